@@ -1,0 +1,40 @@
+// Server configuration: where the data lives and where to listen.
+//
+// Precedence, highest first:
+//   1. command-line flags (--data, --listen)
+//   2. environment variables ARKWIKI_DATA, ARKWIKI_LISTEN
+//   3. the config file: --config FILE, else $ARKWIKI_CONFIG, else
+//      /etc/arkwiki/arkwiki.conf if it exists ("key = value" lines with keys
+//      data, listen, threads; '#' starts a comment)
+//   4. defaults: ./arkwiki-data and 127.0.0.1:8080
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+struct ServerConfig {
+  std::string data_dir = "./arkwiki-data";
+  std::string listen = "127.0.0.1:8080";
+  int threads = 16;
+};
+
+struct ConfigSources {
+  std::optional<std::string> flag_data;
+  std::optional<std::string> flag_listen;
+  std::optional<std::string> flag_config_file;
+  // Environment lookup; injectable for tests. Defaults to getenv.
+  std::map<std::string, std::string> environment;
+  bool use_process_environment = true;
+};
+
+Result<ServerConfig> LoadServerConfig(const ConfigSources& sources);
+
+// Splits "host:port" (or "[v6]:port"). Refuses ports outside 0..65535.
+Status ParseListenAddress(const std::string& listen, std::string* host, int* port);
+
+}  // namespace arkwiki

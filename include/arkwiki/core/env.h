@@ -1,0 +1,154 @@
+// Env: the one door from backup, restore and storage code to the file system.
+//
+// Everything that touches files goes through an Env so tests and drills can
+// inject disk-full, I/O errors and crashes (see fault_injection_env.h), the
+// way LevelDB's Env does. Paths are plain strings; no call follows a symlink
+// in its last component unless it says so.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+// A file opened for appending. Close() must be called; the destructor closes
+// without reporting errors. After a failed Sync() the file's contents are
+// unknown: callers abort the operation instead of retrying (see PITFALLS).
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // fdatasync: the appended data is durable when this returns OK.
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+// A file read front to back.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into buf; returns 0 at end of file.
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+// A file read at arbitrary offsets; safe to call from several threads.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at offset; a short count only at end of file.
+  virtual Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const = 0;
+  virtual uint64_t Size() const = 0;
+};
+
+enum class CreateMode {
+  kExclusive,  // fail with kAlreadyExists if the path exists (O_EXCL)
+  kTruncate,   // create or truncate
+};
+
+struct DirEntry {
+  std::string name;
+  enum class Type { kFile, kDir, kSymlink, kOther } type;
+};
+
+struct SpaceInfo {
+  uint64_t available_bytes = 0;  // what an unprivileged writer may still use
+  uint64_t capacity_bytes = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX Env. Never deleted.
+  static Env* Default();
+
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
+  // Opens with O_NOFOLLOW: a symlink at `path` is refused.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                                CreateMode mode) = 0;
+
+  virtual Result<bool> FileExists(const std::string& path) = 0;
+  virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
+  // Entries except "." and "..", unsorted. Symlinks are reported, not followed.
+  virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
+
+  virtual Status CreateDir(const std::string& path) = 0;  // OK if it already exists
+  virtual Status CreateDirs(const std::string& path) = 0;  // like mkdir -p
+  virtual Status RemoveFile(const std::string& path) = 0;
+  virtual Status RemoveDir(const std::string& path) = 0;  // empty directories only
+  // Removes a tree without following symlinks. OK if `path` does not exist.
+  virtual Status RemoveTree(const std::string& path) = 0;
+  // rename(2): atomic replace of `to` within one file system.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Atomically swaps two paths (renameat2 RENAME_EXCHANGE). kUnsupported
+  // where the file system cannot.
+  virtual Status Exchange(const std::string& a, const std::string& b) = 0;
+  // Hard link; used to pin immutable files without copying them.
+  virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
+  // fsync on a directory, making renames and creations in it durable.
+  virtual Status SyncDir(const std::string& path) = 0;
+  virtual Result<SpaceInfo> GetSpaceInfo(const std::string& path) = 0;
+};
+
+// Forwards every call to another Env; subclass it to override just one call.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
+    return target_->NewSequentialFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return target_->NewRandomAccessFile(p);
+  }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                        CreateMode m) override {
+    return target_->NewWritableFile(p, m);
+  }
+  Result<bool> FileExists(const std::string& p) override { return target_->FileExists(p); }
+  Result<uint64_t> GetFileSize(const std::string& p) override { return target_->GetFileSize(p); }
+  Result<std::vector<DirEntry>> ListDir(const std::string& p) override {
+    return target_->ListDir(p);
+  }
+  Status CreateDir(const std::string& p) override { return target_->CreateDir(p); }
+  Status CreateDirs(const std::string& p) override { return target_->CreateDirs(p); }
+  Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
+  Status RemoveDir(const std::string& p) override { return target_->RemoveDir(p); }
+  Status RemoveTree(const std::string& p) override { return target_->RemoveTree(p); }
+  Status Rename(const std::string& f, const std::string& t) override {
+    return target_->Rename(f, t);
+  }
+  Status Exchange(const std::string& a, const std::string& b) override {
+    return target_->Exchange(a, b);
+  }
+  Status LinkFile(const std::string& f, const std::string& t) override {
+    return target_->LinkFile(f, t);
+  }
+  Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
+  Result<SpaceInfo> GetSpaceInfo(const std::string& p) override {
+    return target_->GetSpaceInfo(p);
+  }
+
+ private:
+  Env* target_;
+};
+
+// Helpers built on Env.
+// Writes `data` to `path` durably: temp file, fsync, rename, fsync dir.
+Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data);
+Result<std::string> ReadFileToString(Env* env, const std::string& path,
+                                     uint64_t max_bytes = 64ull << 20);
+// "a/b" + "c" -> "a/b/c".
+std::string JoinPath(std::string_view a, std::string_view b);
+std::string DirName(std::string_view path);
+std::string BaseName(std::string_view path);
+
+}  // namespace arkwiki

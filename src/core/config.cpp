@@ -1,0 +1,109 @@
+#include "arkwiki/core/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace arkwiki {
+namespace {
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<std::string> Lookup(const ConfigSources& src, const std::string& name) {
+  auto it = src.environment.find(name);
+  if (it != src.environment.end()) return it->second;
+  if (src.use_process_environment) {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  }
+  return std::nullopt;
+}
+
+Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* config) {
+  std::ifstream in(path);
+  if (!in) {
+    if (!required) return Status::Ok();
+    return Status::NotFound("cannot read config file " + path);
+  }
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    line = Trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
+                                     ": expected 'key = value'");
+    }
+    std::string key = Trim(line.substr(0, eq));
+    std::string value = Trim(line.substr(eq + 1));
+    if (key == "data") {
+      config->data_dir = value;
+    } else if (key == "listen") {
+      config->listen = value;
+    } else if (key == "threads") {
+      config->threads = std::atoi(value.c_str());
+      if (config->threads < 1 || config->threads > 1024) {
+        return Status::InvalidArgument(path + ": threads must be between 1 and 1024");
+      }
+    } else {
+      return Status::InvalidArgument(path + ":" + std::to_string(line_no) + ": unknown key '" +
+                                     key + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
+  ServerConfig config;
+  std::optional<std::string> file = src.flag_config_file;
+  bool required = file.has_value();
+  if (!file) {
+    file = Lookup(src, "ARKWIKI_CONFIG");
+    required = file.has_value();
+  }
+  if (!file) file = "/etc/arkwiki/arkwiki.conf";
+  ARKWIKI_RETURN_IF_ERROR(ApplyConfigFile(*file, required, &config));
+
+  if (auto v = Lookup(src, "ARKWIKI_DATA")) config.data_dir = *v;
+  if (auto v = Lookup(src, "ARKWIKI_LISTEN")) config.listen = *v;
+  if (src.flag_data) config.data_dir = *src.flag_data;
+  if (src.flag_listen) config.listen = *src.flag_listen;
+
+  std::string host;
+  int port = 0;
+  ARKWIKI_RETURN_IF_ERROR(ParseListenAddress(config.listen, &host, &port));
+  if (config.data_dir.empty()) return Status::InvalidArgument("the data directory is empty");
+  return config;
+}
+
+Status ParseListenAddress(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) {
+    return Status::InvalidArgument("listen address '" + listen + "' must be HOST:PORT");
+  }
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const std::string p = listen.substr(colon + 1);
+  for (char c : p) {
+    if (c < '0' || c > '9') {
+      return Status::InvalidArgument("listen port '" + p + "' is not a number");
+    }
+  }
+  long value = std::strtol(p.c_str(), nullptr, 10);
+  if (p.size() > 5 || value > 65535) {
+    return Status::InvalidArgument("listen port '" + p + "' is out of range");
+  }
+  *host = h.empty() ? "0.0.0.0" : h;
+  *port = static_cast<int>(value);
+  return Status::Ok();
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,62 @@
+#include <atomic>
+#include <string>
+#include <unistd.h>
+
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+std::string JoinPath(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  std::string out(a);
+  if (out.back() != '/') out += '/';
+  out += b;
+  return out;
+}
+
+std::string DirName(std::string_view path) {
+  size_t pos = path.find_last_of('/');
+  if (pos == std::string_view::npos) return ".";
+  if (pos == 0) return "/";
+  return std::string(path.substr(0, pos));
+}
+
+std::string BaseName(std::string_view path) {
+  size_t pos = path.find_last_of('/');
+  return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
+}
+
+Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(counter.fetch_add(1));
+  auto file = env->NewWritableFile(tmp, CreateMode::kExclusive);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(data);
+  if (s.ok()) s = (*file)->Sync();
+  Status close = (*file)->Close();
+  if (s.ok()) s = close;
+  if (s.ok()) s = env->Rename(tmp, path);
+  if (!s.ok()) {
+    (void)env->RemoveFile(tmp);  // best effort; the original error matters more
+    return s;
+  }
+  return env->SyncDir(DirName(path));
+}
+
+Result<std::string> ReadFileToString(Env* env, const std::string& path, uint64_t max_bytes) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewSequentialFile(path));
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf, sizeof buf));
+    if (n == 0) break;
+    if (out.size() + n > max_bytes) {
+      return Status::TooLarge(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    out.append(buf, n);
+  }
+  return out;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,264 @@
+// The POSIX Env. Errors carry the path and strerror so a person can act.
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "arkwiki/core/env.h"
+#include "core/posix_errors.h"
+
+namespace arkwiki {
+namespace {
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Append(std::string_view data) override {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write " + path_, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return PosixError("fdatasync " + path_, errno);
+    return Status::Ok();
+  }
+  Status Close() override {
+    int fd = fd_;
+    fd_ = -1;
+    if (fd >= 0 && ::close(fd) != 0) return PosixError("close " + path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+  Result<size_t> Read(char* buf, size_t n) override {
+    for (;;) {
+      ssize_t r = ::read(fd_, buf, n);
+      if (r >= 0) return static_cast<size_t>(r);
+      if (errno != EINTR) return PosixError("read " + path_, errno);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, buf + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("read " + path_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    return done;
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+};
+
+Result<int> OpenForRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return PosixError("open " + path, errno);
+  return fd;
+}
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    ARKWIKI_ASSIGN_OR_RETURN(int fd, OpenForRead(path));
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    ARKWIKI_ASSIGN_OR_RETURN(int fd, OpenForRead(path));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("stat " + path, err);
+    }
+    return std::unique_ptr<RandomAccessFile>(
+        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        CreateMode mode) override {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+    flags |= mode == CreateMode::kExclusive ? O_EXCL : O_TRUNC;
+    int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0) return PosixError("create " + path, errno);
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  Result<bool> FileExists(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) return true;
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return PosixError("stat " + path, errno);
+  }
+
+  Result<uint64_t> GetFileSize(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return PosixError("stat " + path, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+  Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
+  Status CreateDir(const std::string& path) override {
+    if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
+    return PosixError("mkdir " + path, errno);
+  }
+  Status CreateDirs(const std::string& path) override;
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return PosixError("remove " + path, errno);
+    return Status::Ok();
+  }
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return PosixError("rmdir " + path, errno);
+    return Status::Ok();
+  }
+  Status RemoveTree(const std::string& path) override;
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return PosixError("rename " + from + " -> " + to, errno);
+    }
+    return Status::Ok();
+  }
+  Status Exchange(const std::string& a, const std::string& b) override {
+    if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) !=
+        0) {
+      int err = errno;
+      if (err == EINVAL || err == ENOSYS) {
+        return Status::Unsupported("atomic exchange of " + a + " and " + b +
+                                   " is not supported by this file system");
+      }
+      return PosixError("exchange " + a + " <-> " + b, err);
+    }
+    return Status::Ok();
+  }
+  Status LinkFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      return PosixError("link " + from + " -> " + to, errno);
+    }
+    return Status::Ok();
+  }
+  Status SyncDir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open directory " + path, errno);
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return PosixError("fsync directory " + path, err);
+    return Status::Ok();
+  }
+  Result<SpaceInfo> GetSpaceInfo(const std::string& path) override {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0) return PosixError("statvfs " + path, errno);
+    SpaceInfo info;
+    info.available_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+    info.capacity_bytes = static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
+    return info;
+  }
+};
+
+Result<std::vector<DirEntry>> PosixEnv::ListDir(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return PosixError("list " + path, errno);
+  std::vector<DirEntry> entries;
+  errno = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    DirEntry::Type type = DirEntry::Type::kOther;
+    unsigned char d_type = e->d_type;
+    if (d_type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::lstat(JoinPath(path, name).c_str(), &st) == 0) {
+        d_type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR
+                 : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+      }
+    }
+    if (d_type == DT_REG) type = DirEntry::Type::kFile;
+    if (d_type == DT_DIR) type = DirEntry::Type::kDir;
+    if (d_type == DT_LNK) type = DirEntry::Type::kSymlink;
+    entries.push_back({std::move(name), type});
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return PosixError("list " + path, err);
+  return entries;
+}
+
+Status PosixEnv::CreateDirs(const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  std::string prefix;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    prefix = path.substr(0, pos);
+    if (prefix.empty()) continue;
+    ARKWIKI_RETURN_IF_ERROR(CreateDir(prefix));
+  }
+  return Status::Ok();
+}
+
+Status PosixEnv::RemoveTree(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return PosixError("stat " + path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) return RemoveFile(path);
+  ARKWIKI_ASSIGN_OR_RETURN(auto entries, ListDir(path));
+  for (const auto& e : entries) {
+    ARKWIKI_RETURN_IF_ERROR(RemoveTree(JoinPath(path, e.name)));
+  }
+  return RemoveDir(path);
+}
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();
+  return env;
+}
+
+}  // namespace arkwiki
