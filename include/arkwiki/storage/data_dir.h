@@ -1,0 +1,54 @@
+// The data directory's layout, and the lock that says who holds it.
+//
+//   DATA/
+//     arkwiki.lock        flock()ed by a running server or an offline restore
+//     live/               everything a backup holds; swapped whole on import
+//       arkwiki.db        the SQLite database (plus -wal/-shm while open)
+//       uploads/ab/<sha256>   upload contents, named by their SHA-256,
+//                         immutable once written
+//     tmp/                in-flight uploads and snapshots; emptied at start
+//     staging/            an import being checked; emptied at start
+//     safety/             automatic safety backups taken before each import
+//     restore-intent      the durable marker of an import swap in progress
+#pragma once
+
+#include <string>
+
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+struct DataDirLayout {
+  explicit DataDirLayout(std::string root);
+  std::string root;
+  std::string lock_file;
+  std::string live;
+  std::string database;
+  std::string uploads;
+  std::string tmp;
+  std::string staging;
+  std::string safety;
+  std::string intent_marker;
+  std::string UploadPath(const std::string& sha256) const;
+};
+
+// Creates the directories a fresh install needs. Idempotent.
+Status PrepareDataDir(Env* env, const DataDirLayout& layout);
+
+// An exclusive advisory lock on DATA/arkwiki.lock, released on destruction
+// (and by the kernel if the process dies). The file records the holder's pid
+// and purpose so a refusal can say who holds it.
+class DataDirLock {
+ public:
+  static Result<std::unique_ptr<DataDirLock>> Acquire(const DataDirLayout& layout,
+                                                      const std::string& purpose);
+  // True if some process holds the lock right now (nothing is taken).
+  static Result<bool> IsHeld(const DataDirLayout& layout, std::string* holder);
+  ~DataDirLock();
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace arkwiki

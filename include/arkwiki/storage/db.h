@@ -1,0 +1,104 @@
+// Db: arkwiki's one adapter to SQLite through Poco::Data.
+//
+// Poco exceptions stop here and become Status values. A Db owns one
+// connection guarded by a mutex, so it is safe to share across Poco's thread
+// pool. The server keeps exactly one writable Db per data directory: SQLite
+// 3.40's WAL-reset bug (PITFALLS) needs two connections writing or
+// checkpointing at once, and one writer connection rules that out. Backups
+// read through separate read-only connections, which never checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+
+struct sqlite3;
+namespace Poco::Data {
+class Session;
+}
+
+namespace arkwiki {
+
+// A bound statement parameter.
+class SqlParam {
+ public:
+  SqlParam(int64_t v) : kind_(kInt), int_(v) {}  // NOLINT
+  SqlParam(int v) : kind_(kInt), int_(v) {}  // NOLINT
+  SqlParam(std::string v) : kind_(kText), text_(std::move(v)) {}  // NOLINT
+  SqlParam(const char* v) : kind_(kText), text_(v) {}  // NOLINT
+  SqlParam(std::nullopt_t) : kind_(kNull) {}  // NOLINT
+  SqlParam(std::optional<int64_t> v)  // NOLINT
+      : kind_(v ? kInt : kNull), int_(v.value_or(0)) {}
+  enum Kind { kInt, kText, kNull };
+  Kind kind() const { return kind_; }
+  int64_t int_value() const { return int_; }
+  const std::string& text_value() const { return text_; }
+
+ private:
+  Kind kind_;
+  int64_t int_ = 0;
+  std::string text_;
+};
+
+// One result row. Columns are read by position; NULL reads as 0 / "".
+class SqlRow {
+ public:
+  std::vector<std::optional<std::string>> cells;
+  bool IsNull(size_t i) const { return !cells.at(i).has_value(); }
+  int64_t Int(size_t i) const;
+  const std::string& Text(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+};
+using SqlRows = std::vector<SqlRow>;
+
+struct DbOptions {
+  bool read_only = false;
+  // WAL for the server's writer connection; readers follow the file's mode.
+  bool wal = true;
+  int busy_timeout_ms = 10000;
+};
+
+class Db {
+ public:
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, const DbOptions& options);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  Status Exec(const std::string& sql, const std::vector<SqlParam>& params = {});
+  // Runs several ';'-separated statements with no parameters (migrations).
+  Status ExecScript(const std::string& sql);
+  Result<SqlRows> Query(const std::string& sql, const std::vector<SqlParam>& params = {});
+  // First row's first column, or NotFound.
+  Result<int64_t> QueryInt(const std::string& sql, const std::vector<SqlParam>& params = {});
+  int64_t LastInsertId();
+  int64_t Changes();
+
+  // Runs fn inside BEGIN IMMEDIATE .. COMMIT; rolls back when fn fails.
+  // Transactions do not nest: fn must use the Db it is given.
+  Status Transaction(const std::function<Status(Db&)>& fn);
+
+  // Raw handle for the online backup API and pragmas Poco does not expose.
+  // Hold lock() while using it.
+  sqlite3* raw_handle();
+  std::recursive_mutex& lock() { return mutex_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Db(std::string path, std::unique_ptr<Poco::Data::Session> session);
+  Status ExecLocked(const std::string& sql, const std::vector<SqlParam>& params,
+                    SqlRows* rows);
+
+  std::string path_;
+  std::unique_ptr<Poco::Data::Session> session_;
+  std::recursive_mutex mutex_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace arkwiki

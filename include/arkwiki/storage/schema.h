@@ -1,0 +1,31 @@
+// The database schema and its forward migrations.
+//
+// The schema carries PRAGMA application_id = kApplicationId (so a foreign
+// SQLite file is never mistaken for ours) and PRAGMA user_version = the
+// schema version. Migrate() runs every step from the file's version up to
+// kSchemaVersion, each in its own transaction, and refuses a database newer
+// than this build.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+#include "arkwiki/storage/db.h"
+
+namespace arkwiki {
+
+inline constexpr int64_t kApplicationId = 0x41524B57;  // "ARKW"
+inline constexpr int kSchemaVersion = 3;
+
+// Migrates `db` forward to `target_version` (default: the newest).
+Status Migrate(Db& db, int target_version = kSchemaVersion);
+Result<int> ReadSchemaVersion(Db& db);
+Result<int64_t> ReadApplicationId(Db& db);
+
+// The user tables, indexes and triggers that a database of the newest
+// version must have, as "type name" lines sorted; used to check an imported
+// database's schema against ours.
+Result<std::vector<std::string>> DescribeSchema(Db& db);
+
+}  // namespace arkwiki

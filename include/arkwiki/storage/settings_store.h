@@ -1,0 +1,45 @@
+// System configuration, stored in the database so that a backup carries it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+#include "arkwiki/storage/db.h"
+
+namespace arkwiki {
+
+struct SiteSettings {
+  std::string site_title = "arkwiki";
+  std::string base_url = "http://127.0.0.1:8080";
+  bool registration_open = false;
+  std::string default_visibility = "public";  // public | private
+  int64_t upload_max_bytes = 256ll << 20;
+  int64_t import_max_bytes = 8ll << 30;        // cap on an uploaded backup
+  int64_t safety_backup_retention_days = 14;
+  std::string instance_id;                     // random, set on first start
+};
+
+// The keys, in the order the Settings page and the API show them.
+const std::vector<std::string>& SettingKeys();
+
+class SettingsStore {
+ public:
+  explicit SettingsStore(Db* db) : db_(db) {}
+  Result<SiteSettings> Load();
+  // Validates and stores the given keys; unknown keys and bad values are
+  // refused as a whole (InvalidArgument naming the key).
+  Status Update(const std::map<std::string, std::string>& values);
+  // Writes an instance id if none exists yet.
+  Status EnsureInstanceId();
+
+ private:
+  Db* db_;
+};
+
+std::map<std::string, std::string> SettingsToMap(const SiteSettings& s);
+Status ApplySetting(const std::string& key, const std::string& value, SiteSettings* s);
+
+}  // namespace arkwiki

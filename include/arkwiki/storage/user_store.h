@@ -1,0 +1,88 @@
+// Users, their login sessions, API tokens and preferences.
+//
+// Passwords are hashed with argon2id (libsodium's crypto_pwhash_str,
+// "interactive" limits). Session and API tokens are 256-bit random values
+// handed to the client once; only their SHA-256 is stored, so a stolen
+// database or backup cannot be replayed as a login.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+#include "arkwiki/storage/db.h"
+
+namespace arkwiki {
+
+enum class Role { kReader = 0, kEditor = 1, kAdmin = 2 };
+const char* RoleName(Role role);
+Result<Role> ParseRole(const std::string& name);
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kReader;
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
+struct LoginSession {
+  std::string token;  // only set when just created
+  std::string csrf;
+  User user;
+  int64_t expires_at = 0;
+};
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string user_name;
+  std::string label;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
+class UserStore {
+ public:
+  explicit UserStore(Db* db) : db_(db) {}
+
+  // Names: 1..64 chars of letters, digits, '.', '_', '-'. Passwords: 8..1024 bytes.
+  Result<User> Create(const std::string& name, const std::string& password, Role role);
+  Result<User> Get(const std::string& name);
+  Result<User> GetById(int64_t id);
+  Result<std::vector<User>> List();
+  Result<int64_t> Count();
+  // Unauthenticated (generic message) for a wrong name, wrong password or a
+  // disabled account alike, so the answer does not reveal which.
+  Result<User> Authenticate(const std::string& name, const std::string& password);
+  Status SetRole(const std::string& name, Role role);
+  Status SetDisabled(const std::string& name, bool disabled);
+  Status SetPassword(const std::string& name, const std::string& password);
+
+  Result<LoginSession> CreateSession(int64_t user_id, int64_t ttl_seconds);
+  // NotFound when unknown, expired, or the user is disabled.
+  Result<LoginSession> LookupSession(const std::string& token);
+  Status DeleteSession(const std::string& token);
+  Status DeleteSessionsOf(int64_t user_id);
+
+  // Returns the token text; it cannot be recovered later.
+  Result<std::string> CreateApiToken(int64_t user_id, const std::string& label);
+  Result<User> LookupApiToken(const std::string& token);
+  Result<std::vector<ApiToken>> ListApiTokens();
+  Status RevokeApiToken(int64_t id);
+
+  Result<std::map<std::string, std::string>> GetPreferences(int64_t user_id);
+  // Validates keys and values: theme (light|dark|system), timezone (IANA
+  // name), editor_font (mono|sans), editor_line_wrap (on|off).
+  Status SetPreferences(int64_t user_id, const std::map<std::string, std::string>& prefs);
+
+ private:
+  Db* db_;
+};
+
+Status ValidateUserName(const std::string& name);
+Status ValidatePassword(const std::string& password);
+Status ValidatePreference(const std::string& key, const std::string& value);
+
+}  // namespace arkwiki

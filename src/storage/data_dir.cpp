@@ -1,0 +1,76 @@
+#include "arkwiki/storage/data_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace arkwiki {
+
+DataDirLayout::DataDirLayout(std::string r)
+    : root(std::move(r)),
+      lock_file(JoinPath(root, "arkwiki.lock")),
+      live(JoinPath(root, "live")),
+      database(JoinPath(live, "arkwiki.db")),
+      uploads(JoinPath(live, "uploads")),
+      tmp(JoinPath(root, "tmp")),
+      staging(JoinPath(root, "staging")),
+      safety(JoinPath(root, "safety")),
+      intent_marker(JoinPath(root, "restore-intent")) {}
+
+std::string DataDirLayout::UploadPath(const std::string& sha256) const {
+  return JoinPath(JoinPath(uploads, sha256.substr(0, 2)), sha256);
+}
+
+Status PrepareDataDir(Env* env, const DataDirLayout& layout) {
+  for (const std::string* dir :
+       {&layout.root, &layout.live, &layout.uploads, &layout.tmp, &layout.safety}) {
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(*dir));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const DataDirLayout& layout,
+                                                          const std::string& purpose) {
+  int fd = ::open(layout.lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return Status::PermissionDenied("cannot open " + layout.lock_file + ": " +
+                                    std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    std::string holder(256, '\0');
+    ssize_t n = ::pread(fd, holder.data(), holder.size(), 0);
+    holder.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    ::close(fd);
+    return Status::Busy("the data directory " + layout.root + " is in use by another process (" +
+                        (holder.empty() ? std::string("unknown") : holder) + ")");
+  }
+  std::string info = "pid " + std::to_string(::getpid()) + ", " + purpose;
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, info.data(), info.size(), 0) < 0) {
+    // The lock itself is held; the description is only a courtesy.
+  }
+  return std::unique_ptr<DataDirLock>(new DataDirLock(fd));
+}
+
+Result<bool> DataDirLock::IsHeld(const DataDirLayout& layout, std::string* holder) {
+  int fd = ::open(layout.lock_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    return Status::PermissionDenied("cannot open " + layout.lock_file + ": " +
+                                    std::strerror(errno));
+  }
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  if (holder != nullptr) {
+    holder->assign(256, '\0');
+    ssize_t n = ::pread(fd, holder->data(), holder->size(), 0);
+    holder->resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  ::close(fd);
+  return held;
+}
+
+DataDirLock::~DataDirLock() { ::close(fd_); }
+
+}  // namespace arkwiki

@@ -1,0 +1,203 @@
+#include "arkwiki/storage/db.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <sqlite3.h>
+
+namespace arkwiki {
+namespace {
+
+using Poco::Data::Keywords::bind;
+
+Status FromSqliteException(const std::string& what, const Poco::Exception& e) {
+  std::string message = what + ": " + e.displayText();
+  if (dynamic_cast<const Poco::Data::SQLite::DBLockedException*>(&e) ||
+      dynamic_cast<const Poco::Data::SQLite::TableLockedException*>(&e)) {
+    return Status::Busy(message);
+  }
+  if (dynamic_cast<const Poco::Data::SQLite::DatabaseFullException*>(&e)) {
+    return Status::NoSpace(message);
+  }
+  if (dynamic_cast<const Poco::Data::SQLite::CorruptImageException*>(&e) ||
+      dynamic_cast<const Poco::Data::SQLite::InvalidSQLStatementException*>(&e) == nullptr &&
+          message.find("malformed") != std::string::npos) {
+    return Status::Corruption(message);
+  }
+  if (dynamic_cast<const Poco::Data::SQLite::ConstraintViolationException*>(&e)) {
+    return Status::Conflict(message);
+  }
+  if (dynamic_cast<const Poco::Data::SQLite::ReadOnlyException*>(&e) ||
+      dynamic_cast<const Poco::Data::SQLite::CantOpenDBFileException*>(&e)) {
+    return Status::PermissionDenied(message);
+  }
+  if (dynamic_cast<const Poco::Data::SQLite::IOErrorException*>(&e)) {
+    return Status::IoError(message);
+  }
+  return Status::IoError(message);
+}
+
+void RegisterConnectorOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+}  // namespace
+
+int64_t SqlRow::Int(size_t i) const {
+  const auto& c = cells.at(i);
+  return c ? std::stoll(*c) : 0;
+}
+
+const std::string& SqlRow::Text(size_t i) const {
+  static const std::string kEmpty;
+  const auto& c = cells.at(i);
+  return c ? *c : kEmpty;
+}
+
+std::optional<int64_t> SqlRow::OptInt(size_t i) const {
+  const auto& c = cells.at(i);
+  if (!c) return std::nullopt;
+  return std::stoll(*c);
+}
+
+Db::Db(std::string path, std::unique_ptr<Poco::Data::Session> session)
+    : path_(std::move(path)), session_(std::move(session)) {}
+
+Db::~Db() {
+  try {
+    session_->close();
+  } catch (const Poco::Exception&) {  // closing must not throw out of a destructor
+  }
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
+  RegisterConnectorOnce();
+  // file: URIs let tests pick a VFS (?vfs=) and open read-only (?mode=ro).
+  std::string uri = path.rfind("file:", 0) == 0 ? path : "file:" + path;
+  if (options.read_only) uri += (uri.find('?') == std::string::npos ? "?" : "&") +
+                                std::string("mode=ro");
+  std::unique_ptr<Poco::Data::Session> session;
+  try {
+    session = std::make_unique<Poco::Data::Session>("SQLite", uri);
+  } catch (const Poco::Exception& e) {
+    return FromSqliteException("open database " + path, e);
+  }
+  std::unique_ptr<Db> db(new Db(path, std::move(session)));
+  sqlite3_busy_timeout(db->raw_handle(), options.busy_timeout_ms);
+  ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  if (!options.read_only) {
+    ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
+    if (options.wal) {
+      ARKWIKI_ASSIGN_OR_RETURN(SqlRows mode, db->Query("PRAGMA journal_mode=WAL"));
+      if (mode.empty() || mode[0].Text(0) != "wal") {
+        return Status::IoError("cannot switch " + path + " to WAL mode");
+      }
+    }
+  }
+  return db;
+}
+
+sqlite3* Db::raw_handle() { return Poco::Data::SQLite::Utility::dbHandle(*session_); }
+
+Status Db::Exec(const std::string& sql, const std::vector<SqlParam>& params) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  return ExecLocked(sql, params, nullptr);
+}
+
+Result<SqlRows> Db::Query(const std::string& sql, const std::vector<SqlParam>& params) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  SqlRows rows;
+  ARKWIKI_RETURN_IF_ERROR(ExecLocked(sql, params, &rows));
+  return rows;
+}
+
+Result<int64_t> Db::QueryInt(const std::string& sql, const std::vector<SqlParam>& params) {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, Query(sql, params));
+  if (rows.empty() || rows[0].cells.empty() || rows[0].IsNull(0)) {
+    return Status::NotFound("no value for: " + sql);
+  }
+  return rows[0].Int(0);
+}
+
+Status Db::ExecScript(const std::string& sql) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  char* error = nullptr;
+  int rc = sqlite3_exec(raw_handle(), sql.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string message = error ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  int primary = rc & 0xff;
+  if (primary == SQLITE_FULL) return Status::NoSpace(message);
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Corruption(message);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Busy(message);
+  if (primary == SQLITE_READONLY) return Status::PermissionDenied(message);
+  return Status::IoError(message);
+}
+
+int64_t Db::LastInsertId() {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  return sqlite3_last_insert_rowid(raw_handle());
+}
+
+int64_t Db::Changes() {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  return sqlite3_changes(raw_handle());
+}
+
+Status Db::ExecLocked(const std::string& sql, const std::vector<SqlParam>& params,
+                      SqlRows* rows) {
+  try {
+    Poco::Data::Statement st(*session_);
+    st << sql;
+    for (const SqlParam& p : params) {
+      switch (p.kind()) {
+        case SqlParam::kInt:
+          st, bind(static_cast<Poco::Int64>(p.int_value()));
+          break;
+        case SqlParam::kText:
+          st, bind(p.text_value());
+          break;
+        case SqlParam::kNull:
+          st, bind(Poco::Data::Keywords::null);
+          break;
+      }
+    }
+    st.execute();
+    if (rows == nullptr || st.columnsExtracted() == 0) return Status::Ok();
+    Poco::Data::RecordSet rs(st);
+    const size_t cols = rs.columnCount();
+    for (size_t r = 0; r < rs.rowCount(); ++r) {
+      SqlRow row;
+      row.cells.reserve(cols);
+      for (size_t c = 0; c < cols; ++c) {
+        if (rs.isNull(c, r)) {
+          row.cells.emplace_back(std::nullopt);
+        } else {
+          row.cells.emplace_back(rs.value(c, r).convert<std::string>());
+        }
+      }
+      rows->push_back(std::move(row));
+    }
+    return Status::Ok();
+  } catch (const Poco::Exception& e) {
+    return FromSqliteException(sql.substr(0, 60), e);
+  }
+}
+
+Status Db::Transaction(const std::function<Status(Db&)>& fn) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (in_transaction_) return Status::InvalidArgument("nested transaction");
+  ARKWIKI_RETURN_IF_ERROR(ExecLocked("BEGIN IMMEDIATE", {}, nullptr));
+  in_transaction_ = true;
+  Status s = fn(*this);
+  if (s.ok()) s = ExecLocked("COMMIT", {}, nullptr);
+  if (!s.ok()) (void)ExecLocked("ROLLBACK", {}, nullptr);  // the first error is what matters
+  in_transaction_ = false;
+  return s;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,119 @@
+#include "arkwiki/storage/settings_store.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "arkwiki/core/hash.h"
+
+namespace arkwiki {
+namespace {
+
+Result<int64_t> ParsePositive(const std::string& key, const std::string& value, int64_t max) {
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || errno != 0 || v < 1 || v > max) {
+    return Status::InvalidArgument(key + " must be a whole number from 1 to " +
+                                   std::to_string(max));
+  }
+  return static_cast<int64_t>(v);
+}
+
+Status ParseBool(const std::string& key, const std::string& value, bool* out) {
+  if (value == "true" || value == "1" || value == "on") {
+    *out = true;
+  } else if (value == "false" || value == "0" || value == "off") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument(key + " must be true or false");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& SettingKeys() {
+  static const std::vector<std::string> keys = {
+      "site_title", "base_url", "registration_open", "default_visibility",
+      "upload_max_bytes", "import_max_bytes", "safety_backup_retention_days", "instance_id"};
+  return keys;
+}
+
+std::map<std::string, std::string> SettingsToMap(const SiteSettings& s) {
+  return {{"site_title", s.site_title},
+          {"base_url", s.base_url},
+          {"registration_open", s.registration_open ? "true" : "false"},
+          {"default_visibility", s.default_visibility},
+          {"upload_max_bytes", std::to_string(s.upload_max_bytes)},
+          {"import_max_bytes", std::to_string(s.import_max_bytes)},
+          {"safety_backup_retention_days", std::to_string(s.safety_backup_retention_days)},
+          {"instance_id", s.instance_id}};
+}
+
+Status ApplySetting(const std::string& key, const std::string& value, SiteSettings* s) {
+  if (key == "site_title") {
+    if (value.empty() || value.size() > 200) {
+      return Status::InvalidArgument("site_title must be 1 to 200 characters");
+    }
+    s->site_title = value;
+  } else if (key == "base_url") {
+    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+      return Status::InvalidArgument("base_url must start with http:// or https://");
+    }
+    s->base_url = value;
+  } else if (key == "registration_open") {
+    return ParseBool(key, value, &s->registration_open);
+  } else if (key == "default_visibility") {
+    if (value != "public" && value != "private") {
+      return Status::InvalidArgument("default_visibility must be public or private");
+    }
+    s->default_visibility = value;
+  } else if (key == "upload_max_bytes") {
+    ARKWIKI_ASSIGN_OR_RETURN(s->upload_max_bytes, ParsePositive(key, value, 1ll << 40));
+  } else if (key == "import_max_bytes") {
+    ARKWIKI_ASSIGN_OR_RETURN(s->import_max_bytes, ParsePositive(key, value, 1ll << 42));
+  } else if (key == "safety_backup_retention_days") {
+    ARKWIKI_ASSIGN_OR_RETURN(s->safety_backup_retention_days, ParsePositive(key, value, 3650));
+  } else if (key == "instance_id") {
+    return Status::InvalidArgument("instance_id is set by the server and cannot be changed");
+  } else {
+    return Status::InvalidArgument("unknown setting '" + key + "'");
+  }
+  return Status::Ok();
+}
+
+Result<SiteSettings> SettingsStore::Load() {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query("SELECT key, value FROM settings"));
+  SiteSettings s;
+  for (const auto& r : rows) {
+    if (r.Text(0) == "instance_id") {
+      s.instance_id = r.Text(1);
+      continue;
+    }
+    // A stored value that no longer validates keeps its default.
+    (void)ApplySetting(r.Text(0), r.Text(1), &s);
+  }
+  return s;
+}
+
+Status SettingsStore::Update(const std::map<std::string, std::string>& values) {
+  ARKWIKI_ASSIGN_OR_RETURN(SiteSettings current, Load());
+  for (const auto& [k, v] : values) ARKWIKI_RETURN_IF_ERROR(ApplySetting(k, v, &current));
+  std::map<std::string, std::string> all = SettingsToMap(current);
+  return db_->Transaction([&](Db& tx) -> Status {
+    for (const auto& [k, v] : values) {
+      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO settings(key, value) VALUES(?,?) "
+          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+          {k, all[k]}));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SettingsStore::EnsureInstanceId() {
+  return db_->Exec("INSERT OR IGNORE INTO settings(key, value) VALUES('instance_id', ?)",
+                   {RandomHex(16)});
+}
+
+}  // namespace arkwiki

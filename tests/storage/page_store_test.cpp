@@ -1,0 +1,141 @@
+#include "arkwiki/storage/page_store.h"
+
+#include <gtest/gtest.h>
+
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/storage.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class PageStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Storage::Open(Env::Default(), dir_.path());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    storage_ = std::move(s).value();
+  }
+  Result<Page> SavePage(const std::string& slug, const std::string& text,
+                        std::optional<std::string> parent = std::nullopt) {
+    SavePageRequest r;
+    r.slug = slug;
+    r.title = "Title of " + slug;
+    r.markdown = text;
+    r.author = "ann";
+    r.parent_slug = parent;
+    return storage_->pages().Save(r);
+  }
+  PageStore& pages() { return storage_->pages(); }
+  testing::TempDir dir_;
+  std::unique_ptr<Storage> storage_;
+};
+
+TEST_F(PageStoreTest, EverySaveAppendsARevision) {
+  ASSERT_TRUE(SavePage("home", "one").ok());
+  auto page = SavePage("home", "two");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->current_revision, 2);
+  EXPECT_EQ(page->markdown, "two");
+  auto revs = pages().Revisions(page->id).value();
+  ASSERT_EQ(revs.size(), 2u);
+  EXPECT_EQ(revs[0].number, 2);
+  EXPECT_EQ(pages().GetRevision(page->id, 1)->markdown, "one");
+}
+
+TEST_F(PageStoreTest, RevertAddsANewRevisionWithOldText) {
+  ASSERT_TRUE(SavePage("home", "one").ok());
+  ASSERT_TRUE(SavePage("home", "two").ok());
+  auto page = pages().Revert("home", 1, "bob");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->current_revision, 3);
+  EXPECT_EQ(page->markdown, "one");
+}
+
+TEST_F(PageStoreTest, StaleBaseRevisionIsAConflict) {
+  ASSERT_TRUE(SavePage("home", "one").ok());
+  ASSERT_TRUE(SavePage("home", "two").ok());
+  SavePageRequest r;
+  r.slug = "home";
+  r.title = "Home";
+  r.markdown = "mine";
+  r.author = "bob";
+  r.base_revision = 1;
+  EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(PageStoreTest, RenameLeavesRedirect) {
+  ASSERT_TRUE(SavePage("old", "text").ok());
+  auto renamed = pages().Rename("old", "new", "New title", "ann");
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(pages().ResolveRedirect("old").value(), "new");
+  EXPECT_EQ(pages().Get("new")->title, "New title");
+  EXPECT_FALSE(pages().Get("old").ok());
+}
+
+TEST_F(PageStoreTest, HierarchyKeepsOrderAndBreadcrumbs) {
+  ASSERT_TRUE(SavePage("root", "r").ok());
+  ASSERT_TRUE(SavePage("b", "b", "root").ok());
+  ASSERT_TRUE(SavePage("a", "a", "root").ok());
+  auto leaf = SavePage("leaf", "l", "a");
+  ASSERT_TRUE(leaf.ok());
+  auto root = pages().Get("root").value();
+  auto kids = pages().Children(root.id, true).value();
+  ASSERT_EQ(kids.size(), 2u);
+  EXPECT_EQ(kids[0].slug, "b");  // creation order
+  ASSERT_TRUE(pages().SetChildOrder(root.id, {"a", "b"}).ok());
+  EXPECT_EQ(pages().Children(root.id, true).value()[0].slug, "a");
+  auto crumbs = pages().Ancestors(*leaf).value();
+  ASSERT_EQ(crumbs.size(), 2u);
+  EXPECT_EQ(crumbs[0].slug, "root");
+  EXPECT_EQ(crumbs[1].slug, "a");
+}
+
+TEST_F(PageStoreTest, RefusesParentCycle) {
+  ASSERT_TRUE(SavePage("a", "a").ok());
+  ASSERT_TRUE(SavePage("b", "b", "a").ok());
+  EXPECT_EQ(SavePage("a", "a2", "b").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(PageStoreTest, TrashRestoreAndPurge) {
+  ASSERT_TRUE(SavePage("gone", "searchable").ok());
+  ASSERT_TRUE(pages().MoveToTrash("gone").ok());
+  EXPECT_FALSE(pages().Get("gone").ok());
+  EXPECT_TRUE(pages().Search("searchable", true, 10)->empty());
+  EXPECT_EQ(pages().Trash()->size(), 1u);
+  ASSERT_TRUE(pages().RestoreFromTrash("gone").ok());
+  EXPECT_EQ(pages().Search("searchable", true, 10)->size(), 1u);
+  ASSERT_TRUE(pages().MoveToTrash("gone").ok());
+  ASSERT_TRUE(pages().Purge("gone").ok());
+  EXPECT_FALSE(pages().Get("gone", true).ok());
+}
+
+TEST_F(PageStoreTest, SearchHidesPrivatePagesFromAnonymous) {
+  SavePageRequest r;
+  r.slug = "secret";
+  r.title = "Secret";
+  r.markdown = "launch codes";
+  r.visibility = "private";
+  r.author = "ann";
+  ASSERT_TRUE(pages().Save(r).ok());
+  EXPECT_TRUE(pages().Search("launch", false, 10)->empty());
+  auto hits = pages().Search("launch", true, 10).value();
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_NE(hits[0].snippet.find("\x01"), std::string::npos);
+}
+
+TEST_F(PageStoreTest, SearchTreatsFtsSyntaxAsText) {
+  ASSERT_TRUE(SavePage("p", "alpha beta").ok());
+  EXPECT_TRUE(pages().Search("\"unbalanced NEAR( title:", true, 10).ok());
+  EXPECT_TRUE(pages().Search("*", true, 10).ok());
+}
+
+TEST_F(PageStoreTest, RejectsInvalidInput) {
+  EXPECT_EQ(SavePage("../x", "t").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SavePage("ok", std::string("a\0b", 3)).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(SavePage("ok", "\xff").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace arkwiki

@@ -1,0 +1,74 @@
+#include "arkwiki/storage/user_store.h"
+
+#include <gtest/gtest.h>
+
+#include "arkwiki/storage/storage.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class UserStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage_ = Storage::Open(Env::Default(), dir_.path()).value();
+  }
+  UserStore& users() { return storage_->users(); }
+  testing::TempDir dir_;
+  std::unique_ptr<Storage> storage_;
+};
+
+TEST_F(UserStoreTest, StoresOnlyArgon2idHash) {
+  ASSERT_TRUE(users().Create("ann", "correct horse", Role::kAdmin).ok());
+  auto hash = storage_->db().Query("SELECT password_hash FROM users").value()[0].Text(0);
+  EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u);
+  EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+}
+
+TEST_F(UserStoreTest, AuthenticatesAndRefusesWrongOrDisabled) {
+  ASSERT_TRUE(users().Create("ann", "correct horse", Role::kEditor).ok());
+  EXPECT_TRUE(users().Authenticate("ann", "correct horse").ok());
+  EXPECT_EQ(users().Authenticate("ann", "wrong password").status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(users().Authenticate("nobody", "x").status().code(), StatusCode::kUnauthenticated);
+  ASSERT_TRUE(users().SetDisabled("ann", true).ok());
+  EXPECT_FALSE(users().Authenticate("ann", "correct horse").ok());
+}
+
+TEST_F(UserStoreTest, RefusesDuplicateNamesCaseInsensitively) {
+  ASSERT_TRUE(users().Create("ann", "correct horse", Role::kEditor).ok());
+  EXPECT_EQ(users().Create("ANN", "correct horse", Role::kEditor).status().code(),
+            StatusCode::kAlreadyExists);
+}
+
+TEST_F(UserStoreTest, SessionsStoreOnlyTokenHashAndEndOnDisable) {
+  auto user = users().Create("ann", "correct horse", Role::kEditor).value();
+  auto session = users().CreateSession(user.id, 3600).value();
+  EXPECT_EQ(users().LookupSession(session.token)->user.name, "ann");
+  auto stored = storage_->db().Query("SELECT token_hash FROM sessions").value()[0].Text(0);
+  EXPECT_NE(stored, session.token);
+  ASSERT_TRUE(users().SetDisabled("ann", true).ok());
+  EXPECT_FALSE(users().LookupSession(session.token).ok());
+}
+
+TEST_F(UserStoreTest, ApiTokensCarryTheirUserAndCanBeRevoked) {
+  auto user = users().Create("bot", "correct horse", Role::kReader).value();
+  auto token = users().CreateApiToken(user.id, "ci").value();
+  EXPECT_EQ(users().LookupApiToken(token)->role, Role::kReader);
+  auto list = users().ListApiTokens().value();
+  ASSERT_EQ(list.size(), 1u);
+  ASSERT_TRUE(users().RevokeApiToken(list[0].id).ok());
+  EXPECT_FALSE(users().LookupApiToken(token).ok());
+}
+
+TEST_F(UserStoreTest, PreferencesValidateAndPersist) {
+  auto user = users().Create("ann", "correct horse", Role::kEditor).value();
+  EXPECT_EQ(users().GetPreferences(user.id)->at("theme"), "system");
+  ASSERT_TRUE(users().SetPreferences(user.id, {{"theme", "dark"}, {"timezone", "Europe/Oslo"}}).ok());
+  EXPECT_EQ(users().GetPreferences(user.id)->at("theme"), "dark");
+  EXPECT_FALSE(users().SetPreferences(user.id, {{"theme", "neon"}}).ok());
+  EXPECT_FALSE(users().SetPreferences(user.id, {{"shell", "x"}}).ok());
+}
+
+}  // namespace
+}  // namespace arkwiki
