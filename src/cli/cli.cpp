@@ -1,0 +1,81 @@
+#include "arkwiki/cli/cli.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "cli/commands.h"
+
+namespace arkwiki {
+namespace {
+
+const char kHelp[] =
+    "usage: arkwiki <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve                 serve the wiki over HTTP\n"
+    "  user add              create a user (the first admin, for instance)\n"
+    "  user set-role         change a user's role\n"
+    "  user disable|enable   lock a user out, or let them back in\n"
+    "  user passwd           set a user's password\n"
+    "  token create          print a new API token for a user\n"
+    "  backup create         write a backup archive\n"
+    "  backup verify         check an archive completely, touching no wiki\n"
+    "  backup inspect        print an archive's manifest summary\n"
+    "  version               print the version\n"
+    "\n"
+    "Run 'arkwiki <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kHelp, args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string command = args[0];
+  cli::Argv rest(args.begin() + 1, args.end());
+  if (command == "serve") return cli::CmdServe(rest);
+  if (command == "user") return cli::CmdUser(rest);
+  if (command == "token") return cli::CmdToken(rest);
+  if (command == "backup") return cli::CmdBackup(rest);
+  if (command == "version" || command == "--version") {
+    std::printf("arkwiki %s\n", ARKWIKI_VERSION);
+    return kExitOk;
+  }
+  return cli::UsageError("unknown command '" + command + "'", kHelp);
+}
+
+namespace cli {
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kCorruption:
+    case StatusCode::kUnsupported:
+    case StatusCode::kTooLarge: return kExitArchiveRejected;
+    case StatusCode::kNoSpace:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIoError:
+    case StatusCode::kBusy: return kExitEnvironment;
+    default: return kExitFailure;
+  }
+}
+
+int ReportError(const Status& status) {
+  std::string line = status.message();
+  for (char& c : line) {
+    if (c == '\n') c = ' ';
+  }
+  std::fprintf(stderr, "arkwiki: error: %s\n", line.c_str());
+  return ExitCodeFor(status);
+}
+
+int UsageError(const std::string& message, const std::string& help) {
+  std::fprintf(stderr, "arkwiki: error: %s\n%s", message.c_str(), help.c_str());
+  return kExitUsage;
+}
+
+}  // namespace cli
+}  // namespace arkwiki

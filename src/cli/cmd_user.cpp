@@ -1,0 +1,138 @@
+// arkwiki user ... and arkwiki token ...
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "arkwiki/core/config.h"
+#include "arkwiki/storage/storage.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+
+namespace arkwiki::cli {
+namespace {
+
+const char kUserHelp[] =
+    "usage: arkwiki user add --data DIR --name NAME --role admin|editor|reader\n"
+    "                        --password-stdin\n"
+    "       arkwiki user set-role --data DIR --name NAME --role ROLE\n"
+    "       arkwiki user disable|enable --data DIR --name NAME\n"
+    "       arkwiki user passwd --data DIR --name NAME --password-stdin\n"
+    "\n"
+    "The password is read from the first line of standard input; it is never\n"
+    "taken from the command line, where other users could see it.\n"
+    "--data defaults to $ARKWIKI_DATA, then ./arkwiki-data.\n";
+
+const char kTokenHelp[] =
+    "usage: arkwiki token create --data DIR --user NAME [--label TEXT]\n"
+    "\n"
+    "Prints a new API token for the user on standard output. It carries the\n"
+    "user's role; send it as 'Authorization: Bearer <token>'. Only its hash\n"
+    "is stored, so it cannot be shown again.\n";
+
+std::string DataDir(const Args& args) {
+  ConfigSources sources;
+  sources.flag_data = args.Get("data");
+  auto config = LoadServerConfig(sources);
+  return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
+}
+
+Result<std::string> ReadPasswordLine() {
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    return Status::InvalidArgument("no password on standard input");
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int WithStorage(const Args& args, const std::function<Status(Storage&)>& fn) {
+  auto storage = Storage::Open(Env::Default(), DataDir(args));
+  if (!storage.ok()) return ReportError(storage.status());
+  Status s = fn(**storage);
+  return s.ok() ? 0 : ReportError(s);
+}
+
+int UserAdd(const Args& args) {
+  auto name = args.Get("name");
+  auto role_name = args.Get("role");
+  if (!name || !role_name) return UsageError("--name and --role are required", kUserHelp);
+  if (!args.Has("password-stdin")) return UsageError("--password-stdin is required", kUserHelp);
+  auto role = ParseRole(*role_name);
+  if (!role.ok()) return ReportError(role.status());
+  auto password = ReadPasswordLine();
+  if (!password.ok()) return ReportError(password.status());
+  return WithStorage(args, [&](Storage& storage) -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Create(*name, *password, *role));
+    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", "user.add",
+                                                   user.name + " as " + RoleName(user.role)));
+    std::printf("created %s %s\n", RoleName(user.role), user.name.c_str());
+    return Status::Ok();
+  });
+}
+
+int UserChange(const std::string& verb, const Args& args) {
+  auto name = args.Get("name");
+  if (!name) return UsageError("--name is required", kUserHelp);
+  std::string password;
+  if (verb == "passwd") {
+    if (!args.Has("password-stdin")) return UsageError("--password-stdin is required", kUserHelp);
+    auto line = ReadPasswordLine();
+    if (!line.ok()) return ReportError(line.status());
+    password = *line;
+  }
+  Result<Role> role = Role::kReader;
+  if (verb == "set-role") {
+    if (!args.Get("role")) return UsageError("--role is required", kUserHelp);
+    role = ParseRole(*args.Get("role"));
+    if (!role.ok()) return ReportError(role.status());
+  }
+  return WithStorage(args, [&](Storage& storage) -> Status {
+    if (verb == "set-role") ARKWIKI_RETURN_IF_ERROR(storage.users().SetRole(*name, *role));
+    if (verb == "disable") ARKWIKI_RETURN_IF_ERROR(storage.users().SetDisabled(*name, true));
+    if (verb == "enable") ARKWIKI_RETURN_IF_ERROR(storage.users().SetDisabled(*name, false));
+    if (verb == "passwd") ARKWIKI_RETURN_IF_ERROR(storage.users().SetPassword(*name, password));
+    return storage.audit().Append("cli", "user." + verb, *name);
+  });
+}
+
+}  // namespace
+
+int CmdUser(const Argv& argv) {
+  if (argv.empty()) return UsageError("user needs a subcommand", kUserHelp);
+  const std::string verb = argv[0];
+  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()),
+                        {{"data", "name", "role"}, {"password-stdin"}});
+  if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
+    std::fputs(kUserHelp, stdout);
+    return 0;
+  }
+  if (!args.ok()) return UsageError(args.status().message(), kUserHelp);
+  if (verb == "add") return UserAdd(*args);
+  if (verb == "set-role" || verb == "disable" || verb == "enable" || verb == "passwd") {
+    return UserChange(verb, *args);
+  }
+  return UsageError("unknown user subcommand '" + verb + "'", kUserHelp);
+}
+
+int CmdToken(const Argv& argv) {
+  if (argv.empty()) return UsageError("token needs a subcommand", kTokenHelp);
+  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "user", "label"}, {}});
+  if (argv[0] == "--help" || argv[0] == "-h" || (args.ok() && args->Has("help"))) {
+    std::fputs(kTokenHelp, stdout);
+    return 0;
+  }
+  if (!args.ok()) return UsageError(args.status().message(), kTokenHelp);
+  if (argv[0] != "create") return UsageError("unknown token subcommand '" + argv[0] + "'", kTokenHelp);
+  auto name = args->Get("user");
+  if (!name) return UsageError("--user is required", kTokenHelp);
+  return WithStorage(*args, [&](Storage& storage) -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Get(*name));
+    ARKWIKI_ASSIGN_OR_RETURN(std::string token,
+                             storage.users().CreateApiToken(user.id, args->Get("label").value_or("cli")));
+    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", "token.create", user.name));
+    std::printf("%s\n", token.c_str());
+    return Status::Ok();
+  });
+}
+
+}  // namespace arkwiki::cli

@@ -1,0 +1,25 @@
+// Subcommand entry points. Each returns an exit code (see cli.h) and prints
+// its own errors through ReportError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki::cli {
+
+using Argv = std::vector<std::string>;
+
+int CmdServe(const Argv& argv);
+int CmdUser(const Argv& argv);
+int CmdToken(const Argv& argv);
+int CmdBackup(const Argv& argv);
+
+// Prints "arkwiki: error: <message>" and returns the exit code for it.
+int ReportError(const Status& status);
+int UsageError(const std::string& message, const std::string& help);
+// Exit code for a Status (see cli.h).
+int ExitCodeFor(const Status& status);
+
+}  // namespace arkwiki::cli

@@ -1,0 +1,175 @@
+#include "web/app.h"
+
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <openssl/crypto.h>
+
+#include <chrono>
+
+#include "arkwiki/core/log.h"
+#include "arkwiki/web/embedded_assets.h"
+#include "arkwiki/web/html.h"
+
+namespace arkwiki::web {
+namespace {
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string BearerToken(const Exchange& ex) {
+  const std::string auth = ex.request.get("Authorization", "");
+  if (auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0)) {
+    return auth.substr(7);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string CookieValue(const Exchange& ex, const std::string& name) {
+  Poco::Net::NameValueCollection cookies;
+  ex.request.getCookies(cookies);
+  return cookies.get(name, "");
+}
+
+WikiApp::WikiApp(Env* env, std::unique_ptr<Storage> storage)
+    : env_(env), storage_(std::move(storage)) {}
+
+Status WikiApp::Init() {
+  ARKWIKI_RETURN_IF_ERROR(AddEmbeddedTemplates(&templates_));
+  RegisterAuthRoutes(*this);
+  RegisterApiRoutes(*this);
+  RegisterPageRoutes(*this);
+  RegisterUploadRoutes(*this);
+  RegisterSettingsRoutes(*this);
+  return Status::Ok();
+}
+
+SiteSettings WikiApp::settings() {
+  auto s = storage_->settings().Load();
+  if (!s.ok()) {
+    LogError("cannot load settings: " + s.status().ToString());
+    return SiteSettings{};
+  }
+  return std::move(s).value();
+}
+
+void WikiApp::Authenticate(Exchange& ex) {
+  const std::string bearer = BearerToken(ex);
+  if (!bearer.empty()) {
+    auto user = storage_->users().LookupApiToken(bearer);
+    if (user.ok()) {
+      ex.user = *user;
+      ex.via_api_token = true;
+    }
+    return;
+  }
+  const std::string token = CookieValue(ex, kSessionCookie);
+  if (token.empty()) return;
+  auto session = storage_->users().LookupSession(token);
+  if (!session.ok()) return;
+  ex.user = session->user;
+  ex.csrf = session->csrf;
+  ex.session_token = token;
+  auto prefs = storage_->users().GetPreferences(ex.user->id);
+  if (prefs.ok()) ex.theme = prefs->at("theme");
+}
+
+bool WikiApp::CheckAccess(Exchange& ex, const Route& route) {
+  Role needed = Role::kReader;
+  switch (route.access) {
+    case Access::kAnyone: return true;
+    case Access::kLoggedIn: needed = Role::kReader; break;
+    case Access::kEditor: needed = Role::kEditor; break;
+    case Access::kAdmin: needed = Role::kAdmin; break;
+  }
+  if (!ex.user) {
+    if (!ex.is_api() && (ex.method == "GET" || ex.method == "HEAD")) {
+      SendRedirect(ex, "/login?next=" + UrlEncodeComponent(ex.request.getURI()));
+    } else {
+      SendError(ex, Status::Unauthenticated("log in first"));
+    }
+    return false;
+  }
+  if (!ex.at_least(needed)) {
+    SendError(ex, Status::Forbidden(std::string("this needs the ") + RoleName(needed) +
+                                    " role or higher"));
+    return false;
+  }
+  return true;
+}
+
+bool WikiApp::CheckCsrf(Exchange& ex) {
+  if (ex.method == "GET" || ex.method == "HEAD" || ex.via_api_token) return true;
+  std::string sent = ex.Form("csrf");
+  if (sent.empty()) sent = ex.request.get("X-CSRF-Token", "");
+  if (sent.empty()) sent = ex.Query("csrf");
+  const std::string expected = ex.user ? ex.csrf : CookieValue(ex, kLoginCsrfCookie);
+  if (ConstantTimeEquals(sent, expected)) return true;
+  SendError(ex, Status::Forbidden("the form's security token is missing or out of date; "
+                                  "reload the page and try again"));
+  return false;
+}
+
+void WikiApp::Dispatch(Exchange& ex) {
+  bool path_matched = false;
+  const Route* route = router_.Match(ex, &path_matched);
+  if (route == nullptr) {
+    if (path_matched) {
+      SendError(ex, Status(StatusCode::kInvalidArgument, "method not allowed"));
+    } else {
+      SendError(ex, Status::NotFound("there is nothing at " + ex.path));
+    }
+    return;
+  }
+  if (!CheckAccess(ex, *route)) return;
+  if (ex.method == "POST" &&
+      ex.request.getContentType().rfind("application/x-www-form-urlencoded", 0) == 0) {
+    auto form = ReadForm(ex);
+    if (!form.ok()) return SendError(ex, form.status());
+    ex.form = std::move(form).value();
+  }
+  if (!CheckCsrf(ex)) return;
+  route->handler(ex);
+}
+
+void WikiApp::Handle(Exchange& ex) {
+  auto start = std::chrono::steady_clock::now();
+  ++active_requests_;
+  ex.method = ex.request.getMethod();
+  const std::string& uri = ex.request.getURI();
+  size_t q = uri.find('?');
+  ex.path = uri.substr(0, q);
+  ex.client = ex.request.clientAddress().host().toString();
+  if (q != std::string::npos) {
+    auto query = ParseFormEncoded(std::string_view(uri).substr(q + 1));
+    if (query.ok()) ex.query = std::move(query).value();
+  }
+  try {
+    if (maintenance_) {
+      ex.response.set("Retry-After", "5");
+      if (ex.path == "/api/health" || ex.is_api()) {
+        Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+        body->set("status", "maintenance");
+        SendJson(ex, 503, body);
+      } else {
+        SendMessage(ex, 503, "Maintenance",
+                    "The wiki is being restored from a backup. It will be back in a moment.");
+      }
+    } else {
+      Authenticate(ex);
+      Dispatch(ex);
+    }
+  } catch (const std::exception& e) {
+    LogError("request " + ex.method + " " + ex.path + " failed: " + e.what());
+    if (!ex.response.sent()) SendError(ex, Status::IoError("internal error"));
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+  LogAccess(ex.client, ex.method, uri, static_cast<int>(ex.response.getStatus()), ex.bytes_sent,
+            ms, ex.user ? ex.user->name : "-");
+  --active_requests_;
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,80 @@
+// WikiApp: the server's state and its request pipeline.
+//
+// Every request passes through Handle(): maintenance gate, authentication
+// (session cookie or Bearer token), routing with an access rule, CSRF check
+// for state-changing browser requests, the handler, and the access log.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "arkwiki/storage/storage.h"
+#include "arkwiki/web/template.h"
+#include "web/exchange.h"
+#include "web/login_throttle.h"
+#include "web/router.h"
+
+namespace arkwiki::web {
+
+class WikiApp {
+ public:
+  WikiApp(Env* env, std::unique_ptr<Storage> storage);
+  Status Init();
+
+  void Handle(Exchange& ex);
+
+  Storage& storage() { return *storage_; }
+  Env* env() const { return env_; }
+  LoginThrottle& throttle() { return throttle_; }
+  SiteSettings settings();
+
+  // Renders `content_template` with `data`, wraps it in the layout, sends it.
+  void RenderPage(Exchange& ex, int status, const std::string& content_template,
+                  const std::string& title, TemplateValue data);
+  // An error page (HTML) or {"error": ...} (API) for a failed Status.
+  void SendError(Exchange& ex, const Status& status);
+  void SendMessage(Exchange& ex, int status, const std::string& title, const std::string& text);
+
+  // While true every request but the one holding maintenance gets 503.
+  std::atomic<bool>& maintenance() { return maintenance_; }
+  // Serialises backups and imports: only one at a time (others get 409).
+  std::mutex& exclusive_operation() { return exclusive_operation_; }
+  int active_requests() const { return active_requests_; }
+
+  Router& router() { return router_; }
+
+ private:
+  void Authenticate(Exchange& ex);
+  bool CheckAccess(Exchange& ex, const Route& route);
+  bool CheckCsrf(Exchange& ex);
+  void Dispatch(Exchange& ex);
+
+  Env* env_;
+  std::unique_ptr<Storage> storage_;
+  TemplateSet templates_;
+  Router router_;
+  LoginThrottle throttle_;
+  std::atomic<bool> maintenance_{false};
+  std::atomic<int> active_requests_{0};
+  std::mutex exclusive_operation_;
+};
+
+// Registers each handler group's routes (defined in handlers_*.cpp).
+void RegisterAuthRoutes(WikiApp& app);
+void RegisterApiRoutes(WikiApp& app);
+void RegisterPageRoutes(WikiApp& app);
+void RegisterUploadRoutes(WikiApp& app);
+void RegisterSettingsRoutes(WikiApp& app);
+
+inline constexpr char kSessionCookie[] = "arkwiki_session";
+inline constexpr char kLoginCsrfCookie[] = "arkwiki_login_csrf";
+inline constexpr int64_t kSessionTtlSeconds = 14 * 24 * 3600;
+
+// Template data common to every page (user, flags, csrf, theme).
+TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex);
+// A cookie value from the request, or "".
+std::string CookieValue(const Exchange& ex, const std::string& name);
+
+}  // namespace arkwiki::web

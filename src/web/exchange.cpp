@@ -1,0 +1,139 @@
+#include "web/exchange.h"
+
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+#include "arkwiki/web/html.h"
+
+namespace arkwiki::web {
+
+std::string Exchange::Param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+std::string Exchange::Query(const std::string& name, const std::string& fallback) const {
+  auto it = query.find(name);
+  return it == query.end() ? fallback : it->second;
+}
+
+std::string Exchange::Form(const std::string& name, const std::string& fallback) const {
+  auto it = form.find(name);
+  return it == form.end() ? fallback : it->second;
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kForbidden: return 403;
+    case StatusCode::kConflict:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kBusy: return 409;
+    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kCorruption:
+    case StatusCode::kUnsupported: return 422;
+    case StatusCode::kNoSpace: return 507;
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIoError: return 500;
+  }
+  return 500;
+}
+
+Result<std::string> ReadBody(Exchange& ex, size_t max_bytes) {
+  if (ex.request.hasContentLength() &&
+      ex.request.getContentLength64() > static_cast<std::streamsize>(max_bytes)) {
+    return Status::TooLarge("the request body is larger than " + std::to_string(max_bytes) +
+                            " bytes");
+  }
+  std::string body;
+  std::istream& in = ex.request.stream();
+  char buf[16384];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    body.append(buf, static_cast<size_t>(in.gcount()));
+    if (body.size() > max_bytes) {
+      return Status::TooLarge("the request body is larger than " + std::to_string(max_bytes) +
+                              " bytes");
+    }
+  }
+  return body;
+}
+
+Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view text) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size() && !text.empty()) {
+    size_t amp = text.find('&', pos);
+    std::string_view pair = text.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      bool ok_key = true, ok_value = true;
+      std::string key = UrlDecode(pair.substr(0, eq), &ok_key, true);
+      std::string value =
+          eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), &ok_value, true);
+      if (!ok_key || !ok_value) return Status::InvalidArgument("malformed form encoding");
+      if (out.size() >= 200) return Status::InvalidArgument("too many form fields");
+      out[key] = value;
+    }
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> ReadForm(Exchange& ex, size_t max_bytes) {
+  const std::string type = ex.request.getContentType();
+  if (type.rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return Status::InvalidArgument("expected a form (application/x-www-form-urlencoded)");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(std::string body, ReadBody(ex, max_bytes));
+  return ParseFormEncoded(body);
+}
+
+void AddCommonHeaders(Exchange& ex) {
+  auto& r = ex.response;
+  r.set("X-Content-Type-Options", "nosniff");
+  r.set("X-Frame-Options", "DENY");
+  r.set("Referrer-Policy", "same-origin");
+  // No inline script anywhere; scripts and styles come only from us.
+  r.set("Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+}
+
+void SendBody(Exchange& ex, int status, const std::string& content_type, const std::string& body) {
+  AddCommonHeaders(ex);
+  ex.response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  ex.response.setContentType(content_type);
+  ex.response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  if (!ex.response.has("Cache-Control")) ex.response.set("Cache-Control", "no-store");
+  if (ex.method == "HEAD") {
+    ex.response.send();
+  } else {
+    ex.response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+  }
+  ex.bytes_sent = static_cast<int64_t>(body.size());
+}
+
+void SendJson(Exchange& ex, int status, const Poco::JSON::Object::Ptr& body) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(body, out);
+  SendBody(ex, status, "application/json", out.str());
+}
+
+void SendJsonError(Exchange& ex, const Status& status) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("error", status.message());
+  body->set("code", std::string(StatusCodeName(status.code())));
+  SendJson(ex, HttpStatusFor(status), body);
+}
+
+void SendRedirect(Exchange& ex, const std::string& location, int status) {
+  ex.response.set("Location", location);
+  SendBody(ex, status, "text/plain; charset=utf-8", "See " + location + "\n");
+}
+
+}  // namespace arkwiki::web

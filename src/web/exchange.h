@@ -1,0 +1,63 @@
+// Exchange: one HTTP request and its response, with what the router and the
+// auth layer learned about it. Private to the web layer.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "arkwiki/core/status.h"
+#include "arkwiki/storage/user_store.h"
+
+namespace arkwiki::web {
+
+struct Exchange {
+  Exchange(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs)
+      : request(rq), response(rs) {}
+  Poco::Net::HTTPServerRequest& request;
+  Poco::Net::HTTPServerResponse& response;
+
+  std::string method;
+  std::string path;                           // as sent, without the query
+  std::map<std::string, std::string> query;   // decoded query parameters
+  std::map<std::string, std::string> params;  // route captures, decoded
+  std::map<std::string, std::string> form;    // urlencoded POST body, read up front
+  std::string client;
+
+  std::optional<User> user;  // set when a session or API token is valid
+  std::string session_token;
+  std::string csrf;          // the session's CSRF token ("" for API tokens)
+  bool via_api_token = false;
+  std::string theme = "system";
+
+  bool is_api() const { return path.rfind("/api/", 0) == 0; }
+  bool at_least(Role role) const {
+    return user && static_cast<int>(user->role) >= static_cast<int>(role);
+  }
+  std::string Param(const std::string& name) const;
+  std::string Query(const std::string& name, const std::string& fallback = "") const;
+  std::string Form(const std::string& name, const std::string& fallback = "") const;
+  int64_t bytes_sent = 0;
+};
+
+// Maps a Status code to an HTTP status.
+int HttpStatusFor(const Status& status);
+
+// Reads at most max_bytes of the body; TooLarge beyond that.
+Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
+// Decodes an application/x-www-form-urlencoded body (or query string).
+Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view text);
+Result<std::map<std::string, std::string>> ReadForm(Exchange& ex, size_t max_bytes = 20u << 20);
+
+void SendBody(Exchange& ex, int status, const std::string& content_type, const std::string& body);
+void SendJson(Exchange& ex, int status, const Poco::JSON::Object::Ptr& body);
+void SendJsonError(Exchange& ex, const Status& status);
+void SendRedirect(Exchange& ex, const std::string& location, int status = 303);
+// Security headers sent with every response.
+void AddCommonHeaders(Exchange& ex);
+
+}  // namespace arkwiki::web

@@ -1,0 +1,84 @@
+// Login and logout.
+#include <Poco/Net/HTTPCookie.h>
+
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+
+namespace arkwiki::web {
+namespace {
+
+void SetCookie(Exchange& ex, const std::string& name, const std::string& value, int max_age) {
+  Poco::Net::HTTPCookie cookie(name, value);
+  cookie.setPath("/");
+  cookie.setHttpOnly(true);
+  cookie.setMaxAge(max_age);
+  cookie.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_LAX);
+  ex.response.addCookie(cookie);
+}
+
+// Only same-site paths, never "//host" or "/\host": no open redirects.
+std::string SafeNext(const std::string& next) {
+  if (next.empty() || next[0] != '/' || next.size() > 1000) return "/";
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";
+  return next;
+}
+
+void ShowLogin(WikiApp& app, Exchange& ex, int status, const std::string& error) {
+  // Double-submit token for the login form, which has no session yet.
+  std::string token = ex.user ? ex.csrf : CookieValue(ex, kLoginCsrfCookie);
+  if (token.size() != 64) {
+    token = RandomHex(32);
+    SetCookie(ex, kLoginCsrfCookie, token, 3600);
+  }
+  TemplateValue data = TemplateValue::MakeMap({{"login_csrf", token},
+                                               {"next", SafeNext(ex.Query("next", ex.Form("next")))},
+                                               {"name", ex.Form("name")},
+                                               {"error", error}});
+  app.RenderPage(ex, status, "login", "Log in", std::move(data));
+}
+
+void PostLogin(WikiApp& app, Exchange& ex) {
+  const std::string name = ex.Form("name");
+  const int64_t now = NowUnixSeconds();
+  if (int64_t wait = app.throttle().RetryAfter(name, ex.client, now); wait > 0) {
+    ex.response.set("Retry-After", std::to_string(wait));
+    return ShowLogin(app, ex, 429, "Too many failed attempts. Try again in " +
+                                       std::to_string(wait) + " seconds.");
+  }
+  auto user = app.storage().users().Authenticate(name, ex.Form("password"));
+  if (!user.ok()) {
+    app.throttle().RecordFailure(name, ex.client, now);
+    LogWarning("failed login for '" + name + "' from " + ex.client);
+    return ShowLogin(app, ex, 401, "Wrong user name or password.");
+  }
+  app.throttle().RecordSuccess(name);
+  auto session = app.storage().users().CreateSession(user->id, kSessionTtlSeconds);
+  if (!session.ok()) return app.SendError(ex, session.status());
+  SetCookie(ex, kSessionCookie, session->token, static_cast<int>(kSessionTtlSeconds));
+  SetCookie(ex, kLoginCsrfCookie, "", 0);
+  SendRedirect(ex, SafeNext(ex.Form("next")));
+}
+
+void PostLogout(WikiApp& app, Exchange& ex) {
+  if (!ex.session_token.empty()) {
+    Status s = app.storage().users().DeleteSession(ex.session_token);
+    if (!s.ok()) return app.SendError(ex, s);
+  }
+  SetCookie(ex, kSessionCookie, "", 0);
+  SendRedirect(ex, "/");
+}
+
+}  // namespace
+
+void RegisterAuthRoutes(WikiApp& app) {
+  app.router().Add("GET", "/login", Access::kAnyone,
+                   [&app](Exchange& ex) { ShowLogin(app, ex, 200, ""); });
+  app.router().Add("POST", "/login", Access::kAnyone,
+                   [&app](Exchange& ex) { PostLogin(app, ex); });
+  app.router().Add("POST", "/logout", Access::kLoggedIn,
+                   [&app](Exchange& ex) { PostLogout(app, ex); });
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,4 @@
+#include "web/app.h"
+namespace arkwiki::web {
+void RegisterPageRoutes(WikiApp&) {}
+}  // namespace arkwiki::web

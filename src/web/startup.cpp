@@ -1,0 +1,47 @@
+#include "web/startup.h"
+
+#include <cstdio>
+
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+
+namespace arkwiki::web {
+
+Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout) {
+  ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(layout.tmp));
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDir(layout.tmp));
+  ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(env, layout.root));
+  auto collected = storage->uploads().CollectGarbage();
+  if (!collected.ok()) {
+    LogWarning("upload garbage collection failed: " + collected.status().ToString());
+  } else if (*collected > 0) {
+    LogInfo("removed " + std::to_string(*collected) + " unreferenced upload files");
+  }
+  return storage;
+}
+
+Status AnnounceListening(Env* env, WikiApp& app, const ServeOptions& options, int port) {
+  std::string host;
+  int ignored = 0;
+  ARKWIKI_RETURN_IF_ERROR(ParseListenAddress(options.config.listen, &host, &ignored));
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  const std::string url = "http://" + host + ":" + std::to_string(port) + "/";
+  std::fprintf(stderr, "arkwiki %s serving %s on %s\n", ARKWIKI_VERSION,
+               options.config.data_dir.c_str(), url.c_str());
+  auto users = app.storage().users().Count();
+  if (users.ok() && *users == 0) {
+    std::fprintf(stderr,
+                 "No users yet. Create the first admin with:\n"
+                 "  echo 'a-long-password' | arkwiki user add --data %s --name admin "
+                 "--role admin --password-stdin\n",
+                 options.config.data_dir.c_str());
+  }
+  std::fflush(stderr);
+  if (!options.port_file.empty()) {
+    ARKWIKI_RETURN_IF_ERROR(
+        WriteFileAtomically(env, options.port_file, std::to_string(port) + "\n"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,20 @@
+// Server start-up steps: recovery, cleanup, first-run hints.
+#pragma once
+
+#include <memory>
+
+#include "arkwiki/storage/storage.h"
+#include "arkwiki/web/server.h"
+
+namespace arkwiki::web {
+
+class WikiApp;
+
+// With the data-directory lock held: empties tmp/ and staging/ (left over
+// from a crash), opens storage and collects unreferenced upload files.
+Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout);
+// Prints the URL (and how to create the first admin when there is none),
+// and writes the port file if asked.
+Status AnnounceListening(Env* env, WikiApp& app, const ServeOptions& options, int port);
+
+}  // namespace arkwiki::web
