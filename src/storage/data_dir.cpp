@@ -18,7 +18,8 @@ DataDirLayout::DataDirLayout(std::string r)
       tmp(JoinPath(root, "tmp")),
       staging(JoinPath(root, "staging")),
       safety(JoinPath(root, "safety")),
-      intent_marker(JoinPath(root, "restore-intent")) {}
+      intent_marker(JoinPath(root, "restore-intent")),
+      uploads_gc_lock(JoinPath(root, "uploads-gc.lock")) {}
 
 std::string DataDirLayout::UploadPath(const std::string& sha256) const {
   return JoinPath(JoinPath(uploads, sha256.substr(0, 2)), sha256);
@@ -72,5 +73,38 @@ Result<bool> DataDirLock::IsHeld(const DataDirLayout& layout, std::string* holde
 }
 
 DataDirLock::~DataDirLock() { ::close(fd_); }
+
+static Result<int> OpenGcLock(const DataDirLayout& layout) {
+  int fd = ::open(layout.uploads_gc_lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return Status::PermissionDenied("cannot open " + layout.uploads_gc_lock + ": " +
+                                    std::strerror(errno));
+  }
+  return fd;
+}
+
+Result<std::unique_ptr<UploadsGcLock>> UploadsGcLock::AcquireShared(const DataDirLayout& layout) {
+  ARKWIKI_ASSIGN_OR_RETURN(int fd, OpenGcLock(layout));
+  while (::flock(fd, LOCK_SH) != 0) {
+    if (errno != EINTR) {
+      int err = errno;
+      ::close(fd);
+      return Status::IoError("cannot lock " + layout.uploads_gc_lock + ": " + std::strerror(err));
+    }
+  }
+  return std::unique_ptr<UploadsGcLock>(new UploadsGcLock(fd));
+}
+
+Result<std::unique_ptr<UploadsGcLock>> UploadsGcLock::TryAcquireExclusive(
+    const DataDirLayout& layout) {
+  ARKWIKI_ASSIGN_OR_RETURN(int fd, OpenGcLock(layout));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return std::unique_ptr<UploadsGcLock>();
+  }
+  return std::unique_ptr<UploadsGcLock>(new UploadsGcLock(fd));
+}
+
+UploadsGcLock::~UploadsGcLock() { ::close(fd_); }
 
 }  // namespace arkwiki

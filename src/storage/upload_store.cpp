@@ -112,6 +112,9 @@ Status UploadStore::Delete(int64_t page_id, const std::string& name) {
 
 Result<int64_t> UploadStore::CollectGarbage() {
   std::unique_lock<std::shared_mutex> gc(gc_mutex_);
+  // A backup in any process may be reading files its snapshot still names.
+  ARKWIKI_ASSIGN_OR_RETURN(auto pin, UploadsGcLock::TryAcquireExclusive(layout_));
+  if (!pin) return int64_t{0};
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query("SELECT DISTINCT sha256 FROM uploads"));
   std::vector<std::string> live;
   for (const auto& r : rows) live.push_back(r.Text(0));

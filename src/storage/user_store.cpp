@@ -131,19 +131,43 @@ Result<User> UserStore::Authenticate(const std::string& name, const std::string&
   return user;
 }
 
-Status UserStore::SetRole(const std::string& name, Role role) {
-  ARKWIKI_RETURN_IF_ERROR(db_->Exec("UPDATE users SET role = ? WHERE name = ?",
-                                    {RoleName(role), name}));
-  if (db_->Changes() == 0) return Status::NotFound("no user named '" + name + "'");
+static Result<bool> IsEnabledAdmin(Db& tx, const std::string& name) {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query("SELECT role = 'admin' AND disabled = 0 FROM "
+                                                  "users WHERE name = ?", {name}));
+  return !rows.empty() && rows[0].Int(0) != 0;
+}
+
+// Refuses a change that would leave no enabled admin: nobody could then
+// reach Settings, and the first-admin path is only the CLI.
+static Status CheckAdminsRemain(Db& tx, bool was_enabled_admin) {
+  if (!was_enabled_admin) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t admins,
+                           tx.QueryInt("SELECT count(*) FROM users WHERE role = 'admin' AND "
+                                       "disabled = 0"));
+  if (admins == 0) {
+    return Status::Conflict("this would leave the wiki without an enabled admin");
+  }
   return Status::Ok();
+}
+
+Status UserStore::SetRole(const std::string& name, Role role) {
+  return db_->Transaction([&](Db& tx) -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(bool was_admin, IsEnabledAdmin(tx, name));
+    ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE users SET role = ? WHERE name = ?",
+                                    {RoleName(role), name}));
+    if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
+    return CheckAdminsRemain(tx, was_admin);
+  });
 }
 
 Status UserStore::SetDisabled(const std::string& name, bool disabled) {
   return db_->Transaction([&](Db& tx) -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(bool was_admin, IsEnabledAdmin(tx, name));
     ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE users SET disabled = ? WHERE name = ?",
                                     {disabled ? 1 : 0, name}));
     if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
     if (!disabled) return Status::Ok();
+    ARKWIKI_RETURN_IF_ERROR(CheckAdminsRemain(tx, was_admin));
     return tx.Exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
                    {name});
   });

@@ -47,6 +47,9 @@ struct Exchange {
 // Maps a Status code to an HTTP status.
 int HttpStatusFor(const Status& status);
 
+// Reads and drops a body we refuse, if it is small enough to be worth it
+// (so the client can read our answer); otherwise marks the connection to close.
+void DiscardOversizeBody(Exchange& ex);
 // Reads at most max_bytes of the body; TooLarge beyond that.
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 // Decodes an application/x-www-form-urlencoded body (or query string).

@@ -1,4 +1,147 @@
+// JSON API: health and pages. See README "JSON API" for the contract.
+#include <Poco/JSON/Array.h>
+
 #include "web/app.h"
+#include "web/json_util.h"
+#include "web/page_access.h"
+
 namespace arkwiki::web {
-void RegisterApiRoutes(WikiApp&) {}
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+void Health(WikiApp&, Exchange& ex) {
+  Object::Ptr body = new Object;
+  body->set("status", "ok");
+  SendJson(ex, 200, body);
+}
+
+void ListPages(WikiApp& app, Exchange& ex) {
+  auto pages = app.storage().pages().List(ex.user.has_value());
+  if (!pages.ok()) return app.SendError(ex, pages.status());
+  std::map<int64_t, std::string> slugs;
+  for (const Page& p : *pages) slugs[p.id] = p.slug;
+  Array::Ptr list = new Array;
+  for (const Page& p : *pages) {
+    list->add(PageToJson(p, p.parent_id ? slugs[*p.parent_id] : "", false));
+  }
+  Object::Ptr body = new Object;
+  body->set("pages", list);
+  SendJson(ex, 200, body);
+}
+
+void GetPage(WikiApp& app, Exchange& ex) {
+  const std::string slug = ex.Param("slug");
+  auto page = VisiblePage(app, ex, slug);
+  if (!page.ok()) {
+    auto moved = app.storage().pages().ResolveRedirect(slug);
+    if (moved.ok() && VisiblePage(app, ex, *moved).ok()) {
+      return SendRedirect(ex, "/api/pages/" + *moved, 301);
+    }
+    return app.SendError(ex, page.status());
+  }
+  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
+}
+
+Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex,
+                       SavePageRequest* r) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto markdown, OptionalString(body, "markdown"));
+  if (!title || !markdown) return Status::InvalidArgument("'title' and 'markdown' are required");
+  ARKWIKI_ASSIGN_OR_RETURN(r->parent_slug, OptionalString(body, "parent"));
+  ARKWIKI_ASSIGN_OR_RETURN(r->visibility, OptionalString(body, "visibility"));
+  ARKWIKI_ASSIGN_OR_RETURN(r->base_revision, OptionalInt(body, "base_revision"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
+  r->slug = ex.Param("slug");
+  r->title = *title;
+  r->markdown = *markdown;
+  r->comment = comment.value_or("");
+  r->author = ex.user->name;
+  r->default_visibility = app.settings().default_visibility;
+  r->linked_slugs = LinkedSlugs(app, r->markdown);
+  return Status::Ok();
+}
+
+void PutPage(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  SavePageRequest r;
+  Status s = FillSaveRequest(app, *body, ex, &r);
+  if (!s.ok()) return app.SendError(ex, s);
+  auto page = app.storage().pages().Save(r);
+  if (!page.ok()) return app.SendError(ex, page.status());
+  SendJson(ex, page->current_revision == 1 ? 201 : 200,
+           PageToJson(*page, ParentSlug(app, *page), true));
+}
+
+void DeletePage(WikiApp& app, Exchange& ex) {
+  const std::string slug = ex.Param("slug");
+  Status s = app.storage().pages().MoveToTrash(slug);
+  if (!s.ok()) return app.SendError(ex, s);
+  Object::Ptr body = new Object;
+  body->set("slug", slug);
+  body->set("trashed", true);
+  SendJson(ex, 200, body);
+}
+
+void ListRevisions(WikiApp& app, Exchange& ex) {
+  auto page = VisiblePage(app, ex, ex.Param("slug"));
+  if (!page.ok()) return app.SendError(ex, page.status());
+  auto revisions = app.storage().pages().Revisions(page->id);
+  if (!revisions.ok()) return app.SendError(ex, revisions.status());
+  Array::Ptr list = new Array;
+  for (const Revision& r : *revisions) {
+    Object::Ptr o = new Object;
+    o->set("revision", r.number);
+    o->set("title", r.title);
+    o->set("author", r.author);
+    o->set("comment", r.comment);
+    o->set("created_at", r.created_at);
+    list->add(o);
+  }
+  Object::Ptr body = new Object;
+  body->set("slug", page->slug);
+  body->set("revisions", list);
+  SendJson(ex, 200, body);
+}
+
+void GetRevision(WikiApp& app, Exchange& ex) {
+  auto page = VisiblePage(app, ex, ex.Param("slug"));
+  if (!page.ok()) return app.SendError(ex, page.status());
+  int64_t number = std::atoll(ex.Param("n").c_str());
+  auto r = app.storage().pages().GetRevision(page->id, number);
+  if (!r.ok()) return app.SendError(ex, r.status());
+  Object::Ptr o = new Object;
+  o->set("slug", page->slug);
+  o->set("revision", r->number);
+  o->set("title", r->title);
+  o->set("markdown", r->markdown);
+  o->set("author", r->author);
+  o->set("comment", r->comment);
+  o->set("created_at", r->created_at);
+  SendJson(ex, 200, o);
+}
+
+}  // namespace
+
+void RegisterPageApiRoutes(WikiApp& app);  // handlers_api_pages_more.cpp
+void RegisterAdminApiRoutes(WikiApp& app);  // handlers_api_admin.cpp
+
+void RegisterApiRoutes(WikiApp& app) {
+  auto& r = app.router();
+  r.Add("GET", "/api/health", Access::kAnyone, [&app](Exchange& ex) { Health(app, ex); });
+  r.Add("GET", "/api/pages", Access::kAnyone, [&app](Exchange& ex) { ListPages(app, ex); });
+  r.Add("GET", "/api/pages/{slug}", Access::kAnyone, [&app](Exchange& ex) { GetPage(app, ex); });
+  r.Add("PUT", "/api/pages/{slug}", Access::kEditor, [&app](Exchange& ex) { PutPage(app, ex); });
+  r.Add("DELETE", "/api/pages/{slug}", Access::kEditor,
+        [&app](Exchange& ex) { DeletePage(app, ex); });
+  r.Add("GET", "/api/pages/{slug}/revisions", Access::kAnyone,
+        [&app](Exchange& ex) { ListRevisions(app, ex); });
+  r.Add("GET", "/api/pages/{slug}/revisions/{n}", Access::kAnyone,
+        [&app](Exchange& ex) { GetRevision(app, ex); });
+  RegisterPageApiRoutes(app);
+  RegisterAdminApiRoutes(app);
+}
+
 }  // namespace arkwiki::web

@@ -13,7 +13,10 @@ class UploadStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     storage_ = Storage::Open(Env::Default(), dir_.path()).value();
-    SavePageRequest r{"home", "Home", "x"};
+    SavePageRequest r;
+    r.slug = "home";
+    r.title = "Home";
+    r.markdown = "x";
     r.author = "ann";
     page_id_ = storage_->pages().Save(r)->id;
   }

@@ -35,6 +35,15 @@ TEST_F(UserStoreTest, AuthenticatesAndRefusesWrongOrDisabled) {
   EXPECT_FALSE(users().Authenticate("ann", "correct horse").ok());
 }
 
+TEST_F(UserStoreTest, RefusesToRemoveTheLastEnabledAdmin) {
+  ASSERT_TRUE(users().Create("ann", "correct horse", Role::kAdmin).ok());
+  EXPECT_EQ(users().SetRole("ann", Role::kEditor).code(), StatusCode::kConflict);
+  EXPECT_EQ(users().SetDisabled("ann", true).code(), StatusCode::kConflict);
+  EXPECT_EQ(users().Get("ann")->role, Role::kAdmin);
+  ASSERT_TRUE(users().Create("bob", "correct horse", Role::kAdmin).ok());
+  EXPECT_TRUE(users().SetDisabled("ann", true).ok());
+}
+
 TEST_F(UserStoreTest, RefusesDuplicateNamesCaseInsensitively) {
   ASSERT_TRUE(users().Create("ann", "correct horse", Role::kEditor).ok());
   EXPECT_EQ(users().Create("ANN", "correct horse", Role::kEditor).status().code(),

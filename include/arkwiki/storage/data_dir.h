@@ -10,6 +10,9 @@
 //     staging/            an import being checked; emptied at start
 //     safety/             automatic safety backups taken before each import
 //     restore-intent      the durable marker of an import swap in progress
+//     uploads-gc.lock     flock()ed shared while a backup reads upload files
+//                         (from any process) and exclusively by garbage
+//                         collection, which skips its turn while it is held
 #pragma once
 
 #include <string>
@@ -29,6 +32,7 @@ struct DataDirLayout {
   std::string staging;
   std::string safety;
   std::string intent_marker;
+  std::string uploads_gc_lock;  // shared by backups reading uploads, exclusive for GC
   std::string UploadPath(const std::string& sha256) const;
 };
 
@@ -48,6 +52,20 @@ class DataDirLock {
 
  private:
   explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// A flock on DATA/uploads-gc.lock. Backups hold it shared while they read
+// upload files; garbage collection takes it exclusively without waiting.
+class UploadsGcLock {
+ public:
+  static Result<std::unique_ptr<UploadsGcLock>> AcquireShared(const DataDirLayout& layout);
+  // nullptr (and OK) when a backup holds it.
+  static Result<std::unique_ptr<UploadsGcLock>> TryAcquireExclusive(const DataDirLayout& layout);
+  ~UploadsGcLock();
+
+ private:
+  explicit UploadsGcLock(int fd) : fd_(fd) {}
   int fd_;
 };
 

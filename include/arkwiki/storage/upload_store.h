@@ -5,7 +5,7 @@
 // at a new file. That is what lets a backup read upload files after its
 // database snapshot without locking writers: every file the snapshot
 // references stays put until CollectGarbage runs, and garbage collection
-// waits while any backup holds a BlobPin.
+// skips its turn while any backup holds the UploadsGcLock (data_dir.h).
 #pragma once
 
 #include <memory>
@@ -54,9 +54,6 @@ class PendingUpload {
   bool done_ = false;
 };
 
-// Held by a backup while it reads blobs; blocks garbage collection.
-using BlobPin = std::shared_lock<std::shared_mutex>;
-
 class UploadStore {
  public:
   UploadStore(Env* env, Db* db, DataDirLayout layout) : env_(env), db_(db), layout_(std::move(layout)) {}
@@ -69,9 +66,9 @@ class UploadStore {
   Result<Upload> Get(int64_t page_id, const std::string& name);
   Result<std::vector<Upload>> List(int64_t page_id);  // page_id 0: all uploads
   Status Delete(int64_t page_id, const std::string& name);
-  // Removes blob files no row references. Waits for pinned backups.
+  // Removes upload files no row references; returns how many. Does nothing
+  // (returns 0) while a backup holds the UploadsGcLock.
   Result<int64_t> CollectGarbage();
-  BlobPin Pin() { return BlobPin(gc_mutex_); }
 
   std::string BlobPath(const std::string& sha256) const { return layout_.UploadPath(sha256); }
   Result<int64_t> TotalBytes();

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages arkwiki needs, and only those missing.
+# Usage: ci/deps.sh [build|test|quality]   (each level includes the previous)
+set -euo pipefail
+
+level="${1:-build}"
+build=(build-essential cmake pkg-config libpoco-dev libsqlite3-dev sqlite3 libssl-dev
+       zlib1g-dev libsodium-dev libdeflate-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
+# Tests: GoogleTest and Google Benchmark, and the independent ZIP readers
+# our archives are checked against (unzip, bsdtar, python3's zipfile).
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive-tools python3)
+quality=(clang clang-tidy clang-format cppcheck libclang-rt-14-dev)
+
+wanted=("${build[@]}")
+[[ "$level" == test || "$level" == quality ]] && wanted+=("${test[@]}")
+[[ "$level" == quality ]] && wanted+=("${quality[@]}")
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "ci/deps.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

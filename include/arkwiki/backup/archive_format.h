@@ -1,0 +1,93 @@
+// The arkwiki backup archive, format version 1.
+//
+// A backup is one ZIP file (ZIP64 where needed) holding exactly these entries,
+// each a regular file (no directories, links or encryption), stored (method 0)
+// or deflated (method 8):
+//
+//   manifest.json            first entry; described below
+//   database/arkwiki.db      a SQLite snapshot of the whole wiki database
+//                            (pages, revisions, trash, users, preferences,
+//                            settings, hashed API tokens, audit log); login
+//                            sessions are removed; journal mode DELETE
+//   config/settings.json     the system configuration as a JSON object of
+//                            strings (the same values the database holds)
+//   uploads/<aa>/<sha256>    one entry per distinct upload content, named by
+//                            the SHA-256 of its bytes (<aa> = first two hex
+//                            digits); the database maps page/name to hash
+//
+// manifest.json is a UTF-8 JSON object:
+//   format          "arkwiki-backup"
+//   format_version  1 (readers refuse a newer version, naming both)
+//   app_version     the arkwiki version that wrote it
+//   schema_version  the database's PRAGMA user_version
+//   created_at      UTC time, "YYYY-MM-DDTHH:MM:SSZ"
+//   site_title, base_url, instance_id   from the settings
+//   counts          {"pages", "revisions", "users", "uploads", "bytes"}: live
+//                   pages, all revisions, users, upload rows, and the total
+//                   size in bytes of every file listed in "files"
+//   files           [{"path", "size", "sha256"}] for every entry except
+//                   manifest.json itself, in archive order
+//   manifest_sha256 SHA-256 (lowercase hex) of the exact bytes of
+//                   manifest.json in which this value's 64 hex digits are
+//                   replaced by 64 ASCII '0' characters
+//
+// A verifier checks: the ZIP structure; the manifest checksum; that the set
+// of entries equals manifest.json plus "files" (nothing missing, nothing
+// extra); each entry's size, CRC-32 and SHA-256; that each upload's name is
+// its SHA-256; and the database: SQLite integrity_check, foreign_key_check,
+// application_id 0x41524B57 and a schema_version it knows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+inline constexpr char kArchiveFormatName[] = "arkwiki-backup";
+inline constexpr int kArchiveFormatVersion = 1;
+inline constexpr char kManifestPath[] = "manifest.json";
+inline constexpr char kDatabasePath[] = "database/arkwiki.db";
+inline constexpr char kSettingsPath[] = "config/settings.json";
+inline constexpr char kUploadsPrefix[] = "uploads/";
+
+struct ManifestFile {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+struct ManifestCounts {
+  int64_t pages = 0;
+  int64_t revisions = 0;
+  int64_t users = 0;
+  int64_t uploads = 0;
+  int64_t bytes = 0;
+};
+
+struct Manifest {
+  std::string format = kArchiveFormatName;
+  int format_version = kArchiveFormatVersion;
+  std::string app_version;
+  int schema_version = 0;
+  std::string created_at;
+  std::string site_title;
+  std::string base_url;
+  std::string instance_id;
+  ManifestCounts counts;
+  std::vector<ManifestFile> files;
+};
+
+// Serialises with the checksum filled in.
+std::string SerializeManifest(const Manifest& manifest);
+// Parses and checks the checksum, format name and version (Unsupported when
+// newer than this build) and the shape of every field. Corruption otherwise.
+Result<Manifest> ParseManifest(const std::string& bytes);
+// "uploads/ab/abcd..." for a SHA-256.
+std::string UploadEntryPath(const std::string& sha256);
+// The SHA-256 an upload entry's name claims, or "" if `path` is not one.
+std::string UploadEntryHash(const std::string& path);
+
+}  // namespace arkwiki

@@ -1,0 +1,52 @@
+// Verifying, and optionally extracting, a backup archive (archive_format.h).
+//
+// This is the read side only: it can check and unpack an archive into a
+// directory it is given, and nothing else (restore.h decides what to do with
+// the result). It never uses Poco::Zip::Decompress, which is unsafe for
+// untrusted archives (see ../shared/PITFALLS.md and zip_reader.h).
+//
+// Every check runs before the result is trusted: the ZIP structure and each
+// entry's name, type, method and size caps (ZipReader); the manifest and its
+// checksum; that entries and manifest list the same files; each file's size,
+// CRC-32 and SHA-256 as it streams; and the database, opened hardened. The
+// first problem found is returned, in words an admin can act on.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/backup/db_snapshot.h"
+#include "arkwiki/backup/zip_reader.h"
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+struct VerifyOptions {
+  ZipLimits limits;
+  // When set, every file is written below this directory (which must exist
+  // and be empty) under its archive path. Files are created exclusively and
+  // never through links. On failure the caller removes the directory.
+  std::string extract_dir;
+  // Where the database is unpacked for its check when not extracting;
+  // default $TMPDIR or /tmp. The temporary copy is always removed.
+  std::string scratch_dir;
+  std::function<void(uint64_t bytes_done, uint64_t bytes_total)> progress;
+};
+
+struct VerifyReport {
+  Manifest manifest;
+  DatabaseCheck database;
+  uint64_t archive_bytes = 0;
+  uint64_t files_checked = 0;
+  uint64_t bytes_checked = 0;  // uncompressed bytes hashed
+};
+
+Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
+                                   const VerifyOptions& options = {});
+
+// Reads and checks only the manifest (structure + checksum), for `inspect`.
+Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
+                              const ZipLimits& limits = {});
+
+}  // namespace arkwiki

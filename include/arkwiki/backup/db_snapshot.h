@@ -1,0 +1,58 @@
+// Database snapshots for backups, and the hardened check of a database file
+// that came from an archive.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/data_dir.h"
+
+namespace arkwiki {
+
+struct SnapshotUpload {
+  std::string sha256;
+  uint64_t size = 0;
+};
+
+struct SnapshotInfo {
+  int schema_version = 0;
+  ManifestCounts counts;  // bytes left 0: the writer fills it in
+  std::map<std::string, std::string> settings;
+  std::vector<SnapshotUpload> uploads;  // distinct contents, sorted by hash
+  double copy_millis = 0;  // time spent in the online backup step
+};
+
+// Copies the live database at `layout.database` to `dest` with SQLite's
+// online backup API from a separate read-only connection, in one step, so
+// the copy is one consistent point in time and writers (WAL mode) are never
+// blocked. Checks free space in dest's directory first (NoSpace names the
+// path, the bytes needed and the bytes free). Then, in the copy only:
+// removes login sessions and switches the journal mode to DELETE so the file
+// stands alone. Reads counts, settings and the upload list from the copy.
+// On failure nothing is left at `dest`.
+Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
+                                      const std::string& dest);
+
+struct DatabaseCheck {
+  int schema_version = 0;
+  ManifestCounts counts;                   // bytes left 0
+  std::vector<std::string> upload_hashes;  // distinct, sorted
+};
+
+// Opens a database file from an archive as untrusted input (see PITFALLS):
+// read-only, SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF,
+// cell_size_check=ON, mmap_size=0; then runs integrity_check and
+// foreign_key_check, checks application_id, refuses a schema newer than
+// this build and one whose tables differ from what its version should have.
+// Refuses -wal or -journal files beside it. Corruption/Unsupported on failure.
+Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path);
+
+// NoSpace naming the directory, the bytes needed and the bytes free, when
+// `dir` has less than needed_bytes available.
+Status CheckFreeSpace(Env* env, const std::string& dir, uint64_t needed_bytes,
+                      const std::string& purpose);
+
+}  // namespace arkwiki

@@ -1,0 +1,119 @@
+// ZipReader: a hardened reader for ZIP archives that may be hostile (uploaded
+// backups). Our own code, not Poco::Zip — see zip_types.h and PITFALLS: Poco
+// 1.11 extracts "../" paths (reporting them only as events), symlinks, zip
+// bombs and cut-off archives, and cannot read its own streamed ZIP64 entries.
+//
+// Open() reads only the end records, the central directory and each local
+// header; it extracts nothing. It accepts exactly the layout described in
+// zip_types.h and refuses anything else before a single byte is written:
+//   Corruption       not a ZIP, truncated, bytes before/between/after the
+//                    entries, inconsistent end records, central directory or
+//                    local headers, data descriptors disagreeing with it;
+//   InvalidArgument  unsafe or ambiguous names (absolute, "..", ".", "a//b",
+//                    drive letters, backslashes, control characters, invalid
+//                    UTF-8, too long), directories, duplicates (also when
+//                    they differ only by ASCII case), symlinks, devices;
+//   Unsupported      encryption, methods other than store and deflate,
+//                    unknown flag bits;
+//   TooLarge         a ZipLimits cap is exceeded.
+// Each message names the entry and the problem, e.g.
+//   entry "../x": path escapes the archive
+//
+// ReadEntry() then streams one entry's bytes with every guard of a zip-bomb
+// defence: output is capped at the declared size, the compressed input at
+// its declared size, and the CRC-32 is checked at the end.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "arkwiki/backup/zip_types.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+// Caps checked by Open() against the sizes the archive declares (and then
+// enforced byte by byte by ReadEntry). Callers should lower the byte caps to
+// what the disk can hold before extracting.
+struct ZipLimits {
+  // Size of the archive file itself. Default 1 TiB.
+  uint64_t max_archive_bytes = uint64_t{1} << 40;
+  // Number of entries. Default 200,000.
+  uint64_t max_entries = 200'000;
+  // Declared uncompressed size of any one entry. Default 64 GiB.
+  uint64_t max_entry_bytes = uint64_t{64} << 30;
+  // Sum of all declared uncompressed sizes. Default 1 TiB.
+  uint64_t max_total_bytes = uint64_t{1} << 40;
+  // Largest uncompressed/compressed ratio of one entry. Default 100 (text
+  // rarely exceeds 10; deflate cannot exceed ~1032). Entries whose
+  // uncompressed size is under `ratio_exempt_bytes` are not checked: tiny
+  // files of zeros compress far better and are harmless.
+  double max_ratio = 100.0;
+  uint64_t ratio_exempt_bytes = uint64_t{1} << 20;
+  // Length of an entry name in bytes. Default 512.
+  size_t max_name_bytes = 512;
+};
+
+// One entry as the central directory declares it (ZIP64 values resolved).
+struct ZipEntry {
+  std::string name;
+  uint16_t method = 0;  // kZipMethodStore or kZipMethodDeflate
+  uint16_t flags = 0;
+  uint32_t crc32 = 0;
+  uint64_t compressed_size = 0;
+  uint64_t uncompressed_size = 0;
+  uint64_t local_header_offset = 0;
+  uint64_t data_offset = 0;  // first byte of the (compressed) data
+  uint32_t external_attrs = 0;
+  uint8_t made_by_os = 0;  // kZipMadeByUnix: external_attrs >> 16 is st_mode
+};
+
+class ZipReader {
+ public:
+  // Opens and validates `path` as described above. Nothing is extracted.
+  static Result<std::unique_ptr<ZipReader>> Open(Env* env, const std::string& path,
+                                                 const ZipLimits& limits = ZipLimits());
+
+  ~ZipReader();
+  ZipReader(const ZipReader&) = delete;
+  ZipReader& operator=(const ZipReader&) = delete;
+
+  // In central-directory order (which is also archive order).
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  // Exact, case-sensitive lookup; nullptr if absent.
+  const ZipEntry* Find(std::string_view name) const;
+
+  // Streams the entry's uncompressed bytes to `consumer` in chunks of at most
+  // 1 MiB. Fails with Corruption as soon as output would exceed the declared
+  // size, when it ends short, when the compressed data does not end exactly
+  // at its declared compressed size, or on a CRC-32 mismatch; a consumer
+  // error is returned as is. The consumer may have seen bytes before a
+  // failure is detected (the CRC is known only at the end), so write to a
+  // temporary file and discard it unless this returns OK. When OK and
+  // `sha256_hex_out` is set, it receives the SHA-256 of the bytes delivered.
+  //
+  // Thread-safe: several threads may read different (or the same) entries
+  // at once. Memory per call is bounded (~2 MiB plus zlib's state).
+  Status ReadEntry(const ZipEntry& entry,
+                   const std::function<Status(std::string_view chunk)>& consumer,
+                   std::string* sha256_hex_out = nullptr) const;
+
+  uint64_t archive_size() const;
+
+ private:
+  ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
+            std::vector<ZipEntry> entries);
+
+  std::unique_ptr<RandomAccessFile> file_;
+  std::string path_;
+  std::vector<ZipEntry> entries_;
+  std::unordered_map<std::string_view, size_t> index_;  // views into entries_
+};
+
+}  // namespace arkwiki

@@ -1,0 +1,82 @@
+#include "backup/archive_checks.h"
+
+#include <set>
+
+namespace arkwiki {
+
+static Status CheckManifestPaths(const Manifest& manifest) {
+  std::set<std::string> seen;
+  bool has_db = false, has_settings = false;
+  for (const ManifestFile& f : manifest.files) {
+    if (!seen.insert(f.path).second) {
+      return Status::Corruption("manifest.json lists " + f.path + " twice");
+    }
+    if (f.path == kDatabasePath) {
+      has_db = true;
+    } else if (f.path == kSettingsPath) {
+      has_settings = true;
+    } else if (UploadEntryHash(f.path).empty()) {
+      return Status::Corruption("manifest.json lists " + f.path +
+                                ", which has no place in an arkwiki backup");
+    } else if (UploadEntryHash(f.path) != f.sha256) {
+      return Status::Corruption(f.path + " is not named by its own SHA-256 in the manifest");
+    }
+  }
+  if (!has_db) return Status::Corruption("the backup has no database (" + std::string(kDatabasePath) + ")");
+  if (!has_settings) return Status::Corruption("the backup has no " + std::string(kSettingsPath));
+  return Status::Ok();
+}
+
+Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest));
+  std::set<std::string> listed = {kManifestPath};
+  for (const ManifestFile& f : manifest.files) {
+    listed.insert(f.path);
+    const ZipEntry* entry = zip.Find(f.path);
+    if (entry == nullptr) {
+      return Status::Corruption("the manifest lists " + f.path + ", but the archive lacks it");
+    }
+    if (entry->uncompressed_size != f.size) {
+      return Status::Corruption(f.path + " is " + std::to_string(entry->uncompressed_size) +
+                                " bytes in the archive but " + std::to_string(f.size) +
+                                " in the manifest");
+    }
+  }
+  for (const ZipEntry& e : zip.entries()) {
+    if (!listed.count(e.name)) {
+      return Status::Corruption("the archive holds " + e.name +
+                                ", which the manifest does not list");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest) {
+  if (db.schema_version != manifest.schema_version) {
+    return Status::Corruption("the manifest says schema " + std::to_string(manifest.schema_version) +
+                              " but the database is at " + std::to_string(db.schema_version));
+  }
+  const ManifestCounts& m = manifest.counts;
+  if (db.counts.pages != m.pages || db.counts.revisions != m.revisions ||
+      db.counts.users != m.users || db.counts.uploads != m.uploads) {
+    return Status::Corruption("the database's counts (pages, revisions, users, uploads) differ "
+                              "from the manifest's");
+  }
+  std::set<std::string> archived;
+  for (const ManifestFile& f : manifest.files) {
+    std::string hash = UploadEntryHash(f.path);
+    if (!hash.empty()) archived.insert(hash);
+  }
+  for (const std::string& hash : db.upload_hashes) {
+    if (!archived.count(hash)) {
+      return Status::Corruption("the database refers to upload " + hash +
+                                ", which the archive does not hold");
+    }
+  }
+  if (archived.size() != db.upload_hashes.size()) {
+    return Status::Corruption("the archive holds upload files the database does not refer to");
+  }
+  return Status::Ok();
+}
+
+}  // namespace arkwiki

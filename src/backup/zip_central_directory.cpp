@@ -1,0 +1,170 @@
+// Parsing and checking the central directory, streamed in 1 MiB reads so a
+// large directory never sits in memory twice.
+#include <algorithm>
+#include <unordered_map>
+
+#include "backup/zip_directory.h"
+#include "backup/zip_entry_checks.h"
+#include "backup/zip_format.h"
+#include "backup/zip_names.h"
+
+namespace arkwiki::zip {
+namespace {
+
+constexpr size_t kReadChunk = size_t{1} << 20;
+
+// Hands out consecutive pieces of [begin, end) of the file.
+class RegionReader {
+ public:
+  RegionReader(const RandomAccessFile& file, uint64_t begin, uint64_t end)
+      : file_(file), pos_(begin), end_(end) {}
+
+  // The next `n` bytes, valid until the next call.
+  Result<std::string_view> Take(size_t n) {
+    if (buf_.size() - used_ < n) {
+      buf_.erase(0, used_);
+      used_ = 0;
+      uint64_t want = std::max<uint64_t>(n - buf_.size(), kReadChunk);
+      want = std::min<uint64_t>(want, end_ - pos_);
+      if (buf_.size() + want < n) {
+        return Status::Corruption("central directory is cut off (truncated or damaged archive)");
+      }
+      ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, pos_, want, "central directory", &more_));
+      pos_ += want;
+      buf_ += more_;
+    }
+    std::string_view out(buf_.data() + used_, n);
+    used_ += n;
+    return out;
+  }
+  // Bytes of the region not yet handed out.
+  uint64_t left() const { return (end_ - pos_) + (buf_.size() - used_); }
+
+ private:
+  const RandomAccessFile& file_;
+  uint64_t pos_, end_;
+  std::string buf_;
+  std::string more_;
+  size_t used_ = 0;
+};
+
+// Resolves saturated 32-bit fields from the ZIP64 extra (APPNOTE 4.5.3).
+Status ApplyExtraFields(std::string_view extra, uint16_t disk16, ZipEntry* e) {
+  bool zip64_seen = false;
+  Cursor c(extra);
+  while (c.remaining() > 0) {
+    const uint16_t tag = c.U16();
+    const uint16_t len = c.U16();
+    std::string_view body = c.Bytes(len);
+    if (!c.ok()) return Status::Corruption(EntryMessage(e->name, "extra field is malformed"));
+    if (tag != kZip64ExtraTag) continue;
+    if (zip64_seen) return Status::Corruption(EntryMessage(e->name, "has two ZIP64 extra fields"));
+    zip64_seen = true;
+    Cursor z(body);
+    if (e->uncompressed_size == kMax32) e->uncompressed_size = z.U64();
+    if (e->compressed_size == kMax32) e->compressed_size = z.U64();
+    if (e->local_header_offset == kMax32) e->local_header_offset = z.U64();
+    if (disk16 == kMax16) disk16 = static_cast<uint16_t>(z.U32() == 0 ? 0 : 1);
+    if (!z.ok()) return Status::Corruption(EntryMessage(e->name, "ZIP64 extra field is too short"));
+  }
+  if (!zip64_seen && (e->uncompressed_size == kMax32 || e->compressed_size == kMax32 ||
+                      e->local_header_offset == kMax32)) {
+    return Status::Corruption(EntryMessage(e->name, "declares ZIP64 sizes without a ZIP64 "
+                                                    "extra field"));
+  }
+  if (disk16 != 0) return Status::Unsupported(EntryMessage(e->name, "lies on another disk"));
+  return Status::Ok();
+}
+
+Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string_view fixed, r->Take(kCentralHeaderSize));
+  Cursor c(fixed);
+  if (c.U32() != kCentralHeaderSig) {
+    return Status::Corruption("central directory record #" + std::to_string(index + 1) +
+                              " is damaged (bad signature)");
+  }
+  ZipEntry e;
+  e.made_by_os = static_cast<uint8_t>(c.U16() >> 8);
+  c.U16();  // version needed: the checks below decide what we can read
+  e.flags = c.U16();
+  e.method = c.U16();
+  c.U32();  // DOS time and date
+  e.crc32 = c.U32();
+  e.compressed_size = c.U32();
+  e.uncompressed_size = c.U32();
+  const uint16_t name_len = c.U16(), extra_len = c.U16(), comment_len = c.U16();
+  const uint16_t disk16 = c.U16();
+  c.U16();  // internal attributes
+  e.external_attrs = c.U32();
+  e.local_header_offset = c.U32();
+  ARKWIKI_ASSIGN_OR_RETURN(std::string_view var,
+                           r->Take(size_t{name_len} + extra_len + comment_len));
+  e.name = std::string(var.substr(0, name_len));
+  ARKWIKI_RETURN_IF_ERROR(ApplyExtraFields(var.substr(name_len, extra_len), disk16, &e));
+  return e;
+}
+
+// Duplicate detection: exact names and names equal up to ASCII case.
+class NameSet {
+ public:
+  Status Add(const std::string& name) {
+    auto [it, inserted] = folded_.emplace(CaseFoldKey(name), name);
+    if (inserted) return Status::Ok();
+    if (it->second == name) {
+      return Status::InvalidArgument(EntryMessage(name, "appears more than once in the archive"));
+    }
+    return Status::InvalidArgument(EntryMessage(
+        name, "differs from entry " + QuoteName(it->second) + " only by letter case"));
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> folded_;
+};
+
+Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
+  ARKWIKI_RETURN_IF_ERROR(CheckEntryName(e.name, limits.max_name_bytes));
+  ARKWIKI_RETURN_IF_ERROR(CheckEntryFeatures(e));
+  ARKWIKI_RETURN_IF_ERROR(CheckEntryFileType(e));
+  return CheckEntrySizes(e, limits);
+}
+
+}  // namespace
+
+Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
+                                                   const EndRecords& end,
+                                                   const ZipLimits& limits) {
+  if (end.entry_count > limits.max_entries) {
+    return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
+                            " entries, over the limit of " + std::to_string(limits.max_entries));
+  }
+  if (end.cd_size / kCentralHeaderSize < end.entry_count) {
+    return Status::Corruption("central directory is too small for the " +
+                              std::to_string(end.entry_count) + " entries the end record lists");
+  }
+  RegionReader reader(file, end.cd_offset, end.cd_offset + end.cd_size);
+  std::vector<ZipEntry> entries;
+  entries.reserve(static_cast<size_t>(end.entry_count));
+  NameSet names;
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < end.entry_count; ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e, ParseRecord(&reader, i));
+    ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
+    ARKWIKI_RETURN_IF_ERROR(names.Add(e.name));
+    if (e.uncompressed_size > limits.max_total_bytes - total) {
+      return Status::TooLarge("archive declares more than " +
+                              std::to_string(limits.max_total_bytes) +
+                              " bytes in total, over the limit (at entry " + QuoteName(e.name) +
+                              ")");
+    }
+    total += e.uncompressed_size;
+    entries.push_back(std::move(e));
+  }
+  if (reader.left() != 0) {
+    return Status::Corruption("central directory has " + std::to_string(reader.left()) +
+                              " bytes more than its " + std::to_string(end.entry_count) +
+                              " entries use (entry count and directory disagree)");
+  }
+  return entries;
+}
+
+}  // namespace arkwiki::zip

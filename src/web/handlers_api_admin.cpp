@@ -1,0 +1,192 @@
+// JSON API: settings, preferences, users, tokens and the audit log.
+#include <Poco/JSON/Array.h>
+
+#include <algorithm>
+
+#include "web/app.h"
+#include "web/json_util.h"
+
+namespace arkwiki::web {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr MapToJson(const std::map<std::string, std::string>& values) {
+  Object::Ptr o = new Object;
+  for (const auto& [k, v] : values) o->set(k, v);
+  return o;
+}
+
+Object::Ptr UserToJson(const User& u) {
+  Object::Ptr o = new Object;
+  o->set("name", u.name);
+  o->set("role", std::string(RoleName(u.role)));
+  o->set("disabled", u.disabled);
+  o->set("created_at", u.created_at);
+  return o;
+}
+
+std::string Describe(const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (const auto& [k, v] : values) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  return out;
+}
+
+void GetSettings(WikiApp& app, Exchange& ex) {
+  auto s = app.storage().settings().Load();
+  if (!s.ok()) return app.SendError(ex, s.status());
+  SendJson(ex, 200, MapToJson(SettingsToMap(*s)));
+}
+
+void PutSettings(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex, 1 << 20);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto values = ObjectToStringMap(*body);
+  if (!values.ok()) return app.SendError(ex, values.status());
+  Status s = app.storage().settings().Update(*values);
+  if (!s.ok()) return app.SendError(ex, s);
+  s = app.storage().audit().Append(ex.user->name, "settings.update", Describe(*values));
+  if (!s.ok()) return app.SendError(ex, s);
+  GetSettings(app, ex);
+}
+
+void GetPreferences(WikiApp& app, Exchange& ex) {
+  auto prefs = app.storage().users().GetPreferences(ex.user->id);
+  if (!prefs.ok()) return app.SendError(ex, prefs.status());
+  SendJson(ex, 200, MapToJson(*prefs));
+}
+
+void PutPreferences(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex, 64 << 10);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto values = ObjectToStringMap(*body);
+  if (!values.ok()) return app.SendError(ex, values.status());
+  Status s = app.storage().users().SetPreferences(ex.user->id, *values);
+  if (!s.ok()) return app.SendError(ex, s);
+  GetPreferences(app, ex);
+}
+
+void GetMe(WikiApp&, Exchange& ex) { SendJson(ex, 200, UserToJson(*ex.user)); }
+
+void ListUsers(WikiApp& app, Exchange& ex) {
+  auto users = app.storage().users().List();
+  if (!users.ok()) return app.SendError(ex, users.status());
+  Array::Ptr list = new Array;
+  for (const User& u : *users) list->add(UserToJson(u));
+  Object::Ptr body = new Object;
+  body->set("users", list);
+  SendJson(ex, 200, body);
+}
+
+void CreateUser(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex, 64 << 10);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto name = OptionalString(*body, "name");
+  auto role = OptionalString(*body, "role");
+  auto password = OptionalString(*body, "password");
+  for (const auto* r : {&name, &role, &password}) {
+    if (!r->ok()) return app.SendError(ex, r->status());
+    if (!r->value()) {
+      return app.SendError(ex, Status::InvalidArgument("'name', 'role' and 'password' are required"));
+    }
+  }
+  auto parsed_role = ParseRole(**role);
+  if (!parsed_role.ok()) return app.SendError(ex, parsed_role.status());
+  auto user = app.storage().users().Create(**name, **password, *parsed_role);
+  if (!user.ok()) return app.SendError(ex, user.status());
+  Status s = app.storage().audit().Append(ex.user->name, "user.add",
+                                          user->name + " as " + RoleName(user->role));
+  if (!s.ok()) return app.SendError(ex, s);
+  SendJson(ex, 201, UserToJson(*user));
+}
+
+Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body) {
+  auto& users = app.storage().users();
+  ARKWIKI_ASSIGN_OR_RETURN(auto role, OptionalString(body, "role"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
+  if (role) {
+    ARKWIKI_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
+    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, r));
+  }
+  if (body->has("disabled")) {
+    Poco::Dynamic::Var v = body->get("disabled");
+    if (v.type() != typeid(bool)) return Status::InvalidArgument("'disabled' must be a boolean");
+    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, v.extract<bool>()));
+  }
+  if (password) ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
+  return Status::Ok();
+}
+
+void UpdateUser(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex, 64 << 10);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  const std::string name = ex.Param("name");
+  Status s = ApplyUserChanges(app, name, *body);
+  if (!s.ok()) return app.SendError(ex, s);
+  s = app.storage().audit().Append(ex.user->name, "user.update", name);
+  if (!s.ok()) return app.SendError(ex, s);
+  auto user = app.storage().users().Get(name);
+  if (!user.ok()) return app.SendError(ex, user.status());
+  SendJson(ex, 200, UserToJson(*user));
+}
+
+void CreateToken(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex, 64 << 10);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto name = OptionalString(*body, "user");
+  auto label = OptionalString(*body, "label");
+  if (!name.ok() || !*name) return app.SendError(ex, Status::InvalidArgument("'user' is required"));
+  if (!label.ok()) return app.SendError(ex, label.status());
+  auto user = app.storage().users().Get(**name);
+  if (!user.ok()) return app.SendError(ex, user.status());
+  auto token = app.storage().users().CreateApiToken(user->id, label->value_or("api"));
+  if (!token.ok()) return app.SendError(ex, token.status());
+  Status s = app.storage().audit().Append(ex.user->name, "token.create", user->name);
+  if (!s.ok()) return app.SendError(ex, s);
+  Object::Ptr o = new Object;
+  o->set("user", user->name);
+  o->set("token", *token);
+  SendJson(ex, 201, o);
+}
+
+void ListAudit(WikiApp& app, Exchange& ex) {
+  int64_t limit = std::clamp<int64_t>(std::atoll(ex.Query("limit", "100").c_str()), 1, 1000);
+  int64_t offset = std::max<int64_t>(std::atoll(ex.Query("offset", "0").c_str()), 0);
+  auto entries = app.storage().audit().List(limit, offset);
+  if (!entries.ok()) return app.SendError(ex, entries.status());
+  Array::Ptr list = new Array;
+  for (const AuditEntry& e : *entries) {
+    Object::Ptr o = new Object;
+    o->set("id", e.id);
+    o->set("at", e.at);
+    o->set("actor", e.actor);
+    o->set("action", e.action);
+    o->set("detail", e.detail);
+    list->add(o);
+  }
+  Object::Ptr body = new Object;
+  body->set("entries", list);
+  SendJson(ex, 200, body);
+}
+
+}  // namespace
+
+void RegisterAdminApiRoutes(WikiApp& app) {
+  auto& r = app.router();
+  auto bind = [&app](void (*fn)(WikiApp&, Exchange&)) {
+    return [&app, fn](Exchange& ex) { fn(app, ex); };
+  };
+  r.Add("GET", "/api/settings", Access::kAdmin, bind(GetSettings));
+  r.Add("PUT", "/api/settings", Access::kAdmin, bind(PutSettings));
+  r.Add("GET", "/api/me", Access::kLoggedIn, bind(GetMe));
+  r.Add("GET", "/api/me/preferences", Access::kLoggedIn, bind(GetPreferences));
+  r.Add("PUT", "/api/me/preferences", Access::kLoggedIn, bind(PutPreferences));
+  r.Add("GET", "/api/users", Access::kAdmin, bind(ListUsers));
+  r.Add("POST", "/api/users", Access::kAdmin, bind(CreateUser));
+  r.Add("PUT", "/api/users/{name}", Access::kAdmin, bind(UpdateUser));
+  r.Add("POST", "/api/tokens", Access::kAdmin, bind(CreateToken));
+  r.Add("GET", "/api/audit", Access::kAdmin, bind(ListAudit));
+}
+
+}  // namespace arkwiki::web

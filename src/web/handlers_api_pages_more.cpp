@@ -1,0 +1,104 @@
+// JSON API: revert, rename, trash and search.
+#include <Poco/JSON/Array.h>
+
+#include "web/app.h"
+#include "web/json_util.h"
+#include "web/page_access.h"
+
+namespace arkwiki::web {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+void SendPage(WikiApp& app, Exchange& ex, const Result<Page>& page) {
+  if (!page.ok()) return app.SendError(ex, page.status());
+  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
+}
+
+void Revert(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto revision = OptionalInt(*body, "revision");
+  if (!revision.ok()) return app.SendError(ex, revision.status());
+  if (!*revision) return app.SendError(ex, Status::InvalidArgument("'revision' is required"));
+  SendPage(app, ex, app.storage().pages().Revert(ex.Param("slug"), **revision, ex.user->name));
+}
+
+void Rename(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  auto slug = OptionalString(*body, "slug");
+  auto title = OptionalString(*body, "title");
+  if (!slug.ok()) return app.SendError(ex, slug.status());
+  if (!title.ok()) return app.SendError(ex, title.status());
+  auto current = app.storage().pages().Get(ex.Param("slug"));
+  if (!current.ok()) return app.SendError(ex, current.status());
+  SendPage(app, ex, app.storage().pages().Rename(current->slug, slug->value_or(current->slug),
+                                                 title->value_or(current->title),
+                                                 ex.user->name));
+}
+
+void ListTrash(WikiApp& app, Exchange& ex) {
+  auto pages = app.storage().pages().Trash();
+  if (!pages.ok()) return app.SendError(ex, pages.status());
+  Array::Ptr list = new Array;
+  for (const Page& p : *pages) list->add(PageToJson(p, "", false));
+  Object::Ptr body = new Object;
+  body->set("pages", list);
+  SendJson(ex, 200, body);
+}
+
+void RestoreFromTrash(WikiApp& app, Exchange& ex) {
+  Status s = app.storage().pages().RestoreFromTrash(ex.Param("slug"));
+  if (!s.ok()) return app.SendError(ex, s);
+  SendPage(app, ex, app.storage().pages().Get(ex.Param("slug")));
+}
+
+void Purge(WikiApp& app, Exchange& ex) {
+  Status s = app.storage().pages().Purge(ex.Param("slug"));
+  if (!s.ok()) return app.SendError(ex, s);
+  (void)app.storage().uploads().CollectGarbage();  // unreferenced files go now or at next start
+  Object::Ptr body = new Object;
+  body->set("slug", ex.Param("slug"));
+  body->set("purged", true);
+  SendJson(ex, 200, body);
+}
+
+void Search(WikiApp& app, Exchange& ex) {
+  auto hits = app.storage().pages().Search(ex.Query("q"), ex.user.has_value(), 50);
+  if (!hits.ok()) return app.SendError(ex, hits.status());
+  Array::Ptr list = new Array;
+  for (const SearchHit& h : *hits) {
+    std::string snippet = h.snippet;
+    for (char& c : snippet) {
+      if (c == '\x01' || c == '\x02') c = '*';
+    }
+    Object::Ptr o = new Object;
+    o->set("slug", h.slug);
+    o->set("title", h.title);
+    o->set("snippet", snippet);
+    list->add(o);
+  }
+  Object::Ptr body = new Object;
+  body->set("query", ex.Query("q"));
+  body->set("results", list);
+  SendJson(ex, 200, body);
+}
+
+}  // namespace
+
+void RegisterPageApiRoutes(WikiApp& app) {
+  auto& r = app.router();
+  r.Add("POST", "/api/pages/{slug}/revert", Access::kEditor,
+        [&app](Exchange& ex) { Revert(app, ex); });
+  r.Add("POST", "/api/pages/{slug}/rename", Access::kEditor,
+        [&app](Exchange& ex) { Rename(app, ex); });
+  r.Add("GET", "/api/trash", Access::kEditor, [&app](Exchange& ex) { ListTrash(app, ex); });
+  r.Add("POST", "/api/trash/{slug}/restore", Access::kEditor,
+        [&app](Exchange& ex) { RestoreFromTrash(app, ex); });
+  r.Add("DELETE", "/api/trash/{slug}", Access::kAdmin, [&app](Exchange& ex) { Purge(app, ex); });
+  r.Add("GET", "/api/search", Access::kAnyone, [&app](Exchange& ex) { Search(app, ex); });
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,109 @@
+// Rename, delete (to the trash) and ordering a page's children.
+#include <algorithm>
+
+#include "arkwiki/core/slug.h"
+#include "arkwiki/web/html.h"
+#include "web/page_view.h"
+
+namespace arkwiki::web {
+namespace {
+
+void ShowRename(WikiApp& app, Exchange& ex, const Page& page, const std::string& new_title,
+                const std::string& new_slug, const std::string& error, int status) {
+  TemplateValue data = TemplateValue::MakeMap(
+      {{"page", PageLinkValue(page)}, {"new_title", new_title}, {"new_slug", new_slug},
+       {"error", error}, {"action", PageHref(page.slug, "rename")}});
+  app.RenderPage(ex, status, "page_rename", "Rename " + page.title, std::move(data));
+}
+
+void RenameGet(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "rename");
+  if (!page) return;
+  ShowRename(app, ex, *page, page->title, page->slug, "", 200);
+}
+
+void RenamePost(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "rename");
+  if (!page) return;
+  std::string title = ex.Form("new_title");
+  std::string slug = ex.Form("new_slug");
+  // An empty address means "make one from the new title".
+  if (slug.empty()) slug = Slugify(title);
+  if (!IsValidSlug(slug)) {
+    std::string hint = Slugify(slug);
+    return ShowRename(app, ex, *page, title, slug,
+                      "“" + slug + "” cannot be a page address: use lowercase letters, digits "
+                      "and dashes" + (hint.empty() ? "" : ", such as “" + hint + "”") + ".",
+                      400);
+  }
+  auto renamed = app.storage().pages().Rename(page->slug, slug, title, ActorName(ex));
+  if (renamed.ok()) {
+    return RedirectWithFlash(ex, PageHref(renamed->slug), "Page renamed.");
+  }
+  int code = HttpStatusFor(renamed.status());
+  if (code >= 500) return app.SendError(ex, renamed.status());
+  ShowRename(app, ex, *page, title, slug, "Not renamed: " + renamed.status().message() + ".",
+             code);
+}
+
+void DeleteGet(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "delete");
+  if (!page) return;
+  int64_t children = 0;
+  if (auto c = app.storage().pages().Children(page->id, true); c.ok()) {
+    children = static_cast<int64_t>(c->size());
+  }
+  TemplateValue data = TemplateValue::MakeMap({{"page", PageLinkValue(*page)},
+                                               {"children", children},
+                                               {"has_children", children > 0},
+                                               {"action", PageHref(page->slug, "delete")}});
+  app.RenderPage(ex, 200, "page_delete", "Delete " + page->title, std::move(data));
+}
+
+void DeletePost(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "delete");
+  if (!page) return;
+  Status s = app.storage().pages().MoveToTrash(page->slug);
+  if (!s.ok()) return app.SendError(ex, s);
+  RedirectWithFlash(ex, "/pages", "“" + page->title + "” was moved to the trash.");
+}
+
+// Form fields "order:<slug>" = position. Children not in the form keep
+// their relative place after the ones that are.
+void OrderPost(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "order");
+  if (!page) return;
+  auto children = app.storage().pages().Children(page->id, true);
+  if (!children.ok()) return app.SendError(ex, children.status());
+  std::vector<std::pair<int64_t, std::string>> order;
+  int64_t fallback = 1'000'000;
+  for (const Page& child : *children) {
+    auto pos = ParseCount(ex.Form("order:" + child.slug));
+    order.emplace_back(pos.value_or(fallback++), child.slug);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> slugs;
+  for (auto& [pos, slug] : order) slugs.push_back(std::move(slug));
+  Status s = app.storage().pages().SetChildOrder(page->id, slugs);
+  if (!s.ok()) return app.SendError(ex, s);
+  RedirectWithFlash(ex, PageHref(page->slug), "Order of child pages saved.");
+}
+
+}  // namespace
+
+void RegisterPageManageRoutes(WikiApp& app) {
+  Router& r = app.router();
+  r.Add("GET", "/wiki/{slug}/rename", Access::kEditor,
+        [&app](Exchange& ex) { RenameGet(app, ex); });
+  r.Add("POST", "/wiki/{slug}/rename", Access::kEditor,
+        [&app](Exchange& ex) { RenamePost(app, ex); });
+  r.Add("GET", "/wiki/{slug}/delete", Access::kEditor,
+        [&app](Exchange& ex) { DeleteGet(app, ex); });
+  r.Add("POST", "/wiki/{slug}/delete", Access::kEditor,
+        [&app](Exchange& ex) { DeletePost(app, ex); });
+  r.Add("POST", "/wiki/{slug}/order", Access::kEditor,
+        [&app](Exchange& ex) { OrderPost(app, ex); });
+}
+
+}  // namespace arkwiki::web

@@ -1,4 +1,0 @@
-#include "web/app.h"
-namespace arkwiki::web {
-void RegisterPageRoutes(WikiApp&) {}
-}  // namespace arkwiki::web

@@ -1,0 +1,88 @@
+// The trash (restore, purge) and full-text search.
+#include "arkwiki/core/log.h"
+#include "arkwiki/core/slug.h"
+#include "arkwiki/web/html.h"
+#include "web/page_view.h"
+
+namespace arkwiki::web {
+namespace {
+
+constexpr int64_t kSearchLimit = 50;
+
+void ShowTrash(WikiApp& app, Exchange& ex) {
+  auto trashed = app.storage().pages().Trash();
+  if (!trashed.ok()) return app.SendError(ex, trashed.status());
+  TemplateValue rows = TemplateValue::List{};
+  for (const Page& p : *trashed) {
+    const std::string base = "/trash/" + UrlEncodeComponent(p.slug);
+    rows.Append(TemplateValue::MakeMap(
+        {{"title", p.title}, {"slug", p.slug},
+         {"deleted", DateValue(p.deleted_at.value_or(p.updated_at))},
+         {"restore_action", base + "/restore"}, {"purge_action", base + "/purge"}}));
+  }
+  TemplateValue data;
+  SetList(&data, "pages", std::move(rows));
+  app.RenderPage(ex, 200, "trash", "Trash", std::move(data));
+}
+
+void Restore(WikiApp& app, Exchange& ex) {
+  const std::string slug = ex.Param("slug");
+  Status s = app.storage().pages().RestoreFromTrash(slug);
+  if (!s.ok()) return app.SendError(ex, s);
+  RedirectWithFlash(ex, PageHref(slug), "Page restored from the trash.");
+}
+
+void Purge(WikiApp& app, Exchange& ex) {
+  const std::string slug = ex.Param("slug");
+  std::string title = slug;
+  if (auto page = app.storage().pages().Get(slug, true); page.ok()) title = page->title;
+  Status s = app.storage().pages().Purge(slug);
+  if (!s.ok()) return app.SendError(ex, s);
+  AuditOrWarn(app, ex, "page.purge", "slug=" + slug);
+  // Files only this page used are now unreferenced; the page is already
+  // gone, so a failure here only delays reclaiming their space.
+  auto collected = app.storage().uploads().CollectGarbage();
+  if (!collected.ok()) {
+    LogWarning("upload garbage collection after purging '" + slug +
+               "' failed: " + collected.status().ToString());
+  }
+  RedirectWithFlash(ex, "/trash", "“" + title + "” was deleted for good.");
+}
+
+void Search(WikiApp& app, Exchange& ex) {
+  const std::string q = ex.Query("q");
+  TemplateValue data = TemplateValue::MakeMap({{"q", q}, {"searched", !q.empty()}});
+  if (!q.empty()) {
+    auto hits = app.storage().pages().Search(q, ex.user.has_value(), kSearchLimit);
+    if (!hits.ok()) return app.SendError(ex, hits.status());
+    TemplateValue rows = TemplateValue::List{};
+    bool exact = false;
+    const std::string wanted = Slugify(q);
+    for (const SearchHit& h : *hits) {
+      exact |= h.slug == wanted;
+      rows.Append(TemplateValue::MakeMap({{"title", h.title},
+                                          {"href", PageHref(h.slug)},
+                                          {"snippet", MarkSnippet(h.snippet)}}));
+    }
+    data.Set("count", static_cast<int64_t>(hits->size()));
+    data.Set("at_limit", static_cast<int64_t>(hits->size()) >= kSearchLimit);
+    SetList(&data, "hits", std::move(rows));
+    if (!exact && !wanted.empty() && ex.at_least(Role::kEditor)) {
+      data.Set("create_href", "/new?title=" + UrlEncodeComponent(q));
+    }
+  }
+  app.RenderPage(ex, 200, "search", q.empty() ? "Search" : "Search: " + q, std::move(data));
+}
+
+}  // namespace
+
+void RegisterTrashSearchRoutes(WikiApp& app) {
+  Router& r = app.router();
+  r.Add("GET", "/trash", Access::kEditor, [&app](Exchange& ex) { ShowTrash(app, ex); });
+  r.Add("POST", "/trash/{slug}/restore", Access::kEditor,
+        [&app](Exchange& ex) { Restore(app, ex); });
+  r.Add("POST", "/trash/{slug}/purge", Access::kAdmin, [&app](Exchange& ex) { Purge(app, ex); });
+  r.Add("GET", "/search", Access::kAnyone, [&app](Exchange& ex) { Search(app, ex); });
+}
+
+}  // namespace arkwiki::web
