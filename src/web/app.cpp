@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include <chrono>
+#include <thread>
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/web/embedded_assets.h"
@@ -34,7 +35,7 @@ std::string CookieValue(const Exchange& ex, const std::string& name) {
 }
 
 WikiApp::WikiApp(Env* env, std::unique_ptr<Storage> storage)
-    : env_(env), storage_(std::move(storage)) {}
+    : env_(env), storage_(std::move(storage)), storage_layout_root_(storage_->layout().root) {}
 
 Status WikiApp::Init() {
   ARKWIKI_RETURN_IF_ERROR(AddEmbeddedTemplates(&templates_));
@@ -43,6 +44,31 @@ Status WikiApp::Init() {
   RegisterPageRoutes(*this);
   RegisterUploadRoutes(*this);
   RegisterSettingsRoutes(*this);
+  RegisterBackupRoutes(*this);
+  return Status::Ok();
+}
+
+Status WikiApp::EnterMaintenance(int own_requests) {
+  maintenance_ = true;
+  for (int i = 0; active_requests_ > own_requests; ++i) {
+    if (i > 3000) {
+      maintenance_ = false;
+      return Status::Busy("requests in flight did not finish within 30 s; try again");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  storage_.reset();
+  return Status::Ok();
+}
+
+Status WikiApp::LeaveMaintenance() {
+  auto storage = Storage::Open(env_, storage_layout_root_);
+  if (!storage.ok()) {
+    LogError("cannot reopen the data directory after maintenance: " + storage.status().ToString());
+    return storage.status();  // stays in maintenance: serving a half-open wiki would be worse
+  }
+  storage_ = std::move(storage).value();
+  maintenance_ = false;
   return Status::Ok();
 }
 

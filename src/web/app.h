@@ -26,6 +26,7 @@ class WikiApp {
   void Handle(Exchange& ex);
 
   Storage& storage() { return *storage_; }
+  const DataDirLayout layout() const { return DataDirLayout(storage_layout_root_); }
   Env* env() const { return env_; }
   LoginThrottle& throttle() { return throttle_; }
   SiteSettings settings();
@@ -39,6 +40,12 @@ class WikiApp {
 
   // While true every request but the one holding maintenance gets 503.
   std::atomic<bool>& maintenance() { return maintenance_; }
+  // Starts maintenance: new requests get 503; waits (up to 30 s) until only
+  // `own_requests` requests remain in flight, then closes the database so
+  // DATA/live can be swapped. Fails (and ends maintenance) on timeout.
+  Status EnterMaintenance(int own_requests);
+  // Reopens DATA/live and serves again.
+  Status LeaveMaintenance();
   // Serialises backups and imports: only one at a time (others get 409).
   std::mutex& exclusive_operation() { return exclusive_operation_; }
   int active_requests() const { return active_requests_; }
@@ -53,6 +60,7 @@ class WikiApp {
 
   Env* env_;
   std::unique_ptr<Storage> storage_;
+  std::string storage_layout_root_;
   TemplateSet templates_;
   Router router_;
   LoginThrottle throttle_;
@@ -67,6 +75,7 @@ void RegisterApiRoutes(WikiApp& app);
 void RegisterPageRoutes(WikiApp& app);
 void RegisterUploadRoutes(WikiApp& app);
 void RegisterSettingsRoutes(WikiApp& app);
+void RegisterBackupRoutes(WikiApp& app);
 
 inline constexpr char kSessionCookie[] = "arkwiki_session";
 inline constexpr char kLoginCsrfCookie[] = "arkwiki_login_csrf";

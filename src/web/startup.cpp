@@ -2,14 +2,16 @@
 
 #include <cstdio>
 
+#include "arkwiki/backup/restore.h"
 #include "arkwiki/core/log.h"
 #include "web/app.h"
 
 namespace arkwiki::web {
 
 Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout) {
-  ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(layout.tmp));
-  ARKWIKI_RETURN_IF_ERROR(env->CreateDir(layout.tmp));
+  // An import interrupted by a crash is finished or rolled back first.
+  // It also empties tmp/ and staging/.
+  ARKWIKI_RETURN_IF_ERROR(Restorer(env, layout).Recover());
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(env, layout.root));
   auto collected = storage->uploads().CollectGarbage();
   if (!collected.ok()) {

@@ -10,8 +10,9 @@ namespace arkwiki::web {
 
 class WikiApp;
 
-// With the data-directory lock held: empties tmp/ and staging/ (left over
-// from a crash), opens storage and collects unreferenced upload files.
+// With the data-directory lock held: finishes or rolls back an interrupted
+// import (Restorer::Recover, which also empties staging/), empties tmp/,
+// opens storage and collects unreferenced upload files.
 Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout);
 // Prints the URL (and how to create the first admin when there is none),
 // and writes the port file if asked.

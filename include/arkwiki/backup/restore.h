@@ -1,0 +1,108 @@
+// Restoring a backup: replacing ALL of a data directory's contents with an
+// archive's, checked first, atomically, crash-safely and undoably.
+//
+// An import runs in two phases so that a person (or script) can look before
+// anything changes:
+//
+//   Stage(archive)   verifies the archive completely (archive_reader.h) while
+//                    unpacking it into DATA/staging/<id>/live/, a complete
+//                    replacement for DATA/live/: database (migrated forward
+//                    in staging if its schema is older), uploads, and a
+//                    fresh `generation` id. Nothing outside staging/ is
+//                    touched. On any failure the staging directory is removed
+//                    and the error names the problem.
+//   Commit(staged)   1. writes a safety backup of the current data to
+//                       DATA/safety/ (kept `safety_retention_days`);
+//                    2. prepares the staged database: carries over login
+//                       sessions of users who still exist (by name) and
+//                       appends the import to its audit log, then syncs;
+//                    3. writes the intent marker DATA/restore-intent (synced):
+//                       the one durable commit point;
+//                    4. calls hooks.enter_maintenance (the server stops
+//                       serving and closes its database);
+//                    5. swaps DATA/live and the staged live/ with one
+//                       renameat2(RENAME_EXCHANGE), and syncs DATA/;
+//                    6. removes the marker, calls hooks.leave_maintenance,
+//                       and deletes the old data (the safety backup has it).
+//
+// Recover() runs before anything opens a data directory. If a marker exists
+// it compares DATA/live/generation with the marker's: equal means the swap
+// happened, so it finishes step 6; otherwise it discards the staged data.
+// Either way the result is exactly the old wiki or exactly the new one, and
+// running Recover again changes nothing.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/data_dir.h"
+
+namespace arkwiki {
+
+struct ImportOptions {
+  ZipLimits limits;
+  int64_t safety_retention_days = 14;
+  std::string actor = "cli";  // who imports, for the audit log
+  std::function<void(const std::string& phase, uint64_t done, uint64_t total)> progress;
+};
+
+struct StagedImport {
+  std::string id;               // directory name under DATA/staging/
+  std::string archive_path;     // the archive it came from
+  std::string generation;       // the staged live/generation value
+  VerifyReport report;          // manifest, database check, sizes
+};
+
+struct CommitHooks {
+  // Called with the marker durable and just before the swap; must stop all
+  // use of DATA/live (close the database). Failing aborts the import.
+  std::function<Status()> enter_maintenance;
+  // Called after the swap (or after an abort), to reopen and serve again.
+  std::function<Status()> leave_maintenance;
+};
+
+struct ImportOutcome {
+  std::string safety_backup;      // path of the safety backup written first
+  double unavailable_millis = 0;  // from enter_maintenance to leave_maintenance
+  std::vector<std::string> users_kept_sessions;
+};
+
+struct SafetyBackup {
+  std::string path;
+  std::string name;
+  int64_t created_at = 0;
+  uint64_t bytes = 0;
+};
+
+class Restorer {
+ public:
+  Restorer(Env* env, DataDirLayout layout) : env_(env), layout_(std::move(layout)) {}
+
+  // Verifies and unpacks `archive_path` into staging (see above). Checks free
+  // space for the unpacked data plus a safety backup of the current data.
+  Result<StagedImport> Stage(const std::string& archive_path, const ImportOptions& options);
+  // Loads a staged import by id (after a preview, from another request).
+  Result<StagedImport> LoadStaged(const std::string& id);
+  Status Discard(const std::string& id);
+  Result<ImportOutcome> Commit(const StagedImport& staged, const ImportOptions& options,
+                               const CommitHooks& hooks);
+
+  // See the header comment. Also empties staging/ and tmp/ of anything a
+  // crash left. Call it only with the DataDirLock held (server start,
+  // offline restore): no other process may be using tmp/ then.
+  Status Recover();
+  // Newest first; removes those older than retention_days (never the newest).
+  Result<std::vector<SafetyBackup>> ListSafetyBackups(int64_t retention_days);
+
+ private:
+  Env* env_;
+  DataDirLayout layout_;
+};
+
+// Counts of the current live data (for previews).
+Result<ManifestCounts> CountLiveData(Env* env, const DataDirLayout& layout);
+
+}  // namespace arkwiki

@@ -1,0 +1,138 @@
+// Restorer::Commit: safety backup, prepared database, intent marker, swap.
+// The numbered steps follow restore.h; CrashPoint names let drills kill the
+// process between any two of them.
+#include <chrono>
+
+#include "arkwiki/backup/backup_writer.h"
+#include "arkwiki/backup/restore.h"
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/crash_point.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/core/log.h"
+#include "arkwiki/storage/db.h"
+#include "backup/restore_files.h"
+
+namespace arkwiki {
+namespace {
+
+// Step 2: the staged database gets the sessions of users who still exist
+// (matched by name) and the audit record of this import.
+Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& staged_db,
+                             const StagedImport& staged, const ImportOptions& options,
+                             const std::string& safety_name, ImportOutcome* outcome) {
+  SqlRows sessions;
+  {
+    DbOptions ro;
+    ro.read_only = true;
+    auto live = Db::Open(layout.database, ro);
+    if (live.ok()) {
+      auto rows = (*live)->Query("SELECT s.token_hash, u.name, s.csrf, s.created_at, s.expires_at "
+                                 "FROM sessions s JOIN users u ON u.id = s.user_id");
+      if (rows.ok()) sessions = std::move(rows).value();
+    }
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(staged_db, DbOptions{}));
+  Status s = db->Transaction([&](Db& tx) -> Status {
+    for (const SqlRow& r : sessions) {
+      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
+          "INSERT OR IGNORE INTO sessions(token_hash, user_id, csrf, created_at, expires_at) "
+          "SELECT ?, id, ?, ?, ? FROM users WHERE name = ? AND disabled = 0",
+          {r.Text(0), r.Text(2), r.Int(3), r.Int(4), r.Text(1)}));
+      if (tx.Changes() > 0) outcome->users_kept_sessions.push_back(r.Text(1));
+    }
+    const Manifest& m = staged.report.manifest;
+    return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
+                   {NowUnixSeconds(), options.actor, "backup.import",
+                    "restored " + BaseName(staged.archive_path) + " (created " + m.created_at +
+                        ", " + std::to_string(m.counts.pages) + " pages); safety backup " +
+                        safety_name});
+  });
+  ARKWIKI_RETURN_IF_ERROR(s);
+  return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+// Step 5: one atomic exchange where the file system allows it; otherwise two
+// renames, which Recover() also understands.
+Status SwapLive(Env* env, const DataDirLayout& layout, const std::string& id) {
+  const std::string staged = StagedLive(layout, id);
+  Status s = env->Exchange(layout.live, staged);
+  if (s.code() == StatusCode::kUnsupported) {
+    const std::string old = JoinPath(StagingDir(layout, id), "old");
+    ARKWIKI_RETURN_IF_ERROR(env->Rename(layout.live, old));
+    CrashPoint("restore.between_renames");
+    s = env->Rename(staged, layout.live);
+  }
+  ARKWIKI_RETURN_IF_ERROR(s);
+  ARKWIKI_RETURN_IF_ERROR(env->SyncDir(layout.root));
+  return env->SyncDir(StagingDir(layout, id));
+}
+
+std::string SafetyBackupName() {
+  return "arkwiki-safety-" + FormatFileStampUtc(NowUnixSeconds()) + "-" + RandomHex(3) + ".zip";
+}
+
+}  // namespace
+
+Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportOptions& options,
+                                       const CommitHooks& hooks) {
+  const std::string staged_live = StagedLive(layout_, staged.id);
+  ARKWIKI_ASSIGN_OR_RETURN(std::string generation,
+                           ReadFileToString(env_, JoinPath(staged_live, kGenerationFile)));
+  if (generation != staged.generation + "\n") {
+    return Status::Conflict("the staged import " + staged.id + " changed; stage it again");
+  }
+  ImportOutcome outcome;
+  // Step 1: the safety backup, while the wiki still serves.
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(layout_.safety));
+  const std::string safety_name = SafetyBackupName();
+  outcome.safety_backup = JoinPath(layout_.safety, safety_name);
+  if (options.progress) options.progress("safety backup", 0, 0);
+  auto safety = WriteBackupToFile(env_, layout_, outcome.safety_backup);
+  if (!safety.ok()) return safety.status().WithContext("writing the safety backup");
+  CrashPoint("restore.after_safety_backup");
+  // Step 2.
+  if (options.progress) options.progress("preparing", 0, 0);
+  ARKWIKI_RETURN_IF_ERROR(PrepareStagedDatabase(layout_, JoinPath(staged_live, "arkwiki.db"),
+                                                staged, options, safety_name, &outcome));
+  ARKWIKI_RETURN_IF_ERROR(SyncTree(env_, staged_live));
+  CrashPoint("restore.after_prepare");
+  // Step 3: the commit point.
+  IntentMarker marker{staged.id, staged.generation, safety_name};
+  ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env_, layout_.intent_marker, SerializeIntent(marker)));
+  CrashPoint("restore.after_marker");
+  // Step 4.
+  if (options.progress) options.progress("swapping", 0, 0);
+  auto start = std::chrono::steady_clock::now();
+  if (hooks.enter_maintenance) {
+    Status s = hooks.enter_maintenance();
+    if (!s.ok()) {
+      (void)Recover();  // marker present, swap not done: rolls back to the old wiki
+      return s.WithContext("entering maintenance");
+    }
+  }
+  CrashPoint("restore.in_maintenance");
+  // Step 5.
+  Status swapped = SwapLive(env_, layout_, staged.id);
+  if (!swapped.ok()) {
+    Status recovered = Recover();  // ends in exactly the old or the new state
+    if (hooks.leave_maintenance) (void)hooks.leave_maintenance();
+    if (!recovered.ok()) LogError("recovery after a failed swap: " + recovered.ToString());
+    return swapped.WithContext("swapping in the restored data");
+  }
+  CrashPoint("restore.after_swap");
+  // Step 6.
+  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(layout_.intent_marker));
+  ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(layout_.root));
+  CrashPoint("restore.after_marker_removed");
+  Status reopened = hooks.leave_maintenance ? hooks.leave_maintenance() : Status::Ok();
+  outcome.unavailable_millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  ARKWIKI_RETURN_IF_ERROR(reopened);
+  Status cleaned = env_->RemoveTree(StagingDir(layout_, staged.id));
+  if (!cleaned.ok()) LogWarning("could not remove the replaced data: " + cleaned.ToString());
+  (void)ListSafetyBackups(options.safety_retention_days);  // prunes expired ones
+  if (options.progress) options.progress("done", 0, 0);
+  return outcome;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,75 @@
+#include "backup/restore_files.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+namespace arkwiki {
+
+std::string StagingDir(const DataDirLayout& layout, const std::string& id) {
+  return JoinPath(layout.staging, id);
+}
+
+std::string StagedLive(const DataDirLayout& layout, const std::string& id) {
+  return JoinPath(StagingDir(layout, id), "live");
+}
+
+Status SyncTree(Env* env, const std::string& root) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto entries, env->ListDir(root));
+  for (const DirEntry& e : entries) {
+    if (e.type == DirEntry::Type::kDir) ARKWIKI_RETURN_IF_ERROR(SyncTree(env, JoinPath(root, e.name)));
+  }
+  return env->SyncDir(root);
+}
+
+Result<uint64_t> LiveDataBytes(Env* env, const DataDirLayout& layout) {
+  uint64_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    auto size = env->GetFileSize(layout.database + suffix);
+    if (size.ok()) total += *size;
+  }
+  auto shards = env->ListDir(layout.uploads);
+  if (!shards.ok()) return total;
+  for (const DirEntry& shard : *shards) {
+    if (shard.type != DirEntry::Type::kDir) continue;
+    std::string dir = JoinPath(layout.uploads, shard.name);
+    ARKWIKI_ASSIGN_OR_RETURN(auto files, env->ListDir(dir));
+    for (const DirEntry& f : files) {
+      ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(JoinPath(dir, f.name)));
+      total += size;
+    }
+  }
+  return total;
+}
+
+std::string SerializeIntent(const IntentMarker& m) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("staging_id", m.staging_id);
+  o->set("generation", m.generation);
+  o->set("safety_backup", m.safety_backup);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out);
+  return out.str() + "\n";
+}
+
+Result<IntentMarker> ParseIntent(const std::string& text) {
+  try {
+    Poco::JSON::Parser parser;
+    auto o = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+    IntentMarker m;
+    m.staging_id = o->getValue<std::string>("staging_id");
+    m.generation = o->getValue<std::string>("generation");
+    m.safety_backup = o->optValue<std::string>("safety_backup", "");
+    if (m.staging_id.empty() || m.staging_id.find('/') != std::string::npos ||
+        m.staging_id.find("..") != std::string::npos || m.generation.empty()) {
+      return Status::Corruption("the restore intent marker is malformed");
+    }
+    return m;
+  } catch (const Poco::Exception& e) {
+    return Status::Corruption("the restore intent marker is unreadable: " + e.message());
+  }
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,31 @@
+// File-level helpers shared by the restore phases.
+#pragma once
+
+#include <string>
+
+#include "arkwiki/backup/restore.h"
+
+namespace arkwiki {
+
+// DATA/staging/<id>
+std::string StagingDir(const DataDirLayout& layout, const std::string& id);
+// The staged replacement for DATA/live.
+std::string StagedLive(const DataDirLayout& layout, const std::string& id);
+inline constexpr char kGenerationFile[] = "generation";
+inline constexpr char kStagedInfoFile[] = "staged.json";
+
+// fsyncs every directory under (and including) `root`, so renames and new
+// files inside are durable before the swap.
+Status SyncTree(Env* env, const std::string& root);
+// Total size of the live database file (with -wal) and upload files.
+Result<uint64_t> LiveDataBytes(Env* env, const DataDirLayout& layout);
+// The intent marker's contents.
+struct IntentMarker {
+  std::string staging_id;
+  std::string generation;
+  std::string safety_backup;
+};
+std::string SerializeIntent(const IntentMarker& marker);
+Result<IntentMarker> ParseIntent(const std::string& text);
+
+}  // namespace arkwiki
