@@ -7,8 +7,11 @@ level="${1:-build}"
 build=(build-essential cmake pkg-config libpoco-dev libsqlite3-dev sqlite3 libssl-dev
        zlib1g-dev libsodium-dev libdeflate-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
 # Tests: GoogleTest and Google Benchmark, and the independent ZIP readers
-# our archives are checked against (unzip, bsdtar, python3's zipfile).
-test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive-tools python3)
+# our archives are checked against (unzip, bsdtar, python3's zipfile);
+# Chromium and Node.js (>= 20; this machine kind ships NodeSource's build,
+# which includes npm) for the browser tests.
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive-tools python3
+      chromium nodejs)
 quality=(clang clang-tidy clang-format cppcheck libclang-rt-14-dev)
 
 wanted=("${build[@]}")

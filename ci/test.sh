@@ -1,20 +1,73 @@
 #!/usr/bin/env bash
-# Command (b): install what is missing, build, and run the whole test suite,
-# ending with ctest's summary. .ci/run calls this.
+# Command (b): install what is missing, build, run the whole test suite and
+# the quality gates (ci/quality.sh: ASan+UBSan, clang-tidy, cppcheck,
+# clang-format, fuzzing), ending with the Release ctest summary and a plain
+# "N passed, N failed" line. .ci/run calls this.
+#   ARKWIKI_QUALITY=0   skip the quality gates (Release build and tests only)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${ARKWIKI_BUILD_DIR:-$root/build-ci}"
-jobs="$(nproc)"
+jobs="${ARKWIKI_JOBS:-$(nproc)}"
+export ARKWIKI_JOBS="$jobs"
+quality="${ARKWIKI_QUALITY:-1}"
 
 stage() { echo; echo "=== $1 ($(date -u +%H:%M:%S))"; }
+t0=$SECONDS
+times=()
+timed() { times+=("$(printf '%-16s %5ss' "$1" "$2")"); }
 
 stage "dependencies"
-"$root/ci/deps.sh" test
+s=$SECONDS
+if [[ $quality == 1 ]]; then "$root/ci/deps.sh" quality; else "$root/ci/deps.sh" test; fi
+timed dependencies $((SECONDS - s))
 
 stage "release build"
+s=$SECONDS
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$jobs"
+timed "release build" $((SECONDS - s))
 
 stage "tests"
-cd "$build"
-ctest --output-on-failure -j"$jobs" --timeout 900
+s=$SECONDS
+ctest_log="$build/ctest-release.log"
+tests_rc=0
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 900) 2>&1 | tee "$ctest_log" ||
+  tests_rc=1
+timed "release tests" $((SECONDS - s))
+
+gates_passed=0
+gates_failed=0
+if [[ $quality == 1 ]]; then
+  stage "quality gates"
+  gate_summary="$build/quality-summary.txt"
+  : >"$gate_summary"
+  ARKWIKI_BIN="$build/src/arkwiki" ARKWIKI_QUALITY_SUMMARY="$gate_summary" \
+    "$root/ci/quality.sh" || true
+  while read -r name status secs; do
+    timed "quality: $name" "$secs"
+    if [[ $status == passed ]]; then ((gates_passed += 1)); else ((gates_failed += 1)); fi
+  done <"$gate_summary"
+  # A gate that never reported (the script died) counts as failed.
+  ((gates_passed + gates_failed == 5)) || gates_failed=$((5 - gates_passed))
+fi
+
+stage "summary"
+printf '  %s\n' "${times[@]}"
+echo "  total            $((SECONDS - t0))s"
+echo
+# The Release run's ctest summary, repeated so it is the last one printed
+# (the sanitizer stage runs ctest too).
+echo "Release test suite (ctest, $build):"
+grep -E '^[0-9]+% tests passed|^Total Test time' "$ctest_log" || echo "ctest printed no summary"
+sed -n '/^The following tests FAILED:/,$p' "$ctest_log"
+read -r rel_passed rel_failed < <(sed -nE \
+  's/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2 \1/p' "$ctest_log" |
+  awk '{print $1 - $2, $2}') || true
+rel_passed="${rel_passed:-0}"
+rel_failed="${rel_failed:-0}"
+((tests_rc == 0)) || ((rel_failed > 0)) || rel_failed=1
+if [[ $quality == 1 ]]; then
+  echo "Quality gates: $gates_passed passed, $gates_failed failed (counted below as one test each)"
+fi
+echo "$((rel_passed + gates_passed)) passed, $((rel_failed + gates_failed)) failed"
+((rel_failed + gates_failed == 0))

@@ -27,8 +27,20 @@ static Status CheckManifestPaths(const Manifest& manifest) {
   return Status::Ok();
 }
 
+Status CheckManifestByteCount(const Manifest& manifest) {
+  uint64_t sum = 0;
+  for (const ManifestFile& f : manifest.files) sum += f.size;
+  if (manifest.counts.bytes < 0 || static_cast<uint64_t>(manifest.counts.bytes) != sum) {
+    return Status::Corruption("manifest.json: counts.bytes is " +
+                              std::to_string(manifest.counts.bytes) + " but its files add up to " +
+                              std::to_string(sum) + " bytes");
+  }
+  return Status::Ok();
+}
+
 Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
   ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest));
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
   std::set<std::string> listed = {kManifestPath};
   for (const ManifestFile& f : manifest.files) {
     listed.insert(f.path);

@@ -11,6 +11,8 @@ namespace arkwiki {
 // path allowed by the format, each size as the manifest says, with the
 // database and the settings present and each upload named by its hash.
 Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest);
+// counts.bytes must equal the sum of the files' sizes.
+Status CheckManifestByteCount(const Manifest& manifest);
 // The database's counts and upload hashes must agree with the manifest.
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest);
 

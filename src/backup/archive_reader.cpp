@@ -85,16 +85,29 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
   return s;
 }
 
+// A backup is always read in canonical mode: it must be exactly what our
+// ZipWriter wrote (see ZipLimits::require_canonical).
+ZipLimits BackupLimits(const ZipLimits& limits) {
+  ZipLimits out = limits;
+  out.require_canonical = true;
+  return out;
+}
+
 }  // namespace
 
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path, const ZipLimits& limits) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto zip, ZipReader::Open(env, archive_path, limits));
-  return LoadManifest(*zip);
+  ARKWIKI_ASSIGN_OR_RETURN(auto zip, ZipReader::Open(env, archive_path, BackupLimits(limits)));
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, LoadManifest(*zip));
+  // Callers size free-space checks by counts.bytes: it must be what the
+  // files add up to.
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
+  return manifest;
 }
 
 Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
                                    const VerifyOptions& options) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto zip, ZipReader::Open(env, archive_path, options.limits));
+  ARKWIKI_ASSIGN_OR_RETURN(auto zip,
+                           ZipReader::Open(env, archive_path, BackupLimits(options.limits)));
   VerifyReport report;
   report.archive_bytes = zip->archive_size();
   ARKWIKI_ASSIGN_OR_RETURN(report.manifest, LoadManifest(*zip));

@@ -40,11 +40,12 @@ std::string Setting(const SnapshotInfo& info, const std::string& key) {
   return it == info.settings.end() ? "" : it->second;
 }
 
-Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std::string& settings) {
+Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db,
+                       const std::string& settings, int64_t created_at) {
   Manifest m;
   m.app_version = ARKWIKI_VERSION;
   m.schema_version = info.schema_version;
-  m.created_at = FormatIsoUtc(NowUnixSeconds());
+  m.created_at = FormatIsoUtc(created_at);
   m.site_title = Setting(info, "site_title");
   if (m.site_title.empty()) m.site_title = "arkwiki";
   m.base_url = Setting(info, "base_url");
@@ -59,16 +60,18 @@ Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std
   return m;
 }
 
-Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest,
-                  ZipWriter* zip, const BackupOptions& options, BackupProgress* progress) {
-  EntryOptions entry{EntryOptions::Method::kAuto, 1, NowUnixSeconds()};
+Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest, ZipWriter* zip,
+                  const EntryOptions& entry, const BackupOptions& options,
+                  BackupProgress* progress) {
   for (size_t i = 2; i < manifest.files.size(); ++i) {
     const ManifestFile& f = manifest.files[i];
     EntryInfo info;
     Status s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
     if (s.code() == StatusCode::kNotFound) {
-      return Status::Corruption("upload " + f.sha256 + " is referenced by the database but "
-                                "missing from " + layout.uploads);
+      return Status::Corruption("upload " + f.sha256 +
+                                " is referenced by the database but "
+                                "missing from " +
+                                layout.uploads);
     }
     ARKWIKI_RETURN_IF_ERROR(s);
     if (info.sha256 != f.sha256 || info.uncompressed_size != f.size) {
@@ -110,7 +113,9 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   result.snapshot_copy_millis = info.copy_millis;
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, snapshot.path()));
   const std::string settings = SettingsJson(info.settings);
-  result.manifest = BuildManifest(info, db_digest, settings);
+  // One timestamp for the manifest's created_at and every entry's mtime.
+  const int64_t created_at = NowUnixSeconds();
+  result.manifest = BuildManifest(info, db_digest, settings, created_at);
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
   if (options.progress) options.progress(progress);
@@ -118,9 +123,8 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   HashingSink hashed(out);
   BufferedByteSink buffered(&hashed);
   ZipWriter zip(&buffered);
-  const int64_t mtime = NowUnixSeconds();
-  EntryOptions deflate{EntryOptions::Method::kDeflate, 1, mtime};
-  EntryOptions automatic{EntryOptions::Method::kAuto, 1, mtime};
+  EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
+  EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
   ARKWIKI_RETURN_IF_ERROR(zip.AddBytes(kManifestPath, SerializeManifest(result.manifest), deflate));
   EntryInfo db_entry;
   ARKWIKI_RETURN_IF_ERROR(zip.AddFile(kDatabasePath, env, snapshot.path(), automatic, &db_entry));
@@ -130,7 +134,8 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   ARKWIKI_RETURN_IF_ERROR(zip.AddBytes(kSettingsPath, settings, deflate));
   progress.phase = "uploads";
   progress.bytes_done = db_digest.size + settings.size();
-  ARKWIKI_RETURN_IF_ERROR(AddUploads(env, layout, result.manifest, &zip, options, &progress));
+  ARKWIKI_RETURN_IF_ERROR(
+      AddUploads(env, layout, result.manifest, &zip, automatic, options, &progress));
   ARKWIKI_RETURN_IF_ERROR(zip.Finish());
   result.archive_bytes = hashed.bytes();
   result.archive_sha256 = hashed.FinishHex();

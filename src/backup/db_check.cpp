@@ -83,7 +83,8 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path) 
   for (const char* suffix : {"-wal", "-journal", "-shm"}) {
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path + suffix));
     if (exists) {
-      return Status::Corruption("a " + std::string(suffix + 1) + " file lies beside the "
+      return Status::Corruption("a " + std::string(suffix + 1) +
+                                " file lies beside the "
                                 "database; refusing it");
     }
   }
@@ -110,12 +111,11 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path) 
     return Status::Corruption("the database has broken references (table " + fk[0] + ")");
   }
   ARKWIKI_ASSIGN_OR_RETURN(
-      auto schema,
-      Column(db.get(), "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE "
-                       "'sqlite_%' AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
-  ARKWIKI_ASSIGN_OR_RETURN(auto expected,
-                           ExpectedSchema(env, "schema-v" + std::to_string(version),
-                                          static_cast<int>(version)));
+      auto schema, Column(db.get(),
+                          "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE "
+                          "'sqlite_%' AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto expected, ExpectedSchema(env, "schema-v" + std::to_string(version),
+                                                         static_cast<int>(version)));
   if (schema != expected) {
     return Status::Corruption("the database's tables do not match arkwiki schema version " +
                               std::to_string(version));
@@ -124,7 +124,8 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path) 
   check.schema_version = static_cast<int>(version);
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.pages,
                            Number(db.get(), "SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
-  ARKWIKI_ASSIGN_OR_RETURN(check.counts.revisions, Number(db.get(), "SELECT count(*) FROM revisions"));
+  ARKWIKI_ASSIGN_OR_RETURN(check.counts.revisions,
+                           Number(db.get(), "SELECT count(*) FROM revisions"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.users, Number(db.get(), "SELECT count(*) FROM users"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.uploads, Number(db.get(), "SELECT count(*) FROM uploads"));
   ARKWIKI_ASSIGN_OR_RETURN(check.upload_hashes,

@@ -13,7 +13,7 @@ namespace {
 
 std::string HumanBytes(uint64_t n) {
   const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
+  auto v = static_cast<double>(n);
   int u = 0;
   while (v >= 1024 && u < 4) {
     v /= 1024;
@@ -42,8 +42,8 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
       sqlite3_backup_finish(backup);
     }
   }
-  *millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
+  *millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::string message = sqlite3_errmsg(out);
   sqlite3_close(out);
   if (rc == SQLITE_DONE) return Status::Ok();
@@ -57,8 +57,8 @@ Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {
   ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version != kSchemaVersion) {
     return Status::Unsupported("the database is at schema " + std::to_string(version) +
-                               " but this arkwiki writes schema " +
-                               std::to_string(kSchemaVersion) + "; start the server once to "
+                               " but this arkwiki writes schema " + std::to_string(kSchemaVersion) +
+                               "; start the server once to "
                                "migrate it");
   }
   info->schema_version = version;
@@ -96,7 +96,8 @@ Status PrepareSnapshot(const std::string& dest, SnapshotInfo* info) {
 
 }  // namespace
 
-Status CheckFreeSpace(Env* env, const std::string& dir, uint64_t needed, const std::string& purpose) {
+Status CheckFreeSpace(Env* env, const std::string& dir, uint64_t needed,
+                      const std::string& purpose) {
   ARKWIKI_ASSIGN_OR_RETURN(SpaceInfo space, env->GetSpaceInfo(dir));
   if (space.available_bytes >= needed) return Status::Ok();
   return Status::NoSpace("not enough free space in " + dir + " for " + purpose + ": needs " +

@@ -131,7 +131,8 @@ Result<Manifest> ParseManifest(const std::string& bytes) {
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var v = parser.parse(bytes);
-    if (v.type() != typeid(Object::Ptr)) return Status::Corruption("manifest.json is not an object");
+    if (v.type() != typeid(Object::Ptr))
+      return Status::Corruption("manifest.json is not an object");
     o = v.extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
     return Status::Corruption("manifest.json is not valid JSON: " + e.message());
@@ -144,8 +145,9 @@ Result<Manifest> ParseManifest(const std::string& bytes) {
   std::string zeroed = bytes;
   zeroed.replace(at + 1, 64, kZeroHash);
   if (Sha256Hex(zeroed) != claimed) {
-    return Status::Corruption("manifest.json does not match its checksum: it was altered or "
-                              "damaged");
+    return Status::Corruption(
+        "manifest.json does not match its checksum: it was altered or "
+        "damaged");
   }
   Manifest m;
   ARKWIKI_RETURN_IF_ERROR(ParseFields(o, &m));

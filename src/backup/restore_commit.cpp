@@ -2,6 +2,8 @@
 // The numbered steps follow restore.h; CrashPoint names let drills kill the
 // process between any two of them.
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/restore.h"
@@ -26,8 +28,9 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
     ro.read_only = true;
     auto live = Db::Open(layout.database, ro);
     if (live.ok()) {
-      auto rows = (*live)->Query("SELECT s.token_hash, u.name, s.csrf, s.created_at, s.expires_at "
-                                 "FROM sessions s JOIN users u ON u.id = s.user_id");
+      auto rows = (*live)->Query(
+          "SELECT s.token_hash, u.name, s.csrf, s.created_at, s.expires_at "
+          "FROM sessions s JOIN users u ON u.id = s.user_id");
       if (rows.ok()) sessions = std::move(rows).value();
     }
   }
@@ -41,11 +44,11 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
       if (tx.Changes() > 0) outcome->users_kept_sessions.push_back(r.Text(1));
     }
     const Manifest& m = staged.report.manifest;
-    return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
-                   {NowUnixSeconds(), options.actor, "backup.import",
-                    "restored " + BaseName(staged.archive_path) + " (created " + m.created_at +
-                        ", " + std::to_string(m.counts.pages) + " pages); safety backup " +
-                        safety_name});
+    return tx.Exec(
+        "INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
+        {NowUnixSeconds(), options.actor, "backup.import",
+         "restored " + BaseName(staged.archive_path) + " (created " + m.created_at + ", " +
+             std::to_string(m.counts.pages) + " pages); safety backup " + safety_name});
   });
   ARKWIKI_RETURN_IF_ERROR(s);
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -65,6 +68,16 @@ Status SwapLive(Env* env, const DataDirLayout& layout, const std::string& id) {
   ARKWIKI_RETURN_IF_ERROR(s);
   ARKWIKI_RETURN_IF_ERROR(env->SyncDir(layout.root));
   return env->SyncDir(StagingDir(layout, id));
+}
+
+// Browser tests only: holds the maintenance window (data closed) open long
+// enough to observe. Read once; unset in production.
+void TestSwapDelay() {
+  static const long delay_ms = [] {
+    const char* v = std::getenv("ARKWIKI_TEST_SWAP_DELAY_MS");
+    return v ? std::strtol(v, nullptr, 10) : 0L;
+  }();
+  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
 }
 
 std::string SafetyBackupName() {
@@ -98,7 +111,8 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   CrashPoint("restore.after_prepare");
   // Step 3: the commit point.
   IntentMarker marker{staged.id, staged.generation, safety_name};
-  ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env_, layout_.intent_marker, SerializeIntent(marker)));
+  ARKWIKI_RETURN_IF_ERROR(
+      WriteFileAtomically(env_, layout_.intent_marker, SerializeIntent(marker)));
   CrashPoint("restore.after_marker");
   // Step 4.
   if (options.progress) options.progress("swapping", 0, 0);
@@ -106,25 +120,32 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   if (hooks.enter_maintenance) {
     Status s = hooks.enter_maintenance();
     if (!s.ok()) {
-      (void)Recover();  // marker present, swap not done: rolls back to the old wiki
+      // Marker present, swap not done: this rolls back to the old wiki and
+      // touches no other staged import.
+      Status rolled = FinishOrRollBack(env_, layout_, marker);
+      if (!rolled.ok()) LogError("rolling back the import: " + rolled.ToString());
       return s.WithContext("entering maintenance");
     }
   }
   CrashPoint("restore.in_maintenance");
+  TestSwapDelay();
   // Step 5.
   Status swapped = SwapLive(env_, layout_, staged.id);
   if (!swapped.ok()) {
-    Status recovered = Recover();  // ends in exactly the old or the new state
+    // Ends in exactly the old or the new state.
+    Status recovered = FinishOrRollBack(env_, layout_, marker);
     if (hooks.leave_maintenance) (void)hooks.leave_maintenance();
     if (!recovered.ok()) LogError("recovery after a failed swap: " + recovered.ToString());
     return swapped.WithContext("swapping in the restored data");
   }
   CrashPoint("restore.after_swap");
-  // Step 6.
-  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(layout_.intent_marker));
-  ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(layout_.root));
+  // Step 6. The new data is in place whatever happens next: serve it even
+  // if the marker cannot be removed now (startup recovery will).
+  Status unmarked = env_->RemoveFile(layout_.intent_marker);
+  if (unmarked.ok()) unmarked = env_->SyncDir(layout_.root);
   CrashPoint("restore.after_marker_removed");
   Status reopened = hooks.leave_maintenance ? hooks.leave_maintenance() : Status::Ok();
+  ARKWIKI_RETURN_IF_ERROR(unmarked);
   outcome.unavailable_millis =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   ARKWIKI_RETURN_IF_ERROR(reopened);

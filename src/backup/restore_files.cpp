@@ -19,7 +19,8 @@ std::string StagedLive(const DataDirLayout& layout, const std::string& id) {
 Status SyncTree(Env* env, const std::string& root) {
   ARKWIKI_ASSIGN_OR_RETURN(auto entries, env->ListDir(root));
   for (const DirEntry& e : entries) {
-    if (e.type == DirEntry::Type::kDir) ARKWIKI_RETURN_IF_ERROR(SyncTree(env, JoinPath(root, e.name)));
+    if (e.type == DirEntry::Type::kDir)
+      ARKWIKI_RETURN_IF_ERROR(SyncTree(env, JoinPath(root, e.name)));
   }
   return env->SyncDir(root);
 }

@@ -27,5 +27,8 @@ struct IntentMarker {
 };
 std::string SerializeIntent(const IntentMarker& marker);
 Result<IntentMarker> ParseIntent(const std::string& text);
+// With a marker on disk: finishes the import if its swap happened, else puts
+// the old data back; removes the marker and that import's staging directory.
+Status FinishOrRollBack(Env* env, const DataDirLayout& layout, const IntentMarker& marker);
 
 }  // namespace arkwiki

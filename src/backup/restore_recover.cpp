@@ -9,6 +9,8 @@
 namespace arkwiki {
 namespace {
 
+}  // namespace
+
 Status FinishOrRollBack(Env* env, const DataDirLayout& layout, const IntentMarker& marker) {
   const std::string dir = StagingDir(layout, marker.staging_id);
   auto live_generation = ReadFileToString(env, JoinPath(layout.live, kGenerationFile), 4096);
@@ -29,18 +31,16 @@ Status FinishOrRollBack(Env* env, const DataDirLayout& layout, const IntentMarke
   return env->RemoveTree(dir);
 }
 
-}  // namespace
-
 Status Restorer::Recover() {
   ARKWIKI_ASSIGN_OR_RETURN(bool marked, env_->FileExists(layout_.intent_marker));
   if (marked) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env_, layout_.intent_marker, 1 << 16));
+    ARKWIKI_ASSIGN_OR_RETURN(std::string text,
+                             ReadFileToString(env_, layout_.intent_marker, 1 << 16));
     auto marker = ParseIntent(text);
     if (!marker.ok()) {
       // A marker is written atomically, so a torn one means outside damage:
       // refuse to guess which state is the right one.
-      return marker.status().WithContext("cannot recover " + layout_.root +
-                                         "; inspect it by hand");
+      return marker.status().WithContext("cannot recover " + layout_.root + "; inspect it by hand");
     }
     ARKWIKI_RETURN_IF_ERROR(FinishOrRollBack(env_, layout_, *marker));
   }
@@ -71,8 +71,8 @@ Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups(int64_t retention_
   }
   const std::string prefix = "arkwiki-safety-";
   for (const DirEntry& e : *entries) {
-    if (e.type != DirEntry::Type::kFile || e.name.rfind(prefix, 0) != 0 ||
-        e.name.size() < 4 || e.name.compare(e.name.size() - 4, 4, ".zip") != 0) {
+    if (e.type != DirEntry::Type::kFile || e.name.rfind(prefix, 0) != 0 || e.name.size() < 4 ||
+        e.name.compare(e.name.size() - 4, 4, ".zip") != 0) {
       continue;
     }
     SafetyBackup b;
@@ -81,16 +81,15 @@ Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups(int64_t retention_
     // arkwiki-safety-YYYY-MM-DDTHHMMSSZ-xxxxxx.zip
     std::string stamp = e.name.substr(prefix.size(), 18);
     if (stamp.size() == 18) {
-      b.created_at = ParseIsoUtc(stamp.substr(0, 13) + ":" + stamp.substr(13, 2) + ":" +
-                                 stamp.substr(15, 3));
+      b.created_at =
+          ParseIsoUtc(stamp.substr(0, 13) + ":" + stamp.substr(13, 2) + ":" + stamp.substr(15, 3));
     }
     auto size = env_->GetFileSize(b.path);
     b.bytes = size.ok() ? *size : 0;
     out.push_back(std::move(b));
   }
-  std::sort(out.begin(), out.end(), [](const SafetyBackup& a, const SafetyBackup& b) {
-    return a.name > b.name;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const SafetyBackup& a, const SafetyBackup& b) { return a.name > b.name; });
   const int64_t cutoff = NowUnixSeconds() - retention_days * 86400;
   while (out.size() > 1 && out.back().created_at > 0 && out.back().created_at < cutoff) {
     (void)env_->RemoveFile(out.back().path);  // expired; a failure only keeps it longer

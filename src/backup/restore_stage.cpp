@@ -66,8 +66,8 @@ Status StageInto(Env* env, const DataDirLayout& layout, const std::string& archi
   ARKWIKI_RETURN_IF_ERROR(ArrangeStagedLive(env, dir, live));
   ARKWIKI_RETURN_IF_ERROR(MigrateStagedDatabase(live));
   staged->generation = RandomHex(16);
-  ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, JoinPath(live, kGenerationFile),
-                                              staged->generation + "\n"));
+  ARKWIKI_RETURN_IF_ERROR(
+      WriteFileAtomically(env, JoinPath(live, kGenerationFile), staged->generation + "\n"));
   ARKWIKI_RETURN_IF_ERROR(WriteStagedInfo(env, dir, *staged));
   return SyncTree(env, dir);
 }
@@ -127,7 +127,8 @@ Result<ManifestCounts> CountLiveData(Env* env, const DataDirLayout& layout) {
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(layout.database, ro));
   ManifestCounts c;
-  ARKWIKI_ASSIGN_OR_RETURN(c.pages, db->QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
+  ARKWIKI_ASSIGN_OR_RETURN(c.pages,
+                           db->QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
   ARKWIKI_ASSIGN_OR_RETURN(c.revisions, db->QueryInt("SELECT count(*) FROM revisions"));
   ARKWIKI_ASSIGN_OR_RETURN(c.users, db->QueryInt("SELECT count(*) FROM users"));
   ARKWIKI_ASSIGN_OR_RETURN(c.uploads, db->QueryInt("SELECT count(*) FROM uploads"));

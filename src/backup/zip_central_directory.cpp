@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "backup/zip_canonical.h"
 #include "backup/zip_directory.h"
 #include "backup/zip_entry_checks.h"
 #include "backup/zip_format.h"
@@ -49,7 +50,8 @@ class RegionReader {
 };
 
 // Resolves saturated 32-bit fields from the ZIP64 extra (APPNOTE 4.5.3).
-Status ApplyExtraFields(std::string_view extra, uint16_t disk16, ZipEntry* e) {
+// In canonical mode also reads arkwiki's data-CRC field (zip_canonical.h).
+Status ApplyExtraFields(std::string_view extra, uint16_t disk16, bool canonical, ZipEntry* e) {
   bool zip64_seen = false;
   Cursor c(extra);
   while (c.remaining() > 0) {
@@ -57,6 +59,13 @@ Status ApplyExtraFields(std::string_view extra, uint16_t disk16, ZipEntry* e) {
     const uint16_t len = c.U16();
     std::string_view body = c.Bytes(len);
     if (!c.ok()) return Status::Corruption(EntryMessage(e->name, "extra field is malformed"));
+    if (canonical && tag == kDataCrcExtraTag) {
+      if (e->data_crc32 || len != 4) {
+        return Status::Corruption(EntryMessage(e->name, "data CRC extra field is malformed"));
+      }
+      e->data_crc32 = Get32(body.data());
+      continue;
+    }
     if (tag != kZip64ExtraTag) continue;
     if (zip64_seen) return Status::Corruption(EntryMessage(e->name, "has two ZIP64 extra fields"));
     zip64_seen = true;
@@ -76,8 +85,10 @@ Status ApplyExtraFields(std::string_view extra, uint16_t disk16, ZipEntry* e) {
   return Status::Ok();
 }
 
-Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index) {
+// Parses one record; `raw` (if set) receives its exact bytes.
+Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, std::string* raw) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view fixed, r->Take(kCentralHeaderSize));
+  if (raw != nullptr) raw->assign(fixed);
   Cursor c(fixed);
   if (c.U32() != kCentralHeaderSig) {
     return Status::Corruption("central directory record #" + std::to_string(index + 1) +
@@ -85,10 +96,11 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index) {
   }
   ZipEntry e;
   e.made_by_os = static_cast<uint8_t>(c.U16() >> 8);
-  c.U16();  // version needed: the checks below decide what we can read
+  e.version_needed = c.U16();  // the checks below decide what we can read
   e.flags = c.U16();
   e.method = c.U16();
-  c.U32();  // DOS time and date
+  e.dos_time = c.U16();
+  e.dos_date = c.U16();
   e.crc32 = c.U32();
   e.compressed_size = c.U32();
   e.uncompressed_size = c.U32();
@@ -99,9 +111,26 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index) {
   e.local_header_offset = c.U32();
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view var,
                            r->Take(size_t{name_len} + extra_len + comment_len));
+  if (raw != nullptr) raw->append(var);
   e.name = std::string(var.substr(0, name_len));
-  ARKWIKI_RETURN_IF_ERROR(ApplyExtraFields(var.substr(name_len, extra_len), disk16, &e));
+  ARKWIKI_RETURN_IF_ERROR(
+      ApplyExtraFields(var.substr(name_len, extra_len), disk16, canonical, &e));
   return e;
+}
+
+// Canonical mode: the record must be exactly what ZipWriter writes for the
+// values it declares (zip_canonical.h).
+Status CheckCanonicalRecord(const ZipEntry& e, std::string_view raw) {
+  std::string expected;
+  EncodeCentralRecord(CanonicalEntry{e.name, e.method, e.dos_time, e.dos_date, e.crc32,
+                                     e.compressed_size, e.uncompressed_size,
+                                     e.local_header_offset, e.data_crc32},
+                      &expected);
+  const size_t at = FirstDifference(raw, expected);
+  if (at == std::string::npos) return Status::Ok();
+  return Status::Corruption(EntryMessage(
+      e.name, "central directory record's " + CentralRecordField(at) +
+                  " is not as arkwiki writes it (altered or damaged archive)"));
 }
 
 // Duplicate detection: exact names and names equal up to ASCII case.
@@ -146,8 +175,10 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
   entries.reserve(static_cast<size_t>(end.entry_count));
   NameSet names;
   uint64_t total = 0;
+  std::string raw;
+  std::string* keep_raw = limits.require_canonical ? &raw : nullptr;
   for (uint64_t i = 0; i < end.entry_count; ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e, ParseRecord(&reader, i));
+    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e, ParseRecord(&reader, i, limits.require_canonical, keep_raw));
     ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
     ARKWIKI_RETURN_IF_ERROR(names.Add(e.name));
     if (e.uncompressed_size > limits.max_total_bytes - total) {
@@ -157,6 +188,7 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
                               ")");
     }
     total += e.uncompressed_size;
+    if (keep_raw != nullptr) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalRecord(e, raw));
     entries.push_back(std::move(e));
   }
   if (reader.left() != 0) {

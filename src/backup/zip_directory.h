@@ -39,8 +39,13 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
 // Cross-checks each entry's local header (name, method, flags, sizes) and
 // data descriptor with the central directory, fills data_offset, and checks
 // that entries tile the file from offset 0 up to the central directory with
-// no gaps, overlaps or prepended bytes.
+// no gaps, overlaps or prepended bytes. In canonical mode the local header
+// and descriptor must be exactly what ZipWriter writes (zip_canonical.h).
 Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
-                         std::vector<ZipEntry>* entries);
+                         const ZipLimits& limits, std::vector<ZipEntry>* entries);
+
+// Canonical mode: the bytes from the end of the central directory to the
+// end of the file must be exactly the end records ZipWriter writes.
+Status CheckCanonicalEnd(const RandomAccessFile& file, const EndRecords& end);
 
 }  // namespace arkwiki::zip

@@ -1,6 +1,7 @@
 // Locating the end of the archive: EOCD, ZIP64 locator and ZIP64 record.
 #include <algorithm>
 
+#include "backup/zip_canonical.h"
 #include "backup/zip_directory.h"
 #include "backup/zip_format.h"
 
@@ -150,6 +151,23 @@ Result<EndRecords> ReadEndRecords(const RandomAccessFile& file) {
         "): bytes were prepended to the archive, or it is truncated or damaged");
   }
   return out;
+}
+
+Status CheckCanonicalEnd(const RandomAccessFile& file, const EndRecords& end) {
+  std::string expected;
+  EncodeEndRecords(end.entry_count, end.cd_offset, end.cd_size, &expected);
+  const uint64_t from = end.cd_offset + end.cd_size;
+  const uint64_t size = file.Size();
+  std::string actual;
+  // ReadEndRecords found the EOCD at the end, so the tail is at most a
+  // ZIP64 record, locator, EOCD and a 64 KiB comment.
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file, from, static_cast<size_t>(size - from),
+                                      "the end records", &actual));
+  const size_t at = FirstDifference(actual, expected);
+  if (at == std::string::npos) return Status::Ok();
+  return Status::Corruption(
+      "the archive's " + EndRecordsField(at, expected.size() > kEndSize) +
+      " is not as arkwiki writes it (altered or damaged archive)");
 }
 
 }  // namespace arkwiki::zip

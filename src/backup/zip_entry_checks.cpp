@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "backup/zip_canonical.h"
 #include "backup/zip_format.h"
 #include "backup/zip_names.h"
 
@@ -92,9 +93,13 @@ Status CheckEntrySizes(const ZipEntry& e, const ZipLimits& limits) {
                     " bytes, over the per-entry limit of " +
                     std::to_string(limits.max_entry_bytes)));
   }
-  if (e.uncompressed_size >= limits.ratio_exempt_bytes &&
+  // Canonical (backup) archives: deflate's own bound, for every entry; the
+  // declared size caps the output (see ZipLimits::require_canonical).
+  const double max_ratio = limits.require_canonical ? kDeflateMaxRatio : limits.max_ratio;
+  const uint64_t exempt = limits.require_canonical ? 0 : limits.ratio_exempt_bytes;
+  if (e.uncompressed_size >= exempt && e.uncompressed_size > 0 &&
       static_cast<double>(e.uncompressed_size) >
-          limits.max_ratio * static_cast<double>(e.compressed_size)) {
+          max_ratio * static_cast<double>(e.compressed_size)) {
     return Status::TooLarge(EntryMessage(
         e.name, "would expand " + std::to_string(e.compressed_size) + " bytes to " +
                     std::to_string(e.uncompressed_size) +

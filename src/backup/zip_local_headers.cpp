@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "backup/zip_canonical.h"
 #include "backup/zip_directory.h"
 #include "backup/zip_format.h"
 #include "backup/zip_names.h"
@@ -13,12 +14,43 @@
 namespace arkwiki::zip {
 namespace {
 
+// Serves the small reads of this phase (headers, descriptors) from a 64 KiB
+// window: entries are visited in file order, so an archive of many small
+// files needs one pread per window instead of three per entry. The window
+// is kept small so that large entries cost little extra I/O.
+class WindowReader {
+ public:
+  explicit WindowReader(const RandomAccessFile& file) : file_(file) {}
+
+  Status Read(uint64_t offset, size_t n, const char* what, std::string* out) {
+    if (offset >= window_offset_ && offset - window_offset_ <= window_.size() &&
+        window_.size() - (offset - window_offset_) >= n) {
+      out->assign(window_, static_cast<size_t>(offset - window_offset_), n);
+      return Status::Ok();
+    }
+    if (n > kWindow || offset > file_.Size()) return ReadExactly(file_, offset, n, what, out);
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(kWindow, file_.Size() - offset));
+    if (len < n) return ReadExactly(file_, offset, n, what, out);  // reports the truncation
+    ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, offset, len, what, &window_));
+    window_offset_ = offset;
+    out->assign(window_, 0, n);
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr size_t kWindow = size_t{64} << 10;
+  const RandomAccessFile& file_;
+  std::string window_;
+  uint64_t window_offset_ = 0;
+};
+
 struct LocalHeader {
   uint16_t flags = 0, method = 0;
   uint32_t crc32 = 0;
   uint64_t compressed_size = 0, uncompressed_size = 0;
   bool zip64 = false;  // carries a ZIP64 extra: sizes (and descriptor) are 64-bit
   uint64_t data_offset = 0;
+  std::string raw;  // the header's exact bytes (fixed part, name, extra)
 };
 
 Status Mismatch(const ZipEntry& e, const std::string& what) {
@@ -46,7 +78,7 @@ Status ApplyLocalExtra(std::string_view extra, const ZipEntry& e, LocalHeader* h
   return Status::Ok();
 }
 
-Result<LocalHeader> ReadLocalHeader(const RandomAccessFile& file, uint64_t limit,
+Result<LocalHeader> ReadLocalHeader(WindowReader* file, uint64_t limit,
                                     const ZipEntry& e) {
   auto damaged = [&](const char* why) { return Status::Corruption(EntryMessage(e.name, why)); };
   if (e.local_header_offset >= limit || limit - e.local_header_offset < kLocalHeaderSize) {
@@ -54,7 +86,7 @@ Result<LocalHeader> ReadLocalHeader(const RandomAccessFile& file, uint64_t limit
   }
   std::string fixed;
   ARKWIKI_RETURN_IF_ERROR(
-      ReadExactly(file, e.local_header_offset, kLocalHeaderSize, "a local header", &fixed));
+      file->Read(e.local_header_offset, kLocalHeaderSize, "a local header", &fixed));
   Cursor c(fixed);
   if (c.U32() != kLocalHeaderSig) return damaged("local header is missing or damaged");
   LocalHeader h;
@@ -72,7 +104,7 @@ Result<LocalHeader> ReadLocalHeader(const RandomAccessFile& file, uint64_t limit
   }
   std::string var;
   ARKWIKI_RETURN_IF_ERROR(
-      ReadExactly(file, var_off, size_t{name_len} + extra_len, "a local header", &var));
+      file->Read(var_off, size_t{name_len} + extra_len, "a local header", &var));
   if (std::string_view(var).substr(0, name_len) != e.name) {
     return Status::Corruption(EntryMessage(
         e.name, "local header names it " + QuoteName(std::string_view(var).substr(0, name_len)) +
@@ -80,6 +112,7 @@ Result<LocalHeader> ReadLocalHeader(const RandomAccessFile& file, uint64_t limit
   }
   ARKWIKI_RETURN_IF_ERROR(ApplyLocalExtra(std::string_view(var).substr(name_len), e, &h));
   h.data_offset = var_off + name_len + extra_len;
+  h.raw = fixed + var;
   return h;
 }
 
@@ -119,10 +152,48 @@ Result<uint64_t> MatchDescriptor(std::string_view d, bool zip64, const ZipEntry&
       e.name, "data descriptor is missing or disagrees with the central directory"));
 }
 
+CanonicalEntry ToCanonical(const ZipEntry& e) {
+  return CanonicalEntry{e.name,  e.method, e.dos_time, e.dos_date, e.crc32,
+                        e.compressed_size, e.uncompressed_size, e.local_header_offset};
+}
+
+// Canonical mode: the local header must be exactly what ZipWriter writes
+// for the central directory's values (so also the same time and date).
+Status CheckCanonicalLocal(const LocalHeader& h, const ZipEntry& e) {
+  std::string expected;
+  EncodeLocalHeader(ToCanonical(e), &expected);
+  const size_t at = FirstDifference(h.raw, expected);
+  if (at == std::string::npos) return Status::Ok();
+  return Status::Corruption(EntryMessage(
+      e.name, "local header's " + LocalHeaderField(at) +
+                  " is not as arkwiki writes it, or disagrees with the central directory "
+                  "(altered or damaged archive)"));
+}
+
+// Canonical mode: the data descriptor, with its signature and the width
+// the writer chose. Returns its length.
+Result<uint64_t> CheckCanonicalDescriptor(WindowReader* file, uint64_t limit, uint64_t at,
+                                          const ZipEntry& e) {
+  std::string expected;
+  EncodeDescriptor(ToCanonical(e), &expected);
+  auto damaged = [&] {
+    return Status::Corruption(EntryMessage(
+        e.name, "data descriptor is not as arkwiki writes it, or disagrees with the central "
+                "directory (altered or damaged archive)"));
+  };
+  if (limit - at < expected.size()) return damaged();
+  std::string d;
+  ARKWIKI_RETURN_IF_ERROR(file->Read(at, expected.size(), "a data descriptor", &d));
+  if (d != expected) return damaged();
+  return expected.size();
+}
+
 // Checks one entry; returns the offset just past it (data + descriptor).
-Result<uint64_t> CheckEntryOnDisk(const RandomAccessFile& file, uint64_t limit, ZipEntry* e) {
+Result<uint64_t> CheckEntryOnDisk(WindowReader* file, uint64_t limit, bool canonical,
+                                  ZipEntry* e) {
   ARKWIKI_ASSIGN_OR_RETURN(LocalHeader h, ReadLocalHeader(file, limit, *e));
   ARKWIKI_RETURN_IF_ERROR(CheckLocalValues(h, *e));
+  if (canonical) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalLocal(h, *e));
   if (h.data_offset > limit || limit - h.data_offset < e->compressed_size) {
     return Status::Corruption(EntryMessage(
         e->name, "compressed data runs past the central directory (declared sizes lie or the "
@@ -133,20 +204,29 @@ Result<uint64_t> CheckEntryOnDisk(const RandomAccessFile& file, uint64_t limit, 
   if ((e->flags & kZipFlagDataDescriptor) == 0) return data_end;
   const size_t avail = static_cast<size_t>(std::min<uint64_t>(24, limit - data_end));
   std::string d;
-  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file, data_end, avail, "a data descriptor", &d));
+  ARKWIKI_RETURN_IF_ERROR(file->Read(data_end, avail, "a data descriptor", &d));
   ARKWIKI_ASSIGN_OR_RETURN(uint64_t len, MatchDescriptor(d, h.zip64, *e));
+  if (canonical) {
+    ARKWIKI_ASSIGN_OR_RETURN(len, CheckCanonicalDescriptor(file, limit, data_end, *e));
+  }
   return data_end + len;
 }
 
 }  // namespace
 
 Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
-                         std::vector<ZipEntry>* entries) {
+                         const ZipLimits& limits, std::vector<ZipEntry>* entries) {
   std::vector<size_t> order(entries->size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+  auto by_offset = [&](size_t a, size_t b) {
     return (*entries)[a].local_header_offset < (*entries)[b].local_header_offset;
-  });
+  };
+  if (limits.require_canonical && !std::is_sorted(order.begin(), order.end(), by_offset)) {
+    return Status::Corruption("the central directory does not list the entries in archive order, "
+                              "as arkwiki writes it (altered or damaged archive)");
+  }
+  std::sort(order.begin(), order.end(), by_offset);
+  WindowReader window(file);
   uint64_t expected = 0;
   for (size_t i : order) {
     ZipEntry& e = (*entries)[i];
@@ -159,7 +239,8 @@ Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
                                   " unexplained bytes";
       return Status::Corruption(EntryMessage(e.name, why));
     }
-    ARKWIKI_ASSIGN_OR_RETURN(expected, CheckEntryOnDisk(file, end.cd_offset, &e));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        expected, CheckEntryOnDisk(&window, end.cd_offset, limits.require_canonical, &e));
   }
   if (expected != end.cd_offset) {
     return Status::Corruption(std::to_string(end.cd_offset - expected) +

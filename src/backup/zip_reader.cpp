@@ -8,8 +8,11 @@
 namespace arkwiki {
 
 ZipReader::ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
-                     std::vector<ZipEntry> entries)
-    : file_(std::move(file)), path_(std::move(path)), entries_(std::move(entries)) {
+                     std::vector<ZipEntry> entries, bool canonical)
+    : file_(std::move(file)),
+      path_(std::move(path)),
+      canonical_(canonical),
+      entries_(std::move(entries)) {
   index_.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].name, i);
 }
@@ -28,8 +31,10 @@ Result<std::unique_ptr<ZipReader>> ZipReader::Open(Env* env, const std::string& 
   ARKWIKI_ASSIGN_OR_RETURN(zip::EndRecords end, zip::ReadEndRecords(*file));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<ZipEntry> entries,
                            zip::ReadCentralDirectory(*file, end, limits));
-  ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, &entries));
-  return std::unique_ptr<ZipReader>(new ZipReader(std::move(file), path, std::move(entries)));
+  ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, limits, &entries));
+  if (limits.require_canonical) ARKWIKI_RETURN_IF_ERROR(zip::CheckCanonicalEnd(*file, end));
+  return std::unique_ptr<ZipReader>(
+      new ZipReader(std::move(file), path, std::move(entries), limits.require_canonical));
 }
 
 const ZipEntry* ZipReader::Find(std::string_view name) const {

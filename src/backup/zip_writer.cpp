@@ -5,6 +5,7 @@
 #include <libdeflate.h>
 
 #include "arkwiki/core/hash.h"
+#include "backup/zip_canonical.h"
 #include "backup/zip_compress.h"
 #include "backup/zip_format.h"
 #include "backup/zip_names.h"
@@ -13,17 +14,19 @@
 namespace arkwiki {
 
 using zip::kMax32;
-using zip::Put16;
-using zip::Put32;
-using zip::Put64;
 
 namespace {
 
-constexpr uint16_t kEntryFlags = kZipFlagDataDescriptor | kZipFlagUtf8;
-constexpr uint16_t kMadeBy = (uint16_t{kZipMadeByUnix} << 8) | zip::kVersionZip64;
 constexpr size_t kCentralFlushBytes = size_t{1} << 20;
 
-uint32_t Clamp32(uint64_t v) { return v >= kMax32 ? kMax32 : static_cast<uint32_t>(v); }
+// Every record is encoded by zip_canonical.h, the same code the reader's
+// canonical mode compares backup archives against.
+template <class Record>  // ZipWriter::Record, which is private
+zip::CanonicalEntry Canonical(const Record& r) {
+  return zip::CanonicalEntry{r.name,          r.method,           r.dos_time,
+                             r.dos_date,      r.crc32,            r.compressed_size,
+                             r.uncompressed_size, r.offset,      r.data_crc32};
+}
 
 }  // namespace
 
@@ -161,7 +164,7 @@ Status ZipWriter::WriteWholeEntry(EntryState* st, zip::BlockSource* source,
     data = std::string_view(whole_out_.data(), n);
   }
   r.compressed_size = data.size();
-  r.version_needed = r.offset >= kMax32 ? zip::kVersionZip64 : zip::kVersionDeflate;
+  r.data_crc32 = static_cast<uint32_t>(libdeflate_crc32(0, data.data(), data.size()));
   ARKWIKI_RETURN_IF_ERROR(WriteLocalHeader(r));
   ARKWIKI_RETURN_IF_ERROR(Emit(data));
   return WriteDescriptor(r);
@@ -174,15 +177,12 @@ Status ZipWriter::WriteStreamedEntry(EntryState* st, zip::BlockSource* source,
                                      std::string_view head) {
   Record& r = st->rec;
   const bool deflate = r.method == kZipMethodDeflate;
-  const uint64_t bound =
-      deflate ? zip::StreamedDeflateBound(r.uncompressed_size) : r.uncompressed_size;
-  r.zip64_local = bound >= kMax32;
-  r.version_needed =
-      (r.zip64_local || r.offset >= kMax32) ? zip::kVersionZip64 : zip::kVersionDeflate;
+  r.zip64_local = zip::UsesLocalZip64(r.method, r.uncompressed_size);
   ARKWIKI_RETURN_IF_ERROR(WriteLocalHeader(r));
   uint64_t produced = 0;
   auto emit = [&](std::string_view d) {
     produced += d.size();
+    r.data_crc32 = static_cast<uint32_t>(libdeflate_crc32(r.data_crc32, d.data(), d.size()));
     return Emit(d);
   };
   if (deflate) ARKWIKI_RETURN_IF_ERROR(deflaters_->StreamBegin());
@@ -206,39 +206,13 @@ Status ZipWriter::WriteStreamedEntry(EntryState* st, zip::BlockSource* source,
 Status ZipWriter::WriteLocalHeader(const Record& r) {
   std::string h;
   h.reserve(zip::kLocalHeaderSize + r.name.size() + 20);
-  Put32(&h, zip::kLocalHeaderSig);
-  Put16(&h, r.version_needed);
-  Put16(&h, kEntryFlags);
-  Put16(&h, r.method);
-  Put16(&h, r.dos_time);
-  Put16(&h, r.dos_date);
-  Put32(&h, 0);  // CRC and sizes follow in the data descriptor
-  Put32(&h, r.zip64_local ? kMax32 : 0);
-  Put32(&h, r.zip64_local ? kMax32 : 0);
-  Put16(&h, static_cast<uint16_t>(r.name.size()));
-  Put16(&h, r.zip64_local ? 20 : 0);
-  h += r.name;
-  if (r.zip64_local) {
-    // Marks the descriptor as 64-bit for streaming readers (libarchive).
-    Put16(&h, zip::kZip64ExtraTag);
-    Put16(&h, 16);
-    Put64(&h, 0);
-    Put64(&h, 0);
-  }
+  zip::EncodeLocalHeader(Canonical(r), &h);
   return Emit(h);
 }
 
 Status ZipWriter::WriteDescriptor(const Record& r) {
   std::string d;
-  Put32(&d, zip::kDataDescriptorSig);
-  Put32(&d, r.crc32);
-  if (r.zip64_local) {
-    Put64(&d, r.compressed_size);
-    Put64(&d, r.uncompressed_size);
-  } else {
-    Put32(&d, static_cast<uint32_t>(r.compressed_size));
-    Put32(&d, static_cast<uint32_t>(r.uncompressed_size));
-  }
+  zip::EncodeDescriptor(Canonical(r), &d);
   return Emit(d);
 }
 
@@ -254,36 +228,8 @@ Status ZipWriter::Finish() {
   return s;
 }
 
-// One central directory record; a ZIP64 extra holds every value that does
-// not fit in 32 bits, in the order APPNOTE 4.5.3 prescribes.
 void ZipWriter::EncodeCentralRecord(const Record& r, std::string* out) {
-  std::string extra;
-  if (r.uncompressed_size >= kMax32) Put64(&extra, r.uncompressed_size);
-  if (r.compressed_size >= kMax32) Put64(&extra, r.compressed_size);
-  if (r.offset >= kMax32) Put64(&extra, r.offset);
-  Put32(out, zip::kCentralHeaderSig);
-  Put16(out, kMadeBy);
-  Put16(out, r.version_needed);
-  Put16(out, kEntryFlags);
-  Put16(out, r.method);
-  Put16(out, r.dos_time);
-  Put16(out, r.dos_date);
-  Put32(out, r.crc32);
-  Put32(out, Clamp32(r.compressed_size));
-  Put32(out, Clamp32(r.uncompressed_size));
-  Put16(out, static_cast<uint16_t>(r.name.size()));
-  Put16(out, static_cast<uint16_t>(extra.empty() ? 0 : extra.size() + 4));
-  Put16(out, 0);  // comment length
-  Put16(out, 0);  // disk number start
-  Put16(out, 0);  // internal attributes
-  Put32(out, zip::kUnixModeRegular0644 << 16);
-  Put32(out, Clamp32(r.offset));
-  out->append(r.name);
-  if (!extra.empty()) {
-    Put16(out, zip::kZip64ExtraTag);
-    Put16(out, static_cast<uint16_t>(extra.size()));
-    out->append(extra);
-  }
+  zip::EncodeCentralRecord(Canonical(r), out);
 }
 
 Status ZipWriter::WriteCentralDirectory() {
@@ -299,34 +245,8 @@ Status ZipWriter::WriteCentralDirectory() {
 }
 
 Status ZipWriter::WriteEndRecords(uint64_t cd_offset, uint64_t cd_size) {
-  const uint64_t count = central_.size();
   std::string e;
-  if (count >= zip::kMax16 || cd_offset >= kMax32 || cd_size >= kMax32) {
-    const uint64_t zip64_offset = offset_;
-    Put32(&e, zip::kZip64EndSig);
-    Put64(&e, zip::kZip64EndSize - 12);  // size of the rest of this record
-    Put16(&e, kMadeBy);
-    Put16(&e, zip::kVersionZip64);
-    Put32(&e, 0);  // this disk
-    Put32(&e, 0);  // disk with the central directory
-    Put64(&e, count);
-    Put64(&e, count);
-    Put64(&e, cd_size);
-    Put64(&e, cd_offset);
-    Put32(&e, zip::kZip64LocatorSig);
-    Put32(&e, 0);  // disk with the ZIP64 end record
-    Put64(&e, zip64_offset);
-    Put32(&e, 1);  // total disks
-  }
-  const uint16_t count16 = count >= zip::kMax16 ? zip::kMax16 : static_cast<uint16_t>(count);
-  Put32(&e, zip::kEndSig);
-  Put16(&e, 0);
-  Put16(&e, 0);
-  Put16(&e, count16);
-  Put16(&e, count16);
-  Put32(&e, Clamp32(cd_size));
-  Put32(&e, Clamp32(cd_offset));
-  Put16(&e, 0);  // comment length
+  zip::EncodeEndRecords(central_.size(), cd_offset, cd_size, &e);
   return Emit(e);
 }
 

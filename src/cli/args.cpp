@@ -29,7 +29,7 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv, const FlagSpec& spe
     std::optional<std::string> inline_value;
     if (size_t eq = name.find('='); eq != std::string::npos) {
       inline_value = name.substr(eq + 1);
-      name = name.substr(0, eq);
+      name.resize(eq);
     }
     if (spec.booleans.count(name) || name == "help") {
       if (inline_value) return Status::InvalidArgument("--" + name + " takes no value");

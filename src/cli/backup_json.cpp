@@ -39,8 +39,8 @@ std::string ToString(const Object::Ptr& o) {
 
 }  // namespace
 
-std::string VerifyJson(const std::string& file, const Result<VerifyReport>& report,
-                       double seconds, int exit_code) {
+std::string VerifyJson(const std::string& file, const Result<VerifyReport>& report, double seconds,
+                       int exit_code) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("ok", report.ok());
   o->set("file", file);

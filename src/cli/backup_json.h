@@ -10,8 +10,8 @@ namespace arkwiki::cli {
 
 // {"ok", "file", "exit_code", "seconds", "error"?, "error_code"?,
 //  "files_checked"?, "bytes_checked"?, "manifest"?}
-std::string VerifyJson(const std::string& file, const Result<VerifyReport>& report,
-                       double seconds, int exit_code);
+std::string VerifyJson(const std::string& file, const Result<VerifyReport>& report, double seconds,
+                       int exit_code);
 std::string ManifestSummaryJson(const Manifest& manifest);
 std::string ManifestSummaryText(const Manifest& manifest);
 

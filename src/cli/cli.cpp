@@ -50,16 +50,21 @@ namespace cli {
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
     case StatusCode::kCorruption:
     case StatusCode::kUnsupported:
-    case StatusCode::kTooLarge: return kExitArchiveRejected;
+    case StatusCode::kTooLarge:
+      return kExitArchiveRejected;
     case StatusCode::kNoSpace:
     case StatusCode::kPermissionDenied:
     case StatusCode::kIoError:
-    case StatusCode::kBusy: return kExitEnvironment;
-    default: return kExitFailure;
+    case StatusCode::kBusy:
+      return kExitEnvironment;
+    default:
+      return kExitFailure;
   }
 }
 

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -78,13 +78,14 @@ int ArchiveExitCode(const Status& s) {
 
 void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::string& out) {
   auto storage = Storage::Open(Env::Default(), data_dir);
-  Status s = storage.ok() ? (*storage)->audit().Append(
-                                "cli", "backup.create",
-                                "to " + out + ", " + std::to_string(r.archive_bytes) +
-                                    " bytes, sha256 " + r.archive_sha256)
-                          : storage.status();
-  if (!s.ok()) std::fprintf(stderr, "arkwiki: warning: could not write the audit log: %s\n",
-                            s.message().c_str());
+  Status s = storage.ok()
+                 ? (*storage)->audit().Append("cli", "backup.create",
+                                              "to " + out + ", " + std::to_string(r.archive_bytes) +
+                                                  " bytes, sha256 " + r.archive_sha256)
+                 : storage.status();
+  if (!s.ok())
+    std::fprintf(stderr, "arkwiki: warning: could not write the audit log: %s\n",
+                 s.message().c_str());
 }
 
 int Create(const Args& args) {
@@ -117,8 +118,7 @@ int Verify(const Args& args) {
   if (args.positional.size() != 1) return UsageError("verify takes one FILE", kHelp);
   auto start = std::chrono::steady_clock::now();
   auto report = VerifyArchive(Env::Default(), args.positional[0]);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   int code = report.ok() ? 0 : ArchiveExitCode(report.status());
   if (args.Has("json")) {
     std::cout << VerifyJson(args.positional[0], report, seconds, code) << "\n";

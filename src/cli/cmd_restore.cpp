@@ -34,7 +34,8 @@ int Fail(const Status& s, int code) {
 
 int CmdRestore(const Args& args) {
   if (args.positional.size() != 1) {
-    return UsageError("restore takes one FILE", "usage: arkwiki backup restore --data DIR FILE --yes\n");
+    return UsageError("restore takes one FILE",
+                      "usage: arkwiki backup restore --data DIR FILE --yes\n");
   }
   if (!args.Has("yes")) {
     return UsageError("restore replaces ALL data in the data directory; add --yes to confirm",
@@ -50,9 +51,10 @@ int CmdRestore(const Args& args) {
   if (!s.ok()) return Fail(s, kExitEnvironment);
   auto lock = DataDirLock::Acquire(layout, "arkwiki backup restore");
   if (!lock.ok()) {
-    return Fail(Status::Busy(lock.status().message() + "; stop the server first, or import "
-                             "through the running server (POST /api/restore)"),
-                kExitEnvironment);
+    return Fail(
+        Status::Busy(lock.status().message() + "; stop the server first, or import "
+                                               "through the running server (POST /api/restore)"),
+        kExitEnvironment);
   }
   Restorer restorer(env, layout);
   s = restorer.Recover();
@@ -75,12 +77,12 @@ int CmdRestore(const Args& args) {
   std::fprintf(stderr, "\n");
   if (!outcome.ok()) return Fail(outcome.status(), RestoreExitCode(outcome.status()));
   const Manifest& m = staged->report.manifest;
-  std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n"
-              "safety backup of the previous data: %s\n",
-              args.positional[0].c_str(), m.created_at.c_str(),
-              static_cast<long long>(m.counts.pages), static_cast<long long>(m.counts.revisions),
-              static_cast<long long>(m.counts.users), static_cast<long long>(m.counts.uploads),
-              outcome->safety_backup.c_str());
+  std::printf(
+      "restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n"
+      "safety backup of the previous data: %s\n",
+      args.positional[0].c_str(), m.created_at.c_str(), static_cast<long long>(m.counts.pages),
+      static_cast<long long>(m.counts.revisions), static_cast<long long>(m.counts.users),
+      static_cast<long long>(m.counts.uploads), outcome->safety_backup.c_str());
   return 0;
 }
 

@@ -63,8 +63,8 @@ int UserAdd(const Args& args) {
   if (!password.ok()) return ReportError(password.status());
   return WithStorage(args, [&](Storage& storage) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Create(*name, *password, *role));
-    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", "user.add",
-                                                   user.name + " as " + RoleName(user.role)));
+    ARKWIKI_RETURN_IF_ERROR(
+        storage.audit().Append("cli", "user.add", user.name + " as " + RoleName(user.role)));
     std::printf("created %s %s\n", RoleName(user.role), user.name.c_str());
     return Status::Ok();
   });
@@ -100,8 +100,8 @@ int UserChange(const std::string& verb, const Args& args) {
 int CmdUser(const Argv& argv) {
   if (argv.empty()) return UsageError("user needs a subcommand", kUserHelp);
   const std::string verb = argv[0];
-  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()),
-                        {{"data", "name", "role"}, {"password-stdin"}});
+  auto args =
+      ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "name", "role"}, {"password-stdin"}});
   if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
     std::fputs(kUserHelp, stdout);
     return 0;
@@ -122,13 +122,14 @@ int CmdToken(const Argv& argv) {
     return 0;
   }
   if (!args.ok()) return UsageError(args.status().message(), kTokenHelp);
-  if (argv[0] != "create") return UsageError("unknown token subcommand '" + argv[0] + "'", kTokenHelp);
+  if (argv[0] != "create")
+    return UsageError("unknown token subcommand '" + argv[0] + "'", kTokenHelp);
   auto name = args->Get("user");
   if (!name) return UsageError("--user is required", kTokenHelp);
   return WithStorage(*args, [&](Storage& storage) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Get(*name));
-    ARKWIKI_ASSIGN_OR_RETURN(std::string token,
-                             storage.users().CreateApiToken(user.id, args->Get("label").value_or("cli")));
+    ARKWIKI_ASSIGN_OR_RETURN(std::string token, storage.users().CreateApiToken(
+                                                    user.id, args->Get("label").value_or("cli")));
     ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", "token.create", user.name));
     std::printf("%s\n", token.c_str());
     return Status::Ok();

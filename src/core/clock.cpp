@@ -20,7 +20,7 @@ int64_t NowUnixMillis() {
 
 static std::string Format(int64_t t, const char* fmt) {
   std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm {};
+  std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
   std::strftime(buf, sizeof buf, fmt, &tm);
@@ -31,10 +31,10 @@ std::string FormatIsoUtc(int64_t t) { return Format(t, "%Y-%m-%dT%H:%M:%SZ"); }
 std::string FormatFileStampUtc(int64_t t) { return Format(t, "%Y-%m-%dT%H%M%SZ"); }
 
 int64_t ParseIsoUtc(const std::string& text) {
-  std::tm tm {};
+  std::tm tm{};
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
       static_cast<size_t>(consumed) != text.size()) {
     return -1;
   }

@@ -1,9 +1,9 @@
 #include "arkwiki/core/crash_point.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 namespace arkwiki {
 

@@ -1,6 +1,6 @@
+#include <unistd.h>
 #include <atomic>
 #include <string>
-#include <unistd.h>
 
 #include "arkwiki/core/env.h"
 
@@ -28,8 +28,8 @@ std::string BaseName(std::string_view path) {
 
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
   static std::atomic<uint64_t> counter{0};
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(counter.fetch_add(1));
+  std::string tmp =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   auto file = env->NewWritableFile(tmp, CreateMode::kExclusive);
   if (!file.ok()) return file.status();
   Status s = (*file)->Append(data);

@@ -5,8 +5,7 @@ namespace {
 
 class FaultyWritableFile final : public WritableFile {
  public:
-  FaultyWritableFile(FaultInjectionEnv* env, std::string path,
-                     std::unique_ptr<WritableFile> target)
+  FaultyWritableFile(FaultInjectionEnv* env, std::string path, std::unique_ptr<WritableFile> target)
       : env_(env), path_(std::move(path)), target_(std::move(target)) {}
   Status Append(std::string_view data) override {
     ARKWIKI_RETURN_IF_ERROR(env_->Tick("append " + path_));
@@ -34,8 +33,7 @@ Status FaultInjectionEnv::Tick(const std::string& what) {
   uint64_t n = ++operations_;
   uint64_t at = fail_at_;
   if (at == 0 || n < at) return Status::Ok();
-  return Status(fail_code_, "injected fault at operation " + std::to_string(n) + " (" + what +
-                                ")");
+  return Status(fail_code_, "injected fault at operation " + std::to_string(n) + " (" + what + ")");
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& p,
@@ -45,15 +43,25 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const s
   return std::unique_ptr<WritableFile>(new FaultyWritableFile(this, p, std::move(file)));
 }
 
-#define ARKWIKI_FAULTY(call, what) \
+#define ARKWIKI_FAULTY(call, what)     \
   ARKWIKI_RETURN_IF_ERROR(Tick(what)); \
   return target()->call
 
-Status FaultInjectionEnv::CreateDir(const std::string& p) { ARKWIKI_FAULTY(CreateDir(p), "mkdir " + p); }
-Status FaultInjectionEnv::CreateDirs(const std::string& p) { ARKWIKI_FAULTY(CreateDirs(p), "mkdir -p " + p); }
-Status FaultInjectionEnv::RemoveFile(const std::string& p) { ARKWIKI_FAULTY(RemoveFile(p), "remove " + p); }
-Status FaultInjectionEnv::RemoveDir(const std::string& p) { ARKWIKI_FAULTY(RemoveDir(p), "rmdir " + p); }
-Status FaultInjectionEnv::RemoveTree(const std::string& p) { ARKWIKI_FAULTY(RemoveTree(p), "rm -r " + p); }
+Status FaultInjectionEnv::CreateDir(const std::string& p) {
+  ARKWIKI_FAULTY(CreateDir(p), "mkdir " + p);
+}
+Status FaultInjectionEnv::CreateDirs(const std::string& p) {
+  ARKWIKI_FAULTY(CreateDirs(p), "mkdir -p " + p);
+}
+Status FaultInjectionEnv::RemoveFile(const std::string& p) {
+  ARKWIKI_FAULTY(RemoveFile(p), "remove " + p);
+}
+Status FaultInjectionEnv::RemoveDir(const std::string& p) {
+  ARKWIKI_FAULTY(RemoveDir(p), "rmdir " + p);
+}
+Status FaultInjectionEnv::RemoveTree(const std::string& p) {
+  ARKWIKI_FAULTY(RemoveTree(p), "rm -r " + p);
+}
 Status FaultInjectionEnv::Rename(const std::string& f, const std::string& t) {
   ARKWIKI_FAULTY(Rename(f, t), "rename " + f);
 }
@@ -63,7 +71,9 @@ Status FaultInjectionEnv::Exchange(const std::string& a, const std::string& b) {
 Status FaultInjectionEnv::LinkFile(const std::string& f, const std::string& t) {
   ARKWIKI_FAULTY(LinkFile(f, t), "link " + f);
 }
-Status FaultInjectionEnv::SyncDir(const std::string& p) { ARKWIKI_FAULTY(SyncDir(p), "dirsync " + p); }
+Status FaultInjectionEnv::SyncDir(const std::string& p) {
+  ARKWIKI_FAULTY(SyncDir(p), "dirsync " + p);
+}
 
 #undef ARKWIKI_FAULTY
 

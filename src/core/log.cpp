@@ -37,11 +37,13 @@ void LogAccess(const std::string& client, const std::string& method, const std::
   char tail[96];
   std::snprintf(tail, sizeof tail, " %d %lld %.1fms", status, static_cast<long long>(bytes),
                 millis);
-  Emit("access: " + FormatIsoUtc(NowUnixSeconds()) + " " + Clean(client) + " \"" +
-       Clean(method) + " " + Clean(uri) + "\"" + tail + " \"" + Clean(user) + "\"");
+  Emit("access: " + FormatIsoUtc(NowUnixSeconds()) + " " + Clean(client) + " \"" + Clean(method) +
+       " " + Clean(uri) + "\"" + tail + " \"" + Clean(user) + "\"");
 }
 
-void LogError(const std::string& m) { Emit("error: " + FormatIsoUtc(NowUnixSeconds()) + " ERROR " + Clean(m)); }
+void LogError(const std::string& m) {
+  Emit("error: " + FormatIsoUtc(NowUnixSeconds()) + " ERROR " + Clean(m));
+}
 void LogWarning(const std::string& m) {
   Emit("error: " + FormatIsoUtc(NowUnixSeconds()) + " WARN " + Clean(m));
 }

@@ -106,8 +106,7 @@ class PosixEnv final : public Env {
     return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd));
   }
 
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     ARKWIKI_ASSIGN_OR_RETURN(int fd, OpenForRead(path));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
@@ -163,8 +162,7 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
   Status Exchange(const std::string& a, const std::string& b) override {
-    if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) !=
-        0) {
+    if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
       int err = errno;
       if (err == EINVAL || err == ENOSYS) {
         return Status::Unsupported("atomic exchange of " + a + " and " + b +
@@ -212,8 +210,10 @@ Result<std::vector<DirEntry>> PosixEnv::ListDir(const std::string& path) {
     if (d_type == DT_UNKNOWN) {
       struct stat st {};
       if (::lstat(JoinPath(path, name).c_str(), &st) == 0) {
-        d_type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR
-                 : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+        d_type = S_ISREG(st.st_mode)   ? DT_REG
+                 : S_ISDIR(st.st_mode) ? DT_DIR
+                 : S_ISLNK(st.st_mode) ? DT_LNK
+                                       : DT_UNKNOWN;
       }
     }
     if (d_type == DT_REG) type = DirEntry::Type::kFile;

@@ -70,8 +70,7 @@ bool IsValidSlug(std::string_view slug) {
   }
   for (char ch : slug) {
     auto c = static_cast<unsigned char>(ch);
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c >= 0x80;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80;
     if (!ok) return false;
   }
   return IsValidUtf8(slug);

@@ -23,8 +23,8 @@ Status FromSqliteException(const std::string& what, const Poco::Exception& e) {
     return Status::NoSpace(message);
   }
   if (dynamic_cast<const Poco::Data::SQLite::CorruptImageException*>(&e) ||
-      dynamic_cast<const Poco::Data::SQLite::InvalidSQLStatementException*>(&e) == nullptr &&
-          message.find("malformed") != std::string::npos) {
+      (dynamic_cast<const Poco::Data::SQLite::InvalidSQLStatementException*>(&e) == nullptr &&
+       message.find("malformed") != std::string::npos)) {
     return Status::Corruption(message);
   }
   if (dynamic_cast<const Poco::Data::SQLite::ConstraintViolationException*>(&e)) {
@@ -78,8 +78,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   RegisterConnectorOnce();
   // file: URIs let tests pick a VFS (?vfs=) and open read-only (?mode=ro).
   std::string uri = path.rfind("file:", 0) == 0 ? path : "file:" + path;
-  if (options.read_only) uri += (uri.find('?') == std::string::npos ? "?" : "&") +
-                                std::string("mode=ro");
+  if (options.read_only)
+    uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("mode=ro");
   std::unique_ptr<Poco::Data::Session> session;
   try {
     session = std::make_unique<Poco::Data::Session>("SQLite", uri);
@@ -148,8 +148,7 @@ int64_t Db::Changes() {
   return sqlite3_changes(raw_handle());
 }
 
-Status Db::ExecLocked(const std::string& sql, const std::vector<SqlParam>& params,
-                      SqlRows* rows) {
+Status Db::ExecLocked(const std::string& sql, const std::vector<SqlParam>& params, SqlRows* rows) {
   try {
     Poco::Data::Statement st(*session_);
     st << sql;

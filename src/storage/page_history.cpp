@@ -57,13 +57,13 @@ Result<Revision> PageStore::GetRevision(int64_t page_id, int64_t number) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows,
       db_->Query("SELECT id, page_id, number, title, author, comment, created_at, markdown "
-                 "FROM revisions WHERE page_id = ? AND number = ?", {page_id, number}));
+                 "FROM revisions WHERE page_id = ? AND number = ?",
+                 {page_id, number}));
   if (rows.empty()) return Status::NotFound("no revision " + std::to_string(number));
   return RevisionFromRow(rows[0]);
 }
 
-Result<Page> PageStore::Revert(const std::string& slug, int64_t number,
-                               const std::string& author) {
+Result<Page> PageStore::Revert(const std::string& slug, int64_t number, const std::string& author) {
   ARKWIKI_ASSIGN_OR_RETURN(Page page, Get(slug));
   ARKWIKI_ASSIGN_OR_RETURN(Revision old, GetRevision(page.id, number));
   SavePageRequest r;
@@ -74,7 +74,8 @@ Result<Page> PageStore::Revert(const std::string& slug, int64_t number,
   r.comment = "Reverted to revision " + std::to_string(number);
   r.base_revision = page.current_revision;
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows links, db_->Query("SELECT to_slug FROM page_links WHERE "
-                                                     "from_page = ?", {page.id}));
+                                                     "from_page = ?",
+                                                     {page.id}));
   for (const auto& l : links) r.linked_slugs.push_back(l.Text(0));
   return Save(r);
 }
@@ -89,15 +90,16 @@ Result<Page> PageStore::Rename(const std::string& slug, const std::string& new_s
   Status s = db_->Transaction([&](Db& tx) -> Status {
     if (new_slug != slug) {
       ARKWIKI_ASSIGN_OR_RETURN(int64_t taken, tx.QueryInt("SELECT count(*) FROM pages WHERE "
-                                                          "slug = ?", {new_slug}));
+                                                          "slug = ?",
+                                                          {new_slug}));
       if (taken > 0) return Status::Conflict("a page '" + new_slug + "' already exists");
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE pages SET slug = ? WHERE id = ?",
-                                      {new_slug, page.id}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("UPDATE pages SET slug = ? WHERE id = ?", {new_slug, page.id}));
       ARKWIKI_RETURN_IF_ERROR(tx.Exec("DELETE FROM redirects WHERE old_slug = ?", {new_slug}));
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO redirects(old_slug, page_id) VALUES(?,?) "
-          "ON CONFLICT(old_slug) DO UPDATE SET page_id = excluded.page_id",
-          {slug, page.id}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO redirects(old_slug, page_id) VALUES(?,?) "
+                  "ON CONFLICT(old_slug) DO UPDATE SET page_id = excluded.page_id",
+                  {slug, page.id}));
     }
     if (new_title == page.title) return Status::Ok();
     SavePageRequest r;
@@ -107,7 +109,8 @@ Result<Page> PageStore::Rename(const std::string& slug, const std::string& new_s
     r.author = author;
     r.comment = "Renamed from '" + page.title + "'";
     ARKWIKI_ASSIGN_OR_RETURN(SqlRows links, tx.Query("SELECT to_slug FROM page_links WHERE "
-                                                     "from_page = ?", {page.id}));
+                                                     "from_page = ?",
+                                                     {page.id}));
     for (const auto& l : links) r.linked_slugs.push_back(l.Text(0));
     return WriteRevision(tx, &page, r);
   });
@@ -118,14 +121,15 @@ Result<Page> PageStore::Rename(const std::string& slug, const std::string& new_s
 Status PageStore::MoveToTrash(const std::string& slug) {
   return db_->Transaction([&](Db& tx) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query("SELECT id, parent_id FROM pages WHERE "
-                                                    "slug = ? AND deleted_at IS NULL", {slug}));
+                                                    "slug = ? AND deleted_at IS NULL",
+                                                    {slug}));
     if (rows.empty()) return Status::NotFound("no page '" + slug + "'");
     int64_t id = rows[0].Int(0);
     // Children move up to the trashed page's parent rather than vanish.
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE pages SET parent_id = ? WHERE parent_id = ?",
-                                    {rows[0].OptInt(1), id}));
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE pages SET deleted_at = ? WHERE id = ?",
-                                    {NowUnixSeconds(), id}));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("UPDATE pages SET parent_id = ? WHERE parent_id = ?", {rows[0].OptInt(1), id}));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("UPDATE pages SET deleted_at = ? WHERE id = ?", {NowUnixSeconds(), id}));
     return tx.Exec("DELETE FROM page_search WHERE rowid = ?", {id});
   });
 }
@@ -142,15 +146,16 @@ Status PageStore::RestoreFromTrash(const std::string& slug) {
     // A parent that is itself in the trash no longer holds the page.
     ARKWIKI_RETURN_IF_ERROR(tx.Exec(
         "UPDATE pages SET deleted_at = NULL, parent_id = (SELECT id FROM pages WHERE id = ? AND "
-        "deleted_at IS NULL) WHERE id = ?", {rows[0].OptInt(3), id}));
+        "deleted_at IS NULL) WHERE id = ?",
+        {rows[0].OptInt(3), id}));
     return tx.Exec("INSERT INTO page_search(rowid, title, body) VALUES(?,?,?)",
                    {id, rows[0].Text(1), rows[0].Text(2)});
   });
 }
 
 Status PageStore::Purge(const std::string& slug) {
-  ARKWIKI_RETURN_IF_ERROR(db_->Exec("DELETE FROM pages WHERE slug = ? AND deleted_at IS NOT NULL",
-                                    {slug}));
+  ARKWIKI_RETURN_IF_ERROR(
+      db_->Exec("DELETE FROM pages WHERE slug = ? AND deleted_at IS NOT NULL", {slug}));
   if (db_->Changes() == 0) return Status::NotFound("no page '" + slug + "' in the trash");
   return Status::Ok();
 }
@@ -182,12 +187,13 @@ Result<std::vector<SearchHit>> PageStore::Search(const std::string& query, bool 
 }
 
 Result<std::vector<Page>> PageStore::Backlinks(const std::string& slug, bool include_private) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                               " FROM page_links l JOIN pages p ON p.id = l.from_page "
-                               "WHERE l.to_slug = ? AND p.deleted_at IS NULL" +
-                               (include_private ? "" : " AND p.visibility = 'public'") +
-                               " ORDER BY p.title COLLATE NOCASE", {slug}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query(std::string("SELECT ") + kPageColumns +
+                                          " FROM page_links l JOIN pages p ON p.id = l.from_page "
+                                          "WHERE l.to_slug = ? AND p.deleted_at IS NULL" +
+                                          (include_private ? "" : " AND p.visibility = 'public'") +
+                                          " ORDER BY p.title COLLATE NOCASE",
+                                      {slug}));
   return PagesFromRows(rows);
 }
 

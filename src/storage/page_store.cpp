@@ -31,9 +31,11 @@ Status ValidateMarkdown(const std::string& markdown) {
 Result<Page> PageStore::Get(const std::string& slug, bool include_trashed) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows,
-      db_->Query(std::string("SELECT ") + kPageColumns + ", r.markdown FROM pages p "
+      db_->Query(std::string("SELECT ") + kPageColumns +
+                     ", r.markdown FROM pages p "
                      "LEFT JOIN revisions r ON r.page_id = p.id AND r.number = p.current_revision "
-                     "WHERE p.slug = ?" + (include_trashed ? "" : " AND p.deleted_at IS NULL"),
+                     "WHERE p.slug = ?" +
+                     (include_trashed ? "" : " AND p.deleted_at IS NULL"),
                  {slug}));
   if (rows.empty()) return Status::NotFound("no page '" + slug + "'");
   Page page = PageFromRow(rows[0]);
@@ -42,8 +44,9 @@ Result<Page> PageStore::Get(const std::string& slug, bool include_trashed) {
 }
 
 Result<Page> PageStore::GetById(int64_t id) {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                                                    " FROM pages p WHERE p.id = ?", {id}));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      db_->Query(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no page with id " + std::to_string(id));
   return Get(rows[0].Text(1), true);
 }
@@ -51,7 +54,8 @@ Result<Page> PageStore::GetById(int64_t id) {
 Result<std::string> PageStore::ResolveRedirect(const std::string& old_slug) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows, db_->Query("SELECT p.slug FROM redirects r JOIN pages p ON p.id = r.page_id "
-                               "WHERE r.old_slug = ? AND p.deleted_at IS NULL", {old_slug}));
+                               "WHERE r.old_slug = ? AND p.deleted_at IS NULL",
+                               {old_slug}));
   if (rows.empty()) return Status::NotFound("no redirect for '" + old_slug + "'");
   return rows[0].Text(0);
 }
@@ -60,14 +64,16 @@ Result<std::optional<int64_t>> PageStore::ResolveParent(Db& tx, const SavePageRe
                                                         std::optional<int64_t> self) {
   if (!r.parent_slug || r.parent_slug->empty()) return std::optional<int64_t>();
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query("SELECT id FROM pages WHERE slug = ? AND "
-                                                  "deleted_at IS NULL", {*r.parent_slug}));
-  if (rows.empty()) return Status::InvalidArgument("parent page '" + *r.parent_slug + "' not found");
+                                                  "deleted_at IS NULL",
+                                                  {*r.parent_slug}));
+  if (rows.empty())
+    return Status::InvalidArgument("parent page '" + *r.parent_slug + "' not found");
   int64_t parent = rows[0].Int(0);
   // Walk up from the new parent: meeting ourselves would make a cycle.
   for (std::optional<int64_t> cur = parent; cur && self;) {
     if (*cur == *self) return Status::InvalidArgument("a page cannot be placed under itself");
-    ARKWIKI_ASSIGN_OR_RETURN(SqlRows up, tx.Query("SELECT parent_id FROM pages WHERE id = ?",
-                                                  {*cur}));
+    ARKWIKI_ASSIGN_OR_RETURN(SqlRows up,
+                             tx.Query("SELECT parent_id FROM pages WHERE id = ?", {*cur}));
     cur = up.empty() ? std::nullopt : up[0].OptInt(0);
   }
   return std::optional<int64_t>(parent);
@@ -80,17 +86,16 @@ Status PageStore::WriteRevision(Db& tx, Page* page, const SavePageRequest& r) {
       "INSERT INTO revisions(page_id, number, title, markdown, author, comment, created_at) "
       "VALUES(?,?,?,?,?,?,?)",
       {page->id, page->current_revision, r.title, r.markdown, r.author, r.comment, now}));
-  ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-      "UPDATE pages SET title = ?, current_revision = ?, updated_at = ? WHERE id = ?",
-      {r.title, page->current_revision, now, page->id}));
+  ARKWIKI_RETURN_IF_ERROR(
+      tx.Exec("UPDATE pages SET title = ?, current_revision = ?, updated_at = ? WHERE id = ?",
+              {r.title, page->current_revision, now, page->id}));
   ARKWIKI_RETURN_IF_ERROR(tx.Exec("DELETE FROM page_search WHERE rowid = ?", {page->id}));
   ARKWIKI_RETURN_IF_ERROR(tx.Exec("INSERT INTO page_search(rowid, title, body) VALUES(?,?,?)",
                                   {page->id, r.title, r.markdown}));
   ARKWIKI_RETURN_IF_ERROR(tx.Exec("DELETE FROM page_links WHERE from_page = ?", {page->id}));
   for (const auto& to : r.linked_slugs) {
-    ARKWIKI_RETURN_IF_ERROR(
-        tx.Exec("INSERT OR IGNORE INTO page_links(from_page, to_slug) VALUES(?,?)",
-                {page->id, to}));
+    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
+        "INSERT OR IGNORE INTO page_links(from_page, to_slug) VALUES(?,?)", {page->id, to}));
   }
   page->title = r.title;
   page->markdown = r.markdown;
@@ -108,7 +113,8 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
   Page page;
   Status s = db_->Transaction([&](Db& tx) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query(std::string("SELECT ") + kPageColumns +
-                                                    " FROM pages p WHERE p.slug = ?", {r.slug}));
+                                                        " FROM pages p WHERE p.slug = ?",
+                                                    {r.slug}));
     std::optional<int64_t> self;
     if (!rows.empty()) {
       page = PageFromRow(rows[0]);
@@ -117,30 +123,33 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
         return Status::Conflict("page '" + r.slug + "' is in the trash; restore it first");
       }
       if (r.base_revision && *r.base_revision != page.current_revision) {
-        return Status::Conflict("page '" + r.slug + "' was changed by someone else (now at "
-                                "revision " + std::to_string(page.current_revision) + ")");
+        return Status::Conflict("page '" + r.slug +
+                                "' was changed by someone else (now at "
+                                "revision " +
+                                std::to_string(page.current_revision) + ")");
       }
     }
     ARKWIKI_ASSIGN_OR_RETURN(std::optional<int64_t> parent, ResolveParent(tx, r, self));
     if (rows.empty()) {
       int64_t now = NowUnixSeconds();
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO pages(slug, title, parent_id, sort_order, visibility, created_at, "
-          "updated_at) VALUES(?,?,?,(SELECT coalesce(max(sort_order),0)+1 FROM pages WHERE "
-          "parent_id IS ?),?,?,?)",
-          {r.slug, r.title, parent, parent, r.visibility.value_or(r.default_visibility), now, now}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO pages(slug, title, parent_id, sort_order, visibility, created_at, "
+                  "updated_at) VALUES(?,?,?,(SELECT coalesce(max(sort_order),0)+1 FROM pages WHERE "
+                  "parent_id IS ?),?,?,?)",
+                  {r.slug, r.title, parent, parent, r.visibility.value_or(r.default_visibility),
+                   now, now}));
       page.id = tx.LastInsertId();
       page.slug = r.slug;
       page.created_at = now;
       (void)tx.Exec("DELETE FROM redirects WHERE old_slug = ?", {r.slug});
     } else {
       if (r.parent_slug) {
-        ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE pages SET parent_id = ? WHERE id = ?",
-                                        {parent, page.id}));
+        ARKWIKI_RETURN_IF_ERROR(
+            tx.Exec("UPDATE pages SET parent_id = ? WHERE id = ?", {parent, page.id}));
       }
       if (r.visibility) {
-        ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE pages SET visibility = ? WHERE id = ?",
-                                        {*r.visibility, page.id}));
+        ARKWIKI_RETURN_IF_ERROR(
+            tx.Exec("UPDATE pages SET visibility = ? WHERE id = ?", {*r.visibility, page.id}));
       }
     }
     return WriteRevision(tx, &page, r);
@@ -150,11 +159,11 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
 }
 
 Result<std::vector<Page>> PageStore::List(bool include_private) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                               " FROM pages p WHERE p.deleted_at IS NULL" +
-                               (include_private ? "" : " AND p.visibility = 'public'") +
-                               " ORDER BY p.title COLLATE NOCASE"));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query(std::string("SELECT ") + kPageColumns +
+                                      " FROM pages p WHERE p.deleted_at IS NULL" +
+                                      (include_private ? "" : " AND p.visibility = 'public'") +
+                                      " ORDER BY p.title COLLATE NOCASE"));
   return PagesFromRows(rows);
 }
 
@@ -162,9 +171,9 @@ Result<std::vector<Page>> PageStore::Children(std::optional<int64_t> parent_id,
                                               bool include_private) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                               " FROM pages p WHERE p.parent_id IS ? AND p.deleted_at IS NULL" +
-                               (include_private ? "" : " AND p.visibility = 'public'") +
-                               " ORDER BY p.sort_order, p.title COLLATE NOCASE",
+                                   " FROM pages p WHERE p.parent_id IS ? AND p.deleted_at IS NULL" +
+                                   (include_private ? "" : " AND p.visibility = 'public'") +
+                                   " ORDER BY p.sort_order, p.title COLLATE NOCASE",
                                {parent_id}));
   return PagesFromRows(rows);
 }
@@ -173,8 +182,9 @@ Result<std::vector<Page>> PageStore::Ancestors(const Page& page) {
   std::vector<Page> chain;
   std::optional<int64_t> cur = page.parent_id;
   while (cur && chain.size() < 64) {
-    ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                                                      " FROM pages p WHERE p.id = ?", {*cur}));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        SqlRows rows,
+        db_->Query(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {*cur}));
     if (rows.empty()) break;
     chain.push_back(PageFromRow(rows[0]));
     cur = chain.back().parent_id;
@@ -187,9 +197,9 @@ Status PageStore::SetChildOrder(std::optional<int64_t> parent_id,
   return db_->Transaction([&](Db& tx) -> Status {
     int64_t order = 1;
     for (const auto& slug : slugs) {
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "UPDATE pages SET sort_order = ? WHERE slug = ? AND parent_id IS ?",
-          {order++, slug, parent_id}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("UPDATE pages SET sort_order = ? WHERE slug = ? AND parent_id IS ?",
+                  {order++, slug, parent_id}));
       if (tx.Changes() == 0) {
         return Status::InvalidArgument("'" + slug + "' is not a child of that page");
       }

@@ -124,17 +124,17 @@ Status Migrate(Db& db, int target_version) {
       ARKWIKI_RETURN_IF_ERROR(tx.Exec("PRAGMA application_id=" + std::to_string(kApplicationId)));
       return tx.Exec("PRAGMA user_version=" + std::to_string(v + 1));
     });
-    if (!s.ok()) return s.WithContext("migrating schema " + std::to_string(v) + " -> " +
-                                      std::to_string(v + 1));
+    if (!s.ok())
+      return s.WithContext("migrating schema " + std::to_string(v) + " -> " +
+                           std::to_string(v + 1));
   }
   return Status::Ok();
 }
 
 Result<std::vector<std::string>> DescribeSchema(Db& db) {
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      db.Query("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' "
-               "AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
+      SqlRows rows, db.Query("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' "
+                             "AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
   std::vector<std::string> out;
   for (const auto& r : rows) out.push_back(r.Text(0) + " " + r.Text(1));
   return out;

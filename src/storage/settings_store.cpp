@@ -33,9 +33,14 @@ Status ParseBool(const std::string& key, const std::string& value, bool* out) {
 }  // namespace
 
 const std::vector<std::string>& SettingKeys() {
-  static const std::vector<std::string> keys = {
-      "site_title", "base_url", "registration_open", "default_visibility",
-      "upload_max_bytes", "import_max_bytes", "safety_backup_retention_days", "instance_id"};
+  static const std::vector<std::string> keys = {"site_title",
+                                                "base_url",
+                                                "registration_open",
+                                                "default_visibility",
+                                                "upload_max_bytes",
+                                                "import_max_bytes",
+                                                "safety_backup_retention_days",
+                                                "instance_id"};
   return keys;
 }
 
@@ -102,10 +107,10 @@ Status SettingsStore::Update(const std::map<std::string, std::string>& values) {
   std::map<std::string, std::string> all = SettingsToMap(current);
   return db_->Transaction([&](Db& tx) -> Status {
     for (const auto& [k, v] : values) {
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO settings(key, value) VALUES(?,?) "
-          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-          {k, all[k]}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO settings(key, value) VALUES(?,?) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                  {k, all[k]}));
     }
     return Status::Ok();
   });

@@ -23,8 +23,8 @@ std::string SanitizeUploadName(std::string_view client_name) {
   if (cut != std::string_view::npos) client_name.remove_prefix(cut + 1);
   std::string out;
   for (unsigned char c : client_name) {
-    bool bad = c < 0x20 || c == 0x7f || c == '"' || c == ':' || c == '<' || c == '>' ||
-               c == '|' || c == '?' || c == '*';
+    bool bad = c < 0x20 || c == 0x7f || c == '"' || c == ':' || c == '<' || c == '>' || c == '|' ||
+               c == '?' || c == '*';
     out += bad ? '_' : static_cast<char>(c);
   }
   while (out.find("..") != std::string::npos) out.replace(out.find(".."), 2, ".");
@@ -37,19 +37,28 @@ std::string SanitizeUploadName(std::string_view client_name) {
 
 std::string ContentTypeForName(std::string_view name) {
   static const std::map<std::string, std::string> kTypes = {
-      {"png", "image/png"},        {"jpg", "image/jpeg"},       {"jpeg", "image/jpeg"},
-      {"gif", "image/gif"},        {"webp", "image/webp"},      {"avif", "image/avif"},
-      {"pdf", "application/pdf"},  {"txt", "text/plain; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"}, {"csv", "text/csv; charset=utf-8"},
-      {"json", "application/json"}, {"zip", "application/zip"},  {"mp4", "video/mp4"},
-      {"webm", "video/webm"},      {"mp3", "audio/mpeg"},       {"ogg", "audio/ogg"},
+      {"png", "image/png"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"gif", "image/gif"},
+      {"webp", "image/webp"},
+      {"avif", "image/avif"},
+      {"pdf", "application/pdf"},
+      {"txt", "text/plain; charset=utf-8"},
+      {"md", "text/markdown; charset=utf-8"},
+      {"csv", "text/csv; charset=utf-8"},
+      {"json", "application/json"},
+      {"zip", "application/zip"},
+      {"mp4", "video/mp4"},
+      {"webm", "video/webm"},
+      {"mp3", "audio/mpeg"},
+      {"ogg", "audio/ogg"},
   };
   size_t dot = name.find_last_of('.');
   if (dot == std::string_view::npos) return "application/octet-stream";
   std::string ext(name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto it = kTypes.find(ext);
   // SVG and HTML are served as octet-stream on purpose: inline they could
   // run script in our origin.

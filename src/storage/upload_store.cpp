@@ -10,8 +10,8 @@ namespace arkwiki {
 namespace {
 
 Upload UploadFromRow(const SqlRow& r) {
-  return {r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Text(6), r.Text(7),
-          r.Int(8)};
+  return {r.Int(0), r.Int(1),  r.Text(2), r.Text(3), r.Text(4),
+          r.Int(5), r.Text(6), r.Text(7), r.Int(8)};
 }
 
 const char kUploadSelect[] =
@@ -44,11 +44,10 @@ Status PendingUpload::Append(std::string_view data) {
 
 Result<std::unique_ptr<PendingUpload>> UploadStore::Begin(uint64_t max_bytes) {
   static std::atomic<uint64_t> counter{0};
-  std::string path = JoinPath(layout_.tmp, "upload-" + RandomHex(8) + "-" +
-                                               std::to_string(counter.fetch_add(1)));
+  std::string path =
+      JoinPath(layout_.tmp, "upload-" + RandomHex(8) + "-" + std::to_string(counter.fetch_add(1)));
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(path, CreateMode::kExclusive));
-  return std::unique_ptr<PendingUpload>(
-      new PendingUpload(env_, path, std::move(file), max_bytes));
+  return std::unique_ptr<PendingUpload>(new PendingUpload(env_, path, std::move(file), max_bytes));
 }
 
 Result<Upload> UploadStore::Commit(std::unique_ptr<PendingUpload> pending, int64_t page_id,
@@ -87,25 +86,26 @@ Result<Upload> UploadStore::Commit(std::unique_ptr<PendingUpload> pending, int64
 }
 
 Result<Upload> UploadStore::Get(int64_t page_id, const std::string& name) {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query(std::string(kUploadSelect) +
-                                                    "WHERE u.page_id = ? AND u.name = ?",
-                                                    {page_id, name}));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      SqlRows rows, db_->Query(std::string(kUploadSelect) + "WHERE u.page_id = ? AND u.name = ?",
+                               {page_id, name}));
   if (rows.empty()) return Status::NotFound("no file '" + name + "' on this page");
   return UploadFromRow(rows[0]);
 }
 
 Result<std::vector<Upload>> UploadStore::List(int64_t page_id) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string(kUploadSelect) + "WHERE ? = 0 OR u.page_id = ? "
-                               "ORDER BY p.slug, u.name", {page_id, page_id}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query(std::string(kUploadSelect) + "WHERE ? = 0 OR u.page_id = ? "
+                                                                   "ORDER BY p.slug, u.name",
+                                      {page_id, page_id}));
   std::vector<Upload> out;
   for (const auto& r : rows) out.push_back(UploadFromRow(r));
   return out;
 }
 
 Status UploadStore::Delete(int64_t page_id, const std::string& name) {
-  ARKWIKI_RETURN_IF_ERROR(db_->Exec("DELETE FROM uploads WHERE page_id = ? AND name = ?",
-                                    {page_id, name}));
+  ARKWIKI_RETURN_IF_ERROR(
+      db_->Exec("DELETE FROM uploads WHERE page_id = ? AND name = ?", {page_id, name}));
   if (db_->Changes() == 0) return Status::NotFound("no file '" + name + "' on this page");
   return Status::Ok();
 }

@@ -23,8 +23,7 @@ User UserFromRow(const SqlRow& r, size_t offset = 0) {
 Result<std::string> HashPassword(const std::string& password) {
   if (sodium_init() < 0) return Status::IoError("libsodium failed to initialise");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return Status::IoError("out of memory while hashing a password");
   }
@@ -41,9 +40,12 @@ Result<User> SingleUser(Result<SqlRows> rows, const std::string& what) {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kReader: return "reader";
-    case Role::kEditor: return "editor";
-    case Role::kAdmin: return "admin";
+    case Role::kReader:
+      return "reader";
+    case Role::kEditor:
+      return "editor";
+    case Role::kAdmin:
+      return "admin";
   }
   return "reader";
 }
@@ -79,9 +81,8 @@ Result<User> UserStore::Create(const std::string& name, const std::string& passw
   ARKWIKI_RETURN_IF_ERROR(ValidateUserName(name));
   ARKWIKI_RETURN_IF_ERROR(ValidatePassword(password));
   ARKWIKI_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
-  Status s = db_->Exec(
-      "INSERT INTO users(name, password_hash, role, created_at) VALUES(?,?,?,?)",
-      {name, hash, RoleName(role), NowUnixSeconds()});
+  Status s = db_->Exec("INSERT INTO users(name, password_hash, role, created_at) VALUES(?,?,?,?)",
+                       {name, hash, RoleName(role), NowUnixSeconds()});
   if (s.code() == StatusCode::kConflict) {
     return Status::AlreadyExists("a user named '" + name + "' already exists");
   }
@@ -90,15 +91,15 @@ Result<User> UserStore::Create(const std::string& name, const std::string& passw
 }
 
 Result<User> UserStore::Get(const std::string& name) {
-  return SingleUser(db_->Query(std::string("SELECT ") + kUserColumns +
-                               " FROM users WHERE name = ?", {name}),
-                    "named '" + name + "'");
+  return SingleUser(
+      db_->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?", {name}),
+      "named '" + name + "'");
 }
 
 Result<User> UserStore::GetById(int64_t id) {
-  return SingleUser(db_->Query(std::string("SELECT ") + kUserColumns +
-                               " FROM users WHERE id = ?", {id}),
-                    "with id " + std::to_string(id));
+  return SingleUser(
+      db_->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {id}),
+      "with id " + std::to_string(id));
 }
 
 Result<std::vector<User>> UserStore::List() {
@@ -115,7 +116,8 @@ Result<User> UserStore::Authenticate(const std::string& name, const std::string&
   const Status denied = Status::Unauthenticated("wrong user name or password");
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
                            db_->Query("SELECT password_hash, " + std::string(kUserColumns) +
-                                      " FROM users WHERE name = ?", {name}));
+                                          " FROM users WHERE name = ?",
+                                      {name}));
   if (rows.empty()) {
     // Spend the same time as a real check so timing does not reveal names.
     (void)HashPassword(password);
@@ -133,7 +135,8 @@ Result<User> UserStore::Authenticate(const std::string& name, const std::string&
 
 static Result<bool> IsEnabledAdmin(Db& tx, const std::string& name) {
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query("SELECT role = 'admin' AND disabled = 0 FROM "
-                                                  "users WHERE name = ?", {name}));
+                                                  "users WHERE name = ?",
+                                                  {name}));
   return !rows.empty() && rows[0].Int(0) != 0;
 }
 
@@ -153,8 +156,8 @@ static Status CheckAdminsRemain(Db& tx, bool was_enabled_admin) {
 Status UserStore::SetRole(const std::string& name, Role role) {
   return db_->Transaction([&](Db& tx) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(bool was_admin, IsEnabledAdmin(tx, name));
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE users SET role = ? WHERE name = ?",
-                                    {RoleName(role), name}));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("UPDATE users SET role = ? WHERE name = ?", {RoleName(role), name}));
     if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
     return CheckAdminsRemain(tx, was_admin);
   });
@@ -163,8 +166,8 @@ Status UserStore::SetRole(const std::string& name, Role role) {
 Status UserStore::SetDisabled(const std::string& name, bool disabled) {
   return db_->Transaction([&](Db& tx) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(bool was_admin, IsEnabledAdmin(tx, name));
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec("UPDATE users SET disabled = ? WHERE name = ?",
-                                    {disabled ? 1 : 0, name}));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("UPDATE users SET disabled = ? WHERE name = ?", {disabled ? 1 : 0, name}));
     if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
     if (!disabled) return Status::Ok();
     ARKWIKI_RETURN_IF_ERROR(CheckAdminsRemain(tx, was_admin));

@@ -38,21 +38,20 @@ Result<LoginSession> UserStore::CreateSession(int64_t user_id, int64_t ttl_secon
   session.csrf = RandomHex(32);
   int64_t now = NowUnixSeconds();
   session.expires_at = now + ttl_seconds;
-  ARKWIKI_RETURN_IF_ERROR(db_->Exec(
-      "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) "
-      "VALUES(?,?,?,?,?)",
-      {Sha256Hex(session.token), user_id, session.csrf, now, session.expires_at}));
+  ARKWIKI_RETURN_IF_ERROR(
+      db_->Exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) "
+                "VALUES(?,?,?,?,?)",
+                {Sha256Hex(session.token), user_id, session.csrf, now, session.expires_at}));
   ARKWIKI_ASSIGN_OR_RETURN(session.user, GetById(user_id));
   return session;
 }
 
 Result<LoginSession> UserStore::LookupSession(const std::string& token) {
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      db_->Query(std::string("SELECT s.csrf, s.expires_at, ") + kJoinedUser +
-                     " FROM sessions s JOIN users u ON u.id = s.user_id "
-                     "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
-                 {Sha256Hex(token), NowUnixSeconds()}));
+      SqlRows rows, db_->Query(std::string("SELECT s.csrf, s.expires_at, ") + kJoinedUser +
+                                   " FROM sessions s JOIN users u ON u.id = s.user_id "
+                                   "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+                               {Sha256Hex(token), NowUnixSeconds()}));
   if (rows.empty()) return Status::NotFound("no such session");
   LoginSession session;
   session.csrf = rows[0].Text(0);
@@ -72,18 +71,18 @@ Status UserStore::DeleteSessionsOf(int64_t user_id) {
 Result<std::string> UserStore::CreateApiToken(int64_t user_id, const std::string& label) {
   if (label.size() > 100) return Status::InvalidArgument("token labels are at most 100 bytes");
   std::string token = "ark_" + RandomHex(32);
-  ARKWIKI_RETURN_IF_ERROR(db_->Exec(
-      "INSERT INTO api_tokens(user_id, token_hash, label, created_at) VALUES(?,?,?,?)",
-      {user_id, Sha256Hex(token), label, NowUnixSeconds()}));
+  ARKWIKI_RETURN_IF_ERROR(
+      db_->Exec("INSERT INTO api_tokens(user_id, token_hash, label, created_at) VALUES(?,?,?,?)",
+                {user_id, Sha256Hex(token), label, NowUnixSeconds()}));
   return token;
 }
 
 Result<User> UserStore::LookupApiToken(const std::string& token) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string("SELECT t.id, ") + kJoinedUser +
-                                   " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                   "WHERE t.token_hash = ? AND u.disabled = 0",
-                               {Sha256Hex(token)}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query(std::string("SELECT t.id, ") + kJoinedUser +
+                                          " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                          "WHERE t.token_hash = ? AND u.disabled = 0",
+                                      {Sha256Hex(token)}));
   if (rows.empty()) return Status::Unauthenticated("unknown or revoked API token");
   (void)db_->Exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
                   {NowUnixSeconds(), rows[0].Int(0)});  // bookkeeping only
@@ -91,10 +90,10 @@ Result<User> UserStore::LookupApiToken(const std::string& token) {
 }
 
 Result<std::vector<ApiToken>> UserStore::ListApiTokens() {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query("SELECT t.id, u.name, t.label, t.created_at, t.last_used_at "
-                               "FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                               "ORDER BY t.id"));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query("SELECT t.id, u.name, t.label, t.created_at, t.last_used_at "
+                                      "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                      "ORDER BY t.id"));
   std::vector<ApiToken> out;
   for (const auto& r : rows) {
     out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.OptInt(4)});
@@ -111,7 +110,8 @@ Status UserStore::RevokeApiToken(int64_t id) {
 Status ValidatePreference(const std::string& key, const std::string& value) {
   static const std::set<std::string> kThemes = {"light", "dark", "system"};
   if (key == "theme") {
-    if (!kThemes.count(value)) return Status::InvalidArgument("theme must be light, dark or system");
+    if (!kThemes.count(value))
+      return Status::InvalidArgument("theme must be light, dark or system");
   } else if (key == "timezone") {
     if (!IsValidTimezone(value)) return Status::InvalidArgument("timezone must be an IANA name");
   } else if (key == "editor_font") {
@@ -133,22 +133,20 @@ Result<std::map<std::string, std::string>> UserStore::GetPreferences(int64_t use
                                               {"timezone", "UTC"},
                                               {"editor_font", "mono"},
                                               {"editor_line_wrap", "on"}};
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
-                           db_->Query("SELECT key, value FROM preferences WHERE user_id = ?",
-                                      {user_id}));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      SqlRows rows, db_->Query("SELECT key, value FROM preferences WHERE user_id = ?", {user_id}));
   for (const auto& r : rows) prefs[r.Text(0)] = r.Text(1);
   return prefs;
 }
 
-Status UserStore::SetPreferences(int64_t user_id,
-                                 const std::map<std::string, std::string>& prefs) {
+Status UserStore::SetPreferences(int64_t user_id, const std::map<std::string, std::string>& prefs) {
   for (const auto& [k, v] : prefs) ARKWIKI_RETURN_IF_ERROR(ValidatePreference(k, v));
   return db_->Transaction([&](Db& tx) -> Status {
     for (const auto& [k, v] : prefs) {
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO preferences(user_id, key, value) VALUES(?,?,?) "
-          "ON CONFLICT(user_id, key) DO UPDATE SET value = excluded.value",
-          {user_id, k, v}));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO preferences(user_id, key, value) VALUES(?,?,?) "
+                  "ON CONFLICT(user_id, key) DO UPDATE SET value = excluded.value",
+                  {user_id, k, v}));
     }
     return Status::Ok();
   });

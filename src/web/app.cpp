@@ -26,6 +26,16 @@ std::string BearerToken(const Exchange& ex) {
   return "";
 }
 
+// Keeps CSRF tokens sent in query strings (plain multipart forms) out of logs.
+std::string RedactCsrf(const std::string& uri) {
+  size_t pos = uri.find("csrf=");
+  if (pos == std::string::npos || (pos > 0 && uri[pos - 1] != '?' && uri[pos - 1] != '&')) {
+    return uri;
+  }
+  size_t end = uri.find('&', pos);
+  return uri.substr(0, pos + 5) + "-" + (end == std::string::npos ? "" : uri.substr(end));
+}
+
 }  // namespace
 
 std::string CookieValue(const Exchange& ex, const std::string& name) {
@@ -57,6 +67,8 @@ Status WikiApp::EnterMaintenance(int own_requests) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  (void)settings();  // refresh the copy that maintenance pages use
+  std::lock_guard<std::mutex> lock(settings_mutex_);
   storage_.reset();
   return Status::Ok();
 }
@@ -67,17 +79,25 @@ Status WikiApp::LeaveMaintenance() {
     LogError("cannot reopen the data directory after maintenance: " + storage.status().ToString());
     return storage.status();  // stays in maintenance: serving a half-open wiki would be worse
   }
-  storage_ = std::move(storage).value();
+  {
+    std::lock_guard<std::mutex> lock(settings_mutex_);
+    storage_ = std::move(storage).value();
+  }
   maintenance_ = false;
   return Status::Ok();
 }
 
 SiteSettings WikiApp::settings() {
+  std::lock_guard<std::mutex> lock(settings_mutex_);
+  // While maintenance has the database closed, pages (the 503 page itself)
+  // render with the last settings read.
+  if (!storage_) return cached_settings_;
   auto s = storage_->settings().Load();
   if (!s.ok()) {
     LogError("cannot load settings: " + s.status().ToString());
-    return SiteSettings{};
+    return cached_settings_;
   }
+  cached_settings_ = *s;
   return std::move(s).value();
 }
 
@@ -105,10 +125,17 @@ void WikiApp::Authenticate(Exchange& ex) {
 bool WikiApp::CheckAccess(Exchange& ex, const Route& route) {
   Role needed = Role::kReader;
   switch (route.access) {
-    case Access::kAnyone: return true;
-    case Access::kLoggedIn: needed = Role::kReader; break;
-    case Access::kEditor: needed = Role::kEditor; break;
-    case Access::kAdmin: needed = Role::kAdmin; break;
+    case Access::kAnyone:
+      return true;
+    case Access::kLoggedIn:
+      needed = Role::kReader;
+      break;
+    case Access::kEditor:
+      needed = Role::kEditor;
+      break;
+    case Access::kAdmin:
+      needed = Role::kAdmin;
+      break;
   }
   if (!ex.user) {
     if (!ex.is_api() && (ex.method == "GET" || ex.method == "HEAD")) {
@@ -172,6 +199,13 @@ void WikiApp::Handle(Exchange& ex) {
     auto query = ParseFormEncoded(std::string_view(uri).substr(q + 1));
     if (query.ok()) ex.query = std::move(query).value();
   }
+  // A response may go out before a request body is read (403, 404, 413...).
+  // Closing such connections keeps unread body bytes from being parsed as
+  // the next request on a kept-alive connection (request smuggling).
+  if ((ex.request.hasContentLength() && ex.request.getContentLength64() > 0) ||
+      ex.request.getChunkedTransferEncoding()) {
+    ex.response.setKeepAlive(false);
+  }
   try {
     if (maintenance_) {
       ex.response.set("Retry-After", "5");
@@ -191,10 +225,10 @@ void WikiApp::Handle(Exchange& ex) {
     LogError("request " + ex.method + " " + ex.path + " failed: " + e.what());
     if (!ex.response.sent()) SendError(ex, Status::IoError("internal error"));
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
-  LogAccess(ex.client, ex.method, uri, static_cast<int>(ex.response.getStatus()), ex.bytes_sent,
-            ms, ex.user ? ex.user->name : "-");
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  LogAccess(ex.client, ex.method, uri, static_cast<int>(ex.response.getStatus()), ex.bytes_sent, ms,
+            ex.user ? ex.user->name : "-");
   --active_requests_;
 }
 

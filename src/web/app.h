@@ -67,6 +67,8 @@ class WikiApp {
   std::atomic<bool> maintenance_{false};
   std::atomic<int> active_requests_{0};
   std::mutex exclusive_operation_;
+  std::mutex settings_mutex_;  // guards storage_ swaps against settings() reads
+  SiteSettings cached_settings_;
 };
 
 // Registers each handler group's routes (defined in handlers_*.cpp).
@@ -79,7 +81,7 @@ void RegisterBackupRoutes(WikiApp& app);
 
 inline constexpr char kSessionCookie[] = "arkwiki_session";
 inline constexpr char kLoginCsrfCookie[] = "arkwiki_login_csrf";
-inline constexpr int64_t kSessionTtlSeconds = 14 * 24 * 3600;
+inline constexpr int64_t kSessionTtlSeconds = int64_t{14} * 24 * 3600;
 
 // Template data common to every page (user, flags, csrf, theme).
 TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex);

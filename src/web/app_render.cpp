@@ -14,8 +14,8 @@ TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex) {
   data.Set("is_editor", ex.at_least(Role::kEditor));
   data.Set("is_admin", ex.at_least(Role::kAdmin));
   if (ex.user) {
-    data.Set("user", TemplateValue::MakeMap({{"name", ex.user->name},
-                                             {"role", RoleName(ex.user->role)}}));
+    data.Set("user",
+             TemplateValue::MakeMap({{"name", ex.user->name}, {"role", RoleName(ex.user->role)}}));
   }
   if (ex.query.count("flash")) {
     data.Set("flash", TemplateValue::MakeMap({{"kind", ex.Query("flash_kind", "success")},
@@ -61,10 +61,12 @@ void WikiApp::SendError(Exchange& ex, const Status& status) {
     return SendJsonError(ex, status);
   }
   static const std::map<int, std::string> kTitles = {
-      {400, "Bad request"}, {401, "Please log in"}, {403, "Not allowed"},
-      {404, "Not found"}, {405, "Method not allowed"}, {409, "Conflict"},
-      {413, "Too large"}, {422, "Cannot use this file"}, {429, "Too many attempts"},
-      {500, "Something went wrong"}, {503, "Maintenance"}, {507, "Out of disk space"}};
+      {400, "Bad request"},        {401, "Please log in"},
+      {403, "Not allowed"},        {404, "Not found"},
+      {405, "Method not allowed"}, {409, "Conflict"},
+      {413, "Too large"},          {422, "Cannot use this file"},
+      {429, "Too many attempts"},  {500, "Something went wrong"},
+      {503, "Maintenance"},        {507, "Out of disk space"}};
   auto it = kTitles.find(code);
   std::string title = it == kTitles.end() ? "Error" : it->second;
   // Server-side failures keep their details in the error log only.

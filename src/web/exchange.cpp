@@ -25,20 +25,30 @@ std::string Exchange::Form(const std::string& name, const std::string& fallback)
 
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kForbidden: return 403;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kForbidden:
+      return 403;
     case StatusCode::kConflict:
     case StatusCode::kAlreadyExists:
-    case StatusCode::kBusy: return 409;
-    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kBusy:
+      return 409;
+    case StatusCode::kTooLarge:
+      return 413;
     case StatusCode::kCorruption:
-    case StatusCode::kUnsupported: return 422;
-    case StatusCode::kNoSpace: return 507;
+    case StatusCode::kUnsupported:
+      return 422;
+    case StatusCode::kNoSpace:
+      return 507;
     case StatusCode::kPermissionDenied:
-    case StatusCode::kIoError: return 500;
+    case StatusCode::kIoError:
+      return 500;
   }
   return 500;
 }

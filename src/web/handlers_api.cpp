@@ -44,8 +44,7 @@ void GetPage(WikiApp& app, Exchange& ex) {
   SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
 }
 
-Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex,
-                       SavePageRequest* r) {
+Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, SavePageRequest* r) {
   ARKWIKI_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title"));
   ARKWIKI_ASSIGN_OR_RETURN(auto markdown, OptionalString(body, "markdown"));
   if (!title || !markdown) return Status::InvalidArgument("'title' and 'markdown' are required");
@@ -125,7 +124,7 @@ void GetRevision(WikiApp& app, Exchange& ex) {
 
 }  // namespace
 
-void RegisterPageApiRoutes(WikiApp& app);  // handlers_api_pages_more.cpp
+void RegisterPageApiRoutes(WikiApp& app);   // handlers_api_pages_more.cpp
 void RegisterAdminApiRoutes(WikiApp& app);  // handlers_api_admin.cpp
 
 void RegisterApiRoutes(WikiApp& app) {

@@ -88,7 +88,8 @@ void CreateUser(WikiApp& app, Exchange& ex) {
   for (const auto* r : {&name, &role, &password}) {
     if (!r->ok()) return app.SendError(ex, r->status());
     if (!r->value()) {
-      return app.SendError(ex, Status::InvalidArgument("'name', 'role' and 'password' are required"));
+      return app.SendError(ex,
+                           Status::InvalidArgument("'name', 'role' and 'password' are required"));
     }
   }
   auto parsed_role = ParseRole(**role);

@@ -34,9 +34,9 @@ void Rename(WikiApp& app, Exchange& ex) {
   if (!title.ok()) return app.SendError(ex, title.status());
   auto current = app.storage().pages().Get(ex.Param("slug"));
   if (!current.ok()) return app.SendError(ex, current.status());
-  SendPage(app, ex, app.storage().pages().Rename(current->slug, slug->value_or(current->slug),
-                                                 title->value_or(current->title),
-                                                 ex.user->name));
+  SendPage(app, ex,
+           app.storage().pages().Rename(current->slug, slug->value_or(current->slug),
+                                        title->value_or(current->title), ex.user->name));
 }
 
 void ListTrash(WikiApp& app, Exchange& ex) {

@@ -32,10 +32,11 @@ void ShowLogin(WikiApp& app, Exchange& ex, int status, const std::string& error)
     token = RandomHex(32);
     SetCookie(ex, kLoginCsrfCookie, token, 3600);
   }
-  TemplateValue data = TemplateValue::MakeMap({{"login_csrf", token},
-                                               {"next", SafeNext(ex.Query("next", ex.Form("next")))},
-                                               {"name", ex.Form("name")},
-                                               {"error", error}});
+  TemplateValue data =
+      TemplateValue::MakeMap({{"login_csrf", token},
+                              {"next", SafeNext(ex.Query("next", ex.Form("next")))},
+                              {"name", ex.Form("name")},
+                              {"error", error}});
   app.RenderPage(ex, status, "login", "Log in", std::move(data));
 }
 
@@ -44,8 +45,9 @@ void PostLogin(WikiApp& app, Exchange& ex) {
   const int64_t now = NowUnixSeconds();
   if (int64_t wait = app.throttle().RetryAfter(name, ex.client, now); wait > 0) {
     ex.response.set("Retry-After", std::to_string(wait));
-    return ShowLogin(app, ex, 429, "Too many failed attempts. Try again in " +
-                                       std::to_string(wait) + " seconds.");
+    return ShowLogin(
+        app, ex, 429,
+        "Too many failed attempts. Try again in " + std::to_string(wait) + " seconds.");
   }
   auto user = app.storage().users().Authenticate(name, ex.Form("password"));
   if (!user.ok()) {
@@ -75,8 +77,7 @@ void PostLogout(WikiApp& app, Exchange& ex) {
 void RegisterAuthRoutes(WikiApp& app) {
   app.router().Add("GET", "/login", Access::kAnyone,
                    [&app](Exchange& ex) { ShowLogin(app, ex, 200, ""); });
-  app.router().Add("POST", "/login", Access::kAnyone,
-                   [&app](Exchange& ex) { PostLogin(app, ex); });
+  app.router().Add("POST", "/login", Access::kAnyone, [&app](Exchange& ex) { PostLogin(app, ex); });
   app.router().Add("POST", "/logout", Access::kLoggedIn,
                    [&app](Exchange& ex) { PostLogout(app, ex); });
 }

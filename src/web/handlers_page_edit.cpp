@@ -17,7 +17,7 @@ struct EditForm {
   std::string comment;
   int64_t base_revision = 0;  // 0 for a page that does not exist yet
   std::string error;
-  std::string preview_html;   // safe HTML from RenderMarkdown
+  std::string preview_html;  // safe HTML from RenderMarkdown
   TemplateValue conflict_diff;
 };
 
@@ -67,11 +67,18 @@ void ShowEditForm(WikiApp& app, Exchange& ex, const EditForm& form, int status) 
   }
   const bool is_new = form.base_revision == 0;
   TemplateValue data = TemplateValue::MakeMap(
-      {{"slug", form.slug}, {"title", form.title}, {"markdown", form.markdown},
-       {"comment", form.comment}, {"base_revision", form.base_revision},
-       {"is_new", is_new}, {"error", form.error}, {"preview", form.preview_html},
-       {"action", PageHref(form.slug, "edit")}, {"cancel", is_new ? "/" : PageHref(form.slug)},
-       {"is_private", form.visibility == "private"}, {"top_level", form.parent.empty()},
+      {{"slug", form.slug},
+       {"title", form.title},
+       {"markdown", form.markdown},
+       {"comment", form.comment},
+       {"base_revision", form.base_revision},
+       {"is_new", is_new},
+       {"error", form.error},
+       {"preview", form.preview_html},
+       {"action", PageHref(form.slug, "edit")},
+       {"cancel", is_new ? "/" : PageHref(form.slug)},
+       {"is_private", form.visibility == "private"},
+       {"top_level", form.parent.empty()},
        {"parents", ParentOptions(app, form)},
        {"editor_class", std::string("editor-") + (font == "sans" ? "sans" : "mono") +
                             (wrap == "off" ? " editor-nowrap" : "")},
@@ -85,16 +92,19 @@ void EditGet(WikiApp& app, Exchange& ex) {
   EditForm form;
   form.slug = ex.Param("slug");
   if (!IsValidSlug(form.slug)) {
-    return app.SendError(ex, Status::InvalidArgument("'" + form.slug + "' is not a valid page "
+    return app.SendError(ex, Status::InvalidArgument("'" + form.slug +
+                                                     "' is not a valid page "
                                                      "address; use New page to pick a title"));
   }
   PageStore& pages = app.storage().pages();
   auto page = pages.Get(form.slug, /*include_trashed=*/true);
   if (page.ok() && page->deleted_at) {
-    return app.RenderPage(ex, 409, "message", "Page in the trash", TemplateValue::MakeMap({
-        {"title", "This page is in the trash"},
-        {"message", "Restore it from the trash before editing it."},
-        {"link", TemplateValue::MakeMap({{"href", "/trash"}, {"label", "Go to the trash"}})}}));
+    return app.RenderPage(
+        ex, 409, "message", "Page in the trash",
+        TemplateValue::MakeMap({{"title", "This page is in the trash"},
+                                {"message", "Restore it from the trash before editing it."},
+                                {"link", TemplateValue::MakeMap({{"href", "/trash"},
+                                                                 {"label", "Go to the trash"}})}}));
   }
   if (page.ok()) {
     form.title = page->title;
@@ -135,7 +145,8 @@ void ShowConflict(WikiApp& app, Exchange& ex, EditForm form) {
     return ShowEditForm(app, ex, form, 409);
   }
   form.error = "Someone else saved this page while you were editing it (it is now at revision " +
-               std::to_string(current->current_revision) + "). Your text is below, and the "
+               std::to_string(current->current_revision) +
+               "). Your text is below, and the "
                "differences from the saved version are listed under the editor. Saving again "
                "will replace their version with yours.";
   form.base_revision = current->current_revision;
@@ -154,8 +165,8 @@ void EditPost(WikiApp& app, Exchange& ex) {
   EditForm form = FormFromPost(ex);
   if (ex.Form("action") == "preview") {
     form.preview_html = RenderMarkdown(form.markdown, [&](const std::string& s) {
-      return app.storage().pages().Get(s).ok();
-    }).html;
+                          return app.storage().pages().Get(s).ok();
+                        }).html;
     return ShowEditForm(app, ex, form, 200);
   }
   if (form.title.empty()) {

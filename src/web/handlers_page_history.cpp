@@ -15,11 +15,15 @@ std::string DiffHref(const Page& page, int64_t from, int64_t to) {
 TemplateValue RevisionRow(const Page& page, const Revision& rev, size_t index) {
   const bool current = rev.number == page.current_revision;
   TemplateValue row = TemplateValue::MakeMap(
-      {{"number", rev.number}, {"date", DateValue(rev.created_at)}, {"author", rev.author},
-       {"comment", rev.comment}, {"current", current},
+      {{"number", rev.number},
+       {"date", DateValue(rev.created_at)},
+       {"author", rev.author},
+       {"comment", rev.comment},
+       {"current", current},
        {"href", PageHref(page.slug, "revisions/" + std::to_string(rev.number))},
        // Preselect the newest two revisions for the compare form.
-       {"from_checked", index == 1}, {"to_checked", index == 0}});
+       {"from_checked", index == 1},
+       {"to_checked", index == 0}});
   if (rev.number > 1) row.Set("prev_diff", DiffHref(page, rev.number - 1, rev.number));
   return row;
 }
@@ -33,11 +37,11 @@ void History(WikiApp& app, Exchange& ex) {
   for (size_t i = 0; i < revisions->size(); ++i) {
     rows.Append(RevisionRow(*page, (*revisions)[i], i));
   }
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"page", PageLinkValue(*page)}, {"revisions", std::move(rows)},
-       {"can_compare", revisions->size() > 1},
-       {"diff_action", PageHref(page->slug, "diff")},
-       {"revert_action", PageHref(page->slug, "revert")}});
+  TemplateValue data = TemplateValue::MakeMap({{"page", PageLinkValue(*page)},
+                                               {"revisions", std::move(rows)},
+                                               {"can_compare", revisions->size() > 1},
+                                               {"diff_action", PageHref(page->slug, "diff")},
+                                               {"revert_action", PageHref(page->slug, "revert")}});
   app.RenderPage(ex, 200, "page_history", "History of " + page->title, std::move(data));
 }
 
@@ -49,14 +53,18 @@ void ShowRevision(WikiApp& app, Exchange& ex) {
   auto rev = app.storage().pages().GetRevision(page->id, *number);
   if (!rev.ok()) return app.SendError(ex, rev.status());
   auto exists = [&](const std::string& slug) { return VisiblePage(app, ex, slug).ok(); };
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"page", PageLinkValue(*page)}, {"number", rev->number}, {"title", rev->title},
-       {"author", rev->author}, {"comment", rev->comment}, {"date", DateValue(rev->created_at)},
-       {"current", rev->number == page->current_revision},
-       {"html", RenderMarkdown(rev->markdown, exists).html},
-       {"history_href", PageHref(page->slug, "history")},
-       {"diff_href", DiffHref(*page, rev->number, page->current_revision)},
-       {"revert_action", PageHref(page->slug, "revert")}});
+  TemplateValue data =
+      TemplateValue::MakeMap({{"page", PageLinkValue(*page)},
+                              {"number", rev->number},
+                              {"title", rev->title},
+                              {"author", rev->author},
+                              {"comment", rev->comment},
+                              {"date", DateValue(rev->created_at)},
+                              {"current", rev->number == page->current_revision},
+                              {"html", RenderMarkdown(rev->markdown, exists).html},
+                              {"history_href", PageHref(page->slug, "history")},
+                              {"diff_href", DiffHref(*page, rev->number, page->current_revision)},
+                              {"revert_action", PageHref(page->slug, "revert")}});
   app.RenderPage(ex, 200, "page_revision",
                  rev->title + " (revision " + std::to_string(rev->number) + ")", std::move(data));
 }
@@ -87,12 +95,17 @@ void Diff(WikiApp& app, Exchange& ex) {
   bool changed = false;
   for (const auto& r : rows.AsList()) changed |= r.Find("cls")->AsString() != "diff-same";
   TemplateValue data = TemplateValue::MakeMap(
-      {{"page", PageLinkValue(*page)}, {"from", from}, {"to", to},
-       {"from_title", a->title}, {"to_title", b->title}, {"title_changed", a->title != b->title},
+      {{"page", PageLinkValue(*page)},
+       {"from", from},
+       {"to", to},
+       {"from_title", a->title},
+       {"to_title", b->title},
+       {"title_changed", a->title != b->title},
        {"from_href", PageHref(page->slug, "revisions/" + std::to_string(from))},
        {"to_href", PageHref(page->slug, "revisions/" + std::to_string(to))},
        {"history_href", PageHref(page->slug, "history")},
-       {"lines", std::move(rows)}, {"unchanged", !changed}});
+       {"lines", std::move(rows)},
+       {"unchanged", !changed}});
   app.RenderPage(ex, 200, "page_diff", "Changes to " + page->title, std::move(data));
 }
 
@@ -111,13 +124,11 @@ void Revert(WikiApp& app, Exchange& ex) {
 
 void RegisterPageHistoryRoutes(WikiApp& app) {
   Router& r = app.router();
-  r.Add("GET", "/wiki/{slug}/history", Access::kAnyone,
-        [&app](Exchange& ex) { History(app, ex); });
+  r.Add("GET", "/wiki/{slug}/history", Access::kAnyone, [&app](Exchange& ex) { History(app, ex); });
   r.Add("GET", "/wiki/{slug}/revisions/{n}", Access::kAnyone,
         [&app](Exchange& ex) { ShowRevision(app, ex); });
   r.Add("GET", "/wiki/{slug}/diff", Access::kAnyone, [&app](Exchange& ex) { Diff(app, ex); });
-  r.Add("POST", "/wiki/{slug}/revert", Access::kEditor,
-        [&app](Exchange& ex) { Revert(app, ex); });
+  r.Add("POST", "/wiki/{slug}/revert", Access::kEditor, [&app](Exchange& ex) { Revert(app, ex); });
 }
 
 }  // namespace arkwiki::web

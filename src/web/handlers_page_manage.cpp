@@ -10,9 +10,11 @@ namespace {
 
 void ShowRename(WikiApp& app, Exchange& ex, const Page& page, const std::string& new_title,
                 const std::string& new_slug, const std::string& error, int status) {
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"page", PageLinkValue(page)}, {"new_title", new_title}, {"new_slug", new_slug},
-       {"error", error}, {"action", PageHref(page.slug, "rename")}});
+  TemplateValue data = TemplateValue::MakeMap({{"page", PageLinkValue(page)},
+                                               {"new_title", new_title},
+                                               {"new_slug", new_slug},
+                                               {"error", error},
+                                               {"action", PageHref(page.slug, "rename")}});
   app.RenderPage(ex, status, "page_rename", "Rename " + page.title, std::move(data));
 }
 
@@ -32,8 +34,10 @@ void RenamePost(WikiApp& app, Exchange& ex) {
   if (!IsValidSlug(slug)) {
     std::string hint = Slugify(slug);
     return ShowRename(app, ex, *page, title, slug,
-                      "“" + slug + "” cannot be a page address: use lowercase letters, digits "
-                      "and dashes" + (hint.empty() ? "" : ", such as “" + hint + "”") + ".",
+                      "“" + slug +
+                          "” cannot be a page address: use lowercase letters, digits "
+                          "and dashes" +
+                          (hint.empty() ? "" : ", such as “" + hint + "”") + ".",
                       400);
   }
   auto renamed = app.storage().pages().Rename(page->slug, slug, title, ActorName(ex));
@@ -42,8 +46,7 @@ void RenamePost(WikiApp& app, Exchange& ex) {
   }
   int code = HttpStatusFor(renamed.status());
   if (code >= 500) return app.SendError(ex, renamed.status());
-  ShowRename(app, ex, *page, title, slug, "Not renamed: " + renamed.status().message() + ".",
-             code);
+  ShowRename(app, ex, *page, title, slug, "Not renamed: " + renamed.status().message() + ".", code);
 }
 
 void DeleteGet(WikiApp& app, Exchange& ex) {

@@ -110,8 +110,8 @@ void AppendTree(const std::map<std::optional<int64_t>, std::vector<const Page*>>
   *html += "<ul>";
   for (const Page* p : it->second) {
     if (!seen->insert(p->id).second) continue;
-    *html += "<li><a href=\"" + HtmlEscape(PageHref(p->slug)) + "\">" + HtmlEscape(p->title) +
-             "</a>";
+    *html +=
+        "<li><a href=\"" + HtmlEscape(PageHref(p->slug)) + "\">" + HtmlEscape(p->title) + "</a>";
     if (p->visibility == "private") *html += " <span class=\"badge\">private</span>";
     AppendTree(kids, p->id, seen, html);
     *html += "</li>";

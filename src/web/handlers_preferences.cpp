@@ -17,8 +17,8 @@ TemplateValue Options(const std::vector<std::pair<std::string, std::string>>& ch
 void ShowPreferences(WikiApp& app, Exchange& ex, std::map<std::string, std::string> prefs,
                      const std::string& error, int status) {
   TemplateValue data = TemplateValue::MakeMap(
-      {{"themes", Options({{"system", "Same as my device"}, {"light", "Light"},
-                           {"dark", "Dark"}}, prefs["theme"])},
+      {{"themes", Options({{"system", "Same as my device"}, {"light", "Light"}, {"dark", "Dark"}},
+                          prefs["theme"])},
        {"timezone", prefs["timezone"]},
        {"fonts", Options({{"mono", "Monospace"}, {"sans", "Proportional (sans-serif)"}},
                          prefs["editor_font"])},

@@ -19,12 +19,13 @@ std::vector<std::string> EditableKeys() {
 void Overview(WikiApp& app, Exchange& ex) {
   TemplateValue data;
   if (auto c = app.storage().Counts(); c.ok()) {
-    data.Set("counts", TemplateValue::MakeMap({{"pages", c->pages},
-                                               {"revisions", c->revisions},
-                                               {"users", c->users},
-                                               {"uploads", c->uploads},
-                                               {"upload_bytes", FormatBytes(c->upload_bytes)},
-                                               {"database_bytes", FormatBytes(c->database_bytes)}}));
+    data.Set("counts",
+             TemplateValue::MakeMap({{"pages", c->pages},
+                                     {"revisions", c->revisions},
+                                     {"users", c->users},
+                                     {"uploads", c->uploads},
+                                     {"upload_bytes", FormatBytes(c->upload_bytes)},
+                                     {"database_bytes", FormatBytes(c->database_bytes)}}));
   }
   app.RenderPage(ex, 200, "settings", "Settings", std::move(data));
 }
@@ -33,10 +34,10 @@ void ShowSystem(WikiApp& app, Exchange& ex, const std::map<std::string, std::str
                 const std::string& error, int status) {
   TemplateValue data;
   for (const auto& [k, v] : values) data.Set(k, v);
-  data.Set("registration_checked", values.count("registration_open") &&
-                                       values.at("registration_open") == "true");
-  data.Set("is_private_default", values.count("default_visibility") &&
-                                     values.at("default_visibility") == "private");
+  data.Set("registration_checked",
+           values.count("registration_open") && values.at("registration_open") == "true");
+  data.Set("is_private_default",
+           values.count("default_visibility") && values.at("default_visibility") == "private");
   for (const char* key : {"upload_max_bytes", "import_max_bytes"}) {
     auto it = values.find(key);
     auto bytes = it == values.end() ? std::nullopt : ParseCount(it->second);
@@ -60,8 +61,8 @@ void SystemPost(WikiApp& app, Exchange& ex) {
   std::map<std::string, std::string> posted, changed;
   for (const auto& key : EditableKeys()) {
     // An unticked checkbox is simply absent from the form.
-    std::string value = key == "registration_open" ? (ex.Form(key).empty() ? "false" : "true")
-                                                   : ex.Form(key);
+    std::string value =
+        key == "registration_open" ? (ex.Form(key).empty() ? "false" : "true") : ex.Form(key);
     posted[key] = value;
     auto it = before.find(key);
     if (it == before.end() || it->second != value) changed[key] = value;
@@ -73,7 +74,10 @@ void SystemPost(WikiApp& app, Exchange& ex) {
     return ShowSystem(app, ex, posted, "Not saved: " + s.message() + ".", HttpStatusFor(s));
   }
   std::string detail;
-  for (const auto& [k, v] : changed) detail += (detail.empty() ? "" : ", ") + k + "=" + v;
+  for (const auto& [k, v] : changed) {
+    if (!detail.empty()) detail += ", ";
+    detail.append(k).append("=").append(v);
+  }
   AuditOrWarn(app, ex, "settings.update", detail);
   RedirectWithFlash(ex, "/settings/system", "Settings saved.");
 }
@@ -88,8 +92,10 @@ void Audit(WikiApp& app, Exchange& ex) {
   if (has_next) entries->pop_back();
   TemplateValue rows = TemplateValue::List{};
   for (const AuditEntry& e : *entries) {
-    rows.Append(TemplateValue::MakeMap({{"date", DateValue(e.at)}, {"actor", e.actor},
-                                        {"action", e.action}, {"detail", e.detail}}));
+    rows.Append(TemplateValue::MakeMap({{"date", DateValue(e.at)},
+                                        {"actor", e.actor},
+                                        {"action", e.action},
+                                        {"detail", e.detail}}));
   }
   TemplateValue data = TemplateValue::MakeMap({{"page", page}});
   SetList(&data, "entries", std::move(rows));
@@ -104,8 +110,7 @@ void RegisterSettingsRoutes(WikiApp& app) {
   Router& r = app.router();
   r.Add("GET", "/settings", Access::kAdmin, [&app](Exchange& ex) { Overview(app, ex); });
   r.Add("GET", "/settings/system", Access::kAdmin, [&app](Exchange& ex) { SystemGet(app, ex); });
-  r.Add("POST", "/settings/system", Access::kAdmin,
-        [&app](Exchange& ex) { SystemPost(app, ex); });
+  r.Add("POST", "/settings/system", Access::kAdmin, [&app](Exchange& ex) { SystemPost(app, ex); });
   r.Add("GET", "/settings/audit", Access::kAdmin, [&app](Exchange& ex) { Audit(app, ex); });
   RegisterUserAdminRoutes(app);
   RegisterTokenAdminRoutes(app);

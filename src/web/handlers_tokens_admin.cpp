@@ -15,7 +15,9 @@ void ShowTokens(WikiApp& app, Exchange& ex, int status, const std::string& error
   TemplateValue rows = TemplateValue::List{};
   for (const ApiToken& t : *tokens) {
     TemplateValue row = TemplateValue::MakeMap(
-        {{"id", t.id}, {"user", t.user_name}, {"label", t.label},
+        {{"id", t.id},
+         {"user", t.user_name},
+         {"label", t.label},
          {"created", DateValue(t.created_at)},
          {"revoke_action", "/settings/tokens/" + std::to_string(t.id) + "/revoke"}});
     if (t.last_used_at) row.Set("last_used", DateValue(*t.last_used_at));
@@ -28,9 +30,11 @@ void ShowTokens(WikiApp& app, Exchange& ex, int status, const std::string& error
     options.Append(TemplateValue::MakeMap(
         {{"name", u.name}, {"role", RoleName(u.role)}, {"selected", u.name == chosen}}));
   }
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"users", std::move(options)}, {"error", error}, {"new_token", new_token},
-       {"label", new_token.empty() ? ex.Form("label") : ""}});
+  TemplateValue data =
+      TemplateValue::MakeMap({{"users", std::move(options)},
+                              {"error", error},
+                              {"new_token", new_token},
+                              {"label", new_token.empty() ? ex.Form("label") : ""}});
   SetList(&data, "tokens", std::move(rows));
   app.RenderPage(ex, status, "settings_tokens", "API tokens", std::move(data));
 }
@@ -39,16 +43,18 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   const std::string name = ex.Form("user");
   const std::string label = ex.Form("label");
   if (label.empty() || label.size() > 200) {
-    return ShowTokens(app, ex, 400, "Give the token a label of 1 to 200 characters, such as "
-                                    "what will use it.", "");
+    return ShowTokens(app, ex, 400,
+                      "Give the token a label of 1 to 200 characters, such as "
+                      "what will use it.",
+                      "");
   }
   auto user = app.storage().users().Get(name);
   if (!user.ok()) return ShowTokens(app, ex, 400, "There is no user " + name + ".", "");
   auto token = app.storage().users().CreateApiToken(user->id, label);
   if (!token.ok()) {
     if (HttpStatusFor(token.status()) >= 500) return app.SendError(ex, token.status());
-    return ShowTokens(app, ex, HttpStatusFor(token.status()),
-                      AsSentence(token.status().message()), "");
+    return ShowTokens(app, ex, HttpStatusFor(token.status()), AsSentence(token.status().message()),
+                      "");
   }
   AuditOrWarn(app, ex, "token.create", "user=" + name + ", label=" + label);
   // Shown in this response only; it is stored hashed. No-store keeps it out
@@ -72,8 +78,7 @@ void RegisterTokenAdminRoutes(WikiApp& app) {
   Router& r = app.router();
   r.Add("GET", "/settings/tokens", Access::kAdmin,
         [&app](Exchange& ex) { ShowTokens(app, ex, 200, "", ""); });
-  r.Add("POST", "/settings/tokens", Access::kAdmin,
-        [&app](Exchange& ex) { CreateToken(app, ex); });
+  r.Add("POST", "/settings/tokens", Access::kAdmin, [&app](Exchange& ex) { CreateToken(app, ex); });
   r.Add("POST", "/settings/tokens/{id}/revoke", Access::kAdmin,
         [&app](Exchange& ex) { RevokeToken(app, ex); });
 }

@@ -15,10 +15,11 @@ void ShowTrash(WikiApp& app, Exchange& ex) {
   TemplateValue rows = TemplateValue::List{};
   for (const Page& p : *trashed) {
     const std::string base = "/trash/" + UrlEncodeComponent(p.slug);
-    rows.Append(TemplateValue::MakeMap(
-        {{"title", p.title}, {"slug", p.slug},
-         {"deleted", DateValue(p.deleted_at.value_or(p.updated_at))},
-         {"restore_action", base + "/restore"}, {"purge_action", base + "/purge"}}));
+    rows.Append(TemplateValue::MakeMap({{"title", p.title},
+                                        {"slug", p.slug},
+                                        {"deleted", DateValue(p.deleted_at.value_or(p.updated_at))},
+                                        {"restore_action", base + "/restore"},
+                                        {"purge_action", base + "/purge"}}));
   }
   TemplateValue data;
   SetList(&data, "pages", std::move(rows));
@@ -60,9 +61,8 @@ void Search(WikiApp& app, Exchange& ex) {
     const std::string wanted = Slugify(q);
     for (const SearchHit& h : *hits) {
       exact |= h.slug == wanted;
-      rows.Append(TemplateValue::MakeMap({{"title", h.title},
-                                          {"href", PageHref(h.slug)},
-                                          {"snippet", MarkSnippet(h.snippet)}}));
+      rows.Append(TemplateValue::MakeMap(
+          {{"title", h.title}, {"href", PageHref(h.slug)}, {"snippet", MarkSnippet(h.snippet)}}));
     }
     data.Set("count", static_cast<int64_t>(hits->size()));
     data.Set("at_limit", static_cast<int64_t>(hits->size()) >= kSearchLimit);

@@ -46,8 +46,8 @@ void HtmlUpload(WikiApp& app, Exchange& ex) {
   if (!page.ok()) return app.SendError(ex, page.status());
   auto upload = ReceiveUpload(app, ex, *page);
   if (!upload.ok()) return app.SendError(ex, upload.status());
-  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) + "?flash=" +
-                       UrlEncodeComponent("Uploaded " + upload->name));
+  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) +
+                       "?flash=" + UrlEncodeComponent("Uploaded " + upload->name));
 }
 
 void HtmlDeleteUpload(WikiApp& app, Exchange& ex) {
@@ -55,8 +55,8 @@ void HtmlDeleteUpload(WikiApp& app, Exchange& ex) {
   if (!page.ok()) return app.SendError(ex, page.status());
   Status s = app.storage().uploads().Delete(page->id, ex.Param("name"));
   if (!s.ok()) return app.SendError(ex, s);
-  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) + "?flash=" +
-                       UrlEncodeComponent("Deleted " + ex.Param("name")));
+  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) +
+                       "?flash=" + UrlEncodeComponent("Deleted " + ex.Param("name")));
 }
 
 void ServeFile(WikiApp& app, Exchange& ex) {

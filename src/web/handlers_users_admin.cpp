@@ -16,12 +16,16 @@ TemplateValue RoleOptions(Role selected) {
 
 TemplateValue UserRow(const User& u, const Exchange& ex) {
   const std::string base = "/settings/users/" + UrlEncodeComponent(u.name);
-  return TemplateValue::MakeMap(
-      {{"name", u.name}, {"role", RoleName(u.role)}, {"roles", RoleOptions(u.role)},
-       {"disabled", u.disabled}, {"is_me", ex.user && ex.user->id == u.id},
-       {"created", DateValue(u.created_at)}, {"role_action", base + "/role"},
-       {"disable_action", base + "/disable"}, {"enable_action", base + "/enable"},
-       {"password_action", base + "/password"}});
+  return TemplateValue::MakeMap({{"name", u.name},
+                                 {"role", RoleName(u.role)},
+                                 {"roles", RoleOptions(u.role)},
+                                 {"disabled", u.disabled},
+                                 {"is_me", ex.user && ex.user->id == u.id},
+                                 {"created", DateValue(u.created_at)},
+                                 {"role_action", base + "/role"},
+                                 {"disable_action", base + "/disable"},
+                                 {"enable_action", base + "/enable"},
+                                 {"password_action", base + "/password"}});
 }
 
 // Shows the Users page; `error` (plain text) explains a refused change.
@@ -32,9 +36,10 @@ void ShowUsers(WikiApp& app, Exchange& ex, int status, const std::string& error)
   for (const User& u : *users) rows.Append(UserRow(u, ex));
   auto parsed = ParseRole(ex.Form("role", "editor"));
   Role new_role = parsed.ok() ? *parsed : Role::kEditor;
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"users", std::move(rows)}, {"error", error}, {"new_name", ex.Form("name")},
-       {"new_roles", RoleOptions(new_role)}});
+  TemplateValue data = TemplateValue::MakeMap({{"users", std::move(rows)},
+                                               {"error", error},
+                                               {"new_name", ex.Form("name")},
+                                               {"new_roles", RoleOptions(new_role)}});
   app.RenderPage(ex, status, "settings_users", "Users", std::move(data));
 }
 
@@ -78,8 +83,9 @@ std::optional<User> TargetOrRespond(WikiApp& app, Exchange& ex, bool removes_adm
     return std::nullopt;
   }
   if (*last) {
-    RespondFailure(app, ex, Status::Conflict(user->name + " is the only enabled admin; make "
-                                             "another user an admin first"));
+    RespondFailure(app, ex,
+                   Status::Conflict(user->name + " is the only enabled admin; make "
+                                                 "another user an admin first"));
     return std::nullopt;
   }
   return std::move(user).value();
@@ -93,9 +99,9 @@ void SetRole(WikiApp& app, Exchange& ex) {
   Status s = app.storage().users().SetRole(user->name, *role);
   if (!s.ok()) return RespondFailure(app, ex, s);
   AuditOrWarn(app, ex, "user.role", "name=" + user->name + ", role=" + RoleName(*role));
-  RedirectWithFlash(ex, "/settings/users",
-                    user->name + " is now " + (*role == Role::kAdmin ? "an " : "a ") +
-                        RoleName(*role) + ".");
+  RedirectWithFlash(
+      ex, "/settings/users",
+      user->name + " is now " + (*role == Role::kAdmin ? "an " : "a ") + RoleName(*role) + ".");
 }
 
 void SetDisabled(WikiApp& app, Exchange& ex, bool disabled) {

@@ -19,8 +19,7 @@ void LoginThrottle::Bump(Record& r, int64_t now) {
   r.last_failure = now;
 }
 
-int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client,
-                                  int64_t now) {
+int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t wait = 0;
   if (auto it = by_name_.find(name); it != by_name_.end()) wait = Delay(it->second, now);
@@ -33,8 +32,7 @@ int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& cl
   return wait;
 }
 
-void LoginThrottle::RecordFailure(const std::string& name, const std::string& client,
-                                  int64_t now) {
+void LoginThrottle::RecordFailure(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (by_name_.size() > 100000) by_name_.clear();  // bound memory under a spray attack
   if (by_client_.size() > 100000) by_client_.clear();

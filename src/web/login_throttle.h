@@ -15,8 +15,8 @@ namespace arkwiki::web {
 class LoginThrottle {
  public:
   static constexpr int kFreeAttempts = 5;
-  static constexpr int64_t kWindowSeconds = 15 * 60;
-  static constexpr int64_t kMaxDelaySeconds = 15 * 60;
+  static constexpr int64_t kWindowSeconds = int64_t{15} * 60;
+  static constexpr int64_t kMaxDelaySeconds = int64_t{15} * 60;
 
   // Seconds to wait before another attempt is allowed; 0 when allowed.
   int64_t RetryAfter(const std::string& name, const std::string& client, int64_t now);

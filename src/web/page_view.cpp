@@ -17,10 +17,10 @@ std::string PageHref(const std::string& slug, const std::string& suffix) {
 
 void SendPageNotFound(WikiApp& app, Exchange& ex, const std::string& slug) {
   bool can_create = ex.at_least(Role::kEditor) && IsValidSlug(slug);
-  TemplateValue data = TemplateValue::MakeMap(
-      {{"slug", slug},
-       {"can_create", can_create},
-       {"search_href", "/search?q=" + UrlEncodeComponent(slug)}});
+  TemplateValue data =
+      TemplateValue::MakeMap({{"slug", slug},
+                              {"can_create", can_create},
+                              {"search_href", "/search?q=" + UrlEncodeComponent(slug)}});
   if (can_create) data.Set("create_href", PageHref(slug, "edit"));
   app.RenderPage(ex, 404, "page_missing", "Page not found", std::move(data));
 }
@@ -38,8 +38,7 @@ std::optional<Page> PageOrRespond(WikiApp& app, Exchange& ex, const std::string&
   if (moved.ok() && VisiblePage(app, ex, *moved).ok()) {
     const std::string& uri = ex.request.getURI();
     size_t q = uri.find('?');
-    SendRedirect(ex, PageHref(*moved, suffix) + (q == std::string::npos ? "" : uri.substr(q)),
-                 301);
+    SendRedirect(ex, PageHref(*moved, suffix) + (q == std::string::npos ? "" : uri.substr(q)), 301);
     return std::nullopt;
   }
   SendPageNotFound(app, ex, slug);

@@ -16,8 +16,7 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-void Router::Add(const std::string& method, const std::string& pattern, Access access,
-                 Handler h) {
+void Router::Add(const std::string& method, const std::string& pattern, Access access, Handler h) {
   routes_.push_back({method, SplitPath(pattern), access, std::move(h)});
 }
 

@@ -12,8 +12,8 @@
 namespace arkwiki::web {
 
 enum class Access {
-  kAnyone,     // anonymous visitors too
-  kLoggedIn,   // any role
+  kAnyone,    // anonymous visitors too
+  kLoggedIn,  // any role
   kEditor,
   kAdmin,
 };

@@ -12,6 +12,7 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
 #include "web/app.h"
+#include "web/import_jobs.h"
 #include "web/startup.h"
 
 namespace arkwiki {
@@ -20,8 +21,7 @@ namespace {
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
   explicit Handler(web::WikiApp* app) : app_(app) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& rq,
-                     Poco::Net::HTTPServerResponse& rs) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs) override {
     web::Exchange ex(rq, rs);
     app_->Handle(ex);
   }
@@ -98,10 +98,11 @@ Status Serve(Env* env, const ServeOptions& options) {
 
   WaitForTermination();
   server.stopAll(false);
-  for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0);
-       ++i) {
+  for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // A browser import commits on its own thread; it must end before the app.
+  web::WaitForBackgroundJobs();
   LogInfo("stopped");
   return Status::Ok();
 }

@@ -22,8 +22,8 @@ class FilePartHandler final : public Poco::Net::PartHandler {
   void handlePart(const Poco::Net::MessageHeader& header, std::istream& in) override {
     std::string disposition, client_name;
     Poco::Net::NameValueCollection params;
-    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""),
-                                              disposition, params);
+    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
+                                              params);
     if (params.get("name", "") != "file") return;  // ignore other file fields
     if (pending_) throw Abort{Status::InvalidArgument("send one file per request")};
     client_name = params.get("filename", "");
@@ -55,10 +55,11 @@ Result<Upload> ReceiveUpload(WikiApp& app, Exchange& ex, const Page& page) {
   if (ex.request.getContentType().rfind("multipart/form-data", 0) != 0) {
     return Status::InvalidArgument("send the file as multipart/form-data in a field named 'file'");
   }
-  if (ex.request.hasContentLength() && ex.request.getContentLength64() > limit + kMultipartOverhead) {
+  if (ex.request.hasContentLength() &&
+      ex.request.getContentLength64() > limit + kMultipartOverhead) {
     DiscardOversizeBody(ex);
-    return Status::TooLarge("the file is larger than the upload limit of " +
-                            std::to_string(limit) + " bytes");
+    return Status::TooLarge("the file is larger than the upload limit of " + std::to_string(limit) +
+                            " bytes");
   }
   FilePartHandler handler(&app.storage().uploads(), static_cast<uint64_t>(limit));
   try {

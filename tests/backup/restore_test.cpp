@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "arkwiki/backup/backup_writer.h"
+#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/storage/schema.h"
+#include "support/counting_env.h"
 #include "support/seed_wiki.h"
-#include "support/zip_crafter.h"
 #include "support/temp_dir.h"
+#include "support/zip_crafter.h"
 
 namespace arkwiki {
 namespace {
@@ -67,7 +71,8 @@ TEST_F(RestoreTest, AuditRecordOfTheImportSurvivesTheImport) {
   DbOptions ro;
   ro.read_only = true;
   auto db = Db::Open(DataDirLayout(live_).database, ro).value();
-  EXPECT_EQ(db->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'backup.import'").value(), 1);
+  EXPECT_EQ(db->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'backup.import'").value(),
+            1);
 }
 
 TEST_F(RestoreTest, UndoBringsBackThePreviousStateEvenAfterRestart) {
@@ -131,6 +136,130 @@ TEST_F(RestoreTest, RecoverIsIdempotent) {
   ASSERT_TRUE(r.Recover().ok());
   ASSERT_TRUE(r.Recover().ok());
   EXPECT_EQ(DumpWiki(live_), expected_old_);
+}
+
+// An older backup — archive format 1 with its database at schema version 1
+// (fixtures/archives/schema1-backup.zip, from arkwiki-make-hostile-fixtures)
+// — restores through migration in staging: the live database ends at the
+// current schema and the search index covers the old pages.
+TEST_F(RestoreTest, RestoresSchema1BackupThroughMigration) {
+  const std::string archive =
+      std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/archives/schema1-backup.zip";
+  Restorer restorer(Env::Default(), DataDirLayout(live_));
+  ImportOptions options;
+  auto staged = restorer.Stage(archive, options);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  EXPECT_EQ(staged->report.database.schema_version, 1);
+  EXPECT_EQ(staged->report.manifest.schema_version, 1);
+  auto outcome = restorer.Commit(*staged, options, CommitHooks{});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_TRUE(StagingEmpty());
+  {
+    DbOptions ro;
+    ro.read_only = true;
+    auto db = Db::Open(DataDirLayout(live_).database, ro).value();
+    EXPECT_EQ(db->QueryInt("PRAGMA user_version").value(), kSchemaVersion);
+    EXPECT_EQ(db->QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL").value(), 2);
+    EXPECT_EQ(db->QueryInt("SELECT count(*) FROM uploads").value(), 2);
+  }
+  auto storage = Storage::Open(Env::Default(), live_);
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  auto hits = (*storage)->pages().Search("zephyrine", true, 10);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(hits->front().slug, "start");
+  EXPECT_EQ(DumpWiki(live_).find("MISSING"), std::string::npos) << "an upload file is missing";
+}
+
+// A backup holding a 2 MiB file of zeros: its entry compresses ~1000:1, far
+// over the general reader's 100:1 ratio cap, yet it is our own backup and
+// must restore. (Backups are read in canonical mode, where the declared
+// size, not the ratio, bounds the output: see ZipLimits::require_canonical.)
+class RestoreCompressibleTest : public RestoreTest {
+ protected:
+  void SetUp() override {
+    RestoreTest::SetUp();
+    {
+      auto storage = Storage::Open(Env::Default(), source_);
+      ASSERT_TRUE(storage.ok());
+      testing::AddUpload(**storage, "home", "zeros.bin", zeros_);
+    }
+    zeros_archive_ = dir_.Sub("zeros.zip");
+    auto written = WriteBackupToFile(Env::Default(), DataDirLayout(source_), zeros_archive_);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+  }
+  // The backup's entries, for re-crafting (the crafter re-creates our
+  // writer's layout byte for byte, timestamps aside).
+  std::vector<testing::CraftEntry> Entries() {
+    ZipLimits limits;
+    limits.require_canonical = true;
+    auto zip = ZipReader::Open(Env::Default(), zeros_archive_, limits).value();
+    const std::string bytes = testing::ReadFileOrDie(zeros_archive_);
+    std::vector<testing::CraftEntry> out;
+    for (const ZipEntry& z : zip->entries()) {
+      testing::CraftEntry e;
+      e.name = z.name;
+      e.method = z.method;
+      e.data_descriptor = true;
+      e.raw = bytes.substr(z.data_offset, z.compressed_size);
+      EXPECT_TRUE(zip->ReadEntry(z, [&](std::string_view c) {
+                       e.data.append(c);
+                       return Status::Ok();
+                     }).ok());
+      out.push_back(e);
+    }
+    return out;
+  }
+  const std::string zeros_ = std::string(2 << 20, '\0');
+  const std::string zeros_entry_ = UploadEntryPath(Sha256Hex(zeros_));
+  std::string zeros_archive_;
+};
+
+TEST_F(RestoreCompressibleTest, BackupWithZeroFilledUploadRoundTrips) {
+  auto zip = ZipReader::Open(Env::Default(), zeros_archive_);  // general mode, ratio cap 100
+  ASSERT_FALSE(zip.ok()) << "expected the general 100:1 cap to refuse this entry";
+  EXPECT_NE(zip.status().message().find("compression ratio"), std::string::npos);
+  const std::string expected = DumpWiki(source_);
+  auto outcome = Import(Env::Default(), zeros_archive_);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(DumpWiki(live_), expected);
+}
+
+// The declared size lies: 64 MiB of zeros (~64 KiB of deflate) declared as
+// the 2 MiB the wiki holds (size, CRC and manifest all match 2 MiB). The
+// restore stops as soon as output passes 2 MiB: disk use stays near the
+// declared size and memory at ReadEntry's 1 MiB chunks.
+TEST_F(RestoreCompressibleTest, ZipBombWithLyingSizeStopsAtTheDeclaredSize) {
+  auto entries = Entries();
+  for (auto& e : entries) {
+    if (e.name == zeros_entry_) e.raw = testing::DeflatedZeros(uint64_t{64} << 20);
+  }
+  const std::string bomb = dir_.Sub("bomb.zip");
+  testing::WriteFileOrDie(bomb, testing::CraftZip(entries).bytes);
+  testing::CountingEnv env(Env::Default());
+  auto outcome = Import(&env, bomb);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_NE(outcome.status().message().find("expands beyond its declared size"), std::string::npos)
+      << outcome.status().ToString();
+  EXPECT_LT(env.bytes_written(), uint64_t{4} << 20) << "the bomb was not stopped at 2 MiB";
+  EXPECT_EQ(LiveFingerprint(live_), old_fingerprint_);
+  EXPECT_TRUE(StagingEmpty());
+}
+
+// Total over the cap: refused from the declared sizes, before one byte is
+// unpacked.
+TEST_F(RestoreCompressibleTest, ArchiveOverTheTotalBytesCapIsRefusedBeforeUnpacking) {
+  testing::CountingEnv env(Env::Default());
+  Restorer restorer(&env, DataDirLayout(live_));
+  ImportOptions options;
+  options.limits.max_total_bytes = 1 << 20;
+  auto staged = restorer.Stage(zeros_archive_, options);
+  ASSERT_FALSE(staged.ok());
+  EXPECT_EQ(staged.status().code(), StatusCode::kTooLarge) << staged.status().ToString();
+  EXPECT_NE(staged.status().message().find("bytes in total"), std::string::npos);
+  EXPECT_EQ(env.bytes_written(), 0u);
+  EXPECT_EQ(LiveFingerprint(live_), old_fingerprint_);
+  EXPECT_TRUE(StagingEmpty());
 }
 
 }  // namespace

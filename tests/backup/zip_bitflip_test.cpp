@@ -71,12 +71,12 @@ SweepResult SweepBitFlips(const std::string& archive,
 TEST(ZipReaderTest, BitFlipsNeverYieldWrongDataFromOurWriter) {
   StringByteSink sink;
   ZipWriter w(&sink);
-  std::map<std::string, std::string> expected = {
-      {"pages/a.md", TextBytes(3000)},
-      {"uploads/b.bin", testing::PseudoRandomBytes(600)},
-      {"empty", ""},
-      {"c.txt", "short text"}};
-  for (const auto& [name, data] : expected) ARKWIKI_ASSERT_OK(w.AddBytes(name, data, EntryOptions()));
+  std::map<std::string, std::string> expected = {{"pages/a.md", TextBytes(3000)},
+                                                 {"uploads/b.bin", testing::PseudoRandomBytes(600)},
+                                                 {"empty", ""},
+                                                 {"c.txt", "short text"}};
+  for (const auto& [name, data] : expected)
+    ARKWIKI_ASSERT_OK(w.AddBytes(name, data, EntryOptions()));
   ARKWIKI_ASSERT_OK(w.Finish());
   SweepResult r = SweepBitFlips(sink.data(), expected);
   EXPECT_EQ(r.wrong, 0);

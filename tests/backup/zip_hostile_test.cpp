@@ -230,7 +230,9 @@ TEST(ZipReaderTest, RejectsEveryTruncation) {
   for (size_t len = 0; len < z.size(); ++len) {
     auto r = testing::OpenZipBytes(dir, std::string_view(z).substr(0, len));
     EXPECT_FALSE(r.ok()) << "accepted a file cut to " << len << " of " << z.size() << " bytes";
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+    }
   }
 }
 

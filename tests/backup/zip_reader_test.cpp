@@ -33,10 +33,9 @@ CraftEntry Entry(std::string name, std::string data, uint16_t method = 0) {
 
 TEST(ZipReaderTest, ReadsEntriesWithAndWithoutDataDescriptors) {
   TempDir dir;
-  std::vector<CraftEntry> entries = {Entry("plain.txt", TextBytes(5000), 8),
-                                     Entry("dd.txt", TextBytes(7000), 8),
-                                     Entry("dd-nosig.bin", PseudoRandomBytes(3000)),
-                                     Entry("z64.txt", TextBytes(9000), 8)};
+  std::vector<CraftEntry> entries = {
+      Entry("plain.txt", TextBytes(5000), 8), Entry("dd.txt", TextBytes(7000), 8),
+      Entry("dd-nosig.bin", PseudoRandomBytes(3000)), Entry("z64.txt", TextBytes(9000), 8)};
   entries[1].data_descriptor = true;
   entries[2].data_descriptor = true;
   entries[2].descriptor_signature = false;

@@ -68,13 +68,13 @@ inline std::string TextBytes(size_t n) {
 
 }  // namespace arkwiki::testing
 
-#define ARKWIKI_ASSERT_OK(expr)                          \
-  do {                                                   \
-    ::arkwiki::Status _arkwiki_t = (expr);               \
+#define ARKWIKI_ASSERT_OK(expr)                            \
+  do {                                                     \
+    ::arkwiki::Status _arkwiki_t = (expr);                 \
     ASSERT_TRUE(_arkwiki_t.ok()) << _arkwiki_t.ToString(); \
   } while (0)
-#define ARKWIKI_EXPECT_OK(expr)                          \
-  do {                                                   \
-    ::arkwiki::Status _arkwiki_t = (expr);               \
+#define ARKWIKI_EXPECT_OK(expr)                            \
+  do {                                                     \
+    ::arkwiki::Status _arkwiki_t = (expr);                 \
     EXPECT_TRUE(_arkwiki_t.ok()) << _arkwiki_t.ToString(); \
   } while (0)

@@ -176,7 +176,9 @@ TEST(ZipWriterTest, FailsWithCorruptionWhenFileSizeChangesWhileReading) {
         Status s = w.AddFile("x", &env, dir.Sub(file), o);
         EXPECT_EQ(s.code(), StatusCode::kCorruption) << file << " skew " << skew;
         EXPECT_NE(s.message().find("changed size"), std::string::npos) << s.ToString();
-        if (w.bytes_written() > 0) EXPECT_EQ(w.Finish().code(), StatusCode::kCorruption);
+        if (w.bytes_written() > 0) {
+          EXPECT_EQ(w.Finish().code(), StatusCode::kCorruption);
+        }
       }
     }
   }

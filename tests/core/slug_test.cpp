@@ -10,7 +10,9 @@ TEST(SlugTest, LowercasesAndJoinsWordsWithDashes) {
 }
 
 TEST(SlugTest, KeepsUnicodeLetters) {
-  EXPECT_EQ(Slugify("Über Café"), "\xC3\x9C" "ber-caf\xC3\xA9");  // ASCII is lowercased only
+  EXPECT_EQ(Slugify("Über Café"),
+            "\xC3\x9C"
+            "ber-caf\xC3\xA9");  // ASCII is lowercased only
   EXPECT_TRUE(IsValidSlug(Slugify("שלום עולם")));
 }
 

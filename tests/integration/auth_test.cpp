@@ -18,8 +18,8 @@ TEST_F(AuthTest, SessionCookieIsHttpOnlyAndSameSite) {
   HttpClient c = Client();
   HttpResponse page = c.Get("/login");
   std::string csrf = HttpClient::ExtractCsrf(page.body);
-  HttpResponse r = c.PostForm("/login", {{"name", "admin"}, {"password", kPassword},
-                                         {"csrf", csrf}});
+  HttpResponse r =
+      c.PostForm("/login", {{"name", "admin"}, {"password", kPassword}, {"csrf", csrf}});
   ASSERT_EQ(r.status, 303);
   bool found = false;
   for (const auto& cookie : r.set_cookies) {
@@ -46,8 +46,7 @@ TEST_F(AuthTest, StateChangingFormWithoutCsrfIsRefused) {
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(Client("admin").Get("/api/pages/home").status, 404);
   // The same request from a browser session through the API needs the header too.
-  r = c.Request("PUT", "/api/pages/home", R"({"title":"Home","markdown":"x"})",
-                "application/json");
+  r = c.Request("PUT", "/api/pages/home", R"({"title":"Home","markdown":"x"})", "application/json");
   EXPECT_EQ(r.status, 403);
 }
 
@@ -56,7 +55,8 @@ TEST_F(AuthTest, WrongPasswordIsRefusedAndThrottled) {
   int last = 0;
   for (int i = 0; i < 7; ++i) {
     HttpResponse page = c.Get("/login");
-    HttpResponse r = c.PostForm("/login", {{"name", "reader"}, {"password", "wrong-password"},
+    HttpResponse r = c.PostForm("/login", {{"name", "reader"},
+                                           {"password", "wrong-password"},
                                            {"csrf", HttpClient::ExtractCsrf(page.body)}});
     last = r.status;
     if (i < 5) EXPECT_EQ(r.status, 401) << i;
@@ -83,8 +83,7 @@ TEST_F(AuthTest, AnonymousCannotSeeOrSearchPrivatePages) {
   EXPECT_EQ(anon.Get("/api/pages/secret").status, 404);
   EXPECT_EQ(anon.Get("/api/search?q=zebracorn").body.find("secret"), std::string::npos);
   EXPECT_EQ(anon.Get("/search?q=zebracorn").body.find("/wiki/secret"), std::string::npos);
-  EXPECT_NE(Client("reader").Get("/api/search?q=zebracorn").body.find("secret"),
-            std::string::npos);
+  EXPECT_NE(Client("reader").Get("/api/search?q=zebracorn").body.find("secret"), std::string::npos);
 }
 
 TEST_F(AuthTest, NonAdminsGetForbiddenOnSettings) {

@@ -8,9 +8,12 @@ namespace arkwiki::testing {
 namespace {
 
 TEST(CliTest, EverySubcommandHasHelp) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"serve", "--help"},
-                                        {"user", "--help"}, {"user", "add", "--help"},
-                                        {"token", "--help"}, {"backup", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"serve", "--help"},
+                                        {"user", "--help"},
+                                        {"user", "add", "--help"},
+                                        {"token", "--help"},
+                                        {"backup", "--help"}}) {
     CommandResult r = RunArkwiki(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << " " << r.err;
     EXPECT_NE(r.out.find("usage:"), std::string::npos) << args[0];
@@ -26,21 +29,25 @@ TEST(CliTest, UnknownCommandIsAUsageErrorOnOneLine) {
 TEST(CliTest, UserAddValidatesAndRefusesDuplicates) {
   TempDir dir;
   std::string data = dir.Sub("d");
-  CommandResult ok = RunArkwiki({"user", "add", "--data", data, "--name", "ann", "--role",
-                                 "admin", "--password-stdin"}, "correct horse\n");
+  CommandResult ok = RunArkwiki(
+      {"user", "add", "--data", data, "--name", "ann", "--role", "admin", "--password-stdin"},
+      "correct horse\n");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  CommandResult dup = RunArkwiki({"user", "add", "--data", data, "--name", "ann", "--role",
-                                  "admin", "--password-stdin"}, "correct horse\n");
+  CommandResult dup = RunArkwiki(
+      {"user", "add", "--data", data, "--name", "ann", "--role", "admin", "--password-stdin"},
+      "correct horse\n");
   EXPECT_NE(dup.exit_code, 0);
   EXPECT_NE(dup.err.find("already exists"), std::string::npos);
-  CommandResult weak = RunArkwiki({"user", "add", "--data", data, "--name", "bob", "--role",
-                                   "editor", "--password-stdin"}, "short\n");
+  CommandResult weak = RunArkwiki(
+      {"user", "add", "--data", data, "--name", "bob", "--role", "editor", "--password-stdin"},
+      "short\n");
   EXPECT_NE(weak.exit_code, 0);
-  CommandResult role = RunArkwiki({"user", "add", "--data", data, "--name", "bob", "--role",
-                                   "root", "--password-stdin"}, "correct horse\n");
+  CommandResult role = RunArkwiki(
+      {"user", "add", "--data", data, "--name", "bob", "--role", "root", "--password-stdin"},
+      "correct horse\n");
   EXPECT_EQ(role.exit_code, 2);
-  CommandResult no_stdin = RunArkwiki({"user", "add", "--data", data, "--name", "bob",
-                                       "--role", "editor"});
+  CommandResult no_stdin =
+      RunArkwiki({"user", "add", "--data", data, "--name", "bob", "--role", "editor"});
   EXPECT_EQ(no_stdin.exit_code, 2);
 }
 
@@ -48,7 +55,10 @@ TEST(CliTest, TokenCreatePrintsAWorkingToken) {
   TempDir dir;
   std::string data = dir.Sub("d");
   ASSERT_EQ(RunArkwiki({"user", "add", "--data", data, "--name", "ann", "--role", "admin",
-                        "--password-stdin"}, "correct horse\n").exit_code, 0);
+                        "--password-stdin"},
+                       "correct horse\n")
+                .exit_code,
+            0);
   CommandResult token = RunArkwiki({"token", "create", "--data", data, "--user", "ann"});
   ASSERT_EQ(token.exit_code, 0) << token.err;
   ServerProcess server(data);
@@ -72,8 +82,8 @@ TEST(CliTest, SecondServerOnSameDataDirectoryIsRefused) {
 
 TEST(CliTest, EnvironmentVariablesConfigureServe) {
   TempDir dir;
-  CommandResult r = RunArkwiki({"serve", "--listen", "nonsense"}, "",
-                               {{"ARKWIKI_DATA", dir.Sub("d")}});
+  CommandResult r =
+      RunArkwiki({"serve", "--listen", "nonsense"}, "", {{"ARKWIKI_DATA", dir.Sub("d")}});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
 }

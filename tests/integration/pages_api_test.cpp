@@ -36,9 +36,9 @@ TEST_F(PagesApiTest, DeleteMovesToTrash) {
 
 TEST_F(PagesApiTest, RenameRedirectsOldAddress) {
   ASSERT_EQ(PutPage("editor", "before", R"({"title":"Before","markdown":"x"})").status, 201);
-  HttpResponse r = Client("editor").Request("POST", "/api/pages/before/rename",
-                                            R"({"slug":"after","title":"After"})",
-                                            "application/json");
+  HttpResponse r =
+      Client("editor").Request("POST", "/api/pages/before/rename",
+                               R"({"slug":"after","title":"After"})", "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
   HttpResponse old = Client().Get("/wiki/before");
   EXPECT_EQ(old.status, 301);
@@ -83,8 +83,10 @@ TEST_F(PagesApiTest, SettingsAndPreferencesRoundTrip) {
                                            "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(Client("admin").Get("/api/settings").body.find("Team Wiki"), std::string::npos);
-  EXPECT_EQ(Client("admin").Request("PUT", "/api/settings", R"({"site_title":""})",
-                                    "application/json").status, 400);
+  EXPECT_EQ(Client("admin")
+                .Request("PUT", "/api/settings", R"({"site_title":""})", "application/json")
+                .status,
+            400);
   r = Client("reader").Request("PUT", "/api/me/preferences", R"({"theme":"dark"})",
                                "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -96,9 +98,7 @@ TEST_F(PagesApiTest, SettingsAndPreferencesRoundTrip) {
   EXPECT_NE(Client("admin").Get("/api/audit").body.find("settings.update"), std::string::npos);
 }
 
-TEST_F(PagesApiTest, SigtermFinishesCleanly) {
-  EXPECT_EQ(server_->Stop(), 0);
-}
+TEST_F(PagesApiTest, SigtermFinishesCleanly) { EXPECT_EQ(server_->Stop(), 0); }
 
 }  // namespace
 }  // namespace arkwiki::testing

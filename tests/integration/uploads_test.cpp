@@ -38,16 +38,16 @@ TEST_F(UploadsTest, UploadReturnsHashAndServesBytesBack) {
 
 TEST_F(UploadsTest, RangeAndConditionalRequests) {
   ASSERT_EQ(Upload("abc.txt", "0123456789").status, 201);
-  HttpResponse part = Client().Request("GET", "/files/docs/abc.txt", "", "",
-                                       {{"Range", "bytes=2-4"}});
+  HttpResponse part =
+      Client().Request("GET", "/files/docs/abc.txt", "", "", {{"Range", "bytes=2-4"}});
   EXPECT_EQ(part.status, 206);
   EXPECT_EQ(part.body, "234");
   EXPECT_EQ(part.Header("content-range"), "bytes 2-4/10");
-  HttpResponse tail = Client().Request("GET", "/files/docs/abc.txt", "", "",
-                                       {{"Range", "bytes=-3"}});
+  HttpResponse tail =
+      Client().Request("GET", "/files/docs/abc.txt", "", "", {{"Range", "bytes=-3"}});
   EXPECT_EQ(tail.body, "789");
-  HttpResponse bad = Client().Request("GET", "/files/docs/abc.txt", "", "",
-                                      {{"Range", "bytes=50-60"}});
+  HttpResponse bad =
+      Client().Request("GET", "/files/docs/abc.txt", "", "", {{"Range", "bytes=50-60"}});
   EXPECT_EQ(bad.status, 416);
   HttpResponse same = Client().Request("GET", "/files/docs/abc.txt", "", "",
                                        {{"If-None-Match", "\"" + Sha256Hex("0123456789") + "\""}});
@@ -63,21 +63,25 @@ TEST_F(UploadsTest, TraversalInUploadNameIsNeutralised) {
 }
 
 TEST_F(UploadsTest, BrokenMultipartIs400AndLeavesNoTempFiles) {
-  HttpResponse r = Client("editor").Request("POST", "/api/pages/docs/uploads",
-                                            "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
-                                            "filename=\"a.txt\"\r\n\r\nunterminated",
-                                            "multipart/form-data; boundary=XyZ");
+  HttpResponse r =
+      Client("editor").Request("POST", "/api/pages/docs/uploads",
+                               "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                               "filename=\"a.txt\"\r\n\r\nunterminated",
+                               "multipart/form-data; boundary=XyZ");
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(Upload("a.txt", "x", "notfile").status, 400);
-  EXPECT_EQ(Client("editor").Request("POST", "/api/pages/docs/uploads", "plain", "text/plain").status,
-            400);
+  EXPECT_EQ(
+      Client("editor").Request("POST", "/api/pages/docs/uploads", "plain", "text/plain").status,
+      400);
   EXPECT_EQ(TreeFingerprint(dir_.Sub("data/tmp")), "");
   EXPECT_EQ(Client().Get("/api/health").status, 200);
 }
 
 TEST_F(UploadsTest, OverLimitUploadGets413AndNothingIsWritten) {
-  ASSERT_EQ(Client("admin").Request("PUT", "/api/settings", R"({"upload_max_bytes":1000})",
-                                    "application/json").status, 200);
+  ASSERT_EQ(Client("admin")
+                .Request("PUT", "/api/settings", R"({"upload_max_bytes":1000})", "application/json")
+                .status,
+            200);
   HttpResponse r = Upload("big.bin", std::string(5000, 'x'));
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find("upload limit"), std::string::npos);
@@ -90,8 +94,9 @@ TEST_F(UploadsTest, OverLimitUploadGets413AndNothingIsWritten) {
 int StreamUpload(int port, const std::string& token, uint64_t total) {
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
   session.setTimeout(Poco::Timespan(300, 0));
-  const std::string head = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
-                           "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  const std::string head =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
   const std::string tail = "\r\n--XyZ--\r\n";
   Poco::Net::HTTPRequest rq("POST", "/api/pages/docs/uploads", "HTTP/1.1");
   rq.set("Authorization", "Bearer " + token);
@@ -101,7 +106,8 @@ int StreamUpload(int port, const std::string& token, uint64_t total) {
   out << head;
   std::string chunk(1 << 20, 'z');
   for (uint64_t sent = 0; sent < total; sent += chunk.size()) {
-    out.write(chunk.data(), static_cast<std::streamsize>(std::min<uint64_t>(chunk.size(), total - sent)));
+    out.write(chunk.data(),
+              static_cast<std::streamsize>(std::min<uint64_t>(chunk.size(), total - sent)));
   }
   out << tail;
   Poco::Net::HTTPResponse rs;
@@ -111,8 +117,11 @@ int StreamUpload(int port, const std::string& token, uint64_t total) {
 }
 
 TEST_F(UploadsTest, TwoHundredMegabyteUploadLeavesServerMemoryFlat) {
-  ASSERT_EQ(Client("admin").Request("PUT", "/api/settings", R"({"upload_max_bytes":300000000})",
-                                    "application/json").status, 200);
+  ASSERT_EQ(
+      Client("admin")
+          .Request("PUT", "/api/settings", R"({"upload_max_bytes":300000000})", "application/json")
+          .status,
+      200);
   long before = server_->RssKiB();
   ASSERT_EQ(StreamUpload(server_->port(), tokens_["editor"], 200ull << 20), 201);
   long peak = server_->PeakRssKiB();

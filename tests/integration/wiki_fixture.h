@@ -18,9 +18,9 @@ class WikiServerTest : public ::testing::Test {
   void SetUp() override {
     data_ = dir_.Sub("data");
     for (const char* role : {"admin", "editor", "reader"}) {
-      auto add = RunArkwiki({"user", "add", "--data", data_, "--name", role, "--role", role,
-                             "--password-stdin"},
-                            std::string(kPassword) + "\n");
+      auto add = RunArkwiki(
+          {"user", "add", "--data", data_, "--name", role, "--role", role, "--password-stdin"},
+          std::string(kPassword) + "\n");
       ASSERT_EQ(add.exit_code, 0) << add.err;
       auto token = RunArkwiki({"token", "create", "--data", data_, "--user", role});
       ASSERT_EQ(token.exit_code, 0) << token.err;

@@ -132,8 +132,7 @@ TEST_F(PageStoreTest, SearchTreatsFtsSyntaxAsText) {
 
 TEST_F(PageStoreTest, RejectsInvalidInput) {
   EXPECT_EQ(SavePage("../x", "t").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(SavePage("ok", std::string("a\0b", 3)).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(SavePage("ok", std::string("a\0b", 3)).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SavePage("ok", "\xff").status().code(), StatusCode::kInvalidArgument);
 }
 

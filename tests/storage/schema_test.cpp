@@ -32,11 +32,14 @@ TEST(SchemaTest, MigratesForwardFromEveryEarlierVersion) {
     ASSERT_TRUE(Migrate(*db, from).ok());
     if (from >= 1) {
       ASSERT_TRUE(db->Exec("INSERT INTO users(name, password_hash, role, created_at) "
-                           "VALUES('ann','x','admin',1)").ok());
+                           "VALUES('ann','x','admin',1)")
+                      .ok());
       ASSERT_TRUE(db->Exec("INSERT INTO pages(slug, title, current_revision, created_at, "
-                           "updated_at) VALUES('home','Home',1,1,1)").ok());
+                           "updated_at) VALUES('home','Home',1,1,1)")
+                      .ok());
       ASSERT_TRUE(db->Exec("INSERT INTO revisions(page_id, number, title, markdown, author, "
-                           "created_at) VALUES(1,1,'Home','findable words','ann',1)").ok());
+                           "created_at) VALUES(1,1,'Home','findable words','ann',1)")
+                      .ok());
     }
     Status s = Migrate(*db);
     ASSERT_TRUE(s.ok()) << "from " << from << ": " << s.ToString();
@@ -44,7 +47,10 @@ TEST(SchemaTest, MigratesForwardFromEveryEarlierVersion) {
     EXPECT_EQ(DescribeSchema(*db).value(), expected) << "from " << from;
     if (from >= 1) {
       EXPECT_EQ(db->QueryInt("SELECT count(*) FROM page_search WHERE page_search MATCH "
-                             "'findable'").value(), 1) << "from " << from;
+                             "'findable'")
+                    .value(),
+                1)
+          << "from " << from;
     }
   }
 }

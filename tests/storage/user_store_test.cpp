@@ -10,9 +10,7 @@ namespace {
 
 class UserStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    storage_ = Storage::Open(Env::Default(), dir_.path()).value();
-  }
+  void SetUp() override { storage_ = Storage::Open(Env::Default(), dir_.path()).value(); }
   UserStore& users() { return storage_->users(); }
   testing::TempDir dir_;
   std::unique_ptr<Storage> storage_;
@@ -73,7 +71,8 @@ TEST_F(UserStoreTest, ApiTokensCarryTheirUserAndCanBeRevoked) {
 TEST_F(UserStoreTest, PreferencesValidateAndPersist) {
   auto user = users().Create("ann", "correct horse", Role::kEditor).value();
   EXPECT_EQ(users().GetPreferences(user.id)->at("theme"), "system");
-  ASSERT_TRUE(users().SetPreferences(user.id, {{"theme", "dark"}, {"timezone", "Europe/Oslo"}}).ok());
+  ASSERT_TRUE(
+      users().SetPreferences(user.id, {{"theme", "dark"}, {"timezone", "Europe/Oslo"}}).ok());
   EXPECT_EQ(users().GetPreferences(user.id)->at("theme"), "dark");
   EXPECT_FALSE(users().SetPreferences(user.id, {{"theme", "neon"}}).ok());
   EXPECT_FALSE(users().SetPreferences(user.id, {{"shell", "x"}}).ok());

@@ -30,19 +30,25 @@ void Upload(Storage& s, const std::string& slug, const std::string& name, const 
   auto pending = s.uploads().Begin(1 << 24);
   ASSERT_TRUE(pending.ok());
   ASSERT_TRUE((*pending)->Append(data).ok());
-  auto up = s.uploads().Commit(std::move(pending).value(), page->id, name,
-                               ContentTypeForName(name), "ann");
+  auto up = s.uploads().Commit(std::move(pending).value(), page->id, name, ContentTypeForName(name),
+                               "ann");
   ASSERT_TRUE(up.ok()) << up.status().ToString();
 }
 
 }  // namespace
+
+void AddUpload(Storage& s, const std::string& slug, const std::string& name,
+               const std::string& data) {
+  Upload(s, slug, name, data);
+}
 
 void SeedWiki(Storage& s, const std::string& v) {
   auto ann = s.users().Create("ann", "correct horse " + v, Role::kAdmin);
   ASSERT_TRUE(ann.ok()) << ann.status().ToString();
   ASSERT_TRUE(s.users().Create("bob", "correct horse", Role::kEditor).ok());
   ASSERT_TRUE(s.users().Create("cy", "correct horse", Role::kReader).ok());
-  ASSERT_TRUE(s.users().SetPreferences(ann->id, {{"theme", "dark"}, {"timezone", "Europe/Oslo"}}).ok());
+  ASSERT_TRUE(
+      s.users().SetPreferences(ann->id, {{"theme", "dark"}, {"timezone", "Europe/Oslo"}}).ok());
   ASSERT_TRUE(s.users().CreateApiToken(ann->id, "ci").ok());
   ASSERT_TRUE(s.users().CreateSession(ann->id, 3600).ok());
   Save(s, "home", "Home " + v, "# Welcome " + v + "\n\nSee [[Guide]].");
@@ -52,7 +58,8 @@ void SeedWiki(Storage& s, const std::string& v) {
   Save(s, "secret", "Secret", "private " + v, "", "private");
   Save(s, "gone", "Gone", "to the trash " + v);
   ASSERT_TRUE(s.pages().MoveToTrash("gone").ok());
-  ASSERT_TRUE(s.settings().Update({{"site_title", "Team " + v}, {"upload_max_bytes", "5000000"}}).ok());
+  ASSERT_TRUE(
+      s.settings().Update({{"site_title", "Team " + v}, {"upload_max_bytes", "5000000"}}).ok());
   Upload(s, "home", "logo.png", std::string(3000, 'p') + v);
   Upload(s, "guide", "notes.txt", "some notes " + v + std::string(5000, 'n'));
   Upload(s, "guide", "copy.png", std::string(3000, 'p') + v);  // same content as logo.png

@@ -14,6 +14,10 @@ namespace arkwiki::testing {
 // two seeds differ.
 void SeedWiki(Storage& storage, const std::string& variant = "a");
 
+// Adds an upload `name` with `data` to the existing page `slug`.
+void AddUpload(Storage& storage, const std::string& slug, const std::string& name,
+               const std::string& data);
+
 // Every logical row that a backup must carry (pages, revisions, redirects,
 // users, preferences, tokens, settings, uploads, audit), as sorted text,
 // plus each upload file's SHA-256. Sessions are left out.

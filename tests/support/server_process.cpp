@@ -90,9 +90,8 @@ ServerProcess::ServerProcess(const std::string& data_dir,
   std::string port_file = log_path_ + ".port";
   ::unlink(port_file.c_str());
   std::vector<std::string> keep;
-  std::vector<char*> argv = MakeArgv({"serve", "--data", data_dir, "--listen", "127.0.0.1:0",
-                                      "--port-file", port_file},
-                                     &keep);
+  std::vector<char*> argv = MakeArgv(
+      {"serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--port-file", port_file}, &keep);
   pid_ = ::fork();
   if (pid_ == 0) {
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -118,9 +117,7 @@ ServerProcess::ServerProcess(const std::string& data_dir,
 
 ServerProcess::~ServerProcess() { Stop(); }
 
-std::string ServerProcess::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
-}
+std::string ServerProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 std::string ServerProcess::log() const { return Slurp(log_path_); }
 

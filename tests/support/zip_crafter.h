@@ -14,14 +14,14 @@ namespace arkwiki::testing {
 
 struct CraftEntry {
   std::string name;
-  std::string data;                   // uncompressed content
-  uint16_t method = 0;                // 8: deflated here; anything else: `data` as is
-  std::optional<std::string> raw;     // exact bytes placed as the entry's data
-  uint16_t flags = 0x0800;            // UTF-8
-  bool data_descriptor = false;       // sets bit 3, zero local CRC/sizes, writes a descriptor
+  std::string data;                // uncompressed content
+  uint16_t method = 0;             // 8: deflated here; anything else: `data` as is
+  std::optional<std::string> raw;  // exact bytes placed as the entry's data
+  uint16_t flags = 0x0800;         // UTF-8
+  bool data_descriptor = false;    // sets bit 3, zero local CRC/sizes, writes a descriptor
   bool descriptor_signature = true;
-  bool zip64 = false;                 // ZIP64 extras in both headers, 64-bit descriptor
-  uint8_t made_by_os = 3;             // Unix
+  bool zip64 = false;      // ZIP64 extras in both headers, 64-bit descriptor
+  uint8_t made_by_os = 3;  // Unix
   uint32_t external_attrs = 0100644u << 16;
   // Lies, applied to both headers (and the descriptor) unless noted.
   std::optional<uint32_t> crc;
@@ -31,8 +31,8 @@ struct CraftEntry {
   std::optional<std::string> local_name;
   std::optional<uint16_t> local_flags;
   std::optional<uint16_t> local_method;
-  std::optional<uint32_t> descriptor_crc;   // descriptor only
-  std::optional<uint64_t> local_offset;     // central directory only
+  std::optional<uint32_t> descriptor_crc;  // descriptor only
+  std::optional<uint64_t> local_offset;    // central directory only
 };
 
 struct CraftOptions {
@@ -41,8 +41,8 @@ struct CraftOptions {
   std::string suffix;                  // bytes after the end record
   std::string comment;
   std::optional<uint16_t> declared_comment_length;
-  bool zip64_end = false;              // ZIP64 end record + locator
-  bool saturate_eocd = false;          // with zip64_end: 0xFFFF/0xFFFFFFFF in the EOCD
+  bool zip64_end = false;      // ZIP64 end record + locator
+  bool saturate_eocd = false;  // with zip64_end: 0xFFFF/0xFFFFFFFF in the EOCD
   std::optional<uint64_t> declared_entry_count;
   std::optional<uint64_t> declared_cd_offset;
   std::optional<uint64_t> declared_cd_size;

@@ -22,7 +22,7 @@ struct SnapshotInfo {
   ManifestCounts counts;  // bytes left 0: the writer fills it in
   std::map<std::string, std::string> settings;
   std::vector<SnapshotUpload> uploads;  // distinct contents, sorted by hash
-  double copy_millis = 0;  // time spent in the online backup step
+  double copy_millis = 0;               // time spent in the online backup step
 };
 
 // Copies the live database at `layout.database` to `dest` with SQLite's

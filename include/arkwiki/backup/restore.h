@@ -50,10 +50,10 @@ struct ImportOptions {
 };
 
 struct StagedImport {
-  std::string id;               // directory name under DATA/staging/
-  std::string archive_path;     // the archive it came from
-  std::string generation;       // the staged live/generation value
-  VerifyReport report;          // manifest, database check, sizes
+  std::string id;            // directory name under DATA/staging/
+  std::string archive_path;  // the archive it came from
+  std::string generation;    // the staged live/generation value
+  VerifyReport report;       // manifest, database check, sizes
 };
 
 struct CommitHooks {

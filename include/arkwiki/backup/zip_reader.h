@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,10 +55,32 @@ struct ZipLimits {
   // rarely exceeds 10; deflate cannot exceed ~1032). Entries whose
   // uncompressed size is under `ratio_exempt_bytes` are not checked: tiny
   // files of zeros compress far better and are harmless.
+  // Not applied in canonical mode: see require_canonical.
   double max_ratio = 100.0;
   uint64_t ratio_exempt_bytes = uint64_t{1} << 20;
   // Length of an entry name in bytes. Default 512.
   size_t max_name_bytes = 512;
+  // Canonical mode, for arkwiki backups (VerifyArchive and ReadManifest set
+  // it): every header, data descriptor and end record must be byte for byte
+  // what ZipWriter writes for the entry's name, method, time, CRC, sizes and
+  // offset — version needed/made by, flags 0x0808, external attributes
+  // 0100644 << 16, internal attributes 0, no comments, disk numbers 0,
+  // ZIP64 extras exactly where the writer puts them, the descriptor with its
+  // signature, local time/date equal to the central directory's, central
+  // directory in archive order — and the padding bits after a deflate
+  // stream must be zero. Then no byte outside entry data can change
+  // unnoticed, and entry data is covered by CRC-32 (and the manifest's
+  // SHA-256). Checked after the caps and the name, feature and file-type
+  // rules, so those refusals keep their specific messages.
+  //
+  // Ratio policy in canonical mode: max_ratio is replaced by deflate's own
+  // bound (1032:1; a declared size above it is a lie). A backup may hold a
+  // file of zeros that compresses ~1000:1, and our own backups must
+  // restore. The expansion bound that protects disk and memory is the
+  // declared size: ReadEntry refuses output beyond it (so a lying entry
+  // stops within 1 MiB past it, and nothing is buffered), and the declared
+  // sizes are capped by max_entry_bytes and max_total_bytes.
+  bool require_canonical = false;
 };
 
 // One entry as the central directory declares it (ZIP64 values resolved).
@@ -70,6 +93,12 @@ struct ZipEntry {
   uint64_t uncompressed_size = 0;
   uint64_t local_header_offset = 0;
   uint64_t data_offset = 0;  // first byte of the (compressed) data
+  uint16_t version_needed = 0;
+  uint16_t dos_time = 0;
+  uint16_t dos_date = 0;
+  // Canonical mode: the CRC-32 of the data as stored (compressed), from
+  // arkwiki's own extra field when the archive has it; ReadEntry checks it.
+  std::optional<uint32_t> data_crc32;
   uint32_t external_attrs = 0;
   uint8_t made_by_os = 0;  // kZipMadeByUnix: external_attrs >> 16 is st_mode
 };
@@ -108,10 +137,11 @@ class ZipReader {
 
  private:
   ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
-            std::vector<ZipEntry> entries);
+            std::vector<ZipEntry> entries, bool canonical);
 
   std::unique_ptr<RandomAccessFile> file_;
   std::string path_;
+  bool canonical_ = false;  // ZipLimits::require_canonical
   std::vector<ZipEntry> entries_;
   std::unordered_map<std::string_view, size_t> index_;  // views into entries_
 };

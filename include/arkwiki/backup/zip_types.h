@@ -27,8 +27,15 @@
 //   Central records carry a ZIP64 extra for every size or offset that does
 //   not fit in 32 bits. ZIP64 end records appear when there are 65535 entries
 //   or more, or the central directory's size or offset overflows 32 bits.
+// - Every central record ends with arkwiki's own extra field (tag 0x6B61,
+//   "ak"): the CRC-32 of the entry's data as stored, so that even a change
+//   to the deflate stream that leaves the output the same is detectable.
+//   Other tools skip it.
 // - Timestamps are a fixed DOS date/time (UTC) from EntryOptions, so the same
 //   input gives byte-identical archives.
+// - src/backup/zip_canonical.h encodes all of the above; a reader in
+//   canonical mode (ZipLimits::require_canonical, used for backups) demands
+//   exactly those bytes.
 #pragma once
 
 #include <cstdint>

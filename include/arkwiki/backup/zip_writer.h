@@ -80,8 +80,9 @@ class ZipWriter {
   ZipWriter(const ZipWriter&) = delete;
   ZipWriter& operator=(const ZipWriter&) = delete;
 
-  // Adds the file at `path` (read through `env`, symlinks refused) as entry
-  // `name`. The size is taken from stat before reading; if the file grows or
+  // Adds the regular file at `path` (read through `env`; a symlink is
+  // refused by the Env; do not pass FIFOs or devices — list directories with
+  // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is taken from stat before reading; if the file grows or
   // shrinks while it is read, fails with Corruption (sticky). `name` must
   // pass the reader's name rules (relative, no "..", UTF-8, ...) and differ
   // from every earlier name even ignoring ASCII case: else InvalidArgument.
@@ -103,10 +104,10 @@ class ZipWriter {
   struct Record {
     std::string name;
     uint16_t method = 0;
-    uint16_t version_needed = 0;
     uint16_t dos_time = 0;
     uint16_t dos_date = 0;
     uint32_t crc32 = 0;
+    uint32_t data_crc32 = 0;  // of the bytes as stored (zip_canonical.h)
     uint64_t compressed_size = 0;
     uint64_t uncompressed_size = 0;
     uint64_t offset = 0;

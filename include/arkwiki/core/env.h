@@ -79,7 +79,7 @@ class Env {
   // Entries except "." and "..", unsorted. Symlinks are reported, not followed.
   virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
 
-  virtual Status CreateDir(const std::string& path) = 0;  // OK if it already exists
+  virtual Status CreateDir(const std::string& path) = 0;   // OK if it already exists
   virtual Status CreateDirs(const std::string& path) = 0;  // like mkdir -p
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual Status RemoveDir(const std::string& path) = 0;  // empty directories only
@@ -133,9 +133,7 @@ class EnvWrapper : public Env {
     return target_->LinkFile(f, t);
   }
   Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
-  Result<SpaceInfo> GetSpaceInfo(const std::string& p) override {
-    return target_->GetSpaceInfo(p);
-  }
+  Result<SpaceInfo> GetSpaceInfo(const std::string& p) override { return target_->GetSpaceInfo(p); }
 
  private:
   Env* target_;

@@ -16,18 +16,18 @@ namespace arkwiki {
 enum class StatusCode {
   kOk = 0,
   kNotFound,
-  kCorruption,        // data exists but is damaged or malformed
+  kCorruption,  // data exists but is damaged or malformed
   kIoError,
   kNoSpace,           // ENOSPC / EDQUOT, or a free-space pre-check failed
   kInvalidArgument,   // bad input from a caller or a user
   kBusy,              // another exclusive operation is running
   kPermissionDenied,  // the OS refused access (EACCES / EPERM / EROFS)
   kAlreadyExists,
-  kUnsupported,       // e.g. an archive format newer than this build
-  kTooLarge,          // a configured cap was exceeded
-  kUnauthenticated,   // no valid credentials
-  kForbidden,         // credentials valid but role insufficient
-  kConflict,          // state changed underneath (e.g. a rename target exists)
+  kUnsupported,      // e.g. an archive format newer than this build
+  kTooLarge,         // a configured cap was exceeded
+  kUnauthenticated,  // no valid credentials
+  kForbidden,        // credentials valid but role insufficient
+  kConflict,         // state changed underneath (e.g. a rename target exists)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -35,8 +35,7 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
@@ -50,9 +49,7 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string m) {
     return {StatusCode::kPermissionDenied, std::move(m)};
   }
-  static Status AlreadyExists(std::string m) {
-    return {StatusCode::kAlreadyExists, std::move(m)};
-  }
+  static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status Unauthenticated(std::string m) {
@@ -79,7 +76,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(state_).ok() && "Result needs a value or a failure");
   }
@@ -104,10 +101,10 @@ class [[nodiscard]] Result {
 }  // namespace arkwiki
 
 // Returns early from the enclosing function when `expr` yields a failed Status.
-#define ARKWIKI_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::arkwiki::Status _arkwiki_s = (expr);     \
-    if (!_arkwiki_s.ok()) return _arkwiki_s;   \
+#define ARKWIKI_RETURN_IF_ERROR(expr)        \
+  do {                                       \
+    ::arkwiki::Status _arkwiki_s = (expr);   \
+    if (!_arkwiki_s.ok()) return _arkwiki_s; \
   } while (0)
 
 #define ARKWIKI_CONCAT_INNER(a, b) a##b
@@ -115,7 +112,11 @@ class [[nodiscard]] Result {
 // Declares `lhs` from a Result, or returns its Status on failure.
 #define ARKWIKI_ASSIGN_OR_RETURN(lhs, expr) \
   ARKWIKI_ASSIGN_OR_RETURN_IMPL(ARKWIKI_CONCAT(_arkwiki_r, __LINE__), lhs, expr)
+// `tmp` and `lhs` are declarators ("auto x", "std::string s"), which cannot
+// be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ARKWIKI_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -28,12 +28,12 @@ namespace arkwiki {
 // A bound statement parameter.
 class SqlParam {
  public:
-  SqlParam(int64_t v) : kind_(kInt), int_(v) {}  // NOLINT
-  SqlParam(int v) : kind_(kInt), int_(v) {}  // NOLINT
+  SqlParam(int64_t v) : kind_(kInt), int_(v) {}                   // NOLINT
+  SqlParam(int v) : kind_(kInt), int_(v) {}                       // NOLINT
   SqlParam(std::string v) : kind_(kText), text_(std::move(v)) {}  // NOLINT
-  SqlParam(const char* v) : kind_(kText), text_(v) {}  // NOLINT
-  SqlParam(std::nullopt_t) : kind_(kNull) {}  // NOLINT
-  SqlParam(std::optional<int64_t> v)  // NOLINT
+  SqlParam(const char* v) : kind_(kText), text_(v) {}             // NOLINT
+  SqlParam(std::nullopt_t) : kind_(kNull) {}                      // NOLINT
+  SqlParam(std::optional<int64_t> v)                              // NOLINT
       : kind_(v ? kInt : kNull), int_(v.value_or(0)) {}
   enum Kind { kInt, kText, kNull };
   Kind kind() const { return kind_; }
@@ -92,8 +92,7 @@ class Db {
 
  private:
   Db(std::string path, std::unique_ptr<Poco::Data::Session> session);
-  Status ExecLocked(const std::string& sql, const std::vector<SqlParam>& params,
-                    SqlRows* rows);
+  Status ExecLocked(const std::string& sql, const std::vector<SqlParam>& params, SqlRows* rows);
 
   std::string path_;
   std::unique_ptr<Poco::Data::Session> session_;

@@ -17,9 +17,9 @@ struct SiteSettings {
   bool registration_open = false;
   std::string default_visibility = "public";  // public | private
   int64_t upload_max_bytes = 256ll << 20;
-  int64_t import_max_bytes = 8ll << 30;        // cap on an uploaded backup
+  int64_t import_max_bytes = 8ll << 30;  // cap on an uploaded backup
   int64_t safety_backup_retention_days = 14;
-  std::string instance_id;                     // random, set on first start
+  std::string instance_id;  // random, set on first start
 };
 
 // The keys, in the order the Settings page and the API show them.

@@ -56,7 +56,8 @@ class PendingUpload {
 
 class UploadStore {
  public:
-  UploadStore(Env* env, Db* db, DataDirLayout layout) : env_(env), db_(db), layout_(std::move(layout)) {}
+  UploadStore(Env* env, Db* db, DataDirLayout layout)
+      : env_(env), db_(db), layout_(std::move(layout)) {}
 
   Result<std::unique_ptr<PendingUpload>> Begin(uint64_t max_bytes);
   // Makes the contents durable and records (or replaces) page_id/name.

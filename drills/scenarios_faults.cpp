@@ -1,0 +1,211 @@
+// Scenarios 9-12: disk full, a damaged archive, undoing an import through
+// its safety backup, and an archive from an older format version.
+#include <filesystem>
+#include <thread>
+
+#include "scenario_util.h"
+#include "wiki_client.h"
+
+namespace arkwiki::drill {
+namespace {
+
+namespace fs = std::filesystem;
+
+void DiskFullBackup(DrillContext& ctx, const Golden& g, Prepared& p, Verdict* v) {
+  DRILL_ASSIGN(uint64_t archive_bytes, FileSize(p.archive));
+  auto mount = TmpfsMount::Mount(p.dir + "/small-fs", archive_bytes / 2);
+  if (!mount.ok()) return v->Skip(mount.status().message() + " (needs root; Env seam not used)");
+  v->Note("backup --out onto a tmpfs of " + std::to_string(archive_bytes / 2) +
+          " bytes (the archive needs " + std::to_string(archive_bytes) + ")");
+  const std::string out = (*mount)->dir() + "/backup.zip";
+  DRILL_ASSIGN(auto r, ctx.Arkwiki({"backup", "create", "--data", p.data, "--out", out}));
+  if (r.exit_code != 4) v->Fail("backup create exited " + std::to_string(r.exit_code) + ", not 4");
+  if (!MentionsNoSpace(r.err)) v->Fail("the error does not name missing space: " + r.err);
+  v->Note("backup create: exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 200));
+  std::error_code ec;
+  if (fs::exists(out, ec)) v->Fail("a file was left under the final name " + out);
+  if (!fs::is_empty((*mount)->dir(), ec)) v->Fail("files were left on the full file system");
+  DRILL_ASSIGN(auto diffs, ctx.DiffServer(p.server->port(), g.fp));
+  v->RecordDiff("the wiki after the failed backup", diffs);
+}
+
+void DiskFullRestore(DrillContext& ctx, const Golden& g, const std::string& path, Prepared& p,
+                     Verdict* v) {
+  p.server->Stop();
+  p.server.reset();
+  const uint64_t live = TreeBytes(p.data);
+  const uint64_t size = live + (6 << 20);  // room to serve, not to stage an import
+  auto mount = TmpfsMount::Mount(p.dir + "/small-data-fs", size);
+  if (!mount.ok()) return v->Skip(mount.status().message() + " (needs root; Env seam not used)");
+  const std::string data = (*mount)->dir() + "/data";
+  DRILL_CHECK(ctx.CopyGolden(Golden{g.profile, p.data, "", g.fp}, data));
+  v->Note("data dir on a tmpfs of " + std::to_string(size) + " bytes (" + std::to_string(live) +
+          " in use)");
+  if (path == "cli") {
+    RestoreRun run = ctx.RestoreCli(data, p.archive);
+    v->restore_seconds = run.seconds;
+    v->Note("restore: exit " + std::to_string(run.exit_code) + ": " + run.message.substr(0, 200));
+    if (run.exit_code != 4) v->Fail("restore exited " + std::to_string(run.exit_code) + ", not 4");
+    if (!MentionsNoSpace(run.message)) v->Fail("the error does not name missing space");
+  } else {
+    DRILL_ASSIGN(p.server, ctx.Serve(data));
+    RestoreRun run = ctx.RestoreHttp(p.server->port(), g.fp.admin_token(), p.archive);
+    v->restore_seconds = run.seconds;
+    v->Note("POST /api/restore: " + std::to_string(run.http_status) + ": " +
+            run.message.substr(0, 200));
+    if (run.http_status != 507) v->Fail("expected HTTP 507, got " + std::to_string(run.http_status));
+    if (!MentionsNoSpace(run.message)) v->Fail("the error does not name missing space");
+    p.server->Stop();
+    p.server.reset();
+  }
+  DRILL_ASSIGN(auto diffs, ctx.DiffDataDir(data, g.fp));
+  v->RecordDiff("the wiki after the failed restore", diffs);
+}
+
+void DiskFull(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "disk-full"));
+  if (path == "cli") {
+    DiskFullBackup(ctx, g, p, v);
+    if (v->result == "skip") return;
+  } else {
+    v->Note("backup part: cli path only (the http backup streams to the client)");
+  }
+  DiskFullRestore(ctx, g, path, p, v);
+}
+
+void CheckDamagedArchive(DrillContext& ctx, const Golden& g, const std::string& path,
+                         Prepared& p, const std::string& bad, const std::string& label,
+                         Verdict* v) {
+  DRILL_ASSIGN(auto verify, ctx.Arkwiki({"backup", "verify", bad}));
+  if (verify.exit_code != 3) {
+    v->Fail(label + ": verify exited " + std::to_string(verify.exit_code) + ", not 3");
+  }
+  if (path == "cli") {
+    if (p.server) p.server->Stop();
+    p.server.reset();
+    RestoreRun run = ctx.RestoreCli(p.data, bad);
+    v->Note(label + ": restore exit " + std::to_string(run.exit_code) + ": " +
+            run.message.substr(0, 160));
+    if (run.exit_code != 3) v->Fail(label + ": restore exited " + std::to_string(run.exit_code));
+    DRILL_ASSIGN(auto diffs, ctx.DiffDataDir(p.data, g.fp));
+    v->RecordDiff(label + ": live data after the refused restore", diffs);
+    return;
+  }
+  if (!p.server) {
+    DRILL_ASSIGN(p.server, ctx.Serve(p.data));
+  }
+  RestoreRun run = ctx.RestoreHttp(p.server->port(), g.fp.admin_token(), bad);
+  v->Note(label + ": POST /api/restore " + std::to_string(run.http_status) + ": " +
+          run.message.substr(0, 160));
+  if (run.http_status != 422 && run.http_status != 400) {
+    v->Fail(label + ": import answered " + std::to_string(run.http_status) + ", not 422");
+  }
+  DRILL_ASSIGN(auto diffs, ctx.DiffServer(p.server->port(), g.fp));
+  v->RecordDiff(label + ": live data after the refused import", diffs);
+}
+
+void DamagedArchive(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "bad-archive"));
+  DRILL_ASSIGN(uint64_t size, FileSize(p.archive));
+  const std::string flipped = p.dir + "/bitflip.zip", truncated = p.dir + "/truncated.zip";
+  std::error_code ec;
+  fs::copy_file(p.archive, flipped, ec);
+  fs::copy_file(p.archive, truncated, ec);
+  if (ec) return v->Fail("setup: copying the archive: " + ec.message());
+  DRILL_CHECK(FlipBit(flipped, size / 2));
+  DRILL_CHECK(TruncateTo(truncated, 0.6));
+  CheckDamagedArchive(ctx, g, path, p, flipped, "bit flip at " + std::to_string(size / 2), v);
+  CheckDamagedArchive(ctx, g, path, p, truncated, "truncated to 60%", v);
+}
+
+// Starts the undo (newest safety backup) and waits until it is done.
+Status UndoHttp(DrillContext& ctx, int port, const std::string& token, double* seconds) {
+  fixture::WikiClient client(port, token);
+  const double start = NowMs();
+  ARKWIKI_ASSIGN_OR_RETURN(auto reply, client.Send("POST", "/settings/backup/undo", "",
+                                                   "application/x-www-form-urlencoded"));
+  if (reply.status != 202 && reply.status != 200 && reply.status != 303) {
+    return Status::IoError("POST /settings/backup/undo answered " + std::to_string(reply.status) +
+                           ": " + reply.body.substr(0, 200));
+  }
+  // The job swaps in the background; wait for 503 to come and go, then for
+  // the audit entry that ends the job.
+  for (int i = 0; i < 6000; ++i) {
+    auto audit = client.Send("GET", "/api/audit?limit=5");
+    if (audit.ok() && audit->status == 200 &&
+        audit->body.find("backup.undo") != std::string::npos) {
+      *seconds = (NowMs() - start) / 1000;
+      return Status::Ok();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  (void)ctx;
+  return Status::IoError("the undo did not finish within 60 s");
+}
+
+void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "undo"));
+  DRILL_ASSIGN(fixture::Fingerprint changed, MakeChanges(ctx, p.server->port(), g.fp));
+  RestoreAndCheck(ctx, g.fp, path, p.data, p.archive, p.server, g.fp.admin_token(), -1, v);
+  if (v->result != "pass") return;
+  if (path == "http") {
+    double seconds = 0;
+    DRILL_CHECK(UndoHttp(ctx, p.server->port(), g.fp.admin_token(), &seconds));
+    v->Note("undo through /settings/backup/undo took " + std::to_string(seconds) + " s");
+    DRILL_ASSIGN(auto diffs, ctx.DiffServer(p.server->port(), changed));
+    return v->RecordDiff("after the undo vs the wiki before the import", diffs);
+  }
+  p.server->Stop();
+  p.server.reset();
+  fs::path newest;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(p.data + "/safety", ec)) {
+    if (e.path().extension() == ".zip" && e.path().filename() > newest.filename()) newest = e.path();
+  }
+  if (newest.empty()) return v->Fail("no safety backup in " + p.data + "/safety");
+  RestoreRun run = ctx.RestoreCli(p.data, newest.string());
+  if (run.exit_code != 0) return v->Fail("restoring the safety backup: " + run.message);
+  v->Note("undo: restored the safety backup " + newest.filename().string());
+  DRILL_ASSIGN(auto diffs, ctx.DiffDataDir(p.data, changed));
+  v->RecordDiff("after the undo vs the wiki before the import", diffs);
+}
+
+void OldFormatArchive(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  (void)g;
+  const std::string archive = ctx.config().archives_dir + "/arkwiki-schema-v2.zip";
+  auto expected = fixture::ReadFingerprint(ctx.config().archives_dir +
+                                           "/arkwiki-schema-v2.expected.json");
+  if (!fs::exists(archive) || !expected.ok()) {
+    return v->Fail("missing " + archive + " or its .expected.json (make it with "
+                   "arkwiki-old-archive fixtures/archives)");
+  }
+  DRILL_ASSIGN(auto verify, ctx.Arkwiki({"backup", "verify", archive}));
+  if (verify.exit_code != 0) return v->Fail("verify rejected the old archive: " + verify.err);
+  DRILL_ASSIGN(std::string dir, ctx.NewDir("old-format"));
+  const std::string data = dir + "/data";
+  ServerPtr server;
+  std::string token;
+  if (path == "http") {
+    DRILL_ASSIGN(token, ctx.FreshInstall(data));
+    DRILL_ASSIGN(server, ctx.Serve(data));
+  }
+  v->Note("archive at schema version 2, format 1; restore migrates it to the current schema");
+  RestoreAndCheck(ctx, *expected, path, data, archive, server, token, -1, v);
+}
+
+}  // namespace
+
+std::vector<Scenario> FaultScenarios() {
+  return {
+      {9, "disk-full", "disk full during a backup, then during a restore", {"cli", "http"},
+       DiskFull},
+      {10, "corrupted-archive", "a corrupted archive (bit flip, truncation)", {"cli", "http"},
+       DamagedArchive},
+      {11, "undo-import", "undo of an import through the safety backup", {"cli", "http"},
+       UndoImport},
+      {12, "old-format-archive", "an older archive restores through migration", {"cli", "http"},
+       OldFormatArchive},
+  };
+}
+
+}  // namespace arkwiki::drill

@@ -1,0 +1,160 @@
+#include "web/import_receiver.h"
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/PartHandler.h>
+
+#include <cctype>
+#include <vector>
+
+#include "arkwiki/backup/db_snapshot.h"
+#include "arkwiki/core/hash.h"
+
+namespace arkwiki::web {
+namespace {
+
+constexpr size_t kChunkBytes = 256 << 10;
+// Slack for multipart boundaries and part headers around the file itself.
+constexpr int64_t kMultipartOverhead = 64 << 10;
+
+std::string TooLargeMessage(int64_t max_bytes) {
+  return "the backup is larger than the import limit of " + std::to_string(max_bytes) +
+         " bytes (Settings → System configuration → import size limit)";
+}
+
+// Keeps [A-Za-z0-9._-] of the client's file name, for the audit log's
+// "restored <file>" line; never a path.
+std::string SafeNamePart(const std::string& name) {
+  std::string out;
+  for (char c : name.substr(
+           name.find_last_of("/\\") == std::string::npos ? 0 : name.find_last_of("/\\") + 1)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') {
+      out += c;
+    }
+    if (out.size() >= 80) break;
+  }
+  while (!out.empty() && out[0] == '.') out.erase(0, 1);
+  if (out.size() > 4 && out.compare(out.size() - 4, 4, ".zip") == 0) out.resize(out.size() - 4);
+  return out;
+}
+
+// Copies `in` to `path` with the cap; the file is created exclusively.
+Status CopyCapped(Env* env, std::istream& in, const std::string& path, int64_t max_bytes,
+                  int64_t* copied) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, CreateMode::kExclusive));
+  std::vector<char> buf(kChunkBytes);
+  *copied = 0;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    *copied += in.gcount();
+    if (*copied > max_bytes) return Status::TooLarge(TooLargeMessage(max_bytes));
+    ARKWIKI_RETURN_IF_ERROR(
+        file->Append(std::string_view(buf.data(), static_cast<size_t>(in.gcount()))));
+  }
+  return file->Close();
+}
+
+struct Abort {
+  Status status;
+};
+
+class ArchivePartHandler final : public Poco::Net::PartHandler {
+ public:
+  ArchivePartHandler(Env* env, std::string staging, int64_t max_bytes)
+      : env_(env), staging_(std::move(staging)), max_bytes_(max_bytes) {}
+
+  void handlePart(const Poco::Net::MessageHeader& header, std::istream& in) override {
+    std::string disposition;
+    Poco::Net::NameValueCollection params;
+    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
+                                              params);
+    if (params.get("name", "") != "file") return;
+    if (!path_.empty()) throw Abort{Status::InvalidArgument("send one backup file at a time")};
+    path_ = UploadPath(staging_, params.get("filename", ""));
+    int64_t copied = 0;
+    Status s = CopyCapped(env_, in, path_, max_bytes_, &copied);
+    if (!s.ok()) throw Abort{s};
+  }
+
+  static std::string UploadPath(const std::string& staging, const std::string& client_name) {
+    std::string name = "upload-" + RandomHex(8);
+    std::string part = SafeNamePart(client_name);
+    if (!part.empty()) name += "-" + part;
+    return JoinPath(staging, name + ".zip");
+  }
+
+  std::string path_;
+
+ private:
+  Env* env_;
+  std::string staging_;
+  int64_t max_bytes_;
+};
+
+Result<std::string> ReceiveMultipart(WikiApp& app, Exchange& ex, const std::string& staging,
+                                     int64_t max_bytes) {
+  ArchivePartHandler handler(app.env(), staging, max_bytes);
+  Status s;
+  try {
+    Poco::Net::HTMLForm form;
+    form.setFieldLimit(20);
+    form.setValueLengthLimit(4096);
+    form.load(ex.request, ex.request.stream(), handler);
+  } catch (const Abort& abort) {
+    s = abort.status;
+  } catch (const Poco::Exception& e) {
+    s = Status::InvalidArgument("malformed multipart body: " + e.message());
+  }
+  if (s.ok() && handler.path_.empty()) {
+    s = Status::InvalidArgument("choose a backup file (form field 'file')");
+  }
+  if (s.ok()) return handler.path_;
+  ex.response.setKeepAlive(false);
+  if (!handler.path_.empty()) (void)app.env()->RemoveFile(handler.path_);
+  return s;
+}
+
+Result<std::string> ReceiveRaw(WikiApp& app, Exchange& ex, const std::string& staging,
+                               int64_t max_bytes) {
+  const std::string path = ArchivePartHandler::UploadPath(staging, ex.Query("name"));
+  int64_t copied = 0;
+  Status s = CopyCapped(app.env(), ex.request.stream(), path, max_bytes, &copied);
+  if (s.ok() && copied == 0) s = Status::InvalidArgument("the request carried no backup file");
+  if (s.ok() && ex.request.hasContentLength() && copied != ex.request.getContentLength64()) {
+    s = Status::InvalidArgument("the upload was cut off after " + std::to_string(copied) +
+                                " bytes; try again");
+  }
+  if (s.ok()) return path;
+  ex.response.setKeepAlive(false);
+  (void)app.env()->RemoveFile(path);
+  return s;
+}
+
+Result<std::string> ReceiveInto(WikiApp& app, Exchange& ex, int64_t max_bytes) {
+  const bool multipart = ex.request.getContentType().rfind("multipart/form-data", 0) == 0;
+  const int64_t allowed = max_bytes + (multipart ? kMultipartOverhead : 0);
+  if (ex.request.hasContentLength() && ex.request.getContentLength64() > allowed) {
+    DiscardOversizeBody(ex);
+    return Status::TooLarge(TooLargeMessage(max_bytes));
+  }
+  const std::string staging = app.layout().staging;
+  ARKWIKI_RETURN_IF_ERROR(app.env()->CreateDirs(staging));
+  if (ex.request.hasContentLength()) {
+    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(app.env(), staging,
+                                           static_cast<uint64_t>(ex.request.getContentLength64()),
+                                           "receiving the uploaded backup"));
+  }
+  return multipart ? ReceiveMultipart(app, ex, staging, max_bytes)
+                   : ReceiveRaw(app, ex, staging, max_bytes);
+}
+
+}  // namespace
+
+Result<std::string> ReceiveImportArchive(WikiApp& app, Exchange& ex, int64_t max_bytes) {
+  auto path = ReceiveInto(app, ex, max_bytes);
+  // The body may be partly unread: never reuse this connection.
+  if (!path.ok()) ex.response.setKeepAlive(false);
+  return path;
+}
+
+}  // namespace arkwiki::web

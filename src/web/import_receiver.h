@@ -1,0 +1,20 @@
+// Receives an uploaded backup archive for an import and streams it to
+// DATA/staging/upload-<random>[-<name>].zip in 256 KiB pieces, so server
+// memory stays flat whatever the archive's size. Private to the web layer.
+#pragma once
+
+#include <string>
+
+#include "web/app.h"
+
+namespace arkwiki::web {
+
+// Accepts the archive either as the raw request body (any content type but
+// multipart, e.g. application/zip: what backup.js and scripts send) or as
+// the field "file" of a multipart/form-data form (a browser without
+// JavaScript). Bodies over `max_bytes` get TooLarge, before reading when the
+// client declared the length. On any failure nothing is left behind.
+// Returns the path of the received file; the caller removes it.
+Result<std::string> ReceiveImportArchive(WikiApp& app, Exchange& ex, int64_t max_bytes);
+
+}  // namespace arkwiki::web

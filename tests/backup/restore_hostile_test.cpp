@@ -1,0 +1,195 @@
+// Hostile archives (issue 4, "Checked before anything live is touched"):
+// every fixture in fixtures/hostile/ (written by
+// fixtures/make_hostile_archives.cpp from a real backup, one hostile class
+// each; see fixtures/README.md) must be refused by VerifyArchive and by a
+// restore (Stage, then Commit if staging ever succeeded), with a message
+// naming the problem. The live wiki must stay byte-identical, staging must
+// be left empty, and only a bounded number of bytes may reach the disk.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/backup/restore.h"
+#include "arkwiki/storage/storage.h"
+#include "support/counting_env.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+struct HostileCase {
+  const char* fixture;    // fixtures/hostile/<fixture>.zip
+  const char* behaviour;  // the test's name
+  std::vector<std::string> keywords;  // the refusal names the problem
+  // The caps for this class (as configured by an admin), default otherwise.
+  uint64_t max_archive_bytes = 0;
+  uint64_t max_total_bytes = 0;
+};
+
+// One row per hostile class of issue 4.
+const std::vector<HostileCase>& Cases() {
+  static const std::vector<HostileCase> kCases = {
+      // Not a usable ZIP.
+      {"not-a-zip", "RejectsFileThatIsNotAZip", {"not a ZIP archive"}},
+      {"truncated", "RejectsTruncatedArchive", {"truncated"}},
+      {"junk-before", "RejectsJunkBytesBeforeTheArchive", {"prepended"}},
+      {"central-directory-missing", "RejectsArchiveWithoutCentralDirectory",
+       {"central directory"}},
+      {"central-directory-mismatch", "RejectsLocalHeaderDisagreeingWithCentralDirectory",
+       {"config/settingz.json", "disagree"}},
+      // Entries that break the layout.
+      {"path-dotdot", "RejectsPathTraversalEntry", {"path escapes the archive"}},
+      {"path-absolute", "RejectsAbsolutePathEntry", {"/etc/cron.d/evil", "path is absolute"}},
+      {"path-drive-letter", "RejectsDriveLetterEntry", {"drive letter"}},
+      {"path-backslash", "RejectsBackslashEntry", {"backslash"}},
+      {"symlink", "RejectsSymlinkEntry", {"config/passwd", "symbolic link"}},
+      {"special-file", "RejectsFifoEntry", {"config/fifo", "FIFO"}},
+      {"duplicate-name", "RejectsDuplicateEntryNames", {"more than once"}},
+      {"case-collision", "RejectsNamesDifferingOnlyByCase", {"only by letter case"}},
+      {"invalid-utf8-name", "RejectsInvalidUtf8Name", {"not valid UTF-8"}},
+      {"encrypted-entry", "RejectsEncryptedEntry", {"config/settings.json", "encrypted"}},
+      {"unknown-compression-method", "RejectsUnknownCompressionMethod",
+       {"compression method 12"}},
+      // Over the caps.
+      {"over-upload-size", "RejectsArchiveOverTheUploadSizeCap", {"over the limit of 2"}, 2000},
+      {"too-many-entries", "RejectsArchiveOverTheEntryCountCap",
+       {"10000000 entries, over the limit"}},
+      {"over-total-bytes", "RejectsArchiveOverTheTotalBytesCap",
+       {"bytes in total, over the limit"}, 0, 512 << 10},
+      {"zip-bomb-ratio", "RejectsEntryOverTheCompressionRatioCap",
+       {"compression ratio", "zip bomb"}},
+      {"zip-bomb-lying-size", "StopsZipBombAtItsDeclaredSize",
+       {"expands beyond its declared size of 1048576 bytes"}},
+      // Manifest problems.
+      {"manifest-missing", "RejectsArchiveWithoutManifest", {"no manifest.json"}},
+      {"manifest-bad-checksum", "RejectsManifestWithBadChecksum", {"does not match its checksum"}},
+      {"file-missing", "RejectsArchiveMissingAListedFile", {"but the archive lacks it"}},
+      {"file-extra", "RejectsArchiveWithAnUnlistedFile", {"which the manifest does not list"}},
+      {"file-wrong-size", "RejectsFileOfTheWrongSize",
+       {"config/settings.json", "bytes in the archive but"}},
+      {"file-wrong-sha256", "RejectsFileWithTheWrongSha256",
+       {"config/settings.json", "does not match the SHA-256"}},
+      // The database.
+      {"db-integrity-check", "RejectsDatabaseFailingIntegrityCheck",
+       {"integrity check"}},
+      {"db-wrong-application-id", "RejectsDatabaseWithWrongApplicationId",
+       {"not an arkwiki database"}},
+      {"db-schema-mismatch", "RejectsDatabaseWhoseTablesDiffer",
+       {"tables do not match arkwiki schema"}},
+      // Versions: a newer format or schema names both versions.
+      {"newer-format-version", "RejectsNewerFormatVersionNamingBoth",
+       {"format version 2", "up to 1"}},
+      {"newer-schema-version", "RejectsNewerSchemaVersionNamingBoth",
+       {"schema version 4", "newer than this arkwiki (3)"}},
+  };
+  return kCases;
+}
+
+std::string HostileDir() { return std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile"; }
+
+ZipLimits LimitsFor(const HostileCase& c) {
+  ZipLimits limits;
+  if (c.max_archive_bytes != 0) limits.max_archive_bytes = c.max_archive_bytes;
+  if (c.max_total_bytes != 0) limits.max_total_bytes = c.max_total_bytes;
+  return limits;
+}
+
+class RestoreHostileTest : public ::testing::TestWithParam<HostileCase> {
+ protected:
+  // One live wiki for the suite: each refusal must leave it untouched, and
+  // every test checks that it did.
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    live_ = new std::string(dir_->Sub("live"));
+    {
+      auto storage = Storage::Open(Env::Default(), *live_);
+      ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+      testing::SeedWiki(**storage, "live");
+    }
+    fingerprint_ = new std::string(testing::LiveFingerprint(*live_));
+    dump_ = new std::string(testing::DumpWiki(*live_));
+  }
+  static void TearDownTestSuite() {
+    delete dump_;
+    delete fingerprint_;
+    delete live_;
+    delete dir_;
+  }
+  static bool StagingEmpty() {
+    auto entries = Env::Default()->ListDir(DataDirLayout(*live_).staging);
+    return !entries.ok() || entries->empty();
+  }
+
+  static testing::TempDir* dir_;
+  static std::string* live_;
+  static std::string* fingerprint_;
+  static std::string* dump_;
+};
+
+testing::TempDir* RestoreHostileTest::dir_ = nullptr;
+std::string* RestoreHostileTest::live_ = nullptr;
+std::string* RestoreHostileTest::fingerprint_ = nullptr;
+std::string* RestoreHostileTest::dump_ = nullptr;
+
+void ExpectNamesProblem(const Status& s, const HostileCase& c) {
+  ASSERT_FALSE(s.ok()) << c.fixture << " was accepted";
+  for (const std::string& keyword : c.keywords) {
+    EXPECT_NE(s.message().find(keyword), std::string::npos)
+        << c.fixture << ": the refusal should mention \"" << keyword << "\"; got "
+        << s.ToString();
+  }
+}
+
+TEST_P(RestoreHostileTest, Refused) {
+  const HostileCase& c = GetParam();
+  const std::string archive = HostileDir() + "/" + c.fixture + ".zip";
+  ASSERT_TRUE(Env::Default()->FileExists(archive).value())
+      << archive << " is missing: run arkwiki-make-hostile-fixtures";
+
+  VerifyOptions verify;
+  verify.limits = LimitsFor(c);
+  verify.scratch_dir = dir_->path();
+  auto report = VerifyArchive(Env::Default(), archive, verify);
+  ExpectNamesProblem(report.status(), c);
+
+  testing::CountingEnv env(Env::Default());
+  Restorer restorer(&env, DataDirLayout(*live_));
+  ImportOptions options;
+  options.limits = LimitsFor(c);
+  auto staged = restorer.Stage(archive, options);
+  Status s = staged.status();
+  if (staged.ok()) s = restorer.Commit(*staged, options, CommitHooks{}).status();
+  ExpectNamesProblem(s, c);
+
+  EXPECT_EQ(testing::LiveFingerprint(*live_), *fingerprint_) << "live files changed";
+  EXPECT_EQ(testing::DumpWiki(*live_), *dump_) << "live data changed";
+  EXPECT_TRUE(StagingEmpty()) << "staging was not emptied";
+  // Disk stays bounded: at most the (small) real files of the backup plus
+  // one declared-size entry; a zip bomb stops at its declared 1 MiB.
+  EXPECT_LT(env.bytes_written(), uint64_t{2} << 20) << "bytes written while refusing";
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, RestoreHostileTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<HostileCase>& info) {
+                           return std::string(info.param.behaviour);
+                         });
+
+// Every file in fixtures/hostile/ has an expected refusal above (and every
+// class its file), and each is small.
+TEST(RestoreHostileFixturesTest, EveryFixtureHasAnExpectedRefusalAndIsSmall) {
+  std::set<std::string> expected, present;
+  for (const HostileCase& c : Cases()) expected.insert(std::string(c.fixture) + ".zip");
+  for (const auto& entry : std::filesystem::directory_iterator(HostileDir())) {
+    present.insert(entry.path().filename().string());
+    EXPECT_LT(entry.file_size(), 64u << 10) << entry.path() << " is not small";
+  }
+  EXPECT_EQ(present, expected);
+}
+
+}  // namespace
+}  // namespace arkwiki
