@@ -19,23 +19,23 @@
 namespace arkwiki::drill {
 
 struct DrillConfig {
-  std::string arkwiki;           // the arkwiki binary under test
-  std::string work_root;         // scratch space; one directory per run
-  std::string report_dir;        // report.json and junit.xml ("" = none)
-  std::string archives_dir;      // fixtures/archives (old-format archives)
+  std::string arkwiki;       // the arkwiki binary under test
+  std::string work_root;     // scratch space; one directory per run
+  std::string report_dir;    // report.json and junit.xml ("" = none)
+  std::string archives_dir;  // fixtures/archives (old-format archives)
   std::vector<std::string> profiles;
-  std::vector<int> scenarios;    // empty = all
+  std::vector<int> scenarios;  // empty = all
   std::vector<std::string> paths = {"cli", "http"};
   uint64_t seed = 1;
   int typical_pages = 2000;
-  int64_t big_upload_mb = 100;   // edge profile's large upload
-  // Known problems, as "ID" or "ID:path" (e.g. "5:cli"). An --xfail run
+  int64_t big_upload_mb = 100;  // edge profile's large upload
+  // Known problems, as "ID", "ID:path" or "ID:path:profile" (e.g. "5:cli"). An --xfail run
   // still runs; failing it is reported as "xfail" and does not fail the
   // drill, passing it as "xpass" (time to remove it). A --skip run does
   // not run at all (for known problems that also hang).
   std::vector<std::string> xfail;
   std::vector<std::string> skip;
-  bool keep_work = false;        // keep scratch directories for inspection
+  bool keep_work = false;  // keep scratch directories for inspection
   bool verbose = false;
 };
 
@@ -51,14 +51,14 @@ struct Verdict {
   int scenario = 0;
   std::string name;
   std::string profile;
-  std::string path;            // cli | http
-  std::string result = "pass"; // pass | fail | skip | xfail | xpass
-  bool data_lost = false;      // the restored or surviving wiki differs
+  std::string path;             // cli | http
+  std::string result = "pass";  // pass | fail | skip | xfail | xpass
+  bool data_lost = false;       // the restored or surviving wiki differs
   int64_t differences = 0;
-  double restore_seconds = -1; // the restore command or request
-  double downtime_ms = -1;     // the window the wiki did not serve
-  std::string downtime_source; // how downtime_ms was measured
-  double seconds = 0;          // the whole scenario
+  double restore_seconds = -1;  // the restore command or request
+  double downtime_ms = -1;      // the window the wiki did not serve
+  std::string downtime_source;  // how downtime_ms was measured
+  double seconds = 0;           // the whole scenario
   std::vector<std::string> notes;
 
   // Records a failed expectation (the scenario misbehaved).
@@ -71,8 +71,8 @@ struct Verdict {
 };
 
 class DrillContext;
-using ScenarioFn = std::function<void(DrillContext&, const Golden&, const std::string& path,
-                                      Verdict*)>;
+using ScenarioFn =
+    std::function<void(DrillContext&, const Golden&, const std::string& path, Verdict*)>;
 
 struct Scenario {
   int id;

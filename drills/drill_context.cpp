@@ -24,7 +24,8 @@ std::string ErrorLines(const std::string& err) {
     size_t start = err.rfind('\n', at);
     start = start == std::string::npos ? 0 : start + 1;
     size_t end = err.find('\n', at);
-    out += (out.empty() ? "" : " / ") + err.substr(start, end == std::string::npos ? end : end - start);
+    out += (out.empty() ? "" : " / ") +
+           err.substr(start, end == std::string::npos ? end : end - start);
     at = end == std::string::npos ? err.size() : end;
   }
   return out;
@@ -63,7 +64,8 @@ void DrillContext::RemoveScratchDirs() {
   for (const auto& dir : scratch_dirs_) {
     std::error_code ec;
     fs::remove_all(dir, ec);
-    if (ec) std::fprintf(stderr, "warning: could not remove %s: %s\n", dir.c_str(), ec.message().c_str());
+    if (ec)
+      std::fprintf(stderr, "warning: could not remove %s: %s\n", dir.c_str(), ec.message().c_str());
   }
   scratch_dirs_.clear();
 }
@@ -72,7 +74,8 @@ Status DrillContext::CopyGolden(const Golden& golden, const std::string& dest) {
   std::error_code ec;
   fs::copy(golden.data_dir, dest, fs::copy_options::recursive | fs::copy_options::copy_symlinks,
            ec);
-  if (ec) return Status::IoError("copying " + golden.data_dir + " to " + dest + ": " + ec.message());
+  if (ec)
+    return Status::IoError("copying " + golden.data_dir + " to " + dest + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -84,10 +87,13 @@ Result<fixture::ProcessResult> DrillContext::Arkwiki(const std::vector<std::stri
 
 Result<std::unique_ptr<fixture::ServerProcess>> DrillContext::Serve(const std::string& data_dir,
                                                                     const fixture::EnvVars& env) {
-  return fixture::ServerProcess::Start(config_.arkwiki, data_dir,
-                                       data_dir + ".server-" + std::to_string(++dir_counter_) +
-                                           ".log",
-                                       env);
+  // Logs go to the work root, not beside the data: a data directory may
+  // sit on a small file system the drill fills on purpose.
+  const std::string logs = config_.work_root + "/logs";
+  std::error_code ec;
+  fs::create_directories(logs, ec);
+  return fixture::ServerProcess::Start(
+      config_.arkwiki, data_dir, logs + "/server-" + std::to_string(++dir_counter_) + ".log", env);
 }
 
 Status DrillContext::Backup(const std::string& data_dir, const std::string& out) {
@@ -146,8 +152,8 @@ RestoreRun DrillContext::RestoreHttp(int port, const std::string& admin_token,
   });
   fixture::WikiClient client(port, admin_token);
   const double start = NowMs();
-  auto reply = client.PostFile(std::string("/api/restore") + (dry_run ? "?dry_run=1" : ""),
-                               archive, "application/zip");
+  auto reply = client.PostFile(std::string("/api/restore") + (dry_run ? "?dry_run=1" : ""), archive,
+                               "application/zip");
   run.seconds = (NowMs() - start) / 1000;
   stop = true;
   poller.join();
@@ -169,9 +175,8 @@ RestoreRun DrillContext::RestoreHttp(int port, const std::string& admin_token,
 Result<std::vector<std::string>> DrillContext::DiffServer(int port,
                                                           const fixture::Fingerprint& expected,
                                                           const std::vector<std::string>& exclude) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      fixture::WikiState state,
-      fixture::CaptureState(port, expected.admin_token(), expected.tokens));
+  ARKWIKI_ASSIGN_OR_RETURN(fixture::WikiState state,
+                           fixture::CaptureState(port, expected.admin_token(), expected.tokens));
   fixture::DiffOptions options;
   options.exclude_slug_prefixes = exclude;
   return fixture::DiffStates(expected.state, state, options);

@@ -12,9 +12,9 @@
 namespace arkwiki::drill {
 
 struct RestoreRun {
-  int http_status = 0;          // http path
-  int exit_code = -1;           // cli path
-  std::string message;          // stderr or response body (trimmed)
+  int http_status = 0;  // http path
+  int exit_code = -1;   // cli path
+  std::string message;  // stderr or response body (trimmed)
   double seconds = 0;
   double unavailable_ms = -1;   // from the restore JSON (http)
   double measured_503_ms = -1;  // /api/health answered 503 for this long (http)

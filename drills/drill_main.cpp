@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "cli_flags.h"
@@ -106,10 +107,14 @@ bool Selected(const DrillConfig& c, const Scenario& s) {
          std::find(c.scenarios.begin(), c.scenarios.end(), s.id) != c.scenarios.end();
 }
 
-bool Listed(const std::vector<std::string>& list, int id, const std::string& path) {
+// Matches "ID", "ID:path" or "ID:path:profile".
+bool Listed(const std::vector<std::string>& list, int id, const std::string& path,
+            const std::string& profile) {
   const std::string bare = std::to_string(id);
-  return std::find(list.begin(), list.end(), bare) != list.end() ||
-         std::find(list.begin(), list.end(), bare + ":" + path) != list.end();
+  for (const std::string& key : {bare, bare + ":" + path, bare + ":" + path + ":" + profile}) {
+    if (std::find(list.begin(), list.end(), key) != list.end()) return true;
+  }
+  return false;
 }
 
 // Applies --xfail to a finished run.
@@ -129,7 +134,7 @@ Verdict RunOne(DrillContext& ctx, const Scenario& s, const Golden& g, const std:
   v.name = s.name;
   v.profile = s.per_profile ? g.profile : "archive";
   v.path = path;
-  if (Listed(ctx.config().skip, s.id, path)) {
+  if (Listed(ctx.config().skip, s.id, path, v.profile)) {
     v.Skip("not run: listed with --skip (a known problem)");
     return v;
   }
@@ -140,7 +145,7 @@ Verdict RunOne(DrillContext& ctx, const Scenario& s, const Golden& g, const std:
     v.Fail(std::string("exception: ") + e.what());
   }
   v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (Listed(ctx.config().xfail, s.id, path)) ApplyXfail(&v);
+  if (Listed(ctx.config().xfail, s.id, path, v.profile)) ApplyXfail(&v);
   if (v.result == "fail" || v.result == "xfail" || ctx.config().keep_work) {
     for (const auto& d : ctx.scratch_dirs()) v.Note("kept for inspection: " + d);
   } else {
@@ -149,33 +154,41 @@ Verdict RunOne(DrillContext& ctx, const Scenario& s, const Golden& g, const std:
   return v;
 }
 
+// Seeds `profile` and runs every selected scenario on it. Scenarios that
+// are not per profile run only with the first profile.
+Status RunProfile(DrillContext& ctx, const std::string& profile, std::set<int>* ran,
+                  std::vector<Verdict>* verdicts) {
+  const DrillConfig& config = ctx.config();
+  std::fprintf(stderr, "seeding the %s profile...\n", profile.c_str());
+  const auto seed_start = std::chrono::steady_clock::now();
+  ARKWIKI_ASSIGN_OR_RETURN(Golden golden, SeedGolden(ctx, profile));
+  std::fprintf(stderr, "seeded %s in %.1f s: %zu pages, %zu users\n", profile.c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_start).count(),
+               golden.fp.state.pages.size(), golden.fp.state.users.size());
+  for (const Scenario& s : AllScenarios()) {
+    if (!Selected(config, s) || (!s.per_profile && ran->count(s.id))) continue;
+    ran->insert(s.id);
+    for (const auto& path : s.paths) {
+      if (std::find(config.paths.begin(), config.paths.end(), path) == config.paths.end()) continue;
+      Verdict v = RunOne(ctx, s, golden, path);
+      std::fprintf(stderr, "  %2d %-22s %-8s %-4s %s (%.1f s)\n", v.scenario, v.name.c_str(),
+                   v.profile.c_str(), v.path.c_str(), v.result.c_str(), v.seconds);
+      verdicts->push_back(std::move(v));
+    }
+  }
+  return Status::Ok();
+}
+
 int RunDrills(const DrillConfig& config) {
   DrillContext ctx(config);
   std::vector<Verdict> verdicts;
   const auto start = std::chrono::steady_clock::now();
-  bool ran_once[64] = {};
+  std::set<int> ran;
   for (const auto& profile : config.profiles) {
-    std::fprintf(stderr, "seeding the %s profile...\n", profile.c_str());
-    const auto seed_start = std::chrono::steady_clock::now();
-    auto golden = SeedGolden(ctx, profile);
-    if (!golden.ok()) {
-      std::fprintf(stderr, "error: seeding %s: %s\n", profile.c_str(),
-                   golden.status().ToString().c_str());
+    Status s = RunProfile(ctx, profile, &ran, &verdicts);
+    if (!s.ok()) {
+      std::fprintf(stderr, "error: seeding %s: %s\n", profile.c_str(), s.ToString().c_str());
       return kExitSeed;
-    }
-    std::fprintf(stderr, "seeded %s in %.1f s: %zu pages, %zu users\n", profile.c_str(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_start).count(),
-                 golden->fp.state.pages.size(), golden->fp.state.users.size());
-    for (const Scenario& s : AllScenarios()) {
-      if (!Selected(config, s) || (!s.per_profile && ran_once[s.id])) continue;
-      ran_once[s.id] = true;
-      for (const auto& path : s.paths) {
-        if (std::find(config.paths.begin(), config.paths.end(), path) == config.paths.end()) continue;
-        Verdict v = RunOne(ctx, s, *golden, path);
-        std::fprintf(stderr, "  %2d %-22s %-8s %-4s %s (%.1f s)\n", v.scenario, v.name.c_str(),
-                     v.profile.c_str(), v.path.c_str(), v.result.c_str(), v.seconds);
-        verdicts.push_back(std::move(v));
-      }
     }
   }
   const double total =
@@ -183,9 +196,11 @@ int RunDrills(const DrillConfig& config) {
   PrintTable(verdicts);
   if (!config.report_dir.empty()) {
     Status s = WriteReports(config.report_dir, verdicts, config, total);
-    if (!s.ok()) std::fprintf(stderr, "error: writing the report: %s\n", s.message().c_str());
-    else std::printf("\nreport: %s/report.json, %s/junit.xml\n", config.report_dir.c_str(),
-                     config.report_dir.c_str());
+    if (!s.ok())
+      std::fprintf(stderr, "error: writing the report: %s\n", s.message().c_str());
+    else
+      std::printf("\nreport: %s/report.json, %s/junit.xml\n", config.report_dir.c_str(),
+                  config.report_dir.c_str());
   }
   const bool failed = AnyFailure(verdicts);
   std::printf("%s: %zu scenario run(s) in %.1f s\n", failed ? "FAILED" : "PASSED", verdicts.size(),
@@ -217,10 +232,11 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "list") return drill::List();
   if (!args.empty() && args[0] == "run") args.erase(args.begin());
-  auto flags = fixture::ParseFlags(
-      args, {"profiles", "scenarios", "paths", "report-dir", "work", "seed", "pages",
-             "big-upload-mb", "archives", "arkwiki", "xfail", "skip"},
-      {"quick", "full", "keep", "verbose"});
+  auto flags =
+      fixture::ParseFlags(args,
+                          {"profiles", "scenarios", "paths", "report-dir", "work", "seed", "pages",
+                           "big-upload-mb", "archives", "arkwiki", "xfail", "skip"},
+                          {"quick", "full", "keep", "verbose"});
   auto config = flags.ok() ? drill::ConfigFrom(*flags) : Result<drill::DrillConfig>(flags.status());
   if (!config.ok()) {
     std::fprintf(stderr, "error: %s\nsee the comment at the top of drills/drill_main.cpp\n",

@@ -16,10 +16,18 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
           out += ' ';
@@ -76,22 +84,23 @@ std::string JUnit(const std::vector<Verdict>& verdicts, double total_seconds) {
   }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"arkwiki-drill\""
-    << " tests=\"" << verdicts.size() << "\" failures=\"" << failures << "\" skipped=\""
-    << skipped << "\" time=\"" << total_seconds << "\">\n";
+    << " tests=\"" << verdicts.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped
+    << "\" time=\"" << total_seconds << "\">\n";
   for (const auto& v : verdicts) {
     std::string notes;
     for (const auto& n : v.notes) notes += n + "\n";
-    x << "  <testcase classname=\"drill." << XmlEscape(v.profile) << "." << v.path
-      << "\" name=\"" << XmlEscape(CaseName(v)) << "\" time=\"" << v.seconds << "\">\n";
+    x << "  <testcase classname=\"drill." << XmlEscape(v.profile) << "." << v.path << "\" name=\""
+      << XmlEscape(CaseName(v)) << "\" time=\"" << v.seconds << "\">\n";
     if (v.result == "fail") {
-      x << "    <failure message=\"" << XmlEscape(v.data_lost ? "data lost" : "misbehaved")
-        << "\">" << XmlEscape(notes) << "</failure>\n";
+      x << "    <failure message=\"" << XmlEscape(v.data_lost ? "data lost" : "misbehaved") << "\">"
+        << XmlEscape(notes) << "</failure>\n";
     } else if (v.result == "skip" || v.result == "xfail") {
       x << "    <skipped message=\"" << XmlEscape(v.notes.empty() ? "" : v.notes.back())
         << "\"/>\n";
     }
-    x << "    <system-out>" << XmlEscape("restore " + Seconds(v.restore_seconds) + ", downtime " +
-                                         Millis(v.downtime_ms) + "\n" + notes)
+    x << "    <system-out>"
+      << XmlEscape("restore " + Seconds(v.restore_seconds) + ", downtime " + Millis(v.downtime_ms) +
+                   "\n" + notes)
       << "</system-out>\n  </testcase>\n";
   }
   x << "</testsuite>\n</testsuites>\n";

@@ -26,8 +26,8 @@ void RecordHttpRun(const RestoreRun& run, Verdict* v) {
     v->downtime_source = "restore JSON unavailable_ms";
   }
   if (run.measured_503_ms >= 0) {
-    v->Note("measured /api/health 503 window: " + std::to_string(static_cast<int>(run.measured_503_ms)) +
-            " ms");
+    v->Note("measured /api/health 503 window: " +
+            std::to_string(static_cast<int>(run.measured_503_ms)) + " ms");
   }
 }
 
@@ -71,7 +71,8 @@ void RestoreAndCheck(DrillContext& ctx, const fixture::Fingerprint& expected,
                      const std::string& path, const std::string& data, const std::string& archive,
                      ServerPtr& server, const std::string& token, double down_since_ms,
                      Verdict* v) {
-  if (path == "cli") return CliRestoreAndCheck(ctx, expected, data, archive, server, down_since_ms, v);
+  if (path == "cli")
+    return CliRestoreAndCheck(ctx, expected, data, archive, server, down_since_ms, v);
   if (!server) return v->Fail("setup: the http path needs a running server");
   RestoreRun run = ctx.RestoreHttp(server->port(), token, archive);
   RecordHttpRun(run, v);
@@ -102,7 +103,8 @@ Status ServeOrFreshInstall(DrillContext& ctx, const Golden& g, const std::string
   return Status::Ok();
 }
 
-Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port, const fixture::Fingerprint& g) {
+Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port,
+                                         const fixture::Fingerprint& g) {
   (void)ctx;
   fixture::WikiClient admin(port, g.admin_token());
   Poco::JSON::Object::Ptr page = new Poco::JSON::Object;
@@ -114,11 +116,13 @@ Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port, const fixt
     Poco::JSON::Object::Ptr edit = new Poco::JSON::Object;
     edit->set("title", p.title);
     edit->set("markdown", "Edited after the backup.");
-    ARKWIKI_RETURN_IF_ERROR(admin.Json("PUT", "/api/pages/" + fixture::UrlEncode(slug), edit).status());
+    ARKWIKI_RETURN_IF_ERROR(
+        admin.Json("PUT", "/api/pages/" + fixture::UrlEncode(slug), edit).status());
     break;
   }
   ARKWIKI_RETURN_IF_ERROR(
-      admin.Upload("written-after-the-backup", "after.txt", "uploaded after the backup\n").status());
+      admin.Upload("written-after-the-backup", "after.txt", "uploaded after the backup\n")
+          .status());
   fixture::Fingerprint changed = g;
   ARKWIKI_ASSIGN_OR_RETURN(changed.state, fixture::CaptureState(port, g.admin_token(), g.tokens));
   return changed;

@@ -12,20 +12,20 @@
 #define DRILL_CONCAT_INNER(a, b) a##b
 #define DRILL_CONCAT(a, b) DRILL_CONCAT_INNER(a, b)
 #define DRILL_ASSIGN(lhs, expr) DRILL_ASSIGN_IMPL(DRILL_CONCAT(_drill_r, __LINE__), lhs, expr)
-#define DRILL_ASSIGN_IMPL(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                        \
-  if (!tmp.ok()) {                                          \
-    v->Fail("setup: " + tmp.status().ToString());           \
-    return;                                                 \
-  }                                                         \
+#define DRILL_ASSIGN_IMPL(tmp, lhs, expr)         \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) {                                \
+    v->Fail("setup: " + tmp.status().ToString()); \
+    return;                                       \
+  }                                               \
   lhs = std::move(tmp).value()
-#define DRILL_CHECK(expr)                                   \
-  do {                                                      \
-    ::arkwiki::Status _drill_s = (expr);                    \
-    if (!_drill_s.ok()) {                                   \
-      v->Fail("setup: " + _drill_s.ToString());             \
-      return;                                               \
-    }                                                       \
+#define DRILL_CHECK(expr)                       \
+  do {                                          \
+    ::arkwiki::Status _drill_s = (expr);        \
+    if (!_drill_s.ok()) {                       \
+      v->Fail("setup: " + _drill_s.ToString()); \
+      return;                                   \
+    }                                           \
   } while (0)
 
 namespace arkwiki::drill {
@@ -51,8 +51,7 @@ Result<Prepared> PrepareWithBackup(DrillContext& ctx, const Golden& g, const std
 //         POST /api/restore, then diffs through the same server.
 void RestoreAndCheck(DrillContext& ctx, const fixture::Fingerprint& expected,
                      const std::string& path, const std::string& data, const std::string& archive,
-                     ServerPtr& server, const std::string& token, double down_since_ms,
-                     Verdict* v);
+                     ServerPtr& server, const std::string& token, double down_since_ms, Verdict* v);
 
 // For the http path on damaged data: serves `data` if the server starts
 // (token: the golden admin's); otherwise moves it aside to data.damaged,
@@ -62,7 +61,8 @@ Status ServeOrFreshInstall(DrillContext& ctx, const Golden& g, const std::string
 
 // Changes the served wiki (a new page, an edit, an upload) and returns the
 // fingerprint of the changed state (same tokens).
-Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port, const fixture::Fingerprint& g);
+Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port,
+                                         const fixture::Fingerprint& g);
 
 // File damage. Deterministic: offsets derive from the file size.
 Status OverwriteBytes(const std::string& path, uint64_t offset, size_t count, uint64_t seed);

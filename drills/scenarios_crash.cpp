@@ -78,7 +78,8 @@ void KillDuringBackupCli(DrillContext& ctx, const Golden& g, Prepared& p, Verdic
     fs::create_directories(dir);
     if (KillOneBackup(ctx, p.data, dir + "/backup.zip", attempt, v)) ++landed;
     if (HasPartial(dir)) {
-      v->Note("attempt " + std::to_string(attempt) + ": a .partial-* file was left beside the "
+      v->Note("attempt " + std::to_string(attempt) +
+              ": a .partial-* file was left beside the "
               "final name (documented; removed by nothing — an admin may delete it)");
     }
   }
@@ -104,9 +105,9 @@ void KillDuringBackupHttp(DrillContext& ctx, const Golden& g, Prepared& p, Verdi
   p.server->Kill();  // SIGKILL the server while it streams the backup
   download.join();
   auto verify = ctx.Arkwiki({"backup", "verify", out});
-  v->Note(std::string("download after the kill: ") +
-          (verify.ok() && verify->exit_code == 0 ? "complete (the backup won the race)"
-                                                 : "cut off and rejected by verify"));
+  v->Note(std::string("download after the kill: ") + (verify.ok() && verify->exit_code == 0
+                                                          ? "complete (the backup won the race)"
+                                                          : "cut off and rejected by verify"));
   DRILL_ASSIGN(p.server, ctx.Serve(p.data));
   DRILL_ASSIGN(auto diffs, ctx.DiffServer(p.server->port(), g.fp));
   v->RecordDiff("the wiki after the server was killed mid-backup", diffs);
@@ -171,7 +172,8 @@ void CrashDuringRestore(DrillContext& ctx, const Golden& g, const std::string& p
     if (!CrashOneRestore(ctx, path, data, p.archive, g.fp, point.name, v)) {
       v->Note(std::string(point.name) + ": not reached" +
               (std::string(point.name) == "restore.between_renames"
-                   ? " (only on file systems without RENAME_EXCHANGE)" : ""));
+                   ? " (only on file systems without RENAME_EXCHANGE)"
+                   : ""));
       if (std::string(point.name) != "restore.between_renames") {
         v->Fail(std::string(point.name) + " was not reached");
       }
@@ -197,7 +199,10 @@ void CrashDuringRestore(DrillContext& ctx, const Golden& g, const std::string& p
 std::vector<Scenario> CrashScenarios() {
   return {
       {7, "kill-during-backup", "kill -9 during a backup", {"cli", "http"}, KillDuringBackup},
-      {8, "kill-during-restore", "kill -9 at each restore step", {"cli", "http"},
+      {8,
+       "kill-during-restore",
+       "kill -9 at each restore step",
+       {"cli", "http"},
        CrashDuringRestore},
   };
 }

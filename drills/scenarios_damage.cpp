@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 void NoteFaultVisible(DrillContext& ctx, const Golden& g, int port, Verdict* v) {
   auto diffs = ctx.DiffServer(port, g.fp);
   if (diffs.ok()) {
-    v->Note("fault visible before the restore: " + std::to_string(diffs->size()) + " difference(s)");
+    v->Note("fault visible before the restore: " + std::to_string(diffs->size()) +
+            " difference(s)");
   } else {
     v->Note("fault visible before the restore: the wiki cannot be read (" +
             diffs.status().message().substr(0, 160) + ")");
@@ -121,10 +122,16 @@ std::vector<Scenario> DamageScenarios() {
   return {
       {1, "data-dir-wiped", "the data directory is wiped", {"cli", "http"}, WipeDataDir},
       {2, "uploads-deleted", "the upload files are deleted", {"cli", "http"}, DeleteUploads},
-      {3, "db-bytes-corrupted", "bytes in the database are corrupted", {"cli", "http"},
+      {3,
+       "db-bytes-corrupted",
+       "bytes in the database are corrupted",
+       {"cli", "http"},
        CorruptDatabase},
       {4, "db-truncated", "the database is truncated", {"cli", "http"}, TruncateDatabase},
-      {5, "new-machine", "restore into a fresh install on a new data directory", {"cli", "http"},
+      {5,
+       "new-machine",
+       "restore into a fresh install on a new data directory",
+       {"cli", "http"},
        NewMachine},
   };
 }

@@ -53,7 +53,8 @@ void DiskFullRestore(DrillContext& ctx, const Golden& g, const std::string& path
     v->restore_seconds = run.seconds;
     v->Note("POST /api/restore: " + std::to_string(run.http_status) + ": " +
             run.message.substr(0, 200));
-    if (run.http_status != 507) v->Fail("expected HTTP 507, got " + std::to_string(run.http_status));
+    if (run.http_status != 507)
+      v->Fail("expected HTTP 507, got " + std::to_string(run.http_status));
     if (!MentionsNoSpace(run.message)) v->Fail("the error does not name missing space");
     p.server->Stop();
     p.server.reset();
@@ -73,9 +74,8 @@ void DiskFull(DrillContext& ctx, const Golden& g, const std::string& path, Verdi
   DiskFullRestore(ctx, g, path, p, v);
 }
 
-void CheckDamagedArchive(DrillContext& ctx, const Golden& g, const std::string& path,
-                         Prepared& p, const std::string& bad, const std::string& label,
-                         Verdict* v) {
+void CheckDamagedArchive(DrillContext& ctx, const Golden& g, const std::string& path, Prepared& p,
+                         const std::string& bad, const std::string& label, Verdict* v) {
   DRILL_ASSIGN(auto verify, ctx.Arkwiki({"backup", "verify", bad}));
   if (verify.exit_code != 3) {
     v->Fail(label + ": verify exited " + std::to_string(verify.exit_code) + ", not 3");
@@ -160,7 +160,8 @@ void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Ver
   fs::path newest;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(p.data + "/safety", ec)) {
-    if (e.path().extension() == ".zip" && e.path().filename() > newest.filename()) newest = e.path();
+    if (e.path().extension() == ".zip" && e.path().filename() > newest.filename())
+      newest = e.path();
   }
   if (newest.empty()) return v->Fail("no safety backup in " + p.data + "/safety");
   RestoreRun run = ctx.RestoreCli(p.data, newest.string());
@@ -173,10 +174,11 @@ void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Ver
 void OldFormatArchive(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
   (void)g;
   const std::string archive = ctx.config().archives_dir + "/arkwiki-schema-v2.zip";
-  auto expected = fixture::ReadFingerprint(ctx.config().archives_dir +
-                                           "/arkwiki-schema-v2.expected.json");
+  auto expected =
+      fixture::ReadFingerprint(ctx.config().archives_dir + "/arkwiki-schema-v2.expected.json");
   if (!fs::exists(archive) || !expected.ok()) {
-    return v->Fail("missing " + archive + " or its .expected.json (make it with "
+    return v->Fail("missing " + archive +
+                   " or its .expected.json (make it with "
                    "arkwiki-old-archive fixtures/archives)");
   }
   DRILL_ASSIGN(auto verify, ctx.Arkwiki({"backup", "verify", archive}));
@@ -197,13 +199,25 @@ void OldFormatArchive(DrillContext& ctx, const Golden& g, const std::string& pat
 
 std::vector<Scenario> FaultScenarios() {
   return {
-      {9, "disk-full", "disk full during a backup, then during a restore", {"cli", "http"},
+      {9,
+       "disk-full",
+       "disk full during a backup, then during a restore",
+       {"cli", "http"},
        DiskFull},
-      {10, "corrupted-archive", "a corrupted archive (bit flip, truncation)", {"cli", "http"},
+      {10,
+       "corrupted-archive",
+       "a corrupted archive (bit flip, truncation)",
+       {"cli", "http"},
        DamagedArchive},
-      {11, "undo-import", "undo of an import through the safety backup", {"cli", "http"},
+      {11,
+       "undo-import",
+       "undo of an import through the safety backup",
+       {"cli", "http"},
        UndoImport},
-      {12, "old-format-archive", "an older archive restores through migration", {"cli", "http"},
+      {12,
+       "old-format-archive",
+       "an older archive restores through migration",
+       {"cli", "http"},
        OldFormatArchive},
   };
 }

@@ -41,8 +41,11 @@ void RunWriter(int port, const std::string& token, int id, Writer* w, std::atomi
   for (int64_t seq = 1; !*stop; ++seq) {
     Status s;
     if (seq % 8 == 0) {
-      s = client.Upload(LoadSlug(id, 0), "w" + std::to_string(id) + "-" + std::to_string(seq) + ".txt",
-                        LoadText(id, seq)).status();
+      s = client
+              .Upload(LoadSlug(id, 0),
+                      "w" + std::to_string(id) + "-" + std::to_string(seq) + ".txt",
+                      LoadText(id, seq))
+              .status();
     } else {
       Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
       body->set("title", LoadSlug(id, seq));
@@ -104,6 +107,31 @@ Status TakeBackup(DrillContext& ctx, const std::string& path, const Prepared& p,
   return Status::Ok();
 }
 
+// Restores the archive taken under load and checks it: seeded content
+// unchanged, and per writer exactly the writes 1..K.
+void VerifyArchiveUnderLoad(DrillContext& ctx, const Golden& g, const std::string& dir,
+                            const std::string& archive, const int64_t* before, const int64_t* after,
+                            Verdict* v) {
+  // Restored into an initialised install: this scenario judges the
+  // archive, not restoring into an empty directory (scenario 5 does).
+  const std::string restored = dir + "/restored";
+  DRILL_CHECK(ctx.FreshInstall(restored).status());
+  RestoreRun run = ctx.RestoreCli(restored, archive);
+  v->restore_seconds = run.seconds;
+  if (run.exit_code != 0) return v->Fail("restoring the archive taken under load: " + run.message);
+  DRILL_ASSIGN(ServerPtr server, ctx.Serve(restored));
+  DRILL_ASSIGN(fixture::WikiState state,
+               fixture::CaptureState(server->port(), g.fp.admin_token(), g.fp.tokens));
+  fixture::DiffOptions options;
+  options.exclude_slug_prefixes = {"load-"};
+  v->RecordDiff("seeded content in the archive taken under load",
+                fixture::DiffStates(g.fp.state, state, options));
+  for (int i = 0; i < kWriters; ++i) {
+    const int64_t k = CheckPrefix(WritesPresent(state, i, after[i] + 1), i, before[i], after[i], v);
+    v->Note("writer " + std::to_string(i) + ": the archive holds writes 1.." + std::to_string(k));
+  }
+}
+
 void BackupUnderLoad(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
   DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "backup-under-load"));
   std::atomic<bool> stop{false};
@@ -130,31 +158,16 @@ void BackupUnderLoad(DrillContext& ctx, const Golden& g, const std::string& path
             std::to_string(after[i]) + " after the " + std::to_string(static_cast<int>(backup_ms)) +
             " ms backup");
   }
-  // Restore the archive into a new directory and read it back.
-  // Restored into an initialised install: this scenario judges the
-  // archive, not restoring into an empty directory (scenario 5 does).
-  const std::string restored = p.dir + "/restored";
-  DRILL_CHECK(ctx.FreshInstall(restored).status());
-  RestoreRun run = ctx.RestoreCli(restored, loaded);
-  v->restore_seconds = run.seconds;
-  if (run.exit_code != 0) return v->Fail("restoring the archive taken under load: " + run.message);
-  DRILL_ASSIGN(ServerPtr server, ctx.Serve(restored));
-  DRILL_ASSIGN(fixture::WikiState state,
-               fixture::CaptureState(server->port(), g.fp.admin_token(), g.fp.tokens));
-  fixture::DiffOptions options;
-  options.exclude_slug_prefixes = {"load-"};
-  v->RecordDiff("seeded content in the archive taken under load",
-                fixture::DiffStates(g.fp.state, state, options));
-  for (int i = 0; i < kWriters; ++i) {
-    const int64_t k = CheckPrefix(WritesPresent(state, i, after[i] + 1), i, before[i], after[i], v);
-    v->Note("writer " + std::to_string(i) + ": the archive holds writes 1.." + std::to_string(k));
-  }
+  VerifyArchiveUnderLoad(ctx, g, p.dir, loaded, before, after, v);
 }
 
 }  // namespace
 
 std::vector<Scenario> LoadScenarios() {
-  return {{6, "backup-under-load", "backup under concurrent write load", {"cli", "http"},
+  return {{6,
+           "backup-under-load",
+           "backup under concurrent write load",
+           {"cli", "http"},
            BackupUnderLoad}};
 }
 

@@ -22,7 +22,8 @@ static Status CheckManifestPaths(const Manifest& manifest) {
       return Status::Corruption(f.path + " is not named by its own SHA-256 in the manifest");
     }
   }
-  if (!has_db) return Status::Corruption("the backup has no database (" + std::string(kDatabasePath) + ")");
+  if (!has_db)
+    return Status::Corruption("the backup has no database (" + std::string(kDatabasePath) + ")");
   if (!has_settings) return Status::Corruption("the backup has no " + std::string(kSettingsPath));
   return Status::Ok();
 }
@@ -65,14 +66,16 @@ Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
 
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest) {
   if (db.schema_version != manifest.schema_version) {
-    return Status::Corruption("the manifest says schema " + std::to_string(manifest.schema_version) +
-                              " but the database is at " + std::to_string(db.schema_version));
+    return Status::Corruption("the manifest says schema " +
+                              std::to_string(manifest.schema_version) + " but the database is at " +
+                              std::to_string(db.schema_version));
   }
   const ManifestCounts& m = manifest.counts;
   if (db.counts.pages != m.pages || db.counts.revisions != m.revisions ||
       db.counts.users != m.users || db.counts.uploads != m.uploads) {
-    return Status::Corruption("the database's counts (pages, revisions, users, uploads) differ "
-                              "from the manifest's");
+    return Status::Corruption(
+        "the database's counts (pages, revisions, users, uploads) differ "
+        "from the manifest's");
   }
   std::set<std::string> archived;
   for (const ManifestFile& f : manifest.files) {

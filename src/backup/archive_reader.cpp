@@ -29,9 +29,8 @@ Result<Manifest> LoadManifest(const ZipReader& zip) {
 }
 
 // Streams one entry to `dest` (or nowhere), checking size and SHA-256.
-Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file,
-                  const std::string& dest, VerifyReport* report,
-                  const VerifyOptions& options) {
+Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, const std::string& dest,
+                  VerifyReport* report, const VerifyOptions& options) {
   const ZipEntry* entry = zip.Find(file.path);
   std::unique_ptr<WritableFile> out;
   if (!dest.empty()) {
@@ -40,11 +39,14 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file,
   }
   std::string sha;
   const uint64_t total = static_cast<uint64_t>(report->manifest.counts.bytes);
-  Status s = zip.ReadEntry(*entry, [&](std::string_view chunk) -> Status {
-    report->bytes_checked += chunk.size();
-    if (options.progress) options.progress(report->bytes_checked, total);
-    return out ? out->Append(chunk) : Status::Ok();
-  }, &sha);
+  Status s = zip.ReadEntry(
+      *entry,
+      [&](std::string_view chunk) -> Status {
+        report->bytes_checked += chunk.size();
+        if (options.progress) options.progress(report->bytes_checked, total);
+        return out ? out->Append(chunk) : Status::Ok();
+      },
+      &sha);
   if (s.ok() && out) s = out->Sync();
   if (out) {
     Status closed = out->Close();
@@ -53,7 +55,8 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file,
   if (s.code() == StatusCode::kCorruption) return s.WithContext(file.path);
   ARKWIKI_RETURN_IF_ERROR(s);
   if (sha != file.sha256) {
-    return Status::Corruption(file.path + " does not match the SHA-256 in the manifest: it was "
+    return Status::Corruption(file.path +
+                              " does not match the SHA-256 in the manifest: it was "
                               "altered or damaged");
   }
   report->files_checked += 1;
@@ -114,8 +117,8 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
   ARKWIKI_RETURN_IF_ERROR(CheckEntrySet(*zip, report.manifest));
   if (!options.extract_dir.empty()) {
     uint64_t needed = static_cast<uint64_t>(report.manifest.counts.bytes) + (1 << 20);
-    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, options.extract_dir, needed,
-                                           "unpacking the backup"));
+    ARKWIKI_RETURN_IF_ERROR(
+        CheckFreeSpace(env, options.extract_dir, needed, "unpacking the backup"));
   }
   for (const ManifestFile& file : report.manifest.files) {
     if (file.path == kDatabasePath) {

@@ -40,8 +40,8 @@ std::string Setting(const SnapshotInfo& info, const std::string& key) {
   return it == info.settings.end() ? "" : it->second;
 }
 
-Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db,
-                       const std::string& settings, int64_t created_at) {
+Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std::string& settings,
+                       int64_t created_at) {
   Manifest m;
   m.app_version = ARKWIKI_VERSION;
   m.schema_version = info.schema_version;

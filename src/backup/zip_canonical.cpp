@@ -29,8 +29,7 @@ bool UsesLocalZip64(uint16_t method, uint64_t uncompressed_size) {
   if (method == kZipMethodStore) return uncompressed_size >= kMax32;
   // Deflated entries up to kWholeBufferMax are compressed in one call, after
   // which the size is known: never ZIP64 locally (they are far below 4 GiB).
-  return uncompressed_size > kWholeBufferMax &&
-         StreamedDeflateBound(uncompressed_size) >= kMax32;
+  return uncompressed_size > kWholeBufferMax && StreamedDeflateBound(uncompressed_size) >= kMax32;
 }
 
 uint16_t CanonicalVersionNeeded(const CanonicalEntry& e) {
@@ -141,21 +140,38 @@ void EncodeEndRecords(uint64_t count, uint64_t cd_offset, uint64_t cd_size, std:
 }
 
 std::string LocalHeaderField(size_t pos) {
-  static const Field kFields[] = {
-      {4, "signature"},   {6, "version needed"}, {8, "flags"},        {10, "method"},
-      {12, "time"},       {14, "date"},          {18, "CRC-32"},      {22, "compressed size"},
-      {26, "uncompressed size"}, {28, "name length"}, {30, "extra field length"}};
+  static const Field kFields[] = {{4, "signature"},
+                                  {6, "version needed"},
+                                  {8, "flags"},
+                                  {10, "method"},
+                                  {12, "time"},
+                                  {14, "date"},
+                                  {18, "CRC-32"},
+                                  {22, "compressed size"},
+                                  {26, "uncompressed size"},
+                                  {28, "name length"},
+                                  {30, "extra field length"}};
   return FieldAt(kFields, pos, "name or extra field");
 }
 
 std::string CentralRecordField(size_t pos) {
-  static const Field kFields[] = {
-      {4, "signature"},          {6, "version made by"},   {8, "version needed"},
-      {10, "flags"},             {12, "method"},           {14, "time"},
-      {16, "date"},              {20, "CRC-32"},           {24, "compressed size"},
-      {28, "uncompressed size"}, {30, "name length"},      {32, "extra field length"},
-      {34, "comment length"},    {36, "disk number"},      {38, "internal attributes"},
-      {42, "external attributes (file type and permissions)"}, {46, "local header offset"}};
+  static const Field kFields[] = {{4, "signature"},
+                                  {6, "version made by"},
+                                  {8, "version needed"},
+                                  {10, "flags"},
+                                  {12, "method"},
+                                  {14, "time"},
+                                  {16, "date"},
+                                  {20, "CRC-32"},
+                                  {24, "compressed size"},
+                                  {28, "uncompressed size"},
+                                  {30, "name length"},
+                                  {32, "extra field length"},
+                                  {34, "comment length"},
+                                  {36, "disk number"},
+                                  {38, "internal attributes"},
+                                  {42, "external attributes (file type and permissions)"},
+                                  {46, "local header offset"}};
   return FieldAt(kFields, pos, "name, extra field or comment");
 }
 
@@ -165,9 +181,9 @@ std::string EndRecordsField(size_t pos, bool zip64) {
     if (pos < kZip64EndSize + kZip64LocatorSize) return "ZIP64 end record locator";
     pos -= kZip64EndSize + kZip64LocatorSize;
   }
-  static const Field kFields[] = {{4, "signature"},     {6, "disk number"},
-                                  {8, "directory disk"}, {10, "entries on this disk"},
-                                  {12, "entry count"},   {16, "directory size"},
+  static const Field kFields[] = {{4, "signature"},         {6, "disk number"},
+                                  {8, "directory disk"},    {10, "entries on this disk"},
+                                  {12, "entry count"},      {16, "directory size"},
                                   {20, "directory offset"}, {22, "comment length"}};
   return "end of central directory record (" + FieldAt(kFields, pos, "comment") + ")";
 }

@@ -46,7 +46,7 @@ struct CanonicalEntry {
   uint32_t crc32 = 0;
   uint64_t compressed_size = 0;
   uint64_t uncompressed_size = 0;
-  uint64_t offset = 0;  // of the local header
+  uint64_t offset = 0;                 // of the local header
   std::optional<uint32_t> data_crc32;  // kDataCrcExtraTag, when written
 };
 

@@ -78,8 +78,9 @@ Status ApplyExtraFields(std::string_view extra, uint16_t disk16, bool canonical,
   }
   if (!zip64_seen && (e->uncompressed_size == kMax32 || e->compressed_size == kMax32 ||
                       e->local_header_offset == kMax32)) {
-    return Status::Corruption(EntryMessage(e->name, "declares ZIP64 sizes without a ZIP64 "
-                                                    "extra field"));
+    return Status::Corruption(EntryMessage(e->name,
+                                           "declares ZIP64 sizes without a ZIP64 "
+                                           "extra field"));
   }
   if (disk16 != 0) return Status::Unsupported(EntryMessage(e->name, "lies on another disk"));
   return Status::Ok();
@@ -113,8 +114,7 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, st
                            r->Take(size_t{name_len} + extra_len + comment_len));
   if (raw != nullptr) raw->append(var);
   e.name = std::string(var.substr(0, name_len));
-  ARKWIKI_RETURN_IF_ERROR(
-      ApplyExtraFields(var.substr(name_len, extra_len), disk16, canonical, &e));
+  ARKWIKI_RETURN_IF_ERROR(ApplyExtraFields(var.substr(name_len, extra_len), disk16, canonical, &e));
   return e;
 }
 
@@ -122,15 +122,15 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, st
 // values it declares (zip_canonical.h).
 Status CheckCanonicalRecord(const ZipEntry& e, std::string_view raw) {
   std::string expected;
-  EncodeCentralRecord(CanonicalEntry{e.name, e.method, e.dos_time, e.dos_date, e.crc32,
-                                     e.compressed_size, e.uncompressed_size,
-                                     e.local_header_offset, e.data_crc32},
-                      &expected);
+  EncodeCentralRecord(
+      CanonicalEntry{e.name, e.method, e.dos_time, e.dos_date, e.crc32, e.compressed_size,
+                     e.uncompressed_size, e.local_header_offset, e.data_crc32},
+      &expected);
   const size_t at = FirstDifference(raw, expected);
   if (at == std::string::npos) return Status::Ok();
-  return Status::Corruption(EntryMessage(
-      e.name, "central directory record's " + CentralRecordField(at) +
-                  " is not as arkwiki writes it (altered or damaged archive)"));
+  return Status::Corruption(
+      EntryMessage(e.name, "central directory record's " + CentralRecordField(at) +
+                               " is not as arkwiki writes it (altered or damaged archive)"));
 }
 
 // Duplicate detection: exact names and names equal up to ASCII case.
@@ -142,8 +142,8 @@ class NameSet {
     if (it->second == name) {
       return Status::InvalidArgument(EntryMessage(name, "appears more than once in the archive"));
     }
-    return Status::InvalidArgument(EntryMessage(
-        name, "differs from entry " + QuoteName(it->second) + " only by letter case"));
+    return Status::InvalidArgument(
+        EntryMessage(name, "differs from entry " + QuoteName(it->second) + " only by letter case"));
   }
 
  private:
@@ -160,8 +160,7 @@ Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
 }  // namespace
 
 Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
-                                                   const EndRecords& end,
-                                                   const ZipLimits& limits) {
+                                                   const EndRecords& end, const ZipLimits& limits) {
   if (end.entry_count > limits.max_entries) {
     return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
                             " entries, over the limit of " + std::to_string(limits.max_entries));
@@ -178,14 +177,14 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
   std::string raw;
   std::string* keep_raw = limits.require_canonical ? &raw : nullptr;
   for (uint64_t i = 0; i < end.entry_count; ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e, ParseRecord(&reader, i, limits.require_canonical, keep_raw));
+    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e,
+                             ParseRecord(&reader, i, limits.require_canonical, keep_raw));
     ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
     ARKWIKI_RETURN_IF_ERROR(names.Add(e.name));
     if (e.uncompressed_size > limits.max_total_bytes - total) {
-      return Status::TooLarge("archive declares more than " +
-                              std::to_string(limits.max_total_bytes) +
-                              " bytes in total, over the limit (at entry " + QuoteName(e.name) +
-                              ")");
+      return Status::TooLarge(
+          "archive declares more than " + std::to_string(limits.max_total_bytes) +
+          " bytes in total, over the limit (at entry " + QuoteName(e.name) + ")");
     }
     total += e.uncompressed_size;
     if (keep_raw != nullptr) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalRecord(e, raw));

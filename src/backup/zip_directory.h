@@ -33,8 +33,7 @@ Result<EndRecords> ReadEndRecords(const RandomAccessFile& file);
 // Parses every central directory record and applies the entry checks
 // (names, duplicates, features, file types, size caps).
 Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
-                                                   const EndRecords& end,
-                                                   const ZipLimits& limits);
+                                                   const EndRecords& end, const ZipLimits& limits);
 
 // Cross-checks each entry's local header (name, method, flags, sizes) and
 // data descriptor with the central directory, fills data_offset, and checks

@@ -59,8 +59,9 @@ Status CheckEocdDisks(const Eocd& e) {
     return Status::Unsupported("split (multi-disk) ZIP archives are not supported");
   }
   if (e.count_disk != e.count) {
-    return Status::Corruption("end of central directory record is inconsistent (entry counts "
-                              "differ)");
+    return Status::Corruption(
+        "end of central directory record is inconsistent (entry counts "
+        "differ)");
   }
   return Status::Ok();
 }
@@ -146,8 +147,8 @@ Result<EndRecords> ReadEndRecords(const RandomAccessFile& file) {
   if (out.cd_offset > cd_end || cd_end - out.cd_offset != out.cd_size) {
     return Status::Corruption(
         "central directory is not where the end record says (offset " +
-        std::to_string(out.cd_offset) + " + size " + std::to_string(out.cd_size) + " != " +
-        std::to_string(cd_end) +
+        std::to_string(out.cd_offset) + " + size " + std::to_string(out.cd_size) +
+        " != " + std::to_string(cd_end) +
         "): bytes were prepended to the archive, or it is truncated or damaged");
   }
   return out;
@@ -161,13 +162,12 @@ Status CheckCanonicalEnd(const RandomAccessFile& file, const EndRecords& end) {
   std::string actual;
   // ReadEndRecords found the EOCD at the end, so the tail is at most a
   // ZIP64 record, locator, EOCD and a 64 KiB comment.
-  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file, from, static_cast<size_t>(size - from),
-                                      "the end records", &actual));
+  ARKWIKI_RETURN_IF_ERROR(
+      ReadExactly(file, from, static_cast<size_t>(size - from), "the end records", &actual));
   const size_t at = FirstDifference(actual, expected);
   if (at == std::string::npos) return Status::Ok();
-  return Status::Corruption(
-      "the archive's " + EndRecordsField(at, expected.size() > kEndSize) +
-      " is not as arkwiki writes it (altered or damaged archive)");
+  return Status::Corruption("the archive's " + EndRecordsField(at, expected.size() > kEndSize) +
+                            " is not as arkwiki writes it (altered or damaged archive)");
 }
 
 }  // namespace arkwiki::zip

@@ -32,13 +32,20 @@ std::string Octal(uint32_t v) {
 
 const char* FileTypeWord(uint32_t type) {
   switch (type) {
-    case S_IFLNK: return "a symbolic link";
-    case S_IFDIR: return "a directory";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFIFO: return "a FIFO";
-    case S_IFSOCK: return "a socket";
-    default: return "not a regular file";
+    case S_IFLNK:
+      return "a symbolic link";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    default:
+      return "not a regular file";
   }
 }
 
@@ -46,8 +53,9 @@ const char* FileTypeWord(uint32_t type) {
 
 Status CheckEntryFeatures(const ZipEntry& e) {
   if ((e.flags & (kZipFlagEncrypted | kZipFlagStrongEncryption)) != 0 || e.method == 99) {
-    return Status::Unsupported(EntryMessage(e.name, "is encrypted; backups are never encrypted "
-                                                    "inside the ZIP"));
+    return Status::Unsupported(EntryMessage(e.name,
+                                            "is encrypted; backups are never encrypted "
+                                            "inside the ZIP"));
   }
   if ((e.flags & ~kAllowedFlags) != 0) {
     char buf[64];
@@ -56,9 +64,9 @@ Status CheckEntryFeatures(const ZipEntry& e) {
     return Status::Unsupported(EntryMessage(e.name, buf));
   }
   if (e.method != kZipMethodStore && e.method != kZipMethodDeflate) {
-    return Status::Unsupported(EntryMessage(
-        e.name, "uses compression method " + std::to_string(e.method) +
-                    "; only 0 (store) and 8 (deflate) are supported"));
+    return Status::Unsupported(
+        EntryMessage(e.name, "uses compression method " + std::to_string(e.method) +
+                                 "; only 0 (store) and 8 (deflate) are supported"));
   }
   if ((e.flags & kZipFlagUtf8) == 0 && !IsAscii(e.name)) {
     return Status::InvalidArgument(
@@ -69,29 +77,28 @@ Status CheckEntryFeatures(const ZipEntry& e) {
 
 Status CheckEntryFileType(const ZipEntry& e) {
   if ((e.external_attrs & kDosDirectoryBit) != 0) {
-    return Status::InvalidArgument(EntryMessage(e.name, "is a directory; a backup holds only files"));
+    return Status::InvalidArgument(
+        EntryMessage(e.name, "is a directory; a backup holds only files"));
   }
   if (e.made_by_os != kZipMadeByUnix && e.made_by_os != kMadeByMacOsX) return Status::Ok();
   const uint32_t mode = e.external_attrs >> 16;
   const uint32_t type = mode & S_IFMT;
   if (type == 0 || type == S_IFREG) return Status::Ok();  // 0: no type recorded
-  return Status::InvalidArgument(EntryMessage(
-      e.name, std::string("is ") + FileTypeWord(type) + " (mode " + Octal(mode) +
-                  "); a backup holds only regular files"));
+  return Status::InvalidArgument(EntryMessage(e.name, std::string("is ") + FileTypeWord(type) +
+                                                          " (mode " + Octal(mode) +
+                                                          "); a backup holds only regular files"));
 }
 
 Status CheckEntrySizes(const ZipEntry& e, const ZipLimits& limits) {
   if (e.method == kZipMethodStore && e.compressed_size != e.uncompressed_size) {
     return Status::Corruption(EntryMessage(
-        e.name, "is stored but declares " + std::to_string(e.compressed_size) +
-                    " compressed and " + std::to_string(e.uncompressed_size) +
-                    " uncompressed bytes"));
+        e.name, "is stored but declares " + std::to_string(e.compressed_size) + " compressed and " +
+                    std::to_string(e.uncompressed_size) + " uncompressed bytes"));
   }
   if (e.uncompressed_size > limits.max_entry_bytes) {
-    return Status::TooLarge(EntryMessage(
-        e.name, "declares " + std::to_string(e.uncompressed_size) +
-                    " bytes, over the per-entry limit of " +
-                    std::to_string(limits.max_entry_bytes)));
+    return Status::TooLarge(EntryMessage(e.name, "declares " + std::to_string(e.uncompressed_size) +
+                                                     " bytes, over the per-entry limit of " +
+                                                     std::to_string(limits.max_entry_bytes)));
   }
   // Canonical (backup) archives: deflate's own bound, for every entry; the
   // declared size caps the output (see ZipLimits::require_canonical).
@@ -100,10 +107,10 @@ Status CheckEntrySizes(const ZipEntry& e, const ZipLimits& limits) {
   if (e.uncompressed_size >= exempt && e.uncompressed_size > 0 &&
       static_cast<double>(e.uncompressed_size) >
           max_ratio * static_cast<double>(e.compressed_size)) {
-    return Status::TooLarge(EntryMessage(
-        e.name, "would expand " + std::to_string(e.compressed_size) + " bytes to " +
-                    std::to_string(e.uncompressed_size) +
-                    ", over the compression ratio limit (possible zip bomb)"));
+    return Status::TooLarge(
+        EntryMessage(e.name, "would expand " + std::to_string(e.compressed_size) + " bytes to " +
+                                 std::to_string(e.uncompressed_size) +
+                                 ", over the compression ratio limit (possible zip bomb)"));
   }
   return Status::Ok();
 }

@@ -23,9 +23,8 @@ Status Damaged(const ZipEntry& e, const std::string& why) {
 
 // Reads the next piece of [pos, pos + left) into `buf`, adding it to the
 // running CRC-32 of the stored bytes.
-Result<std::string_view> ReadPiece(const RandomAccessFile& file, const ZipEntry& e,
-                                   uint64_t* pos, uint64_t* left, std::vector<char>* buf,
-                                   uint32_t* stored_crc) {
+Result<std::string_view> ReadPiece(const RandomAccessFile& file, const ZipEntry& e, uint64_t* pos,
+                                   uint64_t* left, std::vector<char>* buf, uint32_t* stored_crc) {
   const size_t n = static_cast<size_t>(std::min<uint64_t>(*left, buf->size()));
   ARKWIKI_ASSIGN_OR_RETURN(size_t got, file.ReadAt(*pos, buf->data(), n));
   if (got != n) return Damaged(e, "data is cut off (truncated archive)");
@@ -160,8 +159,9 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
   // Canonical mode: every stored byte, also those deflate could change
   // without changing the output (zip_canonical.h).
   if (canonical_ && e.data_crc32 && stored_crc != *e.data_crc32) {
-    return Damaged(e, "its stored bytes do not match their CRC-32 in the central directory: "
-                      "the archive is damaged");
+    return Damaged(e,
+                   "its stored bytes do not match their CRC-32 in the central directory: "
+                   "the archive is damaged");
   }
   if (sha256_hex_out != nullptr) *sha256_hex_out = sha.FinishHex();
   return Status::Ok();

@@ -54,8 +54,8 @@ struct LocalHeader {
 };
 
 Status Mismatch(const ZipEntry& e, const std::string& what) {
-  return Status::Corruption(EntryMessage(
-      e.name, "local header and central directory disagree about its " + what));
+  return Status::Corruption(
+      EntryMessage(e.name, "local header and central directory disagree about its " + what));
 }
 
 // Resolves saturated local sizes from a ZIP64 extra (which, in a local
@@ -78,8 +78,7 @@ Status ApplyLocalExtra(std::string_view extra, const ZipEntry& e, LocalHeader* h
   return Status::Ok();
 }
 
-Result<LocalHeader> ReadLocalHeader(WindowReader* file, uint64_t limit,
-                                    const ZipEntry& e) {
+Result<LocalHeader> ReadLocalHeader(WindowReader* file, uint64_t limit, const ZipEntry& e) {
   auto damaged = [&](const char* why) { return Status::Corruption(EntryMessage(e.name, why)); };
   if (e.local_header_offset >= limit || limit - e.local_header_offset < kLocalHeaderSize) {
     return damaged("local header lies outside the entry area of the archive");
@@ -148,13 +147,14 @@ Result<uint64_t> MatchDescriptor(std::string_view d, bool zip64, const ZipEntry&
     const uint64_t us = wide ? c.U64() : c.U32();
     if (crc == e.crc32 && cs == e.compressed_size && us == e.uncompressed_size) return len;
   }
-  return Status::Corruption(EntryMessage(
-      e.name, "data descriptor is missing or disagrees with the central directory"));
+  return Status::Corruption(
+      EntryMessage(e.name, "data descriptor is missing or disagrees with the central directory"));
 }
 
 CanonicalEntry ToCanonical(const ZipEntry& e) {
-  return CanonicalEntry{e.name,  e.method, e.dos_time, e.dos_date, e.crc32,
-                        e.compressed_size, e.uncompressed_size, e.local_header_offset};
+  return CanonicalEntry{e.name,      e.method,          e.dos_time,          e.dos_date,
+                        e.crc32,     e.compressed_size, e.uncompressed_size, e.local_header_offset,
+                        e.data_crc32};
 }
 
 // Canonical mode: the local header must be exactly what ZipWriter writes
@@ -177,9 +177,10 @@ Result<uint64_t> CheckCanonicalDescriptor(WindowReader* file, uint64_t limit, ui
   std::string expected;
   EncodeDescriptor(ToCanonical(e), &expected);
   auto damaged = [&] {
-    return Status::Corruption(EntryMessage(
-        e.name, "data descriptor is not as arkwiki writes it, or disagrees with the central "
-                "directory (altered or damaged archive)"));
+    return Status::Corruption(
+        EntryMessage(e.name,
+                     "data descriptor is not as arkwiki writes it, or disagrees with the central "
+                     "directory (altered or damaged archive)"));
   };
   if (limit - at < expected.size()) return damaged();
   std::string d;
@@ -189,15 +190,15 @@ Result<uint64_t> CheckCanonicalDescriptor(WindowReader* file, uint64_t limit, ui
 }
 
 // Checks one entry; returns the offset just past it (data + descriptor).
-Result<uint64_t> CheckEntryOnDisk(WindowReader* file, uint64_t limit, bool canonical,
-                                  ZipEntry* e) {
+Result<uint64_t> CheckEntryOnDisk(WindowReader* file, uint64_t limit, bool canonical, ZipEntry* e) {
   ARKWIKI_ASSIGN_OR_RETURN(LocalHeader h, ReadLocalHeader(file, limit, *e));
   ARKWIKI_RETURN_IF_ERROR(CheckLocalValues(h, *e));
   if (canonical) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalLocal(h, *e));
   if (h.data_offset > limit || limit - h.data_offset < e->compressed_size) {
-    return Status::Corruption(EntryMessage(
-        e->name, "compressed data runs past the central directory (declared sizes lie or the "
-                 "archive is damaged)"));
+    return Status::Corruption(
+        EntryMessage(e->name,
+                     "compressed data runs past the central directory (declared sizes lie or the "
+                     "archive is damaged)"));
   }
   e->data_offset = h.data_offset;
   const uint64_t data_end = h.data_offset + e->compressed_size;
@@ -222,8 +223,9 @@ Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
     return (*entries)[a].local_header_offset < (*entries)[b].local_header_offset;
   };
   if (limits.require_canonical && !std::is_sorted(order.begin(), order.end(), by_offset)) {
-    return Status::Corruption("the central directory does not list the entries in archive order, "
-                              "as arkwiki writes it (altered or damaged archive)");
+    return Status::Corruption(
+        "the central directory does not list the entries in archive order, "
+        "as arkwiki writes it (altered or damaged archive)");
   }
   std::sort(order.begin(), order.end(), by_offset);
   WindowReader window(file);
@@ -231,8 +233,9 @@ Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
   for (size_t i : order) {
     ZipEntry& e = (*entries)[i];
     if (e.local_header_offset != expected) {
-      std::string why = expected == 0 ? "starts at offset " + std::to_string(e.local_header_offset) +
-                                            ", not 0: bytes were prepended to the archive"
+      std::string why = expected == 0
+                            ? "starts at offset " + std::to_string(e.local_header_offset) +
+                                  ", not 0: bytes were prepended to the archive"
                         : e.local_header_offset < expected
                             ? "overlaps the entry before it"
                             : "follows " + std::to_string(e.local_header_offset - expected) +

@@ -23,9 +23,9 @@ constexpr size_t kCentralFlushBytes = size_t{1} << 20;
 // canonical mode compares backup archives against.
 template <class Record>  // ZipWriter::Record, which is private
 zip::CanonicalEntry Canonical(const Record& r) {
-  return zip::CanonicalEntry{r.name,          r.method,           r.dos_time,
-                             r.dos_date,      r.crc32,            r.compressed_size,
-                             r.uncompressed_size, r.offset,      r.data_crc32};
+  return zip::CanonicalEntry{r.name,      r.method,          r.dos_time,          r.dos_date,
+                             r.crc32,     r.compressed_size, r.uncompressed_size, r.offset,
+                             r.data_crc32};
 }
 
 }  // namespace
@@ -111,8 +111,9 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
   folded_names_.insert(zip::CaseFoldKey(name));
   if (out != nullptr) {
     const Record& r = st.rec;
-    *out = EntryInfo{r.name, r.method, r.crc32, r.compressed_size, r.uncompressed_size,
-                     st.sha.FinishHex(), r.offset};
+    *out = EntryInfo{
+        r.name,  r.method, r.crc32, r.compressed_size, r.uncompressed_size, st.sha.FinishHex(),
+        r.offset};
   }
   central_.push_back(std::move(st.rec));
   return Status::Ok();
@@ -121,9 +122,12 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
 Result<uint16_t> ZipWriter::ChooseMethod(std::string_view name, std::string_view head,
                                          uint64_t size, const EntryOptions& options) {
   switch (options.method) {
-    case EntryOptions::Method::kStore: return kZipMethodStore;
-    case EntryOptions::Method::kDeflate: return kZipMethodDeflate;
-    case EntryOptions::Method::kAuto: break;
+    case EntryOptions::Method::kStore:
+      return kZipMethodStore;
+    case EntryOptions::Method::kDeflate:
+      return kZipMethodDeflate;
+    case EntryOptions::Method::kAuto:
+      break;
   }
   if (size == 0 || zip::HasIncompressibleExtension(name) || zip::HasIncompressibleMagic(head)) {
     return kZipMethodStore;
@@ -137,8 +141,7 @@ Result<uint16_t> ZipWriter::ChooseMethod(std::string_view name, std::string_view
 
 // Entries up to kWholeBufferMax: one libdeflate call, stored if it does not
 // shrink (kAuto: below 90%; kDeflate: at all).
-Status ZipWriter::WriteWholeEntry(EntryState* st, zip::BlockSource* source,
-                                  std::string_view head) {
+Status ZipWriter::WriteWholeEntry(EntryState* st, zip::BlockSource* source, std::string_view head) {
   Record& r = st->rec;
   std::string_view all = head;
   if (head.size() < source->size()) {
@@ -197,8 +200,9 @@ Status ZipWriter::WriteStreamedEntry(EntryState* st, zip::BlockSource* source,
   r.crc32 = crc;
   r.compressed_size = produced;
   if (!r.zip64_local && produced >= kMax32) {
-    return Status::Corruption(zip::EntryMessage(r.name, "internal error: compressed size "
-                                                        "overflowed without ZIP64"));
+    return Status::Corruption(zip::EntryMessage(r.name,
+                                                "internal error: compressed size "
+                                                "overflowed without ZIP64"));
   }
   return WriteDescriptor(r);
 }

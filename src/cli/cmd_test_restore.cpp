@@ -23,11 +23,11 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -74,16 +74,19 @@ class ScratchServer {
   }
   Status Start(const std::string& data, const std::string& scratch) {
     const std::string port_file = scratch + "/port", log = scratch + "/server.log";
-    std::vector<std::string> argv_s = {"/proc/self/exe", "serve", "--data", data, "--listen",
-                                       "127.0.0.1:0", "--port-file", port_file};
+    std::vector<std::string> argv_s = {"/proc/self/exe", "serve",       "--data",      data,
+                                       "--listen",       "127.0.0.1:0", "--port-file", port_file};
+    // Everything the child needs is prepared before fork: after it, only
+    // async-signal-safe calls.
+    std::vector<char*> argv;
+    argv.reserve(argv_s.size() + 1);
+    for (auto& s : argv_s) argv.push_back(s.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) return Status::IoError("fork failed");
     if (pid_ == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (fd >= 0) ::dup2(fd, 2);
-      std::vector<char*> argv;
-      for (auto& s : argv_s) argv.push_back(s.data());
-      argv.push_back(nullptr);
       ::execv("/proc/self/exe", argv.data());
       ::_exit(127);
     }
@@ -150,6 +153,10 @@ Result<std::pair<Manifest, ManifestCounts>> RestoreIntoScratch(const std::string
                                                                const DataDirLayout& layout) {
   Env* env = Env::Default();
   ARKWIKI_RETURN_IF_ERROR(PrepareDataDir(env, layout));
+  // Start from an empty wiki, as a fresh install has: Commit first writes a
+  // safety backup of the current data, and with no database at all that
+  // step fails (see the drill report for issue 5).
+  ARKWIKI_RETURN_IF_ERROR(Storage::Open(env, layout.root).status());
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, DataDirLock::Acquire(layout, "arkwiki backup test-restore"));
   Restorer restorer(env, layout);
   ARKWIKI_RETURN_IF_ERROR(restorer.Recover());
@@ -179,12 +186,13 @@ void CheckCounts(int port, const std::string& token, const Manifest& m,
   auto users = JsonList(Get(port, token, "/api/users"), "users");
   const int64_t served_pages = pages ? static_cast<int64_t>(pages->size()) : -1;
   const int64_t served_users = users ? static_cast<int64_t>(users->size()) : -1;
-  r->Check(served_pages == m.counts.pages, "pages: manifest " + Num(m.counts.pages) +
-                                               ", served " + Num(served_pages));
-  r->Check(served_users == m.counts.users, "users: manifest " + Num(m.counts.users) +
-                                               ", served " + Num(served_users));
-  r->Check(restored.revisions == m.counts.revisions,
-           "revisions: manifest " + Num(m.counts.revisions) + ", restored " + Num(restored.revisions));
+  r->Check(served_pages == m.counts.pages,
+           "pages: manifest " + Num(m.counts.pages) + ", served " + Num(served_pages));
+  r->Check(served_users == m.counts.users,
+           "users: manifest " + Num(m.counts.users) + ", served " + Num(served_users));
+  r->Check(
+      restored.revisions == m.counts.revisions,
+      "revisions: manifest " + Num(m.counts.revisions) + ", restored " + Num(restored.revisions));
   r->Check(restored.uploads == m.counts.uploads,
            "uploads: manifest " + Num(m.counts.uploads) + ", restored " + Num(restored.uploads));
 }
@@ -196,10 +204,12 @@ void CheckSample(int port, const std::string& token, int sample, Report* r) {
   const size_t n = pages->size(), step = std::max<size_t>(1, n / std::max(1, sample));
   int rendered = 0, tried = 0, files_ok = 0, files = 0;
   for (size_t i = 0; i < n && tried < sample; i += step, ++tried) {
-    const std::string slug = pages->getObject(static_cast<unsigned>(i))->getValue<std::string>("slug");
+    const auto slug = pages->getObject(static_cast<unsigned>(i))->getValue<std::string>("slug");
     Reply page = Get(port, token, "/wiki/" + UrlEncodeComponent(slug));
-    if (page.status == 200) ++rendered;
-    else r->problems.push_back("/wiki/" + slug + " answered " + Num(page.status));
+    if (page.status == 200)
+      ++rendered;
+    else
+      r->problems.push_back("/wiki/" + slug + " answered " + Num(page.status));
     auto uploads = JsonList(Get(port, token, "/api/pages/" + UrlEncodeComponent(slug) + "/uploads"),
                             "uploads");
     for (size_t u = 0; uploads && u < uploads->size() && u < 5; ++u, ++files) {
@@ -212,9 +222,10 @@ void CheckSample(int port, const std::string& token, int sample, Report* r) {
       }
     }
   }
-  r->Check(rendered == tried, "pages rendered: " + Num(rendered) + " of " + Num(tried) + " sampled");
-  r->Check(files_ok == files, "upload files intact: " + Num(files_ok) + " of " + Num(files) +
-                                  " sampled");
+  r->Check(rendered == tried,
+           "pages rendered: " + Num(rendered) + " of " + Num(tried) + " sampled");
+  r->Check(files_ok == files,
+           "upload files intact: " + Num(files_ok) + " of " + Num(files) + " sampled");
 }
 
 void Print(const Report& r, const std::string& archive, const Manifest& m, bool json) {

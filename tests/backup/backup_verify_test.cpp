@@ -117,9 +117,12 @@ std::string DescribePosition(const std::string& archive_path, size_t pos) {
   for (const ZipEntry& e : (*zip)->entries()) {
     const uint64_t data_end = e.data_offset + e.compressed_size;
     if (pos < e.local_header_offset || pos >= data_end + 24) continue;
-    const char* part = pos < e.data_offset ? "local header" : pos < data_end ? "data" : "descriptor";
+    const char* part = pos < e.data_offset ? "local header"
+                       : pos < data_end    ? "data"
+                                           : "descriptor";
     return std::to_string(pos) + " (" + e.name + " " + part + ", offset " +
-           std::to_string(pos - (pos < e.data_offset ? e.local_header_offset : e.data_offset)) + ")";
+           std::to_string(pos - (pos < e.data_offset ? e.local_header_offset : e.data_offset)) +
+           ")";
   }
   return std::to_string(pos) + " (central directory or end records)";
 }
@@ -150,12 +153,13 @@ TEST_F(BackupVerifyTest, BitFlipAnywhereFailsVerify) {
     auto report = VerifyArchive(Env::Default(), flipped_path);
     if (report.ok() && accepted++ < 10) first_accepted += "\n  " + Describe(pos);
   }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("[ measure ] %zu of %zu byte positions flipped (%zu exhaustively, the rest of the "
-              "entry data every %zu bytes); %zu accepted; %.1f s\n",
-              tried, bytes.size(), exhaustive, kDataStride, accepted, secs);
-  EXPECT_EQ(accepted, 0u) << "undetected flips (of " << bytes.size() << " bytes):" << first_accepted;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf(
+      "[ measure ] %zu of %zu byte positions flipped (%zu exhaustively, the rest of the "
+      "entry data every %zu bytes); %zu accepted; %.1f s\n",
+      tried, bytes.size(), exhaustive, kDataStride, accepted, secs);
+  EXPECT_EQ(accepted, 0u) << "undetected flips (of " << bytes.size()
+                          << " bytes):" << first_accepted;
 }
 
 // Damage inside entry data: the deflated database and a stored upload are
@@ -174,8 +178,8 @@ TEST_F(BackupVerifyTest, FlipInsideDeflatedDatabaseOrStoredUploadFailsVerify) {
   EXPECT_EQ(stored->method, kZipMethodStore) << "the JPEG-like upload should be stored";
   const std::string path = dir_.Sub("flipped.zip");
   for (const ZipEntry* e : {db, stored}) {
-    for (uint64_t at : {uint64_t{0}, e->compressed_size / 3, e->compressed_size / 2,
-                        e->compressed_size - 1}) {
+    for (uint64_t at :
+         {uint64_t{0}, e->compressed_size / 3, e->compressed_size / 2, e->compressed_size - 1}) {
       for (int bit = 0; bit < 8; ++bit) {
         std::string copy = bytes;
         copy[e->data_offset + at] = static_cast<char>(copy[e->data_offset + at] ^ (1 << bit));

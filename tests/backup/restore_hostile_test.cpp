@@ -23,8 +23,8 @@ namespace arkwiki {
 namespace {
 
 struct HostileCase {
-  const char* fixture;    // fixtures/hostile/<fixture>.zip
-  const char* behaviour;  // the test's name
+  const char* fixture;                // fixtures/hostile/<fixture>.zip
+  const char* behaviour;              // the test's name
   std::vector<std::string> keywords;  // the refusal names the problem
   // The caps for this class (as configured by an admin), default otherwise.
   uint64_t max_archive_bytes = 0;
@@ -38,9 +38,9 @@ const std::vector<HostileCase>& Cases() {
       {"not-a-zip", "RejectsFileThatIsNotAZip", {"not a ZIP archive"}},
       {"truncated", "RejectsTruncatedArchive", {"truncated"}},
       {"junk-before", "RejectsJunkBytesBeforeTheArchive", {"prepended"}},
-      {"central-directory-missing", "RejectsArchiveWithoutCentralDirectory",
-       {"central directory"}},
-      {"central-directory-mismatch", "RejectsLocalHeaderDisagreeingWithCentralDirectory",
+      {"central-directory-missing", "RejectsArchiveWithoutCentralDirectory", {"central directory"}},
+      {"central-directory-mismatch",
+       "RejectsLocalHeaderDisagreeingWithCentralDirectory",
        {"config/settingz.json", "disagree"}},
       // Entries that break the layout.
       {"path-dotdot", "RejectsPathTraversalEntry", {"path escapes the archive"}},
@@ -53,38 +53,48 @@ const std::vector<HostileCase>& Cases() {
       {"case-collision", "RejectsNamesDifferingOnlyByCase", {"only by letter case"}},
       {"invalid-utf8-name", "RejectsInvalidUtf8Name", {"not valid UTF-8"}},
       {"encrypted-entry", "RejectsEncryptedEntry", {"config/settings.json", "encrypted"}},
-      {"unknown-compression-method", "RejectsUnknownCompressionMethod",
-       {"compression method 12"}},
+      {"unknown-compression-method", "RejectsUnknownCompressionMethod", {"compression method 12"}},
       // Over the caps.
       {"over-upload-size", "RejectsArchiveOverTheUploadSizeCap", {"over the limit of 2"}, 2000},
-      {"too-many-entries", "RejectsArchiveOverTheEntryCountCap",
+      {"too-many-entries",
+       "RejectsArchiveOverTheEntryCountCap",
        {"10000000 entries, over the limit"}},
-      {"over-total-bytes", "RejectsArchiveOverTheTotalBytesCap",
-       {"bytes in total, over the limit"}, 0, 512 << 10},
-      {"zip-bomb-ratio", "RejectsEntryOverTheCompressionRatioCap",
+      {"over-total-bytes",
+       "RejectsArchiveOverTheTotalBytesCap",
+       {"bytes in total, over the limit"},
+       0,
+       512 << 10},
+      {"zip-bomb-ratio",
+       "RejectsEntryOverTheCompressionRatioCap",
        {"compression ratio", "zip bomb"}},
-      {"zip-bomb-lying-size", "StopsZipBombAtItsDeclaredSize",
+      {"zip-bomb-lying-size",
+       "StopsZipBombAtItsDeclaredSize",
        {"expands beyond its declared size of 1048576 bytes"}},
       // Manifest problems.
       {"manifest-missing", "RejectsArchiveWithoutManifest", {"no manifest.json"}},
       {"manifest-bad-checksum", "RejectsManifestWithBadChecksum", {"does not match its checksum"}},
       {"file-missing", "RejectsArchiveMissingAListedFile", {"but the archive lacks it"}},
       {"file-extra", "RejectsArchiveWithAnUnlistedFile", {"which the manifest does not list"}},
-      {"file-wrong-size", "RejectsFileOfTheWrongSize",
+      {"file-wrong-size",
+       "RejectsFileOfTheWrongSize",
        {"config/settings.json", "bytes in the archive but"}},
-      {"file-wrong-sha256", "RejectsFileWithTheWrongSha256",
+      {"file-wrong-sha256",
+       "RejectsFileWithTheWrongSha256",
        {"config/settings.json", "does not match the SHA-256"}},
       // The database.
-      {"db-integrity-check", "RejectsDatabaseFailingIntegrityCheck",
-       {"integrity check"}},
-      {"db-wrong-application-id", "RejectsDatabaseWithWrongApplicationId",
+      {"db-integrity-check", "RejectsDatabaseFailingIntegrityCheck", {"integrity check"}},
+      {"db-wrong-application-id",
+       "RejectsDatabaseWithWrongApplicationId",
        {"not an arkwiki database"}},
-      {"db-schema-mismatch", "RejectsDatabaseWhoseTablesDiffer",
+      {"db-schema-mismatch",
+       "RejectsDatabaseWhoseTablesDiffer",
        {"tables do not match arkwiki schema"}},
       // Versions: a newer format or schema names both versions.
-      {"newer-format-version", "RejectsNewerFormatVersionNamingBoth",
+      {"newer-format-version",
+       "RejectsNewerFormatVersionNamingBoth",
        {"format version 2", "up to 1"}},
-      {"newer-schema-version", "RejectsNewerSchemaVersionNamingBoth",
+      {"newer-schema-version",
+       "RejectsNewerSchemaVersionNamingBoth",
        {"schema version 4", "newer than this arkwiki (3)"}},
   };
   return kCases;
@@ -140,8 +150,7 @@ void ExpectNamesProblem(const Status& s, const HostileCase& c) {
   ASSERT_FALSE(s.ok()) << c.fixture << " was accepted";
   for (const std::string& keyword : c.keywords) {
     EXPECT_NE(s.message().find(keyword), std::string::npos)
-        << c.fixture << ": the refusal should mention \"" << keyword << "\"; got "
-        << s.ToString();
+        << c.fixture << ": the refusal should mention \"" << keyword << "\"; got " << s.ToString();
   }
 }
 

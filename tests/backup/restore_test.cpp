@@ -202,10 +202,12 @@ class RestoreCompressibleTest : public RestoreTest {
       e.method = z.method;
       e.data_descriptor = true;
       e.raw = bytes.substr(z.data_offset, z.compressed_size);
-      EXPECT_TRUE(zip->ReadEntry(z, [&](std::string_view c) {
-                       e.data.append(c);
-                       return Status::Ok();
-                     }).ok());
+      EXPECT_TRUE(zip->ReadEntry(z,
+                                 [&](std::string_view c) {
+                                   e.data.append(c);
+                                   return Status::Ok();
+                                 })
+                      .ok());
       out.push_back(e);
     }
     return out;

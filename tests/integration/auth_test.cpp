@@ -59,7 +59,9 @@ TEST_F(AuthTest, WrongPasswordIsRefusedAndThrottled) {
                                            {"password", "wrong-password"},
                                            {"csrf", HttpClient::ExtractCsrf(page.body)}});
     last = r.status;
-    if (i < 5) EXPECT_EQ(r.status, 401) << i;
+    if (i < 5) {
+      EXPECT_EQ(r.status, 401) << i;
+    }
   }
   EXPECT_EQ(last, 429);
 }

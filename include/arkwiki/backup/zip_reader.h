@@ -136,8 +136,8 @@ class ZipReader {
   uint64_t archive_size() const;
 
  private:
-  ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
-            std::vector<ZipEntry> entries, bool canonical);
+  ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path, std::vector<ZipEntry> entries,
+            bool canonical);
 
   std::unique_ptr<RandomAccessFile> file_;
   std::string path_;

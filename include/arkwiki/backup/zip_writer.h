@@ -82,11 +82,11 @@ class ZipWriter {
 
   // Adds the regular file at `path` (read through `env`; a symlink is
   // refused by the Env; do not pass FIFOs or devices — list directories with
-  // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is taken from stat before reading; if the file grows or
-  // shrinks while it is read, fails with Corruption (sticky). `name` must
-  // pass the reader's name rules (relative, no "..", UTF-8, ...) and differ
-  // from every earlier name even ignoring ASCII case: else InvalidArgument.
-  // `out` (optional) receives what was written.
+  // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is taken from stat before
+  // reading; if the file grows or shrinks while it is read, fails with Corruption (sticky). `name`
+  // must pass the reader's name rules (relative, no "..", UTF-8, ...) and differ from every earlier
+  // name even ignoring ASCII case: else InvalidArgument. `out` (optional) receives what was
+  // written.
   Status AddFile(std::string_view name, Env* env, const std::string& path,
                  const EntryOptions& options, EntryInfo* out = nullptr);
   // Same for bytes in memory.
@@ -136,9 +136,9 @@ class ZipWriter {
   std::vector<Record> central_;
   std::unordered_set<std::string> folded_names_;
   std::unique_ptr<zip::Deflaters> deflaters_;
-  std::vector<char> in_block_;    // FileBlockSource's 1 MiB buffer
-  std::vector<char> whole_in_;    // gathered input of a whole-buffer entry
-  std::vector<char> whole_out_;   // its deflated form
+  std::vector<char> in_block_;   // FileBlockSource's 1 MiB buffer
+  std::vector<char> whole_in_;   // gathered input of a whole-buffer entry
+  std::vector<char> whole_out_;  // its deflated form
 };
 
 }  // namespace arkwiki
