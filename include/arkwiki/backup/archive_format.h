@@ -31,7 +31,10 @@
 //                   manifest.json in which this value's 64 hex digits are
 //                   replaced by 64 ASCII '0' characters
 //
-// A verifier checks: the ZIP structure; the manifest checksum; that the set
+// A verifier checks: the ZIP structure, which must be byte for byte the
+// canonical form arkwiki's ZipWriter writes (zip_types.h; ZipReader with
+// ZipLimits::require_canonical), so that no header byte can change
+// unnoticed; the manifest checksum; that the set
 // of entries equals manifest.json plus "files" (nothing missing, nothing
 // extra); each entry's size, CRC-32 and SHA-256; that each upload's name is
 // its SHA-256; and the database: SQLite integrity_check, foreign_key_check,
