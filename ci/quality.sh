@@ -68,7 +68,6 @@ stage_asan() {
   local rc=0
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$logs/asan" \
   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan" \
-  LSAN_OPTIONS="log_path=$logs/lsan" \
     ctest --test-dir "$b" -L "$asan_labels" -j"$jobs" --timeout 900 --output-on-failure || rc=1
   if [[ -n $(ls -A "$logs") ]]; then
     log "sanitizer reports (from tests or from the arkwiki processes they ran):"
@@ -141,8 +140,12 @@ stage_format() {
 # --- e. libFuzzer ----------------------------------------------------------------
 stage_fuzz() {
   local b="$root/build-fuzz"
+  # -O2 with line tables for readable stack traces, and without NDEBUG so
+  # assert()s count as crashes too.
   cmake -S "$root" -B "$b" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-        -DCMAKE_BUILD_TYPE=Release -DARKWIKI_BUILD_FUZZERS=ON -DARKWIKI_BUILD_TESTS=OFF \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only" \
+        -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only" \
+        -DARKWIKI_BUILD_FUZZERS=ON -DARKWIKI_BUILD_TESTS=OFF \
         -DARKWIKI_BUILD_BENCHMARKS=OFF -DARKWIKI_SANITIZE=address,undefined,fuzzer-no-link \
         >/dev/null || return 1
   cmake --build "$b" -j"$jobs" --target archive_reader_fuzz || return 1
@@ -151,7 +154,7 @@ stage_fuzz() {
   # hand, backups written by this very build.
   local seeds="$b/seeds" corpus="$b/corpus" crashes="$b/crashes"
   rm -rf "$seeds" "$crashes" && mkdir -p "$seeds" "$corpus" "$crashes"
-  cp "$root"/tests/fuzz/corpus/* "$seeds"/ 2>/dev/null
+  find "$root/tests/fuzz/corpus" -type f ! -name '*.md' -exec cp {} "$seeds"/ \;
   find "$root/fixtures" -type f -name '*.zip' -size -8M -print0 |
     while IFS= read -r -d '' z; do cp "$z" "$seeds/fixture-$(sha1sum <"$z" | cut -c1-12).zip"; done
   if [[ -x "${ARKWIKI_BIN:-}" ]]; then
@@ -159,7 +162,7 @@ stage_fuzz() {
     rm -rf "$w" && mkdir -p "$w"
     echo 'fuzz-seed-password' | "$ARKWIKI_BIN" user add --data "$w/d" --name admin --role admin \
       --password-stdin >/dev/null && "$ARKWIKI_BIN" backup create --data "$w/d" \
-      --out "$seeds/fresh-backup.zip" >/dev/null || log "could not write a fresh seed backup"
+      --out "$seeds/fresh-backup.zip" >/dev/null 2>&1 || log "could not write a fresh seed backup"
   fi
   log "fuzz: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) inputs in the kept corpus," \
       "${fuzz_seconds}s"
@@ -169,7 +172,7 @@ stage_fuzz() {
     "$b/tests/fuzz/archive_reader_fuzz" -max_total_time="$fuzz_seconds" -max_len=65536 \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" \
       "$corpus" "$seeds" >"$out" 2>&1 || rc=1
-  grep -E '^(INFO: seed corpus|#[0-9]+ +(INITED|DONE))' "$out" | tail -n 3
+  grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE))' "$out" | tail -n 3
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -n 1)
   log "fuzz: ${execs:-?} executions in ${fuzz_seconds}s" \

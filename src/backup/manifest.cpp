@@ -65,7 +65,7 @@ Result<int64_t> GetInt(const Object::Ptr& o, const std::string& key) {
   if (!o->has(key) || !o->get(key).isInteger()) {
     return Status::Corruption("manifest.json: '" + key + "' is missing or not an integer");
   }
-  int64_t v = o->get(key).convert<Poco::Int64>();
+  auto v = o->get(key).convert<Poco::Int64>();
   if (v < 0) return Status::Corruption("manifest.json: '" + key + "' is negative");
   return v;
 }

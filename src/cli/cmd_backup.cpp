@@ -154,7 +154,7 @@ int CmdRestore(const Args& args);  // cmd_restore.cpp
 
 int CmdBackup(const Argv& argv) {
   if (argv.empty()) return UsageError("backup needs a subcommand", kHelp);
-  const std::string verb = argv[0];
+  const std::string& verb = argv[0];
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "out"}, {"json", "yes"}});
   if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
     std::fputs(kHelp, stdout);

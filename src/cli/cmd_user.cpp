@@ -99,7 +99,7 @@ int UserChange(const std::string& verb, const Args& args) {
 
 int CmdUser(const Argv& argv) {
   if (argv.empty()) return UsageError("user needs a subcommand", kUserHelp);
-  const std::string verb = argv[0];
+  const std::string& verb = argv[0];
   auto args =
       ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "name", "role"}, {"password-stdin"}});
   if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {

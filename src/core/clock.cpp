@@ -19,7 +19,7 @@ int64_t NowUnixMillis() {
 }
 
 static std::string Format(int64_t t, const char* fmt) {
-  std::time_t tt = static_cast<std::time_t>(t);
+  auto tt = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];

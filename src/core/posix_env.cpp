@@ -257,7 +257,7 @@ Status PosixEnv::RemoveTree(const std::string& path) {
 }  // namespace
 
 Env* Env::Default() {
-  static PosixEnv* env = new PosixEnv();
+  static auto* env = new PosixEnv();
   return env;
 }
 

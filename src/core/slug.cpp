@@ -42,8 +42,8 @@ bool IsValidUtf8(std::string_view s) {
 std::string Slugify(std::string_view title) {
   std::string out;
   bool pending_dash = false;
-  for (size_t i = 0; i < title.size(); ++i) {
-    auto c = static_cast<unsigned char>(title[i]);
+  for (const char ch : title) {
+    auto c = static_cast<unsigned char>(ch);
     bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
     if (c >= 'A' && c <= 'Z') {
       c = static_cast<unsigned char>(c - 'A' + 'a');

@@ -29,7 +29,10 @@ Object::Ptr UserToJson(const User& u) {
 
 std::string Describe(const std::map<std::string, std::string>& values) {
   std::string out;
-  for (const auto& [k, v] : values) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  for (const auto& [k, v] : values) {
+    if (!out.empty()) out += ", ";
+    out.append(k).append("=").append(v);
+  }
   return out;
 }
 

@@ -87,6 +87,7 @@ void OrderPost(WikiApp& app, Exchange& ex) {
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> slugs;
+  slugs.reserve(order.size());
   for (auto& [pos, slug] : order) slugs.push_back(std::move(slug));
   Status s = app.storage().pages().SetChildOrder(page->id, slugs);
   if (!s.ok()) return app.SendError(ex, s);

@@ -260,7 +260,7 @@ std::string MarkMissingLinks(const std::string& html, const LinkCollector& links
     if (quote == std::string::npos) break;
     out.append(html, pos, found - pos);
     out += links.IsMissing(SlugFromWikiUrl(std::string_view(html).substr(value, quote - value)))
-               ? "<a class=\"missing\" href=\""
+               ? R"(<a class="missing" href=")"
                : kOpen;
     pos = value;
   }
@@ -285,11 +285,10 @@ std::string CollectPlainText(cmark_node* doc) {
       out += '\n';
     } else if (type == CMARK_NODE_SOFTBREAK || (!enter && name == "table_cell")) {
       out += ' ';
-    } else if (type == CMARK_NODE_LINEBREAK) {
-      out += '\n';
-    } else if (!enter &&
-               (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING ||
-                type == CMARK_NODE_ITEM || name == "table_row" || name == "table_header")) {
+    } else if (type == CMARK_NODE_LINEBREAK ||
+               (!enter &&
+                (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING ||
+                 type == CMARK_NODE_ITEM || name == "table_row" || name == "table_header"))) {
       out += '\n';
     }
   }

@@ -72,7 +72,7 @@ TemplateValue DateValue(int64_t unix_seconds) {
 std::string FormatBytes(int64_t bytes) {
   static const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
   if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-  double v = static_cast<double>(bytes);
+  auto v = static_cast<double>(bytes);
   int unit = -1;
   while (v >= 1024 && unit < 3) {
     v /= 1024;
