@@ -21,7 +21,7 @@ namespace {
 // (matched by name) and the audit record of this import.
 Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& staged_db,
                              const StagedImport& staged, const ImportOptions& options,
-                             const std::string& safety_name, ImportOutcome* outcome) {
+                             const std::string& kept_as, ImportOutcome* outcome) {
   SqlRows sessions;
   {
     DbOptions ro;
@@ -48,7 +48,7 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
         "INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
         {NowUnixSeconds(), options.actor, "backup.import",
          "restored " + BaseName(staged.archive_path) + " (created " + m.created_at + ", " +
-             std::to_string(m.counts.pages) + " pages); safety backup " + safety_name});
+             std::to_string(m.counts.pages) + " pages); " + kept_as});
   });
   ARKWIKI_RETURN_IF_ERROR(s);
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -80,8 +80,67 @@ void TestSwapDelay() {
   if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
 }
 
-std::string SafetyBackupName() {
-  return "arkwiki-safety-" + FormatFileStampUtc(NowUnixSeconds()) + "-" + RandomHex(3) + ".zip";
+std::string SafetyBackupStem() {
+  return "arkwiki-safety-" + FormatFileStampUtc(NowUnixSeconds()) + "-" + RandomHex(3);
+}
+
+// Whether the live wiki is whole enough to archive: its database opens and
+// passes quick_check, and every upload it lists is on disk at its size.
+// An error here names the damage.
+Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
+  DbOptions ro;
+  ro.read_only = true;
+  ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(layout.database, ro));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows check, db->Query("PRAGMA quick_check"));
+  if (check.empty() || check[0].Text(0) != "ok") {
+    return Status::Corruption("the live database fails quick_check" +
+                              (check.empty() ? std::string() : ": " + check[0].Text(0)));
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows uploads,
+                           db->Query("SELECT sha256, max(size) FROM uploads GROUP BY sha256"));
+  for (const SqlRow& r : uploads) {
+    auto size = env->GetFileSize(layout.UploadPath(r.Text(0)));
+    if (!size.ok() || *size != static_cast<uint64_t>(r.Int(1))) {
+      return Status::Corruption("the live upload " + r.Text(0) + " is missing or truncated");
+    }
+  }
+  return Status::Ok();
+}
+
+// Step 1: keep what the import replaces. Normally a safety backup archive,
+// written while the wiki still serves. Two cases cannot have one, and a
+// restore is exactly their repair, so they must not block it:
+//  - no wiki at all (a fresh or wiped data directory): nothing to keep;
+//  - a wiki too damaged to archive (database unreadable, uploads missing):
+//    its directory is kept as it is, moved into DATA/safety/ after the swap
+//    (a rename, so it needs no space). Nothing is deleted either way.
+// Only proven damage takes the second way: when the archive fails but the
+// live data checks out (a full disk, an I/O error), the import is refused.
+Status KeepCurrentData(Env* env, const DataDirLayout& layout, ImportOutcome* outcome,
+                       IntentMarker* marker) {
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(layout.safety));
+  const std::string stem = SafetyBackupStem();
+  ARKWIKI_ASSIGN_OR_RETURN(bool has_db, env->FileExists(layout.database));
+  ARKWIKI_ASSIGN_OR_RETURN(uint64_t live_bytes, LiveDataBytes(env, layout));
+  if (!has_db && live_bytes == 0) {
+    outcome->safety_note = "no safety backup: the data directory held no wiki";
+    return Status::Ok();
+  }
+  outcome->safety_backup = JoinPath(layout.safety, stem + ".zip");
+  auto archived = WriteBackupToFile(env, layout, outcome->safety_backup);
+  if (archived.ok()) {
+    marker->safety_backup = stem + ".zip";
+    return Status::Ok();
+  }
+  Status damage = has_db ? CheckLiveDataArchivable(env, layout)
+                         : Status::Corruption("the live database is missing");
+  if (damage.ok()) return archived.status().WithContext("writing the safety backup");
+  marker->keep_old_as = stem + "-unarchived";
+  outcome->safety_backup = JoinPath(layout.safety, marker->keep_old_as);
+  outcome->safety_note = "the current data could not be archived (" + damage.message() +
+                         "); its directory is kept as it was in " + outcome->safety_backup;
+  LogWarning("import: " + outcome->safety_note);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -95,22 +154,22 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
     return Status::Conflict("the staged import " + staged.id + " changed; stage it again");
   }
   ImportOutcome outcome;
-  // Step 1: the safety backup, while the wiki still serves.
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(layout_.safety));
-  const std::string safety_name = SafetyBackupName();
-  outcome.safety_backup = JoinPath(layout_.safety, safety_name);
+  IntentMarker marker{staged.id, staged.generation, "", ""};
+  // Step 1.
   if (options.progress) options.progress("safety backup", 0, 0);
-  auto safety = WriteBackupToFile(env_, layout_, outcome.safety_backup);
-  if (!safety.ok()) return safety.status().WithContext("writing the safety backup");
+  ARKWIKI_RETURN_IF_ERROR(KeepCurrentData(env_, layout_, &outcome, &marker));
   CrashPoint("restore.after_safety_backup");
   // Step 2.
   if (options.progress) options.progress("preparing", 0, 0);
+  const std::string kept_as = !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
+                              : !marker.keep_old_as.empty()
+                                  ? "old data kept unarchived as " + marker.keep_old_as
+                                  : "no safety backup (no wiki was there)";
   ARKWIKI_RETURN_IF_ERROR(PrepareStagedDatabase(layout_, JoinPath(staged_live, "arkwiki.db"),
-                                                staged, options, safety_name, &outcome));
+                                                staged, options, kept_as, &outcome));
   ARKWIKI_RETURN_IF_ERROR(SyncTree(env_, staged_live));
   CrashPoint("restore.after_prepare");
   // Step 3: the commit point.
-  IntentMarker marker{staged.id, staged.generation, safety_name};
   ARKWIKI_RETURN_IF_ERROR(
       WriteFileAtomically(env_, layout_.intent_marker, SerializeIntent(marker)));
   CrashPoint("restore.after_marker");
@@ -140,8 +199,10 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   }
   CrashPoint("restore.after_swap");
   // Step 6. The new data is in place whatever happens next: serve it even
-  // if the marker cannot be removed now (startup recovery will).
-  Status unmarked = env_->RemoveFile(layout_.intent_marker);
+  // if the old data cannot be kept aside or the marker removed now (startup
+  // recovery will: the marker stays until both are done).
+  Status unmarked = KeepOldData(env_, layout_, marker);
+  if (unmarked.ok()) unmarked = env_->RemoveFile(layout_.intent_marker);
   if (unmarked.ok()) unmarked = env_->SyncDir(layout_.root);
   CrashPoint("restore.after_marker_removed");
   Status reopened = hooks.leave_maintenance ? hooks.leave_maintenance() : Status::Ok();

@@ -50,6 +50,7 @@ std::string SerializeIntent(const IntentMarker& m) {
   o->set("staging_id", m.staging_id);
   o->set("generation", m.generation);
   o->set("safety_backup", m.safety_backup);
+  if (!m.keep_old_as.empty()) o->set("keep_old_as", m.keep_old_as);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out);
   return out.str() + "\n";
@@ -63,8 +64,11 @@ Result<IntentMarker> ParseIntent(const std::string& text) {
     m.staging_id = o->getValue<std::string>("staging_id");
     m.generation = o->getValue<std::string>("generation");
     m.safety_backup = o->optValue<std::string>("safety_backup", "");
+    m.keep_old_as = o->optValue<std::string>("keep_old_as", "");
     if (m.staging_id.empty() || m.staging_id.find('/') != std::string::npos ||
-        m.staging_id.find("..") != std::string::npos || m.generation.empty()) {
+        m.staging_id.find("..") != std::string::npos || m.generation.empty() ||
+        m.keep_old_as.find('/') != std::string::npos ||
+        m.keep_old_as.find("..") != std::string::npos) {
       return Status::Corruption("the restore intent marker is malformed");
     }
     return m;

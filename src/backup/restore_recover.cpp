@@ -11,12 +11,30 @@ namespace {
 
 }  // namespace
 
+Status KeepOldData(Env* env, const DataDirLayout& layout, const IntentMarker& marker) {
+  if (marker.keep_old_as.empty()) return Status::Ok();
+  const std::string dir = StagingDir(layout, marker.staging_id);
+  const std::string target = JoinPath(layout.safety, marker.keep_old_as);
+  ARKWIKI_ASSIGN_OR_RETURN(bool moved, env->FileExists(target));
+  if (moved) return Status::Ok();
+  // The exchange leaves the old data where the staged data was; the
+  // two-rename fallback leaves it in "old".
+  std::string old = JoinPath(dir, "old");
+  ARKWIKI_ASSIGN_OR_RETURN(bool fallback, env->FileExists(old));
+  if (!fallback) old = StagedLive(layout, marker.staging_id);
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(layout.safety));
+  ARKWIKI_RETURN_IF_ERROR(env->Rename(old, target));
+  ARKWIKI_RETURN_IF_ERROR(env->SyncDir(layout.safety));
+  return env->SyncDir(dir);
+}
+
 Status FinishOrRollBack(Env* env, const DataDirLayout& layout, const IntentMarker& marker) {
   const std::string dir = StagingDir(layout, marker.staging_id);
   auto live_generation = ReadFileToString(env, JoinPath(layout.live, kGenerationFile), 4096);
   ARKWIKI_ASSIGN_OR_RETURN(bool live_exists, env->FileExists(layout.live));
   if (live_generation.ok() && *live_generation == marker.generation + "\n") {
     LogInfo("recovery: the interrupted import had swapped its data in; finishing it");
+    ARKWIKI_RETURN_IF_ERROR(KeepOldData(env, layout, marker));
   } else if (!live_exists) {
     // Interrupted between the two renames of the fallback swap: put the
     // old data back.

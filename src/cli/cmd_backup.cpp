@@ -27,6 +27,7 @@ const char kHelp[] =
     "       arkwiki backup verify FILE [--json]\n"
     "       arkwiki backup inspect FILE [--json]\n"
     "       arkwiki backup restore --data DIR FILE --yes\n"
+    "       arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
     "\n"
     "create   writes one ZIP with the database, uploads, configuration and a\n"
     "         manifest of SHA-256 sums; works while a server runs on DIR.\n"
@@ -36,7 +37,9 @@ const char kHelp[] =
     "         or a format newer than this build); 4 environment problem (no\n"
     "         space or permission to check it); 2 usage.\n"
     "inspect  prints the manifest summary (checks only the manifest).\n"
-    "restore  replaces ALL data in DIR with the backup (see the README).\n";
+    "restore  replaces ALL data in DIR with the backup (see the README).\n"
+    "test-restore  restores FILE into a scratch directory, serves it, checks it\n"
+    "         against the manifest, reports and cleans up (--help for more).\n";
 
 // Writes to standard output (backup create --out -).
 class StdoutSink final : public ByteSink {
@@ -155,6 +158,8 @@ int CmdRestore(const Args& args);  // cmd_restore.cpp
 int CmdBackup(const Argv& argv) {
   if (argv.empty()) return UsageError("backup needs a subcommand", kHelp);
   const std::string& verb = argv[0];
+  // Own options, so its own parser and help.
+  if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "out"}, {"json", "yes"}});
   if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
     std::fputs(kHelp, stdout);

@@ -77,12 +77,16 @@ int CmdRestore(const Args& args) {
   std::fprintf(stderr, "\n");
   if (!outcome.ok()) return Fail(outcome.status(), RestoreExitCode(outcome.status()));
   const Manifest& m = staged->report.manifest;
-  std::printf(
-      "restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n"
-      "safety backup of the previous data: %s\n",
-      args.positional[0].c_str(), m.created_at.c_str(), static_cast<long long>(m.counts.pages),
-      static_cast<long long>(m.counts.revisions), static_cast<long long>(m.counts.users),
-      static_cast<long long>(m.counts.uploads), outcome->safety_backup.c_str());
+  std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n",
+              args.positional[0].c_str(), m.created_at.c_str(),
+              static_cast<long long>(m.counts.pages), static_cast<long long>(m.counts.revisions),
+              static_cast<long long>(m.counts.users), static_cast<long long>(m.counts.uploads));
+  // Scripts read the path after "safety backup of the previous data: ".
+  if (outcome->safety_note.empty()) {
+    std::printf("safety backup of the previous data: %s\n", outcome->safety_backup.c_str());
+  } else {
+    std::printf("%s\n", outcome->safety_note.c_str());
+  }
   return 0;
 }
 

@@ -15,6 +15,7 @@ int CmdServe(const Argv& argv);
 int CmdUser(const Argv& argv);
 int CmdToken(const Argv& argv);
 int CmdBackup(const Argv& argv);
+int CmdTestRestore(const Argv& argv);  // `backup test-restore`, from CmdBackup
 
 // Prints "arkwiki: error: <message>" and returns the exit code for it.
 int ReportError(const Status& status);

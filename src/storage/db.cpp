@@ -7,9 +7,12 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace arkwiki {
 namespace {
+
+constexpr std::size_t kConnectTimeoutSeconds = 2;
 
 using Poco::Data::Keywords::bind;
 
@@ -80,9 +83,16 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   std::string uri = path.rfind("file:", 0) == 0 ? path : "file:" + path;
   if (options.read_only)
     uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("mode=ro");
+  // SQLite creates a missing file unless read-only; a read-only open of a
+  // missing file would otherwise spin in Poco's connect retry until its
+  // login timeout. Say what is wrong at once instead.
+  if (options.read_only && path.rfind("file:", 0) != 0 && ::access(path.c_str(), F_OK) != 0) {
+    return Status::NotFound("database " + path + " does not exist");
+  }
   std::unique_ptr<Poco::Data::Session> session;
   try {
-    session = std::make_unique<Poco::Data::Session>("SQLite", uri);
+    // A local file opens at once or not at all: no 60 s connect retry.
+    session = std::make_unique<Poco::Data::Session>("SQLite", uri, kConnectTimeoutSeconds);
   } catch (const Poco::Exception& e) {
     return FromSqliteException("open database " + path, e);
   }

@@ -53,12 +53,11 @@ int HttpStatusFor(const Status& s) {
   return 500;
 }
 
-void DiscardOversizeBody(Exchange& ex) {
-  constexpr std::streamsize kMaxDrain = 64 << 20;
-  if (!ex.request.hasContentLength() || ex.request.getContentLength64() > kMaxDrain) {
-    ex.response.setKeepAlive(false);  // too much to read: the connection closes instead
-    return;
-  }
+void DiscardOversizeBody(Exchange& ex) { DiscardRestOfBody(ex, 64 << 20); }
+
+void DiscardRestOfBody(Exchange& ex, int64_t max_drain) {
+  ex.response.setKeepAlive(false);  // whatever happens, this connection is done
+  if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
   std::istream& in = ex.request.stream();
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -50,6 +50,10 @@ int HttpStatusFor(const Status& status);
 // Reads and drops a body we refuse, if it is small enough to be worth it
 // (so the client can read our answer); otherwise marks the connection to close.
 void DiscardOversizeBody(Exchange& ex);
+// Reads and drops what is left of the body if its declared length is at most
+// max_drain, so a client that sends it all before reading sees our answer
+// instead of a reset; always closes the connection afterwards.
+void DiscardRestOfBody(Exchange& ex, int64_t max_drain);
 // Reads at most max_bytes of the body; TooLarge beyond that.
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 // Decodes an application/x-www-form-urlencoded body (or query string).

@@ -170,6 +170,8 @@ TemplateValue ResultValue(const ImportJob& job) {
        {"created_at", BackupDate(job.restored.created_at)},
        {"site_title", job.restored.site_title},
        {"safety_backup", job.safety_backup},
+       {"safety_note", AsSentence(job.safety_note)},
+       {"has_safety_note", !job.safety_note.empty()},
        {"unavailable_ms", std::string(millis)},
        {"must_log_in_again", job.must_log_in_again},
        {"login_href", "/login?next=" + UrlEncodeComponent(ImportHref(job.id, "result"))}});

@@ -38,6 +38,7 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
   body->set("manifest", ManifestJson(staged.report.manifest));
   body->set("counts", CountsJson(staged.report.manifest.counts));
   body->set("safety_backup", FileNameOf(outcome.safety_backup));
+  if (!outcome.safety_note.empty()) body->set("safety_note", outcome.safety_note);
   body->set("unavailable_ms", outcome.unavailable_millis);
   body->set("sessions_kept_for", kept);
   SendJson(ex, 200, body);

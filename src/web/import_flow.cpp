@@ -51,6 +51,26 @@ Result<SafetyBackup> NewestSafetyBackup(WikiApp& app) {
   ARKWIKI_ASSIGN_OR_RETURN(auto backups,
                            Restorer(app.env(), app.layout())
                                .ListSafetyBackups(app.settings().safety_backup_retention_days));
+  // An import over data too damaged to archive kept that data as a
+  // directory (restore.h); undoing it would bring back an older archive
+  // instead, so refuse and say where the data is.
+  auto entries = app.env()->ListDir(app.layout().safety);
+  std::string kept;
+  if (entries.ok()) {
+    for (const DirEntry& e : *entries) {
+      const std::string suffix = "-unarchived";
+      if (e.type == DirEntry::Type::kDir && e.name.size() > suffix.size() &&
+          e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+          e.name > kept) {
+        kept = e.name;
+      }
+    }
+  }
+  if (!kept.empty() && (backups.empty() || kept > backups.front().name)) {
+    return Status::Conflict("the last import replaced data that could not be archived, so it "
+                            "cannot be undone here; that data is kept as it was in " +
+                            JoinPath(app.layout().safety, kept));
+  }
   if (backups.empty()) {
     return Status::NotFound("there is no safety backup yet: one is written before each import");
   }

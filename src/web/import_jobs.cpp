@@ -11,7 +11,7 @@
 namespace arkwiki::web {
 
 ImportJobs& ImportJobs::Instance() {
-  static ImportJobs* jobs = new ImportJobs;  // leaked on purpose: detached threads use it
+  static auto* jobs = new ImportJobs;  // leaked on purpose: detached threads use it
   return *jobs;
 }
 
@@ -89,6 +89,7 @@ void ImportJobs::Run(WikiApp& app, const StagedImport& staged, const ImportOptio
     j.phase = "done";
     j.unavailable_millis = outcome->unavailable_millis;
     j.safety_backup = FileNameOf(outcome->safety_backup);
+    j.safety_note = outcome->safety_note;
     j.must_log_in_again = relogin;
     j.finished_at = NowUnixSeconds();
   });
@@ -132,6 +133,7 @@ Poco::JSON::Object::Ptr ImportJobJson(const ImportJob& j) {
   if (j.state == "done") {
     o->set("unavailable_ms", j.unavailable_millis);
     o->set("safety_backup", j.safety_backup);
+    if (!j.safety_note.empty()) o->set("safety_note", j.safety_note);
     o->set("must_log_in_again", j.must_log_in_again);
     o->set("counts", CountsJson(j.restored.counts));
   }

@@ -31,6 +31,7 @@ struct ImportJob {
   std::string message;  // the error, when failed
   double unavailable_millis = 0;
   std::string safety_backup;       // file name under DATA/safety/
+  std::string safety_note;         // set when it is not a safety backup archive
   bool must_log_in_again = false;  // the actor's session did not survive
   Manifest restored;               // the backup's manifest, without its file list
   int64_t started_at = 0;

@@ -152,8 +152,11 @@ Result<std::string> ReceiveInto(WikiApp& app, Exchange& ex, int64_t max_bytes) {
 
 Result<std::string> ReceiveImportArchive(WikiApp& app, Exchange& ex, int64_t max_bytes) {
   auto path = ReceiveInto(app, ex, max_bytes);
-  // The body may be partly unread: never reuse this connection.
-  if (!path.ok()) ex.response.setKeepAlive(false);
+  // The body may be partly unread (refused for space, cut short by a full
+  // disk): read the rest without storing it, so the client gets our error
+  // (507, 400) rather than a reset. Only an admin gets this far, and only
+  // a body within the import limit is drained.
+  if (!path.ok()) DiscardRestOfBody(ex, max_bytes + kMultipartOverhead);
   return path;
 }
 

@@ -10,9 +10,13 @@
 //                    in staging if its schema is older), uploads, and a
 //                    fresh `generation` id. Nothing outside staging/ is
 //                    touched. On any failure the staging directory is removed
-//                    and the error names the problem.
+//                    and the error names the problem. When it returns OK
+//                    everything staged is durable: one syncfs of the file
+//                    system (Env::NewFileSystemSync), not a fsync per file.
 //   Commit(staged)   1. writes a safety backup of the current data to
-//                       DATA/safety/ (kept `safety_retention_days`);
+//                       DATA/safety/ (kept `safety_retention_days`); a wiki
+//                       too damaged to archive is kept as a directory
+//                       instead, and an empty data directory needs neither;
 //                    2. prepares the staged database: carries over login
 //                       sessions of users who still exist (by name) and
 //                       appends the import to its audit log, then syncs;
@@ -65,7 +69,12 @@ struct CommitHooks {
 };
 
 struct ImportOutcome {
-  std::string safety_backup;      // path of the safety backup written first
+  // Where the replaced data went: a safety backup archive, or (when it could
+  // not be archived) its directory kept as it was under DATA/safety/; empty
+  // when the data directory held no wiki. safety_note says which, when not
+  // an archive.
+  std::string safety_backup;
+  std::string safety_note;
   double unavailable_millis = 0;  // from enter_maintenance to leave_maintenance
   std::vector<std::string> users_kept_sessions;
 };
