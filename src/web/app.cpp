@@ -119,7 +119,10 @@ void WikiApp::Authenticate(Exchange& ex) {
   ex.csrf = session->csrf;
   ex.session_token = token;
   auto prefs = storage_->users().GetPreferences(ex.user->id);
-  if (prefs.ok()) ex.theme = prefs->at("theme");
+  if (prefs.ok()) {
+    ex.theme = prefs->at("theme");
+    ex.timezone = prefs->at("timezone");
+  }
 }
 
 bool WikiApp::CheckAccess(Exchange& ex, const Route& route) {
@@ -227,8 +230,8 @@ void WikiApp::Handle(Exchange& ex) {
   }
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  LogAccess(ex.client, ex.method, uri, static_cast<int>(ex.response.getStatus()), ex.bytes_sent, ms,
-            ex.user ? ex.user->name : "-");
+  LogAccess(ex.client, ex.method, RedactCsrf(uri), static_cast<int>(ex.response.getStatus()),
+            ex.bytes_sent, ms, ex.user ? ex.user->name : "-");
   --active_requests_;
 }
 

@@ -9,6 +9,7 @@ TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex) {
   TemplateValue data;
   data.Set("site_title", settings.site_title);
   data.Set("theme", ex.theme);
+  data.Set("timezone", ex.timezone);
   data.Set("query", ex.Query("q"));
   data.Set("csrf", ex.csrf);
   data.Set("is_editor", ex.at_least(Role::kEditor));

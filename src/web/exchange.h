@@ -33,6 +33,7 @@ struct Exchange {
   std::string csrf;  // the session's CSRF token ("" for API tokens)
   bool via_api_token = false;
   std::string theme = "system";
+  std::string timezone = "UTC";  // IANA name; dates are shown in it by time.js
 
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool at_least(Role role) const {

@@ -107,5 +107,25 @@ test('the wiki: log in, create and edit pages, upload an image, dark theme persi
     assert.equal(await page.getByLabel('Colour theme').inputValue(), 'dark');
   });
 
+  await t.test('dates show in the time zone preference', async () => {
+    await h.visit(page, `/wiki/${slug}`);
+    const edited = page.locator('.page-header .meta time');
+    const iso = await edited.getAttribute('datetime');
+    assert.match(await edited.innerText(), /UTC/, 'UTC by default');
+
+    await h.visit(page, '/preferences');
+    await page.getByLabel('Time zone').fill('Asia/Tokyo');
+    await h.clickAndWait(page, page.getByRole('button', { name: 'Save preferences' }), { status: 200 });
+    await page.locator('.flash', { hasText: 'Preferences saved' }).waitFor();
+    await h.visit(page, `/wiki/${slug}`);
+    const shown = await edited.innerText();
+    const expected = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Tokyo', year: 'numeric', month: 'short', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', timeZoneName: 'short'
+    }).format(new Date(iso));
+    assert.equal(shown, expected, `edited ${iso}, shown as ${shown}`);
+    assert.match(shown, /GMT\+9|JST/);
+  });
+
   assert.deepEqual(page.problems, [], 'JavaScript errors on the pages');
 });
