@@ -1,7 +1,8 @@
 // Backup create, in-process, on the mixed and tiny upload sets:
 //   BackupCreate/<set>      WriteBackupToFile, exactly what
 //                           `arkwiki backup create --out FILE` runs (temp
-//                           name, fdatasync every 64 MiB, rename, dir sync)
+//                           name, O_DIRECT 1 MiB blocks, write-back hints
+//                           every 64 MiB, one fdatasync, rename, dir sync)
 //   BackupCreateNoSink/<set> WriteBackup into a sink that drops the bytes:
 //                           snapshot + read + SHA-256 + CRC + deflate with
 //                           no archive write, to split read from write cost
@@ -10,7 +11,7 @@
 //   BackupCreateRangeSync/<set> the same file, with sync_file_range(WRITE)
 //                           starting writeback every 64 MiB (waiting only
 //                           for the window before) and one fdatasync at the
-//                           end: the change proposed for FileByteSink
+//                           end: buffered, for comparison with BackupCreate
 #include <fcntl.h>
 #include <unistd.h>
 

@@ -1,12 +1,14 @@
 // Restore (`arkwiki backup restore --data DIR FILE --yes`, in-process) of
 // each set's archive onto a freshly installed, empty wiki: Restorer::Stage
-// (verify everything while unpacking, fsync each file, database check and
-// migration) then Commit (safety backup of the empty wiki, intent marker,
-// swap). stage_s and commit_s split the time of the last iteration.
+// (verify everything while unpacking on a second thread, database check and
+// migration, one syncfs) then Commit (safety backup of the empty wiki,
+// intent marker, swap). stage_s and commit_s split the time of the last
+// iteration.
 //   Unpack/<set>         VerifyArchive with extract_dir: the verify-and-unpack
-//                        step of Stage as the code does it (fdatasync per file)
-//   UnpackOneSync/<set>  the same with every per-file sync skipped and one
-//                        syncfs at the end: the change proposed in README.md
+//                        step of Stage, without its closing syncfs
+//   UnpackOneSync/<set>  the same followed by the one syncfs Stage does (with
+//                        a NoSyncEnv, which changes nothing now that the
+//                        unpacking no longer syncs file by file)
 #include <algorithm>
 
 #include <unistd.h>

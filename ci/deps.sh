@@ -12,7 +12,12 @@ build=(build-essential cmake pkg-config libpoco-dev libsqlite3-dev sqlite3 libss
 # which includes npm) for the browser tests.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive-tools python3
       chromium nodejs)
-quality=(clang clang-tidy clang-format cppcheck libclang-rt-14-dev)
+# Quality gates (ci/quality.sh): clang with its sanitizer and libFuzzer
+# runtimes (libclang-rt-14-dev is only a Recommends of clang, which
+# --no-install-recommends skips), llvm for llvm-symbolizer (readable
+# sanitizer stack traces), clang-tidy (run-clang-tidy-14), clang-format,
+# cppcheck.
+quality=(clang libclang-rt-14-dev llvm clang-tidy clang-format cppcheck)
 
 wanted=("${build[@]}")
 [[ "$level" == test || "$level" == quality ]] && wanted+=("${test[@]}")

@@ -4,17 +4,20 @@
 #   ci/quality.sh                     asan tidy cppcheck format fuzz
 #   ci/quality.sh tidy format         just those
 # Each stage is timed; every stage runs even when an earlier one failed, and
-# the script exits 1 if any failed. Build trees: build-asan, build-tidy,
-# build-fuzz (next to build-ci). Environment:
-#   ARKWIKI_JOBS          parallel jobs (default: nproc)
-#   ARKWIKI_FUZZ_SECONDS  fuzzing budget (default 90)
+# the script exits 1 if any failed. Build trees (next to build-ci):
+# build-asan (clang; ASan+UBSan tests and the fuzz target, shared by the
+# asan and fuzz stages) and build-tidy (only a compilation database).
+# Environment:
+#   ARKWIKI_JOBS          parallel jobs, and fuzzing workers (default: nproc)
+#   ARKWIKI_FUZZ_SECONDS  fuzzing time, wall clock (default 60)
+#   ARKWIKI_TIDY_CACHE=0  clang-tidy every file, even those that passed before
 #   ARKWIKI_BIN           a Release arkwiki used to write fresh seed backups
-#                         (ci/test.sh passes build-ci's)
+#                         (ci/test.sh passes build-ci's; else build-asan's)
 #   ARKWIKI_QUALITY_SUMMARY  file to append "stage status seconds" lines to
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${ARKWIKI_JOBS:-$(nproc)}"
-fuzz_seconds="${ARKWIKI_FUZZ_SECONDS:-90}"
+fuzz_seconds="${ARKWIKI_FUZZ_SECONDS:-60}"
 summary="${ARKWIKI_QUALITY_SUMMARY:-}"
 stages=("$@")
 ((${#stages[@]})) || stages=(asan tidy cppcheck format fuzz)
@@ -47,13 +50,36 @@ format_files() {
     drop_excluded "$root/ci/format-exclude.txt"
 }
 
+# The sanitizer tree, shared by the asan and fuzz stages. One clang build
+# compiles every library once with ASan, UBSan and libFuzzer's coverage
+# instrumentation (fuzzer-no-link, inert without libFuzzer): the test
+# programs and arkwiki link those libraries as usual, and archive_reader_fuzz
+# links libFuzzer's main on top. A separate fuzz tree would compile core,
+# storage and backup a second time (~2.5 min on 2 cores). -O1 with line
+# tables: fast to build, exact stack traces; no NDEBUG, so assert()s count.
+# The test programs' own code is built at -O0 (a third less compile time).
+asan_tree="$root/build-asan"
+configure_asan_tree() {
+  # A tree configured with another compiler (gcc, before) cannot be switched
+  # in place: CMake drops the cache and with it the options below.
+  if [[ -f $asan_tree/CMakeCache.txt ]] &&
+     ! grep -qE '^CMAKE_CXX_COMPILER:[A-Z]+=(.*/)?clang\+\+$' "$asan_tree/CMakeCache.txt"; then
+    rm -rf "$asan_tree"
+  fi
+  cmake -S "$root" -B "$asan_tree" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+        -DCMAKE_C_FLAGS_DEBUG="-O1 -gline-tables-only" \
+        -DARKWIKI_SANITIZE=address,undefined,fuzzer-no-link -DARKWIKI_BUILD_FUZZERS=ON \
+        -DARKWIKI_TEST_COMPILE_OPTIONS=-O0 -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null
+}
+
 # --- a. ASan + UBSan ---------------------------------------------------------
 stage_asan() {
-  local b="$root/build-asan"
-  cmake -S "$root" -B "$b" -DCMAKE_BUILD_TYPE=Debug \
-        -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" \
-        -DARKWIKI_SANITIZE=address,undefined -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null || return 1
-  local -a targets=(arkwiki)
+  local b="$asan_tree"
+  configure_asan_tree || return 1
+  # The fuzz target too, so that the fuzz stage has nothing left to build.
+  local -a targets=(arkwiki archive_reader_fuzz)
   local t
   for t in core storage backup web cli integration; do
     [[ -n $(ls "$root/tests/$t"/*.cpp 2>/dev/null) ]] && targets+=("${t}_tests")
@@ -66,12 +92,16 @@ stage_asan() {
   local logs="$b/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
   local rc=0
-  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$logs/asan" \
-  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan" \
+  # (One log_path for both: in a process with ASan and UBSan the last one
+  # parsed would win, naming ASan reports "ubsan.<pid>".)
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$logs/report" \
+  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/report" \
     ctest --test-dir "$b" -L "$asan_labels" -j"$jobs" --timeout 900 --output-on-failure || rc=1
   if [[ -n $(ls -A "$logs") ]]; then
-    log "sanitizer reports (from tests or from the arkwiki processes they ran):"
-    for t in "$logs"/*; do echo "----- $t"; head -n 60 "$t"; done
+    local -a reports=("$logs"/*)
+    log "${#reports[@]} sanitizer reports (from tests or from the arkwiki processes they ran)" \
+        "in $logs; the first 5:"
+    for t in "${reports[@]:0:5}"; do echo "----- $t"; head -n 60 "$t"; done
     rc=1
   fi
   return $rc
@@ -80,9 +110,11 @@ stage_asan() {
 # --- b. clang-tidy -------------------------------------------------------------
 stage_tidy() {
   local b="$root/build-tidy"
-  # Only the compilation database is needed; nothing is built.
+  # Only the compilation database is needed; nothing is built. Debug: with
+  # NDEBUG, assert()'s argument would vanish before clang-tidy saw it
+  # (bugprone-assert-side-effect).
   cmake -S "$root" -B "$b" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-        -DCMAKE_BUILD_TYPE=Release -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null || return 1
+        -DCMAKE_BUILD_TYPE=Debug -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null || return 1
   local tidy=run-clang-tidy-14
   command -v "$tidy" >/dev/null || tidy=run-clang-tidy
   local -a all=() todo=() keys=()
@@ -139,46 +171,60 @@ stage_format() {
 
 # --- e. libFuzzer ----------------------------------------------------------------
 stage_fuzz() {
-  local b="$root/build-fuzz"
-  # -O2 with line tables for readable stack traces, and without NDEBUG so
-  # assert()s count as crashes too.
-  cmake -S "$root" -B "$b" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only" \
-        -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only" \
-        -DARKWIKI_BUILD_FUZZERS=ON -DARKWIKI_BUILD_TESTS=OFF \
-        -DARKWIKI_BUILD_BENCHMARKS=OFF -DARKWIKI_SANITIZE=address,undefined,fuzzer-no-link \
-        >/dev/null || return 1
+  local b="$asan_tree"
+  # Already built by the asan stage; run alone, this builds only the fuzz
+  # target and the core, storage and backup libraries it needs.
+  configure_asan_tree || return 1
   cmake --build "$b" -j"$jobs" --target archive_reader_fuzz || return 1
   # Seeds: checked-in backups and manifests, every archive under fixtures/
-  # (hostile and old-format ones too), and, when a Release arkwiki is at
-  # hand, backups written by this very build.
-  local seeds="$b/seeds" corpus="$b/corpus" crashes="$b/crashes"
+  # (hostile and old-format ones too), and, when an arkwiki is at hand,
+  # a backup written by this very build.
+  local seeds="$b/fuzz/seeds" corpus="$b/fuzz/corpus" crashes="$b/fuzz/crashes"
+  local bin="${ARKWIKI_BIN:-$b/src/arkwiki}"
   rm -rf "$seeds" "$crashes" && mkdir -p "$seeds" "$corpus" "$crashes"
   find "$root/tests/fuzz/corpus" -type f ! -name '*.md' -exec cp {} "$seeds"/ \;
   find "$root/fixtures" -type f -name '*.zip' -size -8M -print0 |
     while IFS= read -r -d '' z; do cp "$z" "$seeds/fixture-$(sha1sum <"$z" | cut -c1-12).zip"; done
-  if [[ -x "${ARKWIKI_BIN:-}" ]]; then
-    local w="$b/seed-wiki"
+  find "$root/fixtures/fuzz-regressions" -type f ! -name '*.md' -exec cp {} "$seeds"/ \;
+  if [[ -x $bin ]]; then
+    local w="$b/fuzz/seed-wiki"
     rm -rf "$w" && mkdir -p "$w"
-    echo 'fuzz-seed-password' | "$ARKWIKI_BIN" user add --data "$w/d" --name admin --role admin \
-      --password-stdin >/dev/null && "$ARKWIKI_BIN" backup create --data "$w/d" \
+    echo 'fuzz-seed-password' | "$bin" user add --data "$w/d" --name admin --role admin \
+      --password-stdin >/dev/null && "$bin" backup create --data "$w/d" \
       --out "$seeds/fresh-backup.zip" >/dev/null 2>&1 || log "could not write a fresh seed backup"
   fi
   log "fuzz: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) inputs in the kept corpus," \
-      "${fuzz_seconds}s"
-  local out="$b/fuzz.log" rc=0
-  # One process, one core. -timeout: an input slower than 10 s is a hang.
-  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-    "$b/tests/fuzz/archive_reader_fuzz" -max_total_time="$fuzz_seconds" -max_len=65536 \
-      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" \
-      "$corpus" "$seeds" >"$out" 2>&1 || rc=1
-  grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE))' "$out" | tail -n 3
-  local execs
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -n 1)
-  log "fuzz: ${execs:-?} executions in ${fuzz_seconds}s" \
-      "($(sed -n 's/^stat::average_exec_per_sec: *//p' "$out" | tail -n 1) exec/s)"
+      "$jobs workers x ${fuzz_seconds}s"
+  local out="$b/fuzz/fuzz.log" rc=0
+  # One libFuzzer worker per job, each for the whole budget, sharing the
+  # corpus: the stage takes fuzz_seconds of wall time and keeps every core
+  # busy. Each worker logs to fuzz/fuzz-<n>.log (copied into fuzz.log when
+  # it ends). -timeout: an input slower than 10 s is a hang.
+  rm -f "$b"/fuzz/fuzz-*.log
+  local fuzz_start=$SECONDS
+  (cd "$b/fuzz" &&
+   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+     "$b/tests/fuzz/archive_reader_fuzz" -jobs="$jobs" -workers="$jobs" \
+       -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+       -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" "$seeds") >"$out" 2>&1 || rc=1
+  local f execs
+  for f in "$b"/fuzz/fuzz-*.log; do
+    [[ -f $f ]] && grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE))' "$f" | tail -n 3
+  done
+  execs=$(cat "$b"/fuzz/fuzz-*.log 2>/dev/null |
+            awk '/^stat::number_of_executed_units:/ {n += $2} END {print n + 0}')
+  # A worker that finds something stops early: count the time it took.
+  log "fuzz: $execs executions in $((SECONDS - fuzz_start))s ($jobs workers;" \
+      "$(cat "$b"/fuzz/fuzz-*.log 2>/dev/null |
+         awk '/^stat::average_exec_per_sec:/ {n += $2} END {print n + 0}') exec/s)"
   if ((rc)) || [[ -n $(ls -A "$crashes") ]]; then
-    tail -n 80 "$out"
+    # The report of each worker that found something, from its first line.
+    for f in "$b"/fuzz/fuzz-*.log; do
+      [[ -f $f ]] || continue
+      sed -n '/^==[0-9]*==ERROR\|runtime error:\|^==[0-9]*== ERROR: libFuzzer\|deadly signal/,$p' \
+        "$f" | head -n 80
+    done
     local c
     for c in "$crashes"/*; do
       [[ -f $c ]] || continue

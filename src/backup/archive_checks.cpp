@@ -1,11 +1,17 @@
 #include "backup/archive_checks.h"
 
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 namespace arkwiki {
 
+// Sets of views into the manifest's own strings, not copies: ~40 bytes per
+// file instead of ~180, which mattered at 50,000 files (peak RSS).
+using NameSet = std::unordered_set<std::string_view>;
+
 static Status CheckManifestPaths(const Manifest& manifest) {
-  std::set<std::string> seen;
+  NameSet seen;
+  seen.reserve(manifest.files.size());
   bool has_db = false, has_settings = false;
   for (const ManifestFile& f : manifest.files) {
     if (!seen.insert(f.path).second) {
@@ -42,7 +48,8 @@ Status CheckManifestByteCount(const Manifest& manifest) {
 Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
   ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest));
   ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
-  std::set<std::string> listed = {kManifestPath};
+  NameSet listed = {kManifestPath};
+  listed.reserve(manifest.files.size() + 1);
   for (const ManifestFile& f : manifest.files) {
     listed.insert(f.path);
     const ZipEntry* entry = zip.Find(f.path);
@@ -77,10 +84,12 @@ Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& man
         "the database's counts (pages, revisions, users, uploads) differ "
         "from the manifest's");
   }
-  std::set<std::string> archived;
+  // CheckManifestPaths made sure that every upload entry is named by its
+  // sha256, so the sha256 strings stand for the names.
+  NameSet archived;
+  archived.reserve(manifest.files.size());
   for (const ManifestFile& f : manifest.files) {
-    std::string hash = UploadEntryHash(f.path);
-    if (!hash.empty()) archived.insert(hash);
+    if (!UploadEntryHash(f.path).empty()) archived.insert(f.sha256);
   }
   for (const std::string& hash : db.upload_hashes) {
     if (!archived.count(hash)) {

@@ -11,6 +11,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
 #include "backup/hashing_sink.h"
+#include "backup/upload_pipeline.h"
 
 namespace arkwiki {
 namespace {
@@ -51,6 +52,7 @@ Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std
   m.base_url = Setting(info, "base_url");
   m.instance_id = Setting(info, "instance_id");
   m.counts = info.counts;
+  m.files.reserve(info.uploads.size() + 2);
   m.files.push_back({kDatabasePath, db.size, db.sha256});
   m.files.push_back({kSettingsPath, settings.size(), Sha256Hex(settings)});
   for (const SnapshotUpload& u : info.uploads) {
@@ -63,10 +65,19 @@ Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std
 Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest, ZipWriter* zip,
                   const EntryOptions& entry, const BackupOptions& options,
                   BackupProgress* progress) {
+  // Small uploads are read, hashed and compressed ahead on a second thread;
+  // large ones stream through here.
+  UploadPipeline pipeline(env, layout, manifest.files, 2, entry);
   for (size_t i = 2; i < manifest.files.size(); ++i) {
     const ManifestFile& f = manifest.files[i];
     EntryInfo info;
-    Status s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
+    Status s;
+    if (UploadPipeline::IsSmall(f)) {
+      Result<PreparedEntry> prepared = pipeline.Take(i);
+      s = prepared.ok() ? zip->AddPrepared(std::move(prepared).value(), &info) : prepared.status();
+    } else {
+      s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
+    }
     if (s.code() == StatusCode::kNotFound) {
       return Status::Corruption("upload " + f.sha256 +
                                 " is referenced by the database but "
@@ -116,13 +127,15 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
   result.manifest = BuildManifest(info, db_digest, settings, created_at);
+  std::vector<SnapshotUpload>().swap(info.uploads);  // now in the manifest: ~100 bytes per file
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
   if (options.progress) options.progress(progress);
 
+  // HashingSink blocks the stream into 1 MiB writes (as BufferedByteSink
+  // would) and hashes and forwards them on its own thread.
   HashingSink hashed(out);
-  BufferedByteSink buffered(&hashed);
-  ZipWriter zip(&buffered);
+  ZipWriter zip(&hashed);
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
   ARKWIKI_RETURN_IF_ERROR(zip.AddBytes(kManifestPath, SerializeManifest(result.manifest), deflate));
@@ -157,6 +170,9 @@ Result<BackupResult> WriteBackupToFile(Env* env, const DataDirLayout& layout,
   };
   auto sink = FileByteSink::Create(env, partial, CreateMode::kExclusive, 64ull << 20);
   if (!sink.ok()) return sink.status();
+  // The archive is synced at the end anyway: its 1 MiB blocks go straight
+  // to the disk instead of being copied into the page cache first.
+  (void)(*sink)->UseDirectIo();
   auto result = WriteBackup(env, layout, sink->get(), opts);
   Status s = result.ok() ? (*sink)->Sync() : result.status();
   Status closed = (*sink)->Close();

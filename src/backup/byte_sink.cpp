@@ -9,6 +9,12 @@ ByteSink::~ByteSink() = default;
 
 Status ByteSink::Flush() { return Status::Ok(); }
 
+bool ByteSink::BeginSha256Range() { return false; }
+
+Result<std::string> ByteSink::EndSha256Range() {
+  return Status::InvalidArgument("this sink does not hash byte ranges");
+}
+
 FileByteSink::FileByteSink(std::unique_ptr<WritableFile> file, uint64_t sync_every_bytes)
     : file_(std::move(file)), sync_every_bytes_(sync_every_bytes) {}
 
@@ -25,14 +31,24 @@ Status FileByteSink::Write(std::string_view data) {
   if (file_ == nullptr) return Status::InvalidArgument("write to a closed FileByteSink");
   ARKWIKI_RETURN_IF_ERROR(file_->Append(data));
   bytes_written_ += data.size();
-  unsynced_bytes_ += data.size();
-  if (sync_every_bytes_ != 0 && unsynced_bytes_ >= sync_every_bytes_) return Sync();
-  return Status::Ok();
+  if (sync_every_bytes_ == 0 || bytes_written_ - window_start_ < sync_every_bytes_) {
+    return Status::Ok();
+  }
+  // Start writing this window back, then wait for the one before it: the
+  // disk works while the backup goes on, and at most two windows are dirty.
+  // A synchronous fdatasync here instead stalled the writer every 64 MiB
+  // (20.3 s against 11.1 s for 1 GiB; benchmarks/README.md).
+  const uint64_t previous = previous_window_;
+  const uint64_t start = window_start_;
+  previous_window_ = start;
+  window_start_ = bytes_written_;
+  ARKWIKI_RETURN_IF_ERROR(file_->WriteBack(start, bytes_written_ - start, /*wait=*/false));
+  if (start == 0) return Status::Ok();  // the first window: none before it
+  return file_->WriteBack(previous, start - previous, /*wait=*/true);
 }
 
 Status FileByteSink::Sync() {
   if (file_ == nullptr) return Status::InvalidArgument("sync of a closed FileByteSink");
-  unsynced_bytes_ = 0;
   return file_->Sync();
 }
 

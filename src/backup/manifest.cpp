@@ -1,100 +1,257 @@
 // manifest.json: writing, parsing and its self-checksum (see archive_format.h).
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
-
-#include <sstream>
-
+// Written and read in one pass with manifest_json.h rather than through a
+// Poco::JSON tree, which cost ~3 KB per listed file (see that header).
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "backup/manifest_json.h"
 
 namespace arkwiki {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using manifest_json::Reader;
 
-const std::string kZeroHash(64, '0');
+constexpr size_t kHashHexLen = 64;
 
-Object::Ptr CountsToJson(const ManifestCounts& c) {
-  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  o->set("pages", c.pages);
-  o->set("revisions", c.revisions);
-  o->set("users", c.users);
-  o->set("uploads", c.uploads);
-  o->set("bytes", c.bytes);
-  return o;
+// "<indent>"key": " then the value. The layout (one space per level, "key":
+// value) is what Poco's Stringifier wrote with indent 1, so manifests look
+// the same as those in archives made before this writer.
+void Key(std::string* out, std::string_view indent, std::string_view key) {
+  out->append(indent);
+  out->push_back('"');
+  out->append(key);
+  out->append("\": ");
 }
 
-std::string Stringify(const Manifest& m, const std::string& checksum) {
-  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  o->set("format", m.format);
-  o->set("format_version", m.format_version);
-  o->set("app_version", m.app_version);
-  o->set("schema_version", m.schema_version);
-  o->set("created_at", m.created_at);
-  o->set("site_title", m.site_title);
-  o->set("base_url", m.base_url);
-  o->set("instance_id", m.instance_id);
-  o->set("counts", CountsToJson(m.counts));
-  Array::Ptr files = new Array;
-  for (const ManifestFile& f : m.files) {
-    Object::Ptr e = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    e->set("path", f.path);
-    e->set("size", f.size);
-    e->set("sha256", f.sha256);
-    files->add(e);
+void StringMember(std::string* out, std::string_view indent, std::string_view key,
+                  std::string_view value, bool last = false) {
+  Key(out, indent, key);
+  manifest_json::AppendString(out, value);
+  out->append(last ? "\n" : ",\n");
+}
+
+void IntMember(std::string* out, std::string_view indent, std::string_view key, uint64_t value,
+               bool negative = false, bool last = false) {
+  Key(out, indent, key);
+  if (negative) out->push_back('-');
+  out->append(std::to_string(value));
+  out->append(last ? "\n" : ",\n");
+}
+
+void SignedMember(std::string* out, std::string_view indent, std::string_view key, int64_t value,
+                  bool last = false) {
+  const bool negative = value < 0;
+  const uint64_t magnitude =
+      negative ? ~static_cast<uint64_t>(value) + 1 : static_cast<uint64_t>(value);
+  IntMember(out, indent, key, magnitude, negative, last);
+}
+
+// The manifest with 64 '0' where its checksum goes; *hash_at is that offset.
+std::string Stringify(const Manifest& m, size_t* hash_at) {
+  size_t estimate = 1024 + m.format.size() + m.app_version.size() + m.created_at.size() +
+                    2 * (m.site_title.size() + m.base_url.size() + m.instance_id.size());
+  for (const ManifestFile& f : m.files) estimate += 96 + 2 * f.path.size() + f.sha256.size();
+  std::string out;
+  out.reserve(estimate);
+  out.append("{\n");
+  StringMember(&out, " ", "format", m.format);
+  SignedMember(&out, " ", "format_version", m.format_version);
+  StringMember(&out, " ", "app_version", m.app_version);
+  SignedMember(&out, " ", "schema_version", m.schema_version);
+  StringMember(&out, " ", "created_at", m.created_at);
+  StringMember(&out, " ", "site_title", m.site_title);
+  StringMember(&out, " ", "base_url", m.base_url);
+  StringMember(&out, " ", "instance_id", m.instance_id);
+  out.append(" \"counts\": {\n");
+  SignedMember(&out, "  ", "pages", m.counts.pages);
+  SignedMember(&out, "  ", "revisions", m.counts.revisions);
+  SignedMember(&out, "  ", "users", m.counts.users);
+  SignedMember(&out, "  ", "uploads", m.counts.uploads);
+  SignedMember(&out, "  ", "bytes", m.counts.bytes, /*last=*/true);
+  out.append(" },\n \"files\": [\n");
+  for (size_t i = 0; i < m.files.size(); ++i) {
+    const ManifestFile& f = m.files[i];
+    out.append("  {\n");
+    StringMember(&out, "   ", "path", f.path);
+    IntMember(&out, "   ", "size", f.size);
+    StringMember(&out, "   ", "sha256", f.sha256, /*last=*/true);
+    out.append(i + 1 < m.files.size() ? "  },\n" : "  }\n");
   }
-  o->set("files", files);
-  o->set("manifest_sha256", checksum);
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(o, out, 1);
-  return out.str() + "\n";
+  out.append(" ],\n \"manifest_sha256\": \"");
+  *hash_at = out.size();
+  out.append(kHashHexLen, '0');
+  out.append("\"\n}\n");
+  return out;
 }
 
-// Field access that turns Poco's exceptions and type surprises into Corruption.
-Result<std::string> GetString(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || !o->get(key).isString()) {
+// A member's value as it came. Parsing checks only the JSON syntax; types and
+// ranges are checked after the checksum, so that a damaged manifest is
+// reported as damaged (as before) rather than by its first odd field.
+struct Scalar {
+  enum class Kind { kMissing, kString, kInteger, kOther } kind = Kind::kMissing;
+  std::string text;
+  int64_t number = 0;
+  size_t raw_begin = 0, raw_end = 0;  // a string's bytes in the text
+};
+
+Status ReadScalar(Reader& r, Scalar* out) {
+  switch (r.PeekKind()) {
+    case '"':
+      out->kind = Scalar::Kind::kString;
+      return r.String(&out->text, &out->raw_begin, &out->raw_end);
+    case 'n': {
+      bool integer = false;
+      ARKWIKI_RETURN_IF_ERROR(r.Number(&integer, &out->number));
+      out->kind = integer ? Scalar::Kind::kInteger : Scalar::Kind::kOther;
+      return Status::Ok();
+    }
+    default:
+      out->kind = Scalar::Kind::kOther;
+      return r.Skip();
+  }
+}
+
+Result<std::string> GetString(Scalar* v, const std::string& key) {
+  if (v->kind != Scalar::Kind::kString) {
     return Status::Corruption("manifest.json: '" + key + "' is missing or not a string");
   }
-  return o->getValue<std::string>(key);
+  return std::move(v->text);
 }
 
-Result<int64_t> GetInt(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || !o->get(key).isInteger()) {
+Result<int64_t> GetInt(const Scalar& v, const std::string& key) {
+  if (v.kind != Scalar::Kind::kInteger) {
     return Status::Corruption("manifest.json: '" + key + "' is missing or not an integer");
   }
-  auto v = o->get(key).convert<Poco::Int64>();
-  if (v < 0) return Status::Corruption("manifest.json: '" + key + "' is negative");
-  return v;
+  if (v.number < 0) return Status::Corruption("manifest.json: '" + key + "' is negative");
+  return v.number;
 }
 
-Status ParseFiles(const Object::Ptr& o, Manifest* m) {
-  Array::Ptr files = o->getArray("files");
-  if (files.isNull()) return Status::Corruption("manifest.json: 'files' is missing");
-  for (size_t i = 0; i < files->size(); ++i) {
-    Object::Ptr f = files->getObject(static_cast<unsigned>(i));
-    if (f.isNull()) return Status::Corruption("manifest.json: files[" + std::to_string(i) + "]");
-    ManifestFile file;
-    ARKWIKI_ASSIGN_OR_RETURN(file.path, GetString(f, "path"));
-    ARKWIKI_ASSIGN_OR_RETURN(int64_t size, GetInt(f, "size"));
-    file.size = static_cast<uint64_t>(size);
-    ARKWIKI_ASSIGN_OR_RETURN(file.sha256, GetString(f, "sha256"));
-    if (!IsLowerHex(file.sha256, 64)) {
-      return Status::Corruption("manifest.json: bad sha256 for " + file.path);
+struct ParsedManifest {
+  Scalar format, format_version, app_version, schema_version, created_at, site_title, base_url,
+      instance_id, manifest_sha256;
+  bool has_counts = false, has_files = false;
+  Scalar pages, revisions, users, uploads, bytes;
+  std::vector<ManifestFile> files;
+  std::string file_error;  // the first bad file entry, reported after the checksum
+};
+
+Scalar* TopScalar(ParsedManifest* p, const std::string& key) {
+  if (key == "format") return &p->format;
+  if (key == "format_version") return &p->format_version;
+  if (key == "app_version") return &p->app_version;
+  if (key == "schema_version") return &p->schema_version;
+  if (key == "created_at") return &p->created_at;
+  if (key == "site_title") return &p->site_title;
+  if (key == "base_url") return &p->base_url;
+  if (key == "instance_id") return &p->instance_id;
+  if (key == "manifest_sha256") return &p->manifest_sha256;
+  return nullptr;
+}
+
+Scalar* CountScalar(ParsedManifest* p, const std::string& key) {
+  if (key == "pages") return &p->pages;
+  if (key == "revisions") return &p->revisions;
+  if (key == "users") return &p->users;
+  if (key == "uploads") return &p->uploads;
+  if (key == "bytes") return &p->bytes;
+  return nullptr;
+}
+
+// Checks one parsed file entry; the message of the first problem, or "".
+std::string CheckFile(Scalar* path, const Scalar& size, Scalar* sha, ManifestFile* out) {
+  auto p = GetString(path, "path");
+  if (!p.ok()) return p.status().message();
+  out->path = std::move(p).value();
+  auto n = GetInt(size, "size");
+  if (!n.ok()) return n.status().message();
+  out->size = static_cast<uint64_t>(*n);
+  auto h = GetString(sha, "sha256");
+  if (!h.ok()) return h.status().message();
+  out->sha256 = std::move(h).value();
+  if (!IsLowerHex(out->sha256, kHashHexLen)) return "manifest.json: bad sha256 for " + out->path;
+  return "";
+}
+
+Status ReadFileEntry(Reader& r, size_t index, ParsedManifest* p) {
+  if (r.PeekKind() != '{') {
+    if (p->file_error.empty())
+      p->file_error = "manifest.json: files[" + std::to_string(index) + "]";
+    return r.Skip();
+  }
+  Scalar path, size, sha;
+  ARKWIKI_RETURN_IF_ERROR(r.Object([&](const std::string& key) -> Status {
+    if (key == "path") return ReadScalar(r, &path);
+    if (key == "size") return ReadScalar(r, &size);
+    if (key == "sha256") return ReadScalar(r, &sha);
+    return r.Skip();
+  }));
+  if (!p->file_error.empty()) return Status::Ok();  // already refused; syntax only
+  ManifestFile file;
+  p->file_error = CheckFile(&path, size, &sha, &file);
+  if (p->file_error.empty()) p->files.push_back(std::move(file));
+  return Status::Ok();
+}
+
+// How many file entries `bytes` seems to hold, to size the vector once
+// instead of doubling it (which briefly holds both copies).
+size_t CountFileKeys(std::string_view bytes) {
+  size_t n = 0;
+  for (size_t at = bytes.find("\"sha256\""); at != std::string_view::npos;
+       at = bytes.find("\"sha256\"", at + 8)) {
+    ++n;
+  }
+  return n;
+}
+
+Status ReadManifestJson(std::string_view bytes, ParsedManifest* p) {
+  p->files.reserve(CountFileKeys(bytes));
+  Reader r(bytes);
+  if (r.PeekKind() != '{') return Status::Corruption("manifest.json is not an object");
+  ARKWIKI_RETURN_IF_ERROR(r.Object([&](const std::string& key) -> Status {
+    if (Scalar* s = TopScalar(p, key)) return ReadScalar(r, s);
+    if (key == "counts" && r.PeekKind() == '{') {
+      p->has_counts = true;
+      return r.Object([&](const std::string& k) -> Status {
+        Scalar* c = CountScalar(p, k);
+        return c != nullptr ? ReadScalar(r, c) : r.Skip();
+      });
     }
-    m->files.push_back(std::move(file));
+    if (key == "files" && r.PeekKind() == '[') {
+      p->has_files = true;
+      return r.Array([&](size_t i) { return ReadFileEntry(r, i, p); });
+    }
+    return r.Skip();
+  }));
+  return r.End();
+}
+
+// The checksum covers the bytes with its own 64 hex digits replaced by '0's.
+Status CheckChecksum(std::string_view bytes, ParsedManifest* p) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string claimed, GetString(&p->manifest_sha256, "manifest_sha256"));
+  if (!IsLowerHex(claimed, kHashHexLen)) {
+    return Status::Corruption("manifest.json: bad manifest_sha256");
+  }
+  const Scalar& s = p->manifest_sha256;
+  if (s.raw_end - s.raw_begin != kHashHexLen) {  // written with escapes
+    return Status::Corruption("manifest.json: checksum not found");
+  }
+  Sha256 h;
+  h.Update(bytes.substr(0, s.raw_begin));
+  h.Update(std::string(kHashHexLen, '0'));
+  h.Update(bytes.substr(s.raw_end));
+  if (h.FinishHex() != claimed) {
+    return Status::Corruption(
+        "manifest.json does not match its checksum: it was altered or "
+        "damaged");
   }
   return Status::Ok();
 }
 
-Status ParseFields(const Object::Ptr& o, Manifest* m) {
-  ARKWIKI_ASSIGN_OR_RETURN(m->format, GetString(o, "format"));
+Status CheckFields(ParsedManifest* p, Manifest* m) {
+  ARKWIKI_ASSIGN_OR_RETURN(m->format, GetString(&p->format, "format"));
   if (m->format != kArchiveFormatName) {
     return Status::Corruption("this is not an arkwiki backup (format '" + m->format + "')");
   }
-  ARKWIKI_ASSIGN_OR_RETURN(int64_t version, GetInt(o, "format_version"));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t version, GetInt(p->format_version, "format_version"));
   if (version > kArchiveFormatVersion) {
     return Status::Unsupported("the backup uses format version " + std::to_string(version) +
                                ", but this arkwiki reads format versions up to " +
@@ -102,55 +259,41 @@ Status ParseFields(const Object::Ptr& o, Manifest* m) {
   }
   if (version < 1) return Status::Corruption("manifest.json: format_version must be >= 1");
   m->format_version = static_cast<int>(version);
-  ARKWIKI_ASSIGN_OR_RETURN(m->app_version, GetString(o, "app_version"));
-  ARKWIKI_ASSIGN_OR_RETURN(int64_t schema, GetInt(o, "schema_version"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->app_version, GetString(&p->app_version, "app_version"));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t schema, GetInt(p->schema_version, "schema_version"));
   m->schema_version = static_cast<int>(schema);
-  ARKWIKI_ASSIGN_OR_RETURN(m->created_at, GetString(o, "created_at"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->site_title, GetString(o, "site_title"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->base_url, GetString(o, "base_url"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->instance_id, GetString(o, "instance_id"));
-  Object::Ptr counts = o->getObject("counts");
-  if (counts.isNull()) return Status::Corruption("manifest.json: 'counts' is missing");
-  ARKWIKI_ASSIGN_OR_RETURN(m->counts.pages, GetInt(counts, "pages"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->counts.revisions, GetInt(counts, "revisions"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->counts.users, GetInt(counts, "users"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->counts.uploads, GetInt(counts, "uploads"));
-  ARKWIKI_ASSIGN_OR_RETURN(m->counts.bytes, GetInt(counts, "bytes"));
-  return ParseFiles(o, m);
+  ARKWIKI_ASSIGN_OR_RETURN(m->created_at, GetString(&p->created_at, "created_at"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->site_title, GetString(&p->site_title, "site_title"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->base_url, GetString(&p->base_url, "base_url"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->instance_id, GetString(&p->instance_id, "instance_id"));
+  if (!p->has_counts) return Status::Corruption("manifest.json: 'counts' is missing");
+  ARKWIKI_ASSIGN_OR_RETURN(m->counts.pages, GetInt(p->pages, "pages"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->counts.revisions, GetInt(p->revisions, "revisions"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->counts.users, GetInt(p->users, "users"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->counts.uploads, GetInt(p->uploads, "uploads"));
+  ARKWIKI_ASSIGN_OR_RETURN(m->counts.bytes, GetInt(p->bytes, "bytes"));
+  if (!p->has_files) return Status::Corruption("manifest.json: 'files' is missing");
+  if (!p->file_error.empty()) return Status::Corruption(p->file_error);
+  m->files = std::move(p->files);
+  return Status::Ok();
 }
 
 }  // namespace
 
 std::string SerializeManifest(const Manifest& m) {
-  std::string body = Stringify(m, kZeroHash);
-  return Stringify(m, Sha256Hex(body));
+  size_t hash_at = 0;
+  std::string out = Stringify(m, &hash_at);
+  const std::string hash = Sha256Hex(out);
+  out.replace(hash_at, kHashHexLen, hash);
+  return out;
 }
 
 Result<Manifest> ParseManifest(const std::string& bytes) {
-  Object::Ptr o;
-  try {
-    Poco::JSON::Parser parser;
-    Poco::Dynamic::Var v = parser.parse(bytes);
-    if (v.type() != typeid(Object::Ptr))
-      return Status::Corruption("manifest.json is not an object");
-    o = v.extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return Status::Corruption("manifest.json is not valid JSON: " + e.message());
-  }
-  ARKWIKI_ASSIGN_OR_RETURN(std::string claimed, GetString(o, "manifest_sha256"));
-  if (!IsLowerHex(claimed, 64)) return Status::Corruption("manifest.json: bad manifest_sha256");
-  // The checksum covers the bytes with its own value zeroed.
-  size_t at = bytes.rfind("\"" + claimed + "\"");
-  if (at == std::string::npos) return Status::Corruption("manifest.json: checksum not found");
-  std::string zeroed = bytes;
-  zeroed.replace(at + 1, 64, kZeroHash);
-  if (Sha256Hex(zeroed) != claimed) {
-    return Status::Corruption(
-        "manifest.json does not match its checksum: it was altered or "
-        "damaged");
-  }
+  ParsedManifest parsed;
+  ARKWIKI_RETURN_IF_ERROR(ReadManifestJson(bytes, &parsed));
+  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(bytes, &parsed));
   Manifest m;
-  ARKWIKI_RETURN_IF_ERROR(ParseFields(o, &m));
+  ARKWIKI_RETURN_IF_ERROR(CheckFields(&parsed, &m));
   return m;
 }
 

@@ -16,13 +16,12 @@ std::string StagedLive(const DataDirLayout& layout, const std::string& id) {
   return JoinPath(StagingDir(layout, id), "live");
 }
 
+// One syncfs of the file system holding `root`, not a fsync per directory:
+// each of those is a disk cache flush, and a staged upload set has a
+// directory per hash prefix (up to 256): 266 fsyncs took 0.9 s.
 Status SyncTree(Env* env, const std::string& root) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto entries, env->ListDir(root));
-  for (const DirEntry& e : entries) {
-    if (e.type == DirEntry::Type::kDir)
-      ARKWIKI_RETURN_IF_ERROR(SyncTree(env, JoinPath(root, e.name)));
-  }
-  return env->SyncDir(root);
+  ARKWIKI_ASSIGN_OR_RETURN(auto fs_sync, env->NewFileSystemSync(root));
+  return fs_sync->Sync();
 }
 
 Result<uint64_t> LiveDataBytes(Env* env, const DataDirLayout& layout) {

@@ -90,7 +90,18 @@ Result<size_t> Deflaters::CompressWhole(int level, std::string_view in, size_t l
   return libdeflate_deflate_compress(c, in.data(), in.size(), out->data(), limit);
 }
 
+// In two steps. libdeflate took ~670 us for a 64 KiB probe of random data
+// but ~43 us for 16 KiB (this machine), and the first 16 KiB settle nearly
+// every file: media and random data do not shrink by even 2%, text shrinks
+// far below 90%. Only a result in between pays for the 64 KiB probe.
 Result<bool> Deflaters::TrialShrinks(std::string_view head) {
+  std::string_view quick = head.substr(0, kQuickTrialBytes);
+  if (quick.size() < head.size()) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n,
+                             CompressWhole(1, quick, quick.size() * 98 / 100, &trial_out_));
+    if (n == 0) return false;
+    if (n <= quick.size() * 9 / 10) return true;
+  }
   std::string_view probe = head.substr(0, kTrialBytes);
   size_t limit = probe.size() * 9 / 10;
   ARKWIKI_ASSIGN_OR_RETURN(size_t n, CompressWhole(1, probe, limit, &trial_out_));

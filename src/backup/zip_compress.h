@@ -20,9 +20,10 @@ struct libdeflate_compressor;
 
 namespace arkwiki::zip {
 
-inline constexpr size_t kBlockSize = size_t{1} << 20;       // input and output blocks
-inline constexpr size_t kWholeBufferMax = size_t{8} << 20;  // libdeflate in one call
-inline constexpr size_t kTrialBytes = size_t{64} << 10;     // kAuto's compressibility probe
+inline constexpr size_t kBlockSize = size_t{1} << 20;         // input and output blocks
+inline constexpr size_t kWholeBufferMax = size_t{8} << 20;    // libdeflate in one call
+inline constexpr size_t kTrialBytes = size_t{64} << 10;       // kAuto's compressibility probe
+inline constexpr size_t kQuickTrialBytes = size_t{16} << 10;  // its first, cheap step
 inline constexpr int kMinLevel = 1;
 inline constexpr int kMaxLevel = 9;
 
@@ -52,7 +53,9 @@ class Deflaters {
   // caller then stores the data instead).
   Result<size_t> CompressWhole(int level, std::string_view in, size_t limit,
                                std::vector<char>* out);
-  // kAuto's probe: does the start of `head` shrink below 90% at level 1?
+  // kAuto's probe: does the start of `head` (64 KiB) shrink below 90% at
+  // level 1? Decided by its first 16 KiB alone when those shrink below 90%
+  // (yes) or not even below 98% (no).
   Result<bool> TrialShrinks(std::string_view head);
 
   // zlib raw deflate (windowBits -15, level 1), output in <= kBlockSize pieces.

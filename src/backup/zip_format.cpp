@@ -12,7 +12,7 @@ DosDateTime ToDosDateTime(int64_t unix_seconds) {
   constexpr int64_t kMax = 4354819198;
   if (unix_seconds < kMin) unix_seconds = kMin;
   if (unix_seconds > kMax) unix_seconds = kMax;
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  const auto t = static_cast<std::time_t>(unix_seconds);
   std::tm tm {};
   gmtime_r(&t, &tm);
   DosDateTime out;

@@ -6,9 +6,9 @@
 
 namespace arkwiki::zip {
 
-FileBlockSource::FileBlockSource(std::string path, std::unique_ptr<SequentialFile> file,
-                                 uint64_t size, std::vector<char>* buffer)
-    : path_(std::move(path)), file_(std::move(file)), size_(size), buffer_(buffer) {
+FileBlockSource::FileBlockSource(std::string path, std::unique_ptr<RandomAccessFile> file,
+                                 std::vector<char>* buffer)
+    : path_(std::move(path)), file_(std::move(file)), size_(file_->Size()), buffer_(buffer) {
   if (buffer_->size() < kBlockSize) buffer_->resize(kBlockSize);
 }
 
@@ -19,15 +19,10 @@ Status FileBlockSource::Changed(uint64_t seen) const {
                             " bytes read)");
 }
 
-// Reads until `n` bytes or end of file: SequentialFile may return short counts.
+// Reads until `n` bytes or end of file (ReadAt returns a short count only
+// at the end), at the position the blocks delivered so far reached.
 Result<size_t> FileBlockSource::Fill(char* dst, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t r, file_->Read(dst + got, n - got));
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
+  return file_->ReadAt(delivered_, dst, n);
 }
 
 Result<std::string_view> FileBlockSource::Next() {

@@ -23,10 +23,13 @@ class BlockSource {
   virtual Result<std::string_view> Next() = 0;
 };
 
-// Reads a file front to back through an Env in 1 MiB blocks.
+// Reads a file front to back through an Env in 1 MiB blocks. The size is
+// the open file's (fstat), so each file costs open, fstat, reads, close:
+// no stat by path and no fadvise (10.9 against 8.1 us per file here, which
+// counted for 50,000 tiny files).
 class FileBlockSource final : public BlockSource {
  public:
-  FileBlockSource(std::string path, std::unique_ptr<SequentialFile> file, uint64_t size,
+  FileBlockSource(std::string path, std::unique_ptr<RandomAccessFile> file,
                   std::vector<char>* buffer);
   uint64_t size() const override { return size_; }
   Result<std::string_view> Next() override;
@@ -36,7 +39,7 @@ class FileBlockSource final : public BlockSource {
   Status Changed(uint64_t seen) const;
 
   std::string path_;
-  std::unique_ptr<SequentialFile> file_;
+  std::unique_ptr<RandomAccessFile> file_;
   uint64_t size_;
   uint64_t delivered_ = 0;
   std::vector<char>* buffer_;  // not owned; reused across entries

@@ -33,12 +33,16 @@ zip::CanonicalEntry Canonical(const Record& r) {
 struct ZipWriter::EntryState {
   Record rec;
   Sha256 sha;
+  std::string sha_hex;  // set when the sink hashed the data (BeginSha256Range)
   int level = 1;
   bool auto_method = false;
 };
 
-ZipWriter::ZipWriter(ByteSink* sink)
-    : sink_(sink), deflaters_(std::make_unique<zip::Deflaters>()) {}
+ZipPrepareScratch::ZipPrepareScratch() : deflaters_(std::make_unique<zip::Deflaters>()) {}
+
+ZipPrepareScratch::~ZipPrepareScratch() = default;
+
+ZipWriter::ZipWriter(ByteSink* sink) : sink_(sink) {}
 
 ZipWriter::~ZipWriter() = default;
 
@@ -60,19 +64,30 @@ Status ZipWriter::CheckCanAdd(std::string_view name, const EntryOptions& options
         name, "deflate level " + std::to_string(options.deflate_level) + " is outside 1..9"));
   }
   ARKWIKI_RETURN_IF_ERROR(zip::CheckEntryName(name, zip::kDefaultMaxNameBytes));
-  if (folded_names_.count(zip::CaseFoldKey(name)) != 0) {
+  if (IsNameTaken(name)) {
     return Status::InvalidArgument(zip::EntryMessage(
         name, "is already in the archive (names must differ even ignoring case)"));
   }
   return Status::Ok();
 }
 
+uint64_t ZipWriter::FoldedHash(std::string_view name) {
+  return std::hash<std::string>{}(zip::CaseFoldKey(name));
+}
+
+// A hash hit is confirmed against the names themselves: it is rare (a
+// duplicate, or a 64-bit collision), so the scan costs nothing in practice.
+bool ZipWriter::IsNameTaken(std::string_view name) const {
+  if (folded_hashes_.count(FoldedHash(name)) == 0) return false;
+  const std::string key = zip::CaseFoldKey(name);
+  return AnyCentralName([&](std::string_view n) { return zip::CaseFoldKey(n) == key; });
+}
+
 Status ZipWriter::AddFile(std::string_view name, Env* env, const std::string& path,
                           const EntryOptions& options, EntryInfo* out) {
   ARKWIKI_RETURN_IF_ERROR(CheckCanAdd(name, options));
-  ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
-  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewSequentialFile(path));
-  zip::FileBlockSource source(path, std::move(file), size, &in_block_);
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
+  zip::FileBlockSource source(path, std::move(file), &scratch_.in_block_);
   return AddEntry(name, &source, options, out);
 }
 
@@ -91,7 +106,8 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
   st.auto_method = options.method == EntryOptions::Method::kAuto;
   Status s = [&]() -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(std::string_view head, source->Next());
-    ARKWIKI_ASSIGN_OR_RETURN(st.rec.method, ChooseMethod(name, head, source->size(), options));
+    ARKWIKI_ASSIGN_OR_RETURN(st.rec.method, ChooseMethod(scratch_.deflaters_.get(), name, head,
+                                                         source->size(), options));
     zip::DosDateTime dos = zip::ToDosDateTime(options.mtime_unix);
     st.rec.name = std::string(name);
     st.rec.dos_time = dos.time;
@@ -108,19 +124,24 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
     if (offset_ != start && failed_.ok()) failed_ = s;
     return s;
   }
-  folded_names_.insert(zip::CaseFoldKey(name));
+  folded_hashes_.insert(FoldedHash(name));
   if (out != nullptr) {
     const Record& r = st.rec;
-    *out = EntryInfo{
-        r.name,  r.method, r.crc32, r.compressed_size, r.uncompressed_size, st.sha.FinishHex(),
-        r.offset};
+    *out = EntryInfo{r.name,
+                     r.method,
+                     r.crc32,
+                     r.compressed_size,
+                     r.uncompressed_size,
+                     st.sha_hex.empty() ? st.sha.FinishHex() : st.sha_hex,
+                     r.offset};
   }
-  central_.push_back(std::move(st.rec));
+  AppendCentral(st.rec);
   return Status::Ok();
 }
 
-Result<uint16_t> ZipWriter::ChooseMethod(std::string_view name, std::string_view head,
-                                         uint64_t size, const EntryOptions& options) {
+Result<uint16_t> ZipWriter::ChooseMethod(zip::Deflaters* deflaters, std::string_view name,
+                                         std::string_view head, uint64_t size,
+                                         const EntryOptions& options) {
   switch (options.method) {
     case EntryOptions::Method::kStore:
       return kZipMethodStore;
@@ -135,42 +156,131 @@ Result<uint16_t> ZipWriter::ChooseMethod(std::string_view name, std::string_view
   // Small entries are compressed whole anyway and stored if that does not
   // pay; only probe the start of larger ones.
   if (size <= zip::kTrialBytes) return kZipMethodDeflate;
-  ARKWIKI_ASSIGN_OR_RETURN(bool shrinks, deflaters_->TrialShrinks(head));
+  ARKWIKI_ASSIGN_OR_RETURN(bool shrinks, deflaters->TrialShrinks(head));
   return shrinks ? kZipMethodDeflate : kZipMethodStore;
 }
 
-// Entries up to kWholeBufferMax: one libdeflate call, stored if it does not
-// shrink (kAuto: below 90%; kDeflate: at all).
-Status ZipWriter::WriteWholeEntry(EntryState* st, zip::BlockSource* source, std::string_view head) {
+// An entry held whole in memory: gathers it, then CRC-32, SHA-256 and, for
+// deflate, one libdeflate call, stored instead if that does not shrink
+// (kAuto: below 90%; kDeflate: at all). Fills st->rec's method, CRC-32s and
+// compressed size; *data views the bytes to store, in `scratch`.
+Status ZipWriter::PrepareWhole(EntryState* st, zip::BlockSource* source, std::string_view head,
+                               ZipPrepareScratch* scratch, std::string_view* data) {
   Record& r = st->rec;
   std::string_view all = head;
   if (head.size() < source->size()) {
-    whole_in_.assign(head.begin(), head.end());
+    scratch->whole_in_.assign(head.begin(), head.end());
     for (;;) {
       ARKWIKI_ASSIGN_OR_RETURN(std::string_view block, source->Next());
       if (block.empty()) break;
-      whole_in_.insert(whole_in_.end(), block.begin(), block.end());
+      scratch->whole_in_.insert(scratch->whole_in_.end(), block.begin(), block.end());
     }
-    all = std::string_view(whole_in_.data(), whole_in_.size());
+    all = std::string_view(scratch->whole_in_.data(), scratch->whole_in_.size());
   } else {
     ARKWIKI_ASSIGN_OR_RETURN(std::string_view rest, source->Next());  // checks the end
     (void)rest;
   }
   r.crc32 = static_cast<uint32_t>(libdeflate_crc32(0, all.data(), all.size()));
   st->sha.Update(all);
-  size_t limit = st->auto_method ? all.size() / 10 * 9 : (all.empty() ? 0 : all.size() - 1);
-  ARKWIKI_ASSIGN_OR_RETURN(size_t n, deflaters_->CompressWhole(st->level, all, limit, &whole_out_));
-  std::string_view data = all;
+  size_t n = 0;
+  if (r.method == kZipMethodDeflate) {
+    size_t limit = st->auto_method ? all.size() / 10 * 9 : (all.empty() ? 0 : all.size() - 1);
+    ARKWIKI_ASSIGN_OR_RETURN(
+        n, scratch->deflaters_->CompressWhole(st->level, all, limit, &scratch->whole_out_));
+  }
+  *data = all;
   if (n == 0) {
     r.method = kZipMethodStore;
   } else {
-    data = std::string_view(whole_out_.data(), n);
+    *data = std::string_view(scratch->whole_out_.data(), n);
   }
-  r.compressed_size = data.size();
-  r.data_crc32 = static_cast<uint32_t>(libdeflate_crc32(0, data.data(), data.size()));
+  r.compressed_size = data->size();
+  r.data_crc32 = n == 0 ? r.crc32  // stored: the same bytes
+                        : static_cast<uint32_t>(libdeflate_crc32(0, data->data(), data->size()));
+  return Status::Ok();
+}
+
+// Entries up to kWholeBufferMax that are deflated.
+Status ZipWriter::WriteWholeEntry(EntryState* st, zip::BlockSource* source, std::string_view head) {
+  std::string_view data;
+  ARKWIKI_RETURN_IF_ERROR(PrepareWhole(st, source, head, &scratch_, &data));
+  Status s = EmitWhole(st->rec, data);
+  // A large entry's buffers (up to 2 x 8 MiB) are not kept for the small
+  // ones that follow.
+  if (scratch_.whole_in_.capacity() > kMaxPreparedBytes)
+    std::vector<char>().swap(scratch_.whole_in_);
+  if (scratch_.whole_out_.capacity() > kMaxPreparedBytes) {
+    std::vector<char>().swap(scratch_.whole_out_);
+  }
+  return s;
+}
+
+Status ZipWriter::EmitWhole(const Record& r, std::string_view data) {
   ARKWIKI_RETURN_IF_ERROR(WriteLocalHeader(r));
   ARKWIKI_RETURN_IF_ERROR(Emit(data));
   return WriteDescriptor(r);
+}
+
+Result<PreparedEntry> ZipWriter::Prepare(std::string_view name, Env* env, const std::string& path,
+                                         const EntryOptions& options, ZipPrepareScratch* scratch) {
+  if (options.deflate_level < zip::kMinLevel || options.deflate_level > zip::kMaxLevel) {
+    return Status::InvalidArgument(zip::EntryMessage(
+        name, "deflate level " + std::to_string(options.deflate_level) + " is outside 1..9"));
+  }
+  ARKWIKI_RETURN_IF_ERROR(zip::CheckEntryName(name, zip::kDefaultMaxNameBytes));
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
+  const uint64_t size = file->Size();
+  if (size > kMaxPreparedBytes) {
+    return Status::InvalidArgument(zip::EntryMessage(name, "is too large to prepare in memory"));
+  }
+  zip::FileBlockSource source(path, std::move(file), &scratch->in_block_);
+  EntryState st;
+  st.level = options.deflate_level;
+  st.auto_method = options.method == EntryOptions::Method::kAuto;
+  ARKWIKI_ASSIGN_OR_RETURN(std::string_view head, source.Next());
+  ARKWIKI_ASSIGN_OR_RETURN(st.rec.method,
+                           ChooseMethod(scratch->deflaters_.get(), name, head, size, options));
+  const zip::DosDateTime dos = zip::ToDosDateTime(options.mtime_unix);
+  st.rec.uncompressed_size = size;
+  std::string_view data;
+  ARKWIKI_RETURN_IF_ERROR(PrepareWhole(&st, &source, head, scratch, &data));
+  PreparedEntry e;
+  const Record& r = st.rec;
+  e.info = EntryInfo{std::string(name),  r.method, r.crc32, r.compressed_size, size,
+                     st.sha.FinishHex(), 0};
+  e.data_crc32 = r.data_crc32;
+  e.dos_time = dos.time;
+  e.dos_date = dos.date;
+  e.data.assign(data);
+  return e;
+}
+
+Status ZipWriter::AddPrepared(PreparedEntry entry, EntryInfo* out) {
+  ARKWIKI_RETURN_IF_ERROR(CheckCanAdd(entry.info.name, EntryOptions{}));
+  const EntryInfo& i = entry.info;
+  Record r;
+  r.name = i.name;
+  r.method = i.method;
+  r.dos_time = entry.dos_time;
+  r.dos_date = entry.dos_date;
+  r.crc32 = i.crc32;
+  r.data_crc32 = entry.data_crc32;
+  r.compressed_size = i.compressed_size;
+  r.uncompressed_size = i.uncompressed_size;
+  r.offset = offset_;
+  const uint64_t start = offset_;
+  Status s = EmitWhole(r, entry.data);
+  if (!s.ok()) {
+    if (offset_ != start && failed_.ok()) failed_ = s;  // part of it is in the stream
+    return s;
+  }
+  folded_hashes_.insert(FoldedHash(r.name));
+  if (out != nullptr) {
+    *out = std::move(entry.info);
+    out->local_header_offset = r.offset;
+  }
+  AppendCentral(r);
+  return Status::Ok();
 }
 
 // Stored entries of any size and deflated ones above kWholeBufferMax, in
@@ -185,19 +295,29 @@ Status ZipWriter::WriteStreamedEntry(EntryState* st, zip::BlockSource* source,
   uint64_t produced = 0;
   auto emit = [&](std::string_view d) {
     produced += d.size();
-    r.data_crc32 = static_cast<uint32_t>(libdeflate_crc32(r.data_crc32, d.data(), d.size()));
+    if (deflate) {  // stored data is the input: its CRC is r.crc32
+      r.data_crc32 = static_cast<uint32_t>(libdeflate_crc32(r.data_crc32, d.data(), d.size()));
+    }
     return Emit(d);
   };
-  if (deflate) ARKWIKI_RETURN_IF_ERROR(deflaters_->StreamBegin());
+  zip::Deflaters* deflaters = scratch_.deflaters_.get();
+  if (deflate) ARKWIKI_RETURN_IF_ERROR(deflaters->StreamBegin());
+  // Stored data is the input itself: a sink that sees every byte anyway
+  // (HashingSink) hashes it on another thread.
+  const bool sink_hashes = !deflate && sink_->BeginSha256Range();
   uint32_t crc = 0;
   for (std::string_view block = head; !block.empty();) {
     crc = static_cast<uint32_t>(libdeflate_crc32(crc, block.data(), block.size()));
-    st->sha.Update(block);
-    ARKWIKI_RETURN_IF_ERROR(deflate ? deflaters_->StreamUpdate(block, emit) : emit(block));
+    if (!sink_hashes) st->sha.Update(block);
+    ARKWIKI_RETURN_IF_ERROR(deflate ? deflaters->StreamUpdate(block, emit) : emit(block));
     ARKWIKI_ASSIGN_OR_RETURN(block, source->Next());
   }
-  if (deflate) ARKWIKI_RETURN_IF_ERROR(deflaters_->StreamFinish(emit));
+  if (deflate) ARKWIKI_RETURN_IF_ERROR(deflaters->StreamFinish(emit));
+  if (sink_hashes) {
+    ARKWIKI_ASSIGN_OR_RETURN(st->sha_hex, sink_->EndSha256Range());
+  }
   r.crc32 = crc;
+  if (!deflate) r.data_crc32 = crc;
   r.compressed_size = produced;
   if (!r.zip64_local && produced >= kMax32) {
     return Status::Corruption(zip::EntryMessage(r.name,
@@ -236,21 +356,46 @@ void ZipWriter::EncodeCentralRecord(const Record& r, std::string* out) {
   zip::EncodeCentralRecord(Canonical(r), out);
 }
 
-Status ZipWriter::WriteCentralDirectory() {
-  std::string buf;
-  for (const Record& r : central_) {
-    EncodeCentralRecord(r, &buf);
-    if (buf.size() >= kCentralFlushBytes) {
-      ARKWIKI_RETURN_IF_ERROR(Emit(buf));
-      buf.clear();
+// The central directory is encoded as each entry completes, into pieces of
+// about kCentralFlushBytes: ~130 bytes per entry and no allocation per
+// entry, where a Record per entry (with its name on the heap) took ~220.
+void ZipWriter::AppendCentral(const Record& r) {
+  if (central_.empty() || central_.back().size() >= kCentralFlushBytes) {
+    central_.emplace_back();
+    central_.back().reserve(kCentralFlushBytes + 1024);
+  }
+  EncodeCentralRecord(r, &central_.back());
+  ++entry_count_;
+}
+
+// The names of the entries so far, read back from the encoded directory
+// (46-byte fixed part; name, extra and comment lengths at offsets 28-33).
+bool ZipWriter::AnyCentralName(const std::function<bool(std::string_view)>& match) const {
+  for (const std::string& piece : central_) {
+    for (size_t at = 0; at + 46 <= piece.size();) {
+      auto u16 = [&](size_t i) {
+        return static_cast<size_t>(static_cast<unsigned char>(piece[at + i])) |
+               static_cast<size_t>(static_cast<unsigned char>(piece[at + i + 1])) << 8;
+      };
+      const size_t name_len = u16(28), extra_len = u16(30), comment_len = u16(32);
+      if (match(std::string_view(piece).substr(at + 46, name_len))) return true;
+      at += 46 + name_len + extra_len + comment_len;
     }
   }
-  return Emit(buf);
+  return false;
+}
+
+Status ZipWriter::WriteCentralDirectory() {
+  for (std::string& piece : central_) {
+    ARKWIKI_RETURN_IF_ERROR(Emit(piece));
+    std::string().swap(piece);
+  }
+  return Status::Ok();
 }
 
 Status ZipWriter::WriteEndRecords(uint64_t cd_offset, uint64_t cd_size) {
   std::string e;
-  zip::EncodeEndRecords(central_.size(), cd_offset, cd_size, &e);
+  zip::EncodeEndRecords(entry_count_, cd_offset, cd_size, &e);
   return Emit(e);
 }
 

@@ -15,6 +15,10 @@ class FaultyWritableFile final : public WritableFile {
     ARKWIKI_RETURN_IF_ERROR(env_->Tick("sync " + path_));
     return target_->Sync();
   }
+  Status WriteBack(uint64_t offset, uint64_t length, bool wait) override {
+    return target_->WriteBack(offset, length, wait);  // a hint: not counted
+  }
+  bool UseDirectIo() override { return target_->UseDirectIo(); }  // not counted
   Status Close() override {
     Status injected = env_->Tick("close " + path_);
     Status real = target_->Close();  // always release the descriptor
@@ -25,6 +29,22 @@ class FaultyWritableFile final : public WritableFile {
   FaultInjectionEnv* env_;
   std::string path_;
   std::unique_ptr<WritableFile> target_;
+};
+
+class FaultyFileSystemSync final : public FileSystemSync {
+ public:
+  FaultyFileSystemSync(FaultInjectionEnv* env, std::string dir,
+                       std::unique_ptr<FileSystemSync> target)
+      : env_(env), dir_(std::move(dir)), target_(std::move(target)) {}
+  Status Sync() override {
+    ARKWIKI_RETURN_IF_ERROR(env_->Tick("syncfs " + dir_));
+    return target_->Sync();
+  }
+
+ private:
+  FaultInjectionEnv* env_;
+  std::string dir_;
+  std::unique_ptr<FileSystemSync> target_;
 };
 
 }  // namespace
@@ -76,5 +96,11 @@ Status FaultInjectionEnv::SyncDir(const std::string& p) {
 }
 
 #undef ARKWIKI_FAULTY
+
+Result<std::unique_ptr<FileSystemSync>> FaultInjectionEnv::NewFileSystemSync(
+    const std::string& dir) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto sync, target()->NewFileSystemSync(dir));
+  return std::unique_ptr<FileSystemSync>(new FaultyFileSystemSync(this, dir, std::move(sync)));
+}
 
 }  // namespace arkwiki

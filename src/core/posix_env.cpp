@@ -23,18 +23,40 @@ class PosixWritableFile final : public WritableFile {
     if (fd_ >= 0) ::close(fd_);
   }
   Status Append(std::string_view data) override {
+    if (direct_wanted_) SetDirect(Aligned(data));
     while (!data.empty()) {
       ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0) {
         if (errno == EINTR) continue;
+        if (errno == EINVAL && direct_on_) {  // the file system refused O_DIRECT here
+          direct_wanted_ = false;
+          SetDirect(false);
+          continue;
+        }
         return PosixError("write " + path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
+      offset_ += static_cast<uint64_t>(n);
+      if (!data.empty() && direct_on_) SetDirect(false);  // short: the rest may be unaligned
     }
     return Status::Ok();
   }
+  bool UseDirectIo() override {
+    direct_wanted_ = true;
+    return true;
+  }
   Status Sync() override {
     if (::fdatasync(fd_) != 0) return PosixError("fdatasync " + path_, errno);
+    return Status::Ok();
+  }
+  Status WriteBack(uint64_t offset, uint64_t length, bool wait) override {
+    const unsigned flags =
+        wait ? SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
+             : SYNC_FILE_RANGE_WRITE;
+    if (::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length), flags) !=
+        0) {
+      return PosixError("write back " + path_, errno);
+    }
     return Status::Ok();
   }
   Status Close() override {
@@ -45,8 +67,28 @@ class PosixWritableFile final : public WritableFile {
   }
 
  private:
+  bool Aligned(std::string_view data) const {
+    constexpr uint64_t kMask = kDirectIoAlignment - 1;
+    return (reinterpret_cast<uintptr_t>(data.data()) & kMask) == 0 && (data.size() & kMask) == 0 &&
+           (offset_ & kMask) == 0;
+  }
+  // Switches O_DIRECT on or off for the writes that follow; a file system
+  // that refuses it leaves the file buffered for good.
+  void SetDirect(bool on) {
+    if (on == direct_on_) return;
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags >= 0 && ::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) == 0) {
+      direct_on_ = on;
+    } else if (on) {
+      direct_wanted_ = false;
+    }
+  }
+
   std::string path_;
   int fd_;
+  uint64_t offset_ = 0;  // bytes appended: where the next write lands
+  bool direct_wanted_ = false;
+  bool direct_on_ = false;
 };
 
 class PosixSequentialFile final : public SequentialFile {
@@ -90,6 +132,22 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   std::string path_;
   int fd_;
   uint64_t size_;
+};
+
+// Holds the directory open from creation, so that syncfs reports write-back
+// errors from that moment on (the file's error cursor starts at open).
+class PosixFileSystemSync final : public FileSystemSync {
+ public:
+  PosixFileSystemSync(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFileSystemSync() override { ::close(fd_); }
+  Status Sync() override {
+    if (::syncfs(fd_) != 0) return PosixError("syncfs " + path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
 };
 
 Result<int> OpenForRead(const std::string& path) {
@@ -186,6 +244,11 @@ class PosixEnv final : public Env {
     ::close(fd);
     if (rc != 0) return PosixError("fsync directory " + path, err);
     return Status::Ok();
+  }
+  Result<std::unique_ptr<FileSystemSync>> NewFileSystemSync(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open directory " + dir, errno);
+    return std::unique_ptr<FileSystemSync>(new PosixFileSystemSync(dir, fd));
   }
   Result<SpaceInfo> GetSpaceInfo(const std::string& path) override {
     struct statvfs st {};

@@ -3,6 +3,8 @@
 // layer.
 #pragma once
 
+#include <Poco/Net/StreamSocket.h>
+
 #include <functional>
 #include <ostream>
 #include <string_view>
@@ -18,17 +20,31 @@ namespace arkwiki::web {
 // response. Once the stream goes bad (the client disconnected, or a send
 // timed out) every Write fails with IoError, which makes WriteBackup abandon
 // the archive and remove its snapshot.
+//
+// `socket`, when given and it returns a socket (it is asked once, after
+// `start`), is the connection under a chunked body stream: each Write then
+// goes out as one HTTP chunk sent straight to it. Poco's chunked stream
+// buffers 4 KiB (HTTPBufferAllocator::BUFFER_SIZE), so it sent ~270,000
+// chunks per GiB; the backup writer hands over 1 MiB blocks. The stream still
+// writes the final empty chunk when the response ends, or never, if the
+// download is aborted (AbortResponse).
 class ResponseByteSink final : public ByteSink {
  public:
-  explicit ResponseByteSink(std::function<std::ostream&()> start) : start_(std::move(start)) {}
+  explicit ResponseByteSink(std::function<std::ostream&()> start,
+                            std::function<Poco::Net::StreamSocket*()> socket = {})
+      : start_(std::move(start)), socket_(std::move(socket)) {}
   Status Write(std::string_view data) override;
   Status Flush() override;
   bool started() const { return out_ != nullptr; }
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
+  Status SendChunk(std::string_view data);
+
   std::function<std::ostream&()> start_;
+  std::function<Poco::Net::StreamSocket*()> socket_;
   std::ostream* out_ = nullptr;
+  Poco::Net::StreamSocket* raw_ = nullptr;  // set: chunks go straight to it
   uint64_t bytes_written_ = 0;
 };
 

@@ -74,6 +74,26 @@ TEST_F(BackupVerifyTest, ArchiveHoldsExactlyTheLiveWiki) {
   EXPECT_EQ(db->QueryInt("SELECT count(*) FROM sessions").value(), 0) << "sessions leaked";
 }
 
+// A ZIP as other tools write it (here: no data descriptors, made on DOS)
+// with no manifest is named for what it is, not as a damaged backup.
+TEST_F(BackupVerifyTest, OtherZipIsReportedAsNotAnArkwikiBackup) {
+  testing::CraftEntry photo{"holiday/photo.jpg", photo_};
+  photo.made_by_os = 0;
+  testing::CraftEntry notes{"notes.txt", "shopping list"};
+  notes.made_by_os = 0;
+  const std::string path = dir_.Sub("photos.zip");
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), path, testing::CraftZip({photo, notes}).bytes)
+                  .ok());
+  auto report = VerifyArchive(Env::Default(), path, VerifyOptions{});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(report.status().message().find("not an arkwiki backup"), std::string::npos)
+      << report.status().ToString();
+  auto manifest = ReadManifest(Env::Default(), path, ZipLimits{});
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_NE(manifest.status().message().find("not an arkwiki backup"), std::string::npos);
+}
+
 TEST_F(BackupVerifyTest, FileNameCarriesSiteAndUtcTime) {
   EXPECT_EQ(BackupFileName("Team Wiki!", 1795716065),
             "arkwiki-backup-team-wiki-2026-11-26T180105Z.zip");

@@ -150,7 +150,8 @@ TEST(ZipWriterTest, HigherDeflateLevelsRoundTrip) {
   for (const ZipEntry& e : (*reader)->entries()) EXPECT_TRUE(*ReadAll(**reader, e) == text);
 }
 
-// Reports a size other than the file's, as if it changed after stat.
+// Reports a size other than the file's, as if it changed after stat (the
+// writer takes it from the opened file, RandomAccessFile::Size).
 class SizeSkewEnv : public EnvWrapper {
  public:
   SizeSkewEnv(Env* target, int64_t skew) : EnvWrapper(target), skew_(skew) {}
@@ -158,8 +159,24 @@ class SizeSkewEnv : public EnvWrapper {
     ARKWIKI_ASSIGN_OR_RETURN(uint64_t n, target()->GetFileSize(p));
     return n + skew_;
   }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    ARKWIKI_ASSIGN_OR_RETURN(auto f, target()->NewRandomAccessFile(p));
+    return std::unique_ptr<RandomAccessFile>(new Skewed(std::move(f), skew_));
+  }
 
  private:
+  class Skewed : public RandomAccessFile {
+   public:
+    Skewed(std::unique_ptr<RandomAccessFile> f, int64_t skew) : f_(std::move(f)), skew_(skew) {}
+    Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+      return f_->ReadAt(offset, buf, n);
+    }
+    uint64_t Size() const override { return f_->Size() + skew_; }
+
+   private:
+    std::unique_ptr<RandomAccessFile> f_;
+    int64_t skew_;
+  };
   int64_t skew_;
 };
 

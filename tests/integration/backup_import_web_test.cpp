@@ -211,6 +211,10 @@ TEST_F(BackupImportWebTest, MultipartUploadWithoutJavaScriptAndCancel) {
   EXPECT_EQ(bad.status, 422);
   EXPECT_NE(bad.body.find("Cannot use this file"), std::string::npos);
   EXPECT_TRUE(DirEmpty(data_ + "/staging"));
+  // The form's CSRF token travels in the query string; the access log
+  // must not keep it.
+  EXPECT_EQ(server_->log().find(csrf), std::string::npos);
+  EXPECT_NE(server_->log().find("/settings/backup/import?csrf=-"), std::string::npos);
 }
 
 TEST_F(BackupImportWebTest, UndoBringsBackTheStateBeforeTheImport) {

@@ -27,11 +27,19 @@ struct VerifyOptions {
   // When set, every file is written below this directory (which must exist
   // and be empty) under its archive path. Files are created exclusively and
   // never through links. On failure the caller removes the directory.
+  // Extracted files are NOT synced one by one (that cost a journal commit
+  // and a disk flush per file): the caller makes them durable before it
+  // relies on them, as Restorer::Stage does with one Env::NewFileSystemSync
+  // opened before this call. Write-back of large files is started early.
   std::string extract_dir;
   // Where the database is unpacked for its check when not extracting;
   // default $TMPDIR or /tmp. The temporary copy is always removed.
   std::string scratch_dir;
   std::function<void(uint64_t bytes_done, uint64_t bytes_total)> progress;
+  // Called once the manifest and the list of entries are checked, before
+  // anything is extracted or hashed; an error aborts the verification
+  // (Restorer::Stage checks free space for the import here).
+  std::function<Status(const Manifest&)> before_extract;
 };
 
 struct VerifyReport {

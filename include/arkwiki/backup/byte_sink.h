@@ -27,14 +27,25 @@ class ByteSink {
   // Pushes buffered bytes to the layer below. OK by default (unbuffered).
   // It does not make anything durable; see FileByteSink::Sync.
   virtual Status Flush();
+  // Optional, for a sink that sees every byte anyway: starts computing the
+  // SHA-256 of the bytes written from now until EndSha256Range, possibly on
+  // another thread. False (the default) if the sink cannot; the caller then
+  // hashes the bytes itself. One range at a time.
+  virtual bool BeginSha256Range();
+  // The SHA-256 (lowercase hex) of the bytes written since BeginSha256Range.
+  virtual Result<std::string> EndSha256Range();
 };
 
 // Appends to an Env WritableFile, so FaultInjectionEnv sees every write.
 class FileByteSink : public ByteSink {
  public:
-  // `sync_every_bytes` > 0 calls WritableFile::Sync() each time that many
-  // bytes have been appended since the last sync, pushing a long backup out
-  // to disk as it goes instead of in one burst at the end (PITFALLS: "Disk").
+  // `sync_every_bytes` > 0: each time that many bytes have been appended,
+  // starts write-back of them (WritableFile::WriteBack, sync_file_range)
+  // without waiting, and waits for the write-back of the window before. A
+  // long backup thus goes out to disk as it is written, not in one burst at
+  // the end (PITFALLS: "Disk"), with at most two windows dirty and no stall
+  // of the writer. Durability still needs Sync() at the end, which then
+  // has little left to do.
   explicit FileByteSink(std::unique_ptr<WritableFile> file, uint64_t sync_every_bytes = 0);
   ~FileByteSink() override;
 
@@ -46,6 +57,9 @@ class FileByteSink : public ByteSink {
   Status Write(std::string_view data) override;
   // fdatasync. After a failed Sync the file is unusable: do not retry.
   Status Sync();
+  // WritableFile::UseDirectIo: writes of whole aligned blocks (such as
+  // HashingSink's) then bypass the page cache. False where unsupported.
+  bool UseDirectIo() { return file_ != nullptr && file_->UseDirectIo(); }
   // Closes the file; further writes fail. Call Sync() first for durability.
   Status Close();
   uint64_t bytes_written() const { return bytes_written_; }
@@ -54,7 +68,8 @@ class FileByteSink : public ByteSink {
   std::unique_ptr<WritableFile> file_;
   uint64_t sync_every_bytes_;
   uint64_t bytes_written_ = 0;
-  uint64_t unsynced_bytes_ = 0;
+  uint64_t window_start_ = 0;     // first byte not yet handed to write-back
+  uint64_t previous_window_ = 0;  // start of the window handed over before
 };
 
 // Collects writes into blocks of `block_size` bytes (1 MiB by default) and

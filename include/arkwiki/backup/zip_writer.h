@@ -10,8 +10,9 @@
 //
 // Memory stays flat regardless of entry size: 1 MiB input blocks, 1 MiB
 // output blocks, and up to 2 x 8 MiB for whole-buffer deflate of small
-// entries. The central directory is kept in memory (~100 bytes plus the
-// name per entry) until Finish().
+// entries (released after an entry above 1 MiB). The central directory is
+// kept in memory, encoded (~55 bytes plus the name per entry), until
+// Finish().
 //
 // Errors: every call returns the first failure. Once bytes of an entry have
 // reached the sink, a failure (sink error, input read error, input file
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,8 +72,38 @@ struct EntryInfo {
   uint64_t local_header_offset = 0;
 };
 
+// Compressors and buffers for ZipWriter::Prepare (a few MiB at most). One
+// per thread; reused from entry to entry.
+class ZipPrepareScratch {
+ public:
+  ZipPrepareScratch();
+  ~ZipPrepareScratch();
+  ZipPrepareScratch(const ZipPrepareScratch&) = delete;
+  ZipPrepareScratch& operator=(const ZipPrepareScratch&) = delete;
+
+ private:
+  friend class ZipWriter;
+  std::unique_ptr<zip::Deflaters> deflaters_;
+  std::vector<char> in_block_;   // FileBlockSource's 1 MiB buffer
+  std::vector<char> whole_in_;   // gathered input of a whole-buffer entry
+  std::vector<char> whole_out_;  // its deflated form
+};
+
+// A file entry whose work is done — read, checked against its size, hashed,
+// compressed (ZipWriter::Prepare) — waiting to be written (AddPrepared).
+struct PreparedEntry {
+  EntryInfo info;  // everything but local_header_offset
+  uint32_t data_crc32 = 0;
+  uint16_t dos_time = 0;
+  uint16_t dos_date = 0;
+  std::string data;  // the bytes as stored
+};
+
 class ZipWriter {
  public:
+  // Largest file Prepare takes: it is held in memory whole.
+  static constexpr uint64_t kMaxPreparedBytes = uint64_t{1} << 20;
+
   // `sink` is not owned and must outlive the writer. The writer issues a few
   // small writes per entry (headers): wrap unbuffered sinks in a
   // BufferedByteSink. Finish() flushes the sink.
@@ -82,23 +114,36 @@ class ZipWriter {
 
   // Adds the regular file at `path` (read through `env`; a symlink is
   // refused by the Env; do not pass FIFOs or devices — list directories with
-  // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is taken from stat before
-  // reading; if the file grows or shrinks while it is read, fails with Corruption (sticky). `name`
-  // must pass the reader's name rules (relative, no "..", UTF-8, ...) and differ from every earlier
-  // name even ignoring ASCII case: else InvalidArgument. `out` (optional) receives what was
-  // written.
+  // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is the opened file's
+  // (fstat) before reading; if the file grows or shrinks while it is read, fails with Corruption
+  // (sticky). `name` must pass the reader's name rules (relative, no "..", UTF-8, ...) and differ
+  // from every earlier name even ignoring ASCII case: else InvalidArgument. `out` (optional)
+  // receives what was written.
   Status AddFile(std::string_view name, Env* env, const std::string& path,
                  const EntryOptions& options, EntryInfo* out = nullptr);
   // Same for bytes in memory.
   Status AddBytes(std::string_view name, std::string_view data, const EntryOptions& options,
                   EntryInfo* out = nullptr);
+
+  // Everything AddFile does for a file of at most kMaxPreparedBytes except
+  // writing it: reads it (checking its size as AddFile does), picks the
+  // method, computes CRC-32 and SHA-256 and compresses. It touches no
+  // writer, so it may run on any thread, with its own `scratch`, while the
+  // writer works: the backup writer prepares small uploads ahead on a
+  // second thread. Errors are those AddFile would return (InvalidArgument
+  // for a larger file). The output is byte for byte what AddFile writes.
+  static Result<PreparedEntry> Prepare(std::string_view name, Env* env, const std::string& path,
+                                       const EntryOptions& options, ZipPrepareScratch* scratch);
+  // Writes a prepared entry, exactly as AddFile would have; the name is
+  // checked here (rules and duplicates), as for AddFile.
+  Status AddPrepared(PreparedEntry entry, EntryInfo* out = nullptr);
   // Writes the central directory and end records, then flushes the sink.
   // No entry may be added afterwards. An archive with no entries is valid.
   Status Finish();
 
   // Bytes handed to the sink so far.
   uint64_t bytes_written() const { return offset_; }
-  size_t entry_count() const { return central_.size(); }
+  size_t entry_count() const { return entry_count_; }
 
  private:
   struct Record {
@@ -118,14 +163,22 @@ class ZipWriter {
   Status AddEntry(std::string_view name, zip::BlockSource* source, const EntryOptions& options,
                   EntryInfo* out);
   Status CheckCanAdd(std::string_view name, const EntryOptions& options) const;
-  Result<uint16_t> ChooseMethod(std::string_view name, std::string_view head, uint64_t size,
-                                const EntryOptions& options);
+  static uint64_t FoldedHash(std::string_view name);
+  bool IsNameTaken(std::string_view name) const;
+  static Result<uint16_t> ChooseMethod(zip::Deflaters* deflaters, std::string_view name,
+                                       std::string_view head, uint64_t size,
+                                       const EntryOptions& options);
+  static Status PrepareWhole(EntryState* st, zip::BlockSource* source, std::string_view head,
+                             ZipPrepareScratch* scratch, std::string_view* data);
   Status WriteWholeEntry(EntryState* st, zip::BlockSource* source, std::string_view head);
+  Status EmitWhole(const Record& r, std::string_view data);
   Status WriteStreamedEntry(EntryState* st, zip::BlockSource* source, std::string_view head);
   Status WriteLocalHeader(const Record& r);
   Status WriteDescriptor(const Record& r);
   Status WriteCentralDirectory();
   static void EncodeCentralRecord(const Record& r, std::string* out);
+  void AppendCentral(const Record& r);
+  bool AnyCentralName(const std::function<bool(std::string_view)>& match) const;
   Status WriteEndRecords(uint64_t cd_offset, uint64_t cd_size);
   Status Emit(std::string_view data);
 
@@ -133,12 +186,12 @@ class ZipWriter {
   uint64_t offset_ = 0;
   bool finished_ = false;
   Status failed_;
-  std::vector<Record> central_;
-  std::unordered_set<std::string> folded_names_;
-  std::unique_ptr<zip::Deflaters> deflaters_;
-  std::vector<char> in_block_;   // FileBlockSource's 1 MiB buffer
-  std::vector<char> whole_in_;   // gathered input of a whole-buffer entry
-  std::vector<char> whole_out_;  // its deflated form
+  std::vector<std::string> central_;  // the central directory, encoded, in ~1 MiB pieces
+  size_t entry_count_ = 0;
+  // Names in the archive, as 64-bit hashes of their case-folded form:
+  // ~40 bytes per entry, where a set of the names cost ~140.
+  std::unordered_set<uint64_t> folded_hashes_;
+  ZipPrepareScratch scratch_;  // this writer's own compressors and buffers
 };
 
 }  // namespace arkwiki

@@ -26,6 +26,41 @@ class WritableFile {
   // fdatasync: the appended data is durable when this returns OK.
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
+  // Write-back hint (sync_file_range(2)) for [offset, offset + length), to
+  // the end of the file when length is 0: starts writing those pages to
+  // disk, and with `wait` first waits for their earlier write-back and then
+  // for this one. It makes nothing durable (no metadata, no disk cache
+  // flush): it only lets the disk work while the writer goes on, so that a
+  // later Sync has little left to do. An error is a write error. The
+  // default does nothing.
+  virtual Status WriteBack(uint64_t offset, uint64_t length, bool wait) {
+    (void)offset, (void)length, (void)wait;
+    return Status::Ok();
+  }
+  // Asks that appends bypass the page cache (O_DIRECT) where they can: an
+  // Append whose data address, length and starting file offset are all
+  // multiples of kDirectIoAlignment then goes straight to the disk; any
+  // other Append goes through the cache as before. For large sequential
+  // files that are synced at the end anyway (a backup archive): copying
+  // every byte into the page cache was the largest CPU cost of a backup,
+  // and Sync then has only the metadata left. Returns false, and changes
+  // nothing, where unsupported (the default).
+  virtual bool UseDirectIo() { return false; }
+};
+
+// Alignment of address, length and offset for WritableFile::UseDirectIo.
+inline constexpr size_t kDirectIoAlignment = 4096;
+
+// A sync of one whole file system (syncfs(2)). Open it before a batch of
+// unsynced writes; Sync() then makes everything written on that file system
+// durable (file data, new files, directory entries, renames) and reports
+// any write-back error there since the handle was opened. One Sync replaces
+// a fsync per file: each of those is a journal commit and a disk cache
+// flush. It also flushes what others wrote to the same file system.
+class FileSystemSync {
+ public:
+  virtual ~FileSystemSync() = default;
+  virtual Status Sync() = 0;
 };
 
 // A file read front to back.
@@ -95,6 +130,8 @@ class Env {
   // fsync on a directory, making renames and creations in it durable.
   virtual Status SyncDir(const std::string& path) = 0;
   virtual Result<SpaceInfo> GetSpaceInfo(const std::string& path) = 0;
+  // A FileSystemSync for the file system holding the directory `dir`.
+  virtual Result<std::unique_ptr<FileSystemSync>> NewFileSystemSync(const std::string& dir) = 0;
 };
 
 // Forwards every call to another Env; subclass it to override just one call.
@@ -134,6 +171,9 @@ class EnvWrapper : public Env {
   }
   Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
   Result<SpaceInfo> GetSpaceInfo(const std::string& p) override { return target_->GetSpaceInfo(p); }
+  Result<std::unique_ptr<FileSystemSync>> NewFileSystemSync(const std::string& dir) override {
+    return target_->NewFileSystemSync(dir);
+  }
 
  private:
   Env* target_;

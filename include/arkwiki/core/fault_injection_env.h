@@ -2,7 +2,8 @@
 // and drills (after SQLite's test_vfs.c: "fail the Nth operation").
 //
 // Every mutating operation (create, append, sync, close, rename, exchange,
-// link, mkdir, remove, dir sync) is counted. When the count reaches
+// link, mkdir, remove, dir sync, file-system sync) is counted; write-back
+// hints are forwarded but not counted. When the count reaches
 // `fail_at` (1-based), that operation and every later one fail with the
 // configured code, as a full disk or a dying device would. Sweeping fail_at
 // from 1 until an operation completes covers every failure point.
@@ -39,6 +40,8 @@ class FaultInjectionEnv : public EnvWrapper {
   Status Exchange(const std::string& a, const std::string& b) override;
   Status LinkFile(const std::string& f, const std::string& t) override;
   Status SyncDir(const std::string& p) override;
+  // Its Sync() is counted as one operation ("syncfs").
+  Result<std::unique_ptr<FileSystemSync>> NewFileSystemSync(const std::string& dir) override;
 
   // Counts one operation; returns the injected failure if it is due.
   Status Tick(const std::string& what);
