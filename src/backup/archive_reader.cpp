@@ -70,23 +70,25 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
   ExtractWriter* writer = dest.empty() ? nullptr : state->writer;
   std::unique_ptr<WritableFile> out;  // the scratch copy of the database, when only verifying
   if (writer != nullptr) {
-    ARKWIKI_RETURN_IF_ERROR(writer->Begin(dest, file.size));
+    ARKWIKI_RETURN_IF_ERROR(writer->Begin(dest, file.size, file.path, file.sha256));
   } else if (!dest.empty()) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
     ARKWIKI_ASSIGN_OR_RETURN(out, env->NewWritableFile(dest, CreateMode::kExclusive));
   }
   std::string sha;
+  Status write_error;  // the writer's: it may be about an earlier file, and names it
   Status s = zip.ReadEntry(
       *entry,
       [&](std::string_view chunk) -> Status {
         state->Count(chunk.size(), report, options);
-        if (writer != nullptr) return writer->Write(chunk);
+        if (writer != nullptr) return write_error = writer->Write(chunk);
         return out ? out->Append(chunk) : Status::Ok();
       },
-      &sha);
+      writer != nullptr ? nullptr : &sha);  // the writer checks the SHA-256 itself
   if (writer != nullptr) {
     Status ended = writer->End();
-    if (s.ok()) s = ended;
+    if (write_error.ok()) write_error = ended;
+    ARKWIKI_RETURN_IF_ERROR(write_error);
   }
   if (out) {
     Status closed = out->Close();
@@ -94,7 +96,7 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
   }
   if (s.code() == StatusCode::kCorruption) return s.WithContext(file.path);
   ARKWIKI_RETURN_IF_ERROR(s);
-  if (sha != file.sha256) {
+  if (writer == nullptr && sha != file.sha256) {
     return Status::Corruption(file.path +
                               " does not match the SHA-256 in the manifest: it was "
                               "altered or damaged");

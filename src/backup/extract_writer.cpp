@@ -19,7 +19,8 @@ size_t RoundUp(size_t n) {
 
 ExtractWriter::ExtractWriter(Env* env, std::string root) : env_(env), root_(std::move(root)) {
   made_dirs_.insert(root_);
-  thread_ = std::thread([this] { Run(); });
+  hasher_ = std::thread([this] { Walk(&hashed_, [this](Op* op) { return Hash(op); }); });
+  writer_ = std::thread([this] { Walk(&written_, [this](Op* op) { return Apply(op); }); });
 }
 
 ExtractWriter::~ExtractWriter() {
@@ -28,7 +29,8 @@ ExtractWriter::~ExtractWriter() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  hasher_.join();
+  writer_.join();
   file_.reset();  // an unfinished file: the caller removes the directory
 }
 
@@ -50,7 +52,8 @@ void ExtractWriter::NewBlock(size_t capacity) {
   current_.capacity = capacity;
 }
 
-Status ExtractWriter::Begin(const std::string& path, uint64_t size) {
+Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::string& name,
+                            const std::string& sha256) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!error_.ok()) return error_;
@@ -58,6 +61,8 @@ Status ExtractWriter::Begin(const std::string& path, uint64_t size) {
   current_ = Op{};
   current_.path = path;
   current_.size = size;
+  current_.name = name;
+  current_.sha256 = sha256;
   left_ = size;
   NewBlock(static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)));
   return Status::Ok();
@@ -99,56 +104,84 @@ Status ExtractWriter::Push(bool close) {
 
 Status ExtractWriter::Drain() {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  cv_.wait(lock, [&] { return queue_.empty(); });
   return error_;
 }
 
-void ExtractWriter::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (stop_) {
-      queue_.clear();  // dropped: the caller gave up on the extraction
-      queued_bytes_ = 0;
-      cv_.notify_all();
-      return;
-    }
-    Op op = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
-    const bool skip = !error_.ok();
-    lock.unlock();
-    Status s = skip ? Status::Ok() : Apply(&op);
-    if (!s.ok()) file_.reset();
-    lock.lock();
+// With mu_ held: drops the ops both threads are done with.
+void ExtractWriter::ReleaseLocked() {
+  while (!queue_.empty() && front_seq_ < std::min(hashed_, written_)) {
+    Op& op = queue_.front();
     queued_bytes_ -= op.capacity;
     if (op.capacity == kBlockSize && pool_.size() < kMaxPooledBlocks) {
       pool_.push_back(std::move(op.data));
     }
+    queue_.pop_front();
+    ++front_seq_;
+  }
+  cv_.notify_all();
+}
+
+// Runs `step` on every op in order, as the thread whose position is *done.
+// Ops stay in queue_ (references to deque elements survive push_back and
+// the other end's pop_front) until both threads are past them.
+void ExtractWriter::Walk(uint64_t* done, const std::function<Status(Op*)>& step) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stop_ || *done < front_seq_ + queue_.size(); });
+    if (stop_) return;  // the caller gave up on the extraction
+    Op* op = &queue_[*done - front_seq_];
+    const bool skip = !error_.ok();
+    lock.unlock();
+    Status s = skip ? Status::Ok() : step(op);
+    lock.lock();
     if (!s.ok() && error_.ok()) error_ = s;
-    busy_ = false;
-    cv_.notify_all();
+    ++*done;
+    ReleaseLocked();
   }
 }
 
-Status ExtractWriter::Apply(Op* op) {
+// The hashing thread: each file's SHA-256 against the manifest's.
+Status ExtractWriter::Hash(Op* op) {
   if (!op->path.empty()) {
-    ARKWIKI_RETURN_IF_ERROR(EnsureDir(DirName(op->path)));
-    ARKWIKI_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(op->path, CreateMode::kExclusive));
-    file_size_ = op->size;
-    if (file_size_ >= kBlockSize) (void)file_->UseDirectIo();
+    hash_ = std::make_unique<Sha256>();
+    hash_name_ = op->name;
+    hash_expected_ = op->sha256;
   }
-  if (file_ == nullptr) return Status::InvalidArgument("ExtractWriter: no file is open");
-  if (op->used > 0) {
-    ARKWIKI_RETURN_IF_ERROR(file_->Append(std::string_view(op->data.get(), op->used)));
-  }
+  if (hash_ == nullptr) return Status::InvalidArgument("ExtractWriter: no file is open");
+  hash_->Update(op->data.get(), op->used);
   if (!op->close) return Status::Ok();
-  // Start writing the buffered tail back now, so the one file-system sync
-  // at the end of staging has less left to do.
-  Status s = file_size_ >= kBlockSize ? file_->WriteBack(0, 0, /*wait=*/false) : Status::Ok();
-  Status closed = file_->Close();
-  file_.reset();
-  return s.ok() ? closed : s;
+  const std::string got = hash_->FinishHex();
+  hash_.reset();
+  if (got == hash_expected_) return Status::Ok();
+  return Status::Corruption(hash_name_ +
+                            " does not match the SHA-256 in the manifest: it was "
+                            "altered or damaged");
+}
+
+// The writing thread: directories, create, write, close.
+Status ExtractWriter::Apply(Op* op) {
+  Status s = [&]() -> Status {
+    if (!op->path.empty()) {
+      ARKWIKI_RETURN_IF_ERROR(EnsureDir(DirName(op->path)));
+      ARKWIKI_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(op->path, CreateMode::kExclusive));
+      file_size_ = op->size;
+      if (file_size_ >= kBlockSize) (void)file_->UseDirectIo();
+    }
+    if (file_ == nullptr) return Status::InvalidArgument("ExtractWriter: no file is open");
+    if (op->used > 0) {
+      ARKWIKI_RETURN_IF_ERROR(file_->Append(std::string_view(op->data.get(), op->used)));
+    }
+    if (!op->close) return Status::Ok();
+    // Start writing the buffered tail back now, so the one file-system sync
+    // at the end of staging has less left to do.
+    Status hint = file_size_ >= kBlockSize ? file_->WriteBack(0, 0, /*wait=*/false) : Status::Ok();
+    Status closed = file_->Close();
+    file_.reset();
+    return hint.ok() ? closed : hint;
+  }();
+  if (!s.ok()) file_.reset();
+  return s;
 }
 
 // mkdir -p, remembering what exists: one mkdir per new directory instead of

@@ -1,5 +1,6 @@
-// ExtractWriter: the file-system half of unpacking an archive, on its own
-// thread (private to the backup layer; used by VerifyArchive).
+// ExtractWriter: the file-system half of unpacking an archive and the
+// SHA-256 check of each file, on two threads of their own (private to the
+// backup layer; used by VerifyArchive).
 //
 // Unpacking used to do everything in turn on one thread: read, inflate and
 // hash an entry, then create, write and close its file. The file system's
@@ -11,20 +12,27 @@
 // the extraction happens on that one thread, in the same order as before,
 // so a FaultInjectionEnv sweep still sees one fixed sequence.
 //
+// A third thread checks each file's SHA-256 against the manifest as the
+// bytes pass (half of an unpacking's CPU; on the writing thread it would
+// wait behind the disk): a mismatch is a sticky Corruption error naming the
+// file, reported by a later call or by Drain, so nothing unpacked may be
+// trusted before Drain returns OK.
+//
 // Files of 1 MiB or more are written in 1 MiB blocks with
 // WritableFile::UseDirectIo, straight to the disk, and write-back of their
 // tails is started when they are closed; nothing is synced here (the
 // caller syncs the file system once: VerifyOptions::extract_dir).
 //
-// Memory: at most kMaxQueuedBytes of file data waits for the writer.
-// Errors are sticky: once a file-system call failed, every later call
-// returns that error and queued data is dropped.
+// Memory: at most kMaxQueuedBytes of file data waits for the two threads.
+// Errors are sticky: once a file-system call or a hash check failed, every
+// later call returns that error and queued data is dropped.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +42,7 @@
 #include <vector>
 
 #include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
 
 namespace arkwiki {
 
@@ -49,9 +58,11 @@ class ExtractWriter {
   ExtractWriter(const ExtractWriter&) = delete;
   ExtractWriter& operator=(const ExtractWriter&) = delete;
 
-  // Starts the file at `path` (below root), which will hold `size` bytes;
-  // its directories are created as needed.
-  Status Begin(const std::string& path, uint64_t size);
+  // Starts the file at `path` (below root), which will hold `size` bytes
+  // whose SHA-256 must be `sha256` (lowercase hex; `name` is the file's
+  // archive path, for the message). Its directories are created as needed.
+  Status Begin(const std::string& path, uint64_t size, const std::string& name,
+               const std::string& sha256);
   // Appends to the current file (copies `data`).
   Status Write(std::string_view data);
   // Ends the current file: it is closed once written.
@@ -67,6 +78,7 @@ class ExtractWriter {
   struct Op {
     std::string path;  // set: create this file first
     uint64_t size = 0;
+    std::string name, sha256;  // with path: what the file is and must hash to
     std::unique_ptr<char, FreeAligned> data;
     size_t capacity = 0;
     size_t used = 0;
@@ -75,8 +87,10 @@ class ExtractWriter {
 
   Status Push(bool close);  // queues current_; waits while too much is queued
   void NewBlock(size_t capacity);
-  void Run();
-  Status Apply(Op* op);  // the writer thread's file-system calls for one op
+  void Walk(uint64_t* done, const std::function<Status(Op*)>& step);
+  void ReleaseLocked();
+  Status Hash(Op* op);   // the hashing thread's work for one op
+  Status Apply(Op* op);  // the writing thread's file-system calls for one op
   Status EnsureDir(const std::string& dir);
 
   Env* env_;
@@ -84,20 +98,26 @@ class ExtractWriter {
   Op current_;
   uint64_t left_ = 0;  // bytes of the current file not handed over yet
 
-  // Writer thread only.
+  // Writing thread only.
   std::unique_ptr<WritableFile> file_;
   uint64_t file_size_ = 0;
   std::unordered_set<std::string> made_dirs_;
+  // Hashing thread only.
+  std::unique_ptr<Sha256> hash_;
+  std::string hash_name_, hash_expected_;
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Op> queue_;
+  std::deque<Op> queue_;  // op number front_seq_ first
+  uint64_t front_seq_ = 0;
+  uint64_t hashed_ = 0;   // ops [0, hashed_) passed the hashing thread
+  uint64_t written_ = 0;  // and [0, written_) the writing thread
   size_t queued_bytes_ = 0;
   std::vector<std::unique_ptr<char, FreeAligned>> pool_;  // spare kBlockSize blocks
-  bool busy_ = false;
   bool stop_ = false;
   Status error_;
-  std::thread thread_;
+  std::thread hasher_;
+  std::thread writer_;
 };
 
 }  // namespace arkwiki

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/hash.h"
@@ -166,7 +167,10 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
   if (e.method != kZipMethodStore && e.method != kZipMethodDeflate) {
     return Status::Unsupported(zip::EntryMessage(e.name, "uses an unsupported method"));
   }
-  Sha256 sha;
+  // Only when asked: the unpacking in VerifyArchive hashes on its writer
+  // thread instead (ExtractWriter).
+  std::optional<Sha256> sha;
+  if (sha256_hex_out != nullptr) sha.emplace();
   uint32_t crc = 0;
   uint64_t total = 0;
   Deliver deliver = [&](std::string_view chunk) -> Status {
@@ -176,7 +180,7 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
     }
     total += chunk.size();
     crc = static_cast<uint32_t>(libdeflate_crc32(crc, chunk.data(), chunk.size()));
-    sha.Update(chunk);
+    if (sha) sha->Update(chunk);
     return consumer(chunk);
   };
   uint32_t stored_crc = 0;
@@ -196,7 +200,7 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
                    "its stored bytes do not match their CRC-32 in the central directory: "
                    "the archive is damaged");
   }
-  if (sha256_hex_out != nullptr) *sha256_hex_out = sha.FinishHex();
+  if (sha) *sha256_hex_out = sha->FinishHex();
   return Status::Ok();
 }
 

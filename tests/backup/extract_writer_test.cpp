@@ -11,6 +11,7 @@
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
@@ -38,13 +39,13 @@ TEST(ExtractWriterTest, WritesEveryFileWithItsDirectories) {
       const std::string path =
           dir.Sub("uploads/" + std::to_string(i % 17) + "/f" + std::to_string(i));
       const std::string text = TextBytes(static_cast<size_t>(i) * 13);
-      ARKWIKI_ASSERT_OK(w.Begin(path, text.size()));
+      ARKWIKI_ASSERT_OK(w.Begin(path, text.size(), "f", Sha256Hex(text)));
       for (size_t at = 0; at < text.size(); at += 100) {
         ARKWIKI_ASSERT_OK(w.Write(std::string_view(text).substr(at, 100)));
       }
       ARKWIKI_ASSERT_OK(w.End());
     }
-    ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("database/big.db"), big.size()));
+    ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("database/big.db"), big.size(), "db", Sha256Hex(big)));
     for (size_t at = 0; at < big.size(); at += 1 << 20) {
       ARKWIKI_ASSERT_OK(w.Write(std::string_view(big).substr(at, 1 << 20)));
     }
@@ -62,11 +63,12 @@ TEST(ExtractWriterTest, RefusesToReplaceAFileAndTheErrorSticks) {
   TempDir dir;
   testing::WriteFileOrDie(dir.Sub("taken"), "old");
   ExtractWriter w(Env::Default(), dir.path());
-  ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("taken"), 3));  // queued: fails on the writer thread
+  ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("taken"), 3, "taken", Sha256Hex("new")));  // fails later
   (void)w.Write("new");
   (void)w.End();
   EXPECT_EQ(w.Drain().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(w.Begin(dir.Sub("other"), 1).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(w.Begin(dir.Sub("other"), 1, "other", Sha256Hex("x")).code(),
+            StatusCode::kAlreadyExists);
   EXPECT_EQ(Slurp(dir.Sub("taken")), "old");
   EXPECT_FALSE(*Env::Default()->FileExists(dir.Sub("other")));
 }
@@ -79,13 +81,30 @@ TEST(ExtractWriterTest, FailureOnTheWriterThreadStopsTheRest) {
   Status s;
   int begun = 0;
   for (int i = 0; i < 1000 && s.ok(); ++i, ++begun) {
-    s = w.Begin(dir.Sub("d/f" + std::to_string(i)), 10);
+    s = w.Begin(dir.Sub("d/f" + std::to_string(i)), 10, "f", Sha256Hex(std::string(10, 'z')));
     if (s.ok()) s = w.Write(std::string(10, 'z'));
     if (s.ok()) s = w.End();
   }
   if (s.ok()) s = w.Drain();
   EXPECT_EQ(s.code(), StatusCode::kNoSpace) << s.ToString();
   EXPECT_LT(begun, 1000);  // the caller learnt of it and stopped early
+}
+
+TEST(ExtractWriterTest, ChecksEveryFilesSha256) {
+  TempDir dir;
+  ExtractWriter w(Env::Default(), dir.path());
+  ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("a"), 5, "uploads/aa/a", Sha256Hex("hello")));
+  ARKWIKI_ASSERT_OK(w.Write("hello"));
+  ARKWIKI_ASSERT_OK(w.End());
+  ARKWIKI_ASSERT_OK(w.Drain());
+  ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("b"), 5, "config/settings.json", Sha256Hex("hello")));
+  ARKWIKI_ASSERT_OK(w.Write("hellO"));
+  (void)w.End();
+  Status s = w.Drain();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(),
+            "config/settings.json does not match the SHA-256 in the manifest: it was altered or "
+            "damaged");
 }
 
 // Records what Restorer::Stage asks of the file system.

@@ -125,7 +125,8 @@ class ZipReader {
   // error is returned as is. The consumer may have seen bytes before a
   // failure is detected (the CRC is known only at the end), so write to a
   // temporary file and discard it unless this returns OK. When OK and
-  // `sha256_hex_out` is set, it receives the SHA-256 of the bytes delivered.
+  // `sha256_hex_out` is set, it receives the SHA-256 of the bytes delivered
+  // (without it, no SHA-256 is computed).
   //
   // Thread-safe: several threads may read different (or the same) entries
   // at once. Memory per call is bounded (~2 MiB plus zlib's state).
