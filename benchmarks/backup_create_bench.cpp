@@ -51,9 +51,9 @@ class FdSink final : public ByteSink {
       ::sync_file_range(fd_, static_cast<off_t>(window_start_),
                         static_cast<off_t>(written_ - window_start_), SYNC_FILE_RANGE_WRITE);
       if (window_start_ >= kWindow) {
-        ::sync_file_range(fd_, static_cast<off_t>(window_start_ - kWindow), kWindow,
-                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                              SYNC_FILE_RANGE_WAIT_AFTER);
+        ::sync_file_range(
+            fd_, static_cast<off_t>(window_start_ - kWindow), kWindow,
+            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
       }
       window_start_ = written_;
     }
@@ -139,9 +139,8 @@ void Register() {
   RegisterPerSet("BackupCreateNoSync", [](benchmark::State& st, const SetSpec& spec) {
     BackupCreateFd(st, spec, false);
   });
-  RegisterPerSet("BackupCreateRangeSync", [](benchmark::State& st, const SetSpec& spec) {
-    BackupCreateFd(st, spec, true);
-  });
+  RegisterPerSet("BackupCreateRangeSync",
+                 [](benchmark::State& st, const SetSpec& spec) { BackupCreateFd(st, spec, true); });
 }
 
 }  // namespace

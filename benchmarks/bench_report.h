@@ -42,14 +42,14 @@ void RegisterPerSet(const char* prefix, Fn fn) {
 }  // namespace arkwiki::bench
 
 // main() for a program whose benchmarks are registered by `register_fn`.
-#define ARKWIKI_BENCH_MAIN(register_fn)                        \
-  int main(int argc, char** argv) {                            \
-    benchmark::Initialize(&argc, argv);                        \
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {  \
-      return 1;                                                \
-    }                                                          \
-    register_fn();                                             \
-    benchmark::RunSpecifiedBenchmarks();                       \
-    benchmark::Shutdown();                                     \
-    return 0;                                                  \
+#define ARKWIKI_BENCH_MAIN(register_fn)                       \
+  int main(int argc, char** argv) {                           \
+    benchmark::Initialize(&argc, argv);                       \
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) { \
+      return 1;                                               \
+    }                                                         \
+    register_fn();                                            \
+    benchmark::RunSpecifiedBenchmarks();                      \
+    benchmark::Shutdown();                                    \
+    return 0;                                                 \
   }

@@ -55,12 +55,16 @@ class Rng {
 };
 
 const std::array<const char*, 48> kWords = {
-    "the",     "wiki",    "page",    "backup",  "restore", "archive", "upload",  "server",
-    "user",    "admin",   "editor",  "history", "revision", "link",   "table",   "image",
-    "of",      "and",     "to",      "in",      "is",      "for",     "with",    "on",
-    "data",    "file",    "storage", "meeting", "notes",   "project", "release", "plan",
-    "install", "config",  "network", "printer", "office",  "policy",  "budget",  "report",
-    "#",       "##",      "-",       "*",       "[link](/wiki/page)",   "`code`",  "1.", "|"};
+    "the",     "wiki",    "page",     "backup", "restore",
+    "archive", "upload",  "server",   "user",   "admin",
+    "editor",  "history", "revision", "link",   "table",
+    "image",   "of",      "and",      "to",     "in",
+    "is",      "for",     "with",     "on",     "data",
+    "file",    "storage", "meeting",  "notes",  "project",
+    "release", "plan",    "install",  "config", "network",
+    "printer", "office",  "policy",   "budget", "report",
+    "#",       "##",      "-",        "*",      "[link](/wiki/page)",
+    "`code`",  "1.",      "|"};
 
 // Compressible, Markdown-ish text (deflate level 1 takes it to about 35%).
 void FillText(Rng* rng, std::string* out, size_t size) {
@@ -102,7 +106,8 @@ std::vector<FilePlan> PlanFiles(const SetSpec& spec) {
     plan.push_back({name, size, text, spec.seed * 0x100000001B3ull + plan.size()});
   };
   if (spec.kind == SetSpec::Kind::kTiny) {
-    for (uint64_t i = 0; i < spec.tiny_files; ++i) add("note", "txt", sizes.Between(1024, 4096), true);
+    for (uint64_t i = 0; i < spec.tiny_files; ++i)
+      add("note", "txt", sizes.Between(1024, 4096), true);
     return plan;
   }
   const uint64_t total = spec.total_mb * kMiB;
@@ -217,9 +222,12 @@ std::string SetSpec::Name() const {
 }
 
 bool ParseKind(const std::string& name, SetSpec* spec) {
-  if (name == "mixed") spec->kind = SetSpec::Kind::kMixed;
-  else if (name == "tiny") spec->kind = SetSpec::Kind::kTiny;
-  else return false;
+  if (name == "mixed")
+    spec->kind = SetSpec::Kind::kMixed;
+  else if (name == "tiny")
+    spec->kind = SetSpec::Kind::kTiny;
+  else
+    return false;
   return true;
 }
 
@@ -314,8 +322,7 @@ Result<std::string> SetDirFor(const SetSpec& spec, SetStats* stats) {
 }
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 void CheckOk(const Status& s, const std::string& what) {

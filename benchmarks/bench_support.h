@@ -24,9 +24,9 @@ namespace arkwiki::bench {
 
 struct SetSpec {
   enum class Kind { kMixed, kTiny } kind = Kind::kMixed;
-  uint64_t total_mb = 1024;    // mixed: MiB of incompressible 1-16 MiB files
-  uint64_t small_files = 3000; // mixed: compressible 1-64 KiB text files
-  uint64_t tiny_files = 50000; // tiny: 1-4 KiB text files
+  uint64_t total_mb = 1024;     // mixed: MiB of incompressible 1-16 MiB files
+  uint64_t small_files = 3000;  // mixed: compressible 1-64 KiB text files
+  uint64_t tiny_files = 50000;  // tiny: 1-4 KiB text files
   uint64_t seed = 1;
   // "mixed-1024mb-3000s-seed1" / "tiny-50000f-seed1": the set's directory name.
   std::string Name() const;

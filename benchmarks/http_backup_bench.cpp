@@ -41,8 +41,8 @@ Result<std::string> AdminToken(const std::string& data_dir) {
 Result<Server> StartServer(const std::string& data_dir) {
   const std::string port_file = JoinPath(BenchDir(), "http-bench.port");
   (void)Env::Default()->RemoveFile(port_file);
-  std::vector<std::string> args = {ARKWIKI_BINARY, "serve", "--data", data_dir, "--listen",
-                                   "127.0.0.1:0", "--port-file", port_file};
+  std::vector<std::string> args = {ARKWIKI_BINARY, "serve",       "--data",      data_dir,
+                                   "--listen",     "127.0.0.1:0", "--port-file", port_file};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

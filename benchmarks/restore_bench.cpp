@@ -13,9 +13,9 @@
 
 #include <unistd.h>
 
+#include "archive_cache.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/storage/storage.h"
-#include "archive_cache.h"
 #include "bench_report.h"
 
 namespace arkwiki::bench {

@@ -37,15 +37,23 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) return Usage(("missing value for " + flag).c_str());
     std::string value = argv[++i];
     uint64_t n = std::strtoull(value.c_str(), nullptr, 10);
-    if (flag == "--set") set = value;
-    else if (flag == "--data") data = value;
-    else if (flag == "--total-mb") spec.total_mb = n;
-    else if (flag == "--small-files") spec.small_files = n, small_given = true;
-    else if (flag == "--files") spec.tiny_files = n;
-    else if (flag == "--seed") spec.seed = n;
-    else return Usage(("unknown flag " + flag).c_str());
+    if (flag == "--set")
+      set = value;
+    else if (flag == "--data")
+      data = value;
+    else if (flag == "--total-mb")
+      spec.total_mb = n;
+    else if (flag == "--small-files")
+      spec.small_files = n, small_given = true;
+    else if (flag == "--files")
+      spec.tiny_files = n;
+    else if (flag == "--seed")
+      spec.seed = n;
+    else
+      return Usage(("unknown flag " + flag).c_str());
   }
-  if (data.empty() || !ParseKind(set, &spec)) return Usage("--set mixed|tiny and --data are required");
+  if (data.empty() || !ParseKind(set, &spec))
+    return Usage("--set mixed|tiny and --data are required");
   if (spec.kind == SetSpec::Kind::kMixed && !small_given) {
     spec.small_files = MixedSpec(spec.total_mb).small_files;  // same default as the benchmarks
   }

@@ -4,8 +4,8 @@
 // checked; archive_MBps counts archive bytes read.
 #include <algorithm>
 
-#include "arkwiki/backup/archive_reader.h"
 #include "archive_cache.h"
+#include "arkwiki/backup/archive_reader.h"
 #include "bench_report.h"
 
 namespace arkwiki::bench {

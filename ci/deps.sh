@@ -15,8 +15,8 @@ test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive
 # Quality gates (ci/quality.sh): clang with its sanitizer and libFuzzer
 # runtimes (libclang-rt-14-dev is only a Recommends of clang, which
 # --no-install-recommends skips), llvm for llvm-symbolizer (readable
-# sanitizer stack traces), clang-tidy (run-clang-tidy-14), clang-format,
-# cppcheck.
+# sanitizer stack traces), clang-tidy (clang-tidy-14), clang-format,
+# cppcheck. (python3, for ci/tidy_keys.py, is in the test set.)
 quality=(clang libclang-rt-14-dev llvm clang-tidy clang-format cppcheck)
 
 wanted=("${build[@]}")

@@ -115,37 +115,36 @@ stage_tidy() {
   # (bugprone-assert-side-effect).
   cmake -S "$root" -B "$b" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
         -DCMAKE_BUILD_TYPE=Debug -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null || return 1
-  local tidy=run-clang-tidy-14
-  command -v "$tidy" >/dev/null || tidy=run-clang-tidy
-  local -a all=() todo=() keys=()
+  local tidy=clang-tidy-14
+  command -v "$tidy" >/dev/null || tidy=clang-tidy
+  local -a all=() todo=()
   mapfile -t all < <(cd "$root" && find src -name '*.cpp' | sort |
                        drop_excluded "$root/ci/tidy-exclude.txt" | sed "s|^|$root/|")
-  # clang-tidy costs ~10-30 s of CPU per file here (the checks walk the whole
-  # AST, Poco's headers included), so a file whose preprocessed text,
-  # command, .clang-tidy and clang-tidy version all match a run that passed
-  # is not checked again (ci/tidy_keys.py). ARKWIKI_TIDY_CACHE=0: check all.
-  local cache="$b/tidy-passed" line key file
+  # clang-tidy costs 3-11 s of CPU per file here (the checks walk the whole
+  # AST, Poco's headers included; ~9 min for all of src/), so a file whose
+  # preprocessed text, command, .clang-tidy and clang-tidy version all match
+  # a run that passed is not checked again (ci/tidy_keys.py: ~40 s of CPU).
+  # ARKWIKI_TIDY_CACHE=0: check all.
+  local cache="$b/tidy-passed" key file
   mkdir -p "$cache"
   while read -r key file; do
     if [[ ${ARKWIKI_TIDY_CACHE:-1} == 1 && -e $cache/$key ]]; then continue; fi
-    todo+=("$file")
-    keys+=("$key")
+    todo+=("$key" "$file")
   done < <(printf '%s\n' "${all[@]}" | python3 "$root/ci/tidy_keys.py" "$b" "$root/.clang-tidy" "$jobs")
   log "clang-tidy: ${#all[@]} files (.clang-tidy, WarningsAsErrors '*'; skipping" \
-      "ci/tidy-exclude.txt), $(( ${#all[@]} - ${#todo[@]} )) unchanged since they passed," \
-      "${#todo[@]} to check"
+      "ci/tidy-exclude.txt), $(( ${#all[@]} - ${#todo[@]} / 2 )) unchanged since they passed," \
+      "$(( ${#todo[@]} / 2 )) to check"
   ((${#todo[@]})) || return 0
-  # -quiet drops the per-file command lines; findings and errors still print
-  # (run-clang-tidy-14 always asks for colour: strip it for the CI log). Its
-  # file arguments are regular expressions: anchor each path.
-  "$tidy" -p "$b" -j"$jobs" -quiet $(printf '^%s$ ' "${todo[@]}") 2>&1 |
-    sed $'s/\x1b\\[[0-9;]*m//g' |
-    grep -v -E '^[0-9]+ warnings? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter=|^clang-apply-replacements'
-  local rc="${PIPESTATUS[0]}"
-  if ((rc == 0)); then
-    for key in "${keys[@]}"; do : >"$cache/$key"; done
-  fi
-  return "$rc"
+  # One clang-tidy per file, $jobs at a time. A file that passes is recorded
+  # at once, so a finding in one file does not send every other file through
+  # clang-tidy again next time. Each file's findings print in one piece.
+  # (bash -c: $0 the build tree, $1 the cache key, $2 the file.)
+  local one='out=$("'"$tidy"'" -p "$0" --quiet "$2" 2>&1); rc=$?
+    out=$(grep -v -E "^[0-9]+ warnings? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter=" <<<"$out")
+    [[ -z $out ]] || flock "$0/tidy-output.lock" printf "%s\n" "$out"
+    ((rc != 0)) || : >"$0/tidy-passed/$1"
+    exit $((rc != 0))'
+  printf '%s\0' "${todo[@]}" | xargs -0 -n 2 -P "$jobs" bash -c "$one" "$b"
 }
 
 # --- c. cppcheck ---------------------------------------------------------------
@@ -237,6 +236,19 @@ stage_fuzz() {
   return 0
 }
 
+# CPU seconds (user + system) of the finished processes this script started,
+# into $cpu_now. `times` must run in this shell (a subshell's count starts
+# at zero), hence the file. Shown beside wall time: on a shared machine the
+# wall time says more about the neighbours than about the stage.
+cpu_file="$(mktemp)"
+trap 'rm -f "$cpu_file"' EXIT
+read_cpu() {
+  times >"$cpu_file"
+  cpu_now=$(tail -n 1 "$cpu_file" | awk '{ t = 0
+    for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
+    printf "%d\n", t }')
+}
+
 failed=0
 for s in "${stages[@]}"; do
   if ! declare -F "stage_$s" >/dev/null; then
@@ -246,10 +258,13 @@ for s in "${stages[@]}"; do
   echo
   echo "=== quality: $s ($(date -u +%H:%M:%S))"
   start=$SECONDS
+  read_cpu
+  cpu_start=$cpu_now
   if "stage_$s"; then status=passed; else status=FAILED; failed=1; fi
   secs=$((SECONDS - start))
-  echo "=== quality: $s $status in ${secs}s"
-  results+=("$(printf '%-9s %-7s %5ss' "$s" "$status" "$secs")")
+  read_cpu
+  echo "=== quality: $s $status in ${secs}s (CPU $((cpu_now - cpu_start))s)"
+  results+=("$(printf '%-9s %-7s %5ss   CPU %5ss' "$s" "$status" "$secs" "$((cpu_now - cpu_start))")")
   [[ -n $summary ]] && echo "$s $status $secs" >>"$summary"
 done
 echo

@@ -44,11 +44,10 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
       if (tx.Changes() > 0) outcome->users_kept_sessions.push_back(r.Text(1));
     }
     const Manifest& m = staged.report.manifest;
-    return tx.Exec(
-        "INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
-        {NowUnixSeconds(), options.actor, "backup.import",
-         "restored " + BaseName(staged.archive_path) + " (created " + m.created_at + ", " +
-             std::to_string(m.counts.pages) + " pages); " + kept_as});
+    return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
+                   {NowUnixSeconds(), options.actor, "backup.import",
+                    "restored " + BaseName(staged.archive_path) + " (created " + m.created_at +
+                        ", " + std::to_string(m.counts.pages) + " pages); " + kept_as});
   });
   ARKWIKI_RETURN_IF_ERROR(s);
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -161,10 +160,10 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   CrashPoint("restore.after_safety_backup");
   // Step 2.
   if (options.progress) options.progress("preparing", 0, 0);
-  const std::string kept_as = !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
-                              : !marker.keep_old_as.empty()
-                                  ? "old data kept unarchived as " + marker.keep_old_as
-                                  : "no safety backup (no wiki was there)";
+  const std::string kept_as =
+      !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
+      : !marker.keep_old_as.empty() ? "old data kept unarchived as " + marker.keep_old_as
+                                    : "no safety backup (no wiki was there)";
   ARKWIKI_RETURN_IF_ERROR(PrepareStagedDatabase(layout_, JoinPath(staged_live, "arkwiki.db"),
                                                 staged, options, kept_as, &outcome));
   ARKWIKI_RETURN_IF_ERROR(SyncTree(env_, staged_live));

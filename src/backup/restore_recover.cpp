@@ -7,9 +7,7 @@
 #include "backup/restore_files.h"
 
 namespace arkwiki {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Status KeepOldData(Env* env, const DataDirLayout& layout, const IntentMarker& marker) {
   if (marker.keep_old_as.empty()) return Status::Ok();

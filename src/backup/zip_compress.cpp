@@ -10,9 +10,9 @@ namespace arkwiki::zip {
 namespace {
 
 constexpr std::array<std::string_view, 33> kStoredExtensions = {
-    "jpg",  "jpeg", "png", "gif",  "webp", "avif", "heic", "mp3", "mp4",  "m4a",  "mov",
-    "mkv",  "webm", "avi", "ogg",  "opus", "flac", "zip",  "gz",  "tgz",  "bz2",  "xz",
-    "zst",  "7z",   "rar", "pdf",  "docx", "xlsx", "pptx", "odt", "woff", "woff2", "jar"};
+    "jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "mp3", "mp4",  "m4a",   "mov",
+    "mkv", "webm", "avi", "ogg", "opus", "flac", "zip",  "gz",  "tgz",  "bz2",   "xz",
+    "zst", "7z",   "rar", "pdf", "docx", "xlsx", "pptx", "odt", "woff", "woff2", "jar"};
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
@@ -36,12 +36,24 @@ bool HasIncompressibleExtension(std::string_view name) {
 
 bool HasIncompressibleMagic(std::string_view h) {
   using namespace std::string_view_literals;
-  static constexpr std::array<std::string_view, 17> kPrefixes = {
-      "\xFF\xD8\xFF"sv,           "\x89PNG"sv,         "GIF8"sv,    "PK\x03\x04"sv,
-      "\x1F\x8B"sv,               "BZh"sv,             "\xFD" "7zXZ\x00"sv,
-      "\x28\xB5\x2F\xFD"sv,       "7z\xBC\xAF\x27\x1C"sv, "Rar!"sv, "%PDF"sv,
-      "OggS"sv,                   "fLaC"sv,            "ID3"sv,     "\x1A\x45\xDF\xA3"sv,
-      "wOFF"sv,                   "wOF2"sv};
+  static constexpr std::array<std::string_view, 17> kPrefixes = {"\xFF\xD8\xFF"sv,
+                                                                 "\x89PNG"sv,
+                                                                 "GIF8"sv,
+                                                                 "PK\x03\x04"sv,
+                                                                 "\x1F\x8B"sv,
+                                                                 "BZh"sv,
+                                                                 "\xFD"
+                                                                 "7zXZ\x00"sv,
+                                                                 "\x28\xB5\x2F\xFD"sv,
+                                                                 "7z\xBC\xAF\x27\x1C"sv,
+                                                                 "Rar!"sv,
+                                                                 "%PDF"sv,
+                                                                 "OggS"sv,
+                                                                 "fLaC"sv,
+                                                                 "ID3"sv,
+                                                                 "\x1A\x45\xDF\xA3"sv,
+                                                                 "wOFF"sv,
+                                                                 "wOF2"sv};
   for (std::string_view p : kPrefixes) {
     if (StartsWith(h, p)) return true;
   }
@@ -70,8 +82,7 @@ Deflaters::~Deflaters() {
 
 Result<libdeflate_compressor*> Deflaters::Compressor(int level) {
   if (level < kMinLevel || level > kMaxLevel) {
-    return Status::InvalidArgument("deflate level " + std::to_string(level) +
-                                   " is outside 1..9");
+    return Status::InvalidArgument("deflate level " + std::to_string(level) + " is outside 1..9");
   }
   if (compressors_[level] == nullptr) {
     compressors_[level] = libdeflate_alloc_compressor(level);

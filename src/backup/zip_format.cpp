@@ -13,12 +13,11 @@ DosDateTime ToDosDateTime(int64_t unix_seconds) {
   if (unix_seconds < kMin) unix_seconds = kMin;
   if (unix_seconds > kMax) unix_seconds = kMax;
   const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm {};
+  std::tm tm{};
   gmtime_r(&t, &tm);
   DosDateTime out;
   out.time = static_cast<uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-  out.date = static_cast<uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) |
-                                   tm.tm_mday);
+  out.date = static_cast<uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
   return out;
 }
 

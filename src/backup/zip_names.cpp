@@ -30,12 +30,13 @@ Status CheckComponents(std::string_view name) {
   size_t start = 0;
   for (;;) {
     size_t slash = name.find('/', start);
-    std::string_view part =
-        name.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view part = name.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (part.empty()) {
       return Status::InvalidArgument(EntryMessage(name, "path has an empty component (\"//\")"));
     }
-    if (part == "..") return Status::InvalidArgument(EntryMessage(name, "path escapes the archive"));
+    if (part == "..")
+      return Status::InvalidArgument(EntryMessage(name, "path escapes the archive"));
     if (part == ".") {
       return Status::InvalidArgument(EntryMessage(name, "path has a \".\" component"));
     }

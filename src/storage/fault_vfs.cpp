@@ -99,10 +99,25 @@ void Build() {
   g_vfs.pAppData = target;
   g_vfs.xOpen = Open;
   g_vfs.xDelete = Delete;
-  g_methods = sqlite3_io_methods{2,        Close,      Read,       Write,      Truncate,
-                                 Sync,     FileSize,   Lock,       Unlock,     CheckReserved,
-                                 FileControl, SectorSize, DeviceCharacteristics, ShmMap,
-                                 ShmLock,  ShmBarrier, ShmUnmap,   nullptr,    nullptr};
+  g_methods = sqlite3_io_methods{2,
+                                 Close,
+                                 Read,
+                                 Write,
+                                 Truncate,
+                                 Sync,
+                                 FileSize,
+                                 Lock,
+                                 Unlock,
+                                 CheckReserved,
+                                 FileControl,
+                                 SectorSize,
+                                 DeviceCharacteristics,
+                                 ShmMap,
+                                 ShmLock,
+                                 ShmBarrier,
+                                 ShmUnmap,
+                                 nullptr,
+                                 nullptr};
 }
 
 }  // namespace

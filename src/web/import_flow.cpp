@@ -67,9 +67,10 @@ Result<SafetyBackup> NewestSafetyBackup(WikiApp& app) {
     }
   }
   if (!kept.empty() && (backups.empty() || kept > backups.front().name)) {
-    return Status::Conflict("the last import replaced data that could not be archived, so it "
-                            "cannot be undone here; that data is kept as it was in " +
-                            JoinPath(app.layout().safety, kept));
+    return Status::Conflict(
+        "the last import replaced data that could not be archived, so it "
+        "cannot be undone here; that data is kept as it was in " +
+        JoinPath(app.layout().safety, kept));
   }
   if (backups.empty()) {
     return Status::NotFound("there is no safety backup yet: one is written before each import");

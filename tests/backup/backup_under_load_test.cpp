@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 Status WriteOne(Storage& s, int i) {
   auto pending = s.uploads().Begin(1 << 20);
   if (!pending.ok()) return pending.status();
-  ARKWIKI_RETURN_IF_ERROR((*pending)->Append("payload " + std::to_string(i) + std::string(2000, 'x')));
+  ARKWIKI_RETURN_IF_ERROR(
+      (*pending)->Append("payload " + std::to_string(i) + std::string(2000, 'x')));
   SavePageRequest r;
   r.slug = "p" + std::to_string(i);
   r.title = "Page " + std::to_string(i);
@@ -34,11 +35,14 @@ Status WriteOne(Storage& s, int i) {
   auto up = s.uploads().Commit(std::move(pending).value(), page->id, "f.txt", "text/plain", "w");
   if (!up.ok()) return up.status();
   return s.db().Transaction([&](Db& tx) -> Status {
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec("INSERT INTO audit_log(at, actor, action, detail) "
-                                    "VALUES(0, 'w', 'load', ?)", {std::to_string(i)}));
-    return tx.Exec("INSERT INTO settings(key, value) VALUES('load_counter', "
-                   "(SELECT count(*) FROM audit_log WHERE action = 'load')) ON CONFLICT(key) DO "
-                   "UPDATE SET value = excluded.value");
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO audit_log(at, actor, action, detail) "
+                "VALUES(0, 'w', 'load', ?)",
+                {std::to_string(i)}));
+    return tx.Exec(
+        "INSERT INTO settings(key, value) VALUES('load_counter', "
+        "(SELECT count(*) FROM audit_log WHERE action = 'load')) ON CONFLICT(key) DO "
+        "UPDATE SET value = excluded.value");
   });
 }
 
@@ -47,10 +51,12 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
   auto storage = Storage::Open(Env::Default(), dir.Sub("data")).value();
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(WriteOne(*storage, i).ok());
   // A bigger database makes the snapshot take measurable time.
-  ASSERT_TRUE(storage->db().Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n "
-                                 "WHERE i < 200000) INSERT INTO audit_log(at, actor, action, "
-                                 "detail) SELECT 0, 'ballast', 'ballast', hex(randomblob(50)) "
-                                 "FROM n").ok());
+  ASSERT_TRUE(storage->db()
+                  .Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n "
+                        "WHERE i < 200000) INSERT INTO audit_log(at, actor, action, "
+                        "detail) SELECT 0, 'ballast', 'ballast', hex(randomblob(50)) "
+                        "FROM n")
+                  .ok());
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
   std::atomic<int64_t> worst_us{0};
@@ -59,7 +65,8 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
     for (int i = 50; !stop; ++i) {
       auto start = Clock::now();
       Status s = WriteOne(*storage, i);
-      int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+      int64_t us =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
       if (us > worst_us) worst_us = us;
       if (!s.ok()) {
         writer_status = s;
@@ -75,8 +82,10 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
   writer.join();
   ASSERT_TRUE(writer_status.ok()) << writer_status.ToString();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  std::printf("[ measure ] %d writes ran during the backup; slowest write %.1f ms; snapshot "
-              "copy %.1f ms\n", written.load(), worst_us / 1000.0, result->snapshot_copy_millis);
+  std::printf(
+      "[ measure ] %d writes ran during the backup; slowest write %.1f ms; snapshot "
+      "copy %.1f ms\n",
+      written.load(), worst_us / 1000.0, result->snapshot_copy_millis);
   EXPECT_GT(written.load(), 0);
 
   // Verify also checks every upload the database names is in the archive.

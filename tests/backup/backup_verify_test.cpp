@@ -82,8 +82,8 @@ TEST_F(BackupVerifyTest, OtherZipIsReportedAsNotAnArkwikiBackup) {
   testing::CraftEntry notes{"notes.txt", "shopping list"};
   notes.made_by_os = 0;
   const std::string path = dir_.Sub("photos.zip");
-  ASSERT_TRUE(WriteFileAtomically(Env::Default(), path, testing::CraftZip({photo, notes}).bytes)
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(Env::Default(), path, testing::CraftZip({photo, notes}).bytes).ok());
   auto report = VerifyArchive(Env::Default(), path, VerifyOptions{});
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kCorruption);

@@ -33,11 +33,11 @@ Status OpenEntries(const std::vector<CraftEntry>& entries, const CraftOptions& o
   return OpenStatus(CraftZip(entries, o).bytes);
 }
 
-#define EXPECT_REFUSED(status_expr, expected_code, fragment)                        \
-  do {                                                                              \
-    ::arkwiki::Status _s = (status_expr);                                           \
-    EXPECT_EQ(_s.code(), expected_code) << _s.ToString();                           \
-    EXPECT_NE(_s.message().find(fragment), std::string::npos) << _s.ToString();     \
+#define EXPECT_REFUSED(status_expr, expected_code, fragment)                    \
+  do {                                                                          \
+    ::arkwiki::Status _s = (status_expr);                                       \
+    EXPECT_EQ(_s.code(), expected_code) << _s.ToString();                       \
+    EXPECT_NE(_s.message().find(fragment), std::string::npos) << _s.ToString(); \
   } while (0)
 
 TEST(ZipReaderTest, RejectsPathTraversalEntry) {
@@ -117,8 +117,9 @@ TEST(ZipReaderTest, RejectsSymlinkEntry) {
   link.external_attrs = 0120777u << 16;
   Status s = OpenEntries({link});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "entry \"uploads/evil\": is a symbolic link (mode 0120777); a backup "
-                         "holds only regular files");
+  EXPECT_EQ(s.message(),
+            "entry \"uploads/evil\": is a symbolic link (mode 0120777); a backup "
+            "holds only regular files");
 }
 
 TEST(ZipReaderTest, RejectsDevicesFifosAndSockets) {
@@ -131,7 +132,7 @@ TEST(ZipReaderTest, RejectsDevicesFifosAndSockets) {
 
 TEST(ZipReaderTest, AcceptsEntriesWithoutUnixMode) {
   CraftEntry e = Entry("plain.txt");
-  e.made_by_os = 0;  // MS-DOS: no st_mode recorded
+  e.made_by_os = 0;         // MS-DOS: no st_mode recorded
   e.external_attrs = 0x20;  // archive bit
   ARKWIKI_EXPECT_OK(OpenEntries({e}));
 }
@@ -238,8 +239,8 @@ TEST(ZipReaderTest, RejectsEveryTruncation) {
 
 TEST(ZipReaderTest, RejectsNonZipFiles) {
   EXPECT_REFUSED(OpenStatus(""), StatusCode::kCorruption, "not a ZIP archive");
-  EXPECT_REFUSED(OpenStatus("hello world, this is not a zip file at all"),
-                 StatusCode::kCorruption, "not a ZIP archive");
+  EXPECT_REFUSED(OpenStatus("hello world, this is not a zip file at all"), StatusCode::kCorruption,
+                 "not a ZIP archive");
   EXPECT_EQ(OpenStatus(testing::PseudoRandomBytes(100'000)).code(), StatusCode::kCorruption);
 }
 
@@ -273,7 +274,7 @@ TEST(ZipReaderTest, RejectsMalformedZip64Records) {
     return b;
   };
   ARKWIKI_EXPECT_OK(OpenStatus(z.bytes));
-  EXPECT_REFUSED(OpenStatus(patched(rec, 'X')), StatusCode::kCorruption, "ZIP64");  // signature
+  EXPECT_REFUSED(OpenStatus(patched(rec, 'X')), StatusCode::kCorruption, "ZIP64");     // signature
   EXPECT_REFUSED(OpenStatus(patched(rec + 4, 45)), StatusCode::kCorruption, "ZIP64");  // size
   EXPECT_REFUSED(OpenStatus(patched(loc + 8, 1)), StatusCode::kCorruption, "ZIP64");   // offset
   EXPECT_EQ(OpenStatus(patched(rec + 32, 3)).code(), StatusCode::kCorruption);         // count

@@ -65,7 +65,8 @@ Status WriteToFile(const std::string& path, const std::map<std::string, std::str
   ARKWIKI_ASSIGN_OR_RETURN(auto file, FileByteSink::Create(Env::Default(), path));
   BufferedByteSink buffered(file.get());
   ZipWriter w(&buffered);
-  for (const auto& [name, data] : files) ARKWIKI_RETURN_IF_ERROR(w.AddBytes(name, data, EntryOptions()));
+  for (const auto& [name, data] : files)
+    ARKWIKI_RETURN_IF_ERROR(w.AddBytes(name, data, EntryOptions()));
   ARKWIKI_RETURN_IF_ERROR(w.Finish());
   return file->Close();
 }

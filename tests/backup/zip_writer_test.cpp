@@ -204,8 +204,8 @@ TEST(ZipWriterTest, FailsWithCorruptionWhenFileSizeChangesWhileReading) {
 TEST(ZipWriterTest, RejectsUnsafeAndDuplicateNames) {
   StringByteSink sink;
   ZipWriter w(&sink);
-  for (const char* bad : {"", "/abs", "../x", "a/../../x", "a//b", "dir/", "C:x", "a\\b",
-                          "./a", "bad\x01name", "\xC0\xAF"}) {
+  for (const char* bad : {"", "/abs", "../x", "a/../../x", "a//b", "dir/", "C:x", "a\\b", "./a",
+                          "bad\x01name", "\xC0\xAF"}) {
     EXPECT_EQ(w.AddBytes(bad, "x", kStore).code(), StatusCode::kInvalidArgument) << bad;
   }
   ARKWIKI_ASSERT_OK(w.AddBytes("Readme.md", "x", kStore));
@@ -228,13 +228,14 @@ TEST(ZipWriterTest, SetsUtf8FlagUnixModeAndFixedTimestamp) {
   size_t cd = z.find("PK\x01\x02");
   ASSERT_NE(cd, std::string::npos);
   auto u16 = [&](size_t at) {
-    return static_cast<unsigned>(static_cast<uint8_t>(z[at]) | (static_cast<uint8_t>(z[at + 1]) << 8));
+    return static_cast<unsigned>(static_cast<uint8_t>(z[at]) |
+                                 (static_cast<uint8_t>(z[at + 1]) << 8));
   };
-  EXPECT_EQ(u16(cd + 5) & 0xFF, 3u);               // made by Unix
-  EXPECT_EQ(u16(cd + 8), 0x0808u);                 // UTF-8 + data descriptor
-  EXPECT_EQ(u16(cd + 12), (22u << 11) | (13u << 5) | 10u);            // 22:13:20
+  EXPECT_EQ(u16(cd + 5) & 0xFF, 3u);                                   // made by Unix
+  EXPECT_EQ(u16(cd + 8), 0x0808u);                                     // UTF-8 + data descriptor
+  EXPECT_EQ(u16(cd + 12), (22u << 11) | (13u << 5) | 10u);             // 22:13:20
   EXPECT_EQ(u16(cd + 14), ((2023u - 1980u) << 9) | (11u << 5) | 14u);  // 2023-11-14
-  EXPECT_EQ(u16(cd + 40), 0100644u);               // external attrs, high half
+  EXPECT_EQ(u16(cd + 40), 0100644u);                                   // external attrs, high half
 }
 
 TEST(ZipWriterTest, SameInputGivesByteIdenticalArchives) {

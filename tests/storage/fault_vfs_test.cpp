@@ -42,7 +42,10 @@ TEST(FaultVfsTest, DiskFullAtEveryWriteOfASaveLeavesOldOrNewText) {
     }
     auto db = Db::Open(path, DbOptions{}).value();
     EXPECT_EQ(db->QueryInt("SELECT count(*) FROM pragma_integrity_check WHERE "
-                           "integrity_check != 'ok'").value(), 0) << "n=" << n;
+                           "integrity_check != 'ok'")
+                  .value(),
+              0)
+        << "n=" << n;
     auto page = PageStore(db.get()).Get("home").value();
     if (saved.ok()) {
       EXPECT_EQ(page.markdown, "new");

@@ -19,7 +19,10 @@ std::string ReadSource(const std::string& relative) {
 
 TemplateValue LayoutData() {
   TemplateValue data;
-  data.Set("theme", "dark").Set("timezone", "Asia/Tokyo\"x").Set("site_title", "My <Wiki>").Set("page_title", "Home & \"away\"");
+  data.Set("theme", "dark")
+      .Set("timezone", "Asia/Tokyo\"x")
+      .Set("site_title", "My <Wiki>")
+      .Set("page_title", "Home & \"away\"");
   data.Set("csrf", "tok\"en").Set("query", "q'x").Set("content", "<p>body</p>");
   return data;
 }
@@ -56,8 +59,9 @@ TEST(EmbeddedAssetsTest, LayoutEscapesDataAndShowsRoleLinks) {
   Result<std::string> guest = set.Render("layout", data);
   ASSERT_TRUE(guest.ok()) << guest.status().ToString();
   EXPECT_EQ(guest->rfind("<!DOCTYPE html>\n", 0), 0u) << "the leading comment leaves no blank line";
-  EXPECT_NE(guest->find("<html lang=\"en\" data-theme=\"dark\" data-timezone=\"Asia/Tokyo&quot;x\">"),
-            std::string::npos);
+  EXPECT_NE(
+      guest->find("<html lang=\"en\" data-theme=\"dark\" data-timezone=\"Asia/Tokyo&quot;x\">"),
+      std::string::npos);
   EXPECT_NE(guest->find("<title>Home &amp; &quot;away&quot; · My &lt;Wiki&gt;</title>"),
             std::string::npos);
   EXPECT_NE(guest->find("value=\"q&#39;x\""), std::string::npos);
