@@ -11,6 +11,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
 #include "backup/hashing_sink.h"
+#include "backup/manifest_source.h"
 #include "backup/upload_pipeline.h"
 
 namespace arkwiki {
@@ -62,18 +63,17 @@ Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std
   return m;
 }
 
+// Small uploads come from `pipeline` (read, hashed and compressed ahead on
+// other threads); large ones stream through here.
 Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest, ZipWriter* zip,
-                  const EntryOptions& entry, const BackupOptions& options,
+                  UploadPipeline* pipeline, const EntryOptions& entry, const BackupOptions& options,
                   BackupProgress* progress) {
-  // Small uploads are read, hashed and compressed ahead on a second thread;
-  // large ones stream through here.
-  UploadPipeline pipeline(env, layout, manifest.files, 2, entry);
   for (size_t i = 2; i < manifest.files.size(); ++i) {
     const ManifestFile& f = manifest.files[i];
     EntryInfo info;
     Status s;
     if (UploadPipeline::IsSmall(f)) {
-      Result<PreparedEntry> prepared = pipeline.Take(i);
+      Result<PreparedEntry> prepared = pipeline->Take(i);
       s = prepared.ok() ? zip->AddPrepared(std::move(prepared).value(), &info) : prepared.status();
     } else {
       s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
@@ -138,7 +138,11 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   ZipWriter zip(&hashed);
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
-  ARKWIKI_RETURN_IF_ERROR(zip.AddBytes(kManifestPath, SerializeManifest(result.manifest), deflate));
+  // Started now, so that the first uploads are prepared while this thread
+  // writes the manifest and the database.
+  UploadPipeline pipeline(env, layout, result.manifest.files, 2, automatic);
+  ManifestSource manifest_json(result.manifest);  // streamed: it grows with the file count
+  ARKWIKI_RETURN_IF_ERROR(zip.AddSource(kManifestPath, &manifest_json, deflate));
   EntryInfo db_entry;
   ARKWIKI_RETURN_IF_ERROR(zip.AddFile(kDatabasePath, env, snapshot.path(), automatic, &db_entry));
   if (db_entry.sha256 != db_digest.sha256) {
@@ -148,7 +152,7 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   progress.phase = "uploads";
   progress.bytes_done = db_digest.size + settings.size();
   ARKWIKI_RETURN_IF_ERROR(
-      AddUploads(env, layout, result.manifest, &zip, automatic, options, &progress));
+      AddUploads(env, layout, result.manifest, &zip, &pipeline, automatic, options, &progress));
   ARKWIKI_RETURN_IF_ERROR(zip.Finish());
   result.archive_bytes = hashed.bytes();
   result.archive_sha256 = hashed.FinishHex();

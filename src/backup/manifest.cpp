@@ -4,6 +4,7 @@
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
 #include "backup/manifest_json.h"
+#include "backup/manifest_source.h"
 
 namespace arkwiki {
 namespace {
@@ -45,13 +46,9 @@ void SignedMember(std::string* out, std::string_view indent, std::string_view ke
   IntMember(out, indent, key, magnitude, negative, last);
 }
 
-// The manifest with 64 '0' where its checksum goes; *hash_at is that offset.
-std::string Stringify(const Manifest& m, size_t* hash_at) {
-  size_t estimate = 1024 + m.format.size() + m.app_version.size() + m.created_at.size() +
-                    2 * (m.site_title.size() + m.base_url.size() + m.instance_id.size());
-  for (const ManifestFile& f : m.files) estimate += 96 + 2 * f.path.size() + f.sha256.size();
+// Everything before the first file record.
+std::string Head(const Manifest& m) {
   std::string out;
-  out.reserve(estimate);
   out.append("{\n");
   StringMember(&out, " ", "format", m.format);
   SignedMember(&out, " ", "format_version", m.format_version);
@@ -68,17 +65,22 @@ std::string Stringify(const Manifest& m, size_t* hash_at) {
   SignedMember(&out, "  ", "uploads", m.counts.uploads);
   SignedMember(&out, "  ", "bytes", m.counts.bytes, /*last=*/true);
   out.append(" },\n \"files\": [\n");
-  for (size_t i = 0; i < m.files.size(); ++i) {
-    const ManifestFile& f = m.files[i];
-    out.append("  {\n");
-    StringMember(&out, "   ", "path", f.path);
-    IntMember(&out, "   ", "size", f.size);
-    StringMember(&out, "   ", "sha256", f.sha256, /*last=*/true);
-    out.append(i + 1 < m.files.size() ? "  },\n" : "  }\n");
-  }
-  out.append(" ],\n \"manifest_sha256\": \"");
-  *hash_at = out.size();
-  out.append(kHashHexLen, '0');
+  return out;
+}
+
+void AppendFile(std::string* out, const ManifestFile& f, bool last) {
+  out->append("  {\n");
+  StringMember(out, "   ", "path", f.path);
+  IntMember(out, "   ", "size", f.size);
+  StringMember(out, "   ", "sha256", f.sha256, /*last=*/true);
+  out->append(last ? "  }\n" : "  },\n");
+}
+
+// Everything after the last file record; the checksum is computed over the
+// text with 64 '0' in its place.
+std::string Tail(std::string_view hash_hex) {
+  std::string out = " ],\n \"manifest_sha256\": \"";
+  out.append(hash_hex);
   out.append("\"\n}\n");
   return out;
 }
@@ -280,11 +282,59 @@ Status CheckFields(ParsedManifest* p, Manifest* m) {
 
 }  // namespace
 
+// First pass: the size, and the checksum over the text with zeros in its
+// place (the checksum stands last, so nothing before it changes).
+ManifestSource::ManifestSource(const Manifest& m)
+    : manifest_(m), head_(Head(m)), tail_(Tail(std::string(kHashHexLen, '0'))) {
+  Sha256 sha;
+  for (;;) {
+    std::string_view piece = NextPiece();
+    if (piece.empty()) break;
+    sha.Update(piece);
+    size_ += piece.size();
+  }
+  tail_ = Tail(sha.FinishHex());
+  Rewind();
+}
+
+void ManifestSource::Rewind() {
+  stage_ = Stage::kHead;
+  next_file_ = 0;
+}
+
+std::string_view ManifestSource::NextPiece() {
+  switch (stage_) {
+    case Stage::kHead:
+      stage_ = manifest_.files.empty() ? Stage::kTail : Stage::kFiles;
+      return head_;
+    case Stage::kFiles: {
+      buffer_.clear();
+      const size_t n = manifest_.files.size();
+      while (next_file_ < n && buffer_.size() < kPieceBytes) {
+        AppendFile(&buffer_, manifest_.files[next_file_], next_file_ + 1 == n);
+        ++next_file_;
+      }
+      if (next_file_ == n) stage_ = Stage::kTail;
+      return buffer_;
+    }
+    case Stage::kTail:
+      stage_ = Stage::kDone;
+      return tail_;
+    case Stage::kDone:
+      break;
+  }
+  return {};
+}
+
+Result<std::string_view> ManifestSource::Next() { return NextPiece(); }
+
 std::string SerializeManifest(const Manifest& m) {
-  size_t hash_at = 0;
-  std::string out = Stringify(m, &hash_at);
-  const std::string hash = Sha256Hex(out);
-  out.replace(hash_at, kHashHexLen, hash);
+  ManifestSource source(m);
+  std::string out;
+  out.reserve(source.size());
+  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
+    out.append(piece);
+  }
   return out;
 }
 

@@ -11,9 +11,13 @@ namespace arkwiki::manifest_json {
 void AppendString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  size_t plain = 0;  // start of the bytes that need no escape, appended in one go
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(s.substr(plain, i - plain));
+    plain = i + 1;
+    switch (s[i]) {
       case '"':
         out->append("\\\"");
         break;
@@ -36,15 +40,12 @@ void AppendString(std::string* out, std::string_view s) {
         out->append("\\t");
         break;
       default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
+        out->append("\\u00");
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0xF]);
     }
   }
+  out->append(s.substr(plain));
   out->push_back('"');
 }
 

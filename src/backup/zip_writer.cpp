@@ -97,6 +97,11 @@ Status ZipWriter::AddBytes(std::string_view name, std::string_view data,
   return AddEntry(name, &source, options, out);
 }
 
+Status ZipWriter::AddSource(std::string_view name, zip::BlockSource* source,
+                            const EntryOptions& options, EntryInfo* out) {
+  return AddEntry(name, source, options, out);
+}
+
 Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
                            const EntryOptions& options, EntryInfo* out) {
   ARKWIKI_RETURN_IF_ERROR(CheckCanAdd(name, options));
@@ -169,6 +174,7 @@ Status ZipWriter::PrepareWhole(EntryState* st, zip::BlockSource* source, std::st
   Record& r = st->rec;
   std::string_view all = head;
   if (head.size() < source->size()) {
+    scratch->whole_in_.reserve(source->size());  // one allocation, no regrowth copies
     scratch->whole_in_.assign(head.begin(), head.end());
     for (;;) {
       ARKWIKI_ASSIGN_OR_RETURN(std::string_view block, source->Next());

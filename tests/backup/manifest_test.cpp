@@ -9,7 +9,11 @@
 #include <sstream>
 
 #include "arkwiki/backup/archive_format.h"
+#include "arkwiki/backup/zip_reader.h"
+#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/hash.h"
+#include "backup/manifest_source.h"
+#include "backup/zip_test_util.h"
 
 namespace arkwiki {
 namespace {
@@ -113,6 +117,44 @@ TEST(ManifestTest, WritesByteForByteWhatThePocoWriterWrote) {
     const Manifest m = Sample(n);
     EXPECT_EQ(SerializeManifest(m), PocoManifest(m)) << n << " uploads";
   }
+}
+
+TEST(ManifestTest, StreamsInPiecesThatAddUpToTheSerializedText) {
+  const Manifest m = Sample(3000);  // ~0.9 MB: several pieces
+  ManifestSource source(m);
+  std::string joined;
+  int pieces = 0;
+  for (;;) {
+    auto piece = source.Next();
+    ASSERT_TRUE(piece.ok()) << piece.status().ToString();
+    if (piece->empty()) break;
+    joined.append(*piece);
+    ++pieces;
+  }
+  EXPECT_GT(pieces, 3);
+  EXPECT_EQ(joined.size(), source.size());
+  EXPECT_EQ(joined, PocoManifest(m));
+}
+
+// Above ZipWriter's whole-entry limit (8 MiB) the manifest is deflated as
+// it streams: what a 45,000-file backup writes (~200 bytes a file).
+TEST(ManifestTest, LargeManifestStreamsIntoTheArchiveAndReadsBack) {
+  const Manifest m = Sample(45'000);
+  ManifestSource source(m);
+  ASSERT_GT(source.size(), uint64_t{8} << 20);
+  testing::TempDir dir;
+  StringByteSink sink;
+  ZipWriter w(&sink);
+  ARKWIKI_ASSERT_OK(
+      w.AddSource(kManifestPath, &source, EntryOptions{EntryOptions::Method::kDeflate, 1, 0}));
+  ARKWIKI_ASSERT_OK(w.Finish());
+  auto reader = testing::OpenZipBytes(dir, sink.data());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto text = testing::ReadAll(**reader, *(*reader)->Find(kManifestPath));
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  auto parsed = ParseManifest(*text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ExpectSame(*parsed, m);
 }
 
 TEST(ManifestTest, ReadsManifestsWrittenByThePocoWriter) {

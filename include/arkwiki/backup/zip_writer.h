@@ -124,6 +124,10 @@ class ZipWriter {
   // Same for bytes in memory.
   Status AddBytes(std::string_view name, std::string_view data, const EntryOptions& options,
                   EntryInfo* out = nullptr);
+  // Same for bytes that `source` produces (src/backup/zip_source.h; the
+  // backup layer's streamed entries, such as a large manifest.json).
+  Status AddSource(std::string_view name, zip::BlockSource* source, const EntryOptions& options,
+                   EntryInfo* out = nullptr);
 
   // Everything AddFile does for a file of at most kMaxPreparedBytes except
   // writing it: reads it (checking its size as AddFile does), picks the
