@@ -28,7 +28,7 @@ ExtractWriter::~ExtractWriter() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  work_cv_.notify_all();
   hasher_.join();
   writer_.join();
   file_.reset();  // an unfinished file: the caller removes the directory
@@ -88,7 +88,7 @@ Status ExtractWriter::End() { return Push(/*close=*/true); }
 Status ExtractWriter::Push(bool close) {
   current_.close = close;
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] {
+  space_cv_.wait(lock, [&] {
     return !error_.ok() || queue_.empty() || queued_bytes_ + current_.capacity <= kMaxQueuedBytes;
   });
   if (!error_.ok()) {
@@ -98,14 +98,26 @@ Status ExtractWriter::Push(bool close) {
   queued_bytes_ += current_.capacity;
   queue_.push_back(std::move(current_));
   current_ = Op{};
-  cv_.notify_all();
+  if (ReadyLocked(hashed_) || ReadyLocked(written_)) work_cv_.notify_all();
   return Status::Ok();
 }
 
 Status ExtractWriter::Drain() {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return queue_.empty(); });
+  draining_ = true;  // every queued op is worth a wake-up now
+  work_cv_.notify_all();
+  space_cv_.wait(lock, [&] { return queue_.empty(); });
+  draining_ = false;
   return error_;
+}
+
+// With mu_ held: whether the thread whose position is `done` has a batch
+// to run (or the caller waits for it: queued bytes are high, or Drain).
+// Push waits only while more than kMaxQueuedBytes - kBlockSize >=
+// kWakeBytes is queued, so it never waits on a thread that sleeps.
+bool ExtractWriter::ReadyLocked(uint64_t done) const {
+  const uint64_t pending = front_seq_ + queue_.size() - done;
+  return pending > 0 && (pending >= kWakeOps || queued_bytes_ >= kWakeBytes || draining_);
 }
 
 // With mu_ held: drops the ops both threads are done with.
@@ -119,24 +131,36 @@ void ExtractWriter::ReleaseLocked() {
     queue_.pop_front();
     ++front_seq_;
   }
-  cv_.notify_all();
+  space_cv_.notify_all();
 }
 
 // Runs `step` on every op in order, as the thread whose position is *done.
 // Ops stay in queue_ (references to deque elements survive push_back and
 // the other end's pop_front) until both threads are past them.
+// A batch is every op queued when the thread wakes, run without the lock;
+// after an error (its own, or the other thread's seen at the start of the
+// batch) the rest are skipped.
 void ExtractWriter::Walk(uint64_t* done, const std::function<Status(Op*)>& step) {
+  std::vector<Op*> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || *done < front_seq_ + queue_.size(); });
+    work_cv_.wait(lock, [&] { return stop_ || ReadyLocked(*done); });
     if (stop_) return;  // the caller gave up on the extraction
-    Op* op = &queue_[*done - front_seq_];
-    const bool skip = !error_.ok();
+    batch.clear();
+    for (uint64_t seq = *done; seq < front_seq_ + queue_.size(); ++seq) {
+      batch.push_back(&queue_[seq - front_seq_]);
+    }
+    Status s = error_;
     lock.unlock();
-    Status s = skip ? Status::Ok() : step(op);
+    if (s.ok()) {
+      for (Op* op : batch) {
+        s = step(op);
+        if (!s.ok()) break;
+      }
+    }
     lock.lock();
     if (!s.ok() && error_.ok()) error_ = s;
-    ++*done;
+    *done += batch.size();
     ReleaseLocked();
   }
 }

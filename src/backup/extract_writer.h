@@ -50,6 +50,8 @@ class ExtractWriter {
  public:
   static constexpr size_t kBlockSize = size_t{1} << 20;
   static constexpr size_t kMaxQueuedBytes = size_t{4} << 20;
+  static constexpr uint64_t kWakeOps = 64;
+  static constexpr size_t kWakeBytes = kBlockSize;
 
   // Files go below `root`, which must exist.
   ExtractWriter(Env* env, std::string root);
@@ -88,6 +90,7 @@ class ExtractWriter {
   Status Push(bool close);  // queues current_; waits while too much is queued
   void NewBlock(size_t capacity);
   void Walk(uint64_t* done, const std::function<Status(Op*)>& step);
+  bool ReadyLocked(uint64_t done) const;
   void ReleaseLocked();
   Status Hash(Op* op);   // the hashing thread's work for one op
   Status Apply(Op* op);  // the writing thread's file-system calls for one op
@@ -107,7 +110,13 @@ class ExtractWriter {
   std::string hash_name_, hash_expected_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  // The two threads wait on work_cv_, Push and Drain on space_cv_. A thread
+  // is woken for a batch of work (kWakeOps files or kWakeBytes), not for
+  // each file: one wake-up per tiny file cost ~9 futex calls a file, most
+  // of a 50,000-file restore's system time (benchmarks/README.md).
+  std::condition_variable work_cv_;
+  std::condition_variable space_cv_;
+  bool draining_ = false;
   std::deque<Op> queue_;  // op number front_seq_ first
   uint64_t front_seq_ = 0;
   uint64_t hashed_ = 0;   // ops [0, hashed_) passed the hashing thread
