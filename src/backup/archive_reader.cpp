@@ -86,9 +86,16 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
       },
       writer != nullptr ? nullptr : &sha);  // the writer checks the SHA-256 itself
   if (writer != nullptr) {
-    Status ended = writer->End();
-    if (write_error.ok()) write_error = ended;
-    ARKWIKI_RETURN_IF_ERROR(write_error);
+    // A failure here need not be the first one: the writer's threads may
+    // still be on earlier files, whose SHA-256 checks come first in
+    // manifest order. Drain waits for them and returns the earliest
+    // failure. A file the reader failed on is abandoned, not ended.
+    Status ended = s.ok() && write_error.ok() ? writer->End() : Status::Ok();
+    if (!s.ok() || !write_error.ok() || !ended.ok()) {
+      ARKWIKI_RETURN_IF_ERROR(writer->Drain());
+      ARKWIKI_RETURN_IF_ERROR(write_error);
+      ARKWIKI_RETURN_IF_ERROR(ended);
+    }
   }
   if (out) {
     Status closed = out->Close();

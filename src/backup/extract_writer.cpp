@@ -137,29 +137,40 @@ void ExtractWriter::ReleaseLocked() {
 // Runs `step` on every op in order, as the thread whose position is *done.
 // Ops stay in queue_ (references to deque elements survive push_back and
 // the other end's pop_front) until both threads are past them.
-// A batch is every op queued when the thread wakes, run without the lock;
-// after an error (its own, or the other thread's seen at the start of the
-// batch) the rest are skipped.
+// With mu_ held: keeps the failure of the earliest op.
+void ExtractWriter::RecordErrorLocked(Status s, uint64_t seq) {
+  if (seq >= failed_seq_.load()) return;
+  error_ = std::move(s);
+  failed_seq_.store(seq);
+}
+
+// A batch is every op queued when the thread wakes, run without the lock.
+// Ops after the earliest failure so far (this thread's or the other's) are
+// skipped; ops before it still run, so that an earlier file's SHA-256
+// mismatch is found even when a later file's write failed first.
 void ExtractWriter::Walk(uint64_t* done, const std::function<Status(Op*)>& step) {
   std::vector<Op*> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [&] { return stop_ || ReadyLocked(*done); });
     if (stop_) return;  // the caller gave up on the extraction
+    const uint64_t first = *done;
     batch.clear();
-    for (uint64_t seq = *done; seq < front_seq_ + queue_.size(); ++seq) {
+    for (uint64_t seq = first; seq < front_seq_ + queue_.size(); ++seq) {
       batch.push_back(&queue_[seq - front_seq_]);
     }
-    Status s = error_;
     lock.unlock();
-    if (s.ok()) {
-      for (Op* op : batch) {
-        s = step(op);
-        if (!s.ok()) break;
+    Status s;
+    uint64_t failed_at = 0;
+    for (size_t k = 0; k < batch.size() && first + k <= failed_seq_.load(); ++k) {
+      s = step(batch[k]);
+      if (!s.ok()) {
+        failed_at = first + k;
+        break;
       }
     }
     lock.lock();
-    if (!s.ok() && error_.ok()) error_ = s;
+    if (!s.ok()) RecordErrorLocked(std::move(s), failed_at);
     *done += batch.size();
     ReleaseLocked();
   }

@@ -25,9 +25,11 @@
 //
 // Memory: at most kMaxQueuedBytes of file data waits for the two threads.
 // Errors are sticky: once a file-system call or a hash check failed, every
-// later call returns that error and queued data is dropped.
+// later call returns an error and queued data after the failing file is
+// dropped; Drain returns the failure of the earliest file.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -91,6 +93,7 @@ class ExtractWriter {
   void NewBlock(size_t capacity);
   void Walk(uint64_t* done, const std::function<Status(Op*)>& step);
   bool ReadyLocked(uint64_t done) const;
+  void RecordErrorLocked(Status s, uint64_t seq);
   void ReleaseLocked();
   Status Hash(Op* op);   // the hashing thread's work for one op
   Status Apply(Op* op);  // the writing thread's file-system calls for one op
@@ -124,7 +127,11 @@ class ExtractWriter {
   size_t queued_bytes_ = 0;
   std::vector<std::unique_ptr<char, FreeAligned>> pool_;  // spare kBlockSize blocks
   bool stop_ = false;
+  // The failure of the earliest op that failed (so the earliest file in
+  // archive order, whichever thread got there first), and that op's number;
+  // ops after it are skipped. failed_seq_ is read without mu_ in Walk.
   Status error_;
+  std::atomic<uint64_t> failed_seq_{UINT64_MAX};
   std::thread hasher_;
   std::thread writer_;
 };

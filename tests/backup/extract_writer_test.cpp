@@ -90,6 +90,27 @@ TEST(ExtractWriterTest, FailureOnTheWriterThreadStopsTheRest) {
   EXPECT_LT(begun, 1000);  // the caller learnt of it and stopped early
 }
 
+// The hashing thread may reach a file after the writing thread has failed
+// on a later one: the earlier file's mismatch is still the one reported.
+TEST(ExtractWriterTest, EarliestFailingFileIsReportedWhateverFailsLater) {
+  for (int run = 0; run < 20; ++run) {
+    TempDir dir;
+    testing::WriteFileOrDie(dir.Sub("taken"), "old");
+    ExtractWriter w(Env::Default(), dir.path());
+    ARKWIKI_ASSERT_OK(w.Begin(dir.Sub("a"), 5, "uploads/aa/a", Sha256Hex("hello")));
+    ARKWIKI_ASSERT_OK(w.Write("hellO"));  // altered
+    ARKWIKI_ASSERT_OK(w.End());
+    Status s = w.Begin(dir.Sub("taken"), 3, "uploads/bb/b", Sha256Hex("new"));
+    if (s.ok()) s = w.Write("new");
+    if (s.ok()) s = w.End();
+    Status drained = w.Drain();
+    EXPECT_EQ(drained.code(), StatusCode::kCorruption) << drained.ToString();
+    EXPECT_EQ(drained.message(),
+              "uploads/aa/a does not match the SHA-256 in the manifest: it was altered or "
+              "damaged");
+  }
+}
+
 TEST(ExtractWriterTest, ChecksEveryFilesSha256) {
   TempDir dir;
   ExtractWriter w(Env::Default(), dir.path());
