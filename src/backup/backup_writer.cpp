@@ -3,6 +3,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <optional>
 #include <sstream>
 
 #include "arkwiki/backup/db_snapshot.h"
@@ -139,8 +140,11 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
   // Started now, so that the first uploads are prepared while this thread
-  // writes the manifest and the database.
-  UploadPipeline pipeline(env, layout, result.manifest.files, 2, automatic);
+  // writes the manifest and the database. It holds a reference to the
+  // manifest's file list and runs a thread: it must be gone before
+  // `result` is moved out by the return (hence optional, reset below).
+  std::optional<UploadPipeline> pipeline;
+  pipeline.emplace(env, layout, result.manifest.files, 2, automatic);
   ManifestSource manifest_json(result.manifest);  // streamed: it grows with the file count
   ARKWIKI_RETURN_IF_ERROR(zip.AddSource(kManifestPath, &manifest_json, deflate));
   EntryInfo db_entry;
@@ -152,7 +156,8 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   progress.phase = "uploads";
   progress.bytes_done = db_digest.size + settings.size();
   ARKWIKI_RETURN_IF_ERROR(
-      AddUploads(env, layout, result.manifest, &zip, &pipeline, automatic, options, &progress));
+      AddUploads(env, layout, result.manifest, &zip, &*pipeline, automatic, options, &progress));
+  pipeline.reset();
   ARKWIKI_RETURN_IF_ERROR(zip.Finish());
   result.archive_bytes = hashed.bytes();
   result.archive_sha256 = hashed.FinishHex();

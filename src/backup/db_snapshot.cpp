@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <memory>
 
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
@@ -65,22 +66,22 @@ Status ReadUploads(Db& db, std::vector<SnapshotUpload>* out) {
       "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256";
   std::lock_guard<std::recursive_mutex> lock(db.lock());
   sqlite3* handle = db.raw_handle();
-  sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(handle, kSql, -1, &st, nullptr);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    const sqlite3_int64 size = sqlite3_column_int64(st, 1);
-    if (sha == nullptr || size < 0) {
-      sqlite3_finalize(st);
-      return Status::Corruption(
-          "the uploads table has a row without a hash or with a negative size");
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(handle, kSql, -1, &raw, nullptr);
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+    const sqlite3_int64 size = sqlite3_column_int64(st.get(), 1);
+    if (sha == nullptr) {  // the column is NOT NULL: SQLite ran out of memory
+      rc = sqlite3_errcode(handle) == SQLITE_OK ? SQLITE_NOMEM : sqlite3_errcode(handle);
+      break;
     }
+    if (size < 0) return Status::Corruption("the uploads table has a negative size");
     out->push_back({sha, static_cast<uint64_t>(size)});
     rc = SQLITE_OK;
   }
-  const std::string message = sqlite3_errmsg(handle);
-  sqlite3_finalize(st);
   if (rc == SQLITE_DONE) return Status::Ok();
+  const std::string message = sqlite3_errmsg(handle);
   const int primary = rc & 0xff;
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Corruption(message);
   return Status::IoError("reading the uploads of the database snapshot failed: " + message);

@@ -326,7 +326,15 @@ std::string_view ManifestSource::NextPiece() {
   return {};
 }
 
-Result<std::string_view> ManifestSource::Next() { return NextPiece(); }
+// The bytes must add up to size(): ZipWriter announced that size already.
+Result<std::string_view> ManifestSource::Next() {
+  std::string_view piece = NextPiece();
+  delivered_ += piece.size();
+  if (delivered_ > size_ || (piece.empty() && delivered_ != size_)) {
+    return Status::Corruption("manifest.json changed while it was written");
+  }
+  return piece;
+}
 
 std::string SerializeManifest(const Manifest& m) {
   ManifestSource source(m);

@@ -42,6 +42,7 @@ class ManifestSource final : public zip::BlockSource {
   std::string tail_;
   std::string buffer_;  // the file records of the current piece
   uint64_t size_ = 0;
+  uint64_t delivered_ = 0;  // by Next()
   Stage stage_ = Stage::kHead;
   size_t next_file_ = 0;
 };

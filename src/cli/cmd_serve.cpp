@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "arkwiki/core/config.h"
 #include "arkwiki/web/server.h"
@@ -38,13 +39,16 @@ int CmdServe(const Argv& argv) {
   auto config = LoadServerConfig(sources);
   if (!config.ok()) return ReportError(config.status());
   // One malloc arena for the whole server, unless MALLOC_ARENA_MAX says
-  // otherwise. glibc gives threads arenas of their own, and memory freed
-  // into one is not reused by threads allocating from another: three
-  // downloads of a 20,000-file backup peaked at 47, 52, then 59 MiB of RSS
-  // with per-thread arenas, at 42-48 MiB with one, in the same time
-  // (benchmarks/README.md). The server waits on disks and sockets; glibc's
-  // per-thread caches keep small allocations off the arena's lock.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) (void)mallopt(M_ARENA_MAX, 1);
+  // otherwise (or GLIBC_TUNABLES' glibc.malloc.arena_max). glibc gives threads arenas of their own,
+  // and memory freed into one is not reused by threads allocating from another: three downloads of
+  // a 20,000-file backup peaked at 47, 52, then 59 MiB of RSS with per-thread arenas, at 42-48 MiB
+  // with one, in the same time (benchmarks/README.md). The server waits on disks and sockets;
+  // glibc's per-thread caches keep small allocations off the arena's lock.
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr &&
+      (tunables == nullptr || std::strstr(tunables, "malloc.arena_max") == nullptr)) {
+    (void)mallopt(M_ARENA_MAX, 1);
+  }
   ServeOptions options;
   options.config = *config;
   options.port_file = args->Get("port-file").value_or("");
