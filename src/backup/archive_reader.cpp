@@ -138,7 +138,7 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
       // Checked now rather than after the last upload, so that the list of
       // upload hashes (~100 bytes per upload) need not be kept until then.
       s = CheckDatabaseMatchesManifest(report->database, report->manifest);
-      std::vector<std::string>().swap(report->database.upload_hashes);
+      std::vector<Sha256Raw>().swap(report->database.upload_hashes);
     } else {
       s = check.status();
     }
@@ -157,9 +157,9 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
 // by then.
 Status CheckFiles(Env* env, const ZipReader& zip, const VerifyOptions& options,
                   VerifyReport* report, VerifyState* state) {
-  const std::vector<ManifestFile>& files = report->manifest.files;
+  const ManifestFiles& files = report->manifest.files;
   auto check = [&](size_t i) -> Status {
-    const ManifestFile& file = files[i];
+    const ManifestFile file = files[i];
     if (file.path == kDatabasePath) return CheckDatabase(env, zip, file, options, report, state);
     std::string dest = options.extract_dir.empty() ? "" : JoinPath(options.extract_dir, file.path);
     return CheckEntry(env, zip, file, dest, report, options, state);

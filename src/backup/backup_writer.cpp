@@ -57,10 +57,9 @@ Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std
   m.files.reserve(info.uploads.size() + 2);
   m.files.push_back({kDatabasePath, db.size, db.sha256});
   m.files.push_back({kSettingsPath, settings.size(), Sha256Hex(settings)});
-  for (const SnapshotUpload& u : info.uploads) {
-    m.files.push_back({UploadEntryPath(u.sha256), u.size, u.sha256});
-  }
-  for (const ManifestFile& f : m.files) m.counts.bytes += static_cast<int64_t>(f.size);
+  m.files.Append(info.uploads);
+  for (size_t i = 0; i < m.files.size(); ++i)
+    m.counts.bytes += static_cast<int64_t>(m.files.SizeAt(i));
   return m;
 }
 
@@ -70,7 +69,7 @@ Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifes
                   UploadPipeline* pipeline, const EntryOptions& entry, const BackupOptions& options,
                   BackupProgress* progress) {
   for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const ManifestFile& f = manifest.files[i];
+    const ManifestFile f = manifest.files[i];
     EntryInfo info;
     Status s;
     if (UploadPipeline::IsSmall(f)) {
@@ -128,7 +127,7 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
   result.manifest = BuildManifest(info, db_digest, settings, created_at);
-  std::vector<SnapshotUpload>().swap(info.uploads);  // now in the manifest: ~100 bytes per file
+  info.uploads = ManifestFiles();  // now in the manifest
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
   if (options.progress) options.progress(progress);
@@ -137,6 +136,9 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // would) and hashes and forwards them on its own thread.
   HashingSink hashed(out);
   ZipWriter zip(&hashed);
+  // Out of memory: the central directory grows with the file count.
+  ARKWIKI_RETURN_IF_ERROR(
+      zip.SpoolCentralDirectory(env, JoinPath(scratch, "backup-" + RandomHex(8) + ".cd")));
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
   // Started now, so that the first uploads are prepared while this thread

@@ -21,22 +21,47 @@ struct Closer {
 using Handle = std::unique_ptr<sqlite3, Closer>;
 
 // Runs `sql` and collects the first column of each row as text.
-Result<std::vector<std::string>> Column(sqlite3* db, const std::string& sql) {
+// Calls on_row with the first column of each row (NULL as "").
+template <class OnRow>
+Status ForEachRow(sqlite3* db, const std::string& sql, OnRow&& on_row) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
     return Status::Corruption("the database cannot be read (" + std::string(sqlite3_errmsg(db)) +
                               ")");
   }
-  std::vector<std::string> out;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  Status s;
+  while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     const unsigned char* text = sqlite3_column_text(st, 0);
-    out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+    s = on_row(std::string_view(text ? reinterpret_cast<const char*>(text) : ""));
   }
   sqlite3_finalize(st);
+  if (!s.ok()) return s;
   if (rc != SQLITE_DONE) {
     return Status::Corruption("the database is damaged (" + std::string(sqlite3_errstr(rc)) + ")");
   }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Column(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  ARKWIKI_RETURN_IF_ERROR(ForEachRow(db, sql, [&](std::string_view text) {
+    out.emplace_back(text);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// Raw, not as strings: this list grows with the upload count.
+Result<std::vector<Sha256Raw>> UploadHashes(sqlite3* db) {
+  std::vector<Sha256Raw> out;
+  ARKWIKI_RETURN_IF_ERROR(ForEachRow(
+      db, "SELECT DISTINCT sha256 FROM uploads ORDER BY sha256", [&](std::string_view text) {
+        if (!ParseSha256Hex(text, &out.emplace_back())) {
+          return Status::Corruption("the database names an upload by a malformed hash");
+        }
+        return Status::Ok();
+      }));
   return out;
 }
 
@@ -128,8 +153,7 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path) 
                            Number(db.get(), "SELECT count(*) FROM revisions"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.users, Number(db.get(), "SELECT count(*) FROM users"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.uploads, Number(db.get(), "SELECT count(*) FROM uploads"));
-  ARKWIKI_ASSIGN_OR_RETURN(check.upload_hashes,
-                           Column(db.get(), "SELECT DISTINCT sha256 FROM uploads ORDER BY sha256"));
+  ARKWIKI_ASSIGN_OR_RETURN(check.upload_hashes, UploadHashes(db.get()));
   return check;
 }
 

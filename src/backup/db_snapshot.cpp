@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "arkwiki/core/hash.h"
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/settings_store.h"
@@ -61,7 +62,7 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
 // Db::Query: Poco's RecordSet converts each cell through a Poco::Dynamic::Var
 // and holds every row twice over, which for 50,000 uploads cost more time
 // than the database copy itself (benchmarks/README.md).
-Status ReadUploads(Db& db, std::vector<SnapshotUpload>* out) {
+Status ReadUploads(Db& db, ManifestFiles* out) {
   static const char kSql[] =
       "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256";
   std::lock_guard<std::recursive_mutex> lock(db.lock());
@@ -77,7 +78,10 @@ Status ReadUploads(Db& db, std::vector<SnapshotUpload>* out) {
       break;
     }
     if (size < 0) return Status::Corruption("the uploads table has a negative size");
-    out->push_back({sha, static_cast<uint64_t>(size)});
+    if (!IsLowerHex(sha, 64)) {
+      return Status::Corruption("the uploads table holds a malformed hash: " + std::string(sha));
+    }
+    out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
     rc = SQLITE_OK;
   }
   if (rc == SQLITE_DONE) return Status::Ok();

@@ -132,7 +132,7 @@ struct ParsedManifest {
       instance_id, manifest_sha256;
   bool has_counts = false, has_files = false;
   Scalar pages, revisions, users, uploads, bytes;
-  std::vector<ManifestFile> files;
+  ManifestFiles files;
   std::string file_error;  // the first bad file entry, reported after the checksum
 };
 
@@ -189,7 +189,7 @@ Status ReadFileEntry(Reader& r, size_t index, ParsedManifest* p) {
   if (!p->file_error.empty()) return Status::Ok();  // already refused; syntax only
   ManifestFile file;
   p->file_error = CheckFile(&path, size, &sha, &file);
-  if (p->file_error.empty()) p->files.push_back(std::move(file));
+  if (p->file_error.empty()) p->files.push_back(file);
   return Status::Ok();
 }
 

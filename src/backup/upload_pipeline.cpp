@@ -5,9 +5,8 @@
 
 namespace arkwiki {
 
-UploadPipeline::UploadPipeline(Env* env, const DataDirLayout& layout,
-                               const std::vector<ManifestFile>& files, size_t first,
-                               const EntryOptions& options)
+UploadPipeline::UploadPipeline(Env* env, const DataDirLayout& layout, const ManifestFiles& files,
+                               size_t first, const EntryOptions& options)
     : env_(env), layout_(layout), files_(files), options_(options), next_claim_(first) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -22,7 +21,7 @@ UploadPipeline::~UploadPipeline() {
 }
 
 Result<PreparedEntry> UploadPipeline::PrepareOne(size_t i, ZipPrepareScratch* scratch) {
-  const ManifestFile& f = files_[i];
+  const ManifestFile f = files_[i];
   try {
     return ZipWriter::Prepare(f.path, env_, layout_.UploadPath(f.sha256), options_, scratch);
   } catch (const std::exception& e) {  // out of memory, most likely
@@ -32,17 +31,17 @@ Result<PreparedEntry> UploadPipeline::PrepareOne(size_t i, ZipPrepareScratch* sc
 
 size_t UploadPipeline::ClaimableLocked() {
   const size_t n = files_.size();
-  while (next_claim_ < n && !IsSmall(files_[next_claim_])) ++next_claim_;
+  while (next_claim_ < n && !IsSmall(files_.SizeAt(next_claim_))) ++next_claim_;
   if (next_claim_ >= n) return n;
   const bool room =
       ahead_entries_ == 0 || (ahead_entries_ < kMaxAheadEntries &&
-                              ahead_bytes_ + files_[next_claim_].size <= kMaxAheadBytes);
+                              ahead_bytes_ + files_.SizeAt(next_claim_) <= kMaxAheadBytes);
   return room ? next_claim_ : n;
 }
 
 void UploadPipeline::ClaimLocked(size_t i) {
   next_claim_ = i + 1;
-  ahead_bytes_ += files_[i].size;
+  ahead_bytes_ += files_.SizeAt(i);
   ahead_entries_ += 1;
 }
 
@@ -70,7 +69,7 @@ Result<PreparedEntry> UploadPipeline::Take(size_t i) {
     if (it != ready_.end()) {
       Result<PreparedEntry> r = std::move(it->second);
       ready_.erase(it);
-      ahead_bytes_ -= files_[i].size;
+      ahead_bytes_ -= files_.SizeAt(i);
       ahead_entries_ -= 1;
       cv_.notify_all();  // room for the helper
       return r;

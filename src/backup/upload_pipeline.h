@@ -35,14 +35,15 @@ class UploadPipeline {
 
   // Prepares files[first..] that IsSmall, each from layout.UploadPath of its
   // hash, under its archive path. All arguments must outlive the pipeline.
-  UploadPipeline(Env* env, const DataDirLayout& layout, const std::vector<ManifestFile>& files,
-                 size_t first, const EntryOptions& options);
+  UploadPipeline(Env* env, const DataDirLayout& layout, const ManifestFiles& files, size_t first,
+                 const EntryOptions& options);
   // Stops the helper (dropping what it prepared) and waits for it.
   ~UploadPipeline();
   UploadPipeline(const UploadPipeline&) = delete;
   UploadPipeline& operator=(const UploadPipeline&) = delete;
 
-  static bool IsSmall(const ManifestFile& f) { return f.size <= ZipWriter::kMaxPreparedBytes; }
+  static bool IsSmall(uint64_t size) { return size <= ZipWriter::kMaxPreparedBytes; }
+  static bool IsSmall(const ManifestFile& f) { return IsSmall(f.size); }
 
   // The prepared entry, or ZipWriter::Prepare's error, for files[i], which
   // must be small. Call in increasing order of i.
@@ -58,7 +59,7 @@ class UploadPipeline {
 
   Env* env_;
   const DataDirLayout& layout_;
-  const std::vector<ManifestFile>& files_;
+  const ManifestFiles& files_;
   const EntryOptions options_;
   ZipPrepareScratch helper_scratch_;
   ZipPrepareScratch writer_scratch_;

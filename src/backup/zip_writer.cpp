@@ -5,7 +5,9 @@
 #include <libdeflate.h>
 
 #include "arkwiki/core/hash.h"
+#include "backup/hash_set64.h"
 #include "backup/zip_canonical.h"
+#include "backup/zip_central_spool.h"
 #include "backup/zip_compress.h"
 #include "backup/zip_format.h"
 #include "backup/zip_names.h"
@@ -16,8 +18,6 @@ namespace arkwiki {
 using zip::kMax32;
 
 namespace {
-
-constexpr size_t kCentralFlushBytes = size_t{1} << 20;
 
 // Every record is encoded by zip_canonical.h, the same code the reader's
 // canonical mode compares backup archives against.
@@ -42,7 +42,17 @@ ZipPrepareScratch::ZipPrepareScratch() : deflaters_(std::make_unique<zip::Deflat
 
 ZipPrepareScratch::~ZipPrepareScratch() = default;
 
-ZipWriter::ZipWriter(ByteSink* sink) : sink_(sink) {}
+ZipWriter::ZipWriter(ByteSink* sink)
+    : sink_(sink),
+      central_(std::make_unique<zip::CentralSpool>()),
+      folded_hashes_(std::make_unique<zip::HashSet64>()) {}
+
+Status ZipWriter::SpoolCentralDirectory(Env* env, const std::string& path) {
+  if (entry_count_ != 0 || finished_) {
+    return Status::InvalidArgument("ZipWriter: spool set up after the first entry");
+  }
+  return central_->UseFile(env, path);
+}
 
 ZipWriter::~ZipWriter() = default;
 
@@ -64,7 +74,8 @@ Status ZipWriter::CheckCanAdd(std::string_view name, const EntryOptions& options
         name, "deflate level " + std::to_string(options.deflate_level) + " is outside 1..9"));
   }
   ARKWIKI_RETURN_IF_ERROR(zip::CheckEntryName(name, zip::kDefaultMaxNameBytes));
-  if (IsNameTaken(name)) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool taken, IsNameTaken(name));
+  if (taken) {
     return Status::InvalidArgument(zip::EntryMessage(
         name, "is already in the archive (names must differ even ignoring case)"));
   }
@@ -77,8 +88,8 @@ uint64_t ZipWriter::FoldedHash(std::string_view name) {
 
 // A hash hit is confirmed against the names themselves: it is rare (a
 // duplicate, or a 64-bit collision), so the scan costs nothing in practice.
-bool ZipWriter::IsNameTaken(std::string_view name) const {
-  if (folded_hashes_.count(FoldedHash(name)) == 0) return false;
+Result<bool> ZipWriter::IsNameTaken(std::string_view name) const {
+  if (!folded_hashes_->Contains(FoldedHash(name))) return false;
   const std::string key = zip::CaseFoldKey(name);
   return AnyCentralName([&](std::string_view n) { return zip::CaseFoldKey(n) == key; });
 }
@@ -129,7 +140,7 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
     if (offset_ != start && failed_.ok()) failed_ = s;
     return s;
   }
-  folded_hashes_.insert(FoldedHash(name));
+  folded_hashes_->Insert(FoldedHash(name));
   if (out != nullptr) {
     const Record& r = st.rec;
     *out = EntryInfo{r.name,
@@ -140,8 +151,7 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
                      st.sha_hex.empty() ? st.sha.FinishHex() : st.sha_hex,
                      r.offset};
   }
-  AppendCentral(st.rec);
-  return Status::Ok();
+  return AppendCentral(st.rec);
 }
 
 Result<uint16_t> ZipWriter::ChooseMethod(zip::Deflaters* deflaters, std::string_view name,
@@ -280,13 +290,12 @@ Status ZipWriter::AddPrepared(PreparedEntry entry, EntryInfo* out) {
     if (offset_ != start && failed_.ok()) failed_ = s;  // part of it is in the stream
     return s;
   }
-  folded_hashes_.insert(FoldedHash(r.name));
+  folded_hashes_->Insert(FoldedHash(r.name));
   if (out != nullptr) {
     *out = std::move(entry.info);
     out->local_header_offset = r.offset;
   }
-  AppendCentral(r);
-  return Status::Ok();
+  return AppendCentral(r);
 }
 
 // Stored entries of any size and deflated ones above kWholeBufferMax, in
@@ -363,40 +372,45 @@ void ZipWriter::EncodeCentralRecord(const Record& r, std::string* out) {
 }
 
 // The central directory is encoded as each entry completes, into pieces of
-// about kCentralFlushBytes: ~130 bytes per entry and no allocation per
-// entry, where a Record per entry (with its name on the heap) took ~220.
-void ZipWriter::AppendCentral(const Record& r) {
-  if (central_.empty() || central_.back().size() >= kCentralFlushBytes) {
-    central_.emplace_back();
-    central_.back().reserve(kCentralFlushBytes + 1024);
-  }
-  EncodeCentralRecord(r, &central_.back());
+// about 1 MiB (zip_central_spool.h): ~130 bytes per entry and no allocation
+// per entry, where a Record per entry (with its name on the heap) took ~220.
+// The entry is in the archive already: a record lost here is fatal.
+Status ZipWriter::AppendCentral(const Record& r) {
+  EncodeCentralRecord(r, central_->Tail());
   ++entry_count_;
+  Status s = central_->Sealed();
+  if (!s.ok() && failed_.ok()) failed_ = s;
+  return s;
 }
 
 // The names of the entries so far, read back from the encoded directory
 // (46-byte fixed part; name, extra and comment lengths at offsets 28-33).
-bool ZipWriter::AnyCentralName(const std::function<bool(std::string_view)>& match) const {
-  for (const std::string& piece : central_) {
+Result<bool> ZipWriter::AnyCentralName(const std::function<bool(std::string_view)>& match) const {
+  bool found = false;
+  ARKWIKI_RETURN_IF_ERROR(central_->ForEachPiece([&](std::string_view piece, bool* stop) {
     for (size_t at = 0; at + 46 <= piece.size();) {
       auto u16 = [&](size_t i) {
         return static_cast<size_t>(static_cast<unsigned char>(piece[at + i])) |
                static_cast<size_t>(static_cast<unsigned char>(piece[at + i + 1])) << 8;
       };
       const size_t name_len = u16(28), extra_len = u16(30), comment_len = u16(32);
-      if (match(std::string_view(piece).substr(at + 46, name_len))) return true;
+      if (match(piece.substr(at + 46, name_len))) {
+        found = *stop = true;
+        break;
+      }
       at += 46 + name_len + extra_len + comment_len;
     }
-  }
-  return false;
+    return Status::Ok();
+  }));
+  return found;
 }
 
 Status ZipWriter::WriteCentralDirectory() {
-  for (std::string& piece : central_) {
-    ARKWIKI_RETURN_IF_ERROR(Emit(piece));
-    std::string().swap(piece);
-  }
-  return Status::Ok();
+  Status s =
+      central_->ForEachPiece([&](std::string_view piece, bool* /*stop*/) { return Emit(piece); });
+  if (!s.ok() && failed_.ok()) failed_ = s;  // a spool read error: the archive is cut short
+  central_->Clear();
+  return s;
 }
 
 Status ZipWriter::WriteEndRecords(uint64_t cd_offset, uint64_t cd_size) {

@@ -70,6 +70,15 @@ bool IsLowerHex(std::string_view s, size_t expected_len) {
   return true;
 }
 
+bool ParseSha256Hex(std::string_view hex, Sha256Raw* out) {
+  if (!IsLowerHex(hex, 2 * out->size())) return false;
+  auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (size_t i = 0; i < out->size(); ++i) {
+    (*out)[i] = static_cast<uint8_t>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+  }
+  return true;
+}
+
 std::string RandomHex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   if (RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1) {

@@ -283,3 +283,70 @@ TEST(ManifestTest, TamperedManifestIsReportedAsDamaged) {
 
 }  // namespace
 }  // namespace arkwiki
+
+namespace arkwiki {
+namespace {
+
+void ExpectSameFile(const ManifestFile& got, const ManifestFile& want) {
+  EXPECT_EQ(got.path, want.path);
+  EXPECT_EQ(got.size, want.size);
+  EXPECT_EQ(got.sha256, want.sha256);
+}
+
+// Uploads are kept as raw hashes, anything else as given; either way every
+// file reads back exactly as it was added.
+TEST(ManifestFilesTest, ReadsBackEveryFileAsGiven) {
+  const std::string a = Sha256Hex("a"), b = Sha256Hex("b");
+  const std::vector<ManifestFile> given = {
+      {kDatabasePath, 7, Sha256Hex("db")},
+      {UploadEntryPath(a), 1, a},
+      {UploadEntryPath(a), 2, b},                  // an upload path, but not its hash
+      {"uploads/zz/" + a, 3, a},                   // wrong shard
+      {"pages/x.md", 4, ""},                       // no place in a backup, still kept
+      {UploadEntryPath(b), uint64_t{1} << 40, b},  // sizes beyond 32 bits
+  };
+  ManifestFiles files;
+  for (const ManifestFile& f : given) files.push_back(f);
+  ASSERT_EQ(files.size(), given.size());
+  for (size_t i = 0; i < given.size(); ++i) {
+    ExpectSameFile(files[i], given[i]);
+    EXPECT_EQ(files.SizeAt(i), given[i].size);
+    EXPECT_EQ(files.UploadHashAt(i) != nullptr, i == 1 || i == 5) << i;
+  }
+  Sha256Raw raw_a;
+  ASSERT_TRUE(ParseSha256Hex(a, &raw_a));
+  EXPECT_EQ(*files.UploadHashAt(1), raw_a);
+
+  size_t n = 0;
+  for (const ManifestFile& f : files) ExpectSameFile(f, given[n++]);
+  EXPECT_EQ(n, given.size());
+
+  ManifestFiles more;
+  more.push_back(given[4]);
+  more.push_back(given[1]);
+  files.Append(more);
+  ASSERT_EQ(files.size(), given.size() + 2);
+  ExpectSameFile(files[given.size()], given[4]);
+  ExpectSameFile(files[given.size() + 1], given[1]);
+
+  files.Set(1, given[4]);
+  ExpectSameFile(files[1], given[4]);
+  EXPECT_EQ(files.UploadHashAt(1), nullptr);
+  files.Set(4, given[5]);
+  ExpectSameFile(files[4], given[5]);
+  EXPECT_NE(files.UploadHashAt(4), nullptr);
+}
+
+TEST(ManifestFilesTest, ParseSha256HexTakesOnly64LowercaseHexDigits) {
+  Sha256Raw raw{};
+  EXPECT_FALSE(ParseSha256Hex("", &raw));
+  EXPECT_FALSE(ParseSha256Hex(std::string(63, 'a'), &raw));
+  EXPECT_FALSE(ParseSha256Hex(std::string(64, 'A'), &raw));
+  EXPECT_FALSE(ParseSha256Hex(std::string(63, 'a') + "g", &raw));
+  const std::string hex = Sha256Hex("x");
+  ASSERT_TRUE(ParseSha256Hex(hex, &raw));
+  EXPECT_EQ(HexEncode(raw.data(), raw.size()), hex);
+}
+
+}  // namespace
+}  // namespace arkwiki

@@ -96,8 +96,9 @@ TEST(ZipPrepareTest, PrepareFailsAsAddFileWouldAndAddPreparedChecksNames) {
 TEST(UploadPipelineTest, HandsOverEverySmallUploadInOrder) {
   TempDir dir;
   const DataDirLayout layout(dir.path());
-  std::vector<ManifestFile> files = {{"database/arkwiki.db", 0, ""},
-                                     {"config/settings.json", 0, ""}};
+  ManifestFiles files;
+  files.push_back({"database/arkwiki.db", 0, ""});
+  files.push_back({"config/settings.json", 0, ""});
   for (int i = 0; i < 400; ++i) {
     const std::string content =
         i % 50 == 7 ? PseudoRandomBytes((2 << 20) + i, i)
@@ -125,8 +126,9 @@ TEST(UploadPipelineTest, HandsOverEverySmallUploadInOrder) {
 TEST(UploadPipelineTest, AMissingUploadIsReportedWhereItComes) {
   TempDir dir;
   const DataDirLayout layout(dir.path());
-  std::vector<ManifestFile> files = {{"database/arkwiki.db", 0, ""},
-                                     {"config/settings.json", 0, ""}};
+  ManifestFiles files;
+  files.push_back({"database/arkwiki.db", 0, ""});
+  files.push_back({"config/settings.json", 0, ""});
   for (int i = 0; i < 50; ++i) {
     const std::string content = TextBytes(100 + static_cast<size_t>(i));
     const std::string sha = Sha256Hex(content);

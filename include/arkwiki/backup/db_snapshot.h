@@ -12,17 +12,13 @@
 
 namespace arkwiki {
 
-struct SnapshotUpload {
-  std::string sha256;
-  uint64_t size = 0;
-};
-
 struct SnapshotInfo {
   int schema_version = 0;
   ManifestCounts counts;  // bytes left 0: the writer fills it in
   std::map<std::string, std::string> settings;
-  std::vector<SnapshotUpload> uploads;  // distinct contents, sorted by hash
-  double copy_millis = 0;               // time spent in the online backup step
+  // Every distinct upload content as its archive entry, sorted by hash.
+  ManifestFiles uploads;
+  double copy_millis = 0;  // time spent in the online backup step
 };
 
 // Copies the live database at `layout.database` to `dest` with SQLite's
@@ -38,8 +34,8 @@ Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
 
 struct DatabaseCheck {
   int schema_version = 0;
-  ManifestCounts counts;                   // bytes left 0
-  std::vector<std::string> upload_hashes;  // distinct, sorted
+  ManifestCounts counts;                 // bytes left 0
+  std::vector<Sha256Raw> upload_hashes;  // distinct, sorted
 };
 
 // Opens a database file from an archive as untrusted input (see PITFALLS):

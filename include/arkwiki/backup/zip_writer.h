@@ -11,8 +11,9 @@
 // Memory stays flat regardless of entry size: 1 MiB input blocks, 1 MiB
 // output blocks, and up to 2 x 8 MiB for whole-buffer deflate of small
 // entries (released after an entry above 1 MiB). The central directory is
-// kept in memory, encoded (~55 bytes plus the name per entry), until
-// Finish().
+// kept encoded (~55 bytes plus the name per entry) until Finish(): in memory,
+// or with SpoolCentralDirectory in a scratch file, leaving ~8-16 bytes per
+// entry in memory (a hash of its name, for the duplicate check).
 //
 // Errors: every call returns the first failure. Once bytes of an entry have
 // reached the sink, a failure (sink error, input read error, input file
@@ -27,7 +28,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
@@ -39,7 +39,9 @@ namespace arkwiki {
 
 namespace zip {
 class BlockSource;
+class CentralSpool;
 class Deflaters;
+class HashSet64;
 }  // namespace zip
 
 struct EntryOptions {
@@ -112,6 +114,12 @@ class ZipWriter {
   ZipWriter(const ZipWriter&) = delete;
   ZipWriter& operator=(const ZipWriter&) = delete;
 
+  // Keeps the central directory in a new scratch file at `path` (created
+  // exclusively, removed when the writer is destroyed) rather than in
+  // memory. Call before the first entry. A write to it that fails later is
+  // sticky, as a sink error is.
+  Status SpoolCentralDirectory(Env* env, const std::string& path);
+
   // Adds the regular file at `path` (read through `env`; a symlink is
   // refused by the Env; do not pass FIFOs or devices — list directories with
   // Env::ListDir and skip kSymlink/kOther) as entry `name`. The size is the opened file's
@@ -168,7 +176,7 @@ class ZipWriter {
                   EntryInfo* out);
   Status CheckCanAdd(std::string_view name, const EntryOptions& options) const;
   static uint64_t FoldedHash(std::string_view name);
-  bool IsNameTaken(std::string_view name) const;
+  Result<bool> IsNameTaken(std::string_view name) const;
   static Result<uint16_t> ChooseMethod(zip::Deflaters* deflaters, std::string_view name,
                                        std::string_view head, uint64_t size,
                                        const EntryOptions& options);
@@ -181,8 +189,8 @@ class ZipWriter {
   Status WriteDescriptor(const Record& r);
   Status WriteCentralDirectory();
   static void EncodeCentralRecord(const Record& r, std::string* out);
-  void AppendCentral(const Record& r);
-  bool AnyCentralName(const std::function<bool(std::string_view)>& match) const;
+  Status AppendCentral(const Record& r);
+  Result<bool> AnyCentralName(const std::function<bool(std::string_view)>& match) const;
   Status WriteEndRecords(uint64_t cd_offset, uint64_t cd_size);
   Status Emit(std::string_view data);
 
@@ -190,11 +198,11 @@ class ZipWriter {
   uint64_t offset_ = 0;
   bool finished_ = false;
   Status failed_;
-  std::vector<std::string> central_;  // the central directory, encoded, in ~1 MiB pieces
+  std::unique_ptr<zip::CentralSpool> central_;  // the central directory, encoded
   size_t entry_count_ = 0;
   // Names in the archive, as 64-bit hashes of their case-folded form:
-  // ~40 bytes per entry, where a set of the names cost ~140.
-  std::unordered_set<uint64_t> folded_hashes_;
+  // 8-16 bytes per entry, where a set of the names cost ~140.
+  std::unique_ptr<zip::HashSet64> folded_hashes_;
   ZipPrepareScratch scratch_;  // this writer's own compressors and buffers
 };
 

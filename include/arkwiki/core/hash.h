@@ -40,6 +40,12 @@ Result<FileDigest> Sha256File(Env* env, const std::string& path);
 std::string HexEncode(const void* data, size_t n);
 bool IsLowerHex(std::string_view s, size_t expected_len);
 
+// A SHA-256 as its 32 raw bytes: a quarter of the memory of its hex string
+// held in a std::string, for lists of hashes that grow with the file count.
+using Sha256Raw = std::array<uint8_t, 32>;
+// False (and `out` untouched) unless `hex` is 64 lowercase hex digits.
+bool ParseSha256Hex(std::string_view hex, Sha256Raw* out);
+
 // Cryptographically random bytes (OpenSSL RAND_bytes), hex-encoded.
 std::string RandomHex(size_t bytes);
 
