@@ -18,8 +18,10 @@ namespace {
 
 constexpr uint64_t kMaxManifestBytes = 64ull << 20;
 
-// `bytes_out`, when set, receives the manifest's bytes as they are.
-Result<Manifest> LoadManifest(const ZipReader& zip, std::string* bytes_out = nullptr) {
+// Copies manifest.json out of the archive to `copy_path` (created
+// exclusively) as it streams, then parses that copy in pieces: the text,
+// ~200 bytes per file listed, is never held in memory whole.
+Result<Manifest> LoadManifest(Env* env, const ZipReader& zip, const std::string& copy_path) {
   const ZipEntry* entry = zip.Find(kManifestPath);
   if (entry == nullptr) {
     return Status::Corruption("the archive has no manifest.json: it is not an arkwiki backup");
@@ -28,15 +30,32 @@ Result<Manifest> LoadManifest(const ZipReader& zip, std::string* bytes_out = nul
     return Status::TooLarge("manifest.json is larger than " + std::to_string(kMaxManifestBytes) +
                             " bytes");
   }
-  std::string bytes;
-  bytes.reserve(static_cast<size_t>(entry->uncompressed_size));
-  ARKWIKI_RETURN_IF_ERROR(zip.ReadEntry(*entry, [&](std::string_view chunk) {
-    bytes.append(chunk);
-    return Status::Ok();
-  }));
-  auto manifest = ParseManifest(bytes);
-  if (bytes_out != nullptr) *bytes_out = std::move(bytes);
-  return manifest;
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(copy_path)));
+  {
+    ARKWIKI_ASSIGN_OR_RETURN(auto out, env->NewWritableFile(copy_path, CreateMode::kExclusive));
+    Status s = zip.ReadEntry(*entry, [&](std::string_view chunk) { return out->Append(chunk); });
+    Status closed = out->Close();
+    ARKWIKI_RETURN_IF_ERROR(s);
+    ARKWIKI_RETURN_IF_ERROR(closed);
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewRandomAccessFile(copy_path));
+  return ParseManifestFile(*in, zip.entries().size());
+}
+
+std::string ScratchDir(const std::string& scratch_dir) {
+  if (!scratch_dir.empty()) return scratch_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// LoadManifest through a scratch copy that is removed however it ends.
+Result<Manifest> LoadManifestViaScratch(Env* env, const ZipReader& zip,
+                                        const std::string& scratch_dir) {
+  const std::string copy =
+      JoinPath(ScratchDir(scratch_dir), "arkwiki-manifest-" + RandomHex(8) + ".json");
+  Result<Manifest> m = LoadManifest(env, zip, copy);
+  (void)env->RemoveFile(copy);  // scratch; absent if it was never created
+  return m;
 }
 
 // State across the entries of one VerifyArchive: where extracted files go
@@ -113,19 +132,13 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
   return Status::Ok();
 }
 
-std::string ScratchDir(const VerifyOptions& options) {
-  if (!options.scratch_dir.empty()) return options.scratch_dir;
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
 Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file,
                      const VerifyOptions& options, VerifyReport* report, VerifyState* state) {
   std::string dest = options.extract_dir.empty()
-                         ? JoinPath(ScratchDir(options), "arkwiki-verify-" + RandomHex(8) + ".db")
+                         ? JoinPath(ScratchDir(options.scratch_dir), "arkwiki-verify-" + RandomHex(8) + ".db")
                          : JoinPath(options.extract_dir, kDatabasePath);
   if (options.extract_dir.empty()) {
-    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, ScratchDir(options), db_file.size + (1 << 20),
+    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, ScratchDir(options.scratch_dir), db_file.size + (1 << 20),
                                            "checking the backup's database"));
   }
   Status s = CheckEntry(env, zip, db_file, dest, report, options, state);
@@ -217,7 +230,7 @@ Result<std::unique_ptr<ZipReader>> OpenBackupZip(Env* env, const std::string& pa
 
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path, const ZipLimits& limits) {
   ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, limits));
-  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, LoadManifest(*zip));
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, LoadManifestViaScratch(env, *zip, ""));
   // Callers size free-space checks by counts.bytes: it must be what the
   // files add up to.
   ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
@@ -229,20 +242,21 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
   ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
   VerifyReport report;
   report.archive_bytes = zip->archive_size();
-  std::string manifest_bytes;
-  ARKWIKI_ASSIGN_OR_RETURN(report.manifest, LoadManifest(*zip, &manifest_bytes));
+  // When extracting, the manifest's copy is the extracted manifest.json.
+  if (options.extract_dir.empty()) {
+    ARKWIKI_ASSIGN_OR_RETURN(report.manifest,
+                             LoadManifestViaScratch(env, *zip, options.scratch_dir));
+  } else {
+    ARKWIKI_ASSIGN_OR_RETURN(report.manifest,
+                             LoadManifest(env, *zip, JoinPath(options.extract_dir, kManifestPath)));
+  }
   ARKWIKI_RETURN_IF_ERROR(CheckEntrySet(*zip, report.manifest));
   if (options.before_extract) ARKWIKI_RETURN_IF_ERROR(options.before_extract(report.manifest));
   if (!options.extract_dir.empty()) {
     uint64_t needed = static_cast<uint64_t>(report.manifest.counts.bytes) + (1 << 20);
     ARKWIKI_RETURN_IF_ERROR(
         CheckFreeSpace(env, options.extract_dir, needed, "unpacking the backup"));
-    // The manifest goes out as it came, now, rather than re-serialised after
-    // the last entry (a second copy of ~200 bytes per file at the peak).
-    ARKWIKI_RETURN_IF_ERROR(
-        WriteFileAtomically(env, JoinPath(options.extract_dir, kManifestPath), manifest_bytes));
   }
-  std::string().swap(manifest_bytes);
   VerifyState state;
   state.total = static_cast<uint64_t>(report.manifest.counts.bytes);
   std::optional<ExtractWriter> writer;

@@ -1,6 +1,8 @@
 // manifest.json: writing, parsing and its self-checksum (see archive_format.h).
 // Written and read in one pass with manifest_json.h rather than through a
 // Poco::JSON tree, which cost ~3 KB per listed file (see that header).
+#include <algorithm>
+
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
 #include "backup/manifest_json.h"
@@ -204,9 +206,7 @@ size_t CountFileKeys(std::string_view bytes) {
   return n;
 }
 
-Status ReadManifestJson(std::string_view bytes, ParsedManifest* p) {
-  p->files.reserve(CountFileKeys(bytes));
-  Reader r(bytes);
+Status ReadManifestJson(Reader& r, ParsedManifest* p) {
   if (r.PeekKind() != '{') return Status::Corruption("manifest.json is not an object");
   ARKWIKI_RETURN_IF_ERROR(r.Object([&](const std::string& key) -> Status {
     if (Scalar* s = TopScalar(p, key)) return ReadScalar(r, s);
@@ -227,7 +227,8 @@ Status ReadManifestJson(std::string_view bytes, ParsedManifest* p) {
 }
 
 // The checksum covers the bytes with its own 64 hex digits replaced by '0's.
-Status CheckChecksum(std::string_view bytes, ParsedManifest* p) {
+// `text` reads the manifest from its start again, in pieces.
+Status CheckChecksum(const manifest_json::TextSource& text, ParsedManifest* p) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string claimed, GetString(&p->manifest_sha256, "manifest_sha256"));
   if (!IsLowerHex(claimed, kHashHexLen)) {
     return Status::Corruption("manifest.json: bad manifest_sha256");
@@ -237,9 +238,17 @@ Status CheckChecksum(std::string_view bytes, ParsedManifest* p) {
     return Status::Corruption("manifest.json: checksum not found");
   }
   Sha256 h;
-  h.Update(bytes.substr(0, s.raw_begin));
-  h.Update(std::string(kHashHexLen, '0'));
-  h.Update(bytes.substr(s.raw_end));
+  std::string piece;
+  for (uint64_t at = 0;;) {
+    piece.clear();
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, text(size_t{1} << 20, &piece));
+    if (n == 0) break;
+    const uint64_t from = std::max<uint64_t>(s.raw_begin, at);
+    const uint64_t to = std::min<uint64_t>(s.raw_end, at + n);
+    if (from < to) piece.replace(from - at, to - from, to - from, '0');
+    h.Update(piece);
+    at += n;
+  }
   if (h.FinishHex() != claimed) {
     return Status::Corruption(
         "manifest.json does not match its checksum: it was altered or "
@@ -348,8 +357,41 @@ std::string SerializeManifest(const Manifest& m) {
 
 Result<Manifest> ParseManifest(const std::string& bytes) {
   ParsedManifest parsed;
-  ARKWIKI_RETURN_IF_ERROR(ReadManifestJson(bytes, &parsed));
-  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(bytes, &parsed));
+  parsed.files.reserve(CountFileKeys(bytes));
+  Reader r{std::string_view(bytes)};
+  ARKWIKI_RETURN_IF_ERROR(ReadManifestJson(r, &parsed));
+  size_t at = 0;
+  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(
+      [&](size_t max, std::string* out) -> Result<size_t> {
+        const size_t n = std::min(max, bytes.size() - at);
+        out->append(bytes, at, n);
+        at += n;
+        return n;
+      },
+      &parsed));
+  Manifest m;
+  ARKWIKI_RETURN_IF_ERROR(CheckFields(&parsed, &m));
+  return m;
+}
+
+Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint) {
+  auto reader_from_start = [&file] {
+    return [&file, at = uint64_t{0}](size_t max, std::string* out) mutable -> Result<size_t> {
+      const size_t old = out->size();
+      out->resize(old + max);
+      Result<size_t> n = file.ReadAt(at, out->data() + old, max);
+      out->resize(old + (n.ok() ? *n : 0));
+      if (n.ok()) at += *n;
+      return n;
+    };
+  };
+  ParsedManifest parsed;
+  parsed.files.reserve(files_hint);
+  Reader r{manifest_json::TextSource(reader_from_start())};
+  Status s = ReadManifestJson(r, &parsed);
+  ARKWIKI_RETURN_IF_ERROR(r.source_error());  // the real cause of a cut-off text
+  ARKWIKI_RETURN_IF_ERROR(s);
+  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(reader_from_start(), &parsed));
   Manifest m;
   ARKWIKI_RETURN_IF_ERROR(CheckFields(&parsed, &m));
   return m;

@@ -51,14 +51,33 @@ void AppendString(std::string* out, std::string_view s) {
 
 Status Reader::Error(const std::string& what) const {
   return Status::Corruption("manifest.json is not valid JSON: " + what + " (at byte " +
-                            std::to_string(pos_) + ")");
+                            std::to_string(base_ + pos_) + ")");
+}
+
+// Called only between tokens (SkipSpace), so no token in progress holds a
+// position in the part of the window that is dropped.
+void Reader::Fill() {
+  if (eof_ || text_.size() - pos_ >= kLookahead) return;
+  window_.erase(0, pos_);
+  base_ += pos_;
+  pos_ = 0;
+  while (!eof_ && window_.size() < 2 * kLookahead) {
+    Result<size_t> n = source_(2 * kLookahead - window_.size(), &window_);
+    if (!n.ok()) source_error_ = n.status();
+    if (!n.ok() || *n == 0) eof_ = true;
+  }
+  text_ = window_;
 }
 
 void Reader::SkipSpace() {
-  while (pos_ < text_.size()) {
-    const char c = text_[pos_];
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
-    ++pos_;
+  for (;;) {
+    Fill();
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+      ++pos_;
+    }
+    if (eof_) return;
   }
 }
 
@@ -191,15 +210,18 @@ Status Reader::String(std::string* out, size_t* raw_begin, size_t* raw_end) {
     }
     out->append(text_.data() + pos_, run - pos_);
     pos_ = run;
-    if (pos_ >= text_.size()) return Error("string is not closed");
+    if (pos_ >= text_.size()) {
+      return Error(eof_ ? "string is not closed"
+                        : "string is longer than " + std::to_string(kLookahead) + " bytes");
+    }
     const char c = text_[pos_++];
     if (c == '"') break;
     if (c != '\\') return Error("control character inside a string");
     ARKWIKI_RETURN_IF_ERROR(Escape(out));
   }
   if (!IsValidUtf8(*out)) return Error("string is not valid UTF-8");
-  if (raw_begin != nullptr) *raw_begin = begin;
-  if (raw_end != nullptr) *raw_end = pos_ - 1;
+  if (raw_begin != nullptr) *raw_begin = base_ + begin;
+  if (raw_end != nullptr) *raw_end = base_ + pos_ - 1;
   return Status::Ok();
 }
 

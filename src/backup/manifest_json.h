@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,15 +27,31 @@ namespace arkwiki::manifest_json {
 // byte for byte, as Poco's Stringifier wrote it.
 void AppendString(std::string* out, std::string_view s);
 
+// Where a streaming Reader gets its text: appends up to `max` more bytes to
+// `out` and returns how many; 0 at the end.
+using TextSource = std::function<Result<size_t>(size_t max, std::string* out)>;
+
 // A pull reader over RFC 8259 text. Every error is Corruption, names
 // manifest.json and the byte offset, and leaves the reader unusable.
 // Nesting deeper than kMaxDepth is refused, so hostile input cannot exhaust
 // the stack.
+//
+// Streaming: over a TextSource the reader holds a window of at most
+// 2 x kLookahead bytes, refilled before each token, so memory stays flat
+// whatever the length of the text (the manifest of 200,000 files is ~40 MB).
+// A string longer than kLookahead is refused. Offsets (in errors and
+// String's raw_begin/raw_end) count from the start of the whole text.
 class Reader {
  public:
   static constexpr int kMaxDepth = 32;
+  static constexpr size_t kLookahead = size_t{1} << 20;
 
   explicit Reader(std::string_view text) : text_(text) {}
+  explicit Reader(TextSource source) : source_(std::move(source)), eof_(false) {}
+
+  // The source's error, if reading the text failed: it explains a syntax
+  // error that the cut-off text then produced.
+  const Status& source_error() const { return source_error_; }
 
   // Skips whitespace; true (and consumes it) if the next byte is `c`.
   bool Consume(char c);
@@ -68,6 +85,7 @@ class Reader {
 
  private:
   void SkipSpace();
+  void Fill();  // streaming: at least kLookahead bytes ahead unless at the end
   Status SkipValue();  // recursion bounded by Object/Array's depth check
   Status Literal(std::string_view word);
   Status Hex4(uint32_t* out);
@@ -75,6 +93,12 @@ class Reader {
 
   std::string_view text_;
   size_t pos_ = 0;
+  // Streaming only: the window text_ views, and its offset in the text.
+  TextSource source_;
+  std::string window_;
+  uint64_t base_ = 0;
+  bool eof_ = true;
+  Status source_error_;
   int depth_ = 0;  // open objects/arrays (Object, Array)
 };
 

@@ -106,11 +106,11 @@ Result<StagedImport> Restorer::LoadStaged(const std::string& id) {
   const std::string dir = StagingDir(layout_, id);
   auto info_text = ReadFileToString(env_, JoinPath(dir, kStagedInfoFile), 1 << 20);
   if (!info_text.ok()) return Status::NotFound("no staged import '" + id + "'");
-  ARKWIKI_ASSIGN_OR_RETURN(std::string manifest_text,
-                           ReadFileToString(env_, JoinPath(dir, kManifestPath)));
+  ARKWIKI_ASSIGN_OR_RETURN(auto manifest_file,
+                           env_->NewRandomAccessFile(JoinPath(dir, kManifestPath)));
   StagedImport staged;
   staged.id = id;
-  ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest, ParseManifest(manifest_text));
+  ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest, ParseManifestFile(*manifest_file));
   try {
     Poco::JSON::Parser parser;
     auto o = parser.parse(*info_text).extract<Poco::JSON::Object::Ptr>();

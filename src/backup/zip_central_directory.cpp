@@ -1,7 +1,6 @@
 // Parsing and checking the central directory, streamed in 1 MiB reads so a
 // large directory never sits in memory twice.
 #include <algorithm>
-#include <unordered_map>
 
 #include "backup/zip_canonical.h"
 #include "backup/zip_directory.h"
@@ -133,22 +132,36 @@ Status CheckCanonicalRecord(const ZipEntry& e, std::string_view raw) {
                                " is not as arkwiki writes it (altered or damaged archive)"));
 }
 
-// Duplicate detection: exact names and names equal up to ASCII case.
-class NameSet {
- public:
-  Status Add(const std::string& name) {
-    auto [it, inserted] = folded_.emplace(CaseFoldKey(name), name);
-    if (inserted) return Status::Ok();
-    if (it->second == name) {
-      return Status::InvalidArgument(EntryMessage(name, "appears more than once in the archive"));
+// Duplicate detection, exact and up to ASCII case, by sorting indices
+// (4 bytes per entry, where a map of folded names cost ~150, and no
+// hashing an archive could craft collisions for). Reports the first entry,
+// in archive order, whose name an earlier entry already has.
+Result<std::vector<uint32_t>> SortAndCheckNames(const std::vector<ZipEntry>& entries) {
+  std::vector<uint32_t> order(entries.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const int c = CompareFolded(entries[a].name, entries[b].name);
+    return c != 0 ? c < 0 : a < b;
+  });
+  // Within a group of equal names the indices ascend: its second element
+  // is the group's first later-comer, its first element the earlier twin.
+  size_t dup = order.size(), first = 0;
+  for (size_t k = 1, group = 0; k < order.size(); ++k) {
+    if (CompareFolded(entries[order[k - 1]].name, entries[order[k]].name) != 0) {
+      group = k;
+    } else if (k == group + 1 && order[k] < dup) {
+      dup = order[k];
+      first = order[group];
     }
-    return Status::InvalidArgument(
-        EntryMessage(name, "differs from entry " + QuoteName(it->second) + " only by letter case"));
   }
-
- private:
-  std::unordered_map<std::string, std::string> folded_;
-};
+  if (dup == order.size()) return order;
+  const std::string& name = entries[dup].name;
+  if (entries[first].name == name) {
+    return Status::InvalidArgument(EntryMessage(name, "appears more than once in the archive"));
+  }
+  return Status::InvalidArgument(EntryMessage(
+      name, "differs from entry " + QuoteName(entries[first].name) + " only by letter case"));
+}
 
 Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
   ARKWIKI_RETURN_IF_ERROR(CheckEntryName(e.name, limits.max_name_bytes));
@@ -159,7 +172,7 @@ Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
 
 }  // namespace
 
-Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
+Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file,
                                                    const EndRecords& end, const ZipLimits& limits) {
   if (end.entry_count > limits.max_entries) {
     return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
@@ -172,7 +185,6 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
   RegionReader reader(file, end.cd_offset, end.cd_offset + end.cd_size);
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<size_t>(end.entry_count));
-  NameSet names;
   uint64_t total = 0;
   std::string raw;
   std::string* keep_raw = limits.require_canonical ? &raw : nullptr;
@@ -180,7 +192,6 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
     ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e,
                              ParseRecord(&reader, i, limits.require_canonical, keep_raw));
     ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
-    ARKWIKI_RETURN_IF_ERROR(names.Add(e.name));
     if (e.uncompressed_size > limits.max_total_bytes - total) {
       return Status::TooLarge(
           "archive declares more than " + std::to_string(limits.max_total_bytes) +
@@ -195,7 +206,8 @@ Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
                               " bytes more than its " + std::to_string(end.entry_count) +
                               " entries use (entry count and directory disagree)");
   }
-  return entries;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<uint32_t> order, SortAndCheckNames(entries));
+  return CentralDirectory{std::move(entries), std::move(order)};
 }
 
 }  // namespace arkwiki::zip

@@ -30,9 +30,16 @@ Status ReadExactly(const RandomAccessFile& file, uint64_t offset, size_t n, cons
 // exactly where they begin.
 Result<EndRecords> ReadEndRecords(const RandomAccessFile& file);
 
+struct CentralDirectory {
+  std::vector<ZipEntry> entries;  // in directory order
+  // Indices into `entries`, ordered by name as CompareFolded orders them:
+  // the duplicate check, and then ZipReader::Find, in 4 bytes per entry.
+  std::vector<uint32_t> by_folded_name;
+};
+
 // Parses every central directory record and applies the entry checks
-// (names, duplicates, features, file types, size caps).
-Result<std::vector<ZipEntry>> ReadCentralDirectory(const RandomAccessFile& file,
+// (names, features, file types, size caps), then refuses duplicates.
+Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file,
                                                    const EndRecords& end, const ZipLimits& limits);
 
 // Cross-checks each entry's local header (name, method, flags, sizes) and

@@ -83,4 +83,17 @@ std::string CaseFoldKey(std::string_view name) {
   return key;
 }
 
+int CompareFolded(std::string_view a, std::string_view b) {
+  auto fold = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
+  };
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const int d = fold(a[i]) - fold(b[i]);
+    if (d != 0) return d;
+  }
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
 }  // namespace arkwiki::zip

@@ -25,6 +25,9 @@ Status CheckEntryName(std::string_view name, size_t max_name_bytes);
 // The key under which two names collide: ASCII letters folded to lower case
 // (so "A.txt" and "a.txt" cannot both be restored on a case-insensitive disk).
 std::string CaseFoldKey(std::string_view name);
+// Orders names as their CaseFoldKey would (bytewise, unsigned), without
+// building the keys: <0, 0 or >0.
+int CompareFolded(std::string_view a, std::string_view b);
 
 // "entry \"<name>\": <problem>", with the name quoted safely.
 std::string EntryMessage(std::string_view name, std::string_view problem);

@@ -3,19 +3,21 @@
 // streaming entry data in zip_entry_stream.cpp.
 #include "arkwiki/backup/zip_reader.h"
 
+#include <algorithm>
+
 #include "backup/zip_directory.h"
+#include "backup/zip_names.h"
 
 namespace arkwiki {
 
 ZipReader::ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
-                     std::vector<ZipEntry> entries, bool canonical)
+                     std::vector<ZipEntry> entries, std::vector<uint32_t> by_folded_name,
+                     bool canonical)
     : file_(std::move(file)),
       path_(std::move(path)),
       canonical_(canonical),
-      entries_(std::move(entries)) {
-  index_.reserve(entries_.size());
-  for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].name, i);
-}
+      entries_(std::move(entries)),
+      by_folded_name_(std::move(by_folded_name)) {}
 
 ZipReader::~ZipReader() = default;
 
@@ -28,17 +30,20 @@ Result<std::unique_ptr<ZipReader>> ZipReader::Open(Env* env, const std::string& 
                             std::to_string(limits.max_archive_bytes));
   }
   ARKWIKI_ASSIGN_OR_RETURN(zip::EndRecords end, zip::ReadEndRecords(*file));
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ZipEntry> entries,
-                           zip::ReadCentralDirectory(*file, end, limits));
-  ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, limits, &entries));
+  ARKWIKI_ASSIGN_OR_RETURN(zip::CentralDirectory cd, zip::ReadCentralDirectory(*file, end, limits));
+  ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, limits, &cd.entries));
   if (limits.require_canonical) ARKWIKI_RETURN_IF_ERROR(zip::CheckCanonicalEnd(*file, end));
-  return std::unique_ptr<ZipReader>(
-      new ZipReader(std::move(file), path, std::move(entries), limits.require_canonical));
+  return std::unique_ptr<ZipReader>(new ZipReader(std::move(file), path, std::move(cd.entries),
+                                                  std::move(cd.by_folded_name),
+                                                  limits.require_canonical));
 }
 
 const ZipEntry* ZipReader::Find(std::string_view name) const {
-  auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &entries_[it->second];
+  auto it = std::lower_bound(
+      by_folded_name_.begin(), by_folded_name_.end(), name,
+      [&](uint32_t i, std::string_view n) { return zip::CompareFolded(entries_[i].name, n) < 0; });
+  if (it == by_folded_name_.end() || entries_[*it].name != name) return nullptr;
+  return &entries_[*it];
 }
 
 uint64_t ZipReader::archive_size() const { return file_->Size(); }

@@ -107,6 +107,17 @@ TEST(ZipReaderTest, RejectsDuplicateNames) {
                  StatusCode::kInvalidArgument, "appears more than once");
 }
 
+// With several collisions, the first entry in archive order whose name an
+// earlier entry already has is the one named, with that earlier entry.
+TEST(ZipReaderTest, NamesTheFirstCollisionInArchiveOrder) {
+  EXPECT_REFUSED(OpenEntries({Entry("b.txt"), Entry("a.txt"), Entry("c.txt"), Entry("B.TXT"),
+                              Entry("A.txt"), Entry("b.txt")}),
+                 StatusCode::kInvalidArgument,
+                 "entry \"B.TXT\": differs from entry \"b.txt\" only by letter case");
+  EXPECT_REFUSED(OpenEntries({Entry("z"), Entry("y"), Entry("y"), Entry("z")}),
+                 StatusCode::kInvalidArgument, "entry \"y\": appears more than once");
+}
+
 TEST(ZipReaderTest, RejectsNamesDifferingOnlyByCase) {
   EXPECT_REFUSED(OpenEntries({Entry("Dir/A.txt"), Entry("dir/a.TXT")}),
                  StatusCode::kInvalidArgument, "only by letter case");

@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/status.h"
 
@@ -146,6 +147,10 @@ std::string SerializeManifest(const Manifest& manifest);
 // Parses and checks the checksum, format name and version (Unsupported when
 // newer than this build) and the shape of every field. Corruption otherwise.
 Result<Manifest> ParseManifest(const std::string& bytes);
+// The same for manifest.json in `file`, read in pieces (twice: to parse, then
+// for the checksum), so that memory does not grow with the text: ~200 bytes
+// per file listed. `files_hint` sizes the file list up front.
+Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint = 0);
 // "uploads/ab/abcd..." for a SHA-256.
 std::string UploadEntryPath(const std::string& sha256);
 // The SHA-256 an upload entry's name claims, or "" if `path` is not one.

@@ -30,7 +30,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "arkwiki/backup/zip_types.h"
@@ -138,13 +137,15 @@ class ZipReader {
 
  private:
   ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path, std::vector<ZipEntry> entries,
-            bool canonical);
+            std::vector<uint32_t> by_folded_name, bool canonical);
 
   std::unique_ptr<RandomAccessFile> file_;
   std::string path_;
   bool canonical_ = false;  // ZipLimits::require_canonical
   std::vector<ZipEntry> entries_;
-  std::unordered_map<std::string_view, size_t> index_;  // views into entries_
+  // Indices into entries_ ordered by case-folded name (names are unique
+  // even ignoring case): Find's binary search, 4 bytes per entry.
+  std::vector<uint32_t> by_folded_name_;
 };
 
 }  // namespace arkwiki
