@@ -116,22 +116,30 @@ Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& man
         "the database's counts (pages, revisions, users, uploads) differ "
         "from the manifest's");
   }
-  // Both lists are distinct and sorted (the database's by its query, the
-  // manifest's uploads here), so one walk compares them. CheckManifestPaths
-  // made sure every upload entry is named by its hash.
-  const ManifestFiles& files = manifest.files;
-  const std::vector<uint32_t> archived = UploadsByHash(files);
-  size_t k = 0;
-  for (const Sha256Raw& hash : db.upload_hashes) {
-    while (k < archived.size() && *files.UploadHashAt(archived[k]) < hash) ++k;
-    if (k == archived.size() || *files.UploadHashAt(archived[k]) != hash) {
-      return Status::Corruption("the database refers to upload " +
-                                HexEncode(hash.data(), hash.size()) +
-                                ", which the archive does not hold");
-    }
-    ++k;
+  return Status::Ok();
+}
+
+// CheckManifestPaths made sure that every upload entry is named by its hash
+// and listed once, so the sorted hashes stand for the upload entries.
+UploadHashMatcher::UploadHashMatcher(const ManifestFiles& files)
+    : files_(files), archived_(UploadsByHash(files)) {}
+
+void UploadHashMatcher::Add(const Sha256Raw& hash) {
+  ++added_;
+  if (!first_difference_.ok()) return;
+  while (next_ < archived_.size() && *files_.UploadHashAt(archived_[next_]) < hash) ++next_;
+  if (next_ == archived_.size() || *files_.UploadHashAt(archived_[next_]) != hash) {
+    first_difference_ =
+        Status::Corruption("the database refers to upload " + HexEncode(hash.data(), hash.size()) +
+                           ", which the archive does not hold");
+    return;
   }
-  if (archived.size() != db.upload_hashes.size()) {
+  ++next_;
+}
+
+Status UploadHashMatcher::Finish() const {
+  if (!first_difference_.ok()) return first_difference_;
+  if (added_ != archived_.size()) {
     return Status::Corruption("the archive holds upload files the database does not refer to");
   }
   return Status::Ok();

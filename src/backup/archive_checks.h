@@ -13,7 +13,26 @@ namespace arkwiki {
 Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest);
 // counts.bytes must equal the sum of the files' sizes.
 Status CheckManifestByteCount(const Manifest& manifest);
-// The database's counts and upload hashes must agree with the manifest.
+// The database's schema version and counts must agree with the manifest.
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest);
+
+// The database's upload hashes, fed in ascending order without repeats (as
+// CheckUntrustedDatabase gives them), must be exactly the manifest's
+// uploads. Add() only notes the first difference, so that a caller can
+// report other problems first; Finish() reports it. Memory: 4 bytes per
+// manifest file; the database's list is never held.
+class UploadHashMatcher {
+ public:
+  explicit UploadHashMatcher(const ManifestFiles& files);
+  void Add(const Sha256Raw& hash);
+  Status Finish() const;
+
+ private:
+  const ManifestFiles& files_;
+  std::vector<uint32_t> archived_;  // the manifest's uploads, by hash
+  size_t next_ = 0;                 // first of archived_ not yet matched
+  size_t added_ = 0;
+  Status first_difference_;
+};
 
 }  // namespace arkwiki

@@ -134,24 +134,26 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
 
 Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file,
                      const VerifyOptions& options, VerifyReport* report, VerifyState* state) {
-  std::string dest = options.extract_dir.empty()
-                         ? JoinPath(ScratchDir(options.scratch_dir), "arkwiki-verify-" + RandomHex(8) + ".db")
-                         : JoinPath(options.extract_dir, kDatabasePath);
+  std::string dest =
+      options.extract_dir.empty()
+          ? JoinPath(ScratchDir(options.scratch_dir), "arkwiki-verify-" + RandomHex(8) + ".db")
+          : JoinPath(options.extract_dir, kDatabasePath);
   if (options.extract_dir.empty()) {
-    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, ScratchDir(options.scratch_dir), db_file.size + (1 << 20),
+    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, ScratchDir(options.scratch_dir),
+                                           db_file.size + (1 << 20),
                                            "checking the backup's database"));
   }
   Status s = CheckEntry(env, zip, db_file, dest, report, options, state);
   // SQLite opens the file itself: it must be completely written first.
   if (s.ok() && state->writer != nullptr) s = state->writer->Drain();
   if (s.ok()) {
-    auto check = CheckUntrustedDatabase(env, dest);
+    UploadHashMatcher uploads(report->manifest.files);
+    auto check =
+        CheckUntrustedDatabase(env, dest, [&](const Sha256Raw& hash) { uploads.Add(hash); });
     if (check.ok()) {
       report->database = std::move(check).value();
-      // Checked now rather than after the last upload, so that the list of
-      // upload hashes (~100 bytes per upload) need not be kept until then.
       s = CheckDatabaseMatchesManifest(report->database, report->manifest);
-      std::vector<Sha256Raw>().swap(report->database.upload_hashes);
+      if (s.ok()) s = uploads.Finish();
     } else {
       s = check.status();
     }

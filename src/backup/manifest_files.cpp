@@ -1,4 +1,6 @@
 // ManifestFiles: the compact list of a manifest's files (archive_format.h).
+#include <cstring>
+
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
 
@@ -17,30 +19,40 @@ bool IsUploadPathOf(std::string_view path, std::string_view sha256) {
 
 }  // namespace
 
+const ManifestFile& ManifestFiles::Other(const Record& r) const {
+  uint32_t index = 0;
+  std::memcpy(&index, r.sha256.data(), sizeof index);
+  return others_[index];
+}
+
 ManifestFile ManifestFiles::operator[](size_t i) const {
   const Record& r = records_[i];
-  if (r.other != kUpload) return others_[r.other];
+  if (r.size == kOther) return Other(r);
   std::string sha = HexEncode(r.sha256.data(), r.sha256.size());
   return ManifestFile{UploadEntryPath(sha), r.size, std::move(sha)};
 }
 
 uint64_t ManifestFiles::SizeAt(size_t i) const {
   const Record& r = records_[i];
-  return r.other == kUpload ? r.size : others_[r.other].size;
+  return r.size != kOther ? r.size : Other(r).size;
 }
 
 const Sha256Raw* ManifestFiles::UploadHashAt(size_t i) const {
   const Record& r = records_[i];
-  return r.other == kUpload ? &r.sha256 : nullptr;
+  return r.size != kOther ? &r.sha256 : nullptr;
 }
 
 ManifestFiles::Record ManifestFiles::Encode(const ManifestFile& file,
                                             std::vector<ManifestFile>* others) {
   Record r;
-  if (ParseSha256Hex(file.sha256, &r.sha256) && IsUploadPathOf(file.path, file.sha256)) {
+  if (file.size != kOther && ParseSha256Hex(file.sha256, &r.sha256) &&
+      IsUploadPathOf(file.path, file.sha256)) {
     r.size = file.size;
   } else {
-    r.other = static_cast<uint32_t>(others->size());
+    const auto index = static_cast<uint32_t>(others->size());
+    r.sha256 = {};
+    std::memcpy(r.sha256.data(), &index, sizeof index);
+    r.size = kOther;
     others->push_back(file);
   }
   return r;
@@ -58,12 +70,12 @@ void ManifestFiles::Set(size_t i, const ManifestFile& file) {
 
 void ManifestFiles::Append(const ManifestFiles& more) {
   records_.reserve(records_.size() + more.records_.size());
-  for (Record r : more.records_) {
-    if (r.other != kUpload) {
-      others_.push_back(more.others_[r.other]);
-      r.other = static_cast<uint32_t>(others_.size() - 1);
+  for (const Record& r : more.records_) {
+    if (r.size == kOther) {
+      records_.push_back(Encode(more.Other(r), &others_));
+    } else {
+      records_.push_back(r);
     }
-    records_.push_back(r);
   }
 }
 

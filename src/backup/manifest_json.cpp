@@ -208,12 +208,14 @@ Status Reader::String(std::string* out, size_t* raw_begin, size_t* raw_end) {
       if (u == '"' || u == '\\' || u < 0x20) break;
       ++run;
     }
+    // The same limit whether streaming or not (a window holds at least
+    // this much of a string).
+    if (run - begin > kLookahead) {
+      return Error("string is longer than " + std::to_string(kLookahead) + " bytes");
+    }
     out->append(text_.data() + pos_, run - pos_);
     pos_ = run;
-    if (pos_ >= text_.size()) {
-      return Error(eof_ ? "string is not closed"
-                        : "string is longer than " + std::to_string(kLookahead) + " bytes");
-    }
+    if (pos_ >= text_.size()) return Error("string is not closed");
     const char c = text_[pos_++];
     if (c == '"') break;
     if (c != '\\') return Error("control character inside a string");

@@ -39,7 +39,8 @@ using TextSource = std::function<Result<size_t>(size_t max, std::string* out)>;
 // Streaming: over a TextSource the reader holds a window of at most
 // 2 x kLookahead bytes, refilled before each token, so memory stays flat
 // whatever the length of the text (the manifest of 200,000 files is ~40 MB).
-// A string longer than kLookahead is refused. Offsets (in errors and
+// A string longer than kLookahead is refused, streaming or not (arkwiki's
+// longest are settings of at most a few hundred bytes). Offsets (in errors and
 // String's raw_begin/raw_end) count from the start of the whole text.
 class Reader {
  public:
@@ -85,7 +86,7 @@ class Reader {
 
  private:
   void SkipSpace();
-  void Fill();  // streaming: at least kLookahead bytes ahead unless at the end
+  void Fill();         // streaming: at least kLookahead bytes ahead unless at the end
   Status SkipValue();  // recursion bounded by Object/Array's depth check
   Status Literal(std::string_view word);
   Status Hex4(uint32_t* out);

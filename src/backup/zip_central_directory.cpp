@@ -172,8 +172,8 @@ Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
 
 }  // namespace
 
-Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file,
-                                                   const EndRecords& end, const ZipLimits& limits) {
+Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, const EndRecords& end,
+                                              const ZipLimits& limits) {
   if (end.entry_count > limits.max_entries) {
     return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
                             " entries, over the limit of " + std::to_string(limits.max_entries));

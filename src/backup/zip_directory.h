@@ -39,8 +39,8 @@ struct CentralDirectory {
 
 // Parses every central directory record and applies the entry checks
 // (names, features, file types, size caps), then refuses duplicates.
-Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file,
-                                                   const EndRecords& end, const ZipLimits& limits);
+Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, const EndRecords& end,
+                                              const ZipLimits& limits);
 
 // Cross-checks each entry's local header (name, method, flags, sizes) and
 // data descriptor with the central directory, fills data_offset, and checks

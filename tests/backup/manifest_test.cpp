@@ -12,6 +12,7 @@
 #include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/hash.h"
+#include "backup/manifest_json.h"
 #include "backup/manifest_source.h"
 #include "backup/zip_test_util.h"
 
@@ -304,6 +305,7 @@ TEST(ManifestFilesTest, ReadsBackEveryFileAsGiven) {
       {"uploads/zz/" + a, 3, a},                   // wrong shard
       {"pages/x.md", 4, ""},                       // no place in a backup, still kept
       {UploadEntryPath(b), uint64_t{1} << 40, b},  // sizes beyond 32 bits
+      {UploadEntryPath(a), UINT64_MAX, a},         // the size that marks other files
   };
   ManifestFiles files;
   for (const ManifestFile& f : given) files.push_back(f);
@@ -346,6 +348,83 @@ TEST(ManifestFilesTest, ParseSha256HexTakesOnly64LowercaseHexDigits) {
   const std::string hex = Sha256Hex("x");
   ASSERT_TRUE(ParseSha256Hex(hex, &raw));
   EXPECT_EQ(HexEncode(raw.data(), raw.size()), hex);
+}
+
+}  // namespace
+}  // namespace arkwiki
+
+namespace arkwiki {
+namespace {
+
+// manifest.json as a file, optionally failing once `fail_from` bytes are read.
+class StringFile final : public RandomAccessFile {
+ public:
+  explicit StringFile(std::string text, uint64_t fail_from = UINT64_MAX)
+      : text_(std::move(text)), fail_from_(fail_from) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    if (offset + n > fail_from_) return Status::IoError("read error (injected)");
+    if (offset >= text_.size()) return size_t{0};
+    const size_t got = std::min<size_t>(n, text_.size() - offset);
+    text_.copy(buf, got, offset);
+    return got;
+  }
+  uint64_t Size() const override { return text_.size(); }
+
+ private:
+  std::string text_;
+  uint64_t fail_from_;
+};
+
+Manifest Big() { return Sample(30'000); }  // ~6 MB of text: three 2 MiB windows
+
+TEST(ManifestStreamTest, ParsesAcrossWindowsAsTheWholeTextDoes) {
+  const Manifest m = Big();
+  const std::string text = SerializeManifest(m);
+  ASSERT_GT(text.size(), 5 * manifest_json::Reader::kLookahead);
+  auto parsed = ParseManifestFile(StringFile(text));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ExpectSame(*parsed, m);
+}
+
+// The checksum may stand anywhere: here first, so that the streamed reader
+// has long dropped its bytes from the window when it checks them.
+TEST(ManifestStreamTest, ChecksumIsFoundAndCheckedWhereverItStands) {
+  std::string text = SerializeManifest(Big());
+  const size_t tail = text.rfind(",\n \"manifest_sha256\"");
+  ASSERT_NE(tail, std::string::npos);
+  text.erase(tail, text.rfind('}') - tail);
+  text.insert(1, "\"manifest_sha256\": \"" + std::string(64, '0') + "\",");
+  text = WithChecksum(text);
+  auto whole = ParseManifest(text);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  auto streamed = ParseManifestFile(StringFile(text));
+  ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
+  ExpectSame(*streamed, *whole);
+
+  std::string altered = text;
+  const size_t size_digit = altered.find("\"size\": 1", text.size() / 2) + 9;
+  altered[size_digit] = altered[size_digit] == '2' ? '3' : '2';
+  auto refused = ParseManifestFile(StringFile(altered));
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.status().message().find("does not match its checksum"), std::string::npos)
+      << refused.status().ToString();
+}
+
+TEST(ManifestStreamTest, StringLongerThanTheWindowIsRefused) {
+  Manifest m = Sample();
+  m.site_title = std::string(manifest_json::Reader::kLookahead + 10, 't');
+  for (const Result<Manifest>& parsed :
+       {ParseManifestFile(StringFile(SerializeManifest(m))), ParseManifest(SerializeManifest(m))}) {
+    EXPECT_EQ(parsed.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(parsed.status().message().find("longer than"), std::string::npos)
+        << parsed.status().ToString();
+  }
+}
+
+TEST(ManifestStreamTest, ReadErrorIsReportedAsSuchNotAsBadJson) {
+  const std::string text = SerializeManifest(Big());
+  auto parsed = ParseManifestFile(StringFile(text, text.size() / 2));
+  EXPECT_EQ(parsed.status().code(), StatusCode::kIoError) << parsed.status().ToString();
 }
 
 }  // namespace

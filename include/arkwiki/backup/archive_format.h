@@ -68,7 +68,7 @@ struct ManifestFile {
 
 // The files a manifest lists, in archive order, kept compactly: an upload
 // named by its own hash ("uploads/<aa>/<sha256>", nearly every file) takes
-// 48 bytes — raw hash and size — where a ManifestFile of three strings took
+// 40 bytes — raw hash and size — where a ManifestFile of three strings took
 // ~250, the largest per-file cost of a create or a verify at 50,000 files
 // (benchmarks/README.md). Any other file is kept as it is. Elements are
 // handed out as ManifestFile values, built on access.
@@ -109,12 +109,15 @@ class ManifestFiles {
   void clear();
 
  private:
-  static constexpr uint32_t kUpload = UINT32_MAX;
+  // 40 bytes, no padding: a file that is not an upload has kOther in `size`
+  // and its index into others_ in the first bytes of `sha256`.
+  static constexpr uint64_t kOther = UINT64_MAX;
   struct Record {
-    Sha256Raw sha256{};  // for an upload
+    Sha256Raw sha256{};
     uint64_t size = 0;
-    uint32_t other = kUpload;  // else an index into others_
   };
+  static_assert(sizeof(Record) == 40);
+  const ManifestFile& Other(const Record& r) const;
   static Record Encode(const ManifestFile& file, std::vector<ManifestFile>* others);
 
   std::vector<Record> records_;

@@ -2,6 +2,7 @@
 // that came from an archive.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,8 +35,7 @@ Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
 
 struct DatabaseCheck {
   int schema_version = 0;
-  ManifestCounts counts;                 // bytes left 0
-  std::vector<Sha256Raw> upload_hashes;  // distinct, sorted
+  ManifestCounts counts;  // bytes left 0
 };
 
 // Opens a database file from an archive as untrusted input (see PITFALLS):
@@ -44,7 +44,10 @@ struct DatabaseCheck {
 // foreign_key_check, checks application_id, refuses a schema newer than
 // this build and one whose tables differ from what its version should have.
 // Refuses -wal or -journal files beside it. Corruption/Unsupported on failure.
-Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path);
+// Calls on_upload_hash with every distinct upload hash the database refers
+// to, in ascending order (a malformed one is Corruption).
+Result<DatabaseCheck> CheckUntrustedDatabase(
+    Env* env, const std::string& path, const std::function<void(const Sha256Raw&)>& on_upload_hash);
 
 // NoSpace naming the directory, the bytes needed and the bytes free, when
 // `dir` has less than needed_bytes available.
