@@ -96,7 +96,7 @@ Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
   }
   for (size_t i = 0; i < entries.size(); ++i) {
     if (!listed[i]) {
-      return Status::Corruption("the archive holds " + entries[i].name +
+      return Status::Corruption("the archive holds " + std::string(entries[i].name) +
                                 ", which the manifest does not list");
     }
   }

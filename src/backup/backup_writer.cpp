@@ -136,7 +136,8 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // would) and hashes and forwards them on its own thread.
   HashingSink hashed(out);
   ZipWriter zip(&hashed);
-  // Out of memory: the central directory grows with the file count.
+  // The central directory grows with the file count: it waits for the end
+  // in a scratch file rather than in memory.
   ARKWIKI_RETURN_IF_ERROR(
       zip.SpoolCentralDirectory(env, JoinPath(scratch, "backup-" + RandomHex(8) + ".cd")));
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};

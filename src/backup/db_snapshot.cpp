@@ -79,7 +79,8 @@ Status ReadUploads(Db& db, ManifestFiles* out) {
     }
     if (size < 0) return Status::Corruption("the uploads table has a negative size");
     if (!IsLowerHex(sha, 64)) {
-      return Status::Corruption("the uploads table holds a malformed hash: " + std::string(sha));
+      return Status::Corruption("the uploads table holds a malformed hash: " +
+                                std::string(sha).substr(0, 80));
     }
     out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
     rc = SQLITE_OK;

@@ -85,8 +85,35 @@ Status ApplyExtraFields(std::string_view extra, uint16_t disk16, bool canonical,
   return Status::Ok();
 }
 
+// Names packed one after another into 1 MiB blocks that never move, so
+// entries can view them: a name costs its bytes, where a std::string of a
+// 75-byte upload name took 32 + 96 (benchmarks/README.md).
+class NameArena {
+ public:
+  static constexpr size_t kBlockBytes = size_t{1} << 20;
+
+  std::string_view Keep(std::string_view name) {
+    if (blocks_.empty() || block_size_ - used_ < name.size()) {
+      block_size_ = std::max(kBlockBytes, name.size());
+      blocks_.push_back(std::make_unique<char[]>(block_size_));
+      used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::copy(name.begin(), name.end(), at);
+    used_ += name.size();
+    return {at, name.size()};
+  }
+  std::vector<std::unique_ptr<char[]>> Release() { return std::move(blocks_); }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_size_ = 0;
+  size_t used_ = 0;
+};
+
 // Parses one record; `raw` (if set) receives its exact bytes.
-Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, std::string* raw) {
+Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, NameArena* names,
+                             std::string* raw) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view fixed, r->Take(kCentralHeaderSize));
   if (raw != nullptr) raw->assign(fixed);
   Cursor c(fixed);
@@ -112,7 +139,7 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, st
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view var,
                            r->Take(size_t{name_len} + extra_len + comment_len));
   if (raw != nullptr) raw->append(var);
-  e.name = std::string(var.substr(0, name_len));
+  e.name = names->Keep(var.substr(0, name_len));
   ARKWIKI_RETURN_IF_ERROR(ApplyExtraFields(var.substr(name_len, extra_len), disk16, canonical, &e));
   return e;
 }
@@ -155,7 +182,7 @@ Result<std::vector<uint32_t>> SortAndCheckNames(const std::vector<ZipEntry>& ent
     }
   }
   if (dup == order.size()) return order;
-  const std::string& name = entries[dup].name;
+  const std::string_view name = entries[dup].name;
   if (entries[first].name == name) {
     return Status::InvalidArgument(EntryMessage(name, "appears more than once in the archive"));
   }
@@ -183,6 +210,7 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
                               std::to_string(end.entry_count) + " entries the end record lists");
   }
   RegionReader reader(file, end.cd_offset, end.cd_offset + end.cd_size);
+  NameArena names;
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<size_t>(end.entry_count));
   uint64_t total = 0;
@@ -190,7 +218,7 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
   std::string* keep_raw = limits.require_canonical ? &raw : nullptr;
   for (uint64_t i = 0; i < end.entry_count; ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e,
-                             ParseRecord(&reader, i, limits.require_canonical, keep_raw));
+                             ParseRecord(&reader, i, limits.require_canonical, &names, keep_raw));
     ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
     if (e.uncompressed_size > limits.max_total_bytes - total) {
       return Status::TooLarge(
@@ -207,7 +235,7 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
                               " entries use (entry count and directory disagree)");
   }
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<uint32_t> order, SortAndCheckNames(entries));
-  return CentralDirectory{std::move(entries), std::move(order)};
+  return CentralDirectory{names.Release(), std::move(entries), std::move(order)};
 }
 
 }  // namespace arkwiki::zip

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ Status ReadExactly(const RandomAccessFile& file, uint64_t offset, size_t n, cons
 Result<EndRecords> ReadEndRecords(const RandomAccessFile& file);
 
 struct CentralDirectory {
+  // The names, packed into blocks that never move: entries view them.
+  std::vector<std::unique_ptr<char[]>> names;
   std::vector<ZipEntry> entries;  // in directory order
   // Indices into `entries`, ordered by name as CompareFolded orders them:
   // the duplicate check, and then ZipReader::Find, in 4 bytes per entry.

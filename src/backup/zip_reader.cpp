@@ -11,11 +11,12 @@
 namespace arkwiki {
 
 ZipReader::ZipReader(std::unique_ptr<RandomAccessFile> file, std::string path,
-                     std::vector<ZipEntry> entries, std::vector<uint32_t> by_folded_name,
-                     bool canonical)
+                     std::vector<std::unique_ptr<char[]>> names, std::vector<ZipEntry> entries,
+                     std::vector<uint32_t> by_folded_name, bool canonical)
     : file_(std::move(file)),
       path_(std::move(path)),
       canonical_(canonical),
+      names_(std::move(names)),
       entries_(std::move(entries)),
       by_folded_name_(std::move(by_folded_name)) {}
 
@@ -33,9 +34,9 @@ Result<std::unique_ptr<ZipReader>> ZipReader::Open(Env* env, const std::string& 
   ARKWIKI_ASSIGN_OR_RETURN(zip::CentralDirectory cd, zip::ReadCentralDirectory(*file, end, limits));
   ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, limits, &cd.entries));
   if (limits.require_canonical) ARKWIKI_RETURN_IF_ERROR(zip::CheckCanonicalEnd(*file, end));
-  return std::unique_ptr<ZipReader>(new ZipReader(std::move(file), path, std::move(cd.entries),
-                                                  std::move(cd.by_folded_name),
-                                                  limits.require_canonical));
+  return std::unique_ptr<ZipReader>(
+      new ZipReader(std::move(file), path, std::move(cd.names), std::move(cd.entries),
+                    std::move(cd.by_folded_name), limits.require_canonical));
 }
 
 const ZipEntry* ZipReader::Find(std::string_view name) const {

@@ -140,7 +140,7 @@ std::string DescribePosition(const std::string& archive_path, size_t pos) {
     const char* part = pos < e.data_offset ? "local header"
                        : pos < data_end    ? "data"
                                            : "descriptor";
-    return std::to_string(pos) + " (" + e.name + " " + part + ", offset " +
+    return std::to_string(pos) + " (" + std::string(e.name) + " " + part + ", offset " +
            std::to_string(pos - (pos < e.data_offset ? e.local_header_offset : e.data_offset)) +
            ")";
   }

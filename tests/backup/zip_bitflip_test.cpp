@@ -51,7 +51,7 @@ SweepResult SweepBitFlips(const std::string& archive,
           failed = true;
           continue;
         }
-        auto want = expected.find(e.name);
+        auto want = expected.find(std::string(e.name));
         if (want == expected.end() || want->second != *got) wrong = true;
       }
       if (wrong && !failed) {

@@ -50,7 +50,13 @@ TEST(ZipCentralSpoolTest, SpooledDirectoryWritesTheSameArchiveAsInMemory) {
   EXPECT_FALSE(*exists) << "the writer leaves no spool file behind";
   auto reader = OpenZipBytes(dir, spooled.data());
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  EXPECT_EQ((*reader)->entries().size(), static_cast<size_t>(kEntries));
+  ASSERT_EQ((*reader)->entries().size(), static_cast<size_t>(kEntries));
+  // ~2.5 MB of names: the reader keeps them in several blocks; each stays put.
+  for (int i = 0; i < kEntries; ++i) {
+    ASSERT_EQ((*reader)->entries()[static_cast<size_t>(i)].name, LongName(i));
+    ASSERT_EQ((*reader)->Find(LongName(i)), &(*reader)->entries()[static_cast<size_t>(i)]);
+  }
+  EXPECT_EQ((*reader)->Find(LongName(kEntries)), nullptr);
 }
 
 TEST(ZipCentralSpoolTest, DuplicateOfASpooledNameIsRefused) {
