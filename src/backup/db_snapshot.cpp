@@ -58,38 +58,30 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
   return Status::IoError("database snapshot failed: " + message);
 }
 
-// Every distinct upload, in hash order. Straight through the SQLite API, not
-// Db::Query: Poco's RecordSet converts each cell through a Poco::Dynamic::Var
-// and holds every row twice over, which for 50,000 uploads cost more time
-// than the database copy itself (benchmarks/README.md).
+// Every distinct upload, in hash order, through Db::ForEachRow: Db::Query's
+// RecordSet cost more time for 50,000 uploads than the database copy itself
+// (benchmarks/README.md).
 Status ReadUploads(Db& db, ManifestFiles* out) {
-  static const char kSql[] =
-      "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256";
-  std::lock_guard<std::recursive_mutex> lock(db.lock());
-  sqlite3* handle = db.raw_handle();
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(handle, kSql, -1, &raw, nullptr);
-  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
-    const sqlite3_int64 size = sqlite3_column_int64(st.get(), 1);
-    if (sha == nullptr) {  // the column is NOT NULL: SQLite ran out of memory
-      rc = sqlite3_errcode(handle) == SQLITE_OK ? SQLITE_NOMEM : sqlite3_errcode(handle);
-      break;
-    }
-    if (size < 0) return Status::Corruption("the uploads table has a negative size");
-    if (!IsLowerHex(sha, 64)) {
-      return Status::Corruption("the uploads table holds a malformed hash: " +
-                                std::string(sha).substr(0, 80));
-    }
-    out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
-    rc = SQLITE_OK;
+  Status s = db.ForEachRow(
+      "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256",
+      [&](sqlite3_stmt* st) -> Status {
+        const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        const sqlite3_int64 size = sqlite3_column_int64(st, 1);
+        if (sha == nullptr) {  // the column is NOT NULL: SQLite ran out of memory
+          return Status::IoError("reading the uploads of the database snapshot: out of memory");
+        }
+        if (size < 0) return Status::Corruption("the uploads table has a negative size");
+        if (!IsLowerHex(sha, 64)) {
+          return Status::Corruption("the uploads table holds a malformed hash: " +
+                                    std::string(sha).substr(0, 80));
+        }
+        out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
+        return Status::Ok();
+      });
+  if (s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy) {
+    return Status::IoError("reading the uploads of the database snapshot failed: " + s.message());
   }
-  if (rc == SQLITE_DONE) return Status::Ok();
-  const std::string message = sqlite3_errmsg(handle);
-  const int primary = rc & 0xff;
-  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Corruption(message);
-  return Status::IoError("reading the uploads of the database snapshot failed: " + message);
+  return s;
 }
 
 Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {

@@ -133,6 +133,32 @@ Result<int64_t> Db::QueryInt(const std::string& sql, const std::vector<SqlParam>
   return rows[0].Int(0);
 }
 
+Status Db::ForEachRow(const std::string& sql, const std::function<Status(sqlite3_stmt*)>& on_row) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  sqlite3* handle = raw_handle();
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &raw, nullptr);
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    ARKWIKI_RETURN_IF_ERROR(on_row(st.get()));
+    rc = SQLITE_OK;
+  }
+  if (rc == SQLITE_DONE) return Status::Ok();
+  const std::string message = sql.substr(0, 60) + ": " + sqlite3_errmsg(handle);
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(message);
+    case SQLITE_FULL:
+      return Status::NoSpace(message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Busy(message);
+    default:
+      return Status::IoError(message);
+  }
+}
+
 Status Db::ExecScript(const std::string& sql) {
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   char* error = nullptr;

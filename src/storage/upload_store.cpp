@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <atomic>
 
+#include <sqlite3.h>
+
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
 
 namespace arkwiki {
@@ -115,10 +118,18 @@ Result<int64_t> UploadStore::CollectGarbage() {
   // A backup in any process may be reading files its snapshot still names.
   ARKWIKI_ASSIGN_OR_RETURN(auto pin, UploadsGcLock::TryAcquireExclusive(layout_));
   if (!pin) return int64_t{0};
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query("SELECT DISTINCT sha256 FROM uploads"));
-  std::vector<std::string> live;
-  for (const auto& r : rows) live.push_back(r.Text(0));
-  std::sort(live.begin(), live.end());
+  // Raw hashes, in order: 32 bytes per upload, where the rows through
+  // Db::Query cost ~1 KB each (a server starting on 200,000 uploads).
+  std::vector<Sha256Raw> live;
+  ARKWIKI_RETURN_IF_ERROR(
+      db_->ForEachRow("SELECT DISTINCT sha256 FROM uploads ORDER BY sha256", [&](sqlite3_stmt* st) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        Sha256Raw hash;
+        // A malformed hash names no file: nothing on disk can match it.
+        if (text != nullptr && ParseSha256Hex(text, &hash)) live.push_back(hash);
+        return Status::Ok();
+      }));
+  std::sort(live.begin(), live.end());  // ORDER BY sorts the text; this is cheap insurance
   int64_t removed = 0;
   ARKWIKI_ASSIGN_OR_RETURN(auto shards, env_->ListDir(layout_.uploads));
   for (const auto& shard : shards) {
@@ -126,7 +137,10 @@ Result<int64_t> UploadStore::CollectGarbage() {
     std::string dir = JoinPath(layout_.uploads, shard.name);
     ARKWIKI_ASSIGN_OR_RETURN(auto files, env_->ListDir(dir));
     for (const auto& f : files) {
-      if (std::binary_search(live.begin(), live.end(), f.name)) continue;
+      Sha256Raw hash;
+      if (ParseSha256Hex(f.name, &hash) && std::binary_search(live.begin(), live.end(), hash)) {
+        continue;
+      }
       ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(JoinPath(dir, f.name)));
       ++removed;
     }

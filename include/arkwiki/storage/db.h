@@ -19,6 +19,7 @@
 #include "arkwiki/core/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 namespace Poco::Data {
 class Session;
 }
@@ -75,6 +76,14 @@ class Db {
   // Runs several ';'-separated statements with no parameters (migrations).
   Status ExecScript(const std::string& sql);
   Result<SqlRows> Query(const std::string& sql, const std::vector<SqlParam>& params = {});
+  // Steps through the rows of `sql` (no parameters) on the SQLite handle
+  // itself, calling on_row with the statement on each row (read it with
+  // sqlite3_column_*; valid only during the call); stops at its first error.
+  // For queries whose rows grow with the wiki (one per upload): Query goes
+  // through Poco's RecordSet, a Dynamic::Var per cell with every row held
+  // twice over (~1 KB per row for one hash column; benchmarks/README.md).
+  // Errors: Corruption for a damaged file, NoSpace, IoError otherwise.
+  Status ForEachRow(const std::string& sql, const std::function<Status(sqlite3_stmt*)>& on_row);
   // First row's first column, or NotFound.
   Result<int64_t> QueryInt(const std::string& sql, const std::vector<SqlParam>& params = {});
   int64_t LastInsertId();
