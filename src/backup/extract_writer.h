@@ -90,7 +90,11 @@ class ExtractWriter {
   };
 
   Status Push(bool close);  // queues current_; waits while too much is queued
-  void NewBlock(size_t capacity);
+  // Files of at least one block are written with direct I/O: their blocks
+  // are aligned for it.
+  static bool UsesDirectIo(uint64_t file_size) { return file_size >= kBlockSize; }
+  static constexpr size_t kExactBlockBelow = size_t{64} << 10;
+  void NewBlock(size_t capacity, bool direct_io);
   void Walk(uint64_t* done, const std::function<Status(Op*)>& step);
   bool ReadyLocked(uint64_t done) const;
   void RecordErrorLocked(Status s, uint64_t seq);
