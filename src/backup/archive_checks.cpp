@@ -81,8 +81,7 @@ Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
   std::vector<bool> listed(entries.size());
   const ZipEntry* manifest_entry = zip.Find(kManifestPath);
   if (manifest_entry != nullptr) listed[manifest_entry - entries.data()] = true;
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
-    const ManifestFile f = manifest.files[i];
+  for (const ManifestFile f : manifest.files) {  // built on access: a value
     const ZipEntry* entry = zip.Find(f.path);
     if (entry == nullptr) {
       return Status::Corruption("the manifest lists " + f.path + ", but the archive lacks it");

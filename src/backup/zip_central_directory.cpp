@@ -227,7 +227,7 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
     }
     total += e.uncompressed_size;
     if (keep_raw != nullptr) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalRecord(e, raw));
-    entries.push_back(std::move(e));
+    entries.push_back(e);
   }
   if (reader.left() != 0) {
     return Status::Corruption("central directory has " + std::to_string(reader.left()) +
