@@ -78,7 +78,8 @@ Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::s
   current_.name = name;
   current_.sha256 = sha256;
   left_ = size;
-  NewBlock(static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)), UsesDirectIo(size));
+  direct_io_ = UsesDirectIo(size);
+  NewBlock(static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)), direct_io_);
   return Status::Ok();
 }
 
@@ -86,8 +87,7 @@ Status ExtractWriter::Write(std::string_view data) {
   while (!data.empty()) {
     if (current_.used == current_.capacity) {
       ARKWIKI_RETURN_IF_ERROR(Push(/*close=*/false));
-      NewBlock(static_cast<size_t>(std::min<uint64_t>(left_, kBlockSize)),
-               UsesDirectIo(current_.size));
+      NewBlock(static_cast<size_t>(std::min<uint64_t>(left_, kBlockSize)), direct_io_);
     }
     const size_t n = std::min(current_.capacity - current_.used, data.size());
     std::memcpy(current_.data.get() + current_.used, data.data(), n);
@@ -104,13 +104,14 @@ Status ExtractWriter::Push(bool close) {
   current_.close = close;
   std::unique_lock<std::mutex> lock(mu_);
   space_cv_.wait(lock, [&] {
-    return !error_.ok() || queue_.empty() || queued_bytes_ + current_.capacity <= kMaxQueuedBytes;
+    return !error_.ok() || queue_.empty() ||
+           queued_bytes_ + QueuedCost(current_.capacity) <= kMaxQueuedBytes;
   });
   if (!error_.ok()) {
     current_ = Op{};
     return error_;
   }
-  queued_bytes_ += current_.capacity;
+  queued_bytes_ += QueuedCost(current_.capacity);
   queue_.push_back(std::move(current_));
   current_ = Op{};
   if (ReadyLocked(hashed_) || ReadyLocked(written_)) work_cv_.notify_all();
@@ -139,7 +140,7 @@ bool ExtractWriter::ReadyLocked(uint64_t done) const {
 void ExtractWriter::ReleaseLocked() {
   while (!queue_.empty() && front_seq_ < std::min(hashed_, written_)) {
     Op& op = queue_.front();
-    queued_bytes_ -= op.capacity;
+    queued_bytes_ -= QueuedCost(op.capacity);
     if (op.capacity == kBlockSize && pool_.size() < kMaxPooledBlocks) {
       pool_.push_back(std::move(op.data));
     }

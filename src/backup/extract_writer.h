@@ -94,7 +94,12 @@ class ExtractWriter {
   // are aligned for it.
   static bool UsesDirectIo(uint64_t file_size) { return file_size >= kBlockSize; }
   static constexpr size_t kExactBlockBelow = size_t{64} << 10;
+  // What a queued block counts against kMaxQueuedBytes: at least 4 KiB, so
+  // that blocks of a few bytes (each with its op's strings, ~500 bytes)
+  // cannot queue without bound: at most ~1,000 files wait.
+  static size_t QueuedCost(size_t capacity) { return std::max<size_t>(capacity, 4096); }
   void NewBlock(size_t capacity, bool direct_io);
+  bool direct_io_ = false;  // the current file's (set by Begin)
   void Walk(uint64_t* done, const std::function<Status(Op*)>& step);
   bool ReadyLocked(uint64_t done) const;
   void RecordErrorLocked(Status s, uint64_t seq);

@@ -57,12 +57,15 @@ Status Reader::Error(const std::string& what) const {
 // Called only between tokens (SkipSpace), so no token in progress holds a
 // position in the part of the window that is dropped.
 void Reader::Fill() {
-  if (eof_ || text_.size() - pos_ >= kLookahead) return;
+  // kLookahead of string content, plus its quotes and a final escape: a
+  // string is refused at the same length whether streamed or not.
+  constexpr size_t kAhead = kLookahead + 64;
+  if (eof_ || text_.size() - pos_ >= kAhead) return;
   window_.erase(0, pos_);
   base_ += pos_;
   pos_ = 0;
-  while (!eof_ && window_.size() < 2 * kLookahead) {
-    Result<size_t> n = source_(2 * kLookahead - window_.size(), &window_);
+  while (!eof_ && window_.size() < 2 * kAhead) {
+    Result<size_t> n = source_(2 * kAhead - window_.size(), &window_);
     if (!n.ok()) source_error_ = n.status();
     if (!n.ok() || *n == 0) eof_ = true;
   }

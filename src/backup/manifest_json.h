@@ -36,7 +36,7 @@ using TextSource = std::function<Result<size_t>(size_t max, std::string* out)>;
 // Nesting deeper than kMaxDepth is refused, so hostile input cannot exhaust
 // the stack.
 //
-// Streaming: over a TextSource the reader holds a window of at most
+// Streaming: over a TextSource the reader holds a window of about
 // 2 x kLookahead bytes, refilled before each token, so memory stays flat
 // whatever the length of the text (the manifest of 200,000 files is ~40 MB).
 // A string longer than kLookahead is refused, streaming or not (arkwiki's

@@ -205,6 +205,10 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
     return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
                             " entries, over the limit of " + std::to_string(limits.max_entries));
   }
+  if (end.entry_count > UINT32_MAX) {  // entries are indexed by uint32_t (by_folded_name)
+    return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
+                            " entries, more than this reader can index");
+  }
   if (end.cd_size / kCentralHeaderSize < end.entry_count) {
     return Status::Corruption("central directory is too small for the " +
                               std::to_string(end.entry_count) + " entries the end record lists");

@@ -410,6 +410,17 @@ TEST(ManifestStreamTest, ChecksumIsFoundAndCheckedWhereverItStands) {
       << refused.status().ToString();
 }
 
+TEST(ManifestStreamTest, StringOfTheLimitsLengthIsReadEitherWay) {
+  Manifest m = Sample();
+  m.site_title = std::string(manifest_json::Reader::kLookahead - 4, 't') + "\xC3\xA9\"";
+  const std::string text = SerializeManifest(m);  // 'é' raw, '"' escaped: kLookahead bytes
+  for (const Result<Manifest>& parsed :
+       {ParseManifestFile(StringFile(text)), ParseManifest(text)}) {
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_EQ(parsed->site_title, m.site_title);
+  }
+}
+
 TEST(ManifestStreamTest, StringLongerThanTheWindowIsRefused) {
   Manifest m = Sample();
   m.site_title = std::string(manifest_json::Reader::kLookahead + 10, 't');

@@ -1,6 +1,7 @@
 #include "fuzz/archive_reader_harness.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -111,8 +112,13 @@ void RunArchiveReaderInput(const uint8_t* data, size_t size) {
   ReadArchive(&env, /*canonical=*/false);
   ReadArchive(&env, /*canonical=*/true);
   if (size > kMaxManifestBytes) return;
-  (void)ParseManifest(std::string(bytes));
-  (void)ParseManifest(WithValidChecksum(std::string(bytes)));
+  // The streamed reader must judge every text as the whole-text one does
+  // (its status, message included: offsets count from the same start).
+  for (const std::string& text : {std::string(bytes), WithValidChecksum(std::string(bytes))}) {
+    const Result<Manifest> whole = ParseManifest(text);
+    const Result<Manifest> streamed = ParseManifestFile(MemoryFile(text));
+    if (whole.status().ToString() != streamed.status().ToString()) std::abort();
+  }
 }
 
 }  // namespace arkwiki::fuzz
