@@ -377,6 +377,9 @@ Result<Manifest> ParseManifest(const std::string& bytes) {
 Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint) {
   auto reader_from_start = [&file] {
     return [&file, at = uint64_t{0}](size_t max, std::string* out) mutable -> Result<size_t> {
+      // Never more than is left: the window is not grown (and zeroed) past
+      // the text, which for a small manifest is most of its cost.
+      max = static_cast<size_t>(std::min<uint64_t>(max, file.Size() - std::min(at, file.Size())));
       const size_t old = out->size();
       out->resize(old + max);
       Result<size_t> n = file.ReadAt(at, out->data() + old, max);

@@ -92,10 +92,15 @@ class NameArena {
  public:
   static constexpr size_t kBlockBytes = size_t{1} << 20;
 
+  // `total_hint`: at least the bytes of all names (the directory's size),
+  // so that a small archive does not get a whole 1 MiB block.
+  explicit NameArena(uint64_t total_hint) : total_hint_(total_hint) {}
+
   std::string_view Keep(std::string_view name) {
     if (blocks_.empty() || block_size_ - used_ < name.size()) {
-      block_size_ = std::max(kBlockBytes, name.size());
-      blocks_.push_back(std::make_unique<char[]>(block_size_));
+      block_size_ = std::max<size_t>(
+          name.size(), static_cast<size_t>(std::min<uint64_t>(kBlockBytes, total_hint_)));
+      blocks_.emplace_back(new char[block_size_]);  // not zeroed: every byte is written first
       used_ = 0;
     }
     char* at = blocks_.back().get() + used_;
@@ -107,6 +112,7 @@ class NameArena {
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
+  uint64_t total_hint_;
   size_t block_size_ = 0;
   size_t used_ = 0;
 };
@@ -214,7 +220,7 @@ Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, cons
                               std::to_string(end.entry_count) + " entries the end record lists");
   }
   RegionReader reader(file, end.cd_offset, end.cd_offset + end.cd_size);
-  NameArena names;
+  NameArena names(end.cd_size);
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<size_t>(end.entry_count));
   uint64_t total = 0;
