@@ -127,7 +127,13 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
   result.manifest = BuildManifest(info, db_digest, settings, created_at);
-  info.uploads = ManifestFiles();  // now in the manifest
+  info.uploads = ManifestFiles();                                // now in the manifest
+  if (result.manifest.files.size() + 1 > options.max_entries) {  // + manifest.json
+    return Status::TooLarge("the wiki holds " + std::to_string(result.manifest.files.size() - 2) +
+                            " upload files, more than a backup archive may hold (" +
+                            std::to_string(options.max_entries - 3) +
+                            ", the limit an import enforces); no backup was written");
+  }
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
   if (options.progress) options.progress(progress);

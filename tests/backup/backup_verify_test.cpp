@@ -100,6 +100,19 @@ TEST_F(BackupVerifyTest, FileNameCarriesSiteAndUtcTime) {
   EXPECT_EQ(BackupFileName("Ünïcode", 0), "arkwiki-backup-ncode-1970-01-01T000000Z.zip");
 }
 
+// An archive a restore would refuse is not written at all.
+TEST_F(BackupVerifyTest, WikiWithMoreFilesThanAnImportTakesIsRefusedUpFront) {
+  BackupOptions options;
+  options.max_entries = 3;  // manifest, database, settings: no room for the upload
+  const std::string target = dir_.Sub("too-many.zip");
+  auto r = WriteBackupToFile(Env::Default(), DataDirLayout(data_), target, options);
+  EXPECT_EQ(r.status().code(), StatusCode::kTooLarge) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("more than a backup archive may hold"), std::string::npos);
+  EXPECT_FALSE(Env::Default()->FileExists(target).value());
+  EXPECT_TRUE(testing::TreeFingerprint(DataDirLayout(data_).tmp).empty());
+  EXPECT_EQ(BackupOptions().max_entries, ZipLimits().max_entries);
+}
+
 TEST_F(BackupVerifyTest, FailedWriteLeavesNothingUnderTheFinalName) {
   std::string target = dir_.Sub("no-such-dir/backup.zip");
   auto r = WriteBackupToFile(Env::Default(), DataDirLayout(data_), target);

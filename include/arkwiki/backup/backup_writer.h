@@ -35,6 +35,10 @@ struct BackupOptions {
   // Called once the manifest is known and before the first byte is written;
   // an error aborts the backup (used for the free-space check of a file).
   std::function<Status(const Manifest&)> before_write;
+  // Most entries the archive may have: what a restore accepts by default
+  // (ZipLimits::max_entries). A bigger wiki is refused with TooLarge before
+  // anything is written, rather than given a backup no import would take.
+  uint64_t max_entries = 200'000;
 };
 
 struct BackupResult {
