@@ -5,20 +5,6 @@
 #include "arkwiki/core/hash.h"
 
 namespace arkwiki {
-namespace {
-
-// path == UploadEntryPath(sha256), without building that string: this runs
-// for every file of a backup, twice.
-bool IsUploadPathOf(std::string_view path, std::string_view sha256) {
-  constexpr std::string_view prefix = kUploadsPrefix;
-  return path.size() == prefix.size() + 3 + sha256.size() &&
-         path.substr(0, prefix.size()) == prefix &&
-         path.substr(prefix.size(), 2) == sha256.substr(0, 2) && path[prefix.size() + 2] == '/' &&
-         path.substr(prefix.size() + 3) == sha256;
-}
-
-}  // namespace
-
 const ManifestFile& ManifestFiles::Other(const Record& r) const {
   uint32_t index = 0;
   std::memcpy(&index, r.sha256.data(), sizeof index);
@@ -45,8 +31,9 @@ const Sha256Raw* ManifestFiles::UploadHashAt(size_t i) const {
 ManifestFiles::Record ManifestFiles::Encode(const ManifestFile& file,
                                             std::vector<ManifestFile>* others) {
   Record r;
+  // UploadEntryHash makes no copies: this runs for every file, twice.
   if (file.size != kOther && ParseSha256Hex(file.sha256, &r.sha256) &&
-      IsUploadPathOf(file.path, file.sha256)) {
+      UploadEntryHash(file.path) == file.sha256) {
     r.size = file.size;
   } else {
     const auto index = static_cast<uint32_t>(others->size());

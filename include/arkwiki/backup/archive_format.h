@@ -45,6 +45,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arkwiki/core/env.h"
@@ -156,7 +157,8 @@ Result<Manifest> ParseManifest(const std::string& bytes);
 Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint = 0);
 // "uploads/ab/abcd..." for a SHA-256.
 std::string UploadEntryPath(const std::string& sha256);
-// The SHA-256 an upload entry's name claims, or "" if `path` is not one.
-std::string UploadEntryHash(const std::string& path);
+// The SHA-256 an upload entry's name claims (a view into `path`), or "" if
+// `path` is not one.
+std::string_view UploadEntryHash(std::string_view path);
 
 }  // namespace arkwiki
