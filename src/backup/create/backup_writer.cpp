@@ -6,14 +6,15 @@
 #include <optional>
 #include <sstream>
 
-#include "arkwiki/backup/db_snapshot.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
-#include "backup/hashing_sink.h"
-#include "backup/manifest_source.h"
-#include "backup/upload_pipeline.h"
+#include "create/db_snapshot.h"
+#include "create/hashing_sink.h"
+#include "create/upload_pipeline.h"
+#include "format/manifest_source.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {
@@ -127,13 +128,8 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
   result.manifest = BuildManifest(info, db_digest, settings, created_at);
-  info.uploads = ManifestFiles();                                // now in the manifest
-  if (result.manifest.files.size() + 1 > options.max_entries) {  // + manifest.json
-    return Status::TooLarge("the wiki holds " + std::to_string(result.manifest.files.size() - 2) +
-                            " upload files, more than a backup archive may hold (" +
-                            std::to_string(options.max_entries - 3) +
-                            ", the limit an import enforces); no backup was written");
-  }
+  info.uploads = ManifestFiles();  // now in the manifest
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
   if (options.progress) options.progress(progress);

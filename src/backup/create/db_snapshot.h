@@ -1,5 +1,5 @@
-// Database snapshots for backups, and the hardened check of a database file
-// that came from an archive.
+// The consistent copy of the live database that a backup archives
+// (private to the backup layer).
 #pragma once
 
 #include <functional>
@@ -32,26 +32,5 @@ struct SnapshotInfo {
 // On failure nothing is left at `dest`.
 Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
                                       const std::string& dest);
-
-struct DatabaseCheck {
-  int schema_version = 0;
-  ManifestCounts counts;  // bytes left 0
-};
-
-// Opens a database file from an archive as untrusted input (see PITFALLS):
-// read-only, SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF,
-// cell_size_check=ON, mmap_size=0; then runs integrity_check and
-// foreign_key_check, checks application_id, refuses a schema newer than
-// this build and one whose tables differ from what its version should have.
-// Refuses -wal or -journal files beside it. Corruption/Unsupported on failure.
-// Calls on_upload_hash with every distinct upload hash the database refers
-// to, in ascending order (a malformed one is Corruption).
-Result<DatabaseCheck> CheckUntrustedDatabase(
-    Env* env, const std::string& path, const std::function<void(const Sha256Raw&)>& on_upload_hash);
-
-// NoSpace naming the directory, the bytes needed and the bytes free, when
-// `dir` has less than needed_bytes available.
-Status CheckFreeSpace(Env* env, const std::string& dir, uint64_t needed_bytes,
-                      const std::string& purpose);
 
 }  // namespace arkwiki

@@ -1,6 +1,6 @@
 // HashingSink: the archive's SHA-256, its forwarding and the hashing of
 // byte ranges, on three threads of their own (see the header).
-#include "backup/hashing_sink.h"
+#include "create/hashing_sink.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // UploadPipeline: preparing small uploads ahead of the writer (see header).
-#include "backup/upload_pipeline.h"
+#include "create/upload_pipeline.h"
 
 #include <exception>
 

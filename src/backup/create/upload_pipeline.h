@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/storage/data_dir.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 

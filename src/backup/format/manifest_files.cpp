@@ -1,4 +1,6 @@
-// ManifestFiles: the compact list of a manifest's files (archive_format.h).
+// ManifestFiles: the compact list of a manifest's files.
+#include "arkwiki/backup/manifest_files.h"
+
 #include <cstring>
 
 #include "arkwiki/backup/archive_format.h"

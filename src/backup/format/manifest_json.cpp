@@ -1,5 +1,5 @@
 // Streaming JSON for manifest.json; why not Poco::JSON: see the header.
-#include "backup/manifest_json.h"
+#include "format/manifest_json.h"
 
 #include <cstdio>
 #include <limits>

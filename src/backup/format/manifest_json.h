@@ -18,9 +18,13 @@
 #include <string_view>
 #include <vector>
 
+#include "arkwiki/backup/archive_limits.h"
 #include "arkwiki/core/status.h"
 
 namespace arkwiki::manifest_json {
+
+// Length of manifest_sha256, in lowercase hex digits.
+inline constexpr size_t kHashHexLen = 64;
 
 // Appends `s` as a JSON string literal: '"' and '\' escaped, control
 // characters as \b \f \n \r \t or \u00XX; everything else (UTF-8 included)
@@ -45,7 +49,7 @@ using TextSource = std::function<Result<size_t>(size_t max, std::string* out)>;
 class Reader {
  public:
   static constexpr int kMaxDepth = 32;
-  static constexpr size_t kLookahead = size_t{1} << 20;
+  static constexpr size_t kLookahead = kMaxManifestStringBytes;
 
   explicit Reader(std::string_view text) : text_(text) {}
   explicit Reader(TextSource source) : source_(std::move(source)), eof_(false) {}

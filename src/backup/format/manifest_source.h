@@ -1,5 +1,5 @@
-// ManifestSource: manifest.json produced piece by piece, for ZipWriter
-// (private to the backup layer).
+// ManifestSource: manifest.json produced piece by piece, for ZipWriter, and
+// SerializeManifest (private to the backup layer).
 //
 // Why: as one string the manifest of a 50,000-file backup is ~15 MB, the
 // largest thing in a create's memory after the file list itself, and it
@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "arkwiki/backup/archive_format.h"
-#include "backup/zip_source.h"
+#include "zip/zip_source.h"
 
 namespace arkwiki {
 
@@ -46,5 +46,9 @@ class ManifestSource final : public zip::BlockSource {
   Stage stage_ = Stage::kHead;
   size_t next_file_ = 0;
 };
+
+// The whole of manifest.json, checksum filled in: a ManifestSource read to
+// the end.
+std::string SerializeManifest(const Manifest& manifest);
 
 }  // namespace arkwiki

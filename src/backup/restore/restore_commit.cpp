@@ -12,7 +12,9 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/db.h"
-#include "backup/restore_files.h"
+#include "restore/intent_marker.h"
+#include "restore/restore_files.h"
+#include "restore/restore_recover.h"
 
 namespace arkwiki {
 namespace {

@@ -1,10 +1,13 @@
 // Restorer::Recover and the safety-backup list.
+#include "restore/restore_recover.h"
+
 #include <algorithm>
 
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
-#include "backup/restore_files.h"
+#include "restore/intent_marker.h"
+#include "restore/restore_files.h"
 
 namespace arkwiki {
 namespace {}  // namespace

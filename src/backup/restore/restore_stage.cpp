@@ -5,13 +5,14 @@
 
 #include <sstream>
 
-#include "arkwiki/backup/db_snapshot.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
-#include "backup/restore_files.h"
+#include "format/manifest_parser.h"
+#include "restore/restore_files.h"
 
 namespace arkwiki {
 namespace {

@@ -1,4 +1,4 @@
-#include "backup/archive_checks.h"
+#include "verify/archive_checks.h"
 
 #include <algorithm>
 #include <string_view>

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/backup/db_snapshot.h"
-#include "arkwiki/backup/zip_reader.h"
+#include "arkwiki/backup/archive_reader.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 

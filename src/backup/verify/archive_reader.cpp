@@ -9,9 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
-#include "backup/archive_checks.h"
-#include "backup/extract_writer.h"
+#include "format/manifest_parser.h"
+#include "verify/archive_checks.h"
+#include "verify/db_check.h"
+#include "verify/extract_writer.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 namespace {

@@ -10,8 +10,8 @@
 #include <memory>
 #include <set>
 
-#include "arkwiki/backup/db_snapshot.h"
 #include "arkwiki/storage/schema.h"
+#include "verify/db_check.h"
 
 namespace arkwiki {
 namespace {

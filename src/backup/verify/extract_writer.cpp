@@ -1,5 +1,5 @@
 // ExtractWriter: writing unpacked files on a second thread (see the header).
-#include "backup/extract_writer.h"
+#include "verify/extract_writer.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,9 +1,9 @@
-#include "backup/zip_canonical.h"
+#include "zip/zip_canonical.h"
 
 #include <algorithm>
 
-#include "backup/zip_compress.h"
-#include "backup/zip_format.h"
+#include "zip/zip_compress.h"
+#include "zip/zip_format.h"
 
 namespace arkwiki::zip {
 namespace {

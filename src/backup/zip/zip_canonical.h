@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "arkwiki/backup/zip_types.h"
+#include "zip/zip_types.h"
 
 namespace arkwiki::zip {
 

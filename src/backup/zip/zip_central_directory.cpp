@@ -1,12 +1,14 @@
 // Parsing and checking the central directory, streamed in 1 MiB reads so a
 // large directory never sits in memory twice.
+#include "zip/zip_central_directory.h"
+
 #include <algorithm>
 
-#include "backup/zip_canonical.h"
-#include "backup/zip_directory.h"
-#include "backup/zip_entry_checks.h"
-#include "backup/zip_format.h"
-#include "backup/zip_names.h"
+#include "zip/zip_canonical.h"
+#include "zip/zip_end_records.h"
+#include "zip/zip_entry_checks.h"
+#include "zip/zip_format.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki::zip {
 namespace {

@@ -1,4 +1,4 @@
-#include "backup/zip_central_spool.h"
+#include "zip/zip_central_spool.h"
 
 namespace arkwiki::zip {
 

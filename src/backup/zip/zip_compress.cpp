@@ -1,4 +1,4 @@
-#include "backup/zip_compress.h"
+#include "zip/zip_compress.h"
 
 #include <libdeflate.h>
 

@@ -1,9 +1,10 @@
 // Locating the end of the archive: EOCD, ZIP64 locator and ZIP64 record.
+#include "zip/zip_end_records.h"
+
 #include <algorithm>
 
-#include "backup/zip_canonical.h"
-#include "backup/zip_directory.h"
-#include "backup/zip_format.h"
+#include "zip/zip_canonical.h"
+#include "zip/zip_format.h"
 
 namespace arkwiki::zip {
 namespace {

@@ -1,12 +1,12 @@
-#include "backup/zip_entry_checks.h"
+#include "zip/zip_entry_checks.h"
 
 #include <sys/stat.h>
 
 #include <cstdio>
 
-#include "backup/zip_canonical.h"
-#include "backup/zip_format.h"
-#include "backup/zip_names.h"
+#include "zip/zip_canonical.h"
+#include "zip/zip_format.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki::zip {
 namespace {

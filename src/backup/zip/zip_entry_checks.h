@@ -2,8 +2,8 @@
 // backup may contain. Messages follow zip_names.h: entry name, then problem.
 #pragma once
 
-#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/status.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki::zip {
 

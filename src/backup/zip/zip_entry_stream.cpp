@@ -1,6 +1,8 @@
-// ZipReader::ReadEntry: streaming one entry with zip-bomb guards. Output is
+// Streaming one entry with zip-bomb guards (ZipReader::ReadEntry). Output is
 // checked against the declared size before each chunk reaches the consumer,
 // so neither memory nor the consumer's disk can be flooded.
+#include "zip/zip_entry_stream.h"
+
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -8,9 +10,8 @@
 #include <memory>
 #include <optional>
 
-#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/hash.h"
-#include "backup/zip_names.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki {
 namespace {
@@ -158,10 +159,10 @@ Status Inflate(const RandomAccessFile& file, const ZipEntry& e, const Deliver& d
 
 }  // namespace
 
-Status ZipReader::ReadEntry(const ZipEntry& e,
-                            const std::function<Status(std::string_view chunk)>& consumer,
-                            std::string* sha256_hex_out) const {
-  if (e.data_offset > file_->Size() || file_->Size() - e.data_offset < e.compressed_size) {
+Status StreamEntry(const RandomAccessFile& file, const ZipEntry& e, bool canonical,
+                   const std::function<Status(std::string_view chunk)>& consumer,
+                   std::string* sha256_hex_out) {
+  if (e.data_offset > file.Size() || file.Size() - e.data_offset < e.compressed_size) {
     return Damaged(e, "data lies beyond the end of the archive");
   }
   if (e.method != kZipMethodStore && e.method != kZipMethodDeflate) {
@@ -185,8 +186,8 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
   };
   uint32_t stored_crc = 0;
   ARKWIKI_RETURN_IF_ERROR(e.method == kZipMethodStore
-                              ? CopyStored(*file_, e, deliver)
-                              : Inflate(*file_, e, deliver, canonical_, &stored_crc));
+                              ? CopyStored(file, e, deliver)
+                              : Inflate(file, e, deliver, canonical, &stored_crc));
   if (e.method == kZipMethodStore) stored_crc = crc;
   if (total != e.uncompressed_size) {
     return Damaged(e, "ends after " + std::to_string(total) + " of its " +
@@ -195,7 +196,7 @@ Status ZipReader::ReadEntry(const ZipEntry& e,
   if (crc != e.crc32) return Damaged(e, "CRC-32 mismatch: the data is damaged");
   // Canonical mode: every stored byte, also those deflate could change
   // without changing the output (zip_canonical.h).
-  if (canonical_ && e.data_crc32 && stored_crc != *e.data_crc32) {
+  if (canonical && e.data_crc32 && stored_crc != *e.data_crc32) {
     return Damaged(e,
                    "its stored bytes do not match their CRC-32 in the central directory: "
                    "the archive is damaged");

@@ -1,4 +1,4 @@
-#include "backup/zip_format.h"
+#include "zip/zip_format.h"
 
 #include <ctime>
 

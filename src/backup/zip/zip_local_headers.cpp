@@ -3,13 +3,15 @@
 // name when the two disagreed (PITFALLS); we refuse instead. The tiling
 // check also rules out overlapping entries (the "overlapping zip bomb") and
 // data prepended to the archive.
+#include "zip/zip_local_headers.h"
+
 #include <algorithm>
 #include <numeric>
 
-#include "backup/zip_canonical.h"
-#include "backup/zip_directory.h"
-#include "backup/zip_format.h"
-#include "backup/zip_names.h"
+#include "zip/zip_canonical.h"
+#include "zip/zip_end_records.h"
+#include "zip/zip_format.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki::zip {
 namespace {

@@ -1,7 +1,7 @@
-#include "backup/zip_names.h"
+#include "zip/zip_names.h"
 
 #include "arkwiki/core/slug.h"
-#include "backup/zip_format.h"
+#include "zip/zip_format.h"
 
 namespace arkwiki::zip {
 namespace {

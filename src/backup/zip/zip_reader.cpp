@@ -1,12 +1,15 @@
 // ZipReader::Open and lookups. The validation phases live in
 // zip_end_records.cpp, zip_central_directory.cpp and zip_local_headers.cpp;
 // streaming entry data in zip_entry_stream.cpp.
-#include "arkwiki/backup/zip_reader.h"
+#include "zip/zip_reader.h"
 
 #include <algorithm>
 
-#include "backup/zip_directory.h"
-#include "backup/zip_names.h"
+#include "zip/zip_central_directory.h"
+#include "zip/zip_end_records.h"
+#include "zip/zip_entry_stream.h"
+#include "zip/zip_local_headers.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki {
 
@@ -45,6 +48,12 @@ const ZipEntry* ZipReader::Find(std::string_view name) const {
       [&](uint32_t i, std::string_view n) { return zip::CompareFolded(entries_[i].name, n) < 0; });
   if (it == by_folded_name_.end() || entries_[*it].name != name) return nullptr;
   return &entries_[*it];
+}
+
+Status ZipReader::ReadEntry(const ZipEntry& e,
+                            const std::function<Status(std::string_view chunk)>& consumer,
+                            std::string* sha256_hex_out) const {
+  return StreamEntry(*file_, e, canonical_, consumer, sha256_hex_out);
 }
 
 uint64_t ZipReader::archive_size() const { return file_->Size(); }

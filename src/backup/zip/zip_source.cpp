@@ -1,8 +1,8 @@
-#include "backup/zip_source.h"
+#include "zip/zip_source.h"
 
 #include <algorithm>
 
-#include "backup/zip_compress.h"
+#include "zip/zip_compress.h"
 
 namespace arkwiki::zip {
 

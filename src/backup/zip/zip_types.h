@@ -33,7 +33,7 @@
 //   Other tools skip it.
 // - Timestamps are a fixed DOS date/time (UTC) from EntryOptions, so the same
 //   input gives byte-identical archives.
-// - src/backup/zip_canonical.h encodes all of the above; a reader in
+// - zip_canonical.h encodes all of the above; a reader in
 //   canonical mode (ZipLimits::require_canonical, used for backups) demands
 //   exactly those bytes.
 #pragma once

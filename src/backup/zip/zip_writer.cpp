@@ -1,17 +1,17 @@
 // ZipWriter: entry pipeline (choose method, compress, hash) and records.
 // Why our own writer and not Poco's: see the header and zip_types.h.
-#include "arkwiki/backup/zip_writer.h"
+#include "zip/zip_writer.h"
 
 #include <libdeflate.h>
 
 #include "arkwiki/core/hash.h"
-#include "backup/hash_set64.h"
-#include "backup/zip_canonical.h"
-#include "backup/zip_central_spool.h"
-#include "backup/zip_compress.h"
-#include "backup/zip_format.h"
-#include "backup/zip_names.h"
-#include "backup/zip_source.h"
+#include "zip/hash_set64.h"
+#include "zip/zip_canonical.h"
+#include "zip/zip_central_spool.h"
+#include "zip/zip_compress.h"
+#include "zip/zip_format.h"
+#include "zip/zip_names.h"
+#include "zip/zip_source.h"
 
 namespace arkwiki {
 

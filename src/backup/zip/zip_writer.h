@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
-#include "arkwiki/backup/zip_types.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
+#include "zip/zip_types.h"
 
 namespace arkwiki {
 
@@ -132,7 +132,7 @@ class ZipWriter {
   // Same for bytes in memory.
   Status AddBytes(std::string_view name, std::string_view data, const EntryOptions& options,
                   EntryInfo* out = nullptr);
-  // Same for bytes that `source` produces (src/backup/zip_source.h; the
+  // Same for bytes that `source` produces (zip_source.h; the
   // backup layer's streamed entries, such as a large manifest.json).
   Status AddSource(std::string_view name, zip::BlockSource* source, const EntryOptions& options,
                    EntryInfo* out = nullptr);

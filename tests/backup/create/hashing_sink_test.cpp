@@ -1,6 +1,6 @@
 // HashingSink (the archive's SHA-256 and forwarding on two threads) and
 // FileByteSink's write-back windows and direct I/O.
-#include "backup/hashing_sink.h"
+#include "create/hashing_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "arkwiki/core/hash.h"
+#include "backup/zip_test_util.h"
 #include "support/temp_dir.h"
-#include "zip_test_util.h"
 
 namespace arkwiki {
 namespace {

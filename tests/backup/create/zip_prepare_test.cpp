@@ -7,9 +7,9 @@
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
-#include "backup/upload_pipeline.h"
+#include "backup/zip_test_util.h"
+#include "create/upload_pipeline.h"
 #include "support/seed_wiki.h"
-#include "zip_test_util.h"
 
 namespace arkwiki {
 namespace {

@@ -1,4 +1,4 @@
-// manifest.json: the streaming writer and pull parser (manifest.cpp,
+// manifest.json: the streaming writer and pull parser (manifest_source.cpp, manifest_parser.cpp,
 // manifest_json.h) against the format, archives written by the Poco::JSON
 // version, and hostile input.
 #include <Poco/JSON/Array.h>
@@ -9,12 +9,13 @@
 #include <sstream>
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/hash.h"
-#include "backup/manifest_json.h"
-#include "backup/manifest_source.h"
 #include "backup/zip_test_util.h"
+#include "format/manifest_json.h"
+#include "format/manifest_parser.h"
+#include "format/manifest_source.h"
+#include "zip/zip_reader.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {

@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "arkwiki/backup/backup_writer.h"
-#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/schema.h"
@@ -16,6 +15,7 @@
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 namespace {

@@ -1,5 +1,5 @@
 // Cross-checks between a backup's manifest and its database (archive_checks.h).
-#include "backup/archive_checks.h"
+#include "verify/archive_checks.h"
 
 #include <gtest/gtest.h>
 

@@ -9,10 +9,12 @@
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/storage/db.h"
 #include "arkwiki/storage/storage.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 namespace {
@@ -103,14 +105,36 @@ TEST_F(BackupVerifyTest, FileNameCarriesSiteAndUtcTime) {
 // An archive a restore would refuse is not written at all.
 TEST_F(BackupVerifyTest, WikiWithMoreFilesThanAnImportTakesIsRefusedUpFront) {
   BackupOptions options;
-  options.max_entries = 3;  // manifest, database, settings: no room for the upload
+  options.limits.max_entries = 3;  // manifest, database, settings: no room for the upload
   const std::string target = dir_.Sub("too-many.zip");
   auto r = WriteBackupToFile(Env::Default(), DataDirLayout(data_), target, options);
   EXPECT_EQ(r.status().code(), StatusCode::kTooLarge) << r.status().ToString();
   EXPECT_NE(r.status().message().find("more than a backup archive may hold"), std::string::npos);
   EXPECT_FALSE(Env::Default()->FileExists(target).value());
   EXPECT_TRUE(testing::TreeFingerprint(DataDirLayout(data_).tmp).empty());
-  EXPECT_EQ(BackupOptions().max_entries, ZipLimits().max_entries);
+  EXPECT_EQ(BackupOptions().limits.max_entries, ZipLimits().max_entries);
+}
+
+// A base URL over the manifest reader's string limit, put into the database
+// by hand (the settings page caps the site title, not the base URL), would give an archive verify
+// refuses: create refuses it first and writes nothing.
+TEST_F(BackupVerifyTest, CreateRefusesAManifestStringVerifyWouldRefuse) {
+  {
+    auto db = Db::Open(DataDirLayout(data_).database, DbOptions());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    // hex() of N zero bytes is 2N characters: over the limit.
+    Status set = (*db)->Exec(
+        "INSERT INTO settings(key, value) VALUES('base_url', 'https://' || hex(zeroblob(?))) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        {static_cast<int64_t>(kMaxManifestStringBytes / 2 + 1)});
+    ASSERT_TRUE(set.ok()) << set.ToString();
+  }
+  const std::string target = dir_.Sub("long-title.zip");
+  auto r = WriteBackupToFile(Env::Default(), DataDirLayout(data_), target);
+  EXPECT_EQ(r.status().code(), StatusCode::kTooLarge) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("base URL"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(Env::Default()->FileExists(target).value());
+  EXPECT_TRUE(testing::TreeFingerprint(DataDirLayout(data_).tmp).empty());
 }
 
 TEST_F(BackupVerifyTest, FailedWriteLeavesNothingUnderTheFinalName) {

@@ -3,9 +3,9 @@
 // general mode keeps accepting the ordinary variations other tools write.
 #include <gtest/gtest.h>
 
-#include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_reader.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {

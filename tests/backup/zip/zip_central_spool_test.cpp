@@ -1,10 +1,10 @@
 // The central directory kept in a scratch file (ZipWriter::SpoolCentralDirectory).
 #include <gtest/gtest.h>
 
-#include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/fault_injection_env.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_reader.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {

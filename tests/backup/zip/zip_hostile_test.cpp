@@ -3,8 +3,8 @@
 // follow what Poco 1.11's Decompress got wrong (see PITFALLS).
 #include <gtest/gtest.h>
 
-#include "arkwiki/backup/zip_reader.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 namespace {

@@ -15,10 +15,10 @@
 #include <iostream>
 #include <map>
 
-#include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_reader.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {

@@ -1,4 +1,4 @@
-#include "arkwiki/backup/zip_reader.h"
+#include "zip/zip_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "arkwiki/backup/zip_writer.h"
+#include "zip/zip_writer.h"
 
 #include <gtest/gtest.h>
 
-#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki {
 namespace {
