@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -61,6 +63,16 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
   std::atomic<int> written{0};
   std::atomic<int64_t> worst_us{0};
   Status writer_status;
+  // The backup starts once the writer has committed (or failed) at least
+  // once, so writes are certainly under way whatever the machine's load.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool started = false;
+  auto signal_started = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    started = true;
+    cv.notify_all();
+  };
   std::thread writer([&] {
     for (int i = 50; !stop; ++i) {
       auto start = Clock::now();
@@ -70,13 +82,18 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
       if (us > worst_us) worst_us = us;
       if (!s.ok()) {
         writer_status = s;
+        signal_started();
         return;
       }
       ++written;
+      signal_started();
     }
   });
   std::string archive = dir.Sub("b.zip");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return started; });
+  }
   auto result = WriteBackupToFile(Env::Default(), storage->layout(), archive);
   stop = true;
   writer.join();
