@@ -8,7 +8,7 @@
 #include <cctype>
 #include <vector>
 
-#include "arkwiki/backup/db_snapshot.h"
+#include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
 
 namespace arkwiki::web {

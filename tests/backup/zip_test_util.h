@@ -7,10 +7,10 @@
 #include <string>
 
 #include "arkwiki/backup/byte_sink.h"
-#include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/backup/zip_writer.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
+#include "zip/zip_reader.h"
+#include "zip/zip_writer.h"
 
 namespace arkwiki::testing {
 

@@ -8,10 +8,11 @@
 #include <utility>
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
-#include "backup/archive_checks.h"
+#include "format/manifest_parser.h"
+#include "verify/archive_checks.h"
+#include "zip/zip_reader.h"
 
 namespace arkwiki::fuzz {
 namespace {

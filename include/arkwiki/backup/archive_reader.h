@@ -3,7 +3,7 @@
 // This is the read side only: it can check and unpack an archive into a
 // directory it is given, and nothing else (restore.h decides what to do with
 // the result). It never uses Poco::Zip::Decompress, which is unsafe for
-// untrusted archives (see ../shared/PITFALLS.md and zip_reader.h).
+// untrusted archives (see src/backup/zip/zip_reader.h).
 //
 // Every check runs before the result is trusted: the ZIP structure and each
 // entry's name, type, method and size caps (ZipReader); the manifest and its
@@ -16,8 +16,7 @@
 #include <string>
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/backup/db_snapshot.h"
-#include "arkwiki/backup/zip_reader.h"
+#include "arkwiki/backup/archive_limits.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki {
@@ -40,6 +39,12 @@ struct VerifyOptions {
   // anything is extracted or hashed; an error aborts the verification
   // (Restorer::Stage checks free space for the import here).
   std::function<Status(const Manifest&)> before_extract;
+};
+
+// What the check of the archive's database found.
+struct DatabaseCheck {
+  int schema_version = 0;
+  ManifestCounts counts;  // bytes left 0
 };
 
 struct VerifyReport {

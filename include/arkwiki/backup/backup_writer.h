@@ -15,6 +15,7 @@
 #include <string>
 
 #include "arkwiki/backup/archive_format.h"
+#include "arkwiki/backup/archive_limits.h"
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/storage/data_dir.h"
@@ -35,10 +36,11 @@ struct BackupOptions {
   // Called once the manifest is known and before the first byte is written;
   // an error aborts the backup (used for the free-space check of a file).
   std::function<Status(const Manifest&)> before_write;
-  // Most entries the archive may have: what a restore accepts by default
-  // (ZipLimits::max_entries). A bigger wiki is refused with TooLarge before
-  // anything is written, rather than given a backup no import would take.
-  uint64_t max_entries = 200'000;
+  // The caps the archive must stay within: by default what a restore
+  // accepts. A wiki that would exceed one (entry count, sizes, a manifest
+  // string) is refused before anything is written (CheckArchiveLimits),
+  // rather than given a backup no import would take.
+  ZipLimits limits;
 };
 
 struct BackupResult {

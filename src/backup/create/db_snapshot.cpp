@@ -1,0 +1,135 @@
+#include "create/db_snapshot.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <memory>
+
+#include "arkwiki/core/free_space.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/storage/db.h"
+#include "arkwiki/storage/schema.h"
+#include "arkwiki/storage/settings_store.h"
+
+namespace arkwiki {
+namespace {
+
+Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
+  sqlite3* out = nullptr;
+  if (sqlite3_open_v2(dest.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string message = out ? sqlite3_errmsg(out) : "out of memory";
+    sqlite3_close(out);
+    return Status::IoError("cannot create snapshot " + dest + ": " + message);
+  }
+  // The snapshot is scratch: it is hashed after it is made, and a crash
+  // loses only the unfinished backup, so nothing here waits for the disk.
+  (void)sqlite3_exec(out, "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  int rc = SQLITE_ERROR;
+  {
+    std::lock_guard<std::recursive_mutex> lock(source.lock());
+    sqlite3_backup* backup = sqlite3_backup_init(out, "main", source.raw_handle(), "main");
+    if (backup != nullptr) {
+      rc = sqlite3_backup_step(backup, -1);  // all pages, one read transaction
+      sqlite3_backup_finish(backup);
+    }
+  }
+  *millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::string message = sqlite3_errmsg(out);
+  sqlite3_close(out);
+  if (rc == SQLITE_DONE) return Status::Ok();
+  if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+    return Status::NoSpace("writing the database snapshot " + dest + " failed: " + message);
+  }
+  return Status::IoError("database snapshot failed: " + message);
+}
+
+// Every distinct upload, in hash order, through Db::ForEachRow: Db::Query's
+// RecordSet cost more time for 50,000 uploads than the database copy itself
+// (benchmarks/README.md).
+Status ReadUploads(Db& db, ManifestFiles* out) {
+  Status s = db.ForEachRow(
+      "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256",
+      [&](sqlite3_stmt* st) -> Status {
+        const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        const sqlite3_int64 size = sqlite3_column_int64(st, 1);
+        if (sha == nullptr) {  // the column is NOT NULL: SQLite ran out of memory
+          return Status::IoError("reading the uploads of the database snapshot: out of memory");
+        }
+        if (size < 0) return Status::Corruption("the uploads table has a negative size");
+        if (!IsLowerHex(sha, 64)) {
+          return Status::Corruption("the uploads table holds a malformed hash: " +
+                                    std::string(sha).substr(0, 80));
+        }
+        out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
+        return Status::Ok();
+      });
+  if (s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy) {
+    return Status::IoError("reading the uploads of the database snapshot failed: " + s.message());
+  }
+  return s;
+}
+
+Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {
+  ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
+  if (version != kSchemaVersion) {
+    return Status::Unsupported("the database is at schema " + std::to_string(version) +
+                               " but this arkwiki writes schema " + std::to_string(kSchemaVersion) +
+                               "; start the server once to "
+                               "migrate it");
+  }
+  info->schema_version = version;
+  ARKWIKI_ASSIGN_OR_RETURN(info->counts.pages,
+                           db.QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
+  ARKWIKI_ASSIGN_OR_RETURN(info->counts.revisions, db.QueryInt("SELECT count(*) FROM revisions"));
+  ARKWIKI_ASSIGN_OR_RETURN(info->counts.users, db.QueryInt("SELECT count(*) FROM users"));
+  ARKWIKI_ASSIGN_OR_RETURN(info->counts.uploads, db.QueryInt("SELECT count(*) FROM uploads"));
+  // Every setting with its effective value, defaults included.
+  SettingsStore store(&db);
+  ARKWIKI_ASSIGN_OR_RETURN(SiteSettings settings, store.Load());
+  info->settings = SettingsToMap(settings);
+  return ReadUploads(db, &info->uploads);
+}
+
+Status PrepareSnapshot(const std::string& dest, SnapshotInfo* info) {
+  DbOptions options;
+  options.wal = false;
+  ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(dest, options));
+  ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=OFF"));  // scratch (see above)
+  // Sessions are live credentials; secure_delete (Debian's default) zeroes
+  // the freed pages, so no token hash lingers in the file.
+  ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete=ON"));
+  ARKWIKI_RETURN_IF_ERROR(db->Exec("DELETE FROM sessions"));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows mode, db->Query("PRAGMA journal_mode=DELETE"));
+  if (mode.empty() || mode[0].Text(0) != "delete") {
+    return Status::IoError("cannot set the snapshot's journal mode");
+  }
+  return ReadSnapshotContents(*db, info);
+}
+
+}  // namespace
+
+Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
+                                      const std::string& dest) {
+  DbOptions ro;
+  ro.read_only = true;
+  ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t pages, source->QueryInt("PRAGMA page_count"));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t page_size, source->QueryInt("PRAGMA page_size"));
+  const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20);
+  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, DirName(dest), needed, "the database snapshot"));
+  SnapshotInfo info;
+  Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);
+  source.reset();
+  if (s.ok()) s = PrepareSnapshot(dest, &info);
+  if (!s.ok()) {
+    (void)env->RemoveFile(dest);  // nothing half-made may stay behind
+    (void)env->RemoveFile(dest + "-journal");
+    return s;
+  }
+  return info;
+}
+
+}  // namespace arkwiki

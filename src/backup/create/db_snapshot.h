@@ -1,0 +1,36 @@
+// The consistent copy of the live database that a backup archives
+// (private to the backup layer).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/data_dir.h"
+
+namespace arkwiki {
+
+struct SnapshotInfo {
+  int schema_version = 0;
+  ManifestCounts counts;  // bytes left 0: the writer fills it in
+  std::map<std::string, std::string> settings;
+  // Every distinct upload content as its archive entry, sorted by hash.
+  ManifestFiles uploads;
+  double copy_millis = 0;  // time spent in the online backup step
+};
+
+// Copies the live database at `layout.database` to `dest` with SQLite's
+// online backup API from a separate read-only connection, in one step, so
+// the copy is one consistent point in time and writers (WAL mode) are never
+// blocked. Checks free space in dest's directory first (NoSpace names the
+// path, the bytes needed and the bytes free). Then, in the copy only:
+// removes login sessions and switches the journal mode to DELETE so the file
+// stands alone. Reads counts, settings and the upload list from the copy.
+// On failure nothing is left at `dest`.
+Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
+                                      const std::string& dest);
+
+}  // namespace arkwiki

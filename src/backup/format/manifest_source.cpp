@@ -1,0 +1,150 @@
+// manifest.json written piece by piece (manifest_source.h). Written with
+// manifest_json.h rather than through a Poco::JSON tree, which cost ~3 KB per
+// listed file (see that header).
+#include "format/manifest_source.h"
+
+#include "arkwiki/core/hash.h"
+#include "format/manifest_json.h"
+
+namespace arkwiki {
+namespace {
+
+// "<indent>"key": " then the value. The layout (one space per level, "key":
+// value) is what Poco's Stringifier wrote with indent 1, so manifests look
+// the same as those in archives made before this writer.
+void Key(std::string* out, std::string_view indent, std::string_view key) {
+  out->append(indent);
+  out->push_back('"');
+  out->append(key);
+  out->append("\": ");
+}
+
+void StringMember(std::string* out, std::string_view indent, std::string_view key,
+                  std::string_view value, bool last = false) {
+  Key(out, indent, key);
+  manifest_json::AppendString(out, value);
+  out->append(last ? "\n" : ",\n");
+}
+
+void IntMember(std::string* out, std::string_view indent, std::string_view key, uint64_t value,
+               bool negative = false, bool last = false) {
+  Key(out, indent, key);
+  if (negative) out->push_back('-');
+  out->append(std::to_string(value));
+  out->append(last ? "\n" : ",\n");
+}
+
+void SignedMember(std::string* out, std::string_view indent, std::string_view key, int64_t value,
+                  bool last = false) {
+  const bool negative = value < 0;
+  const uint64_t magnitude =
+      negative ? ~static_cast<uint64_t>(value) + 1 : static_cast<uint64_t>(value);
+  IntMember(out, indent, key, magnitude, negative, last);
+}
+
+// Everything before the first file record.
+std::string Head(const Manifest& m) {
+  std::string out;
+  out.append("{\n");
+  StringMember(&out, " ", "format", m.format);
+  SignedMember(&out, " ", "format_version", m.format_version);
+  StringMember(&out, " ", "app_version", m.app_version);
+  SignedMember(&out, " ", "schema_version", m.schema_version);
+  StringMember(&out, " ", "created_at", m.created_at);
+  StringMember(&out, " ", "site_title", m.site_title);
+  StringMember(&out, " ", "base_url", m.base_url);
+  StringMember(&out, " ", "instance_id", m.instance_id);
+  out.append(" \"counts\": {\n");
+  SignedMember(&out, "  ", "pages", m.counts.pages);
+  SignedMember(&out, "  ", "revisions", m.counts.revisions);
+  SignedMember(&out, "  ", "users", m.counts.users);
+  SignedMember(&out, "  ", "uploads", m.counts.uploads);
+  SignedMember(&out, "  ", "bytes", m.counts.bytes, /*last=*/true);
+  out.append(" },\n \"files\": [\n");
+  return out;
+}
+
+void AppendFile(std::string* out, const ManifestFile& f, bool last) {
+  out->append("  {\n");
+  StringMember(out, "   ", "path", f.path);
+  IntMember(out, "   ", "size", f.size);
+  StringMember(out, "   ", "sha256", f.sha256, /*last=*/true);
+  out->append(last ? "  }\n" : "  },\n");
+}
+
+// Everything after the last file record; the checksum is computed over the
+// text with 64 '0' in its place.
+std::string Tail(std::string_view hash_hex) {
+  std::string out = " ],\n \"manifest_sha256\": \"";
+  out.append(hash_hex);
+  out.append("\"\n}\n");
+  return out;
+}
+
+}  // namespace
+
+// First pass: the size, and the checksum over the text with zeros in its
+// place (the checksum stands last, so nothing before it changes).
+ManifestSource::ManifestSource(const Manifest& m)
+    : manifest_(m), head_(Head(m)), tail_(Tail(std::string(manifest_json::kHashHexLen, '0'))) {
+  Sha256 sha;
+  for (;;) {
+    std::string_view piece = NextPiece();
+    if (piece.empty()) break;
+    sha.Update(piece);
+    size_ += piece.size();
+  }
+  tail_ = Tail(sha.FinishHex());
+  Rewind();
+}
+
+void ManifestSource::Rewind() {
+  stage_ = Stage::kHead;
+  next_file_ = 0;
+}
+
+std::string_view ManifestSource::NextPiece() {
+  switch (stage_) {
+    case Stage::kHead:
+      stage_ = manifest_.files.empty() ? Stage::kTail : Stage::kFiles;
+      return head_;
+    case Stage::kFiles: {
+      buffer_.clear();
+      const size_t n = manifest_.files.size();
+      while (next_file_ < n && buffer_.size() < kPieceBytes) {
+        AppendFile(&buffer_, manifest_.files[next_file_], next_file_ + 1 == n);
+        ++next_file_;
+      }
+      if (next_file_ == n) stage_ = Stage::kTail;
+      return buffer_;
+    }
+    case Stage::kTail:
+      stage_ = Stage::kDone;
+      return tail_;
+    case Stage::kDone:
+      break;
+  }
+  return {};
+}
+
+// The bytes must add up to size(): ZipWriter announced that size already.
+Result<std::string_view> ManifestSource::Next() {
+  std::string_view piece = NextPiece();
+  delivered_ += piece.size();
+  if (delivered_ > size_ || (piece.empty() && delivered_ != size_)) {
+    return Status::Corruption("manifest.json changed while it was written");
+  }
+  return piece;
+}
+
+std::string SerializeManifest(const Manifest& m) {
+  ManifestSource source(m);
+  std::string out;
+  out.reserve(source.size());
+  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
+    out.append(piece);
+  }
+  return out;
+}
+
+}  // namespace arkwiki

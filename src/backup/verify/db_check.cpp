@@ -1,0 +1,164 @@
+// CheckUntrustedDatabase: the hardened open of a database from an archive.
+//
+// This talks to sqlite3 directly rather than through Poco::Data: the
+// defensive flags must be set on the connection before SQLite reads a
+// single byte of the untrusted schema, and Poco's session runs statements
+// of its own first. Nothing here writes to the file.
+#include <sqlite3.h>
+
+#include <functional>
+#include <memory>
+#include <set>
+
+#include "arkwiki/storage/schema.h"
+#include "verify/db_check.h"
+
+namespace arkwiki {
+namespace {
+
+struct Closer {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+using Handle = std::unique_ptr<sqlite3, Closer>;
+
+// Runs `sql` and collects the first column of each row as text.
+// Calls on_row with the first column of each row (NULL as "").
+template <class OnRow>
+Status ForEachRow(sqlite3* db, const std::string& sql, OnRow&& on_row) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    return Status::Corruption("the database cannot be read (" + std::string(sqlite3_errmsg(db)) +
+                              ")");
+  }
+  int rc;
+  Status s;
+  while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(st, 0);
+    s = on_row(std::string_view(text ? reinterpret_cast<const char*>(text) : ""));
+  }
+  sqlite3_finalize(st);
+  if (!s.ok()) return s;
+  if (rc != SQLITE_DONE) {
+    return Status::Corruption("the database is damaged (" + std::string(sqlite3_errstr(rc)) + ")");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Column(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  ARKWIKI_RETURN_IF_ERROR(ForEachRow(db, sql, [&](std::string_view text) {
+    out.emplace_back(text);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// Streamed to the caller, not collected: the list grows with the upload
+// count (6 MB at 200,000 uploads even as raw hashes).
+Status ForEachUploadHash(sqlite3* db, const std::function<void(const Sha256Raw&)>& on_hash) {
+  return ForEachRow(
+      db, "SELECT DISTINCT sha256 FROM uploads ORDER BY sha256", [&](std::string_view text) {
+        Sha256Raw hash;
+        if (!ParseSha256Hex(text, &hash)) {
+          return Status::Corruption("the database names an upload by a malformed hash");
+        }
+        on_hash(hash);
+        return Status::Ok();
+      });
+}
+
+Result<int64_t> Number(sqlite3* db, const std::string& sql) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto rows, Column(db, sql));
+  if (rows.empty()) return Status::Corruption("no answer to " + sql);
+  return std::stoll(rows[0]);
+}
+
+Result<Handle> OpenHardened(const std::string& path) {
+  sqlite3* raw = nullptr;
+  std::string uri = "file:" + path + "?mode=ro";
+  int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  Handle db(raw);
+  if (rc != SQLITE_OK) return Status::Corruption("the database cannot be opened");
+  int ignored = 0;
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &ignored);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &ignored);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_VIEW, 0, &ignored);
+  for (const char* pragma : {"PRAGMA trusted_schema=OFF", "PRAGMA cell_size_check=ON",
+                             "PRAGMA mmap_size=0", "PRAGMA query_only=ON"}) {
+    if (sqlite3_exec(raw, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Status::Corruption("the database cannot be opened safely");
+    }
+  }
+  return db;
+}
+
+// The tables, indexes and triggers schema version `version` must have.
+Result<std::vector<std::string>> ExpectedSchema(Env* env, const std::string& scratch, int version) {
+  (void)env;
+  DbOptions options;
+  options.wal = false;
+  auto db = Db::Open("file:" + scratch + "?mode=memory", options);
+  if (!db.ok()) return db.status();
+  ARKWIKI_RETURN_IF_ERROR(Migrate(**db, version));
+  return DescribeSchema(**db);
+}
+
+}  // namespace
+
+Result<DatabaseCheck> CheckUntrustedDatabase(
+    Env* env, const std::string& path,
+    const std::function<void(const Sha256Raw&)>& on_upload_hash) {
+  for (const char* suffix : {"-wal", "-journal", "-shm"}) {
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path + suffix));
+    if (exists) {
+      return Status::Corruption("a " + std::string(suffix + 1) +
+                                " file lies beside the "
+                                "database; refusing it");
+    }
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(Handle db, OpenHardened(path));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t app_id, Number(db.get(), "PRAGMA application_id"));
+  if (app_id != kApplicationId) {
+    return Status::Corruption("the database is not an arkwiki database (application_id " +
+                              std::to_string(app_id) + ")");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t version, Number(db.get(), "PRAGMA user_version"));
+  if (version > kSchemaVersion) {
+    return Status::Unsupported("the backup's database is at schema version " +
+                               std::to_string(version) + ", newer than this arkwiki (" +
+                               std::to_string(kSchemaVersion) + "); upgrade arkwiki first");
+  }
+  if (version < 1) return Status::Corruption("the database has no arkwiki schema");
+  ARKWIKI_ASSIGN_OR_RETURN(auto integrity, Column(db.get(), "PRAGMA integrity_check"));
+  if (integrity.size() != 1 || integrity[0] != "ok") {
+    return Status::Corruption("the database failed SQLite's integrity check: " +
+                              (integrity.empty() ? std::string("no answer") : integrity[0]));
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto fk, Column(db.get(), "PRAGMA foreign_key_check"));
+  if (!fk.empty()) {
+    return Status::Corruption("the database has broken references (table " + fk[0] + ")");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(
+      auto schema, Column(db.get(),
+                          "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE "
+                          "'sqlite_%' AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto expected, ExpectedSchema(env, "schema-v" + std::to_string(version),
+                                                         static_cast<int>(version)));
+  if (schema != expected) {
+    return Status::Corruption("the database's tables do not match arkwiki schema version " +
+                              std::to_string(version));
+  }
+  DatabaseCheck check;
+  check.schema_version = static_cast<int>(version);
+  ARKWIKI_ASSIGN_OR_RETURN(check.counts.pages,
+                           Number(db.get(), "SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
+  ARKWIKI_ASSIGN_OR_RETURN(check.counts.revisions,
+                           Number(db.get(), "SELECT count(*) FROM revisions"));
+  ARKWIKI_ASSIGN_OR_RETURN(check.counts.users, Number(db.get(), "SELECT count(*) FROM users"));
+  ARKWIKI_ASSIGN_OR_RETURN(check.counts.uploads, Number(db.get(), "SELECT count(*) FROM uploads"));
+  ARKWIKI_RETURN_IF_ERROR(ForEachUploadHash(db.get(), on_upload_hash));
+  return check;
+}
+
+}  // namespace arkwiki

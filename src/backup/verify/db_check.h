@@ -1,0 +1,25 @@
+// The hardened check of a database file that came from an archive (private
+// to the backup layer).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
+
+namespace arkwiki {
+
+// Opens a database file from an archive as untrusted input: read-only,
+// SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF, cell_size_check=ON,
+// mmap_size=0; then runs integrity_check and foreign_key_check, checks
+// application_id, refuses a schema newer than this build and one whose
+// tables differ from what its version should have. Refuses -wal or
+// -journal files beside it. Corruption/Unsupported on failure. Calls
+// on_upload_hash with every distinct upload hash the database refers to, in
+// ascending order (a malformed one is Corruption).
+Result<DatabaseCheck> CheckUntrustedDatabase(
+    Env* env, const std::string& path, const std::function<void(const Sha256Raw&)>& on_upload_hash);
+
+}  // namespace arkwiki
