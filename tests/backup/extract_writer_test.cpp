@@ -10,9 +10,9 @@
 
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/restore.h"
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "zip_test_util.h"

@@ -9,9 +9,9 @@
 
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/schema.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/counting_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"

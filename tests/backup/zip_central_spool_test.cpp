@@ -3,7 +3,7 @@
 
 #include "arkwiki/backup/zip_reader.h"
 #include "arkwiki/backup/zip_writer.h"
-#include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 
 namespace arkwiki {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "arkwiki/backup/zip_reader.h"
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 
 namespace arkwiki {
