@@ -26,8 +26,9 @@ class WikiServerTest : public ::testing::Test {
       ASSERT_EQ(token.exit_code, 0) << token.err;
       tokens_[role] = token.out.substr(0, token.out.find('\n'));
     }
-    server_ = std::make_unique<ServerProcess>(data_);
-    ASSERT_TRUE(server_->started()) << server_->LogTail(1 << 20);
+    auto server = StartServer(data_);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
   }
 
   HttpClient Client(const std::string& role = "") {

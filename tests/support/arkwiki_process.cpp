@@ -24,7 +24,7 @@ bool LoginWithForm(HttpClient& client, const std::string& name, const std::strin
 }
 
 std::string ExtractCsrf(const std::string& html) {
-  const std::string marker = "name=\"csrf\" value=\"";
+  const std::string marker = R"(name="csrf" value=")";
   size_t pos = html.find(marker);
   if (pos == std::string::npos) return "";
   pos += marker.size();
