@@ -25,7 +25,7 @@ stages=("$@")
 # Test labels the sanitizer stage runs: the unit and integration suites.
 # Not drills (they re-run these code paths at scale and take minutes) nor
 # benchmark smoke runs (timing-only, and the ASan slow-down makes them moot).
-asan_labels='^(core|storage|backup|web|cli|integration)$'
+asan_labels='^(core|storage|backup|web|testing|process|cli|integration)$'
 
 log() { echo "[quality] $*"; }
 
@@ -81,8 +81,8 @@ stage_asan() {
   # The fuzz target too, so that the fuzz stage has nothing left to build.
   local -a targets=(arkwiki archive_reader_fuzz)
   local t
-  for t in core storage backup web cli integration; do
-    [[ -n $(ls "$root/tests/$t"/*.cpp 2>/dev/null) ]] && targets+=("${t}_tests")
+  for t in core storage backup web testing process cli integration; do
+    [[ -n $(find "$root/tests/$t" -name '*.cpp' 2>/dev/null) ]] && targets+=("${t}_tests")
   done
   cmake --build "$b" -j"$jobs" --target "${targets[@]}" || return 1
   # Every sanitized process — the test programs and each `arkwiki` they

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "arkwiki/process/http_client.h"
 #include "capture.h"
 #include "state_diff.h"
-#include "wiki_client.h"
 
 namespace arkwiki::drill {
 namespace {
@@ -79,20 +79,20 @@ Status DrillContext::CopyGolden(const Golden& golden, const std::string& dest) {
   return Status::Ok();
 }
 
-Result<fixture::ProcessResult> DrillContext::Arkwiki(const std::vector<std::string>& args,
-                                                     const fixture::EnvVars& env,
+Result<process::ProcessResult> DrillContext::Arkwiki(const std::vector<std::string>& args,
+                                                     const process::EnvVars& env,
                                                      const std::string& stdin_text) {
-  return fixture::RunProcess(config_.arkwiki, args, stdin_text, env);
+  return process::RunProcess(config_.arkwiki, args, stdin_text, env);
 }
 
-Result<std::unique_ptr<fixture::ServerProcess>> DrillContext::Serve(const std::string& data_dir,
-                                                                    const fixture::EnvVars& env) {
+Result<std::unique_ptr<process::ServerProcess>> DrillContext::Serve(const std::string& data_dir,
+                                                                    const process::EnvVars& env) {
   // Logs go to the work root, not beside the data: a data directory may
   // sit on a small file system the drill fills on purpose.
   const std::string logs = config_.work_root + "/logs";
   std::error_code ec;
   fs::create_directories(logs, ec);
-  return fixture::ServerProcess::Start(
+  return process::ServerProcess::Start(
       config_.arkwiki, data_dir, logs + "/server-" + std::to_string(++dir_counter_) + ".log", env);
 }
 
@@ -117,7 +117,7 @@ Result<std::string> DrillContext::FreshInstall(const std::string& data_dir) {
 }
 
 RestoreRun DrillContext::RestoreCli(const std::string& data_dir, const std::string& archive,
-                                    const fixture::EnvVars& env) {
+                                    const process::EnvVars& env) {
   RestoreRun run;
   auto r = Arkwiki({"backup", "restore", "--data", data_dir, archive, "--yes"}, env);
   if (!r.ok()) {
@@ -140,7 +140,7 @@ RestoreRun DrillContext::RestoreHttp(int port, const std::string& admin_token,
   std::atomic<bool> stop{false};
   double first_503 = -1, last_503 = -1;
   std::thread poller([&] {
-    fixture::WikiClient probe(port);
+    process::HttpClient probe(port);
     while (!stop) {
       const int status = probe.Health();
       if (status == 503) {
@@ -150,7 +150,7 @@ RestoreRun DrillContext::RestoreHttp(int port, const std::string& admin_token,
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
-  fixture::WikiClient client(port, admin_token);
+  process::HttpClient client(port, admin_token);
   const double start = NowMs();
   auto reply = client.PostFile(std::string("/api/restore") + (dry_run ? "?dry_run=1" : ""), archive,
                                "application/zip");
@@ -164,7 +164,7 @@ RestoreRun DrillContext::RestoreHttp(int port, const std::string& admin_token,
   }
   run.http_status = reply->status;
   run.message = Trim(reply->body);
-  auto json = fixture::ParseJsonObject(reply->body);
+  auto json = process::ParseJsonObject(reply->body);
   if (json.ok() && (*json)->has("unavailable_ms")) {
     run.unavailable_ms = (*json)->getValue<double>("unavailable_ms");
     run.safety_backup = (*json)->optValue<std::string>("safety_backup", "");

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/process/child_process.h"
 #include "drill.h"
-#include "process.h"
 
 namespace arkwiki::drill {
 
@@ -32,11 +32,11 @@ class DrillContext {
   Status CopyGolden(const Golden& golden, const std::string& dest);
 
   // Runs `arkwiki args...`.
-  Result<fixture::ProcessResult> Arkwiki(const std::vector<std::string>& args,
-                                         const fixture::EnvVars& env = {},
+  Result<process::ProcessResult> Arkwiki(const std::vector<std::string>& args,
+                                         const process::EnvVars& env = {},
                                          const std::string& stdin_text = "");
-  Result<std::unique_ptr<fixture::ServerProcess>> Serve(const std::string& data_dir,
-                                                        const fixture::EnvVars& env = {});
+  Result<std::unique_ptr<process::ServerProcess>> Serve(const std::string& data_dir,
+                                                        const process::EnvVars& env = {});
   // `arkwiki backup create --data DIR --out FILE`; fails unless exit 0.
   Status Backup(const std::string& data_dir, const std::string& out);
   // A fresh install: a bootstrap admin "drill-admin" and its API token.
@@ -44,7 +44,7 @@ class DrillContext {
 
   // `arkwiki backup restore --data DIR FILE --yes` (server must be stopped).
   RestoreRun RestoreCli(const std::string& data_dir, const std::string& archive,
-                        const fixture::EnvVars& env = {});
+                        const process::EnvVars& env = {});
   // POST /api/restore with the archive as body, polling /api/health on
   // another connection to measure the 503 window.
   RestoreRun RestoreHttp(int port, const std::string& admin_token, const std::string& archive,

@@ -1,17 +1,5 @@
-// arkwiki-drill: recovery drills against real arkwiki processes.
-//
-//   arkwiki-drill [--quick | --full] [--profiles small,edge] [--scenarios 1,8]
-//                 [--paths cli,http] [--report-dir DIR] [--work DIR] [--seed N]
-//                 [--pages N] [--big-upload-mb N] [--archives DIR]
-//                 [--arkwiki PATH] [--xfail 5:cli,2] [--skip 1:cli] [--keep] [--verbose]
-//   arkwiki-drill diff A B ...     (see fixtures/diff_command.h)
-//   arkwiki-drill list
-//
-// --quick (the default, what CI runs): every scenario on the small and
-// edge profiles, with the edge profile's big upload at 8 MiB unless
-// --big-upload-mb says otherwise. --full: small, typical and edge with the
-// 100 MiB upload. Exit status: 0 all passed (skips allowed), 1 a scenario
-// lost data or misbehaved, 2 usage, 3 the fixtures could not be seeded.
+// arkwiki-drill: recovery drills against real arkwiki processes. The
+// usage, options and exit codes are kUsage below (arkwiki-drill --help).
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,6 +35,26 @@ const std::vector<Scenario>& AllScenarios() {
 }
 
 namespace {
+
+const char kUsage[] =
+    "usage: arkwiki-drill [run] [--quick | --full] [--profiles small,edge] [--scenarios 1,8]\n"
+    "                     [--paths cli,http] [--report-dir DIR] [--work DIR] [--seed N]\n"
+    "                     [--pages N] [--big-upload-mb N] [--archives DIR] [--arkwiki PATH]\n"
+    "                     [--xfail 5:cli,2] [--skip 1:cli] [--keep] [--verbose]\n"
+    "       arkwiki-drill diff A B [--tokens FP.json] [--ignore-times] [--exclude PREFIX]\n"
+    "       arkwiki-drill list\n"
+    "\n"
+    "Runs named disaster scenarios against real arkwiki processes and writes a\n"
+    "report. --quick (the default, what CI runs): every scenario on the small\n"
+    "and edge profiles, with the edge profile's big upload at 8 MiB unless\n"
+    "--big-upload-mb says otherwise. --full: small, typical and edge with the\n"
+    "100 MiB upload. list prints the scenarios; diff compares two wikis.\n"
+    "\n"
+    "exit codes:\n"
+    "  0  every scenario passed (skips allowed)\n"
+    "  1  a scenario lost data or misbehaved (diff: the wikis differ)\n"
+    "  2  usage error\n"
+    "  3  the fixtures could not be seeded (diff: a side could not be read)\n";
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
@@ -227,6 +235,12 @@ int List() {
 int main(int argc, char** argv) {
   using namespace arkwiki;
   std::vector<std::string> args(argv + 1, argv + argc);
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h" || (a == args[0] && a == "help")) {
+      std::fputs(drill::kUsage, stdout);
+      return 0;
+    }
+  }
   if (!args.empty() && args[0] == "diff") {
     return fixture::RunDiffCommand({args.begin() + 1, args.end()}, ARKWIKI_BINARY);
   }
@@ -239,8 +253,7 @@ int main(int argc, char** argv) {
                           {"quick", "full", "keep", "verbose"});
   auto config = flags.ok() ? drill::ConfigFrom(*flags) : Result<drill::DrillConfig>(flags.status());
   if (!config.ok()) {
-    std::fprintf(stderr, "error: %s\nsee the comment at the top of drills/drill_main.cpp\n",
-                 config.status().message().c_str());
+    std::fprintf(stderr, "error: %s\n%s", config.status().message().c_str(), drill::kUsage);
     return drill::kExitUsage;
   }
   return drill::RunDrills(*config);

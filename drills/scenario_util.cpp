@@ -11,8 +11,8 @@
 #include <fstream>
 #include <random>
 
+#include "arkwiki/process/http_client.h"
 #include "capture.h"
-#include "wiki_client.h"
 
 namespace arkwiki::drill {
 namespace {
@@ -106,7 +106,7 @@ Status ServeOrFreshInstall(DrillContext& ctx, const Golden& g, const std::string
 Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port,
                                          const fixture::Fingerprint& g) {
   (void)ctx;
-  fixture::WikiClient admin(port, g.admin_token());
+  process::HttpClient admin(port, g.admin_token());
   Poco::JSON::Object::Ptr page = new Poco::JSON::Object;
   page->set("title", "Written after the backup");
   page->set("markdown", "This page exists only in the changed wiki.");
@@ -117,7 +117,7 @@ Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port,
     edit->set("title", p.title);
     edit->set("markdown", "Edited after the backup.");
     ARKWIKI_RETURN_IF_ERROR(
-        admin.Json("PUT", "/api/pages/" + fixture::UrlEncode(slug), edit).status());
+        admin.Json("PUT", "/api/pages/" + process::UrlEncode(slug), edit).status());
     break;
   }
   ARKWIKI_RETURN_IF_ERROR(

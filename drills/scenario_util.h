@@ -30,7 +30,7 @@
 
 namespace arkwiki::drill {
 
-using ServerPtr = std::unique_ptr<fixture::ServerProcess>;
+using ServerPtr = std::unique_ptr<process::ServerProcess>;
 
 // A scenario's starting point: a copy of the golden data in a new
 // directory, served, with a backup taken through the CLI while it serves.

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "arkwiki/process/http_client.h"
 #include "capture.h"
 #include "scenario_util.h"
 #include "state_diff.h"
-#include "wiki_client.h"
 
 namespace arkwiki::drill {
 namespace {
@@ -40,7 +40,7 @@ bool HasPartial(const std::string& dir) {
 // after a fixed delay. Returns true if the kill landed before it finished.
 bool KillOneBackup(DrillContext& ctx, const std::string& data, const std::string& out, int attempt,
                    Verdict* v) {
-  auto child = fixture::ChildProcess::Start(ctx.config().arkwiki,
+  auto child = process::ChildProcess::Start(ctx.config().arkwiki,
                                             {"backup", "create", "--data", data, "--out", out}, {},
                                             "/dev/null", out + ".stderr");
   if (!child.ok()) {
@@ -94,7 +94,7 @@ void KillDuringBackupHttp(DrillContext& ctx, const Golden& g, Prepared& p, Verdi
   const std::string out = p.dir + "/download.zip";
   Result<int> status = Status::IoError("not run");
   std::thread download([&] {
-    fixture::WikiClient client(p.server->port(), g.fp.admin_token());
+    process::HttpClient client(p.server->port(), g.fp.admin_token());
     status = client.DownloadToFile("POST", "/api/backups", out);
   });
   const double start = NowMs();
@@ -141,7 +141,7 @@ std::string JudgeRecovered(DrillContext& ctx, const std::string& data,
 bool CrashOneRestore(DrillContext& ctx, const std::string& path, const std::string& data,
                      const std::string& archive, const fixture::Fingerprint& fp,
                      const std::string& point, Verdict* v) {
-  const fixture::EnvVars env = {{"ARKWIKI_CRASH_AT", point}};
+  const process::EnvVars env = {{"ARKWIKI_CRASH_AT", point}};
   if (path == "cli") {
     RestoreRun run = ctx.RestoreCli(data, archive, env);
     return run.exit_code == 128 + SIGKILL;

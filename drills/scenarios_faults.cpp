@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "arkwiki/process/http_client.h"
 #include "scenario_util.h"
-#include "wiki_client.h"
 
 namespace arkwiki::drill {
 namespace {
@@ -120,7 +120,7 @@ void DamagedArchive(DrillContext& ctx, const Golden& g, const std::string& path,
 
 // Starts the undo (newest safety backup) and waits until it is done.
 Status UndoHttp(DrillContext& ctx, int port, const std::string& token, double* seconds) {
-  fixture::WikiClient client(port, token);
+  process::HttpClient client(port, token);
   const double start = NowMs();
   ARKWIKI_ASSIGN_OR_RETURN(auto reply, client.Send("POST", "/settings/backup/undo", "",
                                                    "application/x-www-form-urlencoded"));

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "arkwiki/core/hash.h"
+#include "arkwiki/process/http_client.h"
 #include "capture.h"
 #include "scenario_util.h"
 #include "state_diff.h"
-#include "wiki_client.h"
 
 namespace arkwiki::drill {
 namespace {
@@ -37,7 +37,7 @@ struct Writer {
 };
 
 void RunWriter(int port, const std::string& token, int id, Writer* w, std::atomic<bool>* stop) {
-  fixture::WikiClient client(port, token);
+  process::HttpClient client(port, token);
   for (int64_t seq = 1; !*stop; ++seq) {
     Status s;
     if (seq % 8 == 0) {
@@ -101,7 +101,7 @@ int64_t CheckPrefix(const std::set<int64_t>& present, int id, int64_t before, in
 Status TakeBackup(DrillContext& ctx, const std::string& path, const Prepared& p,
                   const std::string& token, const std::string& out) {
   if (path == "cli") return ctx.Backup(p.data, out);
-  fixture::WikiClient client(p.server->port(), token);
+  process::HttpClient client(p.server->port(), token);
   ARKWIKI_ASSIGN_OR_RETURN(int status, client.DownloadToFile("POST", "/api/backups", out));
   if (status != 200) return Status::IoError("POST /api/backups answered " + std::to_string(status));
   return Status::Ok();

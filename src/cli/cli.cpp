@@ -21,16 +21,34 @@ const char kHelp[] =
     "  backup create         write a backup archive\n"
     "  backup verify         check an archive completely, touching no wiki\n"
     "  backup inspect        print an archive's manifest summary\n"
+    "  backup restore        replace a wiki's data with a backup (offline)\n"
+    "  backup test-restore   prove a backup restores and serves, in a scratch copy\n"
     "  version               print the version\n"
     "\n"
     "Run 'arkwiki <command> --help' for a command's options.\n";
 
 }  // namespace
 
+namespace cli {
+
+const char kExitCodesHelp[] =
+    "\n"
+    "exit codes:\n"
+    "  0  success\n"
+    "  1  failure: not found (no such file, user or database), or a check failed\n"
+    "  2  usage error: unknown command or option, missing argument\n"
+    "  3  archive rejected: not a valid, intact arkwiki backup\n"
+    "  4  environment problem: no space, no permission, I/O error, or the data\n"
+    "     directory is in use by another process\n";
+
+}  // namespace cli
+
 int RunCli(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
+    std::FILE* out = args.empty() ? stderr : stdout;
+    std::fputs(kHelp, out);
+    std::fputs(cli::kExitCodesHelp, out);
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::string command = args[0];
@@ -40,6 +58,11 @@ int RunCli(int argc, char** argv) {
   if (command == "token") return cli::CmdToken(rest);
   if (command == "backup") return cli::CmdBackup(rest);
   if (command == "version" || command == "--version") {
+    if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h")) {
+      std::fputs("usage: arkwiki version\n\nPrints the version.\n", stdout);
+      std::fputs(cli::kExitCodesHelp, stdout);
+      return kExitOk;
+    }
     std::printf("arkwiki %s\n", ARKWIKI_VERSION);
     return kExitOk;
   }

@@ -18,6 +18,7 @@
 #include "cli/args.h"
 #include "cli/backup_json.h"
 #include "cli/commands.h"
+#include "cli/preflight.h"
 
 namespace arkwiki::cli {
 namespace {
@@ -26,22 +27,42 @@ const char kHelp[] =
     "usage: arkwiki backup create --data DIR --out FILE|-\n"
     "       arkwiki backup verify FILE [--json]\n"
     "       arkwiki backup inspect FILE [--json]\n"
-    "       arkwiki backup restore --data DIR FILE --yes\n"
+    "       arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
     "       arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
+    "                                   [--quiet] [--progress=WHEN]\n"
     "\n"
     "create   writes one ZIP with the database, uploads, configuration and a\n"
     "         manifest of SHA-256 sums; works while a server runs on DIR.\n"
     "         With --out FILE nothing appears under FILE until it is complete.\n"
-    "verify   checks the archive completely and touches no wiki. Exit codes:\n"
-    "         0 valid; 3 rejected (damaged, altered, not an arkwiki backup,\n"
-    "         or a format newer than this build); 4 environment problem (no\n"
-    "         space or permission to check it); 2 usage.\n"
+    "verify   checks the archive completely and touches no wiki.\n"
     "inspect  prints the manifest summary (checks only the manifest).\n"
     "restore  replaces ALL data in DIR with the backup (see the README).\n"
     "test-restore  restores FILE into a scratch directory, serves it, checks it\n"
-    "         against the manifest, reports and cleans up (--help for more).\n";
+    "         against the manifest, reports and cleans up.\n"
+    "Run 'arkwiki backup SUBCOMMAND --help' for one subcommand.\n";
 
-// Writes to standard output (backup create --out -).
+const char kCreateHelp[] =
+    "usage: arkwiki backup create --data DIR --out FILE|-\n"
+    "\n"
+    "Writes one ZIP with the database, uploads, configuration and a manifest\n"
+    "of SHA-256 sums; works while a server runs on DIR. With --out FILE\n"
+    "nothing appears under FILE until it is complete; --out - writes to\n"
+    "standard output. Before it starts it checks that the output directory\n"
+    "is writable and every upload file readable.\n";
+
+const char kVerifyHelp[] =
+    "usage: arkwiki backup verify FILE [--json]\n"
+    "\n"
+    "Checks the archive completely (every entry, checksum and the database)\n"
+    "and touches no wiki. --json prints one JSON object on standard output.\n";
+
+const char kInspectHelp[] =
+    "usage: arkwiki backup inspect FILE [--json]\n"
+    "\n"
+    "Prints the manifest summary: when and by which version the backup was\n"
+    "made, and what it holds. Checks only the manifest.\n";
+
+// Writes to standard output// Writes to standard output (backup create --out -).
 class StdoutSink final : public ByteSink {
  public:
   Status Write(std::string_view data) override {
@@ -100,6 +121,12 @@ int Create(const Args& args) {
   if (!exists.ok() || !*exists) {
     return ReportError(Status::NotFound("no arkwiki database in " + data));
   }
+  if (*out != "-") {
+    if (Status s = CheckOutputDirFor(*out); !s.ok()) return ReportError(s);
+  }
+  if (Status s = CheckFilesReadable(layout.uploads, "the upload file"); !s.ok()) {
+    return ReportError(s);
+  }
   Result<BackupResult> result = Status::IoError("not run");
   if (*out == "-") {
     StdoutSink sink;
@@ -109,6 +136,7 @@ int Create(const Args& args) {
   }
   if (!result.ok()) return ReportError(result.status());
   RecordAudit(data, *result, *out);
+  if (args.Has("quiet")) return kExitOk;
   std::fprintf(stderr, "backup: %llu bytes, sha256 %s, %lld pages, %lld uploads\n",
                static_cast<unsigned long long>(result->archive_bytes),
                result->archive_sha256.c_str(),
@@ -153,17 +181,27 @@ int Inspect(const Args& args) {
 
 }  // namespace
 
-int CmdRestore(const Args& args);  // cmd_restore.cpp
+// Each subcommand's own help, with the exit codes.
+void PrintHelp(const std::string& verb) {
+  const char* text = kHelp;
+  if (verb == "create") text = kCreateHelp;
+  if (verb == "verify") text = kVerifyHelp;
+  if (verb == "inspect") text = kInspectHelp;
+  if (verb == "restore") text = kRestoreHelp;
+  std::fputs(text, stdout);
+  std::fputs(kExitCodesHelp, stdout);
+}
 
 int CmdBackup(const Argv& argv) {
   if (argv.empty()) return UsageError("backup needs a subcommand", kHelp);
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
-  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "out"}, {"json", "yes"}});
-  if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
-    std::fputs(kHelp, stdout);
-    return 0;
+  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()),
+                        {{"data", "out", "progress"}, {"json", "yes", "quiet"}});
+  if (verb == "--help" || verb == "-h" || verb == "help" || (args.ok() && args->Has("help"))) {
+    PrintHelp(verb);
+    return kExitOk;
   }
   if (!args.ok()) return UsageError(args.status().message(), kHelp);
   if (verb == "create") return Create(*args);

@@ -1,4 +1,6 @@
 // arkwiki backup restore --data DIR FILE --yes  (offline import)
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "arkwiki/backup/restore.h"
@@ -7,8 +9,22 @@
 #include "arkwiki/storage/settings_store.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/preflight.h"
+#include "cli/progress.h"
 
 namespace arkwiki::cli {
+
+const char kRestoreHelp[] =
+    "usage: arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
+    "\n"
+    "Replaces ALL data in DIR with the backup FILE, offline (stop the server\n"
+    "first). The archive is verified completely before anything changes; the\n"
+    "previous data is kept as a safety backup. Before it starts it checks that\n"
+    "DIR is writable.\n"
+    "--progress=WHEN  never, auto (a bar on a terminal, otherwise a phase line\n"
+    "                 at most every 5 s; the default) or always (a bar)\n"
+    "--quiet          print nothing on success\n";
+
 namespace {
 
 int RestoreExitCode(const Status& s) {
@@ -33,21 +49,22 @@ int Fail(const Status& s, int code) {
 }  // namespace
 
 int CmdRestore(const Args& args) {
-  if (args.positional.size() != 1) {
-    return UsageError("restore takes one FILE",
-                      "usage: arkwiki backup restore --data DIR FILE --yes\n");
-  }
+  if (args.positional.size() != 1) return UsageError("restore takes one FILE", kRestoreHelp);
   if (!args.Has("yes")) {
     return UsageError("restore replaces ALL data in the data directory; add --yes to confirm",
-                      "usage: arkwiki backup restore --data DIR FILE --yes\n");
+                      kRestoreHelp);
   }
+  auto mode = ParseProgressMode(args.Get("progress").value_or("auto"));
+  if (!mode.ok()) return UsageError(mode.status().message(), kRestoreHelp);
   ConfigSources sources;
   sources.flag_data = args.Get("data");
   auto config = LoadServerConfig(sources);
   if (!config.ok()) return ReportError(config.status());
   Env* env = Env::Default();
   DataDirLayout layout(config->data_dir);
-  Status s = PrepareDataDir(env, layout);
+  Status s = CheckWritableDir(layout.root, "the data directory");
+  if (!s.ok()) return ReportError(s);
+  s = PrepareDataDir(env, layout);
   if (!s.ok()) return Fail(s, kExitEnvironment);
   auto lock = DataDirLock::Acquire(layout, "arkwiki backup restore");
   if (!lock.ok()) {
@@ -59,23 +76,21 @@ int CmdRestore(const Args& args) {
   Restorer restorer(env, layout);
   s = restorer.Recover();
   if (!s.ok()) return Fail(s, kExitEnvironment);
+  ProgressReporter progress(*mode, args.Has("quiet"), ::isatty(2) == 1);
   ImportOptions options;
   options.actor = "cli";
-  options.progress = [](const std::string& phase, uint64_t done, uint64_t total) {
-    if (total > 0) {
-      std::fprintf(stderr, "\r%s: %3.0f%%", phase.c_str(), 100.0 * done / total);
-    } else {
-      std::fprintf(stderr, "\n%s...", phase.c_str());
-    }
+  options.progress = [&progress](const std::string& phase, uint64_t done, uint64_t total) {
+    progress.Update(phase, done, total);
   };
   auto staged = restorer.Stage(args.positional[0], options);
   if (!staged.ok()) {
-    std::fprintf(stderr, "\n");
+    progress.Finish();
     return Fail(staged.status(), RestoreExitCode(staged.status()));
   }
   auto outcome = restorer.Commit(*staged, options, CommitHooks{});
-  std::fprintf(stderr, "\n");
+  progress.Finish();
   if (!outcome.ok()) return Fail(outcome.status(), RestoreExitCode(outcome.status()));
+  if (args.Has("quiet")) return kExitOk;
   const Manifest& m = staged->report.manifest;
   std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n",
               args.positional[0].c_str(), m.created_at.c_str(),

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/web/server.h"
 #include "cli/args.h"
@@ -29,7 +30,8 @@ int CmdServe(const Argv& argv) {
   if (!args.ok()) return UsageError(args.status().message(), kHelp);
   if (args->Has("help")) {
     std::fputs(kHelp, stdout);
-    return 0;
+    std::fputs(kExitCodesHelp, stdout);
+    return kExitOk;
   }
   if (!args->positional.empty()) return UsageError("unexpected argument", kHelp);
   ConfigSources sources;

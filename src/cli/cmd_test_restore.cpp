@@ -3,7 +3,8 @@
 // Proves a backup restores, in one command (issue 5, "For admins"):
 //   1. restores FILE into a scratch data directory with the same machinery
 //      as `backup restore` (verify, stage, migrate, commit);
-//   2. starts `arkwiki serve` on it (this binary, as a child, on port 0);
+//   2. starts `arkwiki serve` on it (this binary, as a child, on port 0,
+//      through arkwiki/process/child_process.h);
 //   3. checks through HTTP that the counts the server shows match the
 //      manifest (live pages, users; revisions and uploads from the
 //      restored database, since the API shows no trashed page's), that a
@@ -18,39 +19,40 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/process/child_process.h"
+#include "arkwiki/process/http_client.h"
 #include "arkwiki/storage/storage.h"
-#include "arkwiki/web/html.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/preflight.h"
+#include "cli/progress.h"
 
 namespace arkwiki::cli {
 namespace {
 
 const char kHelp[] =
     "usage: arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
+    "                                   [--quiet] [--progress=WHEN]\n"
     "\n"
     "Restores FILE into a scratch directory (default: a new one under $TMPDIR),\n"
     "serves it on a free loopback port, checks that the counts match the\n"
     "manifest and that N sample pages (default 50) render and their uploads\n"
-    "come back intact, then cleans up. The live wiki is not touched.\n";
+    "come back intact, then cleans up. The live wiki is not touched.\n"
+    "--progress=WHEN  never, auto (a bar on a terminal, otherwise a phase line\n"
+    "                 at most every 5 s; the default) or always (a bar)\n"
+    "--quiet          print nothing on success\n"
+    "Exit code 1 also means that a check failed.\n";
 
 struct Report {
   std::vector<std::string> problems;
@@ -62,83 +64,12 @@ struct Report {
 
 std::string Num(int64_t v) { return std::to_string(v); }
 
-// A child `arkwiki serve` on the scratch directory; SIGTERMed on scope exit.
-class ScratchServer {
- public:
-  ~ScratchServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  Status Start(const std::string& data, const std::string& scratch) {
-    const std::string port_file = scratch + "/port", log = scratch + "/server.log";
-    std::vector<std::string> argv_s = {"/proc/self/exe", "serve",       "--data",      data,
-                                       "--listen",       "127.0.0.1:0", "--port-file", port_file};
-    // Everything the child needs is prepared before fork: after it, only
-    // async-signal-safe calls.
-    std::vector<char*> argv;
-    argv.reserve(argv_s.size() + 1);
-    for (auto& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ < 0) return Status::IoError("fork failed");
-    if (pid_ == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) ::dup2(fd, 2);
-      ::execv("/proc/self/exe", argv.data());
-      ::_exit(127);
-    }
-    return WaitForPort(port_file, log);
-  }
-  int port() const { return port_; }
-
- private:
-  Status WaitForPort(const std::string& port_file, const std::string& log) {
-    for (int i = 0; i < 3000; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        auto text = ReadFileToString(Env::Default(), log, 1 << 16);
-        return Status::IoError("the server exited at start: " + (text.ok() ? *text : ""));
-      }
-      auto text = ReadFileToString(Env::Default(), port_file, 64);
-      if (text.ok() && std::atoi(text->c_str()) > 0) {
-        port_ = std::atoi(text->c_str());
-        return Status::Ok();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return Status::IoError("the server did not start within 30 s");
-  }
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-Reply Get(int port, const std::string& token, const std::string& path) {
-  Reply r;
-  try {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    session.setTimeout(Poco::Timespan(120, 0));
-    Poco::Net::HTTPRequest rq("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    rq.set("Authorization", "Bearer " + token);
-    session.sendRequest(rq);
-    Poco::Net::HTTPResponse rs;
-    Poco::StreamCopier::copyToString(session.receiveResponse(rs), r.body);
-    r.status = rs.getStatus();
-  } catch (const Poco::Exception& e) {
-    r.body = e.displayText();
-  }
-  return r;
+// GET `path` with the check token; a transport failure is status -1.
+process::HttpReply Get(int port, const std::string& token, const std::string& path) {
+  return process::HttpClient(port, token).Request("GET", path);
 }
 
-Poco::JSON::Array::Ptr JsonList(const Reply& r, const std::string& key) {
+Poco::JSON::Array::Ptr JsonList(const process::HttpReply& r, const std::string& key) {
   try {
     Poco::JSON::Parser parser;
     return parser.parse(r.body).extract<Poco::JSON::Object::Ptr>()->getArray(key);
@@ -150,7 +81,8 @@ Poco::JSON::Array::Ptr JsonList(const Reply& r, const std::string& key) {
 // Restores into scratch/data; returns the manifest and the counts of the
 // restored database (measured before the check token is added).
 Result<std::pair<Manifest, ManifestCounts>> RestoreIntoScratch(const std::string& archive,
-                                                               const DataDirLayout& layout) {
+                                                               const DataDirLayout& layout,
+                                                               ProgressReporter* progress) {
   Env* env = Env::Default();
   ARKWIKI_RETURN_IF_ERROR(PrepareDataDir(env, layout));
   // Start from an empty wiki, as a fresh install has: Commit first writes a
@@ -162,6 +94,9 @@ Result<std::pair<Manifest, ManifestCounts>> RestoreIntoScratch(const std::string
   ARKWIKI_RETURN_IF_ERROR(restorer.Recover());
   ImportOptions options;
   options.actor = "test-restore";
+  options.progress = [progress](const std::string& phase, uint64_t done, uint64_t total) {
+    progress->Update(phase, done, total);
+  };
   ARKWIKI_ASSIGN_OR_RETURN(StagedImport staged, restorer.Stage(archive, options));
   ARKWIKI_RETURN_IF_ERROR(restorer.Commit(staged, options, CommitHooks{}).status());
   ARKWIKI_ASSIGN_OR_RETURN(ManifestCounts counts, CountLiveData(env, layout));
@@ -205,16 +140,16 @@ void CheckSample(int port, const std::string& token, int sample, Report* r) {
   int rendered = 0, tried = 0, files_ok = 0, files = 0;
   for (size_t i = 0; i < n && tried < sample; i += step, ++tried) {
     const auto slug = pages->getObject(static_cast<unsigned>(i))->getValue<std::string>("slug");
-    Reply page = Get(port, token, "/wiki/" + UrlEncodeComponent(slug));
+    process::HttpReply page = Get(port, token, "/wiki/" + process::UrlEncode(slug));
     if (page.status == 200)
       ++rendered;
     else
       r->problems.push_back("/wiki/" + slug + " answered " + Num(page.status));
-    auto uploads = JsonList(Get(port, token, "/api/pages/" + UrlEncodeComponent(slug) + "/uploads"),
+    auto uploads = JsonList(Get(port, token, "/api/pages/" + process::UrlEncode(slug) + "/uploads"),
                             "uploads");
     for (size_t u = 0; uploads && u < uploads->size() && u < 5; ++u, ++files) {
       auto o = uploads->getObject(static_cast<unsigned>(u));
-      Reply file = Get(port, token, o->getValue<std::string>("url"));
+      process::HttpReply file = Get(port, token, o->getValue<std::string>("url"));
       if (file.status == 200 && Sha256Hex(file.body) == o->getValue<std::string>("sha256")) {
         ++files_ok;
       } else {
@@ -259,7 +194,11 @@ int RunChecks(const std::string& archive, const std::string& scratch, const Args
   const DataDirLayout layout(scratch + "/data");
   Report report;
   auto start = std::chrono::steady_clock::now();
-  auto restored = RestoreIntoScratch(archive, layout);
+  auto mode = ParseProgressMode(args.Get("progress").value_or("auto"));
+  ProgressReporter progress(mode.ok() ? *mode : ProgressMode::kAuto, args.Has("quiet"),
+                            ::isatty(2) == 1);
+  auto restored = RestoreIntoScratch(archive, layout, &progress);
+  progress.Finish();
   if (!restored.ok()) return ReportError(restored.status());
   auto seconds_since = [](auto t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -268,26 +207,33 @@ int RunChecks(const std::string& archive, const std::string& scratch, const Args
   auto token = CheckToken(layout.root);
   if (!token.ok()) return ReportError(token.status());
   start = std::chrono::steady_clock::now();
-  ScratchServer server;
-  if (Status s = server.Start(layout.root, scratch); !s.ok()) return ReportError(s);
+  // This binary, as a child, so the check serves with the same build.
+  auto server =
+      process::ServerProcess::Start("/proc/self/exe", layout.root, scratch + "/server.log");
+  if (!server.ok()) return ReportError(server.status());
   report.start_seconds = seconds_since(start);
   const int sample = std::max(1, std::atoi(args.Get("sample").value_or("50").c_str()));
-  CheckCounts(server.port(), *token, restored->first, restored->second, &report);
-  CheckSample(server.port(), *token, sample, &report);
-  Print(report, archive, restored->first, args.Has("json"));
-  return report.problems.empty() ? kExitOk : kExitFailure;
+  CheckCounts((*server)->port(), *token, restored->first, restored->second, &report);
+  CheckSample((*server)->port(), *token, sample, &report);
+  const bool ok = report.problems.empty();
+  if (!ok || !args.Has("quiet")) Print(report, archive, restored->first, args.Has("json"));
+  return ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace
 
 int CmdTestRestore(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"scratch", "sample"}, {"keep", "json"}});
+  auto args = ParseArgs(argv, {{"scratch", "sample", "progress"}, {"keep", "json", "quiet"}});
   if (!args.ok()) return UsageError(args.status().message(), kHelp);
   if (args->Has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kExitCodesHelp, stdout);
     return kExitOk;
   }
   if (args->positional.size() != 1) return UsageError("test-restore takes one FILE", kHelp);
+  if (auto mode = ParseProgressMode(args->Get("progress").value_or("auto")); !mode.ok()) {
+    return UsageError(mode.status().message(), kHelp);
+  }
   Env* env = Env::Default();
   std::string scratch = args->Get("scratch").value_or("");
   if (scratch.empty()) {
@@ -297,6 +243,9 @@ int CmdTestRestore(const Argv& argv) {
   auto exists = env->FileExists(scratch + "/data");
   if (exists.ok() && *exists) {
     return ReportError(Status::AlreadyExists(scratch + "/data exists; give an empty --scratch"));
+  }
+  if (Status s = CheckWritableDir(scratch, "the scratch directory"); !s.ok()) {
+    return ReportError(s);
   }
   if (Status s = env->CreateDirs(scratch); !s.ok()) return ReportError(s);
   const int code = RunChecks(args->positional[0], scratch, *args);

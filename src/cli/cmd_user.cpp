@@ -104,6 +104,7 @@ int CmdUser(const Argv& argv) {
       ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "name", "role"}, {"password-stdin"}});
   if (verb == "--help" || verb == "-h" || (args.ok() && args->Has("help"))) {
     std::fputs(kUserHelp, stdout);
+    std::fputs(kExitCodesHelp, stdout);
     return 0;
   }
   if (!args.ok()) return UsageError(args.status().message(), kUserHelp);
@@ -119,6 +120,7 @@ int CmdToken(const Argv& argv) {
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), {{"data", "user", "label"}, {}});
   if (argv[0] == "--help" || argv[0] == "-h" || (args.ok() && args->Has("help"))) {
     std::fputs(kTokenHelp, stdout);
+    std::fputs(kExitCodesHelp, stdout);
     return 0;
   }
   if (!args.ok()) return UsageError(args.status().message(), kTokenHelp);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arkwiki/core/status.h"
+#include "cli/args.h"
 
 namespace arkwiki::cli {
 
@@ -16,6 +17,12 @@ int CmdUser(const Argv& argv);
 int CmdToken(const Argv& argv);
 int CmdBackup(const Argv& argv);
 int CmdTestRestore(const Argv& argv);  // `backup test-restore`, from CmdBackup
+int CmdRestore(const Args& args);      // `backup restore`, from CmdBackup
+
+// The exit codes of cli.h, as every --help lists them.
+extern const char kExitCodesHelp[];
+// `arkwiki backup restore --help`.
+extern const char kRestoreHelp[];
 
 // Prints "arkwiki: error: <message>" and returns the exit code for it.
 int ReportError(const Status& status);

@@ -8,7 +8,7 @@ using AuthTest = WikiServerTest;
 
 TEST_F(AuthTest, LoginSetsHttpOnlySameSiteSessionCookie) {
   HttpClient c = Client();
-  ASSERT_TRUE(c.Login("editor", kPassword));
+  ASSERT_TRUE(LoginWithForm(c, "editor", kPassword));
   HttpResponse me = c.Get("/api/me");
   EXPECT_EQ(me.status, 200);
   EXPECT_NE(me.body.find("\"editor\""), std::string::npos);
@@ -17,7 +17,7 @@ TEST_F(AuthTest, LoginSetsHttpOnlySameSiteSessionCookie) {
 TEST_F(AuthTest, SessionCookieIsHttpOnlyAndSameSite) {
   HttpClient c = Client();
   HttpResponse page = c.Get("/login");
-  std::string csrf = HttpClient::ExtractCsrf(page.body);
+  std::string csrf = ExtractCsrf(page.body);
   HttpResponse r =
       c.PostForm("/login", {{"name", "admin"}, {"password", kPassword}, {"csrf", csrf}});
   ASSERT_EQ(r.status, 303);
@@ -41,7 +41,7 @@ TEST_F(AuthTest, LoginWithoutCsrfTokenIsRefused) {
 
 TEST_F(AuthTest, StateChangingFormWithoutCsrfIsRefused) {
   HttpClient c = Client();
-  ASSERT_TRUE(c.Login("editor", kPassword));
+  ASSERT_TRUE(LoginWithForm(c, "editor", kPassword));
   HttpResponse r = c.PostForm("/wiki/home/edit", {{"title", "Home"}, {"markdown", "x"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(Client("admin").Get("/api/pages/home").status, 404);
@@ -59,9 +59,9 @@ TEST_F(AuthTest, WrongPasswordIsRefusedAndThrottled) {
   int last = 0;
   for (int i = 0; i < 12 && last != 429; ++i) {
     HttpResponse page = c.Get("/login");
-    HttpResponse r = c.PostForm("/login", {{"name", "reader"},
-                                           {"password", "wrong-password"},
-                                           {"csrf", HttpClient::ExtractCsrf(page.body)}});
+    HttpResponse r = c.PostForm(
+        "/login",
+        {{"name", "reader"}, {"password", "wrong-password"}, {"csrf", ExtractCsrf(page.body)}});
     last = r.status;
     if (i < 5) {
       EXPECT_EQ(r.status, 401) << i;
@@ -76,7 +76,7 @@ TEST_F(AuthTest, ReaderCannotEdit) {
   HttpResponse r = PutPage("reader", "home", R"({"title":"Home","markdown":"x"})");
   EXPECT_EQ(r.status, 403);
   HttpClient browser = Client();
-  ASSERT_TRUE(browser.Login("reader", kPassword));
+  ASSERT_TRUE(LoginWithForm(browser, "reader", kPassword));
   HttpResponse edit = browser.Get("/wiki/home/edit");
   EXPECT_EQ(edit.status, 403);
 }
@@ -98,7 +98,7 @@ TEST_F(AuthTest, NonAdminsGetForbiddenOnSettings) {
   for (const char* role : {"editor", "reader"}) {
     EXPECT_EQ(Client(role).Get("/api/settings").status, 403) << role;
     HttpClient browser = Client();
-    ASSERT_TRUE(browser.Login(role, kPassword));
+    ASSERT_TRUE(LoginWithForm(browser, role, kPassword));
     EXPECT_EQ(browser.Get("/settings").status, 403) << role;
   }
   EXPECT_EQ(Client().Request("GET", "/api/settings").status, 401);

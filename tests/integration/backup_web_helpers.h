@@ -63,8 +63,8 @@ class BackupWebFixture : public WikiServerTest {
   // A logged-in browser session for `role`, and its CSRF token.
   HttpClient Browser(const std::string& role, std::string* csrf) {
     HttpClient c(server_->port());
-    EXPECT_TRUE(c.Login(role, kPassword));
-    *csrf = HttpClient::ExtractCsrf(c.Get("/preferences").body);
+    EXPECT_TRUE(LoginWithForm(c, role, kPassword));
+    *csrf = ExtractCsrf(c.Get("/preferences").body);
     return c;
   }
   // What a user can see of the wiki: page list, every page's content and

@@ -93,7 +93,7 @@ TEST_F(PagesApiTest, SettingsAndPreferencesRoundTrip) {
   EXPECT_NE(Client("reader").Get("/api/me/preferences").body.find(R"("theme":"dark")"),
             std::string::npos);
   HttpClient browser = Client();
-  ASSERT_TRUE(browser.Login("reader", kPassword));
+  ASSERT_TRUE(LoginWithForm(browser, "reader", kPassword));
   EXPECT_NE(browser.Get("/").body.find("data-theme=\"dark\""), std::string::npos);
   EXPECT_NE(Client("admin").Get("/api/audit").body.find("settings.update"), std::string::npos);
 }

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "support/server_process.h"
+#include "support/arkwiki_process.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki::testing {
@@ -26,13 +26,14 @@ class WikiServerTest : public ::testing::Test {
       ASSERT_EQ(token.exit_code, 0) << token.err;
       tokens_[role] = token.out.substr(0, token.out.find('\n'));
     }
-    server_ = std::make_unique<ServerProcess>(data_);
-    ASSERT_TRUE(server_->started()) << server_->log();
+    auto server = StartServer(data_);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
   }
 
   HttpClient Client(const std::string& role = "") {
     HttpClient c(server_->port());
-    if (!role.empty()) c.set_bearer(tokens_[role]);
+    if (!role.empty()) c.set_token(tokens_[role]);
     return c;
   }
 

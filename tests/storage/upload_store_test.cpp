@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "arkwiki/storage/storage.h"
 #include "support/temp_dir.h"
 

@@ -1,7 +1,7 @@
 // Env: the one door from backup, restore and storage code to the file system.
 //
 // Everything that touches files goes through an Env so tests and drills can
-// inject disk-full, I/O errors and crashes (see fault_injection_env.h), the
+// inject disk-full, I/O errors and crashes (see arkwiki/testing/fault_injection_env.h), the
 // way LevelDB's Env does. Paths are plain strings; no call follows a symlink
 // in its last component unless it says so.
 #pragma once

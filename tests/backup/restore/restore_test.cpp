@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "arkwiki/backup/backup_writer.h"
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/schema.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/counting_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"

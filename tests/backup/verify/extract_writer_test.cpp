@@ -10,10 +10,10 @@
 
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/restore.h"
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "backup/zip_test_util.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 

@@ -1,7 +1,7 @@
 // The central directory kept in a scratch file (ZipWriter::SpoolCentralDirectory).
 #include <gtest/gtest.h>
 
-#include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_writer.h"

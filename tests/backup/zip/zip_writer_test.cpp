@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "arkwiki/core/fault_injection_env.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 #include "zip/zip_reader.h"
 

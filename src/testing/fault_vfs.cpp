@@ -1,4 +1,4 @@
-#include "arkwiki/storage/fault_vfs.h"
+#include "arkwiki/testing/fault_vfs.h"
 
 #include <sqlite3.h>
 

@@ -1,5 +1,5 @@
 // The CLI as a process: help, exit codes, one-line errors.
-#include "support/server_process.h"
+#include "support/arkwiki_process.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -61,10 +61,10 @@ TEST(CliTest, TokenCreatePrintsAWorkingToken) {
             0);
   CommandResult token = RunArkwiki({"token", "create", "--data", data, "--user", "ann"});
   ASSERT_EQ(token.exit_code, 0) << token.err;
-  ServerProcess server(data);
-  ASSERT_TRUE(server.started()) << server.log();
-  HttpClient c(server.port());
-  c.set_bearer(token.out.substr(0, token.out.find('\n')));
+  auto server = StartServer(data);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  HttpClient c((*server)->port());
+  c.set_token(token.out.substr(0, token.out.find('\n')));
   EXPECT_EQ(c.Get("/api/settings").status, 200);
   CommandResult missing = RunArkwiki({"token", "create", "--data", data, "--user", "nobody"});
   EXPECT_NE(missing.exit_code, 0);
@@ -73,8 +73,8 @@ TEST(CliTest, TokenCreatePrintsAWorkingToken) {
 TEST(CliTest, SecondServerOnSameDataDirectoryIsRefused) {
   TempDir dir;
   std::string data = dir.Sub("d");
-  ServerProcess first(data);
-  ASSERT_TRUE(first.started());
+  auto first = StartServer(data);
+  ASSERT_TRUE(first.ok()) << first.status().message();
   CommandResult second = RunArkwiki({"serve", "--data", data, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(second.exit_code, 4);
   EXPECT_NE(second.err.find("in use"), std::string::npos) << second.err;

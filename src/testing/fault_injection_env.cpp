@@ -1,4 +1,4 @@
-#include "arkwiki/core/fault_injection_env.h"
+#include "arkwiki/testing/fault_injection_env.h"
 
 namespace arkwiki {
 namespace {

@@ -1,6 +1,6 @@
 // SQLite I/O faults: a failed write is reported, and the database is left
 // at its previous state, intact.
-#include "arkwiki/storage/fault_vfs.h"
+#include "arkwiki/testing/fault_vfs.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "arkwiki/storage/storage.h"
+#include "support/arkwiki_process.h"
 #include "support/seed_wiki.h"
-#include "support/server_process.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki::testing {
