@@ -37,7 +37,7 @@
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 

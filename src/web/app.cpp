@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "arkwiki/core/log.h"
-#include "arkwiki/web/embedded_assets.h"
-#include "arkwiki/web/html.h"
+#include "web/embedded_assets.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 

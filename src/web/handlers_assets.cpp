@@ -1,6 +1,6 @@
 // GET /assets/{name}: the stylesheet and other files compiled into the
 // binary (see embedded_assets.h).
-#include "arkwiki/web/embedded_assets.h"
+#include "web/embedded_assets.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

@@ -1,8 +1,8 @@
 // Creating and editing pages: GET/POST /wiki/{slug}/edit.
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/line_diff.h"
-#include "arkwiki/web/markdown.h"
+#include "web/html.h"
+#include "web/line_diff.h"
+#include "web/markdown.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

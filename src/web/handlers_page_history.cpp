@@ -1,7 +1,7 @@
 // Page history: the revision list, old revisions, diffs and revert.
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/line_diff.h"
-#include "arkwiki/web/markdown.h"
+#include "web/html.h"
+#include "web/line_diff.h"
+#include "web/markdown.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

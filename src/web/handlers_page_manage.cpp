@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
+#include "web/html.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

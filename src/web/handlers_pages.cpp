@@ -3,9 +3,10 @@
 #include <map>
 #include <set>
 
+#include "arkwiki/core/url.h"
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/markdown.h"
+#include "web/html.h"
+#include "web/markdown.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

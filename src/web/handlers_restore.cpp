@@ -5,7 +5,7 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "web/backup_routes.h"
 #include "web/import_flow.h"
 #include "web/import_jobs.h"

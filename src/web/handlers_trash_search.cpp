@@ -1,7 +1,7 @@
 // The trash (restore, purge) and full-text search.
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

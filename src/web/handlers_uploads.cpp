@@ -1,7 +1,7 @@
 // Uploads: attach (multipart), list, delete, and serve /files/<slug>/<name>.
 #include <Poco/JSON/Array.h>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "web/app.h"
 #include "web/file_server.h"
 #include "web/json_util.h"

@@ -1,6 +1,6 @@
 // Settings › Users: add users, change roles, disable/enable, reset passwords.
 #include "arkwiki/core/log.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "web/page_view.h"
 
 namespace arkwiki::web {

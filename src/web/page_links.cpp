@@ -2,10 +2,11 @@
 
 #include <cstdio>
 
+#include "arkwiki/core/url.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
+#include "web/html.h"
 
 namespace arkwiki::web {
 

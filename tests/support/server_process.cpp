@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::testing {
 namespace {
