@@ -160,4 +160,12 @@ void SendRedirect(Exchange& ex, const std::string& location, int status) {
   SendBody(ex, status, "text/plain; charset=utf-8", "See " + location + "\n");
 }
 
+void RedirectWithFlash(Exchange& ex, const std::string& path, const std::string& text,
+                       const std::string& kind) {
+  std::string location = path + (path.find('?') == std::string::npos ? "?" : "&") +
+                         "flash=" + UrlEncodeComponent(text);
+  if (kind != "success") location += "&flash_kind=" + UrlEncodeComponent(kind);
+  SendRedirect(ex, location, 303);
+}
+
 }  // namespace arkwiki::web

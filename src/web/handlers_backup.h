@@ -1,22 +1,16 @@
-// Route groups of Settings → Backup & Import, registered by
-// RegisterBackupRoutes (handlers_backup.cpp). Private to the web layer.
+// Settings → Backup & Import: the overview page and Undo last import. The
+// download is in backup_stream.h, the restore pages in handlers_restore.h.
+// Private to the web layer.
 #pragma once
 
-#include <string>
+#include "web/backup_service.h"
+#include "web/renderer.h"
 
-#include "web/app.h"
+namespace arkwiki::web::backup_pages {
 
-namespace arkwiki::web {
+// GET /settings/backup.
+void Overview(BackupService& backup, const Renderer& pages, Exchange& ex);
+// POST /settings/backup/undo: restores the newest safety backup as a job.
+void Undo(BackupService& backup, const Renderer& pages, Exchange& ex);
 
-// Browser import: upload, preview, confirm, cancel, progress, result.
-void RegisterImportRoutes(WikiApp& app);
-// POST /api/restore and GET /api/restore/status.
-void RegisterRestoreApiRoutes(WikiApp& app);
-
-// Renders the progress page of import job `id` (polled by backup.js).
-void ShowImportProgress(WikiApp& app, Exchange& ex, int status, const std::string& id);
-
-inline constexpr char kBusyMessage[] =
-    "another backup or import is running; try again when it has finished";
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::backup_pages

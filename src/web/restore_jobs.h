@@ -1,28 +1,29 @@
-// Imports confirmed in the browser run as background jobs, so the admin
-// sees progress while the commit (safety backup, swap) runs. A job holds
-// app.exclusive_operation() from start to end: one backup or import at a
-// time. Jobs are kept in memory by their staged import's id, for the
-// progress and result pages. Private to the web layer.
+// Restores confirmed in the browser run as background jobs, so the admin
+// sees progress while the commit (safety backup, swap) runs. RestoreJobs
+// keeps each job's state in memory by its staged restore's id, for the
+// progress and result pages, and owns the jobs' threads: JoinAll() waits for
+// every one of them and refuses new ones. BackupService (backup_service.h)
+// decides what a job does. Private to the web layer.
 #pragma once
 
-#include <Poco/JSON/Object.h>
-
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "arkwiki/backup/restore.h"
-#include "web/app.h"
 
 namespace arkwiki::web {
 
-struct ImportJob {
-  std::string id;                  // the staged import's id
-  std::string kind;                // "import" or "undo"
+struct RestoreJob {
+  std::string id;                  // the staged restore's id
+  std::string kind;                // "import" or "undo" (shown to users and in JSON)
   std::string actor;               // the admin who confirmed it
   std::string state = "running";   // running | done | failed
   std::string phase = "starting";  // then Restorer's: safety backup, preparing, swapping, done
@@ -38,40 +39,33 @@ struct ImportJob {
   int64_t finished_at = 0;
 };
 
-class ImportJobs {
+class RestoreJobs {
  public:
-  // The process's registry (never destroyed, so a job thread can always
-  // reach it).
-  static ImportJobs& Instance();
+  RestoreJobs() = default;
+  ~RestoreJobs();  // JoinAll()
+  RestoreJobs(const RestoreJobs&) = delete;
+  RestoreJobs& operator=(const RestoreJobs&) = delete;
 
-  // Starts committing `staged` on a new thread. Returns once the thread
-  // holds app.exclusive_operation(), or Busy (409) if another backup or
-  // import holds it. `kind` "undo" also writes "backup.undo" to the audit
-  // log afterwards.
-  Status Start(WikiApp& app, const StagedImport& staged, const ImportOptions& options,
-               const std::string& kind);
-  std::optional<ImportJob> Find(const std::string& id) const;
-  // Waits until no job runs (for an orderly shutdown).
-  void WaitUntilIdle();
+  // Runs `body` on a new thread. Refused (Busy) once JoinAll has begun.
+  Status Spawn(std::function<void()> body);
+  void Add(RestoreJob job);
+  void Update(const std::string& id, const std::function<void(RestoreJob&)>& change);
+  std::optional<RestoreJob> Find(const std::string& id) const;
+  // Refuses new threads and waits for every thread spawned to end.
+  void JoinAll();
 
  private:
-  ImportJobs() = default;
-  void Run(WikiApp& app, const StagedImport& staged, const ImportOptions& options,
-           const std::string& kind);
-  void Update(const std::string& id, const std::function<void(ImportJob&)>& change);
-  void Finished();
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  // Joins the threads that have ended; called with mu_ not held.
+  void ReapFinished();
 
   mutable std::mutex mu_;
-  std::map<std::string, ImportJob> jobs_;
-  int running_ = 0;
-  std::condition_variable idle_;
+  std::map<std::string, RestoreJob> jobs_;
+  std::vector<Worker> workers_;
+  bool closed_ = false;
 };
-
-// The job as JSON for GET /api/restore/status.
-Poco::JSON::Object::Ptr ImportJobJson(const ImportJob& job);
-
-// Waits for background import jobs; the server should call this before it
-// destroys its WikiApp (see the report: server.cpp does not yet).
-void WaitForBackgroundJobs();
 
 }  // namespace arkwiki::web
