@@ -90,8 +90,9 @@ TEST_F(BackupImportWebTest, EveryHostileArchiveIs422OverTheApiAndTheBrowser) {
   int checked = 0;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile")) {
-    if (entry.path().extension() != ".zip") continue;
     const std::string name = entry.path().filename().string();
+    // "over-*" archives exceed caps that only their own tests lower.
+    if (entry.path().extension() != ".zip" || name.rfind("over-", 0) == 0) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     HttpResponse api = ApiRestore(bytes);
