@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "arkwiki/core/url.h"
 #include "arkwiki/process/http_client.h"
 #include "capture.h"
 
@@ -117,7 +118,7 @@ Result<fixture::Fingerprint> MakeChanges(DrillContext& ctx, int port,
     edit->set("title", p.title);
     edit->set("markdown", "Edited after the backup.");
     ARKWIKI_RETURN_IF_ERROR(
-        admin.Json("PUT", "/api/pages/" + process::UrlEncode(slug), edit).status());
+        admin.Json("PUT", "/api/pages/" + UrlEncodeComponent(slug), edit).status());
     break;
   }
   ARKWIKI_RETURN_IF_ERROR(

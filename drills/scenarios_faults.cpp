@@ -97,7 +97,7 @@ void CheckDamagedArchive(DrillContext& ctx, const Golden& g, const std::string& 
   RestoreRun run = ctx.RestoreHttp(p.server->port(), g.fp.admin_token(), bad);
   v->Note(label + ": POST /api/restore " + std::to_string(run.http_status) + ": " +
           run.message.substr(0, 160));
-  if (run.http_status != 422 && run.http_status != 400) {
+  if (run.http_status != 422) {
     v->Fail(label + ": import answered " + std::to_string(run.http_status) + ", not 422");
   }
   DRILL_ASSIGN(auto diffs, ctx.DiffServer(p.server->port(), g.fp));

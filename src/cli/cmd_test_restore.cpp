@@ -30,6 +30,7 @@
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/core/url.h"
 #include "arkwiki/process/child_process.h"
 #include "arkwiki/process/http_client.h"
 #include "arkwiki/storage/storage.h"
@@ -140,12 +141,12 @@ void CheckSample(int port, const std::string& token, int sample, Report* r) {
   int rendered = 0, tried = 0, files_ok = 0, files = 0;
   for (size_t i = 0; i < n && tried < sample; i += step, ++tried) {
     const auto slug = pages->getObject(static_cast<unsigned>(i))->getValue<std::string>("slug");
-    process::HttpReply page = Get(port, token, "/wiki/" + process::UrlEncode(slug));
+    process::HttpReply page = Get(port, token, "/wiki/" + UrlEncodeComponent(slug));
     if (page.status == 200)
       ++rendered;
     else
       r->problems.push_back("/wiki/" + slug + " answered " + Num(page.status));
-    auto uploads = JsonList(Get(port, token, "/api/pages/" + process::UrlEncode(slug) + "/uploads"),
+    auto uploads = JsonList(Get(port, token, "/api/pages/" + UrlEncodeComponent(slug) + "/uploads"),
                             "uploads");
     for (size_t u = 0; uploads && u < uploads->size() && u < 5; ++u, ++files) {
       auto o = uploads->getObject(static_cast<unsigned>(u));

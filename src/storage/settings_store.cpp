@@ -19,35 +19,19 @@ Result<int64_t> ParsePositive(const std::string& key, const std::string& value, 
   return static_cast<int64_t>(v);
 }
 
-Status ParseBool(const std::string& key, const std::string& value, bool* out) {
-  if (value == "true" || value == "1" || value == "on") {
-    *out = true;
-  } else if (value == "false" || value == "0" || value == "off") {
-    *out = false;
-  } else {
-    return Status::InvalidArgument(key + " must be true or false");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 const std::vector<std::string>& SettingKeys() {
-  static const std::vector<std::string> keys = {"site_title",
-                                                "base_url",
-                                                "registration_open",
-                                                "default_visibility",
-                                                "upload_max_bytes",
-                                                "import_max_bytes",
-                                                "safety_backup_retention_days",
-                                                "instance_id"};
+  static const std::vector<std::string> keys = {
+      "site_title",       "base_url",         "default_visibility",
+      "upload_max_bytes", "import_max_bytes", "safety_backup_retention_days",
+      "instance_id"};
   return keys;
 }
 
 std::map<std::string, std::string> SettingsToMap(const SiteSettings& s) {
   return {{"site_title", s.site_title},
           {"base_url", s.base_url},
-          {"registration_open", s.registration_open ? "true" : "false"},
           {"default_visibility", s.default_visibility},
           {"upload_max_bytes", std::to_string(s.upload_max_bytes)},
           {"import_max_bytes", std::to_string(s.import_max_bytes)},
@@ -66,8 +50,6 @@ Status ApplySetting(const std::string& key, const std::string& value, SiteSettin
       return Status::InvalidArgument("base_url must start with http:// or https://");
     }
     s->base_url = value;
-  } else if (key == "registration_open") {
-    return ParseBool(key, value, &s->registration_open);
   } else if (key == "default_visibility") {
     if (value != "public" && value != "private") {
       return Status::InvalidArgument("default_visibility must be public or private");

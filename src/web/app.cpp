@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "arkwiki/core/log.h"
-#include "arkwiki/web/embedded_assets.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
+#include "web/backup_service.h"
+#include "web/embedded_assets.h"
+#include "web/routes.h"
 
 namespace arkwiki::web {
 namespace {
@@ -45,16 +47,17 @@ std::string CookieValue(const Exchange& ex, const std::string& name) {
 }
 
 WikiApp::WikiApp(Env* env, std::unique_ptr<Storage> storage)
-    : env_(env), storage_(std::move(storage)), storage_layout_root_(storage_->layout().root) {}
+    : env_(env),
+      storage_(std::move(storage)),
+      storage_layout_root_(storage_->layout().root),
+      renderer_(&templates_, [this] { return settings(); }),
+      backup_(std::make_unique<BackupService>(*this)) {}
+
+WikiApp::~WikiApp() = default;
 
 Status WikiApp::Init() {
   ARKWIKI_RETURN_IF_ERROR(AddEmbeddedTemplates(&templates_));
-  RegisterAuthRoutes(*this);
-  RegisterApiRoutes(*this);
-  RegisterPageRoutes(*this);
-  RegisterUploadRoutes(*this);
-  RegisterSettingsRoutes(*this);
-  RegisterBackupRoutes(*this);
+  RegisterRoutes(*this);
   return Status::Ok();
 }
 

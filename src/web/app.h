@@ -14,13 +14,20 @@
 #include "arkwiki/web/template.h"
 #include "web/exchange.h"
 #include "web/login_throttle.h"
+#include "web/renderer.h"
 #include "web/router.h"
 
 namespace arkwiki::web {
 
+class BackupService;
+
 class WikiApp {
  public:
   WikiApp(Env* env, std::unique_ptr<Storage> storage);
+  ~WikiApp();
+  WikiApp(const WikiApp&) = delete;
+  WikiApp& operator=(const WikiApp&) = delete;
+  // Loads the templates and registers every route (routes.cpp).
   Status Init();
 
   void Handle(Exchange& ex);
@@ -31,12 +38,19 @@ class WikiApp {
   LoginThrottle& throttle() { return throttle_; }
   SiteSettings settings();
 
-  // Renders `content_template` with `data`, wraps it in the layout, sends it.
+  const Renderer& renderer() const { return renderer_; }
+  // Backup and restore: the one door to both (backup_service.h).
+  BackupService& backup() { return *backup_; }
+
+  // Shorthands for renderer()'s calls.
   void RenderPage(Exchange& ex, int status, const std::string& content_template,
-                  const std::string& title, TemplateValue data);
-  // An error page (HTML) or {"error": ...} (API) for a failed Status.
-  void SendError(Exchange& ex, const Status& status);
-  void SendMessage(Exchange& ex, int status, const std::string& title, const std::string& text);
+                  const std::string& title, TemplateValue data) {
+    renderer_.RenderPage(ex, status, content_template, title, std::move(data));
+  }
+  void SendError(Exchange& ex, const Status& status) { renderer_.SendError(ex, status); }
+  void SendMessage(Exchange& ex, int status, const std::string& title, const std::string& text) {
+    renderer_.SendMessage(ex, status, title, text);
+  }
 
   // While true every request but the one holding maintenance gets 503.
   std::atomic<bool>& maintenance() { return maintenance_; }
@@ -46,8 +60,6 @@ class WikiApp {
   Status EnterMaintenance(int own_requests);
   // Reopens DATA/live and serves again.
   Status LeaveMaintenance();
-  // Serialises backups and imports: only one at a time (others get 409).
-  std::mutex& exclusive_operation() { return exclusive_operation_; }
   int active_requests() const { return active_requests_; }
 
   Router& router() { return router_; }
@@ -66,25 +78,17 @@ class WikiApp {
   LoginThrottle throttle_;
   std::atomic<bool> maintenance_{false};
   std::atomic<int> active_requests_{0};
-  std::mutex exclusive_operation_;
   std::mutex settings_mutex_;  // guards storage_ swaps against settings() reads
   SiteSettings cached_settings_;
+  Renderer renderer_;
+  // Last, so it is destroyed first: its restore threads use the members above.
+  std::unique_ptr<BackupService> backup_;
 };
-
-// Registers each handler group's routes (defined in handlers_*.cpp).
-void RegisterAuthRoutes(WikiApp& app);
-void RegisterApiRoutes(WikiApp& app);
-void RegisterPageRoutes(WikiApp& app);
-void RegisterUploadRoutes(WikiApp& app);
-void RegisterSettingsRoutes(WikiApp& app);
-void RegisterBackupRoutes(WikiApp& app);
 
 inline constexpr char kSessionCookie[] = "arkwiki_session";
 inline constexpr char kLoginCsrfCookie[] = "arkwiki_login_csrf";
 inline constexpr int64_t kSessionTtlSeconds = int64_t{14} * 24 * 3600;
 
-// Template data common to every page (user, flags, csrf, theme).
-TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex);
 // A cookie value from the request, or "".
 std::string CookieValue(const Exchange& ex, const std::string& name);
 

@@ -3,13 +3,8 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 
-#include <malloc.h>
-
 #include <cstdio>
-#include <mutex>
 
-#include "arkwiki/backup/backup_writer.h"
-#include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 
 namespace arkwiki::web {
@@ -104,35 +99,18 @@ void AbortResponse(Exchange& ex) {
   }
 }
 
-void RecordBackup(WikiApp& app, const Exchange& ex, const std::string& file_name,
-                  const BackupResult& r) {
-  const std::string via = ex.via_api_token ? "API" : "browser";
-  Status s = app.storage().audit().Append(ex.user->name, "backup.create",
-                                          "download " + file_name + " (" + via + "), " +
-                                              std::to_string(r.archive_bytes) + " bytes, sha256 " +
-                                              r.archive_sha256);
-  if (!s.ok()) LogWarning("backup made but not written to the audit log: " + s.ToString());
-}
-
 }  // namespace
 
-void SendBackupDownload(WikiApp& app, Exchange& ex) {
-  std::unique_lock<std::mutex> lock(app.exclusive_operation(), std::try_to_lock);
-  if (!lock.owns_lock()) {
-    return app.SendError(ex, Status::Busy("another backup or import is running; try again when "
-                                          "it has finished"));
-  }
-  const std::string file_name = BackupFileName(app.settings().site_title, NowUnixSeconds());
+void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  const std::string file_name = backup.BackupFileName();
   ResponseByteSink sink([&]() -> std::ostream& { return StartAttachment(ex, file_name); },
                         [&]() { return ConnectionSocket(ex); });
-  auto result = WriteBackup(app.env(), app.layout(), &sink);
-  // The backup's threads freed their memory into glibc arenas of their own,
-  // which keep it: give it back, or each download would leave the server
-  // ~30 MB larger for a 50,000-file wiki (benchmarks/README.md).
-  ::malloc_trim(0);
+  const std::string via = ex.via_api_token ? "API" : "browser";
+  auto result =
+      backup.WriteBackup(&sink, ex.user->name, "download " + file_name + " (" + via + ")");
   ex.bytes_sent = static_cast<int64_t>(sink.bytes_written());
-  if (result.ok()) return RecordBackup(app, ex, file_name, *result);
-  if (!sink.started()) return app.SendError(ex, result.status());
+  if (result.ok()) return;
+  if (!sink.started()) return pages.SendError(ex, result.status());
   // Headers are out; all we can do is end the stream short. The client's
   // file is then incomplete and `arkwiki backup verify` rejects it.
   LogError("backup download for " + ex.user->name + " failed after " +

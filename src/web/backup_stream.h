@@ -10,7 +10,8 @@
 #include <string_view>
 
 #include "arkwiki/backup/byte_sink.h"
-#include "web/app.h"
+#include "web/backup_service.h"
+#include "web/renderer.h"
 
 namespace arkwiki::web {
 
@@ -48,11 +49,12 @@ class ResponseByteSink final : public ByteSink {
   uint64_t bytes_written_ = 0;
 };
 
-// Streams a fresh backup to the client as an attachment, chunked, with no
-// Content-Length. Answers 409 when another backup or import holds
-// app.exclusive_operation(). Appends "backup.create" to the audit log on
-// success; a failure after the headers went out is logged and the stream is
-// simply ended (the client gets a truncated file, which verify rejects).
-void SendBackupDownload(WikiApp& app, Exchange& ex);
+// POST /settings/backup/create and POST /api/backups: streams a fresh backup
+// to the client as an attachment, chunked, with no Content-Length. Answers
+// 409 when another backup or restore is running. The service appends
+// "backup.create" to the audit log on success; a failure after the headers
+// went out is logged and the stream is simply ended (the client gets a
+// truncated file, which verify rejects).
+void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex);
 
 }  // namespace arkwiki::web

@@ -1,4 +1,4 @@
-#include "arkwiki/web/embedded_assets.h"
+#include "web/embedded_assets.h"
 
 #include "arkwiki/web/template.h"
 #include "web/embedded_files.h"

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 
@@ -158,6 +158,14 @@ void SendJsonError(Exchange& ex, const Status& status) {
 void SendRedirect(Exchange& ex, const std::string& location, int status) {
   ex.response.set("Location", location);
   SendBody(ex, status, "text/plain; charset=utf-8", "See " + location + "\n");
+}
+
+void RedirectWithFlash(Exchange& ex, const std::string& path, const std::string& text,
+                       const std::string& kind) {
+  std::string location = path + (path.find('?') == std::string::npos ? "?" : "&") +
+                         "flash=" + UrlEncodeComponent(text);
+  if (kind != "success") location += "&flash_kind=" + UrlEncodeComponent(kind);
+  SendRedirect(ex, location, 303);
 }
 
 }  // namespace arkwiki::web

@@ -68,4 +68,8 @@ void SendRedirect(Exchange& ex, const std::string& location, int status = 303);
 // Security headers sent with every response.
 void AddCommonHeaders(Exchange& ex);
 
+// 303 to `path` with a ?flash= message (kind "success" or "error").
+void RedirectWithFlash(Exchange& ex, const std::string& path, const std::string& text,
+                       const std::string& kind = "success");
+
 }  // namespace arkwiki::web

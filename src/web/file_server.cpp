@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "arkwiki/core/log.h"
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 namespace {

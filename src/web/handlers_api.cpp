@@ -1,15 +1,37 @@
 // JSON API: health and pages. See README "JSON API" for the contract.
+#include "web/handlers_api.h"
+
 #include <Poco/JSON/Array.h>
 
 #include "web/app.h"
 #include "web/json_util.h"
 #include "web/page_access.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::page_api {
 namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+
+Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, SavePageRequest* r) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto markdown, OptionalString(body, "markdown"));
+  if (!title || !markdown) return Status::InvalidArgument("'title' and 'markdown' are required");
+  ARKWIKI_ASSIGN_OR_RETURN(r->parent_slug, OptionalString(body, "parent"));
+  ARKWIKI_ASSIGN_OR_RETURN(r->visibility, OptionalString(body, "visibility"));
+  ARKWIKI_ASSIGN_OR_RETURN(r->base_revision, OptionalInt(body, "base_revision"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
+  r->slug = ex.Param("slug");
+  r->title = *title;
+  r->markdown = *markdown;
+  r->comment = comment.value_or("");
+  r->author = ex.user->name;
+  r->default_visibility = app.settings().default_visibility;
+  r->linked_slugs = LinkedSlugs(app, r->markdown);
+  return Status::Ok();
+}
+
+}  // namespace
 
 void Health(WikiApp&, Exchange& ex) {
   Object::Ptr body = new Object;
@@ -42,24 +64,6 @@ void GetPage(WikiApp& app, Exchange& ex) {
     return app.SendError(ex, page.status());
   }
   SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
-}
-
-Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, SavePageRequest* r) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title"));
-  ARKWIKI_ASSIGN_OR_RETURN(auto markdown, OptionalString(body, "markdown"));
-  if (!title || !markdown) return Status::InvalidArgument("'title' and 'markdown' are required");
-  ARKWIKI_ASSIGN_OR_RETURN(r->parent_slug, OptionalString(body, "parent"));
-  ARKWIKI_ASSIGN_OR_RETURN(r->visibility, OptionalString(body, "visibility"));
-  ARKWIKI_ASSIGN_OR_RETURN(r->base_revision, OptionalInt(body, "base_revision"));
-  ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
-  r->slug = ex.Param("slug");
-  r->title = *title;
-  r->markdown = *markdown;
-  r->comment = comment.value_or("");
-  r->author = ex.user->name;
-  r->default_visibility = app.settings().default_visibility;
-  r->linked_slugs = LinkedSlugs(app, r->markdown);
-  return Status::Ok();
 }
 
 void PutPage(WikiApp& app, Exchange& ex) {
@@ -122,25 +126,4 @@ void GetRevision(WikiApp& app, Exchange& ex) {
   SendJson(ex, 200, o);
 }
 
-}  // namespace
-
-void RegisterPageApiRoutes(WikiApp& app);   // handlers_api_pages_more.cpp
-void RegisterAdminApiRoutes(WikiApp& app);  // handlers_api_admin.cpp
-
-void RegisterApiRoutes(WikiApp& app) {
-  auto& r = app.router();
-  r.Add("GET", "/api/health", Access::kAnyone, [&app](Exchange& ex) { Health(app, ex); });
-  r.Add("GET", "/api/pages", Access::kAnyone, [&app](Exchange& ex) { ListPages(app, ex); });
-  r.Add("GET", "/api/pages/{slug}", Access::kAnyone, [&app](Exchange& ex) { GetPage(app, ex); });
-  r.Add("PUT", "/api/pages/{slug}", Access::kEditor, [&app](Exchange& ex) { PutPage(app, ex); });
-  r.Add("DELETE", "/api/pages/{slug}", Access::kEditor,
-        [&app](Exchange& ex) { DeletePage(app, ex); });
-  r.Add("GET", "/api/pages/{slug}/revisions", Access::kAnyone,
-        [&app](Exchange& ex) { ListRevisions(app, ex); });
-  r.Add("GET", "/api/pages/{slug}/revisions/{n}", Access::kAnyone,
-        [&app](Exchange& ex) { GetRevision(app, ex); });
-  RegisterPageApiRoutes(app);
-  RegisterAdminApiRoutes(app);
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::page_api

@@ -1,4 +1,6 @@
 // JSON API: settings, preferences, users, tokens and the audit log.
+#include "web/handlers_api_admin.h"
+
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
@@ -6,7 +8,7 @@
 #include "web/app.h"
 #include "web/json_util.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::admin_api {
 namespace {
 
 using Poco::JSON::Array;
@@ -35,6 +37,25 @@ std::string Describe(const std::map<std::string, std::string>& values) {
   }
   return out;
 }
+
+Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body) {
+  auto& users = app.storage().users();
+  ARKWIKI_ASSIGN_OR_RETURN(auto role, OptionalString(body, "role"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
+  if (role) {
+    ARKWIKI_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
+    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, r));
+  }
+  if (body->has("disabled")) {
+    Poco::Dynamic::Var v = body->get("disabled");
+    if (v.type() != typeid(bool)) return Status::InvalidArgument("'disabled' must be a boolean");
+    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, v.extract<bool>()));
+  }
+  if (password) ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
+  return Status::Ok();
+}
+
+}  // namespace
 
 void GetSettings(WikiApp& app, Exchange& ex) {
   auto s = app.storage().settings().Load();
@@ -105,23 +126,6 @@ void CreateUser(WikiApp& app, Exchange& ex) {
   SendJson(ex, 201, UserToJson(*user));
 }
 
-Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body) {
-  auto& users = app.storage().users();
-  ARKWIKI_ASSIGN_OR_RETURN(auto role, OptionalString(body, "role"));
-  ARKWIKI_ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
-  if (role) {
-    ARKWIKI_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
-    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, r));
-  }
-  if (body->has("disabled")) {
-    Poco::Dynamic::Var v = body->get("disabled");
-    if (v.type() != typeid(bool)) return Status::InvalidArgument("'disabled' must be a boolean");
-    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, v.extract<bool>()));
-  }
-  if (password) ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
-  return Status::Ok();
-}
-
 void UpdateUser(WikiApp& app, Exchange& ex) {
   auto body = ReadJsonObject(ex, 64 << 10);
   if (!body.ok()) return app.SendError(ex, body.status());
@@ -174,23 +178,4 @@ void ListAudit(WikiApp& app, Exchange& ex) {
   SendJson(ex, 200, body);
 }
 
-}  // namespace
-
-void RegisterAdminApiRoutes(WikiApp& app) {
-  auto& r = app.router();
-  auto bind = [&app](void (*fn)(WikiApp&, Exchange&)) {
-    return [&app, fn](Exchange& ex) { fn(app, ex); };
-  };
-  r.Add("GET", "/api/settings", Access::kAdmin, bind(GetSettings));
-  r.Add("PUT", "/api/settings", Access::kAdmin, bind(PutSettings));
-  r.Add("GET", "/api/me", Access::kLoggedIn, bind(GetMe));
-  r.Add("GET", "/api/me/preferences", Access::kLoggedIn, bind(GetPreferences));
-  r.Add("PUT", "/api/me/preferences", Access::kLoggedIn, bind(PutPreferences));
-  r.Add("GET", "/api/users", Access::kAdmin, bind(ListUsers));
-  r.Add("POST", "/api/users", Access::kAdmin, bind(CreateUser));
-  r.Add("PUT", "/api/users/{name}", Access::kAdmin, bind(UpdateUser));
-  r.Add("POST", "/api/tokens", Access::kAdmin, bind(CreateToken));
-  r.Add("GET", "/api/audit", Access::kAdmin, bind(ListAudit));
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::admin_api

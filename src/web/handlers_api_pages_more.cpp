@@ -1,11 +1,13 @@
 // JSON API: revert, rename, trash and search.
+#include "web/handlers_api_pages_more.h"
+
 #include <Poco/JSON/Array.h>
 
 #include "web/app.h"
 #include "web/json_util.h"
 #include "web/page_access.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::page_api {
 namespace {
 
 using Poco::JSON::Array;
@@ -15,6 +17,8 @@ void SendPage(WikiApp& app, Exchange& ex, const Result<Page>& page) {
   if (!page.ok()) return app.SendError(ex, page.status());
   SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
 }
+
+}  // namespace
 
 void Revert(WikiApp& app, Exchange& ex) {
   auto body = ReadJsonObject(ex);
@@ -86,19 +90,4 @@ void Search(WikiApp& app, Exchange& ex) {
   SendJson(ex, 200, body);
 }
 
-}  // namespace
-
-void RegisterPageApiRoutes(WikiApp& app) {
-  auto& r = app.router();
-  r.Add("POST", "/api/pages/{slug}/revert", Access::kEditor,
-        [&app](Exchange& ex) { Revert(app, ex); });
-  r.Add("POST", "/api/pages/{slug}/rename", Access::kEditor,
-        [&app](Exchange& ex) { Rename(app, ex); });
-  r.Add("GET", "/api/trash", Access::kEditor, [&app](Exchange& ex) { ListTrash(app, ex); });
-  r.Add("POST", "/api/trash/{slug}/restore", Access::kEditor,
-        [&app](Exchange& ex) { RestoreFromTrash(app, ex); });
-  r.Add("DELETE", "/api/trash/{slug}", Access::kAdmin, [&app](Exchange& ex) { Purge(app, ex); });
-  r.Add("GET", "/api/search", Access::kAnyone, [&app](Exchange& ex) { Search(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::page_api

@@ -1,9 +1,11 @@
 // GET /assets/{name}: the stylesheet and other files compiled into the
 // binary (see embedded_assets.h).
-#include "arkwiki/web/embedded_assets.h"
-#include "web/page_view.h"
+#include "web/handlers_assets.h"
 
-namespace arkwiki::web {
+#include "web/app.h"
+#include "web/embedded_assets.h"
+
+namespace arkwiki::web::assets {
 namespace {
 
 std::string AssetContentType(const std::string& name) {
@@ -19,6 +21,8 @@ std::string AssetContentType(const std::string& name) {
   return "application/octet-stream";
 }
 
+}  // namespace
+
 void ServeAsset(WikiApp& app, Exchange& ex) {
   const std::string name = ex.Param("name");
   std::string_view bytes = EmbeddedAsset(name);
@@ -28,11 +32,4 @@ void ServeAsset(WikiApp& app, Exchange& ex) {
   SendBody(ex, 200, AssetContentType(name), std::string(bytes));
 }
 
-}  // namespace
-
-void RegisterAssetRoutes(WikiApp& app) {
-  app.router().Add("GET", "/assets/{name}", Access::kAnyone,
-                   [&app](Exchange& ex) { ServeAsset(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::assets

@@ -1,4 +1,6 @@
 // Login and logout.
+#include "web/handlers_auth.h"
+
 #include <Poco/Net/HTTPCookie.h>
 
 #include "arkwiki/core/clock.h"
@@ -6,7 +8,7 @@
 #include "arkwiki/core/log.h"
 #include "web/app.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::auth {
 namespace {
 
 void SetCookie(Exchange& ex, const std::string& name, const std::string& value, int max_age) {
@@ -24,6 +26,8 @@ std::string SafeNext(const std::string& next) {
   if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";
   return next;
 }
+
+}  // namespace
 
 void ShowLogin(WikiApp& app, Exchange& ex, int status, const std::string& error) {
   // Double-submit token for the login form, which has no session yet.
@@ -72,14 +76,4 @@ void PostLogout(WikiApp& app, Exchange& ex) {
   SendRedirect(ex, "/");
 }
 
-}  // namespace
-
-void RegisterAuthRoutes(WikiApp& app) {
-  app.router().Add("GET", "/login", Access::kAnyone,
-                   [&app](Exchange& ex) { ShowLogin(app, ex, 200, ""); });
-  app.router().Add("POST", "/login", Access::kAnyone, [&app](Exchange& ex) { PostLogin(app, ex); });
-  app.router().Add("POST", "/logout", Access::kLoggedIn,
-                   [&app](Exchange& ex) { PostLogout(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::auth

@@ -1,11 +1,15 @@
 // Creating and editing pages: GET/POST /wiki/{slug}/edit.
-#include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/line_diff.h"
-#include "arkwiki/web/markdown.h"
-#include "web/page_view.h"
+#include "web/handlers_page_edit.h"
 
-namespace arkwiki::web {
+#include "arkwiki/core/slug.h"
+#include "web/audit_trail.h"
+#include "web/html.h"
+#include "web/line_diff.h"
+#include "web/markdown.h"
+#include "web/page_links.h"
+#include "web/view_format.h"
+
+namespace arkwiki::web::wiki_pages {
 namespace {
 
 struct EditForm {
@@ -88,42 +92,6 @@ void ShowEditForm(WikiApp& app, Exchange& ex, const EditForm& form, int status) 
   app.RenderPage(ex, status, "page_edit", heading, std::move(data));
 }
 
-void EditGet(WikiApp& app, Exchange& ex) {
-  EditForm form;
-  form.slug = ex.Param("slug");
-  if (!IsValidSlug(form.slug)) {
-    return app.SendError(ex, Status::InvalidArgument("'" + form.slug +
-                                                     "' is not a valid page "
-                                                     "address; use New page to pick a title"));
-  }
-  PageStore& pages = app.storage().pages();
-  auto page = pages.Get(form.slug, /*include_trashed=*/true);
-  if (page.ok() && page->deleted_at) {
-    return app.RenderPage(
-        ex, 409, "message", "Page in the trash",
-        TemplateValue::MakeMap({{"title", "This page is in the trash"},
-                                {"message", "Restore it from the trash before editing it."},
-                                {"link", TemplateValue::MakeMap({{"href", "/trash"},
-                                                                 {"label", "Go to the trash"}})}}));
-  }
-  if (page.ok()) {
-    form.title = page->title;
-    form.markdown = page->markdown;
-    form.visibility = page->visibility;
-    form.base_revision = page->current_revision;
-    form.parent = ParentSlug(app, *page);
-    return ShowEditForm(app, ex, form, 200);
-  }
-  if (page.status().code() != StatusCode::kNotFound) return app.SendError(ex, page.status());
-  if (auto moved = pages.ResolveRedirect(form.slug); moved.ok()) {
-    return SendRedirect(ex, PageHref(*moved, "edit"), 301);
-  }
-  form.title = ex.Query("title", TitleFromSlug(form.slug));
-  form.parent = ex.Query("parent");
-  form.visibility = app.settings().default_visibility;
-  ShowEditForm(app, ex, form, 200);
-}
-
 EditForm FormFromPost(const Exchange& ex) {
   EditForm form;
   form.slug = ex.Param("slug");
@@ -159,6 +127,44 @@ void ShowConflict(WikiApp& app, Exchange& ex, EditForm form) {
   }
   form.conflict_diff = std::move(diff);
   ShowEditForm(app, ex, form, 409);
+}
+
+}  // namespace
+
+void EditGet(WikiApp& app, Exchange& ex) {
+  EditForm form;
+  form.slug = ex.Param("slug");
+  if (!IsValidSlug(form.slug)) {
+    return app.SendError(ex, Status::InvalidArgument("'" + form.slug +
+                                                     "' is not a valid page "
+                                                     "address; use New page to pick a title"));
+  }
+  PageStore& pages = app.storage().pages();
+  auto page = pages.Get(form.slug, /*include_trashed=*/true);
+  if (page.ok() && page->deleted_at) {
+    return app.RenderPage(
+        ex, 409, "message", "Page in the trash",
+        TemplateValue::MakeMap({{"title", "This page is in the trash"},
+                                {"message", "Restore it from the trash before editing it."},
+                                {"link", TemplateValue::MakeMap({{"href", "/trash"},
+                                                                 {"label", "Go to the trash"}})}}));
+  }
+  if (page.ok()) {
+    form.title = page->title;
+    form.markdown = page->markdown;
+    form.visibility = page->visibility;
+    form.base_revision = page->current_revision;
+    form.parent = ParentSlug(app, *page);
+    return ShowEditForm(app, ex, form, 200);
+  }
+  if (page.status().code() != StatusCode::kNotFound) return app.SendError(ex, page.status());
+  if (auto moved = pages.ResolveRedirect(form.slug); moved.ok()) {
+    return SendRedirect(ex, PageHref(*moved, "edit"), 301);
+  }
+  form.title = ex.Query("title", TitleFromSlug(form.slug));
+  form.parent = ex.Query("parent");
+  form.visibility = app.settings().default_visibility;
+  ShowEditForm(app, ex, form, 200);
 }
 
 void EditPost(WikiApp& app, Exchange& ex) {
@@ -199,13 +205,4 @@ void EditPost(WikiApp& app, Exchange& ex) {
   ShowEditForm(app, ex, form, code);
 }
 
-}  // namespace
-
-void RegisterPageEditRoutes(WikiApp& app) {
-  app.router().Add("GET", "/wiki/{slug}/edit", Access::kEditor,
-                   [&app](Exchange& ex) { EditGet(app, ex); });
-  app.router().Add("POST", "/wiki/{slug}/edit", Access::kEditor,
-                   [&app](Exchange& ex) { EditPost(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::wiki_pages

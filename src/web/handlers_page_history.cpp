@@ -1,10 +1,14 @@
 // Page history: the revision list, old revisions, diffs and revert.
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/line_diff.h"
-#include "arkwiki/web/markdown.h"
-#include "web/page_view.h"
+#include "web/handlers_page_history.h"
 
-namespace arkwiki::web {
+#include "web/audit_trail.h"
+#include "web/html.h"
+#include "web/line_diff.h"
+#include "web/markdown.h"
+#include "web/page_links.h"
+#include "web/view_format.h"
+
+namespace arkwiki::web::wiki_pages {
 namespace {
 
 std::string DiffHref(const Page& page, int64_t from, int64_t to) {
@@ -27,6 +31,19 @@ TemplateValue RevisionRow(const Page& page, const Revision& rev, size_t index) {
   if (rev.number > 1) row.Set("prev_diff", DiffHref(page, rev.number - 1, rev.number));
   return row;
 }
+
+TemplateValue DiffRows(const Revision& a, const Revision& b) {
+  TemplateValue rows = TemplateValue::List{};
+  for (const DiffLine& line : DiffLines(a.markdown, b.markdown)) {
+    const char* cls = line.kind == DiffLine::kAdded     ? "diff-add"
+                      : line.kind == DiffLine::kRemoved ? "diff-del"
+                                                        : "diff-same";
+    rows.Append(TemplateValue::MakeMap({{"cls", cls}, {"text", line.text}}));
+  }
+  return rows;
+}
+
+}  // namespace
 
 void History(WikiApp& app, Exchange& ex) {
   auto page = PageOrRespond(app, ex, "history");
@@ -69,17 +86,6 @@ void ShowRevision(WikiApp& app, Exchange& ex) {
                  rev->title + " (revision " + std::to_string(rev->number) + ")", std::move(data));
 }
 
-TemplateValue DiffRows(const Revision& a, const Revision& b) {
-  TemplateValue rows = TemplateValue::List{};
-  for (const DiffLine& line : DiffLines(a.markdown, b.markdown)) {
-    const char* cls = line.kind == DiffLine::kAdded     ? "diff-add"
-                      : line.kind == DiffLine::kRemoved ? "diff-del"
-                                                        : "diff-same";
-    rows.Append(TemplateValue::MakeMap({{"cls", cls}, {"text", line.text}}));
-  }
-  return rows;
-}
-
 void Diff(WikiApp& app, Exchange& ex) {
   auto page = PageOrRespond(app, ex, "diff");
   if (!page) return;
@@ -120,15 +126,4 @@ void Revert(WikiApp& app, Exchange& ex) {
                     "Reverted to revision " + std::to_string(*number) + ".");
 }
 
-}  // namespace
-
-void RegisterPageHistoryRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/wiki/{slug}/history", Access::kAnyone, [&app](Exchange& ex) { History(app, ex); });
-  r.Add("GET", "/wiki/{slug}/revisions/{n}", Access::kAnyone,
-        [&app](Exchange& ex) { ShowRevision(app, ex); });
-  r.Add("GET", "/wiki/{slug}/diff", Access::kAnyone, [&app](Exchange& ex) { Diff(app, ex); });
-  r.Add("POST", "/wiki/{slug}/revert", Access::kEditor, [&app](Exchange& ex) { Revert(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::wiki_pages

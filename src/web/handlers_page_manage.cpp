@@ -1,11 +1,15 @@
 // Rename, delete (to the trash) and ordering a page's children.
+#include "web/handlers_page_manage.h"
+
 #include <algorithm>
 
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "web/page_view.h"
+#include "web/audit_trail.h"
+#include "web/html.h"
+#include "web/page_links.h"
+#include "web/view_format.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::wiki_pages {
 namespace {
 
 void ShowRename(WikiApp& app, Exchange& ex, const Page& page, const std::string& new_title,
@@ -17,6 +21,8 @@ void ShowRename(WikiApp& app, Exchange& ex, const Page& page, const std::string&
                                                {"action", PageHref(page.slug, "rename")}});
   app.RenderPage(ex, status, "page_rename", "Rename " + page.title, std::move(data));
 }
+
+}  // namespace
 
 void RenameGet(WikiApp& app, Exchange& ex) {
   auto page = PageOrRespond(app, ex, "rename");
@@ -94,20 +100,4 @@ void OrderPost(WikiApp& app, Exchange& ex) {
   RedirectWithFlash(ex, PageHref(page->slug), "Order of child pages saved.");
 }
 
-}  // namespace
-
-void RegisterPageManageRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/wiki/{slug}/rename", Access::kEditor,
-        [&app](Exchange& ex) { RenameGet(app, ex); });
-  r.Add("POST", "/wiki/{slug}/rename", Access::kEditor,
-        [&app](Exchange& ex) { RenamePost(app, ex); });
-  r.Add("GET", "/wiki/{slug}/delete", Access::kEditor,
-        [&app](Exchange& ex) { DeleteGet(app, ex); });
-  r.Add("POST", "/wiki/{slug}/delete", Access::kEditor,
-        [&app](Exchange& ex) { DeletePost(app, ex); });
-  r.Add("POST", "/wiki/{slug}/order", Access::kEditor,
-        [&app](Exchange& ex) { OrderPost(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::wiki_pages

@@ -1,14 +1,18 @@
 // Reading pages: the home page, /wiki/{slug}, the page tree and /new.
+#include "web/handlers_pages.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "arkwiki/web/markdown.h"
-#include "web/page_view.h"
+#include "arkwiki/core/url.h"
+#include "web/html.h"
+#include "web/markdown.h"
+#include "web/page_links.h"
+#include "web/view_format.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::wiki_pages {
 namespace {
 
 TemplateValue LinkList(const std::vector<Page>& pages) {
@@ -81,6 +85,25 @@ void ShowPage(WikiApp& app, Exchange& ex, const Page& page) {
   app.RenderPage(ex, 200, "page_view", page.title, std::move(data));
 }
 
+// Appends a nested <ul> of `parent`'s children to *html, depth first.
+void AppendTree(const std::map<std::optional<int64_t>, std::vector<const Page*>>& kids,
+                std::optional<int64_t> parent, std::set<int64_t>* seen, std::string* html) {
+  auto it = kids.find(parent);
+  if (it == kids.end()) return;
+  *html += "<ul>";
+  for (const Page* p : it->second) {
+    if (!seen->insert(p->id).second) continue;
+    *html +=
+        "<li><a href=\"" + HtmlEscape(PageHref(p->slug)) + "\">" + HtmlEscape(p->title) + "</a>";
+    if (p->visibility == "private") *html += " <span class=\"badge\">private</span>";
+    AppendTree(kids, p->id, seen, html);
+    *html += "</li>";
+  }
+  *html += "</ul>";
+}
+
+}  // namespace
+
 void ViewPage(WikiApp& app, Exchange& ex) {
   const std::string slug = ex.Param("slug");
   if (!IsValidSlug(slug)) {
@@ -100,23 +123,6 @@ void Home(WikiApp& app, Exchange& ex) {
   TemplateValue data = TemplateValue::MakeMap(
       {{"pages", LinkList(*top)}, {"create_href", PageHref("home", "edit") + "?title=Home"}});
   app.RenderPage(ex, 200, "welcome", "Welcome", std::move(data));
-}
-
-// Appends a nested <ul> of `parent`'s children to *html, depth first.
-void AppendTree(const std::map<std::optional<int64_t>, std::vector<const Page*>>& kids,
-                std::optional<int64_t> parent, std::set<int64_t>* seen, std::string* html) {
-  auto it = kids.find(parent);
-  if (it == kids.end()) return;
-  *html += "<ul>";
-  for (const Page* p : it->second) {
-    if (!seen->insert(p->id).second) continue;
-    *html +=
-        "<li><a href=\"" + HtmlEscape(PageHref(p->slug)) + "\">" + HtmlEscape(p->title) + "</a>";
-    if (p->visibility == "private") *html += " <span class=\"badge\">private</span>";
-    AppendTree(kids, p->id, seen, html);
-    *html += "</li>";
-  }
-  *html += "</ul>";
 }
 
 void AllPages(WikiApp& app, Exchange& ex) {
@@ -161,19 +167,4 @@ void NewPage(WikiApp& app, Exchange& ex) {
   app.RenderPage(ex, error.empty() ? 200 : 400, "page_new", "New page", std::move(data));
 }
 
-}  // namespace
-
-void RegisterPageRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/", Access::kAnyone, [&app](Exchange& ex) { Home(app, ex); });
-  r.Add("GET", "/pages", Access::kAnyone, [&app](Exchange& ex) { AllPages(app, ex); });
-  r.Add("GET", "/new", Access::kEditor, [&app](Exchange& ex) { NewPage(app, ex); });
-  r.Add("GET", "/wiki/{slug}", Access::kAnyone, [&app](Exchange& ex) { ViewPage(app, ex); });
-  RegisterAssetRoutes(app);  // /assets/style.css, which every page links
-  RegisterPageEditRoutes(app);
-  RegisterPageHistoryRoutes(app);
-  RegisterPageManageRoutes(app);
-  RegisterTrashSearchRoutes(app);
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::wiki_pages

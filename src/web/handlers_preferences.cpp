@@ -1,7 +1,9 @@
 // /preferences: each logged-in user's theme, time zone and editor settings.
-#include "web/page_view.h"
+#include "web/handlers_preferences.h"
 
-namespace arkwiki::web {
+#include "web/app.h"
+
+namespace arkwiki::web::settings_pages {
 namespace {
 
 TemplateValue Options(const std::vector<std::pair<std::string, std::string>>& choices,
@@ -28,6 +30,8 @@ void ShowPreferences(WikiApp& app, Exchange& ex, std::map<std::string, std::stri
   app.RenderPage(ex, status, "preferences", "Preferences", std::move(data));
 }
 
+}  // namespace
+
 void PreferencesGet(WikiApp& app, Exchange& ex) {
   auto prefs = app.storage().users().GetPreferences(ex.user->id);
   if (!prefs.ok()) return app.SendError(ex, prefs.status());
@@ -47,13 +51,4 @@ void PreferencesPost(WikiApp& app, Exchange& ex) {
   RedirectWithFlash(ex, "/preferences", "Preferences saved.");
 }
 
-}  // namespace
-
-void RegisterPreferenceRoutes(WikiApp& app) {
-  app.router().Add("GET", "/preferences", Access::kLoggedIn,
-                   [&app](Exchange& ex) { PreferencesGet(app, ex); });
-  app.router().Add("POST", "/preferences", Access::kLoggedIn,
-                   [&app](Exchange& ex) { PreferencesPost(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::settings_pages

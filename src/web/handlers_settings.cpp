@@ -1,8 +1,12 @@
 // Admin Settings: the overview, system configuration and the audit log.
-#include "arkwiki/core/log.h"
-#include "web/page_view.h"
+#include "web/handlers_settings.h"
 
-namespace arkwiki::web {
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+#include "web/audit_trail.h"
+#include "web/view_format.h"
+
+namespace arkwiki::web::settings_pages {
 namespace {
 
 constexpr int64_t kAuditPerPage = 100;
@@ -15,6 +19,24 @@ std::vector<std::string> EditableKeys() {
   }
   return keys;
 }
+
+void ShowSystem(WikiApp& app, Exchange& ex, const std::map<std::string, std::string>& values,
+                const std::string& error, int status) {
+  TemplateValue data;
+  for (const auto& [k, v] : values) data.Set(k, v);
+  data.Set("is_private_default",
+           values.count("default_visibility") && values.at("default_visibility") == "private");
+  for (const char* key : {"upload_max_bytes", "import_max_bytes"}) {
+    auto it = values.find(key);
+    auto bytes = it == values.end() ? std::nullopt : ParseCount(it->second);
+    if (bytes) data.Set(std::string(key) + "_human", FormatBytes(*bytes));
+  }
+  data.Set("error", error);
+  data.Set("instance_id", app.settings().instance_id);
+  app.RenderPage(ex, status, "settings_system", "System configuration", std::move(data));
+}
+
+}  // namespace
 
 void Overview(WikiApp& app, Exchange& ex) {
   TemplateValue data;
@@ -30,24 +52,6 @@ void Overview(WikiApp& app, Exchange& ex) {
   app.RenderPage(ex, 200, "settings", "Settings", std::move(data));
 }
 
-void ShowSystem(WikiApp& app, Exchange& ex, const std::map<std::string, std::string>& values,
-                const std::string& error, int status) {
-  TemplateValue data;
-  for (const auto& [k, v] : values) data.Set(k, v);
-  data.Set("registration_checked",
-           values.count("registration_open") && values.at("registration_open") == "true");
-  data.Set("is_private_default",
-           values.count("default_visibility") && values.at("default_visibility") == "private");
-  for (const char* key : {"upload_max_bytes", "import_max_bytes"}) {
-    auto it = values.find(key);
-    auto bytes = it == values.end() ? std::nullopt : ParseCount(it->second);
-    if (bytes) data.Set(std::string(key) + "_human", FormatBytes(*bytes));
-  }
-  data.Set("error", error);
-  data.Set("instance_id", app.settings().instance_id);
-  app.RenderPage(ex, status, "settings_system", "System configuration", std::move(data));
-}
-
 void SystemGet(WikiApp& app, Exchange& ex) {
   auto current = app.storage().settings().Load();
   if (!current.ok()) return app.SendError(ex, current.status());
@@ -60,9 +64,7 @@ void SystemPost(WikiApp& app, Exchange& ex) {
   const std::map<std::string, std::string> before = SettingsToMap(*current);
   std::map<std::string, std::string> posted, changed;
   for (const auto& key : EditableKeys()) {
-    // An unticked checkbox is simply absent from the form.
-    std::string value =
-        key == "registration_open" ? (ex.Form(key).empty() ? "false" : "true") : ex.Form(key);
+    std::string value = ex.Form(key);
     posted[key] = value;
     auto it = before.find(key);
     if (it == before.end() || it->second != value) changed[key] = value;
@@ -104,17 +106,4 @@ void Audit(WikiApp& app, Exchange& ex) {
   app.RenderPage(ex, 200, "settings_audit", "Audit log", std::move(data));
 }
 
-}  // namespace
-
-void RegisterSettingsRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/settings", Access::kAdmin, [&app](Exchange& ex) { Overview(app, ex); });
-  r.Add("GET", "/settings/system", Access::kAdmin, [&app](Exchange& ex) { SystemGet(app, ex); });
-  r.Add("POST", "/settings/system", Access::kAdmin, [&app](Exchange& ex) { SystemPost(app, ex); });
-  r.Add("GET", "/settings/audit", Access::kAdmin, [&app](Exchange& ex) { Audit(app, ex); });
-  RegisterUserAdminRoutes(app);
-  RegisterTokenAdminRoutes(app);
-  RegisterPreferenceRoutes(app);
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::settings_pages

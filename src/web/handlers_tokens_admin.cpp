@@ -1,9 +1,12 @@
 // Settings › API tokens: create (shown once) and revoke.
-#include "arkwiki/core/log.h"
-#include "web/page_view.h"
+#include "web/handlers_tokens_admin.h"
 
-namespace arkwiki::web {
-namespace {
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+#include "web/audit_trail.h"
+#include "web/view_format.h"
+
+namespace arkwiki::web::settings_pages {
 
 // Renders the tokens page. `new_token` is shown once, right after creation.
 void ShowTokens(WikiApp& app, Exchange& ex, int status, const std::string& error,
@@ -72,15 +75,4 @@ void RevokeToken(WikiApp& app, Exchange& ex) {
   RedirectWithFlash(ex, "/settings/tokens", "Token revoked.");
 }
 
-}  // namespace
-
-void RegisterTokenAdminRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/settings/tokens", Access::kAdmin,
-        [&app](Exchange& ex) { ShowTokens(app, ex, 200, "", ""); });
-  r.Add("POST", "/settings/tokens", Access::kAdmin, [&app](Exchange& ex) { CreateToken(app, ex); });
-  r.Add("POST", "/settings/tokens/{id}/revoke", Access::kAdmin,
-        [&app](Exchange& ex) { RevokeToken(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::settings_pages

@@ -1,13 +1,19 @@
 // The trash (restore, purge) and full-text search.
+#include "web/handlers_trash_search.h"
+
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
-#include "web/page_view.h"
+#include "arkwiki/core/url.h"
+#include "web/audit_trail.h"
+#include "web/page_links.h"
+#include "web/view_format.h"
 
-namespace arkwiki::web {
+namespace arkwiki::web::trash_search {
 namespace {
 
 constexpr int64_t kSearchLimit = 50;
+
+}  // namespace
 
 void ShowTrash(WikiApp& app, Exchange& ex) {
   auto trashed = app.storage().pages().Trash();
@@ -74,15 +80,4 @@ void Search(WikiApp& app, Exchange& ex) {
   app.RenderPage(ex, 200, "search", q.empty() ? "Search" : "Search: " + q, std::move(data));
 }
 
-}  // namespace
-
-void RegisterTrashSearchRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/trash", Access::kEditor, [&app](Exchange& ex) { ShowTrash(app, ex); });
-  r.Add("POST", "/trash/{slug}/restore", Access::kEditor,
-        [&app](Exchange& ex) { Restore(app, ex); });
-  r.Add("POST", "/trash/{slug}/purge", Access::kAdmin, [&app](Exchange& ex) { Purge(app, ex); });
-  r.Add("GET", "/search", Access::kAnyone, [&app](Exchange& ex) { Search(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::trash_search

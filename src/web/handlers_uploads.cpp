@@ -1,16 +1,16 @@
 // Uploads: attach (multipart), list, delete, and serve /files/<slug>/<name>.
+#include "web/handlers_uploads.h"
+
 #include <Poco/JSON/Array.h>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 #include "web/app.h"
 #include "web/file_server.h"
 #include "web/json_util.h"
 #include "web/page_access.h"
 #include "web/upload_receiver.h"
 
-namespace arkwiki::web {
-namespace {
-
+namespace arkwiki::web::uploads {
 void ApiUpload(WikiApp& app, Exchange& ex) {
   auto page = VisiblePage(app, ex, ex.Param("slug"));
   if (!page.ok()) return app.SendError(ex, page.status());
@@ -67,19 +67,4 @@ void ServeFile(WikiApp& app, Exchange& ex) {
   ServeUpload(app, ex, *upload);
 }
 
-}  // namespace
-
-void RegisterUploadRoutes(WikiApp& app) {
-  auto& r = app.router();
-  auto bind = [&app](void (*fn)(WikiApp&, Exchange&)) {
-    return [&app, fn](Exchange& ex) { fn(app, ex); };
-  };
-  r.Add("POST", "/api/pages/{slug}/uploads", Access::kEditor, bind(ApiUpload));
-  r.Add("GET", "/api/pages/{slug}/uploads", Access::kAnyone, bind(ApiListUploads));
-  r.Add("DELETE", "/api/pages/{slug}/uploads/{name}", Access::kEditor, bind(ApiDeleteUpload));
-  r.Add("POST", "/wiki/{slug}/uploads", Access::kEditor, bind(HtmlUpload));
-  r.Add("POST", "/wiki/{slug}/uploads/{name}/delete", Access::kEditor, bind(HtmlDeleteUpload));
-  r.Add("GET", "/files/{slug}/{name}", Access::kAnyone, bind(ServeFile));
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::uploads

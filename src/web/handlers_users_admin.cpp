@@ -1,9 +1,13 @@
 // Settings › Users: add users, change roles, disable/enable, reset passwords.
-#include "arkwiki/core/log.h"
-#include "arkwiki/web/html.h"
-#include "web/page_view.h"
+#include "web/handlers_users_admin.h"
 
-namespace arkwiki::web {
+#include "arkwiki/core/log.h"
+#include "arkwiki/core/url.h"
+#include "web/app.h"
+#include "web/audit_trail.h"
+#include "web/view_format.h"
+
+namespace arkwiki::web::settings_pages {
 namespace {
 
 TemplateValue RoleOptions(Role selected) {
@@ -28,34 +32,9 @@ TemplateValue UserRow(const User& u, const Exchange& ex) {
                                  {"password_action", base + "/password"}});
 }
 
-// Shows the Users page; `error` (plain text) explains a refused change.
-void ShowUsers(WikiApp& app, Exchange& ex, int status, const std::string& error) {
-  auto users = app.storage().users().List();
-  if (!users.ok()) return app.SendError(ex, users.status());
-  TemplateValue rows = TemplateValue::List{};
-  for (const User& u : *users) rows.Append(UserRow(u, ex));
-  auto parsed = ParseRole(ex.Form("role", "editor"));
-  Role new_role = parsed.ok() ? *parsed : Role::kEditor;
-  TemplateValue data = TemplateValue::MakeMap({{"users", std::move(rows)},
-                                               {"error", error},
-                                               {"new_name", ex.Form("name")},
-                                               {"new_roles", RoleOptions(new_role)}});
-  app.RenderPage(ex, status, "settings_users", "Users", std::move(data));
-}
-
 void RespondFailure(WikiApp& app, Exchange& ex, const Status& s) {
   if (HttpStatusFor(s) >= 500) return app.SendError(ex, s);
   ShowUsers(app, ex, HttpStatusFor(s), AsSentence(s.message()));
-}
-
-void AddUser(WikiApp& app, Exchange& ex) {
-  const std::string name = ex.Form("name");
-  auto role = ParseRole(ex.Form("role"));
-  if (!role.ok()) return RespondFailure(app, ex, role.status());
-  auto user = app.storage().users().Create(name, ex.Form("password"), *role);
-  if (!user.ok()) return RespondFailure(app, ex, user.status());
-  AuditOrWarn(app, ex, "user.create", "name=" + name + ", role=" + RoleName(*role));
-  RedirectWithFlash(ex, "/settings/users", "User " + name + " added.");
 }
 
 // Whether `target` is the only enabled admin, whom no one may demote or
@@ -91,6 +70,33 @@ std::optional<User> TargetOrRespond(WikiApp& app, Exchange& ex, bool removes_adm
   return std::move(user).value();
 }
 
+}  // namespace
+
+// Shows the Users page; `error` (plain text) explains a refused change.
+void ShowUsers(WikiApp& app, Exchange& ex, int status, const std::string& error) {
+  auto users = app.storage().users().List();
+  if (!users.ok()) return app.SendError(ex, users.status());
+  TemplateValue rows = TemplateValue::List{};
+  for (const User& u : *users) rows.Append(UserRow(u, ex));
+  auto parsed = ParseRole(ex.Form("role", "editor"));
+  Role new_role = parsed.ok() ? *parsed : Role::kEditor;
+  TemplateValue data = TemplateValue::MakeMap({{"users", std::move(rows)},
+                                               {"error", error},
+                                               {"new_name", ex.Form("name")},
+                                               {"new_roles", RoleOptions(new_role)}});
+  app.RenderPage(ex, status, "settings_users", "Users", std::move(data));
+}
+
+void AddUser(WikiApp& app, Exchange& ex) {
+  const std::string name = ex.Form("name");
+  auto role = ParseRole(ex.Form("role"));
+  if (!role.ok()) return RespondFailure(app, ex, role.status());
+  auto user = app.storage().users().Create(name, ex.Form("password"), *role);
+  if (!user.ok()) return RespondFailure(app, ex, user.status());
+  AuditOrWarn(app, ex, "user.create", "name=" + name + ", role=" + RoleName(*role));
+  RedirectWithFlash(ex, "/settings/users", "User " + name + " added.");
+}
+
 void SetRole(WikiApp& app, Exchange& ex) {
   auto role = ParseRole(ex.Form("role"));
   if (!role.ok()) return RespondFailure(app, ex, role.status());
@@ -123,21 +129,4 @@ void ResetPassword(WikiApp& app, Exchange& ex) {
   RedirectWithFlash(ex, "/settings/users", "Password of " + user->name + " changed.");
 }
 
-}  // namespace
-
-void RegisterUserAdminRoutes(WikiApp& app) {
-  Router& r = app.router();
-  r.Add("GET", "/settings/users", Access::kAdmin,
-        [&app](Exchange& ex) { ShowUsers(app, ex, 200, ""); });
-  r.Add("POST", "/settings/users", Access::kAdmin, [&app](Exchange& ex) { AddUser(app, ex); });
-  r.Add("POST", "/settings/users/{name}/role", Access::kAdmin,
-        [&app](Exchange& ex) { SetRole(app, ex); });
-  r.Add("POST", "/settings/users/{name}/disable", Access::kAdmin,
-        [&app](Exchange& ex) { SetDisabled(app, ex, true); });
-  r.Add("POST", "/settings/users/{name}/enable", Access::kAdmin,
-        [&app](Exchange& ex) { SetDisabled(app, ex, false); });
-  r.Add("POST", "/settings/users/{name}/password", Access::kAdmin,
-        [&app](Exchange& ex) { ResetPassword(app, ex); });
-}
-
-}  // namespace arkwiki::web
+}  // namespace arkwiki::web::settings_pages

@@ -3,7 +3,7 @@
 #include <Poco/JSON/JSONException.h>
 #include <Poco/JSON/Parser.h>
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 

@@ -3,7 +3,7 @@
 // Working on the AST rather than on the source means code spans, code blocks
 // and link destinations are already told apart from text, and URLs are
 // already entity-decoded when we judge them.
-#include "arkwiki/web/markdown.h"
+#include "web/markdown.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
@@ -12,8 +12,9 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "arkwiki/core/url.h"
 #include "arkwiki/core/slug.h"
-#include "arkwiki/web/html.h"
+#include "web/html.h"
 #include "web/markdown_safety.h"
 
 namespace arkwiki {

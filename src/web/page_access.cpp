@@ -1,6 +1,6 @@
 #include "web/page_access.h"
 
-#include "arkwiki/web/markdown.h"
+#include "web/markdown.h"
 
 namespace arkwiki::web {
 

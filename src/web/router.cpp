@@ -1,6 +1,6 @@
 #include "web/router.h"
 
-#include "arkwiki/web/html.h"
+#include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
 

@@ -12,7 +12,7 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
 #include "web/app.h"
-#include "web/import_jobs.h"
+#include "web/backup_service.h"
 #include "web/startup.h"
 
 namespace arkwiki {
@@ -84,6 +84,8 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, web::OpenForServing(env, layout));
   web::WikiApp app(env, std::move(storage));
   ARKWIKI_RETURN_IF_ERROR(app.Init());
+  Status pruned = app.backup().PruneSafetyBackups();
+  if (!pruned.ok()) LogWarning("could not prune old safety backups: " + pruned.ToString());
   ARKWIKI_ASSIGN_OR_RETURN(Poco::Net::ServerSocket socket, Bind(options.config.listen));
   const int port = socket.address().port();
 
@@ -101,8 +103,8 @@ Status Serve(Env* env, const ServeOptions& options) {
   for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // A browser import commits on its own thread; it must end before the app.
-  web::WaitForBackgroundJobs();
+  // A browser restore commits on its own thread; it must end before the app.
+  app.backup().Shutdown();
   LogInfo("stopped");
   return Status::Ok();
 }

@@ -4,7 +4,7 @@
 #include <deque>
 #include <functional>
 
-#include "arkwiki/web/html.h"
+#include "web/html.h"
 
 namespace arkwiki {
 

@@ -1,4 +1,4 @@
-#include "arkwiki/web/embedded_assets.h"
+#include "embedded_assets.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "arkwiki/web/line_diff.h"
+#include "line_diff.h"
 
 #include <gtest/gtest.h>
 

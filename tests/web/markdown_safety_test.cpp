@@ -1,6 +1,6 @@
 // The post-render allowlist check is private to the web layer; it is tested
 // directly because RenderMarkdown should never give it anything to refuse.
-#include "../../src/web/markdown_safety.h"
+#include "markdown_safety.h"
 
 #include <gtest/gtest.h>
 

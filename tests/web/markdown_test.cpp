@@ -1,4 +1,4 @@
-#include "arkwiki/web/markdown.h"
+#include "markdown.h"
 
 #include <gtest/gtest.h>
 

@@ -103,8 +103,12 @@ class Restorer {
   // crash left. Call it only with the DataDirLock held (server start,
   // offline restore): no other process may be using tmp/ then.
   Status Recover();
-  // Newest first; removes those older than retention_days (never the newest).
-  Result<std::vector<SafetyBackup>> ListSafetyBackups(int64_t retention_days);
+  // Safety backup archives under DATA/safety/, newest first. Only lists.
+  Result<std::vector<SafetyBackup>> ListSafetyBackups();
+  // Removes safety backups older than `retention_days`, never the newest.
+  // Commit calls it after writing one; the server at start. A file that
+  // cannot be removed is kept until the next prune.
+  Status PruneSafetyBackups(int64_t retention_days);
 
  private:
   Env* env_;

@@ -14,7 +14,6 @@ namespace arkwiki {
 struct SiteSettings {
   std::string site_title = "arkwiki";
   std::string base_url = "http://127.0.0.1:8080";
-  bool registration_open = false;
   std::string default_visibility = "public";  // public | private
   int64_t upload_max_bytes = 256ll << 20;
   int64_t import_max_bytes = 8ll << 30;  // cap on an uploaded backup

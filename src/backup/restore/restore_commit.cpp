@@ -213,7 +213,8 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   ARKWIKI_RETURN_IF_ERROR(reopened);
   Status cleaned = env_->RemoveTree(StagingDir(layout_, staged.id));
   if (!cleaned.ok()) LogWarning("could not remove the replaced data: " + cleaned.ToString());
-  (void)ListSafetyBackups(options.safety_retention_days);  // prunes expired ones
+  Status pruned = PruneSafetyBackups(options.safety_retention_days);
+  if (!pruned.ok()) LogWarning("could not prune old safety backups: " + pruned.ToString());
   if (options.progress) options.progress("done", 0, 0);
   return outcome;
 }

@@ -81,7 +81,7 @@ Status Restorer::Recover() {
   return Status::Ok();
 }
 
-Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups(int64_t retention_days) {
+Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups() {
   std::vector<SafetyBackup> out;
   auto entries = env_->ListDir(layout_.safety);
   if (!entries.ok()) {
@@ -109,12 +109,18 @@ Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups(int64_t retention_
   }
   std::sort(out.begin(), out.end(),
             [](const SafetyBackup& a, const SafetyBackup& b) { return a.name > b.name; });
-  const int64_t cutoff = NowUnixSeconds() - retention_days * 86400;
-  while (out.size() > 1 && out.back().created_at > 0 && out.back().created_at < cutoff) {
-    (void)env_->RemoveFile(out.back().path);  // expired; a failure only keeps it longer
-    out.pop_back();
-  }
   return out;
+}
+
+Status Restorer::PruneSafetyBackups(int64_t retention_days) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto backups, ListSafetyBackups());
+  const int64_t cutoff = NowUnixSeconds() - retention_days * 86400;
+  while (backups.size() > 1 && backups.back().created_at > 0 &&
+         backups.back().created_at < cutoff) {
+    (void)env_->RemoveFile(backups.back().path);  // a failure only keeps it longer
+    backups.pop_back();
+  }
+  return Status::Ok();
 }
 
 }  // namespace arkwiki

@@ -96,7 +96,7 @@ TEST_F(RestoreTest, UndoBringsBackThePreviousStateEvenAfterRestart) {
   // A new Restorer is what a restarted process has.
   Restorer restarted(Env::Default(), DataDirLayout(live_));
   ASSERT_TRUE(restarted.Recover().ok());
-  auto safety = restarted.ListSafetyBackups(14);
+  auto safety = restarted.ListSafetyBackups();
   ASSERT_TRUE(safety.ok());
   ASSERT_EQ(safety->size(), 1u);
   ASSERT_TRUE(Import(Env::Default(), safety->front().path).ok());

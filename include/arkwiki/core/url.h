@@ -1,18 +1,11 @@
-// HTML and URL escaping for the web layer: the only places text becomes
-// markup or a URL. Everything here is pure and thread-safe.
+// URL encoding, shared by the web layer (links, query strings) and the CLI
+// (requests to a server). Pure and thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace arkwiki {
-
-// Escapes the five characters that matter in HTML text and in quoted
-// attribute values: & < > " ' (as &amp; &lt; &gt; &quot; &#39;). Safe for
-// element content and for attribute values in either kind of quotes; not
-// sufficient for unquoted attributes, URLs in href/src (check the scheme
-// first) or for <script>/<style> content (never put user text there).
-std::string HtmlEscape(std::string_view text);
 
 // Percent-encodes every byte except the RFC 3986 unreserved characters
 // (A-Z a-z 0-9 - . _ ~), using upper-case hex. Suitable for a path segment or

@@ -1,4 +1,4 @@
-#include "web/import_receiver.h"
+#include "web/archive_receiver.h"
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/MessageHeader.h>
@@ -70,14 +70,14 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
                                               params);
     if (params.get("name", "") != "file") return;
     if (!path_.empty()) throw Abort{Status::InvalidArgument("send one backup file at a time")};
-    path_ = UploadPath(staging_, params.get("filename", ""));
+    path_ = ArchivePath(staging_, params.get("filename", ""));
     int64_t copied = 0;
     Status s = CopyCapped(env_, in, path_, max_bytes_, &copied);
     if (!s.ok()) throw Abort{s};
   }
 
-  static std::string UploadPath(const std::string& staging, const std::string& client_name) {
-    std::string name = "upload-" + RandomHex(8);
+  static std::string ArchivePath(const std::string& staging, const std::string& client_name) {
+    std::string name = "archive-" + RandomHex(8);
     std::string part = SafeNamePart(client_name);
     if (!part.empty()) name += "-" + part;
     return JoinPath(staging, name + ".zip");
@@ -91,9 +91,9 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
   int64_t max_bytes_;
 };
 
-Result<std::string> ReceiveMultipart(WikiApp& app, Exchange& ex, const std::string& staging,
+Result<std::string> ReceiveMultipart(Env* env, Exchange& ex, const std::string& staging,
                                      int64_t max_bytes) {
-  ArchivePartHandler handler(app.env(), staging, max_bytes);
+  ArchivePartHandler handler(env, staging, max_bytes);
   Status s;
   try {
     Poco::Net::HTMLForm form;
@@ -110,15 +110,15 @@ Result<std::string> ReceiveMultipart(WikiApp& app, Exchange& ex, const std::stri
   }
   if (s.ok()) return handler.path_;
   ex.response.setKeepAlive(false);
-  if (!handler.path_.empty()) (void)app.env()->RemoveFile(handler.path_);
+  if (!handler.path_.empty()) (void)env->RemoveFile(handler.path_);
   return s;
 }
 
-Result<std::string> ReceiveRaw(WikiApp& app, Exchange& ex, const std::string& staging,
+Result<std::string> ReceiveRaw(Env* env, Exchange& ex, const std::string& staging,
                                int64_t max_bytes) {
-  const std::string path = ArchivePartHandler::UploadPath(staging, ex.Query("name"));
+  const std::string path = ArchivePartHandler::ArchivePath(staging, ex.Query("name"));
   int64_t copied = 0;
-  Status s = CopyCapped(app.env(), ex.request.stream(), path, max_bytes, &copied);
+  Status s = CopyCapped(env, ex.request.stream(), path, max_bytes, &copied);
   if (s.ok() && copied == 0) s = Status::InvalidArgument("the request carried no backup file");
   if (s.ok() && ex.request.hasContentLength() && copied != ex.request.getContentLength64()) {
     s = Status::InvalidArgument("the upload was cut off after " + std::to_string(copied) +
@@ -126,32 +126,33 @@ Result<std::string> ReceiveRaw(WikiApp& app, Exchange& ex, const std::string& st
   }
   if (s.ok()) return path;
   ex.response.setKeepAlive(false);
-  (void)app.env()->RemoveFile(path);
+  (void)env->RemoveFile(path);
   return s;
 }
 
-Result<std::string> ReceiveInto(WikiApp& app, Exchange& ex, int64_t max_bytes) {
+Result<std::string> ReceiveInto(Env* env, Exchange& ex, const std::string& staging,
+                                int64_t max_bytes) {
   const bool multipart = ex.request.getContentType().rfind("multipart/form-data", 0) == 0;
   const int64_t allowed = max_bytes + (multipart ? kMultipartOverhead : 0);
   if (ex.request.hasContentLength() && ex.request.getContentLength64() > allowed) {
     DiscardOversizeBody(ex);
     return Status::TooLarge(TooLargeMessage(max_bytes));
   }
-  const std::string staging = app.layout().staging;
-  ARKWIKI_RETURN_IF_ERROR(app.env()->CreateDirs(staging));
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(staging));
   if (ex.request.hasContentLength()) {
-    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(app.env(), staging,
+    ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, staging,
                                            static_cast<uint64_t>(ex.request.getContentLength64()),
-                                           "receiving the uploaded backup"));
+                                           "receiving the backup archive"));
   }
-  return multipart ? ReceiveMultipart(app, ex, staging, max_bytes)
-                   : ReceiveRaw(app, ex, staging, max_bytes);
+  return multipart ? ReceiveMultipart(env, ex, staging, max_bytes)
+                   : ReceiveRaw(env, ex, staging, max_bytes);
 }
 
 }  // namespace
 
-Result<std::string> ReceiveImportArchive(WikiApp& app, Exchange& ex, int64_t max_bytes) {
-  auto path = ReceiveInto(app, ex, max_bytes);
+Result<std::string> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
+                                   int64_t max_bytes) {
+  auto path = ReceiveInto(env, ex, staging, max_bytes);
   // The body may be partly unread (refused for space, cut short by a full
   // disk): read the rest without storing it, so the client gets our error
   // (507, 400) rather than a reset. Only an admin gets this far, and only

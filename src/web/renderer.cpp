@@ -1,11 +1,13 @@
-// WikiApp: page rendering and error responses.
+#include "web/renderer.h"
+
+#include <map>
+
 #include "arkwiki/core/log.h"
-#include "web/app.h"
 
 namespace arkwiki::web {
 
-TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex) {
-  SiteSettings settings = app.settings();
+TemplateValue Renderer::BaseData(const Exchange& ex) const {
+  SiteSettings settings = settings_();
   TemplateValue data;
   data.Set("site_title", settings.site_title);
   data.Set("theme", ex.theme);
@@ -25,13 +27,13 @@ TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex) {
   return data;
 }
 
-void WikiApp::RenderPage(Exchange& ex, int status, const std::string& content_template,
-                         const std::string& title, TemplateValue data) {
-  TemplateValue base = BaseTemplateData(*this, ex);
+void Renderer::RenderPage(Exchange& ex, int status, const std::string& content_template,
+                          const std::string& title, TemplateValue data) const {
+  TemplateValue base = BaseData(ex);
   for (const auto& [k, v] : base.AsMap()) {
     if (!data.Find(k)) data.Set(k, v);
   }
-  auto content = templates_.Render(content_template, data);
+  auto content = templates_->Render(content_template, data);
   if (!content.ok()) {
     LogError("template " + content_template + ": " + content.status().ToString());
     SendBody(ex, 500, "text/plain; charset=utf-8", "internal error rendering this page\n");
@@ -40,7 +42,7 @@ void WikiApp::RenderPage(Exchange& ex, int status, const std::string& content_te
   base.Set("page_title", title);
   base.Set("content", std::move(content).value());
   if (const TemplateValue* flash = data.Find("flash")) base.Set("flash", *flash);
-  auto page = templates_.Render("layout", base);
+  auto page = templates_->Render("layout", base);
   if (!page.ok()) {
     LogError("template layout: " + page.status().ToString());
     SendBody(ex, 500, "text/plain; charset=utf-8", "internal error rendering this page\n");
@@ -49,7 +51,7 @@ void WikiApp::RenderPage(Exchange& ex, int status, const std::string& content_te
   SendBody(ex, status, "text/html; charset=utf-8", page.value());
 }
 
-void WikiApp::SendError(Exchange& ex, const Status& status) {
+void Renderer::SendError(Exchange& ex, const Status& status) const {
   int code = HttpStatusFor(status);
   if (status.message() == "method not allowed") code = 405;
   if (code >= 500) LogError(ex.method + " " + ex.path + ": " + status.ToString());
@@ -78,8 +80,8 @@ void WikiApp::SendError(Exchange& ex, const Status& status) {
              TemplateValue::MakeMap({{"status", code}, {"title", title}, {"message", text}}));
 }
 
-void WikiApp::SendMessage(Exchange& ex, int status, const std::string& title,
-                          const std::string& text) {
+void Renderer::SendMessage(Exchange& ex, int status, const std::string& title,
+                           const std::string& text) const {
   RenderPage(ex, status, "message", title,
              TemplateValue::MakeMap({{"title", title}, {"message", text}}));
 }

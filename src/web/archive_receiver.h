@@ -1,11 +1,13 @@
-// Receives an uploaded backup archive for an import and streams it to
-// DATA/staging/upload-<random>[-<name>].zip in 256 KiB pieces, so server
+// Receives the backup archive sent for a restore and streams it to
+// `staging`/archive-<random>[-<name>].zip in 256 KiB pieces, so server
 // memory stays flat whatever the archive's size. Private to the web layer.
 #pragma once
 
 #include <string>
 
-#include "web/app.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+#include "web/exchange.h"
 
 namespace arkwiki::web {
 
@@ -15,6 +17,7 @@ namespace arkwiki::web {
 // JavaScript). Bodies over `max_bytes` get TooLarge, before reading when the
 // client declared the length. On any failure nothing is left behind.
 // Returns the path of the received file; the caller removes it.
-Result<std::string> ReceiveImportArchive(WikiApp& app, Exchange& ex, int64_t max_bytes);
+Result<std::string> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
+                                   int64_t max_bytes);
 
 }  // namespace arkwiki::web

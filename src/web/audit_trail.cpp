@@ -1,0 +1,16 @@
+#include "web/audit_trail.h"
+
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+
+namespace arkwiki::web {
+
+std::string ActorName(const Exchange& ex) { return ex.user ? ex.user->name : ""; }
+
+void AuditOrWarn(WikiApp& app, const Exchange& ex, const std::string& action,
+                 const std::string& detail) {
+  Status s = app.storage().audit().Append(ActorName(ex), action, detail);
+  if (!s.ok()) LogWarning("audit log: " + s.ToString());
+}
+
+}  // namespace arkwiki::web

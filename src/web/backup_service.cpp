@@ -1,0 +1,322 @@
+#include "web/backup_service.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <future>
+
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/log.h"
+#include "web/app.h"
+#include "web/archive_receiver.h"
+
+namespace arkwiki::web {
+namespace {
+
+constexpr int64_t kRecentAuditRows = 200;  // scanned for backup entries
+
+// Stage refuses an archive for its content (paths, names, links, sizes,
+// manifest, database...): every such refusal is 422. Failures of the server
+// itself (space, I/O, permissions) keep their own codes.
+Status AsArchiveRefusal(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk:
+    case StatusCode::kNoSpace:
+    case StatusCode::kIoError:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kBusy:
+    case StatusCode::kCorruption:
+    case StatusCode::kUnsupported:  // 422 already, and its JSON code says why
+      return s;
+    default:
+      return Status::Corruption(s.message());
+  }
+}
+
+std::string Trimmed(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+BackupService::BackupService(WikiApp& app) : app_(app), restorer_(app.env(), app.layout()) {}
+
+BackupService::~BackupService() { Shutdown(); }
+
+ImportOptions BackupService::OptionsFor(const std::string& actor) {
+  const SiteSettings settings = app_.settings();
+  ImportOptions options;
+  options.limits.max_archive_bytes = static_cast<uint64_t>(settings.import_max_bytes);
+  options.safety_retention_days = settings.safety_backup_retention_days;
+  options.actor = actor;
+  return options;
+}
+
+SiteSettings BackupService::Settings() { return app_.settings(); }
+
+Result<BackupResult> BackupService::WriteBackup(ByteSink* sink, const std::string& actor,
+                                                const std::string& audit_detail) {
+  std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+  if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
+  auto result = arkwiki::WriteBackup(app_.env(), app_.layout(), sink);
+  // The backup's threads freed their memory into glibc arenas of their own,
+  // which keep it: give it back, or each download would leave the server
+  // ~30 MB larger for a 50,000-file wiki (benchmarks/README.md).
+  ::malloc_trim(0);
+  if (!result.ok()) return result;
+  Status s =
+      app_.storage().audit().Append(actor, "backup.create",
+                                    audit_detail + ", " + std::to_string(result->archive_bytes) +
+                                        " bytes, sha256 " + result->archive_sha256);
+  if (!s.ok()) LogWarning("backup made but not written to the audit log: " + s.ToString());
+  return result;
+}
+
+std::string BackupService::BackupFileName() {
+  return arkwiki::BackupFileName(app_.settings().site_title, NowUnixSeconds());
+}
+
+Result<StagedImport> BackupService::ReceiveAndStage(Exchange& ex) {
+  const ImportOptions options = OptionsFor(ex.user->name);
+  ARKWIKI_ASSIGN_OR_RETURN(std::string path,
+                           ReceiveArchive(app_.env(), app_.layout().staging, ex,
+                                          static_cast<int64_t>(options.limits.max_archive_bytes)));
+  auto staged = restorer_.Stage(path, options);
+  Status removed = app_.env()->RemoveFile(path);
+  if (!removed.ok()) LogWarning("could not remove the received archive: " + removed.ToString());
+  if (!staged.ok()) return AsArchiveRefusal(staged.status());
+  return staged;
+}
+
+Result<StagedImport> BackupService::StageFromRequest(Exchange& ex) {
+  std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    DiscardOversizeBody(ex);
+    return Status::Busy(kBusyMessage);
+  }
+  return ReceiveAndStage(ex);
+}
+
+Result<StagedImport> BackupService::StageFile(const std::string& path, const std::string& actor) {
+  std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+  if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
+  return restorer_.Stage(path, OptionsFor(actor));
+}
+
+Result<StagedImport> BackupService::LoadStaged(const std::string& id) {
+  auto staged = restorer_.LoadStaged(id);
+  if (!staged.ok()) return Status::NotFound(kNotStagedMessage);
+  return staged;
+}
+
+Status BackupService::Discard(const std::string& id) { return restorer_.Discard(id); }
+
+std::string BackupService::CheckConfirmation(const Exchange& ex, const std::string& typed_title,
+                                             const std::string& password, int* http_status) {
+  *http_status = 400;
+  if (Trimmed(typed_title) != Trimmed(app_.settings().site_title)) {
+    return "The site title you typed does not match. Type it exactly as shown.";
+  }
+  const int64_t now = NowUnixSeconds();
+  if (int64_t wait = app_.throttle().RetryAfter(ex.user->name, ex.client, now); wait > 0) {
+    *http_status = 429;
+    return "Too many wrong passwords. Try again in " + std::to_string(wait) + " seconds.";
+  }
+  if (!app_.storage().users().Authenticate(ex.user->name, password).ok()) {
+    app_.throttle().RecordFailure(ex.user->name, ex.client, now);
+    LogWarning("wrong password confirming an import, user '" + ex.user->name + "'");
+    *http_status = 401;
+    return "Wrong password.";
+  }
+  return "";
+}
+
+Result<ImportOutcome> BackupService::Commit(const StagedImport& staged, const std::string& actor,
+                                            int own_requests) {
+  ImportOptions options = OptionsFor(actor);
+  const std::string id = staged.id;
+  if (own_requests == 0) {
+    options.progress = [this, id](const std::string& phase, uint64_t done, uint64_t total) {
+      jobs_.Update(id, [&](RestoreJob& j) {
+        j.phase = phase;
+        j.bytes_done = done;
+        j.bytes_total = total;
+      });
+    };
+  }
+  CommitHooks hooks;
+  // Between these two hooks app_.storage() is closed: nothing here may use it.
+  hooks.enter_maintenance = [this, own_requests] { return app_.EnterMaintenance(own_requests); };
+  hooks.leave_maintenance = [this] { return app_.LeaveMaintenance(); };
+  auto outcome = restorer_.Commit(staged, options, hooks);
+  if (app_.maintenance()) {
+    // Commit failed after entering maintenance and did not leave it (e.g. it
+    // could not remove the intent marker). The live directory holds exactly
+    // the old or the new data, so serving it again is right.
+    LogError("import ended inside maintenance; reopening the data directory");
+    Status reopened = app_.LeaveMaintenance();
+    if (!reopened.ok()) LogError("still in maintenance: " + reopened.ToString());
+  }
+  if (!outcome.ok()) (void)restorer_.Discard(id);  // best effort: Recover clears staging too
+  return outcome;
+}
+
+Status BackupService::StartRestore(const StagedImport& staged, const std::string& actor,
+                                   const std::string& kind) {
+  auto started = std::make_shared<std::promise<Status>>();
+  std::future<Status> ready = started->get_future();
+  // The thread takes the lock itself: a std::mutex must be unlocked by the
+  // thread that locked it, so the request thread cannot hand it over.
+  Status spawned = jobs_.Spawn([this, staged, actor, kind, started] {
+    std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+    if (!lock.owns_lock()) return started->set_value(Status::Busy(kBusyMessage));
+    RestoreJob job;
+    job.id = staged.id;
+    job.kind = kind;
+    job.actor = actor;
+    job.restored = staged.report.manifest;
+    job.restored.files.clear();
+    job.started_at = NowUnixSeconds();
+    jobs_.Add(std::move(job));
+    started->set_value(Status::Ok());
+    RunJob(staged, actor, kind);
+  });
+  ARKWIKI_RETURN_IF_ERROR(spawned);
+  return ready.get();
+}
+
+void BackupService::RunJob(const StagedImport& staged, const std::string& actor,
+                           const std::string& kind) {
+  const std::string id = staged.id;
+  // own_requests 0: this thread is no request. EnterMaintenance waits for
+  // every request in flight, including the confirming one if it has not
+  // finished yet; new ones get 503 meanwhile.
+  auto outcome = Commit(staged, actor, 0);
+  if (!outcome.ok()) {
+    LogError("import " + id + " failed: " + outcome.status().ToString());
+    return jobs_.Update(id, [&](RestoreJob& j) {
+      j.state = "failed";
+      j.message = outcome.status().message();
+      j.finished_at = NowUnixSeconds();
+    });
+  }
+  const auto& kept = outcome->users_kept_sessions;
+  const bool relogin = std::find(kept.begin(), kept.end(), actor) == kept.end();
+  if (kind == "undo" && !app_.maintenance()) {
+    Status s = app_.storage().audit().Append(
+        actor, "backup.undo",
+        "brought back the state before the last import; safety backup of the replaced data: " +
+            FileNameOf(outcome->safety_backup));
+    if (!s.ok()) LogWarning("undo done but not written to the audit log: " + s.ToString());
+  }
+  jobs_.Update(id, [&](RestoreJob& j) {
+    j.state = "done";
+    j.phase = "done";
+    j.unavailable_millis = outcome->unavailable_millis;
+    j.safety_backup = FileNameOf(outcome->safety_backup);
+    j.safety_note = outcome->safety_note;
+    j.must_log_in_again = relogin;
+    j.finished_at = NowUnixSeconds();
+  });
+}
+
+Result<std::string> BackupService::StartUndo(const std::string& actor) {
+  Result<StagedImport> staged = Status::Busy(kBusyMessage);
+  {
+    std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+    if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
+    ARKWIKI_ASSIGN_OR_RETURN(SafetyBackup newest, NewestSafetyBackup());
+    staged = restorer_.Stage(newest.path, OptionsFor(actor));
+  }
+  if (!staged.ok()) return staged.status();
+  Status s = StartRestore(*staged, actor, "undo");
+  if (!s.ok()) {
+    (void)restorer_.Discard(staged->id);  // best effort: Recover clears staging too
+    return s;
+  }
+  return staged->id;
+}
+
+Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run) {
+  std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    DiscardOversizeBody(ex);
+    return Status::Busy(kBusyMessage);
+  }
+  RestoreDone done;
+  ARKWIKI_ASSIGN_OR_RETURN(done.staged, ReceiveAndStage(ex));
+  if (dry_run) {
+    auto counts = CountLiveData(app_.env(), app_.layout());
+    if (counts.ok()) done.current = *counts;
+    Status s = restorer_.Discard(done.staged.id);
+    if (!s.ok()) LogWarning("could not discard a dry-run staging: " + s.ToString());
+    return done;
+  }
+  // own_requests 1: this request is in flight and waits inside the swap.
+  ARKWIKI_ASSIGN_OR_RETURN(done.outcome, Commit(done.staged, ex.user->name, 1));
+  return done;
+}
+
+Result<std::vector<SafetyBackup>> BackupService::SafetyBackups() {
+  return restorer_.ListSafetyBackups();
+}
+
+Status BackupService::PruneSafetyBackups() {
+  return restorer_.PruneSafetyBackups(app_.settings().safety_backup_retention_days);
+}
+
+Result<SafetyBackup> BackupService::NewestSafetyBackup() {
+  ARKWIKI_ASSIGN_OR_RETURN(auto backups, restorer_.ListSafetyBackups());
+  // A restore over data too damaged to archive kept that data as a
+  // directory (restore.h); undoing it would bring back an older archive
+  // instead, so refuse and say where the data is.
+  auto entries = app_.env()->ListDir(app_.layout().safety);
+  std::string kept;
+  if (entries.ok()) {
+    for (const DirEntry& e : *entries) {
+      const std::string suffix = "-unarchived";
+      if (e.type == DirEntry::Type::kDir && e.name.size() > suffix.size() &&
+          e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+          e.name > kept) {
+        kept = e.name;
+      }
+    }
+  }
+  if (!kept.empty() && (backups.empty() || kept > backups.front().name)) {
+    return Status::Conflict(
+        "the last import replaced data that could not be archived, so it "
+        "cannot be undone here; that data is kept as it was in " +
+        JoinPath(app_.layout().safety, kept));
+  }
+  if (backups.empty()) {
+    return Status::NotFound("there is no safety backup yet: one is written before each import");
+  }
+  return backups.front();
+}
+
+Result<ManifestCounts> BackupService::LiveDataCounts() {
+  return CountLiveData(app_.env(), app_.layout());
+}
+
+Result<WikiCounts> BackupService::WikiDataCounts() { return app_.storage().Counts(); }
+
+std::vector<AuditEntry> BackupService::RecentBackupAudit(size_t max_entries) {
+  std::vector<AuditEntry> out;
+  auto entries = app_.storage().audit().List(kRecentAuditRows);
+  if (!entries.ok()) return out;
+  for (AuditEntry& e : *entries) {
+    if (e.action.rfind("backup.", 0) != 0) continue;
+    out.push_back(std::move(e));
+    if (out.size() == max_entries) break;
+  }
+  return out;
+}
+
+std::string FileNameOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,16 @@
+// Settings → Backup & Import: the overview page and Undo last import. The
+// download is in backup_stream.h, the restore pages in handlers_restore.h.
+// Private to the web layer.
+#pragma once
+
+#include "web/backup_service.h"
+#include "web/renderer.h"
+
+namespace arkwiki::web::backup_pages {
+
+// GET /settings/backup.
+void Overview(BackupService& backup, const Renderer& pages, Exchange& ex);
+// POST /settings/backup/undo: restores the newest safety backup as a job.
+void Undo(BackupService& backup, const Renderer& pages, Exchange& ex);
+
+}  // namespace arkwiki::web::backup_pages

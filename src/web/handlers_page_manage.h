@@ -1,0 +1,17 @@
+// Renaming, deleting and ordering wiki pages in the browser. Routes in routes.cpp.
+// Private to the web layer.
+#pragma once
+
+#include "web/app.h"
+
+namespace arkwiki::web::wiki_pages {
+
+void RenameGet(WikiApp& app, Exchange& ex);
+void RenamePost(WikiApp& app, Exchange& ex);
+void DeleteGet(WikiApp& app, Exchange& ex);
+void DeletePost(WikiApp& app, Exchange& ex);
+// Form fields "order:<slug>" = position. Children not in the form keep
+// their relative place after the ones that are.
+void OrderPost(WikiApp& app, Exchange& ex);
+
+}  // namespace arkwiki::web::wiki_pages
