@@ -29,7 +29,9 @@ struct SnapshotInfo {
 // path, the bytes needed and the bytes free). Then, in the copy only:
 // removes login sessions and switches the journal mode to DELETE so the file
 // stands alone. Reads counts, settings and the upload list from the copy.
-// On failure nothing is left at `dest`.
+// First refuses a live database whose schema is not exactly arkwiki's
+// (Corruption "the live database has been tampered with: ..."). On failure
+// nothing is left at `dest`.
 Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
                                       const std::string& dest);
 
@@ -38,12 +40,14 @@ struct DatabaseCheck {
   ManifestCounts counts;  // bytes left 0
 };
 
-// Opens a database file from an archive as untrusted input (see PITFALLS):
-// read-only, SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF,
-// cell_size_check=ON, mmap_size=0; then runs integrity_check and
-// foreign_key_check, checks application_id, refuses a schema newer than
-// this build and one whose tables differ from what its version should have.
-// Refuses -wal or -journal files beside it. Corruption/Unsupported on failure.
+// Opens a database file from an archive as untrusted input: read-only,
+// SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF, triggers and views off,
+// cell_size_check=ON, mmap_size=0. Checks application_id, refuses a schema
+// newer than this build, and one that is not exactly what its version's
+// migrations produce (schema_catalog.h: an extra trigger, view, index or
+// table of any name, or a changed one, is named); only then runs
+// integrity_check and foreign_key_check and reads any row. Refuses -wal or
+// -journal files beside it. Corruption/Unsupported on failure.
 // Calls on_upload_hash with every distinct upload hash the database refers
 // to, in ascending order (a malformed one is Corruption).
 Result<DatabaseCheck> CheckUntrustedDatabase(
