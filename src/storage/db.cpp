@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace arkwiki {
 namespace {
 
@@ -98,6 +100,15 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   }
   std::unique_ptr<Db> db(new Db(path, std::move(session)));
   sqlite3_busy_timeout(db->raw_handle(), options.busy_timeout_ms);
+  // Every connection, the live one included, can neither rewrite the schema
+  // (writable_schema, shadow tables) nor run functions the schema names.
+  for (const auto& [flag, on] :
+       {std::pair{SQLITE_DBCONFIG_DEFENSIVE, 1}, std::pair{SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0}}) {
+    int set = -1;
+    if (sqlite3_db_config(db->raw_handle(), flag, on, &set) != SQLITE_OK || set != on) {
+      return Status::IoError("cannot open " + path + " in SQLite's defensive mode");
+    }
+  }
   ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   if (!options.read_only) {
     ARKWIKI_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));

@@ -131,13 +131,4 @@ Status Migrate(Db& db, int target_version) {
   return Status::Ok();
 }
 
-Result<std::vector<std::string>> DescribeSchema(Db& db) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db.Query("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' "
-                             "AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
-  std::vector<std::string> out;
-  for (const auto& r : rows) out.push_back(r.Text(0) + " " + r.Text(1));
-  return out;
-}
-
 }  // namespace arkwiki

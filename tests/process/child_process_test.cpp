@@ -60,10 +60,5 @@ TEST(ServerProcessTest, ProgramThatNeverServesIsAClearError) {
       << server.status().message();
 }
 
-TEST(HttpClientTest, UrlEncodeKeepsOnlyUnreservedCharacters) {
-  EXPECT_EQ(UrlEncode("a-b_c.d~e"), "a-b_c.d~e");
-  EXPECT_EQ(UrlEncode("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
-}
-
 }  // namespace
 }  // namespace arkwiki::process

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "arkwiki/storage/schema_catalog.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -22,10 +23,6 @@ TEST(SchemaTest, FreshDatabaseCarriesVersionAndApplicationId) {
 }
 
 TEST(SchemaTest, MigratesForwardFromEveryEarlierVersion) {
-  testing::TempDir fresh_dir;
-  auto fresh = OpenDb(fresh_dir.Sub("fresh.db"));
-  ASSERT_TRUE(Migrate(*fresh).ok());
-  auto expected = DescribeSchema(*fresh).value();
   for (int from = 0; from < kSchemaVersion; ++from) {
     testing::TempDir dir;
     auto db = OpenDb(dir.Sub("old.db"));
@@ -44,7 +41,11 @@ TEST(SchemaTest, MigratesForwardFromEveryEarlierVersion) {
     Status s = Migrate(*db);
     ASSERT_TRUE(s.ok()) << "from " << from << ": " << s.ToString();
     EXPECT_EQ(ReadSchemaVersion(*db).value(), kSchemaVersion);
-    EXPECT_EQ(DescribeSchema(*db).value(), expected) << "from " << from;
+    {
+      const std::lock_guard<std::recursive_mutex> lock(db->lock());
+      Status exact = CheckSchemaIsExact(db->raw_handle(), kSchemaVersion);
+      EXPECT_TRUE(exact.ok()) << "from " << from << ": " << exact.ToString();
+    }
     if (from >= 1) {
       EXPECT_EQ(db->QueryInt("SELECT count(*) FROM page_search WHERE page_search MATCH "
                              "'findable'")

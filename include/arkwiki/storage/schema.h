@@ -23,9 +23,6 @@ Status Migrate(Db& db, int target_version = kSchemaVersion);
 Result<int> ReadSchemaVersion(Db& db);
 Result<int64_t> ReadApplicationId(Db& db);
 
-// The user tables, indexes and triggers that a database of the newest
-// version must have, as "type name" lines sorted; used to check an imported
-// database's schema against ours.
-Result<std::vector<std::string>> DescribeSchema(Db& db);
+// The exact schema each version must have: schema_catalog.h.
 
 }  // namespace arkwiki

@@ -10,6 +10,7 @@
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/settings_store.h"
+#include "verify/schema_match.h"
 
 namespace arkwiki {
 namespace {
@@ -116,6 +117,7 @@ Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
+  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseSchema(*source));
   ARKWIKI_ASSIGN_OR_RETURN(int64_t pages, source->QueryInt("PRAGMA page_count"));
   ARKWIKI_ASSIGN_OR_RETURN(int64_t page_size, source->QueryInt("PRAGMA page_size"));
   const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20);

@@ -15,6 +15,7 @@
 #include "restore/intent_marker.h"
 #include "restore/restore_files.h"
 #include "restore/restore_recover.h"
+#include "verify/schema_match.h"
 
 namespace arkwiki {
 namespace {
@@ -85,8 +86,9 @@ std::string SafetyBackupStem() {
   return "arkwiki-safety-" + FormatFileStampUtc(NowUnixSeconds()) + "-" + RandomHex(3);
 }
 
-// Whether the live wiki is whole enough to archive: its database opens and
-// passes quick_check, and every upload it lists is on disk at its size.
+// Whether the live wiki is whole enough to archive: its database opens,
+// passes quick_check and has exactly arkwiki's schema, and every upload it
+// lists is on disk at its size.
 // An error here names the damage.
 Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
   DbOptions ro;
@@ -97,6 +99,7 @@ Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
     return Status::Corruption("the live database fails quick_check" +
                               (check.empty() ? std::string() : ": " + check[0].Text(0)));
   }
+  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseSchema(*db));
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows uploads,
                            db->Query("SELECT sha256, max(size) FROM uploads GROUP BY sha256"));
   for (const SqlRow& r : uploads) {

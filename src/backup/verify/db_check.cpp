@@ -8,9 +8,9 @@
 
 #include <functional>
 #include <memory>
-#include <set>
 
 #include "arkwiki/storage/schema.h"
+#include "arkwiki/storage/schema_catalog.h"
 #include "verify/db_check.h"
 
 namespace arkwiki {
@@ -79,11 +79,14 @@ Result<Handle> OpenHardened(const std::string& path) {
   int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
   Handle db(raw);
   if (rc != SQLITE_OK) return Status::Corruption("the database cannot be opened");
-  int ignored = 0;
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &ignored);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &ignored);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_VIEW, 0, &ignored);
+  for (const int flag : {SQLITE_DBCONFIG_DEFENSIVE, SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+                         SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_VIEW}) {
+    int set = -1;
+    const int on = flag == SQLITE_DBCONFIG_DEFENSIVE ? 1 : 0;
+    if (sqlite3_db_config(raw, flag, on, &set) != SQLITE_OK || set != on) {
+      return Status::Corruption("the database cannot be opened safely");
+    }
+  }
   for (const char* pragma : {"PRAGMA trusted_schema=OFF", "PRAGMA cell_size_check=ON",
                              "PRAGMA mmap_size=0", "PRAGMA query_only=ON"}) {
     if (sqlite3_exec(raw, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -91,17 +94,6 @@ Result<Handle> OpenHardened(const std::string& path) {
     }
   }
   return db;
-}
-
-// The tables, indexes and triggers schema version `version` must have.
-Result<std::vector<std::string>> ExpectedSchema(Env* env, const std::string& scratch, int version) {
-  (void)env;
-  DbOptions options;
-  options.wal = false;
-  auto db = Db::Open("file:" + scratch + "?mode=memory", options);
-  if (!db.ok()) return db.status();
-  ARKWIKI_RETURN_IF_ERROR(Migrate(**db, version));
-  return DescribeSchema(**db);
 }
 
 }  // namespace
@@ -130,6 +122,9 @@ Result<DatabaseCheck> CheckUntrustedDatabase(
                                std::to_string(kSchemaVersion) + "); upgrade arkwiki first");
   }
   if (version < 1) return Status::Corruption("the database has no arkwiki schema");
+  // Exactly the schema of its version, before any other statement reads
+  // through that schema.
+  ARKWIKI_RETURN_IF_ERROR(CheckSchemaIsExact(db.get(), static_cast<int>(version)));
   ARKWIKI_ASSIGN_OR_RETURN(auto integrity, Column(db.get(), "PRAGMA integrity_check"));
   if (integrity.size() != 1 || integrity[0] != "ok") {
     return Status::Corruption("the database failed SQLite's integrity check: " +
@@ -138,16 +133,6 @@ Result<DatabaseCheck> CheckUntrustedDatabase(
   ARKWIKI_ASSIGN_OR_RETURN(auto fk, Column(db.get(), "PRAGMA foreign_key_check"));
   if (!fk.empty()) {
     return Status::Corruption("the database has broken references (table " + fk[0] + ")");
-  }
-  ARKWIKI_ASSIGN_OR_RETURN(
-      auto schema, Column(db.get(),
-                          "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE "
-                          "'sqlite_%' AND name NOT LIKE 'page_search_%' ORDER BY type, name"));
-  ARKWIKI_ASSIGN_OR_RETURN(auto expected, ExpectedSchema(env, "schema-v" + std::to_string(version),
-                                                         static_cast<int>(version)));
-  if (schema != expected) {
-    return Status::Corruption("the database's tables do not match arkwiki schema version " +
-                              std::to_string(version));
   }
   DatabaseCheck check;
   check.schema_version = static_cast<int>(version);

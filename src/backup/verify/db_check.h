@@ -12,13 +12,15 @@
 namespace arkwiki {
 
 // Opens a database file from an archive as untrusted input: read-only,
-// SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF, cell_size_check=ON,
-// mmap_size=0; then runs integrity_check and foreign_key_check, checks
-// application_id, refuses a schema newer than this build and one whose
-// tables differ from what its version should have. Refuses -wal or
-// -journal files beside it. Corruption/Unsupported on failure. Calls
-// on_upload_hash with every distinct upload hash the database refers to, in
-// ascending order (a malformed one is Corruption).
+// SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF, triggers and views off,
+// cell_size_check=ON, mmap_size=0. Checks application_id, refuses a schema
+// newer than this build, and one that is not exactly what its version's
+// migrations produce (schema_catalog.h: an extra trigger, view, index or
+// table of any name, or a changed one, is named); only then runs
+// integrity_check and foreign_key_check and reads any row. Refuses -wal or
+// -journal files beside it. Corruption/Unsupported on failure.
+// Calls on_upload_hash with every distinct upload hash the database refers
+// to, in ascending order (a malformed one is Corruption).
 Result<DatabaseCheck> CheckUntrustedDatabase(
     Env* env, const std::string& path, const std::function<void(const Sha256Raw&)>& on_upload_hash);
 

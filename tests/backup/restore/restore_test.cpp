@@ -2,6 +2,7 @@
 #include "arkwiki/backup/restore.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -159,8 +160,9 @@ TEST_F(RestoreTest, RestoresIntoAnEmptyDataDirectoryWithoutASafetyBackup) {
   EXPECT_TRUE(Env::Default()->ListDir(layout.safety).value().empty());
 }
 
-// What a restore repairs — a truncated database, deleted uploads — cannot be
-// archived; the import goes ahead and keeps that data byte for byte.
+// What a restore repairs — a truncated database, deleted uploads, a database
+// whose schema was tampered with — cannot be archived; the import goes ahead
+// and keeps that data byte for byte.
 class RestoreOverDamageTest : public RestoreTest,
                               public ::testing::WithParamInterface<std::string> {
  protected:
@@ -169,6 +171,15 @@ class RestoreOverDamageTest : public RestoreTest,
     if (GetParam() == "truncated-database") {
       auto size = Env::Default()->GetFileSize(layout.database).value();
       ASSERT_EQ(::truncate(layout.database.c_str(), static_cast<off_t>(size / 2)), 0);
+    } else if (GetParam() == "tampered-schema") {  // no backup may carry it on
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open(layout.database.c_str(), &db), SQLITE_OK);
+      const int rc = sqlite3_exec(db,
+                                  "CREATE TRIGGER page_search_backdoor AFTER INSERT ON sessions "
+                                  "BEGIN UPDATE users SET role='admin' WHERE id=NEW.user_id; END",
+                                  nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      ASSERT_EQ(rc, SQLITE_OK);
     } else {
       ASSERT_TRUE(Env::Default()->RemoveTree(layout.uploads).ok());
     }
@@ -237,7 +248,8 @@ TEST_P(RestoreOverDamageTest, FaultAtEveryStepLosesNoneOfTheDamagedData) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Damage, RestoreOverDamageTest,
-                         ::testing::Values("truncated-database", "deleted-uploads"),
+                         ::testing::Values("truncated-database", "deleted-uploads",
+                                           "tampered-schema"),
                          [](const auto& info) {
                            std::string name = info.param;
                            name.erase(std::remove(name.begin(), name.end(), '-'), name.end());

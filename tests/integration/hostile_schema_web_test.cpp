@@ -1,0 +1,57 @@
+// The HTTP import of an archive whose database schema is not exactly
+// arkwiki's (fixtures/hostile/db-*, each otherwise a genuine backup): 422
+// naming the offending object, and the running wiki is untouched.
+#include <fstream>
+#include <sstream>
+
+#include "backup_web_helpers.h"
+
+namespace arkwiki::testing {
+namespace {
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + name + ".zip",
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class HostileSchemaWebTest : public BackupWebFixture {
+ protected:
+  void SetUp() override {
+    BackupWebFixture::SetUp();
+    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"kept"})").status, 201);
+  }
+};
+
+TEST_F(HostileSchemaWebTest, ImportIs422NamingTheObjectAndTheWikiIsUntouched) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"db-schema-mismatch", "has an object arkwiki does not create: table backdoor"},
+      {"db-trigger-innocent-name",
+       "has an object arkwiki does not create: trigger page_search_backdoor"},
+      {"db-view-innocent-name", "has an object arkwiki does not create: view page_search_recent"},
+      {"db-index-innocent-name", "has an object arkwiki does not create: index pages_slug"},
+      {"db-column-default-changed", "defines table pages differently"},
+      {"db-column-constraint-changed", "defines table users differently"},
+      {"db-extra-column", "defines table users differently"},
+  };
+  const std::string before = VisibleState();
+  for (const auto& [fixture, refusal] : cases) {
+    const std::string zip = ReadFixture(fixture);
+    ASSERT_FALSE(zip.empty()) << fixture << " is missing: run arkwiki-make-hostile-fixtures";
+    for (const char* query : {"?dry_run=1", ""}) {
+      HttpResponse r = ApiRestore(zip, query);
+      EXPECT_EQ(r.status, 422) << fixture << query << ": " << r.body;
+      EXPECT_NE(ParseJson(r.body)->optValue<std::string>("error", "").find(refusal),
+                std::string::npos)
+          << fixture << query << ": " << r.body;
+      EXPECT_EQ(VisibleState(), before) << fixture << query;
+      EXPECT_TRUE(DirEmpty(data_ + "/staging")) << fixture << query;
+    }
+  }
+  EXPECT_EQ(Client().Get("/api/health").status, 200);
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
