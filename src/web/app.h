@@ -18,6 +18,12 @@
 
 namespace arkwiki::web {
 
+struct LoadReport {
+  int64_t waiting = 0;     // requests blocked on the writer or the search pool
+  int64_t waiting_ms = 0;  // how long some request has queued without a pause
+  int64_t searches_running = 0;
+};
+
 class WikiApp {
  public:
   WikiApp(Env* env, std::unique_ptr<Storage> storage);
@@ -49,6 +55,11 @@ class WikiApp {
   // Serialises backups and imports: only one at a time (others get 409).
   std::mutex& exclusive_operation() { return exclusive_operation_; }
   int active_requests() const { return active_requests_; }
+  // Requests queued on the database and the search pool. Called from a
+  // request; never blocks on the database.
+  LoadReport Load();
+  // Stops running searches and refuses new ones: for server shutdown.
+  void StopSearches();
 
   Router& router() { return router_; }
 

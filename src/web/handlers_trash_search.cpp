@@ -1,6 +1,7 @@
 // The trash (restore, purge) and full-text search.
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
+#include "arkwiki/core/utf8.h"
 #include "arkwiki/web/html.h"
 #include "web/page_view.h"
 
@@ -51,11 +52,15 @@ void Purge(WikiApp& app, Exchange& ex) {
 }
 
 void Search(WikiApp& app, Exchange& ex) {
-  const std::string q = ex.Query("q");
+  const std::string q = ToValidUtf8(ex.Query("q"));
   TemplateValue data = TemplateValue::MakeMap({{"q", q}, {"searched", !q.empty()}});
   if (!q.empty()) {
-    auto hits = app.storage().pages().Search(q, ex.user.has_value(), kSearchLimit);
-    if (!hits.ok()) return app.SendError(ex, hits.status());
+    SearchRequest request{q, ex.user.has_value(), kSearchLimit, {}};
+    auto result = app.storage().pages().Search(request);
+    if (!result.ok()) return app.SendError(ex, result.status());
+    const std::vector<SearchHit>* hits = &result->hits;
+    data.Set("truncated", result->truncated);
+    if (result->ignored_terms > 0) data.Set("ignored_terms", result->ignored_terms);
     TemplateValue rows = TemplateValue::List{};
     bool exact = false;
     const std::string wanted = Slugify(q);
