@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <utility>
 
 namespace arkwiki {
@@ -43,6 +44,12 @@ Status FromSqliteException(const std::string& what, const Poco::Exception& e) {
     return Status::IoError(message);
   }
   return Status::IoError(message);
+}
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 void RegisterConnectorOnce() {
@@ -122,15 +129,29 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   return db;
 }
 
+std::unique_lock<std::recursive_mutex> Db::LockCounted() {
+  std::unique_lock<std::recursive_mutex> lock(mutex_, std::try_to_lock);
+  if (lock.owns_lock()) return lock;
+  if (waiting_.fetch_add(1) == 0) waiting_since_ms_ = SteadyMillis();
+  lock.lock();
+  --waiting_;
+  return lock;
+}
+
+int64_t Db::waiting_ms() const {
+  if (waiting_ == 0) return 0;
+  return SteadyMillis() - waiting_since_ms_;
+}
+
 sqlite3* Db::raw_handle() { return Poco::Data::SQLite::Utility::dbHandle(*session_); }
 
 Status Db::Exec(const std::string& sql, const std::vector<SqlParam>& params) {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   return ExecLocked(sql, params, nullptr);
 }
 
 Result<SqlRows> Db::Query(const std::string& sql, const std::vector<SqlParam>& params) {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   SqlRows rows;
   ARKWIKI_RETURN_IF_ERROR(ExecLocked(sql, params, &rows));
   return rows;
@@ -145,7 +166,7 @@ Result<int64_t> Db::QueryInt(const std::string& sql, const std::vector<SqlParam>
 }
 
 Status Db::ForEachRow(const std::string& sql, const std::function<Status(sqlite3_stmt*)>& on_row) {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   sqlite3* handle = raw_handle();
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &raw, nullptr);
@@ -171,7 +192,7 @@ Status Db::ForEachRow(const std::string& sql, const std::function<Status(sqlite3
 }
 
 Status Db::ExecScript(const std::string& sql) {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   char* error = nullptr;
   int rc = sqlite3_exec(raw_handle(), sql.c_str(), nullptr, nullptr, &error);
   if (rc == SQLITE_OK) return Status::Ok();
@@ -186,12 +207,12 @@ Status Db::ExecScript(const std::string& sql) {
 }
 
 int64_t Db::LastInsertId() {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   return sqlite3_last_insert_rowid(raw_handle());
 }
 
 int64_t Db::Changes() {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   return sqlite3_changes(raw_handle());
 }
 
@@ -235,7 +256,7 @@ Status Db::ExecLocked(const std::string& sql, const std::vector<SqlParam>& param
 }
 
 Status Db::Transaction(const std::function<Status(Db&)>& fn) {
-  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const auto lock = LockCounted();
   if (in_transaction_) return Status::InvalidArgument("nested transaction");
   ARKWIKI_RETURN_IF_ERROR(ExecLocked("BEGIN IMMEDIATE", {}, nullptr));
   in_transaction_ = true;

@@ -1,4 +1,4 @@
-// PageStore: revisions, revert, rename, trash, search and backlinks.
+// PageStore: revisions, revert, rename, trash and backlinks.
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/slug.h"
 #include "arkwiki/storage/page_store.h"
@@ -18,27 +18,6 @@ Revision RevisionFromRow(const SqlRow& r) {
   v.created_at = r.Int(6);
   if (r.cells.size() > 7) v.markdown = r.Text(7);
   return v;
-}
-
-// Turns free text into an FTS5 query of quoted terms, so user input can
-// never be parsed as FTS5 syntax (NEAR, column filters, unbalanced quotes).
-std::string ToFtsQuery(const std::string& text) {
-  std::string out, term;
-  auto flush = [&] {
-    if (term.empty()) return;
-    if (!out.empty()) out += ' ';
-    out += '"' + term + "\"*";
-    term.clear();
-  };
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '"' || c == '\n' || c == '\r') {
-      flush();
-    } else {
-      term += c;
-    }
-  }
-  flush();
-  return out;
 }
 
 }  // namespace
@@ -165,25 +144,6 @@ Result<std::vector<Page>> PageStore::Trash() {
                                                     " FROM pages p WHERE p.deleted_at IS NOT "
                                                     "NULL ORDER BY p.deleted_at DESC"));
   return PagesFromRows(rows);
-}
-
-Result<std::vector<SearchHit>> PageStore::Search(const std::string& query, bool include_private,
-                                                 int64_t limit) {
-  std::string fts = ToFtsQuery(query);
-  if (fts.empty()) return std::vector<SearchHit>();
-  // snippet() marks matches with control characters that cannot occur in
-  // stored text; the web layer escapes the text, then swaps them for <mark>.
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      db_->Query(std::string("SELECT p.slug, p.title, snippet(page_search, 1, char(1), char(2), "
-                             "'…', 16) FROM page_search s JOIN pages p ON p.id = s.rowid "
-                             "WHERE page_search MATCH ? AND p.deleted_at IS NULL") +
-                     (include_private ? "" : " AND p.visibility = 'public'") +
-                     " ORDER BY bm25(page_search, 5.0, 1.0) LIMIT ?",
-                 {fts, limit}));
-  std::vector<SearchHit> out;
-  for (const auto& r : rows) out.push_back({r.Text(0), r.Text(1), r.Text(2)});
-  return out;
 }
 
 Result<std::vector<Page>> PageStore::Backlinks(const std::string& slug, bool include_private) {

@@ -4,6 +4,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -88,6 +89,24 @@ Status WikiApp::LeaveMaintenance() {
   }
   maintenance_ = false;
   return Status::Ok();
+}
+
+LoadReport WikiApp::Load() {
+  // No settings_mutex_: settings() holds it across a database query, and a
+  // health check must answer while the database is slow. A request sees a
+  // stable storage_, as every handler does (maintenance drains requests
+  // before it swaps it).
+  LoadReport r;
+  if (!storage_) return r;
+  r.waiting = storage_->db().waiting() + storage_->reads().waiting();
+  r.waiting_ms = std::max(storage_->db().waiting_ms(), storage_->reads().waiting_ms());
+  r.searches_running = storage_->reads().running();
+  return r;
+}
+
+void WikiApp::StopSearches() {
+  std::lock_guard<std::mutex> lock(settings_mutex_);
+  if (storage_) storage_->reads().Shutdown();
 }
 
 SiteSettings WikiApp::settings() {

@@ -21,6 +21,12 @@ namespace arkwiki::web {
 
 class BackupService;
 
+struct LoadReport {
+  int64_t waiting = 0;     // requests blocked on the writer or the search pool
+  int64_t waiting_ms = 0;  // how long some request has queued without a pause
+  int64_t searches_running = 0;
+};
+
 class WikiApp {
  public:
   WikiApp(Env* env, std::unique_ptr<Storage> storage);
@@ -61,6 +67,11 @@ class WikiApp {
   // Reopens DATA/live and serves again.
   Status LeaveMaintenance();
   int active_requests() const { return active_requests_; }
+  // Requests queued on the database and the search pool. Called from a
+  // request; never blocks on the database.
+  LoadReport Load();
+  // Stops running searches and refuses new ones: for server shutdown.
+  void StopSearches();
 
   Router& router() { return router_; }
 

@@ -33,9 +33,17 @@ Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, Save
 
 }  // namespace
 
-void Health(WikiApp&, Exchange& ex) {
+// Requests queuing this long without the queue draining mark the wiki busy.
+constexpr int64_t kBusyAfterMs = 1000;
+
+void Health(WikiApp& app, Exchange& ex) {
   Object::Ptr body = new Object;
   body->set("status", "ok");
+  const LoadReport load = app.Load();
+  body->set("waiting", load.waiting);
+  body->set("waiting_ms", load.waiting_ms);
+  body->set("searches_running", load.searches_running);
+  body->set("load", load.waiting_ms >= kBusyAfterMs ? "busy" : "ok");
   SendJson(ex, 200, body);
 }
 

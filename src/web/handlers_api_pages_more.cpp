@@ -3,6 +3,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "arkwiki/core/utf8.h"
 #include "web/app.h"
 #include "web/json_util.h"
 #include "web/page_access.h"
@@ -70,10 +71,11 @@ void Purge(WikiApp& app, Exchange& ex) {
 }
 
 void Search(WikiApp& app, Exchange& ex) {
-  auto hits = app.storage().pages().Search(ex.Query("q"), ex.user.has_value(), 50);
-  if (!hits.ok()) return app.SendError(ex, hits.status());
+  const std::string q = ToValidUtf8(ex.Query("q"));
+  auto result = app.storage().pages().Search(SearchRequest{q, ex.user.has_value(), 50, {}});
+  if (!result.ok()) return app.SendError(ex, result.status());
   Array::Ptr list = new Array;
-  for (const SearchHit& h : *hits) {
+  for (const SearchHit& h : result->hits) {
     std::string snippet = h.snippet;
     for (char& c : snippet) {
       if (c == '\x01' || c == '\x02') c = '*';
@@ -85,8 +87,11 @@ void Search(WikiApp& app, Exchange& ex) {
     list->add(o);
   }
   Object::Ptr body = new Object;
-  body->set("query", ex.Query("q"));
+  body->set("query", q);
   body->set("results", list);
+  body->set("truncated", result->truncated);
+  if (result->truncated) body->set("stopped_by", QueryStopName(result->stop));
+  body->set("ignored_terms", result->ignored_terms);
   SendJson(ex, 200, body);
 }
 

@@ -4,6 +4,7 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
 #include "arkwiki/core/url.h"
+#include "arkwiki/core/utf8.h"
 #include "web/audit_trail.h"
 #include "web/page_links.h"
 #include "web/view_format.h"
@@ -57,11 +58,15 @@ void Purge(WikiApp& app, Exchange& ex) {
 }
 
 void Search(WikiApp& app, Exchange& ex) {
-  const std::string q = ex.Query("q");
+  const std::string q = ToValidUtf8(ex.Query("q"));
   TemplateValue data = TemplateValue::MakeMap({{"q", q}, {"searched", !q.empty()}});
   if (!q.empty()) {
-    auto hits = app.storage().pages().Search(q, ex.user.has_value(), kSearchLimit);
-    if (!hits.ok()) return app.SendError(ex, hits.status());
+    SearchRequest request{q, ex.user.has_value(), kSearchLimit, {}};
+    auto result = app.storage().pages().Search(request);
+    if (!result.ok()) return app.SendError(ex, result.status());
+    const std::vector<SearchHit>* hits = &result->hits;
+    data.Set("truncated", result->truncated);
+    if (result->ignored_terms > 0) data.Set("ignored_terms", result->ignored_terms);
     TemplateValue rows = TemplateValue::List{};
     bool exact = false;
     const std::string wanted = Slugify(q);

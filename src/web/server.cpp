@@ -99,6 +99,7 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_RETURN_IF_ERROR(web::AnnounceListening(env, app, options, port));
 
   WaitForTermination();
+  app.StopSearches();  // a search must not hold the shutdown up to its budget
   server.stopAll(false);
   for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

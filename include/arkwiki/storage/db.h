@@ -8,6 +8,7 @@
 // read through separate read-only connections, which never checkpoint.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -99,14 +100,24 @@ class Db {
   std::recursive_mutex& lock() { return mutex_; }
   const std::string& path() const { return path_; }
 
+  // Callers of this Db's own methods blocked on its mutex right now, and the
+  // milliseconds for which at least one has been waiting without the queue
+  // ever draining (0 when none waits). For health reports.
+  int waiting() const { return waiting_; }
+  int64_t waiting_ms() const;
+
  private:
   Db(std::string path, std::unique_ptr<Poco::Data::Session> session);
   Status ExecLocked(const std::string& sql, const std::vector<SqlParam>& params, SqlRows* rows);
+  // Takes mutex_, counting the caller in waiting_ while it is blocked.
+  std::unique_lock<std::recursive_mutex> LockCounted();
 
   std::string path_;
   std::unique_ptr<Poco::Data::Session> session_;
   std::recursive_mutex mutex_;
   bool in_transaction_ = false;
+  std::atomic<int> waiting_{0};
+  std::atomic<int64_t> waiting_since_ms_{0};  // steady clock, set when waiting_ leaves 0
 };
 
 }  // namespace arkwiki

@@ -12,6 +12,7 @@
 
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/db.h"
+#include "arkwiki/storage/read_pool.h"
 
 namespace arkwiki {
 
@@ -58,9 +59,39 @@ struct SavePageRequest {
 struct SearchHit {
   std::string slug;
   std::string title;
-  // Plain text; matches are wrapped in \x01 ... \x02 for the caller to mark up.
+  // Plain text; matches are wrapped in \x01 ... \x02 for the caller to mark
+  // up. Other control characters of the page text are spaces here.
   std::string snippet;
 };
+
+// A full-text search. Each word of `query` matches words it begins (a
+// prefix); a page must match every word. Words are split at whitespace,
+// control characters and '"', de-duplicated, and capped: see SearchResult.
+struct SearchRequest {
+  std::string query;
+  bool include_private = false;
+  int64_t limit = 50;
+  QueryBudget budget;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;  // best first
+  // The words searched for, after de-duplication and the caps.
+  std::vector<std::string> terms;
+  // Words left out because the query had more than kMaxSearchTerms.
+  int64_t ignored_terms = 0;
+  // Set when the budget ran out or the server shut down: `hits` may then
+  // miss pages or snippets (an empty snippet), and `stop` says why.
+  bool truncated = false;
+  QueryStop stop = QueryStop::kNone;
+};
+
+// Caps on a search query. Every word is a prefix query whose cost grows with
+// the index; 16 words is more than any real search, and 64 bytes is longer
+// than natural words in any script (21 CJK characters). A longer word is cut
+// at a character boundary, which keeps every page it matched.
+inline constexpr size_t kMaxSearchTerms = 16;
+inline constexpr size_t kMaxSearchTermBytes = 64;
 
 struct PageCounts {
   int64_t pages = 0;
@@ -70,7 +101,8 @@ struct PageCounts {
 
 class PageStore {
  public:
-  explicit PageStore(Db* db) : db_(db) {}
+  // Searches run on `reads` when given, else on `db`.
+  explicit PageStore(Db* db, ReadPool* reads = nullptr) : db_(db), reads_(reads) {}
 
   // Live pages only unless include_trashed.
   Result<Page> Get(const std::string& slug, bool include_trashed = false);
@@ -99,6 +131,10 @@ class PageStore {
   Status Purge(const std::string& slug);
   Result<std::vector<Page>> Trash();
 
+  // Errors: Busy when no search connection frees within the budget or the
+  // pool is shutting down; a spent budget is not an error (see SearchResult).
+  Result<SearchResult> Search(const SearchRequest& request);
+  // The hits of Search with the default budget.
   Result<std::vector<SearchHit>> Search(const std::string& query, bool include_private,
                                         int64_t limit);
   Result<std::vector<Page>> Backlinks(const std::string& slug, bool include_private);
@@ -109,6 +145,7 @@ class PageStore {
   Result<std::optional<int64_t>> ResolveParent(Db& tx, const SavePageRequest& r,
                                                std::optional<int64_t> self);
   Db* db_;
+  ReadPool* reads_;
 };
 
 Status ValidateTitle(const std::string& title);

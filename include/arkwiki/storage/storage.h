@@ -9,6 +9,7 @@
 #include "arkwiki/storage/data_dir.h"
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/page_store.h"
+#include "arkwiki/storage/read_pool.h"
 #include "arkwiki/storage/settings_store.h"
 #include "arkwiki/storage/upload_store.h"
 #include "arkwiki/storage/user_store.h"
@@ -26,6 +27,10 @@ struct WikiCounts {
 
 class Storage {
  public:
+  // Enough for a few searches at once on a small server; each one runs
+  // under a budget, so a full pool frees within that budget.
+  static constexpr int kReadConnections = 3;
+
   // Creates the layout if needed, opens live/arkwiki.db as the one writer
   // connection and migrates it forward. It does not take the data-directory
   // lock or clean tmp/: the server does both at start (see web/server).
@@ -34,6 +39,8 @@ class Storage {
   Env* env() const { return env_; }
   const DataDirLayout& layout() const { return layout_; }
   Db& db() { return *db_; }
+  // Read-only connections for searches (kReadConnections at most).
+  ReadPool& reads() { return *reads_; }
   PageStore& pages() { return pages_; }
   UserStore& users() { return users_; }
   UploadStore& uploads() { return uploads_; }
@@ -46,6 +53,7 @@ class Storage {
   Env* env_;
   DataDirLayout layout_;
   std::unique_ptr<Db> db_;
+  std::unique_ptr<ReadPool> reads_;
   PageStore pages_;
   UserStore users_;
   UploadStore uploads_;
