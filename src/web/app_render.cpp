@@ -1,5 +1,6 @@
 // WikiApp: page rendering and error responses.
 #include "arkwiki/core/log.h"
+#include "arkwiki/core/utf8.h"
 #include "web/app.h"
 
 namespace arkwiki::web {
@@ -10,7 +11,7 @@ TemplateValue BaseTemplateData(WikiApp& app, const Exchange& ex) {
   data.Set("site_title", settings.site_title);
   data.Set("theme", ex.theme);
   data.Set("timezone", ex.timezone);
-  data.Set("query", ex.Query("q"));
+  data.Set("query", ToValidUtf8(ex.Query("q")));
   data.Set("csrf", ex.csrf);
   data.Set("is_editor", ex.at_least(Role::kEditor));
   data.Set("is_admin", ex.at_least(Role::kAdmin));
