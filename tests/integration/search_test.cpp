@@ -102,7 +102,7 @@ TEST_F(SearchApiTest, InvalidUtf8QueryIsNotEchoedRaw) {
 TEST_F(SearchApiTest, ReportsIgnoredTermsAndTruncation) {
   ASSERT_EQ(PutPage("editor", "home", R"({"title":"Home","markdown":"alpha"})").status, 201);
   std::string q = "alpha";
-  for (int i = 0; i < 20; ++i) q += "+w" + std::to_string(i);
+  for (int i = 0; i < 20; ++i) q += "+w" + std::to_string(i) + "x";
   HttpResponse r = Client().Get("/api/search?q=" + q);
   ASSERT_EQ(r.status, 200);
   auto body = ParseObject(r.body);
