@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "arkwiki/storage/storage.h"
-#include "support/seed_wiki.h"
 #include "support/arkwiki_process.h"
 #include "support/hostile_schema_cases.h"
+#include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki::testing {
@@ -47,7 +47,8 @@ TEST_F(HostileSchemaCliTest, RestoreExitsThreeAndLeavesTheWikiUntouched) {
   const std::string dump = DumpWiki(data_);
   const std::string fingerprint = LiveFingerprint(data_);
   for (const HostileSchemaCase& c : kHostileSchemaCases) {
-    CommandResult r = RunArkwiki({"backup", "restore", "--data", data_, HostileSchemaFixturePath(c), "--yes"});
+    CommandResult r =
+        RunArkwiki({"backup", "restore", "--data", data_, HostileSchemaFixturePath(c), "--yes"});
     EXPECT_EQ(r.exit_code, 3) << c.fixture << ": " << r.out << r.err;
     EXPECT_NE(r.err.find(c.refusal), std::string::npos) << c.fixture << ": " << r.err;
     EXPECT_EQ(DumpWiki(data_), dump) << c.fixture << ": live data changed";

@@ -6,11 +6,11 @@
 
 #include <filesystem>
 
+#include "app.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
-#include "app.h"
 
 namespace arkwiki::web {
 namespace {

@@ -12,8 +12,8 @@
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
-#include "backup/zip_test_util.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "backup/zip_test_util.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
