@@ -67,7 +67,7 @@ std::string LinkRefs(size_t count) {
 }
 
 // A plausible wiki page: headings, paragraphs with emphasis and links, a
-// list, a task list, a small table and a code block; about 2 KB per copy.
+// list, a task list, a small table and a code block; about 0.6 KB per copy.
 std::string OrdinaryPage(size_t copies) {
   const std::string section =
       "## Setting up the build\n\n"
@@ -86,9 +86,9 @@ std::string OrdinaryPage(size_t copies) {
 std::vector<Input> Inputs(bool quick) {
   const size_t k = quick ? 10 : 1;  // divisor for --quick
   return {
-      {"ordinary page, 2 KB", OrdinaryPage(1)},
-      {"ordinary page, 100 KB", OrdinaryPage(50)},
-      {"ordinary page, 1 MB", OrdinaryPage(500 / k)},
+      {"ordinary page x 1", OrdinaryPage(1)},
+      {"ordinary page x 50", OrdinaryPage(50)},
+      {"ordinary page x 500", OrdinaryPage(500 / k)},
       {"table 1,000 cols x 50 rows", WideTable(1000 / k, 50)},
       {"table 5,000 cols x 50 rows", WideTable(5000 / k, 50)},
       {"table 20,000 cols x 50 rows", WideTable(20000 / k, 50)},

@@ -279,8 +279,8 @@ void HtmlRenderer::ListItem(const MD_BLOCK_LI_DETAIL* li, bool enter) {
   Cr();
   Out() += "<li>";
   if (li->is_task) {
-    Out() += li->task_mark == ' ' ? "<input type=\"checkbox\" disabled=\"\" /> "
-                                  : "<input type=\"checkbox\" checked=\"\" disabled=\"\" /> ";
+    Out() += li->task_mark == ' ' ? R"(<input type="checkbox" disabled="" /> )"
+                                  : R"(<input type="checkbox" checked="" disabled="" /> )";
   }
 }
 
