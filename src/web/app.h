@@ -11,11 +11,11 @@
 #include <string>
 
 #include "arkwiki/storage/storage.h"
-#include "arkwiki/web/template.h"
 #include "exchange.h"
 #include "login_throttle.h"
 #include "renderer.h"
 #include "router.h"
+#include "template.h"
 
 namespace arkwiki::web {
 

@@ -1,7 +1,7 @@
 #include "embedded_assets.h"
 
-#include "arkwiki/web/template.h"
 #include "embedded_files.h"
+#include "template.h"
 
 namespace arkwiki {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "app.h"
 #include "arkwiki/storage/page_store.h"
-#include "arkwiki/web/template.h"
 #include "page_access.h"  // VisiblePage
+#include "template.h"
 
 namespace arkwiki::web {
 

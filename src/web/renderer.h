@@ -9,8 +9,8 @@
 
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/settings_store.h"
-#include "arkwiki/web/template.h"
 #include "exchange.h"
+#include "template.h"
 
 namespace arkwiki::web {
 

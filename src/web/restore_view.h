@@ -8,8 +8,8 @@
 #include <string>
 
 #include "arkwiki/backup/archive_format.h"
-#include "arkwiki/web/template.h"
 #include "restore_jobs.h"
+#include "template.h"
 
 namespace arkwiki::web {
 

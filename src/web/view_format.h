@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "arkwiki/web/template.h"
+#include "template.h"
 
 namespace arkwiki::web {
 

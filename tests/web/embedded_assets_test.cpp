@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "arkwiki/web/template.h"
+#include "template.h"
 
 namespace arkwiki {
 namespace {

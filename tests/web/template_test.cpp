@@ -1,4 +1,4 @@
-#include "arkwiki/web/template.h"
+#include "template.h"
 
 #include <gtest/gtest.h>
 
