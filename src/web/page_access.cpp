@@ -1,8 +1,8 @@
-#include "web/page_access.h"
+#include "page_access.h"
 
 #include <algorithm>
 
-#include "web/markdown.h"
+#include "markdown.h"
 
 namespace arkwiki::web {
 

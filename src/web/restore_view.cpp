@@ -1,4 +1,4 @@
-#include "web/restore_view.h"
+#include "restore_view.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -6,7 +6,7 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/url.h"
-#include "web/view_format.h"
+#include "view_format.h"
 
 namespace arkwiki::web {
 
