@@ -33,8 +33,8 @@ class WikiApp;
 // What a restore done within one request (POST /api/restore) returns.
 struct RestoreDone {
   StagedImport staged;
-  std::optional<ImportOutcome> outcome;   // none for a dry run
-  std::optional<ManifestCounts> current;  // the live data's counts, for a dry run
+  std::optional<ImportOutcome> outcome;      // none for a dry run
+  std::optional<ManifestCounts> current;     // the live data's counts, for a dry run
   std::optional<SessionCarryOver> sessions;  // who the restore would log out, for a dry run
 };
 

@@ -38,8 +38,7 @@ int64_t LoginThrottle::GlobalWait(const std::string& client, int64_t now) const 
   return window_end - now;
 }
 
-int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client,
-                                  int64_t now) {
+int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t wait = 0;
   if (auto it = by_pair_.find({name, client}); it != by_pair_.end()) wait = Delay(it->second, now);
@@ -52,8 +51,7 @@ int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& cl
   return std::max(wait, GlobalWait(client, now));
 }
 
-void LoginThrottle::RecordFailure(const std::string& name, const std::string& client,
-                                  int64_t now) {
+void LoginThrottle::RecordFailure(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   MakeRoom(by_pair_, now);
   MakeRoom(by_client_, now);

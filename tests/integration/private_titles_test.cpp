@@ -59,10 +59,9 @@ TEST_F(PrivateTitlesTest, ListsAndBacklinksLeaveOutHiddenPages) {
 }
 
 TEST_F(PrivateTitlesTest, RenameRedirectDoesNotNameAHiddenPage) {
-  HttpResponse renamed =
-      Client("editor").Request("POST", "/api/pages/secret-plans/rename",
-                               R"({"slug":"secret-plans-2","title":"Secret Plans 2"})",
-                               "application/json");
+  HttpResponse renamed = Client("editor").Request(
+      "POST", "/api/pages/secret-plans/rename",
+      R"({"slug":"secret-plans-2","title":"Secret Plans 2"})", "application/json");
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   for (const char* path : {"/wiki/secret-plans", "/api/pages/secret-plans"}) {
     HttpResponse r = Client().Get(path);

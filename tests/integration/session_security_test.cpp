@@ -46,9 +46,9 @@ class SessionSecurityTest : public BackupWebFixture {
   // Another wiki's backup in which "bob" is an admin with another password.
   std::string OtherWikisBackup() {
     const std::string other = dir_.Sub("other");
-    auto add = RunArkwiki({"user", "add", "--data", other, "--name", "bob", "--role", "admin",
-                           "--password-stdin"},
-                          "another wiki's password\n");
+    auto add = RunArkwiki(
+        {"user", "add", "--data", other, "--name", "bob", "--role", "admin", "--password-stdin"},
+        "another wiki's password\n");
     EXPECT_EQ(add.exit_code, 0) << add.err;
     const std::string zip = dir_.Sub("other-backup.zip");
     auto made = RunArkwiki({"backup", "create", "--data", other, "--out", zip});
@@ -125,16 +125,14 @@ TEST_F(SessionSecurityTest, ImportPreviewPageNamesWhoIsLoggedOut) {
   std::string csrf;
   HttpClient admin = Browser("admin", &csrf);
   const std::string zip = OtherWikisBackup();
-  HttpResponse staged =
-      admin.Request("POST", "/settings/backup/import?csrf=" + csrf,
-                    MultipartBody("XyZbOuNdArY", "file", "other.zip", zip),
-                    "multipart/form-data; boundary=XyZbOuNdArY");
+  HttpResponse staged = admin.Request("POST", "/settings/backup/import?csrf=" + csrf,
+                                      MultipartBody("XyZbOuNdArY", "file", "other.zip", zip),
+                                      "multipart/form-data; boundary=XyZbOuNdArY");
   ASSERT_EQ(staged.status, 303) << staged.body;
   HttpResponse preview = admin.Get(staged.Header("location"));
   ASSERT_EQ(preview.status, 200);
   EXPECT_NE(preview.body.find("This backup is of another wiki"), std::string::npos);
-  EXPECT_NE(preview.body.find(R"(<strong class="logged-out-user">bob</strong>)"),
-            std::string::npos)
+  EXPECT_NE(preview.body.find(R"(<strong class="logged-out-user">bob</strong>)"), std::string::npos)
       << preview.body;
   EXPECT_NE(preview.body.find("You will need to log in again"), std::string::npos);
 }
@@ -147,8 +145,8 @@ TEST_F(SessionSecurityTest, ReplaceAllFromABrowserNeedsThePasswordAfterAWhile) {
   AgeLogins(6 * 60, {&admin});  // past the five minutes a fresh login counts
   const process::Headers with_csrf = {{"X-CSRF-Token", csrf}};
 
-  HttpResponse bare = admin.Request("POST", "/api/restore", backup.body, "application/zip",
-                                    with_csrf);
+  HttpResponse bare =
+      admin.Request("POST", "/api/restore", backup.body, "application/zip", with_csrf);
   EXPECT_EQ(bare.status, 403) << bare.body;
   process::Headers wrong = with_csrf;
   wrong["X-Confirm-Password"] = "not the password";
@@ -160,8 +158,7 @@ TEST_F(SessionSecurityTest, ReplaceAllFromABrowserNeedsThePasswordAfterAWhile) {
       200);
   process::Headers right = with_csrf;
   right["X-Confirm-Password"] = kPassword;
-  HttpResponse done =
-      admin.Request("POST", "/api/restore", backup.body, "application/zip", right);
+  HttpResponse done = admin.Request("POST", "/api/restore", backup.body, "application/zip", right);
   EXPECT_EQ(done.status, 200) << done.body;
 
   // Undo last import, the same.

@@ -113,10 +113,10 @@ TEST_F(UserStoreTest, SessionEndsAtItsMaximumAgeWhateverTheUse) {
   auto user = users().Create("ann", "correct horse", Role::kEditor).value();
   const SessionPolicy policy;
   auto session = users().CreateSession(user.id, policy.max_age_seconds).value();
-  ASSERT_TRUE(storage_->db()
-                  .Exec("UPDATE sessions SET created_at = created_at - ?",
-                        {policy.max_age_seconds + 1})
-                  .ok());
+  ASSERT_TRUE(
+      storage_->db()
+          .Exec("UPDATE sessions SET created_at = created_at - ?", {policy.max_age_seconds + 1})
+          .ok());
   EXPECT_FALSE(users().LookupSession(session.token).ok());
 }
 

@@ -79,7 +79,7 @@ struct ImportOutcome {
   // an archive.
   std::string safety_backup;
   std::string safety_note;
-  double unavailable_millis = 0;  // from enter_maintenance to leave_maintenance
+  double unavailable_millis = 0;                 // from enter_maintenance to leave_maintenance
   std::vector<std::string> users_kept_sessions;  // sorted user names
   std::vector<std::string> users_logged_out;     // sorted user names
 };

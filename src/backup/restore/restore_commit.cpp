@@ -33,7 +33,7 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
                            PlanSessionCarryOver(live, *db, staged.report.manifest));
   Status s = db->Transaction([&](Db& tx) -> Status {
     ARKWIKI_RETURN_IF_ERROR(CopyKeptSessions(live, plan, tx));
-  const Manifest& m = staged.report.manifest;
+    const Manifest& m = staged.report.manifest;
     return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
                    {NowUnixSeconds(), options.actor, "backup.import",
                     "restored " + BaseName(staged.archive_path) + " (created " + m.created_at +

@@ -38,10 +38,9 @@ Result<SessionCarryOver> PlanSessionCarryOver(const LiveSessions& live, Db& stag
     bool keep = false;
     if (plan.same_wiki) {
       ARKWIKI_ASSIGN_OR_RETURN(
-          SqlRows user,
-          staged_db.Query("SELECT 1 FROM users WHERE name = ? AND disabled = 0 AND "
-                          "password_hash = ?",
-                          {name, r.Text(5)}));
+          SqlRows user, staged_db.Query("SELECT 1 FROM users WHERE name = ? AND disabled = 0 AND "
+                                        "password_hash = ?",
+                                        {name, r.Text(5)}));
       keep = !user.empty();
     }
     (keep ? kept : logged_out).insert(name);
@@ -68,8 +67,8 @@ Result<SessionCarryOver> Restorer::PlanSessions(const StagedImport& staged) {
   DbOptions ro;
   ro.read_only = true;
   ro.wal = false;
-  ARKWIKI_ASSIGN_OR_RETURN(
-      auto db, Db::Open(JoinPath(StagedLive(layout_, staged.id), "arkwiki.db"), ro));
+  ARKWIKI_ASSIGN_OR_RETURN(auto db,
+                           Db::Open(JoinPath(StagedLive(layout_, staged.id), "arkwiki.db"), ro));
   return PlanSessionCarryOver(ReadLiveSessions(layout_.database), *db, staged.report.manifest);
 }
 
