@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "arkwiki/core/utf8.h"
+
 namespace arkwiki {
 namespace {
 
@@ -43,14 +45,6 @@ uint32_t DecodeAt(std::string_view s, size_t i, size_t len) {
   return cp;
 }
 
-// Length of the UTF-8 sequence that lead byte `c` starts (1 for ASCII or junk).
-size_t SequenceLength(unsigned char c) {
-  if ((c & 0xE0) == 0xC0) return 2;
-  if ((c & 0xF0) == 0xE0) return 3;
-  if ((c & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
 }  // namespace
 
 bool IsRefusedInSlug(uint32_t code_point) {
@@ -60,35 +54,8 @@ bool IsRefusedInSlug(uint32_t code_point) {
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
+    const size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) return false;
     i += len;
   }
   return true;
@@ -99,8 +66,8 @@ std::string Slugify(std::string_view title) {
   bool pending_dash = false;
   for (size_t i = 0; i < title.size();) {
     auto c = static_cast<unsigned char>(title[i]);
-    size_t len = c >= 0x80 ? SequenceLength(c) : 1;
-    if (c >= 0x80 && len > 1 && i + len <= title.size() && IsValidUtf8(title.substr(i, len))) {
+    const size_t len = c >= 0x80 ? Utf8SequenceLength(title, i) : 0;
+    if (len > 1) {
       const uint32_t cp = DecodeAt(title, i, len);
       i += len;
       if (InRanges(kSpaces, cp)) pending_dash = !out.empty();
@@ -140,7 +107,7 @@ bool IsValidSlug(std::string_view slug) {
   for (size_t i = 0; i < slug.size();) {
     auto c = static_cast<unsigned char>(slug[i]);
     if (c >= 0x80) {
-      const size_t len = SequenceLength(c);
+      const size_t len = Utf8SequenceLength(slug, i);
       if (IsRefusedInSlug(DecodeAt(slug, i, len))) return false;
       i += len;
       continue;
