@@ -86,7 +86,7 @@ class BackupService {
   // API token (scripts) are exempt. Returns "" when it holds, else the
   // message to show, with *http_status 401 (wrong password), 403 (none
   // given) or 429 (throttled like logins).
-  static constexpr int64_t kRecentLoginSeconds = 5 * 60;
+  static constexpr int64_t kRecentLoginSeconds = int64_t{5} * 60;
   std::string CheckReauthentication(const Exchange& ex, const std::string& password,
                                     int* http_status);
 

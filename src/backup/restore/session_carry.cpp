@@ -33,7 +33,7 @@ Result<SessionCarryOver> PlanSessionCarryOver(const LiveSessions& live, Db& stag
   std::set<std::string> kept;
   std::set<std::string> logged_out;
   for (const SqlRow& r : live.rows) {
-    const std::string name = r.Text(1);
+    const std::string& name = r.Text(1);
     if (kept.count(name) || logged_out.count(name)) continue;
     bool keep = false;
     if (plan.same_wiki) {
@@ -52,7 +52,7 @@ Result<SessionCarryOver> PlanSessionCarryOver(const LiveSessions& live, Db& stag
 
 Status CopyKeptSessions(const LiveSessions& live, const SessionCarryOver& plan, Db& tx) {
   for (const SqlRow& r : live.rows) {
-    const std::string name = r.Text(1);
+    const std::string& name = r.Text(1);
     if (!std::binary_search(plan.kept.begin(), plan.kept.end(), name)) continue;
     // The same conditions as the plan, checked again where the rows go in.
     ARKWIKI_RETURN_IF_ERROR(tx.Exec(
