@@ -36,6 +36,15 @@ Result<User> SingleUser(Result<SqlRows> rows, const std::string& what) {
   return UserFromRow(rows->front());
 }
 
+// Ends every session and API token of the user `name`: enabling the user
+// again, or a new password, brings none of them back.
+Status EndLoginsOf(Db& tx, const std::string& name) {
+  ARKWIKI_RETURN_IF_ERROR(tx.Exec(
+      "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", {name}));
+  return tx.Exec("DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = ?)",
+                 {name});
+}
+
 }  // namespace
 
 const char* RoleName(Role role) {
@@ -171,8 +180,7 @@ Status UserStore::SetDisabled(const std::string& name, bool disabled) {
     if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
     if (!disabled) return Status::Ok();
     ARKWIKI_RETURN_IF_ERROR(CheckAdminsRemain(tx, was_admin));
-    return tx.Exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
-                   {name});
+    return EndLoginsOf(tx, name);
   });
 }
 
@@ -183,9 +191,8 @@ Status UserStore::SetPassword(const std::string& name, const std::string& passwo
     ARKWIKI_RETURN_IF_ERROR(
         tx.Exec("UPDATE users SET password_hash = ? WHERE name = ?", {hash, name}));
     if (tx.Changes() == 0) return Status::NotFound("no user named '" + name + "'");
-    // A password reset ends every existing login of that user.
-    return tx.Exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
-                   {name});
+    // A password reset ends every existing login and API token of that user.
+    return EndLoginsOf(tx, name);
   });
 }
 

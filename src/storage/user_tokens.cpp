@@ -1,4 +1,5 @@
 // Login sessions, API tokens and preferences (the rest of UserStore).
+#include <algorithm>
 #include <set>
 
 #include "arkwiki/core/clock.h"
@@ -37,7 +38,8 @@ Result<LoginSession> UserStore::CreateSession(int64_t user_id, int64_t ttl_secon
   session.token = RandomHex(32);
   session.csrf = RandomHex(32);
   int64_t now = NowUnixSeconds();
-  session.expires_at = now + ttl_seconds;
+  session.created_at = now;
+  session.expires_at = now + std::min(ttl_seconds, policy_.idle_seconds);
   ARKWIKI_RETURN_IF_ERROR(
       db_->Exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) "
                 "VALUES(?,?,?,?,?)",
@@ -47,17 +49,35 @@ Result<LoginSession> UserStore::CreateSession(int64_t user_id, int64_t ttl_secon
 }
 
 Result<LoginSession> UserStore::LookupSession(const std::string& token) {
+  const int64_t now = NowUnixSeconds();
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string("SELECT s.csrf, s.expires_at, ") + kJoinedUser +
-                                   " FROM sessions s JOIN users u ON u.id = s.user_id "
-                                   "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
-                               {Sha256Hex(token), NowUnixSeconds()}));
+      SqlRows rows,
+      db_->Query(std::string("SELECT s.csrf, s.expires_at, s.created_at, ") + kJoinedUser +
+                     " FROM sessions s JOIN users u ON u.id = s.user_id "
+                     "WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ? "
+                     "AND u.disabled = 0",
+                 {Sha256Hex(token), now, now - policy_.max_age_seconds}));
   if (rows.empty()) return Status::NotFound("no such session");
   LoginSession session;
   session.csrf = rows[0].Text(0);
   session.expires_at = rows[0].Int(1);
-  session.user = UserAt(rows[0], 2);
+  session.created_at = rows[0].Int(2);
+  session.user = UserAt(rows[0], 3);
+  const int64_t idle_end =
+      std::min(now + policy_.idle_seconds, session.created_at + policy_.max_age_seconds);
+  if (idle_end - session.expires_at >= kSessionTouchSeconds) {
+    // Bookkeeping: a failed write only shortens this session's idle period.
+    (void)db_->Exec("UPDATE sessions SET expires_at = ? WHERE token_hash = ?",
+                    {idle_end, Sha256Hex(token)});
+    session.expires_at = idle_end;
+  }
   return session;
+}
+
+Status UserStore::DeleteExpiredSessions() {
+  const int64_t now = NowUnixSeconds();
+  return db_->Exec("DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ?",
+                   {now, now - policy_.max_age_seconds});
 }
 
 Status UserStore::DeleteSession(const std::string& token) {

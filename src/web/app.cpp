@@ -140,6 +140,7 @@ void WikiApp::Authenticate(Exchange& ex) {
   ex.user = session->user;
   ex.csrf = session->csrf;
   ex.session_token = token;
+  ex.logged_in_at = session->created_at;
   auto prefs = storage_->users().GetPreferences(ex.user->id);
   if (prefs.ok()) {
     ex.theme = prefs->at("theme");

@@ -119,6 +119,22 @@ std::string BackupService::CheckConfirmation(const Exchange& ex, const std::stri
   if (Trimmed(typed_title) != Trimmed(app_.settings().site_title)) {
     return "The site title you typed does not match. Type it exactly as shown.";
   }
+  return CheckPassword(ex, password, http_status);
+}
+
+std::string BackupService::CheckReauthentication(const Exchange& ex, const std::string& password,
+                                                 int* http_status) {
+  if (ex.via_api_token || ex.session_token.empty()) return "";
+  if (password.empty()) {
+    if (NowUnixSeconds() - ex.logged_in_at < kRecentLoginSeconds) return "";
+    *http_status = 403;
+    return "Replacing all data needs your password: type it to confirm.";
+  }
+  return CheckPassword(ex, password, http_status);
+}
+
+std::string BackupService::CheckPassword(const Exchange& ex, const std::string& password,
+                                         int* http_status) {
   const int64_t now = NowUnixSeconds();
   if (int64_t wait = app_.throttle().RetryAfter(ex.user->name, ex.client, now); wait > 0) {
     *http_status = 429;
@@ -250,6 +266,8 @@ Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run
   if (dry_run) {
     auto counts = CountLiveData(app_.env(), app_.layout());
     if (counts.ok()) done.current = *counts;
+    auto sessions = restorer_.PlanSessions(done.staged);
+    if (sessions.ok()) done.sessions = *sessions;
     Status s = restorer_.Discard(done.staged.id);
     if (!s.ok()) LogWarning("could not discard a dry-run staging: " + s.ToString());
     return done;

@@ -33,8 +33,9 @@ class WikiApp;
 // What a restore done within one request (POST /api/restore) returns.
 struct RestoreDone {
   StagedImport staged;
-  std::optional<ImportOutcome> outcome;   // none for a dry run
-  std::optional<ManifestCounts> current;  // the live data's counts, for a dry run
+  std::optional<ImportOutcome> outcome;      // none for a dry run
+  std::optional<ManifestCounts> current;     // the live data's counts, for a dry run
+  std::optional<SessionCarryOver> sessions;  // who the restore would log out, for a dry run
 };
 
 class BackupService {
@@ -67,6 +68,10 @@ class BackupService {
   // Stages an archive already on disk (a safety backup), under the lock.
   Result<StagedImport> StageFile(const std::string& path, const std::string& actor);
   Result<StagedImport> LoadStaged(const std::string& id);
+  // Whose logins committing `staged` now would keep and end (restore.h).
+  Result<SessionCarryOver> PlanSessions(const StagedImport& staged) {
+    return restorer_.PlanSessions(staged);
+  }
   Status Discard(const std::string& id);
 
   // Checks the browser's confirmation of a restore: the typed site title and
@@ -74,6 +79,16 @@ class BackupService {
   // else the message to show, with *http_status 400, 401 or 429.
   std::string CheckConfirmation(const Exchange& ex, const std::string& typed_title,
                                 const std::string& password, int* http_status);
+  // Every action that replaces all data (an import, Undo last import) needs,
+  // from a browser session, the admin's password or a login less than
+  // kRecentLoginSeconds ago: a session left open, or a forged request that
+  // carries its CSRF token, cannot replace the wiki alone. Requests with an
+  // API token (scripts) are exempt. Returns "" when it holds, else the
+  // message to show, with *http_status 401 (wrong password), 403 (none
+  // given) or 429 (throttled like logins).
+  static constexpr int64_t kRecentLoginSeconds = int64_t{5} * 60;
+  std::string CheckReauthentication(const Exchange& ex, const std::string& password,
+                                    int* http_status);
 
   // Restore, step 2, as a background job: returns once the job's thread holds
   // the lock, or Busy if another backup or restore holds it. `kind` is
@@ -106,6 +121,7 @@ class BackupService {
   void Shutdown() { jobs_.JoinAll(); }
 
  private:
+  std::string CheckPassword(const Exchange& ex, const std::string& password, int* http_status);
   ImportOptions OptionsFor(const std::string& actor);
   Result<StagedImport> ReceiveAndStage(Exchange& ex);
   Result<ImportOutcome> Commit(const StagedImport& staged, const std::string& actor,

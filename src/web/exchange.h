@@ -30,7 +30,8 @@ struct Exchange {
 
   std::optional<User> user;  // set when a session or API token is valid
   std::string session_token;
-  std::string csrf;  // the session's CSRF token ("" for API tokens)
+  std::string csrf;          // the session's CSRF token ("" for API tokens)
+  int64_t logged_in_at = 0;  // when the session's login happened (0 for API tokens)
   bool via_api_token = false;
   std::string theme = "system";
   std::string timezone = "UTC";  // IANA name; dates are shown in it by time.js

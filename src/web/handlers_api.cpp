@@ -71,7 +71,7 @@ void GetPage(WikiApp& app, Exchange& ex) {
     }
     return app.SendError(ex, page.status());
   }
-  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
+  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, ex, *page), true));
 }
 
 void PutPage(WikiApp& app, Exchange& ex) {
@@ -83,7 +83,7 @@ void PutPage(WikiApp& app, Exchange& ex) {
   auto page = app.storage().pages().Save(r);
   if (!page.ok()) return app.SendError(ex, page.status());
   SendJson(ex, page->current_revision == 1 ? 201 : 200,
-           PageToJson(*page, ParentSlug(app, *page), true));
+           PageToJson(*page, ParentSlug(app, ex, *page), true));
 }
 
 void DeletePage(WikiApp& app, Exchange& ex) {

@@ -16,7 +16,7 @@ using Poco::JSON::Object;
 
 void SendPage(WikiApp& app, Exchange& ex, const Result<Page>& page) {
   if (!page.ok()) return app.SendError(ex, page.status());
-  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, *page), true));
+  SendJson(ex, 200, PageToJson(*page, ParentSlug(app, ex, *page), true));
 }
 
 }  // namespace

@@ -59,7 +59,10 @@ void PostLogin(WikiApp& app, Exchange& ex) {
     LogWarning("failed login for '" + name + "' from " + ex.client);
     return ShowLogin(app, ex, 401, "Wrong user name or password.");
   }
-  app.throttle().RecordSuccess(name);
+  app.throttle().RecordSuccess(name, ex.client);
+  // Logins are when ended sessions get cleared out (besides server start).
+  Status expired = app.storage().users().DeleteExpiredSessions();
+  if (!expired.ok()) LogWarning("could not delete ended sessions: " + expired.ToString());
   auto session = app.storage().users().CreateSession(user->id, kSessionTtlSeconds);
   if (!session.ok()) return app.SendError(ex, session.status());
   SetCookie(ex, kSessionCookie, session->token, static_cast<int>(kSessionTtlSeconds));

@@ -49,20 +49,31 @@ TemplateValue RecentBackupAudit(BackupService& backup) {
   return rows;
 }
 
-}  // namespace
-
-void Overview(BackupService& backup, const Renderer& pages, Exchange& ex) {
+void ShowOverview(BackupService& backup, const Renderer& pages, Exchange& ex, int status,
+                  const std::string& undo_error) {
   const SiteSettings settings = backup.Settings();
   TemplateValue data;
+  data.Set("undo_error", undo_error);
   data.Set("counts", LiveCounts(backup));
   data.Set("import_max", FormatBytes(settings.import_max_bytes));
   data.Set("retention_days", settings.safety_backup_retention_days);
   SetList(&data, "safety_backups", SafetyBackups(backup));
   SetList(&data, "audit", RecentBackupAudit(backup));
-  pages.RenderPage(ex, 200, "backup", "Backup & Import", std::move(data));
+  pages.RenderPage(ex, status, "backup", "Backup & Import", std::move(data));
+}
+
+}  // namespace
+
+void Overview(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  ShowOverview(backup, pages, ex, 200, "");
 }
 
 void Undo(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  int status = 403;
+  if (std::string refused = backup.CheckReauthentication(ex, ex.Form("password"), &status);
+      !refused.empty()) {
+    return ShowOverview(backup, pages, ex, status, refused);
+  }
   auto id = backup.StartUndo(ex.user->name);
   if (!id.ok()) return pages.SendError(ex, id.status());
   restore_pages::ShowProgress(backup, pages, ex, 202, *id);

@@ -154,7 +154,7 @@ void EditGet(WikiApp& app, Exchange& ex) {
     form.markdown = page->markdown;
     form.visibility = page->visibility;
     form.base_revision = page->current_revision;
-    form.parent = ParentSlug(app, *page);
+    form.parent = ParentSlug(app, ex, *page);
     return ShowEditForm(app, ex, form, 200);
   }
   if (page.status().code() != StatusCode::kNotFound) return app.SendError(ex, page.status());

@@ -52,7 +52,7 @@ TemplateValue Actions(const Page& page, const Exchange& ex) {
 void AddRelations(WikiApp& app, const Exchange& ex, const Page& page, TemplateValue* data) {
   const bool include_private = ex.user.has_value();
   PageStore& pages = app.storage().pages();
-  if (auto a = pages.Ancestors(page); a.ok()) SetList(data, "breadcrumbs", LinkList(*a));
+  SetList(data, "breadcrumbs", LinkList(VisibleAncestors(app, ex, page)));
   if (auto c = pages.Children(page.id, include_private); c.ok()) {
     TemplateValue children = TemplateValue::List{};
     int64_t position = 1;

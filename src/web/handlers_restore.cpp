@@ -37,6 +37,9 @@ void ShowPreview(BackupService& backup, const Renderer& pages, Exchange& ex,
     data.Set("current", CountsValue(*current));
   }
   data.Set("current_site_title", backup.Settings().site_title);
+  if (auto plan = backup.PlanSessions(staged); plan.ok()) {
+    data.Set("sessions", SessionsValue(*plan, ex.user->name));
+  }
   data.Set("confirm_action", RestorePageHref(staged.id, "confirm"));
   data.Set("cancel_action", RestorePageHref(staged.id, "cancel"));
   data.Set("error", error);

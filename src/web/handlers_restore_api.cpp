@@ -7,6 +7,10 @@
 namespace arkwiki::web::restore_api {
 namespace {
 
+// A browser session's password for POST /api/restore, whose body is the
+// archive (BackupService::CheckReauthentication).
+constexpr char kPasswordHeader[] = "X-Confirm-Password";
+
 void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   Poco::JSON::Object::Ptr preview = new Poco::JSON::Object;
   preview->set("backup", ManifestJson(done.staged.report.manifest));
@@ -14,6 +18,7 @@ void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   if (done.current) current->set("counts", CountsJson(*done.current));
   current->set("site_title", backup.Settings().site_title);
   preview->set("current", current);
+  if (done.sessions) preview->set("sessions", SessionsJson(*done.sessions));
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
   body->set("status", "ok");
   body->set("dry_run", true);
@@ -32,14 +37,29 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
   if (!outcome.safety_note.empty()) body->set("safety_note", outcome.safety_note);
   body->set("unavailable_ms", outcome.unavailable_millis);
   body->set("sessions_kept_for", kept);
+  Poco::JSON::Array::Ptr ended = new Poco::JSON::Array;
+  for (const std::string& name : outcome.users_logged_out) ended->add(name);
+  body->set("sessions_ended_for", ended);
   SendJson(ex, 200, body);
 }
 
 }  // namespace
 
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  const std::string dry_run = ex.Query("dry_run");
-  auto done = backup.RestoreFromRequest(ex, dry_run == "1" || dry_run == "true");
+  const std::string dry_run_text = ex.Query("dry_run");
+  const bool dry_run = dry_run_text == "1" || dry_run_text == "true";
+  int status = 403;
+  if (std::string refused =
+          dry_run ? ""
+                  : backup.CheckReauthentication(ex, ex.request.get(kPasswordHeader, ""), &status);
+      !refused.empty()) {
+    DiscardOversizeBody(ex);
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    body->set("error", refused);
+    body->set("code", status == 429 ? "too_many_requests" : "password_required");
+    return SendJson(ex, status, body);
+  }
+  auto done = backup.RestoreFromRequest(ex, dry_run);
   if (!done.ok()) return pages.SendError(ex, done.status());
   if (!done->outcome) return SendDryRun(backup, ex, *done);
   SendRestored(ex, done->staged, *done->outcome);

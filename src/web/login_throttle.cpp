@@ -19,30 +19,59 @@ void LoginThrottle::Bump(Record& r, int64_t now) {
   r.last_failure = now;
 }
 
+// Drops records past the window; if the map is still full (a spray of
+// fresh names or addresses), forgets them all: the global limit still holds.
+template <typename Map>
+void LoginThrottle::MakeRoom(Map& records, int64_t now) {
+  if (records.size() < kMaxRecords) return;
+  for (auto it = records.begin(); it != records.end();) {
+    it = now - it->second.first_failure > kWindowSeconds ? records.erase(it) : std::next(it);
+  }
+  if (records.size() >= kMaxRecords) records.clear();
+}
+
+int64_t LoginThrottle::GlobalWait(const std::string& client, int64_t now) const {
+  const int64_t window_end = global_window_start_ + kGlobalWindowSeconds;
+  if (global_failures_ <= kGlobalFailuresPerWindow || now >= window_end) return 0;
+  auto it = by_client_.find(client);
+  if (it == by_client_.end() || it->second.last_failure < global_window_start_) return 0;
+  return window_end - now;
+}
+
 int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t wait = 0;
-  if (auto it = by_name_.find(name); it != by_name_.end()) wait = Delay(it->second, now);
-  // A client gets more room than a name: several people may share an address.
+  if (auto it = by_pair_.find({name, client}); it != by_pair_.end()) wait = Delay(it->second, now);
+  // A client gets more room than a pair: several people may share an address.
   if (auto it = by_client_.find(client); it != by_client_.end()) {
     Record scaled = it->second;
     scaled.failures /= 4;
     wait = std::max(wait, Delay(scaled, now));
   }
-  return wait;
+  return std::max(wait, GlobalWait(client, now));
 }
 
 void LoginThrottle::RecordFailure(const std::string& name, const std::string& client, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (by_name_.size() > 100000) by_name_.clear();  // bound memory under a spray attack
-  if (by_client_.size() > 100000) by_client_.clear();
-  Bump(by_name_[name], now);
+  MakeRoom(by_pair_, now);
+  MakeRoom(by_client_, now);
+  Bump(by_pair_[{name, client}], now);
   Bump(by_client_[client], now);
+  if (now - global_window_start_ >= kGlobalWindowSeconds) {
+    global_window_start_ = now;
+    global_failures_ = 0;
+  }
+  ++global_failures_;
 }
 
-void LoginThrottle::RecordSuccess(const std::string& name) {
+void LoginThrottle::RecordSuccess(const std::string& name, const std::string& client) {
   std::lock_guard<std::mutex> lock(mutex_);
-  by_name_.erase(name);
+  by_pair_.erase({name, client});
+}
+
+size_t LoginThrottle::RecordCount() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return by_pair_.size() + by_client_.size();
 }
 
 }  // namespace arkwiki::web

@@ -1,5 +1,7 @@
 #include "page_access.h"
 
+#include <algorithm>
+
 #include "markdown.h"
 
 namespace arkwiki::web {
@@ -13,10 +15,23 @@ Result<Page> VisiblePage(WikiApp& app, const Exchange& ex, const std::string& sl
   return page;
 }
 
-std::string ParentSlug(WikiApp& app, const Page& page) {
+bool MayView(const Exchange& ex, const Page& page) {
+  if (page.deleted_at && !ex.at_least(Role::kEditor)) return false;
+  return page.visibility != "private" || ex.user.has_value();
+}
+
+std::string ParentSlug(WikiApp& app, const Exchange& ex, const Page& page) {
   if (!page.parent_id) return "";
   auto parent = app.storage().pages().GetById(*page.parent_id);
-  return parent.ok() ? parent->slug : "";
+  return parent.ok() && MayView(ex, *parent) ? parent->slug : "";
+}
+
+std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page& page) {
+  auto chain = app.storage().pages().Ancestors(page);
+  if (!chain.ok()) return {};
+  auto hidden = std::find_if(chain->rbegin(), chain->rend(),
+                             [&ex](const Page& p) { return !MayView(ex, p); });
+  return std::vector<Page>(hidden.base(), chain->end());
 }
 
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown) {

@@ -11,8 +11,15 @@ namespace arkwiki::web {
 // The live page, if this visitor may see it. Private pages are NotFound for
 // anonymous visitors, so their existence is not revealed.
 Result<Page> VisiblePage(WikiApp& app, const Exchange& ex, const std::string& slug);
-// The parent's slug, or "" for a top-level page.
-std::string ParentSlug(WikiApp& app, const Page& page);
+// Whether this visitor may see `page`: private pages only when logged in,
+// trashed ones only for editors (the trash is theirs).
+bool MayView(const Exchange& ex, const Page& page);
+// The parent's slug, or "" for a top-level page and for a parent this
+// visitor may not see (so its name is not revealed).
+std::string ParentSlug(WikiApp& app, const Exchange& ex, const Page& page);
+// The breadcrumb: ancestors root first, cut above the nearest ancestor this
+// visitor may not see (which is left out with everything above it).
+std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page& page);
 // Links in page text as rendered Markdown sees them (for PageStore::Save).
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown);
 

@@ -1,5 +1,9 @@
 #include "restore_view.h"
 
+#include <Poco/JSON/Array.h>
+
+#include <algorithm>
+
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/url.h"
 #include "view_format.h"
@@ -21,6 +25,32 @@ TemplateValue CountsValue(const ManifestCounts& c) {
                                  {"users", c.users},
                                  {"uploads", c.uploads},
                                  {"bytes", FormatBytes(c.bytes)}});
+}
+
+TemplateValue SessionsValue(const SessionCarryOver& plan, const std::string& me) {
+  TemplateValue names = TemplateValue::List{};
+  for (const std::string& name : plan.logged_out) {
+    names.Append(TemplateValue::MakeMap({{"name", name}}));
+  }
+  const bool me_out =
+      std::find(plan.logged_out.begin(), plan.logged_out.end(), me) != plan.logged_out.end();
+  TemplateValue v = TemplateValue::MakeMap({{"same_wiki", plan.same_wiki},
+                                            {"has_logged_out", !plan.logged_out.empty()},
+                                            {"you_logged_out", me_out}});
+  v.Set("logged_out", std::move(names));
+  return v;
+}
+
+Poco::JSON::Object::Ptr SessionsJson(const SessionCarryOver& plan) {
+  Poco::JSON::Array::Ptr kept = new Poco::JSON::Array;
+  for (const std::string& name : plan.kept) kept->add(name);
+  Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+  for (const std::string& name : plan.logged_out) out->add(name);
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  o->set("same_wiki", plan.same_wiki);
+  o->set("kept", kept);
+  o->set("logged_out", out);
+  return o;
 }
 
 Poco::JSON::Object::Ptr CountsJson(const ManifestCounts& c) {

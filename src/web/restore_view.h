@@ -8,6 +8,7 @@
 #include <string>
 
 #include "arkwiki/backup/archive_format.h"
+#include "arkwiki/backup/restore.h"
 #include "restore_jobs.h"
 #include "template.h"
 
@@ -24,6 +25,11 @@ TemplateValue CountsValue(const ManifestCounts& counts);
 Poco::JSON::Object::Ptr CountsJson(const ManifestCounts& counts);
 // {created_at, app_version, format_version, schema_version, site_title, counts}.
 Poco::JSON::Object::Ptr ManifestJson(const Manifest& manifest);
+// Who an import logs out: {same_wiki, logged_out [{name}], has_logged_out,
+// you_logged_out} for templates; `me` is the importing admin.
+TemplateValue SessionsValue(const SessionCarryOver& plan, const std::string& me);
+// {"same_wiki", "kept": [names], "logged_out": [names]}.
+Poco::JSON::Object::Ptr SessionsJson(const SessionCarryOver& plan);
 // The job as JSON for GET /api/restore/status.
 Poco::JSON::Object::Ptr RestoreJobJson(const RestoreJob& job);
 

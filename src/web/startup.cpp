@@ -13,6 +13,8 @@ Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& l
   // It also empties tmp/ and staging/.
   ARKWIKI_RETURN_IF_ERROR(Restorer(env, layout).Recover());
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(env, layout.root));
+  Status expired = storage->users().DeleteExpiredSessions();
+  if (!expired.ok()) LogWarning("could not delete ended sessions: " + expired.ToString());
   auto collected = storage->uploads().CollectGarbage();
   if (!collected.ok()) {
     LogWarning("upload garbage collection failed: " + collected.status().ToString());

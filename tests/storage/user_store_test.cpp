@@ -78,5 +78,60 @@ TEST_F(UserStoreTest, PreferencesValidateAndPersist) {
   EXPECT_FALSE(users().SetPreferences(user.id, {{"shell", "x"}}).ok());
 }
 
+TEST_F(UserStoreTest, PasswordResetAndDisableEndApiTokensForGood) {
+  auto ann = users().Create("ann", "correct horse", Role::kEditor).value();
+  auto bob = users().Create("bob", "correct horse", Role::kEditor).value();
+  const std::string ann_token = users().CreateApiToken(ann.id, "script").value();
+  const std::string bob_token = users().CreateApiToken(bob.id, "script").value();
+  ASSERT_TRUE(users().SetPassword("ann", "a new password").ok());
+  EXPECT_FALSE(users().LookupApiToken(ann_token).ok());
+  ASSERT_TRUE(users().SetDisabled("bob", true).ok());
+  ASSERT_TRUE(users().SetDisabled("bob", false).ok());
+  EXPECT_FALSE(users().LookupApiToken(bob_token).ok());  // enabling brings none back
+  EXPECT_TRUE(users().ListApiTokens()->empty());
+}
+
+TEST_F(UserStoreTest, SessionEndsWhenIdleAndUseExtendsIt) {
+  auto user = users().Create("ann", "correct horse", Role::kEditor).value();
+  const SessionPolicy policy;
+  auto session = users().CreateSession(user.id, policy.max_age_seconds).value();
+  // Without use, the session ends after the idle period, not the maximum age.
+  EXPECT_LE(session.expires_at, session.created_at + policy.idle_seconds);
+  // Used again an hour before its idle period ends: it is extended.
+  const int64_t soon = session.created_at + 3600;
+  ASSERT_TRUE(storage_->db().Exec("UPDATE sessions SET expires_at = ?", {soon}).ok());
+  auto looked_up = users().LookupSession(session.token).value();
+  EXPECT_GT(looked_up.expires_at, soon + policy.idle_seconds / 2);
+  EXPECT_EQ(storage_->db().QueryInt("SELECT expires_at FROM sessions").value(),
+            looked_up.expires_at);
+  // Idle past its end: gone.
+  ASSERT_TRUE(storage_->db().Exec("UPDATE sessions SET expires_at = created_at - 1").ok());
+  EXPECT_FALSE(users().LookupSession(session.token).ok());
+}
+
+TEST_F(UserStoreTest, SessionEndsAtItsMaximumAgeWhateverTheUse) {
+  auto user = users().Create("ann", "correct horse", Role::kEditor).value();
+  const SessionPolicy policy;
+  auto session = users().CreateSession(user.id, policy.max_age_seconds).value();
+  ASSERT_TRUE(
+      storage_->db()
+          .Exec("UPDATE sessions SET created_at = created_at - ?", {policy.max_age_seconds + 1})
+          .ok());
+  EXPECT_FALSE(users().LookupSession(session.token).ok());
+}
+
+TEST_F(UserStoreTest, DeletesEndedSessionRows) {
+  auto user = users().Create("ann", "correct horse", Role::kEditor).value();
+  auto live = users().CreateSession(user.id, 3600).value();
+  ASSERT_TRUE(users().CreateSession(user.id, 3600).ok());
+  ASSERT_TRUE(storage_->db()
+                  .Exec("UPDATE sessions SET expires_at = 1 WHERE token_hash != "
+                        "(SELECT token_hash FROM sessions ORDER BY rowid LIMIT 1)")
+                  .ok());
+  ASSERT_TRUE(users().DeleteExpiredSessions().ok());
+  EXPECT_EQ(storage_->db().QueryInt("SELECT count(*) FROM sessions").value(), 1);
+  EXPECT_TRUE(users().LookupSession(live.token).ok());
+}
+
 }  // namespace
 }  // namespace arkwiki

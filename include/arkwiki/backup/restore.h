@@ -17,9 +17,13 @@
 //                       DATA/safety/ (kept `safety_retention_days`); a wiki
 //                       too damaged to archive is kept as a directory
 //                       instead, and an empty data directory needs neither;
-//                    2. prepares the staged database: carries over login
-//                       sessions of users who still exist (by name) and
-//                       appends the import to its audit log, then syncs;
+//                    2. prepares the staged database: carries over the
+//                       login sessions of users who keep their login (only
+//                       when the archive is of this same wiki, by its
+//                       manifest's instance_id, and the user is in it,
+//                       enabled, with an unchanged password hash; everyone
+//                       else is logged out: see PlanSessions) and appends
+//                       the import to its audit log, then syncs;
 //                    3. writes the intent marker DATA/restore-intent (synced):
 //                       the one durable commit point;
 //                    4. calls hooks.enter_maintenance (the server stops
@@ -75,8 +79,18 @@ struct ImportOutcome {
   // an archive.
   std::string safety_backup;
   std::string safety_note;
-  double unavailable_millis = 0;  // from enter_maintenance to leave_maintenance
-  std::vector<std::string> users_kept_sessions;
+  double unavailable_millis = 0;                 // from enter_maintenance to leave_maintenance
+  std::vector<std::string> users_kept_sessions;  // sorted user names
+  std::vector<std::string> users_logged_out;     // sorted user names
+};
+
+// Who keeps their login across an import (Commit, step 2).
+struct SessionCarryOver {
+  // The archive's instance_id equals the live wiki's: it is a backup of
+  // this wiki (a restore), not of another one. Only then is any login kept.
+  bool same_wiki = false;
+  std::vector<std::string> kept;        // sorted user names with a live session
+  std::vector<std::string> logged_out;  // sorted user names with a live session
 };
 
 struct SafetyBackup {
@@ -96,6 +110,9 @@ class Restorer {
   // Loads a staged import by id (after a preview, from another request).
   Result<StagedImport> LoadStaged(const std::string& id);
   Status Discard(const std::string& id);
+  // Whose login sessions Commit would keep and whose it would end, were it
+  // run now (for the preview). Reads the live and the staged database only.
+  Result<SessionCarryOver> PlanSessions(const StagedImport& staged);
   Result<ImportOutcome> Commit(const StagedImport& staged, const ImportOptions& options,
                                const CommitHooks& hooks);
 

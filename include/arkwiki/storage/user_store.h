@@ -32,8 +32,20 @@ struct LoginSession {
   std::string token;  // only set when just created
   std::string csrf;
   User user;
+  int64_t created_at = 0;  // when the user logged in
   int64_t expires_at = 0;
 };
+
+// How long a login lasts. A session ends after idle_seconds without a
+// request, and max_age_seconds after the login whatever the activity.
+// sessions.expires_at holds the end of the current idle period (capped by
+// the maximum age); a lookup moves it forward, writing at most once a
+// minute per session.
+struct SessionPolicy {
+  int64_t max_age_seconds = int64_t{14} * 24 * 3600;
+  int64_t idle_seconds = int64_t{7} * 24 * 3600;
+};
+inline constexpr int64_t kSessionTouchSeconds = 60;
 
 struct ApiToken {
   int64_t id = 0;
@@ -60,9 +72,15 @@ class UserStore {
   Status SetDisabled(const std::string& name, bool disabled);
   Status SetPassword(const std::string& name, const std::string& password);
 
+  void set_session_policy(const SessionPolicy& policy) { policy_ = policy; }
+  // The session ends after min(ttl_seconds, policy idle) without use, and
+  // at most policy max age after now.
   Result<LoginSession> CreateSession(int64_t user_id, int64_t ttl_seconds);
-  // NotFound when unknown, expired, or the user is disabled.
+  // NotFound when unknown, expired (idle or too old), or the user is
+  // disabled. Extends the idle period (see SessionPolicy).
   Result<LoginSession> LookupSession(const std::string& token);
+  // Deletes the rows of ended sessions (at start, and on logins).
+  Status DeleteExpiredSessions();
   Status DeleteSession(const std::string& token);
   Status DeleteSessionsOf(int64_t user_id);
 
@@ -79,6 +97,7 @@ class UserStore {
 
  private:
   Db* db_;
+  SessionPolicy policy_;
 };
 
 Status ValidateUserName(const std::string& name);

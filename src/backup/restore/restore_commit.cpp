@@ -15,37 +15,24 @@
 #include "restore/intent_marker.h"
 #include "restore/restore_files.h"
 #include "restore/restore_recover.h"
+#include "restore/session_carry.h"
 #include "verify/schema_match.h"
 
 namespace arkwiki {
 namespace {
 
-// Step 2: the staged database gets the sessions of users who still exist
-// (matched by name) and the audit record of this import.
+// Step 2: the staged database gets the sessions of users who keep their
+// login (session_carry.h: same wiki, same password hash) and the audit
+// record of this import.
 Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& staged_db,
                              const StagedImport& staged, const ImportOptions& options,
                              const std::string& kept_as, ImportOutcome* outcome) {
-  SqlRows sessions;
-  {
-    DbOptions ro;
-    ro.read_only = true;
-    auto live = Db::Open(layout.database, ro);
-    if (live.ok()) {
-      auto rows = (*live)->Query(
-          "SELECT s.token_hash, u.name, s.csrf, s.created_at, s.expires_at "
-          "FROM sessions s JOIN users u ON u.id = s.user_id");
-      if (rows.ok()) sessions = std::move(rows).value();
-    }
-  }
+  const LiveSessions live = ReadLiveSessions(layout.database);
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(staged_db, DbOptions{}));
+  ARKWIKI_ASSIGN_OR_RETURN(SessionCarryOver plan,
+                           PlanSessionCarryOver(live, *db, staged.report.manifest));
   Status s = db->Transaction([&](Db& tx) -> Status {
-    for (const SqlRow& r : sessions) {
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          "INSERT OR IGNORE INTO sessions(token_hash, user_id, csrf, created_at, expires_at) "
-          "SELECT ?, id, ?, ?, ? FROM users WHERE name = ? AND disabled = 0",
-          {r.Text(0), r.Text(2), r.Int(3), r.Int(4), r.Text(1)}));
-      if (tx.Changes() > 0) outcome->users_kept_sessions.push_back(r.Text(1));
-    }
+    ARKWIKI_RETURN_IF_ERROR(CopyKeptSessions(live, plan, tx));
     const Manifest& m = staged.report.manifest;
     return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
                    {NowUnixSeconds(), options.actor, "backup.import",
@@ -53,6 +40,8 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
                         ", " + std::to_string(m.counts.pages) + " pages); " + kept_as});
   });
   ARKWIKI_RETURN_IF_ERROR(s);
+  outcome->users_kept_sessions = plan.kept;
+  outcome->users_logged_out = plan.logged_out;
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

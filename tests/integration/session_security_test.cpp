@@ -1,0 +1,190 @@
+// Logins across imports and account changes, over a real socket: an import
+// keeps a session only for the same wiki and an unchanged password hash;
+// replace-all actions from a browser need the password or a fresh login; a
+// password reset or a disable ends the user's API tokens.
+#include <sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "backup_web_helpers.h"
+
+namespace arkwiki::testing {
+namespace {
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class SessionSecurityTest : public BackupWebFixture {
+ protected:
+  void SetUp() override {
+    BackupWebFixture::SetUp();
+    HttpResponse bob = Client("admin").Request(
+        "POST", "/api/users",
+        std::string(R"({"name":"bob","role":"reader","password":")") + kPassword + R"("})",
+        "application/json");
+    ASSERT_EQ(bob.status, 201) << bob.body;
+  }
+
+  HttpClient LoggedIn(const std::string& name, const std::string& password = kPassword) {
+    HttpClient c(server_->port());
+    EXPECT_TRUE(LoginWithForm(c, name, password)) << name;
+    return c;
+  }
+
+  // The role /api/me reports for this client, or "" when it is logged out.
+  static std::string RoleOf(HttpClient& c) {
+    HttpResponse me = c.Get("/api/me");
+    if (me.status != 200) return "";
+    return ParseJson(me.body)->optValue<std::string>("role", "");
+  }
+
+  // Another wiki's backup in which "bob" is an admin with another password.
+  std::string OtherWikisBackup() {
+    const std::string other = dir_.Sub("other");
+    auto add = RunArkwiki(
+        {"user", "add", "--data", other, "--name", "bob", "--role", "admin", "--password-stdin"},
+        "another wiki's password\n");
+    EXPECT_EQ(add.exit_code, 0) << add.err;
+    const std::string zip = dir_.Sub("other-backup.zip");
+    auto made = RunArkwiki({"backup", "create", "--data", other, "--out", zip});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return ReadWhole(zip);
+  }
+
+  // Moves every login `seconds` into the past (with the server stopped),
+  // then serves again; `clients` keep their cookies on the new port.
+  void AgeLogins(int64_t seconds, std::vector<HttpClient*> clients) {
+    ASSERT_EQ(server_->Stop(), 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((data_ + "/live/arkwiki.db").c_str(), &db), SQLITE_OK);
+    const std::string sql =
+        "UPDATE sessions SET created_at = created_at - " + std::to_string(seconds);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto server = StartServer(data_);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+    for (HttpClient* c : clients) {
+      HttpClient moved(server_->port());
+      moved.cookies() = c->cookies();
+      *c = std::move(moved);
+    }
+  }
+};
+
+TEST_F(SessionSecurityTest, ImportOfAnotherWikiLogsOutItsNamesakes) {
+  HttpClient bob = LoggedIn("bob");
+  ASSERT_EQ(RoleOf(bob), "reader");
+  const std::string zip = OtherWikisBackup();
+
+  HttpResponse dry = ApiRestore(zip, "?dry_run=1");
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  auto sessions = ParseJson(dry.body)->getObject("preview")->getObject("sessions");
+  ASSERT_TRUE(sessions) << dry.body;
+  EXPECT_FALSE(sessions->getValue<bool>("same_wiki"));
+  EXPECT_NE(dry.body.find(R"("logged_out":["bob"])"), std::string::npos) << dry.body;
+
+  HttpResponse restored = ApiRestore(zip);
+  ASSERT_EQ(restored.status, 200) << restored.body;
+  EXPECT_NE(restored.body.find(R"("sessions_kept_for":[])"), std::string::npos) << restored.body;
+  EXPECT_NE(restored.body.find(R"("sessions_ended_for":["bob"])"), std::string::npos);
+  EXPECT_EQ(RoleOf(bob), "") << "bob's old session became the other wiki's admin";
+}
+
+TEST_F(SessionSecurityTest, RestoreOfThisWikiKeepsSessionsWithAnUnchangedPassword) {
+  HttpResponse backup = ApiBackup();
+  ASSERT_EQ(backup.status, 200);
+  HttpClient bob = LoggedIn("bob");
+  // The reader's password changes after the backup: the backup's hash is
+  // another, so that login must not survive the restore.
+  ASSERT_EQ(Client("admin")
+                .Request("PUT", "/api/users/reader", R"({"password":"a newer password"})",
+                         "application/json")
+                .status,
+            200);
+  HttpClient reader = LoggedIn("reader", "a newer password");
+  ASSERT_EQ(RoleOf(reader), "reader");
+
+  HttpResponse dry = ApiRestore(backup.body, "?dry_run=1");
+  EXPECT_NE(dry.body.find(R"("same_wiki":true)"), std::string::npos) << dry.body;
+  EXPECT_NE(dry.body.find(R"("logged_out":["reader"])"), std::string::npos) << dry.body;
+
+  HttpResponse restored = ApiRestore(backup.body);
+  ASSERT_EQ(restored.status, 200) << restored.body;
+  EXPECT_EQ(RoleOf(bob), "reader");
+  EXPECT_EQ(RoleOf(reader), "");
+}
+
+TEST_F(SessionSecurityTest, ImportPreviewPageNamesWhoIsLoggedOut) {
+  HttpClient bob = LoggedIn("bob");
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  const std::string zip = OtherWikisBackup();
+  HttpResponse staged = admin.Request("POST", "/settings/backup/import?csrf=" + csrf,
+                                      MultipartBody("XyZbOuNdArY", "file", "other.zip", zip),
+                                      "multipart/form-data; boundary=XyZbOuNdArY");
+  ASSERT_EQ(staged.status, 303) << staged.body;
+  HttpResponse preview = admin.Get(staged.Header("location"));
+  ASSERT_EQ(preview.status, 200);
+  EXPECT_NE(preview.body.find("This backup is of another wiki"), std::string::npos);
+  EXPECT_NE(preview.body.find(R"(<strong class="logged-out-user">bob</strong>)"), std::string::npos)
+      << preview.body;
+  EXPECT_NE(preview.body.find("You will need to log in again"), std::string::npos);
+}
+
+TEST_F(SessionSecurityTest, ReplaceAllFromABrowserNeedsThePasswordAfterAWhile) {
+  HttpResponse backup = ApiBackup();
+  ASSERT_EQ(backup.status, 200);
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  AgeLogins(6 * 60, {&admin});  // past the five minutes a fresh login counts
+  const process::Headers with_csrf = {{"X-CSRF-Token", csrf}};
+
+  HttpResponse bare =
+      admin.Request("POST", "/api/restore", backup.body, "application/zip", with_csrf);
+  EXPECT_EQ(bare.status, 403) << bare.body;
+  process::Headers wrong = with_csrf;
+  wrong["X-Confirm-Password"] = "not the password";
+  EXPECT_EQ(admin.Request("POST", "/api/restore", backup.body, "application/zip", wrong).status,
+            401);
+  EXPECT_EQ(
+      admin.Request("POST", "/api/restore?dry_run=1", backup.body, "application/zip", with_csrf)
+          .status,
+      200);
+  process::Headers right = with_csrf;
+  right["X-Confirm-Password"] = kPassword;
+  HttpResponse done = admin.Request("POST", "/api/restore", backup.body, "application/zip", right);
+  EXPECT_EQ(done.status, 200) << done.body;
+
+  // Undo last import, the same.
+  EXPECT_EQ(admin.PostForm("/settings/backup/undo", {{"csrf", csrf}}).status, 403);
+  HttpResponse undo =
+      admin.PostForm("/settings/backup/undo", {{"csrf", csrf}, {"password", kPassword}});
+  EXPECT_EQ(undo.status, 202) << undo.body;
+  WaitForJob(admin, JobIdFromPage(undo.body));
+}
+
+TEST_F(SessionSecurityTest, PasswordResetAndDisableEndTheUsersApiTokens) {
+  ASSERT_EQ(Client("reader").Get("/api/me").status, 200);
+  ASSERT_EQ(Client("admin")
+                .Request("PUT", "/api/users/reader", R"({"password":"a newer password"})",
+                         "application/json")
+                .status,
+            200);
+  EXPECT_EQ(Client("reader").Get("/api/me").status, 401);
+
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  ASSERT_EQ(Client("editor").Get("/api/me").status, 200);
+  EXPECT_EQ(admin.PostForm("/settings/users/editor/disable", {{"csrf", csrf}}).status, 303);
+  EXPECT_EQ(admin.PostForm("/settings/users/editor/enable", {{"csrf", csrf}}).status, 303);
+  EXPECT_EQ(Client("editor").Get("/api/me").status, 401);
+}
+
+}  // namespace
+}  // namespace arkwiki::testing

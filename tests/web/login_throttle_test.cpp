@@ -1,0 +1,67 @@
+#include "login_throttle.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace arkwiki::web {
+namespace {
+
+constexpr int64_t kNow = 1'000'000;
+
+void Fail(LoginThrottle& t, const std::string& name, const std::string& client, int times) {
+  for (int i = 0; i < times; ++i) t.RecordFailure(name, client, kNow);
+}
+
+TEST(LoginThrottleTest, FailuresFromOneAddressDoNotLockTheNameOutElsewhere) {
+  LoginThrottle t;
+  Fail(t, "alice", "203.0.113.9", 9);
+  EXPECT_GT(t.RetryAfter("alice", "203.0.113.9", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("alice", "198.51.100.7", kNow), 0);
+}
+
+TEST(LoginThrottleTest, SlowsGuessingOfOneNameFromOneAddress) {
+  LoginThrottle t;
+  Fail(t, "alice", "203.0.113.9", LoginThrottle::kFreeAttempts - 1);
+  EXPECT_EQ(t.RetryAfter("alice", "203.0.113.9", kNow), 0);
+  Fail(t, "alice", "203.0.113.9", 1);
+  EXPECT_GT(t.RetryAfter("alice", "203.0.113.9", kNow), 0);
+  t.RecordSuccess("alice", "203.0.113.9");
+  EXPECT_EQ(t.RetryAfter("alice", "203.0.113.9", kNow), 0);
+}
+
+TEST(LoginThrottleTest, SlowsOneAddressSprayingManyNames) {
+  LoginThrottle t;
+  for (int i = 0; i < 4 * LoginThrottle::kFreeAttempts; ++i) {
+    t.RecordFailure("user" + std::to_string(i), "203.0.113.9", kNow);
+  }
+  EXPECT_GT(t.RetryAfter("someone-else", "203.0.113.9", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("someone-else", "198.51.100.7", kNow), 0);
+}
+
+TEST(LoginThrottleTest, GlobalLimitHoldsBackFailingClientsOnly) {
+  LoginThrottle t;
+  // Many addresses, each below its own limit, together above the global one.
+  for (int i = 0; i <= LoginThrottle::kGlobalFailuresPerWindow; ++i) {
+    t.RecordFailure("alice", "10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250),
+                    kNow);
+  }
+  EXPECT_GT(t.RetryAfter("alice", "10.0.0.1", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("alice", "198.51.100.7", kNow), 0);  // no failure on record
+  EXPECT_EQ(t.RetryAfter("alice", "10.0.0.1", kNow + LoginThrottle::kGlobalWindowSeconds), 0);
+}
+
+TEST(LoginThrottleTest, MemoryStaysBounded) {
+  LoginThrottle t;
+  for (size_t i = 0; i < LoginThrottle::kMaxRecords + 10; ++i) {
+    t.RecordFailure("n" + std::to_string(i), "c" + std::to_string(i), kNow);
+  }
+  EXPECT_LE(t.RecordCount(), 2 * LoginThrottle::kMaxRecords);
+  // Records past the window make room for new ones.
+  t.RecordFailure("alice", "203.0.113.9", kNow + LoginThrottle::kWindowSeconds + 1);
+  EXPECT_LE(t.RecordCount(), 2 * LoginThrottle::kMaxRecords);
+  EXPECT_GE(t.RecordCount(), 2U);
+}
+
+}  // namespace
+}  // namespace arkwiki::web
