@@ -1,4 +1,4 @@
-#include "web/exchange.h"
+#include "exchange.h"
 
 #include <Poco/JSON/Stringifier.h>
 
@@ -7,7 +7,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
-#include "web/flash_store.h"
+#include "flash_store.h"
 
 namespace arkwiki::web {
 

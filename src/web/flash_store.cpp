@@ -1,4 +1,4 @@
-#include "web/flash_store.h"
+#include "flash_store.h"
 
 #include <array>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "web/head_deadline.h"
+#include "head_deadline.h"
 
 #include <sys/socket.h>
 

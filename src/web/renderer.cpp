@@ -1,10 +1,10 @@
-#include "web/renderer.h"
+#include "renderer.h"
 
 #include <map>
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
-#include "web/flash_store.h"
+#include "flash_store.h"
 
 namespace arkwiki::web {
 

@@ -1,4 +1,4 @@
-#include "web/router.h"
+#include "router.h"
 
 #include <set>
 

@@ -16,10 +16,10 @@
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
-#include "web/app.h"
-#include "web/backup_service.h"
-#include "web/head_deadline.h"
-#include "web/startup.h"
+#include "app.h"
+#include "backup_service.h"
+#include "head_deadline.h"
+#include "startup.h"
 
 namespace arkwiki {
 namespace {

@@ -1,10 +1,10 @@
-#include "web/startup.h"
+#include "startup.h"
 
 #include <cstdio>
 
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/log.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 

@@ -1,4 +1,4 @@
-// Hostile archives (issue 4, "Checked before anything live is touched"):
+// Hostile archives, checked before anything live is touched:
 // every fixture in fixtures/hostile/ (written by
 // fixtures/make_hostile_archives.cpp from a real backup, one hostile class
 // each; see fixtures/README.md) must be refused by VerifyArchive and by a
@@ -31,7 +31,7 @@ struct HostileCase {
   uint64_t max_total_bytes = 0;
 };
 
-// One row per hostile class of issue 4.
+// One row per hostile class.
 const std::vector<HostileCase>& Cases() {
   static const std::vector<HostileCase> kCases = {
       // Not a usable ZIP.
