@@ -5,6 +5,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <vector>
@@ -67,6 +68,12 @@ bool ServerCloses(Poco::Net::StreamSocket& s) {
   return false;
 }
 
+bool HasSecureAttribute(const std::string& cookie) {
+  std::string lower = cookie;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower.find("; secure") != std::string::npos;
+}
+
 std::string HeaderLine(const std::string& head, const std::string& name) {
   size_t pos = head.find("\r\n" + name + ": ");
   if (pos == std::string::npos) return "";
@@ -97,13 +104,13 @@ TEST_F(HttpHardeningTest, LoginNextWithCrlfInjectsNoHeader) {
 }
 
 TEST_F(HttpHardeningTest, LoginNextWithTabOrSpaceFallsBackToHome) {
-  for (const std::string next : {"/\tx", "/a b", "/%0Ax"}) {
+  for (const std::string next : {"/\tx", "/a b", "/\nx", "/\x7fx"}) {
     HttpClient c = Client();
     const std::string csrf = ExtractCsrf(c.Get("/login").body);
     HttpResponse r = c.PostForm("/login", {{"name", "reader"},
                                            {"password", kPassword},
                                            {"csrf", csrf},
-                                           {"next", UrlDecode(next)}});
+                                           {"next", next}});
     EXPECT_EQ(r.status, 303) << next;
     EXPECT_EQ(r.Header("location"), "/") << next;
   }
@@ -148,7 +155,7 @@ TEST_F(HttpHardeningTest, HttpsBaseUrlGivesSecureCookiesAndHsts) {
   HttpResponse before = plain.Get("/login");
   EXPECT_EQ(before.Header("strict-transport-security"), "");
   ASSERT_FALSE(before.set_cookies.empty());
-  EXPECT_EQ(before.set_cookies[0].find("Secure"), std::string::npos);
+  EXPECT_FALSE(HasSecureAttribute(before.set_cookies[0])) << before.set_cookies[0];
 
   HttpResponse put = Client("admin").Request(
       "PUT", "/api/settings", R"({"base_url":"https://wiki.example.org"})", "application/json");
@@ -159,7 +166,7 @@ TEST_F(HttpHardeningTest, HttpsBaseUrlGivesSecureCookiesAndHsts) {
   HttpResponse login = c.Get("/login");
   EXPECT_EQ(login.Header("strict-transport-security"), "max-age=31536000");
   ASSERT_FALSE(login.set_cookies.empty());
-  EXPECT_NE(login.set_cookies[0].find("Secure"), std::string::npos) << login.set_cookies[0];
+  EXPECT_TRUE(HasSecureAttribute(login.set_cookies[0])) << login.set_cookies[0];
   HttpResponse r = c.PostForm(
       "/login", {{"name", "reader"}, {"password", kPassword}, {"csrf", ExtractCsrf(login.body)}});
   ASSERT_EQ(r.status, 303);
@@ -167,7 +174,7 @@ TEST_F(HttpHardeningTest, HttpsBaseUrlGivesSecureCookiesAndHsts) {
   for (const auto& cookie : r.set_cookies) {
     if (cookie.rfind("arkwiki_session=", 0) != 0) continue;
     session = true;
-    EXPECT_NE(cookie.find("Secure"), std::string::npos) << cookie;
+    EXPECT_TRUE(HasSecureAttribute(cookie)) << cookie;
   }
   EXPECT_TRUE(session);
 }
@@ -184,7 +191,11 @@ TEST_F(HttpHardeningTest, FlashShowsOnlyToTheSessionThatCausedIt) {
   ASSERT_TRUE(LoginWithForm(c, "reader", kPassword));
   const std::string csrf = ExtractCsrf(c.Get("/preferences").body);
   HttpResponse saved =
-      c.PostForm("/preferences", {{"theme", "dark"}, {"timezone", "UTC"}, {"csrf", csrf}});
+      c.PostForm("/preferences", {{"theme", "dark"},
+                                  {"timezone", "UTC"},
+                                  {"editor_font", "mono"},
+                                  {"editor_line_wrap", "on"},
+                                  {"csrf", csrf}});
   ASSERT_EQ(saved.status, 303) << saved.body;
   const std::string location = saved.Header("location");
   ASSERT_NE(location.find("flash="), std::string::npos) << location;
