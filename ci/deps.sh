@@ -5,7 +5,8 @@ set -euo pipefail
 
 level="${1:-build}"
 build=(build-essential cmake pkg-config libpoco-dev libsqlite3-dev sqlite3 libssl-dev
-       zlib1g-dev libsodium-dev libdeflate-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
+       zlib1g-dev libsodium-dev libdeflate-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+       libmd4c-dev libmd4c-html0-dev)
 # Tests: GoogleTest and Google Benchmark, and the independent ZIP readers
 # our archives are checked against (unzip, bsdtar, python3's zipfile);
 # Chromium and Node.js (>= 20; this machine kind ships NodeSource's build,

@@ -1,7 +1,7 @@
-// Markdown to safe HTML for page bodies, via cmark-gfm.
+// Markdown to safe HTML for page bodies, via md4c.
 //
 // Dialect: CommonMark plus the GitHub extensions table, strikethrough,
-// autolink, tasklist and tagfilter, plus wiki links:
+// autolinks (www., http(s):// and e-mail) and task lists, plus wiki links:
 //   [[Page Title]]   -> <a href="/wiki/page-title">Page Title</a>
 //   [[slug|label]]   -> <a href="/wiki/slug">label</a>
 // The target goes through Slugify(); non-ASCII slug bytes are percent-encoded
@@ -22,8 +22,12 @@
 // to its alt text. As defence in depth the rendered HTML is then checked
 // against an allowlist of tags, attributes and URLs; if the check ever fails,
 // the whole page is shown as escaped source text in <pre class="unsafe">.
+// The HTML follows cmark-gfm's format (<br />, <li><input ... /> ...).
 //
-// Cost is roughly linear in the input; callers should cap page size.
+// Cost: md4c parses in linear time, and the limits in MarkdownLimits (page
+// bytes, line bytes, table columns, nesting depth, a time budget) bound the
+// output and the time whatever the input. When a limit cuts something, the
+// page starts with a <p class="render-limit"> that says what was cut.
 // Thread-safe.
 #pragma once
 
@@ -31,6 +35,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "markdown_bounds.h"
 
 namespace arkwiki {
 
@@ -46,6 +52,20 @@ struct RenderedMarkdown {
 // which case no link is marked missing.
 RenderedMarkdown RenderMarkdown(std::string_view markdown,
                                 const std::function<bool(const std::string& slug)>& page_exists);
+
+// The part of RenderMarkdown that depends on `markdown` and `limits` alone,
+// so it can be stored and reused: no link is marked missing yet.
+RenderedMarkdown RenderMarkdownBase(std::string_view markdown, const MarkdownLimits& limits = {});
+
+// `base` (from RenderMarkdownBase) with class="missing" on each link to a
+// page for which `page_exists` returns false; page_exists is called once per
+// linked slug, and may be empty (nothing is marked). Linear in the HTML.
+std::string MarkMissingLinks(const RenderedMarkdown& base,
+                             const std::function<bool(const std::string& slug)>& page_exists);
+
+// Bumped whenever RenderMarkdownBase's output for some input changes, so
+// that stored renderings are not reused across versions.
+inline constexpr std::string_view kMarkdownRendererVersion = "md4c-1";
 
 // The visible text of `markdown`, for search snippets and titles: no markup,
 // wiki links as their labels, images as their alt text, raw HTML dropped.

@@ -85,8 +85,7 @@ struct TagRule {
   std::string_view attributes;  // space-separated allowlist
 };
 
-// Exactly what cmark-gfm 0.29's HTML renderer (with our extensions) and our
-// wiki links emit in safe mode.
+// Exactly what our renderer (markdown_html.cpp) emits, plus <pre lang>.
 constexpr TagRule kRules[] = {
     {"a", " href title class "},
     {"blockquote", " "},
@@ -105,7 +104,7 @@ constexpr TagRule kRules[] = {
     {"input", " type checked disabled "},
     {"li", " "},
     {"ol", " start "},
-    {"p", " "},
+    {"p", " class "},
     {"pre", " lang "},
     {"strong", " "},
     {"table", " "},

@@ -1,5 +1,5 @@
 // Private to the web layer: the URL policy for rendered Markdown and the
-// allowlist check run over cmark's HTML output (defence in depth).
+// allowlist check run over the rendered HTML (defence in depth).
 #pragma once
 
 #include <string>
@@ -16,7 +16,7 @@ enum class UrlVerdict {
   kReject,
 };
 
-// Classifies `url` (already entity-decoded, as cmark stores it) the way a
+// Classifies `url` (already entity-decoded, as the parser reports it) the way a
 // browser would read it: ASCII tab/CR/LF anywhere are ignored, leading and
 // trailing spaces and controls are ignored, the scheme is case-insensitive.
 // Any ':' before the first '/', '?' or '#' counts as a scheme. Other control

@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "app.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/log.h"
-#include "app.h"
 
 namespace arkwiki::web {
 
