@@ -206,9 +206,8 @@ void WikiApp::Dispatch(Exchange& ex) {
     return;
   }
   if (!CheckAccess(ex, *route)) return;
-  const bool is_form =
-      ex.method == "POST" &&
-      ex.request.getContentType().rfind("application/x-www-form-urlencoded", 0) == 0;
+  const bool is_form = ex.method == "POST" && ex.request.getContentType().rfind(
+                                                  "application/x-www-form-urlencoded", 0) == 0;
   size_t max_body = is_form ? route->max_form_bytes : SIZE_MAX;
   if (!ex.user) max_body = std::min(max_body, kMaxAnonymousBodyBytes);
   if (ex.request.hasContentLength() &&

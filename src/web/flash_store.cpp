@@ -9,8 +9,7 @@ namespace arkwiki::web {
 namespace {
 
 std::string KnownKind(const std::string& kind) {
-  static constexpr std::array<std::string_view, 4> kKinds = {"success", "error", "warning",
-                                                             "info"};
+  static constexpr std::array<std::string_view, 4> kKinds = {"success", "error", "warning", "info"};
   for (std::string_view k : kKinds) {
     if (kind == k) return std::string(k);
   }
@@ -33,8 +32,7 @@ std::string FlashStore::Put(const std::string& owner, const std::string& kind,
   return id;
 }
 
-std::optional<Flash> FlashStore::Get(const std::string& owner, const std::string& id,
-                                     int64_t now) {
+std::optional<Flash> FlashStore::Get(const std::string& owner, const std::string& id, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   DropExpired(now);
   auto it = entries_.find(id);

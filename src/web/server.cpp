@@ -83,8 +83,7 @@ class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
   ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory, web::HeadDeadline* heads)
       : params_(std::move(params)), factory_(std::move(factory)), heads_(heads) {}
-  Poco::Net::TCPServerConnection* createConnection(
-      const Poco::Net::StreamSocket& socket) override {
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
     return new Connection(socket, params_, factory_, heads_);
   }
 

@@ -90,12 +90,13 @@ TEST_F(HttpHardeningTest, LoginNextWithCrlfInjectsNoHeader) {
   const std::string form = "name=reader&password=" + UrlEncodeComponent(kPassword) +
                            "&csrf=" + csrf + "&next=%2F%0D%0ASet-Cookie%3A%20pwn%3D1";
   Poco::Net::StreamSocket s = Connect(server_->port());
-  SendAll(s, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-             "Cookie: arkwiki_login_csrf=" +
-                 c.cookies()["arkwiki_login_csrf"] +
-                 "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                 "Content-Length: " +
-                 std::to_string(form.size()) + "\r\n\r\n" + form);
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          "Cookie: arkwiki_login_csrf=" +
+              c.cookies()["arkwiki_login_csrf"] +
+              "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              "Content-Length: " +
+              std::to_string(form.size()) + "\r\n\r\n" + form);
   const std::string reply = ReadReply(s, true);
   ASSERT_EQ(reply.rfind("HTTP/1.1 303", 0), 0u) << reply;
   const std::string head = reply.substr(0, reply.find("\r\n\r\n") + 2);
@@ -107,10 +108,8 @@ TEST_F(HttpHardeningTest, LoginNextWithTabOrSpaceFallsBackToHome) {
   for (const std::string next : {"/\tx", "/a b", "/\nx", "/\x7fx"}) {
     HttpClient c = Client();
     const std::string csrf = ExtractCsrf(c.Get("/login").body);
-    HttpResponse r = c.PostForm("/login", {{"name", "reader"},
-                                           {"password", kPassword},
-                                           {"csrf", csrf},
-                                           {"next", next}});
+    HttpResponse r = c.PostForm(
+        "/login", {{"name", "reader"}, {"password", kPassword}, {"csrf", csrf}, {"next", next}});
     EXPECT_EQ(r.status, 303) << next;
     EXPECT_EQ(r.Header("location"), "/") << next;
   }
@@ -120,9 +119,10 @@ TEST_F(HttpHardeningTest, OversizeAnonymousPostIsRefusedBeforeItsBodyIsSent) {
   // Only the head goes out: a server that reads the body before answering
   // never answers, and the read below times out.
   Poco::Net::StreamSocket s = Connect(server_->port(), 20);
-  SendAll(s, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             "Content-Type: application/x-www-form-urlencoded\r\n"
-             "Content-Length: 71680\r\n\r\n");
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/x-www-form-urlencoded\r\n"
+          "Content-Length: 71680\r\n\r\n");
   const std::string reply = ReadReply(s, false);
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
   EXPECT_TRUE(ServerCloses(s));
@@ -132,11 +132,12 @@ TEST_F(HttpHardeningTest, OversizeFormFromLoggedInUserIsRefusedBeforeItsBodyIsSe
   HttpClient c = Client();
   ASSERT_TRUE(LoginWithForm(c, "reader", kPassword));
   Poco::Net::StreamSocket s = Connect(server_->port(), 20);
-  SendAll(s, "POST /preferences HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             "Cookie: arkwiki_session=" +
-                 c.cookies()["arkwiki_session"] +
-                 "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                 "Content-Length: 71680\r\n\r\n");
+  SendAll(s,
+          "POST /preferences HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Cookie: arkwiki_session=" +
+              c.cookies()["arkwiki_session"] +
+              "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              "Content-Length: 71680\r\n\r\n");
   const std::string reply = ReadReply(s, false);
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
 }
@@ -190,12 +191,11 @@ TEST_F(HttpHardeningTest, FlashShowsOnlyToTheSessionThatCausedIt) {
   HttpClient c = Client();
   ASSERT_TRUE(LoginWithForm(c, "reader", kPassword));
   const std::string csrf = ExtractCsrf(c.Get("/preferences").body);
-  HttpResponse saved =
-      c.PostForm("/preferences", {{"theme", "dark"},
-                                  {"timezone", "UTC"},
-                                  {"editor_font", "mono"},
-                                  {"editor_line_wrap", "on"},
-                                  {"csrf", csrf}});
+  HttpResponse saved = c.PostForm("/preferences", {{"theme", "dark"},
+                                                   {"timezone", "UTC"},
+                                                   {"editor_font", "mono"},
+                                                   {"editor_line_wrap", "on"},
+                                                   {"csrf", csrf}});
   ASSERT_EQ(saved.status, 303) << saved.body;
   const std::string location = saved.Header("location");
   ASSERT_NE(location.find("flash="), std::string::npos) << location;
