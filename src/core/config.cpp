@@ -23,6 +23,14 @@ std::optional<std::string> Lookup(const ConfigSources& src, const std::string& n
   return std::nullopt;
 }
 
+Status ParseHeadTimeout(const std::string& what, const std::string& value, ServerConfig* config) {
+  config->head_timeout_ms = std::atoi(value.c_str());
+  if (config->head_timeout_ms < 100 || config->head_timeout_ms > 600000) {
+    return Status::InvalidArgument(what + " must be between 100 and 600000");
+  }
+  return Status::Ok();
+}
+
 Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* config) {
   std::ifstream in(path);
   if (!in) {
@@ -51,6 +59,8 @@ Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* con
       if (config->threads < 1 || config->threads > 1024) {
         return Status::InvalidArgument(path + ": threads must be between 1 and 1024");
       }
+    } else if (key == "head_timeout_ms") {
+      ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout(path + ": head_timeout_ms", value, config));
     } else {
       // Once, on the way out of the loop: not worth an append chain.
       // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
@@ -76,6 +86,9 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
 
   if (auto v = Lookup(src, "ARKWIKI_DATA")) config.data_dir = *v;
   if (auto v = Lookup(src, "ARKWIKI_LISTEN")) config.listen = *v;
+  if (auto v = Lookup(src, "ARKWIKI_HEAD_TIMEOUT_MS")) {
+    ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout("ARKWIKI_HEAD_TIMEOUT_MS", *v, &config));
+  }
   if (src.flag_data) config.data_dir = *src.flag_data;
   if (src.flag_listen) config.listen = *src.flag_listen;
 

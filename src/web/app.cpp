@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "arkwiki/core/log.h"
@@ -59,6 +60,7 @@ WikiApp::~WikiApp() = default;
 Status WikiApp::Init() {
   ARKWIKI_RETURN_IF_ERROR(AddEmbeddedTemplates(&templates_));
   RegisterRoutes(*this);
+  (void)settings();  // learns whether the base URL is https before the first request
   return Status::Ok();
 }
 
@@ -120,6 +122,7 @@ SiteSettings WikiApp::settings() {
     return cached_settings_;
   }
   cached_settings_ = *s;
+  https_ = s->base_url.rfind("https://", 0) == 0;
   return std::move(s).value();
 }
 
@@ -192,10 +195,11 @@ bool WikiApp::CheckCsrf(Exchange& ex) {
 }
 
 void WikiApp::Dispatch(Exchange& ex) {
-  bool path_matched = false;
-  const Route* route = router_.Match(ex, &path_matched);
+  std::string allowed;
+  const Route* route = router_.Match(ex, &allowed);
   if (route == nullptr) {
-    if (path_matched) {
+    if (!allowed.empty()) {
+      ex.response.set("Allow", allowed);
       SendError(ex, Status(StatusCode::kInvalidArgument, "method not allowed"));
     } else {
       SendError(ex, Status::NotFound("there is nothing at " + ex.path));
@@ -203,9 +207,19 @@ void WikiApp::Dispatch(Exchange& ex) {
     return;
   }
   if (!CheckAccess(ex, *route)) return;
-  if (ex.method == "POST" &&
-      ex.request.getContentType().rfind("application/x-www-form-urlencoded", 0) == 0) {
-    auto form = ReadForm(ex);
+  const bool is_form = ex.method == "POST" && ex.request.getContentType().rfind(
+                                                  "application/x-www-form-urlencoded", 0) == 0;
+  size_t max_body = is_form ? route->max_form_bytes : SIZE_MAX;
+  if (!ex.user) max_body = std::min(max_body, kMaxAnonymousBodyBytes);
+  if (ex.request.hasContentLength() &&
+      static_cast<uint64_t>(ex.request.getContentLength64()) > max_body) {
+    // Refused unread: the connection closes (Handle), so the body is never
+    // taken for a next request.
+    return SendError(ex, Status::TooLarge("the request body is larger than " +
+                                          std::to_string(max_body) + " bytes"));
+  }
+  if (is_form) {
+    auto form = ReadForm(ex, max_body);
     if (!form.ok()) return SendError(ex, form.status());
     ex.form = std::move(form).value();
   }
@@ -221,6 +235,8 @@ void WikiApp::Handle(Exchange& ex) {
   size_t q = uri.find('?');
   ex.path = uri.substr(0, q);
   ex.client = ex.request.clientAddress().host().toString();
+  ex.https = https_;
+  ex.flashes = &flashes_;
   if (q != std::string::npos) {
     auto query = ParseFormEncoded(std::string_view(uri).substr(q + 1));
     if (query.ok()) ex.query = std::move(query).value();

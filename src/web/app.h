@@ -12,6 +12,7 @@
 
 #include "arkwiki/storage/storage.h"
 #include "exchange.h"
+#include "flash_store.h"
 #include "login_throttle.h"
 #include "renderer.h"
 #include "router.h"
@@ -87,10 +88,14 @@ class WikiApp {
   TemplateSet templates_;
   Router router_;
   LoginThrottle throttle_;
+  FlashStore flashes_;
   std::atomic<bool> maintenance_{false};
   std::atomic<int> active_requests_{0};
   std::mutex settings_mutex_;  // guards storage_ swaps against settings() reads
   SiteSettings cached_settings_;
+  // The base URL of the last settings read is https (read on every page
+  // render, so a change shows from the next page on).
+  std::atomic<bool> https_{false};
   Renderer renderer_;
   // Last, so it is destroyed first: its restore threads use the members above.
   std::unique_ptr<BackupService> backup_;

@@ -74,7 +74,7 @@ std::ostream& StartAttachment(Exchange& ex, const std::string& file_name) {
   ex.response.set("Content-Disposition", "attachment; filename=\"" + file_name + "\"");
   ex.response.set("Cache-Control", "no-store");
   ex.response.setChunkedTransferEncoding(true);
-  return ex.response.send();
+  return SendHead(ex);
 }
 
 // The connection under the response, for sending chunks directly; null

@@ -4,7 +4,10 @@
 
 #include <sstream>
 
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
+#include "flash_store.h"
 
 namespace arkwiki::web {
 
@@ -126,6 +129,39 @@ void AddCommonHeaders(Exchange& ex) {
   r.set("Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  if (ex.https) r.set("Strict-Transport-Security", "max-age=31536000");
+}
+
+bool IsSafeHeaderValue(std::string_view value) {
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::ostream& SendHead(Exchange& ex) {
+  auto& r = ex.response;
+  for (const auto& [name, value] : r) {
+    if (IsSafeHeaderValue(name) && IsSafeHeaderValue(value)) continue;
+    // A split header could set cookies or redirect in the client's name;
+    // a caller that built one has a bug, and the client gets a plain 500.
+    LogError(ex.method + " " + ex.path + ": refused to send header '" + UrlEncodeComponent(name) +
+             "' holding a control character (value, URL-encoded: " + UrlEncodeComponent(value) +
+             ")");
+    static const std::string kBody = "internal error\n";
+    r.clear();
+    r.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+    r.setContentType("text/plain; charset=utf-8");
+    r.setContentLength64(static_cast<Poco::Int64>(kBody.size()));
+    r.setKeepAlive(false);
+    AddCommonHeaders(ex);
+    r.set("Cache-Control", "no-store");
+    std::ostream& out = r.send();
+    if (ex.method != "HEAD") out.write(kBody.data(), static_cast<std::streamsize>(kBody.size()));
+    ex.refused_body.setstate(std::ios::badbit);
+    return ex.refused_body;
+  }
+  return r.send();
 }
 
 void SendBody(Exchange& ex, int status, const std::string& content_type, const std::string& body) {
@@ -134,11 +170,9 @@ void SendBody(Exchange& ex, int status, const std::string& content_type, const s
   ex.response.setContentType(content_type);
   ex.response.setContentLength64(static_cast<Poco::Int64>(body.size()));
   if (!ex.response.has("Cache-Control")) ex.response.set("Cache-Control", "no-store");
-  if (ex.method == "HEAD") {
-    ex.response.send();
-  } else {
-    ex.response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
-  }
+  std::ostream& out = SendHead(ex);
+  if (!out.good()) return;
+  if (ex.method != "HEAD") out.write(body.data(), static_cast<std::streamsize>(body.size()));
   ex.bytes_sent = static_cast<int64_t>(body.size());
 }
 
@@ -162,10 +196,9 @@ void SendRedirect(Exchange& ex, const std::string& location, int status) {
 
 void RedirectWithFlash(Exchange& ex, const std::string& path, const std::string& text,
                        const std::string& kind) {
-  std::string location = path + (path.find('?') == std::string::npos ? "?" : "&") +
-                         "flash=" + UrlEncodeComponent(text);
-  if (kind != "success") location += "&flash_kind=" + UrlEncodeComponent(kind);
-  SendRedirect(ex, location, 303);
+  if (ex.flashes == nullptr) return SendRedirect(ex, path, 303);
+  const std::string id = ex.flashes->Put(ex.session_token, kind, text, NowUnixSeconds());
+  SendRedirect(ex, path + (path.find('?') == std::string::npos ? "?" : "&") + "flash=" + id, 303);
 }
 
 }  // namespace arkwiki::web

@@ -8,12 +8,16 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/user_store.h"
 
 namespace arkwiki::web {
+
+class FlashStore;
 
 struct Exchange {
   Exchange(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs)
@@ -35,6 +39,9 @@ struct Exchange {
   bool via_api_token = false;
   std::string theme = "system";
   std::string timezone = "UTC";  // IANA name; dates are shown in it by time.js
+  // The configured base URL is https: cookies get Secure, responses HSTS.
+  bool https = false;
+  FlashStore* flashes = nullptr;  // where RedirectWithFlash keeps its message
 
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool at_least(Role role) const {
@@ -44,6 +51,8 @@ struct Exchange {
   std::string Query(const std::string& name, const std::string& fallback = "") const;
   std::string Form(const std::string& name, const std::string& fallback = "") const;
   int64_t bytes_sent = 0;
+  // What SendHead() returns when it refused the headers: writes go nowhere.
+  std::ostream refused_body{nullptr};
 };
 
 // Maps a Status code to an HTTP status.
@@ -62,6 +71,15 @@ Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view text);
 Result<std::map<std::string, std::string>> ReadForm(Exchange& ex, size_t max_bytes = 20u << 20);
 
+// The one way a response's status line and headers go out. A header name or
+// value holding a control character (CR, LF, NUL...; HTAB is allowed) is
+// never sent, whoever set it: the client gets a 500 instead, the error log
+// names the header, and the returned stream is failed and discards writes.
+std::ostream& SendHead(Exchange& ex);
+// True when `value` may be sent as a header value (no control character
+// but HTAB).
+bool IsSafeHeaderValue(std::string_view value);
+
 void SendBody(Exchange& ex, int status, const std::string& content_type, const std::string& body);
 void SendJson(Exchange& ex, int status, const Poco::JSON::Object::Ptr& body);
 void SendJsonError(Exchange& ex, const Status& status);
@@ -69,7 +87,9 @@ void SendRedirect(Exchange& ex, const std::string& location, int status = 303);
 // Security headers sent with every response.
 void AddCommonHeaders(Exchange& ex);
 
-// 303 to `path` with a ?flash= message (kind "success" or "error").
+// 303 to `path` with a message for the next page (kind "success", "error",
+// "warning" or "info"): the message stays on the server (flash_store.h) and
+// the URL carries only its id (?flash=ID).
 void RedirectWithFlash(Exchange& ex, const std::string& path, const std::string& text,
                        const std::string& kind = "success");
 

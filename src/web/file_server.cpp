@@ -77,7 +77,7 @@ void ServeUpload(WikiApp& app, Exchange& ex, const Upload& upload) {
   rs.set("Content-Security-Policy", "default-src 'none'; sandbox");
   if (ex.request.get("If-None-Match", "") == etag) {
     rs.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
-    rs.send();
+    SendHead(ex);  // no body follows
     return;
   }
   ByteRange range{0, size == 0 ? 0 : size - 1};
@@ -88,7 +88,7 @@ void ServeUpload(WikiApp& app, Exchange& ex, const Upload& upload) {
     rs.set("Content-Range", "bytes */" + std::to_string(size));
     rs.setContentLength(0);
     rs.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE);
-    rs.send();
+    SendHead(ex);  // no body follows
     return;
   }
   uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
@@ -99,7 +99,7 @@ void ServeUpload(WikiApp& app, Exchange& ex, const Upload& upload) {
   }
   rs.setContentType(upload.content_type);
   rs.setContentLength64(static_cast<Poco::Int64>(length));
-  std::ostream& out = rs.send();
+  std::ostream& out = SendHead(ex);
   if (ex.method == "HEAD") return;
   std::vector<char> buf(256 << 10);
   for (uint64_t offset = range.first; length > 0 && out.good();) {

@@ -17,13 +17,19 @@ void SetCookie(Exchange& ex, const std::string& name, const std::string& value, 
   cookie.setHttpOnly(true);
   cookie.setMaxAge(max_age);
   cookie.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_LAX);
+  cookie.setSecure(ex.https);
   ex.response.addCookie(cookie);
 }
 
 // Only same-site paths, never "//host" or "/\host": no open redirects.
+// No control characters or whitespace either: the value goes into a
+// Location header, and browsers drop tabs and newlines from URLs.
 std::string SafeNext(const std::string& next) {
   if (next.empty() || next[0] != '/' || next.size() > 1000) return "/";
   if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";
+  for (unsigned char c : next) {
+    if (c <= 0x20 || c == 0x7f) return "/";
+  }
   return next;
 }
 

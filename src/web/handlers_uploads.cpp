@@ -46,8 +46,7 @@ void HtmlUpload(WikiApp& app, Exchange& ex) {
   if (!page.ok()) return app.SendError(ex, page.status());
   auto upload = ReceiveUpload(app, ex, *page);
   if (!upload.ok()) return app.SendError(ex, upload.status());
-  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) +
-                       "?flash=" + UrlEncodeComponent("Uploaded " + upload->name));
+  RedirectWithFlash(ex, "/wiki/" + UrlEncodeComponent(page->slug), "Uploaded " + upload->name);
 }
 
 void HtmlDeleteUpload(WikiApp& app, Exchange& ex) {
@@ -55,8 +54,7 @@ void HtmlDeleteUpload(WikiApp& app, Exchange& ex) {
   if (!page.ok()) return app.SendError(ex, page.status());
   Status s = app.storage().uploads().Delete(page->id, ex.Param("name"));
   if (!s.ok()) return app.SendError(ex, s);
-  SendRedirect(ex, "/wiki/" + UrlEncodeComponent(page->slug) +
-                       "?flash=" + UrlEncodeComponent("Deleted " + ex.Param("name")));
+  RedirectWithFlash(ex, "/wiki/" + UrlEncodeComponent(page->slug), "Deleted " + ex.Param("name"));
 }
 
 void ServeFile(WikiApp& app, Exchange& ex) {

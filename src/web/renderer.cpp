@@ -2,8 +2,10 @@
 
 #include <map>
 
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/utf8.h"
+#include "flash_store.h"
 
 namespace arkwiki::web {
 
@@ -21,9 +23,11 @@ TemplateValue Renderer::BaseData(const Exchange& ex) const {
     data.Set("user",
              TemplateValue::MakeMap({{"name", ex.user->name}, {"role", RoleName(ex.user->role)}}));
   }
-  if (ex.query.count("flash")) {
-    data.Set("flash", TemplateValue::MakeMap({{"kind", ex.Query("flash_kind", "success")},
-                                              {"text", ex.Query("flash")}}));
+  if (ex.flashes != nullptr && ex.query.count("flash")) {
+    // Only the id comes from the URL; text and kind come from the server.
+    if (auto flash = ex.flashes->Get(ex.session_token, ex.Query("flash"), NowUnixSeconds())) {
+      data.Set("flash", TemplateValue::MakeMap({{"kind", flash->kind}, {"text", flash->text}}));
+    }
   }
   return data;
 }

@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include <set>
+
 #include "arkwiki/core/url.h"
 
 namespace arkwiki::web {
@@ -16,8 +18,9 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-void Router::Add(const std::string& method, const std::string& pattern, Access access, Handler h) {
-  routes_.push_back({method, SplitPath(pattern), access, std::move(h)});
+void Router::Add(const std::string& method, const std::string& pattern, Access access, Handler h,
+                 size_t max_form_bytes) {
+  routes_.push_back({method, SplitPath(pattern), access, std::move(h), max_form_bytes});
 }
 
 static bool MatchPattern(const std::vector<std::string>& pattern,
@@ -44,24 +47,27 @@ static bool MatchPattern(const std::vector<std::string>& pattern,
   return pattern.size() == segments.size();
 }
 
-const Route* Router::Match(Exchange& ex, bool* path_matched) const {
+const Route* Router::Match(Exchange& ex, std::string* allowed) const {
   // Segments are decoded one by one, so an encoded '/' cannot split a slug.
   std::vector<std::string> segments = SplitPath(ex.path);
-  *path_matched = false;
+  allowed->clear();
   for (std::string& s : segments) {
     bool ok = true;
     s = UrlDecode(s, &ok);
     if (!ok || s == "." || s == ".." || s.find('/') != std::string::npos) return nullptr;
   }
   std::map<std::string, std::string> params;
+  std::set<std::string> methods;
   for (const Route& r : routes_) {
     if (!MatchPattern(r.pattern, segments, &params)) continue;
-    *path_matched = true;
     if (r.method == ex.method || (r.method == "GET" && ex.method == "HEAD")) {
       ex.params = params;
       return &r;
     }
+    methods.insert(r.method);
+    if (r.method == "GET") methods.insert("HEAD");
   }
+  for (const std::string& m : methods) *allowed += (allowed->empty() ? "" : ", ") + m;
   return nullptr;
 }
 

@@ -75,7 +75,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/wiki/{slug}", kAnyone, on(wiki_pages::ViewPage));
   r.Add("GET", "/assets/{name}", kAnyone, on(assets::ServeAsset));
   r.Add("GET", "/wiki/{slug}/edit", kEditor, on(wiki_pages::EditGet));
-  r.Add("POST", "/wiki/{slug}/edit", kEditor, on(wiki_pages::EditPost));
+  r.Add("POST", "/wiki/{slug}/edit", kEditor, on(wiki_pages::EditPost), kMaxPageFormBytes);
   r.Add("GET", "/wiki/{slug}/history", kAnyone, on(wiki_pages::History));
   r.Add("GET", "/wiki/{slug}/revisions/{n}", kAnyone, on(wiki_pages::ShowRevision));
   r.Add("GET", "/wiki/{slug}/diff", kAnyone, on(wiki_pages::Diff));

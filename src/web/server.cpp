@@ -2,10 +2,15 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -13,33 +18,79 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
 #include "backup_service.h"
+#include "head_deadline.h"
 #include "startup.h"
 
 namespace arkwiki {
 namespace {
 
+// The connection under a request: HeadDeadline keys its clock by it.
+const Poco::Net::StreamSocket* RequestSocket(Poco::Net::HTTPServerRequest& rq) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&rq);
+  return impl == nullptr ? nullptr : &impl->socket();
+}
+
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit Handler(web::WikiApp* app) : app_(app) {}
+  Handler(web::WikiApp* app, web::HeadDeadline* heads) : app_(app), heads_(heads) {}
   void handleRequest(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs) override {
+    const Poco::Net::StreamSocket* socket = RequestSocket(rq);
+    if (socket != nullptr) heads_->HeadRead(*socket);
     web::Exchange ex(rq, rs);
     app_->Handle(ex);
+    if (socket != nullptr) heads_->HeadDue(*socket);
   }
 
  private:
   web::WikiApp* app_;
+  web::HeadDeadline* heads_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(web::WikiApp* app) : app_(app) {}
+  Factory(web::WikiApp* app, web::HeadDeadline* heads) : app_(app), heads_(heads) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(app_);
+    return new Handler(app_, heads_);
   }
+  // Tells the connections to end after the request they are handling
+  // (what Poco's HTTPServer::stopAll does).
+  void ServerStopped(const void* server) { serverStopped(server, false); }
 
  private:
   web::WikiApp* app_;
+  web::HeadDeadline* heads_;
+};
+
+// Poco's HTTP connection, with its request heads on a deadline.
+class Connection final : public Poco::Net::HTTPServerConnection {
+ public:
+  Connection(const Poco::Net::StreamSocket& socket, const Poco::Net::HTTPServerParams::Ptr& params,
+             const Poco::Net::HTTPRequestHandlerFactory::Ptr& factory, web::HeadDeadline* heads)
+      : HTTPServerConnection(socket, params, factory), heads_(heads) {}
+  void run() override {
+    heads_->Watch(socket());
+    HTTPServerConnection::run();
+    heads_->Forget(socket());
+  }
+
+ private:
+  web::HeadDeadline* heads_;
+};
+
+class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, web::HeadDeadline* heads)
+      : params_(std::move(params)), factory_(std::move(factory)), heads_(heads) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new Connection(socket, params_, factory_, heads_);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  web::HeadDeadline* heads_;
 };
 
 void WaitForTermination() {
@@ -89,18 +140,33 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(Poco::Net::ServerSocket socket, Bind(options.config.listen));
   const int port = socket.address().port();
 
-  auto* params = new Poco::Net::HTTPServerParams;
+  // Slow clients: a head must be complete within head_timeout_ms
+  // (HeadDeadline); a kept-alive connection idles at most kKeepAliveSeconds
+  // and serves at most kMaxKeepAliveRequests; a body read waits at most
+  // kReadTimeoutSeconds for each piece. Connections beyond the workers wait
+  // in a bounded queue. A reverse proxy in front does the rest
+  // (docs/reverse-proxy.md).
+  constexpr int kKeepAliveSeconds = 5;
+  constexpr int kMaxKeepAliveRequests = 100;
+  constexpr int kReadTimeoutSeconds = 60;
+  web::HeadDeadline heads(std::chrono::milliseconds(options.config.head_timeout_ms));
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options.config.threads);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
-  params->setTimeout(Poco::Timespan(120, 0));
-  Poco::Net::HTTPServer server(new Factory(&app), socket, params);
+  params->setKeepAliveTimeout(Poco::Timespan(kKeepAliveSeconds, 0));
+  params->setMaxKeepAliveRequests(kMaxKeepAliveRequests);
+  params->setTimeout(Poco::Timespan(kReadTimeoutSeconds, 0));
+  auto* factory = new Factory(&app, &heads);
+  Poco::Net::HTTPRequestHandlerFactory::Ptr handlers = factory;
+  Poco::Net::TCPServer server(new ConnectionFactory(params, handlers, &heads), socket, params);
   server.start();
   ARKWIKI_RETURN_IF_ERROR(web::AnnounceListening(env, app, options, port));
 
   WaitForTermination();
   app.StopSearches();  // a search must not hold the shutdown up to its budget
-  server.stopAll(false);
+  server.stop();
+  factory->ServerStopped(&server);
   for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -2,10 +2,11 @@
 //
 // Precedence, highest first:
 //   1. command-line flags (--data, --listen)
-//   2. environment variables ARKWIKI_DATA, ARKWIKI_LISTEN
+//   2. environment variables ARKWIKI_DATA, ARKWIKI_LISTEN,
+//      ARKWIKI_HEAD_TIMEOUT_MS
 //   3. the config file: --config FILE, else $ARKWIKI_CONFIG, else
 //      /etc/arkwiki/arkwiki.conf if it exists ("key = value" lines with keys
-//      data, listen, threads; '#' starts a comment)
+//      data, listen, threads, head_timeout_ms; '#' starts a comment)
 //   4. defaults: ./arkwiki-data and 127.0.0.1:8080
 #pragma once
 
@@ -21,6 +22,10 @@ struct ServerConfig {
   std::string data_dir = "./arkwiki-data";
   std::string listen = "127.0.0.1:8080";
   int threads = 16;
+  // How long a connection may take to send a complete request head, counted
+  // from its first byte wait (a new connection, or the end of the previous
+  // response on a kept-alive one); 100 to 600000.
+  int head_timeout_ms = 10000;
 };
 
 struct ConfigSources {

@@ -1,0 +1,251 @@
+// The HTTP layer against hostile clients, over raw sockets on loopback:
+// split headers, oversize anonymous bodies, 405s, https-only cookies,
+// flashes from the URL, and connections that send their request head
+// slowly.
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <vector>
+
+#include "arkwiki/core/url.h"
+#include "wiki_fixture.h"
+
+namespace arkwiki::testing {
+namespace {
+
+Poco::Net::StreamSocket Connect(int port, int timeout_seconds = 30) {
+  Poco::Net::StreamSocket s;
+  s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
+            Poco::Timespan(10, 0));
+  s.setReceiveTimeout(Poco::Timespan(timeout_seconds, 0));
+  return s;
+}
+
+void SendAll(Poco::Net::StreamSocket& s, const std::string& bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    int n = s.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+    ASSERT_GT(n, 0);
+    sent += static_cast<size_t>(n);
+  }
+}
+
+// Reads until the head is complete (and, if `whole`, until the server
+// closes); "" when the connection ends or times out first.
+std::string ReadReply(Poco::Net::StreamSocket& s, bool whole) {
+  std::string in;
+  char buf[4096];
+  for (int i = 0; i < 100000; ++i) {
+    int n = 0;
+    try {
+      n = s.receiveBytes(buf, sizeof buf);
+    } catch (const Poco::Exception&) {
+      break;  // timeout or reset
+    }
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    if (!whole && in.find("\r\n\r\n") != std::string::npos) return in;
+  }
+  return whole || in.find("\r\n\r\n") != std::string::npos ? in : "";
+}
+
+// True once the server has closed `s` (end of file or reset), within the
+// socket's receive timeout.
+bool ServerCloses(Poco::Net::StreamSocket& s) {
+  char buf[256];
+  for (int i = 0; i < 1000; ++i) {
+    try {
+      if (s.receiveBytes(buf, sizeof buf) <= 0) return true;
+    } catch (const Poco::TimeoutException&) {
+      return false;
+    } catch (const Poco::Exception&) {
+      return true;  // reset
+    }
+  }
+  return false;
+}
+
+bool HasSecureAttribute(const std::string& cookie) {
+  std::string lower = cookie;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower.find("; secure") != std::string::npos;
+}
+
+std::string HeaderLine(const std::string& head, const std::string& name) {
+  size_t pos = head.find("\r\n" + name + ": ");
+  if (pos == std::string::npos) return "";
+  pos += 2;
+  return head.substr(pos, head.find("\r\n", pos) - pos);
+}
+
+using HttpHardeningTest = WikiServerTest;
+
+TEST_F(HttpHardeningTest, LoginNextWithCrlfInjectsNoHeader) {
+  HttpClient c = Client();
+  const std::string csrf = ExtractCsrf(c.Get("/login").body);
+  ASSERT_FALSE(csrf.empty());
+  const std::string form = "name=reader&password=" + UrlEncodeComponent(kPassword) +
+                           "&csrf=" + csrf + "&next=%2F%0D%0ASet-Cookie%3A%20pwn%3D1";
+  Poco::Net::StreamSocket s = Connect(server_->port());
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          "Cookie: arkwiki_login_csrf=" +
+              c.cookies()["arkwiki_login_csrf"] +
+              "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              "Content-Length: " +
+              std::to_string(form.size()) + "\r\n\r\n" + form);
+  const std::string reply = ReadReply(s, true);
+  ASSERT_EQ(reply.rfind("HTTP/1.1 303", 0), 0u) << reply;
+  const std::string head = reply.substr(0, reply.find("\r\n\r\n") + 2);
+  EXPECT_EQ(head.find("pwn"), std::string::npos) << head;
+  EXPECT_EQ(HeaderLine(head, "Location"), "Location: /");
+}
+
+TEST_F(HttpHardeningTest, LoginNextWithTabOrSpaceFallsBackToHome) {
+  for (const std::string next : {"/\tx", "/a b", "/\nx", "/\x7fx"}) {
+    HttpClient c = Client();
+    const std::string csrf = ExtractCsrf(c.Get("/login").body);
+    HttpResponse r = c.PostForm(
+        "/login", {{"name", "reader"}, {"password", kPassword}, {"csrf", csrf}, {"next", next}});
+    EXPECT_EQ(r.status, 303) << next;
+    EXPECT_EQ(r.Header("location"), "/") << next;
+  }
+}
+
+TEST_F(HttpHardeningTest, OversizeAnonymousPostIsRefusedBeforeItsBodyIsSent) {
+  // Only the head goes out: a server that reads the body before answering
+  // never answers, and the read below times out.
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/x-www-form-urlencoded\r\n"
+          "Content-Length: 71680\r\n\r\n");
+  const std::string reply = ReadReply(s, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+  EXPECT_TRUE(ServerCloses(s));
+}
+
+TEST_F(HttpHardeningTest, OversizeFormFromLoggedInUserIsRefusedBeforeItsBodyIsSent) {
+  HttpClient c = Client();
+  ASSERT_TRUE(LoginWithForm(c, "reader", kPassword));
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /preferences HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Cookie: arkwiki_session=" +
+              c.cookies()["arkwiki_session"] +
+              "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              "Content-Length: 71680\r\n\r\n");
+  const std::string reply = ReadReply(s, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+}
+
+TEST_F(HttpHardeningTest, MethodNotAllowedListsAllowedMethods) {
+  HttpResponse r = Client().Request("DELETE", "/login");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("allow"), "GET, HEAD, POST");
+  r = Client("admin").Request("DELETE", "/api/health");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("allow"), "GET, HEAD");
+}
+
+TEST_F(HttpHardeningTest, HttpsBaseUrlGivesSecureCookiesAndHsts) {
+  HttpClient plain = Client();
+  HttpResponse before = plain.Get("/login");
+  EXPECT_EQ(before.Header("strict-transport-security"), "");
+  ASSERT_FALSE(before.set_cookies.empty());
+  EXPECT_FALSE(HasSecureAttribute(before.set_cookies[0])) << before.set_cookies[0];
+
+  HttpResponse put = Client("admin").Request(
+      "PUT", "/api/settings", R"({"base_url":"https://wiki.example.org"})", "application/json");
+  ASSERT_EQ(put.status, 200) << put.body;
+  ASSERT_EQ(Client().Get("/").status, 200);  // a page render reads the settings
+
+  HttpClient c = Client();
+  HttpResponse login = c.Get("/login");
+  EXPECT_EQ(login.Header("strict-transport-security"), "max-age=31536000");
+  ASSERT_FALSE(login.set_cookies.empty());
+  EXPECT_TRUE(HasSecureAttribute(login.set_cookies[0])) << login.set_cookies[0];
+  HttpResponse r = c.PostForm(
+      "/login", {{"name", "reader"}, {"password", kPassword}, {"csrf", ExtractCsrf(login.body)}});
+  ASSERT_EQ(r.status, 303);
+  bool session = false;
+  for (const auto& cookie : r.set_cookies) {
+    if (cookie.rfind("arkwiki_session=", 0) != 0) continue;
+    session = true;
+    EXPECT_TRUE(HasSecureAttribute(cookie)) << cookie;
+  }
+  EXPECT_TRUE(session);
+}
+
+TEST_F(HttpHardeningTest, FlashTextFromTheUrlIsNotShown) {
+  HttpResponse r = Client().Get("/login?flash=Your+account+is+suspended&flash_kind=x");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("suspended"), std::string::npos);
+  EXPECT_EQ(r.body.find("flash-x"), std::string::npos);
+}
+
+TEST_F(HttpHardeningTest, FlashShowsOnlyToTheSessionThatCausedIt) {
+  HttpClient c = Client();
+  ASSERT_TRUE(LoginWithForm(c, "reader", kPassword));
+  const std::string csrf = ExtractCsrf(c.Get("/preferences").body);
+  HttpResponse saved = c.PostForm("/preferences", {{"theme", "dark"},
+                                                   {"timezone", "UTC"},
+                                                   {"editor_font", "mono"},
+                                                   {"editor_line_wrap", "on"},
+                                                   {"csrf", csrf}});
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  const std::string location = saved.Header("location");
+  ASSERT_NE(location.find("flash="), std::string::npos) << location;
+  EXPECT_NE(c.Get(location).body.find("Preferences saved"), std::string::npos);
+  HttpClient other = Client();
+  ASSERT_TRUE(LoginWithForm(other, "editor", kPassword));
+  EXPECT_EQ(other.Get(location).body.find("Preferences saved"), std::string::npos);
+}
+
+class SlowClientTest : public WikiServerTest {
+ protected:
+  static constexpr int kWorkers = 4;
+
+  void SetUp() override {
+    WikiServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(server_->Stop(), 0);
+    const std::string config = dir_.Sub("arkwiki.conf");
+    std::ofstream(config) << "threads = " << kWorkers << "\nhead_timeout_ms = 1000\n";
+    auto server = StartServer(data_, {{"ARKWIKI_CONFIG", config}});
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+  }
+};
+
+TEST_F(SlowClientTest, PartialHeadsOnEveryWorkerDoNotStopHealth) {
+  // Twice as many connections as workers, each holding a half-sent head.
+  std::vector<Poco::Net::StreamSocket> slow;
+  for (int i = 0; i < 2 * kWorkers; ++i) {
+    slow.push_back(Connect(server_->port()));
+    SendAll(slow.back(), "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+  }
+  // A server without a deadline for the whole head holds them for its
+  // per-read timeout, longer than this read waits.
+  Poco::Net::StreamSocket fresh = Connect(server_->port(), 30);
+  SendAll(fresh, "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  const std::string reply = ReadReply(fresh, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  for (auto& s : slow) EXPECT_TRUE(ServerCloses(s));
+}
+
+TEST_F(SlowClientTest, KeptAliveConnectionMustSendItsNextHeadInTime) {
+  Poco::Net::StreamSocket s = Connect(server_->port());
+  SendAll(s, "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  const std::string first = ReadReply(s, false);
+  ASSERT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << first;
+  SendAll(s, "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  // The first reply's body may still be unread; ServerCloses reads past it.
+  EXPECT_TRUE(ServerCloses(s));
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
