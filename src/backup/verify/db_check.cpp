@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "arkwiki/storage/row_check.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/schema_catalog.h"
 #include "verify/db_check.h"
@@ -134,6 +135,8 @@ Result<DatabaseCheck> CheckUntrustedDatabase(
   if (!fk.empty()) {
     return Status::Corruption("the database has broken references (table " + fk[0] + ")");
   }
+  // Every value, by the rules arkwiki's API applies when it writes one.
+  ARKWIKI_RETURN_IF_ERROR(CheckRowsAreValid(db.get(), static_cast<int>(version)));
   DatabaseCheck check;
   check.schema_version = static_cast<int>(version);
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.pages,

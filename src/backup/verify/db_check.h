@@ -17,7 +17,8 @@ namespace arkwiki {
 // newer than this build, and one that is not exactly what its version's
 // migrations produce (schema_catalog.h: an extra trigger, view, index or
 // table of any name, or a changed one, is named); only then runs
-// integrity_check and foreign_key_check and reads any row. Refuses -wal or
+// integrity_check and foreign_key_check and reads any row; then every row
+// must pass CheckRowsAreValid (row_check.h), the API's own rules. Refuses -wal or
 // -journal files beside it. Corruption/Unsupported on failure.
 // Calls on_upload_hash with every distinct upload hash the database refers
 // to, in ascending order (a malformed one is Corruption).
