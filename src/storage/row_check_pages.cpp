@@ -46,8 +46,9 @@ Status CheckPageRow(sqlite3_stmt* st, std::vector<TreeNode>* tree) {
 }
 
 // `tree` is sorted by id. Walks up from each page once: a page is marked
-// while its walk is open, so meeting a marked page again is a cycle.
-Status CheckTree(const std::vector<TreeNode>& tree) {
+// while its walk is open, so meeting a marked page again is a cycle. On
+// failure, *bad is the page whose parent is missing or closes the cycle.
+Status CheckTree(const std::vector<TreeNode>& tree, int64_t* bad) {
   enum class Mark : uint8_t { kNone, kOpen, kDone };
   std::vector<Mark> marks(tree.size(), Mark::kNone);
   std::vector<size_t> walk;
@@ -63,11 +64,10 @@ Status CheckTree(const std::vector<TreeNode>& tree) {
       walk.push_back(at);
       if (tree[at].parent == kNoParent) break;
       const size_t parent = find(tree[at].parent);
-      if (parent == tree.size()) {
-        return Refuse("pages", std::to_string(tree[at].id), "the parent page does not exist");
-      }
-      if (marks[parent] == Mark::kOpen) {
-        return Refuse("pages", std::to_string(tree[at].id), "the page tree has a cycle");
+      if (parent == tree.size() || marks[parent] == Mark::kOpen) {
+        *bad = tree[at].id;
+        return Status::InvalidArgument(parent == tree.size() ? "the parent page does not exist"
+                                                             : "the page tree has a cycle");
       }
       at = parent;
     }
@@ -108,7 +108,15 @@ Status CheckPageRows(sqlite3* db) {
   ARKWIKI_RETURN_IF_ERROR(
       ForEach(db, "SELECT id, slug, title, parent_id, visibility FROM pages ORDER BY id",
               [&](sqlite3_stmt* st) { return CheckPageRow(st, &tree); }));
-  ARKWIKI_RETURN_IF_ERROR(CheckTree(tree));
+  int64_t bad = 0;
+  if (Status rule = CheckTree(tree, &bad); !rule.ok()) {
+    std::string slug = std::to_string(bad);
+    (void)ForEach(db, "SELECT slug FROM pages WHERE id = " + slug, [&](sqlite3_stmt* st) {
+      slug = Text(st, 0);
+      return Status::Ok();
+    });  // the id stands in for the slug should this read fail
+    return Refuse("pages", slug, rule.message());
+  }
   tree = {};
   ARKWIKI_RETURN_IF_ERROR(ForEach(db,
                                   "SELECT p.slug, p.current_revision, count(r.id), "

@@ -20,7 +20,7 @@ void WarnAboutForeignPasswordHashes(Db& db) {
   for (const std::string& name : *names) {
     LogWarning("user '" + name +
                "' has a password hash arkwiki never writes and cannot log in until the "
-               "password is reset (arkwiki user passwd " +
+               "password is reset (Settings > Users, or arkwiki user passwd --name " +
                name + ")");
   }
 }
