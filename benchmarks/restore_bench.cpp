@@ -7,8 +7,7 @@
 //   Unpack/<set>         VerifyArchive with extract_dir: the verify-and-unpack
 //                        step of Stage, without its closing syncfs
 //   UnpackOneSync/<set>  the same followed by the one syncfs Stage does (with
-//                        a NoSyncEnv, which changes nothing now that the
-//                        unpacking no longer syncs file by file)
+//                        a NoSyncEnv; unpacking does not sync file by file)
 #include <algorithm>
 
 #include <unistd.h>

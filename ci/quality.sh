@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quality gates (issue 8). ci/test.sh runs this after the Release tests; it
+# Quality gates. ci/test.sh runs this after the Release tests; it
 # can also be run alone, for all stages or some:
 #   ci/quality.sh                     asan tidy cppcheck format fuzz
 #   ci/quality.sh tidy format         just those

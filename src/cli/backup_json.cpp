@@ -1,4 +1,4 @@
-#include "cli/backup_json.h"
+#include "backup_json.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "cli/commands.h"
+#include "commands.h"
 
 namespace arkwiki {
 namespace {

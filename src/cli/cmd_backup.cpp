@@ -15,10 +15,10 @@
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
-#include "cli/args.h"
-#include "cli/backup_json.h"
-#include "cli/commands.h"
-#include "cli/preflight.h"
+#include "args.h"
+#include "backup_json.h"
+#include "commands.h"
+#include "preflight.h"
 
 namespace arkwiki::cli {
 namespace {

@@ -7,10 +7,10 @@
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/settings_store.h"
-#include "cli/args.h"
-#include "cli/commands.h"
-#include "cli/preflight.h"
-#include "cli/progress.h"
+#include "args.h"
+#include "commands.h"
+#include "preflight.h"
+#include "progress.h"
 
 namespace arkwiki::cli {
 

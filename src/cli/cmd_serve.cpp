@@ -7,8 +7,8 @@
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/web/server.h"
-#include "cli/args.h"
-#include "cli/commands.h"
+#include "args.h"
+#include "commands.h"
 
 namespace arkwiki::cli {
 namespace {

@@ -1,6 +1,6 @@
 // arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]
 //
-// Proves a backup restores, in one command (issue 5, "For admins"):
+// Proves a backup restores, in one command:
 //   1. restores FILE into a scratch data directory with the same machinery
 //      as `backup restore` (verify, stage, migrate, commit);
 //   2. starts `arkwiki serve` on it (this binary, as a child, on port 0,
@@ -34,10 +34,10 @@
 #include "arkwiki/process/child_process.h"
 #include "arkwiki/process/http_client.h"
 #include "arkwiki/storage/storage.h"
-#include "cli/args.h"
-#include "cli/commands.h"
-#include "cli/preflight.h"
-#include "cli/progress.h"
+#include "args.h"
+#include "commands.h"
+#include "preflight.h"
+#include "progress.h"
 
 namespace arkwiki::cli {
 namespace {
@@ -88,7 +88,7 @@ Result<std::pair<Manifest, ManifestCounts>> RestoreIntoScratch(const std::string
   ARKWIKI_RETURN_IF_ERROR(PrepareDataDir(env, layout));
   // Start from an empty wiki, as a fresh install has: Commit first writes a
   // safety backup of the current data, and with no database at all that
-  // step fails (see the drill report for issue 5).
+  // step fails.
   ARKWIKI_RETURN_IF_ERROR(Storage::Open(env, layout.root).status());
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, DataDirLock::Acquire(layout, "arkwiki backup test-restore"));
   Restorer restorer(env, layout);

@@ -5,8 +5,8 @@
 
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
-#include "cli/args.h"
-#include "cli/commands.h"
+#include "args.h"
+#include "commands.h"
 
 namespace arkwiki::cli {
 namespace {

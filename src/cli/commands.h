@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "arkwiki/core/status.h"
-#include "cli/args.h"
+#include "args.h"
 
 namespace arkwiki::cli {
 

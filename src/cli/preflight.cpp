@@ -1,4 +1,4 @@
-#include "cli/preflight.h"
+#include "preflight.h"
 
 #include <dirent.h>
 #include <fcntl.h>

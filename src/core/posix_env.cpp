@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "arkwiki/core/env.h"
-#include "core/posix_errors.h"
+#include "posix_errors.h"
 
 namespace arkwiki {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/posix_errors.h"
+#include "posix_errors.h"
 
 #include <cerrno>
 #include <cstring>

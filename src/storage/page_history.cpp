@@ -2,7 +2,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/slug.h"
 #include "arkwiki/storage/page_store.h"
-#include "storage/page_rows.h"
+#include "page_rows.h"
 
 namespace arkwiki {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/slug.h"
-#include "storage/page_rows.h"
+#include "page_rows.h"
 
 namespace arkwiki {
 

@@ -8,8 +8,8 @@
 #include "arkwiki/storage/settings_store.h"
 #include "arkwiki/storage/upload_store.h"
 #include "arkwiki/storage/user_store.h"
-#include "storage/row_check_pages.h"
-#include "storage/row_check_util.h"
+#include "row_check_pages.h"
+#include "row_check_util.h"
 
 namespace arkwiki {
 namespace {

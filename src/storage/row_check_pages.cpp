@@ -1,4 +1,4 @@
-#include "storage/row_check_pages.h"
+#include "row_check_pages.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include "arkwiki/core/slug.h"
 #include "arkwiki/storage/page_store.h"
-#include "storage/row_check_util.h"
+#include "row_check_util.h"
 
 namespace arkwiki {
 namespace {

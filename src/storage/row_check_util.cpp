@@ -1,4 +1,4 @@
-#include "storage/row_check_util.h"
+#include "row_check_util.h"
 
 #include "arkwiki/core/slug.h"
 

@@ -1,4 +1,4 @@
-#include "web/app.h"
+#include "app.h"
 
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/NameValueCollection.h>
@@ -10,9 +10,9 @@
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
-#include "web/backup_service.h"
-#include "web/embedded_assets.h"
-#include "web/routes.h"
+#include "backup_service.h"
+#include "embedded_assets.h"
+#include "routes.h"
 
 namespace arkwiki::web {
 namespace {

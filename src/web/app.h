@@ -12,10 +12,10 @@
 
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/web/template.h"
-#include "web/exchange.h"
-#include "web/login_throttle.h"
-#include "web/renderer.h"
-#include "web/router.h"
+#include "exchange.h"
+#include "login_throttle.h"
+#include "renderer.h"
+#include "router.h"
 
 namespace arkwiki::web {
 

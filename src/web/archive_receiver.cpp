@@ -1,4 +1,4 @@
-#include "web/archive_receiver.h"
+#include "archive_receiver.h"
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/MessageHeader.h>

@@ -7,7 +7,7 @@
 
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
-#include "web/exchange.h"
+#include "exchange.h"
 
 namespace arkwiki::web {
 

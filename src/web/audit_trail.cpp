@@ -1,7 +1,7 @@
-#include "web/audit_trail.h"
+#include "audit_trail.h"
 
 #include "arkwiki/core/log.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "web/exchange.h"
+#include "exchange.h"
 
 namespace arkwiki::web {
 

@@ -1,4 +1,4 @@
-#include "web/backup_service.h"
+#include "backup_service.h"
 
 #include <malloc.h>
 
@@ -7,8 +7,8 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
-#include "web/app.h"
-#include "web/archive_receiver.h"
+#include "app.h"
+#include "archive_receiver.h"
 
 namespace arkwiki::web {
 namespace {

@@ -23,8 +23,8 @@
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/storage/storage.h"
-#include "web/exchange.h"
-#include "web/restore_jobs.h"
+#include "exchange.h"
+#include "restore_jobs.h"
 
 namespace arkwiki::web {
 

@@ -1,4 +1,4 @@
-#include "web/backup_stream.h"
+#include "backup_stream.h"
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>

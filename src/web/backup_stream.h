@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "arkwiki/backup/byte_sink.h"
-#include "web/backup_service.h"
-#include "web/renderer.h"
+#include "backup_service.h"
+#include "renderer.h"
 
 namespace arkwiki::web {
 

@@ -1,7 +1,7 @@
-#include "web/embedded_assets.h"
+#include "embedded_assets.h"
 
 #include "arkwiki/web/template.h"
-#include "web/embedded_files.h"
+#include "embedded_files.h"
 
 namespace arkwiki {
 namespace {

@@ -1,4 +1,4 @@
-#include "web/exchange.h"
+#include "exchange.h"
 
 #include <Poco/JSON/Stringifier.h>
 

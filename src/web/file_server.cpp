@@ -1,4 +1,4 @@
-#include "web/file_server.h"
+#include "file_server.h"
 
 #include <cstdlib>
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "arkwiki/storage/upload_store.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 

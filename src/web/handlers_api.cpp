@@ -1,11 +1,11 @@
 // JSON API: health and pages. See README "JSON API" for the contract.
-#include "web/handlers_api.h"
+#include "handlers_api.h"
 
 #include <Poco/JSON/Array.h>
 
-#include "web/app.h"
-#include "web/json_util.h"
-#include "web/page_access.h"
+#include "app.h"
+#include "json_util.h"
+#include "page_access.h"
 
 namespace arkwiki::web::page_api {
 namespace {

@@ -1,12 +1,12 @@
 // JSON API: settings, preferences, users, tokens and the audit log.
-#include "web/handlers_api_admin.h"
+#include "handlers_api_admin.h"
 
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
 
-#include "web/app.h"
-#include "web/json_util.h"
+#include "app.h"
+#include "json_util.h"
 
 namespace arkwiki::web::admin_api {
 namespace {

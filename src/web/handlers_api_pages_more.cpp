@@ -1,12 +1,12 @@
 // JSON API: revert, rename, trash and search.
-#include "web/handlers_api_pages_more.h"
+#include "handlers_api_pages_more.h"
 
 #include <Poco/JSON/Array.h>
 
 #include "arkwiki/core/utf8.h"
-#include "web/app.h"
-#include "web/json_util.h"
-#include "web/page_access.h"
+#include "app.h"
+#include "json_util.h"
+#include "page_access.h"
 
 namespace arkwiki::web::page_api {
 namespace {

@@ -1,9 +1,9 @@
 // GET /assets/{name}: the stylesheet and other files compiled into the
 // binary (see embedded_assets.h).
-#include "web/handlers_assets.h"
+#include "handlers_assets.h"
 
-#include "web/app.h"
-#include "web/embedded_assets.h"
+#include "app.h"
+#include "embedded_assets.h"
 
 namespace arkwiki::web::assets {
 namespace {

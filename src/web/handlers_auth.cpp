@@ -1,12 +1,12 @@
 // Login and logout.
-#include "web/handlers_auth.h"
+#include "handlers_auth.h"
 
 #include <Poco/Net/HTTPCookie.h>
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web::auth {
 namespace {

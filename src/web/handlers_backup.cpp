@@ -1,8 +1,8 @@
-#include "web/handlers_backup.h"
+#include "handlers_backup.h"
 
 #include "arkwiki/core/log.h"
-#include "web/handlers_restore.h"
-#include "web/view_format.h"
+#include "handlers_restore.h"
+#include "view_format.h"
 
 namespace arkwiki::web::backup_pages {
 namespace {

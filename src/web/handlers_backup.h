@@ -3,8 +3,8 @@
 // Private to the web layer.
 #pragma once
 
-#include "web/backup_service.h"
-#include "web/renderer.h"
+#include "backup_service.h"
+#include "renderer.h"
 
 namespace arkwiki::web::backup_pages {
 

@@ -1,13 +1,13 @@
 // Creating and editing pages: GET/POST /wiki/{slug}/edit.
-#include "web/handlers_page_edit.h"
+#include "handlers_page_edit.h"
 
 #include "arkwiki/core/slug.h"
-#include "web/audit_trail.h"
-#include "web/html.h"
-#include "web/line_diff.h"
-#include "web/markdown.h"
-#include "web/page_links.h"
-#include "web/view_format.h"
+#include "audit_trail.h"
+#include "html.h"
+#include "line_diff.h"
+#include "markdown.h"
+#include "page_links.h"
+#include "view_format.h"
 
 namespace arkwiki::web::wiki_pages {
 namespace {

@@ -1,12 +1,12 @@
 // Page history: the revision list, old revisions, diffs and revert.
-#include "web/handlers_page_history.h"
+#include "handlers_page_history.h"
 
-#include "web/audit_trail.h"
-#include "web/html.h"
-#include "web/line_diff.h"
-#include "web/markdown.h"
-#include "web/page_links.h"
-#include "web/view_format.h"
+#include "audit_trail.h"
+#include "html.h"
+#include "line_diff.h"
+#include "markdown.h"
+#include "page_links.h"
+#include "view_format.h"
 
 namespace arkwiki::web::wiki_pages {
 namespace {

@@ -1,13 +1,13 @@
 // Rename, delete (to the trash) and ordering a page's children.
-#include "web/handlers_page_manage.h"
+#include "handlers_page_manage.h"
 
 #include <algorithm>
 
 #include "arkwiki/core/slug.h"
-#include "web/audit_trail.h"
-#include "web/html.h"
-#include "web/page_links.h"
-#include "web/view_format.h"
+#include "audit_trail.h"
+#include "html.h"
+#include "page_links.h"
+#include "view_format.h"
 
 namespace arkwiki::web::wiki_pages {
 namespace {

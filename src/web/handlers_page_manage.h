@@ -2,7 +2,7 @@
 // Private to the web layer.
 #pragma once
 
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web::wiki_pages {
 

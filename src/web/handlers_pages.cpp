@@ -1,5 +1,5 @@
 // Reading pages: the home page, /wiki/{slug}, the page tree and /new.
-#include "web/handlers_pages.h"
+#include "handlers_pages.h"
 
 #include <algorithm>
 #include <map>
@@ -7,10 +7,10 @@
 
 #include "arkwiki/core/slug.h"
 #include "arkwiki/core/url.h"
-#include "web/html.h"
-#include "web/markdown.h"
-#include "web/page_links.h"
-#include "web/view_format.h"
+#include "html.h"
+#include "markdown.h"
+#include "page_links.h"
+#include "view_format.h"
 
 namespace arkwiki::web::wiki_pages {
 namespace {

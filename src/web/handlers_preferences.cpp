@@ -1,7 +1,7 @@
 // /preferences: each logged-in user's theme, time zone and editor settings.
-#include "web/handlers_preferences.h"
+#include "handlers_preferences.h"
 
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web::settings_pages {
 namespace {

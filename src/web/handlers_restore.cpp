@@ -1,11 +1,11 @@
-#include "web/handlers_restore.h"
+#include "handlers_restore.h"
 
 #include <cstdio>
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
-#include "web/restore_view.h"
-#include "web/view_format.h"
+#include "restore_view.h"
+#include "view_format.h"
 
 namespace arkwiki::web::restore_pages {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "web/backup_service.h"
-#include "web/renderer.h"
+#include "backup_service.h"
+#include "renderer.h"
 
 namespace arkwiki::web::restore_pages {
 

@@ -1,8 +1,8 @@
-#include "web/handlers_restore_api.h"
+#include "handlers_restore_api.h"
 
 #include <Poco/JSON/Array.h>
 
-#include "web/restore_view.h"
+#include "restore_view.h"
 
 namespace arkwiki::web::restore_api {
 namespace {

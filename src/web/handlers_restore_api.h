@@ -1,8 +1,8 @@
 // The restore API for scripts. Private to the web layer.
 #pragma once
 
-#include "web/backup_service.h"
-#include "web/renderer.h"
+#include "backup_service.h"
+#include "renderer.h"
 
 namespace arkwiki::web::restore_api {
 

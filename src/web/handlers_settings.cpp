@@ -1,10 +1,10 @@
 // Admin Settings: the overview, system configuration and the audit log.
-#include "web/handlers_settings.h"
+#include "handlers_settings.h"
 
 #include "arkwiki/core/log.h"
-#include "web/app.h"
-#include "web/audit_trail.h"
-#include "web/view_format.h"
+#include "app.h"
+#include "audit_trail.h"
+#include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
 namespace {

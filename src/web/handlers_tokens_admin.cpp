@@ -1,10 +1,10 @@
 // Settings › API tokens: create (shown once) and revoke.
-#include "web/handlers_tokens_admin.h"
+#include "handlers_tokens_admin.h"
 
 #include "arkwiki/core/log.h"
-#include "web/app.h"
-#include "web/audit_trail.h"
-#include "web/view_format.h"
+#include "app.h"
+#include "audit_trail.h"
+#include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
 

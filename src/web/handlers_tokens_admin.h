@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web::settings_pages {
 

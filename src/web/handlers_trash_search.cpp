@@ -1,13 +1,13 @@
 // The trash (restore, purge) and full-text search.
-#include "web/handlers_trash_search.h"
+#include "handlers_trash_search.h"
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
 #include "arkwiki/core/url.h"
 #include "arkwiki/core/utf8.h"
-#include "web/audit_trail.h"
-#include "web/page_links.h"
-#include "web/view_format.h"
+#include "audit_trail.h"
+#include "page_links.h"
+#include "view_format.h"
 
 namespace arkwiki::web::trash_search {
 namespace {

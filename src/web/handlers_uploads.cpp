@@ -1,14 +1,14 @@
 // Uploads: attach (multipart), list, delete, and serve /files/<slug>/<name>.
-#include "web/handlers_uploads.h"
+#include "handlers_uploads.h"
 
 #include <Poco/JSON/Array.h>
 
 #include "arkwiki/core/url.h"
-#include "web/app.h"
-#include "web/file_server.h"
-#include "web/json_util.h"
-#include "web/page_access.h"
-#include "web/upload_receiver.h"
+#include "app.h"
+#include "file_server.h"
+#include "json_util.h"
+#include "page_access.h"
+#include "upload_receiver.h"
 
 namespace arkwiki::web::uploads {
 void ApiUpload(WikiApp& app, Exchange& ex) {

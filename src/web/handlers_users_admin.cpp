@@ -1,11 +1,11 @@
 // Settings › Users: add users, change roles, disable/enable, reset passwords.
-#include "web/handlers_users_admin.h"
+#include "handlers_users_admin.h"
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
-#include "web/app.h"
-#include "web/audit_trail.h"
-#include "web/view_format.h"
+#include "app.h"
+#include "audit_trail.h"
+#include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
 namespace {

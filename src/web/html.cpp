@@ -1,4 +1,4 @@
-#include "web/html.h"
+#include "html.h"
 
 namespace arkwiki {
 

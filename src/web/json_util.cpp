@@ -1,4 +1,4 @@
-#include "web/json_util.h"
+#include "json_util.h"
 
 #include <Poco/JSON/JSONException.h>
 #include <Poco/JSON/Parser.h>

@@ -9,7 +9,7 @@
 
 #include "arkwiki/storage/page_store.h"
 #include "arkwiki/storage/upload_store.h"
-#include "web/exchange.h"
+#include "exchange.h"
 
 namespace arkwiki::web {
 

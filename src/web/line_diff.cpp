@@ -5,7 +5,7 @@
 // cap. Greedy Myers O((N+M)·D) with a cap on D and on total steps is about
 // 100 lines, and the fallback (common prefix and suffix kept, the middle
 // shown as replaced) is still a readable diff.
-#include "web/line_diff.h"
+#include "line_diff.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "web/login_throttle.h"
+#include "login_throttle.h"
 
 #include <algorithm>
 

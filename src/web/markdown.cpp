@@ -3,7 +3,7 @@
 // Working on the AST rather than on the source means code spans, code blocks
 // and link destinations are already told apart from text, and URLs are
 // already entity-decoded when we judge them.
-#include "web/markdown.h"
+#include "markdown.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
@@ -14,8 +14,8 @@
 
 #include "arkwiki/core/url.h"
 #include "arkwiki/core/slug.h"
-#include "web/html.h"
-#include "web/markdown_safety.h"
+#include "html.h"
+#include "markdown_safety.h"
 
 namespace arkwiki {
 namespace {

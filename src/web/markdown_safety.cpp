@@ -1,4 +1,4 @@
-#include "web/markdown_safety.h"
+#include "markdown_safety.h"
 
 #include <algorithm>
 #include <cstdint>

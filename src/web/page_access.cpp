@@ -1,6 +1,6 @@
-#include "web/page_access.h"
+#include "page_access.h"
 
-#include "web/markdown.h"
+#include "markdown.h"
 
 namespace arkwiki::web {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "arkwiki/storage/page_store.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 

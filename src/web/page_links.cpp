@@ -1,10 +1,10 @@
-#include "web/page_links.h"
+#include "page_links.h"
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/slug.h"
 #include "arkwiki/core/url.h"
-#include "web/html.h"
+#include "html.h"
 
 namespace arkwiki::web {
 

@@ -7,8 +7,8 @@
 
 #include "arkwiki/storage/page_store.h"
 #include "arkwiki/web/template.h"
-#include "web/app.h"
-#include "web/page_access.h"  // VisiblePage
+#include "app.h"
+#include "page_access.h"  // VisiblePage
 
 namespace arkwiki::web {
 

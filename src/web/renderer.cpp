@@ -1,4 +1,4 @@
-#include "web/renderer.h"
+#include "renderer.h"
 
 #include <map>
 

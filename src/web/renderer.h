@@ -10,7 +10,7 @@
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/settings_store.h"
 #include "arkwiki/web/template.h"
-#include "web/exchange.h"
+#include "exchange.h"
 
 namespace arkwiki::web {
 

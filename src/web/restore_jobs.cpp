@@ -1,4 +1,4 @@
-#include "web/restore_jobs.h"
+#include "restore_jobs.h"
 
 #include <algorithm>
 #include <atomic>

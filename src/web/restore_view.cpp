@@ -1,8 +1,8 @@
-#include "web/restore_view.h"
+#include "restore_view.h"
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/url.h"
-#include "web/view_format.h"
+#include "view_format.h"
 
 namespace arkwiki::web {
 

@@ -9,7 +9,7 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/web/template.h"
-#include "web/restore_jobs.h"
+#include "restore_jobs.h"
 
 namespace arkwiki::web {
 

@@ -1,4 +1,4 @@
-#include "web/router.h"
+#include "router.h"
 
 #include "arkwiki/core/url.h"
 

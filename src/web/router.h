@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "web/exchange.h"
+#include "exchange.h"
 
 namespace arkwiki::web {
 

@@ -2,7 +2,7 @@
 // web layer.
 #pragma once
 
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 

@@ -11,9 +11,9 @@
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
-#include "web/app.h"
-#include "web/backup_service.h"
-#include "web/startup.h"
+#include "app.h"
+#include "backup_service.h"
+#include "startup.h"
 
 namespace arkwiki {
 namespace {

@@ -1,11 +1,11 @@
-#include "web/startup.h"
+#include "startup.h"
 
 #include <cstdio>
 
 #include "arkwiki/backup/restore.h"
+#include "app.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/password_hash.h"
-#include "web/app.h"
 
 namespace arkwiki::web {
 namespace {
@@ -18,10 +18,10 @@ void WarnAboutForeignPasswordHashes(Db& db) {
     return;
   }
   for (const std::string& name : *names) {
-    LogWarning("user '" + name +
-               "' has a password hash arkwiki never writes and cannot log in until the "
-               "password is reset (Settings > Users, or arkwiki user passwd --name " +
-               name + ")");
+    std::string message = "user '" + name + "'";
+    message += " has a password hash arkwiki never writes and cannot log in until the password ";
+    message += "is reset (Settings > Users, or arkwiki user passwd --name " + name + ")";
+    LogWarning(message);
   }
 }
 

@@ -4,7 +4,7 @@
 #include <deque>
 #include <functional>
 
-#include "web/html.h"
+#include "html.h"
 
 namespace arkwiki {
 

@@ -1,4 +1,4 @@
-#include "web/upload_receiver.h"
+#include "upload_receiver.h"
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/MessageHeader.h>

@@ -1,9 +1,9 @@
-#include "web/view_format.h"
+#include "view_format.h"
 
 #include <cstdio>
 
 #include "arkwiki/core/clock.h"
-#include "web/html.h"
+#include "html.h"
 
 namespace arkwiki::web {
 

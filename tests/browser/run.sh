@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-browser tests (issue 7): headless Debian Chromium driven by
+# The real-browser tests: headless Debian Chromium driven by
 # playwright-core, with Node's built-in test runner.
 #
 # Usage: tests/browser/run.sh ARKWIKI_BINARY [ARTIFACTS_DIR]

@@ -10,7 +10,7 @@
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
-#include "web/app.h"
+#include "app.h"
 
 namespace arkwiki::web {
 namespace {

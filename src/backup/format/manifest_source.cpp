@@ -10,8 +10,8 @@ namespace arkwiki {
 namespace {
 
 // "<indent>"key": " then the value. The layout (one space per level, "key":
-// value) is what Poco's Stringifier wrote with indent 1, so manifests look
-// the same as those in archives made before this writer.
+// value) is what Poco's Stringifier writes with indent 1, so every arkwiki
+// manifest, of any version, has one layout.
 void Key(std::string* out, std::string_view indent, std::string_view key) {
   out->append(indent);
   out->push_back('"');

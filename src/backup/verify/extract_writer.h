@@ -2,15 +2,14 @@
 // SHA-256 check of each file, on two threads of their own (private to the
 // backup layer; used by VerifyArchive).
 //
-// Unpacking used to do everything in turn on one thread: read, inflate and
-// hash an entry, then create, write and close its file. The file system's
-// part (creating 50,000 inodes; copying every byte into the page cache) was
-// the larger one (benchmarks/README.md). Here the checking thread only
+// Unpacking has two parts: read, inflate and hash an entry; then create,
+// write and close its file. The file system's part (creating 50,000 inodes;
+// copying every byte into the page cache) is the larger one
+// (benchmarks/README.md). Here the checking thread only
 // hands each file's bytes over; a second thread makes the directories and
 // creates (exclusively, never through a link), writes and closes the files,
 // in the order given, while the next entries are checked. Every Env call of
-// the extraction happens on that one thread, in the same order as before,
-// so a FaultInjectionEnv sweep still sees one fixed sequence.
+// the extraction happens on that one thread, in archive order, so a FaultInjectionEnv sweep still sees one fixed sequence.
 //
 // A third thread checks each file's SHA-256 against the manifest as the
 // bytes pass (half of an unpacking's CPU; on the writing thread it would

@@ -2,7 +2,7 @@
 // backup layer).
 //
 // Why not std::unordered_set<uint64_t>: a node and a bucket per element,
-// ~40 bytes each, which for the 200,000 names of a large backup was 8 MB of
+// ~40 bytes each, which for the 200,000 names of a large backup is 8 MB of
 // a create's memory. Here the elements sit in one sorted vector plus a
 // short unsorted tail that is merged in when full: lookups are a binary
 // search and a scan of at most kTail values; inserts cost O(n / kTail)

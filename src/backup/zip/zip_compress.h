@@ -4,7 +4,7 @@
 // CRC-32 at ~10 GB/s, so entries up to kWholeBufferMax go through it in one
 // call. Larger entries stream through zlib's raw deflate so memory stays
 // flat. Media and archives are stored: deflating them costs 15-20x the time
-// of storing and gains nothing (PITFALLS: "Throughput").
+// of storing and gains nothing (docs/design-notes.md#store-media-deflate-the-rest).
 #pragma once
 
 #include <zlib.h>
@@ -38,7 +38,7 @@ bool HasIncompressibleMagic(std::string_view head);
 uint64_t StreamedDeflateBound(uint64_t n);
 
 // Compressors reused across entries: allocating fresh ones per entry made
-// glibc trim the heap after every small file (PITFALLS: 420k brk calls).
+// glibc trim the heap after every small file (docs/design-notes.md#reuse-compressors-across-entries).
 class Deflaters {
  public:
   using Emit = std::function<Status(std::string_view)>;

@@ -4,7 +4,7 @@
 // Our own code rather than Poco::Zip::Compress because Poco 1.11 breaks every
 // entry of 4 GiB or more in seekable mode (issue #2590), throws "Bad output
 // stream" mid-archive on a pipe, writes 1 KiB pieces, deflates at zlib -9 by
-// default and marks entries as FAT without Unix modes (PITFALLS). This writer
+// default and marks entries as FAT without Unix modes (docs/design-notes.md#our-own-zip-writer-with-libdeflate). This writer
 // uses libdeflate/zlib, data descriptors and ZIP64 where needed, and hashes
 // every byte once with SHA-256 as it passes.
 //
@@ -56,7 +56,7 @@ struct EntryOptions {
   Method method = Method::kAuto;
   // libdeflate level (1..9) for entries up to 8 MiB, compressed in one call.
   // Larger entries always stream through zlib at level 1: level 6 is 4-7x
-  // slower for a few percent (PITFALLS). Default 1.
+  // slower for a few percent (docs/design-notes.md#store-media-deflate-the-rest). Default 1.
   int deflate_level = 1;
   // Modification time stored for the entry, in Unix seconds (UTC); clamped
   // to the DOS range 1980..2107. A fixed value makes archives reproducible.

@@ -39,8 +39,8 @@ Manifest Sample(size_t uploads = 3) {
   return m;
 }
 
-// What the Poco::JSON writer produced before (manifest.cpp until issue 6),
-// with the checksum computed the same way: old archives hold these bytes.
+// What Poco::JSON's writer produces for a manifest, with the checksum
+// computed the same way: archives of older arkwiki versions hold these bytes.
 std::string PocoManifest(const Manifest& m) {
   auto stringify = [&](const std::string& checksum) {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

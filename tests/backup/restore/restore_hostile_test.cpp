@@ -1,4 +1,4 @@
-// Hostile archives (issue 4, "Checked before anything live is touched"):
+// Hostile archives, checked before anything live is touched:
 // every fixture in fixtures/hostile/ (written by
 // fixtures/make_hostile_archives.cpp from a real backup, one hostile class
 // each; see fixtures/README.md) must be refused by VerifyArchive and by a
@@ -51,7 +51,7 @@ std::vector<HostileCase> WithRowTampers(std::vector<HostileCase> cases) {
   return cases;
 }
 
-// One row per hostile class of issue 4.
+// One row per hostile class.
 const std::vector<HostileCase>& Cases() {
   static const std::vector<HostileCase> kCases = {
       // Not a usable ZIP.

@@ -1,6 +1,6 @@
 // Hostile and malformed archives: every one must be refused by Open() (or, for
 // damaged data, by ReadEntry) before anything could be extracted. The cases
-// follow what Poco 1.11's Decompress got wrong (see PITFALLS).
+// follow what Poco 1.11's Decompress got wrong (see docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives).
 #include <gtest/gtest.h>
 
 #include "backup/zip_test_util.h"
@@ -326,7 +326,7 @@ TEST(ZipReaderTest, EnforcesCountSizeAndRatioCaps) {
 TEST(ZipReaderTest, RejectsHighCompressionRatioButExemptsSmallEntries) {
   CraftEntry bomb = Entry("bomb.sql", "");
   bomb.method = 8;
-  bomb.raw = testing::DeflatedZeros(200 << 20);  // ~200 KB -> 200 MB, as in PITFALLS
+  bomb.raw = testing::DeflatedZeros(200 << 20);  // ~200 KB -> 200 MB
   bomb.declared_uncompressed = 200u << 20;
   bomb.crc = 0;
   EXPECT_REFUSED(OpenEntries({bomb}), StatusCode::kTooLarge, "compression ratio");

@@ -2,7 +2,7 @@
 // unzip, bsdtar (also from a pipe, i.e. streaming), Python's zipfile and
 // Poco's ZipArchive; plus the ZIP64 case over 65,535 entries (over 4 GiB:
 // zip_huge_test.cpp). Keep these in our suite: a Poco or zlib upgrade could change
-// any of it (PITFALLS).
+// any of it (docs/design-notes.md#keep-zip64-and-interop-tests-in-our-suite).
 #include <Poco/Exception.h>
 #include <Poco/Zip/ZipArchive.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Shared set-up of the browser tests (issue 7): an arkwiki server on a fresh
+// Shared set-up of the browser tests: an arkwiki server on a fresh
 // data directory, its CLI, headless Debian Chromium through playwright-core,
 // and small helpers for the wiki's pages.
 //

@@ -1,4 +1,4 @@
-// Issue 7, scenario 1: the wiki. The first admin logs in, creates and edits
+// The wiki. The first admin logs in, creates and edits
 // pages, uploads an image that shows on its page; a dark-theme preference
 // persists across logout and login.
 'use strict';

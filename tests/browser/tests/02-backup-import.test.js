@@ -1,4 +1,4 @@
-// Issue 7, scenarios 2-5 on one wiki, in order:
+// Backup and import on one wiki, in order:
 //  2. Create Backup: a ZIP downloads with the date in its name and
 //     `arkwiki backup verify` accepts it.
 //  3. Import Backup: change and delete pages, import the ZIP (upload progress

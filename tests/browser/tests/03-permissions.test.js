@@ -1,4 +1,4 @@
-// Issue 7, scenario 6: an editor and a reader see no Backup & Import section
+// An editor and a reader see no Backup & Import section
 // and get 403 on its URLs (pages, forms and the JSON API behind them).
 'use strict';
 

@@ -1,4 +1,4 @@
-// Issue 7, scenario 7: while an import swaps the data, a second browser gets
+// While an import swaps the data, a second browser gets
 // the maintenance page (503), and then the restored wiki.
 //
 // The swap itself takes milliseconds, too short to catch reliably. The test
