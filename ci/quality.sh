@@ -165,7 +165,16 @@ stage_format() {
   local -a files=()
   mapfile -t files < <(format_files)
   log "clang-format: ${#files[@]} files (.clang-format), skipping ci/format-exclude.txt"
-  (cd "$root" && clang-format --dry-run --Werror "${files[@]}")
+  (cd "$root" && clang-format --dry-run --Werror "${files[@]}") || return 1
+  # Each layer sees only its own src/<layer> (src/CMakeLists.txt); a relative
+  # include is the one way around that, so none is allowed.
+  local relative
+  relative=$(cd "$root" && grep -n '#include "\.\./' "${files[@]}" || true)
+  if [[ -n $relative ]]; then
+    log "relative includes reach past the layers' include directories:"
+    printf '%s\n' "$relative"
+    return 1
+  fi
 }
 
 # --- e. libFuzzer ----------------------------------------------------------------

@@ -10,12 +10,12 @@
 #include <cstring>
 #include <iostream>
 
+#include "args.h"
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
-#include "args.h"
 #include "backup_json.h"
 #include "commands.h"
 #include "preflight.h"

@@ -3,11 +3,11 @@
 
 #include <cstdio>
 
+#include "args.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/settings_store.h"
-#include "args.h"
 #include "commands.h"
 #include "preflight.h"
 #include "progress.h"

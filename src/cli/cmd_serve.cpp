@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "args.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/web/server.h"
-#include "args.h"
 #include "commands.h"
 
 namespace arkwiki::cli {

@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "args.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/hash.h"
@@ -34,7 +35,6 @@
 #include "arkwiki/process/child_process.h"
 #include "arkwiki/process/http_client.h"
 #include "arkwiki/storage/storage.h"
-#include "args.h"
 #include "commands.h"
 #include "preflight.h"
 #include "progress.h"

@@ -3,9 +3,9 @@
 #include <functional>
 #include <iostream>
 
+#include "args.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
-#include "args.h"
 #include "commands.h"
 
 namespace arkwiki::cli {

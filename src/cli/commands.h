@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "arkwiki/core/status.h"
 #include "args.h"
+#include "arkwiki/core/status.h"
 
 namespace arkwiki::cli {
 

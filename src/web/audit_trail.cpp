@@ -1,7 +1,7 @@
 #include "audit_trail.h"
 
-#include "arkwiki/core/log.h"
 #include "app.h"
+#include "arkwiki/core/log.h"
 
 namespace arkwiki::web {
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <future>
 
-#include "arkwiki/core/clock.h"
-#include "arkwiki/core/log.h"
 #include "app.h"
 #include "archive_receiver.h"
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/log.h"
 
 namespace arkwiki::web {
 namespace {

@@ -3,8 +3,8 @@
 // headers or pick a dangerous file name.
 #pragma once
 
-#include "arkwiki/storage/upload_store.h"
 #include "app.h"
+#include "arkwiki/storage/upload_store.h"
 
 namespace arkwiki::web {
 

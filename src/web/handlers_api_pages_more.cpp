@@ -3,8 +3,8 @@
 
 #include <Poco/JSON/Array.h>
 
-#include "arkwiki/core/utf8.h"
 #include "app.h"
+#include "arkwiki/core/utf8.h"
 #include "json_util.h"
 #include "page_access.h"
 

@@ -3,10 +3,10 @@
 
 #include <Poco/Net/HTTPCookie.h>
 
+#include "app.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
-#include "app.h"
 
 namespace arkwiki::web::auth {
 namespace {

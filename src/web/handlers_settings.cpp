@@ -1,8 +1,8 @@
 // Admin Settings: the overview, system configuration and the audit log.
 #include "handlers_settings.h"
 
-#include "arkwiki/core/log.h"
 #include "app.h"
+#include "arkwiki/core/log.h"
 #include "audit_trail.h"
 #include "view_format.h"
 

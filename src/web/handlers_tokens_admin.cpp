@@ -1,8 +1,8 @@
 // Settings › API tokens: create (shown once) and revoke.
 #include "handlers_tokens_admin.h"
 
-#include "arkwiki/core/log.h"
 #include "app.h"
+#include "arkwiki/core/log.h"
 #include "audit_trail.h"
 #include "view_format.h"
 

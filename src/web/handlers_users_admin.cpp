@@ -1,9 +1,9 @@
 // Settings › Users: add users, change roles, disable/enable, reset passwords.
 #include "handlers_users_admin.h"
 
+#include "app.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
-#include "app.h"
 #include "audit_trail.h"
 #include "view_format.h"
 

@@ -12,8 +12,8 @@
 #include <mutex>
 #include <unordered_set>
 
-#include "arkwiki/core/url.h"
 #include "arkwiki/core/slug.h"
+#include "arkwiki/core/url.h"
 #include "html.h"
 #include "markdown_safety.h"
 

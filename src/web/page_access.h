@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "arkwiki/storage/page_store.h"
 #include "app.h"
+#include "arkwiki/storage/page_store.h"
 
 namespace arkwiki::web {
 

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "app.h"
 #include "arkwiki/storage/page_store.h"
 #include "arkwiki/web/template.h"
-#include "app.h"
 #include "page_access.h"  // VisiblePage
 
 namespace arkwiki::web {

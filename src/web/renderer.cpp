@@ -3,6 +3,7 @@
 #include <map>
 
 #include "arkwiki/core/log.h"
+#include "arkwiki/core/utf8.h"
 
 namespace arkwiki::web {
 
@@ -12,7 +13,7 @@ TemplateValue Renderer::BaseData(const Exchange& ex) const {
   data.Set("site_title", settings.site_title);
   data.Set("theme", ex.theme);
   data.Set("timezone", ex.timezone);
-  data.Set("query", ex.Query("q"));
+  data.Set("query", ToValidUtf8(ex.Query("q")));
   data.Set("csrf", ex.csrf);
   data.Set("is_editor", ex.at_least(Role::kEditor));
   data.Set("is_admin", ex.at_least(Role::kAdmin));

@@ -9,9 +9,9 @@
 #include <csignal>
 #include <thread>
 
+#include "app.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
-#include "app.h"
 #include "backup_service.h"
 #include "startup.h"
 

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "arkwiki/backup/restore.h"
 #include "app.h"
+#include "arkwiki/backup/restore.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/password_hash.h"
 

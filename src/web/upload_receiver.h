@@ -3,8 +3,8 @@
 // file's size. Oversize bodies get TooLarge before or while reading.
 #pragma once
 
-#include "arkwiki/storage/upload_store.h"
 #include "app.h"
+#include "arkwiki/storage/upload_store.h"
 
 namespace arkwiki::web {
 

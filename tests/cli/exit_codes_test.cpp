@@ -19,11 +19,7 @@ namespace {
 class ExitCodesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    {
-      auto storage = Storage::Open(Env::Default(), data_);
-      ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-      SeedWiki(**storage);
-    }
+    SeedWikiAt(data_);
     CommandResult created =
         RunArkwiki({"backup", "create", "--data", data_, "--out", archive_, "--quiet"});
     ASSERT_EQ(created.exit_code, 0) << created.err;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "backup_web_helpers.h"
+#include "support/hostile_schema_cases.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -26,18 +27,8 @@ class HostileSchemaWebTest : public BackupWebFixture {
 };
 
 TEST_F(HostileSchemaWebTest, ImportIs422NamingTheObjectAndTheWikiIsUntouched) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"db-schema-mismatch", "has an object arkwiki does not create: table backdoor"},
-      {"db-trigger-innocent-name",
-       "has an object arkwiki does not create: trigger page_search_backdoor"},
-      {"db-view-innocent-name", "has an object arkwiki does not create: view page_search_recent"},
-      {"db-index-innocent-name", "has an object arkwiki does not create: index pages_slug"},
-      {"db-column-default-changed", "defines table pages differently"},
-      {"db-column-constraint-changed", "defines table users differently"},
-      {"db-extra-column", "defines table users differently"},
-  };
   const std::string before = VisibleState();
-  for (const auto& [fixture, refusal] : cases) {
+  for (const auto& [fixture, refusal] : kHostileSchemaCases) {
     const std::string zip = ReadFixture(fixture);
     ASSERT_FALSE(zip.empty()) << fixture << " is missing: run arkwiki-make-hostile-fixtures";
     for (const char* query : {"?dry_run=1", ""}) {

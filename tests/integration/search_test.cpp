@@ -23,9 +23,9 @@ class SearchApiTest : public WikiServerTest {
   // callback until the server shuts down.
   void RestartWithStalledSearches() {
     ASSERT_EQ(server_->Stop(), 0);
-    server_ = std::make_unique<ServerProcess>(
-        data_, std::map<std::string, std::string>{{"ARKWIKI_TEST_STALL_READS", "1"}});
-    ASSERT_TRUE(server_->started()) << server_->log();
+    auto server = StartServer(data_, {{"ARKWIKI_TEST_STALL_READS", "1"}});
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
   }
   // Waits (bounded) until /api/health reports a running search.
   bool WaitForRunningSearch() {
@@ -45,7 +45,7 @@ TEST_F(SearchApiTest, RunningSearchDoesNotBlockPageViews) {
   const int port = server_->port();
   auto search =
       std::async(std::launch::async, [port] { return HttpClient(port).Get("/api/search?q=quux"); });
-  ASSERT_TRUE(WaitForRunningSearch()) << server_->log();
+  ASSERT_TRUE(WaitForRunningSearch()) << server_->LogTail();
   EXPECT_EQ(Client().Get("/api/pages/home").status, 200);
   EXPECT_EQ(Client().Get("/wiki/home").status, 200);
   HttpResponse health = Client().Get("/api/health");
@@ -61,7 +61,7 @@ TEST_F(SearchApiTest, ShutdownInterruptsRunningSearch) {
   const int port = server_->port();
   auto search =
       std::async(std::launch::async, [port] { return HttpClient(port).Get("/api/search?q=quux"); });
-  ASSERT_TRUE(WaitForRunningSearch()) << server_->log();
+  ASSERT_TRUE(WaitForRunningSearch()) << server_->LogTail();
   // Without the interruption the stalled search would never end: the server
   // would give up after its drain and exit with the search unanswered.
   EXPECT_EQ(server_->Stop(), 0);
@@ -102,7 +102,7 @@ TEST_F(SearchApiTest, InvalidUtf8QueryIsNotEchoedRaw) {
 TEST_F(SearchApiTest, ReportsIgnoredTermsAndTruncation) {
   ASSERT_EQ(PutPage("editor", "home", R"({"title":"Home","markdown":"alpha"})").status, 201);
   std::string q = "alpha";
-  for (int i = 0; i < 20; ++i) q += "+w" + std::to_string(i);
+  for (int i = 0; i < 20; ++i) q += "+w" + std::to_string(i) + "x";
   HttpResponse r = Client().Get("/api/search?q=" + q);
   ASSERT_EQ(r.status, 200);
   auto body = ParseObject(r.body);

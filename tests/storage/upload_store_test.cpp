@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "arkwiki/testing/fault_injection_env.h"
 #include "arkwiki/storage/storage.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {

@@ -42,6 +42,12 @@ void AddUpload(Storage& s, const std::string& slug, const std::string& name,
   Upload(s, slug, name, data);
 }
 
+void SeedWikiAt(const std::string& data_dir, const std::string& variant) {
+  auto storage = Storage::Open(Env::Default(), data_dir);
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  SeedWiki(**storage, variant);
+}
+
 void SeedWiki(Storage& s, const std::string& v) {
   auto ann = s.users().Create("ann", "correct horse " + v, Role::kAdmin);
   ASSERT_TRUE(ann.ok()) << ann.status().ToString();

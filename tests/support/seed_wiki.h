@@ -13,6 +13,9 @@ namespace arkwiki::testing {
 // by two pages), a session, and audit entries. `variant` changes the text so
 // two seeds differ.
 void SeedWiki(Storage& storage, const std::string& variant = "a");
+// Opens (creating if needed) the wiki in `data_dir`, seeds it as SeedWiki
+// does and closes it; a failure to open fails the calling test.
+void SeedWikiAt(const std::string& data_dir, const std::string& variant = "a");
 
 // Adds an upload `name` with `data` to the existing page `slug`.
 void AddUpload(Storage& storage, const std::string& slug, const std::string& name,

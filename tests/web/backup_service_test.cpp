@@ -6,11 +6,11 @@
 
 #include <filesystem>
 
+#include "app.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
-#include "app.h"
 
 namespace arkwiki::web {
 namespace {
@@ -28,9 +28,7 @@ class BackupServiceTest : public ::testing::Test {
     app_ = std::make_unique<WikiApp>(Env::Default(), std::move(storage).value());
   }
   static void Seed(const std::string& dir, const std::string& variant) {
-    auto storage = Storage::Open(Env::Default(), dir);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::SeedWiki(**storage, variant);
+    testing::SeedWikiAt(dir, variant);
   }
   // An (empty) safety backup file named for `stamp` (YYYY-MM-DDTHHMMSSZ).
   std::string SafetyFile(const std::string& stamp) {

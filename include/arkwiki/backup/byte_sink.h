@@ -2,9 +2,9 @@
 // response body. The writer only ever appends; no sink is asked to seek.
 //
 // Poco 1.11's Zip writer (and a naive std::ofstream) hand the OS 1 KiB pieces:
-// 1.11 M write calls for a 1.14 GB backup (docs/design-notes.md#write-in-large-blocks). BufferedByteSink
-// batches everything into 1 MiB blocks before forwarding, which halved the
-// time to store that set. Wrap any unbuffered sink in one.
+// 1.11 M write calls for a 1.14 GB backup (docs/design-notes.md#write-in-large-blocks).
+// BufferedByteSink batches everything into 1 MiB blocks before forwarding, which halved the time to
+// store that set. Wrap any unbuffered sink in one.
 #pragma once
 
 #include <cstdint>
@@ -43,8 +43,8 @@ class FileByteSink : public ByteSink {
   // starts write-back of them (WritableFile::WriteBack, sync_file_range)
   // without waiting, and waits for the write-back of the window before. A
   // long backup thus goes out to disk as it is written, not in one burst at
-  // the end (docs/design-notes.md#durable-writes-go-out-as-they-are-written), with at most two windows dirty and no stall
-  // of the writer. Durability still needs Sync() at the end, which then
+  // the end (docs/design-notes.md#durable-writes-go-out-as-they-are-written), with at most two
+  // windows dirty and no stall of the writer. Durability still needs Sync() at the end, which then
   // has little left to do.
   explicit FileByteSink(std::unique_ptr<WritableFile> file, uint64_t sync_every_bytes = 0);
   ~FileByteSink() override;

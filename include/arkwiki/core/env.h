@@ -18,7 +18,8 @@ namespace arkwiki {
 
 // A file opened for appending. Close() must be called; the destructor closes
 // without reporting errors. After a failed Sync() the file's contents are
-// unknown: callers abort the operation instead of retrying (see docs/design-notes.md#crash-safety-on-linux).
+// unknown: callers abort the operation instead of retrying (see
+// docs/design-notes.md#crash-safety-on-linux).
 class WritableFile {
  public:
   virtual ~WritableFile() = default;

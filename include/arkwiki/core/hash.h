@@ -1,5 +1,6 @@
 // SHA-256 through OpenSSL's EVP, which uses SHA-NI where the CPU has it
-// (1.4 GB/s here, against 178 MB/s for Poco::SHA2Engine; see docs/design-notes.md#sha-256-through-openssl).
+// (1.4 GB/s here, against 178 MB/s for Poco::SHA2Engine; see
+// docs/design-notes.md#sha-256-through-openssl).
 #pragma once
 
 #include <array>

@@ -3,9 +3,9 @@
 // Poco exceptions stop here and become Status values. A Db owns one
 // connection guarded by a mutex, so it is safe to share across Poco's thread
 // pool. The server keeps exactly one writable Db per data directory: SQLite
-// 3.40's WAL-reset bug (docs/design-notes.md#sqlite-wal-reset-bug-and-the-one-writer-connection) needs two connections writing or
-// checkpointing at once, and one writer connection rules that out. Backups
-// read through separate read-only connections, which never checkpoint.
+// 3.40's WAL-reset bug (docs/design-notes.md#sqlite-wal-reset-bug-and-the-one-writer-connection)
+// needs two connections writing or checkpointing at once, and one writer connection rules that out.
+// Backups read through separate read-only connections, which never checkpoint.
 #pragma once
 
 #include <atomic>

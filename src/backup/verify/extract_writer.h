@@ -9,7 +9,8 @@
 // hands each file's bytes over; a second thread makes the directories and
 // creates (exclusively, never through a link), writes and closes the files,
 // in the order given, while the next entries are checked. Every Env call of
-// the extraction happens on that one thread, in archive order, so a FaultInjectionEnv sweep still sees one fixed sequence.
+// the extraction happens on that one thread, in archive order, so a FaultInjectionEnv sweep still
+// sees one fixed sequence.
 //
 // A third thread checks each file's SHA-256 against the manifest as the
 // bytes pass (half of an unpacking's CPU; on the writing thread it would

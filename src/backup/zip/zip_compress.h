@@ -38,7 +38,8 @@ bool HasIncompressibleMagic(std::string_view head);
 uint64_t StreamedDeflateBound(uint64_t n);
 
 // Compressors reused across entries: allocating fresh ones per entry made
-// glibc trim the heap after every small file (docs/design-notes.md#reuse-compressors-across-entries).
+// glibc trim the heap after every small file
+// (docs/design-notes.md#reuse-compressors-across-entries).
 class Deflaters {
  public:
   using Emit = std::function<Status(std::string_view)>;

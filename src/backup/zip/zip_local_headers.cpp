@@ -1,8 +1,8 @@
 // Cross-checking local headers and data descriptors against the central
 // directory, and checking that entries tile the file. Poco used the local
-// name when the two disagreed (docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives); we refuse instead. The tiling
-// check also rules out overlapping entries (the "overlapping zip bomb") and
-// data prepended to the archive.
+// name when the two disagreed (docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives); we
+// refuse instead. The tiling check also rules out overlapping entries (the "overlapping zip bomb")
+// and data prepended to the archive.
 #include "zip/zip_local_headers.h"
 
 #include <algorithm>

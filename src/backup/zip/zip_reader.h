@@ -1,7 +1,8 @@
 // ZipReader: a hardened reader for ZIP archives that may be hostile (uploaded
-// backups). Our own code, not Poco::Zip — see zip_types.h and docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives: Poco
-// 1.11 extracts "../" paths (reporting them only as events), symlinks, zip
-// bombs and cut-off archives, and cannot read its own streamed ZIP64 entries.
+// backups). Our own code, not Poco::Zip — see zip_types.h and
+// docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives: Poco 1.11 extracts "../" paths
+// (reporting them only as events), symlinks, zip bombs and cut-off archives, and cannot read its
+// own streamed ZIP64 entries.
 //
 // Open() reads only the end records, the central directory and each local
 // header; it extracts nothing. It accepts exactly the layout described in

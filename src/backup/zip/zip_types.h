@@ -6,7 +6,8 @@
 // trusts local-header names over the central directory, ignores encryption and
 // CRC errors) and cannot stream ZIP64 correctly (seekable output breaks every
 // entry of 4 GiB or more — Poco issue #2590 — and it cannot read back its own
-// streamed 4.5 GiB entry). See docs/design-notes.md#poco-compress-breaks-zip64-entries-in-seekable-mode. So arkwiki writes and
+// streamed 4.5 GiB entry). See
+// docs/design-notes.md#poco-compress-breaks-zip64-entries-in-seekable-mode. So arkwiki writes and
 // reads ZIP itself, with zlib, libdeflate and OpenSSL SHA-256.
 //
 // LAYOUT WRITTEN (and, strictly, the only layout ZipReader accepts):

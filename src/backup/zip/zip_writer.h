@@ -4,9 +4,9 @@
 // Our own code rather than Poco::Zip::Compress because Poco 1.11 breaks every
 // entry of 4 GiB or more in seekable mode (issue #2590), throws "Bad output
 // stream" mid-archive on a pipe, writes 1 KiB pieces, deflates at zlib -9 by
-// default and marks entries as FAT without Unix modes (docs/design-notes.md#our-own-zip-writer-with-libdeflate). This writer
-// uses libdeflate/zlib, data descriptors and ZIP64 where needed, and hashes
-// every byte once with SHA-256 as it passes.
+// default and marks entries as FAT without Unix modes
+// (docs/design-notes.md#our-own-zip-writer-with-libdeflate). This writer uses libdeflate/zlib, data
+// descriptors and ZIP64 where needed, and hashes every byte once with SHA-256 as it passes.
 //
 // Memory stays flat regardless of entry size: 1 MiB input blocks, 1 MiB
 // output blocks, and up to 2 x 8 MiB for whole-buffer deflate of small

@@ -38,10 +38,8 @@ class RestoreTest : public ::testing::Test {
     expected_old_ = DumpWiki(live_);
     old_fingerprint_ = LiveFingerprint(live_);
   }
-  void Seed(const std::string& dir, const std::string& variant) {
-    auto storage = Storage::Open(Env::Default(), dir);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    SeedWiki(**storage, variant);
+  static void Seed(const std::string& dir, const std::string& variant) {
+    testing::SeedWikiAt(dir, variant);
   }
   Result<ImportOutcome> Import(Env* env, const std::string& archive) {
     Restorer restorer(env, DataDirLayout(live_));

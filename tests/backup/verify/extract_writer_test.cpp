@@ -12,8 +12,8 @@
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
-#include "backup/zip_test_util.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "backup/zip_test_util.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -192,11 +192,7 @@ class SyncLogEnv : public EnvWrapper {
 TEST(RestoreDurabilityTest, StageSyncsTheFileSystemOnceAfterEveryUnpackedFile) {
   TempDir dir;
   const std::string source = dir.Sub("source"), live = dir.Sub("live");
-  {
-    auto storage = Storage::Open(Env::Default(), source);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::SeedWiki(**storage, "a");
-  }
+  testing::SeedWikiAt(source, "a");
   ASSERT_TRUE(WriteBackupToFile(Env::Default(), DataDirLayout(source), dir.Sub("a.zip")).ok());
   ASSERT_TRUE(Storage::Open(Env::Default(), live).ok());
   SyncLogEnv env(Env::Default());

@@ -1,6 +1,7 @@
 // Hostile and malformed archives: every one must be refused by Open() (or, for
 // damaged data, by ReadEntry) before anything could be extracted. The cases
-// follow what Poco 1.11's Decompress got wrong (see docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives).
+// follow what Poco 1.11's Decompress got wrong (see
+// docs/design-notes.md#poco-zip-is-unsafe-for-uploaded-archives).
 #include <gtest/gtest.h>
 
 #include "backup/zip_test_util.h"

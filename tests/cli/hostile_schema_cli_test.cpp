@@ -8,32 +8,13 @@
 #include <gtest/gtest.h>
 
 #include "arkwiki/storage/storage.h"
+#include "support/arkwiki_process.h"
+#include "support/hostile_schema_cases.h"
 #include "support/seed_wiki.h"
-#include "support/server_process.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki::testing {
 namespace {
-
-struct SchemaCase {
-  const char* fixture;  // fixtures/hostile/<fixture>.zip
-  const char* refusal;  // the message names the offending object
-};
-
-const SchemaCase kCases[] = {
-    {"db-schema-mismatch", "has an object arkwiki does not create: table backdoor"},
-    {"db-trigger-innocent-name",
-     "has an object arkwiki does not create: trigger page_search_backdoor"},
-    {"db-view-innocent-name", "has an object arkwiki does not create: view page_search_recent"},
-    {"db-index-innocent-name", "has an object arkwiki does not create: index pages_slug"},
-    {"db-column-default-changed", "defines table pages differently"},
-    {"db-column-constraint-changed", "defines table users differently"},
-    {"db-extra-column", "defines table users differently"},
-};
-
-std::string Fixture(const SchemaCase& c) {
-  return std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + c.fixture + ".zip";
-}
 
 void Tamper(const std::string& database, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -48,18 +29,14 @@ void Tamper(const std::string& database, const std::string& sql) {
 
 class HostileSchemaCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    SeedWiki(**storage, "live");
-  }
+  void SetUp() override { SeedWikiAt(data_, "live"); }
   TempDir dir_;
   std::string data_ = dir_.Sub("data");
 };
 
 TEST_F(HostileSchemaCliTest, VerifyExitsThreeNamingTheObject) {
-  for (const SchemaCase& c : kCases) {
-    CommandResult r = RunArkwiki({"backup", "verify", Fixture(c)});
+  for (const HostileSchemaCase& c : kHostileSchemaCases) {
+    CommandResult r = RunArkwiki({"backup", "verify", HostileSchemaFixturePath(c)});
     EXPECT_EQ(r.exit_code, 3) << c.fixture << ": " << r.out << r.err;
     EXPECT_EQ(r.err.rfind("arkwiki: error: ", 0), 0u) << c.fixture << ": " << r.err;
     EXPECT_NE(r.err.find(c.refusal), std::string::npos) << c.fixture << ": " << r.err;
@@ -69,8 +46,9 @@ TEST_F(HostileSchemaCliTest, VerifyExitsThreeNamingTheObject) {
 TEST_F(HostileSchemaCliTest, RestoreExitsThreeAndLeavesTheWikiUntouched) {
   const std::string dump = DumpWiki(data_);
   const std::string fingerprint = LiveFingerprint(data_);
-  for (const SchemaCase& c : kCases) {
-    CommandResult r = RunArkwiki({"backup", "restore", "--data", data_, Fixture(c), "--yes"});
+  for (const HostileSchemaCase& c : kHostileSchemaCases) {
+    CommandResult r =
+        RunArkwiki({"backup", "restore", "--data", data_, HostileSchemaFixturePath(c), "--yes"});
     EXPECT_EQ(r.exit_code, 3) << c.fixture << ": " << r.out << r.err;
     EXPECT_NE(r.err.find(c.refusal), std::string::npos) << c.fixture << ": " << r.err;
     EXPECT_EQ(DumpWiki(data_), dump) << c.fixture << ": live data changed";
