@@ -70,6 +70,7 @@ TEST_F(HostileRowsTest, RestoreExitsThreeAndLeavesTheWikiUntouched) {
 // The same values in the live database: reported, not copied into a backup.
 TEST_F(HostileRowsTest, CreateRefusesEachTamperedLiveValueWithExitThree) {
   for (const RowTamper& t : RowTampers()) {
+    if (!t.refused_by_create) continue;
     TempDir copy;
     const std::string data = copy.Sub("data");
     std::filesystem::copy(data_, data, std::filesystem::copy_options::recursive);

@@ -55,15 +55,26 @@ Result<std::vector<std::string>> Column(sqlite3* db, const std::string& sql) {
 }
 
 // Streamed to the caller, not collected: the list grows with the upload
-// count (6 MB at 200,000 uploads even as raw hashes).
-Status ForEachUploadHash(sqlite3* db, const std::function<void(const Sha256Raw&)>& on_hash) {
+// count (6 MB at 200,000 uploads even as raw hashes). The row check has
+// made every size a whole number and every hash lowercase hex.
+Status ForEachUploadHash(sqlite3* db, const UploadHashCallback& on_hash) {
   return ForEachRow(
-      db, "SELECT DISTINCT sha256 FROM uploads ORDER BY sha256", [&](std::string_view text) {
+      db,
+      "SELECT sha256 || ' ' || min(size) || ' ' || max(size) FROM uploads "
+      "GROUP BY sha256 ORDER BY sha256",
+      [&](std::string_view text) {
         Sha256Raw hash;
-        if (!ParseSha256Hex(text, &hash)) {
+        const size_t space = text.find(' ');
+        if (space == std::string_view::npos || !ParseSha256Hex(text.substr(0, space), &hash)) {
           return Status::Corruption("the database names an upload by a malformed hash");
         }
-        on_hash(hash);
+        const std::string sizes(text.substr(space + 1));
+        const size_t second = sizes.find(' ');
+        if (second == std::string::npos || sizes.substr(0, second) != sizes.substr(second + 1)) {
+          return Status::Corruption("uploads rows for " + std::string(text.substr(0, space)) +
+                                    " disagree on its size");
+        }
+        on_hash(hash, std::stoull(sizes.substr(0, second)));
         return Status::Ok();
       });
 }
@@ -99,9 +110,8 @@ Result<Handle> OpenHardened(const std::string& path) {
 
 }  // namespace
 
-Result<DatabaseCheck> CheckUntrustedDatabase(
-    Env* env, const std::string& path,
-    const std::function<void(const Sha256Raw&)>& on_upload_hash) {
+Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
+                                             const UploadHashCallback& on_upload_hash) {
   for (const char* suffix : {"-wal", "-journal", "-shm"}) {
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path + suffix));
     if (exists) {
