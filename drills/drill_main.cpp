@@ -21,11 +21,13 @@ std::vector<Scenario> DamageScenarios();
 std::vector<Scenario> LoadScenarios();
 std::vector<Scenario> CrashScenarios();
 std::vector<Scenario> FaultScenarios();
+std::vector<Scenario> TamperedScenarios();
 
 const std::vector<Scenario>& AllScenarios() {
   static const std::vector<Scenario> all = [] {
     std::vector<Scenario> v;
-    for (auto group : {DamageScenarios(), LoadScenarios(), CrashScenarios(), FaultScenarios()}) {
+    for (auto group : {DamageScenarios(), LoadScenarios(), CrashScenarios(), FaultScenarios(),
+                       TamperedScenarios()}) {
       v.insert(v.end(), group.begin(), group.end());
     }
     for (auto& s : v) s.per_profile = s.id != 12;  // the old archive is its own input

@@ -4,6 +4,8 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/core/log.h"
+#include "arkwiki/storage/password_hash.h"
 
 namespace arkwiki {
 namespace {
@@ -133,6 +135,14 @@ Result<User> UserStore::Authenticate(const std::string& name, const std::string&
     return denied;
   }
   const std::string& hash = rows[0].Text(0);
+  // Never run argon2 at costs arkwiki did not choose: one such login could
+  // take gigabytes and minutes.
+  if (Status costs = CheckPasswordHash(hash); !costs.ok()) {
+    LogWarning("login refused for '" + name + "': " + costs.message() +
+               "; an admin must reset this user's password");
+    return Status::Unauthenticated("the password of '" + name + "' must be reset: its " +
+                                   costs.message());
+  }
   if (password.size() > 1024 ||
       crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
     return denied;

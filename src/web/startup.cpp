@@ -5,8 +5,27 @@
 #include "app.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/core/log.h"
+#include "arkwiki/storage/password_hash.h"
 
 namespace arkwiki::web {
+namespace {
+
+// Their logins are refused rather than run at costs arkwiki did not choose.
+void WarnAboutForeignPasswordHashes(Db& db) {
+  auto names = UsersNeedingPasswordReset(db);
+  if (!names.ok()) {
+    LogWarning("checking the stored password hashes failed: " + names.status().ToString());
+    return;
+  }
+  for (const std::string& name : *names) {
+    std::string message = "user '" + name + "'";
+    message += " has a password hash arkwiki never writes and cannot log in until the password ";
+    message += "is reset (Settings > Users, or arkwiki user passwd --name " + name + ")";
+    LogWarning(message);
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout) {
   // An import interrupted by a crash is finished or rolled back first.
@@ -21,6 +40,7 @@ Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& l
   } else if (*collected > 0) {
     LogInfo("removed " + std::to_string(*collected) + " unreferenced upload files");
   }
+  WarnAboutForeignPasswordHashes(storage->db());
   return storage;
 }
 

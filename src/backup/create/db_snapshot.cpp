@@ -82,6 +82,10 @@ Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {
                                "migrate it");
   }
   info->schema_version = version;
+  // A row the API could not have written (tampered by hand) is reported
+  // here rather than copied into every backup; checked on the copy so that
+  // the live wiki is not held up.
+  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(db));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.pages,
                            db.QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.revisions, db.QueryInt("SELECT count(*) FROM revisions"));

@@ -76,8 +76,9 @@ std::string SafetyBackupStem() {
 }
 
 // Whether the live wiki is whole enough to archive: its database opens,
-// passes quick_check and has exactly arkwiki's schema, and every upload it
-// lists is on disk at its size.
+// passes quick_check, has exactly arkwiki's schema and rows the API could
+// have written (a tampered wiki is repaired by exactly this import), and
+// every upload it lists is on disk at its size.
 // An error here names the damage.
 Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
   DbOptions ro;
@@ -89,6 +90,7 @@ Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
                               (check.empty() ? std::string() : ": " + check[0].Text(0)));
   }
   ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseSchema(*db));
+  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(*db));
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows uploads,
                            db->Query("SELECT sha256, max(size) FROM uploads GROUP BY sha256"));
   for (const SqlRow& r : uploads) {

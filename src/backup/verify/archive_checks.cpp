@@ -136,6 +136,17 @@ void UploadHashMatcher::Add(const Sha256Raw& hash) {
   ++next_;
 }
 
+void UploadHashMatcher::Add(const Sha256Raw& hash, uint64_t size) {
+  Add(hash);
+  if (!first_difference_.ok()) return;
+  const uint64_t archived = files_[archived_[next_ - 1]].size;
+  if (archived != size) {
+    first_difference_ = Status::Corruption(
+        "uploads rows for " + HexEncode(hash.data(), hash.size()) + " record " +
+        std::to_string(size) + " bytes, but the archive holds " + std::to_string(archived));
+  }
+}
+
 Status UploadHashMatcher::Finish() const {
   if (!first_difference_.ok()) return first_difference_;
   if (added_ != archived_.size()) {

@@ -25,6 +25,9 @@ class UploadHashMatcher {
  public:
   explicit UploadHashMatcher(const ManifestFiles& files);
   void Add(const Sha256Raw& hash);
+  // Also notes when the database's rows record another size for the upload
+  // than the archive holds.
+  void Add(const Sha256Raw& hash, uint64_t size);
   Status Finish() const;
 
  private:

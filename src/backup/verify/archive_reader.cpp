@@ -152,8 +152,8 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
   if (s.ok() && state->writer != nullptr) s = state->writer->Drain();
   if (s.ok()) {
     UploadHashMatcher uploads(report->manifest.files);
-    auto check =
-        CheckUntrustedDatabase(env, dest, [&](const Sha256Raw& hash) { uploads.Add(hash); });
+    auto check = CheckUntrustedDatabase(
+        env, dest, [&](const Sha256Raw& hash, uint64_t size) { uploads.Add(hash, size); });
     if (check.ok()) {
       report->database = std::move(check).value();
       s = CheckDatabaseMatchesManifest(report->database, report->manifest);

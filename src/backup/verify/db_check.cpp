@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "arkwiki/storage/row_check.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/schema_catalog.h"
 #include "verify/db_check.h"
@@ -54,15 +55,26 @@ Result<std::vector<std::string>> Column(sqlite3* db, const std::string& sql) {
 }
 
 // Streamed to the caller, not collected: the list grows with the upload
-// count (6 MB at 200,000 uploads even as raw hashes).
-Status ForEachUploadHash(sqlite3* db, const std::function<void(const Sha256Raw&)>& on_hash) {
+// count (6 MB at 200,000 uploads even as raw hashes). The row check has
+// made every size a whole number and every hash lowercase hex.
+Status ForEachUploadHash(sqlite3* db, const UploadHashCallback& on_hash) {
   return ForEachRow(
-      db, "SELECT DISTINCT sha256 FROM uploads ORDER BY sha256", [&](std::string_view text) {
+      db,
+      "SELECT sha256 || ' ' || min(size) || ' ' || max(size) FROM uploads "
+      "GROUP BY sha256 ORDER BY sha256",
+      [&](std::string_view text) {
         Sha256Raw hash;
-        if (!ParseSha256Hex(text, &hash)) {
+        const size_t space = text.find(' ');
+        if (space == std::string_view::npos || !ParseSha256Hex(text.substr(0, space), &hash)) {
           return Status::Corruption("the database names an upload by a malformed hash");
         }
-        on_hash(hash);
+        const std::string sizes(text.substr(space + 1));
+        const size_t second = sizes.find(' ');
+        if (second == std::string::npos || sizes.substr(0, second) != sizes.substr(second + 1)) {
+          return Status::Corruption("uploads rows for " + std::string(text.substr(0, space)) +
+                                    " disagree on its size");
+        }
+        on_hash(hash, std::stoull(sizes.substr(0, second)));
         return Status::Ok();
       });
 }
@@ -98,9 +110,8 @@ Result<Handle> OpenHardened(const std::string& path) {
 
 }  // namespace
 
-Result<DatabaseCheck> CheckUntrustedDatabase(
-    Env* env, const std::string& path,
-    const std::function<void(const Sha256Raw&)>& on_upload_hash) {
+Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
+                                             const UploadHashCallback& on_upload_hash) {
   for (const char* suffix : {"-wal", "-journal", "-shm"}) {
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path + suffix));
     if (exists) {
@@ -134,6 +145,8 @@ Result<DatabaseCheck> CheckUntrustedDatabase(
   if (!fk.empty()) {
     return Status::Corruption("the database has broken references (table " + fk[0] + ")");
   }
+  // Every value, by the rules arkwiki's API applies when it writes one.
+  ARKWIKI_RETURN_IF_ERROR(CheckRowsAreValid(db.get(), static_cast<int>(version)));
   DatabaseCheck check;
   check.schema_version = static_cast<int>(version);
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.pages,

@@ -17,11 +17,14 @@ namespace arkwiki {
 // newer than this build, and one that is not exactly what its version's
 // migrations produce (schema_catalog.h: an extra trigger, view, index or
 // table of any name, or a changed one, is named); only then runs
-// integrity_check and foreign_key_check and reads any row. Refuses -wal or
+// integrity_check and foreign_key_check and reads any row; then every row
+// must pass CheckRowsAreValid (row_check.h), the API's own rules. Refuses -wal or
 // -journal files beside it. Corruption/Unsupported on failure.
 // Calls on_upload_hash with every distinct upload hash the database refers
-// to, in ascending order (a malformed one is Corruption).
-Result<DatabaseCheck> CheckUntrustedDatabase(
-    Env* env, const std::string& path, const std::function<void(const Sha256Raw&)>& on_upload_hash);
+// to, in ascending order, and the size its rows record (a malformed hash,
+// or rows that disagree on the size, is Corruption).
+using UploadHashCallback = std::function<void(const Sha256Raw& hash, uint64_t size)>;
+Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
+                                             const UploadHashCallback& on_upload_hash);
 
 }  // namespace arkwiki

@@ -15,6 +15,7 @@
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/storage/storage.h"
+#include "hostile_rows.h"
 #include "support/counting_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
@@ -30,6 +31,25 @@ struct HostileCase {
   uint64_t max_archive_bytes = 0;
   uint64_t max_total_bytes = 0;
 };
+
+// Appends the data-level tampering cases (fixtures/hostile_rows.h): a
+// genuine backup with one value arkwiki's API could not have written.
+std::vector<HostileCase> WithRowTampers(std::vector<HostileCase> cases) {
+  static const std::vector<fixture::RowTamper> kTampers = fixture::RowTampers();
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const fixture::RowTamper& t : kTampers) {
+      std::string name = "RejectsTamperedValue_" + t.name;
+      std::replace(name.begin(), name.end(), '-', '_');
+      names.push_back(std::move(name));
+    }
+    return names;
+  }();
+  for (size_t i = 0; i < kTampers.size(); ++i) {
+    cases.push_back({kTampers[i].name.c_str(), kNames[i].c_str(), {kTampers[i].refusal}});
+  }
+  return cases;
+}
 
 // One row per hostile class.
 const std::vector<HostileCase>& Cases() {
@@ -117,7 +137,8 @@ const std::vector<HostileCase>& Cases() {
        "RejectsNewerSchemaVersionNamingBoth",
        {"schema version 4", "newer than this arkwiki (3)"}},
   };
-  return kCases;
+  static const std::vector<HostileCase> kWithRows = WithRowTampers(kCases);
+  return kWithRows;
 }
 
 std::string HostileDir() { return std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile"; }
