@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <array>
+#include <map>
 #include <mutex>
 #include <tuple>
 
@@ -140,9 +140,9 @@ Result<std::shared_ptr<const std::vector<SchemaObject>>> ExpectedSchemaObjects(i
     return Status::InvalidArgument("no arkwiki schema version " + std::to_string(version));
   }
   static std::mutex mu;
-  static std::array<std::shared_ptr<const std::vector<SchemaObject>>, kSchemaVersion + 1> cache;
+  static std::map<int, std::shared_ptr<const std::vector<SchemaObject>>> cache;
   const std::lock_guard<std::mutex> lock(mu);
-  auto& cached = cache.at(static_cast<size_t>(version));
+  auto& cached = cache[version];
   if (cached) return cached;
   DbOptions options;
   options.wal = false;
