@@ -71,6 +71,20 @@ int RunCli(int argc, char** argv) {
 
 namespace cli {
 
+int ArchiveExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNoSpace:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIoError:
+    case StatusCode::kBusy:
+      return kExitEnvironment;
+    case StatusCode::kNotFound:
+      return kExitFailure;
+    default:
+      return kExitArchiveRejected;
+  }
+}
+
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk:

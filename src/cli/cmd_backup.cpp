@@ -85,21 +85,6 @@ std::string DataDir(const Args& args) {
   return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
 }
 
-// Archive problems exit 3 whatever their code; environment ones exit 4.
-int ArchiveExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNoSpace:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kIoError:
-    case StatusCode::kBusy:
-      return kExitEnvironment;
-    case StatusCode::kNotFound:
-      return kExitFailure;
-    default:
-      return kExitArchiveRejected;
-  }
-}
-
 void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::string& out) {
   auto storage = Storage::Open(Env::Default(), data_dir);
   Status s = storage.ok()

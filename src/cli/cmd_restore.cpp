@@ -27,20 +27,6 @@ const char kRestoreHelp[] =
 
 namespace {
 
-int RestoreExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNoSpace:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kIoError:
-    case StatusCode::kBusy:
-      return kExitEnvironment;
-    case StatusCode::kNotFound:
-      return kExitFailure;
-    default:
-      return kExitArchiveRejected;
-  }
-}
-
 int Fail(const Status& s, int code) {
   std::fprintf(stderr, "arkwiki: error: %s\n", s.message().c_str());
   return code;
@@ -85,11 +71,11 @@ int CmdRestore(const Args& args) {
   auto staged = restorer.Stage(args.positional[0], options);
   if (!staged.ok()) {
     progress.Finish();
-    return Fail(staged.status(), RestoreExitCode(staged.status()));
+    return Fail(staged.status(), ArchiveExitCode(staged.status()));
   }
   auto outcome = restorer.Commit(*staged, options, CommitHooks{});
   progress.Finish();
-  if (!outcome.ok()) return Fail(outcome.status(), RestoreExitCode(outcome.status()));
+  if (!outcome.ok()) return Fail(outcome.status(), ArchiveExitCode(outcome.status()));
   if (args.Has("quiet")) return kExitOk;
   const Manifest& m = staged->report.manifest;
   std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n",

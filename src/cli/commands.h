@@ -29,5 +29,9 @@ int ReportError(const Status& status);
 int UsageError(const std::string& message, const std::string& help);
 // Exit code for a Status (see cli.h).
 int ExitCodeFor(const Status& status);
+// Exit code for a failure to read, check or restore an archive: problems of
+// the archive exit 3 whatever their code; environment ones exit 4; a missing
+// file exits 1.
+int ArchiveExitCode(const Status& s);
 
 }  // namespace arkwiki::cli
