@@ -1,5 +1,6 @@
 #include "arkwiki/storage/row_check.h"
 
+#include <algorithm>
 #include <string>
 
 #include "arkwiki/core/hash.h"
@@ -43,17 +44,21 @@ Status CheckUserRow(sqlite3_stmt* st) {
   return rule.ok() ? rule : Refuse("users", name, rule.message());
 }
 
-bool IsKnownSetting(const std::string& key) {
-  for (const std::string& known : SettingKeys()) {
-    if (key == known) return true;
-  }
-  return false;
+bool IsOneOf(const std::string& key, const std::vector<std::string>& keys) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
+
+// A retired key's value is ignored on load; it only has to be small.
+constexpr size_t kMaxRetiredSettingBytes = 64;
 
 Status CheckSettingRow(sqlite3_stmt* st) {
   const std::string key = Text(st, 0);
   const std::string value = Text(st, 1);
-  if (!IsKnownSetting(key)) return Refuse("settings", key, "arkwiki has no such setting");
+  if (IsOneOf(key, RetiredSettingKeys())) {
+    if (value.size() <= kMaxRetiredSettingBytes) return Status::Ok();
+    return Refuse("settings", key, "the value of a retired setting is over 64 bytes");
+  }
+  if (!IsOneOf(key, SettingKeys())) return Refuse("settings", key, "arkwiki has no such setting");
   if (key == "instance_id") {
     if (value.empty() || value.size() > 64 || !IsLowerHex(value, value.size())) {
       return Refuse("settings", key, "the instance id is not 1 to 64 lowercase hex digits");

@@ -29,6 +29,11 @@ const std::vector<std::string>& SettingKeys() {
   return keys;
 }
 
+const std::vector<std::string>& RetiredSettingKeys() {
+  static const std::vector<std::string> keys = {"registration_open"};
+  return keys;
+}
+
 std::map<std::string, std::string> SettingsToMap(const SiteSettings& s) {
   return {{"site_title", s.site_title},
           {"base_url", s.base_url},

@@ -123,5 +123,19 @@ TEST_F(RowCheckTest, RefusesEachTamperedValueNamingTableRowAndRule) {
   EXPECT_TRUE(Check().ok());
 }
 
+// Databases of older versions (schema 2 backups) still hold the retired
+// "registration_open" key: they must keep importing.
+TEST_F(RowCheckTest, AcceptsARetiredSettingOlderVersionsWrote) {
+  ASSERT_TRUE(storage_->db()
+                  .Exec("INSERT INTO settings(key, value) VALUES('registration_open', '0')")
+                  .ok());
+  EXPECT_TRUE(Check().ok()) << Check().ToString();
+  ASSERT_TRUE(storage_->db()
+                  .Exec("UPDATE settings SET value = ? WHERE key = 'registration_open'",
+                        {std::string(65, '1')})
+                  .ok());
+  EXPECT_NE(Check().message().find("settings row 'registration_open'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace arkwiki

@@ -23,6 +23,10 @@ struct SiteSettings {
 
 // The keys, in the order the Settings page and the API show them.
 const std::vector<std::string>& SettingKeys();
+// Keys that older arkwiki versions wrote and this one ignores when it loads
+// settings ("registration_open", a switch for a feature that never
+// existed). A database or backup that holds one is still valid.
+const std::vector<std::string>& RetiredSettingKeys();
 
 class SettingsStore {
  public:

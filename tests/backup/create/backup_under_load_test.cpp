@@ -39,11 +39,11 @@ Status WriteOne(Storage& s, int i) {
   return s.db().Transaction([&](Db& tx) -> Status {
     ARKWIKI_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO audit_log(at, actor, action, detail) "
-                "VALUES(0, 'w', 'load', ?)",
+                "VALUES(0, 'w', 'test.load', ?)",
                 {std::to_string(i)}));
     return tx.Exec(
-        "INSERT INTO settings(key, value) VALUES('load_counter', "
-        "(SELECT count(*) FROM audit_log WHERE action = 'load')) ON CONFLICT(key) DO "
+        "INSERT INTO settings(key, value) VALUES('site_title', "
+        "(SELECT count(*) FROM audit_log WHERE action = 'test.load')) ON CONFLICT(key) DO "
         "UPDATE SET value = excluded.value");
   });
 }
@@ -115,8 +115,9 @@ TEST(BackupUnderLoadTest, ArchiveIsOneConsistentPointInTime) {
   DbOptions ro;
   ro.read_only = true;
   auto db = Db::Open(unpacked + "/database/arkwiki.db", ro).value();
-  int64_t counter = db->QueryInt("SELECT value FROM settings WHERE key = 'load_counter'").value();
-  int64_t logged = db->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'load'").value();
+  int64_t counter = db->QueryInt("SELECT value FROM settings WHERE key = 'site_title'").value();
+  int64_t logged =
+      db->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'test.load'").value();
   EXPECT_EQ(counter, logged) << "the snapshot mixes two points in time";
   EXPECT_EQ(report->manifest.counts.uploads, db->QueryInt("SELECT count(*) FROM uploads").value());
 }
