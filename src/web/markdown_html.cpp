@@ -397,6 +397,10 @@ void HtmlRenderer::EnterImage(const MD_SPAN_IMG_DETAIL* img) {
 int HtmlRenderer::LeaveSpan(MD_SPANTYPE type) {
   if (Tick() != 0) return 1;
   Flush();
+  // md4c leaves every span it entered; an unbalanced leave means a state this
+  // writer does not model, so the parse stops and the page falls back to
+  // escaped text rather than guessing (never read past the stack).
+  if (spans_.empty()) return 1;
   Span kind = spans_.back();
   spans_.pop_back();
   if (type == MD_SPAN_IMG && InAlt() && kind != Span::kImageTag) {
