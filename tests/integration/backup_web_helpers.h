@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "wiki_fixture.h"
@@ -104,5 +105,24 @@ inline std::string JobIdFromPage(const std::string& html) {
   pos += marker.size();
   return html.substr(pos, html.find('"', pos) - pos);
 }
+
+// The bytes of fixtures/hostile/<name>.zip ("" when it is missing).
+inline std::string ReadHostileFixture(const std::string& name) {
+  std::ifstream in(std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + name + ".zip",
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// A running wiki with one page, for imports of hostile archives that must
+// leave it untouched.
+class HostileImportWebTest : public BackupWebFixture {
+ protected:
+  void SetUp() override {
+    BackupWebFixture::SetUp();
+    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"kept"})").status, 201);
+  }
+};
 
 }  // namespace arkwiki::testing

@@ -10,26 +10,12 @@
 namespace arkwiki::testing {
 namespace {
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + name + ".zip",
-                   std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-class HostileRowsWebTest : public BackupWebFixture {
- protected:
-  void SetUp() override {
-    BackupWebFixture::SetUp();
-    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"kept"})").status, 201);
-  }
-};
+class HostileRowsWebTest : public HostileImportWebTest {};
 
 TEST_F(HostileRowsWebTest, ImportIs422NamingTheRowAndTheWikiIsUntouched) {
   const std::string before = VisibleState();
   for (const fixture::RowTamper& t : fixture::RowTampers()) {
-    const std::string zip = ReadFixture(t.name);
+    const std::string zip = ReadHostileFixture(t.name);
     ASSERT_FALSE(zip.empty()) << t.name << " is missing: run arkwiki-make-hostile-fixtures";
     for (const char* query : {"?dry_run=1", ""}) {
       HttpResponse r = ApiRestore(zip, query);
