@@ -25,17 +25,6 @@ std::string Fixture(const RowTamper& t) {
   return std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + t.name + ".zip";
 }
 
-void Tamper(const std::string& database, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 class HostileRowsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,7 +63,7 @@ TEST_F(HostileRowsTest, CreateRefusesEachTamperedLiveValueWithExitThree) {
     TempDir copy;
     const std::string data = copy.Sub("data");
     std::filesystem::copy(data_, data, std::filesystem::copy_options::recursive);
-    Tamper(DataDirLayout(data).database, t.sql);
+    TamperDatabase(DataDirLayout(data).database, t.sql);
     CommandResult r = RunArkwiki({"backup", "create", "--data", data, "--out", "-"});
     EXPECT_EQ(r.exit_code, 3) << t.name << ": " << r.err;
     EXPECT_TRUE(r.out.empty()) << t.name << ": archive bytes reached standard output";
@@ -91,7 +80,7 @@ TEST_F(HostileRowsTest, AGoodBackupRestoresOverATamperedWiki) {
       RunArkwiki({"backup", "create", "--data", data_, "--out", dir_.Sub("good.zip")});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   const std::string dump = DumpWiki(data_);
-  Tamper(DataDirLayout(data_).database, RowTampers()[0].sql);
+  TamperDatabase(DataDirLayout(data_).database, RowTampers()[0].sql);
   CommandResult r =
       RunArkwiki({"backup", "restore", "--data", data_, dir_.Sub("good.zip"), "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

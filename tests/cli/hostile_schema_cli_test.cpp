@@ -16,17 +16,6 @@
 namespace arkwiki::testing {
 namespace {
 
-void Tamper(const std::string& database, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 class HostileSchemaCliTest : public ::testing::Test {
  protected:
   void SetUp() override { SeedWikiAt(data_, "live"); }
@@ -59,9 +48,9 @@ TEST_F(HostileSchemaCliTest, RestoreExitsThreeAndLeavesTheWikiUntouched) {
 // Corruption of the wiki itself exits 3, as create's other refusals of
 // damaged live data (an upload that no longer matches its hash) do.
 TEST_F(HostileSchemaCliTest, CreateRefusesATamperedLiveDatabaseWithExitThree) {
-  Tamper(DataDirLayout(data_).database,
-         "CREATE TRIGGER page_search_backdoor AFTER INSERT ON sessions "
-         "BEGIN UPDATE users SET role='admin' WHERE id=NEW.user_id; END;");
+  TamperDatabase(DataDirLayout(data_).database,
+                 "CREATE TRIGGER page_search_backdoor AFTER INSERT ON sessions "
+                 "BEGIN UPDATE users SET role='admin' WHERE id=NEW.user_id; END;");
   const std::string out = dir_.Sub("out");
   ASSERT_TRUE(Env::Default()->CreateDirs(out).ok());
   CommandResult r = RunArkwiki({"backup", "create", "--data", data_, "--out", out + "/backup.zip"});
@@ -75,9 +64,9 @@ TEST_F(HostileSchemaCliTest, CreateRefusesATamperedLiveDatabaseWithExitThree) {
 }
 
 TEST_F(HostileSchemaCliTest, CreateRefusesALiveTableWithAChangedDefault) {
-  Tamper(DataDirLayout(data_).database,
-         "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET sql = replace(sql, "
-         "'DEFAULT ''public''', 'DEFAULT ''private''') WHERE name = 'pages';");
+  TamperDatabase(DataDirLayout(data_).database,
+                 "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET sql = replace(sql, "
+                 "'DEFAULT ''public''', 'DEFAULT ''private''') WHERE name = 'pages';");
   CommandResult r = RunArkwiki({"backup", "create", "--data", data_, "--out", "-"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_TRUE(r.out.empty()) << "archive bytes reached standard output";

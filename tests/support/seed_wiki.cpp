@@ -1,6 +1,7 @@
 #include "support/seed_wiki.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <sstream>
@@ -40,6 +41,17 @@ void Upload(Storage& s, const std::string& slug, const std::string& name, const 
 void AddUpload(Storage& s, const std::string& slug, const std::string& name,
                const std::string& data) {
   Upload(s, slug, name, data);
+}
+
+void TamperDatabase(const std::string& database, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string message = err != nullptr ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
 void SeedWikiAt(const std::string& data_dir, const std::string& variant) {

@@ -17,6 +17,10 @@ void SeedWiki(Storage& storage, const std::string& variant = "a");
 // does and closes it; a failure to open fails the calling test.
 void SeedWikiAt(const std::string& data_dir, const std::string& variant = "a");
 
+// Runs `sql` on the database file directly, bypassing arkwiki (a hand edit
+// of a data directory); a failure fails the calling test.
+void TamperDatabase(const std::string& database, const std::string& sql);
+
 // Adds an upload `name` with `data` to the existing page `slug`.
 void AddUpload(Storage& storage, const std::string& slug, const std::string& name,
                const std::string& data);
