@@ -27,6 +27,21 @@ class SearchApiTest : public WikiServerTest {
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
   }
+  // Saves a page, restarts with stalled searches and starts one search for
+  // it; returns when the server reports it running (invalid on failure).
+  std::future<HttpResponse> StartStalledSearch() {
+    const int saved =
+        PutPage("editor", "home", R"({"title":"Home","markdown":"welcome quux"})").status;
+    EXPECT_EQ(saved, 201);
+    if (saved != 201) return {};
+    RestartWithStalledSearches();
+    const int port = server_->port();
+    auto search = std::async(std::launch::async,
+                             [port] { return HttpClient(port).Get("/api/search?q=quux"); });
+    EXPECT_TRUE(WaitForRunningSearch()) << server_->LogTail();
+    if (::testing::Test::HasFailure()) return {};
+    return search;
+  }
   // Waits (bounded) until /api/health reports a running search.
   bool WaitForRunningSearch() {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -40,12 +55,8 @@ class SearchApiTest : public WikiServerTest {
 };
 
 TEST_F(SearchApiTest, RunningSearchDoesNotBlockPageViews) {
-  ASSERT_EQ(PutPage("editor", "home", R"({"title":"Home","markdown":"welcome quux"})").status, 201);
-  RestartWithStalledSearches();
-  const int port = server_->port();
-  auto search =
-      std::async(std::launch::async, [port] { return HttpClient(port).Get("/api/search?q=quux"); });
-  ASSERT_TRUE(WaitForRunningSearch()) << server_->LogTail();
+  std::future<HttpResponse> search = StartStalledSearch();
+  ASSERT_TRUE(search.valid());
   EXPECT_EQ(Client().Get("/api/pages/home").status, 200);
   EXPECT_EQ(Client().Get("/wiki/home").status, 200);
   HttpResponse health = Client().Get("/api/health");
@@ -56,12 +67,8 @@ TEST_F(SearchApiTest, RunningSearchDoesNotBlockPageViews) {
 }
 
 TEST_F(SearchApiTest, ShutdownInterruptsRunningSearch) {
-  ASSERT_EQ(PutPage("editor", "home", R"({"title":"Home","markdown":"welcome quux"})").status, 201);
-  RestartWithStalledSearches();
-  const int port = server_->port();
-  auto search =
-      std::async(std::launch::async, [port] { return HttpClient(port).Get("/api/search?q=quux"); });
-  ASSERT_TRUE(WaitForRunningSearch()) << server_->LogTail();
+  std::future<HttpResponse> search = StartStalledSearch();
+  ASSERT_TRUE(search.valid());
   // Without the interruption the stalled search would never end: the server
   // would give up after its drain and exit with the search unanswered.
   EXPECT_EQ(server_->Stop(), 0);

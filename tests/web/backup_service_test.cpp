@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "arkwiki/backup/backup_writer.h"
+#include "support/backed_up_wiki.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
@@ -18,17 +19,12 @@ namespace {
 class BackupServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Seed(source_, "a");
     archive_ = dir_.Sub("a.zip");
-    auto written = WriteBackupToFile(Env::Default(), DataDirLayout(source_), archive_);
-    ASSERT_TRUE(written.ok()) << written.status().ToString();
-    Seed(live_, "b");
+    testing::SeedArchiveAndLive(source_, archive_, live_);
+    if (HasFatalFailure()) return;
     auto storage = Storage::Open(Env::Default(), live_);
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
     app_ = std::make_unique<WikiApp>(Env::Default(), std::move(storage).value());
-  }
-  static void Seed(const std::string& dir, const std::string& variant) {
-    testing::SeedWikiAt(dir, variant);
   }
   // An (empty) safety backup file named for `stamp` (YYYY-MM-DDTHHMMSSZ).
   std::string SafetyFile(const std::string& stamp) {

@@ -12,6 +12,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "support/backed_up_wiki.h"
 #include "support/counting_env.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
@@ -29,17 +30,12 @@ class RestoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Wiki A is backed up; the live wiki then becomes B.
-    Seed(source_, "a");
     archive_ = dir_.Sub("a.zip");
-    auto written = WriteBackupToFile(Env::Default(), DataDirLayout(source_), archive_);
-    ASSERT_TRUE(written.ok()) << written.status().ToString();
-    Seed(live_, "b");
+    testing::SeedArchiveAndLive(source_, archive_, live_);
+    if (HasFatalFailure()) return;
     expected_new_ = DumpWiki(source_);
     expected_old_ = DumpWiki(live_);
     old_fingerprint_ = LiveFingerprint(live_);
-  }
-  static void Seed(const std::string& dir, const std::string& variant) {
-    testing::SeedWikiAt(dir, variant);
   }
   Result<ImportOutcome> Import(Env* env, const std::string& archive) {
     Restorer restorer(env, DataDirLayout(live_));
