@@ -1,6 +1,5 @@
 #include "archive_receiver.h"
 
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
@@ -10,13 +9,12 @@
 
 #include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
+#include "multipart_form.h"
 
 namespace arkwiki::web {
 namespace {
 
 constexpr size_t kChunkBytes = 256 << 10;
-// Slack for multipart boundaries and part headers around the file itself.
-constexpr int64_t kMultipartOverhead = 64 << 10;
 
 std::string TooLargeMessage(int64_t max_bytes) {
   return "the backup is larger than the import limit of " + std::to_string(max_bytes) +
@@ -54,10 +52,6 @@ Status CopyCapped(Env* env, std::istream& in, const std::string& path, int64_t m
   return file->Close();
 }
 
-struct Abort {
-  Status status;
-};
-
 class ArchivePartHandler final : public Poco::Net::PartHandler {
  public:
   ArchivePartHandler(Env* env, std::string staging, int64_t max_bytes)
@@ -69,11 +63,12 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
                                               params);
     if (params.get("name", "") != "file") return;
-    if (!path_.empty()) throw Abort{Status::InvalidArgument("send one backup file at a time")};
+    if (!path_.empty())
+      throw MultipartAbort{Status::InvalidArgument("send one backup file at a time")};
     path_ = ArchivePath(staging_, params.get("filename", ""));
     int64_t copied = 0;
     Status s = CopyCapped(env_, in, path_, max_bytes_, &copied);
-    if (!s.ok()) throw Abort{s};
+    if (!s.ok()) throw MultipartAbort{s};
   }
 
   static std::string ArchivePath(const std::string& staging, const std::string& client_name) {
@@ -94,17 +89,7 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
 Result<std::string> ReceiveMultipart(Env* env, Exchange& ex, const std::string& staging,
                                      int64_t max_bytes) {
   ArchivePartHandler handler(env, staging, max_bytes);
-  Status s;
-  try {
-    Poco::Net::HTMLForm form;
-    form.setFieldLimit(20);
-    form.setValueLengthLimit(4096);
-    form.load(ex.request, ex.request.stream(), handler);
-  } catch (const Abort& abort) {
-    s = abort.status;
-  } catch (const Poco::Exception& e) {
-    s = Status::InvalidArgument("malformed multipart body: " + e.message());
-  }
+  Status s = LoadMultipartForm(ex, handler);
   if (s.ok() && handler.path_.empty()) {
     s = Status::InvalidArgument("choose a backup file (form field 'file')");
   }

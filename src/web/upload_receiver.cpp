@@ -1,19 +1,13 @@
 #include "upload_receiver.h"
 
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 
+#include "multipart_form.h"
+
 namespace arkwiki::web {
 namespace {
-
-// Slack for multipart boundaries and part headers around the file itself.
-constexpr int64_t kMultipartOverhead = 64 << 10;
-
-struct Abort {
-  Status status;
-};
 
 class FilePartHandler final : public Poco::Net::PartHandler {
  public:
@@ -25,15 +19,15 @@ class FilePartHandler final : public Poco::Net::PartHandler {
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
                                               params);
     if (params.get("name", "") != "file") return;  // ignore other file fields
-    if (pending_) throw Abort{Status::InvalidArgument("send one file per request")};
+    if (pending_) throw MultipartAbort{Status::InvalidArgument("send one file per request")};
     client_name = params.get("filename", "");
     auto pending = store_->Begin(max_bytes_);
-    if (!pending.ok()) throw Abort{pending.status()};
+    if (!pending.ok()) throw MultipartAbort{pending.status()};
     pending_ = std::move(pending).value();
     std::vector<char> buf(256 << 10);
     while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
       Status s = pending_->Append(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-      if (!s.ok()) throw Abort{s};
+      if (!s.ok()) throw MultipartAbort{s};
     }
     name_ = client_name;
     content_type_ = header.get("Content-Type", "application/octet-stream");
@@ -62,18 +56,7 @@ Result<Upload> ReceiveUpload(WikiApp& app, Exchange& ex, const Page& page) {
                             " bytes");
   }
   FilePartHandler handler(&app.storage().uploads(), static_cast<uint64_t>(limit));
-  try {
-    Poco::Net::HTMLForm form;
-    form.setFieldLimit(20);
-    form.setValueLengthLimit(4096);
-    form.load(ex.request, ex.request.stream(), handler);
-  } catch (const Abort& abort) {
-    ex.response.setKeepAlive(false);
-    return abort.status;
-  } catch (const Poco::Exception& e) {
-    ex.response.setKeepAlive(false);
-    return Status::InvalidArgument("malformed multipart body: " + e.message());
-  }
+  ARKWIKI_RETURN_IF_ERROR(LoadMultipartForm(ex, handler));
   if (!handler.pending_) return Status::InvalidArgument("no file in the field 'file'");
   std::string name = SanitizeUploadName(handler.name_);
   if (name.empty()) return Status::InvalidArgument("the file name is empty or not usable");
