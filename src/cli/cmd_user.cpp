@@ -63,11 +63,19 @@ int UserAdd(const Args& args) {
   if (!password.ok()) return ReportError(password.status());
   return WithStorage(args, [&](Storage& storage) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Create(*name, *password, *role));
-    ARKWIKI_RETURN_IF_ERROR(
-        storage.audit().Append("cli", "user.add", user.name + " as " + RoleName(user.role)));
+    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", AuditKind::kUserAdd,
+                                                   user.name + " as " + RoleName(user.role)));
     std::printf("created %s %s\n", RoleName(user.role), user.name.c_str());
     return Status::Ok();
   });
+}
+
+// The audit kind of each `user` subcommand that changes a user.
+AuditKind UserChangeKind(const std::string& verb) {
+  if (verb == "set-role") return AuditKind::kUserSetRole;
+  if (verb == "disable") return AuditKind::kUserDisable;
+  if (verb == "enable") return AuditKind::kUserEnable;
+  return AuditKind::kUserPasswd;
 }
 
 int UserChange(const std::string& verb, const Args& args) {
@@ -91,7 +99,7 @@ int UserChange(const std::string& verb, const Args& args) {
     if (verb == "disable") ARKWIKI_RETURN_IF_ERROR(storage.users().SetDisabled(*name, true));
     if (verb == "enable") ARKWIKI_RETURN_IF_ERROR(storage.users().SetDisabled(*name, false));
     if (verb == "passwd") ARKWIKI_RETURN_IF_ERROR(storage.users().SetPassword(*name, password));
-    return storage.audit().Append("cli", "user." + verb, *name);
+    return storage.audit().Append("cli", UserChangeKind(verb), *name);
   });
 }
 
@@ -132,7 +140,7 @@ int CmdToken(const Argv& argv) {
     ARKWIKI_ASSIGN_OR_RETURN(User user, storage.users().Get(*name));
     ARKWIKI_ASSIGN_OR_RETURN(std::string token, storage.users().CreateApiToken(
                                                     user.id, args->Get("label").value_or("cli")));
-    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", "token.create", user.name));
+    ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", AuditKind::kTokenCreate, user.name));
     std::printf("%s\n", token.c_str());
     return Status::Ok();
   });

@@ -70,7 +70,7 @@ void PutSettings(WikiApp& app, Exchange& ex) {
   if (!values.ok()) return app.SendError(ex, values.status());
   Status s = app.storage().settings().Update(*values);
   if (!s.ok()) return app.SendError(ex, s);
-  s = app.storage().audit().Append(ex.user->name, "settings.update", Describe(*values));
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kSettingsUpdate, Describe(*values));
   if (!s.ok()) return app.SendError(ex, s);
   GetSettings(app, ex);
 }
@@ -120,7 +120,7 @@ void CreateUser(WikiApp& app, Exchange& ex) {
   if (!parsed_role.ok()) return app.SendError(ex, parsed_role.status());
   auto user = app.storage().users().Create(**name, **password, *parsed_role);
   if (!user.ok()) return app.SendError(ex, user.status());
-  Status s = app.storage().audit().Append(ex.user->name, "user.add",
+  Status s = app.storage().audit().Append(ex.user->name, AuditKind::kUserAdd,
                                           user->name + " as " + RoleName(user->role));
   if (!s.ok()) return app.SendError(ex, s);
   SendJson(ex, 201, UserToJson(*user));
@@ -132,7 +132,7 @@ void UpdateUser(WikiApp& app, Exchange& ex) {
   const std::string name = ex.Param("name");
   Status s = ApplyUserChanges(app, name, *body);
   if (!s.ok()) return app.SendError(ex, s);
-  s = app.storage().audit().Append(ex.user->name, "user.update", name);
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate, name);
   if (!s.ok()) return app.SendError(ex, s);
   auto user = app.storage().users().Get(name);
   if (!user.ok()) return app.SendError(ex, user.status());
@@ -150,7 +150,7 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   if (!user.ok()) return app.SendError(ex, user.status());
   auto token = app.storage().users().CreateApiToken(user->id, label->value_or("api"));
   if (!token.ok()) return app.SendError(ex, token.status());
-  Status s = app.storage().audit().Append(ex.user->name, "token.create", user->name);
+  Status s = app.storage().audit().Append(ex.user->name, AuditKind::kTokenCreate, user->name);
   if (!s.ok()) return app.SendError(ex, s);
   Object::Ptr o = new Object;
   o->set("user", user->name);

@@ -151,4 +151,15 @@ class PageStore {
 Status ValidateTitle(const std::string& title);
 Status ValidateMarkdown(const std::string& markdown);
 
+// A revision's author and comment, by the same rules wherever they come
+// from: an edit in the web UI or the API, a revert or rename, or a row of an
+// imported database (row_check.h). The author is a user name (the rules of
+// ValidateUserName). The comment is valid UTF-8 without NUL bytes and at
+// most kMaxRevisionCommentBytes; the edit form asks for at most 500
+// characters, but the API has always taken longer ones, and a wiki holding
+// them must stay importable.
+inline constexpr size_t kMaxRevisionCommentBytes = 64 << 10;
+Status ValidateRevisionAuthor(const std::string& author);
+Status ValidateRevisionComment(const std::string& comment);
+
 }  // namespace arkwiki

@@ -101,6 +101,11 @@ class UserStore {
 };
 
 Status ValidateUserName(const std::string& name);
+// An API token's label: at most kMaxTokenLabelBytes of UTF-8 without NUL
+// bytes. CreateApiToken and the import's row check (row_check.h) both apply
+// it.
+inline constexpr size_t kMaxTokenLabelBytes = 100;
+Status ValidateTokenLabel(const std::string& label);
 Status ValidatePassword(const std::string& password);
 Status ValidatePreference(const std::string& key, const std::string& value);
 
