@@ -122,6 +122,17 @@ Result<std::vector<ApiToken>> UserStore::ListApiTokens() {
   return out;
 }
 
+Result<ApiToken> UserStore::GetApiToken(int64_t id) {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query("SELECT t.id, u.name, t.label, t.created_at, t.last_used_at "
+                                      "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                      "WHERE t.id = ?",
+                                      {id}));
+  if (rows.empty()) return Status::NotFound("no API token with id " + std::to_string(id));
+  const SqlRow& r = rows[0];
+  return ApiToken{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.OptInt(4)};
+}
+
 Status UserStore::RevokeApiToken(int64_t id) {
   ARKWIKI_RETURN_IF_ERROR(db_->Exec("DELETE FROM api_tokens WHERE id = ?", {id}));
   if (db_->Changes() == 0) return Status::NotFound("no API token with id " + std::to_string(id));

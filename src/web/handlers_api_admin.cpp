@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "json_util.h"
+#include "view_format.h"
 
 namespace arkwiki::web::admin_api {
 namespace {
@@ -156,6 +157,29 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   o->set("user", user->name);
   o->set("token", *token);
   SendJson(ex, 201, o);
+}
+
+// DELETE /api/tokens/{id}: the token's owner or an admin revokes it. 404
+// for an unknown id (or one that is not a number), 403 for another user's
+// token unless an admin asks.
+void RevokeToken(WikiApp& app, Exchange& ex) {
+  const std::optional<int64_t> id = ParseCount(ex.Param("id"));
+  if (!id) return app.SendError(ex, Status::NotFound("no API token '" + ex.Param("id") + "'"));
+  auto token = app.storage().users().GetApiToken(*id);
+  if (!token.ok()) return app.SendError(ex, token.status());
+  if (ex.user->role != Role::kAdmin && token->user_name != ex.user->name) {
+    return app.SendError(ex, Status::Forbidden("only the token's owner or an admin may revoke it"));
+  }
+  Status s = app.storage().users().RevokeApiToken(*id);
+  if (!s.ok()) return app.SendError(ex, s);
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kTokenRevoke,
+                                   "id=" + std::to_string(*id) + ", user=" + token->user_name);
+  if (!s.ok()) return app.SendError(ex, s);
+  Object::Ptr o = new Object;
+  o->set("id", *id);
+  o->set("user", token->user_name);
+  o->set("revoked", true);
+  SendJson(ex, 200, o);
 }
 
 void ListAudit(WikiApp& app, Exchange& ex) {

@@ -67,6 +67,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("PUT", "/api/users/{name}", kAdmin, on(admin_api::UpdateUser));
   r.Add("POST", "/api/tokens", kAdmin, on(admin_api::CreateToken));
   r.Add("GET", "/api/audit", kAdmin, on(admin_api::ListAudit));
+  r.Add("DELETE", "/api/tokens/{id}", kLoggedIn, on(admin_api::RevokeToken));
 
   // Wiki pages in the browser.
   r.Add("GET", "/", kAnyone, on(wiki_pages::Home));

@@ -88,6 +88,8 @@ class UserStore {
   Result<std::string> CreateApiToken(int64_t user_id, const std::string& label);
   Result<User> LookupApiToken(const std::string& token);
   Result<std::vector<ApiToken>> ListApiTokens();
+  // NotFound when no token has this id.
+  Result<ApiToken> GetApiToken(int64_t id);
   Status RevokeApiToken(int64_t id);
 
   Result<std::map<std::string, std::string>> GetPreferences(int64_t user_id);
