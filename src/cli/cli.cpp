@@ -18,6 +18,8 @@ const char kHelp[] =
     "  user disable|enable   lock a user out, or let them back in\n"
     "  user passwd           set a user's password\n"
     "  token create          print a new API token for a user\n"
+    "  token list            list API tokens (never the secret)\n"
+    "  token revoke          revoke an API token by its id\n"
     "  backup create         write a backup archive\n"
     "  backup verify         check an archive completely, touching no wiki\n"
     "  backup inspect        print an archive's manifest summary\n"

@@ -88,7 +88,7 @@ std::string DataDir(const Args& args) {
 void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::string& out) {
   auto storage = Storage::Open(Env::Default(), data_dir);
   Status s = storage.ok()
-                 ? (*storage)->audit().Append("cli", "backup.create",
+                 ? (*storage)->audit().Append("cli", AuditKind::kBackupCreate,
                                               "to " + out + ", " + std::to_string(r.archive_bytes) +
                                                   " bytes, sha256 " + r.archive_sha256)
                  : storage.status();

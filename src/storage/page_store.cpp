@@ -2,7 +2,9 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/slug.h"
+#include "arkwiki/storage/user_store.h"
 #include "page_rows.h"
+#include "row_check_util.h"
 
 namespace arkwiki {
 
@@ -26,6 +28,16 @@ Status ValidateMarkdown(const std::string& markdown) {
     return Status::InvalidArgument("the text contains a NUL byte");
   }
   return Status::Ok();
+}
+
+Status ValidateRevisionAuthor(const std::string& author) {
+  Status s = ValidateUserName(author);
+  if (s.ok()) return s;
+  return Status::InvalidArgument("the author is not a user name: " + s.message());
+}
+
+Status ValidateRevisionComment(const std::string& comment) {
+  return row_check::CheckBoundedText("the comment", comment, kMaxRevisionCommentBytes);
 }
 
 Result<Page> PageStore::Get(const std::string& slug, bool include_trashed) {
@@ -80,6 +92,8 @@ Result<std::optional<int64_t>> PageStore::ResolveParent(Db& tx, const SavePageRe
 }
 
 Status PageStore::WriteRevision(Db& tx, Page* page, const SavePageRequest& r) {
+  ARKWIKI_RETURN_IF_ERROR(ValidateRevisionAuthor(r.author));
+  ARKWIKI_RETURN_IF_ERROR(ValidateRevisionComment(r.comment));
   int64_t now = NowUnixSeconds();
   page->current_revision += 1;
   ARKWIKI_RETURN_IF_ERROR(tx.Exec(

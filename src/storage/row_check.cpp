@@ -5,6 +5,7 @@
 
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
+#include "arkwiki/storage/audit_log.h"
 #include "arkwiki/storage/password_hash.h"
 #include "arkwiki/storage/settings_store.h"
 #include "arkwiki/storage/upload_store.h"
@@ -22,12 +23,10 @@ using row_check::Refuse;
 using row_check::Text;
 
 // Audit entries are written by arkwiki only: an actor is a user name or
-// "cli", an action a dotted word such as "user.add".
+// "cli", an action one of the kinds of audit_log.h.
 constexpr size_t kMaxAuditActor = 64;
 constexpr size_t kMaxAuditDetail = 64 << 10;
-constexpr size_t kMaxUploadMeta = 255;  // content type, uploader
 constexpr int64_t kMaxUploadSize = 1ll << 40;
-constexpr size_t kMaxTokenLabelBytes = 100;  // as UserStore::CreateApiToken refuses
 
 Status CheckUserRow(sqlite3_stmt* st) {
   const std::string name = Text(st, 0);
@@ -80,7 +79,7 @@ Status CheckTokenRow(sqlite3_stmt* st) {
   if (!IsLowerHex(Text(st, 1), 64)) {
     return Refuse("api_tokens", id, "the token hash is not a SHA-256 in lowercase hex");
   }
-  Status rule = CheckBoundedText("the label", Text(st, 2), kMaxTokenLabelBytes);
+  Status rule = ValidateTokenLabel(Text(st, 2));
   if (rule.ok() && !IsInteger(st, 3)) rule = Status::InvalidArgument("created_at is not a number");
   if (rule.ok() && !IsInteger(st, 4) && sqlite3_column_type(st, 4) != SQLITE_NULL) {
     rule = Status::InvalidArgument("last_used_at is not a number");
@@ -98,28 +97,26 @@ Status CheckUploadRow(sqlite3_stmt* st) {
       sqlite3_column_int64(st, 3) > kMaxUploadSize) {
     return Refuse("uploads", key, "the size is not a whole number from 0 to 1 TiB");
   }
-  Status rule = CheckBoundedText("the content type", Text(st, 4), kMaxUploadMeta);
-  if (rule.ok()) rule = CheckBoundedText("the uploader", Text(st, 5), kMaxUploadMeta);
+  Status rule = ValidateUploadMeta(Text(st, 4), Text(st, 5));
   return rule.ok() ? rule : Refuse("uploads", key, rule.message());
-}
-
-bool IsAuditAction(const std::string& action) {
-  if (action.empty() || action.size() > 64) return false;
-  for (const char c : action) {
-    if (!((c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '-')) return false;
-  }
-  return true;
 }
 
 Status CheckAuditRow(sqlite3_stmt* st) {
   const std::string id = std::to_string(sqlite3_column_int64(st, 0));
   if (!IsInteger(st, 1)) return Refuse("audit_log", id, "the time is not a whole number");
   Status rule = CheckBoundedText("the actor", Text(st, 2), kMaxAuditActor);
-  if (rule.ok() && !IsAuditAction(Text(st, 3))) {
+  if (rule.ok() && !IsKnownAuditKind(Text(st, 3))) {
     rule = Status::InvalidArgument("the action is not a kind arkwiki writes");
   }
   if (rule.ok()) rule = CheckBoundedText("the detail", Text(st, 4), kMaxAuditDetail);
   return rule.ok() ? rule : Refuse("audit_log", id, rule.message());
+}
+
+// arkwiki removes every session from the database it archives, so an
+// archive's session would be a login nobody made here.
+Status RefuseSessionRow(sqlite3_stmt* st) {
+  return Refuse("sessions", Text(st, 0),
+                "a backup carries no login sessions (arkwiki removes them when it writes one)");
 }
 
 Status CheckSlugColumn(const char* table, sqlite3_stmt* st, int col) {
@@ -130,7 +127,7 @@ Status CheckSlugColumn(const char* table, sqlite3_stmt* st, int col) {
 
 }  // namespace
 
-Status CheckRowsAreValid(sqlite3* db, int version) {
+Status CheckRowsAreValid(sqlite3* db, int version, RowSource source) {
   ARKWIKI_RETURN_IF_ERROR(
       ForEach(db, "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY id",
               CheckUserRow));
@@ -145,6 +142,12 @@ Status CheckRowsAreValid(sqlite3* db, int version) {
                                   CheckUploadRow));
   ARKWIKI_RETURN_IF_ERROR(
       ForEach(db, "SELECT id, at, actor, action, detail FROM audit_log", CheckAuditRow));
+  if (source == RowSource::kArchive) {
+    ARKWIKI_RETURN_IF_ERROR(ForEach(db,
+                                    "SELECT coalesce(u.name, s.user_id) FROM sessions s "
+                                    "LEFT JOIN users u ON u.id = s.user_id",
+                                    RefuseSessionRow));
+  }
   if (version < 2) return Status::Ok();
   ARKWIKI_RETURN_IF_ERROR(ForEach(db,
                                   "SELECT u.name, p.key, p.value FROM preferences p "

@@ -13,14 +13,11 @@
 namespace arkwiki {
 namespace {
 
-using row_check::CheckBoundedText;
 using row_check::ForEach;
 using row_check::IsInteger;
 using row_check::Refuse;
 using row_check::Text;
 
-constexpr size_t kMaxAuthorBytes = 64;         // a user name, or "cli"
-constexpr size_t kMaxCommentBytes = 64 << 10;  // far above the form's 500
 constexpr int64_t kNoParent = -1;
 
 struct TreeNode {
@@ -81,8 +78,8 @@ Status CheckRevisionRow(sqlite3_stmt* st) {
   const std::string key = Text(st, 0) + "@" + std::to_string(sqlite3_column_int64(st, 1));
   Status rule = ValidateTitle(Text(st, 2));
   if (rule.ok()) rule = ValidateMarkdown(Text(st, 3));
-  if (rule.ok()) rule = CheckBoundedText("the author", Text(st, 4), kMaxAuthorBytes);
-  if (rule.ok()) rule = CheckBoundedText("the comment", Text(st, 5), kMaxCommentBytes);
+  if (rule.ok()) rule = ValidateRevisionAuthor(Text(st, 4));
+  if (rule.ok()) rule = ValidateRevisionComment(Text(st, 5));
   if (rule.ok() && !IsInteger(st, 1)) rule = Status::InvalidArgument("the number is not a number");
   return rule.ok() ? rule : Refuse("revisions", key, rule.message());
 }

@@ -97,7 +97,25 @@ CREATE INDEX page_links_to ON page_links(to_slug);
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
+// Must stay the statement of migration 2 -> 3 byte for byte (the schema
+// check compares the stored SQL text).
+constexpr char kCreatePageSearch[] =
+    "CREATE VIRTUAL TABLE page_search USING fts5(title, body, tokenize='unicode61')";
+constexpr char kFillPageSearch[] =
+    "INSERT INTO page_search(rowid, title, body) "
+    "SELECT p.id, p.title, r.markdown FROM pages p "
+    "JOIN revisions r ON r.page_id = p.id AND r.number = p.current_revision "
+    "WHERE p.deleted_at IS NULL";
+
 }  // namespace
+
+Status RebuildSearchIndex(Db& db) {
+  return db.Transaction([](Db& tx) -> Status {
+    ARKWIKI_RETURN_IF_ERROR(tx.Exec("DROP TABLE page_search"));
+    ARKWIKI_RETURN_IF_ERROR(tx.Exec(kCreatePageSearch));
+    return tx.Exec(kFillPageSearch);
+  });
+}
 
 Result<int> ReadSchemaVersion(Db& db) {
   ARKWIKI_ASSIGN_OR_RETURN(int64_t v, db.QueryInt("PRAGMA user_version"));

@@ -3,6 +3,7 @@
 
 #include "arkwiki/core/slug.h"
 #include "arkwiki/storage/upload_store.h"
+#include "row_check_util.h"
 
 namespace arkwiki {
 
@@ -63,6 +64,12 @@ std::string ContentTypeForName(std::string_view name) {
   // SVG and HTML are served as octet-stream on purpose: inline they could
   // run script in our origin.
   return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+Status ValidateUploadMeta(std::string_view content_type, std::string_view uploader) {
+  ARKWIKI_RETURN_IF_ERROR(
+      row_check::CheckBoundedText("the content type", content_type, kMaxUploadMetaBytes));
+  return row_check::CheckBoundedText("the uploader", uploader, kMaxUploadMetaBytes);
 }
 
 }  // namespace arkwiki

@@ -57,6 +57,7 @@ Result<Upload> UploadStore::Commit(std::unique_ptr<PendingUpload> pending, int64
                                    const std::string& name, const std::string& content_type,
                                    const std::string& uploader) {
   if (!IsValidUploadName(name)) return Status::InvalidArgument("invalid file name");
+  ARKWIKI_RETURN_IF_ERROR(ValidateUploadMeta(content_type, uploader));
   ARKWIKI_RETURN_IF_ERROR(pending->file_->Sync());
   ARKWIKI_RETURN_IF_ERROR(pending->file_->Close());
   pending->file_.reset();

@@ -5,6 +5,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/user_store.h"
+#include "row_check_util.h"
 
 namespace arkwiki {
 namespace {
@@ -89,7 +90,7 @@ Status UserStore::DeleteSessionsOf(int64_t user_id) {
 }
 
 Result<std::string> UserStore::CreateApiToken(int64_t user_id, const std::string& label) {
-  if (label.size() > 100) return Status::InvalidArgument("token labels are at most 100 bytes");
+  ARKWIKI_RETURN_IF_ERROR(ValidateTokenLabel(label));
   std::string token = "ark_" + RandomHex(32);
   ARKWIKI_RETURN_IF_ERROR(
       db_->Exec("INSERT INTO api_tokens(user_id, token_hash, label, created_at) VALUES(?,?,?,?)",
@@ -121,10 +122,29 @@ Result<std::vector<ApiToken>> UserStore::ListApiTokens() {
   return out;
 }
 
+Result<ApiToken> UserStore::GetApiToken(int64_t id) {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           db_->Query("SELECT t.id, u.name, t.label, t.created_at, t.last_used_at "
+                                      "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                      "WHERE t.id = ?",
+                                      {id}));
+  if (rows.empty()) return Status::NotFound("no API token with id " + std::to_string(id));
+  const SqlRow& r = rows[0];
+  return ApiToken{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.OptInt(4)};
+}
+
 Status UserStore::RevokeApiToken(int64_t id) {
   ARKWIKI_RETURN_IF_ERROR(db_->Exec("DELETE FROM api_tokens WHERE id = ?", {id}));
   if (db_->Changes() == 0) return Status::NotFound("no API token with id " + std::to_string(id));
   return Status::Ok();
+}
+
+Status ValidateTokenLabel(const std::string& label) {
+  if (label.size() > kMaxTokenLabelBytes) {
+    return Status::InvalidArgument("token labels are at most " +
+                                   std::to_string(kMaxTokenLabelBytes) + " bytes");
+  }
+  return row_check::CheckBoundedText("the label", label, kMaxTokenLabelBytes);
 }
 
 Status ValidatePreference(const std::string& key, const std::string& value) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "arkwiki/storage/audit_log.h"
 #include "exchange.h"
 
 namespace arkwiki::web {
@@ -16,7 +17,6 @@ std::string ActorName(const Exchange& ex);
 
 // Appends to the audit log as the current user; a failure is logged, not
 // shown, since the change itself has already been made.
-void AuditOrWarn(WikiApp& app, const Exchange& ex, const std::string& action,
-                 const std::string& detail);
+void AuditOrWarn(WikiApp& app, const Exchange& ex, AuditKind kind, const std::string& detail);
 
 }  // namespace arkwiki::web

@@ -67,7 +67,7 @@ Result<BackupResult> BackupService::WriteBackup(ByteSink* sink, const std::strin
   ::malloc_trim(0);
   if (!result.ok()) return result;
   Status s =
-      app_.storage().audit().Append(actor, "backup.create",
+      app_.storage().audit().Append(actor, AuditKind::kBackupCreate,
                                     audit_detail + ", " + std::to_string(result->archive_bytes) +
                                         " bytes, sha256 " + result->archive_sha256);
   if (!s.ok()) LogWarning("backup made but not written to the audit log: " + s.ToString());
@@ -222,7 +222,7 @@ void BackupService::RunJob(const StagedImport& staged, const std::string& actor,
   const bool relogin = std::find(kept.begin(), kept.end(), actor) == kept.end();
   if (kind == "undo" && !app_.maintenance()) {
     Status s = app_.storage().audit().Append(
-        actor, "backup.undo",
+        actor, AuditKind::kBackupUndo,
         "brought back the state before the last import; safety backup of the replaced data: " +
             FileNameOf(outcome->safety_backup));
     if (!s.ok()) LogWarning("undo done but not written to the audit log: " + s.ToString());

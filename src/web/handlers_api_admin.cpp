@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "json_util.h"
+#include "view_format.h"
 
 namespace arkwiki::web::admin_api {
 namespace {
@@ -70,7 +71,7 @@ void PutSettings(WikiApp& app, Exchange& ex) {
   if (!values.ok()) return app.SendError(ex, values.status());
   Status s = app.storage().settings().Update(*values);
   if (!s.ok()) return app.SendError(ex, s);
-  s = app.storage().audit().Append(ex.user->name, "settings.update", Describe(*values));
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kSettingsUpdate, Describe(*values));
   if (!s.ok()) return app.SendError(ex, s);
   GetSettings(app, ex);
 }
@@ -120,7 +121,7 @@ void CreateUser(WikiApp& app, Exchange& ex) {
   if (!parsed_role.ok()) return app.SendError(ex, parsed_role.status());
   auto user = app.storage().users().Create(**name, **password, *parsed_role);
   if (!user.ok()) return app.SendError(ex, user.status());
-  Status s = app.storage().audit().Append(ex.user->name, "user.add",
+  Status s = app.storage().audit().Append(ex.user->name, AuditKind::kUserAdd,
                                           user->name + " as " + RoleName(user->role));
   if (!s.ok()) return app.SendError(ex, s);
   SendJson(ex, 201, UserToJson(*user));
@@ -132,7 +133,7 @@ void UpdateUser(WikiApp& app, Exchange& ex) {
   const std::string name = ex.Param("name");
   Status s = ApplyUserChanges(app, name, *body);
   if (!s.ok()) return app.SendError(ex, s);
-  s = app.storage().audit().Append(ex.user->name, "user.update", name);
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate, name);
   if (!s.ok()) return app.SendError(ex, s);
   auto user = app.storage().users().Get(name);
   if (!user.ok()) return app.SendError(ex, user.status());
@@ -150,12 +151,35 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   if (!user.ok()) return app.SendError(ex, user.status());
   auto token = app.storage().users().CreateApiToken(user->id, label->value_or("api"));
   if (!token.ok()) return app.SendError(ex, token.status());
-  Status s = app.storage().audit().Append(ex.user->name, "token.create", user->name);
+  Status s = app.storage().audit().Append(ex.user->name, AuditKind::kTokenCreate, user->name);
   if (!s.ok()) return app.SendError(ex, s);
   Object::Ptr o = new Object;
   o->set("user", user->name);
   o->set("token", *token);
   SendJson(ex, 201, o);
+}
+
+// DELETE /api/tokens/{id}: the token's owner or an admin revokes it. 404
+// for an unknown id (or one that is not a number), 403 for another user's
+// token unless an admin asks.
+void RevokeToken(WikiApp& app, Exchange& ex) {
+  const std::optional<int64_t> id = ParseCount(ex.Param("id"));
+  if (!id) return app.SendError(ex, Status::NotFound("no API token '" + ex.Param("id") + "'"));
+  auto token = app.storage().users().GetApiToken(*id);
+  if (!token.ok()) return app.SendError(ex, token.status());
+  if (ex.user->role != Role::kAdmin && token->user_name != ex.user->name) {
+    return app.SendError(ex, Status::Forbidden("only the token's owner or an admin may revoke it"));
+  }
+  Status s = app.storage().users().RevokeApiToken(*id);
+  if (!s.ok()) return app.SendError(ex, s);
+  s = app.storage().audit().Append(ex.user->name, AuditKind::kTokenRevoke,
+                                   "id=" + std::to_string(*id) + ", user=" + token->user_name);
+  if (!s.ok()) return app.SendError(ex, s);
+  Object::Ptr o = new Object;
+  o->set("id", *id);
+  o->set("user", token->user_name);
+  o->set("revoked", true);
+  SendJson(ex, 200, o);
 }
 
 void ListAudit(WikiApp& app, Exchange& ex) {

@@ -15,6 +15,7 @@ void ListUsers(WikiApp& app, Exchange& ex);
 void CreateUser(WikiApp& app, Exchange& ex);
 void UpdateUser(WikiApp& app, Exchange& ex);
 void CreateToken(WikiApp& app, Exchange& ex);
+void RevokeToken(WikiApp& app, Exchange& ex);
 void ListAudit(WikiApp& app, Exchange& ex);
 
 }  // namespace arkwiki::web::admin_api

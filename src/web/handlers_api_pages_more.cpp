@@ -1,10 +1,11 @@
-// JSON API: revert, rename, trash and search.
+// JSON API: revert, rename, move, trash and search.
 #include "handlers_api_pages_more.h"
 
 #include <Poco/JSON/Array.h>
 
 #include "app.h"
 #include "arkwiki/core/utf8.h"
+#include "audit_trail.h"
 #include "json_util.h"
 #include "page_access.h"
 
@@ -42,6 +43,31 @@ void Rename(WikiApp& app, Exchange& ex) {
   SendPage(app, ex,
            app.storage().pages().Rename(current->slug, slug->value_or(current->slug),
                                         title->value_or(current->title), ex.user->name));
+}
+
+// {"parent": "slug" (or "" or null for the top level; left out: stays),
+//  "position": N (1-based among the new siblings; left out: the end, or
+//  its current place when the parent stays)}.
+void Move(WikiApp& app, Exchange& ex) {
+  auto body = ReadJsonObject(ex);
+  if (!body.ok()) return app.SendError(ex, body.status());
+  MovePageRequest request;
+  request.slug = ex.Param("slug");
+  if ((*body)->has("parent")) {
+    auto parent = OptionalString(*body, "parent");
+    if (!parent.ok()) return app.SendError(ex, parent.status());
+    request.parent_slug = parent->value_or("");
+  }
+  auto position = OptionalInt(*body, "position");
+  if (!position.ok()) return app.SendError(ex, position.status());
+  request.position = *position;
+  auto moved = app.storage().pages().Move(request);
+  if (!moved.ok()) return app.SendError(ex, moved.status());
+  const std::string parent = ParentSlug(app, ex, *moved);
+  AuditOrWarn(app, ex, AuditKind::kPageMove,
+              "slug=" + moved->slug + ", parent=" + parent +
+                  ", position=" + std::to_string(moved->sort_order));
+  SendJson(ex, 200, PageToJson(*moved, parent, true));
 }
 
 void ListTrash(WikiApp& app, Exchange& ex) {

@@ -8,6 +8,7 @@ namespace arkwiki::web::page_api {
 
 void Revert(WikiApp& app, Exchange& ex);
 void Rename(WikiApp& app, Exchange& ex);
+void Move(WikiApp& app, Exchange& ex);
 void ListTrash(WikiApp& app, Exchange& ex);
 void RestoreFromTrash(WikiApp& app, Exchange& ex);
 void Purge(WikiApp& app, Exchange& ex);

@@ -1,7 +1,9 @@
-// Rename, delete (to the trash) and ordering a page's children.
+// Rename, move, delete (to the trash) and ordering a page's children.
 #include "handlers_page_manage.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "arkwiki/core/slug.h"
 #include "audit_trail.h"
@@ -22,7 +24,74 @@ void ShowRename(WikiApp& app, Exchange& ex, const Page& page, const std::string&
   app.RenderPage(ex, status, "page_rename", "Rename " + page.title, std::move(data));
 }
 
+// The places `page` can move to: the top level and every live page that is
+// not the page itself or below it, by title.
+TemplateValue ParentChoices(WikiApp& app, const Page& page) {
+  TemplateValue list = TemplateValue::List{};
+  list.Append(TemplateValue::MakeMap(
+      {{"slug", ""}, {"title", "(top level)"}, {"selected", !page.parent_id.has_value()}}));
+  auto pages = app.storage().pages().List(true);
+  if (!pages.ok()) return list;
+  std::map<int64_t, std::optional<int64_t>> parent_of;
+  for (const Page& p : *pages) parent_of[p.id] = p.parent_id;
+  auto below_page = [&](int64_t id) {
+    std::optional<int64_t> cur = id;
+    for (size_t steps = 0; cur && steps <= parent_of.size(); ++steps) {
+      if (*cur == page.id) return true;
+      auto it = parent_of.find(*cur);
+      cur = it == parent_of.end() ? std::nullopt : it->second;
+    }
+    return false;
+  };
+  for (const Page& p : *pages) {
+    if (below_page(p.id)) continue;
+    list.Append(TemplateValue::MakeMap(
+        {{"slug", p.slug}, {"title", p.title}, {"selected", page.parent_id == p.id}}));
+  }
+  return list;
+}
+
+void ShowMove(WikiApp& app, Exchange& ex, const Page& page, const std::string& error, int status) {
+  TemplateValue data = TemplateValue::MakeMap({{"page", PageLinkValue(page)},
+                                               {"error", error},
+                                               {"position", page.sort_order},
+                                               {"action", PageHref(page.slug, "move")}});
+  data.Set("parents", ParentChoices(app, page));
+  app.RenderPage(ex, status, "page_move", "Move " + page.title, std::move(data));
+}
+
 }  // namespace
+
+void MoveGet(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "move");
+  if (!page) return;
+  ShowMove(app, ex, *page, "", 200);
+}
+
+void MovePost(WikiApp& app, Exchange& ex) {
+  auto page = PageOrRespond(app, ex, "move");
+  if (!page) return;
+  MovePageRequest request;
+  request.slug = page->slug;
+  request.parent_slug = ex.Form("parent");
+  const std::string position = ex.Form("position");
+  if (!position.empty()) {
+    request.position = ParseCount(position);
+    if (!request.position || *request.position < 1) {
+      return ShowMove(app, ex, *page, "Not moved: the position is a whole number from 1.", 400);
+    }
+  }
+  auto moved = app.storage().pages().Move(request);
+  if (moved.ok()) {
+    AuditOrWarn(app, ex, AuditKind::kPageMove,
+                "slug=" + moved->slug + ", parent=" + *request.parent_slug +
+                    ", position=" + std::to_string(moved->sort_order));
+    return RedirectWithFlash(ex, PageHref(moved->slug), "Page moved.");
+  }
+  const int code = HttpStatusFor(moved.status());
+  if (code >= 500) return app.SendError(ex, moved.status());
+  ShowMove(app, ex, *page, "Not moved: " + moved.status().message() + ".", code);
+}
 
 void RenameGet(WikiApp& app, Exchange& ex) {
   auto page = PageOrRespond(app, ex, "rename");

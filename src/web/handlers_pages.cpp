@@ -44,6 +44,7 @@ TemplateValue Actions(const Page& page, const Exchange& ex) {
                                  {"upload", PageHref(page.slug, "uploads") + "?csrf=" + ex.csrf},
                                  {"history", PageHref(page.slug, "history")},
                                  {"rename", PageHref(page.slug, "rename")},
+                                 {"move", PageHref(page.slug, "move")},
                                  {"delete", PageHref(page.slug, "delete")},
                                  {"order", PageHref(page.slug, "order")},
                                  {"new_child", "/new?parent=" + UrlEncodeComponent(page.slug)}});

@@ -80,7 +80,7 @@ void SystemPost(WikiApp& app, Exchange& ex) {
     if (!detail.empty()) detail += ", ";
     detail.append(k).append("=").append(v);
   }
-  AuditOrWarn(app, ex, "settings.update", detail);
+  AuditOrWarn(app, ex, AuditKind::kSettingsUpdate, detail);
   RedirectWithFlash(ex, "/settings/system", "Settings saved.");
 }
 

@@ -59,7 +59,7 @@ void CreateToken(WikiApp& app, Exchange& ex) {
     return ShowTokens(app, ex, HttpStatusFor(token.status()), AsSentence(token.status().message()),
                       "");
   }
-  AuditOrWarn(app, ex, "token.create", "user=" + name + ", label=" + label);
+  AuditOrWarn(app, ex, AuditKind::kTokenCreate, "user=" + name + ", label=" + label);
   // Shown in this response only; it is stored hashed. No-store keeps it out
   // of caches.
   ex.response.set("Cache-Control", "no-store");
@@ -71,7 +71,7 @@ void RevokeToken(WikiApp& app, Exchange& ex) {
   if (!id) return app.SendError(ex, Status::NotFound("no such token"));
   Status s = app.storage().users().RevokeApiToken(*id);
   if (!s.ok()) return app.SendError(ex, s);
-  AuditOrWarn(app, ex, "token.revoke", "id=" + std::to_string(*id));
+  AuditOrWarn(app, ex, AuditKind::kTokenRevoke, "id=" + std::to_string(*id));
   RedirectWithFlash(ex, "/settings/tokens", "Token revoked.");
 }
 

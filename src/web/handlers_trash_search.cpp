@@ -46,7 +46,7 @@ void Purge(WikiApp& app, Exchange& ex) {
   if (auto page = app.storage().pages().Get(slug, true); page.ok()) title = page->title;
   Status s = app.storage().pages().Purge(slug);
   if (!s.ok()) return app.SendError(ex, s);
-  AuditOrWarn(app, ex, "page.purge", "slug=" + slug);
+  AuditOrWarn(app, ex, AuditKind::kPagePurge, "slug=" + slug);
   // Files only this page used are now unreferenced; the page is already
   // gone, so a failure here only delays reclaiming their space.
   auto collected = app.storage().uploads().CollectGarbage();

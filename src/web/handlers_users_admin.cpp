@@ -93,7 +93,7 @@ void AddUser(WikiApp& app, Exchange& ex) {
   if (!role.ok()) return RespondFailure(app, ex, role.status());
   auto user = app.storage().users().Create(name, ex.Form("password"), *role);
   if (!user.ok()) return RespondFailure(app, ex, user.status());
-  AuditOrWarn(app, ex, "user.create", "name=" + name + ", role=" + RoleName(*role));
+  AuditOrWarn(app, ex, AuditKind::kUserCreate, "name=" + name + ", role=" + RoleName(*role));
   RedirectWithFlash(ex, "/settings/users", "User " + name + " added.");
 }
 
@@ -104,7 +104,7 @@ void SetRole(WikiApp& app, Exchange& ex) {
   if (!user) return;
   Status s = app.storage().users().SetRole(user->name, *role);
   if (!s.ok()) return RespondFailure(app, ex, s);
-  AuditOrWarn(app, ex, "user.role", "name=" + user->name + ", role=" + RoleName(*role));
+  AuditOrWarn(app, ex, AuditKind::kUserRole, "name=" + user->name + ", role=" + RoleName(*role));
   RedirectWithFlash(
       ex, "/settings/users",
       user->name + " is now " + (*role == Role::kAdmin ? "an " : "a ") + RoleName(*role) + ".");
@@ -115,7 +115,8 @@ void SetDisabled(WikiApp& app, Exchange& ex, bool disabled) {
   if (!user) return;
   Status s = app.storage().users().SetDisabled(user->name, disabled);
   if (!s.ok()) return RespondFailure(app, ex, s);
-  AuditOrWarn(app, ex, disabled ? "user.disable" : "user.enable", "name=" + user->name);
+  AuditOrWarn(app, ex, disabled ? AuditKind::kUserDisable : AuditKind::kUserEnable,
+              "name=" + user->name);
   RedirectWithFlash(ex, "/settings/users",
                     user->name + (disabled ? " is disabled and logged out." : " is enabled."));
 }
@@ -125,7 +126,7 @@ void ResetPassword(WikiApp& app, Exchange& ex) {
   if (!user) return;
   Status s = app.storage().users().SetPassword(user->name, ex.Form("password"));
   if (!s.ok()) return RespondFailure(app, ex, s);
-  AuditOrWarn(app, ex, "user.password", "name=" + user->name);
+  AuditOrWarn(app, ex, AuditKind::kUserPassword, "name=" + user->name);
   RedirectWithFlash(ex, "/settings/users", "Password of " + user->name + " changed.");
 }
 

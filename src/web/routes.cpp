@@ -51,6 +51,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/api/pages/{slug}/revisions/{n}", kAnyone, on(page_api::GetRevision));
   r.Add("POST", "/api/pages/{slug}/revert", kEditor, on(page_api::Revert));
   r.Add("POST", "/api/pages/{slug}/rename", kEditor, on(page_api::Rename));
+  r.Add("POST", "/api/pages/{slug}/move", kEditor, on(page_api::Move));
   r.Add("GET", "/api/trash", kEditor, on(page_api::ListTrash));
   r.Add("POST", "/api/trash/{slug}/restore", kEditor, on(page_api::RestoreFromTrash));
   r.Add("DELETE", "/api/trash/{slug}", kAdmin, on(page_api::Purge));
@@ -66,6 +67,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("POST", "/api/users", kAdmin, on(admin_api::CreateUser));
   r.Add("PUT", "/api/users/{name}", kAdmin, on(admin_api::UpdateUser));
   r.Add("POST", "/api/tokens", kAdmin, on(admin_api::CreateToken));
+  r.Add("DELETE", "/api/tokens/{id}", kLoggedIn, on(admin_api::RevokeToken));
   r.Add("GET", "/api/audit", kAdmin, on(admin_api::ListAudit));
 
   // Wiki pages in the browser.
@@ -85,6 +87,8 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/wiki/{slug}/delete", kEditor, on(wiki_pages::DeleteGet));
   r.Add("POST", "/wiki/{slug}/delete", kEditor, on(wiki_pages::DeletePost));
   r.Add("POST", "/wiki/{slug}/order", kEditor, on(wiki_pages::OrderPost));
+  r.Add("GET", "/wiki/{slug}/move", kEditor, on(wiki_pages::MoveGet));
+  r.Add("POST", "/wiki/{slug}/move", kEditor, on(wiki_pages::MovePost));
   r.Add("GET", "/trash", kEditor, on(trash_search::ShowTrash));
   r.Add("POST", "/trash/{slug}/restore", kEditor, on(trash_search::Restore));
   r.Add("POST", "/trash/{slug}/purge", kAdmin, on(trash_search::Purge));

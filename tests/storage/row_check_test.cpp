@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/core/env.h"
 #include "arkwiki/storage/schema.h"
+#include "arkwiki/storage/schema_catalog.h"
 #include "arkwiki/storage/storage.h"
 #include "support/temp_dir.h"
 
@@ -67,6 +69,17 @@ std::vector<Tamper> Tampers() {
        "uploads row 'home/a.txt': the hash is not a SHA-256"},
       {"INSERT INTO audit_log(at, actor, action, detail) VALUES(0, 'victim', 'DROP TABLE', '')",
        "the action is not a kind arkwiki writes"},
+      {"INSERT INTO audit_log(at, actor, action, detail) VALUES(0, 'victim', 'user.promote', '')",
+       "the action is not a kind arkwiki writes"},
+      {"UPDATE revisions SET author = 'Eve <evil@example>' WHERE number = 1",
+       "the author is not a user name"},
+      {"UPDATE api_tokens SET label = CAST(x'6c6170c0af' AS TEXT)",
+       "the label is not valid UTF-8 text"},
+      {"UPDATE uploads SET content_type = replace(hex(zeroblob(200)), '0', 'x')",
+       "the content type is longer than 255 bytes"},
+      {"INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) SELECT '" +
+           std::string(64, 'a') + "', id, 'csrf', 0, 4102444800 FROM users WHERE name = 'victim'",
+       "sessions row 'victim': a backup carries no login sessions"},
       {"INSERT INTO redirects SELECT 'Not A Slug', id FROM pages WHERE slug = 'home'",
        "redirects row 'Not A Slug': the slug is not one arkwiki makes"},
       {"INSERT INTO page_links SELECT id, 'a/b' FROM pages WHERE slug = 'home'",
@@ -82,10 +95,19 @@ class RowCheckTest : public ::testing::Test {
     auto user = storage_->users().Get("victim");
     ASSERT_TRUE(storage_->users().SetPreferences(user->id, {{"theme", "dark"}}).ok());
     ASSERT_TRUE(storage_->users().CreateApiToken(user->id, "laptop").ok());
+    auto pending = storage_->uploads().Begin(1 << 10);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_TRUE((*pending)->Append("hello").ok());
     ASSERT_TRUE(storage_->settings().Update({{"base_url", "https://wiki.example"}}).ok());
     Save("home", "Home", "", "first");
     Save("home", "Home", "", "second");
     Save("child", "Child", "home", "a child");
+    auto home = storage_->pages().Get("home");
+    ASSERT_TRUE(home.ok());
+    ASSERT_TRUE(
+        storage_->uploads()
+            .Commit(std::move(pending).value(), home->id, "hello.txt", "text/plain", "victim")
+            .ok());
   }
   void Save(const std::string& slug, const std::string& title, const std::string& parent,
             const std::string& text) {
@@ -98,10 +120,10 @@ class RowCheckTest : public ::testing::Test {
     r.linked_slugs = {"child"};
     ASSERT_TRUE(storage_->pages().Save(r).ok());
   }
-  Status Check() {
+  Status Check(RowSource source = RowSource::kArchive) {
     Db& db = storage_->db();
     const std::lock_guard<std::recursive_mutex> lock(db.lock());
-    return CheckRowsAreValid(db.raw_handle(), kSchemaVersion);
+    return CheckRowsAreValid(db.raw_handle(), kSchemaVersion, source);
   }
   testing::TempDir dir_;
   std::unique_ptr<Storage> storage_;
@@ -135,6 +157,97 @@ TEST_F(RowCheckTest, AcceptsARetiredSettingOlderVersionsWrote) {
                         {std::string(65, '1')})
                   .ok());
   EXPECT_NE(Check().message().find("settings row 'registration_open'"), std::string::npos);
+}
+
+// Every kind arkwiki writes is accepted, and so are the kinds only older
+// versions wrote (an archive of theirs must keep importing).
+TEST_F(RowCheckTest, AcceptsEveryAuditKindArkwikiWritesAndTheRetiredOnes) {
+  for (int k = 0; k <= static_cast<int>(AuditKind::kUserUpdate); ++k) {
+    ASSERT_TRUE(storage_->audit().Append("victim", static_cast<AuditKind>(k), "detail").ok());
+  }
+  for (const std::string_view retired : kRetiredAuditKinds) {
+    ASSERT_TRUE(
+        storage_->db()
+            .Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(0, 'cli', ?, '')",
+                  {std::string(retired)})
+            .ok());
+  }
+  EXPECT_TRUE(Check().ok()) << Check().ToString();
+}
+
+TEST_F(RowCheckTest, TheAuditLogRefusesToWriteAKindTheCheckWouldRefuse) {
+  const Status s = storage_->audit().Append("victim", std::string("user.promote"), "");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_TRUE(storage_->audit().Append("victim", std::string("user.add"), "bob").ok());
+  EXPECT_TRUE(Check().ok()) << Check().ToString();
+}
+
+// The live wiki's sessions are its users' logins; only an archive must
+// carry none.
+TEST_F(RowCheckTest, AcceptsTheLiveDatabasesSessions) {
+  auto user = storage_->users().Get("victim");
+  ASSERT_TRUE(storage_->users().CreateSession(user->id, 3600).ok());
+  EXPECT_TRUE(Check(RowSource::kLiveDatabase).ok()) << Check(RowSource::kLiveDatabase).ToString();
+  EXPECT_NE(Check().message().find("sessions row 'victim'"), std::string::npos);
+}
+
+// The write path refuses what the import refuses: the same validators.
+TEST_F(RowCheckTest, SavingRefusesAnAuthorOrCommentTheImportWouldRefuse) {
+  SavePageRequest r;
+  r.slug = "home";
+  r.title = "Home";
+  r.markdown = "third";
+  r.author = "Eve <evil@example>";
+  EXPECT_EQ(storage_->pages().Save(r).status().code(), StatusCode::kInvalidArgument);
+  r.author = "victim";
+  r.comment = std::string(kMaxRevisionCommentBytes + 1, 'x');
+  EXPECT_EQ(storage_->pages().Save(r).status().code(), StatusCode::kInvalidArgument);
+  r.comment = std::string("bad \xc0\xaf byte");
+  EXPECT_EQ(storage_->pages().Save(r).status().code(), StatusCode::kInvalidArgument);
+  r.comment = std::string(kMaxRevisionCommentBytes, 'x');
+  ASSERT_TRUE(storage_->pages().Save(r).ok());
+  EXPECT_TRUE(Check().ok()) << Check().ToString();
+}
+
+TEST_F(RowCheckTest, TokensAndUploadsRefuseValuesTheImportWouldRefuse) {
+  auto user = storage_->users().Get("victim");
+  EXPECT_EQ(storage_->users().CreateApiToken(user->id, "bad \xc0\xaf").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(storage_->users().CreateApiToken(user->id, std::string(101, 'x')).status().code(),
+            StatusCode::kInvalidArgument);
+  auto pending = storage_->uploads().Begin(1 << 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE((*pending)->Append("hi").ok());
+  auto home = storage_->pages().Get("home");
+  EXPECT_EQ(
+      storage_->uploads()
+          .Commit(std::move(pending).value(), home->id, "b.txt", std::string(256, 't'), "victim")
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Check().ok()) << Check().ToString();
+}
+
+// The index an import brings is never read: it is rebuilt from the pages,
+// and the schema stays exactly arkwiki's.
+TEST_F(RowCheckTest, RebuildSearchIndexKeepsOnlyWhatThePagesHold) {
+  Db& db = storage_->db();
+  ASSERT_TRUE(db.Exec("INSERT INTO page_search(rowid, title, body) VALUES(999, 'Planted', "
+                      "'zebracorn payload')")
+                  .ok());
+  ASSERT_TRUE(db.Exec("UPDATE page_search SET body = 'zebracorn' WHERE rowid = "
+                      "(SELECT id FROM pages WHERE slug = 'home')")
+                  .ok());
+  ASSERT_TRUE(RebuildSearchIndex(db).ok());
+  EXPECT_EQ(
+      db.QueryInt("SELECT count(*) FROM page_search WHERE page_search MATCH 'zebracorn'").value(),
+      0);
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM page_search").value(), 2);
+  EXPECT_EQ(
+      db.QueryInt("SELECT count(*) FROM page_search WHERE page_search MATCH 'second'").value(), 1);
+  const std::lock_guard<std::recursive_mutex> lock(db.lock());
+  const Status exact = CheckSchemaIsExact(db.raw_handle(), kSchemaVersion);
+  EXPECT_TRUE(exact.ok()) << exact.ToString();
 }
 
 }  // namespace

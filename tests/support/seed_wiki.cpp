@@ -81,7 +81,7 @@ void SeedWiki(Storage& s, const std::string& v) {
   Upload(s, "home", "logo.png", std::string(3000, 'p') + v);
   Upload(s, "guide", "notes.txt", "some notes " + v + std::string(5000, 'n'));
   Upload(s, "guide", "copy.png", std::string(3000, 'p') + v);  // same content as logo.png
-  ASSERT_TRUE(s.audit().Append("ann", "seed", v).ok());
+  ASSERT_TRUE(s.audit().Append("ann", AuditKind::kSettingsUpdate, "seed " + v).ok());
 }
 
 std::string DumpWiki(const std::string& data_dir) {

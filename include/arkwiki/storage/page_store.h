@@ -56,6 +56,12 @@ struct SavePageRequest {
   std::vector<std::string> linked_slugs;  // from the rendered Markdown
 };
 
+struct MovePageRequest {
+  std::string slug;
+  std::optional<std::string> parent_slug;  // "" = the top level
+  std::optional<int64_t> position;         // 1-based among the new siblings
+};
+
 struct SearchHit {
   std::string slug;
   std::string title;
@@ -117,6 +123,14 @@ class PageStore {
   // Root first, excluding the page itself.
   Result<std::vector<Page>> Ancestors(const Page& page);
   Status SetChildOrder(std::optional<int64_t> parent_id, const std::vector<std::string>& slugs);
+  // Moves a live page: under `request.parent_slug` when set ("" = the top
+  // level), else under its current parent; to 1-based `request.position`
+  // among the live pages there when set (clamped to the last place), else
+  // to the end of a new parent's pages or its current place. The pages of
+  // that parent are renumbered 1..n. Writes no revision. NotFound for an
+  // unknown page or parent (trashed ones included); InvalidArgument when the
+  // new parent is the page itself or one of its descendants.
+  Result<Page> Move(const MovePageRequest& request);
 
   Result<std::vector<Revision>> Revisions(int64_t page_id);  // newest first, no text
   Result<Revision> GetRevision(int64_t page_id, int64_t number);
@@ -150,5 +164,16 @@ class PageStore {
 
 Status ValidateTitle(const std::string& title);
 Status ValidateMarkdown(const std::string& markdown);
+
+// A revision's author and comment, by the same rules wherever they come
+// from: an edit in the web UI or the API, a revert or rename, or a row of an
+// imported database (row_check.h). The author is a user name (the rules of
+// ValidateUserName). The comment is valid UTF-8 without NUL bytes and at
+// most kMaxRevisionCommentBytes; the edit form asks for at most 500
+// characters, but the API has always taken longer ones, and a wiki holding
+// them must stay importable.
+inline constexpr size_t kMaxRevisionCommentBytes = 64 << 10;
+Status ValidateRevisionAuthor(const std::string& author);
+Status ValidateRevisionComment(const std::string& comment);
 
 }  // namespace arkwiki

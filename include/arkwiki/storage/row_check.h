@@ -7,8 +7,12 @@
 // roles, CheckPasswordHash, ApplySetting, ValidatePreference, IsValidSlug,
 // ValidateTitle, ValidateMarkdown, IsValidUploadName) plus the shape of what
 // only arkwiki writes: token and upload hashes, consistent revision numbers,
-// a page tree without cycles, bounded audit entries. Sessions are not
-// checked: a backup carries none.
+// a page tree without cycles, bounded audit entries of the kinds arkwiki
+// writes (audit_log.h). A backup carries no sessions, so an archive that
+// holds one is refused; a live database's sessions are not checked (they
+// never leave it: a backup drops them). The search index (page_search) is
+// not checked either: an import rebuilds it from the pages
+// (RebuildSearchIndex, schema.h) instead of trusting it.
 #pragma once
 
 #include <sqlite3.h>
@@ -17,12 +21,16 @@
 
 namespace arkwiki {
 
+// Where the database comes from: an archive (untrusted), or the live data
+// directory, checked before it is archived.
+enum class RowSource { kArchive, kLiveDatabase };
+
 // Reads every row of `db`, a database at schema `version` (1..kSchemaVersion)
 // whose schema CheckSchemaIsExact accepted, one row at a time: memory does
 // not grow with the row count, bar 16 bytes per page for the tree check.
 // Corruption naming the table, the row and the rule on the first failure,
 // e.g. "users row 'victim': password hash uses costs arkwiki never writes
 // (m=4194304 KiB)".
-Status CheckRowsAreValid(sqlite3* db, int version);
+Status CheckRowsAreValid(sqlite3* db, int version, RowSource source = RowSource::kArchive);
 
 }  // namespace arkwiki

@@ -23,6 +23,14 @@ Status Migrate(Db& db, int target_version = kSchemaVersion);
 Result<int> ReadSchemaVersion(Db& db);
 Result<int64_t> ReadApplicationId(Db& db);
 
+// The full-text index (page_search, schema 3 on) holds only what can be
+// derived from the pages: the title and current text of each page not in
+// the trash. Drops it and builds it again from those rows, so that an
+// imported database's index (never checked, and read by FTS5 code that
+// trusts it) is not taken over. The table is created with the same
+// statement as its migration, so the schema stays exactly arkwiki's.
+Status RebuildSearchIndex(Db& db);
+
 // The exact schema each version must have: schema_catalog.h.
 
 }  // namespace arkwiki

@@ -87,6 +87,12 @@ class UploadStore {
 // file name (keeping the extension), or returns "" if nothing is left.
 std::string SanitizeUploadName(std::string_view client_name);
 bool IsValidUploadName(std::string_view name);
+
+// An upload's content type (as the client sent it) and uploader: each at
+// most kMaxUploadMetaBytes of UTF-8 without NUL bytes. UploadStore::Commit
+// and the import's row check (row_check.h) both apply it.
+inline constexpr size_t kMaxUploadMetaBytes = 255;
+Status ValidateUploadMeta(std::string_view content_type, std::string_view uploader);
 // A Content-Type from the extension; application/octet-stream by default.
 std::string ContentTypeForName(std::string_view name);
 

@@ -88,6 +88,8 @@ class UserStore {
   Result<std::string> CreateApiToken(int64_t user_id, const std::string& label);
   Result<User> LookupApiToken(const std::string& token);
   Result<std::vector<ApiToken>> ListApiTokens();
+  // NotFound when no token has this id.
+  Result<ApiToken> GetApiToken(int64_t id);
   Status RevokeApiToken(int64_t id);
 
   Result<std::map<std::string, std::string>> GetPreferences(int64_t user_id);
@@ -101,6 +103,11 @@ class UserStore {
 };
 
 Status ValidateUserName(const std::string& name);
+// An API token's label: at most kMaxTokenLabelBytes of UTF-8 without NUL
+// bytes. CreateApiToken and the import's row check (row_check.h) both apply
+// it.
+inline constexpr size_t kMaxTokenLabelBytes = 100;
+Status ValidateTokenLabel(const std::string& label);
 Status ValidatePassword(const std::string& password);
 Status ValidatePreference(const std::string& key, const std::string& value);
 

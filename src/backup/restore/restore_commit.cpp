@@ -11,6 +11,7 @@
 #include "arkwiki/core/crash_point.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
+#include "arkwiki/storage/audit_log.h"
 #include "arkwiki/storage/db.h"
 #include "restore/intent_marker.h"
 #include "restore/restore_files.h"
@@ -34,10 +35,11 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
   Status s = db->Transaction([&](Db& tx) -> Status {
     ARKWIKI_RETURN_IF_ERROR(CopyKeptSessions(live, plan, tx));
     const Manifest& m = staged.report.manifest;
-    return tx.Exec("INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
-                   {NowUnixSeconds(), options.actor, "backup.import",
-                    "restored " + BaseName(staged.archive_path) + " (created " + m.created_at +
-                        ", " + std::to_string(m.counts.pages) + " pages); " + kept_as});
+    return tx.Exec(
+        "INSERT INTO audit_log(at, actor, action, detail) VALUES(?,?,?,?)",
+        {NowUnixSeconds(), options.actor, std::string(AuditKindName(AuditKind::kBackupImport)),
+         "restored " + BaseName(staged.archive_path) + " (created " + m.created_at + ", " +
+             std::to_string(m.counts.pages) + " pages); " + kept_as});
   });
   ARKWIKI_RETURN_IF_ERROR(s);
   outcome->users_kept_sessions = plan.kept;

@@ -29,10 +29,17 @@ Status ArrangeStagedLive(Env* env, const std::string& dir, const std::string& li
 }
 
 // Brings an older database forward inside staging, and into WAL mode as
-// the live database runs.
+// the live database runs. What the row check does not vouch for is not
+// taken over: the search index is rebuilt from the pages (a schema 1 or 2
+// database gets a fresh one from its migration), and sessions are removed
+// (the row check refuses an archive with any; the only sessions an import
+// keeps are the live wiki's, carried over at commit).
 Status MigrateStagedDatabase(const std::string& live) {
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(JoinPath(live, "arkwiki.db"), DbOptions{}));
+  ARKWIKI_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(*db));
   ARKWIKI_RETURN_IF_ERROR(Migrate(*db));
+  if (version >= 3) ARKWIKI_RETURN_IF_ERROR(RebuildSearchIndex(*db));
+  ARKWIKI_RETURN_IF_ERROR(db->Exec("DELETE FROM sessions"));
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

@@ -26,7 +26,7 @@ Status CheckLiveDatabaseRows(Db& db) {
   Status s;
   {
     const std::lock_guard<std::recursive_mutex> lock(db.lock());
-    s = CheckRowsAreValid(db.raw_handle(), version);
+    s = CheckRowsAreValid(db.raw_handle(), version, RowSource::kLiveDatabase);
   }
   if (s.code() != StatusCode::kCorruption) return s;
   return Status::Corruption("the live database has been tampered with: " + s.message() +

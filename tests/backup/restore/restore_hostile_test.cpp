@@ -234,11 +234,43 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, RestoreHostileTest, ::testing::ValuesIn(Cases
 TEST(RestoreHostileFixturesTest, EveryFixtureHasAnExpectedRefusalAndIsSmall) {
   std::set<std::string> expected, present;
   for (const HostileCase& c : Cases()) expected.insert(std::string(c.fixture) + ".zip");
+  for (const fixture::RebuiltTamper& t : fixture::RebuiltTampers())
+    expected.insert(t.name + ".zip");
   for (const auto& entry : std::filesystem::directory_iterator(HostileDir())) {
     present.insert(entry.path().filename().string());
     EXPECT_LT(entry.file_size(), 64u << 10) << entry.path() << " is not small";
   }
   EXPECT_EQ(present, expected);
+}
+
+// What an import rebuilds instead of trusting (the search index) is
+// accepted, and none of the tampered content survives the import.
+TEST(RestoreRebuiltTest, ImportRebuildsTheSearchIndexFromThePages) {
+  for (const fixture::RebuiltTamper& t : fixture::RebuiltTampers()) {
+    const std::string archive = HostileDir() + "/" + t.name + ".zip";
+    ASSERT_TRUE(Env::Default()->FileExists(archive).value())
+        << archive << " is missing: run arkwiki-make-hostile-fixtures";
+    testing::TempDir dir;
+    const std::string data = dir.Sub("data");
+    {
+      auto storage = Storage::Open(Env::Default(), data);
+      ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+      testing::SeedWiki(**storage, "live");
+    }
+    Restorer restorer(Env::Default(), DataDirLayout(data));
+    auto staged = restorer.Stage(archive, ImportOptions{});
+    ASSERT_TRUE(staged.ok()) << t.name << ": " << staged.status().ToString();
+    auto outcome = restorer.Commit(*staged, ImportOptions{}, CommitHooks{});
+    ASSERT_TRUE(outcome.ok()) << t.name << ": " << outcome.status().ToString();
+    DbOptions ro;
+    ro.read_only = true;
+    auto db = Db::Open(DataDirLayout(data).database, ro);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ((*db)->QueryInt(t.leftover_sql).value(), 0) << t.name;
+    EXPECT_EQ((*db)->QueryInt("SELECT count(*) FROM page_search").value(),
+              (*db)->QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL").value())
+        << t.name;
+  }
 }
 
 }  // namespace

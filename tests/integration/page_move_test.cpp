@@ -1,0 +1,117 @@
+// Moving a page (parent and place among its siblings) through the JSON API
+// and the Move form, over a real socket.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "wiki_fixture.h"
+
+namespace arkwiki::testing {
+namespace {
+
+class PageMoveTest : public WikiServerTest {
+ protected:
+  void SetUp() override {
+    WikiServerTest::SetUp();
+    for (const char* slug : {"a", "b", "c"}) {
+      ASSERT_EQ(
+          PutPage("editor", slug, std::string(R"({"title":")") + slug + R"(","markdown":"x"})")
+              .status,
+          201);
+    }
+    ASSERT_EQ(PutPage("editor", "a1", R"({"title":"A1","markdown":"x","parent":"a"})").status, 201);
+    ASSERT_EQ(PutPage("editor", "a2", R"({"title":"A2","markdown":"x","parent":"a1"})").status,
+              201);
+  }
+  HttpResponse Move(const std::string& role, const std::string& slug, const std::string& json) {
+    return Client(role).Request("POST", "/api/pages/" + slug + "/move", json, "application/json");
+  }
+  // The slugs under `parent` ("" = top level) in their sort order, joined by ','.
+  std::string Order(const std::string& parent) {
+    HttpResponse r = Client("editor").Get("/api/pages");
+    auto body = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+    auto pages = body->getArray("pages");
+    std::vector<std::pair<int64_t, std::string>> found;
+    for (size_t i = 0; i < pages->size(); ++i) {
+      auto p = pages->getObject(static_cast<unsigned>(i));
+      const std::string of = p->isNull("parent") ? "" : p->getValue<std::string>("parent");
+      if (of == parent) {
+        found.emplace_back(p->getValue<int64_t>("sort_order"), p->getValue<std::string>("slug"));
+      }
+    }
+    std::sort(found.begin(), found.end());
+    std::string out;
+    for (const auto& [order, slug] : found) out += (out.empty() ? "" : ",") + slug;
+    return out;
+  }
+};
+
+TEST_F(PageMoveTest, ReordersTopLevelPages) {
+  EXPECT_EQ(Order(""), "a,b,c");
+  HttpResponse r = Move("editor", "c", R"({"position":1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("sort_order":1)"), std::string::npos) << r.body;
+  EXPECT_EQ(Order(""), "c,a,b");
+  ASSERT_EQ(Move("editor", "c", R"({"position":99})").status, 200);
+  EXPECT_EQ(Order(""), "a,b,c");
+}
+
+TEST_F(PageMoveTest, MovesUnderAnotherParentAndBackToTheTop) {
+  HttpResponse r = Move("editor", "b", R"({"parent":"a","position":1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("parent":"a")"), std::string::npos) << r.body;
+  EXPECT_EQ(Order("a"), "b,a1");
+  EXPECT_EQ(Order(""), "a,c");
+  ASSERT_EQ(Move("editor", "b", R"({"parent":null})").status, 200);
+  EXPECT_EQ(Order(""), "a,c,b");
+  ASSERT_EQ(Move("editor", "a1", R"({"parent":""})").status, 200);
+  EXPECT_EQ(Order(""), "a,c,b,a1");
+  EXPECT_EQ(Order("a1"), "a2");  // its own pages move with it
+}
+
+TEST_F(PageMoveTest, RefusesACycleAnUnknownPageAndABadPosition) {
+  EXPECT_EQ(Move("editor", "a", R"({"parent":"a"})").status, 400);
+  EXPECT_EQ(Move("editor", "a", R"({"parent":"a2"})").status, 400);
+  EXPECT_EQ(Move("editor", "a", R"({"parent":"nowhere"})").status, 404);
+  EXPECT_EQ(Move("editor", "nowhere", R"({"position":1})").status, 404);
+  EXPECT_EQ(Move("editor", "a", R"({"position":0})").status, 400);
+  EXPECT_EQ(Move("editor", "a", R"({"position":"first"})").status, 400);
+  EXPECT_EQ(Order(""), "a,b,c");
+  EXPECT_EQ(Order("a"), "a1");
+}
+
+TEST_F(PageMoveTest, ReadersMayNotMoveAndMovesAreAudited) {
+  EXPECT_EQ(Move("reader", "c", R"({"position":1})").status, 403);
+  EXPECT_EQ(Move("", "c", R"({"position":1})").status, 401);
+  ASSERT_EQ(Move("editor", "c", R"({"position":1})").status, 200);
+  HttpResponse audit = Client("admin").Get("/api/audit?limit=5");
+  EXPECT_NE(audit.body.find(R"("action":"page.move")"), std::string::npos) << audit.body;
+  EXPECT_NE(audit.body.find("slug=c"), std::string::npos) << audit.body;
+}
+
+TEST_F(PageMoveTest, TheMoveFormMovesAPage) {
+  HttpClient browser = Client();
+  ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
+  HttpResponse form = browser.Get("/wiki/a2/move");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find(R"(<option value="b")"), std::string::npos);
+  // Neither the page itself nor anything below it is offered.
+  EXPECT_EQ(form.body.find(R"(<option value="a2")"), std::string::npos);
+  HttpResponse view = browser.Get("/wiki/a");
+  EXPECT_NE(view.body.find("/wiki/a/move"), std::string::npos);
+  HttpResponse moved = browser.PostForm(
+      "/wiki/a2/move", {{"parent", "b"}, {"position", ""}, {"csrf", ExtractCsrf(form.body)}});
+  EXPECT_EQ(moved.status, 303) << moved.body;
+  EXPECT_EQ(Order("b"), "a2");
+  HttpResponse refused = browser.PostForm(
+      "/wiki/a/move", {{"parent", "a1"}, {"position", "1"}, {"csrf", ExtractCsrf(form.body)}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("Not moved"), std::string::npos);
+  EXPECT_EQ(Order("a"), "a1");
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
