@@ -35,8 +35,12 @@ std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page&
 }
 
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown) {
-  (void)app;
-  return RenderMarkdown(markdown, [](const std::string&) { return true; }).linked_slugs;
+  return app.render_cache().Get(markdown).linked_slugs;
+}
+
+std::string PageHtml(WikiApp& app, const Exchange& ex, const std::string& markdown) {
+  return MarkMissingLinks(app.render_cache().Get(markdown),
+                          [&](const std::string& slug) { return VisiblePage(app, ex, slug).ok(); });
 }
 
 }  // namespace arkwiki::web
