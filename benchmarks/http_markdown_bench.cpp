@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -151,7 +153,7 @@ int main(int argc, char** argv) {
     if (arg == "--quick") {
       options.quick = true;
     } else if (arg == "--views" && i + 1 < argc) {
-      options.views = std::max(0, std::stoi(argv[++i]));
+      options.views = static_cast<int>(std::clamp(std::strtol(argv[++i], nullptr, 10), 0L, 1000L));
     } else if (arg == "--filter" && i + 1 < argc) {
       options.filter = argv[++i];
     } else {
@@ -159,5 +161,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  return arkwiki::bench::Run(options);
+  try {
+    return arkwiki::bench::Run(options);
+  } catch (const std::exception& e) {  // Poco's JSON and HTTP code throw
+    std::fprintf(stderr, "http_markdown_bench: %s\n", e.what());
+    return 1;
+  }
 }
