@@ -164,9 +164,12 @@ TEST(MarkdownTest, RendersStrikethroughAutolinksAndTaskLists) {
 
 // md4c 0.4.8 lets a permissive autolink swallow one delimiter of an
 // emphasis it has already paired, and then reports a leave without its enter
-// (first input) or an enter without its leave (second). The HTML stays
-// balanced, and the page renders instead of falling back to plain text.
+// (first input: leave(em) inside <strong>) or an enter without its leave
+// (second). The HTML stays balanced and nothing is cut.
 TEST(MarkdownTest, AutolinkThatSwallowsAnEmphasisOpenerRendersBalanced) {
+  EXPECT_EQ(Html("**bold www.example.com*note* end**"),
+            "<p><strong>bold <a href=\"http://www.example.com*note\">www.example.com*note</a> "
+            "end</strong></p>\n");
   EXPECT_EQ(Html("see www.example.com*note*"),
             "<p>see <a href=\"http://www.example.com*note\">www.example.com*note</a></p>\n");
 }
