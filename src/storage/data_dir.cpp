@@ -18,6 +18,7 @@ DataDirLayout::DataDirLayout(std::string r)
       tmp(JoinPath(root, "tmp")),
       staging(JoinPath(root, "staging")),
       safety(JoinPath(root, "safety")),
+      cache(JoinPath(root, "cache")),
       intent_marker(JoinPath(root, "restore-intent")),
       uploads_gc_lock(JoinPath(root, "uploads-gc.lock")) {}
 

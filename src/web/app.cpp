@@ -53,6 +53,7 @@ WikiApp::WikiApp(Env* env, std::unique_ptr<Storage> storage)
       storage_(std::move(storage)),
       storage_layout_root_(storage_->layout().root),
       renderer_(&templates_, [this] { return settings(); }),
+      render_cache_(env, JoinPath(DataDirLayout(storage_layout_root_).cache, "render")),
       backup_(std::make_unique<BackupService>(*this)) {}
 
 WikiApp::~WikiApp() = default;

@@ -14,6 +14,7 @@
 #include "exchange.h"
 #include "flash_store.h"
 #include "login_throttle.h"
+#include "render_cache.h"
 #include "renderer.h"
 #include "router.h"
 #include "template.h"
@@ -46,6 +47,8 @@ class WikiApp {
   SiteSettings settings();
 
   const Renderer& renderer() const { return renderer_; }
+  // Page HTML, rendered once per text (render_cache.h).
+  RenderCache& render_cache() { return render_cache_; }
   // Backup and restore: the one door to both (backup_service.h).
   BackupService& backup() { return *backup_; }
 
@@ -97,6 +100,7 @@ class WikiApp {
   // render, so a change shows from the next page on).
   std::atomic<bool> https_{false};
   Renderer renderer_;
+  RenderCache render_cache_;
   // Last, so it is destroyed first: its restore threads use the members above.
   std::unique_ptr<BackupService> backup_;
 };

@@ -189,7 +189,7 @@ void EditPost(WikiApp& app, Exchange& ex) {
   r.author = ActorName(ex);
   r.comment = form.comment;
   r.base_revision = form.base_revision;
-  r.linked_slugs = RenderMarkdown(form.markdown, nullptr).linked_slugs;
+  r.linked_slugs = LinkedSlugs(app, form.markdown);
   auto saved = app.storage().pages().Save(r);
   if (saved.ok()) {
     return RedirectWithFlash(ex, PageHref(saved->slug),

@@ -69,7 +69,6 @@ void ShowRevision(WikiApp& app, Exchange& ex) {
   if (!number) return app.SendError(ex, Status::NotFound("no such revision"));
   auto rev = app.storage().pages().GetRevision(page->id, *number);
   if (!rev.ok()) return app.SendError(ex, rev.status());
-  auto exists = [&](const std::string& slug) { return VisiblePage(app, ex, slug).ok(); };
   TemplateValue data =
       TemplateValue::MakeMap({{"page", PageLinkValue(*page)},
                               {"number", rev->number},
@@ -78,7 +77,7 @@ void ShowRevision(WikiApp& app, Exchange& ex) {
                               {"comment", rev->comment},
                               {"date", DateValue(rev->created_at)},
                               {"current", rev->number == page->current_revision},
-                              {"html", RenderMarkdown(rev->markdown, exists).html},
+                              {"html", PageHtml(app, ex, rev->markdown)},
                               {"history_href", PageHref(page->slug, "history")},
                               {"diff_href", DiffHref(*page, rev->number, page->current_revision)},
                               {"revert_action", PageHref(page->slug, "revert")}});

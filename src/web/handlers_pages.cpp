@@ -70,11 +70,9 @@ void AddRelations(WikiApp& app, const Exchange& ex, const Page& page, TemplateVa
 }
 
 void ShowPage(WikiApp& app, Exchange& ex, const Page& page) {
-  auto exists = [&](const std::string& slug) { return VisiblePage(app, ex, slug).ok(); };
-  RenderedMarkdown rendered = RenderMarkdown(page.markdown, exists);
   TemplateValue data = TemplateValue::MakeMap({{"title", page.title},
                                                {"slug", page.slug},
-                                               {"html", rendered.html},
+                                               {"html", PageHtml(app, ex, page.markdown)},
                                                {"private", page.visibility == "private"},
                                                {"revision", page.current_revision},
                                                {"updated", DateValue(page.updated_at)},

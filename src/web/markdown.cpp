@@ -134,6 +134,7 @@ RenderedMarkdown RenderMarkdownBase(std::string_view markdown, const MarkdownLim
   RenderedMarkdown result;
   if (body.over_budget) {
     result.html = notices + Notice(kOverBudget) + "<pre>" + HtmlEscape(bounded.text) + "</pre>\n";
+    result.over_budget = true;
     return result;
   }
   result.html = notices + body.html;

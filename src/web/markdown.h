@@ -45,6 +45,8 @@ struct RenderedMarkdown {
   // Slugs of the pages this one links to, each once, in order of first
   // appearance: wiki links, and ordinary links whose URL is /wiki/<slug>.
   std::vector<std::string> linked_slugs;
+  // The render budget ran out: `html` is the page as escaped text.
+  bool over_budget = false;
 };
 
 // Renders `markdown` (UTF-8; invalid sequences become U+FFFD).

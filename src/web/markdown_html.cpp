@@ -3,6 +3,19 @@
 // found in runs of plain text buffered between two events. md4c hands raw
 // HTML over as such; it is replaced by a comment, as cmark-gfm's safe mode
 // does, and never copied.
+//
+// Two behaviours of md4c 0.4.8 (Debian 12) shape the span stack:
+// - A permissive autolink can swallow one delimiter of an emphasis or
+//   strikethrough that was already paired: "see www.example.com*note*"
+//   gives enter(a), leave(a), leave(em) with no enter(em), and
+//   "*a] www.x.org*b]" gives enter(em) with no leave. (md4c 0.5.1 fixed
+//   this.) So a leave is honoured only when it matches the innermost open
+//   span, and spans still open at the next block event are closed there:
+//   the HTML stays balanced whatever md4c reports.
+// - Only a negative return value from a callback reliably stops md_parse:
+//   a positive one is ignored where md4c calls through its MD_CHECK macro
+//   (links, images, blocks), and parsing goes on. So the budget stop
+//   returns -1, and every callback after it returns -1 too.
 #include "markdown_html.h"
 
 #include <md4c.h>
@@ -22,6 +35,8 @@ constexpr unsigned kFlags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TAS
                             MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |
                             MD_FLAG_PERMISSIVEEMAILAUTOLINKS;
 constexpr unsigned kBudgetCheckEvery = 256;
+constexpr int kGoOn = 0;
+constexpr int kStop = -1;  // see the top of this file: never a positive value
 constexpr char kRawHtml[] = "<!-- raw HTML omitted -->";
 
 // Text, escaped as cmark-gfm escapes it: & < > " only.
@@ -88,6 +103,11 @@ bool DecodeAttribute(const MD_ATTRIBUTE& attr, std::string* out) {
 
 enum class Span { kPlain, kLink, kSkipped, kImageTag, kImageAsLink };
 
+struct OpenSpan {
+  MD_SPANTYPE type;
+  Span kind;
+};
+
 class HtmlRenderer {
  public:
   explicit HtmlRenderer(const MarkdownLimits& limits)
@@ -118,12 +138,14 @@ class HtmlRenderer {
   }
 
  private:
-  // 0 to go on; non-zero makes md_parse stop.
+  // kGoOn, or kStop (from the budget on, for every later event too).
   int Tick() {
+    if (stopped_) return kStop;
     if (events_++ % kBudgetCheckEvery == 0 && std::chrono::steady_clock::now() >= deadline_) {
-      return 1;
+      stopped_ = true;
+      return kStop;
     }
-    return 0;
+    return kGoOn;
   }
 
   std::string& Out() { return result_.html; }
@@ -170,7 +192,9 @@ class HtmlRenderer {
   void Cell(MD_BLOCKTYPE type, const MD_BLOCK_TD_DETAIL* td, bool enter);
   int EnterSpan(MD_SPANTYPE type, void* detail);
   int LeaveSpan(MD_SPANTYPE type);
-  void EnterLink(const std::string& url, const MD_ATTRIBUTE& title, Span kind);
+  void CloseInnermostSpan();
+  void CloseOpenSpans();
+  void EnterLink(MD_SPANTYPE type, const std::string& url, const MD_ATTRIBUTE& title, Span kind);
   void EnterImage(const MD_SPAN_IMG_DETAIL* img);
   int Text(MD_TEXTTYPE type, std::string_view text);
 
@@ -180,7 +204,8 @@ class HtmlRenderer {
   MarkdownHtml result_;
   std::unordered_set<std::string> seen_;
   std::string pending_;
-  std::vector<Span> spans_;
+  std::vector<OpenSpan> spans_;  // innermost last
+  bool stopped_ = false;
   size_t depth_ = 0;
   int link_depth_ = 0;  // inside a shown link: no wiki links
   int alt_depth_ = 0;   // inside an <img>: text goes to alt_
@@ -191,8 +216,10 @@ class HtmlRenderer {
 };
 
 int HtmlRenderer::Block(MD_BLOCKTYPE type, void* detail, bool enter) {
-  if (Tick() != 0) return 1;
+  if (Tick() != kGoOn) return kStop;
   Flush();
+  // Spans live inside one leaf block: one still open here was never left.
+  CloseOpenSpans();
   switch (type) {
     case MD_BLOCK_DOC:
       break;
@@ -267,7 +294,7 @@ int HtmlRenderer::Block(MD_BLOCKTYPE type, void* detail, bool enter) {
       Cell(type, static_cast<MD_BLOCK_TD_DETAIL*>(detail), enter);
       break;
   }
-  return 0;
+  return kGoOn;
 }
 
 void HtmlRenderer::ListItem(const MD_BLOCK_LI_DETAIL* li, bool enter) {
@@ -308,13 +335,13 @@ void HtmlRenderer::Cell(MD_BLOCKTYPE type, const MD_BLOCK_TD_DETAIL* td, bool en
 }
 
 int HtmlRenderer::EnterSpan(MD_SPANTYPE type, void* detail) {
-  if (Tick() != 0) return 1;
+  if (Tick() != kGoOn) return kStop;
   Flush();
   if (InAlt()) {
     // Inside an image's alt text only the text counts.
-    spans_.push_back(type == MD_SPAN_IMG ? Span::kSkipped : Span::kPlain);
+    spans_.push_back({type, type == MD_SPAN_IMG ? Span::kSkipped : Span::kPlain});
     if (type == MD_SPAN_IMG) ++alt_depth_;
-    return 0;
+    return kGoOn;
   }
   switch (type) {
     case MD_SPAN_EM:
@@ -334,21 +361,22 @@ int HtmlRenderer::EnterSpan(MD_SPANTYPE type, void* detail) {
       std::string url;
       bool ok = DecodeAttribute(a->href, &url) &&
                 safety::ClassifyUrl(url, safety::UrlUse::kLink) == safety::UrlVerdict::kAllow;
-      EnterLink(url, a->title, ok ? Span::kLink : Span::kSkipped);
-      return 0;
+      EnterLink(type, url, a->title, ok ? Span::kLink : Span::kSkipped);
+      return kGoOn;
     }
     case MD_SPAN_IMG:
       EnterImage(static_cast<MD_SPAN_IMG_DETAIL*>(detail));
-      return 0;
+      return kGoOn;
     default:
       break;  // no other span types are enabled
   }
-  spans_.push_back(Span::kPlain);
-  return 0;
+  spans_.push_back({type, Span::kPlain});
+  return kGoOn;
 }
 
-void HtmlRenderer::EnterLink(const std::string& url, const MD_ATTRIBUTE& title, Span kind) {
-  spans_.push_back(kind);
+void HtmlRenderer::EnterLink(MD_SPANTYPE type, const std::string& url, const MD_ATTRIBUTE& title,
+                             Span kind) {
+  spans_.push_back({type, kind});
   if (kind == Span::kSkipped) return;
   ++link_depth_;
   std::string slug = SlugFromWikiUrl(url);
@@ -371,14 +399,14 @@ void HtmlRenderer::EnterImage(const MD_SPAN_IMG_DETAIL* img) {
                                    ? safety::ClassifyUrl(url, safety::UrlUse::kImage)
                                    : safety::UrlVerdict::kReject;
   if (verdict == safety::UrlVerdict::kExternalImage) {
-    EnterLink(url, img->title, Span::kImageAsLink);
+    EnterLink(MD_SPAN_IMG, url, img->title, Span::kImageAsLink);
     return;
   }
   if (verdict == safety::UrlVerdict::kReject) {
-    spans_.push_back(Span::kSkipped);  // its alt text stays, as text
+    spans_.push_back({MD_SPAN_IMG, Span::kSkipped});  // its alt text stays, as text
     return;
   }
-  spans_.push_back(Span::kImageTag);
+  spans_.push_back({MD_SPAN_IMG, Span::kImageTag});
   ++alt_depth_;
   alt_.clear();
   image_open_ = "<img src=\"";
@@ -395,36 +423,45 @@ void HtmlRenderer::EnterImage(const MD_SPAN_IMG_DETAIL* img) {
 }
 
 int HtmlRenderer::LeaveSpan(MD_SPANTYPE type) {
-  if (Tick() != 0) return 1;
+  if (Tick() != kGoOn) return kStop;
   Flush();
-  // md4c leaves every span it entered; an unbalanced leave means a state this
-  // writer does not model, so the parse stops and the page falls back to
-  // escaped text rather than guessing (never read past the stack).
-  if (spans_.empty()) return 1;
-  Span kind = spans_.back();
+  // A leave that does not match the innermost open span is one whose enter
+  // md4c never reported (see the top of this file): it closes nothing.
+  if (spans_.empty() || spans_.back().type != type) return kGoOn;
+  CloseInnermostSpan();
+  return kGoOn;
+}
+
+void HtmlRenderer::CloseOpenSpans() {
+  while (!spans_.empty()) CloseInnermostSpan();
+}
+
+void HtmlRenderer::CloseInnermostSpan() {
+  if (spans_.empty()) return;  // defence: never read past the stack
+  const OpenSpan span = spans_.back();
   spans_.pop_back();
-  if (type == MD_SPAN_IMG && InAlt() && kind != Span::kImageTag) {
+  if (span.type == MD_SPAN_IMG && InAlt() && span.kind != Span::kImageTag) {
     --alt_depth_;  // an image inside alt text
-    return 0;
+    return;
   }
-  if (InAlt() && kind != Span::kImageTag) return 0;
-  switch (kind) {
+  if (InAlt() && span.kind != Span::kImageTag) return;
+  switch (span.kind) {
     case Span::kSkipped:
-      return 0;
+      return;
     case Span::kLink:
     case Span::kImageAsLink:
       --link_depth_, Out() += "</a>";
-      return 0;
+      return;
     case Span::kImageTag:
       --alt_depth_;
       Out() += image_open_;
       AppendEscaped(&Out(), alt_);
       Out() += image_close_;
-      return 0;
+      return;
     case Span::kPlain:
       break;
   }
-  switch (type) {
+  switch (span.type) {
     case MD_SPAN_EM:
       Out() += "</em>";
       break;
@@ -440,11 +477,10 @@ int HtmlRenderer::LeaveSpan(MD_SPANTYPE type) {
     default:
       break;
   }
-  return 0;
 }
 
 int HtmlRenderer::Text(MD_TEXTTYPE type, std::string_view text) {
-  if (Tick() != 0) return 1;
+  if (Tick() != kGoOn) return kStop;
   switch (type) {
     case MD_TEXT_NORMAL:
       pending_ += text;
@@ -472,7 +508,7 @@ int HtmlRenderer::Text(MD_TEXTTYPE type, std::string_view text) {
       InAlt() ? void(alt_ += text) : AppendEscaped(&Out(), text);
       break;
   }
-  return 0;
+  return kGoOn;
 }
 
 }  // namespace

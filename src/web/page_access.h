@@ -21,6 +21,11 @@ std::string ParentSlug(WikiApp& app, const Exchange& ex, const Page& page);
 // visitor may not see (which is left out with everything above it).
 std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page& page);
 // Links in page text as rendered Markdown sees them (for PageStore::Save).
+// Renders through the app's RenderCache, so the views that follow a save
+// find the page's HTML there.
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown);
+// Page text as safe HTML for `ex`'s visitor: the cached rendering, with
+// links to pages the visitor cannot see marked missing.
+std::string PageHtml(WikiApp& app, const Exchange& ex, const std::string& markdown);
 
 }  // namespace arkwiki::web

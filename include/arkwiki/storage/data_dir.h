@@ -9,6 +9,8 @@
 //     tmp/                in-flight uploads and snapshots; emptied at start
 //     staging/            an import being checked; emptied at start
 //     safety/             automatic safety backups taken before each import
+//     cache/render/       rendered page HTML (the web layer's RenderCache);
+//                         never backed up, safe to delete at any time
 //     restore-intent      the durable marker of an import swap in progress
 //     uploads-gc.lock     flock()ed shared while a backup reads upload files
 //                         (from any process) and exclusively by garbage
@@ -31,6 +33,7 @@ struct DataDirLayout {
   std::string tmp;
   std::string staging;
   std::string safety;
+  std::string cache;  // derived data only: never in a backup, safe to delete
   std::string intent_marker;
   std::string uploads_gc_lock;  // shared by backups reading uploads, exclusive for GC
   std::string UploadPath(const std::string& sha256) const;
