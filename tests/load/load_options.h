@@ -11,12 +11,12 @@ namespace arkwiki::load {
 
 struct LoadOptions {
   int browsers = 32;            // anonymous visitors, each viewing `views` pages
-  int views = 40;               // page views per browser
+  int views = 100;              // page views per browser
   int editors = 4;              // logged-in editors, each saving `saves` times
-  int saves = 10;               // saves per editor (edit form, then save)
+  int saves = 25;               // saves per editor (edit form, then save)
   int searchers = 8;            // each sends `searches` pathological searches
-  int searches = 4;             // ... and opens the wide-table page as often
-  int backups = 2;              // backups downloaded one after another
+  int searches = 10;            // ... and opens the wide-table page as often
+  int backups = 3;              // backups downloaded one after another
   int slowloris = 30;           // connections that send their head slowly
   int slow_line_ms = 500;       // gap between a slow connection's header lines
   int head_timeout_ms = 3000;   // the server's head_timeout_ms
