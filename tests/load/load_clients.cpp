@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ std::string InputValue(const std::string& html, const std::string& name) {
   if (pos == std::string::npos) return "";
   pos += 7;
   return html.substr(pos, html.find('"', pos) - pos);
+}
+
+// The whole number after `"key":` in a JSON text, or -1.
+int64_t JsonCount(const std::string& json, const std::string& key) {
+  const std::string marker = "\"" + key + "\":";
+  const size_t pos = json.find(marker);
+  if (pos == std::string::npos) return -1;
+  return std::strtoll(json.c_str() + pos + marker.size(), nullptr, 10);
 }
 
 // Pathological searches: repeated words on a page of one repeated word,
@@ -141,8 +150,8 @@ void RunSearcher(const ClientContext& c, int id) {
     process::HttpReply r = client.Get(path);
     c.log->Record(kSearch, MsSince(t0));
     if (r.status == 200) {
-      c.log->Count(r.body.find("\"truncated\":true") != std::string::npos ? "search truncated"
-                                                                          : "search complete");
+      c.log->Count(r.body.find(R"("truncated":true)") != std::string::npos ? "search truncated"
+                                                                           : "search complete");
     } else if (r.status == 409 && r.body.find("\"busy\"") != std::string::npos) {
       c.log->Count("search 409 busy");
     } else {
@@ -195,8 +204,10 @@ void RunHealthProbe(const ClientContext& c, const StopSignal& stop) {
                                " after " + std::to_string(static_cast<int>(ms)) + " ms");
     } else if (ms > c.options->health_bound_ms) {
       c.log->Fail(kHealth, "GET /api/health took " + std::to_string(static_cast<int>(ms)) + " ms");
-    } else if (body.find("\"load\":\"busy\"") != std::string::npos) {
-      c.log->Count("health load busy");
+    } else {
+      if (body.find(R"("load":"busy")") != std::string::npos) c.log->Count("health load busy");
+      c.log->Peak("health: most requests waiting", JsonCount(body, "waiting"));
+      c.log->Peak("health: most searches running", JsonCount(body, "searches_running"));
     }
   } while (!stop.WaitFor(std::chrono::milliseconds(c.options->health_gap_ms)));
 }

@@ -24,6 +24,12 @@ void LoadLog::Count(const std::string& what, int64_t n) {
   counts_[what] += n;
 }
 
+void LoadLog::Peak(const std::string& what, int64_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t& peak = counts_[what];
+  peak = std::max(peak, n);
+}
+
 LatencySummary LoadLog::Summary(const std::string& kind) const {
   std::vector<double> ms;
   LatencySummary s;

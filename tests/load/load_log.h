@@ -29,6 +29,8 @@ class LoadLog {
   // An outcome worth counting that is neither a latency nor a failure
   // ("search 409 busy", "slowloris closed by server").
   void Count(const std::string& what, int64_t n = 1);
+  // Keeps the largest `n` seen under `what` (reported with the counts).
+  void Peak(const std::string& what, int64_t n);
 
   LatencySummary Summary(const std::string& kind) const;
   int64_t Counted(const std::string& what) const;

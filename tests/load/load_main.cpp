@@ -1,9 +1,8 @@
 // arkwiki-load: the load test. CI runs it with its default counts (ctest's
 // load_test); docs/testing.md says how to run it by hand with more.
-#include <stdlib.h>
-
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -62,6 +61,7 @@ void RunAll(const LoadOptions& o, const LoadWiki& wiki, LoadLog* log) {
   ClientContext c{wiki.server->port(), &wiki, &o, log, &start};
   StopSignal stop;
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<size_t>(counted));
   for (int i = 0; i < o.browsers; ++i) clients.emplace_back(RunBrowser, c, i);
   for (int i = 0; i < o.editors; ++i) clients.emplace_back(RunEditor, c, i);
   for (int i = 0; i < o.searchers; ++i) clients.emplace_back(RunSearcher, c, i);
@@ -164,5 +164,10 @@ int Main(const std::vector<std::string>& args) {
 }  // namespace arkwiki::load
 
 int main(int argc, char** argv) {
-  return arkwiki::load::Main(std::vector<std::string>(argv + 1, argv + argc));
+  try {
+    return arkwiki::load::Main(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "arkwiki-load: " << e.what() << "\n";
+    return 2;
+  }
 }
