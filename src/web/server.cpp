@@ -7,9 +7,11 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Net/TCPServerDispatcher.h>
+#include <Poco/ThreadPool.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -18,6 +20,7 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/storage/data_dir.h"
 #include "backup_service.h"
+#include "connection_gate.h"
 #include "head_deadline.h"
 #include "startup.h"
 
@@ -32,10 +35,16 @@ const Poco::Net::StreamSocket* RequestSocket(Poco::Net::HTTPServerRequest& rq) {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
-  Handler(web::WikiApp* app, web::HeadDeadline* heads) : app_(app), heads_(heads) {}
+  Handler(web::WikiApp* app, web::HeadDeadline* heads,
+          const Poco::Net::TCPServerDispatcher* workers)
+      : app_(app), heads_(heads), workers_(workers) {}
   void handleRequest(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs) override {
     const Poco::Net::StreamSocket* socket = RequestSocket(rq);
     if (socket != nullptr) heads_->HeadRead(*socket);
+    // While connections wait for a worker, a kept-alive one gives its
+    // worker up after this response instead of holding it for its next
+    // request: every client gets its turn.
+    if (workers_ != nullptr && workers_->queuedConnections() > 0) rs.setKeepAlive(false);
     web::Exchange ex(rq, rs);
     app_->Handle(ex);
     if (socket != nullptr) heads_->HeadDue(*socket);
@@ -44,6 +53,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
  private:
   web::WikiApp* app_;
   web::HeadDeadline* heads_;
+  const Poco::Net::TCPServerDispatcher* workers_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
@@ -51,8 +61,10 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
   Factory(web::WikiApp* app, web::HeadDeadline* heads) : app_(app), heads_(heads) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(app_, heads_);
+    return new Handler(app_, heads_, workers_);
   }
+  // Set once, before the first connection is accepted.
+  void set_workers(const Poco::Net::TCPServerDispatcher* workers) { workers_ = workers; }
   // Tells the connections to end after the request they are handling
   // (what Poco's HTTPServer::stopAll does).
   void ServerStopped(const void* server) { serverStopped(server, false); }
@@ -60,6 +72,7 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   web::WikiApp* app_;
   web::HeadDeadline* heads_;
+  const Poco::Net::TCPServerDispatcher* workers_ = nullptr;
 };
 
 // Poco's HTTP connection, with its request heads on a deadline.
@@ -91,6 +104,13 @@ class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
   Poco::Net::HTTPServerParams::Ptr params_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
   web::HeadDeadline* heads_;
+};
+
+// Ends the dispatcher's idle workers on every way out of Serve(), before
+// the pool that runs them is destroyed.
+struct StopWorkers {
+  Poco::Net::TCPServerDispatcher* workers;
+  ~StopWorkers() { workers->stop(); }
 };
 
 void WaitForTermination() {
@@ -140,16 +160,19 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(Poco::Net::ServerSocket socket, Bind(options.config.listen));
   const int port = socket.address().port();
 
-  // Slow clients: a head must be complete within head_timeout_ms
-  // (HeadDeadline); a kept-alive connection idles at most kKeepAliveSeconds
-  // and serves at most kMaxKeepAliveRequests; a body read waits at most
-  // kReadTimeoutSeconds for each piece. Connections beyond the workers wait
-  // in a bounded queue. A reverse proxy in front does the rest
-  // (docs/reverse-proxy.md).
+  // Slow clients: a connection gets a worker only once its first request
+  // head has fully arrived (ConnectionGate), within head_timeout_ms; a
+  // kept-alive connection's next head must arrive within head_timeout_ms
+  // too (HeadDeadline); it idles at most kKeepAliveSeconds, serves at most
+  // kMaxKeepAliveRequests, and gives its worker up while other connections
+  // wait for one; a body read waits at most kReadTimeoutSeconds for each
+  // piece. Connections with a complete head wait for a worker in a bounded
+  // queue. A reverse proxy in front does the rest (docs/reverse-proxy.md).
   constexpr int kKeepAliveSeconds = 5;
   constexpr int kMaxKeepAliveRequests = 100;
   constexpr int kReadTimeoutSeconds = 60;
-  web::HeadDeadline heads(std::chrono::milliseconds(options.config.head_timeout_ms));
+  const std::chrono::milliseconds head_limit(options.config.head_timeout_ms);
+  web::HeadDeadline heads(head_limit);
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options.config.threads);
   params->setMaxQueued(256);
@@ -159,15 +182,24 @@ Status Serve(Env* env, const ServeOptions& options) {
   params->setTimeout(Poco::Timespan(kReadTimeoutSeconds, 0));
   auto* factory = new Factory(&app, &heads);
   Poco::Net::HTTPRequestHandlerFactory::Ptr handlers = factory;
-  Poco::Net::TCPServer server(new ConnectionFactory(params, handlers, &heads), socket, params);
-  server.start();
+  Poco::ThreadPool pool("http", std::min(2, options.config.threads), options.config.threads);
+  // Poco's dispatcher runs the workers; the gate, not Poco's TCPServer,
+  // accepts and feeds it.
+  Poco::AutoPtr<Poco::Net::TCPServerDispatcher> workers(new Poco::Net::TCPServerDispatcher(
+      new ConnectionFactory(params, handlers, &heads), pool, params));
+  const StopWorkers stop_workers{workers.get()};
+  factory->set_workers(workers.get());
+  web::ConnectionGate gate(socket, head_limit,
+                           [&workers](const Poco::Net::StreamSocket& s) { workers->enqueue(s); });
   ARKWIKI_RETURN_IF_ERROR(web::AnnounceListening(env, app, options, port));
 
   WaitForTermination();
   app.StopSearches();  // a search must not hold the shutdown up to its budget
-  server.stop();
-  factory->ServerStopped(&server);
-  for (int i = 0; i < 300 && (app.active_requests() > 0 || server.currentConnections() > 0); ++i) {
+  gate.Stop();
+  workers->stop();
+  factory->ServerStopped(workers.get());
+  for (int i = 0; i < 300 && (app.active_requests() > 0 || workers->currentConnections() > 0);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   // A browser restore commits on its own thread; it must end before the app.

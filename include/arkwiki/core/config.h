@@ -23,8 +23,8 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   int threads = 16;
   // How long a connection may take to send a complete request head, counted
-  // from its first byte wait (a new connection, or the end of the previous
-  // response on a kept-alive one); 100 to 600000.
+  // from its acceptance (a new connection) or from the end of the previous
+  // response (a kept-alive one); 100 to 600000.
   int head_timeout_ms = 10000;
 };
 
