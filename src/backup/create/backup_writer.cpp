@@ -39,12 +39,12 @@ std::string SettingsJson(const std::map<std::string, std::string>& settings) {
   return out.str() + "\n";
 }
 
-std::string Setting(const SnapshotInfo& info, const std::string& key) {
+std::string Setting(const DatabaseSnapshot& info, const std::string& key) {
   auto it = info.settings.find(key);
   return it == info.settings.end() ? "" : it->second;
 }
 
-Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std::string& settings,
+Manifest BuildManifest(const DatabaseSnapshot& info, const FileDigest& db, const std::string& settings,
                        int64_t created_at) {
   Manifest m;
   m.app_version = ARKWIKI_VERSION;
@@ -121,7 +121,7 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // every file the snapshot names stays until the archive is finished.
   ARKWIKI_ASSIGN_OR_RETURN(auto gc_pin, UploadsGcLock::AcquireShared(layout));
   ScopedFile snapshot(env, JoinPath(scratch, "backup-" + RandomHex(8) + ".db"));
-  ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, SnapshotDatabase(env, layout, snapshot.path()));
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot info, SnapshotDatabase(env, layout, snapshot.path()));
   result.snapshot_copy_millis = info.copy_millis;
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, snapshot.path()));
   const std::string settings = SettingsJson(info.settings);
