@@ -117,7 +117,7 @@ Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
 }  // namespace
 
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                      const std::string& dest) {
+                                          const std::string& dest) {
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));

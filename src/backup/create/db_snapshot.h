@@ -31,6 +31,6 @@ struct DatabaseSnapshot {
 // stands alone. Reads counts, settings and the upload list from the copy.
 // On failure nothing is left at `dest`.
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                      const std::string& dest);
+                                          const std::string& dest);
 
 }  // namespace arkwiki
