@@ -1,5 +1,7 @@
 #include "restore_points.h"
 
+#include <ranges>
+
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 
@@ -79,8 +81,8 @@ Result<BackupResult> RestorePoints::ExportToFile(const std::string& id, const st
 }
 
 const SnapshotInfo* NewestGoodPoint(const std::vector<SnapshotInfo>& points) {
-  for (auto it = points.rbegin(); it != points.rend(); ++it) {
-    if (it->check.state != CheckStatus::State::kFailed) return &*it;
+  for (const SnapshotInfo& point : std::ranges::reverse_view(points)) {
+    if (point.check.state != CheckStatus::State::kFailed) return &point;
   }
   return nullptr;
 }
