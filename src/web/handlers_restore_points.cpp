@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <ranges>
+
 #include "arkwiki/core/clock.h"
 #include "handlers_restore_api.h"
 #include "json_util.h"
@@ -72,7 +74,7 @@ void List(BackupService& backup, const Renderer& pages, Exchange& ex) {
   auto points = backup.ListPoints();
   if (!points.ok()) return pages.SendError(ex, points.status());
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-  for (auto it = points->rbegin(); it != points->rend(); ++it) list->add(PointJson(*it));
+  for (const SnapshotInfo& point : std::ranges::reverse_view(*points)) list->add(PointJson(point));
   Object::Ptr body = new Object;
   body->set("restore_points", list);
   SendJson(ex, 200, body);
