@@ -25,6 +25,12 @@ const char kHelp[] =
     "  backup inspect        print an archive's manifest summary\n"
     "  backup restore        replace a wiki's data with a backup (offline)\n"
     "  backup test-restore   prove a backup restores and serves, in a scratch copy\n"
+    "  backup snapshot       write a restore point into the repository of restore points\n"
+    "  backup snapshots      list the restore points\n"
+    "  backup check          verify the restore points and their stored uploads\n"
+    "  backup prune          remove stored uploads no restore point needs\n"
+    "  backup delete         delete a restore point\n"
+    "  backup export         write a restore point as a backup archive\n"
     "  version               print the version\n"
     "\n"
     "Run 'arkwiki <command> --help' for a command's options.\n";

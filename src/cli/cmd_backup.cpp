@@ -19,6 +19,7 @@
 #include "backup_json.h"
 #include "commands.h"
 #include "preflight.h"
+#include "stdout_sink.h"
 
 namespace arkwiki::cli {
 namespace {
@@ -39,6 +40,8 @@ const char kHelp[] =
     "restore  replaces ALL data in DIR with the backup (see the README).\n"
     "test-restore  restores FILE into a scratch directory, serves it, checks it\n"
     "         against the manifest, reports and cleans up.\n"
+    "snapshot, snapshots, check, prune, delete, export, restore --snapshot:\n"
+    "         the repository of restore points ('arkwiki backup snapshot --help').\n"
     "Run 'arkwiki backup SUBCOMMAND --help' for one subcommand.\n";
 
 const char kCreateHelp[] =
@@ -61,22 +64,6 @@ const char kInspectHelp[] =
     "\n"
     "Prints the manifest summary: when and by which version the backup was\n"
     "made, and what it holds. Checks only the manifest.\n";
-
-// Writes to standard output// Writes to standard output (backup create --out -).
-class StdoutSink final : public ByteSink {
- public:
-  Status Write(std::string_view data) override {
-    while (!data.empty()) {
-      ssize_t n = ::write(1, data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Status::IoError(std::string("writing to standard output: ") + std::strerror(errno));
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
-};
 
 std::string DataDir(const Args& args) {
   ConfigSources sources;
@@ -173,6 +160,7 @@ void PrintHelp(const std::string& verb) {
   if (verb == "verify") text = kVerifyHelp;
   if (verb == "inspect") text = kInspectHelp;
   if (verb == "restore") text = kRestoreHelp;
+  if (IsRepositoryVerb(verb)) text = kRepositoryHelp;
   std::fputs(text, stdout);
   std::fputs(kExitCodesHelp, stdout);
 }
@@ -182,8 +170,10 @@ int CmdBackup(const Argv& argv) {
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
-  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()),
-                        {{"data", "out", "progress"}, {"json", "yes", "quiet"}});
+  auto args =
+      ParseArgs(Argv(argv.begin() + 1, argv.end()),
+                {{"data", "out", "progress", "backup-dir", "label", "read-subset", "snapshot"},
+                 {"json", "yes", "quiet", "read-all", "forget"}});
   if (verb == "--help" || verb == "-h" || verb == "help" || (args.ok() && args->Has("help"))) {
     PrintHelp(verb);
     return kExitOk;
@@ -192,6 +182,8 @@ int CmdBackup(const Argv& argv) {
   if (verb == "create") return Create(*args);
   if (verb == "verify") return Verify(*args);
   if (verb == "inspect") return Inspect(*args);
+  if (IsRepositoryVerb(verb)) return CmdBackupRepository(verb, *args);
+  if (verb == "restore" && args->Get("snapshot")) return CmdRestoreSnapshot(*args);
   if (verb == "restore") return CmdRestore(*args);
   return UsageError("unknown backup subcommand '" + verb + "'", kHelp);
 }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 
 #include "args.h"
 #include "arkwiki/backup/restore.h"
@@ -16,11 +17,13 @@ namespace arkwiki::cli {
 
 const char kRestoreHelp[] =
     "usage: arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
+    "       arkwiki backup restore --data DIR --snapshot ID --yes [--backup-dir DIR] [...]\n"
     "\n"
     "Replaces ALL data in DIR with the backup FILE, offline (stop the server\n"
     "first). The archive is verified completely before anything changes; the\n"
     "previous data is kept as a safety backup. Before it starts it checks that\n"
-    "DIR is writable.\n"
+    "DIR is writable. With --snapshot ID the restore point ID of the repository\n"
+    "(see 'arkwiki backup snapshot --help') is restored the same way.\n"
     "--progress=WHEN  never, auto (a bar on a terminal, otherwise a phase line\n"
     "                 at most every 5 s; the default) or always (a bar)\n"
     "--quiet          print nothing on success\n";
@@ -32,10 +35,16 @@ int Fail(const Status& s, int code) {
   return code;
 }
 
-}  // namespace
+// Where the archive to import comes from: given the locked, recovered data
+// directory, its path, and whether to remove it afterwards.
+struct ArchiveToImport {
+  std::string path;
+  std::string name;  // for the report
+  bool remove_after = false;
+};
+using ArchiveSource = std::function<Result<ArchiveToImport>(const DataDirLayout& layout)>;
 
-int CmdRestore(const Args& args) {
-  if (args.positional.size() != 1) return UsageError("restore takes one FILE", kRestoreHelp);
+int RunRestore(const Args& args, const ArchiveSource& source) {
   if (!args.Has("yes")) {
     return UsageError("restore replaces ALL data in the data directory; add --yes to confirm",
                       kRestoreHelp);
@@ -62,13 +71,17 @@ int CmdRestore(const Args& args) {
   Restorer restorer(env, layout);
   s = restorer.Recover();
   if (!s.ok()) return Fail(s, kExitEnvironment);
+  auto archive = source(layout);
+  if (!archive.ok()) return Fail(archive.status(), ArchiveExitCode(archive.status()));
   ProgressReporter progress(*mode, args.Has("quiet"), ::isatty(2) == 1);
   ImportOptions options;
   options.actor = "cli";
   options.progress = [&progress](const std::string& phase, uint64_t done, uint64_t total) {
     progress.Update(phase, done, total);
   };
-  auto staged = restorer.Stage(args.positional[0], options);
+  auto staged = restorer.Stage(archive->path, options);
+  // Staging holds its own copy now; a failed stage needs none.
+  if (archive->remove_after) (void)env->RemoveFile(archive->path);
   if (!staged.ok()) {
     progress.Finish();
     return Fail(staged.status(), ArchiveExitCode(staged.status()));
@@ -79,9 +92,9 @@ int CmdRestore(const Args& args) {
   if (args.Has("quiet")) return kExitOk;
   const Manifest& m = staged->report.manifest;
   std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n",
-              args.positional[0].c_str(), m.created_at.c_str(),
-              static_cast<long long>(m.counts.pages), static_cast<long long>(m.counts.revisions),
-              static_cast<long long>(m.counts.users), static_cast<long long>(m.counts.uploads));
+              archive->name.c_str(), m.created_at.c_str(), static_cast<long long>(m.counts.pages),
+              static_cast<long long>(m.counts.revisions), static_cast<long long>(m.counts.users),
+              static_cast<long long>(m.counts.uploads));
   // Scripts read the path after "safety backup of the previous data: ".
   if (outcome->safety_note.empty()) {
     std::printf("safety backup of the previous data: %s\n", outcome->safety_backup.c_str());
@@ -89,6 +102,26 @@ int CmdRestore(const Args& args) {
     std::printf("%s\n", outcome->safety_note.c_str());
   }
   return 0;
+}
+
+}  // namespace
+
+int CmdRestoreSnapshot(const Args& args) {
+  if (!args.positional.empty()) {
+    return UsageError("restore takes FILE or --snapshot ID, not both", kRestoreHelp);
+  }
+  const std::string id = *args.Get("snapshot");
+  return RunRestore(args, [&](const DataDirLayout& layout) -> Result<ArchiveToImport> {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string path, ExportForRestore(args, id, layout));
+    return ArchiveToImport{path, "restore point " + id, true};
+  });
+}
+
+int CmdRestore(const Args& args) {
+  if (args.positional.size() != 1) return UsageError("restore takes one FILE", kRestoreHelp);
+  return RunRestore(args, [&](const DataDirLayout&) -> Result<ArchiveToImport> {
+    return ArchiveToImport{args.positional[0], args.positional[0], false};
+  });
 }
 
 }  // namespace arkwiki::cli

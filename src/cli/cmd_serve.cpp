@@ -15,18 +15,20 @@ namespace {
 
 const char kHelp[] =
     "usage: arkwiki serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n"
-    "                     [--port-file FILE]\n"
+    "                     [--port-file FILE] [--backup-dir DIR]\n"
     "\n"
     "Serves the wiki until SIGTERM or SIGINT, then finishes requests in flight.\n"
     "Settings come from, highest first: these flags; ARKWIKI_DATA and\n"
     "ARKWIKI_LISTEN; the config file (--config, $ARKWIKI_CONFIG, or\n"
     "/etc/arkwiki/arkwiki.conf); defaults ./arkwiki-data and 127.0.0.1:8080.\n"
-    "--port-file writes the bound port (useful with --listen 127.0.0.1:0).\n";
+    "--port-file writes the bound port (useful with --listen 127.0.0.1:0).\n"
+    "--backup-dir (or ARKWIKI_BACKUP_DIR, or the config key backup_dir) puts the\n"
+    "repository of restore points elsewhere than DIR/backups.\n";
 
 }  // namespace
 
 int CmdServe(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"data", "listen", "config", "port-file"}, {}});
+  auto args = ParseArgs(argv, {{"data", "listen", "config", "port-file", "backup-dir"}, {}});
   if (!args.ok()) return UsageError(args.status().message(), kHelp);
   if (args->Has("help")) {
     std::fputs(kHelp, stdout);
@@ -38,6 +40,7 @@ int CmdServe(const Argv& argv) {
   sources.flag_data = args->Get("data");
   sources.flag_listen = args->Get("listen");
   sources.flag_config_file = args->Get("config");
+  sources.flag_backup_dir = args->Get("backup-dir");
   auto config = LoadServerConfig(sources);
   if (!config.ok()) return ReportError(config.status());
   // One malloc arena for the whole server, unless MALLOC_ARENA_MAX says

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "arkwiki/core/status.h"
+#include "arkwiki/storage/data_dir.h"
 
 namespace arkwiki::cli {
 
@@ -18,11 +19,24 @@ int CmdToken(const Argv& argv);
 int CmdBackup(const Argv& argv);
 int CmdTestRestore(const Argv& argv);  // `backup test-restore`, from CmdBackup
 int CmdRestore(const Args& args);      // `backup restore`, from CmdBackup
+// `backup restore --snapshot ID`, from CmdBackup.
+int CmdRestoreSnapshot(const Args& args);
+// The repository subcommands of `backup` (snapshot, snapshots, check,
+// prune, delete, export), from CmdBackup.
+bool IsRepositoryVerb(const std::string& verb);
+int CmdBackupRepository(const std::string& verb, const Args& args);
+// Exports restore point `id` of the repository `args` name to an archive
+// in layout.tmp/ for `backup restore --snapshot` (which holds the data
+// directory lock and removes it afterwards); returns its path.
+Result<std::string> ExportForRestore(const Args& args, const std::string& id,
+                                     const DataDirLayout& layout);
 
 // The exit codes of cli.h, as every --help lists them.
 extern const char kExitCodesHelp[];
 // `arkwiki backup restore --help`.
 extern const char kRestoreHelp[];
+// `arkwiki backup snapshot --help` (and the other repository subcommands).
+extern const char kRepositoryHelp[];
 
 // Prints "arkwiki: error: <message>" and returns the exit code for it.
 int ReportError(const Status& status);

@@ -59,6 +59,8 @@ Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* con
       if (config->threads < 1 || config->threads > 1024) {
         return Status::InvalidArgument(path + ": threads must be between 1 and 1024");
       }
+    } else if (key == "backup_dir") {
+      config->backup_dir = value;
     } else if (key == "head_timeout_ms") {
       ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout(path + ": head_timeout_ms", value, config));
     } else {
@@ -89,7 +91,9 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
   if (auto v = Lookup(src, "ARKWIKI_HEAD_TIMEOUT_MS")) {
     ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout("ARKWIKI_HEAD_TIMEOUT_MS", *v, &config));
   }
+  if (auto v = Lookup(src, "ARKWIKI_BACKUP_DIR")) config.backup_dir = *v;
   if (src.flag_data) config.data_dir = *src.flag_data;
+  if (src.flag_backup_dir) config.backup_dir = *src.flag_backup_dir;
   if (src.flag_listen) config.listen = *src.flag_listen;
 
   std::string host;

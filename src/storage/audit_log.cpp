@@ -9,9 +9,13 @@
 namespace arkwiki {
 namespace {
 
-constexpr std::array<std::pair<AuditKind, std::string_view>, 17> kAuditKindNames = {{
+constexpr std::array<std::pair<AuditKind, std::string_view>, 21> kAuditKindNames = {{
+    {AuditKind::kBackupCheck, "backup.check"},
     {AuditKind::kBackupCreate, "backup.create"},
+    {AuditKind::kBackupDelete, "backup.delete"},
+    {AuditKind::kBackupDownload, "backup.download"},
     {AuditKind::kBackupImport, "backup.import"},
+    {AuditKind::kBackupSnapshot, "backup.snapshot"},
     {AuditKind::kBackupUndo, "backup.undo"},
     {AuditKind::kPageMove, "page.move"},
     {AuditKind::kPagePurge, "page.purge"},

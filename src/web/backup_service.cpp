@@ -33,6 +33,18 @@ Status AsArchiveRefusal(const Status& s) {
   }
 }
 
+// The time in a safety backup's name, "arkwiki-safety-YYYY-MM-DDTHHMMSSZ-...";
+// 0 when it has none.
+int64_t SafetyStampTime(const std::string& name) {
+  const std::string prefix = "arkwiki-safety-";
+  constexpr size_t kStampChars = 18;
+  if (name.rfind(prefix, 0) != 0 || name.size() < prefix.size() + kStampChars) return 0;
+  const std::string stamp = name.substr(prefix.size(), kStampChars);
+  const int64_t t =
+      ParseIsoUtc(stamp.substr(0, 13) + ":" + stamp.substr(13, 2) + ":" + stamp.substr(15, 3));
+  return t < 0 ? 0 : t;
+}
+
 std::string Trimmed(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
   size_t e = s.find_last_not_of(" \t\r\n");
@@ -41,7 +53,8 @@ std::string Trimmed(const std::string& s) {
 
 }  // namespace
 
-BackupService::BackupService(WikiApp& app) : app_(app), restorer_(app.env(), app.layout()) {}
+BackupService::BackupService(WikiApp& app)
+    : app_(app), restorer_(app.env(), app.layout()), points_(app.env(), app.layout()) {}
 
 BackupService::~BackupService() { Shutdown(); }
 
@@ -51,6 +64,16 @@ ImportOptions BackupService::OptionsFor(const std::string& actor) {
   options.limits.max_archive_bytes = static_cast<uint64_t>(settings.import_max_bytes);
   options.safety_retention_days = settings.safety_backup_retention_days;
   options.actor = actor;
+  // The data an import replaces is kept as a restore point; the caller
+  // holds exclusive_ whenever Commit runs.
+  options.safety_point = [this, actor]() -> Result<std::string> {
+    SnapshotRequest request;
+    request.trigger = SnapshotTrigger::kBeforeImport;
+    request.made_by = actor;
+    request.label = "before import";
+    ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo point, points_.Snapshot(request));
+    return point.id;
+  };
   return options;
 }
 
@@ -223,15 +246,15 @@ void BackupService::RunJob(const StagedImport& staged, const std::string& actor,
   if (kind == "undo" && !app_.maintenance()) {
     Status s = app_.storage().audit().Append(
         actor, AuditKind::kBackupUndo,
-        "brought back the state before the last import; safety backup of the replaced data: " +
-            FileNameOf(outcome->safety_backup));
+        "brought back the state before the last import; safety copy of the replaced data: " +
+            SafetyCopyName(*outcome));
     if (!s.ok()) LogWarning("undo done but not written to the audit log: " + s.ToString());
   }
   jobs_.Update(id, [&](RestoreJob& j) {
     j.state = "done";
     j.phase = "done";
     j.unavailable_millis = outcome->unavailable_millis;
-    j.safety_backup = FileNameOf(outcome->safety_backup);
+    j.safety_backup = SafetyCopyName(*outcome);
     j.safety_note = outcome->safety_note;
     j.must_log_in_again = relogin;
     j.finished_at = NowUnixSeconds();
@@ -243,8 +266,9 @@ Result<std::string> BackupService::StartUndo(const std::string& actor) {
   {
     std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
     if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
-    ARKWIKI_ASSIGN_OR_RETURN(SafetyBackup newest, NewestSafetyBackup());
-    staged = restorer_.Stage(newest.path, OptionsFor(actor));
+    ARKWIKI_ASSIGN_OR_RETURN(SafetyCopy newest, NewestSafetyCopy());
+    staged = newest.point_id.empty() ? restorer_.Stage(newest.archive_path, OptionsFor(actor))
+                                     : StagePointLocked(newest.point_id, actor);
   }
   if (!staged.ok()) return staged.status();
   Status s = StartRestore(*staged, actor, "undo");
@@ -263,6 +287,11 @@ Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run
   }
   RestoreDone done;
   ARKWIKI_ASSIGN_OR_RETURN(done.staged, ReceiveAndStage(ex));
+  return FinishRestore(std::move(done), ex.user->name, dry_run);
+}
+
+Result<RestoreDone> BackupService::FinishRestore(RestoreDone done, const std::string& actor,
+                                                 bool dry_run) {
   if (dry_run) {
     auto counts = CountLiveData(app_.env(), app_.layout());
     if (counts.ok()) done.current = *counts;
@@ -273,7 +302,7 @@ Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run
     return done;
   }
   // own_requests 1: this request is in flight and waits inside the swap.
-  ARKWIKI_ASSIGN_OR_RETURN(done.outcome, Commit(done.staged, ex.user->name, 1));
+  ARKWIKI_ASSIGN_OR_RETURN(done.outcome, Commit(done.staged, actor, 1));
   return done;
 }
 
@@ -285,10 +314,11 @@ Status BackupService::PruneSafetyBackups() {
   return restorer_.PruneSafetyBackups(app_.settings().safety_backup_retention_days);
 }
 
-Result<SafetyBackup> BackupService::NewestSafetyBackup() {
+Result<BackupService::SafetyCopy> BackupService::NewestSafetyCopy() {
   ARKWIKI_ASSIGN_OR_RETURN(auto backups, restorer_.ListSafetyBackups());
+  ARKWIKI_ASSIGN_OR_RETURN(auto points, points_.List());
   // A restore over data too damaged to archive kept that data as a
-  // directory (restore.h); undoing it would bring back an older archive
+  // directory (restore.h); undoing it would bring back an older copy
   // instead, so refuse and say where the data is.
   auto entries = app_.env()->ListDir(app_.layout().safety);
   std::string kept;
@@ -302,16 +332,24 @@ Result<SafetyBackup> BackupService::NewestSafetyBackup() {
       }
     }
   }
-  if (!kept.empty() && (backups.empty() || kept > backups.front().name)) {
+  const SnapshotInfo* point = nullptr;
+  for (const SnapshotInfo& p : points) {
+    if (p.trigger == SnapshotTrigger::kBeforeImport) point = &p;  // oldest first
+  }
+  const int64_t point_at = point != nullptr ? point->created : -1;
+  const int64_t archive_at = backups.empty() ? -1 : backups.front().created_at;
+  if (!kept.empty() && SafetyStampTime(kept) >= std::max(point_at, archive_at)) {
     return Status::Conflict(
         "the last import replaced data that could not be archived, so it "
         "cannot be undone here; that data is kept as it was in " +
         JoinPath(app_.layout().safety, kept));
   }
+  if (point != nullptr && point_at >= archive_at) return SafetyCopy{point->id, ""};
   if (backups.empty()) {
-    return Status::NotFound("there is no safety backup yet: one is written before each import");
+    return Status::NotFound(
+        "there is no safety copy yet: a restore point is made before each import");
   }
-  return backups.front();
+  return SafetyCopy{"", backups.front().path};
 }
 
 Result<ManifestCounts> BackupService::LiveDataCounts() {
@@ -330,6 +368,11 @@ std::vector<AuditEntry> BackupService::RecentBackupAudit(size_t max_entries) {
     if (out.size() == max_entries) break;
   }
   return out;
+}
+
+std::string SafetyCopyName(const ImportOutcome& outcome) {
+  return outcome.safety_point.empty() ? FileNameOf(outcome.safety_backup)
+                                      : "restore point " + outcome.safety_point;
 }
 
 std::string FileNameOf(const std::string& path) {

@@ -7,7 +7,10 @@
 // Words users see, and the words the code uses for them:
 //   "Import Backup", /settings/backup/import, /api/restore,
 //   job kind "import"               -> restore (Restorer, RestoreJobs)
-//   "Undo last import", kind "undo" -> restore of the newest safety backup
+//   "Undo last import", kind "undo" -> restore of the newest safety copy
+//                                       (a before-import restore point, or
+//                                       an older version's safety backup)
+//   "restore point", /api/restore-points -> Repository snapshot (restore_points.h)
 //   the .zip sent for a restore      -> archive (archive_receiver.h);
 //                                       "upload" means a wiki attachment
 //   "Create Backup", /api/backups   -> backup (WriteBackup)
@@ -25,6 +28,7 @@
 #include "arkwiki/storage/storage.h"
 #include "exchange.h"
 #include "restore_jobs.h"
+#include "restore_points.h"
 
 namespace arkwiki::web {
 
@@ -104,6 +108,30 @@ class BackupService {
   // `dry_run`, commit, all under the lock. The request waits inside the swap.
   Result<RestoreDone> RestoreFromRequest(Exchange& ex, bool dry_run);
 
+  // Restore points (backup_service_points.cpp). Each one that writes or
+  // reads a whole restore point runs under the lock (Busy when held).
+  // Creates one now (trigger manual) and writes "backup.snapshot".
+  Result<SnapshotInfo> CreatePoint(const std::string& actor, const std::string& label);
+  // Lists without the lock: listing only reads complete restore points.
+  Result<std::vector<SnapshotInfo>> ListPoints() { return points_.List(); }
+  Result<SnapshotInfo> FindPoint(const std::string& id) { return points_.Find(id); }
+  Status DeletePoint(const std::string& id, const std::string& actor);
+  // Checks every restore point, re-hashing every stored object, and returns
+  // the state of restore point `id` after it.
+  Result<SnapshotInfo> CheckPoint(const std::string& id, const std::string& actor);
+  // Streams restore point `id` as a backup archive (Create Backup's format).
+  Result<BackupResult> ExportPoint(const std::string& id, ByteSink* sink, const std::string& actor);
+  // "arkwiki-backup-<site>-<time of the point>.zip".
+  std::string PointFileName(const SnapshotInfo& point);
+  // Stages restore point `id` as an import (for the preview and confirm
+  // pages): exported into staging/ and staged as an uploaded archive is.
+  Result<StagedImport> StagePoint(const std::string& id, const std::string& actor);
+  // As RestoreFromRequest, with restore point `id` as the archive.
+  Result<RestoreDone> RestorePoint(const std::string& id, const std::string& actor, bool dry_run);
+  // The backup part of GET /api/health.
+  BackupHealth Health();
+  RestorePoints& points() { return points_; }
+
   // Safety backups, newest first. Never deletes anything.
   Result<std::vector<SafetyBackup>> SafetyBackups();
   // Deletes safety backups past the retention setting (never the newest).
@@ -126,15 +154,27 @@ class BackupService {
   Result<StagedImport> ReceiveAndStage(Exchange& ex);
   Result<ImportOutcome> Commit(const StagedImport& staged, const std::string& actor,
                                int own_requests);
-  Result<SafetyBackup> NewestSafetyBackup();
+  // What Undo restores: a before-import restore point (point_id) or a
+  // safety backup archive (archive_path), whichever is newest.
+  struct SafetyCopy {
+    std::string point_id;
+    std::string archive_path;
+  };
+  Result<SafetyCopy> NewestSafetyCopy();
+  Result<StagedImport> StagePointLocked(const std::string& id, const std::string& actor);
+  Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run);
   void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind);
   WikiApp& app_;
   Restorer restorer_;
+  RestorePoints points_;
   std::mutex exclusive_;  // one backup or restore at a time
   RestoreJobs jobs_;
 };
 
 // "arkwiki-safety-....zip" from a path.
 std::string FileNameOf(const std::string& path);
+// Where an import kept the data it replaced, for people: the restore
+// point's id, or the safety backup's file name.
+std::string SafetyCopyName(const ImportOutcome& outcome);
 
 }  // namespace arkwiki::web

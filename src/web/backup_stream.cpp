@@ -101,13 +101,14 @@ void AbortResponse(Exchange& ex) {
 
 }  // namespace
 
-void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  const std::string file_name = backup.BackupFileName();
+namespace {
+
+// Streams what `write` writes to the sink as the attachment `file_name`.
+void StreamArchive(const Renderer& pages, Exchange& ex, const std::string& file_name,
+                   const std::function<Result<BackupResult>(ByteSink*)>& write) {
   ResponseByteSink sink([&]() -> std::ostream& { return StartAttachment(ex, file_name); },
                         [&]() { return ConnectionSocket(ex); });
-  const std::string via = ex.via_api_token ? "API" : "browser";
-  auto result =
-      backup.WriteBackup(&sink, ex.user->name, "download " + file_name + " (" + via + ")");
+  auto result = write(&sink);
   ex.bytes_sent = static_cast<int64_t>(sink.bytes_written());
   if (result.ok()) return;
   if (!sink.started()) return pages.SendError(ex, result.status());
@@ -116,6 +117,23 @@ void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& 
   LogError("backup download for " + ex.user->name + " failed after " +
            std::to_string(sink.bytes_written()) + " bytes: " + result.status().ToString());
   AbortResponse(ex);
+}
+
+}  // namespace
+
+void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  const std::string file_name = backup.BackupFileName();
+  const std::string via = ex.via_api_token ? "API" : "browser";
+  StreamArchive(pages, ex, file_name, [&](ByteSink* sink) {
+    return backup.WriteBackup(sink, ex.user->name, "download " + file_name + " (" + via + ")");
+  });
+}
+
+void SendPointDownload(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  auto point = backup.FindPoint(ex.Param("id"));
+  if (!point.ok()) return pages.SendError(ex, point.status());
+  StreamArchive(pages, ex, backup.PointFileName(*point),
+                [&](ByteSink* sink) { return backup.ExportPoint(point->id, sink, ex.user->name); });
 }
 
 }  // namespace arkwiki::web

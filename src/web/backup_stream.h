@@ -56,5 +56,9 @@ class ResponseByteSink final : public ByteSink {
 // went out is logged and the stream is simply ended (the client gets a
 // truncated file, which verify rejects).
 void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex);
+// GET /api/restore-points/{id}/archive and its Settings link: streams the
+// restore point as the same archive, named for the time it was made; 404
+// for an unknown id, 409 when busy. Appends "backup.download".
+void SendPointDownload(BackupService& backup, const Renderer& pages, Exchange& ex);
 
 }  // namespace arkwiki::web

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 
 #include "app.h"
+#include "backup_service.h"
 #include "json_util.h"
 #include "page_access.h"
 
@@ -44,6 +45,20 @@ void Health(WikiApp& app, Exchange& ex) {
   body->set("waiting_ms", load.waiting_ms);
   body->set("searches_running", load.searches_running);
   body->set("load", load.waiting_ms >= kBusyAfterMs ? "busy" : "ok");
+  const BackupHealth backup = app.backup().Health();
+  Object::Ptr backup_json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  backup_json->set("status", backup.status);
+  if (backup.newest_good_age_seconds) {
+    backup_json->set("newest_good_age_seconds", *backup.newest_good_age_seconds);
+  } else {
+    backup_json->set("newest_good_age_seconds", Poco::Dynamic::Var());
+  }
+  if (backup.last_error.empty()) {
+    backup_json->set("last_error", Poco::Dynamic::Var());
+  } else {
+    backup_json->set("last_error", backup.last_error);
+  }
+  body->set("backup", backup_json);
   SendJson(ex, 200, body);
 }
 

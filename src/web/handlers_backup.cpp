@@ -8,6 +8,43 @@ namespace arkwiki::web::backup_pages {
 namespace {
 
 constexpr size_t kRecentBackupEntries = 8;
+constexpr size_t kShownPoints = 50;  // newest first; the rest are counted
+
+TemplateValue PointRow(const SnapshotInfo& p) {
+  const bool failed = p.check.state == CheckStatus::State::kFailed;
+  return TemplateValue::MakeMap(
+      {{"id", p.id},
+       {"date", DateValue(p.created)},
+       {"trigger", std::string(SnapshotTriggerName(p.trigger))},
+       {"made_by", p.made_by},
+       {"label", p.label},
+       {"size", FormatBytes(static_cast<int64_t>(p.total_bytes))},
+       {"new_size", FormatBytes(static_cast<int64_t>(p.new_bytes))},
+       {"check_state", std::string(CheckStateName(p.check.state))},
+       {"check_failed", failed},
+       {"check_message", p.check.message},
+       {"check_date", p.check.checked_at > 0 ? DateValue(p.check.checked_at) : TemplateValue()}});
+}
+
+// The newest kShownPoints restore points, and how many more there are.
+void SetPoints(BackupService& backup, TemplateValue* data) {
+  TemplateValue rows = TemplateValue::List{};
+  auto points = backup.ListPoints();
+  if (!points.ok()) {
+    LogWarning("cannot list restore points: " + points.status().ToString());
+    data->Set("points_error",
+              "The restore points cannot be listed: " + AsSentence(points.status().message()));
+    SetList(data, "points", std::move(rows));
+    return;
+  }
+  size_t shown = 0;
+  for (auto it = points->rbegin(); it != points->rend() && shown < kShownPoints; ++it, ++shown) {
+    rows.Append(PointRow(*it));
+  }
+  SetList(data, "points", std::move(rows));
+  const size_t more = points->size() - shown;
+  data->Set("points_more", more > 0 ? std::to_string(more) : std::string());
+}
 
 TemplateValue LiveCounts(BackupService& backup) {
   auto c = backup.WikiDataCounts();
@@ -59,6 +96,7 @@ void ShowOverview(BackupService& backup, const Renderer& pages, Exchange& ex, in
   data.Set("retention_days", settings.safety_backup_retention_days);
   SetList(&data, "safety_backups", SafetyBackups(backup));
   SetList(&data, "audit", RecentBackupAudit(backup));
+  SetPoints(backup, &data);
   pages.RenderPage(ex, status, "backup", "Backup & Import", std::move(data));
 }
 

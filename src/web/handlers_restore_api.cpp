@@ -33,7 +33,8 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
   body->set("status", "restored");
   body->set("manifest", ManifestJson(staged.report.manifest));
   body->set("counts", CountsJson(staged.report.manifest.counts));
-  body->set("safety_backup", FileNameOf(outcome.safety_backup));
+  body->set("safety_backup", SafetyCopyName(outcome));
+  if (!outcome.safety_point.empty()) body->set("safety_point", outcome.safety_point);
   if (!outcome.safety_note.empty()) body->set("safety_note", outcome.safety_note);
   body->set("unavailable_ms", outcome.unavailable_millis);
   body->set("sessions_kept_for", kept);
@@ -45,24 +46,31 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
 
 }  // namespace
 
+bool RefuseUnconfirmed(BackupService& backup, Exchange& ex) {
+  int status = 403;
+  std::string refused =
+      backup.CheckReauthentication(ex, ex.request.get(kPasswordHeader, ""), &status);
+  if (refused.empty()) return false;
+  DiscardOversizeBody(ex);
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("error", refused);
+  body->set("code", status == 429 ? "too_many_requests" : "password_required");
+  SendJson(ex, status, body);
+  return true;
+}
+
+void SendRestoreDone(BackupService& backup, Exchange& ex, const RestoreDone& done) {
+  if (!done.outcome) return SendDryRun(backup, ex, done);
+  SendRestored(ex, done.staged, *done.outcome);
+}
+
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const std::string dry_run_text = ex.Query("dry_run");
   const bool dry_run = dry_run_text == "1" || dry_run_text == "true";
-  int status = 403;
-  if (std::string refused =
-          dry_run ? ""
-                  : backup.CheckReauthentication(ex, ex.request.get(kPasswordHeader, ""), &status);
-      !refused.empty()) {
-    DiscardOversizeBody(ex);
-    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-    body->set("error", refused);
-    body->set("code", status == 429 ? "too_many_requests" : "password_required");
-    return SendJson(ex, status, body);
-  }
+  if (!dry_run && RefuseUnconfirmed(backup, ex)) return;
   auto done = backup.RestoreFromRequest(ex, dry_run);
   if (!done.ok()) return pages.SendError(ex, done.status());
-  if (!done->outcome) return SendDryRun(backup, ex, *done);
-  SendRestored(ex, done->staged, *done->outcome);
+  SendRestoreDone(backup, ex, *done);
 }
 
 void JobStatus(BackupService& backup, const Renderer& pages, Exchange& ex) {

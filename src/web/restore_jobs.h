@@ -31,7 +31,7 @@ struct RestoreJob {
   uint64_t bytes_total = 0;
   std::string message;  // the error, when failed
   double unavailable_millis = 0;
-  std::string safety_backup;       // file name under DATA/safety/
+  std::string safety_backup;       // SafetyCopyName: restore point or file under safety/
   std::string safety_note;         // set when it is not a safety backup archive
   bool must_log_in_again = false;  // the actor's session did not survive
   Manifest restored;               // the backup's manifest, without its file list

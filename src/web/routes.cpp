@@ -15,6 +15,7 @@
 #include "handlers_preferences.h"
 #include "handlers_restore.h"
 #include "handlers_restore_api.h"
+#include "handlers_restore_points.h"
 #include "handlers_settings.h"
 #include "handlers_tokens_admin.h"
 #include "handlers_trash_search.h"
@@ -136,6 +137,20 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/settings/backup/import/{id}/result", kAdmin, backup(restore_pages::Outcome));
   r.Add("POST", "/api/restore", kAdmin, backup(restore_api::Restore));
   r.Add("GET", "/api/restore/status", kAdmin, backup(restore_api::JobStatus));
+
+  // Restore points (the repository on the server).
+  r.Add("GET", "/api/restore-points", kAdmin, backup(restore_points::List));
+  r.Add("POST", "/api/restore-points", kAdmin, backup(restore_points::Create));
+  r.Add("GET", "/api/restore-points/{id}/archive", kAdmin, backup(SendPointDownload));
+  r.Add("POST", "/api/restore-points/{id}/restore", kAdmin, backup(restore_points::Restore));
+  r.Add("DELETE", "/api/restore-points/{id}", kAdmin, backup(restore_points::Delete));
+  r.Add("POST", "/api/restore-points/{id}/check", kAdmin, backup(restore_points::Check));
+  r.Add("POST", "/settings/backup/points", kAdmin, backup(restore_points::BackUpNowForm));
+  r.Add("GET", "/settings/backup/points/{id}/archive", kAdmin, backup(SendPointDownload));
+  r.Add("POST", "/settings/backup/points/{id}/restore", kAdmin,
+        backup(restore_points::RestoreForm));
+  r.Add("POST", "/settings/backup/points/{id}/check", kAdmin, backup(restore_points::CheckForm));
+  r.Add("POST", "/settings/backup/points/{id}/delete", kAdmin, backup(restore_points::DeleteForm));
 }
 
 }  // namespace arkwiki::web

@@ -155,6 +155,9 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, web::OpenForServing(env, layout));
   web::WikiApp app(env, std::move(storage));
   ARKWIKI_RETURN_IF_ERROR(app.Init());
+  // The repository of restore points: a placement it refuses stops the start.
+  app.backup().points().SetDir(options.config.backup_dir);
+  ARKWIKI_RETURN_IF_ERROR(app.backup().points().Open());
   Status pruned = app.backup().PruneSafetyBackups();
   if (!pruned.ok()) LogWarning("could not prune old safety backups: " + pruned.ToString());
   ARKWIKI_ASSIGN_OR_RETURN(Poco::Net::ServerSocket socket, Bind(options.config.listen));

@@ -158,7 +158,9 @@ TEST_F(BackupImportWebTest, RestoreOverTheApiBringsTheBackupBack) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto body = ParseJson(r.body);
   EXPECT_EQ(body->optValue<std::string>("status", ""), "restored");
-  EXPECT_EQ(body->optValue<std::string>("safety_backup", "").rfind("arkwiki-safety-", 0), 0u);
+  const std::string point = body->optValue<std::string>("safety_point", "");
+  EXPECT_FALSE(point.empty()) << r.body;
+  EXPECT_EQ(body->optValue<std::string>("safety_backup", ""), "restore point " + point);
   EXPECT_GE(body->optValue<double>("unavailable_ms", -1), 0);
   EXPECT_LT(body->optValue<double>("unavailable_ms", 1e9), 1000);
   RecordProperty("unavailable_ms", std::to_string(body->optValue<double>("unavailable_ms", -1)));
@@ -213,7 +215,7 @@ TEST_F(BackupImportWebTest, BrowserImportPreviewConfirmAndResult) {
   HttpResponse result = admin.Get(preview_url + "/result");
   ASSERT_EQ(result.status, 200);
   EXPECT_NE(result.body.find("The backup was restored"), std::string::npos);
-  EXPECT_NE(result.body.find("arkwiki-safety-"), std::string::npos);
+  EXPECT_NE(result.body.find("restore point "), std::string::npos);
   EXPECT_NE(result.body.find(" ms during the swap"), std::string::npos);
   EXPECT_EQ(result.body.find("}}"), std::string::npos) << "a template tag leaked";
   EXPECT_EQ(go.body.find("}}"), std::string::npos) << "a template tag leaked";

@@ -13,10 +13,13 @@
 //                    and the error names the problem. When it returns OK
 //                    everything staged is durable: one syncfs of the file
 //                    system (Env::NewFileSystemSync), not a fsync per file.
-//   Commit(staged)   1. writes a safety backup of the current data to
+//   Commit(staged)   1. keeps the current data: as a restore point when
+//                       ImportOptions::safety_point is set (the server's
+//                       way), else as a safety backup archive in
 //                       DATA/safety/ (kept `safety_retention_days`); a wiki
-//                       too damaged to archive is kept as a directory
-//                       instead, and an empty data directory needs neither;
+//                       too damaged for either is kept as a directory in
+//                       DATA/safety/ instead, and an empty data directory
+//                       needs none;
 //                    2. prepares the staged database: carries over the
 //                       login sessions of users who keep their login (only
 //                       when the archive is of this same wiki, by its
@@ -54,6 +57,12 @@ struct ImportOptions {
   ZipLimits limits;
   int64_t safety_retention_days = 14;
   std::string actor = "cli";  // who imports, for the audit log
+  // When set, step 1 of Commit calls it instead of writing a safety backup
+  // archive: it must make a restore point of the live wiki (which still
+  // serves) and return its id. A failure is handled as a failed safety
+  // backup archive is: proven damage keeps the directory, else the import
+  // is refused.
+  std::function<Result<std::string>()> safety_point;
   std::function<void(const std::string& phase, uint64_t done, uint64_t total)> progress;
 };
 
@@ -79,6 +88,9 @@ struct ImportOutcome {
   // an archive.
   std::string safety_backup;
   std::string safety_note;
+  // The restore point that holds the replaced data, when
+  // ImportOptions::safety_point made one (safety_backup is empty then).
+  std::string safety_point;
   double unavailable_millis = 0;                 // from enter_maintenance to leave_maintenance
   std::vector<std::string> users_kept_sessions;  // sorted user names
   std::vector<std::string> users_logged_out;     // sorted user names

@@ -1,13 +1,15 @@
 // Server configuration: where the data lives and where to listen.
 //
 // Precedence, highest first:
-//   1. command-line flags (--data, --listen)
+//   1. command-line flags (--data, --listen, --backup-dir)
 //   2. environment variables ARKWIKI_DATA, ARKWIKI_LISTEN,
-//      ARKWIKI_HEAD_TIMEOUT_MS
+//      ARKWIKI_HEAD_TIMEOUT_MS, ARKWIKI_BACKUP_DIR
 //   3. the config file: --config FILE, else $ARKWIKI_CONFIG, else
 //      /etc/arkwiki/arkwiki.conf if it exists ("key = value" lines with keys
-//      data, listen, threads, head_timeout_ms; '#' starts a comment)
-//   4. defaults: ./arkwiki-data and 127.0.0.1:8080
+//      data, listen, threads, head_timeout_ms, backup_dir; '#' starts a
+//      comment)
+//   4. defaults: ./arkwiki-data, 127.0.0.1:8080, and the repository of
+//      restore points in DATA/backups
 #pragma once
 
 #include <map>
@@ -26,12 +28,15 @@ struct ServerConfig {
   // from its acceptance (a new connection) or from the end of the previous
   // response (a kept-alive one); 100 to 600000.
   int head_timeout_ms = 10000;
+  // The repository of restore points; empty means DATA/backups.
+  std::string backup_dir;
 };
 
 struct ConfigSources {
   std::optional<std::string> flag_data;
   std::optional<std::string> flag_listen;
   std::optional<std::string> flag_config_file;
+  std::optional<std::string> flag_backup_dir;
   // Environment lookup; injectable for tests. Defaults to getenv.
   std::map<std::string, std::string> environment;
   bool use_process_environment = true;

@@ -17,8 +17,12 @@ namespace arkwiki {
 // writes and what an import accepts cannot drift apart. Extend, never
 // rename: old names stay in archives.
 enum class AuditKind {
+  kBackupCheck,     // "backup.check" (restore points)
   kBackupCreate,    // "backup.create"
+  kBackupDelete,    // "backup.delete" (a restore point)
+  kBackupDownload,  // "backup.download" (a restore point as an archive)
   kBackupImport,    // "backup.import"
+  kBackupSnapshot,  // "backup.snapshot" (a restore point written)
   kBackupUndo,      // "backup.undo"
   kPageMove,        // "page.move"
   kPagePurge,       // "page.purge"

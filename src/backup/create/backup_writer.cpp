@@ -1,20 +1,10 @@
 #include "arkwiki/backup/backup_writer.h"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
-
-#include <optional>
-#include <sstream>
-
 #include "arkwiki/core/clock.h"
-#include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/slug.h"
+#include "create/archive_body.h"
 #include "create/db_snapshot.h"
-#include "create/hashing_sink.h"
-#include "create/upload_pipeline.h"
-#include "format/manifest_source.h"
-#include "zip/zip_writer.h"
 
 namespace arkwiki {
 namespace {
@@ -30,71 +20,6 @@ class ScopedFile {
   Env* env_;
   std::string path_;
 };
-
-std::string SettingsJson(const std::map<std::string, std::string>& settings) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  for (const auto& [k, v] : settings) o->set(k, v);
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(o, out, 1);
-  return out.str() + "\n";
-}
-
-std::string Setting(const SnapshotInfo& info, const std::string& key) {
-  auto it = info.settings.find(key);
-  return it == info.settings.end() ? "" : it->second;
-}
-
-Manifest BuildManifest(const SnapshotInfo& info, const FileDigest& db, const std::string& settings,
-                       int64_t created_at) {
-  Manifest m;
-  m.app_version = ARKWIKI_VERSION;
-  m.schema_version = info.schema_version;
-  m.created_at = FormatIsoUtc(created_at);
-  m.site_title = Setting(info, "site_title");
-  if (m.site_title.empty()) m.site_title = "arkwiki";
-  m.base_url = Setting(info, "base_url");
-  m.instance_id = Setting(info, "instance_id");
-  m.counts = info.counts;
-  m.files.reserve(info.uploads.size() + 2);
-  m.files.push_back({kDatabasePath, db.size, db.sha256});
-  m.files.push_back({kSettingsPath, settings.size(), Sha256Hex(settings)});
-  m.files.Append(info.uploads);
-  for (size_t i = 0; i < m.files.size(); ++i)
-    m.counts.bytes += static_cast<int64_t>(m.files.SizeAt(i));
-  return m;
-}
-
-// Small uploads come from `pipeline` (read, hashed and compressed ahead on
-// other threads); large ones stream through here.
-Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest, ZipWriter* zip,
-                  UploadPipeline* pipeline, const EntryOptions& entry, const BackupOptions& options,
-                  BackupProgress* progress) {
-  for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const ManifestFile f = manifest.files[i];
-    EntryInfo info;
-    Status s;
-    if (UploadPipeline::IsSmall(f)) {
-      Result<PreparedEntry> prepared = pipeline->Take(i);
-      s = prepared.ok() ? zip->AddPrepared(std::move(prepared).value(), &info) : prepared.status();
-    } else {
-      s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
-    }
-    if (s.code() == StatusCode::kNotFound) {
-      return Status::Corruption("upload " + f.sha256 +
-                                " is referenced by the database but "
-                                "missing from " +
-                                layout.uploads);
-    }
-    ARKWIKI_RETURN_IF_ERROR(s);
-    if (info.sha256 != f.sha256 || info.uncompressed_size != f.size) {
-      return Status::Corruption("upload file " + layout.UploadPath(f.sha256) +
-                                " is damaged: its content no longer matches its hash");
-    }
-    progress->bytes_done += f.size;
-    if (options.progress) options.progress(*progress);
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -121,7 +46,7 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // every file the snapshot names stays until the archive is finished.
   ARKWIKI_ASSIGN_OR_RETURN(auto gc_pin, UploadsGcLock::AcquireShared(layout));
   ScopedFile snapshot(env, JoinPath(scratch, "backup-" + RandomHex(8) + ".db"));
-  ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, SnapshotDatabase(env, layout, snapshot.path()));
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot info, SnapshotDatabase(env, layout, snapshot.path()));
   result.snapshot_copy_millis = info.copy_millis;
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, snapshot.path()));
   const std::string settings = SettingsJson(info.settings);
@@ -131,73 +56,23 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   info.uploads = ManifestFiles();  // now in the manifest
   ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
-  progress = {"database", 0, static_cast<uint64_t>(result.manifest.counts.bytes)};
-  if (options.progress) options.progress(progress);
 
-  // HashingSink blocks the stream into 1 MiB writes (as BufferedByteSink
-  // would) and hashes and forwards them on its own thread.
-  HashingSink hashed(out);
-  ZipWriter zip(&hashed);
-  // The central directory grows with the file count: it waits for the end
-  // in a scratch file rather than in memory.
-  ARKWIKI_RETURN_IF_ERROR(
-      zip.SpoolCentralDirectory(env, JoinPath(scratch, "backup-" + RandomHex(8) + ".cd")));
-  EntryOptions deflate{EntryOptions::Method::kDeflate, 1, created_at};
-  EntryOptions automatic{EntryOptions::Method::kAuto, 1, created_at};
-  // Started now, so that the first uploads are prepared while this thread
-  // writes the manifest and the database. It holds a reference to the
-  // manifest's file list and runs a thread: it must be gone before
-  // `result` is moved out by the return (hence optional, reset below).
-  std::optional<UploadPipeline> pipeline;
-  pipeline.emplace(env, layout, result.manifest.files, 2, automatic);
-  ManifestSource manifest_json(result.manifest);  // streamed: it grows with the file count
-  ARKWIKI_RETURN_IF_ERROR(zip.AddSource(kManifestPath, &manifest_json, deflate));
-  EntryInfo db_entry;
-  ARKWIKI_RETURN_IF_ERROR(zip.AddFile(kDatabasePath, env, snapshot.path(), automatic, &db_entry));
-  if (db_entry.sha256 != db_digest.sha256) {
-    return Status::IoError("the database snapshot changed while it was archived");
-  }
-  ARKWIKI_RETURN_IF_ERROR(zip.AddBytes(kSettingsPath, settings, deflate));
-  progress.phase = "uploads";
-  progress.bytes_done = db_digest.size + settings.size();
-  ARKWIKI_RETURN_IF_ERROR(
-      AddUploads(env, layout, result.manifest, &zip, &*pipeline, automatic, options, &progress));
-  pipeline.reset();
-  ARKWIKI_RETURN_IF_ERROR(zip.Finish());
-  result.archive_bytes = hashed.bytes();
-  result.archive_sha256 = hashed.FinishHex();
-  progress.phase = "done";
-  if (options.progress) options.progress(progress);
+  ArchiveParts parts;
+  parts.manifest = &result.manifest;
+  parts.database_path = snapshot.path();
+  parts.settings = settings;
+  parts.uploads = &layout;
+  parts.created_at = created_at;
+  parts.scratch_dir = scratch;
+  ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(env, parts, out, options, &result));
   return result;
 }
 
 Result<BackupResult> WriteBackupToFile(Env* env, const DataDirLayout& layout,
                                        const std::string& path, const BackupOptions& options) {
-  const std::string dir = DirName(path);
-  const std::string partial = path + ".partial-" + RandomHex(6);
-  BackupOptions opts = options;
-  opts.before_write = [&](const Manifest& m) -> Status {
-    if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(m));
-    // Deflate only shrinks; the ZIP headers add well under 1 KiB per file.
-    uint64_t needed = static_cast<uint64_t>(m.counts.bytes) + 1024 * m.files.size() + (1 << 20);
-    return CheckFreeSpace(env, dir, needed, "the backup archive");
-  };
-  auto sink = FileByteSink::Create(env, partial, CreateMode::kExclusive, 64ull << 20);
-  if (!sink.ok()) return sink.status();
-  // The archive is synced at the end anyway: its 1 MiB blocks go straight
-  // to the disk instead of being copied into the page cache first.
-  (void)(*sink)->UseDirectIo();
-  auto result = WriteBackup(env, layout, sink->get(), opts);
-  Status s = result.ok() ? (*sink)->Sync() : result.status();
-  Status closed = (*sink)->Close();
-  if (s.ok()) s = closed;
-  if (s.ok()) s = env->Rename(partial, path);
-  if (s.ok()) s = env->SyncDir(dir);
-  if (!s.ok()) {
-    (void)env->RemoveFile(partial);  // the failure above is what the caller needs
-    return s;
-  }
-  return result;
+  return WriteArchiveToFile(env, path, options, [&](ByteSink* out, const BackupOptions& opts) {
+    return WriteBackup(env, layout, out, opts);
+  });
 }
 
 }  // namespace arkwiki

@@ -73,7 +73,7 @@ Status ReadUploads(Db& db, ManifestFiles* out) {
   return s;
 }
 
-Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {
+Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
   ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version != kSchemaVersion) {
     return Status::Unsupported("the database is at schema " + std::to_string(version) +
@@ -98,7 +98,7 @@ Status ReadSnapshotContents(Db& db, SnapshotInfo* info) {
   return ReadUploads(db, &info->uploads);
 }
 
-Status PrepareSnapshot(const std::string& dest, SnapshotInfo* info) {
+Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
   DbOptions options;
   options.wal = false;
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(dest, options));
@@ -116,8 +116,8 @@ Status PrepareSnapshot(const std::string& dest, SnapshotInfo* info) {
 
 }  // namespace
 
-Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                      const std::string& dest) {
+Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
+                                          const std::string& dest) {
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
@@ -126,7 +126,7 @@ Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
   ARKWIKI_ASSIGN_OR_RETURN(int64_t page_size, source->QueryInt("PRAGMA page_size"));
   const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20);
   ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, DirName(dest), needed, "the database snapshot"));
-  SnapshotInfo info;
+  DatabaseSnapshot info;
   Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);
   source.reset();
   if (s.ok()) s = PrepareSnapshot(dest, &info);

@@ -13,7 +13,7 @@
 
 namespace arkwiki {
 
-struct SnapshotInfo {
+struct DatabaseSnapshot {
   int schema_version = 0;
   ManifestCounts counts;  // bytes left 0: the writer fills it in
   std::map<std::string, std::string> settings;
@@ -30,7 +30,7 @@ struct SnapshotInfo {
 // removes login sessions and switches the journal mode to DELETE so the file
 // stands alone. Reads counts, settings and the upload list from the copy.
 // On failure nothing is left at `dest`.
-Result<SnapshotInfo> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                      const std::string& dest);
+Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
+                                          const std::string& dest);
 
 }  // namespace arkwiki

@@ -104,8 +104,9 @@ Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
   return Status::Ok();
 }
 
-// Step 1: keep what the import replaces. Normally a safety backup archive,
-// written while the wiki still serves. Two cases cannot have one, and a
+// Step 1: keep what the import replaces. Normally a restore point (when
+// options.safety_point is set) or a safety backup archive, written while the
+// wiki still serves. Two cases cannot have one, and a
 // restore is exactly their repair, so they must not block it:
 //  - no wiki at all (a fresh or wiped data directory): nothing to keep;
 //  - a wiki too damaged to archive (database unreadable, uploads missing):
@@ -113,8 +114,8 @@ Status CheckLiveDataArchivable(Env* env, const DataDirLayout& layout) {
 //    (a rename, so it needs no space). Nothing is deleted either way.
 // Only proven damage takes the second way: when the archive fails but the
 // live data checks out (a full disk, an I/O error), the import is refused.
-Status KeepCurrentData(Env* env, const DataDirLayout& layout, ImportOutcome* outcome,
-                       IntentMarker* marker) {
+Status KeepCurrentData(Env* env, const DataDirLayout& layout, const ImportOptions& options,
+                       ImportOutcome* outcome, IntentMarker* marker) {
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(layout.safety));
   const std::string stem = SafetyBackupStem();
   ARKWIKI_ASSIGN_OR_RETURN(bool has_db, env->FileExists(layout.database));
@@ -123,15 +124,26 @@ Status KeepCurrentData(Env* env, const DataDirLayout& layout, ImportOutcome* out
     outcome->safety_note = "no safety backup: the data directory held no wiki";
     return Status::Ok();
   }
-  outcome->safety_backup = JoinPath(layout.safety, stem + ".zip");
-  auto archived = WriteBackupToFile(env, layout, outcome->safety_backup);
-  if (archived.ok()) {
-    marker->safety_backup = stem + ".zip";
-    return Status::Ok();
+  Status archived = Status::Ok();
+  if (options.safety_point) {
+    auto point = options.safety_point();
+    if (point.ok()) {
+      outcome->safety_point = *point;
+      marker->safety_backup = "restore point " + *point;
+      return Status::Ok();
+    }
+    archived = point.status();
+  } else {
+    outcome->safety_backup = JoinPath(layout.safety, stem + ".zip");
+    archived = WriteBackupToFile(env, layout, outcome->safety_backup).status();
+    if (archived.ok()) {
+      marker->safety_backup = stem + ".zip";
+      return Status::Ok();
+    }
   }
   Status damage = has_db ? CheckLiveDataArchivable(env, layout)
                          : Status::Corruption("the live database is missing");
-  if (damage.ok()) return archived.status().WithContext("writing the safety backup");
+  if (damage.ok()) return archived.WithContext("writing the safety backup");
   marker->keep_old_as = stem + "-unarchived";
   outcome->safety_backup = JoinPath(layout.safety, marker->keep_old_as);
   outcome->safety_note = "the current data could not be archived (" + damage.message() +
@@ -154,14 +166,15 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   IntentMarker marker{staged.id, staged.generation, "", ""};
   // Step 1.
   if (options.progress) options.progress("safety backup", 0, 0);
-  ARKWIKI_RETURN_IF_ERROR(KeepCurrentData(env_, layout_, &outcome, &marker));
+  ARKWIKI_RETURN_IF_ERROR(KeepCurrentData(env_, layout_, options, &outcome, &marker));
   CrashPoint("restore.after_safety_backup");
   // Step 2.
   if (options.progress) options.progress("preparing", 0, 0);
   const std::string kept_as =
-      !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
-      : !marker.keep_old_as.empty() ? "old data kept unarchived as " + marker.keep_old_as
-                                    : "no safety backup (no wiki was there)";
+      !outcome.safety_point.empty()   ? "restore point " + outcome.safety_point
+      : !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
+      : !marker.keep_old_as.empty()   ? "old data kept unarchived as " + marker.keep_old_as
+                                      : "no safety backup (no wiki was there)";
   ARKWIKI_RETURN_IF_ERROR(PrepareStagedDatabase(layout_, JoinPath(staged_live, "arkwiki.db"),
                                                 staged, options, kept_as, &outcome));
   ARKWIKI_RETURN_IF_ERROR(SyncTree(env_, staged_live));

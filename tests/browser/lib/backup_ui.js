@@ -138,12 +138,32 @@ async function undoLastImport(page) {
   return followToResult(page);
 }
 
+// The safety copies Undo last import can restore: the ids of the
+// before-import restore points listed, newest first.
 async function safetyBackupNames(page) {
   await h.visit(page, '/settings/backup');
-  return page.locator('main table.list-table:not(.audit) tbody td:first-child code').allInnerTexts();
+  return page.locator('main table.restore-points tbody tr[data-trigger="before-import"]')
+    .evaluateAll((rows) => rows.map((r) => r.dataset.point));
+}
+
+// The restore points listed on the Backup & Import page, newest first:
+// [{id, trigger, check, failed}].
+async function restorePoints(page) {
+  return page.locator('main table.restore-points tbody tr').evaluateAll((rows) => rows.map((r) => ({
+    id: r.dataset.point,
+    trigger: r.dataset.trigger,
+    check: r.querySelector('.check-state').textContent.trim(),
+    failed: r.querySelector('.check-state').classList.contains('check-failed'),
+  })));
+}
+
+// The row of restore point `id`.
+function pointRow(page, id) {
+  return page.locator(`main table.restore-points tbody tr[data-point="${id}"]`);
 }
 
 module.exports = {
   openBackupPage, readStats, leadingNumber, createBackup, recordUploadProgress, throttleUpload, uploadBackup,
   readPreviewTable, requiredSiteTitle, confirmImport, followToResult, undoLastImport, safetyBackupNames,
+  restorePoints, pointRow,
 };

@@ -148,7 +148,7 @@ test('3. Import Backup restores the content exactly as it was at backup time', a
       [['/files/alpha/alpha.png', 8, 8], ['/files/alpha/alpha.png', 8, 8]]);
     await h.visit(page, '/wiki/delta', 404);
     const safety = await ui.safetyBackupNames(page);
-    assert.equal(safety.length, state.safetyBefore.length + 1, 'no new safety backup is listed');
+    assert.equal(safety.length, state.safetyBefore.length + 1, 'no new before-import restore point is listed');
   });
 });
 

@@ -1,0 +1,169 @@
+// The repository of restore points: deduplicated, checked, full backups
+// kept on the server (on-disk format: docs/backup-repository.md).
+//
+//   BACKUPS/                 DATA/backups/ unless configured elsewhere
+//     repository.json        {"format": "arkwiki-repository", "format_version": 1}
+//     lock                   flock()ed while a snapshot, delete, prune or check runs
+//     objects/ab/<sha256>    upload bytes, stored once, named by their SHA-256
+//     snapshots/<id>/        one restore point (complete once it is here):
+//       manifest.json          exactly a backup archive's manifest (archive_format.h)
+//       database/arkwiki.db    the database snapshot the manifest names
+//       config/settings.json   the settings file the manifest names
+//       restore-point.json     trigger, who made it, label, sizes
+//       check.json             the last check's outcome (absent: unknown)
+//     damaged-objects        hashes the last check found damaged, one a line
+//     tmp/  trash/           work areas, emptied by the next locked run
+//
+// A restore point's id sorts by time: "20261202T131500Z-a1b2c3".
+//
+// Snapshot(), in order:
+//   1. takes the repository lock (Busy if held) and empties tmp/ and trash/;
+//   2. pins the live uploads against garbage collection and copies the live
+//      database consistently (the snapshot `backup create` takes) into
+//      tmp/<id>/, with its settings file;
+//   3. copies each upload that objects/ lacks (or that the last check found
+//      damaged) through tmp/ into objects/, hashing as it copies: a live file
+//      that does not match its name fails the snapshot;
+//   4. reads back and hashes every object it added and checks the database
+//      as an import would (schema, integrity, rows);
+//   5. makes everything durable (one syncfs), writes manifest.json last
+//      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
+//      snapshots/<id> and syncs snapshots/: the commit point.
+// A crash or a full disk at any step leaves every earlier restore point
+// intact; what it left in tmp/ (and any object no manifest names) is
+// removed by the next run or prune.
+//
+// Objects are real copies, never hard links: a hard link shares the live
+// file's blocks, so damage to the live upload would damage the backup too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/backup_writer.h"
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/data_dir.h"
+
+namespace arkwiki {
+
+enum class SnapshotTrigger { kManual, kScheduled, kBeforeImport, kCli };
+// "manual", "scheduled", "before-import", "cli".
+const char* SnapshotTriggerName(SnapshotTrigger trigger);
+// InvalidArgument for any other text.
+Result<SnapshotTrigger> ParseSnapshotTrigger(const std::string& text);
+
+struct CheckStatus {
+  enum class State { kUnknown, kPassed, kFailed };
+  State state = State::kUnknown;
+  int64_t checked_at = 0;  // unix seconds; 0 when unknown
+  std::string message;     // why it failed; empty otherwise
+};
+// "unknown", "passed", "failed".
+const char* CheckStateName(CheckStatus::State state);
+
+// One restore point, as List() reports it.
+struct SnapshotInfo {
+  std::string id;
+  int64_t created = 0;  // unix seconds
+  SnapshotTrigger trigger = SnapshotTrigger::kManual;
+  std::string made_by;
+  std::string label;
+  uint64_t total_bytes = 0;  // every file it names: database, settings, uploads
+  uint64_t new_bytes = 0;    // what writing it added to the repository
+  uint64_t file_count = 0;   // files its manifest lists
+  CheckStatus check;
+};
+
+struct SnapshotRequest {
+  SnapshotTrigger trigger = SnapshotTrigger::kManual;
+  std::string made_by;
+  std::string label;
+};
+
+struct PruneResult {
+  uint64_t objects_removed = 0;
+  uint64_t bytes_removed = 0;
+  uint64_t objects_kept = 0;
+};
+
+struct CheckOptions {
+  // Share of stored objects re-hashed, 0 to 100 (100: --read-all). The
+  // subset is chosen from each object's hash and `subset_seed`, so the same
+  // seed picks the same objects and another seed picks others.
+  double read_percent = 0;
+  uint64_t subset_seed = 0;
+};
+
+struct DamagedObject {
+  std::string sha256;
+  std::string problem;                 // "missing", "damaged" or "wrong size"
+  std::vector<std::string> snapshots;  // ids of the restore points that need it
+};
+
+struct CheckReport {
+  uint64_t snapshots_checked = 0;
+  uint64_t objects_checked = 0;  // objects re-hashed
+  uint64_t bytes_hashed = 0;
+  std::vector<DamagedObject> damaged;
+  // Restore points that failed for a reason of their own (manifest,
+  // database or settings file), as "id: reason".
+  std::vector<std::string> snapshot_problems;
+  bool ok() const { return damaged.empty() && snapshot_problems.empty(); }
+};
+
+// DATA/backups for the data directory DATA.
+std::string DefaultBackupDir(const std::string& data_dir);
+// InvalidArgument when `backup_dir` is DATA/live or inside it, or holds it:
+// a repository there would be replaced by an import, or be backed up.
+Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& backup_dir);
+
+class Repository {
+ public:
+  // Opens the repository at `dir` for the wiki in `layout`, creating it if
+  // needed. Refuses a placement CheckBackupDirPlacement refuses, and a
+  // repository.json of a newer format (Unsupported). Takes no lock.
+  static Result<std::unique_ptr<Repository>> Open(Env* env, const DataDirLayout& layout,
+                                                  const std::string& dir);
+
+  // Writes a restore point of the live wiki (steps above). Works while the
+  // server runs.
+  Result<SnapshotInfo> Snapshot(const SnapshotRequest& request);
+  // Every complete restore point, oldest first. Reads only.
+  Result<std::vector<SnapshotInfo>> List();
+  // Removes one restore point: its directory is renamed into trash/ (atomic)
+  // and then removed. Its objects stay until Prune. NotFound for an unknown id.
+  Status Delete(const std::string& id);
+  // Delete for each id, under one lock; stops at the first failure.
+  Status Forget(const std::vector<std::string>& ids);
+  // Removes every object that no restore point names. Refuses (Corruption)
+  // while any restore point's manifest cannot be read, since its objects
+  // cannot be known.
+  Result<PruneResult> Prune();
+  // Verifies every restore point: its manifest, database and settings
+  // hashes, and that each object it names exists with its size; re-hashes
+  // the share of objects `options` asks for. Writes each restore point's
+  // check.json and the damaged-objects list. An error Status only when the
+  // check itself could not run; what it found is in the report.
+  Result<CheckReport> Check(const CheckOptions& options);
+  // Streams the restore point as the canonical ZIP `backup create` would
+  // have written of the same state (VerifyArchive accepts it).
+  Result<BackupResult> Export(const std::string& id, ByteSink* out,
+                              const BackupOptions& options = {});
+  // Export to a file, safely as WriteBackupToFile writes one.
+  Result<BackupResult> ExportToFile(const std::string& id, const std::string& path,
+                                    const BackupOptions& options = {});
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Repository(Env* env, DataDirLayout layout, std::string dir);
+
+  Env* env_;
+  DataDirLayout layout_;
+  std::string dir_;
+};
+
+}  // namespace arkwiki

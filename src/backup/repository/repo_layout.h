@@ -1,0 +1,59 @@
+// Paths inside a repository of restore points, restore point ids, and the
+// repository lock (private to the backup layer; the format is described in
+// arkwiki/backup/repository.h and docs/backup-repository.md).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+inline constexpr char kRepositoryFormatName[] = "arkwiki-repository";
+inline constexpr int kRepositoryFormatVersion = 1;
+
+struct RepoLayout {
+  explicit RepoLayout(std::string dir);
+  std::string root;
+  std::string format_file;   // repository.json
+  std::string lock_file;     // lock
+  std::string objects;       // objects/
+  std::string snapshots;     // snapshots/
+  std::string tmp;           // tmp/
+  std::string trash;         // trash/
+  std::string damaged_list;  // damaged-objects
+  std::string ObjectPath(const std::string& sha256) const;
+  std::string SnapshotDir(const std::string& id) const;
+};
+
+// Files inside a restore point's directory.
+inline constexpr char kPointManifest[] = "manifest.json";
+inline constexpr char kPointMeta[] = "restore-point.json";
+inline constexpr char kPointCheck[] = "check.json";
+
+// "YYYYMMDDTHHMMSSZ-" and 6 random hex digits: sorts by creation time.
+std::string NewSnapshotId(int64_t unix_seconds);
+// True for text shaped as NewSnapshotId makes it (so an id from a user can
+// never name a path outside snapshots/).
+bool IsSnapshotId(const std::string& id);
+
+// An exclusive flock on the repository's lock file, held while a snapshot,
+// delete, prune or check runs, by the server and the CLI alike; released on
+// destruction and by the kernel if the process dies. The file records the
+// holder's pid and purpose so a refusal can say who holds it.
+class RepoLock {
+ public:
+  // Busy, naming the holder, when another holder has it.
+  static Result<std::unique_ptr<RepoLock>> Acquire(const RepoLayout& layout,
+                                                   const std::string& purpose);
+  ~RepoLock();
+  RepoLock(const RepoLock&) = delete;
+  RepoLock& operator=(const RepoLock&) = delete;
+
+ private:
+  explicit RepoLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace arkwiki

@@ -1,0 +1,179 @@
+// Repository: opening, listing, deleting and exporting restore points. The
+// snapshot, prune and check steps are in repository_snapshot.cpp,
+// repository_prune.cpp and repository_check.cpp.
+#include "arkwiki/backup/repository.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "arkwiki/backup/archive_limits.h"
+#include "arkwiki/core/clock.h"
+#include "create/archive_body.h"
+#include "repository/object_store.h"
+#include "repository/point_json.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr const char* kTriggerNames[] = {"manual", "scheduled", "before-import", "cli"};
+
+// The absolute, normalised form of `path`, resolving the symlinks of its
+// existing part, so that two spellings of one directory compare equal.
+std::filesystem::path Resolve(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  return ec ? std::filesystem::path(path).lexically_normal() : p;
+}
+
+// True when `inner` is `outer` or below it.
+bool IsWithin(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto o = outer.begin();
+  auto i = inner.begin();
+  for (; o != outer.end(); ++o, ++i) {
+    if (o->empty()) continue;  // a trailing separator
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+// Renames the directory aside first, so that the restore point vanishes in
+// one step whatever happens to the removal that follows.
+Status DeleteLocked(Env* env, const RepoLayout& repo, const std::string& id) {
+  const std::string dir = repo.SnapshotDir(id);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(JoinPath(dir, kPointManifest)));
+  if (!IsSnapshotId(id) || !exists) return Status::NotFound("no restore point " + id);
+  const std::string trash = JoinPath(repo.trash, id);
+  ARKWIKI_RETURN_IF_ERROR(env->Rename(dir, trash));
+  ARKWIKI_RETURN_IF_ERROR(env->SyncDir(repo.snapshots));
+  return env->RemoveTree(trash);
+}
+
+}  // namespace
+
+const char* SnapshotTriggerName(SnapshotTrigger trigger) {
+  return kTriggerNames[static_cast<int>(trigger)];
+}
+
+Result<SnapshotTrigger> ParseSnapshotTrigger(const std::string& text) {
+  for (int i = 0; i < 4; ++i) {
+    if (text == kTriggerNames[i]) return static_cast<SnapshotTrigger>(i);
+  }
+  return Status::InvalidArgument("unknown restore point trigger '" + text +
+                                 "' (manual, scheduled, before-import or cli)");
+}
+
+const char* CheckStateName(CheckStatus::State state) {
+  switch (state) {
+    case CheckStatus::State::kPassed:
+      return "passed";
+    case CheckStatus::State::kFailed:
+      return "failed";
+    case CheckStatus::State::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+std::string DefaultBackupDir(const std::string& data_dir) { return JoinPath(data_dir, "backups"); }
+
+Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& backup_dir) {
+  if (backup_dir.empty()) return Status::InvalidArgument("the backup directory is empty");
+  const std::filesystem::path repo = Resolve(backup_dir);
+  const std::filesystem::path live = Resolve(layout.live);
+  if (IsWithin(repo, live) || IsWithin(live, repo)) {
+    return Status::InvalidArgument("the backup directory " + backup_dir +
+                                   " must not be inside or hold the live data " + layout.live +
+                                   ": an import would replace it, or a backup would contain it");
+  }
+  return Status::Ok();
+}
+
+Repository::Repository(Env* env, DataDirLayout layout, std::string dir)
+    : env_(env), layout_(std::move(layout)), dir_(std::move(dir)) {}
+
+Result<std::unique_ptr<Repository>> Repository::Open(Env* env, const DataDirLayout& layout,
+                                                     const std::string& dir) {
+  ARKWIKI_RETURN_IF_ERROR(CheckBackupDirPlacement(layout, dir));
+  const RepoLayout repo(dir);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.format_file));
+  if (exists) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
+    ARKWIKI_RETURN_IF_ERROR(CheckRepositoryJson(text).WithContext(repo.format_file));
+  } else {
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.root));
+    ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, repo.format_file, RepositoryJson()));
+  }
+  for (const std::string* sub : {&repo.objects, &repo.snapshots, &repo.tmp, &repo.trash}) {
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDir(*sub));
+  }
+  return std::unique_ptr<Repository>(new Repository(env, layout, dir));
+}
+
+Result<std::vector<SnapshotInfo>> Repository::List() {
+  const RepoLayout repo(dir_);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
+  std::vector<SnapshotInfo> points;
+  points.reserve(ids.size());
+  for (const std::string& id : ids) {
+    ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ReadPointInfo(env_, repo, id));
+    points.push_back(std::move(info));
+  }
+  return points;
+}
+
+Status Repository::Delete(const std::string& id) { return Forget({id}); }
+
+Status Repository::Forget(const std::vector<std::string>& ids) {
+  const RepoLayout repo(dir_);
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "deleting restore points"));
+  ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  for (const std::string& id : ids) {
+    if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
+    ARKWIKI_RETURN_IF_ERROR(DeleteLocked(env_, repo, id));
+  }
+  return Status::Ok();
+}
+
+Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
+                                        const BackupOptions& options) {
+  const RepoLayout repo(dir_);
+  if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
+  const std::string dir = repo.SnapshotDir(id);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(JoinPath(dir, kPointManifest)));
+  if (!exists) return Status::NotFound("no restore point " + id);
+  BackupResult result;
+  ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(env_, dir));
+  if (result.manifest.files.size() < 2) {
+    return Status::Corruption("restore point " + id + ": its manifest lists no database");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(std::string settings,
+                           ReadFileToString(env_, JoinPath(dir, kSettingsPath)));
+  if (Sha256Hex(settings) != result.manifest.files[1].sha256) {
+    return Status::Corruption("restore point " + id + ": " + kSettingsPath + " is damaged");
+  }
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
+  if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
+  // The objects stand where the live uploads would: objects/<aa>/<sha256>.
+  DataDirLayout uploads(layout_.root);
+  uploads.uploads = repo.objects;
+  ArchiveParts parts;
+  parts.manifest = &result.manifest;
+  parts.database_path = JoinPath(dir, kDatabasePath);
+  parts.settings = settings;
+  parts.uploads = &uploads;
+  parts.created_at = ParseIsoUtc(result.manifest.created_at);
+  parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
+  ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(env_, parts, out, options, &result));
+  return result;
+}
+
+Result<BackupResult> Repository::ExportToFile(const std::string& id, const std::string& path,
+                                              const BackupOptions& options) {
+  return WriteArchiveToFile(env_, path, options, [&](ByteSink* out, const BackupOptions& opts) {
+    return Export(id, out, opts);
+  });
+}
+
+}  // namespace arkwiki

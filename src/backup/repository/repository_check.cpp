@@ -1,0 +1,137 @@
+// Repository::Check: verifying restore points and re-hashing objects.
+#include <map>
+#include <set>
+
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/hash.h"
+#include "repository/object_set.h"
+#include "repository/object_store.h"
+#include "repository/point_json.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+namespace {
+
+// SplitMix64: spreads a hash and a seed into a well-mixed number.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Whether `options` asks for this object to be re-hashed.
+bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
+  if (options.read_percent >= 100) return true;
+  if (options.read_percent <= 0) return false;
+  uint64_t head = 0;
+  for (int i = 0; i < 8; ++i) head = (head << 8) | sha256[i];
+  return static_cast<double>(Mix(head ^ Mix(options.subset_seed)) % 10000) <
+         options.read_percent * 100;
+}
+
+// The restore point's own files: its manifest, database and settings.
+Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest) {
+  ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(env, dir));
+  if (manifest->files.size() < 2) return Status::Corruption("its manifest lists no database");
+  for (size_t i = 0; i < 2; ++i) {
+    const ManifestFile f = manifest->files[i];
+    Result<FileDigest> digest = Sha256File(env, JoinPath(dir, f.path));
+    if (!digest.ok()) return Status::Corruption(f.path + ": " + digest.status().message());
+    if (digest->sha256 != f.sha256 || digest->size != f.size) {
+      return Status::Corruption(f.path + " is damaged");
+    }
+  }
+  return Status::Ok();
+}
+
+// Every distinct object: present with its size, and re-hashed if selected.
+// Returns the damaged ones as hash -> problem.
+Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayout& repo,
+                                                        const ObjectSet& objects,
+                                                        const CheckOptions& options,
+                                                        CheckReport* report) {
+  std::map<std::string, std::string> damaged;
+  for (const ObjectRef& o : objects.objects()) {
+    const std::string sha = HexEncode(o.sha256.data(), o.sha256.size());
+    Status s;
+    if (Selected(o.sha256, options)) {
+      s = VerifyObject(env, repo, sha, o.size, &report->bytes_hashed);
+      ++report->objects_checked;
+    } else {
+      Result<uint64_t> size = env->GetFileSize(repo.ObjectPath(sha));
+      if (!size.ok() && size.status().code() == StatusCode::kNotFound) {
+        s = Status::NotFound("missing");
+      } else if (!size.ok()) {
+        s = size.status();
+      } else if (*size != o.size) {
+        s = Status::Corruption("wrong size");
+      }
+    }
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kCorruption) {
+      damaged[sha] = s.message();
+    } else if (!s.ok()) {
+      return s;  // the check itself could not read
+    }
+  }
+  return damaged;
+}
+
+}  // namespace
+
+Result<CheckReport> Repository::Check(const CheckOptions& options) {
+  const RepoLayout repo(dir_);
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "checking"));
+  ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
+  CheckReport report;
+  std::map<std::string, std::string> problems;  // id -> why it failed
+  ObjectSet objects;
+  for (const std::string& id : ids) {
+    Manifest manifest;
+    Status s = CheckPointFiles(env_, repo.SnapshotDir(id), &manifest);
+    if (!s.ok()) {
+      problems[id] = s.message();
+      report.snapshot_problems.push_back(id + ": " + s.message());
+    } else {
+      objects.AddUploads(manifest);
+    }
+    ++report.snapshots_checked;
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto damaged, CheckObjects(env_, repo, objects, options, &report));
+  // Which restore points need each damaged object: their manifests again.
+  std::map<std::string, DamagedObject> by_hash;
+  for (const auto& [sha, problem] : damaged) by_hash[sha] = {sha, problem, {}};
+  for (const std::string& id : damaged.empty() ? std::vector<std::string>{} : ids) {
+    if (problems.count(id)) continue;
+    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(env_, repo.SnapshotDir(id)));
+    size_t needs = 0;
+    for (size_t i = 2; i < manifest.files.size(); ++i) {
+      auto it = by_hash.find(manifest.files[i].sha256);
+      if (it == by_hash.end()) continue;
+      it->second.snapshots.push_back(id);
+      ++needs;
+    }
+    if (needs > 0) problems[id] = std::to_string(needs) + " stored upload(s) it needs are damaged";
+  }
+  std::set<std::string> damaged_list;
+  for (auto& [sha, object] : by_hash) {
+    damaged_list.insert(sha);
+    report.damaged.push_back(std::move(object));
+  }
+  // The outcome, for List and the next snapshot's repairs.
+  const int64_t now = NowUnixSeconds();
+  for (const std::string& id : ids) {
+    auto it = problems.find(id);
+    CheckStatus status{
+        it == problems.end() ? CheckStatus::State::kPassed : CheckStatus::State::kFailed, now,
+        it == problems.end() ? "" : it->second};
+    ARKWIKI_RETURN_IF_ERROR(
+        WriteFileAtomically(env_, JoinPath(repo.SnapshotDir(id), kPointCheck), CheckJson(status)));
+  }
+  ARKWIKI_RETURN_IF_ERROR(WriteDamagedList(env_, repo, damaged_list));
+  return report;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,64 @@
+// Repository::Prune: removing objects that no restore point names.
+//
+// Crash-safe because it only ever removes an object that no complete
+// manifest names, and it holds the repository lock, so no snapshot can be
+// adding a manifest that names one meanwhile. A crash part-way leaves some
+// unneeded objects, which the next prune removes.
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/core/crash_point.h"
+#include "repository/object_set.h"
+#include "repository/object_store.h"
+#include "repository/point_json.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+namespace {
+
+// Removes the files in objects/<prefix>/ that `keep` lacks.
+Status PruneDir(Env* env, const std::string& dir, const ObjectSet& keep, PruneResult* result) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(dir));
+  for (const DirEntry& e : entries) {
+    Sha256Raw raw;
+    if (e.type == DirEntry::Type::kFile && ParseSha256Hex(e.name, &raw) && keep.Contains(raw)) {
+      ++result->objects_kept;
+      continue;
+    }
+    const std::string path = JoinPath(dir, e.name);
+    Result<uint64_t> size = env->GetFileSize(path);
+    ARKWIKI_RETURN_IF_ERROR(e.type == DirEntry::Type::kDir ? env->RemoveTree(path)
+                                                           : env->RemoveFile(path));
+    ++result->objects_removed;
+    result->bytes_removed += size.ok() ? *size : 0;
+    if (result->objects_removed == 1) CrashPoint("repository.prune.after_first_removal");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PruneResult> Repository::Prune() {
+  const RepoLayout repo(dir_);
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "pruning"));
+  ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
+  ObjectSet keep;
+  for (const std::string& id : ids) {
+    Result<Manifest> manifest = ReadPointManifest(env_, repo.SnapshotDir(id));
+    if (!manifest.ok()) {
+      return Status::Corruption("not pruning: the manifest of restore point " + id +
+                                " cannot be read (" + manifest.status().message() +
+                                "), so the objects it needs are unknown; delete that restore "
+                                "point first if it is beyond repair");
+    }
+    keep.AddUploads(*manifest);
+  }
+  PruneResult result;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, env_->ListDir(repo.objects));
+  for (const DirEntry& p : prefixes) {
+    if (p.type != DirEntry::Type::kDir) continue;
+    ARKWIKI_RETURN_IF_ERROR(PruneDir(env_, JoinPath(repo.objects, p.name), keep, &result));
+  }
+  return result;
+}
+
+}  // namespace arkwiki

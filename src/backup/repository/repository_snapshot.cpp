@@ -1,0 +1,164 @@
+// Repository::Snapshot: writing one restore point, in the numbered steps of
+// arkwiki/backup/repository.h.
+#include <set>
+#include <vector>
+
+#include "arkwiki/backup/archive_limits.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/crash_point.h"
+#include "arkwiki/core/free_space.h"
+#include "arkwiki/core/hash.h"
+#include "create/archive_body.h"
+#include "create/db_snapshot.h"
+#include "format/manifest_source.h"
+#include "repository/object_store.h"
+#include "repository/point_json.h"
+#include "repository/repo_layout.h"
+#include "verify/db_check.h"
+
+namespace arkwiki {
+namespace {
+
+// Creates `path` with `data`, unsynced: the snapshot syncs the whole file
+// system once before its manifest is written.
+Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, CreateMode::kExclusive));
+  ARKWIKI_RETURN_IF_ERROR(file->Append(data));
+  return file->Close();
+}
+
+// manifest.json, streamed from the manifest (its text grows with the file
+// count), durably: temp name, fsync, rename, fsync dir.
+Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manifest) {
+  const std::string tmp = JoinPath(dir, std::string(kPointManifest) + ".tmp");
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp, CreateMode::kExclusive));
+  ManifestSource source(manifest);
+  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
+    ARKWIKI_RETURN_IF_ERROR(file->Append(piece));
+  }
+  ARKWIKI_RETURN_IF_ERROR(file->Sync());
+  ARKWIKI_RETURN_IF_ERROR(file->Close());
+  ARKWIKI_RETURN_IF_ERROR(env->Rename(tmp, JoinPath(dir, kPointManifest)));
+  return env->SyncDir(dir);
+}
+
+// Which uploads of `manifest` the repository must copy: those objects/
+// lacks, holds with another size, or the last check found damaged.
+Result<std::vector<size_t>> PlanCopies(Env* env, const RepoLayout& repo, const Manifest& manifest,
+                                       const std::set<std::string>& damaged, uint64_t* bytes) {
+  std::vector<size_t> copies;
+  for (size_t i = 2; i < manifest.files.size(); ++i) {
+    const ManifestFile f = manifest.files[i];
+    bool copy = damaged.count(f.sha256) > 0;
+    if (!copy) {
+      Result<uint64_t> size = env->GetFileSize(repo.ObjectPath(f.sha256));
+      if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
+      copy = !size.ok() || *size != f.size;
+    }
+    if (copy) {
+      copies.push_back(i);
+      *bytes += f.size;
+    }
+  }
+  return copies;
+}
+
+// Steps 3 and 4 for the uploads: copies the planned ones, then reads each
+// back and hashes it.
+Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& repo,
+                    const Manifest& manifest, const std::vector<size_t>& copies) {
+  for (size_t i : copies) {
+    const ManifestFile f = manifest.files[i];
+    Status s = CopyObject(env, repo, layout.UploadPath(f.sha256), f.sha256, f.size);
+    if (s.code() == StatusCode::kNotFound) {
+      return Status::Corruption("upload " + f.sha256 +
+                                " is referenced by the database but missing from " +
+                                layout.uploads);
+    }
+    ARKWIKI_RETURN_IF_ERROR(s);
+  }
+  CrashPoint("repository.snapshot.after_objects");
+  for (size_t i : copies) {
+    const ManifestFile f = manifest.files[i];
+    uint64_t read = 0;
+    Status s = VerifyObject(env, repo, f.sha256, f.size, &read);
+    if (!s.ok()) {
+      return Status::IoError("object " + f.sha256 +
+                             " read back wrong right after it was written (" + s.message() + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
+  // 1. The lock, and what an interrupted run left.
+  const RepoLayout repo(dir_);
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "writing a restore point"));
+  ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  // Opened before the first write, so its Sync covers every one of them.
+  ARKWIKI_ASSIGN_OR_RETURN(auto fs_sync, env_->NewFileSystemSync(repo.root));
+  // 2. The database and settings, with uploads pinned until the end.
+  ARKWIKI_ASSIGN_OR_RETURN(auto gc_pin, UploadsGcLock::AcquireShared(layout_));
+  SnapshotInfo info;
+  info.created = NowUnixSeconds();
+  info.id = NewSnapshotId(info.created);
+  info.trigger = request.trigger;
+  info.made_by = request.made_by;
+  info.label = request.label;
+  const std::string work = JoinPath(repo.tmp, info.id);
+  const std::string db_path = JoinPath(work, kDatabasePath);
+  const std::string settings_path = JoinPath(work, kSettingsPath);
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(DirName(db_path)));
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(DirName(settings_path)));
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db, SnapshotDatabase(env_, layout_, db_path));
+  ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env_, db_path));
+  const std::string settings = SettingsJson(db.settings);
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, settings_path, settings));
+  const Manifest manifest = BuildManifest(db, db_digest, settings, info.created);
+  db.uploads = ManifestFiles();  // now in the manifest
+  // Every restore point must export as an archive an import accepts.
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, ZipLimits{}));
+
+  // 3. and 4. The uploads objects/ lacks; the database's check.
+  ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
+  uint64_t copy_bytes = 0;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<size_t> copies,
+                           PlanCopies(env_, repo, manifest, damaged, &copy_bytes));
+  ARKWIKI_RETURN_IF_ERROR(
+      CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
+  ARKWIKI_RETURN_IF_ERROR(StoreUploads(env_, layout_, repo, manifest, copies));
+  Result<DatabaseCheck> checked =
+      CheckUntrustedDatabase(env_, db_path, [](const Sha256Raw&, uint64_t) {});
+  if (!checked.ok()) {
+    return Status::Corruption("the database snapshot failed its check: " +
+                              checked.status().message());
+  }
+
+  // 5. Durable, then the manifest, then the commit.
+  info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
+  info.new_bytes = db_digest.size + settings.size() + copy_bytes;
+  info.file_count = manifest.files.size();
+  info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, JoinPath(work, kPointMeta), PointMetaJson(info)));
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, JoinPath(work, kPointCheck), CheckJson(info.check)));
+  ARKWIKI_RETURN_IF_ERROR(fs_sync->Sync());
+  CrashPoint("repository.snapshot.before_manifest");
+  ARKWIKI_RETURN_IF_ERROR(WriteManifestFile(env_, work, manifest));
+  CrashPoint("repository.snapshot.before_commit");
+  ARKWIKI_RETURN_IF_ERROR(env_->Rename(work, repo.SnapshotDir(info.id)));
+  ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(repo.snapshots));
+
+  // Repaired objects leave the damaged list. Failing to rewrite it is not a
+  // failed snapshot: an entry left behind only costs one more copy, and the
+  // next check rewrites the list anyway.
+  if (!damaged.empty()) {
+    for (size_t i : copies) damaged.erase(manifest.files[i].sha256);
+    (void)WriteDamagedList(env_, repo, damaged);
+  }
+  return info;
+}
+
+}  // namespace arkwiki

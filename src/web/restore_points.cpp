@@ -1,0 +1,125 @@
+#include "restore_points.h"
+
+#include <ranges>
+
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/log.h"
+
+namespace arkwiki::web {
+
+RestorePoints::RestorePoints(Env* env, DataDirLayout layout)
+    : env_(env), layout_(std::move(layout)) {}
+
+void RestorePoints::SetDir(const std::string& dir) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  dir_ = dir;
+  repository_.reset();
+}
+
+void RestorePoints::SetStaleAfter(int64_t seconds) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  stale_after_seconds_ = seconds;
+}
+
+Status RestorePoints::Open() { return Repo().status(); }
+
+Result<Repository*> RestorePoints::Repo() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (!repository_) {
+    const std::string dir = dir_.empty() ? DefaultBackupDir(layout_.root) : dir_;
+    ARKWIKI_ASSIGN_OR_RETURN(repository_, Repository::Open(env_, layout_, dir));
+  }
+  return repository_.get();
+}
+
+Result<SnapshotInfo> RestorePoints::Snapshot(const SnapshotRequest& request) {
+  auto repo = Repo();
+  Result<SnapshotInfo> point = repo.ok() ? (*repo)->Snapshot(request) : repo.status();
+  if (!point.ok()) {
+    LogWarning("restore point not made: " + point.status().ToString());
+    std::lock_guard<std::mutex> guard(mutex_);
+    last_failure_at_ = NowUnixSeconds();
+    last_failure_ = point.status().message();
+  }
+  return point;
+}
+
+Result<std::vector<SnapshotInfo>> RestorePoints::List() {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->List();
+}
+
+Result<SnapshotInfo> RestorePoints::Find(const std::string& id) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> points, List());
+  for (SnapshotInfo& p : points) {
+    if (p.id == id) return std::move(p);
+  }
+  return Status::NotFound("no restore point " + id);
+}
+
+Status RestorePoints::Delete(const std::string& id) {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->Delete(id);
+}
+
+Result<CheckReport> RestorePoints::Check(double read_percent) {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  CheckOptions options;
+  options.read_percent = read_percent;
+  options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / 86400);
+  return repo->Check(options);
+}
+
+Result<BackupResult> RestorePoints::Export(const std::string& id, ByteSink* out) {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->Export(id, out);
+}
+
+Result<BackupResult> RestorePoints::ExportToFile(const std::string& id, const std::string& path) {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->ExportToFile(id, path);
+}
+
+const SnapshotInfo* NewestGoodPoint(const std::vector<SnapshotInfo>& points) {
+  for (const SnapshotInfo& point : std::ranges::reverse_view(points)) {
+    if (point.check.state != CheckStatus::State::kFailed) return &point;
+  }
+  return nullptr;
+}
+
+BackupHealth RestorePoints::Health(int64_t now) {
+  BackupHealth health;
+  int64_t failed_at = 0;
+  int64_t stale_after = 0;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    failed_at = last_failure_at_;
+    health.last_error = last_failure_;
+    stale_after = stale_after_seconds_;
+  }
+  auto points = List();
+  if (!points.ok()) {
+    health.status = "failing";
+    health.last_error = points.status().message();
+    return health;
+  }
+  const SnapshotInfo* good = NewestGoodPoint(*points);
+  const SnapshotInfo* newest = points->empty() ? nullptr : &points->back();
+  if (newest != nullptr && newest->check.state == CheckStatus::State::kFailed &&
+      newest->check.checked_at >= failed_at) {
+    health.last_error = newest->check.message;
+    failed_at = newest->check.checked_at;
+  }
+  if (good != nullptr) health.newest_good_age_seconds = now - good->created;
+  if ((failed_at > 0 && (good == nullptr || failed_at >= good->created)) ||
+      (newest != nullptr && newest->check.state == CheckStatus::State::kFailed)) {
+    health.status = "failing";
+  } else if (good == nullptr || now - good->created > stale_after) {
+    health.status = "stale";
+  } else {
+    health.status = "ok";
+  }
+  return health;
+}
+
+}  // namespace arkwiki::web

@@ -1,0 +1,123 @@
+// The restore point commands as a user runs them: snapshot, list, check,
+// export, delete, prune and restore, with their exit codes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "arkwiki/storage/storage.h"
+#include "support/arkwiki_process.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki::testing {
+namespace {
+
+class RepositoryCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { SeedWikiAt(data_); }
+  int Run(const std::vector<std::string>& args) {
+    last_ = RunArkwiki(args);
+    return last_.exit_code;
+  }
+  // The id printed by `backup snapshot` ("restore point <id> ...").
+  std::string Snapshot() {
+    EXPECT_EQ(Run({"backup", "snapshot", "--data", data_, "--label", "nightly"}), 0) << last_.err;
+    const std::string prefix = "restore point ";
+    EXPECT_EQ(last_.out.rfind(prefix, 0), 0u) << last_.out;
+    return last_.out.substr(prefix.size(), last_.out.find(' ', prefix.size()) - prefix.size());
+  }
+  TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  CommandResult last_;
+};
+
+TEST_F(RepositoryCliTest, SnapshotListExportVerify) {
+  const std::string id = Snapshot();
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0) << last_.err;
+  EXPECT_NE(last_.out.find(id), std::string::npos) << last_.out;
+  EXPECT_NE(last_.out.find("\"nightly\""), std::string::npos) << last_.out;
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_, "--json"}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("\"id\":\"" + id + "\""), std::string::npos) << last_.out;
+  EXPECT_NE(last_.out.find("\"trigger\":\"cli\""), std::string::npos) << last_.out;
+  EXPECT_NE(last_.out.find("\"check\":\"passed\""), std::string::npos) << last_.out;
+  const std::string archive = dir_.Sub("point.zip");
+  EXPECT_EQ(Run({"backup", "export", "--data", data_, "--snapshot", id, "--out", archive}), 0)
+      << last_.err;
+  EXPECT_EQ(Run({"backup", "verify", archive}), 0) << last_.err;
+  EXPECT_EQ(Run({"backup", "export", "--data", data_, "--snapshot", "20260101T000000Z-abcdef",
+                 "--out", dir_.Sub("none.zip")}),
+            1);
+  EXPECT_EQ(Run({"backup", "export", "--data", data_, "--out", archive}), 2);
+}
+
+TEST_F(RepositoryCliTest, CheckFindsDamageAndExitsThree) {
+  Snapshot();
+  EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-all"}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("OK:"), std::string::npos) << last_.out;
+  // Damage one stored upload.
+  const std::string objects = data_ + "/backups/objects";
+  auto prefixes = Env::Default()->ListDir(objects);
+  ASSERT_TRUE(prefixes.ok() && !prefixes->empty());
+  const std::string sub = objects + "/" + prefixes->at(0).name;
+  const std::string object = sub + "/" + Env::Default()->ListDir(sub)->at(0).name;
+  std::ofstream(object, std::ios::binary | std::ios::app) << "rot";
+  EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-subset", "0"}), 3) << last_.err;
+  EXPECT_NE(last_.out.find("DAMAGED"), std::string::npos) << last_.out;
+  EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-subset", "abc"}), 2);
+  // The next snapshot repairs it from the live upload.
+  Snapshot();
+  EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-all", "--json"}), 0) << last_.out;
+  EXPECT_NE(last_.out.find("\"ok\":true"), std::string::npos) << last_.out;
+}
+
+TEST_F(RepositoryCliTest, DeleteAndPrune) {
+  const std::string first = Snapshot();
+  const std::string second = Snapshot();
+  EXPECT_EQ(Run({"backup", "delete", "--data", data_, "--snapshot", second}), 0) << last_.err;
+  EXPECT_EQ(Run({"backup", "delete", "--data", data_, "--snapshot", second}), 1);
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--forget", first}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("pruned"), std::string::npos) << last_.out;
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0);
+  EXPECT_EQ(last_.out, "");
+}
+
+TEST_F(RepositoryCliTest, BackupDirInsideLiveIsRefused) {
+  EXPECT_EQ(Run({"backup", "snapshot", "--data", data_, "--backup-dir", data_ + "/live/b"}), 2);
+  EXPECT_NE(last_.err.find("must not be inside"), std::string::npos) << last_.err;
+  const std::string elsewhere = dir_.Sub("elsewhere");
+  EXPECT_EQ(
+      RunArkwiki({"backup", "snapshot", "--data", data_}, "", {{"ARKWIKI_BACKUP_DIR", elsewhere}})
+          .exit_code,
+      0);
+  EXPECT_TRUE(*Env::Default()->FileExists(elsewhere + "/repository.json"));
+}
+
+TEST_F(RepositoryCliTest, RestoreSnapshotBringsBackTheWikiOfItsTime) {
+  const std::string before = DumpWiki(data_);
+  const std::string id = Snapshot();
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok());
+    AddUpload(**storage, "home", "later.txt", "added after the restore point");
+  }
+  ASSERT_NE(DumpWiki(data_), before);
+  EXPECT_EQ(Run({"backup", "restore", "--data", data_, "--snapshot", id}), 2);
+  EXPECT_EQ(Run({"backup", "restore", "--data", data_, "--snapshot", id, "--yes"}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("restored restore point " + id), std::string::npos) << last_.out;
+  EXPECT_EQ(DumpWiki(data_), before);
+  // The repository survives the restore, outside live/.
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0);
+  EXPECT_NE(last_.out.find(id), std::string::npos);
+}
+
+TEST_F(RepositoryCliTest, EveryCommandAnswersHelp) {
+  for (const char* verb : {"snapshot", "snapshots", "check", "prune", "delete", "export"}) {
+    CommandResult r = RunArkwiki({"backup", verb, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << verb;
+    EXPECT_NE(r.out.find("usage: arkwiki backup snapshot"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("exit codes:"), std::string::npos) << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
