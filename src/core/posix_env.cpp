@@ -18,7 +18,8 @@ namespace {
 
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  PosixWritableFile(std::string path, int fd, uint64_t offset)
+      : path_(std::move(path)), fd_(fd), offset_(offset) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -86,7 +87,7 @@ class PosixWritableFile final : public WritableFile {
 
   std::string path_;
   int fd_;
-  uint64_t offset_ = 0;  // bytes appended: where the next write lands
+  uint64_t offset_;  // where the next write lands
   bool direct_wanted_ = false;
   bool direct_on_ = false;
 };
@@ -179,10 +180,27 @@ class PosixEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         CreateMode mode) override {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-    flags |= mode == CreateMode::kExclusive ? O_EXCL : O_TRUNC;
+    switch (mode) {
+      case CreateMode::kExclusive:
+        flags |= O_EXCL;
+        break;
+      case CreateMode::kTruncate:
+        flags |= O_TRUNC;
+        break;
+      case CreateMode::kAppend:
+        flags |= O_APPEND;
+        break;
+    }
     int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return PosixError("create " + path, errno);
-    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+    off_t end = 0;
+    if (mode == CreateMode::kAppend && (end = ::lseek(fd, 0, SEEK_END)) < 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("seek " + path, err);
+    }
+    return std::unique_ptr<WritableFile>(
+        new PosixWritableFile(path, fd, static_cast<uint64_t>(end)));
   }
 
   Result<bool> FileExists(const std::string& path) override {

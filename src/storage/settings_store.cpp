@@ -1,5 +1,7 @@
 #include "arkwiki/storage/settings_store.h"
 
+#include <arpa/inet.h>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -19,13 +21,46 @@ Result<int64_t> ParsePositive(const std::string& key, const std::string& value, 
   return static_cast<int64_t>(v);
 }
 
+Status CheckAddress(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, value.c_str(), buf) == 1 || inet_pton(AF_INET6, value.c_str(), buf) == 1) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(
+      "metrics_allow_address must be one IP address such as 10.0.0.5, or empty");
+}
+
+bool IsPlainHttpUrl(const std::string& value) {
+  const size_t scheme = value.rfind("https://", 0) == 0  ? 8
+                        : value.rfind("http://", 0) == 0 ? 7
+                                                         : 0;
+  if (scheme == 0 || value.size() > 2000 || value.size() == scheme) return false;
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+  }
+  const size_t authority_end = value.find_first_of("/?#", scheme);
+  return value.substr(scheme, authority_end - scheme).find('@') == std::string::npos;
+}
+
+// Credentials in the URL (user:password@) are refused: they would end up in
+// logs and in the settings page. A secret in the path or query is fine.
+Status CheckWebhookUrl(const std::string& value) {
+  if (value.empty() || IsPlainHttpUrl(value)) return Status::Ok();
+  return Status::InvalidArgument(
+      "backup_webhook_url must be an http:// or https:// URL without user:password@, "
+      "at most 2000 characters, or empty");
+}
+
 }  // namespace
 
 const std::vector<std::string>& SettingKeys() {
   static const std::vector<std::string> keys = {
-      "site_title",       "base_url",         "default_visibility",
-      "upload_max_bytes", "import_max_bytes", "safety_backup_retention_days",
-      "instance_id"};
+      "site_title",         "base_url",
+      "default_visibility", "upload_max_bytes",
+      "import_max_bytes",   "safety_backup_retention_days",
+      "instance_id",        "metrics_allow_address",
+      "backup_webhook_url"};
   return keys;
 }
 
@@ -41,7 +76,9 @@ std::map<std::string, std::string> SettingsToMap(const SiteSettings& s) {
           {"upload_max_bytes", std::to_string(s.upload_max_bytes)},
           {"import_max_bytes", std::to_string(s.import_max_bytes)},
           {"safety_backup_retention_days", std::to_string(s.safety_backup_retention_days)},
-          {"instance_id", s.instance_id}};
+          {"instance_id", s.instance_id},
+          {"metrics_allow_address", s.metrics_allow_address},
+          {"backup_webhook_url", s.backup_webhook_url}};
 }
 
 Status ApplySetting(const std::string& key, const std::string& value, SiteSettings* s) {
@@ -66,12 +103,26 @@ Status ApplySetting(const std::string& key, const std::string& value, SiteSettin
     ARKWIKI_ASSIGN_OR_RETURN(s->import_max_bytes, ParsePositive(key, value, 1ll << 42));
   } else if (key == "safety_backup_retention_days") {
     ARKWIKI_ASSIGN_OR_RETURN(s->safety_backup_retention_days, ParsePositive(key, value, 3650));
+  } else if (key == "metrics_allow_address") {
+    ARKWIKI_RETURN_IF_ERROR(CheckAddress(value));
+    s->metrics_allow_address = value;
+  } else if (key == "backup_webhook_url") {
+    ARKWIKI_RETURN_IF_ERROR(CheckWebhookUrl(value));
+    s->backup_webhook_url = value;
   } else if (key == "instance_id") {
     return Status::InvalidArgument("instance_id is set by the server and cannot be changed");
   } else {
     return Status::InvalidArgument("unknown setting '" + key + "'");
   }
   return Status::Ok();
+}
+
+std::string SettingValueForLog(const std::string& key, const std::string& value) {
+  if (key != "backup_webhook_url" || value.empty()) return value;
+  const size_t host = value.find("://");
+  if (host == std::string::npos) return "...";
+  const size_t end = value.find_first_of("/?#", host + 3);
+  return end == std::string::npos ? value : value.substr(0, end) + "/...";
 }
 
 Result<SiteSettings> SettingsStore::Load() {

@@ -34,7 +34,7 @@ std::string Describe(const std::map<std::string, std::string>& values) {
   std::string out;
   for (const auto& [k, v] : values) {
     if (!out.empty()) out += ", ";
-    out.append(k).append("=").append(v);
+    out.append(k).append("=").append(SettingValueForLog(k, v));
   }
   return out;
 }

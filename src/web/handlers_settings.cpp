@@ -78,7 +78,7 @@ void SystemPost(WikiApp& app, Exchange& ex) {
   std::string detail;
   for (const auto& [k, v] : changed) {
     if (!detail.empty()) detail += ", ";
-    detail.append(k).append("=").append(v);
+    detail.append(k).append("=").append(SettingValueForLog(k, v));
   }
   AuditOrWarn(app, ex, AuditKind::kSettingsUpdate, detail);
   RedirectWithFlash(ex, "/settings/system", "Settings saved.");

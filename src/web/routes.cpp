@@ -8,6 +8,7 @@
 #include "handlers_assets.h"
 #include "handlers_auth.h"
 #include "handlers_backup.h"
+#include "handlers_metrics.h"
 #include "handlers_page_edit.h"
 #include "handlers_page_history.h"
 #include "handlers_page_manage.h"
@@ -44,6 +45,8 @@ void RegisterRoutes(WikiApp& app) {
 
   // The pages JSON API.
   r.Add("GET", "/api/health", kAnyone, on(page_api::Health));
+  // Admins, or the metrics_allow_address: the handler checks.
+  r.Add("GET", "/metrics", kAnyone, on(metrics::Serve));
   r.Add("GET", "/api/pages", kAnyone, on(page_api::ListPages));
   r.Add("GET", "/api/pages/{slug}", kAnyone, on(page_api::GetPage));
   r.Add("PUT", "/api/pages/{slug}", kEditor, on(page_api::PutPage));

@@ -84,6 +84,7 @@ class RandomAccessFile {
 enum class CreateMode {
   kExclusive,  // fail with kAlreadyExists if the path exists (O_EXCL)
   kTruncate,   // create or truncate
+  kAppend,     // create if missing, keep the contents, write at the end (O_APPEND)
 };
 
 struct DirEntry {

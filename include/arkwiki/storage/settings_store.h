@@ -18,6 +18,12 @@ struct SiteSettings {
   int64_t upload_max_bytes = 256ll << 20;
   int64_t import_max_bytes = 8ll << 30;  // cap on an uploaded backup
   int64_t safety_backup_retention_days = 14;
+  // GET /metrics answers this one address (IPv4 or IPv6 literal) without a
+  // login; "" lets only admins read it.
+  std::string metrics_allow_address;
+  // http(s) URL that receives a JSON POST when a backup, check or test
+  // restore fails or backups go stale; "" sends nothing.
+  std::string backup_webhook_url;
   std::string instance_id;  // random, set on first start
 };
 
@@ -43,6 +49,10 @@ class SettingsStore {
 };
 
 std::map<std::string, std::string> SettingsToMap(const SiteSettings& s);
+// A setting's value as the audit log and other logs may show it: the
+// webhook URL is cut to its scheme and host ("https://hooks.example/..."),
+// since its path or query often holds a secret.
+std::string SettingValueForLog(const std::string& key, const std::string& value);
 Status ApplySetting(const std::string& key, const std::string& value, SiteSettings* s);
 
 }  // namespace arkwiki

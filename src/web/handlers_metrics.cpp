@@ -1,0 +1,65 @@
+#include "handlers_metrics.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/IPAddress.h>
+
+#include <cstdlib>
+
+namespace arkwiki::web::metrics {
+namespace {
+
+// The size in a "backup.create" audit detail ("..., 12345 bytes, sha256 ...").
+uint64_t BytesInDetail(const std::string& detail) {
+  const size_t unit = detail.find(" bytes");
+  if (unit == std::string::npos) return 0;
+  const size_t begin = detail.find_last_not_of("0123456789", unit - 1);
+  const std::string digits = detail.substr(begin == std::string::npos ? 0 : begin + 1,
+                                           unit - (begin == std::string::npos ? 0 : begin + 1));
+  return digits.empty() ? 0 : std::strtoull(digits.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+bool IsAllowedAddress(const std::string& setting, const std::string& client) {
+  if (setting.empty() || client.empty()) return false;
+  try {
+    Poco::Net::IPAddress allowed(setting);
+    Poco::Net::IPAddress peer(client);
+    // An IPv4 client reached over an IPv6 socket shows as ::ffff:a.b.c.d.
+    if (peer.family() == Poco::Net::IPAddress::IPv6 && peer.isIPv4Mapped() &&
+        allowed.family() == Poco::Net::IPAddress::IPv4) {
+      return peer.toString().substr(peer.toString().rfind(':') + 1) == allowed.toString();
+    }
+    return allowed == peer;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& settings) {
+  BackupMetrics m;
+  m.version = ARKWIKI_VERSION;
+  m.instance = settings.instance_id;
+  for (const AuditEntry& e : backups.RecentBackupAudit(50)) {
+    if (e.action != "backup.create") continue;
+    m.last_success_time = e.at;
+    m.last_bytes = BytesInDetail(e.detail);
+    break;
+  }
+  return m;
+}
+
+void Serve(WikiApp& app, Exchange& ex) {
+  const SiteSettings settings = app.settings();
+  if (!IsAllowedAddress(settings.metrics_allow_address, ex.client)) {
+    if (!ex.user) {
+      return app.SendError(ex, Status::Unauthenticated("log in as an admin or use an API token"));
+    }
+    if (!ex.at_least(Role::kAdmin)) {
+      return app.SendError(ex, Status::Forbidden("metrics need the admin role"));
+    }
+  }
+  SendBody(ex, 200, kMetricsContentType, MetricsText(CollectBackupMetrics(app.backup(), settings)));
+}
+
+}  // namespace arkwiki::web::metrics
