@@ -104,7 +104,8 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_ASSIGN_OR_RETURN(auto gc_pin, UploadsGcLock::AcquireShared(layout_));
   SnapshotInfo info;
   info.created = NowUnixSeconds();
-  info.id = NewSnapshotId(info.created);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
+  info.id = NewSnapshotId(info.created, ids.empty() ? "" : ids.back());
   info.trigger = request.trigger;
   info.made_by = request.made_by;
   info.label = request.label;
@@ -149,7 +150,12 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_RETURN_IF_ERROR(WriteManifestFile(env_, work, manifest));
   CrashPoint("repository.snapshot.before_commit");
   ARKWIKI_RETURN_IF_ERROR(env_->Rename(work, repo.SnapshotDir(info.id)));
-  ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(repo.snapshots));
+  if (Status s = env_->SyncDir(repo.snapshots); !s.ok()) {
+    // Not known to be durable: take it back, so that a failed snapshot
+    // leaves no restore point. If that fails too, it stays, complete.
+    (void)env_->Rename(repo.SnapshotDir(info.id), JoinPath(repo.trash, info.id));
+    return s;
+  }
 
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
