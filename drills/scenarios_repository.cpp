@@ -56,7 +56,9 @@ void TimeTravel(DrillContext& ctx, const Golden& g, const std::string& path, Ver
   std::vector<std::pair<std::string, fixture::Fingerprint>> points;
   fixture::Fingerprint fp = g.fp;
   for (int round = 0; round < kRounds; ++round) {
-    if (round > 0) DRILL_ASSIGN(fp, ChangeRound(p.server->port(), fp, round));
+    if (round > 0) {
+      DRILL_ASSIGN(fp, ChangeRound(p.server->port(), fp, round));
+    }
     DRILL_ASSIGN(std::string id, Snapshot(ctx, p.data));
     points.emplace_back(id, fp);
   }
