@@ -170,10 +170,13 @@ int CmdBackup(const Argv& argv) {
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
-  auto args =
-      ParseArgs(Argv(argv.begin() + 1, argv.end()),
-                {{"data", "out", "progress", "backup-dir", "label", "read-subset", "snapshot"},
-                 {"json", "yes", "quiet", "read-all", "forget"}});
+  FlagSpec spec{{"data", "out", "progress"}, {"json", "yes", "quiet"}};
+  if (IsRepositoryVerb(verb) || verb == "restore") {
+    // The repository's own flags, for its subcommands and restore --snapshot.
+    spec.with_value.insert({"backup-dir", "label", "read-subset", "snapshot"});
+    spec.booleans.insert({"read-all", "forget"});
+  }
+  auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), spec);
   if (verb == "--help" || verb == "-h" || verb == "help" || (args.ok() && args->Has("help"))) {
     PrintHelp(verb);
     return kExitOk;
