@@ -96,10 +96,10 @@ std::string WebhookBody(const WebhookEvent& e) {
 std::string RedactedUrl(const std::string& url) {
   const size_t host = url.find("://");
   if (host == std::string::npos) return "(not a URL)";
-  size_t end = url.find_first_of("/?#", host + 3);
+  const size_t end = url.find_first_of("/?#", host + 3);
   std::string origin = url.substr(0, end);
   const size_t at = origin.rfind('@');  // never show user:password@
-  if (at != std::string::npos) origin = origin.substr(0, host + 3) + origin.substr(at + 1);
+  if (at != std::string::npos) origin.erase(host + 3, at + 1 - (host + 3));
   return end == std::string::npos ? origin : origin + "/...";
 }
 

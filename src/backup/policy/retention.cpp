@@ -20,16 +20,12 @@ std::chrono::sys_days DayOf(int64_t unix_seconds) {
   return std::chrono::sys_days{std::chrono::days{d}};
 }
 
-std::string Fmt(const char* format, int a, unsigned b, unsigned c = 0) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, format, a, b, c);
-  return buf;
-}
-
 std::string DayKey(int64_t t) {
   const std::chrono::year_month_day ymd{DayOf(t)};
-  return Fmt("%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-             static_cast<unsigned>(ymd.day()));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
 }
 
 // ISO 8601: the week belongs to the year of its Thursday.
@@ -41,12 +37,17 @@ std::string WeekKey(int64_t t) {
   const std::chrono::year year = std::chrono::year_month_day{thursday}.year();
   const std::chrono::sys_days jan1{year / std::chrono::January / 1};
   const auto week = static_cast<unsigned>((thursday - jan1).count() / 7 + 1);
-  return Fmt("%04d-W%02u", static_cast<int>(year), week);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-W%02u", static_cast<int>(year), week);
+  return buf;
 }
 
 std::string MonthKey(int64_t t) {
   const std::chrono::year_month_day ymd{DayOf(t)};
-  return Fmt("%04d-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()));
+  return buf;
 }
 
 struct Rule {
