@@ -110,7 +110,7 @@ CheckStatus ParseCheckJson(const std::string& text) {
   Object::Ptr o = ParseObject(text);
   if (!o) return check;
   try {
-    const std::string status = o->getValue<std::string>("status");
+    const auto status = o->getValue<std::string>("status");
     if (status != "passed" && status != "failed") return check;
     check.state = status == "passed" ? CheckStatus::State::kPassed : CheckStatus::State::kFailed;
     check.checked_at = o->getValue<Poco::Int64>("checked_at");

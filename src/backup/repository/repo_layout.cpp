@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "arkwiki/core/clock.h"
@@ -29,13 +30,22 @@ std::string RepoLayout::ObjectPath(const std::string& sha256) const {
 
 std::string RepoLayout::SnapshotDir(const std::string& id) const { return JoinPath(snapshots, id); }
 
-std::string NewSnapshotId(int64_t unix_seconds) {
+std::string NewSnapshotId(int64_t unix_seconds, const std::string& newest) {
   // FormatIsoUtc gives "YYYY-MM-DDTHH:MM:SSZ"; the id drops '-' and ':'.
   std::string stamp;
   for (char c : FormatIsoUtc(unix_seconds)) {
     if (c != '-' && c != ':') stamp += c;
   }
-  return stamp + "-" + RandomHex(3);
+  std::string id = stamp + "-" + RandomHex(3);
+  id[stamp.size() + 1] = "01234567"[id[stamp.size() + 1] % 8];  // below 0x800000
+  if (IsSnapshotId(newest) && id <= newest) {
+    // Same second as the newest (or a clock set back): count up from it.
+    const uint32_t next = std::stoul(newest.substr(newest.size() - 6), nullptr, 16) + 1;
+    char digits[8];
+    std::snprintf(digits, sizeof(digits), "%06x", next & 0xffffff);
+    id = newest.substr(0, newest.size() - 6) + digits;
+  }
+  return id;
 }
 
 bool IsSnapshotId(const std::string& id) {

@@ -32,8 +32,11 @@ inline constexpr char kPointManifest[] = "manifest.json";
 inline constexpr char kPointMeta[] = "restore-point.json";
 inline constexpr char kPointCheck[] = "check.json";
 
-// "YYYYMMDDTHHMMSSZ-" and 6 random hex digits: sorts by creation time.
-std::string NewSnapshotId(int64_t unix_seconds);
+// "YYYYMMDDTHHMMSSZ-" and 6 hex digits. Sorts after `newest` (the newest
+// existing id, or ""), so ids sort by creation: within the second of
+// `newest` the digits count up from it, otherwise they are random (below
+// 0x800000, leaving room to count up).
+std::string NewSnapshotId(int64_t unix_seconds, const std::string& newest);
 // True for text shaped as NewSnapshotId makes it (so an id from a user can
 // never name a path outside snapshots/).
 bool IsSnapshotId(const std::string& id);

@@ -78,6 +78,49 @@ Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayo
   return damaged;
 }
 
+// Which restore points need each damaged object (their manifests read
+// again); adds to `problems` the ones that do.
+Status AttributeDamage(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids,
+                       const std::map<std::string, std::string>& damaged,
+                       std::map<std::string, std::string>* problems, CheckReport* report) {
+  std::map<std::string, DamagedObject> by_hash;
+  for (const auto& [sha, problem] : damaged) by_hash[sha] = {sha, problem, {}};
+  for (const std::string& id : damaged.empty() ? std::vector<std::string>{} : ids) {
+    if (problems->count(id)) continue;
+    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(env, repo.SnapshotDir(id)));
+    size_t needs = 0;
+    for (size_t i = 2; i < manifest.files.size(); ++i) {
+      auto it = by_hash.find(manifest.files[i].sha256);
+      if (it == by_hash.end()) continue;
+      it->second.snapshots.push_back(id);
+      ++needs;
+    }
+    if (needs > 0) {
+      (*problems)[id] = std::to_string(needs) + " stored upload(s) it needs are damaged";
+    }
+  }
+  for (auto& [sha, object] : by_hash) report->damaged.push_back(std::move(object));
+  return Status::Ok();
+}
+
+// The outcome, for List and the next snapshot's repairs: each restore
+// point's check.json and the damaged-objects list.
+Status WriteOutcome(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids,
+                    const std::map<std::string, std::string>& problems, const CheckReport& report) {
+  const int64_t now = NowUnixSeconds();
+  for (const std::string& id : ids) {
+    auto it = problems.find(id);
+    const bool passed = it == problems.end();
+    CheckStatus status{passed ? CheckStatus::State::kPassed : CheckStatus::State::kFailed, now,
+                       passed ? "" : it->second};
+    ARKWIKI_RETURN_IF_ERROR(
+        WriteFileAtomically(env, JoinPath(repo.SnapshotDir(id), kPointCheck), CheckJson(status)));
+  }
+  std::set<std::string> damaged_list;
+  for (const DamagedObject& d : report.damaged) damaged_list.insert(d.sha256);
+  return WriteDamagedList(env, repo, damaged_list);
+}
+
 }  // namespace
 
 Result<CheckReport> Repository::Check(const CheckOptions& options) {
@@ -100,37 +143,8 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
     ++report.snapshots_checked;
   }
   ARKWIKI_ASSIGN_OR_RETURN(auto damaged, CheckObjects(env_, repo, objects, options, &report));
-  // Which restore points need each damaged object: their manifests again.
-  std::map<std::string, DamagedObject> by_hash;
-  for (const auto& [sha, problem] : damaged) by_hash[sha] = {sha, problem, {}};
-  for (const std::string& id : damaged.empty() ? std::vector<std::string>{} : ids) {
-    if (problems.count(id)) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(env_, repo.SnapshotDir(id)));
-    size_t needs = 0;
-    for (size_t i = 2; i < manifest.files.size(); ++i) {
-      auto it = by_hash.find(manifest.files[i].sha256);
-      if (it == by_hash.end()) continue;
-      it->second.snapshots.push_back(id);
-      ++needs;
-    }
-    if (needs > 0) problems[id] = std::to_string(needs) + " stored upload(s) it needs are damaged";
-  }
-  std::set<std::string> damaged_list;
-  for (auto& [sha, object] : by_hash) {
-    damaged_list.insert(sha);
-    report.damaged.push_back(std::move(object));
-  }
-  // The outcome, for List and the next snapshot's repairs.
-  const int64_t now = NowUnixSeconds();
-  for (const std::string& id : ids) {
-    auto it = problems.find(id);
-    CheckStatus status{
-        it == problems.end() ? CheckStatus::State::kPassed : CheckStatus::State::kFailed, now,
-        it == problems.end() ? "" : it->second};
-    ARKWIKI_RETURN_IF_ERROR(
-        WriteFileAtomically(env_, JoinPath(repo.SnapshotDir(id), kPointCheck), CheckJson(status)));
-  }
-  ARKWIKI_RETURN_IF_ERROR(WriteDamagedList(env_, repo, damaged_list));
+  ARKWIKI_RETURN_IF_ERROR(AttributeDamage(env_, repo, ids, damaged, &problems, &report));
+  ARKWIKI_RETURN_IF_ERROR(WriteOutcome(env_, repo, ids, problems, report));
   return report;
 }
 

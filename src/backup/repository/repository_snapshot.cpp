@@ -91,6 +91,52 @@ Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& rep
   return Status::Ok();
 }
 
+// Step 2: the database snapshot and settings file in `work`, and the
+// manifest that names them and the uploads.
+Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::string& work,
+                              int64_t created) {
+  const std::string db_path = JoinPath(work, kDatabasePath);
+  const std::string settings_path = JoinPath(work, kSettingsPath);
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(db_path)));
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(settings_path)));
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db, SnapshotDatabase(env, layout, db_path));
+  ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, db_path));
+  const std::string settings = SettingsJson(db.settings);
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, settings_path, settings));
+  Manifest manifest = BuildManifest(db, db_digest, settings, created);
+  // Every restore point must export as an archive an import accepts.
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, ZipLimits{}));
+  return manifest;
+}
+
+// Step 4 for the database: checked as an import would check it.
+Status CheckDatabase(Env* env, const std::string& work) {
+  Result<DatabaseCheck> checked =
+      CheckUntrustedDatabase(env, JoinPath(work, kDatabasePath), [](const Sha256Raw&, uint64_t) {});
+  if (checked.ok()) return Status::Ok();
+  return Status::Corruption("the database snapshot failed its check: " +
+                            checked.status().message());
+}
+
+// Step 5: durable, then the manifest, then the commit.
+Status Commit(Env* env, const RepoLayout& repo, const std::string& work, const SnapshotInfo& info,
+              const Manifest& manifest, FileSystemSync* fs_sync) {
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointMeta), PointMetaJson(info)));
+  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointCheck), CheckJson(info.check)));
+  ARKWIKI_RETURN_IF_ERROR(fs_sync->Sync());
+  CrashPoint("repository.snapshot.before_manifest");
+  ARKWIKI_RETURN_IF_ERROR(WriteManifestFile(env, work, manifest));
+  CrashPoint("repository.snapshot.before_commit");
+  ARKWIKI_RETURN_IF_ERROR(env->Rename(work, repo.SnapshotDir(info.id)));
+  if (Status s = env->SyncDir(repo.snapshots); !s.ok()) {
+    // Not known to be durable: take it back, so that a failed snapshot
+    // leaves no restore point. If that fails too, it stays, complete.
+    (void)env->Rename(repo.SnapshotDir(info.id), JoinPath(repo.trash, info.id));
+    return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
@@ -102,27 +148,17 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_ASSIGN_OR_RETURN(auto fs_sync, env_->NewFileSystemSync(repo.root));
   // 2. The database and settings, with uploads pinned until the end.
   ARKWIKI_ASSIGN_OR_RETURN(auto gc_pin, UploadsGcLock::AcquireShared(layout_));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
   SnapshotInfo info;
   info.created = NowUnixSeconds();
-  info.id = NewSnapshotId(info.created);
+  info.id = NewSnapshotId(info.created, ids.empty() ? "" : ids.back());
   info.trigger = request.trigger;
   info.made_by = request.made_by;
   info.label = request.label;
   const std::string work = JoinPath(repo.tmp, info.id);
-  const std::string db_path = JoinPath(work, kDatabasePath);
-  const std::string settings_path = JoinPath(work, kSettingsPath);
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(DirName(db_path)));
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(DirName(settings_path)));
-  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db, SnapshotDatabase(env_, layout_, db_path));
-  ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env_, db_path));
-  const std::string settings = SettingsJson(db.settings);
-  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, settings_path, settings));
-  const Manifest manifest = BuildManifest(db, db_digest, settings, info.created);
-  db.uploads = ManifestFiles();  // now in the manifest
-  // Every restore point must export as an archive an import accepts.
-  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, ZipLimits{}));
-
-  // 3. and 4. The uploads objects/ lacks; the database's check.
+  ARKWIKI_ASSIGN_OR_RETURN(const Manifest manifest,
+                           TakeDatabase(env_, layout_, work, info.created));
+  // 3. and 4. The uploads objects/ lacks, read back; the database checked.
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   uint64_t copy_bytes = 0;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<size_t> copies,
@@ -130,27 +166,13 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_RETURN_IF_ERROR(
       CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(env_, layout_, repo, manifest, copies));
-  Result<DatabaseCheck> checked =
-      CheckUntrustedDatabase(env_, db_path, [](const Sha256Raw&, uint64_t) {});
-  if (!checked.ok()) {
-    return Status::Corruption("the database snapshot failed its check: " +
-                              checked.status().message());
-  }
-
-  // 5. Durable, then the manifest, then the commit.
+  ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, work));
+  // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
-  info.new_bytes = db_digest.size + settings.size() + copy_bytes;
+  info.new_bytes = manifest.files.SizeAt(0) + manifest.files.SizeAt(1) + copy_bytes;
   info.file_count = manifest.files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
-  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, JoinPath(work, kPointMeta), PointMetaJson(info)));
-  ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env_, JoinPath(work, kPointCheck), CheckJson(info.check)));
-  ARKWIKI_RETURN_IF_ERROR(fs_sync->Sync());
-  CrashPoint("repository.snapshot.before_manifest");
-  ARKWIKI_RETURN_IF_ERROR(WriteManifestFile(env_, work, manifest));
-  CrashPoint("repository.snapshot.before_commit");
-  ARKWIKI_RETURN_IF_ERROR(env_->Rename(work, repo.SnapshotDir(info.id)));
-  ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(repo.snapshots));
-
+  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, manifest, fs_sync.get()));
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
