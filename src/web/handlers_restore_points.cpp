@@ -2,7 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
-#include <ranges>
+#include <algorithm>
 
 #include "arkwiki/core/clock.h"
 #include "handlers_restore_api.h"
@@ -74,7 +74,8 @@ void List(BackupService& backup, const Renderer& pages, Exchange& ex) {
   auto points = backup.ListPoints();
   if (!points.ok()) return pages.SendError(ex, points.status());
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-  for (const SnapshotInfo& point : std::ranges::reverse_view(*points)) list->add(PointJson(point));
+  std::for_each(points->rbegin(), points->rend(),
+                [&](const SnapshotInfo& p) { list->add(PointJson(p)); });
   Object::Ptr body = new Object;
   body->set("restore_points", list);
   SendJson(ex, 200, body);

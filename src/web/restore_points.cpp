@@ -1,6 +1,6 @@
 #include "restore_points.h"
 
-#include <ranges>
+#include <algorithm>
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
@@ -81,10 +81,10 @@ Result<BackupResult> RestorePoints::ExportToFile(const std::string& id, const st
 }
 
 const SnapshotInfo* NewestGoodPoint(const std::vector<SnapshotInfo>& points) {
-  for (const SnapshotInfo& point : std::ranges::reverse_view(points)) {
-    if (point.check.state != CheckStatus::State::kFailed) return &point;
-  }
-  return nullptr;
+  auto good = std::find_if(points.rbegin(), points.rend(), [](const SnapshotInfo& p) {
+    return p.check.state != CheckStatus::State::kFailed;
+  });
+  return good == points.rend() ? nullptr : &*good;
 }
 
 BackupHealth RestorePoints::Health(int64_t now) {

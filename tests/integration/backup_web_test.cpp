@@ -21,10 +21,10 @@ TEST_F(BackupWebTest, AdminSeesWhatABackupHoldsAndTheForms) {
   HttpClient admin = Browser("admin", &csrf);
   HttpResponse page = admin.Get("/settings/backup");
   ASSERT_EQ(page.status, 200) << page.body;
-  for (const char* text :
-       {"Create Backup", "action=\"/settings/backup/create\"", "hashed",
-        "Login sessions are not included", "id=\"import-file\"", "ALL current data",
-        "/assets/backup.js", "Safety backups", "<dt>Pages</dt>"}) {
+  for (const char* text : {"Create Backup", "action=\"/settings/backup/create\"", "hashed",
+                           "Login sessions are not included", "id=\"import-file\"",
+                           "ALL current data", "/assets/backup.js", "Restore points", "Back up now",
+                           "Undo last import", "<dt>Pages</dt>"}) {
     EXPECT_NE(page.body.find(text), std::string::npos) << text;
   }
   EXPECT_NE(page.body.find("value=\"" + csrf + "\""), std::string::npos);
