@@ -6,9 +6,11 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "backup_web_helpers.h"
+#include "hostile_rows.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -93,6 +95,12 @@ TEST_F(BackupImportWebTest, EveryHostileArchiveIs422OverTheApiAndTheBrowser) {
     const std::string name = entry.path().filename().string();
     // "over-*" archives exceed caps that only their own tests lower.
     if (entry.path().extension() != ".zip" || name.rfind("over-", 0) == 0) continue;
+    // Those an import neutralises instead of refusing are imported.
+    const auto rebuilt = fixture::RebuiltTampers();
+    if (std::any_of(rebuilt.begin(), rebuilt.end(),
+                    [&](const fixture::RebuiltTamper& t) { return t.name + ".zip" == name; })) {
+      continue;
+    }
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     HttpResponse api = ApiRestore(bytes);
