@@ -51,7 +51,7 @@ class BackupScheduler {
   using Clock = std::function<int64_t()>;  // Unix seconds
   // After a busy lock or a failed run, the next attempt waits this long.
   static constexpr int64_t kBusyRetrySeconds = 60;
-  static constexpr int64_t kFailureRetrySeconds = 15 * 60;
+  static constexpr int64_t kFailureRetrySeconds = int64_t{15} * 60;
   // The staleness look happens at least this often.
   static constexpr int64_t kStaleLookSeconds = 3600;
 
