@@ -54,7 +54,12 @@ std::string Trimmed(const std::string& s) {
 }  // namespace
 
 BackupService::BackupService(WikiApp& app)
-    : app_(app), restorer_(app.env(), app.layout()), points_(app.env(), app.layout()) {}
+    : app_(app),
+      restorer_(app.env(), app.layout()),
+      points_(app.env(), app.layout()),
+      journal_(app.env(), BackupJournal::JournalDir(app.layout().root)) {
+  InitSchedule();
+}
 
 BackupService::~BackupService() { Shutdown(); }
 

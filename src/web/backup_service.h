@@ -17,18 +17,25 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "arkwiki/backup/backup_journal.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/restore.h"
+#include "arkwiki/backup/retention.h"
+#include "arkwiki/backup/schedule.h"
 #include "arkwiki/storage/storage.h"
+#include "backup_scheduler.h"
 #include "exchange.h"
 #include "restore_jobs.h"
 #include "restore_points.h"
+#include "webhook_notifier.h"
 
 namespace arkwiki::web {
 
@@ -41,6 +48,42 @@ struct RestoreDone {
   std::optional<ManifestCounts> current;     // the live data's counts, for a dry run
   std::optional<SessionCarryOver> sessions;  // who the restore would log out, for a dry run
 };
+
+// What the automatic backups did since the server started, for Settings
+// and GET /metrics (backup_service_schedule.cpp).
+struct AutoBackupStatus {
+  int64_t last_success = 0;  // Unix seconds; 0 = none since start
+  std::string last_success_point;
+  double last_duration_seconds = 0;
+  uint64_t last_bytes = 0;  // the restore point's total size
+  int64_t last_failure = 0;
+  std::string last_failure_message;
+  uint64_t failures_total = 0;
+  int64_t last_check = 0;
+  std::optional<bool> last_check_passed;
+  std::string last_check_message;
+  int64_t last_stale_alert = 0;
+};
+
+// The automatic backup policy. It is the server's, like the repository's
+// place: kept in DATA/backup-policy.conf ("key = value" lines; see
+// BackupPolicyKeys()), outside live/, so that an import keeps it.
+struct BackupPolicy {
+  BackupSchedule backup;
+  BackupSchedule check;
+  RetentionPolicy retention;
+};
+// "backup_schedule", "check_schedule", "retention_keep_last",
+// "retention_keep_daily", "retention_keep_weekly", "retention_keep_monthly",
+// "retention_before_import_days".
+const std::vector<std::string>& BackupPolicyKeys();
+// The policy's values when nothing is stored: backups off, a weekly check,
+// RetentionPolicy's defaults.
+std::map<std::string, std::string> DefaultBackupPolicyValues();
+// Parses and validates every key of `values`; kInvalidArgument names the
+// key (a key that is not the policy's, a schedule that does not parse, a
+// count outside 0..RetentionPolicy::kMaxCount, or keep rules all 0).
+Result<BackupPolicy> ParseBackupPolicy(const std::map<std::string, std::string>& values);
 
 class BackupService {
  public:
@@ -144,9 +187,41 @@ class BackupService {
   std::vector<AuditEntry> RecentBackupAudit(size_t max_entries);
   SiteSettings Settings();
 
-  // Refuses new restore jobs and waits until every job's thread has ended.
-  // The server calls it when it stops, before the app goes away.
-  void Shutdown() { jobs_.JoinAll(); }
+  // Automatic backups (backup_service_schedule.cpp). The server starts the
+  // scheduler once it serves; Shutdown stops it.
+  void StartScheduler();
+  // The policy in settings changed: the scheduler re-reads it now.
+  void PolicyChanged();
+  // The stored policy's values (defaults for what is not stored), and the
+  // policy they make (the defaults, with a warning, if they do not parse).
+  std::map<std::string, std::string> PolicyValues();
+  BackupPolicy Policy();
+  AutoBackupStatus AutoStatus();
+  // Validates and stores the policy keys of `values` over the stored ones
+  // (BackupPolicyKeys(); any other key is refused), audits the change as
+  // "settings.update" and wakes the scheduler.
+  Status UpdatePolicy(const std::map<std::string, std::string>& values, const std::string& actor);
+  // The scheduler, for tests: clock, wake-ups, a cycle now.
+  BackupScheduler& scheduler() { return *scheduler_; }
+  // Replaces the clock and the webhook's network (tests). Call before
+  // StartScheduler.
+  void SetScheduleSeams(BackupScheduler::Clock clock, std::unique_ptr<HttpPoster> poster);
+  WebhookNotifier& notifier() { return *notifier_; }
+  // A scheduled cycle's parts (ScheduledWork; each takes the lock, Busy
+  // when it is held): a restore point (trigger scheduled), then retention
+  // and prune; the repository check; the staleness alert. Each step is
+  // journaled; a failure is alerted by webhook.
+  SchedulePlan PlanSchedule(int64_t now);
+  Status RunScheduledBackup(int64_t now);
+  Status RunScheduledCheck(int64_t now);
+  void CheckStale(int64_t now);
+  // Bytes the repository's directory takes on disk.
+  uint64_t RepositoryDiskBytes();
+
+  // Stops the scheduler, refuses new restore jobs and waits until every
+  // job's thread has ended. The server calls it when it stops, before the
+  // app goes away.
+  void Shutdown();
 
  private:
   std::string CheckPassword(const Exchange& ex, const std::string& password, int* http_status);
@@ -169,6 +244,20 @@ class BackupService {
   RestorePoints points_;
   std::mutex exclusive_;  // one backup or restore at a time
   RestoreJobs jobs_;
+  // Automatic backups (backup_service_schedule.cpp).
+  void InitSchedule();
+  std::string PolicyPath() const;  // DATA/backup-policy.conf
+  void Journal(JournalEntry entry);
+  void Alert(const std::string& event, int64_t now, const std::string& message,
+             std::map<std::string, std::string> details);
+  Status ApplyRetention(const RetentionPolicy& policy, int64_t now);
+  BackupJournal journal_;
+  std::mutex status_mu_;
+  AutoBackupStatus status_;
+  std::mutex policy_mu_;  // one writer of backup-policy.conf at a time
+  std::unique_ptr<WebhookNotifier> notifier_;
+  std::unique_ptr<ScheduledWork> work_;
+  std::unique_ptr<BackupScheduler> scheduler_;  // last: its thread uses the members above
 };
 
 // "arkwiki-safety-....zip" from a path.

@@ -46,6 +46,29 @@ BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& s
     m.last_bytes = BytesInDetail(e.detail);
     break;
   }
+  // The automatic backups, and the restore points themselves.
+  const AutoBackupStatus status = backups.AutoStatus();
+  if (status.last_success >= m.last_success_time && status.last_success > 0) {
+    m.last_success_time = status.last_success;
+    m.last_duration_seconds = status.last_duration_seconds;
+    m.last_bytes = status.last_bytes;
+  }
+  m.failures_total = status.failures_total;
+  m.last_check_time = status.last_check;
+  m.last_check_passed = status.last_check_passed;
+  if (auto points = backups.ListPoints(); points.ok()) {
+    m.snapshot_count = points->size();
+    for (const SnapshotInfo& p : *points) {
+      if (p.trigger == SnapshotTrigger::kBeforeImport || p.created <= m.last_success_time ||
+          p.id == status.last_success_point) {
+        continue;
+      }
+      m.last_success_time = p.created;
+      m.last_bytes = p.total_bytes;
+      m.last_duration_seconds = 0;
+    }
+    m.repository_bytes = backups.RepositoryDiskBytes();
+  }
   return m;
 }
 

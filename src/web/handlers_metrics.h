@@ -17,10 +17,10 @@ void Serve(WikiApp& app, Exchange& ex);
 // unparsable setting allows no address.
 bool IsAllowedAddress(const std::string& setting, const std::string& client);
 
-// The gauges from what the server records today: the newest "backup.create"
-// audit entry gives the last success time and its size. The repository
-// fields (failures, checks, test restores, restore points, repository
-// bytes) stay 0 until the store of restore points feeds them.
+// The gauges: the last backup (the automatic backups, the newest restore
+// point a backup made, or the newest "backup.create" audit entry, whichever
+// is newest), failures and checks since the server started, and the
+// restore points and the bytes their repository takes.
 BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& settings);
 
 }  // namespace arkwiki::web::metrics

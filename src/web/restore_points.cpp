@@ -62,6 +62,21 @@ Status RestorePoints::Delete(const std::string& id) {
   return repo->Delete(id);
 }
 
+Status RestorePoints::Forget(const std::vector<std::string>& ids) {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->Forget(ids);
+}
+
+Result<PruneResult> RestorePoints::Prune() {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->Prune();
+}
+
+std::string RestorePoints::dir() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return dir_;
+}
+
 Result<CheckReport> RestorePoints::Check(double read_percent) {
   ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
   CheckOptions options;

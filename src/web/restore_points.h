@@ -51,6 +51,11 @@ class RestorePoints {
   // NotFound for an unknown id.
   Result<SnapshotInfo> Find(const std::string& id);
   Status Delete(const std::string& id);
+  // Repository::Forget and Repository::Prune.
+  Status Forget(const std::vector<std::string>& ids);
+  Result<PruneResult> Prune();
+  // The directory SetDir gave ("" for DATA/backups).
+  std::string dir();
   // Checks every restore point, re-hashing `read_percent` of the objects.
   Result<CheckReport> Check(double read_percent);
   Result<BackupResult> Export(const std::string& id, ByteSink* out);

@@ -8,6 +8,7 @@
 #include "handlers_assets.h"
 #include "handlers_auth.h"
 #include "handlers_backup.h"
+#include "handlers_backup_policy.h"
 #include "handlers_metrics.h"
 #include "handlers_page_edit.h"
 #include "handlers_page_history.h"
@@ -149,6 +150,9 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("DELETE", "/api/restore-points/{id}", kAdmin, backup(restore_points::Delete));
   r.Add("POST", "/api/restore-points/{id}/check", kAdmin, backup(restore_points::Check));
   r.Add("POST", "/settings/backup/points", kAdmin, backup(restore_points::BackUpNowForm));
+  r.Add("GET", "/api/backup-policy", kAdmin, backup(backup_policy::Get));
+  r.Add("PUT", "/api/backup-policy", kAdmin, backup(backup_policy::Put));
+  r.Add("POST", "/settings/backup/policy", kAdmin, backup(backup_policy::Form));
   r.Add("GET", "/settings/backup/points/{id}/archive", kAdmin, backup(SendPointDownload));
   r.Add("POST", "/settings/backup/points/{id}/restore", kAdmin,
         backup(restore_points::RestoreForm));

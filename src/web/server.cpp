@@ -194,6 +194,8 @@ Status Serve(Env* env, const ServeOptions& options) {
   factory->set_workers(workers.get());
   web::ConnectionGate gate(socket, head_limit,
                            [&workers](const Poco::Net::StreamSocket& s) { workers->enqueue(s); });
+  // Automatic backups; a run missed while the server was down starts now.
+  app.backup().StartScheduler();
   ARKWIKI_RETURN_IF_ERROR(web::AnnounceListening(env, app, options, port));
 
   WaitForTermination();
@@ -205,7 +207,8 @@ Status Serve(Env* env, const ServeOptions& options) {
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // A browser restore commits on its own thread; it must end before the app.
+  // A browser restore commits on its own thread, and the scheduler runs
+  // backups on its own: both must end before the app.
   app.backup().Shutdown();
   LogInfo("stopped");
   return Status::Ok();
