@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "arkwiki/core/file_lock.h"
+
 namespace arkwiki {
 
 DataDirLayout::DataDirLayout(std::string r)
@@ -36,24 +38,13 @@ Status PrepareDataDir(Env* env, const DataDirLayout& layout) {
 
 Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const DataDirLayout& layout,
                                                           const std::string& purpose) {
-  int fd = ::open(layout.lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    return Status::PermissionDenied("cannot open " + layout.lock_file + ": " +
-                                    std::strerror(errno));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    std::string holder(256, '\0');
-    ssize_t n = ::pread(fd, holder.data(), holder.size(), 0);
-    holder.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    ::close(fd);
+  Result<int> fd = AcquireHolderLock(layout.lock_file, purpose);
+  if (fd.status().code() == StatusCode::kBusy) {
     return Status::Busy("the data directory " + layout.root + " is in use by another process (" +
-                        (holder.empty() ? std::string("unknown") : holder) + ")");
+                        fd.status().message() + ")");
   }
-  std::string info = "pid " + std::to_string(::getpid()) + ", " + purpose;
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, info.data(), info.size(), 0) < 0) {
-    // The lock itself is held; the description is only a courtesy.
-  }
-  return std::unique_ptr<DataDirLock>(new DataDirLock(fd));
+  ARKWIKI_RETURN_IF_ERROR(fd.status());
+  return std::unique_ptr<DataDirLock>(new DataDirLock(*fd));
 }
 
 Result<bool> DataDirLock::IsHeld(const DataDirLayout& layout, std::string* holder) {

@@ -19,24 +19,11 @@ class BackupImportWebTest : public BackupWebFixture {
  protected:
   void SetUp() override {
     BackupWebFixture::SetUp();
-    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version one"})").status,
-              201);
-    ASSERT_EQ(PutPage("editor", "docs", R"({"title":"Docs","markdown":"files"})").status, 201);
-    ASSERT_EQ(UploadFile("docs", "one.bin", RandomBytes(200000, 3)).status, 201);
+    SeedTheWiki();
+    if (HasFatalFailure()) return;
     HttpResponse r = ApiBackup();
     ASSERT_EQ(r.status, 200);
     backup_ = r.body;
-  }
-  // Changes made after the backup, which a restore must undo.
-  void ChangeTheWiki() {
-    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version two"})").status,
-              200);
-    ASSERT_EQ(PutPage("editor", "beta", R"({"title":"Beta","markdown":"new"})").status, 201);
-    ASSERT_EQ(UploadFile("docs", "two.bin", RandomBytes(100000, 4)).status, 201);
-  }
-  std::string AlphaText() {
-    return ParseJson(Client("admin").Get("/api/pages/alpha").body)
-        ->optValue<std::string>("markdown", "");
   }
   std::string backup_;
 };

@@ -61,6 +61,25 @@ class BackupWebFixture : public WikiServerTest {
                                     MultipartBody("XyZbOuNdArY", "file", name, content),
                                     "multipart/form-data; boundary=XyZbOuNdArY");
   }
+  // The wiki the backup tests start from: pages alpha ("version one") and
+  // docs, and one upload on docs.
+  void SeedTheWiki() {
+    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version one"})").status,
+              201);
+    ASSERT_EQ(PutPage("editor", "docs", R"({"title":"Docs","markdown":"files"})").status, 201);
+    ASSERT_EQ(UploadFile("docs", "one.bin", RandomBytes(200000, 3)).status, 201);
+  }
+  // Changes made after a backup, which a restore must undo.
+  void ChangeTheWiki() {
+    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version two"})").status,
+              200);
+    ASSERT_EQ(PutPage("editor", "beta", R"({"title":"Beta","markdown":"new"})").status, 201);
+    ASSERT_EQ(UploadFile("docs", "two.bin", RandomBytes(100000, 4)).status, 201);
+  }
+  std::string AlphaText() {
+    return ParseJson(Client("admin").Get("/api/pages/alpha").body)
+        ->optValue<std::string>("markdown", "");
+  }
   // A logged-in browser session for `role`, and its CSRF token.
   HttpClient Browser(const std::string& role, std::string* csrf) {
     HttpClient c(server_->port());

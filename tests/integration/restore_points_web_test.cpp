@@ -18,20 +18,8 @@ class RestorePointsWebTest : public BackupWebFixture {
  protected:
   void SetUp() override {
     BackupWebFixture::SetUp();
-    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version one"})").status,
-              201);
-    ASSERT_EQ(PutPage("editor", "docs", R"({"title":"Docs","markdown":"files"})").status, 201);
-    ASSERT_EQ(UploadFile("docs", "one.bin", RandomBytes(200000, 3)).status, 201);
-  }
-  void ChangeTheWiki() {
-    ASSERT_EQ(PutPage("editor", "alpha", R"({"title":"Alpha","markdown":"version two"})").status,
-              200);
-    ASSERT_EQ(PutPage("editor", "beta", R"({"title":"Beta","markdown":"new"})").status, 201);
-    ASSERT_EQ(UploadFile("docs", "two.bin", RandomBytes(100000, 4)).status, 201);
-  }
-  std::string AlphaText() {
-    return ParseJson(Client("admin").Get("/api/pages/alpha").body)
-        ->optValue<std::string>("markdown", "");
+    SeedTheWiki();
+    if (HasFatalFailure()) return;
   }
   // POST /api/restore-points; the new point's JSON.
   Poco::JSON::Object::Ptr CreatePoint(const std::string& body = "") {

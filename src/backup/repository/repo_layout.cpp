@@ -10,6 +10,7 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/env.h"
+#include "arkwiki/core/file_lock.h"
 #include "arkwiki/core/hash.h"
 
 namespace arkwiki {
@@ -64,24 +65,13 @@ bool IsSnapshotId(const std::string& id) {
 
 Result<std::unique_ptr<RepoLock>> RepoLock::Acquire(const RepoLayout& layout,
                                                     const std::string& purpose) {
-  int fd = ::open(layout.lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    return Status::PermissionDenied("cannot open " + layout.lock_file + ": " +
-                                    std::strerror(errno));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    std::string holder(256, '\0');
-    ssize_t n = ::pread(fd, holder.data(), holder.size(), 0);
-    holder.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    ::close(fd);
+  Result<int> fd = AcquireHolderLock(layout.lock_file, purpose);
+  if (fd.status().code() == StatusCode::kBusy) {
     return Status::Busy("the backup repository " + layout.root + " is busy (" +
-                        (holder.empty() ? std::string("unknown") : holder) + "); try again later");
+                        fd.status().message() + "); try again later");
   }
-  std::string info = "pid " + std::to_string(::getpid()) + ", " + purpose;
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, info.data(), info.size(), 0) < 0) {
-    // The lock itself is held; the description is only a courtesy.
-  }
-  return std::unique_ptr<RepoLock>(new RepoLock(fd));
+  ARKWIKI_RETURN_IF_ERROR(fd.status());
+  return std::unique_ptr<RepoLock>(new RepoLock(*fd));
 }
 
 RepoLock::~RepoLock() { ::close(fd_); }

@@ -1,0 +1,21 @@
+// Exclusive flock()s on lock files that name their holder, for locks other
+// processes (a CLI command, a second server) must respect. flock() is not
+// part of the Env seam: a lock is a property of the open file description,
+// which a fault-injecting Env could not hold on the caller's behalf.
+#pragma once
+
+#include <string>
+
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+// Opens `path` (created if missing, never through a symlink), takes an
+// exclusive flock on it without waiting and writes "pid N, <purpose>" into
+// it. Returns the descriptor, which holds the lock until it is closed.
+// Busy when another open file description holds it; the message is then
+// what the holder wrote ("unknown" if nothing). PermissionDenied when the
+// file cannot be opened.
+Result<int> AcquireHolderLock(const std::string& path, const std::string& purpose);
+
+}  // namespace arkwiki
