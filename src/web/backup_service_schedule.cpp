@@ -150,7 +150,8 @@ std::map<std::string, std::string> BackupService::PolicyValues() {
     const size_t eq = line.find('=');
     if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
     const std::string key = Trim(line.substr(0, eq));
-    if (values.count(key) != 0) values[key] = Trim(line.substr(eq + 1));
+    const auto known = values.find(key);
+    if (known != values.end()) known->second = Trim(line.substr(eq + 1));
   }
   return values;
 }

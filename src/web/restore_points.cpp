@@ -51,9 +51,9 @@ Result<std::vector<SnapshotInfo>> RestorePoints::List() {
 
 Result<SnapshotInfo> RestorePoints::Find(const std::string& id) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> points, List());
-  for (SnapshotInfo& p : points) {
-    if (p.id == id) return std::move(p);
-  }
+  const auto found = std::find_if(points.begin(), points.end(),
+                                  [&id](const SnapshotInfo& p) { return p.id == id; });
+  if (found != points.end()) return *found;
   return Status::NotFound("no restore point " + id);
 }
 
