@@ -11,7 +11,6 @@
 #include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -185,7 +184,14 @@ Status Serve(Env* env, const ServeOptions& options) {
   params->setTimeout(Poco::Timespan(kReadTimeoutSeconds, 0));
   auto* factory = new Factory(&app, &heads);
   Poco::Net::HTTPRequestHandlerFactory::Ptr handlers = factory;
-  Poco::ThreadPool pool("http", std::min(2, options.config.threads), options.config.threads);
+  // Poco's default pool, as Poco's own TCPServer uses: it lives until the
+  // process exits, so a worker still stuck in a slow client's body read after
+  // the shutdown drain keeps what it references (a pool local to Serve() would
+  // give such a thread up after 10 s and orphan the dispatcher it holds).
+  Poco::ThreadPool& pool = Poco::ThreadPool::defaultPool();
+  if (pool.capacity() < options.config.threads) {
+    pool.addCapacity(options.config.threads - pool.capacity());
+  }
   // Poco's dispatcher runs the workers; the gate, not Poco's TCPServer,
   // accepts and feeds it.
   Poco::AutoPtr<Poco::Net::TCPServerDispatcher> workers(new Poco::Net::TCPServerDispatcher(
