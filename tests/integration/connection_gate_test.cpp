@@ -4,30 +4,13 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
-#include <fstream>
 #include <vector>
 
+#include "raw_socket.h"
 #include "wiki_fixture.h"
 
 namespace arkwiki::testing {
 namespace {
-
-Poco::Net::StreamSocket Connect(int port) {
-  Poco::Net::StreamSocket s;
-  s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
-            Poco::Timespan(10, 0));
-  s.setReceiveTimeout(Poco::Timespan(30, 0));
-  return s;
-}
-
-void SendAll(Poco::Net::StreamSocket& s, const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    int n = s.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
-    ASSERT_GT(n, 0);
-    sent += static_cast<size_t>(n);
-  }
-}
 
 // The reply's status line, or "" if none came within the receive timeout.
 std::string StatusLine(Poco::Net::StreamSocket& s) {
@@ -68,13 +51,8 @@ class ConnectionGateTest : public WikiServerTest {
   void SetUp() override {
     WikiServerTest::SetUp();
     if (HasFatalFailure()) return;
-    ASSERT_EQ(server_->Stop(), 0);
     // A deadline far beyond the test: only the gate can keep the workers free.
-    const std::string config = dir_.Sub("arkwiki.conf");
-    std::ofstream(config) << "threads = " << kWorkers << "\nhead_timeout_ms = 600000\n";
-    auto server = StartServer(data_, {{"ARKWIKI_CONFIG", config}});
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    RestartWithConfig("threads = " + std::to_string(kWorkers) + "\nhead_timeout_ms = 600000\n");
   }
 };
 

@@ -7,31 +7,14 @@
 
 #include <cctype>
 #include <chrono>
-#include <fstream>
 #include <vector>
 
 #include "arkwiki/core/url.h"
+#include "raw_socket.h"
 #include "wiki_fixture.h"
 
 namespace arkwiki::testing {
 namespace {
-
-Poco::Net::StreamSocket Connect(int port, int timeout_seconds = 30) {
-  Poco::Net::StreamSocket s;
-  s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
-            Poco::Timespan(10, 0));
-  s.setReceiveTimeout(Poco::Timespan(timeout_seconds, 0));
-  return s;
-}
-
-void SendAll(Poco::Net::StreamSocket& s, const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    int n = s.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
-    ASSERT_GT(n, 0);
-    sent += static_cast<size_t>(n);
-  }
-}
 
 // Reads until the head is complete (and, if `whole`, until the server
 // closes); "" when the connection ends or times out first.
@@ -212,12 +195,7 @@ class SlowClientTest : public WikiServerTest {
   void SetUp() override {
     WikiServerTest::SetUp();
     if (HasFatalFailure()) return;
-    ASSERT_EQ(server_->Stop(), 0);
-    const std::string config = dir_.Sub("arkwiki.conf");
-    std::ofstream(config) << "threads = " << kWorkers << "\nhead_timeout_ms = 1000\n";
-    auto server = StartServer(data_, {{"ARKWIKI_CONFIG", config}});
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    RestartWithConfig("threads = " + std::to_string(kWorkers) + "\nhead_timeout_ms = 1000\n");
   }
 };
 

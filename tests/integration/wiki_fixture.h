@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 
 #include "support/arkwiki_process.h"
@@ -27,6 +28,17 @@ class WikiServerTest : public ::testing::Test {
       tokens_[role] = token.out.substr(0, token.out.find('\n'));
     }
     auto server = StartServer(data_);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+  }
+
+  // Stops the server and starts it again with `config_text` as its
+  // configuration file.
+  void RestartWithConfig(const std::string& config_text) {
+    ASSERT_EQ(server_->Stop(), 0);
+    const std::string config = dir_.Sub("arkwiki.conf");
+    std::ofstream(config) << config_text;
+    auto server = StartServer(data_, {{"ARKWIKI_CONFIG", config}});
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
