@@ -76,6 +76,9 @@ class BackupWebFixture : public WikiServerTest {
     ASSERT_EQ(PutPage("editor", "beta", R"({"title":"Beta","markdown":"new"})").status, 201);
     ASSERT_EQ(UploadFile("docs", "two.bin", RandomBytes(100000, 4)).status, 201);
   }
+  // Undoes the last import from Settings as `admin` would, and expects the
+  // wiki ChangeTheWiki made to be back.
+  void UndoInBrowserBringsBackTheChangedWiki(HttpClient& admin, const std::string& csrf);
   std::string AlphaText() {
     return ParseJson(Client("admin").Get("/api/pages/alpha").body)
         ->optValue<std::string>("markdown", "");
@@ -123,6 +126,18 @@ inline std::string JobIdFromPage(const std::string& html) {
   if (pos == std::string::npos) return "";
   pos += marker.size();
   return html.substr(pos, html.find('"', pos) - pos);
+}
+
+inline void BackupWebFixture::UndoInBrowserBringsBackTheChangedWiki(HttpClient& admin,
+                                                                    const std::string& csrf) {
+  HttpResponse undo = admin.PostForm("/settings/backup/undo", {{"csrf", csrf}});
+  ASSERT_EQ(undo.status, 202) << undo.body;
+  auto job = WaitForJob(admin, JobIdFromPage(undo.body));
+  EXPECT_EQ(job->optValue<std::string>("state", ""), "done")
+      << job->optValue<std::string>("message", "");
+  EXPECT_EQ(AlphaText(), "version two");
+  EXPECT_EQ(Client("admin").Get("/api/pages/beta").status, 200);
+  EXPECT_EQ(Client().Get("/files/docs/two.bin").body, RandomBytes(100000, 4));
 }
 
 // The bytes of fixtures/hostile/<name>.zip ("" when it is missing).
