@@ -1,0 +1,55 @@
+// OffsiteTarget: where off-site copies of restore points go. A flat store
+// of named objects (keys like "objects/ab/<name>" or "snapshots/<id>"), kept
+// by an S3-compatible bucket under a key prefix, or by a directory such as a
+// mounted NAS or USB disk. The copy engine (docs/offsite.md) decides what is
+// stored under which key and encrypts it first; a target only moves bytes.
+//
+// Contract every target keeps:
+//   - Put is all or nothing: a reader never sees part of an object. A Put
+//     that fails, or a process killed during one, leaves either no object
+//     or the earlier one under that key.
+//   - Put reads its bytes through `source` at offsets, so it can retry a
+//     part, or resume an interrupted upload of the same key and size,
+//     without holding the object in memory.
+//   - Failures are Status codes a person can act on: kPermissionDenied for
+//     refused credentials, kNotFound for a missing bucket or directory (and
+//     for Get/Stat of an absent key), kNoSpace for a full target, kIoError
+//     for a connection that stayed down after the retries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+struct OffsiteObject {
+  std::string key;
+  uint64_t size = 0;
+};
+
+class OffsiteTarget {
+ public:
+  virtual ~OffsiteTarget() = default;
+
+  // For messages and the UI, without secrets: "s3://bucket/prefix at
+  // https://host", "directory /mnt/nas/wiki".
+  virtual std::string Describe() const = 0;
+  // Stores source's bytes [0, source.Size()) under `key`, replacing any
+  // object there (see the contract above).
+  virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
+  // Streams the object's bytes into `sink`. NotFound when absent.
+  virtual Status Get(const std::string& key, ByteSink* sink) = 0;
+  // The object's size. NotFound when absent.
+  virtual Result<uint64_t> Stat(const std::string& key) = 0;
+  // Every object whose key starts with `prefix`, sorted by key.
+  virtual Result<std::vector<OffsiteObject>> List(const std::string& prefix) = 0;
+  // Removes the object; OK when it is already absent.
+  virtual Status Remove(const std::string& key) = 0;
+};
+
+}  // namespace arkwiki
