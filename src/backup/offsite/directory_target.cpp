@@ -1,0 +1,176 @@
+// The directory target (steps and crash behaviour: arkwiki/backup/directory_target.h).
+#include "arkwiki/backup/directory_target.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "arkwiki/core/hash.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr char kIncoming[] = ".incoming";
+constexpr size_t kCopyBlock = size_t{1} << 20;
+
+bool IsKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// Relative, no empty, "." or ".." component, no hidden (dot-first) name.
+bool IsValidKey(const std::string& key) {
+  if (key.empty() || key.size() > 1024) return false;
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string::npos) end = key.size();
+    const std::string_view part(key.data() + start, end - start);
+    if (part.empty() || part[0] == '.') return false;
+    if (!std::all_of(part.begin(), part.end(), IsKeyChar)) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+class DirectoryTarget : public OffsiteTarget {
+ public:
+  DirectoryTarget(Env* env, std::string root) : env_(env), root_(std::move(root)) {}
+
+  std::string Describe() const override { return "directory " + root_; }
+
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    const std::string incoming = JoinPath(root_, kIncoming);
+    ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
+    const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
+    Status s = WriteDurably(temp, source);
+    if (s.ok()) s = Publish(temp, JoinPath(root_, key));
+    if (!s.ok()) {
+      // Best effort: the failure being reported matters more than these.
+      (void)env_->RemoveFile(temp);
+      (void)env_->RemoveDir(incoming);  // only when empty: another Put may use it
+    }
+    return Explain(s);
+  }
+
+  Status Get(const std::string& key, ByteSink* sink) override {
+    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewSequentialFile(JoinPath(root_, key)));
+    std::vector<char> buf(kCopyBlock);
+    while (true) {
+      ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf.data(), buf.size()));
+      if (n == 0) return Status::Ok();
+      ARKWIKI_RETURN_IF_ERROR(sink->Write(std::string_view(buf.data(), n)));
+    }
+  }
+
+  Result<uint64_t> Stat(const std::string& key) override {
+    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    return env_->GetFileSize(JoinPath(root_, key));
+  }
+
+  Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
+    // Walk only below the deepest directory the prefix names.
+    const size_t slash = prefix.rfind('/');
+    const std::string start = slash == std::string::npos ? "" : prefix.substr(0, slash);
+    std::vector<OffsiteObject> out;
+    ARKWIKI_RETURN_IF_ERROR(Walk(start, prefix, &out));
+    std::sort(out.begin(), out.end(),
+              [](const OffsiteObject& a, const OffsiteObject& b) { return a.key < b.key; });
+    return out;
+  }
+
+  Status Remove(const std::string& key) override {
+    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    Status s = env_->RemoveFile(JoinPath(root_, key));
+    return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
+  }
+
+ private:
+  static Status CheckKey(const std::string& key) {
+    if (IsValidKey(key)) return Status::Ok();
+    return Status::InvalidArgument("not a valid off-site object key: '" + key + "'");
+  }
+
+  Status Explain(const Status& s) const {
+    if (s.code() == StatusCode::kNoSpace) {
+      return Status::NoSpace("the target directory " + root_ +
+                             " is full; free space there or choose another target (" + s.message() +
+                             ")");
+    }
+    return s.ok() ? s : s.WithContext("off-site target directory " + root_);
+  }
+
+  Status WriteDurably(const std::string& temp, const RandomAccessFile& source) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(temp, CreateMode::kExclusive));
+    std::vector<char> buf(kCopyBlock);
+    const uint64_t size = source.Size();
+    for (uint64_t offset = 0; offset < size;) {
+      ARKWIKI_ASSIGN_OR_RETURN(size_t n, source.ReadAt(offset, buf.data(), buf.size()));
+      if (n == 0)
+        return Status::IoError("the source ended early at byte " + std::to_string(offset));
+      ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(buf.data(), n)));
+      offset += n;
+    }
+    ARKWIKI_RETURN_IF_ERROR(file->Sync());
+    return file->Close();
+  }
+
+  // Renames `temp` to `path` and makes the name durable, with the
+  // directories it had to create.
+  Status Publish(const std::string& temp, const std::string& path) {
+    std::vector<std::string> created;
+    for (std::string dir = DirName(path); dir.size() > root_.size(); dir = DirName(dir)) {
+      ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(dir));
+      if (exists) break;
+      created.push_back(dir);
+    }
+    ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(DirName(path)));
+    ARKWIKI_RETURN_IF_ERROR(env_->Rename(temp, path));
+    ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(DirName(path)));
+    for (const std::string& dir : created) ARKWIKI_RETURN_IF_ERROR(env_->SyncDir(DirName(dir)));
+    return Status::Ok();
+  }
+
+  Status Walk(const std::string& rel, const std::string& prefix, std::vector<OffsiteObject>* out) {
+    auto entries = env_->ListDir(rel.empty() ? root_ : JoinPath(root_, rel));
+    if (entries.status().code() == StatusCode::kNotFound) return Status::Ok();
+    if (!entries.ok()) return entries.status();
+    for (const DirEntry& e : *entries) {
+      if (e.name.empty() || e.name[0] == '.') continue;
+      const std::string key = rel.empty() ? e.name : rel + "/" + e.name;
+      const bool may_match =
+          key.compare(0, prefix.size(), prefix, 0, std::min(prefix.size(), key.size())) == 0;
+      if (!may_match) continue;
+      if (e.type == DirEntry::Type::kDir) {
+        ARKWIKI_RETURN_IF_ERROR(Walk(key, prefix, out));
+      } else if (e.type == DirEntry::Type::kFile && key.size() >= prefix.size()) {
+        ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(JoinPath(root_, key)));
+        out->push_back({key, size});
+      }
+    }
+    return Status::Ok();
+  }
+
+  Env* env_;
+  std::string root_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<OffsiteTarget>> OpenDirectoryTarget(Env* env, const std::string& dir,
+                                                           bool for_writing) {
+  if (dir.empty()) return Status::InvalidArgument("the target directory is empty");
+  if (for_writing) {
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(dir));
+    ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(JoinPath(dir, kIncoming)));
+  } else {
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dir));
+    if (!exists) return Status::NotFound("no off-site target directory " + dir);
+  }
+  std::string root = dir;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return std::unique_ptr<OffsiteTarget>(new DirectoryTarget(env, root));
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,154 @@
+// The directory target: the OffsiteTarget contract on a local directory,
+// durable all-or-nothing Put, and a full disk or I/O error leaving nothing.
+#include "arkwiki/backup/directory_target.h"
+
+#include <gtest/gtest.h>
+
+#include "arkwiki/testing/fault_injection_env.h"
+#include "offsite/offsite_record.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+// Fails every Append with `code` while armed, as a disk that fills up does;
+// removing files still works, as it does on a full disk.
+class FullDiskEnv : public EnvWrapper {
+ public:
+  explicit FullDiskEnv(Env* target, StatusCode code) : EnvWrapper(target), code_(code) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                        CreateMode m) override {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewWritableFile(p, m));
+    return std::unique_ptr<WritableFile>(new FullFile(std::move(file), code_));
+  }
+
+ private:
+  class FullFile : public WritableFile {
+   public:
+    FullFile(std::unique_ptr<WritableFile> f, StatusCode code) : f_(std::move(f)), code_(code) {}
+    Status Append(std::string_view) override { return {code_, "write: injected"}; }
+    Status Sync() override { return f_->Sync(); }
+    Status Close() override { return f_->Close(); }
+
+   private:
+    std::unique_ptr<WritableFile> f_;
+    StatusCode code_;
+  };
+  StatusCode code_;
+};
+
+class DirectoryTargetTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<OffsiteTarget> Open(Env* env = Env::Default()) {
+    auto target = OpenDirectoryTarget(env, root_, true);
+    EXPECT_TRUE(target.ok()) << target.status().ToString();
+    return target.ok() ? std::move(target).value() : nullptr;
+  }
+  std::string GetString(OffsiteTarget* t, const std::string& key) {
+    StringByteSink sink;
+    Status s = t->Get(key, &sink);
+    return s.ok() ? sink.data() : "<" + s.ToString() + ">";
+  }
+  std::vector<std::string> Files() {
+    std::string print = testing::TreeFingerprint(root_);
+    std::vector<std::string> files;
+    for (size_t at = 0; at < print.size();) {
+      size_t eol = print.find('\n', at);
+      files.push_back(print.substr(at, print.find(' ', at) - at));
+      at = eol + 1;
+    }
+    return files;
+  }
+
+  testing::TempDir dir_;
+  std::string root_ = dir_.Sub("target");
+};
+
+TEST_F(DirectoryTargetTest, PutGetStatListRemove) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("objects/ab/abc", StringFile("hello")).ok());
+  ASSERT_TRUE(t->Put("snapshots/x", StringFile("record")).ok());
+  ASSERT_TRUE(t->Put("key", StringFile("k")).ok());
+  EXPECT_EQ(GetString(t.get(), "objects/ab/abc"), "hello");
+  EXPECT_EQ(*t->Stat("snapshots/x"), 6u);
+  auto objects = t->List("objects/");
+  ASSERT_TRUE(objects.ok());
+  ASSERT_EQ(objects->size(), 1u);
+  EXPECT_EQ(objects->at(0).key, "objects/ab/abc");
+  EXPECT_EQ(objects->at(0).size, 5u);
+  EXPECT_EQ(t->List("")->size(), 3u);
+  ASSERT_TRUE(t->Remove("objects/ab/abc").ok());
+  EXPECT_TRUE(t->Remove("objects/ab/abc").ok()) << "removing an absent object is OK";
+  EXPECT_EQ(t->Stat("objects/ab/abc").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t->Get("nothing", nullptr).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(t->List("objects/")->empty());
+}
+
+TEST_F(DirectoryTargetTest, PutReplacesWholeObject) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("k", StringFile("first version, long")).ok());
+  ASSERT_TRUE(t->Put("k", StringFile("second")).ok());
+  EXPECT_EQ(GetString(t.get(), "k"), "second");
+}
+
+TEST_F(DirectoryTargetTest, RefusesKeysThatLeaveTheDirectory) {
+  auto t = Open();
+  for (const char* key : {"../x", "a/../../x", "/abs", "", "a//b", ".incoming/x", "a/b/"}) {
+    EXPECT_EQ(t->Put(key, StringFile("x")).code(), StatusCode::kInvalidArgument) << key;
+  }
+}
+
+TEST_F(DirectoryTargetTest, FullDiskIsNoSpaceNamingTheDirectoryAndLeavesNothing) {
+  ASSERT_NE(Open(), nullptr);
+  FullDiskEnv full(Env::Default(), StatusCode::kNoSpace);
+  auto t = Open(&full);
+  Status s = t->Put("objects/ab/abc", StringFile(std::string(3 << 20, 'x')));
+  EXPECT_EQ(s.code(), StatusCode::kNoSpace);
+  EXPECT_NE(s.message().find("target directory " + root_ + " is full"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(Files().empty()) << testing::TreeFingerprint(root_);
+}
+
+TEST_F(DirectoryTargetTest, IoErrorLeavesTheEarlierObject) {
+  ASSERT_TRUE(Open()->Put("k", StringFile("old")).ok());
+  FullDiskEnv failing(Env::Default(), StatusCode::kIoError);
+  auto t = Open(&failing);
+  EXPECT_EQ(t->Put("k", StringFile("new")).code(), StatusCode::kIoError);
+  EXPECT_EQ(GetString(Open().get(), "k"), "old");
+  EXPECT_EQ(Files(), std::vector<std::string>{"k"});
+}
+
+// Every mutating step of a Put fails in turn: the object is then either
+// absent or whole, never partial, and a later Put succeeds.
+TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
+  const std::string data(100000, 'd');
+  for (uint64_t n = 1;; ++n) {
+    testing::TempDir scratch;
+    FaultInjectionEnv env(Env::Default());
+    auto target = OpenDirectoryTarget(&env, scratch.Sub("t"), true);
+    ASSERT_TRUE(target.ok());
+    env.FailAt(env.operations() + n);
+    Status s = (*target)->Put("objects/ab/abc", StringFile(data));
+    env.FailAt(0);
+    auto reader = OpenDirectoryTarget(Env::Default(), scratch.Sub("t"), false);
+    StringByteSink got;
+    Status g = (*reader)->Get("objects/ab/abc", &got);
+    if (g.ok()) {
+      EXPECT_EQ(got.data(), data) << "step " << n;
+    } else {
+      EXPECT_EQ(g.code(), StatusCode::kNotFound) << "step " << n;
+      EXPECT_FALSE(s.ok()) << "step " << n;
+    }
+    if (s.ok()) break;
+    EXPECT_TRUE((*reader)->List("")->empty() || g.ok()) << "step " << n;
+    ASSERT_LT(n, 30u);
+  }
+}
+
+TEST_F(DirectoryTargetTest, MissingDirectoryIsNotFoundForReading) {
+  EXPECT_EQ(OpenDirectoryTarget(Env::Default(), root_, false).status().code(),
+            StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace arkwiki
