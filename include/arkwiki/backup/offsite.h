@@ -1,0 +1,123 @@
+// Off-site copies of restore points: the copy engine, and reading a target
+// back (format for people: docs/offsite.md; encryption: offsite_crypto.h).
+//
+// What a target holds, by key:
+//   key                    the key object: the repository key wrapped by
+//                          the passphrase (plain JSON, holds no usable secret)
+//   objects/<aa>/<name>    one file's bytes (a database snapshot, a settings
+//                          file or an upload), encrypted; <name> is the keyed
+//                          hash of the file's SHA-256, <aa> its first two digits
+//   snapshots/<id>         one restore point's record, encrypted: a JSON line
+//                          (repository id, restore point id, restore-point.json)
+//                          followed by the restore point's manifest.json
+// A restore point is on the target once its record is; every object its
+// manifest names is there before the record is put.
+//
+// OffsiteCopier::Copy(id), in order:
+//   1. takes the repository lock (Busy if held) and reads the restore
+//      point's manifest and restore-point.json; refuses a point whose last
+//      check failed;
+//   2. lists objects/ on the target once;
+//   3. for every file the manifest names whose object the target lacks (or
+//      holds with the wrong size): encrypts the local file into a spool file
+//      in the repository's tmp/, hashing it as it goes (a local file that no
+//      longer matches its manifest fails the copy: run `backup check`), puts
+//      it, and removes the spool file;
+//   4. puts the record, last.
+// A crash or failure at any step leaves the target's earlier restore points
+// as they were, and at most objects no record names (which the next copy
+// reuses, or a prune removes) and a spool file in tmp/ (emptied by the next
+// locked run of the repository).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/offsite_crypto.h"
+#include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/backup/retention.h"
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+// Unwraps the target's key with `passphrase`. NotFound when the target holds
+// no key object (nothing was ever copied there); PermissionDenied for a
+// wrong passphrase.
+Result<std::unique_ptr<OffsiteKey>> UnlockTarget(OffsiteTarget* target,
+                                                 std::string_view passphrase);
+// UnlockTarget, or on a target without a key object, makes a new repository
+// key wrapped by `passphrase` and puts the key object (*created = true,
+// when given). Refuses (Conflict) to start a repository on a target that
+// holds objects but no key object.
+Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
+                                                       std::string_view passphrase,
+                                                       const KdfParams& params = {},
+                                                       bool* created = nullptr);
+
+struct OffsiteCopyResult {
+  std::string id;
+  uint64_t objects_sent = 0;
+  uint64_t bytes_sent = 0;       // encrypted bytes put, the record included
+  uint64_t objects_present = 0;  // already on the target, not sent
+};
+
+class OffsiteCopier {
+ public:
+  // Copies from the repository of restore points in `backup_dir` to
+  // `target` (neither owned), encrypting with `key`.
+  OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
+  // Copies restore point `id` (steps above). NotFound for an unknown id.
+  Result<OffsiteCopyResult> Copy(const std::string& id);
+  // Copies every restore point the target lacks, oldest first, under one
+  // lock; stops at the first failure. Points whose check failed are skipped.
+  Result<std::vector<OffsiteCopyResult>> CopyMissing();
+
+ private:
+  Env* env_;
+  std::string backup_dir_;
+  OffsiteTarget* target_;
+  const OffsiteKey& key_;
+};
+
+// A restore point on a target, from its record.
+struct OffsitePoint {
+  SnapshotInfo info;  // check: unknown (see CheckTarget)
+  Manifest manifest;
+};
+
+// Every restore point on the target, oldest first, each record decrypted
+// and checked (its repository id and its own id bound to its key). Fails,
+// naming it, on the first record that does not pass.
+Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key);
+
+// Writes restore point `id` of the target into `staging_dir` (created; must
+// not hold a repository) as a repository of restore points holding just
+// that point, ready for Repository::Export and the import that checks
+// everything. Each file is decrypted and its SHA-256 and size compared with
+// the manifest: Corruption, naming the file, for any difference. `id` may
+// be "latest".
+Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const OffsiteKey& key,
+                                     const std::string& id, const std::string& staging_dir);
+
+// Verifies the target: every record, and that each object a record names is
+// there with the size its content implies; decrypts and re-hashes the share
+// of objects `options.read_percent` asks for (chosen from their names and
+// options.subset_seed). DamagedObject::sha256 is the file's plain SHA-256.
+Result<CheckReport> CheckTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                const CheckOptions& options);
+
+struct OffsitePruneResult {
+  std::vector<std::string> forgotten;  // restore points removed, newest first
+  PruneResult objects;
+};
+// Applies `policy` to the target's restore points (each counts as checked:
+// only checked points are copied), removes the records of those it forgets,
+// then every object no remaining record names. Refuses (Corruption) while
+// any record cannot be read, since its objects cannot be known.
+Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                       const RetentionPolicy& policy, int64_t now);
+
+}  // namespace arkwiki

@@ -1,0 +1,33 @@
+// Opening an off-site target from what a person types: a directory path, or
+// s3://BUCKET/PREFIX with an endpoint URL.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+struct OffsiteTargetSpec {
+  std::string location;  // "/mnt/nas/wiki" or "s3://bucket/prefix"
+  // S3 only. Empty credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+  std::string endpoint;  // "https://s3.eu-west-1.amazonaws.com"
+  std::string region;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string ca_file;  // a custom CA bundle; empty: the system's
+  bool path_style = false;
+};
+
+// True for "s3://...".
+bool IsS3Location(const std::string& location);
+
+// A directory target for a path; for s3:// locations the S3 target.
+// `for_writing`: a copy or prune will write (a directory is created).
+// Unsupported for s3:// in a build without the S3 target.
+Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const OffsiteTargetSpec& spec,
+                                                         bool for_writing);
+
+}  // namespace arkwiki

@@ -1,0 +1,97 @@
+// Checking a target (arkwiki/backup/offsite.h).
+#include <map>
+#include <set>
+#include <string>
+
+#include "arkwiki/backup/offsite.h"
+#include "format/manifest_parser.h"
+#include "offsite/offsite_fetch.h"
+#include "offsite/offsite_record.h"
+
+namespace arkwiki {
+namespace {
+
+// splitmix64: spreads the seed so that each seed picks another subset.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+bool InSubset(const std::string& name, const CheckOptions& options) {
+  if (options.read_percent >= 100) return true;
+  if (options.read_percent <= 0) return false;
+  const uint64_t bits = std::stoull(name.substr(0, 16), nullptr, 16);
+  return static_cast<double>(Mix(bits ^ Mix(options.subset_seed)) % 10000) <
+         options.read_percent * 100;
+}
+
+class TargetChecker {
+ public:
+  TargetChecker(OffsiteTarget* target, const OffsiteKey& key, const CheckOptions& options)
+      : target_(target), key_(key), options_(options) {}
+
+  Status Run(CheckReport* report) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target_->List(kObjectsPrefix));
+    for (const OffsiteObject& o : objects) sizes_[BaseName(o.key)] = o.size;
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target_));
+    for (const std::string& id : ids) {
+      ++report->snapshots_checked;
+      Status s = CheckPoint(id, report);
+      if (!s.ok()) report->snapshot_problems.push_back(id + ": " + s.message());
+    }
+    for (auto& [sha, damaged] : damaged_) report->damaged.push_back(std::move(damaged));
+    return Status::Ok();
+  }
+
+ private:
+  Status CheckPoint(const std::string& id, CheckReport* report) {
+    ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target_, key_, id));
+    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(record.manifest_text));
+    for (size_t i = 0; i < manifest.files.size(); ++i) {
+      ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, manifest.files, i));
+      const ManifestFile file = manifest.files[i];
+      std::string problem = ObjectProblem(name, file, report);
+      if (problem.empty()) continue;
+      DamagedObject& d = damaged_[file.sha256];
+      d.sha256 = file.sha256;
+      d.problem = problem;
+      d.snapshots.push_back(id);
+    }
+    return Status::Ok();
+  }
+
+  // "" when the object is sound, as far as this check reads.
+  std::string ObjectProblem(const std::string& name, const ManifestFile& file,
+                            CheckReport* report) {
+    auto known = damaged_.find(file.sha256);
+    if (known != damaged_.end()) return known->second.problem;
+    auto it = sizes_.find(name);
+    if (it == sizes_.end()) return "missing";
+    if (it->second != EncryptedSize(file.size)) return "wrong size";
+    if (!InSubset(name, options_) || !read_.insert(name).second) return "";
+    ++report->objects_checked;
+    Status s = FetchFile(target_, key_, name, file, nullptr, &report->bytes_hashed);
+    return s.ok() ? "" : "damaged";
+  }
+
+  OffsiteTarget* target_;
+  const OffsiteKey& key_;
+  const CheckOptions& options_;
+  std::map<std::string, uint64_t> sizes_;
+  std::map<std::string, DamagedObject> damaged_;
+  std::set<std::string> read_;
+};
+
+}  // namespace
+
+Result<CheckReport> CheckTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                const CheckOptions& options) {
+  CheckReport report;
+  TargetChecker checker(target, key, options);
+  ARKWIKI_RETURN_IF_ERROR(checker.Run(&report));
+  return report;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,72 @@
+// Retention and prune on a target (arkwiki/backup/offsite.h).
+#include <set>
+
+#include "arkwiki/backup/offsite.h"
+#include "format/manifest_parser.h"
+#include "offsite/offsite_record.h"
+#include "repository/point_json.h"
+
+namespace arkwiki {
+namespace {
+
+struct ReadPoint {
+  RetentionPoint retention;
+  std::vector<std::string> names;  // object names its manifest needs
+};
+
+Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
+                               const std::string& id) {
+  auto record = ReadRecord(target, key, id);
+  if (!record.ok()) {
+    return Status::Corruption("prune refused: " + record.status().message() +
+                              " (its objects cannot be known)");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ParsePointMeta(record->point_json));
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(record->manifest_text));
+  ReadPoint point;
+  point.retention = {id, info.created, SnapshotTriggerName(info.trigger), true};
+  for (size_t i = 0; i < manifest.files.size(); ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, manifest.files, i));
+    point.names.push_back(std::move(name));
+  }
+  return point;
+}
+
+}  // namespace
+
+Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                       const RetentionPolicy& policy, int64_t now) {
+  ARKWIKI_RETURN_IF_ERROR(ValidateRetention(policy));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
+  std::vector<ReadPoint> points;
+  std::vector<RetentionPoint> retention;
+  for (const std::string& id : ids) {
+    ARKWIKI_ASSIGN_OR_RETURN(ReadPoint point, ReadForPrune(target, key, id));
+    retention.push_back(point.retention);
+    points.push_back(std::move(point));
+  }
+  OffsitePruneResult result;
+  result.forgotten = ApplyRetention(policy, retention, now).forget;
+  const std::set<std::string> forgotten(result.forgotten.begin(), result.forgotten.end());
+  std::set<std::string> needed;
+  for (const ReadPoint& p : points) {
+    if (forgotten.count(p.retention.id) == 0) needed.insert(p.names.begin(), p.names.end());
+  }
+  // Records first: a crash after them leaves only unnamed objects.
+  for (const std::string& id : result.forgotten) {
+    ARKWIKI_RETURN_IF_ERROR(target->Remove(RecordKey(id)));
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(kObjectsPrefix));
+  for (const OffsiteObject& o : objects) {
+    if (needed.count(BaseName(o.key)) > 0) {
+      ++result.objects.objects_kept;
+      continue;
+    }
+    ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));
+    ++result.objects.objects_removed;
+    result.objects.bytes_removed += o.size;
+  }
+  return result;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,119 @@
+#include "offsite/offsite_record.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr char kRecordFormat[] = "arkwiki-offsite-record";
+constexpr int kRecordFormatVersion = 1;
+// A record holds a manifest: ~200 bytes per file listed.
+constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
+
+Status BadRecord(const std::string& id, const std::string& why) {
+  return Status::Corruption("the off-site record of restore point " + id + " is refused: " + why);
+}
+
+Result<OffsiteRecord> ParseRecord(const std::string& plain, const std::string& id) {
+  const size_t eol = plain.find('\n');
+  if (eol == std::string::npos) return BadRecord(id, "it has no header line");
+  OffsiteRecord r;
+  try {
+    Poco::JSON::Parser parser;
+    auto o = parser.parse(plain.substr(0, eol)).extract<Poco::JSON::Object::Ptr>();
+    if (!o || o->getValue<std::string>("format") != kRecordFormat) {
+      return BadRecord(id, "not an arkwiki record");
+    }
+    if (o->getValue<int>("format_version") > kRecordFormatVersion) {
+      return Status::Unsupported("the off-site record of restore point " + id +
+                                 " has a newer format than this arkwiki reads");
+    }
+    r.repository_id = o->getValue<std::string>("repository_id");
+    r.id = o->getValue<std::string>("id");
+    r.point_json = o->getValue<std::string>("restore_point");
+  } catch (const Poco::Exception& e) {
+    return BadRecord(id, e.displayText());
+  } catch (const std::exception& e) {
+    return BadRecord(id, e.what());
+  }
+  r.manifest_text = plain.substr(eol + 1);
+  return r;
+}
+
+}  // namespace
+
+std::string ObjectKey(const std::string& name) {
+  return std::string(kObjectsPrefix) + name.substr(0, 2) + "/" + name;
+}
+
+std::string RecordKey(const std::string& id) { return std::string(kRecordsPrefix) + id; }
+
+Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& files, size_t i) {
+  if (const Sha256Raw* raw = files.UploadHashAt(i)) return key.ObjectName(*raw);
+  const ManifestFile file = files[i];
+  Sha256Raw raw{};
+  if (!ParseSha256Hex(file.sha256, &raw)) {
+    return Status::Corruption("the manifest gives " + file.path + " no valid SHA-256");
+  }
+  return key.ObjectName(raw);
+}
+
+std::string RecordPlaintext(const OffsiteRecord& record) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("format", std::string(kRecordFormat));
+  o->set("format_version", kRecordFormatVersion);
+  o->set("repository_id", record.repository_id);
+  o->set("id", record.id);
+  o->set("restore_point", record.point_json);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out);  // one line: no indent
+  return out.str() + "\n" + record.manifest_text;
+}
+
+Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
+                                 const std::string& id) {
+  if (!IsSnapshotId(id)) return Status::InvalidArgument("not a restore point id: '" + id + "'");
+  ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, target->Stat(RecordKey(id)));
+  if (size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(size) + " bytes");
+  StringByteSink plain;
+  DecryptingSink decrypt(key, RecordKey(id), &plain);
+  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), &decrypt));
+  ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
+  ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ParseRecord(plain.data(), id));
+  // The encryption already binds both; a mismatch here is a bug or a forgery
+  // with the key, and is refused all the same.
+  if (record.id != id || record.repository_id != key.repository_id()) {
+    return BadRecord(
+        id, "it names restore point " + record.id + " of repository " + record.repository_id);
+  }
+  return record;
+}
+
+Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(kRecordsPrefix));
+  std::vector<std::string> ids;
+  for (const OffsiteObject& o : objects) {
+    const std::string id = o.key.substr(std::strlen(kRecordsPrefix));
+    if (IsSnapshotId(id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<size_t> StringFile::ReadAt(uint64_t offset, char* buf, size_t n) const {
+  if (offset >= data_.size()) return size_t{0};
+  const size_t count = std::min<uint64_t>(n, data_.size() - offset);
+  std::memcpy(buf, data_.data() + offset, count);
+  return count;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,260 @@
+// The copy engine and reading a target back: only what the target lacks is
+// sent, the record goes last, a staged restore point exports to an archive
+// an import accepts, and tampering on the target is refused.
+#include "arkwiki/backup/offsite.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/backup/directory_target.h"
+#include "arkwiki/storage/storage.h"
+#include "offsite/offsite_record.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class OffsiteCopyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::SeedWikiAt(data_, "a");
+    AddUpload("one.bin", std::string(3000, '1'));
+    auto target = OpenDirectoryTarget(Env::Default(), target_dir_, true);
+    ASSERT_TRUE(target.ok()) << target.status().ToString();
+    target_ = std::move(target).value();
+    auto key = UnlockOrInitTarget(target_.get(), "pass phrase", KdfParams::ForTests());
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    key_ = std::move(key).value();
+  }
+  std::unique_ptr<Repository> OpenRepo() {
+    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
+    return repo.ok() ? std::move(repo).value() : nullptr;
+  }
+  std::string Snap() {
+    auto point = OpenRepo()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    return point.ok() ? point->id : "";
+  }
+  void AddUpload(const std::string& name, const std::string& data) {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    testing::AddUpload(**storage, "home", name, data);
+  }
+  Result<OffsiteCopyResult> Copy(const std::string& id) {
+    OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+    return copier.Copy(id);
+  }
+  // Stages `id` from the target, exports it and verifies it as an import.
+  Status RestoreCheck(const std::string& id) {
+    testing::TempDir scratch;
+    auto staged = StageTargetPoint(Env::Default(), target_.get(), *key_, id, scratch.Sub("stage"));
+    if (!staged.ok()) return staged.status();
+    auto repo =
+        Repository::Open(Env::Default(), DataDirLayout(scratch.Sub("data")), scratch.Sub("stage"));
+    if (!repo.ok()) return repo.status();
+    const std::string zip = scratch.Sub("p.zip");
+    Status s = (*repo)->ExportToFile(*staged, zip).status();
+    if (!s.ok()) return s;
+    return VerifyArchive(Env::Default(), zip).status();
+  }
+  std::string Path(const std::string& key) const { return target_dir_ + "/" + key; }
+  std::vector<OffsiteObject> Objects() { return *target_->List(kObjectsPrefix); }
+
+  testing::TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string repo_dir_ = DefaultBackupDir(data_);
+  std::string target_dir_ = dir_.Sub("target");
+  std::unique_ptr<OffsiteTarget> target_;
+  std::unique_ptr<OffsiteKey> key_;
+};
+
+void FlipByte(const std::string& path, long at) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  char c = 0;
+  f.seekg(at);
+  f.get(c);
+  f.seekp(at);
+  f.put(static_cast<char>(c ^ 0x01));
+}
+
+void CopyFile(const std::string& from, const std::string& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  out << in.rdbuf();
+}
+
+TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts) {
+  const std::string id = Snap();
+  auto copied = Copy(id);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->objects_present, 0u);
+  EXPECT_EQ(copied->objects_sent, Objects().size());
+  auto points = ListTargetPoints(target_.get(), *key_);
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(points->at(0).info.id, id);
+  EXPECT_EQ(points->at(0).info.made_by, "ann");
+  Status s = RestoreCheck("latest");
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(OffsiteCopyTest, SecondCopySendsOnlyWhatChanged) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  const size_t before = Objects().size();
+  AddUpload("two.bin", std::string(5000, '2'));
+  auto second = Copy(Snap());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  // The new database snapshot and the new upload; settings and one.bin are there.
+  EXPECT_EQ(second->objects_sent, 2u);
+  EXPECT_GE(second->objects_present, 2u);
+  EXPECT_EQ(Objects().size(), before + 2);
+  auto again = Copy(OpenRepo()->List()->back().id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->objects_sent, 0u) << "a repeated copy sends only the record";
+}
+
+TEST_F(OffsiteCopyTest, CopyMissingCopiesEachPointOnce) {
+  Snap();
+  AddUpload("two.bin", "2");
+  Snap();
+  OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+  auto first = copier.CopyMissing();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->size(), 2u);
+  EXPECT_TRUE(copier.CopyMissing()->empty());
+}
+
+TEST_F(OffsiteCopyTest, NothingOnTheTargetRevealsAFileHash) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  auto manifest = ListTargetPoints(target_.get(), *key_)->at(0).manifest;
+  const std::string listing = testing::TreeFingerprint(target_dir_);
+  for (const ManifestFile& f : manifest.files) {
+    EXPECT_EQ(listing.find(f.sha256.substr(0, 16)), std::string::npos) << f.path;
+  }
+}
+
+TEST_F(OffsiteCopyTest, RefusesAFlippedByteInAnObject) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  FlipByte(Path(Objects().at(0).key), 60);
+  Status s = RestoreCheck(id);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("failed authentication"), std::string::npos) << s.message();
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->damaged.size(), 1u);
+  EXPECT_EQ(report->damaged[0].problem, "damaged");
+  EXPECT_EQ(report->damaged[0].snapshots, std::vector<std::string>{id});
+}
+
+TEST_F(OffsiteCopyTest, RefusesACutObject) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  const std::string victim = Path(Objects().at(0).key);
+  ASSERT_EQ(::truncate(victim.c_str(), 40), 0);
+  EXPECT_EQ(RestoreCheck(id).code(), StatusCode::kCorruption);
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->damaged.size(), 1u);
+  EXPECT_EQ(report->damaged[0].problem, "wrong size") << "found without reading data";
+}
+
+TEST_F(OffsiteCopyTest, RefusesTwoObjectsSwapped) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  auto objects = Objects();
+  ASSERT_GE(objects.size(), 2u);
+  const std::string a = Path(objects[0].key), b = Path(objects[1].key);
+  ASSERT_EQ(std::rename(a.c_str(), (a + ".x").c_str()), 0);
+  ASSERT_EQ(std::rename(b.c_str(), a.c_str()), 0);
+  ASSERT_EQ(std::rename((a + ".x").c_str(), b.c_str()), 0);
+  Status s = RestoreCheck(id);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+}
+
+TEST_F(OffsiteCopyTest, RefusesARecordReplayedUnderAnotherId) {
+  const std::string old_id = Snap();
+  ASSERT_TRUE(Copy(old_id).ok());
+  AddUpload("two.bin", "2");
+  const std::string new_id = Snap();
+  ASSERT_TRUE(Copy(new_id).ok());
+  // The provider puts the old record where the newest one was.
+  CopyFile(Path(RecordKey(old_id)), Path(RecordKey(new_id)));
+  Status s = RestoreCheck("latest");
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find(new_id), std::string::npos) << s.message();
+  EXPECT_FALSE(ListTargetPoints(target_.get(), *key_).ok());
+}
+
+TEST_F(OffsiteCopyTest, RefusesARecordOfAnotherRepository) {
+  const std::string id = Snap();
+  testing::TempDir other;
+  auto other_target = OpenDirectoryTarget(Env::Default(), other.Sub("t"), true);
+  auto other_key = UnlockOrInitTarget(other_target->get(), "pass phrase", KdfParams::ForTests());
+  ASSERT_TRUE(other_key.ok());
+  OffsiteCopier copier(Env::Default(), repo_dir_, other_target->get(), **other_key);
+  ASSERT_TRUE(copier.Copy(id).ok());
+  ASSERT_EQ(::mkdir((target_dir_ + "/snapshots").c_str(), 0700), 0);
+  CopyFile(other.Sub("t/snapshots/" + id), Path(RecordKey(id)));
+  EXPECT_EQ(RestoreCheck(id).code(), StatusCode::kCorruption);
+}
+
+TEST_F(OffsiteCopyTest, WrongPassphraseIsRefusedBeforeAnythingIsRead) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  auto key = UnlockTarget(target_.get(), "not the pass phrase");
+  EXPECT_EQ(key.status().code(), StatusCode::kPermissionDenied);
+  auto init = UnlockOrInitTarget(target_.get(), "not the pass phrase", KdfParams::ForTests());
+  EXPECT_EQ(init.status().code(), StatusCode::kPermissionDenied) << "never re-initialised";
+}
+
+TEST_F(OffsiteCopyTest, RefusesToStartARepositoryOverForeignObjects) {
+  testing::TempDir other;
+  auto t = OpenDirectoryTarget(Env::Default(), other.Sub("t"), true);
+  ASSERT_TRUE((*t)->Put("objects/aa/x", StringFile("?")).ok());
+  EXPECT_EQ(UnlockOrInitTarget(t->get(), "pw", KdfParams::ForTests()).status().code(),
+            StatusCode::kConflict);
+}
+
+TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
+  const std::string id = Snap();
+  auto manifest = ListTargetPoints(target_.get(), *key_);
+  const std::string sha = Sha256Hex(std::string(3000, '1'));
+  FlipByte(repo_dir_ + "/objects/" + sha.substr(0, 2) + "/" + sha, 0);
+  auto copied = Copy(id);
+  EXPECT_EQ(copied.status().code(), StatusCode::kCorruption) << copied.status().ToString();
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record without its objects";
+}
+
+TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndRemovesUnneededObjects) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string newest = Snap();
+  ASSERT_TRUE(Copy(newest).ok());
+  RetentionPolicy keep_one{1, 0, 0, 0, 30};
+  auto pruned = PruneTarget(target_.get(), *key_, keep_one, 2000000000);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->forgotten.size(), 1u);
+  EXPECT_EQ(pruned->objects.objects_removed, 1u) << "the first point's database";
+  auto points = ListTargetPoints(target_.get(), *key_);
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(points->at(0).info.id, newest);
+  EXPECT_TRUE(RestoreCheck(newest).ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+}
+
+TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  FlipByte(Path(RecordKey(id)), 50);
+  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
+  EXPECT_EQ(pruned.status().code(), StatusCode::kCorruption);
+  EXPECT_FALSE(Objects().empty());
+}
+
+}  // namespace
+}  // namespace arkwiki
