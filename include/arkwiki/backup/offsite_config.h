@@ -1,0 +1,51 @@
+// The off-site targets configured for a wiki: DATA/offsite/targets.conf.
+//
+// The file is outside DATA/live/, so a backup never holds it and an import
+// never replaces it, and it must be readable by its owner only (mode 0600
+// or stricter): it holds the passphrase and the target credentials. One
+// section per target, in INI syntax:
+//
+//   [nas]
+//   ; a directory, or s3://bucket/prefix
+//   location = /mnt/nas/wiki
+//   passphrase = correct horse battery staple
+//   ; this target's retention (optional; defaults as RetentionPolicy)
+//   keep_last = 3
+//   keep_daily = 7
+//   keep_weekly = 4
+//   keep_monthly = 12
+//   ; S3 only
+//   endpoint = https://s3.example.com
+//   region = eu-west-1
+//   access_key_id = ...
+//   secret_access_key = ...
+//   ca_file = /etc/ssl/my-ca.pem
+//   path_style = true
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/offsite_targets.h"
+#include "arkwiki/backup/retention.h"
+#include "arkwiki/core/env.h"
+
+namespace arkwiki {
+
+struct OffsiteTargetConfig {
+  std::string name;  // the section name, [a-z0-9_-]+
+  OffsiteTargetSpec spec;
+  std::string passphrase;
+  RetentionPolicy retention;
+};
+
+// DATA/offsite/targets.conf.
+std::string OffsiteConfigPath(const std::string& data_dir);
+
+// The targets in `path`, sorted by name; empty when the file is absent.
+// PermissionDenied when group or others may read it (saying to chmod 600);
+// InvalidArgument, naming the section and key, for a missing location or
+// passphrase, an unknown key or a bad count.
+Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std::string& path);
+
+}  // namespace arkwiki

@@ -1,0 +1,97 @@
+#include "arkwiki/backup/offsite_config.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace arkwiki {
+namespace {
+
+const std::set<std::string> kKeys = {
+    "location", "passphrase", "keep_last",     "keep_daily",        "keep_weekly", "keep_monthly",
+    "endpoint", "region",     "access_key_id", "secret_access_key", "ca_file",     "path_style"};
+
+bool IsName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// The mode is metadata the Env does not model; reading it changes nothing.
+Status CheckPrivate(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::Ok();  // the read reports it
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Status::PermissionDenied(path +
+                                    " holds passphrases and credentials but others may "
+                                    "read it; run: chmod 600 " +
+                                    path);
+  }
+  return Status::Ok();
+}
+
+Result<OffsiteTargetConfig> ReadSection(Poco::Util::AbstractConfiguration& ini,
+                                        const std::string& name) {
+  const std::string where = "off-site target [" + name + "]";
+  if (!IsName(name)) return Status::InvalidArgument(where + ": use a-z, 0-9, _ and - in names");
+  Poco::Util::AbstractConfiguration::Keys keys;
+  ini.keys(name, keys);
+  auto unknown = std::find_if(keys.begin(), keys.end(),
+                              [](const std::string& key) { return kKeys.count(key) == 0; });
+  if (unknown != keys.end()) {
+    return Status::InvalidArgument(where + ": unknown key '" + *unknown + "'");
+  }
+  OffsiteTargetConfig t;
+  t.name = name;
+  t.spec.location = ini.getString(name + ".location", "");
+  t.passphrase = ini.getString(name + ".passphrase", "");
+  if (t.spec.location.empty() || t.passphrase.empty()) {
+    return Status::InvalidArgument(where + " needs a location and a passphrase");
+  }
+  t.spec.endpoint = ini.getString(name + ".endpoint", "");
+  t.spec.region = ini.getString(name + ".region", "");
+  t.spec.access_key_id = ini.getString(name + ".access_key_id", "");
+  t.spec.secret_access_key = ini.getString(name + ".secret_access_key", "");
+  t.spec.ca_file = ini.getString(name + ".ca_file", "");
+  t.spec.path_style = ini.getBool(name + ".path_style", false);
+  t.retention.keep_last = ini.getInt(name + ".keep_last", t.retention.keep_last);
+  t.retention.keep_daily = ini.getInt(name + ".keep_daily", t.retention.keep_daily);
+  t.retention.keep_weekly = ini.getInt(name + ".keep_weekly", t.retention.keep_weekly);
+  t.retention.keep_monthly = ini.getInt(name + ".keep_monthly", t.retention.keep_monthly);
+  ARKWIKI_RETURN_IF_ERROR(ValidateRetention(t.retention).WithContext(where));
+  return t;
+}
+
+}  // namespace
+
+std::string OffsiteConfigPath(const std::string& data_dir) {
+  return JoinPath(JoinPath(data_dir, "offsite"), "targets.conf");
+}
+
+Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std::string& path) {
+  std::vector<OffsiteTargetConfig> targets;
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path));
+  if (!exists) return targets;
+  ARKWIKI_RETURN_IF_ERROR(CheckPrivate(path));
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, 1 << 20));
+  try {
+    std::istringstream in(text);
+    Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini(new Poco::Util::IniFileConfiguration(in));
+    Poco::Util::AbstractConfiguration::Keys sections;
+    ini->keys(sections);
+    for (const std::string& name : sections) {
+      ARKWIKI_ASSIGN_OR_RETURN(OffsiteTargetConfig t, ReadSection(*ini, name));
+      targets.push_back(std::move(t));
+    }
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument(path + ": " + e.displayText());
+  }
+  return targets;
+}
+
+}  // namespace arkwiki
