@@ -31,6 +31,7 @@ const char kHelp[] =
     "  backup prune          remove stored uploads no restore point needs\n"
     "  backup delete         delete a restore point\n"
     "  backup export         write a restore point as a backup archive\n"
+    "  backup copy           copy restore points, encrypted, to an off-site target\n"
     "  version               print the version\n"
     "\n"
     "Run 'arkwiki <command> --help' for a command's options.\n";

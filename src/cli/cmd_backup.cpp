@@ -161,6 +161,7 @@ void PrintHelp(const std::string& verb) {
   if (verb == "inspect") text = kInspectHelp;
   if (verb == "restore") text = kRestoreHelp;
   if (IsRepositoryVerb(verb)) text = kRepositoryHelp;
+  if (verb == "copy") text = kOffsiteHelp;
   std::fputs(text, stdout);
   std::fputs(kExitCodesHelp, stdout);
 }
@@ -176,6 +177,13 @@ int CmdBackup(const Argv& argv) {
     spec.with_value.insert({"backup-dir", "label", "read-subset", "snapshot"});
     spec.booleans.insert({"read-all", "forget"});
   }
+  if (IsRepositoryVerb(verb) || verb == "restore" || verb == "copy") {
+    // Off-site copies (cmd_backup_offsite.cpp).
+    spec.with_value.insert({"backup-dir", "snapshot", "read-subset", "to", "from", "target",
+                            "endpoint", "passphrase-file", "keep-last", "keep-daily", "keep-weekly",
+                            "keep-monthly"});
+    spec.booleans.insert("read-all");
+  }
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), spec);
   if (verb == "--help" || verb == "-h" || verb == "help" || (args.ok() && args->Has("help"))) {
     PrintHelp(verb);
@@ -185,6 +193,8 @@ int CmdBackup(const Argv& argv) {
   if (verb == "create") return Create(*args);
   if (verb == "verify") return Verify(*args);
   if (verb == "inspect") return Inspect(*args);
+  if (verb == "restore" && args->Get("from")) return CmdRestoreFromTarget(*args);
+  if (IsOffsiteInvocation(verb, *args)) return CmdBackupOffsite(verb, *args);
   if (IsRepositoryVerb(verb)) return CmdBackupRepository(verb, *args);
   if (verb == "restore" && args->Get("snapshot")) return CmdRestoreSnapshot(*args);
   if (verb == "restore") return CmdRestore(*args);

@@ -130,6 +130,9 @@ int Snapshots(const Args& args) {
   return kExitOk;
 }
 
+}  // namespace
+
+// Shared with a target's `backup check` (cmd_backup_offsite.cpp).
 Result<CheckOptions> ParseCheckOptions(const Args& args) {
   CheckOptions options;
   options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / 86400);
@@ -186,6 +189,8 @@ void PrintCheck(const CheckReport& report, bool json) {
               static_cast<unsigned long long>(report.objects_checked),
               static_cast<unsigned long long>(report.bytes_hashed));
 }
+
+namespace {
 
 int Check(const Args& args) {
   auto options = ParseCheckOptions(args);

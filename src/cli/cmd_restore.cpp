@@ -18,12 +18,16 @@ namespace arkwiki::cli {
 const char kRestoreHelp[] =
     "usage: arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
     "       arkwiki backup restore --data DIR --snapshot ID --yes [--backup-dir DIR] [...]\n"
+    "       arkwiki backup restore --data DIR --from TARGET [--endpoint URL]\n"
+    "                              --snapshot latest|ID [--passphrase-file FILE] --yes [...]\n"
     "\n"
     "Replaces ALL data in DIR with the backup FILE, offline (stop the server\n"
     "first). The archive is verified completely before anything changes; the\n"
     "previous data is kept as a safety backup. Before it starts it checks that\n"
     "DIR is writable. With --snapshot ID the restore point ID of the repository\n"
-    "(see 'arkwiki backup snapshot --help') is restored the same way.\n"
+    "(see 'arkwiki backup snapshot --help') is restored the same way; with\n"
+    "--from TARGET, a restore point of an off-site copy (see 'arkwiki backup\n"
+    "copy --help'), decrypted and checked completely first.\n"
     "--progress=WHEN  never, auto (a bar on a terminal, otherwise a phase line\n"
     "                 at most every 5 s; the default) or always (a bar)\n"
     "--quiet          print nothing on success\n";
@@ -114,6 +118,32 @@ int CmdRestoreSnapshot(const Args& args) {
   return RunRestore(args, [&](const DataDirLayout& layout) -> Result<ArchiveToImport> {
     ARKWIKI_ASSIGN_OR_RETURN(std::string path, ExportForRestore(args, id, layout));
     return ArchiveToImport{path, "restore point " + id, true};
+  });
+}
+
+int CmdRestoreFromTarget(const Args& args) {
+  if (!args.positional.empty()) {
+    return UsageError("restore takes FILE or --from TARGET, not both", kRestoreHelp);
+  }
+  auto wanted = args.Get("snapshot");
+  if (!wanted) return UsageError("--snapshot latest|ID is required with --from", kRestoreHelp);
+  if (!args.Has("yes")) {
+    return UsageError("restore replaces ALL data in the data directory; add --yes to confirm",
+                      kRestoreHelp);
+  }
+  // The target and the passphrase are checked before the data directory is touched.
+  auto opened = OpenTargetFromArgs(args, false);
+  if (!opened.ok()) return ReportError(opened.status());
+  OffsiteTarget* target = opened->target.get();
+  auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
+  if (!passphrase.ok()) return UsageError(passphrase.status().message(), kRestoreHelp);
+  auto key = UnlockTarget(target, *passphrase);
+  if (!key.ok()) return ReportError(key.status());
+  return RunRestore(args, [&](const DataDirLayout& layout) -> Result<ArchiveToImport> {
+    ARKWIKI_ASSIGN_OR_RETURN(StagedArchive staged,
+                             ExportFromTarget(target, **key, *wanted, layout));
+    return ArchiveToImport{staged.path,
+                           "restore point " + staged.id + " from " + target->Describe(), true};
   });
 }
 

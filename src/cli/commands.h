@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "args.h"
+#include "arkwiki/backup/offsite.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/backup/retention.h"
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/data_dir.h"
 
@@ -31,12 +34,45 @@ int CmdBackupRepository(const std::string& verb, const Args& args);
 Result<std::string> ExportForRestore(const Args& args, const std::string& id,
                                      const DataDirLayout& layout);
 
+// Off-site copies (cmd_backup_offsite.cpp): `backup copy`, and snapshots,
+// check, prune and restore given --from or --target.
+bool IsOffsiteInvocation(const std::string& verb, const Args& args);
+int CmdBackupOffsite(const std::string& verb, const Args& args);
+// `backup restore --from TARGET`, from CmdBackup.
+int CmdRestoreFromTarget(const Args& args);
+// The target --to, --from or --target names (with --endpoint): a path, an
+// s3:// URL, or a name in DATA/offsite/targets.conf, which also gives its
+// passphrase and retention.
+struct ArgTarget {
+  std::unique_ptr<OffsiteTarget> target;
+  std::string configured_passphrase;  // empty unless named in targets.conf
+  RetentionPolicy retention;          // targets.conf's, or the defaults
+};
+Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
+// The passphrase from --passphrase-file, else `configured` when not empty,
+// else the first line of stdin.
+Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);
+// Decrypts restore point `wanted` ("latest" or an id) of the target into a
+// staging repository in layout.tmp/, checking every file, and exports it to
+// an archive there for the import; removes the staging repository.
+struct StagedArchive {
+  std::string path;
+  std::string id;
+};
+Result<StagedArchive> ExportFromTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                       const std::string& wanted, const DataDirLayout& layout);
+// Shared by the repository's and a target's `backup check`.
+Result<CheckOptions> ParseCheckOptions(const Args& args);
+void PrintCheck(const CheckReport& report, bool json);
+
 // The exit codes of cli.h, as every --help lists them.
 extern const char kExitCodesHelp[];
 // `arkwiki backup restore --help`.
 extern const char kRestoreHelp[];
 // `arkwiki backup snapshot --help` (and the other repository subcommands).
 extern const char kRepositoryHelp[];
+// `arkwiki backup copy --help` (and the off-site forms of the others).
+extern const char kOffsiteHelp[];
 
 // Prints "arkwiki: error: <message>" and returns the exit code for it.
 int ReportError(const Status& status);

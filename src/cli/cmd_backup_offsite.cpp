@@ -1,0 +1,311 @@
+// arkwiki backup copy --to TARGET, and the --from / --target forms of
+// backup snapshots, check, prune and restore: off-site copies
+// (docs/offsite.md).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "args.h"
+#include "arkwiki/backup/offsite.h"
+#include "arkwiki/backup/offsite_config.h"
+#include "arkwiki/backup/offsite_targets.h"
+#include "arkwiki/cli/cli.h"
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/config.h"
+#include "commands.h"
+
+namespace arkwiki::cli {
+
+const char kOffsiteHelp[] =
+    "usage: arkwiki backup copy      --data DIR [--backup-dir DIR] --to TARGET [--endpoint URL]\n"
+    "                                [--snapshot ID] [--passphrase-file FILE] [--json]\n"
+    "       arkwiki backup snapshots --from TARGET [--endpoint URL] [--passphrase-file FILE]\n"
+    "                                [--json]\n"
+    "       arkwiki backup restore   --data NEWDIR --from TARGET [--endpoint URL]\n"
+    "                                --snapshot latest|ID [--passphrase-file FILE] --yes\n"
+    "       arkwiki backup check     --target TARGET [--endpoint URL] [--read-all |\n"
+    "                                --read-subset PCT] [--passphrase-file FILE] [--json]\n"
+    "       arkwiki backup prune     --target TARGET [--endpoint URL] [--keep-last N]\n"
+    "                                [--keep-daily N] [--keep-weekly N] [--keep-monthly N]\n"
+    "                                [--passphrase-file FILE]\n"
+    "\n"
+    "Off-site copies of restore points, encrypted on this machine. TARGET is a\n"
+    "directory (a mounted NAS or USB disk), s3://BUCKET/PREFIX with --endpoint,\n"
+    "or the name of a target in DATA/offsite/targets.conf (which holds its\n"
+    "passphrase). Otherwise the passphrase is read from --passphrase-file, or\n"
+    "else from standard input (its first line). The first copy to an empty\n"
+    "target sets its passphrase.\n"
+    "copy       copies the restore points the target lacks (--snapshot ID: that\n"
+    "           one), sending only the files the target does not hold yet\n"
+    "snapshots  lists the restore points on the target, oldest first\n"
+    "restore    replaces ALL data in NEWDIR with a restore point from the target,\n"
+    "           offline; everything is decrypted and checked before anything changes\n"
+    "check      verifies every restore point on the target; --read-all decrypts\n"
+    "           and re-hashes every object, --read-subset PCT that share of them;\n"
+    "           exits 3 when it finds damage\n"
+    "prune      forgets the target's restore points its retention does not keep\n"
+    "           (the --keep-* flags, else targets.conf's keep_* keys, else last 3,\n"
+    "           daily 7, weekly 4, monthly 6), then removes the objects no\n"
+    "           remaining point needs\n";
+
+namespace {
+
+void PrintJson(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out);
+  std::cout << out.str() << "\n";
+}
+
+Result<int> ParseCount(const Args& args, const std::string& flag, int fallback) {
+  auto text = args.Get(flag);
+  if (!text) return fallback;
+  char* end = nullptr;
+  const long n = std::strtol(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || n < 0 || n > RetentionPolicy::kMaxCount) {
+    return Status::InvalidArgument("--" + flag + " takes a count from 0 to " +
+                                   std::to_string(RetentionPolicy::kMaxCount));
+  }
+  return static_cast<int>(n);
+}
+
+std::string BackupDirFor(const Args& args, std::string* data_dir, Status* status) {
+  ConfigSources sources;
+  sources.flag_data = args.Get("data");
+  sources.flag_backup_dir = args.Get("backup-dir");
+  auto config = LoadServerConfig(sources);
+  if (!config.ok()) {
+    *status = config.status();
+    return "";
+  }
+  *data_dir = config->data_dir;
+  return config->backup_dir.empty() ? DefaultBackupDir(config->data_dir) : config->backup_dir;
+}
+
+Poco::JSON::Object::Ptr CopyJson(const OffsiteCopyResult& r) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("id", r.id);
+  o->set("objects_sent", static_cast<Poco::UInt64>(r.objects_sent));
+  o->set("bytes_sent", static_cast<Poco::UInt64>(r.bytes_sent));
+  o->set("objects_present", static_cast<Poco::UInt64>(r.objects_present));
+  return o;
+}
+
+// On standard error, so that --json output stays one document.
+void PrintRecoverySheet(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
+  std::string from = args.Get("to").value_or("");
+  if (from.find_first_of("/:") == std::string::npos) from = "LOCATION-OF-" + from;
+  if (IsS3Location(from)) from += " --endpoint " + args.Get("endpoint").value_or("URL");
+  std::fprintf(stderr,
+               "RECOVERY SHEET: new off-site repository %s at %s.\n"
+               "Keep, away from this machine: the passphrase (it cannot be recovered or\n"
+               "reset; without it nobody can read the copies), the target's details and\n"
+               "credentials, and this repository id. To restore on a new machine:\n"
+               "  arkwiki backup restore --data NEWDIR --from %s --snapshot latest --yes\n"
+               "(the passphrase on standard input or with --passphrase-file FILE)\n",
+               key.repository_id().c_str(), target->Describe().c_str(), from.c_str());
+}
+
+int Copy(const Args& args, OffsiteTarget* target, std::string_view passphrase) {
+  Status status;
+  std::string data_dir;
+  const std::string backup_dir = BackupDirFor(args, &data_dir, &status);
+  if (!status.ok()) return ReportError(status);
+  auto exists = Env::Default()->FileExists(JoinPath(backup_dir, "repository.json"));
+  if (!exists.ok() || !*exists) {
+    return ReportError(Status::NotFound("no repository of restore points in " + backup_dir +
+                                        " (make one with `arkwiki backup snapshot`)"));
+  }
+  bool created = false;
+  auto key = UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
+  if (!key.ok()) return ReportError(key.status());
+  if (created) PrintRecoverySheet(args, target, **key);
+  OffsiteCopier copier(Env::Default(), backup_dir, target, **key);
+  std::vector<OffsiteCopyResult> results;
+  if (auto id = args.Get("snapshot")) {
+    auto one = copier.Copy(*id);
+    if (!one.ok()) return ReportError(one.status());
+    results.push_back(*one);
+  } else {
+    auto all = copier.CopyMissing();
+    if (!all.ok()) return ReportError(all.status());
+    results = std::move(*all);
+  }
+  if (args.Has("json")) {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const OffsiteCopyResult& r : results) list->add(CopyJson(r));
+    PrintJson(list);
+  } else if (!args.Has("quiet")) {
+    for (const OffsiteCopyResult& r : results) {
+      std::printf("copied %s to %s: %llu objects sent (%llu bytes), %llu already there\n",
+                  r.id.c_str(), target->Describe().c_str(),
+                  static_cast<unsigned long long>(r.objects_sent),
+                  static_cast<unsigned long long>(r.bytes_sent),
+                  static_cast<unsigned long long>(r.objects_present));
+    }
+    if (results.empty())
+      std::printf("%s already holds every restore point\n", target->Describe().c_str());
+  }
+  return kExitOk;
+}
+
+Poco::JSON::Object::Ptr PointJson(const OffsitePoint& p) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("id", p.info.id);
+  o->set("created", FormatIsoUtc(p.info.created));
+  o->set("trigger", std::string(SnapshotTriggerName(p.info.trigger)));
+  o->set("made_by", p.info.made_by);
+  o->set("label", p.info.label);
+  o->set("total_bytes", static_cast<Poco::UInt64>(p.info.total_bytes));
+  o->set("files", static_cast<Poco::UInt64>(p.info.file_count));
+  o->set("site_title", p.manifest.site_title);
+  return o;
+}
+
+int Snapshots(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
+  auto points = ListTargetPoints(target, key);
+  if (!points.ok()) return ReportError(points.status());
+  if (args.Has("json")) {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const OffsitePoint& p : *points) list->add(PointJson(p));
+    PrintJson(list);
+    return kExitOk;
+  }
+  for (const OffsitePoint& p : *points) {
+    std::printf("%s  %s  %s  %llu bytes  %llu files%s\n", p.info.id.c_str(),
+                FormatIsoUtc(p.info.created).c_str(), SnapshotTriggerName(p.info.trigger),
+                static_cast<unsigned long long>(p.info.total_bytes),
+                static_cast<unsigned long long>(p.info.file_count),
+                p.info.label.empty() ? "" : ("  \"" + p.info.label + "\"").c_str());
+  }
+  return kExitOk;
+}
+
+int Check(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
+  auto options = ParseCheckOptions(args);
+  if (!options.ok()) return UsageError(options.status().message(), kOffsiteHelp);
+  auto report = CheckTarget(target, key, *options);
+  if (!report.ok()) return ReportError(report.status());
+  PrintCheck(*report, args.Has("json"));
+  if (report->ok()) return kExitOk;
+  std::fprintf(stderr, "arkwiki: error: the off-site copy at %s has damage (see above)\n",
+               target->Describe().c_str());
+  return kExitArchiveRejected;
+}
+
+int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, RetentionPolicy policy) {
+  for (auto [flag, field] :
+       {std::pair{"keep-last", &policy.keep_last}, std::pair{"keep-daily", &policy.keep_daily},
+        std::pair{"keep-weekly", &policy.keep_weekly},
+        std::pair{"keep-monthly", &policy.keep_monthly}}) {
+    auto n = ParseCount(args, flag, *field);
+    if (!n.ok()) return UsageError(n.status().message(), kOffsiteHelp);
+    *field = *n;
+  }
+  auto pruned = PruneTarget(target, key, policy, NowUnixSeconds());
+  if (!pruned.ok()) return ReportError(pruned.status());
+  if (!args.Has("quiet")) {
+    for (const std::string& id : pruned->forgotten) std::printf("forgot %s\n", id.c_str());
+    std::printf("pruned %llu objects (%llu bytes); %llu kept\n",
+                static_cast<unsigned long long>(pruned->objects.objects_removed),
+                static_cast<unsigned long long>(pruned->objects.bytes_removed),
+                static_cast<unsigned long long>(pruned->objects.objects_kept));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+bool IsOffsiteInvocation(const std::string& verb, const Args& args) {
+  return verb == "copy" || (args.Get("from") && (verb == "snapshots" || verb == "restore")) ||
+         (args.Get("target") && (verb == "check" || verb == "prune"));
+}
+
+Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
+  auto location = args.Get("to");
+  if (!location) location = args.Get("from");
+  if (!location) location = args.Get("target");
+  if (!location) return Status::InvalidArgument("no off-site target given");
+  ArgTarget out;
+  OffsiteTargetSpec spec;
+  spec.location = *location;
+  spec.endpoint = args.Get("endpoint").value_or("");
+  if (location->find_first_of("/:") == std::string::npos) {
+    // A name: a target of DATA/offsite/targets.conf.
+    ConfigSources sources;
+    sources.flag_data = args.Get("data");
+    ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
+    const std::string path = OffsiteConfigPath(config.data_dir);
+    ARKWIKI_ASSIGN_OR_RETURN(auto targets, LoadOffsiteTargets(Env::Default(), path));
+    auto it = std::find_if(targets.begin(), targets.end(),
+                           [&](const OffsiteTargetConfig& t) { return t.name == *location; });
+    if (it == targets.end()) {
+      return Status::NotFound("no off-site target named '" + *location + "' in " + path +
+                              " (a directory target needs a path with a '/')");
+    }
+    spec = it->spec;
+    out.configured_passphrase = it->passphrase;
+    out.retention = it->retention;
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
+  return out;
+}
+
+Result<std::string> ReadPassphrase(const Args& args, const std::string& configured) {
+  if (!configured.empty() && !args.Get("passphrase-file")) return configured;
+  std::string text;
+  if (auto file = args.Get("passphrase-file")) {
+    ARKWIKI_ASSIGN_OR_RETURN(text, ReadFileToString(Env::Default(), *file, 64 << 10));
+  } else if (!std::getline(std::cin, text)) {
+    return Status::InvalidArgument(
+        "no passphrase: give --passphrase-file FILE or the passphrase on standard input");
+  }
+  const size_t eol = text.find_first_of("\r\n");
+  if (eol != std::string::npos) text.resize(eol);
+  if (text.empty()) return Status::InvalidArgument("the passphrase is empty");
+  return text;
+}
+
+Result<StagedArchive> ExportFromTarget(OffsiteTarget* target, const OffsiteKey& key,
+                                       const std::string& wanted, const DataDirLayout& layout) {
+  Env* env = Env::Default();
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(layout.tmp));
+  const std::string staging = JoinPath(layout.tmp, "offsite-" + RandomHex(6));
+  auto id = StageTargetPoint(env, target, key, wanted, staging);
+  Result<std::string> archive = id.status();
+  if (id.ok()) {
+    auto repository = Repository::Open(env, layout, staging);
+    archive = repository.status();
+    if (repository.ok()) {
+      const std::string path = JoinPath(layout.tmp, "restore-point-" + *id + ".zip");
+      Status s = (*repository)->ExportToFile(*id, path).status();
+      archive = s.ok() ? Result<std::string>(path) : Result<std::string>(s);
+    }
+  }
+  (void)env->RemoveTree(staging);  // the archive holds everything now, or nothing is needed
+  if (!archive.ok()) return archive.status();
+  return StagedArchive{*archive, *id};
+}
+
+int CmdBackupOffsite(const std::string& verb, const Args& args) {
+  if (verb == "copy" && !args.Get("to")) return UsageError("--to TARGET is required", kOffsiteHelp);
+  auto opened = OpenTargetFromArgs(args, verb == "copy" || verb == "prune");
+  if (!opened.ok()) return ReportError(opened.status());
+  OffsiteTarget* target = opened->target.get();
+  auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
+  if (!passphrase.ok()) return UsageError(passphrase.status().message(), kOffsiteHelp);
+  if (verb == "copy") return Copy(args, target, *passphrase);
+  auto key = UnlockTarget(target, *passphrase);
+  if (!key.ok()) return ReportError(key.status());
+  if (verb == "snapshots") return Snapshots(args, target, **key);
+  if (verb == "check") return Check(args, target, **key);
+  if (verb == "prune") return Prune(args, target, **key, opened->retention);
+  return UsageError("unknown backup subcommand '" + verb + "'", kOffsiteHelp);
+}
+
+}  // namespace arkwiki::cli

@@ -1,0 +1,126 @@
+// Off-site copies as a user runs them: backup copy --to, snapshots --from,
+// check --target, prune --target and restore --from into a new directory,
+// with their exit codes and messages.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "support/arkwiki_process.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki::testing {
+namespace {
+
+constexpr char kPassphrase[] = "tell no one\n";
+
+class OffsiteCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SeedWikiAt(data_);
+    ASSERT_EQ(Run({"backup", "snapshot", "--data", data_, "--quiet"}), 0) << last_.err;
+  }
+  int Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+    last_ = RunArkwiki(args, stdin_text);
+    return last_.exit_code;
+  }
+  int Copy() { return Run({"backup", "copy", "--data", data_, "--to", target_}, kPassphrase); }
+  std::string AnyObjectFile() {
+    const std::string objects = target_ + "/objects";
+    auto prefixes = Env::Default()->ListDir(objects);
+    const std::string dir = objects + "/" + prefixes->at(0).name;
+    return dir + "/" + Env::Default()->ListDir(dir)->at(0).name;
+  }
+
+  TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string target_ = dir_.Sub("nas");
+  CommandResult last_;
+};
+
+TEST_F(OffsiteCliTest, CopyThenListThenCopyAgainSendsNothingNew) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  EXPECT_NE(last_.out.find("objects sent"), std::string::npos) << last_.out;
+  ASSERT_EQ(Run({"backup", "snapshots", "--from", target_, "--json"}, kPassphrase), 0) << last_.err;
+  EXPECT_NE(last_.out.find("\"trigger\":\"cli\""), std::string::npos) << last_.out;
+  EXPECT_EQ(Copy(), 0) << last_.err;
+  EXPECT_NE(last_.out.find("already holds every restore point"), std::string::npos) << last_.out;
+}
+
+TEST_F(OffsiteCliTest, RestoresIntoAnEmptyDirectoryWithThePassphraseOnly) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  const std::string sheet = dir_.Sub("passphrase");
+  std::ofstream(sheet) << kPassphrase;
+  const std::string fresh = dir_.Sub("new-machine");
+  ASSERT_EQ(Run({"backup", "restore", "--data", fresh, "--from", target_, "--snapshot", "latest",
+                 "--passphrase-file", sheet, "--yes"}),
+            0)
+      << last_.err;
+  EXPECT_NE(last_.out.find("from directory " + target_), std::string::npos) << last_.out;
+  EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+}
+
+TEST_F(OffsiteCliTest, WrongPassphraseIsRefusedAndTouchesNothing) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  const std::string fresh = dir_.Sub("new-machine");
+  EXPECT_EQ(Run({"backup", "restore", "--data", fresh, "--from", target_, "--snapshot", "latest",
+                 "--yes"},
+                "guess\n"),
+            4);
+  EXPECT_NE(last_.err.find("wrong passphrase"), std::string::npos) << last_.err;
+  EXPECT_FALSE(*Env::Default()->FileExists(fresh));
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", target_}, "guess\n"), 4);
+}
+
+TEST_F(OffsiteCliTest, DamagedObjectFailsCheckAndRestoreWithExitThree) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  EXPECT_EQ(Run({"backup", "check", "--target", target_, "--read-all"}, kPassphrase), 0)
+      << last_.err;
+  {
+    std::fstream f(AnyObjectFile(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x7f');
+  }
+  EXPECT_EQ(Run({"backup", "check", "--target", target_, "--read-all"}, kPassphrase), 3);
+  EXPECT_NE(last_.out.find("DAMAGED"), std::string::npos) << last_.out;
+  const std::string fresh = dir_.Sub("new-machine");
+  EXPECT_EQ(Run({"backup", "restore", "--data", fresh, "--from", target_, "--snapshot", "latest",
+                 "--yes"},
+                kPassphrase),
+            3)
+      << last_.err;
+  EXPECT_NE(last_.err.find("failed authentication"), std::string::npos) << last_.err;
+}
+
+TEST_F(OffsiteCliTest, PruneKeepsWhatRetentionAsks) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  ASSERT_EQ(Run({"backup", "snapshot", "--data", data_, "--quiet"}), 0) << last_.err;
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  ASSERT_EQ(Run({"backup", "prune", "--target", target_, "--keep-last", "1", "--keep-daily", "0",
+                 "--keep-weekly", "0", "--keep-monthly", "0"},
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_NE(last_.out.find("forgot "), std::string::npos) << last_.out;
+  ASSERT_EQ(Run({"backup", "snapshots", "--from", target_}, kPassphrase), 0) << last_.err;
+  EXPECT_EQ(std::count(last_.out.begin(), last_.out.end(), '\n'), 1) << last_.out;
+}
+
+TEST_F(OffsiteCliTest, S3TargetsSayTheyAreNotInThisBuild) {
+  EXPECT_NE(
+      Run({"backup", "snapshots", "--from", "s3://bucket/wiki", "--endpoint", "http://127.0.0.1:1"},
+          kPassphrase),
+      0);
+  EXPECT_NE(last_.err.find("S3 targets are not in this build"), std::string::npos) << last_.err;
+}
+
+TEST_F(OffsiteCliTest, CopyNeedsATargetAndAPassphrase) {
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_}), 2);
+  EXPECT_NE(last_.err.find("--to TARGET"), std::string::npos) << last_.err;
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", target_}, ""), 2);
+  EXPECT_NE(last_.err.find("passphrase"), std::string::npos) << last_.err;
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
