@@ -23,12 +23,13 @@ std::vector<Scenario> CrashScenarios();
 std::vector<Scenario> FaultScenarios();
 std::vector<Scenario> TamperedScenarios();
 std::vector<Scenario> RepositoryScenarios();
+std::vector<Scenario> OffsiteScenarios();
 
 const std::vector<Scenario>& AllScenarios() {
   static const std::vector<Scenario> all = [] {
     std::vector<Scenario> v;
     for (auto group : {DamageScenarios(), LoadScenarios(), CrashScenarios(), FaultScenarios(),
-                       TamperedScenarios(), RepositoryScenarios()}) {
+                       TamperedScenarios(), RepositoryScenarios(), OffsiteScenarios()}) {
       v.insert(v.end(), group.begin(), group.end());
     }
     for (auto& s : v) s.per_profile = s.id != 12;  // the old archive is its own input

@@ -15,10 +15,10 @@
 //
 // Every stored object is an encrypted stream: "ARKWOFF1", the 24-byte
 // secretstream header, then chunks of crypto_secretstream_xchacha20poly1305
-// (each kChunkBytes of plaintext plus 17 bytes, the last one shorter and
-// tagged FINAL). Each chunk's additional data is "<repository id>\n<key>",
-// binding it to its repository and its place on the target: a swapped,
-// reordered, cut, extended or relocated object fails to decrypt.
+// (each kChunkBytes of plaintext plus 17 bytes; the last one, tagged FINAL,
+// holds the remaining 0 to kChunkBytes - 1 bytes). Each chunk's additional data is "<repository
+// id>\n<key>", binding it to its repository and its place on the target: a swapped, reordered, cut,
+// extended or relocated object fails to decrypt.
 #pragma once
 
 #include <sodium.h>

@@ -1,7 +1,8 @@
 // The encrypted object stream (format: arkwiki/backup/offsite_crypto.h).
-// A chunk is sealed only once the next byte arrives or Finish is called, so
-// the encryptor knows which chunk is the last and tags it FINAL; a reader
-// that never sees FINAL knows the object was cut.
+// Every full chunk is sealed as soon as it is full, straight from the
+// caller's bytes when they hold a whole chunk (no copy); Finish seals the
+// rest, 0 to kChunkBytes - 1 bytes, tagged FINAL. So a full-size chunk is
+// never the last, and a reader that never sees FINAL knows the object was cut.
 #include <sodium.h>
 
 #include <algorithm>
@@ -27,10 +28,21 @@ std::string_view AsView(const std::vector<uint8_t>& v, size_t n) {
   return {reinterpret_cast<const char*>(v.data()), n};
 }
 
+// Seals `n` bytes at `plain` as the next chunk and writes it to `out`.
+Status SealChunk(crypto_secretstream_xchacha20poly1305_state* state, const std::string& ad,
+                 const uint8_t* plain, size_t n, bool final, std::vector<uint8_t>* sealed,
+                 ByteSink* out) {
+  unsigned long long sealed_len = 0;
+  crypto_secretstream_xchacha20poly1305_push(
+      state, sealed->data(), &sealed_len, plain, n, reinterpret_cast<const uint8_t*>(ad.data()),
+      ad.size(), final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+  return out->Write(AsView(*sealed, static_cast<size_t>(sealed_len)));
+}
+
 }  // namespace
 
 uint64_t EncryptedSize(uint64_t plain_bytes) {
-  const uint64_t chunks = plain_bytes == 0 ? 1 : (plain_bytes + kChunkBytes - 1) / kChunkBytes;
+  const uint64_t chunks = plain_bytes / kChunkBytes + 1;
   return kPrefixBytes + plain_bytes + chunks * kSealOverhead;
 }
 
@@ -47,22 +59,24 @@ EncryptingSink::EncryptingSink(const OffsiteKey& key, const std::string& bound_k
 EncryptingSink::~EncryptingSink() { sodium_memzero(&state_, sizeof(state_)); }
 
 Status EncryptingSink::Seal(bool final) {
-  unsigned long long sealed_len = 0;
-  crypto_secretstream_xchacha20poly1305_push(
-      &state_, sealed_.data(), &sealed_len, plain_.data(), plain_.size(),
-      reinterpret_cast<const uint8_t*>(ad_.data()), ad_.size(),
-      final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+  Status s = SealChunk(&state_, ad_, plain_.data(), plain_.size(), final, &sealed_, out_);
   plain_.clear();
-  return out_->Write(AsView(sealed_, static_cast<size_t>(sealed_len)));
+  return s;
 }
 
 Status EncryptingSink::Write(std::string_view data) {
   if (!started_) return Status::InvalidArgument("write after Finish");
   while (failed_.ok() && !data.empty()) {
-    if (plain_.size() == kChunkBytes) failed_ = Seal(false);
+    if (plain_.empty() && data.size() >= kChunkBytes) {
+      failed_ = SealChunk(&state_, ad_, reinterpret_cast<const uint8_t*>(data.data()), kChunkBytes,
+                          false, &sealed_, out_);
+      data.remove_prefix(kChunkBytes);
+      continue;
+    }
     const size_t take = std::min(kChunkBytes - plain_.size(), data.size());
     plain_.insert(plain_.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(take));
     data.remove_prefix(take);
+    if (plain_.size() == kChunkBytes) failed_ = Seal(false);
   }
   return failed_;
 }
@@ -129,14 +143,16 @@ Status DecryptingSink::OpenChunk(bool at_end) {
 Status DecryptingSink::Write(std::string_view data) {
   if (finished_) return Status::InvalidArgument("write after Finish");
   while (failed_.ok() && !data.empty()) {
-    if (!opened_ && sealed_.size() == kPrefixBytes) ARKWIKI_RETURN_IF_ERROR(Open());
-    if (opened_ && sealed_.size() == kSealedChunkBytes) {
-      ARKWIKI_RETURN_IF_ERROR(OpenChunk(false));
-    }
     const size_t room = (opened_ ? kSealedChunkBytes : kPrefixBytes) - sealed_.size();
     const size_t take = std::min(room, data.size());
     sealed_.insert(sealed_.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(take));
     data.remove_prefix(take);
+    if (!opened_ && sealed_.size() == kPrefixBytes) {
+      ARKWIKI_RETURN_IF_ERROR(Open());
+    } else if (opened_ && sealed_.size() == kSealedChunkBytes) {
+      // A full-size chunk is never the final one.
+      ARKWIKI_RETURN_IF_ERROR(OpenChunk(false));
+    }
   }
   return failed_;
 }
@@ -145,7 +161,6 @@ Status DecryptingSink::Finish() {
   if (finished_) return Status::InvalidArgument("Finish called twice");
   finished_ = true;
   if (!failed_.ok()) return failed_;
-  if (!opened_ && sealed_.size() == kPrefixBytes) ARKWIKI_RETURN_IF_ERROR(Open());
   if (!opened_) return Refuse("it is shorter than its header");
   ARKWIKI_RETURN_IF_ERROR(OpenChunk(true));
   failed_ = out_->Flush();
