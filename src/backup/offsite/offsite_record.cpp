@@ -82,8 +82,12 @@ std::string RecordPlaintext(const OffsiteRecord& record) {
 Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
                                  const std::string& id) {
   if (!IsSnapshotId(id)) return Status::InvalidArgument("not a restore point id: '" + id + "'");
-  ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, target->Stat(RecordKey(id)));
-  if (size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(size) + " bytes");
+  Result<uint64_t> size = target->Stat(RecordKey(id));
+  if (size.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("no restore point " + id + " on " + target->Describe());
+  }
+  ARKWIKI_RETURN_IF_ERROR(size.status());
+  if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
   StringByteSink plain;
   DecryptingSink decrypt(key, RecordKey(id), &plain);
   ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), &decrypt));

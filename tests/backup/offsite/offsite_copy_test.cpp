@@ -102,6 +102,16 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  testing::TempDir scratch;
+  auto staged = StageTargetPoint(Env::Default(), target_.get(), *key_, "20200101T000000Z-abcdef",
+                                 scratch.Sub("stage"));
+  EXPECT_EQ(staged.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(staged.status().message().find("directory " + target_dir_), std::string::npos)
+      << staged.status().message();
+}
+
 TEST_F(OffsiteCopyTest, SecondCopySendsOnlyWhatChanged) {
   ASSERT_TRUE(Copy(Snap()).ok());
   const size_t before = Objects().size();
