@@ -72,6 +72,29 @@ class OffsiteCopyTest : public ::testing::Test {
   std::unique_ptr<OffsiteKey> key_;
 };
 
+// Forwards to a target, failing the Nth Put and every later one, as a
+// target that goes away part-way through a copy.
+class FailingTarget : public OffsiteTarget {
+ public:
+  FailingTarget(OffsiteTarget* inner, int fail_at) : inner_(inner), fail_at_(fail_at) {}
+  std::string Describe() const override { return inner_->Describe(); }
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    if (++puts_ >= fail_at_) return Status::IoError("injected: the target went away");
+    return inner_->Put(key, source);
+  }
+  Status Get(const std::string& key, ByteSink* sink) override { return inner_->Get(key, sink); }
+  Result<uint64_t> Stat(const std::string& key) override { return inner_->Stat(key); }
+  Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
+    return inner_->List(prefix);
+  }
+  Status Remove(const std::string& key) override { return inner_->Remove(key); }
+
+ private:
+  OffsiteTarget* inner_;
+  int fail_at_;
+  int puts_ = 0;
+};
+
 void FlipByte(const std::string& path, long at) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
   char c = 0;
@@ -125,6 +148,27 @@ TEST_F(OffsiteCopyTest, SecondCopySendsOnlyWhatChanged) {
   auto again = Copy(OpenRepo()->List()->back().id);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->objects_sent, 0u) << "a repeated copy sends only the record";
+}
+
+// A copy interrupted at each of its Puts in turn is never a restore point on
+// the target, and a later copy completes it, leaving no spool file behind.
+TEST_F(OffsiteCopyTest, InterruptedCopyIsNeverARestorePointAndTheNextOneCompletesIt) {
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string id = Snap();
+  for (int fail_at = 1;; ++fail_at) {
+    FailingTarget failing(target_.get(), fail_at);
+    OffsiteCopier copier(Env::Default(), repo_dir_, &failing, *key_);
+    auto copied = copier.Copy(id);
+    if (copied.ok()) break;
+    EXPECT_EQ(copied.status().code(), StatusCode::kIoError) << fail_at;
+    auto points = ListTargetPoints(target_.get(), *key_);
+    ASSERT_TRUE(points.ok()) << points.status().ToString();
+    EXPECT_TRUE(points->empty()) << "a half copy is listed, failing Put " << fail_at;
+    ASSERT_LT(fail_at, 10);
+  }
+  ASSERT_EQ(ListTargetPoints(target_.get(), *key_)->size(), 1u);
+  EXPECT_TRUE(RestoreCheck(id).ok());
+  EXPECT_TRUE(Env::Default()->ListDir(repo_dir_ + "/tmp")->empty()) << "spool files left";
 }
 
 TEST_F(OffsiteCopyTest, CopyMissingCopiesEachPointOnce) {
