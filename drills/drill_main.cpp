@@ -24,12 +24,15 @@ std::vector<Scenario> FaultScenarios();
 std::vector<Scenario> TamperedScenarios();
 std::vector<Scenario> RepositoryScenarios();
 std::vector<Scenario> OffsiteScenarios();
+std::vector<Scenario> RepositoryFaultScenarios();
+std::vector<Scenario> RepositoryLoadScenarios();
 
 const std::vector<Scenario>& AllScenarios() {
   static const std::vector<Scenario> all = [] {
     std::vector<Scenario> v;
     for (auto group : {DamageScenarios(), LoadScenarios(), CrashScenarios(), FaultScenarios(),
-                       TamperedScenarios(), RepositoryScenarios(), OffsiteScenarios()}) {
+                       TamperedScenarios(), RepositoryScenarios(), RepositoryFaultScenarios(),
+                       RepositoryLoadScenarios(), OffsiteScenarios()}) {
       v.insert(v.end(), group.begin(), group.end());
     }
     for (auto& s : v) s.per_profile = s.id != 12;  // the old archive is its own input

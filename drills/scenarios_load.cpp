@@ -1,11 +1,5 @@
 // Scenario 6: a backup taken while writers keep changing the wiki must
-// hold one consistent point in time.
-//
-// Each writer thread numbers its acknowledged writes 1, 2, 3, ... (page
-// edits, and every 8th an upload) and issues them one after another, so
-// write i+1 starts only after write i was acknowledged. A point-in-time
-// snapshot therefore holds, per writer, exactly the writes 1..K for some
-// K: a hole (i missing while i+1 is present) is an inconsistent archive.
+// hold one consistent point in time (see load_writers.h).
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -15,13 +9,12 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/process/http_client.h"
 #include "capture.h"
-#include "scenario_util.h"
+#include "load_writers.h"
 #include "state_diff.h"
 
 namespace arkwiki::drill {
 namespace {
 
-constexpr int kWriters = 2;
 constexpr int kPagesPerWriter = 5;
 
 std::string LoadSlug(int writer, int64_t seq) {
@@ -31,10 +24,7 @@ std::string LoadText(int writer, int64_t seq) {
   return "writer " + std::to_string(writer) + " write " + std::to_string(seq);
 }
 
-struct Writer {
-  std::atomic<int64_t> acked{0};
-  std::string error;
-};
+}  // namespace
 
 void RunWriter(int port, const std::string& token, int id, Writer* w, std::atomic<bool>* stop) {
   process::HttpClient client(port, token);
@@ -59,6 +49,8 @@ void RunWriter(int port, const std::string& token, int id, Writer* w, std::atomi
     w->acked = seq;
   }
 }
+
+namespace {
 
 // The write numbers of writer `id` that the captured state holds.
 std::set<int64_t> WritesPresent(const fixture::WikiState& state, int id, int64_t max_seq) {
@@ -107,8 +99,8 @@ Status TakeBackup(DrillContext& ctx, const std::string& path, const Prepared& p,
   return Status::Ok();
 }
 
-// Restores the archive taken under load and checks it: seeded content
-// unchanged, and per writer exactly the writes 1..K.
+}  // namespace
+
 void VerifyArchiveUnderLoad(DrillContext& ctx, const Golden& g, const std::string& dir,
                             const std::string& archive, const int64_t* before, const int64_t* after,
                             Verdict* v) {
@@ -131,6 +123,8 @@ void VerifyArchiveUnderLoad(DrillContext& ctx, const Golden& g, const std::strin
     v->Note("writer " + std::to_string(i) + ": the archive holds writes 1.." + std::to_string(k));
   }
 }
+
+namespace {
 
 void BackupUnderLoad(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
   DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "backup-under-load"));

@@ -1,4 +1,4 @@
-// Scenario 15: machine lost. Seed, write a restore point and copy it to an
+// Scenario 19: machine lost. Seed, write a restore point and copy it to an
 // off-site directory target; then delete the whole data directory with its
 // repository of restore points, restore from the target into an empty
 // directory with nothing but the passphrase, and diff against the seed. A
@@ -64,7 +64,7 @@ void MachineLost(DrillContext& ctx, const Golden& g, const std::string& path, Ve
 
 std::vector<Scenario> OffsiteScenarios() {
   return {
-      {15,
+      {19,
        "machine-lost",
        "restore from an off-site directory target with the passphrase only",
        {"cli"},

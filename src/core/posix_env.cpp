@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -254,6 +255,7 @@ class PosixEnv final : public Env {
     }
     return Status::Ok();
   }
+  Status CloneFile(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return PosixError("open directory " + path, errno);
@@ -277,6 +279,26 @@ class PosixEnv final : public Env {
     return info;
   }
 };
+
+Status PosixEnv::CloneFile(const std::string& from, const std::string& to) {
+  ARKWIKI_ASSIGN_OR_RETURN(int in, OpenForRead(from));
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (out < 0) {
+    int err = errno;
+    ::close(in);
+    return PosixError("create " + to, err);
+  }
+  int err = ::ioctl(out, FICLONE, in) == 0 ? 0 : errno;
+  ::close(in);
+  if (::close(out) != 0 && err == 0) err = errno;
+  if (err == 0) return Status::Ok();
+  ::unlink(to.c_str());
+  // What file systems and kernels that cannot reflink answer.
+  if (err == EOPNOTSUPP || err == EXDEV || err == EINVAL || err == ENOTTY || err == ENOSYS) {
+    return Status::Unsupported("reflink " + from + " -> " + to + ": " + std::strerror(err));
+  }
+  return PosixError("reflink " + from + " -> " + to, err);
+}
 
 Result<std::vector<DirEntry>> PosixEnv::ListDir(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());

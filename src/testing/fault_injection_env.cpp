@@ -91,6 +91,9 @@ Status FaultInjectionEnv::Exchange(const std::string& a, const std::string& b) {
 Status FaultInjectionEnv::LinkFile(const std::string& f, const std::string& t) {
   ARKWIKI_FAULTY(LinkFile(f, t), "link " + f);
 }
+Status FaultInjectionEnv::CloneFile(const std::string& f, const std::string& t) {
+  ARKWIKI_FAULTY(CloneFile(f, t), "clone " + f);
+}
 Status FaultInjectionEnv::SyncDir(const std::string& p) {
   ARKWIKI_FAULTY(SyncDir(p), "dirsync " + p);
 }

@@ -22,10 +22,11 @@
 //      database consistently (the snapshot `backup create` takes) into
 //      tmp/<id>/, with its settings file;
 //   3. copies each upload that objects/ lacks (or that the last check found
-//      damaged) through tmp/ into objects/, hashing as it copies: a live file
-//      that does not match its name fails the snapshot;
-//   4. reads back and hashes every object it added and checks the database
-//      as an import would (schema, integrity, rows);
+//      damaged) through tmp/ into objects/ (a reflink where the file system
+//      has them), hashing the very bytes it stores: a live file that does
+//      not match its name fails the snapshot. No read-back follows: before
+//      the sync it would re-read only the page cache the copy just filled;
+//   4. checks the database as an import would (schema, integrity, rows);
 //   5. makes everything durable (one syncfs), writes manifest.json last
 //      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
 //      snapshots/<id> and syncs snapshots/: the commit point.

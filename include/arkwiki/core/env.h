@@ -129,6 +129,15 @@ class Env {
   virtual Status Exchange(const std::string& a, const std::string& b) = 0;
   // Hard link; used to pin immutable files without copying them.
   virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
+  // Creates `to` (exclusively, like kExclusive) as a reflink of `from`
+  // (ioctl FICLONE): a file of its own that shares `from`'s blocks until
+  // either is written, so later damage to one does not reach the other, as
+  // it would through a hard link. Nothing is synced. Unsupported, with `to`
+  // not created, where the file system cannot (ext4, tmpfs, across file
+  // systems): the caller copies instead. The default is Unsupported.
+  virtual Status CloneFile(const std::string& from, const std::string& to) {
+    return Status::Unsupported("cloning " + from + " to " + to + " is not supported");
+  }
   // fsync on a directory, making renames and creations in it durable.
   virtual Status SyncDir(const std::string& path) = 0;
   virtual Result<SpaceInfo> GetSpaceInfo(const std::string& path) = 0;
@@ -170,6 +179,9 @@ class EnvWrapper : public Env {
   }
   Status LinkFile(const std::string& f, const std::string& t) override {
     return target_->LinkFile(f, t);
+  }
+  Status CloneFile(const std::string& f, const std::string& t) override {
+    return target_->CloneFile(f, t);
   }
   Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
   Result<SpaceInfo> GetSpaceInfo(const std::string& p) override { return target_->GetSpaceInfo(p); }

@@ -2,7 +2,7 @@
 // and drills (after SQLite's test_vfs.c: "fail the Nth operation").
 //
 // Every mutating operation (create, append, sync, close, rename, exchange,
-// link, mkdir, remove, dir sync, file-system sync) is counted; write-back
+// link, clone, mkdir, remove, dir sync, file-system sync) is counted; write-back
 // hints are forwarded but not counted. When the count reaches
 // `fail_at` (1-based), that operation and every later one fail with the
 // configured code, as a full disk or a dying device would. Sweeping fail_at
@@ -39,6 +39,7 @@ class FaultInjectionEnv : public EnvWrapper {
   Status Rename(const std::string& f, const std::string& t) override;
   Status Exchange(const std::string& a, const std::string& b) override;
   Status LinkFile(const std::string& f, const std::string& t) override;
+  Status CloneFile(const std::string& f, const std::string& t) override;
   Status SyncDir(const std::string& p) override;
   // Its Sync() is counted as one operation ("syncfs").
   Result<std::unique_ptr<FileSystemSync>> NewFileSystemSync(const std::string& dir) override;

@@ -1,6 +1,9 @@
 #include "repository/object_store.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <sstream>
 #include <vector>
 
@@ -11,55 +14,123 @@ namespace {
 
 constexpr size_t kCopyBlock = 1 << 20;
 
-// Copies `from` to the new file `to`, returning the SHA-256 and size of the
-// bytes copied.
-Result<FileDigest> CopyHashing(Env* env, const std::string& from, const std::string& to) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
-  ARKWIKI_ASSIGN_OR_RETURN(auto out, env->NewWritableFile(to, CreateMode::kExclusive));
-  std::vector<char> buffer(kCopyBlock);
+// The SHA-256 and size of what `in` yields, read through `buffer`.
+Result<FileDigest> HashStream(SequentialFile* in, char* buffer, size_t capacity) {
   Sha256 hash;
   FileDigest digest;
   for (;;) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer.data(), buffer.size()));
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer, capacity));
     if (n == 0) break;
-    hash.Update(buffer.data(), n);
+    hash.Update(buffer, n);
     digest.size += n;
-    ARKWIKI_RETURN_IF_ERROR(out->Append(std::string_view(buffer.data(), n)));
   }
-  ARKWIKI_RETURN_IF_ERROR(out->Close());
   digest.sha256 = hash.FinishHex();
   return digest;
 }
 
 }  // namespace
 
-Status CopyObject(Env* env, const RepoLayout& repo, const std::string& from,
-                  const std::string& sha256, uint64_t size) {
-  const std::string tmp = JoinPath(repo.tmp, "object-" + RandomHex(8));
-  Result<FileDigest> copied = CopyHashing(env, from, tmp);
-  Status s = copied.status();
-  if (s.ok() && (copied->sha256 != sha256 || copied->size != size)) {
+ObjectCopier::ObjectCopier(Env* env, const RepoLayout& repo)
+    : env_(env),
+      repo_(repo),
+      buffer_(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, kCopyBlock))) {
+  if (buffer_ == nullptr) throw std::bad_alloc();
+}
+
+ObjectCopier::~ObjectCopier() { std::free(buffer_); }
+
+Status ObjectCopier::Copy(const std::string& from, const std::string& sha256, uint64_t size) {
+  // tmp/ is emptied under the repository lock before a snapshot: a counter
+  // names the temporary files uniquely.
+  const std::string tmp = JoinPath(repo_.tmp, "object-" + std::to_string(next_tmp_++));
+  bool cloned = false;
+  Result<FileDigest> stored = Status::Unsupported("no reflinks");
+  if (try_clone_) stored = CloneHashing(from, tmp, &cloned);
+  if (!cloned && stored.status().code() == StatusCode::kUnsupported) {
+    try_clone_ = false;  // the same file systems: the next clone would fail too
+    stored = CopyHashing(from, tmp, size);
+  }
+  Status s = stored.status();
+  if (s.ok() && (stored->sha256 != sha256 || stored->size != size)) {
     s = Status::Corruption("upload file " + from +
                            " is damaged: its content no longer matches its hash");
   }
-  const std::string target = repo.ObjectPath(sha256);
-  if (s.ok()) s = env->CreateDir(DirName(target));
-  if (s.ok()) s = env->Rename(tmp, target);
-  if (!s.ok()) (void)env->RemoveFile(tmp);  // the copy's own failure is what matters
-  return s;
+  if (s.ok()) s = Place(tmp, sha256);
+  if (!s.ok()) {
+    (void)env_->RemoveFile(tmp);  // the copy's own failure is what matters
+    return s;
+  }
+  if (cloned) ++cloned_;
+  return Status::Ok();
+}
+
+// A reflink of `from` at `to`, then the clone's bytes hashed. Unsupported
+// (and *cloned false) where the file system has no reflinks.
+Result<FileDigest> ObjectCopier::CloneHashing(const std::string& from, const std::string& to,
+                                              bool* cloned) {
+  ARKWIKI_RETURN_IF_ERROR(env_->CloneFile(from, to));
+  *cloned = true;
+  return HashFile(to);
+}
+
+// Copies `from` (expected to hold `size` bytes) to the new file `to`,
+// returning the SHA-256 and size of the bytes written.
+Result<FileDigest> ObjectCopier::CopyHashing(const std::string& from, const std::string& to,
+                                             uint64_t size) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(from));
+  ARKWIKI_ASSIGN_OR_RETURN(auto out, env_->NewWritableFile(to, CreateMode::kExclusive));
+  // Whole aligned blocks bypass the page cache, which the one syncfs before
+  // the manifest would otherwise have to write out; small files stay cached.
+  const bool large = size >= kCopyBlock;
+  if (large) (void)out->UseDirectIo();
+  Sha256 hash;
+  FileDigest digest;
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer_, kCopyBlock));
+    if (n == 0) break;
+    hash.Update(buffer_, n);
+    digest.size += n;
+    ARKWIKI_RETURN_IF_ERROR(out->Append(std::string_view(buffer_, n)));
+  }
+  // Starts writing the cached tail back now, so the syncfs has less to do.
+  if (large) ARKWIKI_RETURN_IF_ERROR(out->WriteBack(0, 0, /*wait=*/false));
+  ARKWIKI_RETURN_IF_ERROR(out->Close());
+  digest.sha256 = hash.FinishHex();
+  return digest;
+}
+
+Result<FileDigest> ObjectCopier::HashFile(const std::string& path) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(path));
+  return HashStream(in.get(), buffer_, kCopyBlock);
+}
+
+// Renames the finished temporary file over objects/<aa>/<sha256>, creating
+// the fan-out directory on its first use in this run.
+Status ObjectCopier::Place(const std::string& tmp, const std::string& sha256) {
+  const std::string target = repo_.ObjectPath(sha256);
+  std::string dir = DirName(target);
+  if (made_dirs_.count(dir) == 0) {
+    ARKWIKI_RETURN_IF_ERROR(env_->CreateDir(dir));
+    made_dirs_.insert(std::move(dir));
+  }
+  return env_->Rename(tmp, target);
 }
 
 Status VerifyObject(Env* env, const RepoLayout& repo, const std::string& sha256, uint64_t size,
                     uint64_t* bytes_hashed) {
   const std::string path = repo.ObjectPath(sha256);
-  Result<FileDigest> digest = Sha256File(env, path);
-  if (!digest.ok()) {
-    if (digest.status().code() == StatusCode::kNotFound) return Status::NotFound("missing");
-    return digest.status();
+  Result<std::unique_ptr<SequentialFile>> in = env->NewSequentialFile(path);
+  if (!in.ok()) {
+    if (in.status().code() == StatusCode::kNotFound) return Status::NotFound("missing");
+    return in.status();
   }
-  *bytes_hashed += digest->size;
-  if (digest->size != size) return Status::Corruption("wrong size");
-  if (digest->sha256 != sha256) return Status::Corruption("damaged");
+  // Sized to the object (one spare byte shows a longer file in one read):
+  // zero-filling a 1 MiB buffer per object cost more than hashing small ones.
+  std::vector<char> buffer(static_cast<size_t>(std::min<uint64_t>(size + 1, kCopyBlock)));
+  ARKWIKI_ASSIGN_OR_RETURN(FileDigest digest, HashStream(in->get(), buffer.data(), buffer.size()));
+  *bytes_hashed += digest.size;
+  if (digest.size != size) return Status::Corruption("wrong size");
+  if (digest.sha256 != sha256) return Status::Corruption("damaged");
   return Status::Ok();
 }
 

@@ -7,21 +7,56 @@
 #include <string>
 
 #include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
 
-// Copies the file `from` into the repository as the object `sha256`: into a
-// temporary file in tmp/, hashing as it copies, then renamed over
-// objects/<aa>/<sha256> (so a damaged object is replaced whole). Corruption
-// when the bytes do not match `sha256` and `size` (nothing is stored then);
-// NotFound when `from` is missing. Nothing is synced: the caller makes the
-// repository durable before a manifest names the object.
+// Stores upload bytes as objects, for one snapshot. Each object is written
+// to a temporary file in tmp/ and renamed over objects/<aa>/<sha256> (so a
+// damaged object is replaced whole). Nothing is synced: the caller makes the
+// repository durable (one syncfs) before a manifest names the object.
 //
-// A real copy, never a hard link: a link shares the live file's blocks, so
-// damage to the live upload would be damage to the backup as well.
-Status CopyObject(Env* env, const RepoLayout& repo, const std::string& from,
-                  const std::string& sha256, uint64_t size);
+// The bytes are hashed as they are stored, so no read-back follows:
+//  - a copy hashes the very buffer it hands to write(), which stores all of
+//    it or fails. A read-back before the sync would only re-read the page
+//    cache the copy just filled, not the disk, so it proved nothing more;
+//    what reaches the disk is re-hashed by `backup check --read-all`.
+//    Objects of 1 MiB and more are written with O_DIRECT from that buffer.
+//  - a reflink (Env::CloneFile, where the file system has them) shares the
+//    live file's blocks without copying; the clone itself is then read and
+//    hashed, which checks exactly the bytes the object holds.
+// Never a hard link: a link shares the live file's inode, so damage to the
+// live upload would be damage to the backup as well (a reflink's blocks are
+// copied on the first write to either file).
+class ObjectCopier {
+ public:
+  ObjectCopier(Env* env, const RepoLayout& repo);
+  ~ObjectCopier();
+  ObjectCopier(const ObjectCopier&) = delete;
+  ObjectCopier& operator=(const ObjectCopier&) = delete;
+
+  // Stores the file `from` as the object `sha256`. Corruption when its bytes
+  // do not match `sha256` and `size` (nothing is stored then); NotFound when
+  // `from` is missing.
+  Status Copy(const std::string& from, const std::string& sha256, uint64_t size);
+  // Objects stored as reflinks so far.
+  uint64_t cloned() const { return cloned_; }
+
+ private:
+  Result<FileDigest> CloneHashing(const std::string& from, const std::string& to, bool* cloned);
+  Result<FileDigest> CopyHashing(const std::string& from, const std::string& to, uint64_t size);
+  Result<FileDigest> HashFile(const std::string& path);
+  Status Place(const std::string& tmp, const std::string& sha256);
+
+  Env* env_;
+  const RepoLayout& repo_;
+  char* buffer_;  // kCopyBlock bytes, aligned for O_DIRECT
+  bool try_clone_ = true;
+  uint64_t cloned_ = 0;
+  uint64_t next_tmp_ = 0;
+  std::set<std::string> made_dirs_;  // objects/<aa> directories known to exist
+};
 
 // Re-reads the object and hashes it. NotFound ("missing"), Corruption whose
 // message is "wrong size" or "damaged". Adds what it read to *bytes_hashed.

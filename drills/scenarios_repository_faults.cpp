@@ -1,0 +1,241 @@
+// Scenarios 15-17: the repository of restore points under faults. A kill at
+// each crash point of a snapshot and of a prune, a full disk under a
+// snapshot and a prune, and bit rot in a stored upload. After each, `backup
+// check --read-all` passes (or, for bit rot, names exactly the restore
+// points affected), the restore points that should be there are listed, and
+// every one of them restores to the wiki it was taken of.
+#include <signal.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "arkwiki/process/http_client.h"
+#include "repository_steps.h"
+
+namespace arkwiki::drill {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* const kSnapshotCrashPoints[] = {
+    "repository.snapshot.after_objects",
+    "repository.snapshot.before_manifest",
+    "repository.snapshot.before_commit",
+};
+
+// Runs `args` with ARKWIKI_CRASH_AT=point; true when it was killed there.
+bool KilledAt(DrillContext& ctx, const std::vector<std::string>& args, const std::string& point,
+              Verdict* v) {
+  auto r = ctx.Arkwiki(args, {{"ARKWIKI_CRASH_AT", point}});
+  if (!r.ok()) {
+    v->Fail(point + ": " + r.status().ToString());
+    return false;
+  }
+  if (r->exit_code != 128 + SIGKILL) {
+    v->Fail(point + " was not reached: exit " + std::to_string(r->exit_code) + ": " +
+            r->err.substr(0, 200));
+    return false;
+  }
+  return true;
+}
+
+void KillDuringRepository(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "repository-kill"));
+  PointList points;
+  DRILL_ASSIGN(std::string first, Snapshot(ctx, p.data));
+  points.emplace_back(first, g.fp);
+  // Two rounds: two new uploads for the killed snapshots to store, and so
+  // two objects no restore point names for the killed prune to remove.
+  DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
+  DRILL_ASSIGN(changed, ChangeRound(p.server->port(), changed, 2));
+  for (const char* point : kSnapshotCrashPoints) {
+    if (!KilledAt(ctx, {"backup", "snapshot", "--data", p.data}, point, v)) continue;
+    ExpectHealthy(ctx, p.data, {}, IdsOf(points), std::string("after the kill at ") + point, v);
+  }
+  const std::string prune_point = "repository.prune.after_first_removal";
+  if (KilledAt(ctx, {"backup", "prune", "--data", p.data}, prune_point, v)) {
+    ExpectHealthy(ctx, p.data, {}, IdsOf(points), "after the kill at " + prune_point, v);
+  }
+  v->Note("killed 3 snapshots and 1 prune at their crash points while serving");
+  // The next runs work and clean up what the killed ones left.
+  DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data));
+  points.emplace_back(second, changed);
+  DRILL_ASSIGN(auto pruned, ctx.Arkwiki({"backup", "prune", "--data", p.data}));
+  if (pruned.exit_code != 0) v->Fail("backup prune after the kills: " + pruned.err);
+  ExpectHealthy(ctx, p.data, {}, IdsOf(points), "after a snapshot and a prune", v);
+  std::error_code ec;
+  if (!fs::is_empty(p.data + "/backups/tmp", ec)) v->Fail("tmp/ still holds leftovers");
+  if (v->result == "fail") return;
+  RestoreEachPoint(ctx, g, path, p, points, {}, v);
+}
+
+// Writes zeros to `path` until the file system is full (or `max` bytes).
+void FillUp(const std::string& path, uint64_t max) {
+  std::ofstream out(path, std::ios::binary);
+  const std::string block(64 << 10, '\0');
+  for (uint64_t done = 0; done < max && out.write(block.data(), block.size());
+       done += block.size()) {
+  }
+}
+
+// A snapshot refused for space: exit 4 naming the space, nothing new listed.
+void ExpectNoSpace(DrillContext& ctx, const std::string& data, const std::vector<std::string>& repo,
+                   const PointList& points, const std::string& what, Verdict* v) {
+  std::vector<std::string> args = {"backup", "snapshot", "--data", data};
+  args.insert(args.end(), repo.begin(), repo.end());
+  DRILL_ASSIGN(auto r, ctx.Arkwiki(args));
+  v->Note(what + ": exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 200));
+  if (r.exit_code != 4) v->Fail(what + ": backup snapshot exited " + std::to_string(r.exit_code));
+  if (!MentionsNoSpace(r.err)) v->Fail(what + ": the error does not name missing space");
+  DRILL_ASSIGN(auto ids, ListPoints(ctx, data, repo));
+  if (ids != IdsOf(points)) v->Fail(what + ": the failed snapshot changed the restore points");
+}
+
+void DiskFullRepository(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "repository-disk-full"));
+  // Room for two restore points (every upload once, the database twice)
+  // and then for a third database snapshot (its check asks for 1.1 x the
+  // database + 1 MiB), but not for 6 MiB more of uploads.
+  const uint64_t live = TreeBytes(p.data + "/live");
+  DRILL_ASSIGN(const uint64_t db, FileSize(p.data + "/live/arkwiki.db"));
+  const uint64_t size = live + db * 21 / 10 + (3 << 20);
+  auto mount = TmpfsMount::Mount(p.dir + "/small-fs", size);
+  if (!mount.ok()) return v->Skip(mount.status().message() + " (needs root)");
+  const std::string dir = (*mount)->dir() + "/backups";
+  const std::vector<std::string> repo = {"--backup-dir", dir};
+  v->Note("repository on a tmpfs of " + std::to_string(size) +
+          " bytes (live data: " + std::to_string(live) + ", database " + std::to_string(db) + ")");
+  PointList points;
+  DRILL_ASSIGN(std::string first, Snapshot(ctx, p.data, repo));
+  points.emplace_back(first, g.fp);
+  DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
+  DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data, repo));
+  points.emplace_back(second, changed);
+  // 1. New uploads larger than the space left: refused before any copy.
+  process::HttpClient admin(p.server->port(), g.fp.admin_token());
+  DRILL_CHECK(admin.Upload("time-travel-1", "too-big.bin", std::string(6 << 20, 'x')).status());
+  ExpectNoSpace(ctx, p.data, repo, points, "uploads larger than the free space", v);
+  ExpectHealthy(ctx, p.data, repo, IdsOf(points), "after the refused snapshot", v);
+  // 2. Less space left than the database snapshot needs. (Both cases meet
+  // the free-space checks a snapshot makes before writing; a full disk at
+  // each single write is swept by RepositoryTest.FailureAtEveryStepOf...)
+  const std::string filler = (*mount)->dir() + "/filler";
+  std::error_code ec;
+  const uint64_t free = fs::space((*mount)->dir(), ec).available;
+  FillUp(filler, free > db / 2 ? free - db / 2 : 0);
+  ExpectNoSpace(ctx, p.data, repo, points, "a database snapshot larger than the free space", v);
+  // 3. A prune on a full disk, after a delete: removals need no space.
+  FillUp(filler + "-2", UINT64_MAX);
+  DRILL_ASSIGN(auto deleted, ctx.Arkwiki({"backup", "delete", "--data", p.data, "--snapshot",
+                                          second, "--backup-dir", dir}));
+  DRILL_ASSIGN(auto pruned,
+               ctx.Arkwiki({"backup", "prune", "--data", p.data, "--backup-dir", dir}));
+  v->Note("on a full disk: delete exit " + std::to_string(deleted.exit_code) + ", prune exit " +
+          std::to_string(pruned.exit_code) + " " + pruned.err.substr(0, 160));
+  if (deleted.exit_code == 0) points.pop_back();
+  if (pruned.exit_code != 0 && pruned.exit_code != 4) v->Fail("prune on a full disk failed oddly");
+  fs::remove(filler, ec);
+  fs::remove(filler + "-2", ec);
+  ExpectHealthy(ctx, p.data, repo, IdsOf(points), "after the full disk was freed", v);
+  if (v->result == "fail") return;
+  RestoreEachPoint(ctx, g, path, p, points, repo, v);
+}
+
+// The restore points whose manifest names `sha256`.
+std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::string& sha256,
+                                      const std::vector<std::string>& ids) {
+  std::vector<std::string> naming;
+  for (const std::string& id : ids) {
+    std::ifstream in(repo_dir + "/snapshots/" + id + "/manifest.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find(sha256) != std::string::npos) naming.push_back(id);
+  }
+  return naming;
+}
+
+// The first stored object (by name) and its SHA-256.
+Result<std::pair<std::string, std::string>> SomeObject(const std::string& repo_dir) {
+  std::set<fs::path> objects;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(repo_dir + "/objects", ec)) {
+    if (e.is_regular_file()) objects.insert(e.path());
+  }
+  if (objects.empty()) return Status::NotFound("no object in " + repo_dir + "/objects");
+  return std::make_pair(objects.begin()->string(), objects.begin()->filename().string());
+}
+
+// `backup check --read-all --json` must find exactly `sha256` damaged and
+// name exactly `expected` as the restore points that need it.
+void ExpectDamageFound(DrillContext& ctx, const std::string& data, const std::string& sha256,
+                       const std::vector<std::string>& expected, Verdict* v) {
+  DRILL_ASSIGN(auto r, ctx.Arkwiki({"backup", "check", "--data", data, "--read-all", "--json"}));
+  if (r.exit_code != 3)
+    v->Fail("check --read-all exited " + std::to_string(r.exit_code) + ", not 3");
+  try {
+    Poco::JSON::Parser parser;
+    auto report = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    auto damaged = report->getArray("damaged");
+    if (damaged->size() != 1)
+      return v->Fail("check named " + std::to_string(damaged->size()) +
+                     " damaged objects, not 1: " + r.out.substr(0, 300));
+    auto entry = damaged->getObject(0);
+    std::vector<std::string> named;
+    auto ids = entry->getArray("snapshots");
+    for (size_t i = 0; i < ids->size(); ++i) named.push_back(ids->getElement<std::string>(i));
+    if (entry->getValue<std::string>("sha256") != sha256) v->Fail("check named another object");
+    if (named != expected) v->Fail("check named other restore points: " + r.out.substr(0, 300));
+    v->Note("check --read-all: " + entry->getValue<std::string>("problem") + ", needed by " +
+            std::to_string(named.size()) + " restore point(s), exit 3");
+  } catch (const Poco::Exception& e) {
+    v->Fail("check --read-all --json: " + e.displayText() + ": " + r.out.substr(0, 200));
+  }
+}
+
+void BitRot(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "repository-bit-rot"));
+  const std::string repo_dir = p.data + "/backups";
+  PointList points;
+  DRILL_ASSIGN(std::string first, Snapshot(ctx, p.data));
+  points.emplace_back(first, g.fp);
+  DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
+  DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data));
+  points.emplace_back(second, changed);
+  DRILL_ASSIGN(auto object, SomeObject(repo_dir));
+  DRILL_ASSIGN(uint64_t size, FileSize(object.first));
+  DRILL_CHECK(FlipBit(object.first, size / 2));
+  const std::vector<std::string> affected = PointsNaming(repo_dir, object.second, IdsOf(points));
+  v->Note("flipped a bit at " + std::to_string(size / 2) + " of the stored upload " +
+          object.second.substr(0, 12) + " (" + std::to_string(size) + " bytes)");
+  ExpectDamageFound(ctx, p.data, object.second, affected, v);
+  // The next snapshot copies it again from the intact live upload.
+  DRILL_ASSIGN(std::string third, Snapshot(ctx, p.data));
+  points.emplace_back(third, changed);
+  ExpectHealthy(ctx, p.data, {}, IdsOf(points), "after the repairing snapshot", v);
+  if (v->result == "fail") return;
+  RestoreEachPoint(ctx, g, path, p, points, {}, v);
+}
+
+}  // namespace
+
+std::vector<Scenario> RepositoryFaultScenarios() {
+  return {
+      {15,
+       "kill-during-repository",
+       "kill -9 at each crash point of a snapshot and of a prune",
+       {"cli", "http"},
+       KillDuringRepository},
+      {16,
+       "repository-disk-full",
+       "disk full during a snapshot and during a prune",
+       {"cli"},
+       DiskFullRepository},
+      {17, "bit-rot", "a flipped bit in a stored upload: found, named, repaired", {"cli"}, BitRot},
+  };
+}
+
+}  // namespace arkwiki::drill
