@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.h"
+#include "arkwiki/backup/restore.h"
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/data_dir.h"
 
@@ -30,6 +31,14 @@ int CmdBackupRepository(const std::string& verb, const Args& args);
 // directory lock and removes it afterwards); returns its path.
 Result<std::string> ExportForRestore(const Args& args, const std::string& id,
                                      const DataDirLayout& layout);
+
+// Writes a restore point (trigger before-import) of the data directory the
+// repository of `args` belongs to, for `backup restore`'s safety copy, and
+// journals it; returns its id.
+Result<std::string> SnapshotBeforeImport(const Args& args);
+// Journals an offline import of `subject` (actor "cli").
+void JournalRestore(const DataDirLayout& layout, const std::string& subject,
+                    const Result<ImportOutcome>& outcome);
 
 // The exit codes of cli.h, as every --help lists them.
 extern const char kExitCodesHelp[];
