@@ -7,7 +7,9 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "backup_web_helpers.h"
 
@@ -285,6 +287,46 @@ TEST_F(RestorePointsWebTest, EveryWritingCallWhileABackupRunsGets409) {
   EXPECT_NE(busy.body.find("another backup or import is running"), std::string::npos);
   EXPECT_EQ(c.Get("/api/restore-points").status, 200);  // listing only reads
   session.abort();
+}
+
+// The journal over HTTP, and "Test restore now" running the real
+// `arkwiki backup test-restore` (a child of the server) on the newest point.
+TEST_F(RestorePointsWebTest, TestRestoreNowProvesTheNewestPointAndTheJournalShowsIt) {
+  const std::string id = CreatePoint()->getValue<std::string>("id");
+  EXPECT_EQ(Client("editor").Get("/api/backup-journal").status, 403);
+  EXPECT_EQ(Client("editor").Request("POST", "/api/backup-test-restore", "", "").status, 403);
+  HttpResponse r = Client("admin").Request("POST", "/api/backup-test-restore", "", "");
+  ASSERT_EQ(r.status, 202) << r.body;
+  // It runs in the background: wait for its journal entry.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  Poco::JSON::Object::Ptr entry;
+  while (!entry && std::chrono::steady_clock::now() < deadline) {
+    r = Client("admin").Get("/api/backup-journal?limit=5");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto entries = ParseJson(r.body)->getArray("entries");
+    for (size_t i = 0; entries && i < entries->size(); ++i) {
+      if (entries->getObject(i)->optValue<std::string>("event", "") == "test_restore") {
+        entry = entries->getObject(i);
+      }
+    }
+    if (!entry) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(entry) << "no test restore was journaled";
+  EXPECT_EQ(entry->optValue<std::string>("outcome", ""), "ok")
+      << entry->optValue<std::string>("message", "");
+  EXPECT_EQ(entry->optValue<std::string>("subject", ""), id);
+  EXPECT_EQ(entry->optValue<std::string>("actor", ""), "admin");
+  // Newest first, paged: the restore point made above comes before it.
+  r = Client("admin").Get("/api/backup-journal?limit=1&offset=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto page = ParseJson(r.body);
+  ASSERT_EQ(page->getArray("entries")->size(), 1u);
+  EXPECT_EQ(page->getArray("entries")->getObject(0)->optValue<std::string>("event", ""),
+            "restore_point");
+  EXPECT_FALSE(page->optValue<bool>("more", true));
+  auto status = ParseJson(Client("admin").Get("/api/backup-policy").body)->getObject("status");
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->optValue<bool>("last_test_restore_passed", false));
 }
 
 }  // namespace
