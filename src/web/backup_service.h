@@ -183,6 +183,12 @@ class BackupService {
   // Checks every restore point, re-hashing every stored object, and returns
   // the state of restore point `id` after it.
   Result<SnapshotInfo> CheckPoint(const std::string& id, const std::string& actor);
+  // "Check now" from Settings: CheckPoint on a background thread (joined by
+  // Shutdown), so no request waits for it. Returns once that thread holds
+  // the lock: Busy when another backup or restore holds it, NotFound for an
+  // unknown id. The outcome goes to the points' check status, the journal
+  // and AutoStatus.
+  Status StartCheck(const std::string& id, const std::string& actor);
   // Streams restore point `id` as a backup archive (Create Backup's format).
   Result<BackupResult> ExportPoint(const std::string& id, ByteSink* sink, const std::string& actor);
   // "arkwiki-backup-<site>-<time of the point>.zip".
@@ -273,6 +279,7 @@ class BackupService {
   };
   Result<SafetyCopy> NewestSafetyCopy();
   Result<StagedImport> StagePointLocked(const std::string& id, const std::string& actor);
+  Result<SnapshotInfo> CheckPointLocked(const std::string& id, const std::string& actor);
   Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run);
   void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind);
   WikiApp& app_;

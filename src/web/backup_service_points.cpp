@@ -4,6 +4,8 @@
 #include <malloc.h>
 
 #include <chrono>
+#include <future>
+#include <memory>
 
 #include "app.h"
 #include "arkwiki/core/clock.h"
@@ -62,6 +64,26 @@ Status BackupService::DeletePoint(const std::string& id, const std::string& acto
 Result<SnapshotInfo> BackupService::CheckPoint(const std::string& id, const std::string& actor) {
   std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
   if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
+  return CheckPointLocked(id, actor);
+}
+
+Status BackupService::StartCheck(const std::string& id, const std::string& actor) {
+  ARKWIKI_RETURN_IF_ERROR(points_.Find(id).status());
+  auto started = std::make_shared<std::promise<Status>>();
+  std::future<Status> ready = started->get_future();
+  // The thread takes the lock itself, as a restore job does (StartRestore).
+  ARKWIKI_RETURN_IF_ERROR(jobs_.Spawn([this, id, actor, started] {
+    std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+    if (!lock.owns_lock()) return started->set_value(Status::Busy(kBusyMessage));
+    started->set_value(Status::Ok());
+    auto point = CheckPointLocked(id, actor);
+    if (!point.ok()) LogWarning("check of restore point " + id + ": " + point.status().ToString());
+  }));
+  return ready.get();
+}
+
+Result<SnapshotInfo> BackupService::CheckPointLocked(const std::string& id,
+                                                     const std::string& actor) {
   ARKWIKI_RETURN_IF_ERROR(points_.Find(id).status());
   const auto started = std::chrono::steady_clock::now();
   auto checked = points_.Check(kFullRead);

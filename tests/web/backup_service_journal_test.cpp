@@ -116,6 +116,21 @@ TEST_F(BackupJournalServiceTest, EveryActionOnRestorePointsIsJournaledWithWhoDid
   EXPECT_EQ(page->entries[0].event, "download");
 }
 
+TEST_F(BackupJournalServiceTest, CheckNowRunsInTheBackgroundAndJournalsItsOutcome) {
+  auto point = backup().CreatePoint("alice", "");
+  ASSERT_TRUE(point.ok()) << point.status().ToString();
+  EXPECT_EQ(backup().StartCheck("20260101T000000Z-abcdef", "carol").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(backup().StartCheck(point->id, "carol").ok());
+  backup().Shutdown();  // waits for the check's thread
+  const JournalEntry e = Newest("check");
+  EXPECT_EQ(e.outcome, "ok") << e.message;
+  EXPECT_EQ(e.actor, "carol");
+  EXPECT_EQ(e.subject, point->id);
+  auto checked = backup().FindPoint(point->id);
+  ASSERT_TRUE(checked.ok());
+  EXPECT_EQ(checked->check.state, CheckStatus::State::kPassed);
+}
+
 TEST_F(BackupJournalServiceTest, ARestoreFromARestorePointJournalsTheImportAndItsSafetyPoint) {
   auto point = backup().CreatePoint("alice", "");
   ASSERT_TRUE(point.ok()) << point.status().ToString();
