@@ -18,7 +18,7 @@ struct RestoreRun {
   double seconds = 0;
   double unavailable_ms = -1;   // from the restore JSON (http)
   double measured_503_ms = -1;  // /api/health answered 503 for this long (http)
-  std::string safety_backup;    // file name (http) or path (cli)
+  std::string safety_backup;  // "restore point ID", or a safety backup's name (http) or path (cli)
 };
 
 class DrillContext {

@@ -1,5 +1,6 @@
 // Scenarios 9-12: disk full, a damaged archive, undoing an import through
-// its safety backup, and an archive from an older format version.
+// its safety copy (a before-import restore point), and an archive from an
+// older format version.
 #include <filesystem>
 #include <thread>
 
@@ -157,16 +158,23 @@ void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Ver
   }
   p.server->Stop();
   p.server.reset();
-  fs::path newest;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(p.data + "/safety", ec)) {
-    if (e.path().extension() == ".zip" && e.path().filename() > newest.filename())
-      newest = e.path();
+  // The offline restore kept the replaced data as a before-import restore
+  // point: `backup snapshots` lists them oldest first, "ID  TIME  TRIGGER ...".
+  DRILL_ASSIGN(auto list, ctx.Arkwiki({"backup", "snapshots", "--data", p.data}));
+  std::string newest;
+  for (size_t begin = 0; begin < list.out.size();) {
+    size_t end = list.out.find('\n', begin);
+    if (end == std::string::npos) end = list.out.size();
+    const std::string line = list.out.substr(begin, end - begin);
+    if (line.find("  before-import  ") != std::string::npos)
+      newest = line.substr(0, line.find(' '));
+    begin = end + 1;
   }
-  if (newest.empty()) return v->Fail("no safety backup in " + p.data + "/safety");
-  RestoreRun run = ctx.RestoreCli(p.data, newest.string());
-  if (run.exit_code != 0) return v->Fail("restoring the safety backup: " + run.message);
-  v->Note("undo: restored the safety backup " + newest.filename().string());
+  if (newest.empty()) return v->Fail("no before-import restore point: " + list.out + list.err);
+  DRILL_ASSIGN(auto run,
+               ctx.Arkwiki({"backup", "restore", "--data", p.data, "--snapshot", newest, "--yes"}));
+  if (run.exit_code != 0) return v->Fail("restoring the safety restore point: " + run.err);
+  v->Note("undo: restored the before-import restore point " + newest);
   DRILL_ASSIGN(auto diffs, ctx.DiffDataDir(p.data, changed));
   v->RecordDiff("after the undo vs the wiki before the import", diffs);
 }

@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "args.h"
+#include "arkwiki/backup/backup_journal.h"
 #include "arkwiki/backup/repository.h"
+#include "arkwiki/backup/restore.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/config.h"
@@ -67,6 +69,24 @@ Result<Opened> OpenRepository(const Args& args) {
   return Opened{layout, std::move(repository)};
 }
 
+// What a command did, in the backup journal of the data directory (actor
+// "cli"); a journal that cannot be written is a warning, not a failure.
+void JournalCli(const DataDirLayout& layout, JournalEntry entry) {
+  entry.time = NowUnixSeconds();
+  entry.actor = "cli";
+  BackupJournal journal(Env::Default(), BackupJournal::JournalDir(layout.root));
+  if (Status s = journal.Append(entry); !s.ok()) {
+    std::fprintf(stderr, "arkwiki: warning: %s\n", s.message().c_str());
+  }
+}
+
+template <typename T>
+void JournalResult(const DataDirLayout& layout, const char* event, const std::string& subject,
+                   const Result<T>& result, uint64_t bytes, const std::string& note) {
+  JournalCli(layout, {0, event, result.ok() ? "ok" : "failed", "", subject, bytes, 0,
+                      result.ok() ? note : result.status().message()});
+}
+
 Poco::JSON::Object::Ptr PointJson(const SnapshotInfo& p) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("id", p.id);
@@ -106,6 +126,8 @@ int Snapshot(const Args& args) {
   request.made_by = user ? user : "cli";
   request.label = args.Get("label").value_or("");
   auto point = opened->repository->Snapshot(request);
+  JournalResult(opened->layout, "restore_point", point.ok() ? point->id : "", point,
+                point.ok() ? point->new_bytes : 0, "cli");
   if (!point.ok()) return ReportError(point.status());
   if (args.Has("json")) {
     PrintJson(PointJson(*point));
@@ -198,6 +220,14 @@ int Check(const Args& args) {
   auto opened = OpenRepository(args);
   if (!opened.ok()) return ReportError(opened.status());
   auto report = opened->repository->Check(*options);
+  JournalCli(opened->layout,
+             {0, "check", report.ok() && report->ok() ? "ok" : "failed", "", "",
+              report.ok() ? report->bytes_hashed : 0, 0,
+              !report.ok()   ? report.status().message()
+              : report->ok() ? ""
+                             : std::to_string(report->damaged.size()) + " damaged objects, " +
+                                   std::to_string(report->snapshot_problems.size()) +
+                                   " damaged restore points"});
   if (!report.ok()) return ReportError(report.status());
   PrintCheck(*report, args.Has("json"));
   if (report->ok()) return kExitOk;
@@ -213,9 +243,16 @@ int Prune(const Args& args) {
   if (!opened.ok()) return ReportError(opened.status());
   if (args.Has("forget")) {
     if (args.positional.empty()) return UsageError("--forget needs ids", kRepositoryHelp);
-    if (Status s = opened->repository->Forget(args.positional); !s.ok()) return ReportError(s);
+    Status s = opened->repository->Forget(args.positional);
+    std::string ids;
+    for (const std::string& id : args.positional) ids += (ids.empty() ? "" : " ") + id;
+    JournalCli(opened->layout,
+               {0, "forget", s.ok() ? "ok" : "failed", "", ids, 0, 0, s.ok() ? "" : s.message()});
+    if (!s.ok()) return ReportError(s);
   }
   auto result = opened->repository->Prune();
+  JournalResult(opened->layout, "prune", "", result, result.ok() ? result->bytes_removed : 0,
+                result.ok() ? std::to_string(result->objects_removed) + " objects removed" : "");
   if (!result.ok()) return ReportError(result.status());
   if (!args.Has("quiet")) {
     std::printf("pruned %llu stored uploads (%llu bytes); %llu kept\n",
@@ -231,7 +268,10 @@ int Delete(const Args& args) {
   if (!id) return UsageError("--snapshot ID is required", kRepositoryHelp);
   auto opened = OpenRepository(args);
   if (!opened.ok()) return ReportError(opened.status());
-  if (Status s = opened->repository->Delete(*id); !s.ok()) return ReportError(s);
+  Status s = opened->repository->Delete(*id);
+  JournalCli(opened->layout, {0, "forget", s.ok() ? "ok" : "failed", "", *id, 0, 0,
+                              s.ok() ? "deleted" : s.message()});
+  if (!s.ok()) return ReportError(s);
   return kExitOk;
 }
 
@@ -249,6 +289,8 @@ int Export(const Args& args) {
   } else {
     result = opened->repository->ExportToFile(*id, *out);
   }
+  JournalResult(opened->layout, "download", *id, result, result.ok() ? result->archive_bytes : 0,
+                result.ok() ? "sha256 " + result->archive_sha256 : "");
   if (!result.ok()) return ReportError(result.status());
   if (!args.Has("quiet") && *out != "-") {
     std::fprintf(stderr, "backup: %llu bytes, sha256 %s\n",
@@ -270,6 +312,30 @@ Result<std::string> ExportForRestore(const Args& args, const std::string& id,
   const std::string archive = JoinPath(layout.tmp, "restore-point-" + id + ".zip");
   ARKWIKI_RETURN_IF_ERROR(opened.repository->ExportToFile(id, archive).status());
   return archive;
+}
+
+Result<std::string> SnapshotBeforeImport(const Args& args) {
+  ARKWIKI_ASSIGN_OR_RETURN(Opened opened, OpenRepository(args));
+  SnapshotRequest request;
+  request.trigger = SnapshotTrigger::kBeforeImport;
+  request.made_by = "cli";
+  request.label = "before import";
+  auto point = opened.repository->Snapshot(request);
+  JournalResult(opened.layout, "restore_point", point.ok() ? point->id : "", point,
+                point.ok() ? point->new_bytes : 0, "before-import");
+  ARKWIKI_RETURN_IF_ERROR(point.status());
+  return point->id;
+}
+
+void JournalRestore(const DataDirLayout& layout, const std::string& subject,
+                    const Result<ImportOutcome>& outcome) {
+  std::string kept;
+  if (outcome.ok()) {
+    kept = !outcome->safety_point.empty()  ? "restore point " + outcome->safety_point
+           : !outcome->safety_note.empty() ? outcome->safety_note
+                                           : outcome->safety_backup;
+  }
+  JournalResult(layout, "import", subject, outcome, 0, "previous data kept as " + kept);
 }
 
 int CmdBackupRepository(const std::string& verb, const Args& args) {

@@ -23,7 +23,8 @@ const char kRestoreHelp[] =
     "\n"
     "Replaces ALL data in DIR with the backup FILE, offline (stop the server\n"
     "first). The archive is verified completely before anything changes; the\n"
-    "previous data is kept as a safety backup. Before it starts it checks that\n"
+    "previous data is kept as a restore point (trigger before-import) in the\n"
+    "repository of restore points. Before it starts it checks that\n"
     "DIR is writable. With --snapshot ID the restore point ID of the repository\n"
     "(see 'arkwiki backup snapshot --help') is restored the same way; with\n"
     "--from TARGET, a restore point of an off-site copy (see 'arkwiki backup\n"
@@ -83,6 +84,8 @@ int RunRestore(const Args& args, const ArchiveSource& source) {
   options.progress = [&progress](const std::string& phase, uint64_t done, uint64_t total) {
     progress.Update(phase, done, total);
   };
+  // The data it replaces is kept as a restore point, as the server keeps it.
+  options.safety_point = [&args] { return SnapshotBeforeImport(args); };
   auto staged = restorer.Stage(archive->path, options);
   // Staging holds its own copy now; a failed stage needs none.
   if (archive->remove_after) (void)env->RemoveFile(archive->path);
@@ -92,6 +95,7 @@ int RunRestore(const Args& args, const ArchiveSource& source) {
   }
   auto outcome = restorer.Commit(*staged, options, CommitHooks{});
   progress.Finish();
+  JournalRestore(layout, archive->name, outcome);
   if (!outcome.ok()) return Fail(outcome.status(), ArchiveExitCode(outcome.status()));
   if (args.Has("quiet")) return kExitOk;
   const Manifest& m = staged->report.manifest;
@@ -99,8 +103,13 @@ int RunRestore(const Args& args, const ArchiveSource& source) {
               archive->name.c_str(), m.created_at.c_str(), static_cast<long long>(m.counts.pages),
               static_cast<long long>(m.counts.revisions), static_cast<long long>(m.counts.users),
               static_cast<long long>(m.counts.uploads));
-  // Scripts read the path after "safety backup of the previous data: ".
-  if (outcome->safety_note.empty()) {
+  // Scripts read what follows "safety backup of the previous data: ":
+  // "restore point ID" (as POST /api/restore's safety_backup says), or the
+  // path of a safety backup archive.
+  if (!outcome->safety_point.empty()) {
+    std::printf("safety backup of the previous data: restore point %s\n",
+                outcome->safety_point.c_str());
+  } else if (outcome->safety_note.empty()) {
     std::printf("safety backup of the previous data: %s\n", outcome->safety_backup.c_str());
   } else {
     std::printf("%s\n", outcome->safety_note.c_str());

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/repository.h"
+#include "arkwiki/backup/restore.h"
 #include "arkwiki/backup/retention.h"
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/data_dir.h"
@@ -64,6 +65,13 @@ Result<StagedArchive> ExportFromTarget(OffsiteTarget* target, const OffsiteKey& 
 // Shared by the repository's and a target's `backup check`.
 Result<CheckOptions> ParseCheckOptions(const Args& args);
 void PrintCheck(const CheckReport& report, bool json);
+// Writes a restore point (trigger before-import) of the data directory the
+// repository of `args` belongs to, for `backup restore`'s safety copy, and
+// journals it; returns its id.
+Result<std::string> SnapshotBeforeImport(const Args& args);
+// Journals an offline import of `subject` (actor "cli").
+void JournalRestore(const DataDirLayout& layout, const std::string& subject,
+                    const Result<ImportOutcome>& outcome);
 
 // The exit codes of cli.h, as every --help lists them.
 extern const char kExitCodesHelp[];

@@ -76,6 +76,10 @@ int64_t BackupScheduler::RunDueNow() {
     earliest(Attempt(plan.check, plan.last_check, &check_retry_at_, now,
                      [this](int64_t t) { return work_->RunCheck(t); }));
   }
+  if (plan.last_test_restore) {
+    earliest(Attempt(plan.test_restore, plan.last_test_restore, &test_restore_retry_at_, now,
+                     [this](int64_t t) { return work_->RunTestRestore(t); }));
+  }
   if (plan.backup.kind != BackupSchedule::Kind::kOff) work_->CheckStale(now);
   {
     std::lock_guard<std::mutex> lock(mu_);

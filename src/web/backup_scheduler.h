@@ -1,5 +1,5 @@
-// BackupScheduler: the thread that runs automatic backups, repository checks
-// and the staleness alert when they are due. It knows only when; what a run
+// BackupScheduler: the thread that runs automatic backups, repository checks,
+// test restores and the staleness alert when they are due. It knows only when; what a run
 // does is ScheduledWork's (BackupService implements it, tests give fakes).
 //
 // The thread sleeps on a condition variable until the earliest due time of
@@ -32,6 +32,10 @@ struct SchedulePlan {
   // The last repository check, or the oldest restore point when none was
   // checked yet; nullopt when there is nothing to check.
   std::optional<int64_t> last_check;
+  // Test restores of the newest restore point, timed as checks are: the
+  // last one, or the oldest restore point when none ran yet.
+  BackupSchedule test_restore;
+  std::optional<int64_t> last_test_restore;
 };
 
 class ScheduledWork {
@@ -42,6 +46,7 @@ class ScheduledWork {
   // backup or import holds the lock: the scheduler tries again later.
   virtual Status RunBackup(int64_t now) = 0;
   virtual Status RunCheck(int64_t now) = 0;
+  virtual Status RunTestRestore(int64_t now) = 0;
   // Looks at the backups' age and alerts when they are stale.
   virtual void CheckStale(int64_t now) = 0;
 };
@@ -99,6 +104,7 @@ class BackupScheduler {
   // Guarded by run_mu_: no new attempt before these after a failure.
   std::optional<int64_t> backup_retry_at_;
   std::optional<int64_t> check_retry_at_;
+  std::optional<int64_t> test_restore_retry_at_;
   std::thread thread_;
 };
 

@@ -59,6 +59,7 @@ BackupService::BackupService(WikiApp& app)
       points_(app.env(), app.layout()),
       journal_(app.env(), BackupJournal::JournalDir(app.layout().root)) {
   InitSchedule();
+  RecallFromJournal();
 }
 
 BackupService::~BackupService() { Shutdown(); }
@@ -76,8 +77,12 @@ ImportOptions BackupService::OptionsFor(const std::string& actor) {
     request.trigger = SnapshotTrigger::kBeforeImport;
     request.made_by = actor;
     request.label = "before import";
-    ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo point, points_.Snapshot(request));
-    return point.id;
+    auto point = points_.Snapshot(request);
+    Journal({0, "restore_point", point.ok() ? "ok" : "failed", actor, point.ok() ? point->id : "",
+             point.ok() ? point->new_bytes : 0, 0,
+             point.ok() ? "before-import" : point.status().message()});
+    ARKWIKI_RETURN_IF_ERROR(point.status());
+    return point->id;
   };
   return options;
 }
@@ -93,6 +98,9 @@ Result<BackupResult> BackupService::WriteBackup(ByteSink* sink, const std::strin
   // which keep it: give it back, or each download would leave the server
   // ~30 MB larger for a 50,000-file wiki (benchmarks/README.md).
   ::malloc_trim(0);
+  Journal({0, "backup", result.ok() ? "ok" : "failed", actor, audit_detail,
+           result.ok() ? result->archive_bytes : 0, 0,
+           result.ok() ? "sha256 " + result->archive_sha256 : result.status().message()});
   if (!result.ok()) return result;
   Status s =
       app_.storage().audit().Append(actor, AuditKind::kBackupCreate,
@@ -238,6 +246,7 @@ void BackupService::RunJob(const StagedImport& staged, const std::string& actor,
   // every request in flight, including the confirming one if it has not
   // finished yet; new ones get 503 meanwhile.
   auto outcome = Commit(staged, actor, 0);
+  RecordImport(kind, staged, actor, outcome);
   if (!outcome.ok()) {
     LogError("import " + id + " failed: " + outcome.status().ToString());
     return jobs_.Update(id, [&](RestoreJob& j) {
@@ -307,7 +316,9 @@ Result<RestoreDone> BackupService::FinishRestore(RestoreDone done, const std::st
     return done;
   }
   // own_requests 1: this request is in flight and waits inside the swap.
-  ARKWIKI_ASSIGN_OR_RETURN(done.outcome, Commit(done.staged, actor, 1));
+  auto outcome = Commit(done.staged, actor, 1);
+  RecordImport("import", done.staged, actor, outcome);
+  ARKWIKI_ASSIGN_OR_RETURN(done.outcome, std::move(outcome));
   return done;
 }
 

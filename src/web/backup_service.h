@@ -62,8 +62,26 @@ struct AutoBackupStatus {
   int64_t last_check = 0;
   std::optional<bool> last_check_passed;
   std::string last_check_message;
+  int64_t last_test_restore = 0;
+  std::optional<bool> last_test_restore_passed;
+  std::string last_test_restore_message;
   int64_t last_stale_alert = 0;
 };
+
+// What one test restore found (backup_service_test_restore.cpp).
+struct TestRestoreRun {
+  bool passed = false;
+  std::string message;  // the problems, or a summary of the checks
+};
+// Runs `arkwiki backup test-restore ARCHIVE --scratch SCRATCH` (the CLI's
+// machinery, as a child process) and reads its report. A failure to start
+// it is an error; a check that fails is a run that did not pass.
+using TestRestoreRunner =
+    std::function<Result<TestRestoreRun>(const std::string& archive, const std::string& scratch)>;
+// The runner that starts `binary` (this program: /proc/self/exe).
+TestRestoreRunner ChildTestRestoreRunner(std::string binary);
+// A failed test restore as health's last_error says it.
+std::string TestRestoreFailure(const std::string& point_id, const std::string& message);
 
 // The automatic backup policy. It is the server's, like the repository's
 // place: kept in DATA/backup-policy.conf ("key = value" lines; see
@@ -72,13 +90,14 @@ struct BackupPolicy {
   BackupSchedule backup;
   BackupSchedule check;
   RetentionPolicy retention;
+  BackupSchedule test_restore;
 };
 // "backup_schedule", "check_schedule", "retention_keep_last",
 // "retention_keep_daily", "retention_keep_weekly", "retention_keep_monthly",
-// "retention_before_import_days".
+// "retention_before_import_days", "test_restore_schedule".
 const std::vector<std::string>& BackupPolicyKeys();
-// The policy's values when nothing is stored: backups off, a weekly check,
-// RetentionPolicy's defaults.
+// The policy's values when nothing is stored: backups off, a weekly check
+// and a weekly test restore, RetentionPolicy's defaults.
 std::map<std::string, std::string> DefaultBackupPolicyValues();
 // Parses and validates every key of `values`; kInvalidArgument names the
 // key (a key that is not the policy's, a schedule that does not parse, a
@@ -93,6 +112,8 @@ class BackupService {
   static constexpr char kNotStagedMessage[] =
       "this import is no longer staged (it was cancelled, or the server restarted); upload the "
       "backup again";
+  // Who the journal names for what the scheduler did.
+  static constexpr char kSchedulerActor[] = "scheduler";
 
   explicit BackupService(WikiApp& app);
   ~BackupService();  // Shutdown()
@@ -162,6 +183,12 @@ class BackupService {
   // Checks every restore point, re-hashing every stored object, and returns
   // the state of restore point `id` after it.
   Result<SnapshotInfo> CheckPoint(const std::string& id, const std::string& actor);
+  // "Check now" from Settings: CheckPoint on a background thread (joined by
+  // Shutdown), so no request waits for it. Returns once that thread holds
+  // the lock: Busy when another backup or restore holds it, NotFound for an
+  // unknown id. The outcome goes to the points' check status, the journal
+  // and AutoStatus.
+  Status StartCheck(const std::string& id, const std::string& actor);
   // Streams restore point `id` as a backup archive (Create Backup's format).
   Result<BackupResult> ExportPoint(const std::string& id, ByteSink* sink, const std::string& actor);
   // "arkwiki-backup-<site>-<time of the point>.zip".
@@ -173,6 +200,9 @@ class BackupService {
   Result<RestoreDone> RestorePoint(const std::string& id, const std::string& actor, bool dry_run);
   // The backup part of GET /api/health.
   BackupHealth Health();
+  // The backup journal (arkwiki/backup/backup_journal.h): the newest
+  // `limit` entries after skipping the `offset` newest, newest first.
+  Result<JournalReadResult> ReadJournal(size_t offset, size_t limit);
   RestorePoints& points() { return points_; }
 
   // Safety backups, newest first. Never deletes anything.
@@ -214,6 +244,18 @@ class BackupService {
   SchedulePlan PlanSchedule(int64_t now);
   Status RunScheduledBackup(int64_t now);
   Status RunScheduledCheck(int64_t now);
+  // A test restore of the newest restore point that did not fail its
+  // check: exported under the lock into DATA/tmp, then restored, served
+  // and checked in a scratch directory by the TestRestoreRunner, outside
+  // the lock (the live data is not touched). Busy when the lock is held;
+  // NotFound when there is no restore point; a run that did not pass is
+  // Corruption (the backup does not restore as it should). Journaled, alerted
+  // ("test_restore_failed") and kept for AutoStatus like a check.
+  Status RunTestRestore(int64_t now, const std::string& actor);
+  // RunTestRestore now on a background thread (joined by Shutdown), for
+  // "Test restore now": the result goes where a scheduled one's goes.
+  Status StartTestRestore(const std::string& actor);
+  void SetTestRestoreRunner(TestRestoreRunner runner) { test_restore_ = std::move(runner); }
   void CheckStale(int64_t now);
   // Bytes the repository's directory takes on disk.
   uint64_t RepositoryDiskBytes();
@@ -237,6 +279,7 @@ class BackupService {
   };
   Result<SafetyCopy> NewestSafetyCopy();
   Result<StagedImport> StagePointLocked(const std::string& id, const std::string& actor);
+  Result<SnapshotInfo> CheckPointLocked(const std::string& id, const std::string& actor);
   Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run);
   void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind);
   WikiApp& app_;
@@ -247,7 +290,15 @@ class BackupService {
   // Automatic backups (backup_service_schedule.cpp).
   void InitSchedule();
   std::string PolicyPath() const;  // DATA/backup-policy.conf
+  // Appends to the journal (actor "scheduler" when none is given); a
+  // failure to write it is logged, never fatal to what it records.
   void Journal(JournalEntry entry);
+  // At start: what the journal says about the last backup, check, test
+  // restore and failure, so a restart keeps them (backup_service_journal.cpp).
+  void RecallFromJournal();
+  void RecordCheck(int64_t now, const std::string& problem);
+  void RecordImport(const std::string& kind, const StagedImport& staged, const std::string& actor,
+                    const Result<ImportOutcome>& outcome);
   void Alert(const std::string& event, int64_t now, const std::string& message,
              std::map<std::string, std::string> details);
   Status ApplyRetention(const RetentionPolicy& policy, int64_t now);
@@ -256,10 +307,13 @@ class BackupService {
   AutoBackupStatus status_;
   std::mutex policy_mu_;  // one writer of backup-policy.conf at a time
   std::unique_ptr<WebhookNotifier> notifier_;
+  TestRestoreRunner test_restore_;
   std::unique_ptr<ScheduledWork> work_;
   std::unique_ptr<BackupScheduler> scheduler_;  // last: its thread uses the members above
 };
 
+// What a repository check found, for people; "" when it passed.
+std::string CheckProblem(const Result<CheckReport>& report);
 // "arkwiki-safety-....zip" from a path.
 std::string FileNameOf(const std::string& path);
 // Where an import kept the data it replaced, for people: the restore

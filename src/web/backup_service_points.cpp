@@ -3,6 +3,10 @@
 // it did to the audit log.
 #include <malloc.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
+
 #include "app.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
@@ -14,6 +18,12 @@ namespace {
 constexpr double kFullRead = 100;  // "check now" re-hashes every stored object
 
 std::string SizeText(uint64_t bytes) { return std::to_string(bytes) + " bytes"; }
+
+uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
 
 }  // namespace
 
@@ -27,6 +37,8 @@ Result<SnapshotInfo> BackupService::CreatePoint(const std::string& actor,
   request.label = label;
   auto point = points_.Snapshot(request);
   ::malloc_trim(0);  // as after WriteBackup: the copy threads' arenas keep their memory
+  Journal({0, "restore_point", point.ok() ? "ok" : "failed", actor, point.ok() ? point->id : "",
+           point.ok() ? point->new_bytes : 0, 0, point.ok() ? "manual" : point.status().message()});
   if (!point.ok()) return point;
   Status s = app_.storage().audit().Append(actor, AuditKind::kBackupSnapshot,
                                            "restore point " + point->id + ", " +
@@ -40,7 +52,10 @@ Status BackupService::DeletePoint(const std::string& id, const std::string& acto
   std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
   if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
   ARKWIKI_RETURN_IF_ERROR(points_.Find(id).status());
-  ARKWIKI_RETURN_IF_ERROR(points_.Delete(id));
+  const Status deleted = points_.Delete(id);
+  Journal({0, "forget", deleted.ok() ? "ok" : "failed", actor, id, 0, 0,
+           deleted.ok() ? "deleted" : deleted.message()});
+  ARKWIKI_RETURN_IF_ERROR(deleted);
   Status s = app_.storage().audit().Append(actor, AuditKind::kBackupDelete, "restore point " + id);
   if (!s.ok()) LogWarning("restore point deleted but not audited: " + s.ToString());
   return Status::Ok();
@@ -49,8 +64,35 @@ Status BackupService::DeletePoint(const std::string& id, const std::string& acto
 Result<SnapshotInfo> BackupService::CheckPoint(const std::string& id, const std::string& actor) {
   std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
   if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
+  return CheckPointLocked(id, actor);
+}
+
+Status BackupService::StartCheck(const std::string& id, const std::string& actor) {
   ARKWIKI_RETURN_IF_ERROR(points_.Find(id).status());
-  ARKWIKI_ASSIGN_OR_RETURN(CheckReport report, points_.Check(kFullRead));
+  auto started = std::make_shared<std::promise<Status>>();
+  std::future<Status> ready = started->get_future();
+  // The thread takes the lock itself, as a restore job does (StartRestore).
+  ARKWIKI_RETURN_IF_ERROR(jobs_.Spawn([this, id, actor, started] {
+    std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
+    if (!lock.owns_lock()) return started->set_value(Status::Busy(kBusyMessage));
+    started->set_value(Status::Ok());
+    auto point = CheckPointLocked(id, actor);
+    if (!point.ok()) LogWarning("check of restore point " + id + ": " + point.status().ToString());
+  }));
+  return ready.get();
+}
+
+Result<SnapshotInfo> BackupService::CheckPointLocked(const std::string& id,
+                                                     const std::string& actor) {
+  ARKWIKI_RETURN_IF_ERROR(points_.Find(id).status());
+  const auto started = std::chrono::steady_clock::now();
+  auto checked = points_.Check(kFullRead);
+  const std::string problem = CheckProblem(checked);
+  const int64_t now = NowUnixSeconds();
+  Journal({now, "check", problem.empty() ? "ok" : "failed", actor, id,
+           checked.ok() ? checked->bytes_hashed : 0, MillisSince(started), problem});
+  RecordCheck(now, problem);
+  ARKWIKI_ASSIGN_OR_RETURN(CheckReport report, std::move(checked));
   ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo point, points_.Find(id));
   Status s = app_.storage().audit().Append(
       actor, AuditKind::kBackupCheck,
@@ -68,6 +110,9 @@ Result<BackupResult> BackupService::ExportPoint(const std::string& id, ByteSink*
   if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
   auto result = points_.Export(id, sink);
   ::malloc_trim(0);
+  Journal({0, "download", result.ok() ? "ok" : "failed", actor, id,
+           result.ok() ? result->archive_bytes : 0, 0,
+           result.ok() ? "sha256 " + result->archive_sha256 : result.status().message()});
   if (!result.ok()) return result;
   Status s =
       app_.storage().audit().Append(actor, AuditKind::kBackupDownload,

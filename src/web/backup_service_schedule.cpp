@@ -16,7 +16,7 @@
 namespace arkwiki::web {
 namespace {
 
-constexpr char kActor[] = "scheduler";
+constexpr const char* kActor = BackupService::kSchedulerActor;
 constexpr char kPolicyFile[] = "backup-policy.conf";
 // The regular check re-hashes this share of the stored objects; every
 // manifest and object size is checked each time.
@@ -29,6 +29,7 @@ class ServiceWork final : public ScheduledWork {
   SchedulePlan Plan(int64_t now) override { return service_->PlanSchedule(now); }
   Status RunBackup(int64_t now) override { return service_->RunScheduledBackup(now); }
   Status RunCheck(int64_t now) override { return service_->RunScheduledCheck(now); }
+  Status RunTestRestore(int64_t now) override { return service_->RunTestRestore(now, kActor); }
   void CheckStale(int64_t now) override { service_->CheckStale(now); }
 
  private:
@@ -73,7 +74,8 @@ const std::vector<std::string>& BackupPolicyKeys() {
                                                 "retention_keep_daily",
                                                 "retention_keep_weekly",
                                                 "retention_keep_monthly",
-                                                "retention_before_import_days"};
+                                                "retention_before_import_days",
+                                                "test_restore_schedule"};
   return keys;
 }
 
@@ -85,7 +87,8 @@ std::map<std::string, std::string> DefaultBackupPolicyValues() {
           {"retention_keep_daily", std::to_string(r.keep_daily)},
           {"retention_keep_weekly", std::to_string(r.keep_weekly)},
           {"retention_keep_monthly", std::to_string(r.keep_monthly)},
-          {"retention_before_import_days", std::to_string(r.before_import_days)}};
+          {"retention_before_import_days", std::to_string(r.before_import_days)},
+          {"test_restore_schedule", FormatSchedule(DefaultTestRestoreSchedule())}};
 }
 
 Result<BackupPolicy> ParseBackupPolicy(const std::map<std::string, std::string>& values) {
@@ -99,6 +102,8 @@ Result<BackupPolicy> ParseBackupPolicy(const std::map<std::string, std::string>&
   BackupPolicy p;
   ARKWIKI_ASSIGN_OR_RETURN(p.backup, Schedule("backup_schedule", all["backup_schedule"]));
   ARKWIKI_ASSIGN_OR_RETURN(p.check, Schedule("check_schedule", all["check_schedule"]));
+  ARKWIKI_ASSIGN_OR_RETURN(p.test_restore,
+                           Schedule("test_restore_schedule", all["test_restore_schedule"]));
   ARKWIKI_ASSIGN_OR_RETURN(p.retention.keep_last, Count("retention_keep_last", all));
   ARKWIKI_ASSIGN_OR_RETURN(p.retention.keep_daily, Count("retention_keep_daily", all));
   ARKWIKI_ASSIGN_OR_RETURN(p.retention.keep_weekly, Count("retention_keep_weekly", all));
@@ -111,6 +116,8 @@ Result<BackupPolicy> ParseBackupPolicy(const std::map<std::string, std::string>&
 
 void BackupService::InitSchedule() {
   notifier_ = std::make_unique<WebhookNotifier>(NewPocoHttpPoster());
+  // This program runs `backup test-restore`: the server is the arkwiki binary.
+  test_restore_ = ChildTestRestoreRunner("/proc/self/exe");
   work_ = std::make_unique<ServiceWork>(this);
   scheduler_ = std::make_unique<BackupScheduler>(work_.get(), [] { return NowUnixSeconds(); });
 }
@@ -164,6 +171,7 @@ BackupPolicy BackupService::Policy() {
   BackupPolicy fallback;
   fallback.backup = DefaultBackupSchedule();
   fallback.check = DefaultCheckSchedule();
+  fallback.test_restore = DefaultTestRestoreSchedule();
   return fallback;
 }
 
@@ -184,6 +192,7 @@ Status BackupService::UpdatePolicy(const std::map<std::string, std::string>& val
   // The canonical spelling is what is stored.
   all["backup_schedule"] = FormatSchedule(policy.backup);
   all["check_schedule"] = FormatSchedule(policy.check);
+  all["test_restore_schedule"] = FormatSchedule(policy.test_restore);
   std::string text = "# The automatic backup policy; edit it under Settings -> Backup & Import.\n";
   for (const std::string& key : BackupPolicyKeys()) text += key + " = " + all[key] + "\n";
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(app_.env(), PolicyPath(), text));
@@ -203,6 +212,12 @@ SchedulePlan BackupService::PlanSchedule(int64_t /*now*/) {
   SchedulePlan plan;
   plan.backup = policy.backup;
   plan.check = policy.check;
+  plan.test_restore = policy.test_restore;
+  int64_t tested = 0;
+  {
+    std::lock_guard<std::mutex> guard(status_mu_);
+    tested = status_.last_test_restore;
+  }
   auto points = points_.List();
   if (!points.ok() || points->empty()) return plan;
   int64_t checked = 0;
@@ -214,13 +229,8 @@ SchedulePlan BackupService::PlanSchedule(int64_t /*now*/) {
   }
   // Not checked yet: the first check is due at the slot after the oldest point.
   plan.last_check = checked > 0 ? checked : points->front().created;
+  plan.last_test_restore = tested > 0 ? tested : points->front().created;
   return plan;
-}
-
-void BackupService::Journal(JournalEntry entry) {
-  entry.actor = kActor;
-  Status s = journal_.Append(entry);
-  if (!s.ok()) LogWarning("could not write the backup journal: " + s.ToString());
 }
 
 void BackupService::Alert(const std::string& event, int64_t now, const std::string& message,
@@ -304,15 +314,21 @@ Status BackupService::RunScheduledCheck(int64_t now) {
   const auto started = std::chrono::steady_clock::now();
   auto report = points_.Check(kCheckReadPercent);
   const auto ms = static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started));
-  std::string problem;
-  if (!report.ok()) {
-    problem = "the check could not run: " + report.status().message();
-  } else if (!report->ok()) {
-    problem = std::to_string(report->damaged.size()) + " damaged objects, " +
-              std::to_string(report->snapshot_problems.size()) + " damaged restore points";
-  }
+  const std::string problem = CheckProblem(report);
   Journal({now, "check", problem.empty() ? "ok" : "failed", "", "",
            report.ok() ? report->bytes_hashed : 0, ms, problem});
+  RecordCheck(now, problem);
+  return report.status();
+}
+
+std::string CheckProblem(const Result<CheckReport>& report) {
+  if (!report.ok()) return "the check could not run: " + report.status().message();
+  if (report->ok()) return "";
+  return std::to_string(report->damaged.size()) + " damaged objects, " +
+         std::to_string(report->snapshot_problems.size()) + " damaged restore points";
+}
+
+void BackupService::RecordCheck(int64_t now, const std::string& problem) {
   {
     std::lock_guard<std::mutex> guard(status_mu_);
     status_.last_check = now;
@@ -320,7 +336,6 @@ Status BackupService::RunScheduledCheck(int64_t now) {
     status_.last_check_message = problem;
   }
   if (!problem.empty()) Alert("check_failed", now, problem, {});
-  return report.status();
 }
 
 void BackupService::CheckStale(int64_t now) {

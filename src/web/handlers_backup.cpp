@@ -1,6 +1,7 @@
 #include "handlers_backup.h"
 
 #include "arkwiki/core/log.h"
+#include "handlers_backup_journal.h"
 #include "handlers_backup_policy.h"
 #include "handlers_restore.h"
 #include "view_format.h"
@@ -99,6 +100,7 @@ void ShowOverview(BackupService& backup, const Renderer& pages, Exchange& ex, in
   SetList(&data, "audit", RecentBackupAudit(backup));
   SetPoints(backup, &data);
   backup_policy::SetView(backup, &data);
+  backup_journal::SetView(backup, &data);
   pages.RenderPage(ex, status, "backup", "Backup & Import", std::move(data));
 }
 

@@ -36,6 +36,11 @@ Object::Ptr StatusJson(BackupService& backup) {
   o->set("last_check_passed",
          s.last_check_passed ? Poco::Dynamic::Var(*s.last_check_passed) : Poco::Dynamic::Var());
   o->set("last_check_message", s.last_check_message);
+  o->set("last_test_restore", TimeOrNull(s.last_test_restore));
+  o->set("last_test_restore_passed", s.last_test_restore_passed
+                                         ? Poco::Dynamic::Var(*s.last_test_restore_passed)
+                                         : Poco::Dynamic::Var());
+  o->set("last_test_restore_message", s.last_test_restore_message);
   const auto next = NextRun(plan.backup, plan.last_backup, now);
   o->set("next_backup", next ? TimeOrNull(*next) : Poco::Dynamic::Var());
   return o;
@@ -82,6 +87,24 @@ void Form(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
   RedirectWithFlash(ex, kBackupPage, "Backup schedule saved.");
 }
 
+void TestRestoreNow(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  Status s = backup.StartTestRestore(ex.user->name);
+  if (!s.ok()) return pages.SendError(ex, s);
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("started", true);
+  SendJson(ex, 202, o);
+}
+
+void TestRestoreForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
+  Status s = backup.StartTestRestore(ex.user->name);
+  if (!s.ok()) {
+    return RedirectWithFlash(ex, kBackupPage, "Not started: " + AsSentence(s.message()), "error");
+  }
+  RedirectWithFlash(ex, kBackupPage,
+                    "Test restore started. Its result shows here and in the journal when it has "
+                    "finished.");
+}
+
 void SetView(BackupService& backup, TemplateValue* data) {
   TemplateValue policy;
   for (const auto& [key, value] : backup.PolicyValues()) policy.Set(key, value);
@@ -100,6 +123,11 @@ void SetView(BackupService& backup, TemplateValue* data) {
   view.Set("last_check", s.last_check > 0 ? DateValue(s.last_check) : TemplateValue());
   view.Set("check_failed", s.last_check_passed.has_value() && !*s.last_check_passed);
   view.Set("check_message", s.last_check_message);
+  view.Set("last_test_restore",
+           s.last_test_restore > 0 ? DateValue(s.last_test_restore) : TemplateValue());
+  view.Set("test_restore_failed",
+           s.last_test_restore_passed.has_value() && !*s.last_test_restore_passed);
+  view.Set("test_restore_message", s.last_test_restore_message);
   uint64_t sum = 0;
   if (auto points = backup.ListPoints(); points.ok()) {
     for (const SnapshotInfo& p : *points) sum += p.total_bytes;

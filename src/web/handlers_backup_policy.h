@@ -13,6 +13,11 @@ void Get(BackupService& backup, const Renderer& pages, Exchange& ex);
 void Put(BackupService& backup, const Renderer& pages, Exchange& ex);
 // POST /settings/backup/policy.
 void Form(BackupService& backup, const Renderer& pages, Exchange& ex);
+// POST /api/backup-test-restore (202: started in the background; the
+// outcome shows in the policy's status and the journal) and the Settings
+// button's POST /settings/backup/test-restore.
+void TestRestoreNow(BackupService& backup, const Renderer& pages, Exchange& ex);
+void TestRestoreForm(BackupService& backup, const Renderer& pages, Exchange& ex);
 // Sets "policy" (the form's values) and "auto" (the status) on the page data.
 void SetView(BackupService& backup, TemplateValue* data);
 

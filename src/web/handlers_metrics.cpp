@@ -56,6 +56,8 @@ BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& s
   m.failures_total = status.failures_total;
   m.last_check_time = status.last_check;
   m.last_check_passed = status.last_check_passed;
+  m.last_test_restore_time = status.last_test_restore;
+  m.last_test_restore_passed = status.last_test_restore_passed;
   if (auto points = backups.ListPoints(); points.ok()) {
     m.snapshot_count = points->size();
     for (const SnapshotInfo& p : *points) {

@@ -37,11 +37,16 @@ Result<SnapshotInfo> RestorePoints::Snapshot(const SnapshotRequest& request) {
   Result<SnapshotInfo> point = repo.ok() ? (*repo)->Snapshot(request) : repo.status();
   if (!point.ok()) {
     LogWarning("restore point not made: " + point.status().ToString());
-    std::lock_guard<std::mutex> guard(mutex_);
-    last_failure_at_ = NowUnixSeconds();
-    last_failure_ = point.status().message();
+    RecordFailure(NowUnixSeconds(), point.status().message());
   }
   return point;
+}
+
+void RestorePoints::RecordFailure(int64_t at, const std::string& message) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (at < last_failure_at_) return;
+  last_failure_at_ = at;
+  last_failure_ = message;
 }
 
 Result<std::vector<SnapshotInfo>> RestorePoints::List() {

@@ -62,6 +62,10 @@ class RestorePoints {
   Result<BackupResult> ExportToFile(const std::string& id, const std::string& path);
 
   BackupHealth Health(int64_t now);
+  // Records a failure for Health (a failed snapshot records its own): a
+  // test restore that did not pass, or one the journal remembers from
+  // before a restart.
+  void RecordFailure(int64_t at, const std::string& message);
 
  private:
   Result<Repository*> Repo();

@@ -8,6 +8,7 @@
 #include "handlers_assets.h"
 #include "handlers_auth.h"
 #include "handlers_backup.h"
+#include "handlers_backup_journal.h"
 #include "handlers_backup_policy.h"
 #include "handlers_metrics.h"
 #include "handlers_page_edit.h"
@@ -158,6 +159,9 @@ void RegisterRoutes(WikiApp& app) {
         backup(restore_points::RestoreForm));
   r.Add("POST", "/settings/backup/points/{id}/check", kAdmin, backup(restore_points::CheckForm));
   r.Add("POST", "/settings/backup/points/{id}/delete", kAdmin, backup(restore_points::DeleteForm));
+  r.Add("GET", "/api/backup-journal", kAdmin, backup(backup_journal::List));
+  r.Add("POST", "/api/backup-test-restore", kAdmin, backup(backup_policy::TestRestoreNow));
+  r.Add("POST", "/settings/backup/test-restore", kAdmin, backup(backup_policy::TestRestoreForm));
 }
 
 }  // namespace arkwiki::web

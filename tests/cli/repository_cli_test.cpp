@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "arkwiki/storage/storage.h"
 #include "support/arkwiki_process.h"
@@ -108,6 +109,46 @@ TEST_F(RepositoryCliTest, RestoreSnapshotBringsBackTheWikiOfItsTime) {
   // The repository survives the restore, outside live/.
   EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0);
   EXPECT_NE(last_.out.find(id), std::string::npos);
+}
+
+TEST_F(RepositoryCliTest, RestoreKeepsThePreviousDataAsABeforeImportRestorePoint) {
+  const std::string archive = dir_.Sub("a.zip");
+  ASSERT_EQ(Run({"backup", "create", "--data", data_, "--out", archive}), 0) << last_.err;
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok());
+    AddUpload(**storage, "home", "later.txt", "added after the backup");
+  }
+  const std::string changed = DumpWiki(data_);
+  ASSERT_EQ(Run({"backup", "restore", "--data", data_, archive, "--yes"}), 0) << last_.err;
+  const std::string marker = "safety backup of the previous data: restore point ";
+  const size_t at = last_.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << last_.out;
+  const std::string id =
+      last_.out.substr(at + marker.size(), last_.out.find('\n', at) - at - marker.size());
+  ASSERT_NE(DumpWiki(data_), changed);
+  // No safety ZIP any more: the restore point holds the replaced data.
+  auto safety = Env::Default()->ListDir(DataDirLayout(data_).safety);
+  if (safety.ok()) {
+    for (const DirEntry& e : *safety) EXPECT_EQ(e.name.find(".zip"), std::string::npos) << e.name;
+  }
+  ASSERT_EQ(Run({"backup", "snapshots", "--data", data_}), 0) << last_.err;
+  EXPECT_NE(last_.out.find(id + "  "), std::string::npos) << last_.out;
+  EXPECT_NE(last_.out.find("before-import"), std::string::npos) << last_.out;
+  // It is the undo: restoring it brings the replaced wiki back.
+  ASSERT_EQ(Run({"backup", "restore", "--data", data_, "--snapshot", id, "--yes"}), 0) << last_.err;
+  EXPECT_EQ(DumpWiki(data_), changed);
+  // Each step is in the journal, outside live/, with the CLI as its actor.
+  std::ifstream in(data_ + "/journal/backup-journal.jsonl");
+  const std::string journal((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(journal.find(
+                "\"event\":\"restore_point\",\"outcome\":\"ok\",\"actor\":\"cli\",\"subject\":\"" +
+                id + "\""),
+            std::string::npos)
+      << journal;
+  EXPECT_NE(journal.find("\"event\":\"import\",\"outcome\":\"ok\",\"actor\":\"cli\""),
+            std::string::npos)
+      << journal;
 }
 
 TEST_F(RepositoryCliTest, EveryCommandAnswersHelp) {

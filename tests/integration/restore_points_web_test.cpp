@@ -7,7 +7,9 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "backup_web_helpers.h"
 
@@ -33,6 +35,23 @@ class RestorePointsWebTest : public BackupWebFixture {
     EXPECT_EQ(r.status, 200) << r.body;
     auto list = ParseJson(r.body)->getArray("restore_points");
     return list ? list : Poco::JSON::Array::Ptr(new Poco::JSON::Array);
+  }
+  // The newest entry of `event` in GET /api/backup-journal, waiting for
+  // one to appear (a background job writes it); null after 120 s.
+  Poco::JSON::Object::Ptr WaitForJournalEntry(const std::string& event) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      HttpResponse r = Client("admin").Get("/api/backup-journal?limit=20");
+      EXPECT_EQ(r.status, 200) << r.body;
+      auto entries = ParseJson(r.body)->getArray("entries");
+      for (size_t i = 0; entries && i < entries->size(); ++i) {
+        if (entries->getObject(i)->optValue<std::string>("event", "") == event) {
+          return entries->getObject(i);
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return nullptr;
   }
   Poco::JSON::Object::Ptr BackupHealth() {
     auto health = ParseJson(Client().Get("/api/health").body)->getObject("backup");
@@ -235,7 +254,14 @@ TEST_F(RestorePointsWebTest, SettingsPageBackUpNowRestoreCheckAndDelete) {
   HttpResponse checked =
       admin.PostForm("/settings/backup/points/" + id + "/check", {{"csrf", csrf}});
   EXPECT_EQ(checked.status, 303);
-  EXPECT_EQ(admin.Get(checked.Header("location")).body.find("failed its check"), std::string::npos);
+  EXPECT_NE(admin.Get(checked.Header("location")).body.find("Checking every restore point"),
+            std::string::npos);
+  // The check runs in the background: its journal entry says it has ended.
+  Poco::JSON::Object::Ptr check = WaitForJournalEntry("check");
+  ASSERT_TRUE(check) << "the check did not end";
+  EXPECT_EQ(check->optValue<std::string>("outcome", ""), "ok")
+      << check->optValue<std::string>("message", "");
+  EXPECT_EQ(check->optValue<std::string>("subject", ""), id);
 
   ChangeTheWiki();
   HttpResponse staged =
@@ -285,6 +311,34 @@ TEST_F(RestorePointsWebTest, EveryWritingCallWhileABackupRunsGets409) {
   EXPECT_NE(busy.body.find("another backup or import is running"), std::string::npos);
   EXPECT_EQ(c.Get("/api/restore-points").status, 200);  // listing only reads
   session.abort();
+}
+
+// The journal over HTTP, and "Test restore now" running the real
+// `arkwiki backup test-restore` (a child of the server) on the newest point.
+TEST_F(RestorePointsWebTest, TestRestoreNowProvesTheNewestPointAndTheJournalShowsIt) {
+  const std::string id = CreatePoint()->getValue<std::string>("id");
+  EXPECT_EQ(Client("editor").Get("/api/backup-journal").status, 403);
+  EXPECT_EQ(Client("editor").Request("POST", "/api/backup-test-restore", "", "").status, 403);
+  HttpResponse r = Client("admin").Request("POST", "/api/backup-test-restore", "", "");
+  ASSERT_EQ(r.status, 202) << r.body;
+  // It runs in the background: wait for its journal entry.
+  Poco::JSON::Object::Ptr entry = WaitForJournalEntry("test_restore");
+  ASSERT_TRUE(entry) << "no test restore was journaled";
+  EXPECT_EQ(entry->optValue<std::string>("outcome", ""), "ok")
+      << entry->optValue<std::string>("message", "");
+  EXPECT_EQ(entry->optValue<std::string>("subject", ""), id);
+  EXPECT_EQ(entry->optValue<std::string>("actor", ""), "admin");
+  // Newest first, paged: the restore point made above comes before it.
+  r = Client("admin").Get("/api/backup-journal?limit=1&offset=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto page = ParseJson(r.body);
+  ASSERT_EQ(page->getArray("entries")->size(), 1u);
+  EXPECT_EQ(page->getArray("entries")->getObject(0)->optValue<std::string>("event", ""),
+            "restore_point");
+  EXPECT_FALSE(page->optValue<bool>("more", true));
+  auto status = ParseJson(Client("admin").Get("/api/backup-policy").body)->getObject("status");
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->optValue<bool>("last_test_restore_passed", false));
 }
 
 }  // namespace

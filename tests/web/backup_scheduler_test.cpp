@@ -35,6 +35,12 @@ class FakeWork : public ScheduledWork {
     plan_.last_check = now;
     return Status::Ok();
   }
+  Status RunTestRestore(int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    test_restores_.push_back(now);
+    if (test_restore_result_.ok()) plan_.last_test_restore = now;
+    return test_restore_result_;
+  }
   void CheckStale(int64_t /*now*/) override { ++stale_looks_; }
 
   void SetPlan(const SchedulePlan& plan) {
@@ -53,6 +59,14 @@ class FakeWork : public ScheduledWork {
     std::lock_guard<std::mutex> lock(mu_);
     return checks_;
   }
+  std::vector<int64_t> test_restores() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return test_restores_;
+  }
+  void SetTestRestoreResult(Status result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    test_restore_result_ = std::move(result);
+  }
   int stale_looks() const { return stale_looks_; }
 
  private:
@@ -61,6 +75,8 @@ class FakeWork : public ScheduledWork {
   Status result_ = Status::Ok();
   std::vector<int64_t> backups_;
   std::vector<int64_t> checks_;
+  std::vector<int64_t> test_restores_;
+  Status test_restore_result_ = Status::Ok();
   std::atomic<int> stale_looks_{0};
 };
 
@@ -180,6 +196,34 @@ TEST_F(BackupSchedulerTest, NothingToCheckRunsNoCheck) {
   BackupScheduler scheduler(&work_, Clock());
   (void)scheduler.RunDueNow();
   EXPECT_TRUE(work_.checks().empty());
+}
+
+TEST_F(BackupSchedulerTest, TestRestoresRunOnTheirOwnScheduleAndRetryAfterAFailure) {
+  SchedulePlan plan;
+  plan.test_restore = BackupSchedule::Weekly(0, 4, 30);
+  plan.last_test_restore = kT0 - 8 * 24 * kHour;
+  work_.SetPlan(plan);
+  work_.SetTestRestoreResult(Status::Corruption("pages: manifest 3, served 2"));
+  BackupScheduler scheduler(&work_, Clock());
+  EXPECT_EQ(scheduler.RunDueNow(), kT0 + BackupScheduler::kFailureRetrySeconds);
+  (void)scheduler.RunDueNow();  // not before the retry time
+  EXPECT_EQ(work_.test_restores(), std::vector<int64_t>{kT0});
+  work_.SetTestRestoreResult(Status::Ok());
+  now_ = kT0 + BackupScheduler::kFailureRetrySeconds;
+  (void)scheduler.RunDueNow();
+  (void)scheduler.RunDueNow();  // done: the next is a week away
+  EXPECT_EQ(work_.test_restores().size(), 2u);
+  EXPECT_TRUE(work_.backups().empty());
+  EXPECT_TRUE(work_.checks().empty());
+}
+
+TEST_F(BackupSchedulerTest, NoRestorePointRunsNoTestRestore) {
+  SchedulePlan plan;
+  plan.test_restore = BackupSchedule::EveryHours(1);
+  work_.SetPlan(plan);  // last_test_restore unset: no restore point
+  BackupScheduler scheduler(&work_, Clock());
+  (void)scheduler.RunDueNow();
+  EXPECT_TRUE(work_.test_restores().empty());
 }
 
 TEST_F(BackupSchedulerTest, StopEndsAWaitPromptly) {

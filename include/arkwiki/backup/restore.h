@@ -15,7 +15,7 @@
 //                    system (Env::NewFileSystemSync), not a fsync per file.
 //   Commit(staged)   1. keeps the current data: as a restore point when
 //                       ImportOptions::safety_point is set (the server's
-//                       way), else as a safety backup archive in
+//                       and `backup restore`'s way), else as a safety backup archive in
 //                       DATA/safety/ (kept `safety_retention_days`); a wiki
 //                       too damaged for either is kept as a directory in
 //                       DATA/safety/ instead, and an empty data directory

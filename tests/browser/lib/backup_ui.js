@@ -162,8 +162,33 @@ function pointRow(page, id) {
   return page.locator(`main table.restore-points tbody tr[data-point="${id}"]`);
 }
 
+// The backup journal listed on the Backup & Import page, newest first:
+// [{event, outcome, failed, actor, text}].
+async function journalEntries(page) {
+  return page.locator('main table.backup-journal tbody tr').evaluateAll((rows) => rows.map((r) => ({
+    event: r.dataset.event,
+    outcome: r.dataset.outcome,
+    failed: r.classList.contains('journal-failed'),
+    actor: r.querySelectorAll('td')[1].textContent.trim(),
+    text: r.textContent.replace(/\s+/g, ' ').trim(),
+  })));
+}
+
+// The computed colour of the first element `locator` finds, and of the
+// page's danger colour (var(--danger)), to compare.
+async function colourAndDanger(locator) {
+  return locator.first().evaluate((el) => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--danger)';
+    document.body.appendChild(probe);
+    const danger = getComputedStyle(probe).color;
+    probe.remove();
+    return { colour: getComputedStyle(el).color, danger };
+  });
+}
+
 module.exports = {
   openBackupPage, readStats, leadingNumber, createBackup, recordUploadProgress, throttleUpload, uploadBackup,
   readPreviewTable, requiredSiteTitle, confirmImport, followToResult, undoLastImport, safetyBackupNames,
-  restorePoints, pointRow,
+  restorePoints, pointRow, journalEntries, colourAndDanger,
 };
