@@ -118,7 +118,7 @@ Status Client::ReadBody(std::istream& in, const Call& call, int status, uint64_t
       if (reply->body.size() < kMaxErrorBody || status / 100 == 2) reply->body.append(got);
       continue;
     }
-    const size_t dropped = static_cast<size_t>(std::min<uint64_t>(skip, n));
+    const auto dropped = static_cast<size_t>(std::min<uint64_t>(skip, n));
     skip -= dropped;
     *delivered += dropped;
     got.remove_prefix(dropped);

@@ -89,7 +89,7 @@ std::string CanonicalQueryString(const NameValues& query) {
   std::string out;
   for (const auto& [name, value] : encoded) {
     if (!out.empty()) out.push_back('&');
-    out += name + "=" + value;
+    out.append(name).append("=").append(value);
   }
   return out;
 }
@@ -107,7 +107,7 @@ std::string CanonicalRequest(const SigV4Request& request) {
   std::string out = request.method + "\n" + request.canonical_uri + "\n" +
                     CanonicalQueryString(request.query) + "\n";
   for (const auto& [name, value] : SortedHeaders(request.headers)) {
-    out += name + ":" + value + "\n";
+    out.append(name).append(":").append(value).append("\n");
   }
   out += "\n" + SignedHeaderNames(request.headers) + "\n" + request.payload_sha256;
   return out;
