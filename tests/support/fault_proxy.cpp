@@ -50,6 +50,7 @@ int ConnectLoopback(int port) {
 struct Head {
   std::string method;
   std::string target;
+  std::string range;
   uint64_t content_length = 0;
 };
 
@@ -65,6 +66,8 @@ Head ParseHead(const std::string& head) {
     const std::string field = head.substr(line + 2, end - line - 2);
     if (strncasecmp(field.c_str(), "content-length:", 15) == 0) {
       h.content_length = std::stoull(field.substr(15));
+    } else if (strncasecmp(field.c_str(), "range:", 6) == 0) {
+      h.range = field.substr(field.find_first_not_of(' ', 6));
     }
     line = end;
   }
@@ -181,14 +184,21 @@ void FaultProxy::Serve(int client) {
     if (up >= 0) open_fds_.push_back(up);
   }
   std::mutex write_mu;  // the pump and injected answers both write to `client`
+  // Bytes of answer the pump may still pass before cutting both
+  // connections (kDropMidAnswer); -1 = no limit.
+  std::atomic<int64_t> answer_budget{-1};
   std::thread pump([&] {
     std::string buf;
     while (up >= 0 && ReadSome(up, &buf)) {
+      const int64_t budget = answer_budget.load();
+      const size_t n = budget < 0 ? buf.size() : std::min<size_t>(buf.size(), budget);
       std::lock_guard<std::mutex> lock(write_mu);
-      if (!SendAll(client, buf.data(), buf.size())) break;
+      if (!SendAll(client, buf.data(), n)) break;
       buf.clear();
+      if (budget >= 0 && (answer_budget -= static_cast<int64_t>(n)) <= 0) break;
     }
     ::shutdown(client, SHUT_RDWR);
+    if (up >= 0) ::shutdown(up, SHUT_RDWR);
   });
   std::string pending;
   std::string head;
@@ -198,7 +208,7 @@ void FaultProxy::Serve(int client) {
     const bool faulted = TakeFault(h.method, h.target, &fault);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      seen_.push_back({h.method, h.target, h.content_length, faulted});
+      seen_.push_back({h.method, h.target, h.content_length, h.range, faulted});
     }
     using Action = FaultRule::Action;
     if (faulted && fault.action == Action::kAnswer) {
@@ -208,6 +218,7 @@ void FaultProxy::Serve(int client) {
       if (!SendAll(client, answer.data(), answer.size())) break;
       continue;
     }
+    if (faulted && fault.action == Action::kDropMidAnswer) answer_budget = fault.answer_bytes;
     if (faulted && fault.action == Action::kDelay) {
       std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
     }

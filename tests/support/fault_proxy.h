@@ -7,7 +7,9 @@
 //   - kDelay: holds the request for delay_ms before forwarding it, so the
 //     answer comes late;
 //   - kAnswer: answers status/code itself (500, 503, SlowDown) without
-//     forwarding, keeping the connection.
+//     forwarding, keeping the connection;
+//   - kDropMidAnswer: forwards the request, passes the first answer_bytes
+//     bytes of the answer back, then closes both connections.
 // Answers from the server are passed through unparsed. One upstream
 // connection per client connection; no pipelining (S3 clients send one
 // request at a time on a connection).
@@ -24,7 +26,7 @@
 namespace arkwiki::testing {
 
 struct FaultRule {
-  enum class Action { kDropMidBody, kDelay, kAnswer };
+  enum class Action { kDropMidBody, kDelay, kAnswer, kDropMidAnswer };
   Action action = Action::kAnswer;
   std::string method;             // "" matches any
   std::string target_contains;    // substring of the request target; "" any
@@ -33,12 +35,14 @@ struct FaultRule {
   int delay_ms = 0;               // kDelay
   int status = 503;               // kAnswer
   std::string code = "SlowDown";  // kAnswer: the S3 error code in the body
+  int64_t answer_bytes = 0;       // kDropMidAnswer
 };
 
 struct SeenRequest {
   std::string method;
   std::string target;
   uint64_t body_bytes = 0;
+  std::string range;  // the Range header's value, if any
   bool faulted = false;
 };
 

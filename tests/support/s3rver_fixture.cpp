@@ -44,7 +44,9 @@ std::string ReadAll(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<S3rverProcess>> S3rverProcess::Start(const std::string& work_dir,
-                                                            const std::string& bucket) {
+                                                            const std::string& bucket,
+                                                            const std::string& tls_cert,
+                                                            const std::string& tls_key) {
   const std::string node = FindOnPath("node");
   if (node.empty()) return Missing("node is not on PATH");
   const std::string dir = std::string(ARKWIKI_SOURCE_DIR) + "/tests/s3rver";
@@ -55,14 +57,16 @@ Result<std::unique_ptr<S3rverProcess>> S3rverProcess::Start(const std::string& w
   server->data_dir_ = work_dir + "/s3rver-data";
   const std::string port_file = work_dir + "/s3rver.port";
   const std::string log = work_dir + "/s3rver.log";
-  ARKWIKI_ASSIGN_OR_RETURN(
-      server->child_,
-      // s3rver 3.7 makes ListObjectsV2 continuation tokens with DES, which
-      // Node 17+ (OpenSSL 3) offers only through the legacy provider.
-      process::ChildProcess::Start(
-          node,
-          {"--openssl-legacy-provider", dir + "/start.js", server->data_dir_, port_file, bucket},
-          {}, log, log));
+  // s3rver 3.7 makes ListObjectsV2 continuation tokens with DES, which
+  // Node 17+ (OpenSSL 3) offers only through the legacy provider.
+  std::vector<std::string> args = {"--openssl-legacy-provider", dir + "/start.js",
+                                   server->data_dir_, port_file, bucket};
+  if (!tls_cert.empty()) {
+    args.push_back(tls_cert);
+    args.push_back(tls_key);
+    server->https_ = true;
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(server->child_, process::ChildProcess::Start(node, args, {}, log, log));
   // s3rver writes the port file once it listens and the bucket exists.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {

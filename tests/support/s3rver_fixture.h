@@ -22,13 +22,18 @@ class S3rverProcess {
   inline static const std::string kAccessKey = "S3RVER";  // s3rver's built-in account
   inline static const std::string kSecretKey = "S3RVER";
 
-  // Stores under `work_dir` (data/, the port file and the log).
+  // Stores under `work_dir` (data/, the port file and the log). With
+  // `tls_cert` and `tls_key` (PEM files) it speaks HTTPS.
   static Result<std::unique_ptr<S3rverProcess>> Start(const std::string& work_dir,
-                                                      const std::string& bucket);
+                                                      const std::string& bucket,
+                                                      const std::string& tls_cert = "",
+                                                      const std::string& tls_key = "");
   ~S3rverProcess();
 
   int port() const { return port_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const {
+    return (https_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_);
+  }
   // s3rver's storage directory (one subdirectory per bucket).
   const std::string& data_dir() const { return data_dir_; }
 
@@ -36,18 +41,19 @@ class S3rverProcess {
   S3rverProcess() = default;
   std::unique_ptr<process::ChildProcess> child_;
   int port_ = 0;
+  bool https_ = false;
   std::string data_dir_;
 };
 
 }  // namespace arkwiki::testing
 
-// In a test body: starts s3rver into `var`, skipping the test when it is
+// In a test body: starts s3rver (Start's arguments) into `var`, skipping the test when it is
 // not installed (outside CI), failing it on any other error.
-#define ARKWIKI_START_S3RVER_OR_SKIP(var, work_dir, bucket)                        \
-  auto var##_started = ::arkwiki::testing::S3rverProcess::Start(work_dir, bucket); \
-  if (!var##_started.ok() &&                                                       \
-      var##_started.status().code() == ::arkwiki::StatusCode::kUnsupported) {      \
-    GTEST_SKIP() << var##_started.status().message();                              \
-  }                                                                                \
-  ASSERT_TRUE(var##_started.ok()) << var##_started.status().ToString();            \
+#define ARKWIKI_START_S3RVER_OR_SKIP(var, ...)                                \
+  auto var##_started = ::arkwiki::testing::S3rverProcess::Start(__VA_ARGS__); \
+  if (!var##_started.ok() &&                                                  \
+      var##_started.status().code() == ::arkwiki::StatusCode::kUnsupported) { \
+    GTEST_SKIP() << var##_started.status().message();                         \
+  }                                                                           \
+  ASSERT_TRUE(var##_started.ok()) << var##_started.status().ToString();       \
   auto var = std::move(var##_started).value()

@@ -187,7 +187,11 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
       a.status = AnswerToStatus(a.reply.status, error, Describe(), s3::Describe(call));
       a.retry = IsRetryableAnswer(a.reply.status, error.code);
     }
-  } catch (const Poco::Net::CertificateValidationException& e) {
+  } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
+    a.status = Status::IoError(e.displayText());
+    a.retry = true;
+  } catch (const Poco::Net::SSLException& e) {
+    // A refused certificate or a failed handshake: trying again will not help.
     a.status = Status::IoError("TLS with " + host_ + " failed: " + e.displayText() +
                                " (check the endpoint, and ca_file for a private CA)");
   } catch (const Poco::Exception& e) {

@@ -138,6 +138,28 @@ TEST_F(S3TargetFaultTest, LateAnswerTimesOutAndIsRetried) {
   EXPECT_EQ(proxy->Count("GET", "/objects/k"), 2);
 }
 
+TEST_F(S3TargetFaultTest, DownloadCutOffMidAnswerResumesWithARangeRequest) {
+  auto proxy = StartProxy();
+  auto target = Open(Config(proxy.get()));
+  const std::string data = PatternBytes(size_t{3} << 20, 21);
+  ASSERT_TRUE(target->Put("objects/k", StringSource(data)).ok());
+  FaultRule cut = Rule(Action::kDropMidAnswer, "GET", "/objects/k");
+  cut.answer_bytes = int64_t{1} << 20;
+  proxy->AddRule(cut);
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/k")), Sha256Hex(data));
+  std::vector<SeenRequest> gets;
+  for (const SeenRequest& r : proxy->Seen()) {
+    if (r.method == "GET") gets.push_back(r);
+  }
+  ASSERT_EQ(gets.size(), 2u);
+  EXPECT_EQ(gets[0].range, "");
+  // The retry asks only for what had not arrived (less than 1 MiB came).
+  ASSERT_EQ(gets[1].range.rfind("bytes=", 0), 0u) << gets[1].range;
+  const uint64_t from = std::stoull(gets[1].range.substr(6));
+  EXPECT_GT(from, 0u);
+  EXPECT_LT(from, uint64_t{1} << 20);
+}
+
 TEST_F(S3TargetFaultTest, ClientErrorsAreNotRetried) {
   auto proxy = StartProxy();
   FaultRule refused = Rule(Action::kAnswer, "PUT", "/objects/k");

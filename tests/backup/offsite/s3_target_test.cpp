@@ -7,6 +7,7 @@
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/process/child_process.h"
 #include "backup/offsite/s3_test_util.h"
 
 namespace arkwiki::testing {
@@ -129,6 +130,31 @@ TEST_F(S3TargetRoundTripTest, SkewedClockIsRefusedAskingToCorrectTheTime) {
   EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << s.ToString();
   EXPECT_NE(s.message().find("RequestTimeTooSkewed"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("correct the system time"), std::string::npos) << s.message();
+}
+
+TEST_F(S3TargetRoundTripTest, HttpsTrustsOnlyCertificatesItCanVerify) {
+  TempDir tls;
+  const std::string cert = tls.Sub("cert.pem");
+  const std::string key = tls.Sub("key.pem");
+  auto made = process::RunProcess(
+      "/usr/bin/openssl",
+      {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+       "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_TRUE(made.ok() && made->exit_code == 0) << (made.ok() ? made->err : "");
+  ARKWIKI_START_S3RVER_OR_SKIP(server, tls.path(), kBucket, cert, key);
+  S3TargetConfig config = Config();
+  config.endpoint = server->endpoint();
+  // A self-signed certificate is not among the system's CAs.
+  const Status refused = Open(config)->Put("k", StringSource("x"));
+  EXPECT_EQ(refused.code(), StatusCode::kIoError) << refused.ToString();
+  EXPECT_NE(refused.message().find("ca_file"), std::string::npos) << refused.message();
+  EXPECT_EQ(refused.message().find("attempts"), std::string::npos) << "not retried";
+  config.ca_file = cert;
+  auto target = Open(config);
+  ASSERT_TRUE(target->Put("k", StringSource("over TLS")).ok());
+  StringByteSink sink;
+  ASSERT_TRUE(target->Get("k", &sink).ok());
+  EXPECT_EQ(sink.data(), "over TLS");
 }
 
 TEST_F(S3TargetRoundTripTest, RefusesSettingsItCannotUse) {
