@@ -220,7 +220,9 @@ void FaultProxy::Serve(int client) {
     }
     if (faulted && fault.action == Action::kDropMidAnswer) answer_budget = fault.answer_bytes;
     if (faulted && fault.action == Action::kDelay) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
+      std::unique_lock<std::mutex> lock(mu_);
+      stop_cv_.wait_for(lock, std::chrono::milliseconds(fault.delay_ms),
+                        [this] { return stopping_.load(); });
     }
     if (!SendAll(up, head.data(), head.size())) break;
     const bool drop = faulted && fault.action == Action::kDropMidBody;
@@ -242,7 +244,11 @@ void FaultProxy::Serve(int client) {
 
 void FaultProxy::Stop() {
   if (listen_fd_ < 0) return;
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   ::shutdown(listen_fd_, SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
   std::vector<std::thread> threads;

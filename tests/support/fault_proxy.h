@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -78,6 +79,7 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
+  std::condition_variable stop_cv_;  // wakes kDelay waits at Stop()
   std::vector<RuleState> rules_;
   std::vector<SeenRequest> seen_;
   std::vector<int> open_fds_;

@@ -128,9 +128,10 @@ TEST_F(S3TargetFaultTest, ServerThatStaysDownEndsAsIoErrorAfterTheAttempts) {
 TEST_F(S3TargetFaultTest, LateAnswerTimesOutAndIsRetried) {
   auto proxy = StartProxy();
   FaultRule late = Rule(Action::kDelay, "GET", "/objects/k");
-  late.delay_ms = 1500;
+  late.delay_ms = 5000;  // the proxy's Stop() ends the wait early
   S3TargetConfig config = Config(proxy.get());
-  config.io_timeout_ms = 300;
+  // Long enough for the retry to be answered on a loaded machine.
+  config.io_timeout_ms = 1000;
   auto target = Open(config);
   ASSERT_TRUE(target->Put("objects/k", StringSource("payload")).ok());
   proxy->AddRule(late);
