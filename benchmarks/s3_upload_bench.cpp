@@ -6,6 +6,8 @@
 //
 //   ARKWIKI_BENCH_S3_MB   size of the object (default 128)
 //   ARKWIKI_BENCH_ROUNDS  paired rounds, curl then arkwiki (default 3)
+//   ARKWIKI_BENCH_S3_PART_MB  the target's part_size (default 8); above the
+//                         object size, Put sends one PutObject
 //
 // s3rver (Node.js) stores parts through its own streams at a few tens of
 // MB/s, so both sides measure s3rver as much as the client; the ratio is
@@ -99,6 +101,7 @@ int main() {
   config.access_key = S3rverProcess::kAccessKey;
   config.secret_key = S3rverProcess::kSecretKey;
   config.state_dir = work.Sub("state");
+  config.part_size = EnvOr("ARKWIKI_BENCH_S3_PART_MB", 8) << 20;
   auto target = arkwiki::OpenS3Target(config);
   auto source = arkwiki::Env::Default()->NewRandomAccessFile(file);
   if (!target.ok() || !source.ok()) return std::fprintf(stderr, "cannot open the target\n"), 1;
@@ -109,7 +112,10 @@ int main() {
     auto curl = arkwiki::process::RunProcess(
         "/usr/bin/curl",
         {"-sS", "-f", "-o", "/dev/null", "-T", file, "--aws-sigv4", "aws:amz:us-east-1:s3",
-         "--user", "S3RVER:S3RVER", endpoint + "/bench/" + curl_key});
+         "--user", "S3RVER:S3RVER",
+         // curl 7.88 signs without sending this header, which s3rver
+         // requires of SigV4 requests.
+         "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", endpoint + "/bench/" + curl_key});
     if (!curl.ok() || curl->exit_code != 0) {
       return std::fprintf(stderr, "curl failed: %s\n", curl.ok() ? curl->err.c_str() : ""), 1;
     }
