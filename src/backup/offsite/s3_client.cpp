@@ -69,8 +69,19 @@ std::string Client::RequestPath(const std::string& key) const {
   return UriEncodePath(path);
 }
 
-Poco::Net::HTTPClientSession& Client::Session() {
-  if (session_ != nullptr) return *session_;
+Result<Poco::Net::HTTPClientSession*> Client::Session() {
+  if (session_ != nullptr) return session_.get();
+  try {
+    NewSession();
+  } catch (const Poco::Exception& e) {
+    // A setting problem (an unreadable ca_file): trying again will not help.
+    return Status::IoError("cannot set up the connection to " + host_ + ": " + e.displayText() +
+                           " (check ca_file)");
+  }
+  return session_.get();
+}
+
+void Client::NewSession() {
   if (scheme_ == "https") {
     static std::once_flag ssl_once;
     std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
@@ -89,7 +100,6 @@ Poco::Net::HTTPClientSession& Client::Session() {
   // Below the 5 s idle timeout of common servers (Node's), so a reused
   // connection is rarely one the server has just closed.
   session_->setKeepAliveTimeout(Poco::Timespan(4, 0));
-  return *session_;
 }
 
 void Client::WaitBeforeRetry(int retry) {
@@ -164,7 +174,12 @@ std::unique_ptr<Poco::Net::HTTPRequest> Client::SignedRequest(const Call& call,
 Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sha256,
                                  uint64_t* delivered) {
   Attempt a;
-  auto& session = Session();
+  auto opened = Session();
+  if (!opened.ok()) {
+    a.status = opened.status();
+    return a;
+  }
+  Poco::Net::HTTPClientSession& session = **opened;
   try {
     auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
     std::ostream& out = session.sendRequest(*rq);

@@ -66,7 +66,9 @@ class Client {
                                                         uint64_t resume_from);
   Status ReadBody(std::istream& in, const Call& call, int status, uint64_t* delivered, Reply* reply,
                   bool* connection_failed);
-  Poco::Net::HTTPClientSession& Session();
+  // The keep-alive session, made on first use (NewSession, which throws).
+  Result<Poco::Net::HTTPClientSession*> Session();
+  void NewSession();
   void WaitBeforeRetry(int retry);
   std::string RequestPath(const std::string& key) const;
 

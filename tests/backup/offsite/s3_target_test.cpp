@@ -157,6 +157,16 @@ TEST_F(S3TargetRoundTripTest, HttpsTrustsOnlyCertificatesItCanVerify) {
   EXPECT_EQ(sink.data(), "over TLS");
 }
 
+TEST_F(S3TargetRoundTripTest, UnreadableCaFileIsAnErrorNamingIt) {
+  S3TargetConfig config = Config();
+  config.endpoint = "https://127.0.0.1:" + std::to_string(server_->port());
+  config.ca_file = dir_.Sub("no-such-ca.pem");
+  const Status s = Open(config)->Put("k", StringSource("x"));
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("ca_file"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("attempts"), std::string::npos) << "not retried";
+}
+
 TEST_F(S3TargetRoundTripTest, RefusesSettingsItCannotUse) {
   const S3TargetConfig good = Config();
   auto with = [&](auto change) {
