@@ -36,3 +36,18 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The S3 target's tests run against s3rver (npm), pinned by
+# tests/s3rver/package-lock.json and installed into tests/s3rver/node_modules
+# the way tests/browser/run.sh installs playwright-core: npm ci when
+# node_modules is missing or was installed from another lockfile.
+if [[ "$level" == test || "$level" == quality ]]; then
+  s3rver_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/s3rver"
+  lock_sum="$(sha256sum "$s3rver_dir/package-lock.json" | cut -d' ' -f1)"
+  stamp="$s3rver_dir/node_modules/.arkwiki-package-lock.sha256"
+  if [[ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]]; then
+    echo "ci/deps.sh: npm ci in $s3rver_dir (s3rver)" >&2
+    (cd "$s3rver_dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    echo "$lock_sum" >"$stamp"
+  fi
+fi

@@ -1,0 +1,102 @@
+// The S3-compatible off-site target (AWS S3, MinIO, Backblaze B2,
+// Cloudflare R2, Wasabi, ...): an OffsiteTarget over a bucket and a key
+// prefix, spoken to over HTTP(S) with requests signed by AWS Signature
+// Version 4. Settings and error messages for administrators:
+// docs/offsite-s3.md.
+//
+// How Put stores an object:
+//   1. An object of at most part_size bytes goes up in one PutObject.
+//   2. A larger one goes up as a multipart upload: CreateMultipartUpload,
+//      then UploadPart for each part_size slice read from the source (one
+//      part in memory at a time), then CompleteMultipartUpload. S3 shows
+//      the object only after step 2's completion, so a reader never sees
+//      part of it.
+//   3. After the upload id is issued and after each part is acknowledged,
+//      the upload's state (upload id, and each finished part's number,
+//      SHA-256 and ETag) is written durably to a small file in
+//      state_dir, named for the endpoint, bucket and key.
+//   4. A later Put of the same key and size (after a crash, or after the
+//      connection stayed down past the retries) finds that file, re-reads
+//      each finished part, and sends again only the parts whose SHA-256
+//      differs; the rest are reused under the same upload id. (s3rver and
+//      some providers lack ListParts, so this state is kept on our side.)
+//   5. After completion the state file is removed. An upload id the
+//      server no longer knows starts the upload again from part 1.
+// What survives a crash: the objects already completed, and the state
+// file of the one in progress. Abandoned uploads hold storage at the
+// provider until a lifecycle rule or a later Put of the key clears them.
+//
+// Every request carries the SHA-256 of its body in x-amz-content-sha256
+// (never UNSIGNED-PAYLOAD), so a body damaged on the way is refused.
+// Requests that fail with 5xx, SlowDown, RequestTimeout, a timeout or a
+// dropped connection are retried with exponential backoff and jitter;
+// other 4xx answers are not retried.
+//
+// A target is not thread-safe: use one per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+struct S3TargetConfig {
+  // "https://s3.eu-central-1.amazonaws.com", "http://127.0.0.1:9000".
+  // http:// only for a server on a trusted network.
+  std::string endpoint;
+  // The bucket's region ("us-east-1", "auto" for R2); part of the
+  // signature, so a wrong one gives SignatureDoesNotMatch.
+  std::string region = "us-east-1";
+  std::string bucket;
+  // Prepended to every key, e.g. "wiki1" stores "objects/ab" as
+  // "wiki1/objects/ab". A missing trailing '/' is added; empty = none.
+  std::string key_prefix;
+  // true: https://host/BUCKET/KEY (MinIO, most self-hosted servers).
+  // false: https://BUCKET.host/KEY (virtual-host style, AWS's default).
+  bool path_style = true;
+  std::string access_key;
+  std::string secret_key;  // write-only: never logged nor put in messages
+  // PEM file of the CA that signed the server's certificate, for a
+  // private CA; empty = the system's CAs. Certificates and host names
+  // are always verified over https.
+  std::string ca_file;
+
+  int connect_timeout_ms = 10000;
+  // Per send or receive on the socket, not per request.
+  int io_timeout_ms = 60000;
+  // Attempts per request, the first included (1 = no retry).
+  int max_attempts = 6;
+  // The wait before retry n is a random time in [0, min(max, initial * 2^n)]
+  // ("full jitter").
+  int initial_backoff_ms = 200;
+  int max_backoff_ms = 20000;
+
+  // Size of each part of a multipart upload, and the largest object sent
+  // in one PutObject. S3 requires at least 5 MiB (except the last part)
+  // and at most 10,000 parts; 8 MiB covers objects up to 78 GiB.
+  uint64_t part_size = uint64_t{8} << 20;
+  // Keys per ListObjectsV2 page, 1 to 1000 (S3's maximum and default).
+  int list_page_keys = 1000;
+  // Where multipart upload state is kept (step 3 above); created if
+  // missing. Required: it is what lets an interrupted upload resume.
+  std::string state_dir;
+  // The Env for state_dir (Env::Default() when null).
+  Env* env = nullptr;
+  // The clock requests are signed with, in Unix seconds (the system
+  // clock when empty). Tests use it to show RequestTimeTooSkewed.
+  std::function<int64_t()> clock;
+};
+
+inline constexpr uint64_t kS3MinPartSize = uint64_t{5} << 20;
+
+// Checks the settings (InvalidArgument naming the field) and returns the
+// target. Makes no request: a wrong bucket or credentials show on first use.
+Result<std::unique_ptr<OffsiteTarget>> OpenS3Target(const S3TargetConfig& config);
+
+}  // namespace arkwiki

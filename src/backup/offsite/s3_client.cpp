@@ -1,0 +1,240 @@
+#include "offsite/s3_client.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <chrono>
+#include <istream>
+#include <mutex>
+#include <thread>
+
+#include "arkwiki/core/clock.h"
+#include "arkwiki/core/hash.h"
+#include "offsite/s3_errors.h"
+
+namespace arkwiki::s3 {
+namespace {
+
+constexpr size_t kReadBlock = size_t{1} << 20;
+constexpr size_t kMaxErrorBody = size_t{64} << 10;
+
+Poco::Timespan Millis(int ms) {
+  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms) * 1000);
+}
+
+std::string Describe(const Call& call) {
+  return call.method + " " + (call.key.empty() ? std::string("(bucket)") : call.key);
+}
+
+}  // namespace
+
+struct Client::Attempt {
+  Status status;
+  bool retry = false;
+  Reply reply;
+};
+
+Client::Client(S3TargetConfig config)
+    : config_(std::move(config)), jitter_(std::random_device{}()) {
+  const Poco::URI uri(config_.endpoint);
+  scheme_ = uri.getScheme();
+  host_ = config_.path_style ? uri.getHost() : config_.bucket + "." + uri.getHost();
+  port_ = uri.getPort();
+  base_path_ = uri.getPath();
+  while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
+  if (!config_.clock) config_.clock = NowUnixSeconds;
+}
+
+Client::~Client() = default;
+
+std::string Client::Describe() const {
+  std::string prefix = config_.key_prefix;
+  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return "s3://" + config_.bucket + (prefix.empty() ? "" : "/" + prefix) + " at " + scheme_ +
+         "://" + Poco::URI(config_.endpoint).getAuthority();
+}
+
+std::string Client::RequestPath(const std::string& key) const {
+  std::string path = base_path_;
+  if (config_.path_style) path += "/" + config_.bucket;
+  if (!key.empty()) path += "/" + key;
+  return UriEncodePath(path);
+}
+
+Result<Poco::Net::HTTPClientSession*> Client::Session() {
+  if (session_ != nullptr) return session_.get();
+  try {
+    NewSession();
+  } catch (const Poco::Exception& e) {
+    // A setting problem (an unreadable ca_file): trying again will not help.
+    return Status::IoError("cannot set up the connection to " + host_ + ": " + e.displayText() +
+                           " (check ca_file)");
+  }
+  return session_.get();
+}
+
+void Client::NewSession() {
+  if (scheme_ == "https") {
+    static std::once_flag ssl_once;
+    std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
+    // The chain is verified against ca_file, or the system's CAs, and the
+    // session checks the host name; there is no setting to turn that off.
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", config_.ca_file,
+                               Poco::Net::Context::VERIFY_RELAXED, 9, config_.ca_file.empty());
+    session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context);
+  } else {
+    session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+  }
+  session_->setTimeout(Millis(config_.connect_timeout_ms), Millis(config_.io_timeout_ms),
+                       Millis(config_.io_timeout_ms));
+  session_->setKeepAlive(true);
+  // Below the 5 s idle timeout of common servers (Node's), so a reused
+  // connection is rarely one the server has just closed.
+  session_->setKeepAliveTimeout(Poco::Timespan(4, 0));
+}
+
+void Client::WaitBeforeRetry(int retry) {
+  const int64_t cap = std::min<int64_t>(config_.max_backoff_ms,
+                                        int64_t{config_.initial_backoff_ms} << std::min(retry, 20));
+  // "Equal jitter": half the cap, plus a random share of the other half, so
+  // waits grow with each retry while clients that failed together spread out.
+  std::uniform_int_distribution<int64_t> spread(0, cap / 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(cap - cap / 2 + spread(jitter_)));
+}
+
+Status Client::ReadBody(std::istream& in, const Call& call, int status, uint64_t* delivered,
+                        Reply* reply, bool* connection_failed) {
+  const bool to_sink = call.sink != nullptr && status / 100 == 2;
+  // A server that ignored our Range resends from byte 0: skip what we have.
+  uint64_t skip = (to_sink && status == 200) ? *delivered : 0;
+  if (to_sink && status == 200) *delivered = 0;
+  std::string block(kReadBlock, '\0');
+  uint64_t received = 0;
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    received += n;
+    std::string_view got(block.data(), n);
+    if (!to_sink) {
+      if (reply->body.size() < kMaxErrorBody || status / 100 == 2) reply->body.append(got);
+      continue;
+    }
+    const auto dropped = static_cast<size_t>(std::min<uint64_t>(skip, n));
+    skip -= dropped;
+    *delivered += dropped;
+    got.remove_prefix(dropped);
+    if (got.empty()) continue;
+    ARKWIKI_RETURN_IF_ERROR(call.sink->Write(got));
+    *delivered += got.size();
+  }
+  if (in.bad() || (reply->content_length > 0 && received != reply->content_length)) {
+    *connection_failed = true;
+    return Status::IoError("the connection ended after " + std::to_string(received) + " of " +
+                           std::to_string(reply->content_length) + " bytes of the answer");
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<Poco::Net::HTTPRequest> Client::SignedRequest(const Call& call,
+                                                              const std::string& payload_sha256,
+                                                              uint64_t resume_from) {
+  const std::string path = RequestPath(call.key);
+  const std::string query = CanonicalQueryString(call.query);
+  auto rq = std::make_unique<Poco::Net::HTTPRequest>(
+      call.method, query.empty() ? path : path + "?" + query, Poco::Net::HTTPMessage::HTTP_1_1);
+  rq->setHost(host_, port_);
+  SigV4Request sig{call.method, path, call.query, call.headers, payload_sha256};
+  if (resume_from > 0)
+    sig.headers.emplace_back("range", "bytes=" + std::to_string(resume_from) + "-");
+  const std::string date = AmzDate(config_.clock());
+  sig.headers.emplace_back("host", rq->getHost());
+  sig.headers.emplace_back("x-amz-content-sha256", payload_sha256);
+  sig.headers.emplace_back("x-amz-date", date);
+  for (const auto& [name, value] : sig.headers) {
+    if (name != "host") rq->set(name, value);
+  }
+  const SigV4Credentials credentials{config_.access_key, config_.secret_key, config_.region};
+  rq->set("Authorization", AuthorizationHeader(credentials, date, sig));
+  rq->set("User-Agent", std::string("arkwiki/") + ARKWIKI_VERSION);
+  if (call.method == "PUT" || call.method == "POST") {
+    rq->setContentLength64(static_cast<Poco::Int64>(call.body.size()));
+  }
+  return rq;
+}
+
+Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sha256,
+                                 uint64_t* delivered) {
+  Attempt a;
+  auto opened = Session();
+  if (!opened.ok()) {
+    a.status = opened.status();
+    return a;
+  }
+  Poco::Net::HTTPClientSession& session = **opened;
+  try {
+    auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
+    std::ostream& out = session.sendRequest(*rq);
+    out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
+    out.flush();
+    if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
+    Poco::Net::HTTPResponse rs;
+    std::istream& in = session.receiveResponse(rs);
+    a.reply.status = static_cast<int>(rs.getStatus());
+    a.reply.etag = rs.get("ETag", "");
+    a.reply.content_length = rs.hasContentLength() ? rs.getContentLength64() : 0;
+    bool connection_failed = false;
+    if (call.method != "HEAD") {
+      a.status = ReadBody(in, call, a.reply.status, delivered, &a.reply, &connection_failed);
+    }
+    if (!a.status.ok()) {
+      a.retry = connection_failed;
+    } else if (a.reply.status / 100 != 2) {
+      const ErrorBody error = ParseErrorBody(a.reply.body);
+      a.status = AnswerToStatus(a.reply.status, error, Describe(), s3::Describe(call));
+      a.retry = IsRetryableAnswer(a.reply.status, error.code);
+    }
+  } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
+    a.status = Status::IoError(e.displayText());
+    a.retry = true;
+  } catch (const Poco::Net::SSLException& e) {
+    // A refused certificate or a failed handshake: trying again will not help.
+    a.status = Status::IoError("TLS with " + host_ + " failed: " + e.displayText() +
+                               " (check the endpoint, and ca_file for a private CA)");
+  } catch (const Poco::Exception& e) {
+    a.status = Status::IoError(e.displayText());
+    a.retry = true;
+  } catch (const std::exception& e) {
+    a.status = Status::IoError(e.what());
+    a.retry = true;
+  }
+  if (!a.status.ok()) session.reset();
+  return a;
+}
+
+Result<Reply> Client::Execute(const Call& call) {
+  const std::string payload_sha256 =
+      call.body.empty() ? std::string(kEmptySha256) : Sha256Hex(call.body);
+  uint64_t delivered = 0;
+  Status last;
+  for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
+    if (attempt > 0) WaitBeforeRetry(attempt);
+    Attempt a = SendOnce(call, payload_sha256, &delivered);
+    if (a.status.ok()) return std::move(a.reply);
+    if (!a.retry) return a.status;
+    last = a.status;
+  }
+  return Status::IoError(Describe() + ": " + s3::Describe(call) + " failed after " +
+                         std::to_string(config_.max_attempts) +
+                         " attempts; the last: " + last.message());
+}
+
+}  // namespace arkwiki::s3

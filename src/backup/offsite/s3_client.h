@@ -1,0 +1,84 @@
+// One S3 endpoint and bucket, over Poco's HTTP(S) client: builds the URL
+// for path-style or virtual-host addressing, signs each request
+// (sigv4.h), retries with backoff, and turns every answer and every Poco
+// exception into a Result. The only file of the S3 target that touches
+// Poco::Net.
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/s3_target.h"
+#include "arkwiki/core/status.h"
+#include "offsite/sigv4.h"
+
+namespace arkwiki::s3 {
+
+struct Call {
+  Call(std::string method_in, std::string key_in, NameValues query_in = {})
+      : method(std::move(method_in)), key(std::move(key_in)), query(std::move(query_in)) {}
+
+  std::string method;
+  std::string key;  // the full object key; "" addresses the bucket
+  NameValues query;
+  NameValues headers;     // extra headers to send and sign
+  std::string_view body;  // sent with its SHA-256 in x-amz-content-sha256
+  // A 2xx answer's body is streamed here instead of into Reply::body. A
+  // retry after part of it arrived asks for the rest only (Range).
+  ByteSink* sink = nullptr;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;  // unless streamed to Call::sink
+  std::string etag;
+  uint64_t content_length = 0;
+};
+
+class Client {
+ public:
+  // `config` must have passed OpenS3Target's checks.
+  explicit Client(S3TargetConfig config);
+  ~Client();
+
+  // Sends `call`, retrying as s3_target.h describes. A 2xx answer gives
+  // the Reply; anything else a Status (s3_errors.h). kIoError once the
+  // attempts are used up, quoting the last failure.
+  Result<Reply> Execute(const Call& call);
+
+  // "s3://bucket/prefix at https://host" (no secrets).
+  std::string Describe() const;
+  const S3TargetConfig& config() const { return config_; }
+
+ private:
+  struct Attempt;
+  Attempt SendOnce(const Call& call, const std::string& payload_sha256, uint64_t* delivered);
+  std::unique_ptr<Poco::Net::HTTPRequest> SignedRequest(const Call& call,
+                                                        const std::string& payload_sha256,
+                                                        uint64_t resume_from);
+  Status ReadBody(std::istream& in, const Call& call, int status, uint64_t* delivered, Reply* reply,
+                  bool* connection_failed);
+  // The keep-alive session, made on first use (NewSession, which throws).
+  Result<Poco::Net::HTTPClientSession*> Session();
+  void NewSession();
+  void WaitBeforeRetry(int retry);
+  std::string RequestPath(const std::string& key) const;
+
+  S3TargetConfig config_;
+  std::string scheme_;
+  std::string host_;  // the host requests go to (bucket.host when virtual-host)
+  uint16_t port_ = 0;
+  std::string base_path_;  // the endpoint URL's own path, if any
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  std::mt19937_64 jitter_;
+};
+
+}  // namespace arkwiki::s3

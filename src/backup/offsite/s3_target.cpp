@@ -1,0 +1,141 @@
+#include "arkwiki/backup/s3_target.h"
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "offsite/s3_client.h"
+#include "offsite/s3_multipart.h"
+#include "offsite/s3_xml.h"
+#include "offsite/upload_state.h"
+
+namespace arkwiki {
+namespace {
+
+class S3Target final : public OffsiteTarget {
+ public:
+  // `config.key_prefix` is "" or ends in '/'.
+  explicit S3Target(const S3TargetConfig& config)
+      : client_(config),
+        states_(config.env != nullptr ? config.env : Env::Default(), config.state_dir,
+                config.endpoint + "\n" + config.bucket),
+        prefix_(config.key_prefix) {}
+
+  std::string Describe() const override { return client_.Describe(); }
+
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    const std::string full = prefix_ + key;
+    if (source.Size() > client_.config().part_size) {
+      return s3::MultipartPut(&client_, &states_, full, source);
+    }
+    std::string body(static_cast<size_t>(source.Size()), '\0');
+    ARKWIKI_RETURN_IF_ERROR(s3::ReadFully(source, 0, body.data(), body.size()));
+    s3::Call call{"PUT", full};
+    call.body = body;
+    return client_.Execute(call).status();
+  }
+
+  Status Get(const std::string& key, ByteSink* sink) override {
+    s3::Call call{"GET", prefix_ + key};
+    call.sink = sink;
+    return client_.Execute(call).status();
+  }
+
+  Result<uint64_t> Stat(const std::string& key) override {
+    ARKWIKI_ASSIGN_OR_RETURN(s3::Reply reply, client_.Execute({"HEAD", prefix_ + key}));
+    return reply.content_length;
+  }
+
+  Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
+    std::vector<OffsiteObject> all;
+    std::string token;
+    do {
+      s3::Call call{"GET",
+                    "",
+                    {{"list-type", "2"},
+                     {"max-keys", std::to_string(client_.config().list_page_keys)},
+                     {"prefix", prefix_ + prefix}}};
+      if (!token.empty()) call.query.emplace_back("continuation-token", token);
+      ARKWIKI_ASSIGN_OR_RETURN(s3::Reply reply, client_.Execute(call));
+      ARKWIKI_ASSIGN_OR_RETURN(s3::ListPage page, s3::ParseListPage(reply.body));
+      for (OffsiteObject& object : page.objects) {
+        if (object.key.compare(0, prefix_.size(), prefix_) != 0) continue;
+        object.key.erase(0, prefix_.size());
+        all.push_back(std::move(object));
+      }
+      token = std::move(page.next_token);
+    } while (!token.empty());
+    std::sort(all.begin(), all.end(),
+              [](const OffsiteObject& a, const OffsiteObject& b) { return a.key < b.key; });
+    return all;
+  }
+
+  Status Remove(const std::string& key) override {
+    const auto reply = client_.Execute({"DELETE", prefix_ + key});
+    // S3 answers 204 for an absent key; some servers answer NoSuchKey.
+    if (!reply.ok() && reply.status().message().find("(NoSuchKey)") != std::string::npos) {
+      return Status::Ok();
+    }
+    return reply.status();
+  }
+
+ private:
+  s3::Client client_;
+  s3::UploadStateStore states_;
+  std::string prefix_;  // "" or ending in '/'
+};
+
+Status CheckEndpoint(const std::string& endpoint) {
+  try {
+    const Poco::URI uri(endpoint);
+    if (uri.getScheme() != "https" && uri.getScheme() != "http") {
+      return Status::InvalidArgument("S3 endpoint must start with https:// or http://: " +
+                                     endpoint);
+    }
+    if (uri.getHost().empty()) return Status::InvalidArgument("S3 endpoint has no host");
+    if (!uri.getQuery().empty() || !uri.getUserInfo().empty()) {
+      return Status::InvalidArgument("S3 endpoint must be a plain URL, without user or query");
+    }
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument("S3 endpoint is not a URL: " + e.displayText());
+  }
+  return Status::Ok();
+}
+
+Status CheckConfig(const S3TargetConfig& c) {
+  ARKWIKI_RETURN_IF_ERROR(CheckEndpoint(c.endpoint));
+  if (c.bucket.empty()) return Status::InvalidArgument("S3 bucket is not set");
+  if (c.region.empty()) return Status::InvalidArgument("S3 region is not set");
+  if (c.access_key.empty() || c.secret_key.empty()) {
+    return Status::InvalidArgument("S3 access key and secret key must both be set");
+  }
+  if (c.state_dir.empty()) return Status::InvalidArgument("S3 state_dir is not set");
+  if (c.part_size < kS3MinPartSize || c.part_size > (uint64_t{5} << 30)) {
+    return Status::InvalidArgument("S3 part_size must be between 5 MiB and 5 GiB");
+  }
+  if (c.list_page_keys < 1 || c.list_page_keys > 1000) {
+    return Status::InvalidArgument("S3 list_page_keys must be between 1 and 1000");
+  }
+  if (c.max_attempts < 1 || c.initial_backoff_ms < 0 || c.max_backoff_ms < 0 ||
+      c.connect_timeout_ms <= 0 || c.io_timeout_ms <= 0) {
+    return Status::InvalidArgument(
+        "S3 max_attempts must be at least 1, and the timeouts and backoffs positive");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<OffsiteTarget>> OpenS3Target(const S3TargetConfig& config) {
+  ARKWIKI_RETURN_IF_ERROR(CheckConfig(config));
+  S3TargetConfig normal = config;
+  std::string& prefix = normal.key_prefix;
+  while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
+  if (!prefix.empty() && prefix.back() != '/') prefix.push_back('/');
+  return std::unique_ptr<OffsiteTarget>(std::make_unique<S3Target>(normal));
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,125 @@
+#include "offsite/s3_xml.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/DOM/DOMParser.h>
+#include <Poco/DOM/Document.h>
+#include <Poco/DOM/Element.h>
+#include <Poco/DOM/NodeList.h>
+#include <Poco/Exception.h>
+#include <Poco/NumberParser.h>
+#include <Poco/SAX/XMLReader.h>
+
+namespace arkwiki::s3 {
+namespace {
+
+using Poco::AutoPtr;
+using Poco::XML::Document;
+using Poco::XML::Element;
+
+// Poco's parser does not fetch external entities unless given a resolver;
+// the features below also refuse them outright.
+AutoPtr<Document> Parse(const std::string& xml) {
+  Poco::XML::DOMParser parser;
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+  return parser.parseString(xml);
+}
+
+std::string ChildText(const Element* parent, const std::string& name) {
+  const Element* child = parent == nullptr ? nullptr : parent->getChildElement(name);
+  return child == nullptr ? "" : child->innerText();
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<ListPage> ReadListPage(const Element* root) {
+  if (root == nullptr || root->localName() != "ListBucketResult") {
+    return Status::Corruption("the list answer is not a ListBucketResult");
+  }
+  ListPage page;
+  AutoPtr<Poco::XML::NodeList> contents = root->getElementsByTagName("Contents");
+  for (unsigned long i = 0; i < contents->length(); ++i) {
+    const auto* entry = static_cast<const Element*>(contents->item(i));
+    OffsiteObject object;
+    object.key = ChildText(entry, "Key");
+    object.size = Poco::NumberParser::parseUnsigned64(ChildText(entry, "Size"));
+    page.objects.push_back(std::move(object));
+  }
+  if (ChildText(root, "IsTruncated") == "true") {
+    page.next_token = ChildText(root, "NextContinuationToken");
+    if (page.next_token.empty()) {
+      return Status::Corruption("a truncated list answer has no NextContinuationToken");
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+ErrorBody ParseErrorBody(const std::string& xml) {
+  ErrorBody body;
+  if (xml.empty()) return body;
+  try {
+    AutoPtr<Document> doc = Parse(xml);
+    const Element* root = doc->documentElement();
+    if (root != nullptr && root->localName() == "Error") {
+      body.code = ChildText(root, "Code");
+      body.message = ChildText(root, "Message");
+    }
+  } catch (const Poco::Exception&) {
+    // Not XML (a proxy's HTML page, say): the caller falls back to the status.
+  }
+  return body;
+}
+
+Result<std::string> ParseUploadId(const std::string& xml) {
+  try {
+    AutoPtr<Document> doc = Parse(xml);
+    std::string id = ChildText(doc->documentElement(), "UploadId");
+    if (id.empty()) return Status::Corruption("CreateMultipartUpload answered without an UploadId");
+    return id;
+  } catch (const Poco::Exception& e) {
+    return Status::Corruption("CreateMultipartUpload answer is not XML: " + e.displayText());
+  }
+}
+
+Result<ListPage> ParseListPage(const std::string& xml) {
+  try {
+    AutoPtr<Document> doc = Parse(xml);
+    return ReadListPage(doc->documentElement());
+  } catch (const Poco::Exception& e) {
+    return Status::Corruption("ListObjectsV2 answer is not valid: " + e.displayText());
+  }
+}
+
+std::string CompleteMultipartBody(const std::vector<FinishedPart>& parts) {
+  std::string out = "<CompleteMultipartUpload>";
+  for (const FinishedPart& part : parts) {
+    out += "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>" +
+           XmlEscape(part.etag) + "</ETag></Part>";
+  }
+  return out + "</CompleteMultipartUpload>";
+}
+
+}  // namespace arkwiki::s3

@@ -1,0 +1,94 @@
+#include "offsite/upload_state.h"
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <sstream>
+
+#include "arkwiki/core/hash.h"
+#include "arkwiki/core/log.h"
+
+namespace arkwiki::s3 {
+namespace {
+
+constexpr uint64_t kMaxStateBytes = uint64_t{4} << 20;  // 10,000 parts fit easily
+
+std::string ToJson(const UploadState& state) {
+  Poco::JSON::Object root;
+  root.set("key", state.key);
+  root.set("size", state.size);
+  root.set("part_size", state.part_size);
+  root.set("upload_id", state.upload_id);
+  Poco::JSON::Array parts;
+  for (const auto& [number, part] : state.parts) {
+    Poco::JSON::Object entry;
+    entry.set("number", number);
+    entry.set("sha256", part.sha256);
+    entry.set("etag", part.etag);
+    parts.add(entry);
+  }
+  root.set("parts", parts);
+  std::ostringstream out;
+  root.stringify(out);
+  return out.str();
+}
+
+// Throws Poco exceptions on a malformed record; the caller converts them.
+UploadState FromJson(const std::string& text) {
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+  UploadState state;
+  state.key = root->getValue<std::string>("key");
+  state.size = root->getValue<uint64_t>("size");
+  state.part_size = root->getValue<uint64_t>("part_size");
+  state.upload_id = root->getValue<std::string>("upload_id");
+  const auto parts = root->getArray("parts");
+  for (size_t i = 0; parts && i < parts->size(); ++i) {
+    const auto entry = parts->getObject(static_cast<unsigned>(i));
+    if (!entry) throw Poco::DataFormatException("a part is not an object");
+    state.parts[entry->getValue<int>("number")] = {entry->getValue<std::string>("sha256"),
+                                                   entry->getValue<std::string>("etag")};
+  }
+  return state;
+}
+
+}  // namespace
+
+UploadStateStore::UploadStateStore(Env* env, std::string dir, std::string target_id)
+    : env_(env), dir_(std::move(dir)), target_id_(std::move(target_id)) {}
+
+std::string UploadStateStore::PathFor(const std::string& key) const {
+  return JoinPath(dir_, "s3-upload-" + Sha256Hex(target_id_ + "\n" + key).substr(0, 32) + ".json");
+}
+
+Result<UploadState> UploadStateStore::Load(const std::string& key) {
+  const std::string path = PathFor(key);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(path));
+  if (!exists) return Status::NotFound("no upload state for " + key);
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env_, path, kMaxStateBytes));
+  try {
+    UploadState state = FromJson(text);
+    if (state.key == key && !state.upload_id.empty()) return state;
+    LogWarning("S3 upload state " + path + " names another key; starting the upload again");
+  } catch (const Poco::Exception& e) {
+    LogWarning("S3 upload state " + path + " is damaged (" + e.displayText() +
+               "); starting the upload again");
+  }
+  return Status::NotFound("no usable upload state for " + key);
+}
+
+Status UploadStateStore::Save(const UploadState& state) {
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  return WriteFileAtomically(env_, PathFor(state.key), ToJson(state));
+}
+
+Status UploadStateStore::Remove(const std::string& key) {
+  const std::string path = PathFor(key);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(path));
+  return exists ? env_->RemoveFile(path) : Status::Ok();
+}
+
+}  // namespace arkwiki::s3

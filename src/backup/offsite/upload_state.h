@@ -1,0 +1,51 @@
+// The local record of a multipart upload in progress, which lets a Put
+// interrupted by a crash or a dropped connection resume (s3_target.h,
+// steps 3-5). One small JSON file per upload in the target's state_dir,
+// named for the endpoint, bucket and key; written with
+// WriteFileAtomically, so a crash leaves the previous record or the new
+// one, never a torn file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki::s3 {
+
+struct PartRecord {
+  std::string sha256;  // of the part's bytes, to tell whether it can be reused
+  std::string etag;    // as the server answered UploadPart
+};
+
+struct UploadState {
+  std::string key;  // the full object key
+  uint64_t size = 0;
+  uint64_t part_size = 0;
+  std::string upload_id;
+  std::map<int, PartRecord> parts;  // by part number, from 1
+};
+
+class UploadStateStore {
+ public:
+  // `target_id` tells targets apart that share `dir` (endpoint and bucket).
+  UploadStateStore(Env* env, std::string dir, std::string target_id);
+
+  // The record for `key`; NotFound when there is none. A damaged record is
+  // reported as NotFound too (the upload then starts again), with a warning.
+  Result<UploadState> Load(const std::string& key);
+  Status Save(const UploadState& state);
+  // OK when there is no record.
+  Status Remove(const std::string& key);
+
+ private:
+  std::string PathFor(const std::string& key) const;
+
+  Env* env_;
+  std::string dir_;
+  std::string target_id_;
+};
+
+}  // namespace arkwiki::s3
