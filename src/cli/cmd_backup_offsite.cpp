@@ -252,6 +252,10 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     out.configured_passphrase = it->passphrase;
     out.retention = it->retention;
   }
+  // A copy keeps an interrupted S3 upload's state in the data directory, so
+  // that the next copy resumes it even after a reboot.
+  const auto data = args.Get("data");
+  if (for_writing && data && spec.state_dir.empty()) spec.state_dir = *data + "/offsite/s3-uploads";
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
   return out;
 }

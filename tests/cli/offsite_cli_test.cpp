@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "support/arkwiki_process.h"
+#include "support/s3rver_fixture.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -107,12 +109,38 @@ TEST_F(OffsiteCliTest, PruneKeepsWhatRetentionAsks) {
   EXPECT_EQ(std::count(last_.out.begin(), last_.out.end(), '\n'), 1) << last_.out;
 }
 
-TEST_F(OffsiteCliTest, S3TargetsSayTheyAreNotInThisBuild) {
-  EXPECT_NE(
+TEST_F(OffsiteCliTest, CopiesToS3AndRestoresFromItOnABareMachine) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-backups");
+  setenv("AWS_ACCESS_KEY_ID", S3rverProcess::kAccessKey.c_str(), 1);
+  setenv("AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey.c_str(), 1);
+  const std::string url = "s3://wiki-backups/site1";
+  const std::string endpoint = s3->endpoint();
+  ASSERT_EQ(Run({"backup", "copy", "--data", data_, "--to", url, "--endpoint", endpoint},
+                kPassphrase),
+            0)
+      << last_.err;
+  ASSERT_EQ(Run({"backup", "snapshots", "--from", url, "--endpoint", endpoint, "--json"},
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_NE(last_.out.find("\"trigger\":\"cli\""), std::string::npos) << last_.out;
+  const std::string fresh = dir_.Sub("new-machine");
+  ASSERT_EQ(Run({"backup", "restore", "--data", fresh, "--from", url, "--endpoint", endpoint,
+                 "--snapshot", "latest", "--yes"},
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+}
+
+TEST_F(OffsiteCliTest, S3WithoutCredentialsNamesTheVariablesToSet) {
+  unsetenv("AWS_ACCESS_KEY_ID");
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  EXPECT_EQ(
       Run({"backup", "snapshots", "--from", "s3://bucket/wiki", "--endpoint", "http://127.0.0.1:1"},
           kPassphrase),
-      0);
-  EXPECT_NE(last_.err.find("S3 targets are not in this build"), std::string::npos) << last_.err;
+      2);
+  EXPECT_NE(last_.err.find("AWS_ACCESS_KEY_ID"), std::string::npos) << last_.err;
 }
 
 TEST_F(OffsiteCliTest, CopyNeedsATargetAndAPassphrase) {

@@ -18,7 +18,12 @@ struct OffsiteTargetSpec {
   std::string access_key_id;
   std::string secret_access_key;
   std::string ca_file;  // a custom CA bundle; empty: the system's
-  bool path_style = false;
+  // https://host/BUCKET/KEY (MinIO and most self-hosted servers); false:
+  // https://BUCKET.host/KEY.
+  bool path_style = true;
+  // Where an interrupted multipart upload's state is kept so that the next
+  // copy resumes it; empty: the system's temporary directory.
+  std::string state_dir;
 };
 
 // True for "s3://...".
@@ -26,7 +31,8 @@ bool IsS3Location(const std::string& location);
 
 // A directory target for a path; for s3:// locations the S3 target.
 // `for_writing`: a copy or prune will write (a directory is created).
-// Unsupported for s3:// in a build without the S3 target.
+// An s3:// target without credentials in `spec` takes them from
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; without a region, us-east-1.
 Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const OffsiteTargetSpec& spec,
                                                          bool for_writing);
 

@@ -58,7 +58,7 @@ Result<OffsiteTargetConfig> ReadSection(Poco::Util::AbstractConfiguration& ini,
   t.spec.access_key_id = ini.getString(name + ".access_key_id", "");
   t.spec.secret_access_key = ini.getString(name + ".secret_access_key", "");
   t.spec.ca_file = ini.getString(name + ".ca_file", "");
-  t.spec.path_style = ini.getBool(name + ".path_style", false);
+  t.spec.path_style = ini.getBool(name + ".path_style", true);
   t.retention.keep_last = ini.getInt(name + ".keep_last", t.retention.keep_last);
   t.retention.keep_daily = ini.getInt(name + ".keep_daily", t.retention.keep_daily);
   t.retention.keep_weekly = ini.getInt(name + ".keep_weekly", t.retention.keep_weekly);

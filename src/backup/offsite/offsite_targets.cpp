@@ -1,17 +1,66 @@
 #include "arkwiki/backup/offsite_targets.h"
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "arkwiki/backup/directory_target.h"
+#include "arkwiki/backup/s3_target.h"
 
 namespace arkwiki {
 
 bool IsS3Location(const std::string& location) { return location.rfind("s3://", 0) == 0; }
 
+namespace {
+
+std::string FromEnvironment(const std::string& given, const char* variable) {
+  if (!given.empty()) return given;
+  const char* value = std::getenv(variable);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// "s3://BUCKET/PREFIX" and the spec's settings as an S3TargetConfig.
+Result<S3TargetConfig> S3ConfigFromSpec(Env* env, const OffsiteTargetSpec& spec) {
+  const std::string rest = spec.location.substr(5);
+  const size_t slash = rest.find('/');
+  S3TargetConfig config;
+  config.bucket = rest.substr(0, slash);
+  if (slash != std::string::npos) config.key_prefix = rest.substr(slash + 1);
+  if (config.bucket.empty()) {
+    return Status::InvalidArgument("'" + spec.location + "' names no bucket: give s3://BUCKET/PREFIX");
+  }
+  if (spec.endpoint.empty()) {
+    return Status::InvalidArgument("an s3:// target needs --endpoint URL (or endpoint = URL in " +
+                                   std::string("targets.conf)"));
+  }
+  config.endpoint = spec.endpoint;
+  if (!spec.region.empty()) config.region = spec.region;
+  config.path_style = spec.path_style;
+  config.access_key = FromEnvironment(spec.access_key_id, "AWS_ACCESS_KEY_ID");
+  config.secret_key = FromEnvironment(spec.secret_access_key, "AWS_SECRET_ACCESS_KEY");
+  if (config.access_key.empty() || config.secret_key.empty()) {
+    return Status::InvalidArgument(
+        "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key_id "
+        "and secret_access_key in targets.conf");
+  }
+  config.ca_file = spec.ca_file;
+  config.state_dir = spec.state_dir;
+  if (config.state_dir.empty()) {
+    std::error_code ec;
+    const auto tmp = std::filesystem::temp_directory_path(ec);
+    config.state_dir = (ec ? std::string("/tmp") : tmp.string()) + "/arkwiki-s3-uploads";
+  }
+  config.env = env;
+  return config;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const OffsiteTargetSpec& spec,
                                                          bool for_writing) {
   if (spec.location.empty()) return Status::InvalidArgument("no off-site target given");
   if (IsS3Location(spec.location)) {
-    // The S3 target (s3_target.h) is wired in here when it is part of the build.
-    return Status::Unsupported("S3 targets are not in this build");
+    ARKWIKI_ASSIGN_OR_RETURN(S3TargetConfig config, S3ConfigFromSpec(env, spec));
+    return OpenS3Target(config);
   }
   if (spec.location.find("://") != std::string::npos) {
     return Status::InvalidArgument("unknown kind of off-site target '" + spec.location +
