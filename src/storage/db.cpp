@@ -12,6 +12,9 @@
 #include <chrono>
 #include <utility>
 
+#include "arkwiki/storage/db_wait.h"
+#include "sqlite_calls.h"
+
 namespace arkwiki {
 namespace {
 
@@ -132,9 +135,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
 std::unique_lock<std::recursive_mutex> Db::LockCounted() {
   std::unique_lock<std::recursive_mutex> lock(mutex_, std::try_to_lock);
   if (lock.owns_lock()) return lock;
+  const auto from = std::chrono::steady_clock::now();
   if (waiting_.fetch_add(1) == 0) waiting_since_ms_ = SteadyMillis();
   lock.lock();
   --waiting_;
+  CountThreadDbWait(std::chrono::steady_clock::now() - from);
   return lock;
 }
 
@@ -176,19 +181,7 @@ Status Db::ForEachRow(const std::string& sql, const std::function<Status(sqlite3
     rc = SQLITE_OK;
   }
   if (rc == SQLITE_DONE) return Status::Ok();
-  const std::string message = sql.substr(0, 60) + ": " + sqlite3_errmsg(handle);
-  switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(message);
-    case SQLITE_FULL:
-      return Status::NoSpace(message);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Busy(message);
-    default:
-      return Status::IoError(message);
-  }
+  return StatusFromSqliteCode(rc, sql.substr(0, 60) + ": " + sqlite3_errmsg(handle));
 }
 
 Status Db::ExecScript(const std::string& sql) {

@@ -23,10 +23,10 @@ Revision RevisionFromRow(const SqlRow& r) {
 }  // namespace
 
 Result<std::vector<Revision>> PageStore::Revisions(int64_t page_id) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query("SELECT id, page_id, number, title, author, comment, created_at "
-                               "FROM revisions WHERE page_id = ? ORDER BY number DESC",
-                               {page_id}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           Read("SELECT id, page_id, number, title, author, comment, created_at "
+                                "FROM revisions WHERE page_id = ? ORDER BY number DESC",
+                                {page_id}));
   std::vector<Revision> out;
   for (const auto& r : rows) out.push_back(RevisionFromRow(r));
   return out;
@@ -34,10 +34,9 @@ Result<std::vector<Revision>> PageStore::Revisions(int64_t page_id) {
 
 Result<Revision> PageStore::GetRevision(int64_t page_id, int64_t number) {
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      db_->Query("SELECT id, page_id, number, title, author, comment, created_at, markdown "
-                 "FROM revisions WHERE page_id = ? AND number = ?",
-                 {page_id, number}));
+      SqlRows rows, Read("SELECT id, page_id, number, title, author, comment, created_at, markdown "
+                         "FROM revisions WHERE page_id = ? AND number = ?",
+                         {page_id, number}));
   if (rows.empty()) return Status::NotFound("no revision " + std::to_string(number));
   return RevisionFromRow(rows[0]);
 }
@@ -52,9 +51,9 @@ Result<Page> PageStore::Revert(const std::string& slug, int64_t number, const st
   r.author = author;
   r.comment = "Reverted to revision " + std::to_string(number);
   r.base_revision = page.current_revision;
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows links, db_->Query("SELECT to_slug FROM page_links WHERE "
-                                                     "from_page = ?",
-                                                     {page.id}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows links, Read("SELECT to_slug FROM page_links WHERE "
+                                               "from_page = ?",
+                                               {page.id}));
   for (const auto& l : links) r.linked_slugs.push_back(l.Text(0));
   return Save(r);
 }
@@ -140,20 +139,20 @@ Status PageStore::Purge(const std::string& slug) {
 }
 
 Result<std::vector<Page>> PageStore::Trash() {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                                                    " FROM pages p WHERE p.deleted_at IS NOT "
-                                                    "NULL ORDER BY p.deleted_at DESC"));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, Read(std::string("SELECT ") + kPageColumns +
+                                              " FROM pages p WHERE p.deleted_at IS NOT "
+                                              "NULL ORDER BY p.deleted_at DESC"));
   return PagesFromRows(rows);
 }
 
 Result<std::vector<Page>> PageStore::Backlinks(const std::string& slug, bool include_private) {
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
-                           db_->Query(std::string("SELECT ") + kPageColumns +
-                                          " FROM page_links l JOIN pages p ON p.id = l.from_page "
-                                          "WHERE l.to_slug = ? AND p.deleted_at IS NULL" +
-                                          (include_private ? "" : " AND p.visibility = 'public'") +
-                                          " ORDER BY p.title COLLATE NOCASE",
-                                      {slug}));
+                           Read(std::string("SELECT ") + kPageColumns +
+                                    " FROM page_links l JOIN pages p ON p.id = l.from_page "
+                                    "WHERE l.to_slug = ? AND p.deleted_at IS NULL" +
+                                    (include_private ? "" : " AND p.visibility = 'public'") +
+                                    " ORDER BY p.title COLLATE NOCASE",
+                                {slug}));
   return PagesFromRows(rows);
 }
 

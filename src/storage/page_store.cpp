@@ -5,6 +5,7 @@
 #include "arkwiki/storage/user_store.h"
 #include "page_rows.h"
 #include "row_check_util.h"
+#include "sqlite_calls.h"
 
 namespace arkwiki {
 
@@ -40,15 +41,19 @@ Status ValidateRevisionComment(const std::string& comment) {
   return row_check::CheckBoundedText("the comment", comment, kMaxRevisionCommentBytes);
 }
 
+Result<SqlRows> PageStore::Read(const std::string& sql, const std::vector<SqlParam>& params) {
+  return ReadCommitted(db_, views_, sql, params);
+}
+
 Result<Page> PageStore::Get(const std::string& slug, bool include_trashed) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows,
-      db_->Query(std::string("SELECT ") + kPageColumns +
-                     ", r.markdown FROM pages p "
-                     "LEFT JOIN revisions r ON r.page_id = p.id AND r.number = p.current_revision "
-                     "WHERE p.slug = ?" +
-                     (include_trashed ? "" : " AND p.deleted_at IS NULL"),
-                 {slug}));
+      Read(std::string("SELECT ") + kPageColumns +
+               ", r.markdown FROM pages p "
+               "LEFT JOIN revisions r ON r.page_id = p.id AND r.number = p.current_revision "
+               "WHERE p.slug = ?" +
+               (include_trashed ? "" : " AND p.deleted_at IS NULL"),
+           {slug}));
   if (rows.empty()) return Status::NotFound("no page '" + slug + "'");
   Page page = PageFromRow(rows[0]);
   page.markdown = rows[0].Text(10);
@@ -58,16 +63,16 @@ Result<Page> PageStore::Get(const std::string& slug, bool include_trashed) {
 Result<Page> PageStore::GetById(int64_t id) {
   ARKWIKI_ASSIGN_OR_RETURN(
       SqlRows rows,
-      db_->Query(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {id}));
+      Read(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no page with id " + std::to_string(id));
   return Get(rows[0].Text(1), true);
 }
 
 Result<std::string> PageStore::ResolveRedirect(const std::string& old_slug) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query("SELECT p.slug FROM redirects r JOIN pages p ON p.id = r.page_id "
-                               "WHERE r.old_slug = ? AND p.deleted_at IS NULL",
-                               {old_slug}));
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           Read("SELECT p.slug FROM redirects r JOIN pages p ON p.id = r.page_id "
+                                "WHERE r.old_slug = ? AND p.deleted_at IS NULL",
+                                {old_slug}));
   if (rows.empty()) return Status::NotFound("no redirect for '" + old_slug + "'");
   return rows[0].Text(0);
 }
@@ -107,10 +112,12 @@ Status PageStore::WriteRevision(Db& tx, Page* page, const SavePageRequest& r) {
   ARKWIKI_RETURN_IF_ERROR(tx.Exec("INSERT INTO page_search(rowid, title, body) VALUES(?,?,?)",
                                   {page->id, r.title, r.markdown}));
   ARKWIKI_RETURN_IF_ERROR(tx.Exec("DELETE FROM page_links WHERE from_page = ?", {page->id}));
-  for (const auto& to : r.linked_slugs) {
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-        "INSERT OR IGNORE INTO page_links(from_page, to_slug) VALUES(?,?)", {page->id, to}));
-  }
+  // One prepared statement for all links: a page may link to 50,000 pages.
+  std::vector<std::vector<SqlParam>> links;
+  links.reserve(r.linked_slugs.size());
+  for (const auto& to : r.linked_slugs) links.push_back({page->id, to});
+  ARKWIKI_RETURN_IF_ERROR(
+      ExecEach(tx, "INSERT OR IGNORE INTO page_links(from_page, to_slug) VALUES(?,?)", links));
   page->title = r.title;
   page->markdown = r.markdown;
   page->updated_at = now;
@@ -173,22 +180,22 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
 }
 
 Result<std::vector<Page>> PageStore::List(bool include_private) {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
-                           db_->Query(std::string("SELECT ") + kPageColumns +
-                                      " FROM pages p WHERE p.deleted_at IS NULL" +
-                                      (include_private ? "" : " AND p.visibility = 'public'") +
-                                      " ORDER BY p.title COLLATE NOCASE"));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      Read(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.deleted_at IS NULL" +
+           (include_private ? "" : " AND p.visibility = 'public'") +
+           " ORDER BY p.title COLLATE NOCASE"));
   return PagesFromRows(rows);
 }
 
 Result<std::vector<Page>> PageStore::Children(std::optional<int64_t> parent_id,
                                               bool include_private) {
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string("SELECT ") + kPageColumns +
-                                   " FROM pages p WHERE p.parent_id IS ? AND p.deleted_at IS NULL" +
-                                   (include_private ? "" : " AND p.visibility = 'public'") +
-                                   " ORDER BY p.sort_order, p.title COLLATE NOCASE",
-                               {parent_id}));
+      SqlRows rows, Read(std::string("SELECT ") + kPageColumns +
+                             " FROM pages p WHERE p.parent_id IS ? AND p.deleted_at IS NULL" +
+                             (include_private ? "" : " AND p.visibility = 'public'") +
+                             " ORDER BY p.sort_order, p.title COLLATE NOCASE",
+                         {parent_id}));
   return PagesFromRows(rows);
 }
 
@@ -198,7 +205,7 @@ Result<std::vector<Page>> PageStore::Ancestors(const Page& page) {
   while (cur && chain.size() < 64) {
     ARKWIKI_ASSIGN_OR_RETURN(
         SqlRows rows,
-        db_->Query(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {*cur}));
+        Read(std::string("SELECT ") + kPageColumns + " FROM pages p WHERE p.id = ?", {*cur}));
     if (rows.empty()) break;
     chain.push_back(PageFromRow(rows[0]));
     cur = chain.back().parent_id;
@@ -224,11 +231,14 @@ Status PageStore::SetChildOrder(std::optional<int64_t> parent_id,
 
 Result<PageCounts> PageStore::Counts() {
   PageCounts c;
-  ARKWIKI_ASSIGN_OR_RETURN(c.pages, db_->QueryInt("SELECT count(*) FROM pages WHERE deleted_at "
-                                                  "IS NULL"));
-  ARKWIKI_ASSIGN_OR_RETURN(c.trashed, db_->QueryInt("SELECT count(*) FROM pages WHERE "
-                                                    "deleted_at IS NOT NULL"));
-  ARKWIKI_ASSIGN_OR_RETURN(c.revisions, db_->QueryInt("SELECT count(*) FROM revisions"));
+  ARKWIKI_ASSIGN_OR_RETURN(c.pages, ReadCommittedInt(db_, views_,
+                                                     "SELECT count(*) FROM pages WHERE deleted_at "
+                                                     "IS NULL"));
+  ARKWIKI_ASSIGN_OR_RETURN(c.trashed, ReadCommittedInt(db_, views_,
+                                                       "SELECT count(*) FROM pages WHERE "
+                                                       "deleted_at IS NOT NULL"));
+  ARKWIKI_ASSIGN_OR_RETURN(c.revisions,
+                           ReadCommittedInt(db_, views_, "SELECT count(*) FROM revisions"));
   return c;
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "arkwiki/storage/db_wait.h"
+
 namespace arkwiki {
 
 const char* QueryStopName(QueryStop stop) {
@@ -40,7 +42,7 @@ struct ReadPool::Lease::State {
 ReadPool::Lease::Lease(ReadPool* pool, Db* db, std::unique_ptr<State> state)
     : pool_(pool), db_(db), state_(std::move(state)) {
   // A stalled test query stops at its very first instruction.
-  const int every = StallRequested() ? 1 : state_->budget.progress_opcodes;
+  const int every = pool_->Stalls() ? 1 : state_->budget.progress_opcodes;
   std::lock_guard<std::recursive_mutex> lock(db_->lock());
   sqlite3_progress_handler(db_->raw_handle(), every, &ReadPool::OnProgress, state_.get());
 }
@@ -62,7 +64,18 @@ ReadPool::Lease::~Lease() {
 
 QueryStop ReadPool::Lease::stop() const { return state_ ? state_->stop : QueryStop::kNone; }
 
-ReadPool::ReadPool(std::string path, int size) : path_(std::move(path)), size_(size) {}
+ReadPool::ReadPool(std::string path, int size)
+    : ReadPool(std::move(path), ReadPoolOptions{size, QueryBudget{}, true}) {}
+
+// By value: its budget is moved from.
+// cppcheck-suppress passedByValue
+ReadPool::ReadPool(std::string path, ReadPoolOptions options)
+    : path_(std::move(path)),
+      size_(options.size),
+      budget_(std::move(options.budget)),
+      test_stall_(options.test_stall) {}
+
+bool ReadPool::Stalls() const { return test_stall_ && StallRequested(); }
 
 ReadPool::~ReadPool() = default;
 
@@ -71,7 +84,7 @@ ReadPool::~ReadPool() = default;
 int ReadPool::OnProgress(void* opaque) {
   auto* state = static_cast<Lease::State*>(opaque);
   if (state->stop != QueryStop::kNone) return 1;
-  if (state->steps == 0 && StallRequested()) state->pool->WaitForShutdown();
+  if (state->steps == 0 && state->pool->Stalls()) state->pool->WaitForShutdown();
   ++state->steps;
   if (state->budget.on_progress) state->budget.on_progress();
   if (state->pool->shutdown_) {
@@ -93,10 +106,12 @@ Result<ReadPool::Lease> ReadPool::Acquire(const QueryBudget& budget) {
   // The wait uses the real clock: an injected clock cannot wake a sleeper.
   const auto wait_until = QueryBudget::Clock::now() + budget.time;
   if (idle_.empty() && opened_ >= size_ && !shutdown_) {
-    if (waiting_++ == 0) waiting_since_ = QueryBudget::Clock::now();
+    const auto waited_from = QueryBudget::Clock::now();
+    if (waiting_++ == 0) waiting_since_ = waited_from;
     freed_.wait_until(lock, wait_until,
                       [&] { return shutdown_ || !idle_.empty() || opened_ < size_; });
     --waiting_;
+    CountThreadDbWait(QueryBudget::Clock::now() - waited_from);
   }
   if (shutdown_) return Status::Busy("the server is shutting down");
   std::unique_ptr<Db> db;
@@ -124,23 +139,35 @@ Result<ReadPool::Lease> ReadPool::Acquire(const QueryBudget& budget) {
   return Lease(this, raw, std::move(state));
 }
 
+Result<SqlRows> ReadPool::Query(const std::string& sql, const std::vector<SqlParam>& params) {
+  ARKWIKI_ASSIGN_OR_RETURN(Lease lease, Acquire(budget_));
+  return lease.db().Query(sql, params);
+}
+
+Result<int64_t> ReadPool::QueryInt(const std::string& sql, const std::vector<SqlParam>& params) {
+  ARKWIKI_ASSIGN_OR_RETURN(Lease lease, Acquire(budget_));
+  return lease.db().QueryInt(sql, params);
+}
+
 void ReadPool::Release(Db* db) {
   std::lock_guard<std::mutex> lock(mutex_);
   idle_.emplace_back(db);
   --running_;
-  // notify_all: WaitForShutdown sleeps on the same condition variable.
-  freed_.notify_all();
+  // One connection for one waiter: waking them all, dozens on a busy server,
+  // would have all but one go back to sleep.
+  freed_.notify_one();
 }
 
 void ReadPool::Shutdown() {
   std::lock_guard<std::mutex> lock(mutex_);
   shutdown_ = true;
   freed_.notify_all();
+  stopped_.notify_all();
 }
 
 void ReadPool::WaitForShutdown() {
   std::unique_lock<std::mutex> lock(mutex_);
-  freed_.wait(lock, [&] { return shutdown_.load(); });
+  stopped_.wait(lock, [&] { return shutdown_.load(); });
 }
 
 int ReadPool::waiting() const {
@@ -159,6 +186,16 @@ int64_t ReadPool::waiting_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(QueryBudget::Clock::now() -
                                                                waiting_since_)
       .count();
+}
+
+Result<SqlRows> ReadCommitted(Db* writer, ReadPool* views, const std::string& sql,
+                              const std::vector<SqlParam>& params) {
+  return views != nullptr ? views->Query(sql, params) : writer->Query(sql, params);
+}
+
+Result<int64_t> ReadCommittedInt(Db* writer, ReadPool* views, const std::string& sql,
+                                 const std::vector<SqlParam>& params) {
+  return views != nullptr ? views->QueryInt(sql, params) : writer->QueryInt(sql, params);
 }
 
 }  // namespace arkwiki

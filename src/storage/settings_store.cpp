@@ -126,7 +126,14 @@ std::string SettingValueForLog(const std::string& key, const std::string& value)
 }
 
 Result<SiteSettings> SettingsStore::Load() {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, db_->Query("SELECT key, value FROM settings"));
+  uint64_t writes = 0;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (loaded_) return *loaded_;
+    writes = writes_;
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadCommitted(db_, views_, "SELECT key, value FROM settings"));
   SiteSettings s;
   for (const auto& r : rows) {
     if (r.Text(0) == "instance_id") {
@@ -136,14 +143,22 @@ Result<SiteSettings> SettingsStore::Load() {
     // A stored value that no longer validates keeps its default.
     (void)ApplySetting(r.Text(0), r.Text(1), &s);
   }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (writes == writes_) loaded_ = s;
   return s;
+}
+
+void SettingsStore::ForgetLoaded() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  ++writes_;
+  loaded_.reset();
 }
 
 Status SettingsStore::Update(const std::map<std::string, std::string>& values) {
   ARKWIKI_ASSIGN_OR_RETURN(SiteSettings current, Load());
   for (const auto& [k, v] : values) ARKWIKI_RETURN_IF_ERROR(ApplySetting(k, v, &current));
   std::map<std::string, std::string> all = SettingsToMap(current);
-  return db_->Transaction([&](Db& tx) -> Status {
+  Status s = db_->Transaction([&](Db& tx) -> Status {
     for (const auto& [k, v] : values) {
       ARKWIKI_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO settings(key, value) VALUES(?,?) "
@@ -152,11 +167,17 @@ Status SettingsStore::Update(const std::map<std::string, std::string>& values) {
     }
     return Status::Ok();
   });
+  // After the commit: a Load whose read began before it either finishes
+  // before this (and its result is dropped here) or sees writes_ changed.
+  ForgetLoaded();
+  return s;
 }
 
 Status SettingsStore::EnsureInstanceId() {
-  return db_->Exec("INSERT OR IGNORE INTO settings(key, value) VALUES('instance_id', ?)",
-                   {RandomHex(16)});
+  Status s = db_->Exec("INSERT OR IGNORE INTO settings(key, value) VALUES('instance_id', ?)",
+                       {RandomHex(16)});
+  ForgetLoaded();
+  return s;
 }
 
 }  // namespace arkwiki

@@ -1,18 +1,43 @@
 #include "arkwiki/storage/storage.h"
 
+#include <chrono>
+#include <cstdlib>
+
 #include "arkwiki/storage/schema.h"
 
 namespace arkwiki {
+namespace {
+
+ReadPoolOptions ViewPoolOptions() {
+  ReadPoolOptions options;
+  options.size = Storage::kViewConnections;
+  // As long as the writer's busy timeout: a view waits for a free connection
+  // rather than fail while the server is busy. View queries are short; the
+  // budget only stops a runaway.
+  options.budget.time = std::chrono::seconds(10);
+  options.test_stall = false;
+  return options;
+}
+
+// For before-and-after measurements only (docs/testing.md): with
+// ARKWIKI_BENCH_VIEWS_ON_WRITER set, the stores read on the writer
+// connection, as they did before the view pool.
+ReadPool* ViewsForStores(ReadPool* views) {
+  return std::getenv("ARKWIKI_BENCH_VIEWS_ON_WRITER") != nullptr ? nullptr : views;
+}
+
+}  // namespace
 
 Storage::Storage(Env* env, DataDirLayout layout, std::unique_ptr<Db> db)
     : env_(env),
       layout_(std::move(layout)),
       db_(std::move(db)),
       reads_(std::make_unique<ReadPool>(layout_.database, kReadConnections)),
-      pages_(db_.get(), reads_.get()),
+      views_(std::make_unique<ReadPool>(layout_.database, ViewPoolOptions())),
+      pages_(db_.get(), reads_.get(), ViewsForStores(views_.get())),
       users_(db_.get()),
-      uploads_(env, db_.get(), layout_),
-      settings_(db_.get()),
+      uploads_(env, db_.get(), layout_, ViewsForStores(views_.get())),
+      settings_(db_.get(), ViewsForStores(views_.get())),
       audit_(db_.get()) {}
 
 Result<std::unique_ptr<Storage>> Storage::Open(Env* env, const std::string& data_dir) {

@@ -91,17 +91,19 @@ Result<Upload> UploadStore::Commit(std::unique_ptr<PendingUpload> pending, int64
 
 Result<Upload> UploadStore::Get(int64_t page_id, const std::string& name) {
   ARKWIKI_ASSIGN_OR_RETURN(
-      SqlRows rows, db_->Query(std::string(kUploadSelect) + "WHERE u.page_id = ? AND u.name = ?",
-                               {page_id, name}));
+      SqlRows rows,
+      ReadCommitted(db_, views_, std::string(kUploadSelect) + "WHERE u.page_id = ? AND u.name = ?",
+                    {page_id, name}));
   if (rows.empty()) return Status::NotFound("no file '" + name + "' on this page");
   return UploadFromRow(rows[0]);
 }
 
 Result<std::vector<Upload>> UploadStore::List(int64_t page_id) {
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
-                           db_->Query(std::string(kUploadSelect) + "WHERE ? = 0 OR u.page_id = ? "
-                                                                   "ORDER BY p.slug, u.name",
-                                      {page_id, page_id}));
+                           ReadCommitted(db_, views_,
+                                         std::string(kUploadSelect) +
+                                             "WHERE ? = 0 OR u.page_id = ? ORDER BY p.slug, u.name",
+                                         {page_id, page_id}));
   std::vector<Upload> out;
   for (const auto& r : rows) out.push_back(UploadFromRow(r));
   return out;

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <thread>
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
+#include "arkwiki/storage/db_wait.h"
 #include "backup_service.h"
 #include "embedded_assets.h"
 #include "routes.h"
@@ -39,6 +42,46 @@ std::string RedactCsrf(const std::string& uri) {
   size_t end = uri.find('&', pos);
   return uri.substr(0, pos + 5) + "-" + (end == std::string::npos ? "" : uri.substr(end));
 }
+
+using Millis = std::chrono::duration<double, std::milli>;
+
+// A request that takes this long or longer, from its connection's hand-over
+// to a worker to its end, is logged with where its time went.
+constexpr Millis kSlowRequest{100};
+
+Millis ThreadCpuTime() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return Millis{0};
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// Where one request's time went: queued for a worker, blocked waiting for a
+// database connection, on the CPU, and the rest (preempted by other threads,
+// waiting for the client or the disk).
+class RequestTimer {
+ public:
+  RequestTimer() : start_(std::chrono::steady_clock::now()), cpu_start_(ThreadCpuTime()) {
+    (void)TakeThreadDbWait();  // what the thread waited before this request
+  }
+  Millis elapsed() const { return std::chrono::steady_clock::now() - start_; }
+  void LogIfSlow(const Exchange& ex, const std::string& uri, Millis handled) const {
+    const Millis queued = ex.queued;
+    if (queued + handled < kSlowRequest) return;
+    const Millis db_wait = TakeThreadDbWait();
+    const Millis cpu = ThreadCpuTime() - cpu_start_;
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  " %d took %.1f ms: %.1f ms queued for a worker, %.1f ms handling it "
+                  "(%.1f ms waiting for a database connection, %.1f ms on the CPU)",
+                  static_cast<int>(ex.response.getStatus()), (queued + handled).count(),
+                  queued.count(), handled.count(), db_wait.count(), cpu.count());
+    LogInfo("slow request: " + ex.method + " " + uri + line);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  Millis cpu_start_;
+};
 
 }  // namespace
 
@@ -101,8 +144,9 @@ LoadReport WikiApp::Load() {
   // before it swaps it).
   LoadReport r;
   if (!storage_) return r;
-  r.waiting = storage_->db().waiting() + storage_->reads().waiting();
-  r.waiting_ms = std::max(storage_->db().waiting_ms(), storage_->reads().waiting_ms());
+  r.waiting = storage_->db().waiting() + storage_->reads().waiting() + storage_->views().waiting();
+  r.waiting_ms = std::max({storage_->db().waiting_ms(), storage_->reads().waiting_ms(),
+                           storage_->views().waiting_ms()});
   r.searches_running = storage_->reads().running();
   return r;
 }
@@ -229,7 +273,7 @@ void WikiApp::Dispatch(Exchange& ex) {
 }
 
 void WikiApp::Handle(Exchange& ex) {
-  auto start = std::chrono::steady_clock::now();
+  const RequestTimer timer;
   ++active_requests_;
   ex.method = ex.request.getMethod();
   const std::string& uri = ex.request.getURI();
@@ -268,10 +312,11 @@ void WikiApp::Handle(Exchange& ex) {
     LogError("request " + ex.method + " " + ex.path + " failed: " + e.what());
     if (!ex.response.sent()) SendError(ex, Status::IoError("internal error"));
   }
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  LogAccess(ex.client, ex.method, RedactCsrf(uri), static_cast<int>(ex.response.getStatus()),
-            ex.bytes_sent, ms, ex.user ? ex.user->name : "-");
+  const Millis handled = timer.elapsed();
+  const std::string logged_uri = RedactCsrf(uri);
+  LogAccess(ex.client, ex.method, logged_uri, static_cast<int>(ex.response.getStatus()),
+            ex.bytes_sent, handled.count(), ex.user ? ex.user->name : "-");
+  timer.LogIfSlow(ex, logged_uri, handled);
   --active_requests_;
 }
 

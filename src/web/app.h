@@ -24,7 +24,7 @@ namespace arkwiki::web {
 class BackupService;
 
 struct LoadReport {
-  int64_t waiting = 0;     // requests blocked on the writer or the search pool
+  int64_t waiting = 0;     // requests blocked on the writer, the view or the search pool
   int64_t waiting_ms = 0;  // how long some request has queued without a pause
   int64_t searches_running = 0;
 };

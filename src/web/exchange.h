@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -42,6 +43,9 @@ struct Exchange {
   // The configured base URL is https: cookies get Secure, responses HSTS.
   bool https = false;
   FlashStore* flashes = nullptr;  // where RedirectWithFlash keeps its message
+  // How long the connection waited in the queue for a worker thread before
+  // this request, its first (0 for later requests on a kept-alive one).
+  std::chrono::steady_clock::duration queued{};
 
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool at_least(Role role) const {

@@ -13,7 +13,10 @@
 
 #include <chrono>
 #include <csignal>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "app.h"
 #include "arkwiki/core/log.h"
@@ -25,6 +28,33 @@
 
 namespace arkwiki {
 namespace {
+
+// How long the connection a worker took up waited in the queue for it; read
+// (and reset) by the connection's first request.
+thread_local std::chrono::steady_clock::duration t_queued{};
+
+// When each connection was handed to the workers' queue, by descriptor.
+class HandOverTimes {
+ public:
+  void Mark(const Poco::Net::StreamSocket& socket) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    handed_over_[socket.impl()->sockfd()] = std::chrono::steady_clock::now();
+  }
+  // The time since Mark, or 0 if it was not marked. A connection the queue
+  // refused leaves its mark behind, until its descriptor's next connection.
+  std::chrono::steady_clock::duration Take(const Poco::Net::StreamSocket& socket) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto it = handed_over_.find(socket.impl()->sockfd());
+    if (it == handed_over_.end()) return {};
+    const auto waited = std::chrono::steady_clock::now() - it->second;
+    handed_over_.erase(it);
+    return waited;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<int, std::chrono::steady_clock::time_point> handed_over_;
+};
 
 // The connection under a request: HeadDeadline keys its clock by it.
 const Poco::Net::StreamSocket* RequestSocket(Poco::Net::HTTPServerRequest& rq) {
@@ -45,6 +75,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     // request: every client gets its turn.
     if (workers_ != nullptr && workers_->queuedConnections() > 0) rs.setKeepAlive(false);
     web::Exchange ex(rq, rs);
+    ex.queued = std::exchange(t_queued, {});
     app_->Handle(ex);
     if (socket != nullptr) heads_->HeadDue(*socket);
   }
@@ -78,9 +109,11 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 class Connection final : public Poco::Net::HTTPServerConnection {
  public:
   Connection(const Poco::Net::StreamSocket& socket, const Poco::Net::HTTPServerParams::Ptr& params,
-             const Poco::Net::HTTPRequestHandlerFactory::Ptr& factory, web::HeadDeadline* heads)
-      : HTTPServerConnection(socket, params, factory), heads_(heads) {}
+             const Poco::Net::HTTPRequestHandlerFactory::Ptr& factory, web::HeadDeadline* heads,
+             HandOverTimes* queue)
+      : HTTPServerConnection(socket, params, factory), heads_(heads), queue_(queue) {}
   void run() override {
+    t_queued = queue_->Take(socket());
     heads_->Watch(socket());
     HTTPServerConnection::run();
     heads_->Forget(socket());
@@ -88,21 +121,24 @@ class Connection final : public Poco::Net::HTTPServerConnection {
 
  private:
   web::HeadDeadline* heads_;
+  HandOverTimes* queue_;
 };
 
 class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
  public:
   ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, web::HeadDeadline* heads)
-      : params_(std::move(params)), factory_(std::move(factory)), heads_(heads) {}
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, web::HeadDeadline* heads,
+                    HandOverTimes* queue)
+      : params_(std::move(params)), factory_(std::move(factory)), heads_(heads), queue_(queue) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new Connection(socket, params_, factory_, heads_);
+    return new Connection(socket, params_, factory_, heads_, queue_);
   }
 
  private:
   Poco::Net::HTTPServerParams::Ptr params_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
   web::HeadDeadline* heads_;
+  HandOverTimes* queue_;
 };
 
 // Ends the dispatcher's idle workers on every way out of Serve(), before
@@ -194,12 +230,16 @@ Status Serve(Env* env, const ServeOptions& options) {
   }
   // Poco's dispatcher runs the workers; the gate, not Poco's TCPServer,
   // accepts and feeds it.
+  HandOverTimes queue_times;  // for each request's report of its wait (WikiApp::Handle)
   Poco::AutoPtr<Poco::Net::TCPServerDispatcher> workers(new Poco::Net::TCPServerDispatcher(
-      new ConnectionFactory(params, handlers, &heads), pool, params));
+      new ConnectionFactory(params, handlers, &heads, &queue_times), pool, params));
   const StopWorkers stop_workers{workers.get()};
   factory->set_workers(workers.get());
   web::ConnectionGate gate(socket, head_limit,
-                           [&workers](const Poco::Net::StreamSocket& s) { workers->enqueue(s); });
+                           [&workers, &queue_times](const Poco::Net::StreamSocket& s) {
+                             queue_times.Mark(s);
+                             workers->enqueue(s);
+                           });
   // Automatic backups; a run missed while the server was down starts now.
   app.backup().StartScheduler();
   ARKWIKI_RETURN_IF_ERROR(web::AnnounceListening(env, app, options, port));

@@ -16,6 +16,7 @@
 #include "load/load_log.h"
 #include "load/load_options.h"
 #include "load/load_wiki.h"
+#include "load/server_timings.h"
 #include "load/slowloris.h"
 #include "support/temp_dir.h"
 
@@ -89,7 +90,7 @@ void CheckCounts(const LoadOptions& o, LoadLog* log) {
   }
 }
 
-void Report(const LoadLog& log, double seconds) {
+void Report(const LoadLog& log, double seconds, const std::string& server_log) {
   std::printf("%-15s %7s %5s %9s %9s %9s\n", "kind", "count", "fail", "p50 ms", "p99 ms", "max ms");
   for (const std::string& kind : log.kinds()) {
     const LatencySummary s = log.Summary(kind);
@@ -101,6 +102,8 @@ void Report(const LoadLog& log, double seconds) {
     std::printf("  %s: %lld\n", what.c_str(), static_cast<long long>(n));
   }
   std::printf("wall time %.1f s; load average after: %s\n", seconds, LoadAverage().c_str());
+  std::printf("page views the server logged as slow (100 ms or more): %s\n",
+              DescribeSlowRequests(ReadSlowRequests(server_log, "GET /wiki/page-")).c_str());
   const LatencySummary views = log.Summary(kPageView);
   if (views.p99_ms > 200) {
     std::printf("note: page-view p99 %.0f ms is over the 200 ms target (not a failure here)\n",
@@ -152,7 +155,7 @@ int Main(const std::vector<std::string>& args) {
   CheckCounts(o, &log);
   const int exit_code = wiki->server->Stop();
   if (exit_code != 0) log.Fail("server", "exited " + std::to_string(exit_code));
-  Report(log, seconds);
+  Report(log, seconds, wiki->data_dir + ".server.log");
   if (log.failures() > 0 || o.keep) {
     std::printf("server log: %s.server.log\n", wiki->data_dir.c_str());
     if (!o.keep) std::printf("%s\n", wiki->server->LogTail(4000).c_str());

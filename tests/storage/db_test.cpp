@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "sqlite_calls.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -57,6 +58,26 @@ TEST(DbTest, ForEachRowReportsBadSql) {
   Status s = db->ForEachRow("SELECT nope FROM t", [](sqlite3_stmt*) { return Status::Ok(); });
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("no such column"), std::string::npos) << s.ToString();
+}
+
+int64_t IntOrMinusOne(const Result<int64_t>& r) { return r.ok() ? *r : -1; }
+
+TEST(DbTest, ExecEachRunsEveryRowAndRollsBackWithItsTransaction) {
+  testing::TempDir dir;
+  auto db = OpenWithNumbers(dir, 0);
+  ASSERT_TRUE(db->Exec("CREATE UNIQUE INDEX t_n ON t(n)").ok());
+  std::vector<std::vector<SqlParam>> rows;
+  for (int i = 0; i < 1000; ++i) rows.push_back({int64_t{i}, "row " + std::to_string(i)});
+  ASSERT_TRUE(ExecEach(*db, "INSERT INTO t VALUES(?, ?)", rows).ok());
+  EXPECT_EQ(IntOrMinusOne(db->QueryInt("SELECT count(*) FROM t")), 1000);
+  EXPECT_EQ(IntOrMinusOne(db->QueryInt("SELECT n FROM t WHERE s = 'row 999'")), 999);
+  // Row 2 breaks the unique index: nothing of the batch stays.
+  const std::vector<std::vector<SqlParam>> clash = {
+      {int64_t{5000}, "new"}, {int64_t{7}, std::nullopt}, {int64_t{5001}, "never"}};
+  Status s =
+      db->Transaction([&](Db& tx) { return ExecEach(tx, "INSERT INTO t VALUES(?, ?)", clash); });
+  EXPECT_EQ(s.code(), StatusCode::kConflict) << s.ToString();
+  EXPECT_EQ(IntOrMinusOne(db->QueryInt("SELECT count(*) FROM t")), 1000);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+
 #include "arkwiki/core/env.h"
 #include "arkwiki/storage/storage.h"
 #include "support/temp_dir.h"
@@ -134,6 +139,113 @@ TEST_F(PageStoreTest, RejectsInvalidInput) {
   EXPECT_EQ(SavePage("../x", "t").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SavePage("ok", std::string("a\0b", 3)).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SavePage("ok", "\xff").status().code(), StatusCode::kInvalidArgument);
+}
+
+template <typename T>
+size_t CountOf(const Result<std::vector<T>>& r) {
+  return r.ok() ? r->size() : 0;
+}
+
+int64_t IntOrMinusOne(const Result<int64_t>& r) { return r.ok() ? *r : -1; }
+
+// What a page view reads, as one visitor would see the wiki.
+struct ViewOfHome {
+  std::string title;
+  size_t listed = 0;
+  size_t children = 0;
+  size_t backlinks = 0;
+  size_t revisions = 0;
+  std::string site_title;
+};
+
+TEST_F(PageStoreTest, ReadsDoNotWaitForAWriteTransactionAndSeeOnlyCommittedRows) {
+  ASSERT_TRUE(SavePage("home", "committed text").ok());
+  SavePageRequest child;
+  child.slug = "child";
+  child.title = "Child";
+  child.markdown = "back to home";
+  child.author = "ann";
+  child.parent_slug = "home";
+  child.linked_slugs = {"home"};
+  ASSERT_TRUE(pages().Save(child).ok());
+  std::promise<void> held;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  // A long transaction on the one writer connection, as a save or a backup
+  // snapshot holds it: its change is not committed until released.
+  std::thread writer([&] {
+    Status s = storage_->db().Transaction([&](Db& tx) -> Status {
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec("UPDATE pages SET title = 'Uncommitted' WHERE slug = 'home'"));
+      held.set_value();
+      released.wait();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  });
+  held.get_future().wait();
+  auto view = std::async(std::launch::async, [&] {
+    ViewOfHome v;
+    auto home = pages().Get("home");
+    if (!home.ok()) return v;
+    v.title = home->title;
+    v.listed = CountOf(pages().List(true));
+    v.children = CountOf(pages().Children(home->id, true));
+    v.backlinks = CountOf(pages().Backlinks("home", true));
+    v.revisions = CountOf(pages().Revisions(home->id));
+    auto settings = storage_->settings().Load();
+    if (settings.ok()) v.site_title = settings->site_title;
+    return v;
+  });
+  // On the writer connection these reads would wait for the transaction,
+  // which ends only after this wait.
+  const bool answered = view.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  release.set_value();
+  writer.join();
+  ASSERT_TRUE(answered) << "a read waited for the writer connection's transaction";
+  const ViewOfHome v = view.get();
+  EXPECT_EQ(v.title, "Title of home");
+  EXPECT_EQ(v.listed, 2u);
+  EXPECT_EQ(v.children, 1u);
+  EXPECT_EQ(v.backlinks, 1u);
+  EXPECT_EQ(v.revisions, 1u);
+  EXPECT_EQ(v.site_title, SiteSettings{}.site_title);
+  // Committed now: the next read sees it.
+  EXPECT_EQ(pages().Get("home").value().title, "Uncommitted");
+}
+
+TEST_F(PageStoreTest, ViewConnectionsNeverCheckpoint) {
+  ASSERT_TRUE(SavePage("home", "text").ok());
+  const std::string wal = storage_->layout().database + "-wal";
+  const auto wal_bytes = std::filesystem::file_size(wal);
+  ASSERT_GT(wal_bytes, 0u);
+  {
+    auto lease = storage_->views().Acquire(QueryBudget{});
+    ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+    EXPECT_EQ(IntOrMinusOne(lease->db().QueryInt("SELECT count(*) FROM pages")), 1);
+    EXPECT_FALSE(lease->db().Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+    EXPECT_FALSE(lease->db().Exec("DELETE FROM pages").ok());
+  }
+  EXPECT_EQ(std::filesystem::file_size(wal), wal_bytes);
+  EXPECT_TRUE(pages().Get("home").ok());
+}
+
+TEST_F(PageStoreTest, SaveRecordsEachLinkOnce) {
+  SavePageRequest r;
+  r.slug = "hub";
+  r.title = "Hub";
+  r.markdown = "many links";
+  r.author = "ann";
+  for (int i = 0; i < 20000; ++i) r.linked_slugs.push_back("target-" + std::to_string(i % 5000));
+  ASSERT_TRUE(pages().Save(r).ok());
+  EXPECT_EQ(IntOrMinusOne(storage_->db().QueryInt("SELECT count(*) FROM page_links")), 5000);
+  auto back = pages().Backlinks("target-4999", true);
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].slug, "hub");
+  r.linked_slugs = {"target-1"};
+  ASSERT_TRUE(pages().Save(r).ok());
+  EXPECT_EQ(IntOrMinusOne(storage_->db().QueryInt("SELECT count(*) FROM page_links")), 1);
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 
+#include "arkwiki/core/env.h"
+#include "arkwiki/storage/storage.h"
+#include "support/temp_dir.h"
+
 namespace arkwiki {
 namespace {
 
@@ -47,6 +51,22 @@ TEST(SettingsStoreTest, LogsShowOnlyTheWebhookOrigin) {
   EXPECT_EQ(SettingValueForLog("backup_webhook_url", "http://h:1?token=secret"), "http://h:1/...");
   EXPECT_EQ(SettingValueForLog("backup_webhook_url", ""), "");
   EXPECT_EQ(SettingValueForLog("site_title", "My wiki"), "My wiki");
+}
+
+TEST(SettingsStoreTest, LoadSeesEveryUpdate) {
+  testing::TempDir dir;
+  auto storage = Storage::Open(Env::Default(), dir.path());
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  SettingsStore& settings = (*storage)->settings();
+  EXPECT_EQ(settings.Load().value().site_title, "arkwiki");
+  ASSERT_TRUE(settings.Update({{"site_title", "Team wiki"}}).ok());
+  EXPECT_EQ(settings.Load().value().site_title, "Team wiki");
+  EXPECT_FALSE(settings.Update({{"site_title", ""}}).ok());
+  ASSERT_TRUE(settings.Update({{"default_visibility", "private"}}).ok());
+  const SiteSettings loaded = settings.Load().value();
+  EXPECT_EQ(loaded.site_title, "Team wiki");
+  EXPECT_EQ(loaded.default_visibility, "private");
+  EXPECT_FALSE(loaded.instance_id.empty());
 }
 
 }  // namespace

@@ -107,8 +107,11 @@ struct PageCounts {
 
 class PageStore {
  public:
-  // Searches run on `reads` when given, else on `db`.
-  explicit PageStore(Db* db, ReadPool* reads = nullptr) : db_(db), reads_(reads) {}
+  // Searches run on `reads` when given, else on `db`. Reads outside a save
+  // (Get, lists, revisions, backlinks, counts) run on `views` when given,
+  // else on `db`: they see what was committed when they started.
+  explicit PageStore(Db* db, ReadPool* reads = nullptr, ReadPool* views = nullptr)
+      : db_(db), reads_(reads), views_(views) {}
 
   // Live pages only unless include_trashed.
   Result<Page> Get(const std::string& slug, bool include_trashed = false);
@@ -158,8 +161,10 @@ class PageStore {
   Status WriteRevision(Db& tx, Page* page, const SavePageRequest& r);
   Result<std::optional<int64_t>> ResolveParent(Db& tx, const SavePageRequest& r,
                                                std::optional<int64_t> self);
+  Result<SqlRows> Read(const std::string& sql, const std::vector<SqlParam>& params = {});
   Db* db_;
   ReadPool* reads_;
+  ReadPool* views_;
 };
 
 Status ValidateTitle(const std::string& title);

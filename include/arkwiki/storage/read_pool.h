@@ -1,9 +1,13 @@
-// ReadPool: a few read-only connections for reads that may be slow (search),
-// each run under a time and work budget.
+// ReadPool: a few read-only connections, each query run under a time and
+// work budget. Storage keeps two: one for reads that may be slow (search),
+// and one for the short reads of page views (pages, revisions, lists,
+// backlinks, uploads, settings).
 //
-// A query on the pool never holds the writer connection, so page views and
-// saves do not queue behind it, and one slow query holds only its own pool
-// connection. Read-only connections never checkpoint, so they are safe with
+// A query on a pool never holds the writer connection, so reads do not
+// queue behind a save, a backup snapshot or a slow search, and one slow
+// query holds only its own pool connection. Every query sees the data
+// committed when it starts (WAL), never a transaction still open on the
+// writer. Read-only connections never checkpoint, so they are safe with
 // SQLite 3.40's WAL-reset bug (see db.h). Connections open lazily, on first
 // use, and stay open until the pool is destroyed.
 //
@@ -13,9 +17,10 @@
 // interrupted midway, so callers must bound the input of such calls themselves.
 //
 // For end-to-end tests only: when the environment variable
-// ARKWIKI_TEST_STALL_READS is set, every pool query stops at its first
-// progress callback until Shutdown(), so a test can hold a search "running"
-// for as long as it needs. Never set it in production.
+// ARKWIKI_TEST_STALL_READS is set, every query of a pool made with
+// ReadPoolOptions::test_stall stops at its first progress callback until
+// Shutdown(), so a test can hold a search "running" for as long as it
+// needs. Never set it in production.
 #pragma once
 
 #include <atomic>
@@ -52,10 +57,19 @@ struct QueryBudget {
 enum class QueryStop { kNone, kTime, kWork, kShutdown };
 const char* QueryStopName(QueryStop stop);
 
+struct ReadPoolOptions {
+  int size = 3;  // connections at most
+  // The budget of Query(); Acquire takes its own.
+  QueryBudget budget;
+  // Whether ARKWIKI_TEST_STALL_READS stalls this pool's queries.
+  bool test_stall = true;
+};
+
 class ReadPool {
  public:
   // `path` as for Db::Open; `size` connections at most.
   ReadPool(std::string path, int size);
+  ReadPool(std::string path, ReadPoolOptions options);
   ~ReadPool();
   ReadPool(const ReadPool&) = delete;
   ReadPool& operator=(const ReadPool&) = delete;
@@ -87,6 +101,13 @@ class ReadPool {
   // returns when a connection cannot be opened.
   Result<Lease> Acquire(const QueryBudget& budget);
 
+  // One query on a connection of its own, under the pool's budget: Acquire,
+  // then Db::Query. Errors: those of Acquire and Db::Query; a spent budget
+  // fails the query (IoError, "interrupted").
+  Result<SqlRows> Query(const std::string& sql, const std::vector<SqlParam>& params = {});
+  // First row's first column, or NotFound (as Db::QueryInt).
+  Result<int64_t> QueryInt(const std::string& sql, const std::vector<SqlParam>& params = {});
+
   // Stops every running query at its next progress callback and refuses
   // new ones (Busy). For server shutdown; there is no way back.
   void Shutdown();
@@ -100,13 +121,18 @@ class ReadPool {
 
  private:
   static int OnProgress(void* state);
+  // Whether this pool's queries stall (ARKWIKI_TEST_STALL_READS).
+  bool Stalls() const;
   void Release(Db* db);
   void WaitForShutdown();
 
   const std::string path_;
   const int size_;
+  const QueryBudget budget_;
+  const bool test_stall_;
   mutable std::mutex mutex_;
-  std::condition_variable freed_;  // a connection was released, or shutdown
+  std::condition_variable freed_;    // a connection was released, or shutdown
+  std::condition_variable stopped_;  // shutdown (for ARKWIKI_TEST_STALL_READS)
   std::vector<std::unique_ptr<Db>> idle_;
   int opened_ = 0;
   int waiting_ = 0;
@@ -114,5 +140,12 @@ class ReadPool {
   QueryBudget::Clock::time_point waiting_since_;
   std::atomic<bool> shutdown_{false};
 };
+
+// A read of committed rows: on `views` when given, else on `writer` (a
+// store built without a view pool, as in tools and some tests).
+Result<SqlRows> ReadCommitted(Db* writer, ReadPool* views, const std::string& sql,
+                              const std::vector<SqlParam>& params = {});
+Result<int64_t> ReadCommittedInt(Db* writer, ReadPool* views, const std::string& sql,
+                                 const std::vector<SqlParam>& params = {});
 
 }  // namespace arkwiki

@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arkwiki/core/status.h"
 #include "arkwiki/storage/db.h"
+#include "arkwiki/storage/read_pool.h"
 
 namespace arkwiki {
 
@@ -36,7 +39,11 @@ const std::vector<std::string>& RetiredSettingKeys();
 
 class SettingsStore {
  public:
-  explicit SettingsStore(Db* db) : db_(db) {}
+  // Load reads on `views` when given, else on `db`.
+  explicit SettingsStore(Db* db, ReadPool* views = nullptr) : db_(db), views_(views) {}
+  // The stored settings. Every page view asks, so the last result is kept
+  // in memory until this store writes; the store is the settings table's
+  // only writer while it is open (an import reopens the whole Storage).
   Result<SiteSettings> Load();
   // Validates and stores the given keys; unknown keys and bad values are
   // refused as a whole (InvalidArgument naming the key).
@@ -45,7 +52,13 @@ class SettingsStore {
   Status EnsureInstanceId();
 
  private:
+  void ForgetLoaded();
+
   Db* db_;
+  ReadPool* views_;
+  std::mutex mutex_;  // guards loaded_ and writes_
+  std::optional<SiteSettings> loaded_;
+  uint64_t writes_ = 0;  // a Load that saw a write start keeps nothing
 };
 
 std::map<std::string, std::string> SettingsToMap(const SiteSettings& s);

@@ -30,6 +30,14 @@ class Storage {
   // Enough for a few searches at once on a small server; each one runs
   // under a budget, so a full pool frees within that budget.
   static constexpr int kReadConnections = 3;
+  // For the short reads of page views (pages, revisions, lists, backlinks,
+  // uploads, settings), so that they never queue behind a save, a backup
+  // snapshot or a search. A query holds its connection only while it runs,
+  // and a worker thread holds one at a time; connections open on first use,
+  // so this is about one per worker (default 16, `threads`) up to 32 workers.
+  // With 8 connections and 32 or 64 workers, page views spent a third to
+  // half of their time waiting for a connection under load (docs/testing.md).
+  static constexpr int kViewConnections = 32;
 
   // Creates the layout if needed, opens live/arkwiki.db as the one writer
   // connection and migrates it forward. It does not take the data-directory
@@ -41,6 +49,8 @@ class Storage {
   Db& db() { return *db_; }
   // Read-only connections for searches (kReadConnections at most).
   ReadPool& reads() { return *reads_; }
+  // Read-only connections for page views (kViewConnections at most).
+  ReadPool& views() { return *views_; }
   PageStore& pages() { return pages_; }
   UserStore& users() { return users_; }
   UploadStore& uploads() { return uploads_; }
@@ -54,6 +64,7 @@ class Storage {
   DataDirLayout layout_;
   std::unique_ptr<Db> db_;
   std::unique_ptr<ReadPool> reads_;
+  std::unique_ptr<ReadPool> views_;
   PageStore pages_;
   UserStore users_;
   UploadStore uploads_;

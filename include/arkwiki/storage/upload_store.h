@@ -18,6 +18,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/data_dir.h"
 #include "arkwiki/storage/db.h"
+#include "arkwiki/storage/read_pool.h"
 
 namespace arkwiki {
 
@@ -56,8 +57,9 @@ class PendingUpload {
 
 class UploadStore {
  public:
-  UploadStore(Env* env, Db* db, DataDirLayout layout)
-      : env_(env), db_(db), layout_(std::move(layout)) {}
+  // Get and List read on `views` when given, else on `db`.
+  UploadStore(Env* env, Db* db, DataDirLayout layout, ReadPool* views = nullptr)
+      : env_(env), db_(db), layout_(std::move(layout)), views_(views) {}
 
   Result<std::unique_ptr<PendingUpload>> Begin(uint64_t max_bytes);
   // Makes the contents durable and records (or replaces) page_id/name.
@@ -79,6 +81,7 @@ class UploadStore {
   Env* env_;
   Db* db_;
   DataDirLayout layout_;
+  ReadPool* views_;
   std::shared_mutex gc_mutex_;
 };
 
