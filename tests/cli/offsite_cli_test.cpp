@@ -115,13 +115,11 @@ TEST_F(OffsiteCliTest, CopiesToS3AndRestoresFromItOnABareMachine) {
   setenv("AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey.c_str(), 1);
   const std::string url = "s3://wiki-backups/site1";
   const std::string endpoint = s3->endpoint();
-  ASSERT_EQ(Run({"backup", "copy", "--data", data_, "--to", url, "--endpoint", endpoint},
-                kPassphrase),
-            0)
+  ASSERT_EQ(
+      Run({"backup", "copy", "--data", data_, "--to", url, "--endpoint", endpoint}, kPassphrase), 0)
       << last_.err;
-  ASSERT_EQ(Run({"backup", "snapshots", "--from", url, "--endpoint", endpoint, "--json"},
-                kPassphrase),
-            0)
+  ASSERT_EQ(
+      Run({"backup", "snapshots", "--from", url, "--endpoint", endpoint, "--json"}, kPassphrase), 0)
       << last_.err;
   EXPECT_NE(last_.out.find("\"trigger\":\"cli\""), std::string::npos) << last_.out;
   const std::string fresh = dir_.Sub("new-machine");

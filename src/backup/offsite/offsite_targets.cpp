@@ -26,7 +26,8 @@ Result<S3TargetConfig> S3ConfigFromSpec(Env* env, const OffsiteTargetSpec& spec)
   config.bucket = rest.substr(0, slash);
   if (slash != std::string::npos) config.key_prefix = rest.substr(slash + 1);
   if (config.bucket.empty()) {
-    return Status::InvalidArgument("'" + spec.location + "' names no bucket: give s3://BUCKET/PREFIX");
+    return Status::InvalidArgument("'" + spec.location +
+                                   "' names no bucket: give s3://BUCKET/PREFIX");
   }
   if (spec.endpoint.empty()) {
     return Status::InvalidArgument("an s3:// target needs --endpoint URL (or endpoint = URL in " +
