@@ -253,9 +253,11 @@ Status Db::Transaction(const std::function<Status(Db&)>& fn) {
   if (in_transaction_) return Status::InvalidArgument("nested transaction");
   ARKWIKI_RETURN_IF_ERROR(ExecLocked("BEGIN IMMEDIATE", {}, nullptr));
   in_transaction_ = true;
+  transaction_thread_ = std::this_thread::get_id();
   Status s = fn(*this);
   if (s.ok()) s = ExecLocked("COMMIT", {}, nullptr);
   if (!s.ok()) (void)ExecLocked("ROLLBACK", {}, nullptr);  // the first error is what matters
+  transaction_thread_ = std::thread::id();
   in_transaction_ = false;
   return s;
 }

@@ -190,12 +190,14 @@ int64_t ReadPool::waiting_ms() const {
 
 Result<SqlRows> ReadCommitted(Db* writer, ReadPool* views, const std::string& sql,
                               const std::vector<SqlParam>& params) {
-  return views != nullptr ? views->Query(sql, params) : writer->Query(sql, params);
+  const bool on_views = views != nullptr && !writer->InTransactionOnThisThread();
+  return on_views ? views->Query(sql, params) : writer->Query(sql, params);
 }
 
 Result<int64_t> ReadCommittedInt(Db* writer, ReadPool* views, const std::string& sql,
                                  const std::vector<SqlParam>& params) {
-  return views != nullptr ? views->QueryInt(sql, params) : writer->QueryInt(sql, params);
+  const bool on_views = views != nullptr && !writer->InTransactionOnThisThread();
+  return on_views ? views->QueryInt(sql, params) : writer->QueryInt(sql, params);
 }
 
 }  // namespace arkwiki

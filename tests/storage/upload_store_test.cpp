@@ -42,6 +42,21 @@ TEST_F(UploadStoreTest, StoresContentByHashAndLeavesNoTempFiles) {
   EXPECT_EQ(TmpFiles(), 0u);
 }
 
+// Reads go to read-only view connections, which see only committed rows;
+// a commit batched in the caller's transaction must still see its own row.
+TEST_F(UploadStoreTest, CommitInsideATransactionReturnsTheRowItInserted) {
+  Result<Upload> up = Status::NotFound("not run");
+  ASSERT_TRUE(storage_->db()
+                  .Transaction([&](Db&) -> Status {
+                    up = Put("batched.txt", "in a transaction");
+                    return up.status();
+                  })
+                  .ok())
+      << up.status().ToString();
+  EXPECT_EQ(up->name, "batched.txt");
+  EXPECT_TRUE(storage_->uploads().Get(page_id_, "batched.txt").ok());
+}
+
 TEST_F(UploadStoreTest, ReplacingANameKeepsOldBlobUntilCollected) {
   auto first = Put("a.txt", "one").value();
   auto second = Put("a.txt", "two").value();

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "arkwiki/core/env.h"
+
 namespace arkwiki::testing {
 namespace {
 
@@ -53,6 +55,7 @@ Result<std::unique_ptr<S3rverProcess>> S3rverProcess::Start(const std::string& w
   if (::access((dir + "/node_modules/s3rver/package.json").c_str(), R_OK) != 0) {
     return Missing("s3rver is not installed in " + dir + "/node_modules");
   }
+  ARKWIKI_RETURN_IF_ERROR(Env::Default()->CreateDirs(work_dir));
   std::unique_ptr<S3rverProcess> server(new S3rverProcess());
   server->data_dir_ = work_dir + "/s3rver-data";
   const std::string port_file = work_dir + "/s3rver.port";

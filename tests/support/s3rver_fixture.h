@@ -22,8 +22,8 @@ class S3rverProcess {
   inline static const std::string kAccessKey = "S3RVER";  // s3rver's built-in account
   inline static const std::string kSecretKey = "S3RVER";
 
-  // Stores under `work_dir` (data/, the port file and the log). With
-  // `tls_cert` and `tls_key` (PEM files) it speaks HTTPS.
+  // Stores under `work_dir`, created if missing (data/, the port file and
+  // the log). With `tls_cert` and `tls_key` (PEM files) it speaks HTTPS.
   static Result<std::unique_ptr<S3rverProcess>> Start(const std::string& work_dir,
                                                       const std::string& bucket,
                                                       const std::string& tls_cert = "",

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "arkwiki/core/status.h"
@@ -93,6 +94,11 @@ class Db {
   // Runs fn inside BEGIN IMMEDIATE .. COMMIT; rolls back when fn fails.
   // Transactions do not nest: fn must use the Db it is given.
   Status Transaction(const std::function<Status(Db&)>& fn);
+  // True while the calling thread runs inside Transaction: its reads must
+  // then go to this connection, the only one that sees its own writes.
+  bool InTransactionOnThisThread() const {
+    return transaction_thread_.load() == std::this_thread::get_id();
+  }
 
   // Raw handle for the online backup API and pragmas Poco does not expose.
   // Hold lock() while using it.
@@ -116,6 +122,7 @@ class Db {
   std::unique_ptr<Poco::Data::Session> session_;
   std::recursive_mutex mutex_;
   bool in_transaction_ = false;
+  std::atomic<std::thread::id> transaction_thread_{};
   std::atomic<int> waiting_{0};
   std::atomic<int64_t> waiting_since_ms_{0};  // steady clock, set when waiting_ leaves 0
 };

@@ -142,7 +142,10 @@ class ReadPool {
 };
 
 // A read of committed rows: on `views` when given, else on `writer` (a
-// store built without a view pool, as in tools and some tests).
+// store built without a view pool, as in tools and some tests). Inside a
+// transaction of `writer` on the calling thread it reads on `writer`, so
+// that the caller sees what it wrote (UploadStore::Commit returns the row
+// it inserted, whether or not its caller batches commits in a transaction).
 Result<SqlRows> ReadCommitted(Db* writer, ReadPool* views, const std::string& sql,
                               const std::vector<SqlParam>& params = {});
 Result<int64_t> ReadCommittedInt(Db* writer, ReadPool* views, const std::string& sql,
