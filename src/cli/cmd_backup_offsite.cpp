@@ -275,25 +275,29 @@ Result<std::string> ReadPassphrase(const Args& args, const std::string& configur
   return text;
 }
 
+namespace {
+
+// ExportFromTarget's work inside `staging`, which the caller removes.
+Result<StagedArchive> ExportStagedPoint(Env* env, OffsiteTarget* target, const OffsiteKey& key,
+                                        const std::string& wanted, const DataDirLayout& layout,
+                                        const std::string& staging) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string id, StageTargetPoint(env, target, key, wanted, staging));
+  ARKWIKI_ASSIGN_OR_RETURN(auto repository, Repository::Open(env, layout, staging));
+  const std::string path = JoinPath(layout.tmp, "restore-point-" + id + ".zip");
+  ARKWIKI_RETURN_IF_ERROR(repository->ExportToFile(id, path).status());
+  return StagedArchive{path, id};
+}
+
+}  // namespace
+
 Result<StagedArchive> ExportFromTarget(OffsiteTarget* target, const OffsiteKey& key,
                                        const std::string& wanted, const DataDirLayout& layout) {
   Env* env = Env::Default();
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(layout.tmp));
   const std::string staging = JoinPath(layout.tmp, "offsite-" + RandomHex(6));
-  auto id = StageTargetPoint(env, target, key, wanted, staging);
-  Result<std::string> archive = id.status();
-  if (id.ok()) {
-    auto repository = Repository::Open(env, layout, staging);
-    archive = repository.status();
-    if (repository.ok()) {
-      const std::string path = JoinPath(layout.tmp, "restore-point-" + *id + ".zip");
-      Status s = (*repository)->ExportToFile(*id, path).status();
-      archive = s.ok() ? Result<std::string>(path) : Result<std::string>(s);
-    }
-  }
+  auto staged = ExportStagedPoint(env, target, key, wanted, layout, staging);
   (void)env->RemoveTree(staging);  // the archive holds everything now, or nothing is needed
-  if (!archive.ok()) return archive.status();
-  return StagedArchive{*archive, *id};
+  return staged;
 }
 
 int CmdBackupOffsite(const std::string& verb, const Args& args) {
