@@ -15,27 +15,10 @@
 #include "support/backed_up_wiki.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
+#include "web/recording_poster.h"
 
 namespace arkwiki::web {
 namespace {
-
-class RecordingPoster : public HttpPoster {
- public:
-  Status PostJson(const std::string& url, const std::string& body,
-                  std::chrono::milliseconds) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    posts_.push_back(url + " " + body);
-    return Status::Ok();
-  }
-  std::vector<std::string> posts() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return posts_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> posts_;
-};
 
 class BackupJournalServiceTest : public ::testing::Test {
  protected:

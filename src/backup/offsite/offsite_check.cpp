@@ -1,4 +1,6 @@
 // Checking a target (arkwiki/backup/offsite.h).
+#include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 #include <string>
@@ -7,24 +9,18 @@
 #include "format/manifest_parser.h"
 #include "offsite/offsite_fetch.h"
 #include "offsite/offsite_record.h"
+#include "policy/read_subset.h"
 
 namespace arkwiki {
 namespace {
 
-// splitmix64: spreads the seed so that each seed picks another subset.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
+// `name` is an object name: 64 hex digits (a name that is not reads as 0).
 bool InSubset(const std::string& name, const CheckOptions& options) {
-  if (options.read_percent >= 100) return true;
-  if (options.read_percent <= 0) return false;
-  const uint64_t bits = std::stoull(name.substr(0, 16), nullptr, 16);
-  return static_cast<double>(Mix(bits ^ Mix(options.subset_seed)) % 10000) <
-         options.read_percent * 100;
+  uint64_t head = 0;
+  const auto parsed =
+      std::from_chars(name.data(), name.data() + std::min<size_t>(name.size(), 16), head, 16);
+  if (parsed.ec != std::errc()) head = 0;
+  return InReadSubset(head, options);
 }
 
 class TargetChecker {

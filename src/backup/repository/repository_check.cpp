@@ -5,6 +5,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
+#include "policy/read_subset.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
 #include "repository/point_json.h"
@@ -13,22 +14,11 @@
 namespace arkwiki {
 namespace {
 
-// SplitMix64: spreads a hash and a seed into a well-mixed number.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // Whether `options` asks for this object to be re-hashed.
 bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
-  if (options.read_percent >= 100) return true;
-  if (options.read_percent <= 0) return false;
   uint64_t head = 0;
   for (int i = 0; i < 8; ++i) head = (head << 8) | sha256[i];
-  return static_cast<double>(Mix(head ^ Mix(options.subset_seed)) % 10000) <
-         options.read_percent * 100;
+  return InReadSubset(head, options);
 }
 
 // The restore point's own files: its manifest, database and settings.
