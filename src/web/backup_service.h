@@ -78,8 +78,13 @@ struct TestRestoreRun {
 // it is an error; a check that fails is a run that did not pass.
 using TestRestoreRunner =
     std::function<Result<TestRestoreRun>(const std::string& archive, const std::string& scratch)>;
+// A test restore that has not finished after this long is stopped, with
+// the server it started, and counts as failed: a hung child must not hold
+// the scratch space, or hide that test restores no longer prove anything.
+inline constexpr int64_t kTestRestoreTimeLimitMs = 2LL * 60 * 60 * 1000;
 // The runner that starts `binary` (this program: /proc/self/exe).
-TestRestoreRunner ChildTestRestoreRunner(std::string binary);
+TestRestoreRunner ChildTestRestoreRunner(std::string binary,
+                                         int64_t time_limit_ms = kTestRestoreTimeLimitMs);
 // A failed test restore as health's last_error says it.
 std::string TestRestoreFailure(const std::string& point_id, const std::string& message);
 

@@ -61,6 +61,10 @@ std::string Summary(const process::ProcessResult& r) {
   return LastLine(r.err);
 }
 
+std::string DurationText(int64_t ms) {
+  return ms < 1000 ? std::to_string(ms) + " ms" : std::to_string(ms / 1000) + " s";
+}
+
 int64_t MillisSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                start)
@@ -80,13 +84,19 @@ Status BackupService::StartTestRestore(const std::string& actor) {
   });
 }
 
-TestRestoreRunner ChildTestRestoreRunner(std::string binary) {
-  return [binary = std::move(binary)](const std::string& archive,
-                                      const std::string& scratch) -> Result<TestRestoreRun> {
+TestRestoreRunner ChildTestRestoreRunner(std::string binary, int64_t time_limit_ms) {
+  return [binary = std::move(binary), time_limit_ms](
+             const std::string& archive, const std::string& scratch) -> Result<TestRestoreRun> {
     ARKWIKI_ASSIGN_OR_RETURN(
         process::ProcessResult r,
-        process::RunProcess(binary, {"backup", "test-restore", archive, "--scratch", scratch,
-                                     "--sample", kSamplePages, "--json", "--progress=never"}));
+        process::RunProcess(binary,
+                            {"backup", "test-restore", archive, "--scratch", scratch, "--sample",
+                             kSamplePages, "--json", "--progress=never"},
+                            "", {}, time_limit_ms));
+    if (r.timed_out) {
+      return TestRestoreRun{
+          false, "did not finish within " + DurationText(time_limit_ms) + " and was stopped"};
+    }
     TestRestoreRun run;
     run.passed = r.exit_code == 0;
     run.message = Summary(r);
