@@ -178,10 +178,13 @@ Poco::Net::HTTPServerParams::Ptr LaneParams(const Poco::Net::HTTPServerParams& h
 // The view lane runs on Poco's default pool, as Poco's own TCPServer does;
 // the long lane on a pool of its own (its threads' priority is lowered for
 // good). Both live until the process exits (see the header).
+// Capacity is twice the lane's threads: the threads of a stopped lane may
+// still be winding down when a new one starts (tests), and a dispatcher
+// that finds no free thread queues its connection without a worker.
 Poco::ThreadPool& PoolFor(Lane lane, int threads) {
-  static auto* const long_pool = new Poco::ThreadPool(1, threads);
+  static auto* const long_pool = new Poco::ThreadPool(1, 2 * threads);
   Poco::ThreadPool& pool = lane == Lane::kView ? Poco::ThreadPool::defaultPool() : *long_pool;
-  if (pool.capacity() < threads) pool.addCapacity(threads - pool.capacity());
+  if (pool.capacity() < 2 * threads) pool.addCapacity(2 * threads - pool.capacity());
   return pool;
 }
 

@@ -72,7 +72,9 @@ class WorkerLanes {
   // request `head` begins, or answers 503 if that lane's queue is full.
   void Dispatch(const Poco::Net::StreamSocket& socket, std::string_view head);
   // Stops both lanes' idle workers, and tells connections to end after the
-  // request they are handling. Idempotent.
+  // request they are handling. Idempotent. Connections still running use
+  // the lanes and the handlers: destroy them (and what the handlers use)
+  // only once current_connections() is 0.
   void Stop();
 
   // Connections being served, in both lanes.

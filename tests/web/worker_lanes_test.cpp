@@ -140,7 +140,22 @@ class WorkerLanesTest : public ::testing::Test {
     hold_.Release();
     for (auto& t : clients_) t.join();
     gate_.reset();
+    // As Serve() does: the connections still running use the lanes' and the
+    // fixture's members until they end.
+    lanes_->Stop();
+    EXPECT_TRUE(WaitUntil([this] { return lanes_->current_connections() == 0; }));
     lanes_.reset();
+  }
+
+  // Waits, up to a deadline, until `done()`.
+  template <typename Done>
+  static bool WaitUntil(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+    return true;
   }
 
   // Sends GET `uri` on a session of its own, from a thread of its own;
@@ -172,12 +187,7 @@ class WorkerLanesTest : public ::testing::Test {
 
   // Waits, up to a deadline, until `n` long connections wait for a worker.
   bool WaitLongQueued(int n) {
-    const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-    while (lanes_->queued(Lane::kLong) < n) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::yield();
-    }
-    return true;
+    return WaitUntil([this, n] { return lanes_->queued(Lane::kLong) >= n; });
   }
 
   Poco::Net::ServerSocket listener_;
