@@ -9,34 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "arkwiki/core/markup_escape.h"
+
 namespace arkwiki::drill {
 namespace {
 
+// JUnit XML: control characters XML 1.0 does not allow become spaces.
 std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
+  return MarkupEscape(s, ControlChars::kReplaceWithSpace);
 }
 
 std::string Millis(double ms) {

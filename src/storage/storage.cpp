@@ -1,7 +1,6 @@
 #include "arkwiki/storage/storage.h"
 
 #include <chrono>
-#include <cstdlib>
 
 #include "arkwiki/storage/schema.h"
 
@@ -19,13 +18,6 @@ ReadPoolOptions ViewPoolOptions() {
   return options;
 }
 
-// For before-and-after measurements only (docs/testing.md): with
-// ARKWIKI_BENCH_VIEWS_ON_WRITER set, the stores read on the writer
-// connection, as they did before the view pool.
-ReadPool* ViewsForStores(ReadPool* views) {
-  return std::getenv("ARKWIKI_BENCH_VIEWS_ON_WRITER") != nullptr ? nullptr : views;
-}
-
 }  // namespace
 
 Storage::Storage(Env* env, DataDirLayout layout, std::unique_ptr<Db> db)
@@ -34,10 +26,10 @@ Storage::Storage(Env* env, DataDirLayout layout, std::unique_ptr<Db> db)
       db_(std::move(db)),
       reads_(std::make_unique<ReadPool>(layout_.database, kReadConnections)),
       views_(std::make_unique<ReadPool>(layout_.database, ViewPoolOptions())),
-      pages_(db_.get(), reads_.get(), ViewsForStores(views_.get())),
+      pages_(db_.get(), reads_.get(), views_.get()),
       users_(db_.get()),
-      uploads_(env, db_.get(), layout_, ViewsForStores(views_.get())),
-      settings_(db_.get(), ViewsForStores(views_.get())),
+      uploads_(env, db_.get(), layout_, views_.get()),
+      settings_(db_.get(), views_.get()),
       audit_(db_.get()) {}
 
 Result<std::unique_ptr<Storage>> Storage::Open(Env* env, const std::string& data_dir) {

@@ -109,19 +109,18 @@ void ConnectionGate::Check(int fd, bool peer_done) {
   const auto size = static_cast<size_t>(n);
   // A peer that shut down its side sends nothing more: the worker answers
   // what it sent (its parser refuses an incomplete head).
-  if (peer_done || size == peek_.size() || HeadComplete(std::string_view(peek_.data(), size))) {
-    Release(fd, true);
-  }
+  const std::string_view head(peek_.data(), size);
+  if (peer_done || size == peek_.size() || HeadComplete(head)) Release(fd, true, head);
 }
 
-void ConnectionGate::Release(int fd, bool hand_over) {
+void ConnectionGate::Release(int fd, bool hand_over, std::string_view head) {
   auto it = waiting_.find(fd);
   if (it == waiting_.end()) return;
   ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
   Poco::Net::StreamSocket socket = it->second.socket;
   waiting_.erase(it);
   waiting_count_ = static_cast<int>(waiting_.size());
-  if (hand_over) ready_(socket);
+  if (hand_over) ready_(socket, head);
 }
 
 void ConnectionGate::ExpireLate() {

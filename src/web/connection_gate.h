@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,7 +35,10 @@ class ConnectionGate {
  public:
   static constexpr size_t kMaxHeadBytes = size_t{64} << 10;
   static constexpr size_t kMaxWaiting = 1024;
-  using Ready = std::function<void(const Poco::Net::StreamSocket&)>;
+  // Takes a connection whose head is ready, with the bytes that have
+  // arrived (still unread: the worker's reader gets them); they begin
+  // with the request line.
+  using Ready = std::function<void(const Poco::Net::StreamSocket&, std::string_view head)>;
 
   // Starts accepting on `listener` (bound and listening already).
   ConnectionGate(const Poco::Net::ServerSocket& listener, std::chrono::milliseconds limit,
@@ -60,7 +64,9 @@ class ConnectionGate {
   void AcceptAll();
   // `peer_done`: the peer has shut down its side (EPOLLRDHUP).
   void Check(int fd, bool peer_done);
-  void Release(int fd, bool hand_over);
+  // Stops waiting for `fd`'s head; hands the connection over with `head`
+  // if `hand_over`, else closes it.
+  void Release(int fd, bool hand_over, std::string_view head = {});
   void ExpireLate();
   int MillisToNextDeadline() const;
 

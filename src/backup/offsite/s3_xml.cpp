@@ -9,6 +9,8 @@
 #include <Poco/NumberParser.h>
 #include <Poco/SAX/XMLReader.h>
 
+#include "arkwiki/core/markup_escape.h"
+
 namespace arkwiki::s3 {
 namespace {
 
@@ -30,28 +32,7 @@ std::string ChildText(const Element* parent, const std::string& name) {
   return child == nullptr ? "" : child->innerText();
 }
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& s) { return MarkupEscape(s); }
 
 Result<ListPage> ReadListPage(const Element* root) {
   if (root == nullptr || root->localName() != "ListBucketResult") {
