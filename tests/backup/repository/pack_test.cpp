@@ -94,7 +94,7 @@ TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   Sha256Raw large_raw;
   ASSERT_TRUE(ParseSha256Hex(large_sha, &large_raw));
   EXPECT_EQ(index.Find(large_raw), nullptr);
-  EXPECT_NE(FormatFile().find("\"format_version\" : 2"), std::string::npos) << FormatFile();
+  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos) << FormatFile();
   // A second snapshot finds every object stored and writes no pack.
   SnapshotInfo second = Snap();
   EXPECT_EQ(Packs().packs().size(), 1u);
@@ -188,7 +188,7 @@ void MakeLooseOnly(Env* env, const RepoLayout& repo) {
   ASSERT_TRUE(env->RemoveTree(PacksDir(repo)).ok());
   ASSERT_TRUE(WriteFileAtomically(
                   env, repo.format_file,
-                  "{\n  \"format\" : \"arkwiki-repository\",\n  \"format_version\" : 1\n}\n")
+                  "{\n  \"format\": \"arkwiki-repository\",\n  \"format_version\": 1\n}\n")
                   .ok());
 }
 
@@ -198,12 +198,12 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   ASSERT_EQ(Open()->List()->size(), 1u);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportVerifies(first.id));
-  EXPECT_NE(FormatFile().find("\"format_version\" : 1"), std::string::npos);
+  EXPECT_NE(FormatFile().find("\"format_version\": 1"), std::string::npos);
   // The next snapshot packs only what is new, and marks the format first.
   AddUpload("new.txt", "written after the upgrade");
   SnapshotInfo second = Snap();
   EXPECT_EQ(Packs().entries().size(), 1u);
-  EXPECT_NE(FormatFile().find("\"format_version\" : 2"), std::string::npos);
+  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos);
   EXPECT_TRUE(CheckAll().ok());
   ASSERT_TRUE(Open()->Delete(first.id).ok());
   ASSERT_TRUE(Open()->Prune().ok());
