@@ -186,10 +186,10 @@ void MakeLooseOnly(Env* env, const RepoLayout& repo) {
     ASSERT_TRUE(WriteFileAtomically(env, path, pack->substr(e.offset, e.size)).ok());
   }
   ASSERT_TRUE(env->RemoveTree(PacksDir(repo)).ok());
-  ASSERT_TRUE(WriteFileAtomically(
-                  env, repo.format_file,
-                  "{\n  \"format\": \"arkwiki-repository\",\n  \"format_version\": 1\n}\n")
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(env, repo.format_file,
+                          "{\n  \"format\": \"arkwiki-repository\",\n  \"format_version\": 1\n}\n")
+          .ok());
 }
 
 TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
