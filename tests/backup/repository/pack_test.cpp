@@ -1,8 +1,12 @@
 // Pack files in the repository of restore points: small objects packed,
 // large ones loose, check and repair of packed objects, prune of packs,
-// and repositories written before packs existed.
+// repositories written before packs existed, and a kill at each pack step.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -209,6 +213,69 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   ASSERT_TRUE(Open()->Prune().ok());
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportVerifies(second.id));
+}
+
+// A kill (SIGKILL) at each crash point of the pack steps, in a child
+// process: a threadsafe death test runs this test again in a new process,
+// which reads ARKWIKI_CRASH_AT (crash_point.h) afresh and works on the
+// parent's data directory (kParentData); it runs only the statements, and
+// the parent checks what each kill left. (Drill 15 kills the CLI at these
+// points too.)
+constexpr char kParentData[] = "ARKWIKI_TEST_PARENT_DATA";
+
+TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const char* parent_data = std::getenv(kParentData);
+  const bool child = parent_data != nullptr;
+  const std::string data = child ? parent_data : data_;
+  const auto kill_at = [&](const char* point, bool prune) {
+    ::setenv(kParentData, data.c_str(), 1);
+    ::setenv("ARKWIKI_CRASH_AT", point, 1);
+    EXPECT_EXIT(
+        {
+          auto repo = Repository::Open(Env::Default(), DataDirLayout(data), DefaultBackupDir(data));
+          if (repo.ok() && prune) (void)(*repo)->Prune();
+          if (repo.ok() && !prune) (void)(*repo)->Snapshot(SnapshotRequest{});
+          std::_Exit(0);
+        },
+        ::testing::KilledBySignal(SIGKILL), "")
+        << point;
+    ::unsetenv("ARKWIKI_CRASH_AT");
+    ::unsetenv(kParentData);
+  };
+  const auto expect_intact = [&](const std::vector<std::string>& ids, const char* after) {
+    if (child) return;
+    auto points = Open()->List();
+    ASSERT_TRUE(points.ok());
+    std::vector<std::string> listed;
+    for (const SnapshotInfo& p : *points) listed.push_back(p.id);
+    EXPECT_EQ(listed, ids) << "after the kill at " << after;
+    EXPECT_TRUE(CheckAll().ok()) << "after the kill at " << after;
+    EXPECT_TRUE(ExportVerifies(ids.front())) << "after the kill at " << after;
+  };
+  std::string first;
+  if (!child) {
+    first = Snap().id;
+    AddUpload("k1.txt", "killed while packed 1");
+    AddUpload("k2.txt", "killed while packed 2");
+  }
+  kill_at("repository.snapshot.before_pack", false);
+  expect_intact({first}, "before_pack");
+  kill_at("repository.snapshot.after_pack", false);
+  expect_intact({first}, "after_pack");
+  std::string second;
+  if (!child) {
+    EXPECT_EQ(Packs().packs().size(), 2u) << "the killed snapshot's pack, placed";
+    second = Snap().id;  // reuses that pack
+    EXPECT_EQ(Packs().packs().size(), 2u);
+    ASSERT_TRUE(Open()->Delete(second).ok());
+  }
+  kill_at("repository.prune.after_pack_removal", true);
+  expect_intact({first}, "after_pack_removal");
+  if (child) return;
+  EXPECT_EQ(Packs().packs().size(), 1u);
+  ASSERT_TRUE(Open()->Prune().ok());
+  EXPECT_TRUE(Env::Default()->ListDir(repo_.tmp)->empty());
 }
 
 TEST_F(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
