@@ -1,8 +1,9 @@
 // The repository of restore points, in-process, on the mixed and tiny sets:
 //   SnapshotFirst/<set>      Repository::Snapshot into an empty repository:
 //                            database snapshot, every upload copied and
-//                            hashed, read back, database check, one syncfs,
-//                            manifest; compare with BackupCreate/<set>
+//                            hashed (those below 512 KiB into pack files),
+//                            database check, one syncfs, manifest; compare
+//                            with BackupCreate/<set>
 //   SnapshotUnchanged/<set>  a second snapshot with nothing changed: the
 //                            database and settings only (new_MiB counter)
 //   SnapshotAfterChange/<set>  the second snapshot: on a private copy

@@ -46,6 +46,17 @@ Result<fixture::Fingerprint> ChangeRound(int port, const fixture::Fingerprint& b
   return changed;
 }
 
+Result<fixture::Fingerprint> AddRoundUpload(int port, const fixture::Fingerprint& before, int round,
+                                            const std::string& name, const std::string& data) {
+  process::HttpClient admin(port, before.admin_token());
+  ARKWIKI_RETURN_IF_ERROR(
+      admin.Upload("time-travel-" + std::to_string(round), name, data).status());
+  fixture::Fingerprint changed = before;
+  ARKWIKI_ASSIGN_OR_RETURN(changed.state,
+                           fixture::CaptureState(port, before.admin_token(), before.tokens));
+  return changed;
+}
+
 Result<std::string> Snapshot(DrillContext& ctx, const std::string& data,
                              const std::vector<std::string>& extra) {
   ARKWIKI_ASSIGN_OR_RETURN(

@@ -19,6 +19,11 @@ using PointList = std::vector<std::pair<std::string, fixture::Fingerprint>>;
 // the fingerprint after it (same tokens as `before`).
 Result<fixture::Fingerprint> ChangeRound(int port, const fixture::Fingerprint& before, int round);
 
+// Uploads `data` as `name` to the page of round `round` (ChangeRound made
+// it); the fingerprint after it.
+Result<fixture::Fingerprint> AddRoundUpload(int port, const fixture::Fingerprint& before, int round,
+                                            const std::string& name, const std::string& data);
+
 // `arkwiki backup snapshot --data DATA --json` plus `extra` (e.g.
 // {"--backup-dir", DIR}); the new id. Fails unless it exits 0.
 Result<std::string> Snapshot(DrillContext& ctx, const std::string& data,

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
+#include <tuple>
 
 #include "arkwiki/process/http_client.h"
 #include "repository_steps.h"
@@ -22,10 +24,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// In the order a snapshot reaches them. The first kill that gets past
+// "after_pack" leaves the new small uploads in a placed pack, so the later
+// ones reuse it and write no pack.
 const char* const kSnapshotCrashPoints[] = {
-    "repository.snapshot.after_objects",
-    "repository.snapshot.before_manifest",
+    "repository.snapshot.before_pack",   "repository.snapshot.after_pack",
+    "repository.snapshot.after_objects", "repository.snapshot.before_manifest",
     "repository.snapshot.before_commit",
+};
+// Loose objects are removed before packs: the first kill leaves the pack,
+// the second finds no loose object left to remove.
+const char* const kPruneCrashPoints[] = {
+    "repository.prune.after_first_removal",
+    "repository.prune.after_pack_removal",
 };
 
 // Runs `args` with ARKWIKI_CRASH_AT=point; true when it was killed there.
@@ -49,19 +60,22 @@ void KillDuringRepository(DrillContext& ctx, const Golden& g, const std::string&
   PointList points;
   DRILL_ASSIGN(std::string first, Snapshot(ctx, p.data));
   points.emplace_back(first, g.fp);
-  // Two rounds: two new uploads for the killed snapshots to store, and so
-  // two objects no restore point names for the killed prune to remove.
+  // Two rounds: two new small uploads for the killed snapshots to pack, and
+  // one too large for a pack, stored loose; so a pack and a loose object
+  // that no restore point names for the killed prunes to remove.
   DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
   DRILL_ASSIGN(changed, ChangeRound(p.server->port(), changed, 2));
+  DRILL_ASSIGN(changed, AddRoundUpload(p.server->port(), changed, 2, "large.bin",
+                                       std::string(600 << 10, 'L')));
   for (const char* point : kSnapshotCrashPoints) {
     if (!KilledAt(ctx, {"backup", "snapshot", "--data", p.data}, point, v)) continue;
     ExpectHealthy(ctx, p.data, {}, IdsOf(points), std::string("after the kill at ") + point, v);
   }
-  const std::string prune_point = "repository.prune.after_first_removal";
-  if (KilledAt(ctx, {"backup", "prune", "--data", p.data}, prune_point, v)) {
-    ExpectHealthy(ctx, p.data, {}, IdsOf(points), "after the kill at " + prune_point, v);
+  for (const char* point : kPruneCrashPoints) {
+    if (!KilledAt(ctx, {"backup", "prune", "--data", p.data}, point, v)) continue;
+    ExpectHealthy(ctx, p.data, {}, IdsOf(points), std::string("after the kill at ") + point, v);
   }
-  v->Note("killed 3 snapshots and 1 prune at their crash points while serving");
+  v->Note("killed 5 snapshots and 2 prunes at their crash points while serving");
   // The next runs work and clean up what the killed ones left.
   DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data));
   points.emplace_back(second, changed);
@@ -169,6 +183,39 @@ Result<std::pair<std::string, std::string>> SomeObject(const std::string& repo_d
   return std::make_pair(objects.begin()->string(), objects.begin()->filename().string());
 }
 
+// The first object of the first pack (by name), as (pack path, its
+// SHA-256, the offset of its middle byte in the pack), read from the pack's
+// trailer and index as docs/backup-repository.md describes them; the first
+// loose object (by name) where there is no pack.
+Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredObject(
+    const std::string& repo_dir) {
+  std::set<fs::path> packs;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(repo_dir + "/objects/packs", ec)) {
+    if (e.path().extension() == ".pack") packs.insert(e.path());
+  }
+  if (packs.empty()) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto loose, SomeObject(repo_dir));
+    ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, FileSize(loose.first));
+    return std::make_tuple(loose.first, loose.second, size / 2);
+  }
+  const std::string pack = packs.begin()->string();
+  std::ifstream in(pack, std::ios::binary);
+  std::string trailer(32, '\0');
+  in.seekg(-32, std::ios::end);
+  in.read(trailer.data(), 32);
+  if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) return Status::Corruption(pack + ": no trailer");
+  const uint64_t index_size = std::stoull(trailer.substr(16, 15));
+  std::string first_line;
+  in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
+  std::getline(in, first_line);  // "<sha256> <offset> <size>"
+  std::istringstream line(first_line);
+  std::string sha256;
+  uint64_t offset = 0, size = 0;
+  if (!(line >> sha256 >> offset >> size)) return Status::Corruption(pack + ": damaged index");
+  return std::make_tuple(pack, sha256, offset + size / 2);
+}
+
 // `backup check --read-all --json` must find exactly `sha256` damaged and
 // name exactly `expected` as the restore points that need it.
 void ExpectDamageFound(DrillContext& ctx, const std::string& data, const std::string& sha256,
@@ -205,13 +252,14 @@ void BitRot(DrillContext& ctx, const Golden& g, const std::string& path, Verdict
   DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
   DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data));
   points.emplace_back(second, changed);
-  DRILL_ASSIGN(auto object, SomeObject(repo_dir));
-  DRILL_ASSIGN(uint64_t size, FileSize(object.first));
-  DRILL_CHECK(FlipBit(object.first, size / 2));
-  const std::vector<std::string> affected = PointsNaming(repo_dir, object.second, IdsOf(points));
-  v->Note("flipped a bit at " + std::to_string(size / 2) + " of the stored upload " +
-          object.second.substr(0, 12) + " (" + std::to_string(size) + " bytes)");
-  ExpectDamageFound(ctx, p.data, object.second, affected, v);
+  DRILL_ASSIGN(auto object, SomeStoredObject(repo_dir));
+  const auto& [file, sha256, offset] = object;
+  DRILL_CHECK(FlipBit(file, offset));
+  const std::vector<std::string> affected = PointsNaming(repo_dir, sha256, IdsOf(points));
+  v->Note("flipped a bit at " + std::to_string(offset) + " of " +
+          fs::path(file).filename().string() + ", inside the stored upload " +
+          sha256.substr(0, 12));
+  ExpectDamageFound(ctx, p.data, sha256, affected, v);
   // The next snapshot copies it again from the intact live upload.
   DRILL_ASSIGN(std::string third, Snapshot(ctx, p.data));
   points.emplace_back(third, changed);

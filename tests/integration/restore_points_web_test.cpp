@@ -57,7 +57,7 @@ class RestorePointsWebTest : public BackupWebFixture {
     auto health = ParseJson(Client().Get("/api/health").body)->getObject("backup");
     return health ? health : Poco::JSON::Object::Ptr(new Poco::JSON::Object);
   }
-  // The path of the stored object of `content` (objects/ab/<sha256>).
+  // The path of the loose object `sha256` (objects/ab/<sha256>).
   std::string ObjectPath(const std::string& sha256) {
     return data_ + "/backups/objects/" + sha256.substr(0, 2) + "/" + sha256;
   }
@@ -209,13 +209,15 @@ TEST_F(RestorePointsWebTest, CheckFindsADamagedObjectAndHealthSaysFailing) {
   HttpResponse ok = Client("admin").Request("POST", "/api/restore-points/" + id + "/check");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ParseJson(ok.body)->getObject("check")->optValue<std::string>("state", ""), "passed");
-  // Damage the stored copy of one.bin.
+  // Damage the stored copy of one.bin: a damaged loose copy, which takes
+  // precedence over the intact one in its pack (docs/backup-repository.md).
   auto uploads = ParseJson(Client().Get("/api/pages/docs/uploads").body)->getArray("uploads");
   ASSERT_TRUE(uploads && uploads->size() == 1);
   const std::string sha = uploads->getObject(0)->optValue<std::string>("sha256", "");
   ASSERT_FALSE(sha.empty());
   std::string bytes = RandomBytes(200000, 3);
   bytes[1000] ^= 0x01;
+  std::filesystem::create_directories(std::filesystem::path(ObjectPath(sha)).parent_path());
   WriteFile(ObjectPath(sha), bytes);
   HttpResponse bad = Client("admin").Request("POST", "/api/restore-points/" + id + "/check");
   ASSERT_EQ(bad.status, 200) << bad.body;

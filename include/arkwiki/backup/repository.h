@@ -2,9 +2,11 @@
 // kept on the server (on-disk format: docs/backup-repository.md).
 //
 //   BACKUPS/                 DATA/backups/ unless configured elsewhere
-//     repository.json        {"format": "arkwiki-repository", "format_version": 1}
+//     repository.json        {"format": "arkwiki-repository", "format_version": 2}
 //     lock                   flock()ed while a snapshot, delete, prune or check runs
 //     objects/ab/<sha256>    upload bytes, stored once, named by their SHA-256
+//     objects/packs/<sha256>.pack  small objects stored together (a loose
+//                            object above takes precedence over a packed copy)
 //     snapshots/<id>/        one restore point (complete once it is here):
 //       manifest.json          exactly a backup archive's manifest (archive_format.h)
 //       database/arkwiki.db    the database snapshot the manifest names
@@ -24,8 +26,12 @@
 //   3. copies each upload that objects/ lacks (or that the last check found
 //      damaged) through tmp/ into objects/ (a reflink where the file system
 //      has them), hashing the very bytes it stores: a live file that does
-//      not match its name fails the snapshot. No read-back follows: before
-//      the sync it would re-read only the page cache the copy just filled;
+//      not match its name fails the snapshot. A new upload below 512 KiB
+//      goes into a pack instead, written whole in tmp/ and renamed into
+//      objects/packs/ (repository/pack_store.h); the first pack ever placed
+//      is preceded by repository.json rewritten as format version 2. No
+//      read-back follows: before the sync it would re-read only the page
+//      cache the copy just filled;
 //   4. checks the database as an import would (schema, integrity, rows);
 //   5. makes everything durable (one syncfs), writes manifest.json last
 //      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
@@ -88,6 +94,7 @@ struct PruneResult {
   uint64_t objects_removed = 0;
   uint64_t bytes_removed = 0;
   uint64_t objects_kept = 0;
+  uint64_t packs_removed = 0;  // pack files removed (their objects count above)
 };
 
 struct CheckOptions {
@@ -139,7 +146,9 @@ class Repository {
   Status Delete(const std::string& id);
   // Delete for each id, under one lock; stops at the first failure.
   Status Forget(const std::vector<std::string>& ids);
-  // Removes every object that no restore point names. Refuses (Corruption)
+  // Removes every loose object that no restore point names, and every pack
+  // none of whose objects one names (a pack holding a named object is kept
+  // whole). Refuses (Corruption)
   // while any restore point's manifest cannot be read, since its objects
   // cannot be known.
   Result<PruneResult> Prune();

@@ -6,6 +6,7 @@
 #include "arkwiki/backup/offsite.h"
 #include "offsite/offsite_record.h"
 #include "repository/object_store.h"
+#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 
@@ -165,7 +166,9 @@ Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
   RepoLayout repo(backup_dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "off-site copy"));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
-  return CopyLocked({env_, repo, target_, key_, &present}, id);
+  // Packed objects are read out of their packs and sent as objects.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  return CopyLocked({stored.get(), repo, target_, key_, &present}, id);
 }
 
 Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
@@ -174,13 +177,14 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> local, ListPointIds(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
   std::vector<OffsiteCopyResult> results;
   for (const std::string& id : local) {
     if (std::binary_search(remote.begin(), remote.end(), id)) continue;
     ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ReadPointInfo(env_, repo, id));
     if (info.check.state == CheckStatus::State::kFailed) continue;
     ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                             CopyLocked({env_, repo, target_, key_, &present}, id));
+                             CopyLocked({stored.get(), repo, target_, key_, &present}, id));
     results.push_back(std::move(r));
   }
   return results;

@@ -62,6 +62,13 @@ Status CheckRepositoryJson(const std::string& text) {
   return Status::Corruption("repository.json does not describe an arkwiki backup repository");
 }
 
+Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
+  ARKWIKI_RETURN_IF_ERROR(CheckRepositoryJson(text).WithContext(repo.format_file));
+  const std::string current = RepositoryJson();
+  return text == current ? Status::Ok() : WriteFileAtomically(env, repo.format_file, current);
+}
+
 std::string PointMetaJson(const SnapshotInfo& info) {
   Object::Ptr o = NewObject();
   o->set("id", info.id);

@@ -12,11 +12,16 @@
 
 namespace arkwiki {
 
-// {"format": "arkwiki-repository", "format_version": 1}
+// {"format": "arkwiki-repository", "format_version": 2}
 std::string RepositoryJson();
 // Corruption for text that is not a repository.json; Unsupported for a
 // newer format version.
 Status CheckRepositoryJson(const std::string& text);
+// Rewrites an older repository.json (format version 1: loose objects only)
+// as RepositoryJson(), durably, before the first pack is placed, so that
+// an arkwiki that reads only version 1 refuses the repository instead of
+// misreading objects/packs/ (its prune would remove the packs).
+Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo);
 
 // restore-point.json: every SnapshotInfo field except `check`.
 std::string PointMetaJson(const SnapshotInfo& info);

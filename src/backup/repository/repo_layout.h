@@ -11,7 +11,10 @@
 namespace arkwiki {
 
 inline constexpr char kRepositoryFormatName[] = "arkwiki-repository";
-inline constexpr int kRepositoryFormatVersion = 1;
+// 1: loose objects only. 2: small objects may also be in pack files
+// (repository/pack_store.h); version 1 repositories are read as they are
+// and upgraded when their first pack is written.
+inline constexpr int kRepositoryFormatVersion = 2;
 
 struct RepoLayout {
   explicit RepoLayout(std::string dir);

@@ -10,6 +10,7 @@
 #include "arkwiki/core/clock.h"
 #include "create/archive_body.h"
 #include "repository/object_store.h"
+#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 
@@ -154,7 +155,8 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   }
   ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
-  // The objects stand where the live uploads would: objects/<aa>/<sha256>.
+  // The objects stand where the live uploads would: objects/<aa>/<sha256>
+  // (a packed object too, read through PackedObjectsEnv).
   DataDirLayout uploads(layout_.root);
   uploads.uploads = repo.objects;
   ArchiveParts parts;
@@ -165,7 +167,9 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   parts.created_at = ParseIsoUtc(result.manifest.created_at);
   parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
-  ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(env_, parts, out, options, &result));
+  // Packed objects read as files at the same paths.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(stored.get(), parts, out, options, &result));
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include "policy/read_subset.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
+#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 
@@ -37,6 +38,7 @@ Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest) {
 }
 
 // Every distinct object: present with its size, and re-hashed if selected.
+// `env` reads packed objects as files (PackedObjectsEnv).
 // Returns the damaged ones as hash -> problem.
 Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayout& repo,
                                                         const ObjectSet& objects,
@@ -132,7 +134,10 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
     }
     ++report.snapshots_checked;
   }
-  ARKWIKI_ASSIGN_OR_RETURN(auto damaged, CheckObjects(env_, repo, objects, options, &report));
+  // Objects read wherever they are stored: loose, or inside a pack.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
+                           CheckObjects(stored.get(), repo, objects, options, &report));
   ARKWIKI_RETURN_IF_ERROR(AttributeDamage(env_, repo, ids, damaged, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(WriteOutcome(env_, repo, ids, problems, report));
   return report;

@@ -1,4 +1,5 @@
-// Repository::Prune: removing objects that no restore point names.
+// Repository::Prune: removing objects that no restore point names, loose
+// ones and then whole packs.
 //
 // Crash-safe because it only ever removes an object that no complete
 // manifest names, and it holds the repository lock, so no snapshot can be
@@ -8,6 +9,7 @@
 #include "arkwiki/core/crash_point.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
+#include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 
@@ -34,6 +36,33 @@ Status PruneDir(Env* env, const std::string& dir, const ObjectSet& keep, PruneRe
   return Status::Ok();
 }
 
+// Removes each pack none of whose objects `keep` names. A pack that holds
+// any named object is kept whole, with its unnamed objects: a pack is never
+// rewritten. A pack whose index cannot be read is kept too (its objects are
+// unknown); `backup check` reports the objects that need it as missing.
+Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, PruneResult* result) {
+  ARKWIKI_ASSIGN_OR_RETURN(PackIndex index, PackIndex::Load(env, repo));
+  std::vector<uint64_t> named(index.packs().size());
+  std::vector<uint64_t> held(index.packs().size());
+  for (const PackEntry& e : index.entries()) {
+    ++held[e.pack];
+    if (keep.Contains(e.sha256)) ++named[e.pack];
+  }
+  for (size_t i = 0; i < index.packs().size(); ++i) {
+    if (named[i] > 0) {
+      result->objects_kept += named[i];
+      continue;
+    }
+    const std::string path = JoinPath(PacksDir(repo), index.packs()[i]);
+    Result<uint64_t> size = env->GetFileSize(path);
+    ARKWIKI_RETURN_IF_ERROR(env->RemoveFile(path));
+    result->objects_removed += held[i];
+    result->bytes_removed += size.ok() ? *size : 0;
+    if (++result->packs_removed == 1) CrashPoint("repository.prune.after_pack_removal");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PruneResult> Repository::Prune() {
@@ -55,9 +84,12 @@ Result<PruneResult> Repository::Prune() {
   PruneResult result;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, env_->ListDir(repo.objects));
   for (const DirEntry& p : prefixes) {
-    if (p.type != DirEntry::Type::kDir) continue;
+    if (p.type != DirEntry::Type::kDir || JoinPath(repo.objects, p.name) == PacksDir(repo)) {
+      continue;
+    }
     ARKWIKI_RETURN_IF_ERROR(PruneDir(env_, JoinPath(repo.objects, p.name), keep, &result));
   }
+  ARKWIKI_RETURN_IF_ERROR(PrunePacks(env_, repo, keep, &result));
   return result;
 }
 

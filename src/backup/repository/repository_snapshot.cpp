@@ -13,6 +13,7 @@
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
 #include "repository/object_store.h"
+#include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 #include "verify/db_check.h"
@@ -43,21 +44,39 @@ Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manif
   return env->SyncDir(dir);
 }
 
-// Which uploads of `manifest` the repository must copy: those objects/
-// lacks, holds with another size, or the last check found damaged.
-Result<std::vector<size_t>> PlanCopies(Env* env, const RepoLayout& repo, const Manifest& manifest,
-                                       const std::set<std::string>& damaged, uint64_t* bytes) {
-  std::vector<size_t> copies;
+// One upload the repository must store, and how.
+struct PlannedCopy {
+  size_t file = 0;      // index into the manifest's files
+  bool packed = false;  // into a pack; otherwise a loose object
+};
+
+// Which uploads of `manifest` the repository must store: those it holds
+// neither loose nor packed, holds loose with another size, or the last
+// check found damaged. New small objects go into packs; a repair, or an
+// object whose loose file is wrong, is stored loose (a loose object takes
+// precedence over a packed copy).
+Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
+                                            const PackIndex& packs, const Manifest& manifest,
+                                            const std::set<std::string>& damaged, uint64_t* bytes) {
+  std::vector<PlannedCopy> copies;
   for (size_t i = 2; i < manifest.files.size(); ++i) {
     const ManifestFile f = manifest.files[i];
     bool copy = damaged.count(f.sha256) > 0;
+    bool packed = false;
     if (!copy) {
       Result<uint64_t> size = env->GetFileSize(repo.ObjectPath(f.sha256));
       if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
-      copy = !size.ok() || *size != f.size;
+      if (size.ok()) {
+        copy = *size != f.size;
+      } else {
+        const Sha256Raw* raw = manifest.files.UploadHashAt(i);
+        const PackEntry* entry = raw ? packs.Find(*raw) : nullptr;
+        copy = entry == nullptr || entry->size != f.size;
+        packed = copy && f.size < kPackObjectLimit;
+      }
     }
     if (copy) {
-      copies.push_back(i);
+      copies.push_back({i, packed});
       *bytes += f.size;
     }
   }
@@ -65,13 +84,15 @@ Result<std::vector<size_t>> PlanCopies(Env* env, const RepoLayout& repo, const M
 }
 
 // Step 3: stores the planned uploads, each hashed as it is stored (see
-// ObjectCopier for why no read-back follows).
+// ObjectCopier for why no read-back follows), small new ones into packs.
 Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& repo,
-                    const Manifest& manifest, const std::vector<size_t>& copies) {
+                    const Manifest& manifest, const std::vector<PlannedCopy>& copies) {
   ObjectCopier copier(env, repo);
-  for (size_t i : copies) {
-    const ManifestFile f = manifest.files[i];
-    Status s = copier.Copy(layout.UploadPath(f.sha256), f.sha256, f.size);
+  PackWriter packer(env, repo);
+  for (const PlannedCopy& c : copies) {
+    const ManifestFile f = manifest.files[c.file];
+    const std::string from = layout.UploadPath(f.sha256);
+    Status s = c.packed ? packer.Add(from, f.sha256, f.size) : copier.Copy(from, f.sha256, f.size);
     if (s.code() == StatusCode::kNotFound) {
       return Status::Corruption("upload " + f.sha256 +
                                 " is referenced by the database but missing from " +
@@ -79,6 +100,7 @@ Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& rep
     }
     ARKWIKI_RETURN_IF_ERROR(s);
   }
+  ARKWIKI_RETURN_IF_ERROR(packer.Finish());
   CrashPoint("repository.snapshot.after_objects");
   return Status::Ok();
 }
@@ -152,9 +174,10 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
                            TakeDatabase(env_, layout_, work, info.created));
   // 3. The uploads objects/ lacks (or holds damaged); 4. the database checked.
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(env_, repo));
   uint64_t copy_bytes = 0;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<size_t> copies,
-                           PlanCopies(env_, repo, manifest, damaged, &copy_bytes));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
+                           PlanCopies(env_, repo, packs, manifest, damaged, &copy_bytes));
   ARKWIKI_RETURN_IF_ERROR(
       CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(env_, layout_, repo, manifest, copies));
@@ -169,7 +192,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
   if (!damaged.empty()) {
-    for (size_t i : copies) damaged.erase(manifest.files[i].sha256);
+    for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
     (void)WriteDamagedList(env_, repo, damaged);
   }
   return info;

@@ -11,6 +11,8 @@
 #include "arkwiki/backup/directory_target.h"
 #include "arkwiki/storage/storage.h"
 #include "offsite/offsite_record.h"
+#include "repository/pack_store.h"
+#include "repository/repo_layout.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -278,7 +280,15 @@ TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
   const std::string id = Snap();
   auto manifest = ListTargetPoints(target_.get(), *key_);
   const std::string sha = Sha256Hex(std::string(3000, '1'));
-  FlipByte(repo_dir_ + "/objects/" + sha.substr(0, 2) + "/" + sha, 0);
+  // A small upload: stored in a pack, and read out of it by the copy.
+  const RepoLayout repo(repo_dir_);
+  auto packs = PackIndex::Load(Env::Default(), repo);
+  ASSERT_TRUE(packs.ok()) << packs.status().ToString();
+  Sha256Raw raw;
+  ASSERT_TRUE(ParseSha256Hex(sha, &raw));
+  const PackEntry* entry = packs->Find(raw);
+  ASSERT_NE(entry, nullptr);
+  FlipByte(JoinPath(PacksDir(repo), packs->packs()[entry->pack]), entry->offset);
   auto copied = Copy(id);
   EXPECT_EQ(copied.status().code(), StatusCode::kCorruption) << copied.status().ToString();
   EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record without its objects";

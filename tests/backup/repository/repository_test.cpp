@@ -9,6 +9,7 @@
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "repository/pack_store.h"
 #include "repository/repo_layout.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
@@ -43,19 +44,30 @@ class RepositoryTest : public ::testing::Test {
     if (!exported.ok()) return exported.status();
     return VerifyArchive(Env::Default(), path);
   }
+  // Loose objects and packed ones.
   size_t ObjectCount() {
-    size_t n = 0;
     RepoLayout repo(repo_dir_);
+    size_t n = PackIndex::Load(Env::Default(), repo)->entries().size();
     auto prefixes = Env::Default()->ListDir(repo.objects);
-    for (const DirEntry& p : *prefixes)
-      n += Env::Default()->ListDir(JoinPath(repo.objects, p.name))->size();
+    for (const DirEntry& p : *prefixes) {
+      if (p.name != "packs") n += Env::Default()->ListDir(JoinPath(repo.objects, p.name))->size();
+    }
     return n;
   }
-  std::string AnyObject() {
+  // A loose object: the test must have stored one (kPackObjectLimit or more).
+  std::string AnyLooseObject() {
     RepoLayout repo(repo_dir_);
     auto prefixes = Env::Default()->ListDir(repo.objects);
-    const std::string dir = JoinPath(repo.objects, prefixes->at(0).name);
-    return JoinPath(dir, Env::Default()->ListDir(dir)->at(0).name);
+    for (const DirEntry& p : *prefixes) {
+      if (p.name == "packs") continue;
+      const std::string dir = JoinPath(repo.objects, p.name);
+      return JoinPath(dir, Env::Default()->ListDir(dir)->at(0).name);
+    }
+    ADD_FAILURE() << "no loose object";
+    return "";
+  }
+  void AddLargeUpload(const std::string& name) {
+    AddUpload(name, std::string(kPackObjectLimit + 100, name[0]));
   }
   void AssertHealthy() {
     auto report = Open()->Check(CheckOptions{100, 0});
@@ -139,7 +151,7 @@ TEST_F(RepositoryTest, SecondSnapshotWithoutChangesStoresNoUploadAgain) {
 TEST_F(RepositoryTest, DeleteThenPruneRemovesOnlyWhatNoSnapshotNeeds) {
   SnapshotInfo first = Snap();
   const size_t objects = ObjectCount();
-  AddUpload("new.bin", std::string(100000, 'x'));
+  AddLargeUpload("new.bin");  // stored loose
   SnapshotInfo second = Snap();
   EXPECT_EQ(ObjectCount(), objects + 1);
   ASSERT_TRUE(Open()->Delete(second.id).ok());
@@ -147,7 +159,7 @@ TEST_F(RepositoryTest, DeleteThenPruneRemovesOnlyWhatNoSnapshotNeeds) {
   auto pruned = Open()->Prune();
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(pruned->objects_removed, 1u);
-  EXPECT_EQ(pruned->bytes_removed, 100000u);
+  EXPECT_EQ(pruned->bytes_removed, kPackObjectLimit + 100);
   EXPECT_EQ(ObjectCount(), objects);
   AssertHealthy();
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
@@ -164,9 +176,10 @@ TEST_F(RepositoryTest, ListingNeverDeletesAnything) {
 }
 
 TEST_F(RepositoryTest, CheckNamesTheSnapshotsThatNeedADamagedObjectAndSnapshotRepairsIt) {
+  AddLargeUpload("large.bin");
   SnapshotInfo first = Snap();
   SnapshotInfo second = Snap();
-  const std::string object = AnyObject();
+  const std::string object = AnyLooseObject();
   FlipByte(object);
   auto report = Open()->Check(CheckOptions{100, 0});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -187,8 +200,9 @@ TEST_F(RepositoryTest, CheckNamesTheSnapshotsThatNeedADamagedObjectAndSnapshotRe
 }
 
 TEST_F(RepositoryTest, CheckWithoutReadingFindsAMissingObject) {
+  AddLargeUpload("large.bin");
   SnapshotInfo first = Snap();
-  ASSERT_TRUE(Env::Default()->RemoveFile(AnyObject()).ok());
+  ASSERT_TRUE(Env::Default()->RemoveFile(AnyLooseObject()).ok());
   auto report = Open()->Check(CheckOptions{0, 0});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->objects_checked, 0u);
@@ -230,12 +244,13 @@ TEST_F(RepositoryTest, RefusesABackupDirInsideOrHoldingTheLiveData) {
 }
 
 // Disk full or an I/O error at every mutating step of a snapshot (object
-// copies, the manifest, the commit), each followed by the state the next
-// run sees: the earlier restore point intact, the repository healthy.
+// copies, the pack and the format upgrade, the manifest, the commit), each followed by the state
+// the next run sees: the earlier restore point intact, the repository healthy.
 TEST_F(RepositoryTest, FailureAtEveryStepOfASnapshotLeavesEarlierSnapshotsIntact) {
   SnapshotInfo first = Snap();
-  AddUpload("a.bin", std::string(300000, 'a'));
-  AddUpload("b.bin", std::string(5000, 'b'));
+  AddUpload("a.bin", std::string(300000, 'a'));  // packed
+  AddUpload("b.bin", std::string(5000, 'b'));    // packed
+  AddLargeUpload("c.bin");                       // loose
   bool completed = false;
   for (uint64_t n = 1; !completed && n < 500; ++n) {
     FaultInjectionEnv env(Env::Default());

@@ -1,0 +1,187 @@
+#include "repository/pack_store.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "arkwiki/core/crash_point.h"
+#include "repository/point_json.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr char kTrailerMagic[] = "arkwiki-pack-v1 ";  // 16 bytes
+constexpr size_t kMagicSize = sizeof(kTrailerMagic) - 1;
+constexpr uint64_t kMaxIndexBytes = 256 << 20;
+constexpr char kPackSuffix[] = ".pack";
+
+bool ParseNumber(std::string_view text, uint64_t* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// Reads exactly `n` bytes at `offset`.
+Status ReadExactly(const RandomAccessFile& file, uint64_t offset, char* buf, size_t n) {
+  while (n > 0) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t got, file.ReadAt(offset, buf, n));
+    if (got == 0) return Status::Corruption("truncated");
+    offset += got, buf += got, n -= got;
+  }
+  return Status::Ok();
+}
+
+// One index line "<sha256> <offset> <size>", within `data_end`.
+bool ParseIndexLine(std::string_view line, uint64_t data_end, PackEntry* entry) {
+  if (line.size() < 68 || line[64] != ' ') return false;
+  if (!ParseSha256Hex(line.substr(0, 64), &entry->sha256)) return false;
+  const std::string_view rest = line.substr(65);
+  const size_t space = rest.find(' ');
+  if (space == std::string_view::npos) return false;
+  if (!ParseNumber(rest.substr(0, space), &entry->offset)) return false;
+  if (!ParseNumber(rest.substr(space + 1), &entry->size)) return false;
+  return entry->offset <= data_end && entry->size <= data_end - entry->offset;
+}
+
+}  // namespace
+
+std::string PacksDir(const RepoLayout& repo) { return JoinPath(repo.objects, "packs"); }
+
+Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
+  PackIndex index;
+  const std::string dir = PacksDir(repo);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dir));
+  if (!exists) return index;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> files, env->ListDir(dir));
+  std::sort(files.begin(), files.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  for (const DirEntry& f : files) {
+    const std::string_view name = f.name;
+    Sha256Raw raw;
+    if (f.type != DirEntry::Type::kFile || name.size() != 64 + sizeof(kPackSuffix) - 1 ||
+        !ParseSha256Hex(name.substr(0, 64), &raw) || name.substr(64) != kPackSuffix) {
+      continue;  // not a pack: left alone
+    }
+    Status s = index.AddPack(env, dir, f.name);
+    if (s.code() == StatusCode::kCorruption) {
+      index.unreadable_.push_back(f.name + ": " + s.message());
+    } else if (!s.ok()) {
+      return s;
+    }
+  }
+  std::stable_sort(index.entries_.begin(), index.entries_.end());
+  return index;
+}
+
+Status PackIndex::AddPack(Env* env, const std::string& dir, const std::string& name) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
+  const uint64_t size = file->Size();
+  if (size < kPackTrailerSize) return Status::Corruption("shorter than its trailer");
+  char trailer[kPackTrailerSize];
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(*file, size - kPackTrailerSize, trailer, kPackTrailerSize));
+  const std::string_view t(trailer, kPackTrailerSize);
+  uint64_t index_size = 0;
+  if (t.substr(0, kMagicSize) != kTrailerMagic || t.back() != '\n' ||
+      !ParseNumber(t.substr(kMagicSize, kPackTrailerSize - kMagicSize - 1), &index_size) ||
+      index_size > size - kPackTrailerSize || index_size > kMaxIndexBytes) {
+    return Status::Corruption("damaged trailer");
+  }
+  const uint64_t data_end = size - kPackTrailerSize - index_size;
+  std::string text(index_size, '\0');
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(*file, data_end, text.data(), text.size()));
+  std::vector<PackEntry> entries;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const size_t eol = rest.find('\n');
+    PackEntry e;
+    e.pack = static_cast<uint32_t>(packs_.size());
+    if (eol == std::string_view::npos || !ParseIndexLine(rest.substr(0, eol), data_end, &e)) {
+      return Status::Corruption("damaged index");
+    }
+    entries.push_back(e);
+    rest.remove_prefix(eol + 1);
+  }
+  entries_.insert(entries_.end(), entries.begin(), entries.end());
+  packs_.push_back(name);
+  return Status::Ok();
+}
+
+const PackEntry* PackIndex::Find(const Sha256Raw& sha256) const {
+  PackEntry key;
+  key.sha256 = sha256;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), key);
+  return it != entries_.end() && it->sha256 == sha256 ? &*it : nullptr;
+}
+
+PackWriter::PackWriter(Env* env, const RepoLayout& repo)
+    : env_(env), repo_(repo), buffer_(kPackObjectLimit + 1) {}
+
+PackWriter::~PackWriter() = default;
+
+Status PackWriter::Add(const std::string& from, const std::string& sha256, uint64_t size) {
+  if (size >= kPackObjectLimit) return Status::InvalidArgument("too large for a pack: " + from);
+  // Read whole (and one byte more, to see a grown file) and checked before
+  // anything is appended, so a damaged live file leaves the pack as it was.
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(from));
+  uint64_t got = 0;
+  while (got <= size) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer_.data() + got, size + 1 - got));
+    if (n == 0) break;
+    got += n;
+  }
+  const std::string_view bytes(buffer_.data(), static_cast<size_t>(got));
+  if (got != size || Sha256Hex(bytes) != sha256) {
+    return Status::Corruption("upload file " + from +
+                              " is damaged: its content no longer matches its hash");
+  }
+  if (!file_) ARKWIKI_RETURN_IF_ERROR(Open());
+  ARKWIKI_RETURN_IF_ERROR(file_->Append(bytes));
+  hash_->Update(bytes);
+  index_ += sha256 + " " + std::to_string(offset_) + " " + std::to_string(size) + "\n";
+  offset_ += size;
+  if (offset_ >= kPackTargetSize) return Place();
+  return Status::Ok();
+}
+
+Status PackWriter::Finish() { return file_ ? Place() : Status::Ok(); }
+
+Status PackWriter::Open() {
+  // tmp/ is emptied under the repository lock before a snapshot.
+  tmp_path_ = JoinPath(repo_.tmp, "pack-" + std::to_string(packs_written_));
+  ARKWIKI_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(tmp_path_, CreateMode::kExclusive));
+  hash_ = std::make_unique<Sha256>();
+  index_.clear();
+  offset_ = 0;
+  return Status::Ok();
+}
+
+// Index and trailer appended, then renamed to objects/packs/<sha256>.pack.
+// The first pack of a run marks the repository as format version 2 first,
+// so that no older arkwiki (whose prune would remove packs/) opens it.
+Status PackWriter::Place() {
+  char trailer[kPackTrailerSize + 1];
+  std::snprintf(trailer, sizeof(trailer), "%s%015llu\n", kTrailerMagic,
+                static_cast<unsigned long long>(index_.size()));
+  const std::string_view tail(trailer, kPackTrailerSize);
+  ARKWIKI_RETURN_IF_ERROR(file_->Append(index_));
+  ARKWIKI_RETURN_IF_ERROR(file_->Append(tail));
+  // Starts the write-back now, so that the snapshot's syncfs has less to do.
+  ARKWIKI_RETURN_IF_ERROR(file_->WriteBack(0, 0, /*wait=*/false));
+  ARKWIKI_RETURN_IF_ERROR(file_->Close());
+  file_.reset();
+  hash_->Update(index_);
+  hash_->Update(tail);
+  const std::string name = hash_->FinishHex() + kPackSuffix;
+  CrashPoint("repository.snapshot.before_pack");
+  if (!format_upgraded_) {
+    ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env_, repo_));
+    ARKWIKI_RETURN_IF_ERROR(env_->CreateDir(PacksDir(repo_)));
+    format_upgraded_ = true;
+  }
+  ARKWIKI_RETURN_IF_ERROR(env_->Rename(tmp_path_, JoinPath(PacksDir(repo_), name)));
+  ++packs_written_;
+  CrashPoint("repository.snapshot.after_pack");
+  return Status::Ok();
+}
+
+}  // namespace arkwiki

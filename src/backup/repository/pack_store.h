@@ -1,0 +1,108 @@
+// Pack files: many small objects stored in one file (private to the backup
+// layer; format: docs/backup-repository.md#pack-files).
+//
+// A pack is objects/packs/<sha256 of the whole file>.pack:
+//   the objects' bytes, back to back;
+//   the index: one line "<object sha256> <offset> <size>\n" per object;
+//   a trailer of exactly kPackTrailerSize bytes:
+//     "arkwiki-pack-v1 " and the index length as 15 decimal digits, "\n".
+// A pack is written whole in tmp/ and renamed into objects/packs/, so a
+// pack there is always complete; it is made durable by the snapshot's one
+// syncfs before the manifest that names its objects. A crash before the
+// rename leaves only tmp/ (emptied by the next locked run); after it, a
+// pack whose objects no manifest names yet (the next snapshot reuses them,
+// or prune removes the pack).
+//
+// A loose object (objects/<aa>/<sha256>) takes precedence over a packed
+// copy of the same object: a damaged packed object is repaired by storing
+// it loose.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+
+// Objects below this size written by a snapshot go into packs.
+inline constexpr uint64_t kPackObjectLimit = 512 << 10;
+// A pack is closed once it holds this much object data.
+inline constexpr uint64_t kPackTargetSize = 32 << 20;
+inline constexpr size_t kPackTrailerSize = 32;
+
+struct PackEntry {
+  Sha256Raw sha256{};
+  uint32_t pack = 0;  // index into PackIndex::packs()
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  bool operator<(const PackEntry& o) const { return sha256 < o.sha256; }
+};
+
+// Every readable pack's index, in memory (56 bytes per packed object).
+class PackIndex {
+ public:
+  // Reads the trailer and index of each objects/packs/*.pack. A pack whose
+  // trailer or index is damaged is listed in unreadable() and skipped: its
+  // objects then count as missing.
+  static Result<PackIndex> Load(Env* env, const RepoLayout& repo);
+
+  // The entry for `sha256`, or nullptr.
+  const PackEntry* Find(const Sha256Raw& sha256) const;
+  // File names ("<sha256>.pack") of the readable packs.
+  const std::vector<std::string>& packs() const { return packs_; }
+  // Sorted by object hash.
+  const std::vector<PackEntry>& entries() const { return entries_; }
+  // "<name>: <reason>" for each pack that could not be read.
+  const std::vector<std::string>& unreadable() const { return unreadable_; }
+
+ private:
+  Status AddPack(Env* env, const std::string& dir, const std::string& name);
+
+  std::vector<std::string> packs_;
+  std::vector<PackEntry> entries_;
+  std::vector<std::string> unreadable_;
+};
+
+// objects/packs/ of `repo`.
+std::string PacksDir(const RepoLayout& repo);
+
+// Writes the small objects of one snapshot into packs (steps in the file
+// comment). Nothing is synced: the caller's syncfs makes the packs durable
+// before a manifest names their objects.
+class PackWriter {
+ public:
+  PackWriter(Env* env, const RepoLayout& repo);
+  ~PackWriter();
+  PackWriter(const PackWriter&) = delete;
+  PackWriter& operator=(const PackWriter&) = delete;
+
+  // Appends the file `from` as the object `sha256` (below kPackObjectLimit).
+  // Corruption when its bytes do not match `sha256` and `size` (nothing is
+  // appended then); NotFound when `from` is missing.
+  Status Add(const std::string& from, const std::string& sha256, uint64_t size);
+  // Places the pack being written, if any. Must be called after the last Add.
+  Status Finish();
+  uint64_t packs_written() const { return packs_written_; }
+
+ private:
+  Status Open();
+  Status Place();
+
+  Env* env_;
+  const RepoLayout& repo_;
+  std::vector<char> buffer_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<Sha256> hash_;
+  std::string tmp_path_;
+  std::string index_;
+  uint64_t offset_ = 0;
+  uint64_t packs_written_ = 0;
+  bool format_upgraded_ = false;
+};
+
+}  // namespace arkwiki

@@ -1,0 +1,44 @@
+// PackedObjectsEnv: the repository's objects as files, wherever they are
+// stored (private to the backup layer).
+#pragma once
+
+#include <string>
+
+#include "arkwiki/core/env.h"
+#include "repository/pack_store.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+
+// An Env in which every object of the repository reads as the file
+// objects/<aa>/<sha256>: the loose file where there is one (it takes
+// precedence), otherwise the object's bytes inside its pack. So code that
+// reads objects by path (export, the off-site copy, check) reads packed
+// objects unchanged. Every other path, and every write, goes to `target`.
+// Reads are safe from several threads, as the target's are.
+class PackedObjectsEnv : public EnvWrapper {
+ public:
+  PackedObjectsEnv(Env* target, const RepoLayout& repo, PackIndex index);
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  Result<bool> FileExists(const std::string& path) override;
+  Result<uint64_t> GetFileSize(const std::string& path) override;
+
+  const PackIndex& index() const { return index_; }
+
+ private:
+  // The packed entry for an object path whose loose file is missing, or
+  // nullptr for any other path.
+  const PackEntry* PackedAt(const std::string& path) const;
+  Result<std::unique_ptr<RandomAccessFile>> OpenPacked(const PackEntry& entry);
+
+  std::string objects_prefix_;  // "<objects>/"
+  std::string packs_dir_;
+  PackIndex index_;
+};
+
+// The repository's pack index loaded, wrapped around `target`.
+Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(Env* target, const RepoLayout& repo);
+
+}  // namespace arkwiki

@@ -1,0 +1,300 @@
+// Pack files in the repository of restore points: small objects packed,
+// large ones loose, check and repair of packed objects, prune of packs,
+// repositories written before packs existed, and a kill at each pack step.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/storage/storage.h"
+#include "repository/pack_store.h"
+#include "repository/repo_layout.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class PackTest : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::SeedWikiAt(data_, "a"); }
+
+  std::unique_ptr<Repository> Open() {
+    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
+    return repo.ok() ? std::move(repo).value() : nullptr;
+  }
+  SnapshotInfo Snap() {
+    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    return point.ok() ? *point : SnapshotInfo{};
+  }
+  void AddUpload(const std::string& name, const std::string& data) {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    testing::AddUpload(**storage, "home", name, data);
+  }
+  PackIndex Packs() {
+    auto index = PackIndex::Load(Env::Default(), repo_);
+    EXPECT_TRUE(index.ok()) << index.status().ToString();
+    return index.ok() ? std::move(index).value() : PackIndex();
+  }
+  std::string PackPath(const PackIndex& index, uint32_t pack) {
+    return JoinPath(PacksDir(repo_), index.packs().at(pack));
+  }
+  bool ExportVerifies(const std::string& id) {
+    const std::string path = dir_.Sub(id + ".zip");
+    auto exported = Open()->ExportToFile(id, path);
+    EXPECT_TRUE(exported.ok()) << exported.status().ToString();
+    auto verified = VerifyArchive(Env::Default(), path);
+    EXPECT_TRUE(verified.ok()) << verified.status().ToString();
+    return exported.ok() && verified.ok();
+  }
+  CheckReport CheckAll() {
+    auto report = Open()->Check(CheckOptions{100, 0});
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : CheckReport{};
+  }
+  std::string FormatFile() { return *ReadFileToString(Env::Default(), repo_.format_file); }
+
+  testing::TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string repo_dir_ = DefaultBackupDir(data_);
+  RepoLayout repo_{repo_dir_};
+};
+
+void FlipByteAt(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  char c = 0;
+  f.seekg(static_cast<std::streamoff>(offset));
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x01));
+}
+
+std::string Hex(const Sha256Raw& raw) { return HexEncode(raw.data(), raw.size()); }
+
+TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
+  for (int i = 0; i < 20; ++i) AddUpload("s" + std::to_string(i), "small " + std::to_string(i));
+  const std::string large(kPackObjectLimit, 'L');
+  AddUpload("large.bin", large);
+  SnapshotInfo first = Snap();
+  PackIndex index = Packs();
+  ASSERT_EQ(index.packs().size(), 1u);
+  EXPECT_TRUE(index.unreadable().empty());
+  EXPECT_GE(index.entries().size(), 20u);
+  // Named by the SHA-256 of its whole content, as documented.
+  auto digest = Sha256File(Env::Default(), PackPath(index, 0));
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(digest->sha256 + ".pack", index.packs()[0]);
+  const std::string large_sha = Sha256Hex(large);
+  EXPECT_TRUE(*Env::Default()->FileExists(repo_.ObjectPath(large_sha)));
+  Sha256Raw large_raw;
+  ASSERT_TRUE(ParseSha256Hex(large_sha, &large_raw));
+  EXPECT_EQ(index.Find(large_raw), nullptr);
+  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos) << FormatFile();
+  // A second snapshot finds every object stored and writes no pack.
+  SnapshotInfo second = Snap();
+  EXPECT_EQ(Packs().packs().size(), 1u);
+  EXPECT_LT(second.new_bytes, first.new_bytes - large.size());
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(first.id));
+}
+
+TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapshotRepairsIt) {
+  SnapshotInfo first = Snap();
+  SnapshotInfo second = Snap();
+  PackIndex index = Packs();
+  ASSERT_FALSE(index.entries().empty());
+  const PackEntry& victim = index.entries().front();
+  FlipByteAt(PackPath(index, victim.pack), victim.offset + victim.size / 2);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].sha256, Hex(victim.sha256));
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(report.damaged[0].snapshots, (std::vector<std::string>{first.id, second.id}));
+  // Repaired as a loose object, which takes precedence over the packed copy.
+  Snap();
+  EXPECT_TRUE(*Env::Default()->FileExists(repo_.ObjectPath(Hex(victim.sha256))));
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(first.id));
+}
+
+TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThemAgain) {
+  SnapshotInfo first = Snap();
+  const std::string pack = PackPath(Packs(), 0);
+  const size_t packed = Packs().entries().size();
+  auto size = Env::Default()->GetFileSize(pack);
+  ASSERT_TRUE(size.ok());
+  FlipByteAt(pack, *size - 3);  // a digit of the index length in the trailer
+  EXPECT_EQ(Packs().unreadable().size(), 1u);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), packed);
+  EXPECT_EQ(report.damaged[0].problem, "missing");
+  EXPECT_EQ(report.damaged[0].snapshots, std::vector<std::string>{first.id});
+  Snap();
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(first.id));
+}
+
+TEST_F(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
+  SnapshotInfo first = Snap();
+  AddUpload("new.txt", "only in the second restore point");
+  SnapshotInfo second = Snap();
+  ASSERT_EQ(Packs().packs().size(), 2u);
+  // The first pack's objects are all named by the second restore point too.
+  ASSERT_TRUE(Open()->Delete(first.id).ok());
+  auto kept = Open()->Prune();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->packs_removed, 0u);
+  EXPECT_EQ(Packs().packs().size(), 2u);
+  // Once no restore point is left, both go.
+  ASSERT_TRUE(Open()->Delete(second.id).ok());
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->packs_removed, 2u);
+  EXPECT_GT(pruned->bytes_removed, 0u);
+  EXPECT_TRUE(Packs().packs().empty());
+}
+
+TEST_F(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
+  SnapshotInfo first = Snap();
+  AddUpload("new.txt", "only in the second restore point");
+  SnapshotInfo second = Snap();
+  ASSERT_TRUE(Open()->Delete(second.id).ok());
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->packs_removed, 1u);
+  EXPECT_EQ(pruned->objects_removed, 1u);
+  EXPECT_EQ(Packs().packs().size(), 1u);
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(first.id));
+}
+
+// Rewrites the repository as version 1 wrote it: every object loose, no
+// packs/, "format_version": 1.
+void MakeLooseOnly(Env* env, const RepoLayout& repo) {
+  auto index = PackIndex::Load(env, repo);
+  ASSERT_TRUE(index.ok());
+  for (const PackEntry& e : index->entries()) {
+    auto pack = ReadFileToString(env, JoinPath(PacksDir(repo), index->packs()[e.pack]));
+    ASSERT_TRUE(pack.ok());
+    const std::string path = repo.ObjectPath(Hex(e.sha256));
+    ASSERT_TRUE(env->CreateDirs(DirName(path)).ok());
+    ASSERT_TRUE(WriteFileAtomically(env, path, pack->substr(e.offset, e.size)).ok());
+  }
+  ASSERT_TRUE(env->RemoveTree(PacksDir(repo)).ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(env, repo.format_file,
+                          "{\n  \"format\": \"arkwiki-repository\",\n  \"format_version\": 1\n}\n")
+          .ok());
+}
+
+TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
+  SnapshotInfo first = Snap();
+  ASSERT_NO_FATAL_FAILURE(MakeLooseOnly(Env::Default(), repo_));
+  ASSERT_EQ(Open()->List()->size(), 1u);
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_NE(FormatFile().find("\"format_version\": 1"), std::string::npos);
+  // The next snapshot packs only what is new, and marks the format first.
+  AddUpload("new.txt", "written after the upgrade");
+  SnapshotInfo second = Snap();
+  EXPECT_EQ(Packs().entries().size(), 1u);
+  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos);
+  EXPECT_TRUE(CheckAll().ok());
+  ASSERT_TRUE(Open()->Delete(first.id).ok());
+  ASSERT_TRUE(Open()->Prune().ok());
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportVerifies(second.id));
+}
+
+// A kill (SIGKILL) at each crash point of the pack steps, in a child
+// process: a threadsafe death test runs this test again in a new process,
+// which reads ARKWIKI_CRASH_AT (crash_point.h) afresh and works on the
+// parent's data directory (kParentData); it runs only the statements, and
+// the parent checks what each kill left. (Drill 15 kills the CLI at these
+// points too.)
+constexpr char kParentData[] = "ARKWIKI_TEST_PARENT_DATA";
+
+TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const char* parent_data = std::getenv(kParentData);
+  const bool child = parent_data != nullptr;
+  const std::string data = child ? parent_data : data_;
+  const auto kill_at = [&](const char* point, bool prune) {
+    ::setenv(kParentData, data.c_str(), 1);
+    ::setenv("ARKWIKI_CRASH_AT", point, 1);
+    EXPECT_EXIT(
+        {
+          auto repo = Repository::Open(Env::Default(), DataDirLayout(data), DefaultBackupDir(data));
+          if (repo.ok() && prune) (void)(*repo)->Prune();
+          if (repo.ok() && !prune) (void)(*repo)->Snapshot(SnapshotRequest{});
+          std::_Exit(0);
+        },
+        ::testing::KilledBySignal(SIGKILL), "")
+        << point;
+    ::unsetenv("ARKWIKI_CRASH_AT");
+    ::unsetenv(kParentData);
+  };
+  const auto expect_intact = [&](const std::vector<std::string>& ids, const char* after) {
+    if (child) return;
+    auto points = Open()->List();
+    ASSERT_TRUE(points.ok());
+    std::vector<std::string> listed;
+    for (const SnapshotInfo& p : *points) listed.push_back(p.id);
+    EXPECT_EQ(listed, ids) << "after the kill at " << after;
+    EXPECT_TRUE(CheckAll().ok()) << "after the kill at " << after;
+    EXPECT_TRUE(ExportVerifies(ids.front())) << "after the kill at " << after;
+  };
+  std::string first;
+  if (!child) {
+    first = Snap().id;
+    AddUpload("k1.txt", "killed while packed 1");
+    AddUpload("k2.txt", "killed while packed 2");
+  }
+  kill_at("repository.snapshot.before_pack", false);
+  expect_intact({first}, "before_pack");
+  kill_at("repository.snapshot.after_pack", false);
+  expect_intact({first}, "after_pack");
+  std::string second;
+  if (!child) {
+    EXPECT_EQ(Packs().packs().size(), 2u) << "the killed snapshot's pack, placed";
+    second = Snap().id;  // reuses that pack
+    EXPECT_EQ(Packs().packs().size(), 2u);
+    ASSERT_TRUE(Open()->Delete(second).ok());
+  }
+  kill_at("repository.prune.after_pack_removal", true);
+  expect_intact({first}, "after_pack_removal");
+  if (child) return;
+  EXPECT_EQ(Packs().packs().size(), 1u);
+  ASSERT_TRUE(Open()->Prune().ok());
+  EXPECT_TRUE(Env::Default()->ListDir(repo_.tmp)->empty());
+}
+
+TEST_F(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
+  const std::string good = dir_.Sub("good");
+  const std::string bad = dir_.Sub("bad");
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), good, "good bytes").ok());
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), bad, "changed bytes").ok());
+  ASSERT_NE(Open(), nullptr);  // creates the repository and its tmp/
+  PackWriter writer(Env::Default(), repo_);
+  EXPECT_EQ(writer.Add(bad, Sha256Hex("bad bytes"), 9).code(), StatusCode::kCorruption);
+  EXPECT_EQ(writer.Add(dir_.Sub("missing"), Sha256Hex("x"), 1).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(writer.Add(good, Sha256Hex("good bytes"), 10).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  PackIndex index = Packs();
+  ASSERT_EQ(index.entries().size(), 1u);
+  EXPECT_EQ(Hex(index.entries()[0].sha256), Sha256Hex("good bytes"));
+  EXPECT_EQ(index.entries()[0].offset, 0u);
+  EXPECT_EQ(index.entries()[0].size, 10u);
+}
+
+}  // namespace
+}  // namespace arkwiki
