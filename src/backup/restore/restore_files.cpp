@@ -50,7 +50,7 @@ Result<std::vector<MissingUpload>> FindMissingUploads(Env* env, const DataDirLay
                                      "JOIN pages p ON p.id = u.page_id ORDER BY p.slug, u.name"));
   std::vector<MissingUpload> missing;
   for (const SqlRow& r : rows) {
-    const uint64_t size = static_cast<uint64_t>(r.Int(3));
+    const auto size = static_cast<uint64_t>(r.Int(3));
     auto on_disk = env->GetFileSize(layout.UploadPath(r.Text(2)));
     if (on_disk.ok() && *on_disk == size) continue;
     if (!on_disk.ok() && on_disk.status().code() != StatusCode::kNotFound) return on_disk.status();
