@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "arkwiki/backup/verify_json.h"
 #include "commands.h"
 
 namespace arkwiki {
@@ -80,19 +81,7 @@ int RunCli(int argc, char** argv) {
 
 namespace cli {
 
-int ArchiveExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNoSpace:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kIoError:
-    case StatusCode::kBusy:
-      return kExitEnvironment;
-    case StatusCode::kNotFound:
-      return kExitFailure;
-    default:
-      return kExitArchiveRejected;
-  }
-}
+int ArchiveExitCode(const Status& s) { return VerifyExitCode(s); }
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {

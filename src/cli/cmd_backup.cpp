@@ -13,10 +13,10 @@
 #include "args.h"
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/backup_writer.h"
+#include "arkwiki/backup/verify_json.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
-#include "backup_json.h"
 #include "commands.h"
 #include "preflight.h"
 #include "stdout_sink.h"
@@ -25,10 +25,11 @@ namespace arkwiki::cli {
 namespace {
 
 const char kHelp[] =
-    "usage: arkwiki backup create --data DIR --out FILE|-\n"
+    "usage: arkwiki backup create --data DIR --out FILE|- [--only database]\n"
     "       arkwiki backup verify FILE [--json]\n"
     "       arkwiki backup inspect FILE [--json]\n"
-    "       arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
+    "       arkwiki backup restore --data DIR FILE --yes [--allow-missing-uploads]\n"
+    "                              [--quiet] [--progress=WHEN]\n"
     "       arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
     "                                   [--quiet] [--progress=WHEN]\n"
     "\n"
@@ -45,19 +46,24 @@ const char kHelp[] =
     "Run 'arkwiki backup SUBCOMMAND --help' for one subcommand.\n";
 
 const char kCreateHelp[] =
-    "usage: arkwiki backup create --data DIR --out FILE|-\n"
+    "usage: arkwiki backup create --data DIR --out FILE|- [--only database]\n"
     "\n"
     "Writes one ZIP with the database, uploads, configuration and a manifest\n"
     "of SHA-256 sums; works while a server runs on DIR. With --out FILE\n"
     "nothing appears under FILE until it is complete; --out - writes to\n"
     "standard output. Before it starts it checks that the output directory\n"
-    "is writable and every upload file readable.\n";
+    "is writable and every upload file readable.\n"
+    "--only database  a partial backup: pages, revisions, users, preferences,\n"
+    "                 settings and the audit log, without the upload files\n"
+    "                 (marked partial in its manifest; restoring it keeps the\n"
+    "                 wiki's own upload files).\n";
 
 const char kVerifyHelp[] =
     "usage: arkwiki backup verify FILE [--json]\n"
     "\n"
     "Checks the archive completely (every entry, checksum and the database)\n"
-    "and touches no wiki. --json prints one JSON object on standard output.\n";
+    "and touches no wiki. --json prints one JSON object on standard output.\n"
+    "A partial (database only) backup is reported as such.\n";
 
 const char kInspectHelp[] =
     "usage: arkwiki backup inspect FILE [--json]\n"
@@ -87,6 +93,13 @@ void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::
 int Create(const Args& args) {
   auto out = args.Get("out");
   if (!out) return UsageError("--out FILE (or --out -) is required", kHelp);
+  BackupOptions options;
+  if (auto only = args.Get("only")) {
+    if (*only != "database") {
+      return UsageError("--only takes 'database' (a backup without the upload files)", kCreateHelp);
+    }
+    options.database_only = true;
+  }
   const std::string data = DataDir(args);
   DataDirLayout layout(data);
   auto exists = Env::Default()->FileExists(layout.database);
@@ -96,24 +109,27 @@ int Create(const Args& args) {
   if (*out != "-") {
     if (Status s = CheckOutputDirFor(*out); !s.ok()) return ReportError(s);
   }
-  if (Status s = CheckFilesReadable(layout.uploads, "the upload file"); !s.ok()) {
-    return ReportError(s);
+  if (!options.database_only) {
+    if (Status s = CheckFilesReadable(layout.uploads, "the upload file"); !s.ok()) {
+      return ReportError(s);
+    }
   }
   Result<BackupResult> result = Status::IoError("not run");
   if (*out == "-") {
     StdoutSink sink;
-    result = WriteBackup(Env::Default(), layout, &sink);
+    result = WriteBackup(Env::Default(), layout, &sink, options);
   } else {
-    result = WriteBackupToFile(Env::Default(), layout, *out);
+    result = WriteBackupToFile(Env::Default(), layout, *out, options);
   }
   if (!result.ok()) return ReportError(result.status());
   RecordAudit(data, *result, *out);
   if (args.Has("quiet")) return kExitOk;
-  std::fprintf(stderr, "backup: %llu bytes, sha256 %s, %lld pages, %lld uploads\n",
+  std::fprintf(stderr, "backup: %llu bytes, sha256 %s, %lld pages, %lld uploads%s\n",
                static_cast<unsigned long long>(result->archive_bytes),
                result->archive_sha256.c_str(),
                static_cast<long long>(result->manifest.counts.pages),
-               static_cast<long long>(result->manifest.counts.uploads));
+               static_cast<long long>(result->manifest.counts.uploads),
+               options.database_only ? " (database only: upload files left out)" : "");
   return 0;
 }
 
@@ -129,6 +145,9 @@ int Verify(const Args& args) {
     std::printf("OK: %s: %llu files, %llu bytes verified in %.2f s\n", args.positional[0].c_str(),
                 static_cast<unsigned long long>(report->files_checked),
                 static_cast<unsigned long long>(report->bytes_checked), seconds);
+    if (report->manifest.partial()) {
+      std::printf("partial: %s\n", ArchiveContentsText(report->manifest).c_str());
+    }
   }
   if (!report.ok()) {
     std::fprintf(stderr, "arkwiki: error: %s\n", report.status().message().c_str());
@@ -171,7 +190,8 @@ int CmdBackup(const Argv& argv) {
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
-  FlagSpec spec{{"data", "out", "progress"}, {"json", "yes", "quiet"}};
+  FlagSpec spec{{"data", "out", "progress", "only"},
+                {"json", "yes", "quiet", "allow-missing-uploads"}};
   if (IsRepositoryVerb(verb) || verb == "restore") {
     // The repository's own flags, for its subcommands and restore --snapshot.
     spec.with_value.insert({"backup-dir", "label", "read-subset", "snapshot"});

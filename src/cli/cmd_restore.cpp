@@ -16,7 +16,8 @@
 namespace arkwiki::cli {
 
 const char kRestoreHelp[] =
-    "usage: arkwiki backup restore --data DIR FILE --yes [--quiet] [--progress=WHEN]\n"
+    "usage: arkwiki backup restore --data DIR FILE --yes [--allow-missing-uploads] [--quiet]\n"
+    "                              [--progress=WHEN]\n"
     "       arkwiki backup restore --data DIR --snapshot ID --yes [--backup-dir DIR] [...]\n"
     "       arkwiki backup restore --data DIR --from TARGET [--endpoint URL]\n"
     "                              --snapshot latest|ID [--passphrase-file FILE] --yes [...]\n"
@@ -31,13 +32,42 @@ const char kRestoreHelp[] =
     "copy --help'), decrypted and checked completely first.\n"
     "--progress=WHEN  never, auto (a bar on a terminal, otherwise a phase line\n"
     "                 at most every 5 s; the default) or always (a bar)\n"
-    "--quiet          print nothing on success\n";
+    "--quiet          print nothing on success\n"
+    "--allow-missing-uploads  restore a database-only backup even though upload\n"
+    "                 files its pages refer to are missing from DIR (they are\n"
+    "                 listed first; their attachments are dropped). Without it\n"
+    "                 such a restore is refused (exit 1) before anything changes.\n"
+    "A database-only backup keeps DIR's own upload files.\n";
 
 namespace {
 
 int Fail(const Status& s, int code) {
   std::fprintf(stderr, "arkwiki: error: %s\n", s.message().c_str());
   return code;
+}
+
+// A database-only backup restores onto this wiki's upload files: lists those
+// its pages refer to that are missing here. Returns whether to go on.
+bool AcceptMissingUploads(const StagedImport& staged, bool allowed) {
+  const std::vector<MissingUpload>& missing = staged.missing_uploads;
+  if (missing.empty()) return true;
+  std::fprintf(stderr,
+               "the backup is database only; %zu upload file(s) its pages refer to are missing "
+               "from this wiki:\n",
+               missing.size());
+  for (const MissingUpload& m : missing) {
+    std::fprintf(stderr, "  %s/%s  (%llu bytes, sha256 %s)\n", m.page.c_str(), m.name.c_str(),
+                 static_cast<unsigned long long>(m.size), m.sha256.c_str());
+  }
+  if (allowed) {
+    std::fprintf(stderr, "restoring without them (--allow-missing-uploads)\n");
+    return true;
+  }
+  std::fprintf(stderr,
+               "arkwiki: error: refusing to restore without %zu upload file(s); nothing was "
+               "changed. Add --allow-missing-uploads to restore anyway.\n",
+               missing.size());
+  return false;
 }
 
 // Where the archive to import comes from: given the locked, recovered data
@@ -86,6 +116,7 @@ int RunRestore(const Args& args, const ArchiveSource& source) {
   };
   // The data it replaces is kept as a restore point, as the server keeps it.
   options.safety_point = [&args] { return SnapshotBeforeImport(args); };
+  options.allow_missing_uploads = args.Has("allow-missing-uploads");
   auto staged = restorer.Stage(archive->path, options);
   // Staging holds its own copy now; a failed stage needs none.
   if (archive->remove_after) (void)env->RemoveFile(archive->path);
@@ -93,16 +124,22 @@ int RunRestore(const Args& args, const ArchiveSource& source) {
     progress.Finish();
     return Fail(staged.status(), ArchiveExitCode(staged.status()));
   }
+  if (!AcceptMissingUploads(*staged, options.allow_missing_uploads)) {
+    progress.Finish();
+    (void)restorer.Discard(staged->id);  // staging only; Recover empties it anyway
+    return kExitFailure;
+  }
   auto outcome = restorer.Commit(*staged, options, CommitHooks{});
   progress.Finish();
   JournalRestore(layout, archive->name, outcome);
   if (!outcome.ok()) return Fail(outcome.status(), ArchiveExitCode(outcome.status()));
   if (args.Has("quiet")) return kExitOk;
   const Manifest& m = staged->report.manifest;
-  std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads\n",
+  std::printf("restored %s (created %s): %lld pages, %lld revisions, %lld users, %lld uploads%s\n",
               archive->name.c_str(), m.created_at.c_str(), static_cast<long long>(m.counts.pages),
               static_cast<long long>(m.counts.revisions), static_cast<long long>(m.counts.users),
-              static_cast<long long>(m.counts.uploads));
+              static_cast<long long>(m.counts.uploads),
+              m.partial() ? " (database only: this wiki's upload files kept)" : "");
   // Scripts read what follows "safety backup of the previous data: ":
   // "restore point ID" (as POST /api/restore's safety_backup says), or the
   // path of a safety backup archive.

@@ -1,7 +1,5 @@
 #include "backup_service.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <future>
 
@@ -89,31 +87,6 @@ ImportOptions BackupService::OptionsFor(const std::string& actor) {
 
 SiteSettings BackupService::Settings() { return app_.settings(); }
 
-Result<BackupResult> BackupService::WriteBackup(ByteSink* sink, const std::string& actor,
-                                                const std::string& audit_detail) {
-  std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
-  if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
-  auto result = arkwiki::WriteBackup(app_.env(), app_.layout(), sink);
-  // The backup's threads freed their memory into glibc arenas of their own,
-  // which keep it: give it back, or each download would leave the server
-  // ~30 MB larger for a 50,000-file wiki (benchmarks/README.md).
-  ::malloc_trim(0);
-  Journal({0, "backup", result.ok() ? "ok" : "failed", actor, audit_detail,
-           result.ok() ? result->archive_bytes : 0, 0,
-           result.ok() ? "sha256 " + result->archive_sha256 : result.status().message()});
-  if (!result.ok()) return result;
-  Status s =
-      app_.storage().audit().Append(actor, AuditKind::kBackupCreate,
-                                    audit_detail + ", " + std::to_string(result->archive_bytes) +
-                                        " bytes, sha256 " + result->archive_sha256);
-  if (!s.ok()) LogWarning("backup made but not written to the audit log: " + s.ToString());
-  return result;
-}
-
-std::string BackupService::BackupFileName() {
-  return arkwiki::BackupFileName(app_.settings().site_title, NowUnixSeconds());
-}
-
 Result<StagedImport> BackupService::ReceiveAndStage(Exchange& ex) {
   const ImportOptions options = OptionsFor(ex.user->name);
   ARKWIKI_ASSIGN_OR_RETURN(std::string path,
@@ -186,8 +159,9 @@ std::string BackupService::CheckPassword(const Exchange& ex, const std::string& 
 }
 
 Result<ImportOutcome> BackupService::Commit(const StagedImport& staged, const std::string& actor,
-                                            int own_requests) {
+                                            int own_requests, bool allow_missing_uploads) {
   ImportOptions options = OptionsFor(actor);
+  options.allow_missing_uploads = allow_missing_uploads;
   const std::string id = staged.id;
   if (own_requests == 0) {
     options.progress = [this, id](const std::string& phase, uint64_t done, uint64_t total) {
@@ -216,12 +190,12 @@ Result<ImportOutcome> BackupService::Commit(const StagedImport& staged, const st
 }
 
 Status BackupService::StartRestore(const StagedImport& staged, const std::string& actor,
-                                   const std::string& kind) {
+                                   const std::string& kind, bool allow_missing_uploads) {
   auto started = std::make_shared<std::promise<Status>>();
   std::future<Status> ready = started->get_future();
   // The thread takes the lock itself: a std::mutex must be unlocked by the
   // thread that locked it, so the request thread cannot hand it over.
-  Status spawned = jobs_.Spawn([this, staged, actor, kind, started] {
+  Status spawned = jobs_.Spawn([this, staged, actor, kind, allow_missing_uploads, started] {
     std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
     if (!lock.owns_lock()) return started->set_value(Status::Busy(kBusyMessage));
     RestoreJob job;
@@ -233,19 +207,19 @@ Status BackupService::StartRestore(const StagedImport& staged, const std::string
     job.started_at = NowUnixSeconds();
     jobs_.Add(std::move(job));
     started->set_value(Status::Ok());
-    RunJob(staged, actor, kind);
+    RunJob(staged, actor, kind, allow_missing_uploads);
   });
   ARKWIKI_RETURN_IF_ERROR(spawned);
   return ready.get();
 }
 
 void BackupService::RunJob(const StagedImport& staged, const std::string& actor,
-                           const std::string& kind) {
+                           const std::string& kind, bool allow_missing_uploads) {
   const std::string id = staged.id;
   // own_requests 0: this thread is no request. EnterMaintenance waits for
   // every request in flight, including the confirming one if it has not
   // finished yet; new ones get 503 meanwhile.
-  auto outcome = Commit(staged, actor, 0);
+  auto outcome = Commit(staged, actor, 0, allow_missing_uploads);
   RecordImport(kind, staged, actor, outcome);
   if (!outcome.ok()) {
     LogError("import " + id + " failed: " + outcome.status().ToString());
@@ -293,7 +267,8 @@ Result<std::string> BackupService::StartUndo(const std::string& actor) {
   return staged->id;
 }
 
-Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run) {
+Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run,
+                                                      bool allow_missing_uploads) {
   std::unique_lock<std::mutex> lock(exclusive_, std::try_to_lock);
   if (!lock.owns_lock()) {
     DiscardOversizeBody(ex);
@@ -301,11 +276,11 @@ Result<RestoreDone> BackupService::RestoreFromRequest(Exchange& ex, bool dry_run
   }
   RestoreDone done;
   ARKWIKI_ASSIGN_OR_RETURN(done.staged, ReceiveAndStage(ex));
-  return FinishRestore(std::move(done), ex.user->name, dry_run);
+  return FinishRestore(std::move(done), ex.user->name, dry_run, allow_missing_uploads);
 }
 
 Result<RestoreDone> BackupService::FinishRestore(RestoreDone done, const std::string& actor,
-                                                 bool dry_run) {
+                                                 bool dry_run, bool allow_missing_uploads) {
   if (dry_run) {
     auto counts = CountLiveData(app_.env(), app_.layout());
     if (counts.ok()) done.current = *counts;
@@ -316,7 +291,7 @@ Result<RestoreDone> BackupService::FinishRestore(RestoreDone done, const std::st
     return done;
   }
   // own_requests 1: this request is in flight and waits inside the swap.
-  auto outcome = Commit(done.staged, actor, 1);
+  auto outcome = Commit(done.staged, actor, 1, allow_missing_uploads);
   RecordImport("import", done.staged, actor, outcome);
   ARKWIKI_ASSIGN_OR_RETURN(done.outcome, std::move(outcome));
   return done;

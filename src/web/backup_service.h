@@ -125,13 +125,30 @@ class BackupService {
   BackupService(const BackupService&) = delete;
   BackupService& operator=(const BackupService&) = delete;
 
-  // Backup: writes a fresh backup to `sink` under the lock (Busy if another
-  // backup or restore holds it) and, when it succeeds, appends
-  // "backup.create" with `audit_detail` (and the archive's size and hash).
+  // Backup (backup_service_archive.cpp): writes a fresh backup to `sink` under the lock (Busy if
+  // another backup or restore holds it) and, when it succeeds, appends "backup.create" with
+  // `audit_detail` (and the archive's size and hash). `database_only` leaves the upload files out
+  // (BackupOptions).
   Result<BackupResult> WriteBackup(ByteSink* sink, const std::string& actor,
-                                   const std::string& audit_detail);
-  // "arkwiki-backup-<site>-<time>.zip" for a download now.
-  std::string BackupFileName();
+                                   const std::string& audit_detail, bool database_only = false);
+  // "arkwiki-backup-<site>-<time>.zip" for a download now;
+  // "...-database-only.zip" for a database-only one.
+  std::string BackupFileName(bool database_only = false);
+
+  // "Check a backup file" (POST /api/backups/verify;
+  // backup_service_archive.cpp): receives the request's archive into DATA/tmp
+  // with the import's size limit, verifies it as `arkwiki backup verify`
+  // does, and removes it however that ends (a dropped connection leaves
+  // nothing either: archive_receiver.h). Stages nothing, touches no wiki
+  // data and does not take the backup lock. An error is about the request
+  // (too large, malformed, no space); a refused archive is a check whose
+  // `report` holds the refusal.
+  struct ArchiveCheck {
+    std::string file;  // the client's file name, or "upload"
+    Result<VerifyReport> report = Status::IoError("not checked");
+    double seconds = 0;
+  };
+  Result<ArchiveCheck> CheckArchiveFromRequest(Exchange& ex);
 
   // Restore, step 1: under the lock, receives the request's archive
   // (archive_receiver.h) and stages it (Restorer::Stage). An archive whose
@@ -166,8 +183,9 @@ class BackupService {
   // Restore, step 2, as a background job: returns once the job's thread holds
   // the lock, or Busy if another backup or restore holds it. `kind` is
   // "import" or "undo" ("undo" also writes "backup.undo" to the audit log).
-  Status StartRestore(const StagedImport& staged, const std::string& actor,
-                      const std::string& kind);
+  // `allow_missing_uploads`: ImportOptions' (a database-only archive).
+  Status StartRestore(const StagedImport& staged, const std::string& actor, const std::string& kind,
+                      bool allow_missing_uploads = false);
   // Undo last import: stages the newest safety backup and starts it as an
   // "undo" job. Returns the job's id.
   Result<std::string> StartUndo(const std::string& actor);
@@ -175,7 +193,9 @@ class BackupService {
 
   // Restore within one request (the JSON API): receive, stage and, unless
   // `dry_run`, commit, all under the lock. The request waits inside the swap.
-  Result<RestoreDone> RestoreFromRequest(Exchange& ex, bool dry_run);
+  // `allow_missing_uploads`: ImportOptions' (a database-only archive).
+  Result<RestoreDone> RestoreFromRequest(Exchange& ex, bool dry_run,
+                                         bool allow_missing_uploads = false);
 
   // Restore points (backup_service_points.cpp). Each one that writes or
   // reads a whole restore point runs under the lock (Busy when held).
@@ -275,7 +295,7 @@ class BackupService {
   ImportOptions OptionsFor(const std::string& actor);
   Result<StagedImport> ReceiveAndStage(Exchange& ex);
   Result<ImportOutcome> Commit(const StagedImport& staged, const std::string& actor,
-                               int own_requests);
+                               int own_requests, bool allow_missing_uploads = false);
   // What Undo restores: a before-import restore point (point_id) or a
   // safety backup archive (archive_path), whichever is newest.
   struct SafetyCopy {
@@ -285,8 +305,10 @@ class BackupService {
   Result<SafetyCopy> NewestSafetyCopy();
   Result<StagedImport> StagePointLocked(const std::string& id, const std::string& actor);
   Result<SnapshotInfo> CheckPointLocked(const std::string& id, const std::string& actor);
-  Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run);
-  void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind);
+  Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run,
+                                    bool allow_missing_uploads = false);
+  void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind,
+              bool allow_missing_uploads);
   WikiApp& app_;
   Restorer restorer_;
   RestorePoints points_;

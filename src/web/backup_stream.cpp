@@ -122,10 +122,20 @@ void StreamArchive(const Renderer& pages, Exchange& ex, const std::string& file_
 }  // namespace
 
 void SendBackupDownload(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  const std::string file_name = backup.BackupFileName();
+  // "only=database" (query or form): the database-only kind.
+  const std::string only = ex.Form("only", ex.Query("only"));
+  if (!only.empty() && only != "database") {
+    return pages.SendError(
+        ex, Status::InvalidArgument("only= takes 'database' (a backup without the upload files)"));
+  }
+  const bool database_only = only == "database";
+  const std::string file_name = backup.BackupFileName(database_only);
   const std::string via = ex.via_api_token ? "API" : "browser";
   StreamArchive(pages, ex, file_name, [&](ByteSink* sink) {
-    return backup.WriteBackup(sink, ex.user->name, "download " + file_name + " (" + via + ")");
+    return backup.WriteBackup(
+        sink, ex.user->name,
+        "download " + file_name + " (" + via + ")" + (database_only ? ", database only" : ""),
+        database_only);
   });
 }
 

@@ -1,5 +1,9 @@
 #include "handlers_backup.h"
 
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
+
+#include "arkwiki/backup/verify_json.h"
 #include "arkwiki/core/log.h"
 #include "handlers_backup_journal.h"
 #include "handlers_backup_policy.h"
@@ -54,12 +58,16 @@ TemplateValue LiveCounts(BackupService& backup) {
     LogWarning("cannot count the wiki's data: " + c.status().ToString());
     return TemplateValue();
   }
-  return TemplateValue::MakeMap({{"pages", c->pages},
-                                 {"revisions", c->revisions},
-                                 {"users", c->users},
-                                 {"uploads", c->uploads},
-                                 {"upload_bytes", FormatBytes(c->upload_bytes)},
-                                 {"database_bytes", FormatBytes(c->database_bytes)}});
+  return TemplateValue::MakeMap(
+      {{"pages", c->pages},
+       {"revisions", c->revisions},
+       {"users", c->users},
+       {"uploads", c->uploads},
+       {"upload_bytes", FormatBytes(c->upload_bytes)},
+       {"database_bytes", FormatBytes(c->database_bytes)},
+       // Estimates: the archive holds these bytes, some deflated.
+       {"full_estimate", FormatBytes(c->database_bytes + c->upload_bytes)},
+       {"database_estimate", FormatBytes(c->database_bytes)}});
 }
 
 TemplateValue SafetyBackups(BackupService& backup) {
@@ -119,6 +127,17 @@ void Undo(BackupService& backup, const Renderer& pages, Exchange& ex) {
   auto id = backup.StartUndo(ex.user->name);
   if (!id.ok()) return pages.SendError(ex, id.status());
   restore_pages::ShowProgress(backup, pages, ex, 202, *id);
+}
+
+void CheckArchive(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  auto check = backup.CheckArchiveFromRequest(ex);
+  if (!check.ok()) return pages.SendError(ex, check.status());
+  const int code = check->report.ok() ? 0 : VerifyExitCode(check->report.status());
+  const std::string text = VerifyJson(check->file, check->report, check->seconds, code);
+  // The CLI's text, as an object for SendJson (its keys in the same order):
+  // one renderer for both.
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
+  SendJson(ex, 200, parser.parse(text).extract<Poco::JSON::Object::Ptr>());
 }
 
 }  // namespace arkwiki::web::backup_pages

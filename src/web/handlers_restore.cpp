@@ -40,6 +40,7 @@ void ShowPreview(BackupService& backup, const Renderer& pages, Exchange& ex,
   if (auto plan = backup.PlanSessions(staged); plan.ok()) {
     data.Set("sessions", SessionsValue(*plan, ex.user->name));
   }
+  data.Set("partial", PartialValue(staged));
   data.Set("confirm_action", RestorePageHref(staged.id, "confirm"));
   data.Set("cancel_action", RestorePageHref(staged.id, "cancel"));
   data.Set("error", error);
@@ -109,7 +110,16 @@ void Confirm(BackupService& backup, const Renderer& pages, Exchange& ex) {
       !error.empty()) {
     return ShowPreview(backup, pages, ex, *staged, status, error);
   }
-  Status s = backup.StartRestore(*staged, ex.user->name, "import");
+  // A database-only archive whose pages refer to uploads this wiki lacks
+  // needs the box that names their count ticked (restore.h).
+  const bool allow_missing = ex.Form("allow_missing_uploads") == "1";
+  if (!staged->missing_uploads.empty() && !allow_missing) {
+    return ShowPreview(backup, pages, ex, *staged, 409,
+                       "Tick the box to restore without the " +
+                           std::to_string(staged->missing_uploads.size()) +
+                           " missing files, or cancel the import.");
+  }
+  Status s = backup.StartRestore(*staged, ex.user->name, "import", allow_missing);
   if (!s.ok()) {
     return ShowPreview(backup, pages, ex, *staged, HttpStatusFor(s), AsSentence(s.message()));
   }

@@ -19,6 +19,9 @@ void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   current->set("site_title", backup.Settings().site_title);
   preview->set("current", current);
   if (done.sessions) preview->set("sessions", SessionsJson(*done.sessions));
+  if (done.staged.report.manifest.partial()) {
+    preview->set("missing_uploads", MissingUploadsJson(done.staged.missing_uploads));
+  }
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
   body->set("status", "ok");
   body->set("dry_run", true);
@@ -68,7 +71,8 @@ void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const std::string dry_run_text = ex.Query("dry_run");
   const bool dry_run = dry_run_text == "1" || dry_run_text == "true";
   if (!dry_run && RefuseUnconfirmed(backup, ex)) return;
-  auto done = backup.RestoreFromRequest(ex, dry_run);
+  const std::string allow = ex.Query("allow_missing_uploads");
+  auto done = backup.RestoreFromRequest(ex, dry_run, allow == "1" || allow == "true");
   if (!done.ok()) return pages.SendError(ex, done.status());
   SendRestoreDone(backup, ex, *done);
 }

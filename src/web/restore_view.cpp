@@ -71,6 +71,46 @@ Poco::JSON::Object::Ptr ManifestJson(const Manifest& m) {
   o->set("schema_version", m.schema_version);
   o->set("site_title", m.site_title);
   o->set("counts", CountsJson(m.counts));
+  o->set("partial", m.partial());
+  Poco::JSON::Array::Ptr omits = new Poco::JSON::Array;
+  for (const std::string& part : m.omits) omits->add(part);
+  o->set("omits", omits);
+  return o;
+}
+
+TemplateValue PartialValue(const StagedImport& staged) {
+  const std::vector<MissingUpload>& missing = staged.missing_uploads;
+  TemplateValue rows = TemplateValue::List{};
+  for (size_t i = 0; i < missing.size() && i < kShownMissing; ++i) {
+    rows.Append(
+        TemplateValue::MakeMap({{"page", missing[i].page},
+                                {"name", missing[i].name},
+                                {"size", FormatBytes(static_cast<int64_t>(missing[i].size))}}));
+  }
+  const size_t more = missing.size() - std::min(missing.size(), kShownMissing);
+  TemplateValue v =
+      TemplateValue::MakeMap({{"is_partial", staged.report.manifest.partial()},
+                              {"has_missing", !missing.empty()},
+                              {"missing_count", static_cast<int64_t>(missing.size())},
+                              {"missing_more", more > 0 ? std::to_string(more) : std::string()}});
+  v.Set("missing", std::move(rows));
+  return v;
+}
+
+Poco::JSON::Object::Ptr MissingUploadsJson(const std::vector<MissingUpload>& missing) {
+  Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+  for (size_t i = 0; i < missing.size() && i < kListedMissing; ++i) {
+    Poco::JSON::Object::Ptr f = new Poco::JSON::Object;
+    f->set("page", missing[i].page);
+    f->set("name", missing[i].name);
+    f->set("sha256", missing[i].sha256);
+    f->set("size", missing[i].size);
+    files->add(f);
+  }
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  o->set("count", static_cast<Poco::UInt64>(missing.size()));
+  o->set("files", files);
+  o->set("truncated", missing.size() > kListedMissing);
   return o;
 }
 

@@ -162,6 +162,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/api/backup-journal", kAdmin, backup(backup_journal::List));
   r.Add("POST", "/api/backup-test-restore", kAdmin, backup(backup_policy::TestRestoreNow));
   r.Add("POST", "/settings/backup/test-restore", kAdmin, backup(backup_policy::TestRestoreForm));
+  r.Add("POST", "/api/backups/verify", kAdmin, backup(backup_pages::CheckArchive));
 }
 
 }  // namespace arkwiki::web

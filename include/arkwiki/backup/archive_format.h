@@ -1,4 +1,4 @@
-// The arkwiki backup archive, format version 1.
+// The arkwiki backup archive, format versions 1 (full) and 2 (partial).
 //
 // A backup is one ZIP file (ZIP64 where needed) holding exactly these entries,
 // each a regular file (no directories, links or encryption), stored (method 0)
@@ -31,6 +31,19 @@
 //                   manifest.json in which this value's 64 hex digits are
 //                   replaced by 64 ASCII '0' characters
 //
+// Partial archives (format_version 2). A "database only" backup leaves the
+// upload files out. Its manifest has format_version 2 and one more member,
+// before "files":
+//   partial         {"omits": ["uploads"]}: the parts the archive leaves out
+// and "files" lists no uploads/ entry (counts.uploads still counts the
+// database's upload rows). "uploads" is the only part that can be left out;
+// a reader refuses a partial manifest that omits anything else, omits
+// nothing, still lists an upload, or a version 1 manifest that says
+// "partial" and a version 2 one that does not. Full archives stay version 1,
+// so every arkwiki reads them; an arkwiki older than this format refuses a
+// partial archive as a newer version rather than mistaking it for a full
+// one. Restoring a partial archive keeps the wiki's upload files (restore.h).
+//
 // A verifier checks: the ZIP structure, which must be byte for byte the
 // canonical form arkwiki's ZipWriter writes (zip_types.h; ZipReader with
 // ZipLimits::require_canonical), so that no header byte can change
@@ -53,7 +66,11 @@
 namespace arkwiki {
 
 inline constexpr char kArchiveFormatName[] = "arkwiki-backup";
-inline constexpr int kArchiveFormatVersion = 1;
+inline constexpr int kArchiveFormatVersion = 1;  // what a full archive is written as
+// A partial archive's version, and the newest version a reader accepts.
+inline constexpr int kPartialArchiveFormatVersion = 2;
+// The one part a partial archive may leave out.
+inline constexpr char kPartUploads[] = "uploads";
 inline constexpr char kManifestPath[] = "manifest.json";
 inline constexpr char kDatabasePath[] = "database/arkwiki.db";
 inline constexpr char kSettingsPath[] = "config/settings.json";
@@ -77,7 +94,12 @@ struct Manifest {
   std::string base_url;
   std::string instance_id;
   ManifestCounts counts;
+  // The parts a partial archive leaves out ({"uploads"}); empty for a full
+  // archive.
+  std::vector<std::string> omits;
   ManifestFiles files;
+
+  bool partial() const { return !omits.empty(); }
 };
 
 // "uploads/ab/abcd..." for a SHA-256.

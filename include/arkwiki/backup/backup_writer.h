@@ -41,6 +41,9 @@ struct BackupOptions {
   // string) is refused before anything is written (CheckArchiveLimits),
   // rather than given a backup no import would take.
   ZipLimits limits;
+  // A "database only" backup: the database and the settings without the
+  // upload files, marked partial in its manifest (archive_format.h).
+  bool database_only = false;
 };
 
 struct BackupResult {

@@ -36,6 +36,18 @@
 //                    6. removes the marker, calls hooks.leave_maintenance,
 //                       and deletes the old data (the safety backup has it).
 //
+// A partial ("database only") archive (archive_format.h) holds no upload
+// files: the restored wiki keeps this wiki's. Stage lists every upload the
+// archive's database refers to that this wiki lacks (or holds at another
+// size) in StagedImport::missing_uploads; LoadStaged lists them again.
+// Commit lists them again first, before step 1, and refuses (Conflict) when
+// any is missing unless ImportOptions::allow_missing_uploads; when allowed,
+// step 2 removes those upload rows from the staged database (the pages keep
+// their text; the attachments are gone) so the wiki stays whole enough to
+// back up. Step 2 also hard-links every live upload file into the staged
+// live/uploads/ (upload files are immutable; garbage collection is held off
+// meanwhile), so the swap keeps them.
+//
 // Recover() runs before anything opens a data directory. If a marker exists
 // it compares DATA/live/generation with the marker's: equal means the swap
 // happened, so it finishes step 6; otherwise it discards the staged data.
@@ -64,6 +76,17 @@ struct ImportOptions {
   // is refused.
   std::function<Result<std::string>()> safety_point;
   std::function<void(const std::string& phase, uint64_t done, uint64_t total)> progress;
+  // A partial archive whose database refers to upload files this wiki lacks
+  // is refused unless this is set (see the header comment).
+  bool allow_missing_uploads = false;
+};
+
+// An upload that a partial archive's database refers to and this wiki lacks.
+struct MissingUpload {
+  std::string page;  // the page's slug
+  std::string name;  // the attachment's name on that page
+  std::string sha256;
+  uint64_t size = 0;
 };
 
 struct StagedImport {
@@ -71,6 +94,9 @@ struct StagedImport {
   std::string archive_path;  // the archive it came from
   std::string generation;    // the staged live/generation value
   VerifyReport report;       // manifest, database check, sizes
+  // Partial archives only: what this wiki lacks, by page and name, as of
+  // Stage or LoadStaged (Commit checks again).
+  std::vector<MissingUpload> missing_uploads;
 };
 
 struct CommitHooks {

@@ -59,6 +59,9 @@ struct ParsedManifest {
   Scalar format, format_version, app_version, schema_version, created_at, site_title, base_url,
       instance_id, manifest_sha256;
   bool has_counts = false, has_files = false;
+  bool has_partial = false;
+  std::vector<Scalar> omits;
+  std::string partial_error;  // a malformed "partial", reported after the checksum
   Scalar pages, revisions, users, uploads, bytes;
   ManifestFiles files;
   std::string file_error;  // the first bad file entry, reported after the checksum
@@ -133,6 +136,36 @@ size_t CountFileKeys(std::string_view bytes) {
   return n;
 }
 
+// "partial": {"omits": [strings]} (archive_format.h). Any other shape or
+// member is noted, not returned, so that the checksum is checked first.
+Status ReadPartial(Reader& r, ParsedManifest* p) {
+  p->has_partial = true;
+  if (r.PeekKind() != '{') {
+    p->partial_error = "manifest.json: 'partial' is not an object";
+    return r.Skip();
+  }
+  bool has_omits = false;
+  ARKWIKI_RETURN_IF_ERROR(r.Object([&](const std::string& key) -> Status {
+    if (key != "omits" || r.PeekKind() != '[') {
+      if (p->partial_error.empty())
+        p->partial_error = "manifest.json: 'partial' has an unknown member '" + key.substr(0, 64) +
+                           "' (or 'omits' is not a list)";
+      return r.Skip();
+    }
+    has_omits = true;
+    return r.Array([&](size_t) {
+      if (p->omits.size() >= 16) {
+        if (p->partial_error.empty()) p->partial_error = "manifest.json: 'omits' is too long";
+        return r.Skip();
+      }
+      return ReadScalar(r, &p->omits.emplace_back());
+    });
+  }));
+  if (!has_omits && p->partial_error.empty())
+    p->partial_error = "manifest.json: 'partial' does not say what it omits";
+  return Status::Ok();
+}
+
 Status ReadManifestJson(Reader& r, ParsedManifest* p) {
   if (r.PeekKind() != '{') return Status::Corruption("manifest.json is not an object");
   ARKWIKI_RETURN_IF_ERROR(r.Object([&](const std::string& key) -> Status {
@@ -144,6 +177,7 @@ Status ReadManifestJson(Reader& r, ParsedManifest* p) {
         return c != nullptr ? ReadScalar(r, c) : r.Skip();
       });
     }
+    if (key == "partial") return ReadPartial(r, p);
     if (key == "files" && r.PeekKind() == '[') {
       p->has_files = true;
       return r.Array([&](size_t i) { return ReadFileEntry(r, i, p); });
@@ -184,16 +218,49 @@ Status CheckChecksum(const manifest_json::TextSource& text, ParsedManifest* p) {
   return Status::Ok();
 }
 
+// A version 2 manifest is partial and says what it omits: only "uploads",
+// once; a version 1 manifest is never partial (archive_format.h).
+Status CheckPartial(ParsedManifest* p, Manifest* m) {
+  if (m->format_version < kPartialArchiveFormatVersion) {
+    if (p->has_partial) {
+      return Status::Corruption("manifest.json: a version " + std::to_string(m->format_version) +
+                                " manifest cannot be partial (partial archives are version " +
+                                std::to_string(kPartialArchiveFormatVersion) + ")");
+    }
+    return Status::Ok();
+  }
+  if (!p->has_partial) {
+    return Status::Corruption("manifest.json: a version " + std::to_string(m->format_version) +
+                              " manifest must say what the partial archive omits");
+  }
+  if (!p->partial_error.empty()) return Status::Corruption(p->partial_error);
+  for (Scalar& part : p->omits) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, GetString(&part, "omits"));
+    if (name != kPartUploads) {
+      return Status::Corruption("manifest.json: the archive claims to omit '" + name.substr(0, 64) +
+                                "', which is not a part a partial backup can leave out (only '" +
+                                kPartUploads + "')");
+    }
+    if (!m->omits.empty()) return Status::Corruption("manifest.json: 'omits' names a part twice");
+    m->omits.push_back(std::move(name));
+  }
+  if (m->omits.empty()) {
+    return Status::Corruption("manifest.json: a partial archive that omits nothing");
+  }
+  return Status::Ok();
+}
+
 Status CheckFields(ParsedManifest* p, Manifest* m) {
   ARKWIKI_ASSIGN_OR_RETURN(m->format, GetString(&p->format, "format"));
   if (m->format != kArchiveFormatName) {
     return Status::Corruption("this is not an arkwiki backup (format '" + m->format + "')");
   }
   ARKWIKI_ASSIGN_OR_RETURN(int64_t version, GetInt(p->format_version, "format_version"));
-  if (version > kArchiveFormatVersion) {
+  if (version > kPartialArchiveFormatVersion) {
     return Status::Unsupported("the backup uses format version " + std::to_string(version) +
                                ", but this arkwiki reads format versions up to " +
-                               std::to_string(kArchiveFormatVersion) + "; upgrade arkwiki first");
+                               std::to_string(kPartialArchiveFormatVersion) +
+                               "; upgrade arkwiki first");
   }
   if (version < 1) return Status::Corruption("manifest.json: format_version must be >= 1");
   m->format_version = static_cast<int>(version);
@@ -210,6 +277,7 @@ Status CheckFields(ParsedManifest* p, Manifest* m) {
   ARKWIKI_ASSIGN_OR_RETURN(m->counts.users, GetInt(p->users, "users"));
   ARKWIKI_ASSIGN_OR_RETURN(m->counts.uploads, GetInt(p->uploads, "uploads"));
   ARKWIKI_ASSIGN_OR_RETURN(m->counts.bytes, GetInt(p->bytes, "bytes"));
+  ARKWIKI_RETURN_IF_ERROR(CheckPartial(p, m));
   if (!p->has_files) return Status::Corruption("manifest.json: 'files' is missing");
   if (!p->file_error.empty()) return Status::Corruption(p->file_error);
   m->files = std::move(p->files);

@@ -60,7 +60,16 @@ std::string Head(const Manifest& m) {
   SignedMember(&out, "  ", "users", m.counts.users);
   SignedMember(&out, "  ", "uploads", m.counts.uploads);
   SignedMember(&out, "  ", "bytes", m.counts.bytes, /*last=*/true);
-  out.append(" },\n \"files\": [\n");
+  out.append(" },\n");
+  if (m.partial()) {  // format version 2 (archive_format.h)
+    out.append(" \"partial\": {\n  \"omits\": [");
+    for (size_t i = 0; i < m.omits.size(); ++i) {
+      if (i > 0) out.append(", ");
+      manifest_json::AppendString(&out, m.omits[i]);
+    }
+    out.append("]\n },\n");
+  }
+  out.append(" \"files\": [\n");
   return out;
 }
 

@@ -47,6 +47,41 @@ Status PrepareStagedDatabase(const DataDirLayout& layout, const std::string& sta
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
+// Before step 1, for a partial archive: the uploads its database refers to
+// that this wiki lacks now. Any refuses the import unless allowed.
+Result<std::vector<MissingUpload>> CheckMissingUploads(Env* env, const DataDirLayout& layout,
+                                                       const StagedImport& staged,
+                                                       const ImportOptions& options) {
+  if (!staged.report.manifest.partial()) return std::vector<MissingUpload>{};
+  ARKWIKI_ASSIGN_OR_RETURN(
+      std::vector<MissingUpload> missing,
+      FindMissingUploads(env, layout, JoinPath(StagedLive(layout, staged.id), "arkwiki.db")));
+  if (!missing.empty() && !options.allow_missing_uploads) {
+    return Status::Conflict(
+        "the backup leaves out the upload files, and " + std::to_string(missing.size()) +
+        " that its pages refer to are missing from this wiki (first: " + missing[0].page + "/" +
+        missing[0].name + "); restore anyway only if you accept losing them");
+  }
+  return missing;
+}
+
+// Step 2, partial archive: the staged wiki keeps this wiki's upload files,
+// and (when allowed) forgets the rows of those it lacks.
+Status KeepLiveUploads(Env* env, const DataDirLayout& layout, const std::string& staged_live,
+                       const std::vector<MissingUpload>& missing, bool allowed) {
+  ARKWIKI_RETURN_IF_ERROR(LinkLiveUploads(env, layout, JoinPath(staged_live, "uploads")));
+  if (missing.empty() || !allowed) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(JoinPath(staged_live, "arkwiki.db"), DbOptions{}));
+  Status s = db->Transaction([&](Db& tx) -> Status {
+    for (const MissingUpload& m : missing) {
+      ARKWIKI_RETURN_IF_ERROR(tx.Exec("DELETE FROM uploads WHERE sha256 = ?", {m.sha256}));
+    }
+    return Status::Ok();
+  });
+  ARKWIKI_RETURN_IF_ERROR(s);
+  return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 // Step 5: one atomic exchange where the file system allows it; otherwise two
 // renames, which Recover() also understands.
 Status SwapLive(Env* env, const DataDirLayout& layout, const std::string& id) {
@@ -162,6 +197,8 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   if (generation != staged.generation + "\n") {
     return Status::Conflict("the staged import " + staged.id + " changed; stage it again");
   }
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<MissingUpload> missing,
+                           CheckMissingUploads(env_, layout_, staged, options));
   ImportOutcome outcome;
   IntentMarker marker{staged.id, staged.generation, "", ""};
   // Step 1.
@@ -170,11 +207,18 @@ Result<ImportOutcome> Restorer::Commit(const StagedImport& staged, const ImportO
   CrashPoint("restore.after_safety_backup");
   // Step 2.
   if (options.progress) options.progress("preparing", 0, 0);
-  const std::string kept_as =
-      !outcome.safety_point.empty()   ? "restore point " + outcome.safety_point
-      : !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
-      : !marker.keep_old_as.empty()   ? "old data kept unarchived as " + marker.keep_old_as
-                                      : "no safety backup (no wiki was there)";
+  std::string kept_as = !outcome.safety_point.empty()   ? "restore point " + outcome.safety_point
+                        : !marker.safety_backup.empty() ? "safety backup " + marker.safety_backup
+                        : !marker.keep_old_as.empty()
+                            ? "old data kept unarchived as " + marker.keep_old_as
+                            : "no safety backup (no wiki was there)";
+  if (!missing.empty()) {
+    kept_as += "; restored without " + std::to_string(missing.size()) + " missing upload files";
+  }
+  if (staged.report.manifest.partial()) {
+    ARKWIKI_RETURN_IF_ERROR(
+        KeepLiveUploads(env_, layout_, staged_live, missing, options.allow_missing_uploads));
+  }
   ARKWIKI_RETURN_IF_ERROR(PrepareStagedDatabase(layout_, JoinPath(staged_live, "arkwiki.db"),
                                                 staged, options, kept_as, &outcome));
   ARKWIKI_RETURN_IF_ERROR(SyncTree(env_, staged_live));

@@ -81,6 +81,10 @@ Status StageInto(Env* env, const DataDirLayout& layout, const std::string& archi
   ARKWIKI_ASSIGN_OR_RETURN(staged->report, VerifyArchive(env, archive_path, verify));
   ARKWIKI_RETURN_IF_ERROR(ArrangeStagedLive(env, dir, live));
   ARKWIKI_RETURN_IF_ERROR(MigrateStagedDatabase(live));
+  if (staged->report.manifest.partial()) {
+    ARKWIKI_ASSIGN_OR_RETURN(staged->missing_uploads,
+                             FindMissingUploads(env, layout, JoinPath(live, "arkwiki.db")));
+  }
   staged->generation = RandomHex(16);
   ARKWIKI_RETURN_IF_ERROR(
       WriteFileAtomically(env, JoinPath(live, kGenerationFile), staged->generation + "\n"));
@@ -130,6 +134,11 @@ Result<StagedImport> Restorer::LoadStaged(const std::string& id) {
     return Status::Corruption("staged import " + id + " is unreadable: " + e.message());
   }
   staged.report.database.counts = staged.report.manifest.counts;
+  if (staged.report.manifest.partial()) {
+    ARKWIKI_ASSIGN_OR_RETURN(
+        staged.missing_uploads,
+        FindMissingUploads(env_, layout_, JoinPath(StagedLive(layout_, id), "arkwiki.db")));
+  }
   return staged;
 }
 

@@ -46,6 +46,12 @@ Status CheckManifestPaths(const Manifest& manifest) {
     }
   }
   const std::vector<uint32_t> order = UploadsByHash(files);
+  if (manifest.partial() && !order.empty()) {  // only "uploads" can be omitted (manifest_parser)
+    return Status::Corruption(
+        "the manifest says the archive leaves out the uploads, but it lists " +
+        UploadPathOf(*files.UploadHashAt(order[0])) +
+        ": a partial archive may not carry upload files");
+  }
   for (size_t k = 1; k < order.size(); ++k) {
     const Sha256Raw& sha = *files.UploadHashAt(order[k]);
     if (sha == *files.UploadHashAt(order[k - 1])) {

@@ -3,6 +3,8 @@
 //  * The import form uploads the file as the raw request body with a
 //    progress bar, then opens the preview. Without JavaScript the form
 //    still posts multipart and the server redirects to the preview.
+//  * "Check a backup file" uploads the same way to /api/backups/verify and
+//    shows the report (the JSON of `arkwiki backup verify --json`).
 //  * Forms with data-confirm ask before submitting.
 //  * The progress page polls /api/restore/status every 500 ms. While the
 //    data is swapped every request gets 503: that means "keep waiting".
@@ -67,6 +69,96 @@
       xhr.onerror = function () {
         button.disabled = false;
         status.textContent = 'The upload failed (connection lost). The wiki was not changed.';
+      };
+      xhr.send(file);
+    });
+  }
+
+  function addFact(list, term, value) {
+    var dt = document.createElement('dt');
+    dt.textContent = term;
+    var dd = document.createElement('dd');
+    dd.textContent = value;
+    list.appendChild(dt);
+    list.appendChild(dd);
+  }
+
+  // The report of POST /api/backups/verify, built with textContent only.
+  function showCheckReport(box, report) {
+    box.textContent = '';
+    var head = document.createElement('p');
+    head.className = report.ok ? 'flash flash-success' : 'flash flash-error';
+    head.setAttribute('role', 'alert');
+    head.textContent = report.ok
+      ? 'The backup checked out: ' + report.files_checked + ' files, ' +
+        formatBytes(report.bytes_checked) + ' verified.'
+      : 'The backup is damaged or not an arkwiki backup: ' + report.error;
+    box.appendChild(head);
+    if (report.ok && report.manifest) {
+      var m = report.manifest;
+      var facts = document.createElement('dl');
+      facts.className = 'import-facts';
+      addFact(facts, 'Contents', m.partial
+        ? 'database only (leaves out the uploaded files)' : 'full');
+      addFact(facts, 'Made', m.created_at);
+      addFact(facts, 'Site title', m.site_title);
+      addFact(facts, 'Made by', 'arkwiki ' + m.app_version + ' (backup format ' +
+              m.format_version + ', database schema ' + m.schema_version + ')');
+      addFact(facts, 'Pages', m.counts.pages);
+      addFact(facts, 'Revisions', m.counts.revisions);
+      addFact(facts, 'Users', m.counts.users);
+      addFact(facts, 'Files', m.counts.uploads);
+      addFact(facts, 'File size', formatBytes(report.archive_bytes));
+      box.appendChild(facts);
+    }
+    box.hidden = false;
+  }
+
+  function setupCheckForm(form) {
+    var input = form.querySelector('input[type="file"]');
+    var box = form.querySelector('.upload-progress');
+    var bar = form.querySelector('progress');
+    var status = form.querySelector('[role="status"]');
+    var button = form.querySelector('button[type="submit"]');
+    var report = document.getElementById('check-report');
+    form.addEventListener('submit', function (event) {
+      if (!input.files || input.files.length !== 1) return;
+      event.preventDefault();
+      var file = input.files[0];
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.getAttribute('data-upload-url') + '?name=' +
+               encodeURIComponent(file.name));
+      xhr.setRequestHeader('Content-Type', 'application/zip');
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
+      box.hidden = false;
+      report.hidden = true;
+      button.disabled = true;
+      bar.removeAttribute('value');
+      status.textContent = 'Uploading…';
+      xhr.upload.onprogress = function (e) {
+        if (!e.lengthComputable) return;
+        bar.max = e.total;
+        bar.value = e.loaded;
+        status.textContent = 'Uploading: ' + formatBytes(e.loaded) + ' of ' + formatBytes(e.total);
+      };
+      xhr.upload.onload = function () {
+        bar.removeAttribute('value');
+        status.textContent = 'Uploaded. Checking every file in the backup…';
+      };
+      xhr.onload = function () {
+        button.disabled = false;
+        bar.value = 0;
+        if (xhr.status === 200) {
+          status.textContent = 'Checked. The file was deleted from the server.';
+          showCheckReport(report, JSON.parse(xhr.responseText));
+          return;
+        }
+        status.textContent = 'Not checked: ' + errorText(xhr) + '.';
+      };
+      xhr.onerror = function () {
+        button.disabled = false;
+        status.textContent = 'The upload failed (connection lost).';
       };
       xhr.send(file);
     });
@@ -145,6 +237,8 @@
   document.addEventListener('DOMContentLoaded', function () {
     var form = document.getElementById('import-form');
     if (form && window.XMLHttpRequest) setupImportForm(form);
+    var check = document.getElementById('check-form');
+    if (check && window.XMLHttpRequest) setupCheckForm(check);
     var confirmForms = document.querySelectorAll('form[data-confirm]');
     for (var i = 0; i < confirmForms.length; i++) {
       confirmForms[i].addEventListener('submit', function (event) {

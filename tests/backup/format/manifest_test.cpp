@@ -225,6 +225,37 @@ std::string Edited(const std::string& from, const std::string& to) {
   return WithChecksum(text);
 }
 
+// A version 2 manifest whose "partial" member is `member`.
+std::string PartialEdited(const std::string& member) {
+  std::string text = SerializeManifest(Sample(0));
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("\"format_version\": 1", "\"format_version\": 2");
+  replace("\"files\": [", member + ", \"files\": [");
+  const size_t sum = text.rfind("\"manifest_sha256\": \"") + 20;
+  text.replace(sum, 64, std::string(64, '0'));
+  return WithChecksum(text);
+}
+
+TEST(ManifestTest, PartialManifestRoundTripsWithWhatItOmits) {
+  Manifest m = Sample(0);
+  m.format_version = kPartialArchiveFormatVersion;
+  m.omits = {kPartUploads};
+  const std::string text = SerializeManifest(m);
+  EXPECT_NE(text.find("\"partial\": {\n  \"omits\": [\"uploads\"]\n }"), std::string::npos) << text;
+  auto parsed = ParseManifest(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ExpectSame(*parsed, m);
+  EXPECT_TRUE(parsed->partial());
+  EXPECT_EQ(parsed->omits, m.omits);
+  auto full = ParseManifest(SerializeManifest(Sample(2)));
+  ASSERT_TRUE(full.ok());
+  EXPECT_FALSE(full->partial());
+}
+
 TEST(ManifestTest, RefusesHostileOrMalformedManifests) {
   struct Case {
     std::string text;
@@ -251,7 +282,20 @@ TEST(ManifestTest, RefusesHostileOrMalformedManifests) {
               "\"nested\": " + std::string(100, '[') + std::string(100, ']') + ", \"files\": ["),
        "too deep"},
       {Edited("\"format\": \"arkwiki-backup\"", "\"format\": \"other\""), "not an arkwiki backup"},
-      {Edited("\"format_version\": 1", "\"format_version\": 2"), "format version 2"},
+      {Edited("\"format_version\": 1", "\"format_version\": 3"), "format version 3"},
+      // Partial archives (format version 2) must say exactly what they omit.
+      {Edited("\"format_version\": 1", "\"format_version\": 2"),
+       "must say what the partial archive omits"},
+      {Edited("\"files\": [", "\"partial\": {\"omits\": [\"uploads\"]}, \"files\": ["),
+       "a version 1 manifest cannot be partial"},
+      {PartialEdited("\"partial\": {\"omits\": []}"), "omits nothing"},
+      {PartialEdited("\"partial\": 5"), "'partial' is not an object"},
+      {PartialEdited("\"partial\": {\"omits\": [\"uploads\"], \"also\": []}"),
+       "unknown member 'also'"},
+      {PartialEdited("\"partial\": {}"), "does not say what it omits"},
+      {PartialEdited("\"partial\": {\"omits\": [\"uploads\", \"uploads\"]}"), "names a part twice"},
+      {PartialEdited("\"partial\": {\"omits\": [7]}"), "'omits' is missing or not a string"},
+      {PartialEdited("\"partial\": {\"omits\": [\"config\"]}"), "claims to omit 'config'"},
       {Edited("\"counts\": {", "\"counts\": 5, \"x\": {"), "'counts' is missing"},
       {Edited("\"sha256\": \"" + Sha256Hex("settings") + "\"", "\"sha256\": \"ABC\""),
        "bad sha256"},

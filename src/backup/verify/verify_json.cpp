@@ -1,11 +1,12 @@
-#include "backup_json.h"
+#include "arkwiki/backup/verify_json.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <sstream>
 
-namespace arkwiki::cli {
+namespace arkwiki {
 namespace {
 
 using Poco::JSON::Object;
@@ -28,6 +29,10 @@ Object::Ptr Summary(const Manifest& m) {
   c->set("bytes", m.counts.bytes);
   o->set("counts", c);
   o->set("files", static_cast<Poco::UInt64>(m.files.size()));
+  o->set("partial", m.partial());
+  Poco::JSON::Array::Ptr omits = new Poco::JSON::Array;
+  for (const std::string& part : m.omits) omits->add(part);
+  o->set("omits", omits);
   return o;
 }
 
@@ -38,6 +43,27 @@ std::string ToString(const Object::Ptr& o) {
 }
 
 }  // namespace
+
+// The numbers of include/arkwiki/cli/cli.h, which this layer cannot include.
+int VerifyExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kNoSpace:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIoError:
+    case StatusCode::kBusy:
+      return 4;
+    case StatusCode::kNotFound:
+      return 1;
+    default:
+      return 3;
+  }
+}
+
+std::string ArchiveContentsText(const Manifest& m) {
+  return m.partial() ? "database only (leaves out the upload files)" : "full";
+}
 
 std::string VerifyJson(const std::string& file, const Result<VerifyReport>& report, double seconds,
                        int exit_code) {
@@ -63,6 +89,7 @@ std::string ManifestSummaryJson(const Manifest& m) { return ToString(Summary(m))
 std::string ManifestSummaryText(const Manifest& m) {
   std::ostringstream out;
   out << "format:          " << m.format << " v" << m.format_version << "\n"
+      << "contents:        " << ArchiveContentsText(m) << "\n"
       << "created:         " << m.created_at << "\n"
       << "site:            " << m.site_title << " (" << m.base_url << ")\n"
       << "instance:        " << m.instance_id << "\n"
@@ -75,4 +102,4 @@ std::string ManifestSummaryText(const Manifest& m) {
   return out.str();
 }
 
-}  // namespace arkwiki::cli
+}  // namespace arkwiki
