@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "restore_diff_view.h"
 #include "restore_view.h"
 
 namespace arkwiki::web::restore_api {
@@ -19,6 +20,9 @@ void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   current->set("site_title", backup.Settings().site_title);
   preview->set("current", current);
   if (done.sessions) preview->set("sessions", SessionsJson(*done.sessions));
+  if (done.difference) preview->set("difference", DifferenceJson(*done.difference));
+  if (!done.difference_error.empty()) preview->set("difference_error", done.difference_error);
+  preview->set("active_users", ActiveUsersJson(done.active_users));
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
   body->set("status", "ok");
   body->set("dry_run", true);

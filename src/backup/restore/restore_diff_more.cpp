@@ -1,0 +1,124 @@
+// Users, upload files and settings of the difference (restore_diff.h).
+#include <cctype>
+
+#include "arkwiki/storage/settings_store.h"
+#include "restore/diff_merge.h"
+#include "restore/restore_diff_parts.h"
+
+namespace arkwiki {
+namespace {
+
+// users.name is COLLATE NOCASE; the merge needs the BINARY order.
+constexpr char kUsersSql[] = "SELECT name, role, disabled FROM users ORDER BY name COLLATE BINARY";
+// One row per upload file: the same content on two pages is one file.
+constexpr char kUploadsSql[] =
+    "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256 COLLATE BINARY";
+constexpr char kSettingsSql[] = "SELECT key, value FROM settings ORDER BY key COLLATE BINARY";
+
+UserVersion ReadUser(const RowCursor& row) { return UserVersion{row.Text(1), row.Int(2) != 0}; }
+
+bool SameUserName(std::string_view a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct UserStep {
+  DiffList list;
+  UserChange change;
+};
+
+std::optional<UserStep> ClassifyUser(const RowCursor* b, const RowCursor* l) {
+  if (b != nullptr && l != nullptr && b->View(1) == l->View(1) && b->Int(2) == l->Int(2)) {
+    return std::nullopt;
+  }
+  UserStep step;
+  step.change.name = (b != nullptr ? b : l)->Text(0);
+  if (b != nullptr) step.change.in_backup = ReadUser(*b);
+  if (l != nullptr) step.change.now = ReadUser(*l);
+  step.list = b == nullptr   ? DiffList::kUsersRemoved
+              : l == nullptr ? DiffList::kUsersAdded
+                             : DiffList::kUsersChanged;
+  return step;
+}
+
+template <typename T>
+void Keep(BoundedList<T>& list, T entry, size_t max_entries) {
+  ++list.total;
+  if (list.first.size() < max_entries) list.first.push_back(std::move(entry));
+}
+
+std::optional<std::string> SettingValue(const RowCursor* row) {
+  if (row == nullptr) return std::nullopt;
+  return SettingValueForLog(row->Text(0), row->Text(1));
+}
+
+}  // namespace
+
+Status DiffUsers(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
+  bool importer_is_admin = false;
+  ARKWIKI_RETURN_IF_ERROR(MergeByKey(
+      dbs.backup.get(), dbs.live.get(), kUsersSql,
+      [&](const RowCursor* b, const RowCursor* l) -> Status {
+        if (b != nullptr && SameUserName(b->View(0), options.importer) && b->View(1) == "admin" &&
+            b->Int(2) == 0) {
+          importer_is_admin = true;
+        }
+        auto step = ClassifyUser(b, l);
+        if (!step) return Status::Ok();
+        auto& list = step->list == DiffList::kUsersAdded     ? diff->users_added
+                     : step->list == DiffList::kUsersRemoved ? diff->users_removed
+                                                             : diff->users_changed;
+        Keep(list, std::move(step->change), options.max_entries);
+        return Status::Ok();
+      }));
+  diff->importer_loses_admin = !options.importer.empty() && !importer_is_admin;
+  return Status::Ok();
+}
+
+Status DiffUploads(DiffDbs& dbs, RestoreDiff* diff) {
+  UploadChange& u = diff->uploads;
+  return MergeByKey(dbs.backup.get(), dbs.live.get(), kUploadsSql,
+                    [&](const RowCursor* b, const RowCursor* l) -> Status {
+                      if (b == nullptr) {
+                        ++u.files_removed;
+                        u.bytes_removed += static_cast<uint64_t>(l->Int(1));
+                      } else if (l == nullptr) {
+                        ++u.files_added;
+                        u.bytes_added += static_cast<uint64_t>(b->Int(1));
+                      }
+                      return Status::Ok();
+                    });
+}
+
+Status DiffSettings(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
+  return MergeByKey(dbs.backup.get(), dbs.live.get(), kSettingsSql,
+                    [&](const RowCursor* b, const RowCursor* l) -> Status {
+                      if (b != nullptr && l != nullptr && b->View(1) == l->View(1)) {
+                        return Status::Ok();
+                      }
+                      SettingChange change{(b != nullptr ? b : l)->Text(0), SettingValue(b),
+                                           SettingValue(l)};
+                      Keep(diff->settings_changed, std::move(change), options.max_entries);
+                      return Status::Ok();
+                    });
+}
+
+Status ForEachUserChange(const DiffSources& sources, DiffList list,
+                         const std::function<Status(const UserChange&)>& on_user) {
+  if (IsPageList(list)) return Status::InvalidArgument("not a list of users");
+  ARKWIKI_ASSIGN_OR_RETURN(DiffDbs dbs, OpenDiffDbs(sources));
+  return MergeByKey(dbs.backup.get(), dbs.live.get(), kUsersSql,
+                    [&](const RowCursor* b, const RowCursor* l) -> Status {
+                      auto step = ClassifyUser(b, l);
+                      if (!step || step->list != list) return Status::Ok();
+                      return on_user(step->change);
+                    });
+}
+
+}  // namespace arkwiki
