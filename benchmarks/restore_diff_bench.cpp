@@ -24,26 +24,34 @@ Status FillWiki(Db& db, uint64_t pages, uint64_t every, bool live) {
       "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < " + n + " - 1) ";
   return db.Transaction([&](Db& tx) -> Status {
     // Changed: revision 2, later; removed from live: (i % k) == 1 % k.
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-        seq + "INSERT INTO pages(id, slug, title, current_revision, created_at, updated_at) "
-              "SELECT i + 1, printf('page-%07d', i), printf('Page %d', i), "
-              "CASE WHEN " + k + " > 0 AND i % " + k + " = 0 THEN 2 ELSE 1 END, 1000, 1000 "
-              "FROM n WHERE NOT (" + k + " > 1 AND i % " + k + " = 1)"));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec(seq +
+                "INSERT INTO pages(id, slug, title, current_revision, created_at, updated_at) "
+                "SELECT i + 1, printf('page-%07d', i), printf('Page %d', i), "
+                "CASE WHEN " +
+                k + " > 0 AND i % " + k +
+                " = 0 THEN 2 ELSE 1 END, 1000, 1000 "
+                "FROM n WHERE NOT (" +
+                k + " > 1 AND i % " + k + " = 1)"));
     if (live && every > 0) {  // pages the backup lacks
-      ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-          seq + "INSERT INTO pages(id, slug, title, current_revision, created_at, updated_at) "
-                "SELECT " + n + " + i + 1, printf('page-new-%07d', i), 'New', 1, 5000, 5000 "
-                "FROM n WHERE i % " + std::to_string(every) + " = 0"));
+      ARKWIKI_RETURN_IF_ERROR(
+          tx.Exec(seq +
+                  "INSERT INTO pages(id, slug, title, current_revision, created_at, updated_at) "
+                  "SELECT " +
+                  n +
+                  " + i + 1, printf('page-new-%07d', i), 'New', 1, 5000, 5000 "
+                  "FROM n WHERE i % " +
+                  std::to_string(every) + " = 0"));
     }
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO revisions(page_id, number, title, markdown, author, created_at) "
-        "SELECT id, current_revision, title, substr(hex(zeroblob(1000)), 1, 2000), "
-        "'author-' || (id % 500), updated_at + 1000 * (current_revision - 1) FROM pages"));
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499) "
-        "INSERT INTO users(name, password_hash, role, created_at) "
-        "SELECT printf('user-%03d', i), 'x', CASE WHEN i % " + (live ? k : "0") +
-        " = 0 THEN 'admin' ELSE 'editor' END, 1000 FROM n"));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO revisions(page_id, number, title, markdown, author, created_at) "
+                "SELECT id, current_revision, title, substr(hex(zeroblob(1000)), 1, 2000), "
+                "'author-' || (id % 500), updated_at + 1000 * (current_revision - 1) FROM pages"));
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499) "
+                "INSERT INTO users(name, password_hash, role, created_at) "
+                "SELECT printf('user-%03d', i), 'x', CASE WHEN i % " +
+                (live ? k : "0") + " = 0 THEN 'admin' ELSE 'editor' END, 1000 FROM n"));
     ARKWIKI_RETURN_IF_ERROR(tx.Exec(
         "INSERT INTO uploads(page_id, name, sha256, size, content_type, uploader, created_at) "
         "SELECT id, 'file.bin', printf('%064d', id), 4096, 'application/octet-stream', 'x', "

@@ -77,10 +77,9 @@ Status PrintText(const RestoreDiff& d, const DiffSources& sources, const DiffOpt
                  bool all) {
   std::printf("pages edited since the backup was made: %llu\n",
               static_cast<unsigned long long>(d.pages_edited_since_backup));
-  const std::pair<const char*, DiffList> page_lists[] = {
-      {"pages removed", DiffList::kPagesRemoved},
-      {"pages changed", DiffList::kPagesChanged},
-      {"pages added", DiffList::kPagesAdded}};
+  const std::pair<const char*, DiffList> page_lists[] = {{"pages removed", DiffList::kPagesRemoved},
+                                                         {"pages changed", DiffList::kPagesChanged},
+                                                         {"pages added", DiffList::kPagesAdded}};
   for (const auto& [heading, which] : page_lists) {
     const auto& list = which == DiffList::kPagesRemoved   ? d.pages_removed
                        : which == DiffList::kPagesChanged ? d.pages_changed
@@ -92,10 +91,9 @@ Status PrintText(const RestoreDiff& d, const DiffSources& sources, const DiffOpt
       });
     }));
   }
-  const std::pair<const char*, DiffList> user_lists[] = {
-      {"users removed", DiffList::kUsersRemoved},
-      {"users changed", DiffList::kUsersChanged},
-      {"users added", DiffList::kUsersAdded}};
+  const std::pair<const char*, DiffList> user_lists[] = {{"users removed", DiffList::kUsersRemoved},
+                                                         {"users changed", DiffList::kUsersChanged},
+                                                         {"users added", DiffList::kUsersAdded}};
   for (const auto& [heading, which] : user_lists) {
     const auto& list = which == DiffList::kUsersRemoved   ? d.users_removed
                        : which == DiffList::kUsersChanged ? d.users_changed
@@ -143,8 +141,8 @@ int DiffInScratch(const Args& args, const DataDirLayout& live, const std::string
     return kExitOk;
   }
   const Manifest& m = staged->report.manifest;
-  std::printf("backup %s: made %s, site \"%s\"\n", args.positional[0].c_str(),
-              m.created_at.c_str(), m.site_title.c_str());
+  std::printf("backup %s: made %s, site \"%s\"\n", args.positional[0].c_str(), m.created_at.c_str(),
+              m.site_title.c_str());
   Status s = PrintText(*diff, sources, options, args.Has("all"));
   return s.ok() ? kExitOk : ReportError(s);
 }

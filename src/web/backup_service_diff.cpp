@@ -1,10 +1,10 @@
 // BackupService: what a restore would change, and who would notice
 // (backup_service.h).
+#include "app.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "backup_service.h"
 #include "restore_diff_view.h"
-#include "app.h"
 
 namespace arkwiki::web {
 

@@ -91,8 +91,7 @@ void DifferenceList(BackupService& backup, const Renderer& pages, Exchange& ex) 
        {"previous_href",
         PageHref(id, *list, offset > kDifferencePageSize ? offset - kDifferencePageSize : 0)}});
   data.Set("entries", std::move(page->entries));
-  pages.RenderPage(ex, 200, "import_difference", DiffListTitle(*list),
-                   std::move(data));
+  pages.RenderPage(ex, 200, "import_difference", DiffListTitle(*list), std::move(data));
 }
 
 }  // namespace arkwiki::web::restore_pages

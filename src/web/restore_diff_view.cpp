@@ -20,15 +20,15 @@ TemplateValue ListValue(const BoundedList<T>& list, ToValue to_value, const std:
                         DiffList which) {
   TemplateValue entries = TemplateValue::List{};
   for (const T& entry : list.first) entries.Append(to_value(entry));
-  TemplateValue v = TemplateValue::MakeMap(
-      {{"title", DiffListTitle(which)},
-       {"list", DiffListName(which)},
-       {"total", list.total},
-       {"shown", static_cast<uint64_t>(list.first.size())},
-       {"has_entries", list.total > 0},
-       {"has_more", !list.complete()},
-       {"show_all_href",
-        RestorePageHref(staged_id, "difference") + "?list=" + DiffListName(which)}});
+  TemplateValue v =
+      TemplateValue::MakeMap({{"title", DiffListTitle(which)},
+                              {"list", DiffListName(which)},
+                              {"total", list.total},
+                              {"shown", static_cast<uint64_t>(list.first.size())},
+                              {"has_entries", list.total > 0},
+                              {"has_more", !list.complete()},
+                              {"show_all_href", RestorePageHref(staged_id, "difference") +
+                                                    "?list=" + DiffListName(which)}});
   v.Set("entries", std::move(entries));
   return v;
 }

@@ -32,11 +32,11 @@ class RestoreDifferenceTest : public BackupWebFixture {
                   .Request("PUT", "/api/users/reader", R"({"role":"editor"})", "application/json")
                   .status,
               200);
-    ASSERT_EQ(Client("admin")
-                  .Request("PUT", "/api/settings", R"({"site_title":"Renamed"})",
-                           "application/json")
-                  .status,
-              200);
+    ASSERT_EQ(
+        Client("admin")
+            .Request("PUT", "/api/settings", R"({"site_title":"Renamed"})", "application/json")
+            .status,
+        200);
   }
 
   Poco::JSON::Object::Ptr DryRunDifference(const std::string& role = "admin") {
@@ -152,8 +152,8 @@ TEST_F(RestoreDifferenceTest, LongListsKeepTheFirst200AndShowAllHasEveryEntry) {
     ++rows;
   }
   EXPECT_EQ(rows, 206u);
-  HttpResponse json = admin.Request("GET", all_href + "&offset=200", "", "",
-                                    {{"Accept", "application/json"}});
+  HttpResponse json =
+      admin.Request("GET", all_href + "&offset=200", "", "", {{"Accept", "application/json"}});
   ASSERT_EQ(json.status, 200) << json.body;
   auto page = ParseJson(json.body);
   EXPECT_EQ(page->optValue<int>("total", 0), 206);
@@ -200,8 +200,8 @@ TEST_F(RestoreDifferenceTest, CliPrintsTheDifferenceAsTextAndJson) {
   ASSERT_TRUE(d->getObject("pages")) << json.out;
   auto removed = d->getObject("pages")->getObject("removed");
   EXPECT_EQ(Keys(removed, "slug"), Names({"zeta", "beta"}));
-  EXPECT_FALSE(removed->getArray("entries")->getObject(1)->optValue<bool>("edited_since_backup",
-                                                                           true));
+  EXPECT_FALSE(
+      removed->getArray("entries")->getObject(1)->optValue<bool>("edited_since_backup", true));
   EXPECT_EQ(d->getObject("uploads")->optValue<int>("files_removed", -1), 1);
 
   auto text = RunArkwiki({"backup", "diff", archive, "--data", data_});

@@ -100,9 +100,9 @@ struct RestoreDiff {
 };
 
 struct DiffOptions {
-  size_t max_entries = 200;     // kept per list
-  int64_t backup_made_at = 0;   // Unix seconds: the manifest's created_at
-  std::string importer;         // the admin importing; "" checks nobody
+  size_t max_entries = 200;    // kept per list
+  int64_t backup_made_at = 0;  // Unix seconds: the manifest's created_at
+  std::string importer;        // the admin importing; "" checks nobody
 };
 
 // The two database files to compare.

@@ -76,18 +76,19 @@ Status DiffPages(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
   PageListFill added{&diff->pages_added, {}};
   PageListFill removed{&diff->pages_removed, {}};
   PageListFill changed{&diff->pages_changed, {}};
-  ARKWIKI_RETURN_IF_ERROR(MergeByKey(
-      dbs.backup.get(), dbs.live.get(), kPagesSql,
-      [&](const RowCursor* b, const RowCursor* l) -> Status {
-        auto step = ClassifyPage(b, l, options.backup_made_at);
-        if (!step) return Status::Ok();
-        if (step->change.edited_since_backup) ++diff->pages_edited_since_backup;
-        PageListFill& fill = step->list == DiffList::kPagesAdded     ? added
-                             : step->list == DiffList::kPagesRemoved ? removed
-                                                                     : changed;
-        AddPage(fill, std::move(step->change), options.max_entries);
-        return Status::Ok();
-      }));
+  ARKWIKI_RETURN_IF_ERROR(MergeByKey(dbs.backup.get(), dbs.live.get(), kPagesSql,
+                                     [&](const RowCursor* b, const RowCursor* l) -> Status {
+                                       auto step = ClassifyPage(b, l, options.backup_made_at);
+                                       if (!step) return Status::Ok();
+                                       if (step->change.edited_since_backup)
+                                         ++diff->pages_edited_since_backup;
+                                       PageListFill& fill =
+                                           step->list == DiffList::kPagesAdded     ? added
+                                           : step->list == DiffList::kPagesRemoved ? removed
+                                                                                   : changed;
+                                       AddPage(fill, std::move(step->change), options.max_entries);
+                                       return Status::Ok();
+                                     }));
   for (PageListFill* fill : {&added, &removed, &changed}) FinishPages(*fill, options.max_entries);
   return Status::Ok();
 }
@@ -140,14 +141,15 @@ Status ForEachPageChange(const DiffSources& sources, const DiffOptions& options,
   const int passes = list == DiffList::kPagesAdded ? 1 : 2;
   for (int pass = 0; pass < passes; ++pass) {
     const bool want_edited = passes == 2 && pass == 0;
-    ARKWIKI_RETURN_IF_ERROR(MergeByKey(
-        dbs.backup.get(), dbs.live.get(), kPagesSql,
-        [&](const RowCursor* b, const RowCursor* l) -> Status {
-          auto step = ClassifyPage(b, l, options.backup_made_at);
-          if (!step || step->list != list) return Status::Ok();
-          if (passes == 2 && step->change.edited_since_backup != want_edited) return Status::Ok();
-          return on_page(step->change);
-        }));
+    ARKWIKI_RETURN_IF_ERROR(MergeByKey(dbs.backup.get(), dbs.live.get(), kPagesSql,
+                                       [&](const RowCursor* b, const RowCursor* l) -> Status {
+                                         auto step = ClassifyPage(b, l, options.backup_made_at);
+                                         if (!step || step->list != list) return Status::Ok();
+                                         if (passes == 2 &&
+                                             step->change.edited_since_backup != want_edited)
+                                           return Status::Ok();
+                                         return on_page(step->change);
+                                       }));
   }
   return Status::Ok();
 }

@@ -62,21 +62,21 @@ std::optional<std::string> SettingValue(const RowCursor* row) {
 
 Status DiffUsers(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
   bool importer_is_admin = false;
-  ARKWIKI_RETURN_IF_ERROR(MergeByKey(
-      dbs.backup.get(), dbs.live.get(), kUsersSql,
-      [&](const RowCursor* b, const RowCursor* l) -> Status {
-        if (b != nullptr && SameUserName(b->View(0), options.importer) && b->View(1) == "admin" &&
-            b->Int(2) == 0) {
-          importer_is_admin = true;
-        }
-        auto step = ClassifyUser(b, l);
-        if (!step) return Status::Ok();
-        auto& list = step->list == DiffList::kUsersAdded     ? diff->users_added
-                     : step->list == DiffList::kUsersRemoved ? diff->users_removed
-                                                             : diff->users_changed;
-        Keep(list, std::move(step->change), options.max_entries);
-        return Status::Ok();
-      }));
+  ARKWIKI_RETURN_IF_ERROR(
+      MergeByKey(dbs.backup.get(), dbs.live.get(), kUsersSql,
+                 [&](const RowCursor* b, const RowCursor* l) -> Status {
+                   if (b != nullptr && SameUserName(b->View(0), options.importer) &&
+                       b->View(1) == "admin" && b->Int(2) == 0) {
+                     importer_is_admin = true;
+                   }
+                   auto step = ClassifyUser(b, l);
+                   if (!step) return Status::Ok();
+                   auto& list = step->list == DiffList::kUsersAdded     ? diff->users_added
+                                : step->list == DiffList::kUsersRemoved ? diff->users_removed
+                                                                        : diff->users_changed;
+                   Keep(list, std::move(step->change), options.max_entries);
+                   return Status::Ok();
+                 }));
   diff->importer_loses_admin = !options.importer.empty() && !importer_is_admin;
   return Status::Ok();
 }
@@ -97,16 +97,16 @@ Status DiffUploads(DiffDbs& dbs, RestoreDiff* diff) {
 }
 
 Status DiffSettings(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
-  return MergeByKey(dbs.backup.get(), dbs.live.get(), kSettingsSql,
-                    [&](const RowCursor* b, const RowCursor* l) -> Status {
-                      if (b != nullptr && l != nullptr && b->View(1) == l->View(1)) {
-                        return Status::Ok();
-                      }
-                      SettingChange change{(b != nullptr ? b : l)->Text(0), SettingValue(b),
-                                           SettingValue(l)};
-                      Keep(diff->settings_changed, std::move(change), options.max_entries);
-                      return Status::Ok();
-                    });
+  return MergeByKey(
+      dbs.backup.get(), dbs.live.get(), kSettingsSql,
+      [&](const RowCursor* b, const RowCursor* l) -> Status {
+        if (b != nullptr && l != nullptr && b->View(1) == l->View(1)) {
+          return Status::Ok();
+        }
+        SettingChange change{(b != nullptr ? b : l)->Text(0), SettingValue(b), SettingValue(l)};
+        Keep(diff->settings_changed, std::move(change), options.max_entries);
+        return Status::Ok();
+      });
 }
 
 Status ForEachUserChange(const DiffSources& sources, DiffList list,
