@@ -178,6 +178,23 @@ TEST_F(RestoreDifferenceTest, PreviewNamesWhoUsedTheWikiLately) {
   EXPECT_NE(preview.body.find("data-name=\"dave\""), std::string::npos);
 }
 
+TEST_F(RestoreDifferenceTest, RestorePointDryRunShowsTheSameDifference) {
+  HttpResponse made =
+      Client("admin").Request("POST", "/api/restore-points", "{}", "application/json");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = ParseJson(made.body)->optValue<std::string>("id", "");
+  ASSERT_EQ(PutPage("editor", "omega", R"({"title":"Omega","markdown":"after"})").status, 201);
+  HttpResponse r =
+      Client("admin").Request("POST", "/api/restore-points/" + id + "/restore?dry_run=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto preview = ParseJson(r.body)->getObject("preview");
+  ASSERT_TRUE(preview && preview->getObject("difference")) << r.body;
+  auto pages = preview->getObject("difference")->getObject("pages");
+  EXPECT_EQ(Keys(pages->getObject("removed"), "slug"), Names({"omega"}));
+  EXPECT_EQ(Keys(pages->getObject("changed"), "slug"), Names{});
+  EXPECT_EQ(Client("admin").Get("/api/pages/omega").status, 200);
+}
+
 // The CLI, on the stopped server's data directory, with beta's revision
 // dated long before the backup: it stays in the list of pages the restore
 // removes, after the pages edited since the backup.

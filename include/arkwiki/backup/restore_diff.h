@@ -19,8 +19,10 @@
 // whole list, in the same order, for "show all".
 //
 // Pages in the trash are left out on both sides: a restore brings a page
-// back only if it was live in the backup. Setting values are shown as logs
-// show them (SettingValueForLog: a webhook URL is cut to its host).
+// back only if it was live in the backup. A setting a database does not
+// store counts as its default (the value that wiki runs with). Setting
+// values are shown as logs show them (SettingValueForLog: a webhook URL is
+// cut to its host).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // Users, upload files and settings of the difference (restore_diff.h).
 #include <cctype>
+#include <map>
 
 #include "arkwiki/storage/settings_store.h"
 #include "restore/diff_merge.h"
@@ -53,9 +54,19 @@ void Keep(BoundedList<T>& list, T entry, size_t max_entries) {
   if (list.first.size() < max_entries) list.first.push_back(std::move(entry));
 }
 
-std::optional<std::string> SettingValue(const RowCursor* row) {
-  if (row == nullptr) return std::nullopt;
-  return SettingValueForLog(row->Text(0), row->Text(1));
+// The value a wiki runs with: the stored one, else the default of a known
+// key (a wiki stores only what was changed), else none.
+std::optional<std::string> EffectiveValue(const RowCursor* row, const std::string& key) {
+  if (row != nullptr) return row->Text(1);
+  static const std::map<std::string, std::string> defaults = SettingsToMap(SiteSettings{});
+  auto it = defaults.find(key);
+  if (it == defaults.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> ForLog(const std::string& key, const std::optional<std::string>& v) {
+  if (!v) return std::nullopt;
+  return SettingValueForLog(key, *v);
 }
 
 }  // namespace
@@ -97,16 +108,16 @@ Status DiffUploads(DiffDbs& dbs, RestoreDiff* diff) {
 }
 
 Status DiffSettings(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
-  return MergeByKey(
-      dbs.backup.get(), dbs.live.get(), kSettingsSql,
-      [&](const RowCursor* b, const RowCursor* l) -> Status {
-        if (b != nullptr && l != nullptr && b->View(1) == l->View(1)) {
-          return Status::Ok();
-        }
-        SettingChange change{(b != nullptr ? b : l)->Text(0), SettingValue(b), SettingValue(l)};
-        Keep(diff->settings_changed, std::move(change), options.max_entries);
-        return Status::Ok();
-      });
+  return MergeByKey(dbs.backup.get(), dbs.live.get(), kSettingsSql,
+                    [&](const RowCursor* b, const RowCursor* l) -> Status {
+                      const std::string key = (b != nullptr ? b : l)->Text(0);
+                      const std::optional<std::string> in_backup = EffectiveValue(b, key);
+                      const std::optional<std::string> now = EffectiveValue(l, key);
+                      if (in_backup == now) return Status::Ok();
+                      SettingChange change{key, ForLog(key, in_backup), ForLog(key, now)};
+                      Keep(diff->settings_changed, std::move(change), options.max_entries);
+                      return Status::Ok();
+                    });
 }
 
 Status ForEachUserChange(const DiffSources& sources, DiffList list,
