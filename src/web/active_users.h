@@ -24,7 +24,7 @@ class ActiveUsers {
   std::vector<std::string> Since(int64_t since, const std::string& except) const;
 
  private:
-  static constexpr int64_t kForgetAfterSeconds = 24 * 3600;
+  static constexpr int64_t kForgetAfterSeconds = int64_t{24} * 3600;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, int64_t> last_seen_;
   int64_t next_prune_ = 0;

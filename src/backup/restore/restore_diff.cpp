@@ -38,9 +38,12 @@ struct PageStep {
 std::optional<PageStep> ClassifyPage(const RowCursor* b, const RowCursor* l, int64_t made_at) {
   if (b != nullptr && l != nullptr && SamePage(*b, *l)) return std::nullopt;
   PageStep step;
-  step.change.slug = (b != nullptr ? b : l)->Text(0);
-  if (b != nullptr) step.change.in_backup = ReadPage(*b);
+  if (b != nullptr) {
+    step.change.slug = b->Text(0);
+    step.change.in_backup = ReadPage(*b);
+  }
   if (l != nullptr) {
+    step.change.slug = l->Text(0);
     step.change.now = ReadPage(*l);
     step.change.edited_since_backup = step.change.now->edited_at >= made_at;
   }

@@ -39,9 +39,14 @@ std::optional<UserStep> ClassifyUser(const RowCursor* b, const RowCursor* l) {
     return std::nullopt;
   }
   UserStep step;
-  step.change.name = (b != nullptr ? b : l)->Text(0);
-  if (b != nullptr) step.change.in_backup = ReadUser(*b);
-  if (l != nullptr) step.change.now = ReadUser(*l);
+  if (b != nullptr) {
+    step.change.name = b->Text(0);
+    step.change.in_backup = ReadUser(*b);
+  }
+  if (l != nullptr) {
+    step.change.name = l->Text(0);
+    step.change.now = ReadUser(*l);
+  }
   step.list = b == nullptr   ? DiffList::kUsersRemoved
               : l == nullptr ? DiffList::kUsersAdded
                              : DiffList::kUsersChanged;
@@ -52,6 +57,12 @@ template <typename T>
 void Keep(BoundedList<T>& list, T entry, size_t max_entries) {
   ++list.total;
   if (list.first.size() < max_entries) list.first.push_back(std::move(entry));
+}
+
+// Column 0 of whichever side has the row (MergeByKey gives at least one).
+std::string KeyOf(const RowCursor* b, const RowCursor* l) {
+  if (b != nullptr) return b->Text(0);
+  return l != nullptr ? l->Text(0) : std::string();
 }
 
 // The value a wiki runs with: the stored one, else the default of a known
@@ -110,7 +121,7 @@ Status DiffUploads(DiffDbs& dbs, RestoreDiff* diff) {
 Status DiffSettings(DiffDbs& dbs, const DiffOptions& options, RestoreDiff* diff) {
   return MergeByKey(dbs.backup.get(), dbs.live.get(), kSettingsSql,
                     [&](const RowCursor* b, const RowCursor* l) -> Status {
-                      const std::string key = (b != nullptr ? b : l)->Text(0);
+                      const std::string key = KeyOf(b, l);
                       const std::optional<std::string> in_backup = EffectiveValue(b, key);
                       const std::optional<std::string> now = EffectiveValue(l, key);
                       if (in_backup == now) return Status::Ok();
