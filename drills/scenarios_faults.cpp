@@ -1,6 +1,6 @@
-// Scenarios 9-12: disk full, a damaged archive, undoing an import through
-// its safety copy (a before-import restore point), and an archive from an
-// older format version.
+// Scenarios 9-12 and 20: disk full, a damaged archive, undoing an import through
+// its safety copy (a before-import restore point), an archive from an
+// older format version; and an older backup imported by mistake.
 #include <filesystem>
 #include <thread>
 
@@ -144,9 +144,11 @@ Status UndoHttp(DrillContext& ctx, int port, const std::string& token, double* s
   return Status::IoError("the undo did not finish within 60 s");
 }
 
-void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
-  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "undo"));
-  DRILL_ASSIGN(fixture::Fingerprint changed, MakeChanges(ctx, p.server->port(), g.fp));
+// Imports p.archive over the wiki MakeChanges made (`changed`), checks
+// that the import restored the backup, then undoes it and checks that
+// `changed` is back.
+void ImportThenUndo(DrillContext& ctx, const Golden& g, const std::string& path, Prepared& p,
+                    const fixture::Fingerprint& changed, Verdict* v) {
   RestoreAndCheck(ctx, g.fp, path, p.data, p.archive, p.server, g.fp.admin_token(), -1, v);
   if (v->result != "pass") return;
   if (path == "http") {
@@ -177,6 +179,72 @@ void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Ver
   v->Note("undo: restored the before-import restore point " + newest);
   DRILL_ASSIGN(auto diffs, ctx.DiffDataDir(p.data, changed));
   v->RecordDiff("after the undo vs the wiki before the import", diffs);
+}
+
+void UndoImport(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "undo"));
+  DRILL_ASSIGN(fixture::Fingerprint changed, MakeChanges(ctx, p.server->port(), g.fp));
+  ImportThenUndo(ctx, g, path, p, changed, v);
+}
+
+// The difference the preview shows for p.archive: the dry run's
+// preview.difference (http) or `backup diff --json` (cli).
+Result<Poco::JSON::Object::Ptr> PreviewDifference(DrillContext& ctx, const std::string& path,
+                                                  const Prepared& p, const std::string& token) {
+  std::string text;
+  if (path == "http") {
+    RestoreRun run = ctx.RestoreHttp(p.server->port(), token, p.archive, true);
+    if (run.http_status != 200) {
+      return Status::IoError("the dry run answered " + std::to_string(run.http_status) + ": " +
+                             run.message.substr(0, 200));
+    }
+    ARKWIKI_ASSIGN_OR_RETURN(auto body, process::ParseJsonObject(run.message));
+    auto preview = body->getObject("preview");
+    if (!preview || !preview->getObject("difference")) {
+      return Status::Corruption("the dry run has no preview.difference: " + run.message);
+    }
+    return preview->getObject("difference");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto run,
+                           ctx.Arkwiki({"backup", "diff", p.archive, "--data", p.data, "--json"}));
+  if (run.exit_code != 0) return Status::IoError("backup diff failed: " + run.err);
+  return process::ParseJsonObject(run.out);
+}
+
+// True when `list` ({"entries": [page...]}) names `slug` as edited since the backup.
+bool ListsEditedPage(const Poco::JSON::Object::Ptr& list, const std::string& slug) {
+  auto entries = list ? list->getArray("entries") : nullptr;
+  for (size_t i = 0; entries && i < entries->size(); ++i) {
+    auto page = entries->getObject(static_cast<unsigned>(i));
+    if (page->optValue<std::string>("slug", "") == slug &&
+        page->optValue<bool>("edited_since_backup", false)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The admin picks an older backup by mistake: the preview must show the
+// work the import would throw away (the page written after the backup,
+// and the page edited after it, first in their lists); the import goes
+// ahead anyway, and undo must bring that work back.
+void WrongBackupPicked(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
+  DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "wrong-backup"));
+  DRILL_ASSIGN(fixture::Fingerprint changed, MakeChanges(ctx, p.server->port(), g.fp));
+  DRILL_ASSIGN(auto difference, PreviewDifference(ctx, path, p, g.fp.admin_token()));
+  auto pages = difference->getObject("pages");
+  if (!pages) return v->Fail("the difference has no pages: " + process::ToJsonText(difference));
+  if (!ListsEditedPage(pages->getObject("removed"), "written-after-the-backup")) {
+    return v->Fail("the preview does not list written-after-the-backup as lost work");
+  }
+  auto changed_pages = pages->getObject("changed");
+  if (!changed_pages || changed_pages->optValue<int>("total", 0) < 1 ||
+      pages->optValue<int>("edited_since_backup", 0) < 2) {
+    return v->Fail("the preview does not list the page edited after the backup");
+  }
+  v->Note("preview: " + std::to_string(pages->optValue<int>("edited_since_backup", 0)) +
+          " pages edited since the backup would be lost");
+  ImportThenUndo(ctx, g, path, p, changed, v);
 }
 
 void OldFormatArchive(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
@@ -227,6 +295,12 @@ std::vector<Scenario> FaultScenarios() {
        "an older archive restores through migration",
        {"cli", "http"},
        OldFormatArchive},
+      {20,
+       "wrong-backup-picked",
+       "an older backup imported by mistake: the preview shows the lost pages, undo brings them "
+       "back",
+       {"cli", "http"},
+       WrongBackupPicked},
   };
 }
 

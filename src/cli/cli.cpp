@@ -33,6 +33,7 @@ const char kHelp[] =
     "  backup delete         delete a restore point\n"
     "  backup export         write a restore point as a backup archive\n"
     "  backup copy           copy restore points, encrypted, to an off-site target\n"
+    "  backup diff           what restoring a backup would change in a wiki\n"
     "  version               print the version\n"
     "\n"
     "Run 'arkwiki <command> --help' for a command's options.\n";

@@ -32,6 +32,7 @@ const char kHelp[] =
     "                              [--quiet] [--progress=WHEN]\n"
     "       arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
     "                                   [--quiet] [--progress=WHEN]\n"
+    "       arkwiki backup diff FILE --data DIR [--json] [--all]\n"
     "\n"
     "create   writes one ZIP with the database, uploads, configuration and a\n"
     "         manifest of SHA-256 sums; works while a server runs on DIR.\n"
@@ -41,6 +42,7 @@ const char kHelp[] =
     "restore  replaces ALL data in DIR with the backup (see the README).\n"
     "test-restore  restores FILE into a scratch directory, serves it, checks it\n"
     "         against the manifest, reports and cleans up.\n"
+    "diff     prints what restoring FILE onto DIR would change; changes nothing.\n"
     "snapshot, snapshots, check, prune, delete, export, restore --snapshot:\n"
     "         the repository of restore points ('arkwiki backup snapshot --help').\n"
     "Run 'arkwiki backup SUBCOMMAND --help' for one subcommand.\n";
@@ -190,6 +192,7 @@ int CmdBackup(const Argv& argv) {
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
+  if (verb == "diff") return CmdBackupDiff(Argv(argv.begin() + 1, argv.end()));
   FlagSpec spec{{"data", "out", "progress", "only"},
                 {"json", "yes", "quiet", "allow-missing-uploads"}};
   if (IsRepositoryVerb(verb) || verb == "restore") {

@@ -22,6 +22,7 @@ int CmdUser(const Argv& argv);
 int CmdToken(const Argv& argv);
 int CmdBackup(const Argv& argv);
 int CmdTestRestore(const Argv& argv);  // `backup test-restore`, from CmdBackup
+int CmdBackupDiff(const Argv& argv);   // `backup diff`, from CmdBackup
 int CmdRestore(const Args& args);      // `backup restore`, from CmdBackup
 // `backup restore --snapshot ID`, from CmdBackup.
 int CmdRestoreSnapshot(const Args& args);

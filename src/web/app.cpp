@@ -11,6 +11,7 @@
 #include <ctime>
 #include <thread>
 
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
 #include "arkwiki/storage/db_wait.h"
@@ -189,6 +190,7 @@ void WikiApp::Authenticate(Exchange& ex) {
   ex.csrf = session->csrf;
   ex.session_token = token;
   ex.logged_in_at = session->created_at;
+  active_users_.Seen(ex.user->name, NowUnixSeconds());
   auto prefs = storage_->users().GetPreferences(ex.user->id);
   if (prefs.ok()) {
     ex.theme = prefs->at("theme");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "active_users.h"
 #include "arkwiki/storage/storage.h"
 #include "exchange.h"
 #include "flash_store.h"
@@ -44,6 +45,8 @@ class WikiApp {
   const DataDirLayout layout() const { return DataDirLayout(storage_layout_root_); }
   Env* env() const { return env_; }
   LoginThrottle& throttle() { return throttle_; }
+  // Who used the wiki lately through a browser session (Authenticate notes it).
+  ActiveUsers& active_users() { return active_users_; }
   SiteSettings settings();
 
   const Renderer& renderer() const { return renderer_; }
@@ -91,6 +94,7 @@ class WikiApp {
   TemplateSet templates_;
   Router router_;
   LoginThrottle throttle_;
+  ActiveUsers active_users_;
   FlashStore flashes_;
   std::atomic<bool> maintenance_{false};
   std::atomic<int> active_requests_{0};

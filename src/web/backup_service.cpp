@@ -286,6 +286,7 @@ Result<RestoreDone> BackupService::FinishRestore(RestoreDone done, const std::st
     if (counts.ok()) done.current = *counts;
     auto sessions = restorer_.PlanSessions(done.staged);
     if (sessions.ok()) done.sessions = *sessions;
+    AddDifference(done, actor);
     Status s = restorer_.Discard(done.staged.id);
     if (!s.ok()) LogWarning("could not discard a dry-run staging: " + s.ToString());
     return done;

@@ -28,6 +28,7 @@
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/restore.h"
+#include "arkwiki/backup/restore_diff.h"
 #include "arkwiki/backup/retention.h"
 #include "arkwiki/backup/schedule.h"
 #include "arkwiki/storage/storage.h"
@@ -47,6 +48,11 @@ struct RestoreDone {
   std::optional<ImportOutcome> outcome;      // none for a dry run
   std::optional<ManifestCounts> current;     // the live data's counts, for a dry run
   std::optional<SessionCarryOver> sessions;  // who the restore would log out, for a dry run
+  // What the restore would change, for a dry run; difference_error says
+  // why it is missing when it could not be computed.
+  std::optional<RestoreDiff> difference;
+  std::string difference_error;
+  std::vector<std::string> active_users;  // RecentlyActiveUsers, for a dry run
 };
 
 // What the automatic backups did since the server started, for Settings
@@ -163,6 +169,13 @@ class BackupService {
     return restorer_.PlanSessions(staged);
   }
   Status Discard(const std::string& id);
+  // What committing `staged` would change, with `importer` checked for
+  // keeping admin (backup_service_diff.cpp).
+  Result<RestoreDiff> Difference(const StagedImport& staged, const std::string& importer);
+  DiffSources DifferenceSources(const StagedImport& staged);
+  // People logged in through a browser who made a request in the last
+  // kActiveWindowMinutes (restore_diff_view.h), sorted, without `except`.
+  std::vector<std::string> RecentlyActiveUsers(const std::string& except);
 
   // Checks the browser's confirmation of a restore: the typed site title and
   // the admin's password (throttled like logins). Returns "" when it holds,
@@ -307,6 +320,8 @@ class BackupService {
   Result<SnapshotInfo> CheckPointLocked(const std::string& id, const std::string& actor);
   Result<RestoreDone> FinishRestore(RestoreDone done, const std::string& actor, bool dry_run,
                                     bool allow_missing_uploads = false);
+  // A dry run's difference and active users (backup_service_diff.cpp).
+  void AddDifference(RestoreDone& done, const std::string& actor);
   void RunJob(const StagedImport& staged, const std::string& actor, const std::string& kind,
               bool allow_missing_uploads);
   WikiApp& app_;

@@ -4,6 +4,7 @@
 
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
+#include "restore_diff_view.h"
 #include "restore_view.h"
 #include "view_format.h"
 
@@ -41,6 +42,13 @@ void ShowPreview(BackupService& backup, const Renderer& pages, Exchange& ex,
     data.Set("sessions", SessionsValue(*plan, ex.user->name));
   }
   data.Set("partial", PartialValue(staged));
+  if (auto diff = backup.Difference(staged, ex.user->name); diff.ok()) {
+    data.Set("difference", DifferenceValue(*diff, staged.id));
+  } else {
+    LogWarning("could not compare the backup with the live data: " + diff.status().ToString());
+    data.Set("difference_error", AsSentence(diff.status().message()));
+  }
+  data.Set("active", ActiveUsersValue(backup.RecentlyActiveUsers(ex.user->name)));
   data.Set("confirm_action", RestorePageHref(staged.id, "confirm"));
   data.Set("cancel_action", RestorePageHref(staged.id, "cancel"));
   data.Set("error", error);

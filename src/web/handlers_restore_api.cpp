@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "restore_diff_view.h"
 #include "restore_view.h"
 
 namespace arkwiki::web::restore_api {
@@ -22,6 +23,9 @@ void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   if (done.staged.report.manifest.partial()) {
     preview->set("missing_uploads", MissingUploadsJson(done.staged.missing_uploads));
   }
+  if (done.difference) preview->set("difference", DifferenceJson(*done.difference));
+  if (!done.difference_error.empty()) preview->set("difference_error", done.difference_error);
+  preview->set("active_users", ActiveUsersJson(done.active_users));
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
   body->set("status", "ok");
   body->set("dry_run", true);

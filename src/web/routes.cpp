@@ -18,6 +18,7 @@
 #include "handlers_preferences.h"
 #include "handlers_restore.h"
 #include "handlers_restore_api.h"
+#include "handlers_restore_diff.h"
 #include "handlers_restore_points.h"
 #include "handlers_settings.h"
 #include "handlers_tokens_admin.h"
@@ -140,6 +141,8 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("POST", "/settings/backup/import/{id}/cancel", kAdmin, backup(restore_pages::Cancel));
   r.Add("GET", "/settings/backup/import/{id}/progress", kAdmin, backup(restore_pages::Progress));
   r.Add("GET", "/settings/backup/import/{id}/result", kAdmin, backup(restore_pages::Outcome));
+  r.Add("GET", "/settings/backup/import/{id}/difference", kAdmin,
+        backup(restore_pages::DifferenceList));
   r.Add("POST", "/api/restore", kAdmin, backup(restore_api::Restore));
   r.Add("GET", "/api/restore/status", kAdmin, backup(restore_api::JobStatus));
 
