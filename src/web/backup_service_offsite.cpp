@@ -47,8 +47,9 @@ void BackupService::RunOffsiteCopies() {
   const std::string dir = configured.empty() ? DefaultBackupDir(app_.layout().root) : configured;
   const int64_t now = NowUnixSeconds();
   for (const OffsiteRunResult& r : offsite_->Run(dir, *points, now)) {
-    Journal({now, "offsite_copy", r.ok ? "ok" : "failed", "", r.target, r.bytes_sent,
-             r.duration_ms, r.ok && !r.newest_point.empty() ? r.message + "; newest " + r.newest_point : r.message});
+    Journal(
+        {now, "offsite_copy", r.ok ? "ok" : "failed", "", r.target, r.bytes_sent, r.duration_ms,
+         r.ok && !r.newest_point.empty() ? r.message + "; newest " + r.newest_point : r.message});
     if (!r.ok) {
       Alert("offsite_copy_failed", now, "off-site copy to " + r.target + " failed: " + r.message,
             {{"target", r.target}});

@@ -346,9 +346,11 @@ void BackupService::RecordCheck(int64_t now, const std::string& problem) {
 }
 
 void BackupService::CheckStale(int64_t now) {
-  for (const std::string& target : offsite_->NewlyStale(now, OffsiteStaleAfter(), HaveGoodPoint())) {
-    Alert("offsite_stale", now, "the newest restore point on off-site target " + target +
-          " is older than " + std::to_string(OffsiteStaleAfter() / 3600) + " hours",
+  for (const std::string& target :
+       offsite_->NewlyStale(now, OffsiteStaleAfter(), HaveGoodPoint())) {
+    Alert("offsite_stale", now,
+          "the newest restore point on off-site target " + target + " is older than " +
+              std::to_string(OffsiteStaleAfter() / 3600) + " hours",
           {{"target", target}});
   }
   const BackupHealth health = points_.Health(now);

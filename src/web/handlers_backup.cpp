@@ -43,10 +43,12 @@ void SetPoints(BackupService& backup, TemplateValue* data) {
     return;
   }
   const std::vector<OffsiteTargetStatus> targets = backup.OffsiteStatuses();
+  std::vector<std::string> states;
   const int64_t now = NowUnixSeconds();
+  for (const OffsiteTargetStatus& t : targets) states.push_back(backup.OffsiteStateOf(t, now));
   size_t shown = 0;
   for (auto it = points->rbegin(); it != points->rend() && shown < kShownPoints; ++it, ++shown) {
-    rows.Append(PointRow(*it, offsite::PointTargets(backup, targets, *it, now)));
+    rows.Append(PointRow(*it, offsite::PointTargets(targets, states, *it)));
   }
   SetList(data, "points", std::move(rows));
   const size_t more = points->size() - shown;

@@ -20,11 +20,23 @@ constexpr char kBackupPage[] = "/settings/backup";
 
 // The fields a target is given by, in the API and the form.
 const std::vector<std::string>& FieldNames() {
-  static const std::vector<std::string> names = {
-      "name",         "kind",       "path",           "bucket",        "prefix",
-      "endpoint",     "region",     "path_style",     "access_key_id", "secret_access_key",
-      "ca_file",      "passphrase", "passphrase_file", "keep_last",    "keep_daily",
-      "keep_weekly",  "keep_monthly"};
+  static const std::vector<std::string> names = {"name",
+                                                 "kind",
+                                                 "path",
+                                                 "bucket",
+                                                 "prefix",
+                                                 "endpoint",
+                                                 "region",
+                                                 "path_style",
+                                                 "access_key_id",
+                                                 "secret_access_key",
+                                                 "ca_file",
+                                                 "passphrase",
+                                                 "passphrase_file",
+                                                 "keep_last",
+                                                 "keep_daily",
+                                                 "keep_weekly",
+                                                 "keep_monthly"};
   return names;
 }
 
@@ -75,10 +87,11 @@ Status Apply(const std::map<std::string, std::string>& fields, OffsiteTargetConf
   } else {
     return Status::InvalidArgument("kind must be s3 or directory");
   }
-  const std::pair<const char*, std::string*> plain[] = {
-      {"endpoint", &t->spec.endpoint},     {"region", &t->spec.region},
-      {"access_key_id", &t->spec.access_key_id}, {"ca_file", &t->spec.ca_file},
-      {"passphrase_file", &t->passphrase_file}};
+  const std::pair<const char*, std::string*> plain[] = {{"endpoint", &t->spec.endpoint},
+                                                        {"region", &t->spec.region},
+                                                        {"access_key_id", &t->spec.access_key_id},
+                                                        {"ca_file", &t->spec.ca_file},
+                                                        {"passphrase_file", &t->passphrase_file}};
   for (const auto& [key, target] : plain) {
     if (const std::string* v = field(key)) *target = *v;
   }
@@ -320,11 +333,12 @@ void SetView(BackupService& backup, TemplateValue* data) {
   SetList(data, "offsite_targets", std::move(rows));
 }
 
-TemplateValue PointTargets(BackupService& backup, const std::vector<OffsiteTargetStatus>& targets,
-                           const SnapshotInfo& point, int64_t now) {
+TemplateValue PointTargets(const std::vector<OffsiteTargetStatus>& targets,
+                           const std::vector<std::string>& states, const SnapshotInfo& point) {
   TemplateValue cells = TemplateValue::List{};
-  for (const OffsiteTargetStatus& s : targets) {
-    const std::string target_state = backup.OffsiteStateOf(s, now);
+  for (size_t i = 0; i < targets.size() && i < states.size(); ++i) {
+    const OffsiteTargetStatus& s = targets[i];
+    const std::string& target_state = states[i];
     const bool target_red = target_state == "failing" || target_state == "stale";
     std::string state;
     bool red = false;

@@ -35,10 +35,12 @@ void CopyForm(BackupService& backup, const Renderer& pages, Exchange& ex);
 // Sets "offsite_targets" (list of {name, kind, location, state, red,
 // last_success, last_error, copies}) and "has_offsite_targets".
 void SetView(BackupService& backup, TemplateValue* data);
-// For one restore point's row: list of {target, state, red}, where state
-// is "copied and checked", "copied, check failed", "not copied yet",
-// "not copied" (red: the target is failing or stale) or "not kept there".
-TemplateValue PointTargets(BackupService& backup, const std::vector<OffsiteTargetStatus>& targets,
-                           const SnapshotInfo& point, int64_t now);
+// For one restore point's row, given each target's status and its state
+// (BackupService::OffsiteStateOf, in the same order): list of {target,
+// state, red}, where state is "copied and checked", "copied, check
+// failed", "not copied yet", "not copied" (red: the target is failing or
+// stale), "not copied (its check failed)" or "not kept there".
+TemplateValue PointTargets(const std::vector<OffsiteTargetStatus>& targets,
+                           const std::vector<std::string>& states, const SnapshotInfo& point);
 
 }  // namespace arkwiki::web::offsite

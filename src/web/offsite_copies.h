@@ -46,7 +46,7 @@ namespace arkwiki::web {
 // gives back the last success and failure after a restart).
 struct OffsiteTargetStatus {
   std::string name;
-  std::string description;  // OffsiteTarget::Describe(): no secrets
+  std::string description;   // OffsiteTarget::Describe(): no secrets
   int64_t last_attempt = 0;  // Unix seconds; 0 = none
   int64_t last_success = 0;
   int64_t last_failure = 0;

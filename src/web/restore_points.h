@@ -35,7 +35,7 @@ struct BackupHealth {
   // "stale": no good restore point, or the newest is too old.
   std::string status;
   std::optional<int64_t> newest_good_age_seconds;
-  std::string last_error;  // the newest failure's message; empty when none
+  std::string last_error;              // the newest failure's message; empty when none
   std::vector<OffsiteHealth> offsite;  // BackupService fills it
 };
 

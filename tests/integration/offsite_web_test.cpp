@@ -106,10 +106,11 @@ TEST_F(OffsiteWebTest, ADirectoryTargetGetsEachNewPointReadableWithThePassphrase
 
 TEST_F(OffsiteWebTest, AnS3TargetGetsThePointAndItsSecretIsNeverShown) {
   ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-bucket");
-  HttpResponse added = AddTarget(
-      R"({"name":"cloud","kind":"s3","endpoint":")" + s3->endpoint() +
-      R"(","bucket":"wiki-bucket","prefix":"arkwiki","access_key_id":"S3RVER",)"
-      R"("secret_access_key":")" + kSecret + R"(","passphrase":")" + kPassphrase + R"("})");
+  HttpResponse added =
+      AddTarget(R"({"name":"cloud","kind":"s3","endpoint":")" + s3->endpoint() +
+                R"(","bucket":"wiki-bucket","prefix":"arkwiki","access_key_id":"S3RVER",)"
+                R"("secret_access_key":")" +
+                kSecret + R"(","passphrase":")" + kPassphrase + R"("})");
   ASSERT_EQ(added.status, 201) << added.body;
   auto body = ParseJson(added.body);
   EXPECT_TRUE(body->optValue<bool>("secret_access_key_set", false));
@@ -154,10 +155,10 @@ TEST_F(OffsiteWebTest, AFailingTargetIsRedInHealthMetricsAndSettings) {
 
 TEST_F(OffsiteWebTest, TargetsAreEditedRemovedAndRefusedWhenInvalid) {
   const std::string target = dir_.Sub("nas");
-  ASSERT_EQ(AddTarget(R"({"name":"nas","kind":"directory","path":")" + target +
-                      R"(","passphrase":"p"})")
-                .status,
-            201);
+  ASSERT_EQ(
+      AddTarget(R"({"name":"nas","kind":"directory","path":")" + target + R"(","passphrase":"p"})")
+          .status,
+      201);
   EXPECT_EQ(AddTarget(R"({"name":"nas","kind":"directory","path":"/x","passphrase":"p"})").status,
             409);
   EXPECT_EQ(AddTarget(R"({"name":"rel","kind":"directory","path":"x","passphrase":"p"})").status,
@@ -178,9 +179,9 @@ TEST_F(OffsiteWebTest, TargetsAreEditedRemovedAndRefusedWhenInvalid) {
   EXPECT_TRUE(ParseJson(edited.body)->optValue<bool>("passphrase_set", false));
   EXPECT_EQ(Client("admin").Request("DELETE", "/api/offsite/targets/nas").status, 204);
   EXPECT_EQ(Client("admin").Request("DELETE", "/api/offsite/targets/nas").status, 404);
-  EXPECT_TRUE(ParseJson(Client("admin").Get("/api/offsite/targets").body)
-                  ->getArray("targets")
-                  ->size() == 0);
+  EXPECT_TRUE(
+      ParseJson(Client("admin").Get("/api/offsite/targets").body)->getArray("targets")->size() ==
+      0);
 }
 
 }  // namespace

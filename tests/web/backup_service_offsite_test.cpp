@@ -118,8 +118,7 @@ TEST_F(BackupOffsiteServiceTest, AFailingTargetIsRedInHealthMetricsJournalAndWeb
   EXPECT_EQ(health.offsite[0].status, "failing");
   EXPECT_FALSE(health.offsite[0].last_error.empty());
   EXPECT_EQ(health.offsite[1].status, "ok");
-  const std::string text =
-      MetricsText(metrics::CollectBackupMetrics(backup(), app_->settings()));
+  const std::string text = MetricsText(metrics::CollectBackupMetrics(backup(), app_->settings()));
   EXPECT_NE(text.find("arkwiki_offsite_failures_total{target=\"broken\"} 1\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("arkwiki_offsite_healthy{target=\"broken\"} 0\n"), std::string::npos);

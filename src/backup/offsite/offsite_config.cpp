@@ -14,9 +14,9 @@ namespace arkwiki {
 namespace {
 
 const std::set<std::string> kKeys = {
-    "location", "passphrase", "keep_last",     "keep_daily",        "keep_weekly", "keep_monthly",
-    "endpoint", "region",     "access_key_id", "secret_access_key", "ca_file",     "path_style",
-    "passphrase_file"};
+    "location",     "passphrase", "keep_last",      "keep_daily",    "keep_weekly",
+    "keep_monthly", "endpoint",   "region",         "access_key_id", "secret_access_key",
+    "ca_file",      "path_style", "passphrase_file"};
 
 bool IsName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {

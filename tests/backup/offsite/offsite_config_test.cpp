@@ -75,9 +75,10 @@ TEST_F(OffsiteConfigTest, ReadsThePassphraseFromAPrivatePassphraseFile) {
   auto open = Load("[nas]\nlocation = /x\npassphrase_file = " + secret + "\n");
   EXPECT_EQ(open.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(open.status().message().find("chmod 600"), std::string::npos);
-  EXPECT_EQ(
-      Load("[nas]\nlocation = /x\npassphrase = p\npassphrase_file = " + secret + "\n").status().code(),
-      StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("[nas]\nlocation = /x\npassphrase = p\npassphrase_file = " + secret + "\n")
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(OffsiteConfigTest, SavedTargetsReadBackAndTheFileIsPrivate) {
