@@ -44,6 +44,7 @@ void SetPoints(BackupService& backup, TemplateValue* data) {
   }
   const std::vector<OffsiteTargetStatus> targets = backup.OffsiteStatuses();
   std::vector<std::string> states;
+  states.reserve(targets.size());
   const int64_t now = NowUnixSeconds();
   for (const OffsiteTargetStatus& t : targets) states.push_back(backup.OffsiteStateOf(t, now));
   size_t shown = 0;

@@ -120,9 +120,9 @@ Status Apply(const std::map<std::string, std::string>& fields, OffsiteTargetConf
 
 Result<OffsiteTargetConfig> Find(BackupService& backup, const std::string& name) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteTargetConfig> all, backup.offsite().Targets());
-  for (OffsiteTargetConfig& t : all) {
-    if (t.name == name) return std::move(t);
-  }
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const OffsiteTargetConfig& t) { return t.name == name; });
+  if (it != all.end()) return *it;
   return Status::NotFound("no off-site target '" + name + "'");
 }
 

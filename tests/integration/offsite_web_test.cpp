@@ -27,8 +27,15 @@ class OffsiteWebTest : public BackupWebFixture {
   HttpResponse AddTarget(const std::string& json) {
     return Client("admin").Request("POST", "/api/offsite/targets", json, "application/json");
   }
+  // POST /api/restore-points; the point's id. Adding a target starts a
+  // copy run, and the server answers 409 while one runs: that waits.
   std::string NewPoint() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     HttpResponse r = Client("admin").Request("POST", "/api/restore-points");
+    while (r.status == 409 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      r = Client("admin").Request("POST", "/api/restore-points");
+    }
     EXPECT_EQ(r.status, 201) << r.body;
     return ParseJson(r.body)->optValue<std::string>("id", "");
   }

@@ -46,7 +46,7 @@ Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
                                        const std::string& where) {
   ARKWIKI_RETURN_IF_ERROR(CheckOffsiteFilePrivate(path).WithContext(where));
   ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, 64 << 10));
-  text = text.substr(0, text.find('\n'));
+  if (const size_t eol = text.find('\n'); eol != std::string::npos) text.resize(eol);
   if (!text.empty() && text.back() == '\r') text.pop_back();
   if (text.empty()) return Status::InvalidArgument(where + ": " + path + " is empty");
   return text;

@@ -62,6 +62,13 @@ test('1. a directory target added in the form is listed, its passphrase not show
 });
 
 test('2. "Back up now" makes a restore point that is copied to the target and checked', async () => {
+  // Adding the target started a copy run (nothing to copy yet); while one
+  // runs, "Back up now" would answer busy.
+  await h.waitFor('the first copy run', async () => {
+    await h.visit(page, '/settings/backup');
+    const nas = (await targets()).find((t) => t.name === 'nas');
+    return nas && nas.state === 'ok' ? nas : null;
+  });
   await ui.openBackupPage(page);
   await h.clickAndWait(page, page.getByRole('button', { name: 'Back up now' }), { status: 200 });
   await page.locator('.flash', { hasText: /Restore point .+ made/ }).waitFor();
