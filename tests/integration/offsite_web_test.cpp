@@ -109,6 +109,7 @@ TEST_F(OffsiteWebTest, ADirectoryTargetGetsEachNewPointReadableWithThePassphrase
   EXPECT_NE(page.find("data-target=\"nas\" data-state=\"ok\""), std::string::npos);
   EXPECT_NE(page.find("nas: copied and checked"), std::string::npos);
   EXPECT_EQ(page.find(kPassphrase), std::string::npos);
+  EXPECT_EQ(page.find("has_points"), std::string::npos) << "the template's comment leaked";
 }
 
 TEST_F(OffsiteWebTest, AnS3TargetGetsThePointAndItsSecretIsNeverShown) {

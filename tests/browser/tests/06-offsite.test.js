@@ -3,7 +3,7 @@
 //     the passphrase is not shown back.
 //  2. "Back up now": the new restore point's row says it was copied to the
 //     target and checked.
-//  3. A target that cannot be written: after "Copy now" its row is red
+//  3. A target that cannot be written (adding it starts a copy run): its row is red
 //     ("failing"), and the first target stays ok.
 'use strict';
 
@@ -87,7 +87,7 @@ test('2. "Back up now" makes a restore point that is copied to the target and ch
   await h.screenshot(page, 'offsite-point-copied');
 });
 
-test('3. a target that cannot be written is shown red after "Copy now"', async () => {
+test('3. a target that cannot be written is shown red', async () => {
   const file = path.join(h.tempDir('offsite-file'), 'a-file');
   fs.writeFileSync(file, '');
   await ui.openBackupPage(page);
