@@ -34,6 +34,7 @@
 #include "arkwiki/storage/storage.h"
 #include "backup_scheduler.h"
 #include "exchange.h"
+#include "offsite_copies.h"
 #include "restore_jobs.h"
 #include "restore_points.h"
 #include "webhook_notifier.h"
@@ -298,6 +299,22 @@ class BackupService {
   // Bytes the repository's directory takes on disk.
   uint64_t RepositoryDiskBytes();
 
+  // Off-site copies (backup_service_offsite.cpp): after each restore point
+  // (manual, scheduled, before an import) a copy run in the background, to
+  // every target of DATA/offsite/targets.conf, under the lock that keeps one
+  // backup job at a time (offsite_copies.h). Each target's outcome goes to
+  // the journal ("offsite_copy"), and a failure to the webhook
+  // ("offsite_copy_failed").
+  OffsiteCopies& offsite() { return *offsite_; }
+  // Starts a copy run in the background when any target is configured.
+  void RequestOffsiteCopy();
+  // Each target's status, and its state (OffsiteState) now.
+  std::vector<OffsiteTargetStatus> OffsiteStatuses() { return offsite_->Statuses(); }
+  std::string OffsiteStateOf(const OffsiteTargetStatus& status, int64_t now);
+  // A copy older than this is stale: twice the backup schedule's interval,
+  // RestorePoints::kDefaultStaleAfterSeconds when backups are off.
+  int64_t OffsiteStaleAfter();
+
   // Stops the scheduler, refuses new restore jobs and waits until every
   // job's thread has ended. The server calls it when it stops, before the
   // app goes away.
@@ -351,6 +368,10 @@ class BackupService {
   std::unique_ptr<WebhookNotifier> notifier_;
   TestRestoreRunner test_restore_;
   std::unique_ptr<ScheduledWork> work_;
+  // A copy run under exclusive_, and what it did to the journal and webhook.
+  void RunOffsiteCopies();
+  bool HaveGoodPoint();
+  std::unique_ptr<OffsiteCopies> offsite_;      // its worker uses the members above
   std::unique_ptr<BackupScheduler> scheduler_;  // last: its thread uses the members above
 };
 

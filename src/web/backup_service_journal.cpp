@@ -86,6 +86,7 @@ void BackupService::RecallFromJournal() {
       status_.last_test_restore_passed = !Failed(e);
       status_.last_test_restore_message = e.message;
     }
+    if (e.event == "offsite_copy") offsite_->Recall(e.subject, !Failed(e), e.time, e.message);
     // Health's last error: the newest failed restore point or test restore
     // (it judges by itself whether a newer good restore point outdates it).
     if (!health && Failed(e) && (e.event == "restore_point" || e.event == "test_restore")) {

@@ -40,6 +40,7 @@ Result<SnapshotInfo> BackupService::CreatePoint(const std::string& actor,
   Journal({0, "restore_point", point.ok() ? "ok" : "failed", actor, point.ok() ? point->id : "",
            point.ok() ? point->new_bytes : 0, 0, point.ok() ? "manual" : point.status().message()});
   if (!point.ok()) return point;
+  RequestOffsiteCopy();
   Status s = app_.storage().audit().Append(actor, AuditKind::kBackupSnapshot,
                                            "restore point " + point->id + ", " +
                                                SizeText(point->new_bytes) + " new of " +
@@ -156,6 +157,16 @@ Result<RestoreDone> BackupService::RestorePoint(const std::string& id, const std
   return FinishRestore(std::move(done), actor, dry_run);
 }
 
-BackupHealth BackupService::Health() { return points_.Health(NowUnixSeconds()); }
+BackupHealth BackupService::Health() {
+  const int64_t now = NowUnixSeconds();
+  BackupHealth health = points_.Health(now);
+  for (const OffsiteTargetStatus& s : offsite_->Statuses()) {
+    OffsiteHealth h{s.name, OffsiteStateOf(s, now), std::nullopt, s.last_error};
+    if (const int64_t newest = NewestCopy(s); newest > 0) h.newest_copy_age_seconds = now - newest;
+    if (h.status != "failing") h.last_error.clear();
+    health.offsite.push_back(std::move(h));
+  }
+  return health;
+}
 
 }  // namespace arkwiki::web

@@ -120,6 +120,8 @@ void BackupService::InitSchedule() {
   test_restore_ = ChildTestRestoreRunner("/proc/self/exe");
   work_ = std::make_unique<ServiceWork>(this);
   scheduler_ = std::make_unique<BackupScheduler>(work_.get(), [] { return NowUnixSeconds(); });
+  offsite_ = std::make_unique<OffsiteCopies>(app_.env(), app_.layout().root);
+  offsite_->Start([this] { RunOffsiteCopies(); });
 }
 
 void BackupService::SetScheduleSeams(BackupScheduler::Clock clock,
@@ -128,12 +130,16 @@ void BackupService::SetScheduleSeams(BackupScheduler::Clock clock,
   notifier_ = std::make_unique<WebhookNotifier>(std::move(poster));
 }
 
-void BackupService::StartScheduler() { scheduler_->Start(); }
+void BackupService::StartScheduler() {
+  scheduler_->Start();
+  RequestOffsiteCopy();  // what the targets missed while the server was down
+}
 
 void BackupService::PolicyChanged() { (void)scheduler_->Wake(); }
 
 void BackupService::Shutdown() {
   scheduler_->Stop();
+  offsite_->Stop();
   jobs_.JoinAll();
 }
 
@@ -287,6 +293,7 @@ Status BackupService::RunScheduledBackup(int64_t now) {
     Journal({now, "restore_point", "ok", "", point->id, point->new_bytes,
              static_cast<uint64_t>(Millis(duration)), "scheduled"});
     s = ApplyRetention(policy.retention, now);
+    RequestOffsiteCopy();
   } else {
     Journal({now, "restore_point", "failed", "", "", 0, static_cast<uint64_t>(Millis(duration)),
              s.message()});
@@ -339,6 +346,13 @@ void BackupService::RecordCheck(int64_t now, const std::string& problem) {
 }
 
 void BackupService::CheckStale(int64_t now) {
+  for (const std::string& target :
+       offsite_->NewlyStale(now, OffsiteStaleAfter(), HaveGoodPoint())) {
+    Alert("offsite_stale", now,
+          "the newest restore point on off-site target " + target + " is older than " +
+              std::to_string(OffsiteStaleAfter() / 3600) + " hours",
+          {{"target", target}});
+  }
   const BackupHealth health = points_.Health(now);
   {
     std::lock_guard<std::mutex> guard(status_mu_);

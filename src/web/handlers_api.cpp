@@ -58,6 +58,19 @@ void Health(WikiApp& app, Exchange& ex) {
   } else {
     backup_json->set("last_error", backup.last_error);
   }
+  Array::Ptr offsite = new Array;
+  for (const OffsiteHealth& h : backup.offsite) {
+    Object::Ptr target = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    target->set("target", h.target);
+    target->set("status", h.status);
+    target->set("newest_copy_age_seconds", h.newest_copy_age_seconds
+                                               ? Poco::Dynamic::Var(*h.newest_copy_age_seconds)
+                                               : Poco::Dynamic::Var());
+    target->set("last_error",
+                h.last_error.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(h.last_error));
+    offsite->add(target);
+  }
+  backup_json->set("offsite", offsite);
   body->set("backup", backup_json);
   SendJson(ex, 200, body);
 }

@@ -4,9 +4,11 @@
 #include <Poco/JSON/Parser.h>
 
 #include "arkwiki/backup/verify_json.h"
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "handlers_backup_journal.h"
 #include "handlers_backup_policy.h"
+#include "handlers_offsite.h"
 #include "handlers_restore.h"
 #include "view_format.h"
 
@@ -16,7 +18,7 @@ namespace {
 constexpr size_t kRecentBackupEntries = 8;
 constexpr size_t kShownPoints = 50;  // newest first; the rest are counted
 
-TemplateValue PointRow(const SnapshotInfo& p) {
+TemplateValue PointRow(const SnapshotInfo& p, TemplateValue offsite) {
   const bool failed = p.check.state == CheckStatus::State::kFailed;
   return TemplateValue::MakeMap(
       {{"id", p.id},
@@ -29,7 +31,8 @@ TemplateValue PointRow(const SnapshotInfo& p) {
        {"check_state", std::string(CheckStateName(p.check.state))},
        {"check_failed", failed},
        {"check_message", p.check.message},
-       {"check_date", p.check.checked_at > 0 ? DateValue(p.check.checked_at) : TemplateValue()}});
+       {"check_date", p.check.checked_at > 0 ? DateValue(p.check.checked_at) : TemplateValue()},
+       {"offsite", std::move(offsite)}});
 }
 
 // The newest kShownPoints restore points, and how many more there are.
@@ -43,9 +46,14 @@ void SetPoints(BackupService& backup, TemplateValue* data) {
     SetList(data, "points", std::move(rows));
     return;
   }
+  const std::vector<OffsiteTargetStatus> targets = backup.OffsiteStatuses();
+  std::vector<std::string> states;
+  states.reserve(targets.size());
+  const int64_t now = NowUnixSeconds();
+  for (const OffsiteTargetStatus& t : targets) states.push_back(backup.OffsiteStateOf(t, now));
   size_t shown = 0;
   for (auto it = points->rbegin(); it != points->rend() && shown < kShownPoints; ++it, ++shown) {
-    rows.Append(PointRow(*it));
+    rows.Append(PointRow(*it, offsite::PointTargets(targets, states, *it)));
   }
   SetList(data, "points", std::move(rows));
   const size_t more = points->size() - shown;
@@ -109,6 +117,7 @@ void ShowOverview(BackupService& backup, const Renderer& pages, Exchange& ex, in
   SetPoints(backup, &data);
   backup_policy::SetView(backup, &data);
   backup_journal::SetView(backup, &data);
+  offsite::SetView(backup, &data);
   pages.RenderPage(ex, status, "backup", "Backup & Import", std::move(data));
 }
 

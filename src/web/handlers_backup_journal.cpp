@@ -34,6 +34,7 @@ std::string WhatText(const JournalEntry& e) {
   if (e.event == "prune") return "prune";
   if (e.event == "check") return "check";
   if (e.event == "test_restore") return "test restore";
+  if (e.event == "offsite_copy") return "off-site copy";
   return e.event;
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "arkwiki/core/clock.h"
+
 namespace arkwiki::web::metrics {
 namespace {
 
@@ -70,6 +72,12 @@ BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& s
       m.last_duration_seconds = 0;
     }
     m.repository_bytes = backups.RepositoryDiskBytes();
+  }
+  const int64_t now = NowUnixSeconds();
+  for (const OffsiteTargetStatus& s : backups.OffsiteStatuses()) {
+    const std::string state = backups.OffsiteStateOf(s, now);
+    m.offsite.push_back({s.name, s.last_success, NewestCopy(s), s.failures_total,
+                         s.bytes_sent_total, state == "ok" || state == "pending"});
   }
   return m;
 }

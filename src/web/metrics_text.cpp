@@ -34,6 +34,44 @@ void Outcome(std::string* out, const char* name, const char* help, std::optional
 
 }  // namespace
 
+namespace {
+
+// One family with a sample per off-site target, labelled target="NAME".
+template <typename Value>
+void PerTarget(std::string* out, const char* name, const char* type, const char* help,
+               const std::vector<OffsiteMetrics>& targets, Value value) {
+  if (targets.empty()) return;
+  Family(out, name, type, help);
+  for (const OffsiteMetrics& t : targets) {
+    out->append(name)
+        .append("{target=\"")
+        .append(EscapeLabelValue(t.target))
+        .append("\"} ")
+        .append(value(t))
+        .append("\n");
+  }
+}
+
+void OffsiteText(std::string* out, const std::vector<OffsiteMetrics>& targets) {
+  PerTarget(out, "arkwiki_offsite_last_success_timestamp_seconds", "gauge",
+            "Unix time of the last successful copy to the off-site target; 0 if none.", targets,
+            [](const OffsiteMetrics& t) { return std::to_string(t.last_success_time); });
+  PerTarget(out, "arkwiki_offsite_newest_copy_timestamp_seconds", "gauge",
+            "Creation time of the newest restore point on the off-site target; 0 if none known.",
+            targets, [](const OffsiteMetrics& t) { return std::to_string(t.newest_copy_time); });
+  PerTarget(out, "arkwiki_offsite_failures_total", "counter",
+            "Copies to the off-site target that failed since the server started.", targets,
+            [](const OffsiteMetrics& t) { return std::to_string(t.failures_total); });
+  PerTarget(out, "arkwiki_offsite_sent_bytes_total", "counter",
+            "Encrypted bytes sent to the off-site target since the server started.", targets,
+            [](const OffsiteMetrics& t) { return std::to_string(t.bytes_sent_total); });
+  PerTarget(out, "arkwiki_offsite_healthy", "gauge",
+            "1 if the off-site target's copies are ok (or pending), 0 if failing or stale.",
+            targets, [](const OffsiteMetrics& t) { return std::string(t.healthy ? "1" : "0"); });
+}
+
+}  // namespace
+
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   out.reserve(value.size());
@@ -79,6 +117,7 @@ std::string MetricsText(const BackupMetrics& m) {
         std::to_string(m.snapshot_count));
   Gauge(&out, "arkwiki_backup_repository_bytes", "Bytes the repository takes on disk.",
         std::to_string(m.repository_bytes));
+  OffsiteText(&out, m.offsite);
   return out;
 }
 

@@ -18,6 +18,14 @@
 
 namespace arkwiki::web {
 
+// What GET /api/health says about one off-site target.
+struct OffsiteHealth {
+  std::string target;
+  std::string status;  // OffsiteState: ok | failing | stale | pending
+  std::optional<int64_t> newest_copy_age_seconds;
+  std::string last_error;
+};
+
 // What GET /api/health says about backups.
 struct BackupHealth {
   // "ok": the newest restore point that did not fail its check is younger
@@ -27,7 +35,8 @@ struct BackupHealth {
   // "stale": no good restore point, or the newest is too old.
   std::string status;
   std::optional<int64_t> newest_good_age_seconds;
-  std::string last_error;  // the newest failure's message; empty when none
+  std::string last_error;              // the newest failure's message; empty when none
+  std::vector<OffsiteHealth> offsite;  // BackupService fills it
 };
 
 class RestorePoints {

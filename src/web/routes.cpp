@@ -11,6 +11,7 @@
 #include "handlers_backup_journal.h"
 #include "handlers_backup_policy.h"
 #include "handlers_metrics.h"
+#include "handlers_offsite.h"
 #include "handlers_page_edit.h"
 #include "handlers_page_history.h"
 #include "handlers_page_manage.h"
@@ -166,6 +167,18 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("POST", "/api/backup-test-restore", kAdmin, backup(backup_policy::TestRestoreNow));
   r.Add("POST", "/settings/backup/test-restore", kAdmin, backup(backup_policy::TestRestoreForm));
   r.Add("POST", "/api/backups/verify", kAdmin, backup(backup_pages::CheckArchive));
+
+  // Off-site targets (copies of the restore points elsewhere).
+  r.Add("GET", "/api/offsite/targets", kAdmin, backup(offsite::List));
+  r.Add("POST", "/api/offsite/targets", kAdmin, backup(offsite::Add));
+  r.Add("PUT", "/api/offsite/targets/{name}", kAdmin, backup(offsite::Edit));
+  r.Add("DELETE", "/api/offsite/targets/{name}", kAdmin, backup(offsite::Remove));
+  r.Add("POST", "/api/offsite/targets/{name}/test", kAdmin, backup(offsite::Test));
+  r.Add("POST", "/api/offsite/copy", kAdmin, backup(offsite::CopyNow));
+  r.Add("POST", "/settings/backup/offsite", kAdmin, backup(offsite::AddForm));
+  r.Add("POST", "/settings/backup/offsite/copy", kAdmin, backup(offsite::CopyForm));
+  r.Add("POST", "/settings/backup/offsite/{name}/delete", kAdmin, backup(offsite::RemoveForm));
+  r.Add("POST", "/settings/backup/offsite/{name}/test", kAdmin, backup(offsite::TestForm));
 }
 
 }  // namespace arkwiki::web

@@ -74,7 +74,7 @@ std::unique_ptr<HttpPoster> NewPocoHttpPoster() { return std::make_unique<PocoHt
 
 bool IsWebhookEventName(const std::string& event) {
   return event == "backup_failed" || event == "check_failed" || event == "test_restore_failed" ||
-         event == "backup_stale";
+         event == "backup_stale" || event == "offsite_copy_failed" || event == "offsite_stale";
 }
 
 std::string WebhookBody(const WebhookEvent& e) {

@@ -6,7 +6,8 @@
 //    "message":"no space left on device","instance":"<instance id>",
 //    "site":"<site title>","details":{"snapshot":"..."}}
 //
-//   event: backup_failed | check_failed | test_restore_failed | backup_stale
+//   event: backup_failed | check_failed | test_restore_failed | backup_stale |
+//          offsite_copy_failed | offsite_stale (details: {"target": NAME})
 //
 // Notify never blocks the caller (a backup): events go to a bounded queue
 // that one worker thread sends, each with a bounded timeout; when the queue

@@ -16,10 +16,11 @@
 //
 //   time         Unix seconds (UTC)
 //   event        backup | download | import | undo | restore_point | forget |
-//                prune | check | test_restore
+//                prune | check | test_restore | offsite_copy
 //   outcome      ok | failed
 //   actor        user name, "scheduler" or "cli"; may be empty
-//   subject      what it was about: a restore point id, an archive name
+//   subject      what it was about: a restore point id, an archive name,
+//                an off-site target's name (offsite_copy)
 //   bytes        bytes written or read; 0 when it does not apply
 //   duration_ms  how long it took; 0 when it does not apply
 //   message      the error of a failure, or a note

@@ -9,6 +9,9 @@
 //   ; a directory, or s3://bucket/prefix
 //   location = /mnt/nas/wiki
 //   passphrase = correct horse battery staple
+//   ; or, instead of passphrase: the file whose first line is the
+//   ; passphrase (it too must be mode 0600 or stricter)
+//   passphrase_file = /etc/arkwiki/nas.passphrase
 //   ; this target's retention (optional; defaults as RetentionPolicy)
 //   keep_last = 3
 //   keep_daily = 7
@@ -35,7 +38,10 @@ namespace arkwiki {
 struct OffsiteTargetConfig {
   std::string name;  // the section name, [a-z0-9_-]+
   OffsiteTargetSpec spec;
+  // Loaded: the passphrase itself, read from passphrase_file when one is
+  // named. Saved: passphrase_file when set, else the passphrase.
   std::string passphrase;
+  std::string passphrase_file;
   RetentionPolicy retention;
 };
 
@@ -47,5 +53,18 @@ std::string OffsiteConfigPath(const std::string& data_dir);
 // InvalidArgument, naming the section and key, for a missing location or
 // passphrase, an unknown key or a bad count.
 Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std::string& path);
+
+// InvalidArgument, naming the target and the setting, for what `t` cannot
+// be saved with: a bad name, no location or passphrase, a value of more
+// than one line or with spaces at its ends, an s3:// location without an
+// endpoint, a relative directory, a bad retention.
+Status ValidateOffsiteTarget(const OffsiteTargetConfig& t);
+// Writes `targets` to `path` durably (temp, fsync, rename), in the order
+// given, as LoadOffsiteTargets reads them; the file is mode 0600 and its
+// directory 0700. Comments of a hand-written file are not kept.
+Status SaveOffsiteTargets(Env* env, const std::string& path,
+                          const std::vector<OffsiteTargetConfig>& targets);
+// PermissionDenied, saying to chmod 600, when group or others may read `path`.
+Status CheckOffsiteFilePrivate(const std::string& path);
 
 }  // namespace arkwiki

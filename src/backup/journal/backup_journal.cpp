@@ -15,9 +15,9 @@
 namespace arkwiki {
 namespace {
 
-constexpr std::array<std::string_view, 9> kEvents = {"backup", "download",      "import",
-                                                     "undo",   "restore_point", "forget",
-                                                     "prune",  "check",         "test_restore"};
+constexpr std::array<std::string_view, 10> kEvents = {
+    "backup", "download", "import", "undo",         "restore_point",
+    "forget", "prune",    "check",  "test_restore", "offsite_copy"};
 
 void AddString(std::string* out, const char* key, const std::string& value) {
   out->append(",\"").append(key).append("\":");

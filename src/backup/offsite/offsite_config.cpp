@@ -4,6 +4,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Util/IniFileConfiguration.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -13,8 +14,9 @@ namespace arkwiki {
 namespace {
 
 const std::set<std::string> kKeys = {
-    "location", "passphrase", "keep_last",     "keep_daily",        "keep_weekly", "keep_monthly",
-    "endpoint", "region",     "access_key_id", "secret_access_key", "ca_file",     "path_style"};
+    "location",     "passphrase", "keep_last",      "keep_daily",    "keep_weekly",
+    "keep_monthly", "endpoint",   "region",         "access_key_id", "secret_access_key",
+    "ca_file",      "path_style", "passphrase_file"};
 
 bool IsName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -22,8 +24,10 @@ bool IsName(const std::string& name) {
   });
 }
 
+}  // namespace
+
 // The mode is metadata the Env does not model; reading it changes nothing.
-Status CheckPrivate(const std::string& path) {
+Status CheckOffsiteFilePrivate(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status::Ok();  // the read reports it
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
@@ -35,7 +39,20 @@ Status CheckPrivate(const std::string& path) {
   return Status::Ok();
 }
 
-Result<OffsiteTargetConfig> ReadSection(Poco::Util::AbstractConfiguration& ini,
+namespace {
+
+// The passphrase of a target that names a passphrase_file: its first line.
+Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
+                                       const std::string& where) {
+  ARKWIKI_RETURN_IF_ERROR(CheckOffsiteFilePrivate(path).WithContext(where));
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, 64 << 10));
+  if (const size_t eol = text.find('\n'); eol != std::string::npos) text.resize(eol);
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  if (text.empty()) return Status::InvalidArgument(where + ": " + path + " is empty");
+  return text;
+}
+
+Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfiguration& ini,
                                         const std::string& name) {
   const std::string where = "off-site target [" + name + "]";
   if (!IsName(name)) return Status::InvalidArgument(where + ": use a-z, 0-9, _ and - in names");
@@ -50,6 +67,13 @@ Result<OffsiteTargetConfig> ReadSection(Poco::Util::AbstractConfiguration& ini,
   t.name = name;
   t.spec.location = ini.getString(name + ".location", "");
   t.passphrase = ini.getString(name + ".passphrase", "");
+  t.passphrase_file = ini.getString(name + ".passphrase_file", "");
+  if (!t.passphrase.empty() && !t.passphrase_file.empty()) {
+    return Status::InvalidArgument(where + ": give passphrase or passphrase_file, not both");
+  }
+  if (!t.passphrase_file.empty()) {
+    ARKWIKI_ASSIGN_OR_RETURN(t.passphrase, ReadPassphraseFile(env, t.passphrase_file, where));
+  }
   if (t.spec.location.empty() || t.passphrase.empty()) {
     return Status::InvalidArgument(where + " needs a location and a passphrase");
   }
@@ -77,7 +101,7 @@ Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std:
   std::vector<OffsiteTargetConfig> targets;
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path));
   if (!exists) return targets;
-  ARKWIKI_RETURN_IF_ERROR(CheckPrivate(path));
+  ARKWIKI_RETURN_IF_ERROR(CheckOffsiteFilePrivate(path));
   ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, 1 << 20));
   try {
     std::istringstream in(text);
@@ -85,13 +109,105 @@ Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std:
     Poco::Util::AbstractConfiguration::Keys sections;
     ini->keys(sections);
     for (const std::string& name : sections) {
-      ARKWIKI_ASSIGN_OR_RETURN(OffsiteTargetConfig t, ReadSection(*ini, name));
+      ARKWIKI_ASSIGN_OR_RETURN(OffsiteTargetConfig t, ReadSection(env, *ini, name));
       targets.push_back(std::move(t));
     }
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument(path + ": " + e.displayText());
   }
   return targets;
+}
+
+namespace {
+
+// A value an INI line keeps as it is: one line, no spaces at its ends
+// (Poco's reader trims them).
+Status CheckValue(const std::string& where, const std::string& key, const std::string& value) {
+  if (value.find_first_of("\r\n") != std::string::npos ||
+      (!value.empty() && (value.front() == ' ' || value.back() == ' ' || value.front() == '\t' ||
+                          value.back() == '\t'))) {
+    return Status::InvalidArgument(where + ": " + key +
+                                   " must be one line without spaces at its start or end");
+  }
+  return Status::Ok();
+}
+
+void AddLine(std::string* out, const std::string& key, const std::string& value) {
+  if (!value.empty()) *out += key + " = " + value + "\n";
+}
+
+std::string SectionText(const OffsiteTargetConfig& t) {
+  std::string out = "[" + t.name + "]\n";
+  AddLine(&out, "location", t.spec.location);
+  if (t.passphrase_file.empty()) {
+    AddLine(&out, "passphrase", t.passphrase);
+  } else {
+    AddLine(&out, "passphrase_file", t.passphrase_file);
+  }
+  out += "keep_last = " + std::to_string(t.retention.keep_last) + "\n";
+  out += "keep_daily = " + std::to_string(t.retention.keep_daily) + "\n";
+  out += "keep_weekly = " + std::to_string(t.retention.keep_weekly) + "\n";
+  out += "keep_monthly = " + std::to_string(t.retention.keep_monthly) + "\n";
+  AddLine(&out, "endpoint", t.spec.endpoint);
+  AddLine(&out, "region", t.spec.region);
+  AddLine(&out, "access_key_id", t.spec.access_key_id);
+  AddLine(&out, "secret_access_key", t.spec.secret_access_key);
+  AddLine(&out, "ca_file", t.spec.ca_file);
+  if (IsS3Location(t.spec.location)) {
+    out += std::string("path_style = ") + (t.spec.path_style ? "true" : "false") + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ValidateOffsiteTarget(const OffsiteTargetConfig& t) {
+  const std::string where = "off-site target [" + t.name + "]";
+  if (!IsName(t.name)) return Status::InvalidArgument(where + ": use a-z, 0-9, _ and - in names");
+  if (t.spec.location.empty()) return Status::InvalidArgument(where + " needs a location");
+  if (t.passphrase.empty() && t.passphrase_file.empty()) {
+    return Status::InvalidArgument(where + " needs a passphrase");
+  }
+  const std::pair<const char*, const std::string*> values[] = {
+      {"location", &t.spec.location},
+      {"passphrase", &t.passphrase},
+      {"passphrase_file", &t.passphrase_file},
+      {"endpoint", &t.spec.endpoint},
+      {"region", &t.spec.region},
+      {"access_key_id", &t.spec.access_key_id},
+      {"secret_access_key", &t.spec.secret_access_key},
+      {"ca_file", &t.spec.ca_file}};
+  for (const auto& [key, value] : values) ARKWIKI_RETURN_IF_ERROR(CheckValue(where, key, *value));
+  if (IsS3Location(t.spec.location) && t.spec.endpoint.empty()) {
+    return Status::InvalidArgument(where + ": an s3:// target needs an endpoint URL");
+  }
+  if (!IsS3Location(t.spec.location) && t.spec.location.front() != '/') {
+    return Status::InvalidArgument(where + ": give the directory as an absolute path");
+  }
+  return ValidateRetention(t.retention).WithContext(where);
+}
+
+// The directory and the file modes are metadata the Env does not model: the
+// directory is made private before the file is written into it, so the
+// temporary file WriteFileAtomically makes is never readable by others.
+Status SaveOffsiteTargets(Env* env, const std::string& path,
+                          const std::vector<OffsiteTargetConfig>& targets) {
+  std::string text =
+      "; Off-site targets (docs/offsite.md). Settings -> Backup & Import rewrites this file.\n";
+  for (const OffsiteTargetConfig& t : targets) {
+    ARKWIKI_RETURN_IF_ERROR(ValidateOffsiteTarget(t));
+    text += "\n" + SectionText(t);
+  }
+  const std::string dir = DirName(path);
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(dir));
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status::PermissionDenied("cannot make " + dir + " private (chmod 700)");
+  }
+  ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, path, text));
+  if (::chmod(path.c_str(), 0600) != 0) {
+    return Status::PermissionDenied("cannot make " + path + " private (chmod 600)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace arkwiki

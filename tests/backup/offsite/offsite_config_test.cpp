@@ -63,5 +63,70 @@ TEST_F(OffsiteConfigTest, RefusesUnknownKeysMissingFieldsAndBadCounts) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(OffsiteConfigTest, ReadsThePassphraseFromAPrivatePassphraseFile) {
+  const std::string secret = dir_.Sub("nas.passphrase");
+  std::ofstream(secret) << "from the file\nignored\n";
+  ::chmod(secret.c_str(), 0600);
+  auto targets = Load("[nas]\nlocation = /x\npassphrase_file = " + secret + "\n");
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  EXPECT_EQ(targets->at(0).passphrase, "from the file");
+  EXPECT_EQ(targets->at(0).passphrase_file, secret);
+  ::chmod(secret.c_str(), 0640);
+  auto open = Load("[nas]\nlocation = /x\npassphrase_file = " + secret + "\n");
+  EXPECT_EQ(open.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(open.status().message().find("chmod 600"), std::string::npos);
+  EXPECT_EQ(Load("[nas]\nlocation = /x\npassphrase = p\npassphrase_file = " + secret + "\n")
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(OffsiteConfigTest, SavedTargetsReadBackAndTheFileIsPrivate) {
+  OffsiteTargetConfig nas;
+  nas.name = "nas";
+  nas.spec.location = "/mnt/nas/wiki";
+  nas.passphrase = "pass; with = signs";
+  nas.retention.keep_monthly = 12;
+  OffsiteTargetConfig cloud;
+  cloud.name = "cloud";
+  cloud.spec.location = "s3://bucket/wiki";
+  cloud.spec.endpoint = "https://s3.test";
+  cloud.spec.access_key_id = "AK";
+  cloud.spec.secret_access_key = "SK";
+  cloud.spec.path_style = false;
+  cloud.passphrase = "pw2";
+  const std::string path = dir_.Sub("offsite") + "/targets.conf";
+  ASSERT_TRUE(SaveOffsiteTargets(Env::Default(), path, {nas, cloud}).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto back = LoadOffsiteTargets(Env::Default(), path);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ(back->at(0).spec.secret_access_key, "SK");
+  EXPECT_FALSE(back->at(0).spec.path_style);
+  EXPECT_EQ(back->at(1).passphrase, "pass; with = signs");
+  EXPECT_EQ(back->at(1).retention.keep_monthly, 12);
+}
+
+TEST_F(OffsiteConfigTest, SaveRefusesWhatCouldNotBeReadBack) {
+  OffsiteTargetConfig t;
+  t.name = "nas";
+  t.spec.location = "/x";
+  t.passphrase = "two\nlines";
+  EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);
+  t.passphrase = " padded";
+  EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);
+  t.passphrase = "ok";
+  t.spec.location = "relative/dir";
+  EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);
+  t.spec.location = "s3://bucket";
+  EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);  // no endpoint
+  t.spec.endpoint = "https://s3.test";
+  EXPECT_TRUE(ValidateOffsiteTarget(t).ok());
+  t.name = "Bad Name";
+  EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace arkwiki

@@ -1,0 +1,196 @@
+// Off-site targets over a real socket: added through the JSON API, each new
+// restore point copied in the background to a directory and to s3rver, the
+// copies readable by the CLI with the passphrase alone, the secrets never
+// shown back, and a target that fails shown red in GET /api/health,
+// GET /metrics, the API and Settings.
+#include <Poco/JSON/Array.h>
+
+#include <chrono>
+#include <thread>
+
+#include "backup_web_helpers.h"
+#include "support/s3rver_fixture.h"
+
+namespace arkwiki::testing {
+namespace {
+
+constexpr char kPassphrase[] = "an off-site passphrase";
+constexpr char kSecret[] = "S3RVER";
+
+class OffsiteWebTest : public BackupWebFixture {
+ protected:
+  void SetUp() override {
+    BackupWebFixture::SetUp();
+    if (HasFatalFailure()) return;
+    SeedTheWiki();
+  }
+  HttpResponse AddTarget(const std::string& json) {
+    return Client("admin").Request("POST", "/api/offsite/targets", json, "application/json");
+  }
+  // POST /api/restore-points; the point's id. Adding a target starts a
+  // copy run, and the server answers 409 while one runs: that waits.
+  std::string NewPoint() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    HttpResponse r = Client("admin").Request("POST", "/api/restore-points");
+    while (r.status == 409 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      r = Client("admin").Request("POST", "/api/restore-points");
+    }
+    EXPECT_EQ(r.status, 201) << r.body;
+    return ParseJson(r.body)->optValue<std::string>("id", "");
+  }
+  Poco::JSON::Object::Ptr Target(const std::string& name) {
+    HttpResponse r = Client("admin").Get("/api/offsite/targets");
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto list = ParseJson(r.body)->getArray("targets");
+    for (size_t i = 0; list && i < list->size(); ++i) {
+      if (list->getObject(i)->optValue<std::string>("name", "") == name) {
+        return list->getObject(i);
+      }
+    }
+    return new Poco::JSON::Object;
+  }
+  // Waits (120 s at most) until target `name`'s last run is done: it holds
+  // restore point `id`, or has failed. Returns its status object.
+  Poco::JSON::Object::Ptr WaitForCopy(const std::string& name, const std::string& id) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto status = Target(name)->getObject("status");
+      if (status && status->optValue<std::string>("state", "") == "failing") return status;
+      auto points = status ? status->getArray("restore_points") : nullptr;
+      for (size_t i = 0; points && i < points->size(); ++i) {
+        if (points->getElement<std::string>(i) == id) return status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no copy of " << id << " on " << name;
+    return new Poco::JSON::Object;
+  }
+  Poco::JSON::Object::Ptr OffsiteHealth(const std::string& name) {
+    auto backup = ParseJson(Client().Get("/api/health").body)->getObject("backup");
+    auto list = backup ? backup->getArray("offsite") : nullptr;
+    for (size_t i = 0; list && i < list->size(); ++i) {
+      if (list->getObject(i)->optValue<std::string>("target", "") == name) {
+        return list->getObject(i);
+      }
+    }
+    return new Poco::JSON::Object;
+  }
+};
+
+TEST_F(OffsiteWebTest, ADirectoryTargetGetsEachNewPointReadableWithThePassphrase) {
+  const std::string target = dir_.Sub("nas");
+  HttpResponse added = AddTarget(R"({"name":"nas","kind":"directory","path":")" + target +
+                                 R"(","passphrase":")" + kPassphrase + R"(","keep_monthly":12})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.body.find(kPassphrase), std::string::npos);
+  auto body = ParseJson(added.body);
+  EXPECT_TRUE(body->optValue<bool>("passphrase_set", false));
+  EXPECT_EQ(body->optValue<int>("keep_monthly", 0), 12);
+  const std::string id = NewPoint();
+  auto status = WaitForCopy("nas", id);
+  EXPECT_EQ(status->optValue<std::string>("state", ""), "ok");
+  EXPECT_TRUE(status->optValue<bool>("checked", false));
+  EXPECT_EQ(OffsiteHealth("nas")->optValue<std::string>("status", ""), "ok");
+  const std::string metrics = Client("admin").Get("/metrics").body;
+  EXPECT_NE(metrics.find("arkwiki_offsite_last_success_timestamp_seconds{target=\"nas\"} "),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("arkwiki_offsite_healthy{target=\"nas\"} 1"), std::string::npos);
+  EXPECT_NE(Client("admin").Get("/api/backup-journal").body.find("\"offsite_copy\""),
+            std::string::npos);
+  // The target is the documented format: the CLI reads it back.
+  auto listed = RunArkwiki({"backup", "snapshots", "--from", target, "--json"},
+                           std::string(kPassphrase) + "\n");
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+  // Settings shows the target and, in the point's row, that it is there.
+  const std::string page = Client("admin").Get("/settings/backup").body;
+  EXPECT_NE(page.find("data-target=\"nas\" data-state=\"ok\""), std::string::npos);
+  EXPECT_NE(page.find("nas: copied and checked"), std::string::npos);
+  EXPECT_EQ(page.find(kPassphrase), std::string::npos);
+  EXPECT_EQ(page.find("has_points"), std::string::npos) << "the template's comment leaked";
+}
+
+TEST_F(OffsiteWebTest, AnS3TargetGetsThePointAndItsSecretIsNeverShown) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-bucket");
+  HttpResponse added =
+      AddTarget(R"({"name":"cloud","kind":"s3","endpoint":")" + s3->endpoint() +
+                R"(","bucket":"wiki-bucket","prefix":"arkwiki","access_key_id":"S3RVER",)"
+                R"("secret_access_key":")" +
+                kSecret + R"(","passphrase":")" + kPassphrase + R"("})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  auto body = ParseJson(added.body);
+  EXPECT_TRUE(body->optValue<bool>("secret_access_key_set", false));
+  EXPECT_FALSE(body->has("secret_access_key"));
+  const std::string id = NewPoint();
+  auto status = WaitForCopy("cloud", id);
+  EXPECT_EQ(status->optValue<std::string>("state", ""), "ok")
+      << status->optValue<std::string>("last_error", "");
+  HttpResponse test = Client("admin").Request("POST", "/api/offsite/targets/cloud/test");
+  ASSERT_EQ(test.status, 200) << test.body;
+  EXPECT_TRUE(ParseJson(test.body)->optValue<bool>("ok", false)) << test.body;
+  const std::string listing = Client("admin").Get("/api/offsite/targets").body;
+  EXPECT_EQ(listing.find(kPassphrase), std::string::npos);
+  EXPECT_EQ(listing.find("\"secret_access_key\""), std::string::npos);
+}
+
+TEST_F(OffsiteWebTest, AFailingTargetIsRedInHealthMetricsAndSettings) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-bucket");
+  ASSERT_EQ(AddTarget(R"({"name":"wrong","kind":"s3","endpoint":")" + s3->endpoint() +
+                      R"(","bucket":"no-such-bucket","access_key_id":"S3RVER",)"
+                      R"("secret_access_key":"a-secret-never-shown","passphrase":"p"})")
+                .status,
+            201);
+  const std::string id = NewPoint();
+  auto status = WaitForCopy("wrong", id);
+  EXPECT_EQ(status->optValue<std::string>("state", ""), "failing");
+  EXPECT_FALSE(status->optValue<std::string>("last_error", "").empty());
+  auto health = OffsiteHealth("wrong");
+  EXPECT_EQ(health->optValue<std::string>("status", ""), "failing");
+  EXPECT_FALSE(health->optValue<std::string>("last_error", "").empty());
+  const std::string metrics = Client("admin").Get("/metrics").body;
+  EXPECT_NE(metrics.find("arkwiki_offsite_failures_total{target=\"wrong\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("arkwiki_offsite_healthy{target=\"wrong\"} 0"), std::string::npos);
+  const std::string page = Client("admin").Get("/settings/backup").body;
+  EXPECT_NE(page.find("data-target=\"wrong\" data-state=\"failing\" class=\"journal-failed\""),
+            std::string::npos);
+  EXPECT_EQ(page.find("a-secret-never-shown"), std::string::npos);
+  // The wiki's own restore points are not held up by it.
+  EXPECT_FALSE(NewPoint().empty());
+}
+
+TEST_F(OffsiteWebTest, TargetsAreEditedRemovedAndRefusedWhenInvalid) {
+  const std::string target = dir_.Sub("nas");
+  ASSERT_EQ(
+      AddTarget(R"({"name":"nas","kind":"directory","path":")" + target + R"(","passphrase":"p"})")
+          .status,
+      201);
+  EXPECT_EQ(AddTarget(R"({"name":"nas","kind":"directory","path":"/x","passphrase":"p"})").status,
+            409);
+  EXPECT_EQ(AddTarget(R"({"name":"rel","kind":"directory","path":"x","passphrase":"p"})").status,
+            400);
+  EXPECT_EQ(AddTarget(R"({"name":"s","kind":"s3","bucket":"b","passphrase":"p"})").status, 400);
+  EXPECT_EQ(AddTarget(R"({"name":"n","kind":"directory","path":"/x","pasphrase":"p"})").status,
+            400);
+  EXPECT_EQ(Client("editor")
+                .Request("POST", "/api/offsite/targets",
+                         R"({"name":"e","kind":"directory","path":"/x","passphrase":"p"})",
+                         "application/json")
+                .status,
+            403);
+  HttpResponse edited = Client("admin").Request("PUT", "/api/offsite/targets/nas",
+                                                R"({"keep_last":9})", "application/json");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(ParseJson(edited.body)->optValue<int>("keep_last", 0), 9);
+  EXPECT_TRUE(ParseJson(edited.body)->optValue<bool>("passphrase_set", false));
+  EXPECT_EQ(Client("admin").Request("DELETE", "/api/offsite/targets/nas").status, 204);
+  EXPECT_EQ(Client("admin").Request("DELETE", "/api/offsite/targets/nas").status, 404);
+  EXPECT_TRUE(
+      ParseJson(Client("admin").Get("/api/offsite/targets").body)->getArray("targets")->size() ==
+      0);
+}
+
+}  // namespace
+}  // namespace arkwiki::testing

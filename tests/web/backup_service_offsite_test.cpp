@@ -1,0 +1,174 @@
+// BackupService's off-site copies: each new restore point is copied in the
+// background to every target of targets.conf, journaled, and shown per
+// target in health and /metrics; a failing target turns red there and in
+// the webhook. The webhook's network is a fake; the targets are real
+// directories.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "app.h"
+#include "arkwiki/backup/backup_journal.h"
+#include "arkwiki/core/clock.h"
+#include "backup_service.h"
+#include "handlers_metrics.h"
+#include "metrics_text.h"
+#include "support/backed_up_wiki.h"
+#include "support/temp_dir.h"
+#include "support/zip_crafter.h"
+#include "web/recording_poster.h"
+
+namespace arkwiki::web {
+namespace {
+
+constexpr auto kDeadline = std::chrono::seconds(120);
+
+class BackupOffsiteServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::SeedArchiveAndLive(source_, dir_.Sub("a.zip"), live_);
+    if (HasFatalFailure()) return;
+    auto storage = Storage::Open(Env::Default(), live_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    app_ = std::make_unique<WikiApp>(Env::Default(), std::move(storage).value());
+    auto poster = std::make_unique<RecordingPoster>();
+    poster_ = poster.get();
+    app_->backup().SetScheduleSeams([] { return NowUnixSeconds(); }, std::move(poster));
+    ASSERT_TRUE(
+        app_->storage().settings().Update({{"backup_webhook_url", "http://hooks.test/a"}}).ok());
+  }
+  BackupService& backup() { return app_->backup(); }
+  void AddTarget(const std::string& name, const std::string& location) {
+    OffsiteTargetConfig t;
+    t.name = name;
+    t.spec.location = location;
+    t.passphrase = "correct horse";
+    ASSERT_TRUE(backup().offsite().Save(t, false).ok());
+  }
+  // A restore point, and the copy run it starts, finished.
+  std::string PointCopied() {
+    auto point = backup().CreatePoint("admin", "");
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    EXPECT_TRUE(backup().offsite().WaitIdle(kDeadline));
+    return point.ok() ? point->id : "";
+  }
+  OffsiteTargetStatus Status(const std::string& name) {
+    for (const OffsiteTargetStatus& s : backup().OffsiteStatuses()) {
+      if (s.name == name) return s;
+    }
+    ADD_FAILURE() << "no status for " << name;
+    return {};
+  }
+  std::vector<JournalEntry> Journal(const std::string& event) {
+    BackupJournal journal(Env::Default(), BackupJournal::JournalDir(app_->layout().root));
+    auto read = journal.ReadNewest(100);
+    std::vector<JournalEntry> out;
+    for (const JournalEntry& e : read.ok() ? read->entries : std::vector<JournalEntry>{}) {
+      if (e.event == event) out.push_back(e);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::string source_ = dir_.Sub("source");
+  std::string live_ = dir_.Sub("live");
+  RecordingPoster* poster_ = nullptr;
+  std::unique_ptr<WikiApp> app_;
+};
+
+TEST_F(BackupOffsiteServiceTest, EachNewPointIsCopiedToADirectoryTargetAndJournaled) {
+  AddTarget("nas", dir_.Sub("nas"));
+  const std::string first = PointCopied();
+  OffsiteTargetStatus s = Status("nas");
+  EXPECT_GT(s.last_success, 0);
+  EXPECT_EQ(s.points.count(first), 1u);
+  EXPECT_TRUE(s.checked);
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("nas") + "/key"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("nas") + "/snapshots/" + first));
+  const std::string second = PointCopied();
+  s = Status("nas");
+  EXPECT_EQ(s.points.count(second), 1u);
+  auto journaled = Journal("offsite_copy");
+  ASSERT_EQ(journaled.size(), 2u);
+  EXPECT_EQ(journaled[0].subject, "nas");
+  EXPECT_EQ(journaled[0].outcome, "ok");
+  const BackupHealth health = backup().Health();
+  ASSERT_EQ(health.offsite.size(), 1u);
+  EXPECT_EQ(health.offsite[0].status, "ok");
+  const BackupMetrics m = metrics::CollectBackupMetrics(backup(), app_->settings());
+  ASSERT_EQ(m.offsite.size(), 1u);
+  EXPECT_TRUE(m.offsite[0].healthy);
+  EXPECT_GT(m.offsite[0].last_success_time, 0);
+}
+
+TEST_F(BackupOffsiteServiceTest, AFailingTargetIsRedInHealthMetricsJournalAndWebhook) {
+  testing::WriteFileOrDie(dir_.Sub("a-file"), "");
+  AddTarget("broken", dir_.Sub("a-file") + "/target");
+  AddTarget("nas", dir_.Sub("nas"));
+  const std::string id = PointCopied();
+  // The other target is copied all the same.
+  EXPECT_EQ(Status("nas").points.count(id), 1u);
+  const OffsiteTargetStatus s = Status("broken");
+  EXPECT_EQ(s.failures_total, 1u);
+  EXPECT_FALSE(s.last_error.empty());
+  const BackupHealth health = backup().Health();
+  ASSERT_EQ(health.offsite.size(), 2u);
+  EXPECT_EQ(health.offsite[0].target, "broken");
+  EXPECT_EQ(health.offsite[0].status, "failing");
+  EXPECT_FALSE(health.offsite[0].last_error.empty());
+  EXPECT_EQ(health.offsite[1].status, "ok");
+  const std::string text = MetricsText(metrics::CollectBackupMetrics(backup(), app_->settings()));
+  EXPECT_NE(text.find("arkwiki_offsite_failures_total{target=\"broken\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("arkwiki_offsite_healthy{target=\"broken\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("arkwiki_offsite_healthy{target=\"nas\"} 1\n"), std::string::npos);
+  bool journaled = false;
+  for (const JournalEntry& e : Journal("offsite_copy")) {
+    journaled |= e.subject == "broken" && e.outcome == "failed";
+  }
+  EXPECT_TRUE(journaled);
+  backup().notifier().WaitIdle();
+  const auto posts = poster_->posts();
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_NE(posts[0].find("\"event\":\"offsite_copy_failed\""), std::string::npos) << posts[0];
+  EXPECT_NE(posts[0].find("\"target\":\"broken\""), std::string::npos) << posts[0];
+}
+
+TEST_F(BackupOffsiteServiceTest, ACopyTooOldIsStaleAndAlertedOnce) {
+  AddTarget("nas", dir_.Sub("nas"));
+  PointCopied();
+  const int64_t later = NowUnixSeconds() + 2 * RestorePoints::kDefaultStaleAfterSeconds;
+  backup().CheckStale(later);
+  backup().CheckStale(later + 60);
+  backup().notifier().WaitIdle();
+  int stale_alerts = 0;
+  for (const std::string& post : poster_->posts()) {
+    stale_alerts += post.find("\"event\":\"offsite_stale\"") != std::string::npos;
+  }
+  EXPECT_EQ(stale_alerts, 1);
+  EXPECT_EQ(OffsiteState(Status("nas"), later, RestorePoints::kDefaultStaleAfterSeconds, true),
+            "stale");
+}
+
+TEST(OffsiteStateTest, PendingFailingStaleAndOk) {
+  OffsiteTargetStatus s;
+  EXPECT_EQ(OffsiteState(s, 1000, 100, true), "pending");
+  s.last_attempt = 900;
+  s.last_failure = 900;
+  EXPECT_EQ(OffsiteState(s, 1000, 100, true), "failing");
+  s.last_success = 950;
+  s.last_attempt = 950;
+  s.points_known = true;
+  s.checked = true;
+  EXPECT_EQ(OffsiteState(s, 1000, 100, true), "stale");  // nothing on the target
+  EXPECT_EQ(OffsiteState(s, 1000, 100, false), "ok");    // and nothing to copy
+  s.points["20261202T000000Z-aaaaaa"] = 950;
+  EXPECT_EQ(OffsiteState(s, 1000, 100, true), "ok");
+  EXPECT_EQ(OffsiteState(s, 1051, 100, true), "stale");
+  s.checked = false;
+  EXPECT_EQ(OffsiteState(s, 1000, 100, true), "failing");
+}
+
+}  // namespace
+}  // namespace arkwiki::web
