@@ -48,4 +48,23 @@ std::string OffsiteConfigPath(const std::string& data_dir);
 // passphrase, an unknown key or a bad count.
 Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std::string& path);
 
+// S3 credentials from a file in the AWS shared credentials format (what
+// `aws configure` writes to ~/.aws/credentials):
+//
+//   [default]
+//   aws_access_key_id = AKIA...
+//   aws_secret_access_key = ...
+//
+// `profile` names the section ("default" when empty); other keys
+// (aws_session_token, region) are ignored; '#' and ';' start comments.
+// PermissionDenied when group or others may read the file (saying to
+// chmod 600); NotFound for a missing file or profile; InvalidArgument when
+// the profile lacks either key. Messages never quote the secret.
+struct S3Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+Result<S3Credentials> LoadS3CredentialsFile(Env* env, const std::string& path,
+                                            const std::string& profile);
+
 }  // namespace arkwiki
