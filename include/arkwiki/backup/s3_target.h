@@ -87,7 +87,9 @@ struct S3TargetConfig {
   uint64_t part_size = uint64_t{8} << 20;
   // Parts of one multipart upload sent at the same time, each over its own
   // connection, 1 to 16. Memory for parts is parallel_parts x part_size.
-  int parallel_parts = 4;
+  // 2 keeps a copy under 64 MiB of RSS with 8 MiB parts; more helps over
+  // a link with long round trips (benchmarks/README.md, S3 target).
+  int parallel_parts = 2;
   // Keys per ListObjectsV2 page, 1 to 1000 (S3's maximum and default).
   int list_page_keys = 1000;
   // Where multipart upload state is kept (step 3 above); created if

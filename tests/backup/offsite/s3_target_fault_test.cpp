@@ -56,6 +56,7 @@ TEST_F(S3TargetFaultTest, PartsGoUpTogetherEachOverItsOwnConnection) {
   hold.until_seen = "partNumber=4&";
   proxy->AddRule(hold);
   S3TargetConfig config = Config(proxy.get());
+  config.parallel_parts = 4;
   config.io_timeout_ms = 20000;
   auto target = Open(config);
   const std::string data = PatternBytes(4 * kS3MinPartSize - 3, 13);
