@@ -8,6 +8,9 @@
 //   ARKWIKI_BENCH_ROUNDS  paired rounds, curl then arkwiki (default 3)
 //   ARKWIKI_BENCH_S3_PART_MB  the target's part_size (default 8); above the
 //                         object size, Put sends one PutObject
+//   ARKWIKI_BENCH_S3_PARALLEL  comma-separated parallel_parts settings
+//                         (default: the target's default); each round runs curl, then the
+//                         target once per setting, so runs alternate
 //
 // s3rver (Node.js) stores parts through its own streams at a few tens of
 // MB/s, so both sides measure s3rver as much as the client; the ratio is
@@ -19,6 +22,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +81,15 @@ double PeakRssMiB() {
   return static_cast<double>(u.ru_maxrss) / 1024;
 }
 
+std::vector<int> ParallelSettings() {
+  const char* v = std::getenv("ARKWIKI_BENCH_S3_PARALLEL");
+  std::istringstream in(v == nullptr ? std::to_string(arkwiki::S3TargetConfig{}.parallel_parts)
+                                     : v);
+  std::vector<int> out;
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::atoi(item.c_str()));
+  return out;
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -102,11 +116,19 @@ int main() {
   config.secret_key = S3rverProcess::kSecretKey;
   config.state_dir = work.Sub("state");
   config.part_size = EnvOr("ARKWIKI_BENCH_S3_PART_MB", 8) << 20;
-  auto target = arkwiki::OpenS3Target(config);
+  const std::vector<int> settings = ParallelSettings();
+  std::vector<std::unique_ptr<arkwiki::OffsiteTarget>> targets;
+  for (int parallel : settings) {
+    config.parallel_parts = parallel;
+    auto target = arkwiki::OpenS3Target(config);
+    if (!target.ok()) return std::fprintf(stderr, "%s\n", target.status().ToString().c_str()), 1;
+    targets.push_back(std::move(target).value());
+  }
   auto source = arkwiki::Env::Default()->NewRandomAccessFile(file);
-  if (!target.ok() || !source.ok()) return std::fprintf(stderr, "cannot open the target\n"), 1;
+  if (!source.ok()) return std::fprintf(stderr, "cannot open %s\n", file.c_str()), 1;
 
-  std::vector<double> curl_s, ark_s;
+  std::vector<double> curl_s;
+  std::vector<std::vector<double>> ark_s(settings.size());
   for (int i = 0; i < rounds; ++i) {
     const std::string curl_key = "curl-copy-" + std::to_string(i);
     auto curl = arkwiki::process::RunProcess(
@@ -120,22 +142,31 @@ int main() {
       return std::fprintf(stderr, "curl failed: %s\n", curl.ok() ? curl->err.c_str() : ""), 1;
     }
     curl_s.push_back(curl->seconds);
-    const auto start = std::chrono::steady_clock::now();
-    const arkwiki::Status put = (*target)->Put("arkwiki-copy-" + std::to_string(i), **source);
-    ark_s.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (!put.ok()) return std::fprintf(stderr, "%s\n", put.ToString().c_str()), 1;
+    for (size_t t = 0; t < targets.size(); ++t) {
+      const auto start = std::chrono::steady_clock::now();
+      const arkwiki::Status put = targets[t]->Put(
+          "arkwiki-copy-p" + std::to_string(settings[t]) + "-" + std::to_string(i), **source);
+      ark_s[t].push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      if (!put.ok()) return std::fprintf(stderr, "%s\n", put.ToString().c_str()), 1;
+    }
   }
   const double mb = static_cast<double>(mib << 20) / 1e6;
   const Counted c = CountFor(proxy, "curl-copy-0");
-  const Counted a = CountFor(proxy, "arkwiki-copy-0");
-  std::printf("object: %llu MiB, %d paired rounds (median)\n", static_cast<unsigned long long>(mib),
-              rounds);
-  std::printf("curl -T      %7.2f s %8.1f MB/s  %4d requests %12llu body bytes\n", Median(curl_s),
-              mb / Median(curl_s), c.requests, static_cast<unsigned long long>(c.body_bytes));
-  std::printf("S3 target    %7.2f s %8.1f MB/s  %4d requests %12llu body bytes  %.2fx curl\n",
-              Median(ark_s), mb / Median(ark_s), a.requests,
-              static_cast<unsigned long long>(a.body_bytes), Median(ark_s) / Median(curl_s));
+  std::printf("object: %llu MiB, part_size %llu MiB, %d alternating rounds (median)\n",
+              static_cast<unsigned long long>(mib),
+              static_cast<unsigned long long>(config.part_size >> 20), rounds);
+  std::printf("curl -T                %7.2f s %8.1f MB/s  %4d requests %12llu body bytes\n",
+              Median(curl_s), mb / Median(curl_s), c.requests,
+              static_cast<unsigned long long>(c.body_bytes));
+  for (size_t t = 0; t < targets.size(); ++t) {
+    const Counted a = CountFor(proxy, "arkwiki-copy-p" + std::to_string(settings[t]) + "-0");
+    const double secs = Median(ark_s[t]);
+    std::printf(
+        "S3 target parallel %2d %7.2f s %8.1f MB/s  %4d requests %12llu body bytes  %.2fx curl\n",
+        settings[t], secs, mb / secs, a.requests, static_cast<unsigned long long>(a.body_bytes),
+        secs / Median(curl_s));
+  }
   std::printf("peak RSS of this process: %.1f MiB\n", PeakRssMiB());
   return 0;
 }

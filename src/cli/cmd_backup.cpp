@@ -204,7 +204,7 @@ int CmdBackup(const Argv& argv) {
     // Off-site copies (cmd_backup_offsite.cpp).
     spec.with_value.insert({"backup-dir", "snapshot", "read-subset", "to", "from", "target",
                             "endpoint", "passphrase-file", "keep-last", "keep-daily", "keep-weekly",
-                            "keep-monthly"});
+                            "keep-monthly", "credentials-file"});
     spec.booleans.insert("read-all");
   }
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), spec);

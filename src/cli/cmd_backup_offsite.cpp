@@ -40,7 +40,9 @@ const char kOffsiteHelp[] =
     "or the name of a target in DATA/offsite/targets.conf (which holds its\n"
     "passphrase). Otherwise the passphrase is read from --passphrase-file, or\n"
     "else from standard input (its first line). The first copy to an empty\n"
-    "target sets its passphrase.\n"
+    "target sets its passphrase. S3 credentials come from --credentials-file FILE\n"
+    "(AWS shared credentials format, profile $AWS_PROFILE or default; mode 600),\n"
+    "else targets.conf, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"
     "copy       copies the restore points the target lacks (--snapshot ID: that\n"
     "           one), sending only the files the target does not hold yet\n"
     "snapshots  lists the restore points on the target, oldest first\n"
@@ -251,6 +253,16 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     spec = it->spec;
     out.configured_passphrase = it->passphrase;
     out.retention = it->retention;
+  }
+  if (auto file = args.Get("credentials-file")) {
+    if (!IsS3Location(spec.location)) {
+      return Status::InvalidArgument("--credentials-file is for s3:// targets only");
+    }
+    const char* profile = std::getenv("AWS_PROFILE");
+    ARKWIKI_ASSIGN_OR_RETURN(S3Credentials credentials,
+                             LoadS3CredentialsFile(Env::Default(), *file, profile ? profile : ""));
+    spec.access_key_id = std::move(credentials.access_key_id);
+    spec.secret_access_key = std::move(credentials.secret_access_key);
   }
   // A copy keeps an interrupted S3 upload's state in the data directory, so
   // that the next copy resumes it even after a reboot.

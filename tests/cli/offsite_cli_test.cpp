@@ -2,6 +2,7 @@
 // check --target, prune --target and restore --from into a new directory,
 // with their exit codes and messages.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -129,6 +130,59 @@ TEST_F(OffsiteCliTest, CopiesToS3AndRestoresFromItOnABareMachine) {
             0)
       << last_.err;
   EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+}
+
+TEST_F(OffsiteCliTest, CopiesToS3AndRestoresWithACredentialsFile) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-backups");
+  unsetenv("AWS_ACCESS_KEY_ID");
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  unsetenv("AWS_PROFILE");
+  const std::string credentials = dir_.Sub("credentials");
+  std::ofstream(credentials) << "# written by aws configure\n[other]\naws_access_key_id = nobody\n"
+                             << "aws_secret_access_key = nothing\n\n[default]\naws_access_key_id = "
+                             << S3rverProcess::kAccessKey
+                             << "\naws_secret_access_key = " << S3rverProcess::kSecretKey
+                             << "\nregion = us-east-1\n";
+  ASSERT_EQ(::chmod(credentials.c_str(), 0600), 0);
+  const std::string url = "s3://wiki-backups/site2";
+  const std::vector<std::string> where = {"--endpoint", s3->endpoint(), "--credentials-file",
+                                          credentials};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), where.begin(), where.end());
+    return args;
+  };
+  ASSERT_EQ(Run(with({"backup", "copy", "--data", data_, "--to", url}), kPassphrase), 0)
+      << last_.err;
+  const std::string fresh = dir_.Sub("new-machine");
+  ASSERT_EQ(Run(with({"backup", "restore", "--data", fresh, "--from", url, "--snapshot", "latest",
+                      "--yes"}),
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+  // Another profile's keys are other keys: s3rver does not know them.
+  setenv("AWS_PROFILE", "other", 1);
+  EXPECT_EQ(Run(with({"backup", "snapshots", "--from", url}), kPassphrase), 4) << last_.err;
+  EXPECT_NE(last_.err.find("InvalidAccessKeyId"), std::string::npos) << last_.err;
+  unsetenv("AWS_PROFILE");
+}
+
+TEST_F(OffsiteCliTest, CredentialsFileOthersCanReadIsRefused) {
+  const std::string credentials = dir_.Sub("credentials");
+  std::ofstream(credentials)
+      << "[default]\naws_access_key_id = a\naws_secret_access_key = s3cret\n";
+  ASSERT_EQ(::chmod(credentials.c_str(), 0644), 0);
+  EXPECT_NE(Run({"backup", "snapshots", "--from", "s3://bucket/wiki", "--endpoint",
+                 "http://127.0.0.1:1", "--credentials-file", credentials},
+                kPassphrase),
+            0);
+  EXPECT_NE(last_.err.find("chmod 600 " + credentials), std::string::npos) << last_.err;
+  EXPECT_EQ(last_.err.find("s3cret"), std::string::npos) << "the secret is never shown";
+  ASSERT_EQ(::chmod(credentials.c_str(), 0600), 0);
+  EXPECT_EQ(Run({"backup", "snapshots", "--from", target_, "--credentials-file", credentials},
+                kPassphrase),
+            2);
+  EXPECT_NE(last_.err.find("for s3:// targets only"), std::string::npos) << last_.err;
 }
 
 TEST_F(OffsiteCliTest, S3WithoutCredentialsNamesTheVariablesToSet) {

@@ -101,6 +101,23 @@ bool PassBody(int client, int up, std::string* pending, uint64_t length, uint64_
   return true;
 }
 
+// Moves a `length`-byte request body from `pending` (read from the
+// socket as needed) to the end of `out`.
+bool TakeBody(int client, std::string* pending, uint64_t length, std::string* out) {
+  while (pending->size() < length) {
+    if (!ReadSome(client, pending)) return false;
+  }
+  out->append(*pending, 0, static_cast<size_t>(length));
+  pending->erase(0, static_cast<size_t>(length));
+  return true;
+}
+
+// Whether the client has closed its end (nothing more to read, ever).
+bool ClientGone(int client) {
+  char c;
+  return ::recv(client, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 // Reads up to the end of the next request head into `head`.
 bool ReadHead(int client, std::string* pending, std::string* head) {
   size_t end;
@@ -210,7 +227,14 @@ void FaultProxy::Serve(int client) {
       std::lock_guard<std::mutex> lock(mu_);
       seen_.push_back({h.method, h.target, h.content_length, h.range, faulted});
     }
+    stop_cv_.notify_all();
     using Action = FaultRule::Action;
+    if (faulted && fault.action == Action::kRawAnswer) {
+      if (!PassBody(client, -1, &pending, h.content_length, h.content_length)) break;
+      std::lock_guard<std::mutex> lock(write_mu);
+      if (!SendRaw(client, fault)) break;
+      continue;
+    }
     if (faulted && fault.action == Action::kAnswer) {
       if (!PassBody(client, -1, &pending, h.content_length, h.content_length)) break;
       const std::string answer = ErrorAnswer(fault.status, fault.code);
@@ -220,9 +244,18 @@ void FaultProxy::Serve(int client) {
     }
     if (faulted && fault.action == Action::kDropMidAnswer) answer_budget = fault.answer_bytes;
     if (faulted && fault.action == Action::kDelay) {
-      std::unique_lock<std::mutex> lock(mu_);
-      stop_cv_.wait_for(lock, std::chrono::milliseconds(fault.delay_ms),
-                        [this] { return stopping_.load(); });
+      // The whole request is read first, and dropped if the client gave up
+      // meanwhile: s3rver writes a part as it arrives, so a late copy of a
+      // part (cut short, or racing the completion) would change the object.
+      if (!TakeBody(client, &pending, h.content_length, &head)) break;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        stop_cv_.wait_for(lock, std::chrono::milliseconds(fault.delay_ms), [&] {
+          return stopping_.load() || (!fault.until_seen.empty() && SeenTarget(fault.until_seen));
+        });
+      }
+      if (ClientGone(client) || !SendAll(up, head.data(), head.size())) break;
+      continue;
     }
     if (!SendAll(up, head.data(), head.size())) break;
     const bool drop = faulted && fault.action == Action::kDropMidBody;
@@ -240,6 +273,20 @@ void FaultProxy::Serve(int client) {
       ::close(fd);
     }
   }
+}
+
+bool FaultProxy::SeenTarget(const std::string& part) const {
+  return std::any_of(seen_.begin(), seen_.end(), [&](const SeenRequest& r) {
+    return r.target.find(part) != std::string::npos;
+  });
+}
+
+bool FaultProxy::SendRaw(int client, const FaultRule& rule) {
+  if (!SendAll(client, rule.raw_answer.data(), rule.raw_answer.size())) return false;
+  while (!rule.raw_repeat.empty() && !stopping_) {
+    if (!SendAll(client, rule.raw_repeat.data(), rule.raw_repeat.size())) return false;
+  }
+  return !rule.close_after && rule.raw_repeat.empty();
 }
 
 void FaultProxy::Stop() {

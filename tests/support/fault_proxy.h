@@ -4,12 +4,18 @@
 // first matching fault rule:
 //   - kDropMidBody: forwards the head and half the body, then closes both
 //     connections (a connection dropped in the middle of a part);
-//   - kDelay: holds the request for delay_ms before forwarding it, so the
-//     answer comes late;
+//   - kDelay: reads the whole request and holds it for delay_ms (or until
+//     a request matching until_seen arrives) before forwarding it, so the
+//     answer comes late; a request whose client gave up meanwhile is
+//     dropped, not forwarded;
 //   - kAnswer: answers status/code itself (500, 503, SlowDown) without
 //     forwarding, keeping the connection;
 //   - kDropMidAnswer: forwards the request, passes the first answer_bytes
-//     bytes of the answer back, then closes both connections.
+//     bytes of the answer back, then closes both connections;
+//   - kRawAnswer: answers raw_answer (head and body, as written by the
+//     test: a hostile or broken server) without forwarding, then
+//     raw_repeat again and again until the client goes (an endless body),
+//     then closes the connection if close_after.
 // Answers from the server are passed through unparsed. One upstream
 // connection per client connection; no pipelining (S3 clients send one
 // request at a time on a connection).
@@ -27,16 +33,22 @@
 namespace arkwiki::testing {
 
 struct FaultRule {
-  enum class Action { kDropMidBody, kDelay, kAnswer, kDropMidAnswer };
+  enum class Action { kDropMidBody, kDelay, kAnswer, kDropMidAnswer, kRawAnswer };
   Action action = Action::kAnswer;
-  std::string method;             // "" matches any
-  std::string target_contains;    // substring of the request target; "" any
-  int skip = 0;                   // let this many matching requests through first
-  int times = 1;                  // then apply to this many
-  int delay_ms = 0;               // kDelay
+  std::string method;           // "" matches any
+  std::string target_contains;  // substring of the request target; "" any
+  int skip = 0;                 // let this many matching requests through first
+  int times = 1;                // then apply to this many
+  int delay_ms = 0;             // kDelay
+  // kDelay: the wait also ends once a request whose target contains this
+  // has been seen (threads meet there instead of sleeping); "" = no such end.
+  std::string until_seen;
   int status = 503;               // kAnswer
   std::string code = "SlowDown";  // kAnswer: the S3 error code in the body
   int64_t answer_bytes = 0;       // kDropMidAnswer
+  std::string raw_answer;         // kRawAnswer
+  std::string raw_repeat;         // kRawAnswer: "" = none
+  bool close_after = false;       // kRawAnswer
 };
 
 struct SeenRequest {
@@ -79,7 +91,10 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
-  std::condition_variable stop_cv_;  // wakes kDelay waits at Stop()
+  std::condition_variable stop_cv_;  // wakes kDelay waits at Stop() and on each request
+  // Sends a kRawAnswer rule's answer; false when the connection must end.
+  bool SendRaw(int client, const FaultRule& rule);
+  bool SeenTarget(const std::string& part) const;  // mu_ held
   std::vector<RuleState> rules_;
   std::vector<SeenRequest> seen_;
   std::vector<int> open_fds_;

@@ -66,5 +66,23 @@ Status SaveOffsiteTargets(Env* env, const std::string& path,
                           const std::vector<OffsiteTargetConfig>& targets);
 // PermissionDenied, saying to chmod 600, when group or others may read `path`.
 Status CheckOffsiteFilePrivate(const std::string& path);
+// S3 credentials from a file in the AWS shared credentials format (what
+// `aws configure` writes to ~/.aws/credentials):
+//
+//   [default]
+//   aws_access_key_id = AKIA...
+//   aws_secret_access_key = ...
+//
+// `profile` names the section ("default" when empty); other keys
+// (aws_session_token, region) are ignored; '#' and ';' start comments.
+// PermissionDenied when group or others may read the file (saying to
+// chmod 600); NotFound for a missing file or profile; InvalidArgument when
+// the profile lacks either key. Messages never quote the secret.
+struct S3Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+Result<S3Credentials> LoadS3CredentialsFile(Env* env, const std::string& path,
+                                            const std::string& profile);
 
 }  // namespace arkwiki

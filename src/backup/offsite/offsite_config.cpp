@@ -27,6 +27,7 @@ bool IsName(const std::string& name) {
 }  // namespace
 
 // The mode is metadata the Env does not model; reading it changes nothing.
+// (A missing file passes: the read that follows reports it.)
 Status CheckOffsiteFilePrivate(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status::Ok();  // the read reports it
@@ -91,7 +92,47 @@ Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfigurat
   return t;
 }
 
+// Poco's INI reader takes only ';' comments; AWS's files also use '#'.
+std::string WithoutHashComments(const std::string& text) {
+  std::istringstream in(text);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    const size_t first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line[first] == '#') continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<S3Credentials> LoadS3CredentialsFile(Env* env, const std::string& path,
+                                            const std::string& profile) {
+  const std::string section = profile.empty() ? "default" : profile;
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path));
+  if (!exists) return Status::NotFound("no credentials file " + path);
+  ARKWIKI_RETURN_IF_ERROR(CheckOffsiteFilePrivate(path));
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, 1 << 20));
+  S3Credentials c;
+  try {
+    std::istringstream in(WithoutHashComments(text));
+    Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini(new Poco::Util::IniFileConfiguration(in));
+    Poco::Util::AbstractConfiguration::Keys keys;
+    ini->keys(section, keys);
+    if (keys.empty()) {
+      return Status::NotFound(path + " has no profile [" + section + "]");
+    }
+    c.access_key_id = ini->getString(section + ".aws_access_key_id", "");
+    c.secret_access_key = ini->getString(section + ".aws_secret_access_key", "");
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument(path + " is not a credentials file: " + e.displayText());
+  }
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return Status::InvalidArgument(path + ": profile [" + section +
+                                   "] needs aws_access_key_id and aws_secret_access_key");
+  }
+  return c;
+}
 
 std::string OffsiteConfigPath(const std::string& data_dir) {
   return JoinPath(JoinPath(data_dir, "offsite"), "targets.conf");

@@ -41,7 +41,7 @@ Result<S3TargetConfig> S3ConfigFromSpec(Env* env, const OffsiteTargetSpec& spec)
   if (config.access_key.empty() || config.secret_key.empty()) {
     return Status::InvalidArgument(
         "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key_id "
-        "and secret_access_key in targets.conf");
+        "and secret_access_key in targets.conf (the CLI also takes --credentials-file FILE)");
   }
   config.ca_file = spec.ca_file;
   config.state_dir = spec.state_dir;

@@ -25,6 +25,32 @@ namespace {
 
 constexpr size_t kReadBlock = size_t{1} << 20;
 constexpr size_t kMaxErrorBody = size_t{64} << 10;
+// The most of a 2xx answer kept in memory (one ListObjectsV2 page of 1,000
+// keys is about 300 KB). A longer one, or an endless chunked one, is no S3
+// answer: reading stops there and the request fails.
+constexpr size_t kMaxAnswerBody = size_t{8} << 20;
+
+// Poco keeps bytes read past the end of an answer in its session buffer,
+// where the next request would take them for its answer. This exposes
+// whether any are there (HTTPSession::buffered is protected).
+template <class Base>
+class ProbedSession final : public Base {
+ public:
+  using Base::Base;
+  bool HasBytesPastAnswer() const { return this->buffered() > 0; }
+};
+using PlainSession = ProbedSession<Poco::Net::HTTPClientSession>;
+using TlsSession = ProbedSession<Poco::Net::HTTPSClientSession>;
+
+bool HasBytesPastAnswer(Poco::Net::HTTPClientSession* session) {
+  if (auto* plain = dynamic_cast<PlainSession*>(session)) {
+    // Plain HTTP: bytes waiting on the socket too. (Over TLS the socket may
+    // hold a session ticket, so only Poco's buffer counts there.)
+    return plain->HasBytesPastAnswer() || plain->socket().available() > 0;
+  }
+  auto* tls = dynamic_cast<TlsSession*>(session);
+  return tls != nullptr && tls->HasBytesPastAnswer();
+}
 
 Poco::Timespan Millis(int ms) {
   return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms) * 1000);
@@ -39,6 +65,7 @@ std::string Describe(const Call& call) {
 struct Client::Attempt {
   Status status;
   bool retry = false;
+  bool drop_connection = false;  // the answer was not read to its end
   Reply reply;
 };
 
@@ -90,9 +117,9 @@ void Client::NewSession() {
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", config_.ca_file,
                                Poco::Net::Context::VERIFY_RELAXED, 9, config_.ca_file.empty());
-    session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context);
+    session_ = std::make_unique<TlsSession>(host_, port_, context);
   } else {
-    session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+    session_ = std::make_unique<PlainSession>(host_, port_);
   }
   session_->setTimeout(Millis(config_.connect_timeout_ms), Millis(config_.io_timeout_ms),
                        Millis(config_.io_timeout_ms));
@@ -111,12 +138,14 @@ void Client::WaitBeforeRetry(int retry) {
   std::this_thread::sleep_for(std::chrono::milliseconds(cap - cap / 2 + spread(jitter_)));
 }
 
-Status Client::ReadBody(std::istream& in, const Call& call, int status, uint64_t* delivered,
-                        Reply* reply, bool* connection_failed) {
-  const bool to_sink = call.sink != nullptr && status / 100 == 2;
+Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a) {
+  Reply* reply = &a->reply;
+  const bool ok_answer = reply->status / 100 == 2;
+  const bool to_sink = call.sink != nullptr && ok_answer;
   // A server that ignored our Range resends from byte 0: skip what we have.
-  uint64_t skip = (to_sink && status == 200) ? *delivered : 0;
-  if (to_sink && status == 200) *delivered = 0;
+  uint64_t skip = (to_sink && reply->status == 200) ? *delivered : 0;
+  if (to_sink && reply->status == 200) *delivered = 0;
+  const size_t cap = ok_answer ? kMaxAnswerBody : kMaxErrorBody;
   std::string block(kReadBlock, '\0');
   uint64_t received = 0;
   while (in) {
@@ -125,8 +154,18 @@ Status Client::ReadBody(std::istream& in, const Call& call, int status, uint64_t
     received += n;
     std::string_view got(block.data(), n);
     if (!to_sink) {
-      if (reply->body.size() < kMaxErrorBody || status / 100 == 2) reply->body.append(got);
-      continue;
+      if (reply->body.size() + n <= cap) {
+        reply->body.append(got);
+        continue;
+      }
+      // The rest is never read, so the connection cannot carry another request.
+      a->drop_connection = true;
+      if (ok_answer) {
+        return Status::IoError("the answer is larger than " + std::to_string(cap >> 20) +
+                               " MiB, which no S3 answer to this request is: refused");
+      }
+      reply->body.append(got.substr(0, cap - reply->body.size()));  // enough to quote
+      return Status::Ok();
     }
     const auto dropped = static_cast<size_t>(std::min<uint64_t>(skip, n));
     skip -= dropped;
@@ -137,7 +176,7 @@ Status Client::ReadBody(std::istream& in, const Call& call, int status, uint64_t
     *delivered += got.size();
   }
   if (in.bad() || (reply->content_length > 0 && received != reply->content_length)) {
-    *connection_failed = true;
+    a->retry = true;
     return Status::IoError("the connection ended after " + std::to_string(received) + " of " +
                            std::to_string(reply->content_length) + " bytes of the answer");
   }
@@ -191,16 +230,20 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     a.reply.status = static_cast<int>(rs.getStatus());
     a.reply.etag = rs.get("ETag", "");
     a.reply.content_length = rs.hasContentLength() ? rs.getContentLength64() : 0;
-    bool connection_failed = false;
-    if (call.method != "HEAD") {
-      a.status = ReadBody(in, call, a.reply.status, delivered, &a.reply, &connection_failed);
+    if (call.method != "HEAD") a.status = ReadBody(in, call, delivered, &a);
+    if (a.status.ok() && !a.drop_connection && rs.getKeepAlive() && HasBytesPastAnswer(&session)) {
+      // More bytes than the answer announced: they are no answer to the next
+      // request, and this answer may be cut too. Ask again on a new connection.
+      a.status = Status::IoError("the server sent more bytes than its answer's length");
+      a.retry = true;
     }
-    if (!a.status.ok()) {
-      a.retry = connection_failed;
-    } else if (a.reply.status / 100 != 2) {
-      const ErrorBody error = ParseErrorBody(a.reply.body);
-      a.status = AnswerToStatus(a.reply.status, error, Describe(), s3::Describe(call));
-      a.retry = IsRetryableAnswer(a.reply.status, error.code);
+    if (a.status.ok() && (a.reply.status / 100 != 2 || call.error_in_ok_answer)) {
+      ErrorBody error = ParseErrorBody(a.reply.body);
+      error.location = rs.get("Location", "");
+      if (a.reply.status / 100 != 2 || !error.code.empty()) {
+        a.status = AnswerToStatus(a.reply.status, error, Describe(), s3::Describe(call));
+        a.retry = IsRetryableAnswer(a.reply.status, error.code);
+      }
     }
   } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
     a.status = Status::IoError(e.displayText());
@@ -216,13 +259,14 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     a.status = Status::IoError(e.what());
     a.retry = true;
   }
-  if (!a.status.ok()) session.reset();
+  if (!a.status.ok() || a.drop_connection) session.reset();
   return a;
 }
 
 Result<Reply> Client::Execute(const Call& call) {
-  const std::string payload_sha256 =
-      call.body.empty() ? std::string(kEmptySha256) : Sha256Hex(call.body);
+  const std::string payload_sha256 = !call.body_sha256.empty() ? call.body_sha256
+                                     : call.body.empty()       ? std::string(kEmptySha256)
+                                                               : Sha256Hex(call.body);
   uint64_t delivered = 0;
   Status last;
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {

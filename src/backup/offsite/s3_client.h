@@ -31,9 +31,16 @@ struct Call {
   NameValues query;
   NameValues headers;     // extra headers to send and sign
   std::string_view body;  // sent with its SHA-256 in x-amz-content-sha256
+  // The body's SHA-256 (lowercase hex) when the caller has it already;
+  // empty: Execute computes it.
+  std::string body_sha256;
   // A 2xx answer's body is streamed here instead of into Reply::body. A
   // retry after part of it arrived asks for the rest only (Range).
   ByteSink* sink = nullptr;
+  // S3 may answer some requests (CompleteMultipartUpload) with 200 and an
+  // error document: true treats such an answer as that error, retrying it
+  // when the error asks for that.
+  bool error_in_ok_answer = false;
 };
 
 struct Reply {
@@ -64,8 +71,9 @@ class Client {
   std::unique_ptr<Poco::Net::HTTPRequest> SignedRequest(const Call& call,
                                                         const std::string& payload_sha256,
                                                         uint64_t resume_from);
-  Status ReadBody(std::istream& in, const Call& call, int status, uint64_t* delivered, Reply* reply,
-                  bool* connection_failed);
+  // Reads the answer's body into a->reply (or call.sink), bounded in memory;
+  // sets a->retry or a->drop_connection as the way it ended asks.
+  Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);
   // The keep-alive session, made on first use (NewSession, which throws).
   Result<Poco::Net::HTTPClientSession*> Session();
   void NewSession();

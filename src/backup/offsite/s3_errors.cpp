@@ -38,7 +38,22 @@ constexpr KnownError kKnownErrors[] = {
     {"EntityTooSmall", StatusCode::kInvalidArgument,
      "a multipart part was too small: the part size must be at least 5 MiB"},
     {"QuotaExceeded", StatusCode::kNoSpace, "the bucket's storage quota is used up"},
+    {"PermanentRedirect", StatusCode::kInvalidArgument,
+     "the bucket must be addressed at another endpoint: set the endpoint and region to the "
+     "bucket's own (redirects are not followed)"},
+    {"TemporaryRedirect", StatusCode::kInvalidArgument,
+     "the bucket must be addressed at another endpoint: set the endpoint and region to the "
+     "bucket's own (redirects are not followed)"},
 };
+
+// Requests and their signed credentials go only to the configured endpoint.
+Status RedirectStatus(const std::string& head, const std::string& detail,
+                      const std::string& location) {
+  return Status::InvalidArgument(
+      head + " (" + detail + "): the server redirects" +
+      (location.empty() ? std::string() : " to " + location.substr(0, 200)) +
+      "; redirects are not followed: set the endpoint to the address that serves the bucket");
+}
 
 }  // namespace
 
@@ -64,6 +79,9 @@ Status AnswerToStatus(int http_status, const ErrorBody& error, const std::string
     return Status::PermissionDenied(head + " (" + detail +
                                     "): the server refused the credentials or the access key "
                                     "lacks permission: check the access and secret keys");
+  }
+  if (error.code.empty() && http_status / 100 == 3) {
+    return RedirectStatus(head, detail, error.location);
   }
   if (error.code.empty() && http_status == 404) {
     return Status::NotFound(head + " (" + detail + "): no such object, or no such bucket");

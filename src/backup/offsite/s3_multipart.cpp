@@ -1,6 +1,11 @@
 #include "offsite/s3_multipart.h"
 
+#include <algorithm>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "arkwiki/core/hash.h"
@@ -48,35 +53,102 @@ Result<UploadState> ResumeOrStart(Client* client, UploadStateStore* states, cons
   return StartUpload(client, states, key, size);
 }
 
-Status UploadPart(Client* client, UploadStateStore* states, UploadState* state, int number,
-                  std::string_view bytes, const std::string& sha256) {
-  Call call{
-      "PUT", state->key, {{"partNumber", std::to_string(number)}, {"uploadId", state->upload_id}}};
-  call.body = bytes;
-  ARKWIKI_ASSIGN_OR_RETURN(Reply reply, client->Execute(call));
-  if (reply.etag.empty()) {
-    return Status::IoError(client->Describe() + ": UploadPart of " + state->key +
-                           " answered without an ETag");
-  }
-  state->parts[number] = {sha256, reply.etag};
-  return states->Save(*state);
-}
+// The parts of one upload, shared by the threads that send them. A part
+// is taken by one thread, read, hashed, sent, and recorded in the state
+// file only once the server has answered with its ETag, so the file never
+// names a part the server may not hold.
+class PartQueue {
+ public:
+  PartQueue(UploadStateStore* states, UploadState* state, const RandomAccessFile& source)
+      : states_(states),
+        state_(state),
+        source_(source),
+        count_(static_cast<int>((state->size + state->part_size - 1) / state->part_size)) {}
 
+  int count() const { return count_; }
+
+  // Sends parts until none is left or a thread has failed.
+  void Work(Client* client) {
+    std::vector<char> buffer;
+    for (int number = Take(); number != 0; number = Take()) {
+      Status s = SendPart(client, number, &buffer);
+      if (!s.ok()) {
+        const std::lock_guard<std::mutex> lock(mu_);
+        if (failed_.ok()) failed_ = std::move(s);
+        return;
+      }
+    }
+  }
+
+  // The first failure, once every thread has returned from Work.
+  Status FirstFailure() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return failed_;
+  }
+
+ private:
+  // The next part number; 0 when all are taken or a thread failed.
+  int Take() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_.ok() || next_ > count_) return 0;
+    return next_++;
+  }
+
+  Status SendPart(Client* client, int number, std::vector<char>* buffer) {
+    const uint64_t offset = static_cast<uint64_t>(number - 1) * state_->part_size;
+    const auto n = static_cast<size_t>(std::min(state_->part_size, state_->size - offset));
+    buffer->resize(n);
+    ARKWIKI_RETURN_IF_ERROR(ReadFully(source_, offset, buffer->data(), n));
+    Call call{"PUT", state_->key, {{"partNumber", std::to_string(number)}}};
+    call.body = std::string_view(buffer->data(), n);
+    call.body_sha256 = Sha256Hex(call.body);
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      const auto done = state_->parts.find(number);
+      if (done != state_->parts.end() && done->second.sha256 == call.body_sha256) {
+        return Status::Ok();
+      }
+      call.query.emplace_back("uploadId", state_->upload_id);
+    }
+    ARKWIKI_ASSIGN_OR_RETURN(Reply reply, client->Execute(call));
+    if (reply.etag.empty()) {
+      return Status::IoError(client->Describe() + ": UploadPart of " + state_->key +
+                             " answered without an ETag");
+    }
+    const std::lock_guard<std::mutex> lock(mu_);
+    state_->parts[number] = {call.body_sha256, reply.etag};
+    return states_->Save(*state_);
+  }
+
+  UploadStateStore* states_;
+  UploadState* state_;  // parts guarded by mu_
+  const RandomAccessFile& source_;
+  const int count_;
+  std::mutex mu_;
+  int next_ = 1;   // guarded by mu_
+  Status failed_;  // guarded by mu_
+};
+
+// Sends the parts from min(parallel_parts, parts) threads: this one with
+// `client`, the others each with a client (a connection) of their own.
 Status UploadParts(Client* client, UploadStateStore* states, const RandomAccessFile& source,
                    UploadState* state) {
-  const uint64_t part_size = state->part_size;
-  std::vector<char> buffer(static_cast<size_t>(part_size));
-  for (uint64_t offset = 0; offset < state->size; offset += part_size) {
-    const int number = static_cast<int>(offset / part_size) + 1;
-    const auto n = static_cast<size_t>(std::min(part_size, state->size - offset));
-    ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, buffer.data(), n));
-    const std::string_view bytes(buffer.data(), n);
-    const std::string sha256 = Sha256Hex(bytes);
-    const auto done = state->parts.find(number);
-    if (done != state->parts.end() && done->second.sha256 == sha256) continue;
-    ARKWIKI_RETURN_IF_ERROR(UploadPart(client, states, state, number, bytes, sha256));
+  PartQueue queue(states, state, source);
+  const int helpers = std::min(client->config().parallel_parts, queue.count()) - 1;
+  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < helpers; ++i) {
+    clients.push_back(std::make_unique<Client>(client->config()));
+    try {
+      threads.emplace_back([&queue, c = clients.back().get()] { queue.Work(c); });
+    } catch (const std::system_error& e) {
+      LogWarning("S3 upload of " + state->key + " runs with fewer threads: " + e.what());
+      break;
+    }
   }
-  return Status::Ok();
+  queue.Work(client);
+  for (std::thread& t : threads) t.join();
+  return queue.FirstFailure();
 }
 
 Status CompleteUpload(Client* client, const UploadState& state) {
@@ -86,12 +158,11 @@ Status CompleteUpload(Client* client, const UploadState& state) {
   const std::string body = CompleteMultipartBody(parts);
   Call call{"POST", state.key, {{"uploadId", state.upload_id}}};
   call.body = body;
+  call.error_in_ok_answer = true;  // S3 reports a failed assembly inside a 200
   ARKWIKI_ASSIGN_OR_RETURN(Reply reply, client->Execute(call));
-  // S3 may answer 200 and still report an error in the body.
-  const ErrorBody error = ParseErrorBody(reply.body);
-  if (!error.code.empty()) {
+  if (!IsCompleteResult(reply.body)) {
     return Status::IoError(client->Describe() + ": completing the upload of " + state.key +
-                           " failed (" + error.code + ": " + error.message + ")");
+                           " was answered without a CompleteMultipartUploadResult");
   }
   return Status::Ok();
 }

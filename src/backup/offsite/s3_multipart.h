@@ -1,7 +1,7 @@
 // Multipart upload with resume (s3_target.h, steps 2-5): the upload of an
-// object larger than one part, one part in memory at a time, resumed from
-// the UploadStateStore record when a previous Put of the same key and size
-// did not finish.
+// object larger than one part, with up to parallel_parts parts in flight
+// (one in memory per sending thread), resumed from the UploadStateStore
+// record when a previous Put of the same key and size did not finish.
 #pragma once
 
 #include <string>

@@ -116,6 +116,9 @@ Status CheckConfig(const S3TargetConfig& c) {
   if (c.part_size < kS3MinPartSize || c.part_size > (uint64_t{5} << 30)) {
     return Status::InvalidArgument("S3 part_size must be between 5 MiB and 5 GiB");
   }
+  if (c.parallel_parts < 1 || c.parallel_parts > 16) {
+    return Status::InvalidArgument("S3 parallel_parts must be between 1 and 16");
+  }
   if (c.list_page_keys < 1 || c.list_page_keys > 1000) {
     return Status::InvalidArgument("S3 list_page_keys must be between 1 and 1000");
   }

@@ -94,6 +94,16 @@ Result<ListPage> ParseListPage(const std::string& xml) {
   }
 }
 
+bool IsCompleteResult(const std::string& xml) {
+  try {
+    AutoPtr<Document> doc = Parse(xml);
+    const Element* root = doc->documentElement();
+    return root != nullptr && root->localName() == "CompleteMultipartUploadResult";
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
 std::string CompleteMultipartBody(const std::vector<FinishedPart>& parts) {
   std::string out = "<CompleteMultipartUpload>";
   for (const FinishedPart& part : parts) {

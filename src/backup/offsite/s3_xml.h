@@ -16,6 +16,7 @@ namespace arkwiki::s3 {
 struct ErrorBody {
   std::string code;  // "NoSuchBucket"; "" when the body is not an S3 error
   std::string message;
+  std::string location;  // a redirect's Location header (set by the caller)
 };
 // Never fails: a body that is no S3 error gives empty fields.
 ErrorBody ParseErrorBody(const std::string& xml);
@@ -33,5 +34,7 @@ struct FinishedPart {
   std::string etag;  // as the server sent it, quotes included
 };
 std::string CompleteMultipartBody(const std::vector<FinishedPart>& parts);
+// Whether `xml` is a CompleteMultipartUploadResult (the object exists).
+bool IsCompleteResult(const std::string& xml);
 
 }  // namespace arkwiki::s3

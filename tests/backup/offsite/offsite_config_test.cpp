@@ -128,5 +128,57 @@ TEST_F(OffsiteConfigTest, SaveRefusesWhatCouldNotBeReadBack) {
   EXPECT_EQ(ValidateOffsiteTarget(t).code(), StatusCode::kInvalidArgument);
 }
 
+class S3CredentialsFileTest : public OffsiteConfigTest {
+ protected:
+  Result<S3Credentials> LoadCredentials(const std::string& text, const std::string& profile = "",
+                                        mode_t mode = 0600) {
+    std::ofstream(path_) << text;
+    ::chmod(path_.c_str(), mode);
+    return LoadS3CredentialsFile(Env::Default(), path_, profile);
+  }
+};
+
+constexpr char kAwsCredentials[] =
+    "# written by aws configure\n"
+    "[default]\n"
+    "aws_access_key_id = AKDEFAULT\n"
+    "aws_secret_access_key = secret/default+1\n"
+    "\n"
+    "[backup]\n"
+    "; the wiki's own key\n"
+    "aws_access_key_id=AKBACKUP\n"
+    "aws_secret_access_key=secret-backup\n"
+    "aws_session_token = ignored\n"
+    "region = eu-west-1\n";
+
+TEST_F(S3CredentialsFileTest, ReadsTheDefaultOrTheNamedProfile) {
+  auto c = LoadCredentials(kAwsCredentials);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "AKDEFAULT");
+  EXPECT_EQ(c->secret_access_key, "secret/default+1");
+  c = LoadCredentials(kAwsCredentials, "backup");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "AKBACKUP");
+  EXPECT_EQ(c->secret_access_key, "secret-backup");
+}
+
+TEST_F(S3CredentialsFileTest, RefusesAFileOthersMayReadWithoutQuotingTheSecret) {
+  auto c = LoadCredentials(kAwsCredentials, "", 0640);
+  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(c.status().message().find("chmod 600"), std::string::npos);
+  EXPECT_EQ(c.status().message().find("secret"), std::string::npos) << c.status().message();
+}
+
+TEST_F(S3CredentialsFileTest, MissingFileProfileOrKeyIsNamed) {
+  EXPECT_EQ(LoadS3CredentialsFile(Env::Default(), dir_.Sub("none"), "").status().code(),
+            StatusCode::kNotFound);
+  auto c = LoadCredentials(kAwsCredentials, "nightly");
+  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(c.status().message().find("[nightly]"), std::string::npos);
+  c = LoadCredentials("[default]\naws_access_key_id = AK\n");
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("aws_secret_access_key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace arkwiki

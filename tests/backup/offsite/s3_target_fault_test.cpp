@@ -47,6 +47,60 @@ TEST_F(S3TargetFaultTest, ConnectionDroppedMidPartResendsOnlyThatPart) {
   EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/big")), Sha256Hex(data));
 }
 
+TEST_F(S3TargetFaultTest, PartsGoUpTogetherEachOverItsOwnConnection) {
+  auto proxy = StartProxy();
+  // Part 1 is held until part 4 has arrived: sent one after another, part 1
+  // would time out and go again.
+  FaultRule hold = Rule(Action::kDelay, "PUT", "partNumber=1&");
+  hold.delay_ms = 30000;
+  hold.until_seen = "partNumber=4&";
+  proxy->AddRule(hold);
+  S3TargetConfig config = Config(proxy.get());
+  config.parallel_parts = 4;
+  config.io_timeout_ms = 20000;
+  auto target = Open(config);
+  const std::string data = PatternBytes(4 * kS3MinPartSize - 3, 13);
+  const Status s = target->Put("objects/big", StringSource(data));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (const char* part : {"partNumber=1&", "partNumber=2&", "partNumber=3&", "partNumber=4&"}) {
+    EXPECT_EQ(proxy->Count("PUT", part), 1) << part;
+  }
+  EXPECT_EQ(StateFiles(), 0);
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/big")), Sha256Hex(data));
+}
+
+TEST_F(S3TargetFaultTest, NoMorePartsInFlightThanParallelParts) {
+  auto proxy = StartProxy();
+  // Parts 1 and 2 wait for part 3, which only a third sender could send:
+  // with two, one of them must time out and go again before part 3 starts.
+  for (const char* part : {"partNumber=1&", "partNumber=2&"}) {
+    FaultRule hold = Rule(Action::kDelay, "PUT", part);
+    hold.delay_ms = 30000;
+    hold.until_seen = "partNumber=3&";
+    proxy->AddRule(hold);
+  }
+  S3TargetConfig config = Config(proxy.get());
+  config.parallel_parts = 2;
+  config.io_timeout_ms = 1000;
+  auto target = Open(config);
+  const std::string data = PatternBytes(3 * kS3MinPartSize, 14);
+  const Status s = target->Put("objects/big", StringSource(data));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  // Part 3 was first sent only after part 1 or 2 had timed out and gone
+  // again (which one times out first is up to the scheduler).
+  int resent = 0;
+  for (const SeenRequest& r : proxy->Seen()) {
+    if (r.target.find("partNumber=3&") != std::string::npos) break;
+    if (r.target.find("partNumber=1&") != std::string::npos ||
+        r.target.find("partNumber=2&") != std::string::npos) {
+      ++resent;
+    }
+  }
+  EXPECT_GE(resent, 3) << "parts 1 and 2, and one of them again, before part 3";
+  EXPECT_EQ(proxy->Count("PUT", "partNumber=3&"), 1);
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/big")), Sha256Hex(data));
+}
+
 TEST_F(S3TargetFaultTest, InterruptedUploadResumesFromTheStateFileInANewTarget) {
   auto proxy = StartProxy();
   // The connection stays down past the (single) attempt while part 3 goes up.

@@ -1,0 +1,185 @@
+// The S3 client against a hostile or broken server, played by the fault
+// proxy's raw answers: huge and endless bodies, lengths that lie, a part
+// without an ETag, redirects to another host, and errors inside a 200
+// answer. Each is refused cleanly (or retried when S3 asks for that),
+// with memory bounded and without taking stray bytes for an answer.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/hash.h"
+#include "backup/offsite/s3_test_util.h"
+
+namespace arkwiki::testing {
+namespace {
+
+using Action = FaultRule::Action;
+using S3HostileServerTest = S3TargetTest;
+
+FaultRule Raw(const std::string& method, const std::string& target_contains,
+              const std::string& answer) {
+  FaultRule rule;
+  rule.action = Action::kRawAnswer;
+  rule.method = method;
+  rule.target_contains = target_contains;
+  rule.raw_answer = answer;
+  return rule;
+}
+
+// An answer whose chunked body never ends: 64 KiB chunks for as long as
+// the client reads.
+FaultRule Endless(const std::string& method, const std::string& target_contains,
+                  const std::string& status_line) {
+  FaultRule rule = Raw(method, target_contains,
+                       status_line +
+                           "\r\nContent-Type: application/xml\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n");
+  rule.raw_repeat = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
+  return rule;
+}
+
+TEST_F(S3HostileServerTest, EndlessListAnswerIsRefusedAfterTheCap) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Endless("GET", "list-type", "HTTP/1.1 200 OK"));
+  const auto listed = Open(Config(proxy.get()))->List("objects/");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_EQ(listed.status().code(), StatusCode::kIoError);
+  EXPECT_NE(listed.status().message().find("larger than 8 MiB"), std::string::npos)
+      << listed.status().ToString();
+  EXPECT_EQ(proxy->Count("GET", "list-type"), 1) << "not retried: no S3 answer is that long";
+}
+
+TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
+  auto proxy = StartProxy();
+  FaultRule rule = Endless("PUT", "/objects/k", "HTTP/1.1 500 Internal Server Error");
+  rule.times = 2;
+  proxy->AddRule(rule);
+  S3TargetConfig config = Config(proxy.get());
+  config.max_attempts = 2;
+  const Status s = Open(config)->Put("objects/k", StringSource("payload"));
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("HTTP 500"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("after 2 attempts"), std::string::npos) << s.message();
+  EXPECT_EQ(proxy->Count("PUT", "/objects/k"), 2);
+}
+
+TEST_F(S3HostileServerTest, BytesPastTheContentLengthAreNotTakenForTheNextAnswer) {
+  auto proxy = StartProxy();
+  // An empty 200 followed by a second, forged answer on the same connection.
+  proxy->AddRule(Raw("PUT", "/objects/k",
+                     "HTTP/1.1 200 OK\r\nETag: \"forged\"\r\nContent-Length: 0\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  auto target = Open(Config(proxy.get()));
+  ASSERT_TRUE(target->Put("objects/k", StringSource("payload")).ok());
+  EXPECT_EQ(proxy->Count("PUT", "/objects/k"), 2) << "sent again on a new connection";
+  const auto size = target->Stat("objects/k");
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_EQ(*size, 7u) << "the forged answer was not taken for the HEAD's";
+}
+
+TEST_F(S3HostileServerTest, AnswerCutShortOfItsContentLengthIsRetried) {
+  auto proxy = StartProxy();
+  auto target = Open(Config(proxy.get()));
+  ASSERT_TRUE(target->Put("objects/a", StringSource("a")).ok());
+  FaultRule cut =
+      Raw("GET", "list-type", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<ListBucketResult>");
+  cut.close_after = true;
+  proxy->AddRule(cut);
+  const auto listed = target->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key, "objects/a");
+  EXPECT_EQ(proxy->Count("GET", "list-type"), 2);
+}
+
+TEST_F(S3HostileServerTest, PartAnsweredWithoutAnETagIsRefused) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Raw("PUT", "partNumber=1&", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  const std::string data = PatternBytes(kS3MinPartSize + 10, 3);
+  const Status s = Open(Config(proxy.get()))->Put("objects/big", StringSource(data));
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("without an ETag"), std::string::npos) << s.message();
+  EXPECT_EQ(proxy->Count("POST", "uploadId="), 0) << "never completed";
+}
+
+TEST_F(S3HostileServerTest, RedirectToAnotherHostIsNotFollowed) {
+  auto proxy = StartProxy();
+  FaultProxy elsewhere(server_->port());  // stands for another host
+  ASSERT_TRUE(elsewhere.ok());
+  proxy->AddRule(Raw("PUT", "/objects/k",
+                     "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:" +
+                         std::to_string(elsewhere.port()) + "/" + kBucket +
+                         "/objects/k\r\nContent-Length: 0\r\n\r\n"));
+  const Status s = Open(Config(proxy.get()))->Put("objects/k", StringSource("payload"));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("redirects are not followed"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(std::to_string(elsewhere.port())), std::string::npos) << s.message();
+  EXPECT_TRUE(elsewhere.Seen().empty()) << "no request, and no credentials, went elsewhere";
+  EXPECT_EQ(proxy->Count("PUT", "/objects/k"), 1);
+}
+
+TEST_F(S3HostileServerTest, PermanentRedirectNamesTheSettingsToChange) {
+  auto proxy = StartProxy();
+  FaultRule moved;
+  moved.action = Action::kAnswer;
+  moved.method = "GET";
+  moved.status = 301;
+  moved.code = "PermanentRedirect";
+  proxy->AddRule(moved);
+  const auto listed = Open(Config(proxy.get()))->List("objects/");
+  EXPECT_EQ(listed.status().code(), StatusCode::kInvalidArgument) << listed.status().ToString();
+  EXPECT_NE(listed.status().message().find("set the endpoint and region"), std::string::npos)
+      << listed.status().message();
+}
+
+TEST_F(S3HostileServerTest, CompleteAnsweredOkWithARetryableErrorInsideIsRetried) {
+  auto proxy = StartProxy();
+  FaultRule inside;
+  inside.action = Action::kAnswer;
+  inside.method = "POST";
+  inside.target_contains = "uploadId=";
+  inside.status = 200;
+  inside.code = "InternalError";
+  proxy->AddRule(inside);
+  auto target = Open(Config(proxy.get()));
+  const std::string data = PatternBytes(kS3MinPartSize + 10, 4);
+  const Status s = target->Put("objects/big", StringSource(data));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(proxy->Count("POST", "uploadId="), 2);
+  StringByteSink got;
+  ASSERT_TRUE(target->Get("objects/big", &got).ok());
+  EXPECT_EQ(Sha256Hex(got.data()), Sha256Hex(data));
+  EXPECT_EQ(StateFiles(), 0);
+}
+
+TEST_F(S3HostileServerTest, CompleteAnsweredOkWithAccessDeniedInsideIsRefused) {
+  auto proxy = StartProxy();
+  FaultRule inside;
+  inside.action = Action::kAnswer;
+  inside.method = "POST";
+  inside.target_contains = "uploadId=";
+  inside.status = 200;
+  inside.code = "AccessDenied";
+  proxy->AddRule(inside);
+  auto target = Open(Config(proxy.get()));
+  const Status s = target->Put("objects/big", StringSource(PatternBytes(kS3MinPartSize + 1, 5)));
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << s.ToString();
+  EXPECT_NE(s.message().find("grant it"), std::string::npos) << s.message();
+  EXPECT_EQ(proxy->Count("POST", "uploadId="), 1);
+  EXPECT_EQ(target->Stat("objects/big").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(StateFiles(), 1) << "kept, so that a later Put resumes";
+}
+
+TEST_F(S3HostileServerTest, CompleteAnsweredOkWithoutAResultIsRefused) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Raw("POST", "uploadId=", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  const Status s = Open(Config(proxy.get()))
+                       ->Put("objects/big", StringSource(PatternBytes(kS3MinPartSize + 1, 6)));
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("without a CompleteMultipartUploadResult"), std::string::npos)
+      << s.message();
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
