@@ -106,6 +106,8 @@ Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(kRecordsPrefix));
   std::vector<std::string> ids;
   for (const OffsiteObject& o : objects) {
+    // The target's listing is not trusted to honour the prefix.
+    if (o.key.rfind(kRecordsPrefix, 0) != 0) continue;
     const std::string id = o.key.substr(std::strlen(kRecordsPrefix));
     if (IsSnapshotId(id)) ids.push_back(id);
   }

@@ -1,5 +1,6 @@
 // Reading restore points back from a target: listing, and staging one as a
 // local repository for the import (arkwiki/backup/offsite.h).
+#include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite.h"
 #include "format/manifest_parser.h"
 #include "offsite/offsite_fetch.h"
@@ -27,17 +28,29 @@ Result<std::string> ResolveId(OffsiteTarget* target, const std::string& id) {
   return ids.back();
 }
 
-// Destination of manifest file `file` in the staged repository.
-std::string StagedPath(const RepoLayout& repo, const std::string& id, const ManifestFile& file) {
+// Destination of manifest file `file` in the staged repository. The record
+// comes from the target, so its paths are refused here, before anything is
+// written, unless they are the archive's own: an upload named by its own
+// SHA-256, the database or the settings. (The import's check of the
+// exported archive comes too late: a path such as "../../x" would already
+// have been written outside the staging directory.)
+Result<std::string> StagedPath(const RepoLayout& repo, const std::string& id,
+                               const ManifestFile& file) {
   const std::string_view upload = UploadEntryHash(file.path);
-  if (!upload.empty()) return repo.ObjectPath(std::string(upload));
-  return JoinPath(repo.SnapshotDir(id), file.path);
+  if (!upload.empty() && upload == file.sha256) return repo.ObjectPath(std::string(upload));
+  if (file.path == kDatabasePath || file.path == kSettingsPath) {
+    return JoinPath(repo.SnapshotDir(id), file.path);
+  }
+  return Status::Corruption("the record lists " + file.path +
+                            ", which has no place in an arkwiki backup");
 }
 
 Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const std::string& name,
                  const ManifestFile& file, const std::string& dest) {
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
-  if (exists) return Status::Ok();  // an upload two manifest entries name
+  // Only an upload may be named twice (two pages, one file); a second
+  // database or settings entry fails the exclusive create below.
+  if (exists && !UploadEntryHash(file.path).empty()) return Status::Ok();
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
   ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, dest, CreateMode::kExclusive));
   ARKWIKI_RETURN_IF_ERROR(FetchFile(target, key, name, file, out.get()));
@@ -65,13 +78,17 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
   RepoLayout repo(staging_dir);
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.format_file));
   if (exists) return Status::AlreadyExists(staging_dir + " already holds a repository");
-  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
   const ManifestFiles& files = point.manifest.files;
+  const std::string where = "restore point " + id + " on " + target->Describe();
+  for (const auto& file : files) {  // every path first: nothing written yet
+    ARKWIKI_RETURN_IF_ERROR(StagedPath(repo, id, file).status().WithContext(where));
+  }
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
   for (size_t i = 0; i < files.size(); ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
     const ManifestFile file = files[i];
-    ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, StagedPath(repo, id, file))
-                                .WithContext("restore point " + id + " on " + target->Describe()));
+    ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
+    ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
   }
   const std::string dir = repo.SnapshotDir(id);
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, JoinPath(dir, kPointMeta), record.point_json));

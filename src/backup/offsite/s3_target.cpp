@@ -61,10 +61,17 @@ class S3Target final : public OffsiteTarget {
       if (!token.empty()) call.query.emplace_back("continuation-token", token);
       ARKWIKI_ASSIGN_OR_RETURN(s3::Reply reply, client_.Execute(call));
       ARKWIKI_ASSIGN_OR_RETURN(s3::ListPage page, s3::ParseListPage(reply.body));
+      // A server that ignores `prefix` must not hand back other keys (prune
+      // would remove them), nor page forever by repeating its token.
+      const std::string wanted = prefix_ + prefix;
       for (OffsiteObject& object : page.objects) {
-        if (object.key.compare(0, prefix_.size(), prefix_) != 0) continue;
+        if (object.key.compare(0, wanted.size(), wanted) != 0) continue;
         object.key.erase(0, prefix_.size());
         all.push_back(std::move(object));
+      }
+      if (!page.next_token.empty() && page.next_token == token) {
+        return Status::Corruption(Describe() + " repeated its continuation token while listing " +
+                                  prefix + "; the listing would never end");
       }
       token = std::move(page.next_token);
     } while (!token.empty());

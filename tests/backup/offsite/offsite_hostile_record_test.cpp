@@ -1,0 +1,106 @@
+// Attacks on the off-site copies by a hostile backup author (someone who
+// holds the passphrase and writes records) or a hostile target: a record's
+// paths are refused before anything is staged, and a cut object is refused.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "arkwiki/backup/directory_target.h"
+#include "arkwiki/backup/offsite.h"
+#include "arkwiki/storage/storage.h"
+#include "format/manifest_parser.h"
+#include "format/manifest_source.h"
+#include "offsite/offsite_fetch.h"
+#include "offsite/offsite_record.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class OffsiteAttackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::SeedWikiAt(data_, "a");
+    auto target = OpenDirectoryTarget(Env::Default(), target_dir_, true);
+    ASSERT_TRUE(target.ok()) << target.status().ToString();
+    target_ = std::move(target).value();
+    auto key = UnlockOrInitTarget(target_.get(), "pass phrase", KdfParams::ForTests());
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    key_ = std::move(key).value();
+  }
+  std::string SnapAndCopy() {
+    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
+    auto point = (*repo)->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+    EXPECT_TRUE(copier.Copy(point->id).ok());
+    return point->id;
+  }
+  // Puts `plain` encrypted as the object of a file with these bytes.
+  std::string PutObjectFor(const std::string& plain) {
+    Sha256Raw raw{};
+    EXPECT_TRUE(ParseSha256Hex(Sha256Hex(plain), &raw));
+    const std::string name = key_->ObjectName(raw);
+    auto sealed = EncryptBytes(*key_, ObjectKey(name), plain);
+    EXPECT_TRUE(sealed.ok());
+    EXPECT_TRUE(target_->Put(ObjectKey(name), StringFile(*sealed)).ok());
+    return name;
+  }
+  // Rewrites the record of `id` with `extra` added to its manifest, as a
+  // holder of the passphrase can.
+  void AddToRecord(const std::string& id, const ManifestFile& extra) {
+    auto record = ReadRecord(target_.get(), *key_, id);
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    auto manifest = ParseManifest(record->manifest_text);
+    ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
+    manifest->files.push_back(extra);
+    record->manifest_text = SerializeManifest(*manifest);
+    auto sealed = EncryptBytes(*key_, RecordKey(id), RecordPlaintext(*record));
+    ASSERT_TRUE(sealed.ok());
+    ASSERT_TRUE(target_->Put(RecordKey(id), StringFile(*sealed)).ok());
+  }
+
+  testing::TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string repo_dir_ = DefaultBackupDir(data_);
+  std::string target_dir_ = dir_.Sub("target");
+  std::unique_ptr<OffsiteTarget> target_;
+  std::unique_ptr<OffsiteKey> key_;
+};
+
+// The import's own check of the exported archive comes after staging, so
+// staging must refuse a path that would land outside its directory.
+TEST_F(OffsiteAttackTest, StagingNeverWritesOutsideTheStagingDirectory) {
+  const std::string id = SnapAndCopy();
+  const std::string payload = "written by a hostile record\n";
+  PutObjectFor(payload);
+  AddToRecord(id, {"../../../escaped-by-record.txt", payload.size(), Sha256Hex(payload)});
+  testing::TempDir scratch;
+  const std::string stage = scratch.Sub("stage");
+  auto staged = StageTargetPoint(Env::Default(), target_.get(), *key_, id, stage);
+  // stage/snapshots/<id>/../../../ is the scratch directory itself.
+  EXPECT_FALSE(std::ifstream(scratch.Sub("escaped-by-record.txt")).good())
+      << "a record's manifest path created a file outside " << stage;
+  EXPECT_FALSE(staged.ok()) << "a manifest path that has no place in a backup must be refused";
+}
+
+// An object cut exactly at a chunk boundary (no FINAL chunk) and an
+// object with a whole chunk more are both refused.
+TEST_F(OffsiteAttackTest, CutAtAChunkBoundaryIsRefused) {
+  const std::string plain(2 * kChunkBytes + 5, 'x');
+  auto sealed = EncryptBytes(*key_, "objects/ab/x", plain);
+  ASSERT_TRUE(sealed.ok());
+  const size_t one_chunk = 32 + kChunkBytes + crypto_secretstream_xchacha20poly1305_ABYTES;
+  for (size_t cut : {one_chunk, one_chunk + kChunkBytes + 17}) {
+    auto opened = DecryptBytes(*key_, "objects/ab/x", std::string_view(*sealed).substr(0, cut));
+    EXPECT_EQ(opened.status().code(), StatusCode::kCorruption) << "cut at " << cut;
+  }
+  auto whole = DecryptBytes(*key_, "objects/ab/x", *sealed);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, plain);
+}
+
+}  // namespace
+}  // namespace arkwiki
