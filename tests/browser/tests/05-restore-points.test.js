@@ -90,12 +90,22 @@ test('2. restoring a restore point goes through the preview and brings the conte
 });
 
 test('3. a damaged stored upload makes "Check now" show the check failed, in red', async () => {
+  // A small upload is stored inside a pack file (docs/backup-repository.md),
+  // a large one as a loose object: flip a bit of its bytes wherever they are.
   const sha = h.sha256(FILE);
-  const object = path.join(server.dataDir, 'backups', 'objects', sha.slice(0, 2), sha);
-  const bytes = Buffer.from(fs.readFileSync(object));
-  bytes[100] ^= 0x01;
-  fs.chmodSync(object, 0o644);
-  fs.writeFileSync(object, bytes);
+  const objects = path.join(server.dataDir, 'backups', 'objects');
+  const loose = path.join(objects, sha.slice(0, 2), sha);
+  const packs = path.join(objects, 'packs');
+  const candidates = [loose].concat(fs.existsSync(packs)
+    ? fs.readdirSync(packs).map((name) => path.join(packs, name)) : []);
+  const found = candidates.filter((file) => fs.existsSync(file))
+    .map((file) => ({ file, bytes: Buffer.from(fs.readFileSync(file)) }))
+    .map((c) => ({ ...c, at: c.file === loose ? 0 : c.bytes.indexOf(FILE) }))
+    .find((c) => c.at >= 0);
+  assert.ok(found, `the upload ${sha} is neither a loose object nor inside a pack`);
+  found.bytes[found.at + 100] ^= 0x01;
+  fs.chmodSync(found.file, 0o644);
+  fs.writeFileSync(found.file, found.bytes);
   await h.visit(page, '/settings/backup');
   await h.clickAndWait(page, ui.pointRow(page, state.first).getByRole('button', { name: 'Check now' }),
     { status: 200 });
