@@ -26,12 +26,17 @@
     return 'the server answered ' + xhr.status + ' ' + xhr.statusText;
   }
 
-  function setupImportForm(form) {
+  // Sends the form's one chosen file as the body of a POST to its
+  // data-upload-url, showing the upload's progress; `done(xhr, ui)` gets the
+  // answer, and `lost` is said when the connection fails.
+  function setupArchiveUpload(form, onStart, done, lost) {
     var input = form.querySelector('input[type="file"]');
-    var box = form.querySelector('.upload-progress');
-    var bar = form.querySelector('progress');
-    var status = form.querySelector('[role="status"]');
-    var button = form.querySelector('button[type="submit"]');
+    var ui = {
+      box: form.querySelector('.upload-progress'),
+      bar: form.querySelector('progress'),
+      status: form.querySelector('[role="status"]'),
+      button: form.querySelector('button[type="submit"]')
+    };
     form.addEventListener('submit', function (event) {
       if (!input.files || input.files.length !== 1) return;
       event.preventDefault();
@@ -42,36 +47,42 @@
       xhr.setRequestHeader('Content-Type', 'application/zip');
       xhr.setRequestHeader('Accept', 'application/json');
       xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
-      box.hidden = false;
-      button.disabled = true;
-      bar.removeAttribute('value');
-      status.textContent = 'Uploading…';
+      ui.box.hidden = false;
+      onStart();
+      ui.button.disabled = true;
+      ui.bar.removeAttribute('value');
+      ui.status.textContent = 'Uploading…';
       xhr.upload.onprogress = function (e) {
         if (!e.lengthComputable) return;
-        bar.max = e.total;
-        bar.value = e.loaded;
-        status.textContent = 'Uploading: ' + formatBytes(e.loaded) + ' of ' + formatBytes(e.total);
+        ui.bar.max = e.total;
+        ui.bar.value = e.loaded;
+        ui.status.textContent = 'Uploading: ' + formatBytes(e.loaded) + ' of ' +
+                                formatBytes(e.total);
       };
       xhr.upload.onload = function () {
-        bar.removeAttribute('value');
-        status.textContent = 'Uploaded. Checking every file in the backup…';
+        ui.bar.removeAttribute('value');
+        ui.status.textContent = 'Uploaded. Checking every file in the backup…';
       };
-      xhr.onload = function () {
-        if (xhr.status === 201 || xhr.status === 200) {
-          var body = JSON.parse(xhr.responseText);
-          window.location.assign(body.preview_url);
-          return;
-        }
-        button.disabled = false;
-        bar.value = 0;
-        status.textContent = 'Not imported: ' + errorText(xhr) + '. The wiki was not changed.';
-      };
+      xhr.onload = function () { done(xhr, ui); };
       xhr.onerror = function () {
-        button.disabled = false;
-        status.textContent = 'The upload failed (connection lost). The wiki was not changed.';
+        ui.button.disabled = false;
+        ui.status.textContent = lost;
       };
       xhr.send(file);
     });
+  }
+
+  function setupImportForm(form) {
+    setupArchiveUpload(form, function () {}, function (xhr, ui) {
+      if (xhr.status === 201 || xhr.status === 200) {
+        var body = JSON.parse(xhr.responseText);
+        window.location.assign(body.preview_url);
+        return;
+      }
+      ui.button.disabled = false;
+      ui.bar.value = 0;
+      ui.status.textContent = 'Not imported: ' + errorText(xhr) + '. The wiki was not changed.';
+    }, 'The upload failed (connection lost). The wiki was not changed.');
   }
 
   function addFact(list, term, value) {
@@ -115,53 +126,17 @@
   }
 
   function setupCheckForm(form) {
-    var input = form.querySelector('input[type="file"]');
-    var box = form.querySelector('.upload-progress');
-    var bar = form.querySelector('progress');
-    var status = form.querySelector('[role="status"]');
-    var button = form.querySelector('button[type="submit"]');
     var report = document.getElementById('check-report');
-    form.addEventListener('submit', function (event) {
-      if (!input.files || input.files.length !== 1) return;
-      event.preventDefault();
-      var file = input.files[0];
-      var xhr = new XMLHttpRequest();
-      xhr.open('POST', form.getAttribute('data-upload-url') + '?name=' +
-               encodeURIComponent(file.name));
-      xhr.setRequestHeader('Content-Type', 'application/zip');
-      xhr.setRequestHeader('Accept', 'application/json');
-      xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
-      box.hidden = false;
-      report.hidden = true;
-      button.disabled = true;
-      bar.removeAttribute('value');
-      status.textContent = 'Uploading…';
-      xhr.upload.onprogress = function (e) {
-        if (!e.lengthComputable) return;
-        bar.max = e.total;
-        bar.value = e.loaded;
-        status.textContent = 'Uploading: ' + formatBytes(e.loaded) + ' of ' + formatBytes(e.total);
-      };
-      xhr.upload.onload = function () {
-        bar.removeAttribute('value');
-        status.textContent = 'Uploaded. Checking every file in the backup…';
-      };
-      xhr.onload = function () {
-        button.disabled = false;
-        bar.value = 0;
-        if (xhr.status === 200) {
-          status.textContent = 'Checked. The file was deleted from the server.';
-          showCheckReport(report, JSON.parse(xhr.responseText));
-          return;
-        }
-        status.textContent = 'Not checked: ' + errorText(xhr) + '.';
-      };
-      xhr.onerror = function () {
-        button.disabled = false;
-        status.textContent = 'The upload failed (connection lost).';
-      };
-      xhr.send(file);
-    });
+    setupArchiveUpload(form, function () { report.hidden = true; }, function (xhr, ui) {
+      ui.button.disabled = false;
+      ui.bar.value = 0;
+      if (xhr.status === 200) {
+        ui.status.textContent = 'Checked. The file was deleted from the server.';
+        showCheckReport(report, JSON.parse(xhr.responseText));
+        return;
+      }
+      ui.status.textContent = 'Not checked: ' + errorText(xhr) + '.';
+    }, 'The upload failed (connection lost).');
   }
 
   var kPhases = ['safety backup', 'preparing', 'swapping', 'done'];
