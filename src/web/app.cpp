@@ -314,6 +314,15 @@ void WikiApp::Handle(Exchange& ex) {
     LogError("request " + ex.method + " " + ex.path + " failed: " + e.what());
     if (!ex.response.sent()) SendError(ex, Status::IoError("internal error"));
   }
+  // An answer sent before the body was read (401, 403, 404, 503...) ends
+  // the connection (above); a body of moderate size is read to its end
+  // first, so that the client still sending sees the answer. Bodies a
+  // handler read are at their end already; a 413's body was refused for
+  // its size and stays unread.
+  if (ex.response.sent() && !ex.response.getKeepAlive() &&
+      ex.response.getStatus() != Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE) {
+    LingerOnUnreadBody(ex, ex.user ? kMaxDrainBytes : static_cast<int64_t>(kMaxAnonymousBodyBytes));
+  }
   const Millis handled = timer.elapsed();
   const std::string logged_uri = RedactCsrf(uri);
   LogAccess(ex.client, ex.method, logged_uri, static_cast<int>(ex.response.getStatus()),

@@ -1,7 +1,10 @@
 #include "exchange.h"
 
 #include <Poco/JSON/Stringifier.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 
+#include <chrono>
 #include <sstream>
 
 #include "arkwiki/core/clock.h"
@@ -56,15 +59,32 @@ int HttpStatusFor(const Status& s) {
   return 500;
 }
 
-void DiscardOversizeBody(Exchange& ex) { DiscardRestOfBody(ex, 64 << 20); }
+void DiscardOversizeBody(Exchange& ex) { DiscardRestOfBody(ex, kMaxDrainBytes); }
 
 void DiscardRestOfBody(Exchange& ex, int64_t max_drain) {
   ex.response.setKeepAlive(false);  // whatever happens, this connection is done
   if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
+  // A client trickling its body holds this worker no longer than this
+  // (plus one read timeout); then the connection closes unread.
+  constexpr auto kMaxDrainTime = std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + kMaxDrainTime;
   std::istream& in = ex.request.stream();
   char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+  while ((in.read(buf, sizeof buf) || in.gcount() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
   }
+}
+
+void LingerOnUnreadBody(Exchange& ex, int64_t max_drain) {
+  if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
+  try {
+    if (ex.body_out != nullptr) ex.body_out->flush();
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&ex.request);
+    if (impl != nullptr) impl->socket().setReceiveTimeout(Poco::Timespan(5, 0));
+  } catch (const Poco::Exception&) {
+    return;  // the client is gone: nothing left to read
+  }
+  DiscardRestOfBody(ex, max_drain);
 }
 
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes) {
@@ -157,11 +177,13 @@ std::ostream& SendHead(Exchange& ex) {
     AddCommonHeaders(ex);
     r.set("Cache-Control", "no-store");
     std::ostream& out = r.send();
+    ex.body_out = &out;
     if (ex.method != "HEAD") out.write(kBody.data(), static_cast<std::streamsize>(kBody.size()));
     ex.refused_body.setstate(std::ios::badbit);
     return ex.refused_body;
   }
-  return r.send();
+  ex.body_out = &r.send();
+  return *ex.body_out;
 }
 
 void SendBody(Exchange& ex, int status, const std::string& content_type, const std::string& body) {

@@ -57,18 +57,30 @@ struct Exchange {
   int64_t bytes_sent = 0;
   // What SendHead() returns when it refused the headers: writes go nowhere.
   std::ostream refused_body{nullptr};
+  // The response body's stream once SendHead() has run (Poco's, buffered).
+  std::ostream* body_out = nullptr;
 };
 
 // Maps a Status code to an HTTP status.
 int HttpStatusFor(const Status& status);
 
+// The most of a refused body read to its end so that the client sees the
+// answer (closing with bytes unread sends a reset, which may discard it).
+inline constexpr int64_t kMaxDrainBytes = int64_t{64} << 20;
 // Reads and drops a body we refuse, if it is small enough to be worth it
 // (so the client can read our answer); otherwise marks the connection to close.
 void DiscardOversizeBody(Exchange& ex);
 // Reads and drops what is left of the body if its declared length is at most
 // max_drain, so a client that sends it all before reading sees our answer
-// instead of a reset; always closes the connection afterwards.
+// instead of a reset; always closes the connection afterwards. Gives up
+// after 30 s, so a trickling client cannot hold the worker.
 void DiscardRestOfBody(Exchange& ex, int64_t max_drain);
+// For an answer sent before the request body was read, on a connection
+// that closes: sends the answer now, then reads what is left of a body of
+// at most max_drain bytes, waiting at most 5 s for each piece, so that
+// closing sends a FIN after the answer rather than a reset that can
+// discard it at a client still sending.
+void LingerOnUnreadBody(Exchange& ex, int64_t max_drain);
 // Reads at most max_bytes of the body; TooLarge beyond that.
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 // Decodes an application/x-www-form-urlencoded body (or query string).

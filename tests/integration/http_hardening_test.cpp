@@ -125,6 +125,32 @@ TEST_F(HttpHardeningTest, OversizeFormFromLoggedInUserIsRefusedBeforeItsBodyIsSe
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
 }
 
+TEST_F(HttpHardeningTest, RefusalBeforeTheBodyIsReadReachesAClientStillSendingIt) {
+  // 48 MiB: more than loopback's socket buffers hold while the server reads
+  // nothing, so the client is still sending when the 403 goes out. A server
+  // that closes with the body unread resets the connection: this send
+  // fails and the answer is lost.
+  const std::string body(size_t{48} << 20, 'x');
+  Poco::Net::StreamSocket s = Connect(server_->port(), 60);
+  SendAll(s, "POST /api/backups/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                 tokens_["editor"] + "\r\nContent-Type: application/zip\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body);
+  const std::string reply = ReadReply(s, true);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 403", 0), 0u) << reply.substr(0, 300);
+}
+
+TEST_F(HttpHardeningTest, AnonymousRefusalReadsNoMoreThanTheAnonymousLimit) {
+  // The 401 comes before the size check; the server must not read a large
+  // anonymous body to its end, so it closes with the body unread.
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /api/backups/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/zip\r\nContent-Length: 1048576\r\n\r\n");
+  const std::string reply = ReadReply(s, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 401", 0), 0u) << reply;
+  EXPECT_TRUE(ServerCloses(s));
+}
+
 TEST_F(HttpHardeningTest, MethodNotAllowedListsAllowedMethods) {
   HttpResponse r = Client().Request("DELETE", "/login");
   EXPECT_EQ(r.status, 405);
