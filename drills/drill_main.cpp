@@ -102,6 +102,11 @@ Result<DrillConfig> ConfigFrom(const fixture::Flags& f) {
 Result<Golden> SeedGolden(DrillContext& ctx, const std::string& profile) {
   const DrillConfig& c = ctx.config();
   const std::string dir = c.work_root + "/golden-" + profile;
+  // A run that was killed (or kept with --keep) leaves its golden wiki;
+  // the harness owns this directory and seeds it afresh.
+  std::error_code gone;
+  std::filesystem::remove_all(dir, gone);
+  if (gone) return Status::IoError("cannot clear " + dir + ": " + gone.message());
   fixture::SeedOptions o;
   o.profile.profile = profile;
   o.profile.seed = c.seed;
