@@ -368,7 +368,8 @@ class BackupService {
   std::unique_ptr<WebhookNotifier> notifier_;
   TestRestoreRunner test_restore_;
   std::unique_ptr<ScheduledWork> work_;
-  // A copy run under exclusive_, and what it did to the journal and webhook.
+  // A copy run (beside the backup jobs of exclusive_), and what it did to
+  // the journal and webhook.
   void RunOffsiteCopies();
   bool HaveGoodPoint();
   std::unique_ptr<OffsiteCopies> offsite_;      // its worker uses the members above

@@ -1,6 +1,6 @@
 // BackupService's off-site copies (backup_service.h, offsite_copies.h): the
-// copy run after each restore point, under the lock that keeps one backup
-// job at a time, and what it did, for the journal and the webhook.
+// copy run after each restore point, and what it did, for the journal and
+// the webhook.
 #include "app.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
@@ -36,8 +36,9 @@ std::string BackupService::OffsiteStateOf(const OffsiteTargetStatus& status, int
 void BackupService::RunOffsiteCopies() {
   auto targets = offsite_->Targets();
   if (targets.ok() && targets->empty()) return;
-  // Waits for a backup or import that holds the lock: a copy is a backup job.
-  std::unique_lock<std::mutex> lock(exclusive_);
+  // Not under exclusive_: a copy only reads the repository, under its copy
+  // lock (RepoCopyLock), so downloads, imports, restore points and checks
+  // go on beside a target that takes hours; only a prune waits for it.
   auto points = points_.List();
   if (!points.ok()) {
     LogWarning("off-site copies: cannot list the restore points: " + points.status().ToString());

@@ -267,6 +267,13 @@ Status BackupService::ApplyRetention(const RetentionPolicy& policy, int64_t now)
   }
   const auto started = std::chrono::steady_clock::now();
   auto pruned = points_.Prune();
+  // An off-site copy is reading the repository: the next run prunes.
+  if (pruned.status().code() == StatusCode::kBusy) {
+    Journal({now, "prune", "skipped", "", "", 0,
+             static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),
+             pruned.status().message()});
+    return Status::Ok();
+  }
   Journal({now, "prune", pruned.ok() ? "ok" : "failed", "", "",
            pruned.ok() ? pruned->bytes_removed : 0,
            static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),

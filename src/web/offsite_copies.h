@@ -18,10 +18,10 @@
 //         there with its size (CheckTarget, re-hashing nothing);
 //   3. records per target what it did (Statuses), and returns it for the
 //      journal and the webhook.
-// The caller runs a run under the lock that keeps one backup job at a time
-// (BackupService), so a prune of the local repository cannot run during a
-// copy; the copier also holds the repository lock while it copies one
-// point, which keeps the CLI out. A crash or failure at any step leaves the
+// A run holds the repository's copy lock (RepoCopyLock) shared while it
+// copies, not the lock of the server's backup jobs: restore points,
+// downloads, imports and checks go on beside it, and a prune, by the
+// server or the CLI, is refused as busy until it ends. A crash or failure at any step leaves the
 // target as offsite.h says: earlier points intact, at most objects no record
 // names, which the next run reuses.
 #pragma once

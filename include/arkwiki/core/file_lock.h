@@ -17,5 +17,10 @@ namespace arkwiki {
 // what the holder wrote ("unknown" if nothing). PermissionDenied when the
 // file cannot be opened.
 Result<int> AcquireHolderLock(const std::string& path, const std::string& purpose);
+// Opens `path` as AcquireHolderLock does and takes a shared flock on it
+// without waiting; any number of shared holders may hold it at once, and
+// they write nothing into it. Busy while an exclusive holder has it; the
+// message is then what that holder wrote.
+Result<int> AcquireSharedLock(const std::string& path);
 
 }  // namespace arkwiki

@@ -84,11 +84,11 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
     return Status::Ok();
   }
   const ManifestFile file = files[i];
-  const std::string spool = JoinPath(c.repo.tmp, "offsite-" + RandomHex(8));
+  const std::string spool = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
   Status s =
       EncryptToSpool(c.env, LocalPath(c.repo, id, file), file, c.key, ObjectKey(name), spool);
   if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), spool);
-  (void)c.env->RemoveFile(spool);  // a leftover goes with the next locked run's tmp/
+  (void)c.env->RemoveFile(spool);  // a leftover goes with the next prune
   ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying " + file.path + " to " + c.target->Describe()));
   (*c.present)[name] = sealed_size;
   ++result->objects_sent;
@@ -114,7 +114,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(c.env, dir));
   OffsiteCopyResult result;
   result.id = id;
-  ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.tmp));
+  ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   for (size_t i = 0; i < manifest.files.size(); ++i) {
     ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &result));
   }
@@ -164,7 +164,7 @@ OffsiteCopier::OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* ta
 
 Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
   RepoLayout repo(backup_dir_);
-  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "off-site copy"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoCopyLock::AcquireShared(repo));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
   // Packed objects are read out of their packs and sent as objects.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
@@ -173,7 +173,7 @@ Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
 
 Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   RepoLayout repo(backup_dir_);
-  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "off-site copy"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoCopyLock::AcquireShared(repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> local, ListPointIds(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
@@ -181,8 +181,11 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   std::vector<OffsiteCopyResult> results;
   for (const std::string& id : local) {
     if (std::binary_search(remote.begin(), remote.end(), id)) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ReadPointInfo(env_, repo, id));
-    if (info.check.state == CheckStatus::State::kFailed) continue;
+    Result<SnapshotInfo> info = ReadPointInfo(env_, repo, id);
+    // Deleted since it was listed (a delete runs beside a copy): not copied.
+    if (info.status().code() == StatusCode::kNotFound) continue;
+    ARKWIKI_RETURN_IF_ERROR(info.status());
+    if (info->check.state == CheckStatus::State::kFailed) continue;
     ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
                              CopyLocked({stored.get(), repo, target_, key_, &present}, id));
     results.push_back(std::move(r));

@@ -19,6 +19,8 @@ RepoLayout::RepoLayout(std::string dir)
     : root(std::move(dir)),
       format_file(JoinPath(root, "repository.json")),
       lock_file(JoinPath(root, "lock")),
+      copy_lock(JoinPath(root, "copy.lock")),
+      copy_tmp(JoinPath(root, "copy-tmp")),
       objects(JoinPath(root, "objects")),
       snapshots(JoinPath(root, "snapshots")),
       tmp(JoinPath(root, "tmp")),
@@ -75,5 +77,28 @@ Result<std::unique_ptr<RepoLock>> RepoLock::Acquire(const RepoLayout& layout,
 }
 
 RepoLock::~RepoLock() { ::close(fd_); }
+
+Result<std::unique_ptr<RepoCopyLock>> RepoCopyLock::AcquireShared(const RepoLayout& layout) {
+  Result<int> fd = AcquireSharedLock(layout.copy_lock);
+  if (fd.status().code() == StatusCode::kBusy) {
+    return Status::Busy("the backup repository " + layout.root + " is busy (" +
+                        fd.status().message() + "); the off-site copy waits for the next run");
+  }
+  ARKWIKI_RETURN_IF_ERROR(fd.status());
+  return std::unique_ptr<RepoCopyLock>(new RepoCopyLock(*fd));
+}
+
+Result<std::unique_ptr<RepoCopyLock>> RepoCopyLock::AcquireExclusive(const RepoLayout& layout,
+                                                                     const std::string& purpose) {
+  Result<int> fd = AcquireHolderLock(layout.copy_lock, purpose);
+  if (fd.status().code() == StatusCode::kBusy) {
+    return Status::Busy("an off-site copy is reading the backup repository " + layout.root + "; " +
+                        purpose + " waits until it ends");
+  }
+  ARKWIKI_RETURN_IF_ERROR(fd.status());
+  return std::unique_ptr<RepoCopyLock>(new RepoCopyLock(*fd));
+}
+
+RepoCopyLock::~RepoCopyLock() { ::close(fd_); }
 
 }  // namespace arkwiki

@@ -21,6 +21,8 @@ struct RepoLayout {
   std::string root;
   std::string format_file;   // repository.json
   std::string lock_file;     // lock
+  std::string copy_lock;     // copy.lock
+  std::string copy_tmp;      // copy-tmp/
   std::string objects;       // objects/
   std::string snapshots;     // snapshots/
   std::string tmp;           // tmp/
@@ -45,7 +47,8 @@ std::string NewSnapshotId(int64_t unix_seconds, const std::string& newest);
 bool IsSnapshotId(const std::string& id);
 
 // An exclusive flock on the repository's lock file, held while a snapshot,
-// delete, prune or check runs, by the server and the CLI alike; released on
+// delete, prune or check runs (not while an off-site copy runs: see
+// RepoCopyLock), by the server and the CLI alike; released on
 // destruction and by the kernel if the process dies. The file records the
 // holder's pid and purpose so a refusal can say who holds it.
 class RepoLock {
@@ -59,6 +62,29 @@ class RepoLock {
 
  private:
   explicit RepoLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// The flock on copy.lock between off-site copies and prune, the one step
+// that removes objects. Copies hold it shared and never hold RepoLock, so
+// they run beside snapshots, deletes, checks and each other, and a target
+// that takes hours holds up no local restore point. A prune holds it
+// exclusively (inside RepoLock), so no object a copy reads vanishes under
+// it; while a copy runs, a prune is refused as busy and the next one does
+// its work.
+class RepoCopyLock {
+ public:
+  // Busy while a prune runs.
+  static Result<std::unique_ptr<RepoCopyLock>> AcquireShared(const RepoLayout& layout);
+  // Busy while a copy runs, saying so.
+  static Result<std::unique_ptr<RepoCopyLock>> AcquireExclusive(const RepoLayout& layout,
+                                                                const std::string& purpose);
+  ~RepoCopyLock();
+  RepoCopyLock(const RepoCopyLock&) = delete;
+  RepoCopyLock& operator=(const RepoCopyLock&) = delete;
+
+ private:
+  explicit RepoCopyLock(int fd) : fd_(fd) {}
   int fd_;
 };
 

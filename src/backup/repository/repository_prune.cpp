@@ -68,7 +68,10 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
 Result<PruneResult> Repository::Prune() {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "pruning"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto copies_out, RepoCopyLock::AcquireExclusive(repo, "pruning"));
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  // No copy runs: what a crashed one spooled can go.
+  ARKWIKI_RETURN_IF_ERROR(env_->RemoveTree(repo.copy_tmp));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
   ObjectSet keep;
   for (const std::string& id : ids) {

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/directory_target.h"
@@ -95,6 +98,37 @@ class FailingTarget : public OffsiteTarget {
   OffsiteTarget* inner_;
   int fail_at_;
   int puts_ = 0;
+};
+
+// Forwards to a target; the first Put waits until Release(), after telling
+// WaitUntilStalled() that it has begun: a target that takes hours, with
+// the test deciding when the hours are over.
+class StallingTarget : public OffsiteTarget {
+ public:
+  explicit StallingTarget(OffsiteTarget* inner) : inner_(inner) {}
+  std::string Describe() const override { return inner_->Describe(); }
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    if (!stalled_) {
+      stalled_ = true;
+      entered_.set_value();
+      release_.get_future().wait();
+    }
+    return inner_->Put(key, source);
+  }
+  Status Get(const std::string& key, ByteSink* sink) override { return inner_->Get(key, sink); }
+  Result<uint64_t> Stat(const std::string& key) override { return inner_->Stat(key); }
+  Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
+    return inner_->List(prefix);
+  }
+  Status Remove(const std::string& key) override { return inner_->Remove(key); }
+  void WaitUntilStalled() { entered_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+
+ private:
+  OffsiteTarget* inner_;
+  bool stalled_ = false;  // touched by the copying thread only
+  std::promise<void> entered_;
+  std::promise<void> release_;
 };
 
 void FlipByte(const std::string& path, long at) {
@@ -292,6 +326,34 @@ TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
   auto copied = Copy(id);
   EXPECT_EQ(copied.status().code(), StatusCode::kCorruption) << copied.status().ToString();
   EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record without its objects";
+}
+
+TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
+  const std::string first = Snap();
+  StallingTarget slow(target_.get());
+  Result<OffsiteCopyResult> copied = Status::IoError("not run");
+  std::thread copy([&] {
+    OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_);
+    copied = copier.Copy(first);
+  });
+  slow.WaitUntilStalled();
+  // Beside the copy: a restore point, a delete and a check.
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string second = Snap();
+  EXPECT_FALSE(second.empty());
+  EXPECT_TRUE(OpenRepo()->Delete(second).ok());
+  EXPECT_TRUE(OpenRepo()->Check(CheckOptions{100, 0}).ok());
+  // A prune could remove what the copy reads: refused, naming the copy.
+  auto pruned = OpenRepo()->Prune();
+  EXPECT_EQ(pruned.status().code(), StatusCode::kBusy);
+  EXPECT_NE(pruned.status().message().find("off-site copy"), std::string::npos)
+      << pruned.status().ToString();
+  slow.Release();
+  copy.join();
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_TRUE(RestoreCheck(first).ok());
+  EXPECT_TRUE(OpenRepo()->Prune().ok());
+  EXPECT_FALSE(std::filesystem::exists(repo_dir_ + "/copy-tmp")) << "the prune empties the spool";
 }
 
 TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndRemovesUnneededObjects) {
