@@ -90,14 +90,15 @@ void SetView(BackupService& backup, TemplateValue* data) {
   } else {
     for (const JournalEntry& e : read->entries) {
       const bool failed = e.outcome == "failed";
-      rows.Append(TemplateValue::MakeMap({{"date", DateValue(e.time)},
-                                          {"event", e.event},
-                                          {"what", WhatText(e)},
-                                          {"failed", failed},
-                                          {"outcome", std::string(failed ? "failed" : "ok")},
-                                          {"actor", e.actor},
-                                          {"subject", e.subject},
-                                          {"message", e.message}}));
+      rows.Append(TemplateValue::MakeMap(
+          {{"date", DateValue(e.time)},
+           {"event", e.event},
+           {"what", WhatText(e)},
+           {"failed", failed},
+           {"outcome", e.outcome == "skipped" ? e.outcome : std::string(failed ? "failed" : "ok")},
+           {"actor", e.actor},
+           {"subject", e.subject},
+           {"message", e.message}}));
     }
   }
   SetList(data, "journal", std::move(rows));

@@ -6,11 +6,14 @@
 // failure from the journal.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <mutex>
 
 #include "app.h"
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/file_lock.h"
 #include "backup_service.h"
 #include "support/backed_up_wiki.h"
 #include "support/temp_dir.h"
@@ -190,6 +193,26 @@ TEST_F(BackupJournalServiceTest, ARestartStillShowsTheLastFailedBackup) {
   const AutoBackupStatus status = backup().AutoStatus();
   EXPECT_EQ(status.last_failure, now);
   EXPECT_EQ(status.last_failure_message, error);
+}
+
+TEST_F(BackupJournalServiceTest, APruneHeldOffByAnOffsiteCopyIsSkippedAndTheBackupSucceeds) {
+  const std::string repo = dir_.Sub("repository");
+  backup().points().SetDir(repo);
+  ASSERT_TRUE(backup().RunScheduledBackup(NowUnixSeconds()).ok());
+  // What a running off-site copy holds (docs/backup-repository.md).
+  auto copying = AcquireSharedLock(repo + "/copy.lock");
+  ASSERT_TRUE(copying.ok()) << copying.status().ToString();
+  const int64_t now = NowUnixSeconds();
+  Status run = backup().RunScheduledBackup(now);
+  ::close(*copying);
+  EXPECT_TRUE(run.ok()) << run.ToString();
+  const JournalEntry prune = Newest("prune");
+  EXPECT_EQ(prune.outcome, "skipped");
+  EXPECT_NE(prune.message.find("off-site copy"), std::string::npos) << prune.message;
+  EXPECT_EQ(backup().AutoStatus().last_failure, 0);
+  EXPECT_TRUE(poster_->posts().empty()) << "no backup_failed alert";
+  ASSERT_TRUE(backup().RunScheduledBackup(now + 1).ok());
+  EXPECT_EQ(Newest("prune").outcome, "ok") << "the next run prunes";
 }
 
 TEST_F(BackupJournalServiceTest, ARestartStillShowsTheLastFailureInHealth) {

@@ -17,7 +17,7 @@
 //   time         Unix seconds (UTC)
 //   event        backup | download | import | undo | restore_point | forget |
 //                prune | check | test_restore | offsite_copy
-//   outcome      ok | failed
+//   outcome      ok | failed | skipped (work left to a later run)
 //   actor        user name, "scheduler" or "cli"; may be empty
 //   subject      what it was about: a restore point id, an archive name,
 //                an off-site target's name (offsite_copy)

@@ -142,8 +142,8 @@ Status BackupJournal::Append(const JournalEntry& entry) {
   if (!IsJournalEvent(entry.event)) {
     return Status::InvalidArgument("journal: unknown event \"" + entry.event + "\"");
   }
-  if (entry.outcome != "ok" && entry.outcome != "failed") {
-    return Status::InvalidArgument("journal: outcome must be ok or failed");
+  if (entry.outcome != "ok" && entry.outcome != "failed" && entry.outcome != "skipped") {
+    return Status::InvalidArgument("journal: outcome must be ok, failed or skipped");
   }
   std::string line = JournalLine(entry);
   if (line.size() > kMaxLineBytes) return Status::InvalidArgument("journal: entry too long");
