@@ -53,14 +53,23 @@ class DirectoryTarget : public OffsiteTarget {
     return Explain(s);
   }
 
-  Status Get(const std::string& key, ByteSink* sink) override {
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewSequentialFile(JoinPath(root_, key)));
     std::vector<char> buf(kCopyBlock);
-    while (true) {
-      ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf.data(), buf.size()));
+    for (uint64_t delivered = 0;;) {
+      // One byte past max_bytes is enough to know the object is too long.
+      const uint64_t room = max_bytes - delivered;  // delivered <= max_bytes
+      const size_t want = room < buf.size() ? static_cast<size_t>(room) + 1 : buf.size();
+      ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf.data(), want));
       if (n == 0) return Status::Ok();
+      if (n > max_bytes - delivered) {
+        return Status::Corruption("off-site object " + key + " in " + root_ +
+                                  " is longer than the " + std::to_string(max_bytes) +
+                                  " bytes it may hold; reading stopped there");
+      }
       ARKWIKI_RETURN_IF_ERROR(sink->Write(std::string_view(buf.data(), n)));
+      delivered += n;
     }
   }
 

@@ -90,7 +90,8 @@ Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
   StringByteSink plain;
   DecryptingSink decrypt(key, RecordKey(id), &plain);
-  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), &decrypt));
+  // Stat's answer comes from the target too: Get holds it to that size.
+  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), *size, &decrypt));
   ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ParseRecord(plain.data(), id));
   // The encryption already binds both; a mismatch here is a bug or a forgery

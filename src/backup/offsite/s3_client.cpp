@@ -60,6 +60,12 @@ std::string Describe(const Call& call) {
   return call.method + " " + (call.key.empty() ? std::string("(bucket)") : call.key);
 }
 
+Status TooLong(const Call& call) {
+  return Status::Corruption("off-site object " + call.key + " is longer than the " +
+                            std::to_string(call.max_sink_bytes) +
+                            " bytes it may hold; reading stopped there");
+}
+
 }  // namespace
 
 struct Client::Attempt {
@@ -145,6 +151,10 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
   // A server that ignored our Range resends from byte 0: skip what we have.
   uint64_t skip = (to_sink && reply->status == 200) ? *delivered : 0;
   if (to_sink && reply->status == 200) *delivered = 0;
+  if (to_sink && reply->content_length > call.max_sink_bytes - *delivered) {
+    a->drop_connection = true;
+    return TooLong(call);
+  }
   const size_t cap = ok_answer ? kMaxAnswerBody : kMaxErrorBody;
   std::string block(kReadBlock, '\0');
   uint64_t received = 0;
@@ -172,6 +182,10 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
     *delivered += dropped;
     got.remove_prefix(dropped);
     if (got.empty()) continue;
+    if (got.size() > call.max_sink_bytes - *delivered) {
+      a->drop_connection = true;
+      return TooLong(call);
+    }
     ARKWIKI_RETURN_IF_ERROR(call.sink->Write(got));
     *delivered += got.size();
   }

@@ -37,6 +37,10 @@ struct Call {
   // A 2xx answer's body is streamed here instead of into Reply::body. A
   // retry after part of it arrived asks for the rest only (Range).
   ByteSink* sink = nullptr;
+  // With `sink`: the most the object may hold. A longer answer (by its
+  // Content-Length, or by the bytes that arrive) fails with Corruption as
+  // soon as that shows, and is not retried.
+  uint64_t max_sink_bytes = UINT64_MAX;
   // S3 may answer some requests (CompleteMultipartUpload) with 200 and an
   // error document: true treats such an answer as that error, retrying it
   // when the error asks for that.

@@ -38,9 +38,10 @@ class S3Target final : public OffsiteTarget {
     return client_.Execute(call).status();
   }
 
-  Status Get(const std::string& key, ByteSink* sink) override {
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     s3::Call call{"GET", prefix_ + key};
     call.sink = sink;
+    call.max_sink_bytes = max_bytes;
     return client_.Execute(call).status();
   }
 

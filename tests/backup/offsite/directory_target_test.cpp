@@ -46,7 +46,7 @@ class DirectoryTargetTest : public ::testing::Test {
   }
   std::string GetString(OffsiteTarget* t, const std::string& key) {
     StringByteSink sink;
-    Status s = t->Get(key, &sink);
+    Status s = t->Get(key, UINT64_MAX, &sink);
     return s.ok() ? sink.data() : "<" + s.ToString() + ">";
   }
   std::vector<std::string> Files() {
@@ -80,7 +80,7 @@ TEST_F(DirectoryTargetTest, PutGetStatListRemove) {
   ASSERT_TRUE(t->Remove("objects/ab/abc").ok());
   EXPECT_TRUE(t->Remove("objects/ab/abc").ok()) << "removing an absent object is OK";
   EXPECT_EQ(t->Stat("objects/ab/abc").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(t->Get("nothing", nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(t->Get("nothing", UINT64_MAX, nullptr).code(), StatusCode::kNotFound);
   EXPECT_TRUE(t->List("objects/")->empty());
 }
 
@@ -132,7 +132,7 @@ TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
     env.FailAt(0);
     auto reader = OpenDirectoryTarget(Env::Default(), scratch.Sub("t"), false);
     StringByteSink got;
-    Status g = (*reader)->Get("objects/ab/abc", &got);
+    Status g = (*reader)->Get("objects/ab/abc", UINT64_MAX, &got);
     if (g.ok()) {
       EXPECT_EQ(got.data(), data) << "step " << n;
     } else {
@@ -148,6 +148,32 @@ TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
 TEST_F(DirectoryTargetTest, MissingDirectoryIsNotFoundForReading) {
   EXPECT_EQ(OpenDirectoryTarget(Env::Default(), root_, false).status().code(),
             StatusCode::kNotFound);
+}
+
+// Counts what it is given.
+class CountingSink : public ByteSink {
+ public:
+  Status Write(std::string_view data) override {
+    bytes += data.size();
+    return Status::Ok();
+  }
+  uint64_t bytes = 0;
+};
+
+TEST_F(DirectoryTargetTest, GetStopsOnceTheObjectProvesLongerThanMaxBytes) {
+  auto t = Open();
+  const std::string data((size_t{3} << 20) + 5, 'd');
+  ASSERT_TRUE(t->Put("objects/ab/long", StringFile(data)).ok());
+  CountingSink whole;
+  ASSERT_TRUE(t->Get("objects/ab/long", data.size(), &whole).ok());
+  EXPECT_EQ(whole.bytes, data.size());
+  for (uint64_t max : {uint64_t{0}, uint64_t{10}, uint64_t{data.size() - 1}}) {
+    CountingSink cut;
+    const Status s = t->Get("objects/ab/long", max, &cut);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << max << ": " << s.ToString();
+    EXPECT_NE(s.message().find("objects/ab/long"), std::string::npos) << s.message();
+    EXPECT_LE(cut.bytes, max) << "bytes past max_bytes reached the sink";
+  }
 }
 
 }  // namespace

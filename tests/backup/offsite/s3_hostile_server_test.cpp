@@ -50,6 +50,38 @@ TEST_F(S3HostileServerTest, EndlessListAnswerIsRefusedAfterTheCap) {
   EXPECT_EQ(proxy->Count("GET", "list-type"), 1) << "not retried: no S3 answer is that long";
 }
 
+// Takes at most `cap` bytes, then refuses, so a client that never stops
+// reading still ends.
+class CappedSink : public ByteSink {
+ public:
+  explicit CappedSink(uint64_t cap) : cap_(cap) {}
+  Status Write(std::string_view data) override {
+    bytes += data.size();
+    return bytes <= cap_ ? Status::Ok() : Status::TooLarge("the test's sink is full");
+  }
+  uint64_t bytes = 0;
+
+ private:
+  uint64_t cap_;
+};
+
+TEST_F(S3HostileServerTest, EndlessObjectIsStoppedAtMaxBytes) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Endless("GET", "/objects/endless", "HTTP/1.1 200 OK"));
+  proxy->AddRule(
+      Raw("GET", "/objects/declared",
+          "HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n" + std::string(1000, 'x')));
+  auto target = Open(Config(proxy.get()));
+  for (const std::string key : {"objects/endless", "objects/declared"}) {
+    CappedSink sink(uint64_t{64} << 20);
+    const Status s = target->Get(key, 100000, &sink);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << key << ": " << s.ToString();
+    EXPECT_NE(s.message().find("longer than the 100000 bytes"), std::string::npos) << s.message();
+    EXPECT_LE(sink.bytes, 100000u) << key;
+    EXPECT_EQ(proxy->Count("GET", key), 1) << "not retried";
+  }
+}
+
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
   auto proxy = StartProxy();
   FaultRule rule = Endless("PUT", "/objects/k", "HTTP/1.1 500 Internal Server Error");
@@ -148,7 +180,7 @@ TEST_F(S3HostileServerTest, CompleteAnsweredOkWithARetryableErrorInsideIsRetried
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(proxy->Count("POST", "uploadId="), 2);
   StringByteSink got;
-  ASSERT_TRUE(target->Get("objects/big", &got).ok());
+  ASSERT_TRUE(target->Get("objects/big", UINT64_MAX, &got).ok());
   EXPECT_EQ(Sha256Hex(got.data()), Sha256Hex(data));
   EXPECT_EQ(StateFiles(), 0);
 }
