@@ -33,11 +33,29 @@ constexpr size_t kMaxAnswerBody = size_t{8} << 20;
 // Poco keeps bytes read past the end of an answer in its session buffer,
 // where the next request would take them for its answer. This exposes
 // whether any are there (HTTPSession::buffered is protected).
+// It also holds every read and write of an answer's body and of a
+// request to the request's deadline (HTTPSession::read and write are the
+// virtual doors to the socket).
 template <class Base>
 class ProbedSession final : public Base {
  public:
-  using Base::Base;
+  template <class... Args>
+  explicit ProbedSession(Deadline* deadline, Args&&... args)
+      : Base(std::forward<Args>(args)...), deadline_(deadline) {}
   bool HasBytesPastAnswer() const { return this->buffered() > 0; }
+
+ protected:
+  int read(char* buffer, std::streamsize length) override {
+    deadline_->Check(this);
+    return Base::read(buffer, length);
+  }
+  int write(const char* buffer, std::streamsize length) override {
+    deadline_->Check(this);
+    return Base::write(buffer, length);
+  }
+
+ private:
+  Deadline* deadline_;
 };
 using PlainSession = ProbedSession<Poco::Net::HTTPClientSession>;
 using TlsSession = ProbedSession<Poco::Net::HTTPSClientSession>;
@@ -66,7 +84,26 @@ Status TooLong(const Call& call) {
                             " bytes it may hold; reading stopped there");
 }
 
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+void Deadline::Check(Poco::Net::HTTPSession* session) {
+  const int64_t left = at_ms - now_ms();
+  if (left <= 0) throw Poco::TimeoutException("the request's deadline has passed");
+  // Set near the deadline only (and once more to undo it), since a new
+  // connection starts with the session's own timeouts.
+  const int timeout = left < io_timeout_ms ? static_cast<int>(left) : 0;
+  if ((timeout == 0 && applied_timeout_ms_ == 0) || !session->connected()) return;
+  const Poco::Timespan span = Millis(timeout > 0 ? timeout : io_timeout_ms);
+  session->socket().setReceiveTimeout(span);
+  session->socket().setSendTimeout(span);
+  applied_timeout_ms_ = timeout;
+}
 
 struct Client::Attempt {
   Status status;
@@ -84,6 +121,9 @@ Client::Client(S3TargetConfig config)
   base_path_ = uri.getPath();
   while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
   if (!config_.clock) config_.clock = NowUnixSeconds;
+  if (!config_.deadline_clock) config_.deadline_clock = SteadyMillis;
+  deadline_.now_ms = config_.deadline_clock;
+  deadline_.io_timeout_ms = config_.io_timeout_ms;
 }
 
 Client::~Client() = default;
@@ -123,9 +163,9 @@ void Client::NewSession() {
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", config_.ca_file,
                                Poco::Net::Context::VERIFY_RELAXED, 9, config_.ca_file.empty());
-    session_ = std::make_unique<TlsSession>(host_, port_, context);
+    session_ = std::make_unique<TlsSession>(&deadline_, host_, port_, context);
   } else {
-    session_ = std::make_unique<PlainSession>(host_, port_);
+    session_ = std::make_unique<PlainSession>(&deadline_, host_, port_);
   }
   session_->setTimeout(Millis(config_.connect_timeout_ms), Millis(config_.io_timeout_ms),
                        Millis(config_.io_timeout_ms));
@@ -135,13 +175,30 @@ void Client::NewSession() {
   session_->setKeepAliveTimeout(Poco::Timespan(4, 0));
 }
 
-void Client::WaitBeforeRetry(int retry) {
+int64_t Client::BackoffMs(int retry) {
   const int64_t cap = std::min<int64_t>(config_.max_backoff_ms,
                                         int64_t{config_.initial_backoff_ms} << std::min(retry, 20));
   // "Equal jitter": half the cap, plus a random share of the other half, so
   // waits grow with each retry while clients that failed together spread out.
   std::uniform_int_distribution<int64_t> spread(0, cap / 2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(cap - cap / 2 + spread(jitter_)));
+  return cap - cap / 2 + spread(jitter_);
+}
+
+int64_t Client::DeadlineFor(const Call& call) const {
+  // The object a request carries: its body, or the most a Get may fetch.
+  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : call.body.size();
+  const uint64_t mib = std::min<uint64_t>(bytes / (uint64_t{1} << 20) + 1, uint64_t{1} << 40);
+  const uint64_t extra = std::min<uint64_t>(
+      mib * static_cast<uint64_t>(config_.deadline_ms_per_mib), uint64_t{1} << 60);
+  return config_.deadline_clock() + config_.request_deadline_ms + static_cast<int64_t>(extra);
+}
+
+Status Client::DeadlinePassed(const Call& call, const Status& last) const {
+  return Status::IoError(Describe() + ": " + s3::Describe(call) +
+                         " did not finish within its deadline (request_deadline_ms " +
+                         std::to_string(config_.request_deadline_ms) + ", plus " +
+                         std::to_string(config_.deadline_ms_per_mib) + " ms per MiB)" +
+                         (last.ok() ? std::string() : "; the last failure: " + last.message()));
 }
 
 Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a) {
@@ -283,10 +340,17 @@ Result<Reply> Client::Execute(const Call& call) {
                                                                : Sha256Hex(call.body);
   uint64_t delivered = 0;
   Status last;
+  deadline_.at_ms = DeadlineFor(call);
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
-    if (attempt > 0) WaitBeforeRetry(attempt);
+    if (attempt > 0) {
+      const int64_t wait = BackoffMs(attempt);
+      if (config_.deadline_clock() + wait >= deadline_.at_ms) return DeadlinePassed(call, last);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    }
     Attempt a = SendOnce(call, payload_sha256, &delivered);
     if (a.status.ok()) return std::move(a.reply);
+    // However the attempt ended, past the deadline the request is over.
+    if (config_.deadline_clock() >= deadline_.at_ms) return DeadlinePassed(call, a.status);
     if (!a.retry) return a.status;
     last = a.status;
   }

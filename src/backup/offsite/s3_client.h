@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPRequest.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -47,6 +48,20 @@ struct Call {
   bool error_in_ok_answer = false;
 };
 
+// The deadline of the request in progress, shared by the Client and its
+// session, which checks it before each read from and write to the socket.
+struct Deadline {
+  std::function<int64_t()> now_ms;  // monotonic
+  int64_t at_ms = INT64_MAX;
+  int io_timeout_ms = 0;
+  // Throws Poco::TimeoutException once the deadline has passed; else
+  // shortens the socket's timeouts to what is left of it.
+  void Check(Poco::Net::HTTPSession* session);
+
+ private:
+  int applied_timeout_ms_ = 0;  // 0: io_timeout_ms
+};
+
 struct Reply {
   int status = 0;
   std::string body;  // unless streamed to Call::sink
@@ -81,7 +96,11 @@ class Client {
   // The keep-alive session, made on first use (NewSession, which throws).
   Result<Poco::Net::HTTPClientSession*> Session();
   void NewSession();
-  void WaitBeforeRetry(int retry);
+  // The wait before retry `retry`, in milliseconds.
+  int64_t BackoffMs(int retry);
+  // When `call` must be finished, by deadline_clock.
+  int64_t DeadlineFor(const Call& call) const;
+  Status DeadlinePassed(const Call& call, const Status& last) const;
   std::string RequestPath(const std::string& key) const;
 
   S3TargetConfig config_;
@@ -89,6 +108,7 @@ class Client {
   std::string host_;  // the host requests go to (bucket.host when virtual-host)
   uint16_t port_ = 0;
   std::string base_path_;  // the endpoint URL's own path, if any
+  Deadline deadline_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   std::mt19937_64 jitter_;
 };

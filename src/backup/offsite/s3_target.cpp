@@ -131,9 +131,10 @@ Status CheckConfig(const S3TargetConfig& c) {
     return Status::InvalidArgument("S3 list_page_keys must be between 1 and 1000");
   }
   if (c.max_attempts < 1 || c.initial_backoff_ms < 0 || c.max_backoff_ms < 0 ||
-      c.connect_timeout_ms <= 0 || c.io_timeout_ms <= 0) {
+      c.connect_timeout_ms <= 0 || c.io_timeout_ms <= 0 || c.request_deadline_ms <= 0 ||
+      c.deadline_ms_per_mib < 0) {
     return Status::InvalidArgument(
-        "S3 max_attempts must be at least 1, and the timeouts and backoffs positive");
+        "S3 max_attempts must be at least 1, and the timeouts, deadlines and backoffs positive");
   }
   return Status::Ok();
 }

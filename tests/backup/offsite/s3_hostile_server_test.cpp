@@ -5,7 +5,9 @@
 // with memory bounded and without taking stray bytes for an answer.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/hash.h"
@@ -80,6 +82,30 @@ TEST_F(S3HostileServerTest, EndlessObjectIsStoppedAtMaxBytes) {
     EXPECT_LE(sink.bytes, 100000u) << key;
     EXPECT_EQ(proxy->Count("GET", key), 1) << "not retried";
   }
+}
+
+// An object that trickles in one byte per chunk, each well within the
+// socket timeout, forever: the whole-request deadline ends it. The clock
+// moves one second at each look, so the deadline passes after a few reads
+// however fast the machine is.
+TEST_F(S3HostileServerTest, TricklingAnswerEndsAtTheRequestDeadline) {
+  auto proxy = StartProxy();
+  FaultRule trickle =
+      Raw("GET", "/objects/trickle", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+  trickle.raw_repeat = "1\r\nx\r\n";
+  proxy->AddRule(trickle);
+  S3TargetConfig config = Config(proxy.get());
+  auto ticks = std::make_shared<std::atomic<int64_t>>(0);
+  config.deadline_clock = [ticks] { return ticks->fetch_add(1000) + 1000; };
+  config.request_deadline_ms = 20000;
+  config.deadline_ms_per_mib = 0;
+  CappedSink sink(uint64_t{1} << 20);  // ends the test if the deadline does not
+  const Status s = Open(config)->Get("objects/trickle", UINT64_MAX, &sink);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("did not finish within its deadline"), std::string::npos)
+      << s.message();
+  EXPECT_LT(sink.bytes, 100u) << "read on past the deadline";
+  EXPECT_EQ(proxy->Count("GET", "/objects/trickle"), 1) << "not retried past the deadline";
 }
 
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
