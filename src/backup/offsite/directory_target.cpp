@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "arkwiki/core/hash.h"
+#include "offsite/shown_text.h"
 
 namespace arkwiki {
 namespace {
@@ -98,7 +99,7 @@ class DirectoryTarget : public OffsiteTarget {
  private:
   static Status CheckKey(const std::string& key) {
     if (IsValidKey(key)) return Status::Ok();
-    return Status::InvalidArgument("not a valid off-site object key: '" + key + "'");
+    return Status::InvalidArgument("not a valid off-site object key: '" + ShownText(key) + "'");
   }
 
   Status Explain(const Status& s) const {
@@ -146,7 +147,12 @@ class DirectoryTarget : public OffsiteTarget {
     if (entries.status().code() == StatusCode::kNotFound) return Status::Ok();
     if (!entries.ok()) return entries.status();
     for (const DirEntry& e : *entries) {
-      if (e.name.empty() || e.name[0] == '.') continue;
+      // Only names arkwiki could have written: a planted name with control
+      // characters or escapes never reaches a message.
+      if (e.name.empty() || e.name[0] == '.' ||
+          !std::all_of(e.name.begin(), e.name.end(), IsKeyChar)) {
+        continue;
+      }
       const std::string key = rel.empty() ? e.name : rel + "/" + e.name;
       const bool may_match =
           key.compare(0, prefix.size(), prefix, 0, std::min(prefix.size(), key.size())) == 0;

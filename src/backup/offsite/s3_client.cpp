@@ -19,6 +19,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "offsite/s3_errors.h"
+#include "offsite/shown_text.h"
 
 namespace arkwiki::s3 {
 namespace {
@@ -75,11 +76,12 @@ Poco::Timespan Millis(int ms) {
 }
 
 std::string Describe(const Call& call) {
-  return call.method + " " + (call.key.empty() ? std::string("(bucket)") : call.key);
+  // A key may come from the server's listing (prune removes listed keys).
+  return call.method + " " + (call.key.empty() ? std::string("(bucket)") : ShownText(call.key));
 }
 
 Status TooLong(const Call& call) {
-  return Status::Corruption("off-site object " + call.key + " is longer than the " +
+  return Status::Corruption("off-site object " + ShownText(call.key) + " is longer than the " +
                             std::to_string(call.max_sink_bytes) +
                             " bytes it may hold; reading stopped there");
 }
@@ -148,8 +150,8 @@ Result<Poco::Net::HTTPClientSession*> Client::Session() {
     NewSession();
   } catch (const Poco::Exception& e) {
     // A setting problem (an unreadable ca_file): trying again will not help.
-    return Status::IoError("cannot set up the connection to " + host_ + ": " + e.displayText() +
-                           " (check ca_file)");
+    return Status::IoError("cannot set up the connection to " + host_ + ": " +
+                           ShownText(e.displayText()) + " (check ca_file)");
   }
   return session_.get();
 }
@@ -317,17 +319,17 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
       }
     }
   } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
-    a.status = Status::IoError(e.displayText());
+    a.status = Status::IoError(ShownText(e.displayText()));
     a.retry = true;
   } catch (const Poco::Net::SSLException& e) {
     // A refused certificate or a failed handshake: trying again will not help.
-    a.status = Status::IoError("TLS with " + host_ + " failed: " + e.displayText() +
+    a.status = Status::IoError("TLS with " + host_ + " failed: " + ShownText(e.displayText()) +
                                " (check the endpoint, and ca_file for a private CA)");
   } catch (const Poco::Exception& e) {
-    a.status = Status::IoError(e.displayText());
+    a.status = Status::IoError(ShownText(e.displayText()));
     a.retry = true;
   } catch (const std::exception& e) {
-    a.status = Status::IoError(e.what());
+    a.status = Status::IoError(ShownText(e.what()));
     a.retry = true;
   }
   if (!a.status.ok() || a.drop_connection) session.reset();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "arkwiki/testing/fault_injection_env.h"
 #include "offsite/offsite_record.h"
 #include "support/temp_dir.h"
@@ -174,6 +176,21 @@ TEST_F(DirectoryTargetTest, GetStopsOnceTheObjectProvesLongerThanMaxBytes) {
     EXPECT_NE(s.message().find("objects/ab/long"), std::string::npos) << s.message();
     EXPECT_LE(cut.bytes, max) << "bytes past max_bytes reached the sink";
   }
+}
+
+// A name planted in the directory that arkwiki could not have written
+// (here with a terminal escape) is not listed, so it reaches no message.
+TEST_F(DirectoryTargetTest, ListShowsOnlyNamesArkwikiCouldHaveWritten) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("objects/ab/abc", StringFile("hello")).ok());
+  std::ofstream(root_ + "/objects/ab/\x1b[31mred\n", std::ios::binary) << "planted";
+  auto listed = t->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key, "objects/ab/abc");
+  const Status refused = t->Remove("objects/ab/\x1b[31mred\n");
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message().find('\x1b'), std::string::npos) << refused.message();
 }
 
 }  // namespace

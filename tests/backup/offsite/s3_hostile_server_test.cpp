@@ -108,6 +108,59 @@ TEST_F(S3HostileServerTest, TricklingAnswerEndsAtTheRequestDeadline) {
   EXPECT_EQ(proxy->Count("GET", "/objects/trickle"), 1) << "not retried past the deadline";
 }
 
+// True when `text` holds a byte that is no printable ASCII or a C1 or
+// bidirectional control in UTF-8 (U+0080..U+009F, U+202A..U+202E).
+bool HasHiddenCharacter(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      return true;
+    }
+    if (text.compare(i, 2, "\xE2\x80") == 0 && i + 2 < text.size() &&
+        static_cast<unsigned char>(text[i + 2]) >= 0xAA &&
+        static_cast<unsigned char>(text[i + 2]) <= 0xAE) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What the server writes in an error, and a key it listed, reach the CLI,
+// the journal, the JSON API and Settings only filtered and cut short.
+TEST_F(S3HostileServerTest, ServerTextIsFilteredAndCutInMessages) {
+  auto proxy = StartProxy();
+  // XML allows line feeds, C1 controls (U+009B is CSI) and U+202E (RLO).
+  const std::string message =
+      "denied\nFORGED LOG LINE \xC2\x9B"
+      "31m\xE2\x80\xAE" +
+      std::string(5000, 'A');
+  const std::string body =
+      "<Error><Code>Weird\xC2\x9B</Code><Message>" + message + "</Message></Error>";
+  proxy->AddRule(Raw("PUT", "/objects/k",
+                     "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\n"
+                     "Content-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body));
+  FaultRule refused;
+  refused.action = Action::kAnswer;
+  refused.method = "DELETE";
+  refused.status = 400;
+  refused.code = "Refused";
+  proxy->AddRule(refused);
+  auto target = Open(Config(proxy.get()));
+  const Status put = target->Put("objects/k", StringSource("payload"));
+  EXPECT_EQ(put.code(), StatusCode::kIoError) << put.ToString();
+  EXPECT_FALSE(HasHiddenCharacter(put.message())) << put.message();
+  EXPECT_NE(put.message().find("denied\\x0AFORGED"), std::string::npos) << put.message();
+  EXPECT_LT(put.message().size(), 600u) << "the server's message was not cut";
+  // A key as a hostile listing could name it, on its way into a message.
+  const Status removed = target->Remove("objects/\n\xE2\x80\xAEx");
+  EXPECT_EQ(removed.code(), StatusCode::kIoError) << removed.ToString();
+  EXPECT_FALSE(HasHiddenCharacter(removed.message())) << removed.message();
+  EXPECT_NE(removed.message().find("objects/\\x0A\\u{202E}x"), std::string::npos)
+      << removed.message();
+}
+
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
   auto proxy = StartProxy();
   FaultRule rule = Endless("PUT", "/objects/k", "HTTP/1.1 500 Internal Server Error");
