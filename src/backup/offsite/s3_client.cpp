@@ -33,10 +33,9 @@ constexpr size_t kMaxAnswerBody = size_t{8} << 20;
 
 // Poco keeps bytes read past the end of an answer in its session buffer,
 // where the next request would take them for its answer. This exposes
-// whether any are there (HTTPSession::buffered is protected).
-// It also holds every read and write of an answer's body and of a
-// request to the request's deadline (HTTPSession::read and write are the
-// virtual doors to the socket).
+// whether any are there (HTTPSession::buffered is protected). It also
+// holds each write of a request and each read of an answer's body to the
+// request's deadline, through HTTPSession's virtual read and write.
 template <class Base>
 class ProbedSession final : public Base {
  public:
@@ -44,6 +43,13 @@ class ProbedSession final : public Base {
   explicit ProbedSession(Deadline* deadline, Args&&... args)
       : Base(std::forward<Args>(args)...), deadline_(deadline) {}
   bool HasBytesPastAnswer() const { return this->buffered() > 0; }
+  // The status line and headers are read through HTTPSession::get, which
+  // is not virtual: only their start is checked, and each of their reads
+  // waits at most what is left of the deadline when they start.
+  std::istream& receiveResponse(Poco::Net::HTTPResponse& response) override {
+    deadline_->Check(this);
+    return Base::receiveResponse(response);
+  }
 
  protected:
   int read(char* buffer, std::streamsize length) override {

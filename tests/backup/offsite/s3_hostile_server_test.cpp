@@ -10,6 +10,8 @@
 #include <memory>
 
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite.h"
+#include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 
@@ -159,6 +161,22 @@ TEST_F(S3HostileServerTest, ServerTextIsFilteredAndCutInMessages) {
   EXPECT_FALSE(HasHiddenCharacter(removed.message())) << removed.message();
   EXPECT_NE(removed.message().find("objects/\\x0A\\u{202E}x"), std::string::npos)
       << removed.message();
+}
+
+// A key object padded to any length stays valid JSON that unlocks; read
+// from a bucket it stops at 64 KiB like one from a directory.
+TEST_F(S3HostileServerTest, OversizedKeyObjectIsRefusedUnread) {
+  auto target = Open(Config());
+  auto made = OffsiteKey::Create("pw", KdfParams::ForTests());
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  std::string padded = (*made)->key_object();
+  padded.insert(1, std::string(size_t{1} << 20, ' '));
+  ASSERT_TRUE(target->Put("key", StringSource(padded)).ok());
+  auto unlocked = UnlockTarget(target.get(), "pw");
+  ASSERT_FALSE(unlocked.ok()) << "a 1 MiB key object was read and used";
+  EXPECT_EQ(unlocked.status().code(), StatusCode::kCorruption) << unlocked.status().ToString();
+  EXPECT_NE(unlocked.status().message().find("longer than the 65536 bytes"), std::string::npos)
+      << unlocked.status().message();
 }
 
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
