@@ -121,12 +121,10 @@ Status CheckParams(const KdfParams& p) {
 // unlock stretch for hours or take gigabytes, so its cost is checked
 // against the ceiling before crypto_pwhash runs.
 Status CheckStoredParams(const KdfParams& p) {
-  const Status s = CheckParams(p);
+  Status s = CheckParams(p);
   if (s.ok()) return s;
   return Status::Corruption(
-      "the target's key object is refused before the passphrase is "
-      "stretched: " +
-      s.message());
+      "the target's key object is refused before the passphrase is stretched: " + s.message());
 }
 
 }  // namespace
