@@ -56,6 +56,7 @@ class DirectoryTarget : public OffsiteTarget {
 
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    ARKWIKI_RETURN_IF_ERROR(CheckRegularFile(key));
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewSequentialFile(JoinPath(root_, key)));
     std::vector<char> buf(kCopyBlock);
     for (uint64_t delivered = 0;;) {
@@ -100,6 +101,22 @@ class DirectoryTarget : public OffsiteTarget {
   static Status CheckKey(const std::string& key) {
     if (IsValidKey(key)) return Status::Ok();
     return Status::InvalidArgument("not a valid off-site object key: '" + ShownText(key) + "'");
+  }
+
+  // Put writes only regular files. A planted FIFO would block the open
+  // forever, and a link would read a file of this machine, so anything
+  // else under a key is refused before it is opened.
+  Status CheckRegularFile(const std::string& key) {
+    const std::string path = JoinPath(root_, key);
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(DirName(path)));
+    const std::string name = BaseName(path);
+    for (const DirEntry& e : entries) {
+      if (e.name != name) continue;
+      if (e.type == DirEntry::Type::kFile) return Status::Ok();
+      return Status::Corruption("off-site object " + key + " in " + root_ +
+                                " is not a regular file (a link, a FIFO or a device); refused");
+    }
+    return Status::NotFound("no off-site object " + key + " in " + root_);
   }
 
   Status Explain(const Status& s) const {

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "arkwiki/testing/fault_injection_env.h"
@@ -191,6 +195,35 @@ TEST_F(DirectoryTargetTest, ListShowsOnlyNamesArkwikiCouldHaveWritten) {
   const Status refused = t->Remove("objects/ab/\x1b[31mred\n");
   EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(refused.message().find('\x1b'), std::string::npos) << refused.message();
+}
+
+// Whoever controls the directory may plant a FIFO (whose open would block
+// forever without a writer) or a link to a file of this machine under a
+// key: only a regular file is read as an object.
+TEST_F(DirectoryTargetTest, GetRefusesAFifoOrALinkUnderAKey) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("objects/ab/real", StringFile("real")).ok());
+  const std::string fifo = root_ + "/objects/ab/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A writer that stays open, with more bytes than the Get below allows,
+  // so that a Get that opens the FIFO ends instead of blocking.
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::write(writer, "0123456789", 10), 10);
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("local-secret");
+  std::ofstream(outside) << "a file of this machine";
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/objects/ab/link").c_str()), 0);
+  for (const std::string key : {"objects/ab/fifo", "objects/ab/link"}) {
+    CountingSink got;
+    const Status s = t->Get(key, 5, &got);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << key << ": " << s.ToString();
+    EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s.message();
+    EXPECT_EQ(got.bytes, 0u) << key;
+  }
+  ::close(writer);
+  EXPECT_EQ(t->Get("objects/ab/absent", 5, nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetString(t.get(), "objects/ab/real"), "real");
 }
 
 }  // namespace

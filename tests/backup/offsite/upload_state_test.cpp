@@ -81,7 +81,8 @@ TEST(OffsiteTargetsTest, S3TargetWithoutAStateDirectoryIsRefused) {
   spec.secret_access_key = "secret";
   auto opened = OpenOffsiteTarget(Env::Default(), spec, true);
   EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument) << opened.status().ToString();
-  spec.state_dir = testing::TempDir().Sub("states");
+  testing::TempDir dir;
+  spec.state_dir = dir.Sub("states");
   EXPECT_TRUE(OpenOffsiteTarget(Env::Default(), spec, true).ok());
 }
 
