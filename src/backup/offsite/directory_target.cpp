@@ -2,6 +2,7 @@
 #include "arkwiki/backup/directory_target.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "arkwiki/core/hash.h"
@@ -43,6 +44,7 @@ class DirectoryTarget : public OffsiteTarget {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
     const std::string incoming = JoinPath(root_, kIncoming);
     ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
+    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key)));
     const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
     Status s = WriteDurably(temp, source);
     if (s.ok()) s = Publish(temp, JoinPath(root_, key));
@@ -103,20 +105,47 @@ class DirectoryTarget : public OffsiteTarget {
     return Status::InvalidArgument("not a valid off-site object key: '" + ShownText(key) + "'");
   }
 
+  // The type of the entry at `rel` (relative to the root), not following a
+  // link there; nullopt when there is none.
+  Result<std::optional<DirEntry::Type>> EntryType(const std::string& rel) {
+    const std::string path = JoinPath(root_, rel);
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(DirName(path)));
+    const std::string name = BaseName(path);
+    for (const DirEntry& e : entries) {
+      if (e.name == name) return std::optional<DirEntry::Type>(e.type);
+    }
+    return std::optional<DirEntry::Type>();
+  }
+
   // Put writes only regular files. A planted FIFO would block the open
   // forever, and a link would read a file of this machine, so anything
   // else under a key is refused before it is opened.
   Status CheckRegularFile(const std::string& key) {
-    const std::string path = JoinPath(root_, key);
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(DirName(path)));
-    const std::string name = BaseName(path);
-    for (const DirEntry& e : entries) {
-      if (e.name != name) continue;
-      if (e.type == DirEntry::Type::kFile) return Status::Ok();
-      return Status::Corruption("off-site object " + key + " in " + root_ +
-                                " is not a regular file (a link, a FIFO or a device); refused");
+    ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(key));
+    if (!type) return Status::NotFound("no off-site object " + key + " in " + root_);
+    if (*type == DirEntry::Type::kFile) return Status::Ok();
+    return Status::Corruption("off-site object " + key + " in " + root_ +
+                              " is not a regular file (a link, a FIFO or a device); refused");
+  }
+
+  // A Put must not follow a link planted in place of .incoming or of one
+  // of the key's directories out of the target: each that exists must be
+  // a directory.
+  Status CheckRealDirs(const std::string& key) {
+    std::vector<std::string> dirs = {kIncoming};
+    for (size_t slash = key.find('/'); slash != std::string::npos;
+         slash = key.find('/', slash + 1)) {
+      dirs.push_back(key.substr(0, slash));
     }
-    return Status::NotFound("no off-site object " + key + " in " + root_);
+    for (const std::string& rel : dirs) {
+      ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(rel));
+      if (!type) break;  // made by this Put, under directories already checked
+      if (*type != DirEntry::Type::kDir) {
+        return Status::Corruption(JoinPath(root_, rel) +
+                                  " is not a directory (a link?); refusing to write through it");
+      }
+    }
+    return Status::Ok();
   }
 
   Status Explain(const Status& s) const {

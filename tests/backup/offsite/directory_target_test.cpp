@@ -226,5 +226,26 @@ TEST_F(DirectoryTargetTest, GetRefusesAFifoOrALinkUnderAKey) {
   EXPECT_EQ(GetString(t.get(), "objects/ab/real"), "real");
 }
 
+// A link planted in place of one of a key's directories, or of
+// .incoming, would carry a Put out of the target: it is refused, and
+// nothing is written where the link points.
+TEST_F(DirectoryTargetTest, PutDoesNotWriteThroughALinkedDirectory) {
+  auto t = Open();
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("outside");
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/objects").c_str()), 0);
+  const Status through_key = t->Put("objects/ab/x", StringFile("bytes"));
+  EXPECT_EQ(through_key.code(), StatusCode::kCorruption) << through_key.ToString();
+  EXPECT_NE(through_key.message().find("not a directory"), std::string::npos)
+      << through_key.message();
+  ASSERT_EQ(::unlink((root_ + "/objects").c_str()), 0);
+  ASSERT_EQ(::rmdir((root_ + "/.incoming").c_str()), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/.incoming").c_str()), 0);
+  const Status through_incoming = t->Put("objects/ab/x", StringFile("bytes"));
+  EXPECT_EQ(through_incoming.code(), StatusCode::kCorruption) << through_incoming.ToString();
+  EXPECT_EQ(testing::TreeFingerprint(outside), "") << "a Put wrote outside the target";
+}
+
 }  // namespace
 }  // namespace arkwiki
