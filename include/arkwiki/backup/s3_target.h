@@ -104,6 +104,13 @@ struct S3TargetConfig {
   int parallel_parts = 2;
   // Keys per ListObjectsV2 page, 1 to 1000 (S3's maximum and default).
   int list_page_keys = 1000;
+  // The most keys one List takes, an empty page counting as one key, so
+  // that a server that pages on forever (a new continuation token each
+  // time) is refused with Corruption rather than listed until memory runs
+  // out. The default is far above what a repository holds (one restore
+  // point has at most 200,000 files) and bounds the listing's memory to
+  // about 1 GiB.
+  uint64_t max_listed_keys = 5'000'000;
   // Where multipart upload state is kept (step 3 above); created if
   // missing. Required: it is what lets an interrupted upload resume.
   std::string state_dir;

@@ -179,6 +179,27 @@ TEST_F(S3HostileServerTest, OversizedKeyObjectIsRefusedUnread) {
       << unlocked.status().message();
 }
 
+// A server that answers every page with a new continuation token would be
+// listed forever; max_listed_keys ends it, an empty page counting as one.
+TEST_F(S3HostileServerTest, ListingThatPagesOnForeverIsRefused) {
+  auto proxy = StartProxy();
+  for (int page = 1; page <= 6; ++page) {
+    const std::string body =
+        "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t" +
+        std::to_string(page) + "</NextContinuationToken></ListBucketResult>";
+    proxy->AddRule(Raw(
+        "GET", "list-type",
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  }
+  S3TargetConfig config = Config(proxy.get());
+  config.max_listed_keys = 3;
+  const auto listed = Open(config)->List("objects/");
+  EXPECT_EQ(listed.status().code(), StatusCode::kCorruption) << listed.status().ToString();
+  EXPECT_NE(listed.status().message().find("max_listed_keys"), std::string::npos)
+      << listed.status().message();
+  EXPECT_EQ(proxy->Count("GET", "list-type"), 4) << "stopped at the page past the cap";
+}
+
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
   auto proxy = StartProxy();
   FaultRule rule = Endless("PUT", "/objects/k", "HTTP/1.1 500 Internal Server Error");
