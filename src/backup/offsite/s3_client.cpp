@@ -8,6 +8,10 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -33,36 +37,44 @@ constexpr size_t kMaxAnswerBody = size_t{8} << 20;
 
 // Poco keeps bytes read past the end of an answer in its session buffer,
 // where the next request would take them for its answer. This exposes
-// whether any are there (HTTPSession::buffered is protected). It also
-// holds each write of a request and each read of an answer's body to the
-// request's deadline, through HTTPSession's virtual read and write.
+// whether any are there (HTTPSession::buffered is protected).
 template <class Base>
 class ProbedSession final : public Base {
  public:
-  template <class... Args>
-  explicit ProbedSession(Deadline* deadline, Args&&... args)
-      : Base(std::forward<Args>(args)...), deadline_(deadline) {}
+  using Base::Base;
   bool HasBytesPastAnswer() const { return this->buffered() > 0; }
-  // The status line and headers are read through HTTPSession::get, which
-  // is not virtual: only their start is checked, and each of their reads
-  // waits at most what is left of the deadline when they start.
-  std::istream& receiveResponse(Poco::Net::HTTPResponse& response) override {
+};
+// A socket that holds each send and receive to the request's deadline.
+// The check sits in the socket, below the session, because Poco reads the
+// status line, the headers and each chunk-size line through
+// HTTPSession::get, which no session override reaches: a server could
+// otherwise stream one endless chunk extension past any deadline.
+template <class Impl>
+class DeadlineSocketImpl final : public Impl {
+ public:
+  template <class... Args>
+  explicit DeadlineSocketImpl(Deadline* deadline, Args&&... args)
+      : Impl(std::forward<Args>(args)...), deadline_(deadline) {}
+  using Impl::receiveBytes;
+  using Impl::sendBytes;
+  int sendBytes(const void* buffer, int length, int flags) override {
     deadline_->Check(this);
-    return Base::receiveResponse(response);
+    return Impl::sendBytes(buffer, length, flags);
   }
-
- protected:
-  int read(char* buffer, std::streamsize length) override {
+  int receiveBytes(void* buffer, int length, int flags) override {
     deadline_->Check(this);
-    return Base::read(buffer, length);
-  }
-  int write(const char* buffer, std::streamsize length) override {
-    deadline_->Check(this);
-    return Base::write(buffer, length);
+    return Impl::receiveBytes(buffer, length, flags);
   }
 
  private:
   Deadline* deadline_;
+};
+// SecureStreamSocket's constructor from an impl is protected.
+class DeadlineTlsSocket final : public Poco::Net::SecureStreamSocket {
+ public:
+  DeadlineTlsSocket(Deadline* deadline, Poco::Net::Context::Ptr context)
+      : SecureStreamSocket(
+            new DeadlineSocketImpl<Poco::Net::SecureStreamSocketImpl>(deadline, context)) {}
 };
 using PlainSession = ProbedSession<Poco::Net::HTTPClientSession>;
 using TlsSession = ProbedSession<Poco::Net::HTTPSClientSession>;
@@ -100,16 +112,16 @@ int64_t SteadyMillis() {
 
 }  // namespace
 
-void Deadline::Check(Poco::Net::HTTPSession* session) {
+void Deadline::Check(Poco::Net::SocketImpl* socket) {
   const int64_t left = at_ms - now_ms();
   if (left <= 0) throw Poco::TimeoutException("the request's deadline has passed");
   // Set near the deadline only (and once more to undo it), since a new
   // connection starts with the session's own timeouts.
   const int timeout = left < io_timeout_ms ? static_cast<int>(left) : 0;
-  if ((timeout == 0 && applied_timeout_ms_ == 0) || !session->connected()) return;
+  if (timeout == 0 && applied_timeout_ms_ == 0) return;
   const Poco::Timespan span = Millis(timeout > 0 ? timeout : io_timeout_ms);
-  session->socket().setReceiveTimeout(span);
-  session->socket().setSendTimeout(span);
+  socket->setReceiveTimeout(span);
+  socket->setSendTimeout(span);
   applied_timeout_ms_ = timeout;
 }
 
@@ -171,10 +183,13 @@ void Client::NewSession() {
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", config_.ca_file,
                                Poco::Net::Context::VERIFY_RELAXED, 9, config_.ca_file.empty());
-    session_ = std::make_unique<TlsSession>(&deadline_, host_, port_, context);
+    session_ = std::make_unique<TlsSession>(DeadlineTlsSocket(&deadline_, context));
   } else {
-    session_ = std::make_unique<PlainSession>(&deadline_, host_, port_);
+    session_ = std::make_unique<PlainSession>(
+        Poco::Net::StreamSocket(new DeadlineSocketImpl<Poco::Net::StreamSocketImpl>(&deadline_)));
   }
+  session_->setHost(host_);
+  session_->setPort(port_);
   session_->setTimeout(Millis(config_.connect_timeout_ms), Millis(config_.io_timeout_ms),
                        Millis(config_.io_timeout_ms));
   session_->setKeepAlive(true);

@@ -7,6 +7,7 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/SocketImpl.h>
 
 #include <cstdint>
 #include <functional>
@@ -49,14 +50,14 @@ struct Call {
 };
 
 // The deadline of the request in progress, shared by the Client and its
-// session, which checks it before each read from and write to the socket.
+// connection's socket, which checks it before each send and receive.
 struct Deadline {
   std::function<int64_t()> now_ms;  // monotonic
   int64_t at_ms = INT64_MAX;
   int io_timeout_ms = 0;
   // Throws Poco::TimeoutException once the deadline has passed; else
   // shortens the socket's timeouts to what is left of it.
-  void Check(Poco::Net::HTTPSession* session);
+  void Check(Poco::Net::SocketImpl* socket);
 
  private:
   int applied_timeout_ms_ = 0;  // 0: io_timeout_ms

@@ -200,6 +200,29 @@ TEST_F(S3HostileServerTest, ListingThatPagesOnForeverIsRefused) {
   EXPECT_EQ(proxy->Count("GET", "list-type"), 4) << "stopped at the page past the cap";
 }
 
+// Poco reads a chunk-size line byte by byte below the answer's body: an
+// endless chunk extension streamed at full speed is ended by the deadline
+// too, since the socket itself checks it.
+TEST_F(S3HostileServerTest, EndlessChunkExtensionEndsAtTheRequestDeadline) {
+  auto proxy = StartProxy();
+  FaultRule endless =
+      Raw("GET", "/objects/extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+  endless.raw_repeat = std::string(4096, 'e');
+  proxy->AddRule(endless);
+  S3TargetConfig config = Config(proxy.get());
+  auto ticks = std::make_shared<std::atomic<int64_t>>(0);
+  config.deadline_clock = [ticks] { return ticks->fetch_add(1000) + 1000; };
+  config.request_deadline_ms = 20000;
+  config.deadline_ms_per_mib = 0;
+  CappedSink sink(uint64_t{1} << 20);
+  const Status s = Open(config)->Get("objects/extension", UINT64_MAX, &sink);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("did not finish within its deadline"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(sink.bytes, 0u);
+  EXPECT_EQ(proxy->Count("GET", "/objects/extension"), 1) << "not retried past the deadline";
+}
+
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
   auto proxy = StartProxy();
   FaultRule rule = Endless("PUT", "/objects/k", "HTTP/1.1 500 Internal Server Error");
