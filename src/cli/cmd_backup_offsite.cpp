@@ -264,10 +264,15 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     spec.access_key_id = std::move(credentials.access_key_id);
     spec.secret_access_key = std::move(credentials.secret_access_key);
   }
-  // A copy keeps an interrupted S3 upload's state in the data directory, so
-  // that the next copy resumes it even after a reboot.
-  const auto data = args.Get("data");
-  if (for_writing && data && spec.state_dir.empty()) spec.state_dir = *data + "/offsite/s3-uploads";
+  // An S3 copy keeps an interrupted upload's state in the data directory
+  // (--data, the config or its default), as the server does, so that the
+  // next copy resumes it even after a reboot; never in a shared /tmp.
+  if (IsS3Location(spec.location) && spec.state_dir.empty()) {
+    ConfigSources sources;
+    sources.flag_data = args.Get("data");
+    ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
+    spec.state_dir = config.data_dir + "/offsite/s3-uploads";
+  }
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
   return out;
 }

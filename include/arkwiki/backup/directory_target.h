@@ -12,8 +12,12 @@
 // a full disk (kNoSpace, naming the directory) leaves nothing behind.
 //
 // Keys are relative paths of letters, digits and "._-" in components
-// separated by "/"; anything else (such as "..") is InvalidArgument. All I/O
-// goes through the Env, so tests inject ENOSPC and EIO.
+// separated by "/"; anything else (such as "..") is InvalidArgument, and
+// List shows no other names. Get reads only a regular file: a link, a FIFO
+// or a device under a key is Corruption, refused before it is opened; Put
+// refuses (Corruption) to write through a link in place of .incoming or of
+// one of the key's directories. All I/O goes through the Env, so tests
+// inject ENOSPC and EIO.
 #pragma once
 
 #include <memory>

@@ -45,6 +45,11 @@ struct KdfParams {
   static KdfParams ForTests() { return {1, 8192}; }
 };
 
+// The highest cost Create accepts and Unlock stretches with: twice the
+// default's passes and memory. A key object asking for more is refused
+// before any stretching, since anyone who controls the target can plant it.
+inline constexpr KdfParams kMaxKdfParams{8, uint64_t{64} << 20};
+
 using SymmetricKey = std::array<uint8_t, 32>;
 
 // The unlocked key of an off-site repository. Holds secrets: it wipes them
@@ -52,12 +57,15 @@ using SymmetricKey = std::array<uint8_t, 32>;
 class OffsiteKey {
  public:
   // Makes a new repository key and id, wrapped with `passphrase`.
-  // InvalidArgument for an empty passphrase or a cost libsodium refuses.
+  // InvalidArgument for an empty passphrase, or a cost libsodium refuses
+  // or above kMaxKdfParams.
   static Result<std::unique_ptr<OffsiteKey>> Create(std::string_view passphrase,
                                                     const KdfParams& params);
   // Unwraps the key object `key_object`. PermissionDenied for a wrong
   // passphrase (or a key object altered since); Corruption for text that is
-  // not a key object; Unsupported for a newer format.
+  // not a key object, or whose cost is outside [libsodium's minimum,
+  // kMaxKdfParams] (checked before stretching); Unsupported for a newer
+  // format.
   static Result<std::unique_ptr<OffsiteKey>> Unlock(const std::string& key_object,
                                                     std::string_view passphrase);
   ~OffsiteKey();

@@ -11,6 +11,8 @@
 //   - Put reads its bytes through `source` at offsets, so it can retry a
 //     part, or resume an interrupted upload of the same key and size,
 //     without holding the object in memory.
+//   - Get reads no more than the caller says the object may hold, since a
+//     target is not trusted: whoever controls it may serve endless objects.
 //   - Failures are Status codes a person can act on: kPermissionDenied for
 //     refused credentials, kNotFound for a missing bucket or directory (and
 //     for Get/Stat of an absent key), kNoSpace for a full target, kIoError
@@ -43,7 +45,11 @@ class OffsiteTarget {
   // object there (see the contract above).
   virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
   // Streams the object's bytes into `sink`. NotFound when absent.
-  virtual Status Get(const std::string& key, ByteSink* sink) = 0;
+  // Corruption, naming the key, as soon as the object proves longer than
+  // `max_bytes`: the target stops reading there however much it is sent,
+  // and what reached `sink` is to be discarded. Callers pass what the
+  // object may hold (its size from a record, or a fixed cap for metadata).
+  virtual Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) = 0;
   // The object's size. NotFound when absent.
   virtual Result<uint64_t> Stat(const std::string& key) = 0;
   // Every object whose key starts with `prefix`, sorted by key.

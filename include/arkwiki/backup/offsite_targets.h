@@ -22,7 +22,9 @@ struct OffsiteTargetSpec {
   // https://BUCKET.host/KEY.
   bool path_style = true;
   // Where an interrupted multipart upload's state is kept so that the next
-  // copy resumes it; empty: the system's temporary directory.
+  // copy resumes it, beside the data (DATA/offsite/s3-uploads) or where
+  // the admin chose; required for s3:// (never a shared temporary
+  // directory). Created private (0700) on first use.
   std::string state_dir;
 };
 

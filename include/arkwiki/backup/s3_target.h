@@ -74,6 +74,18 @@ struct S3TargetConfig {
   int connect_timeout_ms = 10000;
   // Per send or receive on the socket, not per request.
   int io_timeout_ms = 60000;
+  // The whole-request deadline: the longest one request may take, its
+  // retries and the waits between them included, so that a server that
+  // answers one byte per io_timeout_ms cannot hold a copy or a restore
+  // forever. A request that carries an object (PutObject, UploadPart, or a
+  // Get, by the most its object may hold) gets deadline_ms_per_mib more
+  // for each MiB of it; the defaults (5 min, and 8 s per MiB: 128 KiB/s)
+  // are generous. Past it the request fails with kIoError naming the
+  // deadline, and is not retried. The deadline is checked before each
+  // attempt and each read from or write to the socket, whose timeouts
+  // are shortened to what is left of it.
+  int request_deadline_ms = 300000;
+  int deadline_ms_per_mib = 8000;
   // Attempts per request, the first included (1 = no retry).
   int max_attempts = 6;
   // The wait before retry n is a random time in [0, min(max, initial * 2^n)]
@@ -92,6 +104,13 @@ struct S3TargetConfig {
   int parallel_parts = 2;
   // Keys per ListObjectsV2 page, 1 to 1000 (S3's maximum and default).
   int list_page_keys = 1000;
+  // The most keys one List takes, an empty page counting as one key, so
+  // that a server that pages on forever (a new continuation token each
+  // time) is refused with Corruption rather than listed until memory runs
+  // out. The default is far above what a repository holds (one restore
+  // point has at most 200,000 files) and bounds the listing's memory to
+  // about 1 GiB.
+  uint64_t max_listed_keys = 5'000'000;
   // Where multipart upload state is kept (step 3 above); created if
   // missing. Required: it is what lets an interrupted upload resume.
   std::string state_dir;
@@ -100,6 +119,10 @@ struct S3TargetConfig {
   // The clock requests are signed with, in Unix seconds (the system
   // clock when empty). Tests use it to show RequestTimeTooSkewed.
   std::function<int64_t()> clock;
+  // A monotonic clock in milliseconds for the deadlines (steady_clock
+  // when empty), called from every thread of a multipart upload. Tests
+  // advance it to pass a deadline without waiting.
+  std::function<int64_t()> deadline_clock;
 };
 
 inline constexpr uint64_t kS3MinPartSize = uint64_t{5} << 20;

@@ -2,9 +2,11 @@
 #include "arkwiki/backup/directory_target.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "arkwiki/core/hash.h"
+#include "offsite/shown_text.h"
 
 namespace arkwiki {
 namespace {
@@ -42,6 +44,7 @@ class DirectoryTarget : public OffsiteTarget {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
     const std::string incoming = JoinPath(root_, kIncoming);
     ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
+    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key)));
     const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
     Status s = WriteDurably(temp, source);
     if (s.ok()) s = Publish(temp, JoinPath(root_, key));
@@ -53,14 +56,24 @@ class DirectoryTarget : public OffsiteTarget {
     return Explain(s);
   }
 
-  Status Get(const std::string& key, ByteSink* sink) override {
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    ARKWIKI_RETURN_IF_ERROR(CheckRegularFile(key));
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewSequentialFile(JoinPath(root_, key)));
     std::vector<char> buf(kCopyBlock);
-    while (true) {
-      ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf.data(), buf.size()));
+    for (uint64_t delivered = 0;;) {
+      // One byte past max_bytes is enough to know the object is too long.
+      const uint64_t room = max_bytes - delivered;  // delivered <= max_bytes
+      const size_t want = room < buf.size() ? static_cast<size_t>(room) + 1 : buf.size();
+      ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(buf.data(), want));
       if (n == 0) return Status::Ok();
+      if (n > max_bytes - delivered) {
+        return Status::Corruption("off-site object " + key + " in " + root_ +
+                                  " is longer than the " + std::to_string(max_bytes) +
+                                  " bytes it may hold; reading stopped there");
+      }
       ARKWIKI_RETURN_IF_ERROR(sink->Write(std::string_view(buf.data(), n)));
+      delivered += n;
     }
   }
 
@@ -89,7 +102,50 @@ class DirectoryTarget : public OffsiteTarget {
  private:
   static Status CheckKey(const std::string& key) {
     if (IsValidKey(key)) return Status::Ok();
-    return Status::InvalidArgument("not a valid off-site object key: '" + key + "'");
+    return Status::InvalidArgument("not a valid off-site object key: '" + ShownText(key) + "'");
+  }
+
+  // The type of the entry at `rel` (relative to the root), not following a
+  // link there; nullopt when there is none.
+  Result<std::optional<DirEntry::Type>> EntryType(const std::string& rel) {
+    const std::string path = JoinPath(root_, rel);
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(DirName(path)));
+    const std::string name = BaseName(path);
+    for (const DirEntry& e : entries) {
+      if (e.name == name) return std::optional<DirEntry::Type>(e.type);
+    }
+    return std::optional<DirEntry::Type>();
+  }
+
+  // Put writes only regular files. A planted FIFO would block the open
+  // forever, and a link would read a file of this machine, so anything
+  // else under a key is refused before it is opened.
+  Status CheckRegularFile(const std::string& key) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(key));
+    if (!type) return Status::NotFound("no off-site object " + key + " in " + root_);
+    if (*type == DirEntry::Type::kFile) return Status::Ok();
+    return Status::Corruption("off-site object " + key + " in " + root_ +
+                              " is not a regular file (a link, a FIFO or a device); refused");
+  }
+
+  // A Put must not follow a link planted in place of .incoming or of one
+  // of the key's directories out of the target: each that exists must be
+  // a directory.
+  Status CheckRealDirs(const std::string& key) {
+    std::vector<std::string> dirs = {kIncoming};
+    for (size_t slash = key.find('/'); slash != std::string::npos;
+         slash = key.find('/', slash + 1)) {
+      dirs.push_back(key.substr(0, slash));
+    }
+    for (const std::string& rel : dirs) {
+      ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(rel));
+      if (!type) break;  // made by this Put, under directories already checked
+      if (*type != DirEntry::Type::kDir) {
+        return Status::Corruption(JoinPath(root_, rel) +
+                                  " is not a directory (a link?); refusing to write through it");
+      }
+    }
+    return Status::Ok();
   }
 
   Status Explain(const Status& s) const {
@@ -137,7 +193,12 @@ class DirectoryTarget : public OffsiteTarget {
     if (entries.status().code() == StatusCode::kNotFound) return Status::Ok();
     if (!entries.ok()) return entries.status();
     for (const DirEntry& e : *entries) {
-      if (e.name.empty() || e.name[0] == '.') continue;
+      // Only names arkwiki could have written: a planted name with control
+      // characters or escapes never reaches a message.
+      if (e.name.empty() || e.name[0] == '.' ||
+          !std::all_of(e.name.begin(), e.name.end(), IsKeyChar)) {
+        continue;
+      }
       const std::string key = rel.empty() ? e.name : rel + "/" + e.name;
       const bool may_match =
           key.compare(0, prefix.size(), prefix, 0, std::min(prefix.size(), key.size())) == 0;

@@ -130,7 +130,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
 Result<std::unique_ptr<OffsiteKey>> UnlockTarget(OffsiteTarget* target,
                                                  std::string_view passphrase) {
   StringByteSink text;
-  Status s = target->Get(kKeyObjectKey, &text);
+  Status s = target->Get(kKeyObjectKey, kMaxKeyObjectBytes, &text);
   if (s.code() == StatusCode::kNotFound) {
     return Status::NotFound("no arkwiki off-site copy at " + target->Describe() +
                             " (it has no key object)");

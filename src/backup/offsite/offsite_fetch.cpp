@@ -31,7 +31,9 @@ Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string
                  const ManifestFile& file, ByteSink* out, uint64_t* plain_bytes) {
   HashingTee tee(out);
   DecryptingSink decrypt(key, ObjectKey(name), &tee);
-  Status s = target->Get(ObjectKey(name), &decrypt);
+  // The record says how long the object is: a target that sends more is
+  // stopped at that size, before the excess reaches the disk.
+  Status s = target->Get(ObjectKey(name), EncryptedSize(file.size), &decrypt);
   if (s.ok()) s = decrypt.Finish();
   if (plain_bytes) *plain_bytes += tee.bytes();
   if (!s.ok()) return s.WithContext(file.path);

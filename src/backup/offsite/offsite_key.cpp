@@ -104,13 +104,27 @@ Result<WrapFields> ParseKeyObject(const std::string& text) {
 }
 
 Status CheckParams(const KdfParams& p) {
-  if (p.opslimit < crypto_pwhash_OPSLIMIT_MIN || p.opslimit > crypto_pwhash_OPSLIMIT_MAX ||
-      p.memlimit < crypto_pwhash_MEMLIMIT_MIN || p.memlimit > (uint64_t{1} << 32)) {
+  if (p.opslimit < crypto_pwhash_OPSLIMIT_MIN || p.opslimit > kMaxKdfParams.opslimit ||
+      p.memlimit < crypto_pwhash_MEMLIMIT_MIN || p.memlimit > kMaxKdfParams.memlimit) {
     return Status::InvalidArgument("argon2id cost out of range: opslimit " +
                                    std::to_string(p.opslimit) + ", memlimit " +
-                                   std::to_string(p.memlimit));
+                                   std::to_string(p.memlimit) + " (arkwiki accepts opslimit " +
+                                   std::to_string(crypto_pwhash_OPSLIMIT_MIN) + " to " +
+                                   std::to_string(kMaxKdfParams.opslimit) + ", memlimit " +
+                                   std::to_string(crypto_pwhash_MEMLIMIT_MIN) + " to " +
+                                   std::to_string(kMaxKdfParams.memlimit) + ")");
   }
   return Status::Ok();
+}
+
+// The key object comes from the target: a planted one must not make every
+// unlock stretch for hours or take gigabytes, so its cost is checked
+// against the ceiling before crypto_pwhash runs.
+Status CheckStoredParams(const KdfParams& p) {
+  Status s = CheckParams(p);
+  if (s.ok()) return s;
+  return Status::Corruption(
+      "the target's key object is refused before the passphrase is stretched: " + s.message());
 }
 
 }  // namespace
@@ -158,7 +172,7 @@ Result<std::unique_ptr<OffsiteKey>> OffsiteKey::Unlock(const std::string& key_ob
                                                        std::string_view passphrase) {
   if (sodium_init() < 0) return Status::IoError("libsodium could not be initialised");
   ARKWIKI_ASSIGN_OR_RETURN(WrapFields f, ParseKeyObject(key_object));
-  ARKWIKI_RETURN_IF_ERROR(CheckParams(f.params).WithContext("the target's key object"));
+  ARKWIKI_RETURN_IF_ERROR(CheckStoredParams(f.params));
   SymmetricKey wrapping;
   ARKWIKI_RETURN_IF_ERROR(Stretch(passphrase, f, &wrapping));
   SymmetricKey master;

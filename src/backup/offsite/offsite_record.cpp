@@ -90,7 +90,10 @@ Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
   StringByteSink plain;
   DecryptingSink decrypt(key, RecordKey(id), &plain);
-  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), &decrypt));
+  // Stat's answer comes from the target too: Get holds it to that size (to
+  // the cap when a server gave no size, which no record has).
+  const uint64_t max_bytes = *size > 0 ? *size : kMaxRecordBytes;
+  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), max_bytes, &decrypt));
   ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ParseRecord(plain.data(), id));
   // The encryption already binds both; a mismatch here is a bug or a forgery

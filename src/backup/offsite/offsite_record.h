@@ -13,6 +13,8 @@
 namespace arkwiki {
 
 inline constexpr char kKeyObjectKey[] = "key";
+// The most of a key object read from a target (arkwiki writes ~500 bytes).
+inline constexpr uint64_t kMaxKeyObjectBytes = uint64_t{64} << 10;
 inline constexpr char kObjectsPrefix[] = "objects/";
 inline constexpr char kRecordsPrefix[] = "snapshots/";
 

@@ -53,8 +53,15 @@ Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const s
   if (exists && !UploadEntryHash(file.path).empty()) return Status::Ok();
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
   ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, dest, CreateMode::kExclusive));
-  ARKWIKI_RETURN_IF_ERROR(FetchFile(target, key, name, file, out.get()));
-  return out->Close();
+  Status s = FetchFile(target, key, name, file, out.get());
+  if (s.ok()) s = out->Close();
+  if (!s.ok()) {
+    // A refused object leaves no partial file behind; the refusal matters
+    // more than a failure to remove it.
+    out.reset();
+    (void)env->RemoveFile(dest);
+  }
+  return s;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "arkwiki/backup/offsite_targets.h"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "arkwiki/backup/directory_target.h"
 #include "arkwiki/backup/s3_target.h"
@@ -44,12 +43,14 @@ Result<S3TargetConfig> S3ConfigFromSpec(Env* env, const OffsiteTargetSpec& spec)
         "and secret_access_key in targets.conf (the CLI also takes --credentials-file FILE)");
   }
   config.ca_file = spec.ca_file;
-  config.state_dir = spec.state_dir;
-  if (config.state_dir.empty()) {
-    std::error_code ec;
-    const auto tmp = std::filesystem::temp_directory_path(ec);
-    config.state_dir = (ec ? std::string("/tmp") : tmp.string()) + "/arkwiki-s3-uploads";
+  // No fallback to a shared temporary directory, where another local user
+  // could plant upload state: the caller names a private directory.
+  if (spec.state_dir.empty()) {
+    return Status::InvalidArgument(
+        "an s3:// target needs a directory for its upload state "
+        "(DATA/offsite/s3-uploads)");
   }
+  config.state_dir = spec.state_dir;
   config.env = env;
   return config;
 }

@@ -8,6 +8,10 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -19,6 +23,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "offsite/s3_errors.h"
+#include "offsite/shown_text.h"
 
 namespace arkwiki::s3 {
 namespace {
@@ -39,6 +44,38 @@ class ProbedSession final : public Base {
   using Base::Base;
   bool HasBytesPastAnswer() const { return this->buffered() > 0; }
 };
+// A socket that holds each send and receive to the request's deadline.
+// The check sits in the socket, below the session, because Poco reads the
+// status line, the headers and each chunk-size line through
+// HTTPSession::get, which no session override reaches: a server could
+// otherwise stream one endless chunk extension past any deadline.
+template <class Impl>
+class DeadlineSocketImpl final : public Impl {
+ public:
+  template <class... Args>
+  explicit DeadlineSocketImpl(Deadline* deadline, Args&&... args)
+      : Impl(std::forward<Args>(args)...), deadline_(deadline) {}
+  using Impl::receiveBytes;
+  using Impl::sendBytes;
+  int sendBytes(const void* buffer, int length, int flags) override {
+    deadline_->Check(this);
+    return Impl::sendBytes(buffer, length, flags);
+  }
+  int receiveBytes(void* buffer, int length, int flags) override {
+    deadline_->Check(this);
+    return Impl::receiveBytes(buffer, length, flags);
+  }
+
+ private:
+  Deadline* deadline_;
+};
+// SecureStreamSocket's constructor from an impl is protected.
+class DeadlineTlsSocket final : public Poco::Net::SecureStreamSocket {
+ public:
+  DeadlineTlsSocket(Deadline* deadline, Poco::Net::Context::Ptr context)
+      : SecureStreamSocket(
+            new DeadlineSocketImpl<Poco::Net::SecureStreamSocketImpl>(deadline, context)) {}
+};
 using PlainSession = ProbedSession<Poco::Net::HTTPClientSession>;
 using TlsSession = ProbedSession<Poco::Net::HTTPSClientSession>;
 
@@ -57,10 +94,36 @@ Poco::Timespan Millis(int ms) {
 }
 
 std::string Describe(const Call& call) {
-  return call.method + " " + (call.key.empty() ? std::string("(bucket)") : call.key);
+  // A key may come from the server's listing (prune removes listed keys).
+  return call.method + " " + (call.key.empty() ? std::string("(bucket)") : ShownText(call.key));
+}
+
+Status TooLong(const Call& call) {
+  return Status::Corruption("off-site object " + ShownText(call.key) + " is longer than the " +
+                            std::to_string(call.max_sink_bytes) +
+                            " bytes it may hold; reading stopped there");
+}
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
+
+void Deadline::Check(Poco::Net::SocketImpl* socket) {
+  const int64_t left = at_ms - now_ms();
+  if (left <= 0) throw Poco::TimeoutException("the request's deadline has passed");
+  // Set near the deadline only (and once more to undo it), since a new
+  // connection starts with the session's own timeouts.
+  const int timeout = left < io_timeout_ms ? static_cast<int>(left) : 0;
+  if (timeout == 0 && applied_timeout_ms_ == 0) return;
+  const Poco::Timespan span = Millis(timeout > 0 ? timeout : io_timeout_ms);
+  socket->setReceiveTimeout(span);
+  socket->setSendTimeout(span);
+  applied_timeout_ms_ = timeout;
+}
 
 struct Client::Attempt {
   Status status;
@@ -78,6 +141,9 @@ Client::Client(S3TargetConfig config)
   base_path_ = uri.getPath();
   while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
   if (!config_.clock) config_.clock = NowUnixSeconds;
+  if (!config_.deadline_clock) config_.deadline_clock = SteadyMillis;
+  deadline_.now_ms = config_.deadline_clock;
+  deadline_.io_timeout_ms = config_.io_timeout_ms;
 }
 
 Client::~Client() = default;
@@ -102,8 +168,8 @@ Result<Poco::Net::HTTPClientSession*> Client::Session() {
     NewSession();
   } catch (const Poco::Exception& e) {
     // A setting problem (an unreadable ca_file): trying again will not help.
-    return Status::IoError("cannot set up the connection to " + host_ + ": " + e.displayText() +
-                           " (check ca_file)");
+    return Status::IoError("cannot set up the connection to " + host_ + ": " +
+                           ShownText(e.displayText()) + " (check ca_file)");
   }
   return session_.get();
 }
@@ -117,10 +183,13 @@ void Client::NewSession() {
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", config_.ca_file,
                                Poco::Net::Context::VERIFY_RELAXED, 9, config_.ca_file.empty());
-    session_ = std::make_unique<TlsSession>(host_, port_, context);
+    session_ = std::make_unique<TlsSession>(DeadlineTlsSocket(&deadline_, context));
   } else {
-    session_ = std::make_unique<PlainSession>(host_, port_);
+    session_ = std::make_unique<PlainSession>(
+        Poco::Net::StreamSocket(new DeadlineSocketImpl<Poco::Net::StreamSocketImpl>(&deadline_)));
   }
+  session_->setHost(host_);
+  session_->setPort(port_);
   session_->setTimeout(Millis(config_.connect_timeout_ms), Millis(config_.io_timeout_ms),
                        Millis(config_.io_timeout_ms));
   session_->setKeepAlive(true);
@@ -129,13 +198,30 @@ void Client::NewSession() {
   session_->setKeepAliveTimeout(Poco::Timespan(4, 0));
 }
 
-void Client::WaitBeforeRetry(int retry) {
+int64_t Client::BackoffMs(int retry) {
   const int64_t cap = std::min<int64_t>(config_.max_backoff_ms,
                                         int64_t{config_.initial_backoff_ms} << std::min(retry, 20));
   // "Equal jitter": half the cap, plus a random share of the other half, so
   // waits grow with each retry while clients that failed together spread out.
   std::uniform_int_distribution<int64_t> spread(0, cap / 2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(cap - cap / 2 + spread(jitter_)));
+  return cap - cap / 2 + spread(jitter_);
+}
+
+int64_t Client::DeadlineFor(const Call& call) const {
+  // The object a request carries: its body, or the most a Get may fetch.
+  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : call.body.size();
+  const uint64_t mib = std::min<uint64_t>(bytes / (uint64_t{1} << 20) + 1, uint64_t{1} << 40);
+  const uint64_t extra = std::min<uint64_t>(
+      mib * static_cast<uint64_t>(config_.deadline_ms_per_mib), uint64_t{1} << 60);
+  return config_.deadline_clock() + config_.request_deadline_ms + static_cast<int64_t>(extra);
+}
+
+Status Client::DeadlinePassed(const Call& call, const Status& last) const {
+  return Status::IoError(Describe() + ": " + s3::Describe(call) +
+                         " did not finish within its deadline (request_deadline_ms " +
+                         std::to_string(config_.request_deadline_ms) + ", plus " +
+                         std::to_string(config_.deadline_ms_per_mib) + " ms per MiB)" +
+                         (last.ok() ? std::string() : "; the last failure: " + last.message()));
 }
 
 Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a) {
@@ -145,6 +231,10 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
   // A server that ignored our Range resends from byte 0: skip what we have.
   uint64_t skip = (to_sink && reply->status == 200) ? *delivered : 0;
   if (to_sink && reply->status == 200) *delivered = 0;
+  if (to_sink && reply->content_length > call.max_sink_bytes - *delivered) {
+    a->drop_connection = true;
+    return TooLong(call);
+  }
   const size_t cap = ok_answer ? kMaxAnswerBody : kMaxErrorBody;
   std::string block(kReadBlock, '\0');
   uint64_t received = 0;
@@ -172,6 +262,10 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
     *delivered += dropped;
     got.remove_prefix(dropped);
     if (got.empty()) continue;
+    if (got.size() > call.max_sink_bytes - *delivered) {
+      a->drop_connection = true;
+      return TooLong(call);
+    }
     ARKWIKI_RETURN_IF_ERROR(call.sink->Write(got));
     *delivered += got.size();
   }
@@ -246,17 +340,17 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
       }
     }
   } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
-    a.status = Status::IoError(e.displayText());
+    a.status = Status::IoError(ShownText(e.displayText()));
     a.retry = true;
   } catch (const Poco::Net::SSLException& e) {
     // A refused certificate or a failed handshake: trying again will not help.
-    a.status = Status::IoError("TLS with " + host_ + " failed: " + e.displayText() +
+    a.status = Status::IoError("TLS with " + host_ + " failed: " + ShownText(e.displayText()) +
                                " (check the endpoint, and ca_file for a private CA)");
   } catch (const Poco::Exception& e) {
-    a.status = Status::IoError(e.displayText());
+    a.status = Status::IoError(ShownText(e.displayText()));
     a.retry = true;
   } catch (const std::exception& e) {
-    a.status = Status::IoError(e.what());
+    a.status = Status::IoError(ShownText(e.what()));
     a.retry = true;
   }
   if (!a.status.ok() || a.drop_connection) session.reset();
@@ -269,10 +363,17 @@ Result<Reply> Client::Execute(const Call& call) {
                                                                : Sha256Hex(call.body);
   uint64_t delivered = 0;
   Status last;
+  deadline_.at_ms = DeadlineFor(call);
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
-    if (attempt > 0) WaitBeforeRetry(attempt);
+    if (attempt > 0) {
+      const int64_t wait = BackoffMs(attempt);
+      if (config_.deadline_clock() + wait >= deadline_.at_ms) return DeadlinePassed(call, last);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    }
     Attempt a = SendOnce(call, payload_sha256, &delivered);
     if (a.status.ok()) return std::move(a.reply);
+    // However the attempt ended, past the deadline the request is over.
+    if (config_.deadline_clock() >= deadline_.at_ms) return DeadlinePassed(call, a.status);
     if (!a.retry) return a.status;
     last = a.status;
   }

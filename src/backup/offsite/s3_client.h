@@ -7,8 +7,10 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/SocketImpl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -37,10 +39,28 @@ struct Call {
   // A 2xx answer's body is streamed here instead of into Reply::body. A
   // retry after part of it arrived asks for the rest only (Range).
   ByteSink* sink = nullptr;
+  // With `sink`: the most the object may hold. A longer answer (by its
+  // Content-Length, or by the bytes that arrive) fails with Corruption as
+  // soon as that shows, and is not retried.
+  uint64_t max_sink_bytes = UINT64_MAX;
   // S3 may answer some requests (CompleteMultipartUpload) with 200 and an
   // error document: true treats such an answer as that error, retrying it
   // when the error asks for that.
   bool error_in_ok_answer = false;
+};
+
+// The deadline of the request in progress, shared by the Client and its
+// connection's socket, which checks it before each send and receive.
+struct Deadline {
+  std::function<int64_t()> now_ms;  // monotonic
+  int64_t at_ms = INT64_MAX;
+  int io_timeout_ms = 0;
+  // Throws Poco::TimeoutException once the deadline has passed; else
+  // shortens the socket's timeouts to what is left of it.
+  void Check(Poco::Net::SocketImpl* socket);
+
+ private:
+  int applied_timeout_ms_ = 0;  // 0: io_timeout_ms
 };
 
 struct Reply {
@@ -77,7 +97,11 @@ class Client {
   // The keep-alive session, made on first use (NewSession, which throws).
   Result<Poco::Net::HTTPClientSession*> Session();
   void NewSession();
-  void WaitBeforeRetry(int retry);
+  // The wait before retry `retry`, in milliseconds.
+  int64_t BackoffMs(int retry);
+  // When `call` must be finished, by deadline_clock.
+  int64_t DeadlineFor(const Call& call) const;
+  Status DeadlinePassed(const Call& call, const Status& last) const;
   std::string RequestPath(const std::string& key) const;
 
   S3TargetConfig config_;
@@ -85,6 +109,7 @@ class Client {
   std::string host_;  // the host requests go to (bucket.host when virtual-host)
   uint16_t port_ = 0;
   std::string base_path_;  // the endpoint URL's own path, if any
+  Deadline deadline_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   std::mt19937_64 jitter_;
 };

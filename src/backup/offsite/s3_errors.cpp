@@ -1,5 +1,7 @@
 #include "offsite/s3_errors.h"
 
+#include "offsite/shown_text.h"
+
 namespace arkwiki::s3 {
 namespace {
 
@@ -51,7 +53,7 @@ Status RedirectStatus(const std::string& head, const std::string& detail,
                       const std::string& location) {
   return Status::InvalidArgument(
       head + " (" + detail + "): the server redirects" +
-      (location.empty() ? std::string() : " to " + location.substr(0, 200)) +
+      (location.empty() ? std::string() : " to " + ShownText(location)) +
       "; redirects are not followed: set the endpoint to the address that serves the bucket");
 }
 
@@ -70,10 +72,11 @@ Status AnswerToStatus(int http_status, const ErrorBody& error, const std::string
       return {known.status, head + " (" + known.code + "): " + known.advice};
     }
   }
-  const std::string detail = error.code.empty()
-                                 ? "HTTP " + std::to_string(http_status)
-                                 : error.code + ", HTTP " + std::to_string(http_status) +
-                                       (error.message.empty() ? "" : ": " + error.message);
+  // The server's own words are quoted only filtered (shown_text.h).
+  const std::string detail =
+      error.code.empty() ? "HTTP " + std::to_string(http_status)
+                         : ShownText(error.code, 64) + ", HTTP " + std::to_string(http_status) +
+                               (error.message.empty() ? "" : ": " + ShownText(error.message));
   // HEAD answers carry no body: only the status tells what happened.
   if (error.code.empty() && http_status == 403) {
     return Status::PermissionDenied(head + " (" + detail +

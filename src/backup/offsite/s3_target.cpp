@@ -38,9 +38,10 @@ class S3Target final : public OffsiteTarget {
     return client_.Execute(call).status();
   }
 
-  Status Get(const std::string& key, ByteSink* sink) override {
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     s3::Call call{"GET", prefix_ + key};
     call.sink = sink;
+    call.max_sink_bytes = max_bytes;
     return client_.Execute(call).status();
   }
 
@@ -52,6 +53,7 @@ class S3Target final : public OffsiteTarget {
   Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
     std::vector<OffsiteObject> all;
     std::string token;
+    uint64_t taken = 0;  // keys, and empty pages, counted against the cap
     do {
       s3::Call call{"GET",
                     "",
@@ -61,6 +63,12 @@ class S3Target final : public OffsiteTarget {
       if (!token.empty()) call.query.emplace_back("continuation-token", token);
       ARKWIKI_ASSIGN_OR_RETURN(s3::Reply reply, client_.Execute(call));
       ARKWIKI_ASSIGN_OR_RETURN(s3::ListPage page, s3::ParseListPage(reply.body));
+      taken += std::max<uint64_t>(page.objects.size(), 1);
+      if (taken > client_.config().max_listed_keys) {
+        return Status::Corruption(Describe() + " listed more than " +
+                                  std::to_string(client_.config().max_listed_keys) +
+                                  " keys under " + prefix + " (max_listed_keys); refused");
+      }
       // A server that ignores `prefix` must not hand back other keys (prune
       // would remove them), nor page forever by repeating its token.
       const std::string wanted = prefix_ + prefix;
@@ -129,10 +137,12 @@ Status CheckConfig(const S3TargetConfig& c) {
   if (c.list_page_keys < 1 || c.list_page_keys > 1000) {
     return Status::InvalidArgument("S3 list_page_keys must be between 1 and 1000");
   }
+  if (c.max_listed_keys < 1) return Status::InvalidArgument("S3 max_listed_keys must be positive");
   if (c.max_attempts < 1 || c.initial_backoff_ms < 0 || c.max_backoff_ms < 0 ||
-      c.connect_timeout_ms <= 0 || c.io_timeout_ms <= 0) {
+      c.connect_timeout_ms <= 0 || c.io_timeout_ms <= 0 || c.request_deadline_ms <= 0 ||
+      c.deadline_ms_per_mib < 0) {
     return Status::InvalidArgument(
-        "S3 max_attempts must be at least 1, and the timeouts and backoffs positive");
+        "S3 max_attempts must be at least 1, and the timeouts, deadlines and backoffs positive");
   }
   return Status::Ok();
 }

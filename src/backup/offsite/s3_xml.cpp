@@ -10,6 +10,7 @@
 #include <Poco/SAX/XMLReader.h>
 
 #include "arkwiki/core/markup_escape.h"
+#include "offsite/shown_text.h"
 
 namespace arkwiki::s3 {
 namespace {
@@ -81,7 +82,8 @@ Result<std::string> ParseUploadId(const std::string& xml) {
     if (id.empty()) return Status::Corruption("CreateMultipartUpload answered without an UploadId");
     return id;
   } catch (const Poco::Exception& e) {
-    return Status::Corruption("CreateMultipartUpload answer is not XML: " + e.displayText());
+    return Status::Corruption("CreateMultipartUpload answer is not XML: " +
+                              ShownText(e.displayText()));
   }
 }
 
@@ -90,7 +92,7 @@ Result<ListPage> ParseListPage(const std::string& xml) {
     AutoPtr<Document> doc = Parse(xml);
     return ReadListPage(doc->documentElement());
   } catch (const Poco::Exception& e) {
-    return Status::Corruption("ListObjectsV2 answer is not valid: " + e.displayText());
+    return Status::Corruption("ListObjectsV2 answer is not valid: " + ShownText(e.displayText()));
   }
 }
 

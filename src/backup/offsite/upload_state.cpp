@@ -6,6 +6,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sstream>
 
 #include "arkwiki/core/hash.h"
@@ -64,7 +67,32 @@ std::string UploadStateStore::PathFor(const std::string& key) const {
   return JoinPath(dir_, "s3-upload-" + Sha256Hex(target_id_ + "\n" + key).substr(0, 32) + ".json");
 }
 
+// File ownership and modes are metadata the Env does not model.
+Status UploadStateStore::PreparePrivateDir() {
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  struct stat st {};
+  if (::lstat(dir_.c_str(), &st) != 0) {
+    return Status::IoError("cannot inspect the S3 upload state directory " + dir_);
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) {
+    return Status::PermissionDenied(
+        "the S3 upload state directory " + dir_ +
+        " is a link or belongs to another user; upload state is kept only in a directory of "
+        "this user's own (remove it, or choose another)");
+  }
+  if ((st.st_mode & 022) != 0) {
+    return Status::PermissionDenied("the S3 upload state directory " + dir_ +
+                                    " is writable by other users, so its upload state cannot be "
+                                    "trusted; remove it (arkwiki makes it again, private)");
+  }
+  if ((st.st_mode & 077) != 0 && ::chmod(dir_.c_str(), 0700) != 0) {
+    return Status::PermissionDenied("cannot make " + dir_ + " private (chmod 700)");
+  }
+  return Status::Ok();
+}
+
 Result<UploadState> UploadStateStore::Load(const std::string& key) {
+  ARKWIKI_RETURN_IF_ERROR(PreparePrivateDir());
   const std::string path = PathFor(key);
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(path));
   if (!exists) return Status::NotFound("no upload state for " + key);
@@ -81,7 +109,7 @@ Result<UploadState> UploadStateStore::Load(const std::string& key) {
 }
 
 Status UploadStateStore::Save(const UploadState& state) {
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  ARKWIKI_RETURN_IF_ERROR(PreparePrivateDir());
   return WriteFileAtomically(env_, PathFor(state.key), ToJson(state));
 }
 

@@ -3,7 +3,11 @@
 // steps 3-5). One small JSON file per upload in the target's state_dir,
 // named for the endpoint, bucket and key; written with
 // WriteFileAtomically, so a crash leaves the previous record or the new
-// one, never a torn file.
+// one, never a torn file. The directory is this user's own and closed to
+// others (0700; one of ours that others may only read is tightened; a
+// link, another user's, or one that others may write is refused with
+// kPermissionDenied), since state planted there would steer the next
+// upload.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +39,7 @@ class UploadStateStore {
 
   // The record for `key`; NotFound when there is none. A damaged record is
   // reported as NotFound too (the upload then starts again), with a warning.
+  // Load and Save create the directory, private, if it is missing.
   Result<UploadState> Load(const std::string& key);
   Status Save(const UploadState& state);
   // OK when there is no record.
@@ -42,6 +47,7 @@ class UploadStateStore {
 
  private:
   std::string PathFor(const std::string& key) const;
+  Status PreparePrivateDir();
 
   Env* env_;
   std::string dir_;

@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
 #include "arkwiki/testing/fault_injection_env.h"
 #include "offsite/offsite_record.h"
 #include "support/temp_dir.h"
@@ -46,7 +52,7 @@ class DirectoryTargetTest : public ::testing::Test {
   }
   std::string GetString(OffsiteTarget* t, const std::string& key) {
     StringByteSink sink;
-    Status s = t->Get(key, &sink);
+    Status s = t->Get(key, UINT64_MAX, &sink);
     return s.ok() ? sink.data() : "<" + s.ToString() + ">";
   }
   std::vector<std::string> Files() {
@@ -80,7 +86,7 @@ TEST_F(DirectoryTargetTest, PutGetStatListRemove) {
   ASSERT_TRUE(t->Remove("objects/ab/abc").ok());
   EXPECT_TRUE(t->Remove("objects/ab/abc").ok()) << "removing an absent object is OK";
   EXPECT_EQ(t->Stat("objects/ab/abc").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(t->Get("nothing", nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(t->Get("nothing", UINT64_MAX, nullptr).code(), StatusCode::kNotFound);
   EXPECT_TRUE(t->List("objects/")->empty());
 }
 
@@ -132,7 +138,7 @@ TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
     env.FailAt(0);
     auto reader = OpenDirectoryTarget(Env::Default(), scratch.Sub("t"), false);
     StringByteSink got;
-    Status g = (*reader)->Get("objects/ab/abc", &got);
+    Status g = (*reader)->Get("objects/ab/abc", UINT64_MAX, &got);
     if (g.ok()) {
       EXPECT_EQ(got.data(), data) << "step " << n;
     } else {
@@ -148,6 +154,97 @@ TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
 TEST_F(DirectoryTargetTest, MissingDirectoryIsNotFoundForReading) {
   EXPECT_EQ(OpenDirectoryTarget(Env::Default(), root_, false).status().code(),
             StatusCode::kNotFound);
+}
+
+// Counts what it is given.
+class CountingSink : public ByteSink {
+ public:
+  Status Write(std::string_view data) override {
+    bytes += data.size();
+    return Status::Ok();
+  }
+  uint64_t bytes = 0;
+};
+
+TEST_F(DirectoryTargetTest, GetStopsOnceTheObjectProvesLongerThanMaxBytes) {
+  auto t = Open();
+  const std::string data((size_t{3} << 20) + 5, 'd');
+  ASSERT_TRUE(t->Put("objects/ab/long", StringFile(data)).ok());
+  CountingSink whole;
+  ASSERT_TRUE(t->Get("objects/ab/long", data.size(), &whole).ok());
+  EXPECT_EQ(whole.bytes, data.size());
+  for (uint64_t max : {uint64_t{0}, uint64_t{10}, uint64_t{data.size() - 1}}) {
+    CountingSink cut;
+    const Status s = t->Get("objects/ab/long", max, &cut);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << max << ": " << s.ToString();
+    EXPECT_NE(s.message().find("objects/ab/long"), std::string::npos) << s.message();
+    EXPECT_LE(cut.bytes, max) << "bytes past max_bytes reached the sink";
+  }
+}
+
+// A name planted in the directory that arkwiki could not have written
+// (here with a terminal escape) is not listed, so it reaches no message.
+TEST_F(DirectoryTargetTest, ListShowsOnlyNamesArkwikiCouldHaveWritten) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("objects/ab/abc", StringFile("hello")).ok());
+  std::ofstream(root_ + "/objects/ab/\x1b[31mred\n", std::ios::binary) << "planted";
+  auto listed = t->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key, "objects/ab/abc");
+  const Status refused = t->Remove("objects/ab/\x1b[31mred\n");
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message().find('\x1b'), std::string::npos) << refused.message();
+}
+
+// Whoever controls the directory may plant a FIFO (whose open would block
+// forever without a writer) or a link to a file of this machine under a
+// key: only a regular file is read as an object.
+TEST_F(DirectoryTargetTest, GetRefusesAFifoOrALinkUnderAKey) {
+  auto t = Open();
+  ASSERT_TRUE(t->Put("objects/ab/real", StringFile("real")).ok());
+  const std::string fifo = root_ + "/objects/ab/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A writer that stays open, with more bytes than the Get below allows,
+  // so that a Get that opens the FIFO ends instead of blocking.
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::write(writer, "0123456789", 10), 10);
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("local-secret");
+  std::ofstream(outside) << "a file of this machine";
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/objects/ab/link").c_str()), 0);
+  for (const std::string key : {"objects/ab/fifo", "objects/ab/link"}) {
+    CountingSink got;
+    const Status s = t->Get(key, 5, &got);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << key << ": " << s.ToString();
+    EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s.message();
+    EXPECT_EQ(got.bytes, 0u) << key;
+  }
+  ::close(writer);
+  EXPECT_EQ(t->Get("objects/ab/absent", 5, nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetString(t.get(), "objects/ab/real"), "real");
+}
+
+// A link planted in place of one of a key's directories, or of
+// .incoming, would carry a Put out of the target: it is refused, and
+// nothing is written where the link points.
+TEST_F(DirectoryTargetTest, PutDoesNotWriteThroughALinkedDirectory) {
+  auto t = Open();
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("outside");
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/objects").c_str()), 0);
+  const Status through_key = t->Put("objects/ab/x", StringFile("bytes"));
+  EXPECT_EQ(through_key.code(), StatusCode::kCorruption) << through_key.ToString();
+  EXPECT_NE(through_key.message().find("not a directory"), std::string::npos)
+      << through_key.message();
+  ASSERT_EQ(::unlink((root_ + "/objects").c_str()), 0);
+  ASSERT_EQ(::rmdir((root_ + "/.incoming").c_str()), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/.incoming").c_str()), 0);
+  const Status through_incoming = t->Put("objects/ab/x", StringFile("bytes"));
+  EXPECT_EQ(through_incoming.code(), StatusCode::kCorruption) << through_incoming.ToString();
+  EXPECT_EQ(testing::TreeFingerprint(outside), "") << "a Put wrote outside the target";
 }
 
 }  // namespace

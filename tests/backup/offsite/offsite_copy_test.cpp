@@ -87,7 +87,9 @@ class FailingTarget : public OffsiteTarget {
     if (++puts_ >= fail_at_) return Status::IoError("injected: the target went away");
     return inner_->Put(key, source);
   }
-  Status Get(const std::string& key, ByteSink* sink) override { return inner_->Get(key, sink); }
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
+    return inner_->Get(key, max_bytes, sink);
+  }
   Result<uint64_t> Stat(const std::string& key) override { return inner_->Stat(key); }
   Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
     return inner_->List(prefix);
@@ -115,7 +117,9 @@ class StallingTarget : public OffsiteTarget {
     }
     return inner_->Put(key, source);
   }
-  Status Get(const std::string& key, ByteSink* sink) override { return inner_->Get(key, sink); }
+  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
+    return inner_->Get(key, max_bytes, sink);
+  }
   Result<uint64_t> Stat(const std::string& key) override { return inner_->Stat(key); }
   Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
     return inner_->List(prefix);

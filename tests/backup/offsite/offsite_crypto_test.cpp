@@ -165,6 +165,40 @@ TEST(OffsiteCryptoTest, RefusesAKeyObjectWithAlteredCostOrId) {
   EXPECT_EQ(OffsiteKey::Unlock("{}", "pw").status().code(), StatusCode::kCorruption);
 }
 
+// `text` with the number after "field" : replaced by `value`.
+std::string WithNumber(std::string text, const std::string& field, uint64_t value) {
+  const size_t at = text.find("\"" + field + "\"");
+  const size_t start = text.find_first_of("0123456789", at);
+  const size_t end = text.find_first_not_of("0123456789", start);
+  return text.replace(start, end - start, std::to_string(value));
+}
+
+// A key object planted on the target chooses the argon2id cost of every
+// unlock: above the ceiling it is refused before any stretching, with the
+// values in the message.
+TEST(OffsiteKeyTest, RefusesAHostileArgonCost) {
+  auto key = NewKey("pw");
+  const std::string text = key->key_object();
+  // The ceiling is opslimit 8 and memlimit 64 MiB (twice arkwiki's default).
+  const std::string many_passes = WithNumber(text, "opslimit", 9);
+  const std::string much_memory = WithNumber(text, "memlimit", (uint64_t{64} << 20) + 8192);
+  for (const std::string& planted : {many_passes, much_memory}) {
+    auto opened = OffsiteKey::Unlock(planted, "pw");
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.status().code(), StatusCode::kCorruption) << opened.status().ToString();
+    EXPECT_NE(opened.status().message().find("before the passphrase is stretched"),
+              std::string::npos)
+        << opened.status().message();
+  }
+  EXPECT_NE(OffsiteKey::Unlock(many_passes, "pw").status().message().find("opslimit 9"),
+            std::string::npos);
+  // What arkwiki itself may write is within the ceiling.
+  EXPECT_TRUE(OffsiteKey::Unlock(NewKey("pw")->key_object(), "pw").ok());
+  KdfParams too_costly = KdfParams::ForTests();
+  too_costly.opslimit = 9;
+  EXPECT_EQ(OffsiteKey::Create("pw", too_costly).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(OffsiteCryptoTest, RefusesAnEmptyPassphrase) {
   EXPECT_EQ(OffsiteKey::Create("", KdfParams::ForTests()).status().code(),
             StatusCode::kInvalidArgument);

@@ -1,6 +1,7 @@
 // Attacks on the off-site copies by a hostile backup author (someone who
 // holds the passphrase and writes records) or a hostile target: a record's
-// paths are refused before anything is staged, and a cut object is refused.
+// paths are refused before anything is staged, a cut object is refused, and
+// a key object or an object longer than it may be is stopped there.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "format/manifest_source.h"
 #include "offsite/offsite_fetch.h"
 #include "offsite/offsite_record.h"
+#include "repository/repo_layout.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -84,6 +86,44 @@ TEST_F(OffsiteAttackTest, StagingNeverWritesOutsideTheStagingDirectory) {
   EXPECT_FALSE(std::ifstream(scratch.Sub("escaped-by-record.txt")).good())
       << "a record's manifest path created a file outside " << stage;
   EXPECT_FALSE(staged.ok()) << "a manifest path that has no place in a backup must be refused";
+}
+
+// A key object padded to any length stays valid JSON that unlocks; the
+// target must not make every unlock read it all into memory.
+TEST_F(OffsiteAttackTest, OversizedKeyObjectIsRefusedUnread) {
+  const std::string path = target_dir_ + "/" + kKeyObjectKey;
+  std::string text = key_->key_object();
+  text.insert(1, std::string(size_t{1} << 20, ' '));
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  auto unlocked = UnlockTarget(target_.get(), "pass phrase");
+  ASSERT_FALSE(unlocked.ok()) << "a 1 MiB key object was read and used";
+  EXPECT_EQ(unlocked.status().code(), StatusCode::kCorruption) << unlocked.status().ToString();
+  EXPECT_NE(unlocked.status().message().find("longer than the 65536 bytes"), std::string::npos)
+      << unlocked.status().message();
+}
+
+// The record gives each file's size, so an object that goes on past its
+// encrypted size is stopped there, and the file being staged is removed.
+TEST_F(OffsiteAttackTest, ObjectLongerThanItsRecordSaysStopsAndLeavesNoPartialFile) {
+  const std::string id = SnapAndCopy();
+  const std::string payload(3 * kChunkBytes + 7, 'u');
+  const std::string sha = Sha256Hex(payload);
+  const std::string name = PutObjectFor(payload);
+  AddToRecord(id,
+              {std::string(kUploadsPrefix) + sha.substr(0, 2) + "/" + sha, payload.size(), sha});
+  std::ofstream(target_dir_ + "/" + ObjectKey(name), std::ios::binary | std::ios::app)
+      << std::string(size_t{8} << 20, 'z');
+  testing::TempDir scratch;
+  const std::string stage = scratch.Sub("stage");
+  auto staged = StageTargetPoint(Env::Default(), target_.get(), *key_, id, stage);
+  ASSERT_FALSE(staged.ok());
+  EXPECT_EQ(staged.status().code(), StatusCode::kCorruption) << staged.status().ToString();
+  EXPECT_NE(staged.status().message().find(ObjectKey(name)), std::string::npos)
+      << staged.status().message();
+  EXPECT_NE(staged.status().message().find("longer than"), std::string::npos)
+      << "stopped at the record's size, not after reading on: " << staged.status().message();
+  EXPECT_FALSE(std::ifstream(RepoLayout(stage).ObjectPath(sha)).good())
+      << "the partial file of the refused object was left in the staging directory";
 }
 
 // An object cut exactly at a chunk boundary (no FINAL chunk) and an

@@ -5,9 +5,13 @@
 // with memory bounded and without taking stray bytes for an answer.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite.h"
+#include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 
@@ -48,6 +52,175 @@ TEST_F(S3HostileServerTest, EndlessListAnswerIsRefusedAfterTheCap) {
   EXPECT_NE(listed.status().message().find("larger than 8 MiB"), std::string::npos)
       << listed.status().ToString();
   EXPECT_EQ(proxy->Count("GET", "list-type"), 1) << "not retried: no S3 answer is that long";
+}
+
+// Takes at most `cap` bytes, then refuses, so a client that never stops
+// reading still ends.
+class CappedSink : public ByteSink {
+ public:
+  explicit CappedSink(uint64_t cap) : cap_(cap) {}
+  Status Write(std::string_view data) override {
+    bytes += data.size();
+    return bytes <= cap_ ? Status::Ok() : Status::TooLarge("the test's sink is full");
+  }
+  uint64_t bytes = 0;
+
+ private:
+  uint64_t cap_;
+};
+
+TEST_F(S3HostileServerTest, EndlessObjectIsStoppedAtMaxBytes) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Endless("GET", "/objects/endless", "HTTP/1.1 200 OK"));
+  proxy->AddRule(
+      Raw("GET", "/objects/declared",
+          "HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n" + std::string(1000, 'x')));
+  auto target = Open(Config(proxy.get()));
+  for (const std::string key : {"objects/endless", "objects/declared"}) {
+    CappedSink sink(uint64_t{64} << 20);
+    const Status s = target->Get(key, 100000, &sink);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << key << ": " << s.ToString();
+    EXPECT_NE(s.message().find("longer than the 100000 bytes"), std::string::npos) << s.message();
+    EXPECT_LE(sink.bytes, 100000u) << key;
+    EXPECT_EQ(proxy->Count("GET", key), 1) << "not retried";
+  }
+}
+
+// An object that trickles in one byte per chunk, each well within the
+// socket timeout, forever: the whole-request deadline ends it. The clock
+// moves one second at each look, so the deadline passes after a few reads
+// however fast the machine is.
+TEST_F(S3HostileServerTest, TricklingAnswerEndsAtTheRequestDeadline) {
+  auto proxy = StartProxy();
+  FaultRule trickle =
+      Raw("GET", "/objects/trickle", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+  trickle.raw_repeat = "1\r\nx\r\n";
+  proxy->AddRule(trickle);
+  S3TargetConfig config = Config(proxy.get());
+  auto ticks = std::make_shared<std::atomic<int64_t>>(0);
+  config.deadline_clock = [ticks] { return ticks->fetch_add(1000) + 1000; };
+  config.request_deadline_ms = 20000;
+  config.deadline_ms_per_mib = 0;
+  CappedSink sink(uint64_t{1} << 20);  // ends the test if the deadline does not
+  const Status s = Open(config)->Get("objects/trickle", UINT64_MAX, &sink);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("did not finish within its deadline"), std::string::npos)
+      << s.message();
+  EXPECT_LT(sink.bytes, 100u) << "read on past the deadline";
+  EXPECT_EQ(proxy->Count("GET", "/objects/trickle"), 1) << "not retried past the deadline";
+}
+
+// True when `text` holds a byte that is no printable ASCII or a C1 or
+// bidirectional control in UTF-8 (U+0080..U+009F, U+202A..U+202E).
+bool HasHiddenCharacter(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      return true;
+    }
+    if (text.compare(i, 2, "\xE2\x80") == 0 && i + 2 < text.size() &&
+        static_cast<unsigned char>(text[i + 2]) >= 0xAA &&
+        static_cast<unsigned char>(text[i + 2]) <= 0xAE) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What the server writes in an error, and a key it listed, reach the CLI,
+// the journal, the JSON API and Settings only filtered and cut short.
+TEST_F(S3HostileServerTest, ServerTextIsFilteredAndCutInMessages) {
+  auto proxy = StartProxy();
+  // XML allows line feeds, C1 controls (U+009B is CSI) and U+202E (RLO).
+  const std::string message =
+      "denied\nFORGED LOG LINE \xC2\x9B"
+      "31m\xE2\x80\xAE" +
+      std::string(5000, 'A');
+  const std::string body =
+      "<Error><Code>Weird\xC2\x9B</Code><Message>" + message + "</Message></Error>";
+  proxy->AddRule(Raw("PUT", "/objects/k",
+                     "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\n"
+                     "Content-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body));
+  FaultRule refused;
+  refused.action = Action::kAnswer;
+  refused.method = "DELETE";
+  refused.status = 400;
+  refused.code = "Refused";
+  proxy->AddRule(refused);
+  auto target = Open(Config(proxy.get()));
+  const Status put = target->Put("objects/k", StringSource("payload"));
+  EXPECT_EQ(put.code(), StatusCode::kIoError) << put.ToString();
+  EXPECT_FALSE(HasHiddenCharacter(put.message())) << put.message();
+  EXPECT_NE(put.message().find("denied\\x0AFORGED"), std::string::npos) << put.message();
+  EXPECT_LT(put.message().size(), 600u) << "the server's message was not cut";
+  // A key as a hostile listing could name it, on its way into a message.
+  const Status removed = target->Remove("objects/\n\xE2\x80\xAEx");
+  EXPECT_EQ(removed.code(), StatusCode::kIoError) << removed.ToString();
+  EXPECT_FALSE(HasHiddenCharacter(removed.message())) << removed.message();
+  EXPECT_NE(removed.message().find("objects/\\x0A\\u{202E}x"), std::string::npos)
+      << removed.message();
+}
+
+// A key object padded to any length stays valid JSON that unlocks; read
+// from a bucket it stops at 64 KiB like one from a directory.
+TEST_F(S3HostileServerTest, OversizedKeyObjectIsRefusedUnread) {
+  auto target = Open(Config());
+  auto made = OffsiteKey::Create("pw", KdfParams::ForTests());
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  std::string padded = (*made)->key_object();
+  padded.insert(1, std::string(size_t{1} << 20, ' '));
+  ASSERT_TRUE(target->Put("key", StringSource(padded)).ok());
+  auto unlocked = UnlockTarget(target.get(), "pw");
+  ASSERT_FALSE(unlocked.ok()) << "a 1 MiB key object was read and used";
+  EXPECT_EQ(unlocked.status().code(), StatusCode::kCorruption) << unlocked.status().ToString();
+  EXPECT_NE(unlocked.status().message().find("longer than the 65536 bytes"), std::string::npos)
+      << unlocked.status().message();
+}
+
+// A server that answers every page with a new continuation token would be
+// listed forever; max_listed_keys ends it, an empty page counting as one.
+TEST_F(S3HostileServerTest, ListingThatPagesOnForeverIsRefused) {
+  auto proxy = StartProxy();
+  for (int page = 1; page <= 6; ++page) {
+    const std::string body =
+        "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t" +
+        std::to_string(page) + "</NextContinuationToken></ListBucketResult>";
+    proxy->AddRule(Raw(
+        "GET", "list-type",
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  }
+  S3TargetConfig config = Config(proxy.get());
+  config.max_listed_keys = 3;
+  const auto listed = Open(config)->List("objects/");
+  EXPECT_EQ(listed.status().code(), StatusCode::kCorruption) << listed.status().ToString();
+  EXPECT_NE(listed.status().message().find("max_listed_keys"), std::string::npos)
+      << listed.status().message();
+  EXPECT_EQ(proxy->Count("GET", "list-type"), 4) << "stopped at the page past the cap";
+}
+
+// Poco reads a chunk-size line byte by byte below the answer's body: an
+// endless chunk extension streamed at full speed is ended by the deadline
+// too, since the socket itself checks it.
+TEST_F(S3HostileServerTest, EndlessChunkExtensionEndsAtTheRequestDeadline) {
+  auto proxy = StartProxy();
+  FaultRule endless =
+      Raw("GET", "/objects/extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+  endless.raw_repeat = std::string(4096, 'e');
+  proxy->AddRule(endless);
+  S3TargetConfig config = Config(proxy.get());
+  auto ticks = std::make_shared<std::atomic<int64_t>>(0);
+  config.deadline_clock = [ticks] { return ticks->fetch_add(1000) + 1000; };
+  config.request_deadline_ms = 20000;
+  config.deadline_ms_per_mib = 0;
+  CappedSink sink(uint64_t{1} << 20);
+  const Status s = Open(config)->Get("objects/extension", UINT64_MAX, &sink);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("did not finish within its deadline"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(sink.bytes, 0u);
+  EXPECT_EQ(proxy->Count("GET", "/objects/extension"), 1) << "not retried past the deadline";
 }
 
 TEST_F(S3HostileServerTest, EndlessErrorAnswerIsCutAndItsStatusKept) {
@@ -148,7 +321,7 @@ TEST_F(S3HostileServerTest, CompleteAnsweredOkWithARetryableErrorInsideIsRetried
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(proxy->Count("POST", "uploadId="), 2);
   StringByteSink got;
-  ASSERT_TRUE(target->Get("objects/big", &got).ok());
+  ASSERT_TRUE(target->Get("objects/big", UINT64_MAX, &got).ok());
   EXPECT_EQ(Sha256Hex(got.data()), Sha256Hex(data));
   EXPECT_EQ(StateFiles(), 0);
 }

@@ -28,7 +28,7 @@ FaultRule Rule(Action action, const std::string& method, const std::string& targ
 
 std::string Fetch(OffsiteTarget* target, const std::string& key) {
   StringByteSink sink;
-  const Status s = target->Get(key, &sink);
+  const Status s = target->Get(key, UINT64_MAX, &sink);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return sink.data();
 }

@@ -17,7 +17,7 @@ using S3TargetRoundTripTest = S3TargetTest;
 
 std::string GetAll(OffsiteTarget* target, const std::string& key, Status* status) {
   StringByteSink sink;
-  *status = target->Get(key, &sink);
+  *status = target->Get(key, UINT64_MAX, &sink);
   return sink.data();
 }
 
@@ -153,7 +153,7 @@ TEST_F(S3TargetRoundTripTest, HttpsTrustsOnlyCertificatesItCanVerify) {
   auto target = Open(config);
   ASSERT_TRUE(target->Put("k", StringSource("over TLS")).ok());
   StringByteSink sink;
-  ASSERT_TRUE(target->Get("k", &sink).ok());
+  ASSERT_TRUE(target->Get("k", UINT64_MAX, &sink).ok());
   EXPECT_EQ(sink.data(), "over TLS");
 }
 
