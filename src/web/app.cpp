@@ -296,7 +296,12 @@ void WikiApp::Handle(Exchange& ex) {
     ex.response.setKeepAlive(false);
   }
   try {
-    if (maintenance_) {
+    if (ex.request.has("Content-Length") && ex.request.has("Transfer-Encoding")) {
+      // Two servers may read such a body two ways (request smuggling
+      // through a proxy); RFC 9112 lets a server refuse it.
+      SendError(ex, Status::InvalidArgument(
+                        "a request may not have both Content-Length and Transfer-Encoding"));
+    } else if (maintenance_) {
       ex.response.set("Retry-After", "5");
       if (ex.path == "/api/health" || ex.is_api()) {
         Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
@@ -319,9 +324,15 @@ void WikiApp::Handle(Exchange& ex) {
   // first, so that the client still sending sees the answer. Bodies a
   // handler read are at their end already; a 413's body was refused for
   // its size and stays unread.
+  // An anonymous client gets 2 s: lingering must not lend a stranger a
+  // worker to trickle bytes into.
   if (ex.response.sent() && !ex.response.getKeepAlive() &&
       ex.response.getStatus() != Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE) {
-    LingerOnUnreadBody(ex, ex.user ? kMaxDrainBytes : static_cast<int64_t>(kMaxAnonymousBodyBytes));
+    if (ex.user) {
+      LingerOnUnreadBody(ex, kMaxDrainBytes, std::chrono::seconds(30));
+    } else {
+      LingerOnUnreadBody(ex, static_cast<int64_t>(kMaxAnonymousBodyBytes), std::chrono::seconds(2));
+    }
   }
   const Millis handled = timer.elapsed();
   const std::string logged_uri = RedactCsrf(uri);

@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <array>
 #include <chrono>
 #include <sstream>
 
@@ -61,30 +62,43 @@ int HttpStatusFor(const Status& s) {
 
 void DiscardOversizeBody(Exchange& ex) { DiscardRestOfBody(ex, kMaxDrainBytes); }
 
-void DiscardRestOfBody(Exchange& ex, int64_t max_drain) {
+void DiscardRestOfBody(Exchange& ex, int64_t max_drain, std::chrono::milliseconds max_time) {
   ex.response.setKeepAlive(false);  // whatever happens, this connection is done
   if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
-  // A client trickling its body holds this worker no longer than this
-  // (plus one read timeout); then the connection closes unread.
-  constexpr auto kMaxDrainTime = std::chrono::seconds(30);
-  const auto deadline = std::chrono::steady_clock::now() + kMaxDrainTime;
+  const auto deadline = std::chrono::steady_clock::now() + max_time;
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&ex.request);
   std::istream& in = ex.request.stream();
-  char buf[65536];
-  while ((in.read(buf, sizeof buf) || in.gcount() > 0) &&
-         std::chrono::steady_clock::now() < deadline) {
+  std::array<char, 65536> buf{};
+  int64_t drained = 0;
+  // One receive per turn (peek refills the stream's buffer once, readsome
+  // takes what it holds), each waiting at most until the deadline, so a
+  // client trickling its body holds the worker no longer than max_time.
+  // The byte count bounds a chunked body whose declared length lied.
+  while (drained <= max_drain) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    try {
+      if (impl != nullptr) {
+        impl->socket().setReceiveTimeout(
+            Poco::Timespan(std::min<int64_t>(left.count(), 1000) * 1000));
+      }
+    } catch (const Poco::Exception&) {
+      return;  // the client is gone: nothing left to read
+    }
+    if (in.peek() == std::char_traits<char>::eof()) return;  // the end, or a timeout or reset
+    drained += in.readsome(buf.data(), static_cast<std::streamsize>(buf.size()));
   }
 }
 
-void LingerOnUnreadBody(Exchange& ex, int64_t max_drain) {
+void LingerOnUnreadBody(Exchange& ex, int64_t max_drain, std::chrono::milliseconds max_time) {
   if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
   try {
     if (ex.body_out != nullptr) ex.body_out->flush();
-    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&ex.request);
-    if (impl != nullptr) impl->socket().setReceiveTimeout(Poco::Timespan(5, 0));
-  } catch (const Poco::Exception&) {
+  } catch (const std::exception&) {
     return;  // the client is gone: nothing left to read
   }
-  DiscardRestOfBody(ex, max_drain);
+  DiscardRestOfBody(ex, max_drain, max_time);
 }
 
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes) {

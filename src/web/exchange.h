@@ -72,15 +72,17 @@ inline constexpr int64_t kMaxDrainBytes = int64_t{64} << 20;
 void DiscardOversizeBody(Exchange& ex);
 // Reads and drops what is left of the body if its declared length is at most
 // max_drain, so a client that sends it all before reading sees our answer
-// instead of a reset; always closes the connection afterwards. Gives up
-// after 30 s, so a trickling client cannot hold the worker.
-void DiscardRestOfBody(Exchange& ex, int64_t max_drain);
+// instead of a reset; always closes the connection afterwards. Stops after
+// max_time however slowly the body comes, and after max_drain bytes
+// however long the body is.
+void DiscardRestOfBody(Exchange& ex, int64_t max_drain,
+                       std::chrono::milliseconds max_time = std::chrono::seconds(30));
 // For an answer sent before the request body was read, on a connection
 // that closes: sends the answer now, then reads what is left of a body of
-// at most max_drain bytes, waiting at most 5 s for each piece, so that
-// closing sends a FIN after the answer rather than a reset that can
+// at most max_drain bytes for at most max_time (DiscardRestOfBody), so
+// that closing sends a FIN after the answer rather than a reset that can
 // discard it at a client still sending.
-void LingerOnUnreadBody(Exchange& ex, int64_t max_drain);
+void LingerOnUnreadBody(Exchange& ex, int64_t max_drain, std::chrono::milliseconds max_time);
 // Reads at most max_bytes of the body; TooLarge beyond that.
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 // Decodes an application/x-www-form-urlencoded body (or query string).

@@ -151,6 +151,48 @@ TEST_F(HttpHardeningTest, AnonymousRefusalReadsNoMoreThanTheAnonymousLimit) {
   EXPECT_TRUE(ServerCloses(s));
 }
 
+TEST_F(HttpHardeningTest, AnonymousTrickleAfterARefusalIsCutOffWithinSeconds) {
+  // The server lingers to let its 401 arrive, giving a stranger 2 s. The
+  // client sends one byte of the declared 1,000 every 200 ms (the read
+  // timeout paces it) and must be cut off long before its 100th byte
+  // (20 s); a per-read timeout alone would let it trickle for minutes.
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /api/backups/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/zip\r\nContent-Length: 1000\r\n\r\nx");
+  const std::string reply = ReadReply(s, false);
+  ASSERT_EQ(reply.rfind("HTTP/1.1 401", 0), 0u) << reply;
+  s.setReceiveTimeout(Poco::Timespan(0, 200000));
+  bool closed = false;
+  for (int sent = 1; sent < 100 && !closed; ++sent) {
+    try {
+      char buf[256];
+      if (s.receiveBytes(buf, sizeof buf) <= 0) closed = true;
+    } catch (const Poco::TimeoutException&) {
+      // Nothing from the server yet: send the next byte.
+    } catch (const Poco::Exception&) {
+      closed = true;  // reset
+    }
+    if (closed) break;
+    try {
+      s.sendBytes("x", 1);
+    } catch (const Poco::Exception&) {
+      closed = true;
+    }
+  }
+  EXPECT_TRUE(closed) << "the server kept reading a trickled anonymous body";
+}
+
+TEST_F(HttpHardeningTest, RequestWithBothContentLengthAndChunkedIsRefused) {
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n5\r\nname=\r\n0\r\n\r\n");
+  const std::string reply = ReadReply(s, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+}
+
 TEST_F(HttpHardeningTest, MethodNotAllowedListsAllowedMethods) {
   HttpResponse r = Client().Request("DELETE", "/login");
   EXPECT_EQ(r.status, 405);
