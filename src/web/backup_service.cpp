@@ -80,7 +80,7 @@ ImportOptions BackupService::OptionsFor(const std::string& actor) {
              point.ok() ? point->new_bytes : 0, 0,
              point.ok() ? "before-import" : point.status().message()});
     ARKWIKI_RETURN_IF_ERROR(point.status());
-    RequestOffsiteCopy();  // runs once this import has let go of the lock
+    RequestOffsiteCopy();  // the copy runs beside the import
     return point->id;
   };
   return options;

@@ -301,8 +301,8 @@ class BackupService {
 
   // Off-site copies (backup_service_offsite.cpp): after each restore point
   // (manual, scheduled, before an import) a copy run in the background, to
-  // every target of DATA/offsite/targets.conf, under the lock that keeps one
-  // backup job at a time (offsite_copies.h). Each target's outcome goes to
+  // every target of DATA/offsite/targets.conf, beside the backup jobs
+  // (offsite_copies.h). Each target's outcome goes to
   // the journal ("offsite_copy"), and a failure to the webhook
   // ("offsite_copy_failed").
   OffsiteCopies& offsite() { return *offsite_; }

@@ -216,8 +216,9 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
     for (const OffsitePoint& p : points) remote[p.info.id] = p.info.created;
     OffsiteCopier copier(env_, backup_dir, open.target.get(), *open.key);
     for (const std::string& id : PointsToCopy(local, remote)) {
-      ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r, copier.Copy(id));
-      result.bytes_sent += r.bytes_sent;
+      ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> r, copier.CopyIfPresent(id));
+      if (!r) continue;  // deleted since the run listed it
+      result.bytes_sent += r->bytes_sent;
       ++copied;
       auto made = std::find_if(local.begin(), local.end(),
                                [&](const SnapshotInfo& p) { return p.id == id; });

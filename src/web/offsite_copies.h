@@ -109,7 +109,7 @@ class OffsiteCopies {
   // passphrase: "" when that works, else what failed, for people.
   Result<std::string> Test(const std::string& name);
 
-  // One copy run (the steps above); the caller holds the backup job lock.
+  // One copy run (the steps above); it runs beside the backup jobs.
   std::vector<OffsiteRunResult> Run(const std::string& backup_dir,
                                     const std::vector<SnapshotInfo>& local, int64_t now);
   // Every configured target's status, by name (a target never tried is

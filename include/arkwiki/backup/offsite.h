@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ class OffsiteCopier {
   OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
   // Copies restore point `id` (steps above). NotFound for an unknown id.
   Result<OffsiteCopyResult> Copy(const std::string& id);
+  // Copy, except that a point no longer in the repository (deleted since
+  // the caller listed it: deletes run beside copies) is nullopt.
+  Result<std::optional<OffsiteCopyResult>> CopyIfPresent(const std::string& id);
   // Copies every restore point the target lacks, oldest first, under one
   // lock; stops at the first failure. Points whose check failed are skipped.
   Result<std::vector<OffsiteCopyResult>> CopyMissing();

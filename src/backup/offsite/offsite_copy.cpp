@@ -163,12 +163,24 @@ OffsiteCopier::OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* ta
     : env_(env), backup_dir_(std::move(backup_dir)), target_(target), key_(key) {}
 
 Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> copied, CopyIfPresent(id));
+  if (!copied) return Status::NotFound("no restore point '" + id + "' in " + backup_dir_);
+  return std::move(*copied);
+}
+
+Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std::string& id) {
   RepoLayout repo(backup_dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoCopyLock::AcquireShared(repo));
+  if (!IsSnapshotId(id)) return std::optional<OffsiteCopyResult>();
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists,
+                           env_->FileExists(JoinPath(repo.SnapshotDir(id), kPointManifest)));
+  if (!exists) return std::optional<OffsiteCopyResult>();
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
   // Packed objects are read out of their packs and sent as objects.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
-  return CopyLocked({stored.get(), repo, target_, key_, &present}, id);
+  ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
+                           CopyLocked({stored.get(), repo, target_, key_, &present}, id));
+  return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
 Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
