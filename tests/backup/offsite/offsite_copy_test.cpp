@@ -360,6 +360,17 @@ TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
   EXPECT_FALSE(std::filesystem::exists(repo_dir_ + "/copy-tmp")) << "the prune empties the spool";
 }
 
+TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
+  const std::string id = Snap();
+  ASSERT_TRUE(OpenRepo()->Delete(id).ok());
+  OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+  auto skipped = copier.CopyIfPresent(id);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  EXPECT_FALSE(skipped->has_value());
+  EXPECT_EQ(copier.Copy(id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty());
+}
+
 TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndRemovesUnneededObjects) {
   ASSERT_TRUE(Copy(Snap()).ok());
   AddUpload("two.bin", std::string(5000, '2'));
