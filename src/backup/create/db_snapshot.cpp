@@ -65,7 +65,7 @@ Status ReadUploads(Db& db, ManifestFiles* out) {
   });
 }
 
-Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
+Status ReadSnapshotContents(Db& db, RowCheck rows, DatabaseSnapshot* info) {
   ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version != kSchemaVersion) {
     return Status::Unsupported("the database is at schema " + std::to_string(version) +
@@ -77,7 +77,7 @@ Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
   // A row the API could not have written (tampered by hand) is reported
   // here rather than copied into every backup; checked on the copy so that
   // the live wiki is not held up.
-  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(db));
+  if (rows == RowCheck::kCheck) ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(db));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.pages,
                            db.QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.revisions, db.QueryInt("SELECT count(*) FROM revisions"));
@@ -90,7 +90,7 @@ Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
   return ReadUploads(db, &info->uploads);
 }
 
-Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
+Status PrepareSnapshot(const std::string& dest, RowCheck rows, DatabaseSnapshot* info) {
   DbOptions options;
   options.wal = false;
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(dest, options));
@@ -103,13 +103,13 @@ Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
   if (mode.empty() || mode[0].Text(0) != "delete") {
     return Status::IoError("cannot set the snapshot's journal mode");
   }
-  return ReadSnapshotContents(*db, info);
+  return ReadSnapshotContents(*db, rows, info);
 }
 
 }  // namespace
 
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                          const std::string& dest) {
+                                          const std::string& dest, RowCheck rows) {
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
@@ -121,7 +121,7 @@ Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
   DatabaseSnapshot info;
   Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);
   source.reset();
-  if (s.ok()) s = PrepareSnapshot(dest, &info);
+  if (s.ok()) s = PrepareSnapshot(dest, rows, &info);
   if (!s.ok()) {
     (void)env->RemoveFile(dest);  // nothing half-made may stay behind
     (void)env->RemoveFile(dest + "-journal");

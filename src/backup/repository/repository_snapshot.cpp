@@ -119,7 +119,9 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
   const std::string settings_path = JoinPath(work, kSettingsPath);
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(db_path)));
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(settings_path)));
-  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db, SnapshotDatabase(env, layout, db_path));
+  // Step 4 checks the copy's rows, as an import would.
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db,
+                           SnapshotDatabase(env, layout, db_path, RowCheck::kCallerChecks));
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, db_path));
   const std::string settings = SettingsJson(db.settings);
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, settings_path, settings));

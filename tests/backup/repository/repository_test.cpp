@@ -227,6 +227,22 @@ TEST_F(RepositoryTest, SnapshotReplacesALooseObjectOfTheWrongSizeOrAMissingOne) 
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
+TEST_F(RepositoryTest, SnapshotOfARowTheApiCouldNotHaveWrittenFailsAndAddsNoPoint) {
+  AddUpload("a.txt", "some text");
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok());
+    Status tampered = (*storage)->db().Exec("UPDATE uploads SET name='../escape' WHERE name='a.txt'");
+    ASSERT_TRUE(tampered.ok()) << tampered.ToString();
+  }
+  auto point = Open()->Snapshot(SnapshotRequest{});
+  ASSERT_FALSE(point.ok());
+  EXPECT_EQ(point.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(point.status().message().find("the file name is not valid"), std::string::npos)
+      << point.status().ToString();
+  EXPECT_TRUE(Open()->List()->empty());
+}
+
 TEST_F(RepositoryTest, CheckWithoutReadingFindsAMissingObject) {
   AddLargeUpload("large.bin");
   SnapshotInfo first = Snap();
