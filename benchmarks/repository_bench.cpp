@@ -25,6 +25,10 @@
 //                            point's database), snapshot_s (mean snapshot
 //                            time). ARKWIKI_BENCH_RETENTION_DAYS changes 30.
 //   CheckReadAll/<set>       Repository::Check re-hashing every object
+//   Prune/<set>              Repository::Prune after a second, unchanged
+//                            restore point and the deletion of the first:
+//                            every manifest read, every object listed, and
+//                            nothing to remove (peak RSS is the point)
 //   Export/<set>             Repository::Export of the newest restore point
 //                            into a sink that drops the bytes
 #include <sys/stat.h>
@@ -301,6 +305,26 @@ void CheckReadAll(benchmark::State& state, const SetSpec& spec) {
   ReportSet(state, stats, peak);
 }
 
+void Prune(benchmark::State& state, const SetSpec& spec) {
+  SetStats stats;
+  const std::string dir = SetWithOnePoint(spec, &stats);
+  uint64_t peak = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto repo = OpenRepo(dir);
+    auto points = repo->List();
+    CheckOk(points.status(), "List");
+    CheckOk(repo->Snapshot(SnapshotRequest{}).status(), "Snapshot");
+    CheckOk(repo->Delete(points->front().id), "Delete");
+    ResetPeakRss();
+    state.ResumeTiming();
+    CheckOk(OpenRepo(dir)->Prune().status(), "Prune");
+    peak = std::max(peak, PeakRssBytes());
+  }
+  CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
+  ReportSet(state, stats, peak);
+}
+
 void Export(benchmark::State& state, const SetSpec& spec) {
   SetStats stats;
   const std::string dir = SetWithOnePoint(spec, &stats);
@@ -326,6 +350,7 @@ void Register() {
   RegisterPerSet("SnapshotAfterChange", SnapshotAfterChange);
   RegisterPerSet("CheckReadAll", CheckReadAll);
   RegisterPerSet("Retention30Days", Retention30Days, /*iterations=*/1);
+  RegisterPerSet("Prune", Prune);
   RegisterPerSet("Export", Export);
 }
 
