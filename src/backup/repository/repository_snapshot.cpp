@@ -31,14 +31,12 @@ Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
 }
 
 // manifest.json, streamed from the manifest (its text grows with the file
-// count), durably: temp name, fsync, rename, fsync dir.
+// count) in one pass, durably: temp name, fsync, rename, fsync dir.
 Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manifest) {
   const std::string tmp = JoinPath(dir, std::string(kPointManifest) + ".tmp");
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp, CreateMode::kExclusive));
-  ManifestSource source(manifest);
-  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
-    ARKWIKI_RETURN_IF_ERROR(file->Append(piece));
-  }
+  ARKWIKI_RETURN_IF_ERROR(
+      StreamManifest(manifest, [&](std::string_view piece) { return file->Append(piece); }));
   ARKWIKI_RETURN_IF_ERROR(file->Sync());
   ARKWIKI_RETURN_IF_ERROR(file->Close());
   ARKWIKI_RETURN_IF_ERROR(env->Rename(tmp, JoinPath(dir, kPointManifest)));
