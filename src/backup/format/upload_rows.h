@@ -5,7 +5,7 @@
 // but each row's size then costs a lookup in the table. At 20,000 uploads
 // that query cost several times a plain scan and a sort here, and it ran
 // twice per restore point (benchmarks/README.md, "Restore points: the
-// second snapshot").
+// second snapshot, retention and memory").
 #pragma once
 
 #include <sqlite3.h>
