@@ -32,7 +32,7 @@ Status ForEachRow(sqlite3* db, const std::string& sql, OnRow&& on_row) {
     return Status::Corruption("the database cannot be read (" + std::string(sqlite3_errmsg(db)) +
                               ")");
   }
-  int rc;
+  int rc = SQLITE_DONE;
   Status s;
   while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     const unsigned char* text = sqlite3_column_text(st, 0);
@@ -65,7 +65,7 @@ Status ForEachUploadHash(sqlite3* db, const UploadHashCallback& on_hash) {
                               ")");
   }
   UploadRows rows;
-  int rc;
+  int rc = SQLITE_DONE;
   Status s;
   while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) s = rows.Add(st);
   sqlite3_finalize(st);
