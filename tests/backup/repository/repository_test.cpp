@@ -232,7 +232,8 @@ TEST_F(RepositoryTest, SnapshotOfARowTheApiCouldNotHaveWrittenFailsAndAddsNoPoin
   {
     auto storage = Storage::Open(Env::Default(), data_);
     ASSERT_TRUE(storage.ok());
-    Status tampered = (*storage)->db().Exec("UPDATE uploads SET name='../escape' WHERE name='a.txt'");
+    Status tampered =
+        (*storage)->db().Exec("UPDATE uploads SET name='../escape' WHERE name='a.txt'");
     ASSERT_TRUE(tampered.ok()) << tampered.ToString();
   }
   auto point = Open()->Snapshot(SnapshotRequest{});
