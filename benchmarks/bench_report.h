@@ -25,15 +25,17 @@ inline void ReportSet(benchmark::State& state, const SetStats& stats, uint64_t p
 }
 
 // Registers `fn(state, spec)` once per mixed size and per tiny size from the
-// environment (bench_support.h), named "<prefix>/<set name>".
+// environment (bench_support.h), named "<prefix>/<set name>". A positive
+// `iterations` fixes the count (for a benchmark whose one run is long).
 template <typename Fn>
-void RegisterPerSet(const char* prefix, Fn fn) {
+void RegisterPerSet(const char* prefix, Fn fn, int64_t iterations = 0) {
   auto add = [&](const SetSpec& spec) {
-    benchmark::RegisterBenchmark((std::string(prefix) + "/" + spec.Name()).c_str(),
-                                 [fn, spec](benchmark::State& st) { fn(st, spec); })
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        ->MeasureProcessCPUTime();
+    auto* b = benchmark::RegisterBenchmark((std::string(prefix) + "/" + spec.Name()).c_str(),
+                                           [fn, spec](benchmark::State& st) { fn(st, spec); })
+                  ->Unit(benchmark::kMillisecond)
+                  ->UseRealTime()
+                  ->MeasureProcessCPUTime();
+    if (iterations > 0) b->Iterations(iterations);
   };
   for (uint64_t mb : EnvList("ARKWIKI_BENCH_MIXED_MB", {256, 1024})) add(MixedSpec(mb));
   for (uint64_t files : EnvList("ARKWIKI_BENCH_TINY_FILES", {50000})) add(TinySpec(files));

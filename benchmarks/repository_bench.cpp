@@ -14,14 +14,30 @@
 //                            process sent to storage, /proc/self/io) and
 //                            budget_MiB (2 x (database + 10 MiB); target
 //                            written_MiB <= budget_MiB)
+//   Retention30Days/<set>    30 daily restore points of a wiki that grows
+//                            1% a day (1% more uploads, by count and bytes,
+//                            and 1% of its pages edited, at least one), on
+//                            a private copy of the set; nothing pruned.
+//                            Counters: repo_MiB (the repository's blocks on
+//                            disk), newest_MiB (the newest point's files:
+//                            database, settings, uploads), vs_newest (their
+//                            ratio; target <= 1.5), db_MiB (the newest
+//                            point's database), snapshot_s (mean snapshot
+//                            time). ARKWIKI_BENCH_RETENTION_DAYS changes 30.
 //   CheckReadAll/<set>       Repository::Check re-hashing every object
+//   Prune/<set>              Repository::Prune after a second, unchanged
+//                            restore point and the deletion of the first:
+//                            every manifest read, every object listed, and
+//                            nothing to remove (peak RSS is the point)
 //   Export/<set>             Repository::Export of the newest restore point
 //                            into a sink that drops the bytes
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "arkwiki/backup/repository.h"
@@ -106,26 +122,15 @@ uint64_t BytesWritten() {
   return 0;
 }
 
-// What the second snapshot follows: 10 pages edited (created on
-// round 0) and 10 new uploads of 1 MiB, different in every round.
-Status ChangeWiki(const std::string& data_dir, int round) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(Env::Default(), data_dir));
-  int64_t page_id = 0;
-  for (int i = 0; i < 10; ++i) {
-    SavePageRequest req;
-    req.slug = "changed-" + std::to_string(i);
-    req.title = "Changed page " + std::to_string(i);
-    req.markdown = "Edited in round " + std::to_string(round) + ".\n";
-    req.author = "bench";
-    ARKWIKI_ASSIGN_OR_RETURN(Page page, storage->pages().Save(req));
-    page_id = page.id;
-  }
-  std::string bytes(1 << 20, '\0');
-  for (int i = 0; i < 10; ++i) {
-    uint64_t x = (static_cast<uint64_t>(round) << 32) + static_cast<uint64_t>(i) + 1;
-    for (size_t at = 0; at + 8 <= bytes.size(); at += 8) {
+// Adds `count` new uploads of `size` bytes to `page_id`, incompressible and
+// different for every (round, i).
+Status AddUploads(Storage* storage, int64_t page_id, int round, uint64_t count, uint64_t size) {
+  std::string bytes(size, '\0');
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t x = (static_cast<uint64_t>(round) << 32) + i + 1;
+    for (size_t at = 0; at < bytes.size(); at += 8) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64: incompressible
-      std::memcpy(&bytes[at], &x, 8);
+      std::memcpy(&bytes[at], &x, std::min<size_t>(8, bytes.size() - at));
     }
     ARKWIKI_ASSIGN_OR_RETURN(auto pending, storage->uploads().Begin(bytes.size()));
     ARKWIKI_RETURN_IF_ERROR(pending->Append(bytes));
@@ -138,16 +143,49 @@ Status ChangeWiki(const std::string& data_dir, int round) {
   return Status::Ok();
 }
 
+// Saves the pages "changed-0" .. "changed-<count-1>" (created on their
+// first save, a new revision after), each with `markdown_bytes` of text;
+// returns the last page's id.
+Result<int64_t> EditPages(Storage* storage, int round, int count, size_t markdown_bytes) {
+  int64_t page_id = 0;
+  for (int i = 0; i < count; ++i) {
+    SavePageRequest req;
+    req.slug = "changed-" + std::to_string(i);
+    req.title = "Changed page " + std::to_string(i);
+    req.markdown = "Edited in round " + std::to_string(round) + ".\n";
+    while (req.markdown.size() < markdown_bytes) {
+      req.markdown += "A line of page text, edited in round " + std::to_string(round) + ".\n";
+    }
+    req.author = "bench";
+    ARKWIKI_ASSIGN_OR_RETURN(Page page, storage->pages().Save(req));
+    page_id = page.id;
+  }
+  return page_id;
+}
+
+// What the second snapshot follows: 10 pages edited (created on
+// round 0) and 10 new uploads of 1 MiB, different in every round.
+Status ChangeWiki(const std::string& data_dir, int round) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(Env::Default(), data_dir));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t page_id, EditPages(storage.get(), round, 10, 0));
+  return AddUploads(storage.get(), page_id, round, 10, 1 << 20);
+}
+
+// A private copy of the set's data directory at `dir` (the benchmark's
+// changes must not leak into the cached set).
+void CopySet(const std::string& set_dir, const std::string& dir) {
+  CheckOk(Env::Default()->RemoveTree(dir), "removing the copy");
+  const std::string cp = "cp -a --reflink=auto '" + set_dir + "' '" + dir + "'";
+  if (std::system(cp.c_str()) != 0) CheckOk(Status::IoError(cp + " failed"), "copying the set");
+}
+
 void SnapshotAfterChange(benchmark::State& state, const SetSpec& spec) {
   SetStats stats;
   auto set_dir = SetDirFor(spec, &stats);
   CheckOk(set_dir.status(), "seeding");
-  // A private copy: the changes must not leak into the cached set.
   const std::string dir = JoinPath(BenchDir(), "repository-bench-changed");
-  CheckOk(Env::Default()->RemoveTree(dir), "removing the copy");
+  CopySet(*set_dir, dir);
   CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
-  const std::string cp = "cp -a --reflink=auto '" + *set_dir + "' '" + dir + "'";
-  if (std::system(cp.c_str()) != 0) CheckOk(Status::IoError(cp + " failed"), "copying the set");
   CheckOk(ChangeWiki(dir, 0), "changing the wiki");
   ::sync();
   const double start = NowSeconds();
@@ -184,6 +222,72 @@ void SnapshotAfterChange(benchmark::State& state, const SetSpec& spec) {
   state.counters["budget_MiB"] = 2.0 * static_cast<double>(db_bytes + (10u << 20)) / (1 << 20);
 }
 
+// Bytes of the blocks the files under `dir` take on disk (as du counts).
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    struct stat st {};
+    if (::lstat(e.path().c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_blocks) * 512;
+  }
+  return total;
+}
+
+// One day of the retention benchmark: 1% more uploads (by count, each of
+// the wiki's mean upload size) and 1% of the pages edited, at least one.
+// The storage skips its per-file syncs (the benchmark syncs once before
+// each snapshot): the growth is set-up, not what is measured.
+Status GrowOnePercent(const std::string& data_dir, int day) {
+  NoSyncEnv env(Env::Default());
+  ARKWIKI_ASSIGN_OR_RETURN(auto storage, Storage::Open(&env, data_dir));
+  ARKWIKI_ASSIGN_OR_RETURN(WikiCounts counts, storage->Counts());
+  const int edits = static_cast<int>(std::max<int64_t>(1, counts.pages / 100));
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t page_id, EditPages(storage.get(), day, edits, 4096));
+  const auto uploads = static_cast<uint64_t>(std::max<int64_t>(counts.uploads, 1));
+  const uint64_t size = std::max<uint64_t>(1, static_cast<uint64_t>(counts.upload_bytes) / uploads);
+  return AddUploads(storage.get(), page_id, day, (uploads + 99) / 100, size);
+}
+
+void Retention30Days(benchmark::State& state, const SetSpec& spec) {
+  SetStats stats;
+  auto set_dir = SetDirFor(spec, &stats);
+  CheckOk(set_dir.status(), "seeding");
+  const int days = static_cast<int>(EnvNumber("ARKWIKI_BENCH_RETENTION_DAYS", 30));
+  const std::string dir = JoinPath(BenchDir(), "repository-bench-retention");
+  uint64_t peak = 0, repo_bytes = 0, newest_bytes = 0, db_bytes = 0;
+  double snapshot_seconds = 0;
+  for (auto _ : state) {
+    CopySet(*set_dir, dir);
+    CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
+    ResetPeakRss();
+    for (int day = 1; day <= days; ++day) {
+      // Day 1 is the wiki as seeded.
+      if (day > 1) CheckOk(GrowOnePercent(dir, day), "growing the wiki");
+      ::sync();
+      const double start = NowSeconds();
+      auto point = OpenRepo(dir)->Snapshot(SnapshotRequest{});
+      CheckOk(point.status(), "Snapshot");
+      snapshot_seconds += NowSeconds() - start;
+      newest_bytes = point->total_bytes;
+    }
+    peak = std::max(peak, PeakRssBytes());
+    repo_bytes = DiskBytes(RepoDir());
+    auto db_size = Env::Default()->GetFileSize(DataDirLayout(dir).database);
+    db_bytes = db_size.ok() ? *db_size : 0;
+  }
+  CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
+  CheckOk(Env::Default()->RemoveTree(dir), "removing the copy");
+  ReportSet(state, stats, peak);
+  const double mib = 1 << 20;
+  state.counters["days"] = days;
+  state.counters["repo_MiB"] = static_cast<double>(repo_bytes) / mib;
+  state.counters["newest_MiB"] = static_cast<double>(newest_bytes) / mib;
+  state.counters["vs_newest"] =
+      static_cast<double>(repo_bytes) / static_cast<double>(std::max<uint64_t>(newest_bytes, 1));
+  state.counters["db_MiB"] = static_cast<double>(db_bytes) / mib;
+  state.counters["snapshot_s"] =
+      snapshot_seconds / static_cast<double>(std::max<int64_t>(state.iterations(), 1) * days);
+}
+
 void CheckReadAll(benchmark::State& state, const SetSpec& spec) {
   SetStats stats;
   const std::string dir = SetWithOnePoint(spec, &stats);
@@ -195,6 +299,26 @@ void CheckReadAll(benchmark::State& state, const SetSpec& spec) {
     auto report = OpenRepo(dir)->Check(CheckOptions{100, 0});
     CheckOk(report.status(), "Check");
     if (!report->ok()) CheckOk(Status::Corruption("the check found damage"), "Check");
+    peak = std::max(peak, PeakRssBytes());
+  }
+  CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
+  ReportSet(state, stats, peak);
+}
+
+void Prune(benchmark::State& state, const SetSpec& spec) {
+  SetStats stats;
+  const std::string dir = SetWithOnePoint(spec, &stats);
+  uint64_t peak = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto repo = OpenRepo(dir);
+    auto points = repo->List();
+    CheckOk(points.status(), "List");
+    CheckOk(repo->Snapshot(SnapshotRequest{}).status(), "Snapshot");
+    CheckOk(repo->Delete(points->front().id), "Delete");
+    ResetPeakRss();
+    state.ResumeTiming();
+    CheckOk(OpenRepo(dir)->Prune().status(), "Prune");
     peak = std::max(peak, PeakRssBytes());
   }
   CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
@@ -225,6 +349,8 @@ void Register() {
   RegisterPerSet("SnapshotUnchanged", SnapshotUnchanged);
   RegisterPerSet("SnapshotAfterChange", SnapshotAfterChange);
   RegisterPerSet("CheckReadAll", CheckReadAll);
+  RegisterPerSet("Retention30Days", Retention30Days, /*iterations=*/1);
+  RegisterPerSet("Prune", Prune);
   RegisterPerSet("Export", Export);
 }
 

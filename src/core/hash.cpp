@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <stdexcept>
 #include <vector>
 
@@ -62,20 +63,44 @@ std::string HexEncode(const void* data, size_t n) {
   return out;
 }
 
+// Both below run for every hash of every row a backup or a restore point
+// checks (hundreds of thousands per run), so neither branches per digit.
+
 bool IsLowerHex(std::string_view s, size_t expected_len) {
   if (s.size() != expected_len) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  bool ok = true;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    ok &= (static_cast<unsigned char>(u - '0') < 10) | (static_cast<unsigned char>(u - 'a') < 6);
   }
-  return true;
+  return ok;
 }
 
+namespace {
+
+// 0-15 for a lowercase hex digit, 0xff for any other byte.
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<uint8_t>(i);
+  for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<uint8_t>(10 + i);
+  return t;
+}();
+
+}  // namespace
+
 bool ParseSha256Hex(std::string_view hex, Sha256Raw* out) {
-  if (!IsLowerHex(hex, 2 * out->size())) return false;
-  auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i < out->size(); ++i) {
-    (*out)[i] = static_cast<uint8_t>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+  if (hex.size() != 2 * out->size()) return false;
+  Sha256Raw raw;
+  uint8_t bad = 0;  // collects the high bits only 0xff has
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const uint8_t hi = kHexValue[static_cast<unsigned char>(hex[2 * i])];
+    const uint8_t lo = kHexValue[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    raw[i] = static_cast<uint8_t>(hi << 4 | (lo & 15));
   }
+  if ((bad & 0xf0) != 0) return false;
+  *out = raw;
   return true;
 }
 

@@ -88,17 +88,24 @@ Status CheckTokenRow(sqlite3_stmt* st) {
 }
 
 Status CheckUploadRow(sqlite3_stmt* st) {
-  const std::string key = Text(st, 0) + "/" + Text(st, 1);
-  if (!IsValidUploadName(Text(st, 1))) return Refuse("uploads", key, "the file name is not valid");
-  if (!IsLowerHex(Text(st, 2), 64)) {
-    return Refuse("uploads", key, "the hash is not a SHA-256 in lowercase hex");
+  // The row's key is built only for a refusal: this runs once per upload,
+  // twice per restore point.
+  const std::string name = Text(st, 1);
+  const auto refuse = [&](std::string_view rule) {
+    return Refuse("uploads", Text(st, 0) + "/" + name, rule);
+  };
+  if (!IsValidUploadName(name)) return refuse("the file name is not valid");
+  const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+  if (sha == nullptr ||
+      !IsLowerHex(std::string_view(sha, static_cast<size_t>(sqlite3_column_bytes(st, 2))), 64)) {
+    return refuse("the hash is not a SHA-256 in lowercase hex");
   }
   if (!IsInteger(st, 3) || sqlite3_column_int64(st, 3) < 0 ||
       sqlite3_column_int64(st, 3) > kMaxUploadSize) {
-    return Refuse("uploads", key, "the size is not a whole number from 0 to 1 TiB");
+    return refuse("the size is not a whole number from 0 to 1 TiB");
   }
   Status rule = ValidateUploadMeta(Text(st, 4), Text(st, 5));
-  return rule.ok() ? rule : Refuse("uploads", key, rule.message());
+  return rule.ok() ? rule : refuse(rule.message());
 }
 
 Status CheckAuditRow(sqlite3_stmt* st) {

@@ -53,6 +53,10 @@ class ManifestFiles {
   const_iterator end() const { return {this, records_.size()}; }
 
   void push_back(const ManifestFile& file);
+  // Appends the upload named by its own hash, as push_back of
+  // {UploadEntryPath(hex), size, hex} would, without building the strings.
+  // `size` must be below UINT64_MAX.
+  void PushUpload(const Sha256Raw& sha256, uint64_t size) { records_.push_back({sha256, size}); }
   void Set(size_t i, const ManifestFile& file);
   void Append(const ManifestFiles& more);
   void reserve(size_t n) { records_.reserve(n); }

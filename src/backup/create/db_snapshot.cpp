@@ -10,6 +10,7 @@
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/settings_store.h"
+#include "format/upload_rows.h"
 #include "verify/schema_match.h"
 
 namespace arkwiki {
@@ -47,33 +48,24 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
   return Status::IoError("database snapshot failed: " + message);
 }
 
-// Every distinct upload, in hash order, through Db::ForEachRow: Db::Query's
-// RecordSet cost more time for 50,000 uploads than the database copy itself
-// (benchmarks/README.md).
+// Every distinct upload, in hash order, with the largest size its rows
+// record, through Db::ForEachRow: Db::Query's RecordSet cost more time for
+// 50,000 uploads than the database copy itself (benchmarks/README.md).
 Status ReadUploads(Db& db, ManifestFiles* out) {
-  Status s = db.ForEachRow(
-      "SELECT sha256, max(size) FROM uploads GROUP BY sha256 ORDER BY sha256",
-      [&](sqlite3_stmt* st) -> Status {
-        const auto* sha = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        const sqlite3_int64 size = sqlite3_column_int64(st, 1);
-        if (sha == nullptr) {  // the column is NOT NULL: SQLite ran out of memory
-          return Status::IoError("reading the uploads of the database snapshot: out of memory");
-        }
-        if (size < 0) return Status::Corruption("the uploads table has a negative size");
-        if (!IsLowerHex(sha, 64)) {
-          return Status::Corruption("the uploads table holds a malformed hash: " +
-                                    std::string(sha).substr(0, 80));
-        }
-        out->push_back({UploadEntryPath(sha), static_cast<uint64_t>(size), sha});
-        return Status::Ok();
-      });
+  UploadRows rows;
+  Status s = db.ForEachRow(kUploadRowsQuery, [&](sqlite3_stmt* st) { return rows.Add(st); });
   if (s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy) {
     return Status::IoError("reading the uploads of the database snapshot failed: " + s.message());
   }
-  return s;
+  ARKWIKI_RETURN_IF_ERROR(s);
+  out->reserve(out->size() + rows.rows());
+  return rows.ForEachDistinct([&](const Sha256Raw& hash, uint64_t, uint64_t max_size) {
+    out->PushUpload(hash, max_size);
+    return Status::Ok();
+  });
 }
 
-Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
+Status ReadSnapshotContents(Db& db, RowCheck rows, DatabaseSnapshot* info) {
   ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version != kSchemaVersion) {
     return Status::Unsupported("the database is at schema " + std::to_string(version) +
@@ -85,7 +77,7 @@ Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
   // A row the API could not have written (tampered by hand) is reported
   // here rather than copied into every backup; checked on the copy so that
   // the live wiki is not held up.
-  ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(db));
+  if (rows == RowCheck::kCheck) ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseRows(db));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.pages,
                            db.QueryInt("SELECT count(*) FROM pages WHERE deleted_at IS NULL"));
   ARKWIKI_ASSIGN_OR_RETURN(info->counts.revisions, db.QueryInt("SELECT count(*) FROM revisions"));
@@ -98,7 +90,7 @@ Status ReadSnapshotContents(Db& db, DatabaseSnapshot* info) {
   return ReadUploads(db, &info->uploads);
 }
 
-Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
+Status PrepareSnapshot(const std::string& dest, RowCheck rows, DatabaseSnapshot* info) {
   DbOptions options;
   options.wal = false;
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(dest, options));
@@ -111,13 +103,13 @@ Status PrepareSnapshot(const std::string& dest, DatabaseSnapshot* info) {
   if (mode.empty() || mode[0].Text(0) != "delete") {
     return Status::IoError("cannot set the snapshot's journal mode");
   }
-  return ReadSnapshotContents(*db, info);
+  return ReadSnapshotContents(*db, rows, info);
 }
 
 }  // namespace
 
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                          const std::string& dest) {
+                                          const std::string& dest, RowCheck rows) {
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
@@ -129,7 +121,7 @@ Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
   DatabaseSnapshot info;
   Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);
   source.reset();
-  if (s.ok()) s = PrepareSnapshot(dest, &info);
+  if (s.ok()) s = PrepareSnapshot(dest, rows, &info);
   if (!s.ok()) {
     (void)env->RemoveFile(dest);  // nothing half-made may stay behind
     (void)env->RemoveFile(dest + "-journal");

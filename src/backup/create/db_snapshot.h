@@ -22,15 +22,23 @@ struct DatabaseSnapshot {
   double copy_millis = 0;  // time spent in the online backup step
 };
 
+// Whether SnapshotDatabase checks every row of the copy by the API's rules
+// (CheckLiveDatabaseRows). kCallerChecks is for a caller that checks the
+// copy as an import would (CheckUntrustedDatabase: the same rules, and
+// more) before it keeps it: the rows are then not checked twice.
+enum class RowCheck { kCheck, kCallerChecks };
+
 // Copies the live database at `layout.database` to `dest` with SQLite's
 // online backup API from a separate read-only connection, in one step, so
 // the copy is one consistent point in time and writers (WAL mode) are never
 // blocked. Checks free space in dest's directory first (NoSpace names the
 // path, the bytes needed and the bytes free). Then, in the copy only:
 // removes login sessions and switches the journal mode to DELETE so the file
-// stands alone. Reads counts, settings and the upload list from the copy.
-// On failure nothing is left at `dest`.
+// stands alone. Checks its rows (see RowCheck), then reads counts,
+// settings and the upload list from the copy. On failure nothing is left
+// at `dest`.
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                          const std::string& dest);
+                                          const std::string& dest,
+                                          RowCheck rows = RowCheck::kCheck);
 
 }  // namespace arkwiki

@@ -9,6 +9,9 @@
 namespace arkwiki {
 namespace {
 
+// A piece of the text holds file records up to about this many bytes.
+constexpr size_t kManifestPieceBytes = 256 << 10;
+
 // "<indent>"key": " then the value. The layout (one space per level, "key":
 // value) is what Poco's Stringifier writes with indent 1, so every arkwiki
 // manifest, of any version, has one layout.
@@ -120,7 +123,7 @@ std::string_view ManifestSource::NextPiece() {
     case Stage::kFiles: {
       buffer_.clear();
       const size_t n = manifest_.files.size();
-      while (next_file_ < n && buffer_.size() < kPieceBytes) {
+      while (next_file_ < n && buffer_.size() < kManifestPieceBytes) {
         AppendFile(&buffer_, manifest_.files[next_file_], next_file_ + 1 == n);
         ++next_file_;
       }
@@ -154,6 +157,27 @@ std::string SerializeManifest(const Manifest& m) {
     out.append(piece);
   }
   return out;
+}
+
+Status StreamManifest(const Manifest& m,
+                      const std::function<Status(std::string_view piece)>& write) {
+  // The checksum covers the text with zeros in its place, and stands last:
+  // hashing the pieces as they go, then the zeroed tail, gives it.
+  Sha256 sha;
+  std::string piece = Head(m);
+  const size_t n = m.files.size();
+  for (size_t i = 0; i < n; ++i) {
+    AppendFile(&piece, m.files[i], i + 1 == n);
+    if (piece.size() >= kManifestPieceBytes) {
+      sha.Update(piece);
+      ARKWIKI_RETURN_IF_ERROR(write(piece));
+      piece.clear();
+    }
+  }
+  sha.Update(piece);
+  ARKWIKI_RETURN_IF_ERROR(write(piece));
+  sha.Update(Tail(std::string(manifest_json::kHashHexLen, '0')));
+  return write(Tail(sha.FinishHex()));
 }
 
 }  // namespace arkwiki

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,7 +33,6 @@ class ManifestSource final : public zip::BlockSource {
   std::string_view NextPiece();
 
  private:
-  static constexpr size_t kPieceBytes = 256 << 10;
   enum class Stage { kHead, kFiles, kTail, kDone };
 
   void Rewind();
@@ -50,5 +50,12 @@ class ManifestSource final : public zip::BlockSource {
 // The whole of manifest.json, checksum filled in: a ManifestSource read to
 // the end.
 std::string SerializeManifest(const Manifest& manifest);
+
+// The same bytes as a ManifestSource, in one pass, to `write` piece by
+// piece: for a writer that needs no size up front (a restore point's
+// manifest file), so the text is built once rather than twice. Stops at
+// the first error `write` returns.
+Status StreamManifest(const Manifest& manifest,
+                      const std::function<Status(std::string_view piece)>& write);
 
 }  // namespace arkwiki

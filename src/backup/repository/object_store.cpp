@@ -134,6 +134,24 @@ Status VerifyObject(Env* env, const RepoLayout& repo, const std::string& sha256,
   return Status::Ok();
 }
 
+Result<std::vector<Sha256Raw>> ListLooseObjects(Env* env, const RepoLayout& repo) {
+  std::vector<Sha256Raw> loose;
+  Result<std::vector<DirEntry>> prefixes = env->ListDir(repo.objects);
+  if (!prefixes.ok() && prefixes.status().code() == StatusCode::kNotFound) return loose;
+  ARKWIKI_RETURN_IF_ERROR(prefixes.status());
+  for (const DirEntry& p : *prefixes) {
+    if (p.type != DirEntry::Type::kDir || !IsLowerHex(p.name, 2)) continue;
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries,
+                             env->ListDir(JoinPath(repo.objects, p.name)));
+    for (const DirEntry& e : entries) {
+      Sha256Raw raw;
+      if (e.name.compare(0, 2, p.name) == 0 && ParseSha256Hex(e.name, &raw)) loose.push_back(raw);
+    }
+  }
+  std::sort(loose.begin(), loose.end());
+  return loose;
+}
+
 Status CleanWorkAreas(Env* env, const RepoLayout& repo) {
   for (const std::string* dir : {&repo.tmp, &repo.trash}) {
     ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(*dir));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
@@ -62,6 +63,12 @@ class ObjectCopier {
 // message is "wrong size" or "damaged". Adds what it read to *bytes_hashed.
 Status VerifyObject(Env* env, const RepoLayout& repo, const std::string& sha256, uint64_t size,
                     uint64_t* bytes_hashed);
+
+// The hashes of the loose objects (objects/<aa>/<sha256>, of any file
+// type), sorted: one listing per fan-out directory, so that a snapshot
+// needs no stat for an upload stored in a pack. Only with the repository
+// lock held (nothing else adds or removes objects then).
+Result<std::vector<Sha256Raw>> ListLooseObjects(Env* env, const RepoLayout& repo);
 
 // Removes what an interrupted run left in tmp/ and trash/. Only with the
 // repository lock held.

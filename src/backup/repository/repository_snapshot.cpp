@@ -1,5 +1,6 @@
 // Repository::Snapshot: writing one restore point, in the numbered steps of
 // arkwiki/backup/repository.h.
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -30,14 +31,12 @@ Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
 }
 
 // manifest.json, streamed from the manifest (its text grows with the file
-// count), durably: temp name, fsync, rename, fsync dir.
+// count) in one pass, durably: temp name, fsync, rename, fsync dir.
 Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manifest) {
   const std::string tmp = JoinPath(dir, std::string(kPointManifest) + ".tmp");
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp, CreateMode::kExclusive));
-  ManifestSource source(manifest);
-  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
-    ARKWIKI_RETURN_IF_ERROR(file->Append(piece));
-  }
+  ARKWIKI_RETURN_IF_ERROR(
+      StreamManifest(manifest, [&](std::string_view piece) { return file->Append(piece); }));
   ARKWIKI_RETURN_IF_ERROR(file->Sync());
   ARKWIKI_RETURN_IF_ERROR(file->Close());
   ARKWIKI_RETURN_IF_ERROR(env->Rename(tmp, JoinPath(dir, kPointManifest)));
@@ -54,30 +53,35 @@ struct PlannedCopy {
 // neither loose nor packed, holds loose with another size, or the last
 // check found damaged. New small objects go into packs; a repair, or an
 // object whose loose file is wrong, is stored loose (a loose object takes
-// precedence over a packed copy).
+// precedence over a packed copy). Only the loose objects are stat'ed:
+// `loose` (ListLooseObjects) says which uploads have one.
 Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
+                                            const std::vector<Sha256Raw>& loose,
                                             const PackIndex& packs, const Manifest& manifest,
                                             const std::set<std::string>& damaged, uint64_t* bytes) {
   std::vector<PlannedCopy> copies;
   for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const ManifestFile f = manifest.files[i];
-    bool copy = damaged.count(f.sha256) > 0;
+    const Sha256Raw* raw = manifest.files.UploadHashAt(i);
+    const uint64_t want = manifest.files.SizeAt(i);
+    // The file's strings only where a path or a hex hash is needed.
+    const bool is_loose = raw == nullptr || std::binary_search(loose.begin(), loose.end(), *raw);
+    bool copy = !damaged.empty() && damaged.count(manifest.files[i].sha256) > 0;
     bool packed = false;
     if (!copy) {
-      Result<uint64_t> size = env->GetFileSize(repo.ObjectPath(f.sha256));
+      Result<uint64_t> size = Status::NotFound("not loose");
+      if (is_loose) size = env->GetFileSize(repo.ObjectPath(manifest.files[i].sha256));
       if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
       if (size.ok()) {
-        copy = *size != f.size;
+        copy = *size != want;
       } else {
-        const Sha256Raw* raw = manifest.files.UploadHashAt(i);
         const PackEntry* entry = raw ? packs.Find(*raw) : nullptr;
-        copy = entry == nullptr || entry->size != f.size;
-        packed = copy && f.size < kPackObjectLimit;
+        copy = entry == nullptr || entry->size != want;
+        packed = copy && want < kPackObjectLimit;
       }
     }
     if (copy) {
       copies.push_back({i, packed});
-      *bytes += f.size;
+      *bytes += want;
     }
   }
   return copies;
@@ -113,7 +117,9 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
   const std::string settings_path = JoinPath(work, kSettingsPath);
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(db_path)));
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(settings_path)));
-  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db, SnapshotDatabase(env, layout, db_path));
+  // Step 4 checks the copy's rows, as an import would.
+  ARKWIKI_ASSIGN_OR_RETURN(DatabaseSnapshot db,
+                           SnapshotDatabase(env, layout, db_path, RowCheck::kCallerChecks));
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, db_path));
   const std::string settings = SettingsJson(db.settings);
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, settings_path, settings));
@@ -175,9 +181,10 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // 3. The uploads objects/ lacks (or holds damaged); 4. the database checked.
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(env_, repo));
   uint64_t copy_bytes = 0;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
-                           PlanCopies(env_, repo, packs, manifest, damaged, &copy_bytes));
+                           PlanCopies(env_, repo, loose, packs, manifest, damaged, &copy_bytes));
   ARKWIKI_RETURN_IF_ERROR(
       CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(env_, layout_, repo, manifest, copies));

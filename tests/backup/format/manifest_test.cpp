@@ -455,6 +455,26 @@ TEST(ManifestStreamTest, ChecksumIsFoundAndCheckedWhereverItStands) {
       << refused.status().ToString();
 }
 
+TEST(ManifestStreamTest, OnePassStreamWritesTheBytesOfTheSource) {
+  Manifest empty = Sample();
+  empty.files.clear();
+  for (const Manifest& m : {Big(), Sample(), empty}) {
+    std::string streamed;
+    size_t pieces = 0;
+    ASSERT_TRUE(StreamManifest(m, [&](std::string_view piece) {
+                  streamed.append(piece);
+                  ++pieces;
+                  return Status::Ok();
+                }).ok());
+    EXPECT_EQ(streamed, SerializeManifest(m));
+    EXPECT_TRUE(ParseManifest(streamed).ok());
+    if (m.files.size() > 1000) EXPECT_GT(pieces, 3u);  // not held whole
+  }
+  Status refused =
+      StreamManifest(Big(), [](std::string_view) { return Status::NoSpace("disk full"); });
+  EXPECT_EQ(refused.code(), StatusCode::kNoSpace);
+}
+
 TEST(ManifestStreamTest, StringOfTheLimitsLengthIsReadEitherWay) {
   Manifest m = Sample();
   m.site_title = std::string(manifest_json::Reader::kLookahead - 4, 't') + "\xC3\xA9\"";

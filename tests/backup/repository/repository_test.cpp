@@ -199,6 +199,51 @@ TEST_F(RepositoryTest, CheckNamesTheSnapshotsThatNeedADamagedObjectAndSnapshotRe
   EXPECT_EQ(Open()->List()->at(0).check.state, CheckStatus::State::kPassed);
 }
 
+TEST_F(RepositoryTest, SnapshotReplacesALooseObjectOfTheWrongSizeOrAMissingOne) {
+  AddLargeUpload("large.bin");
+  AddLargeUpload("other.bin");
+  SnapshotInfo first = Snap();
+  std::string truncated, removed;
+  RepoLayout repo(repo_dir_);
+  auto prefixes = Env::Default()->ListDir(repo.objects);
+  ASSERT_TRUE(prefixes.ok());
+  for (const DirEntry& p : *prefixes) {
+    if (p.name == "packs") continue;
+    const std::string dir = JoinPath(repo.objects, p.name);
+    auto objects = Env::Default()->ListDir(dir);
+    ASSERT_TRUE(objects.ok());
+    for (const DirEntry& e : *objects) {
+      (truncated.empty() ? truncated : removed) = JoinPath(dir, e.name);
+    }
+  }
+  ASSERT_FALSE(removed.empty());
+  std::ofstream(truncated, std::ios::trunc) << "short";
+  ASSERT_TRUE(Env::Default()->RemoveFile(removed).ok());
+
+  SnapshotInfo second = Snap();
+  // Both stored again (and the database and settings, as every time).
+  EXPECT_GE(second.new_bytes, 2 * (kPackObjectLimit + 100));
+  AssertHealthy();
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
+TEST_F(RepositoryTest, SnapshotOfARowTheApiCouldNotHaveWrittenFailsAndAddsNoPoint) {
+  AddUpload("a.txt", "some text");
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok());
+    Status tampered =
+        (*storage)->db().Exec("UPDATE uploads SET name='../escape' WHERE name='a.txt'");
+    ASSERT_TRUE(tampered.ok()) << tampered.ToString();
+  }
+  auto point = Open()->Snapshot(SnapshotRequest{});
+  ASSERT_FALSE(point.ok());
+  EXPECT_EQ(point.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(point.status().message().find("the file name is not valid"), std::string::npos)
+      << point.status().ToString();
+  EXPECT_TRUE(Open()->List()->empty());
+}
+
 TEST_F(RepositoryTest, CheckWithoutReadingFindsAMissingObject) {
   AddLargeUpload("large.bin");
   SnapshotInfo first = Snap();
