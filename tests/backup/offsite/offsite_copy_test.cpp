@@ -77,14 +77,12 @@ class OffsiteCopyTest : public ::testing::Test {
   std::unique_ptr<OffsiteKey> key_;
 };
 
-// Forwards to a target, failing the Nth Put and every later one, as a
-// target that goes away part-way through a copy.
-class FailingTarget : public OffsiteTarget {
+// Forwards every call to another target; subclasses change Put.
+class ForwardingTarget : public OffsiteTarget {
  public:
-  FailingTarget(OffsiteTarget* inner, int fail_at) : inner_(inner), fail_at_(fail_at) {}
+  explicit ForwardingTarget(OffsiteTarget* inner) : inner_(inner) {}
   std::string Describe() const override { return inner_->Describe(); }
   Status Put(const std::string& key, const RandomAccessFile& source) override {
-    if (++puts_ >= fail_at_) return Status::IoError("injected: the target went away");
     return inner_->Put(key, source);
   }
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
@@ -98,38 +96,41 @@ class FailingTarget : public OffsiteTarget {
 
  private:
   OffsiteTarget* inner_;
+};
+
+// Fails the Nth Put and every later one, as a target that goes away
+// part-way through a copy.
+class FailingTarget : public ForwardingTarget {
+ public:
+  FailingTarget(OffsiteTarget* inner, int fail_at) : ForwardingTarget(inner), fail_at_(fail_at) {}
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    if (++puts_ >= fail_at_) return Status::IoError("injected: the target went away");
+    return ForwardingTarget::Put(key, source);
+  }
+
+ private:
   int fail_at_;
   int puts_ = 0;
 };
 
-// Forwards to a target; the first Put waits until Release(), after telling
-// WaitUntilStalled() that it has begun: a target that takes hours, with
-// the test deciding when the hours are over.
-class StallingTarget : public OffsiteTarget {
+// The first Put waits until Release(), after telling WaitUntilStalled()
+// that it has begun: a target that takes hours, with the test deciding
+// when the hours are over.
+class StallingTarget : public ForwardingTarget {
  public:
-  explicit StallingTarget(OffsiteTarget* inner) : inner_(inner) {}
-  std::string Describe() const override { return inner_->Describe(); }
+  using ForwardingTarget::ForwardingTarget;
   Status Put(const std::string& key, const RandomAccessFile& source) override {
     if (!stalled_) {
       stalled_ = true;
       entered_.set_value();
       release_.get_future().wait();
     }
-    return inner_->Put(key, source);
+    return ForwardingTarget::Put(key, source);
   }
-  Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
-    return inner_->Get(key, max_bytes, sink);
-  }
-  Result<uint64_t> Stat(const std::string& key) override { return inner_->Stat(key); }
-  Result<std::vector<OffsiteObject>> List(const std::string& prefix) override {
-    return inner_->List(prefix);
-  }
-  Status Remove(const std::string& key) override { return inner_->Remove(key); }
   void WaitUntilStalled() { entered_.get_future().wait(); }
   void Release() { release_.set_value(); }
 
  private:
-  OffsiteTarget* inner_;
   bool stalled_ = false;  // touched by the copying thread only
   std::promise<void> entered_;
   std::promise<void> release_;
