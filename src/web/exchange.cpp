@@ -62,32 +62,62 @@ int HttpStatusFor(const Status& s) {
 
 void DiscardOversizeBody(Exchange& ex) { DiscardRestOfBody(ex, kMaxDrainBytes); }
 
+namespace {
+
+// What BodyReceiver::Next found.
+enum class BodyRead { kData, kEnd, kLate };
+
+// Reads a request body one receive at a time (peek refills the stream's
+// buffer once, readsome takes what it holds), each receive waiting at most
+// until `deadline`. A read timeout alone bounds each receive, not the body:
+// a client trickling a byte at a time would hold the worker for days.
+class BodyReceiver {
+ public:
+  BodyReceiver(Exchange& ex, std::chrono::steady_clock::time_point deadline)
+      : impl_(dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&ex.request)),
+        in_(ex.request.stream()),
+        deadline_(deadline) {}
+  // kData with the bytes in `data`, kEnd at the body's end, kLate once the
+  // deadline has passed or the connection broke.
+  BodyRead Next(std::string_view* data) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return BodyRead::kLate;
+    try {
+      if (impl_ != nullptr) {
+        impl_->socket().setReceiveTimeout(Poco::Timespan(left.count() * 1000));
+      }
+    } catch (const Poco::Exception&) {
+      return BodyRead::kLate;  // the connection is gone
+    }
+    if (in_.peek() == std::char_traits<char>::eof()) {
+      // Poco's stream turns a timeout (a receive waits until the deadline)
+      // or a reset into badbit: either way the body did not arrive whole.
+      return in_.bad() ? BodyRead::kLate : BodyRead::kEnd;
+    }
+    const std::streamsize n = in_.readsome(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    *data = std::string_view(buf_.data(), static_cast<size_t>(n));
+    return BodyRead::kData;
+  }
+
+ private:
+  Poco::Net::HTTPServerRequestImpl* impl_;
+  std::istream& in_;
+  const std::chrono::steady_clock::time_point deadline_;
+  std::array<char, 65536> buf_{};
+};
+
+}  // namespace
+
 void DiscardRestOfBody(Exchange& ex, int64_t max_drain, std::chrono::milliseconds max_time) {
   ex.response.setKeepAlive(false);  // whatever happens, this connection is done
   if (!ex.request.hasContentLength() || ex.request.getContentLength64() > max_drain) return;
-  const auto deadline = std::chrono::steady_clock::now() + max_time;
-  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&ex.request);
-  std::istream& in = ex.request.stream();
-  std::array<char, 65536> buf{};
-  int64_t drained = 0;
-  // One receive per turn (peek refills the stream's buffer once, readsome
-  // takes what it holds), each waiting at most until the deadline, so a
-  // client trickling its body holds the worker no longer than max_time.
+  BodyReceiver receiver(ex, std::chrono::steady_clock::now() + max_time);
   // The byte count bounds a chunked body whose declared length lied.
-  while (drained <= max_drain) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    try {
-      if (impl != nullptr) {
-        impl->socket().setReceiveTimeout(
-            Poco::Timespan(std::min<int64_t>(left.count(), 1000) * 1000));
-      }
-    } catch (const Poco::Exception&) {
-      return;  // the client is gone: nothing left to read
-    }
-    if (in.peek() == std::char_traits<char>::eof()) return;  // the end, or a timeout or reset
-    drained += in.readsome(buf.data(), static_cast<std::streamsize>(buf.size()));
+  int64_t drained = 0;
+  std::string_view data;
+  while (drained <= max_drain && receiver.Next(&data) == BodyRead::kData) {
+    drained += static_cast<int64_t>(data.size());
   }
 }
 
@@ -111,6 +141,25 @@ Result<std::string> ReadBody(Exchange& ex, size_t max_bytes) {
                             " bytes");
   }
   std::string body;
+  if (!ex.user) {
+    // A stranger's body (at most kMaxAnonymousBodyBytes) must arrive
+    // within kAnonymousBodyTime, so trickling one cannot hold a worker.
+    ex.response.setKeepAlive(false);
+    BodyReceiver receiver(ex, std::chrono::steady_clock::now() + kAnonymousBodyTime);
+    std::string_view data;
+    for (BodyRead r = receiver.Next(&data); r != BodyRead::kEnd; r = receiver.Next(&data)) {
+      if (r == BodyRead::kLate) {
+        return Status::InvalidArgument("the request body did not arrive within " +
+                                       std::to_string(kAnonymousBodyTime.count()) + " s");
+      }
+      body.append(data);
+      if (body.size() > max_bytes) {
+        return Status::TooLarge("the request body is larger than " + std::to_string(max_bytes) +
+                                " bytes");
+      }
+    }
+    return body;
+  }
   std::istream& in = ex.request.stream();
   char buf[16384];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -67,6 +67,9 @@ int HttpStatusFor(const Status& status);
 // The most of a refused body read to its end so that the client sees the
 // answer (closing with bytes unread sends a reset, which may discard it).
 inline constexpr int64_t kMaxDrainBytes = int64_t{64} << 20;
+// How long a client that is not logged in has to send a request body that
+// ReadBody reads (its size is capped at kMaxAnonymousBodyBytes).
+inline constexpr std::chrono::seconds kAnonymousBodyTime{10};
 // Reads and drops a body we refuse, if it is small enough to be worth it
 // (so the client can read our answer); otherwise marks the connection to close.
 void DiscardOversizeBody(Exchange& ex);
@@ -83,7 +86,9 @@ void DiscardRestOfBody(Exchange& ex, int64_t max_drain,
 // that closing sends a FIN after the answer rather than a reset that can
 // discard it at a client still sending.
 void LingerOnUnreadBody(Exchange& ex, int64_t max_drain, std::chrono::milliseconds max_time);
-// Reads at most max_bytes of the body; TooLarge beyond that.
+// Reads at most max_bytes of the body; TooLarge beyond that. Without a
+// user, InvalidArgument when the body has not arrived within
+// kAnonymousBodyTime.
 Result<std::string> ReadBody(Exchange& ex, size_t max_bytes);
 // Decodes an application/x-www-form-urlencoded body (or query string).
 Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view text);

@@ -183,6 +183,29 @@ TEST_F(HttpHardeningTest, AnonymousTrickleAfterARefusalIsCutOffWithinSeconds) {
   EXPECT_TRUE(closed) << "the server kept reading a trickled anonymous body";
 }
 
+TEST_F(HttpHardeningTest, AnonymousFormTrickledSlowerThanTheBodyDeadlineIsRefused) {
+  // A login form of a declared 1,000 bytes, sent a byte every 200 ms (the
+  // read timeout paces it): the server answers 400 after 10 s, long before
+  // the 100th byte (20 s); a per-read timeout alone would let it take 200 s
+  // and hold a worker all along.
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s,
+          "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nn");
+  s.setReceiveTimeout(Poco::Timespan(0, 200000));
+  std::string answer;
+  for (int sent = 1; sent < 100 && answer.empty(); ++sent) {
+    try {
+      char buf[256];
+      const int n = s.receiveBytes(buf, sizeof buf);
+      answer = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "(closed)";
+    } catch (const Poco::TimeoutException&) {
+      s.sendBytes("x", 1);
+    }
+  }
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+}
+
 TEST_F(HttpHardeningTest, RequestWithBothContentLengthAndChunkedIsRefused) {
   Poco::Net::StreamSocket s = Connect(server_->port(), 20);
   SendAll(s,
