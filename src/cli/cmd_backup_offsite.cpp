@@ -31,7 +31,8 @@ const char kOffsiteHelp[] =
     "                                --snapshot latest|ID [--passphrase-file FILE] --yes\n"
     "       arkwiki backup check     --target TARGET [--endpoint URL] [--read-all |\n"
     "                                --read-subset PCT] [--passphrase-file FILE] [--json]\n"
-    "       arkwiki backup prune     --target TARGET [--endpoint URL] [--keep-last N]\n"
+    "       arkwiki backup prune     --target TARGET [--data DIR] [--backup-dir DIR]\n"
+    "                                [--endpoint URL] [--keep-last N]\n"
     "                                [--keep-daily N] [--keep-weekly N] [--keep-monthly N]\n"
     "                                [--passphrase-file FILE]\n"
     "\n"
@@ -123,6 +124,9 @@ int Copy(const Args& args, OffsiteTarget* target, std::string_view passphrase) {
     return ReportError(Status::NotFound("no repository of restore points in " + backup_dir +
                                         " (make one with `arkwiki backup snapshot`)"));
   }
+  // Held from before a new target's key object is made to the last record.
+  auto lock = OffsiteTargetLock::Acquire(backup_dir, *target, "backup copy (CLI)");
+  if (!lock.ok()) return ReportError(lock.status());
   bool created = false;
   auto key = UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
   if (!key.ok()) return ReportError(key.status());
@@ -200,6 +204,23 @@ int Check(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
   return kExitArchiveRejected;
 }
 
+// The target's lock in the backup directory of --data / --backup-dir (as
+// for `backup copy`), or none (nullptr) when that directory does not exist:
+// a machine without a repository of restore points copies nothing, and a
+// prune from elsewhere needs no local directory.
+Result<std::unique_ptr<OffsiteTargetLock>> LockForPrune(const Args& args,
+                                                        const OffsiteTarget& target) {
+  Status status;
+  std::string data_dir;
+  const std::string backup_dir = BackupDirFor(args, &data_dir, &status);
+  ARKWIKI_RETURN_IF_ERROR(status);
+  auto lock = OffsiteTargetLock::Acquire(backup_dir, target, "backup prune --target (CLI)");
+  if (lock.status().code() == StatusCode::kNotFound) {
+    return std::unique_ptr<OffsiteTargetLock>();
+  }
+  return lock;
+}
+
 int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, RetentionPolicy policy) {
   for (auto [flag, field] :
        {std::pair{"keep-last", &policy.keep_last}, std::pair{"keep-daily", &policy.keep_daily},
@@ -209,6 +230,8 @@ int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, Retent
     if (!n.ok()) return UsageError(n.status().message(), kOffsiteHelp);
     *field = *n;
   }
+  auto lock = LockForPrune(args, *target);
+  if (!lock.ok()) return ReportError(lock.status());
   auto pruned = PruneTarget(target, key, policy, NowUnixSeconds());
   if (!pruned.ok()) return ReportError(pruned.status());
   if (!args.Has("quiet")) {

@@ -18,18 +18,24 @@ uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
                                    .count());
 }
 
-// What a run needs of a target: open, with its key unlocked.
+// What a run needs of a target: open and locked, with its key unlocked.
 struct OpenTarget {
   std::unique_ptr<OffsiteTarget> target;
+  std::unique_ptr<OffsiteTargetLock> lock;
   std::unique_ptr<OffsiteKey> key;
 };
 
-Result<OpenTarget> Open(Env* env, const std::string& data_dir, const OffsiteTargetConfig& config) {
+// Step 2a, taking the target's lock (held by `open` until it goes) before
+// a new target's key object is made.
+Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
+                        const OffsiteTargetConfig& config) {
   OffsiteTargetSpec spec = config.spec;
   // As the CLI's copy: an interrupted multipart upload resumes from here.
   if (spec.state_dir.empty()) spec.state_dir = data_dir + "/offsite/s3-uploads";
   OpenTarget open;
   ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
+  ARKWIKI_ASSIGN_OR_RETURN(open.lock,
+                           OffsiteTargetLock::Acquire(backup_dir, *open.target, "server copy run"));
   ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockOrInitTarget(open.target.get(), config.passphrase));
   return open;
 }
@@ -209,7 +215,7 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
   bool checked = false;
   std::string description = config.spec.location;
   Status s = [&]() -> Status {
-    ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, config));
+    ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config));
     description = open.target->Describe();
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsitePoint> points,
                              ListTargetPoints(open.target.get(), *open.key));

@@ -7,8 +7,9 @@
 // A copy run (Run), started by Request() after a restore point is written:
 //   1. reads targets.conf (a file that cannot be read fails every target);
 //   2. for each target, by name, one at a time:
-//      a. opens it and unlocks its key with the passphrase, or starts an
-//         off-site repository on an empty target;
+//      a. opens it, takes its lock (OffsiteTargetLock, held until e ends)
+//         and unlocks its key with the passphrase, or starts an off-site
+//         repository on an empty target;
 //      b. lists the restore points on it (each record decrypted and checked);
 //      c. copies, oldest first, every local restore point newer than the
 //         newest one on the target whose check did not fail
@@ -21,7 +22,11 @@
 // A run holds the repository's copy lock (RepoCopyLock) shared while it
 // copies, not the lock of the server's backup jobs: restore points,
 // downloads, imports and checks go on beside it, and a prune, by the
-// server or the CLI, is refused as busy until it ends. A crash or failure at any step leaves the
+// server or the CLI, is refused as busy until it ends. While a CLI copy or
+// prune of a target holds that target's lock, the run's step for it fails
+// as busy ("another off-site copy or prune of ... is running"), journalled
+// like any other failure, and the next run does its work; the other
+// targets go on. A crash or failure at any step leaves the
 // target as offsite.h says: earlier points intact, at most objects no record
 // names, which the next run reuses.
 #pragma once

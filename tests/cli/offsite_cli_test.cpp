@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "arkwiki/backup/directory_target.h"
+#include "arkwiki/backup/offsite.h"
 #include "support/arkwiki_process.h"
 #include "support/s3rver_fixture.h"
 #include "support/seed_wiki.h"
@@ -108,6 +110,23 @@ TEST_F(OffsiteCliTest, PruneKeepsWhatRetentionAsks) {
   EXPECT_NE(last_.out.find("forgot "), std::string::npos) << last_.out;
   ASSERT_EQ(Run({"backup", "snapshots", "--from", target_}, kPassphrase), 0) << last_.err;
   EXPECT_EQ(std::count(last_.out.begin(), last_.out.end(), '\n'), 1) << last_.out;
+}
+
+TEST_F(OffsiteCliTest, PruneAndCopyExitFourWhileAnotherRunHoldsTheTarget) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  auto target = OpenDirectoryTarget(Env::Default(), target_, false);
+  ASSERT_TRUE(target.ok()) << target.status().ToString();
+  auto held = OffsiteTargetLock::Acquire(DefaultBackupDir(data_), **target, "server copy run");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--target", target_}, kPassphrase), 4);
+  EXPECT_NE(last_.err.find("another off-site copy or prune of " + (*target)->Describe() +
+                           " is running (pid"),
+            std::string::npos)
+      << last_.err;
+  EXPECT_EQ(Copy(), 4) << last_.err;
+  held->reset();
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--target", target_}, kPassphrase), 0)
+      << last_.err;
 }
 
 TEST_F(OffsiteCliTest, CopiesToS3AndRestoresFromItOnABareMachine) {

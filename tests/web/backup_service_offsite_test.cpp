@@ -10,6 +10,8 @@
 
 #include "app.h"
 #include "arkwiki/backup/backup_journal.h"
+#include "arkwiki/backup/directory_target.h"
+#include "arkwiki/backup/offsite.h"
 #include "arkwiki/core/clock.h"
 #include "backup_service.h"
 #include "handlers_metrics.h"
@@ -133,6 +135,34 @@ TEST_F(BackupOffsiteServiceTest, AFailingTargetIsRedInHealthMetricsJournalAndWeb
   ASSERT_EQ(posts.size(), 1u);
   EXPECT_NE(posts[0].find("\"event\":\"offsite_copy_failed\""), std::string::npos) << posts[0];
   EXPECT_NE(posts[0].find("\"target\":\"broken\""), std::string::npos) << posts[0];
+}
+
+TEST_F(BackupOffsiteServiceTest, ATargetACliCopyOrPruneHoldsFailsItsRunAsBusyAndTheOthersGoOn) {
+  AddTarget("nas", dir_.Sub("nas"));
+  AddTarget("usb", dir_.Sub("usb"));
+  PointCopied();
+  auto nas = OpenDirectoryTarget(Env::Default(), dir_.Sub("nas"), false);
+  ASSERT_TRUE(nas.ok()) << nas.status().ToString();
+  auto held =
+      OffsiteTargetLock::Acquire(DefaultBackupDir(live_), **nas, "backup prune --target (CLI)");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  const std::string id = PointCopied();
+  const OffsiteTargetStatus s = Status("nas");
+  EXPECT_EQ(s.failures_total, 1u);
+  EXPECT_EQ(s.points.count(id), 0u);
+  EXPECT_NE(
+      s.last_error.find("another off-site copy or prune of " + (*nas)->Describe() + " is running"),
+      std::string::npos)
+      << s.last_error;
+  EXPECT_EQ(Status("usb").points.count(id), 1u);
+  bool journaled = false;
+  for (const JournalEntry& e : Journal("offsite_copy")) {
+    journaled |= e.subject == "nas" && e.outcome == "failed";
+  }
+  EXPECT_TRUE(journaled);
+  held->reset();
+  PointCopied();
+  EXPECT_EQ(Status("nas").points.count(id), 1u) << "the next run copies what was held up";
 }
 
 TEST_F(BackupOffsiteServiceTest, ACopyTooOldIsStaleAndAlertedOnce) {

@@ -68,7 +68,9 @@ struct OffsiteCopyResult {
 class OffsiteCopier {
  public:
   // Copies from the repository of restore points in `backup_dir` to
-  // `target` (neither owned), encrypting with `key`.
+  // `target` (neither owned), encrypting with `key`. The caller holds the
+  // target's OffsiteTargetLock while it copies, so that no prune of the
+  // target removes the objects a copy put or found present.
   OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
   // Copies restore point `id` (steps above). NotFound for an unknown id.
   Result<OffsiteCopyResult> Copy(const std::string& id);
@@ -113,6 +115,38 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
 Result<CheckReport> CheckTarget(OffsiteTarget* target, const OffsiteKey& key,
                                 const CheckOptions& options);
 
+// An exclusive flock for one target, held for a whole run on it: a copy
+// (CLI `backup copy`), a prune (CLI `backup prune --target`), or the
+// server's copy, prune and check of that target. PruneTarget removes every
+// object no record names, so a copy to the same target running beside it
+// (its objects put but its record not yet, or objects it found present and
+// skipped) would be left with a record naming missing objects. Copies and
+// prunes take no other lock on the target; reading one (snapshots, check,
+// restore) needs none. The lock file is `backup_dir`/offsite-<16 hex
+// digits>.lock, the digits from the SHA-256 of target.Describe() (which
+// holds no secrets), so the server and the CLI of one machine meet on it
+// as long as they use the same backup directory and name the target alike.
+// Released on destruction, and by the kernel if the process dies.
+class OffsiteTargetLock {
+ public:
+  // The lock file's path for `target`.
+  static std::string PathFor(const std::string& backup_dir, const OffsiteTarget& target);
+  // Takes the lock without waiting, recording `purpose` for a refusal.
+  // Busy ("another off-site copy or prune of <Describe()> is running
+  // (<holder>)") while another holder has it, in this process or another.
+  // NotFound when `backup_dir` does not exist.
+  static Result<std::unique_ptr<OffsiteTargetLock>> Acquire(const std::string& backup_dir,
+                                                            const OffsiteTarget& target,
+                                                            const std::string& purpose);
+  ~OffsiteTargetLock();
+  OffsiteTargetLock(const OffsiteTargetLock&) = delete;
+  OffsiteTargetLock& operator=(const OffsiteTargetLock&) = delete;
+
+ private:
+  explicit OffsiteTargetLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 struct OffsitePruneResult {
   std::vector<std::string> forgotten;  // restore points removed, newest first
   PruneResult objects;
@@ -120,7 +154,8 @@ struct OffsitePruneResult {
 // Applies `policy` to the target's restore points (each counts as checked:
 // only checked points are copied), removes the records of those it forgets,
 // then every object no remaining record names. Refuses (Corruption) while
-// any record cannot be read, since its objects cannot be known.
+// any record cannot be read, since its objects cannot be known. The caller
+// holds the target's OffsiteTargetLock, so that no copy to it runs beside.
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
                                        const RetentionPolicy& policy, int64_t now);
 

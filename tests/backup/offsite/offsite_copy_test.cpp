@@ -398,5 +398,46 @@ TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   EXPECT_FALSE(Objects().empty());
 }
 
+TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot) {
+  const std::string id = Snap();
+  StallingTarget slow(target_.get());
+  // The copy's run holds the target's lock from before its first Put.
+  auto copy_lock = OffsiteTargetLock::Acquire(repo_dir_, slow, "copy in the test");
+  ASSERT_TRUE(copy_lock.ok()) << copy_lock.status().ToString();
+  Result<OffsiteCopyResult> copied = Status::IoError("not run");
+  std::thread copy([&, lock = std::move(copy_lock).value()]() mutable {
+    OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_);
+    copied = copier.Copy(id);
+    lock.reset();
+  });
+  slow.WaitUntilStalled();
+  // Its objects are not all put and its record not at all: a prune of the
+  // same target would remove what is there.
+  auto same = OffsiteTargetLock::Acquire(repo_dir_, *target_, "prune in the test");
+  EXPECT_EQ(same.status().code(), StatusCode::kBusy) << same.status().ToString();
+  EXPECT_NE(same.status().message().find("another off-site copy or prune of " +
+                                         target_->Describe() + " is running"),
+            std::string::npos)
+      << same.status().ToString();
+  EXPECT_NE(same.status().message().find("copy in the test"), std::string::npos);
+  testing::TempDir other_dir;
+  auto other = OpenDirectoryTarget(Env::Default(), other_dir.Sub("t"), true);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto other_key = UnlockOrInitTarget(other->get(), "pass phrase", KdfParams::ForTests());
+  ASSERT_TRUE(other_key.ok()) << other_key.status().ToString();
+  {
+    auto other_lock = OffsiteTargetLock::Acquire(repo_dir_, **other, "prune in the test");
+    ASSERT_TRUE(other_lock.ok()) << other_lock.status().ToString();
+    EXPECT_TRUE(PruneTarget(other->get(), **other_key, RetentionPolicy{}, 2000000000).ok());
+  }
+  slow.Release();
+  copy.join();
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  auto after = OffsiteTargetLock::Acquire(repo_dir_, *target_, "prune in the test");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_TRUE(PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000).ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+}
+
 }  // namespace
 }  // namespace arkwiki
