@@ -361,6 +361,11 @@ class BackupService {
   void Alert(const std::string& event, int64_t now, const std::string& message,
              std::map<std::string, std::string> details);
   Status ApplyRetention(const RetentionPolicy& policy, int64_t now);
+  // Scheduled prunes skipped as busy in a row (ApplyRetention); the run
+  // that would skip the kMaxSkippedPrunes-th fails instead, so a repository
+  // kept busy at every run is reported rather than left to grow.
+  static constexpr int kMaxSkippedPrunes = 3;
+  int skipped_prunes_ = 0;  // under exclusive_
   BackupJournal journal_;
   std::mutex status_mu_;
   AutoBackupStatus status_;

@@ -267,12 +267,19 @@ Status BackupService::ApplyRetention(const RetentionPolicy& policy, int64_t now)
   }
   const auto started = std::chrono::steady_clock::now();
   auto pruned = points_.Prune();
-  // An off-site copy is reading the repository: the next run prunes.
-  if (pruned.status().code() == StatusCode::kBusy) {
+  // The repository is busy (an off-site copy reads it, or the CLI holds
+  // it): the next run prunes, unless that has gone on too long.
+  if (pruned.status().code() == StatusCode::kBusy && ++skipped_prunes_ < kMaxSkippedPrunes) {
     Journal({now, "prune", "skipped", "", "", 0,
              static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),
              pruned.status().message()});
     return Status::Ok();
+  }
+  if (pruned.status().code() == StatusCode::kBusy) {
+    pruned = Status::Busy("no prune for " + std::to_string(skipped_prunes_) +
+                          " scheduled runs in a row: " + pruned.status().message());
+  } else {
+    skipped_prunes_ = 0;
   }
   Journal({now, "prune", pruned.ok() ? "ok" : "failed", "", "",
            pruned.ok() ? pruned->bytes_removed : 0,

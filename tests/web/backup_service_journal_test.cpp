@@ -210,9 +210,33 @@ TEST_F(BackupJournalServiceTest, APruneHeldOffByAnOffsiteCopyIsSkippedAndTheBack
   EXPECT_EQ(prune.outcome, "skipped");
   EXPECT_NE(prune.message.find("off-site copy"), std::string::npos) << prune.message;
   EXPECT_EQ(backup().AutoStatus().last_failure, 0);
+  backup().notifier().WaitIdle();
   EXPECT_TRUE(poster_->posts().empty()) << "no backup_failed alert";
   ASSERT_TRUE(backup().RunScheduledBackup(now + 1).ok());
   EXPECT_EQ(Newest("prune").outcome, "ok") << "the next run prunes";
+}
+
+TEST_F(BackupJournalServiceTest, APruneKeptFromRunningThreeRunsInARowFailsTheRunAndAlerts) {
+  const std::string repo = dir_.Sub("repository");
+  backup().points().SetDir(repo);
+  ASSERT_TRUE(backup().RunScheduledBackup(NowUnixSeconds()).ok());
+  auto copying = AcquireSharedLock(repo + "/copy.lock");  // a copy that never ends
+  ASSERT_TRUE(copying.ok()) << copying.status().ToString();
+  const int64_t now = NowUnixSeconds();
+  EXPECT_TRUE(backup().RunScheduledBackup(now).ok());
+  EXPECT_TRUE(backup().RunScheduledBackup(now + 1).ok());
+  backup().notifier().WaitIdle();
+  EXPECT_TRUE(poster_->posts().empty());
+  const Status third = backup().RunScheduledBackup(now + 2);
+  ::close(*copying);
+  EXPECT_EQ(third.code(), StatusCode::kBusy) << third.ToString();
+  const JournalEntry prune = Newest("prune");
+  EXPECT_EQ(prune.outcome, "failed");
+  EXPECT_NE(prune.message.find("3 scheduled runs in a row"), std::string::npos) << prune.message;
+  EXPECT_EQ(backup().AutoStatus().last_failure, now + 2);
+  backup().notifier().WaitIdle();
+  ASSERT_EQ(poster_->posts().size(), 1u);
+  EXPECT_NE(poster_->posts()[0].find("\"event\":\"backup_failed\""), std::string::npos);
 }
 
 TEST_F(BackupJournalServiceTest, ARestartStillShowsTheLastFailureInHealth) {
