@@ -269,24 +269,20 @@ Status BackupService::ApplyRetention(const RetentionPolicy& policy, int64_t now)
   auto pruned = points_.Prune();
   // The repository is busy (an off-site copy reads it, or the CLI holds
   // it): the next run prunes, unless that has gone on too long.
-  if (pruned.status().code() == StatusCode::kBusy && ++skipped_prunes_ < kMaxSkippedPrunes) {
-    Journal({now, "prune", "skipped", "", "", 0,
-             static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),
-             pruned.status().message()});
-    return Status::Ok();
-  }
-  if (pruned.status().code() == StatusCode::kBusy) {
+  const bool busy = pruned.status().code() == StatusCode::kBusy;
+  const bool skipped = busy && ++skipped_prunes_ < kMaxSkippedPrunes;
+  if (!busy) {
+    skipped_prunes_ = 0;
+  } else if (!skipped) {
     pruned = Status::Busy("no prune for " + std::to_string(skipped_prunes_) +
                           " scheduled runs in a row: " + pruned.status().message());
-  } else {
-    skipped_prunes_ = 0;
   }
-  Journal({now, "prune", pruned.ok() ? "ok" : "failed", "", "",
-           pruned.ok() ? pruned->bytes_removed : 0,
+  const char* outcome = skipped ? "skipped" : pruned.ok() ? "ok" : "failed";
+  Journal({now, "prune", outcome, "", "", pruned.ok() ? pruned->bytes_removed : 0,
            static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),
            pruned.ok() ? std::to_string(pruned->objects_removed) + " objects removed"
                        : pruned.status().message()});
-  return pruned.status();
+  return skipped ? Status::Ok() : pruned.status();
 }
 
 Status BackupService::RunScheduledBackup(int64_t now) {
