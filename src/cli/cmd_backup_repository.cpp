@@ -241,17 +241,18 @@ int Prune(const Args& args) {
   }
   auto opened = OpenRepository(args);
   if (!opened.ok()) return ReportError(opened.status());
-  if (args.Has("forget")) {
-    if (args.positional.empty()) return UsageError("--forget needs ids", kRepositoryHelp);
-    Status s = opened->repository->Forget(args.positional);
-    std::string ids;
-    for (const std::string& id : args.positional) ids += (ids.empty() ? "" : " ") + id;
-    JournalCli(opened->layout,
-               {0, "forget", s.ok() ? "ok" : "failed", "", ids, 0, 0, s.ok() ? "" : s.message()});
-    if (!s.ok()) return ReportError(s);
+  if (args.Has("forget") && args.positional.empty()) {
+    return UsageError("--forget needs ids", kRepositoryHelp);
   }
-  auto result = opened->repository->Prune();
-  JournalResult(opened->layout, "prune", "", result, result.ok() ? result->bytes_removed : 0,
+  // One call, so that a prune refused as busy forgets nothing.
+  auto result = opened->repository->Prune(args.positional);
+  std::string ids;
+  for (const std::string& id : args.positional) ids += (ids.empty() ? "" : " ") + id;
+  if (result.ok() && !ids.empty()) JournalCli(opened->layout, {0, "forget", "ok", "", ids});
+  // A failed prune names the restore points it was asked to forget, which
+  // may or may not be gone (`backup snapshots` tells).
+  JournalResult(opened->layout, "prune", result.ok() ? "" : ids, result,
+                result.ok() ? result->bytes_removed : 0,
                 result.ok() ? std::to_string(result->objects_removed) + " objects removed" : "");
   if (!result.ok()) return ReportError(result.status());
   if (!args.Has("quiet")) {

@@ -1,10 +1,12 @@
 // The restore point commands as a user runs them: snapshot, list, check,
 // export, delete, prune and restore, with their exit codes.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
 
+#include "arkwiki/core/file_lock.h"
 #include "arkwiki/storage/storage.h"
 #include "support/arkwiki_process.h"
 #include "support/seed_wiki.h"
@@ -78,6 +80,21 @@ TEST_F(RepositoryCliTest, DeleteAndPrune) {
   EXPECT_EQ(Run({"backup", "delete", "--data", data_, "--snapshot", second}), 1);
   EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--forget", first}), 0) << last_.err;
   EXPECT_NE(last_.out.find("pruned"), std::string::npos) << last_.out;
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0);
+  EXPECT_EQ(last_.out, "");
+}
+
+TEST_F(RepositoryCliTest, PruneForgetWhileACopyRunsIsBusyAndForgetsNothing) {
+  const std::string id = Snapshot();
+  // What an off-site copy holds while it reads the repository.
+  auto copying = AcquireSharedLock(data_ + "/backups/copy.lock");
+  ASSERT_TRUE(copying.ok()) << copying.status().ToString();
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--forget", id}), 4) << last_.err;
+  EXPECT_NE(last_.err.find("copy"), std::string::npos) << last_.err;
+  ::close(*copying);
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0) << last_.err;
+  EXPECT_NE(last_.out.find(id), std::string::npos) << "forgotten though refused: " << last_.out;
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--forget", id}), 0) << last_.err;
   EXPECT_EQ(Run({"backup", "snapshots", "--data", data_}), 0);
   EXPECT_EQ(last_.out, "");
 }

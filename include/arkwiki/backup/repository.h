@@ -150,8 +150,10 @@ class Repository {
   // none of whose objects one names (a pack holding a named object is kept
   // whole). Refuses (Corruption)
   // while any restore point's manifest cannot be read, since its objects
-  // cannot be known.
-  Result<PruneResult> Prune();
+  // cannot be known. `forget` names restore points deleted first, under the
+  // same locks, so a prune refused as busy (an off-site copy runs) forgets
+  // nothing.
+  Result<PruneResult> Prune(const std::vector<std::string>& forget = {});
   // Verifies every restore point: its manifest, database and settings
   // hashes, and that each object it names exists with its size; re-hashes
   // the share of objects `options` asks for. Writes each restore point's

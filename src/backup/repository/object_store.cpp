@@ -160,6 +160,20 @@ Status CleanWorkAreas(Env* env, const RepoLayout& repo) {
   return Status::Ok();
 }
 
+Status DeletePointsLocked(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
+    const std::string dir = repo.SnapshotDir(id);
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(JoinPath(dir, kPointManifest)));
+    if (!exists) return Status::NotFound("no restore point " + id);
+    const std::string trash = JoinPath(repo.trash, id);
+    ARKWIKI_RETURN_IF_ERROR(env->Rename(dir, trash));
+    ARKWIKI_RETURN_IF_ERROR(env->SyncDir(repo.snapshots));
+    ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(trash));
+  }
+  return Status::Ok();
+}
+
 Result<std::set<std::string>> ReadDamagedList(Env* env, const RepoLayout& repo) {
   std::set<std::string> damaged;
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.damaged_list));

@@ -74,6 +74,12 @@ Result<std::vector<Sha256Raw>> ListLooseObjects(Env* env, const RepoLayout& repo
 // repository lock held.
 Status CleanWorkAreas(Env* env, const RepoLayout& repo);
 
+// Deletes restore points in order, stopping at the first failure: each
+// directory is renamed into trash/ first, so that it vanishes in one step
+// whatever happens to the removal that follows. NotFound for an unknown id.
+// Only with the repository lock held.
+Status DeletePointsLocked(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids);
+
 // The damaged-objects list written by the last check (empty when absent).
 Result<std::set<std::string>> ReadDamagedList(Env* env, const RepoLayout& repo);
 // Replaces the list; removes the file when `damaged` is empty.

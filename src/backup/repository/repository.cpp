@@ -38,18 +38,6 @@ bool IsWithin(const std::filesystem::path& inner, const std::filesystem::path& o
   return true;
 }
 
-// Renames the directory aside first, so that the restore point vanishes in
-// one step whatever happens to the removal that follows.
-Status DeleteLocked(Env* env, const RepoLayout& repo, const std::string& id) {
-  const std::string dir = repo.SnapshotDir(id);
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(JoinPath(dir, kPointManifest)));
-  if (!IsSnapshotId(id) || !exists) return Status::NotFound("no restore point " + id);
-  const std::string trash = JoinPath(repo.trash, id);
-  ARKWIKI_RETURN_IF_ERROR(env->Rename(dir, trash));
-  ARKWIKI_RETURN_IF_ERROR(env->SyncDir(repo.snapshots));
-  return env->RemoveTree(trash);
-}
-
 }  // namespace
 
 const char* SnapshotTriggerName(SnapshotTrigger trigger) {
@@ -129,11 +117,7 @@ Status Repository::Forget(const std::vector<std::string>& ids) {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "deleting restore points"));
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
-  for (const std::string& id : ids) {
-    if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
-    ARKWIKI_RETURN_IF_ERROR(DeleteLocked(env_, repo, id));
-  }
-  return Status::Ok();
+  return DeletePointsLocked(env_, repo, ids);
 }
 
 Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,

@@ -65,11 +65,12 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
 
 }  // namespace
 
-Result<PruneResult> Repository::Prune() {
+Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "pruning"));
   ARKWIKI_ASSIGN_OR_RETURN(auto copies_out, RepoCopyLock::AcquireExclusive(repo, "pruning"));
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  ARKWIKI_RETURN_IF_ERROR(DeletePointsLocked(env_, repo, forget));
   // No copy runs: what a crashed one spooled can go.
   ARKWIKI_RETURN_IF_ERROR(env_->RemoveTree(repo.copy_tmp));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
