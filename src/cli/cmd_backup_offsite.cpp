@@ -44,6 +44,9 @@ const char kOffsiteHelp[] =
     "target sets its passphrase. S3 credentials come from --credentials-file FILE\n"
     "(AWS shared credentials format, profile $AWS_PROFILE or default; mode 600),\n"
     "else targets.conf, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"
+    "An s3:// TARGET also takes --region R (default us-east-1), --virtual-host\n"
+    "(https://BUCKET.host/KEY; path-style https://host/BUCKET/KEY is the default)\n"
+    "and --ca-file FILE (a CA bundle to verify the endpoint with).\n"
     "copy       copies the restore points the target lacks (--snapshot ID: that\n"
     "           one), sending only the files the target does not hold yet\n"
     "snapshots  lists the restore points on the target, oldest first\n"
@@ -100,21 +103,21 @@ Poco::JSON::Object::Ptr CopyJson(const OffsiteCopyResult& r) {
 }
 
 // On standard error, so that --json output stays one document.
-void PrintRecoverySheet(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
-  std::string from = args.Get("to").value_or("");
-  if (from.find_first_of("/:") == std::string::npos) from = "LOCATION-OF-" + from;
-  if (IsS3Location(from)) from += " --endpoint " + args.Get("endpoint").value_or("URL");
+void PrintRecoverySheet(const OffsiteTargetSpec& spec, OffsiteTarget* target,
+                        const OffsiteKey& key) {
   std::fprintf(stderr,
                "RECOVERY SHEET: new off-site repository %s at %s.\n"
                "Keep, away from this machine: the passphrase (it cannot be recovered or\n"
                "reset; without it nobody can read the copies), the target's details and\n"
                "credentials, and this repository id. To restore on a new machine:\n"
-               "  arkwiki backup restore --data NEWDIR --from %s --snapshot latest --yes\n"
+               "  %s\n"
                "(the passphrase on standard input or with --passphrase-file FILE)\n",
-               key.repository_id().c_str(), target->Describe().c_str(), from.c_str());
+               key.repository_id().c_str(), target->Describe().c_str(),
+               OffsiteRestoreCommand(spec).c_str());
 }
 
-int Copy(const Args& args, OffsiteTarget* target, std::string_view passphrase) {
+int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
+         std::string_view passphrase) {
   Status status;
   std::string data_dir;
   const std::string backup_dir = BackupDirFor(args, &data_dir, &status);
@@ -130,7 +133,7 @@ int Copy(const Args& args, OffsiteTarget* target, std::string_view passphrase) {
   bool created = false;
   auto key = UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
   if (!key.ok()) return ReportError(key.status());
-  if (created) PrintRecoverySheet(args, target, **key);
+  if (created) PrintRecoverySheet(spec, target, **key);
   OffsiteCopier copier(Env::Default(), backup_dir, target, **key);
   std::vector<OffsiteCopyResult> results;
   if (auto id = args.Get("snapshot")) {
@@ -277,6 +280,14 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     out.configured_passphrase = it->passphrase;
     out.retention = it->retention;
   }
+  for (const char* flag : {"region", "ca-file", "virtual-host"}) {
+    if ((args.Has(flag) || args.Get(flag)) && !IsS3Location(spec.location)) {
+      return Status::InvalidArgument("--" + std::string(flag) + " is for s3:// targets only");
+    }
+  }
+  if (auto region = args.Get("region")) spec.region = *region;
+  if (auto ca_file = args.Get("ca-file")) spec.ca_file = *ca_file;
+  if (args.Has("virtual-host")) spec.path_style = false;
   if (auto file = args.Get("credentials-file")) {
     if (!IsS3Location(spec.location)) {
       return Status::InvalidArgument("--credentials-file is for s3:// targets only");
@@ -297,6 +308,9 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     spec.state_dir = config.data_dir + "/offsite/s3-uploads";
   }
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
+  out.spec = std::move(spec);
+  out.spec.access_key_id.clear();  // the spec is kept for what may be shown
+  out.spec.secret_access_key.clear();
   return out;
 }
 
@@ -347,7 +361,7 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   OffsiteTarget* target = opened->target.get();
   auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
   if (!passphrase.ok()) return UsageError(passphrase.status().message(), kOffsiteHelp);
-  if (verb == "copy") return Copy(args, target, *passphrase);
+  if (verb == "copy") return Copy(args, opened->spec, target, *passphrase);
   auto key = UnlockTarget(target, *passphrase);
   if (!key.ok()) return ReportError(key.status());
   if (verb == "snapshots") return Snapshots(args, target, **key);

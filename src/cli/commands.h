@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "arkwiki/backup/offsite.h"
+#include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/backup/retention.h"
@@ -47,6 +48,7 @@ int CmdRestoreFromTarget(const Args& args);
 // passphrase and retention.
 struct ArgTarget {
   std::unique_ptr<OffsiteTarget> target;
+  OffsiteTargetSpec spec;             // where it is, as given or configured
   std::string configured_passphrase;  // empty unless named in targets.conf
   RetentionPolicy retention;          // targets.conf's, or the defaults
 };

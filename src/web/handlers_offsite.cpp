@@ -135,6 +135,8 @@ Object::Ptr StatusJson(BackupService& backup, const OffsiteTargetStatus& s, int6
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("state", backup.OffsiteStateOf(s, now));
   o->set("description", s.description);
+  o->set("repository_id",
+         s.repository_id.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s.repository_id));
   o->set("last_attempt", TimeOrNull(s.last_attempt));
   o->set("last_success", TimeOrNull(s.last_success));
   o->set("last_failure", TimeOrNull(s.last_failure));
@@ -175,6 +177,7 @@ Object::Ptr TargetJson(BackupService& backup, const OffsiteTargetConfig& t,
   o->set("keep_daily", t.retention.keep_daily);
   o->set("keep_weekly", t.retention.keep_weekly);
   o->set("keep_monthly", t.retention.keep_monthly);
+  o->set("restore_command", OffsiteRestoreCommand(t.spec));
   for (const OffsiteTargetStatus& s : statuses) {
     if (s.name == t.name) o->set("status", StatusJson(backup, s, now));
   }
@@ -315,9 +318,12 @@ void SetView(BackupService& backup, TemplateValue* data) {
     const std::string state = backup.OffsiteStateOf(s, now);
     std::string location = s.description;
     std::string kind = "directory";
+    std::string restore_command;
     if (all.ok()) {
       for (const OffsiteTargetConfig& t : *all) {
-        if (t.name == s.name && IsS3Location(t.spec.location)) kind = "s3";
+        if (t.name != s.name) continue;
+        if (IsS3Location(t.spec.location)) kind = "s3";
+        restore_command = OffsiteRestoreCommand(t.spec);
       }
     }
     rows.Append(TemplateValue::MakeMap(
@@ -328,7 +334,9 @@ void SetView(BackupService& backup, TemplateValue* data) {
          {"red", state == "failing" || state == "stale"},
          {"last_success", s.last_success > 0 ? DateValue(s.last_success) : TemplateValue()},
          {"last_error", state == "failing" ? s.last_error : std::string()},
-         {"copies", s.points_known ? std::to_string(s.points.size()) : std::string("?")}}));
+         {"copies", s.points_known ? std::to_string(s.points.size()) : std::string("?")},
+         {"repository_id", s.repository_id},
+         {"restore_command", restore_command}}));
   }
   SetList(data, "offsite_targets", std::move(rows));
 }

@@ -182,7 +182,11 @@ Result<std::string> OffsiteCopies::Test(const std::string& name) {
   auto target = OpenOffsiteTarget(env_, spec, /*for_writing=*/false);
   if (!target.ok()) return target.status().message();
   auto key = UnlockTarget(target->get(), it->passphrase);
-  if (key.ok()) return std::string();
+  if (key.ok()) {
+    std::lock_guard<std::mutex> guard(status_mu_);
+    status_[name].repository_id = (*key)->repository_id();
+    return std::string();
+  }
   if (key.status().code() != StatusCode::kNotFound) return key.status().message();
   // No key object: reachable, and nothing copied yet, unless listing fails.
   auto listed = (*target)->List("");
@@ -214,9 +218,11 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
   uint64_t copied = 0;
   bool checked = false;
   std::string description = config.spec.location;
+  std::string repository_id;
   Status s = [&]() -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config));
     description = open.target->Describe();
+    repository_id = open.key->repository_id();
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsitePoint> points,
                              ListTargetPoints(open.target.get(), *open.key));
     for (const OffsitePoint& p : points) remote[p.info.id] = p.info.created;
@@ -253,6 +259,7 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
   OffsiteTargetStatus& st = status_[config.name];
   st.name = config.name;
   st.description = description;
+  if (!repository_id.empty()) st.repository_id = repository_id;
   st.last_attempt = now;
   st.bytes_sent_total += result.bytes_sent;
   if (s.ok()) {

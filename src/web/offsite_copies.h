@@ -51,8 +51,9 @@ namespace arkwiki::web {
 // gives back the last success and failure after a restart).
 struct OffsiteTargetStatus {
   std::string name;
-  std::string description;   // OffsiteTarget::Describe(): no secrets
-  int64_t last_attempt = 0;  // Unix seconds; 0 = none
+  std::string description;    // OffsiteTarget::Describe(): no secrets
+  std::string repository_id;  // the target's key object's; empty until unlocked
+  int64_t last_attempt = 0;   // Unix seconds; 0 = none
   int64_t last_success = 0;
   int64_t last_failure = 0;
   std::string last_error;  // the last failure's message

@@ -151,6 +151,43 @@ TEST_F(OffsiteCliTest, CopiesToS3AndRestoresFromItOnABareMachine) {
   EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
 }
 
+TEST_F(OffsiteCliTest, S3SettingsFromFlagsReachTheRecoverySheetAndTheRestore) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-backups");
+  setenv("AWS_ACCESS_KEY_ID", S3rverProcess::kAccessKey.c_str(), 1);
+  setenv("AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey.c_str(), 1);
+  const std::string url = "s3://wiki-backups/site3";
+  const std::vector<std::string> where = {"--endpoint", s3->endpoint(), "--region", "eu-central-1"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), where.begin(), where.end());
+    return args;
+  };
+  ASSERT_EQ(Run(with({"backup", "copy", "--data", data_, "--to", url}), kPassphrase), 0)
+      << last_.err;
+  // The sheet's command is whole: no placeholder for a setting it was given.
+  EXPECT_NE(last_.err.find("arkwiki backup restore --data NEWDIR --from " + url + " --endpoint " +
+                           s3->endpoint() + " --region eu-central-1 --snapshot latest --yes"),
+            std::string::npos)
+      << last_.err;
+  EXPECT_EQ(last_.err.find(S3rverProcess::kSecretKey), std::string::npos) << last_.err;
+  const std::string fresh = dir_.Sub("new-machine");
+  ASSERT_EQ(Run(with({"backup", "restore", "--data", fresh, "--from", url, "--snapshot", "latest",
+                      "--yes"}),
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+}
+
+TEST_F(OffsiteCliTest, S3FlagsWithADirectoryTargetAreAUsageError) {
+  for (const std::vector<std::string>& flag : std::vector<std::vector<std::string>>{
+           {"--region", "eu-central-1"}, {"--virtual-host"}, {"--ca-file", "/etc/ca.pem"}}) {
+    std::vector<std::string> args = {"backup", "snapshots", "--from", target_};
+    args.insert(args.end(), flag.begin(), flag.end());
+    EXPECT_EQ(Run(args, kPassphrase), 2) << flag[0] << ": " << last_.err;
+    EXPECT_NE(last_.err.find("s3:// targets only"), std::string::npos) << last_.err;
+  }
+}
+
 TEST_F(OffsiteCliTest, CopiesToS3AndRestoresWithACredentialsFile) {
   ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-backups");
   unsetenv("AWS_ACCESS_KEY_ID");

@@ -10,6 +10,7 @@
 
 #include "backup_web_helpers.h"
 #include "support/s3rver_fixture.h"
+#include "support/seed_wiki.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -110,6 +111,35 @@ TEST_F(OffsiteWebTest, ADirectoryTargetGetsEachNewPointReadableWithThePassphrase
   EXPECT_NE(page.find("nas: copied and checked"), std::string::npos);
   EXPECT_EQ(page.find(kPassphrase), std::string::npos);
   EXPECT_EQ(page.find("has_points"), std::string::npos) << "the template's comment leaked";
+}
+
+TEST_F(OffsiteWebTest, EachTargetHasARecoverySheetWhoseCommandRestoresOnABareMachine) {
+  const std::string target = dir_.Sub("usb disk");
+  ASSERT_EQ(AddTarget(R"({"name":"usb","kind":"directory","path":")" + target +
+                      R"(","passphrase":")" + kPassphrase + R"("})")
+                .status,
+            201);
+  const std::string id = NewPoint();
+  auto status = WaitForCopy("usb", id);
+  ASSERT_EQ(status->optValue<std::string>("state", ""), "ok");
+  const std::string repository_id = status->optValue<std::string>("repository_id", "");
+  EXPECT_EQ(repository_id.size(), 32u) << status->optValue<std::string>("repository_id", "");
+  const std::string command = Target("usb")->optValue<std::string>("restore_command", "");
+  EXPECT_EQ(command,
+            "arkwiki backup restore --data NEWDIR --from '" + target + "' --snapshot latest --yes");
+  const std::string page = Client("admin").Get("/settings/backup").body;
+  EXPECT_NE(page.find("Recovery sheet: usb"), std::string::npos);
+  EXPECT_NE(page.find(repository_id), std::string::npos);
+  EXPECT_NE(page.find("--from &#39;" + target + "&#39; --snapshot latest"), std::string::npos)
+      << "the sheet's command is missing or not escaped";
+  EXPECT_EQ(page.find(kPassphrase), std::string::npos);
+  // The command, as the sheet gives it, with the passphrase alone.
+  const std::string fresh = dir_.Sub("new-machine");
+  auto restored = RunArkwiki(
+      {"backup", "restore", "--data", fresh, "--from", target, "--snapshot", "latest", "--yes"},
+      std::string(kPassphrase) + "\n");
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_NE(DumpWiki(fresh).find("version one"), std::string::npos) << "not the seeded wiki";
 }
 
 TEST_F(OffsiteWebTest, AnS3TargetGetsThePointAndItsSecretIsNeverShown) {

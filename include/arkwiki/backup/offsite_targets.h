@@ -38,4 +38,10 @@ bool IsS3Location(const std::string& location);
 Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const OffsiteTargetSpec& spec,
                                                          bool for_writing);
 
+// The command that restores the newest restore point of the target at
+// `spec` into NEWDIR on a machine that has nothing else: its location and
+// every S3 setting a restore needs (endpoint, region, addressing, CA file),
+// never a secret. Words that a shell would split or expand are quoted.
+std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec);
+
 }  // namespace arkwiki

@@ -74,4 +74,31 @@ Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const Offsite
   return OpenDirectoryTarget(env, spec.location, for_writing);
 }
 
+namespace {
+
+// `word` as one POSIX shell word: as it is when it holds only characters a
+// shell leaves alone, else in single quotes.
+std::string ShellWord(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_./:@%+=,-") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec) {
+  std::string command = "arkwiki backup restore --data NEWDIR --from " + ShellWord(spec.location);
+  if (IsS3Location(spec.location)) {
+    command += " --endpoint " + ShellWord(spec.endpoint.empty() ? "URL" : spec.endpoint);
+    if (!spec.region.empty()) command += " --region " + ShellWord(spec.region);
+    if (!spec.path_style) command += " --virtual-host";
+    if (!spec.ca_file.empty()) command += " --ca-file " + ShellWord(spec.ca_file);
+  }
+  return command + " --snapshot latest --yes";
+}
+
 }  // namespace arkwiki
