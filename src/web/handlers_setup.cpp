@@ -79,11 +79,13 @@ Result<OffsiteTargetSpec> SpecFromForm(WikiApp& app, const Exchange& ex) {
 
 // A refusal from the target, said so that a person can act on it.
 std::string TargetProblem(const Status& s) {
+  std::string said = s.message();
+  if (!said.empty() && said.back() == '.') said.pop_back();
   if (s.code() == StatusCode::kPermissionDenied) {
-    return "The target refused: " + s.message() +
+    return "The target refused: " + said +
            ". Check the passphrase (and for S3 the access key and secret).";
   }
-  return "Could not read the restore points: " + s.message();
+  return "Could not read the restore points: " + said + ".";
 }
 
 int TargetProblemStatus(const Status& s) {

@@ -13,6 +13,7 @@
 
 #include "arkwiki/core/env.h"
 #include "support/arkwiki_process.h"
+#include "support/s3rver_fixture.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -129,6 +130,44 @@ TEST_F(SetupRestoreWebTest, TheFirstAdminRestoresTheLostWikiWithTheSetupCode) {
   EXPECT_EQ(ReadAll(fresh_ + ".server.log").find(kPassphrase), std::string::npos);
 }
 
+TEST_F(SetupRestoreWebTest, AnS3TargetIsReadWithTheKeysTypedIntoTheForm) {
+  ARKWIKI_START_S3RVER_OR_SKIP(s3, dir_.Sub("s3rver"), "wiki-bucket");
+  auto copy = RunArkwiki({"backup", "copy", "--data", source_, "--to", "s3://wiki-bucket/site",
+                          "--endpoint", s3->endpoint()},
+                         std::string(kPassphrase) + "\n",
+                         {{"AWS_ACCESS_KEY_ID", S3rverProcess::kAccessKey},
+                          {"AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey}});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  const std::map<std::string, std::string> s3_form = {{"kind", "s3"},
+                                                      {"endpoint", s3->endpoint()},
+                                                      {"bucket", "wiki-bucket"},
+                                                      {"prefix", "site"},
+                                                      {"path_style", "on"},
+                                                      {"access_key_id", S3rverProcess::kAccessKey}};
+  HttpClient browser = Client();
+  // s3rver checks the access key, not a version 4 signature's secret.
+  auto wrong_keys = s3_form;
+  wrong_keys["access_key_id"] = "NOT-A-KEY";
+  wrong_keys["secret_access_key"] = "not-the-secret-key";
+  HttpResponse refused = Connect(browser, wrong_keys);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("The target refused"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("not-the-secret-key"), std::string::npos) << "never shown back";
+  EXPECT_NE(refused.body.find("value=\"wiki-bucket\""), std::string::npos) << "the rest is";
+  EXPECT_TRUE(StillEmpty());
+  auto right = s3_form;
+  right["secret_access_key"] = S3rverProcess::kSecretKey;
+  HttpResponse points = Connect(browser, right);
+  ASSERT_EQ(points.status, 200) << points.body;
+  EXPECT_NE(points.body.find("s3://wiki-bucket/site"), std::string::npos) << points.body;
+  HttpResponse done = RestoreChosen(browser, points.body);
+  ASSERT_EQ(done.status, 200) << done.body;
+  HttpClient ann = Client();
+  EXPECT_TRUE(LoginWithForm(ann, kSeededAdmin, kSeededPassword));
+  EXPECT_EQ(ann.Get("/api/pages/guide").status, 200);
+  EXPECT_FALSE(std::filesystem::exists(CodeFile()));
+}
+
 TEST_F(SetupRestoreWebTest, AWrongCodeIsRefusedAndChangesNothing) {
   HttpClient browser = Client();
   HttpResponse refused = Connect(browser, {{"code", "0123456789abcdef0123456789abcdef"}});
@@ -157,6 +196,10 @@ TEST_F(SetupRestoreWebTest, AWrongPassphraseIsAClearErrorAndTheWikiStaysEmpty) {
   EXPECT_EQ(refused.body.find("a guess"), std::string::npos) << "never shown back";
   EXPECT_EQ(ReadAll(fresh_ + ".server.log").find("a guess"), std::string::npos) << "nor logged";
   EXPECT_NE(refused.body.find(target_), std::string::npos) << "the target is kept in the form";
+  HttpResponse missing = Connect(browser, {{"path", dir_.Sub("no-such-nas")}});
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_NE(missing.body.find("Could not read the restore points"), std::string::npos)
+      << missing.body;
   EXPECT_TRUE(StillEmpty());
   EXPECT_TRUE(std::filesystem::exists(CodeFile()));
 }
