@@ -11,8 +11,9 @@
 namespace arkwiki::web::setup_pages {
 namespace {
 
-// The login throttle's name for wrong setup codes: one name for all, so
-// guesses from one address slow down however they are spread.
+// The login throttle's name for wrong setup codes: one name for every
+// guess, so that a client's wrong codes count together (and the
+// throttle's global limit bounds guesses spread over many addresses).
 constexpr char kThrottleName[] = "(setup code)";
 
 // The form's fields that are shown back after a refusal. The setup code,
@@ -43,8 +44,7 @@ void RenderForm(WikiApp& app, Exchange& ex, int status, const std::string& error
       TemplateValue::MakeMap({{"csrf", auth::AnonymousFormToken(ex)},
                               {"error", error},
                               {"is_s3", s3},
-                              {"path_style", ex.method == "GET" || ex.Form("path_style") == "on"},
-                              {"data_dir", app.layout().root}});
+                              {"path_style", ex.method == "GET" || ex.Form("path_style") == "on"}});
   for (const char* field : kShownFields) data.Set(field, ex.Form(field));
   app.RenderPage(ex, status, "setup", "Restore this wiki", std::move(data));
 }
