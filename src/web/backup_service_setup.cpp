@@ -45,7 +45,12 @@ Result<RestoreDone> BackupService::RestoreFirstRun(OffsiteTarget* target, const 
   Status removed = env->RemoveTree(staging);  // the archive holds it all now, or none is needed
   if (!removed.ok()) LogWarning("could not remove " + staging + ": " + removed.ToString());
   if (!archive.ok()) return archive.status();
-  auto staged = restorer_.Stage(*archive, OptionsFor(kSetupActor));
+  ImportOptions options = OptionsFor(kSetupActor);
+  // import_max_bytes caps what a browser uploads, and no admin could raise
+  // it here; the archive comes from the target the setup code's holder
+  // named, so it gets the offline restore's limits, as `restore --from`.
+  options.limits.max_archive_bytes = ZipLimits{}.max_archive_bytes;
+  auto staged = restorer_.Stage(*archive, options);
   removed = env->RemoveFile(*archive);
   if (!removed.ok()) LogWarning("could not remove " + *archive + ": " + removed.ToString());
   if (!staged.ok()) return AsArchiveRefusal(staged.status());
