@@ -78,6 +78,10 @@ int UserAdd(const Args& args) {
     ARKWIKI_RETURN_IF_ERROR(storage.audit().Append("cli", AuditKind::kUserAdd,
                                                    user.name + " as " + RoleName(user.role)));
     std::printf("created %s %s\n", RoleName(user.role), user.name.c_str());
+    // The wiki has a user now: the first-run setup code of a running
+    // server (DATA/setup-code) ends; its /setup answers 404 from now on.
+    Status ended = Env::Default()->RemoveFile(storage.layout().setup_code);
+    if (!ended.ok() && ended.code() != StatusCode::kNotFound) return ended;
     return Status::Ok();
   });
 }

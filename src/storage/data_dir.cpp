@@ -22,6 +22,7 @@ DataDirLayout::DataDirLayout(std::string r)
       safety(JoinPath(root, "safety")),
       cache(JoinPath(root, "cache")),
       intent_marker(JoinPath(root, "restore-intent")),
+      setup_code(JoinPath(root, "setup-code")),
       uploads_gc_lock(JoinPath(root, "uploads-gc.lock")) {}
 
 std::string DataDirLayout::UploadPath(const std::string& sha256) const {

@@ -96,6 +96,7 @@ WikiApp::WikiApp(Env* env, std::unique_ptr<Storage> storage)
     : env_(env),
       storage_(std::move(storage)),
       storage_layout_root_(storage_->layout().root),
+      setup_(DataDirLayout(storage_layout_root_).setup_code),
       renderer_(&templates_, [this] { return settings(); }),
       render_cache_(env, JoinPath(DataDirLayout(storage_layout_root_).cache, "render")),
       backup_(std::make_unique<BackupService>(*this)) {}

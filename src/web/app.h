@@ -13,6 +13,7 @@
 #include "active_users.h"
 #include "arkwiki/storage/storage.h"
 #include "exchange.h"
+#include "first_run_setup.h"
 #include "flash_store.h"
 #include "login_throttle.h"
 #include "render_cache.h"
@@ -54,6 +55,8 @@ class WikiApp {
   RenderCache& render_cache() { return render_cache_; }
   // Backup and restore: the one door to both (backup_service.h).
   BackupService& backup() { return *backup_; }
+  // The setup code and target connection of /setup (first_run_setup.h).
+  FirstRunSetup& setup() { return setup_; }
 
   // Shorthands for renderer()'s calls.
   void RenderPage(Exchange& ex, int status, const std::string& content_template,
@@ -96,6 +99,7 @@ class WikiApp {
   LoginThrottle throttle_;
   ActiveUsers active_users_;
   FlashStore flashes_;
+  FirstRunSetup setup_;
   std::atomic<bool> maintenance_{false};
   std::atomic<int> active_requests_{0};
   std::mutex settings_mutex_;  // guards storage_ swaps against settings() reads

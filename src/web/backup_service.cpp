@@ -13,9 +13,8 @@ namespace {
 
 constexpr int64_t kRecentAuditRows = 200;  // scanned for backup entries
 
-// Stage refuses an archive for its content (paths, names, links, sizes,
-// manifest, database...): every such refusal is 422. Failures of the server
-// itself (space, I/O, permissions) keep their own codes.
+}  // namespace
+
 Status AsArchiveRefusal(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk:
@@ -30,6 +29,8 @@ Status AsArchiveRefusal(const Status& s) {
       return Status::Corruption(s.message());
   }
 }
+
+namespace {
 
 // The time in a safety backup's name, "arkwiki-safety-YYYY-MM-DDTHHMMSSZ-...";
 // 0 when it has none.

@@ -27,6 +27,7 @@
 #include "arkwiki/backup/backup_journal.h"
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/backup/restore_diff.h"
 #include "arkwiki/backup/retention.h"
@@ -211,6 +212,19 @@ class BackupService {
   Result<RestoreDone> RestoreFromRequest(Exchange& ex, bool dry_run,
                                          bool allow_missing_uploads = false);
 
+  // The first-run restore of /setup (backup_service_setup.cpp): restores
+  // restore point `id` of an off-site `target` (not owned), unlocked with
+  // `key`, onto a wiki that has no users, as `backup restore --from` does
+  // offline: under the lock (Busy when held) it refuses (Conflict) once the
+  // wiki has a user, decrypts the point into DATA/tmp checking each file
+  // against its record, exports it as an archive, stages that (every
+  // check of an import; a refusal is Corruption, 422) and commits it within
+  // this request. Any failure leaves the live data as it was. The actor in
+  // the journal and the audit log is kSetupActor.
+  static constexpr char kSetupActor[] = "setup";
+  Result<RestoreDone> RestoreFirstRun(OffsiteTarget* target, const OffsiteKey& key,
+                                      const std::string& id);
+
   // Restore points (backup_service_points.cpp). Each one that writes or
   // reads a whole restore point runs under the lock (Busy when held).
   // Creates one now (trigger manual) and writes "backup.snapshot".
@@ -381,6 +395,10 @@ class BackupService {
   std::unique_ptr<BackupScheduler> scheduler_;  // last: its thread uses the members above
 };
 
+// Stage refuses an archive for its content (paths, names, links, sizes,
+// manifest, database...): every such refusal becomes Corruption (422).
+// Failures of the server itself (space, I/O, permissions) keep their codes.
+Status AsArchiveRefusal(const Status& s);
 // What a repository check found, for people; "" when it passed.
 std::string CheckProblem(const Result<CheckReport>& report);
 // "arkwiki-safety-....zip" from a path.

@@ -35,13 +35,18 @@ std::string SafeNext(const std::string& next) {
 
 }  // namespace
 
-void ShowLogin(WikiApp& app, Exchange& ex, int status, const std::string& error) {
-  // Double-submit token for the login form, which has no session yet.
+std::string AnonymousFormToken(Exchange& ex) {
   std::string token = ex.user ? ex.csrf : CookieValue(ex, kLoginCsrfCookie);
   if (token.size() != 64) {
     token = RandomHex(32);
     SetCookie(ex, kLoginCsrfCookie, token, 3600);
   }
+  return token;
+}
+
+void ShowLogin(WikiApp& app, Exchange& ex, int status, const std::string& error) {
+  // Double-submit token for the login form, which has no session yet.
+  const std::string token = AnonymousFormToken(ex);
   TemplateValue data =
       TemplateValue::MakeMap({{"login_csrf", token},
                               {"next", SafeNext(ex.Query("next", ex.Form("next")))},

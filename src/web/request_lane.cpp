@@ -10,9 +10,11 @@ struct LongRoute {
   std::string_view pattern;  // "{}" matches one path segment
 };
 
-// The routes of routes.cpp that may hold a worker for seconds. Keep in step
+// The routes of routes.cpp that may hold a worker for seconds (POST /setup
+// reads every record of an off-site target; /setup/restore fetches and
+// restores a whole restore point). Keep in step
 // with RegisterRoutes (docs/api.md, "Worker lanes").
-constexpr std::array<LongRoute, 18> kLongRoutes{{
+constexpr std::array<LongRoute, 20> kLongRoutes{{
     {"GET", "/api/search"},
     {"GET", "/search"},
     {"POST", "/api/backups"},
@@ -31,6 +33,8 @@ constexpr std::array<LongRoute, 18> kLongRoutes{{
     {"POST", "/settings/backup/test-restore"},
     {"POST", "/api/pages/{}/uploads"},
     {"POST", "/wiki/{}/uploads"},
+    {"POST", "/setup"},
+    {"POST", "/setup/restore"},
 }};
 
 // Splits off the first '/'-separated segment of `*path` (which starts

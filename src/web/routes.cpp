@@ -22,6 +22,7 @@
 #include "handlers_restore_diff.h"
 #include "handlers_restore_points.h"
 #include "handlers_settings.h"
+#include "handlers_setup.h"
 #include "handlers_tokens_admin.h"
 #include "handlers_trash_search.h"
 #include "handlers_uploads.h"
@@ -46,6 +47,11 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("GET", "/login", kAnyone, [&app](Exchange& ex) { auth::ShowLogin(app, ex, 200, ""); });
   r.Add("POST", "/login", kAnyone, on(auth::PostLogin));
   r.Add("POST", "/logout", kLoggedIn, on(auth::PostLogout));
+  // A wiki with no users restored from an off-site copy, with the setup
+  // code (handlers_setup.h); 404 once the wiki has a user.
+  r.Add("GET", "/setup", kAnyone, on(setup_pages::ShowForm));
+  r.Add("POST", "/setup", kAnyone, on(setup_pages::Connect));
+  r.Add("POST", "/setup/restore", kAnyone, on(setup_pages::Restore));
 
   // The pages JSON API.
   r.Add("GET", "/api/health", kAnyone, on(page_api::Health));

@@ -25,6 +25,27 @@ void WarnAboutForeignPasswordHashes(Db& db) {
   }
 }
 
+// While the wiki has no users: a new setup code for /setup (first_run_setup.h).
+void AnnounceSetupCode(WikiApp& app, const std::string& url) {
+  auto code = app.setup().Begin();
+  if (!code.ok()) {
+    LogWarning("no setup code, so /setup is off: " + code.status().ToString());
+    return;
+  }
+  std::fprintf(
+      stderr,
+      "Or restore this wiki from an off-site copy in a browser: %ssetup, with the setup code\n"
+      "  %s\n"
+      "(also in %s until the wiki has a user)\n",
+      url.c_str(), code->c_str(), app.layout().setup_code.c_str());
+}
+
+// A code file left from an earlier start ends once the wiki has a user.
+void EndSetupCode(WikiApp& app) {
+  Status ended = app.setup().End();
+  if (!ended.ok()) LogWarning("could not remove the setup code: " + ended.ToString());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout) {
@@ -59,6 +80,9 @@ Status AnnounceListening(Env* env, WikiApp& app, const ServeOptions& options, in
                  "  echo 'a-long-password' | arkwiki user add --data %s --name admin "
                  "--role admin --password-stdin\n",
                  options.config.data_dir.c_str());
+    AnnounceSetupCode(app, url);
+  } else if (users.ok()) {
+    EndSetupCode(app);
   }
   std::fflush(stderr);
   if (!options.port_file.empty()) {

@@ -14,8 +14,10 @@ class WikiApp;
 // import (Restorer::Recover, which also empties staging/), empties tmp/,
 // opens storage and collects unreferenced upload files.
 Result<std::unique_ptr<Storage>> OpenForServing(Env* env, const DataDirLayout& layout);
-// Prints the URL (and how to create the first admin when there is none),
-// and writes the port file if asked.
+// Prints the URL (and how to create the first admin when there is none:
+// `user add`, or /setup with a new setup code, which it makes), ends a
+// setup code left from an earlier start when the wiki has users, and
+// writes the port file if asked.
 Status AnnounceListening(Env* env, WikiApp& app, const ServeOptions& options, int port);
 
 }  // namespace arkwiki::web

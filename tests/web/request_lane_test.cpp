@@ -27,6 +27,12 @@ TEST(RequestLaneTest, PageViewsAndOtherShortRequestsAreViews) {
   EXPECT_EQ(LaneOf("GET", "/api/restore-points//archive"), Lane::kView);  // empty id
   EXPECT_EQ(LaneOf("GET", "/api/search/more"), Lane::kView);
   EXPECT_EQ(LaneOf("GET", "/api/pages/Home/uploads"), Lane::kView);
+  EXPECT_EQ(LaneOf("GET", "/setup"), Lane::kView);  // the form
+}
+
+TEST(RequestLaneTest, TheFirstRunRestoreFromATargetIsLong) {
+  EXPECT_EQ(LaneOf("POST", "/setup"), Lane::kLong);  // reads every record of the target
+  EXPECT_EQ(LaneOf("POST", "/setup/restore"), Lane::kLong);
 }
 
 TEST(RequestLaneTest, HeadIsSortedByItsRequestLine) {

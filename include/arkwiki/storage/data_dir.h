@@ -12,6 +12,8 @@
 //     cache/render/       rendered page HTML (the web layer's RenderCache);
 //                         never backed up, safe to delete at any time
 //     restore-intent      the durable marker of an import swap in progress
+//     setup-code          the one-time code of the browser's first-run restore
+//                         (/setup), mode 0600; only while the wiki has no users
 //     uploads-gc.lock     flock()ed shared while a backup reads upload files
 //                         (from any process) and exclusively by garbage
 //                         collection, which skips its turn while it is held
@@ -35,6 +37,7 @@ struct DataDirLayout {
   std::string safety;
   std::string cache;  // derived data only: never in a backup, safe to delete
   std::string intent_marker;
+  std::string setup_code;       // outside live/: no backup ever holds it
   std::string uploads_gc_lock;  // shared by backups reading uploads, exclusive for GC
   std::string UploadPath(const std::string& sha256) const;
 };
