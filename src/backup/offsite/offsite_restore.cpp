@@ -1,5 +1,9 @@
 // Reading restore points back from a target: listing, and staging one as a
 // local repository for the import (arkwiki/backup/offsite.h).
+#include <algorithm>
+#include <map>
+#include <memory>
+
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite.h"
 #include "format/manifest_parser.h"
@@ -64,6 +68,41 @@ Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const s
   return s;
 }
 
+// Stages the files of one pack, each slice into its own new file.
+// `slices` are sorted by offset; a file named twice is staged once.
+Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const std::string& pack,
+                 std::vector<std::pair<PackSlice, std::string>> slices) {
+  std::vector<std::unique_ptr<FileByteSink>> outs;
+  std::vector<PackSlice> fetch;
+  std::vector<std::string> dests;
+  Status s;
+  for (auto& [slice, dest] : slices) {
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
+    if (exists && !UploadEntryHash(slice.file.path).empty()) continue;
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
+    auto out = FileByteSink::Create(env, dest, CreateMode::kExclusive);
+    if (!out.ok()) {
+      s = out.status();
+      break;
+    }
+    slice.out = out->get();
+    outs.push_back(std::move(out).value());
+    dests.push_back(dest);
+    fetch.push_back(slice);
+  }
+  if (s.ok()) s = FetchPacked(target, key, pack, &fetch);
+  for (size_t i = 0; s.ok() && i < fetch.size(); ++i) {
+    s = fetch[i].result;
+    if (s.ok()) s = outs[i]->Close();
+  }
+  if (!s.ok()) {
+    // As StageFile: a refused pack leaves no partial file behind.
+    outs.clear();
+    for (const std::string& dest : dests) (void)env->RemoveFile(dest);
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key) {
@@ -91,11 +130,24 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
     ARKWIKI_RETURN_IF_ERROR(StagedPath(repo, id, file).status().WithContext(where));
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
+  // Packed files are staged pack by pack, each pack read once.
+  std::map<std::string, std::vector<std::pair<PackSlice, std::string>>> by_pack;
   for (size_t i = 0; i < files.size(); ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
     const ManifestFile file = files[i];
     ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
+    if (auto at = record.packed.Find(name)) {
+      PackSlice slice{name, file, at->offset, nullptr, Status::Ok()};
+      by_pack[std::string(at->pack)].emplace_back(std::move(slice), std::move(dest));
+      continue;
+    }
     ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
+  }
+  for (auto& [pack, slices] : by_pack) {
+    std::sort(slices.begin(), slices.end(),
+              [](const auto& a, const auto& b) { return a.first.offset < b.first.offset; });
+    ARKWIKI_RETURN_IF_ERROR(
+        StagePack(env, target, key, pack, std::move(slices)).WithContext(where));
   }
   const std::string dir = repo.SnapshotDir(id);
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, JoinPath(dir, kPointMeta), record.point_json));
