@@ -47,19 +47,26 @@ class TargetChecker {
   Status CheckPoint(const std::string& id, CheckReport* report) {
     ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target_, key_, id));
     ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(record.manifest_text));
-    std::map<std::string, std::vector<PackSlice>> to_read;  // by pack
+    // Packed files to read, by pack: (offset, index into the manifest).
+    std::map<std::string, std::vector<std::pair<uint64_t, size_t>>> to_read;
     for (size_t i = 0; i < manifest.files.size(); ++i) {
       ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, manifest.files, i));
       const ManifestFile file = manifest.files[i];
       auto at = record.packed.Find(name);
-      std::string problem =
-          at ? PackedProblem(name, file, *at, &to_read) : ObjectProblem(name, file, report);
+      std::string problem = at ? PackedProblem(file, *at) : ObjectProblem(name, file, report);
       if (!problem.empty()) AddDamage(file.sha256, problem, id);
+      if (at && problem.empty() && InSubset(name, options_) && read_.insert(name).second) {
+        to_read[std::string(at->pack)].emplace_back(at->offset, i);
+      }
     }
     // Each pack is read once for the files of this restore point in it.
-    for (auto& [pack, slices] : to_read) {
-      std::sort(slices.begin(), slices.end(),
-                [](const PackSlice& a, const PackSlice& b) { return a.offset < b.offset; });
+    for (auto& [pack, entries] : to_read) {
+      std::sort(entries.begin(), entries.end());
+      std::vector<PackSlice> slices;
+      for (const auto& [offset, i] : entries) {
+        ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, manifest.files, i));
+        slices.push_back({std::move(name), manifest.files[i], offset, nullptr, Status::Ok()});
+      }
       (void)FetchPacked(target_, key_, pack, &slices, &report->bytes_hashed);
       for (const PackSlice& slice : slices) {
         ++report->objects_checked;
@@ -76,18 +83,14 @@ class TargetChecker {
     d.snapshots.push_back(id);
   }
 
-  // As ObjectProblem for a packed file; a file in the read subset is queued
-  // in `to_read` (its problem, if any, is found when its pack is read).
-  std::string PackedProblem(const std::string& name, const ManifestFile& file,
-                            const OffsitePackIndex::Location& at,
-                            std::map<std::string, std::vector<PackSlice>>* to_read) {
+  // As ObjectProblem for a packed file, without reading it: CheckPoint
+  // reads the packs.
+  std::string PackedProblem(const ManifestFile& file, const OffsitePackIndex::Location& at) {
     auto known = damaged_.find(file.sha256);
     if (known != damaged_.end()) return known->second.problem;
     auto it = pack_sizes_.find(std::string(at.pack));
     if (it == pack_sizes_.end()) return "missing";
     if (it->second < at.offset + EncryptedSize(file.size)) return "wrong size";
-    if (!InSubset(name, options_) || !read_.insert(name).second) return "";
-    (*to_read)[std::string(at.pack)].push_back({name, file, at.offset, nullptr, Status::Ok()});
     return "";
   }
 

@@ -104,6 +104,7 @@ Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::stri
     }
     return s;
   };
+  if (slices->empty()) return Status::Ok();
   uint64_t end = 0;
   for (const PackSlice& slice : *slices) {
     if (slice.offset < end) {
