@@ -99,6 +99,7 @@ Poco::JSON::Object::Ptr CopyJson(const OffsiteCopyResult& r) {
   o->set("objects_sent", static_cast<Poco::UInt64>(r.objects_sent));
   o->set("bytes_sent", static_cast<Poco::UInt64>(r.bytes_sent));
   o->set("objects_present", static_cast<Poco::UInt64>(r.objects_present));
+  o->set("packs_sent", static_cast<Poco::UInt64>(r.packs_sent));
   return o;
 }
 
@@ -151,11 +152,12 @@ int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
     PrintJson(list);
   } else if (!args.Has("quiet")) {
     for (const OffsiteCopyResult& r : results) {
-      std::printf("copied %s to %s: %llu objects sent (%llu bytes), %llu already there\n",
-                  r.id.c_str(), target->Describe().c_str(),
-                  static_cast<unsigned long long>(r.objects_sent),
-                  static_cast<unsigned long long>(r.bytes_sent),
-                  static_cast<unsigned long long>(r.objects_present));
+      std::printf(
+          "copied %s to %s: %llu objects sent (%llu bytes, %llu packs), %llu already there\n",
+          r.id.c_str(), target->Describe().c_str(), static_cast<unsigned long long>(r.objects_sent),
+          static_cast<unsigned long long>(r.bytes_sent),
+          static_cast<unsigned long long>(r.packs_sent),
+          static_cast<unsigned long long>(r.objects_present));
     }
     if (results.empty())
       std::printf("%s already holds every restore point\n", target->Describe().c_str());

@@ -31,11 +31,10 @@ class OffsiteCliTest : public ::testing::Test {
     return last_.exit_code;
   }
   int Copy() { return Run({"backup", "copy", "--data", data_, "--to", target_}, kPassphrase); }
-  std::string AnyObjectFile() {
-    const std::string objects = target_ + "/objects";
-    auto prefixes = Env::Default()->ListDir(objects);
-    const std::string dir = objects + "/" + prefixes->at(0).name;
-    return dir + "/" + Env::Default()->ListDir(dir)->at(0).name;
+  // A file of the seeded wiki's copy: they are small, so in a pack.
+  std::string AnyPackFile() {
+    const std::string packs = target_ + "/packs";
+    return packs + "/" + Env::Default()->ListDir(packs)->at(0).name;
   }
 
   TempDir dir_;
@@ -83,7 +82,7 @@ TEST_F(OffsiteCliTest, DamagedObjectFailsCheckAndRestoreWithExitThree) {
   EXPECT_EQ(Run({"backup", "check", "--target", target_, "--read-all"}, kPassphrase), 0)
       << last_.err;
   {
-    std::fstream f(AnyObjectFile(), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(AnyPackFile(), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(40);
     f.put('\x7f');
   }

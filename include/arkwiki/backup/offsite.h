@@ -7,22 +7,29 @@
 //   objects/<aa>/<name>    one file's bytes (a database snapshot, a settings
 //                          file or an upload), encrypted; <name> is the keyed
 //                          hash of the file's SHA-256, <aa> its first two digits
+//   packs/<pack>           files smaller than 512 KiB, each encrypted as it
+//                          would be on its own, back to back; <pack> is 32
+//                          random hex digits
 //   snapshots/<id>         one restore point's record, encrypted: a JSON line
-//                          (repository id, restore point id, restore-point.json)
-//                          followed by the restore point's manifest.json
-// A restore point is on the target once its record is; every object its
-// manifest names is there before the record is put.
+//                          (repository id, restore point id, restore-point.json),
+//                          the index of its packed files (object name, pack,
+//                          offset; format version 2), then the restore
+//                          point's manifest.json
+// A restore point is on the target once its record is; every object and
+// pack its record names is there before the record is put.
 //
 // OffsiteCopier::Copy(id), in order:
-//   1. takes the repository lock (Busy if held) and reads the restore
-//      point's manifest and restore-point.json; refuses a point whose last
-//      check failed;
-//   2. lists objects/ on the target once;
-//   3. for every file the manifest names whose object the target lacks (or
-//      holds with the wrong size): encrypts the local file into a spool file
-//      in the repository's tmp/, hashing it as it goes (a local file that no
-//      longer matches its manifest fails the copy: run `backup check`), puts
-//      it, and removes the spool file;
+//   1. takes the repository's copy lock and reads the restore point's
+//      manifest and restore-point.json; refuses a point whose last check
+//      failed;
+//   2. lists objects/ on the target once, and reads the pack index of the
+//      newest record there;
+//   3. for every file the manifest names that the target lacks (as an
+//      object of the right size, or in a pack that record names): encrypts
+//      the local file, hashing it as it goes (a local file that no longer
+//      matches its manifest fails the copy: run `backup check`), into a
+//      spool file in copy-tmp/ and puts it; a small file is appended to a
+//      pack spool instead, put once it holds 8 MiB and at the end;
 //   4. puts the record, last.
 // A crash or failure at any step leaves the target's earlier restore points
 // as they were, and at most objects no record names (which the next copy
@@ -60,9 +67,10 @@ Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
 
 struct OffsiteCopyResult {
   std::string id;
-  uint64_t objects_sent = 0;
-  uint64_t bytes_sent = 0;       // encrypted bytes put, the record included
+  uint64_t objects_sent = 0;     // files sent, on their own or in a pack
+  uint64_t bytes_sent = 0;       // encrypted bytes put, packs and the record included
   uint64_t objects_present = 0;  // already on the target, not sent
+  uint64_t packs_sent = 0;       // packs put (each holds many small files)
 };
 
 class OffsiteCopier {

@@ -31,6 +31,8 @@ class TargetChecker {
   Status Run(CheckReport* report) {
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target_->List(kObjectsPrefix));
     for (const OffsiteObject& o : objects) sizes_[BaseName(o.key)] = o.size;
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target_->List(kPacksPrefix));
+    for (const OffsiteObject& o : packs) pack_sizes_[BaseName(o.key)] = o.size;
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target_));
     for (const std::string& id : ids) {
       ++report->snapshots_checked;
@@ -45,17 +47,51 @@ class TargetChecker {
   Status CheckPoint(const std::string& id, CheckReport* report) {
     ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target_, key_, id));
     ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(record.manifest_text));
+    // Packed files to read, by pack: (offset, index into the manifest).
+    std::map<std::string, std::vector<std::pair<uint64_t, size_t>>> to_read;
     for (size_t i = 0; i < manifest.files.size(); ++i) {
       ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, manifest.files, i));
       const ManifestFile file = manifest.files[i];
-      std::string problem = ObjectProblem(name, file, report);
-      if (problem.empty()) continue;
-      DamagedObject& d = damaged_[file.sha256];
-      d.sha256 = file.sha256;
-      d.problem = problem;
-      d.snapshots.push_back(id);
+      auto at = record.packed.Find(name);
+      std::string problem = at ? PackedProblem(file, *at) : ObjectProblem(name, file, report);
+      if (!problem.empty()) AddDamage(file.sha256, problem, id);
+      if (at && problem.empty() && InSubset(name, options_) && read_.insert(name).second) {
+        to_read[std::string(at->pack)].emplace_back(at->offset, i);
+      }
+    }
+    // Each pack is read once for the files of this restore point in it.
+    for (auto& [pack, entries] : to_read) {
+      std::sort(entries.begin(), entries.end());
+      std::vector<PackSlice> slices;
+      for (const auto& [offset, i] : entries) {
+        ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, manifest.files, i));
+        slices.push_back({std::move(name), manifest.files[i], offset, nullptr, Status::Ok()});
+      }
+      (void)FetchPacked(target_, key_, pack, &slices, &report->bytes_hashed);
+      for (const PackSlice& slice : slices) {
+        ++report->objects_checked;
+        if (!slice.result.ok()) AddDamage(slice.file.sha256, "damaged", id);
+      }
     }
     return Status::Ok();
+  }
+
+  void AddDamage(const std::string& sha256, const std::string& problem, const std::string& id) {
+    DamagedObject& d = damaged_[sha256];
+    d.sha256 = sha256;
+    d.problem = problem;
+    d.snapshots.push_back(id);
+  }
+
+  // As ObjectProblem for a packed file, without reading it: CheckPoint
+  // reads the packs.
+  std::string PackedProblem(const ManifestFile& file, const OffsitePackIndex::Location& at) {
+    auto known = damaged_.find(file.sha256);
+    if (known != damaged_.end()) return known->second.problem;
+    auto it = pack_sizes_.find(std::string(at.pack));
+    if (it == pack_sizes_.end()) return "missing";
+    if (it->second < at.offset + EncryptedSize(file.size)) return "wrong size";
+    return "";
   }
 
   // "" when the object is sound, as far as this check reads.
@@ -76,6 +112,7 @@ class TargetChecker {
   const OffsiteKey& key_;
   const CheckOptions& options_;
   std::map<std::string, uint64_t> sizes_;
+  std::map<std::string, uint64_t> pack_sizes_;
   std::map<std::string, DamagedObject> damaged_;
   std::set<std::string> read_;
 };

@@ -1,6 +1,8 @@
 // The copy engine (steps and crash behaviour: arkwiki/backup/offsite.h).
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "arkwiki/backup/offsite.h"
@@ -25,14 +27,12 @@ Result<PresentObjects> ListPresent(OffsiteTarget* target) {
   return present;
 }
 
-// Encrypts `from` into the new file `spool` as the object `bound_key`,
-// checking that its bytes are `file`'s.
-Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                      const OffsiteKey& key, const std::string& bound_key,
-                      const std::string& spool) {
+// Encrypts `from` into `out` as the object `bound_key`, checking that its
+// bytes are `file`'s. Writes EncryptedSize(file.size) bytes when it succeeds.
+Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
+                   const OffsiteKey& key, const std::string& bound_key, ByteSink* out) {
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
-  ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
-  EncryptingSink encrypt(key, bound_key, out.get());
+  EncryptingSink encrypt(key, bound_key, out);
   Sha256 sha;
   uint64_t size = 0;
   std::vector<char> buf(kReadBlock);
@@ -44,12 +44,20 @@ Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& fil
     ARKWIKI_RETURN_IF_ERROR(encrypt.Write(std::string_view(buf.data(), n)));
   }
   ARKWIKI_RETURN_IF_ERROR(encrypt.Finish());
-  ARKWIKI_RETURN_IF_ERROR(out->Close());
   if (size != file.size || sha.FinishHex() != file.sha256) {
     return Status::Corruption("the local copy of " + file.path + " (" + from +
                               ") no longer matches its restore point; run `arkwiki backup check`");
   }
   return Status::Ok();
+}
+
+// Encrypts `from` into the new file `spool` (see EncryptInto).
+Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
+                      const OffsiteKey& key, const std::string& bound_key,
+                      const std::string& spool) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
+  ARKWIKI_RETURN_IF_ERROR(EncryptInto(env, from, file, key, bound_key, out.get()));
+  return out->Close();
 }
 
 Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key,
@@ -58,12 +66,79 @@ Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key,
   return target->Put(key, *file);
 }
 
+// The pack a copy is filling: small files, sealed as they would be on
+// their own, appended to a spool file in copy-tmp/ and put as one object
+// once it holds kPackTargetBytes, and at the end of the restore point.
+// A failed copy's spool file is removed with the PackSpool.
+class PackSpool {
+ public:
+  PackSpool(Env* env, const RepoLayout& repo, OffsiteTarget* target)
+      : env_(env), repo_(repo), target_(target) {}
+  ~PackSpool() { Discard(); }
+  PackSpool(const PackSpool&) = delete;
+  PackSpool& operator=(const PackSpool&) = delete;
+
+  // Seals `file` (from `from`) into the pack as object `name` and records
+  // where in `record`.
+  Status Append(const std::string& from, const ManifestFile& file, const OffsiteKey& key,
+                const std::string& name, OffsitePackIndex* record) {
+    if (!sink_) {
+      pack_ = RandomHex(16);
+      path_ = JoinPath(repo_.copy_tmp, "pack-" + pack_);
+      ARKWIKI_ASSIGN_OR_RETURN(sink_, FileByteSink::Create(env_, path_, CreateMode::kExclusive));
+    }
+    ARKWIKI_RETURN_IF_ERROR(EncryptInto(env_, from, file, key, ObjectKey(name), sink_.get()));
+    pending_.Add(name, pack_, bytes_);
+    record->Add(name, pack_, bytes_);
+    bytes_ += EncryptedSize(file.size);
+    return Status::Ok();
+  }
+  // Where an object appended since the last Put lies.
+  std::optional<OffsitePackIndex::Location> Pending(const std::string& name) const {
+    return pending_.Find(name);
+  }
+  bool full() const { return bytes_ >= kPackTargetBytes; }
+  // Puts the pack, if it holds anything; its objects then count as on the
+  // target (`present`).
+  Status Put(OffsitePackIndex* present, OffsiteCopyResult* result) {
+    if (!sink_) return Status::Ok();
+    ARKWIKI_RETURN_IF_ERROR(sink_->Close());
+    ARKWIKI_RETURN_IF_ERROR(PutSpooled(env_, target_, PackKey(pack_), path_)
+                                .WithContext("copying a pack to " + target_->Describe()));
+    present->Merge(pending_);
+    ++result->packs_sent;
+    result->bytes_sent += bytes_;
+    Discard();
+    return Status::Ok();
+  }
+
+ private:
+  void Discard() {
+    if (sink_) {
+      sink_.reset();
+      (void)env_->RemoveFile(path_);  // a leftover goes with the next prune
+    }
+    pending_ = OffsitePackIndex();
+    bytes_ = 0;
+  }
+
+  Env* env_;
+  const RepoLayout& repo_;
+  OffsiteTarget* target_;
+  std::string pack_;
+  std::string path_;
+  std::unique_ptr<FileByteSink> sink_;
+  uint64_t bytes_ = 0;
+  OffsitePackIndex pending_;
+};
+
 struct CopyContext {
   Env* env;
   const RepoLayout& repo;
   OffsiteTarget* target;
   const OffsiteKey& key;
   PresentObjects* present;
+  OffsitePackIndex* packed;  // packed objects on the target a record names
 };
 
 // Local path of manifest file `file` of restore point `id`.
@@ -73,22 +148,39 @@ std::string LocalPath(const RepoLayout& repo, const std::string& id, const Manif
   return JoinPath(repo.SnapshotDir(id), file.path);
 }
 
-// Step 3 for one file: sends it unless the target holds it whole.
+// Step 3 for one file: sends it unless the target holds it whole, loose
+// or in a pack a record names; a small file goes into `spool`'s pack.
+// Where each packed file lies goes into `record`.
 Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles& files, size_t i,
-                OffsiteCopyResult* result) {
+                PackSpool* spool, OffsitePackIndex* record, OffsiteCopyResult* result) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(c.key, files, i));
-  const uint64_t sealed_size = EncryptedSize(files.SizeAt(i));
+  const uint64_t size = files.SizeAt(i);
+  const uint64_t sealed_size = EncryptedSize(size);
   auto it = c.present->find(name);
   if (it != c.present->end() && it->second == sealed_size) {
     ++result->objects_present;
     return Status::Ok();
   }
+  auto at = c.packed->Find(name);
+  if (!at) at = spool->Pending(name);  // named twice in this restore point
+  if (at) {
+    record->Add(name, std::string(at->pack), at->offset);
+    ++result->objects_present;
+    return Status::Ok();
+  }
   const ManifestFile file = files[i];
-  const std::string spool = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  Status s =
-      EncryptToSpool(c.env, LocalPath(c.repo, id, file), file, c.key, ObjectKey(name), spool);
-  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), spool);
-  (void)c.env->RemoveFile(spool);  // a leftover goes with the next prune
+  const std::string from = LocalPath(c.repo, id, file);
+  if (size < kPackedFileLimit) {
+    ARKWIKI_RETURN_IF_ERROR(
+        spool->Append(from, file, c.key, name, record)
+            .WithContext("copying " + file.path + " to " + c.target->Describe()));
+    ++result->objects_sent;
+    return spool->full() ? spool->Put(c.packed, result) : Status::Ok();
+  }
+  const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
+  Status s = EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
+  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path);
+  (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
   ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying " + file.path + " to " + c.target->Describe()));
   (*c.present)[name] = sealed_size;
   ++result->objects_sent;
@@ -106,7 +198,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
     return Status::Corruption("restore point " + id + " failed its last check (" +
                               info.check.message + "); it is not copied off-site");
   }
-  OffsiteRecord record{c.key.repository_id(), id, "", ""};
+  OffsiteRecord record{c.key.repository_id(), id, "", "", {}};
   ARKWIKI_ASSIGN_OR_RETURN(record.point_json,
                            ReadFileToString(c.env, JoinPath(dir, kPointMeta), 1 << 20));
   ARKWIKI_ASSIGN_OR_RETURN(record.manifest_text,
@@ -115,14 +207,27 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   OffsiteCopyResult result;
   result.id = id;
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
+  PackSpool spool(c.env, c.repo, c.target);
   for (size_t i = 0; i < manifest.files.size(); ++i) {
-    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &result));
+    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &spool, &record.packed, &result));
   }
+  ARKWIKI_RETURN_IF_ERROR(spool.Put(c.packed, &result));
   ARKWIKI_ASSIGN_OR_RETURN(std::string sealed,
                            EncryptBytes(c.key, RecordKey(id), RecordPlaintext(record)));
   result.bytes_sent += sealed.size();
   ARKWIKI_RETURN_IF_ERROR(c.target->Put(RecordKey(id), StringFile(std::move(sealed))));
   return result;
+}
+
+// The packed objects the newest record on the target names, which a copy
+// may name again without sending them. Objects in a pack no record names
+// (one put by a copy that failed before its record) are sent again: on a
+// directory target such a pack may not have reached the disk whole.
+Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey& key,
+                                        const std::vector<std::string>& record_ids) {
+  if (record_ids.empty()) return OffsitePackIndex();
+  ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord newest, ReadRecord(target, key, record_ids.back()));
+  return std::move(newest.packed);
 }
 
 }  // namespace
@@ -176,10 +281,12 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
                            env_->FileExists(JoinPath(repo.SnapshotDir(id), kPointManifest)));
   if (!exists) return std::optional<OffsiteCopyResult>();
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
-  // Packed objects are read out of their packs and sent as objects.
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
+  // Objects in the local repository's packs are read out of them.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                           CopyLocked({stored.get(), repo, target_, key_, &present}, id));
+                           CopyLocked({stored.get(), repo, target_, key_, &present, &packed}, id));
   return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
@@ -189,6 +296,7 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> local, ListPointIds(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
   std::vector<OffsiteCopyResult> results;
   for (const std::string& id : local) {
@@ -198,8 +306,9 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
     if (info.status().code() == StatusCode::kNotFound) continue;
     ARKWIKI_RETURN_IF_ERROR(info.status());
     if (info->check.state == CheckStatus::State::kFailed) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                             CopyLocked({stored.get(), repo, target_, key_, &present}, id));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        OffsiteCopyResult r,
+        CopyLocked({stored.get(), repo, target_, key_, &present, &packed}, id));
     results.push_back(std::move(r));
   }
   return results;

@@ -1,5 +1,8 @@
 #include "offsite/offsite_fetch.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "arkwiki/core/hash.h"
 #include "offsite/offsite_record.h"
 
@@ -25,7 +28,114 @@ class HashingTee : public ByteSink {
   uint64_t bytes_ = 0;
 };
 
+// Routes the bytes of a pack into the decryption of each slice in turn.
+class PackSlicer : public ByteSink {
+ public:
+  PackSlicer(const OffsiteKey& key, std::vector<PackSlice>* slices, uint64_t* plain_bytes)
+      : key_(key), slices_(*slices), plain_bytes_(plain_bytes) {}
+
+  Status Write(std::string_view data) override {
+    while (!data.empty()) {
+      if (next_ == slices_.size()) break;  // the rest of the pack is not needed
+      PackSlice& slice = slices_[next_];
+      const uint64_t end = slice.offset + EncryptedSize(slice.file.size);
+      if (pos_ < slice.offset) {
+        const size_t skip =
+            static_cast<size_t>(std::min<uint64_t>(data.size(), slice.offset - pos_));
+        Advance(&data, skip);
+        continue;
+      }
+      if (!decrypt_) Begin(slice);
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), end - pos_));
+      if (slice.result.ok()) slice.result = decrypt_->Write(data.substr(0, n));
+      Advance(&data, n);
+      if (pos_ == end) End(slice);
+    }
+    pos_ += data.size();
+    return Status::Ok();
+  }
+
+  // Slices the pack ended before.
+  void Finish() {
+    for (; next_ < slices_.size(); ++next_) {
+      if (slices_[next_].result.ok()) {
+        slices_[next_].result = Status::Corruption("the pack ends before it");
+      }
+    }
+  }
+
+ private:
+  void Advance(std::string_view* data, size_t n) {
+    data->remove_prefix(n);
+    pos_ += n;
+  }
+  void Begin(const PackSlice& slice) {
+    tee_ = std::make_unique<HashingTee>(slice.out);
+    decrypt_ = std::make_unique<DecryptingSink>(key_, ObjectKey(slice.name), tee_.get());
+  }
+  void End(PackSlice& slice) {
+    if (slice.result.ok()) slice.result = decrypt_->Finish();
+    if (plain_bytes_) *plain_bytes_ += tee_->bytes();
+    if (slice.result.ok() &&
+        (tee_->bytes() != slice.file.size || tee_->FinishHex() != slice.file.sha256)) {
+      slice.result = Status::Corruption("decrypted, but its content is not what the record names");
+    }
+    decrypt_.reset();
+    tee_.reset();
+    ++next_;
+  }
+
+  const OffsiteKey& key_;
+  std::vector<PackSlice>& slices_;
+  uint64_t* plain_bytes_;
+  size_t next_ = 0;
+  uint64_t pos_ = 0;
+  std::unique_ptr<HashingTee> tee_;
+  std::unique_ptr<DecryptingSink> decrypt_;
+};
+
 }  // namespace
+
+Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::string& pack,
+                   std::vector<PackSlice>* slices, uint64_t* plain_bytes) {
+  auto fail_all = [&](Status s) {
+    for (PackSlice& slice : *slices) {
+      slice.result = Status(s.code(), slice.file.path + ": " + s.message());
+    }
+    return s;
+  };
+  if (slices->empty()) return Status::Ok();
+  uint64_t end = 0;
+  for (const PackSlice& slice : *slices) {
+    if (slice.offset < end) {
+      return fail_all(Status::Corruption("the record places two files at once in off-site pack " +
+                                         PackKey(pack)));
+    }
+    end = slice.offset + EncryptedSize(slice.file.size);
+  }
+  Result<uint64_t> size = target->Stat(PackKey(pack));
+  if (!size.ok()) {
+    return fail_all(size.status().code() == StatusCode::kNotFound
+                        ? Status::NotFound("off-site pack " + PackKey(pack) + " is missing")
+                        : size.status());
+  }
+  if (*size > kMaxPackBytes || *size < end) {
+    return fail_all(Status::Corruption("off-site pack " + PackKey(pack) + " is " +
+                                       std::to_string(*size) + " bytes, not what the record says"));
+  }
+  PackSlicer slicer(key, slices, plain_bytes);
+  Status s = target->Get(PackKey(pack), *size, &slicer);
+  if (!s.ok()) return fail_all(s);
+  slicer.Finish();
+  for (PackSlice& slice : *slices) {
+    if (!slice.result.ok()) {
+      slice.result = Status(slice.result.code(), slice.file.path + ": off-site object " +
+                                                     slice.name + " in pack " + PackKey(pack) +
+                                                     ": " + slice.result.message());
+    }
+  }
+  return Status::Ok();
+}
 
 Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string& name,
                  const ManifestFile& file, ByteSink* out, uint64_t* plain_bytes) {

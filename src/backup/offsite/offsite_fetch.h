@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/manifest_files.h"
@@ -18,5 +19,25 @@ namespace arkwiki {
 // decrypted to *plain_bytes when given.
 Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string& name,
                  const ManifestFile& file, ByteSink* out, uint64_t* plain_bytes = nullptr);
+
+// One sealed file in a pack, for FetchPacked.
+struct PackSlice {
+  std::string name;   // its object name
+  ManifestFile file;  // what it must decrypt to
+  uint64_t offset = 0;
+  ByteSink* out = nullptr;  // nullptr: only check it
+  Status result;            // set by FetchPacked
+};
+
+// Gets pack `pack` once and decrypts each slice out of it, checking each as
+// FetchFile does; `slices` must be sorted by offset and must not overlap
+// (Corruption otherwise, before anything is read). A slice that fails gets
+// its own Corruption in `result` and the others go on. Bytes of the pack
+// outside every slice are read and dropped. The pack is refused whole
+// (every result set to the error, which is also returned) when it is
+// missing, larger than kMaxPackBytes, or too short for its last slice.
+// Adds the bytes decrypted to *plain_bytes when given.
+Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::string& pack,
+                   std::vector<PackSlice>* slices, uint64_t* plain_bytes = nullptr);
 
 }  // namespace arkwiki

@@ -12,6 +12,7 @@ namespace {
 struct ReadPoint {
   RetentionPoint retention;
   std::vector<std::string> names;  // object names its manifest needs
+  std::vector<std::string> packs;  // the packs its packed files are in
 };
 
 Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
@@ -29,6 +30,7 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, manifest.files, i));
     point.names.push_back(std::move(name));
   }
+  point.packs = record->packed.Packs();
   return point;
 }
 
@@ -49,8 +51,11 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
   result.forgotten = ApplyRetention(policy, retention, now).forget;
   const std::set<std::string> forgotten(result.forgotten.begin(), result.forgotten.end());
   std::set<std::string> needed;
+  std::set<std::string> needed_packs;
   for (const ReadPoint& p : points) {
-    if (forgotten.count(p.retention.id) == 0) needed.insert(p.names.begin(), p.names.end());
+    if (forgotten.count(p.retention.id) != 0) continue;
+    needed.insert(p.names.begin(), p.names.end());
+    needed_packs.insert(p.packs.begin(), p.packs.end());
   }
   // Records first: a crash after them leaves only unnamed objects.
   for (const std::string& id : result.forgotten) {
@@ -64,6 +69,15 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
     }
     ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));
     ++result.objects.objects_removed;
+    result.objects.bytes_removed += o.size;
+  }
+  // A pack goes when no remaining record names it; one that still holds a
+  // named file is kept whole.
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target->List(kPacksPrefix));
+  for (const OffsiteObject& o : packs) {
+    if (needed_packs.count(BaseName(o.key)) > 0) continue;
+    ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));
+    ++result.objects.packs_removed;
     result.objects.bytes_removed += o.size;
   }
   return result;

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <sstream>
 
@@ -15,7 +16,8 @@ namespace arkwiki {
 namespace {
 
 constexpr char kRecordFormat[] = "arkwiki-offsite-record";
-constexpr int kRecordFormatVersion = 1;
+// 1: loose objects only; 2: a pack index follows the header line.
+constexpr int kRecordFormatVersion = 2;
 // A record holds a manifest: ~200 bytes per file listed.
 constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
 
@@ -27,25 +29,31 @@ Result<OffsiteRecord> ParseRecord(const std::string& plain, const std::string& i
   const size_t eol = plain.find('\n');
   if (eol == std::string::npos) return BadRecord(id, "it has no header line");
   OffsiteRecord r;
+  uint64_t packed_bytes = 0;
   try {
     Poco::JSON::Parser parser;
     auto o = parser.parse(plain.substr(0, eol)).extract<Poco::JSON::Object::Ptr>();
     if (!o || o->getValue<std::string>("format") != kRecordFormat) {
       return BadRecord(id, "not an arkwiki record");
     }
-    if (o->getValue<int>("format_version") > kRecordFormatVersion) {
+    const int version = o->getValue<int>("format_version");
+    if (version > kRecordFormatVersion) {
       return Status::Unsupported("the off-site record of restore point " + id +
                                  " has a newer format than this arkwiki reads");
     }
     r.repository_id = o->getValue<std::string>("repository_id");
     r.id = o->getValue<std::string>("id");
     r.point_json = o->getValue<std::string>("restore_point");
+    if (version >= 2) packed_bytes = o->getValue<Poco::UInt64>("packed_bytes");
   } catch (const Poco::Exception& e) {
     return BadRecord(id, e.displayText());
   } catch (const std::exception& e) {
     return BadRecord(id, e.what());
   }
-  r.manifest_text = plain.substr(eol + 1);
+  if (packed_bytes > plain.size() - eol - 1) return BadRecord(id, "its pack index is cut short");
+  ARKWIKI_ASSIGN_OR_RETURN(
+      r.packed, OffsitePackIndex::Parse(std::string_view(plain).substr(eol + 1, packed_bytes), id));
+  r.manifest_text = plain.substr(eol + 1 + packed_bytes);
   return r;
 }
 
@@ -56,6 +64,79 @@ std::string ObjectKey(const std::string& name) {
 }
 
 std::string RecordKey(const std::string& id) { return std::string(kRecordsPrefix) + id; }
+
+std::string PackKey(const std::string& pack) { return std::string(kPacksPrefix) + pack; }
+
+void OffsitePackIndex::Add(const std::string& name, const std::string& pack, uint64_t offset) {
+  Sha256Raw raw{};
+  ParseSha256Hex(name, &raw);
+  auto [it, added] = pack_numbers_.try_emplace(pack, static_cast<uint32_t>(packs_.size()));
+  if (added) packs_.push_back(pack);
+  entries_[raw] = {it->second, offset};
+}
+
+std::optional<OffsitePackIndex::Location> OffsitePackIndex::Find(const std::string& name) const {
+  Sha256Raw raw{};
+  if (!ParseSha256Hex(name, &raw)) return std::nullopt;
+  auto it = entries_.find(raw);
+  if (it == entries_.end()) return std::nullopt;
+  return Location{packs_[it->second.first], it->second.second};
+}
+
+void OffsitePackIndex::Merge(const OffsitePackIndex& other) {
+  for (const auto& [raw, where] : other.entries_) {
+    Add(HexEncode(raw.data(), raw.size()), other.packs_[where.first], where.second);
+  }
+}
+
+std::vector<std::string> OffsitePackIndex::Packs() const {
+  std::vector<std::string> packs;
+  for (const auto& [pack, number] : pack_numbers_) packs.push_back(pack);
+  return packs;
+}
+
+std::string OffsitePackIndex::Text() const {
+  std::string text;
+  text.reserve(entries_.size() * 110);
+  for (const auto& [raw, where] : entries_) {
+    text += HexEncode(raw.data(), raw.size());
+    text += ' ';
+    text += packs_[where.first];
+    text += ' ';
+    text += std::to_string(where.second);
+    text += '\n';
+  }
+  return text;
+}
+
+Result<OffsitePackIndex> OffsitePackIndex::Parse(std::string_view text, const std::string& id) {
+  OffsitePackIndex index;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    ++line_number;
+    const size_t eol = text.find('\n');
+    if (eol == std::string_view::npos) return BadRecord(id, "its pack index has no last newline");
+    const std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol + 1);
+    const std::string where = "line " + std::to_string(line_number) + " of its pack index";
+    if (line.size() < 64 + 1 + 32 + 2 || line[64] != ' ' || line[97] != ' ') {
+      return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
+    }
+    const std::string_view name = line.substr(0, 64);
+    const std::string_view pack = line.substr(65, 32);
+    const std::string_view digits = line.substr(98);
+    uint64_t offset = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+    if (!IsLowerHex(name, 64) || !IsLowerHex(pack, 32) || ec != std::errc() ||
+        end != digits.data() + digits.size() || (digits.size() > 1 && digits[0] == '0')) {
+      return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
+    }
+    const std::string name_text(name);
+    if (index.Find(name_text)) return BadRecord(id, where + " names an object twice");
+    index.Add(name_text, std::string(pack), offset);
+  }
+  return index;
+}
 
 Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& files, size_t i) {
   if (const Sha256Raw* raw = files.UploadHashAt(i)) return key.ObjectName(*raw);
@@ -70,13 +151,20 @@ Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& f
 std::string RecordPlaintext(const OffsiteRecord& record) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("format", std::string(kRecordFormat));
-  o->set("format_version", kRecordFormatVersion);
   o->set("repository_id", record.repository_id);
   o->set("id", record.id);
   o->set("restore_point", record.point_json);
+  // A record without packed files stays version 1, which any arkwiki reads.
+  const std::string index = record.packed.Text();
+  if (!index.empty()) {
+    o->set("format_version", kRecordFormatVersion);
+    o->set("packed_bytes", static_cast<Poco::UInt64>(index.size()));
+  } else {
+    o->set("format_version", 1);
+  }
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out);  // one line: no indent
-  return out.str() + "\n" + record.manifest_text;
+  return out.str() + "\n" + index + record.manifest_text;
 }
 
 Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/hash.h"
 
 namespace arkwiki {
 
@@ -17,11 +21,54 @@ inline constexpr char kKeyObjectKey[] = "key";
 inline constexpr uint64_t kMaxKeyObjectBytes = uint64_t{64} << 10;
 inline constexpr char kObjectsPrefix[] = "objects/";
 inline constexpr char kRecordsPrefix[] = "snapshots/";
+inline constexpr char kPacksPrefix[] = "packs/";
+// Files smaller than this go into packs; larger ones are objects of their own.
+inline constexpr uint64_t kPackedFileLimit = uint64_t{512} << 10;
+// A copy closes a pack once it holds this many bytes.
+inline constexpr uint64_t kPackTargetBytes = uint64_t{8} << 20;
+// The most of a pack read from a target (arkwiki writes at most
+// kPackTargetBytes plus one sealed small file).
+inline constexpr uint64_t kMaxPackBytes = uint64_t{64} << 20;
 
 // "objects/<aa>/<name>".
 std::string ObjectKey(const std::string& name);
 // "snapshots/<id>".
 std::string RecordKey(const std::string& id);
+// "packs/<pack>".
+std::string PackKey(const std::string& pack);
+
+// Where the packed objects of a record lie: object name (64 hex digits) ->
+// pack name (32 hex digits) and the offset of the sealed object in the pack.
+// A sealed object is stored in a pack byte for byte as it would be stored
+// on its own (bound to ObjectKey(name)), EncryptedSize(file size) bytes.
+// Kept compact: about 80 bytes per object.
+class OffsitePackIndex {
+ public:
+  struct Location {
+    std::string_view pack;
+    uint64_t offset = 0;
+  };
+  // Adds or replaces. `name` must be 64 hex digits, `pack` 32 (Parse
+  // checks what comes from a target; the copy makes its own).
+  void Add(const std::string& name, const std::string& pack, uint64_t offset);
+  std::optional<Location> Find(const std::string& name) const;
+  // Adds (or replaces) every entry of `other`.
+  void Merge(const OffsitePackIndex& other);
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+  // The packs named, sorted.
+  std::vector<std::string> Packs() const;
+  // One line per object, sorted by name: "<name> <pack> <offset>\n".
+  std::string Text() const;
+  // Refuses (Corruption, naming restore point `id`) any line not shaped as
+  // Text writes it.
+  static Result<OffsitePackIndex> Parse(std::string_view text, const std::string& id);
+
+ private:
+  std::vector<std::string> packs_;
+  std::map<std::string, uint32_t, std::less<>> pack_numbers_;
+  std::map<Sha256Raw, std::pair<uint32_t, uint64_t>> entries_;
+};
 
 // The object name of manifest file `i` (keyed hash of its SHA-256).
 // Corruption when the manifest's hash is not a SHA-256.
@@ -32,9 +79,11 @@ struct OffsiteRecord {
   std::string id;
   std::string point_json;     // restore-point.json, byte for byte
   std::string manifest_text;  // manifest.json, byte for byte
+  OffsitePackIndex packed;    // the manifest's files that are in packs
 };
 
-// The record's plaintext: one JSON line, then the manifest.
+// The record's plaintext: one JSON line, then (format version 2, when any
+// file is packed) the pack index of `packed_bytes` bytes, then the manifest.
 std::string RecordPlaintext(const OffsiteRecord& record);
 // Gets, decrypts and parses the record of `id`; Corruption, naming it, when
 // it fails or belongs to another id or repository.

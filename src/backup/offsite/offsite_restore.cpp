@@ -1,5 +1,9 @@
 // Reading restore points back from a target: listing, and staging one as a
 // local repository for the import (arkwiki/backup/offsite.h).
+#include <algorithm>
+#include <map>
+#include <memory>
+
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite.h"
 #include "format/manifest_parser.h"
@@ -64,6 +68,45 @@ Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const s
   return s;
 }
 
+// Stages the files of one pack, each into its own new file: `entries` are
+// (offset, index into `files`), sorted by offset. A file named twice is
+// staged once.
+Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const RepoLayout& repo,
+                 const std::string& id, const ManifestFiles& files, const std::string& pack,
+                 const std::vector<std::pair<uint64_t, size_t>>& entries) {
+  std::vector<std::unique_ptr<FileByteSink>> outs;
+  std::vector<PackSlice> slices;
+  std::vector<std::string> dests;
+  Status s;
+  for (const auto& [offset, i] : entries) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
+    const ManifestFile file = files[i];
+    ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
+    if (exists && !UploadEntryHash(file.path).empty()) continue;
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
+    auto out = FileByteSink::Create(env, dest, CreateMode::kExclusive);
+    if (!out.ok()) {
+      s = out.status();
+      break;
+    }
+    slices.push_back({std::move(name), file, offset, out->get(), Status::Ok()});
+    outs.push_back(std::move(out).value());
+    dests.push_back(std::move(dest));
+  }
+  if (s.ok() && !slices.empty()) s = FetchPacked(target, key, pack, &slices);
+  for (size_t i = 0; s.ok() && i < slices.size(); ++i) {
+    s = slices[i].result;
+    if (s.ok()) s = outs[i]->Close();
+  }
+  if (!s.ok()) {
+    // As StageFile: a refused pack leaves no partial file behind.
+    outs.clear();
+    for (const std::string& dest : dests) (void)env->RemoveFile(dest);
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key) {
@@ -91,11 +134,23 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
     ARKWIKI_RETURN_IF_ERROR(StagedPath(repo, id, file).status().WithContext(where));
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
+  // Packed files are staged pack by pack, each pack read once; 16 bytes a
+  // file meanwhile.
+  std::map<std::string, std::vector<std::pair<uint64_t, size_t>>> by_pack;
   for (size_t i = 0; i < files.size(); ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
+    if (auto at = record.packed.Find(name)) {
+      by_pack[std::string(at->pack)].emplace_back(at->offset, i);
+      continue;
+    }
     const ManifestFile file = files[i];
     ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
     ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
+  }
+  for (auto& [pack, entries] : by_pack) {
+    std::sort(entries.begin(), entries.end());
+    ARKWIKI_RETURN_IF_ERROR(
+        StagePack(env, target, key, repo, id, files, pack, entries).WithContext(where));
   }
   const std::string dir = repo.SnapshotDir(id);
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, JoinPath(dir, kPointMeta), record.point_json));

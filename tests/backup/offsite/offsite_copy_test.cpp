@@ -68,6 +68,11 @@ class OffsiteCopyTest : public ::testing::Test {
   }
   std::string Path(const std::string& key) const { return target_dir_ + "/" + key; }
   std::vector<OffsiteObject> Objects() { return *target_->List(kObjectsPrefix); }
+  std::vector<OffsiteObject> Packs() { return *target_->List(kPacksPrefix); }
+  // An upload large enough to be an object of its own on the target.
+  void AddLooseUpload(const std::string& name, char fill) {
+    AddUpload(name, std::string(kPackedFileLimit + 1000, fill));
+  }
 
   testing::TempDir dir_;
   std::string data_ = dir_.Sub("data");
@@ -156,7 +161,11 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   auto copied = Copy(id);
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   EXPECT_EQ(copied->objects_present, 0u);
-  EXPECT_EQ(copied->objects_sent, Objects().size());
+  EXPECT_EQ(copied->packs_sent, Packs().size());
+  EXPECT_EQ(copied->packs_sent, 1u) << "the small files go up in one pack";
+  auto record = ReadRecord(target_.get(), *key_, id);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(copied->objects_sent, Objects().size() + record->packed.size());
   auto points = ListTargetPoints(target_.get(), *key_);
   ASSERT_TRUE(points.ok()) << points.status().ToString();
   ASSERT_EQ(points->size(), 1u);
@@ -177,15 +186,19 @@ TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {
 }
 
 TEST_F(OffsiteCopyTest, SecondCopySendsOnlyWhatChanged) {
+  AddLooseUpload("big.bin", 'b');
   ASSERT_TRUE(Copy(Snap()).ok());
-  const size_t before = Objects().size();
+  const size_t before = Objects().size() + Packs().size();
   AddUpload("two.bin", std::string(5000, '2'));
   auto second = Copy(Snap());
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  // The new database snapshot and the new upload; settings and one.bin are there.
+  // The new database snapshot and the new upload; settings, one.bin (in the
+  // first pack) and big.bin (an object of its own) are there.
   EXPECT_EQ(second->objects_sent, 2u);
-  EXPECT_GE(second->objects_present, 2u);
-  EXPECT_EQ(Objects().size(), before + 2);
+  EXPECT_GE(second->objects_present, 3u);
+  EXPECT_EQ(second->packs_sent, 1u);
+  EXPECT_LE(Objects().size() + Packs().size(), before + 2)
+      << "a new pack, and the database if large";
   auto again = Copy(OpenRepo()->List()->back().id);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->objects_sent, 0u) << "a repeated copy sends only the record";
@@ -234,6 +247,7 @@ TEST_F(OffsiteCopyTest, NothingOnTheTargetRevealsAFileHash) {
 }
 
 TEST_F(OffsiteCopyTest, RefusesAFlippedByteInAnObject) {
+  AddLooseUpload("big.bin", 'b');
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
   FlipByte(Path(Objects().at(0).key), 60);
@@ -248,6 +262,7 @@ TEST_F(OffsiteCopyTest, RefusesAFlippedByteInAnObject) {
 }
 
 TEST_F(OffsiteCopyTest, RefusesACutObject) {
+  AddLooseUpload("big.bin", 'b');
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
   const std::string victim = Path(Objects().at(0).key);
@@ -260,6 +275,8 @@ TEST_F(OffsiteCopyTest, RefusesACutObject) {
 }
 
 TEST_F(OffsiteCopyTest, RefusesTwoObjectsSwapped) {
+  AddLooseUpload("big.bin", 'b');
+  AddLooseUpload("huge.bin", 'h');
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
   auto objects = Objects();
@@ -372,7 +389,7 @@ TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
   EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty());
 }
 
-TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndRemovesUnneededObjects) {
+TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndKeepsAPackTheKeptPointNeeds) {
   ASSERT_TRUE(Copy(Snap()).ok());
   AddUpload("two.bin", std::string(5000, '2'));
   const std::string newest = Snap();
@@ -381,7 +398,10 @@ TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndRemovesUnneededObjects) {
   auto pruned = PruneTarget(target_.get(), *key_, keep_one, 2000000000);
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(pruned->forgotten.size(), 1u);
-  EXPECT_EQ(pruned->objects.objects_removed, 1u) << "the first point's database";
+  // The first point's pack also holds settings and one.bin, which the
+  // newest point names: it is kept whole.
+  EXPECT_EQ(pruned->objects.packs_removed, 0u);
+  EXPECT_EQ(Packs().size(), 2u);
   auto points = ListTargetPoints(target_.get(), *key_);
   ASSERT_EQ(points->size(), 1u);
   EXPECT_EQ(points->at(0).info.id, newest);
@@ -395,7 +415,7 @@ TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   FlipByte(Path(RecordKey(id)), 50);
   auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
   EXPECT_EQ(pruned.status().code(), StatusCode::kCorruption);
-  EXPECT_FALSE(Objects().empty());
+  EXPECT_FALSE(Packs().empty());
 }
 
 TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot) {
@@ -437,6 +457,105 @@ TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   ASSERT_TRUE(PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000).ok());
   EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+}
+
+// Counts Puts, as requests to a provider.
+class CountingTarget : public ForwardingTarget {
+ public:
+  using ForwardingTarget::ForwardingTarget;
+  Status Put(const std::string& key, const RandomAccessFile& source) override {
+    ++puts;
+    return ForwardingTarget::Put(key, source);
+  }
+  int puts = 0;
+};
+
+TEST_F(OffsiteCopyTest, ManySmallFilesGoUpInOnePackAndComeBackWhole) {
+  for (int i = 0; i < 40; ++i)
+    AddUpload("small" + std::to_string(i), std::string(700 + i, 'a' + i % 26));
+  const std::string id = Snap();
+  CountingTarget counting(target_.get());
+  OffsiteCopier copier(Env::Default(), repo_dir_, &counting, *key_);
+  auto copied = copier.Copy(id);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_GE(copied->objects_sent, 41u);
+  EXPECT_EQ(copied->packs_sent, 1u);
+  EXPECT_LE(counting.puts, 3) << "one pack, the record, and the database if it is large";
+  Status s = RestoreCheck(id);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_GE(report->objects_checked, 41u);
+}
+
+// A pack put by a copy that failed before its record is not trusted: on a
+// directory target it may not have reached the disk whole. The next copy
+// sends its files again, and a prune removes it.
+TEST_F(OffsiteCopyTest, APackNoRecordNamesIsSentAgainAndPruned) {
+  const std::string id = Snap();
+  {
+    FailingTarget failing(target_.get(), 2);  // the pack goes up, the record fails
+    OffsiteCopier copier(Env::Default(), repo_dir_, &failing, *key_);
+    ASSERT_EQ(copier.Copy(id).status().code(), StatusCode::kIoError);
+  }
+  ASSERT_EQ(Packs().size(), 1u);
+  auto copied = Copy(id);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->objects_present, 0u);
+  EXPECT_EQ(copied->packs_sent, 1u);
+  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->objects.packs_removed, 1u);
+  EXPECT_EQ(Packs().size(), 1u);
+  EXPECT_TRUE(RestoreCheck(id).ok());
+}
+
+TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {
+  AddUpload("x.bin", std::string(4000, 'x'));
+  AddUpload("y.bin", std::string(4000, 'y'));
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  auto record = ReadRecord(target_.get(), *key_, id);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  auto where = [&](char fill) {
+    Sha256Raw raw;
+    EXPECT_TRUE(ParseSha256Hex(Sha256Hex(std::string(4000, fill)), &raw));
+    auto at = record->packed.Find(key_->ObjectName(raw));
+    EXPECT_TRUE(at.has_value());
+    return at ? std::make_pair(std::string(at->pack), at->offset)
+              : std::make_pair(std::string(), uint64_t{0});
+  };
+  const auto [pack, x] = where('x');
+  const auto y = where('y').second;
+  const std::string path = Path(PackKey(pack));
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t n = EncryptedSize(4000);
+  std::string swapped = bytes;
+  swapped.replace(x, n, bytes, y, n);
+  swapped.replace(y, n, bytes, x, n);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << swapped;
+  Status s = RestoreCheck(id);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->damaged.size(), 2u);
+}
+
+TEST_F(OffsiteCopyTest, ACutPackFailsEveryFileBeyondTheCut) {
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  ASSERT_EQ(Packs().size(), 1u);
+  ASSERT_EQ(::truncate(Path(Packs()[0].key).c_str(), 40), 0);
+  EXPECT_EQ(RestoreCheck(id).code(), StatusCode::kCorruption);
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0});
+  ASSERT_TRUE(report.ok());
+  ASSERT_FALSE(report->damaged.empty());
+  for (const DamagedObject& d : report->damaged) EXPECT_EQ(d.problem, "wrong size");
 }
 
 }  // namespace
