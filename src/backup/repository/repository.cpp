@@ -1,6 +1,6 @@
-// Repository: opening, listing, deleting and exporting restore points. The
-// snapshot, prune and check steps are in repository_snapshot.cpp,
-// repository_prune.cpp and repository_check.cpp.
+// Repository: listing, deleting and exporting restore points. Opening is in
+// repository_open.cpp; the snapshot, prune and check steps are in
+// repository_snapshot.cpp, repository_prune.cpp and repository_check.cpp.
 #include "arkwiki/backup/repository.h"
 
 #include <filesystem>
@@ -10,9 +10,9 @@
 #include "arkwiki/core/clock.h"
 #include "create/archive_body.h"
 #include "repository/object_store.h"
-#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -90,27 +90,6 @@ Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& b
   return Status::Ok();
 }
 
-Repository::Repository(Env* env, DataDirLayout layout, std::string dir)
-    : env_(env), layout_(std::move(layout)), dir_(std::move(dir)) {}
-
-Result<std::unique_ptr<Repository>> Repository::Open(Env* env, const DataDirLayout& layout,
-                                                     const std::string& dir) {
-  ARKWIKI_RETURN_IF_ERROR(CheckBackupDirPlacement(layout, dir));
-  const RepoLayout repo(dir);
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.format_file));
-  if (exists) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
-    ARKWIKI_RETURN_IF_ERROR(CheckRepositoryJson(text).WithContext(repo.format_file));
-  } else {
-    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.root));
-    ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, repo.format_file, RepositoryJson()));
-  }
-  for (const std::string* sub : {&repo.objects, &repo.snapshots, &repo.tmp, &repo.trash}) {
-    ARKWIKI_RETURN_IF_ERROR(env->CreateDir(*sub));
-  }
-  return std::unique_ptr<Repository>(new Repository(env, layout, dir));
-}
-
 Result<std::vector<SnapshotInfo>> Repository::List() {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
@@ -168,7 +147,7 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
   // Packed objects read as files at the same paths.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(stored.get(), parts, out, options, &result));
   return result;
 }
