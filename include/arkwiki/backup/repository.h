@@ -149,6 +149,16 @@ struct RepositoryOptions {
   KdfParams kdf;
 };
 
+// The options the config keys backup_encrypt and backup_passphrase_file
+// give for the repository at `backup_dir`: the passphrase is the first
+// line of `passphrase_file` (none when it is empty), which must be private
+// (mode 0600: PermissionDenied) and lie neither inside DATA/live (a backup
+// would hold it, an import replace it) nor inside the repository
+// (InvalidArgument).
+Result<RepositoryOptions> RepositoryOptionsFromConfig(Env* env, const DataDirLayout& layout,
+                                                      const std::string& backup_dir, bool encrypt,
+                                                      const std::string& passphrase_file);
+
 class Repository {
  public:
   // Opens the repository at `dir` for the wiki in `layout`, creating it if

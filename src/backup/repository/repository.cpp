@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "arkwiki/backup/archive_limits.h"
+#include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/core/clock.h"
 #include "create/archive_body.h"
 #include "repository/object_store.h"
@@ -88,6 +89,24 @@ Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& b
                                    ": an import would replace it, or a backup would contain it");
   }
   return Status::Ok();
+}
+
+Result<RepositoryOptions> RepositoryOptionsFromConfig(Env* env, const DataDirLayout& layout,
+                                                      const std::string& backup_dir, bool encrypt,
+                                                      const std::string& passphrase_file) {
+  RepositoryOptions options;
+  options.encrypt = encrypt;
+  if (passphrase_file.empty()) return options;
+  const std::filesystem::path file = Resolve(passphrase_file);
+  if (IsWithin(file, Resolve(layout.live)) || IsWithin(file, Resolve(backup_dir))) {
+    return Status::InvalidArgument("backup_passphrase_file " + passphrase_file +
+                                   " must lie outside the live data " + layout.live +
+                                   " and outside the backup directory " + backup_dir +
+                                   ": a backup would hold it next to what it protects");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(options.passphrase,
+                           ReadPassphraseFile(env, passphrase_file, "backup_passphrase_file"));
+  return options;
 }
 
 Result<std::vector<SnapshotInfo>> Repository::List() {
