@@ -3,6 +3,8 @@
 //
 //   BACKUPS/                 DATA/backups/ unless configured elsewhere
 //     repository.json        {"format": "arkwiki-repository", "format_version": 2}
+//                            (3, with "encryption", when encrypted)
+//     key.json               an encrypted repository's wrapped key
 //     lock                   flock()ed while a snapshot, delete, prune or check runs
 //     objects/ab/<sha256>    upload bytes, stored once, named by their SHA-256
 //     objects/packs/<sha256>.pack  small objects stored together (a loose
