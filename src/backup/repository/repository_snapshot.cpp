@@ -167,8 +167,30 @@ Status SealDatabase(Env* env, Env* sealed, const std::string& from, const std::s
   return out->Close();
 }
 
+// The prefix of an encrypted repository's plaintext database snapshots in
+// DATA/tmp/ (each followed by the restore point's id and ".db").
+std::string ScratchPrefix(const OffsiteKey& key) {
+  return "restore-point-" + key.repository_id() + "-";
+}
+
+// Removes what an interrupted snapshot of this repository left in DATA/tmp/
+// (only with the repository lock held: no snapshot of it runs then).
+Status RemoveScratchDatabases(Env* env, const DataDirLayout& layout, const OffsiteKey& key) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(layout.tmp));
+  if (!exists) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(layout.tmp));
+  const std::string prefix = ScratchPrefix(key);
+  for (const DirEntry& e : entries) {
+    if (e.type == DirEntry::Type::kFile && e.name.compare(0, prefix.size(), prefix) == 0) {
+      ARKWIKI_RETURN_IF_ERROR(env->RemoveFile(JoinPath(layout.tmp, e.name)));
+    }
+  }
+  return Status::Ok();
+}
+
 // Removes the plaintext database snapshot of an encrypted repository's
-// snapshot, whatever the snapshot's outcome.
+// snapshot, whatever the snapshot's outcome (a failure to remove it is
+// repaired by the next snapshot's RemoveScratchDatabases).
 class ScratchDatabase {
  public:
   ScratchDatabase(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
@@ -209,6 +231,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "writing a restore point"));
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  if (key_) ARKWIKI_RETURN_IF_ERROR(RemoveScratchDatabases(raw_env_, layout_, *key_));
   // Opened before the first write, so its Sync covers every one of them.
   ARKWIKI_ASSIGN_OR_RETURN(auto fs_sync, env_->NewFileSystemSync(repo.root));
   // 2. The database and settings, with uploads pinned until the end.
@@ -223,7 +246,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   const std::string work = JoinPath(repo.tmp, info.id);
   // Plaintext never reaches an encrypted repository's disk: the snapshot is
   // taken and checked on the live data's disk, then sealed.
-  const std::string db_path = key_ ? JoinPath(layout_.tmp, "restore-point-" + info.id + ".db")
+  const std::string db_path = key_ ? JoinPath(layout_.tmp, ScratchPrefix(*key_) + info.id + ".db")
                                    : JoinPath(work, kDatabasePath);
   ScratchDatabase scratch(raw_env_, key_ ? db_path : "");
   ARKWIKI_ASSIGN_OR_RETURN(const Manifest manifest,

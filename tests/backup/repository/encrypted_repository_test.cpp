@@ -12,6 +12,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "repository/pack_store.h"
 #include "repository/repo_layout.h"
 #include "repository/sealed_env.h"
@@ -162,6 +163,42 @@ TEST_F(EncryptedRepositoryTest, ASecondSnapshotStoresNoUploadAgain) {
   EXPECT_LT(second.new_bytes, first.new_bytes - 3 * kChunkBytes);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportAndVerify(second.id).ok());
+}
+
+// Disk full or an I/O error at every step of an encrypted snapshot
+// (sealed objects, packs, database, restore point files, the commit): the
+// earlier restore point stays intact and the repository healthy.
+TEST_F(EncryptedRepositoryTest, FailureAtEveryStepOfASnapshotLeavesEarlierPointsIntact) {
+  const SnapshotInfo first = Snap();
+  AddUpload("a.bin", std::string(300000, 'a'));                // packed
+  AddUpload("c.bin", std::string(kPackObjectLimit + 9, 'c'));  // loose
+  bool completed = false;
+  for (uint64_t n = 1; !completed && n < 500; ++n) {
+    FaultInjectionEnv env(Env::Default());
+    env.FailAt(n, n % 2 ? StatusCode::kNoSpace : StatusCode::kIoError);
+    auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_, Options());
+    Result<SnapshotInfo> point =
+        repo.ok() ? (*repo)->Snapshot(SnapshotRequest{}) : Result<SnapshotInfo>(repo.status());
+    completed = point.ok();
+    if (completed) break;
+    auto points = Open()->List();
+    ASSERT_TRUE(points.ok()) << "n=" << n << " " << points.status().ToString();
+    ASSERT_GE(points->size(), 1u) << "n=" << n;
+    ASSERT_EQ(points->front().id, first.id) << "n=" << n;
+    ASSERT_LE(points->size(), 2u) << "n=" << n;
+    CheckReport report = CheckAll();
+    ASSERT_TRUE(report.ok()) << "n=" << n;
+    ASSERT_TRUE(ExportAndVerify(first.id).ok()) << "n=" << n;
+  }
+  ASSERT_TRUE(completed);
+  EXPECT_TRUE(CheckAll().ok());
+  // The next snapshot removes any plaintext database a failed one left on
+  // the live disk.
+  Snap();
+  for (const auto& e : std::filesystem::directory_iterator(DataDirLayout(data_).tmp)) {
+    EXPECT_EQ(e.path().filename().string().rfind("restore-point-", 0), std::string::npos)
+        << e.path();
+  }
 }
 
 TEST_F(EncryptedRepositoryTest, AFlippedLooseObjectIsDamagedAndExportRefusesIt) {
