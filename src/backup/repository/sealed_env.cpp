@@ -212,12 +212,11 @@ std::unique_ptr<SequentialFile> ReadInOrder(std::unique_ptr<RandomAccessFile> fi
   return std::make_unique<InOrderReader>(std::move(file));
 }
 
-SealedRepoEnv::SealedRepoEnv(Env* target, const RepoLayout& repo, const OffsiteKey& key)
-    : EnvWrapper(target), repo_(repo), key_(key) {}
+SealedRepoEnv::SealedRepoEnv(Env* target, RepoLayout repo, const OffsiteKey& key)
+    : EnvWrapper(target), repo_(std::move(repo)), key_(key) {}
 
-SealedRepoEnv::SealedRepoEnv(std::unique_ptr<Env> target, const RepoLayout& repo,
-                             const OffsiteKey& key)
-    : EnvWrapper(target.get()), owned_(std::move(target)), repo_(repo), key_(key) {}
+SealedRepoEnv::SealedRepoEnv(std::unique_ptr<Env> target, RepoLayout repo, const OffsiteKey& key)
+    : EnvWrapper(target.get()), owned_(std::move(target)), repo_(std::move(repo)), key_(key) {}
 
 SealedRepoEnv::~SealedRepoEnv() = default;
 

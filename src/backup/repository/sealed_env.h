@@ -53,9 +53,9 @@ Result<std::unique_ptr<RandomAccessFile>> OpenSealedFile(std::unique_ptr<RandomA
 // the Env.
 class SealedRepoEnv : public EnvWrapper {
  public:
-  SealedRepoEnv(Env* target, const RepoLayout& repo, const OffsiteKey& key);
+  SealedRepoEnv(Env* target, RepoLayout repo, const OffsiteKey& key);
   // The same, owning `target`.
-  SealedRepoEnv(std::unique_ptr<Env> target, const RepoLayout& repo, const OffsiteKey& key);
+  SealedRepoEnv(std::unique_ptr<Env> target, RepoLayout repo, const OffsiteKey& key);
   ~SealedRepoEnv() override;
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
