@@ -3,6 +3,7 @@
 // tampering and a wrong passphrase are refused, plain repositories stay
 // as they were.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -332,6 +333,35 @@ TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
   ASSERT_TRUE(repo.ok()) << repo.status().ToString();
   EXPECT_TRUE((*repo)->encrypted());
   EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 3"), std::string::npos);
+}
+
+TEST_F(EncryptedRepositoryTest, ThePassphraseFileMustBePrivateAndOutsideLiveAndTheRepository) {
+  const DataDirLayout layout(data_);
+  auto options_from = [&](const std::string& file) {
+    return RepositoryOptionsFromConfig(Env::Default(), layout, repo_dir_, true, file);
+  };
+  auto write_private = [](const std::string& path) {
+    std::ofstream(path) << "correct horse\nsecond line ignored\n";
+    EXPECT_EQ(::chmod(path.c_str(), 0600), 0);
+  };
+  const std::string good = dir_.Sub("backups.passphrase");
+  write_private(good);
+  auto options = options_from(good);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_TRUE(options->encrypt);
+  EXPECT_EQ(options->passphrase, "correct horse");
+  ASSERT_EQ(::chmod(good.c_str(), 0640), 0);
+  EXPECT_EQ(options_from(good).status().code(), StatusCode::kPermissionDenied);
+  const std::string in_live = JoinPath(layout.live, "passphrase");
+  write_private(in_live);
+  EXPECT_EQ(options_from(in_live).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Env::Default()->CreateDirs(repo_dir_).ok());
+  const std::string in_repo = JoinPath(repo_dir_, "passphrase");
+  write_private(in_repo);
+  EXPECT_EQ(options_from(in_repo).status().code(), StatusCode::kInvalidArgument);
+  auto none = options_from("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->passphrase.empty());
 }
 
 }  // namespace
