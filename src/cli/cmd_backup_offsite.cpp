@@ -15,6 +15,7 @@
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/backup/offsite_targets.h"
+#include "arkwiki/backup/repository.h"
 #include "arkwiki/cli/cli.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/config.h"
@@ -93,6 +94,21 @@ std::string BackupDirFor(const Args& args, std::string* data_dir, Status* status
   return config->backup_dir.empty() ? DefaultBackupDir(config->data_dir) : config->backup_dir;
 }
 
+// The repository a copy reads, opened for its key when it is encrypted
+// (backup_passphrase_file); never converted to encryption here.
+Result<std::unique_ptr<Repository>> OpenLocalForCopy(const Args& args,
+                                                     const std::string& backup_dir) {
+  ConfigSources sources;
+  sources.flag_data = args.Get("data");
+  sources.flag_backup_dir = args.Get("backup-dir");
+  ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
+  DataDirLayout layout(config.data_dir);
+  ARKWIKI_ASSIGN_OR_RETURN(RepositoryOptions options,
+                           RepositoryOptionsFromConfig(Env::Default(), layout, backup_dir, false,
+                                                       config.backup_passphrase_file));
+  return Repository::Open(Env::Default(), layout, backup_dir, options);
+}
+
 Poco::JSON::Object::Ptr CopyJson(const OffsiteCopyResult& r) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("id", r.id);
@@ -135,7 +151,10 @@ int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
   auto key = UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
   if (!key.ok()) return ReportError(key.status());
   if (created) PrintRecoverySheet(spec, target, **key);
+  auto local = OpenLocalForCopy(args, backup_dir);
+  if (!local.ok()) return ReportError(local.status());
   OffsiteCopier copier(Env::Default(), backup_dir, target, **key);
+  copier.SetLocalKey((*local)->key());
   std::vector<OffsiteCopyResult> results;
   if (auto id = args.Get("snapshot")) {
     auto one = copier.Copy(*id);

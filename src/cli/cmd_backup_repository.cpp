@@ -65,7 +65,11 @@ Result<Opened> OpenRepository(const Args& args) {
   if (!exists) return Status::NotFound("no arkwiki database in " + config.data_dir);
   const std::string dir =
       config.backup_dir.empty() ? DefaultBackupDir(config.data_dir) : config.backup_dir;
-  ARKWIKI_ASSIGN_OR_RETURN(auto repository, Repository::Open(Env::Default(), layout, dir));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      RepositoryOptions options,
+      RepositoryOptionsFromConfig(Env::Default(), layout, dir, config.backup_encrypt,
+                                  config.backup_passphrase_file));
+  ARKWIKI_ASSIGN_OR_RETURN(auto repository, Repository::Open(Env::Default(), layout, dir, options));
   return Opened{layout, std::move(repository)};
 }
 

@@ -61,6 +61,13 @@ Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* con
       }
     } else if (key == "backup_dir") {
       config->backup_dir = value;
+    } else if (key == "backup_encrypt") {
+      if (value != "true" && value != "false") {
+        return Status::InvalidArgument(path + ": backup_encrypt must be true or false");
+      }
+      config->backup_encrypt = value == "true";
+    } else if (key == "backup_passphrase_file") {
+      config->backup_passphrase_file = value;
     } else if (key == "head_timeout_ms") {
       ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout(path + ": head_timeout_ms", value, config));
     } else {

@@ -47,7 +47,13 @@ void BackupService::RunOffsiteCopies() {
   const std::string configured = points_.dir();
   const std::string dir = configured.empty() ? DefaultBackupDir(app_.layout().root) : configured;
   const int64_t now = NowUnixSeconds();
-  for (const OffsiteRunResult& r : offsite_->Run(dir, *points, now)) {
+  // An encrypted repository's key: the list above opened the repository.
+  auto local_key = points_.Key();
+  if (!local_key.ok()) {
+    LogWarning("off-site copies: " + local_key.status().ToString());
+    return;
+  }
+  for (const OffsiteRunResult& r : offsite_->Run(dir, *points, now, *local_key)) {
     Journal(
         {now, "offsite_copy", r.ok ? "ok" : "failed", "", r.target, r.bytes_sent, r.duration_ms,
          r.ok && !r.newest_point.empty() ? r.message + "; newest " + r.newest_point : r.message});

@@ -195,7 +195,7 @@ Result<std::string> OffsiteCopies::Test(const std::string& name) {
 
 std::vector<OffsiteRunResult> OffsiteCopies::Run(const std::string& backup_dir,
                                                  const std::vector<SnapshotInfo>& local,
-                                                 int64_t now) {
+                                                 int64_t now, const OffsiteKey* local_key) {
   std::vector<OffsiteRunResult> results;
   auto targets = Targets();
   if (!targets.ok()) {
@@ -204,14 +204,15 @@ std::vector<OffsiteRunResult> OffsiteCopies::Run(const std::string& backup_dir,
     return results;
   }
   for (const OffsiteTargetConfig& config : *targets) {
-    results.push_back(CopyTo(config, backup_dir, local, now));
+    results.push_back(CopyTo(config, backup_dir, local, now, local_key));
   }
   return results;
 }
 
 OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
                                        const std::string& backup_dir,
-                                       const std::vector<SnapshotInfo>& local, int64_t now) {
+                                       const std::vector<SnapshotInfo>& local, int64_t now,
+                                       const OffsiteKey* local_key) {
   const auto started = std::chrono::steady_clock::now();
   OffsiteRunResult result{config.name, false, "", "", 0, 0};
   std::map<std::string, int64_t> remote;
@@ -227,6 +228,7 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
                              ListTargetPoints(open.target.get(), *open.key));
     for (const OffsitePoint& p : points) remote[p.info.id] = p.info.created;
     OffsiteCopier copier(env_, backup_dir, open.target.get(), *open.key);
+    copier.SetLocalKey(local_key);
     for (const std::string& id : PointsToCopy(local, remote)) {
       ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> r, copier.CopyIfPresent(id));
       if (!r) continue;  // deleted since the run listed it

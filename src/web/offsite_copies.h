@@ -116,8 +116,11 @@ class OffsiteCopies {
   Result<std::string> Test(const std::string& name);
 
   // One copy run (the steps above); it runs beside the backup jobs.
+  // `local_key`: the key of an encrypted repository (nullptr for a plain
+  // one), which the copy decrypts with.
   std::vector<OffsiteRunResult> Run(const std::string& backup_dir,
-                                    const std::vector<SnapshotInfo>& local, int64_t now);
+                                    const std::vector<SnapshotInfo>& local, int64_t now,
+                                    const OffsiteKey* local_key = nullptr);
   // Every configured target's status, by name (a target never tried is
   // "pending"); a target that cannot be read shows as one failing entry.
   std::vector<OffsiteTargetStatus> Statuses();
@@ -130,7 +133,8 @@ class OffsiteCopies {
 
  private:
   OffsiteRunResult CopyTo(const OffsiteTargetConfig& config, const std::string& backup_dir,
-                          const std::vector<SnapshotInfo>& local, int64_t now);
+                          const std::vector<SnapshotInfo>& local, int64_t now,
+                          const OffsiteKey* local_key);
   void Loop();
 
   Env* env_;

@@ -16,6 +16,17 @@ void RestorePoints::SetDir(const std::string& dir) {
   repository_.reset();
 }
 
+void RestorePoints::SetOptions(const RepositoryOptions& options) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  options_ = options;
+  repository_.reset();
+}
+
+Result<const OffsiteKey*> RestorePoints::Key() {
+  ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
+  return repo->key();
+}
+
 void RestorePoints::SetStaleAfter(int64_t seconds) {
   std::lock_guard<std::mutex> guard(mutex_);
   stale_after_seconds_ = seconds;
@@ -27,7 +38,7 @@ Result<Repository*> RestorePoints::Repo() {
   std::lock_guard<std::mutex> guard(mutex_);
   if (!repository_) {
     const std::string dir = dir_.empty() ? DefaultBackupDir(layout_.root) : dir_;
-    ARKWIKI_ASSIGN_OR_RETURN(repository_, Repository::Open(env_, layout_, dir));
+    ARKWIKI_ASSIGN_OR_RETURN(repository_, Repository::Open(env_, layout_, dir, options_));
   }
   return repository_.get();
 }

@@ -50,6 +50,9 @@ class RestorePoints {
   // The repository's directory; "" (the default) is DATA/backups. Call it
   // before the first use.
   void SetDir(const std::string& dir);
+  // How the repository is opened (encryption and its passphrase). Call it
+  // before the first use.
+  void SetOptions(const RepositoryOptions& options);
   void SetStaleAfter(int64_t seconds);
   // Opens (creating if needed) the repository now: the server calls it at
   // start so that a refused placement stops it there.
@@ -63,6 +66,8 @@ class RestorePoints {
   // Repository::Forget and Repository::Prune.
   Status Forget(const std::vector<std::string>& ids);
   Result<PruneResult> Prune();
+  // The key of an encrypted repository; nullptr for a plain one.
+  Result<const OffsiteKey*> Key();
   // The directory SetDir gave ("" for DATA/backups).
   std::string dir();
   // Checks every restore point, re-hashing `read_percent` of the objects.
@@ -83,6 +88,7 @@ class RestorePoints {
   DataDirLayout layout_;
   std::mutex mutex_;  // guards the members below
   std::string dir_;
+  RepositoryOptions options_;
   std::unique_ptr<Repository> repository_;
   int64_t stale_after_seconds_ = kDefaultStaleAfterSeconds;
   int64_t last_failure_at_ = 0;

@@ -106,6 +106,13 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_RETURN_IF_ERROR(app.Init());
   // The repository of restore points: a placement it refuses stops the start.
   app.backup().points().SetDir(options.config.backup_dir);
+  const std::string backup_dir =
+      options.config.backup_dir.empty() ? DefaultBackupDir(layout.root) : options.config.backup_dir;
+  ARKWIKI_ASSIGN_OR_RETURN(
+      RepositoryOptions repository_options,
+      RepositoryOptionsFromConfig(env, layout, backup_dir, options.config.backup_encrypt,
+                                  options.config.backup_passphrase_file));
+  app.backup().points().SetOptions(repository_options);
   ARKWIKI_RETURN_IF_ERROR(app.backup().points().Open());
   Status pruned = app.backup().PruneSafetyBackups();
   if (!pruned.ok()) LogWarning("could not prune old safety backups: " + pruned.ToString());

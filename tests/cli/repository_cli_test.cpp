@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -166,6 +168,46 @@ TEST_F(RepositoryCliTest, RestoreKeepsThePreviousDataAsABeforeImportRestorePoint
   EXPECT_NE(journal.find("\"event\":\"import\",\"outcome\":\"ok\",\"actor\":\"cli\""),
             std::string::npos)
       << journal;
+}
+
+TEST_F(RepositoryCliTest, AnEncryptedRepositoryWorksWithItsPassphraseFileAndOnlyWithIt) {
+  const std::string passphrase = dir_.Sub("backups.passphrase");
+  std::ofstream(passphrase) << "correct horse\n";
+  ASSERT_EQ(::chmod(passphrase.c_str(), 0600), 0);
+  const std::string conf = dir_.Sub("arkwiki.conf");
+  std::ofstream(conf) << "backup_encrypt = true\nbackup_passphrase_file = " << passphrase << "\n";
+  const std::map<std::string, std::string> env{{"ARKWIKI_CONFIG", conf}};
+  auto run = [&](const std::vector<std::string>& args) {
+    last_ = RunArkwiki(args, "", env);
+    return last_.exit_code;
+  };
+  const std::string before = DumpWiki(data_);
+  ASSERT_EQ(run({"backup", "snapshot", "--data", data_, "--label", "nightly"}), 0) << last_.err;
+  const std::string id = last_.out.substr(14, last_.out.find(' ', 14) - 14);
+  std::ifstream format(data_ + "/backups/repository.json");
+  const std::string format_text((std::istreambuf_iterator<char>(format)), {});
+  EXPECT_NE(format_text.find("\"format_version\": 3"), std::string::npos) << format_text;
+  EXPECT_EQ(run({"backup", "snapshots", "--data", data_}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("\"nightly\""), std::string::npos) << last_.out;
+  EXPECT_EQ(run({"backup", "check", "--data", data_, "--read-all"}), 0) << last_.err;
+  const std::string archive = dir_.Sub("point.zip");
+  EXPECT_EQ(run({"backup", "export", "--data", data_, "--snapshot", id, "--out", archive}), 0)
+      << last_.err;
+  EXPECT_EQ(run({"backup", "verify", archive}), 0) << last_.err;
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok());
+    AddUpload(**storage, "home", "later.txt", "added after the restore point");
+  }
+  EXPECT_EQ(run({"backup", "restore", "--data", data_, "--snapshot", id, "--yes"}), 0) << last_.err;
+  EXPECT_EQ(DumpWiki(data_), before);
+  // Without the passphrase file the repository is refused, saying why.
+  EXPECT_NE(Run({"backup", "snapshots", "--data", data_}), 0);
+  EXPECT_NE(last_.err.find("backup_passphrase_file"), std::string::npos) << last_.err;
+  // A passphrase file others may read is refused.
+  ASSERT_EQ(::chmod(passphrase.c_str(), 0644), 0);
+  EXPECT_NE(run({"backup", "snapshots", "--data", data_}), 0);
+  EXPECT_NE(last_.err.find("chmod 600"), std::string::npos) << last_.err;
 }
 
 TEST_F(RepositoryCliTest, EveryCommandAnswersHelp) {

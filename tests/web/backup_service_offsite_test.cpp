@@ -104,6 +104,21 @@ TEST_F(BackupOffsiteServiceTest, EachNewPointIsCopiedToADirectoryTargetAndJourna
   EXPECT_GT(m.offsite[0].last_success_time, 0);
 }
 
+TEST_F(BackupOffsiteServiceTest, AnEncryptedRepositorysPointsAreCopiedWithItsKey) {
+  RepositoryOptions options;
+  options.encrypt = true;
+  options.passphrase = "local phrase";
+  options.kdf = KdfParams::ForTests();
+  backup().points().SetOptions(options);
+  ASSERT_TRUE(backup().points().Open().ok());
+  AddTarget("nas", dir_.Sub("nas"));
+  const std::string id = PointCopied();
+  const OffsiteTargetStatus s = Status("nas");
+  EXPECT_EQ(s.failures_total, 0u) << s.last_error;
+  EXPECT_EQ(s.points.count(id), 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("nas") + "/snapshots/" + id));
+}
+
 TEST_F(BackupOffsiteServiceTest, AFailingTargetIsRedInHealthMetricsJournalAndWebhook) {
   testing::WriteFileOrDie(dir_.Sub("a-file"), "");
   AddTarget("broken", dir_.Sub("a-file") + "/target");

@@ -80,6 +80,11 @@ class OffsiteCopier {
   // target's OffsiteTargetLock while it copies, so that no prune of the
   // target removes the objects a copy put or found present.
   OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
+  // The key of an encrypted repository of restore points
+  // (Repository::key()), not owned: what the copy reads is decrypted with
+  // it, then encrypted with the target's key. Without it an encrypted
+  // repository is refused (PermissionDenied).
+  void SetLocalKey(const OffsiteKey* local_key) { local_key_ = local_key; }
   // Copies restore point `id` (steps above). NotFound for an unknown id.
   Result<OffsiteCopyResult> Copy(const std::string& id);
   // Copy, except that a point no longer in the repository (deleted since
@@ -94,6 +99,7 @@ class OffsiteCopier {
   std::string backup_dir_;
   OffsiteTarget* target_;
   const OffsiteKey& key_;
+  const OffsiteKey* local_key_ = nullptr;
 };
 
 // A restore point on a target, from its record.

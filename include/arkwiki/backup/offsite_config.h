@@ -66,6 +66,9 @@ Status SaveOffsiteTargets(Env* env, const std::string& path,
                           const std::vector<OffsiteTargetConfig>& targets);
 // PermissionDenied, saying to chmod 600, when group or others may read `path`.
 Status CheckOffsiteFilePrivate(const std::string& path);
+// The passphrase in the file `path`: its first line. Refused (naming
+// `where`) when others may read the file or it is empty.
+Result<std::string> ReadPassphraseFile(Env* env, const std::string& path, const std::string& where);
 // S3 credentials from a file in the AWS shared credentials format (what
 // `aws configure` writes to ~/.aws/credentials):
 //

@@ -3,6 +3,8 @@
 //
 //   BACKUPS/                 DATA/backups/ unless configured elsewhere
 //     repository.json        {"format": "arkwiki-repository", "format_version": 2}
+//                            (3, with "encryption", when encrypted)
+//     key.json               an encrypted repository's wrapped key
 //     lock                   flock()ed while a snapshot, delete, prune or check runs
 //     objects/ab/<sha256>    upload bytes, stored once, named by their SHA-256
 //     objects/packs/<sha256>.pack  small objects stored together (a loose
@@ -42,6 +44,12 @@
 //
 // Objects are real copies, never hard links: a hard link shares the live
 // file's blocks, so damage to the live upload would damage the backup too.
+//
+// An encrypted repository (format version 3, off unless asked for) stores
+// every file above sealed with the off-site codec (offsite_crypto.h) under
+// a key wrapped in key.json, and names objects by a keyed hash; the
+// database snapshot of step 2 is taken and checked in DATA/tmp/ and only
+// its sealed copy reaches the repository (docs/backup-repository.md).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +59,7 @@
 
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/storage/data_dir.h"
 
@@ -128,13 +137,43 @@ std::string DefaultBackupDir(const std::string& data_dir);
 // a repository there would be replaced by an import, or be backed up.
 Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& backup_dir);
 
+// How Repository::Open treats encryption (config keys backup_encrypt and
+// backup_passphrase_file).
+struct RepositoryOptions {
+  // Makes a repository that does not exist yet, or holds no restore point
+  // and no object, encrypted with `passphrase`. A plain repository that
+  // holds restore points is refused then (nothing is converted in place).
+  bool encrypt = false;
+  // The passphrase of an encrypted repository; needed to open one, whatever
+  // `encrypt` says. Ignored for a plain repository.
+  std::string passphrase;
+  // The argon2id cost of a new repository key.
+  KdfParams kdf;
+};
+
+// The options the config keys backup_encrypt and backup_passphrase_file
+// give for the repository at `backup_dir`: the passphrase is the first
+// line of `passphrase_file` (none when it is empty), which must be private
+// (mode 0600: PermissionDenied) and lie neither inside DATA/live (a backup
+// would hold it, an import replace it) nor inside the repository
+// (InvalidArgument).
+Result<RepositoryOptions> RepositoryOptionsFromConfig(Env* env, const DataDirLayout& layout,
+                                                      const std::string& backup_dir, bool encrypt,
+                                                      const std::string& passphrase_file);
+
 class Repository {
  public:
   // Opens the repository at `dir` for the wiki in `layout`, creating it if
   // needed. Refuses a placement CheckBackupDirPlacement refuses, and a
-  // repository.json of a newer format (Unsupported). Takes no lock.
+  // repository.json of a newer format (Unsupported). An encrypted one:
+  // PermissionDenied without a passphrase or with a wrong one, Corruption
+  // when key.json is missing or damaged. `options.encrypt` on a plain
+  // repository that holds restore points: InvalidArgument. Takes no lock,
+  // except the repository lock while an empty repository is made encrypted.
   static Result<std::unique_ptr<Repository>> Open(Env* env, const DataDirLayout& layout,
-                                                  const std::string& dir);
+                                                  const std::string& dir,
+                                                  const RepositoryOptions& options = {});
+  ~Repository();
 
   // Writes a restore point of the live wiki (steps above). Works while the
   // server runs.
@@ -169,10 +208,19 @@ class Repository {
                                     const BackupOptions& options = {});
 
   const std::string& dir() const { return dir_; }
+  bool encrypted() const { return key_ != nullptr; }
+  // The key of an encrypted repository (nullptr for a plain one), for an
+  // off-site copy that decrypts what it reads. Lives as long as this.
+  const OffsiteKey* key() const { return key_.get(); }
 
  private:
-  Repository(Env* env, DataDirLayout layout, std::string dir);
+  Repository(Env* env, DataDirLayout layout, std::string dir, std::unique_ptr<OffsiteKey> key);
 
+  // The repository's files through `env_`: sealed ones read and written as
+  // plaintext in an encrypted repository (repository/sealed_env.h).
+  Env* raw_env_;
+  std::unique_ptr<OffsiteKey> key_;
+  std::unique_ptr<Env> sealed_env_;
   Env* env_;
   DataDirLayout layout_;
   std::string dir_;

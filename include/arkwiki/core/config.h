@@ -6,8 +6,8 @@
 //      ARKWIKI_HEAD_TIMEOUT_MS, ARKWIKI_BACKUP_DIR
 //   3. the config file: --config FILE, else $ARKWIKI_CONFIG, else
 //      /etc/arkwiki/arkwiki.conf if it exists ("key = value" lines with keys
-//      data, listen, threads, head_timeout_ms, backup_dir; '#' starts a
-//      comment)
+//      data, listen, threads, head_timeout_ms, backup_dir, backup_encrypt,
+//      backup_passphrase_file; '#' starts a comment)
 //   4. defaults: ./arkwiki-data, 127.0.0.1:8080, and the repository of
 //      restore points in DATA/backups
 #pragma once
@@ -30,6 +30,12 @@ struct ServerConfig {
   int head_timeout_ms = 10000;
   // The repository of restore points; empty means DATA/backups.
   std::string backup_dir;
+  // Whether a new repository of restore points is made encrypted ("true"
+  // or "false"; default false).
+  bool backup_encrypt = false;
+  // The file whose first line is the passphrase of an encrypted repository
+  // (mode 0600, outside DATA/live and the repository); empty: none.
+  std::string backup_passphrase_file;
 };
 
 struct ConfigSources {

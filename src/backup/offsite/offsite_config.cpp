@@ -40,9 +40,6 @@ Status CheckOffsiteFilePrivate(const std::string& path) {
   return Status::Ok();
 }
 
-namespace {
-
-// The passphrase of a target that names a passphrase_file: its first line.
 Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
                                        const std::string& where) {
   ARKWIKI_RETURN_IF_ERROR(CheckOffsiteFilePrivate(path).WithContext(where));
@@ -52,6 +49,8 @@ Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
   if (text.empty()) return Status::InvalidArgument(where + ": " + path + " is empty");
   return text;
 }
+
+namespace {
 
 Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfiguration& ini,
                                         const std::string& name) {

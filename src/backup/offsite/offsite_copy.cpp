@@ -8,9 +8,9 @@
 #include "arkwiki/backup/offsite.h"
 #include "offsite/offsite_record.h"
 #include "repository/object_store.h"
-#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -230,6 +230,22 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
   return std::move(newest.packed);
 }
 
+// The repository's objects and restore points as plaintext files: packed
+// objects read out of their packs, and in an encrypted repository every
+// file decrypted with `local_key`, which it then needs.
+Result<std::unique_ptr<Env>> OpenLocal(Env* env, const RepoLayout& repo,
+                                       const OffsiteKey* local_key) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
+  Result<RepositoryFormat> format = ParseRepositoryJson(text);
+  ARKWIKI_RETURN_IF_ERROR(format.status().WithContext(repo.format_file));
+  if (format->encrypted && local_key == nullptr) {
+    return Status::PermissionDenied("the repository of restore points " + repo.root +
+                                    " is encrypted: the off-site copy needs its passphrase "
+                                    "(backup_passphrase_file)");
+  }
+  return OpenStoredObjects(env, repo, format->encrypted ? local_key : nullptr);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<OffsiteKey>> UnlockTarget(OffsiteTarget* target,
@@ -283,8 +299,8 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
-  // Objects in the local repository's packs are read out of them.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  // Packed objects are read out of their packs, sealed ones decrypted.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
                            CopyLocked({stored.get(), repo, target_, key_, &present, &packed}, id));
   return std::optional<OffsiteCopyResult>(std::move(r));
@@ -297,11 +313,11 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   std::vector<OffsiteCopyResult> results;
   for (const std::string& id : local) {
     if (std::binary_search(remote.begin(), remote.end(), id)) continue;
-    Result<SnapshotInfo> info = ReadPointInfo(env_, repo, id);
+    Result<SnapshotInfo> info = ReadPointInfo(stored.get(), repo, id);
     // Deleted since it was listed (a delete runs beside a copy): not copied.
     if (info.status().code() == StatusCode::kNotFound) continue;
     ARKWIKI_RETURN_IF_ERROR(info.status());

@@ -15,6 +15,10 @@ void ObjectSet::AddUploads(const Manifest& manifest) {
       batch.push_back({*h, manifest.files.SizeAt(i)});
     }
   }
+  AddAll(std::move(batch));
+}
+
+void ObjectSet::AddAll(std::vector<ObjectRef> batch) {
   std::sort(batch.begin(), batch.end());
   std::vector<ObjectRef> merged;
   merged.reserve(objects_.size() + batch.size());

@@ -22,6 +22,8 @@ class ObjectSet {
  public:
   // Adds every upload `manifest` lists.
   void AddUploads(const Manifest& manifest);
+  // Adds `refs` (in any order, duplicates allowed).
+  void AddAll(std::vector<ObjectRef> refs);
   bool Contains(const Sha256Raw& sha256) const;
   const std::vector<ObjectRef>& objects() const { return objects_; }
 

@@ -7,7 +7,9 @@
 #include <sstream>
 #include <vector>
 
+#include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/hash.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -30,9 +32,10 @@ Result<FileDigest> HashStream(SequentialFile* in, char* buffer, size_t capacity)
 
 }  // namespace
 
-ObjectCopier::ObjectCopier(Env* env, const RepoLayout& repo)
+ObjectCopier::ObjectCopier(Env* env, const RepoLayout& repo, const OffsiteKey* key)
     : env_(env),
       repo_(repo),
+      key_(key),
       buffer_(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, kCopyBlock))) {
   if (buffer_ == nullptr) throw std::bad_alloc();
 }
@@ -44,9 +47,14 @@ Status ObjectCopier::Copy(const std::string& from, const std::string& sha256, ui
   // names the temporary files uniquely.
   const std::string tmp = JoinPath(repo_.tmp, "object-" + std::to_string(next_tmp_++));
   bool cloned = false;
+  const std::string name = key_ ? SealedObjectName(*key_, sha256) : sha256;
   Result<FileDigest> stored = Status::Unsupported("no reflinks");
-  if (try_clone_) stored = CloneHashing(from, tmp, &cloned);
-  if (!cloned && stored.status().code() == StatusCode::kUnsupported) {
+  if (key_) {
+    stored = SealHashing(from, tmp, name);
+  } else if (try_clone_) {
+    stored = CloneHashing(from, tmp, &cloned);
+  }
+  if (!key_ && !cloned && stored.status().code() == StatusCode::kUnsupported) {
     try_clone_ = false;  // the same file systems: the next clone would fail too
     stored = CopyHashing(from, tmp, size);
   }
@@ -55,7 +63,7 @@ Status ObjectCopier::Copy(const std::string& from, const std::string& sha256, ui
     s = Status::Corruption("upload file " + from +
                            " is damaged: its content no longer matches its hash");
   }
-  if (s.ok()) s = Place(tmp, sha256);
+  if (s.ok()) s = Place(tmp, name);
   if (!s.ok()) {
     (void)env_->RemoveFile(tmp);  // the copy's own failure is what matters
     return s;
@@ -99,15 +107,37 @@ Result<FileDigest> ObjectCopier::CopyHashing(const std::string& from, const std:
   return digest;
 }
 
+// Seals `from` into the new file `to` as the object `name`, returning the
+// SHA-256 and size of the plaintext sealed.
+Result<FileDigest> ObjectCopier::SealHashing(const std::string& from, const std::string& to,
+                                             const std::string& name) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(from));
+  ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env_, to, CreateMode::kExclusive));
+  EncryptingSink seal(*key_, ObjectBinding(name), out.get());
+  Sha256 hash;
+  FileDigest digest;
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer_, kCopyBlock));
+    if (n == 0) break;
+    hash.Update(buffer_, n);
+    digest.size += n;
+    ARKWIKI_RETURN_IF_ERROR(seal.Write(std::string_view(buffer_, n)));
+  }
+  ARKWIKI_RETURN_IF_ERROR(seal.Finish());
+  ARKWIKI_RETURN_IF_ERROR(out->Close());
+  digest.sha256 = hash.FinishHex();
+  return digest;
+}
+
 Result<FileDigest> ObjectCopier::HashFile(const std::string& path) {
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(path));
   return HashStream(in.get(), buffer_, kCopyBlock);
 }
 
-// Renames the finished temporary file over objects/<aa>/<sha256>, creating
+// Renames the finished temporary file over objects/<aa>/<name>, creating
 // the fan-out directory on its first use in this run.
-Status ObjectCopier::Place(const std::string& tmp, const std::string& sha256) {
-  const std::string target = repo_.ObjectPath(sha256);
+Status ObjectCopier::Place(const std::string& tmp, const std::string& name) {
+  const std::string target = repo_.ObjectPath(name);
   std::string dir = DirName(target);
   if (made_dirs_.count(dir) == 0) {
     ARKWIKI_RETURN_IF_ERROR(env_->CreateDir(dir));
@@ -122,12 +152,18 @@ Status VerifyObject(Env* env, const RepoLayout& repo, const std::string& sha256,
   Result<std::unique_ptr<SequentialFile>> in = env->NewSequentialFile(path);
   if (!in.ok()) {
     if (in.status().code() == StatusCode::kNotFound) return Status::NotFound("missing");
+    // A sealed object whose length no encrypted stream has.
+    if (in.status().code() == StatusCode::kCorruption) return Status::Corruption("wrong size");
     return in.status();
   }
   // Sized to the object (one spare byte shows a longer file in one read):
   // zero-filling a 1 MiB buffer per object cost more than hashing small ones.
   std::vector<char> buffer(static_cast<size_t>(std::min<uint64_t>(size + 1, kCopyBlock)));
-  ARKWIKI_ASSIGN_OR_RETURN(FileDigest digest, HashStream(in->get(), buffer.data(), buffer.size()));
+  Result<FileDigest> read = HashStream(in->get(), buffer.data(), buffer.size());
+  // An encrypted object that fails to authenticate is damaged like one
+  // whose hash is wrong.
+  if (read.status().code() == StatusCode::kCorruption) return Status::Corruption("damaged");
+  ARKWIKI_ASSIGN_OR_RETURN(FileDigest digest, std::move(read));
   *bytes_hashed += digest.size;
   if (digest.size != size) return Status::Corruption("wrong size");
   if (digest.sha256 != sha256) return Status::Corruption("damaged");

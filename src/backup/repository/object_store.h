@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "repository/repo_layout.h"
@@ -30,9 +31,13 @@ namespace arkwiki {
 // Never a hard link: a link shares the live file's inode, so damage to the
 // live upload would be damage to the backup as well (a reflink's blocks are
 // copied on the first write to either file).
+//
+// In an encrypted repository (`key` given) each object is sealed as it is
+// copied and stored under its keyed name (repository/sealed_env.h); the
+// plaintext is hashed on its way to the sealing, and no reflink is made.
 class ObjectCopier {
  public:
-  ObjectCopier(Env* env, const RepoLayout& repo);
+  ObjectCopier(Env* env, const RepoLayout& repo, const OffsiteKey* key = nullptr);
   ~ObjectCopier();
   ObjectCopier(const ObjectCopier&) = delete;
   ObjectCopier& operator=(const ObjectCopier&) = delete;
@@ -47,11 +52,14 @@ class ObjectCopier {
  private:
   Result<FileDigest> CloneHashing(const std::string& from, const std::string& to, bool* cloned);
   Result<FileDigest> CopyHashing(const std::string& from, const std::string& to, uint64_t size);
+  Result<FileDigest> SealHashing(const std::string& from, const std::string& to,
+                                 const std::string& name);
   Result<FileDigest> HashFile(const std::string& path);
-  Status Place(const std::string& tmp, const std::string& sha256);
+  Status Place(const std::string& tmp, const std::string& name);
 
   Env* env_;
   const RepoLayout& repo_;
+  const OffsiteKey* key_;
   char* buffer_;  // kCopyBlock bytes, aligned for O_DIRECT
   bool try_clone_ = true;
   uint64_t cloned_ = 0;

@@ -6,6 +6,7 @@
 
 #include "arkwiki/core/crash_point.h"
 #include "repository/point_json.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -113,8 +114,8 @@ const PackEntry* PackIndex::Find(const Sha256Raw& sha256) const {
   return it != entries_.end() && it->sha256 == sha256 ? &*it : nullptr;
 }
 
-PackWriter::PackWriter(Env* env, const RepoLayout& repo)
-    : env_(env), repo_(repo), buffer_(kPackObjectLimit + 1) {}
+PackWriter::PackWriter(Env* env, const RepoLayout& repo, const OffsiteKey* key)
+    : env_(env), repo_(repo), key_(key), buffer_(kPackObjectLimit + 1) {}
 
 PackWriter::~PackWriter() = default;
 
@@ -134,11 +135,19 @@ Status PackWriter::Add(const std::string& from, const std::string& sha256, uint6
     return Status::Corruption("upload file " + from +
                               " is damaged: its content no longer matches its hash");
   }
+  std::string name = sha256;
+  std::string sealed;
+  std::string_view stored = bytes;
+  if (key_) {
+    name = SealedObjectName(*key_, sha256);
+    ARKWIKI_ASSIGN_OR_RETURN(sealed, EncryptBytes(*key_, ObjectBinding(name), bytes));
+    stored = sealed;
+  }
   if (!file_) ARKWIKI_RETURN_IF_ERROR(Open());
-  ARKWIKI_RETURN_IF_ERROR(file_->Append(bytes));
-  hash_->Update(bytes);
-  index_ += sha256 + " " + std::to_string(offset_) + " " + std::to_string(size) + "\n";
-  offset_ += size;
+  ARKWIKI_RETURN_IF_ERROR(file_->Append(stored));
+  hash_->Update(stored);
+  index_ += name + " " + std::to_string(offset_) + " " + std::to_string(stored.size()) + "\n";
+  offset_ += stored.size();
   if (offset_ >= kPackTargetSize) return Place();
   return Status::Ok();
 }

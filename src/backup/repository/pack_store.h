@@ -16,6 +16,11 @@
 // A loose object (objects/<aa>/<sha256>) takes precedence over a packed
 // copy of the same object: a damaged packed object is repaired by storing
 // it loose.
+//
+// In an encrypted repository each entry is one sealed object
+// (repository/sealed_env.h): the index names it by its keyed name, with the
+// offset and size of its sealed bytes, so one object is still read, and
+// decrypted, alone.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "repository/repo_layout.h"
@@ -73,10 +79,11 @@ std::string PacksDir(const RepoLayout& repo);
 
 // Writes the small objects of one snapshot into packs (steps in the file
 // comment). Nothing is synced: the caller's syncfs makes the packs durable
-// before a manifest names their objects.
+// before a manifest names their objects. With `key`, entries are sealed
+// (see the file comment).
 class PackWriter {
  public:
-  PackWriter(Env* env, const RepoLayout& repo);
+  PackWriter(Env* env, const RepoLayout& repo, const OffsiteKey* key = nullptr);
   ~PackWriter();
   PackWriter(const PackWriter&) = delete;
   PackWriter& operator=(const PackWriter&) = delete;
@@ -95,6 +102,7 @@ class PackWriter {
 
   Env* env_;
   const RepoLayout& repo_;
+  const OffsiteKey* key_;
   std::vector<char> buffer_;
   std::unique_ptr<WritableFile> file_;
   std::unique_ptr<Sha256> hash_;

@@ -37,24 +37,35 @@ Object::Ptr ParseObject(const std::string& text) {
 
 }  // namespace
 
-std::string RepositoryJson() {
+std::string RepositoryJson(bool encrypted) {
   Object::Ptr o = NewObject();
   o->set("format", std::string(kRepositoryFormatName));
-  o->set("format_version", kRepositoryFormatVersion);
+  o->set("format_version", encrypted ? kEncryptedFormatVersion : kPlainFormatVersion);
+  if (encrypted) o->set("encryption", std::string(kRepositoryCipher));
   return Stringify(o);
 }
 
-Status CheckRepositoryJson(const std::string& text) {
+Result<RepositoryFormat> ParseRepositoryJson(const std::string& text) {
   Object::Ptr o = ParseObject(text);
   try {
     if (o && o->getValue<std::string>("format") == kRepositoryFormatName) {
-      const int version = o->getValue<int>("format_version");
-      if (version > kRepositoryFormatVersion) {
+      RepositoryFormat format;
+      format.version = o->getValue<int>("format_version");
+      if (format.version > kRepositoryFormatVersion) {
         return Status::Unsupported("the backup repository has format version " +
-                                   std::to_string(version) + "; this arkwiki reads up to " +
+                                   std::to_string(format.version) + "; this arkwiki reads up to " +
                                    std::to_string(kRepositoryFormatVersion));
       }
-      return Status::Ok();
+      format.encrypted = o->has("encryption");
+      if (format.encrypted != (format.version == kEncryptedFormatVersion) ||
+          (format.encrypted && o->getValue<std::string>("encryption") != kRepositoryCipher)) {
+        return Status::Unsupported(
+            "the backup repository's encryption is not one this arkwiki "
+            "reads (" +
+            std::string(kRepositoryCipher) + " at format version " +
+            std::to_string(kEncryptedFormatVersion) + ")");
+      }
+      return format;
     }
   } catch (const Poco::Exception&) {
     // Falls through to the refusal below.
@@ -62,11 +73,15 @@ Status CheckRepositoryJson(const std::string& text) {
   return Status::Corruption("repository.json does not describe an arkwiki backup repository");
 }
 
+Status CheckRepositoryJson(const std::string& text) { return ParseRepositoryJson(text).status(); }
+
 Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
-  ARKWIKI_RETURN_IF_ERROR(CheckRepositoryJson(text).WithContext(repo.format_file));
-  const std::string current = RepositoryJson();
-  return text == current ? Status::Ok() : WriteFileAtomically(env, repo.format_file, current);
+  Result<RepositoryFormat> format = ParseRepositoryJson(text);
+  ARKWIKI_RETURN_IF_ERROR(format.status().WithContext(repo.format_file));
+  // Version 2 and 3 both know packs.
+  if (format->version >= kPlainFormatVersion) return Status::Ok();
+  return WriteFileAtomically(env, repo.format_file, RepositoryJson(false));
 }
 
 std::string PointMetaJson(const SnapshotInfo& info) {
@@ -153,8 +168,11 @@ Result<SnapshotInfo> ReadPointInfo(Env* env, const RepoLayout& repo, const std::
   const std::string check_path = JoinPath(dir, kPointCheck);
   ARKWIKI_ASSIGN_OR_RETURN(bool checked, env->FileExists(check_path));
   if (checked) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, check_path, 1 << 20));
-    info->check = ParseCheckJson(text);
+    // Unreadable (in an encrypted repository: failing to decrypt) counts
+    // as unknown, like text that is not a check.json: a check rewrites it.
+    Result<std::string> text = ReadFileToString(env, check_path, 1 << 20);
+    if (!text.ok() && text.status().code() != StatusCode::kCorruption) return text.status();
+    if (text.ok()) info->check = ParseCheckJson(*text);
   }
   return info;
 }

@@ -12,15 +12,22 @@
 
 namespace arkwiki {
 
-// {"format": "arkwiki-repository", "format_version": 2}
-std::string RepositoryJson();
+// {"format": "arkwiki-repository", "format_version": 2}, or for an
+// encrypted repository format version 3 with "encryption".
+std::string RepositoryJson(bool encrypted = false);
+struct RepositoryFormat {
+  int version = 0;
+  bool encrypted = false;
+};
 // Corruption for text that is not a repository.json; Unsupported for a
-// newer format version.
+// newer format version or an encryption this arkwiki does not read.
+Result<RepositoryFormat> ParseRepositoryJson(const std::string& text);
 Status CheckRepositoryJson(const std::string& text);
 // Rewrites an older repository.json (format version 1: loose objects only)
-// as RepositoryJson(), durably, before the first pack is placed, so that
+// as version 2, durably, before the first pack is placed, so that
 // an arkwiki that reads only version 1 refuses the repository instead of
-// misreading objects/packs/ (its prune would remove the packs).
+// misreading objects/packs/ (its prune would remove the packs). Versions 2
+// and 3 are left as they are.
 Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo);
 
 // restore-point.json: every SnapshotInfo field except `check`.

@@ -18,6 +18,7 @@ namespace arkwiki {
 RepoLayout::RepoLayout(std::string dir)
     : root(std::move(dir)),
       format_file(JoinPath(root, "repository.json")),
+      key_file(JoinPath(root, "key.json")),
       lock_file(JoinPath(root, "lock")),
       copy_lock(JoinPath(root, "copy.lock")),
       copy_tmp(JoinPath(root, "copy-tmp")),

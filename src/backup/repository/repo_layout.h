@@ -13,13 +13,19 @@ namespace arkwiki {
 inline constexpr char kRepositoryFormatName[] = "arkwiki-repository";
 // 1: loose objects only. 2: small objects may also be in pack files
 // (repository/pack_store.h); version 1 repositories are read as they are
-// and upgraded when their first pack is written.
-inline constexpr int kRepositoryFormatVersion = 2;
+// and upgraded when their first pack is written. 3: an encrypted
+// repository (repository/sealed_env.h), with "encryption" naming the cipher.
+// A plain repository is written as version 2.
+inline constexpr int kRepositoryFormatVersion = 3;
+inline constexpr int kPlainFormatVersion = 2;
+inline constexpr int kEncryptedFormatVersion = 3;
+inline constexpr char kRepositoryCipher[] = "xchacha20poly1305-secretstream";
 
 struct RepoLayout {
   explicit RepoLayout(std::string dir);
   std::string root;
   std::string format_file;   // repository.json
+  std::string key_file;      // key.json (an encrypted repository's wrapped key)
   std::string lock_file;     // lock
   std::string copy_lock;     // copy.lock
   std::string copy_tmp;      // copy-tmp/

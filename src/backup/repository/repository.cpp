@@ -1,18 +1,19 @@
-// Repository: opening, listing, deleting and exporting restore points. The
-// snapshot, prune and check steps are in repository_snapshot.cpp,
-// repository_prune.cpp and repository_check.cpp.
+// Repository: listing, deleting and exporting restore points. Opening is in
+// repository_open.cpp; the snapshot, prune and check steps are in
+// repository_snapshot.cpp, repository_prune.cpp and repository_check.cpp.
 #include "arkwiki/backup/repository.h"
 
 #include <filesystem>
 #include <system_error>
 
 #include "arkwiki/backup/archive_limits.h"
+#include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/core/clock.h"
 #include "create/archive_body.h"
 #include "repository/object_store.h"
-#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -78,25 +79,22 @@ Status CheckBackupDirPlacement(const DataDirLayout& layout, const std::string& b
   return Status::Ok();
 }
 
-Repository::Repository(Env* env, DataDirLayout layout, std::string dir)
-    : env_(env), layout_(std::move(layout)), dir_(std::move(dir)) {}
-
-Result<std::unique_ptr<Repository>> Repository::Open(Env* env, const DataDirLayout& layout,
-                                                     const std::string& dir) {
-  ARKWIKI_RETURN_IF_ERROR(CheckBackupDirPlacement(layout, dir));
-  const RepoLayout repo(dir);
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.format_file));
-  if (exists) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
-    ARKWIKI_RETURN_IF_ERROR(CheckRepositoryJson(text).WithContext(repo.format_file));
-  } else {
-    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.root));
-    ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, repo.format_file, RepositoryJson()));
+Result<RepositoryOptions> RepositoryOptionsFromConfig(Env* env, const DataDirLayout& layout,
+                                                      const std::string& backup_dir, bool encrypt,
+                                                      const std::string& passphrase_file) {
+  RepositoryOptions options;
+  options.encrypt = encrypt;
+  if (passphrase_file.empty()) return options;
+  const std::filesystem::path file = Resolve(passphrase_file);
+  if (IsWithin(file, Resolve(layout.live)) || IsWithin(file, Resolve(backup_dir))) {
+    return Status::InvalidArgument("backup_passphrase_file " + passphrase_file +
+                                   " must lie outside the live data " + layout.live +
+                                   " and outside the backup directory " + backup_dir +
+                                   ": a backup would hold it next to what it protects");
   }
-  for (const std::string* sub : {&repo.objects, &repo.snapshots, &repo.tmp, &repo.trash}) {
-    ARKWIKI_RETURN_IF_ERROR(env->CreateDir(*sub));
-  }
-  return std::unique_ptr<Repository>(new Repository(env, layout, dir));
+  ARKWIKI_ASSIGN_OR_RETURN(options.passphrase,
+                           ReadPassphraseFile(env, passphrase_file, "backup_passphrase_file"));
+  return options;
 }
 
 Result<std::vector<SnapshotInfo>> Repository::List() {
@@ -152,7 +150,7 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
   // Packed objects read as files at the same paths.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(stored.get(), parts, out, options, &result));
   return result;
 }

@@ -8,9 +8,9 @@
 #include "policy/read_subset.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
-#include "repository/packed_env.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -38,7 +38,8 @@ Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest) {
 }
 
 // Every distinct object: present with its size, and re-hashed if selected.
-// `env` reads packed objects as files (PackedObjectsEnv).
+// `env` reads packed objects as files, sealed ones decrypted
+// (OpenStoredObjects).
 // Returns the damaged ones as hash -> problem.
 Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayout& repo,
                                                         const ObjectSet& objects,
@@ -135,7 +136,7 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
     ++report.snapshots_checked;
   }
   // Objects read wherever they are stored: loose, or inside a pack.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
                            CheckObjects(stored.get(), repo, objects, options, &report));
   ARKWIKI_RETURN_IF_ERROR(AttributeDamage(env_, repo, ids, damaged, &problems, &report));

@@ -12,6 +12,7 @@
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 
 namespace arkwiki {
 namespace {
@@ -63,6 +64,20 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
   return Status::Ok();
 }
 
+// The names the objects of `keep` are stored under in an encrypted
+// repository: their keyed hashes.
+ObjectSet StoredNames(const OffsiteKey& key, const ObjectSet& keep) {
+  std::vector<ObjectRef> names;
+  names.reserve(keep.objects().size());
+  for (const ObjectRef& o : keep.objects()) {
+    ObjectRef named{{}, o.size};
+    if (ParseSha256Hex(key.ObjectName(o.sha256), &named.sha256)) names.push_back(named);
+  }
+  ObjectSet set;
+  set.AddAll(std::move(names));
+  return set;
+}
+
 }  // namespace
 
 Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
@@ -85,15 +100,17 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     }
     keep.AddUploads(*manifest);
   }
+  // Objects are removed by their stored names, through the raw files.
+  if (key_) keep = StoredNames(*key_, keep);
   PruneResult result;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, env_->ListDir(repo.objects));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, raw_env_->ListDir(repo.objects));
   for (const DirEntry& p : prefixes) {
     if (p.type != DirEntry::Type::kDir || JoinPath(repo.objects, p.name) == PacksDir(repo)) {
       continue;
     }
-    ARKWIKI_RETURN_IF_ERROR(PruneDir(env_, JoinPath(repo.objects, p.name), keep, &result));
+    ARKWIKI_RETURN_IF_ERROR(PruneDir(raw_env_, JoinPath(repo.objects, p.name), keep, &result));
   }
-  ARKWIKI_RETURN_IF_ERROR(PrunePacks(env_, repo, keep, &result));
+  ARKWIKI_RETURN_IF_ERROR(PrunePacks(raw_env_, repo, keep, &result));
   return result;
 }
 

@@ -17,6 +17,7 @@
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
 #include "verify/db_check.h"
 
 namespace arkwiki {
@@ -54,8 +55,10 @@ struct PlannedCopy {
 // check found damaged. New small objects go into packs; a repair, or an
 // object whose loose file is wrong, is stored loose (a loose object takes
 // precedence over a packed copy). Only the loose objects are stat'ed:
-// `loose` (ListLooseObjects) says which uploads have one.
-Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
+// `loose` (ListLooseObjects) says which uploads have one. In an encrypted
+// repository (`key`) objects are found by their keyed names, with the
+// sizes of their sealed bytes.
+Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo, const OffsiteKey* key,
                                             const std::vector<Sha256Raw>& loose,
                                             const PackIndex& packs, const Manifest& manifest,
                                             const std::set<std::string>& damaged, uint64_t* bytes) {
@@ -63,19 +66,25 @@ Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
   for (size_t i = 2; i < manifest.files.size(); ++i) {
     const Sha256Raw* raw = manifest.files.UploadHashAt(i);
     const uint64_t want = manifest.files.SizeAt(i);
+    const uint64_t stored_want = key ? EncryptedSize(want) : want;
+    Sha256Raw keyed{};
+    if (key && raw && ParseSha256Hex(key->ObjectName(*raw), &keyed)) raw = &keyed;
     // The file's strings only where a path or a hex hash is needed.
     const bool is_loose = raw == nullptr || std::binary_search(loose.begin(), loose.end(), *raw);
     bool copy = !damaged.empty() && damaged.count(manifest.files[i].sha256) > 0;
     bool packed = false;
     if (!copy) {
       Result<uint64_t> size = Status::NotFound("not loose");
-      if (is_loose) size = env->GetFileSize(repo.ObjectPath(manifest.files[i].sha256));
+      if (is_loose) {
+        const std::string& sha = manifest.files[i].sha256;
+        size = env->GetFileSize(repo.ObjectPath(key ? SealedObjectName(*key, sha) : sha));
+      }
       if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
       if (size.ok()) {
-        copy = *size != want;
+        copy = *size != stored_want;
       } else {
         const PackEntry* entry = raw ? packs.Find(*raw) : nullptr;
-        copy = entry == nullptr || entry->size != want;
+        copy = entry == nullptr || entry->size != stored_want;
         packed = copy && want < kPackObjectLimit;
       }
     }
@@ -88,11 +97,13 @@ Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
 }
 
 // Step 3: stores the planned uploads, each hashed as it is stored (see
-// ObjectCopier for why no read-back follows), small new ones into packs.
+// ObjectCopier for why no read-back follows), small new ones into packs;
+// sealed in an encrypted repository (`key`).
 Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& repo,
-                    const Manifest& manifest, const std::vector<PlannedCopy>& copies) {
-  ObjectCopier copier(env, repo);
-  PackWriter packer(env, repo);
+                    const OffsiteKey* key, const Manifest& manifest,
+                    const std::vector<PlannedCopy>& copies) {
+  ObjectCopier copier(env, repo, key);
+  PackWriter packer(env, repo, key);
   for (const PlannedCopy& c : copies) {
     const ManifestFile f = manifest.files[c.file];
     const std::string from = layout.UploadPath(f.sha256);
@@ -109,11 +120,12 @@ Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& rep
   return Status::Ok();
 }
 
-// Step 2: the database snapshot and settings file in `work`, and the
-// manifest that names them and the uploads.
+// Step 2: the database snapshot at `db_path` (in `work`, or for an
+// encrypted repository in DATA/tmp/ until it is sealed into `work`), the
+// settings file in `work`, and the manifest that names them and the
+// uploads.
 Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::string& work,
-                              int64_t created) {
-  const std::string db_path = JoinPath(work, kDatabasePath);
+                              const std::string& db_path, int64_t created) {
   const std::string settings_path = JoinPath(work, kSettingsPath);
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(db_path)));
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(settings_path)));
@@ -130,13 +142,68 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
 }
 
 // Step 4: the database checked as an import would check it.
-Status CheckDatabase(Env* env, const std::string& work) {
+Status CheckDatabase(Env* env, const std::string& db_path) {
   Result<DatabaseCheck> checked =
-      CheckUntrustedDatabase(env, JoinPath(work, kDatabasePath), [](const Sha256Raw&, uint64_t) {});
+      CheckUntrustedDatabase(env, db_path, [](const Sha256Raw&, uint64_t) {});
   if (checked.ok()) return Status::Ok();
   return Status::Corruption("the database snapshot failed its check: " +
                             checked.status().message());
 }
+
+// An encrypted repository's step 4, last part: the checked database
+// snapshot `from` (plaintext, in DATA/tmp/) sealed into `work` through
+// `sealed` (a SealedRepoEnv), then removed.
+Status SealDatabase(Env* env, Env* sealed, const std::string& from, const std::string& work) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
+  const std::string to = JoinPath(work, kDatabasePath);
+  ARKWIKI_RETURN_IF_ERROR(sealed->CreateDirs(DirName(to)));
+  ARKWIKI_ASSIGN_OR_RETURN(auto out, sealed->NewWritableFile(to, CreateMode::kExclusive));
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer.data(), buffer.size()));
+    if (n == 0) break;
+    ARKWIKI_RETURN_IF_ERROR(out->Append(std::string_view(buffer.data(), n)));
+  }
+  return out->Close();
+}
+
+// The prefix of an encrypted repository's plaintext database snapshots in
+// DATA/tmp/ (each followed by the restore point's id and ".db").
+std::string ScratchPrefix(const OffsiteKey& key) {
+  return "restore-point-" + key.repository_id() + "-";
+}
+
+// Removes what an interrupted snapshot of this repository left in DATA/tmp/
+// (only with the repository lock held: no snapshot of it runs then).
+Status RemoveScratchDatabases(Env* env, const DataDirLayout& layout, const OffsiteKey& key) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(layout.tmp));
+  if (!exists) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(layout.tmp));
+  const std::string prefix = ScratchPrefix(key);
+  for (const DirEntry& e : entries) {
+    if (e.type == DirEntry::Type::kFile && e.name.compare(0, prefix.size(), prefix) == 0) {
+      ARKWIKI_RETURN_IF_ERROR(env->RemoveFile(JoinPath(layout.tmp, e.name)));
+    }
+  }
+  return Status::Ok();
+}
+
+// Removes the plaintext database snapshot of an encrypted repository's
+// snapshot, whatever the snapshot's outcome (a failure to remove it is
+// repaired by the next snapshot's RemoveScratchDatabases).
+class ScratchDatabase {
+ public:
+  ScratchDatabase(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  ~ScratchDatabase() {
+    if (!path_.empty()) (void)env_->RemoveFile(path_);  // absent if never taken
+  }
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+ private:
+  Env* env_;
+  std::string path_;
+};
 
 // Step 5: durable, then the manifest, then the commit.
 Status Commit(Env* env, const RepoLayout& repo, const std::string& work, const SnapshotInfo& info,
@@ -164,6 +231,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   const RepoLayout repo(dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "writing a restore point"));
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
+  if (key_) ARKWIKI_RETURN_IF_ERROR(RemoveScratchDatabases(raw_env_, layout_, *key_));
   // Opened before the first write, so its Sync covers every one of them.
   ARKWIKI_ASSIGN_OR_RETURN(auto fs_sync, env_->NewFileSystemSync(repo.root));
   // 2. The database and settings, with uploads pinned until the end.
@@ -176,19 +244,26 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   info.made_by = request.made_by;
   info.label = request.label;
   const std::string work = JoinPath(repo.tmp, info.id);
+  // Plaintext never reaches an encrypted repository's disk: the snapshot is
+  // taken and checked on the live data's disk, then sealed.
+  const std::string db_path = key_ ? JoinPath(layout_.tmp, ScratchPrefix(*key_) + info.id + ".db")
+                                   : JoinPath(work, kDatabasePath);
+  ScratchDatabase scratch(raw_env_, key_ ? db_path : "");
   ARKWIKI_ASSIGN_OR_RETURN(const Manifest manifest,
-                           TakeDatabase(env_, layout_, work, info.created));
+                           TakeDatabase(env_, layout_, work, db_path, info.created));
   // 3. The uploads objects/ lacks (or holds damaged); 4. the database checked.
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
-  ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(env_, repo));
-  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(raw_env_, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(raw_env_, repo));
   uint64_t copy_bytes = 0;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
-                           PlanCopies(env_, repo, loose, packs, manifest, damaged, &copy_bytes));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      std::vector<PlannedCopy> copies,
+      PlanCopies(raw_env_, repo, key_.get(), loose, packs, manifest, damaged, &copy_bytes));
   ARKWIKI_RETURN_IF_ERROR(
       CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
-  ARKWIKI_RETURN_IF_ERROR(StoreUploads(env_, layout_, repo, manifest, copies));
-  ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, work));
+  ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
+  ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, db_path));
+  if (key_) ARKWIKI_RETURN_IF_ERROR(SealDatabase(raw_env_, env_, db_path, work));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
   info.new_bytes = manifest.files.SizeAt(0) + manifest.files.SizeAt(1) + copy_bytes;

@@ -558,5 +558,33 @@ TEST_F(OffsiteCopyTest, ACutPackFailsEveryFileBeyondTheCut) {
   for (const DamagedObject& d : report->damaged) EXPECT_EQ(d.problem, "wrong size");
 }
 
+TEST_F(OffsiteCopyTest, AnEncryptedLocalRepositoryIsDecryptedAndReencryptedForTheTarget) {
+  RepositoryOptions options;
+  options.encrypt = true;
+  options.passphrase = "local phrase";
+  options.kdf = KdfParams::ForTests();
+  AddUpload("large.bin", std::string(kPackObjectLimit + 10, 'L'));
+  auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_, options);
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  auto point = (*repo)->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+  ASSERT_TRUE(point.ok()) << point.status().ToString();
+  // Without the local key the copy is refused, naming the setting.
+  OffsiteCopier keyless(Env::Default(), repo_dir_, target_.get(), *key_);
+  auto refused = keyless.Copy(point->id);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("backup_passphrase_file"), std::string::npos);
+  OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+  copier.SetLocalKey((*repo)->key());
+  auto copied = copier.Copy(point->id);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  auto points = ListTargetPoints(target_.get(), *key_);
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(points->at(0).info.made_by, "ann");
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+  Status s = RestoreCheck("latest");
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 }  // namespace
 }  // namespace arkwiki

@@ -1,0 +1,368 @@
+// The encrypted repository of restore points: nothing readable on the
+// disk, everything still works (snapshot, dedup, check, export, prune),
+// tampering and a wrong passphrase are refused, plain repositories stay
+// as they were.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/storage/storage.h"
+#include "arkwiki/testing/fault_injection_env.h"
+#include "repository/pack_store.h"
+#include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr char kMarker[] = "MARKER-ONLY-IN-PLAINTEXT";
+
+class EncryptedRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::SeedWikiAt(data_, "a"); }
+
+  RepositoryOptions Options(const std::string& passphrase = "correct horse") {
+    RepositoryOptions options;
+    options.encrypt = true;
+    options.passphrase = passphrase;
+    options.kdf = KdfParams::ForTests();
+    return options;
+  }
+  Result<std::unique_ptr<Repository>> TryOpen(const RepositoryOptions& options) {
+    return Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_, options);
+  }
+  std::unique_ptr<Repository> Open() {
+    auto repo = TryOpen(Options());
+    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
+    return repo.ok() ? std::move(repo).value() : nullptr;
+  }
+  SnapshotInfo Snap(const std::string& label = "") {
+    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", label});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    return point.ok() ? *point : SnapshotInfo{};
+  }
+  void AddUpload(const std::string& name, const std::string& data) {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    testing::AddUpload(**storage, "home", name, data);
+  }
+  Status ExportAndVerify(const std::string& id) {
+    const std::string path = dir_.Sub(id + ".zip");
+    (void)Env::Default()->RemoveFile(path);
+    auto exported = Open()->ExportToFile(id, path);
+    if (!exported.ok()) return exported.status();
+    return VerifyArchive(Env::Default(), path).status();
+  }
+  CheckReport CheckAll() {
+    auto report = Open()->Check(CheckOptions{100, 0});
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : CheckReport{};
+  }
+  PackIndex Packs() { return *PackIndex::Load(Env::Default(), repo_); }
+  // Every regular file under the repository.
+  std::vector<std::string> StoredFiles() {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(repo_dir_)) {
+      if (e.is_regular_file()) files.push_back(e.path().string());
+    }
+    return files;
+  }
+  std::string Slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+  }
+  // The loose object files (not packs).
+  std::vector<std::string> LooseObjects() {
+    std::vector<std::string> files;
+    for (const std::string& f : StoredFiles()) {
+      if (f.rfind(repo_.objects + "/", 0) == 0 && f.find("/packs/") == std::string::npos) {
+        files.push_back(f);
+      }
+    }
+    return files;
+  }
+
+  testing::TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string repo_dir_ = DefaultBackupDir(data_);
+  RepoLayout repo_{repo_dir_};
+};
+
+void FlipByteAt(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  char c = 0;
+  f.seekg(static_cast<std::streamoff>(offset));
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x01));
+}
+
+TEST(SealedSizeTest, PlainSizeOfInvertsEncryptedSize) {
+  for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{kChunkBytes - 1}, uint64_t{kChunkBytes},
+                     uint64_t{kChunkBytes + 1}, uint64_t{3 * kChunkBytes + 5}}) {
+    auto plain = PlainSizeOf(EncryptedSize(n));
+    ASSERT_TRUE(plain.ok()) << n;
+    EXPECT_EQ(*plain, n);
+  }
+  EXPECT_EQ(PlainSizeOf(10).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(PlainSizeOf(EncryptedSize(kChunkBytes) - 1).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(EncryptedRepositoryTest, NothingStoredRevealsContentNamesOrLabels) {
+  const std::string small = std::string("small ") + kMarker;
+  const std::string large = std::string(kPackObjectLimit + 10, 'x') + kMarker;
+  AddUpload("small.txt", small);
+  AddUpload("large.bin", large);
+  const SnapshotInfo point = Snap(std::string("label ") + kMarker);
+  ASSERT_FALSE(point.id.empty());
+  for (const std::string& f : StoredFiles()) {
+    EXPECT_EQ(Slurp(f).find(kMarker), std::string::npos) << f;
+    EXPECT_EQ(f.find(Sha256Hex(small)), std::string::npos) << f;
+    EXPECT_EQ(f.find(Sha256Hex(large)), std::string::npos) << f;
+    EXPECT_EQ(Slurp(f).find(Sha256Hex(small)), std::string::npos) << f;
+  }
+  // The database and settings are not SQLite or JSON on the disk.
+  const std::string db = Slurp(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db"));
+  EXPECT_EQ(db.find("SQLite format 3"), std::string::npos);
+  EXPECT_EQ(Slurp(JoinPath(repo_.SnapshotDir(point.id), "manifest.json")).find("sha256"),
+            std::string::npos);
+  const std::string format = Slurp(repo_.format_file);
+  EXPECT_NE(format.find("\"format_version\": 3"), std::string::npos) << format;
+  EXPECT_NE(format.find("\"encryption\""), std::string::npos) << format;
+  EXPECT_TRUE(std::filesystem::exists(repo_.key_file));
+  // Yet the restore point reads back whole.
+  auto listed = Open()->List();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).label, std::string("label ") + kMarker);
+  EXPECT_EQ(listed->at(0).check.state, CheckStatus::State::kPassed);
+  EXPECT_TRUE(CheckAll().ok());
+  Status exported = ExportAndVerify(point.id);
+  EXPECT_TRUE(exported.ok()) << exported.ToString();
+}
+
+TEST_F(EncryptedRepositoryTest, ASecondSnapshotStoresNoUploadAgain) {
+  AddUpload("small.txt", "small");
+  AddUpload("large.bin", std::string(3 * kChunkBytes + 7, 'y'));  // several chunks
+  const SnapshotInfo first = Snap();
+  const size_t packs = Packs().packs().size();
+  const size_t loose = LooseObjects().size();
+  ASSERT_EQ(loose, 1u);
+  const SnapshotInfo second = Snap();
+  EXPECT_EQ(Packs().packs().size(), packs);
+  EXPECT_EQ(LooseObjects().size(), loose);
+  EXPECT_LT(second.new_bytes, first.new_bytes - 3 * kChunkBytes);
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(second.id).ok());
+}
+
+// Disk full or an I/O error at every step of an encrypted snapshot
+// (sealed objects, packs, database, restore point files, the commit): the
+// earlier restore point stays intact and the repository healthy.
+TEST_F(EncryptedRepositoryTest, FailureAtEveryStepOfASnapshotLeavesEarlierPointsIntact) {
+  const SnapshotInfo first = Snap();
+  AddUpload("a.bin", std::string(300000, 'a'));                // packed
+  AddUpload("c.bin", std::string(kPackObjectLimit + 9, 'c'));  // loose
+  bool completed = false;
+  for (uint64_t n = 1; !completed && n < 500; ++n) {
+    FaultInjectionEnv env(Env::Default());
+    env.FailAt(n, n % 2 ? StatusCode::kNoSpace : StatusCode::kIoError);
+    auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_, Options());
+    Result<SnapshotInfo> point =
+        repo.ok() ? (*repo)->Snapshot(SnapshotRequest{}) : Result<SnapshotInfo>(repo.status());
+    completed = point.ok();
+    if (completed) break;
+    auto points = Open()->List();
+    ASSERT_TRUE(points.ok()) << "n=" << n << " " << points.status().ToString();
+    ASSERT_GE(points->size(), 1u) << "n=" << n;
+    ASSERT_EQ(points->front().id, first.id) << "n=" << n;
+    ASSERT_LE(points->size(), 2u) << "n=" << n;
+    CheckReport report = CheckAll();
+    ASSERT_TRUE(report.ok()) << "n=" << n;
+    ASSERT_TRUE(ExportAndVerify(first.id).ok()) << "n=" << n;
+  }
+  ASSERT_TRUE(completed);
+  EXPECT_TRUE(CheckAll().ok());
+  // The next snapshot removes any plaintext database a failed one left on
+  // the live disk.
+  Snap();
+  for (const auto& e : std::filesystem::directory_iterator(DataDirLayout(data_).tmp)) {
+    EXPECT_EQ(e.path().filename().string().rfind("restore-point-", 0), std::string::npos)
+        << e.path();
+  }
+}
+
+TEST_F(EncryptedRepositoryTest, AFlippedLooseObjectIsDamagedAndExportRefusesIt) {
+  const std::string large(kPackObjectLimit + 10, 'z');
+  AddUpload("large.bin", large);
+  const SnapshotInfo point = Snap();
+  ASSERT_EQ(LooseObjects().size(), 1u);
+  FlipByteAt(LooseObjects()[0], 100);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].sha256, Sha256Hex(large));
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(report.damaged[0].snapshots, std::vector<std::string>{point.id});
+  Status exported = ExportAndVerify(point.id);
+  EXPECT_EQ(exported.code(), StatusCode::kCorruption) << exported.ToString();
+  // The next snapshot stores it again from the intact live upload.
+  Snap();
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(point.id).ok());
+}
+
+TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
+  AddUpload("small.txt", "small content");
+  const SnapshotInfo point = Snap();
+  PackIndex index = Packs();
+  ASSERT_FALSE(index.entries().empty());
+  const PackEntry& victim = index.entries().front();
+  FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[victim.pack]),
+             victim.offset + victim.size / 2);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+}
+
+TEST_F(EncryptedRepositoryTest, ObjectsSwappedOrCutFailToDecrypt) {
+  AddUpload("a.bin", std::string(kPackObjectLimit + 10, 'a'));
+  AddUpload("b.bin", std::string(kPackObjectLimit + 10, 'b'));
+  const SnapshotInfo point = Snap();
+  std::vector<std::string> loose = LooseObjects();
+  ASSERT_EQ(loose.size(), 2u);
+  // Same sizes, swapped names: each decrypts under the other's binding.
+  const std::string a = Slurp(loose[0]);
+  const std::string b = Slurp(loose[1]);
+  std::ofstream(loose[0], std::ios::binary | std::ios::trunc) << b;
+  std::ofstream(loose[1], std::ios::binary | std::ios::trunc) << a;
+  CheckReport swapped = CheckAll();
+  EXPECT_EQ(swapped.damaged.size(), 2u);
+  // Back in place, then one cut to the size of a shorter valid stream.
+  std::ofstream(loose[0], std::ios::binary | std::ios::trunc) << a.substr(0, a.size() - 100);
+  std::ofstream(loose[1], std::ios::binary | std::ios::trunc) << b;
+  CheckReport cut = CheckAll();
+  ASSERT_EQ(cut.damaged.size(), 1u);
+  EXPECT_EQ(cut.damaged[0].problem, "damaged");
+  EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+}
+
+TEST_F(EncryptedRepositoryTest, ARestorePointsFileTamperedOrMovedIsRefused) {
+  const SnapshotInfo first = Snap();
+  const SnapshotInfo second = Snap();
+  // The first's manifest put in place of the second's: bound to the first.
+  const std::string manifest = JoinPath(repo_.SnapshotDir(second.id), "manifest.json");
+  std::filesystem::copy_file(JoinPath(repo_.SnapshotDir(first.id), "manifest.json"), manifest,
+                             std::filesystem::copy_options::overwrite_existing);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.snapshot_problems.size(), 1u);
+  EXPECT_EQ(report.snapshot_problems[0].rfind(second.id, 0), 0u) << report.snapshot_problems[0];
+  EXPECT_EQ(ExportAndVerify(second.id).code(), StatusCode::kCorruption);
+  // A flipped database.
+  FlipByteAt(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db"), 200);
+  EXPECT_EQ(ExportAndVerify(first.id).code(), StatusCode::kCorruption);
+  EXPECT_EQ(CheckAll().snapshot_problems.size(), 2u);
+}
+
+TEST_F(EncryptedRepositoryTest, AWrongOrMissingPassphraseIsRefused) {
+  Snap();
+  auto wrong = TryOpen(Options("wrong horse"));
+  EXPECT_EQ(wrong.status().code(), StatusCode::kPermissionDenied) << wrong.status().ToString();
+  EXPECT_NE(wrong.status().message().find("wrong passphrase"), std::string::npos);
+  RepositoryOptions none;  // the setting off and no passphrase file
+  auto missing = TryOpen(none);
+  EXPECT_EQ(missing.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(missing.status().message().find("backup_passphrase_file"), std::string::npos);
+  // With the passphrase alone (backup_encrypt off) it opens.
+  RepositoryOptions passphrase_only;
+  passphrase_only.passphrase = "correct horse";
+  auto opened = TryOpen(passphrase_only);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_TRUE((*opened)->encrypted());
+}
+
+TEST_F(EncryptedRepositoryTest, DeleteAndPruneRemoveSealedObjectsNoPointNeeds) {
+  AddUpload("keep.bin", std::string(kPackObjectLimit + 10, 'k'));
+  const SnapshotInfo first = Snap();
+  AddUpload("gone.bin", std::string(kPackObjectLimit + 10, 'g'));
+  AddUpload("gone.txt", "small and gone");
+  const SnapshotInfo second = Snap();
+  ASSERT_EQ(LooseObjects().size(), 2u);
+  ASSERT_EQ(Packs().packs().size(), 2u);
+  ASSERT_TRUE(Open()->Delete(second.id).ok());
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(LooseObjects().size(), 1u);
+  EXPECT_EQ(Packs().packs().size(), 1u);
+  EXPECT_EQ(pruned->packs_removed, 1u);
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
+TEST_F(EncryptedRepositoryTest, APlainRepositoryHoldingRestorePointsIsNotConverted) {
+  auto plain = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE((*plain)->Snapshot(SnapshotRequest{}).ok());
+  const std::string before = Slurp(repo_.format_file);
+  EXPECT_NE(before.find("\"format_version\": 2"), std::string::npos) << before;
+  EXPECT_FALSE(std::filesystem::exists(repo_.key_file));
+  auto refused = TryOpen(Options());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("not converted"), std::string::npos);
+  EXPECT_EQ(Slurp(repo_.format_file), before);
+  // Without the setting it keeps working as it was.
+  auto again = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)->encrypted());
+  EXPECT_TRUE((*again)->Snapshot(SnapshotRequest{}).ok());
+}
+
+TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
+  ASSERT_TRUE(Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_).ok());
+  auto repo = TryOpen(Options());
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  EXPECT_TRUE((*repo)->encrypted());
+  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 3"), std::string::npos);
+}
+
+TEST_F(EncryptedRepositoryTest, ThePassphraseFileMustBePrivateAndOutsideLiveAndTheRepository) {
+  const DataDirLayout layout(data_);
+  auto options_from = [&](const std::string& file) {
+    return RepositoryOptionsFromConfig(Env::Default(), layout, repo_dir_, true, file);
+  };
+  auto write_private = [](const std::string& path) {
+    std::ofstream(path) << "correct horse\nsecond line ignored\n";
+    EXPECT_EQ(::chmod(path.c_str(), 0600), 0);
+  };
+  const std::string good = dir_.Sub("backups.passphrase");
+  write_private(good);
+  auto options = options_from(good);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_TRUE(options->encrypt);
+  EXPECT_EQ(options->passphrase, "correct horse");
+  ASSERT_EQ(::chmod(good.c_str(), 0640), 0);
+  EXPECT_EQ(options_from(good).status().code(), StatusCode::kPermissionDenied);
+  const std::string in_live = JoinPath(layout.live, "passphrase");
+  write_private(in_live);
+  EXPECT_EQ(options_from(in_live).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Env::Default()->CreateDirs(repo_dir_).ok());
+  const std::string in_repo = JoinPath(repo_dir_, "passphrase");
+  write_private(in_repo);
+  EXPECT_EQ(options_from(in_repo).status().code(), StatusCode::kInvalidArgument);
+  auto none = options_from("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->passphrase.empty());
+}
+
+}  // namespace
+}  // namespace arkwiki

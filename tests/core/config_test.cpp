@@ -1,0 +1,47 @@
+// The server configuration file: the keys of the encrypted repository of
+// restore points.
+#include "arkwiki/core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+Result<ServerConfig> LoadFile(const std::string& path) {
+  ConfigSources sources;
+  sources.flag_config_file = path;
+  sources.use_process_environment = false;
+  return LoadServerConfig(sources);
+}
+
+TEST(ConfigTest, ReadsTheEncryptedRepositoryKeysAndDefaultsToPlain) {
+  testing::TempDir dir;
+  const std::string plain = dir.Sub("plain.conf");
+  std::ofstream(plain) << "backup_dir = /srv/backups\n";
+  auto defaults = LoadFile(plain);
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_FALSE(defaults->backup_encrypt);
+  EXPECT_TRUE(defaults->backup_passphrase_file.empty());
+  const std::string conf = dir.Sub("arkwiki.conf");
+  std::ofstream(conf) << "backup_encrypt = true\nbackup_passphrase_file = /etc/arkwiki/bp\n";
+  auto config = LoadFile(conf);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->backup_encrypt);
+  EXPECT_EQ(config->backup_passphrase_file, "/etc/arkwiki/bp");
+}
+
+TEST(ConfigTest, RefusesABackupEncryptThatIsNotTrueOrFalse) {
+  testing::TempDir dir;
+  const std::string conf = dir.Sub("arkwiki.conf");
+  std::ofstream(conf) << "backup_encrypt = yes please\n";
+  auto config = LoadFile(conf);
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("backup_encrypt"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arkwiki
