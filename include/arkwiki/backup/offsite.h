@@ -20,9 +20,10 @@
 //   2. lists objects/ on the target once;
 //   3. for every file the manifest names whose object the target lacks (or
 //      holds with the wrong size): encrypts the local file into a spool file
-//      in the repository's tmp/, hashing it as it goes (a local file that no
-//      longer matches its manifest fails the copy: run `backup check`), puts
-//      it, and removes the spool file;
+//      in the repository's tmp/, hashing the plain bytes as it goes (a local
+//      file that no longer matches its manifest fails the copy: run `backup
+//      check`) and the encrypted ones too, puts it with that hash
+//      (OffsiteTarget::PutHashed), and removes the spool file;
 //   4. puts the record, last.
 // A crash or failure at any step leaves the target's earlier restore points
 // as they were, and at most objects no record names (which the next copy

@@ -44,6 +44,16 @@ class OffsiteTarget {
   // Stores source's bytes [0, source.Size()) under `key`, replacing any
   // object there (see the contract above).
   virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
+  // Put, for a caller that already has the SHA-256 (lowercase hex) of
+  // source's bytes, as the copy engine does after hashing its spool file
+  // while writing it: a target that must send the hash ahead of the bytes
+  // (S3) then reads them once, not twice. A wrong hash fails the Put and
+  // stores nothing. The default ignores the hash.
+  virtual Status PutHashed(const std::string& key, const RandomAccessFile& source,
+                           const std::string& sha256_hex) {
+    (void)sha256_hex;
+    return Put(key, source);
+  }
   // Streams the object's bytes into `sink`. NotFound when absent.
   // Corruption, naming the key, as soon as the object proves longer than
   // `max_bytes`: the target stops reading there however much it is sent,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "arkwiki/backup/offsite.h"
+#include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
 #include "repository/object_store.h"
 #include "repository/packed_env.h"
@@ -26,13 +27,15 @@ Result<PresentObjects> ListPresent(OffsiteTarget* target) {
 }
 
 // Encrypts `from` into the new file `spool` as the object `bound_key`,
-// checking that its bytes are `file`'s.
-Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                      const OffsiteKey& key, const std::string& bound_key,
-                      const std::string& spool) {
+// checking that its bytes are `file`'s. Returns the SHA-256 of the
+// encrypted bytes, which the target may need before it sends them.
+Result<std::string> EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
+                                   const OffsiteKey& key, const std::string& bound_key,
+                                   const std::string& spool) {
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
   ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
-  EncryptingSink encrypt(key, bound_key, out.get());
+  HashingTee sealed(out.get());
+  EncryptingSink encrypt(key, bound_key, &sealed);
   Sha256 sha;
   uint64_t size = 0;
   std::vector<char> buf(kReadBlock);
@@ -49,13 +52,13 @@ Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& fil
     return Status::Corruption("the local copy of " + file.path + " (" + from +
                               ") no longer matches its restore point; run `arkwiki backup check`");
   }
-  return Status::Ok();
+  return sealed.FinishHex();
 }
 
-Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key,
-                  const std::string& spool) {
+Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key, const std::string& spool,
+                  const std::string& sha256_hex) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(spool));
-  return target->Put(key, *file);
+  return target->PutHashed(key, *file, sha256_hex);
 }
 
 struct CopyContext {
@@ -85,9 +88,10 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
   }
   const ManifestFile file = files[i];
   const std::string spool = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  Status s =
+  Result<std::string> sealed_sha256 =
       EncryptToSpool(c.env, LocalPath(c.repo, id, file), file, c.key, ObjectKey(name), spool);
-  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), spool);
+  Status s = sealed_sha256.status();
+  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), spool, *sealed_sha256);
   (void)c.env->RemoveFile(spool);  // a leftover goes with the next prune
   ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying " + file.path + " to " + c.target->Describe()));
   (*c.present)[name] = sealed_size;

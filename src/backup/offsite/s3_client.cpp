@@ -104,6 +104,10 @@ Status TooLong(const Call& call) {
                             " bytes it may hold; reading stopped there");
 }
 
+uint64_t BodySize(const Call& call) {
+  return call.body_file != nullptr ? call.body_file->Size() : call.body.size();
+}
+
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -209,7 +213,7 @@ int64_t Client::BackoffMs(int retry) {
 
 int64_t Client::DeadlineFor(const Call& call) const {
   // The object a request carries: its body, or the most a Get may fetch.
-  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : call.body.size();
+  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : BodySize(call);
   const uint64_t mib = std::min<uint64_t>(bytes / (uint64_t{1} << 20) + 1, uint64_t{1} << 40);
   const uint64_t extra = std::min<uint64_t>(
       mib * static_cast<uint64_t>(config_.deadline_ms_per_mib), uint64_t{1} << 60);
@@ -222,6 +226,26 @@ Status Client::DeadlinePassed(const Call& call, const Status& last) const {
                          std::to_string(config_.request_deadline_ms) + ", plus " +
                          std::to_string(config_.deadline_ms_per_mib) + " ms per MiB)" +
                          (last.ok() ? std::string() : "; the last failure: " + last.message()));
+}
+
+Status Client::WriteBody(std::ostream& out, const Call& call) {
+  if (call.body_file == nullptr) {
+    out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
+    return Status::Ok();
+  }
+  const uint64_t size = call.body_file->Size();
+  std::string block(static_cast<size_t>(std::min<uint64_t>(kReadBlock, size)), '\0');
+  for (uint64_t offset = 0; offset < size && out;) {
+    const auto want = static_cast<size_t>(std::min<uint64_t>(block.size(), size - offset));
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, call.body_file->ReadAt(offset, block.data(), want));
+    if (n == 0) {
+      return Status::Corruption("the source ended at byte " + std::to_string(offset) +
+                                " while being uploaded: it changed size");
+    }
+    out.write(block.data(), static_cast<std::streamsize>(n));
+    offset += n;
+  }
+  return Status::Ok();
 }
 
 Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a) {
@@ -299,7 +323,7 @@ std::unique_ptr<Poco::Net::HTTPRequest> Client::SignedRequest(const Call& call,
   rq->set("Authorization", AuthorizationHeader(credentials, date, sig));
   rq->set("User-Agent", std::string("arkwiki/") + ARKWIKI_VERSION);
   if (call.method == "PUT" || call.method == "POST") {
-    rq->setContentLength64(static_cast<Poco::Int64>(call.body.size()));
+    rq->setContentLength64(static_cast<Poco::Int64>(BodySize(call)));
   }
   return rq;
 }
@@ -316,7 +340,11 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
   try {
     auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
     std::ostream& out = session.sendRequest(*rq);
-    out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
+    a.status = WriteBody(out, call);
+    if (!a.status.ok()) {
+      session.reset();  // the server waits for the rest of a body that will not come
+      return a;
+    }
     out.flush();
     if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
     Poco::Net::HTTPResponse rs;
@@ -358,6 +386,9 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
 }
 
 Result<Reply> Client::Execute(const Call& call) {
+  if (call.body_file != nullptr && call.body_sha256.empty()) {
+    return Status::InvalidArgument("a body streamed from a file needs its SHA-256");
+  }
   const std::string payload_sha256 = !call.body_sha256.empty() ? call.body_sha256
                                      : call.body.empty()       ? std::string(kEmptySha256)
                                                                : Sha256Hex(call.body);

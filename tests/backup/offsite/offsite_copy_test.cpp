@@ -12,6 +12,7 @@
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/directory_target.h"
+#include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "offsite/offsite_record.h"
 #include "repository/pack_store.h"
@@ -164,6 +165,33 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_EQ(points->at(0).info.made_by, "ann");
   Status s = RestoreCheck("latest");
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// Records, for each object put with a hash, whether the hash is that of
+// the bytes the target was given.
+class HashCheckingTarget : public ForwardingTarget {
+ public:
+  using ForwardingTarget::ForwardingTarget;
+  Status PutHashed(const std::string& key, const RandomAccessFile& source,
+                   const std::string& sha256_hex) override {
+    std::string bytes(source.Size(), '\0');
+    auto n = source.ReadAt(0, bytes.data(), bytes.size());
+    if (!n.ok() || *n != bytes.size()) return Status::IoError("short read");
+    (Sha256Hex(bytes) == sha256_hex ? matched : mismatched).push_back(key);
+    return Put(key, source);
+  }
+  std::vector<std::string> matched;
+  std::vector<std::string> mismatched;
+};
+
+TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
+  HashCheckingTarget checking(target_.get());
+  OffsiteCopier copier(Env::Default(), repo_dir_, &checking, *key_);
+  auto copied = copier.Copy(Snap());
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(checking.matched.size(), copied->objects_sent);
+  EXPECT_GT(checking.matched.size(), 0u);
+  EXPECT_TRUE(checking.mismatched.empty()) << checking.mismatched.front();
 }
 
 TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {

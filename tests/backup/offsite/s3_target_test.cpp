@@ -184,6 +184,8 @@ TEST_F(S3TargetRoundTripTest, RefusesSettingsItCannotUse) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(with([](S3TargetConfig& c) { c.part_size = kS3MinPartSize - 1; }).code(),
             StatusCode::kInvalidArgument);
+  EXPECT_EQ(with([](S3TargetConfig& c) { c.multipart_threshold = (uint64_t{5} << 30) + 1; }).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(with([](S3TargetConfig& c) { c.max_attempts = 0; }).code(),
             StatusCode::kInvalidArgument);
 }
