@@ -25,6 +25,8 @@
 //      check`) and the encrypted ones too, puts it with that hash
 //      (OffsiteTarget::PutHashed), and removes the spool file;
 //   4. puts the record, last.
+// A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
+// object or before step 4, as a failure there would.
 // A crash or failure at any step leaves the target's earlier restore points
 // as they were, and at most objects no record names (which the next copy
 // reuses, or a prune removes) and a spool file in tmp/ (emptied by the next
@@ -41,6 +43,7 @@
 #include "arkwiki/backup/offsite_target.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/retention.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki {
@@ -72,7 +75,13 @@ class OffsiteCopier {
   // `target` (neither owned), encrypting with `key`. The caller holds the
   // target's OffsiteTargetLock while it copies, so that no prune of the
   // target removes the objects a copy put or found present.
-  OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
+  // `cancel` (not owned; null: nothing cancels), once raised, stops a copy
+  // with kCancelled before its next object or its record, so the point is
+  // not on the target and a later copy sends only what is still missing.
+  // (Cancelling the target's own requests is the target's setting, such as
+  // S3TargetConfig::cancel.)
+  OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key,
+                const Cancellation* cancel = nullptr);
   // Copies restore point `id` (steps above). NotFound for an unknown id.
   Result<OffsiteCopyResult> Copy(const std::string& id);
   // Copy, except that a point no longer in the repository (deleted since
@@ -87,6 +96,7 @@ class OffsiteCopier {
   std::string backup_dir_;
   OffsiteTarget* target_;
   const OffsiteKey& key_;
+  const Cancellation* cancel_;
 };
 
 // A restore point on a target, from its record.

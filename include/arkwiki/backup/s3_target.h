@@ -49,6 +49,7 @@
 #include <string>
 
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
 
@@ -131,6 +132,12 @@ struct S3TargetConfig {
   // The clock requests are signed with, in Unix seconds (the system
   // clock when empty). Tests use it to show RequestTimeTooSkewed.
   std::function<int64_t()> clock;
+  // Raised: every request stops with kCancelled before its next attempt,
+  // during a wait between attempts, and at its next send or receive on the
+  // socket (one that waits for an answer stops within io_timeout_ms); a
+  // multipart upload keeps its state for a later Put to resume. Not owned;
+  // null: nothing cancels.
+  const Cancellation* cancel = nullptr;
   // A monotonic clock in milliseconds for the deadlines (steady_clock
   // when empty), called from every thread of a multipart upload. Tests
   // advance it to pass a deadline without waiting.

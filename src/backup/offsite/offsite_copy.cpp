@@ -67,6 +67,7 @@ struct CopyContext {
   OffsiteTarget* target;
   const OffsiteKey& key;
   PresentObjects* present;
+  const Cancellation* cancel;
 };
 
 // Local path of manifest file `file` of restore point `id`.
@@ -120,8 +121,11 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   result.id = id;
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   for (size_t i = 0; i < manifest.files.size(); ++i) {
+    ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
     ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &result));
   }
+  // The last place to stop: once the record is put, the point is on the target.
+  ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_ASSIGN_OR_RETURN(std::string sealed,
                            EncryptBytes(c.key, RecordKey(id), RecordPlaintext(record)));
   result.bytes_sent += sealed.size();
@@ -163,8 +167,8 @@ Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
 }
 
 OffsiteCopier::OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target,
-                             const OffsiteKey& key)
-    : env_(env), backup_dir_(std::move(backup_dir)), target_(target), key_(key) {}
+                             const OffsiteKey& key, const Cancellation* cancel)
+    : env_(env), backup_dir_(std::move(backup_dir)), target_(target), key_(key), cancel_(cancel) {}
 
 Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
   ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> copied, CopyIfPresent(id));
@@ -183,7 +187,7 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   // Packed objects are read out of their packs and sent as objects.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenPackedObjects(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                           CopyLocked({stored.get(), repo, target_, key_, &present}, id));
+                           CopyLocked({stored.get(), repo, target_, key_, &present, cancel_}, id));
   return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
@@ -202,8 +206,9 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
     if (info.status().code() == StatusCode::kNotFound) continue;
     ARKWIKI_RETURN_IF_ERROR(info.status());
     if (info->check.state == CheckStatus::State::kFailed) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                             CopyLocked({stored.get(), repo, target_, key_, &present}, id));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        OffsiteCopyResult r,
+        CopyLocked({stored.get(), repo, target_, key_, &present, cancel_}, id));
     results.push_back(std::move(r));
   }
   return results;

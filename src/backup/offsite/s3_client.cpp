@@ -117,6 +117,7 @@ int64_t SteadyMillis() {
 }  // namespace
 
 void Deadline::Check(Poco::Net::SocketImpl* socket) {
+  if (cancel != nullptr && cancel->cancelled()) throw Poco::Exception("the request was cancelled");
   const int64_t left = at_ms - now_ms();
   if (left <= 0) throw Poco::TimeoutException("the request's deadline has passed");
   // Set near the deadline only (and once more to undo it), since a new
@@ -148,6 +149,7 @@ Client::Client(S3TargetConfig config)
   if (!config_.deadline_clock) config_.deadline_clock = SteadyMillis;
   deadline_.now_ms = config_.deadline_clock;
   deadline_.io_timeout_ms = config_.io_timeout_ms;
+  deadline_.cancel = config_.cancel;
 }
 
 Client::~Client() = default;
@@ -218,6 +220,11 @@ int64_t Client::DeadlineFor(const Call& call) const {
   const uint64_t extra = std::min<uint64_t>(
       mib * static_cast<uint64_t>(config_.deadline_ms_per_mib), uint64_t{1} << 60);
   return config_.deadline_clock() + config_.request_deadline_ms + static_cast<int64_t>(extra);
+}
+
+Status Client::Cancelled(const Call& call) const {
+  const Status s = CheckCancelled(config_.cancel);
+  return s.ok() ? s : Status::Cancelled(s.message() + " (" + s3::Describe(call) + ")");
 }
 
 Status Client::DeadlinePassed(const Call& call, const Status& last) const {
@@ -396,13 +403,21 @@ Result<Reply> Client::Execute(const Call& call) {
   Status last;
   deadline_.at_ms = DeadlineFor(call);
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
+    ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
     if (attempt > 0) {
       const int64_t wait = BackoffMs(attempt);
       if (config_.deadline_clock() + wait >= deadline_.at_ms) return DeadlinePassed(call, last);
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      if (config_.cancel != nullptr) {
+        (void)config_.cancel->SleepFor(std::chrono::milliseconds(wait));
+        ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      }
     }
     Attempt a = SendOnce(call, payload_sha256, &delivered);
     if (a.status.ok()) return std::move(a.reply);
+    // An attempt cut short by the cancellation is no failure of the server.
+    ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
     // However the attempt ended, past the deadline the request is over.
     if (config_.deadline_clock() >= deadline_.at_ms) return DeadlinePassed(call, a.status);
     if (!a.retry) return a.status;

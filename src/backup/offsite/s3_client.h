@@ -19,6 +19,7 @@
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/s3_target.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
 #include "offsite/sigv4.h"
@@ -62,8 +63,10 @@ struct Deadline {
   std::function<int64_t()> now_ms;  // monotonic
   int64_t at_ms = INT64_MAX;
   int io_timeout_ms = 0;
-  // Throws Poco::TimeoutException once the deadline has passed; else
-  // shortens the socket's timeouts to what is left of it.
+  const Cancellation* cancel = nullptr;
+  // Throws Poco::TimeoutException once the deadline has passed, and
+  // Poco::Exception once `cancel` is raised; else shortens the socket's
+  // timeouts to what is left of the deadline.
   void Check(Poco::Net::SocketImpl* socket);
 
  private:
@@ -112,6 +115,8 @@ class Client {
   // When `call` must be finished, by deadline_clock.
   int64_t DeadlineFor(const Call& call) const;
   Status DeadlinePassed(const Call& call, const Status& last) const;
+  // kCancelled, naming the request, once config_.cancel is raised.
+  Status Cancelled(const Call& call) const;
   std::string RequestPath(const std::string& key) const;
 
   S3TargetConfig config_;

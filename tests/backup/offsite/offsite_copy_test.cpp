@@ -121,6 +121,7 @@ class StallingTarget : public ForwardingTarget {
  public:
   using ForwardingTarget::ForwardingTarget;
   Status Put(const std::string& key, const RandomAccessFile& source) override {
+    ++puts_;
     if (!stalled_) {
       stalled_ = true;
       entered_.set_value();
@@ -130,8 +131,11 @@ class StallingTarget : public ForwardingTarget {
   }
   void WaitUntilStalled() { entered_.get_future().wait(); }
   void Release() { release_.set_value(); }
+  // Puts begun; read it once the copy has returned.
+  int puts() const { return puts_; }
 
  private:
+  int puts_ = 0;
   bool stalled_ = false;  // touched by the copying thread only
   std::promise<void> entered_;
   std::promise<void> release_;
@@ -387,6 +391,31 @@ TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
   EXPECT_TRUE(RestoreCheck(first).ok());
   EXPECT_TRUE(OpenRepo()->Prune().ok());
   EXPECT_FALSE(std::filesystem::exists(repo_dir_ + "/copy-tmp")) << "the prune empties the spool";
+}
+
+// Cancelled while its first object is on the way, a copy puts no further
+// object and no record, and the next copy sends only what is missing.
+TEST_F(OffsiteCopyTest, ACancelledCopyStopsAtTheNextObjectAndTheNextCopyCompletesIt) {
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string id = Snap();
+  StallingTarget slow(target_.get());
+  Cancellation cancel;
+  OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_, &cancel);
+  auto copying = std::async(std::launch::async, [&] { return copier.Copy(id); });
+  slow.WaitUntilStalled();
+  cancel.Cancel("server stopping");
+  slow.Release();
+  const Result<OffsiteCopyResult> cancelled = copying.get();
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled) << cancelled.status().ToString();
+  EXPECT_NE(cancelled.status().message().find("cancelled: server stopping"), std::string::npos)
+      << cancelled.status().message();
+  EXPECT_EQ(slow.puts(), 1) << "the object on its way finishes; no other starts";
+  EXPECT_EQ(Objects().size(), 1u);
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record, no half point";
+  auto next = Copy(id);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->objects_present, 1u);
+  EXPECT_EQ(ListTargetPoints(target_.get(), *key_)->size(), 1u);
 }
 
 TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
