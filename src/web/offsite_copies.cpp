@@ -235,7 +235,8 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
     }
     ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(OffsitePruneResult pruned,
-                             PruneTarget(open.target.get(), *open.key, config.retention, now));
+                             PruneTarget(open.target.get(), *open.key, config.retention, now,
+                                         int64_t{config.prune_grace_hours} * 3600));
     for (const std::string& id : pruned.forgotten) remote.erase(id);
     ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(CheckReport report,

@@ -161,13 +161,25 @@ class OffsiteTargetLock {
 struct OffsitePruneResult {
   std::vector<std::string> forgotten;  // restore points removed, newest first
   PruneResult objects;
+  // Objects no remaining record names, kept because they were written
+  // less than the grace period before `now` (or the target did not say
+  // when); also counted in objects.objects_kept.
+  uint64_t objects_too_new = 0;
 };
+// The default grace period of PruneTarget: a day.
+inline constexpr int64_t kOffsitePruneGraceSeconds = 24 * 3600;
 // Applies `policy` to the target's restore points (each counts as checked:
 // only checked points are copied), removes the records of those it forgets,
-// then every object no remaining record names. Refuses (Corruption) while
-// any record cannot be read, since its objects cannot be known. The caller
-// holds the target's OffsiteTargetLock, so that no copy to it runs beside.
+// then every object no remaining record names that was written at least
+// `grace_seconds` before `now` (by OffsiteObject::modified; an object whose
+// time the target does not give is kept). The grace period protects a copy
+// to the same target from another machine, which the lock below does not
+// reach: its objects are on the target before its record. Refuses
+// (Corruption) while any record cannot be read, since its objects cannot be
+// known. The caller holds the target's OffsiteTargetLock, so that no copy
+// to it from this machine runs beside.
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
-                                       const RetentionPolicy& policy, int64_t now);
+                                       const RetentionPolicy& policy, int64_t now,
+                                       int64_t grace_seconds = kOffsitePruneGraceSeconds);
 
 }  // namespace arkwiki

@@ -32,6 +32,10 @@ namespace arkwiki {
 struct OffsiteObject {
   std::string key;
   uint64_t size = 0;
+  // When the object was last written, in Unix seconds by the target's
+  // clock (S3's LastModified, a file's mtime); 0 when the target did not
+  // say. Prune keeps an unnamed object younger than its grace period.
+  int64_t modified = 0;
 };
 
 class OffsiteTarget {
@@ -62,7 +66,8 @@ class OffsiteTarget {
   virtual Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) = 0;
   // The object's size. NotFound when absent.
   virtual Result<uint64_t> Stat(const std::string& key) = 0;
-  // Every object whose key starts with `prefix`, sorted by key.
+  // Every object whose key starts with `prefix`, sorted by key, with its
+  // size and (where the target knows it) when it was written.
   virtual Result<std::vector<OffsiteObject>> List(const std::string& prefix) = 0;
   // Removes the object; OK when it is already absent.
   virtual Status Remove(const std::string& key) = 0;

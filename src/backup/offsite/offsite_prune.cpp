@@ -35,8 +35,10 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
 }  // namespace
 
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
-                                       const RetentionPolicy& policy, int64_t now) {
+                                       const RetentionPolicy& policy, int64_t now,
+                                       int64_t grace_seconds) {
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(policy));
+  if (grace_seconds < 0) return Status::InvalidArgument("the prune grace period is negative");
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
   std::vector<ReadPoint> points;
   std::vector<RetentionPoint> retention;
@@ -60,6 +62,12 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
   for (const OffsiteObject& o : objects) {
     if (needed.count(BaseName(o.key)) > 0) {
       ++result.objects.objects_kept;
+      continue;
+    }
+    // Perhaps a copy from another machine, whose record is still to come.
+    if (o.modified <= 0 || now - o.modified < grace_seconds) {
+      ++result.objects.objects_kept;
+      ++result.objects_too_new;
       continue;
     }
     ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));

@@ -455,6 +455,33 @@ TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   EXPECT_FALSE(Objects().empty());
 }
 
+// An object no record names may be a copy in progress from another machine
+// (its record comes last): a prune removes it only once it is older than
+// the grace period, by the time the target gives (here a file's mtime).
+TEST_F(OffsiteCopyTest, PruneRemovesAnUnnamedObjectOnlyOnceItIsOlderThanTheGracePeriod) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  const size_t named = Objects().size();
+  const std::string unnamed = std::string(kObjectsPrefix) + "ff/" + std::string(64, 'f');
+  ASSERT_TRUE(target_->Put(unnamed, StringFile("from a copy elsewhere")).ok());
+  auto listed = target_->List(unnamed);
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  const int64_t written = listed->at(0).modified;
+  ASSERT_GT(written, 0) << "the directory target gives each object's mtime";
+  const int64_t day = kOffsitePruneGraceSeconds;
+
+  auto young = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + day - 1);
+  ASSERT_TRUE(young.ok()) << young.status().ToString();
+  EXPECT_EQ(young->objects.objects_removed, 0u);
+  EXPECT_EQ(young->objects_too_new, 1u);
+  EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kOk);
+
+  auto shorter = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + 3600, 3600);
+  ASSERT_TRUE(shorter.ok()) << shorter.status().ToString();
+  EXPECT_EQ(shorter->objects.objects_removed, 1u) << "a grace of an hour, an hour later";
+  EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Objects().size(), named) << "the objects a record names are kept";
+}
+
 TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot) {
   const std::string id = Snap();
   StallingTarget slow(target_.get());
