@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -155,9 +156,7 @@ double PutAll(arkwiki::OffsiteTarget* target, const std::vector<BenchFile>& file
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
-
-int main() {
+int Run() {
   const uint64_t mib = EnvOr("ARKWIKI_BENCH_S3_MB", 128);
   const int rounds = static_cast<int>(EnvOr("ARKWIKI_BENCH_ROUNDS", 3));
   arkwiki::testing::TempDir work;
@@ -227,4 +226,17 @@ int main() {
   }
   std::printf("peak RSS of this process: %.1f MiB\n", PeakRssMiB());
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return Run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "s3_upload_bench: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "s3_upload_bench: unknown exception\n");
+  }
+  return 1;
 }

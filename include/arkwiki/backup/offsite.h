@@ -167,7 +167,7 @@ struct OffsitePruneResult {
   uint64_t objects_too_new = 0;
 };
 // The default grace period of PruneTarget: a day.
-inline constexpr int64_t kOffsitePruneGraceSeconds = 24 * 3600;
+inline constexpr int64_t kOffsitePruneGraceSeconds = int64_t{24} * 3600;
 // Applies `policy` to the target's restore points (each counts as checked:
 // only checked points are copied), removes the records of those it forgets,
 // then every object no remaining record names that was written at least

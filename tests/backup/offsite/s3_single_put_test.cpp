@@ -18,7 +18,7 @@ using Action = FaultRule::Action;
 // A source in memory that records how it is read.
 class CountingSource final : public RandomAccessFile {
  public:
-  explicit CountingSource(std::string data) : inner_(data), size_(data.size()) {}
+  explicit CountingSource(const std::string& data) : inner_(data), size_(data.size()) {}
   Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
     {
       const std::lock_guard<std::mutex> lock(mu_);
