@@ -59,7 +59,8 @@ const char kOffsiteHelp[] =
     "prune      forgets the target's restore points its retention does not keep\n"
     "           (the --keep-* flags, else targets.conf's keep_* keys, else last 3,\n"
     "           daily 7, weekly 4, monthly 6), then removes the objects no\n"
-    "           remaining point needs\n";
+    "           remaining point needs that were written more than\n"
+    "           targets.conf's prune_grace_hours (default 24) ago\n";
 
 namespace {
 
@@ -245,7 +246,8 @@ Result<std::unique_ptr<OffsiteTargetLock>> LockForPrune(const Args& args,
   return lock;
 }
 
-int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, RetentionPolicy policy) {
+int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, RetentionPolicy policy,
+          int grace_hours) {
   for (auto [flag, field] :
        {std::pair{"keep-last", &policy.keep_last}, std::pair{"keep-daily", &policy.keep_daily},
         std::pair{"keep-weekly", &policy.keep_weekly},
@@ -256,7 +258,7 @@ int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, Retent
   }
   auto lock = LockForPrune(args, *target);
   if (!lock.ok()) return ReportError(lock.status());
-  auto pruned = PruneTarget(target, key, policy, NowUnixSeconds());
+  auto pruned = PruneTarget(target, key, policy, NowUnixSeconds(), int64_t{grace_hours} * 3600);
   if (!pruned.ok()) return ReportError(pruned.status());
   if (!args.Has("quiet")) {
     for (const std::string& id : pruned->forgotten) std::printf("forgot %s\n", id.c_str());
@@ -264,6 +266,12 @@ int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, Retent
                 static_cast<unsigned long long>(pruned->objects.objects_removed),
                 static_cast<unsigned long long>(pruned->objects.bytes_removed),
                 static_cast<unsigned long long>(pruned->objects.objects_kept));
+    if (pruned->objects_too_new > 0) {
+      std::printf(
+          "%llu unnamed objects kept: written less than %d hours ago "
+          "(prune_grace_hours; perhaps a copy in progress elsewhere)\n",
+          static_cast<unsigned long long>(pruned->objects_too_new), grace_hours);
+    }
   }
   return kExitOk;
 }
@@ -300,6 +308,7 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     spec = it->spec;
     out.configured_passphrase = it->passphrase;
     out.retention = it->retention;
+    out.prune_grace_hours = it->prune_grace_hours;
   }
   for (const char* flag : {"region", "ca-file", "virtual-host"}) {
     if ((args.Has(flag) || args.Get(flag)) && !IsS3Location(spec.location)) {
@@ -387,7 +396,9 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   if (!key.ok()) return ReportError(key.status());
   if (verb == "snapshots") return Snapshots(args, target, **key);
   if (verb == "check") return Check(args, target, **key);
-  if (verb == "prune") return Prune(args, target, **key, opened->retention);
+  if (verb == "prune") {
+    return Prune(args, target, **key, opened->retention, opened->prune_grace_hours);
+  }
   return UsageError("unknown backup subcommand '" + verb + "'", kOffsiteHelp);
 }
 

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/offsite_targets.h"
+#include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/backup/retention.h"
@@ -51,6 +52,7 @@ struct ArgTarget {
   OffsiteTargetSpec spec;             // where it is, as given or configured
   std::string configured_passphrase;  // empty unless named in targets.conf
   RetentionPolicy retention;          // targets.conf's, or the defaults
+  int prune_grace_hours = OffsiteTargetConfig{}.prune_grace_hours;  // likewise
 };
 Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
 // The passphrase from --passphrase-file, else `configured` when not empty,

@@ -32,6 +32,8 @@ const char* StatusCodeName(StatusCode code) {
       return "forbidden";
     case StatusCode::kConflict:
       return "conflict";
+    case StatusCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

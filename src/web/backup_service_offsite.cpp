@@ -57,7 +57,8 @@ void BackupService::RunOffsiteCopies() {
     Journal(
         {now, "offsite_copy", r.ok ? "ok" : "failed", "", r.target, r.bytes_sent, r.duration_ms,
          r.ok && !r.newest_point.empty() ? r.message + "; newest " + r.newest_point : r.message});
-    if (!r.ok) {
+    // A copy the server's own stop cancelled is journaled, not alerted.
+    if (!r.ok && !r.cancelled) {
       Alert("offsite_copy_failed", now, "off-site copy to " + r.target + " failed: " + r.message,
             {{"target", r.target}});
     }

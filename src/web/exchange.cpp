@@ -53,6 +53,8 @@ int HttpStatusFor(const Status& s) {
       return 422;
     case StatusCode::kNoSpace:
       return 507;
+    case StatusCode::kCancelled:  // the server is stopping
+      return 503;
     case StatusCode::kPermissionDenied:
     case StatusCode::kIoError:
       return 500;

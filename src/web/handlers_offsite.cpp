@@ -36,7 +36,8 @@ const std::vector<std::string>& FieldNames() {
                                                  "keep_last",
                                                  "keep_daily",
                                                  "keep_weekly",
-                                                 "keep_monthly"};
+                                                 "keep_monthly",
+                                                 "prune_grace_hours"};
   return names;
 }
 
@@ -109,7 +110,8 @@ Status Apply(const std::map<std::string, std::string>& fields, OffsiteTargetConf
   const std::pair<const char*, int*> counts[] = {{"keep_last", &t->retention.keep_last},
                                                  {"keep_daily", &t->retention.keep_daily},
                                                  {"keep_weekly", &t->retention.keep_weekly},
-                                                 {"keep_monthly", &t->retention.keep_monthly}};
+                                                 {"keep_monthly", &t->retention.keep_monthly},
+                                                 {"prune_grace_hours", &t->prune_grace_hours}};
   for (const auto& [key, target] : counts) {
     if (const std::string* v = field(key); v && !v->empty()) {
       ARKWIKI_ASSIGN_OR_RETURN(*target, Count(key, *v));
@@ -178,6 +180,7 @@ Object::Ptr TargetJson(BackupService& backup, const OffsiteTargetConfig& t,
   o->set("keep_weekly", t.retention.keep_weekly);
   o->set("keep_monthly", t.retention.keep_monthly);
   o->set("restore_command", OffsiteRestoreCommand(t.spec));
+  o->set("prune_grace_hours", t.prune_grace_hours);
   for (const OffsiteTargetStatus& s : statuses) {
     if (s.name == t.name) o->set("status", StatusJson(backup, s, now));
   }

@@ -28,8 +28,9 @@ struct OpenTarget {
 // Step 2a, taking the target's lock (held by `open` until it goes) before
 // a new target's key object is made.
 Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
-                        const OffsiteTargetConfig& config) {
+                        const OffsiteTargetConfig& config, const Cancellation* cancel) {
   OffsiteTargetSpec spec = config.spec;
+  spec.cancel = cancel;
   // As the CLI's copy: an interrupted multipart upload resumes from here.
   if (spec.state_dir.empty()) spec.state_dir = data_dir + "/offsite/s3-uploads";
   OpenTarget open;
@@ -99,6 +100,7 @@ void OffsiteCopies::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  cancel_.Cancel("server stopping");
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
 }
@@ -204,6 +206,7 @@ std::vector<OffsiteRunResult> OffsiteCopies::Run(const std::string& backup_dir,
     return results;
   }
   for (const OffsiteTargetConfig& config : *targets) {
+    if (cancel_.cancelled()) break;  // the server is stopping: the next run does the rest
     results.push_back(CopyTo(config, backup_dir, local, now, local_key));
   }
   return results;
@@ -221,13 +224,13 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
   std::string description = config.spec.location;
   std::string repository_id;
   Status s = [&]() -> Status {
-    ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config));
+    ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config, &cancel_));
     description = open.target->Describe();
     repository_id = open.key->repository_id();
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsitePoint> points,
                              ListTargetPoints(open.target.get(), *open.key));
     for (const OffsitePoint& p : points) remote[p.info.id] = p.info.created;
-    OffsiteCopier copier(env_, backup_dir, open.target.get(), *open.key);
+    OffsiteCopier copier(env_, backup_dir, open.target.get(), *open.key, &cancel_);
     copier.SetLocalKey(local_key);
     for (const std::string& id : PointsToCopy(local, remote)) {
       ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> r, copier.CopyIfPresent(id));
@@ -238,9 +241,12 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
                                [&](const SnapshotInfo& p) { return p.id == id; });
       remote[id] = made->created;
     }
+    ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(OffsitePruneResult pruned,
-                             PruneTarget(open.target.get(), *open.key, config.retention, now));
+                             PruneTarget(open.target.get(), *open.key, config.retention, now,
+                                         int64_t{config.prune_grace_hours} * 3600));
     for (const std::string& id : pruned.forgotten) remote.erase(id);
+    ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(CheckReport report,
                              CheckTarget(open.target.get(), *open.key, CheckOptions{}));
     checked = report.ok();
@@ -253,6 +259,7 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
   }();
   result.duration_ms = MillisSince(started);
   result.ok = s.ok();
+  result.cancelled = s.code() == StatusCode::kCancelled;
   if (!remote.empty()) result.newest_point = remote.rbegin()->first;
   result.message = s.ok() ? std::to_string(copied) + " restore points copied, " +
                                 std::to_string(remote.size()) + " on the target"

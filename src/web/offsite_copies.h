@@ -29,6 +29,17 @@
 // targets go on. A crash or failure at any step leaves the
 // target as offsite.h says: earlier points intact, at most objects no record
 // names, which the next run reuses.
+//
+// A run stopped by Stop() (the server stopping) stops at its target's next
+// safe point: before the next object or record (OffsiteCopier), before
+// each request to an S3 target's server and its next retry, during the
+// wait before a retry, at its next send or receive on the socket (one
+// waiting for an answer ends within the target's io_timeout_ms), and
+// before the prune and the check. That target's result fails with
+// "cancelled: server stopping" (OffsiteRunResult::cancelled; journaled,
+// no alert), the target is left as after a failure at that step (its
+// interrupted multipart upload resumes on the next run), and the targets
+// after it are not started.
 #pragma once
 
 #include <chrono>
@@ -43,6 +54,7 @@
 
 #include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/backup/repository.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki::web {
@@ -84,6 +96,7 @@ struct OffsiteRunResult {
   std::string newest_point;
   uint64_t bytes_sent = 0;
   uint64_t duration_ms = 0;
+  bool cancelled = false;  // stopped by Stop(): failed, but not the target's fault
 };
 
 class OffsiteCopies {
@@ -100,10 +113,14 @@ class OffsiteCopies {
   // runs are folded into one more run.
   void Start(Runner run);
   void Request();
-  // Refuses further requests and joins the worker after its current run.
+  // Refuses further requests, cancels the run in progress and joins the
+  // worker. The run stops at its next safe point (see "A run stopped by
+  // Stop()" above), so this waits for no slow target.
   void Stop();
   // True once no run is waiting or running, false at the deadline (tests).
   bool WaitIdle(std::chrono::milliseconds timeout);
+  // What Stop() raises (tests wait on it to meet the stop).
+  const Cancellation& cancellation() const { return cancel_; }
 
   std::string ConfigPath() const;
   Result<std::vector<OffsiteTargetConfig>> Targets();
@@ -148,6 +165,8 @@ class OffsiteCopies {
   bool pending_ = false;
   bool running_ = false;
   bool stop_ = false;
+  // Raised by Stop(); the run in progress polls it (targets, copier).
+  Cancellation cancel_;
   Runner run_;
   std::thread worker_;
 };

@@ -166,6 +166,16 @@ int FaultProxy::Count(const std::string& method, const std::string& part) const 
   }));
 }
 
+bool FaultProxy::WaitUntilSeen(const std::string& method, const std::string& part, int n,
+                               std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return stop_cv_.wait_for(lock, timeout, [&] {
+    return std::count_if(seen_.begin(), seen_.end(), [&](const SeenRequest& r) {
+             return r.method == method && r.target.find(part) != std::string::npos;
+           }) >= n;
+  });
+}
+
 bool FaultProxy::TakeFault(const std::string& method, const std::string& target, FaultRule* out) {
   std::lock_guard<std::mutex> lock(mu_);
   for (RuleState& state : rules_) {

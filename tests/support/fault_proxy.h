@@ -22,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -74,6 +75,9 @@ class FaultProxy {
   std::vector<SeenRequest> Seen() const;
   // How many seen requests have `method` and a target containing `part`.
   int Count(const std::string& method, const std::string& part) const;
+  // Waits until Count(method, part) >= n; false at the timeout.
+  bool WaitUntilSeen(const std::string& method, const std::string& part, int n,
+                     std::chrono::milliseconds timeout);
   void Stop();
 
  private:

@@ -5,8 +5,11 @@
 // directories.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "app.h"
 #include "arkwiki/backup/backup_journal.h"
@@ -26,6 +29,31 @@ namespace {
 
 constexpr auto kDeadline = std::chrono::seconds(120);
 
+// Once armed with a directory, stalls the second file created under it (a
+// new directory target's first object: the key object is the first) until
+// Release(), after telling WaitUntilStalled() that it has begun.
+class StallingEnv : public EnvWrapper {
+ public:
+  using EnvWrapper::EnvWrapper;
+  void StallSecondFileUnder(const std::string& dir) { dir_ = dir + "/"; }
+  void WaitUntilStalled() { entered_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                        CreateMode m) override {
+    if (!dir_.empty() && p.rfind(dir_, 0) == 0 && ++created_ == 2) {
+      entered_.set_value();
+      release_.get_future().wait();
+    }
+    return target()->NewWritableFile(p, m);
+  }
+
+ private:
+  std::string dir_;  // set before the copy thread starts
+  std::atomic<int> created_{0};
+  std::promise<void> entered_;
+  std::promise<void> release_;
+};
+
 class BackupOffsiteServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -33,7 +61,7 @@ class BackupOffsiteServiceTest : public ::testing::Test {
     if (HasFatalFailure()) return;
     auto storage = Storage::Open(Env::Default(), live_);
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    app_ = std::make_unique<WikiApp>(Env::Default(), std::move(storage).value());
+    app_ = std::make_unique<WikiApp>(&env_, std::move(storage).value());
     auto poster = std::make_unique<RecordingPoster>();
     poster_ = poster.get();
     app_->backup().SetScheduleSeams([] { return NowUnixSeconds(); }, std::move(poster));
@@ -72,6 +100,7 @@ class BackupOffsiteServiceTest : public ::testing::Test {
     return out;
   }
 
+  StallingEnv env_{Env::Default()};
   testing::TempDir dir_;
   std::string source_ = dir_.Sub("source");
   std::string live_ = dir_.Sub("live");
@@ -117,6 +146,35 @@ TEST_F(BackupOffsiteServiceTest, AnEncryptedRepositorysPointsAreCopiedWithItsKey
   EXPECT_EQ(s.failures_total, 0u) << s.last_error;
   EXPECT_EQ(s.points.count(id), 1u);
   EXPECT_TRUE(std::filesystem::exists(dir_.Sub("nas") + "/snapshots/" + id));
+}
+
+// Shutting down while a copy waits on a slow target does not wait for the
+// target: the copy stops at its next object, journaled as cancelled (no
+// alert), with no record on the target, and the next target is not started.
+TEST_F(BackupOffsiteServiceTest, ShutdownCancelsACopyWaitingOnItsTargetAndJournalsIt) {
+  AddTarget("nas", dir_.Sub("nas"));
+  AddTarget("usb", dir_.Sub("usb"));
+  env_.StallSecondFileUnder(dir_.Sub("nas"));
+  auto point = backup().CreatePoint("admin", "");
+  ASSERT_TRUE(point.ok()) << point.status().ToString();
+  env_.WaitUntilStalled();
+  const Cancellation& stopping = backup().offsite().cancellation();
+  std::thread stopper([this] { backup().Shutdown(); });
+  EXPECT_EQ(stopping.SleepFor(kDeadline).code(), StatusCode::kCancelled);
+  env_.Release();
+  stopper.join();
+  const auto journaled = Journal("offsite_copy");
+  ASSERT_EQ(journaled.size(), 1u) << "usb is not started";
+  EXPECT_EQ(journaled[0].subject, "nas");
+  EXPECT_EQ(journaled[0].outcome, "failed");
+  EXPECT_NE(journaled[0].message.find("cancelled: server stopping"), std::string::npos)
+      << journaled[0].message;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("nas") + "/snapshots/" + point->id));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("usb")));
+  backup().notifier().WaitIdle();
+  for (const std::string& post : poster_->posts()) {
+    EXPECT_EQ(post.find("offsite_copy_failed"), std::string::npos) << post;
+  }
 }
 
 TEST_F(BackupOffsiteServiceTest, AFailingTargetIsRedInHealthMetricsJournalAndWebhook) {

@@ -26,11 +26,15 @@
 //      newest record there;
 //   3. for every file the manifest names that the target lacks (as an
 //      object of the right size, or in a pack that record names): encrypts
-//      the local file, hashing it as it goes (a local file that no longer
-//      matches its manifest fails the copy: run `backup check`), into a
-//      spool file in copy-tmp/ and puts it; a small file is appended to a
-//      pack spool instead, put once it holds 8 MiB and at the end;
+//      the local file into a spool file in copy-tmp/, hashing the plain
+//      bytes as it goes (a local file that no longer matches its manifest
+//      fails the copy: run `backup check`) and the encrypted ones too, and
+//      puts it with that hash (OffsiteTarget::PutHashed); a small file is
+//      appended to a pack spool instead, put once it holds 8 MiB and at the
+//      end;
 //   4. puts the record, last.
+// A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
+// object or before step 4, as a failure there would.
 // A crash or failure at any step leaves the target's earlier restore points
 // as they were, and at most objects no record names (which the next copy
 // reuses, or a prune removes) and a spool file in tmp/ (emptied by the next
@@ -47,6 +51,7 @@
 #include "arkwiki/backup/offsite_target.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/retention.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki {
@@ -79,7 +84,13 @@ class OffsiteCopier {
   // `target` (neither owned), encrypting with `key`. The caller holds the
   // target's OffsiteTargetLock while it copies, so that no prune of the
   // target removes the objects a copy put or found present.
-  OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key);
+  // `cancel` (not owned; null: nothing cancels), once raised, stops a copy
+  // with kCancelled before its next object or its record, so the point is
+  // not on the target and a later copy sends only what is still missing.
+  // (Cancelling the target's own requests is the target's setting, such as
+  // S3TargetConfig::cancel.)
+  OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target, const OffsiteKey& key,
+                const Cancellation* cancel = nullptr);
   // The key of an encrypted repository of restore points
   // (Repository::key()), not owned: what the copy reads is decrypted with
   // it, then encrypted with the target's key. Without it an encrypted
@@ -100,6 +111,7 @@ class OffsiteCopier {
   OffsiteTarget* target_;
   const OffsiteKey& key_;
   const OffsiteKey* local_key_ = nullptr;
+  const Cancellation* cancel_;
 };
 
 // A restore point on a target, from its record.
@@ -164,13 +176,25 @@ class OffsiteTargetLock {
 struct OffsitePruneResult {
   std::vector<std::string> forgotten;  // restore points removed, newest first
   PruneResult objects;
+  // Objects no remaining record names, kept because they were written
+  // less than the grace period before `now` (or the target did not say
+  // when); also counted in objects.objects_kept.
+  uint64_t objects_too_new = 0;
 };
+// The default grace period of PruneTarget: a day.
+inline constexpr int64_t kOffsitePruneGraceSeconds = int64_t{24} * 3600;
 // Applies `policy` to the target's restore points (each counts as checked:
 // only checked points are copied), removes the records of those it forgets,
-// then every object no remaining record names. Refuses (Corruption) while
-// any record cannot be read, since its objects cannot be known. The caller
-// holds the target's OffsiteTargetLock, so that no copy to it runs beside.
+// then every object no remaining record names that was written at least
+// `grace_seconds` before `now` (by OffsiteObject::modified; an object whose
+// time the target does not give is kept). The grace period protects a copy
+// to the same target from another machine, which the lock below does not
+// reach: its objects are on the target before its record. Refuses
+// (Corruption) while any record cannot be read, since its objects cannot be
+// known. The caller holds the target's OffsiteTargetLock, so that no copy
+// to it from this machine runs beside.
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
-                                       const RetentionPolicy& policy, int64_t now);
+                                       const RetentionPolicy& policy, int64_t now,
+                                       int64_t grace_seconds = kOffsitePruneGraceSeconds);
 
 }  // namespace arkwiki

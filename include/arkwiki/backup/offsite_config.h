@@ -17,6 +17,10 @@
 //   keep_daily = 7
 //   keep_weekly = 4
 //   keep_monthly = 12
+//   ; a prune removes an object no restore point names only once it is
+//   ; this many hours old (optional; default 24; 0 = at once), so that a
+//   ; copy to the same target from another machine is not broken
+//   prune_grace_hours = 24
 //   ; S3 only
 //   endpoint = https://s3.example.com
 //   region = eu-west-1
@@ -43,6 +47,10 @@ struct OffsiteTargetConfig {
   std::string passphrase;
   std::string passphrase_file;
   RetentionPolicy retention;
+  // PruneTarget's grace period for unnamed objects, in hours (0 to
+  // kMaxPruneGraceHours).
+  int prune_grace_hours = 24;
+  static constexpr int kMaxPruneGraceHours = 24 * 365;
 };
 
 // DATA/offsite/targets.conf.

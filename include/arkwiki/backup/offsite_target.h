@@ -32,6 +32,10 @@ namespace arkwiki {
 struct OffsiteObject {
   std::string key;
   uint64_t size = 0;
+  // When the object was last written, in Unix seconds by the target's
+  // clock (S3's LastModified, a file's mtime); 0 when the target did not
+  // say. Prune keeps an unnamed object younger than its grace period.
+  int64_t modified = 0;
 };
 
 class OffsiteTarget {
@@ -44,6 +48,16 @@ class OffsiteTarget {
   // Stores source's bytes [0, source.Size()) under `key`, replacing any
   // object there (see the contract above).
   virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
+  // Put, for a caller that already has the SHA-256 (lowercase hex) of
+  // source's bytes, as the copy engine does after hashing its spool file
+  // while writing it: a target that must send the hash ahead of the bytes
+  // (S3) then reads them once, not twice. A wrong hash fails the Put and
+  // stores nothing. The default ignores the hash.
+  virtual Status PutHashed(const std::string& key, const RandomAccessFile& source,
+                           const std::string& sha256_hex) {
+    (void)sha256_hex;
+    return Put(key, source);
+  }
   // Streams the object's bytes into `sink`. NotFound when absent.
   // Corruption, naming the key, as soon as the object proves longer than
   // `max_bytes`: the target stops reading there however much it is sent,
@@ -52,7 +66,8 @@ class OffsiteTarget {
   virtual Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) = 0;
   // The object's size. NotFound when absent.
   virtual Result<uint64_t> Stat(const std::string& key) = 0;
-  // Every object whose key starts with `prefix`, sorted by key.
+  // Every object whose key starts with `prefix`, sorted by key, with its
+  // size and (where the target knows it) when it was written.
   virtual Result<std::vector<OffsiteObject>> List(const std::string& prefix) = 0;
   // Removes the object; OK when it is already absent.
   virtual Status Remove(const std::string& key) = 0;

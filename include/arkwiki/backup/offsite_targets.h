@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki {
@@ -26,6 +27,9 @@ struct OffsiteTargetSpec {
   // the admin chose; required for s3:// (never a shared temporary
   // directory). Created private (0700) on first use.
   std::string state_dir;
+  // S3 only: raised, the target's requests stop with kCancelled
+  // (S3TargetConfig::cancel). Not owned; null: nothing cancels.
+  const Cancellation* cancel = nullptr;
 };
 
 // True for "s3://...".

@@ -5,7 +5,11 @@
 // docs/offsite-s3.md.
 //
 // How Put stores an object:
-//   1. An object of at most part_size bytes goes up in one PutObject.
+//   1. An object of at most multipart_threshold bytes goes up in one
+//      PutObject, streamed from the source in 1 MiB blocks (flat memory).
+//      Its SHA-256 is signed, so it is read twice (hashed, then sent)
+//      unless the caller gives it (PutHashed). A failed attempt sends the
+//      whole object again; nothing of it is visible until it is complete.
 //   2. A larger one goes up as a multipart upload: CreateMultipartUpload,
 //      then UploadPart for each part_size slice read from the source, then
 //      CompleteMultipartUpload. Up to parallel_parts parts are read, hashed
@@ -45,6 +49,7 @@
 #include <string>
 
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
 
@@ -93,9 +98,17 @@ struct S3TargetConfig {
   int initial_backoff_ms = 200;
   int max_backoff_ms = 20000;
 
-  // Size of each part of a multipart upload, and the largest object sent
-  // in one PutObject. S3 requires at least 5 MiB (except the last part)
-  // and at most 10,000 parts; 8 MiB covers objects up to 78 GiB.
+  // The largest object sent in one PutObject (step 1), 0 to 5 GiB (S3's
+  // limit for one PutObject); larger ones go up in parts. One request is
+  // the fastest way up (on s3rver a multipart upload took 2 to 5 times as
+  // long: benchmarks/README.md, S3 target), but a dropped connection
+  // resends the whole object, while a multipart upload resends one part
+  // and resumes after a restart. 64 MiB holds every upload of a typical
+  // wiki and takes about 9 minutes at 1 Mbit/s.
+  uint64_t multipart_threshold = uint64_t{64} << 20;
+  // Size of each part of a multipart upload. S3 requires at least 5 MiB
+  // (except the last part) and at most 10,000 parts; 8 MiB covers objects
+  // up to 78 GiB.
   uint64_t part_size = uint64_t{8} << 20;
   // Parts of one multipart upload sent at the same time, each over its own
   // connection, 1 to 16. Memory for parts is parallel_parts x part_size.
@@ -119,6 +132,12 @@ struct S3TargetConfig {
   // The clock requests are signed with, in Unix seconds (the system
   // clock when empty). Tests use it to show RequestTimeTooSkewed.
   std::function<int64_t()> clock;
+  // Raised: every request stops with kCancelled before its next attempt,
+  // during a wait between attempts, and at its next send or receive on the
+  // socket (one that waits for an answer stops within io_timeout_ms); a
+  // multipart upload keeps its state for a later Put to resume. Not owned;
+  // null: nothing cancels.
+  const Cancellation* cancel = nullptr;
   // A monotonic clock in milliseconds for the deadlines (steady_clock
   // when empty), called from every thread of a multipart upload. Tests
   // advance it to pass a deadline without waiting.

@@ -28,6 +28,7 @@ enum class StatusCode {
   kUnauthenticated,  // no valid credentials
   kForbidden,        // credentials valid but role insufficient
   kConflict,         // state changed underneath (e.g. a rename target exists)
+  kCancelled,        // stopped on request (arkwiki/core/cancellation.h), e.g. at shutdown
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -57,6 +58,7 @@ class [[nodiscard]] Status {
   }
   static Status Forbidden(std::string m) { return {StatusCode::kForbidden, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -1,6 +1,8 @@
 // The directory target (steps and crash behaviour: arkwiki/backup/directory_target.h).
 #include "arkwiki/backup/directory_target.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -207,10 +209,19 @@ class DirectoryTarget : public OffsiteTarget {
         ARKWIKI_RETURN_IF_ERROR(Walk(key, prefix, out));
       } else if (e.type == DirEntry::Type::kFile && key.size() >= prefix.size()) {
         ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(JoinPath(root_, key)));
-        out->push_back({key, size});
+        out->push_back({key, size, ModifiedTime(JoinPath(root_, key))});
       }
     }
     return Status::Ok();
+  }
+
+  // The file's mtime (a Put writes a new file and renames it into place),
+  // 0 when it cannot be read. Metadata the Env does not model; reading it
+  // changes nothing.
+  static int64_t ModifiedTime(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return 0;
+    return static_cast<int64_t>(st.st_mtime);
   }
 
   Env* env_;

@@ -14,9 +14,9 @@ namespace arkwiki {
 namespace {
 
 const std::set<std::string> kKeys = {
-    "location",     "passphrase", "keep_last",      "keep_daily",    "keep_weekly",
-    "keep_monthly", "endpoint",   "region",         "access_key_id", "secret_access_key",
-    "ca_file",      "path_style", "passphrase_file"};
+    "location",     "passphrase", "keep_last",       "keep_daily",       "keep_weekly",
+    "keep_monthly", "endpoint",   "region",          "access_key_id",    "secret_access_key",
+    "ca_file",      "path_style", "passphrase_file", "prune_grace_hours"};
 
 bool IsName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -51,6 +51,14 @@ Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
 }
 
 namespace {
+
+Status CheckPruneGrace(const OffsiteTargetConfig& t, const std::string& where) {
+  if (t.prune_grace_hours < 0 || t.prune_grace_hours > OffsiteTargetConfig::kMaxPruneGraceHours) {
+    return Status::InvalidArgument(where + ": prune_grace_hours must be from 0 to " +
+                                   std::to_string(OffsiteTargetConfig::kMaxPruneGraceHours));
+  }
+  return Status::Ok();
+}
 
 Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfiguration& ini,
                                         const std::string& name) {
@@ -88,6 +96,8 @@ Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfigurat
   t.retention.keep_weekly = ini.getInt(name + ".keep_weekly", t.retention.keep_weekly);
   t.retention.keep_monthly = ini.getInt(name + ".keep_monthly", t.retention.keep_monthly);
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(t.retention).WithContext(where));
+  t.prune_grace_hours = ini.getInt(name + ".prune_grace_hours", t.prune_grace_hours);
+  ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
   return t;
 }
 
@@ -188,6 +198,9 @@ std::string SectionText(const OffsiteTargetConfig& t) {
   out += "keep_daily = " + std::to_string(t.retention.keep_daily) + "\n";
   out += "keep_weekly = " + std::to_string(t.retention.keep_weekly) + "\n";
   out += "keep_monthly = " + std::to_string(t.retention.keep_monthly) + "\n";
+  if (t.prune_grace_hours != OffsiteTargetConfig{}.prune_grace_hours) {
+    out += "prune_grace_hours = " + std::to_string(t.prune_grace_hours) + "\n";
+  }
   AddLine(&out, "endpoint", t.spec.endpoint);
   AddLine(&out, "region", t.spec.region);
   AddLine(&out, "access_key_id", t.spec.access_key_id);
@@ -224,6 +237,7 @@ Status ValidateOffsiteTarget(const OffsiteTargetConfig& t) {
   if (!IsS3Location(t.spec.location) && t.spec.location.front() != '/') {
     return Status::InvalidArgument(where + ": give the directory as an absolute path");
   }
+  ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
   return ValidateRetention(t.retention).WithContext(where);
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arkwiki/backup/offsite.h"
+#include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
 #include "repository/object_store.h"
 #include "repository/point_json.h"
@@ -48,22 +49,26 @@ Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
     return Status::Corruption("the local copy of " + file.path + " (" + from +
                               ") no longer matches its restore point; run `arkwiki backup check`");
   }
-  return Status::Ok();
+  return sealed.FinishHex();
 }
 
-// Encrypts `from` into the new file `spool` (see EncryptInto).
-Status EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                      const OffsiteKey& key, const std::string& bound_key,
-                      const std::string& spool) {
+// Encrypts `from` into the new file `spool` (see EncryptInto). Returns the
+// SHA-256 of the encrypted bytes, which the target may need before it sends
+// them.
+Result<std::string> EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
+                                   const OffsiteKey& key, const std::string& bound_key,
+                                   const std::string& spool) {
   ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
-  ARKWIKI_RETURN_IF_ERROR(EncryptInto(env, from, file, key, bound_key, out.get()));
-  return out->Close();
+  HashingTee sealed(out.get());
+  ARKWIKI_RETURN_IF_ERROR(EncryptInto(env, from, file, key, bound_key, &sealed));
+  ARKWIKI_RETURN_IF_ERROR(out->Close());
+  return sealed.FinishHex();
 }
 
-Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key,
-                  const std::string& spool) {
+Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key, const std::string& spool,
+                  const std::string& sha256_hex) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(spool));
-  return target->Put(key, *file);
+  return target->PutHashed(key, *file, sha256_hex);
 }
 
 // The pack a copy is filling: small files, sealed as they would be on
@@ -86,8 +91,9 @@ class PackSpool {
       pack_ = RandomHex(16);
       path_ = JoinPath(repo_.copy_tmp, "pack-" + pack_);
       ARKWIKI_ASSIGN_OR_RETURN(sink_, FileByteSink::Create(env_, path_, CreateMode::kExclusive));
+      sealed_ = std::make_unique<HashingTee>(sink_.get());
     }
-    ARKWIKI_RETURN_IF_ERROR(EncryptInto(env_, from, file, key, ObjectKey(name), sink_.get()));
+    ARKWIKI_RETURN_IF_ERROR(EncryptInto(env_, from, file, key, ObjectKey(name), sealed_.get()));
     pending_.Add(name, pack_, bytes_);
     record->Add(name, pack_, bytes_);
     bytes_ += EncryptedSize(file.size);
@@ -103,7 +109,7 @@ class PackSpool {
   Status Put(OffsitePackIndex* present, OffsiteCopyResult* result) {
     if (!sink_) return Status::Ok();
     ARKWIKI_RETURN_IF_ERROR(sink_->Close());
-    ARKWIKI_RETURN_IF_ERROR(PutSpooled(env_, target_, PackKey(pack_), path_)
+    ARKWIKI_RETURN_IF_ERROR(PutSpooled(env_, target_, PackKey(pack_), path_, sealed_->FinishHex())
                                 .WithContext("copying a pack to " + target_->Describe()));
     present->Merge(pending_);
     ++result->packs_sent;
@@ -115,6 +121,7 @@ class PackSpool {
  private:
   void Discard() {
     if (sink_) {
+      sealed_.reset();
       sink_.reset();
       (void)env_->RemoveFile(path_);  // a leftover goes with the next prune
     }
@@ -128,6 +135,7 @@ class PackSpool {
   std::string pack_;
   std::string path_;
   std::unique_ptr<FileByteSink> sink_;
+  std::unique_ptr<HashingTee> sealed_;  // over sink_: the pack's SHA-256
   uint64_t bytes_ = 0;
   OffsitePackIndex pending_;
 };
@@ -139,6 +147,7 @@ struct CopyContext {
   const OffsiteKey& key;
   PresentObjects* present;
   OffsitePackIndex* packed;  // packed objects on the target a record names
+  const Cancellation* cancel;
 };
 
 // Local path of manifest file `file` of restore point `id`.
@@ -178,8 +187,10 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
     return spool->full() ? spool->Put(c.packed, result) : Status::Ok();
   }
   const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  Status s = EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
-  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path);
+  Result<std::string> sealed_sha256 =
+      EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
+  Status s = sealed_sha256.status();
+  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path, *sealed_sha256);
   (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
   ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying " + file.path + " to " + c.target->Describe()));
   (*c.present)[name] = sealed_size;
@@ -209,9 +220,13 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   PackSpool spool(c.env, c.repo, c.target);
   for (size_t i = 0; i < manifest.files.size(); ++i) {
+    ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
     ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &spool, &record.packed, &result));
   }
+  ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(spool.Put(c.packed, &result));
+  // The last place to stop: once the record is put, the point is on the target.
+  ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_ASSIGN_OR_RETURN(std::string sealed,
                            EncryptBytes(c.key, RecordKey(id), RecordPlaintext(record)));
   result.bytes_sent += sealed.size();
@@ -280,8 +295,8 @@ Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
 }
 
 OffsiteCopier::OffsiteCopier(Env* env, std::string backup_dir, OffsiteTarget* target,
-                             const OffsiteKey& key)
-    : env_(env), backup_dir_(std::move(backup_dir)), target_(target), key_(key) {}
+                             const OffsiteKey& key, const Cancellation* cancel)
+    : env_(env), backup_dir_(std::move(backup_dir)), target_(target), key_(key), cancel_(cancel) {}
 
 Result<OffsiteCopyResult> OffsiteCopier::Copy(const std::string& id) {
   ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> copied, CopyIfPresent(id));
@@ -301,8 +316,9 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
   // Packed objects are read out of their packs, sealed ones decrypted.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
-  ARKWIKI_ASSIGN_OR_RETURN(OffsiteCopyResult r,
-                           CopyLocked({stored.get(), repo, target_, key_, &present, &packed}, id));
+  ARKWIKI_ASSIGN_OR_RETURN(
+      OffsiteCopyResult r,
+      CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_}, id));
   return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
@@ -324,7 +340,7 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
     if (info->check.state == CheckStatus::State::kFailed) continue;
     ARKWIKI_ASSIGN_OR_RETURN(
         OffsiteCopyResult r,
-        CopyLocked({stored.get(), repo, target_, key_, &present, &packed}, id));
+        CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_}, id));
     results.push_back(std::move(r));
   }
   return results;

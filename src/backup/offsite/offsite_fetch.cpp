@@ -3,30 +3,11 @@
 #include <algorithm>
 #include <memory>
 
-#include "arkwiki/core/hash.h"
+#include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
 
 namespace arkwiki {
 namespace {
-
-// Hashes what passes through on its way to `next` (nullptr: dropped).
-class HashingTee : public ByteSink {
- public:
-  explicit HashingTee(ByteSink* next) : next_(next) {}
-  Status Write(std::string_view data) override {
-    sha_.Update(data);
-    bytes_ += data.size();
-    return next_ ? next_->Write(data) : Status::Ok();
-  }
-  Status Flush() override { return next_ ? next_->Flush() : Status::Ok(); }
-  std::string FinishHex() { return sha_.FinishHex(); }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  ByteSink* next_;
-  Sha256 sha_;
-  uint64_t bytes_ = 0;
-};
 
 // Routes the bytes of a pack into the decryption of each slice in turn.
 class PackSlicer : public ByteSink {

@@ -37,8 +37,10 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
 }  // namespace
 
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
-                                       const RetentionPolicy& policy, int64_t now) {
+                                       const RetentionPolicy& policy, int64_t now,
+                                       int64_t grace_seconds) {
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(policy));
+  if (grace_seconds < 0) return Status::InvalidArgument("the prune grace period is negative");
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
   std::vector<ReadPoint> points;
   std::vector<RetentionPoint> retention;
@@ -67,15 +69,25 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
       ++result.objects.objects_kept;
       continue;
     }
+    // Perhaps a copy from another machine, whose record is still to come.
+    if (o.modified <= 0 || now - o.modified < grace_seconds) {
+      ++result.objects.objects_kept;
+      ++result.objects_too_new;
+      continue;
+    }
     ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));
     ++result.objects.objects_removed;
     result.objects.bytes_removed += o.size;
   }
-  // A pack goes when no remaining record names it; one that still holds a
-  // named file is kept whole.
+  // A pack goes when no remaining record names it and it is past the grace
+  // period; one that still holds a named file is kept whole.
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target->List(kPacksPrefix));
   for (const OffsiteObject& o : packs) {
     if (needed_packs.count(BaseName(o.key)) > 0) continue;
+    if (o.modified <= 0 || now - o.modified < grace_seconds) {
+      ++result.objects_too_new;
+      continue;
+    }
     ARKWIKI_RETURN_IF_ERROR(target->Remove(o.key));
     ++result.objects.packs_removed;
     result.objects.bytes_removed += o.size;

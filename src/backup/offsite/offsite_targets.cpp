@@ -52,6 +52,7 @@ Result<S3TargetConfig> S3ConfigFromSpec(Env* env, const OffsiteTargetSpec& spec)
   }
   config.state_dir = spec.state_dir;
   config.env = env;
+  config.cancel = spec.cancel;
   return config;
 }
 

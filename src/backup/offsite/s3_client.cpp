@@ -104,6 +104,10 @@ Status TooLong(const Call& call) {
                             " bytes it may hold; reading stopped there");
 }
 
+uint64_t BodySize(const Call& call) {
+  return call.body_file != nullptr ? call.body_file->Size() : call.body.size();
+}
+
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -113,6 +117,7 @@ int64_t SteadyMillis() {
 }  // namespace
 
 void Deadline::Check(Poco::Net::SocketImpl* socket) {
+  if (cancel != nullptr && cancel->cancelled()) throw Poco::Exception("the request was cancelled");
   const int64_t left = at_ms - now_ms();
   if (left <= 0) throw Poco::TimeoutException("the request's deadline has passed");
   // Set near the deadline only (and once more to undo it), since a new
@@ -144,6 +149,7 @@ Client::Client(S3TargetConfig config)
   if (!config_.deadline_clock) config_.deadline_clock = SteadyMillis;
   deadline_.now_ms = config_.deadline_clock;
   deadline_.io_timeout_ms = config_.io_timeout_ms;
+  deadline_.cancel = config_.cancel;
 }
 
 Client::~Client() = default;
@@ -209,11 +215,16 @@ int64_t Client::BackoffMs(int retry) {
 
 int64_t Client::DeadlineFor(const Call& call) const {
   // The object a request carries: its body, or the most a Get may fetch.
-  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : call.body.size();
+  const uint64_t bytes = call.sink != nullptr ? call.max_sink_bytes : BodySize(call);
   const uint64_t mib = std::min<uint64_t>(bytes / (uint64_t{1} << 20) + 1, uint64_t{1} << 40);
   const uint64_t extra = std::min<uint64_t>(
       mib * static_cast<uint64_t>(config_.deadline_ms_per_mib), uint64_t{1} << 60);
   return config_.deadline_clock() + config_.request_deadline_ms + static_cast<int64_t>(extra);
+}
+
+Status Client::Cancelled(const Call& call) const {
+  const Status s = CheckCancelled(config_.cancel);
+  return s.ok() ? s : Status::Cancelled(s.message() + " (" + s3::Describe(call) + ")");
 }
 
 Status Client::DeadlinePassed(const Call& call, const Status& last) const {
@@ -222,6 +233,26 @@ Status Client::DeadlinePassed(const Call& call, const Status& last) const {
                          std::to_string(config_.request_deadline_ms) + ", plus " +
                          std::to_string(config_.deadline_ms_per_mib) + " ms per MiB)" +
                          (last.ok() ? std::string() : "; the last failure: " + last.message()));
+}
+
+Status Client::WriteBody(std::ostream& out, const Call& call) {
+  if (call.body_file == nullptr) {
+    out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
+    return Status::Ok();
+  }
+  const uint64_t size = call.body_file->Size();
+  std::string block(static_cast<size_t>(std::min<uint64_t>(kReadBlock, size)), '\0');
+  for (uint64_t offset = 0; offset < size && out;) {
+    const auto want = static_cast<size_t>(std::min<uint64_t>(block.size(), size - offset));
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, call.body_file->ReadAt(offset, block.data(), want));
+    if (n == 0) {
+      return Status::Corruption("the source ended at byte " + std::to_string(offset) +
+                                " while being uploaded: it changed size");
+    }
+    out.write(block.data(), static_cast<std::streamsize>(n));
+    offset += n;
+  }
+  return Status::Ok();
 }
 
 Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a) {
@@ -299,7 +330,7 @@ std::unique_ptr<Poco::Net::HTTPRequest> Client::SignedRequest(const Call& call,
   rq->set("Authorization", AuthorizationHeader(credentials, date, sig));
   rq->set("User-Agent", std::string("arkwiki/") + ARKWIKI_VERSION);
   if (call.method == "PUT" || call.method == "POST") {
-    rq->setContentLength64(static_cast<Poco::Int64>(call.body.size()));
+    rq->setContentLength64(static_cast<Poco::Int64>(BodySize(call)));
   }
   return rq;
 }
@@ -316,7 +347,11 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
   try {
     auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
     std::ostream& out = session.sendRequest(*rq);
-    out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
+    a.status = WriteBody(out, call);
+    if (!a.status.ok()) {
+      session.reset();  // the server waits for the rest of a body that will not come
+      return a;
+    }
     out.flush();
     if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
     Poco::Net::HTTPResponse rs;
@@ -358,6 +393,9 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
 }
 
 Result<Reply> Client::Execute(const Call& call) {
+  if (call.body_file != nullptr && call.body_sha256.empty()) {
+    return Status::InvalidArgument("a body streamed from a file needs its SHA-256");
+  }
   const std::string payload_sha256 = !call.body_sha256.empty() ? call.body_sha256
                                      : call.body.empty()       ? std::string(kEmptySha256)
                                                                : Sha256Hex(call.body);
@@ -365,13 +403,21 @@ Result<Reply> Client::Execute(const Call& call) {
   Status last;
   deadline_.at_ms = DeadlineFor(call);
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
+    ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
     if (attempt > 0) {
       const int64_t wait = BackoffMs(attempt);
       if (config_.deadline_clock() + wait >= deadline_.at_ms) return DeadlinePassed(call, last);
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      if (config_.cancel != nullptr) {
+        (void)config_.cancel->SleepFor(std::chrono::milliseconds(wait));
+        ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      }
     }
     Attempt a = SendOnce(call, payload_sha256, &delivered);
     if (a.status.ok()) return std::move(a.reply);
+    // An attempt cut short by the cancellation is no failure of the server.
+    ARKWIKI_RETURN_IF_ERROR(Cancelled(call));
     // However the attempt ended, past the deadline the request is over.
     if (config_.deadline_clock() >= deadline_.at_ms) return DeadlinePassed(call, a.status);
     if (!a.retry) return a.status;

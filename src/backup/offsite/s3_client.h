@@ -19,6 +19,8 @@
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/s3_target.h"
+#include "arkwiki/core/cancellation.h"
+#include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
 #include "offsite/sigv4.h"
 
@@ -33,8 +35,14 @@ struct Call {
   NameValues query;
   NameValues headers;     // extra headers to send and sign
   std::string_view body;  // sent with its SHA-256 in x-amz-content-sha256
+  // Instead of `body`: the file whose bytes [0, Size()) are the body,
+  // streamed in 1 MiB blocks (read again from the start by each attempt),
+  // so an object of any size is sent in flat memory. Needs body_sha256.
+  // A source that fails to read, or ends early, fails the request without
+  // a retry.
+  const RandomAccessFile* body_file = nullptr;
   // The body's SHA-256 (lowercase hex) when the caller has it already;
-  // empty: Execute computes it.
+  // empty: Execute computes it (from `body` only).
   std::string body_sha256;
   // A 2xx answer's body is streamed here instead of into Reply::body. A
   // retry after part of it arrived asks for the rest only (Range).
@@ -55,8 +63,10 @@ struct Deadline {
   std::function<int64_t()> now_ms;  // monotonic
   int64_t at_ms = INT64_MAX;
   int io_timeout_ms = 0;
-  // Throws Poco::TimeoutException once the deadline has passed; else
-  // shortens the socket's timeouts to what is left of it.
+  const Cancellation* cancel = nullptr;
+  // Throws Poco::TimeoutException once the deadline has passed, and
+  // Poco::Exception once `cancel` is raised; else shortens the socket's
+  // timeouts to what is left of the deadline.
   void Check(Poco::Net::SocketImpl* socket);
 
  private:
@@ -91,6 +101,9 @@ class Client {
   std::unique_ptr<Poco::Net::HTTPRequest> SignedRequest(const Call& call,
                                                         const std::string& payload_sha256,
                                                         uint64_t resume_from);
+  // Writes the call's body to `out`. A local read failure is returned (the
+  // request is then cut short, so the connection must be dropped).
+  static Status WriteBody(std::ostream& out, const Call& call);
   // Reads the answer's body into a->reply (or call.sink), bounded in memory;
   // sets a->retry or a->drop_connection as the way it ended asks.
   Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);
@@ -102,6 +115,8 @@ class Client {
   // When `call` must be finished, by deadline_clock.
   int64_t DeadlineFor(const Call& call) const;
   Status DeadlinePassed(const Call& call, const Status& last) const;
+  // kCancelled, naming the request, once config_.cancel is raised.
+  Status Cancelled(const Call& call) const;
   std::string RequestPath(const std::string& key) const;
 
   S3TargetConfig config_;

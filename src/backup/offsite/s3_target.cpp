@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "arkwiki/core/hash.h"
 #include "offsite/s3_client.h"
 #include "offsite/s3_multipart.h"
 #include "offsite/s3_xml.h"
@@ -14,6 +15,19 @@
 
 namespace arkwiki {
 namespace {
+
+// The SHA-256 (lowercase hex) of source's bytes, read in 1 MiB blocks.
+Result<std::string> SourceSha256(const RandomAccessFile& source) {
+  Sha256 sha;
+  std::vector<char> block(size_t{1} << 20);
+  for (uint64_t offset = 0; offset < source.Size();) {
+    const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
+    ARKWIKI_RETURN_IF_ERROR(s3::ReadFully(source, offset, block.data(), n));
+    sha.Update(block.data(), n);
+    offset += n;
+  }
+  return sha.FinishHex();
+}
 
 class S3Target final : public OffsiteTarget {
  public:
@@ -27,14 +41,21 @@ class S3Target final : public OffsiteTarget {
   std::string Describe() const override { return client_.Describe(); }
 
   Status Put(const std::string& key, const RandomAccessFile& source) override {
+    return PutHashed(key, source, "");
+  }
+
+  Status PutHashed(const std::string& key, const RandomAccessFile& source,
+                   const std::string& sha256_hex) override {
     const std::string full = prefix_ + key;
-    if (source.Size() > client_.config().part_size) {
+    if (source.Size() > client_.config().multipart_threshold) {
       return s3::MultipartPut(&client_, &states_, full, source);
     }
-    std::string body(static_cast<size_t>(source.Size()), '\0');
-    ARKWIKI_RETURN_IF_ERROR(s3::ReadFully(source, 0, body.data(), body.size()));
     s3::Call call{"PUT", full};
-    call.body = body;
+    call.body_file = &source;
+    call.body_sha256 = sha256_hex;
+    if (call.body_sha256.empty()) {
+      ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, SourceSha256(source));
+    }
     return client_.Execute(call).status();
   }
 
@@ -130,6 +151,9 @@ Status CheckConfig(const S3TargetConfig& c) {
   if (c.state_dir.empty()) return Status::InvalidArgument("S3 state_dir is not set");
   if (c.part_size < kS3MinPartSize || c.part_size > (uint64_t{5} << 30)) {
     return Status::InvalidArgument("S3 part_size must be between 5 MiB and 5 GiB");
+  }
+  if (c.multipart_threshold > (uint64_t{5} << 30)) {
+    return Status::InvalidArgument("S3 multipart_threshold must be at most 5 GiB");
   }
   if (c.parallel_parts < 1 || c.parallel_parts > 16) {
     return Status::InvalidArgument("S3 parallel_parts must be between 1 and 16");

@@ -9,6 +9,7 @@
 #include <Poco/NumberParser.h>
 #include <Poco/SAX/XMLReader.h>
 
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/markup_escape.h"
 #include "offsite/shown_text.h"
 
@@ -35,6 +36,17 @@ std::string ChildText(const Element* parent, const std::string& name) {
 
 std::string XmlEscape(const std::string& s) { return MarkupEscape(s); }
 
+// "2026-12-03T09:50:12.000Z" (S3 gives milliseconds; some servers none)
+// in Unix seconds; 0 when it is missing or not in that form.
+int64_t ParseLastModified(std::string text) {
+  const size_t dot = text.find('.');
+  if (dot != std::string::npos && !text.empty() && text.back() == 'Z') {
+    text.erase(dot, text.size() - 1 - dot);
+  }
+  const int64_t t = ParseIsoUtc(text);
+  return t > 0 ? t : 0;
+}
+
 Result<ListPage> ReadListPage(const Element* root) {
   if (root == nullptr || root->localName() != "ListBucketResult") {
     return Status::Corruption("the list answer is not a ListBucketResult");
@@ -46,6 +58,7 @@ Result<ListPage> ReadListPage(const Element* root) {
     OffsiteObject object;
     object.key = ChildText(entry, "Key");
     object.size = Poco::NumberParser::parseUnsigned64(ChildText(entry, "Size"));
+    object.modified = ParseLastModified(ChildText(entry, "LastModified"));
     page.objects.push_back(std::move(object));
   }
   if (ChildText(root, "IsTruncated") == "true") {

@@ -41,6 +41,25 @@ TEST_F(OffsiteConfigTest, ReadsEachTargetWithItsRetention) {
   EXPECT_EQ(nas.retention.keep_daily, RetentionPolicy{}.keep_daily);
 }
 
+TEST_F(OffsiteConfigTest, PruneGraceHoursDefaultsToADayIsReadSavedAndBounded) {
+  auto targets = Load(
+      "[a]\nlocation = /mnt/a\npassphrase = p\n"
+      "[b]\nlocation = /mnt/b\npassphrase = p\nprune_grace_hours = 0\n");
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  EXPECT_EQ(targets->at(0).prune_grace_hours, 24);
+  EXPECT_EQ(targets->at(1).prune_grace_hours, 0);
+  OffsiteTargetConfig c = targets->at(1);
+  c.prune_grace_hours = 72;
+  ASSERT_TRUE(SaveOffsiteTargets(Env::Default(), path_, {c}).ok());
+  auto back = LoadOffsiteTargets(Env::Default(), path_);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->at(0).prune_grace_hours, 72);
+  EXPECT_EQ(Load("[a]\nlocation = /x\npassphrase = p\nprune_grace_hours = -1\n").status().code(),
+            StatusCode::kInvalidArgument);
+  c.prune_grace_hours = OffsiteTargetConfig::kMaxPruneGraceHours + 1;
+  EXPECT_EQ(ValidateOffsiteTarget(c).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(OffsiteConfigTest, AbsentFileMeansNoTargets) {
   auto targets = LoadOffsiteTargets(Env::Default(), dir_.Sub("none.conf"));
   ASSERT_TRUE(targets.ok());

@@ -12,6 +12,7 @@
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/directory_target.h"
+#include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "offsite/offsite_record.h"
 #include "repository/pack_store.h"
@@ -125,6 +126,7 @@ class StallingTarget : public ForwardingTarget {
  public:
   using ForwardingTarget::ForwardingTarget;
   Status Put(const std::string& key, const RandomAccessFile& source) override {
+    ++puts_;
     if (!stalled_) {
       stalled_ = true;
       entered_.set_value();
@@ -134,8 +136,11 @@ class StallingTarget : public ForwardingTarget {
   }
   void WaitUntilStalled() { entered_.get_future().wait(); }
   void Release() { release_.set_value(); }
+  // Puts begun; read it once the copy has returned.
+  int puts() const { return puts_; }
 
  private:
+  int puts_ = 0;
   bool stalled_ = false;  // touched by the copying thread only
   std::promise<void> entered_;
   std::promise<void> release_;
@@ -173,6 +178,33 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_EQ(points->at(0).info.made_by, "ann");
   Status s = RestoreCheck("latest");
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// Records, for each object put with a hash, whether the hash is that of
+// the bytes the target was given.
+class HashCheckingTarget : public ForwardingTarget {
+ public:
+  using ForwardingTarget::ForwardingTarget;
+  Status PutHashed(const std::string& key, const RandomAccessFile& source,
+                   const std::string& sha256_hex) override {
+    std::string bytes(source.Size(), '\0');
+    auto n = source.ReadAt(0, bytes.data(), bytes.size());
+    if (!n.ok() || *n != bytes.size()) return Status::IoError("short read");
+    (Sha256Hex(bytes) == sha256_hex ? matched : mismatched).push_back(key);
+    return Put(key, source);
+  }
+  std::vector<std::string> matched;
+  std::vector<std::string> mismatched;
+};
+
+TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
+  HashCheckingTarget checking(target_.get());
+  OffsiteCopier copier(Env::Default(), repo_dir_, &checking, *key_);
+  auto copied = copier.Copy(Snap());
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(checking.matched.size(), copied->objects_sent);
+  EXPECT_GT(checking.matched.size(), 0u);
+  EXPECT_TRUE(checking.mismatched.empty()) << checking.mismatched.front();
 }
 
 TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {
@@ -378,6 +410,31 @@ TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
   EXPECT_FALSE(std::filesystem::exists(repo_dir_ + "/copy-tmp")) << "the prune empties the spool";
 }
 
+// Cancelled while its first object is on the way, a copy puts no further
+// object and no record, and the next copy sends only what is missing.
+TEST_F(OffsiteCopyTest, ACancelledCopyStopsAtTheNextObjectAndTheNextCopyCompletesIt) {
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string id = Snap();
+  StallingTarget slow(target_.get());
+  Cancellation cancel;
+  OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_, &cancel);
+  auto copying = std::async(std::launch::async, [&] { return copier.Copy(id); });
+  slow.WaitUntilStalled();
+  cancel.Cancel("server stopping");
+  slow.Release();
+  const Result<OffsiteCopyResult> cancelled = copying.get();
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled) << cancelled.status().ToString();
+  EXPECT_NE(cancelled.status().message().find("cancelled: server stopping"), std::string::npos)
+      << cancelled.status().message();
+  EXPECT_EQ(slow.puts(), 1) << "the object on its way finishes; no other starts";
+  EXPECT_EQ(Objects().size(), 1u);
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record, no half point";
+  auto next = Copy(id);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->objects_present, 1u);
+  EXPECT_EQ(ListTargetPoints(target_.get(), *key_)->size(), 1u);
+}
+
 TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
   const std::string id = Snap();
   ASSERT_TRUE(OpenRepo()->Delete(id).ok());
@@ -416,6 +473,33 @@ TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
   EXPECT_EQ(pruned.status().code(), StatusCode::kCorruption);
   EXPECT_FALSE(Packs().empty());
+}
+
+// An object no record names may be a copy in progress from another machine
+// (its record comes last): a prune removes it only once it is older than
+// the grace period, by the time the target gives (here a file's mtime).
+TEST_F(OffsiteCopyTest, PruneRemovesAnUnnamedObjectOnlyOnceItIsOlderThanTheGracePeriod) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  const size_t named = Objects().size();
+  const std::string unnamed = std::string(kObjectsPrefix) + "ff/" + std::string(64, 'f');
+  ASSERT_TRUE(target_->Put(unnamed, StringFile("from a copy elsewhere")).ok());
+  auto listed = target_->List(unnamed);
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  const int64_t written = listed->at(0).modified;
+  ASSERT_GT(written, 0) << "the directory target gives each object's mtime";
+  const int64_t day = kOffsitePruneGraceSeconds;
+
+  auto young = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + day - 1);
+  ASSERT_TRUE(young.ok()) << young.status().ToString();
+  EXPECT_EQ(young->objects.objects_removed, 0u);
+  EXPECT_EQ(young->objects_too_new, 1u);
+  EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kOk);
+
+  auto shorter = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + 3600, 3600);
+  ASSERT_TRUE(shorter.ok()) << shorter.status().ToString();
+  EXPECT_EQ(shorter->objects.objects_removed, 1u) << "a grace of an hour, an hour later";
+  EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Objects().size(), named) << "the objects a record names are kept";
 }
 
 TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot) {

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 
@@ -126,6 +128,39 @@ TEST_F(S3TargetFaultTest, InterruptedUploadResumesFromTheStateFileInANewTarget) 
   EXPECT_EQ(proxy->Count("PUT", "partNumber=3&"), 2);
   EXPECT_EQ(proxy->Count("PUT", "partNumber=4&"), 1);
   EXPECT_EQ(StateFiles(), 0);
+  EXPECT_EQ(Sha256Hex(Fetch(second.get(), "objects/big")), Sha256Hex(data));
+}
+
+// Cancelled while a part waits out a long backoff (or is still on the
+// way), the upload stops at once with its state kept, and a later Put
+// resumes it without sending part 1 again.
+TEST_F(S3TargetFaultTest, CancelEndsTheWaitBeforeARetryAndTheUploadResumesLater) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Rule(Action::kAnswer, "PUT", "partNumber=2&"));  // 503 SlowDown once
+  S3TargetConfig config = Config(proxy.get());
+  config.parallel_parts = 1;
+  config.initial_backoff_ms = 1800000;  // half an hour, unless cancelled
+  config.max_backoff_ms = 3600000;
+  config.request_deadline_ms = 7200000;
+  const std::string data = PatternBytes(2 * kS3MinPartSize + 1, 15);
+  Cancellation cancel;
+  config.cancel = &cancel;
+  auto first = Open(config);
+  auto putting =
+      std::async(std::launch::async, [&] { return first->Put("objects/big", StringSource(data)); });
+  ASSERT_TRUE(proxy->WaitUntilSeen("PUT", "partNumber=2&", 1, std::chrono::minutes(2)));
+  cancel.Cancel("server stopping");
+  const Status s = putting.get();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_NE(s.message().find("cancelled: server stopping"), std::string::npos) << s.message();
+  EXPECT_EQ(proxy->Count("PUT", "partNumber=2&"), 1) << "not retried after the cancel";
+  EXPECT_EQ(StateFiles(), 1);
+  config.cancel = nullptr;
+  auto second = Open(config);
+  ASSERT_TRUE(second->Put("objects/big", StringSource(data)).ok());
+  EXPECT_EQ(proxy->Count("PUT", "partNumber=1&"), 1);
+  EXPECT_EQ(proxy->Count("PUT", "partNumber=2&"), 2);
+  EXPECT_EQ(proxy->Count("POST", "uploads="), 1);
   EXPECT_EQ(Sha256Hex(Fetch(second.get(), "objects/big")), Sha256Hex(data));
 }
 

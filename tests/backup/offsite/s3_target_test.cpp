@@ -50,6 +50,18 @@ TEST_F(S3TargetRoundTripTest, PutGetStatListRemoveRoundTrip) {
   EXPECT_TRUE(target->Remove("objects/ab/one").ok()) << "removing an absent key is OK";
 }
 
+TEST_F(S3TargetRoundTripTest, ListGivesWhenEachObjectWasWritten) {
+  auto target = Open(Config());
+  const int64_t before = NowUnixSeconds();
+  ASSERT_TRUE(target->Put("objects/aa/one", StringSource("1")).ok());
+  auto listed = target->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  // LastModified, by s3rver's clock, which is this machine's.
+  EXPECT_GE(listed->at(0).modified, before - 2);
+  EXPECT_LE(listed->at(0).modified, NowUnixSeconds() + 2);
+}
+
 TEST_F(S3TargetRoundTripTest, KeysLiveUnderTheKeyPrefix) {
   S3TargetConfig config = Config();
   config.key_prefix = "/wiki-a";
@@ -183,6 +195,8 @@ TEST_F(S3TargetRoundTripTest, RefusesSettingsItCannotUse) {
   EXPECT_EQ(with([](S3TargetConfig& c) { c.state_dir.clear(); }).code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(with([](S3TargetConfig& c) { c.part_size = kS3MinPartSize - 1; }).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(with([](S3TargetConfig& c) { c.multipart_threshold = (uint64_t{5} << 30) + 1; }).code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(with([](S3TargetConfig& c) { c.max_attempts = 0; }).code(),
             StatusCode::kInvalidArgument);

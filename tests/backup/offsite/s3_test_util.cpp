@@ -41,6 +41,7 @@ S3TargetConfig S3TargetTest::Config(const FaultProxy* proxy) const {
   c.secret_key = S3rverProcess::kSecretKey;
   c.state_dir = dir_.Sub("s3-state");
   c.part_size = kS3MinPartSize;
+  c.multipart_threshold = kS3MinPartSize;  // so that objects of a few parts go up in parts
   c.max_attempts = 4;
   c.initial_backoff_ms = 20;
   c.max_backoff_ms = 200;
