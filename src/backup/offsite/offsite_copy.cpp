@@ -49,7 +49,7 @@ Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
     return Status::Corruption("the local copy of " + file.path + " (" + from +
                               ") no longer matches its restore point; run `arkwiki backup check`");
   }
-  return sealed.FinishHex();
+  return Status::Ok();
 }
 
 // Encrypts `from` into the new file `spool` (see EncryptInto). Returns the
