@@ -511,6 +511,29 @@ TEST_F(OffsiteCopyTest, APackNoRecordNamesIsSentAgainAndPruned) {
   EXPECT_TRUE(RestoreCheck(id).ok());
 }
 
+// A pack the newest record names but the target lost, or cut short, is
+// not reused: its files are sent again, as a lost object is, so the new
+// restore point restores.
+TEST_F(OffsiteCopyTest, APackLostOrCutOnTheTargetIsNotReusedByTheNextCopy) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  ASSERT_EQ(Packs().size(), 1u);
+  ASSERT_EQ(::truncate(Path(Packs()[0].key).c_str(), 40), 0);
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string second = Snap();
+  auto copied = Copy(second);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  Status s = RestoreCheck(second);
+  EXPECT_TRUE(s.ok()) << "a cut pack was reused: " << s.ToString();
+
+  for (const OffsiteObject& pack : Packs()) ASSERT_TRUE(target_->Remove(pack.key).ok());
+  AddUpload("three.bin", std::string(6000, '3'));
+  const std::string third = Snap();
+  copied = Copy(third);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  s = RestoreCheck(third);
+  EXPECT_TRUE(s.ok()) << "a lost pack was reused: " << s.ToString();
+}
+
 TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {
   AddUpload("x.bin", std::string(4000, 'x'));
   AddUpload("y.bin", std::string(4000, 'y'));
