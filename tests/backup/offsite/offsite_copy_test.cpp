@@ -175,6 +175,22 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// A listing (the server's run for a target, /setup, backup snapshots
+// --from) holds each restore point's counts, not its file list: many points
+// of 200k files each would otherwise be held whole, for as long as /setup
+// keeps its connection.
+TEST_F(OffsiteCopyTest, ListedRestorePointsHoldTheirCountsNotTheirFileLists) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  auto points = ListTargetPoints(target_.get(), *key_);
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  ASSERT_EQ(points->size(), 1u);
+  const OffsitePoint& point = points->front();
+  EXPECT_TRUE(point.manifest.files.empty());
+  EXPECT_GE(point.manifest.counts.uploads, 1);
+  EXPECT_GT(point.info.file_count, 2u);
+  EXPECT_EQ(RestoreCheck(point.info.id).code(), StatusCode::kOk) << "staging reads the record";
+}
+
 TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {
   ASSERT_TRUE(Copy(Snap()).ok());
   testing::TempDir scratch;
