@@ -7,8 +7,9 @@
 // /setup needs the one-time setup code that `arkwiki serve` makes while the
 // wiki has no users: 128 random bits as 32 hex digits, printed on the
 // server's console and kept in DATA/setup-code (mode 0600, outside live/,
-// so no backup or restore ever holds it). Whoever can read either already
-// runs the server. The code ends, and its file is removed, once the wiki
+// so no backup or restore ever holds it). Whoever can read either (the
+// console may be a journal that more people read) can restore onto the
+// server until it has a user. The code ends, and its file is removed, once the wiki
 // has a user: after a restore through /setup, or when a request to /setup
 // finds one (`arkwiki user add` removes the file itself).
 //

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arkwiki/backup/offsite.h"
+#include "format/manifest_parser.h"
 #include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
 #include "repository/object_store.h"
@@ -235,14 +236,34 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
 }
 
 // The packed objects the newest record on the target names, which a copy
-// may name again without sending them. Objects in a pack no record names
-// (one put by a copy that failed before its record) are sent again: on a
-// directory target such a pack may not have reached the disk whole.
+// may name again without sending them: those whose pack the target lists
+// long enough to hold them, as a loose object is reused only when it is
+// listed with its size. Objects in a pack that is missing or cut short, or
+// that no record names (one put by a copy that failed before its record:
+// on a directory target it may not have reached the disk whole), are sent
+// again.
 Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey& key,
                                         const std::vector<std::string>& record_ids) {
   if (record_ids.empty()) return OffsitePackIndex();
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord newest, ReadRecord(target, key, record_ids.back()));
-  return std::move(newest.packed);
+  if (newest.packed.empty()) return OffsitePackIndex();
+  std::map<std::string, uint64_t> pack_sizes;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target->List(kPacksPrefix));
+  for (const OffsiteObject& o : packs) pack_sizes[BaseName(o.key)] = o.size;
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(newest.manifest_text));
+  OffsitePackIndex whole;
+  for (size_t i = 0; i < manifest.files.size(); ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, manifest.files, i));
+    const auto at = newest.packed.Find(name);
+    if (!at) continue;
+    const auto size = pack_sizes.find(std::string(at->pack));
+    if (size == pack_sizes.end() || size->second < at->offset ||
+        size->second - at->offset < EncryptedSize(manifest.files.SizeAt(i))) {
+      continue;
+    }
+    whole.Add(name, std::string(at->pack), at->offset);
+  }
+  return whole;
 }
 
 // The repository's objects and restore points as plaintext files: packed

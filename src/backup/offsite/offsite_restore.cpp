@@ -115,6 +115,7 @@ Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const 
   for (const std::string& id : ids) {
     ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target, key, id));
     ARKWIKI_ASSIGN_OR_RETURN(OffsitePoint point, ToPoint(record));
+    point.manifest.files = ManifestFiles();  // frees it: a listing shows no file
     points.push_back(std::move(point));
   }
   return points;

@@ -58,6 +58,47 @@ Result<std::unique_ptr<OffsiteKey>> UnlockKey(Env* env, const RepoLayout& repo,
   return std::move(key).value();
 }
 
+// True when a restore point's manifest is an encrypted stream (it starts
+// with the magic of arkwiki/backup/offsite_crypto.h).
+Result<bool> AnyPointSealed(Env* env, const RepoLayout& repo) {
+  static constexpr std::string_view kSealedMagic = "ARKWOFF1";
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env, repo));
+  for (const std::string& id : ids) {
+    auto file = env->NewRandomAccessFile(JoinPath(repo.SnapshotDir(id), kPointManifest));
+    if (file.status().code() == StatusCode::kNotFound) continue;  // deleted since listed
+    ARKWIKI_RETURN_IF_ERROR(file.status());
+    char head[kSealedMagic.size()] = {};
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, (*file)->ReadAt(0, head, sizeof(head)));
+    if (std::string_view(head, n) == kSealedMagic) return true;
+  }
+  return false;
+}
+
+// A repository whose repository.json says plain must show no sign of
+// encryption: repository.json is its one file in the clear that decides,
+// and whoever can write the backup disk could otherwise rewrite it and have
+// the next restore point written there in plaintext. Corruption when it
+// holds sealed restore points, or a key.json and anything at all. A
+// key.json in one that holds nothing is what a crash in MakeEncrypted
+// leaves: removed (under the lock) unless `options` asks for encryption,
+// which replaces it.
+Status RefuseSignsOfEncryption(Env* env, const RepoLayout& repo, const RepositoryOptions& options) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool sealed, AnyPointSealed(env, repo));
+  ARKWIKI_ASSIGN_OR_RETURN(bool keyed, env->FileExists(repo.key_file));
+  if (!sealed && !keyed) return Status::Ok();
+  Status tampered = Status::Corruption(
+      "the backup repository " + repo.root + " holds encrypted files (" +
+      (sealed ? "sealed restore points" : "key.json") +
+      ") but its repository.json says it is plain: it was changed; restore repository.json "
+      "from a copy (format_version 3), or move the repository aside");
+  if (sealed) return tampered;
+  ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "checking its encryption"));
+  ARKWIKI_ASSIGN_OR_RETURN(bool empty, HoldsNothing(env, repo));
+  if (!empty) return tampered;
+  if (options.encrypt) return Status::Ok();
+  return env->RemoveFile(repo.key_file);
+}
+
 // The key an existing repository needs: unlocked when it is encrypted, new
 // when `options` asks for encryption of one that holds nothing, none for a
 // plain one.
@@ -67,6 +108,7 @@ Result<std::unique_ptr<OffsiteKey>> KeyForExisting(Env* env, const RepoLayout& r
   Result<RepositoryFormat> format = ParseRepositoryJson(text);
   ARKWIKI_RETURN_IF_ERROR(format.status().WithContext(repo.format_file));
   if (format->encrypted) return UnlockKey(env, repo, options);
+  ARKWIKI_RETURN_IF_ERROR(RefuseSignsOfEncryption(env, repo, options));
   if (!options.encrypt) return std::unique_ptr<OffsiteKey>();
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(repo, "setting up encryption"));
   ARKWIKI_ASSIGN_OR_RETURN(bool empty, HoldsNothing(env, repo));

@@ -202,9 +202,27 @@ TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
   OffsiteCopier copier(Env::Default(), repo_dir_, &checking, *key_);
   auto copied = copier.Copy(Snap());
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
-  EXPECT_EQ(checking.matched.size(), copied->objects_sent);
+  // Each loose object and each pack is one Put.
+  EXPECT_EQ(checking.matched.size(), Objects().size() + Packs().size());
+  EXPECT_EQ(Packs().size(), copied->packs_sent);
   EXPECT_GT(checking.matched.size(), 0u);
   EXPECT_TRUE(checking.mismatched.empty()) << checking.mismatched.front();
+}
+
+// A listing (the server's run for a target, /setup, backup snapshots
+// --from) holds each restore point's counts, not its file list: many points
+// of 200k files each would otherwise be held whole, for as long as /setup
+// keeps its connection.
+TEST_F(OffsiteCopyTest, ListedRestorePointsHoldTheirCountsNotTheirFileLists) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  auto points = ListTargetPoints(target_.get(), *key_);
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  ASSERT_EQ(points->size(), 1u);
+  const OffsitePoint& point = points->front();
+  EXPECT_TRUE(point.manifest.files.empty());
+  EXPECT_GE(point.manifest.counts.uploads, 1);
+  EXPECT_GT(point.info.file_count, 2u);
+  EXPECT_EQ(RestoreCheck(point.info.id).code(), StatusCode::kOk) << "staging reads the record";
 }
 
 TEST_F(OffsiteCopyTest, UnknownRestorePointIsNotFoundNamingTheTarget) {
@@ -593,6 +611,29 @@ TEST_F(OffsiteCopyTest, APackNoRecordNamesIsSentAgainAndPruned) {
   EXPECT_EQ(pruned->objects.packs_removed, 1u);
   EXPECT_EQ(Packs().size(), 1u);
   EXPECT_TRUE(RestoreCheck(id).ok());
+}
+
+// A pack the newest record names but the target lost, or cut short, is
+// not reused: its files are sent again, as a lost object is, so the new
+// restore point restores.
+TEST_F(OffsiteCopyTest, APackLostOrCutOnTheTargetIsNotReusedByTheNextCopy) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  ASSERT_EQ(Packs().size(), 1u);
+  ASSERT_EQ(::truncate(Path(Packs()[0].key).c_str(), 40), 0);
+  AddUpload("two.bin", std::string(5000, '2'));
+  const std::string second = Snap();
+  auto copied = Copy(second);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  Status s = RestoreCheck(second);
+  EXPECT_TRUE(s.ok()) << "a cut pack was reused: " << s.ToString();
+
+  for (const OffsiteObject& pack : Packs()) ASSERT_TRUE(target_->Remove(pack.key).ok());
+  AddUpload("three.bin", std::string(6000, '3'));
+  const std::string third = Snap();
+  copied = Copy(third);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  s = RestoreCheck(third);
+  EXPECT_TRUE(s.ok()) << "a lost pack was reused: " << s.ToString();
 }
 
 TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {

@@ -15,6 +15,7 @@
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/testing/fault_injection_env.h"
 #include "repository/pack_store.h"
+#include "repository/point_json.h"
 #include "repository/repo_layout.h"
 #include "repository/sealed_env.h"
 #include "support/seed_wiki.h"
@@ -325,6 +326,46 @@ TEST_F(EncryptedRepositoryTest, APlainRepositoryHoldingRestorePointsIsNotConvert
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE((*again)->encrypted());
   EXPECT_TRUE((*again)->Snapshot(SnapshotRequest{}).ok());
+}
+
+// repository.json is the one file in the clear that says whether the
+// repository is encrypted. Whoever can write the backup disk must not be
+// able to rewrite it as plain and have the next restore point written in
+// plaintext (backup_encrypt need not be on once a repository is
+// encrypted): key.json, or a sealed restore point, gives it away.
+TEST_F(EncryptedRepositoryTest, ARepositoryJsonRewrittenAsPlainIsRefusedNotWrittenInPlaintext) {
+  AddUpload("secret.txt", std::string(kMarker) + " in an upload");
+  Snap();
+  std::ofstream(repo_.format_file, std::ios::trunc) << RepositoryJson(false);
+  RepositoryOptions setting_off = Options();
+  setting_off.encrypt = false;
+  auto refused = TryOpen(setting_off);
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption) << refused.status().ToString();
+  std::filesystem::remove(repo_.key_file);
+  refused = TryOpen(setting_off);
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("repository.json"), std::string::npos)
+      << refused.status().message();
+  for (const std::string& f : StoredFiles()) {
+    const std::string bytes = Slurp(f);
+    EXPECT_EQ(bytes.find(kMarker), std::string::npos) << f;
+    EXPECT_NE(bytes.rfind("SQLite format 3", 0), 0u) << f;
+  }
+}
+
+// A key.json left by a crash before repository.json made an empty
+// repository encrypted is not taken for tampering: the repository stays
+// plain while backup_encrypt is off, and keeps working.
+TEST_F(EncryptedRepositoryTest, AKeyLeftByACrashBeforeEncryptionLeavesAnEmptyRepositoryPlain) {
+  ASSERT_TRUE(Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_).ok());
+  std::ofstream(repo_.key_file) << "{\"a key object a crash left\": true}\n";
+  for (int run = 0; run < 2; ++run) {
+    auto plain = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+    ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+    EXPECT_FALSE((*plain)->encrypted());
+    auto point = (*plain)->Snapshot(SnapshotRequest{});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+  }
 }
 
 TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
