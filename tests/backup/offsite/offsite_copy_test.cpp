@@ -431,7 +431,9 @@ TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
 // Cancelled while its first object is on the way, a copy puts no further
 // object and no record, and the next copy sends only what is missing.
 TEST_F(OffsiteCopyTest, ACancelledCopyStopsAtTheNextObjectAndTheNextCopyCompletesIt) {
-  AddUpload("two.bin", std::string(5000, '2'));
+  // Objects of their own, put one by one (the small files wait in a pack).
+  AddLooseUpload("big.bin", 'b');
+  AddLooseUpload("huge.bin", 'h');
   const std::string id = Snap();
   StallingTarget slow(target_.get());
   Cancellation cancel;
