@@ -252,7 +252,8 @@ int Prune(const Args& args) {
   auto result = opened->repository->Prune(args.positional);
   std::string ids;
   for (const std::string& id : args.positional) ids += (ids.empty() ? "" : " ") + id;
-  if (result.ok() && !ids.empty()) JournalCli(opened->layout, {0, "forget", "ok", "", ids});
+  if (result.ok() && !ids.empty())
+    JournalCli(opened->layout, {0, "forget", "ok", "", ids, 0, 0, ""});
   // A failed prune names the restore points it was asked to forget, which
   // may or may not be gone (`backup snapshots` tells).
   JournalResult(opened->layout, "prune", result.ok() ? "" : ids, result,
