@@ -7,8 +7,8 @@
 
 #include "args.h"
 #include "arkwiki/backup/offsite.h"
-#include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/backup/offsite_config.h"
+#include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/restore.h"
 #include "arkwiki/backup/retention.h"
