@@ -70,9 +70,13 @@ std::string PackKey(const std::string& pack) { return std::string(kPacksPrefix) 
 void OffsitePackIndex::Add(const std::string& name, const std::string& pack, uint64_t offset) {
   Sha256Raw raw{};
   ParseSha256Hex(name, &raw);
+  AddRaw(raw, pack, offset);
+}
+
+void OffsitePackIndex::AddRaw(const Sha256Raw& name, const std::string& pack, uint64_t offset) {
   auto [it, added] = pack_numbers_.try_emplace(pack, static_cast<uint32_t>(packs_.size()));
   if (added) packs_.push_back(pack);
-  entries_[raw] = {it->second, offset};
+  entries_[name] = {it->second, offset};
 }
 
 std::optional<OffsitePackIndex::Location> OffsitePackIndex::Find(const std::string& name) const {
@@ -85,7 +89,7 @@ std::optional<OffsitePackIndex::Location> OffsitePackIndex::Find(const std::stri
 
 void OffsitePackIndex::Merge(const OffsitePackIndex& other) {
   for (const auto& [raw, where] : other.entries_) {
-    Add(HexEncode(raw.data(), raw.size()), other.packs_[where.first], where.second);
+    AddRaw(raw, other.packs_[where.first], where.second);
   }
 }
 

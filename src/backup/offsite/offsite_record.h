@@ -65,6 +65,7 @@ class OffsitePackIndex {
   static Result<OffsitePackIndex> Parse(std::string_view text, const std::string& id);
 
  private:
+  void AddRaw(const Sha256Raw& name, const std::string& pack, uint64_t offset);
   std::vector<std::string> packs_;
   std::map<std::string, uint32_t, std::less<>> pack_numbers_;
   std::map<Sha256Raw, std::pair<uint32_t, uint64_t>> entries_;
