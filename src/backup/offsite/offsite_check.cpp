@@ -29,10 +29,8 @@ class TargetChecker {
       : target_(target), key_(key), options_(options) {}
 
   Status Run(CheckReport* report) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target_->List(kObjectsPrefix));
-    for (const OffsiteObject& o : objects) sizes_[BaseName(o.key)] = o.size;
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target_->List(kPacksPrefix));
-    for (const OffsiteObject& o : packs) pack_sizes_[BaseName(o.key)] = o.size;
+    ARKWIKI_ASSIGN_OR_RETURN(sizes_, ListSizes(target_, kObjectsPrefix));
+    ARKWIKI_ASSIGN_OR_RETURN(pack_sizes_, ListSizes(target_, kPacksPrefix));
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target_));
     for (const std::string& id : ids) {
       ++report->snapshots_checked;

@@ -22,13 +22,6 @@ constexpr size_t kReadBlock = size_t{1} << 20;
 // The names of the objects on the target, with their sizes.
 using PresentObjects = std::map<std::string, uint64_t>;
 
-Result<PresentObjects> ListPresent(OffsiteTarget* target) {
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(kObjectsPrefix));
-  PresentObjects present;
-  for (const OffsiteObject& o : objects) present[BaseName(o.key)] = o.size;
-  return present;
-}
-
 // Encrypts `from` into `out` as the object `bound_key`, checking that its
 // bytes are `file`'s. Writes EncryptedSize(file.size) bytes when it succeeds.
 Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
@@ -250,9 +243,7 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
   if (record_ids.empty()) return OffsitePackIndex();
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord newest, ReadRecord(target, key, record_ids.back()));
   if (newest.packed.empty()) return OffsitePackIndex();
-  std::map<std::string, uint64_t> pack_sizes;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target->List(kPacksPrefix));
-  for (const OffsiteObject& o : packs) pack_sizes[BaseName(o.key)] = o.size;
+  ARKWIKI_ASSIGN_OR_RETURN(auto pack_sizes, ListSizes(target, kPacksPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(newest.manifest_text));
   OffsitePackIndex whole;
   for (size_t i = 0; i < manifest.files.size(); ++i) {
@@ -335,7 +326,7 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   ARKWIKI_ASSIGN_OR_RETURN(bool exists,
                            env_->FileExists(JoinPath(repo.SnapshotDir(id), kPointManifest)));
   if (!exists) return std::optional<OffsiteCopyResult>();
-  ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
+  ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
   // Packed objects are read out of their packs, sealed ones decrypted.
@@ -351,7 +342,7 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoCopyLock::AcquireShared(repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> local, ListPointIds(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
-  ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListPresent(target_));
+  ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   std::vector<OffsiteCopyResult> results;

@@ -210,6 +210,14 @@ Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target) {
   return ids;
 }
 
+Result<std::map<std::string, uint64_t>> ListSizes(OffsiteTarget* target,
+                                                  const std::string& prefix) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(prefix));
+  std::map<std::string, uint64_t> sizes;
+  for (const OffsiteObject& o : objects) sizes[BaseName(o.key)] = o.size;
+  return sizes;
+}
+
 Result<size_t> StringFile::ReadAt(uint64_t offset, char* buf, size_t n) const {
   if (offset >= data_.size()) return size_t{0};
   const size_t count = std::min<uint64_t>(n, data_.size() - offset);

@@ -92,6 +92,9 @@ Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
                                  const std::string& id);
 // Ids of the records on the target, sorted (oldest first).
 Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target);
+// The objects under `prefix` (kObjectsPrefix or kPacksPrefix) by base name,
+// with the sizes the target lists.
+Result<std::map<std::string, uint64_t>> ListSizes(OffsiteTarget* target, const std::string& prefix);
 
 // A RandomAccessFile over bytes in memory, for putting small objects.
 class StringFile : public RandomAccessFile {
