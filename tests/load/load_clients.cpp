@@ -98,10 +98,11 @@ void RunBrowser(const ClientContext& c, int id) {
     const std::string path =
         "/wiki/" +
         slugs[(static_cast<size_t>(id) * 7919 + static_cast<size_t>(i) * 31) % slugs.size()];
+    const char* kind = c.backups_running->load() > 0 ? kPageViewDuringBackup : kPageView;
     const auto t0 = Clock::now();
     process::HttpReply r = client.Get(path);
-    c.log->Record(kPageView, MsSince(t0));
-    if (r.status != 200) c.log->Fail(kPageView, Unexpected("GET " + path, r));
+    c.log->Record(kind, MsSince(t0));
+    if (r.status != 200) c.log->Fail(kind, Unexpected("GET " + path, r));
   }
 }
 
@@ -168,9 +169,11 @@ void RunBackups(const ClientContext& c) {
   process::HttpClient client(c.port, c.wiki->admin_token);
   c.start->arrive_and_wait();
   for (int i = 0; i < c.options->backups; ++i) {
+    c.backups_running->fetch_add(1);
     const auto t0 = Clock::now();
     auto status = client.DownloadToFile("POST", "/api/backups", "/dev/null");
     c.log->Record(kBackup, MsSince(t0));
+    c.backups_running->fetch_sub(1);
     if (!status.ok()) {
       c.log->Fail(kBackup, status.status().ToString());
     } else if (*status != 200) {

@@ -5,6 +5,7 @@
 // The health prober runs until the run's StopSignal.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <latch>
@@ -18,6 +19,9 @@ namespace arkwiki::load {
 
 // Kinds of request, as the report names them.
 inline constexpr char kPageView[] = "page view";
+// A page view that began while a backup download was streaming (kept apart,
+// so that one run gives page-view latencies with and without a backup).
+inline constexpr char kPageViewDuringBackup[] = "view in backup";
 inline constexpr char kEditForm[] = "edit form";
 inline constexpr char kSave[] = "save";
 inline constexpr char kSearch[] = "search";
@@ -45,9 +49,13 @@ struct ClientContext {
   const LoadOptions* options = nullptr;
   LoadLog* log = nullptr;
   std::latch* start = nullptr;
+  // Backup downloads in flight (RunBackups counts its own).
+  std::atomic<int>* backups_running = nullptr;
 };
 
-// Anonymous page views (GET /wiki/<slug>) over the seeded pages.
+// Anonymous page views (GET /wiki/<slug>) over the seeded pages, recorded
+// as kPageViewDuringBackup when a backup download was in flight as the view
+// began, else as kPageView.
 void RunBrowser(const ClientContext& c, int id);
 // Logs in through the form, then per save: GET the edit form, POST it.
 void RunEditor(const ClientContext& c, int id);

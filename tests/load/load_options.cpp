@@ -32,7 +32,11 @@ const std::map<std::string, IntFlag>& IntFlags() {
         "the server's head deadline (its default is 10000)"}},
       {"threads", {&LoadOptions::threads, 0, 1024, "server worker threads (0: its default)"}},
       {"pages", {&LoadOptions::pages, 1, 1000000, "ordinary pages seeded"}},
-      {"upload-mb", {&LoadOptions::upload_mb, 0, 4096, "size of the one seeded upload"}},
+      {"upload-mb", {&LoadOptions::upload_mb, 0, 4096, "MiB of uploads seeded"}},
+      {"uploads",
+       {&LoadOptions::uploads, 1, 100000,
+        "files the upload MiB are split into: random bytes (stored) and text (deflated), "
+        "alternately"}},
       {"health-gap-ms", {&LoadOptions::health_gap_ms, 1, 60000, "pause between health probes"}},
       {"health-bound-ms",
        {&LoadOptions::health_bound_ms, 100, 600000,

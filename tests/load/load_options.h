@@ -22,7 +22,8 @@ struct LoadOptions {
   int head_timeout_ms = 3000;   // the server's head_timeout_ms
   int threads = 0;              // the server's worker threads; 0: its default
   int pages = 200;              // ordinary pages seeded for the browsers
-  int upload_mb = 8;            // one upload, so that a backup takes a while
+  int upload_mb = 8;            // uploaded, so that a backup takes a while
+  int uploads = 1;              // files `upload_mb` is split into
   int health_gap_ms = 100;      // pause between health probes
   int health_bound_ms = 10000;  // a health probe must answer within this
   int watchdog_s = 240;         // the run is stopped (and fails) after this

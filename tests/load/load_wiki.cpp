@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -26,6 +27,26 @@ std::string Words(std::mt19937* rng, int n) {
     if (i > 0) text += ' ';
     text += kWords[pick(*rng)];
   }
+  return text;
+}
+
+// `size` random bytes: an upload the backup stores as it is.
+std::string UploadBytes(std::mt19937_64* rng, size_t size) {
+  std::string bytes(size, '\0');
+  for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
+    const uint64_t v = (*rng)();
+    std::memcpy(bytes.data() + i, &v, 8);
+  }
+  return bytes;
+}
+
+// `size` bytes of words: an upload the backup deflates.
+std::string UploadText(std::mt19937_64* rng, size_t size) {
+  std::mt19937 words(static_cast<unsigned>((*rng)()));
+  std::string text;
+  text.reserve(size + 64);
+  while (text.size() < size) text += Words(&words, 12) + ".\n";
+  text.resize(size);
   return text;
 }
 
@@ -72,14 +93,17 @@ Status SeedPages(const LoadOptions& options, process::HttpClient& admin, LoadWik
   std::string repeated;
   for (int i = 0; i < kRepeats; ++i) repeated += std::string(kRepeatedWord) + " ";
   ARKWIKI_RETURN_IF_ERROR(PutPage(admin, kRepeatedWordSlug, "Repeated word", repeated));
-  if (options.upload_mb > 0) {
-    std::mt19937_64 rng(42);
-    std::string bytes(static_cast<size_t>(options.upload_mb) << 20, '\0');
-    for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
-      const uint64_t v = rng();
-      bytes.replace(i, 8, reinterpret_cast<const char*>(&v), 8);
-    }
-    ARKWIKI_RETURN_IF_ERROR(admin.Upload("page-0", "bulk.bin", bytes).status());
+  const uint64_t total = static_cast<uint64_t>(options.upload_mb) << 20;
+  const auto files = static_cast<uint64_t>(options.uploads);
+  std::mt19937_64 rng(42);
+  for (uint64_t i = 0; total > 0 && i < files; ++i) {
+    const size_t size = static_cast<size_t>(total / files + (i < total % files ? 1 : 0));
+    const bool text = i % 2 == 1;
+    ARKWIKI_RETURN_IF_ERROR(admin
+                                .Upload("page-0",
+                                        "bulk-" + std::to_string(i) + (text ? ".txt" : ".bin"),
+                                        text ? UploadText(&rng, size) : UploadBytes(&rng, size))
+                                .status());
   }
   return Status::Ok();
 }

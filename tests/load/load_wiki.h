@@ -2,7 +2,7 @@
 // admin and one editor per editing client (made with the CLI), a running
 // `arkwiki serve` on loopback, and pages seeded through the HTTP API:
 // ordinary pages for the browsers, one page per editor, a 5,000-column
-// table, a page of one word repeated 40,000 times, and one upload so that
+// table, a page of one word repeated 40,000 times, and uploads so that
 // a backup streams for a while.
 #pragma once
 
