@@ -7,8 +7,8 @@
 
 namespace arkwiki::web {
 
-BackupScheduler::BackupScheduler(ScheduledWork* work, Clock clock)
-    : work_(work), clock_(std::move(clock)) {}
+BackupScheduler::BackupScheduler(ScheduledWork* work, Clock clock, ThreadStart on_thread_start)
+    : work_(work), clock_(std::move(clock)), on_thread_start_(std::move(on_thread_start)) {}
 
 BackupScheduler::~BackupScheduler() { Stop(); }
 
@@ -90,6 +90,7 @@ int64_t BackupScheduler::RunDueNow() {
 }
 
 void BackupScheduler::Loop() {
+  if (on_thread_start_) on_thread_start_();
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -54,13 +54,18 @@ class ScheduledWork {
 class BackupScheduler {
  public:
   using Clock = std::function<int64_t()>;  // Unix seconds
+  // Called once on the scheduler's thread, before its first cycle: the
+  // server lowers the thread's CPU and I/O priority there
+  // (thread_priority.h), so that what it runs (and the threads that starts)
+  // leaves the cores to page views.
+  using ThreadStart = std::function<void()>;
   // After a busy lock or a failed run, the next attempt waits this long.
   static constexpr int64_t kBusyRetrySeconds = 60;
   static constexpr int64_t kFailureRetrySeconds = int64_t{15} * 60;
   // The staleness look happens at least this often.
   static constexpr int64_t kStaleLookSeconds = 3600;
 
-  BackupScheduler(ScheduledWork* work, Clock clock);
+  BackupScheduler(ScheduledWork* work, Clock clock, ThreadStart on_thread_start = {});
   ~BackupScheduler();  // Stop()
   BackupScheduler(const BackupScheduler&) = delete;
   BackupScheduler& operator=(const BackupScheduler&) = delete;
@@ -92,6 +97,7 @@ class BackupScheduler {
 
   ScheduledWork* work_;
   Clock clock_;
+  ThreadStart on_thread_start_;
   std::mutex run_mu_;  // one cycle at a time
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -12,6 +12,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 #include "backup_service.h"
+#include "thread_priority.h"
 
 namespace arkwiki::web {
 namespace {
@@ -119,14 +120,20 @@ void BackupService::InitSchedule() {
   // This program runs `backup test-restore`: the server is the arkwiki binary.
   test_restore_ = ChildTestRestoreRunner("/proc/self/exe");
   work_ = std::make_unique<ServiceWork>(this);
-  scheduler_ = std::make_unique<BackupScheduler>(work_.get(), [] { return NowUnixSeconds(); });
+  scheduler_ = std::make_unique<BackupScheduler>(
+      work_.get(), [] { return NowUnixSeconds(); },
+      [] { LowerThisThreadToBackgroundOnce("backup scheduler"); });
   offsite_ = std::make_unique<OffsiteCopies>(app_.env(), app_.layout().root);
-  offsite_->Start([this] { RunOffsiteCopies(); });
+  offsite_->Start([this] {
+    LowerThisThreadToBackgroundOnce("off-site copier");
+    RunOffsiteCopies();
+  });
 }
 
 void BackupService::SetScheduleSeams(BackupScheduler::Clock clock,
                                      std::unique_ptr<HttpPoster> poster) {
-  scheduler_ = std::make_unique<BackupScheduler>(work_.get(), std::move(clock));
+  scheduler_ = std::make_unique<BackupScheduler>(
+      work_.get(), std::move(clock), [] { LowerThisThreadToBackgroundOnce("backup scheduler"); });
   notifier_ = std::make_unique<WebhookNotifier>(std::move(poster));
 }
 

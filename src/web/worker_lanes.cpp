@@ -6,10 +6,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +18,7 @@
 #include <utility>
 
 #include "arkwiki/core/log.h"
+#include "thread_priority.h"
 
 namespace arkwiki::web {
 namespace {
@@ -93,32 +91,6 @@ class LaneFactory final : public Poco::Net::HTTPRequestHandlerFactory {
   const Poco::Net::TCPServerDispatcher* workers_ = nullptr;
 };
 
-// Once per thread of the long lane's pool, which serves no other lane.
-void LowerThisThreadsPriority() {
-  thread_local bool lowered = false;
-  if (lowered) return;
-  lowered = true;
-  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-  errno = 0;
-  const int nice = ::getpriority(PRIO_PROCESS, tid);
-  if (errno != 0 || ::setpriority(PRIO_PROCESS, tid,
-                                  std::min(19, nice + WorkerLanes::kLongLaneNiceIncrement)) != 0) {
-    LogWarning("long-request worker: cannot lower its CPU priority: errno " +
-               std::to_string(errno));
-  }
-  // Linux's ioprio_set, which glibc does not wrap: best effort, lowest
-  // level. Only I/O schedulers that honour priorities (BFQ) act on it.
-  constexpr int kIoprioWhoProcess = 1;
-  constexpr int kIoprioClassBestEffort = 2;
-  constexpr int kIoprioClassShift = 13;
-  constexpr int kLowestLevel = 7;
-  if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, tid,
-                (kIoprioClassBestEffort << kIoprioClassShift) | kLowestLevel) != 0) {
-    LogWarning("long-request worker: cannot lower its I/O priority: errno " +
-               std::to_string(errno));
-  }
-}
-
 // Poco's HTTP connection, with its later request heads on a deadline.
 class Connection final : public Poco::Net::HTTPServerConnection {
  public:
@@ -127,7 +99,8 @@ class Connection final : public Poco::Net::HTTPServerConnection {
              HandOverTimes* times, Lane lane)
       : HTTPServerConnection(socket, params, factory), heads_(heads), times_(times), lane_(lane) {}
   void run() override {
-    if (lane_ == Lane::kLong) LowerThisThreadsPriority();
+    // The long lane's pool serves no other lane.
+    if (lane_ == Lane::kLong) LowerThisThreadToBackgroundOnce("long-request worker");
     t_queued = times_->Take(socket());
     if (heads_ != nullptr) heads_->Watch(socket());
     HTTPServerConnection::run();

@@ -16,8 +16,8 @@
 //    connections wait in a lane's queue, each response on that lane closes
 //    its connection, so that a kept-alive client cannot hold a worker.
 // 5. The long lane's threads run at a lower CPU and I/O priority than the
-//    view lane's (kLongLaneNiceIncrement, best-effort I/O level 7): when the
-//    two cores are short, page views get them first. The long lane's pool
+//    view lane's (thread_priority.h): when the two cores are short, page
+//    views get them first. The long lane's pool
 //    is its own, so a thread never returns to page views at that priority
 //    (an unprivileged thread cannot raise its priority again).
 //
@@ -40,6 +40,7 @@
 
 #include "head_deadline.h"
 #include "request_lane.h"
+#include "thread_priority.h"
 
 namespace arkwiki::web {
 
@@ -59,7 +60,7 @@ struct LaneSettings {
 class WorkerLanes {
  public:
   // How much nicer than the server the long lane's threads run.
-  static constexpr int kLongLaneNiceIncrement = 5;
+  static constexpr int kLongLaneNiceIncrement = kBackgroundNiceIncrement;
   // The Retry-After, in seconds, of the long lane's 503.
   static constexpr int kRetryAfterSeconds = 5;
 

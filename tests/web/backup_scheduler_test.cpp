@@ -1,7 +1,9 @@
 // BackupScheduler with a fake clock and fake work: a due run happens and
 // not before, a run missed while the server was down runs once at start,
 // busy and failed runs are retried later rather than at once, a policy
-// change is seen at once, and Stop ends a wait promptly. Threads meet at
+// change is seen at once, Stop ends a wait promptly, and the thread-start
+// hook (where the server lowers the thread's priority) runs on the
+// scheduler's thread before its first run. Threads meet at
 // Wake/WaitUntilHandled; nothing waits on the wall clock.
 #include "backup_scheduler.h"
 
@@ -9,6 +11,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace arkwiki::web {
@@ -26,6 +29,7 @@ class FakeWork : public ScheduledWork {
   Status RunBackup(int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     backups_.push_back(now);
+    backup_thread_ = std::this_thread::get_id();
     if (result_.ok()) plan_.last_backup = now;
     return result_;
   }
@@ -68,12 +72,17 @@ class FakeWork : public ScheduledWork {
     test_restore_result_ = std::move(result);
   }
   int stale_looks() const { return stale_looks_; }
+  std::thread::id backup_thread() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return backup_thread_;
+  }
 
  private:
   std::mutex mu_;
   SchedulePlan plan_;
   Status result_ = Status::Ok();
   std::vector<int64_t> backups_;
+  std::thread::id backup_thread_;
   std::vector<int64_t> checks_;
   std::vector<int64_t> test_restores_;
   Status test_restore_result_ = Status::Ok();
@@ -224,6 +233,30 @@ TEST_F(BackupSchedulerTest, NoRestorePointRunsNoTestRestore) {
   BackupScheduler scheduler(&work_, Clock());
   (void)scheduler.RunDueNow();
   EXPECT_TRUE(work_.test_restores().empty());
+}
+
+TEST_F(BackupSchedulerTest, TheThreadStartHookRunsOnItsThreadBeforeTheFirstRun) {
+  SchedulePlan plan;
+  plan.backup = BackupSchedule::EveryHours(1);  // due at once: no restore point
+  work_.SetPlan(plan);
+  std::thread::id hook_thread;
+  size_t backups_before_hook = 1;
+  int hook_calls = 0;
+  BackupScheduler scheduler(&work_, Clock(), [&] {
+    hook_thread = std::this_thread::get_id();
+    backups_before_hook = work_.backups().size();
+    ++hook_calls;
+  });
+  scheduler.Start();
+  Cycle(scheduler);
+  now_ = kT0 + kHour;
+  Cycle(scheduler);
+  scheduler.Stop();
+  ASSERT_EQ(work_.backups().size(), 2u);
+  EXPECT_EQ(hook_calls, 1);
+  EXPECT_EQ(backups_before_hook, 0u);
+  EXPECT_EQ(hook_thread, work_.backup_thread());
+  EXPECT_NE(hook_thread, std::this_thread::get_id());
 }
 
 TEST_F(BackupSchedulerTest, StopEndsAWaitPromptly) {
