@@ -97,7 +97,7 @@ Status SeedPages(const LoadOptions& options, process::HttpClient& admin, LoadWik
   const auto files = static_cast<uint64_t>(options.uploads);
   std::mt19937_64 rng(42);
   for (uint64_t i = 0; total > 0 && i < files; ++i) {
-    const size_t size = static_cast<size_t>(total / files + (i < total % files ? 1 : 0));
+    const auto size = static_cast<size_t>(total / files + (i < total % files ? 1 : 0));
     const bool text = i % 2 == 1;
     ARKWIKI_RETURN_IF_ERROR(admin
                                 .Upload("page-0",
