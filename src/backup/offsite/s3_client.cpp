@@ -262,13 +262,14 @@ Status Client::DeadlinePassed(const Call& call, const Status& last) const {
                          (last.ok() ? std::string() : "; the last failure: " + last.message()));
 }
 
-Status Client::WriteBody(std::ostream& out, const Call& call, std::string* sent_md5) {
+Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                         std::string* sent_md5) {
   if (call.body_object != nullptr) {
-    StreamedBody body(out, call.body_object->Size());
+    out.flush();  // the request's head, which Poco's stream holds
+    if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
+    StreamedBody body(socket, call.body_object->Size());
     const Status s = call.body_object->WriteTo(&body);
-    if (body.connection_lost()) {
-      throw Poco::Net::ConnectionResetException("the connection ended while sending");
-    }
+    if (body.connection_lost()) throw Poco::Net::ConnectionResetException(body.lost_because());
     ARKWIKI_RETURN_IF_ERROR(s);
     if (body.written() != call.body_object->Size()) {
       return Status::Corruption("the object ended at byte " + std::to_string(body.written()) +
@@ -390,7 +391,7 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
     std::ostream& out = session.sendRequest(*rq);
     std::string sent_md5;
-    a.status = WriteBody(out, call, &sent_md5);
+    a.status = WriteBody(out, session.socket(), call, &sent_md5);
     if (!a.status.ok()) {
       if (call.body_object != nullptr) EndCutBody(session, out);
       session.reset();  // the server waits for the rest of a body that will not come

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketImpl.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include <cstdint>
 #include <functional>
@@ -117,11 +118,13 @@ class Client {
   std::unique_ptr<Poco::Net::HTTPRequest> SignedRequest(const Call& call,
                                                         const std::string& payload_sha256,
                                                         uint64_t resume_from);
-  // Writes the call's body to `out`, and for a body_object the MD5 (hex)
-  // of the bytes sent to `sent_md5`. A local read failure is returned (the
-  // request is then cut short, so the connection must be dropped); a
-  // failure of the connection throws, as Poco does.
-  static Status WriteBody(std::ostream& out, const Call& call, std::string* sent_md5);
+  // Writes the call's body to `out` (a body_object straight to `socket`,
+  // the connection under `out`, once the head is flushed), and for a
+  // body_object the MD5 (hex) of the bytes sent to `sent_md5`. A local read
+  // failure is returned (the request is then cut short, so the connection
+  // must be dropped); a failure of the connection throws, as Poco does.
+  static Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                          std::string* sent_md5);
   // Reads the answer's body into a->reply (or call.sink), bounded in memory;
   // sets a->retry or a->drop_connection as the way it ended asks.
   Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);

@@ -1,26 +1,36 @@
 #include "offsite/s3_streamed_body.h"
 
 #include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
 
 #include <algorithm>
 #include <cctype>
 
 namespace arkwiki::s3 {
 
-StreamedBody::StreamedBody(std::ostream& out, uint64_t size) : out_(out), size_(size) {}
+StreamedBody::StreamedBody(Poco::Net::StreamSocket& socket, uint64_t size)
+    : socket_(socket), size_(size) {}
 
 Status StreamedBody::Write(std::string_view data) {
   if (data.size() > size_ - written_) {
     return Status::Corruption("the object grew past the " + std::to_string(size_) +
                               " bytes announced for it while being sent");
   }
+  if (connection_lost_) return Status::IoError(lost_because_);
   md5_.update(data.data(), data.size());
-  out_.write(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!out_) {
+  try {
+    while (!data.empty()) {
+      const int piece = static_cast<int>(std::min<size_t>(data.size(), size_t{1} << 30));
+      const int sent = socket_.sendBytes(data.data(), piece);
+      if (sent <= 0) throw Poco::IOException("the connection ended while sending");
+      data.remove_prefix(static_cast<size_t>(sent));
+      written_ += static_cast<uint64_t>(sent);
+    }
+  } catch (const Poco::Exception& e) {
     connection_lost_ = true;
-    return Status::IoError("the connection ended while sending");
+    lost_because_ = e.displayText();
+    return Status::IoError(lost_because_);
   }
-  written_ += data.size();
   return Status::Ok();
 }
 
