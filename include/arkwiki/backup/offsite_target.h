@@ -64,10 +64,10 @@ class OffsiteTarget {
   // object there (see the contract above).
   virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
   // Put, for a caller that already has the SHA-256 (lowercase hex) of
-  // source's bytes, as the copy engine does after hashing its spool file
-  // while writing it: a target that must send the hash ahead of the bytes
-  // (S3) then reads them once, not twice. A wrong hash fails the Put and
-  // stores nothing. The default ignores the hash.
+  // source's bytes, as the copy engine does after hashing a spool file
+  // while writing it (for an object PutStreamed does not take): a target that must send the hash
+  // ahead of the bytes (S3) then reads them once, not twice. A wrong hash fails the Put and stores
+  // nothing. The default ignores the hash.
   virtual Status PutHashed(const std::string& key, const RandomAccessFile& source,
                            const std::string& sha256_hex) {
     (void)sha256_hex;
