@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <istream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -310,13 +311,14 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
     return TooLong(call);
   }
   const size_t cap = ok_answer ? kMaxAnswerBody : kMaxErrorBody;
-  std::string block(kReadBlock, '\0');
+  // Left uninitialised: most answers (to a PUT) are empty.
+  auto block = std::make_unique_for_overwrite<char[]>(kReadBlock);
   uint64_t received = 0;
   while (in) {
-    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    in.read(block.get(), static_cast<std::streamsize>(kReadBlock));
     const auto n = static_cast<size_t>(in.gcount());
     received += n;
-    std::string_view got(block.data(), n);
+    std::string_view got(block.get(), n);
     if (!to_sink) {
       if (reply->body.size() + n <= cap) {
         reply->body.append(got);
