@@ -73,7 +73,7 @@ Status PackBuffer::Append(Env* env, const std::string& from, const ManifestFile&
     data_.reserve(kPackTargetBytes + EncryptedSize(kPackedFileLimit));
   }
   const uint64_t offset = data_.size();
-  const Status s = EncryptInto(env, from, file, key, ObjectKey(name), this);
+  Status s = EncryptInto(env, from, file, key, ObjectKey(name), this);
   if (!s.ok()) {
     data_.resize(offset);
     return s;

@@ -195,7 +195,7 @@ TEST_F(S3StreamedPutTest, TheRequestDeadlineStopsABodyInFlight) {
   config.deadline_clock = [now] { return now->load(); };
   auto target = Open(config);
   PatternObject object(PatternBytes(3 * kS3MinPartSize, 48), 1 << 20);
-  object.after_first = [now] { now->store(3600 * 1000); };  // an hour passes mid-body
+  object.after_first = [now] { now->store(int64_t{3600} * 1000); };  // an hour passes mid-body
   const Status s = target->PutStreamed("objects/late", &object);
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
   EXPECT_NE(s.message().find("deadline"), std::string::npos) << s.message();
