@@ -25,13 +25,15 @@
 //   2. lists objects/ on the target once, and reads the pack index of the
 //      newest record there;
 //   3. for every file the manifest names that the target lacks (as an
-//      object of the right size, or in a pack that record names): encrypts
-//      the local file into a spool file in copy-tmp/, hashing the plain
-//      bytes as it goes (a local file that no longer matches its manifest
-//      fails the copy: run `backup check`) and the encrypted ones too, and
-//      puts it with that hash (OffsiteTarget::PutHashed); a small file is
-//      appended to a pack spool instead, put once it holds 8 MiB and at the
-//      end;
+//      object of the right size, or in a pack that record names): reads
+//      the local file once, hashing the plain bytes (a local file that no
+//      longer matches its manifest fails the copy before its last sealed
+//      chunk is sent: run `backup check`) and encrypting them straight into
+//      the target (OffsiteTarget::PutStreamed). A target that takes no
+//      streamed object of that size (S3 above multipart_threshold) gets a
+//      spool file in copy-tmp/ instead, with the SHA-256 of its encrypted
+//      bytes (PutHashed). A small file is sealed into a pack in memory
+//      instead, put once it holds 8 MiB and at the end;
 //   4. puts the record, last.
 // A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
 // object or before step 4, as a failure there would.

@@ -113,7 +113,9 @@ class EncryptingSink : public ByteSink {
   std::string ad_;
   crypto_secretstream_xchacha20poly1305_state state_{};
   std::vector<uint8_t> plain_;
-  std::vector<uint8_t> sealed_;
+  // Left uninitialised: zeroing a fresh chunk for each of thousands of
+  // small files a copy seals was 15-20% of its time.
+  std::unique_ptr<uint8_t[]> sealed_;
   bool started_ = false;
   Status failed_;
 };

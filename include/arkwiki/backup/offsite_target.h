@@ -29,6 +29,21 @@
 
 namespace arkwiki {
 
+// The bytes of one object, produced as a target sends them (PutStreamed):
+// the copy engine seals a local file straight into the request body, with
+// no spool file and each byte read once.
+class StreamedObject {
+ public:
+  virtual ~StreamedObject() = default;
+  // How many bytes WriteTo writes, known before the first of them.
+  virtual uint64_t Size() const = 0;
+  // Writes all Size() bytes to `out`, from the first; each attempt of a
+  // Put calls it again. A failure it returns (its source no longer matches
+  // what it must be) fails the Put at once, without a retry, and the bytes
+  // written so far are dropped, never stored.
+  virtual Status WriteTo(ByteSink* out) = 0;
+};
+
 struct OffsiteObject {
   std::string key;
   uint64_t size = 0;
@@ -49,14 +64,26 @@ class OffsiteTarget {
   // object there (see the contract above).
   virtual Status Put(const std::string& key, const RandomAccessFile& source) = 0;
   // Put, for a caller that already has the SHA-256 (lowercase hex) of
-  // source's bytes, as the copy engine does after hashing its spool file
-  // while writing it: a target that must send the hash ahead of the bytes
-  // (S3) then reads them once, not twice. A wrong hash fails the Put and
-  // stores nothing. The default ignores the hash.
+  // source's bytes, as the copy engine does after hashing a spool file
+  // while writing it (for an object PutStreamed does not take): a target that must send the hash
+  // ahead of the bytes (S3) then reads them once, not twice. A wrong hash fails the Put and stores
+  // nothing. The default ignores the hash.
   virtual Status PutHashed(const std::string& key, const RandomAccessFile& source,
                            const std::string& sha256_hex) {
     (void)sha256_hex;
     return Put(key, source);
+  }
+  // The largest object PutStreamed takes; 0 (the default): none, so the
+  // caller spools the object and calls Put.
+  virtual uint64_t MaxStreamedSize() const { return 0; }
+  // Stores the object->Size() bytes object->WriteTo writes under `key`, as
+  // Put does (all or nothing), pulling them as it sends them. A failure of
+  // WriteTo, or a count of bytes other than Size(), stores nothing.
+  // InvalidArgument above MaxStreamedSize().
+  virtual Status PutStreamed(const std::string& key, StreamedObject* object) {
+    (void)key;
+    (void)object;
+    return Status::InvalidArgument(Describe() + " takes no streamed objects");
   }
   // Streams the object's bytes into `sink`. NotFound when absent.
   // Corruption, naming the key, as soon as the object proves longer than

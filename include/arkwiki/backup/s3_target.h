@@ -34,11 +34,22 @@
 // file of the one in progress. Abandoned uploads hold storage at the
 // provider until a lifecycle rule or a later Put of the key clears them.
 //
-// Every request carries the SHA-256 of its body in x-amz-content-sha256
-// (never UNSIGNED-PAYLOAD), so a body damaged on the way is refused.
-// Requests that fail with 5xx, SlowDown, RequestTimeout, a timeout or a
-// dropped connection are retried with exponential backoff and jitter;
-// other 4xx answers are not retried.
+// PutStreamed (an object of at most multipart_threshold bytes, produced as
+// it is sent: the copy engine's sealed objects and packs) sends one
+// PutObject whose body is written into the request as it is produced, each
+// attempt from the first byte. Its hash cannot come before it, so it is
+// signed as UNSIGNED-PAYLOAD: the objects so sent are sealed
+// (offsite_crypto.h), and decrypting them is the check end to end. The MD5
+// of the bytes sent is compared with the answer's ETag where that is a
+// plain MD5 (not for SSE-KMS or SSE-C), so damage on the way fails the
+// attempt, which is retried. A source that fails cuts the body short and
+// drops the connection. S3 then stores nothing; for servers that keep a
+// cut body (s3rver does) a PutStreamed that fails removes the key, except
+// after a cancellation, which leaves at most a cut object (never the whole
+// object's size, so no copy takes it for one). Every other request carries the SHA-256 of its body
+// in x-amz-content-sha256, so a body damaged on the way is refused. Requests that fail with 5xx,
+// SlowDown, RequestTimeout, a timeout or a dropped connection are retried with exponential backoff
+// and jitter; other 4xx answers are not retried.
 //
 // A target is not thread-safe: use one per thread.
 #pragma once

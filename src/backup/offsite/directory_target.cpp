@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -15,6 +16,27 @@ namespace {
 
 constexpr char kIncoming[] = ".incoming";
 constexpr size_t kCopyBlock = size_t{1} << 20;
+
+// Appends a streamed object to the file, refusing bytes past its size.
+class AppendingSink final : public ByteSink {
+ public:
+  AppendingSink(WritableFile* file, uint64_t size) : file_(file), size_(size) {}
+  Status Write(std::string_view data) override {
+    if (data.size() > size_ - written_) {
+      return Status::Corruption("the object grew past the " + std::to_string(size_) +
+                                " bytes announced for it");
+    }
+    ARKWIKI_RETURN_IF_ERROR(file_->Append(data));
+    written_ += data.size();
+    return Status::Ok();
+  }
+  uint64_t written() const { return written_; }
+
+ private:
+  WritableFile* file_;
+  uint64_t size_;
+  uint64_t written_ = 0;
+};
 
 bool IsKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -43,19 +65,20 @@ class DirectoryTarget : public OffsiteTarget {
   std::string Describe() const override { return "directory " + root_; }
 
   Status Put(const std::string& key, const RandomAccessFile& source) override {
-    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
-    const std::string incoming = JoinPath(root_, kIncoming);
-    ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
-    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key)));
-    const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
-    Status s = WriteDurably(temp, source);
-    if (s.ok()) s = Publish(temp, JoinPath(root_, key));
-    if (!s.ok()) {
-      // Best effort: the failure being reported matters more than these.
-      (void)env_->RemoveFile(temp);
-      (void)env_->RemoveDir(incoming);  // only when empty: another Put may use it
-    }
-    return Explain(s);
+    return PutWith(key, [&](WritableFile* file) { return CopyFrom(source, file); });
+  }
+
+  // Written straight to the temporary file Put renames into place.
+  uint64_t MaxStreamedSize() const override { return UINT64_MAX; }
+
+  Status PutStreamed(const std::string& key, StreamedObject* object) override {
+    return PutWith(key, [&](WritableFile* file) {
+      AppendingSink sink(file, object->Size());
+      ARKWIKI_RETURN_IF_ERROR(object->WriteTo(&sink));
+      if (sink.written() == object->Size()) return Status::Ok();
+      return Status::Corruption("the object ended at byte " + std::to_string(sink.written()) +
+                                " of the " + std::to_string(object->Size()) + " announced for it");
+    });
   }
 
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
@@ -159,8 +182,32 @@ class DirectoryTarget : public OffsiteTarget {
     return s.ok() ? s : s.WithContext("off-site target directory " + root_);
   }
 
-  Status WriteDurably(const std::string& temp, const RandomAccessFile& source) {
+  // Writes the object with `write` to a new file in .incoming, makes it
+  // durable and renames it to `key`; on any failure removes it.
+  Status PutWith(const std::string& key, const std::function<Status(WritableFile*)>& write) {
+    ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    const std::string incoming = JoinPath(root_, kIncoming);
+    ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
+    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key)));
+    const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
+    Status s = WriteDurably(temp, write);
+    if (s.ok()) s = Publish(temp, JoinPath(root_, key));
+    if (!s.ok()) {
+      // Best effort: the failure being reported matters more than these.
+      (void)env_->RemoveFile(temp);
+      (void)env_->RemoveDir(incoming);  // only when empty: another Put may use it
+    }
+    return Explain(s);
+  }
+
+  Status WriteDurably(const std::string& temp, const std::function<Status(WritableFile*)>& write) {
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(temp, CreateMode::kExclusive));
+    ARKWIKI_RETURN_IF_ERROR(write(file.get()));
+    ARKWIKI_RETURN_IF_ERROR(file->Sync());
+    return file->Close();
+  }
+
+  static Status CopyFrom(const RandomAccessFile& source, WritableFile* file) {
     std::vector<char> buf(kCopyBlock);
     const uint64_t size = source.Size();
     for (uint64_t offset = 0; offset < size;) {
@@ -170,8 +217,7 @@ class DirectoryTarget : public OffsiteTarget {
       ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(buf.data(), n)));
       offset += n;
     }
-    ARKWIKI_RETURN_IF_ERROR(file->Sync());
-    return file->Close();
+    return Status::Ok();
   }
 
   // Renames `temp` to `path` and makes the name durable, with the

@@ -7,8 +7,8 @@
 
 #include "arkwiki/backup/offsite.h"
 #include "format/manifest_parser.h"
-#include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
+#include "offsite/offsite_send.h"
 #include "repository/object_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
@@ -17,125 +17,8 @@
 namespace arkwiki {
 namespace {
 
-constexpr size_t kReadBlock = size_t{1} << 20;
-
 // The names of the objects on the target, with their sizes.
 using PresentObjects = std::map<std::string, uint64_t>;
-
-// Encrypts `from` into `out` as the object `bound_key`, checking that its
-// bytes are `file`'s. Writes EncryptedSize(file.size) bytes when it succeeds.
-Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
-                   const OffsiteKey& key, const std::string& bound_key, ByteSink* out) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
-  EncryptingSink encrypt(key, bound_key, out);
-  Sha256 sha;
-  uint64_t size = 0;
-  // Sized to the file and left uninitialised: zeroing a fresh 1 MiB block
-  // for each of thousands of small files was most of a copy's system time.
-  const size_t block = static_cast<size_t>(std::min<uint64_t>(file.size + 1, kReadBlock));
-  auto buf = std::make_unique_for_overwrite<char[]>(block);
-  while (true) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buf.get(), block));
-    if (n == 0) break;
-    sha.Update(buf.get(), n);
-    size += n;
-    ARKWIKI_RETURN_IF_ERROR(encrypt.Write(std::string_view(buf.get(), n)));
-  }
-  ARKWIKI_RETURN_IF_ERROR(encrypt.Finish());
-  if (size != file.size || sha.FinishHex() != file.sha256) {
-    return Status::Corruption("the local copy of " + file.path + " (" + from +
-                              ") no longer matches its restore point; run `arkwiki backup check`");
-  }
-  return Status::Ok();
-}
-
-// Encrypts `from` into the new file `spool` (see EncryptInto). Returns the
-// SHA-256 of the encrypted bytes, which the target may need before it sends
-// them.
-Result<std::string> EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                                   const OffsiteKey& key, const std::string& bound_key,
-                                   const std::string& spool) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
-  HashingTee sealed(out.get());
-  ARKWIKI_RETURN_IF_ERROR(EncryptInto(env, from, file, key, bound_key, &sealed));
-  ARKWIKI_RETURN_IF_ERROR(out->Close());
-  return sealed.FinishHex();
-}
-
-Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key, const std::string& spool,
-                  const std::string& sha256_hex) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(spool));
-  return target->PutHashed(key, *file, sha256_hex);
-}
-
-// The pack a copy is filling: small files, sealed as they would be on
-// their own, appended to a spool file in copy-tmp/ and put as one object
-// once it holds kPackTargetBytes, and at the end of the restore point.
-// A failed copy's spool file is removed with the PackSpool.
-class PackSpool {
- public:
-  PackSpool(Env* env, const RepoLayout& repo, OffsiteTarget* target)
-      : env_(env), repo_(repo), target_(target) {}
-  ~PackSpool() { Discard(); }
-  PackSpool(const PackSpool&) = delete;
-  PackSpool& operator=(const PackSpool&) = delete;
-
-  // Seals `file` (from `from`) into the pack as object `name` and records
-  // where in `record`.
-  Status Append(const std::string& from, const ManifestFile& file, const OffsiteKey& key,
-                const std::string& name, OffsitePackIndex* record) {
-    if (!sink_) {
-      pack_ = RandomHex(16);
-      path_ = JoinPath(repo_.copy_tmp, "pack-" + pack_);
-      ARKWIKI_ASSIGN_OR_RETURN(sink_, FileByteSink::Create(env_, path_, CreateMode::kExclusive));
-      sealed_ = std::make_unique<HashingTee>(sink_.get());
-    }
-    ARKWIKI_RETURN_IF_ERROR(EncryptInto(env_, from, file, key, ObjectKey(name), sealed_.get()));
-    pending_.Add(name, pack_, bytes_);
-    record->Add(name, pack_, bytes_);
-    bytes_ += EncryptedSize(file.size);
-    return Status::Ok();
-  }
-  // Where an object appended since the last Put lies.
-  std::optional<OffsitePackIndex::Location> Pending(const std::string& name) const {
-    return pending_.Find(name);
-  }
-  bool full() const { return bytes_ >= kPackTargetBytes; }
-  // Puts the pack, if it holds anything; its objects then count as on the
-  // target (`present`).
-  Status Put(OffsitePackIndex* present, OffsiteCopyResult* result) {
-    if (!sink_) return Status::Ok();
-    ARKWIKI_RETURN_IF_ERROR(sink_->Close());
-    ARKWIKI_RETURN_IF_ERROR(PutSpooled(env_, target_, PackKey(pack_), path_, sealed_->FinishHex())
-                                .WithContext("copying a pack to " + target_->Describe()));
-    present->Merge(pending_);
-    ++result->packs_sent;
-    result->bytes_sent += bytes_;
-    Discard();
-    return Status::Ok();
-  }
-
- private:
-  void Discard() {
-    if (sink_) {
-      sealed_.reset();
-      sink_.reset();
-      (void)env_->RemoveFile(path_);  // a leftover goes with the next prune
-    }
-    pending_ = OffsitePackIndex();
-    bytes_ = 0;
-  }
-
-  Env* env_;
-  const RepoLayout& repo_;
-  OffsiteTarget* target_;
-  std::string pack_;
-  std::string path_;
-  std::unique_ptr<FileByteSink> sink_;
-  std::unique_ptr<HashingTee> sealed_;  // over sink_: the pack's SHA-256
-  uint64_t bytes_ = 0;
-  OffsitePackIndex pending_;
-};
 
 struct CopyContext {
   Env* env;
@@ -154,11 +37,29 @@ std::string LocalPath(const RepoLayout& repo, const std::string& id, const Manif
   return JoinPath(repo.SnapshotDir(id), file.path);
 }
 
+// Sends one file of at least kPackedFileLimit bytes as the object `name`:
+// sealed straight into the request where the target takes it streamed,
+// else sealed into a spool file in copy-tmp/ first.
+Status SendLoose(const CopyContext& c, const std::string& from, const ManifestFile& file,
+                 const std::string& name) {
+  if (EncryptedSize(file.size) <= c.target->MaxStreamedSize()) {
+    SealedFile sealed(c.env, from, file, c.key, ObjectKey(name));
+    return c.target->PutStreamed(ObjectKey(name), &sealed);
+  }
+  const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
+  Result<std::string> sealed_sha256 =
+      EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
+  Status s = sealed_sha256.status();
+  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path, *sealed_sha256);
+  (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
+  return s;
+}
+
 // Step 3 for one file: sends it unless the target holds it whole, loose
-// or in a pack a record names; a small file goes into `spool`'s pack.
+// or in a pack a record names; a small file goes into `pack`.
 // Where each packed file lies goes into `record`.
 Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles& files, size_t i,
-                PackSpool* spool, OffsitePackIndex* record, OffsiteCopyResult* result) {
+                PackBuffer* pack, OffsitePackIndex* record, OffsiteCopyResult* result) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(c.key, files, i));
   const uint64_t size = files.SizeAt(i);
   const uint64_t sealed_size = EncryptedSize(size);
@@ -168,7 +69,7 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
     return Status::Ok();
   }
   auto at = c.packed->Find(name);
-  if (!at) at = spool->Pending(name);  // named twice in this restore point
+  if (!at) at = pack->Pending(name);  // named twice in this restore point
   if (at) {
     record->Add(name, std::string(at->pack), at->offset);
     ++result->objects_present;
@@ -178,18 +79,13 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
   const std::string from = LocalPath(c.repo, id, file);
   if (size < kPackedFileLimit) {
     ARKWIKI_RETURN_IF_ERROR(
-        spool->Append(from, file, c.key, name, record)
+        pack->Append(c.env, from, file, c.key, name, record)
             .WithContext("copying " + file.path + " to " + c.target->Describe()));
     ++result->objects_sent;
-    return spool->full() ? spool->Put(c.packed, result) : Status::Ok();
+    return pack->full() ? pack->Put(c.packed, result) : Status::Ok();
   }
-  const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  Result<std::string> sealed_sha256 =
-      EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
-  Status s = sealed_sha256.status();
-  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path, *sealed_sha256);
-  (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
-  ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying " + file.path + " to " + c.target->Describe()));
+  ARKWIKI_RETURN_IF_ERROR(SendLoose(c, from, file, name)
+                              .WithContext("copying " + file.path + " to " + c.target->Describe()));
   (*c.present)[name] = sealed_size;
   ++result->objects_sent;
   result->bytes_sent += sealed_size;
@@ -215,13 +111,13 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   OffsiteCopyResult result;
   result.id = id;
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
-  PackSpool spool(c.env, c.repo, c.target);
+  PackBuffer pack(c.target);
   for (size_t i = 0; i < manifest.files.size(); ++i) {
     ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &spool, &record.packed, &result));
+    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &pack, &record.packed, &result));
   }
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-  ARKWIKI_RETURN_IF_ERROR(spool.Put(c.packed, &result));
+  ARKWIKI_RETURN_IF_ERROR(pack.Put(c.packed, &result));
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_ASSIGN_OR_RETURN(std::string sealed,

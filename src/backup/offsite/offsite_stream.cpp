@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "arkwiki/backup/offsite_crypto.h"
 
@@ -29,14 +30,15 @@ std::string_view AsView(const std::vector<uint8_t>& v, size_t n) {
 }
 
 // Seals `n` bytes at `plain` as the next chunk and writes it to `out`.
+// `sealed` holds kSealedChunkBytes.
 Status SealChunk(crypto_secretstream_xchacha20poly1305_state* state, const std::string& ad,
-                 const uint8_t* plain, size_t n, bool final, std::vector<uint8_t>* sealed,
-                 ByteSink* out) {
+                 const uint8_t* plain, size_t n, bool final, uint8_t* sealed, ByteSink* out) {
   unsigned long long sealed_len = 0;
   crypto_secretstream_xchacha20poly1305_push(
-      state, sealed->data(), &sealed_len, plain, n, reinterpret_cast<const uint8_t*>(ad.data()),
-      ad.size(), final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-  return out->Write(AsView(*sealed, static_cast<size_t>(sealed_len)));
+      state, sealed, &sealed_len, plain, n, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+      final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+  return out->Write(
+      std::string_view(reinterpret_cast<const char*>(sealed), static_cast<size_t>(sealed_len)));
 }
 
 }  // namespace
@@ -47,7 +49,9 @@ uint64_t EncryptedSize(uint64_t plain_bytes) {
 }
 
 EncryptingSink::EncryptingSink(const OffsiteKey& key, const std::string& bound_key, ByteSink* out)
-    : out_(out), ad_(ChunkAd(key, bound_key)), sealed_(kSealedChunkBytes) {
+    : out_(out),
+      ad_(ChunkAd(key, bound_key)),
+      sealed_(std::make_unique_for_overwrite<uint8_t[]>(kSealedChunkBytes)) {
   plain_.reserve(kChunkBytes);
   uint8_t header[kHeaderBytes];
   crypto_secretstream_xchacha20poly1305_init_push(&state_, header, key.data_key().data());
@@ -59,7 +63,7 @@ EncryptingSink::EncryptingSink(const OffsiteKey& key, const std::string& bound_k
 EncryptingSink::~EncryptingSink() { sodium_memzero(&state_, sizeof(state_)); }
 
 Status EncryptingSink::Seal(bool final) {
-  Status s = SealChunk(&state_, ad_, plain_.data(), plain_.size(), final, &sealed_, out_);
+  Status s = SealChunk(&state_, ad_, plain_.data(), plain_.size(), final, sealed_.get(), out_);
   plain_.clear();
   return s;
 }
@@ -69,7 +73,7 @@ Status EncryptingSink::Write(std::string_view data) {
   while (failed_.ok() && !data.empty()) {
     if (plain_.empty() && data.size() >= kChunkBytes) {
       failed_ = SealChunk(&state_, ad_, reinterpret_cast<const uint8_t*>(data.data()), kChunkBytes,
-                          false, &sealed_, out_);
+                          false, sealed_.get(), out_);
       data.remove_prefix(kChunkBytes);
       continue;
     }

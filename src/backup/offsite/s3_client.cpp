@@ -17,12 +17,14 @@
 #include <algorithm>
 #include <chrono>
 #include <istream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "offsite/s3_errors.h"
+#include "offsite/s3_streamed_body.h"
 #include "offsite/shown_text.h"
 
 namespace arkwiki::s3 {
@@ -105,13 +107,39 @@ Status TooLong(const Call& call) {
 }
 
 uint64_t BodySize(const Call& call) {
+  if (call.body_object != nullptr) return call.body_object->Size();
   return call.body_file != nullptr ? call.body_file->Size() : call.body.size();
+}
+
+// Whether the server says it encrypted the object with a key of KMS or of
+// the client (SSE-KMS, SSE-C): such an object's ETag is no MD5 of its bytes.
+bool ServerEncrypted(const Poco::Net::HTTPResponse& rs) {
+  return rs.get("x-amz-server-side-encryption", "").rfind("aws:kms", 0) == 0 ||
+         rs.has("x-amz-server-side-encryption-customer-algorithm");
 }
 
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// Ends a streamed body its source cut short: sends what it holds, then
+// the end of sending, and waits for the answer (within the request's
+// deadline), so that a server that keeps a cut body (s3rver stores what
+// arrived once the request ends) is done with it before the request that
+// removes it. S3 answers IncompleteBody and keeps nothing. The request
+// has failed already, so a failure here changes nothing.
+void EndCutBody(Poco::Net::HTTPClientSession& session, std::ostream& out) {
+  try {
+    out.flush();
+    session.socket().shutdownSend();
+    Poco::Net::HTTPResponse rs;
+    std::istream& in = session.receiveResponse(rs);
+    in.ignore(static_cast<std::streamsize>(kMaxErrorBody));
+  } catch (const Poco::Exception&) {
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace
@@ -235,7 +263,23 @@ Status Client::DeadlinePassed(const Call& call, const Status& last) const {
                          (last.ok() ? std::string() : "; the last failure: " + last.message()));
 }
 
-Status Client::WriteBody(std::ostream& out, const Call& call) {
+Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                         std::string* sent_md5) {
+  if (call.body_object != nullptr) {
+    out.flush();  // the request's head, which Poco's stream holds
+    if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
+    StreamedBody body(socket, call.body_object->Size());
+    const Status s = call.body_object->WriteTo(&body);
+    if (body.connection_lost()) throw Poco::Net::ConnectionResetException(body.lost_because());
+    ARKWIKI_RETURN_IF_ERROR(s);
+    if (body.written() != call.body_object->Size()) {
+      return Status::Corruption("the object ended at byte " + std::to_string(body.written()) +
+                                " of the " + std::to_string(call.body_object->Size()) +
+                                " announced for it while being sent");
+    }
+    *sent_md5 = body.FinishMd5Hex();
+    return Status::Ok();
+  }
   if (call.body_file == nullptr) {
     out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
     return Status::Ok();
@@ -267,13 +311,14 @@ Status Client::ReadBody(std::istream& in, const Call& call, uint64_t* delivered,
     return TooLong(call);
   }
   const size_t cap = ok_answer ? kMaxAnswerBody : kMaxErrorBody;
-  std::string block(kReadBlock, '\0');
+  // Left uninitialised: most answers (to a PUT) are empty.
+  auto block = std::make_unique_for_overwrite<char[]>(kReadBlock);
   uint64_t received = 0;
   while (in) {
-    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    in.read(block.get(), static_cast<std::streamsize>(kReadBlock));
     const auto n = static_cast<size_t>(in.gcount());
     received += n;
-    std::string_view got(block.data(), n);
+    std::string_view got(block.get(), n);
     if (!to_sink) {
       if (reply->body.size() + n <= cap) {
         reply->body.append(got);
@@ -347,8 +392,10 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
   try {
     auto rq = SignedRequest(call, payload_sha256, call.sink != nullptr ? *delivered : 0);
     std::ostream& out = session.sendRequest(*rq);
-    a.status = WriteBody(out, call);
+    std::string sent_md5;
+    a.status = WriteBody(out, session.socket(), call, &sent_md5);
     if (!a.status.ok()) {
+      if (call.body_object != nullptr) EndCutBody(session, out);
       session.reset();  // the server waits for the rest of a body that will not come
       return a;
     }
@@ -360,6 +407,12 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     a.reply.etag = rs.get("ETag", "");
     a.reply.content_length = rs.hasContentLength() ? rs.getContentLength64() : 0;
     if (call.method != "HEAD") a.status = ReadBody(in, call, delivered, &a);
+    if (a.status.ok() && call.body_object != nullptr && a.reply.status / 100 == 2 &&
+        !EtagAgreesWithMd5(a.reply.etag, sent_md5, ServerEncrypted(rs))) {
+      a.status = Status::IoError("the server stored other bytes than were sent (ETag " +
+                                 ShownText(a.reply.etag) + ", MD5 sent " + sent_md5 + ")");
+      a.retry = true;
+    }
     if (a.status.ok() && !a.drop_connection && rs.getKeepAlive() && HasBytesPastAnswer(&session)) {
       // More bytes than the answer announced: they are no answer to the next
       // request, and this answer may be cut too. Ask again on a new connection.
@@ -393,12 +446,29 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
 }
 
 Result<Reply> Client::Execute(const Call& call) {
+  Result<Reply> reply = Attempts(call);
+  if (!reply.ok() && call.body_object != nullptr &&
+      reply.status().code() != StatusCode::kCancelled) {
+    // A streamed body that failed may stand under its key cut short (S3
+    // keeps nothing of a cut body, but some servers, s3rver among them,
+    // keep what arrived) or damaged (its ETag said so), where a later copy
+    // would take it for the object. Best effort, so not after a
+    // cancellation (that copy judges objects by their listed size, and a
+    // cut one is never the size of the whole): the failure being reported
+    // matters more.
+    (void)Attempts(Call{"DELETE", call.key});
+  }
+  return reply;
+}
+
+Result<Reply> Client::Attempts(const Call& call) {
   if (call.body_file != nullptr && call.body_sha256.empty()) {
     return Status::InvalidArgument("a body streamed from a file needs its SHA-256");
   }
-  const std::string payload_sha256 = !call.body_sha256.empty() ? call.body_sha256
-                                     : call.body.empty()       ? std::string(kEmptySha256)
-                                                               : Sha256Hex(call.body);
+  const std::string payload_sha256 = call.body_object != nullptr ? std::string(kUnsignedPayload)
+                                     : !call.body_sha256.empty() ? call.body_sha256
+                                     : call.body.empty()         ? std::string(kEmptySha256)
+                                                                 : Sha256Hex(call.body);
   uint64_t delivered = 0;
   Status last;
   deadline_.at_ms = DeadlineFor(call);

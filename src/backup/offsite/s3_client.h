@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketImpl.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <utility>
 
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite_target.h"
 #include "arkwiki/backup/s3_target.h"
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
@@ -41,6 +43,19 @@ struct Call {
   // A source that fails to read, or ends early, fails the request without
   // a retry.
   const RandomAccessFile* body_file = nullptr;
+  // Instead of `body` or `body_file`: an object whose bytes are written into
+  // the request as they are produced (each attempt from the first), so the
+  // SHA-256 of the body cannot be known before it: the request is signed
+  // with x-amz-content-sha256 UNSIGNED-PAYLOAD. Used for sealed objects
+  // only (offsite_crypto.h), whose integrity end to end is their AEAD: a
+  // restore or check that decrypts them refuses any changed byte. Damage
+  // in transit is caught on the same pass by the MD5 of the bytes sent,
+  // compared with the answer's ETag when that is a plain MD5: a mismatch
+  // fails the attempt (retried). A failure of WriteTo, or a count other
+  // than Size(), cuts the body short and drops the connection; it is not
+  // retried. A streamed request that fails (other than by cancellation)
+  // removes the object, for a server that keeps a cut or damaged body.
+  StreamedObject* body_object = nullptr;
   // The body's SHA-256 (lowercase hex) when the caller has it already;
   // empty: Execute computes it (from `body` only).
   std::string body_sha256;
@@ -97,13 +112,19 @@ class Client {
 
  private:
   struct Attempt;
+  // Execute without its clean-up of a failed streamed body.
+  Result<Reply> Attempts(const Call& call);
   Attempt SendOnce(const Call& call, const std::string& payload_sha256, uint64_t* delivered);
   std::unique_ptr<Poco::Net::HTTPRequest> SignedRequest(const Call& call,
                                                         const std::string& payload_sha256,
                                                         uint64_t resume_from);
-  // Writes the call's body to `out`. A local read failure is returned (the
-  // request is then cut short, so the connection must be dropped).
-  static Status WriteBody(std::ostream& out, const Call& call);
+  // Writes the call's body to `out` (a body_object straight to `socket`,
+  // the connection under `out`, once the head is flushed), and for a
+  // body_object the MD5 (hex) of the bytes sent to `sent_md5`. A local read
+  // failure is returned (the request is then cut short, so the connection
+  // must be dropped); a failure of the connection throws, as Poco does.
+  static Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                          std::string* sent_md5);
   // Reads the answer's body into a->reply (or call.sink), bounded in memory;
   // sets a->retry or a->drop_connection as the way it ended asks.
   Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);

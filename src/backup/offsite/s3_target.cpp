@@ -59,6 +59,20 @@ class S3Target final : public OffsiteTarget {
     return client_.Execute(call).status();
   }
 
+  // Objects above multipart_threshold go up in parts, which keep their
+  // spool for resuming (s3_multipart.h).
+  uint64_t MaxStreamedSize() const override { return client_.config().multipart_threshold; }
+
+  Status PutStreamed(const std::string& key, StreamedObject* object) override {
+    if (object->Size() > MaxStreamedSize()) {
+      return Status::InvalidArgument("a streamed object of " + std::to_string(object->Size()) +
+                                     " bytes is above multipart_threshold");
+    }
+    s3::Call call{"PUT", prefix_ + key};
+    call.body_object = object;
+    return client_.Execute(call).status();
+  }
+
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     s3::Call call{"GET", prefix_ + key};
     call.sink = sink;

@@ -61,4 +61,8 @@ std::string AuthorizationHeader(const SigV4Credentials& credentials, const std::
 inline constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+// The x-amz-content-sha256 of a body signed without its hash (SigV4 header
+// authentication allows it for S3), for a body sent as it is produced.
+inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+
 }  // namespace arkwiki::s3

@@ -1,0 +1,53 @@
+#include "offsite/s3_streamed_body.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace arkwiki::s3 {
+
+StreamedBody::StreamedBody(Poco::Net::StreamSocket& socket, uint64_t size)
+    : socket_(socket), size_(size) {}
+
+Status StreamedBody::Write(std::string_view data) {
+  if (data.size() > size_ - written_) {
+    return Status::Corruption("the object grew past the " + std::to_string(size_) +
+                              " bytes announced for it while being sent");
+  }
+  if (connection_lost_) return Status::IoError(lost_because_);
+  md5_.update(data.data(), data.size());
+  try {
+    while (!data.empty()) {
+      const int piece = static_cast<int>(std::min<size_t>(data.size(), size_t{1} << 30));
+      const int sent = socket_.sendBytes(data.data(), piece);
+      if (sent <= 0) throw Poco::IOException("the connection ended while sending");
+      data.remove_prefix(static_cast<size_t>(sent));
+      written_ += static_cast<uint64_t>(sent);
+    }
+  } catch (const Poco::Exception& e) {
+    connection_lost_ = true;
+    lost_because_ = e.displayText();
+    return Status::IoError(lost_because_);
+  }
+  return Status::Ok();
+}
+
+std::string StreamedBody::FinishMd5Hex() { return Poco::DigestEngine::digestToHex(md5_.digest()); }
+
+bool EtagAgreesWithMd5(std::string_view etag, const std::string& md5_hex, bool server_encrypted) {
+  if (server_encrypted) return true;
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  const bool plain_md5 =
+      etag.size() == 32 &&
+      std::all_of(etag.begin(), etag.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+  if (!plain_md5) return true;
+  return std::equal(etag.begin(), etag.end(), md5_hex.begin(), md5_hex.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
+}  // namespace arkwiki::s3

@@ -1,0 +1,54 @@
+// The body of a streamed PutObject (private to the S3 target): the bytes a
+// StreamedObject writes go into the request as they come, counted, held to
+// the object's size, and hashed (MD5) to be compared with the ETag of the
+// answer. They go to the connection's socket in the pieces they come in
+// (a sealed chunk, about 1 MiB), not through Poco's request stream, which
+// sends 4 KiB at a time: a quarter of a million sends per GiB.
+#pragma once
+
+#include <Poco/Crypto/DigestEngine.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki::s3 {
+
+class StreamedBody final : public ByteSink {
+ public:
+  // `socket` carries the request, whose head has been sent in full and
+  // which announced `size` bytes of body.
+  StreamedBody(Poco::Net::StreamSocket& socket, uint64_t size);
+
+  // Sends `data`. Corruption when it would take the body past its size;
+  // IoError, with connection_lost(), when sending fails (a dropped
+  // connection, the deadline, a cancellation: all end in the socket).
+  Status Write(std::string_view data) override;
+  bool connection_lost() const { return connection_lost_; }
+  // Why sending failed, once connection_lost().
+  const std::string& lost_because() const { return lost_because_; }
+  uint64_t written() const { return written_; }
+  // The MD5 (lowercase hex) of the bytes written; no Write after it.
+  std::string FinishMd5Hex();
+
+ private:
+  Poco::Net::StreamSocket& socket_;
+  uint64_t size_;
+  uint64_t written_ = 0;
+  bool connection_lost_ = false;
+  std::string lost_because_;
+  Poco::Crypto::DigestEngine md5_{"MD5"};
+};
+
+// Whether an answer's ETag proves the body arrived as `md5_hex`: false only
+// when the ETag is a plain MD5 (32 hex digits, quoted or not) that differs.
+// Other ETags, such as a multipart upload's "<hex>-N", and any ETag of an
+// object the server encrypted with SSE-KMS or SSE-C (`server_encrypted`:
+// its ETag is no MD5 of the body) prove nothing and are accepted.
+bool EtagAgreesWithMd5(std::string_view etag, const std::string& md5_hex, bool server_encrypted);
+
+}  // namespace arkwiki::s3

@@ -1,0 +1,222 @@
+// PutStreamed: an object produced as it is sent goes up in one PutObject
+// signed UNSIGNED-PAYLOAD, checked by the MD5 of the bytes sent against the
+// answer's ETag; a source that fails or falls short cuts the body, so the
+// server stores nothing; cancellation and the deadline reach the body.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/core/cancellation.h"
+#include "arkwiki/core/hash.h"
+#include "backup/offsite/s3_test_util.h"
+#include "offsite/s3_streamed_body.h"
+
+namespace arkwiki::testing {
+namespace {
+
+using Action = FaultRule::Action;
+
+// Writes `data` in pieces of `piece` bytes; `after_first` runs after the
+// first piece of each attempt (a test's hook into the middle of a body).
+class PatternObject final : public StreamedObject {
+ public:
+  PatternObject(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
+  uint64_t Size() const override { return data_.size() + extra_size_; }
+  Status WriteTo(ByteSink* out) override {
+    ++attempts;
+    for (size_t at = 0; at < data_.size(); at += piece_) {
+      if (at > 0 && fail_at_ > 0 && at >= fail_at_) {
+        return Status::Corruption("the test's source no longer matches");
+      }
+      ARKWIKI_RETURN_IF_ERROR(out->Write(std::string_view(data_).substr(at, piece_)));
+      if (at == 0 && after_first) after_first();
+    }
+    return Status::Ok();
+  }
+  // Fails once `at` bytes are written, before the rest.
+  void FailAt(size_t at) { fail_at_ = at; }
+  // Announces `n` bytes more than it writes.
+  void ClaimExtra(uint64_t n) { extra_size_ = n; }
+  std::function<void()> after_first;
+  int attempts = 0;
+
+ private:
+  std::string data_;
+  size_t piece_;
+  size_t fail_at_ = 0;
+  uint64_t extra_size_ = 0;
+};
+
+FaultRule Raw(const std::string& method, const std::string& target_contains,
+              const std::string& answer, int times) {
+  FaultRule rule;
+  rule.action = Action::kRawAnswer;
+  rule.method = method;
+  rule.target_contains = target_contains;
+  rule.raw_answer = answer;
+  rule.times = times;
+  return rule;
+}
+
+std::string PutAnswer(const std::string& etag, const std::string& more_headers = "") {
+  return "HTTP/1.1 200 OK\r\nETag: " + etag + "\r\n" + more_headers + "Content-Length: 0\r\n\r\n";
+}
+
+class S3StreamedPutTest : public S3TargetTest {
+ protected:
+  S3TargetConfig StreamConfig(const FaultProxy* proxy) const {
+    S3TargetConfig config = Config(proxy);
+    config.multipart_threshold = 4 * kS3MinPartSize;
+    return config;
+  }
+  static std::string Fetch(OffsiteTarget* target, const std::string& key) {
+    StringByteSink sink;
+    const Status s = target->Get(key, UINT64_MAX, &sink);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return sink.data();
+  }
+  static bool Absent(OffsiteTarget* target, const std::string& key) {
+    const auto stat = target->Stat(key);
+    EXPECT_EQ(stat.status().code(), StatusCode::kNotFound)
+        << key << ": " << (stat.ok() ? std::to_string(*stat) + " bytes" : stat.status().ToString());
+    return stat.status().code() == StatusCode::kNotFound;
+  }
+};
+
+TEST_F(S3StreamedPutTest, AnObjectGoesUpAsWrittenInOnePutAndIsStoredByteForByte) {
+  auto proxy = StartProxy();
+  auto target = Open(StreamConfig(proxy.get()));
+  ASSERT_EQ(target->MaxStreamedSize(), 4 * kS3MinPartSize);
+  const std::string data = PatternBytes(2 * kS3MinPartSize + 12345, 41);
+  PatternObject object(data, 100003);
+  const Status s = target->PutStreamed("objects/streamed", &object);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(object.attempts, 1) << "each byte produced once";
+  EXPECT_EQ(proxy->Count("PUT", "/objects/streamed"), 1);
+  EXPECT_EQ(proxy->Count("POST", "uploads="), 0) << "no multipart upload";
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/streamed")), Sha256Hex(data));
+}
+
+// Straight to s3rver: the fault proxy does not pass on the end of sending
+// by which the client lets the server finish with a cut body.
+TEST_F(S3StreamedPutTest, ASourceThatFailsMidwayStoresNothingAndIsNotRetried) {
+  auto target = Open(StreamConfig(nullptr));
+  PatternObject object(PatternBytes(kS3MinPartSize, 42), 1 << 20);
+  object.FailAt(3 << 20);
+  const Status s = target->PutStreamed("objects/changed", &object);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_EQ(object.attempts, 1) << "not sent again";
+  // s3rver keeps a cut body; S3 does not. Either way the key is left empty.
+  EXPECT_TRUE(Absent(target.get(), "objects/changed")) << "the cut body was not kept";
+}
+
+TEST_F(S3StreamedPutTest, AnObjectShorterThanItsSizeStoresNothing) {
+  auto target = Open(StreamConfig(nullptr));
+  PatternObject object(PatternBytes(1 << 20, 43), 1 << 16);
+  object.ClaimExtra(1000);
+  const Status s = target->PutStreamed("objects/short", &object);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_TRUE(Absent(target.get(), "objects/short"));
+}
+
+TEST_F(S3StreamedPutTest, AnEtagThatIsNotTheMd5SentFailsTheAttemptWhichIsSentAgain) {
+  auto proxy = StartProxy();
+  proxy->AddRule(Raw("PUT", "/objects/k", PutAnswer("\"0123456789abcdef0123456789abcdef\""), 1));
+  auto target = Open(StreamConfig(proxy.get()));
+  const std::string data = PatternBytes(kS3MinPartSize + 7, 44);
+  PatternObject object(data, 1 << 20);
+  const Status s = target->PutStreamed("objects/k", &object);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(object.attempts, 2) << "the stream starts again from its first byte";
+  EXPECT_EQ(proxy->Count("PUT", "/objects/k"), 2);
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/k")), Sha256Hex(data));
+}
+
+TEST_F(S3StreamedPutTest, AnEtagMismatchOnEveryAttemptFailsAndClearsTheKey) {
+  auto proxy = StartProxy();
+  auto target = Open(StreamConfig(proxy.get()));
+  const std::string key = "objects/damaged";
+  ASSERT_TRUE(target->Put(key, StringSource("an earlier object")).ok());
+  proxy->AddRule(Raw("PUT", key, PutAnswer("\"0123456789abcdef0123456789abcdef\""), 100));
+  PatternObject object(PatternBytes(1 << 20, 45), 1 << 16);
+  const Status s = target->PutStreamed(key, &object);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("other bytes than were sent"), std::string::npos) << s.message();
+  EXPECT_EQ(object.attempts, 4);
+  EXPECT_EQ(proxy->Count("DELETE", key), 1) << "what stands under the key is not trusted";
+  EXPECT_TRUE(Absent(target.get(), key));
+}
+
+TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
+  auto proxy = StartProxy();
+  const std::string wrong = "\"0123456789abcdef0123456789abcdef\"";
+  proxy->AddRule(Raw("PUT", "/objects/multi", PutAnswer("\"0123456789abcdef-3\""), 1));
+  proxy->AddRule(
+      Raw("PUT", "/objects/kms", PutAnswer(wrong, "x-amz-server-side-encryption: aws:kms\r\n"), 1));
+  proxy->AddRule(
+      Raw("PUT", "/objects/ssec",
+          PutAnswer(wrong, "x-amz-server-side-encryption-customer-algorithm: AES256\r\n"), 1));
+  auto target = Open(StreamConfig(proxy.get()));
+  for (const std::string key : {"objects/multi", "objects/kms", "objects/ssec"}) {
+    PatternObject object(PatternBytes(1000, 46), 100);
+    const Status s = target->PutStreamed(key, &object);
+    EXPECT_TRUE(s.ok()) << key << ": " << s.ToString();
+    EXPECT_EQ(proxy->Count("PUT", key), 1) << key;
+  }
+}
+
+TEST_F(S3StreamedPutTest, CancellationStopsABodyInFlightLeavingNoWholeObject) {
+  auto proxy = StartProxy();
+  Cancellation cancel;
+  S3TargetConfig config = StreamConfig(proxy.get());
+  config.cancel = &cancel;
+  auto target = Open(config);
+  PatternObject object(PatternBytes(3 * kS3MinPartSize, 47), 1 << 20);
+  object.after_first = [&] { cancel.Cancel("the server is shutting down"); };
+  const Status s = target->PutStreamed("objects/cancelled", &object);
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_EQ(object.attempts, 1) << "not sent again";
+  // No clean-up request after a cancellation: at most a cut object stays
+  // (s3rver keeps one), never one of the whole object's size.
+  config.cancel = nullptr;
+  const auto stat = Open(config)->Stat("objects/cancelled");
+  EXPECT_TRUE(!stat.ok() || *stat < object.Size()) << *stat;
+}
+
+TEST_F(S3StreamedPutTest, TheRequestDeadlineStopsABodyInFlight) {
+  auto proxy = StartProxy();
+  auto now = std::make_shared<std::atomic<int64_t>>(0);
+  S3TargetConfig config = StreamConfig(proxy.get());
+  config.request_deadline_ms = 60000;
+  config.deadline_ms_per_mib = 0;
+  config.deadline_clock = [now] { return now->load(); };
+  auto target = Open(config);
+  PatternObject object(PatternBytes(3 * kS3MinPartSize, 48), 1 << 20);
+  object.after_first = [now] { now->store(int64_t{3600} * 1000); };  // an hour passes mid-body
+  const Status s = target->PutStreamed("objects/late", &object);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("deadline"), std::string::npos) << s.message();
+  EXPECT_EQ(object.attempts, 1);
+  // The connection is dropped without waiting for an answer, so s3rver may
+  // still be keeping a cut body when the clean-up removes the key: at most
+  // a cut object stays, never one of the whole object's size.
+  const auto stat = Open(StreamConfig(nullptr))->Stat("objects/late");
+  EXPECT_TRUE(!stat.ok() || *stat < object.Size()) << *stat;
+}
+
+TEST(S3EtagTest, OnlyADifferingPlainMd5Disagrees) {
+  const std::string md5 = "9e107d9d372bb6826bd81d3542a419d6";
+  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d6\"", md5, false));
+  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9E107D9D372BB6826BD81D3542A419D6\"", md5, false));
+  EXPECT_FALSE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, false));
+  EXPECT_FALSE(s3::EtagAgreesWithMd5("9e107d9d372bb6826bd81d3542a419d7", md5, false));
+  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7-2\"", md5, false));
+  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, true));
+  EXPECT_TRUE(s3::EtagAgreesWithMd5("", md5, false));
+}
+
+}  // namespace
+}  // namespace arkwiki::testing
