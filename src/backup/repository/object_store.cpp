@@ -36,11 +36,14 @@ ObjectCopier::ObjectCopier(Env* env, const RepoLayout& repo, const OffsiteKey* k
     : env_(env),
       repo_(repo),
       key_(key),
-      buffer_(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, kCopyBlock))) {
+      buffer_(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, 2 * kCopyBlock))) {
   if (buffer_ == nullptr) throw std::bad_alloc();
 }
 
-ObjectCopier::~ObjectCopier() { std::free(buffer_); }
+ObjectCopier::~ObjectCopier() {
+  writer_.reset();  // joins the writer thread before its buffers go
+  std::free(buffer_);
+}
 
 Status ObjectCopier::Copy(const std::string& from, const std::string& sha256, uint64_t size) {
   // tmp/ is emptied under the repository lock before a snapshot: a counter
@@ -82,7 +85,9 @@ Result<FileDigest> ObjectCopier::CloneHashing(const std::string& from, const std
 }
 
 // Copies `from` (expected to hold `size` bytes) to the new file `to`,
-// returning the SHA-256 and size of the bytes written.
+// returning the SHA-256 and size of the bytes written. Each block is hashed
+// before it is handed to the writer thread, and its buffer is reused only
+// after the writer is done with it.
 Result<FileDigest> ObjectCopier::CopyHashing(const std::string& from, const std::string& to,
                                              uint64_t size) {
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env_->NewSequentialFile(from));
@@ -91,15 +96,24 @@ Result<FileDigest> ObjectCopier::CopyHashing(const std::string& from, const std:
   // the manifest would otherwise have to write out; small files stay cached.
   const bool large = size >= kCopyBlock;
   if (large) (void)out->UseDirectIo();
+  if (writer_ == nullptr) writer_ = std::make_unique<BlockWriter>();
   Sha256 hash;
   FileDigest digest;
-  for (;;) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer_, kCopyBlock));
-    if (n == 0) break;
-    hash.Update(buffer_, n);
-    digest.size += n;
-    ARKWIKI_RETURN_IF_ERROR(out->Append(std::string_view(buffer_, n)));
+  Status s;
+  for (char* block = buffer_;; block = block == buffer_ ? buffer_ + kCopyBlock : buffer_) {
+    Result<size_t> n = in->Read(block, kCopyBlock);
+    if (!n.ok() || *n == 0) {
+      s = n.status();
+      break;
+    }
+    hash.Update(block, *n);
+    digest.size += *n;
+    s = writer_->Append(out.get(), std::string_view(block, *n));
+    if (!s.ok()) break;
   }
+  // Always waited for: the writer must be done with `out` before it closes.
+  Status written = writer_->Wait();
+  ARKWIKI_RETURN_IF_ERROR(s.ok() ? written : s);
   // Starts writing the cached tail back now, so the syncfs has less to do.
   if (large) ARKWIKI_RETURN_IF_ERROR(out->WriteBack(0, 0, /*wait=*/false));
   ARKWIKI_RETURN_IF_ERROR(out->Close());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
+#include "repository/block_writer.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -24,7 +26,9 @@ namespace arkwiki {
 //    it or fails. A read-back before the sync would only re-read the page
 //    cache the copy just filled, not the disk, so it proved nothing more;
 //    what reaches the disk is re-hashed by `backup check --read-all`.
-//    Objects of 1 MiB and more are written with O_DIRECT from that buffer.
+//    Objects of 1 MiB and more are written with O_DIRECT from that buffer,
+//    on a thread of its own while the next block is read and hashed into a
+//    second buffer; a buffer is reused only once its write has returned.
 //  - a reflink (Env::CloneFile, where the file system has them) shares the
 //    live file's blocks without copying; the clone itself is then read and
 //    hashed, which checks exactly the bytes the object holds.
@@ -60,7 +64,8 @@ class ObjectCopier {
   Env* env_;
   const RepoLayout& repo_;
   const OffsiteKey* key_;
-  char* buffer_;  // kCopyBlock bytes, aligned for O_DIRECT
+  char* buffer_;                         // two blocks of kCopyBlock bytes, aligned for O_DIRECT
+  std::unique_ptr<BlockWriter> writer_;  // made on the first plain copy
   bool try_clone_ = true;
   uint64_t cloned_ = 0;
   uint64_t next_tmp_ = 0;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "arkwiki/core/hash.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -72,6 +73,29 @@ TEST_F(ObjectCopierTest, CopiesALargeFileWholeThroughDirectIo) {
   ObjectCopier copier(&env, repo_);
   ASSERT_TRUE(copier.Copy(dir_.Sub("big"), Live("big", bytes), bytes.size()).ok());
   EXPECT_TRUE(Stored(Sha256Hex(bytes)) == bytes);
+}
+
+// The blocks of a large copy are written on the copier's writer thread: a
+// write that fails there fails the copy, stores nothing, and leaves the
+// copier able to store the next object.
+TEST_F(ObjectCopierTest, AWriteFailingMidwayInALargeCopyStoresNothingAndTheNextCopyWorks) {
+  std::string bytes(3 * (1 << 20) + 123, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 5 + i / 4096);
+  const std::string sha = Live("big", bytes);
+  FaultInjectionEnv env(Env::Default());
+  ObjectCopier copier(&env, repo_);
+  uint64_t fail_at = 1;  // counted from the start of each copy
+  for (;; ++fail_at) {
+    env.FailAt(env.operations() + fail_at);
+    Status s = copier.Copy(dir_.Sub("big"), sha, bytes.size());
+    env.FailAt(0);
+    if (s.ok()) break;
+    ASSERT_EQ(s.code(), StatusCode::kNoSpace) << s.ToString();
+    EXPECT_FALSE(Env::Default()->FileExists(repo_.ObjectPath(sha)).value());
+    ASSERT_LT(fail_at, 50u);
+  }
+  EXPECT_GE(fail_at, 7u);  // the creation, the four appends, close and rename were swept
+  EXPECT_TRUE(Stored(sha) == bytes);
 }
 
 TEST_F(ObjectCopierTest, StoresAReflinkAfterHashingTheClone) {
