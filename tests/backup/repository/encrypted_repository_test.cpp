@@ -132,13 +132,20 @@ TEST_F(EncryptedRepositoryTest, NothingStoredRevealsContentNamesOrLabels) {
     EXPECT_EQ(f.find(Sha256Hex(large)), std::string::npos) << f;
     EXPECT_EQ(Slurp(f).find(Sha256Hex(small)), std::string::npos) << f;
   }
-  // The database and settings are not SQLite or JSON on the disk.
-  const std::string db = Slurp(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db"));
-  EXPECT_EQ(db.find("SQLite format 3"), std::string::npos);
+  // The database is stored as sealed chunks: neither it nor its chunk list
+  // is readable on the disk, and no stored file is a database.
+  EXPECT_FALSE(
+      std::filesystem::exists(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db")));
+  const std::string chunks =
+      Slurp(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db.chunks"));
+  EXPECT_EQ(chunks.rfind("ARKWOFF1", 0), 0u);
+  for (const std::string& f : StoredFiles()) {
+    EXPECT_EQ(Slurp(f).find("SQLite format 3"), std::string::npos) << f;
+  }
   EXPECT_EQ(Slurp(JoinPath(repo_.SnapshotDir(point.id), "manifest.json")).find("sha256"),
             std::string::npos);
   const std::string format = Slurp(repo_.format_file);
-  EXPECT_NE(format.find("\"format_version\": 3"), std::string::npos) << format;
+  EXPECT_NE(format.find("\"format_version\": 4"), std::string::npos) << format;
   EXPECT_NE(format.find("\"encryption\""), std::string::npos) << format;
   EXPECT_TRUE(std::filesystem::exists(repo_.key_file));
   // Yet the restore point reads back whole.
@@ -269,8 +276,8 @@ TEST_F(EncryptedRepositoryTest, ARestorePointsFileTamperedOrMovedIsRefused) {
   ASSERT_EQ(report.snapshot_problems.size(), 1u);
   EXPECT_EQ(report.snapshot_problems[0].rfind(second.id, 0), 0u) << report.snapshot_problems[0];
   EXPECT_EQ(ExportAndVerify(second.id).code(), StatusCode::kCorruption);
-  // A flipped database.
-  FlipByteAt(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db"), 200);
+  // A flipped database chunk list.
+  FlipByteAt(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db.chunks"), 60);
   EXPECT_EQ(ExportAndVerify(first.id).code(), StatusCode::kCorruption);
   EXPECT_EQ(CheckAll().snapshot_problems.size(), 2u);
 }
@@ -298,14 +305,15 @@ TEST_F(EncryptedRepositoryTest, DeleteAndPruneRemoveSealedObjectsNoPointNeeds) {
   AddUpload("gone.bin", std::string(kPackObjectLimit + 10, 'g'));
   AddUpload("gone.txt", "small and gone");
   const SnapshotInfo second = Snap();
+  // Each snapshot wrote a pack of uploads and one of database chunks.
   ASSERT_EQ(LooseObjects().size(), 2u);
-  ASSERT_EQ(Packs().packs().size(), 2u);
+  ASSERT_EQ(Packs().packs().size(), 4u);
   ASSERT_TRUE(Open()->Delete(second.id).ok());
   auto pruned = Open()->Prune();
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(LooseObjects().size(), 1u);
-  EXPECT_EQ(Packs().packs().size(), 1u);
-  EXPECT_EQ(pruned->packs_removed, 1u);
+  EXPECT_EQ(Packs().packs().size(), 2u);
+  EXPECT_EQ(pruned->packs_removed, 2u);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
@@ -315,7 +323,7 @@ TEST_F(EncryptedRepositoryTest, APlainRepositoryHoldingRestorePointsIsNotConvert
   ASSERT_TRUE(plain.ok());
   ASSERT_TRUE((*plain)->Snapshot(SnapshotRequest{}).ok());
   const std::string before = Slurp(repo_.format_file);
-  EXPECT_NE(before.find("\"format_version\": 2"), std::string::npos) << before;
+  EXPECT_NE(before.find("\"format_version\": 4"), std::string::npos) << before;
   EXPECT_FALSE(std::filesystem::exists(repo_.key_file));
   auto refused = TryOpen(Options());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
@@ -373,7 +381,7 @@ TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
   auto repo = TryOpen(Options());
   ASSERT_TRUE(repo.ok()) << repo.status().ToString();
   EXPECT_TRUE((*repo)->encrypted());
-  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 3"), std::string::npos);
+  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 4"), std::string::npos);
 }
 
 TEST_F(EncryptedRepositoryTest, ThePassphraseFileMustBePrivateAndOutsideLiveAndTheRepository) {
