@@ -28,8 +28,13 @@ namespace arkwiki {
 
 // The list's path inside a restore point's directory.
 inline constexpr char kDatabaseChunksPath[] = "database/arkwiki.db.chunks";
-// Database pages per chunk (the last chunk may be shorter).
-inline constexpr uint64_t kPagesPerChunk = 4;
+// Database pages per chunk. One: a day's edits change pages scattered over
+// the database (a new upload's row lands in a random leaf of the index by
+// hash), and a larger chunk stores its unchanged neighbours again. 30 daily
+// points of a 5-6.5 MiB database of 20,000 uploads growing 1% a day stored
+// about 1.2 MiB of chunks a day with 1 page, 3.2 with 4 and 5.5 with 16
+// (benchmarks/README.md); the list costs 72 bytes a page per point.
+inline constexpr uint64_t kPagesPerChunk = 1;
 // At most this many chunks in one list (a 64 GiB database of 64 KiB pages).
 inline constexpr uint64_t kMaxChunks = uint64_t{1} << 20;
 

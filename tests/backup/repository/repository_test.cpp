@@ -102,7 +102,10 @@ TEST_F(RepositoryTest, SnapshotIsListedWithItsDetailsAndPassedCheck) {
   EXPECT_EQ(p.made_by, "ann");
   EXPECT_EQ(p.label, "before upgrade");
   EXPECT_GT(p.total_bytes, 0u);
-  EXPECT_EQ(p.new_bytes, p.total_bytes);  // the first one stores everything
+  // The first one stores everything, but a database page repeated in the
+  // database (empty ones) only once.
+  EXPECT_LE(p.new_bytes, p.total_bytes);
+  EXPECT_GT(p.new_bytes, p.total_bytes / 2);
   EXPECT_GT(p.file_count, 2u);
   EXPECT_EQ(p.check.state, CheckStatus::State::kPassed);
 }
