@@ -14,6 +14,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "repository/db_chunks.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
@@ -241,6 +242,38 @@ TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
   ASSERT_EQ(report.damaged.size(), 1u);
   EXPECT_EQ(report.damaged[0].problem, "damaged");
   EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+}
+
+TEST_F(EncryptedRepositoryTest, ChunksAreSharedSealedAndADamagedOneNamesThePointsNeedingIt) {
+  const SnapshotInfo first = Snap();
+  const SnapshotInfo second = Snap();  // nothing changed: no chunk stored again
+  EXPECT_LT(second.new_bytes, first.new_bytes / 4);
+  auto repo = Open();
+  auto stored = OpenStoredObjects(Env::Default(), repo_, repo->key());
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  auto chunks = ReadPointChunks(stored->get(), repo_.SnapshotDir(first.id));
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_FALSE(chunks->empty());
+  // Stored under its keyed name, sealed, in a pack.
+  const ObjectRef chunk = chunks->back();
+  Sha256Raw name;
+  ASSERT_TRUE(ParseSha256Hex(repo->key()->ObjectName(chunk.sha256), &name));
+  PackIndex index = Packs();
+  const PackEntry* entry = index.Find(name);
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->size, EncryptedSize(chunk.size));
+  FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[entry->pack]),
+             entry->offset + entry->size / 2);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].sha256, HexEncode(chunk.sha256.data(), chunk.sha256.size()));
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(report.damaged[0].snapshots, (std::vector<std::string>{first.id, second.id}));
+  EXPECT_EQ(ExportAndVerify(first.id).code(), StatusCode::kCorruption);
+  // The live database gives the same page again: repaired.
+  Snap();
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
 TEST_F(EncryptedRepositoryTest, ObjectsSwappedOrCutFailToDecrypt) {
