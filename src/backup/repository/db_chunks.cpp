@@ -17,8 +17,11 @@ constexpr uint64_t kMaxChunkListBytes = kMaxChunks * 90;
 // (one at a time, kept until the next chunk is needed) and checks it.
 class ChunkedFile final : public RandomAccessFile {
  public:
-  ChunkedFile(Env* objects, const RepoLayout& repo, std::string path, std::vector<ObjectRef> chunks)
-      : objects_(objects), repo_(repo), path_(std::move(path)), chunks_(std::move(chunks)) {
+  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ObjectRef> chunks)
+      : objects_(objects),
+        repo_(std::move(repo)),
+        path_(std::move(path)),
+        chunks_(std::move(chunks)) {
     starts_.reserve(chunks_.size());
     for (const ObjectRef& c : chunks_) {
       starts_.push_back(size_);
@@ -72,8 +75,8 @@ class ChunkedFile final : public RandomAccessFile {
     return Status::Ok();
   }
 
-  Env* objects_;
-  const RepoLayout& repo_;
+  Env* objects_;  // must outlive the file, as an Env outlives the files it opens
+  RepoLayout repo_;
   std::string path_;
   std::vector<ObjectRef> chunks_;
   std::vector<uint64_t> starts_;
@@ -141,8 +144,8 @@ Result<uint64_t> ChunkSizeOf(std::string_view header) {
   return page * kPagesPerChunk;
 }
 
-ChunkedDatabaseEnv::ChunkedDatabaseEnv(std::unique_ptr<Env> target, const RepoLayout& repo)
-    : EnvWrapper(target.get()), owned_(std::move(target)), repo_(repo) {}
+ChunkedDatabaseEnv::ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout repo)
+    : EnvWrapper(target.get()), owned_(std::move(target)), repo_(std::move(repo)) {}
 
 ChunkedDatabaseEnv::~ChunkedDatabaseEnv() = default;
 

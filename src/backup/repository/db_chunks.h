@@ -60,7 +60,7 @@ Result<uint64_t> ChunkSizeOf(std::string_view header);
 // `target` unchanged.
 class ChunkedDatabaseEnv : public EnvWrapper {
  public:
-  ChunkedDatabaseEnv(std::unique_ptr<Env> target, const RepoLayout& repo);
+  ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout repo);
   ~ChunkedDatabaseEnv() override;
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;

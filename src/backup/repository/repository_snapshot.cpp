@@ -78,7 +78,7 @@ Result<StoreAs> PlanStore(Env* env, const RepoLayout& repo, const HeldObjects& h
       raw == nullptr || std::binary_search(held.loose.begin(), held.loose.end(), *raw);
   Result<uint64_t> stored = Status::NotFound("not loose");
   if (is_loose) {
-    const std::string sha = sha_hex();
+    const std::string& sha = sha_hex();  // a returned temporary lives as long
     stored = env->GetFileSize(repo.ObjectPath(held.key ? SealedObjectName(*held.key, sha) : sha));
   }
   if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
@@ -200,7 +200,7 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
     (void)ParseSha256Hex(sha, &chunk.sha256);  // Sha256Hex's text always parses
     chunks.push_back(chunk);
     if (!seen.insert(chunk.sha256).second) continue;
-    const auto sha_hex = [&] { return sha; };
+    const auto sha_hex = [&]() -> const std::string& { return sha; };
     ARKWIKI_ASSIGN_OR_RETURN(StoreAs how, PlanStore(env, repo, held, sha_hex, &chunk.sha256, n));
     if (how == StoreAs::kPacked) ARKWIKI_RETURN_IF_ERROR(packer.AddBytes(sha, bytes));
     if (how == StoreAs::kLoose) ARKWIKI_RETURN_IF_ERROR(copier.StoreBytes(sha, bytes));
