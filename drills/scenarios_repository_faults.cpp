@@ -28,9 +28,9 @@ namespace fs = std::filesystem;
 // "after_pack" leaves the new small uploads in a placed pack, so the later
 // ones reuse it and write no pack.
 const char* const kSnapshotCrashPoints[] = {
-    "repository.snapshot.before_pack",   "repository.snapshot.after_pack",
-    "repository.snapshot.after_objects", "repository.snapshot.before_manifest",
-    "repository.snapshot.before_commit",
+    "repository.snapshot.before_pack",     "repository.snapshot.after_pack",
+    "repository.snapshot.after_objects",   "repository.snapshot.after_chunks",
+    "repository.snapshot.before_manifest", "repository.snapshot.before_commit",
 };
 // Loose objects are removed before packs: the first kill leaves the pack,
 // the second finds no loose object left to remove.
