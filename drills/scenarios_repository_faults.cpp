@@ -28,9 +28,9 @@ namespace fs = std::filesystem;
 // "after_pack" leaves the new small uploads in a placed pack, so the later
 // ones reuse it and write no pack.
 const char* const kSnapshotCrashPoints[] = {
-    "repository.snapshot.before_pack",   "repository.snapshot.after_pack",
-    "repository.snapshot.after_objects", "repository.snapshot.before_manifest",
-    "repository.snapshot.before_commit",
+    "repository.snapshot.before_pack",     "repository.snapshot.after_pack",
+    "repository.snapshot.after_objects",   "repository.snapshot.after_chunks",
+    "repository.snapshot.before_manifest", "repository.snapshot.before_commit",
 };
 // Loose objects are removed before packs: the first kill leaves the pack,
 // the second finds no loose object left to remove.
@@ -172,48 +172,50 @@ std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::st
   return naming;
 }
 
-// The first stored object (by name) and its SHA-256.
-Result<std::pair<std::string, std::string>> SomeObject(const std::string& repo_dir) {
-  std::set<fs::path> objects;
-  std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(repo_dir + "/objects", ec)) {
-    if (e.is_regular_file()) objects.insert(e.path());
-  }
-  if (objects.empty()) return Status::NotFound("no object in " + repo_dir + "/objects");
-  return std::make_pair(objects.begin()->string(), objects.begin()->filename().string());
-}
-
-// The first object of the first pack (by name), as (pack path, its
-// SHA-256, the offset of its middle byte in the pack), read from the pack's
-// trailer and index as docs/backup-repository.md describes them; the first
-// loose object (by name) where there is no pack.
-Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredObject(
-    const std::string& repo_dir) {
+// The first stored upload, as (pack path, its SHA-256, the offset of its
+// middle byte in the pack): the first object in the packs (by name, index
+// in order, read from each pack's trailer and index as
+// docs/backup-repository.md describes them) that a manifest of `ids` names,
+// so not a database chunk; the first loose one a manifest names where no
+// pack holds one.
+Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredUpload(
+    const std::string& repo_dir, const std::vector<std::string>& ids) {
+  const auto named = [&](const std::string& sha256) {
+    return !PointsNaming(repo_dir, sha256, ids).empty();
+  };
   std::set<fs::path> packs;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(repo_dir + "/objects/packs", ec)) {
     if (e.path().extension() == ".pack") packs.insert(e.path());
   }
-  if (packs.empty()) {
-    ARKWIKI_ASSIGN_OR_RETURN(auto loose, SomeObject(repo_dir));
-    ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, FileSize(loose.first));
-    return std::make_tuple(loose.first, loose.second, size / 2);
+  for (const fs::path& path : packs) {
+    const std::string pack = path.string();
+    std::ifstream in(pack, std::ios::binary);
+    std::string trailer(32, '\0');
+    in.seekg(-32, std::ios::end);
+    in.read(trailer.data(), 32);
+    if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) return Status::Corruption(pack + ": no trailer");
+    const uint64_t index_size = std::stoull(trailer.substr(16, 15));
+    in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
+    std::string index(index_size, '\0');
+    in.read(index.data(), static_cast<std::streamsize>(index_size));
+    std::istringstream lines(index);
+    std::string sha256;
+    uint64_t offset = 0, size = 0;
+    while (lines >> sha256 >> offset >> size) {  // "<sha256> <offset> <size>"
+      if (named(sha256)) return std::make_tuple(pack, sha256, offset + size / 2);
+    }
   }
-  const std::string pack = packs.begin()->string();
-  std::ifstream in(pack, std::ios::binary);
-  std::string trailer(32, '\0');
-  in.seekg(-32, std::ios::end);
-  in.read(trailer.data(), 32);
-  if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) return Status::Corruption(pack + ": no trailer");
-  const uint64_t index_size = std::stoull(trailer.substr(16, 15));
-  std::string first_line;
-  in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
-  std::getline(in, first_line);  // "<sha256> <offset> <size>"
-  std::istringstream line(first_line);
-  std::string sha256;
-  uint64_t offset = 0, size = 0;
-  if (!(line >> sha256 >> offset >> size)) return Status::Corruption(pack + ": damaged index");
-  return std::make_tuple(pack, sha256, offset + size / 2);
+  std::set<fs::path> loose;
+  for (const auto& e : fs::recursive_directory_iterator(repo_dir + "/objects", ec)) {
+    if (e.is_regular_file() && e.path().parent_path().filename() != "packs") loose.insert(e.path());
+  }
+  for (const fs::path& path : loose) {
+    if (!named(path.filename().string())) continue;
+    ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, FileSize(path.string()));
+    return std::make_tuple(path.string(), path.filename().string(), size / 2);
+  }
+  return Status::NotFound("no stored upload in " + repo_dir + "/objects");
 }
 
 // `backup check --read-all --json` must find exactly `sha256` damaged and
@@ -252,7 +254,7 @@ void BitRot(DrillContext& ctx, const Golden& g, const std::string& path, Verdict
   DRILL_ASSIGN(fixture::Fingerprint changed, ChangeRound(p.server->port(), g.fp, 1));
   DRILL_ASSIGN(std::string second, Snapshot(ctx, p.data));
   points.emplace_back(second, changed);
-  DRILL_ASSIGN(auto object, SomeStoredObject(repo_dir));
+  DRILL_ASSIGN(auto object, SomeStoredUpload(repo_dir, IdsOf(points)));
   const auto& [file, sha256, offset] = object;
   DRILL_CHECK(FlipBit(file, offset));
   const std::vector<std::string> affected = PointsNaming(repo_dir, sha256, IdsOf(points));

@@ -2,16 +2,20 @@
 // kept on the server (on-disk format: docs/backup-repository.md).
 //
 //   BACKUPS/                 DATA/backups/ unless configured elsewhere
-//     repository.json        {"format": "arkwiki-repository", "format_version": 2}
-//                            (3, with "encryption", when encrypted)
+//     repository.json        {"format": "arkwiki-repository", "format_version": 4}
+//                            (with "encryption" when encrypted)
 //     key.json               an encrypted repository's wrapped key
 //     lock                   flock()ed while a snapshot, delete, prune or check runs
-//     objects/ab/<sha256>    upload bytes, stored once, named by their SHA-256
+//     objects/ab/<sha256>    upload bytes and database chunks, stored once,
+//                            named by their SHA-256
 //     objects/packs/<sha256>.pack  small objects stored together (a loose
 //                            object above takes precedence over a packed copy)
 //     snapshots/<id>/        one restore point (complete once it is here):
 //       manifest.json          exactly a backup archive's manifest (archive_format.h)
-//       database/arkwiki.db    the database snapshot the manifest names
+//       database/arkwiki.db.chunks  the database snapshot the manifest names,
+//                              as the list of its chunks (objects), in order
+//                              (database/arkwiki.db, whole, in a point written
+//                              before format version 4)
 //       config/settings.json   the settings file the manifest names
 //       restore-point.json     trigger, who made it, label, sizes
 //       check.json             the last check's outcome (absent: unknown)
@@ -34,7 +38,11 @@
 //      is preceded by repository.json rewritten as format version 2. No
 //      read-back follows: before the sync it would re-read only the page
 //      cache the copy just filled;
-//   4. checks the database as an import would (schema, integrity, rows);
+//   4. checks the database as an import would (schema, integrity, rows), then
+//      stores it as chunks of whole pages: the chunks objects/ lacks (or
+//      holds damaged) are stored like uploads, and the list of its chunks
+//      replaces it in tmp/<id>/; repository.json becomes format version 4
+//      first;
 //   5. makes everything durable (one syncfs), writes manifest.json last
 //      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
 //      snapshots/<id> and syncs snapshots/: the commit point.
@@ -49,7 +57,7 @@
 // every file above sealed with the off-site codec (offsite_crypto.h) under
 // a key wrapped in key.json, and names objects by a keyed hash; the
 // database snapshot of step 2 is taken and checked in DATA/tmp/ and only
-// its sealed copy reaches the repository (docs/backup-repository.md).
+// its sealed chunks reach the repository (docs/backup-repository.md).
 #pragma once
 
 #include <cstdint>
@@ -185,7 +193,8 @@ class Repository {
   Status Delete(const std::string& id);
   // Delete for each id, under one lock; stops at the first failure.
   Status Forget(const std::vector<std::string>& ids);
-  // Removes every loose object that no restore point names, and every pack
+  // Removes every loose object (upload or database chunk) that no restore
+  // point names, and every pack
   // none of whose objects one names (a pack holding a named object is kept
   // whole). Refuses (Corruption)
   // while any restore point's manifest cannot be read, since its objects
@@ -193,8 +202,9 @@ class Repository {
   // same locks, so a prune refused as busy (an off-site copy runs) forgets
   // nothing.
   Result<PruneResult> Prune(const std::vector<std::string>& forget = {});
-  // Verifies every restore point: its manifest, database and settings
-  // hashes, and that each object it names exists with its size; re-hashes
+  // Verifies every restore point: its manifest, database (or database chunk
+  // list) and settings, and that each object it names (uploads, database
+  // chunks) exists with its size; re-hashes
   // the share of objects `options` asks for. Writes each restore point's
   // check.json and the damaged-objects list. An error Status only when the
   // check itself could not run; what it found is in the report.

@@ -75,6 +75,24 @@ Status ObjectCopier::Copy(const std::string& from, const std::string& sha256, ui
   return Status::Ok();
 }
 
+Status ObjectCopier::StoreBytes(const std::string& sha256, std::string_view bytes) {
+  const std::string tmp = JoinPath(repo_.tmp, "object-" + std::to_string(next_tmp_++));
+  const std::string name = key_ ? SealedObjectName(*key_, sha256) : sha256;
+  std::string sealed;
+  if (key_) {
+    ARKWIKI_ASSIGN_OR_RETURN(sealed, EncryptBytes(*key_, ObjectBinding(name), bytes));
+    bytes = sealed;
+  }
+  Status s = [&]() -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(auto out, env_->NewWritableFile(tmp, CreateMode::kExclusive));
+    ARKWIKI_RETURN_IF_ERROR(out->Append(bytes));
+    ARKWIKI_RETURN_IF_ERROR(out->Close());
+    return Place(tmp, name);
+  }();
+  if (!s.ok()) (void)env_->RemoveFile(tmp);  // the store's own failure is what matters
+  return s;
+}
+
 // A reflink of `from` at `to`, then the clone's bytes hashed. Unsupported
 // (and *cloned false) where the file system has no reflinks.
 Result<FileDigest> ObjectCopier::CloneHashing(const std::string& from, const std::string& to,

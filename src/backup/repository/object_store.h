@@ -50,6 +50,9 @@ class ObjectCopier {
   // do not match `sha256` and `size` (nothing is stored then); NotFound when
   // `from` is missing.
   Status Copy(const std::string& from, const std::string& sha256, uint64_t size);
+  // Stores `bytes`, whose SHA-256 the caller computed as `sha256`, as that
+  // object.
+  Status StoreBytes(const std::string& sha256, std::string_view bytes);
   // Objects stored as reflinks so far.
   uint64_t cloned() const { return cloned_; }
 

@@ -135,6 +135,15 @@ Status PackWriter::Add(const std::string& from, const std::string& sha256, uint6
     return Status::Corruption("upload file " + from +
                               " is damaged: its content no longer matches its hash");
   }
+  return Append(sha256, bytes);
+}
+
+Status PackWriter::AddBytes(const std::string& sha256, std::string_view bytes) {
+  if (bytes.size() >= kPackObjectLimit) return Status::InvalidArgument("too large for a pack");
+  return Append(sha256, bytes);
+}
+
+Status PackWriter::Append(const std::string& sha256, std::string_view bytes) {
   std::string name = sha256;
   std::string sealed;
   std::string_view stored = bytes;
@@ -165,7 +174,8 @@ Status PackWriter::Open() {
 }
 
 // Index and trailer appended, then renamed to objects/packs/<sha256>.pack.
-// The first pack of a run marks the repository as format version 2 first,
+// The first pack of a run marks the repository as format version 2 (or
+// later) first,
 // so that no older arkwiki (whose prune would remove packs/) opens it.
 Status PackWriter::Place() {
   char trailer[kPackTrailerSize + 1];
@@ -183,7 +193,7 @@ Status PackWriter::Place() {
   const std::string name = hash_->FinishHex() + kPackSuffix;
   CrashPoint("repository.snapshot.before_pack");
   if (!format_upgraded_) {
-    ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env_, repo_));
+    ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env_, repo_, kPackedFormatVersion));
     ARKWIKI_RETURN_IF_ERROR(env_->CreateDir(PacksDir(repo_)));
     format_upgraded_ = true;
   }

@@ -92,11 +92,15 @@ class PackWriter {
   // Corruption when its bytes do not match `sha256` and `size` (nothing is
   // appended then); NotFound when `from` is missing.
   Status Add(const std::string& from, const std::string& sha256, uint64_t size);
+  // Appends `bytes`, whose SHA-256 the caller computed as `sha256`, as that
+  // object (below kPackObjectLimit).
+  Status AddBytes(const std::string& sha256, std::string_view bytes);
   // Places the pack being written, if any. Must be called after the last Add.
   Status Finish();
   uint64_t packs_written() const { return packs_written_; }
 
  private:
+  Status Append(const std::string& sha256, std::string_view bytes);
   Status Open();
   Status Place();
 

@@ -35,14 +35,18 @@ Object::Ptr ParseObject(const std::string& text) {
   }
 }
 
+std::string FormatJson(int version, bool encrypted) {
+  Object::Ptr o = NewObject();
+  o->set("format", std::string(kRepositoryFormatName));
+  o->set("format_version", version);
+  if (encrypted) o->set("encryption", std::string(kRepositoryCipher));
+  return Stringify(o);
+}
+
 }  // namespace
 
 std::string RepositoryJson(bool encrypted) {
-  Object::Ptr o = NewObject();
-  o->set("format", std::string(kRepositoryFormatName));
-  o->set("format_version", encrypted ? kEncryptedFormatVersion : kPlainFormatVersion);
-  if (encrypted) o->set("encryption", std::string(kRepositoryCipher));
-  return Stringify(o);
+  return FormatJson(kRepositoryFormatVersion, encrypted);
 }
 
 Result<RepositoryFormat> ParseRepositoryJson(const std::string& text) {
@@ -57,13 +61,15 @@ Result<RepositoryFormat> ParseRepositoryJson(const std::string& text) {
                                    std::to_string(kRepositoryFormatVersion));
       }
       format.encrypted = o->has("encryption");
-      if (format.encrypted != (format.version == kEncryptedFormatVersion) ||
+      // Encrypted from version 3 on; version 3 is always encrypted.
+      if ((format.encrypted && format.version < kEncryptedFormatVersion) ||
+          (!format.encrypted && format.version == kEncryptedFormatVersion) ||
           (format.encrypted && o->getValue<std::string>("encryption") != kRepositoryCipher)) {
         return Status::Unsupported(
             "the backup repository's encryption is not one this arkwiki "
             "reads (" +
-            std::string(kRepositoryCipher) + " at format version " +
-            std::to_string(kEncryptedFormatVersion) + ")");
+            std::string(kRepositoryCipher) + " from format version " +
+            std::to_string(kEncryptedFormatVersion) + " on)");
       }
       return format;
     }
@@ -75,13 +81,13 @@ Result<RepositoryFormat> ParseRepositoryJson(const std::string& text) {
 
 Status CheckRepositoryJson(const std::string& text) { return ParseRepositoryJson(text).status(); }
 
-Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo) {
+Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo, int version) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, repo.format_file, 1 << 20));
   Result<RepositoryFormat> format = ParseRepositoryJson(text);
   ARKWIKI_RETURN_IF_ERROR(format.status().WithContext(repo.format_file));
-  // Version 2 and 3 both know packs.
-  if (format->version >= kPlainFormatVersion) return Status::Ok();
-  return WriteFileAtomically(env, repo.format_file, RepositoryJson(false));
+  // Each version reads everything the ones before it wrote.
+  if (format->version >= version) return Status::Ok();
+  return WriteFileAtomically(env, repo.format_file, FormatJson(version, format->encrypted));
 }
 
 std::string PointMetaJson(const SnapshotInfo& info) {

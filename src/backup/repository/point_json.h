@@ -12,8 +12,8 @@
 
 namespace arkwiki {
 
-// {"format": "arkwiki-repository", "format_version": 2}, or for an
-// encrypted repository format version 3 with "encryption".
+// {"format": "arkwiki-repository", "format_version": 4}, with "encryption"
+// for an encrypted repository.
 std::string RepositoryJson(bool encrypted = false);
 struct RepositoryFormat {
   int version = 0;
@@ -23,12 +23,13 @@ struct RepositoryFormat {
 // newer format version or an encryption this arkwiki does not read.
 Result<RepositoryFormat> ParseRepositoryJson(const std::string& text);
 Status CheckRepositoryJson(const std::string& text);
-// Rewrites an older repository.json (format version 1: loose objects only)
-// as version 2, durably, before the first pack is placed, so that
-// an arkwiki that reads only version 1 refuses the repository instead of
-// misreading objects/packs/ (its prune would remove the packs). Versions 2
-// and 3 are left as they are.
-Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo);
+// Rewrites an older repository.json as version `version` (kPackedFormatVersion
+// before the first pack is placed, kChunkedFormatVersion before the first
+// database chunk is stored), durably and keeping its encryption, so that an
+// arkwiki that reads only older versions refuses the repository instead of
+// misreading it (its prune would remove the packs, or the chunks). A newer
+// or equal version is left as it is.
+Status UpgradeRepositoryFormat(Env* env, const RepoLayout& repo, int version);
 
 // restore-point.json: every SnapshotInfo field except `check`.
 std::string PointMetaJson(const SnapshotInfo& info);

@@ -12,13 +12,16 @@ namespace arkwiki {
 
 inline constexpr char kRepositoryFormatName[] = "arkwiki-repository";
 // 1: loose objects only. 2: small objects may also be in pack files
-// (repository/pack_store.h); version 1 repositories are read as they are
-// and upgraded when their first pack is written. 3: an encrypted
-// repository (repository/sealed_env.h), with "encryption" naming the cipher.
-// A plain repository is written as version 2.
-inline constexpr int kRepositoryFormatVersion = 3;
-inline constexpr int kPlainFormatVersion = 2;
+// (repository/pack_store.h). 3: an encrypted repository
+// (repository/sealed_env.h), with "encryption" naming the cipher. 4:
+// restore points may hold their database as chunks (repository/db_chunks.h),
+// plain or, with "encryption", encrypted. Older repositories are read as
+// they are and upgraded (durably, keeping "encryption") before the first
+// pack, or the first chunk, is written; a new one is written as version 4.
+inline constexpr int kRepositoryFormatVersion = 4;
+inline constexpr int kPackedFormatVersion = 2;
 inline constexpr int kEncryptedFormatVersion = 3;
+inline constexpr int kChunkedFormatVersion = 4;
 inline constexpr char kRepositoryCipher[] = "xchacha20poly1305-secretstream";
 
 struct RepoLayout {

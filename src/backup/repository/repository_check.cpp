@@ -1,4 +1,5 @@
-// Repository::Check: verifying restore points and re-hashing objects.
+// Repository::Check: verifying restore points and re-hashing objects
+// (uploads and database chunks).
 #include <map>
 #include <set>
 
@@ -6,6 +7,7 @@
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "policy/read_subset.h"
+#include "repository/db_chunks.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
 #include "repository/point_json.h"
@@ -22,11 +24,24 @@ bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
   return InReadSubset(head, options);
 }
 
-// The restore point's own files: its manifest, database and settings.
-Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest) {
+// The restore point's own files: its manifest, database and settings. A
+// database stored as chunks: its list, whose sizes must add up to the
+// database's; the chunks go to *chunks, to be checked as objects.
+Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest,
+                       std::vector<ObjectRef>* chunks) {
   ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(env, dir));
   if (manifest->files.size() < 2) return Status::Corruption("its manifest lists no database");
-  for (size_t i = 0; i < 2; ++i) {
+  Result<std::vector<ObjectRef>> listed = ReadPointChunks(env, dir);
+  if (!listed.ok()) return Status::Corruption(listed.status().message());
+  *chunks = std::move(listed).value();
+  if (!chunks->empty()) {
+    uint64_t size = 0;
+    for (const ObjectRef& c : *chunks) size += c.size;
+    if (size != manifest->files.SizeAt(0)) {
+      return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
+    }
+  }
+  for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
     const ManifestFile f = manifest->files[i];
     Result<FileDigest> digest = Sha256File(env, JoinPath(dir, f.path));
     if (!digest.ok()) return Status::Corruption(f.path + ": " + digest.status().message());
@@ -81,15 +96,31 @@ Status AttributeDamage(Env* env, const RepoLayout& repo, const std::vector<std::
   for (const std::string& id : damaged.empty() ? std::vector<std::string>{} : ids) {
     if (problems->count(id)) continue;
     ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(env, repo.SnapshotDir(id)));
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks,
+                             ReadPointChunks(env, repo.SnapshotDir(id)));
     size_t needs = 0;
-    for (size_t i = 2; i < manifest.files.size(); ++i) {
-      auto it = by_hash.find(manifest.files[i].sha256);
-      if (it == by_hash.end()) continue;
-      it->second.snapshots.push_back(id);
-      ++needs;
+    const auto need = [&](const std::string& sha) {
+      auto it = by_hash.find(sha);
+      if (it == by_hash.end()) return false;
+      // A chunk may be named twice in one database: the point is named once.
+      if (it->second.snapshots.empty() || it->second.snapshots.back() != id) {
+        it->second.snapshots.push_back(id);
+      }
+      return true;
+    };
+    for (size_t i = 2; i < manifest.files.size(); ++i) needs += need(manifest.files[i].sha256);
+    size_t chunks_needed = 0;
+    for (const ObjectRef& c : chunks) {
+      chunks_needed += need(HexEncode(c.sha256.data(), c.sha256.size()));
     }
-    if (needs > 0) {
-      (*problems)[id] = std::to_string(needs) + " stored upload(s) it needs are damaged";
+    if (needs > 0 || chunks_needed > 0) {
+      std::string why;
+      if (needs > 0) why = std::to_string(needs) + " stored upload(s) it needs are damaged";
+      if (chunks_needed > 0) {
+        why += std::string(why.empty() ? "" : "; ") + std::to_string(chunks_needed) +
+               " chunk(s) of its database are damaged";
+      }
+      (*problems)[id] = why;
     }
   }
   for (auto& [sha, object] : by_hash) report->damaged.push_back(std::move(object));
@@ -126,12 +157,14 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   ObjectSet objects;
   for (const std::string& id : ids) {
     Manifest manifest;
-    Status s = CheckPointFiles(env_, repo.SnapshotDir(id), &manifest);
+    std::vector<ObjectRef> chunks;
+    Status s = CheckPointFiles(env_, repo.SnapshotDir(id), &manifest, &chunks);
     if (!s.ok()) {
       problems[id] = s.message();
       report.snapshot_problems.push_back(id + ": " + s.message());
     } else {
       objects.AddUploads(manifest);
+      objects.AddAll(std::move(chunks));
     }
     ++report.snapshots_checked;
   }

@@ -1,5 +1,5 @@
-// Repository::Prune: removing objects that no restore point names, loose
-// ones and then whole packs.
+// Repository::Prune: removing objects (uploads and database chunks) that
+// no restore point names, loose ones and then whole packs.
 //
 // Crash-safe because it only ever removes an object that no complete
 // manifest names, and it holds the repository lock, so no snapshot can be
@@ -7,6 +7,7 @@
 // unneeded objects, which the next prune removes.
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/core/crash_point.h"
+#include "repository/db_chunks.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
@@ -99,6 +100,14 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
                                 "point first if it is beyond repair");
     }
     keep.AddUploads(*manifest);
+    Result<std::vector<ObjectRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
+    if (!chunks.ok()) {
+      return Status::Corruption("not pruning: the database chunk list of restore point " + id +
+                                " cannot be read (" + chunks.status().message() +
+                                "), so the chunks it needs are unknown; delete that restore "
+                                "point first if it is beyond repair");
+    }
+    keep.AddAll(std::move(chunks).value());
   }
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);

@@ -13,6 +13,7 @@
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
+#include "repository/db_chunks.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -44,53 +45,69 @@ Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manif
   return env->SyncDir(dir);
 }
 
+// What the repository holds already, for deciding what a snapshot stores:
+// the loose objects (ListLooseObjects), the pack index, the objects the
+// last check found damaged, and the key of an encrypted repository (whose
+// objects are found by their keyed names, with the sizes of their sealed
+// bytes).
+struct HeldObjects {
+  const std::vector<Sha256Raw>& loose;
+  const PackIndex& packs;
+  const std::set<std::string>& damaged;
+  const OffsiteKey* key;
+};
+
+enum class StoreAs { kNothing, kLoose, kPacked };
+
+// Whether the object of `size` bytes whose content has the SHA-256 `raw`
+// (or, where `raw` is nullptr, `sha_hex()`) must be stored, and how: when
+// the repository holds it neither loose nor packed, holds it loose with
+// another size, or the last check found it damaged. A new small object goes
+// into a pack; a repair, or an object whose loose file is wrong, is stored
+// loose (a loose object takes precedence over a packed copy). Only a loose
+// object is stat'ed, and `sha_hex` (the hash as text) is called only when
+// needed: most objects are found by their raw hash.
+template <typename ShaHex>
+Result<StoreAs> PlanStore(Env* env, const RepoLayout& repo, const HeldObjects& held,
+                          const ShaHex& sha_hex, const Sha256Raw* raw, uint64_t size) {
+  if (!held.damaged.empty() && held.damaged.count(sha_hex()) > 0) return StoreAs::kLoose;
+  const uint64_t stored_want = held.key ? EncryptedSize(size) : size;
+  Sha256Raw keyed{};
+  if (held.key && raw && ParseSha256Hex(held.key->ObjectName(*raw), &keyed)) raw = &keyed;
+  const bool is_loose =
+      raw == nullptr || std::binary_search(held.loose.begin(), held.loose.end(), *raw);
+  Result<uint64_t> stored = Status::NotFound("not loose");
+  if (is_loose) {
+    const std::string& sha = sha_hex();  // a returned temporary lives as long
+    stored = env->GetFileSize(repo.ObjectPath(held.key ? SealedObjectName(*held.key, sha) : sha));
+  }
+  if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+  if (stored.ok()) return *stored == stored_want ? StoreAs::kNothing : StoreAs::kLoose;
+  const PackEntry* entry = raw ? held.packs.Find(*raw) : nullptr;
+  if (entry != nullptr && entry->size == stored_want) return StoreAs::kNothing;
+  return size < kPackObjectLimit ? StoreAs::kPacked : StoreAs::kLoose;
+}
+
 // One upload the repository must store, and how.
 struct PlannedCopy {
   size_t file = 0;      // index into the manifest's files
   bool packed = false;  // into a pack; otherwise a loose object
 };
 
-// Which uploads of `manifest` the repository must store: those it holds
-// neither loose nor packed, holds loose with another size, or the last
-// check found damaged. New small objects go into packs; a repair, or an
-// object whose loose file is wrong, is stored loose (a loose object takes
-// precedence over a packed copy). Only the loose objects are stat'ed:
-// `loose` (ListLooseObjects) says which uploads have one. In an encrypted
-// repository (`key`) objects are found by their keyed names, with the
-// sizes of their sealed bytes.
-Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo, const OffsiteKey* key,
-                                            const std::vector<Sha256Raw>& loose,
-                                            const PackIndex& packs, const Manifest& manifest,
-                                            const std::set<std::string>& damaged, uint64_t* bytes) {
+// Which uploads of `manifest` the repository must store (PlanStore).
+Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
+                                            const HeldObjects& held, const Manifest& manifest,
+                                            uint64_t* bytes) {
   std::vector<PlannedCopy> copies;
   for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const Sha256Raw* raw = manifest.files.UploadHashAt(i);
-    const uint64_t want = manifest.files.SizeAt(i);
-    const uint64_t stored_want = key ? EncryptedSize(want) : want;
-    Sha256Raw keyed{};
-    if (key && raw && ParseSha256Hex(key->ObjectName(*raw), &keyed)) raw = &keyed;
+    const uint64_t size = manifest.files.SizeAt(i);
     // The file's strings only where a path or a hex hash is needed.
-    const bool is_loose = raw == nullptr || std::binary_search(loose.begin(), loose.end(), *raw);
-    bool copy = !damaged.empty() && damaged.count(manifest.files[i].sha256) > 0;
-    bool packed = false;
-    if (!copy) {
-      Result<uint64_t> size = Status::NotFound("not loose");
-      if (is_loose) {
-        const std::string& sha = manifest.files[i].sha256;
-        size = env->GetFileSize(repo.ObjectPath(key ? SealedObjectName(*key, sha) : sha));
-      }
-      if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
-      if (size.ok()) {
-        copy = *size != stored_want;
-      } else {
-        const PackEntry* entry = raw ? packs.Find(*raw) : nullptr;
-        copy = entry == nullptr || entry->size != stored_want;
-        packed = copy && want < kPackObjectLimit;
-      }
-    }
-    if (copy) {
-      copies.push_back({i, packed});
-      *bytes += want;
+    const auto sha_hex = [&] { return manifest.files[i].sha256; };
+    ARKWIKI_ASSIGN_OR_RETURN(
+        StoreAs how, PlanStore(env, repo, held, sha_hex, manifest.files.UploadHashAt(i), size));
+    if (how != StoreAs::kNothing) {
+      copies.push_back({i, how == StoreAs::kPacked});
+      *bytes += size;
     }
   }
   return copies;
@@ -121,7 +138,7 @@ Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& rep
 }
 
 // Step 2: the database snapshot at `db_path` (in `work`, or for an
-// encrypted repository in DATA/tmp/ until it is sealed into `work`), the
+// encrypted repository in DATA/tmp/, until it is stored as chunks), the
 // settings file in `work`, and the manifest that names them and the
 // uploads.
 Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::string& work,
@@ -150,21 +167,48 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
                             checked.status().message());
 }
 
-// An encrypted repository's step 4, last part: the checked database
-// snapshot `from` (plaintext, in DATA/tmp/) sealed into `work` through
-// `sealed` (a SealedRepoEnv), then removed.
-Status SealDatabase(Env* env, Env* sealed, const std::string& from, const std::string& work) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewSequentialFile(from));
-  const std::string to = JoinPath(work, kDatabasePath);
-  ARKWIKI_RETURN_IF_ERROR(sealed->CreateDirs(DirName(to)));
-  ARKWIKI_ASSIGN_OR_RETURN(auto out, sealed->NewWritableFile(to, CreateMode::kExclusive));
-  std::string buffer(1 << 20, '\0');
-  for (;;) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, in->Read(buffer.data(), buffer.size()));
-    if (n == 0) break;
-    ARKWIKI_RETURN_IF_ERROR(out->Append(std::string_view(buffer.data(), n)));
+// Step 4, last part: the checked database snapshot at `db_path` split into
+// chunks (repository/db_chunks.h), each chunk the repository lacks stored
+// as an object (sealed with `held.key`), small ones in packs. Returns the
+// chunk list; adds the bytes of the chunks stored to *stored_bytes. The
+// repository becomes format version 4 before the first chunk is stored.
+Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
+                                                   const HeldObjects& held,
+                                                   const std::string& db_path,
+                                                   uint64_t* stored_bytes) {
+  ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
+  char header[100];
+  ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
+  Result<uint64_t> chunk_size = ChunkSizeOf(std::string_view(header, head));
+  if (!chunk_size.ok()) {
+    return Status::Corruption("the database snapshot: " + chunk_size.status().message());
   }
-  return out->Close();
+  ObjectCopier copier(env, repo, held.key);
+  PackWriter packer(env, repo, held.key);
+  std::vector<ObjectRef> chunks;
+  std::set<Sha256Raw> seen;  // a chunk twice in one database is stored once
+  std::string buffer(static_cast<size_t>(*chunk_size), '\0');
+  for (uint64_t offset = 0;;) {
+    // ReadAt is short only at the end of the file.
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->ReadAt(offset, buffer.data(), buffer.size()));
+    if (n == 0) break;
+    offset += n;
+    const std::string_view bytes(buffer.data(), n);
+    const std::string sha = Sha256Hex(bytes);
+    ObjectRef chunk{{}, n};
+    (void)ParseSha256Hex(sha, &chunk.sha256);  // Sha256Hex's text always parses
+    chunks.push_back(chunk);
+    if (!seen.insert(chunk.sha256).second) continue;
+    const auto sha_hex = [&]() -> const std::string& { return sha; };
+    ARKWIKI_ASSIGN_OR_RETURN(StoreAs how, PlanStore(env, repo, held, sha_hex, &chunk.sha256, n));
+    if (how == StoreAs::kPacked) ARKWIKI_RETURN_IF_ERROR(packer.AddBytes(sha, bytes));
+    if (how == StoreAs::kLoose) ARKWIKI_RETURN_IF_ERROR(copier.StoreBytes(sha, bytes));
+    if (how != StoreAs::kNothing) *stored_bytes += n;
+  }
+  ARKWIKI_RETURN_IF_ERROR(packer.Finish());
+  CrashPoint("repository.snapshot.after_chunks");
+  return chunks;
 }
 
 // The prefix of an encrypted repository's plaintext database snapshots in
@@ -255,18 +299,26 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(raw_env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(raw_env_, repo));
+  const HeldObjects held{loose, packs, damaged, key_.get()};
   uint64_t copy_bytes = 0;
-  ARKWIKI_ASSIGN_OR_RETURN(
-      std::vector<PlannedCopy> copies,
-      PlanCopies(raw_env_, repo, key_.get(), loose, packs, manifest, damaged, &copy_bytes));
-  ARKWIKI_RETURN_IF_ERROR(
-      CheckFreeSpace(env_, repo.objects, copy_bytes + (1 << 20), "the uploads of a restore point"));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
+                           PlanCopies(raw_env_, repo, held, manifest, &copy_bytes));
+  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env_, repo.objects,
+                                         copy_bytes + manifest.files.SizeAt(0) + (1 << 20),
+                                         "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
   ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, db_path));
-  if (key_) ARKWIKI_RETURN_IF_ERROR(SealDatabase(raw_env_, env_, db_path, work));
+  // The checked copy as chunks; its list replaces it in the restore point.
+  uint64_t chunk_bytes = 0;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks,
+                           StoreDatabaseChunks(raw_env_, repo, held, db_path, &chunk_bytes));
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
+  ARKWIKI_RETURN_IF_ERROR(
+      WriteNewFile(env_, JoinPath(work, kDatabaseChunksPath), ChunkListText(chunks)));
+  if (!key_) ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(db_path));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
-  info.new_bytes = manifest.files.SizeAt(0) + manifest.files.SizeAt(1) + copy_bytes;
+  info.new_bytes = chunk_bytes + manifest.files.SizeAt(1) + copy_bytes;
   info.file_count = manifest.files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
   ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, manifest, fs_sync.get()));
@@ -275,6 +327,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // next check rewrites the list anyway.
   if (!damaged.empty()) {
     for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
+    for (const ObjectRef& c : chunks) damaged.erase(HexEncode(c.sha256.data(), c.sha256.size()));
     (void)WriteDamagedList(env_, repo, damaged);
   }
   return info;

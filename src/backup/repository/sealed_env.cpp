@@ -8,6 +8,7 @@
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/hash.h"
+#include "repository/db_chunks.h"
 #include "repository/packed_env.h"
 
 namespace arkwiki {
@@ -293,9 +294,9 @@ Result<uint64_t> SealedRepoEnv::GetFileSize(const std::string& path) {
 
 Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
                                                const OffsiteKey* key) {
-  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<Env> packed, OpenPackedObjects(target, repo));
-  if (key == nullptr) return packed;
-  return std::unique_ptr<Env>(new SealedRepoEnv(std::move(packed), repo, *key));
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<Env> stored, OpenPackedObjects(target, repo));
+  if (key != nullptr) stored = std::make_unique<SealedRepoEnv>(std::move(stored), repo, *key);
+  return std::unique_ptr<Env>(new ChunkedDatabaseEnv(std::move(stored), repo));
 }
 
 }  // namespace arkwiki

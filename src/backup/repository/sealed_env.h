@@ -82,6 +82,8 @@ class SealedRepoEnv : public EnvWrapper {
 // The repository's objects as plaintext files at objects/<aa>/<sha256>,
 // loose or packed (PackedObjectsEnv); with `key` (an encrypted repository)
 // wrapped in a SealedRepoEnv, which also opens the restore points' files.
+// A restore point's database stored as chunks reads as one whole file
+// (ChunkedDatabaseEnv): this is the one place that reassembles it.
 Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
                                                const OffsiteKey* key);
 

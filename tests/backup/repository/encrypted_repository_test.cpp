@@ -14,6 +14,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "repository/db_chunks.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
@@ -132,13 +133,20 @@ TEST_F(EncryptedRepositoryTest, NothingStoredRevealsContentNamesOrLabels) {
     EXPECT_EQ(f.find(Sha256Hex(large)), std::string::npos) << f;
     EXPECT_EQ(Slurp(f).find(Sha256Hex(small)), std::string::npos) << f;
   }
-  // The database and settings are not SQLite or JSON on the disk.
-  const std::string db = Slurp(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db"));
-  EXPECT_EQ(db.find("SQLite format 3"), std::string::npos);
+  // The database is stored as sealed chunks: neither it nor its chunk list
+  // is readable on the disk, and no stored file is a database.
+  EXPECT_FALSE(
+      std::filesystem::exists(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db")));
+  const std::string chunks =
+      Slurp(JoinPath(repo_.SnapshotDir(point.id), "database/arkwiki.db.chunks"));
+  EXPECT_EQ(chunks.rfind("ARKWOFF1", 0), 0u);
+  for (const std::string& f : StoredFiles()) {
+    EXPECT_EQ(Slurp(f).find("SQLite format 3"), std::string::npos) << f;
+  }
   EXPECT_EQ(Slurp(JoinPath(repo_.SnapshotDir(point.id), "manifest.json")).find("sha256"),
             std::string::npos);
   const std::string format = Slurp(repo_.format_file);
-  EXPECT_NE(format.find("\"format_version\": 3"), std::string::npos) << format;
+  EXPECT_NE(format.find("\"format_version\": 4"), std::string::npos) << format;
   EXPECT_NE(format.find("\"encryption\""), std::string::npos) << format;
   EXPECT_TRUE(std::filesystem::exists(repo_.key_file));
   // Yet the restore point reads back whole.
@@ -236,6 +244,38 @@ TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
   EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
 }
 
+TEST_F(EncryptedRepositoryTest, ChunksAreSharedSealedAndADamagedOneNamesThePointsNeedingIt) {
+  const SnapshotInfo first = Snap();
+  const SnapshotInfo second = Snap();  // nothing changed: no chunk stored again
+  EXPECT_LT(second.new_bytes, first.new_bytes / 4);
+  auto repo = Open();
+  auto stored = OpenStoredObjects(Env::Default(), repo_, repo->key());
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  auto chunks = ReadPointChunks(stored->get(), repo_.SnapshotDir(first.id));
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_FALSE(chunks->empty());
+  // Stored under its keyed name, sealed, in a pack.
+  const ObjectRef chunk = chunks->back();
+  Sha256Raw name;
+  ASSERT_TRUE(ParseSha256Hex(repo->key()->ObjectName(chunk.sha256), &name));
+  PackIndex index = Packs();
+  const PackEntry* entry = index.Find(name);
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->size, EncryptedSize(chunk.size));
+  FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[entry->pack]),
+             entry->offset + entry->size / 2);
+  CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].sha256, HexEncode(chunk.sha256.data(), chunk.sha256.size()));
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(report.damaged[0].snapshots, (std::vector<std::string>{first.id, second.id}));
+  EXPECT_EQ(ExportAndVerify(first.id).code(), StatusCode::kCorruption);
+  // The live database gives the same page again: repaired.
+  Snap();
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
 TEST_F(EncryptedRepositoryTest, ObjectsSwappedOrCutFailToDecrypt) {
   AddUpload("a.bin", std::string(kPackObjectLimit + 10, 'a'));
   AddUpload("b.bin", std::string(kPackObjectLimit + 10, 'b'));
@@ -269,8 +309,8 @@ TEST_F(EncryptedRepositoryTest, ARestorePointsFileTamperedOrMovedIsRefused) {
   ASSERT_EQ(report.snapshot_problems.size(), 1u);
   EXPECT_EQ(report.snapshot_problems[0].rfind(second.id, 0), 0u) << report.snapshot_problems[0];
   EXPECT_EQ(ExportAndVerify(second.id).code(), StatusCode::kCorruption);
-  // A flipped database.
-  FlipByteAt(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db"), 200);
+  // A flipped database chunk list.
+  FlipByteAt(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db.chunks"), 60);
   EXPECT_EQ(ExportAndVerify(first.id).code(), StatusCode::kCorruption);
   EXPECT_EQ(CheckAll().snapshot_problems.size(), 2u);
 }
@@ -298,14 +338,15 @@ TEST_F(EncryptedRepositoryTest, DeleteAndPruneRemoveSealedObjectsNoPointNeeds) {
   AddUpload("gone.bin", std::string(kPackObjectLimit + 10, 'g'));
   AddUpload("gone.txt", "small and gone");
   const SnapshotInfo second = Snap();
+  // Each snapshot wrote a pack of uploads and one of database chunks.
   ASSERT_EQ(LooseObjects().size(), 2u);
-  ASSERT_EQ(Packs().packs().size(), 2u);
+  ASSERT_EQ(Packs().packs().size(), 4u);
   ASSERT_TRUE(Open()->Delete(second.id).ok());
   auto pruned = Open()->Prune();
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(LooseObjects().size(), 1u);
-  EXPECT_EQ(Packs().packs().size(), 1u);
-  EXPECT_EQ(pruned->packs_removed, 1u);
+  EXPECT_EQ(Packs().packs().size(), 2u);
+  EXPECT_EQ(pruned->packs_removed, 2u);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
@@ -315,7 +356,7 @@ TEST_F(EncryptedRepositoryTest, APlainRepositoryHoldingRestorePointsIsNotConvert
   ASSERT_TRUE(plain.ok());
   ASSERT_TRUE((*plain)->Snapshot(SnapshotRequest{}).ok());
   const std::string before = Slurp(repo_.format_file);
-  EXPECT_NE(before.find("\"format_version\": 2"), std::string::npos) << before;
+  EXPECT_NE(before.find("\"format_version\": 4"), std::string::npos) << before;
   EXPECT_FALSE(std::filesystem::exists(repo_.key_file));
   auto refused = TryOpen(Options());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
@@ -373,7 +414,7 @@ TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
   auto repo = TryOpen(Options());
   ASSERT_TRUE(repo.ok()) << repo.status().ToString();
   EXPECT_TRUE((*repo)->encrypted());
-  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 3"), std::string::npos);
+  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 4"), std::string::npos);
 }
 
 TEST_F(EncryptedRepositoryTest, ThePassphraseFileMustBePrivateAndOutsideLiveAndTheRepository) {

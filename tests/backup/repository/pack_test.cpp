@@ -13,6 +13,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
+#include "backup/repository/point_database.h"
 #include "repository/pack_store.h"
 #include "repository/repo_layout.h"
 #include "support/seed_wiki.h"
@@ -80,13 +81,25 @@ void FlipByteAt(const std::string& path, uint64_t offset) {
 
 std::string Hex(const Sha256Raw& raw) { return HexEncode(raw.data(), raw.size()); }
 
+// A packed upload: the first entry that is no database chunk of `points`.
+const PackEntry& UploadEntry(const PackIndex& index, const std::vector<std::string>& points,
+                             const RepoLayout& repo) {
+  std::set<std::string> chunks;
+  for (const std::string& id : points) chunks.merge(testing::DatabaseChunks(repo, id));
+  for (const PackEntry& e : index.entries()) {
+    if (chunks.count(Hex(e.sha256)) == 0) return e;
+  }
+  ADD_FAILURE() << "no packed upload";
+  return index.entries().front();
+}
+
 TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   for (int i = 0; i < 20; ++i) AddUpload("s" + std::to_string(i), "small " + std::to_string(i));
   const std::string large(kPackObjectLimit, 'L');
   AddUpload("large.bin", large);
   SnapshotInfo first = Snap();
   PackIndex index = Packs();
-  ASSERT_EQ(index.packs().size(), 1u);
+  ASSERT_EQ(index.packs().size(), 2u);  // the uploads', and the database chunks'
   EXPECT_TRUE(index.unreadable().empty());
   EXPECT_GE(index.entries().size(), 20u);
   // Named by the SHA-256 of its whole content, as documented.
@@ -98,10 +111,10 @@ TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   Sha256Raw large_raw;
   ASSERT_TRUE(ParseSha256Hex(large_sha, &large_raw));
   EXPECT_EQ(index.Find(large_raw), nullptr);
-  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos) << FormatFile();
+  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
   // A second snapshot finds every object stored and writes no pack.
   SnapshotInfo second = Snap();
-  EXPECT_EQ(Packs().packs().size(), 1u);
+  EXPECT_EQ(Packs().packs().size(), 2u);
   EXPECT_LT(second.new_bytes, first.new_bytes - large.size());
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportVerifies(first.id));
@@ -111,8 +124,7 @@ TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapsho
   SnapshotInfo first = Snap();
   SnapshotInfo second = Snap();
   PackIndex index = Packs();
-  ASSERT_FALSE(index.entries().empty());
-  const PackEntry& victim = index.entries().front();
+  const PackEntry& victim = UploadEntry(index, {first.id, second.id}, repo_);
   FlipByteAt(PackPath(index, victim.pack), victim.offset + victim.size / 2);
   CheckReport report = CheckAll();
   ASSERT_EQ(report.damaged.size(), 1u);
@@ -128,8 +140,12 @@ TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapsho
 
 TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThemAgain) {
   SnapshotInfo first = Snap();
-  const std::string pack = PackPath(Packs(), 0);
-  const size_t packed = Packs().entries().size();
+  // The pack of uploads (the live uploads repair it).
+  const uint32_t uploads = UploadEntry(Packs(), {first.id}, repo_).pack;
+  const std::string pack = PackPath(Packs(), uploads);
+  size_t packed = 0;
+  const PackIndex index = Packs();
+  for (const PackEntry& e : index.entries()) packed += e.pack == uploads;
   auto size = Env::Default()->GetFileSize(pack);
   ASSERT_TRUE(size.ok());
   FlipByteAt(pack, *size - 3);  // a digit of the index length in the trailer
@@ -147,18 +163,20 @@ TEST_F(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
   SnapshotInfo first = Snap();
   AddUpload("new.txt", "only in the second restore point");
   SnapshotInfo second = Snap();
-  ASSERT_EQ(Packs().packs().size(), 2u);
-  // The first pack's objects are all named by the second restore point too.
+  // Each snapshot's uploads, and its database chunks (the second's: those
+  // the new upload's rows changed).
+  ASSERT_EQ(Packs().packs().size(), 4u);
+  // The first's packs hold objects the second restore point names too.
   ASSERT_TRUE(Open()->Delete(first.id).ok());
   auto kept = Open()->Prune();
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_EQ(kept->packs_removed, 0u);
-  EXPECT_EQ(Packs().packs().size(), 2u);
-  // Once no restore point is left, both go.
+  EXPECT_EQ(Packs().packs().size(), 4u);
+  // Once no restore point is left, all go.
   ASSERT_TRUE(Open()->Delete(second.id).ok());
   auto pruned = Open()->Prune();
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
-  EXPECT_EQ(pruned->packs_removed, 2u);
+  EXPECT_EQ(pruned->packs_removed, 4u);
   EXPECT_GT(pruned->bytes_removed, 0u);
   EXPECT_TRUE(Packs().packs().empty());
 }
@@ -167,19 +185,27 @@ TEST_F(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
   SnapshotInfo first = Snap();
   AddUpload("new.txt", "only in the second restore point");
   SnapshotInfo second = Snap();
+  size_t new_chunks = 0;
+  const std::set<std::string> first_chunks = testing::DatabaseChunks(repo_, first.id);
+  for (const std::string& c : testing::DatabaseChunks(repo_, second.id)) {
+    new_chunks += first_chunks.count(c) == 0;
+  }
+  ASSERT_GT(new_chunks, 0u);
   ASSERT_TRUE(Open()->Delete(second.id).ok());
   auto pruned = Open()->Prune();
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
-  EXPECT_EQ(pruned->packs_removed, 1u);
-  EXPECT_EQ(pruned->objects_removed, 1u);
-  EXPECT_EQ(Packs().packs().size(), 1u);
+  // Its upload's pack and the pack of the chunks only it named.
+  EXPECT_EQ(pruned->packs_removed, 2u);
+  EXPECT_EQ(pruned->objects_removed, 1u + new_chunks);
+  EXPECT_EQ(Packs().packs().size(), 2u);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportVerifies(first.id));
 }
 
 // Rewrites the repository as version 1 wrote it: every object loose, no
-// packs/, "format_version": 1.
-void MakeLooseOnly(Env* env, const RepoLayout& repo) {
+// packs/, restore point `id`'s database whole, "format_version": 1.
+void MakeLooseOnly(Env* env, const RepoLayout& repo, const std::string& id) {
+  ASSERT_NO_FATAL_FAILURE(testing::MakeDatabaseWhole(repo, id));
   auto index = PackIndex::Load(env, repo);
   ASSERT_TRUE(index.ok());
   for (const PackEntry& e : index->entries()) {
@@ -198,16 +224,22 @@ void MakeLooseOnly(Env* env, const RepoLayout& repo) {
 
 TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   SnapshotInfo first = Snap();
-  ASSERT_NO_FATAL_FAILURE(MakeLooseOnly(Env::Default(), repo_));
+  ASSERT_NO_FATAL_FAILURE(MakeLooseOnly(Env::Default(), repo_, first.id));
   ASSERT_EQ(Open()->List()->size(), 1u);
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportVerifies(first.id));
   EXPECT_NE(FormatFile().find("\"format_version\": 1"), std::string::npos);
-  // The next snapshot packs only what is new, and marks the format first.
+  // The next snapshot packs only what is new (the upload and the database
+  // chunks the loose ones lack), and marks the format first.
   AddUpload("new.txt", "written after the upgrade");
   SnapshotInfo second = Snap();
-  EXPECT_EQ(Packs().entries().size(), 1u);
-  EXPECT_NE(FormatFile().find("\"format_version\": 2"), std::string::npos);
+  const std::set<std::string> chunks = testing::DatabaseChunks(repo_, second.id);
+  size_t uploads = 0;
+  const PackIndex index = Packs();
+  for (const PackEntry& e : index.entries()) uploads += chunks.count(Hex(e.sha256)) == 0;
+  EXPECT_EQ(uploads, 1u);
+  EXPECT_LT(index.entries().size(), 1u + chunks.size());
+  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos);
   EXPECT_TRUE(CheckAll().ok());
   ASSERT_TRUE(Open()->Delete(first.id).ok());
   ASSERT_TRUE(Open()->Prune().ok());
@@ -265,15 +297,17 @@ TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
   expect_intact({first}, "after_pack");
   std::string second;
   if (!child) {
-    EXPECT_EQ(Packs().packs().size(), 2u) << "the killed snapshot's pack, placed";
-    second = Snap().id;  // reuses that pack
-    EXPECT_EQ(Packs().packs().size(), 2u);
+    // The first's two packs (uploads, database chunks) and the killed
+    // snapshot's upload pack, placed.
+    EXPECT_EQ(Packs().packs().size(), 3u) << "the killed snapshot's pack, placed";
+    second = Snap().id;  // reuses that pack, and adds its changed chunks
+    EXPECT_EQ(Packs().packs().size(), 4u);
     ASSERT_TRUE(Open()->Delete(second).ok());
   }
   kill_at("repository.prune.after_pack_removal", true);
   expect_intact({first}, "after_pack_removal");
   if (child) return;
-  EXPECT_EQ(Packs().packs().size(), 1u);
+  EXPECT_LE(Packs().packs().size(), 3u);
   ASSERT_TRUE(Open()->Prune().ok());
   EXPECT_TRUE(Env::Default()->ListDir(repo_.tmp)->empty());
 }

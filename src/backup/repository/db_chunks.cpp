@@ -1,0 +1,205 @@
+#include "repository/db_chunks.h"
+
+#include <algorithm>
+#include <charconv>
+#include <mutex>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/core/hash.h"
+#include "repository/sealed_env.h"
+
+namespace arkwiki {
+namespace {
+
+constexpr uint64_t kMaxChunkListBytes = kMaxChunks * 90;
+
+// A chunked database as one file. A read loads each chunk it touches whole
+// (one at a time, kept until the next chunk is needed) and checks it.
+class ChunkedFile final : public RandomAccessFile {
+ public:
+  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ObjectRef> chunks)
+      : objects_(objects),
+        repo_(std::move(repo)),
+        path_(std::move(path)),
+        chunks_(std::move(chunks)) {
+    starts_.reserve(chunks_.size());
+    for (const ObjectRef& c : chunks_) {
+      starts_.push_back(size_);
+      size_ += c.size;
+    }
+  }
+
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    std::lock_guard<std::mutex> hold(mu_);
+    size_t done = 0;
+    while (done < n && offset + done < size_) {
+      const uint64_t at = offset + done;
+      const size_t i = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), at) -
+                                           starts_.begin() - 1);
+      ARKWIKI_RETURN_IF_ERROR(Load(i));
+      const uint64_t in_chunk = at - starts_[i];
+      const size_t take =
+          static_cast<size_t>(std::min<uint64_t>(n - done, chunks_[i].size - in_chunk));
+      std::copy_n(loaded_.data() + in_chunk, take, buf + done);
+      done += take;
+    }
+    return done;
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  // Chunk `i` into loaded_, checked against its name and size.
+  Status Load(size_t i) const {
+    if (loaded_index_ == i) return Status::Ok();
+    loaded_index_ = SIZE_MAX;
+    const ObjectRef& c = chunks_[i];
+    const std::string sha = HexEncode(c.sha256.data(), c.sha256.size());
+    const std::string what = "database chunk " + sha + " of " + path_;
+    auto file = objects_->NewRandomAccessFile(repo_.ObjectPath(sha));
+    if (file.status().code() == StatusCode::kNotFound) {
+      return Status::Corruption(what + " is missing; run `arkwiki backup check`");
+    }
+    ARKWIKI_RETURN_IF_ERROR(file.status().WithContext(what));
+    loaded_.resize(static_cast<size_t>(c.size) + 1);
+    size_t got = 0;
+    while (got < loaded_.size()) {
+      Result<size_t> n = (*file)->ReadAt(got, loaded_.data() + got, loaded_.size() - got);
+      ARKWIKI_RETURN_IF_ERROR(n.status().WithContext(what));
+      if (*n == 0) break;
+      got += *n;
+    }
+    if (got != c.size || Sha256Hex(std::string_view(loaded_.data(), got)) != sha) {
+      return Status::Corruption(what + " is damaged; run `arkwiki backup check`");
+    }
+    loaded_index_ = i;
+    return Status::Ok();
+  }
+
+  Env* objects_;  // must outlive the file, as an Env outlives the files it opens
+  RepoLayout repo_;
+  std::string path_;
+  std::vector<ObjectRef> chunks_;
+  std::vector<uint64_t> starts_;
+  uint64_t size_ = 0;
+  mutable std::mutex mu_;
+  mutable std::string loaded_;
+  mutable size_t loaded_index_ = SIZE_MAX;
+};
+
+bool ParseSize(std::string_view text, uint64_t* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string ChunkListText(const std::vector<ObjectRef>& chunks) {
+  std::string text;
+  text.reserve(chunks.size() * 72);
+  for (const ObjectRef& c : chunks) {
+    text += HexEncode(c.sha256.data(), c.sha256.size());
+    text += ' ';
+    text += std::to_string(c.size);
+    text += '\n';
+  }
+  return text;
+}
+
+Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
+  std::vector<ObjectRef> chunks;
+  while (!text.empty()) {
+    const size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    ObjectRef c;
+    if (eol == std::string_view::npos || line.size() < 66 || line[64] != ' ' ||
+        !ParseSha256Hex(line.substr(0, 64), &c.sha256) || !ParseSize(line.substr(65), &c.size) ||
+        c.size == 0 || chunks.size() >= kMaxChunks) {
+      return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged (line " +
+                                std::to_string(chunks.size() + 1) + ")");
+    }
+    chunks.push_back(c);
+    text.remove_prefix(eol + 1);
+  }
+  return chunks;
+}
+
+Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir) {
+  Result<std::string> text =
+      ReadFileToString(env, JoinPath(dir, kDatabaseChunksPath), kMaxChunkListBytes);
+  if (text.status().code() == StatusCode::kNotFound) return std::vector<ObjectRef>();
+  ARKWIKI_RETURN_IF_ERROR(text.status());
+  return ParseChunkList(*text);
+}
+
+Result<uint64_t> ChunkSizeOf(std::string_view header) {
+  static constexpr std::string_view kMagic("SQLite format 3\0", 16);
+  if (header.size() < 100 || header.substr(0, 16) != kMagic) {
+    return Status::InvalidArgument("not a SQLite database");
+  }
+  // The page size: big-endian at offset 16, where 1 stands for 65536.
+  const uint64_t raw = (static_cast<uint8_t>(header[16]) << 8) | static_cast<uint8_t>(header[17]);
+  const uint64_t page = raw == 1 ? 65536 : raw;
+  if (page < 512 || (page & (page - 1)) != 0) return Status::InvalidArgument("bad page size");
+  return page * kPagesPerChunk;
+}
+
+ChunkedDatabaseEnv::ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout repo)
+    : EnvWrapper(target.get()), owned_(std::move(target)), repo_(std::move(repo)) {}
+
+ChunkedDatabaseEnv::~ChunkedDatabaseEnv() = default;
+
+Result<std::vector<ObjectRef>> ChunkedDatabaseEnv::ChunksOf(const std::string& path,
+                                                            bool* chunked) {
+  *chunked = false;
+  // "<snapshots>/<id>/database/arkwiki.db"
+  const std::string prefix = repo_.snapshots + "/";
+  const std::string suffix = std::string("/") + kDatabasePath;
+  if (path.size() <= prefix.size() + suffix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+      !IsSnapshotId(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))) {
+    return std::vector<ObjectRef>();
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(bool whole, target()->FileExists(path));
+  if (whole) return std::vector<ObjectRef>();
+  const std::string dir = path.substr(0, path.size() - suffix.size());
+  ARKWIKI_ASSIGN_OR_RETURN(bool listed, target()->FileExists(JoinPath(dir, kDatabaseChunksPath)));
+  if (!listed) return std::vector<ObjectRef>();
+  *chunked = true;
+  return ReadPointChunks(target(), dir);
+}
+
+Result<std::unique_ptr<RandomAccessFile>> ChunkedDatabaseEnv::NewRandomAccessFile(
+    const std::string& path) {
+  bool chunked = false;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  if (!chunked) return target()->NewRandomAccessFile(path);
+  return std::unique_ptr<RandomAccessFile>(
+      new ChunkedFile(target(), repo_, path, std::move(chunks)));
+}
+
+Result<std::unique_ptr<SequentialFile>> ChunkedDatabaseEnv::NewSequentialFile(
+    const std::string& path) {
+  bool chunked = false;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  if (!chunked) return target()->NewSequentialFile(path);
+  return ReadInOrder(std::make_unique<ChunkedFile>(target(), repo_, path, std::move(chunks)));
+}
+
+Result<bool> ChunkedDatabaseEnv::FileExists(const std::string& path) {
+  bool chunked = false;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  if (chunked) return true;
+  return target()->FileExists(path);
+}
+
+Result<uint64_t> ChunkedDatabaseEnv::GetFileSize(const std::string& path) {
+  bool chunked = false;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  if (!chunked) return target()->GetFileSize(path);
+  uint64_t size = 0;
+  for (const ObjectRef& c : chunks) size += c.size;
+  return size;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,80 @@
+// A restore point's database stored as chunks (private to the backup layer;
+// format: docs/backup-repository.md#the-database-as-chunks).
+//
+// A restore point of format version 4 holds, instead of its whole
+// database/arkwiki.db, the list database/arkwiki.db.chunks: one line
+// "<sha256> <size>\n" per chunk, in order; the database is the chunks'
+// bytes concatenated. Each chunk is an ordinary object (loose or packed,
+// sealed in an encrypted repository) named by the SHA-256 of its bytes, so
+// the chunks that did not change since an earlier restore point are stored
+// once for all of them.
+//
+// Fixed-size chunks of whole pages, not content-defined ones: the snapshot
+// is SQLite's online backup copy, which writes the database page by page at
+// the same offsets, so an unchanged page is at the same offset in the next
+// snapshot and a changed row changes only the chunks of its pages.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arkwiki/core/env.h"
+#include "repository/object_set.h"
+#include "repository/repo_layout.h"
+
+namespace arkwiki {
+
+// The list's path inside a restore point's directory.
+inline constexpr char kDatabaseChunksPath[] = "database/arkwiki.db.chunks";
+// Database pages per chunk. One: a day's edits change pages scattered over
+// the database (a new upload's row lands in a random leaf of the index by
+// hash), and a larger chunk stores its unchanged neighbours again. 30 daily
+// points of a 5-6.5 MiB database of 20,000 uploads growing 1% a day stored
+// about 1.2 MiB of chunks a day with 1 page, 3.2 with 4 and 5.5 with 16
+// (benchmarks/README.md); the list costs 72 bytes a page per point.
+inline constexpr uint64_t kPagesPerChunk = 1;
+// At most this many chunks in one list (a 64 GiB database of 64 KiB pages).
+inline constexpr uint64_t kMaxChunks = uint64_t{1} << 20;
+
+// "<sha256> <size>\n" per chunk.
+std::string ChunkListText(const std::vector<ObjectRef>& chunks);
+// Corruption for any other text, or a chunk of size 0.
+Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text);
+// The chunk list of the restore point in `dir`, read through `env`; empty
+// when the point holds its database whole (format versions 1 to 3).
+Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir);
+
+// The chunk size of the SQLite database whose first bytes are `header`
+// (at least 100): kPagesPerChunk pages. InvalidArgument when the header is
+// not a SQLite one.
+Result<uint64_t> ChunkSizeOf(std::string_view header);
+
+// An Env in which each restore point's database/arkwiki.db reads as a whole
+// file (NewSequentialFile, NewRandomAccessFile, FileExists, GetFileSize)
+// when the point holds it as chunks: the chunks, read as objects through
+// `target` (which must read packed and sealed objects, see
+// OpenStoredObjects), are concatenated, and each is checked against its
+// hash as it is read (Corruption naming the chunk). Everything else goes to
+// `target` unchanged.
+class ChunkedDatabaseEnv : public EnvWrapper {
+ public:
+  ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout repo);
+  ~ChunkedDatabaseEnv() override;
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  Result<bool> FileExists(const std::string& path) override;
+  Result<uint64_t> GetFileSize(const std::string& path) override;
+
+ private:
+  // The chunk list for `path` when it is a restore point's chunked
+  // database; false in *chunked otherwise.
+  Result<std::vector<ObjectRef>> ChunksOf(const std::string& path, bool* chunked);
+
+  std::unique_ptr<Env> owned_;
+  RepoLayout repo_;
+};
+
+}  // namespace arkwiki

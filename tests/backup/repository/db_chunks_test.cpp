@@ -1,0 +1,227 @@
+// Restore points whose database is stored as deduplicated chunks: what a
+// second point stores, export, check of a damaged chunk and its repair,
+// prune, and points of the format that stored the database whole.
+#include "repository/db_chunks.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/backup/repository.h"
+#include "arkwiki/storage/storage.h"
+#include "backup/repository/point_database.h"
+#include "repository/pack_store.h"
+#include "repository/point_json.h"
+#include "support/seed_wiki.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+class DbChunksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::SeedWikiAt(data_, "a");
+    // Enough rows for a database of many chunks.
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    for (int i = 0; i < 300; ++i) {
+      testing::AddUpload(**storage, "home", "f" + std::to_string(i) + ".txt",
+                         "upload number " + std::to_string(i));
+    }
+  }
+
+  std::unique_ptr<Repository> Open() {
+    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
+    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
+    return repo.ok() ? std::move(repo).value() : nullptr;
+  }
+  SnapshotInfo Snap() {
+    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+    EXPECT_TRUE(point.ok()) << point.status().ToString();
+    return point.ok() ? *point : SnapshotInfo{};
+  }
+  void AddUpload(const std::string& name, const std::string& data) {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    testing::AddUpload(**storage, "home", name, data);
+  }
+  Status ExportAndVerify(const std::string& id) {
+    const std::string path = dir_.Sub(id + ".zip");
+    auto exported = Open()->ExportToFile(id, path);
+    if (!exported.ok()) return exported.status();
+    return VerifyArchive(Env::Default(), path).status();
+  }
+  CheckReport CheckAll() {
+    auto report = Open()->Check(CheckOptions{100, 0});
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : CheckReport{};
+  }
+  uint64_t LiveDatabaseSize() {
+    return *Env::Default()->GetFileSize(DataDirLayout(data_).database);
+  }
+  // Where object `sha` is stored: its loose file, or its pack and offset.
+  std::pair<std::string, uint64_t> Stored(const std::string& sha) {
+    if (*Env::Default()->FileExists(repo_.ObjectPath(sha))) return {repo_.ObjectPath(sha), 0};
+    auto index = PackIndex::Load(Env::Default(), repo_);
+    Sha256Raw raw;
+    EXPECT_TRUE(ParseSha256Hex(sha, &raw));
+    const PackEntry* e = index->Find(raw);
+    EXPECT_NE(e, nullptr) << sha;
+    return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset};
+  }
+  std::string FormatFile() { return *ReadFileToString(Env::Default(), repo_.format_file); }
+
+  testing::TempDir dir_;
+  std::string data_ = dir_.Sub("data");
+  std::string repo_dir_ = DefaultBackupDir(data_);
+  RepoLayout repo_{repo_dir_};
+};
+
+void FlipByteAt(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  char c = 0;
+  f.seekg(static_cast<std::streamoff>(offset));
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x01));
+}
+
+TEST_F(DbChunksTest, ASecondPointAfterASmallChangeStoresOnlyTheChangedChunks) {
+  const SnapshotInfo first = Snap();
+  const std::set<std::string> first_chunks = testing::DatabaseChunks(repo_, first.id);
+  ASSERT_GT(first_chunks.size(), 8u);
+  EXPECT_FALSE(
+      *Env::Default()->FileExists(JoinPath(repo_.SnapshotDir(first.id), "database/arkwiki.db")));
+  AddUpload("one-more.txt", "a small change");
+  const SnapshotInfo second = Snap();
+  size_t changed = 0;
+  for (const std::string& c : testing::DatabaseChunks(repo_, second.id)) {
+    changed += first_chunks.count(c) == 0;
+  }
+  EXPECT_GT(changed, 0u);
+  EXPECT_LT(changed, first_chunks.size() / 2);
+  // What the second point added: far less than a whole database.
+  EXPECT_LT(second.new_bytes, LiveDatabaseSize() / 2);
+  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
+}
+
+TEST_F(DbChunksTest, AChunkedPointExportsAsTheArchiveAndChecks) {
+  const SnapshotInfo first = Snap();
+  AddUpload("one-more.txt", "a small change");
+  const SnapshotInfo second = Snap();
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
+  EXPECT_TRUE(ExportAndVerify(second.id).ok());
+  ASSERT_FALSE(testing::DatabaseChunks(repo_, second.id).empty());
+  const CheckReport report = CheckAll();
+  EXPECT_TRUE(report.ok());
+  EXPECT_GT(report.objects_checked, testing::DatabaseChunks(repo_, second.id).size());
+  // The reassembled database is byte for byte the one the manifest names.
+  auto stored = OpenStoredObjects(Env::Default(), repo_, nullptr);
+  ASSERT_TRUE(stored.ok());
+  auto digest =
+      Sha256File(stored->get(), JoinPath(repo_.SnapshotDir(second.id), "database/arkwiki.db"));
+  ASSERT_TRUE(digest.ok()) << digest.status().ToString();
+  auto manifest = Open()->ExportToFile(second.id, dir_.Sub("again.zip"));
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_EQ(digest->sha256, manifest->manifest.files[0].sha256);
+  EXPECT_EQ(digest->size, manifest->manifest.files.SizeAt(0));
+}
+
+TEST_F(DbChunksTest, CheckNamesThePointsNeedingADamagedChunkAndASnapshotOfTheSameBytesRepairsIt) {
+  const SnapshotInfo first = Snap();
+  const SnapshotInfo second = Snap();  // nothing changed: the same chunks
+  const std::set<std::string> chunks = testing::DatabaseChunks(repo_, first.id);
+  ASSERT_EQ(chunks, testing::DatabaseChunks(repo_, second.id));
+  const std::string victim = *chunks.rbegin();
+  const auto [path, offset] = Stored(victim);
+  FlipByteAt(path, offset + 100);
+  const CheckReport report = CheckAll();
+  ASSERT_EQ(report.damaged.size(), 1u);
+  EXPECT_EQ(report.damaged[0].sha256, victim);
+  EXPECT_EQ(report.damaged[0].problem, "damaged");
+  EXPECT_EQ(report.damaged[0].snapshots, (std::vector<std::string>{first.id, second.id}));
+  auto points = Open()->List();
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(points->at(0).check.state, CheckStatus::State::kFailed);
+  EXPECT_NE(points->at(0).check.message.find("chunk"), std::string::npos)
+      << points->at(0).check.message;
+  const Status refused = ExportAndVerify(first.id);
+  EXPECT_EQ(refused.code(), StatusCode::kCorruption) << refused.ToString();
+  EXPECT_NE(refused.message().find(victim), std::string::npos) << refused.ToString();
+  // The live database gives the same bytes again: stored loose, repaired.
+  Snap();
+  EXPECT_TRUE(*Env::Default()->FileExists(repo_.ObjectPath(victim)));
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
+TEST_F(DbChunksTest, PruneKeepsEveryChunkAPointNamesAndRemovesTheRest) {
+  const SnapshotInfo first = Snap();
+  AddUpload("one-more.txt", "a small change");
+  const SnapshotInfo second = Snap();
+  ASSERT_TRUE(Open()->Delete(first.id).ok());
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(second.id).ok());
+  ASSERT_TRUE(Open()->Delete(second.id).ok());
+  pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_TRUE(PackIndex::Load(Env::Default(), repo_)->packs().empty());
+}
+
+TEST_F(DbChunksTest, APointWithItsDatabaseWholeStillExportsChecksAndPrunesBesideChunkedOnes) {
+  const SnapshotInfo old = Snap();
+  ASSERT_NO_FATAL_FAILURE(testing::MakeDatabaseWhole(repo_, old.id));
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), repo_.format_file,
+                                  "{\n  \"format\": \"arkwiki-repository\",\n  "
+                                  "\"format_version\": 2\n}\n")
+                  .ok());
+  AddUpload("one-more.txt", "a small change");
+  const SnapshotInfo chunked = Snap();
+  // Marked before its first chunk, so that an older arkwiki refuses it.
+  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
+  ASSERT_TRUE(Open()->Prune().ok());
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(old.id).ok());
+  EXPECT_TRUE(ExportAndVerify(chunked.id).ok());
+  // A damaged whole database is still the point's own problem.
+  FlipByteAt(JoinPath(repo_.SnapshotDir(old.id), "database/arkwiki.db"), 5000);
+  const CheckReport report = CheckAll();
+  ASSERT_EQ(report.snapshot_problems.size(), 1u);
+  EXPECT_EQ(report.snapshot_problems[0].rfind(old.id, 0), 0u) << report.snapshot_problems[0];
+}
+
+TEST_F(DbChunksTest, ARepositoryOfANewerFormatIsRefusedAndVersionFourIsRead) {
+  EXPECT_TRUE(ParseRepositoryJson(RepositoryJson()).ok());
+  EXPECT_EQ(ParseRepositoryJson(RepositoryJson())->version, 4);
+  EXPECT_TRUE(ParseRepositoryJson(RepositoryJson(true))->encrypted);
+  const auto newer =
+      ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 5}");
+  EXPECT_EQ(newer.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(newer.status().message().find("reads up to 4"), std::string::npos);
+  // Version 3 is always encrypted; encryption before version 3 never was.
+  EXPECT_FALSE(
+      ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 3}").ok());
+  EXPECT_FALSE(ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 2, "
+                                   "\"encryption\": \"xchacha20poly1305-secretstream\"}")
+                   .ok());
+}
+
+TEST_F(DbChunksTest, ADamagedChunkListFailsItsPointAndPruneRefuses) {
+  const SnapshotInfo point = Snap();
+  const std::string list = JoinPath(repo_.SnapshotDir(point.id), kDatabaseChunksPath);
+  FlipByteAt(list, 66);  // a digit of the first chunk's size
+  const CheckReport report = CheckAll();
+  ASSERT_EQ(report.snapshot_problems.size(), 1u);
+  EXPECT_NE(report.snapshot_problems[0].find("arkwiki.db.chunks"), std::string::npos)
+      << report.snapshot_problems[0];
+  EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+  std::ofstream(list, std::ios::app) << "not a chunk line\n";
+  EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace arkwiki

@@ -1,0 +1,42 @@
+// Test helpers for restore points whose database is stored as chunks
+// (repository/db_chunks.h), in a plain repository.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
+#include "repository/db_chunks.h"
+#include "repository/repo_layout.h"
+#include "repository/sealed_env.h"
+
+namespace arkwiki::testing {
+
+// The hashes of the chunks restore point `id` stores its database as.
+inline std::set<std::string> DatabaseChunks(const RepoLayout& repo, const std::string& id) {
+  std::set<std::string> hashes;
+  auto chunks = ReadPointChunks(Env::Default(), repo.SnapshotDir(id));
+  EXPECT_TRUE(chunks.ok()) << chunks.status().ToString();
+  if (!chunks.ok()) return hashes;
+  for (const ObjectRef& c : *chunks) hashes.insert(HexEncode(c.sha256.data(), c.sha256.size()));
+  return hashes;
+}
+
+// Rewrites restore point `id` as format versions 1 to 3 wrote it: its
+// database whole (reassembled from its chunks), with no chunk list.
+inline void MakeDatabaseWhole(const RepoLayout& repo, const std::string& id) {
+  Env* env = Env::Default();
+  auto stored = OpenStoredObjects(env, repo, nullptr);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  const std::string db = JoinPath(repo.SnapshotDir(id), kDatabasePath);
+  auto bytes = ReadFileToString(stored->get(), db, uint64_t{1} << 32);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_TRUE(WriteFileAtomically(env, db, *bytes).ok());
+  ASSERT_TRUE(env->RemoveFile(JoinPath(repo.SnapshotDir(id), kDatabaseChunksPath)).ok());
+}
+
+}  // namespace arkwiki::testing
