@@ -5,11 +5,14 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "support/temp_dir.h"
 #include "support/zip_crafter.h"
 #include "zip/zip_reader.h"
+#include "zip/zip_stream_reader.h"
 #include "zip/zip_writer.h"
 
 namespace arkwiki::testing {
@@ -40,6 +43,53 @@ inline Result<std::string> ReadAll(const ZipReader& reader, const ZipEntry& entr
 
 inline Status ReadAndDiscard(const ZipReader& reader, const ZipEntry& entry) {
   return reader.ReadEntry(entry, [](std::string_view) { return Status::Ok(); });
+}
+
+// A canonical archive of `files` (name, content), as ZipWriter writes it.
+inline std::string WriteCanonical(const std::vector<std::pair<std::string, std::string>>& files) {
+  StringByteSink sink;
+  ZipWriter writer(&sink);
+  for (const auto& [name, data] : files) {
+    Status s = writer.AddBytes(name, data, EntryOptions());
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  Status s = writer.Finish();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return sink.data();
+}
+
+// The entries of the canonical archive at `path` as CraftZip takes them,
+// with their data as stored: crafted back unchanged, they pass canonical
+// mode (without arkwiki's optional data-CRC field), so that a test can
+// change one thing (add, drop, reorder, lie) and leave the rest canonical.
+inline std::vector<CraftEntry> TakeApart(const std::string& path) {
+  std::vector<CraftEntry> out;
+  auto zip = ZipStreamReader::Open(Env::Default(), path);
+  EXPECT_TRUE(zip.ok()) << zip.status().ToString();
+  if (!zip.ok()) return out;
+  ZipStreamReader::Walk walk = (*zip)->NewWalk();
+  auto file = Env::Default()->NewRandomAccessFile(path);
+  EXPECT_TRUE(file.ok());
+  for (;;) {
+    Result<std::optional<ZipEntry>> e = walk.Next();
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    if (!e.ok() || !*e) return out;
+    CraftEntry c;
+    c.name = std::string((*e)->name);
+    c.method = (*e)->method;
+    c.data_descriptor = true;
+    EXPECT_TRUE((*zip)
+                    ->ReadEntry(**e,
+                                [&](std::string_view chunk) {
+                                  c.data.append(chunk);
+                                  return Status::Ok();
+                                })
+                    .ok());
+    std::string raw((*e)->compressed_size, '\0');
+    EXPECT_TRUE((*file)->ReadAt((*e)->data_offset, raw.data(), raw.size()).ok());
+    c.raw = std::move(raw);
+    out.push_back(std::move(c));
+  }
 }
 
 // Deterministic bytes that deflate cannot shrink.

@@ -12,8 +12,9 @@ namespace arkwiki::fuzz {
 // Feeds `data` to everything that reads an uploaded backup before it is
 // trusted: ZipReader::Open (end records, central directory, entry names and
 // caps, local headers; in canonical mode too when ZipLimits has it), every
-// entry through ReadEntry (inflate, size and CRC guards), ParseManifest on
-// manifest.json and CheckEntrySet against it. The input is also parsed as a
+// entry through ReadEntry (inflate, size and CRC guards); then
+// ZipStreamReader, which must reach ZipReader's canonical verdict, and
+// ParseManifest on its manifest.json and CheckEntrySet against it. The input is also parsed as a
 // manifest on its own, and once more with its manifest_sha256 recomputed so
 // that mutations get past the checksum into the field checks.
 // Returns nothing: failures are expected; only crashes, sanitizer reports,

@@ -23,8 +23,11 @@ inline constexpr size_t kMaxManifestStringBytes = size_t{1} << 20;
 struct ZipLimits {
   // Size of the archive file itself. Default 1 TiB.
   uint64_t max_archive_bytes = uint64_t{1} << 40;
-  // Number of entries. Default 200,000.
-  uint64_t max_entries = 200'000;
+  // Number of entries. Default 5,000,000: backups are read by
+  // ZipStreamReader, whose memory does not grow with the count (verify and
+  // restore hold the manifest's file list, 40 bytes a file); the cap bounds
+  // what a hostile archive can make them walk.
+  uint64_t max_entries = 5'000'000;
   // Declared uncompressed size of any one entry. Default 64 GiB.
   uint64_t max_entry_bytes = uint64_t{64} << 30;
   // Sum of all declared uncompressed sizes. Default 1 TiB.

@@ -6,8 +6,9 @@
 // untrusted archives (see src/backup/zip/zip_reader.h).
 //
 // Every check runs before the result is trusted: the ZIP structure and each
-// entry's name, type, method and size caps (ZipReader); the manifest and its
-// checksum; that entries and manifest list the same files; each file's size,
+// entry's name, type, method and size caps (ZipStreamReader); the manifest
+// and its checksum; that the entries are manifest.json and then the
+// manifest's files in its order (so no name appears twice); each file's size,
 // CRC-32 and SHA-256 as it streams; and the database, opened hardened. The
 // first problem found is returned, in words an admin can act on.
 #pragma once

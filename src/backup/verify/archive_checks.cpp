@@ -1,7 +1,11 @@
 #include "verify/archive_checks.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+
+#include "zip/zip_format.h"
+#include "zip/zip_names.h"
 
 namespace arkwiki {
 namespace {
@@ -77,35 +81,66 @@ Status CheckManifestByteCount(const Manifest& manifest) {
   return Status::Ok();
 }
 
-// The manifest's paths are distinct (CheckManifestPaths) and so are the
-// archive's names (ZipReader), so each file found marks its own entry; an
-// entry left unmarked is one the manifest does not list.
-Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest) {
+// Why entry `name` does not belong where it stands, found by a search of
+// the whole manifest: only on the way to a refusal. `place`: how many of
+// the manifest's files matched, in order, before it; `expected`: the path
+// the manifest has for this place (empty past its end).
+Status Misplaced(std::string_view name, const ManifestFiles& files, size_t place,
+                 const std::string& expected) {
+  std::string twin;  // an earlier entry's name equal to `name` up to case
+  if (zip::CompareFolded(kManifestPath, name) == 0) twin = kManifestPath;
+  for (size_t i = 0; i < files.size() && twin.empty(); ++i) {
+    ManifestFile f = files[i];
+    if (zip::CompareFolded(f.path, name) != 0) continue;
+    if (i >= place && f.path == name) {
+      return Status::Corruption("the manifest lists " + expected +
+                                ", but the archive lacks it where arkwiki writes it (entry " +
+                                std::to_string(place + 2) + " is " + f.path + ")");
+    }
+    if (i < place) twin = std::move(f.path);
+    break;
+  }
+  if (twin == name) {
+    return Status::InvalidArgument(
+        zip::EntryMessage(name, "appears more than once in the archive"));
+  }
+  if (!twin.empty()) {
+    return Status::InvalidArgument(zip::EntryMessage(
+        name, "differs from entry " + zip::QuoteName(twin) + " only by letter case"));
+  }
+  return Status::Corruption("the archive holds " + std::string(name) +
+                            ", which the manifest does not list");
+}
+
+// In step: entry 1 is manifest.json, entry k + 2 the manifest's file k.
+// Together with CheckManifestPaths (distinct paths, none of which can
+// differ from another only by case: uploads are lower-case hex), this
+// refuses every duplicate name.
+Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest) {
   ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest));
   ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
-  const std::vector<ZipEntry>& entries = zip.entries();
-  std::vector<bool> listed(entries.size());
-  const ZipEntry* manifest_entry = zip.Find(kManifestPath);
-  if (manifest_entry != nullptr) listed[manifest_entry - entries.data()] = true;
-  for (const ManifestFile f : manifest.files) {  // built on access: a value
-    const ZipEntry* entry = zip.Find(f.path);
-    if (entry == nullptr) {
-      return Status::Corruption("the manifest lists " + f.path + ", but the archive lacks it");
+  const ManifestFiles& files = manifest.files;
+  ZipStreamReader::Walk walk = zip.NewWalk();
+  ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> first, walk.Next());
+  if (!first || first->name != kManifestPath) {
+    return Status::Corruption("the archive has no manifest.json as its first entry");
+  }
+  for (size_t i = 0;; ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> entry, walk.Next());
+    if (!entry && i == files.size()) return Status::Ok();
+    if (!entry) {
+      return Status::Corruption("the manifest lists " + files[i].path +
+                                ", but the archive lacks it");
     }
+    if (i == files.size()) return Misplaced(entry->name, files, i, "");
+    const ManifestFile f = files[i];
+    if (entry->name != f.path) return Misplaced(entry->name, files, i, f.path);
     if (entry->uncompressed_size != f.size) {
       return Status::Corruption(f.path + " is " + std::to_string(entry->uncompressed_size) +
                                 " bytes in the archive but " + std::to_string(f.size) +
                                 " in the manifest");
     }
-    listed[entry - entries.data()] = true;
   }
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (!listed[i]) {
-      return Status::Corruption("the archive holds " + std::string(entries[i].name) +
-                                ", which the manifest does not list");
-    }
-  }
-  return Status::Ok();
 }
 
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest) {

@@ -3,14 +3,18 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/archive_reader.h"
-#include "zip/zip_reader.h"
+#include "zip/zip_stream_reader.h"
 
 namespace arkwiki {
 
-// The entries must be exactly manifest.json plus the manifest's files, each
-// path allowed by the format, each size as the manifest says, with the
-// database and the settings present and each upload named by its hash.
-Status CheckEntrySet(const ZipReader& zip, const Manifest& manifest);
+// The entries must be exactly manifest.json plus the manifest's files, in
+// that order (as arkwiki writes them), each path allowed by the format, each
+// size as the manifest says, with the database and the settings present and
+// each upload named by its hash. The manifest's paths are distinct even
+// ignoring case, so this also refuses duplicate entry names (ZipStreamReader
+// leaves them to its caller) with ZipReader's errors. Reads the central
+// directory once more; memory does not grow with the entry count.
+Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest);
 // counts.bytes must equal the sum of the files' sizes.
 Status CheckManifestByteCount(const Manifest& manifest);
 // The database's schema version and counts must agree with the manifest.

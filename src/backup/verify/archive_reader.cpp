@@ -16,23 +16,30 @@
 #include "verify/db_check.h"
 #include "verify/extract_writer.h"
 #include "zip/zip_reader.h"
+#include "zip/zip_stream_reader.h"
 
 namespace arkwiki {
 namespace {
 
-constexpr uint64_t kMaxManifestBytes = 64ull << 20;
+// manifest.json's cap: 64 MiB plus 1 KiB for each entry of the archive (a
+// file's line is ~200 bytes; CheckArchiveLimits allows as much on the
+// create side), so that it grows with a genuine backup while a small
+// archive cannot inflate a huge one into the scratch copy.
+uint64_t MaxManifestBytes(uint64_t entry_count) { return (64ull << 20) + entry_count * 1024; }
 
-// Copies manifest.json out of the archive to `copy_path` (created
-// exclusively) as it streams, then parses that copy in pieces: the text,
-// ~200 bytes per file listed, is never held in memory whole.
-Result<Manifest> LoadManifest(Env* env, const ZipReader& zip, const std::string& copy_path) {
-  const ZipEntry* entry = zip.Find(kManifestPath);
-  if (entry == nullptr) {
-    return Status::Corruption("the archive has no manifest.json: it is not an arkwiki backup");
+// Copies manifest.json, the archive's first entry, out to `copy_path`
+// (created exclusively) as it streams, then parses that copy in pieces: the
+// text, ~200 bytes per file listed, is never held in memory whole.
+Result<Manifest> LoadManifest(Env* env, const ZipStreamReader& zip, const std::string& copy_path) {
+  ZipStreamReader::Walk walk = zip.NewWalk();
+  ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> entry, walk.Next());
+  if (!entry || entry->name != kManifestPath) {
+    return Status::Corruption(
+        "the archive has no manifest.json as its first entry: it is not an arkwiki backup");
   }
-  if (entry->uncompressed_size > kMaxManifestBytes) {
-    return Status::TooLarge("manifest.json is larger than " + std::to_string(kMaxManifestBytes) +
-                            " bytes");
+  if (entry->uncompressed_size > MaxManifestBytes(zip.entry_count())) {
+    return Status::TooLarge("manifest.json is larger than " +
+                            std::to_string(MaxManifestBytes(zip.entry_count())) + " bytes");
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(copy_path)));
   {
@@ -43,7 +50,7 @@ Result<Manifest> LoadManifest(Env* env, const ZipReader& zip, const std::string&
     ARKWIKI_RETURN_IF_ERROR(closed);
   }
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewRandomAccessFile(copy_path));
-  return ParseManifestFile(*in, zip.entries().size());
+  return ParseManifestFile(*in, static_cast<size_t>(zip.entry_count()));
 }
 
 std::string ScratchDir(const std::string& scratch_dir) {
@@ -53,7 +60,7 @@ std::string ScratchDir(const std::string& scratch_dir) {
 }
 
 // LoadManifest through a scratch copy that is removed however it ends.
-Result<Manifest> LoadManifestViaScratch(Env* env, const ZipReader& zip,
+Result<Manifest> LoadManifestViaScratch(Env* env, const ZipStreamReader& zip,
                                         const std::string& scratch_dir) {
   const std::string copy =
       JoinPath(ScratchDir(scratch_dir), "arkwiki-manifest-" + RandomHex(8) + ".json");
@@ -84,12 +91,13 @@ struct VerifyState {
   }
 };
 
-// Streams one entry to `dest` (or nowhere), checking size and SHA-256.
-// When extracting, the bytes go to state->writer, which writes them on its
-// own thread; they are not synced (see VerifyOptions::extract_dir).
-Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, const std::string& dest,
-                  VerifyReport* report, const VerifyOptions& options, VerifyState* state) {
-  const ZipEntry* entry = zip.Find(file.path);
+// Streams `entry`, the archive's copy of `file`, to `dest` (or nowhere),
+// checking size and SHA-256. When extracting, the bytes go to
+// state->writer, which writes them on its own thread; they are not synced
+// (see VerifyOptions::extract_dir).
+Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
+                  const ManifestFile& file, const std::string& dest, VerifyReport* report,
+                  const VerifyOptions& options, VerifyState* state) {
   ExtractWriter* writer = dest.empty() ? nullptr : state->writer;
   std::unique_ptr<WritableFile> out;  // the scratch copy of the database, when only verifying
   if (writer != nullptr) {
@@ -101,7 +109,7 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
   std::string sha;
   Status write_error;  // the writer's: it may be about an earlier file, and names it
   Status s = zip.ReadEntry(
-      *entry,
+      entry,
       [&](std::string_view chunk) -> Status {
         state->Count(chunk.size(), report, options);
         if (writer != nullptr) return write_error = writer->Write(chunk);
@@ -136,8 +144,9 @@ Status CheckEntry(Env* env, const ZipReader& zip, const ManifestFile& file, cons
   return Status::Ok();
 }
 
-Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file,
-                     const VerifyOptions& options, VerifyReport* report, VerifyState* state) {
+Status CheckDatabase(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
+                     const ManifestFile& db_file, const VerifyOptions& options,
+                     VerifyReport* report, VerifyState* state) {
   std::string dest =
       options.extract_dir.empty()
           ? JoinPath(ScratchDir(options.scratch_dir), "arkwiki-verify-" + RandomHex(8) + ".db")
@@ -147,7 +156,7 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
                                            db_file.size + (1 << 20),
                                            "checking the backup's database"));
   }
-  Status s = CheckEntry(env, zip, db_file, dest, report, options, state);
+  Status s = CheckEntry(env, zip, entry, db_file, dest, report, options, state);
   // SQLite opens the file itself: it must be completely written first.
   if (s.ok() && state->writer != nullptr) s = state->writer->Drain();
   if (s.ok()) {
@@ -170,6 +179,36 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
   return s;
 }
 
+// Hands out the manifest's files with their entries, in archive order
+// (CheckEntrySet matched the two), to one thread or two.
+class FileQueue {
+ public:
+  FileQueue(const ZipStreamReader& zip, const ManifestFiles& files)
+      : walk_(zip.NewWalk()), files_(files) {}
+
+  // Skips manifest.json, the first entry.
+  Status Start() { return walk_.Next().status(); }
+  // The next file's index, the file and its entry (whose name views
+  // `file->path`), or false after the last.
+  Result<bool> Take(size_t* index, ManifestFile* file, ZipEntry* entry) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (next_ == files_.size()) return false;
+    ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> e, walk_.Next());
+    if (!e) return Status::Corruption("the archive changed while it was read");
+    *index = next_++;
+    *file = files_[*index];
+    *entry = *e;
+    entry->name = file->path;
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  ZipStreamReader::Walk walk_;
+  const ManifestFiles& files_;
+  size_t next_ = 0;
+};
+
 // Checks every file the manifest lists. When extracting, in manifest order
 // on this thread (the ExtractWriter writes on its own). When only
 // verifying, on two threads that take the next file in turn, so that
@@ -178,31 +217,44 @@ Status CheckDatabase(Env* env, const ZipReader& zip, const ManifestFile& db_file
 // one thread: files are taken in order and each thread finishes the one it
 // has before stopping, so every file before a failing one has been checked
 // by then.
-Status CheckFiles(Env* env, const ZipReader& zip, const VerifyOptions& options,
+Status CheckFiles(Env* env, const ZipStreamReader& zip, const VerifyOptions& options,
                   VerifyReport* report, VerifyState* state) {
   const ManifestFiles& files = report->manifest.files;
-  auto check = [&](size_t i) -> Status {
-    const ManifestFile file = files[i];
-    if (file.path == kDatabasePath) return CheckDatabase(env, zip, file, options, report, state);
+  FileQueue queue(zip, files);
+  ARKWIKI_RETURN_IF_ERROR(queue.Start());
+  // Checks the next file; false after the last. `index` names the file
+  // whatever the outcome (SIZE_MAX when none was taken).
+  auto check_next = [&](size_t* index) -> Result<bool> {
+    ManifestFile file;
+    ZipEntry entry;
+    *index = SIZE_MAX;
+    ARKWIKI_ASSIGN_OR_RETURN(bool taken, queue.Take(index, &file, &entry));
+    if (!taken) return false;
+    if (file.path == kDatabasePath) {
+      ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env, zip, entry, file, options, report, state));
+      return true;
+    }
     std::string dest = options.extract_dir.empty() ? "" : JoinPath(options.extract_dir, file.path);
-    return CheckEntry(env, zip, file, dest, report, options, state);
+    ARKWIKI_RETURN_IF_ERROR(CheckEntry(env, zip, entry, file, dest, report, options, state));
+    return true;
   };
   if (state->writer != nullptr || files.size() < 2) {
-    for (size_t i = 0; i < files.size(); ++i) ARKWIKI_RETURN_IF_ERROR(check(i));
-    return Status::Ok();
+    for (size_t i = 0;;) {
+      ARKWIKI_ASSIGN_OR_RETURN(bool more, check_next(&i));
+      if (!more) return Status::Ok();
+    }
   }
-  std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mu;
   std::map<size_t, Status> errors;  // by manifest index
   auto run = [&] {
     while (!failed.load()) {
-      const size_t i = next.fetch_add(1);
-      if (i >= files.size()) return;
-      Status s = check(i);
-      if (!s.ok()) {
+      size_t i = SIZE_MAX;
+      Result<bool> more = check_next(&i);
+      if (more.ok() && !*more) return;
+      if (!more.ok()) {
         std::lock_guard<std::mutex> lock(mu);
-        errors.emplace(i, std::move(s));
+        errors.emplace(i, more.status());
         failed = true;
       }
     }
@@ -224,9 +276,9 @@ ZipLimits BackupLimits(const ZipLimits& limits) {
 // Opens a backup in canonical mode. When that fails, a second, lenient look
 // tells a person the likelier cause: a ZIP without manifest.json is some
 // other ZIP, not a damaged backup.
-Result<std::unique_ptr<ZipReader>> OpenBackupZip(Env* env, const std::string& path,
-                                                 const ZipLimits& limits) {
-  auto zip = ZipReader::Open(env, path, BackupLimits(limits));
+Result<std::unique_ptr<ZipStreamReader>> OpenBackupZip(Env* env, const std::string& path,
+                                                       const ZipLimits& limits) {
+  auto zip = ZipStreamReader::Open(env, path, BackupLimits(limits));
   if (zip.ok() || zip.status().code() != StatusCode::kCorruption) return zip;
   auto lenient = ZipReader::Open(env, path, limits);
   if (lenient.ok() && (*lenient)->Find(kManifestPath) == nullptr) {

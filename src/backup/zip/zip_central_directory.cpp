@@ -15,41 +15,6 @@ namespace {
 
 constexpr size_t kReadChunk = size_t{1} << 20;
 
-// Hands out consecutive pieces of [begin, end) of the file.
-class RegionReader {
- public:
-  RegionReader(const RandomAccessFile& file, uint64_t begin, uint64_t end)
-      : file_(file), pos_(begin), end_(end) {}
-
-  // The next `n` bytes, valid until the next call.
-  Result<std::string_view> Take(size_t n) {
-    if (buf_.size() - used_ < n) {
-      buf_.erase(0, used_);
-      used_ = 0;
-      uint64_t want = std::max<uint64_t>(n - buf_.size(), kReadChunk);
-      want = std::min<uint64_t>(want, end_ - pos_);
-      if (buf_.size() + want < n) {
-        return Status::Corruption("central directory is cut off (truncated or damaged archive)");
-      }
-      ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, pos_, want, "central directory", &more_));
-      pos_ += want;
-      buf_ += more_;
-    }
-    std::string_view out(buf_.data() + used_, n);
-    used_ += n;
-    return out;
-  }
-  // Bytes of the region not yet handed out.
-  uint64_t left() const { return (end_ - pos_) + (buf_.size() - used_); }
-
- private:
-  const RandomAccessFile& file_;
-  uint64_t pos_, end_;
-  std::string buf_;
-  std::string more_;
-  size_t used_ = 0;
-};
-
 // Resolves saturated 32-bit fields from the ZIP64 extra (APPNOTE 4.5.3).
 // In canonical mode also reads arkwiki's data-CRC field (zip_canonical.h).
 Status ApplyExtraFields(std::string_view extra, uint16_t disk16, bool canonical, ZipEntry* e) {
@@ -120,8 +85,8 @@ class NameArena {
 };
 
 // Parses one record; `raw` (if set) receives its exact bytes.
-Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, NameArena* names,
-                             std::string* raw) {
+// The entry's name views the reader's buffer: valid until its next Take.
+Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, std::string* raw) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view fixed, r->Take(kCentralHeaderSize));
   if (raw != nullptr) raw->assign(fixed);
   Cursor c(fixed);
@@ -147,7 +112,7 @@ Result<ZipEntry> ParseRecord(RegionReader* r, uint64_t index, bool canonical, Na
   ARKWIKI_ASSIGN_OR_RETURN(std::string_view var,
                            r->Take(size_t{name_len} + extra_len + comment_len));
   if (raw != nullptr) raw->append(var);
-  e.name = names->Keep(var.substr(0, name_len));
+  e.name = var.substr(0, name_len);
   ARKWIKI_RETURN_IF_ERROR(ApplyExtraFields(var.substr(name_len, extra_len), disk16, canonical, &e));
   return e;
 }
@@ -207,45 +172,82 @@ Status CheckEntry(const ZipEntry& e, const ZipLimits& limits) {
 
 }  // namespace
 
-Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, const EndRecords& end,
-                                              const ZipLimits& limits) {
+Result<std::string_view> RegionReader::Take(size_t n) {
+  if (buf_.size() - used_ < n) {
+    buf_.erase(0, used_);
+    used_ = 0;
+    uint64_t want = std::max<uint64_t>(n - buf_.size(), kReadChunk);
+    want = std::min<uint64_t>(want, end_ - pos_);
+    if (buf_.size() + want < n) {
+      return Status::Corruption("central directory is cut off (truncated or damaged archive)");
+    }
+    ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, pos_, want, "central directory", &more_));
+    pos_ += want;
+    buf_ += more_;
+  }
+  std::string_view out(buf_.data() + used_, n);
+  used_ += n;
+  return out;
+}
+
+Status CheckEntryCount(const EndRecords& end, const ZipLimits& limits) {
   if (end.entry_count > limits.max_entries) {
     return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
                             " entries, over the limit of " + std::to_string(limits.max_entries));
-  }
-  if (end.entry_count > UINT32_MAX) {  // entries are indexed by uint32_t (by_folded_name)
-    return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
-                            " entries, more than this reader can index");
   }
   if (end.cd_size / kCentralHeaderSize < end.entry_count) {
     return Status::Corruption("central directory is too small for the " +
                               std::to_string(end.entry_count) + " entries the end record lists");
   }
-  RegionReader reader(file, end.cd_offset, end.cd_offset + end.cd_size);
+  return Status::Ok();
+}
+
+CentralRecordReader::CentralRecordReader(const RandomAccessFile& file, const EndRecords& end,
+                                         const ZipLimits& limits)
+    : region_(file, end.cd_offset, end.cd_offset + end.cd_size),
+      limits_(limits),
+      count_(end.entry_count) {}
+
+Result<ZipEntry> CentralRecordReader::Next() {
+  std::string* keep_raw = limits_.require_canonical ? &raw_ : nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e,
+                           ParseRecord(&region_, next_, limits_.require_canonical, keep_raw));
+  ++next_;
+  ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits_));
+  if (e.uncompressed_size > limits_.max_total_bytes - total_) {
+    return Status::TooLarge("archive declares more than " +
+                            std::to_string(limits_.max_total_bytes) +
+                            " bytes in total, over the limit (at entry " + QuoteName(e.name) + ")");
+  }
+  total_ += e.uncompressed_size;
+  if (keep_raw != nullptr) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalRecord(e, raw_));
+  return e;
+}
+
+Status CentralRecordReader::Finish() const {
+  if (region_.left() == 0) return Status::Ok();
+  return Status::Corruption("central directory has " + std::to_string(region_.left()) +
+                            " bytes more than its " + std::to_string(count_) +
+                            " entries use (entry count and directory disagree)");
+}
+
+Result<CentralDirectory> ReadCentralDirectory(const RandomAccessFile& file, const EndRecords& end,
+                                              const ZipLimits& limits) {
+  ARKWIKI_RETURN_IF_ERROR(CheckEntryCount(end, limits));
+  if (end.entry_count > UINT32_MAX) {  // entries are indexed by uint32_t (by_folded_name)
+    return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
+                            " entries, more than this reader can index");
+  }
+  CentralRecordReader records(file, end, limits);
   NameArena names(end.cd_size);
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<size_t>(end.entry_count));
-  uint64_t total = 0;
-  std::string raw;
-  std::string* keep_raw = limits.require_canonical ? &raw : nullptr;
-  for (uint64_t i = 0; i < end.entry_count; ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e,
-                             ParseRecord(&reader, i, limits.require_canonical, &names, keep_raw));
-    ARKWIKI_RETURN_IF_ERROR(CheckEntry(e, limits));
-    if (e.uncompressed_size > limits.max_total_bytes - total) {
-      return Status::TooLarge(
-          "archive declares more than " + std::to_string(limits.max_total_bytes) +
-          " bytes in total, over the limit (at entry " + QuoteName(e.name) + ")");
-    }
-    total += e.uncompressed_size;
-    if (keep_raw != nullptr) ARKWIKI_RETURN_IF_ERROR(CheckCanonicalRecord(e, raw));
+  while (!records.done()) {
+    ARKWIKI_ASSIGN_OR_RETURN(ZipEntry e, records.Next());
+    e.name = names.Keep(e.name);
     entries.push_back(e);
   }
-  if (reader.left() != 0) {
-    return Status::Corruption("central directory has " + std::to_string(reader.left()) +
-                              " bytes more than its " + std::to_string(end.entry_count) +
-                              " entries use (entry count and directory disagree)");
-  }
+  ARKWIKI_RETURN_IF_ERROR(records.Finish());
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<uint32_t> order, SortAndCheckNames(entries));
   return CentralDirectory{names.Release(), std::move(entries), std::move(order)};
 }

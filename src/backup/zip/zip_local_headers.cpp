@@ -16,36 +16,6 @@
 namespace arkwiki::zip {
 namespace {
 
-// Serves the small reads of this phase (headers, descriptors) from a 64 KiB
-// window: entries are visited in file order, so an archive of many small
-// files needs one pread per window instead of three per entry. The window
-// is kept small so that large entries cost little extra I/O.
-class WindowReader {
- public:
-  explicit WindowReader(const RandomAccessFile& file) : file_(file) {}
-
-  Status Read(uint64_t offset, size_t n, const char* what, std::string* out) {
-    if (offset >= window_offset_ && offset - window_offset_ <= window_.size() &&
-        window_.size() - (offset - window_offset_) >= n) {
-      out->assign(window_, static_cast<size_t>(offset - window_offset_), n);
-      return Status::Ok();
-    }
-    if (n > kWindow || offset > file_.Size()) return ReadExactly(file_, offset, n, what, out);
-    const size_t len = static_cast<size_t>(std::min<uint64_t>(kWindow, file_.Size() - offset));
-    if (len < n) return ReadExactly(file_, offset, n, what, out);  // reports the truncation
-    ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, offset, len, what, &window_));
-    window_offset_ = offset;
-    out->assign(window_, 0, n);
-    return Status::Ok();
-  }
-
- private:
-  static constexpr size_t kWindow = size_t{64} << 10;
-  const RandomAccessFile& file_;
-  std::string window_;
-  uint64_t window_offset_ = 0;
-};
-
 struct LocalHeader {
   uint16_t flags = 0, method = 0;
   uint32_t crc32 = 0;
@@ -217,6 +187,43 @@ Result<uint64_t> CheckEntryOnDisk(WindowReader* file, uint64_t limit, bool canon
 
 }  // namespace
 
+Status WindowReader::Read(uint64_t offset, size_t n, const char* what, std::string* out) {
+  if (offset >= window_offset_ && offset - window_offset_ <= window_.size() &&
+      window_.size() - (offset - window_offset_) >= n) {
+    out->assign(window_, static_cast<size_t>(offset - window_offset_), n);
+    return Status::Ok();
+  }
+  if (n > kWindow || offset > file_.Size()) return ReadExactly(file_, offset, n, what, out);
+  const size_t len = static_cast<size_t>(std::min<uint64_t>(kWindow, file_.Size() - offset));
+  if (len < n) return ReadExactly(file_, offset, n, what, out);  // reports the truncation
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file_, offset, len, what, &window_));
+  window_offset_ = offset;
+  out->assign(window_, 0, n);
+  return Status::Ok();
+}
+
+Status LocalHeaderWalk::Check(ZipEntry* e) {
+  if (e->local_header_offset != expected_) {
+    std::string why = expected_ == 0
+                          ? "starts at offset " + std::to_string(e->local_header_offset) +
+                                ", not 0: bytes were prepended to the archive"
+                      : e->local_header_offset < expected_
+                          ? "overlaps the entry before it"
+                          : "follows " + std::to_string(e->local_header_offset - expected_) +
+                                " unexplained bytes";
+    return Status::Corruption(EntryMessage(e->name, why));
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(expected_, CheckEntryOnDisk(&window_, cd_offset_, canonical_, e));
+  return Status::Ok();
+}
+
+Status LocalHeaderWalk::Finish() const {
+  if (expected_ == cd_offset_) return Status::Ok();
+  return Status::Corruption(std::to_string(cd_offset_ - expected_) +
+                            " unexplained bytes lie between the entries and the central "
+                            "directory (prepended data or a damaged archive)");
+}
+
 Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
                          const ZipLimits& limits, std::vector<ZipEntry>* entries) {
   std::vector<size_t> order(entries->size());
@@ -230,29 +237,9 @@ Status CheckLocalHeaders(const RandomAccessFile& file, const EndRecords& end,
         "as arkwiki writes it (altered or damaged archive)");
   }
   std::sort(order.begin(), order.end(), by_offset);
-  WindowReader window(file);
-  uint64_t expected = 0;
-  for (size_t i : order) {
-    ZipEntry& e = (*entries)[i];
-    if (e.local_header_offset != expected) {
-      std::string why = expected == 0
-                            ? "starts at offset " + std::to_string(e.local_header_offset) +
-                                  ", not 0: bytes were prepended to the archive"
-                        : e.local_header_offset < expected
-                            ? "overlaps the entry before it"
-                            : "follows " + std::to_string(e.local_header_offset - expected) +
-                                  " unexplained bytes";
-      return Status::Corruption(EntryMessage(e.name, why));
-    }
-    ARKWIKI_ASSIGN_OR_RETURN(
-        expected, CheckEntryOnDisk(&window, end.cd_offset, limits.require_canonical, &e));
-  }
-  if (expected != end.cd_offset) {
-    return Status::Corruption(std::to_string(end.cd_offset - expected) +
-                              " unexplained bytes lie between the entries and the central "
-                              "directory (prepended data or a damaged archive)");
-  }
-  return Status::Ok();
+  LocalHeaderWalk walk(file, end, limits.require_canonical);
+  for (size_t i : order) ARKWIKI_RETURN_IF_ERROR(walk.Check(&(*entries)[i]));
+  return walk.Finish();
 }
 
 }  // namespace arkwiki::zip

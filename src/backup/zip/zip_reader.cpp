@@ -34,6 +34,11 @@ Result<std::unique_ptr<ZipReader>> ZipReader::Open(Env* env, const std::string& 
                             std::to_string(limits.max_archive_bytes));
   }
   ARKWIKI_ASSIGN_OR_RETURN(zip::EndRecords end, zip::ReadEndRecords(*file));
+  if (end.entry_count > kMaxHeldEntries && end.entry_count <= limits.max_entries) {
+    return Status::TooLarge("archive has " + std::to_string(end.entry_count) +
+                            " entries, more than this reader holds in memory (" +
+                            std::to_string(kMaxHeldEntries) + ")");
+  }
   ARKWIKI_ASSIGN_OR_RETURN(zip::CentralDirectory cd, zip::ReadCentralDirectory(*file, end, limits));
   ARKWIKI_RETURN_IF_ERROR(zip::CheckLocalHeaders(*file, end, limits, &cd.entries));
   if (limits.require_canonical) ARKWIKI_RETURN_IF_ERROR(zip::CheckCanonicalEnd(*file, end));

@@ -66,6 +66,12 @@ struct ZipEntry {
 
 class ZipReader {
  public:
+  // The most entries Open accepts, whatever ZipLimits::max_entries says:
+  // this reader holds every entry (~170 bytes each with its name and
+  // index). Larger canonical archives are read by ZipStreamReader
+  // (zip_stream_reader.h), which holds none.
+  static constexpr uint64_t kMaxHeldEntries = 200'000;
+
   // Opens and validates `path` as described above. Nothing is extracted.
   static Result<std::unique_ptr<ZipReader>> Open(Env* env, const std::string& path,
                                                  const ZipLimits& limits = ZipLimits());

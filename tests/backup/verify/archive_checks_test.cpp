@@ -7,6 +7,7 @@
 
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "zip/zip_stream_reader.h"
 
 namespace arkwiki {
 namespace {
@@ -71,6 +72,89 @@ TEST(UploadHashMatcherTest, FirstDifferenceIsReportedEvenWhenCountsAgree) {
   Status s = Match(Files({"x", "y"}), Sorted({"x", "q"}));
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("which the archive does not hold"), std::string::npos) << s.ToString();
+}
+
+// CheckEntrySet on a canonical archive of manifest.json and then the
+// files of a manifest of 500 uploads, crafted with one change.
+class EntrySetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<std::string> contents;
+    for (int i = 0; i < 500; ++i) contents.push_back("upload " + std::to_string(i));
+    manifest_.files = Files(contents);
+    for (const ManifestFile f : manifest_.files) manifest_.counts.bytes += f.size;
+    std::vector<std::pair<std::string, std::string>> list{{kManifestPath, "{}"}};
+    for (const ManifestFile f : manifest_.files)
+      list.emplace_back(f.path, std::string(f.size, 'x'));
+    entries_ = testing::TakeApart(Save(testing::WriteCanonical(list)));
+    ASSERT_EQ(entries_.size(), 503u);
+  }
+  std::string Save(const std::string& bytes) {
+    std::string path = dir_.Sub("a" + std::to_string(saved_++) + ".zip");
+    testing::WriteFileOrDie(path, bytes);
+    return path;
+  }
+  Status Check() {
+    auto zip = ZipStreamReader::Open(Env::Default(), Save(testing::CraftZip(entries_).bytes));
+    if (!zip.ok()) return zip.status();
+    return CheckEntrySet(**zip, manifest_);
+  }
+
+  testing::TempDir dir_;
+  int saved_ = 0;
+  Manifest manifest_;
+  std::vector<testing::CraftEntry> entries_;
+};
+
+TEST_F(EntrySetTest, EntriesInManifestOrderPass) { EXPECT_TRUE(Check().ok()); }
+
+// The twin is hundreds of entries back: no name is held to find it.
+TEST_F(EntrySetTest, DuplicateFarFromItsTwinIsRefused) {
+  entries_.push_back(entries_[3]);
+  const Status s = Check();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find(entries_[3].name + "\": appears more than once"), std::string::npos)
+      << s.ToString();
+}
+
+TEST_F(EntrySetTest, DuplicateOfTheManifestIsRefused) {
+  entries_.push_back(entries_[0]);
+  EXPECT_NE(Check().message().find("\"manifest.json\": appears more than once"), std::string::npos);
+}
+
+TEST_F(EntrySetTest, NameDifferingOnlyByCaseFromAnEarlierOneIsRefused) {
+  testing::CraftEntry twin = entries_[2];  // config/settings.json
+  twin.name = "CONFIG/Settings.json";
+  entries_.insert(entries_.begin() + 400, twin);
+  const Status s = Check();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("only by letter case"), std::string::npos) << s.ToString();
+}
+
+// arkwiki writes the entries in manifest order; a swap is refused.
+TEST_F(EntrySetTest, EntriesOutOfManifestOrderAreRefused) {
+  std::swap(entries_[10], entries_[400]);
+  const Status s = Check();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find(entries_[400].name + ", but the archive lacks it where arkwiki"),
+            std::string::npos)
+      << s.ToString();
+}
+
+TEST_F(EntrySetTest, MissingAndUnlistedEntriesAreNamed) {
+  const std::string last = entries_.back().name;
+  entries_.pop_back();
+  EXPECT_NE(Check().message().find("the manifest lists " + last + ", but the archive lacks it"),
+            std::string::npos);
+  entries_.push_back(testing::CraftEntry{.name = "uploads/extra.txt", .data = "x"});
+  entries_.back().data_descriptor = true;
+  EXPECT_NE(Check().message().find("uploads/extra.txt, which the manifest does not list"),
+            std::string::npos);
+}
+
+TEST_F(EntrySetTest, ManifestThatIsNotTheFirstEntryIsRefused) {
+  std::swap(entries_[0], entries_[1]);
+  EXPECT_NE(Check().message().find("no manifest.json as its first entry"), std::string::npos);
 }
 
 }  // namespace
