@@ -223,5 +223,19 @@ TEST_F(DbChunksTest, ADamagedChunkListFailsItsPointAndPruneRefuses) {
   EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
 }
 
+TEST_F(DbChunksTest, AChunkListNamingAChunkLargerThanAPageIsDamaged) {
+  const std::string sha(64, 'a');
+  EXPECT_TRUE(ParseChunkList(sha + " 65536\n").ok());
+  EXPECT_EQ(ParseChunkList(sha + " 65537\n").status().code(), StatusCode::kCorruption);
+  // Far beyond what a reader could hold: refused, not allocated.
+  const SnapshotInfo point = Snap();
+  const std::string list = JoinPath(repo_.SnapshotDir(point.id), kDatabaseChunksPath);
+  std::string text = *ReadFileToString(Env::Default(), list);
+  text.replace(65, text.find('\n') - 65, std::to_string(uint64_t{1} << 63));
+  std::ofstream(list, std::ios::trunc | std::ios::binary) << text;
+  EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+  EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace arkwiki
