@@ -114,7 +114,7 @@ Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
     ObjectRef c;
     if (eol == std::string_view::npos || line.size() < 66 || line[64] != ' ' ||
         !ParseSha256Hex(line.substr(0, 64), &c.sha256) || !ParseSize(line.substr(65), &c.size) ||
-        c.size == 0 || chunks.size() >= kMaxChunks) {
+        c.size == 0 || c.size > kMaxChunkBytes || chunks.size() >= kMaxChunks) {
       return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged (line " +
                                 std::to_string(chunks.size() + 1) + ")");
     }

@@ -35,12 +35,18 @@ inline constexpr char kDatabaseChunksPath[] = "database/arkwiki.db.chunks";
 // about 1.2 MiB of chunks a day with 1 page, 3.2 with 4 and 5.5 with 16
 // (benchmarks/README.md); the list costs 72 bytes a page per point.
 inline constexpr uint64_t kPagesPerChunk = 1;
-// At most this many chunks in one list (a 64 GiB database of 64 KiB pages).
+// At most this many chunks in one list (a 64 GiB database of 64 KiB pages,
+// 4 GiB of 4096-byte ones): a snapshot of a larger database fails.
 inline constexpr uint64_t kMaxChunks = uint64_t{1} << 20;
+// At most this many bytes in one chunk: kPagesPerChunk pages of SQLite's
+// largest page size. A reader loads a chunk whole, so a list naming a
+// larger one is damaged, not a reason to allocate its size.
+inline constexpr uint64_t kMaxChunkBytes = 65536 * kPagesPerChunk;
 
 // "<sha256> <size>\n" per chunk.
 std::string ChunkListText(const std::vector<ObjectRef>& chunks);
-// Corruption for any other text, or a chunk of size 0.
+// Corruption for any other text, or a chunk of size 0 or above
+// kMaxChunkBytes.
 Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text);
 // The chunk list of the restore point in `dir`, read through `env`; empty
 // when the point holds its database whole (format versions 1 to 3).

@@ -176,7 +176,6 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
                                                    const HeldObjects& held,
                                                    const std::string& db_path,
                                                    uint64_t* stored_bytes) {
-  ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
   char header[100];
   ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
@@ -184,6 +183,15 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
   if (!chunk_size.ok()) {
     return Status::Corruption("the database snapshot: " + chunk_size.status().message());
   }
+  // A longer list would be refused by every reader (ParseChunkList): the
+  // point could be neither checked nor exported, and prune would stop.
+  if (file->Size() > kMaxChunks * *chunk_size) {
+    return Status::TooLarge("the database (" + std::to_string(file->Size()) +
+                            " bytes) has more pages than a restore point holds (" +
+                            std::to_string(kMaxChunks) +
+                            "); use `arkwiki backup create` for an archive instead");
+  }
+  ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
   ObjectCopier copier(env, repo, held.key);
   PackWriter packer(env, repo, held.key);
   std::vector<ObjectRef> chunks;

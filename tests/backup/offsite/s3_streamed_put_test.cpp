@@ -168,6 +168,23 @@ TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
   }
 }
 
+TEST_F(S3StreamedPutTest, AConnectionDroppedMidBodySendsTheObjectAgainWhole) {
+  auto proxy = StartProxy();
+  FaultRule drop;
+  drop.action = Action::kDropMidBody;
+  drop.method = "PUT";
+  drop.target_contains = "/objects/dropped";
+  drop.times = 1;
+  proxy->AddRule(drop);
+  auto target = Open(StreamConfig(proxy.get()));
+  const std::string data = PatternBytes(3 * kS3MinPartSize + 5, 49);
+  PatternObject object(data, 1 << 20);
+  const Status s = target->PutStreamed("objects/dropped", &object);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(object.attempts, 2) << "dropped once, then sent again from its first byte";
+  EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/dropped")), Sha256Hex(data));
+}
+
 TEST_F(S3StreamedPutTest, CancellationStopsABodyInFlightLeavingNoWholeObject) {
   auto proxy = StartProxy();
   Cancellation cancel;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -221,6 +222,69 @@ TEST_F(DbChunksTest, ADamagedChunkListFailsItsPointAndPruneRefuses) {
   EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
   std::ofstream(list, std::ios::app) << "not a chunk line\n";
   EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(DbChunksTest, AChunkListNamingAChunkLargerThanAPageIsDamaged) {
+  const std::string sha(64, 'a');
+  EXPECT_TRUE(ParseChunkList(sha + " 65536\n").ok());
+  EXPECT_EQ(ParseChunkList(sha + " 65537\n").status().code(), StatusCode::kCorruption);
+  // Far beyond what a reader could hold: refused, not allocated.
+  const SnapshotInfo point = Snap();
+  const std::string list = JoinPath(repo_.SnapshotDir(point.id), kDatabaseChunksPath);
+  std::string text = *ReadFileToString(Env::Default(), list);
+  text.replace(65, text.find('\n') - 65, std::to_string(uint64_t{1} << 63));
+  std::ofstream(list, std::ios::trunc | std::ios::binary) << text;
+  EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
+  EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
+}
+
+// Reads each restore point's database snapshot, as the snapshot splits it
+// into chunks, as `pages` pages of 512 bytes: a SQLite header, then zeros.
+class HugeDatabaseEnv final : public EnvWrapper {
+ public:
+  HugeDatabaseEnv(const std::string& tmp, uint64_t pages)
+      : EnvWrapper(Env::Default()), tmp_(tmp + "/"), size_(pages * 512) {}
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    const std::string suffix = std::string("/") + kDatabasePath;
+    if (path.rfind(tmp_, 0) != 0 || path.size() < suffix.size() ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      return target()->NewRandomAccessFile(path);
+    }
+    return std::unique_ptr<RandomAccessFile>(new Pages(size_));
+  }
+
+ private:
+  class Pages final : public RandomAccessFile {
+   public:
+    explicit Pages(uint64_t size) : size_(size) {}
+    Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+      if (offset >= size_) return size_t{0};
+      n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+      std::fill_n(buf, n, '\0');
+      static constexpr std::string_view kHead("SQLite format 3\0\x02\x00", 18);
+      for (uint64_t i = offset; i < kHead.size() && i < offset + n; ++i) buf[i - offset] = kHead[i];
+      return n;
+    }
+    uint64_t Size() const override { return size_; }
+
+   private:
+    uint64_t size_;
+  };
+  std::string tmp_;
+  uint64_t size_;
+};
+
+TEST_F(DbChunksTest,
+       ADatabaseOfMoreChunksThanAListHoldsFailsTheSnapshotInsteadOfAnUnreadablePoint) {
+  HugeDatabaseEnv env(repo_.tmp, kMaxChunks + 1);
+  auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_);
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  auto point = (*repo)->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+  EXPECT_EQ(point.status().code(), StatusCode::kTooLarge) << point.status().ToString();
+  auto ids = Open()->List();
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_TRUE(ids->empty()) << "no restore point that check, export and prune cannot read";
+  EXPECT_TRUE(Open()->Prune().ok());
 }
 
 }  // namespace
