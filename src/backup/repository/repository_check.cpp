@@ -86,6 +86,38 @@ Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayo
   return damaged;
 }
 
+// A chunked database whose chunks are all intact can still be the wrong
+// database: a list with lines swapped, or naming other chunks of the same
+// size, adds up to the right size. So each such point's database is read
+// back through `env` (which reassembles it, checking every chunk) and hashed
+// against its manifest, as a whole database file is in CheckPointFiles.
+// Points already failed are skipped.
+Status CheckChunkedDatabases(Env* env, const RepoLayout& repo,
+                             const std::map<std::string, ManifestFile>& databases,
+                             std::map<std::string, std::string>* problems, CheckReport* report) {
+  for (const auto& [id, f] : databases) {
+    if (problems->count(id)) continue;
+    Result<FileDigest> digest = Sha256File(env, JoinPath(repo.SnapshotDir(id), f.path));
+    std::string why;
+    if (!digest.ok() && digest.status().code() != StatusCode::kCorruption &&
+        digest.status().code() != StatusCode::kNotFound) {
+      return digest.status();  // the check itself could not read
+    }
+    if (!digest.ok()) {
+      why = f.path + ": " + digest.status().message();
+    } else if (digest->sha256 != f.sha256 || digest->size != f.size) {
+      why = f.path + " put together from its chunks does not match its manifest (" +
+            kDatabaseChunksPath + " is damaged)";
+    } else {
+      report->bytes_hashed += digest->size;
+      continue;
+    }
+    (*problems)[id] = why;
+    report->snapshot_problems.push_back(id + ": " + why);
+  }
+  return Status::Ok();
+}
+
 // Which restore points need each damaged object (their manifests read
 // again); adds to `problems` the ones that do.
 Status AttributeDamage(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids,
@@ -155,6 +187,7 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   CheckReport report;
   std::map<std::string, std::string> problems;  // id -> why it failed
   ObjectSet objects;
+  std::map<std::string, ManifestFile> chunked_databases;  // id -> its manifest's database entry
   for (const std::string& id : ids) {
     Manifest manifest;
     std::vector<ObjectRef> chunks;
@@ -163,6 +196,7 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
       problems[id] = s.message();
       report.snapshot_problems.push_back(id + ": " + s.message());
     } else {
+      if (!chunks.empty()) chunked_databases.emplace(id, manifest.files[0]);
       objects.AddUploads(manifest);
       objects.AddAll(std::move(chunks));
     }
@@ -173,6 +207,8 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
                            CheckObjects(stored.get(), repo, objects, options, &report));
   ARKWIKI_RETURN_IF_ERROR(AttributeDamage(env_, repo, ids, damaged, &problems, &report));
+  ARKWIKI_RETURN_IF_ERROR(
+      CheckChunkedDatabases(stored.get(), repo, chunked_databases, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(WriteOutcome(env_, repo, ids, problems, report));
   return report;
 }

@@ -224,6 +224,32 @@ TEST_F(DbChunksTest, ADamagedChunkListFailsItsPointAndPruneRefuses) {
   EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
 }
 
+TEST_F(DbChunksTest, AChunkListWithTwoIntactChunksSwappedFailsItsCheck) {
+  const SnapshotInfo point = Snap();
+  const std::string list = JoinPath(repo_.SnapshotDir(point.id), kDatabaseChunksPath);
+  std::string text = *ReadFileToString(Env::Default(), list, 1 << 20);
+  auto chunks = ParseChunkList(text);
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  // Two different chunks of the same size: the sizes still add up.
+  size_t other = 1;
+  while (other < chunks->size() && ((*chunks)[other].sha256 == (*chunks)[0].sha256 ||
+                                    (*chunks)[other].size != (*chunks)[0].size)) {
+    ++other;
+  }
+  ASSERT_LT(other, chunks->size());
+  std::swap((*chunks)[0], (*chunks)[other]);
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), list, ChunkListText(*chunks)).ok());
+  const CheckReport report = CheckAll();
+  ASSERT_EQ(report.snapshot_problems.size(), 1u);
+  EXPECT_NE(report.snapshot_problems[0].find("does not match its manifest"), std::string::npos)
+      << report.snapshot_problems[0];
+  EXPECT_TRUE(report.damaged.empty());
+  const auto points = Open()->List();
+  ASSERT_TRUE(points.ok());
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ((*points)[0].check.state, CheckStatus::State::kFailed);
+}
+
 TEST_F(DbChunksTest, AChunkListNamingAChunkLargerThanAPageIsDamaged) {
   const std::string sha(64, 'a');
   EXPECT_TRUE(ParseChunkList(sha + " 65536\n").ok());
