@@ -2,6 +2,7 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +22,10 @@ Status StreamedBody::Write(std::string_view data) {
   try {
     while (!data.empty()) {
       const int piece = static_cast<int>(std::min<size_t>(data.size(), size_t{1} << 30));
-      const int sent = socket_.sendBytes(data.data(), piece);
+      // MSG_NOSIGNAL: a server that closes mid-body must end this send with
+      // an error, not end a CLI process (which does not ignore SIGPIPE) by
+      // the signal.
+      const int sent = socket_.sendBytes(data.data(), piece, MSG_NOSIGNAL);
       if (sent <= 0) throw Poco::IOException("the connection ended while sending");
       data.remove_prefix(static_cast<size_t>(sent));
       written_ += static_cast<uint64_t>(sent);
