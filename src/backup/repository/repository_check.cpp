@@ -112,8 +112,10 @@ Status CheckChunkedDatabases(Env* env, const RepoLayout& repo,
       report->bytes_hashed += digest->size;
       continue;
     }
-    (*problems)[id] = why;
-    report->snapshot_problems.push_back(id + ": " + why);
+    std::string problem = id;
+    problem.append(": ").append(why);
+    report->snapshot_problems.push_back(std::move(problem));
+    (*problems)[id] = std::move(why);
   }
   return Status::Ok();
 }
