@@ -14,6 +14,7 @@
 #include "backup/repository/point_database.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
+#include "support/file_damage.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -80,14 +81,7 @@ class DbChunksTest : public ::testing::Test {
   RepoLayout repo_{repo_dir_};
 };
 
-void FlipByteAt(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  char c = 0;
-  f.seekg(static_cast<std::streamoff>(offset));
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x01));
-}
+using testing::FlipByteAt;
 
 TEST_F(DbChunksTest, ASecondPointAfterASmallChangeStoresOnlyTheChangedChunks) {
   const SnapshotInfo first = Snap();

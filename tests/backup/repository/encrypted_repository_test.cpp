@@ -19,6 +19,7 @@
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 #include "repository/sealed_env.h"
+#include "support/file_damage.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -100,14 +101,7 @@ class EncryptedRepositoryTest : public ::testing::Test {
   RepoLayout repo_{repo_dir_};
 };
 
-void FlipByteAt(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  char c = 0;
-  f.seekg(static_cast<std::streamoff>(offset));
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x01));
-}
+using testing::FlipByteAt;
 
 TEST(SealedSizeTest, PlainSizeOfInvertsEncryptedSize) {
   for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{kChunkBytes - 1}, uint64_t{kChunkBytes},

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include <cstdlib>
-#include <fstream>
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/repository.h"
@@ -16,6 +15,7 @@
 #include "backup/repository/point_database.h"
 #include "repository/pack_store.h"
 #include "repository/repo_layout.h"
+#include "support/file_damage.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
 
@@ -70,14 +70,7 @@ class PackTest : public ::testing::Test {
   RepoLayout repo_{repo_dir_};
 };
 
-void FlipByteAt(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  char c = 0;
-  f.seekg(static_cast<std::streamoff>(offset));
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x01));
-}
+using testing::FlipByteAt;
 
 std::string Hex(const Sha256Raw& raw) { return HexEncode(raw.data(), raw.size()); }
 
