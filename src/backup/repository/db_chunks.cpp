@@ -124,6 +124,12 @@ Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
   return chunks;
 }
 
+uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks) {
+  uint64_t size = 0;
+  for (const ObjectRef& c : chunks) size += c.size;
+  return size;
+}
+
 Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir) {
   Result<std::string> text =
       ReadFileToString(env, JoinPath(dir, kDatabaseChunksPath), kMaxChunkListBytes);
@@ -197,9 +203,7 @@ Result<uint64_t> ChunkedDatabaseEnv::GetFileSize(const std::string& path) {
   bool chunked = false;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
   if (!chunked) return target()->GetFileSize(path);
-  uint64_t size = 0;
-  for (const ObjectRef& c : chunks) size += c.size;
-  return size;
+  return ChunkedSize(chunks);
 }
 
 }  // namespace arkwiki

@@ -48,6 +48,8 @@ std::string ChunkListText(const std::vector<ObjectRef>& chunks);
 // Corruption for any other text, or a chunk of size 0 or above
 // kMaxChunkBytes.
 Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text);
+// The size of the database the chunks make up: the sum of their sizes.
+uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks);
 // The chunk list of the restore point in `dir`, read through `env`; empty
 // when the point holds its database whole (format versions 1 to 3).
 Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir);

@@ -34,12 +34,8 @@ Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest,
   Result<std::vector<ObjectRef>> listed = ReadPointChunks(env, dir);
   if (!listed.ok()) return Status::Corruption(listed.status().message());
   *chunks = std::move(listed).value();
-  if (!chunks->empty()) {
-    uint64_t size = 0;
-    for (const ObjectRef& c : *chunks) size += c.size;
-    if (size != manifest->files.SizeAt(0)) {
-      return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
-    }
+  if (!chunks->empty() && ChunkedSize(*chunks) != manifest->files.SizeAt(0)) {
+    return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
   }
   for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
     const ManifestFile f = manifest->files[i];
