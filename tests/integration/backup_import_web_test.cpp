@@ -276,11 +276,8 @@ TEST_F(BackupImportWebTest, AdminMissingFromTheBackupIsToldToLogInAgain) {
                     {{"csrf", csrf}, {"site_title", "arkwiki"}, {"password", kPassword}});
   ASSERT_EQ(go.status, 202) << go.body;
   const std::string id = JobIdFromPage(go.body);
-  int last = 0;
-  for (int i = 0; i < 600 && last != 401; ++i) {  // 200 running, 503 swapping, then 401
-    last = boss.Get("/api/restore/status?job=" + id).status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  int last = 0;  // 200 running, 503 swapping, then 401
+  WaitUntil([&] { return (last = boss.Get("/api/restore/status?job=" + id).status) == 401; });
   EXPECT_EQ(last, 401) << "boss is not in the backup, so the session ended";
   HttpClient admin = Browser("admin", &csrf);
   auto job = WaitForJob(admin, id);

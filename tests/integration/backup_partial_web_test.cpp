@@ -41,16 +41,6 @@ class BackupPartialWebTest : public BackupWebFixture {
     }
     return n;
   }
-  // Polls `done` every 20 ms until it holds or 10 s have passed.
-  template <class Done>
-  bool WaitUntil(Done&& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
   // The path of the docs page's one.bin on disk.
   std::string OneBinPath() {
     for (const auto& e : std::filesystem::recursive_directory_iterator(data_ + "/live/uploads")) {

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/wait_until.h"
 #include "wiki_fixture.h"
 
 namespace arkwiki::testing {

@@ -110,10 +110,15 @@ TEST_F(BackupWebTest, BrowserBackupNeedsTheFormTokenAndDownloads) {
 
 TEST_F(BackupWebTest, BackupFailingMidStreamEndsTheDownloadBroken) {
   ASSERT_EQ(PutPage("editor", "docs", R"({"title":"Docs","markdown":"files"})").status, 201);
-  HttpResponse up = UploadFile("docs", "f.bin", RandomBytes(3 << 20, 9));
+  // 16 MiB: more than the archive writer holds in memory before it sends
+  // (six 1 MiB blocks), so the headers and the first megabytes have surely
+  // gone out by the time the writer reaches the end of the upload. With a
+  // smaller file the whole archive could still be in those blocks when the
+  // mismatch is found, and the client would get a plain error status.
+  HttpResponse up = UploadFile("docs", "f.bin", RandomBytes(16 << 20, 9));
   ASSERT_EQ(up.status, 201);
   // Damage the stored upload: the writer notices its hash no longer matches
-  // after the headers and the first megabytes have gone out.
+  // when it has read the whole file.
   const std::string sha = ParseJson(up.body)->optValue<std::string>("sha256", "");
   const std::string stored = data_ + "/live/uploads/" + sha.substr(0, 2) + "/" + sha;
   std::filesystem::permissions(stored, std::filesystem::perms::owner_write,
@@ -180,18 +185,11 @@ TEST_F(BackupWebStallTest, ClientDisconnectMidDownloadFreesEverything) {
   StartStalledDownload();
   EXPECT_FALSE(DirEmpty(data_ + "/tmp"));  // the database snapshot, while streaming
   session_->abort();
-  bool cleaned = false;
-  for (int i = 0; i < 200 && !cleaned; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    cleaned = DirEmpty(data_ + "/tmp");
-  }
-  EXPECT_TRUE(cleaned) << TreeFingerprint(data_ + "/tmp");
+  EXPECT_TRUE(WaitUntil([&] { return DirEmpty(data_ + "/tmp"); }))
+      << TreeFingerprint(data_ + "/tmp");
   HttpResponse next;
-  for (int i = 0; i < 100; ++i) {  // the lock is free again once the writer gave up
-    next = ApiBackup();
-    if (next.status != 409) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  // The lock is free again once the writer gave up.
+  EXPECT_TRUE(WaitUntil([&] { return (next = ApiBackup()).status != 409; }));
   EXPECT_EQ(next.status, 200);
   EXPECT_TRUE(DirEmpty(data_ + "/tmp"));
   HttpResponse audit = Client("admin").Get("/api/audit");
