@@ -17,7 +17,7 @@ test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive
 # runtimes (libclang-rt-14-dev is only a Recommends of clang, which
 # --no-install-recommends skips), llvm for llvm-symbolizer (readable
 # sanitizer stack traces), clang-tidy (clang-tidy-14), clang-format,
-# cppcheck. (python3, for ci/tidy_keys.py, is in the test set.)
+# cppcheck. (python3, for ci/tidy_keys.py and ci/tidy_run.py, is in the test set.)
 quality=(clang libclang-rt-14-dev llvm clang-tidy clang-format cppcheck)
 
 wanted=("${build[@]}")

@@ -124,9 +124,9 @@ stage_tidy() {
   mapfile -t all < <(cd "$root" && find src -name '*.cpp' | sort |
                        drop_excluded "$root/ci/tidy-exclude.txt" | sed "s|^|$root/|")
   # clang-tidy costs 3-11 s of CPU per file here (the checks walk the whole
-  # AST, Poco's headers included; ~9 min for all of src/), so a file whose
-  # preprocessed text, command, .clang-tidy and clang-tidy version all match
-  # a run that passed is not checked again (ci/tidy_keys.py: ~40 s of CPU).
+  # AST, Poco's headers included), so a file whose preprocessed text,
+  # command, .clang-tidy and clang-tidy version all match a run that passed
+  # is not checked again (ci/tidy_keys.py: ~40 s of CPU).
   # ARKWIKI_TIDY_CACHE=0: check all.
   local cache="$b/tidy-passed" key file
   mkdir -p "$cache"
@@ -138,16 +138,12 @@ stage_tidy() {
       "ci/tidy-exclude.txt), $(( ${#all[@]} - ${#todo[@]} / 2 )) unchanged since they passed," \
       "$(( ${#todo[@]} / 2 )) to check"
   ((${#todo[@]})) || return 0
-  # One clang-tidy per file, $jobs at a time. A file that passes is recorded
-  # at once, so a finding in one file does not send every other file through
-  # clang-tidy again next time. Each file's findings print in one piece.
-  # (bash -c: $0 the build tree, $1 the cache key, $2 the file.)
-  local one='out=$("'"$tidy"'" -p "$0" --quiet "$2" 2>&1); rc=$?
-    out=$(grep -v -E "^[0-9]+ warnings? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter=" <<<"$out")
-    [[ -z $out ]] || flock "$0/tidy-output.lock" printf "%s\n" "$out"
-    ((rc != 0)) || : >"$0/tidy-passed/$1"
-    exit $((rc != 0))'
-  printf '%s\0' "${todo[@]}" | xargs -0 -n 2 -P "$jobs" bash -c "$one" "$b"
+  # In groups of files from one directory, one translation unit each, with
+  # each file also compiled on its own (ci/tidy_run.py says why and how).
+  # Every file that passes is recorded, so a finding in one file does not
+  # send every other file through clang-tidy again next time.
+  printf '%s %s\n' "${todo[@]}" |
+    python3 "$root/ci/tidy_run.py" "$b" "$root/.clang-tidy" "$jobs" "$tidy"
 }
 
 # --- c. cppcheck ---------------------------------------------------------------
