@@ -33,8 +33,8 @@ timed "release build" $((SECONDS - s))
 # The gates that need no build of ours (clang-tidy, cppcheck, clang-format)
 # start now, beside the tests, at idle CPU priority (SCHED_IDLE: they run
 # only on a core nothing else wants). The tests spend much of their time
-# waiting on servers, browsers and child processes, and clang-tidy (about
-# 15 min of CPU over src/ on a clean clone) fills that time instead of
+# waiting on servers, browsers and child processes, and clang-tidy (minutes
+# of CPU over src/ on a clean clone) fills that time instead of
 # running after everything else. Their output is printed when they end.
 background_gates=(tidy cppcheck format)
 if [[ $quality == 1 ]]; then
