@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -160,14 +161,70 @@ void DiskFullRepository(DrillContext& ctx, const Golden& g, const std::string& p
   RestoreEachPoint(ctx, g, path, p, points, repo, v);
 }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Where each packed object is, read from each pack's trailer and index as
+// docs/backup-repository.md describes them: SHA-256 -> (pack, offset, size).
+std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> PackedObjects(
+    const std::string& repo_dir) {
+  std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(repo_dir + "/objects/packs", ec)) {
+    if (e.path().extension() != ".pack") continue;
+    const std::string pack = e.path().string();
+    std::ifstream in(pack, std::ios::binary);
+    std::string trailer(32, '\0');
+    in.seekg(-32, std::ios::end);
+    in.read(trailer.data(), 32);
+    if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) continue;
+    const uint64_t index_size = std::stoull(trailer.substr(16, 15));
+    in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
+    std::string index(index_size, '\0');
+    in.read(index.data(), static_cast<std::streamsize>(index_size));
+    std::istringstream lines(index);
+    std::string sha256;
+    uint64_t offset = 0, size = 0;
+    while (lines >> sha256 >> offset >> size) found[sha256] = {pack, offset, size};
+  }
+  return found;
+}
+
+// Restore point `id`'s manifest.json: whole, or put together from the
+// chunks its manifest.json.chunks lists ("<sha256> <size>" a line), each
+// loose or in a pack.
+std::string PointManifest(const std::string& repo_dir, const std::string& id) {
+  const std::string dir = repo_dir + "/snapshots/" + id;
+  if (fs::exists(dir + "/manifest.json")) return Slurp(dir + "/manifest.json");
+  const auto packed = PackedObjects(repo_dir);
+  std::istringstream list(Slurp(dir + "/manifest.json.chunks"));
+  std::string text, sha256;
+  uint64_t size = 0;
+  while (list >> sha256 >> size) {
+    const std::string loose = repo_dir + "/objects/" + sha256.substr(0, 2) + "/" + sha256;
+    if (fs::exists(loose)) {
+      text += Slurp(loose);
+      continue;
+    }
+    auto it = packed.find(sha256);
+    if (it == packed.end()) continue;
+    std::ifstream in(std::get<0>(it->second), std::ios::binary);
+    std::string bytes(std::get<2>(it->second), '\0');
+    in.seekg(static_cast<std::streamoff>(std::get<1>(it->second)));
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    text += bytes;
+  }
+  return text;
+}
+
 // The restore points whose manifest names `sha256`.
 std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::string& sha256,
                                       const std::vector<std::string>& ids) {
   std::vector<std::string> naming;
   for (const std::string& id : ids) {
-    std::ifstream in(repo_dir + "/snapshots/" + id + "/manifest.json");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find(sha256) != std::string::npos) naming.push_back(id);
+    if (PointManifest(repo_dir, id).find(sha256) != std::string::npos) naming.push_back(id);
   }
   return naming;
 }
@@ -180,8 +237,13 @@ std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::st
 // pack holds one.
 Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredUpload(
     const std::string& repo_dir, const std::vector<std::string>& ids) {
+  std::vector<std::string> manifests;
+  for (const std::string& id : ids) manifests.push_back(PointManifest(repo_dir, id));
   const auto named = [&](const std::string& sha256) {
-    return !PointsNaming(repo_dir, sha256, ids).empty();
+    for (const std::string& m : manifests) {
+      if (m.find(sha256) != std::string::npos) return true;
+    }
+    return false;
   };
   std::set<fs::path> packs;
   std::error_code ec;

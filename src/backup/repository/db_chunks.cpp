@@ -6,6 +6,7 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "repository/manifest_chunks.h"
 #include "repository/sealed_env.h"
 
 namespace arkwiki {
@@ -17,10 +18,12 @@ constexpr uint64_t kMaxChunkListBytes = kMaxChunks * 90;
 // (one at a time, kept until the next chunk is needed) and checks it.
 class ChunkedFile final : public RandomAccessFile {
  public:
-  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ObjectRef> chunks)
+  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ObjectRef> chunks,
+              const ChunkedKind& kind)
       : objects_(objects),
         repo_(std::move(repo)),
         path_(std::move(path)),
+        kind_(kind),
         chunks_(std::move(chunks)) {
     starts_.reserve(chunks_.size());
     for (const ObjectRef& c : chunks_) {
@@ -54,7 +57,7 @@ class ChunkedFile final : public RandomAccessFile {
     loaded_index_ = SIZE_MAX;
     const ObjectRef& c = chunks_[i];
     const std::string sha = HexEncode(c.sha256.data(), c.sha256.size());
-    const std::string what = "database chunk " + sha + " of " + path_;
+    const std::string what = std::string(kind_.chunk_name) + " " + sha + " of " + path_;
     auto file = objects_->NewRandomAccessFile(repo_.ObjectPath(sha));
     if (file.status().code() == StatusCode::kNotFound) {
       return Status::Corruption(what + " is missing; run `arkwiki backup check`");
@@ -78,6 +81,7 @@ class ChunkedFile final : public RandomAccessFile {
   Env* objects_;  // must outlive the file, as an Env outlives the files it opens
   RepoLayout repo_;
   std::string path_;
+  const ChunkedKind& kind_;
   std::vector<ObjectRef> chunks_;
   std::vector<uint64_t> starts_;
   uint64_t size_ = 0;
@@ -94,6 +98,11 @@ bool ParseSize(std::string_view text, uint64_t* out) {
 
 }  // namespace
 
+const ChunkedKind kDatabaseChunks{kDatabasePath, kDatabaseChunksPath, kMaxChunkBytes,
+                                  "database chunk"};
+const ChunkedKind kManifestChunks{kPointManifest, kManifestChunksPath, kMaxManifestChunkBytes,
+                                  "manifest chunk"};
+
 std::string ChunkListText(const std::vector<ObjectRef>& chunks) {
   std::string text;
   text.reserve(chunks.size() * 72);
@@ -106,7 +115,7 @@ std::string ChunkListText(const std::vector<ObjectRef>& chunks) {
   return text;
 }
 
-Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
+Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text, const ChunkedKind& kind) {
   std::vector<ObjectRef> chunks;
   while (!text.empty()) {
     const size_t eol = text.find('\n');
@@ -114,8 +123,8 @@ Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
     ObjectRef c;
     if (eol == std::string_view::npos || line.size() < 66 || line[64] != ' ' ||
         !ParseSha256Hex(line.substr(0, 64), &c.sha256) || !ParseSize(line.substr(65), &c.size) ||
-        c.size == 0 || c.size > kMaxChunkBytes || chunks.size() >= kMaxChunks) {
-      return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged (line " +
+        c.size == 0 || c.size > kind.max_chunk_bytes || chunks.size() >= kMaxChunks) {
+      return Status::Corruption(std::string(kind.list_path) + " is damaged (line " +
                                 std::to_string(chunks.size() + 1) + ")");
     }
     chunks.push_back(c);
@@ -130,12 +139,13 @@ uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks) {
   return size;
 }
 
-Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir) {
+Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir,
+                                               const ChunkedKind& kind) {
   Result<std::string> text =
-      ReadFileToString(env, JoinPath(dir, kDatabaseChunksPath), kMaxChunkListBytes);
+      ReadFileToString(env, JoinPath(dir, kind.list_path), kMaxChunkListBytes);
   if (text.status().code() == StatusCode::kNotFound) return std::vector<ObjectRef>();
   ARKWIKI_RETURN_IF_ERROR(text.status());
-  return ParseChunkList(*text);
+  return ParseChunkList(*text, kind);
 }
 
 Result<uint64_t> ChunkSizeOf(std::string_view header) {
@@ -155,41 +165,49 @@ ChunkedDatabaseEnv::ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout r
 
 ChunkedDatabaseEnv::~ChunkedDatabaseEnv() = default;
 
-Result<std::vector<ObjectRef>> ChunkedDatabaseEnv::ChunksOf(const std::string& path,
-                                                            bool* chunked) {
+Result<std::vector<ObjectRef>> ChunkedDatabaseEnv::ChunksOf(const std::string& path, bool* chunked,
+                                                            const ChunkedKind** kind) {
   *chunked = false;
-  // "<snapshots>/<id>/database/arkwiki.db"
+  // "<snapshots>/<id>/<file>"
   const std::string prefix = repo_.snapshots + "/";
-  const std::string suffix = std::string("/") + kDatabasePath;
-  if (path.size() <= prefix.size() + suffix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
-      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 ||
-      !IsSnapshotId(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))) {
-    return std::vector<ObjectRef>();
+  for (const ChunkedKind* k : {&kDatabaseChunks, &kManifestChunks}) {
+    const std::string suffix = std::string("/") + k->file_path;
+    if (path.size() <= prefix.size() + suffix.size() ||
+        path.compare(0, prefix.size(), prefix) != 0 ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+        !IsSnapshotId(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))) {
+      continue;
+    }
+    ARKWIKI_ASSIGN_OR_RETURN(bool whole, target()->FileExists(path));
+    if (whole) return std::vector<ObjectRef>();
+    const std::string dir = path.substr(0, path.size() - suffix.size());
+    ARKWIKI_ASSIGN_OR_RETURN(bool listed, target()->FileExists(JoinPath(dir, k->list_path)));
+    if (!listed) return std::vector<ObjectRef>();
+    *chunked = true;
+    if (kind != nullptr) *kind = k;
+    return ReadPointChunks(target(), dir, *k);
   }
-  ARKWIKI_ASSIGN_OR_RETURN(bool whole, target()->FileExists(path));
-  if (whole) return std::vector<ObjectRef>();
-  const std::string dir = path.substr(0, path.size() - suffix.size());
-  ARKWIKI_ASSIGN_OR_RETURN(bool listed, target()->FileExists(JoinPath(dir, kDatabaseChunksPath)));
-  if (!listed) return std::vector<ObjectRef>();
-  *chunked = true;
-  return ReadPointChunks(target(), dir);
+  return std::vector<ObjectRef>();
 }
 
 Result<std::unique_ptr<RandomAccessFile>> ChunkedDatabaseEnv::NewRandomAccessFile(
     const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  const ChunkedKind* kind = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked, &kind));
   if (!chunked) return target()->NewRandomAccessFile(path);
   return std::unique_ptr<RandomAccessFile>(
-      new ChunkedFile(target(), repo_, path, std::move(chunks)));
+      new ChunkedFile(target(), repo_, path, std::move(chunks), *kind));
 }
 
 Result<std::unique_ptr<SequentialFile>> ChunkedDatabaseEnv::NewSequentialFile(
     const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  const ChunkedKind* kind = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked, &kind));
   if (!chunked) return target()->NewSequentialFile(path);
-  return ReadInOrder(std::make_unique<ChunkedFile>(target(), repo_, path, std::move(chunks)));
+  return ReadInOrder(
+      std::make_unique<ChunkedFile>(target(), repo_, path, std::move(chunks), *kind));
 }
 
 Result<bool> ChunkedDatabaseEnv::FileExists(const std::string& path) {

@@ -43,25 +43,41 @@ inline constexpr uint64_t kMaxChunks = uint64_t{1} << 20;
 // larger one is damaged, not a reason to allocate its size.
 inline constexpr uint64_t kMaxChunkBytes = 65536 * kPagesPerChunk;
 
+// A file of a restore point that may be stored as chunks: the database,
+// or its manifest.json (repository/manifest_chunks.h). Both lists have
+// one format.
+struct ChunkedKind {
+  const char* file_path;  // the file, inside a restore point's directory
+  const char* list_path;  // its chunk list, there
+  uint64_t max_chunk_bytes;
+  const char* chunk_name;  // "database chunk", in messages
+};
+extern const ChunkedKind kDatabaseChunks;
+extern const ChunkedKind kManifestChunks;
+
 // "<sha256> <size>\n" per chunk.
 std::string ChunkListText(const std::vector<ObjectRef>& chunks);
 // Corruption for any other text, or a chunk of size 0 or above
-// kMaxChunkBytes.
-Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text);
+// kind.max_chunk_bytes.
+Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text,
+                                              const ChunkedKind& kind = kDatabaseChunks);
 // The size of the database the chunks make up: the sum of their sizes.
 uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks);
 // The chunk list of the restore point in `dir`, read through `env`; empty
-// when the point holds its database whole (format versions 1 to 3).
-Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir);
+// when the point holds the file whole (the database: format versions 1 to
+// 3; the manifest: any point written before manifests were chunked).
+Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir,
+                                               const ChunkedKind& kind = kDatabaseChunks);
 
 // The chunk size of the SQLite database whose first bytes are `header`
 // (at least 100): kPagesPerChunk pages. InvalidArgument when the header is
 // not a SQLite one.
 Result<uint64_t> ChunkSizeOf(std::string_view header);
 
-// An Env in which each restore point's database/arkwiki.db reads as a whole
-// file (NewSequentialFile, NewRandomAccessFile, FileExists, GetFileSize)
-// when the point holds it as chunks: the chunks, read as objects through
+// An Env in which each restore point's database/arkwiki.db and
+// manifest.json read as whole files (NewSequentialFile,
+// NewRandomAccessFile, FileExists, GetFileSize) when the point holds them
+// as chunks: the chunks, read as objects through
 // `target` (which must read packed and sealed objects, see
 // OpenStoredObjects), are concatenated, and each is checked against its
 // hash as it is read (Corruption naming the chunk). Everything else goes to
@@ -78,8 +94,9 @@ class ChunkedDatabaseEnv : public EnvWrapper {
 
  private:
   // The chunk list for `path` when it is a restore point's chunked
-  // database; false in *chunked otherwise.
-  Result<std::vector<ObjectRef>> ChunksOf(const std::string& path, bool* chunked);
+  // database or manifest; false in *chunked otherwise.
+  Result<std::vector<ObjectRef>> ChunksOf(const std::string& path, bool* chunked,
+                                          const ChunkedKind** kind = nullptr);
 
   std::unique_ptr<Env> owned_;
   RepoLayout repo_;
