@@ -2,11 +2,13 @@
 // format: docs/backup-repository.md#the-database-as-chunks).
 //
 // A restore point of format version 4 holds, instead of its whole
-// database/arkwiki.db, the list database/arkwiki.db.chunks: one line
-// "<sha256> <size>\n" per chunk, in order; the database is the chunks'
-// bytes concatenated. Each chunk is an ordinary object (loose or packed,
-// sealed in an encrypted repository) named by the SHA-256 of its bytes, so
-// the chunks that did not change since an earlier restore point are stored
+// database/arkwiki.db, the list database/arkwiki.db.chunks: one line per
+// chunk, in order (ChunkListText); the database is the chunks' bytes
+// concatenated. Each chunk is an ordinary object (loose or packed, sealed
+// in an encrypted repository), stored as a gzip member
+// (repository/chunk_codec.h) or, in points written before chunks were
+// compressed, plain, and named by the SHA-256 of its stored bytes, so the
+// chunks that did not change since an earlier restore point are stored
 // once for all of them.
 //
 // Fixed-size chunks of whole pages, not content-defined ones: the snapshot
@@ -55,19 +57,34 @@ struct ChunkedKind {
 extern const ChunkedKind kDatabaseChunks;
 extern const ChunkedKind kManifestChunks;
 
-// "<sha256> <size>\n" per chunk.
-std::string ChunkListText(const std::vector<ObjectRef>& chunks);
-// Corruption for any other text, or a chunk of size 0 or above
-// kind.max_chunk_bytes.
-Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text,
-                                              const ChunkedKind& kind = kDatabaseChunks);
-// The size of the database the chunks make up: the sum of their sizes.
-uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks);
+// One line of a chunk list: the object that stores the chunk, and how.
+struct ChunkRef {
+  ObjectRef stored;         // the object: SHA-256 and size of its stored bytes
+  uint64_t plain_size = 0;  // the chunk's own bytes (stored.size unless gzip)
+  bool gzip = false;        // stored as a gzip member (repository/chunk_codec.h)
+};
+// A gzip chunk's stored bytes may exceed its plain bytes by at most this
+// (gzip's header and trailer, and stored blocks for incompressible data).
+inline constexpr uint64_t kMaxGzipOverhead = 1024;
+
+// Per chunk "<sha256> <size>\n", or for a gzip chunk
+// "<sha256> <size> gzip <plain size>\n" (the SHA-256 and size of its stored
+// bytes, then the size they inflate to).
+std::string ChunkListText(const std::vector<ChunkRef>& chunks);
+// Corruption for any other text, or a chunk whose plain size is 0 or above
+// kind.max_chunk_bytes (or a gzip chunk stored in more than that plus
+// kMaxGzipOverhead).
+Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text,
+                                             const ChunkedKind& kind = kDatabaseChunks);
+// The size of the file the chunks make up: the sum of their plain sizes.
+uint64_t ChunkedSize(const std::vector<ChunkRef>& chunks);
+// The objects that store the chunks, in list order.
+std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks);
 // The chunk list of the restore point in `dir`, read through `env`; empty
 // when the point holds the file whole (the database: format versions 1 to
 // 3; the manifest: any point written before manifests were chunked).
-Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir,
-                                               const ChunkedKind& kind = kDatabaseChunks);
+Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
+                                              const ChunkedKind& kind = kDatabaseChunks);
 
 // The chunk size of the SQLite database whose first bytes are `header`
 // (at least 100): kPagesPerChunk pages. InvalidArgument when the header is
@@ -80,7 +97,8 @@ Result<uint64_t> ChunkSizeOf(std::string_view header);
 // as chunks: the chunks, read as objects through
 // `target` (which must read packed and sealed objects, see
 // OpenStoredObjects), are concatenated, and each is checked against its
-// hash as it is read (Corruption naming the chunk). Everything else goes to
+// hash as it is read, and a gzip one inflated to exactly its plain size
+// (Corruption naming the chunk). Everything else goes to
 // `target` unchanged.
 class ChunkedDatabaseEnv : public EnvWrapper {
  public:
@@ -95,8 +113,8 @@ class ChunkedDatabaseEnv : public EnvWrapper {
  private:
   // The chunk list for `path` when it is a restore point's chunked
   // database or manifest; false in *chunked otherwise.
-  Result<std::vector<ObjectRef>> ChunksOf(const std::string& path, bool* chunked,
-                                          const ChunkedKind** kind = nullptr);
+  Result<std::vector<ChunkRef>> ChunksOf(const std::string& path, bool* chunked,
+                                         const ChunkedKind** kind = nullptr);
 
   std::unique_ptr<Env> owned_;
   RepoLayout repo_;

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kFilesOpen = " \"files\": [\n";
 constexpr std::string_view kFilesClose = " ],\n";
-constexpr std::string_view kHashKey = "   \"sha256\": \"";
+constexpr std::string_view kHashKey = R"(   "sha256": ")";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

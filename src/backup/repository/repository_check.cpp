@@ -33,15 +33,15 @@ bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
 // *chunks, to be checked as objects.
 Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, Manifest* manifest,
                        std::vector<ObjectRef>* chunks, std::vector<ObjectRef>* manifest_chunks) {
-  Result<std::vector<ObjectRef>> manifest_listed = ReadPointChunks(env, dir, kManifestChunks);
+  Result<std::vector<ChunkRef>> manifest_listed = ReadPointChunks(env, dir, kManifestChunks);
   if (!manifest_listed.ok()) return Status::Corruption(manifest_listed.status().message());
-  *manifest_chunks = std::move(manifest_listed).value();
+  *manifest_chunks = StoredObjects(*manifest_listed);
   ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(stored, dir));
   if (manifest->files.size() < 2) return Status::Corruption("its manifest lists no database");
-  Result<std::vector<ObjectRef>> listed = ReadPointChunks(env, dir);
+  Result<std::vector<ChunkRef>> listed = ReadPointChunks(env, dir);
   if (!listed.ok()) return Status::Corruption(listed.status().message());
-  *chunks = std::move(listed).value();
-  if (!chunks->empty() && ChunkedSize(*chunks) != manifest->files.SizeAt(0)) {
+  *chunks = StoredObjects(*listed);
+  if (!chunks->empty() && ChunkedSize(*listed) != manifest->files.SizeAt(0)) {
     return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
   }
   for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
@@ -144,10 +144,10 @@ Status AttributeDamage(Env* env, Env* stored, const RepoLayout& repo,
       }
       return true;
     };
-    Result<std::vector<ObjectRef>> manifest_chunks = ReadPointChunks(env, dir, kManifestChunks);
+    Result<std::vector<ChunkRef>> manifest_chunks = ReadPointChunks(env, dir, kManifestChunks);
     size_t manifest_needs = 0;
-    for (const ObjectRef& c : manifest_chunks.ok() ? *manifest_chunks : std::vector<ObjectRef>{}) {
-      manifest_needs += need(HexEncode(c.sha256.data(), c.sha256.size()));
+    for (const ChunkRef& c : manifest_chunks.ok() ? *manifest_chunks : std::vector<ChunkRef>{}) {
+      manifest_needs += need(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
     }
     if (problems->count(id)) continue;
     if (manifest_needs > 0) {
@@ -155,12 +155,12 @@ Status AttributeDamage(Env* env, Env* stored, const RepoLayout& repo,
       continue;
     }
     ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(stored, dir));
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ReadPointChunks(env, dir));
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ReadPointChunks(env, dir));
     size_t needs = 0;
     for (size_t i = 2; i < manifest.files.size(); ++i) needs += need(manifest.files[i].sha256);
     size_t chunks_needed = 0;
-    for (const ObjectRef& c : chunks) {
-      chunks_needed += need(HexEncode(c.sha256.data(), c.sha256.size()));
+    for (const ChunkRef& c : chunks) {
+      chunks_needed += need(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
     }
     if (needs > 0 || chunks_needed > 0) {
       std::string why;

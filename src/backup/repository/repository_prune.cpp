@@ -94,7 +94,7 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ObjectSet keep;
   for (const std::string& id : ids) {
-    Result<std::vector<ObjectRef>> manifest_chunks =
+    Result<std::vector<ChunkRef>> manifest_chunks =
         ReadPointChunks(env_, repo.SnapshotDir(id), kManifestChunks);
     Result<Manifest> manifest = manifest_chunks.status();
     if (manifest_chunks.ok()) manifest = ReadPointManifest(stored.get(), repo.SnapshotDir(id));
@@ -105,15 +105,15 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
                                 "point first if it is beyond repair");
     }
     keep.AddUploads(*manifest);
-    keep.AddAll(std::move(manifest_chunks).value());
-    Result<std::vector<ObjectRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
+    keep.AddAll(StoredObjects(*manifest_chunks));
+    Result<std::vector<ChunkRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
     if (!chunks.ok()) {
       return Status::Corruption("not pruning: the database chunk list of restore point " + id +
                                 " cannot be read (" + chunks.status().message() +
                                 "), so the chunks it needs are unknown; delete that restore "
                                 "point first if it is beyond repair");
     }
-    keep.AddAll(std::move(chunks).value());
+    keep.AddAll(StoredObjects(*chunks));
   }
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);

@@ -13,6 +13,7 @@
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
+#include "repository/chunk_codec.h"
 #include "repository/db_chunks.h"
 #include "repository/manifest_chunks.h"
 #include "repository/object_store.h"
@@ -36,7 +37,7 @@ Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
 // manifest.json.chunks, the list of the manifest's chunks, durably: temp
 // name, fsync, rename, fsync dir.
 Status WriteManifestList(Env* env, const std::string& dir,
-                         const std::vector<ObjectRef>& manifest_chunks) {
+                         const std::vector<ChunkRef>& manifest_chunks) {
   const std::string tmp = JoinPath(dir, std::string(kManifestChunksPath) + ".tmp");
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp, CreateMode::kExclusive));
   ARKWIKI_RETURN_IF_ERROR(file->Append(ChunkListText(manifest_chunks)));
@@ -160,9 +161,11 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
 }
 
 // Stores the chunks of a restore point's database and manifest that the
-// repository lacks (PlanStore), each as an object named by the SHA-256 of
-// its bytes (sealed with `held.key`), small ones in packs; a chunk named
-// twice is stored once. Add returns the chunk's reference for the list.
+// repository lacks (PlanStore), each as a gzip member (repository/
+// chunk_codec.h): an object named by the SHA-256 of those bytes (sealed
+// with `held.key`), small ones in packs; a chunk named twice is stored
+// once. Every chunk is compressed, stored or not: its name is the hash of
+// its compressed bytes. Add returns the chunk's line for the list.
 class ChunkStorer {
  public:
   ChunkStorer(Env* env, const RepoLayout& repo, const HeldObjects& held)
@@ -172,14 +175,16 @@ class ChunkStorer {
         copier_(env, repo, held.key),
         packer_(env, repo, held.key) {}
 
-  Result<ObjectRef> Add(std::string_view bytes) {
+  Result<ChunkRef> Add(std::string_view plain) {
+    ARKWIKI_RETURN_IF_ERROR(compressor_.Gzip(plain, &stored_));
+    const std::string_view bytes(stored_);
     const std::string sha = Sha256Hex(bytes);
-    ObjectRef chunk{{}, bytes.size()};
-    (void)ParseSha256Hex(sha, &chunk.sha256);  // Sha256Hex's text always parses
-    if (!seen_.insert(chunk.sha256).second) return chunk;
+    ChunkRef chunk{{{}, bytes.size()}, plain.size(), /*gzip=*/true};
+    (void)ParseSha256Hex(sha, &chunk.stored.sha256);  // Sha256Hex's text always parses
+    if (!seen_.insert(chunk.stored.sha256).second) return chunk;
     const auto sha_hex = [&]() -> const std::string& { return sha; };
-    ARKWIKI_ASSIGN_OR_RETURN(StoreAs how,
-                             PlanStore(env_, repo_, held_, sha_hex, &chunk.sha256, bytes.size()));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        StoreAs how, PlanStore(env_, repo_, held_, sha_hex, &chunk.stored.sha256, bytes.size()));
     if (how == StoreAs::kPacked) ARKWIKI_RETURN_IF_ERROR(packer_.AddBytes(sha, bytes));
     if (how == StoreAs::kLoose) ARKWIKI_RETURN_IF_ERROR(copier_.StoreBytes(sha, bytes));
     if (how != StoreAs::kNothing) stored_bytes_ += bytes.size();
@@ -196,6 +201,8 @@ class ChunkStorer {
   const HeldObjects& held_;
   ObjectCopier copier_;
   PackWriter packer_;
+  ChunkCompressor compressor_;
+  std::string stored_;  // the chunk being added, compressed
   std::set<Sha256Raw> seen_;
   uint64_t stored_bytes_ = 0;
 };
@@ -213,9 +220,8 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
 // chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
 // list. The repository becomes format version 4 before the first chunk is
 // stored.
-Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
-                                                   const std::string& db_path,
-                                                   ChunkStorer* storer) {
+Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
+                                                  const std::string& db_path, ChunkStorer* storer) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
   char header[100];
   ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
@@ -232,14 +238,14 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
                             "); use `arkwiki backup create` for an archive instead");
   }
   ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
-  std::vector<ObjectRef> chunks;
+  std::vector<ChunkRef> chunks;
   std::string buffer(static_cast<size_t>(*chunk_size), '\0');
   for (uint64_t offset = 0;;) {
     // ReadAt is short only at the end of the file.
     ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->ReadAt(offset, buffer.data(), buffer.size()));
     if (n == 0) break;
     offset += n;
-    ARKWIKI_ASSIGN_OR_RETURN(ObjectRef chunk, storer->Add(std::string_view(buffer.data(), n)));
+    ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(std::string_view(buffer.data(), n)));
     chunks.push_back(chunk);
   }
   return chunks;
@@ -248,11 +254,11 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
 // Step 4, after the database: the manifest's text cut into chunks
 // (repository/manifest_chunks.h), given to `storer`. Returns the chunk
 // list. The text is held whole while it is cut (4 MiB for 20,000 files).
-Result<std::vector<ObjectRef>> StoreManifestChunks(const Manifest& manifest, ChunkStorer* storer) {
+Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, ChunkStorer* storer) {
   const std::string text = SerializeManifest(manifest);
-  std::vector<ObjectRef> chunks;
+  std::vector<ChunkRef> chunks;
   for (std::string_view piece : CutManifest(text)) {
-    ARKWIKI_ASSIGN_OR_RETURN(ObjectRef chunk, storer->Add(piece));
+    ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(piece));
     chunks.push_back(chunk);
   }
   return chunks;
@@ -298,7 +304,7 @@ class ScratchDatabase {
 
 // Step 5: durable, then the manifest's chunk list, then the commit.
 Status Commit(Env* env, const RepoLayout& repo, const std::string& work, const SnapshotInfo& info,
-              const std::vector<ObjectRef>& manifest_chunks, FileSystemSync* fs_sync) {
+              const std::vector<ChunkRef>& manifest_chunks, FileSystemSync* fs_sync) {
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointMeta), PointMetaJson(info)));
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointCheck), CheckJson(info.check)));
   ARKWIKI_RETURN_IF_ERROR(fs_sync->Sync());
@@ -358,9 +364,9 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // The checked copy as chunks, and the manifest; their lists replace them
   // in the restore point.
   ChunkStorer storer(raw_env_, repo, held);
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks,
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks,
                            StoreDatabaseChunks(raw_env_, repo, db_path, &storer));
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> manifest_chunks,
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> manifest_chunks,
                            StoreManifestChunks(manifest, &storer));
   ARKWIKI_RETURN_IF_ERROR(storer.Finish());
   CrashPoint("repository.snapshot.after_chunks");
@@ -380,7 +386,9 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   if (!damaged.empty()) {
     for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
     for (const auto* list : {&chunks, &manifest_chunks}) {
-      for (const ObjectRef& c : *list) damaged.erase(HexEncode(c.sha256.data(), c.sha256.size()));
+      for (const ChunkRef& c : *list) {
+        damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
+      }
     }
     (void)WriteDamagedList(env_, repo, damaged);
   }

@@ -257,7 +257,7 @@ TEST_F(EncryptedRepositoryTest, ChunksAreSharedSealedAndADamagedOneNamesThePoint
   ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
   ASSERT_FALSE(chunks->empty());
   // Stored under its keyed name, sealed, in a pack.
-  const ObjectRef chunk = chunks->back();
+  const ObjectRef chunk = chunks->back().stored;
   Sha256Raw name;
   ASSERT_TRUE(ParseSha256Hex(repo->key()->ObjectName(chunk.sha256), &name));
   PackIndex index = Packs();

@@ -26,7 +26,9 @@ inline std::set<std::string> DatabaseChunks(const RepoLayout& repo, const std::s
   auto chunks = ReadPointChunks(Env::Default(), repo.SnapshotDir(id), kind);
   EXPECT_TRUE(chunks.ok()) << chunks.status().ToString();
   if (!chunks.ok()) return hashes;
-  for (const ObjectRef& c : *chunks) hashes.insert(HexEncode(c.sha256.data(), c.sha256.size()));
+  for (const ChunkRef& c : *chunks) {
+    hashes.insert(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
+  }
   return hashes;
 }
 

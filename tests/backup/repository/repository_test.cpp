@@ -103,9 +103,9 @@ TEST_F(RepositoryTest, SnapshotIsListedWithItsDetailsAndPassedCheck) {
   EXPECT_EQ(p.label, "before upgrade");
   EXPECT_GT(p.total_bytes, 0u);
   // The first one stores everything, but a database page repeated in the
-  // database (empty ones) only once.
+  // database (empty ones) only once, and the chunks compressed.
   EXPECT_LE(p.new_bytes, p.total_bytes);
-  EXPECT_GT(p.new_bytes, p.total_bytes / 2);
+  EXPECT_GT(p.new_bytes, p.total_bytes / 10);
   EXPECT_GT(p.file_count, 2u);
   EXPECT_EQ(p.check.state, CheckStatus::State::kPassed);
 }
