@@ -12,9 +12,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
+
+#include <zlib.h>
 
 #include "arkwiki/process/http_client.h"
 #include "repository_steps.h"
@@ -112,9 +115,10 @@ void ExpectNoSpace(DrillContext& ctx, const std::string& data, const std::vector
 
 void DiskFullRepository(DrillContext& ctx, const Golden& g, const std::string& path, Verdict* v) {
   DRILL_ASSIGN(Prepared p, PrepareWithBackup(ctx, g, "repository-disk-full"));
-  // Room for two restore points (every upload once, the database twice)
-  // and then for a third database snapshot (its check asks for 1.1 x the
-  // database + 1 MiB), but not for 6 MiB more of uploads.
+  // Room for two restore points (every upload once, the database twice;
+  // stored as compressed chunks it takes less) and then for a third
+  // database snapshot (its check asks for 1.1 x the database + 1 MiB), but
+  // not for the uploads added then, which are larger than the space left.
   const uint64_t live = TreeBytes(p.data + "/live");
   DRILL_ASSIGN(const uint64_t db, FileSize(p.data + "/live/arkwiki.db"));
   const uint64_t size = live + db * 21 / 10 + (3 << 20);
@@ -132,14 +136,16 @@ void DiskFullRepository(DrillContext& ctx, const Golden& g, const std::string& p
   points.emplace_back(second, changed);
   // 1. New uploads larger than the space left: refused before any copy.
   process::HttpClient admin(p.server->port(), g.fp.admin_token());
-  DRILL_CHECK(admin.Upload("time-travel-1", "too-big.bin", std::string(6 << 20, 'x')).status());
+  std::error_code ec;
+  const uint64_t left = fs::space((*mount)->dir(), ec).available;
+  DRILL_CHECK(
+      admin.Upload("time-travel-1", "too-big.bin", std::string(left + (1 << 20), 'x')).status());
   ExpectNoSpace(ctx, p.data, repo, points, "uploads larger than the free space", v);
   ExpectHealthy(ctx, p.data, repo, IdsOf(points), "after the refused snapshot", v);
   // 2. Less space left than the database snapshot needs. (Both cases meet
   // the free-space checks a snapshot makes before writing; a full disk at
   // each single write is swept by RepositoryTest.FailureAtEveryStepOf...)
   const std::string filler = (*mount)->dir() + "/filler";
-  std::error_code ec;
   const uint64_t free = fs::space((*mount)->dir(), ec).available;
   FillUp(filler, free > db / 2 ? free - db / 2 : 0);
   ExpectNoSpace(ctx, p.data, repo, points, "a database snapshot larger than the free space", v);
@@ -160,14 +166,90 @@ void DiskFullRepository(DrillContext& ctx, const Golden& g, const std::string& p
   RestoreEachPoint(ctx, g, path, p, points, repo, v);
 }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Where each packed object is, read from each pack's trailer and index as
+// docs/backup-repository.md describes them: SHA-256 -> (pack, offset, size).
+std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> PackedObjects(
+    const std::string& repo_dir) {
+  std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(repo_dir + "/objects/packs", ec)) {
+    if (e.path().extension() != ".pack") continue;
+    const std::string pack = e.path().string();
+    std::ifstream in(pack, std::ios::binary);
+    std::string trailer(32, '\0');
+    in.seekg(-32, std::ios::end);
+    in.read(trailer.data(), 32);
+    if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) continue;
+    const uint64_t index_size = std::stoull(trailer.substr(16, 15));
+    in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
+    std::string index(index_size, '\0');
+    in.read(index.data(), static_cast<std::streamsize>(index_size));
+    std::istringstream lines(index);
+    std::string sha256;
+    uint64_t offset = 0, size = 0;
+    while (lines >> sha256 >> offset >> size) found[sha256] = {pack, offset, size};
+  }
+  return found;
+}
+
+// A gzip member's bytes inflated (empty when they are not one).
+std::string Gunzip(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return "";
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  std::string out;
+  char buf[16384];
+  int r = Z_OK;
+  while (r == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof(buf);
+    r = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - z.avail_out);
+  }
+  inflateEnd(&z);
+  return r == Z_STREAM_END ? out : "";
+}
+
+// Restore point `id`'s manifest.json: whole, or put together from the
+// chunks its manifest.json.chunks lists ("<sha256> <size>", or
+// "<sha256> <size> gzip <plain size>" for a gzip chunk, a line), each loose
+// or in a pack.
+std::string PointManifest(const std::string& repo_dir, const std::string& id) {
+  const std::string dir = repo_dir + "/snapshots/" + id;
+  if (fs::exists(dir + "/manifest.json")) return Slurp(dir + "/manifest.json");
+  const auto packed = PackedObjects(repo_dir);
+  std::istringstream list(Slurp(dir + "/manifest.json.chunks"));
+  std::string text, line;
+  while (std::getline(list, line)) {
+    const std::string sha256 = line.substr(0, 64);
+    const bool gzip = line.find(" gzip ") != std::string::npos;
+    std::string bytes;
+    const std::string loose = repo_dir + "/objects/" + sha256.substr(0, 2) + "/" + sha256;
+    if (fs::exists(loose)) {
+      bytes = Slurp(loose);
+    } else if (auto it = packed.find(sha256); it != packed.end()) {
+      std::ifstream in(std::get<0>(it->second), std::ios::binary);
+      bytes.resize(std::get<2>(it->second));
+      in.seekg(static_cast<std::streamoff>(std::get<1>(it->second)));
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    text += gzip ? Gunzip(bytes) : bytes;
+  }
+  return text;
+}
+
 // The restore points whose manifest names `sha256`.
 std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::string& sha256,
                                       const std::vector<std::string>& ids) {
   std::vector<std::string> naming;
   for (const std::string& id : ids) {
-    std::ifstream in(repo_dir + "/snapshots/" + id + "/manifest.json");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find(sha256) != std::string::npos) naming.push_back(id);
+    if (PointManifest(repo_dir, id).find(sha256) != std::string::npos) naming.push_back(id);
   }
   return naming;
 }
@@ -180,8 +262,13 @@ std::vector<std::string> PointsNaming(const std::string& repo_dir, const std::st
 // pack holds one.
 Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredUpload(
     const std::string& repo_dir, const std::vector<std::string>& ids) {
+  std::vector<std::string> manifests;
+  for (const std::string& id : ids) manifests.push_back(PointManifest(repo_dir, id));
   const auto named = [&](const std::string& sha256) {
-    return !PointsNaming(repo_dir, sha256, ids).empty();
+    for (const std::string& m : manifests) {
+      if (m.find(sha256) != std::string::npos) return true;
+    }
+    return false;
   };
   std::set<fs::path> packs;
   std::error_code ec;

@@ -7,6 +7,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <sstream>
 
 #include "arkwiki/core/file_lock.h"
 #include "arkwiki/storage/storage.h"
@@ -17,6 +19,36 @@
 namespace arkwiki::testing {
 namespace {
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The pack in `backups` whose index (its trailer "arkwiki-pack-v1 " and
+// the index length, the index "<sha256> <offset> <size>" lines before it)
+// names one of `names`; empty when none does.
+std::string PackHolding(const std::string& backups, const std::set<std::string>& names) {
+  const std::string dir = backups + "/objects/packs";
+  auto packs = Env::Default()->ListDir(dir);
+  if (!packs.ok()) return "";
+  for (const DirEntry& e : *packs) {
+    if (e.name.size() < 5 || e.name.compare(e.name.size() - 5, 5, ".pack") != 0) continue;
+    const std::string bytes = Slurp(dir + "/" + e.name);
+    if (bytes.size() < 32 || bytes.compare(bytes.size() - 32, 16, "arkwiki-pack-v1 ") != 0) {
+      continue;
+    }
+    const uint64_t n = std::stoull(bytes.substr(bytes.size() - 16, 15));
+    if (n + 32 > bytes.size()) continue;
+    std::istringstream index(bytes.substr(bytes.size() - 32 - n, n));
+    std::string sha;
+    uint64_t offset = 0, size = 0;
+    while (index >> sha >> offset >> size) {
+      if (names.count(sha) > 0) return dir + "/" + e.name;
+    }
+  }
+  return "";
+}
+
 class RepositoryCliTest : public ::testing::Test {
  protected:
   void SetUp() override { SeedWikiAt(data_); }
@@ -25,6 +57,19 @@ class RepositoryCliTest : public ::testing::Test {
     return last_.exit_code;
   }
   // The id printed by `backup snapshot` ("restore point <id> ...").
+  // The names (SHA-256s) of the live uploads.
+  std::set<std::string> UploadNames() {
+    std::set<std::string> names;
+    const std::string uploads = data_ + "/live/uploads";
+    auto prefixes = Env::Default()->ListDir(uploads);
+    if (!prefixes.ok()) return names;
+    for (const DirEntry& p : *prefixes) {
+      auto files = Env::Default()->ListDir(uploads + "/" + p.name);
+      if (!files.ok()) continue;
+      for (const DirEntry& f : *files) names.insert(f.name);
+    }
+    return names;
+  }
   std::string Snapshot() {
     EXPECT_EQ(Run({"backup", "snapshot", "--data", data_, "--label", "nightly"}), 0) << last_.err;
     const std::string prefix = "restore point ";
@@ -59,12 +104,11 @@ TEST_F(RepositoryCliTest, CheckFindsDamageAndExitsThree) {
   Snapshot();
   EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-all"}), 0) << last_.err;
   EXPECT_NE(last_.out.find("OK:"), std::string::npos) << last_.out;
-  // Damage one stored upload.
-  const std::string objects = data_ + "/backups/objects";
-  auto prefixes = Env::Default()->ListDir(objects);
-  ASSERT_TRUE(prefixes.ok() && !prefixes->empty());
-  const std::string sub = objects + "/" + prefixes->at(0).name;
-  const std::string object = sub + "/" + Env::Default()->ListDir(sub)->at(0).name;
+  // Damage the stored uploads: the pack (docs/backup-repository.md) that
+  // holds a live upload, which the next snapshot can store again (not one
+  // of database or manifest chunks: a manifest's head differs each time).
+  const std::string object = PackHolding(data_ + "/backups", UploadNames());
+  ASSERT_FALSE(object.empty());
   std::ofstream(object, std::ios::binary | std::ios::app) << "rot";
   EXPECT_EQ(Run({"backup", "check", "--data", data_, "--read-subset", "0"}), 3) << last_.err;
   EXPECT_NE(last_.out.find("DAMAGED"), std::string::npos) << last_.out;

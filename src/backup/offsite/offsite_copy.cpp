@@ -95,7 +95,7 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
 Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id) {
   if (!IsSnapshotId(id)) return Status::NotFound("no restore point '" + id + "'");
   const std::string dir = c.repo.SnapshotDir(id);
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, c.env->FileExists(JoinPath(dir, kPointManifest)));
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, PointIsComplete(c.env, dir));
   if (!exists) return Status::NotFound("no restore point " + id + " in " + c.repo.root);
   ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ReadPointInfo(c.env, c.repo, id));
   if (info.check.state == CheckStatus::State::kFailed) {
@@ -219,8 +219,7 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   RepoLayout repo(backup_dir_);
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, RepoCopyLock::AcquireShared(repo));
   if (!IsSnapshotId(id)) return std::optional<OffsiteCopyResult>();
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists,
-                           env_->FileExists(JoinPath(repo.SnapshotDir(id), kPointManifest)));
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, PointIsComplete(env_, repo.SnapshotDir(id)));
   if (!exists) return std::optional<OffsiteCopyResult>();
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));

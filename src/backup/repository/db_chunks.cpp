@@ -6,6 +6,8 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "repository/chunk_codec.h"
+#include "repository/manifest_chunks.h"
 #include "repository/sealed_env.h"
 
 namespace arkwiki {
@@ -17,15 +19,17 @@ constexpr uint64_t kMaxChunkListBytes = kMaxChunks * 90;
 // (one at a time, kept until the next chunk is needed) and checks it.
 class ChunkedFile final : public RandomAccessFile {
  public:
-  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ObjectRef> chunks)
+  ChunkedFile(Env* objects, RepoLayout repo, std::string path, std::vector<ChunkRef> chunks,
+              const ChunkedKind& kind)
       : objects_(objects),
         repo_(std::move(repo)),
         path_(std::move(path)),
+        kind_(kind),
         chunks_(std::move(chunks)) {
     starts_.reserve(chunks_.size());
-    for (const ObjectRef& c : chunks_) {
+    for (const ChunkRef& c : chunks_) {
       starts_.push_back(size_);
-      size_ += c.size;
+      size_ += c.plain_size;
     }
   }
 
@@ -39,7 +43,7 @@ class ChunkedFile final : public RandomAccessFile {
       ARKWIKI_RETURN_IF_ERROR(Load(i));
       const uint64_t in_chunk = at - starts_[i];
       const size_t take =
-          static_cast<size_t>(std::min<uint64_t>(n - done, chunks_[i].size - in_chunk));
+          static_cast<size_t>(std::min<uint64_t>(n - done, chunks_[i].plain_size - in_chunk));
       std::copy_n(loaded_.data() + in_chunk, take, buf + done);
       done += take;
     }
@@ -48,13 +52,14 @@ class ChunkedFile final : public RandomAccessFile {
   uint64_t Size() const override { return size_; }
 
  private:
-  // Chunk `i` into loaded_, checked against its name and size.
+  // Chunk `i` into loaded_, its stored bytes checked against its name and
+  // size, a gzip one inflated to exactly its plain size.
   Status Load(size_t i) const {
     if (loaded_index_ == i) return Status::Ok();
     loaded_index_ = SIZE_MAX;
-    const ObjectRef& c = chunks_[i];
+    const ObjectRef& c = chunks_[i].stored;
     const std::string sha = HexEncode(c.sha256.data(), c.sha256.size());
-    const std::string what = "database chunk " + sha + " of " + path_;
+    const std::string what = std::string(kind_.chunk_name) + " " + sha + " of " + path_;
     auto file = objects_->NewRandomAccessFile(repo_.ObjectPath(sha));
     if (file.status().code() == StatusCode::kNotFound) {
       return Status::Corruption(what + " is missing; run `arkwiki backup check`");
@@ -71,6 +76,11 @@ class ChunkedFile final : public RandomAccessFile {
     if (got != c.size || Sha256Hex(std::string_view(loaded_.data(), got)) != sha) {
       return Status::Corruption(what + " is damaged; run `arkwiki backup check`");
     }
+    if (chunks_[i].gzip) {
+      ARKWIKI_RETURN_IF_ERROR(inflater_.Gunzip(std::string_view(loaded_.data(), got),
+                                               chunks_[i].plain_size, what, &inflated_));
+      loaded_.swap(inflated_);
+    }
     loaded_index_ = i;
     return Status::Ok();
   }
@@ -78,11 +88,14 @@ class ChunkedFile final : public RandomAccessFile {
   Env* objects_;  // must outlive the file, as an Env outlives the files it opens
   RepoLayout repo_;
   std::string path_;
-  std::vector<ObjectRef> chunks_;
+  const ChunkedKind& kind_;
+  std::vector<ChunkRef> chunks_;
   std::vector<uint64_t> starts_;
   uint64_t size_ = 0;
   mutable std::mutex mu_;
   mutable std::string loaded_;
+  mutable std::string inflated_;
+  mutable ChunkDecompressor inflater_;
   mutable size_t loaded_index_ = SIZE_MAX;
 };
 
@@ -94,29 +107,50 @@ bool ParseSize(std::string_view text, uint64_t* out) {
 
 }  // namespace
 
-std::string ChunkListText(const std::vector<ObjectRef>& chunks) {
+const ChunkedKind kDatabaseChunks{kDatabasePath, kDatabaseChunksPath, kMaxChunkBytes,
+                                  "database chunk"};
+const ChunkedKind kManifestChunks{kPointManifest, kManifestChunksPath, kMaxManifestChunkBytes,
+                                  "manifest chunk"};
+
+std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
   std::string text;
-  text.reserve(chunks.size() * 72);
-  for (const ObjectRef& c : chunks) {
-    text += HexEncode(c.sha256.data(), c.sha256.size());
+  text.reserve(chunks.size() * 80);
+  for (const ChunkRef& c : chunks) {
+    text += HexEncode(c.stored.sha256.data(), c.stored.sha256.size());
     text += ' ';
-    text += std::to_string(c.size);
+    text += std::to_string(c.stored.size);
+    if (c.gzip) {
+      text += " gzip ";
+      text += std::to_string(c.plain_size);
+    }
     text += '\n';
   }
   return text;
 }
 
-Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
-  std::vector<ObjectRef> chunks;
+Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text, const ChunkedKind& kind) {
+  static constexpr std::string_view kGzip = " gzip ";
+  std::vector<ChunkRef> chunks;
   while (!text.empty()) {
     const size_t eol = text.find('\n');
     const std::string_view line = text.substr(0, eol);
-    ObjectRef c;
-    if (eol == std::string_view::npos || line.size() < 66 || line[64] != ' ' ||
-        !ParseSha256Hex(line.substr(0, 64), &c.sha256) || !ParseSize(line.substr(65), &c.size) ||
-        c.size == 0 || c.size > kMaxChunkBytes || chunks.size() >= kMaxChunks) {
-      return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged (line " +
+    const auto damaged = [&] {
+      return Status::Corruption(std::string(kind.list_path) + " is damaged (line " +
                                 std::to_string(chunks.size() + 1) + ")");
+    };
+    if (eol == std::string_view::npos || line.size() < 66) return damaged();
+    ChunkRef c;
+    const size_t gzip = line.find(kGzip, 65);
+    c.gzip = gzip != std::string_view::npos;
+    const std::string_view stored_size = line.substr(65, c.gzip ? gzip - 65 : line.npos);
+    const bool plain_ok = c.gzip ? ParseSize(line.substr(gzip + kGzip.size()), &c.plain_size)
+                                 : ParseSize(stored_size, &c.plain_size);
+    const uint64_t max_stored = kind.max_chunk_bytes + (c.gzip ? kMaxGzipOverhead : 0);
+    if (line[64] != ' ' || !ParseSha256Hex(line.substr(0, 64), &c.stored.sha256) ||
+        !ParseSize(stored_size, &c.stored.size) || !plain_ok || c.stored.size == 0 ||
+        c.stored.size > max_stored || c.plain_size == 0 || c.plain_size > kind.max_chunk_bytes ||
+        chunks.size() >= kMaxChunks) {
+      return damaged();
     }
     chunks.push_back(c);
     text.remove_prefix(eol + 1);
@@ -124,18 +158,26 @@ Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text) {
   return chunks;
 }
 
-uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks) {
+uint64_t ChunkedSize(const std::vector<ChunkRef>& chunks) {
   uint64_t size = 0;
-  for (const ObjectRef& c : chunks) size += c.size;
+  for (const ChunkRef& c : chunks) size += c.plain_size;
   return size;
 }
 
-Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir) {
+std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks) {
+  std::vector<ObjectRef> objects;
+  objects.reserve(chunks.size());
+  for (const ChunkRef& c : chunks) objects.push_back(c.stored);
+  return objects;
+}
+
+Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
+                                              const ChunkedKind& kind) {
   Result<std::string> text =
-      ReadFileToString(env, JoinPath(dir, kDatabaseChunksPath), kMaxChunkListBytes);
-  if (text.status().code() == StatusCode::kNotFound) return std::vector<ObjectRef>();
+      ReadFileToString(env, JoinPath(dir, kind.list_path), kMaxChunkListBytes);
+  if (text.status().code() == StatusCode::kNotFound) return std::vector<ChunkRef>();
   ARKWIKI_RETURN_IF_ERROR(text.status());
-  return ParseChunkList(*text);
+  return ParseChunkList(*text, kind);
 }
 
 Result<uint64_t> ChunkSizeOf(std::string_view header) {
@@ -155,53 +197,61 @@ ChunkedDatabaseEnv::ChunkedDatabaseEnv(std::unique_ptr<Env> target, RepoLayout r
 
 ChunkedDatabaseEnv::~ChunkedDatabaseEnv() = default;
 
-Result<std::vector<ObjectRef>> ChunkedDatabaseEnv::ChunksOf(const std::string& path,
-                                                            bool* chunked) {
+Result<std::vector<ChunkRef>> ChunkedDatabaseEnv::ChunksOf(const std::string& path, bool* chunked,
+                                                           const ChunkedKind** kind) {
   *chunked = false;
-  // "<snapshots>/<id>/database/arkwiki.db"
+  // "<snapshots>/<id>/<file>"
   const std::string prefix = repo_.snapshots + "/";
-  const std::string suffix = std::string("/") + kDatabasePath;
-  if (path.size() <= prefix.size() + suffix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
-      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 ||
-      !IsSnapshotId(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))) {
-    return std::vector<ObjectRef>();
+  for (const ChunkedKind* k : {&kDatabaseChunks, &kManifestChunks}) {
+    const std::string suffix = std::string("/") + k->file_path;
+    if (path.size() <= prefix.size() + suffix.size() ||
+        path.compare(0, prefix.size(), prefix) != 0 ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+        !IsSnapshotId(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))) {
+      continue;
+    }
+    ARKWIKI_ASSIGN_OR_RETURN(bool whole, target()->FileExists(path));
+    if (whole) return std::vector<ChunkRef>();
+    const std::string dir = path.substr(0, path.size() - suffix.size());
+    ARKWIKI_ASSIGN_OR_RETURN(bool listed, target()->FileExists(JoinPath(dir, k->list_path)));
+    if (!listed) return std::vector<ChunkRef>();
+    *chunked = true;
+    if (kind != nullptr) *kind = k;
+    return ReadPointChunks(target(), dir, *k);
   }
-  ARKWIKI_ASSIGN_OR_RETURN(bool whole, target()->FileExists(path));
-  if (whole) return std::vector<ObjectRef>();
-  const std::string dir = path.substr(0, path.size() - suffix.size());
-  ARKWIKI_ASSIGN_OR_RETURN(bool listed, target()->FileExists(JoinPath(dir, kDatabaseChunksPath)));
-  if (!listed) return std::vector<ObjectRef>();
-  *chunked = true;
-  return ReadPointChunks(target(), dir);
+  return std::vector<ChunkRef>();
 }
 
 Result<std::unique_ptr<RandomAccessFile>> ChunkedDatabaseEnv::NewRandomAccessFile(
     const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  const ChunkedKind* kind = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ChunksOf(path, &chunked, &kind));
   if (!chunked) return target()->NewRandomAccessFile(path);
   return std::unique_ptr<RandomAccessFile>(
-      new ChunkedFile(target(), repo_, path, std::move(chunks)));
+      new ChunkedFile(target(), repo_, path, std::move(chunks), *kind));
 }
 
 Result<std::unique_ptr<SequentialFile>> ChunkedDatabaseEnv::NewSequentialFile(
     const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  const ChunkedKind* kind = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ChunksOf(path, &chunked, &kind));
   if (!chunked) return target()->NewSequentialFile(path);
-  return ReadInOrder(std::make_unique<ChunkedFile>(target(), repo_, path, std::move(chunks)));
+  return ReadInOrder(
+      std::make_unique<ChunkedFile>(target(), repo_, path, std::move(chunks), *kind));
 }
 
 Result<bool> ChunkedDatabaseEnv::FileExists(const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ChunksOf(path, &chunked));
   if (chunked) return true;
   return target()->FileExists(path);
 }
 
 Result<uint64_t> ChunkedDatabaseEnv::GetFileSize(const std::string& path) {
   bool chunked = false;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks, ChunksOf(path, &chunked));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ChunksOf(path, &chunked));
   if (!chunked) return target()->GetFileSize(path);
   return ChunkedSize(chunks);
 }

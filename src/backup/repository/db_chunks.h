@@ -2,11 +2,13 @@
 // format: docs/backup-repository.md#the-database-as-chunks).
 //
 // A restore point of format version 4 holds, instead of its whole
-// database/arkwiki.db, the list database/arkwiki.db.chunks: one line
-// "<sha256> <size>\n" per chunk, in order; the database is the chunks'
-// bytes concatenated. Each chunk is an ordinary object (loose or packed,
-// sealed in an encrypted repository) named by the SHA-256 of its bytes, so
-// the chunks that did not change since an earlier restore point are stored
+// database/arkwiki.db, the list database/arkwiki.db.chunks: one line per
+// chunk, in order (ChunkListText); the database is the chunks' bytes
+// concatenated. Each chunk is an ordinary object (loose or packed, sealed
+// in an encrypted repository), stored as a gzip member
+// (repository/chunk_codec.h) or, in points written before chunks were
+// compressed, plain, and named by the SHA-256 of its stored bytes, so the
+// chunks that did not change since an earlier restore point are stored
 // once for all of them.
 //
 // Fixed-size chunks of whole pages, not content-defined ones: the snapshot
@@ -43,28 +45,60 @@ inline constexpr uint64_t kMaxChunks = uint64_t{1} << 20;
 // larger one is damaged, not a reason to allocate its size.
 inline constexpr uint64_t kMaxChunkBytes = 65536 * kPagesPerChunk;
 
-// "<sha256> <size>\n" per chunk.
-std::string ChunkListText(const std::vector<ObjectRef>& chunks);
-// Corruption for any other text, or a chunk of size 0 or above
-// kMaxChunkBytes.
-Result<std::vector<ObjectRef>> ParseChunkList(std::string_view text);
-// The size of the database the chunks make up: the sum of their sizes.
-uint64_t ChunkedSize(const std::vector<ObjectRef>& chunks);
+// A file of a restore point that may be stored as chunks: the database,
+// or its manifest.json (repository/manifest_chunks.h). Both lists have
+// one format.
+struct ChunkedKind {
+  const char* file_path;  // the file, inside a restore point's directory
+  const char* list_path;  // its chunk list, there
+  uint64_t max_chunk_bytes;
+  const char* chunk_name;  // "database chunk", in messages
+};
+extern const ChunkedKind kDatabaseChunks;
+extern const ChunkedKind kManifestChunks;
+
+// One line of a chunk list: the object that stores the chunk, and how.
+struct ChunkRef {
+  ObjectRef stored;         // the object: SHA-256 and size of its stored bytes
+  uint64_t plain_size = 0;  // the chunk's own bytes (stored.size unless gzip)
+  bool gzip = false;        // stored as a gzip member (repository/chunk_codec.h)
+};
+// A gzip chunk's stored bytes may exceed its plain bytes by at most this
+// (gzip's header and trailer, and stored blocks for incompressible data).
+inline constexpr uint64_t kMaxGzipOverhead = 1024;
+
+// Per chunk "<sha256> <size>\n", or for a gzip chunk
+// "<sha256> <size> gzip <plain size>\n" (the SHA-256 and size of its stored
+// bytes, then the size they inflate to).
+std::string ChunkListText(const std::vector<ChunkRef>& chunks);
+// Corruption for any other text, or a chunk whose plain size is 0 or above
+// kind.max_chunk_bytes (or a gzip chunk stored in more than that plus
+// kMaxGzipOverhead).
+Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text,
+                                             const ChunkedKind& kind = kDatabaseChunks);
+// The size of the file the chunks make up: the sum of their plain sizes.
+uint64_t ChunkedSize(const std::vector<ChunkRef>& chunks);
+// The objects that store the chunks, in list order.
+std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks);
 // The chunk list of the restore point in `dir`, read through `env`; empty
-// when the point holds its database whole (format versions 1 to 3).
-Result<std::vector<ObjectRef>> ReadPointChunks(Env* env, const std::string& dir);
+// when the point holds the file whole (the database: format versions 1 to
+// 3; the manifest: any point written before manifests were chunked).
+Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
+                                              const ChunkedKind& kind = kDatabaseChunks);
 
 // The chunk size of the SQLite database whose first bytes are `header`
 // (at least 100): kPagesPerChunk pages. InvalidArgument when the header is
 // not a SQLite one.
 Result<uint64_t> ChunkSizeOf(std::string_view header);
 
-// An Env in which each restore point's database/arkwiki.db reads as a whole
-// file (NewSequentialFile, NewRandomAccessFile, FileExists, GetFileSize)
-// when the point holds it as chunks: the chunks, read as objects through
+// An Env in which each restore point's database/arkwiki.db and
+// manifest.json read as whole files (NewSequentialFile,
+// NewRandomAccessFile, FileExists, GetFileSize) when the point holds them
+// as chunks: the chunks, read as objects through
 // `target` (which must read packed and sealed objects, see
 // OpenStoredObjects), are concatenated, and each is checked against its
-// hash as it is read (Corruption naming the chunk). Everything else goes to
+// hash as it is read, and a gzip one inflated to exactly its plain size
+// (Corruption naming the chunk). Everything else goes to
 // `target` unchanged.
 class ChunkedDatabaseEnv : public EnvWrapper {
  public:
@@ -78,8 +112,9 @@ class ChunkedDatabaseEnv : public EnvWrapper {
 
  private:
   // The chunk list for `path` when it is a restore point's chunked
-  // database; false in *chunked otherwise.
-  Result<std::vector<ObjectRef>> ChunksOf(const std::string& path, bool* chunked);
+  // database or manifest; false in *chunked otherwise.
+  Result<std::vector<ChunkRef>> ChunksOf(const std::string& path, bool* chunked,
+                                         const ChunkedKind** kind = nullptr);
 
   std::unique_ptr<Env> owned_;
   RepoLayout repo_;

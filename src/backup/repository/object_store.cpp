@@ -9,6 +9,7 @@
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/hash.h"
+#include "repository/point_json.h"
 #include "repository/sealed_env.h"
 
 namespace arkwiki {
@@ -232,7 +233,7 @@ Status DeletePointsLocked(Env* env, const RepoLayout& repo, const std::vector<st
   for (const std::string& id : ids) {
     if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
     const std::string dir = repo.SnapshotDir(id);
-    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(JoinPath(dir, kPointManifest)));
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, PointIsComplete(env, dir));
     if (!exists) return Status::NotFound("no restore point " + id);
     const std::string trash = JoinPath(repo.trash, id);
     ARKWIKI_RETURN_IF_ERROR(env->Rename(dir, trash));

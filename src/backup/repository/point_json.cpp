@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "format/manifest_parser.h"
+#include "repository/manifest_chunks.h"
 
 namespace arkwiki {
 namespace {
@@ -149,6 +150,12 @@ CheckStatus ParseCheckJson(const std::string& text) {
   return check;
 }
 
+Result<bool> PointIsComplete(Env* env, const std::string& dir) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool whole, env->FileExists(JoinPath(dir, kPointManifest)));
+  if (whole) return true;
+  return env->FileExists(JoinPath(dir, kManifestChunksPath));
+}
+
 Result<std::vector<std::string>> ListPointIds(Env* env, const RepoLayout& repo) {
   std::vector<std::string> ids;
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.snapshots));
@@ -156,8 +163,7 @@ Result<std::vector<std::string>> ListPointIds(Env* env, const RepoLayout& repo) 
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(repo.snapshots));
   for (const DirEntry& e : entries) {
     if (e.type != DirEntry::Type::kDir || !IsSnapshotId(e.name)) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(bool complete,
-                             env->FileExists(JoinPath(repo.SnapshotDir(e.name), kPointManifest)));
+    ARKWIKI_ASSIGN_OR_RETURN(bool complete, PointIsComplete(env, repo.SnapshotDir(e.name)));
     if (complete) ids.push_back(e.name);
   }
   std::sort(ids.begin(), ids.end());

@@ -41,12 +41,18 @@ std::string CheckJson(const CheckStatus& check);
 // Unknown for text that cannot be read: a check can always be run again.
 CheckStatus ParseCheckJson(const std::string& text);
 
+// Whether the restore point in `dir` is complete: it holds its manifest,
+// whole (manifest.json) or as chunks (manifest.json.chunks), whichever a
+// snapshot writes last.
+Result<bool> PointIsComplete(Env* env, const std::string& dir);
 // Ids of the complete restore points (a directory under snapshots/ with an
-// id's shape and a manifest.json), oldest first.
+// id's shape, complete as PointIsComplete says), oldest first.
 Result<std::vector<std::string>> ListPointIds(Env* env, const RepoLayout& repo);
 // restore-point.json and check.json of restore point `id`.
 Result<SnapshotInfo> ReadPointInfo(Env* env, const RepoLayout& repo, const std::string& id);
 // The manifest of the restore point in directory `dir`, checksum checked.
+// A manifest stored as chunks reads only through an Env that reassembles
+// it (OpenStoredObjects); through another, NotFound.
 Result<Manifest> ReadPointManifest(Env* env, const std::string& dir);
 
 }  // namespace arkwiki

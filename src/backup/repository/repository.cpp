@@ -123,10 +123,13 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   const RepoLayout repo(dir_);
   if (!IsSnapshotId(id)) return Status::NotFound("no restore point " + id);
   const std::string dir = repo.SnapshotDir(id);
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(JoinPath(dir, kPointManifest)));
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, PointIsComplete(env_, dir));
   if (!exists) return Status::NotFound("no restore point " + id);
+  // Packed objects read as files at the same paths, a chunked manifest or
+  // database as one file.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   BackupResult result;
-  ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(env_, dir));
+  ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(stored.get(), dir));
   if (result.manifest.files.size() < 2) {
     return Status::Corruption("restore point " + id + ": its manifest lists no database");
   }
@@ -149,8 +152,6 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   parts.created_at = ParseIsoUtc(result.manifest.created_at);
   parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
-  // Packed objects read as files at the same paths.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(stored.get(), parts, out, options, &result));
   return result;
 }

@@ -25,16 +25,23 @@ bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
 }
 
 // The restore point's own files: its manifest, database and settings. A
-// database stored as chunks: its list, whose sizes must add up to the
-// database's; the chunks go to *chunks, to be checked as objects.
-Status CheckPointFiles(Env* env, const std::string& dir, Manifest* manifest,
-                       std::vector<ObjectRef>* chunks) {
-  ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(env, dir));
+// manifest stored as chunks: its list, the chunks to *manifest_chunks (to
+// be checked as objects, even when the manifest cannot be read), the
+// manifest read through `stored` (which reassembles it, checking each
+// chunk, and the manifest's own checksum). A database stored as chunks: its
+// list, whose sizes must add up to the database's; the chunks go to
+// *chunks, to be checked as objects.
+Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, Manifest* manifest,
+                       std::vector<ObjectRef>* chunks, std::vector<ObjectRef>* manifest_chunks) {
+  Result<std::vector<ChunkRef>> manifest_listed = ReadPointChunks(env, dir, kManifestChunks);
+  if (!manifest_listed.ok()) return Status::Corruption(manifest_listed.status().message());
+  *manifest_chunks = StoredObjects(*manifest_listed);
+  ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(stored, dir));
   if (manifest->files.size() < 2) return Status::Corruption("its manifest lists no database");
-  Result<std::vector<ObjectRef>> listed = ReadPointChunks(env, dir);
+  Result<std::vector<ChunkRef>> listed = ReadPointChunks(env, dir);
   if (!listed.ok()) return Status::Corruption(listed.status().message());
-  *chunks = std::move(listed).value();
-  if (!chunks->empty() && ChunkedSize(*chunks) != manifest->files.SizeAt(0)) {
+  *chunks = StoredObjects(*listed);
+  if (!chunks->empty() && ChunkedSize(*listed) != manifest->files.SizeAt(0)) {
     return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
   }
   for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
@@ -117,18 +124,17 @@ Status CheckChunkedDatabases(Env* env, const RepoLayout& repo,
 }
 
 // Which restore points need each damaged object (their manifests read
-// again); adds to `problems` the ones that do.
-Status AttributeDamage(Env* env, const RepoLayout& repo, const std::vector<std::string>& ids,
+// again, through `stored`); adds to `problems` the ones that do. A point
+// that failed already (as one whose manifest chunk is damaged has: its
+// manifest could not be read) is still named for its manifest's chunks.
+Status AttributeDamage(Env* env, Env* stored, const RepoLayout& repo,
+                       const std::vector<std::string>& ids,
                        const std::map<std::string, std::string>& damaged,
                        std::map<std::string, std::string>* problems, CheckReport* report) {
   std::map<std::string, DamagedObject> by_hash;
   for (const auto& [sha, problem] : damaged) by_hash[sha] = {sha, problem, {}};
   for (const std::string& id : damaged.empty() ? std::vector<std::string>{} : ids) {
-    if (problems->count(id)) continue;
-    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(env, repo.SnapshotDir(id)));
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks,
-                             ReadPointChunks(env, repo.SnapshotDir(id)));
-    size_t needs = 0;
+    const std::string dir = repo.SnapshotDir(id);
     const auto need = [&](const std::string& sha) {
       auto it = by_hash.find(sha);
       if (it == by_hash.end()) return false;
@@ -138,10 +144,23 @@ Status AttributeDamage(Env* env, const RepoLayout& repo, const std::vector<std::
       }
       return true;
     };
+    Result<std::vector<ChunkRef>> manifest_chunks = ReadPointChunks(env, dir, kManifestChunks);
+    size_t manifest_needs = 0;
+    for (const ChunkRef& c : manifest_chunks.ok() ? *manifest_chunks : std::vector<ChunkRef>{}) {
+      manifest_needs += need(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
+    }
+    if (problems->count(id)) continue;
+    if (manifest_needs > 0) {
+      (*problems)[id] = std::to_string(manifest_needs) + " chunk(s) of its manifest are damaged";
+      continue;
+    }
+    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(stored, dir));
+    ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ReadPointChunks(env, dir));
+    size_t needs = 0;
     for (size_t i = 2; i < manifest.files.size(); ++i) needs += need(manifest.files[i].sha256);
     size_t chunks_needed = 0;
-    for (const ObjectRef& c : chunks) {
-      chunks_needed += need(HexEncode(c.sha256.data(), c.sha256.size()));
+    for (const ChunkRef& c : chunks) {
+      chunks_needed += need(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
     }
     if (needs > 0 || chunks_needed > 0) {
       std::string why;
@@ -186,10 +205,16 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   std::map<std::string, std::string> problems;  // id -> why it failed
   ObjectSet objects;
   std::map<std::string, ManifestFile> chunked_databases;  // id -> its manifest's database entry
+  // Objects read wherever they are stored: loose, or inside a pack; a
+  // chunked manifest or database as one file.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   for (const std::string& id : ids) {
     Manifest manifest;
     std::vector<ObjectRef> chunks;
-    Status s = CheckPointFiles(env_, repo.SnapshotDir(id), &manifest, &chunks);
+    std::vector<ObjectRef> manifest_chunks;
+    Status s = CheckPointFiles(env_, stored.get(), repo.SnapshotDir(id), &manifest, &chunks,
+                               &manifest_chunks);
+    objects.AddAll(std::move(manifest_chunks));
     if (!s.ok()) {
       problems[id] = s.message();
       report.snapshot_problems.push_back(id + ": " + s.message());
@@ -200,11 +225,10 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
     }
     ++report.snapshots_checked;
   }
-  // Objects read wherever they are stored: loose, or inside a pack.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
                            CheckObjects(stored.get(), repo, objects, options, &report));
-  ARKWIKI_RETURN_IF_ERROR(AttributeDamage(env_, repo, ids, damaged, &problems, &report));
+  ARKWIKI_RETURN_IF_ERROR(
+      AttributeDamage(env_, stored.get(), repo, ids, damaged, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(
       CheckChunkedDatabases(stored.get(), repo, chunked_databases, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(WriteOutcome(env_, repo, ids, problems, report));

@@ -1,6 +1,7 @@
 // Repository::Open: creating or opening a repository, and the key of an
 // encrypted one (format: docs/backup-repository.md#encrypted-repository).
 #include "arkwiki/backup/repository.h"
+#include "repository/manifest_chunks.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -58,13 +59,17 @@ Result<std::unique_ptr<OffsiteKey>> UnlockKey(Env* env, const RepoLayout& repo,
   return std::move(key).value();
 }
 
-// True when a restore point's manifest is an encrypted stream (it starts
-// with the magic of arkwiki/backup/offsite_crypto.h).
+// True when a restore point's manifest, or its manifest's chunk list, is an
+// encrypted stream (it starts with the magic of
+// arkwiki/backup/offsite_crypto.h).
 Result<bool> AnyPointSealed(Env* env, const RepoLayout& repo) {
   static constexpr std::string_view kSealedMagic = "ARKWOFF1";
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env, repo));
   for (const std::string& id : ids) {
     auto file = env->NewRandomAccessFile(JoinPath(repo.SnapshotDir(id), kPointManifest));
+    if (file.status().code() == StatusCode::kNotFound) {
+      file = env->NewRandomAccessFile(JoinPath(repo.SnapshotDir(id), kManifestChunksPath));
+    }
     if (file.status().code() == StatusCode::kNotFound) continue;  // deleted since listed
     ARKWIKI_RETURN_IF_ERROR(file.status());
     char head[kSealedMagic.size()] = {};

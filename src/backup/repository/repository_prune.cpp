@@ -90,9 +90,14 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   // No copy runs: what a crashed one spooled can go.
   ARKWIKI_RETURN_IF_ERROR(env_->RemoveTree(repo.copy_tmp));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
+  // A manifest stored as chunks reads through the stored objects.
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   ObjectSet keep;
   for (const std::string& id : ids) {
-    Result<Manifest> manifest = ReadPointManifest(env_, repo.SnapshotDir(id));
+    Result<std::vector<ChunkRef>> manifest_chunks =
+        ReadPointChunks(env_, repo.SnapshotDir(id), kManifestChunks);
+    Result<Manifest> manifest = manifest_chunks.status();
+    if (manifest_chunks.ok()) manifest = ReadPointManifest(stored.get(), repo.SnapshotDir(id));
     if (!manifest.ok()) {
       return Status::Corruption("not pruning: the manifest of restore point " + id +
                                 " cannot be read (" + manifest.status().message() +
@@ -100,14 +105,15 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
                                 "point first if it is beyond repair");
     }
     keep.AddUploads(*manifest);
-    Result<std::vector<ObjectRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
+    keep.AddAll(StoredObjects(*manifest_chunks));
+    Result<std::vector<ChunkRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
     if (!chunks.ok()) {
       return Status::Corruption("not pruning: the database chunk list of restore point " + id +
                                 " cannot be read (" + chunks.status().message() +
                                 "), so the chunks it needs are unknown; delete that restore "
                                 "point first if it is beyond repair");
     }
-    keep.AddAll(std::move(chunks).value());
+    keep.AddAll(StoredObjects(*chunks));
   }
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);

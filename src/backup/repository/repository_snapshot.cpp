@@ -13,7 +13,9 @@
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
+#include "repository/chunk_codec.h"
 #include "repository/db_chunks.h"
+#include "repository/manifest_chunks.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -32,16 +34,16 @@ Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
   return file->Close();
 }
 
-// manifest.json, streamed from the manifest (its text grows with the file
-// count) in one pass, durably: temp name, fsync, rename, fsync dir.
-Status WriteManifestFile(Env* env, const std::string& dir, const Manifest& manifest) {
-  const std::string tmp = JoinPath(dir, std::string(kPointManifest) + ".tmp");
+// manifest.json.chunks, the list of the manifest's chunks, durably: temp
+// name, fsync, rename, fsync dir.
+Status WriteManifestList(Env* env, const std::string& dir,
+                         const std::vector<ChunkRef>& manifest_chunks) {
+  const std::string tmp = JoinPath(dir, std::string(kManifestChunksPath) + ".tmp");
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp, CreateMode::kExclusive));
-  ARKWIKI_RETURN_IF_ERROR(
-      StreamManifest(manifest, [&](std::string_view piece) { return file->Append(piece); }));
+  ARKWIKI_RETURN_IF_ERROR(file->Append(ChunkListText(manifest_chunks)));
   ARKWIKI_RETURN_IF_ERROR(file->Sync());
   ARKWIKI_RETURN_IF_ERROR(file->Close());
-  ARKWIKI_RETURN_IF_ERROR(env->Rename(tmp, JoinPath(dir, kPointManifest)));
+  ARKWIKI_RETURN_IF_ERROR(env->Rename(tmp, JoinPath(dir, kManifestChunksPath)));
   return env->SyncDir(dir);
 }
 
@@ -158,6 +160,53 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
   return manifest;
 }
 
+// Stores the chunks of a restore point's database and manifest that the
+// repository lacks (PlanStore), each as a gzip member (repository/
+// chunk_codec.h): an object named by the SHA-256 of those bytes (sealed
+// with `held.key`), small ones in packs; a chunk named twice is stored
+// once. Every chunk is compressed, stored or not: its name is the hash of
+// its compressed bytes. Add returns the chunk's line for the list.
+class ChunkStorer {
+ public:
+  ChunkStorer(Env* env, const RepoLayout& repo, const HeldObjects& held)
+      : env_(env),
+        repo_(repo),
+        held_(held),
+        copier_(env, repo, held.key),
+        packer_(env, repo, held.key) {}
+
+  Result<ChunkRef> Add(std::string_view plain) {
+    ARKWIKI_RETURN_IF_ERROR(compressor_.Gzip(plain, &stored_));
+    const std::string_view bytes(stored_);
+    const std::string sha = Sha256Hex(bytes);
+    ChunkRef chunk{{{}, bytes.size()}, plain.size(), /*gzip=*/true};
+    (void)ParseSha256Hex(sha, &chunk.stored.sha256);  // Sha256Hex's text always parses
+    if (!seen_.insert(chunk.stored.sha256).second) return chunk;
+    const auto sha_hex = [&]() -> const std::string& { return sha; };
+    ARKWIKI_ASSIGN_OR_RETURN(
+        StoreAs how, PlanStore(env_, repo_, held_, sha_hex, &chunk.stored.sha256, bytes.size()));
+    if (how == StoreAs::kPacked) ARKWIKI_RETURN_IF_ERROR(packer_.AddBytes(sha, bytes));
+    if (how == StoreAs::kLoose) ARKWIKI_RETURN_IF_ERROR(copier_.StoreBytes(sha, bytes));
+    if (how != StoreAs::kNothing) stored_bytes_ += bytes.size();
+    return chunk;
+  }
+  // The last pack written; the chunks are durable only after the snapshot's
+  // file system sync.
+  Status Finish() { return packer_.Finish(); }
+  uint64_t stored_bytes() const { return stored_bytes_; }
+
+ private:
+  Env* env_;
+  const RepoLayout& repo_;
+  const HeldObjects& held_;
+  ObjectCopier copier_;
+  PackWriter packer_;
+  ChunkCompressor compressor_;
+  std::string stored_;  // the chunk being added, compressed
+  std::set<Sha256Raw> seen_;
+  uint64_t stored_bytes_ = 0;
+};
+
 // Step 4: the database checked as an import would check it.
 Status CheckDatabase(Env* env, const std::string& db_path) {
   Result<DatabaseCheck> checked =
@@ -168,14 +217,11 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
 }
 
 // Step 4, last part: the checked database snapshot at `db_path` split into
-// chunks (repository/db_chunks.h), each chunk the repository lacks stored
-// as an object (sealed with `held.key`), small ones in packs. Returns the
-// chunk list; adds the bytes of the chunks stored to *stored_bytes. The
-// repository becomes format version 4 before the first chunk is stored.
-Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
-                                                   const HeldObjects& held,
-                                                   const std::string& db_path,
-                                                   uint64_t* stored_bytes) {
+// chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
+// list. The repository becomes format version 4 before the first chunk is
+// stored.
+Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
+                                                  const std::string& db_path, ChunkStorer* storer) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
   char header[100];
   ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
@@ -192,30 +238,29 @@ Result<std::vector<ObjectRef>> StoreDatabaseChunks(Env* env, const RepoLayout& r
                             "); use `arkwiki backup create` for an archive instead");
   }
   ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
-  ObjectCopier copier(env, repo, held.key);
-  PackWriter packer(env, repo, held.key);
-  std::vector<ObjectRef> chunks;
-  std::set<Sha256Raw> seen;  // a chunk twice in one database is stored once
+  std::vector<ChunkRef> chunks;
   std::string buffer(static_cast<size_t>(*chunk_size), '\0');
   for (uint64_t offset = 0;;) {
     // ReadAt is short only at the end of the file.
     ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->ReadAt(offset, buffer.data(), buffer.size()));
     if (n == 0) break;
     offset += n;
-    const std::string_view bytes(buffer.data(), n);
-    const std::string sha = Sha256Hex(bytes);
-    ObjectRef chunk{{}, n};
-    (void)ParseSha256Hex(sha, &chunk.sha256);  // Sha256Hex's text always parses
+    ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(std::string_view(buffer.data(), n)));
     chunks.push_back(chunk);
-    if (!seen.insert(chunk.sha256).second) continue;
-    const auto sha_hex = [&]() -> const std::string& { return sha; };
-    ARKWIKI_ASSIGN_OR_RETURN(StoreAs how, PlanStore(env, repo, held, sha_hex, &chunk.sha256, n));
-    if (how == StoreAs::kPacked) ARKWIKI_RETURN_IF_ERROR(packer.AddBytes(sha, bytes));
-    if (how == StoreAs::kLoose) ARKWIKI_RETURN_IF_ERROR(copier.StoreBytes(sha, bytes));
-    if (how != StoreAs::kNothing) *stored_bytes += n;
   }
-  ARKWIKI_RETURN_IF_ERROR(packer.Finish());
-  CrashPoint("repository.snapshot.after_chunks");
+  return chunks;
+}
+
+// Step 4, after the database: the manifest's text cut into chunks
+// (repository/manifest_chunks.h), given to `storer`. Returns the chunk
+// list. The text is held whole while it is cut (4 MiB for 20,000 files).
+Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, ChunkStorer* storer) {
+  const std::string text = SerializeManifest(manifest);
+  std::vector<ChunkRef> chunks;
+  for (std::string_view piece : CutManifest(text)) {
+    ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(piece));
+    chunks.push_back(chunk);
+  }
   return chunks;
 }
 
@@ -257,14 +302,14 @@ class ScratchDatabase {
   std::string path_;
 };
 
-// Step 5: durable, then the manifest, then the commit.
+// Step 5: durable, then the manifest's chunk list, then the commit.
 Status Commit(Env* env, const RepoLayout& repo, const std::string& work, const SnapshotInfo& info,
-              const Manifest& manifest, FileSystemSync* fs_sync) {
+              const std::vector<ChunkRef>& manifest_chunks, FileSystemSync* fs_sync) {
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointMeta), PointMetaJson(info)));
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, JoinPath(work, kPointCheck), CheckJson(info.check)));
   ARKWIKI_RETURN_IF_ERROR(fs_sync->Sync());
   CrashPoint("repository.snapshot.before_manifest");
-  ARKWIKI_RETURN_IF_ERROR(WriteManifestFile(env, work, manifest));
+  ARKWIKI_RETURN_IF_ERROR(WriteManifestList(env, work, manifest_chunks));
   CrashPoint("repository.snapshot.before_commit");
   ARKWIKI_RETURN_IF_ERROR(env->Rename(work, repo.SnapshotDir(info.id)));
   if (Status s = env->SyncDir(repo.snapshots); !s.ok()) {
@@ -316,26 +361,35 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
                                          "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
   ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, db_path));
-  // The checked copy as chunks; its list replaces it in the restore point.
-  uint64_t chunk_bytes = 0;
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ObjectRef> chunks,
-                           StoreDatabaseChunks(raw_env_, repo, held, db_path, &chunk_bytes));
+  // The checked copy as chunks, and the manifest; their lists replace them
+  // in the restore point.
+  ChunkStorer storer(raw_env_, repo, held);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks,
+                           StoreDatabaseChunks(raw_env_, repo, db_path, &storer));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> manifest_chunks,
+                           StoreManifestChunks(manifest, &storer));
+  ARKWIKI_RETURN_IF_ERROR(storer.Finish());
+  CrashPoint("repository.snapshot.after_chunks");
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
   ARKWIKI_RETURN_IF_ERROR(
       WriteNewFile(env_, JoinPath(work, kDatabaseChunksPath), ChunkListText(chunks)));
   if (!key_) ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(db_path));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
-  info.new_bytes = chunk_bytes + manifest.files.SizeAt(1) + copy_bytes;
+  info.new_bytes = storer.stored_bytes() + manifest.files.SizeAt(1) + copy_bytes;
   info.file_count = manifest.files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
-  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, manifest, fs_sync.get()));
+  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, manifest_chunks, fs_sync.get()));
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
   if (!damaged.empty()) {
     for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
-    for (const ObjectRef& c : chunks) damaged.erase(HexEncode(c.sha256.data(), c.sha256.size()));
+    for (const auto* list : {&chunks, &manifest_chunks}) {
+      for (const ChunkRef& c : *list) {
+        damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
+      }
+    }
     (void)WriteDamagedList(env_, repo, damaged);
   }
   return info;

@@ -208,7 +208,10 @@ TEST_F(DbChunksTest, ARepositoryOfANewerFormatIsRefusedAndVersionFourIsRead) {
 TEST_F(DbChunksTest, ADamagedChunkListFailsItsPointAndPruneRefuses) {
   const SnapshotInfo point = Snap();
   const std::string list = JoinPath(repo_.SnapshotDir(point.id), kDatabaseChunksPath);
-  FlipByteAt(list, 66);  // a digit of the first chunk's size
+  // The last digit of the first chunk's size (its plain size: the sizes no
+  // longer add up to the database's).
+  const std::string text = *ReadFileToString(Env::Default(), list);
+  FlipByteAt(list, text.find('\n') - 1);
   const CheckReport report = CheckAll();
   ASSERT_EQ(report.snapshot_problems.size(), 1u);
   EXPECT_NE(report.snapshot_problems[0].find("arkwiki.db.chunks"), std::string::npos)
@@ -226,8 +229,8 @@ TEST_F(DbChunksTest, AChunkListWithTwoIntactChunksSwappedFailsItsCheck) {
   ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
   // Two different chunks of the same size: the sizes still add up.
   size_t other = 1;
-  while (other < chunks->size() && ((*chunks)[other].sha256 == (*chunks)[0].sha256 ||
-                                    (*chunks)[other].size != (*chunks)[0].size)) {
+  while (other < chunks->size() && ((*chunks)[other].stored.sha256 == (*chunks)[0].stored.sha256 ||
+                                    (*chunks)[other].plain_size != (*chunks)[0].plain_size)) {
     ++other;
   }
   ASSERT_LT(other, chunks->size());

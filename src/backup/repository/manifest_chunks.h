@@ -1,0 +1,44 @@
+// A restore point's manifest.json stored as chunks (private to the backup
+// layer; format: docs/backup-repository.md#the-manifest-as-chunks).
+//
+// A restore point of format version 4 may hold, instead of its whole
+// manifest.json, the list manifest.json.chunks, in the format of
+// database/arkwiki.db.chunks (repository/db_chunks.h). The manifest lists
+// every upload, so of 30 daily restore points of a wiki whose uploads
+// change little, whole manifests were most of the repository; stored as
+// chunks cut at file records, a point stores only the chunks around what
+// changed, its head (counts, created_at) and its tail (the checksum).
+//
+// The cut rule reads only the text, so any writer that cuts the same text
+// the same way stores the same chunks:
+//  - the head, up to and including the line ` "files": [`, is one chunk;
+//  - within files[], a chunk ends after a record (a line `  },` or `  }`)
+//    when it holds kMinManifestChunkRecords or more records and the last
+//    byte of that record's sha256 value has its low kManifestCutBits bits
+//    zero (hashes are uniformly random: about one record in 16), or when it
+//    holds kMaxManifestChunkRecords;
+//  - the tail, from the line ` ],` on, is one chunk;
+//  - and no chunk exceeds kMaxManifestChunkBytes: one that would is cut
+//    before the line that would make it so (or, for a longer line, at the
+//    limit).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace arkwiki {
+
+// The list's path inside a restore point's directory.
+inline constexpr char kManifestChunksPath[] = "manifest.json.chunks";
+inline constexpr int kManifestCutBits = 4;
+inline constexpr int kMinManifestChunkRecords = 8;
+inline constexpr int kMaxManifestChunkRecords = 64;
+// At most this many bytes in one manifest chunk: a reader loads a chunk
+// whole, so a list naming a larger one is damaged.
+inline constexpr uint64_t kMaxManifestChunkBytes = uint64_t{1} << 20;
+
+// `text` cut by the rule above: consecutive pieces that add up to it.
+std::vector<std::string_view> CutManifest(std::string_view text);
+
+}  // namespace arkwiki
