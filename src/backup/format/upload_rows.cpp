@@ -18,10 +18,11 @@ bool RowLess(const Row& a, const Row& b) {
   return a.sha256 != b.sha256 ? a.sha256 < b.sha256 : a.size < b.size;
 }
 
-// Reads one run back in blocks of 64 KiB.
+// Reads one run back in blocks of 16 KiB (a backup's 5,000,000 uploads
+// make 77 runs: 1.2 MiB of blocks).
 class RunReader {
  public:
-  static constexpr size_t kBlockRows = 1638;
+  static constexpr size_t kBlockRows = 409;
 
   explicit RunReader(std::unique_ptr<SequentialFile> file) : file_(std::move(file)) {}
 

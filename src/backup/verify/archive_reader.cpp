@@ -149,7 +149,7 @@ Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
 // manifest's count of them, but never above its file count: the count is
 // unchecked until the database is read, and the file count is capped.
 uint64_t RunBytes(const Manifest& manifest) {
-  const int64_t files = static_cast<int64_t>(manifest.files.size());
+  const auto files = static_cast<int64_t>(manifest.files.size());
   return UploadRowsScratchBytes(std::clamp<int64_t>(manifest.counts.uploads, 0, files));
 }
 
