@@ -212,6 +212,11 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
   Result<DatabaseCheck> checked =
       CheckUntrustedDatabase(env, db_path, [](const Sha256Raw&, uint64_t) {});
   if (checked.ok()) return Status::Ok();
+  const StatusCode code = checked.status().code();
+  if (code == StatusCode::kNoSpace || code == StatusCode::kIoError) {
+    return checked.status().WithContext(
+        "checking the database snapshot");  // the disk, not the data
+  }
   return Status::Corruption("the database snapshot failed its check: " +
                             checked.status().message());
 }

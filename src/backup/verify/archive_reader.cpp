@@ -12,6 +12,7 @@
 #include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
 #include "format/manifest_parser.h"
+#include "format/upload_rows.h"
 #include "verify/archive_checks.h"
 #include "verify/db_check.h"
 #include "verify/extract_writer.h"
@@ -144,6 +145,14 @@ Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
   return Status::Ok();
 }
 
+// Scratch space for the database check's runs of upload rows, by the
+// manifest's count of them, but never above its file count: the count is
+// unchecked until the database is read, and the file count is capped.
+uint64_t RunBytes(const Manifest& manifest) {
+  const auto files = static_cast<int64_t>(manifest.files.size());
+  return UploadRowsScratchBytes(std::clamp<int64_t>(manifest.counts.uploads, 0, files));
+}
+
 Status CheckDatabase(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
                      const ManifestFile& db_file, const VerifyOptions& options,
                      VerifyReport* report, VerifyState* state) {
@@ -153,7 +162,7 @@ Status CheckDatabase(Env* env, const ZipStreamReader& zip, const ZipEntry& entry
           : JoinPath(options.extract_dir, kDatabasePath);
   if (options.extract_dir.empty()) {
     ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, ScratchDir(options.scratch_dir),
-                                           db_file.size + (1 << 20),
+                                           db_file.size + RunBytes(report->manifest) + (1 << 20),
                                            "checking the backup's database"));
   }
   Status s = CheckEntry(env, zip, entry, db_file, dest, report, options, state);
@@ -315,7 +324,10 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
   ARKWIKI_RETURN_IF_ERROR(CheckEntrySet(*zip, report.manifest));
   if (options.before_extract) ARKWIKI_RETURN_IF_ERROR(options.before_extract(report.manifest));
   if (!options.extract_dir.empty()) {
-    uint64_t needed = static_cast<uint64_t>(report.manifest.counts.bytes) + (1 << 20);
+    // The database check's runs of upload rows are written beside the
+    // database while it is checked, and removed after.
+    uint64_t needed =
+        static_cast<uint64_t>(report.manifest.counts.bytes) + RunBytes(report.manifest) + (1 << 20);
     ARKWIKI_RETURN_IF_ERROR(
         CheckFreeSpace(env, options.extract_dir, needed, "unpacking the backup"));
   }

@@ -22,7 +22,10 @@ namespace arkwiki {
 // -journal files beside it. Corruption/Unsupported on failure.
 // Calls on_upload_hash with every distinct upload hash the database refers
 // to, in ascending order, and the size its rows record (a malformed hash,
-// or rows that disagree on the size, is Corruption).
+// or rows that disagree on the size, is Corruption). Above
+// kUploadRowsPerRun upload rows, sorts them in runs written to scratch files
+// beside `path` through `env` (40 bytes a row; removed before it returns),
+// so a full disk there is NoSpace.
 using UploadHashCallback = std::function<void(const Sha256Raw& hash, uint64_t size)>;
 Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
                                              const UploadHashCallback& on_upload_hash);
