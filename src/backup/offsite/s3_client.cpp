@@ -268,7 +268,7 @@ Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, con
   if (call.body_object != nullptr) {
     out.flush();  // the request's head, which Poco's stream holds
     if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
-    StreamedBody body(socket, call.body_object->Size());
+    StreamedBody body(socket, call.body_object->Size(), &body_md5_);
     const Status s = call.body_object->WriteTo(&body);
     if (body.connection_lost()) throw Poco::Net::ConnectionResetException(body.lost_because());
     ARKWIKI_RETURN_IF_ERROR(s);
@@ -277,7 +277,7 @@ Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, con
                                 " of the " + std::to_string(call.body_object->Size()) +
                                 " announced for it while being sent");
     }
-    *sent_md5 = body.FinishMd5Hex();
+    ARKWIKI_ASSIGN_OR_RETURN(*sent_md5, body.FinishMd5Hex());
     return Status::Ok();
   }
   if (call.body_file == nullptr) {

@@ -24,6 +24,7 @@
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
+#include "offsite/background_md5.h"
 #include "offsite/sigv4.h"
 
 namespace arkwiki::s3 {
@@ -123,8 +124,8 @@ class Client {
   // body_object the MD5 (hex) of the bytes sent to `sent_md5`. A local read
   // failure is returned (the request is then cut short, so the connection
   // must be dropped); a failure of the connection throws, as Poco does.
-  static Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
-                          std::string* sent_md5);
+  Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                   std::string* sent_md5);
   // Reads the answer's body into a->reply (or call.sink), bounded in memory;
   // sets a->retry or a->drop_connection as the way it ended asks.
   Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);
@@ -148,6 +149,7 @@ class Client {
   Deadline deadline_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   std::mt19937_64 jitter_;
+  BackgroundMd5 body_md5_;  // hashes each streamed body as it is sent
 };
 
 }  // namespace arkwiki::s3
