@@ -94,7 +94,9 @@ class OffsiteTarget {
   // The object's size. NotFound when absent.
   virtual Result<uint64_t> Stat(const std::string& key) = 0;
   // Every object whose key starts with `prefix`, sorted by key, with its
-  // size and (where the target knows it) when it was written.
+  // size and (where the target knows it) when it was written. An object
+  // the target knows may hold other bytes than were put (S3: a damaged
+  // key, s3_target.h) is listed with size 0, which no sealed object has.
   virtual Result<std::vector<OffsiteObject>> List(const std::string& prefix) = 0;
   // Removes the object; OK when it is already absent.
   virtual Status Remove(const std::string& key) = 0;

@@ -46,7 +46,13 @@
 // drops the connection. S3 then stores nothing; for servers that keep a
 // cut body (s3rver does) a PutStreamed that fails removes the key, except
 // after a cancellation, which leaves at most a cut object (never the whole
-// object's size, so no copy takes it for one). Every other request carries the SHA-256 of its body
+// object's size, so no copy takes it for one). A body the server stored
+// damaged is of the whole size, though, and its removal may fail: so
+// after a PutStreamed that failed, unless a HEAD finds the key empty (no
+// request after a cancellation), the key is marked damaged in state_dir
+// (upload_state.h), and List gives it size 0 until the key is put whole
+// or removed. A later copy therefore sends it again, and a check reports
+// it. Every other request carries the SHA-256 of its body
 // in x-amz-content-sha256, so a body damaged on the way is refused. Requests that fail with 5xx,
 // SlowDown, RequestTimeout, a timeout or a dropped connection are retried with exponential backoff
 // and jitter; other 4xx answers are not retried.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/cancellation.h"
@@ -148,6 +149,56 @@ TEST_F(S3StreamedPutTest, AnEtagMismatchOnEveryAttemptFailsAndClearsTheKey) {
   EXPECT_EQ(object.attempts, 4);
   EXPECT_EQ(proxy->Count("DELETE", key), 1) << "what stands under the key is not trusted";
   EXPECT_TRUE(Absent(target.get(), key));
+}
+
+// The body is damaged on the way on every attempt, so s3rver stores other
+// bytes of the object's size, and the removal of them fails: a later copy
+// must not take what stands under the key for the object.
+TEST_F(S3StreamedPutTest, ADamagedObjectThatCannotBeRemovedIsNotListedAsWhole) {
+  auto proxy = StartProxy();
+  const std::string key = "objects/unremovable";
+  FaultRule flip;
+  flip.action = Action::kFlipBodyByte;
+  flip.method = "PUT";
+  flip.target_contains = key;
+  flip.times = 4;  // every attempt of the first PutStreamed
+  proxy->AddRule(flip);
+  FaultRule refuse;
+  refuse.action = Action::kAnswer;
+  refuse.method = "DELETE";
+  refuse.target_contains = key;
+  refuse.status = 500;
+  refuse.code = "InternalError";
+  refuse.times = 100;
+  proxy->AddRule(refuse);
+  const std::string data = PatternBytes(1 << 20, 50);
+  PatternObject object(data, 1 << 16);
+  const Status s = Open(StreamConfig(proxy.get()))->PutStreamed(key, &object);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("other bytes than were sent"), std::string::npos) << s.message();
+  EXPECT_EQ(object.attempts, 4);
+  EXPECT_GE(proxy->Count("DELETE", key), 1);
+
+  // A later run to the same endpoint, with the same state_dir.
+  auto later = Open(StreamConfig(proxy.get()));
+  const auto stat = later->Stat(key);
+  ASSERT_TRUE(stat.ok()) << stat.status().ToString();
+  ASSERT_EQ(*stat, data.size()) << "s3rver keeps the damaged object, of the object's size";
+  const auto SizeListed = [&] {
+    const auto listed = later->List("objects/");
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    for (const OffsiteObject& o : listed.ok() ? *listed : std::vector<OffsiteObject>{}) {
+      if (o.key == key) return o.size;
+    }
+    return uint64_t{UINT64_MAX};
+  };
+  EXPECT_EQ(SizeListed(), 0u) << "listed at its size, a copy would take it for the object";
+
+  PatternObject again(data, 1 << 16);
+  const Status resent = later->PutStreamed(key, &again);
+  ASSERT_TRUE(resent.ok()) << resent.ToString();
+  EXPECT_EQ(SizeListed(), data.size()) << "put whole, it is listed again";
+  EXPECT_EQ(Sha256Hex(Fetch(later.get(), key)), Sha256Hex(data));
 }
 
 TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
