@@ -42,7 +42,8 @@
 // (offsite_crypto.h), and decrypting them is the check end to end. The MD5
 // of the bytes sent is compared with the answer's ETag where that is a
 // plain MD5 (not for SSE-KMS or SSE-C), so damage on the way fails the
-// attempt, which is retried. A source that fails cuts the body short and
+// attempt, which is retried; an object whose answer has any other ETag is
+// stored unchecked and counted (UncheckedPuts). A source that fails cuts the body short and
 // drops the connection. S3 then stores nothing; for servers that keep a
 // cut body (s3rver does) a PutStreamed that fails removes the key, except
 // after a cancellation, which leaves at most a cut object (never the whole

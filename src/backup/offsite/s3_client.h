@@ -52,7 +52,8 @@ struct Call {
   // restore or check that decrypts them refuses any changed byte. Damage
   // in transit is caught on the same pass by the MD5 of the bytes sent,
   // compared with the answer's ETag when that is a plain MD5: a mismatch
-  // fails the attempt (retried). A failure of WriteTo, or a count other
+  // fails the attempt (retried); any other ETag sets
+  // Reply::body_unchecked. A failure of WriteTo, or a count other
   // than Size(), cuts the body short and drops the connection; it is not
   // retried. A streamed request that fails (other than by cancellation)
   // removes the object, for a server that keeps a cut or damaged body.
@@ -94,6 +95,10 @@ struct Reply {
   std::string body;  // unless streamed to Call::sink
   std::string etag;
   uint64_t content_length = 0;
+  // A streamed body (Call::body_object) the answer did not confirm: its
+  // ETag is no MD5 (EtagVerdict::kNoMd5), so the bytes stored were not
+  // checked against the bytes sent.
+  bool body_unchecked = false;
 };
 
 class Client {

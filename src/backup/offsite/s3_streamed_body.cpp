@@ -45,18 +45,20 @@ Status StreamedBody::Write(std::string_view data) {
   return Status::Ok();
 }
 
-bool EtagAgreesWithMd5(std::string_view etag, const std::string& md5_hex, bool server_encrypted) {
-  if (server_encrypted) return true;
+EtagVerdict CompareEtagWithMd5(std::string_view etag, const std::string& md5_hex,
+                               bool server_encrypted) {
+  if (server_encrypted) return EtagVerdict::kNoMd5;
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
   }
   const bool plain_md5 =
       etag.size() == 32 &&
       std::all_of(etag.begin(), etag.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-  if (!plain_md5) return true;
-  return std::equal(etag.begin(), etag.end(), md5_hex.begin(), md5_hex.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  if (!plain_md5) return EtagVerdict::kNoMd5;
+  const bool same =
+      std::equal(etag.begin(), etag.end(), md5_hex.begin(), md5_hex.end(),
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return same ? EtagVerdict::kAgrees : EtagVerdict::kDiffers;
 }
 
 }  // namespace arkwiki::s3

@@ -52,11 +52,14 @@ class StreamedBody final : public ByteSink {
   BackgroundMd5* md5_;
 };
 
-// Whether an answer's ETag proves the body arrived as `md5_hex`: false only
-// when the ETag is a plain MD5 (32 hex digits, quoted or not) that differs.
-// Other ETags, such as a multipart upload's "<hex>-N", and any ETag of an
+// What an answer's ETag says of a body whose MD5 is `md5_hex`: kDiffers
+// only when the ETag is a plain MD5 (32 hex digits, quoted or not) that
+// differs. kNoMd5 when it proves nothing: another form, such as a
+// multipart upload's "<hex>-N" or a gateway's own, and any ETag of an
 // object the server encrypted with SSE-KMS or SSE-C (`server_encrypted`:
-// its ETag is no MD5 of the body) prove nothing and are accepted.
-bool EtagAgreesWithMd5(std::string_view etag, const std::string& md5_hex, bool server_encrypted);
+// its ETag is no MD5 of the body).
+enum class EtagVerdict { kAgrees, kDiffers, kNoMd5 };
+EtagVerdict CompareEtagWithMd5(std::string_view etag, const std::string& md5_hex,
+                               bool server_encrypted);
 
 }  // namespace arkwiki::s3

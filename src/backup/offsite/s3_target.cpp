@@ -73,9 +73,13 @@ class S3Target final : public OffsiteTarget {
     }
     s3::Call call{"PUT", prefix_ + key};
     call.body_object = object;
-    const Status s = client_.Execute(call).status();
-    return s.ok() ? Undamaged(call.key) : AfterFailedStream(call.key, s);
+    const Result<s3::Reply> reply = client_.Execute(call);
+    if (!reply.ok()) return AfterFailedStream(call.key, reply.status());
+    if (reply->body_unchecked) ++unchecked_puts_;
+    return Undamaged(call.key);
   }
+
+  uint64_t UncheckedPuts() const override { return unchecked_puts_; }
 
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     s3::Call call{"GET", prefix_ + key};
@@ -175,6 +179,7 @@ class S3Target final : public OffsiteTarget {
 
   s3::Client client_;
   s3::UploadStateStore states_;
+  uint64_t unchecked_puts_ = 0;
   std::string prefix_;  // "" or ending in '/'
 };
 

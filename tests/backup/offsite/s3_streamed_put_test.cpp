@@ -201,7 +201,7 @@ TEST_F(S3StreamedPutTest, ADamagedObjectThatCannotBeRemovedIsNotListedAsWhole) {
   EXPECT_EQ(Sha256Hex(Fetch(later.get(), key)), Sha256Hex(data));
 }
 
-TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
+TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAcceptedAndCountedUnchecked) {
   auto proxy = StartProxy();
   const std::string wrong = "\"0123456789abcdef0123456789abcdef\"";
   proxy->AddRule(Raw("PUT", "/objects/multi", PutAnswer("\"0123456789abcdef-3\""), 1));
@@ -211,12 +211,16 @@ TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
       Raw("PUT", "/objects/ssec",
           PutAnswer(wrong, "x-amz-server-side-encryption-customer-algorithm: AES256\r\n"), 1));
   auto target = Open(StreamConfig(proxy.get()));
+  PatternObject checked(PatternBytes(1000, 46), 100);
+  ASSERT_TRUE(target->PutStreamed("objects/checked", &checked).ok());
+  EXPECT_EQ(target->UncheckedPuts(), 0u) << "s3rver's ETag is the MD5 of the body";
   for (const std::string key : {"objects/multi", "objects/kms", "objects/ssec"}) {
     PatternObject object(PatternBytes(1000, 46), 100);
     const Status s = target->PutStreamed(key, &object);
     EXPECT_TRUE(s.ok()) << key << ": " << s.ToString();
     EXPECT_EQ(proxy->Count("PUT", key), 1) << key;
   }
+  EXPECT_EQ(target->UncheckedPuts(), 3u) << "each counted as stored unchecked";
 }
 
 TEST_F(S3StreamedPutTest, AConnectionDroppedMidBodySendsTheObjectAgainWhole) {
@@ -276,14 +280,17 @@ TEST_F(S3StreamedPutTest, TheRequestDeadlineStopsABodyInFlight) {
 }
 
 TEST(S3EtagTest, OnlyADifferingPlainMd5Disagrees) {
+  using V = s3::EtagVerdict;
   const std::string md5 = "9e107d9d372bb6826bd81d3542a419d6";
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d6\"", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9E107D9D372BB6826BD81D3542A419D6\"", md5, false));
-  EXPECT_FALSE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, false));
-  EXPECT_FALSE(s3::EtagAgreesWithMd5("9e107d9d372bb6826bd81d3542a419d7", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7-2\"", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, true));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("", md5, false));
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d6\"", md5, false), V::kAgrees);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9E107D9D372BB6826BD81D3542A419D6\"", md5, false), V::kAgrees);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, false),
+            V::kDiffers);
+  EXPECT_EQ(s3::CompareEtagWithMd5("9e107d9d372bb6826bd81d3542a419d7", md5, false), V::kDiffers);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7-2\"", md5, false),
+            V::kNoMd5);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, true), V::kNoMd5);
+  EXPECT_EQ(s3::CompareEtagWithMd5("", md5, false), V::kNoMd5);
 }
 
 }  // namespace
