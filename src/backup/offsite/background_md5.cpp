@@ -18,7 +18,7 @@ BackgroundMd5::~BackgroundMd5() {
 }
 
 void BackgroundMd5::WaitIdle(std::unique_lock<std::mutex>& lock) {
-  cv_.wait(lock, [this] { return !pending_; });
+  cv_.wait(lock, [this] { return pending_ == 0; });
 }
 
 void BackgroundMd5::Start() {
@@ -39,10 +39,14 @@ Status BackgroundMd5::Update(std::string_view data) {
                              e.what());
     }
   }
-  WaitIdle(lock);
+  cv_.wait(lock, [this] { return pending_ < kSlots; });
   if (!failed_.empty()) return Status::IoError(failed_);
-  block_.assign(data);
-  pending_ = true;
+  std::string& slot = slots_[(next_ + pending_) % kSlots];
+  // The slot is the caller's until it is counted as pending: copied unlocked.
+  lock.unlock();
+  slot.assign(data);
+  lock.lock();
+  ++pending_;
   lock.unlock();
   cv_.notify_all();
   return Status::Ok();
@@ -58,22 +62,23 @@ Result<std::string> BackgroundMd5::FinishHex() {
 void BackgroundMd5::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return pending_ || stop_; });
+    cv_.wait(lock, [this] { return pending_ > 0 || stop_; });
     if (stop_) return;
-    // The caller waits for !pending_ before it touches block_ or md5_, so
-    // both are the hasher's while it works unlocked.
+    // slots_[next_] and md5_ are the hasher's while the piece is pending.
+    const std::string& piece = slots_[next_];
     lock.unlock();
     std::string error;
     try {
-      md5_.update(block_.data(), block_.size());
+      md5_.update(piece.data(), piece.size());
     } catch (const Poco::Exception& e) {
       error = "hashing the body failed: " + e.displayText();
     } catch (const std::exception& e) {
       error = std::string("hashing the body failed: ") + e.what();
     }
     lock.lock();
-    if (!error.empty()) failed_ = std::move(error);
-    pending_ = false;
+    if (!error.empty() && failed_.empty()) failed_ = std::move(error);
+    next_ = (next_ + 1) % kSlots;
+    --pending_;
     cv_.notify_all();
   }
 }

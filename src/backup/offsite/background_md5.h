@@ -2,17 +2,20 @@
 // sending thread seals and sends the next bytes (private to the S3
 // target). One hasher serves a Client's streamed bodies one after another.
 //
-// Threads meet at three points only: Update waits until the hasher has
-// taken the previous piece, copies the new one into the hasher's block and
-// hands it over; Finish and Start wait until the hasher is idle. So at most
-// one piece is in flight, and memory is one block the size of the largest
-// piece given. The digest is of exactly the bytes given to Update, in
+// Update copies each piece into one of kSlots blocks and hands it over,
+// so the hasher may fall up to kSlots pieces behind before Update waits
+// (a busy machine may leave it unscheduled for a while): memory is
+// kSlots blocks the size of the largest piece given. Threads meet only
+// there, and in Start and FinishHex, which wait until every piece handed
+// over is hashed. The digest is of exactly the bytes given to Update, in
 // order, as if computed inline.
 #pragma once
 
 #include <Poco/Crypto/DigestEngine.h>
 
+#include <array>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -24,6 +27,8 @@ namespace arkwiki::s3 {
 
 class BackgroundMd5 {
  public:
+  static constexpr size_t kSlots = 3;
+
   BackgroundMd5() = default;
   ~BackgroundMd5();  // stops the hasher and joins it
   BackgroundMd5(const BackgroundMd5&) = delete;
@@ -41,13 +46,16 @@ class BackgroundMd5 {
 
  private:
   void Run();
-  // Waits until the hasher holds no piece. `lock` holds mu_.
+  // Waits until every piece handed over is hashed. `lock` holds mu_.
   void WaitIdle(std::unique_lock<std::mutex>& lock);
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::string block_;  // the piece handed over, while `pending_`
-  bool pending_ = false;
+  // The pieces handed over and not yet hashed are slots_[next_], ... in
+  // order, `pending_` of them; those are the hasher's, the rest the caller's.
+  std::array<std::string, kSlots> slots_;
+  size_t next_ = 0;
+  size_t pending_ = 0;
   bool stop_ = false;
   std::string failed_;  // why hashing failed, until Start
   // Touched by the hasher only while a piece is pending, else by the caller.
