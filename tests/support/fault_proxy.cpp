@@ -272,7 +272,8 @@ void FaultProxy::Serve(int client) {
     }
     if (!SendAll(up, head.data(), head.size())) break;
     const bool drop = faulted && fault.action == Action::kDropMidBody;
-    const bool flip = faulted && fault.action == Action::kFlipBodyByte && h.content_length > 0;
+    const bool flip = faulted && h.content_length > 0 &&
+                      (fault.action == Action::kFlipBodyByte || fault.flip_body_byte);
     const uint64_t limit = drop ? h.content_length / 2 : h.content_length;
     if (!PassBody(client, up, &pending, h.content_length, limit, flip) || drop) break;
   }

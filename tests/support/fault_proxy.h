@@ -53,6 +53,7 @@ struct FaultRule {
   std::string raw_answer;         // kRawAnswer
   std::string raw_repeat;         // kRawAnswer: "" = none
   bool close_after = false;       // kRawAnswer
+  bool flip_body_byte = false;    // kDropMidAnswer: as kFlipBodyByte, too
 };
 
 struct SeenRequest {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
@@ -14,6 +15,7 @@
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 #include "offsite/s3_streamed_body.h"
+#include "support/wait_until.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -199,6 +201,49 @@ TEST_F(S3StreamedPutTest, ADamagedObjectThatCannotBeRemovedIsNotListedAsWhole) {
   ASSERT_TRUE(resent.ok()) << resent.ToString();
   EXPECT_EQ(SizeListed(), data.size()) << "put whole, it is listed again";
   EXPECT_EQ(Sha256Hex(Fetch(later.get(), key)), Sha256Hex(data));
+}
+
+// The server stores the damaged body whole, its answer is lost, and the
+// copy is cancelled while it waits to send the object again: no request
+// may go after a cancellation, to remove the object or to ask what is
+// there.
+TEST_F(S3StreamedPutTest, ADamagedObjectLeftByACancelledPutIsNotListedAsWhole) {
+  auto proxy = StartProxy();
+  const std::string key = "objects/cancelled-damaged";
+  FaultRule lose;
+  lose.action = Action::kDropMidAnswer;
+  lose.method = "PUT";
+  lose.target_contains = key;
+  lose.answer_bytes = 0;
+  lose.flip_body_byte = true;
+  proxy->AddRule(lose);
+  Cancellation cancel;
+  S3TargetConfig config = StreamConfig(proxy.get());
+  config.cancel = &cancel;
+  // The wait before the retry lasts until the cancellation ends it.
+  config.initial_backoff_ms = config.max_backoff_ms = 100000;
+  config.request_deadline_ms = 600000;
+  const std::string data = PatternBytes(1 << 20, 51);
+  auto direct = Open(StreamConfig(nullptr));
+  std::thread canceller([&] {
+    EXPECT_TRUE(WaitUntil([&] {
+      const auto stat = direct->Stat(key);
+      return stat.ok() && *stat == data.size();
+    })) << "s3rver stores the whole damaged body";
+    cancel.Cancel("the server is shutting down");
+  });
+  PatternObject object(data, 1 << 16);
+  const Status s = Open(config)->PutStreamed(key, &object);
+  canceller.join();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_EQ(object.attempts, 1);
+  EXPECT_NE(Sha256Hex(Fetch(direct.get(), key)), Sha256Hex(data)) << "the object is damaged";
+
+  config.cancel = nullptr;
+  const auto listed = Open(config)->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].size, 0u) << "listed at its size, a copy would take it for the object";
 }
 
 TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAcceptedAndCountedUnchecked) {
