@@ -151,7 +151,7 @@ class S3Target final : public OffsiteTarget {
   // goes.
   Status Undamaged(const std::string& full) {
     const Status s = states_.ClearDamaged(full);
-    if (s.ok()) return s;
+    if (s.ok()) return Status::Ok();
     return Status(s.code(),
                   "the damaged mark of " + full + " in " + client_.config().state_dir +
                       " could not be removed (the object will be sent again): " + s.message());
