@@ -117,6 +117,7 @@ Poco::JSON::Object::Ptr CopyJson(const OffsiteCopyResult& r) {
   o->set("bytes_sent", static_cast<Poco::UInt64>(r.bytes_sent));
   o->set("objects_present", static_cast<Poco::UInt64>(r.objects_present));
   o->set("packs_sent", static_cast<Poco::UInt64>(r.packs_sent));
+  o->set("puts_unchecked", static_cast<Poco::UInt64>(r.puts_unchecked));
   return o;
 }
 
@@ -178,6 +179,12 @@ int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
           static_cast<unsigned long long>(r.bytes_sent),
           static_cast<unsigned long long>(r.packs_sent),
           static_cast<unsigned long long>(r.objects_present));
+      if (r.puts_unchecked > 0) {
+        std::printf(
+            "  %llu of them stored without a check on arrival (the target's ETag is no MD5 of "
+            "the body); `arkwiki backup check --target ... --read-all` checks them\n",
+            static_cast<unsigned long long>(r.puts_unchecked));
+      }
     }
     if (results.empty())
       std::printf("%s already holds every restore point\n", target->Describe().c_str());

@@ -84,12 +84,15 @@ std::string ErrorAnswer(int status, const std::string& code) {
 
 // Reads a `length`-byte request body (what `pending` holds first, then the
 // socket) and forwards its first `forward` bytes to `up` (none when `up`
-// is -1). With forward < length it stops there, the rest unread: the
-// caller drops the connection. False if a socket failed.
-bool PassBody(int client, int up, std::string* pending, uint64_t length, uint64_t forward) {
+// is -1), the first of them inverted when `flip_first`. With forward <
+// length it stops there, the rest unread: the caller drops the
+// connection. False if a socket failed.
+bool PassBody(int client, int up, std::string* pending, uint64_t length, uint64_t forward,
+              bool flip_first = false) {
   uint64_t moved = 0;
   while (moved < length) {
     if (pending->empty() && !ReadSome(client, pending)) return false;
+    if (moved == 0 && flip_first) (*pending)[0] = static_cast<char>(~(*pending)[0]);
     const auto n = static_cast<size_t>(std::min<uint64_t>(pending->size(), length - moved));
     const auto to_send =
         static_cast<size_t>(moved < forward ? std::min<uint64_t>(n, forward - moved) : 0);
@@ -269,8 +272,10 @@ void FaultProxy::Serve(int client) {
     }
     if (!SendAll(up, head.data(), head.size())) break;
     const bool drop = faulted && fault.action == Action::kDropMidBody;
+    const bool flip = faulted && h.content_length > 0 &&
+                      (fault.action == Action::kFlipBodyByte || fault.flip_body_byte);
     const uint64_t limit = drop ? h.content_length / 2 : h.content_length;
-    if (!PassBody(client, up, &pending, h.content_length, limit) || drop) break;
+    if (!PassBody(client, up, &pending, h.content_length, limit, flip) || drop) break;
   }
   ::shutdown(client, SHUT_RDWR);
   if (up >= 0) ::shutdown(up, SHUT_RDWR);

@@ -4,6 +4,9 @@
 // first matching fault rule:
 //   - kDropMidBody: forwards the head and half the body, then closes both
 //     connections (a connection dropped in the middle of a part);
+//   - kFlipBodyByte: forwards the request with the first byte of its body
+//     inverted (damage on the way: the server stores other bytes of the
+//     same size, and its ETag is their MD5);
 //   - kDelay: reads the whole request and holds it for delay_ms (or until
 //     a request matching until_seen arrives) before forwarding it, so the
 //     answer comes late; a request whose client gave up meanwhile is
@@ -34,7 +37,7 @@
 namespace arkwiki::testing {
 
 struct FaultRule {
-  enum class Action { kDropMidBody, kDelay, kAnswer, kDropMidAnswer, kRawAnswer };
+  enum class Action { kDropMidBody, kFlipBodyByte, kDelay, kAnswer, kDropMidAnswer, kRawAnswer };
   Action action = Action::kAnswer;
   std::string method;           // "" matches any
   std::string target_contains;  // substring of the request target; "" any
@@ -50,6 +53,7 @@ struct FaultRule {
   std::string raw_answer;         // kRawAnswer
   std::string raw_repeat;         // kRawAnswer: "" = none
   bool close_after = false;       // kRawAnswer
+  bool flip_body_byte = false;    // kDropMidAnswer: as kFlipBodyByte, too
 };
 
 struct SeenRequest {

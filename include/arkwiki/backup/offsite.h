@@ -78,6 +78,9 @@ struct OffsiteCopyResult {
   uint64_t bytes_sent = 0;       // encrypted bytes put, packs and the record included
   uint64_t objects_present = 0;  // already on the target, not sent
   uint64_t packs_sent = 0;       // packs put (each holds many small files)
+  // Objects and packs put that the target could not check on arrival
+  // (OffsiteTarget::UncheckedPuts); a warning is logged once per copy.
+  uint64_t puts_unchecked = 0;
 };
 
 class OffsiteCopier {

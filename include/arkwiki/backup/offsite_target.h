@@ -85,6 +85,12 @@ class OffsiteTarget {
     (void)object;
     return Status::InvalidArgument(Describe() + " takes no streamed objects");
   }
+  // How many objects PutStreamed stored, since the target was opened,
+  // whose bytes the target could not check on arrival against the bytes
+  // sent (S3: an answer whose ETag is no MD5 of the body, as under SSE-KMS
+  // or from some gateways). They are checked end to end only when they are
+  // decrypted (a restore, `backup check` of the target with --read-all).
+  virtual uint64_t UncheckedPuts() const { return 0; }
   // Streams the object's bytes into `sink`. NotFound when absent.
   // Corruption, naming the key, as soon as the object proves longer than
   // `max_bytes`: the target stops reading there however much it is sent,
@@ -94,7 +100,9 @@ class OffsiteTarget {
   // The object's size. NotFound when absent.
   virtual Result<uint64_t> Stat(const std::string& key) = 0;
   // Every object whose key starts with `prefix`, sorted by key, with its
-  // size and (where the target knows it) when it was written.
+  // size and (where the target knows it) when it was written. An object
+  // the target knows may hold other bytes than were put (S3: a damaged
+  // key, s3_target.h) is listed with size 0, which no sealed object has.
   virtual Result<std::vector<OffsiteObject>> List(const std::string& prefix) = 0;
   // Removes the object; OK when it is already absent.
   virtual Status Remove(const std::string& key) = 0;

@@ -42,11 +42,18 @@
 // (offsite_crypto.h), and decrypting them is the check end to end. The MD5
 // of the bytes sent is compared with the answer's ETag where that is a
 // plain MD5 (not for SSE-KMS or SSE-C), so damage on the way fails the
-// attempt, which is retried. A source that fails cuts the body short and
+// attempt, which is retried; an object whose answer has any other ETag is
+// stored unchecked and counted (UncheckedPuts). A source that fails cuts the body short and
 // drops the connection. S3 then stores nothing; for servers that keep a
 // cut body (s3rver does) a PutStreamed that fails removes the key, except
 // after a cancellation, which leaves at most a cut object (never the whole
-// object's size, so no copy takes it for one). Every other request carries the SHA-256 of its body
+// object's size, so no copy takes it for one). A body the server stored
+// damaged is of the whole size, though, and its removal may fail: so
+// after a PutStreamed that failed, unless a HEAD finds the key empty (no
+// request after a cancellation), the key is marked damaged in state_dir
+// (upload_state.h), and List gives it size 0 until the key is put whole
+// or removed. A later copy therefore sends it again, and a check reports
+// it. Every other request carries the SHA-256 of its body
 // in x-amz-content-sha256, so a body damaged on the way is refused. Requests that fail with 5xx,
 // SlowDown, RequestTimeout, a timeout or a dropped connection are retried with exponential backoff
 // and jitter; other 4xx answers are not retried.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arkwiki/backup/offsite.h"
+#include "arkwiki/core/log.h"
 #include "format/manifest_parser.h"
 #include "offsite/offsite_record.h"
 #include "offsite/offsite_send.h"
@@ -112,6 +113,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   result.id = id;
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   PackBuffer pack(c.target);
+  const uint64_t unchecked_before = c.target->UncheckedPuts();
   for (size_t i = 0; i < manifest.files.size(); ++i) {
     ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
     ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &pack, &record.packed, &result));
@@ -124,6 +126,14 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
                            EncryptBytes(c.key, RecordKey(id), RecordPlaintext(record)));
   result.bytes_sent += sealed.size();
   ARKWIKI_RETURN_IF_ERROR(c.target->Put(RecordKey(id), StringFile(std::move(sealed))));
+  result.puts_unchecked = c.target->UncheckedPuts() - unchecked_before;
+  if (result.puts_unchecked > 0) {
+    LogWarning("off-site copy of " + id + " to " + c.target->Describe() + ": " +
+               std::to_string(result.puts_unchecked) +
+               " objects were stored without a check of the bytes on arrival (the target's ETag "
+               "is no MD5 of the body, as under SSE-KMS or from some gateways); decrypting them "
+               "checks them (`arkwiki backup check --target ... --read-all`)");
+  }
   return result;
 }
 

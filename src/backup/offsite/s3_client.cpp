@@ -268,7 +268,7 @@ Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, con
   if (call.body_object != nullptr) {
     out.flush();  // the request's head, which Poco's stream holds
     if (!out) throw Poco::Net::ConnectionResetException("the connection ended while sending");
-    StreamedBody body(socket, call.body_object->Size());
+    StreamedBody body(socket, call.body_object->Size(), &body_md5_);
     const Status s = call.body_object->WriteTo(&body);
     if (body.connection_lost()) throw Poco::Net::ConnectionResetException(body.lost_because());
     ARKWIKI_RETURN_IF_ERROR(s);
@@ -277,7 +277,7 @@ Status Client::WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, con
                                 " of the " + std::to_string(call.body_object->Size()) +
                                 " announced for it while being sent");
     }
-    *sent_md5 = body.FinishMd5Hex();
+    ARKWIKI_ASSIGN_OR_RETURN(*sent_md5, body.FinishMd5Hex());
     return Status::Ok();
   }
   if (call.body_file == nullptr) {
@@ -407,11 +407,14 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     a.reply.etag = rs.get("ETag", "");
     a.reply.content_length = rs.hasContentLength() ? rs.getContentLength64() : 0;
     if (call.method != "HEAD") a.status = ReadBody(in, call, delivered, &a);
-    if (a.status.ok() && call.body_object != nullptr && a.reply.status / 100 == 2 &&
-        !EtagAgreesWithMd5(a.reply.etag, sent_md5, ServerEncrypted(rs))) {
-      a.status = Status::IoError("the server stored other bytes than were sent (ETag " +
-                                 ShownText(a.reply.etag) + ", MD5 sent " + sent_md5 + ")");
-      a.retry = true;
+    if (a.status.ok() && call.body_object != nullptr && a.reply.status / 100 == 2) {
+      const EtagVerdict etag = CompareEtagWithMd5(a.reply.etag, sent_md5, ServerEncrypted(rs));
+      a.reply.body_unchecked = etag == EtagVerdict::kNoMd5;
+      if (etag == EtagVerdict::kDiffers) {
+        a.status = Status::IoError("the server stored other bytes than were sent (ETag " +
+                                   ShownText(a.reply.etag) + ", MD5 sent " + sent_md5 + ")");
+        a.retry = true;
+      }
     }
     if (a.status.ok() && !a.drop_connection && rs.getKeepAlive() && HasBytesPastAnswer(&session)) {
       // More bytes than the answer announced: they are no answer to the next

@@ -24,6 +24,7 @@
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
+#include "offsite/background_md5.h"
 #include "offsite/sigv4.h"
 
 namespace arkwiki::s3 {
@@ -51,7 +52,8 @@ struct Call {
   // restore or check that decrypts them refuses any changed byte. Damage
   // in transit is caught on the same pass by the MD5 of the bytes sent,
   // compared with the answer's ETag when that is a plain MD5: a mismatch
-  // fails the attempt (retried). A failure of WriteTo, or a count other
+  // fails the attempt (retried); any other ETag sets
+  // Reply::body_unchecked. A failure of WriteTo, or a count other
   // than Size(), cuts the body short and drops the connection; it is not
   // retried. A streamed request that fails (other than by cancellation)
   // removes the object, for a server that keeps a cut or damaged body.
@@ -93,6 +95,10 @@ struct Reply {
   std::string body;  // unless streamed to Call::sink
   std::string etag;
   uint64_t content_length = 0;
+  // A streamed body (Call::body_object) the answer did not confirm: its
+  // ETag is no MD5 (EtagVerdict::kNoMd5), so the bytes stored were not
+  // checked against the bytes sent.
+  bool body_unchecked = false;
 };
 
 class Client {
@@ -123,8 +129,8 @@ class Client {
   // body_object the MD5 (hex) of the bytes sent to `sent_md5`. A local read
   // failure is returned (the request is then cut short, so the connection
   // must be dropped); a failure of the connection throws, as Poco does.
-  static Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
-                          std::string* sent_md5);
+  Status WriteBody(std::ostream& out, Poco::Net::StreamSocket& socket, const Call& call,
+                   std::string* sent_md5);
   // Reads the answer's body into a->reply (or call.sink), bounded in memory;
   // sets a->retry or a->drop_connection as the way it ended asks.
   Status ReadBody(std::istream& in, const Call& call, uint64_t* delivered, Attempt* a);
@@ -148,6 +154,7 @@ class Client {
   Deadline deadline_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   std::mt19937_64 jitter_;
+  BackgroundMd5 body_md5_;  // hashes each streamed body as it is sent
 };
 
 }  // namespace arkwiki::s3

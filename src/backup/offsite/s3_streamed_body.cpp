@@ -1,6 +1,5 @@
 #include "offsite/s3_streamed_body.h"
 
-#include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
 #include <sys/socket.h>
 
@@ -9,8 +8,10 @@
 
 namespace arkwiki::s3 {
 
-StreamedBody::StreamedBody(Poco::Net::StreamSocket& socket, uint64_t size)
-    : socket_(socket), size_(size) {}
+StreamedBody::StreamedBody(Poco::Net::StreamSocket& socket, uint64_t size, BackgroundMd5* md5)
+    : socket_(socket), size_(size), md5_(md5) {
+  md5_->Start();
+}
 
 Status StreamedBody::Write(std::string_view data) {
   if (data.size() > size_ - written_) {
@@ -18,17 +19,23 @@ Status StreamedBody::Write(std::string_view data) {
                               " bytes announced for it while being sent");
   }
   if (connection_lost_) return Status::IoError(lost_because_);
-  md5_.update(data.data(), data.size());
   try {
     while (!data.empty()) {
-      const int piece = static_cast<int>(std::min<size_t>(data.size(), size_t{1} << 30));
-      // MSG_NOSIGNAL: a server that closes mid-body must end this send with
-      // an error, not end a CLI process (which does not ignore SIGPIPE) by
-      // the signal.
-      const int sent = socket_.sendBytes(data.data(), piece, MSG_NOSIGNAL);
-      if (sent <= 0) throw Poco::IOException("the connection ended while sending");
-      data.remove_prefix(static_cast<size_t>(sent));
-      written_ += static_cast<uint64_t>(sent);
+      std::string_view piece = data.substr(0, kMaxPiece);
+      data.remove_prefix(piece.size());
+      // Hashed from the hasher's own copy while this thread sends the piece
+      // and goes on to seal the next.
+      ARKWIKI_RETURN_IF_ERROR(md5_->Update(piece));
+      while (!piece.empty()) {
+        // MSG_NOSIGNAL: a server that closes mid-body must end this send
+        // with an error, not end a CLI process (which does not ignore
+        // SIGPIPE) by the signal.
+        const int sent =
+            socket_.sendBytes(piece.data(), static_cast<int>(piece.size()), MSG_NOSIGNAL);
+        if (sent <= 0) throw Poco::IOException("the connection ended while sending");
+        piece.remove_prefix(static_cast<size_t>(sent));
+        written_ += static_cast<uint64_t>(sent);
+      }
     }
   } catch (const Poco::Exception& e) {
     connection_lost_ = true;
@@ -38,20 +45,20 @@ Status StreamedBody::Write(std::string_view data) {
   return Status::Ok();
 }
 
-std::string StreamedBody::FinishMd5Hex() { return Poco::DigestEngine::digestToHex(md5_.digest()); }
-
-bool EtagAgreesWithMd5(std::string_view etag, const std::string& md5_hex, bool server_encrypted) {
-  if (server_encrypted) return true;
+EtagVerdict CompareEtagWithMd5(std::string_view etag, const std::string& md5_hex,
+                               bool server_encrypted) {
+  if (server_encrypted) return EtagVerdict::kNoMd5;
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
   }
   const bool plain_md5 =
       etag.size() == 32 &&
       std::all_of(etag.begin(), etag.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-  if (!plain_md5) return true;
-  return std::equal(etag.begin(), etag.end(), md5_hex.begin(), md5_hex.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  if (!plain_md5) return EtagVerdict::kNoMd5;
+  const bool same =
+      std::equal(etag.begin(), etag.end(), md5_hex.begin(), md5_hex.end(),
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return same ? EtagVerdict::kAgrees : EtagVerdict::kDiffers;
 }
 
 }  // namespace arkwiki::s3

@@ -4,6 +4,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,8 @@ class S3Target final : public OffsiteTarget {
                    const std::string& sha256_hex) override {
     const std::string full = prefix_ + key;
     if (source.Size() > client_.config().multipart_threshold) {
-      return s3::MultipartPut(&client_, &states_, full, source);
+      ARKWIKI_RETURN_IF_ERROR(s3::MultipartPut(&client_, &states_, full, source));
+      return Undamaged(full);
     }
     s3::Call call{"PUT", full};
     call.body_file = &source;
@@ -56,7 +58,8 @@ class S3Target final : public OffsiteTarget {
     if (call.body_sha256.empty()) {
       ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, SourceSha256(source));
     }
-    return client_.Execute(call).status();
+    ARKWIKI_RETURN_IF_ERROR(client_.Execute(call).status());
+    return Undamaged(full);
   }
 
   // Objects above multipart_threshold go up in parts, which keep their
@@ -70,8 +73,13 @@ class S3Target final : public OffsiteTarget {
     }
     s3::Call call{"PUT", prefix_ + key};
     call.body_object = object;
-    return client_.Execute(call).status();
+    const Result<s3::Reply> reply = client_.Execute(call);
+    if (!reply.ok()) return AfterFailedStream(call.key, reply.status());
+    if (reply->body_unchecked) ++unchecked_puts_;
+    return Undamaged(call.key);
   }
+
+  uint64_t UncheckedPuts() const override { return unchecked_puts_; }
 
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     s3::Call call{"GET", prefix_ + key};
@@ -120,21 +128,58 @@ class S3Target final : public OffsiteTarget {
     } while (!token.empty());
     std::sort(all.begin(), all.end(),
               [](const OffsiteObject& a, const OffsiteObject& b) { return a.key < b.key; });
+    ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, states_.DamagedKeys());
+    for (OffsiteObject& object : all) {
+      // No sealed object is 0 bytes long: a copy sends it again, a check
+      // reports it, and prune may remove it.
+      if (damaged.count(prefix_ + object.key) > 0) object.size = 0;
+    }
     return all;
   }
 
   Status Remove(const std::string& key) override {
     const auto reply = client_.Execute({"DELETE", prefix_ + key});
     // S3 answers 204 for an absent key; some servers answer NoSuchKey.
-    if (!reply.ok() && reply.status().message().find("(NoSuchKey)") != std::string::npos) {
-      return Status::Ok();
+    if (!reply.ok() && reply.status().message().find("(NoSuchKey)") == std::string::npos) {
+      return reply.status();
     }
-    return reply.status();
+    return Undamaged(prefix_ + key);
   }
 
  private:
+  // After the full key `full` was put whole or removed: any damaged mark
+  // goes.
+  Status Undamaged(const std::string& full) {
+    const Status s = states_.ClearDamaged(full);
+    if (s.ok()) return Status::Ok();
+    return Status(s.code(),
+                  "the damaged mark of " + full + " in " + client_.config().state_dir +
+                      " could not be removed (the object will be sent again): " + s.message());
+  }
+
+  // After a PutStreamed of the full key `full` failed with `failure`:
+  // unless the key is known to hold nothing, it is marked damaged. A body
+  // cut short is never the object's size, but one the server stored
+  // damaged is (the ETag said so), and the removal the client tried may
+  // have failed, or a cancellation may have stopped the retry that would
+  // have replaced it. (No request after a cancellation: the mark is made
+  // without asking.)
+  Status AfterFailedStream(const std::string& full, const Status& failure) {
+    if (failure.code() != StatusCode::kCancelled) {
+      const auto head = client_.Execute({"HEAD", full});
+      if (head.status().code() == StatusCode::kNotFound) return failure;
+    }
+    const Status marked = states_.MarkDamaged(full);
+    if (marked.ok()) return failure;
+    return Status(failure.code(), failure.message() + "; what the request may have left under " +
+                                      full + " could not be marked damaged in " +
+                                      client_.config().state_dir + " (" + marked.message() +
+                                      "): remove that object before the next copy");
+  }
+
   s3::Client client_;
   s3::UploadStateStore states_;
+  uint64_t unchecked_puts_ = 0;
   std::string prefix_;  // "" or ending in '/'
 };
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
@@ -18,6 +20,8 @@ namespace arkwiki::s3 {
 namespace {
 
 constexpr uint64_t kMaxStateBytes = uint64_t{4} << 20;  // 10,000 parts fit easily
+constexpr std::string_view kDamagedPrefix = "s3-damaged-";
+constexpr uint64_t kMaxDamagedMarkBytes = 64 << 10;  // a target id and a key
 
 std::string ToJson(const UploadState& state) {
   Poco::JSON::Object root;
@@ -117,6 +121,48 @@ Status UploadStateStore::Remove(const std::string& key) {
   const std::string path = PathFor(key);
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(path));
   return exists ? env_->RemoveFile(path) : Status::Ok();
+}
+
+}  // namespace arkwiki::s3
+
+namespace arkwiki::s3 {
+
+std::string UploadStateStore::DamagedPathFor(const std::string& key) const {
+  return JoinPath(dir_, std::string(kDamagedPrefix) +
+                            Sha256Hex(target_id_ + "\n" + key).substr(0, 32) + ".key");
+}
+
+// The mark holds the target id and the key, so a listing can name the key
+// and leave other targets' marks alone.
+Status UploadStateStore::MarkDamaged(const std::string& key) {
+  ARKWIKI_RETURN_IF_ERROR(PreparePrivateDir());
+  return WriteFileAtomically(env_, DamagedPathFor(key), target_id_ + "\n" + key);
+}
+
+Status UploadStateStore::ClearDamaged(const std::string& key) {
+  const std::string path = DamagedPathFor(key);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(path));
+  return exists ? env_->RemoveFile(path) : Status::Ok();
+}
+
+Result<std::set<std::string>> UploadStateStore::DamagedKeys() {
+  std::set<std::string> keys;
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(dir_));
+  if (!exists) return keys;
+  ARKWIKI_RETURN_IF_ERROR(PreparePrivateDir());
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(dir_));
+  const std::string ours = target_id_ + "\n";
+  for (const DirEntry& entry : entries) {
+    if (entry.type != DirEntry::Type::kFile || entry.name.rfind(kDamagedPrefix, 0) != 0) continue;
+    ARKWIKI_ASSIGN_OR_RETURN(
+        std::string text, ReadFileToString(env_, JoinPath(dir_, entry.name), kMaxDamagedMarkBytes));
+    if (text.compare(0, ours.size(), ours) != 0) continue;  // another target's
+    std::string key = text.substr(ours.size());
+    // A mark is only ever trusted to hide a key, never to show one, so a
+    // stray file can at worst make a copy send an object again.
+    if (DamagedPathFor(key) == JoinPath(dir_, entry.name)) keys.insert(std::move(key));
+  }
+  return keys;
 }
 
 }  // namespace arkwiki::s3

@@ -8,10 +8,19 @@
 // link, another user's, or one that others may write is refused with
 // kPermissionDenied), since state planted there would steer the next
 // upload.
+//
+// The same directory holds the marks of damaged keys: keys under which a
+// PutObject that failed may have left an object other than the one sent,
+// of the right size (the server stored other bytes than were sent, and
+// removing them failed or was not tried). A marked key is not listed as
+// present, so no copy accepts what stands there by its size; the mark
+// goes once the key is put whole or removed. One small file per key,
+// named like the upload records.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "arkwiki/core/env.h"
@@ -45,8 +54,16 @@ class UploadStateStore {
   // OK when there is no record.
   Status Remove(const std::string& key);
 
+  // Marks `key` damaged, durably, before it returns.
+  Status MarkDamaged(const std::string& key);
+  // Removes the mark; OK when there is none.
+  Status ClearDamaged(const std::string& key);
+  // The keys of this target marked damaged.
+  Result<std::set<std::string>> DamagedKeys();
+
  private:
   std::string PathFor(const std::string& key) const;
+  std::string DamagedPathFor(const std::string& key) const;
   Status PreparePrivateDir();
 
   Env* env_;

@@ -7,12 +7,15 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 #include "offsite/s3_streamed_body.h"
+#include "support/wait_until.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -150,7 +153,100 @@ TEST_F(S3StreamedPutTest, AnEtagMismatchOnEveryAttemptFailsAndClearsTheKey) {
   EXPECT_TRUE(Absent(target.get(), key));
 }
 
-TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
+// The body is damaged on the way on every attempt, so s3rver stores other
+// bytes of the object's size, and the removal of them fails: a later copy
+// must not take what stands under the key for the object.
+TEST_F(S3StreamedPutTest, ADamagedObjectThatCannotBeRemovedIsNotListedAsWhole) {
+  auto proxy = StartProxy();
+  const std::string key = "objects/unremovable";
+  FaultRule flip;
+  flip.action = Action::kFlipBodyByte;
+  flip.method = "PUT";
+  flip.target_contains = key;
+  flip.times = 4;  // every attempt of the first PutStreamed
+  proxy->AddRule(flip);
+  FaultRule refuse;
+  refuse.action = Action::kAnswer;
+  refuse.method = "DELETE";
+  refuse.target_contains = key;
+  refuse.status = 500;
+  refuse.code = "InternalError";
+  refuse.times = 100;
+  proxy->AddRule(refuse);
+  const std::string data = PatternBytes(1 << 20, 50);
+  PatternObject object(data, 1 << 16);
+  const Status s = Open(StreamConfig(proxy.get()))->PutStreamed(key, &object);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("other bytes than were sent"), std::string::npos) << s.message();
+  EXPECT_EQ(object.attempts, 4);
+  EXPECT_GE(proxy->Count("DELETE", key), 1);
+
+  // A later run to the same endpoint, with the same state_dir.
+  auto later = Open(StreamConfig(proxy.get()));
+  const auto stat = later->Stat(key);
+  ASSERT_TRUE(stat.ok()) << stat.status().ToString();
+  ASSERT_EQ(*stat, data.size()) << "s3rver keeps the damaged object, of the object's size";
+  const auto SizeListed = [&] {
+    const auto listed = later->List("objects/");
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    for (const OffsiteObject& o : listed.ok() ? *listed : std::vector<OffsiteObject>{}) {
+      if (o.key == key) return o.size;
+    }
+    return uint64_t{UINT64_MAX};
+  };
+  EXPECT_EQ(SizeListed(), 0u) << "listed at its size, a copy would take it for the object";
+
+  PatternObject again(data, 1 << 16);
+  const Status resent = later->PutStreamed(key, &again);
+  ASSERT_TRUE(resent.ok()) << resent.ToString();
+  EXPECT_EQ(SizeListed(), data.size()) << "put whole, it is listed again";
+  EXPECT_EQ(Sha256Hex(Fetch(later.get(), key)), Sha256Hex(data));
+}
+
+// The server stores the damaged body whole, its answer is lost, and the
+// copy is cancelled while it waits to send the object again: no request
+// may go after a cancellation, to remove the object or to ask what is
+// there.
+TEST_F(S3StreamedPutTest, ADamagedObjectLeftByACancelledPutIsNotListedAsWhole) {
+  auto proxy = StartProxy();
+  const std::string key = "objects/cancelled-damaged";
+  FaultRule lose;
+  lose.action = Action::kDropMidAnswer;
+  lose.method = "PUT";
+  lose.target_contains = key;
+  lose.answer_bytes = 0;
+  lose.flip_body_byte = true;
+  proxy->AddRule(lose);
+  Cancellation cancel;
+  S3TargetConfig config = StreamConfig(proxy.get());
+  config.cancel = &cancel;
+  // The wait before the retry lasts until the cancellation ends it.
+  config.initial_backoff_ms = config.max_backoff_ms = 100000;
+  config.request_deadline_ms = 600000;
+  const std::string data = PatternBytes(1 << 20, 51);
+  auto direct = Open(StreamConfig(nullptr));
+  std::thread canceller([&] {
+    EXPECT_TRUE(WaitUntil([&] {
+      const auto stat = direct->Stat(key);
+      return stat.ok() && *stat == data.size();
+    })) << "s3rver stores the whole damaged body";
+    cancel.Cancel("the server is shutting down");
+  });
+  PatternObject object(data, 1 << 16);
+  const Status s = Open(config)->PutStreamed(key, &object);
+  canceller.join();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_EQ(object.attempts, 1);
+  EXPECT_NE(Sha256Hex(Fetch(direct.get(), key)), Sha256Hex(data)) << "the object is damaged";
+
+  config.cancel = nullptr;
+  const auto listed = Open(config)->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].size, 0u) << "listed at its size, a copy would take it for the object";
+}
+
+TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAcceptedAndCountedUnchecked) {
   auto proxy = StartProxy();
   const std::string wrong = "\"0123456789abcdef0123456789abcdef\"";
   proxy->AddRule(Raw("PUT", "/objects/multi", PutAnswer("\"0123456789abcdef-3\""), 1));
@@ -160,12 +256,16 @@ TEST_F(S3StreamedPutTest, EtagsThatAreNoMd5OfTheBodyAreAccepted) {
       Raw("PUT", "/objects/ssec",
           PutAnswer(wrong, "x-amz-server-side-encryption-customer-algorithm: AES256\r\n"), 1));
   auto target = Open(StreamConfig(proxy.get()));
+  PatternObject checked(PatternBytes(1000, 46), 100);
+  ASSERT_TRUE(target->PutStreamed("objects/checked", &checked).ok());
+  EXPECT_EQ(target->UncheckedPuts(), 0u) << "s3rver's ETag is the MD5 of the body";
   for (const std::string key : {"objects/multi", "objects/kms", "objects/ssec"}) {
     PatternObject object(PatternBytes(1000, 46), 100);
     const Status s = target->PutStreamed(key, &object);
     EXPECT_TRUE(s.ok()) << key << ": " << s.ToString();
     EXPECT_EQ(proxy->Count("PUT", key), 1) << key;
   }
+  EXPECT_EQ(target->UncheckedPuts(), 3u) << "each counted as stored unchecked";
 }
 
 TEST_F(S3StreamedPutTest, AConnectionDroppedMidBodySendsTheObjectAgainWhole) {
@@ -225,14 +325,17 @@ TEST_F(S3StreamedPutTest, TheRequestDeadlineStopsABodyInFlight) {
 }
 
 TEST(S3EtagTest, OnlyADifferingPlainMd5Disagrees) {
+  using V = s3::EtagVerdict;
   const std::string md5 = "9e107d9d372bb6826bd81d3542a419d6";
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d6\"", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9E107D9D372BB6826BD81D3542A419D6\"", md5, false));
-  EXPECT_FALSE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, false));
-  EXPECT_FALSE(s3::EtagAgreesWithMd5("9e107d9d372bb6826bd81d3542a419d7", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7-2\"", md5, false));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, true));
-  EXPECT_TRUE(s3::EtagAgreesWithMd5("", md5, false));
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d6\"", md5, false), V::kAgrees);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9E107D9D372BB6826BD81D3542A419D6\"", md5, false), V::kAgrees);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, false),
+            V::kDiffers);
+  EXPECT_EQ(s3::CompareEtagWithMd5("9e107d9d372bb6826bd81d3542a419d7", md5, false), V::kDiffers);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7-2\"", md5, false),
+            V::kNoMd5);
+  EXPECT_EQ(s3::CompareEtagWithMd5("\"9e107d9d372bb6826bd81d3542a419d7\"", md5, true), V::kNoMd5);
+  EXPECT_EQ(s3::CompareEtagWithMd5("", md5, false), V::kNoMd5);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "arkwiki/backup/offsite_targets.h"
 #include "support/temp_dir.h"
@@ -84,6 +86,37 @@ TEST(OffsiteTargetsTest, S3TargetWithoutAStateDirectoryIsRefused) {
   testing::TempDir dir;
   spec.state_dir = dir.Sub("states");
   EXPECT_TRUE(OpenOffsiteTarget(Env::Default(), spec, true).ok());
+}
+
+TEST(UploadStateTest, DamagedMarksAreKeptPerTargetUntilCleared) {
+  testing::TempDir dir;
+  const std::string states = dir.Sub("s3-state");
+  {
+    UploadStateStore empty(Env::Default(), states, "target");
+    auto none = empty.DamagedKeys();
+    ASSERT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_TRUE(none->empty());
+  }
+  UploadStateStore first(Env::Default(), states, "target");
+  UploadStateStore other(Env::Default(), states, "another target");
+  ASSERT_TRUE(first.MarkDamaged("objects/ab/k").ok());
+  ASSERT_TRUE(first.MarkDamaged("packs/p").ok());
+  ASSERT_TRUE(other.MarkDamaged("objects/ab/k").ok());
+  ASSERT_TRUE(first.Save(SomeState()).ok());  // an upload record beside the marks
+  EXPECT_EQ(ModeOf(states), 0700u);
+
+  UploadStateStore reopened(Env::Default(), states, "target");
+  auto keys = reopened.DamagedKeys();
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(*keys, (std::set<std::string>{"objects/ab/k", "packs/p"}));
+  ASSERT_TRUE(reopened.ClearDamaged("objects/ab/k").ok());
+  ASSERT_TRUE(reopened.ClearDamaged("never/marked").ok());
+  keys = reopened.DamagedKeys();
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(*keys, (std::set<std::string>{"packs/p"}));
+  auto others = other.DamagedKeys();
+  ASSERT_TRUE(others.ok()) << others.status().ToString();
+  EXPECT_EQ(*others, (std::set<std::string>{"objects/ab/k"}));
 }
 
 }  // namespace
