@@ -24,8 +24,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "arkwiki/core/status.h"
 
 namespace arkwiki {
 
@@ -37,6 +41,40 @@ inline constexpr int kMaxManifestChunkRecords = 64;
 // At most this many bytes in one manifest chunk: a reader loads a chunk
 // whole, so a list naming a larger one is damaged.
 inline constexpr uint64_t kMaxManifestChunkBytes = uint64_t{1} << 20;
+
+// The rule above applied to a text given piece by piece (as StreamManifest
+// writes it): each chunk goes to `emit` as soon as its end is known, so at
+// most one chunk (kMaxManifestChunkBytes) and one piece are held, however
+// long the manifest. Stops at the first error `emit` returns.
+class ManifestCutter {
+ public:
+  using Emit = std::function<Status(std::string_view chunk)>;
+  explicit ManifestCutter(Emit emit) : emit_(std::move(emit)) {}
+
+  // The text's next bytes.
+  Status Add(std::string_view piece);
+  // The end of the text: the last chunk.
+  Status Finish() { return Cut(end()); }
+
+ private:
+  uint64_t end() const { return start_ + buffer_.size(); }
+  // Emits the bytes before `at` (an offset in the text) as a chunk, if any.
+  Status Cut(uint64_t at);
+  // The bound on a chunk's size, for the line that ends at end().
+  Status Bound();
+  // The line from line_start_ to end() is complete.
+  Status EndLine();
+
+  Emit emit_;
+  std::string buffer_;  // the text from start_ (the current chunk's first byte) on
+  uint64_t start_ = 0;
+  uint64_t line_start_ = 0;  // may lie before start_ when a long line was cut
+  std::string line_head_;    // the current line's first bytes, enough to tell its kind
+  uint64_t line_size_ = 0;
+  bool in_files_ = false;
+  std::string hash_line_;  // the head of the last sha256 line in files[]
+  int records_ = 0;
+};
 
 // `text` cut by the rule above: consecutive pieces that add up to it.
 std::vector<std::string_view> CutManifest(std::string_view text);
