@@ -41,6 +41,11 @@ inline constexpr int kMaxManifestChunkRecords = 64;
 // At most this many bytes in one manifest chunk: a reader loads a chunk
 // whole, so a list naming a larger one is damaged.
 inline constexpr uint64_t kMaxManifestChunkBytes = uint64_t{1} << 20;
+// At most this many bytes in a manifest put together from chunks: what the
+// archive reader accepts for the most entries an archive may hold (64 MiB
+// plus 1 KiB an entry, for 5,000,000), which a snapshot never exceeds, as it
+// refuses a wiki over CheckArchiveLimits.
+inline constexpr uint64_t kMaxChunkedManifestBytes = (uint64_t{64} << 20) + 5'000'000 * 1024ull;
 
 // The rule above applied to a text given piece by piece (as StreamManifest
 // writes it): each chunk goes to `emit` as soon as its end is known, so at

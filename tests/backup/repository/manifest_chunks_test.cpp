@@ -340,6 +340,13 @@ TEST_F(ManifestChunksTest, AManifestChunkListNamingAChunkBeyondItsBoundIsDamaged
   EXPECT_TRUE(ParseChunkList(sha + " 1048576\n", kManifestChunks).ok());
   EXPECT_EQ(ParseChunkList(sha + " 1048577\n", kManifestChunks).status().code(),
             StatusCode::kCorruption);
+  // Lines that each name one small gzip chunk of 1 MiB, adding up to more
+  // than a manifest may hold: refused before a byte of it is read.
+  const std::string line = sha + " 2000 gzip 1048576\n";
+  std::string many;
+  for (uint64_t n = 0; n < kMaxChunkedManifestBytes / kMaxManifestChunkBytes; ++n) many += line;
+  EXPECT_TRUE(ParseChunkList(many, kManifestChunks).ok());
+  EXPECT_EQ(ParseChunkList(many + line, kManifestChunks).status().code(), StatusCode::kCorruption);
   const SnapshotInfo point = Snap();
   const std::string list = PointFile(point.id, kManifestChunksPath);
   std::string text = *ReadFileToString(Env::Default(), list);
