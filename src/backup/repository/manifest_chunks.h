@@ -1,7 +1,7 @@
 // A restore point's manifest.json stored as chunks (private to the backup
 // layer; format: docs/backup-repository.md#the-manifest-as-chunks).
 //
-// A restore point of format version 4 may hold, instead of its whole
+// A restore point of format version 5 may hold, instead of its whole
 // manifest.json, the list manifest.json.chunks, in the format of
 // database/arkwiki.db.chunks (repository/db_chunks.h). The manifest lists
 // every upload, so of 30 daily restore points of a wiki whose uploads

@@ -218,7 +218,7 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
 
 // Step 4, last part: the checked database snapshot at `db_path` split into
 // chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
-// list. The repository becomes format version 4 before the first chunk is
+// list. The repository becomes format version 5 (kChunkedFormatVersion) before the first chunk is
 // stored.
 Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
                                                   const std::string& db_path, ChunkStorer* storer) {
