@@ -35,7 +35,7 @@ bool CutsByHash(std::string_view hash_line) {
 
 Status ManifestCutter::Cut(uint64_t at) {
   if (at > start_) {
-    const size_t n = static_cast<size_t>(at - start_);
+    const auto n = static_cast<size_t>(at - start_);
     ARKWIKI_RETURN_IF_ERROR(emit_(std::string_view(buffer_).substr(0, n)));
     buffer_.erase(0, n);
     start_ = at;
