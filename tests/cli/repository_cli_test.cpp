@@ -230,7 +230,7 @@ TEST_F(RepositoryCliTest, AnEncryptedRepositoryWorksWithItsPassphraseFileAndOnly
   const std::string id = last_.out.substr(14, last_.out.find(' ', 14) - 14);
   std::ifstream format(data_ + "/backups/repository.json");
   const std::string format_text((std::istreambuf_iterator<char>(format)), {});
-  EXPECT_NE(format_text.find("\"format_version\": 4"), std::string::npos) << format_text;
+  EXPECT_NE(format_text.find("\"format_version\": 5"), std::string::npos) << format_text;
   EXPECT_NE(format_text.find("\"encryption\""), std::string::npos) << format_text;
   EXPECT_EQ(run({"backup", "snapshots", "--data", data_}), 0) << last_.err;
   EXPECT_NE(last_.out.find("\"nightly\""), std::string::npos) << last_.out;

@@ -108,9 +108,9 @@ bool ParseSize(std::string_view text, uint64_t* out) {
 }  // namespace
 
 const ChunkedKind kDatabaseChunks{kDatabasePath, kDatabaseChunksPath, kMaxChunkBytes,
-                                  "database chunk"};
+                                  kMaxChunks* kMaxChunkBytes, "database chunk"};
 const ChunkedKind kManifestChunks{kPointManifest, kManifestChunksPath, kMaxManifestChunkBytes,
-                                  "manifest chunk"};
+                                  kMaxChunkedManifestBytes, "manifest chunk"};
 
 std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
   std::string text;
@@ -131,6 +131,7 @@ std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
 Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text, const ChunkedKind& kind) {
   static constexpr std::string_view kGzip = " gzip ";
   std::vector<ChunkRef> chunks;
+  uint64_t total = 0;
   while (!text.empty()) {
     const size_t eol = text.find('\n');
     const std::string_view line = text.substr(0, eol);
@@ -149,9 +150,10 @@ Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text, const Chunke
     if (line[64] != ' ' || !ParseSha256Hex(line.substr(0, 64), &c.stored.sha256) ||
         !ParseSize(stored_size, &c.stored.size) || !plain_ok || c.stored.size == 0 ||
         c.stored.size > max_stored || c.plain_size == 0 || c.plain_size > kind.max_chunk_bytes ||
-        chunks.size() >= kMaxChunks) {
+        chunks.size() >= kMaxChunks || c.plain_size > kind.max_file_bytes - total) {
       return damaged();
     }
+    total += c.plain_size;
     chunks.push_back(c);
     text.remove_prefix(eol + 1);
   }

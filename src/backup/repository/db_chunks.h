@@ -52,6 +52,10 @@ struct ChunkedKind {
   const char* file_path;  // the file, inside a restore point's directory
   const char* list_path;  // its chunk list, there
   uint64_t max_chunk_bytes;
+  // At most this many bytes in the whole file: a list whose plain sizes add
+  // up to more is damaged (a few lines naming one small gzip chunk could
+  // otherwise make a reader walk terabytes).
+  uint64_t max_file_bytes;
   const char* chunk_name;  // "database chunk", in messages
 };
 extern const ChunkedKind kDatabaseChunks;
@@ -73,7 +77,8 @@ inline constexpr uint64_t kMaxGzipOverhead = 1024;
 std::string ChunkListText(const std::vector<ChunkRef>& chunks);
 // Corruption for any other text, or a chunk whose plain size is 0 or above
 // kind.max_chunk_bytes (or a gzip chunk stored in more than that plus
-// kMaxGzipOverhead).
+// kMaxGzipOverhead), or plain sizes that add up to more than
+// kind.max_file_bytes.
 Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text,
                                              const ChunkedKind& kind = kDatabaseChunks);
 // The size of the file the chunks make up: the sum of their plain sizes.

@@ -33,44 +33,92 @@ bool CutsByHash(std::string_view hash_line) {
 
 }  // namespace
 
+Status ManifestCutter::Cut(uint64_t at) {
+  if (at > start_) {
+    const auto n = static_cast<size_t>(at - start_);
+    ARKWIKI_RETURN_IF_ERROR(emit_(std::string_view(buffer_).substr(0, n)));
+    buffer_.erase(0, n);
+    start_ = at;
+  }
+  records_ = 0;
+  return Status::Ok();
+}
+
+// A chunk that would exceed the bound is cut before the line that makes it
+// so, and a longer line at the bound. Applied as the line's bytes arrive,
+// which cuts where applying it to the whole line would, as a line only
+// grows.
+Status ManifestCutter::Bound() {
+  if (end() - start_ <= kMaxManifestChunkBytes) return Status::Ok();
+  if (line_start_ > start_) ARKWIKI_RETURN_IF_ERROR(Cut(line_start_));
+  while (end() - start_ > kMaxManifestChunkBytes) {
+    ARKWIKI_RETURN_IF_ERROR(Cut(start_ + kMaxManifestChunkBytes));
+  }
+  return Status::Ok();
+}
+
+Status ManifestCutter::EndLine() {
+  // Whole lines compared only when short enough to be held whole.
+  const bool whole = line_size_ == line_head_.size();
+  const auto is = [&](std::string_view text) { return whole && line_head_ == text; };
+  if (in_files_ && is(kFilesClose)) {
+    in_files_ = false;
+    ARKWIKI_RETURN_IF_ERROR(Cut(line_start_));
+  }
+  ARKWIKI_RETURN_IF_ERROR(Bound());
+  if (!in_files_ && is(kFilesOpen)) {
+    in_files_ = true;
+    ARKWIKI_RETURN_IF_ERROR(Cut(end()));
+  } else if (in_files_ && line_head_.compare(0, kHashKey.size(), kHashKey) == 0) {
+    hash_line_ = line_head_;
+  } else if (in_files_ && (is("  },\n") || is("  }\n"))) {
+    ++records_;
+    if (records_ >= kMaxManifestChunkRecords ||
+        (records_ >= kMinManifestChunkRecords && CutsByHash(hash_line_))) {
+      ARKWIKI_RETURN_IF_ERROR(Cut(end()));
+    }
+  }
+  line_start_ = end();
+  line_head_.clear();
+  line_size_ = 0;
+  return Status::Ok();
+}
+
+Status ManifestCutter::Add(std::string_view piece) {
+  // At most this much of a line is kept to tell its kind: more than the
+  // longest line compared whole and the sha256 line up to its value's end.
+  constexpr size_t kLineHead = 128;
+  while (!piece.empty()) {
+    // Up to the end of a line, and never more than a chunk at once.
+    const size_t eol = piece.find('\n');
+    const size_t n = std::min<size_t>(eol == std::string_view::npos ? piece.size() : eol + 1,
+                                      kMaxManifestChunkBytes);
+    const std::string_view part = piece.substr(0, n);
+    buffer_.append(part);
+    if (line_head_.size() < kLineHead) {
+      line_head_.append(part.substr(0, kLineHead - line_head_.size()));
+    }
+    line_size_ += n;
+    piece.remove_prefix(n);
+    if (part.back() == '\n') {
+      ARKWIKI_RETURN_IF_ERROR(EndLine());
+    } else {
+      ARKWIKI_RETURN_IF_ERROR(Bound());
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<std::string_view> CutManifest(std::string_view text) {
   std::vector<std::string_view> chunks;
-  size_t start = 0;
-  int records = 0;
-  const auto cut = [&](size_t end) {
-    if (end > start) chunks.push_back(text.substr(start, end - start));
-    start = end;
-    records = 0;
-  };
-  bool in_files = false;
-  std::string_view hash_line;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t eol = text.find('\n', pos);
-    const size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
-    const std::string_view line = text.substr(pos, next - pos);
-    if (in_files && line == kFilesClose) {
-      in_files = false;
-      cut(pos);
-    }
-    if (next - start > kMaxManifestChunkBytes) {
-      if (pos > start) cut(pos);
-      while (next - start > kMaxManifestChunkBytes) cut(start + kMaxManifestChunkBytes);
-    }
-    if (!in_files && line == kFilesOpen) {
-      in_files = true;
-      cut(next);
-    } else if (in_files && line.substr(0, kHashKey.size()) == kHashKey) {
-      hash_line = line;
-    } else if (in_files && (line == "  },\n" || line == "  }\n")) {
-      ++records;
-      if (records >= kMaxManifestChunkRecords ||
-          (records >= kMinManifestChunkRecords && CutsByHash(hash_line))) {
-        cut(next);
-      }
-    }
-    pos = next;
-  }
-  cut(text.size());
+  size_t at = 0;
+  ManifestCutter cutter([&](std::string_view chunk) {
+    chunks.push_back(text.substr(at, chunk.size()));
+    at += chunk.size();
+    return Status::Ok();
+  });
+  (void)cutter.Add(text);  // emit never fails
+  (void)cutter.Finish();
   return chunks;
 }
 

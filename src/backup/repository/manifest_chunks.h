@@ -1,7 +1,7 @@
 // A restore point's manifest.json stored as chunks (private to the backup
 // layer; format: docs/backup-repository.md#the-manifest-as-chunks).
 //
-// A restore point of format version 4 may hold, instead of its whole
+// A restore point of format version 5 may hold, instead of its whole
 // manifest.json, the list manifest.json.chunks, in the format of
 // database/arkwiki.db.chunks (repository/db_chunks.h). The manifest lists
 // every upload, so of 30 daily restore points of a wiki whose uploads
@@ -24,8 +24,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "arkwiki/core/status.h"
 
 namespace arkwiki {
 
@@ -37,6 +41,45 @@ inline constexpr int kMaxManifestChunkRecords = 64;
 // At most this many bytes in one manifest chunk: a reader loads a chunk
 // whole, so a list naming a larger one is damaged.
 inline constexpr uint64_t kMaxManifestChunkBytes = uint64_t{1} << 20;
+// At most this many bytes in a manifest put together from chunks: what the
+// archive reader accepts for the most entries an archive may hold (64 MiB
+// plus 1 KiB an entry, for 5,000,000), which a snapshot never exceeds, as it
+// refuses a wiki over CheckArchiveLimits.
+inline constexpr uint64_t kMaxChunkedManifestBytes = (uint64_t{64} << 20) + 5'000'000 * 1024ull;
+
+// The rule above applied to a text given piece by piece (as StreamManifest
+// writes it): each chunk goes to `emit` as soon as its end is known, so at
+// most one chunk (kMaxManifestChunkBytes) and one piece are held, however
+// long the manifest. Stops at the first error `emit` returns.
+class ManifestCutter {
+ public:
+  using Emit = std::function<Status(std::string_view chunk)>;
+  explicit ManifestCutter(Emit emit) : emit_(std::move(emit)) {}
+
+  // The text's next bytes.
+  Status Add(std::string_view piece);
+  // The end of the text: the last chunk.
+  Status Finish() { return Cut(end()); }
+
+ private:
+  uint64_t end() const { return start_ + buffer_.size(); }
+  // Emits the bytes before `at` (an offset in the text) as a chunk, if any.
+  Status Cut(uint64_t at);
+  // The bound on a chunk's size, for the line that ends at end().
+  Status Bound();
+  // The line from line_start_ to end() is complete.
+  Status EndLine();
+
+  Emit emit_;
+  std::string buffer_;  // the text from start_ (the current chunk's first byte) on
+  uint64_t start_ = 0;
+  uint64_t line_start_ = 0;  // may lie before start_ when a long line was cut
+  std::string line_head_;    // the current line's first bytes, enough to tell its kind
+  uint64_t line_size_ = 0;
+  bool in_files_ = false;
+  std::string hash_line_;  // the head of the last sha256 line in files[]
+  int records_ = 0;
+};
 
 // `text` cut by the rule above: consecutive pieces that add up to it.
 std::vector<std::string_view> CutManifest(std::string_view text);

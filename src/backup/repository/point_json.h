@@ -12,7 +12,7 @@
 
 namespace arkwiki {
 
-// {"format": "arkwiki-repository", "format_version": 4}, with "encryption"
+// {"format": "arkwiki-repository", "format_version": 5}, with "encryption"
 // for an encrypted repository.
 std::string RepositoryJson(bool encrypted = false);
 struct RepositoryFormat {
@@ -25,7 +25,7 @@ Result<RepositoryFormat> ParseRepositoryJson(const std::string& text);
 Status CheckRepositoryJson(const std::string& text);
 // Rewrites an older repository.json as version `version` (kPackedFormatVersion
 // before the first pack is placed, kChunkedFormatVersion before the first
-// database chunk is stored), durably and keeping its encryption, so that an
+// chunk is stored), durably and keeping its encryption, so that an
 // arkwiki that reads only older versions refuses the repository instead of
 // misreading it (its prune would remove the packs, or the chunks). A newer
 // or equal version is left as it is.

@@ -15,13 +15,17 @@ inline constexpr char kRepositoryFormatName[] = "arkwiki-repository";
 // (repository/pack_store.h). 3: an encrypted repository
 // (repository/sealed_env.h), with "encryption" naming the cipher. 4:
 // restore points may hold their database as chunks (repository/db_chunks.h),
-// plain or, with "encryption", encrypted. Older repositories are read as
-// they are and upgraded (durably, keeping "encryption") before the first
-// pack, or the first chunk, is written; a new one is written as version 4.
-inline constexpr int kRepositoryFormatVersion = 4;
+// plain or, with "encryption", encrypted. 5: chunks may be stored as gzip
+// members (repository/chunk_codec.h), and a restore point may hold its
+// manifest as chunks (repository/manifest_chunks.h), which an arkwiki that
+// reads version 4 would not see as a restore point at all (its prune would
+// remove every object only such points need). Older repositories are read
+// as they are and upgraded (durably, keeping "encryption") before the first
+// pack, or the first chunk, is written; a new one is written as version 5.
+inline constexpr int kRepositoryFormatVersion = 5;
 inline constexpr int kPackedFormatVersion = 2;
 inline constexpr int kEncryptedFormatVersion = 3;
-inline constexpr int kChunkedFormatVersion = 4;
+inline constexpr int kChunkedFormatVersion = 5;
 inline constexpr char kRepositoryCipher[] = "xchacha20poly1305-secretstream";
 
 struct RepoLayout {

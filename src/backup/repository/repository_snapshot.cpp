@@ -223,7 +223,7 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
 
 // Step 4, last part: the checked database snapshot at `db_path` split into
 // chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
-// list. The repository becomes format version 4 before the first chunk is
+// list. The repository becomes format version 5 (kChunkedFormatVersion) before the first chunk is
 // stored.
 Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
                                                   const std::string& db_path, ChunkStorer* storer) {
@@ -257,15 +257,19 @@ Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& re
 }
 
 // Step 4, after the database: the manifest's text cut into chunks
-// (repository/manifest_chunks.h), given to `storer`. Returns the chunk
-// list. The text is held whole while it is cut (4 MiB for 20,000 files).
+// (repository/manifest_chunks.h) as it is written, given to `storer`.
+// Returns the chunk list. At most a chunk of the text is held at once,
+// however many files the manifest lists.
 Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, ChunkStorer* storer) {
-  const std::string text = SerializeManifest(manifest);
   std::vector<ChunkRef> chunks;
-  for (std::string_view piece : CutManifest(text)) {
+  ManifestCutter cutter([&](std::string_view piece) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(piece));
     chunks.push_back(chunk);
-  }
+    return Status::Ok();
+  });
+  ARKWIKI_RETURN_IF_ERROR(
+      StreamManifest(manifest, [&](std::string_view piece) { return cutter.Add(piece); }));
+  ARKWIKI_RETURN_IF_ERROR(cutter.Finish());
   return chunks;
 }
 

@@ -99,7 +99,7 @@ TEST_F(DbChunksTest, ASecondPointAfterASmallChangeStoresOnlyTheChangedChunks) {
   EXPECT_LT(changed, first_chunks.size() / 2);
   // What the second point added: far less than a whole database.
   EXPECT_LT(second.new_bytes, LiveDatabaseSize() / 2);
-  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
+  EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos) << FormatFile();
 }
 
 TEST_F(DbChunksTest, AChunkedPointExportsAsTheArchiveAndChecks) {
@@ -177,7 +177,7 @@ TEST_F(DbChunksTest, APointWithItsDatabaseWholeStillExportsChecksAndPrunesBeside
   AddUpload("one-more.txt", "a small change");
   const SnapshotInfo chunked = Snap();
   // Marked before its first chunk, so that an older arkwiki refuses it.
-  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
+  EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos) << FormatFile();
   ASSERT_TRUE(Open()->Prune().ok());
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportAndVerify(old.id).ok());
@@ -189,14 +189,17 @@ TEST_F(DbChunksTest, APointWithItsDatabaseWholeStillExportsChecksAndPrunesBeside
   EXPECT_EQ(report.snapshot_problems[0].rfind(old.id, 0), 0u) << report.snapshot_problems[0];
 }
 
-TEST_F(DbChunksTest, ARepositoryOfANewerFormatIsRefusedAndVersionFourIsRead) {
+TEST_F(DbChunksTest, ARepositoryOfANewerFormatIsRefusedAndVersionsFourAndFiveAreRead) {
   EXPECT_TRUE(ParseRepositoryJson(RepositoryJson()).ok());
-  EXPECT_EQ(ParseRepositoryJson(RepositoryJson())->version, 4);
+  EXPECT_EQ(ParseRepositoryJson(RepositoryJson())->version, 5);
   EXPECT_TRUE(ParseRepositoryJson(RepositoryJson(true))->encrypted);
+  EXPECT_EQ(
+      ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 4}")->version,
+      4);
   const auto newer =
-      ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 5}");
+      ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 6}");
   EXPECT_EQ(newer.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(newer.status().message().find("reads up to 4"), std::string::npos);
+  EXPECT_NE(newer.status().message().find("reads up to 5"), std::string::npos);
   // Version 3 is always encrypted; encryption before version 3 never was.
   EXPECT_FALSE(
       ParseRepositoryJson("{\"format\": \"arkwiki-repository\", \"format_version\": 3}").ok());

@@ -146,7 +146,7 @@ TEST_F(EncryptedRepositoryTest, NothingStoredRevealsContentNamesOrLabels) {
     EXPECT_EQ(Slurp(f).find("\"sha256\""), std::string::npos) << f;
   }
   const std::string format = Slurp(repo_.format_file);
-  EXPECT_NE(format.find("\"format_version\": 4"), std::string::npos) << format;
+  EXPECT_NE(format.find("\"format_version\": 5"), std::string::npos) << format;
   EXPECT_NE(format.find("\"encryption\""), std::string::npos) << format;
   EXPECT_TRUE(std::filesystem::exists(repo_.key_file));
   // Yet the restore point reads back whole.
@@ -359,7 +359,7 @@ TEST_F(EncryptedRepositoryTest, APlainRepositoryHoldingRestorePointsIsNotConvert
   ASSERT_TRUE(plain.ok());
   ASSERT_TRUE((*plain)->Snapshot(SnapshotRequest{}).ok());
   const std::string before = Slurp(repo_.format_file);
-  EXPECT_NE(before.find("\"format_version\": 4"), std::string::npos) << before;
+  EXPECT_NE(before.find("\"format_version\": 5"), std::string::npos) << before;
   EXPECT_FALSE(std::filesystem::exists(repo_.key_file));
   auto refused = TryOpen(Options());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
@@ -417,7 +417,7 @@ TEST_F(EncryptedRepositoryTest, AnEmptyPlainRepositoryIsMadeEncrypted) {
   auto repo = TryOpen(Options());
   ASSERT_TRUE(repo.ok()) << repo.status().ToString();
   EXPECT_TRUE((*repo)->encrypted());
-  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 4"), std::string::npos);
+  EXPECT_NE(Slurp(repo_.format_file).find("\"format_version\": 5"), std::string::npos);
 }
 
 TEST_F(EncryptedRepositoryTest, ThePassphraseFileMustBePrivateAndOutsideLiveAndTheRepository) {

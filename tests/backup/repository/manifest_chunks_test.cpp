@@ -89,6 +89,56 @@ TEST(ManifestCutTest, NoChunkExceedsItsBoundWhateverTheText) {
   EXPECT_TRUE(CutManifest("").empty());
 }
 
+// The chunks of `text` given to a ManifestCutter in pieces of `piece`
+// bytes (the last one shorter).
+std::vector<std::string> CutInPieces(std::string_view text, size_t piece) {
+  std::vector<std::string> chunks;
+  ManifestCutter cutter([&](std::string_view chunk) {
+    chunks.emplace_back(chunk);
+    return Status::Ok();
+  });
+  for (size_t at = 0; at < text.size(); at += piece) {
+    EXPECT_TRUE(cutter.Add(text.substr(at, piece)).ok());
+  }
+  EXPECT_TRUE(cutter.Finish().ok());
+  return chunks;
+}
+
+TEST(ManifestCutTest, ATextGivenPieceByPieceIsCutAsTheWholeText) {
+  const std::string records = ManifestText(600);
+  // Lines longer than a chunk, one of them just before the files' end.
+  const std::string long_lines = "{\n \"site_title\": \"" +
+                                 std::string(kMaxManifestChunkBytes + 7, 'x') +
+                                 "\",\n \"files\": [\n" + records.substr(records.find("  {\n")) +
+                                 std::string(2 * kMaxManifestChunkBytes - 3, 'y') + "\n ],\n}";
+  for (const std::string& text : {records, long_lines}) {
+    std::vector<std::string> whole;
+    for (std::string_view p : CutManifest(text)) whole.emplace_back(p);
+    for (size_t piece : {size_t{1}, size_t{3}, size_t{77}, size_t{4096}, text.size()}) {
+      EXPECT_EQ(CutInPieces(text, piece), whole) << "pieces of " << piece;
+    }
+  }
+}
+
+TEST(ManifestCutTest, ACutterHoldsNoMoreThanAChunkOfAText) {
+  // A chunk is given out as soon as its end is known: the text is never
+  // held whole.
+  size_t given = 0;
+  ManifestCutter cutter([&](std::string_view chunk) {
+    EXPECT_LE(chunk.size(), kMaxManifestChunkBytes);
+    given += chunk.size();
+    return Status::Ok();
+  });
+  const std::string line(64 * 1024, 'x');
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(cutter.Add(line).ok());
+  EXPECT_GE(given, 100 * line.size() - kMaxManifestChunkBytes);
+  ASSERT_TRUE(cutter.Finish().ok());
+  EXPECT_EQ(given, 100 * line.size());
+  // An error from where the chunks go stops the cutting.
+  ManifestCutter failing([](std::string_view) { return Status::IoError("disk full"); });
+  EXPECT_EQ(failing.Add(std::string(2 * kMaxManifestChunkBytes, 'x')).code(), StatusCode::kIoError);
+}
+
 class ManifestChunksTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -290,6 +340,13 @@ TEST_F(ManifestChunksTest, AManifestChunkListNamingAChunkBeyondItsBoundIsDamaged
   EXPECT_TRUE(ParseChunkList(sha + " 1048576\n", kManifestChunks).ok());
   EXPECT_EQ(ParseChunkList(sha + " 1048577\n", kManifestChunks).status().code(),
             StatusCode::kCorruption);
+  // Lines that each name one small gzip chunk of 1 MiB, adding up to more
+  // than a manifest may hold: refused before a byte of it is read.
+  const std::string line = sha + " 2000 gzip 1048576\n";
+  std::string many;
+  for (uint64_t n = 0; n < kMaxChunkedManifestBytes / kMaxManifestChunkBytes; ++n) many += line;
+  EXPECT_TRUE(ParseChunkList(many, kManifestChunks).ok());
+  EXPECT_EQ(ParseChunkList(many + line, kManifestChunks).status().code(), StatusCode::kCorruption);
   const SnapshotInfo point = Snap();
   const std::string list = PointFile(point.id, kManifestChunksPath);
   std::string text = *ReadFileToString(Env::Default(), list);

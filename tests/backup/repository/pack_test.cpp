@@ -105,7 +105,7 @@ TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   Sha256Raw large_raw;
   ASSERT_TRUE(ParseSha256Hex(large_sha, &large_raw));
   EXPECT_EQ(index.Find(large_raw), nullptr);
-  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos) << FormatFile();
+  EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos) << FormatFile();
   // A second snapshot finds every object stored and writes no pack, but
   // for the head and tail of its manifest when its created_at differs.
   SnapshotInfo second = Snap();
@@ -241,7 +241,7 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   for (const PackEntry& e : index.entries()) uploads += chunks.count(Hex(e.sha256)) == 0;
   EXPECT_EQ(uploads, 1u);
   EXPECT_LT(index.entries().size(), 1u + chunks.size());
-  EXPECT_NE(FormatFile().find("\"format_version\": 4"), std::string::npos);
+  EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos);
   EXPECT_TRUE(CheckAll().ok());
   ASSERT_TRUE(Open()->Delete(first.id).ok());
   ASSERT_TRUE(Open()->Prune().ok());
