@@ -14,6 +14,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/storage/storage.h"
 #include "backup/repository/point_database.h"
+#include "backup/repository/repository_fixture.h"
 #include "repository/pack_store.h"
 #include "support/seed_wiki.h"
 #include "support/temp_dir.h"
@@ -62,37 +63,11 @@ TEST(ChunkCodecTest, AMemberInflatingBeyondItsBoundOrToAnotherSizeIsDamaged) {
   EXPECT_EQ(d.Gunzip(Gzip("abc") + "junk", 3, "chunk X", &out).code(), StatusCode::kCorruption);
 }
 
-class CompressedChunksTest : public ::testing::Test {
+class CompressedChunksTest : public testing::RepositoryFixture {
  protected:
   void SetUp() override {
-    testing::SeedWikiAt(data_, "a");
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    for (int i = 0; i < 200; ++i) {
-      testing::AddUpload(**storage, "home", "f" + std::to_string(i) + ".txt",
-                         "upload number " + std::to_string(i));
-    }
-  }
-  std::unique_ptr<Repository> Open() {
-    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
-    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
-    return repo.ok() ? std::move(repo).value() : nullptr;
-  }
-  SnapshotInfo Snap() {
-    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
-    EXPECT_TRUE(point.ok()) << point.status().ToString();
-    return point.ok() ? *point : SnapshotInfo{};
-  }
-  Status ExportAndVerify(const std::string& id) {
-    const std::string path = dir_.Sub(id + ".zip");
-    auto exported = Open()->ExportToFile(id, path);
-    if (!exported.ok()) return exported.status();
-    return VerifyArchive(Env::Default(), path).status();
-  }
-  CheckReport CheckAll() {
-    auto report = Open()->Check(CheckOptions{100, 0});
-    EXPECT_TRUE(report.ok()) << report.status().ToString();
-    return report.ok() ? *report : CheckReport{};
+    RepositoryFixture::SetUp();
+    AddSmallUploads(200);
   }
   std::vector<ChunkRef> List(const std::string& id, const ChunkedKind& kind) {
     auto chunks = ReadPointChunks(Env::Default(), repo_.SnapshotDir(id), kind);
@@ -128,11 +103,6 @@ class CompressedChunksTest : public ::testing::Test {
                     .ok());
   }
   static std::string Hex(const Sha256Raw& raw) { return HexEncode(raw.data(), raw.size()); }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.Sub("data");
-  std::string repo_dir_ = DefaultBackupDir(data_);
-  RepoLayout repo_{repo_dir_};
 };
 
 TEST_F(CompressedChunksTest, EveryChunkIsAGzipMemberNamedByTheHashOfItsStoredBytes) {

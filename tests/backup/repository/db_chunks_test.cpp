@@ -12,6 +12,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/storage/storage.h"
 #include "backup/repository/point_database.h"
+#include "backup/repository/repository_fixture.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "support/file_damage.h"
@@ -21,45 +22,13 @@
 namespace arkwiki {
 namespace {
 
-class DbChunksTest : public ::testing::Test {
+class DbChunksTest : public testing::RepositoryFixture {
  protected:
   void SetUp() override {
-    testing::SeedWikiAt(data_, "a");
-    // Enough rows for a database of many chunks.
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    for (int i = 0; i < 300; ++i) {
-      testing::AddUpload(**storage, "home", "f" + std::to_string(i) + ".txt",
-                         "upload number " + std::to_string(i));
-    }
+    RepositoryFixture::SetUp();
+    AddSmallUploads(300);
   }
 
-  std::unique_ptr<Repository> Open() {
-    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
-    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
-    return repo.ok() ? std::move(repo).value() : nullptr;
-  }
-  SnapshotInfo Snap() {
-    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
-    EXPECT_TRUE(point.ok()) << point.status().ToString();
-    return point.ok() ? *point : SnapshotInfo{};
-  }
-  void AddUpload(const std::string& name, const std::string& data) {
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::AddUpload(**storage, "home", name, data);
-  }
-  Status ExportAndVerify(const std::string& id) {
-    const std::string path = dir_.Sub(id + ".zip");
-    auto exported = Open()->ExportToFile(id, path);
-    if (!exported.ok()) return exported.status();
-    return VerifyArchive(Env::Default(), path).status();
-  }
-  CheckReport CheckAll() {
-    auto report = Open()->Check(CheckOptions{100, 0});
-    EXPECT_TRUE(report.ok()) << report.status().ToString();
-    return report.ok() ? *report : CheckReport{};
-  }
   uint64_t LiveDatabaseSize() {
     return *Env::Default()->GetFileSize(DataDirLayout(data_).database);
   }
@@ -73,12 +42,6 @@ class DbChunksTest : public ::testing::Test {
     EXPECT_NE(e, nullptr) << sha;
     return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset};
   }
-  std::string FormatFile() { return *ReadFileToString(Env::Default(), repo_.format_file); }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.Sub("data");
-  std::string repo_dir_ = DefaultBackupDir(data_);
-  RepoLayout repo_{repo_dir_};
 };
 
 using testing::FlipByteAt;

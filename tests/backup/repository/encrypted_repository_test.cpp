@@ -14,6 +14,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "arkwiki/testing/fault_injection_env.h"
+#include "backup/repository/repository_fixture.h"
 #include "repository/db_chunks.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -28,11 +29,10 @@ namespace {
 
 constexpr char kMarker[] = "MARKER-ONLY-IN-PLAINTEXT";
 
-class EncryptedRepositoryTest : public ::testing::Test {
+class EncryptedRepositoryTest : public testing::RepositoryFixture {
  protected:
-  void SetUp() override { testing::SeedWikiAt(data_, "a"); }
-
-  RepositoryOptions Options(const std::string& passphrase = "correct horse") {
+  RepositoryOptions Options() override { return Options("correct horse"); }
+  RepositoryOptions Options(const std::string& passphrase) {
     RepositoryOptions options;
     options.encrypt = true;
     options.passphrase = passphrase;
@@ -42,34 +42,6 @@ class EncryptedRepositoryTest : public ::testing::Test {
   Result<std::unique_ptr<Repository>> TryOpen(const RepositoryOptions& options) {
     return Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_, options);
   }
-  std::unique_ptr<Repository> Open() {
-    auto repo = TryOpen(Options());
-    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
-    return repo.ok() ? std::move(repo).value() : nullptr;
-  }
-  SnapshotInfo Snap(const std::string& label = "") {
-    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", label});
-    EXPECT_TRUE(point.ok()) << point.status().ToString();
-    return point.ok() ? *point : SnapshotInfo{};
-  }
-  void AddUpload(const std::string& name, const std::string& data) {
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::AddUpload(**storage, "home", name, data);
-  }
-  Status ExportAndVerify(const std::string& id) {
-    const std::string path = dir_.Sub(id + ".zip");
-    (void)Env::Default()->RemoveFile(path);
-    auto exported = Open()->ExportToFile(id, path);
-    if (!exported.ok()) return exported.status();
-    return VerifyArchive(Env::Default(), path).status();
-  }
-  CheckReport CheckAll() {
-    auto report = Open()->Check(CheckOptions{100, 0});
-    EXPECT_TRUE(report.ok()) << report.status().ToString();
-    return report.ok() ? *report : CheckReport{};
-  }
-  PackIndex Packs() { return *PackIndex::Load(Env::Default(), repo_); }
   // Every regular file under the repository.
   std::vector<std::string> StoredFiles() {
     std::vector<std::string> files;
@@ -94,11 +66,6 @@ class EncryptedRepositoryTest : public ::testing::Test {
     }
     return files;
   }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.Sub("data");
-  std::string repo_dir_ = DefaultBackupDir(data_);
-  RepoLayout repo_{repo_dir_};
 };
 
 using testing::FlipByteAt;

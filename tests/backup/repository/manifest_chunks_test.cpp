@@ -11,6 +11,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/storage/storage.h"
 #include "backup/repository/point_database.h"
+#include "backup/repository/repository_fixture.h"
 #include "format/manifest_source.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -139,44 +140,13 @@ TEST(ManifestCutTest, ACutterHoldsNoMoreThanAChunkOfAText) {
   EXPECT_EQ(failing.Add(std::string(2 * kMaxManifestChunkBytes, 'x')).code(), StatusCode::kIoError);
 }
 
-class ManifestChunksTest : public ::testing::Test {
+class ManifestChunksTest : public testing::RepositoryFixture {
  protected:
   void SetUp() override {
-    testing::SeedWikiAt(data_, "a");
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    for (int i = 0; i < 400; ++i) {
-      testing::AddUpload(**storage, "home", "f" + std::to_string(i) + ".txt",
-                         "upload number " + std::to_string(i));
-    }
+    RepositoryFixture::SetUp();
+    AddSmallUploads(400);
   }
 
-  std::unique_ptr<Repository> Open() {
-    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
-    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
-    return repo.ok() ? std::move(repo).value() : nullptr;
-  }
-  SnapshotInfo Snap() {
-    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
-    EXPECT_TRUE(point.ok()) << point.status().ToString();
-    return point.ok() ? *point : SnapshotInfo{};
-  }
-  void AddUpload(const std::string& name, const std::string& data) {
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::AddUpload(**storage, "home", name, data);
-  }
-  Status ExportAndVerify(const std::string& id) {
-    const std::string path = dir_.Sub(id + ".zip");
-    auto exported = Open()->ExportToFile(id, path);
-    if (!exported.ok()) return exported.status();
-    return VerifyArchive(Env::Default(), path).status();
-  }
-  CheckReport CheckAll() {
-    auto report = Open()->Check(CheckOptions{100, 0});
-    EXPECT_TRUE(report.ok()) << report.status().ToString();
-    return report.ok() ? *report : CheckReport{};
-  }
   std::set<std::string> ManifestChunks(const std::string& id) {
     return testing::DatabaseChunks(repo_, id, kManifestChunks);
   }
@@ -208,11 +178,6 @@ class ManifestChunksTest : public ::testing::Test {
   std::string PointFile(const std::string& id, const std::string& name) {
     return JoinPath(repo_.SnapshotDir(id), name);
   }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.Sub("data");
-  std::string repo_dir_ = DefaultBackupDir(data_);
-  RepoLayout repo_{repo_dir_};
 };
 
 using testing::FlipByteAt;

@@ -13,6 +13,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/storage.h"
 #include "backup/repository/point_database.h"
+#include "backup/repository/repository_fixture.h"
 #include "repository/pack_store.h"
 #include "repository/repo_layout.h"
 #include "support/file_damage.h"
@@ -22,52 +23,11 @@
 namespace arkwiki {
 namespace {
 
-class PackTest : public ::testing::Test {
+class PackTest : public testing::RepositoryFixture {
  protected:
-  void SetUp() override { testing::SeedWikiAt(data_, "a"); }
-
-  std::unique_ptr<Repository> Open() {
-    auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_);
-    EXPECT_TRUE(repo.ok()) << repo.status().ToString();
-    return repo.ok() ? std::move(repo).value() : nullptr;
-  }
-  SnapshotInfo Snap() {
-    auto point = Open()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
-    EXPECT_TRUE(point.ok()) << point.status().ToString();
-    return point.ok() ? *point : SnapshotInfo{};
-  }
-  void AddUpload(const std::string& name, const std::string& data) {
-    auto storage = Storage::Open(Env::Default(), data_);
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    testing::AddUpload(**storage, "home", name, data);
-  }
-  PackIndex Packs() {
-    auto index = PackIndex::Load(Env::Default(), repo_);
-    EXPECT_TRUE(index.ok()) << index.status().ToString();
-    return index.ok() ? std::move(index).value() : PackIndex();
-  }
   std::string PackPath(const PackIndex& index, uint32_t pack) {
     return JoinPath(PacksDir(repo_), index.packs().at(pack));
   }
-  bool ExportVerifies(const std::string& id) {
-    const std::string path = dir_.Sub(id + ".zip");
-    auto exported = Open()->ExportToFile(id, path);
-    EXPECT_TRUE(exported.ok()) << exported.status().ToString();
-    auto verified = VerifyArchive(Env::Default(), path);
-    EXPECT_TRUE(verified.ok()) << verified.status().ToString();
-    return exported.ok() && verified.ok();
-  }
-  CheckReport CheckAll() {
-    auto report = Open()->Check(CheckOptions{100, 0});
-    EXPECT_TRUE(report.ok()) << report.status().ToString();
-    return report.ok() ? *report : CheckReport{};
-  }
-  std::string FormatFile() { return *ReadFileToString(Env::Default(), repo_.format_file); }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.Sub("data");
-  std::string repo_dir_ = DefaultBackupDir(data_);
-  RepoLayout repo_{repo_dir_};
 };
 
 using testing::FlipByteAt;
@@ -118,7 +78,7 @@ TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   EXPECT_EQ(Packs().packs().size(), new_chunks == 0 ? 2u : 3u);
   EXPECT_LT(second.new_bytes, first.new_bytes - large.size());
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
 TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapshotRepairsIt) {
@@ -136,7 +96,7 @@ TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapsho
   Snap();
   EXPECT_TRUE(*Env::Default()->FileExists(repo_.ObjectPath(Hex(victim.sha256))));
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
 TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThemAgain) {
@@ -157,7 +117,7 @@ TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThem
   EXPECT_EQ(report.damaged[0].snapshots, std::vector<std::string>{first.id});
   Snap();
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
 TEST_F(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
@@ -200,7 +160,7 @@ TEST_F(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
   EXPECT_EQ(pruned->objects_removed, 1u + new_chunks);
   EXPECT_EQ(Packs().packs().size(), 2u);
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
 // Rewrites the repository as version 1 wrote it: every object loose, no
@@ -229,7 +189,7 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   ASSERT_NO_FATAL_FAILURE(MakeLooseOnly(Env::Default(), repo_, first.id));
   ASSERT_EQ(Open()->List()->size(), 1u);
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(first.id));
+  EXPECT_TRUE(ExportAndVerify(first.id).ok());
   EXPECT_NE(FormatFile().find("\"format_version\": 1"), std::string::npos);
   // The next snapshot packs only what is new (the upload and the database
   // and manifest chunks the loose ones lack), and marks the format first.
@@ -246,7 +206,7 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   ASSERT_TRUE(Open()->Delete(first.id).ok());
   ASSERT_TRUE(Open()->Prune().ok());
   EXPECT_TRUE(CheckAll().ok());
-  EXPECT_TRUE(ExportVerifies(second.id));
+  EXPECT_TRUE(ExportAndVerify(second.id).ok());
 }
 
 // A kill (SIGKILL) at each crash point of the pack steps, in a child
@@ -285,7 +245,7 @@ TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
     for (const SnapshotInfo& p : *points) listed.push_back(p.id);
     EXPECT_EQ(listed, ids) << "after the kill at " << after;
     EXPECT_TRUE(CheckAll().ok()) << "after the kill at " << after;
-    EXPECT_TRUE(ExportVerifies(ids.front())) << "after the kill at " << after;
+    EXPECT_TRUE(ExportAndVerify(ids.front()).ok()) << "after the kill at " << after;
   };
   std::string first;
   if (!child) {
