@@ -96,8 +96,9 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   for (const std::string& id : ids) {
     Result<std::vector<ChunkRef>> manifest_chunks =
         ReadPointChunks(env_, repo.SnapshotDir(id), kManifestChunks);
-    Result<Manifest> manifest = manifest_chunks.status();
-    if (manifest_chunks.ok()) manifest = ReadPointManifest(stored.get(), repo.SnapshotDir(id));
+    Result<Manifest> manifest = manifest_chunks.ok()
+                                    ? ReadPointManifest(stored.get(), repo.SnapshotDir(id))
+                                    : Result<Manifest>(manifest_chunks.status());
     if (!manifest.ok()) {
       return Status::Corruption("not pruning: the manifest of restore point " + id +
                                 " cannot be read (" + manifest.status().message() +
