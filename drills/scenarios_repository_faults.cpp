@@ -13,9 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <vector>
 
 #include <zlib.h>
 
@@ -171,6 +173,28 @@ std::string Slurp(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// One pack's index as docs/backup-repository.md describes it, read from its
+// trailer: (SHA-256, offset, size) in index order; nullopt without a trailer.
+std::optional<std::vector<std::tuple<std::string, uint64_t, uint64_t>>> PackIndexEntries(
+    const std::string& pack) {
+  std::ifstream in(pack, std::ios::binary);
+  std::string trailer(32, '\0');
+  in.seekg(-32, std::ios::end);
+  in.read(trailer.data(), 32);
+  if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) return std::nullopt;
+  const uint64_t index_size = std::stoull(trailer.substr(16, 15));
+  in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
+  std::string index(index_size, '\0');
+  in.read(index.data(), static_cast<std::streamsize>(index_size));
+  std::istringstream lines(index);
+  std::vector<std::tuple<std::string, uint64_t, uint64_t>> entries;
+  std::string sha256;
+  uint64_t offset = 0, size = 0;
+  while (lines >> sha256 >> offset >> size)
+    entries.emplace_back(sha256, offset, size);  // "<sha256> <offset> <size>"
+  return entries;
+}
+
 // Where each packed object is, read from each pack's trailer and index as
 // docs/backup-repository.md describes them: SHA-256 -> (pack, offset, size).
 std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> PackedObjects(
@@ -180,19 +204,9 @@ std::map<std::string, std::tuple<std::string, uint64_t, uint64_t>> PackedObjects
   for (const auto& e : fs::directory_iterator(repo_dir + "/objects/packs", ec)) {
     if (e.path().extension() != ".pack") continue;
     const std::string pack = e.path().string();
-    std::ifstream in(pack, std::ios::binary);
-    std::string trailer(32, '\0');
-    in.seekg(-32, std::ios::end);
-    in.read(trailer.data(), 32);
-    if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) continue;
-    const uint64_t index_size = std::stoull(trailer.substr(16, 15));
-    in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
-    std::string index(index_size, '\0');
-    in.read(index.data(), static_cast<std::streamsize>(index_size));
-    std::istringstream lines(index);
-    std::string sha256;
-    uint64_t offset = 0, size = 0;
-    while (lines >> sha256 >> offset >> size) found[sha256] = {pack, offset, size};
+    auto entries = PackIndexEntries(pack);
+    if (!entries) continue;
+    for (const auto& [sha256, offset, size] : *entries) found[sha256] = {pack, offset, size};
   }
   return found;
 }
@@ -277,19 +291,9 @@ Result<std::tuple<std::string, std::string, uint64_t>> SomeStoredUpload(
   }
   for (const fs::path& path : packs) {
     const std::string pack = path.string();
-    std::ifstream in(pack, std::ios::binary);
-    std::string trailer(32, '\0');
-    in.seekg(-32, std::ios::end);
-    in.read(trailer.data(), 32);
-    if (trailer.rfind("arkwiki-pack-v1 ", 0) != 0) return Status::Corruption(pack + ": no trailer");
-    const uint64_t index_size = std::stoull(trailer.substr(16, 15));
-    in.seekg(-static_cast<std::streamoff>(32 + index_size), std::ios::end);
-    std::string index(index_size, '\0');
-    in.read(index.data(), static_cast<std::streamsize>(index_size));
-    std::istringstream lines(index);
-    std::string sha256;
-    uint64_t offset = 0, size = 0;
-    while (lines >> sha256 >> offset >> size) {  // "<sha256> <offset> <size>"
+    auto entries = PackIndexEntries(pack);
+    if (!entries) return Status::Corruption(pack + ": no trailer");
+    for (const auto& [sha256, offset, size] : *entries) {
       if (named(sha256)) return std::make_tuple(pack, sha256, offset + size / 2);
     }
   }
