@@ -40,8 +40,13 @@ NOISE = re.compile(r"^([0-9]+ warnings? generated\.|Suppressed [0-9]+ warnings.*
 print_lock = threading.Lock()
 
 
+def findings(text):
+    """What clang or clang-tidy printed, less its routine summary lines."""
+    return "\n".join(l for l in text.splitlines() if not NOISE.match(l)).strip()
+
+
 def report(text):
-    text = "\n".join(l for l in text.splitlines() if not NOISE.match(l)).strip()
+    text = findings(text)
     if text:
         with print_lock:
             print(text, flush=True)
@@ -73,7 +78,7 @@ def run(cmd, cwd):
     done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, errors="replace")
     out = done.stdout
-    if done.returncode != 0 and not "\n".join(l for l in out.splitlines() if not NOISE.match(l)):
+    if done.returncode != 0 and not findings(out):
         out += "\n%s exited with %d and printed nothing" % (shlex.join(cmd[-3:]), done.returncode)
     return done.returncode, out
 
@@ -123,7 +128,7 @@ class Runner:
         with open(os.path.join(db_dir, "compile_commands.json"), "w") as out:
             json.dump([entry], out)
         rc, out = self.tidy_clean(db_dir, source)
-        if rc == 0 and not "\n".join(l for l in out.splitlines() if not NOISE.match(l)):
+        if rc == 0 and not findings(out):
             return {f: True for f in files}
         with print_lock:
             print("[tidy] %s: a finding or a clash among its %d files; checking each half"
