@@ -24,7 +24,7 @@
 namespace arkwiki::cli {
 namespace {
 
-const char kHelp[] =
+const char kBackupHelp[] =
     "usage: arkwiki backup create --data DIR --out FILE|- [--only database]\n"
     "       arkwiki backup verify FILE [--json]\n"
     "       arkwiki backup inspect FILE [--json]\n"
@@ -73,13 +73,6 @@ const char kInspectHelp[] =
     "Prints the manifest summary: when and by which version the backup was\n"
     "made, and what it holds. Checks only the manifest.\n";
 
-std::string DataDir(const Args& args) {
-  ConfigSources sources;
-  sources.flag_data = args.Get("data");
-  auto config = LoadServerConfig(sources);
-  return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
-}
-
 void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::string& out) {
   auto storage = Storage::Open(Env::Default(), data_dir);
   Status s = storage.ok()
@@ -94,7 +87,7 @@ void RecordAudit(const std::string& data_dir, const BackupResult& r, const std::
 
 int Create(const Args& args) {
   auto out = args.Get("out");
-  if (!out) return UsageError("--out FILE (or --out -) is required", kHelp);
+  if (!out) return UsageError("--out FILE (or --out -) is required", kBackupHelp);
   BackupOptions options;
   if (auto only = args.Get("only")) {
     if (*only != "database") {
@@ -136,7 +129,7 @@ int Create(const Args& args) {
 }
 
 int Verify(const Args& args) {
-  if (args.positional.size() != 1) return UsageError("verify takes one FILE", kHelp);
+  if (args.positional.size() != 1) return UsageError("verify takes one FILE", kBackupHelp);
   auto start = std::chrono::steady_clock::now();
   auto report = VerifyArchive(Env::Default(), args.positional[0]);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -158,7 +151,7 @@ int Verify(const Args& args) {
 }
 
 int Inspect(const Args& args) {
-  if (args.positional.size() != 1) return UsageError("inspect takes one FILE", kHelp);
+  if (args.positional.size() != 1) return UsageError("inspect takes one FILE", kBackupHelp);
   auto manifest = ReadManifest(Env::Default(), args.positional[0]);
   if (!manifest.ok()) {
     std::fprintf(stderr, "arkwiki: error: %s\n", manifest.status().message().c_str());
@@ -176,7 +169,7 @@ int Inspect(const Args& args) {
 
 // Each subcommand's own help, with the exit codes.
 void PrintHelp(const std::string& verb) {
-  const char* text = kHelp;
+  const char* text = kBackupHelp;
   if (verb == "create") text = kCreateHelp;
   if (verb == "verify") text = kVerifyHelp;
   if (verb == "inspect") text = kInspectHelp;
@@ -188,7 +181,7 @@ void PrintHelp(const std::string& verb) {
 }
 
 int CmdBackup(const Argv& argv) {
-  if (argv.empty()) return UsageError("backup needs a subcommand", kHelp);
+  if (argv.empty()) return UsageError("backup needs a subcommand", kBackupHelp);
   const std::string& verb = argv[0];
   // Own options, so its own parser and help.
   if (verb == "test-restore") return CmdTestRestore(Argv(argv.begin() + 1, argv.end()));
@@ -212,7 +205,7 @@ int CmdBackup(const Argv& argv) {
     PrintHelp(verb);
     return kExitOk;
   }
-  if (!args.ok()) return UsageError(args.status().message(), kHelp);
+  if (!args.ok()) return UsageError(args.status().message(), kBackupHelp);
   if (verb == "create") return Create(*args);
   if (verb == "verify") return Verify(*args);
   if (verb == "inspect") return Inspect(*args);
@@ -221,7 +214,7 @@ int CmdBackup(const Argv& argv) {
   if (IsRepositoryVerb(verb)) return CmdBackupRepository(verb, *args);
   if (verb == "restore" && args->Get("snapshot")) return CmdRestoreSnapshot(*args);
   if (verb == "restore") return CmdRestore(*args);
-  return UsageError("unknown backup subcommand '" + verb + "'", kHelp);
+  return UsageError("unknown backup subcommand '" + verb + "'", kBackupHelp);
 }
 
 }  // namespace arkwiki::cli

@@ -24,7 +24,7 @@
 namespace arkwiki::cli {
 namespace {
 
-const char kHelp[] =
+const char kBackupDiffHelp[] =
     "usage: arkwiki backup diff FILE --data DIR [--json] [--all]\n"
     "\n"
     "Prints what restoring the backup FILE onto the wiki in DIR would change:\n"
@@ -49,14 +49,14 @@ void PrintPage(const PageChange& c) {
               c.edited_since_backup ? "  [edited since the backup]" : "");
 }
 
-std::string Role(const std::optional<UserVersion>& v) {
+std::string RoleText(const std::optional<UserVersion>& v) {
   if (!v) return "-";
   return v->role + (v->disabled ? " (disabled)" : "");
 }
 
 void PrintUser(const UserChange& c) {
-  std::printf("  %-24s backup: %s; now: %s\n", c.name.c_str(), Role(c.in_backup).c_str(),
-              Role(c.now).c_str());
+  std::printf("  %-24s backup: %s; now: %s\n", c.name.c_str(), RoleText(c.in_backup).c_str(),
+              RoleText(c.now).c_str());
 }
 
 // One list: its heading, then its kept entries, or with --all every entry.
@@ -152,12 +152,12 @@ int DiffInScratch(const Args& args, const DataDirLayout& live, const std::string
 int CmdBackupDiff(const Argv& argv) {
   auto args = ParseArgs(argv, {{"data"}, {"json", "all"}});
   if (args.ok() && args->Has("help")) {
-    std::fputs(kHelp, stdout);
+    std::fputs(kBackupDiffHelp, stdout);
     std::fputs(kExitCodesHelp, stdout);
     return kExitOk;
   }
-  if (!args.ok()) return UsageError(args.status().message(), kHelp);
-  if (args->positional.size() != 1) return UsageError("diff takes one FILE", kHelp);
+  if (!args.ok()) return UsageError(args.status().message(), kBackupDiffHelp);
+  if (args->positional.size() != 1) return UsageError("diff takes one FILE", kBackupDiffHelp);
   ConfigSources sources;
   sources.flag_data = args->Get("data");
   auto config = LoadServerConfig(sources);

@@ -64,12 +64,6 @@ const char kOffsiteHelp[] =
 
 namespace {
 
-void PrintJson(const Poco::Dynamic::Var& value) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(value, out);
-  std::cout << out.str() << "\n";
-}
-
 Result<int> ParseCount(const Args& args, const std::string& flag, int fallback) {
   auto text = args.Get(flag);
   if (!text) return fallback;

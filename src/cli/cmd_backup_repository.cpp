@@ -107,12 +107,6 @@ Poco::JSON::Object::Ptr PointJson(const SnapshotInfo& p) {
   return o;
 }
 
-void PrintJson(const Poco::Dynamic::Var& value) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(value, out);
-  std::cout << out.str() << "\n";
-}
-
 std::string PointLine(const SnapshotInfo& p) {
   std::string line = p.id + "  " + FormatIsoUtc(p.created) + "  " + SnapshotTriggerName(p.trigger) +
                      "  " + std::to_string(p.total_bytes) + " bytes (" +
@@ -161,7 +155,7 @@ int Snapshots(const Args& args) {
 // Shared with a target's `backup check` (cmd_backup_offsite.cpp).
 Result<CheckOptions> ParseCheckOptions(const Args& args) {
   CheckOptions options;
-  options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / 86400);
+  options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / kSecondsPerDay);
   if (args.Has("read-all")) options.read_percent = 100;
   if (auto pct = args.Get("read-subset")) {
     if (args.Has("read-all")) {

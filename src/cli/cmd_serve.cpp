@@ -13,7 +13,7 @@
 namespace arkwiki::cli {
 namespace {
 
-const char kHelp[] =
+const char kServeHelp[] =
     "usage: arkwiki serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n"
     "                     [--port-file FILE] [--backup-dir DIR]\n"
     "\n"
@@ -29,13 +29,13 @@ const char kHelp[] =
 
 int CmdServe(const Argv& argv) {
   auto args = ParseArgs(argv, {{"data", "listen", "config", "port-file", "backup-dir"}, {}});
-  if (!args.ok()) return UsageError(args.status().message(), kHelp);
+  if (!args.ok()) return UsageError(args.status().message(), kServeHelp);
   if (args->Has("help")) {
-    std::fputs(kHelp, stdout);
+    std::fputs(kServeHelp, stdout);
     std::fputs(kExitCodesHelp, stdout);
     return kExitOk;
   }
-  if (!args->positional.empty()) return UsageError("unexpected argument", kHelp);
+  if (!args->positional.empty()) return UsageError("unexpected argument", kServeHelp);
   ConfigSources sources;
   sources.flag_data = args->Get("data");
   sources.flag_listen = args->Get("listen");

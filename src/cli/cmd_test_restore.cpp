@@ -42,7 +42,7 @@
 namespace arkwiki::cli {
 namespace {
 
-const char kHelp[] =
+const char kTestRestoreHelp[] =
     "usage: arkwiki backup test-restore FILE [--scratch DIR] [--sample N] [--keep] [--json]\n"
     "                                   [--quiet] [--progress=WHEN]\n"
     "\n"
@@ -225,15 +225,16 @@ int RunChecks(const std::string& archive, const std::string& scratch, const Args
 
 int CmdTestRestore(const Argv& argv) {
   auto args = ParseArgs(argv, {{"scratch", "sample", "progress"}, {"keep", "json", "quiet"}});
-  if (!args.ok()) return UsageError(args.status().message(), kHelp);
+  if (!args.ok()) return UsageError(args.status().message(), kTestRestoreHelp);
   if (args->Has("help")) {
-    std::fputs(kHelp, stdout);
+    std::fputs(kTestRestoreHelp, stdout);
     std::fputs(kExitCodesHelp, stdout);
     return kExitOk;
   }
-  if (args->positional.size() != 1) return UsageError("test-restore takes one FILE", kHelp);
+  if (args->positional.size() != 1)
+    return UsageError("test-restore takes one FILE", kTestRestoreHelp);
   if (auto mode = ParseProgressMode(args->Get("progress").value_or("auto")); !mode.ok()) {
-    return UsageError(mode.status().message(), kHelp);
+    return UsageError(mode.status().message(), kTestRestoreHelp);
   }
   Env* env = Env::Default();
   std::string scratch = args->Get("scratch").value_or("");

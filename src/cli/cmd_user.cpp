@@ -41,13 +41,6 @@ const char kTokenHelp[] =
     "it was last used (never the token itself); --json prints one JSON object.\n"
     "revoke ends the token with that id at once (exit 1 if there is none).\n";
 
-std::string DataDir(const Args& args) {
-  ConfigSources sources;
-  sources.flag_data = args.Get("data");
-  auto config = LoadServerConfig(sources);
-  return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
-}
-
 Result<std::string> ReadPasswordLine() {
   std::string line;
   if (!std::getline(std::cin, line)) {

@@ -2,6 +2,8 @@
 // its own errors through ReportError.
 #pragma once
 
+#include <Poco/Dynamic/Var.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,12 @@
 namespace arkwiki::cli {
 
 using Argv = std::vector<std::string>;
+
+// The data directory a command works on: --data, else the configuration's,
+// else ./arkwiki-data.
+std::string DataDir(const Args& args);
+// Prints `value` on stdout as one line of JSON.
+void PrintJson(const Poco::Dynamic::Var& value);
 
 int CmdServe(const Argv& argv);
 int CmdUser(const Argv& argv);

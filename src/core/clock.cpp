@@ -43,4 +43,13 @@ int64_t ParseIsoUtc(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
+uint64_t WholeMillis(std::chrono::steady_clock::duration d) {
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return ms > 0 ? static_cast<uint64_t>(ms) : 0;
+}
+
+uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
+  return WholeMillis(std::chrono::steady_clock::now() - start);
+}
+
 }  // namespace arkwiki

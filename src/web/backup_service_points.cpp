@@ -19,12 +19,6 @@ constexpr double kFullRead = 100;  // "check now" re-hashes every stored object
 
 std::string SizeText(uint64_t bytes) { return std::to_string(bytes) + " bytes"; }
 
-uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count());
-}
-
 }  // namespace
 
 Result<SnapshotInfo> BackupService::CreatePoint(const std::string& actor,

@@ -62,10 +62,6 @@ std::string Trim(const std::string& text) {
   return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
 }
 
-int64_t Millis(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
 }  // namespace
 
 const std::vector<std::string>& BackupPolicyKeys() {
@@ -286,7 +282,7 @@ Status BackupService::ApplyRetention(const RetentionPolicy& policy, int64_t now)
   }
   const char* outcome = skipped ? "skipped" : pruned.ok() ? "ok" : "failed";
   Journal({now, "prune", outcome, "", "", pruned.ok() ? pruned->bytes_removed : 0,
-           static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started)),
+           MillisSince(started),
            pruned.ok() ? std::to_string(pruned->objects_removed) + " objects removed"
                        : pruned.status().message()});
   return skipped ? Status::Ok() : pruned.status();
@@ -307,20 +303,19 @@ Status BackupService::RunScheduledBackup(int64_t now) {
   if (point.status().code() == StatusCode::kBusy) return point.status();
   Status s = point.status();
   if (point.ok()) {
-    Journal({now, "restore_point", "ok", "", point->id, point->new_bytes,
-             static_cast<uint64_t>(Millis(duration)), "scheduled"});
+    Journal({now, "restore_point", "ok", "", point->id, point->new_bytes, WholeMillis(duration),
+             "scheduled"});
     s = ApplyRetention(policy.retention, now);
     RequestOffsiteCopy();
   } else {
-    Journal({now, "restore_point", "failed", "", "", 0, static_cast<uint64_t>(Millis(duration)),
-             s.message()});
+    Journal({now, "restore_point", "failed", "", "", 0, WholeMillis(duration), s.message()});
   }
   {
     std::lock_guard<std::mutex> guard(status_mu_);
     if (s.ok()) {
       status_.last_success = now;
       status_.last_success_point = point->id;
-      status_.last_duration_seconds = static_cast<double>(Millis(duration)) / 1000.0;
+      status_.last_duration_seconds = static_cast<double>(WholeMillis(duration)) / 1000.0;
       status_.last_bytes = point->total_bytes;
       return s;
     }
@@ -337,7 +332,7 @@ Status BackupService::RunScheduledCheck(int64_t now) {
   if (!lock.owns_lock()) return Status::Busy(kBusyMessage);
   const auto started = std::chrono::steady_clock::now();
   auto report = points_.Check(kCheckReadPercent);
-  const auto ms = static_cast<uint64_t>(Millis(std::chrono::steady_clock::now() - started));
+  const auto ms = MillisSince(started);
   const std::string problem = CheckProblem(report);
   Journal({now, "check", problem.empty() ? "ok" : "failed", "", "",
            report.ok() ? report->bytes_hashed : 0, ms, problem});

@@ -65,12 +65,6 @@ std::string DurationText(int64_t ms) {
   return ms < 1000 ? std::to_string(ms) + " ms" : std::to_string(ms / 1000) + " s";
 }
 
-int64_t MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               start)
-      .count();
-}
-
 }  // namespace
 
 std::string TestRestoreFailure(const std::string& point_id, const std::string& message) {
@@ -141,8 +135,8 @@ Status BackupService::RunTestRestore(int64_t now, const std::string& actor) {
   const bool passed = run.ok() && run->passed;
   const std::string message =
       run.ok() ? run->message : "the test restore could not run: " + run.status().message();
-  Journal({now, "test_restore", passed ? "ok" : "failed", actor, point_id, 0,
-           static_cast<uint64_t>(MillisSince(started)), message});
+  Journal({now, "test_restore", passed ? "ok" : "failed", actor, point_id, 0, MillisSince(started),
+           message});
   {
     std::lock_guard<std::mutex> guard(status_mu_);
     status_.last_test_restore = now;

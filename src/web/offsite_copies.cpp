@@ -7,16 +7,11 @@
 
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/offsite_targets.h"
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
 
 namespace arkwiki::web {
 namespace {
-
-uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count());
-}
 
 // What a run needs of a target: open and locked, with its key unlocked.
 struct OpenTarget {

@@ -97,7 +97,7 @@ Result<CheckReport> RestorePoints::Check(double read_percent) {
   ARKWIKI_ASSIGN_OR_RETURN(Repository * repo, Repo());
   CheckOptions options;
   options.read_percent = read_percent;
-  options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / 86400);
+  options.subset_seed = static_cast<uint64_t>(NowUnixSeconds() / kSecondsPerDay);
   return repo->Check(options);
 }
 

@@ -1,10 +1,14 @@
 // Wall-clock helpers. All stored times are Unix seconds, UTC.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace arkwiki {
+
+// A day of Unix time (which has no leap seconds).
+inline constexpr int64_t kSecondsPerDay = 86400;
 
 int64_t NowUnixSeconds();
 int64_t NowUnixMillis();
@@ -14,5 +18,10 @@ std::string FormatIsoUtc(int64_t unix_seconds);
 std::string FormatFileStampUtc(int64_t unix_seconds);
 // Parses the FormatIsoUtc form; returns -1 on malformed input.
 int64_t ParseIsoUtc(const std::string& text);
+
+// Whole milliseconds of a steady-clock duration (negative ones as 0), and
+// those since `start`: the durations the journal and the status record.
+uint64_t WholeMillis(std::chrono::steady_clock::duration d);
+uint64_t MillisSince(std::chrono::steady_clock::time_point start);
 
 }  // namespace arkwiki

@@ -9,14 +9,15 @@
 #include <functional>
 #include <map>
 
+#include "arkwiki/core/clock.h"
+
 namespace arkwiki {
 namespace {
 
-constexpr int64_t kDay = 86400;
 constexpr const char* kBeforeImport = "before-import";
 
 std::chrono::sys_days DayOf(int64_t unix_seconds) {
-  const int64_t d = unix_seconds / kDay - (unix_seconds % kDay < 0 ? 1 : 0);
+  const int64_t d = unix_seconds / kSecondsPerDay - (unix_seconds % kSecondsPerDay < 0 ? 1 : 0);
   return std::chrono::sys_days{std::chrono::days{d}};
 }
 
@@ -117,7 +118,7 @@ RetentionDecision ApplyRetention(const RetentionPolicy& policy, std::vector<Rete
     if (p.trigger != kBeforeImport) regular.push_back(&p);
   }
   std::map<std::string, std::vector<std::string>> reasons = KeepByRules(policy, regular);
-  const int64_t import_cutoff = now - int64_t{policy.before_import_days} * kDay;
+  const int64_t import_cutoff = now - int64_t{policy.before_import_days} * kSecondsPerDay;
   bool newest_passed_seen = false;
   for (const RetentionPoint& p : points) {
     if (p.trigger == kBeforeImport && p.created > import_cutoff) {

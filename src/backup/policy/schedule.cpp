@@ -9,11 +9,12 @@
 #include <cstdio>
 #include <vector>
 
+#include "arkwiki/core/clock.h"
+
 namespace arkwiki {
 namespace {
 
-constexpr int64_t kDay = 86400;
-constexpr int64_t kWeek = 7 * kDay;
+constexpr int64_t kWeek = 7 * kSecondsPerDay;
 constexpr int kEpochWeekday = 4;  // 1970-01-01 was a Thursday
 constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
                                                        "thu", "fri", "sat"};
@@ -95,18 +96,18 @@ int64_t TimeOfDay(const BackupSchedule& s) { return (s.hour * 60LL + s.minute) *
 
 // The latest daily or weekly slot at or before `t`.
 int64_t PreviousSlot(const BackupSchedule& s, int64_t t) {
-  const int64_t day = FloorDiv(t, kDay);
+  const int64_t day = FloorDiv(t, kSecondsPerDay);
   if (s.kind == BackupSchedule::Kind::kDaily) {
-    int64_t slot = day * kDay + TimeOfDay(s);
-    return slot > t ? slot - kDay : slot;
+    int64_t slot = day * kSecondsPerDay + TimeOfDay(s);
+    return slot > t ? slot - kSecondsPerDay : slot;
   }
   const int64_t back = FloorMod(day + kEpochWeekday - s.weekday, 7);
-  int64_t slot = (day - back) * kDay + TimeOfDay(s);
+  int64_t slot = (day - back) * kSecondsPerDay + TimeOfDay(s);
   return slot > t ? slot - kWeek : slot;
 }
 
 int64_t SlotLength(const BackupSchedule& s) {
-  return s.kind == BackupSchedule::Kind::kDaily ? kDay : kWeek;
+  return s.kind == BackupSchedule::Kind::kDaily ? kSecondsPerDay : kWeek;
 }
 
 }  // namespace

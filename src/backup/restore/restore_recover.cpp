@@ -114,7 +114,7 @@ Result<std::vector<SafetyBackup>> Restorer::ListSafetyBackups() {
 
 Status Restorer::PruneSafetyBackups(int64_t retention_days) {
   ARKWIKI_ASSIGN_OR_RETURN(auto backups, ListSafetyBackups());
-  const int64_t cutoff = NowUnixSeconds() - retention_days * 86400;
+  const int64_t cutoff = NowUnixSeconds() - retention_days * kSecondsPerDay;
   while (backups.size() > 1 && backups.back().created_at > 0 &&
          backups.back().created_at < cutoff) {
     (void)env_->RemoveFile(backups.back().path);  // a failure only keeps it longer

@@ -1,0 +1,25 @@
+// Helpers the subcommands share (commands.h).
+#include <Poco/JSON/Stringifier.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "arkwiki/core/config.h"
+#include "commands.h"
+
+namespace arkwiki::cli {
+
+std::string DataDir(const Args& args) {
+  ConfigSources sources;
+  sources.flag_data = args.Get("data");
+  auto config = LoadServerConfig(sources);
+  return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
+}
+
+void PrintJson(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out);
+  std::cout << out.str() << "\n";
+}
+
+}  // namespace arkwiki::cli
