@@ -17,6 +17,13 @@
 
 namespace arkwiki::testing {
 
+// Limits that require the canonical layout arkwiki writes.
+inline ZipLimits CanonicalLimits() {
+  ZipLimits limits;
+  limits.require_canonical = true;
+  return limits;
+}
+
 // Writes `bytes` to a fresh file in `dir` and opens it with ZipReader.
 inline Result<std::unique_ptr<ZipReader>> OpenZipBytes(const TempDir& dir, std::string_view bytes,
                                                        const ZipLimits& limits = ZipLimits()) {

@@ -29,21 +29,6 @@ std::string StatusLine(Poco::Net::StreamSocket& s) {
   return in.substr(0, in.find("\r\n"));
 }
 
-// True once the server has closed `s` (after any reply); false if the
-// receive timeout passed first.
-bool ServerCloses(Poco::Net::StreamSocket& s) {
-  char buf[4096];
-  for (;;) {
-    try {
-      if (s.receiveBytes(buf, sizeof buf) <= 0) return true;
-    } catch (const Poco::TimeoutException&) {
-      return false;
-    } catch (const Poco::Exception&) {
-      return true;  // reset
-    }
-  }
-}
-
 class ConnectionGateTest : public WikiServerTest {
  protected:
   static constexpr int kWorkers = 2;

@@ -35,22 +35,6 @@ std::string ReadReply(Poco::Net::StreamSocket& s, bool whole) {
   return whole || in.find("\r\n\r\n") != std::string::npos ? in : "";
 }
 
-// True once the server has closed `s` (end of file or reset), within the
-// socket's receive timeout.
-bool ServerCloses(Poco::Net::StreamSocket& s) {
-  char buf[256];
-  for (int i = 0; i < 1000; ++i) {
-    try {
-      if (s.receiveBytes(buf, sizeof buf) <= 0) return true;
-    } catch (const Poco::TimeoutException&) {
-      return false;
-    } catch (const Poco::Exception&) {
-      return true;  // reset
-    }
-  }
-  return false;
-}
-
 bool HasSecureAttribute(const std::string& cookie) {
   std::string lower = cookie;
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -2,6 +2,7 @@
 // sends (split or unfinished request heads).
 #pragma once
 
+#include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
@@ -24,6 +25,21 @@ inline void SendAll(Poco::Net::StreamSocket& s, const std::string& bytes) {
     int n = s.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
     ASSERT_GT(n, 0);
     sent += static_cast<size_t>(n);
+  }
+}
+
+// True once the server has closed `s` (end of file or reset, after any
+// reply it sends); false if the socket's receive timeout passed first.
+inline bool ServerCloses(Poco::Net::StreamSocket& s) {
+  char buf[4096];
+  for (;;) {
+    try {
+      if (s.receiveBytes(buf, sizeof buf) <= 0) return true;
+    } catch (const Poco::TimeoutException&) {
+      return false;
+    } catch (const Poco::Exception&) {
+      return true;  // reset
+    }
   }
 }
 

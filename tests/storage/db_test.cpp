@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_calls.h"
+#include "support/result_values.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -59,8 +60,6 @@ TEST(DbTest, ForEachRowReportsBadSql) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("no such column"), std::string::npos) << s.ToString();
 }
-
-int64_t IntOrMinusOne(const Result<int64_t>& r) { return r.ok() ? *r : -1; }
 
 TEST(DbTest, ExecEachRunsEveryRowAndRollsBackWithItsTransaction) {
   testing::TempDir dir;

@@ -9,6 +9,7 @@
 
 #include "arkwiki/core/env.h"
 #include "arkwiki/storage/storage.h"
+#include "support/result_values.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -145,8 +146,6 @@ template <typename T>
 size_t CountOf(const Result<std::vector<T>>& r) {
   return r.ok() ? r->size() : 0;
 }
-
-int64_t IntOrMinusOne(const Result<int64_t>& r) { return r.ok() ? *r : -1; }
 
 // What a page view reads, as one visitor would see the wiki.
 struct ViewOfHome {

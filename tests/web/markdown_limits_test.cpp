@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "markdown.h"
+#include "support/occurrences.h"
 
 namespace arkwiki {
 namespace {
@@ -13,11 +14,7 @@ std::string Repeat(std::string_view s, size_t n) {
   return out;
 }
 
-size_t Count(const std::string& haystack, std::string_view needle) {
-  size_t n = 0;
-  for (size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos; ++pos) ++n;
-  return n;
-}
+using testing::Occurrences;
 
 TEST(MarkdownLimitsTest, CutsTableColumnsAndSaysSo) {
   MarkdownLimits limits;
@@ -25,8 +22,8 @@ TEST(MarkdownLimitsTest, CutsTableColumnsAndSaysSo) {
   std::string row = "|" + Repeat(" x |", 10) + "\n";
   std::string md = row + "|" + Repeat("---|", 10) + "\n" + row;
   std::string html = RenderMarkdownBase(md, limits).html;
-  EXPECT_EQ(Count(html, "<th>"), 4u) << html;
-  EXPECT_EQ(Count(html, "<td>"), 4u) << html;
+  EXPECT_EQ(Occurrences(html, "<th>"), 4u) << html;
+  EXPECT_EQ(Occurrences(html, "<td>"), 4u) << html;
   EXPECT_NE(html.find("<p class=\"render-limit\">A table row had too many columns"),
             std::string::npos)
       << html;
@@ -65,8 +62,8 @@ TEST(MarkdownLimitsTest, FlattensDeepNesting) {
   MarkdownLimits limits;
   limits.max_depth = 3;
   std::string html = RenderMarkdownBase(Repeat(">", 10) + " deep\n", limits).html;
-  EXPECT_EQ(Count(html, "<blockquote>"), 3u) << html;
-  EXPECT_EQ(Count(html, "</blockquote>"), 3u) << html;
+  EXPECT_EQ(Occurrences(html, "<blockquote>"), 3u) << html;
+  EXPECT_EQ(Occurrences(html, "</blockquote>"), 3u) << html;
   EXPECT_NE(html.find("<p>deep</p>"), std::string::npos) << html;
   EXPECT_NE(html.find("nested too deeply"), std::string::npos) << html;
 }
@@ -90,7 +87,7 @@ TEST(MarkdownLimitsTest, DefaultLimitsBoundAHostileWideTable) {
   std::string row = "|" + Repeat(" x |", 5000) + "\n";
   std::string md = row + "|" + Repeat("---|", 5000) + "\n" + Repeat(row, 3);
   std::string html = RenderMarkdown(md, nullptr).html;
-  EXPECT_EQ(Count(html, "<td>"), 3 * MarkdownLimits{}.max_table_columns) << html.size();
+  EXPECT_EQ(Occurrences(html, "<td>"), 3 * MarkdownLimits{}.max_table_columns) << html.size();
 }
 
 TEST(MarkdownLimitsTest, MarkMissingLinksLeavesTheBaseUntouched) {

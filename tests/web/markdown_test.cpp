@@ -1,4 +1,5 @@
 #include "markdown.h"
+#include "support/occurrences.h"
 
 #include <gtest/gtest.h>
 
@@ -408,19 +409,16 @@ namespace arkwiki {
 
 namespace {
 
-size_t Count(const std::string& html, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) ++n;
-  return n;
-}
+using testing::Occurrences;
 
 // Text is escaped in our output, so every '<' starts a real tag.
 void ExpectBalancedSpans(const std::string& md, const std::string& html) {
   for (const std::string name : {"em", "strong", "del", "a"}) {
-    EXPECT_EQ(Count(html, "<" + name + (name == "a" ? " " : ">")), Count(html, "</" + name + ">"))
+    EXPECT_EQ(Occurrences(html, "<" + name + (name == "a" ? " " : ">")),
+              Occurrences(html, "</" + name + ">"))
         << name << " in markdown: " << md << "\nhtml: " << html;
   }
-  EXPECT_EQ(Count(html, "<code"), Count(html, "</code>")) << "markdown: " << md;
+  EXPECT_EQ(Occurrences(html, "<code"), Occurrences(html, "</code>")) << "markdown: " << md;
 }
 
 }  // namespace

@@ -19,9 +19,9 @@ namespace {
 
 // Fails every Append with `code` while armed, as a disk that fills up does;
 // removing files still works, as it does on a full disk.
-class FullDiskEnv : public EnvWrapper {
+class FailingAppendEnv : public EnvWrapper {
  public:
-  explicit FullDiskEnv(Env* target, StatusCode code) : EnvWrapper(target), code_(code) {}
+  explicit FailingAppendEnv(Env* target, StatusCode code) : EnvWrapper(target), code_(code) {}
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
                                                         CreateMode m) override {
     ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewWritableFile(p, m));
@@ -106,7 +106,7 @@ TEST_F(DirectoryTargetTest, RefusesKeysThatLeaveTheDirectory) {
 
 TEST_F(DirectoryTargetTest, FullDiskIsNoSpaceNamingTheDirectoryAndLeavesNothing) {
   ASSERT_NE(Open(), nullptr);
-  FullDiskEnv full(Env::Default(), StatusCode::kNoSpace);
+  FailingAppendEnv full(Env::Default(), StatusCode::kNoSpace);
   auto t = Open(&full);
   Status s = t->Put("objects/ab/abc", StringFile(std::string(3 << 20, 'x')));
   EXPECT_EQ(s.code(), StatusCode::kNoSpace);
@@ -117,7 +117,7 @@ TEST_F(DirectoryTargetTest, FullDiskIsNoSpaceNamingTheDirectoryAndLeavesNothing)
 
 TEST_F(DirectoryTargetTest, IoErrorLeavesTheEarlierObject) {
   ASSERT_TRUE(Open()->Put("k", StringFile("old")).ok());
-  FullDiskEnv failing(Env::Default(), StatusCode::kIoError);
+  FailingAppendEnv failing(Env::Default(), StatusCode::kIoError);
   auto t = Open(&failing);
   EXPECT_EQ(t->Put("k", StringFile("new")).code(), StatusCode::kIoError);
   EXPECT_EQ(GetString(Open().get(), "k"), "old");

@@ -7,11 +7,12 @@
 #include <set>
 
 #include "arkwiki/core/clock.h"
+#include "backup/policy/iso_time.h"
 
 namespace arkwiki {
 namespace {
 
-int64_t At(const char* iso) { return ParseIsoUtc(iso); }
+using testing::At;
 
 RetentionPoint Point(std::string id, int64_t created, std::string trigger = "scheduled",
                      bool passed = true) {

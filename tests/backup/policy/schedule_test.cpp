@@ -5,15 +5,12 @@
 #include <random>
 
 #include "arkwiki/core/clock.h"
+#include "backup/policy/iso_time.h"
 
 namespace arkwiki {
 namespace {
 
-int64_t At(const char* iso) {
-  int64_t t = ParseIsoUtc(iso);
-  EXPECT_GE(t, 0) << iso;
-  return t;
-}
+using testing::At;
 
 TEST(ScheduleTest, ParsesAndFormatsEveryForm) {
   for (const char* text : {"off", "every 1h", "every 6h", "every 168h", "daily 00:00",

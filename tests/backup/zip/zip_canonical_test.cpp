@@ -15,12 +15,6 @@ using testing::CraftOptions;
 using testing::CraftZip;
 using testing::TempDir;
 
-ZipLimits Canonical() {
-  ZipLimits l;
-  l.require_canonical = true;
-  return l;
-}
-
 std::string WriterArchive(const std::vector<std::pair<std::string, std::string>>& files) {
   StringByteSink sink;
   ZipWriter w(&sink);
@@ -39,7 +33,7 @@ TEST(ZipCanonicalTest, AcceptsWhatZipWriterWrites) {
       {"random.bin", testing::PseudoRandomBytes(3000)},
       {"empty", ""},
       {"zeros", std::string(2 << 20, '\0')}};  // ~1000:1, over the general 100:1 cap
-  auto zip = testing::OpenZipBytes(dir, WriterArchive(files), Canonical());
+  auto zip = testing::OpenZipBytes(dir, WriterArchive(files), testing::CanonicalLimits());
   ASSERT_TRUE(zip.ok()) << zip.status().ToString();
   for (const auto& [name, data] : files) {
     const ZipEntry* e = (*zip)->Find(name);
@@ -86,7 +80,7 @@ TEST(ZipCanonicalTest, RefusesEachVariationTheGeneralModeAccepts) {
     auto general = testing::OpenZipBytes(dir, bytes);
     ASSERT_TRUE(general.ok()) << v.what << ": " << general.status().ToString();
     ASSERT_TRUE(testing::ReadAll(**general, (*general)->entries()[0]).ok()) << v.what;
-    auto canonical = testing::OpenZipBytes(dir, bytes, Canonical());
+    auto canonical = testing::OpenZipBytes(dir, bytes, testing::CanonicalLimits());
     ASSERT_FALSE(canonical.ok()) << v.what << " was accepted in canonical mode";
     EXPECT_EQ(canonical.status().code(), StatusCode::kCorruption) << v.what;
     EXPECT_NE(canonical.status().message().find(v.field), std::string::npos)
@@ -99,7 +93,7 @@ TEST(ZipCanonicalTest, RefusesLocalTimeDifferingFromCentralDirectory) {
   bytes[10] ^= 0x02;  // local header: DOS time
   TempDir dir;
   ASSERT_TRUE(testing::OpenZipBytes(dir, bytes).ok());
-  auto canonical = testing::OpenZipBytes(dir, bytes, Canonical());
+  auto canonical = testing::OpenZipBytes(dir, bytes, testing::CanonicalLimits());
   ASSERT_FALSE(canonical.ok());
   EXPECT_NE(canonical.status().message().find("local header's time"), std::string::npos)
       << canonical.status().ToString();
@@ -116,7 +110,7 @@ TEST(ZipCanonicalTest, CatchesDeflateChangesThatLeaveTheOutputUnchanged) {
         std::string(20000, '\0') + testing::TextBytes(3000) + std::string(9000, '\0')}) {
     const std::string archive = WriterArchive({{"z.bin", data}});
     TempDir dir;
-    auto clean = testing::OpenZipBytes(dir, archive, Canonical());
+    auto clean = testing::OpenZipBytes(dir, archive, testing::CanonicalLimits());
     ASSERT_TRUE(clean.ok());
     const ZipEntry e = (*clean)->entries()[0];
     for (uint64_t i = 0; i < e.compressed_size; ++i) {
@@ -129,7 +123,7 @@ TEST(ZipCanonicalTest, CatchesDeflateChangesThatLeaveTheOutputUnchanged) {
         if (!got.ok()) continue;
         ASSERT_EQ(*got, data) << "wrong data returned silently at " << i;
         ++silent_in_general;
-        auto canonical = testing::OpenZipBytes(dir, bytes, Canonical());
+        auto canonical = testing::OpenZipBytes(dir, bytes, testing::CanonicalLimits());
         ASSERT_TRUE(canonical.ok());
         auto strict = testing::ReadAll(**canonical, (*canonical)->entries()[0]);
         ASSERT_FALSE(strict.ok()) << "flip of bit " << bit << " at data byte " << i
@@ -160,13 +154,13 @@ TEST(ZipCanonicalTest, AcceptsZip64EndRecordsAndRefusesChangesToThem) {
   ASSERT_TRUE(w.Finish().ok());
   const std::string archive = sink.data();
   TempDir dir;
-  ASSERT_TRUE(testing::OpenZipBytes(dir, archive, Canonical()).ok());
+  ASSERT_TRUE(testing::OpenZipBytes(dir, archive, testing::CanonicalLimits()).ok());
   const size_t tail = archive.size() - 98;  // ZIP64 record (56), locator (20), EOCD (22)
   ASSERT_EQ(archive.substr(tail, 4), std::string("PK\x06\x06", 4));  // ZIP64 end record
   for (size_t at : {4, 12, 14, 16, 24, 32, 48, 60, 64, 72, 84, 86, 94}) {
     std::string bytes = archive;
     bytes[tail + at] ^= 0x01;
-    auto canonical = testing::OpenZipBytes(dir, bytes, Canonical());
+    auto canonical = testing::OpenZipBytes(dir, bytes, testing::CanonicalLimits());
     EXPECT_FALSE(canonical.ok()) << "flip at end-record byte " << at << " accepted";
   }
 }
@@ -182,9 +176,9 @@ TEST(ZipCanonicalTest, RatioIsBoundedByDeflateNotByTheGeneralCap) {
   TempDir dir;
   const std::string honest = CraftZip({e}).bytes;
   EXPECT_EQ(testing::OpenZipBytes(dir, honest).status().code(), StatusCode::kTooLarge);
-  EXPECT_TRUE(testing::OpenZipBytes(dir, honest, Canonical()).ok());
+  EXPECT_TRUE(testing::OpenZipBytes(dir, honest, testing::CanonicalLimits()).ok());
   e.declared_uncompressed = uint64_t{1} << 30;  // 1 GiB from ~4 KiB: impossible for deflate
-  auto lying = testing::OpenZipBytes(dir, CraftZip({e}).bytes, Canonical());
+  auto lying = testing::OpenZipBytes(dir, CraftZip({e}).bytes, testing::CanonicalLimits());
   EXPECT_EQ(lying.status().code(), StatusCode::kTooLarge) << lying.status().ToString();
   EXPECT_NE(lying.status().message().find("compression ratio"), std::string::npos);
 }

@@ -13,6 +13,7 @@
 
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "support/elapsed.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_writer.h"
 
@@ -25,10 +26,6 @@ using testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kHugeSize = (uint64_t{9} << 30) / 2;  // 4.5 GiB
-
-double SecondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 bool HugeEnabled() {
   const char* v = std::getenv("ARKWIKI_TEST_HUGE");
@@ -55,7 +52,7 @@ void ExpectRoundTrip(const std::string& input, const std::string& path, EntryOpt
   auto t0 = Clock::now();
   EntryInfo info;
   ARKWIKI_ASSERT_OK(WriteHugeArchive(input, path, method, &info));
-  const double write_s = SecondsSince(t0);
+  const double write_s = testing::SecondsSince(t0);
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::cout << "ZipWriter 4.5 GiB (method " << info.method << ", " << info.compressed_size
@@ -83,7 +80,7 @@ void ExpectRoundTrip(const std::string& input, const std::string& path, EntryOpt
   if (method == EntryOptions::Method::kStore) {
     EXPECT_GT((*reader)->Find("after.txt")->local_header_offset, uint64_t{0xFFFFFFFF});
   }
-  std::cout << "ZipReader open + read + SHA-256: " << SecondsSince(t0) << " s\n";
+  std::cout << "ZipReader open + read + SHA-256: " << testing::SecondsSince(t0) << " s\n";
 
   t0 = Clock::now();
   std::string out;
@@ -96,7 +93,7 @@ void ExpectRoundTrip(const std::string& input, const std::string& path, EntryOpt
   ASSERT_EQ(RunCommand("python3 -c " + ShellQuote(kPythonSha) + " " + ShellQuote(path), &out), 0)
       << out;
   EXPECT_NE(out.find(want_sha), std::string::npos) << out;
-  std::cout << "python zipfile read + testzip: " << SecondsSince(t0) << " s\n";
+  std::cout << "python zipfile read + testzip: " << testing::SecondsSince(t0) << " s\n";
   t0 = Clock::now();
   out.clear();
   EXPECT_EQ(RunCommand("unzip -t " + ShellQuote(path) + " | tail -n 2", &out), 0) << out;
@@ -104,7 +101,7 @@ void ExpectRoundTrip(const std::string& input, const std::string& path, EntryOpt
   out.clear();
   EXPECT_EQ(RunCommand("bsdtar -tvf " + ShellQuote(path), &out), 0) << out;
   EXPECT_NE(out.find("4831838208"), std::string::npos) << out;
-  std::cout << "unzip -t + bsdtar -tv: " << SecondsSince(t0) << " s\n" << out;
+  std::cout << "unzip -t + bsdtar -tv: " << testing::SecondsSince(t0) << " s\n" << out;
 }
 
 TEST(ZipWriterTest, RoundTripsStoredEntryOver4GiB) {
@@ -124,7 +121,7 @@ TEST(ZipWriterTest, RoundTripsStoredEntryOver4GiB) {
     }
     ARKWIKI_ASSERT_OK((*out)->Close());
   }
-  std::cout << "generate 4.5 GiB input: " << SecondsSince(t0) << " s\n";
+  std::cout << "generate 4.5 GiB input: " << testing::SecondsSince(t0) << " s\n";
   ExpectRoundTrip(input, dir.Sub("huge.zip"), EntryOptions::Method::kStore, want.FinishHex(),
                   ZipLimits());
 }

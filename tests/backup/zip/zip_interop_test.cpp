@@ -17,6 +17,7 @@
 
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "support/elapsed.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_writer.h"
 
@@ -36,21 +37,17 @@ const char kPythonTestZip[] =
     "print('entries', len(z.infolist()))\n"
     "sys.exit(1 if bad else 0)\n";
 
-double SecondsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 void ExpectToolsAccept(const std::string& path, size_t entries) {
   auto t0 = std::chrono::steady_clock::now();
   std::string out;
   EXPECT_EQ(RunCommand("unzip -t " + ShellQuote(path) + " | tail -n 3", &out), 0) << out;
   EXPECT_NE(out.find("No errors detected in compressed data"), std::string::npos) << out;
-  const double unzip_s = SecondsSince(t0);
+  const double unzip_s = testing::SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   out.clear();
   EXPECT_EQ(RunCommand("bsdtar -tf " + ShellQuote(path) + " | wc -l", &out), 0) << out;
   EXPECT_EQ(std::atol(out.c_str()), static_cast<long>(entries)) << out;
-  const double bsdtar_s = SecondsSince(t0);
+  const double bsdtar_s = testing::SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   out.clear();
   EXPECT_EQ(RunCommand("python3 -c " + ShellQuote(kPythonTestZip) + " " + ShellQuote(path), &out),
@@ -58,7 +55,7 @@ void ExpectToolsAccept(const std::string& path, size_t entries) {
       << out.substr(0, 2000);
   EXPECT_NE(out.find("entries " + std::to_string(entries)), std::string::npos) << out;
   std::cout << "tools on " << entries << " entries: unzip -t " << unzip_s << " s, bsdtar -t "
-            << bsdtar_s << " s, python testzip " << SecondsSince(t0) << " s\n";
+            << bsdtar_s << " s, python testzip " << testing::SecondsSince(t0) << " s\n";
 }
 
 Status WriteToFile(const std::string& path, const std::map<std::string, std::string>& files) {
@@ -167,7 +164,7 @@ TEST(ZipWriterTest, WritesZip64WhenOver65535Entries) {
     ARKWIKI_ASSERT_OK(w.Finish());
     ARKWIKI_ASSERT_OK((*file)->Close());
   }
-  std::cout << "ZipWriter " << kEntries << " entries: " << SecondsSince(t_write) << " s\n";
+  std::cout << "ZipWriter " << kEntries << " entries: " << testing::SecondsSince(t_write) << " s\n";
   const std::string bytes = testing::ReadFileOrDie(path);
   // EOCD count saturated, ZIP64 end record + locator in front of it.
   const size_t eocd = bytes.size() - 22;
@@ -180,7 +177,8 @@ TEST(ZipWriterTest, WritesZip64WhenOver65535Entries) {
   auto reader = ZipReader::Open(Env::Default(), path);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   ASSERT_EQ((*reader)->entries().size(), static_cast<size_t>(kEntries));
-  std::cout << "ZipReader::Open on " << kEntries << " entries: " << SecondsSince(t0) << " s\n";
+  std::cout << "ZipReader::Open on " << kEntries << " entries: " << testing::SecondsSince(t0)
+            << " s\n";
   for (int i = 0; i < kEntries; i += 997) {
     const ZipEntry* e = (*reader)->Find("d" + std::to_string(i % 100) + "/f" + std::to_string(i));
     ASSERT_NE(e, nullptr) << i;

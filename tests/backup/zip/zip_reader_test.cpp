@@ -23,7 +23,7 @@ using testing::ShellQuote;
 using testing::TempDir;
 using testing::TextBytes;
 
-CraftEntry Entry(std::string name, std::string data, uint16_t method = 0) {
+CraftEntry ReaderEntry(std::string name, std::string data, uint16_t method = 0) {
   CraftEntry e;
   e.name = std::move(name);
   e.data = std::move(data);
@@ -33,9 +33,10 @@ CraftEntry Entry(std::string name, std::string data, uint16_t method = 0) {
 
 TEST(ZipReaderTest, ReadsEntriesWithAndWithoutDataDescriptors) {
   TempDir dir;
-  std::vector<CraftEntry> entries = {
-      Entry("plain.txt", TextBytes(5000), 8), Entry("dd.txt", TextBytes(7000), 8),
-      Entry("dd-nosig.bin", PseudoRandomBytes(3000)), Entry("z64.txt", TextBytes(9000), 8)};
+  std::vector<CraftEntry> entries = {ReaderEntry("plain.txt", TextBytes(5000), 8),
+                                     ReaderEntry("dd.txt", TextBytes(7000), 8),
+                                     ReaderEntry("dd-nosig.bin", PseudoRandomBytes(3000)),
+                                     ReaderEntry("z64.txt", TextBytes(9000), 8)};
   entries[1].data_descriptor = true;
   entries[2].data_descriptor = true;
   entries[2].descriptor_signature = false;
@@ -76,7 +77,7 @@ TEST(ZipReaderTest, ReadsArchivesWrittenByPythonZipfile) {
 
 TEST(ZipReaderTest, FindIsExactAndCaseSensitive) {
   TempDir dir;
-  auto reader = OpenZipBytes(dir, CraftZip({Entry("Dir/File.txt", "x")}).bytes);
+  auto reader = OpenZipBytes(dir, CraftZip({ReaderEntry("Dir/File.txt", "x")}).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_NE((*reader)->Find("Dir/File.txt"), nullptr);
   EXPECT_EQ((*reader)->Find("dir/file.txt"), nullptr);
@@ -85,9 +86,9 @@ TEST(ZipReaderTest, FindIsExactAndCaseSensitive) {
 
 TEST(ZipReaderTest, ExposesCentralDirectoryFields) {
   TempDir dir;
-  CraftEntry e = Entry("a.txt", TextBytes(4000), 8);
+  CraftEntry e = ReaderEntry("a.txt", TextBytes(4000), 8);
   e.data_descriptor = true;
-  auto z = CraftZip({Entry("first", "1"), e});
+  auto z = CraftZip({ReaderEntry("first", "1"), e});
   auto reader = OpenZipBytes(dir, z.bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   const ZipEntry& got = (*reader)->entries()[1];
@@ -103,7 +104,7 @@ TEST(ZipReaderTest, ExposesCentralDirectoryFields) {
 
 TEST(ZipReaderTest, DetectsCrcMismatchInStoredData) {
   TempDir dir;
-  CraftEntry e = Entry("a.txt", "hello world");
+  CraftEntry e = ReaderEntry("a.txt", "hello world");
   e.crc = testing::Crc32("hello worle");
   auto reader = OpenZipBytes(dir, CraftZip({e}).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -115,7 +116,7 @@ TEST(ZipReaderTest, DetectsCrcMismatchInStoredData) {
 TEST(ZipReaderTest, StopsAsSoonAsOutputExceedsDeclaredSize) {
   TempDir dir;
   // 64 MiB of zeros claiming to be 1000 bytes: a bomb that lies about its size.
-  CraftEntry e = Entry("bomb.txt", "");
+  CraftEntry e = ReaderEntry("bomb.txt", "");
   e.method = 8;
   e.raw = testing::DeflatedZeros(64 << 20);
   e.declared_uncompressed = 1000;
@@ -133,7 +134,7 @@ TEST(ZipReaderTest, StopsAsSoonAsOutputExceedsDeclaredSize) {
 
 TEST(ZipReaderTest, FailsWhenEntryEndsShortOfDeclaredSize) {
   TempDir dir;
-  CraftEntry e = Entry("short.txt", TextBytes(1000), 8);
+  CraftEntry e = ReaderEntry("short.txt", TextBytes(1000), 8);
   e.declared_uncompressed = 2000;
   auto reader = OpenZipBytes(dir, CraftZip({e}).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -146,7 +147,7 @@ TEST(ZipReaderTest, FailsWhenDeflateStreamRunsPastCompressedSize) {
   TempDir dir;
   std::string text = TextBytes(100'000);
   std::string deflated = testing::RawDeflate(text);
-  CraftEntry e = Entry("cut.txt", text, 8);
+  CraftEntry e = ReaderEntry("cut.txt", text, 8);
   e.raw = deflated.substr(0, deflated.size() - 10);  // stream cut short
   auto reader = OpenZipBytes(dir, CraftZip({e}).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -157,7 +158,7 @@ TEST(ZipReaderTest, FailsWhenDeflateStreamRunsPastCompressedSize) {
 TEST(ZipReaderTest, FailsOnBytesAfterTheDeflateStream) {
   TempDir dir;
   std::string text = TextBytes(10'000);
-  CraftEntry e = Entry("extra.txt", text, 8);
+  CraftEntry e = ReaderEntry("extra.txt", text, 8);
   e.raw = testing::RawDeflate(text) + "trailing";
   auto reader = OpenZipBytes(dir, CraftZip({e}).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -193,7 +194,7 @@ TEST(ZipReaderTest, DeliversChunksOfAtMostOneMiB) {
 
 TEST(ZipReaderTest, ReturnsConsumerErrors) {
   TempDir dir;
-  auto reader = OpenZipBytes(dir, CraftZip({Entry("a", "hello")}).bytes);
+  auto reader = OpenZipBytes(dir, CraftZip({ReaderEntry("a", "hello")}).bytes);
   ASSERT_TRUE(reader.ok());
   Status s = (*reader)->ReadEntry((*reader)->entries()[0],
                                   [](std::string_view) { return Status::NoSpace("disk full"); });
@@ -233,7 +234,8 @@ TEST(ZipReaderTest, ReadsZip64EndRecordsWithSaturatedEocd) {
   CraftOptions o;
   o.zip64_end = true;
   o.saturate_eocd = true;
-  auto reader = OpenZipBytes(dir, CraftZip({Entry("a", "1"), Entry("b", "22")}, o).bytes);
+  auto reader =
+      OpenZipBytes(dir, CraftZip({ReaderEntry("a", "1"), ReaderEntry("b", "22")}, o).bytes);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_EQ((*reader)->entries().size(), 2u);
   EXPECT_EQ(*ReadAll(**reader, *(*reader)->Find("b")), "22");

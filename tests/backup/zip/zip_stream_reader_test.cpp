@@ -17,10 +17,10 @@ using testing::CraftEntry;
 using testing::CraftZip;
 using testing::TempDir;
 
-using Files = std::vector<std::pair<std::string, std::string>>;
+using NamedEntries = std::vector<std::pair<std::string, std::string>>;
 
-Files NumberedFiles(size_t n) {
-  Files files;
+NamedEntries NumberedFiles(size_t n) {
+  NamedEntries files;
   for (size_t i = 0; i < n; ++i) {
     files.emplace_back("f/" + std::to_string(i), "content " + std::to_string(i));
   }
@@ -34,15 +34,9 @@ std::string Save(const TempDir& dir, const std::string& bytes) {
   return path;
 }
 
-ZipLimits Canonical() {
-  ZipLimits limits;
-  limits.require_canonical = true;
-  return limits;
-}
-
 // Every entry of a walk, by name, with its content.
-Result<Files> WalkAll(const ZipStreamReader& zip) {
-  Files out;
+Result<NamedEntries> WalkAll(const ZipStreamReader& zip) {
+  NamedEntries out;
   ZipStreamReader::Walk walk = zip.NewWalk();
   for (;;) {
     ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> e, walk.Next());
@@ -58,7 +52,7 @@ Result<Files> WalkAll(const ZipStreamReader& zip) {
 
 TEST(ZipStreamReaderTest, WalksEveryEntryInArchiveOrderAsOftenAsAsked) {
   TempDir dir;
-  const Files files = NumberedFiles(50);
+  const NamedEntries files = NumberedFiles(50);
   auto zip = ZipStreamReader::Open(Env::Default(), Save(dir, testing::WriteCanonical(files)));
   ASSERT_TRUE(zip.ok()) << zip.status().ToString();
   EXPECT_EQ((*zip)->entry_count(), files.size());
@@ -73,9 +67,9 @@ TEST(ZipStreamReaderTest, WalksEveryEntryInArchiveOrderAsOftenAsAsked) {
 // reads it.
 TEST(ZipStreamReaderTest, ReadsMoreEntriesThanZipReaderHolds) {
   TempDir dir;
-  const Files files = NumberedFiles(ZipReader::kMaxHeldEntries + 1);
+  const NamedEntries files = NumberedFiles(ZipReader::kMaxHeldEntries + 1);
   const std::string path = Save(dir, testing::WriteCanonical(files));
-  ZipLimits limits = Canonical();
+  ZipLimits limits = testing::CanonicalLimits();
   limits.max_entries = files.size();
   auto held = ZipReader::Open(Env::Default(), path, limits);
   EXPECT_EQ(held.status().code(), StatusCode::kTooLarge) << held.status().ToString();
@@ -118,7 +112,7 @@ TEST(ZipStreamReaderTest, RefusesHostileLayoutsWithZipReadersVerdict) {
       "count says fewer", [](auto*) {}, testing::CraftOptions{.declared_entry_count = 299});
   for (const Variant& v : variants) {
     const std::string path = Save(dir, CraftZip(v.entries, v.options).bytes);
-    auto held = ZipReader::Open(Env::Default(), path, Canonical());
+    auto held = ZipReader::Open(Env::Default(), path, testing::CanonicalLimits());
     auto streamed = ZipStreamReader::Open(Env::Default(), path);
     EXPECT_FALSE(held.ok()) << v.what;
     EXPECT_EQ(streamed.status().ToString(), held.status().ToString()) << v.what;
@@ -133,7 +127,7 @@ TEST(ZipStreamReaderTest, LeavesDuplicateNamesToItsCaller) {
       testing::TakeApart(Save(dir, testing::WriteCanonical(NumberedFiles(20))));
   entries.push_back(entries[3]);
   const std::string path = Save(dir, CraftZip(entries).bytes);
-  auto held = ZipReader::Open(Env::Default(), path, Canonical());
+  auto held = ZipReader::Open(Env::Default(), path, testing::CanonicalLimits());
   EXPECT_EQ(held.status().code(), StatusCode::kInvalidArgument) << held.status().ToString();
   auto streamed = ZipStreamReader::Open(Env::Default(), path);
   EXPECT_TRUE(streamed.ok()) << streamed.status().ToString();
