@@ -58,6 +58,7 @@ format_files() {
 # storage and backup a second time (~2.5 min on 2 cores). -O1 with line
 # tables: fast to build, exact stack traces; no NDEBUG, so assert()s count.
 # The test programs' own code is built at -O0 (a third less compile time).
+# A unity build, as ci/test.sh's (see there).
 asan_tree="$root/build-asan"
 configure_asan_tree() {
   # A tree configured with another compiler (gcc, before) cannot be switched
@@ -71,7 +72,8 @@ configure_asan_tree() {
         -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
         -DCMAKE_C_FLAGS_DEBUG="-O1 -gline-tables-only" \
         -DARKWIKI_SANITIZE=address,undefined,fuzzer-no-link -DARKWIKI_BUILD_FUZZERS=ON \
-        -DARKWIKI_TEST_COMPILE_OPTIONS=-O0 -DARKWIKI_BUILD_BENCHMARKS=OFF >/dev/null
+        -DARKWIKI_TEST_COMPILE_OPTIONS=-O0 -DARKWIKI_BUILD_BENCHMARKS=OFF \
+        -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
 }
 
 # --- a. ASan + UBSan ---------------------------------------------------------
