@@ -3,13 +3,10 @@
 // (docs/offsite.md).
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <sstream>
 
 #include "args.h"
 #include "arkwiki/backup/offsite.h"

@@ -2,12 +2,9 @@
 // backup restore --snapshot: the repository of restore points.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <sstream>
 
 #include "args.h"
 #include "arkwiki/backup/backup_journal.h"

@@ -11,7 +11,6 @@
 
 #include "args.h"
 #include "arkwiki/core/clock.h"
-#include "arkwiki/core/config.h"
 #include "arkwiki/storage/storage.h"
 #include "commands.h"
 
