@@ -39,7 +39,15 @@ struct VerifyOptions {
   // Called once the manifest and the list of entries are checked, before
   // anything is extracted or hashed; an error aborts the verification
   // (Restorer::Stage checks free space for the import here).
+  // Gets the manifest's `files` as the report will: held, or for a large
+  // archive only counted (ManifestFiles::held()).
   std::function<Status(const Manifest&)> before_extract;
+  // How many of the manifest's files are held in memory (40 bytes each);
+  // past this the list is written to a scratch file (beside the database's
+  // copy: scratch_dir, or extract_dir), read back for each check, and
+  // removed however the verification ends. VerifyReport::manifest's `files`
+  // then holds only their count. Tests set it low.
+  size_t manifest_files_held = size_t{1} << 16;
 };
 
 // What the check of the archive's database found.
@@ -49,7 +57,7 @@ struct DatabaseCheck {
 };
 
 struct VerifyReport {
-  Manifest manifest;
+  Manifest manifest;  // its `files` only counted past VerifyOptions::manifest_files_held
   DatabaseCheck database;
   uint64_t archive_bytes = 0;
   uint64_t files_checked = 0;

@@ -42,8 +42,19 @@ class ManifestFiles {
     size_t i_;
   };
 
-  size_t size() const { return records_.size(); }
-  bool empty() const { return records_.empty(); }
+  // A list of `count` files whose records are not held: a verification of
+  // a large archive reads them from a scratch file instead
+  // (VerifyReport::manifest). Only size(), empty() and held() may be asked
+  // of it.
+  static ManifestFiles NotHeld(size_t count) {
+    ManifestFiles files;
+    files.not_held_ = count;
+    return files;
+  }
+  bool held() const { return not_held_ == 0; }
+
+  size_t size() const { return records_.size() + not_held_; }
+  bool empty() const { return size() == 0; }
   ManifestFile operator[](size_t i) const;
   uint64_t SizeAt(size_t i) const;  // (*this)[i].size without building strings
   // The hash of file i when it is an upload named by its hash, else nullptr;
@@ -76,6 +87,7 @@ class ManifestFiles {
 
   std::vector<Record> records_;
   std::vector<ManifestFile> others_;
+  size_t not_held_ = 0;  // NotHeld's count
 };
 
 }  // namespace arkwiki

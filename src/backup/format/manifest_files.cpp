@@ -71,6 +71,7 @@ void ManifestFiles::Append(const ManifestFiles& more) {
 void ManifestFiles::clear() {
   records_.clear();
   others_.clear();
+  not_held_ = 0;
 }
 
 }  // namespace arkwiki

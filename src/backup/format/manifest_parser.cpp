@@ -64,7 +64,8 @@ struct ParsedManifest {
   std::string partial_error;  // a malformed "partial", reported after the checksum
   Scalar pages, revisions, users, uploads, bytes;
   ManifestFiles files;
-  std::string file_error;  // the first bad file entry, reported after the checksum
+  ManifestFileStore* store = nullptr;  // when set, the files go here instead
+  std::string file_error;              // the first bad file entry, reported after the checksum
 };
 
 Scalar* TopScalar(ParsedManifest* p, const std::string& key) {
@@ -121,7 +122,9 @@ Status ReadFileEntry(Reader& r, size_t index, ParsedManifest* p) {
   if (!p->file_error.empty()) return Status::Ok();  // already refused; syntax only
   ManifestFile file;
   p->file_error = CheckFile(&path, size, &sha, &file);
-  if (p->file_error.empty()) p->files.push_back(file);
+  if (!p->file_error.empty()) return Status::Ok();
+  if (p->store != nullptr) return p->store->Add(file);
+  p->files.push_back(file);
   return Status::Ok();
 }
 
@@ -305,7 +308,9 @@ Result<Manifest> ParseManifest(const std::string& bytes) {
   return m;
 }
 
-Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint) {
+namespace {
+
+Result<Manifest> ParseFile(const RandomAccessFile& file, ParsedManifest* parsed) {
   auto reader_from_start = [&file] {
     return [&file, at = uint64_t{0}](size_t max, std::string* out) mutable -> Result<size_t> {
       // Never more than is left: the window is not grown (and zeroed) past
@@ -319,16 +324,29 @@ Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hi
       return n;
     };
   };
-  ParsedManifest parsed;
-  parsed.files.reserve(files_hint);
   Reader r{manifest_json::TextSource(reader_from_start())};
-  Status s = ReadManifestJson(r, &parsed);
+  Status s = ReadManifestJson(r, parsed);
   ARKWIKI_RETURN_IF_ERROR(r.source_error());  // the real cause of a cut-off text
   ARKWIKI_RETURN_IF_ERROR(s);
-  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(reader_from_start(), &parsed));
+  if (parsed->store != nullptr) ARKWIKI_RETURN_IF_ERROR(parsed->store->Finish());
+  ARKWIKI_RETURN_IF_ERROR(CheckChecksum(reader_from_start(), parsed));
   Manifest m;
-  ARKWIKI_RETURN_IF_ERROR(CheckFields(&parsed, &m));
+  ARKWIKI_RETURN_IF_ERROR(CheckFields(parsed, &m));
   return m;
+}
+
+}  // namespace
+
+Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint) {
+  ParsedManifest parsed;
+  parsed.files.reserve(files_hint);
+  return ParseFile(file, &parsed);
+}
+
+Result<Manifest> ParseManifestFile(const RandomAccessFile& file, ManifestFileStore* files) {
+  ParsedManifest parsed;
+  parsed.store = files;
+  return ParseFile(file, &parsed);
 }
 
 }  // namespace arkwiki

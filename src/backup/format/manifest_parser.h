@@ -8,6 +8,7 @@
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
+#include "format/manifest_file_store.h"
 
 namespace arkwiki {
 
@@ -18,5 +19,9 @@ Result<Manifest> ParseManifest(const std::string& bytes);
 // for the checksum), so that memory does not grow with the text: ~200 bytes
 // per file listed. `files_hint` sizes the file list up front.
 Result<Manifest> ParseManifestFile(const RandomAccessFile& file, size_t files_hint = 0);
+// The same, but the files go to `files` (empty), which may spill them to
+// its scratch file, and the result's `files` is left empty: memory does not
+// grow with the file count. Also the store's error (NoSpace, IoError).
+Result<Manifest> ParseManifestFile(const RandomAccessFile& file, ManifestFileStore* files);
 
 }  // namespace arkwiki

@@ -10,30 +10,44 @@
 namespace arkwiki {
 namespace {
 
-// Indices of the manifest's upload files, sorted by hash. Four bytes per
-// file where a set of names cost ~40 (peak RSS at 200,000 files).
-std::vector<uint32_t> UploadsByHash(const ManifestFiles& files) {
-  std::vector<uint32_t> order;
-  order.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files.UploadHashAt(i) != nullptr) order.push_back(static_cast<uint32_t>(i));
-  }
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return *files.UploadHashAt(a) < *files.UploadHashAt(b);
-  });
-  return order;
-}
+using StoredFile = ManifestFileStore::File;
 
 std::string UploadPathOf(const Sha256Raw& sha) {
   return UploadEntryPath(HexEncode(sha.data(), sha.size()));
 }
 
-Status CheckManifestPaths(const Manifest& manifest) {
-  const ManifestFiles& files = manifest.files;
+// The first hash the manifest's uploads hold twice, in hash order, when
+// they are not in ascending order (then the hashes are held, sorted).
+Result<std::optional<Sha256Raw>> FindTwice(const ManifestFileStore& files) {
+  if (files.uploads_ascending()) return std::optional<Sha256Raw>();
+  std::vector<Sha256Raw> hashes;
+  hashes.reserve(files.uploads());
+  ManifestFileStore::Cursor c = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const StoredFile* f, c.Next());
+    if (f == nullptr) break;
+    if (f->upload_hash != nullptr) hashes.push_back(*f->upload_hash);
+  }
+  std::sort(hashes.begin(), hashes.end());
+  auto twice = std::adjacent_find(hashes.begin(), hashes.end());
+  if (twice == hashes.end()) return std::optional<Sha256Raw>();
+  return std::optional<Sha256Raw>(*twice);
+}
+
+// One pass: the first file with no place in a backup is reported as it is
+// met, before anything about the uploads, which is reported after the pass.
+Status CheckManifestPaths(const Manifest& manifest, const ManifestFileStore& files) {
   bool has_db = false, has_settings = false;
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files.UploadHashAt(i) != nullptr) continue;  // named by its hash: checked below
-    const ManifestFile f = files[i];
+  std::optional<Sha256Raw> lowest_upload;
+  ManifestFileStore::Cursor c = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const StoredFile* stored, c.Next());
+    if (stored == nullptr) break;
+    if (const Sha256Raw* h = stored->upload_hash) {  // named by its hash: checked below
+      if (!lowest_upload || *h < *lowest_upload) lowest_upload = *h;
+      continue;
+    }
+    const ManifestFile& f = *stored->other;
     bool* seen = f.path == kDatabasePath   ? &has_db
                  : f.path == kSettingsPath ? &has_settings
                                            : nullptr;
@@ -49,30 +63,20 @@ Status CheckManifestPaths(const Manifest& manifest) {
       return Status::Corruption(f.path + " is not named by its own SHA-256 in the manifest");
     }
   }
-  const std::vector<uint32_t> order = UploadsByHash(files);
-  if (manifest.partial() && !order.empty()) {  // only "uploads" can be omitted (manifest_parser)
+  if (manifest.partial() && lowest_upload) {  // only "uploads" can be omitted (manifest_parser)
     return Status::Corruption(
         "the manifest says the archive leaves out the uploads, but it lists " +
-        UploadPathOf(*files.UploadHashAt(order[0])) +
-        ": a partial archive may not carry upload files");
+        UploadPathOf(*lowest_upload) + ": a partial archive may not carry upload files");
   }
-  for (size_t k = 1; k < order.size(); ++k) {
-    const Sha256Raw& sha = *files.UploadHashAt(order[k]);
-    if (sha == *files.UploadHashAt(order[k - 1])) {
-      return Status::Corruption("manifest.json lists " + UploadPathOf(sha) + " twice");
-    }
-  }
+  ARKWIKI_ASSIGN_OR_RETURN(std::optional<Sha256Raw> twice, FindTwice(files));
+  if (twice) return Status::Corruption("manifest.json lists " + UploadPathOf(*twice) + " twice");
   if (!has_db)
     return Status::Corruption("the backup has no database (" + std::string(kDatabasePath) + ")");
   if (!has_settings) return Status::Corruption("the backup has no " + std::string(kSettingsPath));
   return Status::Ok();
 }
 
-}  // namespace
-
-Status CheckManifestByteCount(const Manifest& manifest) {
-  uint64_t sum = 0;
-  for (size_t i = 0; i < manifest.files.size(); ++i) sum += manifest.files.SizeAt(i);
+Status CheckByteCount(const Manifest& manifest, uint64_t sum) {
   if (manifest.counts.bytes < 0 || static_cast<uint64_t>(manifest.counts.bytes) != sum) {
     return Status::Corruption("manifest.json: counts.bytes is " +
                               std::to_string(manifest.counts.bytes) + " but its files add up to " +
@@ -81,16 +85,37 @@ Status CheckManifestByteCount(const Manifest& manifest) {
   return Status::Ok();
 }
 
+}  // namespace
+
+Status CheckManifestByteCount(const Manifest& manifest) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < manifest.files.size(); ++i) sum += manifest.files.SizeAt(i);
+  return CheckByteCount(manifest, sum);
+}
+
+Status CheckManifestByteCount(const Manifest& manifest, const ManifestFileStore& files) {
+  uint64_t sum = 0;
+  ManifestFileStore::Cursor c = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const StoredFile* f, c.Next());
+    if (f == nullptr) return CheckByteCount(manifest, sum);
+    sum += f->size;
+  }
+}
+
 // Why entry `name` does not belong where it stands, found by a search of
 // the whole manifest: only on the way to a refusal. `place`: how many of
 // the manifest's files matched, in order, before it; `expected`: the path
 // the manifest has for this place (empty past its end).
-Status Misplaced(std::string_view name, const ManifestFiles& files, size_t place,
+Status Misplaced(std::string_view name, const ManifestFileStore& files, size_t place,
                  const std::string& expected) {
   std::string twin;  // an earlier entry's name equal to `name` up to case
   if (zip::CompareFolded(kManifestPath, name) == 0) twin = kManifestPath;
-  for (size_t i = 0; i < files.size() && twin.empty(); ++i) {
-    ManifestFile f = files[i];
+  ManifestFileStore::Cursor c = files.Walk();
+  for (size_t i = 0; twin.empty(); ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(const StoredFile* stored, c.Next());
+    if (stored == nullptr) break;
+    ManifestFile f = stored->Get();
     if (zip::CompareFolded(f.path, name) != 0) continue;
     if (i >= place && f.path == name) {
       return Status::Corruption("the manifest lists " + expected +
@@ -116,24 +141,26 @@ Status Misplaced(std::string_view name, const ManifestFiles& files, size_t place
 // Together with CheckManifestPaths (distinct paths, none of which can
 // differ from another only by case: uploads are lower-case hex), this
 // refuses every duplicate name.
-Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest) {
-  ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest));
-  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
-  const ManifestFiles& files = manifest.files;
+Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest,
+                     const ManifestFileStore& files) {
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestPaths(manifest, files));
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest, files));
   ZipStreamReader::Walk walk = zip.NewWalk();
   ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> first, walk.Next());
   if (!first || first->name != kManifestPath) {
     return Status::Corruption("the archive has no manifest.json as its first entry");
   }
+  ManifestFileStore::Cursor c = files.Walk();
   for (size_t i = 0;; ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> entry, walk.Next());
-    if (!entry && i == files.size()) return Status::Ok();
+    ARKWIKI_ASSIGN_OR_RETURN(const StoredFile* stored, c.Next());
+    if (!entry && stored == nullptr) return Status::Ok();
     if (!entry) {
-      return Status::Corruption("the manifest lists " + files[i].path +
+      return Status::Corruption("the manifest lists " + stored->Get().path +
                                 ", but the archive lacks it");
     }
-    if (i == files.size()) return Misplaced(entry->name, files, i, "");
-    const ManifestFile f = files[i];
+    if (stored == nullptr) return Misplaced(entry->name, files, i, "");
+    const ManifestFile f = stored->Get();
     if (entry->name != f.path) return Misplaced(entry->name, files, i, f.path);
     if (entry->uncompressed_size != f.size) {
       return Status::Corruption(f.path + " is " + std::to_string(entry->uncompressed_size) +
@@ -141,6 +168,10 @@ Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest) {
                                 " in the manifest");
     }
   }
+}
+
+Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest) {
+  return CheckEntrySet(zip, manifest, ManifestFileStore::Of(manifest.files));
 }
 
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest) {
@@ -160,37 +191,91 @@ Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& man
 }
 
 // CheckManifestPaths made sure that every upload entry is named by its hash
-// and listed once, so the sorted hashes stand for the upload entries.
+// and listed once, so the sorted hashes stand for the upload entries. In
+// ascending order they are read in step from the list; in another order
+// they are held, sorted.
 UploadHashMatcher::UploadHashMatcher(const ManifestFiles& files)
-    : files_(files), archived_(UploadsByHash(files)) {}
+    : owned_(std::make_unique<ManifestFileStore>(ManifestFileStore::Of(files))),
+      files_(*owned_),
+      cursor_(files_.Walk()) {
+  Start();
+}
+
+UploadHashMatcher::UploadHashMatcher(const ManifestFileStore& files)
+    : files_(files), cursor_(files_.Walk()) {
+  Start();
+}
+
+void UploadHashMatcher::Start() {
+  if (!files_.uploads_ascending()) {
+    sorted_.reserve(files_.uploads());
+    for (;;) {
+      Result<const ManifestFileStore::File*> f = cursor_.Next();
+      if (!f.ok()) {
+        first_difference_ = f.status();
+        return;
+      }
+      if (*f == nullptr) break;
+      if ((*f)->upload_hash != nullptr) sorted_.push_back({*(*f)->upload_hash, (*f)->size});
+    }
+    std::sort(sorted_.begin(), sorted_.end(),
+              [](const Archived& a, const Archived& b) { return a.hash < b.hash; });
+  }
+  Advance();
+}
+
+// The next of the manifest's uploads in hash order into current_, or
+// has_current_ false after the last.
+void UploadHashMatcher::Advance() {
+  has_current_ = false;
+  if (!files_.uploads_ascending()) {
+    if (next_ == sorted_.size()) return;
+    current_ = sorted_[next_++];
+    has_current_ = true;
+    return;
+  }
+  for (;;) {
+    Result<const ManifestFileStore::File*> f = cursor_.Next();
+    if (!f.ok()) {
+      if (first_difference_.ok()) first_difference_ = f.status();
+      return;
+    }
+    if (*f == nullptr) return;
+    if ((*f)->upload_hash == nullptr) continue;
+    current_ = {*(*f)->upload_hash, (*f)->size};
+    has_current_ = true;
+    return;
+  }
+}
 
 void UploadHashMatcher::Add(const Sha256Raw& hash) {
   ++added_;
   if (!first_difference_.ok()) return;
-  while (next_ < archived_.size() && *files_.UploadHashAt(archived_[next_]) < hash) ++next_;
-  if (next_ == archived_.size() || *files_.UploadHashAt(archived_[next_]) != hash) {
+  while (has_current_ && current_.hash < hash) Advance();
+  if (!first_difference_.ok()) return;
+  if (!has_current_ || current_.hash != hash) {
     first_difference_ =
         Status::Corruption("the database refers to upload " + HexEncode(hash.data(), hash.size()) +
                            ", which the archive does not hold");
     return;
   }
-  ++next_;
+  matched_size_ = current_.size;
+  Advance();
 }
 
 void UploadHashMatcher::Add(const Sha256Raw& hash, uint64_t size) {
   Add(hash);
   if (!first_difference_.ok()) return;
-  const uint64_t archived = files_[archived_[next_ - 1]].size;
-  if (archived != size) {
+  if (matched_size_ != size) {
     first_difference_ = Status::Corruption(
         "uploads rows for " + HexEncode(hash.data(), hash.size()) + " record " +
-        std::to_string(size) + " bytes, but the archive holds " + std::to_string(archived));
+        std::to_string(size) + " bytes, but the archive holds " + std::to_string(matched_size_));
   }
 }
 
 Status UploadHashMatcher::Finish() const {
   if (!first_difference_.ok()) return first_difference_;
-  if (added_ != archived_.size()) {
+  if (added_ != files_.uploads()) {
     return Status::Corruption("the archive holds upload files the database does not refer to");
   }
   return Status::Ok();

@@ -11,6 +11,7 @@
 
 #include "arkwiki/core/free_space.h"
 #include "arkwiki/core/hash.h"
+#include "format/manifest_file_store.h"
 #include "format/manifest_parser.h"
 #include "format/upload_rows.h"
 #include "verify/archive_checks.h"
@@ -31,7 +32,10 @@ uint64_t MaxManifestBytes(uint64_t entry_count) { return (64ull << 20) + entry_c
 // Copies manifest.json, the archive's first entry, out to `copy_path`
 // (created exclusively) as it streams, then parses that copy in pieces: the
 // text, ~200 bytes per file listed, is never held in memory whole.
-Result<Manifest> LoadManifest(Env* env, const ZipStreamReader& zip, const std::string& copy_path) {
+// The files go to `files` when given (Manifest::files is then left empty),
+// else to Manifest::files.
+Result<Manifest> LoadManifest(Env* env, const ZipStreamReader& zip, const std::string& copy_path,
+                              ManifestFileStore* files = nullptr) {
   ZipStreamReader::Walk walk = zip.NewWalk();
   ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> entry, walk.Next());
   if (!entry || entry->name != kManifestPath) {
@@ -51,6 +55,7 @@ Result<Manifest> LoadManifest(Env* env, const ZipStreamReader& zip, const std::s
     ARKWIKI_RETURN_IF_ERROR(closed);
   }
   ARKWIKI_ASSIGN_OR_RETURN(auto in, env->NewRandomAccessFile(copy_path));
+  if (files != nullptr) return ParseManifestFile(*in, files);
   return ParseManifestFile(*in, static_cast<size_t>(zip.entry_count()));
 }
 
@@ -62,10 +67,11 @@ std::string ScratchDir(const std::string& scratch_dir) {
 
 // LoadManifest through a scratch copy that is removed however it ends.
 Result<Manifest> LoadManifestViaScratch(Env* env, const ZipStreamReader& zip,
-                                        const std::string& scratch_dir) {
+                                        const std::string& scratch_dir,
+                                        ManifestFileStore* files = nullptr) {
   const std::string copy =
       JoinPath(ScratchDir(scratch_dir), "arkwiki-manifest-" + RandomHex(8) + ".json");
-  Result<Manifest> m = LoadManifest(env, zip, copy);
+  Result<Manifest> m = LoadManifest(env, zip, copy, files);
   (void)env->RemoveFile(copy);  // scratch; absent if it was never created
   return m;
 }
@@ -76,9 +82,10 @@ Result<Manifest> LoadManifestViaScratch(Env* env, const ZipStreamReader& zip,
 // that does not extract (CheckFiles).
 struct VerifyState {
   ExtractWriter* writer = nullptr;
-  std::mutex mu;               // guards the report's counters and the two below
-  uint64_t next_progress = 0;  // bytes_checked at which to report progress next
-  uint64_t total = 0;          // counts.bytes
+  const ManifestFileStore* files = nullptr;  // the manifest's
+  std::mutex mu;                             // guards the report's counters and the two below
+  uint64_t next_progress = 0;                // bytes_checked at which to report progress next
+  uint64_t total = 0;                        // counts.bytes
 
   void Count(uint64_t n, VerifyReport* report, const VerifyOptions& options) {
     std::lock_guard<std::mutex> lock(mu);
@@ -172,7 +179,7 @@ Status CheckDatabase(Env* env, const ZipStreamReader& zip, const ZipEntry& entry
     // A partial archive leaves the upload files out (archive_format.h): its
     // database's rows are checked, but have no files here to match.
     const bool with_uploads = !report->manifest.partial();
-    UploadHashMatcher uploads(report->manifest.files);
+    UploadHashMatcher uploads(*state->files);
     auto check = CheckUntrustedDatabase(env, dest, [&](const Sha256Raw& hash, uint64_t size) {
       if (with_uploads) uploads.Add(hash, size);
     });
@@ -192,8 +199,8 @@ Status CheckDatabase(Env* env, const ZipStreamReader& zip, const ZipEntry& entry
 // (CheckEntrySet matched the two), to one thread or two.
 class FileQueue {
  public:
-  FileQueue(const ZipStreamReader& zip, const ManifestFiles& files)
-      : walk_(zip.NewWalk()), files_(files) {}
+  FileQueue(const ZipStreamReader& zip, const ManifestFileStore& files)
+      : walk_(zip.NewWalk()), files_(files.Walk()) {}
 
   // Skips manifest.json, the first entry.
   Status Start() { return walk_.Next().status(); }
@@ -201,11 +208,12 @@ class FileQueue {
   // `file->path`), or false after the last.
   Result<bool> Take(size_t* index, ManifestFile* file, ZipEntry* entry) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (next_ == files_.size()) return false;
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, files_.Next());
+    if (f == nullptr) return false;
     ARKWIKI_ASSIGN_OR_RETURN(std::optional<ZipEntry> e, walk_.Next());
     if (!e) return Status::Corruption("the archive changed while it was read");
     *index = next_++;
-    *file = files_[*index];
+    *file = f->Get();
     *entry = *e;
     entry->name = file->path;
     return true;
@@ -214,7 +222,7 @@ class FileQueue {
  private:
   std::mutex mu_;
   ZipStreamReader::Walk walk_;
-  const ManifestFiles& files_;
+  ManifestFileStore::Cursor files_;
   size_t next_ = 0;
 };
 
@@ -228,8 +236,7 @@ class FileQueue {
 // by then.
 Status CheckFiles(Env* env, const ZipStreamReader& zip, const VerifyOptions& options,
                   VerifyReport* report, VerifyState* state) {
-  const ManifestFiles& files = report->manifest.files;
-  FileQueue queue(zip, files);
+  FileQueue queue(zip, *state->files);
   ARKWIKI_RETURN_IF_ERROR(queue.Start());
   // Checks the next file; false after the last. `index` names the file
   // whatever the outcome (SIZE_MAX when none was taken).
@@ -247,7 +254,7 @@ Status CheckFiles(Env* env, const ZipStreamReader& zip, const VerifyOptions& opt
     ARKWIKI_RETURN_IF_ERROR(CheckEntry(env, zip, entry, file, dest, report, options, state));
     return true;
   };
-  if (state->writer != nullptr || files.size() < 2) {
+  if (state->writer != nullptr || state->files->size() < 2) {
     for (size_t i = 0;;) {
       ARKWIKI_ASSIGN_OR_RETURN(bool more, check_next(&i));
       if (!more) return Status::Ok();
@@ -313,15 +320,24 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
   ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
   VerifyReport report;
   report.archive_bytes = zip->archive_size();
+  // The manifest's files, spilled past options.manifest_files_held beside
+  // the database's copy; removed however this ends.
+  const std::string scratch =
+      options.extract_dir.empty() ? ScratchDir(options.scratch_dir) : options.extract_dir;
+  ManifestFileStore files(env, JoinPath(scratch, "arkwiki-manifest-files-" + RandomHex(8) + ".bin"),
+                          options.manifest_files_held);
   // When extracting, the manifest's copy is the extracted manifest.json.
   if (options.extract_dir.empty()) {
     ARKWIKI_ASSIGN_OR_RETURN(report.manifest,
-                             LoadManifestViaScratch(env, *zip, options.scratch_dir));
+                             LoadManifestViaScratch(env, *zip, options.scratch_dir, &files));
   } else {
-    ARKWIKI_ASSIGN_OR_RETURN(report.manifest,
-                             LoadManifest(env, *zip, JoinPath(options.extract_dir, kManifestPath)));
+    ARKWIKI_ASSIGN_OR_RETURN(
+        report.manifest,
+        LoadManifest(env, *zip, JoinPath(options.extract_dir, kManifestPath), &files));
   }
-  ARKWIKI_RETURN_IF_ERROR(CheckEntrySet(*zip, report.manifest));
+  ARKWIKI_RETURN_IF_ERROR(CheckEntrySet(*zip, report.manifest, files));
+  // Held when small, else only counted (ManifestFiles::NotHeld).
+  ARKWIKI_ASSIGN_OR_RETURN(report.manifest.files, files.ToManifestFiles());
   if (options.before_extract) ARKWIKI_RETURN_IF_ERROR(options.before_extract(report.manifest));
   if (!options.extract_dir.empty()) {
     // The database check's runs of upload rows are written beside the
@@ -332,6 +348,7 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
         CheckFreeSpace(env, options.extract_dir, needed, "unpacking the backup"));
   }
   VerifyState state;
+  state.files = &files;
   state.total = static_cast<uint64_t>(report.manifest.counts.bytes);
   std::optional<ExtractWriter> writer;
   if (!options.extract_dir.empty()) state.writer = &writer.emplace(env, options.extract_dir);

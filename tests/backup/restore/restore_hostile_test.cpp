@@ -209,6 +209,16 @@ void ExpectNamesProblem(const Status& s, const HostileCase& c) {
   }
 }
 
+// A scratch file of the manifest's list left in `dir`.
+bool HasListScratch(const std::string& dir) {
+  auto entries = Env::Default()->ListDir(dir);
+  if (!entries.ok()) return false;
+  for (const DirEntry& e : *entries) {
+    if (e.name.rfind("arkwiki-manifest-files-", 0) == 0) return true;
+  }
+  return false;
+}
+
 TEST_P(RestoreHostileTest, Refused) {
   const HostileCase& c = GetParam();
   const std::string archive = HostileDir() + "/" + c.fixture + ".zip";
@@ -220,6 +230,28 @@ TEST_P(RestoreHostileTest, Refused) {
   verify.scratch_dir = dir_->path();
   auto report = VerifyArchive(Env::Default(), archive, verify);
   ExpectNamesProblem(report.status(), c);
+  std::string held_unpack;  // the refusal when unpacking with the list held
+  // The same refusal when the manifest's list is read back from a scratch
+  // file (as for a large archive), whether checking or unpacking; the
+  // scratch file does not outlive the verification.
+  VerifyOptions spilled = verify;
+  spilled.manifest_files_held = 1;
+  EXPECT_EQ(VerifyArchive(Env::Default(), archive, spilled).status().ToString(),
+            report.status().ToString())
+      << "with the manifest's list spilled";
+  for (size_t held : {size_t{1} << 16, size_t{1}}) {
+    testing::TempDir unpack;
+    VerifyOptions extract = verify;
+    extract.extract_dir = unpack.path();
+    extract.manifest_files_held = held;
+    Status unpacked = VerifyArchive(Env::Default(), archive, extract).status();
+    if (held == 1) {
+      EXPECT_EQ(unpacked.ToString(), held_unpack) << "unpacking with the list spilled";
+    }
+    held_unpack = unpacked.ToString();
+    EXPECT_FALSE(HasListScratch(unpack.path())) << "unpacking with " << held << " held";
+  }
+  EXPECT_FALSE(HasListScratch(dir_->path()));
 
   testing::CountingEnv env(Env::Default());
   Restorer restorer(&env, DataDirLayout(*live_));

@@ -76,6 +76,38 @@ TEST_F(BackupVerifyTest, ArchiveHoldsExactlyTheLiveWiki) {
   EXPECT_EQ(db->QueryInt("SELECT count(*) FROM sessions").value(), 0) << "sessions leaked";
 }
 
+// A large archive's list is read back from a scratch file (here: every
+// archive's, with one file held): the verdict and the extracted files are
+// the same, the report counts the files without holding them, and the
+// scratch file is removed.
+TEST_F(BackupVerifyTest, ManifestListSpilledToScratchChecksAndUnpacksTheSame) {
+  const std::string scratch = dir_.Sub("scratch");
+  ASSERT_TRUE(Env::Default()->CreateDirs(scratch).ok());
+  VerifyOptions options;
+  options.scratch_dir = scratch;
+  options.manifest_files_held = 1;
+  auto report = VerifyArchive(Env::Default(), archive_, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->manifest.files.size(), result_.manifest.files.size());
+  EXPECT_FALSE(report->manifest.files.held());
+  EXPECT_EQ(report->files_checked, result_.manifest.files.size());
+  EXPECT_TRUE(Env::Default()->ListDir(scratch).value().empty()) << "scratch left behind";
+
+  const std::string unpacked = dir_.Sub("unpacked");
+  ASSERT_TRUE(Env::Default()->CreateDirs(unpacked).ok());
+  options.extract_dir = unpacked;
+  report = VerifyArchive(Env::Default(), archive_, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const std::vector<DirEntry> entries = Env::Default()->ListDir(unpacked).value();
+  std::vector<std::string> names;
+  for (const DirEntry& e : entries) names.push_back(e.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"config", "database", "manifest.json", "uploads"}));
+  EXPECT_EQ(testing::ReadFileOrDie(unpacked + "/uploads/" + Sha256Hex(photo_).substr(0, 2) + "/" +
+                                   Sha256Hex(photo_)),
+            photo_);
+}
+
 // A ZIP as other tools write it (here: no data descriptors, made on DOS)
 // with no manifest is named for what it is, not as a damaged backup.
 TEST_F(BackupVerifyTest, OtherZipIsReportedAsNotAnArkwikiBackup) {

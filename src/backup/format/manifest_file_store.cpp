@@ -1,0 +1,173 @@
+#include "format/manifest_file_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#include "arkwiki/backup/archive_format.h"
+
+namespace arkwiki {
+
+ManifestFile ManifestFileStore::File::Get() const {
+  if (other != nullptr) return *other;
+  std::string sha = HexEncode(upload_hash->data(), upload_hash->size());
+  return ManifestFile{UploadEntryPath(sha), size, std::move(sha)};
+}
+
+ManifestFileStore::ManifestFileStore(Env* env, std::string scratch_path, size_t held_max)
+    : env_(env), path_(std::move(scratch_path)), held_max_(std::max<size_t>(held_max, 1)) {}
+
+ManifestFileStore ManifestFileStore::Of(const ManifestFiles& files) {
+  ManifestFileStore store;
+  store.held_.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) (void)store.Add(files[i]);  // held: cannot fail
+  return store;
+}
+
+ManifestFileStore::~ManifestFileStore() { Remove(); }
+
+ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
+    : env_(o.env_),
+      path_(std::move(o.path_)),
+      held_max_(o.held_max_),
+      held_(std::move(o.held_)),
+      others_(std::move(o.others_)),
+      out_(std::move(o.out_)),
+      created_(o.created_),
+      closed_(o.closed_),
+      count_(o.count_),
+      uploads_(o.uploads_),
+      ascending_(o.ascending_),
+      last_upload_(o.last_upload_) {
+  o.created_ = false;
+}
+
+void ManifestFileStore::Remove() {
+  if (out_) (void)out_->Close();
+  out_.reset();
+  if (created_) (void)env_->RemoveFile(path_);  // scratch
+  created_ = false;
+}
+
+Status ManifestFileStore::Add(const ManifestFile& file) {
+  Record r;
+  // As ManifestFiles::Encode: an upload is named by its own hash.
+  if (file.size != kOther && ParseSha256Hex(file.sha256, &r.sha256) &&
+      UploadEntryHash(file.path) == file.sha256) {
+    r.size = file.size;
+    if (uploads_ > 0 && !(last_upload_ < r.sha256)) ascending_ = false;
+    last_upload_ = r.sha256;
+    ++uploads_;
+  } else {
+    const auto index = static_cast<uint32_t>(others_.size());
+    std::memcpy(r.sha256.data(), &index, sizeof index);
+    r.size = kOther;
+    others_.push_back(file);
+  }
+  if (env_ != nullptr && held_.size() == held_max_ && !out_) {
+    created_ = true;  // noted first, so that it is removed whatever fails
+    auto out = env_->NewWritableFile(path_, CreateMode::kExclusive);
+    if (!out.ok()) return out.status().WithContext("creating scratch file " + path_);
+    out_ = std::move(out).value();
+    // Written before this record is added, so that the vector of held
+    // records never grows past `held_max_` (doubling it held three times
+    // as much for a moment).
+    ARKWIKI_RETURN_IF_ERROR(Spill());
+  }
+  held_.push_back(r);
+  ++count_;
+  if (out_ && held_.size() >= kBlockRecords) return Spill();
+  return Status::Ok();
+}
+
+// Writes the buffered records; the buffer keeps its capacity (one block).
+Status ManifestFileStore::Spill() {
+  static_assert(sizeof(Record) == 40 && std::is_trivially_copyable_v<Record>);
+  Status s = out_->Append(
+      std::string_view(reinterpret_cast<const char*>(held_.data()), held_.size() * sizeof(Record)));
+  held_.clear();
+  if (held_.capacity() > 2 * kBlockRecords) {  // the records held before the first spill
+    std::vector<Record>().swap(held_);
+    held_.reserve(kBlockRecords);
+  }
+  return s.WithContext("writing the manifest's file list to scratch file " + path_);
+}
+
+Status ManifestFileStore::Finish() {
+  if (!out_) return Status::Ok();
+  Status s = held_.empty() ? Status::Ok() : Spill();
+  Status closed = out_->Close();  // scratch: not synced
+  out_.reset();
+  closed_ = true;
+  std::vector<Record>().swap(held_);
+  ARKWIKI_RETURN_IF_ERROR(s);
+  return closed.WithContext("writing the manifest's file list to scratch file " + path_);
+}
+
+Result<ManifestFiles> ManifestFileStore::ToManifestFiles() const {
+  if (spilled()) return ManifestFiles::NotHeld(count_);
+  ManifestFiles files;
+  files.reserve(count_);
+  Cursor c = Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const File* f, c.Next());
+    if (f == nullptr) return files;
+    if (f->upload_hash != nullptr) {
+      files.PushUpload(*f->upload_hash, f->size);
+    } else {
+      files.push_back(*f->other);
+    }
+  }
+}
+
+Status ManifestFileStore::Cursor::Fill() {
+  if (!file_) {
+    ARKWIKI_ASSIGN_OR_RETURN(file_, store_->env_->NewSequentialFile(store_->path_));
+  }
+  block_.resize(kBlockRecords * sizeof(Record));
+  size_t got = 0;
+  while (got < block_.size()) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file_->Read(block_.data() + got, block_.size() - got));
+    if (n == 0) break;
+    got += n;
+  }
+  if (got % sizeof(Record) != 0) {
+    return Status::IoError("the scratch file of the manifest's files ended mid-record: " +
+                           store_->path_);
+  }
+  block_records_ = got / sizeof(Record);
+  pos_ = 0;
+  return Status::Ok();
+}
+
+Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
+  if (read_ == store_->count_) return nullptr;
+  Record r;
+  if (!store_->spilled()) {
+    r = store_->held_[read_];
+  } else {
+    if (pos_ == block_records_) ARKWIKI_RETURN_IF_ERROR(Fill());
+    if (pos_ == block_records_) {
+      return Status::IoError("the scratch file of the manifest's files is shorter than the list: " +
+                             store_->path_);
+    }
+    std::memcpy(&r, block_.data() + pos_ * sizeof(Record), sizeof(Record));
+    ++pos_;
+  }
+  ++read_;
+  current_ = File{};
+  if (r.size == kOther) {
+    uint32_t index = 0;
+    std::memcpy(&index, r.sha256.data(), sizeof index);
+    current_.other = &store_->others_[index];
+    current_.size = current_.other->size;
+  } else {
+    current_.size = r.size;
+    upload_ = r.sha256;
+    current_.upload_hash = &upload_;
+  }
+  return &current_;
+}
+
+}  // namespace arkwiki

@@ -1,0 +1,123 @@
+// ManifestFileStore: a manifest's files as a verification reads them, in
+// manifest order, as many times as it needs (private to the backup layer).
+//
+// Why: held whole, the list costs 40 bytes a file (ManifestFiles), 40 MB
+// of a verification's or a restore's peak at 1,000,000 uploads, where the
+// target is 64 MiB whatever the size (benchmarks/README.md, "Scale"). Every
+// check of the list is a pass in manifest order (paths, byte count, the
+// entries in step with the central directory, the database's uploads, the
+// files' contents), so the list need not be held: past `held_max` files it
+// is written to a scratch file through the Env, and each pass reads it back
+// in 64 KiB blocks.
+//
+// Uploads stand in ascending hash order in every archive arkwiki writes; the
+// store notes whether they do, so that duplicates and the database's
+// uploads are checked in step. A list in another order is still read
+// (older or hand-made archives), at the cost of holding its uploads sorted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/manifest_files.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+class ManifestFileStore {
+ public:
+  // One file of the list as a pass reads it.
+  struct File {
+    const Sha256Raw* upload_hash = nullptr;  // an upload named by its hash; else null
+    uint64_t size = 0;
+    const ManifestFile* other = nullptr;  // the file when it is not such an upload
+    // The file as the manifest has it (strings built for an upload).
+    ManifestFile Get() const;
+  };
+
+  // Reads the list from its start; valid while the store lives and is not
+  // added to.
+  class Cursor {
+   public:
+    // The next file (valid until the next call), or null after the last.
+    // The Env's error when the scratch file cannot be read.
+    Result<const File*> Next();
+
+   private:
+    friend class ManifestFileStore;
+    explicit Cursor(const ManifestFileStore* store) : store_(store) {}
+    Status Fill();
+
+    const ManifestFileStore* store_;
+    std::unique_ptr<SequentialFile> file_;  // when spilled
+    std::vector<char> block_;
+    size_t block_records_ = 0;
+    size_t pos_ = 0;   // in the block (or in held_ when not spilled)
+    size_t read_ = 0;  // records handed out
+    File current_;
+    Sha256Raw upload_{};  // current_'s hash, copied out of the block
+  };
+
+  // Holds every file in memory.
+  ManifestFileStore() = default;
+  // Past `held_max` files (VerifyOptions::manifest_files_held), spills
+  // them to `scratch_path` (created exclusively), through `env`. The file
+  // is removed by the destructor.
+  ManifestFileStore(Env* env, std::string scratch_path, size_t held_max);
+  // An in-memory copy of `files`.
+  static ManifestFileStore Of(const ManifestFiles& files);
+  ~ManifestFileStore();
+  ManifestFileStore(ManifestFileStore&& other) noexcept;
+  ManifestFileStore& operator=(ManifestFileStore&&) = delete;
+  ManifestFileStore(const ManifestFileStore&) = delete;
+  ManifestFileStore& operator=(const ManifestFileStore&) = delete;
+
+  // Appends a file. The Env's error (NoSpace, IoError) when the scratch
+  // file cannot be written, naming it; the store is then unusable.
+  Status Add(const ManifestFile& file);
+  // Writes out what is buffered; call after the last Add. A no-op when
+  // nothing was spilled.
+  Status Finish();
+
+  size_t size() const { return count_; }
+  bool spilled() const { return out_ != nullptr || closed_; }
+  // Whether the uploads stand in strictly ascending hash order (so no two
+  // share a hash).
+  bool uploads_ascending() const { return ascending_; }
+  size_t uploads() const { return uploads_; }
+  Cursor Walk() const { return Cursor(this); }
+  // The list as a ManifestFiles: the records when held, else only the
+  // count (ManifestFiles::NotHeld).
+  Result<ManifestFiles> ToManifestFiles() const;
+
+ private:
+  struct Record {
+    Sha256Raw sha256{};
+    uint64_t size = 0;  // kOther: a file in others_, its index in sha256's first bytes
+  };
+  static constexpr uint64_t kOther = UINT64_MAX;
+  static constexpr size_t kBlockRecords = 1638;  // 64 KiB
+
+  Status Spill();
+  void Remove();
+
+  Env* env_ = nullptr;  // null: never spills
+  std::string path_;
+  size_t held_max_ = SIZE_MAX;
+  std::vector<Record> held_;  // all records, or the block not yet written
+  std::vector<ManifestFile> others_;
+  std::unique_ptr<WritableFile> out_;
+  bool created_ = false;  // the scratch file may exist
+  bool closed_ = false;   // spilled and written out
+  size_t count_ = 0;
+  size_t uploads_ = 0;
+  bool ascending_ = true;
+  Sha256Raw last_upload_{};
+};
+
+}  // namespace arkwiki

@@ -1,0 +1,130 @@
+// ManifestFileStore (format/manifest_file_store.h): a spilled list reads
+// back as it was added, as often as asked, and leaves no scratch file.
+#include "format/manifest_file_store.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "arkwiki/backup/archive_format.h"
+#include "arkwiki/core/env.h"
+#include "arkwiki/testing/fault_injection_env.h"
+#include "backup/zip_test_util.h"
+#include "support/temp_dir.h"
+
+namespace arkwiki {
+namespace {
+
+ManifestFile Upload(int i) {
+  const std::string sha = Sha256Hex("u" + std::to_string(i));
+  return {UploadEntryPath(sha), static_cast<uint64_t>(100 + i), sha};
+}
+
+// The database and settings first, then `n` uploads, as a backup lists them.
+std::vector<ManifestFile> Listing(int n) {
+  std::vector<ManifestFile> files = {{kDatabasePath, 7, Sha256Hex("db")},
+                                     {kSettingsPath, 3, Sha256Hex("settings")}};
+  for (int i = 0; i < n; ++i) files.push_back(Upload(i));
+  return files;
+}
+
+std::vector<ManifestFile> ReadBack(const ManifestFileStore& store) {
+  std::vector<ManifestFile> out;
+  ManifestFileStore::Cursor c = store.Walk();
+  for (;;) {
+    auto f = c.Next();
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+    if (!f.ok() || *f == nullptr) return out;
+    out.push_back((*f)->Get());
+  }
+}
+
+bool SameFiles(const std::vector<ManifestFile>& a, const std::vector<ManifestFile>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].path != b[i].path || a[i].size != b[i].size || a[i].sha256 != b[i].sha256) {
+      return false;
+    }
+  }
+  return true;
+}
+
+size_t FilesIn(const std::string& dir) {
+  auto listed = Env::Default()->ListDir(dir);
+  EXPECT_TRUE(listed.ok());
+  return listed.ok() ? listed->size() : 0;
+}
+
+TEST(ManifestFileStoreTest, SpilledListReadsBackInOrderEveryTime) {
+  const std::vector<ManifestFile> files = Listing(5000);  // several 64 KiB blocks
+  testing::TempDir dir;
+  for (size_t held : {size_t{1}, size_t{2}, size_t{1637}, size_t{1638}, size_t{6000}}) {
+    {
+      ManifestFileStore store(Env::Default(), dir.path() + "/list.bin", held);
+      for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+      ARKWIKI_ASSERT_OK(store.Finish());
+      EXPECT_EQ(store.spilled(), held < files.size()) << held;
+      EXPECT_EQ(store.size(), files.size());
+      EXPECT_EQ(store.uploads(), 5000u);
+      EXPECT_TRUE(store.uploads_ascending() == false);  // Listing's hashes are unordered
+      EXPECT_TRUE(SameFiles(ReadBack(store), files)) << "held " << held;
+      EXPECT_TRUE(SameFiles(ReadBack(store), files)) << "held " << held << ", second pass";
+      auto listed = store.ToManifestFiles();
+      ARKWIKI_ASSERT_OK(listed.status());
+      EXPECT_EQ(listed->size(), files.size());
+      EXPECT_EQ(listed->held(), !store.spilled());
+    }
+    EXPECT_EQ(FilesIn(dir.path()), 0u) << "held " << held;
+  }
+}
+
+TEST(ManifestFileStoreTest, NotesWhetherUploadsAscend) {
+  std::vector<ManifestFile> uploads;
+  for (int i = 0; i < 50; ++i) uploads.push_back(Upload(i));
+  std::sort(uploads.begin(), uploads.end(),
+            [](const ManifestFile& a, const ManifestFile& b) { return a.sha256 < b.sha256; });
+  testing::TempDir dir;
+  ManifestFileStore ascending(Env::Default(), dir.path() + "/a.bin", 4);
+  for (const ManifestFile& f : Listing(0)) ARKWIKI_ASSERT_OK(ascending.Add(f));
+  for (const ManifestFile& f : uploads) ARKWIKI_ASSERT_OK(ascending.Add(f));
+  EXPECT_TRUE(ascending.uploads_ascending());
+  ManifestFileStore twice(Env::Default(), dir.path() + "/b.bin", 4);
+  for (const ManifestFile& f : uploads) ARKWIKI_ASSERT_OK(twice.Add(f));
+  ARKWIKI_ASSERT_OK(twice.Add(uploads.back()));  // the same hash again is not ascending
+  EXPECT_FALSE(twice.uploads_ascending());
+}
+
+// A disk that fills: the error names the scratch file, and nothing is
+// left behind.
+TEST(ManifestFileStoreTest, AFailedScratchWriteIsReportedAndLeavesNoFile) {
+  const std::vector<ManifestFile> files = Listing(5000);
+  testing::TempDir dir;
+  for (uint64_t fail_at = 1;; ++fail_at) {
+    FaultInjectionEnv env(Env::Default());
+    env.FailAt(fail_at);
+    Status s;
+    bool triggered = false;
+    {
+      ManifestFileStore store(&env, dir.path() + "/list.bin", 10);
+      for (const ManifestFile& f : files) {
+        s = store.Add(f);
+        if (!s.ok()) break;
+      }
+      if (s.ok()) s = store.Finish();
+      triggered = env.triggered();
+      env.FailAt(0);  // removing the file works, as on a full disk
+    }
+    EXPECT_EQ(FilesIn(dir.path()), 0u) << "failing operation " << fail_at;
+    if (!triggered) {
+      ARKWIKI_EXPECT_OK(s);
+      break;
+    }
+    EXPECT_EQ(s.code(), StatusCode::kNoSpace) << fail_at << ": " << s.ToString();
+    EXPECT_NE(s.message().find("list.bin"), std::string::npos) << s.ToString();
+    ASSERT_LT(fail_at, 100u);
+  }
+}
+
+}  // namespace
+}  // namespace arkwiki
