@@ -3,10 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <set>
 
 #include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
+#include "format/manifest_file_store.h"
+#include "support/temp_dir.h"
 #include "zip/zip_stream_reader.h"
 
 namespace arkwiki {
@@ -157,5 +165,152 @@ TEST_F(EntrySetTest, ManifestThatIsNotTheFirstEntryIsRefused) {
   EXPECT_NE(Check().message().find("no manifest.json as its first entry"), std::string::npos);
 }
 
+}  // namespace
+}  // namespace arkwiki
+
+namespace arkwiki {
+namespace {
+// --- review of wip-mem19: the spilled list must refuse exactly as the held one.
+
+// A store of `files`, spilled to a scratch file past one file held.
+std::unique_ptr<ManifestFileStore> Spilled(const ManifestFiles& files, const std::string& dir) {
+  auto store = std::make_unique<ManifestFileStore>(Env::Default(), dir + "/list.bin", 1);
+  for (size_t i = 0; i < files.size(); ++i) EXPECT_TRUE(store->Add(files[i]).ok());
+  EXPECT_TRUE(store->Finish().ok());
+  EXPECT_TRUE(store->spilled());
+  return store;
+}
+
+Status MatchSpilled(const ManifestFiles& files, const std::vector<Sha256Raw>& db,
+                    const std::string& dir) {
+  auto store = Spilled(files, dir);
+  UploadHashMatcher matcher(*store);
+  for (const Sha256Raw& h : db) matcher.Add(h);
+  return matcher.Finish();
+}
+
+TEST(UploadHashMatcherTest, SpilledListMatchesAsTheHeldOneInEveryOrder) {
+  testing::TempDir dir;
+  const std::vector<std::vector<std::string>> manifests = {
+      {"x", "y", "z", "w"}, {}, {"x"}, {"x", "z"}, {"x", "y", "z"}, {"x", "y"}};
+  const std::vector<std::vector<std::string>> dbs = {
+      {"x", "y", "z", "w"}, {}, {"x"}, {"x", "z"}, {"x", "y", "z"}, {"x", "q"}, {"q"}};
+  for (const auto& m : manifests) {
+    std::vector<std::string> ascending = m;
+    std::sort(ascending.begin(), ascending.end(),
+              [](const std::string& a, const std::string& b) { return Raw(a) < Raw(b); });
+    std::vector<std::string> descending(ascending.rbegin(), ascending.rend());
+    for (const auto& order : {m, ascending, descending}) {
+      for (const auto& db : dbs) {
+        EXPECT_EQ(MatchSpilled(Files(order), Sorted(db), dir.path()).ToString(),
+                  Match(Files(order), Sorted(db)).ToString());
+      }
+    }
+  }
+}
+
+// Uploads listed twice (adjacent in hash order, far apart, out of order),
+// or in a partial archive: the same first refusal, held or spilled.
+TEST_F(EntrySetTest, SpilledListRefusesAsTheHeldOne) {
+  struct Variant {
+    const char* name;
+    std::function<void(Manifest*)> edit;
+  };
+  auto sorted_uploads = [](Manifest* m) {
+    std::vector<ManifestFile> up;
+    for (size_t i = 2; i < m->files.size(); ++i) up.push_back(m->files[i]);
+    std::sort(up.begin(), up.end(),
+              [](const ManifestFile& a, const ManifestFile& b) { return a.sha256 < b.sha256; });
+    ManifestFiles f;
+    f.push_back(m->files[0]);
+    f.push_back(m->files[1]);
+    for (const ManifestFile& u : up) f.push_back(u);
+    m->files = f;
+  };
+  const std::vector<Variant> variants = {
+      {"as written", [](Manifest*) {}},
+      {"hash order", sorted_uploads},
+      {"twice adjacent in hash order",
+       [&](Manifest* m) {
+         sorted_uploads(m);
+         m->files.push_back(m->files[10]);
+         sorted_uploads(m);
+       }},
+      {"twice far apart", [](Manifest* m) { m->files.push_back(m->files[7]); }},
+      {"twice at the end of hash order",
+       [&](Manifest* m) {
+         sorted_uploads(m);
+         m->files.push_back(m->files[m->files.size() - 1]);
+       }},
+      {"no settings", [](Manifest* m) { m->files.Set(1, m->files[5]); }},
+      {"partial with uploads", [](Manifest* m) { m->omits = {"uploads"}; }},
+      {"bytes lie", [](Manifest* m) { m->counts.bytes += 1; }},
+  };
+  for (const Variant& v : variants) {
+    Manifest m = manifest_;
+    v.edit(&m);
+    std::vector<std::pair<std::string, std::string>> list{{kManifestPath, "{}"}};
+    for (const ManifestFile f : m.files) list.emplace_back(f.path, std::string(f.size, 'x'));
+    // Names listed twice are entered once: the ZIP reader would refuse a
+    // duplicate entry before the manifest is compared.
+    std::vector<std::pair<std::string, std::string>> unique_list;
+    std::set<std::string> seen;
+    for (auto& e : list)
+      if (seen.insert(e.first).second) unique_list.push_back(e);
+    auto zip = ZipStreamReader::Open(Env::Default(), Save(testing::WriteCanonical(unique_list)));
+    ASSERT_TRUE(zip.ok()) << v.name << ": " << zip.status().ToString();
+    testing::TempDir scratch;
+    auto store = Spilled(m.files, scratch.path());
+    const std::string held = CheckEntrySet(**zip, m).ToString();
+    EXPECT_EQ(CheckEntrySet(**zip, m, *store).ToString(), held) << v.name;
+    if (std::string(v.name).find("twice") != std::string::npos) {
+      EXPECT_NE(held.find("twice"), std::string::npos) << v.name << ": " << held;
+    }
+  }
+}
+
+// The list's scratch file holds the archive's upload hashes and sizes and
+// is read back by path on every pass: it should be private to arkwiki.
+TEST(ManifestScratchReview, ScratchFileIsNotReadableByOthers) {
+  testing::TempDir dir;
+  ManifestFileStore store(Env::Default(), dir.path() + "/list.bin", 1);
+  ManifestFiles files = Files({"a", "b", "c"});
+  for (size_t i = 0; i < files.size(); ++i) ASSERT_TRUE(store.Add(files[i]).ok());
+  ASSERT_TRUE(store.Finish().ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() + "/list.bin").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u) << std::oct << (st.st_mode & 0777);
+}
+
+// A record altered in the scratch file between passes (another process
+// that can write it) must be refused, not trusted: here an "other" file's
+// index far past the list's others.
+TEST(ManifestScratchReview, AlteredScratchRecordIsRefusedNotTrusted) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/list.bin";
+  ManifestFileStore store(Env::Default(), path, 1);
+  ManifestFiles files = Files({"a", "b", "c"});
+  for (size_t i = 0; i < files.size(); ++i) ASSERT_TRUE(store.Add(files[i]).ok());
+  ASSERT_TRUE(store.Finish().ok());
+  std::string bytes = testing::ReadFileOrDie(path);
+  ASSERT_EQ(bytes.size(), 5u * 40);
+  // Record 2 (an upload) becomes an "other" with index 0x7fffffff.
+  const uint32_t index = 0x7fffffff;
+  std::memcpy(&bytes[2 * 40], &index, sizeof index);
+  std::memset(&bytes[2 * 40 + 32], 0xff, 8);
+  testing::WriteFileOrDie(path, bytes);
+  ManifestFileStore::Cursor c = store.Walk();
+  Status s;
+  for (;;) {
+    auto f = c.Next();
+    if (!f.ok()) {
+      s = f.status();
+      break;
+    }
+    if (*f == nullptr) break;
+    (void)(*f)->Get();  // reads the "other" file it points at
+  }
+  EXPECT_FALSE(s.ok()) << "an altered record was trusted";
+}
 }  // namespace
 }  // namespace arkwiki
