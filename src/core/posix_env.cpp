@@ -183,6 +183,7 @@ class PosixEnv final : public Env {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
     switch (mode) {
       case CreateMode::kExclusive:
+      case CreateMode::kExclusivePrivate:
         flags |= O_EXCL;
         break;
       case CreateMode::kTruncate:
@@ -192,7 +193,7 @@ class PosixEnv final : public Env {
         flags |= O_APPEND;
         break;
     }
-    int fd = ::open(path.c_str(), flags, 0644);
+    int fd = ::open(path.c_str(), flags, mode == CreateMode::kExclusivePrivate ? 0600 : 0644);
     if (fd < 0) return PosixError("create " + path, errno);
     off_t end = 0;
     if (mode == CreateMode::kAppend && (end = ::lseek(fd, 0, SEEK_END)) < 0) {

@@ -2,6 +2,7 @@
 #include "arkwiki/core/env.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "support/temp_dir.h"
 
@@ -38,6 +39,26 @@ TEST(PosixEnvTest, CloneFileRefusesAnExistingTargetAndAMissingSource) {
   EXPECT_EQ(*ReadFileToString(env, dir.Sub("b")), "b");
   EXPECT_EQ(env->CloneFile(dir.Sub("missing"), dir.Sub("c")).code(), StatusCode::kNotFound);
   EXPECT_FALSE(*env->FileExists(dir.Sub("c")));
+}
+
+// Whatever the umask, a private file is the owner's alone; an exclusive one
+// still refuses an existing path.
+TEST(PosixEnvTest, ExclusivePrivateFileIsTheOwnersAloneAndNeverReplacesOne) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  const mode_t old_umask = ::umask(0);
+  auto file = env->NewWritableFile(dir.Sub("private"), CreateMode::kExclusivePrivate);
+  auto shared = env->NewWritableFile(dir.Sub("shared"), CreateMode::kExclusive);
+  ::umask(old_umask);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.Sub("private").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << std::oct << (st.st_mode & 0777);
+  ASSERT_EQ(::stat(dir.Sub("shared").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u) << std::oct << (st.st_mode & 0777);
+  EXPECT_EQ(env->NewWritableFile(dir.Sub("shared"), CreateMode::kExclusivePrivate).status().code(),
+            StatusCode::kAlreadyExists);
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ class ManifestFiles {
   // A list of `count` files whose records are not held: a verification of
   // a large archive reads them from a scratch file instead
   // (VerifyReport::manifest). Only size(), empty() and held() may be asked
-  // of it.
+  // of it: an element, or a walk from begin() to end(), throws
+  // std::out_of_range.
   static ManifestFiles NotHeld(size_t count) {
     ManifestFiles files;
     files.not_held_ = count;
@@ -61,7 +62,7 @@ class ManifestFiles {
   // valid while the list is not changed.
   const Sha256Raw* UploadHashAt(size_t i) const;
   const_iterator begin() const { return {this, 0}; }
-  const_iterator end() const { return {this, records_.size()}; }
+  const_iterator end() const { return {this, size()}; }
 
   void push_back(const ManifestFile& file);
   // Appends the upload named by its own hash, as push_back of
@@ -82,6 +83,7 @@ class ManifestFiles {
     uint64_t size = 0;
   };
   static_assert(sizeof(Record) == 40);
+  const Record& RecordAt(size_t i) const;
   const ManifestFile& Other(const Record& r) const;
   static Record Encode(const ManifestFile& file, std::vector<ManifestFile>* others);
 

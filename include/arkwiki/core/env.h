@@ -82,9 +82,10 @@ class RandomAccessFile {
 };
 
 enum class CreateMode {
-  kExclusive,  // fail with kAlreadyExists if the path exists (O_EXCL)
-  kTruncate,   // create or truncate
-  kAppend,     // create if missing, keep the contents, write at the end (O_APPEND)
+  kExclusive,         // fail with kAlreadyExists if the path exists (O_EXCL)
+  kExclusivePrivate,  // as kExclusive, and readable and writable by the owner only (0600)
+  kTruncate,          // create or truncate
+  kAppend,            // create if missing, keep the contents, write at the end (O_APPEND)
 };
 
 struct DirEntry {

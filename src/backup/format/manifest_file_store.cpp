@@ -34,8 +34,8 @@ ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
       held_(std::move(o.held_)),
       others_(std::move(o.others_)),
       out_(std::move(o.out_)),
+      in_(std::move(o.in_)),
       created_(o.created_),
-      closed_(o.closed_),
       count_(o.count_),
       uploads_(o.uploads_),
       ascending_(o.ascending_),
@@ -67,7 +67,7 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
   }
   if (env_ != nullptr && held_.size() == held_max_ && !out_) {
     created_ = true;  // noted first, so that it is removed whatever fails
-    auto out = env_->NewWritableFile(path_, CreateMode::kExclusive);
+    auto out = env_->NewWritableFile(path_, CreateMode::kExclusivePrivate);
     if (!out.ok()) return out.status().WithContext("creating scratch file " + path_);
     out_ = std::move(out).value();
     // Written before this record is added, so that the vector of held
@@ -99,10 +99,21 @@ Status ManifestFileStore::Finish() {
   Status s = held_.empty() ? Status::Ok() : Spill();
   Status closed = out_->Close();  // scratch: not synced
   out_.reset();
-  closed_ = true;
   std::vector<Record>().swap(held_);
   ARKWIKI_RETURN_IF_ERROR(s);
-  return closed.WithContext("writing the manifest's file list to scratch file " + path_);
+  ARKWIKI_RETURN_IF_ERROR(
+      closed.WithContext("writing the manifest's file list to scratch file " + path_));
+  auto in = env_->NewRandomAccessFile(path_);
+  if (!in.ok()) return in.status().WithContext("opening scratch file " + path_);
+  if ((*in)->Size() != count_ * sizeof(Record)) {
+    return Status::IoError("scratch file " + path_ + " holds " + std::to_string((*in)->Size()) +
+                           " bytes, not the " + std::to_string(count_ * sizeof(Record)) +
+                           " written");
+  }
+  in_ = std::move(in).value();
+  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(path_).WithContext("removing scratch file " + path_));
+  created_ = false;
+  return Status::Ok();
 }
 
 Result<ManifestFiles> ManifestFileStore::ToManifestFiles() const {
@@ -122,23 +133,32 @@ Result<ManifestFiles> ManifestFileStore::ToManifestFiles() const {
 }
 
 Status ManifestFileStore::Cursor::Fill() {
-  if (!file_) {
-    ARKWIKI_ASSIGN_OR_RETURN(file_, store_->env_->NewSequentialFile(store_->path_));
+  if (!store_->in_) {
+    return Status::InvalidArgument("the manifest's files were walked before the scratch file " +
+                                   store_->path_ + " was finished");
   }
-  block_.resize(kBlockRecords * sizeof(Record));
+  const size_t left = store_->count_ - read_;
+  block_records_ = std::min(left, kBlockRecords);
+  block_.resize(block_records_ * sizeof(Record));
   size_t got = 0;
   while (got < block_.size()) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file_->Read(block_.data() + got, block_.size() - got));
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n,
+                             store_->in_->ReadAt(read_ * sizeof(Record) + got, block_.data() + got,
+                                                 block_.size() - got));
     if (n == 0) break;
     got += n;
   }
-  if (got % sizeof(Record) != 0) {
-    return Status::IoError("the scratch file of the manifest's files ended mid-record: " +
+  if (got != block_.size()) {
+    return Status::IoError("the scratch file of the manifest's files is shorter than the list: " +
                            store_->path_);
   }
-  block_records_ = got / sizeof(Record);
   pos_ = 0;
   return Status::Ok();
+}
+
+Status ManifestFileStore::Cursor::Damaged(const std::string& what) const {
+  return Status::Corruption("the scratch file of the manifest's files was altered (" + what +
+                            " at file " + std::to_string(read_) + "): " + store_->path_);
 }
 
 Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
@@ -148,10 +168,6 @@ Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
     r = store_->held_[read_];
   } else {
     if (pos_ == block_records_) ARKWIKI_RETURN_IF_ERROR(Fill());
-    if (pos_ == block_records_) {
-      return Status::IoError("the scratch file of the manifest's files is shorter than the list: " +
-                             store_->path_);
-    }
     std::memcpy(&r, block_.data() + pos_ * sizeof(Record), sizeof(Record));
     ++pos_;
   }
@@ -160,11 +176,16 @@ Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
   if (r.size == kOther) {
     uint32_t index = 0;
     std::memcpy(&index, r.sha256.data(), sizeof index);
+    if (index >= store_->others_.size()) return Damaged("an index out of range");
     current_.other = &store_->others_[index];
     current_.size = current_.other->size;
   } else {
+    if (store_->ascending_ && any_upload_ && !(upload_ < r.sha256)) {
+      return Damaged("uploads out of hash order");
+    }
     current_.size = r.size;
     upload_ = r.sha256;
+    any_upload_ = true;
     current_.upload_hash = &upload_;
   }
   return &current_;

@@ -10,6 +10,13 @@
 // is written to a scratch file through the Env, and each pass reads it back
 // in 64 KiB blocks.
 //
+// The scratch file is created private (0600) and loses its name once
+// written: every pass reads through the one descriptor opened then, so no
+// other process can swap the list between passes. Records read back are
+// still checked (an index in range, uploads in the order noted when they
+// were added), so that a damaged file is refused instead of read out of
+// bounds.
+//
 // Uploads stand in ascending hash order in every archive arkwiki writes; the
 // store notes whether they do, so that duplicates and the database's
 // uploads are checked in step. A list in another order is still read
@@ -45,29 +52,32 @@ class ManifestFileStore {
   class Cursor {
    public:
     // The next file (valid until the next call), or null after the last.
-    // The Env's error when the scratch file cannot be read.
+    // The Env's error when the scratch file cannot be read; Corruption when
+    // a record read back is not one that was added.
     Result<const File*> Next();
 
    private:
     friend class ManifestFileStore;
     explicit Cursor(const ManifestFileStore* store) : store_(store) {}
     Status Fill();
+    Status Damaged(const std::string& what) const;
 
     const ManifestFileStore* store_;
-    std::unique_ptr<SequentialFile> file_;  // when spilled
-    std::vector<char> block_;
+    std::vector<char> block_;  // when spilled
     size_t block_records_ = 0;
     size_t pos_ = 0;   // in the block (or in held_ when not spilled)
     size_t read_ = 0;  // records handed out
     File current_;
-    Sha256Raw upload_{};  // current_'s hash, copied out of the block
+    Sha256Raw upload_{};       // current_'s hash, copied out of the block
+    bool any_upload_ = false;  // upload_ holds the previous upload's hash
   };
 
   // Holds every file in memory.
   ManifestFileStore() = default;
   // Past `held_max` files (VerifyOptions::manifest_files_held), spills
-  // them to `scratch_path` (created exclusively), through `env`. The file
-  // is removed by the destructor.
+  // them to `scratch_path` (created exclusively and private), through
+  // `env`. Finish removes its name; the destructor removes it when Finish
+  // was not reached.
   ManifestFileStore(Env* env, std::string scratch_path, size_t held_max);
   // An in-memory copy of `files`.
   static ManifestFileStore Of(const ManifestFiles& files);
@@ -80,12 +90,13 @@ class ManifestFileStore {
   // Appends a file. The Env's error (NoSpace, IoError) when the scratch
   // file cannot be written, naming it; the store is then unusable.
   Status Add(const ManifestFile& file);
-  // Writes out what is buffered; call after the last Add. A no-op when
+  // Writes out what is buffered, opens the file for the passes and removes
+  // its name; call after the last Add, before the first Walk. A no-op when
   // nothing was spilled.
   Status Finish();
 
   size_t size() const { return count_; }
-  bool spilled() const { return out_ != nullptr || closed_; }
+  bool spilled() const { return out_ != nullptr || in_ != nullptr; }
   // Whether the uploads stand in strictly ascending hash order (so no two
   // share a hash).
   bool uploads_ascending() const { return ascending_; }
@@ -112,8 +123,8 @@ class ManifestFileStore {
   std::vector<Record> held_;  // all records, or the block not yet written
   std::vector<ManifestFile> others_;
   std::unique_ptr<WritableFile> out_;
-  bool created_ = false;  // the scratch file may exist
-  bool closed_ = false;   // spilled and written out
+  std::unique_ptr<RandomAccessFile> in_;  // spilled and written out
+  bool created_ = false;                  // the scratch file's name may exist
   size_t count_ = 0;
   size_t uploads_ = 0;
   bool ascending_ = true;

@@ -13,20 +13,24 @@ const ManifestFile& ManifestFiles::Other(const Record& r) const {
   return others_[index];
 }
 
+// at(): a NotHeld list counts files it has no record of; asking for one is
+// a caller's error, and throws instead of reading past the records.
+const ManifestFiles::Record& ManifestFiles::RecordAt(size_t i) const { return records_.at(i); }
+
 ManifestFile ManifestFiles::operator[](size_t i) const {
-  const Record& r = records_[i];
+  const Record& r = RecordAt(i);
   if (r.size == kOther) return Other(r);
   std::string sha = HexEncode(r.sha256.data(), r.sha256.size());
   return ManifestFile{UploadEntryPath(sha), r.size, std::move(sha)};
 }
 
 uint64_t ManifestFiles::SizeAt(size_t i) const {
-  const Record& r = records_[i];
+  const Record& r = RecordAt(i);
   return r.size != kOther ? r.size : Other(r).size;
 }
 
 const Sha256Raw* ManifestFiles::UploadHashAt(size_t i) const {
-  const Record& r = records_[i];
+  const Record& r = RecordAt(i);
   return r.size != kOther ? &r.sha256 : nullptr;
 }
 

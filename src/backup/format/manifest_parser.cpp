@@ -65,6 +65,7 @@ struct ParsedManifest {
   Scalar pages, revisions, users, uploads, bytes;
   ManifestFiles files;
   ManifestFileStore* store = nullptr;  // when set, the files go here instead
+  Status store_error;                  // the store's first, reported after the checksum
   std::string file_error;              // the first bad file entry, reported after the checksum
 };
 
@@ -123,7 +124,10 @@ Status ReadFileEntry(Reader& r, size_t index, ParsedManifest* p) {
   ManifestFile file;
   p->file_error = CheckFile(&path, size, &sha, &file);
   if (!p->file_error.empty()) return Status::Ok();
-  if (p->store != nullptr) return p->store->Add(file);
+  if (p->store != nullptr) {
+    if (p->store_error.ok()) p->store_error = p->store->Add(file);  // else unusable
+    return Status::Ok();
+  }
   p->files.push_back(file);
   return Status::Ok();
 }
@@ -328,8 +332,13 @@ Result<Manifest> ParseFile(const RandomAccessFile& file, ParsedManifest* parsed)
   Status s = ReadManifestJson(r, parsed);
   ARKWIKI_RETURN_IF_ERROR(r.source_error());  // the real cause of a cut-off text
   ARKWIKI_RETURN_IF_ERROR(s);
-  if (parsed->store != nullptr) ARKWIKI_RETURN_IF_ERROR(parsed->store->Finish());
+  if (parsed->store != nullptr && parsed->store_error.ok()) {
+    parsed->store_error = parsed->store->Finish();
+  }
+  // A text that is not the one its checksum names is the first thing to say,
+  // whatever became of the scratch file.
   ARKWIKI_RETURN_IF_ERROR(CheckChecksum(reader_from_start(), parsed));
+  ARKWIKI_RETURN_IF_ERROR(parsed->store_error);
   Manifest m;
   ARKWIKI_RETURN_IF_ERROR(CheckFields(parsed, &m));
   return m;

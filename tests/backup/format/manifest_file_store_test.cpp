@@ -3,7 +3,11 @@
 #include "format/manifest_file_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -124,6 +128,105 @@ TEST(ManifestFileStoreTest, AFailedScratchWriteIsReportedAndLeavesNoFile) {
     EXPECT_NE(s.message().find("list.bin"), std::string::npos) << s.ToString();
     ASSERT_LT(fail_at, 100u);
   }
+}
+
+// The scratch file is the owner's alone while it is written, and has no
+// name once it is: the passes read through the descriptor opened then.
+TEST(ManifestFileStoreTest, ScratchFileIsPrivateAndLosesItsNameOnceWritten) {
+  const std::vector<ManifestFile> files = Listing(3000);
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/list.bin";
+  ManifestFileStore store(Env::Default(), path, 10);
+  for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u) << std::oct << (st.st_mode & 0777);
+  ARKWIKI_ASSERT_OK(store.Finish());
+  EXPECT_EQ(FilesIn(dir.path()), 0u);
+  EXPECT_TRUE(SameFiles(ReadBack(store), files));
+  EXPECT_TRUE(SameFiles(ReadBack(store), files));
+}
+
+// Reads the scratch file with `edits` (file offset -> bytes) laid over what
+// is on disk, as a damaged disk or another writer would show it.
+class AlteredReadEnv : public EnvWrapper {
+ public:
+  AlteredReadEnv(Env* target, std::map<uint64_t, std::string> edits)
+      : EnvWrapper(target), edits_(std::move(edits)) {}
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewRandomAccessFile(p));
+    return std::unique_ptr<RandomAccessFile>(new Altered(std::move(file), &edits_));
+  }
+
+ private:
+  class Altered : public RandomAccessFile {
+   public:
+    Altered(std::unique_ptr<RandomAccessFile> file, const std::map<uint64_t, std::string>* edits)
+        : file_(std::move(file)), edits_(edits) {}
+    Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+      ARKWIKI_ASSIGN_OR_RETURN(size_t got, file_->ReadAt(offset, buf, n));
+      for (const auto& [at, bytes] : *edits_) {
+        for (size_t i = 0; i < bytes.size(); ++i) {
+          if (at + i >= offset && at + i < offset + got) buf[at + i - offset] = bytes[i];
+        }
+      }
+      return got;
+    }
+    uint64_t Size() const override { return file_->Size(); }
+
+   private:
+    std::unique_ptr<RandomAccessFile> file_;
+    const std::map<uint64_t, std::string>* edits_;
+  };
+
+  std::map<uint64_t, std::string> edits_;
+};
+
+// The first error a walk of `store` meets, or Ok.
+Status WalkAll(const ManifestFileStore& store) {
+  ManifestFileStore::Cursor c = store.Walk();
+  for (;;) {
+    auto f = c.Next();
+    if (!f.ok()) return f.status();
+    if (*f == nullptr) return Status::Ok();
+    (void)(*f)->Get();  // reads the file a record points at
+  }
+}
+
+// A record read back that was never added is refused, not followed: an
+// index past the list's other files, or uploads that fall out of the hash
+// order they were added in.
+TEST(ManifestFileStoreTest, AlteredRecordIsRefusedNotTrusted) {
+  std::vector<ManifestFile> files = Listing(40);
+  std::sort(files.begin() + 2, files.end(),
+            [](const ManifestFile& a, const ManifestFile& b) { return a.sha256 < b.sha256; });
+  std::string far_index(40, '\xff');  // an "other" record: index, then kOther
+  const uint32_t index = 0x7fffffff;
+  std::memcpy(far_index.data(), &index, sizeof index);
+  std::string first_upload_again = std::string(40, '\0');
+  ASSERT_TRUE(
+      ParseSha256Hex(files[2].sha256, reinterpret_cast<Sha256Raw*>(first_upload_again.data())));
+  const std::map<std::string, std::map<uint64_t, std::string>> cases = {
+      {"an index out of range", {{5 * 40, far_index}}},
+      {"uploads out of hash order", {{30 * 40, first_upload_again}}},
+  };
+  testing::TempDir dir;
+  for (const auto& [what, edits] : cases) {
+    AlteredReadEnv env(Env::Default(), edits);
+    ManifestFileStore store(&env, dir.path() + "/list.bin", 1);
+    for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+    ARKWIKI_ASSERT_OK(store.Finish());
+    ASSERT_TRUE(store.uploads_ascending());
+    const Status s = WalkAll(store);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << what << ": " << s.ToString();
+    EXPECT_NE(s.message().find(what), std::string::npos) << s.ToString();
+  }
+  AlteredReadEnv unaltered(Env::Default(), {});
+  ManifestFileStore store(&unaltered, dir.path() + "/list.bin", 1);
+  for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+  ARKWIKI_ASSERT_OK(store.Finish());
+  ARKWIKI_EXPECT_OK(WalkAll(store));
 }
 
 }  // namespace

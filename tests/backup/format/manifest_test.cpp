@@ -7,13 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <stdexcept>
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 #include "format/manifest_json.h"
 #include "format/manifest_parser.h"
 #include "format/manifest_source.h"
+#include "support/temp_dir.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_writer.h"
 
@@ -384,6 +387,24 @@ TEST(ManifestFilesTest, ReadsBackEveryFileAsGiven) {
   EXPECT_NE(files.UploadHashAt(4), nullptr);
 }
 
+// A list that only counts its files (a large verification's report) says
+// so, and refuses to hand out a file it does not hold.
+TEST(ManifestFilesTest, NotHeldListCountsFilesButHandsOutNone) {
+  const ManifestFiles files = ManifestFiles::NotHeld(70000);
+  EXPECT_FALSE(files.held());
+  EXPECT_EQ(files.size(), 70000u);
+  EXPECT_FALSE(files.empty());
+  EXPECT_THROW((void)files[0], std::out_of_range);
+  EXPECT_THROW((void)files.SizeAt(69999), std::out_of_range);
+  EXPECT_THROW((void)files.UploadHashAt(1), std::out_of_range);
+  EXPECT_THROW(
+      {
+        for (const ManifestFile& f : files) (void)f;
+      },
+      std::out_of_range);
+  EXPECT_TRUE(ManifestFiles().held());
+}
+
 TEST(ManifestFilesTest, ParseSha256HexTakesOnly64LowercaseHexDigits) {
   Sha256Raw raw{};
   EXPECT_FALSE(ParseSha256Hex("", &raw));
@@ -501,6 +522,30 @@ TEST(ManifestStreamTest, ReadErrorIsReportedAsSuchNotAsBadJson) {
   const std::string text = SerializeManifest(Big());
   auto parsed = ParseManifestFile(StringFile(text, text.size() / 2));
   EXPECT_EQ(parsed.status().code(), StatusCode::kIoError) << parsed.status().ToString();
+}
+
+// A damaged manifest is reported as damaged even when the disk that would
+// hold its file list fills up, as it would be with room to spare; with a
+// good manifest the full disk is the error.
+TEST(ManifestStreamTest, ChecksumMismatchIsReportedBeforeAFullScratchDisk) {
+  const std::string text = SerializeManifest(Big());
+  std::string edited = text;
+  edited.replace(edited.find("Team wiki"), 9, "Evil wiki");
+  const std::string& altered = edited;
+  testing::TempDir dir;
+  for (const std::string* manifest : {&altered, &text}) {
+    FaultInjectionEnv env(Env::Default());
+    env.FailAt(1);
+    ManifestFileStore files(&env, dir.Sub("list.bin"), 100);
+    auto parsed = ParseManifestFile(StringFile(*manifest), &files);
+    if (manifest == &altered) {
+      EXPECT_EQ(parsed.status().code(), StatusCode::kCorruption) << parsed.status().ToString();
+      EXPECT_NE(parsed.status().message().find("does not match its checksum"), std::string::npos)
+          << parsed.status().ToString();
+    } else {
+      EXPECT_EQ(parsed.status().code(), StatusCode::kNoSpace) << parsed.status().ToString();
+    }
+  }
 }
 
 }  // namespace

