@@ -38,11 +38,15 @@
 //      is preceded by repository.json rewritten as format version 2. No
 //      read-back follows: before the sync it would re-read only the page
 //      cache the copy just filled;
-//   4. checks the database as an import would (schema, integrity, rows), then
-//      stores it as chunks of whole pages: the chunks objects/ lacks (or
-//      holds damaged) are stored like uploads, and the list of its chunks
-//      replaces it in tmp/<id>/; repository.json becomes format version 4
-//      first;
+//   4. checks the database as an import would (schema, integrity, rows),
+//      on a second thread from the end of step 2 until its chunks are
+//      stored, and stores it as chunks of whole pages: the chunks objects/
+//      lacks (or holds damaged) are stored like uploads, and the list of
+//      its chunks replaces it in tmp/<id>/; repository.json becomes format
+//      version 4 first. A failed check fails the snapshot with its own
+//      error (an error of step 3 is reported before it, one of storing the
+//      chunks after it); what step 3 and the chunks stored meanwhile are
+//      objects no manifest names;
 //   5. makes everything durable (one syncfs), writes manifest.json last
 //      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
 //      snapshots/<id> and syncs snapshots/: the commit point.

@@ -13,6 +13,7 @@
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
+#include "repository/check_thread.h"
 #include "repository/chunk_codec.h"
 #include "repository/db_chunks.h"
 #include "repository/manifest_chunks.h"
@@ -207,7 +208,8 @@ class ChunkStorer {
   uint64_t stored_bytes_ = 0;
 };
 
-// Step 4: the database checked as an import would check it.
+// Step 4: the database checked as an import would check it (on a thread
+// of its own: Snapshot says why that is safe).
 Status CheckDatabase(Env* env, const std::string& db_path) {
   Result<DatabaseCheck> checked =
       CheckUntrustedDatabase(env, db_path, [](const Sha256Raw&, uint64_t) {});
@@ -270,6 +272,23 @@ Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, Chun
   ARKWIKI_RETURN_IF_ERROR(
       StreamManifest(manifest, [&](std::string_view piece) { return cutter.Add(piece); }));
   ARKWIKI_RETURN_IF_ERROR(cutter.Finish());
+  return chunks;
+}
+
+// A restore point's chunk lists.
+struct PointChunks {
+  std::vector<ChunkRef> database;
+  std::vector<ChunkRef> manifest;
+};
+
+// Step 4, beside the check: the database snapshot and the manifest stored
+// as chunks, the last pack written.
+Result<PointChunks> StoreChunks(Env* env, const RepoLayout& repo, const std::string& db_path,
+                                const Manifest& manifest, ChunkStorer* storer) {
+  PointChunks chunks;
+  ARKWIKI_ASSIGN_OR_RETURN(chunks.database, StoreDatabaseChunks(env, repo, db_path, storer));
+  ARKWIKI_ASSIGN_OR_RETURN(chunks.manifest, StoreManifestChunks(manifest, storer));
+  ARKWIKI_RETURN_IF_ERROR(storer->Finish());
   return chunks;
 }
 
@@ -357,7 +376,22 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ScratchDatabase scratch(raw_env_, key_ ? db_path : "");
   ARKWIKI_ASSIGN_OR_RETURN(const Manifest manifest,
                            TakeDatabase(env_, layout_, work, db_path, info.created));
-  // 3. The uploads objects/ lacks (or holds damaged); 4. the database checked.
+  // 4. The database checked, on a thread of its own from here to the end of
+  // step 4: the copy is finished and only read from now on (the chunks are
+  // read from it too). The check opens its own SQLite connection (mode=ro,
+  // query_only; the copy is in rollback-journal mode, so no -journal, -wal
+  // or -shm file is made beside it) and reaches files only through
+  // raw_env_ (the copy is never sealed; an Env is safe to call from two
+  // threads). It touches no crash point and nothing else of this snapshot.
+  // Closing the chunks' descriptor of the copy drops the POSIX locks SQLite
+  // holds on it; nothing writes the copy, so they guard nothing here.
+  // Declared after `scratch`: joined before the copy is removed.
+  // Fault sweeps (FaultInjectionEnv) stay deterministic: they count
+  // mutating operations, and the check makes none unless it sorts more
+  // than kUploadRowsPerRun upload rows in runs on disk, so the operations
+  // of this thread are numbered as before.
+  CheckThread check([env = raw_env_, db_path] { return CheckDatabase(env, db_path); });
+  // 3. The uploads objects/ lacks (or holds damaged).
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(raw_env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(raw_env_, repo));
@@ -369,32 +403,32 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
                                          copy_bytes + manifest.files.SizeAt(0) + (1 << 20),
                                          "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
-  ARKWIKI_RETURN_IF_ERROR(CheckDatabase(env_, db_path));
-  // The checked copy as chunks, and the manifest; their lists replace them
-  // in the restore point.
+  // The copy as chunks, and the manifest; their lists replace them in the
+  // restore point. Errors are reported in the order of the steps: one of
+  // the steps above first (the check's outcome is dropped), then a failed
+  // check, then an error storing the chunks (of a copy that fails its
+  // check, possibly for the same reason).
   ChunkStorer storer(raw_env_, repo, held);
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks,
-                           StoreDatabaseChunks(raw_env_, repo, db_path, &storer));
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> manifest_chunks,
-                           StoreManifestChunks(manifest, &storer));
-  ARKWIKI_RETURN_IF_ERROR(storer.Finish());
+  Result<PointChunks> chunks = StoreChunks(raw_env_, repo, db_path, manifest, &storer);
+  ARKWIKI_RETURN_IF_ERROR(check.Join());
+  ARKWIKI_RETURN_IF_ERROR(chunks.status());
   CrashPoint("repository.snapshot.after_chunks");
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
   ARKWIKI_RETURN_IF_ERROR(
-      WriteNewFile(env_, JoinPath(work, kDatabaseChunksPath), ChunkListText(chunks)));
+      WriteNewFile(env_, JoinPath(work, kDatabaseChunksPath), ChunkListText(chunks->database)));
   if (!key_) ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(db_path));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
   info.new_bytes = storer.stored_bytes() + manifest.files.SizeAt(1) + copy_bytes;
   info.file_count = manifest.files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
-  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, manifest_chunks, fs_sync.get()));
+  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, chunks->manifest, fs_sync.get()));
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
   if (!damaged.empty()) {
     for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
-    for (const auto* list : {&chunks, &manifest_chunks}) {
+    for (const auto* list : {&chunks->database, &chunks->manifest}) {
       for (const ChunkRef& c : *list) {
         damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
       }
