@@ -33,14 +33,23 @@ class DbChunksTest : public testing::RepositoryFixture {
     return *Env::Default()->GetFileSize(DataDirLayout(data_).database);
   }
   // Where object `sha` is stored: its loose file, or its pack and offset.
-  std::pair<std::string, uint64_t> Stored(const std::string& sha) {
-    if (*Env::Default()->FileExists(repo_.ObjectPath(sha))) return {repo_.ObjectPath(sha), 0};
+  // Where the object `sha` is stored: its file, and the offset and size of
+  // its bytes there.
+  struct Place {
+    std::string path;
+    uint64_t offset = 0;
+    uint64_t size = 0;
+  };
+  Place Stored(const std::string& sha) {
+    if (*Env::Default()->FileExists(repo_.ObjectPath(sha))) {
+      return {repo_.ObjectPath(sha), 0, *Env::Default()->GetFileSize(repo_.ObjectPath(sha))};
+    }
     auto index = PackIndex::Load(Env::Default(), repo_);
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(sha, &raw));
     const PackEntry* e = index->Find(raw);
     EXPECT_NE(e, nullptr) << sha;
-    return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset};
+    return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset, e->size};
   }
 };
 
@@ -93,8 +102,10 @@ TEST_F(DbChunksTest, CheckNamesThePointsNeedingADamagedChunkAndASnapshotOfTheSam
   const std::set<std::string> chunks = testing::DatabaseChunks(repo_, first.id);
   ASSERT_EQ(chunks, testing::DatabaseChunks(repo_, second.id));
   const std::string victim = *chunks.rbegin();
-  const auto [path, offset] = Stored(victim);
-  FlipByteAt(path, offset + 100);
+  // A byte inside the chunk: one of a few dozen bytes (a page of zeros,
+  // deflated) ends before byte 100, where the next object of its pack lies.
+  const Place place = Stored(victim);
+  FlipByteAt(place.path, place.offset + std::min<uint64_t>(100, place.size / 2));
   const CheckReport report = CheckAll();
   ASSERT_EQ(report.damaged.size(), 1u);
   EXPECT_EQ(report.damaged[0].sha256, victim);
