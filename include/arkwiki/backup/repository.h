@@ -2,7 +2,7 @@
 // kept on the server (on-disk format: docs/backup-repository.md).
 //
 //   BACKUPS/                 DATA/backups/ unless configured elsewhere
-//     repository.json        {"format": "arkwiki-repository", "format_version": 4}
+//     repository.json        {"format": "arkwiki-repository", "format_version": 5}
 //                            (with "encryption" when encrypted)
 //     key.json               an encrypted repository's wrapped key
 //     lock                   flock()ed while a snapshot, delete, prune or check runs
@@ -43,7 +43,7 @@
 //      stored, and stores it as chunks of whole pages: the chunks objects/
 //      lacks (or holds damaged) are stored like uploads, and the list of
 //      its chunks replaces it in tmp/<id>/; repository.json becomes format
-//      version 4 first. A failed check fails the snapshot with its own
+//      version 5 first. A failed check fails the snapshot with its own
 //      error (an error of step 3 is reported before it, one of storing the
 //      chunks after it); what step 3 and the chunks stored meanwhile are
 //      objects no manifest names;

@@ -1,7 +1,7 @@
 // A restore point's database stored as chunks (private to the backup layer;
 // format: docs/backup-repository.md#the-database-as-chunks).
 //
-// A restore point of format version 4 holds, instead of its whole
+// A restore point of format version 4 or later holds, instead of its whole
 // database/arkwiki.db, the list database/arkwiki.db.chunks: one line per
 // chunk, in order (ChunkListText); the database is the chunks' bytes
 // concatenated. Each chunk is an ordinary object (loose or packed, sealed
