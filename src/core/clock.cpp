@@ -52,4 +52,10 @@ uint64_t MillisSince(std::chrono::steady_clock::time_point start) {
   return WholeMillis(std::chrono::steady_clock::now() - start);
 }
 
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace arkwiki

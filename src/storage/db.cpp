@@ -12,6 +12,7 @@
 #include <chrono>
 #include <utility>
 
+#include "arkwiki/core/clock.h"
 #include "arkwiki/storage/db_wait.h"
 #include "sqlite_calls.h"
 
@@ -47,12 +48,6 @@ Status FromSqliteException(const std::string& what, const Poco::Exception& e) {
     return Status::IoError(message);
   }
   return Status::IoError(message);
-}
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 void RegisterConnectorOnce() {

@@ -23,5 +23,8 @@ int64_t ParseIsoUtc(const std::string& text);
 // those since `start`: the durations the journal and the status record.
 uint64_t WholeMillis(std::chrono::steady_clock::duration d);
 uint64_t MillisSince(std::chrono::steady_clock::time_point start);
+// Milliseconds on the steady clock: for intervals and deadlines only (its
+// zero is arbitrary, so it is no time of day).
+int64_t SteadyMillis();
 
 }  // namespace arkwiki

@@ -118,12 +118,6 @@ bool ServerEncrypted(const Poco::Net::HTTPResponse& rs) {
          rs.has("x-amz-server-side-encryption-customer-algorithm");
 }
 
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Ends a streamed body its source cut short: sends what it holds, then
 // the end of sending, and waits for the answer (within the request's
 // deadline), so that a server that keeps a cut body (s3rver stores what
