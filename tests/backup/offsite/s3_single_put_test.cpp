@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <mutex>
 
-#include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 
@@ -42,21 +41,6 @@ class CountingSource final : public RandomAccessFile {
   mutable size_t largest_read_ = 0;
   mutable uint64_t bytes_read_ = 0;
 };
-
-FaultRule Rule(Action action, const std::string& method, const std::string& target_contains) {
-  FaultRule rule;
-  rule.action = action;
-  rule.method = method;
-  rule.target_contains = target_contains;
-  return rule;
-}
-
-std::string Fetch(OffsiteTarget* target, const std::string& key) {
-  StringByteSink sink;
-  const Status s = target->Get(key, UINT64_MAX, &sink);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return sink.data();
-}
 
 class S3SinglePutTest : public S3TargetTest {
  protected:

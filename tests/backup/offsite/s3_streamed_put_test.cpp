@@ -75,12 +75,6 @@ class S3StreamedPutTest : public S3TargetTest {
     config.multipart_threshold = 4 * kS3MinPartSize;
     return config;
   }
-  static std::string Fetch(OffsiteTarget* target, const std::string& key) {
-    StringByteSink sink;
-    const Status s = target->Get(key, UINT64_MAX, &sink);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return sink.data();
-  }
   static bool Absent(OffsiteTarget* target, const std::string& key) {
     const auto stat = target->Stat(key);
     EXPECT_EQ(stat.status().code(), StatusCode::kNotFound)

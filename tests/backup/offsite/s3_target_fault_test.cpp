@@ -7,7 +7,6 @@
 #include <chrono>
 #include <future>
 
-#include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
@@ -17,23 +16,6 @@ namespace {
 
 using Action = FaultRule::Action;
 using S3TargetFaultTest = S3TargetTest;
-
-FaultRule Rule(Action action, const std::string& method, const std::string& target_contains,
-               int times = 1) {
-  FaultRule rule;
-  rule.action = action;
-  rule.method = method;
-  rule.target_contains = target_contains;
-  rule.times = times;
-  return rule;
-}
-
-std::string Fetch(OffsiteTarget* target, const std::string& key) {
-  StringByteSink sink;
-  const Status s = target->Get(key, UINT64_MAX, &sink);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return sink.data();
-}
 
 TEST_F(S3TargetFaultTest, ConnectionDroppedMidPartResendsOnlyThatPart) {
   auto proxy = StartProxy();

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 
+#include "arkwiki/backup/byte_sink.h"
+
 namespace arkwiki::testing {
 
 void S3TargetTest::SetUpTestSuite() {
@@ -71,6 +73,23 @@ int S3TargetTest::StateFiles() const {
   }
   ::closedir(d);
   return n;
+}
+
+FaultRule Rule(FaultRule::Action action, const std::string& method,
+               const std::string& target_contains, int times) {
+  FaultRule rule;
+  rule.action = action;
+  rule.method = method;
+  rule.target_contains = target_contains;
+  rule.times = times;
+  return rule;
+}
+
+std::string S3TargetTest::Fetch(OffsiteTarget* target, const std::string& key) {
+  StringByteSink sink;
+  const Status s = target->Get(key, UINT64_MAX, &sink);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return sink.data();
 }
 
 }  // namespace arkwiki::testing

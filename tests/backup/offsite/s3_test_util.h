@@ -48,6 +48,11 @@ inline std::string PatternBytes(size_t n, uint32_t seed) {
   return out;
 }
 
+// A fault for `times` requests of `method` whose target contains
+// `target_contains`.
+FaultRule Rule(FaultRule::Action action, const std::string& method,
+               const std::string& target_contains, int times = 1);
+
 class S3TargetTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
@@ -61,6 +66,8 @@ class S3TargetTest : public ::testing::Test {
   std::unique_ptr<FaultProxy> StartProxy() const;
   // How many multipart state files are in the state directory.
   int StateFiles() const;
+  // The object's bytes (a failed Get fails the test and gives "").
+  static std::string Fetch(OffsiteTarget* target, const std::string& key);
 
   static inline TempDir* server_dir_ = nullptr;
   static inline S3rverProcess* server_ = nullptr;
