@@ -59,8 +59,10 @@ class RunReader {
 
 }  // namespace
 
-UploadRows::UploadRows(Env* env, std::string scratch_dir, size_t run_rows)
-    : env_(env), scratch_dir_(std::move(scratch_dir)), run_rows_(std::max<size_t>(run_rows, 1)) {}
+UploadRows::UploadRows(Env* env, std::string scratch_prefix, size_t run_rows)
+    : env_(env),
+      scratch_prefix_(std::move(scratch_prefix)),
+      run_rows_(std::max<size_t>(run_rows, 1)) {}
 
 UploadRows::~UploadRows() { RemoveRuns(); }
 
@@ -99,7 +101,7 @@ Status UploadRows::Add(sqlite3_stmt* st) {
 // the file is created, so that it is removed whatever fails.
 Status UploadRows::Spill() {
   std::sort(rows_.begin(), rows_.end(), RowLess);
-  runs_.push_back(JoinPath(scratch_dir_, "arkwiki-upload-rows-" + RandomHex(8) + ".run"));
+  runs_.push_back(scratch_prefix_ + RandomHex(8) + ".run");
   const std::string& path = runs_.back();
   Status s = [&]() -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(path, CreateMode::kExclusive));

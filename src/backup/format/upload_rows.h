@@ -9,7 +9,7 @@
 // Env.
 //
 // Memory: the rows are sorted in memory, 40 bytes each. Given an Env and a
-// scratch directory, at most `run_rows` rows are held: each full run is
+// scratch file prefix, at most `run_rows` rows are held: each full run is
 // sorted and written to a scratch file through the Env, and the runs are
 // merged when read. A table of fewer rows never touches the disk.
 #pragma once
@@ -47,10 +47,12 @@ class UploadRows {
   // Holds every row in memory.
   UploadRows() = default;
   // Spills sorted runs of `run_rows` rows (at least 1) to files named
-  // arkwiki-upload-rows-*.run in `scratch_dir`, through `env`. The files are
+  // `scratch_prefix` + random hex + ".run", through `env`. The files are
   // removed when ForEachDistinct returns and by the destructor, whatever
-  // the outcome.
-  UploadRows(Env* env, std::string scratch_dir, size_t run_rows = kUploadRowsPerRun);
+  // the outcome. A prefix that names the database (as CheckUntrustedDatabase
+  // passes) lets whoever removes that database after a crash remove its
+  // runs too, by the same prefix.
+  UploadRows(Env* env, std::string scratch_prefix, size_t run_rows = kUploadRowsPerRun);
   ~UploadRows();
   UploadRows(const UploadRows&) = delete;
   UploadRows& operator=(const UploadRows&) = delete;
@@ -80,7 +82,7 @@ class UploadRows {
   void RemoveRuns();
 
   Env* env_ = nullptr;  // null: never spills
-  std::string scratch_dir_;
+  std::string scratch_prefix_;
   size_t run_rows_ = 0;
   std::vector<Row> rows_;
   std::vector<std::string> runs_;  // scratch files, each a sorted run

@@ -65,7 +65,7 @@ Status ForEachUploadHash(Env* env, sqlite3* db, const std::string& path,
     return Status::Corruption("the database cannot be read (" + std::string(sqlite3_errmsg(db)) +
                               ")");
   }
-  UploadRows rows(env, DirName(path));
+  UploadRows rows(env, path + ".upload-rows-");
   int rc = SQLITE_DONE;
   Status s;
   while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) s = rows.Add(st);

@@ -24,8 +24,10 @@ namespace arkwiki {
 // to, in ascending order, and the size its rows record (a malformed hash,
 // or rows that disagree on the size, is Corruption). Above
 // kUploadRowsPerRun upload rows, sorts them in runs written to scratch files
-// beside `path` through `env` (40 bytes a row; removed before it returns),
-// so a full disk there is NoSpace.
+// `path`.upload-rows-*.run through `env` (40 bytes a row; removed before it
+// returns; named after the database, so that a cleanup that removes a
+// database left by a crash by its name's prefix removes them too), so a
+// full disk there is NoSpace.
 using UploadHashCallback = std::function<void(const Sha256Raw& hash, uint64_t size)>;
 Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
                                              const UploadHashCallback& on_upload_hash);

@@ -99,6 +99,25 @@ size_t FilesIn(const std::string& dir) {
   return listed.ok() ? listed->size() : 0;
 }
 
+// Runs named after a database the tests do not create.
+std::string RunPrefix(const testing::TempDir& dir) {
+  return JoinPath(dir.path(), "arkwiki.db.upload-rows-");
+}
+
+TEST(UploadRowsTest, RunFilesCarryTheGivenPrefixSoACrashCleanupFindsThem) {
+  const UploadsTable table(ManyRows(30));
+  testing::TempDir dir;
+  UploadRows rows(Env::Default(), RunPrefix(dir), 4);
+  ARKWIKI_ASSERT_OK(table.AddAll(&rows));
+  auto listed = Env::Default()->ListDir(dir.path());
+  ARKWIKI_ASSERT_OK(listed.status());
+  ASSERT_EQ(listed->size(), rows.runs());
+  for (const DirEntry& e : *listed) {
+    EXPECT_EQ(e.name.rfind("arkwiki.db.upload-rows-", 0), 0u) << e.name;
+    EXPECT_TRUE(e.name.ends_with(".run")) << e.name;
+  }
+}
+
 TEST(UploadRowsTest, RunsOfAnySizeGiveTheInMemoryGroups) {
   // Duplicates of one size, duplicates that disagree, spread over runs.
   auto rows = ManyRows(40);
@@ -112,7 +131,7 @@ TEST(UploadRowsTest, RunsOfAnySizeGiveTheInMemoryGroups) {
   ASSERT_EQ(expected.size(), 40u);
   testing::TempDir dir;
   for (size_t run : {1, 2, 3, 7, 43, 44, 1000}) {
-    UploadRows spilled(Env::Default(), dir.path(), run);
+    UploadRows spilled(Env::Default(), RunPrefix(dir), run);
     EXPECT_EQ(GroupsOf(table, &spilled), expected) << "run of " << run;
     EXPECT_EQ(spilled.runs(), 0u) << "run files are removed once read";
     EXPECT_EQ(FilesIn(dir.path()), 0u);
@@ -145,7 +164,7 @@ TEST(UploadRowsTest, RunsReachTheSameVerdictsAsTheInMemorySort) {
     const Status expected = Verdict(table, &in_memory, archived);
     EXPECT_EQ(expected.code(), c.code) << c.name << ": " << expected.ToString();
     for (size_t run : {1, 2, 3}) {
-      UploadRows spilled(Env::Default(), dir.path(), run);
+      UploadRows spilled(Env::Default(), RunPrefix(dir), run);
       const Status got = Verdict(table, &spilled, archived);
       EXPECT_EQ(got.code(), expected.code()) << c.name << ", run of " << run;
       EXPECT_EQ(got.message(), expected.message()) << c.name << ", run of " << run;
@@ -157,10 +176,10 @@ TEST(UploadRowsTest, RunsReachTheSameVerdictsAsTheInMemorySort) {
 TEST(UploadRowsTest, SpillsOnlyPastOneRun) {
   const UploadsTable table(ManyRows(10));
   testing::TempDir dir;
-  UploadRows fits(Env::Default(), dir.path(), 10);
+  UploadRows fits(Env::Default(), RunPrefix(dir), 10);
   ARKWIKI_ASSERT_OK(table.AddAll(&fits));
   EXPECT_EQ(fits.runs(), 0u);
-  UploadRows spills(Env::Default(), dir.path(), 4);
+  UploadRows spills(Env::Default(), RunPrefix(dir), 4);
   ARKWIKI_ASSERT_OK(table.AddAll(&spills));
   EXPECT_EQ(spills.runs(), 2u);
   EXPECT_EQ(FilesIn(dir.path()), 2u);
@@ -169,7 +188,7 @@ TEST(UploadRowsTest, SpillsOnlyPastOneRun) {
 TEST(UploadRowsTest, RunFilesAreRemovedWhenTheCallerStopsTheMerge) {
   const UploadsTable table(ManyRows(30));
   testing::TempDir dir;
-  UploadRows rows(Env::Default(), dir.path(), 4);
+  UploadRows rows(Env::Default(), RunPrefix(dir), 4);
   ARKWIKI_ASSERT_OK(table.AddAll(&rows));
   int seen = 0;
   Status s = rows.ForEachDistinct([&](const Sha256Raw&, uint64_t, uint64_t) {
@@ -183,7 +202,7 @@ TEST(UploadRowsTest, RunFilesAreRemovedWhenTheOwnerGoesAwayUnread) {
   const UploadsTable table(ManyRows(30));
   testing::TempDir dir;
   {
-    UploadRows rows(Env::Default(), dir.path(), 4);
+    UploadRows rows(Env::Default(), RunPrefix(dir), 4);
     ARKWIKI_ASSERT_OK(table.AddAll(&rows));
     EXPECT_GT(FilesIn(dir.path()), 0u);
   }
@@ -233,7 +252,7 @@ TEST(UploadRowsTest, AFullDiskIsNoSpaceAndLeavesNoRunFile) {
     FullDiskEnv env(Env::Default(), limit);
     Status s;
     {
-      UploadRows rows(&env, dir.path(), 4);
+      UploadRows rows(&env, RunPrefix(dir), 4);
       s = table.AddAll(&rows);
       if (s.ok()) s = rows.ForEachDistinct([](auto&&...) { return Status::Ok(); });
     }
@@ -248,7 +267,7 @@ TEST(UploadRowsTest, EveryFailedEnvOperationIsReported) {
   for (uint64_t fail_at = 1;; ++fail_at) {
     FaultInjectionEnv env(Env::Default());
     env.FailAt(fail_at);
-    UploadRows rows(&env, dir.path(), 4);
+    UploadRows rows(&env, RunPrefix(dir), 4);
     Status s = table.AddAll(&rows);
     if (s.ok()) s = rows.ForEachDistinct([](auto&&...) { return Status::Ok(); });
     if (!env.triggered()) {
