@@ -67,7 +67,13 @@ struct VerifyReport {
 Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
                                    const VerifyOptions& options = {});
 
-// Reads and checks only the manifest (structure + checksum), for `inspect`.
+// Reads and checks only the manifest (structure + checksum, and that its
+// files add up to counts.bytes), for `inspect`. Of `options`, only limits,
+// scratch_dir and manifest_files_held apply: as in a verification, past
+// manifest_files_held the files are spilled to scratch_dir while they are
+// summed, and the result's `files` only counts them.
+Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
+                              const VerifyOptions& options);
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
                               const ZipLimits& limits = {});
 

@@ -87,12 +87,6 @@ Status CheckByteCount(const Manifest& manifest, uint64_t sum) {
 
 }  // namespace
 
-Status CheckManifestByteCount(const Manifest& manifest) {
-  uint64_t sum = 0;
-  for (size_t i = 0; i < manifest.files.size(); ++i) sum += manifest.files.SizeAt(i);
-  return CheckByteCount(manifest, sum);
-}
-
 Status CheckManifestByteCount(const Manifest& manifest, const ManifestFileStore& files) {
   uint64_t sum = 0;
   ManifestFileStore::Cursor c = files.Walk();

@@ -23,7 +23,6 @@ Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest,
 // The same for manifest.files (held).
 Status CheckEntrySet(const ZipStreamReader& zip, const Manifest& manifest);
 // counts.bytes must equal the sum of the files' sizes.
-Status CheckManifestByteCount(const Manifest& manifest);
 Status CheckManifestByteCount(const Manifest& manifest, const ManifestFileStore& files);
 // The database's schema version and counts must agree with the manifest.
 Status CheckDatabaseMatchesManifest(const DatabaseCheck& db, const Manifest& manifest);

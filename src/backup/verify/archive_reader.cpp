@@ -306,13 +306,27 @@ Result<std::unique_ptr<ZipStreamReader>> OpenBackupZip(Env* env, const std::stri
 
 }  // namespace
 
-Result<Manifest> ReadManifest(Env* env, const std::string& archive_path, const ZipLimits& limits) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, limits));
-  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, LoadManifestViaScratch(env, *zip, ""));
+Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
+                              const VerifyOptions& options) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
+  // The scratch file is removed however this ends.
+  ManifestFileStore files(
+      env,
+      JoinPath(ScratchDir(options.scratch_dir), "arkwiki-manifest-files-" + RandomHex(8) + ".bin"),
+      options.manifest_files_held);
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest,
+                           LoadManifestViaScratch(env, *zip, options.scratch_dir, &files));
   // Callers size free-space checks by counts.bytes: it must be what the
   // files add up to.
-  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest));
+  ARKWIKI_RETURN_IF_ERROR(CheckManifestByteCount(manifest, files));
+  ARKWIKI_ASSIGN_OR_RETURN(manifest.files, files.ToManifestFiles());
   return manifest;
+}
+
+Result<Manifest> ReadManifest(Env* env, const std::string& archive_path, const ZipLimits& limits) {
+  VerifyOptions options;
+  options.limits = limits;
+  return ReadManifest(env, archive_path, options);
 }
 
 Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,

@@ -110,6 +110,29 @@ TEST_F(BackupVerifyTest, ManifestListSpilledToScratchChecksAndUnpacksTheSame) {
 
 // A ZIP as other tools write it (here: no data descriptors, made on DOS)
 // with no manifest is named for what it is, not as a damaged backup.
+// What `backup inspect` reads: past the files it holds, their list is
+// spilled while it is summed (and the scratch file removed), and the
+// manifest counts them without holding them.
+TEST_F(BackupVerifyTest, ManifestReadForInspectSpillsALargeListAndStillSumsIt) {
+  const std::string scratch = dir_.Sub("scratch");
+  ASSERT_TRUE(Env::Default()->CreateDirs(scratch).ok());
+  VerifyOptions options;
+  options.scratch_dir = scratch;
+  options.manifest_files_held = 1;
+  auto manifest = ReadManifest(Env::Default(), archive_, options);
+  ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
+  EXPECT_FALSE(manifest->files.held());
+  EXPECT_EQ(manifest->files.size(), result_.manifest.files.size());
+  EXPECT_EQ(manifest->counts.bytes, result_.manifest.counts.bytes);
+  EXPECT_TRUE(Env::Default()->ListDir(scratch).value().empty()) << "scratch left behind";
+
+  options.manifest_files_held = SIZE_MAX;
+  auto held = ReadManifest(Env::Default(), archive_, options);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_TRUE(held->files.held());
+  EXPECT_EQ(held->files.size(), result_.manifest.files.size());
+}
+
 TEST_F(BackupVerifyTest, OtherZipIsReportedAsNotAnArkwikiBackup) {
   testing::CraftEntry photo{"holiday/photo.jpg", photo_};
   photo.made_by_os = 0;
