@@ -1,5 +1,7 @@
 #include "support/temp_dir.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +45,12 @@ std::string TreeFingerprint(const std::string& root) {
   std::string out;
   for (auto& l : lines) out += l + "\n";
   return out;
+}
+
+size_t EntriesIn(const std::string& dir) {
+  auto listed = Env::Default()->ListDir(dir);
+  EXPECT_TRUE(listed.ok()) << dir << ": " << listed.status().ToString();
+  return listed.ok() ? listed->size() : 0;
 }
 
 }  // namespace arkwiki::testing

@@ -2,6 +2,7 @@
 // contents when the object dies.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace arkwiki::testing {
@@ -22,5 +23,9 @@ class TempDir {
 // Lists every file under `root` recursively as relative paths with their
 // SHA-256, one "path sha256" per line, sorted: a byte-level fingerprint.
 std::string TreeFingerprint(const std::string& root);
+
+// How many entries `dir` holds (not recursing); a failed listing fails the
+// test and counts 0.
+size_t EntriesIn(const std::string& dir);
 
 }  // namespace arkwiki::testing

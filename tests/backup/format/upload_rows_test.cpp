@@ -93,12 +93,6 @@ std::vector<std::pair<std::string, int64_t>> ManyRows(int n) {
   return rows;
 }
 
-size_t FilesIn(const std::string& dir) {
-  auto listed = Env::Default()->ListDir(dir);
-  EXPECT_TRUE(listed.ok());
-  return listed.ok() ? listed->size() : 0;
-}
-
 // Runs named after a database the tests do not create.
 std::string RunPrefix(const testing::TempDir& dir) {
   return JoinPath(dir.path(), "arkwiki.db.upload-rows-");
@@ -134,7 +128,7 @@ TEST(UploadRowsTest, RunsOfAnySizeGiveTheInMemoryGroups) {
     UploadRows spilled(Env::Default(), RunPrefix(dir), run);
     EXPECT_EQ(GroupsOf(table, &spilled), expected) << "run of " << run;
     EXPECT_EQ(spilled.runs(), 0u) << "run files are removed once read";
-    EXPECT_EQ(FilesIn(dir.path()), 0u);
+    EXPECT_EQ(testing::EntriesIn(dir.path()), 0u);
   }
 }
 
@@ -169,7 +163,7 @@ TEST(UploadRowsTest, RunsReachTheSameVerdictsAsTheInMemorySort) {
       EXPECT_EQ(got.code(), expected.code()) << c.name << ", run of " << run;
       EXPECT_EQ(got.message(), expected.message()) << c.name << ", run of " << run;
     }
-    EXPECT_EQ(FilesIn(dir.path()), 0u) << c.name;
+    EXPECT_EQ(testing::EntriesIn(dir.path()), 0u) << c.name;
   }
 }
 
@@ -182,7 +176,7 @@ TEST(UploadRowsTest, SpillsOnlyPastOneRun) {
   UploadRows spills(Env::Default(), RunPrefix(dir), 4);
   ARKWIKI_ASSERT_OK(table.AddAll(&spills));
   EXPECT_EQ(spills.runs(), 2u);
-  EXPECT_EQ(FilesIn(dir.path()), 2u);
+  EXPECT_EQ(testing::EntriesIn(dir.path()), 2u);
 }
 
 TEST(UploadRowsTest, RunFilesAreRemovedWhenTheCallerStopsTheMerge) {
@@ -195,7 +189,7 @@ TEST(UploadRowsTest, RunFilesAreRemovedWhenTheCallerStopsTheMerge) {
     return ++seen == 5 ? Status::Corruption("stop") : Status::Ok();
   });
   EXPECT_EQ(s.message(), "stop");
-  EXPECT_EQ(FilesIn(dir.path()), 0u);
+  EXPECT_EQ(testing::EntriesIn(dir.path()), 0u);
 }
 
 TEST(UploadRowsTest, RunFilesAreRemovedWhenTheOwnerGoesAwayUnread) {
@@ -204,9 +198,9 @@ TEST(UploadRowsTest, RunFilesAreRemovedWhenTheOwnerGoesAwayUnread) {
   {
     UploadRows rows(Env::Default(), RunPrefix(dir), 4);
     ARKWIKI_ASSERT_OK(table.AddAll(&rows));
-    EXPECT_GT(FilesIn(dir.path()), 0u);
+    EXPECT_GT(testing::EntriesIn(dir.path()), 0u);
   }
-  EXPECT_EQ(FilesIn(dir.path()), 0u);
+  EXPECT_EQ(testing::EntriesIn(dir.path()), 0u);
 }
 
 // A disk that fills after `limit` bytes: every later write fails with
@@ -256,7 +250,7 @@ TEST(UploadRowsTest, AFullDiskIsNoSpaceAndLeavesNoRunFile) {
       s = table.AddAll(&rows);
       if (s.ok()) s = rows.ForEachDistinct([](auto&&...) { return Status::Ok(); });
     }
-    EXPECT_EQ(FilesIn(dir.path()), 0u) << "at " << limit << " bytes";
+    EXPECT_EQ(testing::EntriesIn(dir.path()), 0u) << "at " << limit << " bytes";
     EXPECT_EQ(s.code(), StatusCode::kNoSpace) << "at " << limit << " bytes: " << s.ToString();
   }
 }
@@ -279,7 +273,7 @@ TEST(UploadRowsTest, EveryFailedEnvOperationIsReported) {
     ASSERT_LT(fail_at, 100u);
     env.FailAt(0);  // the destructor removes what failed to be removed
   }
-  EXPECT_EQ(FilesIn(dir.path()), 0u);
+  EXPECT_EQ(testing::EntriesIn(dir.path()), 0u);
 }
 
 }  // namespace
