@@ -68,7 +68,10 @@ class ManifestFiles {
   // Appends the upload named by its own hash, as push_back of
   // {UploadEntryPath(hex), size, hex} would, without building the strings.
   // `size` must be below UINT64_MAX.
-  void PushUpload(const Sha256Raw& sha256, uint64_t size) { records_.push_back({sha256, size}); }
+  void PushUpload(const Sha256Raw& sha256, uint64_t size) {
+    RequireHeld();
+    records_.push_back({sha256, size});
+  }
   void Set(size_t i, const ManifestFile& file);
   void Append(const ManifestFiles& more);
   void reserve(size_t n) { records_.reserve(n); }
@@ -84,6 +87,9 @@ class ManifestFiles {
   };
   static_assert(sizeof(Record) == 40);
   const Record& RecordAt(size_t i) const;
+  // A list that is only counted takes no files: adding one throws
+  // std::logic_error (its count and its indices would disagree).
+  void RequireHeld() const;
   const ManifestFile& Other(const Record& r) const;
   static Record Encode(const ManifestFile& file, std::vector<ManifestFile>* others);
 

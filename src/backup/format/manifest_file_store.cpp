@@ -36,6 +36,7 @@ ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
       out_(std::move(o.out_)),
       in_(std::move(o.in_)),
       created_(o.created_),
+      finished_(o.finished_),
       count_(o.count_),
       uploads_(o.uploads_),
       ascending_(o.ascending_),
@@ -66,10 +67,7 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
     others_.push_back(file);
   }
   if (env_ != nullptr && held_.size() == held_max_ && !out_) {
-    created_ = true;  // noted first, so that it is removed whatever fails
-    auto out = env_->NewWritableFile(path_, CreateMode::kExclusivePrivate);
-    if (!out.ok()) return out.status().WithContext("creating scratch file " + path_);
-    out_ = std::move(out).value();
+    ARKWIKI_RETURN_IF_ERROR(CreateUnnamed());
     // Written before this record is added, so that the vector of held
     // records never grows past `held_max_` (doubling it held three times
     // as much for a moment).
@@ -78,6 +76,23 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
   held_.push_back(r);
   ++count_;
   if (out_ && held_.size() >= kBlockRecords) return Spill();
+  return Status::Ok();
+}
+
+// Creates the scratch file, opens it for reading too, and removes its name
+// at once: from then on a crash leaves nothing behind, and nothing put at
+// the name later is read. Only a file this store created is removed (one
+// that already stood there is someone else's: AlreadyExists).
+Status ManifestFileStore::CreateUnnamed() {
+  auto out = env_->NewWritableFile(path_, CreateMode::kExclusivePrivate);
+  if (!out.ok()) return out.status().WithContext("creating scratch file " + path_);
+  out_ = std::move(out).value();
+  created_ = true;
+  auto in = env_->NewRandomAccessFile(path_);
+  if (!in.ok()) return in.status().WithContext("opening scratch file " + path_);
+  in_ = std::move(in).value();
+  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(path_).WithContext("removing scratch file " + path_));
+  created_ = false;
   return Status::Ok();
 }
 
@@ -96,6 +111,10 @@ Status ManifestFileStore::Spill() {
 
 Status ManifestFileStore::Finish() {
   if (!out_) return Status::Ok();
+  if (!in_) {
+    return Status::InvalidArgument("the manifest's scratch file " + path_ +
+                                   " was finished after it failed");
+  }
   Status s = held_.empty() ? Status::Ok() : Spill();
   Status closed = out_->Close();  // scratch: not synced
   out_.reset();
@@ -103,16 +122,17 @@ Status ManifestFileStore::Finish() {
   ARKWIKI_RETURN_IF_ERROR(s);
   ARKWIKI_RETURN_IF_ERROR(
       closed.WithContext("writing the manifest's file list to scratch file " + path_));
-  auto in = env_->NewRandomAccessFile(path_);
-  if (!in.ok()) return in.status().WithContext("opening scratch file " + path_);
-  if ((*in)->Size() != count_ * sizeof(Record)) {
-    return Status::IoError("scratch file " + path_ + " holds " + std::to_string((*in)->Size()) +
-                           " bytes, not the " + std::to_string(count_ * sizeof(Record)) +
-                           " written");
+  // Every record written, and nothing past them.
+  char byte = 0;
+  const uint64_t written = count_ * sizeof(Record);
+  ARKWIKI_ASSIGN_OR_RETURN(size_t last, in_->ReadAt(written - 1, &byte, 1));
+  ARKWIKI_ASSIGN_OR_RETURN(size_t beyond, in_->ReadAt(written, &byte, 1));
+  if (last != 1 || beyond != 0) {
+    return Status::IoError("the scratch file of the manifest's files (" + path_ +
+                           ", unnamed) does not hold the " + std::to_string(written) +
+                           " bytes written");
   }
-  in_ = std::move(in).value();
-  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(path_).WithContext("removing scratch file " + path_));
-  created_ = false;
+  finished_ = true;
   return Status::Ok();
 }
 
@@ -133,7 +153,7 @@ Result<ManifestFiles> ManifestFileStore::ToManifestFiles() const {
 }
 
 Status ManifestFileStore::Cursor::Fill() {
-  if (!store_->in_) {
+  if (!store_->finished_) {
     return Status::InvalidArgument("the manifest's files were walked before the scratch file " +
                                    store_->path_ + " was finished");
   }
@@ -150,15 +170,18 @@ Status ManifestFileStore::Cursor::Fill() {
   }
   if (got != block_.size()) {
     return Status::IoError("the scratch file of the manifest's files is shorter than the list: " +
-                           store_->path_);
+                           store_->path_ + ", unnamed");
   }
   pos_ = 0;
   return Status::Ok();
 }
 
+// The scratch file is this machine's, not the archive's: damage to it is
+// an I/O error (the CLI's exit 4, "could not do the check"), not a
+// refusal of the archive.
 Status ManifestFileStore::Cursor::Damaged(const std::string& what) const {
-  return Status::Corruption("the scratch file of the manifest's files was altered (" + what +
-                            " at file " + std::to_string(read_) + "): " + store_->path_);
+  return Status::IoError("the scratch file of the manifest's files was altered (" + what +
+                         " at file " + std::to_string(read_) + "): " + store_->path_ + ", unnamed");
 }
 
 Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {

@@ -10,12 +10,12 @@
 // is written to a scratch file through the Env, and each pass reads it back
 // in 64 KiB blocks.
 //
-// The scratch file is created private (0600) and loses its name once
-// written: every pass reads through the one descriptor opened then, so no
-// other process can swap the list between passes. Records read back are
-// still checked (an index in range, uploads in the order noted when they
-// were added), so that a damaged file is refused instead of read out of
-// bounds.
+// The scratch file is created private (0600), opened for reading too, and
+// loses its name at once: a crash leaves nothing behind, and every pass
+// reads through the descriptor opened then, so no other process can swap
+// the list. Records read back are still checked (an index in range,
+// uploads in the order noted when they were added), so that a damaged file
+// is an I/O error instead of a read out of bounds.
 //
 // Uploads stand in ascending hash order in every archive arkwiki writes; the
 // store notes whether they do, so that duplicates and the database's
@@ -52,7 +52,7 @@ class ManifestFileStore {
   class Cursor {
    public:
     // The next file (valid until the next call), or null after the last.
-    // The Env's error when the scratch file cannot be read; Corruption when
+    // The Env's error when the scratch file cannot be read; IoError when
     // a record read back is not one that was added.
     Result<const File*> Next();
 
@@ -75,9 +75,8 @@ class ManifestFileStore {
   // Holds every file in memory.
   ManifestFileStore() = default;
   // Past `held_max` files (VerifyOptions::manifest_files_held), spills
-  // them to `scratch_path` (created exclusively and private), through
-  // `env`. Finish removes its name; the destructor removes it when Finish
-  // was not reached.
+  // them to `scratch_path` (created exclusively and private, and unnamed
+  // at once), through `env`.
   ManifestFileStore(Env* env, std::string scratch_path, size_t held_max);
   // An in-memory copy of `files`.
   static ManifestFileStore Of(const ManifestFiles& files);
@@ -90,8 +89,8 @@ class ManifestFileStore {
   // Appends a file. The Env's error (NoSpace, IoError) when the scratch
   // file cannot be written, naming it; the store is then unusable.
   Status Add(const ManifestFile& file);
-  // Writes out what is buffered, opens the file for the passes and removes
-  // its name; call after the last Add, before the first Walk. A no-op when
+  // Writes out what is buffered and checks that the file holds every
+  // record; call after the last Add, before the first Walk. A no-op when
   // nothing was spilled.
   Status Finish();
 
@@ -114,6 +113,7 @@ class ManifestFileStore {
   static constexpr uint64_t kOther = UINT64_MAX;
   static constexpr size_t kBlockRecords = 1638;  // 64 KiB
 
+  Status CreateUnnamed();
   Status Spill();
   void Remove();
 
@@ -123,8 +123,9 @@ class ManifestFileStore {
   std::vector<Record> held_;  // all records, or the block not yet written
   std::vector<ManifestFile> others_;
   std::unique_ptr<WritableFile> out_;
-  std::unique_ptr<RandomAccessFile> in_;  // spilled and written out
-  bool created_ = false;                  // the scratch file's name may exist
+  std::unique_ptr<RandomAccessFile> in_;  // the scratch file, for the passes
+  bool created_ = false;                  // its name is this store's to remove
+  bool finished_ = false;                 // Finish wrote out every record
   size_t count_ = 0;
   size_t uploads_ = 0;
   bool ascending_ = true;

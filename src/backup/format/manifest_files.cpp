@@ -2,6 +2,7 @@
 #include "arkwiki/backup/manifest_files.h"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
@@ -51,17 +52,26 @@ ManifestFiles::Record ManifestFiles::Encode(const ManifestFile& file,
   return r;
 }
 
+void ManifestFiles::RequireHeld() const {
+  if (!held()) throw std::logic_error("a file added to a manifest list that is only counted");
+}
+
 void ManifestFiles::push_back(const ManifestFile& file) {
+  RequireHeld();
   records_.push_back(Encode(file, &others_));
 }
 
 // A replaced "other" file stays in others_, unreferenced: edits are rare
 // (test fixtures), so nothing is compacted.
 void ManifestFiles::Set(size_t i, const ManifestFile& file) {
-  records_[i] = Encode(file, &others_);
+  RequireHeld();
+  Record& slot = records_.at(i);  // before Encode adds to others_
+  slot = Encode(file, &others_);
 }
 
 void ManifestFiles::Append(const ManifestFiles& more) {
+  RequireHeld();
+  more.RequireHeld();
   records_.reserve(records_.size() + more.records_.size());
   for (const Record& r : more.records_) {
     if (r.size == kOther) {

@@ -335,12 +335,13 @@ Result<Manifest> ParseFile(const RandomAccessFile& file, ParsedManifest* parsed)
   if (parsed->store != nullptr && parsed->store_error.ok()) {
     parsed->store_error = parsed->store->Finish();
   }
-  // A text that is not the one its checksum names is the first thing to say,
-  // whatever became of the scratch file.
+  // What is wrong with the manifest itself (a text its checksum does not
+  // name, a newer format, a bad field) is the archive's fault and is said
+  // first, whatever became of the scratch file (the machine's fault).
   ARKWIKI_RETURN_IF_ERROR(CheckChecksum(reader_from_start(), parsed));
-  ARKWIKI_RETURN_IF_ERROR(parsed->store_error);
   Manifest m;
   ARKWIKI_RETURN_IF_ERROR(CheckFields(parsed, &m));
+  ARKWIKI_RETURN_IF_ERROR(parsed->store_error);
   return m;
 }
 

@@ -405,6 +405,21 @@ TEST(ManifestFilesTest, NotHeldListCountsFilesButHandsOutNone) {
   EXPECT_TRUE(ManifestFiles().held());
 }
 
+TEST(ManifestFilesTest, NotHeldListTakesNoFiles) {
+  ManifestFiles files = ManifestFiles::NotHeld(3);
+  const ManifestFile upload{UploadEntryPath(Sha256Hex("a")), 1, Sha256Hex("a")};
+  EXPECT_THROW(files.push_back(upload), std::logic_error);
+  EXPECT_THROW(files.PushUpload(Sha256Raw{}, 1), std::logic_error);
+  EXPECT_THROW(files.Set(0, upload), std::logic_error);
+  ManifestFiles held;
+  held.push_back(upload);
+  EXPECT_THROW(files.Append(held), std::logic_error);
+  EXPECT_THROW(held.Append(files), std::logic_error);
+  EXPECT_EQ(files.size(), 3u);
+  EXPECT_EQ(held.size(), 1u);
+  EXPECT_THROW(held.Set(1, upload), std::out_of_range);
+}
+
 TEST(ManifestFilesTest, ParseSha256HexTakesOnly64LowercaseHexDigits) {
   Sha256Raw raw{};
   EXPECT_FALSE(ParseSha256Hex("", &raw));
@@ -546,6 +561,23 @@ TEST(ManifestStreamTest, ChecksumMismatchIsReportedBeforeAFullScratchDisk) {
       EXPECT_EQ(parsed.status().code(), StatusCode::kNoSpace) << parsed.status().ToString();
     }
   }
+}
+
+// A manifest from a newer arkwiki (or with a bad field) is reported as
+// such, held or spilled, even when the scratch disk is full: the scratch
+// file's error is the machine's, the manifest's the archive's.
+TEST(ManifestStreamTest, NewerFormatIsReportedBeforeAFullScratchDisk) {
+  Manifest m = Sample(200);
+  m.format_version = 99;
+  const std::string text = SerializeManifest(m);
+  const Status held = ParseManifestFile(StringFile(text)).status();
+  ASSERT_EQ(held.code(), StatusCode::kUnsupported) << held.ToString();
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  env.FailAt(1);
+  ManifestFileStore files(&env, dir.Sub("list.bin"), 100);
+  const Status spilled = ParseManifestFile(StringFile(text), &files).status();
+  EXPECT_EQ(spilled.ToString(), held.ToString());
 }
 
 }  // namespace
