@@ -42,11 +42,12 @@
 //      on a second thread from the end of step 2 until its chunks are
 //      stored, and stores it as chunks of whole pages: the chunks objects/
 //      lacks (or holds damaged) are stored like uploads, and the list of
-//      its chunks replaces it in tmp/<id>/; repository.json becomes format
-//      version 5 first. A failed check fails the snapshot with its own
-//      error (an error of step 3 is reported before it, one of storing the
-//      chunks after it); what step 3 and the chunks stored meanwhile are
-//      objects no manifest names;
+//      its chunks replaces it in tmp/<id>/. A failed check fails the
+//      snapshot with its own error (an error of step 3 is reported before
+//      it, one of storing the chunks after it), and what step 3 and the
+//      chunks stored meanwhile leave are objects no manifest names. Once
+//      the check passed and the chunks are stored, repository.json becomes
+//      format version 5 (a failed snapshot leaves the format as it was);
 //   5. makes everything durable (one syncfs), writes manifest.json last
 //      (temp, fsync, rename, fsync dir), then renames tmp/<id> to
 //      snapshots/<id> and syncs snapshots/: the commit point.

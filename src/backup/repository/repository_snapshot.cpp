@@ -225,10 +225,10 @@ Status CheckDatabase(Env* env, const std::string& db_path) {
 
 // Step 4, last part: the checked database snapshot at `db_path` split into
 // chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
-// list. The repository becomes format version 5 (kChunkedFormatVersion) before the first chunk is
-// stored.
-Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& repo,
-                                                  const std::string& db_path, ChunkStorer* storer) {
+// list. The caller makes the repository format version 5
+// (kChunkedFormatVersion) before a restore point names the chunks.
+Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const std::string& db_path,
+                                                  ChunkStorer* storer) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
   char header[100];
   ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
@@ -244,7 +244,6 @@ Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const RepoLayout& re
                             std::to_string(kMaxChunks) +
                             "); use `arkwiki backup create` for an archive instead");
   }
-  ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(env, repo, kChunkedFormatVersion));
   std::vector<ChunkRef> chunks;
   std::string buffer(static_cast<size_t>(*chunk_size), '\0');
   for (uint64_t offset = 0;;) {
@@ -283,10 +282,10 @@ struct PointChunks {
 
 // Step 4, beside the check: the database snapshot and the manifest stored
 // as chunks, the last pack written.
-Result<PointChunks> StoreChunks(Env* env, const RepoLayout& repo, const std::string& db_path,
-                                const Manifest& manifest, ChunkStorer* storer) {
+Result<PointChunks> StoreChunks(Env* env, const std::string& db_path, const Manifest& manifest,
+                                ChunkStorer* storer) {
   PointChunks chunks;
-  ARKWIKI_ASSIGN_OR_RETURN(chunks.database, StoreDatabaseChunks(env, repo, db_path, storer));
+  ARKWIKI_ASSIGN_OR_RETURN(chunks.database, StoreDatabaseChunks(env, db_path, storer));
   ARKWIKI_ASSIGN_OR_RETURN(chunks.manifest, StoreManifestChunks(manifest, storer));
   ARKWIKI_RETURN_IF_ERROR(storer->Finish());
   return chunks;
@@ -381,12 +380,12 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // read from it too). The check opens its own SQLite connection (mode=ro,
   // query_only; the copy is in rollback-journal mode, so no -journal, -wal
   // or -shm file is made beside it) and reaches files only through
-  // raw_env_ (the copy is never sealed; an Env is safe to call from two
-  // threads). It touches no crash point and nothing else of this snapshot.
-  // Closing the chunks' descriptor of the copy drops the POSIX locks SQLite
-  // holds on it; nothing writes the copy, so they guard nothing here.
-  // Declared after `scratch`: joined before the copy is removed.
-  // Fault sweeps (FaultInjectionEnv) stay deterministic: they count
+  // raw_env_ (the copy is never sealed; the POSIX Env and the test Envs,
+  // fault injection included, are safe to call from two threads, which
+  // this needs of any Env given to Repository::Open). It touches no crash point and nothing else of
+  // this snapshot. Closing the chunks' descriptor of the copy drops the POSIX locks SQLite holds on
+  // it; nothing writes the copy, so they guard nothing here. Declared after `scratch`: joined
+  // before the copy is removed. Fault sweeps (FaultInjectionEnv) stay deterministic: they count
   // mutating operations, and the check makes none unless it sorts more
   // than kUploadRowsPerRun upload rows in runs on disk, so the operations
   // of this thread are numbered as before.
@@ -409,9 +408,12 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // check, then an error storing the chunks (of a copy that fails its
   // check, possibly for the same reason).
   ChunkStorer storer(raw_env_, repo, held);
-  Result<PointChunks> chunks = StoreChunks(raw_env_, repo, db_path, manifest, &storer);
+  Result<PointChunks> chunks = StoreChunks(raw_env_, db_path, manifest, &storer);
   ARKWIKI_RETURN_IF_ERROR(check.Join());
   ARKWIKI_RETURN_IF_ERROR(chunks.status());
+  // Only a snapshot that will make a point changes the format: chunks that
+  // no point names are invisible to an arkwiki that reads an older one.
+  ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(raw_env_, repo, kChunkedFormatVersion));
   CrashPoint("repository.snapshot.after_chunks");
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
   ARKWIKI_RETURN_IF_ERROR(

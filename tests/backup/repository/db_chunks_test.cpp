@@ -32,7 +32,6 @@ class DbChunksTest : public testing::RepositoryFixture {
   uint64_t LiveDatabaseSize() {
     return *Env::Default()->GetFileSize(DataDirLayout(data_).database);
   }
-  // Where object `sha` is stored: its loose file, or its pack and offset.
   // Where the object `sha` is stored: its file, and the offset and size of
   // its bytes there.
   struct Place {

@@ -238,6 +238,28 @@ TEST_P(SnapshotCheckTest, AFullDiskWhileStoringChunksBesideAPassingCheckIsReport
   ExpectOnlyTheFirstPoint(first, objects_before);
 }
 
+// A snapshot that makes no restore point leaves the repository's format
+// as it was: an arkwiki that reads only up to version 4 still opens a
+// repository whose first snapshot since the upgrade failed its check.
+TEST_P(SnapshotCheckTest, AFailedCheckLeavesTheRepositoryFormatAsItWas) {
+  Open();  // creates the repository
+  std::string format = FormatFile();
+  const std::string current = "\"format_version\": 5";
+  const size_t at = format.find(current);
+  ASSERT_NE(at, std::string::npos) << format;
+  format.replace(at, current.size(), "\"format_version\": 4");
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), repo_.format_file, format).ok());
+  AddUpload("new.txt", "a change to the database");
+  TamperWithARow();
+  auto repo = Repository::Open(Env::Default(), DataDirLayout(data_), repo_dir_, Options());
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  Result<SnapshotInfo> point =
+      (*repo)->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
+  ASSERT_FALSE(point.ok());
+  EXPECT_EQ(point.status().code(), StatusCode::kCorruption) << point.status().ToString();
+  EXPECT_EQ(FormatFile(), format);
+}
+
 INSTANTIATE_TEST_SUITE_P(PlainAndEncrypted, SnapshotCheckTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "Encrypted" : "Plain";
