@@ -7,7 +7,8 @@
 
 namespace arkwiki {
 
-CheckThread::CheckThread(std::function<Status()> check) : check_(std::move(check)) {
+CheckThread::CheckThread(std::function<Status(const Cancellation&)> check)
+    : check_(std::move(check)) {
   try {
     thread_ = std::thread([this] { Run(); });
     started_ = true;
@@ -17,7 +18,10 @@ CheckThread::CheckThread(std::function<Status()> check) : check_(std::move(check
 }
 
 CheckThread::~CheckThread() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    cancel_.Cancel("its caller stopped before the check ended");
+    thread_.join();
+  }
 }
 
 Status CheckThread::Join() {
@@ -34,7 +38,7 @@ void CheckThread::Run() {
   // An exception must not leave the thread (std::terminate): it becomes
   // the check's outcome.
   try {
-    status_ = check_();
+    status_ = check_(cancel_);
   } catch (const std::exception& e) {
     status_ = Status::IoError(std::string("the check stopped: ") + e.what());
   } catch (...) {

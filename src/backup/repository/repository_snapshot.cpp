@@ -13,6 +13,7 @@
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
 #include "format/manifest_source.h"
+#include "format/upload_rows.h"
 #include "repository/check_thread.h"
 #include "repository/chunk_codec.h"
 #include "repository/db_chunks.h"
@@ -210,11 +211,12 @@ class ChunkStorer {
 
 // Step 4: the database checked as an import would check it (on a thread
 // of its own: Snapshot says why that is safe).
-Status CheckDatabase(Env* env, const std::string& db_path) {
-  Result<DatabaseCheck> checked =
-      CheckUntrustedDatabase(env, db_path, [](const Sha256Raw&, uint64_t) {});
+Status CheckDatabase(Env* env, const std::string& db_path, const Cancellation& cancel) {
+  Result<DatabaseCheck> checked = CheckUntrustedDatabase(
+      env, db_path, [](const Sha256Raw&, uint64_t) {}, &cancel);
   if (checked.ok()) return Status::Ok();
   const StatusCode code = checked.status().code();
+  if (code == StatusCode::kCancelled) return checked.status();
   if (code == StatusCode::kNoSpace || code == StatusCode::kIoError) {
     return checked.status().WithContext(
         "checking the database snapshot");  // the disk, not the data
@@ -382,14 +384,19 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // or -shm file is made beside it) and reaches files only through
   // raw_env_ (the copy is never sealed; the POSIX Env and the test Envs,
   // fault injection included, are safe to call from two threads, which
-  // this needs of any Env given to Repository::Open). It touches no crash point and nothing else of
-  // this snapshot. Closing the chunks' descriptor of the copy drops the POSIX locks SQLite holds on
-  // it; nothing writes the copy, so they guard nothing here. Declared after `scratch`: joined
-  // before the copy is removed. Fault sweeps (FaultInjectionEnv) stay deterministic: they count
+  // this needs of any Env given to Repository::Open). It touches no crash
+  // point and nothing else of this snapshot. Closing the chunks'
+  // descriptor of the copy drops the POSIX locks SQLite holds on it;
+  // nothing writes the copy, so they guard nothing here.
+  // Declared after `scratch`: joined before the copy is removed; a step
+  // that fails before the join cancels the check instead of waiting it out.
+  // Fault sweeps (FaultInjectionEnv) stay deterministic: they count
   // mutating operations, and the check makes none unless it sorts more
   // than kUploadRowsPerRun upload rows in runs on disk, so the operations
   // of this thread are numbered as before.
-  CheckThread check([env = raw_env_, db_path] { return CheckDatabase(env, db_path); });
+  CheckThread check([env = raw_env_, db_path](const Cancellation& cancel) {
+    return CheckDatabase(env, db_path, cancel);
+  });
   // 3. The uploads objects/ lacks (or holds damaged).
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(raw_env_, repo));
@@ -398,9 +405,13 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   uint64_t copy_bytes = 0;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
                            PlanCopies(raw_env_, repo, held, manifest, &copy_bytes));
-  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env_, repo.objects,
-                                         copy_bytes + manifest.files.SizeAt(0) + (1 << 20),
-                                         "the uploads of a restore point"));
+  // The check's runs of upload rows lie beside a plain repository's copy,
+  // in tmp/<id>/, while the uploads and chunks are written (an encrypted
+  // repository's, in DATA/tmp/, on the live disk).
+  const uint64_t check_runs = key_ ? 0 : UploadRowsScratchBytes(manifest.counts.uploads);
+  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(
+      env_, repo.objects, copy_bytes + manifest.files.SizeAt(0) + check_runs + (1 << 20),
+      "the uploads of a restore point"));
   ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
   // The copy as chunks, and the manifest; their lists replace them in the
   // restore point. Errors are reported in the order of the steps: one of

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/storage/row_check.h"
 #include "arkwiki/storage/schema.h"
 #include "arkwiki/storage/schema_catalog.h"
@@ -90,6 +91,13 @@ Result<int64_t> Number(sqlite3* db, const std::string& sql) {
   return std::stoll(rows[0]);
 }
 
+// SQLite calls this every kProgressSteps virtual-machine steps; a non-zero
+// answer interrupts the running statement (SQLITE_INTERRUPT).
+constexpr int kProgressSteps = 1000;
+int StopWhenCancelled(void* cancel) {
+  return static_cast<const Cancellation*>(cancel)->cancelled() ? 1 : 0;
+}
+
 Result<Handle> OpenHardened(const std::string& path) {
   sqlite3* raw = nullptr;
   std::string uri = "file:" + path + "?mode=ro";
@@ -115,8 +123,11 @@ Result<Handle> OpenHardened(const std::string& path) {
 
 }  // namespace
 
-Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
-                                             const UploadHashCallback& on_upload_hash) {
+namespace {
+
+Result<DatabaseCheck> CheckOpenedDatabase(Env* env, const std::string& path,
+                                          const UploadHashCallback& on_upload_hash,
+                                          const Cancellation* cancel) {
   for (const char* suffix : {"-wal", "-journal", "-shm"}) {
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(path + suffix));
     if (exists) {
@@ -126,6 +137,12 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
     }
   }
   ARKWIKI_ASSIGN_OR_RETURN(Handle db, OpenHardened(path));
+  if (cancel != nullptr) {
+    // SQLite takes a void* it only hands back to StopWhenCancelled, which
+    // reads through it.
+    sqlite3_progress_handler(db.get(), kProgressSteps, StopWhenCancelled,
+                             const_cast<Cancellation*>(cancel));
+  }
   ARKWIKI_ASSIGN_OR_RETURN(int64_t app_id, Number(db.get(), "PRAGMA application_id"));
   if (app_id != kApplicationId) {
     return Status::Corruption("the database is not an arkwiki database (application_id " +
@@ -160,8 +177,21 @@ Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
                            Number(db.get(), "SELECT count(*) FROM revisions"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.users, Number(db.get(), "SELECT count(*) FROM users"));
   ARKWIKI_ASSIGN_OR_RETURN(check.counts.uploads, Number(db.get(), "SELECT count(*) FROM uploads"));
+  ARKWIKI_RETURN_IF_ERROR(CheckCancelled(cancel));
   ARKWIKI_RETURN_IF_ERROR(ForEachUploadHash(env, db.get(), path, on_upload_hash));
   return check;
+}
+
+}  // namespace
+
+Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
+                                             const UploadHashCallback& on_upload_hash,
+                                             const Cancellation* cancel) {
+  Result<DatabaseCheck> checked = CheckOpenedDatabase(env, path, on_upload_hash, cancel);
+  // A statement interrupted for the request fails as SQLite reports it
+  // (a damaged database, to the code above); the request is what to say.
+  if (!checked.ok() && cancel != nullptr && cancel->cancelled()) return cancel->Check();
+  return checked;
 }
 
 }  // namespace arkwiki

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arkwiki/backup/archive_reader.h"
+#include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 
@@ -28,8 +29,12 @@ namespace arkwiki {
 // returns; named after the database, so that a cleanup that removes a
 // database left by a crash by its name's prefix removes them too), so a
 // full disk there is NoSpace.
+// With `cancel`, a raised request stops the check within a few thousand
+// SQLite steps (kCancelled), so its caller need not wait for a check whose
+// outcome no longer matters.
 using UploadHashCallback = std::function<void(const Sha256Raw& hash, uint64_t size)>;
 Result<DatabaseCheck> CheckUntrustedDatabase(Env* env, const std::string& path,
-                                             const UploadHashCallback& on_upload_hash);
+                                             const UploadHashCallback& on_upload_hash,
+                                             const Cancellation* cancel = nullptr);
 
 }  // namespace arkwiki
