@@ -146,7 +146,10 @@ class Restorer {
   // space for the unpacked data plus a safety backup of the current data.
   Result<StagedImport> Stage(const std::string& archive_path, const ImportOptions& options);
   // Loads a staged import by id (after a preview, from another request).
-  Result<StagedImport> LoadStaged(const std::string& id);
+  // Its report's manifest `files` are only counted past
+  // `manifest_files_held`, as Stage's are (VerifyOptions).
+  Result<StagedImport> LoadStaged(const std::string& id,
+                                  size_t manifest_files_held = VerifyOptions().manifest_files_held);
   Status Discard(const std::string& id);
   // Whose login sessions Commit would keep and whose it would end, were it
   // run now (for the preview). Reads the live and the staged database only.

@@ -11,6 +11,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/storage/db.h"
 #include "arkwiki/storage/schema.h"
+#include "format/manifest_file_store.h"
 #include "format/manifest_parser.h"
 #include "restore/restore_files.h"
 
@@ -111,7 +112,7 @@ Result<StagedImport> Restorer::Stage(const std::string& archive_path,
   return staged;
 }
 
-Result<StagedImport> Restorer::LoadStaged(const std::string& id) {
+Result<StagedImport> Restorer::LoadStaged(const std::string& id, size_t manifest_files_held) {
   if (id.empty() || id.find('/') != std::string::npos || id.find("..") != std::string::npos) {
     return Status::NotFound("no staged import '" + id + "'");
   }
@@ -122,7 +123,12 @@ Result<StagedImport> Restorer::LoadStaged(const std::string& id) {
                            env_->NewRandomAccessFile(JoinPath(dir, kManifestPath)));
   StagedImport staged;
   staged.id = id;
-  ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest, ParseManifestFile(*manifest_file));
+  // Only counted past manifest_files_held, as Stage's report counts them;
+  // the scratch file has no name once it is written (and none once this ends).
+  ManifestFileStore files(env_, JoinPath(dir, "manifest-files-" + RandomHex(8) + ".bin"),
+                          manifest_files_held);
+  ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest, ParseManifestFile(*manifest_file, &files));
+  ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest.files, files.ToManifestFiles());
   try {
     Poco::JSON::Parser parser;
     auto o = parser.parse(*info_text).extract<Poco::JSON::Object::Ptr>();

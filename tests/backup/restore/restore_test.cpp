@@ -154,6 +154,30 @@ TEST_F(RestoreTest, RestoresIntoAnEmptyDataDirectoryWithoutASafetyBackup) {
   EXPECT_TRUE(Env::Default()->ListDir(layout.safety).value().empty());
 }
 
+// A staged import loaded again (the web's preview, then its confirmation)
+// counts a large manifest's files without holding them, as Stage did, and
+// commits all the same; its scratch file is gone once it is loaded.
+TEST_F(RestoreTest, StagedImportLoadedAgainCountsALargeListAndCommits) {
+  Restorer restorer(Env::Default(), DataDirLayout(live_));
+  ImportOptions options;
+  auto staged = restorer.Stage(archive_, options);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  const std::string staging = JoinPath(DataDirLayout(live_).staging, staged->id);
+  const std::string before = testing::TreeFingerprint(staging);
+  auto held = restorer.LoadStaged(staged->id);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_TRUE(held->report.manifest.files.held());
+  auto counted = restorer.LoadStaged(staged->id, 1);
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_FALSE(counted->report.manifest.files.held());
+  EXPECT_EQ(counted->report.manifest.files.size(), held->report.manifest.files.size());
+  EXPECT_EQ(counted->report.manifest.counts.bytes, held->report.manifest.counts.bytes);
+  EXPECT_EQ(testing::TreeFingerprint(staging), before) << "loading left a file in staging";
+  auto outcome = restorer.Commit(*counted, options, CommitHooks{});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(DumpWiki(live_), expected_new_);
+}
+
 // What a restore repairs — a truncated database, deleted uploads, a database
 // whose schema was tampered with — cannot be archived; the import goes ahead
 // and keeps that data byte for byte.
