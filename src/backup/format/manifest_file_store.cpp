@@ -33,6 +33,7 @@ ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
       held_max_(o.held_max_),
       held_(std::move(o.held_)),
       others_(std::move(o.others_)),
+      others_dropped_(o.others_dropped_),
       out_(std::move(o.out_)),
       in_(std::move(o.in_)),
       created_(o.created_),
@@ -61,10 +62,18 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
     last_upload_ = r.sha256;
     ++uploads_;
   } else {
-    const auto index = static_cast<uint32_t>(others_.size());
+    // Past kOthersKept, such a file stands for the last one kept (see the
+    // header) and only its size is its own.
+    uint32_t index = kOthersKept - 1;
+    if (others_.size() < kOthersKept) {
+      index = static_cast<uint32_t>(others_.size());
+      others_.push_back(file);
+    } else {
+      others_dropped_ = true;
+    }
     std::memcpy(r.sha256.data(), &index, sizeof index);
+    std::memcpy(r.sha256.data() + kOtherSizeAt, &file.size, sizeof file.size);
     r.size = kOther;
-    others_.push_back(file);
   }
   if (env_ != nullptr && held_.size() == held_max_ && !out_) {
     ARKWIKI_RETURN_IF_ERROR(CreateUnnamed());
@@ -137,7 +146,9 @@ Status ManifestFileStore::Finish() {
 }
 
 Result<ManifestFiles> ManifestFileStore::ToManifestFiles() const {
-  if (spilled()) return ManifestFiles::NotHeld(count_);
+  // A list that dropped files is refused by every check; it is only counted,
+  // so that no copy of a file stands in another's place.
+  if (spilled() || others_dropped_) return ManifestFiles::NotHeld(count_);
   ManifestFiles files;
   files.reserve(count_);
   Cursor c = Walk();
@@ -201,7 +212,7 @@ Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
     std::memcpy(&index, r.sha256.data(), sizeof index);
     if (index >= store_->others_.size()) return Damaged("an index out of range");
     current_.other = &store_->others_[index];
-    current_.size = current_.other->size;
+    std::memcpy(&current_.size, r.sha256.data() + kOtherSizeAt, sizeof current_.size);
   } else {
     if (store_->ascending_ && any_upload_ && !(upload_ < r.sha256)) {
       return Damaged("uploads out of hash order");

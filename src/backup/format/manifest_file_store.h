@@ -17,6 +17,14 @@
 // uploads in the order noted when they were added), so that a damaged file
 // is an I/O error instead of a read out of bounds.
 //
+// A file that is not an upload named by its hash is kept whole (the
+// ManifestFile), but only the first kOthersKept of them: a backup holds two
+// (the database and the settings), so the third such file is one the check
+// of the paths refuses, and it stops at or before it. Each later one is
+// counted with its own size and hands out the last one kept as its file,
+// so that a hostile manifest of millions of them takes no memory;
+// ToManifestFiles then only counts the list.
+//
 // Uploads stand in ascending hash order in every archive arkwiki writes; the
 // store notes whether they do, so that duplicates and the database's
 // uploads are checked in step. A list in another order is still read
@@ -108,9 +116,13 @@ class ManifestFileStore {
  private:
   struct Record {
     Sha256Raw sha256{};
-    uint64_t size = 0;  // kOther: a file in others_, its index in sha256's first bytes
+    // kOther: a file in others_, its index in sha256's first 4 bytes and
+    // its size in bytes kOtherSizeAt to kOtherSizeAt + 8.
+    uint64_t size = 0;
   };
   static constexpr uint64_t kOther = UINT64_MAX;
+  static constexpr size_t kOtherSizeAt = 8;
+  static constexpr size_t kOthersKept = 3;
   static constexpr size_t kBlockRecords = 1638;  // 64 KiB
 
   Status CreateUnnamed();
@@ -120,8 +132,9 @@ class ManifestFileStore {
   Env* env_ = nullptr;  // null: never spills
   std::string path_;
   size_t held_max_ = SIZE_MAX;
-  std::vector<Record> held_;  // all records, or the block not yet written
-  std::vector<ManifestFile> others_;
+  std::vector<Record> held_;          // all records, or the block not yet written
+  std::vector<ManifestFile> others_;  // at most kOthersKept
+  bool others_dropped_ = false;       // more were added
   std::unique_ptr<WritableFile> out_;
   std::unique_ptr<RandomAccessFile> in_;  // the scratch file, for the passes
   bool created_ = false;                  // its name is this store's to remove

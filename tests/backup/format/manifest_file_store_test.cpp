@@ -250,6 +250,35 @@ TEST(ManifestFileStoreTest, AlteredRecordIsAnIoErrorNotFollowed) {
   ARKWIKI_EXPECT_OK(WalkAll(store));
 }
 
+// Files that are not uploads named by their hash: the first three are kept
+// whole (a backup has two, so the third is refused by the check of the
+// paths), later ones only with their sizes, and the list is then only
+// counted.
+TEST(ManifestFileStoreTest, FilesPastTheThirdThatIsNoUploadKeepOnlyTheirSizes) {
+  std::vector<ManifestFile> files = Listing(3);
+  for (int i = 0; i < 10; ++i) {
+    files.push_back({"uploads/zz/" + std::to_string(i), static_cast<uint64_t>(1000 + i), "x"});
+  }
+  for (size_t held : {size_t{1}, size_t{100}}) {
+    testing::TempDir dir;
+    ManifestFileStore store(Env::Default(), dir.path() + "/list.bin", held);
+    for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+    ARKWIKI_ASSERT_OK(store.Finish());
+    ManifestFileStore::Cursor c = store.Walk();
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto f = c.Next();
+      ARKWIKI_ASSERT_OK(f.status());
+      ASSERT_NE(*f, nullptr);
+      EXPECT_EQ((*f)->size, files[i].size) << i;
+      if (i < 6) EXPECT_EQ((*f)->Get().path, files[i].path) << i;  // 2 + 3 uploads + 1
+    }
+    auto listed = store.ToManifestFiles();
+    ARKWIKI_ASSERT_OK(listed.status());
+    EXPECT_FALSE(listed->held()) << "held " << held;
+    EXPECT_EQ(listed->size(), files.size());
+  }
+}
+
 // A file that already stood at the scratch path is someone else's: the
 // store says so and leaves it.
 TEST(ManifestFileStoreTest, AFileAlreadyAtTheScratchPathIsRefusedAndLeftAlone) {

@@ -6,6 +6,8 @@
 #include <Poco/JSON/Stringifier.h>
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <sstream>
 #include <stdexcept>
 
@@ -578,6 +580,28 @@ TEST(ManifestStreamTest, NewerFormatIsReportedBeforeAFullScratchDisk) {
   ManifestFileStore files(&env, dir.Sub("list.bin"), 100);
   const Status spilled = ParseManifestFile(StringFile(text), &files).status();
   EXPECT_EQ(spilled.ToString(), held.ToString());
+}
+
+// A hostile manifest of many files that are neither uploads named by their
+// hash nor the database or settings takes no memory for them while it is
+// parsed into a spilling store (they are refused later, at the third).
+TEST(ManifestStreamTest, ManyFilesThatAreNoUploadsTakeNoMemoryWhenSpilled) {
+  Manifest m = Sample(0);
+  for (int i = 0; i < 100000; ++i) {
+    m.files.push_back({"uploads/zz/" + std::to_string(i), 0, Sha256Hex("db")});
+  }
+  const std::string text = SerializeManifest(m);
+  m = Manifest();
+  testing::TempDir dir;
+  const size_t before = mallinfo2().uordblks;
+  ManifestFileStore files(Env::Default(), dir.Sub("list.bin"), 100);
+  auto parsed = ParseManifestFile(StringFile(text), &files);
+  ARKWIKI_ASSERT_OK(parsed.status());
+  ASSERT_TRUE(files.spilled());
+  EXPECT_EQ(files.size(), 100002u);
+  const size_t held = mallinfo2().uordblks - before;
+  // Kept whole, the 100,000 files took over 10 MB.
+  EXPECT_LT(held, size_t{1} << 20) << held << " bytes held for " << files.size() << " files";
 }
 
 }  // namespace
