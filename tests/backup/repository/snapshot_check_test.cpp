@@ -117,6 +117,10 @@ class CheckAfterChunksEnv final : public EnvWrapper {
   bool overlapped_ = false;
 };
 
+constexpr char kNotBeside[] =
+    "the check did not run beside the chunking: it waited the whole limit for the copy to be "
+    "chunked";
+
 // Plain (false) or encrypted (true).
 class SnapshotCheckTest : public testing::RepositoryFixture,
                           public ::testing::WithParamInterface<bool> {
@@ -156,6 +160,19 @@ class SnapshotCheckTest : public testing::RepositoryFixture,
     }
     return files;
   }
+  // A first point, then a change (whose copy fails its check when
+  // `tampered`), and the objects held before the next snapshot.
+  struct Before {
+    SnapshotInfo first;
+    std::set<std::string> objects;
+  };
+  Before FirstPointThenAChange(bool tampered) {
+    Before before{Snap(), {}};
+    AddUpload("new.txt", "a change to the database");
+    if (tampered) TamperWithARow();
+    before.objects = FilesUnder(repo_.objects);
+    return before;
+  }
   // A failed snapshot: the first point alone, intact and healthy; after a
   // prune, exactly the objects held before and nothing in tmp/; no
   // plaintext copy of the database left in DATA/tmp.
@@ -180,19 +197,16 @@ TEST_P(SnapshotCheckTest, ADatabaseCheckedWhileItsChunksAreStoredMakesAPoint) {
   auto env = NewEnv();
   Result<SnapshotInfo> point = SnapThrough(env.get());
   ASSERT_TRUE(point.ok()) << point.status().ToString();
-  EXPECT_TRUE(env->overlapped()) << "the check ended before the copy was chunked";
+  EXPECT_TRUE(env->overlapped()) << kNotBeside;
   EXPECT_TRUE(ExportAndVerify(point->id).ok());
   EXPECT_TRUE(CheckAll().ok());
 }
 
 TEST_P(SnapshotCheckTest, ADatabaseFailingItsCheckWhileItsChunksAreStoredMakesNoPoint) {
-  const SnapshotInfo first = Snap();
-  AddUpload("new.txt", "a change to the database");
-  TamperWithARow();
-  const std::set<std::string> objects_before = FilesUnder(repo_.objects);
+  const Before before = FirstPointThenAChange(/*tampered=*/true);
   auto env = NewEnv();
   Result<SnapshotInfo> point = SnapThrough(env.get());
-  EXPECT_TRUE(env->overlapped()) << "the check ended before the copy was chunked";
+  EXPECT_TRUE(env->overlapped()) << kNotBeside;
   ASSERT_FALSE(point.ok());
   EXPECT_EQ(point.status().code(), StatusCode::kCorruption);
   EXPECT_NE(point.status().message().find("the database snapshot failed its check"),
@@ -200,42 +214,37 @@ TEST_P(SnapshotCheckTest, ADatabaseFailingItsCheckWhileItsChunksAreStoredMakesNo
       << point.status().ToString();
   EXPECT_NE(point.status().message().find("the file name is not valid"), std::string::npos)
       << point.status().ToString();
-  ExpectOnlyTheFirstPoint(first, objects_before);
+  ExpectOnlyTheFirstPoint(before.first, before.objects);
 }
 
 // Both fail: the check's finding is the one error reported (it is the
 // earlier step), not the full disk that followed it.
 TEST_P(SnapshotCheckTest, ACheckFailureAndAFullDiskWhileStoringChunksReportTheCheck) {
-  const SnapshotInfo first = Snap();
-  AddUpload("new.txt", "a change to the database");
-  TamperWithARow();
-  const std::set<std::string> objects_before = FilesUnder(repo_.objects);
+  const Before before = FirstPointThenAChange(/*tampered=*/true);
   auto env = NewEnv();
   env->FailChunkWrites();
   Result<SnapshotInfo> point = SnapThrough(env.get());
-  EXPECT_TRUE(env->overlapped()) << "the check ended before the copy was chunked";
+  EXPECT_TRUE(env->overlapped()) << kNotBeside;
   ASSERT_FALSE(point.ok());
   EXPECT_EQ(point.status().code(), StatusCode::kCorruption) << point.status().ToString();
   EXPECT_NE(point.status().message().find("the file name is not valid"), std::string::npos)
       << point.status().ToString();
   EXPECT_EQ(point.status().message().find("injected"), std::string::npos)
       << point.status().ToString();
-  ExpectOnlyTheFirstPoint(first, objects_before);
+  ExpectOnlyTheFirstPoint(before.first, before.objects);
 }
 
 // A full disk while storing chunks, with a database that passes its check:
 // that error, and no point.
 TEST_P(SnapshotCheckTest, AFullDiskWhileStoringChunksBesideAPassingCheckIsReported) {
-  const SnapshotInfo first = Snap();
-  AddUpload("new.txt", "a change to the database");
-  const std::set<std::string> objects_before = FilesUnder(repo_.objects);
+  const Before before = FirstPointThenAChange(/*tampered=*/false);
   auto env = NewEnv();
   env->FailChunkWrites();
   Result<SnapshotInfo> point = SnapThrough(env.get());
-  EXPECT_TRUE(env->overlapped()) << "the check ended before the copy was chunked";
+  EXPECT_TRUE(env->overlapped()) << kNotBeside;
   ASSERT_FALSE(point.ok());
   EXPECT_EQ(point.status().code(), StatusCode::kNoSpace) << point.status().ToString();
-  ExpectOnlyTheFirstPoint(first, objects_before);
+  ExpectOnlyTheFirstPoint(before.first, before.objects);
 }
 
 // A snapshot that makes no restore point leaves the repository's format
