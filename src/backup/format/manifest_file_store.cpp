@@ -21,7 +21,7 @@ ManifestFileStore::ManifestFileStore(Env* env, std::string scratch_path, size_t 
 ManifestFileStore ManifestFileStore::Of(const ManifestFiles& files) {
   ManifestFileStore store;
   store.held_.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) (void)store.Add(files[i]);  // held: cannot fail
+  for (const ManifestFile& f : files) (void)store.Add(f);  // held: cannot fail
   return store;
 }
 
