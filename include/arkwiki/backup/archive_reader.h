@@ -74,6 +74,7 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
 // summed, and the result's `files` only counts them.
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
                               const VerifyOptions& options);
+// The same with VerifyOptions' defaults but `limits` (spilling to $TMPDIR).
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
                               const ZipLimits& limits = {});
 

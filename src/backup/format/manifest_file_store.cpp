@@ -10,13 +10,22 @@
 namespace arkwiki {
 
 ManifestFile ManifestFileStore::File::Get() const {
-  if (other != nullptr) return *other;
+  if (other != nullptr) {
+    ManifestFile f = *other;
+    f.size = size;  // its own, also where `other` stands for a dropped file
+    return f;
+  }
   std::string sha = HexEncode(upload_hash->data(), upload_hash->size());
   return ManifestFile{UploadEntryPath(sha), size, std::move(sha)};
 }
 
 ManifestFileStore::ManifestFileStore(Env* env, std::string scratch_path, size_t held_max)
     : env_(env), path_(std::move(scratch_path)), held_max_(std::max<size_t>(held_max, 1)) {}
+
+ManifestFileStore ManifestFileStore::InDir(Env* env, const std::string& dir, size_t held_max) {
+  return ManifestFileStore(env, JoinPath(dir, "arkwiki-manifest-files-" + RandomHex(8) + ".bin"),
+                           held_max);
+}
 
 ManifestFileStore ManifestFileStore::Of(const ManifestFiles& files) {
   ManifestFileStore store;

@@ -86,6 +86,8 @@ class ManifestFileStore {
   // them to `scratch_path` (created exclusively and private, and unnamed
   // at once), through `env`.
   ManifestFileStore(Env* env, std::string scratch_path, size_t held_max);
+  // As above, spilling to a file of its own name in `dir`.
+  static ManifestFileStore InDir(Env* env, const std::string& dir, size_t held_max);
   // An in-memory copy of `files`.
   static ManifestFileStore Of(const ManifestFiles& files);
   ~ManifestFileStore();

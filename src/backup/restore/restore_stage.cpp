@@ -125,8 +125,7 @@ Result<StagedImport> Restorer::LoadStaged(const std::string& id, size_t manifest
   staged.id = id;
   // Only counted past manifest_files_held, as Stage's report counts them;
   // the scratch file has no name once it is written (and none once this ends).
-  ManifestFileStore files(env_, JoinPath(dir, "manifest-files-" + RandomHex(8) + ".bin"),
-                          manifest_files_held);
+  ManifestFileStore files = ManifestFileStore::InDir(env_, dir, manifest_files_held);
   ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest, ParseManifestFile(*manifest_file, &files));
   ARKWIKI_ASSIGN_OR_RETURN(staged.report.manifest.files, files.ToManifestFiles());
   try {

@@ -310,10 +310,8 @@ Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
                               const VerifyOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
   // The scratch file is removed however this ends.
-  ManifestFileStore files(
-      env,
-      JoinPath(ScratchDir(options.scratch_dir), "arkwiki-manifest-files-" + RandomHex(8) + ".bin"),
-      options.manifest_files_held);
+  ManifestFileStore files =
+      ManifestFileStore::InDir(env, ScratchDir(options.scratch_dir), options.manifest_files_held);
   ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest,
                            LoadManifestViaScratch(env, *zip, options.scratch_dir, &files));
   // Callers size free-space checks by counts.bytes: it must be what the
@@ -338,8 +336,7 @@ Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
   // the database's copy; removed however this ends.
   const std::string scratch =
       options.extract_dir.empty() ? ScratchDir(options.scratch_dir) : options.extract_dir;
-  ManifestFileStore files(env, JoinPath(scratch, "arkwiki-manifest-files-" + RandomHex(8) + ".bin"),
-                          options.manifest_files_held);
+  ManifestFileStore files = ManifestFileStore::InDir(env, scratch, options.manifest_files_held);
   // When extracting, the manifest's copy is the extracted manifest.json.
   if (options.extract_dir.empty()) {
     ARKWIKI_ASSIGN_OR_RETURN(report.manifest,

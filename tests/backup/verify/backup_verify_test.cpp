@@ -108,8 +108,6 @@ TEST_F(BackupVerifyTest, ManifestListSpilledToScratchChecksAndUnpacksTheSame) {
             photo_);
 }
 
-// A ZIP as other tools write it (here: no data descriptors, made on DOS)
-// with no manifest is named for what it is, not as a damaged backup.
 // What `backup inspect` reads: past the files it holds, their list is
 // spilled while it is summed (and the scratch file removed), and the
 // manifest counts them without holding them.
@@ -133,6 +131,8 @@ TEST_F(BackupVerifyTest, ManifestReadForInspectSpillsALargeListAndStillSumsIt) {
   EXPECT_EQ(held->files.size(), result_.manifest.files.size());
 }
 
+// A ZIP as other tools write it (here: no data descriptors, made on DOS)
+// with no manifest is named for what it is, not as a damaged backup.
 TEST_F(BackupVerifyTest, OtherZipIsReportedAsNotAnArkwikiBackup) {
   testing::CraftEntry photo{"holiday/photo.jpg", photo_};
   photo.made_by_os = 0;
