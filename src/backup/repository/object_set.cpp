@@ -1,31 +1,83 @@
 #include "repository/object_set.h"
 
 #include <algorithm>
-#include <iterator>
+#include <optional>
 
 namespace arkwiki {
 
+namespace {
+
+// Whether the uploads `files` lists come in strictly increasing hash order,
+// as in every manifest arkwiki writes (uploads/<aa>/<sha256>, sorted).
+bool UploadsInHashOrder(const ManifestFiles& files) {
+  const Sha256Raw* last = nullptr;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Sha256Raw* h = files.UploadHashAt(i);
+    if (h == nullptr) continue;
+    if (last != nullptr && !(*last < *h)) return false;
+    last = h;
+  }
+  return true;
+}
+
+}  // namespace
+
 void ObjectSet::AddUploads(const Manifest& manifest) {
-  // Merged one manifest at a time, so memory follows the distinct objects
-  // rather than the sum of every manifest's list.
-  std::vector<ObjectRef> batch;
-  batch.reserve(manifest.files.size());
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
-    if (const Sha256Raw* h = manifest.files.UploadHashAt(i)) {
-      batch.push_back({*h, manifest.files.SizeAt(i)});
-    }
+  const ManifestFiles& files = manifest.files;
+  if (UploadsInHashOrder(files)) {
+    // Merged straight from the list: no copy of it is made.
+    MergeSorted(files.size(), [&files](size_t i) -> std::optional<ObjectRef> {
+      const Sha256Raw* h = files.UploadHashAt(i);
+      if (h == nullptr) return std::nullopt;
+      return ObjectRef{*h, files.SizeAt(i)};
+    });
+    return;
+  }
+  std::vector<ObjectRef> batch;  // a list made by hand, in another order
+  batch.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (const Sha256Raw* h = files.UploadHashAt(i)) batch.push_back({*h, files.SizeAt(i)});
   }
   AddAll(std::move(batch));
 }
 
 void ObjectSet::AddAll(std::vector<ObjectRef> batch) {
   std::sort(batch.begin(), batch.end());
-  std::vector<ObjectRef> merged;
-  merged.reserve(objects_.size() + batch.size());
-  std::set_union(objects_.begin(), objects_.end(), batch.begin(), batch.end(),
-                 std::back_inserter(merged));
-  merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-  objects_ = std::move(merged);
+  batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
+  if (objects_.empty()) {
+    objects_ = std::move(batch);
+    return;
+  }
+  MergeSorted(batch.size(), [&batch](size_t i) -> std::optional<ObjectRef> { return batch[i]; });
+}
+
+template <typename At>
+void ObjectSet::MergeSorted(size_t count, const At& at) {
+  // In place: the refs not held yet are counted, the set grows by exactly
+  // that, and they are merged in from the back. Most restore points name
+  // the objects earlier ones named, so the set then neither grows nor is
+  // copied.
+  size_t fresh = 0;
+  auto held = objects_.cbegin();
+  for (size_t i = 0; i < count; ++i) {
+    const std::optional<ObjectRef> ref = at(i);
+    if (!ref) continue;
+    held = std::lower_bound(held, objects_.cend(), *ref);
+    if (held == objects_.cend() || !(*held == *ref)) ++fresh;
+  }
+  if (fresh == 0) return;
+  const size_t old_size = objects_.size();
+  objects_.reserve(old_size + fresh);  // exactly: resize alone would double
+  objects_.resize(old_size + fresh);
+  auto from_set = objects_.begin() + static_cast<std::ptrdiff_t>(old_size);
+  auto out = objects_.end();
+  for (size_t i = count; i-- > 0;) {
+    const std::optional<ObjectRef> ref = at(i);
+    if (!ref) continue;
+    while (from_set != objects_.begin() && *ref < *std::prev(from_set)) *--out = *--from_set;
+    if (from_set != objects_.begin() && *std::prev(from_set) == *ref) continue;  // held
+    *--out = *ref;
+  }
 }
 
 bool ObjectSet::Contains(const Sha256Raw& sha256) const {

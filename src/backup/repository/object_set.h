@@ -1,6 +1,7 @@
 // A sorted set of upload hashes with sizes, gathered from many manifests
 // (private to the backup layer). 40 bytes per distinct object, whatever
-// the number of restore points that name it.
+// the number of restore points that name it; adding refs that are all held
+// already costs no memory.
 #pragma once
 
 #include <cstdint>
@@ -20,14 +21,20 @@ struct ObjectRef {
 
 class ObjectSet {
  public:
-  // Adds every upload `manifest` lists.
+  // Adds every upload `manifest` lists. An object already held keeps the
+  // size it was added with.
   void AddUploads(const Manifest& manifest);
-  // Adds `refs` (in any order, duplicates allowed).
+  // Adds `refs` (in any order, duplicates allowed), as AddUploads does.
   void AddAll(std::vector<ObjectRef> refs);
   bool Contains(const Sha256Raw& sha256) const;
   const std::vector<ObjectRef>& objects() const { return objects_; }
 
  private:
+  // Adds at(0) .. at(count - 1), which are in strictly increasing hash
+  // order (std::nullopt: skip that index).
+  template <typename At>
+  void MergeSorted(size_t count, const At& at);
+
   std::vector<ObjectRef> objects_;  // sorted, distinct
 };
 
