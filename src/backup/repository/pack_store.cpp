@@ -71,6 +71,9 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
     }
   }
   std::stable_sort(index.entries_.begin(), index.entries_.end());
+  // The index lives through a whole check or prune: give back what the
+  // vector's growth left spare (up to half again at 1,000,000 objects).
+  index.entries_.shrink_to_fit();
   return index;
 }
 
