@@ -30,10 +30,11 @@ class ObjectSet {
   const std::vector<ObjectRef>& objects() const { return objects_; }
 
  private:
-  // Adds at(0) .. at(count - 1), which are in strictly increasing hash
-  // order (std::nullopt: skip that index).
+  // Adds at(0) .. at(count - 1) (std::nullopt: skip that index) when they
+  // are in strictly increasing hash order; else returns false and changes
+  // nothing.
   template <typename At>
-  void MergeSorted(size_t count, const At& at);
+  bool MergeSorted(size_t count, const At& at);
 
   std::vector<ObjectRef> objects_;  // sorted, distinct
 };
