@@ -32,21 +32,51 @@ Status ReadExactly(const RandomAccessFile& file, uint64_t offset, char* buf, siz
   return Status::Ok();
 }
 
-// One index line "<sha256> <offset> <size>", within `data_end`.
+// The shortest index line: a hash, two one-digit numbers, two spaces and
+// the newline.
+constexpr uint64_t kShortestIndexLine = 64 + 1 + 1 + 1 + 1 + 1;
+
+// One index line "<sha256> <offset> <size>", within `data_end` and within
+// 32 bits (PackEntry).
 bool ParseIndexLine(std::string_view line, uint64_t data_end, PackEntry* entry) {
-  if (line.size() < 68 || line[64] != ' ') return false;
+  if (line.size() < kShortestIndexLine - 1 || line[64] != ' ') return false;
   if (!ParseSha256Hex(line.substr(0, 64), &entry->sha256)) return false;
   const std::string_view rest = line.substr(65);
   const size_t space = rest.find(' ');
   if (space == std::string_view::npos) return false;
-  if (!ParseNumber(rest.substr(0, space), &entry->offset)) return false;
-  if (!ParseNumber(rest.substr(space + 1), &entry->size)) return false;
-  return entry->offset <= data_end && entry->size <= data_end - entry->offset;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  if (!ParseNumber(rest.substr(0, space), &offset)) return false;
+  if (!ParseNumber(rest.substr(space + 1), &size)) return false;
+  if (offset > data_end || size > data_end - offset || offset + size > UINT32_MAX) return false;
+  entry->offset = static_cast<uint32_t>(offset);
+  entry->size = static_cast<uint32_t>(size);
+  return true;
 }
 
 }  // namespace
 
 std::string PacksDir(const RepoLayout& repo) { return JoinPath(repo.objects, "packs"); }
+
+namespace {
+
+// The length of the index of the pack `file`, from its trailer.
+Result<uint64_t> ReadIndexSize(const RandomAccessFile& file) {
+  const uint64_t size = file.Size();
+  if (size < kPackTrailerSize) return Status::Corruption("shorter than its trailer");
+  char trailer[kPackTrailerSize];
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file, size - kPackTrailerSize, trailer, kPackTrailerSize));
+  const std::string_view t(trailer, kPackTrailerSize);
+  uint64_t index_size = 0;
+  if (t.substr(0, kMagicSize) != kTrailerMagic || t.back() != '\n' ||
+      !ParseNumber(t.substr(kMagicSize, kPackTrailerSize - kMagicSize - 1), &index_size) ||
+      index_size > size - kPackTrailerSize || index_size > kMaxIndexBytes) {
+    return Status::Corruption("damaged trailer");
+  }
+  return index_size;
+}
+
+}  // namespace
 
 Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
   PackIndex index;
@@ -56,6 +86,11 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> files, env->ListDir(dir));
   std::sort(files.begin(), files.end(),
             [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  // The trailers first: the entries are reserved at once, for as many of
+  // the shortest lines as the indexes could hold, so the vector never
+  // grows by copying (which held up to three times the index at once).
+  std::vector<std::string> packs;
+  uint64_t index_bytes = 0;
   for (const DirEntry& f : files) {
     const std::string_view name = f.name;
     Sha256Raw raw;
@@ -63,49 +98,50 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
         !ParseSha256Hex(name.substr(0, 64), &raw) || name.substr(64) != kPackSuffix) {
       continue;  // not a pack: left alone
     }
-    Status s = index.AddPack(env, dir, f.name);
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, f.name)));
+    Result<uint64_t> index_size = ReadIndexSize(*file);
+    if (index_size.ok()) {
+      index_bytes += *index_size;
+      packs.push_back(f.name);
+    } else if (index_size.status().code() == StatusCode::kCorruption) {
+      index.unreadable_.push_back(f.name + ": " + index_size.status().message());
+    } else {
+      return index_size.status();
+    }
+  }
+  index.entries_.reserve(index_bytes / kShortestIndexLine);
+  for (const std::string& name : packs) {
+    Status s = index.AddPack(env, dir, name);
     if (s.code() == StatusCode::kCorruption) {
-      index.unreadable_.push_back(f.name + ": " + s.message());
+      index.unreadable_.push_back(name + ": " + s.message());
     } else if (!s.ok()) {
       return s;
     }
   }
   std::stable_sort(index.entries_.begin(), index.entries_.end());
-  // The index lives through a whole check or prune: give back what the
-  // vector's growth left spare (up to half again at 1,000,000 objects).
-  index.entries_.shrink_to_fit();
   return index;
 }
 
+// Appends the pack's entries, or none when its index is damaged.
 Status PackIndex::AddPack(Env* env, const std::string& dir, const std::string& name) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
-  const uint64_t size = file->Size();
-  if (size < kPackTrailerSize) return Status::Corruption("shorter than its trailer");
-  char trailer[kPackTrailerSize];
-  ARKWIKI_RETURN_IF_ERROR(ReadExactly(*file, size - kPackTrailerSize, trailer, kPackTrailerSize));
-  const std::string_view t(trailer, kPackTrailerSize);
-  uint64_t index_size = 0;
-  if (t.substr(0, kMagicSize) != kTrailerMagic || t.back() != '\n' ||
-      !ParseNumber(t.substr(kMagicSize, kPackTrailerSize - kMagicSize - 1), &index_size) ||
-      index_size > size - kPackTrailerSize || index_size > kMaxIndexBytes) {
-    return Status::Corruption("damaged trailer");
-  }
-  const uint64_t data_end = size - kPackTrailerSize - index_size;
+  ARKWIKI_ASSIGN_OR_RETURN(const uint64_t index_size, ReadIndexSize(*file));
+  const uint64_t data_end = file->Size() - kPackTrailerSize - index_size;
   std::string text(index_size, '\0');
   ARKWIKI_RETURN_IF_ERROR(ReadExactly(*file, data_end, text.data(), text.size()));
-  std::vector<PackEntry> entries;
+  const size_t first = entries_.size();
   std::string_view rest = text;
   while (!rest.empty()) {
     const size_t eol = rest.find('\n');
     PackEntry e;
     e.pack = static_cast<uint32_t>(packs_.size());
     if (eol == std::string_view::npos || !ParseIndexLine(rest.substr(0, eol), data_end, &e)) {
+      entries_.resize(first);
       return Status::Corruption("damaged index");
     }
-    entries.push_back(e);
+    entries_.push_back(e);
     rest.remove_prefix(eol + 1);
   }
-  entries_.insert(entries_.end(), entries.begin(), entries.end());
   packs_.push_back(name);
   return Status::Ok();
 }

@@ -41,15 +41,18 @@ inline constexpr uint64_t kPackObjectLimit = 512 << 10;
 inline constexpr uint64_t kPackTargetSize = 32 << 20;
 inline constexpr size_t kPackTrailerSize = 32;
 
+// 44 bytes: a pack arkwiki writes holds at most kPackTargetSize plus one
+// object below kPackObjectLimit (sealed: a little more), so offsets and
+// sizes fit 32 bits; an index naming more is refused as damaged.
 struct PackEntry {
   Sha256Raw sha256{};
   uint32_t pack = 0;  // index into PackIndex::packs()
-  uint64_t offset = 0;
-  uint64_t size = 0;
+  uint32_t offset = 0;
+  uint32_t size = 0;
   bool operator<(const PackEntry& o) const { return sha256 < o.sha256; }
 };
 
-// Every readable pack's index, in memory (56 bytes per packed object).
+// Every readable pack's index, in memory (44 bytes per packed object).
 class PackIndex {
  public:
   // Reads the trailer and index of each objects/packs/*.pack. A pack whose

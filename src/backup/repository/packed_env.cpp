@@ -63,7 +63,7 @@ const PackEntry* PackedObjectsEnv::PackedAt(const std::string& path) const {
 Result<std::unique_ptr<RandomAccessFile>> PackedObjectsEnv::OpenPacked(const PackEntry& entry) {
   ARKWIKI_ASSIGN_OR_RETURN(
       auto pack, target()->NewRandomAccessFile(JoinPath(packs_dir_, index_.packs()[entry.pack])));
-  if (pack->Size() < entry.offset + entry.size) return Status::Corruption("wrong size");
+  if (pack->Size() < uint64_t{entry.offset} + entry.size) return Status::Corruption("wrong size");
   return std::unique_ptr<RandomAccessFile>(
       new PackSlice(std::move(pack), entry.offset, entry.size));
 }

@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/repository.h"
@@ -290,6 +292,39 @@ TEST_F(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
   EXPECT_EQ(Hex(index.entries()[0].sha256), Sha256Hex("good bytes"));
   EXPECT_EQ(index.entries()[0].offset, 0u);
   EXPECT_EQ(index.entries()[0].size, 10u);
+}
+
+// Writes objects/packs/<name>.pack with `data_size` bytes of objects (a
+// hole: nothing is written there) and the index `lines`.
+void WriteSparsePack(const RepoLayout& repo, const std::string& name, uint64_t data_size,
+                     const std::string& lines) {
+  ASSERT_TRUE(Env::Default()->CreateDirs(PacksDir(repo)).ok());
+  std::ofstream out(JoinPath(PacksDir(repo), name + ".pack"), std::ios::binary);
+  out.seekp(static_cast<std::streamoff>(data_size));
+  char trailer[33];
+  std::snprintf(trailer, sizeof trailer, "arkwiki-pack-v1 %015zu\n", lines.size());
+  out << lines << trailer;
+  ASSERT_TRUE(out.good());
+}
+
+// Entries are held in 32 bits; a pack arkwiki writes never needs more.
+TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
+  testing::TempDir dir;
+  const RepoLayout repo(dir.path());
+  const std::string object = Sha256Hex("object");
+  const uint64_t past = uint64_t{1} << 32;
+  WriteSparsePack(repo, Sha256Hex("far"), past + 16, object + " " + std::to_string(past) + " 8\n");
+  WriteSparsePack(repo, Sha256Hex("long"), past + 16, object + " 8 " + std::to_string(past) + "\n");
+  WriteSparsePack(repo, Sha256Hex("near"), 16, object + " 8 8\n");
+  auto index = PackIndex::Load(Env::Default(), repo);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ASSERT_EQ(index->unreadable().size(), 2u);
+  for (const std::string& why : index->unreadable()) {
+    EXPECT_NE(why.find("damaged index"), std::string::npos) << why;
+  }
+  ASSERT_EQ(index->entries().size(), 1u);
+  EXPECT_EQ(index->entries()[0].offset, 8u);
+  EXPECT_EQ(index->entries()[0].size, 8u);
 }
 
 }  // namespace
