@@ -65,6 +65,7 @@
 // its sealed chunks reach the repository (docs/backup-repository.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -162,6 +163,10 @@ struct RepositoryOptions {
   std::string passphrase;
   // The argon2id cost of a new repository key.
   KdfParams kdf;
+  // How many of a restore point's manifest files a check or prune holds in
+  // memory; past it they go to a scratch file in the repository's tmp/
+  // (as VerifyOptions::manifest_files_held).
+  size_t manifest_files_held = size_t{1} << 16;
 };
 
 // The options the config keys backup_encrypt and backup_passphrase_file
@@ -230,6 +235,10 @@ class Repository {
 
  private:
   Repository(Env* env, DataDirLayout layout, std::string dir, std::unique_ptr<OffsiteKey> key);
+  // Where a check or prune spills the manifests' files (created if
+  // needed): plaintext, so an encrypted repository's go to the data
+  // directory's tmp/, not into the repository.
+  Result<std::string> ManifestScratchDir() const;
 
   // The repository's files through `env_`: sealed ones read and written as
   // plaintext in an encrypted repository (repository/sealed_env.h).
@@ -239,6 +248,7 @@ class Repository {
   Env* env_;
   DataDirLayout layout_;
   std::string dir_;
+  size_t manifest_files_held_ = RepositoryOptions().manifest_files_held;
 };
 
 }  // namespace arkwiki

@@ -1,74 +1,149 @@
 #include "repository/object_set.h"
 
 #include <algorithm>
-#include <optional>
+#include <cstdlib>
+#include <new>
+#include <utility>
 
 namespace arkwiki {
+namespace {
 
-void ObjectSet::AddUploads(const Manifest& manifest) {
-  const ManifestFiles& files = manifest.files;
-  const auto upload_at = [&files](size_t i) -> std::optional<ObjectRef> {
-    const Sha256Raw* h = files.UploadHashAt(i);
-    if (h == nullptr) return std::nullopt;
-    return ObjectRef{*h, files.SizeAt(i)};
-  };
-  // Every manifest arkwiki writes lists its uploads in hash order: they are
-  // merged straight from the list, and no copy of it is made.
-  if (MergeSorted(files.size(), upload_at)) return;
+// The uploads of a manifest's files, in the store's order.
+class UploadReader {
+ public:
+  explicit UploadReader(const ManifestFileStore& files) : cursor_(files.Walk()) {}
+  Result<bool> Next(ObjectRef* out) {
+    for (;;) {
+      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor_.Next());
+      if (f == nullptr) return false;
+      if (f->upload_hash == nullptr) continue;
+      *out = ObjectRef{*f->upload_hash, f->size};
+      return true;
+    }
+  }
+
+ private:
+  ManifestFileStore::Cursor cursor_;
+};
+
+class BatchReader {
+ public:
+  explicit BatchReader(const std::vector<ObjectRef>& batch) : batch_(batch) {}
+  Result<bool> Next(ObjectRef* out) {
+    if (next_ == batch_.size()) return false;
+    *out = batch_[next_++];
+    return true;
+  }
+
+ private:
+  const std::vector<ObjectRef>& batch_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+Status ObjectSet::AddUploads(const ManifestFileStore& files) {
+  if (files.uploads_ascending()) {
+    return MergeAscending([&files] { return UploadReader(files); });
+  }
   std::vector<ObjectRef> batch;  // a list made by hand, in another order
-  batch.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (const std::optional<ObjectRef> ref = upload_at(i)) batch.push_back(*ref);
+  batch.reserve(files.uploads());
+  UploadReader reader(files);
+  ObjectRef ref;
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(bool more, reader.Next(&ref));
+    if (!more) break;
+    batch.push_back(ref);
   }
   AddAll(std::move(batch));
+  return Status::Ok();
 }
 
 void ObjectSet::AddAll(std::vector<ObjectRef> batch) {
   std::sort(batch.begin(), batch.end());
   batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
-  if (objects_.empty()) {
-    objects_ = std::move(batch);
-    return;
-  }
-  // Sorted and distinct, so always merged.
-  MergeSorted(batch.size(), [&batch](size_t i) -> std::optional<ObjectRef> { return batch[i]; });
+  // Sorted and distinct, and read from memory: cannot fail.
+  (void)MergeAscending([&batch] { return BatchReader(batch); });
 }
 
-template <typename At>
-bool ObjectSet::MergeSorted(size_t count, const At& at) {
-  // In place: the refs not held yet are counted (and their order checked),
-  // the set grows by exactly that, and they are merged in from the back.
-  // Most restore points name the objects earlier ones named, so the set
-  // then neither grows nor is copied.
+template <typename Open>
+Status ObjectSet::MergeAscending(const Open& open) {
+  // In place: the refs not held yet are counted, the set grows by exactly
+  // that, its objects move to the back, and the merge writes from the
+  // front. Most restore points name the objects earlier ones named, so the
+  // set then neither grows nor is copied.
   size_t fresh = 0;
-  auto held = objects_.cbegin();
-  std::optional<ObjectRef> last;
-  for (size_t i = 0; i < count; ++i) {
-    const std::optional<ObjectRef> ref = at(i);
-    if (!ref) continue;
-    if (last && !(*last < *ref)) return false;
-    last = ref;
-    held = std::lower_bound(held, objects_.cend(), *ref);
-    if (held == objects_.cend() || !(*held == *ref)) ++fresh;
+  {
+    auto reader = open();
+    const ObjectRef* held = refs_;
+    const ObjectRef* const end = refs_ + size_;
+    ObjectRef ref;
+    for (;;) {
+      ARKWIKI_ASSIGN_OR_RETURN(bool more, reader.Next(&ref));
+      if (!more) break;
+      held = std::lower_bound(held, end, ref);
+      if (held == end || !(*held == ref)) ++fresh;
+    }
   }
-  if (fresh == 0) return true;
-  const size_t old_size = objects_.size();
-  objects_.reserve(old_size + fresh);  // exactly: resize alone would double
-  objects_.resize(old_size + fresh);
-  auto from_set = objects_.begin() + static_cast<std::ptrdiff_t>(old_size);
-  auto out = objects_.end();
-  for (size_t i = count; i-- > 0;) {
-    const std::optional<ObjectRef> ref = at(i);
-    if (!ref) continue;
-    while (from_set != objects_.begin() && *ref < *std::prev(from_set)) *--out = *--from_set;
-    if (from_set != objects_.begin() && *std::prev(from_set) == *ref) continue;  // held
-    *--out = *ref;
+  if (fresh == 0) return Status::Ok();
+  const size_t old_size = size_;
+  Resize(old_size + fresh);
+  std::move_backward(refs_, refs_ + old_size, refs_ + size_);
+  // `out` never passes `held`: it has written the held objects consumed and
+  // at most `fresh` new ones, and `held` starts `fresh` ahead.
+  ObjectRef* const end = refs_ + size_;
+  ObjectRef* held = refs_ + fresh;
+  ObjectRef* out = refs_;
+  size_t added = 0;
+  auto reader = open();
+  ObjectRef ref;
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(bool more, reader.Next(&ref));
+    if (!more) break;
+    while (held != end && *held < ref) *out++ = *held++;
+    if (held != end && *held == ref) continue;  // held: keeps its size
+    if (added++ == fresh) {
+      return Status::IoError("a manifest's list of files changed between two reads of it");
+    }
+    *out++ = ref;
   }
-  return true;
+  // The held objects left are in place once every new one is in.
+  if (out != held) Resize(static_cast<size_t>(std::move(held, end, out) - refs_));
+  return added == fresh ? Status::Ok()
+                        : Status::IoError(
+                              "a manifest's list of files changed between two "
+                              "reads of it");
+}
+
+void ObjectSet::Resize(size_t size) {
+  if (size == 0) {
+    std::free(refs_);
+    refs_ = nullptr;
+  } else {
+    void* grown = std::realloc(refs_, size * sizeof(ObjectRef));
+    if (grown == nullptr) throw std::bad_alloc();
+    refs_ = static_cast<ObjectRef*>(grown);
+    std::fill(refs_ + std::min(size_, size), refs_ + size, ObjectRef{});
+  }
+  size_ = size;
+}
+
+ObjectSet::~ObjectSet() { std::free(refs_); }
+
+ObjectSet::ObjectSet(ObjectSet&& other) noexcept
+    : refs_(std::exchange(other.refs_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+ObjectSet& ObjectSet::operator=(ObjectSet&& other) noexcept {
+  if (this != &other) {
+    std::free(refs_);
+    refs_ = std::exchange(other.refs_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
 }
 
 bool ObjectSet::Contains(const Sha256Raw& sha256) const {
-  return std::binary_search(objects_.begin(), objects_.end(), ObjectRef{sha256, 0});
+  return std::binary_search(refs_, refs_ + size_, ObjectRef{sha256, 0});
 }
 
 }  // namespace arkwiki

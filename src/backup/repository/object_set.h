@@ -2,13 +2,23 @@
 // (private to the backup layer). 40 bytes per distinct object, whatever
 // the number of restore points that name it; adding refs that are all held
 // already costs no memory.
+//
+// The set is one block from malloc, grown with realloc, not a std::vector:
+// a vector grows by allocating anew and copying, so each restore point
+// that adds even one object would hold the set twice for a moment (88 MB
+// at 1,000,000 objects). A block that large is mmap'ed by glibc, and
+// realloc moves its pages (mremap) without a copy.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <type_traits>
 #include <vector>
 
-#include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "arkwiki/core/status.h"
+#include "format/manifest_file_store.h"
 
 namespace arkwiki {
 
@@ -19,24 +29,43 @@ struct ObjectRef {
   bool operator==(const ObjectRef& o) const { return sha256 == o.sha256; }
 };
 
+static_assert(std::is_trivially_copyable_v<ObjectRef>);
+
 class ObjectSet {
  public:
-  // Adds every upload `manifest` lists. An object already held keeps the
-  // size it was added with.
-  void AddUploads(const Manifest& manifest);
+  ObjectSet() = default;
+  ~ObjectSet();
+  ObjectSet(ObjectSet&& other) noexcept;
+  ObjectSet& operator=(ObjectSet&& other) noexcept;
+  ObjectSet(const ObjectSet&) = delete;
+  ObjectSet& operator=(const ObjectSet&) = delete;
+
+  // Adds every upload `files` lists. An object already held keeps the size
+  // it was added with. Uploads in hash order (every manifest arkwiki
+  // writes) are read twice, to count what is new and to merge it in, and
+  // never copied; in another order they are gathered and sorted first. The
+  // store's error when its scratch file cannot be read (IoError also when
+  // the two reads differ); the set is then unusable.
+  Status AddUploads(const ManifestFileStore& files);
   // Adds `refs` (in any order, duplicates allowed), as AddUploads does.
   void AddAll(std::vector<ObjectRef> refs);
   bool Contains(const Sha256Raw& sha256) const;
-  const std::vector<ObjectRef>& objects() const { return objects_; }
+  // Sorted and distinct; valid until the set is next added to.
+  std::span<const ObjectRef> objects() const { return {refs_, size_}; }
 
  private:
-  // Adds at(0) .. at(count - 1) (std::nullopt: skip that index) when they
-  // are in strictly increasing hash order; else returns false and changes
-  // nothing.
-  template <typename At>
-  bool MergeSorted(size_t count, const At& at);
+  // Merges in, in place, the refs that `open()`'s readers yield in strictly
+  // increasing hash order: a reader's Next(ObjectRef*) gives Result<bool>,
+  // false after the last. Read once to count the new refs, once to merge.
+  template <typename Open>
+  Status MergeAscending(const Open& open);
 
-  std::vector<ObjectRef> objects_;  // sorted, distinct
+  // Grows (or shrinks) the block to exactly `size` refs, the new ones
+  // zero; std::bad_alloc when it cannot.
+  void Resize(size_t size);
+
+  ObjectRef* refs_ = nullptr;  // malloc'ed; sorted, distinct
+  size_t size_ = 0;
 };
 
 }  // namespace arkwiki

@@ -194,4 +194,20 @@ Result<Manifest> ReadPointManifest(Env* env, const std::string& dir) {
   return ParseManifestFile(*file);
 }
 
+Result<Manifest> ReadPointManifest(Env* env, const std::string& dir, ManifestFileStore* files) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, kPointManifest)));
+  return ParseManifestFile(*file, files);
+}
+
+Result<std::vector<ManifestFile>> FirstFiles(const ManifestFileStore& files, size_t count) {
+  std::vector<ManifestFile> first;
+  ManifestFileStore::Cursor cursor = files.Walk();
+  while (first.size() < count) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    first.push_back(f->Get());
+  }
+  return first;
+}
+
 }  // namespace arkwiki

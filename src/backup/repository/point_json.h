@@ -8,6 +8,7 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/repository.h"
+#include "format/manifest_file_store.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -54,5 +55,10 @@ Result<SnapshotInfo> ReadPointInfo(Env* env, const RepoLayout& repo, const std::
 // A manifest stored as chunks reads only through an Env that reassembles
 // it (OpenStoredObjects); through another, NotFound.
 Result<Manifest> ReadPointManifest(Env* env, const std::string& dir);
+// As above, its files put in `files` (which spills them past its limit)
+// instead of the Manifest's list, which is left empty.
+Result<Manifest> ReadPointManifest(Env* env, const std::string& dir, ManifestFileStore* files);
+// The first `count` files of `files` (fewer when it lists fewer).
+Result<std::vector<ManifestFile>> FirstFiles(const ManifestFileStore& files, size_t count);
 
 }  // namespace arkwiki

@@ -118,6 +118,12 @@ Status Repository::Forget(const std::vector<std::string>& ids) {
   return DeletePointsLocked(env_, repo, ids);
 }
 
+Result<std::string> Repository::ManifestScratchDir() const {
+  if (!key_) return RepoLayout(dir_).tmp;  // cleaned by each locked run
+  ARKWIKI_RETURN_IF_ERROR(raw_env_->CreateDirs(layout_.tmp));
+  return layout_.tmp;
+}
+
 Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
                                         const BackupOptions& options) {
   const RepoLayout repo(dir_);

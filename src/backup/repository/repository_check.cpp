@@ -28,24 +28,28 @@ bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
 // manifest stored as chunks: its list, the chunks to *manifest_chunks (to
 // be checked as objects, even when the manifest cannot be read), the
 // manifest read through `stored` (which reassembles it, checking each
-// chunk, and the manifest's own checksum). A database stored as chunks: its
-// list, whose sizes must add up to the database's; the chunks go to
-// *chunks, to be checked as objects.
-Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, Manifest* manifest,
-                       std::vector<ObjectRef>* chunks, std::vector<ObjectRef>* manifest_chunks) {
+// chunk, and the manifest's own checksum), its files into `files`, its
+// database's entry to *database. A database stored as chunks: its list,
+// whose sizes must add up to the database's; the chunks go to *chunks, to
+// be checked as objects.
+Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, ManifestFileStore* files,
+                       ManifestFile* database, std::vector<ObjectRef>* chunks,
+                       std::vector<ObjectRef>* manifest_chunks) {
   Result<std::vector<ChunkRef>> manifest_listed = ReadPointChunks(env, dir, kManifestChunks);
   if (!manifest_listed.ok()) return Status::Corruption(manifest_listed.status().message());
   *manifest_chunks = StoredObjects(*manifest_listed);
-  ARKWIKI_ASSIGN_OR_RETURN(*manifest, ReadPointManifest(stored, dir));
-  if (manifest->files.size() < 2) return Status::Corruption("its manifest lists no database");
+  ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(stored, dir, files).status());
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ManifestFile> own, FirstFiles(*files, 2));
+  if (own.size() < 2) return Status::Corruption("its manifest lists no database");
+  *database = own[0];
   Result<std::vector<ChunkRef>> listed = ReadPointChunks(env, dir);
   if (!listed.ok()) return Status::Corruption(listed.status().message());
   *chunks = StoredObjects(*listed);
-  if (!chunks->empty() && ChunkedSize(*listed) != manifest->files.SizeAt(0)) {
+  if (!chunks->empty() && ChunkedSize(*listed) != database->size) {
     return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
   }
   for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
-    const ManifestFile f = manifest->files[i];
+    const ManifestFile& f = own[i];
     Result<FileDigest> digest = Sha256File(env, JoinPath(dir, f.path));
     if (!digest.ok()) return Status::Corruption(f.path + ": " + digest.status().message());
     if (digest->sha256 != f.sha256 || digest->size != f.size) {
@@ -124,10 +128,12 @@ Status CheckChunkedDatabases(Env* env, const RepoLayout& repo,
 }
 
 // Which restore points need each damaged object (their manifests read
-// again, through `stored`); adds to `problems` the ones that do. A point
-// that failed already (as one whose manifest chunk is damaged has: its
-// manifest could not be read) is still named for its manifest's chunks.
-Status AttributeDamage(Env* env, Env* stored, const RepoLayout& repo,
+// again, through `stored`, their files spilled as `new_files()` does);
+// adds to `problems` the ones that do. A point that failed already (as one
+// whose manifest chunk is damaged has: its manifest could not be read) is
+// still named for its manifest's chunks.
+template <typename NewFiles>
+Status AttributeDamage(Env* env, Env* stored, const NewFiles& new_files, const RepoLayout& repo,
                        const std::vector<std::string>& ids,
                        const std::map<std::string, std::string>& damaged,
                        std::map<std::string, std::string>* problems, CheckReport* report) {
@@ -154,10 +160,19 @@ Status AttributeDamage(Env* env, Env* stored, const RepoLayout& repo,
       (*problems)[id] = std::to_string(manifest_needs) + " chunk(s) of its manifest are damaged";
       continue;
     }
-    ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(stored, dir));
+    ManifestFileStore files = new_files();
+    ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(stored, dir, &files).status());
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, ReadPointChunks(env, dir));
     size_t needs = 0;
-    for (size_t i = 2; i < manifest.files.size(); ++i) needs += need(manifest.files[i].sha256);
+    ManifestFileStore::Cursor cursor = files.Walk();
+    for (size_t i = 0;; ++i) {
+      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+      if (f == nullptr) break;
+      if (i < 2) continue;  // the database and the settings
+      needs +=
+          need(f->upload_hash != nullptr ? HexEncode(f->upload_hash->data(), f->upload_hash->size())
+                                         : f->other->sha256);
+    }
     size_t chunks_needed = 0;
     for (const ChunkRef& c : chunks) {
       chunks_needed += need(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
@@ -208,19 +223,28 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   // Objects read wherever they are stored: loose, or inside a pack; a
   // chunked manifest or database as one file.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
+  // A manifest's files past manifest_files_held_ go to a scratch file.
+  ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
+  const auto new_files = [&] {
+    return ManifestFileStore::InDir(raw_env_, scratch, manifest_files_held_);
+  };
   for (const std::string& id : ids) {
-    Manifest manifest;
+    ManifestFileStore files = new_files();
+    ManifestFile database;
     std::vector<ObjectRef> chunks;
     std::vector<ObjectRef> manifest_chunks;
-    Status s = CheckPointFiles(env_, stored.get(), repo.SnapshotDir(id), &manifest, &chunks,
+    Status s = CheckPointFiles(env_, stored.get(), repo.SnapshotDir(id), &files, &database, &chunks,
                                &manifest_chunks);
+    // The scratch file could not be written: the check's own failure. (A
+    // read of the point never gives NoSpace.)
+    if (s.code() == StatusCode::kNoSpace) return s;
     objects.AddAll(std::move(manifest_chunks));
     if (!s.ok()) {
       problems[id] = s.message();
       report.snapshot_problems.push_back(id + ": " + s.message());
     } else {
-      if (!chunks.empty()) chunked_databases.emplace(id, manifest.files[0]);
-      objects.AddUploads(manifest);
+      if (!chunks.empty()) chunked_databases.emplace(id, database);
+      ARKWIKI_RETURN_IF_ERROR(objects.AddUploads(files));
       objects.AddAll(std::move(chunks));
     }
     ++report.snapshots_checked;
@@ -228,7 +252,7 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
                            CheckObjects(stored.get(), repo, objects, options, &report));
   ARKWIKI_RETURN_IF_ERROR(
-      AttributeDamage(env_, stored.get(), repo, ids, damaged, &problems, &report));
+      AttributeDamage(env_, stored.get(), new_files, repo, ids, damaged, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(
       CheckChunkedDatabases(stored.get(), repo, chunked_databases, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(WriteOutcome(env_, repo, ids, problems, report));

@@ -163,7 +163,9 @@ Result<std::unique_ptr<Repository>> Repository::Open(Env* env, const DataDirLayo
   for (const std::string* sub : {&repo.objects, &repo.snapshots, &repo.tmp, &repo.trash}) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDir(*sub));
   }
-  return std::unique_ptr<Repository>(new Repository(env, layout, dir, std::move(key)));
+  std::unique_ptr<Repository> opened(new Repository(env, layout, dir, std::move(key)));
+  opened->manifest_files_held_ = options.manifest_files_held;
+  return opened;
 }
 
 }  // namespace arkwiki

@@ -92,20 +92,24 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
   // A manifest stored as chunks reads through the stored objects.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
   ObjectSet keep;
   for (const std::string& id : ids) {
     Result<std::vector<ChunkRef>> manifest_chunks =
         ReadPointChunks(env_, repo.SnapshotDir(id), kManifestChunks);
+    // Its files past manifest_files_held_ go to a scratch file.
+    ManifestFileStore files = ManifestFileStore::InDir(raw_env_, scratch, manifest_files_held_);
     Result<Manifest> manifest = manifest_chunks.ok()
-                                    ? ReadPointManifest(stored.get(), repo.SnapshotDir(id))
+                                    ? ReadPointManifest(stored.get(), repo.SnapshotDir(id), &files)
                                     : Result<Manifest>(manifest_chunks.status());
+    if (manifest.status().code() == StatusCode::kNoSpace) return manifest.status();  // scratch
     if (!manifest.ok()) {
       return Status::Corruption("not pruning: the manifest of restore point " + id +
                                 " cannot be read (" + manifest.status().message() +
                                 "), so the objects it needs are unknown; delete that restore "
                                 "point first if it is beyond repair");
     }
-    keep.AddUploads(*manifest);
+    ARKWIKI_RETURN_IF_ERROR(keep.AddUploads(files));
     keep.AddAll(StoredObjects(*manifest_chunks));
     Result<std::vector<ChunkRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
     if (!chunks.ok()) {
@@ -116,6 +120,9 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     }
     keep.AddAll(StoredObjects(*chunks));
   }
+  // Its pack index is not needed again: PrunePacks loads the index afresh,
+  // under the lock, and the two would be held at once.
+  stored.reset();
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);
   PruneResult result;

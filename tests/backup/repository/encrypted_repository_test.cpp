@@ -213,6 +213,53 @@ TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
   EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
 }
 
+// Notes the path of every file created through it.
+class CreatedFilesEnv : public EnvWrapper {
+ public:
+  explicit CreatedFilesEnv(Env* target) : EnvWrapper(target) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                        CreateMode m) override {
+    created.push_back(p);
+    return target()->NewWritableFile(p, m);
+  }
+  std::vector<std::string> created;
+};
+
+// A check or prune of a large repository spills its manifests' files: in
+// plaintext, so never into an encrypted repository, whose store may be
+// the untrusted place.
+TEST_F(EncryptedRepositoryTest, ManifestFilesSpilledByCheckAndPruneStayOutOfTheRepository) {
+  AddSmallUploads(5);
+  const SnapshotInfo first = Snap();
+  AddUpload("second.txt", "only in the second");
+  Snap();
+  PackIndex index = Packs();
+  ASSERT_FALSE(index.entries().empty());
+  const PackEntry& victim = index.entries().back();
+  FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[victim.pack]),
+             victim.offset + victim.size / 2);
+  RepositoryOptions options = Options();
+  options.manifest_files_held = 1;
+  CreatedFilesEnv env(Env::Default());
+  auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_, options);
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  auto report = (*repo)->Check(CheckOptions{100, 0});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->damaged.size(), 1u);
+  EXPECT_FALSE(report->damaged[0].snapshots.empty());
+  ASSERT_TRUE((*repo)->Delete(first.id).ok());
+  auto pruned = (*repo)->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  size_t spilled = 0;
+  for (const std::string& path : env.created) {
+    if (path.find("arkwiki-manifest-files-") == std::string::npos) continue;
+    ++spilled;
+    EXPECT_NE(path.rfind(DataDirLayout(data_).tmp + "/", 0), std::string::npos) << path;
+    EXPECT_EQ(path.rfind(repo_dir_ + "/", 0), std::string::npos) << path;
+  }
+  EXPECT_GE(spilled, 3u);  // two points checked, one pruned
+}
+
 TEST_F(EncryptedRepositoryTest, ChunksAreSharedSealedAndADamagedOneNamesThePointsNeedingIt) {
   const SnapshotInfo first = Snap();
   const SnapshotInfo second = Snap();  // nothing changed: no chunk stored again

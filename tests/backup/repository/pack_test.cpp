@@ -25,8 +25,15 @@
 namespace arkwiki {
 namespace {
 
-class PackTest : public testing::RepositoryFixture {
+// Run with the manifests' files held in memory and spilled past one file,
+// as a check or prune of a large repository spills them.
+class PackTest : public testing::RepositoryFixture, public ::testing::WithParamInterface<size_t> {
  protected:
+  RepositoryOptions Options() override {
+    RepositoryOptions options;
+    options.manifest_files_held = GetParam();
+    return options;
+  }
   std::string PackPath(const PackIndex& index, uint32_t pack) {
     return JoinPath(PacksDir(repo_), index.packs().at(pack));
   }
@@ -49,7 +56,7 @@ const PackEntry& UploadEntry(const PackIndex& index, const std::vector<std::stri
   return index.entries().front();
 }
 
-TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
+TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   for (int i = 0; i < 20; ++i) AddUpload("s" + std::to_string(i), "small " + std::to_string(i));
   const std::string large(kPackObjectLimit, 'L');
   AddUpload("large.bin", large);
@@ -83,7 +90,7 @@ TEST_F(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
-TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapshotRepairsIt) {
+TEST_P(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapshotRepairsIt) {
   SnapshotInfo first = Snap();
   SnapshotInfo second = Snap();
   PackIndex index = Packs();
@@ -101,7 +108,7 @@ TEST_F(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapsho
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
-TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThemAgain) {
+TEST_P(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThemAgain) {
   SnapshotInfo first = Snap();
   // The pack of uploads (the live uploads repair it).
   const uint32_t uploads = UploadEntry(Packs(), {first.id}, repo_).pack;
@@ -122,7 +129,7 @@ TEST_F(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThem
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
-TEST_F(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
+TEST_P(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
   SnapshotInfo first = Snap();
   AddUpload("new.txt", "only in the second restore point");
   SnapshotInfo second = Snap();
@@ -144,7 +151,7 @@ TEST_F(PackTest, PruneRemovesAPackOnlyWhenNoRestorePointNamesAnyOfItsObjects) {
   EXPECT_TRUE(Packs().packs().empty());
 }
 
-TEST_F(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
+TEST_P(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
   SnapshotInfo first = Snap();
   AddUpload("new.txt", "only in the second restore point");
   SnapshotInfo second = Snap();
@@ -186,7 +193,7 @@ void MakeLooseOnly(Env* env, const RepoLayout& repo, const std::string& id) {
           .ok());
 }
 
-TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
+TEST_P(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   SnapshotInfo first = Snap();
   ASSERT_NO_FATAL_FAILURE(MakeLooseOnly(Env::Default(), repo_, first.id));
   ASSERT_EQ(Open()->List()->size(), 1u);
@@ -219,7 +226,7 @@ TEST_F(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
 // points too.)
 constexpr char kParentData[] = "ARKWIKI_TEST_PARENT_DATA";
 
-TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
+TEST_P(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const char* parent_data = std::getenv(kParentData);
   const bool child = parent_data != nullptr;
@@ -276,7 +283,7 @@ TEST_F(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
   EXPECT_TRUE(Env::Default()->ListDir(repo_.tmp)->empty());
 }
 
-TEST_F(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
+TEST_P(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
   const std::string good = dir_.Sub("good");
   const std::string bad = dir_.Sub("bad");
   ASSERT_TRUE(WriteFileAtomically(Env::Default(), good, "good bytes").ok());
@@ -326,6 +333,9 @@ TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
   EXPECT_EQ(index->entries()[0].offset, 8u);
   EXPECT_EQ(index->entries()[0].size, 8u);
 }
+
+INSTANTIATE_TEST_SUITE_P(ManifestFilesHeldOrSpilled, PackTest,
+                         ::testing::Values(RepositoryOptions().manifest_files_held, size_t{1}));
 
 }  // namespace
 }  // namespace arkwiki

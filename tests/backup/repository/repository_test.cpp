@@ -55,6 +55,7 @@ class RepositoryTest : public ::testing::Test {
     }
     return n;
   }
+  void PruneFailingAtEveryStep(size_t manifest_files_held);
   // A loose object: the test must have stored one (kPackObjectLimit or more).
   std::string AnyLooseObject() {
     RepoLayout repo(repo_dir_);
@@ -343,21 +344,35 @@ TEST_F(RepositoryTest, FailureAtEveryStepOfASnapshotLeavesEarlierSnapshotsIntact
   EXPECT_TRUE(Env::Default()->ListDir(RepoLayout(repo_dir_).tmp)->empty());
 }
 
-TEST_F(RepositoryTest, FailureAtEveryStepOfAPruneNeverRemovesANeededObject) {
+// Fails the n-th I/O step of a prune (alternately an I/O error and a full
+// disk), for every n until one prune completes; the first restore point
+// must stay whole throughout.
+void RepositoryTest::PruneFailingAtEveryStep(size_t manifest_files_held) {
   SnapshotInfo first = Snap();
   for (int i = 0; i < 5; ++i) AddUpload("g" + std::to_string(i), "gone " + std::to_string(i));
   SnapshotInfo second = Snap();
   ASSERT_TRUE(Open()->Delete(second.id).ok());
+  RepositoryOptions options;
+  options.manifest_files_held = manifest_files_held;
   bool completed = false;
   for (uint64_t n = 1; !completed && n < 200; ++n) {
     FaultInjectionEnv env(Env::Default());
-    env.FailAt(n, StatusCode::kIoError);
-    auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_);
+    env.FailAt(n, n % 2 == 0 ? StatusCode::kNoSpace : StatusCode::kIoError);
+    auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_, options);
     completed = repo.ok() && (*repo)->Prune().ok();
     ASSERT_NO_FATAL_FAILURE(AssertHealthy()) << "n=" << n;
   }
   ASSERT_TRUE(completed);
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
+TEST_F(RepositoryTest, FailureAtEveryStepOfAPruneNeverRemovesANeededObject) {
+  PruneFailingAtEveryStep(RepositoryOptions().manifest_files_held);
+}
+
+// Each manifest's files go to a scratch file and are read back twice.
+TEST_F(RepositoryTest, FailureAtEveryStepOfAPruneSpillingManifestsNeverRemovesANeededObject) {
+  PruneFailingAtEveryStep(1);
 }
 
 }  // namespace
