@@ -47,6 +47,7 @@ ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
       in_(std::move(o.in_)),
       created_(o.created_),
       finished_(o.finished_),
+      failed_(o.failed_),
       count_(o.count_),
       uploads_(o.uploads_),
       ascending_(o.ascending_),
@@ -85,16 +86,21 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
     r.size = kOther;
   }
   if (env_ != nullptr && held_.size() == held_max_ && !out_) {
-    ARKWIKI_RETURN_IF_ERROR(CreateUnnamed());
+    ARKWIKI_RETURN_IF_ERROR(Failed(CreateUnnamed()));
     // Written before this record is added, so that the vector of held
     // records never grows past `held_max_` (doubling it held three times
     // as much for a moment).
-    ARKWIKI_RETURN_IF_ERROR(Spill());
+    ARKWIKI_RETURN_IF_ERROR(Failed(Spill()));
   }
   held_.push_back(r);
   ++count_;
-  if (out_ && held_.size() >= kBlockRecords) return Spill();
+  if (out_ && held_.size() >= kBlockRecords) return Failed(Spill());
   return Status::Ok();
+}
+
+Status ManifestFileStore::Failed(Status s) const {
+  if (!s.ok()) failed_ = true;
+  return s;
 }
 
 // Creates the scratch file, opens it for reading too, and removes its name
@@ -127,7 +133,9 @@ Status ManifestFileStore::Spill() {
   return s.WithContext("writing the manifest's file list to scratch file " + path_);
 }
 
-Status ManifestFileStore::Finish() {
+Status ManifestFileStore::Finish() { return Failed(FinishScratch()); }
+
+Status ManifestFileStore::FinishScratch() {
   if (!out_) return Status::Ok();
   if (!in_) {
     return Status::InvalidArgument("the manifest's scratch file " + path_ +
@@ -205,6 +213,12 @@ Status ManifestFileStore::Cursor::Damaged(const std::string& what) const {
 }
 
 Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::Next() {
+  Result<const File*> next = ReadNext();
+  if (!next.ok()) (void)store_->Failed(next.status());
+  return next;
+}
+
+Result<const ManifestFileStore::File*> ManifestFileStore::Cursor::ReadNext() {
   if (read_ == store_->count_) return nullptr;
   Record r;
   if (!store_->spilled()) {

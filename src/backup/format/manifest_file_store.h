@@ -67,6 +67,7 @@ class ManifestFileStore {
    private:
     friend class ManifestFileStore;
     explicit Cursor(const ManifestFileStore* store) : store_(store) {}
+    Result<const File*> ReadNext();
     Status Fill();
     Status Damaged(const std::string& what) const;
 
@@ -110,6 +111,9 @@ class ManifestFileStore {
   // share a hash).
   bool uploads_ascending() const { return ascending_; }
   size_t uploads() const { return uploads_; }
+  // Whether the scratch file failed to be created, written or read back:
+  // the failure is this machine's, not the manifest's.
+  bool failed() const { return failed_; }
   Cursor Walk() const { return Cursor(this); }
   // The list as a ManifestFiles: the records when held, else only the
   // count (ManifestFiles::NotHeld).
@@ -129,6 +133,9 @@ class ManifestFileStore {
 
   Status CreateUnnamed();
   Status Spill();
+  Status FinishScratch();
+  // Notes a failure of the scratch file (failed()); returns `s`.
+  Status Failed(Status s) const;
   void Remove();
 
   Env* env_ = nullptr;  // null: never spills
@@ -141,6 +148,7 @@ class ManifestFileStore {
   std::unique_ptr<RandomAccessFile> in_;  // the scratch file, for the passes
   bool created_ = false;                  // its name is this store's to remove
   bool finished_ = false;                 // Finish wrote out every record
+  mutable bool failed_ = false;           // see failed()
   size_t count_ = 0;
   size_t uploads_ = 0;
   bool ascending_ = true;

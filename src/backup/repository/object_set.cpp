@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <utility>
 
 namespace arkwiki {
@@ -11,6 +12,8 @@ namespace {
 // The uploads of a manifest's files, in the store's order.
 class UploadReader {
  public:
+  // Read back from a scratch file: the two reads are compared.
+  static constexpr bool kReadTwiceFromDisk = true;
   explicit UploadReader(const ManifestFileStore& files) : cursor_(files.Walk()) {}
   Result<bool> Next(ObjectRef* out) {
     for (;;) {
@@ -28,6 +31,7 @@ class UploadReader {
 
 class BatchReader {
  public:
+  static constexpr bool kReadTwiceFromDisk = false;
   explicit BatchReader(const std::vector<ObjectRef>& batch) : batch_(batch) {}
   Result<bool> Next(ObjectRef* out) {
     if (next_ == batch_.size()) return false;
@@ -39,6 +43,22 @@ class BatchReader {
   const std::vector<ObjectRef>& batch_;
   size_t next_ = 0;
 };
+
+// A digest of every ref a reader yields, in order, so that a list read
+// twice from disk can be compared with itself.
+class RefsDigest {
+ public:
+  void Add(const ObjectRef& ref) {
+    hash_.Update(ref.sha256.data(), ref.sha256.size());
+    hash_.Update(&ref.size, sizeof ref.size);
+  }
+  std::string Finish() { return hash_.FinishHex(); }
+
+ private:
+  Sha256 hash_;
+};
+
+constexpr char kListChanged[] = "a manifest's list of files changed between two reads of it";
 
 }  // namespace
 
@@ -72,18 +92,23 @@ Status ObjectSet::MergeAscending(const Open& open) {
   // that, its objects move to the back, and the merge writes from the
   // front. Most restore points name the objects earlier ones named, so the
   // set then neither grows nor is copied.
+  using Reader = decltype(open());
   size_t fresh = 0;
+  std::string first_read;
   {
-    auto reader = open();
+    Reader reader = open();
+    RefsDigest digest;
     const ObjectRef* held = refs_;
     const ObjectRef* const end = refs_ + size_;
     ObjectRef ref;
     for (;;) {
       ARKWIKI_ASSIGN_OR_RETURN(bool more, reader.Next(&ref));
       if (!more) break;
+      if constexpr (Reader::kReadTwiceFromDisk) digest.Add(ref);
       held = std::lower_bound(held, end, ref);
       if (held == end || !(*held == ref)) ++fresh;
     }
+    if constexpr (Reader::kReadTwiceFromDisk) first_read = digest.Finish();
   }
   if (fresh == 0) return Status::Ok();
   const size_t old_size = size_;
@@ -95,24 +120,25 @@ Status ObjectSet::MergeAscending(const Open& open) {
   ObjectRef* held = refs_ + fresh;
   ObjectRef* out = refs_;
   size_t added = 0;
-  auto reader = open();
+  Reader reader = open();
+  RefsDigest digest;
   ObjectRef ref;
   for (;;) {
     ARKWIKI_ASSIGN_OR_RETURN(bool more, reader.Next(&ref));
     if (!more) break;
+    if constexpr (Reader::kReadTwiceFromDisk) digest.Add(ref);
     while (held != end && *held < ref) *out++ = *held++;
     if (held != end && *held == ref) continue;  // held: keeps its size
-    if (added++ == fresh) {
-      return Status::IoError("a manifest's list of files changed between two reads of it");
-    }
+    if (added++ == fresh) return Status::IoError(kListChanged);
     *out++ = ref;
   }
   // The held objects left are in place once every new one is in.
   if (out != held) Resize(static_cast<size_t>(std::move(held, end, out) - refs_));
-  return added == fresh ? Status::Ok()
-                        : Status::IoError(
-                              "a manifest's list of files changed between two "
-                              "reads of it");
+  if (added != fresh) return Status::IoError(kListChanged);
+  if constexpr (Reader::kReadTwiceFromDisk) {
+    if (digest.Finish() != first_read) return Status::IoError(kListChanged);
+  }
+  return Status::Ok();
 }
 
 void ObjectSet::Resize(size_t size) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <tuple>
 
 #include "arkwiki/core/crash_point.h"
 #include "repository/point_json.h"
@@ -78,19 +79,12 @@ Result<uint64_t> ReadIndexSize(const RandomAccessFile& file) {
 
 }  // namespace
 
-Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
-  PackIndex index;
+Result<std::vector<std::string>> ListPacks(Env* env, const RepoLayout& repo) {
+  std::vector<std::string> packs;
   const std::string dir = PacksDir(repo);
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dir));
-  if (!exists) return index;
+  if (!exists) return packs;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> files, env->ListDir(dir));
-  std::sort(files.begin(), files.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  // The trailers first: the entries are reserved at once, for as many of
-  // the shortest lines as the indexes could hold, so the vector never
-  // grows by copying (which held up to three times the index at once).
-  std::vector<std::string> packs;
-  uint64_t index_bytes = 0;
   for (const DirEntry& f : files) {
     const std::string_view name = f.name;
     Sha256Raw raw;
@@ -98,52 +92,84 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
         !ParseSha256Hex(name.substr(0, 64), &raw) || name.substr(64) != kPackSuffix) {
       continue;  // not a pack: left alone
     }
-    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, f.name)));
-    Result<uint64_t> index_size = ReadIndexSize(*file);
-    if (index_size.ok()) {
-      index_bytes += *index_size;
-      packs.push_back(f.name);
-    } else if (index_size.status().code() == StatusCode::kCorruption) {
-      index.unreadable_.push_back(f.name + ": " + index_size.status().message());
-    } else {
-      return index_size.status();
-    }
+    packs.push_back(f.name);
   }
-  index.entries_.reserve(index_bytes / kShortestIndexLine);
-  for (const std::string& name : packs) {
-    Status s = index.AddPack(env, dir, name);
-    if (s.code() == StatusCode::kCorruption) {
-      index.unreadable_.push_back(name + ": " + s.message());
-    } else if (!s.ok()) {
-      return s;
-    }
-  }
-  std::stable_sort(index.entries_.begin(), index.entries_.end());
-  return index;
+  std::sort(packs.begin(), packs.end());
+  return packs;
 }
 
-// Appends the pack's entries, or none when its index is damaged.
-Status PackIndex::AddPack(Env* env, const std::string& dir, const std::string& name) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
-  ARKWIKI_ASSIGN_OR_RETURN(const uint64_t index_size, ReadIndexSize(*file));
-  const uint64_t data_end = file->Size() - kPackTrailerSize - index_size;
+// The text of the index of the pack `file`.
+Result<std::string> ReadIndexText(const RandomAccessFile& file, uint64_t* data_end) {
+  ARKWIKI_ASSIGN_OR_RETURN(const uint64_t index_size, ReadIndexSize(file));
+  *data_end = file.Size() - kPackTrailerSize - index_size;
   std::string text(index_size, '\0');
-  ARKWIKI_RETURN_IF_ERROR(ReadExactly(*file, data_end, text.data(), text.size()));
-  const size_t first = entries_.size();
+  ARKWIKI_RETURN_IF_ERROR(ReadExactly(file, *data_end, text.data(), text.size()));
+  return text;
+}
+
+Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
+                       std::vector<PackEntry>* entries) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
+  uint64_t data_end = 0;
+  ARKWIKI_ASSIGN_OR_RETURN(const std::string text, ReadIndexText(*file, &data_end));
+  const size_t first = entries->size();
   std::string_view rest = text;
   while (!rest.empty()) {
     const size_t eol = rest.find('\n');
     PackEntry e;
-    e.pack = static_cast<uint32_t>(packs_.size());
+    e.pack = pack;
     if (eol == std::string_view::npos || !ParseIndexLine(rest.substr(0, eol), data_end, &e)) {
-      entries_.resize(first);
+      entries->resize(first);
       return Status::Corruption("damaged index");
     }
-    entries_.push_back(e);
+    entries->push_back(e);
     rest.remove_prefix(eol + 1);
   }
-  packs_.push_back(name);
   return Status::Ok();
+}
+
+Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
+  PackIndex index;
+  const std::string dir = PacksDir(repo);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
+  // The indexes' lines are counted first and the entries reserved at once,
+  // so the vector never grows by copying (which held up to three times the
+  // index at once). So each index is read twice, one at a time.
+  std::vector<std::string> readable;
+  uint64_t lines = 0;
+  for (const std::string& name : names) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
+    uint64_t data_end = 0;
+    Result<std::string> text = ReadIndexText(*file, &data_end);
+    if (text.ok()) {
+      lines += static_cast<uint64_t>(std::count(text->begin(), text->end(), '\n'));
+      readable.push_back(name);
+    } else if (text.status().code() == StatusCode::kCorruption) {
+      index.unreadable_.push_back(name + ": " + text.status().message());
+    } else {
+      return text.status();
+    }
+  }
+  index.entries_.reserve(lines);
+  for (const std::string& name : readable) {
+    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(index.packs_.size()),
+                               &index.entries_);
+    if (s.code() == StatusCode::kCorruption) {
+      index.unreadable_.push_back(name + ": " + s.message());
+    } else if (!s.ok()) {
+      return s;
+    } else {
+      index.packs_.push_back(name);
+    }
+  }
+  // In place: std::stable_sort would borrow a buffer of half the index.
+  // An object in several packs is found in the first pack by name, as the
+  // order the packs were read in would give.
+  std::sort(index.entries_.begin(), index.entries_.end(),
+            [](const PackEntry& a, const PackEntry& b) {
+              return std::tie(a.sha256, a.pack, a.offset) < std::tie(b.sha256, b.pack, b.offset);
+            });
+  return index;
 }
 
 const PackEntry* PackIndex::Find(const Sha256Raw& sha256) const {

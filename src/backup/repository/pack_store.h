@@ -70,8 +70,6 @@ class PackIndex {
   const std::vector<std::string>& unreadable() const { return unreadable_; }
 
  private:
-  Status AddPack(Env* env, const std::string& dir, const std::string& name);
-
   std::vector<std::string> packs_;
   std::vector<PackEntry> entries_;
   std::vector<std::string> unreadable_;
@@ -79,6 +77,14 @@ class PackIndex {
 
 // objects/packs/ of `repo`.
 std::string PacksDir(const RepoLayout& repo);
+// The names ("<sha256>.pack") of the packs in PacksDir(repo), sorted; none
+// when it does not exist. Other files there are left out.
+Result<std::vector<std::string>> ListPacks(Env* env, const RepoLayout& repo);
+// Appends the entries of the pack `name` in `dir` to *entries, numbered
+// `pack`. Corruption, and nothing appended, when its trailer or index is
+// damaged.
+Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
+                       std::vector<PackEntry>* entries);
 
 // Writes the small objects of one snapshot into packs (steps in the file
 // comment). Nothing is synced: the caller's syncfs makes the packs durable

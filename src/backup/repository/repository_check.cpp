@@ -235,9 +235,8 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
     std::vector<ObjectRef> manifest_chunks;
     Status s = CheckPointFiles(env_, stored.get(), repo.SnapshotDir(id), &files, &database, &chunks,
                                &manifest_chunks);
-    // The scratch file could not be written: the check's own failure. (A
-    // read of the point never gives NoSpace.)
-    if (s.code() == StatusCode::kNoSpace) return s;
+    // The scratch file failed: the check's own failure, not the point's.
+    if (files.failed()) return s;
     objects.AddAll(std::move(manifest_chunks));
     if (!s.ok()) {
       problems[id] = s.message();

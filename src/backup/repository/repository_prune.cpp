@@ -42,23 +42,26 @@ Status PruneDir(Env* env, const std::string& dir, const ObjectSet& keep, PruneRe
 // any named object is kept whole, with its unnamed objects: a pack is never
 // rewritten. A pack whose index cannot be read is kept too (its objects are
 // unknown); `backup check` reports the objects that need it as missing.
+// One pack's index is read at a time: beside `keep`, the whole index would
+// double what a prune holds.
 Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, PruneResult* result) {
-  ARKWIKI_ASSIGN_OR_RETURN(PackIndex index, PackIndex::Load(env, repo));
-  std::vector<uint64_t> named(index.packs().size());
-  std::vector<uint64_t> held(index.packs().size());
-  for (const PackEntry& e : index.entries()) {
-    ++held[e.pack];
-    if (keep.Contains(e.sha256)) ++named[e.pack];
-  }
-  for (size_t i = 0; i < index.packs().size(); ++i) {
-    if (named[i] > 0) {
-      result->objects_kept += named[i];
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> packs, ListPacks(env, repo));
+  std::vector<PackEntry> entries;
+  for (const std::string& name : packs) {
+    entries.clear();
+    Status s = ReadPackEntries(env, PacksDir(repo), name, 0, &entries);
+    if (s.code() == StatusCode::kCorruption) continue;  // kept: its objects are unknown
+    ARKWIKI_RETURN_IF_ERROR(s);
+    uint64_t named = 0;
+    for (const PackEntry& e : entries) named += keep.Contains(e.sha256) ? 1 : 0;
+    if (named > 0) {
+      result->objects_kept += named;
       continue;
     }
-    const std::string path = JoinPath(PacksDir(repo), index.packs()[i]);
+    const std::string path = JoinPath(PacksDir(repo), name);
     Result<uint64_t> size = env->GetFileSize(path);
     ARKWIKI_RETURN_IF_ERROR(env->RemoveFile(path));
-    result->objects_removed += held[i];
+    result->objects_removed += entries.size();
     result->bytes_removed += size.ok() ? *size : 0;
     if (++result->packs_removed == 1) CrashPoint("repository.prune.after_pack_removal");
   }
@@ -102,7 +105,7 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     Result<Manifest> manifest = manifest_chunks.ok()
                                     ? ReadPointManifest(stored.get(), repo.SnapshotDir(id), &files)
                                     : Result<Manifest>(manifest_chunks.status());
-    if (manifest.status().code() == StatusCode::kNoSpace) return manifest.status();  // scratch
+    if (files.failed()) return manifest.status();  // the scratch file's: not the point's
     if (!manifest.ok()) {
       return Status::Corruption("not pruning: the manifest of restore point " + id +
                                 " cannot be read (" + manifest.status().message() +
@@ -120,8 +123,8 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     }
     keep.AddAll(StoredObjects(*chunks));
   }
-  // Its pack index is not needed again: PrunePacks loads the index afresh,
-  // under the lock, and the two would be held at once.
+  // The stored objects are not read again, and their pack index is about
+  // the size of `keep`: let it go (PrunePacks reads one pack's at a time).
   stored.reset();
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);

@@ -187,6 +187,20 @@ TEST(ObjectSetTest, ListThatChangesBetweenItsTwoReadsIsAnIoError) {
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
 }
 
+TEST(ObjectSetTest, ListThatChangesButNotInHowManyNewObjectsItNamesIsAnIoError) {
+  testing::TempDir dir;
+  // As above, but the set does not hold 30: read again, the list names 31
+  // instead, as many new objects as before, but not the same.
+  SecondReadDiffersEnv env(Env::Default(), 11 * 40 + 3);
+  ObjectSet set;
+  ARKWIKI_ASSERT_OK(set.AddUploads(ManifestOf({1, 3})));
+  std::vector<uint32_t> uploads;
+  for (uint32_t n = 0; n < 40; ++n) uploads.push_back(n * 2 + 10);
+  const Status s =
+      set.AddUploads(SpilledStoreOf(&env, dir.path() + "/list.bin", FilesOf(uploads)));
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+}
+
 TEST(ObjectSetTest, ManyRandomBatchesMatchAnOrderedMap) {
   std::mt19937 random(19);
   ObjectSet set;

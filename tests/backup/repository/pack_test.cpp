@@ -172,6 +172,21 @@ TEST_P(PackTest, PruneRemovesThePackOfADeletedRestorePointAndKeepsTheRest) {
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
+TEST_P(PackTest, PruneKeepsAPackWhoseIndexCannotBeRead) {
+  SnapshotInfo first = Snap();
+  const size_t packs = Packs().packs().size();
+  const std::string pack = PackPath(Packs(), UploadEntry(Packs(), {first.id}, repo_).pack);
+  auto size = Env::Default()->GetFileSize(pack);
+  ASSERT_TRUE(size.ok());
+  FlipByteAt(pack, *size - 3);  // a digit of the index length in the trailer
+  ASSERT_TRUE(Open()->Delete(first.id).ok());
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  // Its objects are unknown, so it stays; every other pack goes.
+  EXPECT_EQ(pruned->packs_removed, packs - 1);
+  EXPECT_TRUE(*Env::Default()->FileExists(pack));
+}
+
 // Rewrites the repository as version 1 wrote it: every object loose, no
 // packs/, restore point `id`'s database whole, "format_version": 1.
 void MakeLooseOnly(Env* env, const RepoLayout& repo, const std::string& id) {
@@ -332,6 +347,35 @@ TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
   ASSERT_EQ(index->entries().size(), 1u);
   EXPECT_EQ(index->entries()[0].offset, 8u);
   EXPECT_EQ(index->entries()[0].size, 8u);
+}
+
+// A damaged line after good ones drops the whole pack, and the packs after
+// it keep their own numbers.
+TEST(PackIndexTest, ADamagedLineAfterGoodOnesDropsTheWholePack) {
+  testing::TempDir dir;
+  const RepoLayout repo(dir.path());
+  const std::string a = Sha256Hex("a");
+  const std::string b = Sha256Hex("b");
+  const std::string c = Sha256Hex("c");
+  // Pack names sort in this order: 0..., 1..., 2...
+  const std::string first = "0" + Sha256Hex("first").substr(1);
+  const std::string damaged = "1" + Sha256Hex("damaged").substr(1);
+  const std::string last = "2" + Sha256Hex("last").substr(1);
+  WriteSparsePack(repo, first, 16, a + " 0 8\n");
+  WriteSparsePack(repo, damaged, 16, b + " 0 8\n" + c + " 8 8\n" + a + " 8 9\n");
+  WriteSparsePack(repo, last, 16, c + " 8 8\n");
+  auto index = PackIndex::Load(Env::Default(), repo);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ASSERT_EQ(index->unreadable().size(), 1u);
+  EXPECT_EQ(index->unreadable()[0].rfind(damaged, 0), 0u) << index->unreadable()[0];
+  ASSERT_EQ(index->packs(), (std::vector<std::string>{first + ".pack", last + ".pack"}));
+  ASSERT_EQ(index->entries().size(), 2u);
+  for (const PackEntry& e : index->entries()) {
+    EXPECT_EQ(index->packs().at(e.pack), (Hex(e.sha256) == a ? first : last) + ".pack");
+  }
+  Sha256Raw only_in_damaged;
+  ASSERT_TRUE(ParseSha256Hex(b, &only_in_damaged));
+  EXPECT_EQ(index->Find(only_in_damaged), nullptr);
 }
 
 INSTANTIATE_TEST_SUITE_P(ManifestFilesHeldOrSpilled, PackTest,

@@ -344,6 +344,60 @@ TEST_F(RepositoryTest, FailureAtEveryStepOfASnapshotLeavesEarlierSnapshotsIntact
   EXPECT_TRUE(Env::Default()->ListDir(RepoLayout(repo_dir_).tmp)->empty());
 }
 
+// Fails every read of the scratch files that hold the manifests' file
+// lists.
+class ScratchReadsFailEnv : public EnvWrapper {
+ public:
+  explicit ScratchReadsFailEnv(Env* target) : EnvWrapper(target) {}
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewRandomAccessFile(p));
+    if (p.find("arkwiki-manifest-files-") == std::string::npos) return file;
+    return std::unique_ptr<RandomAccessFile>(new Failing(std::move(file)));
+  }
+
+ private:
+  class Failing : public RandomAccessFile {
+   public:
+    explicit Failing(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
+    Result<size_t> ReadAt(uint64_t, char*, size_t) const override {
+      return Status::IoError("injected read error");
+    }
+    uint64_t Size() const override { return file_->Size(); }
+
+   private:
+    std::unique_ptr<RandomAccessFile> file_;
+  };
+};
+
+// The scratch file is this machine's: when it fails, the check and the
+// prune fail as runs, and neither blames a restore point nor removes
+// anything.
+TEST_F(RepositoryTest, AFailingScratchFileFailsCheckAndPruneNotTheRestorePoints) {
+  SnapshotInfo first = Snap();
+  for (int i = 0; i < 3; ++i) AddUpload("s" + std::to_string(i), "spilled " + std::to_string(i));
+  SnapshotInfo second = Snap();
+  RepositoryOptions options;
+  options.manifest_files_held = 1;
+  ScratchReadsFailEnv env(Env::Default());
+  auto repo = Repository::Open(&env, DataDirLayout(data_), repo_dir_, options);
+  ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+  auto report = (*repo)->Check(CheckOptions{100, 0});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kIoError) << report.status().ToString();
+  auto points = Open()->List();
+  ASSERT_TRUE(points.ok());
+  for (const SnapshotInfo& p : *points) {
+    EXPECT_EQ(p.check.state, CheckStatus::State::kPassed) << p.id;
+  }
+  ASSERT_TRUE(Open()->Delete(first.id).ok());
+  const size_t objects = ObjectCount();
+  auto pruned = (*repo)->Prune();
+  ASSERT_FALSE(pruned.ok());
+  EXPECT_EQ(pruned.status().code(), StatusCode::kIoError) << pruned.status().ToString();
+  EXPECT_EQ(ObjectCount(), objects);
+  EXPECT_TRUE(ExportAndVerify(second.id).ok());
+}
+
 // Fails the n-th I/O step of a prune (alternately an I/O error and a full
 // disk), for every n until one prune completes; the first restore point
 // must stay whole throughout.
