@@ -162,14 +162,42 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
       index.packs_.push_back(name);
     }
   }
+  index.Sort();
+  return index;
+}
+
+Result<PackIndex> PackIndex::LoadOnly(Env* env, const RepoLayout& repo,
+                                      const std::function<bool(const Sha256Raw&)>& wanted) {
+  PackIndex index;
+  const std::string dir = PacksDir(repo);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
+  for (const std::string& name : names) {
+    const size_t first = index.entries_.size();
+    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(index.packs_.size()),
+                               &index.entries_);
+    if (s.code() == StatusCode::kCorruption) {
+      index.unreadable_.push_back(name + ": " + s.message());
+      continue;
+    }
+    ARKWIKI_RETURN_IF_ERROR(s);
+    index.entries_.erase(
+        std::remove_if(index.entries_.begin() + static_cast<std::ptrdiff_t>(first),
+                       index.entries_.end(), [&](const PackEntry& e) { return !wanted(e.sha256); }),
+        index.entries_.end());
+    index.packs_.push_back(name);
+  }
+  index.entries_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
+  index.Sort();
+  return index;
+}
+
+void PackIndex::Sort() {
   // In place: std::stable_sort would borrow a buffer of half the index.
   // An object in several packs is found in the first pack by name, as the
   // order the packs were read in would give.
-  std::sort(index.entries_.begin(), index.entries_.end(),
-            [](const PackEntry& a, const PackEntry& b) {
-              return std::tie(a.sha256, a.pack, a.offset) < std::tie(b.sha256, b.pack, b.offset);
-            });
-  return index;
+  std::sort(entries_.begin(), entries_.end(), [](const PackEntry& a, const PackEntry& b) {
+    return std::tie(a.sha256, a.pack, a.offset) < std::tie(b.sha256, b.pack, b.offset);
+  });
 }
 
 const PackEntry* PackIndex::Find(const Sha256Raw& sha256) const {

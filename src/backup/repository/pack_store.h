@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,10 @@ class PackIndex {
   // trailer or index is damaged is listed in unreadable() and skipped: its
   // objects then count as missing.
   static Result<PackIndex> Load(Env* env, const RepoLayout& repo);
+  // As above, holding only the entries whose stored name `wanted` accepts:
+  // for a reader that needs a few objects out of many.
+  static Result<PackIndex> LoadOnly(Env* env, const RepoLayout& repo,
+                                    const std::function<bool(const Sha256Raw&)>& wanted);
 
   // The entry for `sha256`, or nullptr.
   const PackEntry* Find(const Sha256Raw& sha256) const;
@@ -70,6 +75,8 @@ class PackIndex {
   const std::vector<std::string>& unreadable() const { return unreadable_; }
 
  private:
+  void Sort();
+
   std::vector<std::string> packs_;
   std::vector<PackEntry> entries_;
   std::vector<std::string> unreadable_;

@@ -2,6 +2,7 @@
 // stored (private to the backup layer).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "arkwiki/core/env.h"
@@ -38,7 +39,11 @@ class PackedObjectsEnv : public EnvWrapper {
   PackIndex index_;
 };
 
-// The repository's pack index loaded, wrapped around `target`.
-Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(Env* target, const RepoLayout& repo);
+// The repository's pack index loaded, wrapped around `target`; with
+// `wanted`, only its entries for the objects `wanted` accepts
+// (PackIndex::LoadOnly).
+Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(
+    Env* target, const RepoLayout& repo,
+    const std::function<bool(const Sha256Raw&)>& wanted = nullptr);
 
 }  // namespace arkwiki

@@ -82,6 +82,28 @@ ObjectSet StoredNames(const OffsiteKey& key, const ObjectSet& keep) {
   return set;
 }
 
+// The stored names of the restore points' manifest chunks, sorted: the only
+// packed objects a prune reads. A list that cannot be read adds none (the
+// prune then refuses, reading that point's manifest).
+std::vector<Sha256Raw> ManifestChunkNames(Env* env, const RepoLayout& repo,
+                                          const std::vector<std::string>& ids,
+                                          const OffsiteKey* key) {
+  std::vector<Sha256Raw> names;
+  for (const std::string& id : ids) {
+    Result<std::vector<ChunkRef>> chunks =
+        ReadPointChunks(env, repo.SnapshotDir(id), kManifestChunks);
+    if (!chunks.ok()) continue;
+    for (const ObjectRef& o : StoredObjects(*chunks)) {
+      Sha256Raw name = o.sha256;
+      if (key != nullptr && !ParseSha256Hex(key->ObjectName(o.sha256), &name)) continue;
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 }  // namespace
 
 Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
@@ -93,8 +115,14 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   // No copy runs: what a crashed one spooled can go.
   ARKWIKI_RETURN_IF_ERROR(env_->RemoveTree(repo.copy_tmp));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
-  // A manifest stored as chunks reads through the stored objects.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
+  // A manifest stored as chunks reads through the stored objects, with
+  // only its chunks' entries of the pack index: the whole index would be
+  // about the size of `keep` again.
+  const std::vector<Sha256Raw> chunk_names = ManifestChunkNames(env_, repo, ids, key_.get());
+  ARKWIKI_ASSIGN_OR_RETURN(
+      auto stored, OpenStoredObjects(raw_env_, repo, key_.get(), [&](const Sha256Raw& name) {
+        return std::binary_search(chunk_names.begin(), chunk_names.end(), name);
+      }));
   ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
   ObjectSet keep;
   for (const std::string& id : ids) {
@@ -123,9 +151,6 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     }
     keep.AddAll(StoredObjects(*chunks));
   }
-  // The stored objects are not read again, and their pack index is about
-  // the size of `keep`: let it go (PrunePacks reads one pack's at a time).
-  stored.reset();
   // Objects are removed by their stored names, through the raw files.
   if (key_) keep = StoredNames(*key_, keep);
   PruneResult result;

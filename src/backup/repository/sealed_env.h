@@ -15,11 +15,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
+#include "arkwiki/core/hash.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -83,9 +85,12 @@ class SealedRepoEnv : public EnvWrapper {
 // loose or packed (PackedObjectsEnv); with `key` (an encrypted repository)
 // wrapped in a SealedRepoEnv, which also opens the restore points' files.
 // A restore point's database stored as chunks reads as one whole file
-// (ChunkedDatabaseEnv): this is the one place that reassembles it.
-Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
-                                               const OffsiteKey* key);
+// (ChunkedDatabaseEnv): this is the one place that reassembles it. With
+// `wanted`, only the packed objects whose stored names it accepts can be
+// read (OpenPackedObjects).
+Result<std::unique_ptr<Env>> OpenStoredObjects(
+    Env* target, const RepoLayout& repo, const OffsiteKey* key,
+    const std::function<bool(const Sha256Raw&)>& wanted = nullptr);
 
 // A sequential reader over a random access file, from its start.
 std::unique_ptr<SequentialFile> ReadInOrder(std::unique_ptr<RandomAccessFile> file);

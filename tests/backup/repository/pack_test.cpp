@@ -378,6 +378,31 @@ TEST(PackIndexTest, ADamagedLineAfterGoodOnesDropsTheWholePack) {
   EXPECT_EQ(index->Find(only_in_damaged), nullptr);
 }
 
+TEST(PackIndexTest, LoadOnlyHoldsJustTheWantedEntriesOfEveryReadablePack) {
+  testing::TempDir dir;
+  const RepoLayout repo(dir.path());
+  const std::string a = Sha256Hex("a");
+  const std::string b = Sha256Hex("b");
+  const std::string c = Sha256Hex("c");
+  WriteSparsePack(repo, Sha256Hex("one"), 16, a + " 0 8\n" + b + " 8 8\n");
+  WriteSparsePack(repo, Sha256Hex("two"), 16, c + " 0 8\n" + a + " 8 8\n");
+  WriteSparsePack(repo, Sha256Hex("damaged"), 16, b + " 8 9\n");
+  Sha256Raw wanted;
+  ASSERT_TRUE(ParseSha256Hex(a, &wanted));
+  auto index = PackIndex::LoadOnly(Env::Default(), repo,
+                                   [&](const Sha256Raw& name) { return name == wanted; });
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  EXPECT_EQ(index->unreadable().size(), 1u);
+  EXPECT_EQ(index->packs().size(), 2u);
+  ASSERT_EQ(index->entries().size(), 2u);  // in both packs
+  for (const PackEntry& e : index->entries()) EXPECT_EQ(Hex(e.sha256), a);
+  const PackEntry* found = index->Find(wanted);
+  ASSERT_NE(found, nullptr);
+  // The first pack by name holds the copy that is read.
+  EXPECT_EQ(found->pack, 0u);
+  EXPECT_EQ(found->offset, Sha256Hex("one") < Sha256Hex("two") ? 0u : 8u);
+}
+
 INSTANTIATE_TEST_SUITE_P(ManifestFilesHeldOrSpilled, PackTest,
                          ::testing::Values(RepositoryOptions().manifest_files_held, size_t{1}));
 
