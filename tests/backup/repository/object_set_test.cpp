@@ -196,8 +196,7 @@ TEST(ObjectSetTest, ListThatChangesButNotInHowManyNewObjectsItNamesIsAnIoError) 
   ARKWIKI_ASSERT_OK(set.AddUploads(ManifestOf({1, 3})));
   std::vector<uint32_t> uploads;
   for (uint32_t n = 0; n < 40; ++n) uploads.push_back(n * 2 + 10);
-  const Status s =
-      set.AddUploads(SpilledStoreOf(&env, dir.path() + "/list.bin", FilesOf(uploads)));
+  const Status s = set.AddUploads(SpilledStoreOf(&env, dir.path() + "/list.bin", FilesOf(uploads)));
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
 }
 
