@@ -168,6 +168,18 @@ ObjectSet& ObjectSet::operator=(ObjectSet&& other) noexcept {
   return *this;
 }
 
+void ObjectSet::RenameAll(const std::function<bool(const Sha256Raw&, Sha256Raw*)>& rename) {
+  ObjectRef* const end = refs_ + size_;
+  ObjectRef* out = refs_;
+  for (ObjectRef* ref = refs_; ref != end; ++ref) {
+    Sha256Raw renamed;
+    if (!rename(ref->sha256, &renamed)) continue;
+    *out++ = ObjectRef{renamed, ref->size};
+  }
+  std::sort(refs_, out);
+  Resize(static_cast<size_t>(std::unique(refs_, out) - refs_));
+}
+
 bool ObjectSet::Contains(const Sha256Raw& sha256) const {
   return std::binary_search(refs_, refs_ + size_, ObjectRef{sha256, 0});
 }

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -50,6 +51,10 @@ class ObjectSet {
   Status AddUploads(const ManifestFileStore& files);
   // Adds `refs` (in any order, duplicates allowed), as AddUploads does.
   void AddAll(std::vector<ObjectRef> refs);
+  // Replaces each object's hash by `rename(hash)` (false: the object is
+  // dropped), in place, and sorts the set again; sizes stay with their
+  // objects.
+  void RenameAll(const std::function<bool(const Sha256Raw&, Sha256Raw*)>& rename);
   bool Contains(const Sha256Raw& sha256) const;
   // Sorted and distinct; valid until the set is next added to.
   std::span<const ObjectRef> objects() const { return {refs_, size_}; }

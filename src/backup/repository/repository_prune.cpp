@@ -68,20 +68,6 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
   return Status::Ok();
 }
 
-// The names the objects of `keep` are stored under in an encrypted
-// repository: their keyed hashes.
-ObjectSet StoredNames(const OffsiteKey& key, const ObjectSet& keep) {
-  std::vector<ObjectRef> names;
-  names.reserve(keep.objects().size());
-  for (const ObjectRef& o : keep.objects()) {
-    ObjectRef named{{}, o.size};
-    if (ParseSha256Hex(key.ObjectName(o.sha256), &named.sha256)) names.push_back(named);
-  }
-  ObjectSet set;
-  set.AddAll(std::move(names));
-  return set;
-}
-
 // The stored names of the restore points' manifest chunks, sorted: the only
 // packed objects a prune reads. A list that cannot be read adds none (the
 // prune then refuses, reading that point's manifest).
@@ -152,7 +138,12 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
     keep.AddAll(StoredObjects(*chunks));
   }
   // Objects are removed by their stored names, through the raw files.
-  if (key_) keep = StoredNames(*key_, keep);
+  // Renamed in place: a second set would hold them all twice.
+  if (key_) {
+    keep.RenameAll([this](const Sha256Raw& sha256, Sha256Raw* stored_name) {
+      return ParseSha256Hex(key_->ObjectName(sha256), stored_name);
+    });
+  }
   PruneResult result;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, raw_env_->ListDir(repo.objects));
   for (const DirEntry& p : prefixes) {

@@ -200,6 +200,29 @@ TEST(ObjectSetTest, ListThatChangesButNotInHowManyNewObjectsItNamesIsAnIoError) 
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
 }
 
+// As prune renames the objects of an encrypted repository to their stored
+// names.
+TEST(ObjectSetTest, RenamedObjectsAreSortedAgainKeepTheirSizesAndCanBeDropped) {
+  ObjectSet set;
+  set.AddAll(
+      {NumberedObject(1, 10), NumberedObject(2, 20), NumberedObject(3, 30), NumberedObject(4, 40)});
+  set.RenameAll([](const Sha256Raw& sha256, Sha256Raw* renamed) {
+    ObjectRef r;
+    r.sha256 = sha256;
+    const uint32_t n = NumberOf(r);
+    if (n == 2) return false;
+    *renamed = NumberedObject(100 - n).sha256;
+    return true;
+  });
+  EXPECT_EQ(Numbers(set), (std::vector<uint32_t>{96, 97, 99}));
+  ASSERT_EQ(set.objects().size(), 3u);
+  EXPECT_EQ(set.objects()[0].size, 40u);
+  EXPECT_EQ(set.objects()[1].size, 30u);
+  EXPECT_EQ(set.objects()[2].size, 10u);
+  EXPECT_TRUE(set.Contains(NumberedObject(97).sha256));
+  EXPECT_FALSE(set.Contains(NumberedObject(3).sha256));
+}
+
 TEST(ObjectSetTest, ManyRandomBatchesMatchAnOrderedMap) {
   std::mt19937 random(19);
   ObjectSet set;
