@@ -46,8 +46,7 @@ class ObjectSet {
   // writes) are read twice, to count what is new and to merge it in, and
   // never copied; in another order they are gathered and sorted first. The
   // store's error when its scratch file cannot be read (IoError also when
-  // the two reads differ); the set is then
-  // unusable.
+  // the two reads differ); the set is then unusable.
   Status AddUploads(const ManifestFileStore& files);
   // Adds `refs` (in any order, duplicates allowed), as AddUploads does.
   void AddAll(std::vector<ObjectRef> refs);

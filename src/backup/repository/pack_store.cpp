@@ -33,14 +33,10 @@ Status ReadExactly(const RandomAccessFile& file, uint64_t offset, char* buf, siz
   return Status::Ok();
 }
 
-// The shortest index line: a hash, two one-digit numbers, two spaces and
-// the newline.
-constexpr uint64_t kShortestIndexLine = 64 + 1 + 1 + 1 + 1 + 1;
-
 // One index line "<sha256> <offset> <size>", within `data_end` and within
 // 32 bits (PackEntry).
 bool ParseIndexLine(std::string_view line, uint64_t data_end, PackEntry* entry) {
-  if (line.size() < kShortestIndexLine - 1 || line[64] != ' ') return false;
+  if (line.size() < 68 || line[64] != ' ') return false;
   if (!ParseSha256Hex(line.substr(0, 64), &entry->sha256)) return false;
   const std::string_view rest = line.substr(65);
   const size_t space = rest.find(' ');
@@ -151,44 +147,39 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
     }
   }
   index.entries_.reserve(lines);
-  for (const std::string& name : readable) {
-    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(index.packs_.size()),
-                               &index.entries_);
-    if (s.code() == StatusCode::kCorruption) {
-      index.unreadable_.push_back(name + ": " + s.message());
-    } else if (!s.ok()) {
-      return s;
-    } else {
-      index.packs_.push_back(name);
-    }
-  }
-  index.Sort();
+  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(env, dir, readable, nullptr));
   return index;
 }
 
 Result<PackIndex> PackIndex::LoadOnly(Env* env, const RepoLayout& repo,
                                       const std::function<bool(const Sha256Raw&)>& wanted) {
   PackIndex index;
-  const std::string dir = PacksDir(repo);
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
+  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(env, PacksDir(repo), names, wanted));
+  index.entries_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
+  return index;
+}
+
+Status PackIndex::AddPacks(Env* env, const std::string& dir, const std::vector<std::string>& names,
+                           const std::function<bool(const Sha256Raw&)>& wanted) {
   for (const std::string& name : names) {
-    const size_t first = index.entries_.size();
-    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(index.packs_.size()),
-                               &index.entries_);
+    const size_t first = entries_.size();
+    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(packs_.size()), &entries_);
     if (s.code() == StatusCode::kCorruption) {
-      index.unreadable_.push_back(name + ": " + s.message());
+      unreadable_.push_back(name + ": " + s.message());
       continue;
     }
     ARKWIKI_RETURN_IF_ERROR(s);
-    index.entries_.erase(
-        std::remove_if(index.entries_.begin() + static_cast<std::ptrdiff_t>(first),
-                       index.entries_.end(), [&](const PackEntry& e) { return !wanted(e.sha256); }),
-        index.entries_.end());
-    index.packs_.push_back(name);
+    if (wanted) {
+      entries_.erase(
+          std::remove_if(entries_.begin() + static_cast<std::ptrdiff_t>(first), entries_.end(),
+                         [&](const PackEntry& e) { return !wanted(e.sha256); }),
+          entries_.end());
+    }
+    packs_.push_back(name);
   }
-  index.entries_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
-  index.Sort();
-  return index;
+  Sort();
+  return Status::Ok();
 }
 
 void PackIndex::Sort() {

@@ -75,6 +75,10 @@ class PackIndex {
   const std::vector<std::string>& unreadable() const { return unreadable_; }
 
  private:
+  // Appends the entries of the packs `names` in `dir` (with `wanted`, only
+  // those it accepts), notes the damaged ones, and sorts the index.
+  Status AddPacks(Env* env, const std::string& dir, const std::vector<std::string>& names,
+                  const std::function<bool(const Sha256Raw&)>& wanted);
   void Sort();
 
   std::vector<std::string> packs_;
