@@ -105,6 +105,91 @@ bool ParseSize(std::string_view text, uint64_t* out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+// The error for line `line` (from 1) of a `kind` chunk list.
+Status DamagedLine(const ChunkedKind& kind, uint64_t line) {
+  return Status::Corruption(std::string(kind.list_path) + " is damaged (line " +
+                            std::to_string(line) + ")");
+}
+
+// A chunk list's lines, one at a time, into *chunks (the rules in the
+// header's ParseChunkList).
+class ChunkListParser {
+ public:
+  ChunkListParser(const ChunkedKind& kind, std::vector<ChunkRef>* chunks)
+      : kind_(kind), chunks_(chunks) {}
+
+  // `line` without its '\n'.
+  Status Add(std::string_view line) {
+    static constexpr std::string_view kGzip = " gzip ";
+    if (line.size() < 66) return Damaged();
+    ChunkRef c;
+    const size_t gzip = line.find(kGzip, 65);
+    c.gzip = gzip != std::string_view::npos;
+    const std::string_view stored_size = line.substr(65, c.gzip ? gzip - 65 : line.npos);
+    const bool plain_ok = c.gzip ? ParseSize(line.substr(gzip + kGzip.size()), &c.plain_size)
+                                 : ParseSize(stored_size, &c.plain_size);
+    const uint64_t max_stored = kind_.max_chunk_bytes + (c.gzip ? kMaxGzipOverhead : 0);
+    if (line[64] != ' ' || !ParseSha256Hex(line.substr(0, 64), &c.stored.sha256) ||
+        !ParseSize(stored_size, &c.stored.size) || !plain_ok || c.stored.size == 0 ||
+        c.stored.size > max_stored || c.plain_size == 0 || c.plain_size > kind_.max_chunk_bytes ||
+        chunks_->size() >= kMaxChunks || c.plain_size > kind_.max_file_bytes - total_) {
+      return Damaged();
+    }
+    total_ += c.plain_size;
+    chunks_->push_back(c);
+    return Status::Ok();
+  }
+  // The error for the line after the last one added.
+  Status Damaged() const { return DamagedLine(kind_, chunks_->size() + 1); }
+
+ private:
+  const ChunkedKind& kind_;
+  std::vector<ChunkRef>* chunks_;
+  uint64_t total_ = 0;  // plain bytes so far
+};
+
+// Longer than any line of a chunk list: such a line is damaged.
+constexpr size_t kMaxChunkListLine = 128;
+
+// Calls `on_line` with each line of the list at `path` (without its '\n'),
+// read a block at a time. Corruption for a line without its '\n' at the
+// end of the file, or longer than kMaxChunkListLine; TooLarge past
+// kMaxChunkListBytes; the Env's error (NotFound: no list).
+template <typename OnLine>
+Status ForEachListLine(Env* env, const std::string& path, const ChunkedKind& kind,
+                       const OnLine& on_line) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewSequentialFile(path));
+  std::vector<char> block(64 << 10);
+  std::string partial;  // a line split between two blocks
+  uint64_t total = 0;
+  uint64_t lines = 0;  // handed to on_line
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(block.data(), block.size()));
+    if (n == 0) break;
+    total += n;
+    if (total > kMaxChunkListBytes) {
+      return Status::TooLarge(path + " is larger than " + std::to_string(kMaxChunkListBytes) +
+                              " bytes");
+    }
+    std::string_view rest(block.data(), n);
+    for (size_t eol; (eol = rest.find('\n')) != std::string_view::npos;) {
+      if (partial.empty()) {
+        ARKWIKI_RETURN_IF_ERROR(on_line(rest.substr(0, eol)));
+      } else {
+        partial.append(rest.substr(0, eol));
+        if (partial.size() > kMaxChunkListLine) return DamagedLine(kind, lines + 1);
+        ARKWIKI_RETURN_IF_ERROR(on_line(std::string_view(partial)));
+        partial.clear();
+      }
+      ++lines;
+      rest.remove_prefix(eol + 1);
+    }
+    partial.append(rest);
+    if (partial.size() > kMaxChunkListLine) return DamagedLine(kind, lines + 1);
+  }
+  return partial.empty() ? Status::Ok() : DamagedLine(kind, lines + 1);
+}
+
 }  // namespace
 
 const ChunkedKind kDatabaseChunks{kDatabasePath, kDatabaseChunksPath, kMaxChunkBytes,
@@ -129,32 +214,13 @@ std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
 }
 
 Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text, const ChunkedKind& kind) {
-  static constexpr std::string_view kGzip = " gzip ";
   std::vector<ChunkRef> chunks;
-  uint64_t total = 0;
+  chunks.reserve(std::min<uint64_t>(std::count(text.begin(), text.end(), '\n'), kMaxChunks));
+  ChunkListParser parser(kind, &chunks);
   while (!text.empty()) {
     const size_t eol = text.find('\n');
-    const std::string_view line = text.substr(0, eol);
-    const auto damaged = [&] {
-      return Status::Corruption(std::string(kind.list_path) + " is damaged (line " +
-                                std::to_string(chunks.size() + 1) + ")");
-    };
-    if (eol == std::string_view::npos || line.size() < 66) return damaged();
-    ChunkRef c;
-    const size_t gzip = line.find(kGzip, 65);
-    c.gzip = gzip != std::string_view::npos;
-    const std::string_view stored_size = line.substr(65, c.gzip ? gzip - 65 : line.npos);
-    const bool plain_ok = c.gzip ? ParseSize(line.substr(gzip + kGzip.size()), &c.plain_size)
-                                 : ParseSize(stored_size, &c.plain_size);
-    const uint64_t max_stored = kind.max_chunk_bytes + (c.gzip ? kMaxGzipOverhead : 0);
-    if (line[64] != ' ' || !ParseSha256Hex(line.substr(0, 64), &c.stored.sha256) ||
-        !ParseSize(stored_size, &c.stored.size) || !plain_ok || c.stored.size == 0 ||
-        c.stored.size > max_stored || c.plain_size == 0 || c.plain_size > kind.max_chunk_bytes ||
-        chunks.size() >= kMaxChunks || c.plain_size > kind.max_file_bytes - total) {
-      return damaged();
-    }
-    total += c.plain_size;
-    chunks.push_back(c);
+    if (eol == std::string_view::npos) return parser.Damaged();
+    ARKWIKI_RETURN_IF_ERROR(parser.Add(text.substr(0, eol)));
     text.remove_prefix(eol + 1);
   }
   return chunks;
@@ -175,11 +241,23 @@ std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks) {
 
 Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
                                               const ChunkedKind& kind) {
-  Result<std::string> text =
-      ReadFileToString(env, JoinPath(dir, kind.list_path), kMaxChunkListBytes);
-  if (text.status().code() == StatusCode::kNotFound) return std::vector<ChunkRef>();
-  ARKWIKI_RETURN_IF_ERROR(text.status());
-  return ParseChunkList(*text, kind);
+  // Read twice, a block at a time, instead of held whole as text (as much
+  // again as the parsed list): once to count the lines, so that the list
+  // is allocated once at its size, then to parse them.
+  const std::string path = JoinPath(dir, kind.list_path);
+  std::vector<ChunkRef> chunks;
+  ChunkListParser parser(kind, &chunks);
+  uint64_t lines = 0;
+  Status counted = ForEachListLine(env, path, kind, [&](std::string_view) {
+    ++lines;
+    return Status::Ok();
+  });
+  if (counted.code() == StatusCode::kNotFound) return chunks;
+  ARKWIKI_RETURN_IF_ERROR(counted);
+  chunks.reserve(std::min(lines, kMaxChunks));
+  ARKWIKI_RETURN_IF_ERROR(
+      ForEachListLine(env, path, kind, [&](std::string_view line) { return parser.Add(line); }));
+  return chunks;
 }
 
 Result<uint64_t> ChunkSizeOf(std::string_view header) {

@@ -237,6 +237,64 @@ TEST_F(DbChunksTest, AChunkListNamingAChunkLargerThanAPageIsDamaged) {
   EXPECT_EQ(Open()->Prune().status().code(), StatusCode::kCorruption);
 }
 
+// A list of 2,000 lines (about 140 KiB) is read in 64 KiB blocks, so its
+// lines are split between blocks: read as the same list as its text, and
+// damage named by its line as ParseChunkList names it.
+TEST(ChunkListReadTest, ReadsAListSpanningManyBlocksLineByLineAsItsTextParses) {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    text += Sha256Hex("chunk " + std::to_string(i)) + " " + std::to_string(1000 + i) +
+            (i % 3 == 0 ? " gzip 4096\n" : "\n");
+  }
+  ASSERT_GT(text.size(), 2u * 65536);
+  const std::string list = JoinPath(dir.path(), kDatabaseChunksPath);
+  ASSERT_TRUE(Env::Default()->CreateDirs(JoinPath(dir.path(), "database")).ok());
+  const auto read_with = [&](const std::string& contents) {
+    std::ofstream(list, std::ios::trunc | std::ios::binary) << contents;
+    return ReadPointChunks(Env::Default(), dir.path());
+  };
+  auto read = read_with(text);
+  auto parsed = ParseChunkList(text);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(read->size(), 2000u);
+  for (size_t i = 0; i < read->size(); ++i) {
+    EXPECT_EQ((*read)[i].stored, (*parsed)[i].stored);
+    EXPECT_EQ((*read)[i].stored.size, (*parsed)[i].stored.size);
+    EXPECT_EQ((*read)[i].gzip, (*parsed)[i].gzip);
+    EXPECT_EQ((*read)[i].plain_size, (*parsed)[i].plain_size);
+  }
+  // The last line without its newline; a line (the 1,000th, in the second
+  // block) far too long; a bad size on the 1,500th line.
+  const auto damaged_at = [&](const std::string& contents, const std::string& line) {
+    auto bad = read_with(contents);
+    EXPECT_EQ(bad.status().code(), StatusCode::kCorruption) << bad.status().ToString();
+    EXPECT_NE(bad.status().message().find("(line " + line + ")"), std::string::npos)
+        << bad.status().ToString();
+    EXPECT_EQ(ParseChunkList(contents).status().message(), bad.status().message());
+  };
+  damaged_at(text.substr(0, text.size() - 1), "2000");
+  std::string long_line = text;
+  const size_t line_1000 = [&] {
+    size_t at = 0;
+    for (int i = 0; i < 999; ++i) at = long_line.find('\n', at) + 1;
+    return at;
+  }();
+  long_line.insert(line_1000 + 70, std::string(200, '7'));
+  damaged_at(long_line, "1000");
+  std::string bad_size = text;
+  size_t line_1500 = 0;
+  for (int i = 0; i < 1499; ++i) line_1500 = bad_size.find('\n', line_1500) + 1;
+  bad_size[line_1500 + 65] = 'x';
+  damaged_at(bad_size, "1500");
+  // No list: the database is whole.
+  ASSERT_TRUE(Env::Default()->RemoveFile(list).ok());
+  auto none = ReadPointChunks(Env::Default(), dir.path());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 // Reads each restore point's database snapshot, as the snapshot splits it
 // into chunks, as `pages` pages of 512 bytes: a SQLite header, then zeros.
 class HugeDatabaseEnv final : public EnvWrapper {
