@@ -10,6 +10,7 @@
 #include "repository/db_chunks.h"
 #include "repository/object_set.h"
 #include "repository/object_store.h"
+#include "repository/pack_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
 #include "repository/sealed_env.h"
@@ -33,19 +34,19 @@ bool Selected(const Sha256Raw& sha256, const CheckOptions& options) {
 // whose sizes must add up to the database's; the chunks go to *chunks, to
 // be checked as objects.
 Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, ManifestFileStore* files,
-                       ManifestFile* database, std::vector<ObjectRef>* chunks,
-                       std::vector<ObjectRef>* manifest_chunks) {
+                       ManifestFile* database, std::vector<ChunkRef>* chunks,
+                       std::vector<ChunkRef>* manifest_chunks) {
   Result<std::vector<ChunkRef>> manifest_listed = ReadPointChunks(env, dir, kManifestChunks);
   if (!manifest_listed.ok()) return Status::Corruption(manifest_listed.status().message());
-  *manifest_chunks = StoredObjects(*manifest_listed);
+  *manifest_chunks = std::move(manifest_listed).value();
   ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(stored, dir, files).status());
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<ManifestFile> own, FirstFiles(*files, 2));
   if (own.size() < 2) return Status::Corruption("its manifest lists no database");
   *database = own[0];
   Result<std::vector<ChunkRef>> listed = ReadPointChunks(env, dir);
   if (!listed.ok()) return Status::Corruption(listed.status().message());
-  *chunks = StoredObjects(*listed);
-  if (!chunks->empty() && ChunkedSize(*listed) != database->size) {
+  *chunks = std::move(listed).value();
+  if (!chunks->empty() && ChunkedSize(*chunks) != database->size) {
     return Status::Corruption(std::string(kDatabaseChunksPath) + " is damaged");
   }
   for (size_t i = chunks->empty() ? 0 : 1; i < 2; ++i) {
@@ -59,23 +60,81 @@ Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, ManifestFi
   return Status::Ok();
 }
 
-// Every distinct object: present with its size, and re-hashed if selected.
-// `env` reads packed objects as files, sealed ones decrypted
-// (OpenStoredObjects).
-// Returns the damaged ones as hash -> problem.
-Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayout& repo,
-                                                        const ObjectSet& objects,
-                                                        const CheckOptions& options,
-                                                        CheckReport* report) {
-  std::map<std::string, std::string> damaged;
-  for (const ObjectRef& o : objects.objects()) {
+// Each distinct object the restore points name, checked once: present with
+// its size, and re-hashed if selected. A packed object is checked when it is
+// first named, and remembered by a bit for its pack entry: a set of the
+// objects beside the pack index would cost 40 bytes an object more (40 MB
+// at 1,000,000). An object in no pack (loose, or missing) is gathered in a
+// set and checked by Finish. `stored` reads packed objects as files, sealed
+// ones decrypted (OpenStoredObjects); `packs` is the index it reads through,
+// which names sealed objects by their keyed names (`key`).
+class ObjectChecker {
+ public:
+  ObjectChecker(Env* stored, const RepoLayout& repo, const PackIndex& packs, const OffsiteKey* key,
+                const CheckOptions& options, CheckReport* report)
+      : stored_(stored),
+        repo_(repo),
+        packs_(packs),
+        key_(key),
+        options_(options),
+        report_(report),
+        checked_(packs.entries().size()) {}
+
+  // The error when the check itself cannot read.
+  Status Add(const ObjectRef& ref) {
+    Sha256Raw name = ref.sha256;
+    if (key_ != nullptr && !ParseSha256Hex(key_->ObjectName(ref.sha256), &name)) {
+      return Status::IoError("an object's keyed name is not 64 hex digits");
+    }
+    const PackEntry* entry = packs_.Find(name);
+    if (entry == nullptr) {
+      unpacked_batch_.push_back(ref);
+      if (unpacked_batch_.size() == kBatch) FlushUnpacked();
+      return Status::Ok();
+    }
+    const auto at = static_cast<size_t>(entry - packs_.entries().data());
+    if (checked_[at]) return Status::Ok();  // an object keeps the size it was first named with
+    checked_[at] = true;
+    return Check(ref);
+  }
+  // The objects storing `chunks`.
+  Status AddChunks(const std::vector<ChunkRef>& chunks) {
+    for (const ChunkRef& c : chunks) ARKWIKI_RETURN_IF_ERROR(Add(c.stored));
+    return Status::Ok();
+  }
+  // The store's error when its scratch file cannot be read.
+  Status AddUploads(const ManifestFileStore& files) {
+    ManifestFileStore::Cursor cursor = files.Walk();
+    for (;;) {
+      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+      if (f == nullptr) return Status::Ok();
+      if (f->upload_hash != nullptr) ARKWIKI_RETURN_IF_ERROR(Add({*f->upload_hash, f->size}));
+    }
+  }
+  // Checks the objects in no pack. The damaged objects, as hash -> problem.
+  Result<std::map<std::string, std::string>> Finish() {
+    FlushUnpacked();
+    for (const ObjectRef& o : unpacked_.objects()) ARKWIKI_RETURN_IF_ERROR(Check(o));
+    return std::move(damaged_);
+  }
+
+ private:
+  // Unpacked refs are merged into the set this many at a time.
+  static constexpr size_t kBatch = 65536;
+
+  void FlushUnpacked() {
+    unpacked_.AddAll(std::move(unpacked_batch_));
+    unpacked_batch_.clear();
+  }
+
+  Status Check(const ObjectRef& o) {
     const std::string sha = HexEncode(o.sha256.data(), o.sha256.size());
     Status s;
-    if (Selected(o.sha256, options)) {
-      s = VerifyObject(env, repo, sha, o.size, &report->bytes_hashed);
-      ++report->objects_checked;
+    if (Selected(o.sha256, options_)) {
+      s = VerifyObject(stored_, repo_, sha, o.size, &report_->bytes_hashed);
+      ++report_->objects_checked;
     } else {
-      Result<uint64_t> size = env->GetFileSize(repo.ObjectPath(sha));
+      Result<uint64_t> size = stored_->GetFileSize(repo_.ObjectPath(sha));
       if (!size.ok() && size.status().code() == StatusCode::kNotFound) {
         s = Status::NotFound("missing");
       } else if (!size.ok()) {
@@ -85,13 +144,23 @@ Result<std::map<std::string, std::string>> CheckObjects(Env* env, const RepoLayo
       }
     }
     if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kCorruption) {
-      damaged[sha] = s.message();
-    } else if (!s.ok()) {
-      return s;  // the check itself could not read
+      damaged_[sha] = s.message();
+      return Status::Ok();
     }
+    return s;  // not ok: the check itself could not read
   }
-  return damaged;
-}
+
+  Env* stored_;
+  const RepoLayout& repo_;
+  const PackIndex& packs_;
+  const OffsiteKey* key_;
+  const CheckOptions& options_;
+  CheckReport* report_;
+  std::vector<bool> checked_;  // per entry of packs_
+  std::vector<ObjectRef> unpacked_batch_;
+  ObjectSet unpacked_;
+  std::map<std::string, std::string> damaged_;
+};
 
 // A chunked database whose chunks are all intact can still be the wrong
 // database: a list with lines swapped, or naming other chunks of the same
@@ -217,12 +286,14 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   ARKWIKI_RETURN_IF_ERROR(CleanWorkAreas(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
   CheckReport report;
-  std::map<std::string, std::string> problems;  // id -> why it failed
-  ObjectSet objects;
+  std::map<std::string, std::string> problems;            // id -> why it failed
   std::map<std::string, ManifestFile> chunked_databases;  // id -> its manifest's database entry
   // Objects read wherever they are stored: loose, or inside a pack; a
   // chunked manifest or database as one file.
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
+  const PackIndex* packs = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored,
+                           OpenStoredObjects(raw_env_, repo, key_.get(), nullptr, &packs));
+  ObjectChecker objects(stored.get(), repo, *packs, key_.get(), options, &report);
   // A manifest's files past manifest_files_held_ go to a scratch file.
   ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
   const auto new_files = [&] {
@@ -231,25 +302,24 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   for (const std::string& id : ids) {
     ManifestFileStore files = new_files();
     ManifestFile database;
-    std::vector<ObjectRef> chunks;
-    std::vector<ObjectRef> manifest_chunks;
+    std::vector<ChunkRef> chunks;
+    std::vector<ChunkRef> manifest_chunks;
     Status s = CheckPointFiles(env_, stored.get(), repo.SnapshotDir(id), &files, &database, &chunks,
                                &manifest_chunks);
     // The scratch file failed: the check's own failure, not the point's.
     if (files.failed()) return s;
-    objects.AddAll(std::move(manifest_chunks));
+    ARKWIKI_RETURN_IF_ERROR(objects.AddChunks(manifest_chunks));
     if (!s.ok()) {
       problems[id] = s.message();
       report.snapshot_problems.push_back(id + ": " + s.message());
     } else {
       if (!chunks.empty()) chunked_databases.emplace(id, database);
       ARKWIKI_RETURN_IF_ERROR(objects.AddUploads(files));
-      objects.AddAll(std::move(chunks));
+      ARKWIKI_RETURN_IF_ERROR(objects.AddChunks(chunks));
     }
     ++report.snapshots_checked;
   }
-  ARKWIKI_ASSIGN_OR_RETURN(auto damaged,
-                           CheckObjects(stored.get(), repo, objects, options, &report));
+  ARKWIKI_ASSIGN_OR_RETURN(auto damaged, objects.Finish());
   ARKWIKI_RETURN_IF_ERROR(
       AttributeDamage(env_, stored.get(), new_files, repo, ids, damaged, &problems, &report));
   ARKWIKI_RETURN_IF_ERROR(

@@ -22,6 +22,7 @@
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
+#include "repository/pack_store.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -87,10 +88,12 @@ class SealedRepoEnv : public EnvWrapper {
 // A restore point's database stored as chunks reads as one whole file
 // (ChunkedDatabaseEnv): this is the one place that reassembles it. With
 // `wanted`, only the packed objects whose stored names it accepts can be
-// read (OpenPackedObjects).
+// read (OpenPackedObjects). With `index`, *index is set to the pack index
+// read through, valid while the Env lives.
 Result<std::unique_ptr<Env>> OpenStoredObjects(
     Env* target, const RepoLayout& repo, const OffsiteKey* key,
-    const std::function<bool(const Sha256Raw&)>& wanted = nullptr);
+    const std::function<bool(const Sha256Raw&)>& wanted = nullptr,
+    const PackIndex** index = nullptr);
 
 // A sequential reader over a random access file, from its start.
 std::unique_ptr<SequentialFile> ReadInOrder(std::unique_ptr<RandomAccessFile> file);

@@ -90,6 +90,20 @@ TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
 }
 
+TEST_P(PackTest, CheckReadsAnObjectOnceHoweverManyRestorePointsNameIt) {
+  for (int i = 0; i < 20; ++i) AddUpload("s" + std::to_string(i), "small " + std::to_string(i));
+  AddUpload("large.bin", std::string(kPackObjectLimit, 'L'));
+  Snap();
+  Snap();
+  Snap();
+  // Every packed object is named by a point (none was pruned), and the one
+  // large upload is loose.
+  const size_t stored = Packs().entries().size() + 1;
+  CheckReport report = CheckAll();
+  EXPECT_EQ(report.objects_checked, stored);
+  EXPECT_TRUE(report.damaged.empty());
+}
+
 TEST_P(PackTest, CheckNamesTheRestorePointsNeedingADamagedPackedObjectAndSnapshotRepairsIt) {
   SnapshotInfo first = Snap();
   SnapshotInfo second = Snap();
