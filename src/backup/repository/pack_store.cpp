@@ -1,8 +1,12 @@
 #include "repository/pack_store.h"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <tuple>
 
 #include "arkwiki/core/crash_point.h"
@@ -105,28 +109,44 @@ Result<std::string> ReadIndexText(const RandomAccessFile& file, uint64_t* data_e
 
 Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
                        std::vector<PackEntry>* entries) {
+  const size_t first = entries->size();
+  Status s =
+      ReadPackEntries(env, dir, name, pack, [&](const PackEntry& e) { entries->push_back(e); });
+  if (!s.ok()) entries->resize(first);
+  return s;
+}
+
+Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
+                       const std::function<void(const PackEntry&)>& each) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
   uint64_t data_end = 0;
   ARKWIKI_ASSIGN_OR_RETURN(const std::string text, ReadIndexText(*file, &data_end));
-  const size_t first = entries->size();
   std::string_view rest = text;
   while (!rest.empty()) {
     const size_t eol = rest.find('\n');
     PackEntry e;
     e.pack = pack;
     if (eol == std::string_view::npos || !ParseIndexLine(rest.substr(0, eol), data_end, &e)) {
-      entries->resize(first);
       return Status::Corruption("damaged index");
     }
-    entries->push_back(e);
+    each(e);
     rest.remove_prefix(eol + 1);
   }
   return Status::Ok();
 }
 
+PackIndex::PackIndex() = default;
+PackIndex::~PackIndex() = default;
+PackIndex::PackIndex(PackIndex&& other) noexcept = default;
+PackIndex& PackIndex::operator=(PackIndex&& other) noexcept = default;
+
+PackIndex::PackIndex(Env* env, const RepoLayout& repo) : env_(env), dir_(PacksDir(repo)) {
+  // crypto_shorthash (SipHash-2-4) and randombytes_buf need no sodium_init.
+  randombytes_buf(tag_key_.data(), tag_key_.size());
+}
+
 Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
-  PackIndex index;
-  const std::string dir = PacksDir(repo);
+  PackIndex index(env, repo);
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
   // The indexes' lines are counted first and the entries reserved at once,
   // so the vector never grows by copying (which held up to three times the
@@ -134,7 +154,7 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
   std::vector<std::string> readable;
   uint64_t lines = 0;
   for (const std::string& name : names) {
-    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(dir, name)));
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(JoinPath(index.dir_, name)));
     uint64_t data_end = 0;
     Result<std::string> text = ReadIndexText(*file, &data_end);
     if (text.ok()) {
@@ -146,56 +166,111 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
       return text.status();
     }
   }
-  index.entries_.reserve(lines);
-  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(env, dir, readable, nullptr));
+  index.slots_.reserve(lines);
+  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(readable, nullptr));
   return index;
 }
 
 Result<PackIndex> PackIndex::LoadOnly(Env* env, const RepoLayout& repo,
                                       const std::function<bool(const Sha256Raw&)>& wanted) {
-  PackIndex index;
+  PackIndex index(env, repo);
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
-  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(env, PacksDir(repo), names, wanted));
-  index.entries_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
+  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(names, wanted));
+  index.slots_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
   return index;
 }
 
-Status PackIndex::AddPacks(Env* env, const std::string& dir, const std::vector<std::string>& names,
+Status PackIndex::AddPacks(const std::vector<std::string>& names,
                            const std::function<bool(const Sha256Raw&)>& wanted) {
   for (const std::string& name : names) {
-    const size_t first = entries_.size();
-    Status s = ReadPackEntries(env, dir, name, static_cast<uint32_t>(packs_.size()), &entries_);
+    const size_t first = slots_.size();
+    const auto pack = static_cast<uint32_t>(packs_.size());
+    Status s = ReadPackEntries(env_, dir_, name, pack, [&](const PackEntry& e) {
+      if (!wanted || wanted(e.sha256)) slots_.push_back(SlotOf(e));
+    });
     if (s.code() == StatusCode::kCorruption) {
+      slots_.resize(first);
       unreadable_.push_back(name + ": " + s.message());
       continue;
     }
     ARKWIKI_RETURN_IF_ERROR(s);
-    if (wanted) {
-      entries_.erase(
-          std::remove_if(entries_.begin() + static_cast<std::ptrdiff_t>(first), entries_.end(),
-                         [&](const PackEntry& e) { return !wanted(e.sha256); }),
-          entries_.end());
-    }
     packs_.push_back(name);
   }
-  Sort();
+  // In place: std::stable_sort would borrow a buffer of half the index.
+  // Of an object in several packs, the first pack by name is found, as the
+  // order the packs were read in would give.
+  std::sort(slots_.begin(), slots_.end(), [](const Slot& a, const Slot& b) {
+    return std::tie(a.prefix_high, a.prefix_low, a.pack, a.offset) <
+           std::tie(b.prefix_high, b.prefix_low, b.pack, b.offset);
+  });
   return Status::Ok();
 }
 
-void PackIndex::Sort() {
-  // In place: std::stable_sort would borrow a buffer of half the index.
-  // An object in several packs is found in the first pack by name, as the
-  // order the packs were read in would give.
-  std::sort(entries_.begin(), entries_.end(), [](const PackEntry& a, const PackEntry& b) {
-    return std::tie(a.sha256, a.pack, a.offset) < std::tie(b.sha256, b.pack, b.offset);
+static_assert(crypto_shorthash_BYTES == 8 && crypto_shorthash_KEYBYTES == 16);
+
+PackIndex::Slot PackIndex::SlotOf(const PackEntry& e) const {
+  static_assert(sizeof(Slot) == 28);
+  Slot slot;
+  const auto word = [&](size_t at) {
+    uint32_t w = 0;
+    for (size_t i = at; i < at + 4; ++i) w = (w << 8) | e.sha256[i];
+    return w;
+  };
+  slot.prefix_high = word(0);
+  slot.prefix_low = word(4);
+  std::array<unsigned char, crypto_shorthash_BYTES> tag{};
+  crypto_shorthash(tag.data(), e.sha256.data(), e.sha256.size(), tag_key_.data());
+  std::memcpy(slot.tag.data(), tag.data(), tag.size());
+  slot.pack = e.pack;
+  slot.offset = e.offset;
+  slot.size = e.size;
+  return slot;
+}
+
+std::vector<PackIndex::Slot>::const_iterator PackIndex::FirstWithPrefix(const Slot& key) const {
+  return std::lower_bound(slots_.begin(), slots_.end(), key, [](const Slot& a, const Slot& b) {
+    return std::tie(a.prefix_high, a.prefix_low) < std::tie(b.prefix_high, b.prefix_low);
   });
 }
 
-const PackEntry* PackIndex::Find(const Sha256Raw& sha256) const {
-  PackEntry key;
-  key.sha256 = sha256;
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), key);
-  return it != entries_.end() && it->sha256 == sha256 ? &*it : nullptr;
+std::optional<size_t> PackIndex::FindPosition(const Sha256Raw& sha256) const {
+  const Slot key = SlotOf(PackEntry{sha256});
+  for (auto it = FirstWithPrefix(key);
+       it != slots_.end() && it->prefix_high == key.prefix_high && it->prefix_low == key.prefix_low;
+       ++it) {
+    if (it->tag == key.tag) return static_cast<size_t>(it - slots_.begin());
+  }
+  return std::nullopt;
+}
+
+std::optional<PackEntry> PackIndex::Find(const Sha256Raw& sha256) const {
+  const std::optional<size_t> at = FindPosition(sha256);
+  if (!at) return std::nullopt;
+  const Slot& slot = slots_[*at];
+  return PackEntry{sha256, slot.pack, slot.offset, slot.size};
+}
+
+Result<std::vector<PackEntry>> PackIndex::ReadEntries() const {
+  std::vector<PackEntry> entries;
+  for (uint32_t pack = 0; pack < packs_.size(); ++pack) {
+    ARKWIKI_RETURN_IF_ERROR(
+        ReadPackEntries(env_, dir_, packs_[pack], pack, [&](const PackEntry& e) {
+          const Slot key = SlotOf(e);
+          for (auto it = FirstWithPrefix(key);
+               it != slots_.end() && it->prefix_high == key.prefix_high &&
+               it->prefix_low == key.prefix_low;
+               ++it) {
+            if (it->tag == key.tag && it->pack == key.pack && it->offset == key.offset) {
+              entries.push_back(e);
+              break;
+            }
+          }
+        }));
+  }
+  std::sort(entries.begin(), entries.end(), [](const PackEntry& a, const PackEntry& b) {
+    return std::tie(a.sha256, a.pack, a.offset) < std::tie(b.sha256, b.pack, b.offset);
+  });
+  return entries;
 }
 
 PackWriter::PackWriter(Env* env, const RepoLayout& repo, const OffsiteKey* key)

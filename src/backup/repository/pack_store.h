@@ -23,9 +23,11 @@
 // decrypted, alone.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,9 +44,10 @@ inline constexpr uint64_t kPackObjectLimit = 512 << 10;
 inline constexpr uint64_t kPackTargetSize = 32 << 20;
 inline constexpr size_t kPackTrailerSize = 32;
 
-// 44 bytes: a pack arkwiki writes holds at most kPackTargetSize plus one
-// object below kPackObjectLimit (sealed: a little more), so offsets and
-// sizes fit 32 bits; an index naming more is refused as damaged.
+// One object in a pack. A pack arkwiki writes holds at most
+// kPackTargetSize plus one object below kPackObjectLimit (sealed: a little
+// more), so offsets and sizes fit 32 bits; an index naming more is refused
+// as damaged.
 struct PackEntry {
   Sha256Raw sha256{};
   uint32_t pack = 0;  // index into PackIndex::packs()
@@ -53,36 +56,74 @@ struct PackEntry {
   bool operator<(const PackEntry& o) const { return sha256 < o.sha256; }
 };
 
-// Every readable pack's index, in memory (44 bytes per packed object).
+// Every readable pack's index, in memory: 28 bytes per packed object, not
+// its whole name. Each entry holds the first 8 bytes of the object's name
+// and 8 bytes of SipHash of the whole name under a key drawn at random for
+// this index; a name is found when both match. Why: the whole name beside
+// the place (44 bytes) made the index the largest part of a check, an
+// export or a snapshot at 1,000,000 objects (48.7 MB), where the target is
+// 64 MiB for all of it (benchmarks/README.md, "Scale"). 8 bytes of the name
+// alone could be made to collide by an upload crafted for it (2^32 tries),
+// which would then never be stored; the keyed 8 bytes cannot be aimed at,
+// since no one outside this process knows the key, and two names match by
+// chance with odds of 2^-128 per pair.
 class PackIndex {
  public:
+  PackIndex();
+  ~PackIndex();
+  PackIndex(PackIndex&& other) noexcept;
+  PackIndex& operator=(PackIndex&& other) noexcept;
+  PackIndex(const PackIndex&) = delete;
+  PackIndex& operator=(const PackIndex&) = delete;
+
   // Reads the trailer and index of each objects/packs/*.pack. A pack whose
   // trailer or index is damaged is listed in unreadable() and skipped: its
-  // objects then count as missing.
+  // objects then count as missing. `env` must outlive the index.
   static Result<PackIndex> Load(Env* env, const RepoLayout& repo);
   // As above, holding only the entries whose stored name `wanted` accepts:
   // for a reader that needs a few objects out of many.
   static Result<PackIndex> LoadOnly(Env* env, const RepoLayout& repo,
                                     const std::function<bool(const Sha256Raw&)>& wanted);
 
-  // The entry for `sha256`, or nullptr.
-  const PackEntry* Find(const Sha256Raw& sha256) const;
+  // The entry for `sha256` (of an object in several packs, the first pack
+  // by name), or nullopt.
+  std::optional<PackEntry> Find(const Sha256Raw& sha256) const;
+  // Find's entry as its position, 0 to size() - 1.
+  std::optional<size_t> FindPosition(const Sha256Raw& sha256) const;
+  size_t size() const { return slots_.size(); }
+  // Every entry, sorted by name, each name read back from its pack: 44
+  // bytes an entry, for a small index (LoadOnly) and tests.
+  Result<std::vector<PackEntry>> ReadEntries() const;
   // File names ("<sha256>.pack") of the readable packs.
   const std::vector<std::string>& packs() const { return packs_; }
-  // Sorted by object hash.
-  const std::vector<PackEntry>& entries() const { return entries_; }
   // "<name>: <reason>" for each pack that could not be read.
   const std::vector<std::string>& unreadable() const { return unreadable_; }
 
  private:
-  // Appends the entries of the packs `names` in `dir` (with `wanted`, only
-  // those it accepts), notes the damaged ones, and sorts the index.
-  Status AddPacks(Env* env, const std::string& dir, const std::vector<std::string>& names,
-                  const std::function<bool(const Sha256Raw&)>& wanted);
-  void Sort();
+  // 28 bytes, 4-aligned; sorted by prefix, then pack and offset.
+  struct Slot {
+    uint32_t prefix_high = 0;       // the name's bytes 0-3, big-endian
+    uint32_t prefix_low = 0;        // and 4-7
+    std::array<uint32_t, 2> tag{};  // SipHash-2-4 of the whole name under tag_key_
+    uint32_t pack = 0;
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
 
+  PackIndex(Env* env, const RepoLayout& repo);
+  // Appends the entries of the packs `names` (with `wanted`, only those it
+  // accepts), notes the damaged ones, and sorts the index.
+  Status AddPacks(const std::vector<std::string>& names,
+                  const std::function<bool(const Sha256Raw&)>& wanted);
+  Slot SlotOf(const PackEntry& entry) const;
+  // The first slot whose prefix is not below `key`'s.
+  std::vector<Slot>::const_iterator FirstWithPrefix(const Slot& key) const;
+
+  Env* env_ = nullptr;
+  std::string dir_;
+  std::array<unsigned char, 16> tag_key_{};
   std::vector<std::string> packs_;
-  std::vector<PackEntry> entries_;
+  std::vector<Slot> slots_;
   std::vector<std::string> unreadable_;
 };
 
@@ -96,6 +137,10 @@ Result<std::vector<std::string>> ListPacks(Env* env, const RepoLayout& repo);
 // damaged.
 Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
                        std::vector<PackEntry>* entries);
+// As above, each entry handed to `each` in index order; on Corruption the
+// entries before the damaged line have been handed out.
+Status ReadPackEntries(Env* env, const std::string& dir, const std::string& name, uint32_t pack,
+                       const std::function<void(const PackEntry&)>& each);
 
 // Writes the small objects of one snapshot into packs (steps in the file
 // comment). Nothing is synced: the caller's syncfs makes the packs durable

@@ -45,17 +45,17 @@ PackedObjectsEnv::PackedObjectsEnv(Env* target, const RepoLayout& repo, PackInde
       packs_dir_(PacksDir(repo)),
       index_(std::move(index)) {}
 
-const PackEntry* PackedObjectsEnv::PackedAt(const std::string& path) const {
+std::optional<PackEntry> PackedObjectsEnv::PackedAt(const std::string& path) const {
   // "<objects>/aa/<64 hex>"
   if (path.size() != objects_prefix_.size() + 67 ||
       path.compare(0, objects_prefix_.size(), objects_prefix_) != 0) {
-    return nullptr;
+    return std::nullopt;
   }
   const std::string_view rest = std::string_view(path).substr(objects_prefix_.size());
   Sha256Raw raw;
   if (rest[2] != '/' || rest.substr(0, 2) != rest.substr(3, 2) ||
       !ParseSha256Hex(rest.substr(3), &raw)) {
-    return nullptr;
+    return std::nullopt;
   }
   return index_.Find(raw);
 }
@@ -72,8 +72,8 @@ Result<std::unique_ptr<SequentialFile>> PackedObjectsEnv::NewSequentialFile(
     const std::string& path) {
   auto loose = target()->NewSequentialFile(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const PackEntry* entry = PackedAt(path);
-  if (entry == nullptr) return loose;
+  const std::optional<PackEntry> entry = PackedAt(path);
+  if (!entry) return loose;
   ARKWIKI_ASSIGN_OR_RETURN(auto slice, OpenPacked(*entry));
   return std::unique_ptr<SequentialFile>(new SliceReader(std::move(slice)));
 }
@@ -82,20 +82,20 @@ Result<std::unique_ptr<RandomAccessFile>> PackedObjectsEnv::NewRandomAccessFile(
     const std::string& path) {
   auto loose = target()->NewRandomAccessFile(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const PackEntry* entry = PackedAt(path);
-  return entry == nullptr ? std::move(loose) : OpenPacked(*entry);
+  const std::optional<PackEntry> entry = PackedAt(path);
+  return entry ? OpenPacked(*entry) : std::move(loose);
 }
 
 Result<bool> PackedObjectsEnv::FileExists(const std::string& path) {
   ARKWIKI_ASSIGN_OR_RETURN(bool loose, target()->FileExists(path));
-  return loose || PackedAt(path) != nullptr;
+  return loose || PackedAt(path).has_value();
 }
 
 Result<uint64_t> PackedObjectsEnv::GetFileSize(const std::string& path) {
   auto loose = target()->GetFileSize(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const PackEntry* entry = PackedAt(path);
-  return entry == nullptr ? loose : Result<uint64_t>(entry->size);
+  const std::optional<PackEntry> entry = PackedAt(path);
+  return entry ? Result<uint64_t>(entry->size) : loose;
 }
 
 Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(

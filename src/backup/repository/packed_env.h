@@ -30,8 +30,8 @@ class PackedObjectsEnv : public EnvWrapper {
 
  private:
   // The packed entry for an object path whose loose file is missing, or
-  // nullptr for any other path.
-  const PackEntry* PackedAt(const std::string& path) const;
+  // nullopt for any other path.
+  std::optional<PackEntry> PackedAt(const std::string& path) const;
   Result<std::unique_ptr<RandomAccessFile>> OpenPacked(const PackEntry& entry);
 
   std::string objects_prefix_;  // "<objects>/"

@@ -78,7 +78,7 @@ class ObjectChecker {
         key_(key),
         options_(options),
         report_(report),
-        checked_(packs.entries().size()) {}
+        checked_(packs.size()) {}
 
   // The error when the check itself cannot read.
   Status Add(const ObjectRef& ref) {
@@ -86,15 +86,14 @@ class ObjectChecker {
     if (key_ != nullptr && !ParseSha256Hex(key_->ObjectName(ref.sha256), &name)) {
       return Status::IoError("an object's keyed name is not 64 hex digits");
     }
-    const PackEntry* entry = packs_.Find(name);
-    if (entry == nullptr) {
+    const std::optional<size_t> at = packs_.FindPosition(name);
+    if (!at) {
       unpacked_batch_.push_back(ref);
       if (unpacked_batch_.size() == kBatch) FlushUnpacked();
       return Status::Ok();
     }
-    const auto at = static_cast<size_t>(entry - packs_.entries().data());
-    if (checked_[at]) return Status::Ok();  // an object keeps the size it was first named with
-    checked_[at] = true;
+    if (checked_[*at]) return Status::Ok();  // an object keeps the size it was first named with
+    checked_[*at] = true;
     return Check(ref);
   }
   // The objects storing `chunks`.

@@ -87,8 +87,8 @@ Result<StoreAs> PlanStore(Env* env, const RepoLayout& repo, const HeldObjects& h
   }
   if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
   if (stored.ok()) return *stored == stored_want ? StoreAs::kNothing : StoreAs::kLoose;
-  const PackEntry* entry = raw ? held.packs.Find(*raw) : nullptr;
-  if (entry != nullptr && entry->size == stored_want) return StoreAs::kNothing;
+  const std::optional<PackEntry> entry = raw ? held.packs.Find(*raw) : std::nullopt;
+  if (entry && entry->size == stored_want) return StoreAs::kNothing;
   return size < kPackObjectLimit ? StoreAs::kPacked : StoreAs::kLoose;
 }
 

@@ -392,8 +392,8 @@ TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
   ASSERT_TRUE(packs.ok()) << packs.status().ToString();
   Sha256Raw raw;
   ASSERT_TRUE(ParseSha256Hex(sha, &raw));
-  const PackEntry* entry = packs->Find(raw);
-  ASSERT_NE(entry, nullptr);
+  const auto entry = packs->Find(raw);
+  ASSERT_TRUE(entry.has_value());
   FlipByte(JoinPath(PacksDir(repo), packs->packs()[entry->pack]), entry->offset);
   auto copied = Copy(id);
   EXPECT_EQ(copied.status().code(), StatusCode::kCorruption) << copied.status().ToString();

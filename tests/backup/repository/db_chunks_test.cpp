@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/repository.h"
@@ -46,8 +47,9 @@ class DbChunksTest : public testing::RepositoryFixture {
     auto index = PackIndex::Load(Env::Default(), repo_);
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(sha, &raw));
-    const PackEntry* e = index->Find(raw);
-    EXPECT_NE(e, nullptr) << sha;
+    const std::optional<PackEntry> e = index->Find(raw);
+    EXPECT_TRUE(e.has_value()) << sha;
+    if (!e) return {};
     return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset, e->size};
   }
 };

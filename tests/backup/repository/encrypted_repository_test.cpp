@@ -3,10 +3,12 @@
 // tampering and a wrong passphrase are refused, plain repositories stay
 // as they were.
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -203,8 +205,8 @@ TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
   AddUpload("small.txt", "small content");
   const SnapshotInfo point = Snap();
   PackIndex index = Packs();
-  ASSERT_FALSE(index.entries().empty());
-  const PackEntry& victim = index.entries().front();
+  ASSERT_NE(index.size(), 0u);
+  const PackEntry victim = testing::PackEntries(index).front();
   FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[victim.pack]),
              victim.offset + victim.size / 2);
   CheckReport report = CheckAll();
@@ -239,11 +241,11 @@ TEST_F(EncryptedRepositoryTest, ManifestFilesSpilledByCheckAndPruneStayOutOfTheR
   ASSERT_TRUE(ParseSha256Hex(Sha256Hex("only in the second"), &upload));
   const std::string stored_name = Open()->key()->ObjectName(upload);
   PackIndex index = Packs();
-  const PackEntry* victim = nullptr;
-  for (const PackEntry& e : index.entries()) {
-    if (HexEncode(e.sha256.data(), e.sha256.size()) == stored_name) victim = &e;
+  std::optional<PackEntry> victim;
+  for (const PackEntry& e : testing::PackEntries(index)) {
+    if (HexEncode(e.sha256.data(), e.sha256.size()) == stored_name) victim = e;
   }
-  ASSERT_NE(victim, nullptr);
+  ASSERT_TRUE(victim.has_value());
   FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[victim->pack]),
              victim->offset + victim->size / 2);
   RepositoryOptions options = Options();
@@ -283,8 +285,8 @@ TEST_F(EncryptedRepositoryTest, ChunksAreSharedSealedAndADamagedOneNamesThePoint
   Sha256Raw name;
   ASSERT_TRUE(ParseSha256Hex(repo->key()->ObjectName(chunk.sha256), &name));
   PackIndex index = Packs();
-  const PackEntry* entry = index.Find(name);
-  ASSERT_NE(entry, nullptr);
+  const std::optional<PackEntry> entry = index.Find(name);
+  ASSERT_TRUE(entry.has_value());
   EXPECT_EQ(entry->size, EncryptedSize(chunk.size));
   FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[entry->pack]),
              entry->offset + entry->size / 2);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "arkwiki/backup/archive_reader.h"
@@ -152,7 +153,7 @@ class ManifestChunksTest : public testing::RepositoryFixture {
   }
   // Loose objects and pack entries.
   size_t ObjectCount() {
-    size_t n = PackIndex::Load(Env::Default(), repo_)->entries().size();
+    size_t n = PackIndex::Load(Env::Default(), repo_)->size();
     auto prefixes = Env::Default()->ListDir(repo_.objects);
     for (const DirEntry& p : *prefixes) {
       if (p.name != "packs") n += Env::Default()->ListDir(JoinPath(repo_.objects, p.name))->size();
@@ -163,7 +164,7 @@ class ManifestChunksTest : public testing::RepositoryFixture {
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(sha, &raw));
     return *Env::Default()->FileExists(repo_.ObjectPath(sha)) ||
-           PackIndex::Load(Env::Default(), repo_)->Find(raw) != nullptr;
+           PackIndex::Load(Env::Default(), repo_)->Find(raw).has_value();
   }
   // Where object `sha` is stored: its loose file, or its pack and offset.
   std::pair<std::string, uint64_t> Stored(const std::string& sha) {
@@ -171,8 +172,9 @@ class ManifestChunksTest : public testing::RepositoryFixture {
     auto index = PackIndex::Load(Env::Default(), repo_);
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(sha, &raw));
-    const PackEntry* e = index->Find(raw);
-    EXPECT_NE(e, nullptr) << sha;
+    const std::optional<PackEntry> e = index->Find(raw);
+    EXPECT_TRUE(e.has_value()) << sha;
+    if (!e) return {};
     return {JoinPath(PacksDir(repo_), index->packs()[e->pack]), e->offset};
   }
   std::string PointFile(const std::string& id, const std::string& name) {

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
+#include <set>
 
 #include "arkwiki/backup/archive_reader.h"
 #include "arkwiki/backup/repository.h"
@@ -45,15 +47,15 @@ std::string Hex(const Sha256Raw& raw) { return HexEncode(raw.data(), raw.size())
 
 // A packed upload: the first entry that is no database or manifest chunk
 // of `points`.
-const PackEntry& UploadEntry(const PackIndex& index, const std::vector<std::string>& points,
-                             const RepoLayout& repo) {
+PackEntry UploadEntry(const PackIndex& index, const std::vector<std::string>& points,
+                      const RepoLayout& repo) {
   std::set<std::string> chunks;
   for (const std::string& id : points) chunks.merge(testing::PointChunks(repo, id));
-  for (const PackEntry& e : index.entries()) {
+  for (const PackEntry& e : testing::PackEntries(index)) {
     if (chunks.count(Hex(e.sha256)) == 0) return e;
   }
   ADD_FAILURE() << "no packed upload";
-  return index.entries().front();
+  return PackEntry{};
 }
 
 TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
@@ -64,7 +66,7 @@ TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   PackIndex index = Packs();
   ASSERT_EQ(index.packs().size(), 2u);  // the uploads', and the database chunks'
   EXPECT_TRUE(index.unreadable().empty());
-  EXPECT_GE(index.entries().size(), 20u);
+  EXPECT_GE(index.size(), 20u);
   // Named by the SHA-256 of its whole content, as documented.
   auto digest = Sha256File(Env::Default(), PackPath(index, 0));
   ASSERT_TRUE(digest.ok());
@@ -73,7 +75,7 @@ TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   EXPECT_TRUE(*Env::Default()->FileExists(repo_.ObjectPath(large_sha)));
   Sha256Raw large_raw;
   ASSERT_TRUE(ParseSha256Hex(large_sha, &large_raw));
-  EXPECT_EQ(index.Find(large_raw), nullptr);
+  EXPECT_FALSE(index.Find(large_raw).has_value());
   EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos) << FormatFile();
   // A second snapshot finds every object stored and writes no pack, but
   // for the head and tail of its manifest when its created_at differs.
@@ -98,7 +100,7 @@ TEST_P(PackTest, CheckReadsAnObjectOnceHoweverManyRestorePointsNameIt) {
   Snap();
   // Every packed object is named by a point (none was pruned), and the one
   // large upload is loose.
-  const size_t stored = Packs().entries().size() + 1;
+  const size_t stored = Packs().size() + 1;
   CheckReport report = CheckAll();
   EXPECT_EQ(report.objects_checked, stored);
   EXPECT_TRUE(report.damaged.empty());
@@ -129,7 +131,7 @@ TEST_P(PackTest, ADamagedPackIndexMakesItsObjectsMissingUntilASnapshotStoresThem
   const std::string pack = PackPath(Packs(), uploads);
   size_t packed = 0;
   const PackIndex index = Packs();
-  for (const PackEntry& e : index.entries()) packed += e.pack == uploads;
+  for (const PackEntry& e : testing::PackEntries(index)) packed += e.pack == uploads;
   auto size = Env::Default()->GetFileSize(pack);
   ASSERT_TRUE(size.ok());
   FlipByteAt(pack, *size - 3);  // a digit of the index length in the trailer
@@ -208,7 +210,7 @@ void MakeLooseOnly(Env* env, const RepoLayout& repo, const std::string& id) {
   ASSERT_NO_FATAL_FAILURE(testing::MakeManifestWhole(repo, id));
   auto index = PackIndex::Load(env, repo);
   ASSERT_TRUE(index.ok());
-  for (const PackEntry& e : index->entries()) {
+  for (const PackEntry& e : testing::PackEntries(*index)) {
     auto pack = ReadFileToString(env, JoinPath(PacksDir(repo), index->packs()[e.pack]));
     ASSERT_TRUE(pack.ok());
     const std::string path = repo.ObjectPath(Hex(e.sha256));
@@ -236,9 +238,11 @@ TEST_P(PackTest, ReadsAndExtendsARepositoryOfLooseObjectsOnly) {
   const std::set<std::string> chunks = testing::PointChunks(repo_, second.id);
   size_t uploads = 0;
   const PackIndex index = Packs();
-  for (const PackEntry& e : index.entries()) uploads += chunks.count(Hex(e.sha256)) == 0;
+  for (const PackEntry& e : testing::PackEntries(index)) {
+    uploads += chunks.count(Hex(e.sha256)) == 0;
+  }
   EXPECT_EQ(uploads, 1u);
-  EXPECT_LT(index.entries().size(), 1u + chunks.size());
+  EXPECT_LT(index.size(), 1u + chunks.size());
   EXPECT_NE(FormatFile().find("\"format_version\": 5"), std::string::npos);
   EXPECT_TRUE(CheckAll().ok());
   ASSERT_TRUE(Open()->Delete(first.id).ok());
@@ -324,10 +328,11 @@ TEST_P(PackTest, AWriterRefusesALiveFileThatDoesNotMatchAndAppendsNothing) {
   ASSERT_TRUE(writer.Add(good, Sha256Hex("good bytes"), 10).ok());
   ASSERT_TRUE(writer.Finish().ok());
   PackIndex index = Packs();
-  ASSERT_EQ(index.entries().size(), 1u);
-  EXPECT_EQ(Hex(index.entries()[0].sha256), Sha256Hex("good bytes"));
-  EXPECT_EQ(index.entries()[0].offset, 0u);
-  EXPECT_EQ(index.entries()[0].size, 10u);
+  const std::vector<PackEntry> entries = testing::PackEntries(index);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(Hex(entries[0].sha256), Sha256Hex("good bytes"));
+  EXPECT_EQ(entries[0].offset, 0u);
+  EXPECT_EQ(entries[0].size, 10u);
 }
 
 // Writes objects/packs/<name>.pack with `data_size` bytes of objects (a
@@ -358,9 +363,10 @@ TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
   for (const std::string& why : index->unreadable()) {
     EXPECT_NE(why.find("damaged index"), std::string::npos) << why;
   }
-  ASSERT_EQ(index->entries().size(), 1u);
-  EXPECT_EQ(index->entries()[0].offset, 8u);
-  EXPECT_EQ(index->entries()[0].size, 8u);
+  const std::vector<PackEntry> entries = testing::PackEntries(*index);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].offset, 8u);
+  EXPECT_EQ(entries[0].size, 8u);
 }
 
 // A damaged line after good ones drops the whole pack, and the packs after
@@ -383,13 +389,13 @@ TEST(PackIndexTest, ADamagedLineAfterGoodOnesDropsTheWholePack) {
   ASSERT_EQ(index->unreadable().size(), 1u);
   EXPECT_EQ(index->unreadable()[0].rfind(damaged, 0), 0u) << index->unreadable()[0];
   ASSERT_EQ(index->packs(), (std::vector<std::string>{first + ".pack", last + ".pack"}));
-  ASSERT_EQ(index->entries().size(), 2u);
-  for (const PackEntry& e : index->entries()) {
+  ASSERT_EQ(index->size(), 2u);
+  for (const PackEntry& e : testing::PackEntries(*index)) {
     EXPECT_EQ(index->packs().at(e.pack), (Hex(e.sha256) == a ? first : last) + ".pack");
   }
   Sha256Raw only_in_damaged;
   ASSERT_TRUE(ParseSha256Hex(b, &only_in_damaged));
-  EXPECT_EQ(index->Find(only_in_damaged), nullptr);
+  EXPECT_FALSE(index->Find(only_in_damaged).has_value());
 }
 
 TEST(PackIndexTest, LoadOnlyHoldsJustTheWantedEntriesOfEveryReadablePack) {
@@ -408,13 +414,51 @@ TEST(PackIndexTest, LoadOnlyHoldsJustTheWantedEntriesOfEveryReadablePack) {
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   EXPECT_EQ(index->unreadable().size(), 1u);
   EXPECT_EQ(index->packs().size(), 2u);
-  ASSERT_EQ(index->entries().size(), 2u);  // in both packs
-  for (const PackEntry& e : index->entries()) EXPECT_EQ(Hex(e.sha256), a);
-  const PackEntry* found = index->Find(wanted);
-  ASSERT_NE(found, nullptr);
+  ASSERT_EQ(index->size(), 2u);  // in both packs
+  for (const PackEntry& e : testing::PackEntries(*index)) EXPECT_EQ(Hex(e.sha256), a);
+  const auto found = index->Find(wanted);
+  ASSERT_TRUE(found.has_value());
   // The first pack by name holds the copy that is read.
   EXPECT_EQ(found->pack, 0u);
   EXPECT_EQ(found->offset, Sha256Hex("one") < Sha256Hex("two") ? 0u : 8u);
+}
+
+// The index holds 8 bytes of each name and a keyed hash of the rest: a
+// name that shares the 8 bytes is found only when the whole name matches.
+TEST(PackIndexTest, ANameSharingTheFirstEightBytesIsFoundOnlyWhenTheWholeNameMatches) {
+  testing::TempDir dir;
+  const RepoLayout repo(dir.path());
+  const std::string a = Sha256Hex("a");
+  // Two more names with a's first 8 bytes, in another pack and in the same.
+  const std::string b = a.substr(0, 16) + Sha256Hex("b").substr(16);
+  const std::string c = a.substr(0, 16) + Sha256Hex("c").substr(16);
+  const std::string unlisted = a.substr(0, 16) + Sha256Hex("unlisted").substr(16);
+  WriteSparsePack(repo, Sha256Hex("one"), 32, a + " 0 8\n" + c + " 16 8\n");
+  WriteSparsePack(repo, Sha256Hex("two"), 32, b + " 8 4\n");
+  auto index = PackIndex::Load(Env::Default(), repo);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ASSERT_EQ(index->size(), 3u);
+  const auto find = [&](const std::string& hex) {
+    Sha256Raw raw;
+    EXPECT_TRUE(ParseSha256Hex(hex, &raw));
+    return index->Find(raw);
+  };
+  for (const auto& [hex, offset] : {std::pair{a, 0u}, {b, 8u}, {c, 16u}}) {
+    const std::optional<PackEntry> e = find(hex);
+    ASSERT_TRUE(e.has_value()) << hex;
+    EXPECT_EQ(Hex(e->sha256), hex);
+    EXPECT_EQ(e->offset, offset);
+    EXPECT_EQ(index->packs().at(e->pack), Sha256Hex(hex == b ? "two" : "one") + ".pack");
+  }
+  EXPECT_FALSE(find(unlisted).has_value());
+  // Each entry has its own position.
+  std::set<size_t> positions;
+  for (const std::string& hex : {a, b, c}) {
+    Sha256Raw raw;
+    ASSERT_TRUE(ParseSha256Hex(hex, &raw));
+    positions.insert(index->FindPosition(raw).value());
+  }
+  EXPECT_EQ(positions, (std::set<size_t>{0, 1, 2}));
 }
 
 INSTANTIATE_TEST_SUITE_P(ManifestFilesHeldOrSpilled, PackTest,

@@ -17,6 +17,13 @@
 
 namespace arkwiki::testing {
 
+// Every entry of `index` with its name (PackIndex::ReadEntries).
+inline std::vector<PackEntry> PackEntries(const PackIndex& index) {
+  auto entries = index.ReadEntries();
+  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+  return entries.ok() ? std::move(entries).value() : std::vector<PackEntry>();
+}
+
 class RepositoryFixture : public ::testing::Test {
  protected:
   void SetUp() override { SeedWikiAt(data_, "a"); }

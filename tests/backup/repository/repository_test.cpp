@@ -48,7 +48,7 @@ class RepositoryTest : public ::testing::Test {
   // Loose objects and packed ones.
   size_t ObjectCount() {
     RepoLayout repo(repo_dir_);
-    size_t n = PackIndex::Load(Env::Default(), repo)->entries().size();
+    size_t n = PackIndex::Load(Env::Default(), repo)->size();
     auto prefixes = Env::Default()->ListDir(repo.objects);
     for (const DirEntry& p : *prefixes) {
       if (p.name != "packs") n += Env::Default()->ListDir(JoinPath(repo.objects, p.name))->size();
