@@ -111,6 +111,11 @@ Status DamagedLine(const ChunkedKind& kind, uint64_t line) {
                             std::to_string(line) + ")");
 }
 
+// Longer than any line of a chunk list: such a line is damaged.
+constexpr size_t kMaxChunkListLine = 128;
+// The shortest line: "<64 hex> <one digit>\n".
+constexpr uint64_t kMinChunkListLine = 67;
+
 // A chunk list's lines, one at a time, into *chunks (the rules in the
 // header's ParseChunkList).
 class ChunkListParser {
@@ -121,7 +126,7 @@ class ChunkListParser {
   // `line` without its '\n'.
   Status Add(std::string_view line) {
     static constexpr std::string_view kGzip = " gzip ";
-    if (line.size() < 66) return Damaged();
+    if (line.size() < 66 || line.size() > kMaxChunkListLine) return Damaged();
     ChunkRef c;
     const size_t gzip = line.find(kGzip, 65);
     c.gzip = gzip != std::string_view::npos;
@@ -147,9 +152,6 @@ class ChunkListParser {
   std::vector<ChunkRef>* chunks_;
   uint64_t total_ = 0;  // plain bytes so far
 };
-
-// Longer than any line of a chunk list: such a line is damaged.
-constexpr size_t kMaxChunkListLine = 128;
 
 // Calls `on_line` with each line of the list at `path` (without its '\n'),
 // read a block at a time. Corruption for a line without its '\n' at the
@@ -215,7 +217,11 @@ std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
 
 Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text, const ChunkedKind& kind) {
   std::vector<ChunkRef> chunks;
-  chunks.reserve(std::min<uint64_t>(std::count(text.begin(), text.end(), '\n'), kMaxChunks));
+  // At most one entry a valid line's worth of bytes: a list of bare
+  // newlines fails at its first line, not after a large reserve.
+  chunks.reserve(
+      std::min<uint64_t>({static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')),
+                          text.size() / kMinChunkListLine, kMaxChunks}));
   ChunkListParser parser(kind, &chunks);
   while (!text.empty()) {
     const size_t eol = text.find('\n');
@@ -232,13 +238,6 @@ uint64_t ChunkedSize(const std::vector<ChunkRef>& chunks) {
   return size;
 }
 
-std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks) {
-  std::vector<ObjectRef> objects;
-  objects.reserve(chunks.size());
-  for (const ChunkRef& c : chunks) objects.push_back(c.stored);
-  return objects;
-}
-
 Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
                                               const ChunkedKind& kind) {
   // Read twice, a block at a time, instead of held whole as text (as much
@@ -248,13 +247,16 @@ Result<std::vector<ChunkRef>> ReadPointChunks(Env* env, const std::string& dir,
   std::vector<ChunkRef> chunks;
   ChunkListParser parser(kind, &chunks);
   uint64_t lines = 0;
-  Status counted = ForEachListLine(env, path, kind, [&](std::string_view) {
+  uint64_t bytes = 0;
+  Status counted = ForEachListLine(env, path, kind, [&](std::string_view line) {
     ++lines;
+    bytes += line.size() + 1;
     return Status::Ok();
   });
   if (counted.code() == StatusCode::kNotFound) return chunks;
   ARKWIKI_RETURN_IF_ERROR(counted);
-  chunks.reserve(std::min(lines, kMaxChunks));
+  // As ParseChunkList reserves.
+  chunks.reserve(std::min({lines, bytes / kMinChunkListLine, kMaxChunks}));
   ARKWIKI_RETURN_IF_ERROR(
       ForEachListLine(env, path, kind, [&](std::string_view line) { return parser.Add(line); }));
   return chunks;

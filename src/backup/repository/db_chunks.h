@@ -83,8 +83,6 @@ Result<std::vector<ChunkRef>> ParseChunkList(std::string_view text,
                                              const ChunkedKind& kind = kDatabaseChunks);
 // The size of the file the chunks make up: the sum of their plain sizes.
 uint64_t ChunkedSize(const std::vector<ChunkRef>& chunks);
-// The objects that store the chunks, in list order.
-std::vector<ObjectRef> StoredObjects(const std::vector<ChunkRef>& chunks);
 // The chunk list of the restore point in `dir`, read through `env`; empty
 // when the point holds the file whole (the database: format versions 1 to
 // 3; the manifest: any point written before manifests were chunked).

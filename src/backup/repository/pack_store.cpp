@@ -167,27 +167,16 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
     }
   }
   index.slots_.reserve(lines);
-  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(readable, nullptr));
+  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(readable));
   return index;
 }
 
-Result<PackIndex> PackIndex::LoadOnly(Env* env, const RepoLayout& repo,
-                                      const std::function<bool(const Sha256Raw&)>& wanted) {
-  PackIndex index(env, repo);
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> names, ListPacks(env, repo));
-  ARKWIKI_RETURN_IF_ERROR(index.AddPacks(names, wanted));
-  index.slots_.shrink_to_fit();  // held entries only: one pack's worth was read at a time
-  return index;
-}
-
-Status PackIndex::AddPacks(const std::vector<std::string>& names,
-                           const std::function<bool(const Sha256Raw&)>& wanted) {
+Status PackIndex::AddPacks(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     const size_t first = slots_.size();
     const auto pack = static_cast<uint32_t>(packs_.size());
-    Status s = ReadPackEntries(env_, dir_, name, pack, [&](const PackEntry& e) {
-      if (!wanted || wanted(e.sha256)) slots_.push_back(SlotOf(e));
-    });
+    Status s = ReadPackEntries(env_, dir_, name, pack,
+                               [&](const PackEntry& e) { slots_.push_back(SlotOf(e)); });
     if (s.code() == StatusCode::kCorruption) {
       slots_.resize(first);
       unreadable_.push_back(name + ": " + s.message());

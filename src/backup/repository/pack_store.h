@@ -65,8 +65,9 @@ struct PackEntry {
 // 64 MiB for all of it (benchmarks/README.md, "Scale"). 8 bytes of the name
 // alone could be made to collide by an upload crafted for it (2^32 tries),
 // which would then never be stored; the keyed 8 bytes cannot be aimed at,
-// since no one outside this process knows the key, and two names match by
-// chance with odds of 2^-128 per pair.
+// since no one outside this process knows the key: a name crafted to share
+// the 8 bytes matches with odds of 2^-64, and no try can be tested offline
+// (two names at random: 2^-128 per pair).
 class PackIndex {
  public:
   PackIndex();
@@ -80,10 +81,6 @@ class PackIndex {
   // trailer or index is damaged is listed in unreadable() and skipped: its
   // objects then count as missing. `env` must outlive the index.
   static Result<PackIndex> Load(Env* env, const RepoLayout& repo);
-  // As above, holding only the entries whose stored name `wanted` accepts:
-  // for a reader that needs a few objects out of many.
-  static Result<PackIndex> LoadOnly(Env* env, const RepoLayout& repo,
-                                    const std::function<bool(const Sha256Raw&)>& wanted);
 
   // The entry for `sha256` (of an object in several packs, the first pack
   // by name), or nullopt.
@@ -91,8 +88,8 @@ class PackIndex {
   // Find's entry as its position, 0 to size() - 1.
   std::optional<size_t> FindPosition(const Sha256Raw& sha256) const;
   size_t size() const { return slots_.size(); }
-  // Every entry, sorted by name, each name read back from its pack: 44
-  // bytes an entry, for a small index (LoadOnly) and tests.
+  // Every entry, sorted by name, each name read back from its pack (44
+  // bytes an entry: for tests and tools, not for a large repository).
   Result<std::vector<PackEntry>> ReadEntries() const;
   // File names ("<sha256>.pack") of the readable packs.
   const std::vector<std::string>& packs() const { return packs_; }
@@ -111,10 +108,9 @@ class PackIndex {
   };
 
   PackIndex(Env* env, const RepoLayout& repo);
-  // Appends the entries of the packs `names` (with `wanted`, only those it
-  // accepts), notes the damaged ones, and sorts the index.
-  Status AddPacks(const std::vector<std::string>& names,
-                  const std::function<bool(const Sha256Raw&)>& wanted);
+  // Appends the entries of the packs `names`, notes the damaged ones, and
+  // sorts the index.
+  Status AddPacks(const std::vector<std::string>& names);
   Slot SlotOf(const PackEntry& entry) const;
   // The first slot whose prefix is not below `key`'s.
   std::vector<Slot>::const_iterator FirstWithPrefix(const Slot& key) const;

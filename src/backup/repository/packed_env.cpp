@@ -98,10 +98,8 @@ Result<uint64_t> PackedObjectsEnv::GetFileSize(const std::string& path) {
   return entry ? Result<uint64_t>(entry->size) : loose;
 }
 
-Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(
-    Env* target, const RepoLayout& repo, const std::function<bool(const Sha256Raw&)>& wanted) {
-  ARKWIKI_ASSIGN_OR_RETURN(PackIndex index, wanted ? PackIndex::LoadOnly(target, repo, wanted)
-                                                   : PackIndex::Load(target, repo));
+Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(Env* target, const RepoLayout& repo) {
+  ARKWIKI_ASSIGN_OR_RETURN(PackIndex index, PackIndex::Load(target, repo));
   return std::make_unique<PackedObjectsEnv>(target, repo, std::move(index));
 }
 

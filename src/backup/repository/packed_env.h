@@ -2,7 +2,6 @@
 // stored (private to the backup layer).
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "arkwiki/core/env.h"
@@ -39,11 +38,7 @@ class PackedObjectsEnv : public EnvWrapper {
   PackIndex index_;
 };
 
-// The repository's pack index loaded, wrapped around `target`; with
-// `wanted`, only its entries for the objects `wanted` accepts
-// (PackIndex::LoadOnly).
-Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(
-    Env* target, const RepoLayout& repo,
-    const std::function<bool(const Sha256Raw&)>& wanted = nullptr);
+// The repository's pack index loaded, wrapped around `target`.
+Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(Env* target, const RepoLayout& repo);
 
 }  // namespace arkwiki

@@ -1,5 +1,6 @@
 // Repository::Check: verifying restore points and re-hashing objects
 // (uploads and database chunks).
+#include <functional>
 #include <map>
 #include <set>
 
@@ -8,7 +9,7 @@
 #include "arkwiki/core/hash.h"
 #include "policy/read_subset.h"
 #include "repository/db_chunks.h"
-#include "repository/object_set.h"
+#include "repository/object_marks.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -62,70 +63,41 @@ Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, ManifestFi
 
 // Each distinct object the restore points name, checked once: present with
 // its size, and re-hashed if selected. A packed object is checked when it is
-// first named, and remembered by a bit for its pack entry: a set of the
-// objects beside the pack index would cost 40 bytes an object more (40 MB
-// at 1,000,000). An object in no pack (loose, or missing) is gathered in a
-// set and checked by Finish. `stored` reads packed objects as files, sealed
-// ones decrypted (OpenStoredObjects); `packs` is the index it reads through,
-// which names sealed objects by their keyed names (`key`).
+// first named (ObjectMarks remembers it by a bit); one in no pack (loose,
+// or missing) is checked by Finish. `stored` reads packed objects as files,
+// sealed ones decrypted (OpenStoredObjects); `packs` is the index it reads
+// through, which names sealed objects by their keyed names (`key`).
 class ObjectChecker {
  public:
   ObjectChecker(Env* stored, const RepoLayout& repo, const PackIndex& packs, const OffsiteKey* key,
                 const CheckOptions& options, CheckReport* report)
       : stored_(stored),
         repo_(repo),
-        packs_(packs),
-        key_(key),
         options_(options),
         report_(report),
-        checked_(packs.size()) {}
+        marks_(packs, key),
+        check_first_([this](const ObjectRef& ref, ObjectMarks::Marked marked) {
+          return marked == ObjectMarks::Marked::kFirstPacked ? Check(ref) : Status::Ok();
+        }) {}
+  ObjectChecker(const ObjectChecker&) = delete;  // check_first_ holds `this`
+  ObjectChecker& operator=(const ObjectChecker&) = delete;
 
-  // The error when the check itself cannot read.
-  Status Add(const ObjectRef& ref) {
-    Sha256Raw name = ref.sha256;
-    if (key_ != nullptr && !ParseSha256Hex(key_->ObjectName(ref.sha256), &name)) {
-      return Status::IoError("an object's keyed name is not 64 hex digits");
-    }
-    const std::optional<size_t> at = packs_.FindPosition(name);
-    if (!at) {
-      unpacked_batch_.push_back(ref);
-      if (unpacked_batch_.size() == kBatch) FlushUnpacked();
-      return Status::Ok();
-    }
-    if (checked_[*at]) return Status::Ok();  // an object keeps the size it was first named with
-    checked_[*at] = true;
-    return Check(ref);
-  }
-  // The objects storing `chunks`.
+  // The objects storing `chunks`. The error when the check itself cannot
+  // read.
   Status AddChunks(const std::vector<ChunkRef>& chunks) {
-    for (const ChunkRef& c : chunks) ARKWIKI_RETURN_IF_ERROR(Add(c.stored));
-    return Status::Ok();
+    return marks_.MarkChunks(chunks, check_first_);
   }
-  // The store's error when its scratch file cannot be read.
+  // The same; also the store's error when its scratch file cannot be read.
   Status AddUploads(const ManifestFileStore& files) {
-    ManifestFileStore::Cursor cursor = files.Walk();
-    for (;;) {
-      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
-      if (f == nullptr) return Status::Ok();
-      if (f->upload_hash != nullptr) ARKWIKI_RETURN_IF_ERROR(Add({*f->upload_hash, f->size}));
-    }
+    return marks_.MarkUploads(files, check_first_);
   }
   // Checks the objects in no pack. The damaged objects, as hash -> problem.
   Result<std::map<std::string, std::string>> Finish() {
-    FlushUnpacked();
-    for (const ObjectRef& o : unpacked_.objects()) ARKWIKI_RETURN_IF_ERROR(Check(o));
+    for (const ObjectRef& o : marks_.unpacked().objects()) ARKWIKI_RETURN_IF_ERROR(Check(o));
     return std::move(damaged_);
   }
 
  private:
-  // Unpacked refs are merged into the set this many at a time.
-  static constexpr size_t kBatch = 65536;
-
-  void FlushUnpacked() {
-    unpacked_.AddAll(std::move(unpacked_batch_));
-    unpacked_batch_.clear();
-  }
-
   Status Check(const ObjectRef& o) {
     const std::string sha = HexEncode(o.sha256.data(), o.sha256.size());
     Status s;
@@ -151,13 +123,10 @@ class ObjectChecker {
 
   Env* stored_;
   const RepoLayout& repo_;
-  const PackIndex& packs_;
-  const OffsiteKey* key_;
   const CheckOptions& options_;
   CheckReport* report_;
-  std::vector<bool> checked_;  // per entry of packs_
-  std::vector<ObjectRef> unpacked_batch_;
-  ObjectSet unpacked_;
+  ObjectMarks marks_;
+  const std::function<Status(const ObjectRef&, ObjectMarks::Marked)> check_first_;
   std::map<std::string, std::string> damaged_;
 };
 
@@ -290,8 +259,7 @@ Result<CheckReport> Repository::Check(const CheckOptions& options) {
   // Objects read wherever they are stored: loose, or inside a pack; a
   // chunked manifest or database as one file.
   const PackIndex* packs = nullptr;
-  ARKWIKI_ASSIGN_OR_RETURN(auto stored,
-                           OpenStoredObjects(raw_env_, repo, key_.get(), nullptr, &packs));
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get(), &packs));
   ObjectChecker objects(stored.get(), repo, *packs, key_.get(), options, &report);
   // A manifest's files past manifest_files_held_ go to a scratch file.
   ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());

@@ -8,7 +8,7 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/core/crash_point.h"
 #include "repository/db_chunks.h"
-#include "repository/object_set.h"
+#include "repository/object_marks.h"
 #include "repository/object_store.h"
 #include "repository/pack_store.h"
 #include "repository/point_json.h"
@@ -19,11 +19,12 @@ namespace arkwiki {
 namespace {
 
 // Removes the files in objects/<prefix>/ that `keep` lacks.
-Status PruneDir(Env* env, const std::string& dir, const ObjectSet& keep, PruneResult* result) {
+Status PruneDir(Env* env, const std::string& dir, ObjectMarks& keep, PruneResult* result) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(dir));
   for (const DirEntry& e : entries) {
     Sha256Raw raw;
-    if (e.type == DirEntry::Type::kFile && ParseSha256Hex(e.name, &raw) && keep.Contains(raw)) {
+    if (e.type == DirEntry::Type::kFile && ParseSha256Hex(e.name, &raw) &&
+        keep.ContainsStored(raw)) {
       ++result->objects_kept;
       continue;
     }
@@ -42,9 +43,8 @@ Status PruneDir(Env* env, const std::string& dir, const ObjectSet& keep, PruneRe
 // any named object is kept whole, with its unnamed objects: a pack is never
 // rewritten. A pack whose index cannot be read is kept too (its objects are
 // unknown); `backup check` reports the objects that need it as missing.
-// One pack's index is read at a time: beside `keep`, the whole index would
-// double what a prune holds.
-Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, PruneResult* result) {
+// One pack's index is read at a time, with its objects' names.
+Status PrunePacks(Env* env, const RepoLayout& repo, ObjectMarks& keep, PruneResult* result) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> packs, ListPacks(env, repo));
   std::vector<PackEntry> entries;
   for (const std::string& name : packs) {
@@ -53,7 +53,7 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
     if (s.code() == StatusCode::kCorruption) continue;  // kept: its objects are unknown
     ARKWIKI_RETURN_IF_ERROR(s);
     uint64_t named = 0;
-    for (const PackEntry& e : entries) named += keep.Contains(e.sha256) ? 1 : 0;
+    for (const PackEntry& e : entries) named += keep.ContainsStored(e.sha256) ? 1 : 0;
     if (named > 0) {
       result->objects_kept += named;
       continue;
@@ -68,28 +68,6 @@ Status PrunePacks(Env* env, const RepoLayout& repo, const ObjectSet& keep, Prune
   return Status::Ok();
 }
 
-// The stored names of the restore points' manifest chunks, sorted: the only
-// packed objects a prune reads. A list that cannot be read adds none (the
-// prune then refuses, reading that point's manifest).
-std::vector<Sha256Raw> ManifestChunkNames(Env* env, const RepoLayout& repo,
-                                          const std::vector<std::string>& ids,
-                                          const OffsiteKey* key) {
-  std::vector<Sha256Raw> names;
-  for (const std::string& id : ids) {
-    Result<std::vector<ChunkRef>> chunks =
-        ReadPointChunks(env, repo.SnapshotDir(id), kManifestChunks);
-    if (!chunks.ok()) continue;
-    for (const ObjectRef& o : StoredObjects(*chunks)) {
-      Sha256Raw name = o.sha256;
-      if (key != nullptr && !ParseSha256Hex(key->ObjectName(o.sha256), &name)) continue;
-      names.push_back(name);
-    }
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  return names;
-}
-
 }  // namespace
 
 Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
@@ -101,16 +79,14 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
   // No copy runs: what a crashed one spooled can go.
   ARKWIKI_RETURN_IF_ERROR(env_->RemoveTree(repo.copy_tmp));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListPointIds(env_, repo));
-  // A manifest stored as chunks reads through the stored objects, with
-  // only its chunks' entries of the pack index: the whole index would be
-  // about the size of `keep` again.
-  const std::vector<Sha256Raw> chunk_names = ManifestChunkNames(env_, repo, ids, key_.get());
-  ARKWIKI_ASSIGN_OR_RETURN(
-      auto stored, OpenStoredObjects(raw_env_, repo, key_.get(), [&](const Sha256Raw& name) {
-        return std::binary_search(chunk_names.begin(), chunk_names.end(), name);
-      }));
+  // Manifests stored as chunks read through the stored objects. Each named
+  // object is marked in their pack index (ObjectMarks), not gathered in a
+  // set: a set beside the index would hold 40 bytes more an object.
+  const PackIndex* packs = nullptr;
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get(), &packs));
   ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
-  ObjectSet keep;
+  ObjectMarks keep(*packs, key_.get());
+  const auto marked = [](const ObjectRef&, ObjectMarks::Marked) { return Status::Ok(); };
   for (const std::string& id : ids) {
     Result<std::vector<ChunkRef>> manifest_chunks =
         ReadPointChunks(env_, repo.SnapshotDir(id), kManifestChunks);
@@ -126,8 +102,8 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
                                 "), so the objects it needs are unknown; delete that restore "
                                 "point first if it is beyond repair");
     }
-    ARKWIKI_RETURN_IF_ERROR(keep.AddUploads(files));
-    keep.AddAll(StoredObjects(*manifest_chunks));
+    ARKWIKI_RETURN_IF_ERROR(keep.MarkUploads(files, marked));
+    ARKWIKI_RETURN_IF_ERROR(keep.MarkChunks(*manifest_chunks, marked));
     Result<std::vector<ChunkRef>> chunks = ReadPointChunks(env_, repo.SnapshotDir(id));
     if (!chunks.ok()) {
       return Status::Corruption("not pruning: the database chunk list of restore point " + id +
@@ -135,15 +111,9 @@ Result<PruneResult> Repository::Prune(const std::vector<std::string>& forget) {
                                 "), so the chunks it needs are unknown; delete that restore "
                                 "point first if it is beyond repair");
     }
-    keep.AddAll(StoredObjects(*chunks));
+    ARKWIKI_RETURN_IF_ERROR(keep.MarkChunks(*chunks, marked));
   }
   // Objects are removed by their stored names, through the raw files.
-  // Renamed in place: a second set would hold them all twice.
-  if (key_) {
-    keep.RenameAll([this](const Sha256Raw& sha256, Sha256Raw* stored_name) {
-      return ParseSha256Hex(key_->ObjectName(sha256), stored_name);
-    });
-  }
   PruneResult result;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> prefixes, raw_env_->ListDir(repo.objects));
   for (const DirEntry& p : prefixes) {

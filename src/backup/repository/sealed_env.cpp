@@ -293,11 +293,9 @@ Result<uint64_t> SealedRepoEnv::GetFileSize(const std::string& path) {
 }
 
 Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
-                                               const OffsiteKey* key,
-                                               const std::function<bool(const Sha256Raw&)>& wanted,
-                                               const PackIndex** index) {
+                                               const OffsiteKey* key, const PackIndex** index) {
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<PackedObjectsEnv> packed,
-                           OpenPackedObjects(target, repo, wanted));
+                           OpenPackedObjects(target, repo));
   if (index != nullptr) *index = &packed->index();
   std::unique_ptr<Env> stored = std::move(packed);
   if (key != nullptr) stored = std::make_unique<SealedRepoEnv>(std::move(stored), repo, *key);

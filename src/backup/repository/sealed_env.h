@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -87,13 +86,11 @@ class SealedRepoEnv : public EnvWrapper {
 // wrapped in a SealedRepoEnv, which also opens the restore points' files.
 // A restore point's database stored as chunks reads as one whole file
 // (ChunkedDatabaseEnv): this is the one place that reassembles it. With
-// `wanted`, only the packed objects whose stored names it accepts can be
-// read (OpenPackedObjects). With `index`, *index is set to the pack index
-// read through, valid while the Env lives.
-Result<std::unique_ptr<Env>> OpenStoredObjects(
-    Env* target, const RepoLayout& repo, const OffsiteKey* key,
-    const std::function<bool(const Sha256Raw&)>& wanted = nullptr,
-    const PackIndex** index = nullptr);
+// `index`, *index is set to the pack index read through, valid while the
+// Env lives.
+Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
+                                               const OffsiteKey* key,
+                                               const PackIndex** index = nullptr);
 
 // A sequential reader over a random access file, from its start.
 std::unique_ptr<SequentialFile> ReadInOrder(std::unique_ptr<RandomAccessFile> file);

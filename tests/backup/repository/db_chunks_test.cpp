@@ -290,6 +290,14 @@ TEST(ChunkListReadTest, ReadsAListSpanningManyBlocksLineByLineAsItsTextParses) {
   for (int i = 0; i < 1499; ++i) line_1500 = bad_size.find('\n', line_1500) + 1;
   bad_size[line_1500 + 65] = 'x';
   damaged_at(bad_size, "1500");
+  // A size padded with zeros past any line arkwiki writes, inside the
+  // first block; a list of bare newlines (refused at its first line).
+  std::string padded = text;
+  size_t line_5 = 0;
+  for (int i = 0; i < 4; ++i) line_5 = padded.find('\n', line_5) + 1;
+  padded.insert(line_5 + 65, std::string(100, '0'));
+  damaged_at(padded, "5");
+  damaged_at(std::string(1 << 20, '\n'), "1");
   // No list: the database is whole.
   ASSERT_TRUE(Env::Default()->RemoveFile(list).ok());
   auto none = ReadPointChunks(Env::Default(), dir.path());

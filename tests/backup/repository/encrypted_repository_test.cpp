@@ -215,6 +215,32 @@ TEST_F(EncryptedRepositoryTest, AFlippedPackedObjectIsDamaged) {
   EXPECT_EQ(ExportAndVerify(point.id).code(), StatusCode::kCorruption);
 }
 
+// The repair of a damaged packed object is a loose object under the same
+// keyed name; a prune keeps it, since a restore point names the object.
+TEST_F(EncryptedRepositoryTest, APruneKeepsTheLooseRepairOfADamagedPackedObject) {
+  AddUpload("small.txt", "small content");
+  const SnapshotInfo point = Snap();
+  Sha256Raw upload;
+  ASSERT_TRUE(ParseSha256Hex(Sha256Hex("small content"), &upload));
+  const std::string stored_name = Open()->key()->ObjectName(upload);
+  Sha256Raw name;
+  ASSERT_TRUE(ParseSha256Hex(stored_name, &name));
+  PackIndex index = Packs();
+  const std::optional<PackEntry> victim = index.Find(name);
+  ASSERT_TRUE(victim.has_value());
+  FlipByteAt(JoinPath(PacksDir(repo_), index.packs()[victim->pack]),
+             victim->offset + victim->size / 2);
+  ASSERT_EQ(CheckAll().damaged.size(), 1u);
+  Snap();
+  const std::string loose = repo_.ObjectPath(stored_name);
+  ASSERT_TRUE(*Env::Default()->FileExists(loose));
+  auto pruned = Open()->Prune();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_TRUE(*Env::Default()->FileExists(loose));
+  EXPECT_TRUE(CheckAll().ok());
+  EXPECT_TRUE(ExportAndVerify(point.id).ok());
+}
+
 // Notes the path of every file created through it.
 class CreatedFilesEnv : public EnvWrapper {
  public:
