@@ -21,8 +21,10 @@ namespace arkwiki {
 std::string SettingsJson(const std::map<std::string, std::string>& settings);
 
 // The manifest of an archive holding `snapshot`'s database (digest `db`),
-// `settings` (SettingsJson) and the snapshot's uploads, made at `created_at`.
-Manifest BuildManifest(const DatabaseSnapshot& snapshot, const FileDigest& db,
+// `settings` (SettingsJson) and the snapshot's uploads, made at
+// `created_at`. The uploads are moved into the manifest: snapshot->uploads
+// is left empty.
+Manifest BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
                        const std::string& settings, int64_t created_at);
 
 // The parts of an archive. Every pointer must outlive the call.

@@ -53,12 +53,11 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
   if (options.database_only) info.uploads = ManifestFiles();  // the rows stay in the database
-  result.manifest = BuildManifest(info, db_digest, settings, created_at);
+  result.manifest = BuildManifest(&info, db_digest, settings, created_at);
   if (options.database_only) {
     result.manifest.format_version = kPartialArchiveFormatVersion;
     result.manifest.omits = {kPartUploads};
   }
-  info.uploads = ManifestFiles();  // now in the manifest
   ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
 

@@ -50,22 +50,26 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
 
 // Every distinct upload, in hash order, with the largest size its rows
 // record, through Db::ForEachRow: Db::Query's RecordSet cost more time for
-// 50,000 uploads than the database copy itself (benchmarks/README.md).
-Status ReadUploads(Db& db, ManifestFiles* out) {
-  UploadRows rows;
+// 50,000 uploads than the database copy itself (benchmarks/README.md). The
+// rows are sorted in runs written beside `dest`: held whole, they were
+// 42 MB of a backup's peak at 1,000,000 uploads, beside the list they make.
+Status ReadUploads(Env* env, const std::string& dest, size_t run_rows, Db& db, ManifestFiles* out) {
+  UploadRows rows(env, dest + ".upload-rows-", run_rows);
   Status s = db.ForEachRow(kUploadRowsQuery, [&](sqlite3_stmt* st) { return rows.Add(st); });
   if (s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy) {
     return Status::IoError("reading the uploads of the database snapshot failed: " + s.message());
   }
   ARKWIKI_RETURN_IF_ERROR(s);
-  out->reserve(out->size() + rows.rows());
+  // Two more: BuildManifest puts the database and the settings first.
+  out->reserve(out->size() + rows.rows() + 2);
   return rows.ForEachDistinct([&](const Sha256Raw& hash, uint64_t, uint64_t max_size) {
     out->PushUpload(hash, max_size);
     return Status::Ok();
   });
 }
 
-Status ReadSnapshotContents(Db& db, RowCheck rows, DatabaseSnapshot* info) {
+Status ReadSnapshotContents(Env* env, const std::string& dest, size_t run_rows, Db& db,
+                            RowCheck rows, DatabaseSnapshot* info) {
   ARKWIKI_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version != kSchemaVersion) {
     return Status::Unsupported("the database is at schema " + std::to_string(version) +
@@ -87,10 +91,11 @@ Status ReadSnapshotContents(Db& db, RowCheck rows, DatabaseSnapshot* info) {
   SettingsStore store(&db);
   ARKWIKI_ASSIGN_OR_RETURN(SiteSettings settings, store.Load());
   info->settings = SettingsToMap(settings);
-  return ReadUploads(db, &info->uploads);
+  return ReadUploads(env, dest, run_rows, db, &info->uploads);
 }
 
-Status PrepareSnapshot(const std::string& dest, RowCheck rows, DatabaseSnapshot* info) {
+Status PrepareSnapshot(Env* env, const std::string& dest, size_t run_rows, RowCheck rows,
+                       DatabaseSnapshot* info) {
   DbOptions options;
   options.wal = false;
   ARKWIKI_ASSIGN_OR_RETURN(auto db, Db::Open(dest, options));
@@ -103,25 +108,28 @@ Status PrepareSnapshot(const std::string& dest, RowCheck rows, DatabaseSnapshot*
   if (mode.empty() || mode[0].Text(0) != "delete") {
     return Status::IoError("cannot set the snapshot's journal mode");
   }
-  return ReadSnapshotContents(*db, rows, info);
+  return ReadSnapshotContents(env, dest, run_rows, *db, rows, info);
 }
 
 }  // namespace
 
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                          const std::string& dest, RowCheck rows) {
+                                          const std::string& dest, RowCheck rows,
+                                          size_t upload_run_rows) {
   DbOptions ro;
   ro.read_only = true;
   ARKWIKI_ASSIGN_OR_RETURN(auto source, Db::Open(layout.database, ro));
   ARKWIKI_RETURN_IF_ERROR(CheckLiveDatabaseSchema(*source));
   ARKWIKI_ASSIGN_OR_RETURN(int64_t pages, source->QueryInt("PRAGMA page_count"));
   ARKWIKI_ASSIGN_OR_RETURN(int64_t page_size, source->QueryInt("PRAGMA page_size"));
-  const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20);
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t uploads, source->QueryInt("SELECT count(*) FROM uploads"));
+  const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20) +
+                          UploadRowsScratchBytes(uploads);
   ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, DirName(dest), needed, "the database snapshot"));
   DatabaseSnapshot info;
   Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);
   source.reset();
-  if (s.ok()) s = PrepareSnapshot(dest, rows, &info);
+  if (s.ok()) s = PrepareSnapshot(env, dest, upload_run_rows, rows, &info);
   if (!s.ok()) {
     (void)env->RemoveFile(dest);  // nothing half-made may stay behind
     (void)env->RemoveFile(dest + "-journal");

@@ -10,6 +10,7 @@
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/storage/data_dir.h"
+#include "format/upload_rows.h"
 
 namespace arkwiki {
 
@@ -35,10 +36,12 @@ enum class RowCheck { kCheck, kCallerChecks };
 // path, the bytes needed and the bytes free). Then, in the copy only:
 // removes login sessions and switches the journal mode to DELETE so the file
 // stands alone. Checks its rows (see RowCheck), then reads counts,
-// settings and the upload list from the copy. On failure nothing is left
+// settings and the upload list from the copy. The upload rows are sorted
+// in runs of `upload_run_rows`, each past the first written beside `dest`
+// (UploadRows; removed before this returns). On failure nothing is left
 // at `dest`.
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
-                                          const std::string& dest,
-                                          RowCheck rows = RowCheck::kCheck);
+                                          const std::string& dest, RowCheck rows = RowCheck::kCheck,
+                                          size_t upload_run_rows = kUploadRowsPerRun);
 
 }  // namespace arkwiki

@@ -156,7 +156,7 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, db_path));
   const std::string settings = SettingsJson(db.settings);
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, settings_path, settings));
-  Manifest manifest = BuildManifest(db, db_digest, settings, created);
+  Manifest manifest = BuildManifest(&db, db_digest, settings, created);
   // Every restore point must export as an archive an import accepts.
   ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, ZipLimits{}));
   return manifest;
