@@ -44,10 +44,14 @@ struct BackupOptions {
   // A "database only" backup: the database and the settings without the
   // upload files, marked partial in its manifest (archive_format.h).
   bool database_only = false;
+  // Files of the archive's list held in memory; past this many, the list
+  // waits in a scratch file in scratch_dir (40 bytes a file) and
+  // BackupResult::manifest's files are only counted.
+  size_t manifest_files_held = size_t{1} << 16;
 };
 
 struct BackupResult {
-  Manifest manifest;
+  Manifest manifest;  // its files only counted past BackupOptions::manifest_files_held
   uint64_t archive_bytes = 0;
   std::string archive_sha256;
   double snapshot_copy_millis = 0;  // time inside SQLite's backup step

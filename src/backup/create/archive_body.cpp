@@ -23,15 +23,23 @@ std::string Setting(const DatabaseSnapshot& info, const std::string& key) {
 
 // Small uploads come from `pipeline` (read, hashed and compressed ahead on
 // other threads); large ones stream through here.
-Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifest, ZipWriter* zip,
-                  UploadPipeline* pipeline, const EntryOptions& entry, const BackupOptions& options,
-                  BackupProgress* progress) {
-  for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const ManifestFile f = manifest.files[i];
+Status AddUploads(Env* env, const DataDirLayout& layout, const ManifestFileStore& files,
+                  ZipWriter* zip, UploadPipeline* pipeline, const EntryOptions& entry,
+                  const BackupOptions& options, BackupProgress* progress) {
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (size_t i = 0;; ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* file, cursor.Next());
+    if (file == nullptr) return Status::Ok();
+    if (i < 2) continue;  // the database and the settings
+    const ManifestFile f = file->Get();
+    if (file->upload_hash == nullptr) {  // only a hand-altered restore point lists one
+      return Status::Corruption("the backup's list of files names " + f.path +
+                                ", which is not an upload named by its hash");
+    }
     EntryInfo info;
     Status s;
-    if (UploadPipeline::IsSmall(f)) {
-      Result<PreparedEntry> prepared = pipeline->Take(i);
+    if (UploadPipeline::IsSmall(f.size)) {
+      Result<PreparedEntry> prepared = pipeline->Take(i, f);
       s = prepared.ok() ? zip->AddPrepared(std::move(prepared).value(), &info) : prepared.status();
     } else {
       s = zip->AddFile(f.path, env, layout.UploadPath(f.sha256), entry, &info);
@@ -50,7 +58,6 @@ Status AddUploads(Env* env, const DataDirLayout& layout, const Manifest& manifes
     progress->bytes_done += f.size;
     if (options.progress) options.progress(*progress);
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -63,8 +70,9 @@ std::string SettingsJson(const std::map<std::string, std::string>& settings) {
   return out.str() + "\n";
 }
 
-Manifest BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
-                       const std::string& settings, int64_t created_at) {
+Result<Manifest> BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
+                               const std::string& settings, int64_t created_at,
+                               ManifestFileStore* files) {
   Manifest m;
   m.app_version = ARKWIKI_VERSION;
   m.schema_version = snapshot->schema_version;
@@ -74,21 +82,34 @@ Manifest BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
   m.base_url = Setting(*snapshot, "base_url");
   m.instance_id = Setting(*snapshot, "instance_id");
   m.counts = snapshot->counts;
-  // Moved, not copied: a copy held the list twice (80 MB at 1,000,000
-  // uploads); SnapshotDatabase left room for the two files put first.
-  m.files = std::move(snapshot->uploads);
-  snapshot->uploads = ManifestFiles();
-  m.files.Prepend(
-      {{kDatabasePath, db.size, db.sha256}, {kSettingsPath, settings.size(), Sha256Hex(settings)}});
-  for (size_t i = 0; i < m.files.size(); ++i)
-    m.counts.bytes += static_cast<int64_t>(m.files.SizeAt(i));
+  uint64_t bytes = db.size + settings.size();
+  ARKWIKI_RETURN_IF_ERROR(files->Add({kDatabasePath, db.size, db.sha256}));
+  ARKWIKI_RETURN_IF_ERROR(files->Add({kSettingsPath, settings.size(), Sha256Hex(settings)}));
+  if (snapshot->upload_rows) {
+    ARKWIKI_RETURN_IF_ERROR(snapshot->upload_rows->ForEachDistinct(
+        [&](const Sha256Raw& hash, uint64_t, uint64_t max_size) {
+          bytes += max_size;
+          std::string sha = HexEncode(hash.data(), hash.size());
+          return files->Add({UploadEntryPath(sha), max_size, std::move(sha)});
+        }));
+    snapshot->upload_rows.reset();
+  }
+  ARKWIKI_RETURN_IF_ERROR(files->Finish());
+  m.counts.bytes += static_cast<int64_t>(bytes);
+  ARKWIKI_ASSIGN_OR_RETURN(m.files, files->ToManifestFiles());
   return m;
 }
 
 Status WriteArchiveBody(Env* env, const ArchiveParts& parts, ByteSink* out,
                         const BackupOptions& options, BackupResult* result) {
   const Manifest& manifest = *parts.manifest;
-  const std::string db_sha256 = manifest.files[0].sha256;
+  const ManifestFileStore& files = *parts.files;
+  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<ManifestFile> own, files.First(2));
+  if (own.size() < 2 || own[0].path != kDatabasePath || own[1].path != kSettingsPath) {
+    return Status::InvalidArgument("the backup's list of files does not start with " +
+                                   std::string(kDatabasePath) + " and " + kSettingsPath);
+  }
+  const std::string& db_sha256 = own[0].sha256;
   BackupProgress progress{"database", 0, static_cast<uint64_t>(manifest.counts.bytes)};
   if (options.progress) options.progress(progress);
   // HashingSink blocks the stream into 1 MiB writes (as BufferedByteSink
@@ -102,13 +123,14 @@ Status WriteArchiveBody(Env* env, const ArchiveParts& parts, ByteSink* out,
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, parts.created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, parts.created_at};
   // Started now, so that the first uploads are prepared while this thread
-  // writes the manifest and the database. It holds a reference to the
-  // manifest's file list and runs a thread: it must be gone before the
-  // manifest is (hence optional, reset below).
+  // writes the manifest and the database. It reads the list of files and
+  // runs a thread: it must be gone before the list is (hence optional,
+  // reset below).
   std::optional<UploadPipeline> pipeline;
-  pipeline.emplace(env, *parts.uploads, manifest.files, 2, automatic);
-  ManifestSource manifest_json(manifest);  // streamed: it grows with the file count
-  ARKWIKI_RETURN_IF_ERROR(zip.AddSource(kManifestPath, &manifest_json, deflate));
+  pipeline.emplace(env, *parts.uploads, files, 2, automatic);
+  // Streamed: it grows with the file count.
+  ARKWIKI_ASSIGN_OR_RETURN(auto manifest_json, ManifestSource::Open(manifest, files));
+  ARKWIKI_RETURN_IF_ERROR(zip.AddSource(kManifestPath, manifest_json.get(), deflate));
   EntryInfo db_entry;
   ARKWIKI_RETURN_IF_ERROR(
       zip.AddFile(kDatabasePath, env, parts.database_path, automatic, &db_entry));
@@ -119,7 +141,7 @@ Status WriteArchiveBody(Env* env, const ArchiveParts& parts, ByteSink* out,
   progress.phase = "uploads";
   progress.bytes_done = db_entry.uncompressed_size + parts.settings.size();
   ARKWIKI_RETURN_IF_ERROR(
-      AddUploads(env, *parts.uploads, manifest, &zip, &*pipeline, automatic, options, &progress));
+      AddUploads(env, *parts.uploads, files, &zip, &*pipeline, automatic, options, &progress));
   pipeline.reset();
   ARKWIKI_RETURN_IF_ERROR(zip.Finish());
   result->archive_bytes = hashed.bytes();

@@ -14,6 +14,7 @@
 #include "arkwiki/backup/backup_writer.h"
 #include "arkwiki/core/hash.h"
 #include "create/db_snapshot.h"
+#include "format/manifest_file_store.h"
 
 namespace arkwiki {
 
@@ -22,19 +23,24 @@ std::string SettingsJson(const std::map<std::string, std::string>& settings);
 
 // The manifest of an archive holding `snapshot`'s database (digest `db`),
 // `settings` (SettingsJson) and the snapshot's uploads, made at
-// `created_at`. The uploads are moved into the manifest: snapshot->uploads
-// is left empty.
-Manifest BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
-                       const std::string& settings, int64_t created_at);
+// `created_at`. Its files go to `files`, which spills them past its limit:
+// the database, the settings, then the uploads merged from
+// snapshot->upload_rows (which it consumes); Finish is called. The
+// manifest's own list is files->ToManifestFiles(): only counted when the
+// store spilled. The store's error when its scratch file fails.
+Result<Manifest> BuildManifest(DatabaseSnapshot* snapshot, const FileDigest& db,
+                               const std::string& settings, int64_t created_at,
+                               ManifestFileStore* files);
 
 // The parts of an archive. Every pointer must outlive the call.
 struct ArchiveParts {
-  const Manifest* manifest = nullptr;
-  std::string database_path;               // hashes to manifest's database entry
-  std::string settings;                    // the bytes of config/settings.json
-  const DataDirLayout* uploads = nullptr;  // each upload at UploadPath(sha256)
-  int64_t created_at = 0;                  // every entry's mtime
-  std::string scratch_dir;                 // for the spooled central directory
+  const Manifest* manifest = nullptr;        // every field but its list of files
+  const ManifestFileStore* files = nullptr;  // the list: the database, the settings, the uploads
+  std::string database_path;                 // hashes to manifest's database entry
+  std::string settings;                      // the bytes of config/settings.json
+  const DataDirLayout* uploads = nullptr;    // each upload at UploadPath(sha256)
+  int64_t created_at = 0;                    // every entry's mtime
+  std::string scratch_dir;                   // for the spooled central directory
 };
 
 // Streams the archive of `parts` to `out`. Each file is hashed as it streams

@@ -5,6 +5,8 @@
 #include "arkwiki/core/slug.h"
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
+#include "format/archive_limits_store.h"
+#include "format/manifest_file_store.h"
 
 namespace arkwiki {
 namespace {
@@ -52,17 +54,21 @@ Result<BackupResult> WriteBackup(Env* env, const DataDirLayout& layout, ByteSink
   const std::string settings = SettingsJson(info.settings);
   // One timestamp for the manifest's created_at and every entry's mtime.
   const int64_t created_at = NowUnixSeconds();
-  if (options.database_only) info.uploads = ManifestFiles();  // the rows stay in the database
-  result.manifest = BuildManifest(&info, db_digest, settings, created_at);
+  if (options.database_only) info.upload_rows.reset();  // the rows stay in the database
+  // The list of files spills to scratch past manifest_files_held.
+  ManifestFileStore files = ManifestFileStore::InDir(env, scratch, options.manifest_files_held);
+  ARKWIKI_ASSIGN_OR_RETURN(result.manifest,
+                           BuildManifest(&info, db_digest, settings, created_at, &files));
   if (options.database_only) {
     result.manifest.format_version = kPartialArchiveFormatVersion;
     result.manifest.omits = {kPartUploads};
   }
-  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, files, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
 
   ArchiveParts parts;
   parts.manifest = &result.manifest;
+  parts.files = &files;
   parts.database_path = snapshot.path();
   parts.settings = settings;
   parts.uploads = &layout;

@@ -48,24 +48,20 @@ Status CopyWithBackupApi(Db& source, const std::string& dest, double* millis) {
   return Status::IoError("database snapshot failed: " + message);
 }
 
-// Every distinct upload, in hash order, with the largest size its rows
-// record, through Db::ForEachRow: Db::Query's RecordSet cost more time for
-// 50,000 uploads than the database copy itself (benchmarks/README.md). The
-// rows are sorted in runs written beside `dest`: held whole, they were
-// 42 MB of a backup's peak at 1,000,000 uploads, beside the list they make.
-Status ReadUploads(Env* env, const std::string& dest, size_t run_rows, Db& db, ManifestFiles* out) {
-  UploadRows rows(env, dest + ".upload-rows-", run_rows);
-  Status s = db.ForEachRow(kUploadRowsQuery, [&](sqlite3_stmt* st) { return rows.Add(st); });
+// The upload rows, through Db::ForEachRow: Db::Query's RecordSet cost more
+// time for 50,000 uploads than the database copy itself
+// (benchmarks/README.md). The rows are sorted in runs written beside
+// `dest`: held whole, they were 42 MB of a backup's peak at 1,000,000
+// uploads, beside the list they make.
+Result<std::unique_ptr<UploadRows>> ReadUploadRows(Env* env, const std::string& dest,
+                                                   size_t run_rows, Db& db) {
+  auto rows = std::make_unique<UploadRows>(env, dest + ".upload-rows-", run_rows);
+  Status s = db.ForEachRow(kUploadRowsQuery, [&](sqlite3_stmt* st) { return rows->Add(st); });
   if (s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy) {
     return Status::IoError("reading the uploads of the database snapshot failed: " + s.message());
   }
   ARKWIKI_RETURN_IF_ERROR(s);
-  // Two more: BuildManifest puts the database and the settings first.
-  out->reserve(out->size() + rows.rows() + 2);
-  return rows.ForEachDistinct([&](const Sha256Raw& hash, uint64_t, uint64_t max_size) {
-    out->PushUpload(hash, max_size);
-    return Status::Ok();
-  });
+  return rows;
 }
 
 Status ReadSnapshotContents(Env* env, const std::string& dest, size_t run_rows, Db& db,
@@ -91,7 +87,8 @@ Status ReadSnapshotContents(Env* env, const std::string& dest, size_t run_rows, 
   SettingsStore store(&db);
   ARKWIKI_ASSIGN_OR_RETURN(SiteSettings settings, store.Load());
   info->settings = SettingsToMap(settings);
-  return ReadUploads(env, dest, run_rows, db, &info->uploads);
+  ARKWIKI_ASSIGN_OR_RETURN(info->upload_rows, ReadUploadRows(env, dest, run_rows, db));
+  return Status::Ok();
 }
 
 Status PrepareSnapshot(Env* env, const std::string& dest, size_t run_rows, RowCheck rows,
@@ -124,7 +121,7 @@ Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
   ARKWIKI_ASSIGN_OR_RETURN(int64_t page_size, source->QueryInt("PRAGMA page_size"));
   ARKWIKI_ASSIGN_OR_RETURN(int64_t uploads, source->QueryInt("SELECT count(*) FROM uploads"));
   const uint64_t needed = static_cast<uint64_t>(pages * page_size) * 11 / 10 + (1 << 20) +
-                          UploadRowsScratchBytes(uploads);
+                          2 * UploadRowsScratchBytes(uploads);
   ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env, DirName(dest), needed, "the database snapshot"));
   DatabaseSnapshot info;
   Status s = CopyWithBackupApi(*source, dest, &info.copy_millis);

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,10 @@ struct DatabaseSnapshot {
   int schema_version = 0;
   ManifestCounts counts;  // bytes left 0: the writer fills it in
   std::map<std::string, std::string> settings;
-  // Every distinct upload content as its archive entry, sorted by hash.
-  ManifestFiles uploads;
+  // The upload rows, sorted (in runs on disk past upload_run_rows): each
+  // distinct content is an archive entry (BuildManifest). Null when they
+  // are not wanted. Its scratch runs go with it.
+  std::unique_ptr<UploadRows> upload_rows;
   double copy_millis = 0;  // time spent in the online backup step
 };
 
@@ -36,10 +39,12 @@ enum class RowCheck { kCheck, kCallerChecks };
 // path, the bytes needed and the bytes free). Then, in the copy only:
 // removes login sessions and switches the journal mode to DELETE so the file
 // stands alone. Checks its rows (see RowCheck), then reads counts,
-// settings and the upload list from the copy. The upload rows are sorted
+// settings and the upload rows from the copy. The upload rows are sorted
 // in runs of `upload_run_rows`, each past the first written beside `dest`
-// (UploadRows; removed before this returns). On failure nothing is left
-// at `dest`.
+// (UploadRows, named after `dest`; removed when they are read or dropped).
+// The free-space check counts the runs, and once more the list they are
+// merged into (ManifestFileStore spills it past as many files). On failure
+// nothing is left at `dest`.
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
                                           const std::string& dest, RowCheck rows = RowCheck::kCheck,
                                           size_t upload_run_rows = kUploadRowsPerRun);

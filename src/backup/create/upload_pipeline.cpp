@@ -3,11 +3,19 @@
 
 #include <exception>
 
+#include "arkwiki/core/hash.h"
+
 namespace arkwiki {
 
-UploadPipeline::UploadPipeline(Env* env, const DataDirLayout& layout, const ManifestFiles& files,
-                               size_t first, const EntryOptions& options)
-    : env_(env), layout_(layout), files_(files), options_(options), next_claim_(first) {
+UploadPipeline::UploadPipeline(Env* env, const DataDirLayout& layout,
+                               const ManifestFileStore& files, size_t first,
+                               const EntryOptions& options)
+    : env_(env),
+      layout_(layout),
+      options_(options),
+      cursor_(files.Walk()),
+      first_(first),
+      next_claim_(first) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -20,8 +28,8 @@ UploadPipeline::~UploadPipeline() {
   thread_.join();
 }
 
-Result<PreparedEntry> UploadPipeline::PrepareOne(size_t i, ZipPrepareScratch* scratch) {
-  const ManifestFile f = files_[i];
+Result<PreparedEntry> UploadPipeline::PrepareOne(const ManifestFile& f,
+                                                 ZipPrepareScratch* scratch) {
   try {
     return ZipWriter::Prepare(f.path, env_, layout_.UploadPath(f.sha256), options_, scratch);
   } catch (const std::exception& e) {  // out of memory, most likely
@@ -29,64 +37,99 @@ Result<PreparedEntry> UploadPipeline::PrepareOne(size_t i, ZipPrepareScratch* sc
   }
 }
 
-size_t UploadPipeline::ClaimableLocked() {
-  const size_t n = files_.size();
-  while (next_claim_ < n && !IsSmall(files_.SizeAt(next_claim_))) ++next_claim_;
-  if (next_claim_ >= n) return n;
-  const bool room =
-      ahead_entries_ == 0 || (ahead_entries_ < kMaxAheadEntries &&
-                              ahead_bytes_ + files_.SizeAt(next_claim_) <= kMaxAheadBytes);
-  return room ? next_claim_ : n;
+bool UploadPipeline::PeekLocked() {
+  while (!peeked_ && !ExhaustedLocked()) {
+    Result<const ManifestFileStore::File*> f = cursor_.Next();
+    if (!f.ok()) {
+      read_error_ = f.status();
+      break;
+    }
+    if (*f == nullptr) {
+      list_done_ = true;
+      break;
+    }
+    const size_t index = next_read_++;
+    if (index >= next_claim_ && (*f)->upload_hash != nullptr && IsSmall((*f)->size)) {
+      peeked_ = Claim{index, *(*f)->upload_hash, (*f)->size};
+    }
+  }
+  return peeked_.has_value();
 }
 
-void UploadPipeline::ClaimLocked(size_t i) {
-  next_claim_ = i + 1;
-  ahead_bytes_ += files_.SizeAt(i);
+std::optional<UploadPipeline::Claim> UploadPipeline::ClaimableLocked() {
+  if (!PeekLocked()) return std::nullopt;
+  const bool room = ahead_entries_ == 0 || (ahead_entries_ < kMaxAheadEntries &&
+                                            ahead_bytes_ + peeked_->size <= kMaxAheadBytes);
+  return room ? peeked_ : std::nullopt;
+}
+
+void UploadPipeline::ClaimLocked(const Claim& c) {
+  next_claim_ = c.index + 1;
+  peeked_.reset();
+  ahead_bytes_ += c.size;
   ahead_entries_ += 1;
 }
 
+void UploadPipeline::SkipPastLocked(size_t i) {
+  next_claim_ = i + 1;
+  if (peeked_ && peeked_->index <= i) peeked_.reset();
+}
+
 void UploadPipeline::Run() {
-  const size_t n = files_.size();
   std::unique_lock<std::mutex> lock(mu_);
+  // The files before `first` are the writer's own.
+  while (next_read_ < first_ && !ExhaustedLocked()) {
+    Result<const ManifestFileStore::File*> f = cursor_.Next();
+    if (!f.ok()) read_error_ = f.status();
+    if (f.ok() && *f == nullptr) list_done_ = true;
+    if (f.ok() && *f != nullptr) ++next_read_;
+  }
   for (;;) {
-    size_t j = n;
-    cv_.wait(lock, [&] { return stop_ || (j = ClaimableLocked()) < n || next_claim_ >= n; });
-    if (stop_ || j >= n) return;  // stopped, or every small file is claimed
-    ClaimLocked(j);
+    std::optional<Claim> c;
+    cv_.wait(lock,
+             [&] { return stop_ || (c = ClaimableLocked()) || (ExhaustedLocked() && !peeked_); });
+    if (stop_ || !c) return;  // stopped, or every small file is claimed
+    ClaimLocked(*c);
     lock.unlock();
-    Result<PreparedEntry> r = PrepareOne(j, &helper_scratch_);
+    std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
+    Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &helper_scratch_);
     lock.lock();
-    ready_.emplace(j, std::move(r));
+    ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
     cv_.notify_all();
   }
 }
 
-Result<PreparedEntry> UploadPipeline::Take(size_t i) {
-  const size_t n = files_.size();
+Result<PreparedEntry> UploadPipeline::Take(size_t i, const ManifestFile& file) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     auto it = ready_.find(i);
     if (it != ready_.end()) {
-      Result<PreparedEntry> r = std::move(it->second);
+      Ready ready = std::move(it->second);
       ready_.erase(it);
-      ahead_bytes_ -= files_.SizeAt(i);
+      ahead_bytes_ -= ready.size;
       ahead_entries_ -= 1;
       cv_.notify_all();  // room for the helper
-      return r;
+      if (HexEncode(ready.sha256.data(), ready.sha256.size()) != file.sha256 ||
+          ready.size != file.size) {
+        return Status::IoError("the backup's list of files changed while it was read (file " +
+                               std::to_string(i) + ")");
+      }
+      return std::move(ready.entry);
     }
+    if (!read_error_.ok()) return read_error_;
     if (next_claim_ <= i) {  // no one has it yet: prepare it here, now
-      next_claim_ = i + 1;
+      SkipPastLocked(i);
       lock.unlock();
-      return PrepareOne(i, &writer_scratch_);
+      return PrepareOne(file, &writer_scratch_);
     }
     // The helper is on it. Rather than wait, prepare one further ahead.
-    const size_t j = ClaimableLocked();
-    if (j < n) {
-      ClaimLocked(j);
+    if (std::optional<Claim> c = ClaimableLocked()) {
+      ClaimLocked(*c);
       lock.unlock();
-      Result<PreparedEntry> r = PrepareOne(j, &writer_scratch_);
+      std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
+      Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &writer_scratch_);
       lock.lock();
-      ready_.emplace(j, std::move(r));
+      ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
       continue;
     }
     cv_.wait(lock);

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "arkwiki/core/slug.h"
+#include "format/archive_limits_store.h"
 #include "format/manifest_json.h"
 
 namespace arkwiki {
@@ -46,17 +47,16 @@ Status CheckStrings(const Manifest& m) {
   return CheckString("instance id", m.instance_id);
 }
 
-Status CheckEntry(const ManifestFiles& files, size_t i, const ZipLimits& limits) {
-  const uint64_t size = files.SizeAt(i);
-  if (size > limits.max_entry_bytes) {
-    return Status::TooLarge(files[i].path + " is " + std::to_string(size) +
+Status CheckEntry(const ManifestFileStore::File& f, const ZipLimits& limits) {
+  if (f.size > limits.max_entry_bytes) {
+    return Status::TooLarge(f.Get().path + " is " + std::to_string(f.size) +
                             " bytes, more than one entry of an archive an import accepts (" +
                             std::to_string(limits.max_entry_bytes) + ")" + kNotWritten);
   }
   // Uploads are named by their hash (short, plain ASCII); only other
   // entries need their name checked.
-  if (files.UploadHashAt(i) != nullptr) return Status::Ok();
-  const ManifestFile file = files[i];
+  if (f.upload_hash != nullptr) return Status::Ok();
+  const ManifestFile file = f.Get();
   if (file.path.size() > limits.max_name_bytes) {
     return Status::InvalidArgument("the entry name " + file.path + " is longer than " +
                                    std::to_string(limits.max_name_bytes) + " bytes" + kNotWritten);
@@ -68,21 +68,28 @@ Status CheckEntry(const ManifestFiles& files, size_t i, const ZipLimits& limits)
 }  // namespace
 
 Status CheckArchiveLimits(const Manifest& manifest, const ZipLimits& limits) {
-  const ManifestFiles& files = manifest.files;
+  return CheckArchiveLimits(manifest, ManifestFileStore::Of(manifest.files), limits);
+}
+
+Status CheckArchiveLimits(const Manifest& header, const ManifestFileStore& files,
+                          const ZipLimits& limits) {
   if (files.size() + 1 > limits.max_entries) {  // + manifest.json
     return Status::TooLarge("the wiki holds " + std::to_string(files.size() - 2) +
                             " upload files, more than a backup archive may hold (" +
                             std::to_string(limits.max_entries - 3) +
                             ", the limit an import enforces)" + kNotWritten);
   }
-  ARKWIKI_RETURN_IF_ERROR(CheckStrings(manifest));
+  ARKWIKI_RETURN_IF_ERROR(CheckStrings(header));
   uint64_t total = 0;
-  for (size_t i = 0; i < files.size(); ++i) {
-    ARKWIKI_RETURN_IF_ERROR(CheckEntry(files, i, limits));
-    total += files.SizeAt(i);
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    ARKWIKI_RETURN_IF_ERROR(CheckEntry(*f, limits));
+    total += f->size;
   }
-  const uint64_t strings = manifest.site_title.size() + manifest.base_url.size() +
-                           manifest.instance_id.size() + manifest.app_version.size();
+  const uint64_t strings = header.site_title.size() + header.base_url.size() +
+                           header.instance_id.size() + header.app_version.size();
   const uint64_t manifest_bytes = (files.size() + 1) * kEntryOverheadBytes + 6 * strings;
   total += manifest_bytes;
   if (total > limits.max_total_bytes) {

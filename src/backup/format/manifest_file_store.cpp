@@ -29,6 +29,7 @@ ManifestFileStore ManifestFileStore::InDir(Env* env, const std::string& dir, siz
 
 ManifestFileStore ManifestFileStore::Of(const ManifestFiles& files) {
   ManifestFileStore store;
+  store.others_kept_ = SIZE_MAX;  // a faithful copy, of a list not read from an archive
   store.held_.reserve(files.size());
   for (const ManifestFile& f : files) (void)store.Add(f);  // held: cannot fail
   return store;
@@ -41,13 +42,14 @@ ManifestFileStore::ManifestFileStore(ManifestFileStore&& o) noexcept
       path_(std::move(o.path_)),
       held_max_(o.held_max_),
       held_(std::move(o.held_)),
+      others_kept_(o.others_kept_),
       others_(std::move(o.others_)),
       others_dropped_(o.others_dropped_),
       out_(std::move(o.out_)),
       in_(std::move(o.in_)),
       created_(o.created_),
       finished_(o.finished_),
-      failed_(o.failed_),
+      failed_(o.failed_.load()),
       count_(o.count_),
       uploads_(o.uploads_),
       ascending_(o.ascending_),
@@ -74,8 +76,8 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
   } else {
     // Past kOthersKept, such a file stands for the last one kept (see the
     // header) and only its size is its own.
-    uint32_t index = kOthersKept - 1;
-    if (others_.size() < kOthersKept) {
+    uint32_t index = static_cast<uint32_t>(others_kept_ - 1);
+    if (others_.size() < others_kept_) {
       index = static_cast<uint32_t>(others_.size());
       others_.push_back(file);
     } else {
@@ -96,6 +98,17 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
   ++count_;
   if (out_ && held_.size() >= kBlockRecords) return Failed(Spill());
   return Status::Ok();
+}
+
+Result<std::vector<ManifestFile>> ManifestFileStore::First(size_t count) const {
+  std::vector<ManifestFile> first;
+  Cursor cursor = Walk();
+  while (first.size() < count) {
+    ARKWIKI_ASSIGN_OR_RETURN(const File* f, cursor.Next());
+    if (f == nullptr) break;
+    first.push_back(f->Get());
+  }
+  return first;
 }
 
 Status ManifestFileStore::Failed(Status s) const {

@@ -25,12 +25,16 @@
 // so that a hostile manifest of millions of them takes no memory;
 // ToManifestFiles then only counts the list.
 //
+// Cursors are independent: two threads may each walk the list with its
+// own, once Finish has returned and while nothing is added.
+//
 // Uploads stand in ascending hash order in every archive arkwiki writes; the
 // store notes whether they do, so that duplicates and the database's
 // uploads are checked in step. A list in another order is still read
 // (older or hand-made archives), at the cost of holding its uploads sorted.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -89,7 +93,8 @@ class ManifestFileStore {
   ManifestFileStore(Env* env, std::string scratch_path, size_t held_max);
   // As above, spilling to a file of its own name in `dir`.
   static ManifestFileStore InDir(Env* env, const std::string& dir, size_t held_max);
-  // An in-memory copy of `files`.
+  // An in-memory copy of `files`, every file kept whole (for a list that
+  // arkwiki made, not one read from an archive).
   static ManifestFileStore Of(const ManifestFiles& files);
   ~ManifestFileStore();
   ManifestFileStore(ManifestFileStore&& other) noexcept;
@@ -113,8 +118,10 @@ class ManifestFileStore {
   size_t uploads() const { return uploads_; }
   // Whether the scratch file failed to be created, written or read back:
   // the failure is this machine's, not the manifest's.
-  bool failed() const { return failed_; }
+  bool failed() const { return failed_.load(); }
   Cursor Walk() const { return Cursor(this); }
+  // The first `count` files (fewer when the list is shorter).
+  Result<std::vector<ManifestFile>> First(size_t count) const;
   // The list as a ManifestFiles: the records when held, else only the
   // count (ManifestFiles::NotHeld).
   Result<ManifestFiles> ToManifestFiles() const;
@@ -141,14 +148,16 @@ class ManifestFileStore {
   Env* env_ = nullptr;  // null: never spills
   std::string path_;
   size_t held_max_ = SIZE_MAX;
-  std::vector<Record> held_;          // all records, or the block not yet written
-  std::vector<ManifestFile> others_;  // at most kOthersKept
+  std::vector<Record> held_;  // all records, or the block not yet written
+  size_t others_kept_ = kOthersKept;
+  std::vector<ManifestFile> others_;  // at most others_kept_
   bool others_dropped_ = false;       // more were added
   std::unique_ptr<WritableFile> out_;
   std::unique_ptr<RandomAccessFile> in_;  // the scratch file, for the passes
   bool created_ = false;                  // its name is this store's to remove
   bool finished_ = false;                 // Finish wrote out every record
-  mutable bool failed_ = false;           // see failed()
+  // See failed(); atomic: cursors on two threads may fail at once.
+  mutable std::atomic<bool> failed_ = false;
   size_t count_ = 0;
   size_t uploads_ = 0;
   bool ascending_ = true;

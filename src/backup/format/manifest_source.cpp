@@ -97,51 +97,63 @@ std::string Tail(std::string_view hash_hex) {
 
 // First pass: the size, and the checksum over the text with zeros in its
 // place (the checksum stands last, so nothing before it changes).
-ManifestSource::ManifestSource(const Manifest& m)
-    : manifest_(m), head_(Head(m)), tail_(Tail(std::string(manifest_json::kHashHexLen, '0'))) {
+Result<std::unique_ptr<ManifestSource>> ManifestSource::Open(const Manifest& header,
+                                                             const ManifestFileStore& files) {
+  std::unique_ptr<ManifestSource> source(new ManifestSource(header, files));
   Sha256 sha;
   for (;;) {
-    std::string_view piece = NextPiece();
+    ARKWIKI_ASSIGN_OR_RETURN(std::string_view piece, source->NextPiece());
     if (piece.empty()) break;
     sha.Update(piece);
-    size_ += piece.size();
+    source->size_ += piece.size();
   }
-  tail_ = Tail(sha.FinishHex());
+  source->tail_ = Tail(sha.FinishHex());
+  source->Rewind();
+  return source;
+}
+
+ManifestSource::ManifestSource(const Manifest& header, const ManifestFileStore& files)
+    : files_(files),
+      head_(Head(header)),
+      tail_(Tail(std::string(manifest_json::kHashHexLen, '0'))) {
   Rewind();
 }
 
 void ManifestSource::Rewind() {
   stage_ = Stage::kHead;
   next_file_ = 0;
+  cursor_.emplace(files_.Walk());
 }
 
-std::string_view ManifestSource::NextPiece() {
+Result<std::string_view> ManifestSource::NextPiece() {
   switch (stage_) {
     case Stage::kHead:
-      stage_ = manifest_.files.empty() ? Stage::kTail : Stage::kFiles;
-      return head_;
+      stage_ = files_.size() == 0 ? Stage::kTail : Stage::kFiles;
+      return std::string_view(head_);
     case Stage::kFiles: {
       buffer_.clear();
-      const size_t n = manifest_.files.size();
+      const size_t n = files_.size();
       while (next_file_ < n && buffer_.size() < kManifestPieceBytes) {
-        AppendFile(&buffer_, manifest_.files[next_file_], next_file_ + 1 == n);
+        ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor_->Next());
+        if (f == nullptr) return Status::IoError("the manifest's file list ended early");
+        AppendFile(&buffer_, f->Get(), next_file_ + 1 == n);
         ++next_file_;
       }
       if (next_file_ == n) stage_ = Stage::kTail;
-      return buffer_;
+      return std::string_view(buffer_);
     }
     case Stage::kTail:
       stage_ = Stage::kDone;
-      return tail_;
+      return std::string_view(tail_);
     case Stage::kDone:
       break;
   }
-  return {};
+  return std::string_view();
 }
 
 // The bytes must add up to size(): ZipWriter announced that size already.
 Result<std::string_view> ManifestSource::Next() {
-  std::string_view piece = NextPiece();
+  ARKWIKI_ASSIGN_OR_RETURN(std::string_view piece, NextPiece());
   delivered_ += piece.size();
   if (delivered_ > size_ || (piece.empty() && delivered_ != size_)) {
     return Status::Corruption("manifest.json changed while it was written");
@@ -150,24 +162,27 @@ Result<std::string_view> ManifestSource::Next() {
 }
 
 std::string SerializeManifest(const Manifest& m) {
-  ManifestSource source(m);
   std::string out;
-  out.reserve(source.size());
-  for (std::string_view piece = source.NextPiece(); !piece.empty(); piece = source.NextPiece()) {
+  // A list held in memory: the store cannot fail.
+  (void)StreamManifest(m, [&](std::string_view piece) {
     out.append(piece);
-  }
+    return Status::Ok();
+  });
   return out;
 }
 
-Status StreamManifest(const Manifest& m,
+Status StreamManifest(const Manifest& header, const ManifestFileStore& files,
                       const std::function<Status(std::string_view piece)>& write) {
   // The checksum covers the text with zeros in its place, and stands last:
   // hashing the pieces as they go, then the zeroed tail, gives it.
   Sha256 sha;
-  std::string piece = Head(m);
-  const size_t n = m.files.size();
+  std::string piece = Head(header);
+  const size_t n = files.size();
+  ManifestFileStore::Cursor cursor = files.Walk();
   for (size_t i = 0; i < n; ++i) {
-    AppendFile(&piece, m.files[i], i + 1 == n);
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) return Status::IoError("the manifest's file list ended early");
+    AppendFile(&piece, f->Get(), i + 1 == n);
     if (piece.size() >= kManifestPieceBytes) {
       sha.Update(piece);
       ARKWIKI_RETURN_IF_ERROR(write(piece));
@@ -178,6 +193,11 @@ Status StreamManifest(const Manifest& m,
   ARKWIKI_RETURN_IF_ERROR(write(piece));
   sha.Update(Tail(std::string(manifest_json::kHashHexLen, '0')));
   return write(Tail(sha.FinishHex()));
+}
+
+Status StreamManifest(const Manifest& m,
+                      const std::function<Status(std::string_view piece)>& write) {
+  return StreamManifest(m, ManifestFileStore::Of(m.files), write);
 }
 
 }  // namespace arkwiki

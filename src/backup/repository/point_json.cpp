@@ -199,15 +199,4 @@ Result<Manifest> ReadPointManifest(Env* env, const std::string& dir, ManifestFil
   return ParseManifestFile(*file, files);
 }
 
-Result<std::vector<ManifestFile>> FirstFiles(const ManifestFileStore& files, size_t count) {
-  std::vector<ManifestFile> first;
-  ManifestFileStore::Cursor cursor = files.Walk();
-  while (first.size() < count) {
-    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
-    if (f == nullptr) break;
-    first.push_back(f->Get());
-  }
-  return first;
-}
-
 }  // namespace arkwiki

@@ -58,7 +58,5 @@ Result<Manifest> ReadPointManifest(Env* env, const std::string& dir);
 // As above, its files put in `files` (which spills them past its limit)
 // instead of the Manifest's list, which is left empty.
 Result<Manifest> ReadPointManifest(Env* env, const std::string& dir, ManifestFileStore* files);
-// The first `count` files of `files` (fewer when it lists fewer).
-Result<std::vector<ManifestFile>> FirstFiles(const ManifestFileStore& files, size_t count);
 
 }  // namespace arkwiki

@@ -10,6 +10,8 @@
 #include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/core/clock.h"
 #include "create/archive_body.h"
+#include "format/archive_limits_store.h"
+#include "format/manifest_file_store.h"
 #include "repository/object_store.h"
 #include "repository/point_json.h"
 #include "repository/repo_layout.h"
@@ -135,16 +137,21 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   // database as one file.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   BackupResult result;
-  ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(stored.get(), dir));
-  if (result.manifest.files.size() < 2) {
+  // The list of files spills to scratch past manifest_files_held_.
+  ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
+  ManifestFileStore files = ManifestFileStore::InDir(raw_env_, scratch, manifest_files_held_);
+  ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(stored.get(), dir, &files));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<ManifestFile> own, files.First(2));
+  if (own.size() < 2) {
     return Status::Corruption("restore point " + id + ": its manifest lists no database");
   }
   ARKWIKI_ASSIGN_OR_RETURN(std::string settings,
                            ReadFileToString(env_, JoinPath(dir, kSettingsPath)));
-  if (Sha256Hex(settings) != result.manifest.files[1].sha256) {
+  if (Sha256Hex(settings) != own[1].sha256) {
     return Status::Corruption("restore point " + id + ": " + kSettingsPath + " is damaged");
   }
-  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, options.limits));
+  ARKWIKI_ASSIGN_OR_RETURN(result.manifest.files, files.ToManifestFiles());
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(result.manifest, files, options.limits));
   if (options.before_write) ARKWIKI_RETURN_IF_ERROR(options.before_write(result.manifest));
   // The objects stand where the live uploads would: objects/<aa>/<sha256>
   // (a packed object too, read through PackedObjectsEnv).
@@ -152,6 +159,7 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   uploads.uploads = repo.objects;
   ArchiveParts parts;
   parts.manifest = &result.manifest;
+  parts.files = &files;
   parts.database_path = JoinPath(dir, kDatabasePath);
   parts.settings = settings;
   parts.uploads = &uploads;

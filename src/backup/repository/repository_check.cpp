@@ -41,7 +41,7 @@ Status CheckPointFiles(Env* env, Env* stored, const std::string& dir, ManifestFi
   if (!manifest_listed.ok()) return Status::Corruption(manifest_listed.status().message());
   *manifest_chunks = std::move(manifest_listed).value();
   ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(stored, dir, files).status());
-  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ManifestFile> own, FirstFiles(*files, 2));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ManifestFile> own, files->First(2));
   if (own.size() < 2) return Status::Corruption("its manifest lists no database");
   *database = own[0];
   Result<std::vector<ChunkRef>> listed = ReadPointChunks(env, dir);

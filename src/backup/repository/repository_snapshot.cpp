@@ -12,6 +12,8 @@
 #include "arkwiki/core/hash.h"
 #include "create/archive_body.h"
 #include "create/db_snapshot.h"
+#include "format/archive_limits_store.h"
+#include "format/manifest_file_store.h"
 #include "format/manifest_source.h"
 #include "format/upload_rows.h"
 #include "repository/check_thread.h"
@@ -98,44 +100,66 @@ struct PlannedCopy {
   bool packed = false;  // into a pack; otherwise a loose object
 };
 
-// Which uploads of `manifest` the repository must store (PlanStore).
+// Which uploads of `files` the repository must store (PlanStore).
 Result<std::vector<PlannedCopy>> PlanCopies(Env* env, const RepoLayout& repo,
-                                            const HeldObjects& held, const Manifest& manifest,
+                                            const HeldObjects& held, const ManifestFileStore& files,
                                             uint64_t* bytes) {
   std::vector<PlannedCopy> copies;
-  for (size_t i = 2; i < manifest.files.size(); ++i) {
-    const uint64_t size = manifest.files.SizeAt(i);
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (size_t i = 0;; ++i) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) return copies;
+    if (i < 2) continue;  // the database and the settings
     // The file's strings only where a path or a hex hash is needed.
-    const auto sha_hex = [&] { return manifest.files[i].sha256; };
-    ARKWIKI_ASSIGN_OR_RETURN(
-        StoreAs how, PlanStore(env, repo, held, sha_hex, manifest.files.UploadHashAt(i), size));
+    const auto sha_hex = [&] { return f->Get().sha256; };
+    ARKWIKI_ASSIGN_OR_RETURN(StoreAs how,
+                             PlanStore(env, repo, held, sha_hex, f->upload_hash, f->size));
     if (how != StoreAs::kNothing) {
       copies.push_back({i, how == StoreAs::kPacked});
-      *bytes += size;
+      *bytes += f->size;
     }
   }
-  return copies;
+}
+
+// Calls `fn(copy, file)` for each of `copies` (in ascending order of
+// file), in one walk of `files`.
+template <typename Fn>
+Status ForEachCopy(const ManifestFileStore& files, const std::vector<PlannedCopy>& copies,
+                   const Fn& fn) {
+  ManifestFileStore::Cursor cursor = files.Walk();
+  size_t next = 0;  // the index of the file the cursor hands out next
+  for (const PlannedCopy& c : copies) {
+    const ManifestFileStore::File* f = nullptr;
+    while (next <= c.file) {
+      ARKWIKI_ASSIGN_OR_RETURN(f, cursor.Next());
+      if (f == nullptr) return Status::IoError("the restore point's list of files ended early");
+      ++next;
+    }
+    ARKWIKI_RETURN_IF_ERROR(fn(c, f->Get()));
+  }
+  return Status::Ok();
 }
 
 // Step 3: stores the planned uploads, each hashed as it is stored (see
 // ObjectCopier for why no read-back follows), small new ones into packs;
 // sealed in an encrypted repository (`key`).
 Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& repo,
-                    const OffsiteKey* key, const Manifest& manifest,
+                    const OffsiteKey* key, const ManifestFileStore& files,
                     const std::vector<PlannedCopy>& copies) {
   ObjectCopier copier(env, repo, key);
   PackWriter packer(env, repo, key);
-  for (const PlannedCopy& c : copies) {
-    const ManifestFile f = manifest.files[c.file];
-    const std::string from = layout.UploadPath(f.sha256);
-    Status s = c.packed ? packer.Add(from, f.sha256, f.size) : copier.Copy(from, f.sha256, f.size);
-    if (s.code() == StatusCode::kNotFound) {
-      return Status::Corruption("upload " + f.sha256 +
-                                " is referenced by the database but missing from " +
-                                layout.uploads);
-    }
-    ARKWIKI_RETURN_IF_ERROR(s);
-  }
+  ARKWIKI_RETURN_IF_ERROR(
+      ForEachCopy(files, copies, [&](const PlannedCopy& c, const ManifestFile& f) -> Status {
+        const std::string from = layout.UploadPath(f.sha256);
+        Status s =
+            c.packed ? packer.Add(from, f.sha256, f.size) : copier.Copy(from, f.sha256, f.size);
+        if (s.code() == StatusCode::kNotFound) {
+          return Status::Corruption("upload " + f.sha256 +
+                                    " is referenced by the database but missing from " +
+                                    layout.uploads);
+        }
+        return s;
+      }));
   ARKWIKI_RETURN_IF_ERROR(packer.Finish());
   CrashPoint("repository.snapshot.after_objects");
   return Status::Ok();
@@ -144,9 +168,10 @@ Status StoreUploads(Env* env, const DataDirLayout& layout, const RepoLayout& rep
 // Step 2: the database snapshot at `db_path` (in `work`, or for an
 // encrypted repository in DATA/tmp/, until it is stored as chunks), the
 // settings file in `work`, and the manifest that names them and the
-// uploads.
+// uploads, its list of files in `files` (BuildManifest).
 Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::string& work,
-                              const std::string& db_path, int64_t created) {
+                              const std::string& db_path, int64_t created,
+                              ManifestFileStore* files) {
   const std::string settings_path = JoinPath(work, kSettingsPath);
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(db_path)));
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(settings_path)));
@@ -156,9 +181,10 @@ Result<Manifest> TakeDatabase(Env* env, const DataDirLayout& layout, const std::
   ARKWIKI_ASSIGN_OR_RETURN(FileDigest db_digest, Sha256File(env, db_path));
   const std::string settings = SettingsJson(db.settings);
   ARKWIKI_RETURN_IF_ERROR(WriteNewFile(env, settings_path, settings));
-  Manifest manifest = BuildManifest(&db, db_digest, settings, created);
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest,
+                           BuildManifest(&db, db_digest, settings, created, files));
   // Every restore point must export as an archive an import accepts.
-  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, ZipLimits{}));
+  ARKWIKI_RETURN_IF_ERROR(CheckArchiveLimits(manifest, *files, ZipLimits{}));
   return manifest;
 }
 
@@ -263,7 +289,9 @@ Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const std::string& d
 // (repository/manifest_chunks.h) as it is written, given to `storer`.
 // Returns the chunk list. At most a chunk of the text is held at once,
 // however many files the manifest lists.
-Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, ChunkStorer* storer) {
+Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest,
+                                                  const ManifestFileStore& files,
+                                                  ChunkStorer* storer) {
   std::vector<ChunkRef> chunks;
   ManifestCutter cutter([&](std::string_view piece) -> Status {
     ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(piece));
@@ -271,7 +299,7 @@ Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest, Chun
     return Status::Ok();
   });
   ARKWIKI_RETURN_IF_ERROR(
-      StreamManifest(manifest, [&](std::string_view piece) { return cutter.Add(piece); }));
+      StreamManifest(manifest, files, [&](std::string_view piece) { return cutter.Add(piece); }));
   ARKWIKI_RETURN_IF_ERROR(cutter.Finish());
   return chunks;
 }
@@ -285,10 +313,10 @@ struct PointChunks {
 // Step 4, beside the check: the database snapshot and the manifest stored
 // as chunks, the last pack written.
 Result<PointChunks> StoreChunks(Env* env, const std::string& db_path, const Manifest& manifest,
-                                ChunkStorer* storer) {
+                                const ManifestFileStore& files, ChunkStorer* storer) {
   PointChunks chunks;
   ARKWIKI_ASSIGN_OR_RETURN(chunks.database, StoreDatabaseChunks(env, db_path, storer));
-  ARKWIKI_ASSIGN_OR_RETURN(chunks.manifest, StoreManifestChunks(manifest, storer));
+  ARKWIKI_ASSIGN_OR_RETURN(chunks.manifest, StoreManifestChunks(manifest, files, storer));
   ARKWIKI_RETURN_IF_ERROR(storer->Finish());
   return chunks;
 }
@@ -375,8 +403,14 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   const std::string db_path = key_ ? JoinPath(layout_.tmp, ScratchPrefix(*key_) + info.id + ".db")
                                    : JoinPath(work, kDatabasePath);
   ScratchDatabase scratch(raw_env_, key_ ? db_path : "");
+  // The list of files spills past manifest_files_held_ (an encrypted
+  // repository's to the live data's disk: the hashes are plaintext).
+  ARKWIKI_ASSIGN_OR_RETURN(const std::string list_scratch, ManifestScratchDir());
+  ManifestFileStore files = ManifestFileStore::InDir(raw_env_, list_scratch, manifest_files_held_);
   ARKWIKI_ASSIGN_OR_RETURN(const Manifest manifest,
-                           TakeDatabase(env_, layout_, work, db_path, info.created));
+                           TakeDatabase(env_, layout_, work, db_path, info.created, &files));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::vector<ManifestFile> own, files.First(2));
+  if (own.size() < 2) return Status::IoError("the restore point's list of files lost its start");
   // 4. The database checked, on a thread of its own from here to the end of
   // step 4: the copy is finished and only read from now on (the chunks are
   // read from it too). The check opens its own SQLite connection (mode=ro,
@@ -404,22 +438,22 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   const HeldObjects held{loose, packs, damaged, key_.get()};
   uint64_t copy_bytes = 0;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
-                           PlanCopies(raw_env_, repo, held, manifest, &copy_bytes));
+                           PlanCopies(raw_env_, repo, held, files, &copy_bytes));
   // The check's runs of upload rows lie beside a plain repository's copy,
   // in tmp/<id>/, while the uploads and chunks are written (an encrypted
   // repository's, in DATA/tmp/, on the live disk).
   const uint64_t check_runs = key_ ? 0 : UploadRowsScratchBytes(manifest.counts.uploads);
-  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(
-      env_, repo.objects, copy_bytes + manifest.files.SizeAt(0) + check_runs + (1 << 20),
-      "the uploads of a restore point"));
-  ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), manifest, copies));
+  ARKWIKI_RETURN_IF_ERROR(CheckFreeSpace(env_, repo.objects,
+                                         copy_bytes + own[0].size + check_runs + (1 << 20),
+                                         "the uploads of a restore point"));
+  ARKWIKI_RETURN_IF_ERROR(StoreUploads(raw_env_, layout_, repo, key_.get(), files, copies));
   // The copy as chunks, and the manifest; their lists replace them in the
   // restore point. Errors are reported in the order of the steps: one of
   // the steps above first (the check's outcome is dropped), then a failed
   // check, then an error storing the chunks (of a copy that fails its
   // check, possibly for the same reason).
   ChunkStorer storer(raw_env_, repo, held);
-  Result<PointChunks> chunks = StoreChunks(raw_env_, db_path, manifest, &storer);
+  Result<PointChunks> chunks = StoreChunks(raw_env_, db_path, manifest, files, &storer);
   ARKWIKI_RETURN_IF_ERROR(check.Join());
   ARKWIKI_RETURN_IF_ERROR(chunks.status());
   // Only a snapshot that will make a point changes the format: chunks that
@@ -432,15 +466,18 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   if (!key_) ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(db_path));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
-  info.new_bytes = storer.stored_bytes() + manifest.files.SizeAt(1) + copy_bytes;
-  info.file_count = manifest.files.size();
+  info.new_bytes = storer.stored_bytes() + own[1].size + copy_bytes;
+  info.file_count = files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
   ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, chunks->manifest, fs_sync.get()));
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
   if (!damaged.empty()) {
-    for (const PlannedCopy& c : copies) damaged.erase(manifest.files[c.file].sha256);
+    (void)ForEachCopy(files, copies, [&](const PlannedCopy&, const ManifestFile& f) {
+      damaged.erase(f.sha256);
+      return Status::Ok();
+    });
     for (const auto* list : {&chunks->database, &chunks->manifest}) {
       for (const ChunkRef& c : *list) {
         damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));

@@ -92,8 +92,11 @@ TEST(ZipPrepareTest, PrepareFailsAsAddFileWouldAndAddPreparedChecksNames) {
 }
 
 // Many small uploads and a few large ones: the pipeline hands every small
-// one over in order, each exactly as Prepare makes it, large ones untouched.
-TEST(UploadPipelineTest, HandsOverEverySmallUploadInOrder) {
+// one over in order, each exactly as Prepare makes it, large ones untouched,
+// from a list held in memory or spilled to a scratch file.
+class UploadPipelineListTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(UploadPipelineListTest, HandsOverEverySmallUploadInOrder) {
   TempDir dir;
   const DataDirLayout layout(dir.path());
   ManifestFiles files;
@@ -108,12 +111,16 @@ TEST(UploadPipelineTest, HandsOverEverySmallUploadInOrder) {
     testing::WriteFileOrDie(layout.UploadPath(sha), content);
     files.push_back({UploadEntryPath(sha), content.size(), sha});
   }
+  ManifestFileStore store = ManifestFileStore::InDir(Env::Default(), dir.path(), GetParam());
+  for (const ManifestFile& f : files) ARKWIKI_ASSERT_OK(store.Add(f));
+  ARKWIKI_ASSERT_OK(store.Finish());
+  ASSERT_EQ(store.spilled(), GetParam() < files.size());
   const EntryOptions options{EntryOptions::Method::kAuto, 1, 0};
-  UploadPipeline pipeline(Env::Default(), layout, files, 2, options);
+  UploadPipeline pipeline(Env::Default(), layout, store, 2, options);
   size_t small = 0;
   for (size_t i = 2; i < files.size(); ++i) {
-    if (!UploadPipeline::IsSmall(files[i])) continue;
-    auto p = pipeline.Take(i);
+    if (!UploadPipeline::IsSmall(files[i].size)) continue;
+    auto p = pipeline.Take(i, files[i]);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     EXPECT_EQ(p->info.name, files[i].path);
     EXPECT_EQ(p->info.sha256, files[i].sha256);
@@ -122,6 +129,8 @@ TEST(UploadPipelineTest, HandsOverEverySmallUploadInOrder) {
   }
   EXPECT_EQ(small, 392u);
 }
+
+INSTANTIATE_TEST_SUITE_P(HeldOrSpilled, UploadPipelineListTest, ::testing::Values(100000, 16));
 
 TEST(UploadPipelineTest, AMissingUploadIsReportedWhereItComes) {
   TempDir dir;
@@ -136,9 +145,10 @@ TEST(UploadPipelineTest, AMissingUploadIsReportedWhereItComes) {
     if (i != 30) testing::WriteFileOrDie(layout.UploadPath(sha), content);
     files.push_back({UploadEntryPath(sha), content.size(), sha});
   }
-  UploadPipeline pipeline(Env::Default(), layout, files, 2, EntryOptions{});
+  const ManifestFileStore store = ManifestFileStore::Of(files);
+  UploadPipeline pipeline(Env::Default(), layout, store, 2, EntryOptions{});
   for (size_t i = 2; i < files.size(); ++i) {
-    auto p = pipeline.Take(i);
+    auto p = pipeline.Take(i, files[i]);
     if (i == 32) {
       EXPECT_EQ(p.status().code(), StatusCode::kNotFound);
       break;  // the backup stops here; the pipeline is dropped mid-way

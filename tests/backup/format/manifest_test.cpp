@@ -126,34 +126,90 @@ TEST(ManifestTest, WritesByteForByteWhatThePocoWriterWrote) {
   }
 }
 
+// Passes reads through until `fail` is set, then fails them.
+class ReadFailingEnv : public EnvWrapper {
+ public:
+  explicit ReadFailingEnv(Env* target) : EnvWrapper(target) {}
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewRandomAccessFile(p));
+    return std::unique_ptr<RandomAccessFile>(new File(std::move(file), &fail));
+  }
+  bool fail = false;
+
+ private:
+  class File final : public RandomAccessFile {
+   public:
+    File(std::unique_ptr<RandomAccessFile> file, const bool* fail)
+        : file_(std::move(file)), fail_(fail) {}
+    Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+      if (*fail_) return Status::IoError("bad sector");
+      return file_->ReadAt(offset, buf, n);
+    }
+    uint64_t Size() const override { return file_->Size(); }
+
+   private:
+    std::unique_ptr<RandomAccessFile> file_;
+    const bool* fail_;
+  };
+};
+
+// What a ManifestSource of `m`'s header listing `files` delivers, and in
+// how many pieces; fails the test on an error.
+std::string SourceText(const Manifest& m, const ManifestFileStore& files, int* pieces = nullptr) {
+  auto source = ManifestSource::Open(m, files);
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  if (!source.ok()) return "";
+  std::string joined;
+  for (;;) {
+    auto piece = (*source)->Next();
+    EXPECT_TRUE(piece.ok()) << piece.status().ToString();
+    if (!piece.ok() || piece->empty()) break;
+    joined.append(*piece);
+    if (pieces) ++*pieces;
+  }
+  EXPECT_EQ(joined.size(), (*source)->size());
+  return joined;
+}
+
 TEST(ManifestTest, StreamsInPiecesThatAddUpToTheSerializedText) {
   const Manifest m = Sample(3000);  // ~0.9 MB: several pieces
-  ManifestSource source(m);
-  std::string joined;
   int pieces = 0;
-  for (;;) {
-    auto piece = source.Next();
-    ASSERT_TRUE(piece.ok()) << piece.status().ToString();
-    if (piece->empty()) break;
-    joined.append(*piece);
-    ++pieces;
-  }
+  EXPECT_EQ(SourceText(m, ManifestFileStore::Of(m.files), &pieces), PocoManifest(m));
   EXPECT_GT(pieces, 3);
-  EXPECT_EQ(joined.size(), source.size());
-  EXPECT_EQ(joined, PocoManifest(m));
+}
+
+// A list spilled to a scratch file reads as the same text; a scratch file
+// that cannot be read back is an error, not a shorter manifest.
+TEST(ManifestTest, SourceOfASpilledListWritesTheSameTextOrFailsWhenTheScratchCannotBeRead) {
+  const Manifest m = Sample(3000);
+  testing::TempDir dir;
+  ReadFailingEnv env(Env::Default());
+  ManifestFileStore files = ManifestFileStore::InDir(&env, dir.path(), 100);
+  for (const ManifestFile& f : m.files) ARKWIKI_ASSERT_OK(files.Add(f));
+  ARKWIKI_ASSERT_OK(files.Finish());
+  ASSERT_TRUE(files.spilled());
+  EXPECT_EQ(SourceText(m, files), PocoManifest(m));
+  env.fail = true;
+  auto source = ManifestSource::Open(m, files);
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.status().code(), StatusCode::kIoError);
+  Status streamed = StreamManifest(m, files, [](std::string_view) { return Status::Ok(); });
+  EXPECT_EQ(streamed.code(), StatusCode::kIoError);
 }
 
 // Above ZipWriter's whole-entry limit (8 MiB) the manifest is deflated as
 // it streams: what a 45,000-file backup writes (~200 bytes a file).
 TEST(ManifestTest, LargeManifestStreamsIntoTheArchiveAndReadsBack) {
   const Manifest m = Sample(45'000);
-  ManifestSource source(m);
-  ASSERT_GT(source.size(), uint64_t{8} << 20);
+  const ManifestFileStore files = ManifestFileStore::Of(m.files);
+  auto source = ManifestSource::Open(m, files);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  ASSERT_GT((*source)->size(), uint64_t{8} << 20);
   testing::TempDir dir;
   StringByteSink sink;
   ZipWriter w(&sink);
-  ARKWIKI_ASSERT_OK(
-      w.AddSource(kManifestPath, &source, EntryOptions{EntryOptions::Method::kDeflate, 1, 0}));
+  ARKWIKI_ASSERT_OK(w.AddSource(kManifestPath, source->get(),
+                                EntryOptions{EntryOptions::Method::kDeflate, 1, 0}));
   ARKWIKI_ASSERT_OK(w.Finish());
   auto reader = testing::OpenZipBytes(dir, sink.data());
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -504,7 +560,7 @@ TEST(ManifestStreamTest, OnePassStreamWritesTheBytesOfTheSource) {
                   ++pieces;
                   return Status::Ok();
                 }).ok());
-    EXPECT_EQ(streamed, SerializeManifest(m));
+    EXPECT_EQ(streamed, SourceText(m, ManifestFileStore::Of(m.files)));
     EXPECT_TRUE(ParseManifest(streamed).ok());
     if (m.files.size() > 1000) EXPECT_GT(pieces, 3u);  // not held whole
   }

@@ -108,6 +108,33 @@ TEST_F(BackupVerifyTest, ManifestListSpilledToScratchChecksAndUnpacksTheSame) {
             photo_);
 }
 
+// A backup whose list of files is spilled to scratch while it is written
+// (past one file held) lists the same files in the same order, verifies,
+// counts its files without holding them, and leaves no scratch behind.
+TEST_F(BackupVerifyTest, BackupWrittenWithItsListSpilledListsTheSameFilesAndVerifies) {
+  const std::string scratch = dir_.Sub("scratch");
+  ASSERT_TRUE(Env::Default()->CreateDirs(scratch).ok());
+  BackupOptions options;
+  options.scratch_dir = scratch;
+  options.manifest_files_held = 1;
+  const std::string spilled = dir_.Sub("spilled.zip");
+  auto written = WriteBackupToFile(Env::Default(), DataDirLayout(data_), spilled, options);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_FALSE(written->manifest.files.held());
+  EXPECT_EQ(written->manifest.files.size(), result_.manifest.files.size());
+  EXPECT_EQ(written->manifest.counts.bytes, result_.manifest.counts.bytes);
+  EXPECT_TRUE(Env::Default()->ListDir(scratch).value().empty()) << "scratch left behind";
+  auto report = VerifyArchive(Env::Default(), spilled);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(report->manifest.files.held());
+  ASSERT_EQ(report->manifest.files.size(), result_.manifest.files.size());
+  EXPECT_EQ(report->manifest.files[0].path, kDatabasePath);  // a copy of its own
+  for (size_t i = 1; i < result_.manifest.files.size(); ++i) {
+    EXPECT_EQ(report->manifest.files[i].path, result_.manifest.files[i].path) << i;
+    EXPECT_EQ(report->manifest.files[i].sha256, result_.manifest.files[i].sha256) << i;
+  }
+}
+
 // What `backup inspect` reads: past the files it holds, their list is
 // spilled while it is summed (and the scratch file removed), and the
 // manifest counts them without holding them.
