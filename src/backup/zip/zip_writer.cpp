@@ -88,10 +88,44 @@ uint64_t ZipWriter::FoldedHash(std::string_view name) {
 
 // A hash hit is confirmed against the names themselves: it is rare (a
 // duplicate, or a 64-bit collision), so the scan costs nothing in practice.
+// A name after the run's last (case-folded) differs from every name of the
+// run; one that is not is compared with the names themselves, which only
+// the few names that end a run cost (NoteName).
 Result<bool> ZipWriter::IsNameTaken(std::string_view name) const {
-  if (!folded_hashes_->Contains(FoldedHash(name))) return false;
+  const bool in_set = folded_hashes_->Contains(FoldedHash(name));
+  const bool after_run = run_size_ == 0 || zip::CompareFolded(name, run_last_) > 0;
+  if (!in_set && after_run) return false;
   const std::string key = zip::CaseFoldKey(name);
   return AnyCentralName([&](std::string_view n) { return zip::CaseFoldKey(n) == key; });
+}
+
+// Extends the run when `name` comes after its last name (case-folded);
+// otherwise the run's names join the set and `name` starts the next run,
+// or joins the set too once kMaxRuns runs have ended.
+Status ZipWriter::NoteName(std::string_view name) {
+  if (run_size_ > 0 && zip::CompareFolded(name, run_last_) > 0) {
+    run_last_.assign(name);
+    ++run_size_;
+    return Status::Ok();
+  }
+  if (run_size_ > 0) {
+    size_t index = 0;
+    ARKWIKI_RETURN_IF_ERROR(AnyCentralName([&](std::string_view n) {
+                              if (index >= run_start_) folded_hashes_->Insert(FoldedHash(n));
+                              return ++index == run_start_ + run_size_;
+                            }).status());
+    run_size_ = 0;
+    run_last_.clear();
+  }
+  if (runs_started_ == kMaxRuns) {
+    folded_hashes_->Insert(FoldedHash(name));
+    return Status::Ok();
+  }
+  ++runs_started_;
+  run_start_ = entry_count_;
+  run_size_ = 1;
+  run_last_.assign(name);
+  return Status::Ok();
 }
 
 Status ZipWriter::AddFile(std::string_view name, Env* env, const std::string& path,
@@ -140,7 +174,6 @@ Status ZipWriter::AddEntry(std::string_view name, zip::BlockSource* source,
     if (offset_ != start && failed_.ok()) failed_ = s;
     return s;
   }
-  folded_hashes_->Insert(FoldedHash(name));
   if (out != nullptr) {
     const Record& r = st.rec;
     *out = EntryInfo{r.name,
@@ -290,7 +323,6 @@ Status ZipWriter::AddPrepared(PreparedEntry entry, EntryInfo* out) {
     if (offset_ != start && failed_.ok()) failed_ = s;  // part of it is in the stream
     return s;
   }
-  folded_hashes_->Insert(FoldedHash(r.name));
   if (out != nullptr) {
     *out = std::move(entry.info);
     out->local_header_offset = r.offset;
@@ -376,9 +408,10 @@ void ZipWriter::EncodeCentralRecord(const Record& r, std::string* out) {
 // per entry, where a Record per entry (with its name on the heap) took ~220.
 // The entry is in the archive already: a record lost here is fatal.
 Status ZipWriter::AppendCentral(const Record& r) {
+  Status s = NoteName(r.name);  // before the record: the run ends before it
   EncodeCentralRecord(r, central_->Tail());
   ++entry_count_;
-  Status s = central_->Sealed();
+  if (s.ok()) s = central_->Sealed();
   if (!s.ok() && failed_.ok()) failed_ = s;
   return s;
 }

@@ -177,6 +177,8 @@ class ZipWriter {
   Status CheckCanAdd(std::string_view name, const EntryOptions& options) const;
   static uint64_t FoldedHash(std::string_view name);
   Result<bool> IsNameTaken(std::string_view name) const;
+  // Notes the name of the entry about to be added to the directory.
+  Status NoteName(std::string_view name);
   static Result<uint16_t> ChooseMethod(zip::Deflaters* deflaters, std::string_view name,
                                        std::string_view head, uint64_t size,
                                        const EntryOptions& options);
@@ -200,9 +202,21 @@ class ZipWriter {
   Status failed_;
   std::unique_ptr<zip::CentralSpool> central_;  // the central directory, encoded
   size_t entry_count_ = 0;
-  // Names in the archive, as 64-bit hashes of their case-folded form:
-  // 8-16 bytes per entry, where a set of the names cost ~140.
+  // Names in the archive are kept apart in two ways. The run: the latest
+  // names, in strictly ascending case-folded order, so that they differ
+  // from one another; only the last is held. A backup's uploads are such a
+  // run (named by their hashes, in ascending order), so that they cost no
+  // memory. The set: every name before the run, as a 64-bit hash of its
+  // case-folded form (8-16 bytes each, where a set of the names cost ~140).
+  // A name out of order ends the run: the run's names are read back from
+  // the directory into the set, and at most kMaxRuns runs are started, so
+  // that names in any order cost at most kMaxRuns reads of the directory.
+  static constexpr size_t kMaxRuns = 8;
   std::unique_ptr<zip::HashSet64> folded_hashes_;
+  std::string run_last_;
+  size_t run_start_ = 0;  // the index of the run's first entry
+  size_t run_size_ = 0;
+  size_t runs_started_ = 0;
   ZipPrepareScratch scratch_;  // this writer's own compressors and buffers
 };
 

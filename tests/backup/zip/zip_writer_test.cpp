@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "arkwiki/core/hash.h"
 #include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
@@ -215,6 +217,33 @@ TEST(ZipWriterTest, RejectsUnsafeAndDuplicateNames) {
   ARKWIKI_ASSERT_OK(w.Finish());  // the failed adds left the archive consistent
   EXPECT_EQ(w.entry_count(), 1u);
   EXPECT_EQ(w.AddBytes("late", "x", kStore).code(), StatusCode::kInvalidArgument);
+}
+
+// Names in ascending order are kept as a run, not in the set: a name equal
+// (ignoring case) to any earlier one is still refused, whether it falls in
+// the current run, in an earlier run, or comes after the last run allowed.
+TEST(ZipWriterTest, RefusesADuplicateNameInAnyOrderOfNames) {
+  StringByteSink sink;
+  ZipWriter w(&sink);
+  std::vector<std::string> added;
+  // 12 runs of 5 ascending names, each run before the last: more runs than
+  // the writer starts, so the last names all go to the set.
+  for (int run = 12; run > 0; --run) {
+    for (int i = 0; i < 5; ++i) {
+      const std::string name = "r" + std::to_string(run + 10) + "/n" + std::to_string(i);
+      ASSERT_TRUE(w.AddBytes(name, "x", kStore).ok()) << name;
+      added.push_back(name);
+    }
+  }
+  for (const std::string& name : added) {
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(w.AddBytes(name, "y", kStore).code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(w.AddBytes(upper, "y", kStore).code(), StatusCode::kInvalidArgument) << upper;
+  }
+  ARKWIKI_ASSERT_OK(w.AddBytes("r99/new", "z", kStore));  // after every name: still free
+  ARKWIKI_ASSERT_OK(w.Finish());
+  EXPECT_EQ(w.entry_count(), added.size() + 1);
 }
 
 TEST(ZipWriterTest, SetsUtf8FlagUnixModeAndFixedTimestamp) {
