@@ -199,19 +199,21 @@ const ChunkedKind kDatabaseChunks{kDatabasePath, kDatabaseChunksPath, kMaxChunkB
 const ChunkedKind kManifestChunks{kPointManifest, kManifestChunksPath, kMaxManifestChunkBytes,
                                   kMaxChunkedManifestBytes, "manifest chunk"};
 
+void AppendChunkLine(const ChunkRef& c, std::string* text) {
+  *text += HexEncode(c.stored.sha256.data(), c.stored.sha256.size());
+  *text += ' ';
+  *text += std::to_string(c.stored.size);
+  if (c.gzip) {
+    *text += " gzip ";
+    *text += std::to_string(c.plain_size);
+  }
+  *text += '\n';
+}
+
 std::string ChunkListText(const std::vector<ChunkRef>& chunks) {
   std::string text;
   text.reserve(chunks.size() * 80);
-  for (const ChunkRef& c : chunks) {
-    text += HexEncode(c.stored.sha256.data(), c.stored.sha256.size());
-    text += ' ';
-    text += std::to_string(c.stored.size);
-    if (c.gzip) {
-      text += " gzip ";
-      text += std::to_string(c.plain_size);
-    }
-    text += '\n';
-  }
+  for (const ChunkRef& c : chunks) AppendChunkLine(c, &text);
   return text;
 }
 

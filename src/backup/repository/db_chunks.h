@@ -75,6 +75,8 @@ inline constexpr uint64_t kMaxGzipOverhead = 1024;
 // "<sha256> <size> gzip <plain size>\n" (the SHA-256 and size of its stored
 // bytes, then the size they inflate to).
 std::string ChunkListText(const std::vector<ChunkRef>& chunks);
+// Appends one chunk's line of that list to `text`.
+void AppendChunkLine(const ChunkRef& c, std::string* text);
 // Corruption for any other text, or a chunk whose plain size is 0 or above
 // kind.max_chunk_bytes (or a gzip chunk stored in more than that plus
 // kMaxGzipOverhead), or plain sizes that add up to more than

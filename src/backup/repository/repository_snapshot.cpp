@@ -30,6 +30,11 @@
 namespace arkwiki {
 namespace {
 
+// The database's chunk list is written in blocks of about this many bytes:
+// at 1,000,000 uploads the database is ~100,000 chunks, whose list held as
+// ChunkRefs and then as text was 15 MB of a snapshot's peak.
+constexpr size_t kListBlockBytes = 64 << 10;
+
 // Creates `path` with `data`, unsynced: the snapshot syncs the whole file
 // system once before its manifest is written.
 Status WriteNewFile(Env* env, const std::string& path, std::string_view data) {
@@ -252,11 +257,12 @@ Status CheckDatabase(Env* env, const std::string& db_path, const Cancellation& c
 }
 
 // Step 4, last part: the checked database snapshot at `db_path` split into
-// chunks (repository/db_chunks.h), given to `storer`. Returns the chunk
-// list. The caller makes the repository format version 5
+// chunks (repository/db_chunks.h), given to `storer`. Writes the chunk
+// list to `list` as it goes, and closes it; each chunk's name leaves
+// `damaged`. The caller makes the repository format version 5
 // (kChunkedFormatVersion) before a restore point names the chunks.
-Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const std::string& db_path,
-                                                  ChunkStorer* storer) {
+Status StoreDatabaseChunks(Env* env, const std::string& db_path, ChunkStorer* storer,
+                           WritableFile* list, std::set<std::string>* damaged) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(db_path));
   char header[100];
   ARKWIKI_ASSIGN_OR_RETURN(size_t head, file->ReadAt(0, header, sizeof(header)));
@@ -272,17 +278,25 @@ Result<std::vector<ChunkRef>> StoreDatabaseChunks(Env* env, const std::string& d
                             std::to_string(kMaxChunks) +
                             "); use `arkwiki backup create` for an archive instead");
   }
-  std::vector<ChunkRef> chunks;
   std::string buffer(static_cast<size_t>(*chunk_size), '\0');
+  std::string text;  // lines of the list not yet written
   for (uint64_t offset = 0;;) {
     // ReadAt is short only at the end of the file.
     ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->ReadAt(offset, buffer.data(), buffer.size()));
     if (n == 0) break;
     offset += n;
     ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(std::string_view(buffer.data(), n)));
-    chunks.push_back(chunk);
+    AppendChunkLine(chunk, &text);
+    if (!damaged->empty()) {
+      damaged->erase(HexEncode(chunk.stored.sha256.data(), chunk.stored.sha256.size()));
+    }
+    if (text.size() >= kListBlockBytes) {
+      ARKWIKI_RETURN_IF_ERROR(list->Append(text));
+      text.clear();
+    }
   }
-  return chunks;
+  ARKWIKI_RETURN_IF_ERROR(list->Append(text));
+  return list->Close();
 }
 
 // Step 4, after the database: the manifest's text cut into chunks
@@ -304,19 +318,17 @@ Result<std::vector<ChunkRef>> StoreManifestChunks(const Manifest& manifest,
   return chunks;
 }
 
-// A restore point's chunk lists.
-struct PointChunks {
-  std::vector<ChunkRef> database;
-  std::vector<ChunkRef> manifest;
-};
-
 // Step 4, beside the check: the database snapshot and the manifest stored
-// as chunks, the last pack written.
-Result<PointChunks> StoreChunks(Env* env, const std::string& db_path, const Manifest& manifest,
-                                const ManifestFileStore& files, ChunkStorer* storer) {
-  PointChunks chunks;
-  ARKWIKI_ASSIGN_OR_RETURN(chunks.database, StoreDatabaseChunks(env, db_path, storer));
-  ARKWIKI_ASSIGN_OR_RETURN(chunks.manifest, StoreManifestChunks(manifest, files, storer));
+// as chunks, the last pack written. The database's chunk list goes to
+// `list` (database.chunks in the work area, through the repository's
+// Env); the manifest's is returned.
+Result<std::vector<ChunkRef>> StoreChunks(Env* env, const std::string& db_path,
+                                          std::unique_ptr<WritableFile> list,
+                                          const Manifest& manifest, const ManifestFileStore& files,
+                                          ChunkStorer* storer, std::set<std::string>* damaged) {
+  ARKWIKI_RETURN_IF_ERROR(StoreDatabaseChunks(env, db_path, storer, list.get(), damaged));
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks,
+                           StoreManifestChunks(manifest, files, storer));
   ARKWIKI_RETURN_IF_ERROR(storer->Finish());
   return chunks;
 }
@@ -435,6 +447,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   ARKWIKI_ASSIGN_OR_RETURN(std::set<std::string> damaged, ReadDamagedList(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const PackIndex packs, PackIndex::Load(raw_env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(const std::vector<Sha256Raw> loose, ListLooseObjects(raw_env_, repo));
+  const bool any_damaged = !damaged.empty();  // storing the chunks repairs some
   const HeldObjects held{loose, packs, damaged, key_.get()};
   uint64_t copy_bytes = 0;
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<PlannedCopy> copies,
@@ -453,35 +466,35 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // check, then an error storing the chunks (of a copy that fails its
   // check, possibly for the same reason).
   ChunkStorer storer(raw_env_, repo, held);
-  Result<PointChunks> chunks = StoreChunks(raw_env_, db_path, manifest, files, &storer);
+  Result<std::vector<ChunkRef>> manifest_chunks = [&]() -> Result<std::vector<ChunkRef>> {
+    ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
+    ARKWIKI_ASSIGN_OR_RETURN(auto list, env_->NewWritableFile(JoinPath(work, kDatabaseChunksPath),
+                                                              CreateMode::kExclusive));
+    return StoreChunks(raw_env_, db_path, std::move(list), manifest, files, &storer, &damaged);
+  }();
   ARKWIKI_RETURN_IF_ERROR(check.Join());
-  ARKWIKI_RETURN_IF_ERROR(chunks.status());
+  ARKWIKI_RETURN_IF_ERROR(manifest_chunks.status());
   // Only a snapshot that will make a point changes the format: chunks that
   // no point names are invisible to an arkwiki that reads an older one.
   ARKWIKI_RETURN_IF_ERROR(UpgradeRepositoryFormat(raw_env_, repo, kChunkedFormatVersion));
   CrashPoint("repository.snapshot.after_chunks");
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(JoinPath(work, "database")));
-  ARKWIKI_RETURN_IF_ERROR(
-      WriteNewFile(env_, JoinPath(work, kDatabaseChunksPath), ChunkListText(chunks->database)));
   if (!key_) ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(db_path));
   // 5. The commit.
   info.total_bytes = static_cast<uint64_t>(manifest.counts.bytes);
   info.new_bytes = storer.stored_bytes() + own[1].size + copy_bytes;
   info.file_count = files.size();
   info.check = {CheckStatus::State::kPassed, NowUnixSeconds(), ""};
-  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, chunks->manifest, fs_sync.get()));
+  ARKWIKI_RETURN_IF_ERROR(Commit(env_, repo, work, info, *manifest_chunks, fs_sync.get()));
   // Repaired objects leave the damaged list. Failing to rewrite it is not a
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
-  if (!damaged.empty()) {
+  if (any_damaged) {
     (void)ForEachCopy(files, copies, [&](const PlannedCopy&, const ManifestFile& f) {
       damaged.erase(f.sha256);
       return Status::Ok();
     });
-    for (const auto* list : {&chunks->database, &chunks->manifest}) {
-      for (const ChunkRef& c : *list) {
-        damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
-      }
+    for (const ChunkRef& c : *manifest_chunks) {  // the database's left it as they were stored
+      damaged.erase(HexEncode(c.stored.sha256.data(), c.stored.sha256.size()));
     }
     (void)WriteDamagedList(env_, repo, damaged);
   }
