@@ -38,7 +38,7 @@ Status ReadExactly(const RandomAccessFile& file, uint64_t offset, char* buf, siz
 }
 
 // One index line "<sha256> <offset> <size>", within `data_end` and within
-// 32 bits (PackEntry).
+// the bits of the pack index (kPackOffsetBits, kPackSizeBits).
 bool ParseIndexLine(std::string_view line, uint64_t data_end, PackEntry* entry) {
   if (line.size() < 68 || line[64] != ' ') return false;
   if (!ParseSha256Hex(line.substr(0, 64), &entry->sha256)) return false;
@@ -49,7 +49,8 @@ bool ParseIndexLine(std::string_view line, uint64_t data_end, PackEntry* entry) 
   uint64_t size = 0;
   if (!ParseNumber(rest.substr(0, space), &offset)) return false;
   if (!ParseNumber(rest.substr(space + 1), &size)) return false;
-  if (offset > data_end || size > data_end - offset || offset + size > UINT32_MAX) return false;
+  if (offset > data_end || size > data_end - offset) return false;
+  if (offset >> kPackOffsetBits != 0 || size >> kPackSizeBits != 0) return false;
   entry->offset = static_cast<uint32_t>(offset);
   entry->size = static_cast<uint32_t>(size);
   return true;
@@ -173,6 +174,10 @@ Result<PackIndex> PackIndex::Load(Env* env, const RepoLayout& repo) {
 
 Status PackIndex::AddPacks(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
+    if (packs_.size() >> kPackNumberBits != 0) {
+      return Status::TooLarge("the repository holds more packs than its index can hold (" +
+                              std::to_string(uint64_t{1} << kPackNumberBits) + ")");
+    }
     const size_t first = slots_.size();
     const auto pack = static_cast<uint32_t>(packs_.size());
     Status s = ReadPackEntries(env_, dir_, name, pack,
@@ -189,44 +194,45 @@ Status PackIndex::AddPacks(const std::vector<std::string>& names) {
   // Of an object in several packs, the first pack by name is found, as the
   // order the packs were read in would give.
   std::sort(slots_.begin(), slots_.end(), [](const Slot& a, const Slot& b) {
-    return std::tie(a.prefix_high, a.prefix_low, a.pack, a.offset) <
-           std::tie(b.prefix_high, b.prefix_low, b.pack, b.offset);
+    return std::tie(a.prefix, a.place) < std::tie(b.prefix, b.place);
   });
   return Status::Ok();
 }
 
 static_assert(crypto_shorthash_BYTES == 8 && crypto_shorthash_KEYBYTES == 16);
 
+// The entry's pack, offset and size must be within their bits (the index
+// lines are checked against them, and AddPacks counts the packs).
 PackIndex::Slot PackIndex::SlotOf(const PackEntry& e) const {
-  static_assert(sizeof(Slot) == 28);
+  static_assert(sizeof(Slot) == 20);
   Slot slot;
-  const auto word = [&](size_t at) {
-    uint32_t w = 0;
-    for (size_t i = at; i < at + 4; ++i) w = (w << 8) | e.sha256[i];
-    return w;
-  };
-  slot.prefix_high = word(0);
-  slot.prefix_low = word(4);
+  for (size_t i = 0; i < 4; ++i) slot.prefix = (slot.prefix << 8) | e.sha256[i];
   std::array<unsigned char, crypto_shorthash_BYTES> tag{};
   crypto_shorthash(tag.data(), e.sha256.data(), e.sha256.size(), tag_key_.data());
   std::memcpy(slot.tag.data(), tag.data(), tag.size());
-  slot.pack = e.pack;
-  slot.offset = e.offset;
-  slot.size = e.size;
+  const uint64_t place = uint64_t{e.pack} << (kPackOffsetBits + kPackSizeBits) |
+                         uint64_t{e.offset} << kPackSizeBits | e.size;
+  slot.place = {static_cast<uint32_t>(place >> 32), static_cast<uint32_t>(place)};
   return slot;
 }
 
+PackEntry PackIndex::EntryOf(const Sha256Raw& sha256, const Slot& slot) {
+  const uint64_t place = PlaceOf(slot);
+  constexpr uint64_t kOffsetMask = (uint64_t{1} << kPackOffsetBits) - 1;
+  constexpr uint64_t kSizeMask = (uint64_t{1} << kPackSizeBits) - 1;
+  return PackEntry{sha256, static_cast<uint32_t>(place >> (kPackOffsetBits + kPackSizeBits)),
+                   static_cast<uint32_t>((place >> kPackSizeBits) & kOffsetMask),
+                   static_cast<uint32_t>(place & kSizeMask)};
+}
+
 std::vector<PackIndex::Slot>::const_iterator PackIndex::FirstWithPrefix(const Slot& key) const {
-  return std::lower_bound(slots_.begin(), slots_.end(), key, [](const Slot& a, const Slot& b) {
-    return std::tie(a.prefix_high, a.prefix_low) < std::tie(b.prefix_high, b.prefix_low);
-  });
+  return std::lower_bound(slots_.begin(), slots_.end(), key,
+                          [](const Slot& a, const Slot& b) { return a.prefix < b.prefix; });
 }
 
 std::optional<size_t> PackIndex::FindPosition(const Sha256Raw& sha256) const {
   const Slot key = SlotOf(PackEntry{sha256});
-  for (auto it = FirstWithPrefix(key);
-       it != slots_.end() && it->prefix_high == key.prefix_high && it->prefix_low == key.prefix_low;
-       ++it) {
+  for (auto it = FirstWithPrefix(key); it != slots_.end() && it->prefix == key.prefix; ++it) {
     if (it->tag == key.tag) return static_cast<size_t>(it - slots_.begin());
   }
   return std::nullopt;
@@ -235,8 +241,7 @@ std::optional<size_t> PackIndex::FindPosition(const Sha256Raw& sha256) const {
 std::optional<PackEntry> PackIndex::Find(const Sha256Raw& sha256) const {
   const std::optional<size_t> at = FindPosition(sha256);
   if (!at) return std::nullopt;
-  const Slot& slot = slots_[*at];
-  return PackEntry{sha256, slot.pack, slot.offset, slot.size};
+  return EntryOf(sha256, slots_[*at]);
 }
 
 Result<std::vector<PackEntry>> PackIndex::ReadEntries() const {
@@ -245,11 +250,9 @@ Result<std::vector<PackEntry>> PackIndex::ReadEntries() const {
     ARKWIKI_RETURN_IF_ERROR(
         ReadPackEntries(env_, dir_, packs_[pack], pack, [&](const PackEntry& e) {
           const Slot key = SlotOf(e);
-          for (auto it = FirstWithPrefix(key);
-               it != slots_.end() && it->prefix_high == key.prefix_high &&
-               it->prefix_low == key.prefix_low;
+          for (auto it = FirstWithPrefix(key); it != slots_.end() && it->prefix == key.prefix;
                ++it) {
-            if (it->tag == key.tag && it->pack == key.pack && it->offset == key.offset) {
+            if (it->tag == key.tag && it->place == key.place) {
               entries.push_back(e);
               break;
             }

@@ -48,6 +48,16 @@ inline constexpr size_t kPackTrailerSize = 32;
 // kPackTargetSize plus one object below kPackObjectLimit (sealed: a little
 // more), so offsets and sizes fit 32 bits; an index naming more is refused
 // as damaged.
+// The bits of a pack entry's place in the pack index: a pack's data is
+// below kPackTargetSize plus one object (under 2^26 bytes) and an object
+// below kPackObjectLimit (under 2^20 bytes, sealed or not); an index line
+// past them is a damaged index. 2^18 packs hold 8 TiB of small objects.
+inline constexpr unsigned kPackOffsetBits = 26;
+inline constexpr unsigned kPackSizeBits = 20;
+inline constexpr unsigned kPackNumberBits = 64 - kPackOffsetBits - kPackSizeBits;
+static_assert(kPackTargetSize + kPackObjectLimit + (1 << 20) < (uint64_t{1} << kPackOffsetBits));
+static_assert(2 * kPackObjectLimit <= (uint64_t{1} << kPackSizeBits));
+
 struct PackEntry {
   Sha256Raw sha256{};
   uint32_t pack = 0;  // index into PackIndex::packs()
@@ -56,18 +66,20 @@ struct PackEntry {
   bool operator<(const PackEntry& o) const { return sha256 < o.sha256; }
 };
 
-// Every readable pack's index, in memory: 28 bytes per packed object, not
-// its whole name. Each entry holds the first 8 bytes of the object's name
-// and 8 bytes of SipHash of the whole name under a key drawn at random for
-// this index; a name is found when both match. Why: the whole name beside
-// the place (44 bytes) made the index the largest part of a check, an
-// export or a snapshot at 1,000,000 objects (48.7 MB), where the target is
-// 64 MiB for all of it (benchmarks/README.md, "Scale"). 8 bytes of the name
-// alone could be made to collide by an upload crafted for it (2^32 tries),
-// which would then never be stored; the keyed 8 bytes cannot be aimed at,
-// since no one outside this process knows the key: a name crafted to share
-// the 8 bytes matches with odds of 2^-64, and no try can be tested offline
-// (two names at random: 2^-128 per pair).
+// Every readable pack's index, in memory: 20 bytes per packed object, not
+// its whole name. Each entry holds the first 4 bytes of the object's name,
+// 8 bytes of SipHash of the whole name under a key drawn at random for
+// this index, and the object's place packed into 8 bytes (PackPlace); a
+// name is found when both match. Why: the whole name beside the place (44
+// bytes) made the index the largest part of a check, an export or a
+// snapshot at 1,000,000 objects (48.7 MB), where the target is 64 MiB for
+// all of it (benchmarks/README.md, "Scale"). Bytes of the name alone could
+// be made to collide by an upload crafted for it, which would then never
+// be stored; the keyed 8 bytes cannot be aimed at, since no one outside
+// this process knows the key: a name crafted to share the 4 bytes matches
+// with odds of 2^-64, and no try can be tested offline (two names at
+// random: 2^-96 per pair, so ~10^-17 for a snapshot of 1,000,000 uploads
+// against as many objects).
 class PackIndex {
  public:
   PackIndex();
@@ -97,15 +109,17 @@ class PackIndex {
   const std::vector<std::string>& unreadable() const { return unreadable_; }
 
  private:
-  // 28 bytes, 4-aligned; sorted by prefix, then pack and offset.
+  // 20 bytes, 4-aligned; sorted by prefix, then place (pack, offset).
   struct Slot {
-    uint32_t prefix_high = 0;       // the name's bytes 0-3, big-endian
-    uint32_t prefix_low = 0;        // and 4-7
-    std::array<uint32_t, 2> tag{};  // SipHash-2-4 of the whole name under tag_key_
-    uint32_t pack = 0;
-    uint32_t offset = 0;
-    uint32_t size = 0;
+    uint32_t prefix = 0;              // the name's bytes 0-3, big-endian
+    std::array<uint32_t, 2> tag{};    // SipHash-2-4 of the whole name under tag_key_
+    std::array<uint32_t, 2> place{};  // PackPlace: high and low 32 bits
   };
+  // pack << 46 | offset << 20 | size: the bits kPackPlace*Bits allow.
+  static uint64_t PlaceOf(const Slot& slot) {
+    return uint64_t{slot.place[0]} << 32 | slot.place[1];
+  }
+  static PackEntry EntryOf(const Sha256Raw& sha256, const Slot& slot);
 
   PackIndex(Env* env, const RepoLayout& repo);
   // Appends the entries of the packs `names`, notes the damaged ones, and
