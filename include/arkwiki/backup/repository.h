@@ -235,9 +235,9 @@ class Repository {
 
  private:
   Repository(Env* env, DataDirLayout layout, std::string dir, std::unique_ptr<OffsiteKey> key);
-  // Where a check or prune spills the manifests' files (created if
-  // needed): plaintext, so an encrypted repository's go to the data
-  // directory's tmp/, not into the repository.
+  // Where a check, a prune or a snapshot (each under the lock) spills the
+  // manifests' files (created if needed): plaintext, so an encrypted
+  // repository's go to the data directory's tmp/, not into the repository.
   Result<std::string> ManifestScratchDir() const;
 
   // The repository's files through `env_`: sealed ones read and written as

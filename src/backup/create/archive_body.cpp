@@ -109,6 +109,13 @@ Status WriteArchiveBody(Env* env, const ArchiveParts& parts, ByteSink* out,
     return Status::InvalidArgument("the backup's list of files does not start with " +
                                    std::string(kDatabasePath) + " and " + kSettingsPath);
   }
+  // Refused before a byte is written (only a hand-altered restore point
+  // lists another file; AddUploads checks each file again).
+  if (files.uploads() + 2 != files.size()) {
+    return Status::Corruption("the backup's list of files names " +
+                              std::to_string(files.size() - 2 - files.uploads()) +
+                              " files besides the database, the settings and the uploads");
+  }
   const std::string& db_sha256 = own[0].sha256;
   BackupProgress progress{"database", 0, static_cast<uint64_t>(manifest.counts.bytes)};
   if (options.progress) options.progress(progress);
@@ -123,9 +130,8 @@ Status WriteArchiveBody(Env* env, const ArchiveParts& parts, ByteSink* out,
   EntryOptions deflate{EntryOptions::Method::kDeflate, 1, parts.created_at};
   EntryOptions automatic{EntryOptions::Method::kAuto, 1, parts.created_at};
   // Started now, so that the first uploads are prepared while this thread
-  // writes the manifest and the database. It reads the list of files and
-  // runs a thread: it must be gone before the list is (hence optional,
-  // reset below).
+  // writes the manifest and the database. It runs a thread, stopped
+  // (reset below) before the archive is finished.
   std::optional<UploadPipeline> pipeline;
   pipeline.emplace(env, *parts.uploads, files, 2, automatic);
   // Streamed: it grows with the file count.

@@ -43,7 +43,8 @@ enum class RowCheck { kCheck, kCallerChecks };
 // in runs of `upload_run_rows`, each past the first written beside `dest`
 // (UploadRows, named after `dest`; removed when they are read or dropped).
 // The free-space check counts the runs, and once more the list they are
-// merged into (ManifestFileStore spills it past as many files). On failure
+// merged into (spilled, as BackupOptions and RepositoryOptions do by
+// default, past as many files as a run holds). On failure
 // nothing is left at `dest`.
 Result<DatabaseSnapshot> SnapshotDatabase(Env* env, const DataDirLayout& layout,
                                           const std::string& dest, RowCheck rows = RowCheck::kCheck,

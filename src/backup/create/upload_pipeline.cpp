@@ -65,6 +65,7 @@ std::optional<UploadPipeline::Claim> UploadPipeline::ClaimableLocked() {
 
 void UploadPipeline::ClaimLocked(const Claim& c) {
   next_claim_ = c.index + 1;
+  preparing_.insert(c.index);
   peeked_.reset();
   ahead_bytes_ += c.size;
   ahead_entries_ += 1;
@@ -94,6 +95,7 @@ void UploadPipeline::Run() {
     std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
     Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &helper_scratch_);
     lock.lock();
+    preparing_.erase(c->index);
     ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
     cv_.notify_all();
   }
@@ -122,6 +124,10 @@ Result<PreparedEntry> UploadPipeline::Take(size_t i, const ManifestFile& file) {
       lock.unlock();
       return PrepareOne(file, &writer_scratch_);
     }
+    if (preparing_.count(i) == 0) {  // passed over: the helper read another file at i
+      return Status::IoError("the backup's list of files changed while it was read (file " +
+                             std::to_string(i) + ")");
+    }
     // The helper is on it. Rather than wait, prepare one further ahead.
     if (std::optional<Claim> c = ClaimableLocked()) {
       ClaimLocked(*c);
@@ -129,6 +135,7 @@ Result<PreparedEntry> UploadPipeline::Take(size_t i, const ManifestFile& file) {
       std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
       Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &writer_scratch_);
       lock.lock();
+      preparing_.erase(c->index);
       ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
       continue;
     }

@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -98,6 +99,7 @@ class UploadPipeline {
   size_t next_claim_;            // files below it are claimed (or large, or not uploads)
   uint64_t ahead_bytes_ = 0;     // files claimed to be prepared ahead and not yet taken
   size_t ahead_entries_ = 0;
+  std::set<size_t> preparing_;  // claimed and not yet ready: at most one a thread
   std::map<size_t, Ready> ready_;
   bool stop_ = false;
   std::thread thread_;

@@ -44,20 +44,20 @@ inline constexpr uint64_t kPackObjectLimit = 512 << 10;
 inline constexpr uint64_t kPackTargetSize = 32 << 20;
 inline constexpr size_t kPackTrailerSize = 32;
 
-// One object in a pack. A pack arkwiki writes holds at most
-// kPackTargetSize plus one object below kPackObjectLimit (sealed: a little
-// more), so offsets and sizes fit 32 bits; an index naming more is refused
-// as damaged.
-// The bits of a pack entry's place in the pack index: a pack's data is
-// below kPackTargetSize plus one object (under 2^26 bytes) and an object
-// below kPackObjectLimit (under 2^20 bytes, sealed or not); an index line
-// past them is a damaged index. 2^18 packs hold 8 TiB of small objects.
+// The bits of a pack entry's place in the pack index. A pack arkwiki
+// writes holds at most kPackTargetSize plus one object below
+// kPackObjectLimit (sealed: a little more), so its offsets are under 2^26
+// and its sizes under 2^20; an index line past them is a damaged index.
+// The index holds 2^18 packs: a snapshot closes a pack that is not full,
+// so this is about two packs a snapshot for 15 years of hourly snapshots
+// that keep their objects (prune does not repack).
 inline constexpr unsigned kPackOffsetBits = 26;
 inline constexpr unsigned kPackSizeBits = 20;
 inline constexpr unsigned kPackNumberBits = 64 - kPackOffsetBits - kPackSizeBits;
 static_assert(kPackTargetSize + kPackObjectLimit + (1 << 20) < (uint64_t{1} << kPackOffsetBits));
 static_assert(2 * kPackObjectLimit <= (uint64_t{1} << kPackSizeBits));
 
+// One object in a pack.
 struct PackEntry {
   Sha256Raw sha256{};
   uint32_t pack = 0;  // index into PackIndex::packs()
@@ -69,7 +69,7 @@ struct PackEntry {
 // Every readable pack's index, in memory: 20 bytes per packed object, not
 // its whole name. Each entry holds the first 4 bytes of the object's name,
 // 8 bytes of SipHash of the whole name under a key drawn at random for
-// this index, and the object's place packed into 8 bytes (PackPlace); a
+// this index, and the object's pack, offset and size packed into 8 bytes; a
 // name is found when both match. Why: the whole name beside the place (44
 // bytes) made the index the largest part of a check, an export or a
 // snapshot at 1,000,000 objects (48.7 MB), where the target is 64 MiB for
@@ -113,9 +113,9 @@ class PackIndex {
   struct Slot {
     uint32_t prefix = 0;              // the name's bytes 0-3, big-endian
     std::array<uint32_t, 2> tag{};    // SipHash-2-4 of the whole name under tag_key_
-    std::array<uint32_t, 2> place{};  // PackPlace: high and low 32 bits
+    std::array<uint32_t, 2> place{};  // PlaceOf: its high and low 32 bits
   };
-  // pack << 46 | offset << 20 | size: the bits kPackPlace*Bits allow.
+  // pack << 46 | offset << 20 | size, in the bits kPack*Bits give them.
   static uint64_t PlaceOf(const Slot& slot) {
     return uint64_t{slot.place[0]} << 32 | slot.place[1];
   }

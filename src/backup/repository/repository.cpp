@@ -137,8 +137,12 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   // database as one file.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenStoredObjects(raw_env_, repo, key_.get()));
   BackupResult result;
-  // The list of files spills to scratch past manifest_files_held_.
-  ARKWIKI_ASSIGN_OR_RETURN(const std::string scratch, ManifestScratchDir());
+  // The list of files spills past manifest_files_held_, and the central
+  // directory waits, in the caller's scratch directory or the data
+  // directory's tmp/: never in the repository, which an export only reads
+  // (it takes no lock, and a locked run empties the repository's tmp/).
+  const std::string scratch = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
+  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(scratch));
   ManifestFileStore files = ManifestFileStore::InDir(raw_env_, scratch, manifest_files_held_);
   ARKWIKI_ASSIGN_OR_RETURN(result.manifest, ReadPointManifest(stored.get(), dir, &files));
   ARKWIKI_ASSIGN_OR_RETURN(const std::vector<ManifestFile> own, files.First(2));
@@ -164,8 +168,7 @@ Result<BackupResult> Repository::Export(const std::string& id, ByteSink* out,
   parts.settings = settings;
   parts.uploads = &uploads;
   parts.created_at = ParseIsoUtc(result.manifest.created_at);
-  parts.scratch_dir = options.scratch_dir.empty() ? layout_.tmp : options.scratch_dir;
-  ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(parts.scratch_dir));
+  parts.scratch_dir = scratch;
   ARKWIKI_RETURN_IF_ERROR(WriteArchiveBody(stored.get(), parts, out, options, &result));
   return result;
 }

@@ -287,6 +287,9 @@ Status StoreDatabaseChunks(Env* env, const std::string& db_path, ChunkStorer* st
     offset += n;
     ARKWIKI_ASSIGN_OR_RETURN(ChunkRef chunk, storer->Add(std::string_view(buffer.data(), n)));
     AppendChunkLine(chunk, &text);
+    // `damaged` is the set the storer's PlanStore reads (HeldObjects): a
+    // name leaves it only once stored, and the storer never plans a
+    // chunk it has seen again.
     if (!damaged->empty()) {
       damaged->erase(HexEncode(chunk.stored.sha256.data(), chunk.stored.sha256.size()));
     }
@@ -489,6 +492,7 @@ Result<SnapshotInfo> Repository::Snapshot(const SnapshotRequest& request) {
   // failed snapshot: an entry left behind only costs one more copy, and the
   // next check rewrites the list anyway.
   if (any_damaged) {
+    // A failure to read the list back keeps the copies' names in the list.
     (void)ForEachCopy(files, copies, [&](const PlannedCopy&, const ManifestFile& f) {
       damaged.erase(f.sha256);
       return Status::Ok();

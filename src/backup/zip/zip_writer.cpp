@@ -87,10 +87,11 @@ uint64_t ZipWriter::FoldedHash(std::string_view name) {
 }
 
 // A hash hit is confirmed against the names themselves: it is rare (a
-// duplicate, or a 64-bit collision), so the scan costs nothing in practice.
-// A name after the run's last (case-folded) differs from every name of the
-// run; one that is not is compared with the names themselves, which only
-// the few names that end a run cost (NoteName).
+// duplicate, or a 64-bit collision). A name after the run's last
+// (case-folded) differs from every name of the run; one that is not is
+// compared with the names themselves too. Both read the whole directory
+// back, which only a duplicate or a name that ends a run costs: a few in
+// an archive arkwiki writes.
 Result<bool> ZipWriter::IsNameTaken(std::string_view name) const {
   const bool in_set = folded_hashes_->Contains(FoldedHash(name));
   const bool after_run = run_size_ == 0 || zip::CompareFolded(name, run_last_) > 0;

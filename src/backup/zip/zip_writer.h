@@ -210,7 +210,8 @@ class ZipWriter {
   // case-folded form (8-16 bytes each, where a set of the names cost ~140).
   // A name out of order ends the run: the run's names are read back from
   // the directory into the set, and at most kMaxRuns runs are started, so
-  // that names in any order cost at most kMaxRuns reads of the directory.
+  // that names in any order cost at most kMaxRuns such reads (and
+  // IsNameTaken one more read for each name that ends a run).
   static constexpr size_t kMaxRuns = 8;
   std::unique_ptr<zip::HashSet64> folded_hashes_;
   std::string run_last_;

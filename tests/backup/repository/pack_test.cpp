@@ -352,15 +352,19 @@ void WriteSparsePack(const RepoLayout& repo, const std::string& name, uint64_t d
   ASSERT_TRUE(out.good());
 }
 
-// Entries are held in 32 bits; a pack arkwiki writes never needs more.
-TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
+// Offsets are held in 26 bits and sizes in 20 (kPackOffsetBits,
+// kPackSizeBits); a pack arkwiki writes never needs more. The last offset
+// and the last size that fit are read back exactly.
+TEST(PackIndexTest, AnIndexNamingBytesPastItsBitsIsDamaged) {
   testing::TempDir dir;
   const RepoLayout repo(dir.path());
   const std::string object = Sha256Hex("object");
-  const uint64_t past = uint64_t{1} << 32;
-  WriteSparsePack(repo, Sha256Hex("far"), past + 16, object + " " + std::to_string(past) + " 8\n");
-  WriteSparsePack(repo, Sha256Hex("long"), past + 16, object + " 8 " + std::to_string(past) + "\n");
-  WriteSparsePack(repo, Sha256Hex("near"), 16, object + " 8 8\n");
+  const uint64_t far = uint64_t{1} << kPackOffsetBits;
+  const uint64_t big = uint64_t{1} << kPackSizeBits;
+  WriteSparsePack(repo, Sha256Hex("far"), far + 16, object + " " + std::to_string(far) + " 8\n");
+  WriteSparsePack(repo, Sha256Hex("long"), big + 16, object + " 8 " + std::to_string(big) + "\n");
+  WriteSparsePack(repo, Sha256Hex("edge"), far + big,
+                  object + " " + std::to_string(far - 1) + " " + std::to_string(big - 1) + "\n");
   auto index = PackIndex::Load(Env::Default(), repo);
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   ASSERT_EQ(index->unreadable().size(), 2u);
@@ -369,8 +373,15 @@ TEST(PackIndexTest, AnIndexNamingBytesPast32BitsIsDamaged) {
   }
   const std::vector<PackEntry> entries = testing::PackEntries(*index);
   ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].offset, 8u);
-  EXPECT_EQ(entries[0].size, 8u);
+  EXPECT_EQ(entries[0].offset, far - 1);
+  EXPECT_EQ(entries[0].size, big - 1);
+  Sha256Raw raw;
+  ASSERT_TRUE(ParseSha256Hex(object, &raw));
+  const std::optional<PackEntry> found = index->Find(raw);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->offset, far - 1);
+  EXPECT_EQ(found->size, big - 1);
+  EXPECT_EQ(index->packs().at(found->pack), Sha256Hex("edge") + ".pack");
 }
 
 // A damaged line after good ones drops the whole pack, and the packs after
@@ -402,8 +413,9 @@ TEST(PackIndexTest, ADamagedLineAfterGoodOnesDropsTheWholePack) {
   EXPECT_FALSE(index->Find(only_in_damaged).has_value());
 }
 
-// The index holds 8 bytes of each name and a keyed hash of the rest: a
-// name that shares the 8 bytes is found only when the whole name matches.
+// The index holds 4 bytes of each name and a keyed hash of the whole: a
+// name that shares its first bytes is found only when the whole name
+// matches.
 TEST(PackIndexTest, ANameSharingTheFirstEightBytesIsFoundOnlyWhenTheWholeNameMatches) {
   testing::TempDir dir;
   const RepoLayout repo(dir.path());
