@@ -76,7 +76,7 @@ Status ManifestFileStore::Add(const ManifestFile& file) {
   } else {
     // Past kOthersKept, such a file stands for the last one kept (see the
     // header) and only its size is its own.
-    uint32_t index = static_cast<uint32_t>(others_kept_ - 1);
+    auto index = static_cast<uint32_t>(others_kept_ - 1);
     if (others_.size() < others_kept_) {
       index = static_cast<uint32_t>(others_.size());
       others_.push_back(file);

@@ -140,6 +140,7 @@ Status ForEachCopy(const ManifestFileStore& files, const std::vector<PlannedCopy
       if (f == nullptr) return Status::IoError("the restore point's list of files ended early");
       ++next;
     }
+    if (f == nullptr) return Status::InvalidArgument("the planned copies are out of order");
     ARKWIKI_RETURN_IF_ERROR(fn(c, f->Get()));
   }
   return Status::Ok();
