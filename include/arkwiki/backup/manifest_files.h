@@ -74,9 +74,6 @@ class ManifestFiles {
   }
   void Set(size_t i, const ManifestFile& file);
   void Append(const ManifestFiles& more);
-  // Puts `files` before those held, in order; in place when reserve left
-  // room for them.
-  void Prepend(const std::vector<ManifestFile>& files);
   void reserve(size_t n) { records_.reserve(n); }
   void clear();
 

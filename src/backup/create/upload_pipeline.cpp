@@ -10,12 +10,7 @@ namespace arkwiki {
 UploadPipeline::UploadPipeline(Env* env, const DataDirLayout& layout,
                                const ManifestFileStore& files, size_t first,
                                const EntryOptions& options)
-    : env_(env),
-      layout_(layout),
-      options_(options),
-      cursor_(files.Walk()),
-      first_(first),
-      next_claim_(first) {
+    : env_(env), layout_(layout), options_(options), cursor_(files.Walk()), next_claim_(first) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -71,6 +66,18 @@ void UploadPipeline::ClaimLocked(const Claim& c) {
   ahead_entries_ += 1;
 }
 
+void UploadPipeline::PrepareClaimed(const Claim& c, ZipPrepareScratch* scratch,
+                                    std::unique_lock<std::mutex>* lock) {
+  ClaimLocked(c);
+  lock->unlock();
+  std::string sha = HexEncode(c.sha256.data(), c.sha256.size());
+  Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c.size, sha}, scratch);
+  lock->lock();
+  preparing_.erase(c.index);
+  ready_.emplace(c.index, Ready{c.sha256, c.size, std::move(r)});
+  cv_.notify_all();
+}
+
 void UploadPipeline::SkipPastLocked(size_t i) {
   next_claim_ = i + 1;
   if (peeked_ && peeked_->index <= i) peeked_.reset();
@@ -78,26 +85,12 @@ void UploadPipeline::SkipPastLocked(size_t i) {
 
 void UploadPipeline::Run() {
   std::unique_lock<std::mutex> lock(mu_);
-  // The files before `first` are the writer's own.
-  while (next_read_ < first_ && !ExhaustedLocked()) {
-    Result<const ManifestFileStore::File*> f = cursor_.Next();
-    if (!f.ok()) read_error_ = f.status();
-    if (f.ok() && *f == nullptr) list_done_ = true;
-    if (f.ok() && *f != nullptr) ++next_read_;
-  }
   for (;;) {
     std::optional<Claim> c;
     cv_.wait(lock,
              [&] { return stop_ || (c = ClaimableLocked()) || (ExhaustedLocked() && !peeked_); });
     if (stop_ || !c) return;  // stopped, or every small file is claimed
-    ClaimLocked(*c);
-    lock.unlock();
-    std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
-    Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &helper_scratch_);
-    lock.lock();
-    preparing_.erase(c->index);
-    ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
-    cv_.notify_all();
+    PrepareClaimed(*c, &helper_scratch_, &lock);
   }
 }
 
@@ -130,13 +123,7 @@ Result<PreparedEntry> UploadPipeline::Take(size_t i, const ManifestFile& file) {
     }
     // The helper is on it. Rather than wait, prepare one further ahead.
     if (std::optional<Claim> c = ClaimableLocked()) {
-      ClaimLocked(*c);
-      lock.unlock();
-      std::string sha = HexEncode(c->sha256.data(), c->sha256.size());
-      Result<PreparedEntry> r = PrepareOne({UploadEntryPath(sha), c->size, sha}, &writer_scratch_);
-      lock.lock();
-      preparing_.erase(c->index);
-      ready_.emplace(c->index, Ready{c->sha256, c->size, std::move(r)});
+      PrepareClaimed(*c, &writer_scratch_, &lock);
       continue;
     }
     cv_.wait(lock);

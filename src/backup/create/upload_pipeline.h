@@ -78,6 +78,10 @@ class UploadPipeline {
   // peeked_; false at the end of the list or on an error (read_error_).
   bool PeekLocked();
   void ClaimLocked(const Claim& c);
+  // With mu_ held on entry and on return: claims `c`, prepares it with
+  // mu_ released, and hands it over in ready_.
+  void PrepareClaimed(const Claim& c, ZipPrepareScratch* scratch,
+                      std::unique_lock<std::mutex>* lock);
   // With mu_ held: every file up to index i is taken by the writer.
   void SkipPastLocked(size_t i);
   bool ExhaustedLocked() const { return list_done_ || !read_error_.ok(); }
@@ -92,11 +96,10 @@ class UploadPipeline {
   std::condition_variable cv_;
   ManifestFileStore::Cursor cursor_;  // at file next_read_
   size_t next_read_ = 0;
-  size_t first_;
   std::optional<Claim> peeked_;  // read from the list, not yet claimed
   bool list_done_ = false;       // the cursor is at the end
   Status read_error_;            // the cursor failed
-  size_t next_claim_;            // files below it are claimed (or large, or not uploads)
+  size_t next_claim_;            // files below it are the writer's, claimed, large, or not uploads
   uint64_t ahead_bytes_ = 0;     // files claimed to be prepared ahead and not yet taken
   size_t ahead_entries_ = 0;
   std::set<size_t> preparing_;  // claimed and not yet ready: at most one a thread

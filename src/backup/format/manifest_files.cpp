@@ -69,14 +69,6 @@ void ManifestFiles::Set(size_t i, const ManifestFile& file) {
   slot = Encode(file, &others_);
 }
 
-void ManifestFiles::Prepend(const std::vector<ManifestFile>& files) {
-  RequireHeld();
-  std::vector<Record> front;
-  front.reserve(files.size());
-  for (const ManifestFile& f : files) front.push_back(Encode(f, &others_));
-  records_.insert(records_.begin(), front.begin(), front.end());
-}
-
 void ManifestFiles::Append(const ManifestFiles& more) {
   RequireHeld();
   more.RequireHeld();

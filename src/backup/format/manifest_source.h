@@ -1,14 +1,14 @@
-// ManifestSource: manifest.json produced piece by piece, for ZipWriter, and
-// SerializeManifest (private to the backup layer).
+// ManifestSource: manifest.json produced piece by piece, for ZipWriter
+// (private to the backup layer).
 //
 // Why: as one string the manifest of a 50,000-file backup is ~15 MB, the
 // largest thing in a create's memory after the file list itself, and it
 // grows with the file count (benchmarks/README.md). The checksum field
 // stands last, so a first pass over the same pieces gives the size and the
 // checksum without keeping the text; the second pass is what the archive
-// gets. SerializeManifest is this source read to the end, so both write the
-// same bytes. The list is read from a ManifestFileStore, so that a list
-// spilled to scratch is never held whole.
+// gets. StreamManifest (and SerializeManifest, which collects it) writes
+// the same bytes in one pass. The list is read from a ManifestFileStore, so
+// that a list spilled to scratch is never held whole.
 #pragma once
 
 #include <cstddef>
@@ -36,15 +36,15 @@ class ManifestSource final : public zip::BlockSource {
 
   uint64_t size() const override { return size_; }
   Result<std::string_view> Next() override;
-  // The next piece (a view into this source, valid until the next call);
-  // empty at the end.
-  Result<std::string_view> NextPiece();
 
  private:
   enum class Stage { kHead, kFiles, kTail, kDone };
 
   ManifestSource(const Manifest& header, const ManifestFileStore& files);
   void Rewind();
+  // The next piece (a view into this source, valid until the next call);
+  // empty at the end.
+  Result<std::string_view> NextPiece();
 
   const ManifestFileStore& files_;
   std::optional<ManifestFileStore::Cursor> cursor_;
@@ -57,8 +57,7 @@ class ManifestSource final : public zip::BlockSource {
   size_t next_file_ = 0;
 };
 
-// The whole of manifest.json, checksum filled in: a ManifestSource read to
-// the end.
+// The whole of manifest.json, checksum filled in: StreamManifest collected.
 std::string SerializeManifest(const Manifest& manifest);
 
 // The same bytes as a ManifestSource, in one pass, to `write` piece by
