@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "backup_web_helpers.h"
 #include "hostile_rows.h"
+#include "raw_socket.h"
 
 namespace arkwiki::testing {
 namespace {
@@ -145,6 +147,39 @@ TEST_F(BackupImportWebTest, LargeUploadStreamsToDiskWithFlatMemory) {
               growth_mib);
   EXPECT_LT(growth_mib, 32) << "server memory grew with the upload size";
   EXPECT_TRUE(DirEmpty(data_ + "/staging"));
+}
+
+// Files named archive-* in staging/: imports being received.
+size_t ReceivedArchives(const std::string& data) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(data + "/staging", ec)) {
+    n += e.path().filename().string().rfind("archive-", 0) == 0 ? 1 : 0;
+  }
+  return n;
+}
+
+TEST_F(BackupImportWebTest, ImportCutOffByADroppedConnectionLeavesNothingAndChangesNothing) {
+  ChangeTheWiki();
+  const std::string before = VisibleState();
+  {
+    Poco::Net::StreamSocket s = Connect(server_->port());
+    SendAll(s, "POST /api/restore HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                   tokens_["admin"] + "\r\nContent-Type: application/zip\r\nContent-Length: " +
+                   std::to_string(backup_.size()) + "\r\n\r\n" +
+                   backup_.substr(0, backup_.size() / 2));
+    // The server is receiving the import into staging/ ...
+    ASSERT_TRUE(WaitUntil([&] { return ReceivedArchives(data_) == 1; }));
+    s.close();  // ... when the client goes away.
+  }
+  EXPECT_TRUE(WaitUntil([&] { return ReceivedArchives(data_) == 0; }))
+      << "the cut-off upload stayed";
+  EXPECT_TRUE(DirEmpty(data_ + "/staging"));
+  EXPECT_EQ(VisibleState(), before);
+  // Nothing stays claimed: the next import runs (no 409) and restores.
+  HttpResponse r = ApiRestore(backup_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(AlphaText(), "version one");
 }
 
 TEST_F(BackupImportWebTest, RestoreOverTheApiBringsTheBackupBack) {
