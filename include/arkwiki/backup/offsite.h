@@ -34,7 +34,10 @@
 //      spool file in copy-tmp/ instead, with the SHA-256 of its encrypted
 //      bytes (PutHashed). A small file is sealed into a pack in memory
 //      instead, put once it holds 8 MiB and at the end;
-//   4. puts the record, last.
+//   4. puts the record, last: sealed into a spool file in copy-tmp/ as
+//      its plaintext is written (the manifest read from the restore point
+//      in blocks), so that it is never whole in memory; a record larger
+//      than a reader takes (256 MiB) is refused before it is put.
 // A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
 // object or before step 4, as a failure there would.
 // A crash or failure at any step leaves the target's earlier restore points

@@ -19,7 +19,8 @@ constexpr char kRecordFormat[] = "arkwiki-offsite-record";
 // 1: loose objects only; 2: a pack index follows the header line.
 constexpr int kRecordFormatVersion = 2;
 // A record holds a manifest: ~200 bytes per file listed.
-constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
+// Text of a pack index or a manifest is written on in blocks of this size.
+constexpr size_t kTextBlockBytes = size_t{64} << 10;
 
 Status BadRecord(const std::string& id, const std::string& why) {
   return Status::Corruption("the off-site record of restore point " + id + " is refused: " + why);
@@ -99,9 +100,17 @@ std::vector<std::string> OffsitePackIndex::Packs() const {
   return packs;
 }
 
-std::string OffsitePackIndex::Text() const {
+uint64_t OffsitePackIndex::TextSize() const {
+  uint64_t size = 0;
+  for (const auto& [raw, where] : entries_) {
+    size += raw.size() * 2 + 1 + packs_[where.first].size() + 1 +
+            std::to_string(where.second).size() + 1;
+  }
+  return size;
+}
+
+Status OffsitePackIndex::WriteText(ByteSink* out) const {
   std::string text;
-  text.reserve(entries_.size() * 110);
   for (const auto& [raw, where] : entries_) {
     text += HexEncode(raw.data(), raw.size());
     text += ' ';
@@ -109,8 +118,18 @@ std::string OffsitePackIndex::Text() const {
     text += ' ';
     text += std::to_string(where.second);
     text += '\n';
+    if (text.size() >= kTextBlockBytes) {
+      ARKWIKI_RETURN_IF_ERROR(out->Write(text));
+      text.clear();
+    }
   }
-  return text;
+  return out->Write(text);
+}
+
+std::string OffsitePackIndex::Text() const {
+  StringByteSink text;
+  (void)WriteText(&text);  // a StringByteSink takes every write
+  return text.data();
 }
 
 Result<OffsitePackIndex> OffsitePackIndex::Parse(std::string_view text, const std::string& id) {
@@ -152,23 +171,36 @@ Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& f
   return key.ObjectName(raw);
 }
 
-std::string RecordPlaintext(const OffsiteRecord& record) {
+Status WriteRecordPlaintext(const OffsiteRecord& record, SequentialFile* manifest, ByteSink* out) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("format", std::string(kRecordFormat));
   o->set("repository_id", record.repository_id);
   o->set("id", record.id);
   o->set("restore_point", record.point_json);
   // A record without packed files stays version 1, which any arkwiki reads.
-  const std::string index = record.packed.Text();
-  if (!index.empty()) {
+  if (!record.packed.empty()) {
     o->set("format_version", kRecordFormatVersion);
-    o->set("packed_bytes", static_cast<Poco::UInt64>(index.size()));
+    o->set("packed_bytes", static_cast<Poco::UInt64>(record.packed.TextSize()));
   } else {
     o->set("format_version", 1);
   }
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(o, out);  // one line: no indent
-  return out.str() + "\n" + index + record.manifest_text;
+  std::ostringstream line;
+  Poco::JSON::Stringifier::stringify(o, line);  // one line: no indent
+  ARKWIKI_RETURN_IF_ERROR(out->Write(line.str() + "\n"));
+  ARKWIKI_RETURN_IF_ERROR(record.packed.WriteText(out));
+  if (manifest == nullptr) return out->Write(record.manifest_text);
+  std::string block(kTextBlockBytes, '\0');
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, manifest->Read(block.data(), block.size()));
+    if (n == 0) return Status::Ok();
+    ARKWIKI_RETURN_IF_ERROR(out->Write(std::string_view(block.data(), n)));
+  }
+}
+
+std::string RecordPlaintext(const OffsiteRecord& record) {
+  StringByteSink text;
+  (void)WriteRecordPlaintext(record, nullptr, &text);  // a StringByteSink takes every write
+  return text.data();
 }
 
 Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "arkwiki/backup/archive_format.h"
+#include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 
 namespace arkwiki {
@@ -60,6 +62,9 @@ class OffsitePackIndex {
   std::vector<std::string> Packs() const;
   // One line per object, sorted by name: "<name> <pack> <offset>\n".
   std::string Text() const;
+  // Text() written to `out` in blocks, and its size, without holding it.
+  Status WriteText(ByteSink* out) const;
+  uint64_t TextSize() const;
   // Refuses (Corruption, naming restore point `id`) any line not shaped as
   // Text writes it.
   static Result<OffsitePackIndex> Parse(std::string_view text, const std::string& id);
@@ -86,6 +91,13 @@ struct OffsiteRecord {
 // The record's plaintext: one JSON line, then (format version 2, when any
 // file is packed) the pack index of `packed_bytes` bytes, then the manifest.
 std::string RecordPlaintext(const OffsiteRecord& record);
+// RecordPlaintext's bytes written to `out` in blocks, with the manifest read
+// from `manifest` (manifest.json, byte for byte) instead of
+// record.manifest_text when it is not null: a copy never holds the
+// record whole (about 300 bytes a file).
+Status WriteRecordPlaintext(const OffsiteRecord& record, SequentialFile* manifest, ByteSink* out);
+// The largest record ReadRecord accepts.
+inline constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
 // Gets, decrypts and parses the record of `id`; Corruption, naming it, when
 // it fails or belongs to another id or repository.
 Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,

@@ -202,8 +202,10 @@ TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
   OffsiteCopier copier(Env::Default(), repo_dir_, &checking, *key_);
   auto copied = copier.Copy(Snap());
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
-  // Each loose object and each pack is one Put.
-  EXPECT_EQ(checking.matched.size(), Objects().size() + Packs().size());
+  // Each loose object, each pack and the record (sealed into a spool file
+  // as it is written) is one Put.
+  EXPECT_EQ(checking.matched.size(), Objects().size() + Packs().size() + 1);
+  EXPECT_EQ(checking.matched.back(), RecordKey(copied->id));
   EXPECT_EQ(Packs().size(), copied->packs_sent);
   EXPECT_GT(checking.matched.size(), 0u);
   EXPECT_TRUE(checking.mismatched.empty()) << checking.mismatched.front();
