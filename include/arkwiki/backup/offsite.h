@@ -34,16 +34,18 @@
 //      spool file in copy-tmp/ instead, with the SHA-256 of its encrypted
 //      bytes (PutHashed). A small file is sealed into a pack in memory
 //      instead, put once it holds 8 MiB and at the end;
-//   4. puts the record, last: sealed into a spool file in copy-tmp/ as
-//      its plaintext is written (the manifest read from the restore point
-//      in blocks), so that it is never whole in memory; a record larger
-//      than a reader takes (256 MiB) is refused before it is put.
+//   4. puts the record, last, sealed as it is sent (the manifest read from
+//      the restore point in blocks: it is never whole in memory), or
+//      through a spool file in copy-tmp/ where the target takes no
+//      streamed object of its size. A manifest too large for a record
+//      (kMaxRecordBytes, 256 MiB) is refused at step 1, before anything is
+//      sent.
 // A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
 // object or before step 4, as a failure there would.
 // A crash or failure at any step leaves the target's earlier restore points
 // as they were, and at most objects no record names (which the next copy
-// reuses, or a prune removes) and a spool file in tmp/ (emptied by the next
-// locked run of the repository).
+// reuses, or a prune removes) and a spool file in copy-tmp/ (emptied by the
+// next prune of the repository).
 #pragma once
 
 #include <cstdint>

@@ -94,37 +94,63 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
   return Status::Ok();
 }
 
-// Step 4: the record, sealed into a spool file in copy-tmp/ as its
-// plaintext is written, the manifest read from the restore point in blocks,
-// then put. The record is never whole in memory (about 300 bytes a file,
-// 15 MB at 50,000 files, twice over while it was sealed from a string).
-Status PutRecord(const CopyContext& c, const std::string& dir, const OffsiteRecord& record,
-                 OffsiteCopyResult* result) {
-  const std::string spool = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  uint64_t sealed_bytes = 0;
-  Result<std::string> sealed_sha256 = [&]() -> Result<std::string> {
-    ARKWIKI_ASSIGN_OR_RETURN(auto manifest,
-                             c.env->NewSequentialFile(JoinPath(dir, kPointManifest)));
-    ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(c.env, spool, CreateMode::kExclusive));
-    HashingTee sealed(out.get());
-    EncryptingSink sink(c.key, RecordKey(record.id), &sealed);
-    ARKWIKI_RETURN_IF_ERROR(WriteRecordPlaintext(record, manifest.get(), &sink));
-    ARKWIKI_RETURN_IF_ERROR(sink.Finish());
-    ARKWIKI_RETURN_IF_ERROR(out->Close());
-    sealed_bytes = sealed.bytes();
-    return sealed.FinishHex();
-  }();
-  Status s = sealed_sha256.status();
-  if (s.ok() && sealed_bytes > kMaxRecordBytes) {
-    // No arkwiki would read it back (ReadRecord): refused before it is put.
-    s = Status::TooLarge(
-        "the record of restore point " + record.id + " would be " + std::to_string(sealed_bytes) +
-        " bytes, more than a target's record may hold (" + std::to_string(kMaxRecordBytes) + ")");
+// The record of a restore point as a streamed object: sealed as it is
+// written, the pack index line by line and the manifest read from the
+// restore point in blocks at each attempt, so that it is never whole in
+// memory (about 300 bytes a file).
+class SealedRecord final : public StreamedObject {
+ public:
+  SealedRecord(const OffsiteRecord& record, const RandomAccessFile& manifest, const OffsiteKey& key)
+      : record_(record), manifest_(manifest), key_(key) {}
+  uint64_t Size() const override {
+    return EncryptedSize(RecordPlaintextSize(record_, manifest_.Size()));
   }
-  if (s.ok()) s = PutSpooled(c.env, c.target, RecordKey(record.id), spool, *sealed_sha256);
-  if (s.ok()) result->bytes_sent += sealed_bytes;
-  (void)c.env->RemoveFile(spool);  // a leftover goes with the next prune
-  return s;
+  Status WriteTo(ByteSink* out) override {
+    EncryptingSink sink(key_, RecordKey(record_.id), out);
+    ARKWIKI_RETURN_IF_ERROR(WriteRecordPlaintext(record_, &manifest_, &sink));
+    return sink.Finish();
+  }
+
+ private:
+  const OffsiteRecord& record_;
+  const RandomAccessFile& manifest_;
+  const OffsiteKey& key_;
+};
+
+Status RecordTooLarge(const std::string& id, uint64_t bytes) {
+  return Status::TooLarge("the off-site record of restore point " + id + " would be " +
+                          std::to_string(bytes) + " bytes, more than a record may hold (" +
+                          std::to_string(kMaxRecordBytes) +
+                          "); it has too many files for an off-site copy");
+}
+
+// Step 4: the record, streamed into the target where it takes an object of
+// its size, else sealed into a spool file in copy-tmp/ first.
+Status PutRecord(const CopyContext& c, const OffsiteRecord& record,
+                 const RandomAccessFile& manifest, OffsiteCopyResult* result) {
+  SealedRecord sealed(record, manifest, c.key);
+  const uint64_t size = sealed.Size();
+  // No arkwiki would read it back (ReadRecord).
+  if (size > kMaxRecordBytes) return RecordTooLarge(record.id, size);
+  const std::string key = RecordKey(record.id);
+  if (size <= c.target->MaxStreamedSize()) {
+    ARKWIKI_RETURN_IF_ERROR(c.target->PutStreamed(key, &sealed));
+  } else {
+    const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
+    Result<std::string> sealed_sha256 = [&]() -> Result<std::string> {
+      ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(c.env, path, CreateMode::kExclusive));
+      HashingTee tee(out.get());
+      ARKWIKI_RETURN_IF_ERROR(sealed.WriteTo(&tee));
+      ARKWIKI_RETURN_IF_ERROR(out->Close());
+      return tee.FinishHex();
+    }();
+    Status s = sealed_sha256.status().WithContext("sealing the record of " + record.id);
+    if (s.ok()) s = PutSpooled(c.env, c.target, key, path, *sealed_sha256);
+    (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
+    ARKWIKI_RETURN_IF_ERROR(s);
+  }
+  result->bytes_sent += size;
+  return Status::Ok();
 }
 
 Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id) {
@@ -137,10 +163,19 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
     return Status::Corruption("restore point " + id + " failed its last check (" +
                               info.check.message + "); it is not copied off-site");
   }
-  // The manifest's text is not held: PutRecord reads it again.
   OffsiteRecord record{c.key.repository_id(), id, "", "", {}};
   ARKWIKI_ASSIGN_OR_RETURN(record.point_json,
                            ReadFileToString(c.env, JoinPath(dir, kPointMeta), 1 << 20));
+  // The manifest's text is not held: the record reads it again through this
+  // file, opened now, which stays readable if the point is deleted meanwhile
+  // (a delete runs beside a copy; prune, which would remove the chunks of a
+  // chunked manifest, waits for the copy lock). A manifest too large for a
+  // record is refused before anything is sent.
+  ARKWIKI_ASSIGN_OR_RETURN(auto manifest_file,
+                           c.env->NewRandomAccessFile(JoinPath(dir, kPointManifest)));
+  if (EncryptedSize(manifest_file->Size()) > kMaxRecordBytes) {
+    return RecordTooLarge(id, EncryptedSize(manifest_file->Size()));
+  }
   ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(c.env, dir));
   OffsiteCopyResult result;
   result.id = id;
@@ -155,7 +190,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   ARKWIKI_RETURN_IF_ERROR(pack.Put(c.packed, &result));
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-  ARKWIKI_RETURN_IF_ERROR(PutRecord(c, dir, record, &result));
+  ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, *manifest_file, &result));
   result.puts_unchecked = c.target->UncheckedPuts() - unchecked_before;
   if (result.puts_unchecked > 0) {
     LogWarning("off-site copy of " + id + " to " + c.target->Describe() + ": " +

@@ -18,8 +18,7 @@ namespace {
 constexpr char kRecordFormat[] = "arkwiki-offsite-record";
 // 1: loose objects only; 2: a pack index follows the header line.
 constexpr int kRecordFormatVersion = 2;
-// A record holds a manifest: ~200 bytes per file listed.
-// Text of a pack index or a manifest is written on in blocks of this size.
+// A pack index or a manifest is written on in blocks of this size.
 constexpr size_t kTextBlockBytes = size_t{64} << 10;
 
 Status BadRecord(const std::string& id, const std::string& why) {
@@ -171,7 +170,10 @@ Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& f
   return key.ObjectName(raw);
 }
 
-Status WriteRecordPlaintext(const OffsiteRecord& record, SequentialFile* manifest, ByteSink* out) {
+namespace {
+
+// The record's first line: its JSON header.
+std::string RecordHeaderLine(const OffsiteRecord& record) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("format", std::string(kRecordFormat));
   o->set("repository_id", record.repository_id);
@@ -186,15 +188,31 @@ Status WriteRecordPlaintext(const OffsiteRecord& record, SequentialFile* manifes
   }
   std::ostringstream line;
   Poco::JSON::Stringifier::stringify(o, line);  // one line: no indent
-  ARKWIKI_RETURN_IF_ERROR(out->Write(line.str() + "\n"));
+  return line.str() + "\n";
+}
+
+}  // namespace
+
+uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_bytes) {
+  return RecordHeaderLine(record).size() + record.packed.TextSize() + manifest_bytes;
+}
+
+Status WriteRecordPlaintext(const OffsiteRecord& record, const RandomAccessFile* manifest,
+                            ByteSink* out) {
+  ARKWIKI_RETURN_IF_ERROR(out->Write(RecordHeaderLine(record)));
   ARKWIKI_RETURN_IF_ERROR(record.packed.WriteText(out));
   if (manifest == nullptr) return out->Write(record.manifest_text);
   std::string block(kTextBlockBytes, '\0');
-  for (;;) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, manifest->Read(block.data(), block.size()));
-    if (n == 0) return Status::Ok();
+  for (uint64_t at = 0; at < manifest->Size();) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, manifest->ReadAt(at, block.data(), block.size()));
+    if (n == 0) {
+      return Status::IoError("the restore point's manifest ended at byte " + std::to_string(at) +
+                             " of " + std::to_string(manifest->Size()));
+    }
     ARKWIKI_RETURN_IF_ERROR(out->Write(std::string_view(block.data(), n)));
+    at += n;
   }
+  return Status::Ok();
 }
 
 std::string RecordPlaintext(const OffsiteRecord& record) {

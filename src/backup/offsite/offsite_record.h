@@ -92,11 +92,17 @@ struct OffsiteRecord {
 // file is packed) the pack index of `packed_bytes` bytes, then the manifest.
 std::string RecordPlaintext(const OffsiteRecord& record);
 // RecordPlaintext's bytes written to `out` in blocks, with the manifest read
-// from `manifest` (manifest.json, byte for byte) instead of
-// record.manifest_text when it is not null: a copy never holds the
-// record whole (about 300 bytes a file).
-Status WriteRecordPlaintext(const OffsiteRecord& record, SequentialFile* manifest, ByteSink* out);
-// The largest record ReadRecord accepts.
+// from `manifest` (manifest.json, byte for byte, from its first byte) instead
+// of record.manifest_text when it is not null: a copy never holds the record
+// whole (about 300 bytes a file). IoError when `manifest` ends before its
+// Size().
+Status WriteRecordPlaintext(const OffsiteRecord& record, const RandomAccessFile* manifest,
+                            ByteSink* out);
+// How many bytes WriteRecordPlaintext writes with a manifest of
+// `manifest_bytes`.
+uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_bytes);
+// The largest record ReadRecord accepts. A record holds the manifest (about
+// 200 bytes a file) and the pack index (about 110 bytes a packed file).
 inline constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
 // Gets, decrypts and parses the record of `id`; Corruption, naming it, when
 // it fails or belongs to another id or repository.

@@ -197,6 +197,25 @@ class HashCheckingTarget : public ForwardingTarget {
   std::vector<std::string> mismatched;
 };
 
+TEST_F(OffsiteCopyTest, APointDeletedWhileItIsCopiedStillGetsItsRecord) {
+  AddLooseUpload("big.bin", 'b');
+  const std::string id = Snap();
+  StallingTarget slow(target_.get());
+  Result<OffsiteCopyResult> copied = Status::IoError("not run");
+  std::thread copy([&] {
+    OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_);
+    copied = copier.Copy(id);
+  });
+  slow.WaitUntilStalled();  // the copy has read the point and sends its files
+  EXPECT_TRUE(OpenRepo()->Delete(id).ok());
+  slow.Release();
+  copy.join();
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  auto record = ReadRecord(target_.get(), *key_, id);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_FALSE(record->manifest_text.empty());
+}
+
 TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
   HashCheckingTarget checking(target_.get());
   OffsiteCopier copier(Env::Default(), repo_dir_, &checking, *key_);
