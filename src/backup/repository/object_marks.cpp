@@ -2,24 +2,15 @@
 
 #include <utility>
 
+#include "repository/sealed_env.h"
+
 namespace arkwiki {
-namespace {
-
-// The name `sha256`'s object is stored under: with `key`, its keyed name.
-Sha256Raw StoredName(const Sha256Raw& sha256, const OffsiteKey* key) {
-  Sha256Raw name = sha256;
-  // ObjectName is 64 hex digits by its contract, so this parse cannot fail.
-  if (key != nullptr) (void)ParseSha256Hex(key->ObjectName(sha256), &name);
-  return name;
-}
-
-}  // namespace
 
 ObjectMarks::ObjectMarks(const PackIndex& packs, const OffsiteKey* key)
     : packs_(packs), key_(key), packed_(packs.size()) {}
 
 ObjectMarks::Marked ObjectMarks::Mark(const ObjectRef& ref) {
-  const std::optional<size_t> at = packs_.FindPosition(StoredName(ref.sha256, key_));
+  const std::optional<size_t> at = packs_.FindPosition(StoredObjectName(ref.sha256, key_));
   if (!at) {
     stored_names_ready_ = false;  // ContainsStored's copy lacks it
     unpacked_batch_.push_back(ref);
@@ -66,7 +57,7 @@ bool ObjectMarks::ContainsStored(const Sha256Raw& stored_name) {
     std::vector<ObjectRef> stored;
     stored.reserve(unpacked_.objects().size());
     for (const ObjectRef& o : unpacked_.objects()) {
-      stored.push_back({StoredName(o.sha256, key_), o.size});
+      stored.push_back({StoredObjectName(o.sha256, key_), o.size});
     }
     unpacked_stored_ = ObjectSet();
     unpacked_stored_.AddAll(std::move(stored));

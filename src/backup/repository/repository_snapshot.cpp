@@ -83,8 +83,11 @@ Result<StoreAs> PlanStore(Env* env, const RepoLayout& repo, const HeldObjects& h
                           const ShaHex& sha_hex, const Sha256Raw* raw, uint64_t size) {
   if (!held.damaged.empty() && held.damaged.count(sha_hex()) > 0) return StoreAs::kLoose;
   const uint64_t stored_want = held.key ? EncryptedSize(size) : size;
-  Sha256Raw keyed{};
-  if (held.key && raw && ParseSha256Hex(held.key->ObjectName(*raw), &keyed)) raw = &keyed;
+  Sha256Raw stored_name{};
+  if (raw != nullptr) {
+    stored_name = StoredObjectName(*raw, held.key);
+    raw = &stored_name;
+  }
   const bool is_loose =
       raw == nullptr || std::binary_search(held.loose.begin(), held.loose.end(), *raw);
   Result<uint64_t> stored = Status::NotFound("not loose");

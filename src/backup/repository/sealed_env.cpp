@@ -195,6 +195,13 @@ std::string SealedObjectName(const OffsiteKey& key, const std::string& sha256_he
   return key.ObjectName(raw);
 }
 
+Sha256Raw StoredObjectName(const Sha256Raw& sha256, const OffsiteKey* key) {
+  Sha256Raw name = sha256;
+  // ObjectName is 64 hex digits by its contract, so this parse cannot fail.
+  if (key != nullptr) (void)ParseSha256Hex(key->ObjectName(sha256), &name);
+  return name;
+}
+
 std::string ObjectBinding(const std::string& name) { return "object/" + name; }
 
 Result<std::unique_ptr<RandomAccessFile>> OpenSealedFile(std::unique_ptr<RandomAccessFile> sealed,

@@ -33,6 +33,9 @@ Result<uint64_t> PlainSizeOf(uint64_t sealed_bytes);
 // The binding of the object whose content has SHA-256 `sha256_hex` (64
 // lowercase hex digits), and its name.
 std::string SealedObjectName(const OffsiteKey& key, const std::string& sha256_hex);
+// The name the object whose content has SHA-256 `sha256` is stored under,
+// raw: with `key` (an encrypted repository) its keyed name, else the hash.
+Sha256Raw StoredObjectName(const Sha256Raw& sha256, const OffsiteKey* key);
 std::string ObjectBinding(const std::string& name);
 
 // A sealed stream as a plaintext file. Reads in increasing order cost one
