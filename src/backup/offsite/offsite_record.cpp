@@ -172,8 +172,9 @@ Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& f
 
 namespace {
 
-// The record's first line: its JSON header.
-std::string RecordHeaderLine(const OffsiteRecord& record) {
+// The record's first line: its JSON header, for a pack index of
+// `index_bytes` (OffsitePackIndex::TextSize).
+std::string RecordHeaderLine(const OffsiteRecord& record, uint64_t index_bytes) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("format", std::string(kRecordFormat));
   o->set("repository_id", record.repository_id);
@@ -182,7 +183,7 @@ std::string RecordHeaderLine(const OffsiteRecord& record) {
   // A record without packed files stays version 1, which any arkwiki reads.
   if (!record.packed.empty()) {
     o->set("format_version", kRecordFormatVersion);
-    o->set("packed_bytes", static_cast<Poco::UInt64>(record.packed.TextSize()));
+    o->set("packed_bytes", static_cast<Poco::UInt64>(index_bytes));
   } else {
     o->set("format_version", 1);
   }
@@ -194,12 +195,13 @@ std::string RecordHeaderLine(const OffsiteRecord& record) {
 }  // namespace
 
 uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_bytes) {
-  return RecordHeaderLine(record).size() + record.packed.TextSize() + manifest_bytes;
+  const uint64_t index_bytes = record.packed.TextSize();
+  return RecordHeaderLine(record, index_bytes).size() + index_bytes + manifest_bytes;
 }
 
 Status WriteRecordPlaintext(const OffsiteRecord& record, const RandomAccessFile* manifest,
                             ByteSink* out) {
-  ARKWIKI_RETURN_IF_ERROR(out->Write(RecordHeaderLine(record)));
+  ARKWIKI_RETURN_IF_ERROR(out->Write(RecordHeaderLine(record, record.packed.TextSize())));
   ARKWIKI_RETURN_IF_ERROR(record.packed.WriteText(out));
   if (manifest == nullptr) return out->Write(record.manifest_text);
   std::string block(kTextBlockBytes, '\0');
