@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "backup_web_helpers.h"
 #include "hostile_rows.h"
@@ -149,16 +148,6 @@ TEST_F(BackupImportWebTest, LargeUploadStreamsToDiskWithFlatMemory) {
   EXPECT_TRUE(DirEmpty(data_ + "/staging"));
 }
 
-// Files named archive-* in staging/: imports being received.
-size_t ReceivedArchives(const std::string& data) {
-  size_t n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(data + "/staging", ec)) {
-    n += e.path().filename().string().rfind("archive-", 0) == 0 ? 1 : 0;
-  }
-  return n;
-}
-
 TEST_F(BackupImportWebTest, ImportCutOffByADroppedConnectionLeavesNothingAndChangesNothing) {
   ChangeTheWiki();
   const std::string before = VisibleState();
@@ -169,10 +158,10 @@ TEST_F(BackupImportWebTest, ImportCutOffByADroppedConnectionLeavesNothingAndChan
                    std::to_string(backup_.size()) + "\r\n\r\n" +
                    backup_.substr(0, backup_.size() / 2));
     // The server is receiving the import into staging/ ...
-    ASSERT_TRUE(WaitUntil([&] { return ReceivedArchives(data_) == 1; }));
+    ASSERT_TRUE(WaitUntil([&] { return ArchivesBeingReceived(data_ + "/staging") == 1; }));
     s.close();  // ... when the client goes away.
   }
-  EXPECT_TRUE(WaitUntil([&] { return ReceivedArchives(data_) == 0; }))
+  EXPECT_TRUE(WaitUntil([&] { return ArchivesBeingReceived(data_ + "/staging") == 0; }))
       << "the cut-off upload stayed";
   EXPECT_TRUE(DirEmpty(data_ + "/staging"));
   EXPECT_EQ(VisibleState(), before);

@@ -32,15 +32,6 @@ class BackupPartialWebTest : public BackupWebFixture {
     }
     return DirEmpty(data_ + "/staging");
   }
-  // Files named archive-* in tmp/: what the check is receiving.
-  size_t ReceivedArchives() {
-    size_t n = 0;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(data_ + "/tmp", ec)) {
-      n += e.path().filename().string().rfind("archive-", 0) == 0 ? 1 : 0;
-    }
-    return n;
-  }
   // The path of the docs page's one.bin on disk.
   std::string OneBinPath() {
     for (const auto& e : std::filesystem::recursive_directory_iterator(data_ + "/live/uploads")) {
@@ -91,10 +82,11 @@ TEST_F(BackupPartialWebTest, VerifyApiDeletesAnUploadCutOffByADroppedConnection)
                    tokens_["admin"] + "\r\nContent-Type: application/zip\r\nContent-Length: " +
                    std::to_string(zip.size()) + "\r\n\r\n" + zip.substr(0, zip.size() / 2));
     // The server is receiving it into tmp/ ...
-    ASSERT_TRUE(WaitUntil([&] { return ReceivedArchives() == 1; }));
+    ASSERT_TRUE(WaitUntil([&] { return ArchivesBeingReceived(data_ + "/tmp") == 1; }));
     s.close();  // ... when the client goes away.
   }
-  EXPECT_TRUE(WaitUntil([&] { return ReceivedArchives() == 0; })) << "the cut-off upload stayed";
+  EXPECT_TRUE(WaitUntil([&] { return ArchivesBeingReceived(data_ + "/tmp") == 0; }))
+      << "the cut-off upload stayed";
   EXPECT_TRUE(NoArchiveLeft());
   EXPECT_EQ(Client().Get("/api/health").status, 200);
 }

@@ -47,6 +47,17 @@ inline bool DirEmpty(const std::string& dir) {
   return !std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec);
 }
 
+// Files named archive-* in `dir`: archives the server is receiving
+// (an import's in staging/, a check's in tmp/).
+inline size_t ArchivesBeingReceived(const std::string& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    n += e.path().filename().string().rfind("archive-", 0) == 0 ? 1 : 0;
+  }
+  return n;
+}
+
 class BackupWebFixture : public WikiServerTest {
  protected:
   HttpResponse ApiBackup(const std::string& role = "admin") {

@@ -40,6 +40,15 @@ class OffsiteCopyTest : public ::testing::Test {
     EXPECT_TRUE(repo.ok()) << repo.status().ToString();
     return repo.ok() ? std::move(repo).value() : nullptr;
   }
+  // Copies restore point `id` to `target` on a thread of its own; the
+  // outcome is in *copied once the thread is joined.
+  std::thread CopyOnAThread(OffsiteTarget* target, const std::string& id,
+                            Result<OffsiteCopyResult>* copied) {
+    return std::thread([this, target, id, copied] {
+      OffsiteCopier copier(Env::Default(), repo_dir_, target, *key_);
+      *copied = copier.Copy(id);
+    });
+  }
   std::string Snap() {
     auto point = OpenRepo()->Snapshot(SnapshotRequest{SnapshotTrigger::kManual, "ann", ""});
     EXPECT_TRUE(point.ok()) << point.status().ToString();
@@ -202,10 +211,7 @@ TEST_F(OffsiteCopyTest, APointDeletedWhileItIsCopiedStillGetsItsRecord) {
   const std::string id = Snap();
   StallingTarget slow(target_.get());
   Result<OffsiteCopyResult> copied = Status::IoError("not run");
-  std::thread copy([&] {
-    OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_);
-    copied = copier.Copy(id);
-  });
+  std::thread copy = CopyOnAThread(&slow, id, &copied);
   slow.WaitUntilStalled();  // the copy has read the point and sends its files
   EXPECT_TRUE(OpenRepo()->Delete(id).ok());
   slow.Release();
@@ -425,10 +431,7 @@ TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
   const std::string first = Snap();
   StallingTarget slow(target_.get());
   Result<OffsiteCopyResult> copied = Status::IoError("not run");
-  std::thread copy([&] {
-    OffsiteCopier copier(Env::Default(), repo_dir_, &slow, *key_);
-    copied = copier.Copy(first);
-  });
+  std::thread copy = CopyOnAThread(&slow, first, &copied);
   slow.WaitUntilStalled();
   // Beside the copy: a restore point, a delete and a check.
   AddUpload("two.bin", std::string(5000, '2'));
