@@ -5,6 +5,7 @@
 #include <Poco/Net/PartHandler.h>
 
 #include <cctype>
+#include <optional>
 #include <vector>
 
 #include "arkwiki/core/free_space.h"
@@ -37,19 +38,20 @@ std::string SafeNamePart(const std::string& name) {
   return out;
 }
 
-// Copies `in` to `path` with the cap; the file is created exclusively.
-Status CopyCapped(Env* env, std::istream& in, const std::string& path, int64_t max_bytes,
-                  int64_t* copied) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, CreateMode::kExclusive));
+// Copies `in` to a split archive at `path` with the cap; its files are
+// created exclusively, and removed unless it is received whole.
+Result<SplitArchive> CopyCapped(Env* env, std::istream& in, const std::string& path,
+                                int64_t max_bytes) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto split, ArchiveSplitter::Create(env, path));
   std::vector<char> buf(kChunkBytes);
-  *copied = 0;
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-    *copied += in.gcount();
-    if (*copied > max_bytes) return Status::TooLarge(TooLargeMessage(max_bytes));
+    if (split->bytes() + static_cast<uint64_t>(in.gcount()) > static_cast<uint64_t>(max_bytes)) {
+      return Status::TooLarge(TooLargeMessage(max_bytes));
+    }
     ARKWIKI_RETURN_IF_ERROR(
-        file->Append(std::string_view(buf.data(), static_cast<size_t>(in.gcount()))));
+        split->Write(std::string_view(buf.data(), static_cast<size_t>(in.gcount()))));
   }
-  return file->Close();
+  return split->Finish();
 }
 
 class ArchivePartHandler final : public Poco::Net::PartHandler {
@@ -63,12 +65,11 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
                                               params);
     if (params.get("name", "") != "file") return;
-    if (!path_.empty())
-      throw MultipartAbort{Status::InvalidArgument("send one backup file at a time")};
-    path_ = ArchivePath(staging_, params.get("filename", ""));
-    int64_t copied = 0;
-    Status s = CopyCapped(env_, in, path_, max_bytes_, &copied);
-    if (!s.ok()) throw MultipartAbort{s};
+    if (received_) throw MultipartAbort{Status::InvalidArgument("send one backup file at a time")};
+    auto archive =
+        CopyCapped(env_, in, ArchivePath(staging_, params.get("filename", "")), max_bytes_);
+    if (!archive.ok()) throw MultipartAbort{archive.status()};
+    received_ = std::move(archive).value();
   }
 
   static std::string ArchivePath(const std::string& staging, const std::string& client_name) {
@@ -78,7 +79,7 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
     return JoinPath(staging, name + ".zip");
   }
 
-  std::string path_;
+  std::optional<SplitArchive> received_;
 
  private:
   Env* env_;
@@ -86,37 +87,39 @@ class ArchivePartHandler final : public Poco::Net::PartHandler {
   int64_t max_bytes_;
 };
 
-Result<std::string> ReceiveMultipart(Env* env, Exchange& ex, const std::string& staging,
-                                     int64_t max_bytes) {
+Result<SplitArchive> ReceiveMultipart(Env* env, Exchange& ex, const std::string& staging,
+                                      int64_t max_bytes) {
   ArchivePartHandler handler(env, staging, max_bytes);
   Status s = LoadMultipartForm(ex, handler);
-  if (s.ok() && handler.path_.empty()) {
+  if (s.ok() && !handler.received_) {
     s = Status::InvalidArgument("choose a backup file (form field 'file')");
   }
-  if (s.ok()) return handler.path_;
+  if (s.ok()) return std::move(*handler.received_);
   ex.response.setKeepAlive(false);
-  if (!handler.path_.empty()) (void)env->RemoveFile(handler.path_);
+  if (handler.received_) (void)RemoveSplitArchive(env, *handler.received_);
   return s;
 }
 
-Result<std::string> ReceiveRaw(Env* env, Exchange& ex, const std::string& staging,
-                               int64_t max_bytes) {
+Result<SplitArchive> ReceiveRaw(Env* env, Exchange& ex, const std::string& staging,
+                                int64_t max_bytes) {
   const std::string path = ArchivePartHandler::ArchivePath(staging, ex.Query("name"));
-  int64_t copied = 0;
-  Status s = CopyCapped(env, ex.request.stream(), path, max_bytes, &copied);
+  auto archive = CopyCapped(env, ex.request.stream(), path, max_bytes);
+  Status s = archive.status();
+  const uint64_t copied = s.ok() ? archive->size : 0;
   if (s.ok() && copied == 0) s = Status::InvalidArgument("the request carried no backup file");
-  if (s.ok() && ex.request.hasContentLength() && copied != ex.request.getContentLength64()) {
+  if (s.ok() && ex.request.hasContentLength() &&
+      copied != static_cast<uint64_t>(ex.request.getContentLength64())) {
     s = Status::InvalidArgument("the upload was cut off after " + std::to_string(copied) +
                                 " bytes; try again");
   }
-  if (s.ok()) return path;
+  if (s.ok()) return archive;
   ex.response.setKeepAlive(false);
-  (void)env->RemoveFile(path);
+  if (archive.ok()) (void)RemoveSplitArchive(env, *archive);
   return s;
 }
 
-Result<std::string> ReceiveInto(Env* env, Exchange& ex, const std::string& staging,
-                                int64_t max_bytes) {
+Result<SplitArchive> ReceiveInto(Env* env, Exchange& ex, const std::string& staging,
+                                 int64_t max_bytes) {
   const bool multipart = ex.request.getContentType().rfind("multipart/form-data", 0) == 0;
   const int64_t allowed = max_bytes + (multipart ? kMultipartOverhead : 0);
   if (ex.request.hasContentLength() && ex.request.getContentLength64() > allowed) {
@@ -135,8 +138,8 @@ Result<std::string> ReceiveInto(Env* env, Exchange& ex, const std::string& stagi
 
 }  // namespace
 
-Result<std::string> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
-                                   int64_t max_bytes) {
+Result<SplitArchive> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
+                                    int64_t max_bytes) {
   auto path = ReceiveInto(env, ex, staging, max_bytes);
   // The body may be partly unread (refused for space, cut short by a full
   // disk): read the rest without storing it, so the client gets our error

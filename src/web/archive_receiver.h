@@ -1,10 +1,13 @@
 // Receives the backup archive sent for a restore and streams it to
-// `staging`/archive-<random>[-<name>].zip in 256 KiB pieces, so server
-// memory stays flat whatever the archive's size. Private to the web layer.
+// `staging`/archive-<random>[-<name>].zip, split (split_archive.h: its
+// large stored entries in files of their own beside it, which an import
+// moves into place instead of writing them again), so server memory stays
+// flat whatever the archive's size. Private to the web layer.
 #pragma once
 
 #include <string>
 
+#include "arkwiki/backup/split_archive.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/status.h"
 #include "exchange.h"
@@ -16,8 +19,8 @@ namespace arkwiki::web {
 // the field "file" of a multipart/form-data form (a browser without
 // JavaScript). Bodies over `max_bytes` get TooLarge, before reading when the
 // client declared the length. On any failure nothing is left behind.
-// Returns the path of the received file; the caller removes it.
-Result<std::string> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
-                                   int64_t max_bytes);
+// Returns the received archive; the caller removes it (RemoveSplitArchive).
+Result<SplitArchive> ReceiveArchive(Env* env, const std::string& staging, Exchange& ex,
+                                    int64_t max_bytes);
 
 }  // namespace arkwiki::web

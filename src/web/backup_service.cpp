@@ -91,11 +91,11 @@ SiteSettings BackupService::Settings() { return app_.settings(); }
 
 Result<StagedImport> BackupService::ReceiveAndStage(Exchange& ex) {
   const ImportOptions options = OptionsFor(ex.user->name);
-  ARKWIKI_ASSIGN_OR_RETURN(std::string path,
+  ARKWIKI_ASSIGN_OR_RETURN(SplitArchive archive,
                            ReceiveArchive(app_.env(), app_.layout().staging, ex,
                                           static_cast<int64_t>(options.limits.max_archive_bytes)));
-  auto staged = restorer_.Stage(path, options);
-  Status removed = app_.env()->RemoveFile(path);
+  auto staged = restorer_.Stage(archive, options);
+  Status removed = RemoveSplitArchive(app_.env(), archive);
   if (!removed.ok()) LogWarning("could not remove the received archive: " + removed.ToString());
   if (!staged.ok()) return AsArchiveRefusal(staged.status());
   return staged;

@@ -46,7 +46,7 @@ Result<BackupService::ArchiveCheck> BackupService::CheckArchiveFromRequest(Excha
   const ImportOptions options = OptionsFor(ex.user->name);
   // DATA/tmp, not staging/: nothing here is an import. The server empties
   // tmp/ at start, so not even a crash leaves the archive behind.
-  ARKWIKI_ASSIGN_OR_RETURN(std::string path,
+  ARKWIKI_ASSIGN_OR_RETURN(SplitArchive archive,
                            ReceiveArchive(app_.env(), app_.layout().tmp, ex,
                                           static_cast<int64_t>(options.limits.max_archive_bytes)));
   ArchiveCheck check;
@@ -55,11 +55,12 @@ Result<BackupService::ArchiveCheck> BackupService::CheckArchiveFromRequest(Excha
   VerifyOptions verify;
   verify.limits = options.limits;
   verify.scratch_dir = app_.layout().tmp;
+  verify.split = &archive;
   const auto start = std::chrono::steady_clock::now();
-  check.report = VerifyArchive(app_.env(), path, verify);
+  check.report = VerifyArchive(app_.env(), archive.path, verify);
   check.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ::malloc_trim(0);  // as after a backup: the check's threads' arenas
-  Status removed = app_.env()->RemoveFile(path);
+  Status removed = RemoveSplitArchive(app_.env(), archive);
   if (!removed.ok()) LogWarning("could not remove the checked archive: " + removed.ToString());
   return check;
 }

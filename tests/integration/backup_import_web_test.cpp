@@ -171,6 +171,26 @@ TEST_F(BackupImportWebTest, ImportCutOffByADroppedConnectionLeavesNothingAndChan
   EXPECT_EQ(AlphaText(), "version one");
 }
 
+// Uploads of a megabyte or more arrive as pieces of their own (the
+// receiver splits the archive) and become the restored files; nothing is
+// left in staging/.
+TEST_F(BackupImportWebTest, LargeUploadsArriveSplitAndAreRestoredWhole) {
+  const std::string media = RandomBytes(3 << 20, 9);
+  const std::string more = RandomBytes((1 << 20) + 1, 10);
+  ASSERT_EQ(UploadFile("docs", "media.bin", media).status, 201);
+  ASSERT_EQ(UploadFile("docs", "more.bin", more).status, 201);
+  HttpResponse backup = ApiBackup();
+  ASSERT_EQ(backup.status, 200);
+  ChangeTheWiki();
+  HttpResponse r = ApiRestore(backup.body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(AlphaText(), "version one");
+  EXPECT_TRUE(Client().Get("/files/docs/media.bin").body == media);
+  EXPECT_TRUE(Client().Get("/files/docs/more.bin").body == more);
+  EXPECT_EQ(Client().Get("/files/docs/one.bin").body, RandomBytes(200000, 3));
+  EXPECT_TRUE(DirEmpty(data_ + "/staging"));
+}
+
 TEST_F(BackupImportWebTest, RestoreOverTheApiBringsTheBackupBack) {
   ChangeTheWiki();
   HttpResponse r = ApiRestore(backup_);

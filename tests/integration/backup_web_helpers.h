@@ -53,7 +53,9 @@ inline size_t ArchivesBeingReceived(const std::string& dir) {
   size_t n = 0;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    n += e.path().filename().string().rfind("archive-", 0) == 0 ? 1 : 0;
+    // Not its pieces (archive-....zip.piece-N): one archive, however split.
+    const std::string name = e.path().filename().string();
+    n += name.rfind("archive-", 0) == 0 && name.ends_with(".zip") ? 1 : 0;
   }
   return n;
 }

@@ -18,6 +18,7 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/archive_limits.h"
+#include "arkwiki/backup/split_archive.h"
 #include "arkwiki/core/env.h"
 
 namespace arkwiki {
@@ -48,6 +49,12 @@ struct VerifyOptions {
   // removed however the verification ends. VerifyReport::manifest's `files`
   // then holds only their count. Tests set it low.
   size_t manifest_files_held = size_t{1} << 16;
+  // When set, the archive was received split (split_archive.h) and
+  // `archive_path` is its rest file: it is read through its pieces, and
+  // when extracting, a stored entry whose data is exactly one piece gets
+  // that piece as its file (moved, once its SHA-256 matched; the caller
+  // still removes the split archive, what remains of it).
+  const SplitArchive* split = nullptr;
 };
 
 // What the check of the archive's database found.

@@ -145,6 +145,10 @@ class Restorer {
   // Verifies and unpacks `archive_path` into staging (see above). Checks free
   // space for the unpacked data plus a safety backup of the current data.
   Result<StagedImport> Stage(const std::string& archive_path, const ImportOptions& options);
+  // The same for an archive received split (VerifyOptions::split): its
+  // pieces that are whole uploads become the unpacked files. The caller
+  // removes what remains of it.
+  Result<StagedImport> Stage(const SplitArchive& archive, const ImportOptions& options);
   // Loads a staged import by id (after a preview, from another request).
   // Its report's manifest `files` are only counted past
   // `manifest_files_held`, as Stage's are (VerifyOptions).
@@ -169,6 +173,9 @@ class Restorer {
   Status PruneSafetyBackups(int64_t retention_days);
 
  private:
+  Result<StagedImport> StageArchive(const std::string& archive_path, const SplitArchive* split,
+                                    const ImportOptions& options);
+
   Env* env_;
   DataDirLayout layout_;
 };

@@ -56,7 +56,7 @@ Status WriteStagedInfo(Env* env, const std::string& dir, const StagedImport& sta
 }
 
 Status StageInto(Env* env, const DataDirLayout& layout, const std::string& archive_path,
-                 const ImportOptions& options, StagedImport* staged) {
+                 const SplitArchive* split, const ImportOptions& options, StagedImport* staged) {
   const std::string dir = StagingDir(layout, staged->id);
   const std::string live = StagedLive(layout, staged->id);
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(live));
@@ -68,6 +68,7 @@ Status StageInto(Env* env, const DataDirLayout& layout, const std::string& archi
   VerifyOptions verify;
   verify.limits = options.limits;
   verify.extract_dir = live;
+  verify.split = split;
   // Checked once the manifest is read, before anything is unpacked; in the
   // same pass, rather than opening and parsing the archive twice.
   verify.before_extract = [&](const Manifest& manifest) -> Status {
@@ -99,11 +100,21 @@ Status StageInto(Env* env, const DataDirLayout& layout, const std::string& archi
 
 Result<StagedImport> Restorer::Stage(const std::string& archive_path,
                                      const ImportOptions& options) {
+  return StageArchive(archive_path, nullptr, options);
+}
+
+Result<StagedImport> Restorer::Stage(const SplitArchive& archive, const ImportOptions& options) {
+  return StageArchive(archive.path, &archive, options);
+}
+
+Result<StagedImport> Restorer::StageArchive(const std::string& archive_path,
+                                            const SplitArchive* split,
+                                            const ImportOptions& options) {
   StagedImport staged;
   staged.id = "import-" + FormatFileStampUtc(NowUnixSeconds()) + "-" + RandomHex(6);
   staged.archive_path = archive_path;
   ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(layout_.staging));
-  Status s = StageInto(env_, layout_, archive_path, options, &staged);
+  Status s = StageInto(env_, layout_, archive_path, split, options, &staged);
   if (!s.ok()) {
     // The staging area is emptied of this import whatever went wrong.
     (void)env_->RemoveTree(StagingDir(layout_, staged.id));

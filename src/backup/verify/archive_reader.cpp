@@ -109,7 +109,13 @@ Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
   ExtractWriter* writer = dest.empty() ? nullptr : state->writer;
   std::unique_ptr<WritableFile> out;  // the scratch copy of the database, when only verifying
   if (writer != nullptr) {
-    ARKWIKI_RETURN_IF_ERROR(writer->Begin(dest, file.size, file.path, file.sha256));
+    // A stored entry received as a piece of its own becomes the file.
+    const ArchivePiece* piece =
+        options.split != nullptr && entry.method == kZipMethodStore
+            ? options.split->PieceAt(entry.data_offset, entry.compressed_size)
+            : nullptr;
+    ARKWIKI_RETURN_IF_ERROR(
+        writer->Begin(dest, file.size, file.path, file.sha256, piece ? piece->path : ""));
   } else if (!dest.empty()) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
     ARKWIKI_ASSIGN_OR_RETURN(out, env->NewWritableFile(dest, CreateMode::kExclusive));
@@ -293,10 +299,17 @@ ZipLimits BackupLimits(const ZipLimits& limits) {
 // tells a person the likelier cause: a ZIP without manifest.json is some
 // other ZIP, not a damaged backup.
 Result<std::unique_ptr<ZipStreamReader>> OpenBackupZip(Env* env, const std::string& path,
-                                                       const ZipLimits& limits) {
-  auto zip = ZipStreamReader::Open(env, path, BackupLimits(limits));
+                                                       const ZipLimits& limits,
+                                                       const SplitArchive* split) {
+  auto open = [&]() -> Result<std::unique_ptr<RandomAccessFile>> {
+    if (split == nullptr) return env->NewRandomAccessFile(path);
+    return OpenSplitArchive(env, *split);
+  };
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, open());
+  auto zip = ZipStreamReader::Open(std::move(file), BackupLimits(limits));
   if (zip.ok() || zip.status().code() != StatusCode::kCorruption) return zip;
-  auto lenient = ZipReader::Open(env, path, limits);
+  ARKWIKI_ASSIGN_OR_RETURN(file, open());
+  auto lenient = ZipReader::Open(std::move(file), path, limits);
   if (lenient.ok() && (*lenient)->Find(kManifestPath) == nullptr) {
     return Status::Corruption(
         "the file is a ZIP archive but not an arkwiki backup (it has no manifest.json)");
@@ -308,7 +321,8 @@ Result<std::unique_ptr<ZipStreamReader>> OpenBackupZip(Env* env, const std::stri
 
 Result<Manifest> ReadManifest(Env* env, const std::string& archive_path,
                               const VerifyOptions& options) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
+  ARKWIKI_ASSIGN_OR_RETURN(auto zip,
+                           OpenBackupZip(env, archive_path, options.limits, options.split));
   // The scratch file is removed however this ends.
   ManifestFileStore files =
       ManifestFileStore::InDir(env, ScratchDir(options.scratch_dir), options.manifest_files_held);
@@ -329,7 +343,8 @@ Result<Manifest> ReadManifest(Env* env, const std::string& archive_path, const Z
 
 Result<VerifyReport> VerifyArchive(Env* env, const std::string& archive_path,
                                    const VerifyOptions& options) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto zip, OpenBackupZip(env, archive_path, options.limits));
+  ARKWIKI_ASSIGN_OR_RETURN(auto zip,
+                           OpenBackupZip(env, archive_path, options.limits, options.split));
   VerifyReport report;
   report.archive_bytes = zip->archive_size();
   // The manifest's files, spilled past options.manifest_files_held beside

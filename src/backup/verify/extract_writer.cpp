@@ -67,7 +67,7 @@ void ExtractWriter::NewBlock(size_t capacity, bool direct_io) {
 }
 
 Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::string& name,
-                            const std::string& sha256) {
+                            const std::string& sha256, const std::string& adopt_from) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!error_.ok()) return error_;
@@ -77,6 +77,7 @@ Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::s
   current_.size = size;
   current_.name = name;
   current_.sha256 = sha256;
+  current_.adopt_from = adopt_from;
   left_ = size;
   direct_io_ = UsesDirectIo(size);
   NewBlock(static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)), direct_io_);
@@ -210,11 +211,25 @@ Status ExtractWriter::Hash(Op* op) {
                             "altered or damaged");
 }
 
-// The writing thread: directories, create, write, close.
+// The writing thread: directories, create, write, close; or for an
+// adopted file, the link and unlink when it ends.
 Status ExtractWriter::Apply(Op* op) {
   Status s = [&]() -> Status {
     if (!op->path.empty()) {
       ARKWIKI_RETURN_IF_ERROR(EnsureDir(DirName(op->path)));
+      adopt_from_ = op->adopt_from;
+      adopt_to_ = op->path;
+    }
+    if (!adopt_from_.empty()) {
+      if (!op->close) return Status::Ok();
+      // link(2) fails if the path exists and never follows a link there:
+      // as exclusive as creating the file.
+      ARKWIKI_RETURN_IF_ERROR(env_->LinkFile(adopt_from_, adopt_to_));
+      const std::string from = std::move(adopt_from_);
+      adopt_from_.clear();
+      return env_->RemoveFile(from);
+    }
+    if (!op->path.empty()) {
       ARKWIKI_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(op->path, CreateMode::kExclusive));
       file_size_ = op->size;
       if (UsesDirectIo(file_size_)) (void)file_->UseDirectIo();
@@ -231,7 +246,10 @@ Status ExtractWriter::Apply(Op* op) {
     file_.reset();
     return hint.ok() ? closed : hint;
   }();
-  if (!s.ok()) file_.reset();
+  if (!s.ok()) {
+    file_.reset();
+    adopt_from_.clear();
+  }
   return s;
 }
 

@@ -28,6 +28,12 @@ ZipReader::~ZipReader() = default;
 Result<std::unique_ptr<ZipReader>> ZipReader::Open(Env* env, const std::string& path,
                                                    const ZipLimits& limits) {
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
+  return Open(std::move(file), path, limits);
+}
+
+Result<std::unique_ptr<ZipReader>> ZipReader::Open(std::unique_ptr<RandomAccessFile> file,
+                                                   const std::string& path,
+                                                   const ZipLimits& limits) {
   if (file->Size() > limits.max_archive_bytes) {
     return Status::TooLarge("archive is " + std::to_string(file->Size()) +
                             " bytes, over the limit of " +

@@ -75,6 +75,10 @@ class ZipReader {
   // Opens and validates `path` as described above. Nothing is extracted.
   static Result<std::unique_ptr<ZipReader>> Open(Env* env, const std::string& path,
                                                  const ZipLimits& limits = ZipLimits());
+  // The same, for an archive already open; `path` names it in messages.
+  static Result<std::unique_ptr<ZipReader>> Open(std::unique_ptr<RandomAccessFile> file,
+                                                 const std::string& path,
+                                                 const ZipLimits& limits = ZipLimits());
 
   ~ZipReader();
   ZipReader(const ZipReader&) = delete;

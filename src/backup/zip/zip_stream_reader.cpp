@@ -52,9 +52,14 @@ ZipStreamReader::~ZipStreamReader() = default;
 
 Result<std::unique_ptr<ZipStreamReader>> ZipStreamReader::Open(Env* env, const std::string& path,
                                                                const ZipLimits& limits) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
+  return Open(std::move(file), limits);
+}
+
+Result<std::unique_ptr<ZipStreamReader>> ZipStreamReader::Open(
+    std::unique_ptr<RandomAccessFile> file, const ZipLimits& limits) {
   ZipLimits canonical = limits;
   canonical.require_canonical = true;
-  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
   if (file->Size() > canonical.max_archive_bytes) {
     return Status::TooLarge("archive is " + std::to_string(file->Size()) +
                             " bytes, over the limit of " +

@@ -36,6 +36,9 @@ class ZipStreamReader {
   // Canonical mode is implied.
   static Result<std::unique_ptr<ZipStreamReader>> Open(Env* env, const std::string& path,
                                                        const ZipLimits& limits = ZipLimits());
+  // The same, for an archive already open (a split archive, say).
+  static Result<std::unique_ptr<ZipStreamReader>> Open(std::unique_ptr<RandomAccessFile> file,
+                                                       const ZipLimits& limits = ZipLimits());
 
   // One pass over the entries in archive order. It must not outlive its
   // reader.

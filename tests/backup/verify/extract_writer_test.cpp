@@ -73,6 +73,36 @@ TEST(ExtractWriterTest, RefusesToReplaceAFileAndTheErrorSticks) {
   EXPECT_FALSE(*Env::Default()->FileExists(dir.Sub("other")));
 }
 
+// An adopted file is the file that held the bytes, moved; the bytes handed
+// over are still hashed, and a file in the way is not replaced.
+TEST(ExtractWriterTest, AnAdoptedFileIsMovedIntoPlaceAndStillHashed) {
+  TempDir dir;
+  const std::string big = PseudoRandomBytes((2 << 20) + 3);
+  testing::WriteFileOrDie(dir.Sub("piece-0"), big);
+  testing::WriteFileOrDie(dir.Sub("piece-1"), "altered");
+  testing::WriteFileOrDie(dir.Sub("piece-2"), "mine");
+  testing::WriteFileOrDie(dir.Sub("taken"), "old");
+  auto adopt = [&](const std::string& piece, const std::string& dest, const std::string& bytes,
+                   const std::string& expected_sha256) {
+    ExtractWriter w(Env::Default(), dir.path());
+    EXPECT_TRUE(w.Begin(dest, bytes.size(), "f", expected_sha256, piece).ok());
+    for (size_t at = 0; at < bytes.size(); at += 1 << 20) {
+      EXPECT_TRUE(w.Write(std::string_view(bytes).substr(at, 1 << 20)).ok());
+    }
+    EXPECT_TRUE(w.End().ok());
+    return w.Drain();
+  };
+  ARKWIKI_ASSERT_OK(adopt(dir.Sub("piece-0"), dir.Sub("uploads/ab/big"), big, Sha256Hex(big)));
+  EXPECT_TRUE(Slurp(dir.Sub("uploads/ab/big")) == big);
+  EXPECT_FALSE(*Env::Default()->FileExists(dir.Sub("piece-0")));
+  // The bytes read for the piece are not what the manifest names.
+  EXPECT_EQ(adopt(dir.Sub("piece-1"), dir.Sub("x"), "altered", Sha256Hex("original")).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(adopt(dir.Sub("piece-2"), dir.Sub("taken"), "mine", Sha256Hex("mine")).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(Slurp(dir.Sub("taken")), "old");
+}
+
 // The caller queues tiny files until a call fails. However late the writing
 // thread runs, the caller learns of the failure once the queue is full: it
 // then waits in Push until the writing thread has failed and dropped the

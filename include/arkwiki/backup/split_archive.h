@@ -1,0 +1,107 @@
+// A backup archive received as a stream and stored split: each stored
+// entry of at least kMinPieceBytes in a file of its own (a piece), every
+// other byte, in order, in one file (the rest). An import then moves a
+// piece into place as the unpacked file (VerifyOptions::split) instead of
+// writing its bytes a second time: the bulk of an archive, its media, goes
+// to the disk once (benchmarks/README.md, "Import").
+//
+// Splitting trusts nothing in the archive: it only decides which file each
+// received byte goes to. It finds where an entry's data ends by the data
+// descriptor after it (arkwiki's writer gives every entry one), whose
+// stored size must equal the bytes since the entry's local header; any
+// other layout sends the rest of the stream to the rest file. Reading a
+// split archive (OpenSplitArchive) gives back exactly the bytes received,
+// and every check of the archive runs on those. A piece is moved into
+// place only when the checked archive says its bytes are exactly one
+// stored entry's data, and after its SHA-256 matched the manifest.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arkwiki/core/env.h"
+#include "arkwiki/core/status.h"
+
+namespace arkwiki {
+
+struct ArchivePiece {
+  uint64_t offset = 0;  // of its first byte in the archive
+  uint64_t size = 0;
+  std::string path;
+};
+
+struct SplitArchive {
+  std::string path;                  // the rest: every byte outside the pieces, in order
+  std::vector<ArchivePiece> pieces;  // by offset, disjoint
+  uint64_t size = 0;                 // of the whole archive
+
+  // The piece holding exactly the archive's bytes [offset, offset + size),
+  // or null.
+  const ArchivePiece* PieceAt(uint64_t offset, uint64_t size) const;
+};
+
+class ArchiveSplitter {
+ public:
+  // Entries below this stay in the rest file: a piece saves one copy of its
+  // bytes but costs a file, and a stored entry is held in memory until it
+  // reaches this size.
+  static constexpr uint64_t kMinPieceBytes = uint64_t{1} << 20;
+
+  // Creates the rest file at `path` (exclusively); pieces go beside it, as
+  // `path`.piece-N.
+  static Result<std::unique_ptr<ArchiveSplitter>> Create(Env* env, std::string path);
+  // Removes every file it made unless Finish succeeded.
+  ~ArchiveSplitter();
+  ArchiveSplitter(const ArchiveSplitter&) = delete;
+  ArchiveSplitter& operator=(const ArchiveSplitter&) = delete;
+
+  // The next bytes of the archive. After a failure the splitter is spent.
+  Status Write(std::string_view data);
+  // Closes every file; the archive is then the caller's to remove
+  // (RemoveSplitArchive).
+  Result<SplitArchive> Finish();
+
+  uint64_t bytes() const { return offset_; }
+
+ private:
+  enum class State { kHeader, kData, kRest };
+  ArchiveSplitter(Env* env, std::string path, std::unique_ptr<WritableFile> rest);
+
+  Status FeedHeader(std::string_view* in);
+  Status FeedData(std::string_view* in);
+  Status StartEntry();
+  Status AppendData(std::string_view data);
+  Status EndEntry();
+  Status ToRest(std::string_view data);
+  bool DescriptorAt(std::string_view buf, size_t i) const;
+
+  Env* env_;
+  SplitArchive archive_;
+  std::unique_ptr<WritableFile> rest_;
+  std::unique_ptr<WritableFile> piece_;  // the current entry's, once it is large enough
+  bool finished_ = false;
+  State state_ = State::kHeader;
+  uint64_t offset_ = 0;      // bytes received
+  std::string header_;       // kHeader: the local header so far
+  bool stored_ = false;      // kData: the entry's method is store
+  size_t descriptor_ = 0;    // kData: its data descriptor's length (16, or 24 with ZIP64)
+  uint64_t data_start_ = 0;  // kData: archive offset of its first data byte
+  uint64_t data_bytes_ = 0;  // kData: its data bytes passed on so far
+  std::string held_;         // kData, stored: its data while under kMinPieceBytes
+  std::string carry_;        // kData: bytes that may start its descriptor
+  std::string rest_block_;   // bytes for the rest file, written in blocks
+};
+
+// Reads a split archive as the one file it was received as. Each piece must
+// have the size it was received with; reads from two threads are safe.
+Result<std::unique_ptr<RandomAccessFile>> OpenSplitArchive(Env* env, const SplitArchive& archive);
+
+// Removes the rest and every piece still there (a piece moved into place
+// is gone); the first failure other than a missing file.
+Status RemoveSplitArchive(Env* env, const SplitArchive& archive);
+
+}  // namespace arkwiki
