@@ -57,6 +57,10 @@ class FileByteSink : public ByteSink {
   Status Write(std::string_view data) override;
   // fdatasync. After a failed Sync the file is unusable: do not retry.
   Status Sync();
+  // Writes every dirty page of the file back and waits for it
+  // (WritableFile::WriteBack): a write-back error shows here, not only at a
+  // later sync. Nothing is made durable: no metadata, no disk cache flush.
+  Status WriteBackAndWait();
   // WritableFile::UseDirectIo: writes of whole aligned blocks (such as
   // HashingSink's) then bypass the page cache. False where unsupported.
   bool UseDirectIo() { return file_ != nullptr && file_->UseDirectIo(); }

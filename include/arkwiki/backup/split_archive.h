@@ -11,9 +11,13 @@
 // stored size must equal the bytes since the entry's local header; any
 // other layout sends the rest of the stream to the rest file. Reading a
 // split archive (OpenSplitArchive) gives back exactly the bytes received,
-// and every check of the archive runs on those. A piece is moved into
-// place only when the checked archive says its bytes are exactly one
-// stored entry's data, and after its SHA-256 matched the manifest.
+// and every check of the archive runs on those.
+//
+// A piece's bytes are hashed (SHA-256 and CRC-32) as they arrive, on a
+// thread of their own, and written straight to the disk (direct I/O), then
+// synced: an import does not read them again. It moves a piece into place
+// only when the checked archive says its bytes are exactly one stored
+// entry's data and both sums match the entry's and the manifest's.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +32,16 @@
 
 namespace arkwiki {
 
+class FileByteSink;
+class HashingSink;
+
 struct ArchivePiece {
   uint64_t offset = 0;  // of its first byte in the archive
   uint64_t size = 0;
   std::string path;
+  // Of its bytes, taken as they were received.
+  std::string sha256;  // lowercase hex
+  uint32_t crc32 = 0;
 };
 
 struct SplitArchive {
@@ -79,10 +89,18 @@ class ArchiveSplitter {
   Status ToRest(std::string_view data);
   bool DescriptorAt(std::string_view buf, size_t i) const;
 
+  Status StartPiece();
+  Status EndPiece();
+
   Env* env_;
   SplitArchive archive_;
   std::unique_ptr<WritableFile> rest_;
-  std::unique_ptr<WritableFile> piece_;  // the current entry's, once it is large enough
+  // The current entry's piece, once it is large enough; its bytes go
+  // through hashed_ (SHA-256 on a thread of its own, written in aligned
+  // blocks, direct I/O) and their CRC-32 is taken here.
+  std::unique_ptr<FileByteSink> piece_;
+  std::unique_ptr<HashingSink> hashed_;  // made for the first piece, then restarted
+  uint32_t piece_crc32_ = 0;
   bool finished_ = false;
   State state_ = State::kHeader;
   uint64_t offset_ = 0;      // bytes received

@@ -17,6 +17,7 @@
 #include "verify/archive_checks.h"
 #include "verify/db_check.h"
 #include "verify/extract_writer.h"
+#include "zip/zip_names.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_stream_reader.h"
 
@@ -99,6 +100,41 @@ struct VerifyState {
   }
 };
 
+// A stored entry received as a piece of its own (VerifyOptions::split)
+// becomes the file at `dest`: the piece's sums, taken as it arrived, stand
+// for reading it again, and are held to what StreamEntry and the writer's
+// SHA-256 check would hold its bytes to.
+Status AdoptPiece(const ArchivePiece& piece, const ZipEntry& entry, const ManifestFile& file,
+                  const std::string& dest, VerifyReport* report, const VerifyOptions& options,
+                  VerifyState* state) {
+  Status refused;
+  if (entry.uncompressed_size != piece.size) {
+    refused = Status::Corruption(
+                  zip::EntryMessage(
+                      entry.name, "ends after " + std::to_string(piece.size) + " of its " +
+                                      std::to_string(entry.uncompressed_size) + " declared bytes"))
+                  .WithContext(file.path);
+  } else if (piece.crc32 != entry.crc32 || (entry.data_crc32 && *entry.data_crc32 != piece.crc32)) {
+    refused =
+        Status::Corruption(zip::EntryMessage(entry.name, "CRC-32 mismatch: the data is damaged"))
+            .WithContext(file.path);
+  } else if (piece.sha256 != file.sha256) {
+    refused = Status::Corruption(file.path +
+                                 " does not match the SHA-256 in the manifest: it was "
+                                 "altered or damaged");
+  }
+  if (!refused.ok()) {
+    // An earlier file's check, still on the writer's threads, comes first.
+    ARKWIKI_RETURN_IF_ERROR(state->writer->Drain());
+    return refused;
+  }
+  ARKWIKI_RETURN_IF_ERROR(state->writer->Adopt(dest, piece.path));
+  state->Count(piece.size, report, options);
+  std::lock_guard<std::mutex> lock(state->mu);
+  report->files_checked += 1;
+  return Status::Ok();
+}
+
 // Streams `entry`, the archive's copy of `file`, to `dest` (or nowhere),
 // checking size and SHA-256. When extracting, the bytes go to
 // state->writer, which writes them on its own thread; they are not synced
@@ -107,15 +143,13 @@ Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
                   const ManifestFile& file, const std::string& dest, VerifyReport* report,
                   const VerifyOptions& options, VerifyState* state) {
   ExtractWriter* writer = dest.empty() ? nullptr : state->writer;
+  if (writer != nullptr && options.split != nullptr && entry.method == kZipMethodStore) {
+    const ArchivePiece* piece = options.split->PieceAt(entry.data_offset, entry.compressed_size);
+    if (piece != nullptr) return AdoptPiece(*piece, entry, file, dest, report, options, state);
+  }
   std::unique_ptr<WritableFile> out;  // the scratch copy of the database, when only verifying
   if (writer != nullptr) {
-    // A stored entry received as a piece of its own becomes the file.
-    const ArchivePiece* piece =
-        options.split != nullptr && entry.method == kZipMethodStore
-            ? options.split->PieceAt(entry.data_offset, entry.compressed_size)
-            : nullptr;
-    ARKWIKI_RETURN_IF_ERROR(
-        writer->Begin(dest, file.size, file.path, file.sha256, piece ? piece->path : ""));
+    ARKWIKI_RETURN_IF_ERROR(writer->Begin(dest, file.size, file.path, file.sha256));
   } else if (!dest.empty()) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
     ARKWIKI_ASSIGN_OR_RETURN(out, env->NewWritableFile(dest, CreateMode::kExclusive));
@@ -308,8 +342,9 @@ Result<std::unique_ptr<ZipStreamReader>> OpenBackupZip(Env* env, const std::stri
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, open());
   auto zip = ZipStreamReader::Open(std::move(file), BackupLimits(limits));
   if (zip.ok() || zip.status().code() != StatusCode::kCorruption) return zip;
-  ARKWIKI_ASSIGN_OR_RETURN(file, open());
-  auto lenient = ZipReader::Open(std::move(file), path, limits);
+  auto reopened = open();
+  if (!reopened.ok()) return zip;
+  auto lenient = ZipReader::Open(std::move(*reopened), path, limits);
   if (lenient.ok() && (*lenient)->Find(kManifestPath) == nullptr) {
     return Status::Corruption(
         "the file is a ZIP archive but not an arkwiki backup (it has no manifest.json)");

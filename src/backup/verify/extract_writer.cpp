@@ -67,7 +67,7 @@ void ExtractWriter::NewBlock(size_t capacity, bool direct_io) {
 }
 
 Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::string& name,
-                            const std::string& sha256, const std::string& adopt_from) {
+                            const std::string& sha256) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!error_.ok()) return error_;
@@ -77,7 +77,6 @@ Status ExtractWriter::Begin(const std::string& path, uint64_t size, const std::s
   current_.size = size;
   current_.name = name;
   current_.sha256 = sha256;
-  current_.adopt_from = adopt_from;
   left_ = size;
   direct_io_ = UsesDirectIo(size);
   NewBlock(static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)), direct_io_);
@@ -100,6 +99,18 @@ Status ExtractWriter::Write(std::string_view data) {
 }
 
 Status ExtractWriter::End() { return Push(/*close=*/true); }
+
+Status ExtractWriter::Adopt(const std::string& path, const std::string& from) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_.ok()) return error_;
+  }
+  current_ = Op{};
+  current_.path = path;
+  current_.adopt_from = from;
+  left_ = 0;
+  return Push(/*close=*/true);
+}
 
 Status ExtractWriter::Push(bool close) {
   current_.close = close;
@@ -193,8 +204,10 @@ void ExtractWriter::Walk(uint64_t* done, const std::function<Status(Op*)>& step)
   }
 }
 
-// The hashing thread: each file's SHA-256 against the manifest's.
+// The hashing thread: each file's SHA-256 against the manifest's (an
+// adopted file's the caller checked).
 Status ExtractWriter::Hash(Op* op) {
+  if (!op->adopt_from.empty()) return Status::Ok();
   if (!op->path.empty()) {
     hash_ = std::make_unique<Sha256>();
     hash_name_ = op->name;
@@ -215,20 +228,8 @@ Status ExtractWriter::Hash(Op* op) {
 // adopted file, the link and unlink when it ends.
 Status ExtractWriter::Apply(Op* op) {
   Status s = [&]() -> Status {
-    if (!op->path.empty()) {
-      ARKWIKI_RETURN_IF_ERROR(EnsureDir(DirName(op->path)));
-      adopt_from_ = op->adopt_from;
-      adopt_to_ = op->path;
-    }
-    if (!adopt_from_.empty()) {
-      if (!op->close) return Status::Ok();
-      // link(2) fails if the path exists and never follows a link there:
-      // as exclusive as creating the file.
-      ARKWIKI_RETURN_IF_ERROR(env_->LinkFile(adopt_from_, adopt_to_));
-      const std::string from = std::move(adopt_from_);
-      adopt_from_.clear();
-      return env_->RemoveFile(from);
-    }
+    if (!op->path.empty()) ARKWIKI_RETURN_IF_ERROR(EnsureDir(DirName(op->path)));
+    if (!op->adopt_from.empty()) return MoveInto(op->adopt_from, op->path);
     if (!op->path.empty()) {
       ARKWIKI_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(op->path, CreateMode::kExclusive));
       file_size_ = op->size;
@@ -246,11 +247,24 @@ Status ExtractWriter::Apply(Op* op) {
     file_.reset();
     return hint.ok() ? closed : hint;
   }();
-  if (!s.ok()) {
-    file_.reset();
-    adopt_from_.clear();
-  }
+  if (!s.ok()) file_.reset();
   return s;
+}
+
+// link(2) then unlink: it fails if `to` exists and never follows a link
+// there, as exclusive as creating the file. Where the file system has no
+// hard links, a rename once `to` is known not to exist (the directory is
+// the extraction's own).
+Status ExtractWriter::MoveInto(const std::string& from, const std::string& to) {
+  Status linked = env_->LinkFile(from, to);
+  if (linked.code() == StatusCode::kAlreadyExists) return linked;
+  if (linked.ok()) return env_->RemoveFile(from);
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(to));
+  if (exists) return Status::AlreadyExists(to + " exists");
+  Status moved = env_->Rename(from, to);
+  if (moved.ok()) return moved;
+  return Status::IoError("cannot move the received " + from + " to " + to + ": " +
+                         linked.ToString() + "; " + moved.ToString());
 }
 
 // mkdir -p, remembering what exists: one mkdir per new directory instead of

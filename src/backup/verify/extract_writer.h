@@ -65,12 +65,13 @@ class ExtractWriter {
   // Starts the file at `path` (below root), which will hold `size` bytes
   // whose SHA-256 must be `sha256` (lowercase hex; `name` is the file's
   // archive path, for the message). Its directories are created as needed.
-  // With `adopt_from`, a file that already holds those bytes (a piece of a
-  // split archive, on the same file system) becomes the file instead: the
-  // bytes handed over are hashed but not written, and when the file ends
-  // `adopt_from` is linked at `path` (which must not exist) and unlinked.
   Status Begin(const std::string& path, uint64_t size, const std::string& name,
-               const std::string& sha256, const std::string& adopt_from = "");
+               const std::string& sha256);
+  // The whole file at `path` is `from`, a file on the same file system
+  // whose bytes the caller has already checked (a piece of a split
+  // archive): in its turn, `from` is moved to `path`, which must not exist.
+  // Nothing is hashed. Between Begin/End pairs only.
+  Status Adopt(const std::string& path, const std::string& from);
   // Appends to the current file (copies `data`).
   Status Write(std::string_view data);
   // Ends the current file: it is closed once written.
@@ -87,7 +88,7 @@ class ExtractWriter {
     std::string path;  // set: create this file first
     uint64_t size = 0;
     std::string name, sha256;  // with path: what the file is and must hash to
-    std::string adopt_from;    // with path: the file that becomes it (Begin)
+    std::string adopt_from;    // with path: the file that becomes it (Adopt)
     std::unique_ptr<char, FreeAligned> data;
     size_t capacity = 0;
     size_t used = 0;
@@ -112,6 +113,7 @@ class ExtractWriter {
   Status Hash(Op* op);   // the hashing thread's work for one op
   Status Apply(Op* op);  // the writing thread's file-system calls for one op
   Status EnsureDir(const std::string& dir);
+  Status MoveInto(const std::string& from, const std::string& to);
 
   Env* env_;
   const std::string root_;
@@ -120,7 +122,6 @@ class ExtractWriter {
 
   // Writing thread only.
   std::unique_ptr<WritableFile> file_;
-  std::string adopt_from_, adopt_to_;  // the current file, when adopted
   uint64_t file_size_ = 0;
   std::unordered_set<std::string> made_dirs_;
   // Hashing thread only.

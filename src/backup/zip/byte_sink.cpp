@@ -52,6 +52,11 @@ Status FileByteSink::Sync() {
   return file_->Sync();
 }
 
+Status FileByteSink::WriteBackAndWait() {
+  if (file_ == nullptr) return Status::InvalidArgument("write-back of a closed FileByteSink");
+  return file_->WriteBack(0, 0, /*wait=*/true);
+}
+
 Status FileByteSink::Close() {
   if (file_ == nullptr) return Status::Ok();
   Status s = file_->Close();

@@ -88,13 +88,12 @@ class SplitArchiveFile final : public RandomAccessFile {
 Result<std::unique_ptr<RandomAccessFile>> OpenSplitArchive(Env* env, const SplitArchive& archive) {
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> rest,
                            env->NewRandomAccessFile(archive.path));
-  if (archive.pieces.empty()) return rest;
   uint64_t end = 0, carved = 0;
   for (const ArchivePiece& p : archive.pieces) {
     // Each piece starts where the bytes before it, in the rest and in
     // earlier pieces, end at the latest.
     if (p.size == 0 || p.offset < end || p.offset - carved > rest->Size()) {
-      return Status::InvalidArgument("the pieces of a split archive do not fit its rest file");
+      return Status::IoError("the pieces of the received archive do not fit its rest file");
     }
     end = p.offset + p.size;
     carved += p.size;
@@ -104,6 +103,7 @@ Result<std::unique_ptr<RandomAccessFile>> OpenSplitArchive(Env* env, const Split
                            std::to_string(rest->Size() + carved) + " bytes, not the " +
                            std::to_string(archive.size) + " received");
   }
+  if (archive.pieces.empty()) return rest;
   return std::unique_ptr<RandomAccessFile>(
       new SplitArchiveFile(env, std::move(rest), archive.pieces));
 }

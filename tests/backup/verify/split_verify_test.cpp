@@ -37,14 +37,22 @@ class SplitVerifyTest : public ::testing::Test {
     ASSERT_TRUE(WriteBackupToFile(Env::Default(), DataDirLayout(data_), archive_).ok());
     auto bytes = ReadFileToString(Env::Default(), archive_, 64 << 20);
     ASSERT_TRUE(bytes.ok());
-    auto splitter = ArchiveSplitter::Create(Env::Default(), dir_.Sub("received.zip"));
-    ASSERT_TRUE(splitter.ok());
-    for (size_t at = 0; at < bytes->size(); at += 100000) {
-      ARKWIKI_ASSERT_OK((*splitter)->Write(std::string_view(*bytes).substr(at, 100000)));
+    bytes_ = *bytes;
+    split_ = Receive(bytes_);
+  }
+
+  // The archive as the server receives it, in chunks, into a split archive.
+  SplitArchive Receive(std::string_view bytes) {
+    auto splitter = ArchiveSplitter::Create(
+        Env::Default(), dir_.Sub("received-" + std::to_string(received_++) + ".zip"));
+    EXPECT_TRUE(splitter.ok());
+    if (!splitter.ok()) return SplitArchive();
+    for (size_t at = 0; at < bytes.size(); at += 100000) {
+      EXPECT_TRUE((*splitter)->Write(bytes.substr(at, 100000)).ok());
     }
     auto split = (*splitter)->Finish();
-    ASSERT_TRUE(split.ok()) << split.status().ToString();
-    split_ = *split;
+    EXPECT_TRUE(split.ok()) << split.status().ToString();
+    return split.ok() ? *split : SplitArchive();
   }
 
   Result<VerifyReport> Unpack(const std::string& into) {
@@ -60,6 +68,8 @@ class SplitVerifyTest : public ::testing::Test {
   std::string archive_ = dir_.Sub("backup.zip");
   const std::string big_ = Photo((size_t{3} << 20) + 17, 11);
   const std::string bigger_ = Photo((size_t{5} << 20) + 1, 12);
+  std::string bytes_;
+  int received_ = 0;
   SplitArchive split_;
 };
 
@@ -82,14 +92,33 @@ TEST_F(SplitVerifyTest, LargeStoredUploadsBecomeTheUnpackedFiles) {
   EXPECT_FALSE(std::filesystem::exists(split_.path));
 }
 
-TEST_F(SplitVerifyTest, APieceChangedAfterItArrivedIsRefused) {
+// A piece is not read again: the sums taken as it arrived must match the
+// entry's CRC-32 and the manifest's SHA-256, or the archive is refused.
+TEST_F(SplitVerifyTest, APieceWhoseSumsDoNotMatchIsRefused) {
   ASSERT_EQ(split_.pieces.size(), 2u);
-  {
-    std::fstream f(split_.pieces[1].path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(4096);
-    f.put('\x5a');
-  }
-  auto report = Unpack(dir_.Sub("unpacked"));
+  split_.pieces[1].sha256 = Sha256Hex("something else");
+  auto report = Unpack(dir_.Sub("sha"));
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(report.status().message().find("SHA-256"), std::string::npos)
+      << report.status().ToString();
+  split_ = Receive(bytes_);
+  split_.pieces[0].crc32 ^= 1;
+  report = Unpack(dir_.Sub("crc"));
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(report.status().message().find("CRC-32"), std::string::npos)
+      << report.status().ToString();
+}
+
+// A byte of a large upload changed in the archive, before it was sent.
+TEST_F(SplitVerifyTest, AnArchiveWithALargeUploadAlteredIsRefused) {
+  std::string bytes = bytes_;
+  const size_t at = split_.pieces[0].offset + 1000;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+  split_ = Receive(bytes);
+  ASSERT_EQ(split_.pieces.size(), 2u);
+  auto report = Unpack(dir_.Sub("altered"));
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kCorruption) << report.status().ToString();
 }

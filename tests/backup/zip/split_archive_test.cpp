@@ -4,11 +4,13 @@
 #include "arkwiki/backup/split_archive.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "arkwiki/core/hash.h"
 #include "backup/zip_test_util.h"
 #include "support/temp_dir.h"
 #include "zip/zip_format.h"
@@ -93,6 +95,10 @@ TEST(SplitArchiveTest, ReadsBackExactlyTheBytesReceivedWhateverTheChunking) {
       EXPECT_EQ(split.pieces[i].offset, large[i].first);
       EXPECT_EQ(split.pieces[i].size, large[i].second);
       EXPECT_NE(split.PieceAt(large[i].first, large[i].second), nullptr);
+      const std::string data = bytes.substr(large[i].first, large[i].second);
+      EXPECT_EQ(split.pieces[i].sha256, Sha256Hex(data));
+      EXPECT_EQ(split.pieces[i].crc32, crc32(0, reinterpret_cast<const Bytef*>(data.data()),
+                                             static_cast<uInt>(data.size())));
     }
     EXPECT_EQ(split.size, bytes.size());
     EXPECT_EQ(std::filesystem::file_size(split.path),

@@ -1,6 +1,6 @@
 // HashingSink: the archive's SHA-256, its forwarding and the hashing of
 // byte ranges, on three threads of their own (see the header).
-#include "create/hashing_sink.h"
+#include "zip/hashing_sink.h"
 
 #include <algorithm>
 #include <cstring>
@@ -10,7 +10,9 @@
 namespace arkwiki {
 
 HashingSink::HashingSink(ByteSink* target, size_t block_size, size_t blocks)
-    : target_(target), block_size_(block_size == 0 ? kDefaultBlockSize : block_size) {
+    : target_(target),
+      block_size_(block_size == 0 ? kDefaultBlockSize : block_size),
+      hash_(std::make_unique<Sha256>()) {
   const size_t bytes =
       (block_size_ + kDirectIoAlignment - 1) / kDirectIoAlignment * kDirectIoAlignment;
   blocks_.resize(std::max<size_t>(blocks, 2));
@@ -42,7 +44,7 @@ void HashingSink::Hash() {
     if (stop_) return;
     const Block& b = At(hashed_);
     lock.unlock();
-    hash_.Update(b.data.get(), b.used);
+    hash_->Update(b.data.get(), b.used);
     lock.lock();
     ++hashed_;
     cv_.notify_all();
@@ -172,6 +174,14 @@ Status HashingSink::Flush() {
   return s;
 }
 
-std::string HashingSink::FinishHex() { return hash_.FinishHex(); }
+std::string HashingSink::FinishHex() { return hash_->FinishHex(); }
+
+void HashingSink::Restart(ByteSink* target) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Flush left the threads idle with nothing queued; the next block they
+  // take is handed over after this, under the same mutex.
+  target_ = target;
+  hash_ = std::make_unique<Sha256>();
+}
 
 }  // namespace arkwiki

@@ -1,6 +1,6 @@
 // HashingSink (the archive's SHA-256 and forwarding on two threads) and
 // FileByteSink's write-back windows and direct I/O.
-#include "create/hashing_sink.h"
+#include "zip/hashing_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -76,6 +76,26 @@ TEST(HashingSinkTest, ForwardsEverythingInOrderAndHashesIt) {
       }
     }
   }
+}
+
+// A restarted sink sends the next stream to its new target and hashes it
+// alone, with the same threads and blocks.
+TEST(HashingSinkTest, RestartSendsAndHashesTheNextStreamAlone) {
+  const std::string first = PseudoRandomBytes((3 << 20) + 77, 1);
+  const std::string second = PseudoRandomBytes((2 << 20) + 5, 2);
+  StringByteSink a, b;
+  HashingSink sink(&a, 1 << 20, 3);
+  for (size_t at = 0; at < first.size(); at += 300000) {
+    ARKWIKI_ASSERT_OK(sink.Write(std::string_view(first).substr(at, 300000)));
+  }
+  ARKWIKI_ASSERT_OK(sink.Flush());
+  EXPECT_EQ(sink.FinishHex(), Sha256Hex(first));
+  sink.Restart(&b);
+  ARKWIKI_ASSERT_OK(sink.Write(second));
+  ARKWIKI_ASSERT_OK(sink.Flush());
+  EXPECT_EQ(sink.FinishHex(), Sha256Hex(second));
+  EXPECT_TRUE(a.data() == first);
+  EXPECT_TRUE(b.data() == second);
 }
 
 TEST(HashingSinkTest, HashesByteRangesAcrossBlocks) {

@@ -64,6 +64,11 @@ class HashingSink final : public ByteSink {
   uint64_t bytes() const { return bytes_; }
   // The SHA-256 of everything written. Call after a successful Flush, once.
   std::string FinishHex();
+  // After a successful Flush, starts a new stream into `target` (not owned)
+  // with the same threads and blocks: FinishHex then hashes what is
+  // written from here on. Allocating fresh blocks for each of many short
+  // streams cost a page fault per 4 KiB written.
+  void Restart(ByteSink* target);
 
  private:
   struct FreeAligned {
@@ -84,7 +89,7 @@ class HashingSink final : public ByteSink {
 
   ByteSink* target_;
   const size_t block_size_;
-  Sha256 hash_;  // the hashing thread's only, until Flush has returned
+  std::unique_ptr<Sha256> hash_;  // the hashing thread's only, until Flush has returned
   uint64_t bytes_ = 0;
   std::vector<Block> blocks_;  // a ring: block seq lives at seq % size
 
