@@ -52,8 +52,9 @@ struct VerifyOptions {
   // When set, the archive was received split (split_archive.h) and
   // `archive_path` is its rest file: it is read through its pieces, and
   // when extracting, a stored entry whose data is exactly one piece gets
-  // that piece as its file (moved, once its SHA-256 matched; the caller
-  // still removes the split archive, what remains of it).
+  // that piece as its file: moved, not read, once the sums taken as it
+  // arrived match the entry's CRC-32 and the manifest's SHA-256. The caller
+  // still removes the split archive, what remains of it.
   const SplitArchive* split = nullptr;
 };
 

@@ -13,9 +13,10 @@
 // split archive (OpenSplitArchive) gives back exactly the bytes received,
 // and every check of the archive runs on those.
 //
-// A piece's bytes are hashed (SHA-256 and CRC-32) as they arrive, on a
-// thread of their own, and written straight to the disk (direct I/O), then
-// synced: an import does not read them again. It moves a piece into place
+// A piece's bytes are hashed (SHA-256 and CRC-32) as they arrive, the
+// SHA-256 on a thread of its own, and written straight to the disk (direct
+// I/O; the unaligned tail is written back when the piece ends): an import
+// does not read them again. It moves a piece into place
 // only when the checked archive says its bytes are exactly one stored
 // entry's data and both sums match the entry's and the manifest's.
 #pragma once

@@ -8,9 +8,9 @@
 
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/free_space.h"
-#include "zip/hashing_sink.h"
 #include "create/upload_pipeline.h"
 #include "format/manifest_source.h"
+#include "zip/hashing_sink.h"
 #include "zip/zip_writer.h"
 
 namespace arkwiki {

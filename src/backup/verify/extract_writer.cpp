@@ -253,18 +253,23 @@ Status ExtractWriter::Apply(Op* op) {
 
 // link(2) then unlink: it fails if `to` exists and never follows a link
 // there, as exclusive as creating the file. Where the file system has no
-// hard links, a rename once `to` is known not to exist (the directory is
-// the extraction's own).
+// hard links (link fails with EPERM, EOPNOTSUPP or EMLINK: a permission or
+// I/O error here), a rename once `to` is known not to exist: only this
+// thread writes below the extraction's root. Any other failure (no space,
+// a missing piece) keeps its own code.
 Status ExtractWriter::MoveInto(const std::string& from, const std::string& to) {
   Status linked = env_->LinkFile(from, to);
-  if (linked.code() == StatusCode::kAlreadyExists) return linked;
   if (linked.ok()) return env_->RemoveFile(from);
+  // A fault of this server, not of the archive.
+  if (linked.code() == StatusCode::kNotFound) {
+    return Status::IoError("the received " + from + " is gone: " + linked.message());
+  }
+  if (linked.code() != StatusCode::kPermissionDenied && linked.code() != StatusCode::kIoError) {
+    return linked;
+  }
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env_->FileExists(to));
   if (exists) return Status::AlreadyExists(to + " exists");
-  Status moved = env_->Rename(from, to);
-  if (moved.ok()) return moved;
-  return Status::IoError("cannot move the received " + from + " to " + to + ": " +
-                         linked.ToString() + "; " + moved.ToString());
+  return env_->Rename(from, to).WithContext("after " + linked.ToString());
 }
 
 // mkdir -p, remembering what exists: one mkdir per new directory instead of

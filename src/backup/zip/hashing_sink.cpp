@@ -176,12 +176,17 @@ Status HashingSink::Flush() {
 
 std::string HashingSink::FinishHex() { return hash_->FinishHex(); }
 
-void HashingSink::Restart(ByteSink* target) {
+Status HashingSink::Restart(ByteSink* target) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Flush left the threads idle with nothing queued; the next block they
-  // take is handed over after this, under the same mutex.
+  ARKWIKI_RETURN_IF_ERROR(error_);
+  if (At(filled_).used > 0 || hashed_ != filled_ || forwarded_ != filled_ || ranged_ != filled_) {
+    return Status::InvalidArgument("HashingSink::Restart before Flush");
+  }
+  // The threads are idle with nothing queued; the next block they take is
+  // handed over after this, under the same mutex.
   target_ = target;
   hash_ = std::make_unique<Sha256>();
+  return Status::Ok();
 }
 
 }  // namespace arkwiki

@@ -67,8 +67,9 @@ class HashingSink final : public ByteSink {
   // After a successful Flush, starts a new stream into `target` (not owned)
   // with the same threads and blocks: FinishHex then hashes what is
   // written from here on. Allocating fresh blocks for each of many short
-  // streams cost a page fault per 4 KiB written.
-  void Restart(ByteSink* target);
+  // streams cost a page fault per 4 KiB written. Refused (nothing changes)
+  // while bytes are unflushed or after a failure.
+  Status Restart(ByteSink* target);
 
  private:
   struct FreeAligned {

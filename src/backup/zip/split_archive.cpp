@@ -204,7 +204,7 @@ Status ArchiveSplitter::StartPiece() {
   if (hashed_ == nullptr) {
     hashed_ = std::make_unique<HashingSink>(piece_.get());
   } else {
-    hashed_->Restart(piece_.get());
+    ARKWIKI_RETURN_IF_ERROR(hashed_->Restart(piece_.get()));
   }
   piece_crc32_ = 0;
   return Status::Ok();

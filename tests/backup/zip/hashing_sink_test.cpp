@@ -23,7 +23,7 @@ class RecordingSink : public ByteSink {
  public:
   Status Write(std::string_view data) override {
     std::lock_guard<std::mutex> lock(mu_);
-    writes.push_back(std::string(data));
+    writes.emplace_back(data);
     aligned = aligned && reinterpret_cast<uintptr_t>(data.data()) % kDirectIoAlignment == 0;
     if (fail_at != 0 && writes.size() >= fail_at) return Status::NoSpace("disk full");
     return Status::Ok();
@@ -90,8 +90,11 @@ TEST(HashingSinkTest, RestartSendsAndHashesTheNextStreamAlone) {
   }
   ARKWIKI_ASSERT_OK(sink.Flush());
   EXPECT_EQ(sink.FinishHex(), Sha256Hex(first));
-  sink.Restart(&b);
+  ARKWIKI_ASSERT_OK(sink.Restart(&b));
   ARKWIKI_ASSERT_OK(sink.Write(second));
+  // Not again before the stream is flushed: nothing changes.
+  StringByteSink c;
+  EXPECT_EQ(sink.Restart(&c).code(), StatusCode::kInvalidArgument);
   ARKWIKI_ASSERT_OK(sink.Flush());
   EXPECT_EQ(sink.FinishHex(), Sha256Hex(second));
   EXPECT_TRUE(a.data() == first);
