@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "arkwiki/core/hash.h"
+#include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
 #include "support/temp_dir.h"
 #include "zip/zip_format.h"
@@ -209,6 +210,40 @@ TEST(SplitArchiveTest, AnUnfinishedSplitLeavesNoFileBehind) {
     EXPECT_GE(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 2);
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// A full disk at any write, of the rest or of a piece (whose blocks go out
+// on HashingSink's thread), fails the receive with its own code and leaves
+// no file behind; past the last write the archive is received whole.
+TEST(SplitArchiveTest, AFullDiskAtAnyWriteLeavesNoFileBehind) {
+  const std::string bytes = MixedArchive();
+  for (uint64_t k = 1;; ++k) {
+    SCOPED_TRACE(k);
+    TempDir dir;
+    FaultInjectionEnv env(Env::Default());
+    env.FailAt(k);
+    bool failed = false;
+    {
+      auto splitter = ArchiveSplitter::Create(&env, dir.Sub("a.zip"));
+      Status s = splitter.status();
+      for (size_t at = 0; s.ok() && at < bytes.size(); at += 65536) {
+        s = (*splitter)->Write(std::string_view(bytes).substr(at, 65536));
+      }
+      Result<SplitArchive> received = s.ok() ? (*splitter)->Finish() : Result<SplitArchive>(s);
+      failed = !received.ok();
+      if (failed) {
+        EXPECT_EQ(received.status().code(), StatusCode::kNoSpace) << received.status().ToString();
+      } else {
+        EXPECT_EQ(received->pieces.size(), 2u);
+        EXPECT_TRUE(ReadBack(*received) == bytes);
+        ARKWIKI_ASSERT_OK(RemoveSplitArchive(Env::Default(), *received));
+      }
+      env.FailAt(0);  // removing files works on a full disk
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+    if (!failed) break;
+    ASSERT_LT(k, 200u) << "the receive never got past its writes";
+  }
 }
 
 TEST(SplitArchiveTest, APieceOfAnotherSizeIsAnErrorNotOtherBytes) {
