@@ -8,7 +8,6 @@
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/core/log.h"
 #include "format/manifest_parser.h"
-#include "offsite/hashing_tee.h"
 #include "offsite/offsite_record.h"
 #include "offsite/offsite_send.h"
 #include "repository/object_store.h"
@@ -39,22 +38,12 @@ std::string LocalPath(const RepoLayout& repo, const std::string& id, const Manif
   return JoinPath(repo.SnapshotDir(id), file.path);
 }
 
-// Sends one file of at least kPackedFileLimit bytes as the object `name`:
-// sealed straight into the request where the target takes it streamed,
-// else sealed into a spool file in copy-tmp/ first.
+// Sends one file of at least kPackedFileLimit bytes as the object `name`,
+// sealed as it is sent (PutObject).
 Status SendLoose(const CopyContext& c, const std::string& from, const ManifestFile& file,
                  const std::string& name) {
-  if (EncryptedSize(file.size) <= c.target->MaxStreamedSize()) {
-    SealedFile sealed(c.env, from, file, c.key, ObjectKey(name));
-    return c.target->PutStreamed(ObjectKey(name), &sealed);
-  }
-  const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-  Result<std::string> sealed_sha256 =
-      EncryptToSpool(c.env, from, file, c.key, ObjectKey(name), path);
-  Status s = sealed_sha256.status();
-  if (s.ok()) s = PutSpooled(c.env, c.target, ObjectKey(name), path, *sealed_sha256);
-  (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
-  return s;
+  SealedFile sealed(c.env, from, file, c.key, ObjectKey(name));
+  return PutObject(c.env, c.target, ObjectKey(name), &sealed, c.repo.copy_tmp);
 }
 
 // Step 3 for one file: sends it unless the target holds it whole, loose
@@ -124,31 +113,15 @@ Status RecordTooLarge(const std::string& id, uint64_t bytes) {
                           "); it has too many files for an off-site copy");
 }
 
-// Step 4: the record, streamed into the target where it takes an object of
-// its size, else sealed into a spool file in copy-tmp/ first.
+// Step 4: the record, sealed as it is sent (PutObject).
 Status PutRecord(const CopyContext& c, const OffsiteRecord& record,
                  const RandomAccessFile& manifest, OffsiteCopyResult* result) {
   SealedRecord sealed(record, manifest, c.key);
   const uint64_t size = sealed.Size();
   // No arkwiki would read it back (ReadRecord).
   if (size > kMaxRecordBytes) return RecordTooLarge(record.id, size);
-  const std::string key = RecordKey(record.id);
-  if (size <= c.target->MaxStreamedSize()) {
-    ARKWIKI_RETURN_IF_ERROR(c.target->PutStreamed(key, &sealed));
-  } else {
-    const std::string path = JoinPath(c.repo.copy_tmp, "offsite-" + RandomHex(8));
-    Result<std::string> sealed_sha256 = [&]() -> Result<std::string> {
-      ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(c.env, path, CreateMode::kExclusive));
-      HashingTee tee(out.get());
-      ARKWIKI_RETURN_IF_ERROR(sealed.WriteTo(&tee));
-      ARKWIKI_RETURN_IF_ERROR(out->Close());
-      return tee.FinishHex();
-    }();
-    Status s = sealed_sha256.status().WithContext("sealing the record of " + record.id);
-    if (s.ok()) s = PutSpooled(c.env, c.target, key, path, *sealed_sha256);
-    (void)c.env->RemoveFile(path);  // a leftover goes with the next prune
-    ARKWIKI_RETURN_IF_ERROR(s);
-  }
+  ARKWIKI_RETURN_IF_ERROR(
+      PutObject(c.env, c.target, RecordKey(record.id), &sealed, c.repo.copy_tmp));
   result->bytes_sent += size;
   return Status::Ok();
 }

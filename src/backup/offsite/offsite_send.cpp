@@ -46,23 +46,21 @@ Status EncryptInto(Env* env, const std::string& from, const ManifestFile& file,
   return encrypt.Finish();
 }
 
-// Encrypts `from` into the new file `spool` (see EncryptInto). Returns the
-// SHA-256 of the encrypted bytes, which the target may need before it sends
-// them.
-Result<std::string> EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                                   const OffsiteKey& key, const std::string& bound_key,
-                                   const std::string& spool) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
-  HashingTee sealed(out.get());
-  ARKWIKI_RETURN_IF_ERROR(EncryptInto(env, from, file, key, bound_key, &sealed));
-  ARKWIKI_RETURN_IF_ERROR(out->Close());
-  return sealed.FinishHex();
-}
-
-Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key, const std::string& spool,
-                  const std::string& sha256_hex) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(spool));
-  return target->PutHashed(key, *file, sha256_hex);
+Status PutObject(Env* env, OffsiteTarget* target, const std::string& key, StreamedObject* object,
+                 const std::string& spool_dir) {
+  if (object->Size() <= target->MaxStreamedSize()) return target->PutStreamed(key, object);
+  const std::string spool = JoinPath(spool_dir, "offsite-" + RandomHex(8));
+  Status s = [&]() -> Status {
+    ARKWIKI_ASSIGN_OR_RETURN(auto out, FileByteSink::Create(env, spool, CreateMode::kExclusive));
+    HashingTee hashed(out.get());
+    ARKWIKI_RETURN_IF_ERROR(object->WriteTo(&hashed));
+    ARKWIKI_RETURN_IF_ERROR(out->Close());
+    const std::string sha256_hex = hashed.FinishHex();
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(spool));
+    return target->PutHashed(key, *file, sha256_hex);
+  }();
+  (void)env->RemoveFile(spool);  // absent if it was never created
+  return s;
 }
 
 Status PackBuffer::Append(Env* env, const std::string& from, const ManifestFile& file,

@@ -66,15 +66,13 @@ class MemoryObject final : public StreamedObject, public RandomAccessFile {
   std::string_view data_;
 };
 
-// Encrypts `from` into the new file `spool` (see EncryptInto). Returns the
-// SHA-256 of the encrypted bytes, which the target may need before it sends
-// them.
-Result<std::string> EncryptToSpool(Env* env, const std::string& from, const ManifestFile& file,
-                                   const OffsiteKey& key, const std::string& bound_key,
-                                   const std::string& spool);
-
-Status PutSpooled(Env* env, OffsiteTarget* target, const std::string& key, const std::string& spool,
-                  const std::string& sha256_hex);
+// Puts `object` as `key`: streamed into the request where the target takes
+// an object of its size (OffsiteTarget::MaxStreamedSize), else written to a
+// spool file in `spool_dir` first, with its SHA-256, which the target then
+// needs before it sends the bytes (a multipart upload). The spool file is
+// removed however this ends (a leftover of a crash goes with the next prune).
+Status PutObject(Env* env, OffsiteTarget* target, const std::string& key, StreamedObject* object,
+                 const std::string& spool_dir);
 
 // The pack a copy is filling: small files, sealed as they would be on
 // their own, appended in memory and put as one object once it holds
