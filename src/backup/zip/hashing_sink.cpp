@@ -21,20 +21,30 @@ HashingSink::HashingSink(ByteSink* target, size_t block_size, size_t blocks)
     if (p == nullptr) throw std::bad_alloc();
     b.data.reset(p);
   }
-  hasher_ = std::thread([this] { Hash(); });
-  forwarder_ = std::thread([this] { Forward(); });
-  ranger_ = std::thread([this] { HashRanges(); });
+  // A thread that cannot be started (std::system_error) must not leave the
+  // others running: a joinable std::thread destroyed by the unwinding
+  // would end the process.
+  try {
+    hasher_ = std::thread([this] { Hash(); });
+    forwarder_ = std::thread([this] { Forward(); });
+    ranger_ = std::thread([this] { HashRanges(); });
+  } catch (...) {
+    Stop();
+    throw;
+  }
 }
 
-HashingSink::~HashingSink() {
+HashingSink::~HashingSink() { Stop(); }
+
+void HashingSink::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
-  hasher_.join();
-  forwarder_.join();
-  ranger_.join();
+  for (std::thread* t : {&hasher_, &forwarder_, &ranger_}) {
+    if (t->joinable()) t->join();
+  }
 }
 
 void HashingSink::Hash() {

@@ -82,6 +82,7 @@ class HashingSink final : public ByteSink {
   };
   Block& At(uint64_t seq) { return blocks_[seq % blocks_.size()]; }
 
+  void Stop();        // stops and joins the threads that were started
   Status Submit();    // hands the block being filled over; waits for a free one
   void Hash();        // the hashing thread
   void Forward();     // the forwarding thread
