@@ -23,7 +23,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,10 +83,10 @@ class ArchiveSplitter {
 
   Status FeedHeader(std::string_view* in);
   Status FeedData(std::string_view* in);
-  Status StartEntry();
   Status AppendData(std::string_view data);
   Status EndEntry();
   Status ToRest(std::string_view data);
+  Status FlushRest();
   bool DescriptorAt(std::string_view buf, size_t i) const;
 
   Status StartPiece();

@@ -17,7 +17,7 @@
 #include "verify/archive_checks.h"
 #include "verify/db_check.h"
 #include "verify/extract_writer.h"
-#include "zip/zip_names.h"
+#include "zip/zip_entry_stream.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_stream_reader.h"
 
@@ -107,22 +107,10 @@ struct VerifyState {
 Status AdoptPiece(const ArchivePiece& piece, const ZipEntry& entry, const ManifestFile& file,
                   const std::string& dest, VerifyReport* report, const VerifyOptions& options,
                   VerifyState* state) {
-  Status refused;
-  if (entry.uncompressed_size != piece.size) {
-    refused = Status::Corruption(
-                  zip::EntryMessage(
-                      entry.name, "ends after " + std::to_string(piece.size) + " of its " +
-                                      std::to_string(entry.uncompressed_size) + " declared bytes"))
-                  .WithContext(file.path);
-  } else if (piece.crc32 != entry.crc32 || (entry.data_crc32 && *entry.data_crc32 != piece.crc32)) {
-    refused =
-        Status::Corruption(zip::EntryMessage(entry.name, "CRC-32 mismatch: the data is damaged"))
-            .WithContext(file.path);
-  } else if (piece.sha256 != file.sha256) {
-    refused = Status::Corruption(file.path +
-                                 " does not match the SHA-256 in the manifest: it was "
-                                 "altered or damaged");
-  }
+  // A piece is a stored entry's data: its bytes as stored are the data.
+  Status refused = CheckEntrySums(entry, piece.size, piece.crc32, piece.crc32, /*canonical=*/true)
+                       .WithContext(file.path);
+  if (refused.ok() && piece.sha256 != file.sha256) refused = Sha256Mismatch(file.path);
   if (!refused.ok()) {
     // An earlier file's check, still on the writer's threads, comes first.
     ARKWIKI_RETURN_IF_ERROR(state->writer->Drain());
@@ -182,11 +170,7 @@ Status CheckEntry(Env* env, const ZipStreamReader& zip, const ZipEntry& entry,
   }
   if (s.code() == StatusCode::kCorruption) return s.WithContext(file.path);
   ARKWIKI_RETURN_IF_ERROR(s);
-  if (writer == nullptr && sha != file.sha256) {
-    return Status::Corruption(file.path +
-                              " does not match the SHA-256 in the manifest: it was "
-                              "altered or damaged");
-  }
+  if (writer == nullptr && sha != file.sha256) return Sha256Mismatch(file.path);
   std::lock_guard<std::mutex> lock(state->mu);
   report->files_checked += 1;
   return Status::Ok();

@@ -18,6 +18,12 @@ size_t RoundUp(size_t n) {
 
 }  // namespace
 
+Status Sha256Mismatch(const std::string& path) {
+  return Status::Corruption(path +
+                            " does not match the SHA-256 in the manifest: it was "
+                            "altered or damaged");
+}
+
 ExtractWriter::ExtractWriter(Env* env, std::string root) : env_(env), root_(std::move(root)) {
   made_dirs_.insert(root_);
   hasher_ = std::thread([this] { Walk(&hashed_, [this](Op* op) { return Hash(op); }); });
@@ -219,9 +225,7 @@ Status ExtractWriter::Hash(Op* op) {
   const std::string got = hash_->FinishHex();
   hash_.reset();
   if (got == hash_expected_) return Status::Ok();
-  return Status::Corruption(hash_name_ +
-                            " does not match the SHA-256 in the manifest: it was "
-                            "altered or damaged");
+  return Sha256Mismatch(hash_name_);
 }
 
 // The writing thread: directories, create, write, close; or for an

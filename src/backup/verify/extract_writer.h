@@ -48,6 +48,10 @@
 
 namespace arkwiki {
 
+// The refusal of the file `path` (its archive path) whose SHA-256 is not
+// the manifest's.
+Status Sha256Mismatch(const std::string& path);
+
 class ExtractWriter {
  public:
   static constexpr size_t kBlockSize = size_t{1} << 20;

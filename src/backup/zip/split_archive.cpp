@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "arkwiki/backup/byte_sink.h"
-#include "arkwiki/core/hash.h"
 #include "zip/hashing_sink.h"
 #include "zip/zip_format.h"
 #include "zip/zip_types.h"
@@ -237,14 +236,15 @@ Status ArchiveSplitter::EndEntry() {
 
 Status ArchiveSplitter::ToRest(std::string_view data) {
   if (data.size() >= kRestBlock) {
-    if (!rest_block_.empty()) {
-      ARKWIKI_RETURN_IF_ERROR(rest_->Append(rest_block_));
-      rest_block_.clear();
-    }
+    ARKWIKI_RETURN_IF_ERROR(FlushRest());
     return rest_->Append(data);
   }
   rest_block_.append(data);
-  if (rest_block_.size() < kRestBlock) return Status::Ok();
+  return rest_block_.size() < kRestBlock ? Status::Ok() : FlushRest();
+}
+
+Status ArchiveSplitter::FlushRest() {
+  if (rest_block_.empty()) return Status::Ok();
   Status s = rest_->Append(rest_block_);
   rest_block_.clear();
   return s;
@@ -263,7 +263,7 @@ Result<SplitArchive> ArchiveSplitter::Finish() {
   } else if (state_ == State::kHeader) {
     s = ToRest(header_);
   }
-  if (s.ok() && !rest_block_.empty()) s = rest_->Append(rest_block_);
+  if (s.ok()) s = FlushRest();
   if (s.ok()) s = rest_->Close();
   if (!s.ok()) {
     rest_.reset();

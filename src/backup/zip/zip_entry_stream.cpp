@@ -189,6 +189,13 @@ Status StreamEntry(const RandomAccessFile& file, const ZipEntry& e, bool canonic
                               ? CopyStored(file, e, deliver)
                               : Inflate(file, e, deliver, canonical, &stored_crc));
   if (e.method == kZipMethodStore) stored_crc = crc;
+  ARKWIKI_RETURN_IF_ERROR(CheckEntrySums(e, total, crc, stored_crc, canonical));
+  if (sha) *sha256_hex_out = sha->FinishHex();
+  return Status::Ok();
+}
+
+Status CheckEntrySums(const ZipEntry& e, uint64_t total, uint32_t crc, uint32_t stored_crc,
+                      bool canonical) {
   if (total != e.uncompressed_size) {
     return Damaged(e, "ends after " + std::to_string(total) + " of its " +
                           std::to_string(e.uncompressed_size) + " declared bytes");
@@ -201,7 +208,6 @@ Status StreamEntry(const RandomAccessFile& file, const ZipEntry& e, bool canonic
                    "its stored bytes do not match their CRC-32 in the central directory: "
                    "the archive is damaged");
   }
-  if (sha) *sha256_hex_out = sha->FinishHex();
   return Status::Ok();
 }
 

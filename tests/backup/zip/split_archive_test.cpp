@@ -63,8 +63,12 @@ std::string ReadBack(const SplitArchive& archive) {
   return out;
 }
 
-// The data range of each stored entry of at least a piece's size.
-std::vector<std::pair<uint64_t, uint64_t>> LargeStoredEntries(const std::string& path) {
+// The data range of each stored entry of at least a piece's size in the
+// archive `bytes` (written to `dir`/whole.zip to be read).
+std::vector<std::pair<uint64_t, uint64_t>> LargeStoredEntries(const TempDir& dir,
+                                                              std::string_view bytes) {
+  const std::string path = dir.Sub("whole.zip");
+  testing::WriteFileOrDie(path, bytes);
   std::vector<std::pair<uint64_t, uint64_t>> out;
   auto zip = ZipStreamReader::Open(Env::Default(), path);
   EXPECT_TRUE(zip.ok()) << zip.status().ToString();
@@ -83,9 +87,7 @@ std::vector<std::pair<uint64_t, uint64_t>> LargeStoredEntries(const std::string&
 TEST(SplitArchiveTest, ReadsBackExactlyTheBytesReceivedWhateverTheChunking) {
   TempDir dir;
   const std::string bytes = MixedArchive();
-  const std::string whole = dir.Sub("whole.zip");
-  testing::WriteFileOrDie(whole, bytes);
-  const auto large = LargeStoredEntries(whole);
+  const auto large = LargeStoredEntries(dir, bytes);
   ASSERT_EQ(large.size(), 2u);
   int n = 0;
   for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}, size_t{256} << 10, bytes.size()}) {
@@ -163,9 +165,7 @@ TEST(SplitArchiveTest, ADescriptorThatMatchesWhereItLiesOnlyMovesWhereBytesGo) {
   ZipWriter writer(&sink);
   ARKWIKI_ASSERT_OK(writer.AddBytes("uploads/x", data, EntryOptions{EntryOptions::Method::kStore}));
   ARKWIKI_ASSERT_OK(writer.Finish());
-  const std::string whole = dir.Sub("whole.zip");
-  testing::WriteFileOrDie(whole, sink.data());
-  const auto large = LargeStoredEntries(whole);
+  const auto large = LargeStoredEntries(dir, sink.data());
   ASSERT_EQ(large.size(), 1u);
   const SplitArchive split = Split(dir.Sub("a.zip"), sink.data(), 4096);
   ASSERT_EQ(split.pieces.size(), 1u);
@@ -191,9 +191,7 @@ TEST(SplitArchiveTest, BytesThatAreNoArchiveGoToTheRestFile) {
 TEST(SplitArchiveTest, AnArchiveCutShortReadsBackAsReceived) {
   TempDir dir;
   const std::string bytes = MixedArchive();
-  const std::string whole = dir.Sub("whole.zip");
-  testing::WriteFileOrDie(whole, bytes);
-  const auto large = LargeStoredEntries(whole);
+  const auto large = LargeStoredEntries(dir, bytes);
   const std::string cut = bytes.substr(0, large[0].first + kMiB + 100);
   const SplitArchive split = Split(dir.Sub("a.zip"), cut, 8192);
   ASSERT_EQ(split.pieces.size(), 1u);
