@@ -148,6 +148,7 @@ int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
   if (!local.ok()) return ReportError(local.status());
   OffsiteCopier copier(Env::Default(), backup_dir, target, **key);
   copier.SetLocalKey((*local)->key());
+  if (!data_dir.empty()) copier.SetScratchDir(DataDirLayout(data_dir).tmp);
   std::vector<OffsiteCopyResult> results;
   if (auto id = args.Get("snapshot")) {
     auto one = copier.Copy(*id);
@@ -197,7 +198,7 @@ Poco::JSON::Object::Ptr PointJson(const OffsitePoint& p) {
 }
 
 int Snapshots(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
-  auto points = ListTargetPoints(target, key);
+  auto points = ListTargetPoints(target, key, OffsiteScratch::Default());
   if (!points.ok()) return ReportError(points.status());
   if (args.Has("json")) {
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
@@ -218,7 +219,7 @@ int Snapshots(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
 int Check(const Args& args, OffsiteTarget* target, const OffsiteKey& key) {
   auto options = ParseCheckOptions(args);
   if (!options.ok()) return UsageError(options.status().message(), kOffsiteHelp);
-  auto report = CheckTarget(target, key, *options);
+  auto report = CheckTarget(target, key, *options, OffsiteScratch::Default());
   if (!report.ok()) return ReportError(report.status());
   PrintCheck(*report, args.Has("json"));
   if (report->ok()) return kExitOk;
@@ -256,7 +257,8 @@ int Prune(const Args& args, OffsiteTarget* target, const OffsiteKey& key, Retent
   }
   auto lock = LockForPrune(args, *target);
   if (!lock.ok()) return ReportError(lock.status());
-  auto pruned = PruneTarget(target, key, policy, NowUnixSeconds(), int64_t{grace_hours} * 3600);
+  auto pruned = PruneTarget(target, key, policy, NowUnixSeconds(), int64_t{grace_hours} * 3600,
+                            OffsiteScratch::Default());
   if (!pruned.ok()) return ReportError(pruned.status());
   if (!args.Has("quiet")) {
     for (const std::string& id : pruned->forgotten) std::printf("forgot %s\n", id.c_str());

@@ -27,12 +27,17 @@ std::string BaseName(std::string_view path) {
 }
 
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
+  return WriteFileAtomically(env, path, [&](WritableFile* file) { return file->Append(data); });
+}
+
+Status WriteFileAtomically(Env* env, const std::string& path,
+                           const std::function<Status(WritableFile* file)>& write) {
   static std::atomic<uint64_t> counter{0};
   std::string tmp =
       path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   auto file = env->NewWritableFile(tmp, CreateMode::kExclusive);
   if (!file.ok()) return file.status();
-  Status s = (*file)->Append(data);
+  Status s = write(file->get());
   if (s.ok()) s = (*file)->Sync();
   Status close = (*file)->Close();
   if (s.ok()) s = close;

@@ -92,7 +92,8 @@ Status FirstRunSetup::End() {
 }
 
 Result<std::shared_ptr<const FirstRunSetup::Connection>> FirstRunSetup::Connect(
-    Env* env, const OffsiteTargetSpec& spec, const std::string& passphrase, int64_t now) {
+    Env* env, const std::string& scratch_dir, const OffsiteTargetSpec& spec,
+    const std::string& passphrase, int64_t now) {
   auto connection = std::make_shared<Connection>();
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteTarget> target,
                            OpenOffsiteTarget(env, spec, false));
@@ -101,7 +102,8 @@ Result<std::shared_ptr<const FirstRunSetup::Connection>> FirstRunSetup::Connect(
                            UnlockTarget(connection->target.get(), passphrase));
   connection->key = std::move(key);
   ARKWIKI_ASSIGN_OR_RETURN(connection->points,
-                           ListTargetPoints(connection->target.get(), *connection->key));
+                           ListTargetPoints(connection->target.get(), *connection->key,
+                                            OffsiteScratch{env, scratch_dir}));
   if (connection->points.empty()) {
     return Status::NotFound("there is no restore point on " + connection->target->Describe());
   }

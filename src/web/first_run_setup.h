@@ -65,7 +65,9 @@ class FirstRunSetup {
   // credentials, NotFound for a target holding no off-site copy,
   // Corruption for a record that does not decrypt and check; NotFound too
   // when the target holds no restore point. Needs no lock: it reads only.
-  Result<std::shared_ptr<const Connection>> Connect(Env* env, const OffsiteTargetSpec& spec,
+  // Each record read goes to an unnamed scratch file in `scratch_dir`.
+  Result<std::shared_ptr<const Connection>> Connect(Env* env, const std::string& scratch_dir,
+                                                    const OffsiteTargetSpec& spec,
                                                     const std::string& passphrase, int64_t now);
   // The connection `id` names, if it is the current one and younger than
   // kConnectionSeconds; nullptr otherwise.

@@ -153,7 +153,7 @@ void Connect(WikiApp& app, Exchange& ex) {
   if (!spec.ok()) return RenderForm(app, ex, 400, spec.status().message());
   const std::string passphrase = ex.Form("passphrase");
   if (passphrase.empty()) return RenderForm(app, ex, 400, "Type the target's passphrase.");
-  auto connection = app.setup().Connect(app.env(), *spec, passphrase, now);
+  auto connection = app.setup().Connect(app.env(), app.layout().tmp, *spec, passphrase, now);
   if (!connection.ok()) {
     const Status& s = connection.status();
     LogWarning("setup: reading an off-site target failed: " + s.ToString());

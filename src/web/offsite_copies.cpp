@@ -9,6 +9,7 @@
 #include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
+#include "arkwiki/storage/data_dir.h"
 
 namespace arkwiki::web {
 namespace {
@@ -222,11 +223,15 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
     ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config, &cancel_));
     description = open.target->Describe();
     repository_id = open.key->repository_id();
+    // Records read back spill to the data directory's tmp/.
+    const OffsiteScratch scratch{env_, DataDirLayout(data_dir_).tmp};
+    ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(scratch.dir));
     ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsitePoint> points,
-                             ListTargetPoints(open.target.get(), *open.key));
+                             ListTargetPoints(open.target.get(), *open.key, scratch));
     for (const OffsitePoint& p : points) remote[p.info.id] = p.info.created;
     OffsiteCopier copier(env_, backup_dir, open.target.get(), *open.key, &cancel_);
     copier.SetLocalKey(local_key);
+    copier.SetScratchDir(scratch.dir);
     for (const std::string& id : PointsToCopy(local, remote)) {
       ARKWIKI_ASSIGN_OR_RETURN(std::optional<OffsiteCopyResult> r, copier.CopyIfPresent(id));
       if (!r) continue;  // deleted since the run listed it
@@ -239,11 +244,11 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
     ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(OffsitePruneResult pruned,
                              PruneTarget(open.target.get(), *open.key, config.retention, now,
-                                         int64_t{config.prune_grace_hours} * 3600));
+                                         int64_t{config.prune_grace_hours} * 3600, scratch));
     for (const std::string& id : pruned.forgotten) remote.erase(id);
     ARKWIKI_RETURN_IF_ERROR(cancel_.Check());
     ARKWIKI_ASSIGN_OR_RETURN(CheckReport report,
-                             CheckTarget(open.target.get(), *open.key, CheckOptions{}));
+                             CheckTarget(open.target.get(), *open.key, CheckOptions{}, scratch));
     checked = report.ok();
     if (!checked) {
       return Status::Corruption(std::to_string(report.damaged.size()) + " objects and " +

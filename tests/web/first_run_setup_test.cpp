@@ -81,12 +81,12 @@ TEST(FirstRunSetupTest, AConnectionLastsThirtyMinutesAndEndsWithTheCode) {
   TempDir dir;
   const OffsiteTargetSpec spec = MakeTarget(dir, "the passphrase");
   FirstRunSetup setup(dir.Sub("setup-code"));
-  auto before = setup.Connect(Env::Default(), spec, "the passphrase", 1000);
+  auto before = setup.Connect(Env::Default(), dir.path(), spec, "the passphrase", 1000);
   EXPECT_EQ(before.status().code(), StatusCode::kNotFound) << "no code, no connection";
   ASSERT_TRUE(setup.Begin().ok());
-  auto wrong = setup.Connect(Env::Default(), spec, "a guess", 1000);
+  auto wrong = setup.Connect(Env::Default(), dir.path(), spec, "a guess", 1000);
   EXPECT_EQ(wrong.status().code(), StatusCode::kPermissionDenied);
-  auto connection = setup.Connect(Env::Default(), spec, "the passphrase", 1000);
+  auto connection = setup.Connect(Env::Default(), dir.path(), spec, "the passphrase", 1000);
   ASSERT_TRUE(connection.ok()) << connection.status().ToString();
   ASSERT_EQ((*connection)->points.size(), 1u);
   const std::string id = (*connection)->id;

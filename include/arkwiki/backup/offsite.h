@@ -106,6 +106,11 @@ class OffsiteCopier {
   // it, then encrypted with the target's key. Without it an encrypted
   // repository is refused (PermissionDenied).
   void SetLocalKey(const OffsiteKey* local_key) { local_key_ = local_key; }
+  // Where the copy spills, unnamed, the target's newest record and the
+  // restore point's file list, which are plaintext: the data directory's
+  // tmp/. Default: the repository's copy-tmp/, which is no place for them
+  // when the repository is encrypted.
+  void SetScratchDir(std::string dir) { scratch_dir_ = std::move(dir); }
   // Copies restore point `id` (steps above). NotFound for an unknown id.
   Result<OffsiteCopyResult> Copy(const std::string& id);
   // Copy, except that a point no longer in the repository (deleted since
@@ -121,7 +126,22 @@ class OffsiteCopier {
   OffsiteTarget* target_;
   const OffsiteKey& key_;
   const OffsiteKey* local_key_ = nullptr;
+  std::string scratch_dir_;
   const Cancellation* cancel_;
+};
+
+// Where reading a target's records puts what it does not hold in memory:
+// each record, decrypted (about 300 bytes a file), and past `files_held`
+// files a manifest's file list, each in a private scratch file in `dir`
+// that loses its name at once, so that a crash leaves nothing behind. A
+// restore point of 1,000,000 files would otherwise take about 300 MB.
+struct OffsiteScratch {
+  Env* env = nullptr;
+  std::string dir;
+  size_t files_held = RepositoryOptions().manifest_files_held;
+  // The real file system, in $TMPDIR (or /tmp): for a reader with no
+  // directory of its own, such as `backup snapshots --from`.
+  static OffsiteScratch Default();
 };
 
 // A restore point on a target, from its record.
@@ -136,7 +156,8 @@ struct OffsitePoint {
 // without its file list (`files` empty; its counts stay): a listing of many
 // restore points of many files each would otherwise hold 40 bytes per file
 // per point. StageTargetPoint reads a point's files from its record.
-Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key);
+Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key,
+                                                   const OffsiteScratch& scratch);
 
 // Writes restore point `id` of the target into `staging_dir` (created; must
 // not hold a repository) as a repository of restore points holding just
@@ -152,7 +173,7 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
 // of objects `options.read_percent` asks for (chosen from their names and
 // options.subset_seed). DamagedObject::sha256 is the file's plain SHA-256.
 Result<CheckReport> CheckTarget(OffsiteTarget* target, const OffsiteKey& key,
-                                const CheckOptions& options);
+                                const CheckOptions& options, const OffsiteScratch& scratch);
 
 // An exclusive flock for one target, held for a whole run on it: a copy
 // (CLI `backup copy`), a prune (CLI `backup prune --target`), or the
@@ -208,6 +229,6 @@ inline constexpr int64_t kOffsitePruneGraceSeconds = int64_t{24} * 3600;
 // to it from this machine runs beside.
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
                                        const RetentionPolicy& policy, int64_t now,
-                                       int64_t grace_seconds = kOffsitePruneGraceSeconds);
+                                       int64_t grace_seconds, const OffsiteScratch& scratch);
 
 }  // namespace arkwiki

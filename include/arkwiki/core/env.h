@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -197,6 +198,10 @@ class EnvWrapper : public Env {
 // Helpers built on Env.
 // Writes `data` to `path` durably: temp file, fsync, rename, fsync dir.
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data);
+// The same, with the bytes that `write` appends to the temp file; a failure
+// of `write` leaves `path` as it was and no temp file.
+Status WriteFileAtomically(Env* env, const std::string& path,
+                           const std::function<Status(WritableFile* file)>& write);
 Result<std::string> ReadFileToString(Env* env, const std::string& path,
                                      uint64_t max_bytes = 64ull << 20);
 // "a/b" + "c" -> "a/b/c".

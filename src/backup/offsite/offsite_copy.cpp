@@ -29,6 +29,7 @@ struct CopyContext {
   PresentObjects* present;
   OffsitePackIndex* packed;  // packed objects on the target a record names
   const Cancellation* cancel;
+  const OffsiteScratch& scratch;  // for the restore point's file list
 };
 
 // Local path of manifest file `file` of restore point `id`.
@@ -49,10 +50,10 @@ Status SendLoose(const CopyContext& c, const std::string& from, const ManifestFi
 // Step 3 for one file: sends it unless the target holds it whole, loose
 // or in a pack a record names; a small file goes into `pack`.
 // Where each packed file lies goes into `record`.
-Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles& files, size_t i,
+Status SendFile(const CopyContext& c, const std::string& id, const ManifestFileStore::File& f,
                 PackBuffer* pack, OffsitePackIndex* record, OffsiteCopyResult* result) {
-  ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(c.key, files, i));
-  const uint64_t size = files.SizeAt(i);
+  ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(c.key, f));
+  const uint64_t size = f.size;
   const uint64_t sealed_size = EncryptedSize(size);
   auto it = c.present->find(name);
   if (it != c.present->end() && it->second == sealed_size) {
@@ -66,7 +67,7 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFiles
     ++result->objects_present;
     return Status::Ok();
   }
-  const ManifestFile file = files[i];
+  const ManifestFile file = f.Get();
   const std::string from = LocalPath(c.repo, id, file);
   if (size < kPackedFileLimit) {
     ARKWIKI_RETURN_IF_ERROR(
@@ -149,15 +150,21 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   if (EncryptedSize(manifest_file->Size()) > kMaxRecordBytes) {
     return RecordTooLarge(id, EncryptedSize(manifest_file->Size()));
   }
-  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ReadPointManifest(c.env, dir));
+  ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
+  // The file list spills to a scratch file past manifest_files_held files.
+  ManifestFileStore files =
+      ManifestFileStore::InDir(c.env, c.repo.copy_tmp, RepositoryOptions().manifest_files_held);
+  ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(c.env, dir, &files).status());
   OffsiteCopyResult result;
   result.id = id;
-  ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   PackBuffer pack(c.target);
   const uint64_t unchecked_before = c.target->UncheckedPuts();
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (;;) {
     ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, manifest.files, i, &pack, &record.packed, &result));
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, *f, &pack, &record.packed, &result));
   }
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(pack.Put(c.packed, &result));
@@ -176,32 +183,50 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
 }
 
 // The packed objects the newest record on the target names, which a copy
-// may name again without sending them: those whose pack the target lists
-// long enough to hold them, as a loose object is reused only when it is
-// listed with its size. Objects in a pack that is missing or cut short, or
-// that no record names (one put by a copy that failed before its record:
-// on a directory target it may not have reached the disk whole), are sent
-// again.
+// may name again without sending them: those in packs that the target
+// lists long enough to hold every file of the record in them, as a loose
+// object is reused only when it is listed with its size. Objects in a pack
+// that is missing or cut short, or that no record names (one put by a copy
+// that failed before its record: on a directory target it may not have
+// reached the disk whole), are sent again.
 Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey& key,
-                                        const std::vector<std::string>& record_ids) {
+                                        const std::vector<std::string>& record_ids,
+                                        const OffsiteScratch& scratch) {
   if (record_ids.empty()) return OffsitePackIndex();
-  ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord newest, ReadRecord(target, key, record_ids.back()));
-  if (newest.packed.empty()) return OffsitePackIndex();
+  ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord newest,
+                           ReadRecord(target, key, record_ids.back(), scratch));
+  OffsitePackIndex& packed = newest.record.packed;
+  if (packed.empty()) return OffsitePackIndex();
   ARKWIKI_ASSIGN_OR_RETURN(auto pack_sizes, ListSizes(target, kPacksPrefix));
-  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(newest.manifest_text));
-  OffsitePackIndex whole;
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, manifest.files, i));
-    const auto at = newest.packed.Find(name);
+  ManifestFileStore files = NewFileStore(scratch);
+  ARKWIKI_RETURN_IF_ERROR(ParseRecordManifest(newest, &files).status());
+  // How long each pack must be: past the end of its last file.
+  std::map<std::string, uint64_t, std::less<>> needed;
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
+    const auto at = packed.Find(name);
     if (!at) continue;
-    const auto size = pack_sizes.find(std::string(at->pack));
-    if (size == pack_sizes.end() || size->second < at->offset ||
-        size->second - at->offset < EncryptedSize(manifest.files.SizeAt(i))) {
-      continue;
-    }
-    whole.Add(name, std::string(at->pack), at->offset);
+    uint64_t& end = needed[std::string(at->pack)];
+    end = std::max(end, at->offset + EncryptedSize(f->size));
   }
-  return whole;
+  packed.RetainPacks([&](std::string_view pack) {
+    const auto size = pack_sizes.find(std::string(pack));
+    const auto end = needed.find(pack);
+    return size != pack_sizes.end() && (end == needed.end() || size->second >= end->second);
+  });
+  return std::move(packed);
+}
+
+// Where a copy spills (OffsiteCopier::SetScratchDir), created.
+Result<OffsiteScratch> CopyScratch(Env* env, const RepoLayout& repo, const std::string& dir) {
+  OffsiteScratch scratch;
+  scratch.env = env;
+  scratch.dir = dir.empty() ? repo.copy_tmp : dir;
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(scratch.dir));
+  return scratch;
 }
 
 // The repository's objects and restore points as plaintext files: packed
@@ -271,12 +296,13 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   if (!exists) return std::optional<OffsiteCopyResult>();
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
-  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsiteScratch scratch, CopyScratch(env_, repo, scratch_dir_));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote, scratch));
   // Packed objects are read out of their packs, sealed ones decrypted.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   ARKWIKI_ASSIGN_OR_RETURN(
       OffsiteCopyResult r,
-      CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_}, id));
+      CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_, scratch}, id));
   return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
@@ -286,7 +312,8 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> local, ListPointIds(env_, repo));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
-  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsiteScratch scratch, CopyScratch(env_, repo, scratch_dir_));
+  ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote, scratch));
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   std::vector<OffsiteCopyResult> results;
   for (const std::string& id : local) {
@@ -298,7 +325,7 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
     if (info->check.state == CheckStatus::State::kFailed) continue;
     ARKWIKI_ASSIGN_OR_RETURN(
         OffsiteCopyResult r,
-        CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_}, id));
+        CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_, scratch}, id));
     results.push_back(std::move(r));
   }
   return results;

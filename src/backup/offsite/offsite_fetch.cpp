@@ -135,4 +135,28 @@ Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string
   return Status::Ok();
 }
 
+Status PackedBatch::Add(const std::string& pack, PackSlice slice) {
+  by_pack_[pack].push_back(std::move(slice));
+  return ++count_ < kBatchFiles ? Status::Ok() : Flush();
+}
+
+Status PackedBatch::Flush() {
+  auto batch = std::move(by_pack_);
+  by_pack_.clear();
+  count_ = 0;
+  for (auto& [pack, slices] : batch) {
+    std::sort(slices.begin(), slices.end(),
+              [](const PackSlice& a, const PackSlice& b) { return a.offset < b.offset; });
+    // One object gathered twice (a file listed twice) is read once: two
+    // slices at one offset would overlap, which FetchPacked refuses.
+    slices.erase(std::unique(slices.begin(), slices.end(),
+                             [](const PackSlice& a, const PackSlice& b) {
+                               return a.offset == b.offset && a.name == b.name;
+                             }),
+                 slices.end());
+    ARKWIKI_RETURN_IF_ERROR(read_pack_(pack, &slices));
+  }
+  return Status::Ok();
+}
+
 }  // namespace arkwiki

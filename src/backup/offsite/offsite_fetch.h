@@ -1,6 +1,8 @@
 // Reading one file back from a target (private to the backup layer).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,5 +41,28 @@ struct PackSlice {
 // Adds the bytes decrypted to *plain_bytes when given.
 Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::string& pack,
                    std::vector<PackSlice>* slices, uint64_t* plain_bytes = nullptr);
+
+// Packed files gathered to be read pack by pack, at most kBatchFiles at a
+// time, so that memory stays flat in the file count: a restore point of
+// 1,000,000 small files is read in batches, each pack once per batch that
+// needs it. A copy packs files in manifest order, so a batch gathered in
+// that order finds its packs whole in it, and reads most packs once.
+class PackedBatch {
+ public:
+  static constexpr size_t kBatchFiles = size_t{1} << 14;
+  // Reads one pack's slices, sorted by offset, not overlapping (FetchPacked).
+  using ReadPack = std::function<Status(const std::string& pack, std::vector<PackSlice>* slices)>;
+  explicit PackedBatch(ReadPack read_pack) : read_pack_(std::move(read_pack)) {}
+  // Gathers a slice of `pack`; reads the batch when it is full.
+  Status Add(const std::string& pack, PackSlice slice);
+  // Reads what is gathered, pack by pack, an object gathered twice once;
+  // stops at the first error.
+  Status Flush();
+
+ private:
+  ReadPack read_pack_;
+  std::map<std::string, std::vector<PackSlice>> by_pack_;
+  size_t count_ = 0;
+};
 
 }  // namespace arkwiki

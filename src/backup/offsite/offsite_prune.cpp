@@ -11,26 +11,33 @@ namespace {
 
 struct ReadPoint {
   RetentionPoint retention;
-  std::vector<std::string> names;  // object names its manifest needs
+  // The loose objects its manifest needs. Its packed files are kept by
+  // their packs, and are not listed: a point of 1,000,000 small files
+  // would otherwise hold as many names, for every point at once.
+  std::vector<std::string> loose;
   std::vector<std::string> packs;  // the packs its packed files are in
 };
 
-Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
-                               const std::string& id) {
-  auto record = ReadRecord(target, key, id);
-  if (!record.ok()) {
-    return Status::Corruption("prune refused: " + record.status().message() +
+Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key, const std::string& id,
+                               const OffsiteScratch& scratch) {
+  auto read = ReadRecord(target, key, id, scratch);
+  if (!read.ok()) {
+    return Status::Corruption("prune refused: " + read.status().message() +
                               " (its objects cannot be known)");
   }
-  ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ParsePointMeta(record->point_json));
-  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(record->manifest_text));
+  ARKWIKI_ASSIGN_OR_RETURN(SnapshotInfo info, ParsePointMeta(read->record.point_json));
+  ManifestFileStore files = NewFileStore(scratch);
+  ARKWIKI_RETURN_IF_ERROR(ParseRecordManifest(*read, &files).status());
   ReadPoint point;
   point.retention = {id, info.created, SnapshotTriggerName(info.trigger), true};
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, manifest.files, i));
-    point.names.push_back(std::move(name));
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
+    if (!read->record.packed.Find(name)) point.loose.push_back(std::move(name));
   }
-  point.packs = record->packed.Packs();
+  point.packs = read->record.packed.Packs();
   return point;
 }
 
@@ -38,14 +45,14 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key,
 
 Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& key,
                                        const RetentionPolicy& policy, int64_t now,
-                                       int64_t grace_seconds) {
+                                       int64_t grace_seconds, const OffsiteScratch& scratch) {
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(policy));
   if (grace_seconds < 0) return Status::InvalidArgument("the prune grace period is negative");
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
   std::vector<ReadPoint> points;
   std::vector<RetentionPoint> retention;
   for (const std::string& id : ids) {
-    ARKWIKI_ASSIGN_OR_RETURN(ReadPoint point, ReadForPrune(target, key, id));
+    ARKWIKI_ASSIGN_OR_RETURN(ReadPoint point, ReadForPrune(target, key, id, scratch));
     retention.push_back(point.retention);
     points.push_back(std::move(point));
   }
@@ -56,7 +63,7 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
   std::set<std::string> needed_packs;
   for (const ReadPoint& p : points) {
     if (forgotten.count(p.retention.id) != 0) continue;
-    needed.insert(p.names.begin(), p.names.end());
+    needed.insert(p.loose.begin(), p.loose.end());
     needed_packs.insert(p.packs.begin(), p.packs.end());
   }
   // Records first: a crash after them leaves only unnamed objects.

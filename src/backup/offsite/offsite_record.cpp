@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
+#include "format/manifest_parser.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -23,38 +25,6 @@ constexpr size_t kTextBlockBytes = size_t{64} << 10;
 
 Status BadRecord(const std::string& id, const std::string& why) {
   return Status::Corruption("the off-site record of restore point " + id + " is refused: " + why);
-}
-
-Result<OffsiteRecord> ParseRecord(const std::string& plain, const std::string& id) {
-  const size_t eol = plain.find('\n');
-  if (eol == std::string::npos) return BadRecord(id, "it has no header line");
-  OffsiteRecord r;
-  uint64_t packed_bytes = 0;
-  try {
-    Poco::JSON::Parser parser;
-    auto o = parser.parse(plain.substr(0, eol)).extract<Poco::JSON::Object::Ptr>();
-    if (!o || o->getValue<std::string>("format") != kRecordFormat) {
-      return BadRecord(id, "not an arkwiki record");
-    }
-    const int version = o->getValue<int>("format_version");
-    if (version > kRecordFormatVersion) {
-      return Status::Unsupported("the off-site record of restore point " + id +
-                                 " has a newer format than this arkwiki reads");
-    }
-    r.repository_id = o->getValue<std::string>("repository_id");
-    r.id = o->getValue<std::string>("id");
-    r.point_json = o->getValue<std::string>("restore_point");
-    if (version >= 2) packed_bytes = o->getValue<Poco::UInt64>("packed_bytes");
-  } catch (const Poco::Exception& e) {
-    return BadRecord(id, e.displayText());
-  } catch (const std::exception& e) {
-    return BadRecord(id, e.what());
-  }
-  if (packed_bytes > plain.size() - eol - 1) return BadRecord(id, "its pack index is cut short");
-  ARKWIKI_ASSIGN_OR_RETURN(
-      r.packed, OffsitePackIndex::Parse(std::string_view(plain).substr(eol + 1, packed_bytes), id));
-  r.manifest_text = plain.substr(eol + 1 + packed_bytes);
-  return r;
 }
 
 }  // namespace
@@ -73,49 +43,130 @@ void OffsitePackIndex::Add(const std::string& name, const std::string& pack, uin
   AddRaw(raw, pack, offset);
 }
 
-void OffsitePackIndex::AddRaw(const Sha256Raw& name, const std::string& pack, uint64_t offset) {
-  auto [it, added] = pack_numbers_.try_emplace(pack, static_cast<uint32_t>(packs_.size()));
-  if (added) packs_.push_back(pack);
-  entries_[name] = {it->second, offset};
+void OffsitePackIndex::AddRaw(const Sha256Raw& name, std::string_view pack, uint64_t offset) {
+  // Offsets come from Read, which refuses any at or past kMaxPackBytes, or
+  // from a copy's own packs, which close at kPackTargetBytes.
+  pending_.push_back({name, PackNumber(pack), static_cast<uint32_t>(offset)});
+  pending_sorted_ = pending_.size() == 1;
+}
+
+uint32_t OffsitePackIndex::PackNumber(std::string_view pack) {
+  auto it = pack_numbers_.find(pack);
+  if (it == pack_numbers_.end()) {
+    it = pack_numbers_.emplace(std::string(pack), static_cast<uint32_t>(packs_.size())).first;
+    packs_.emplace_back(pack);
+  }
+  return it->second;
+}
+
+void OffsitePackIndex::SortPending() const {
+  if (pending_sorted_) return;
+  std::stable_sort(pending_.begin(), pending_.end(), ByName);
+  // Of equal names the last added wins: keep the last of each run.
+  size_t kept = 0;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (i + 1 < pending_.size() && pending_[i + 1].name == pending_[i].name) continue;
+    pending_[kept++] = pending_[i];
+  }
+  pending_.resize(kept);
+  pending_sorted_ = true;
+}
+
+void OffsitePackIndex::Settle() const {
+  if (pending_.empty()) return;
+  SortPending();
+  // Merged from the back into sorted_'s own storage, so that no second
+  // copy of the index is ever held; a name in both keeps pending_'s entry.
+  const size_t old_size = sorted_.size();
+  sorted_.resize(old_size + pending_.size());
+  size_t out = sorted_.size();
+  size_t a = old_size;
+  size_t b = pending_.size();
+  while (b > 0) {
+    if (a > 0 && pending_[b - 1].name < sorted_[a - 1].name) {
+      sorted_[--out] = sorted_[--a];
+    } else {
+      if (a > 0 && sorted_[a - 1].name == pending_[b - 1].name) --a;  // replaced
+      sorted_[--out] = pending_[--b];
+    }
+  }
+  // Replaced entries leave a gap between the untouched head [0, a) and the
+  // merged tail [out, end).
+  if (out > a) {
+    std::move(sorted_.begin() + static_cast<std::ptrdiff_t>(out), sorted_.end(),
+              sorted_.begin() + static_cast<std::ptrdiff_t>(a));
+    sorted_.resize(sorted_.size() - (out - a));
+  }
+  pending_.clear();
+  pending_.shrink_to_fit();
+  pending_sorted_ = true;
+}
+
+const OffsitePackIndex::Entry* OffsitePackIndex::FindRaw(const Sha256Raw& name) const {
+  if (pending_.size() > sorted_.size() / 4) Settle();
+  const Entry key{name, 0, 0};
+  SortPending();
+  auto p = std::lower_bound(pending_.begin(), pending_.end(), key, ByName);
+  if (p != pending_.end() && p->name == name) return &*p;
+  auto s = std::lower_bound(sorted_.begin(), sorted_.end(), key, ByName);
+  if (s != sorted_.end() && s->name == name) return &*s;
+  return nullptr;
 }
 
 std::optional<OffsitePackIndex::Location> OffsitePackIndex::Find(const std::string& name) const {
   Sha256Raw raw{};
   if (!ParseSha256Hex(name, &raw)) return std::nullopt;
-  auto it = entries_.find(raw);
-  if (it == entries_.end()) return std::nullopt;
-  return Location{packs_[it->second.first], it->second.second};
+  const Entry* e = FindRaw(raw);
+  if (e == nullptr) return std::nullopt;
+  return Location{packs_[e->pack], e->offset};
+}
+
+size_t OffsitePackIndex::size() const {
+  Settle();
+  return sorted_.size();
 }
 
 void OffsitePackIndex::Merge(const OffsitePackIndex& other) {
-  for (const auto& [raw, where] : other.entries_) {
-    AddRaw(raw, other.packs_[where.first], where.second);
-  }
+  other.Settle();
+  for (const Entry& e : other.sorted_) AddRaw(e.name, other.packs_[e.pack], e.offset);
+}
+
+void OffsitePackIndex::RetainPacks(const std::function<bool(std::string_view pack)>& keep) {
+  Settle();
+  std::vector<bool> kept(packs_.size());
+  for (size_t i = 0; i < packs_.size(); ++i) kept[i] = keep(packs_[i]);
+  std::erase_if(sorted_, [&](const Entry& e) { return !kept[e.pack]; });
 }
 
 std::vector<std::string> OffsitePackIndex::Packs() const {
+  Settle();
+  std::vector<bool> named(packs_.size());
+  for (const Entry& e : sorted_) named[e.pack] = true;
   std::vector<std::string> packs;
-  for (const auto& [pack, number] : pack_numbers_) packs.push_back(pack);
+  for (const auto& [pack, number] : pack_numbers_) {
+    if (named[number]) packs.push_back(pack);
+  }
   return packs;
 }
 
 uint64_t OffsitePackIndex::TextSize() const {
+  Settle();
   uint64_t size = 0;
-  for (const auto& [raw, where] : entries_) {
-    size += raw.size() * 2 + 1 + packs_[where.first].size() + 1 +
-            std::to_string(where.second).size() + 1;
+  for (const Entry& e : sorted_) {
+    size += e.name.size() * 2 + 1 + packs_[e.pack].size() + 1 + std::to_string(e.offset).size() + 1;
   }
   return size;
 }
 
 Status OffsitePackIndex::WriteText(ByteSink* out) const {
+  Settle();
   std::string text;
-  for (const auto& [raw, where] : entries_) {
-    text += HexEncode(raw.data(), raw.size());
+  for (const Entry& e : sorted_) {
+    text += HexEncode(e.name.data(), e.name.size());
     text += ' ';
-    text += packs_[where.first];
+    text += packs_[e.pack];
     text += ' ';
-    text += std::to_string(where.second);
+    text += std::to_string(e.offset);
     text += '\n';
     if (text.size() >= kTextBlockBytes) {
       ARKWIKI_RETURN_IF_ERROR(out->Write(text));
@@ -131,41 +182,80 @@ std::string OffsitePackIndex::Text() const {
   return text.data();
 }
 
-Result<OffsitePackIndex> OffsitePackIndex::Parse(std::string_view text, const std::string& id) {
+Result<OffsitePackIndex> OffsitePackIndex::Read(const RandomAccessFile& file, uint64_t offset,
+                                                uint64_t size, const std::string& id) {
   OffsitePackIndex index;
+  // Every line is at least kMinLineBytes long: reserving for that many
+  // spares the doubling's second copy (the index is the largest thing a
+  // reader holds) at the cost of the few bytes an offset's digits add.
+  constexpr uint64_t kMinLineBytes = 64 + 1 + 32 + 1 + 1 + 1;
+  index.sorted_.reserve(
+      static_cast<size_t>(std::min<uint64_t>(size, kMaxRecordBytes) / kMinLineBytes));
+  std::string block(kTextBlockBytes, '\0');
+  std::string line;  // the part of a line that a block boundary cut
   size_t line_number = 0;
-  while (!text.empty()) {
+  const auto parse_line = [&](std::string_view text) -> Status {
     ++line_number;
-    const size_t eol = text.find('\n');
-    if (eol == std::string_view::npos) return BadRecord(id, "its pack index has no last newline");
-    const std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol + 1);
     const std::string where = "line " + std::to_string(line_number) + " of its pack index";
-    if (line.size() < 64 + 1 + 32 + 2 || line[64] != ' ' || line[97] != ' ') {
+    if (text.size() < 64 + 1 + 32 + 2 || text[64] != ' ' || text[97] != ' ') {
       return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
     }
-    const std::string_view name = line.substr(0, 64);
-    const std::string_view pack = line.substr(65, 32);
-    const std::string_view digits = line.substr(98);
-    uint64_t offset = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+    const std::string_view name = text.substr(0, 64);
+    const std::string_view pack = text.substr(65, 32);
+    const std::string_view digits = text.substr(98);
+    uint64_t at = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), at);
+    Sha256Raw raw{};
     if (!IsLowerHex(name, 64) || !IsLowerHex(pack, 32) || ec != std::errc() ||
-        end != digits.data() + digits.size() || (digits.size() > 1 && digits[0] == '0')) {
+        end != digits.data() + digits.size() || (digits.size() > 1 && digits[0] == '0') ||
+        !ParseSha256Hex(name, &raw)) {
       return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
     }
-    const std::string name_text(name);
-    if (index.Find(name_text)) return BadRecord(id, where + " names an object twice");
-    index.Add(name_text, std::string(pack), offset);
+    if (at >= kMaxPackBytes) return BadRecord(id, where + " names an offset past any pack");
+    if (!index.sorted_.empty() && !(index.sorted_.back().name < raw)) {
+      return BadRecord(id, where + (index.sorted_.back().name == raw ? " names an object twice"
+                                                                     : " is out of order"));
+    }
+    // In order, so straight into the sorted entries.
+    index.sorted_.push_back({raw, index.PackNumber(pack), static_cast<uint32_t>(at)});
+    return Status::Ok();
+  };
+  for (uint64_t done = 0; done < size;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(block.size(), size - done));
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, file.ReadAt(offset + done, block.data(), want));
+    if (n == 0) return BadRecord(id, "its pack index is cut short");
+    done += n;
+    std::string_view chunk(block.data(), n);
+    for (size_t eol; (eol = chunk.find('\n')) != std::string_view::npos;) {
+      if (line.empty()) {
+        ARKWIKI_RETURN_IF_ERROR(parse_line(chunk.substr(0, eol)));
+      } else {
+        line.append(chunk.substr(0, eol));
+        ARKWIKI_RETURN_IF_ERROR(parse_line(line));
+        line.clear();
+      }
+      chunk.remove_prefix(eol + 1);
+    }
+    // No line Text writes is longer than ~120 bytes.
+    if (line.size() + chunk.size() > 256) {
+      return BadRecord(id, "line " + std::to_string(line_number + 1) +
+                               " of its pack index is not \"<name> <pack> <offset>\"");
+    }
+    line.append(chunk);
   }
+  if (!line.empty()) return BadRecord(id, "its pack index has no last newline");
   return index;
 }
 
-Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& files, size_t i) {
-  if (const Sha256Raw* raw = files.UploadHashAt(i)) return key.ObjectName(*raw);
-  const ManifestFile file = files[i];
+Result<OffsitePackIndex> OffsitePackIndex::Parse(std::string_view text, const std::string& id) {
+  return Read(StringFile(std::string(text)), 0, text.size(), id);
+}
+
+Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFileStore::File& file) {
+  if (file.upload_hash != nullptr) return key.ObjectName(*file.upload_hash);
   Sha256Raw raw{};
-  if (!ParseSha256Hex(file.sha256, &raw)) {
-    return Status::Corruption("the manifest gives " + file.path + " no valid SHA-256");
+  if (file.other == nullptr || !ParseSha256Hex(file.other->sha256, &raw)) {
+    return Status::Corruption("the manifest gives " + file.Get().path + " no valid SHA-256");
   }
   return key.ObjectName(raw);
 }
@@ -223,8 +313,121 @@ std::string RecordPlaintext(const OffsiteRecord& record) {
   return text.data();
 }
 
-Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
-                                 const std::string& id) {
+namespace {
+
+// Bytes [offset, offset + size) of a file as a file of their own.
+class FileWindow final : public RandomAccessFile {
+ public:
+  FileWindow(std::shared_ptr<const RandomAccessFile> file, uint64_t offset, uint64_t size)
+      : file_(std::move(file)), offset_(offset), size_(size) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    if (offset >= size_) return size_t{0};
+    return file_->ReadAt(offset_ + offset, buf, std::min<uint64_t>(n, size_ - offset));
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  std::shared_ptr<const RandomAccessFile> file_;
+  uint64_t offset_;
+  uint64_t size_;
+};
+
+// A private file in `dir`, open for writing and for reading, whose name is
+// removed before it is handed out.
+struct UnnamedFile {
+  std::unique_ptr<WritableFile> out;
+  std::shared_ptr<const RandomAccessFile> in;
+};
+
+Result<UnnamedFile> CreateUnnamed(const OffsiteScratch& scratch, const std::string& what) {
+  const std::string path = JoinPath(scratch.dir, "arkwiki-" + what + "-" + RandomHex(8));
+  UnnamedFile f;
+  auto out = scratch.env->NewWritableFile(path, CreateMode::kExclusivePrivate);
+  if (!out.ok()) return out.status().WithContext("creating scratch file " + path);
+  f.out = std::move(out).value();
+  auto in = scratch.env->NewRandomAccessFile(path);
+  Status removed = scratch.env->RemoveFile(path);
+  if (!in.ok()) return in.status().WithContext("opening scratch file " + path);
+  ARKWIKI_RETURN_IF_ERROR(removed.WithContext("removing scratch file " + path));
+  f.in = std::move(in).value();
+  return f;
+}
+
+// Appends to a WritableFile.
+class WritableFileSink final : public ByteSink {
+ public:
+  explicit WritableFileSink(WritableFile* file) : file_(file) {}
+  Status Write(std::string_view data) override {
+    bytes_ += data.size();
+    return file_->Append(data);
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  WritableFile* file_;
+  uint64_t bytes_ = 0;
+};
+
+// The header line: the bytes up to the first newline, which must come
+// within kMaxHeaderBytes (it holds restore-point.json, at most 1 MiB).
+constexpr uint64_t kMaxHeaderBytes = (uint64_t{1} << 20) * 2;
+
+Result<std::string> ReadHeaderLine(const RandomAccessFile& plain, const std::string& id) {
+  std::string line;
+  std::string block(kTextBlockBytes, '\0');
+  for (uint64_t at = 0;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, plain.ReadAt(at, block.data(), block.size()));
+    if (n == 0) return BadRecord(id, "it has no header line");
+    const std::string_view chunk(block.data(), n);
+    const size_t eol = chunk.find('\n');
+    line.append(chunk.substr(0, eol));
+    if (eol != std::string_view::npos) return line;
+    at += n;
+    if (at > kMaxHeaderBytes) return BadRecord(id, "its header line is too long");
+  }
+}
+
+Status ParseHeader(const std::string& line, const std::string& id, OffsiteRecord* r,
+                   uint64_t* packed_bytes) {
+  try {
+    Poco::JSON::Parser parser;
+    auto o = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+    if (!o || o->getValue<std::string>("format") != kRecordFormat) {
+      return BadRecord(id, "not an arkwiki record");
+    }
+    const int version = o->getValue<int>("format_version");
+    if (version > kRecordFormatVersion) {
+      return Status::Unsupported("the off-site record of restore point " + id +
+                                 " has a newer format than this arkwiki reads");
+    }
+    r->repository_id = o->getValue<std::string>("repository_id");
+    r->id = o->getValue<std::string>("id");
+    r->point_json = o->getValue<std::string>("restore_point");
+    *packed_bytes = version >= 2 ? o->getValue<Poco::UInt64>("packed_bytes") : 0;
+  } catch (const Poco::Exception& e) {
+    return BadRecord(id, e.displayText());
+  } catch (const std::exception& e) {
+    return BadRecord(id, e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+OffsiteScratch OffsiteScratch::Default() {
+  const char* tmp = std::getenv("TMPDIR");
+  OffsiteScratch scratch;
+  scratch.env = Env::Default();
+  scratch.dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  return scratch;
+}
+
+ManifestFileStore NewFileStore(const OffsiteScratch& scratch) {
+  return ManifestFileStore::InDir(scratch.env, scratch.dir, scratch.files_held);
+}
+
+Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
+                                  const std::string& id, const OffsiteScratch& scratch) {
   if (!IsSnapshotId(id)) return Status::InvalidArgument("not a restore point id: '" + id + "'");
   Result<uint64_t> size = target->Stat(RecordKey(id));
   if (size.status().code() == StatusCode::kNotFound) {
@@ -232,21 +435,42 @@ Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   }
   ARKWIKI_RETURN_IF_ERROR(size.status());
   if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
-  StringByteSink plain;
-  DecryptingSink decrypt(key, RecordKey(id), &plain);
-  // Stat's answer comes from the target too: Get holds it to that size (to
-  // the cap when a server gave no size, which no record has).
-  const uint64_t max_bytes = *size > 0 ? *size : kMaxRecordBytes;
-  ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), max_bytes, &decrypt));
-  ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
-  ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ParseRecord(plain.data(), id));
+  ARKWIKI_ASSIGN_OR_RETURN(UnnamedFile plain, CreateUnnamed(scratch, "record"));
+  // The reader was opened before the first byte was written: the size is
+  // the writer's count, not the reader's.
+  uint64_t total = 0;
+  {
+    WritableFileSink sink(plain.out.get());
+    DecryptingSink decrypt(key, RecordKey(id), &sink);
+    // Stat's answer comes from the target too: Get holds it to that size
+    // (to the cap when a server gave no size, which no record has).
+    const uint64_t max_bytes = *size > 0 ? *size : kMaxRecordBytes;
+    ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), max_bytes, &decrypt));
+    ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
+    total = sink.bytes();
+  }
+  ARKWIKI_RETURN_IF_ERROR(plain.out->Close().WithContext("writing a scratch file"));
+  plain.out.reset();
+  ReadBackRecord read;
+  OffsiteRecord& r = read.record;
+  ARKWIKI_ASSIGN_OR_RETURN(std::string header, ReadHeaderLine(FileWindow(plain.in, 0, total), id));
+  uint64_t packed_bytes = 0;
+  ARKWIKI_RETURN_IF_ERROR(ParseHeader(header, id, &r, &packed_bytes));
+  const uint64_t index_at = header.size() + 1;
+  if (packed_bytes > total - index_at) return BadRecord(id, "its pack index is cut short");
+  ARKWIKI_ASSIGN_OR_RETURN(r.packed, OffsitePackIndex::Read(*plain.in, index_at, packed_bytes, id));
+  const uint64_t manifest_at = index_at + packed_bytes;
+  read.manifest = std::make_unique<FileWindow>(plain.in, manifest_at, total - manifest_at);
   // The encryption already binds both; a mismatch here is a bug or a forgery
   // with the key, and is refused all the same.
-  if (record.id != id || record.repository_id != key.repository_id()) {
-    return BadRecord(
-        id, "it names restore point " + record.id + " of repository " + record.repository_id);
+  if (r.id != id || r.repository_id != key.repository_id()) {
+    return BadRecord(id, "it names restore point " + r.id + " of repository " + r.repository_id);
   }
-  return record;
+  return read;
+}
+
+Result<Manifest> ParseRecordManifest(const ReadBackRecord& read, ManifestFileStore* files) {
+  return ParseManifestFile(*read.manifest, files);
 }
 
 Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +13,12 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/byte_sink.h"
+#include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/backup/offsite_target.h"
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
+#include "format/manifest_file_store.h"
 
 namespace arkwiki {
 
@@ -43,21 +47,32 @@ std::string PackKey(const std::string& pack);
 // pack name (32 hex digits) and the offset of the sealed object in the pack.
 // A sealed object is stored in a pack byte for byte as it would be stored
 // on its own (bound to ObjectKey(name)), EncryptedSize(file size) bytes.
-// Kept compact: about 80 bytes per object.
+//
+// Why a sorted vector: a record of 1,000,000 small files names as many
+// packed objects, and a std::map of them took about 100 bytes each, the
+// largest part of a restore's, a check's or a copy's memory. Here an entry
+// takes 40 bytes. Entries added since the last lookup wait in a second
+// vector, sorted and merged in when it grows past a quarter of the first,
+// so that a copy adding a pack's objects between lookups costs O(log n)
+// per step, not a merge each time. Not safe for use from two threads, not
+// even through const methods.
 class OffsitePackIndex {
  public:
   struct Location {
     std::string_view pack;
     uint64_t offset = 0;
   };
-  // Adds or replaces. `name` must be 64 hex digits, `pack` 32 (Parse
-  // checks what comes from a target; the copy makes its own).
+  // Adds or replaces. `name` must be 64 hex digits, `pack` 32, and `offset`
+  // below kMaxPackBytes (Read checks what comes from a target; the copy
+  // makes its own).
   void Add(const std::string& name, const std::string& pack, uint64_t offset);
   std::optional<Location> Find(const std::string& name) const;
   // Adds (or replaces) every entry of `other`.
   void Merge(const OffsitePackIndex& other);
-  bool empty() const { return entries_.empty(); }
-  size_t size() const { return entries_.size(); }
+  // Drops every entry whose pack `keep` refuses.
+  void RetainPacks(const std::function<bool(std::string_view pack)>& keep);
+  bool empty() const { return sorted_.empty() && pending_.empty(); }
+  size_t size() const;
   // The packs named, sorted.
   std::vector<std::string> Packs() const;
   // One line per object, sorted by name: "<name> <pack> <offset>\n".
@@ -65,20 +80,40 @@ class OffsitePackIndex {
   // Text() written to `out` in blocks, and its size, without holding it.
   Status WriteText(ByteSink* out) const;
   uint64_t TextSize() const;
-  // Refuses (Corruption, naming restore point `id`) any line not shaped as
-  // Text writes it.
+  // Reads Text's lines from bytes [offset, offset + size) of `file`, in
+  // blocks. Refuses (Corruption, naming restore point `id`) any line not
+  // shaped as Text writes it, names out of order or named twice, and an
+  // offset no pack reaches; the file's error when it cannot be read.
+  static Result<OffsitePackIndex> Read(const RandomAccessFile& file, uint64_t offset, uint64_t size,
+                                       const std::string& id);
+  // Read, from bytes in memory.
   static Result<OffsitePackIndex> Parse(std::string_view text, const std::string& id);
 
  private:
-  void AddRaw(const Sha256Raw& name, const std::string& pack, uint64_t offset);
+  struct Entry {
+    Sha256Raw name{};
+    uint32_t pack = 0;    // index into packs_
+    uint32_t offset = 0;  // below kMaxPackBytes
+  };
+  static bool ByName(const Entry& a, const Entry& b) { return a.name < b.name; }
+  void AddRaw(const Sha256Raw& name, std::string_view pack, uint64_t offset);
+  uint32_t PackNumber(std::string_view pack);
+  // Sorts pending_, the last of equal names winning.
+  void SortPending() const;
+  // Merges pending_ into sorted_, pending_'s entries replacing equal ones.
+  void Settle() const;
+  const Entry* FindRaw(const Sha256Raw& name) const;
+
   std::vector<std::string> packs_;
   std::map<std::string, uint32_t, std::less<>> pack_numbers_;
-  std::map<Sha256Raw, std::pair<uint32_t, uint64_t>> entries_;
+  mutable std::vector<Entry> sorted_;   // by name, no name twice
+  mutable std::vector<Entry> pending_;  // added since; sorted when pending_sorted_
+  mutable bool pending_sorted_ = true;
 };
 
-// The object name of manifest file `i` (keyed hash of its SHA-256).
-// Corruption when the manifest's hash is not a SHA-256.
-Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFiles& files, size_t i);
+// The object name of `file` (keyed hash of its SHA-256). Corruption when
+// the manifest's hash is not a SHA-256.
+Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFileStore::File& file);
 
 struct OffsiteRecord {
   std::string repository_id;
@@ -104,10 +139,27 @@ uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_byte
 // The largest record ReadRecord accepts. A record holds the manifest (about
 // 200 bytes a file) and the pack index (about 110 bytes a packed file).
 inline constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
-// Gets, decrypts and parses the record of `id`; Corruption, naming it, when
-// it fails or belongs to another id or repository.
-Result<OffsiteRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
-                                 const std::string& id);
+// A record read back from a target (ReadRecord).
+struct ReadBackRecord {
+  OffsiteRecord record;  // manifest_text empty
+  // manifest.json, byte for byte: a window on the decrypted record, which
+  // lies in a scratch file without a name (a crash leaves nothing behind).
+  std::unique_ptr<RandomAccessFile> manifest;
+};
+// Gets and decrypts the record of `id` into a private scratch file in
+// scratch.dir that loses its name at once, then parses its header and pack
+// index: a record is never whole in memory (about 300 bytes a file).
+// Corruption, naming it, when it fails or belongs to another id or
+// repository; the scratch file's error (NoSpace, IoError) when it cannot
+// be written or read.
+Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
+                                  const std::string& id, const OffsiteScratch& scratch);
+// An empty store for a manifest's file list, spilling past
+// scratch.files_held files to a scratch file in scratch.dir.
+ManifestFileStore NewFileStore(const OffsiteScratch& scratch);
+// The record's manifest, parsed and checked as a backup's is, its files
+// going to `files` (empty; from NewFileStore), which spills them.
+Result<Manifest> ParseRecordManifest(const ReadBackRecord& read, ManifestFileStore* files);
 // Ids of the records on the target, sorted (oldest first).
 Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target);
 // The objects under `prefix` (kObjectsPrefix or kPacksPrefix) by base name,

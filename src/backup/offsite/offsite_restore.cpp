@@ -1,12 +1,10 @@
 // Reading restore points back from a target: listing, and staging one as a
 // local repository for the import (arkwiki/backup/offsite.h).
 #include <algorithm>
-#include <map>
 #include <memory>
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite.h"
-#include "format/manifest_parser.h"
 #include "offsite/offsite_fetch.h"
 #include "offsite/offsite_record.h"
 #include "repository/point_json.h"
@@ -15,13 +13,15 @@
 namespace arkwiki {
 namespace {
 
-Result<OffsitePoint> ToPoint(const OffsiteRecord& record) {
-  Result<SnapshotInfo> info = ParsePointMeta(record.point_json);
-  if (!info.ok()) return info.status().WithContext("off-site restore point " + record.id);
-  Result<Manifest> manifest = ParseManifest(record.manifest_text);
-  if (!manifest.ok()) return manifest.status().WithContext("off-site restore point " + record.id);
+// The point's info and its manifest, whose files go to `files`.
+Result<OffsitePoint> ToPoint(const ReadBackRecord& read, ManifestFileStore* files) {
+  const std::string& id = read.record.id;
+  Result<SnapshotInfo> info = ParsePointMeta(read.record.point_json);
+  if (!info.ok()) return info.status().WithContext("off-site restore point " + id);
+  Result<Manifest> manifest = ParseRecordManifest(read, files);
+  if (!manifest.ok()) return manifest.status().WithContext("off-site restore point " + id);
   OffsitePoint point{std::move(*info), std::move(*manifest)};
-  point.info.id = record.id;
+  point.info.id = id;
   return point;
 }
 
@@ -68,35 +68,32 @@ Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const s
   return s;
 }
 
-// Stages the files of one pack, each into its own new file: `entries` are
-// (offset, index into `files`), sorted by offset. A file named twice is
-// staged once.
+// Stages the files of one pack, each into its own new file: `slices`
+// sorted by offset, their `out` unset. A file named twice is staged once.
 Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const RepoLayout& repo,
-                 const std::string& id, const ManifestFiles& files, const std::string& pack,
-                 const std::vector<std::pair<uint64_t, size_t>>& entries) {
+                 const std::string& id, const std::string& pack, std::vector<PackSlice>* slices) {
   std::vector<std::unique_ptr<FileByteSink>> outs;
-  std::vector<PackSlice> slices;
+  std::vector<PackSlice> staged;
   std::vector<std::string> dests;
   Status s;
-  for (const auto& [offset, i] : entries) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
-    const ManifestFile file = files[i];
-    ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
+  for (PackSlice& slice : *slices) {
+    ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, slice.file));
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
-    if (exists && !UploadEntryHash(file.path).empty()) continue;
+    if (exists && !UploadEntryHash(slice.file.path).empty()) continue;
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
     auto out = FileByteSink::Create(env, dest, CreateMode::kExclusive);
     if (!out.ok()) {
       s = out.status();
       break;
     }
-    slices.push_back({std::move(name), file, offset, out->get(), Status::Ok()});
+    slice.out = out->get();
+    staged.push_back(std::move(slice));
     outs.push_back(std::move(out).value());
     dests.push_back(std::move(dest));
   }
-  if (s.ok() && !slices.empty()) s = FetchPacked(target, key, pack, &slices);
-  for (size_t i = 0; s.ok() && i < slices.size(); ++i) {
-    s = slices[i].result;
+  if (s.ok() && !staged.empty()) s = FetchPacked(target, key, pack, &staged);
+  for (size_t i = 0; s.ok() && i < staged.size(); ++i) {
+    s = staged[i].result;
     if (s.ok()) s = outs[i]->Close();
   }
   if (!s.ok()) {
@@ -107,15 +104,28 @@ Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const R
   return s;
 }
 
+// Copies `from` whole to `file`.
+Status CopyInto(const RandomAccessFile& from, WritableFile* file) {
+  std::string block(size_t{64} << 10, '\0');
+  for (uint64_t at = 0; at < from.Size();) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, from.ReadAt(at, block.data(), block.size()));
+    if (n == 0) return Status::IoError("a scratch file ended early");
+    ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(block.data(), n)));
+    at += n;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key) {
+Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key,
+                                                   const OffsiteScratch& scratch) {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
   std::vector<OffsitePoint> points;
   for (const std::string& id : ids) {
-    ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target, key, id));
-    ARKWIKI_ASSIGN_OR_RETURN(OffsitePoint point, ToPoint(record));
-    point.manifest.files = ManifestFiles();  // frees it: a listing shows no file
+    ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord read, ReadRecord(target, key, id, scratch));
+    ManifestFileStore files = NewFileStore(scratch);  // dropped: a listing shows no file
+    ARKWIKI_ASSIGN_OR_RETURN(OffsitePoint point, ToPoint(read, &files));
     points.push_back(std::move(point));
   }
   return points;
@@ -124,40 +134,53 @@ Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const 
 Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const OffsiteKey& key,
                                      const std::string& wanted, const std::string& staging_dir) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string id, ResolveId(target, wanted));
-  ARKWIKI_ASSIGN_OR_RETURN(OffsiteRecord record, ReadRecord(target, key, id));
-  ARKWIKI_ASSIGN_OR_RETURN(OffsitePoint point, ToPoint(record));
   RepoLayout repo(staging_dir);
   ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(repo.format_file));
   if (exists) return Status::AlreadyExists(staging_dir + " already holds a repository");
-  const ManifestFiles& files = point.manifest.files;
+  // The record and, past a few thousand files, its file list go to unnamed
+  // scratch files in the staging directory.
+  ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(staging_dir));
+  OffsiteScratch scratch;
+  scratch.env = env;
+  scratch.dir = staging_dir;
+  ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord read, ReadRecord(target, key, id, scratch));
+  ManifestFileStore files = NewFileStore(scratch);
+  ARKWIKI_RETURN_IF_ERROR(ToPoint(read, &files).status());
   const std::string where = "restore point " + id + " on " + target->Describe();
-  for (const auto& file : files) {  // every path first: nothing written yet
-    ARKWIKI_RETURN_IF_ERROR(StagedPath(repo, id, file).status().WithContext(where));
+  {
+    ManifestFileStore::Cursor cursor = files.Walk();  // every path first: nothing written yet
+    for (;;) {
+      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+      if (f == nullptr) break;
+      ARKWIKI_RETURN_IF_ERROR(StagedPath(repo, id, f->Get()).status().WithContext(where));
+    }
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
-  // Packed files are staged pack by pack, each pack read once; 16 bytes a
-  // file meanwhile.
-  std::map<std::string, std::vector<std::pair<uint64_t, size_t>>> by_pack;
-  for (size_t i = 0; i < files.size(); ++i) {
-    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, files, i));
-    if (auto at = record.packed.Find(name)) {
-      by_pack[std::string(at->pack)].emplace_back(at->offset, i);
+  PackedBatch batch([&](const std::string& pack, std::vector<PackSlice>* slices) {
+    return StagePack(env, target, key, repo, id, pack, slices).WithContext(where);
+  });
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (;;) {
+    ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+    if (f == nullptr) break;
+    ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
+    const ManifestFile file = f->Get();
+    if (auto at = read.record.packed.Find(name)) {
+      ARKWIKI_RETURN_IF_ERROR(batch.Add(
+          std::string(at->pack), {std::move(name), file, at->offset, nullptr, Status::Ok()}));
       continue;
     }
-    const ManifestFile file = files[i];
     ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
     ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
   }
-  for (auto& [pack, entries] : by_pack) {
-    std::sort(entries.begin(), entries.end());
-    ARKWIKI_RETURN_IF_ERROR(
-        StagePack(env, target, key, repo, id, files, pack, entries).WithContext(where));
-  }
+  ARKWIKI_RETURN_IF_ERROR(batch.Flush());
   const std::string dir = repo.SnapshotDir(id);
-  ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, JoinPath(dir, kPointMeta), record.point_json));
+  ARKWIKI_RETURN_IF_ERROR(
+      WriteFileAtomically(env, JoinPath(dir, kPointMeta), read.record.point_json));
   // The manifest last: it marks the staged point complete (ListPointIds).
   ARKWIKI_RETURN_IF_ERROR(
-      WriteFileAtomically(env, JoinPath(dir, kPointManifest), record.manifest_text));
+      WriteFileAtomically(env, JoinPath(dir, kPointManifest),
+                          [&](WritableFile* file) { return CopyInto(*read.manifest, file); }));
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, repo.format_file, RepositoryJson()));
   return id;
 }

@@ -15,6 +15,7 @@
 #include "arkwiki/core/hash.h"
 #include "arkwiki/testing/fault_injection_env.h"
 #include "backup/zip_test_util.h"
+#include "support/full_disk_env.h"
 #include "support/temp_dir.h"
 #include "verify/archive_checks.h"
 
@@ -203,47 +204,13 @@ TEST(UploadRowsTest, RunFilesAreRemovedWhenTheOwnerGoesAwayUnread) {
   EXPECT_EQ(testing::EntriesIn(dir.path()), 0u);
 }
 
-// A disk that fills after `limit` bytes: every later write fails with
-// NoSpace, while removing files still works (as on a real full disk).
-class FullDiskEnv : public EnvWrapper {
- public:
-  FullDiskEnv(Env* target, uint64_t limit) : EnvWrapper(target), left_(limit) {}
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
-                                                        CreateMode m) override {
-    ARKWIKI_ASSIGN_OR_RETURN(auto file, target()->NewWritableFile(p, m));
-    return std::unique_ptr<WritableFile>(new File(std::move(file), &left_));
-  }
-
- private:
-  class File : public WritableFile {
-   public:
-    File(std::unique_ptr<WritableFile> f, std::atomic<uint64_t>* left)
-        : f_(std::move(f)), left_(left) {}
-    Status Append(std::string_view data) override {
-      if (data.size() > *left_) {
-        *left_ = 0;
-        return Status::NoSpace("no space left on device");
-      }
-      *left_ -= data.size();
-      return f_->Append(data);
-    }
-    Status Sync() override { return f_->Sync(); }
-    Status Close() override { return f_->Close(); }
-
-   private:
-    std::unique_ptr<WritableFile> f_;
-    std::atomic<uint64_t>* left_;
-  };
-  std::atomic<uint64_t> left_;
-};
-
 TEST(UploadRowsTest, AFullDiskIsNoSpaceAndLeavesNoRunFile) {
   const UploadsTable table(ManyRows(30));
   testing::TempDir dir;
   const uint64_t row_bytes = sizeof(UploadRows::Row);
   // Each run of 4 rows is one write; the last run holds 2 rows.
   for (uint64_t limit = 0; limit < 30 * row_bytes; limit += 2 * row_bytes) {
-    FullDiskEnv env(Env::Default(), limit);
+    testing::FullDiskEnv env(Env::Default(), limit);
     Status s;
     {
       UploadRows rows(&env, RunPrefix(dir), 4);

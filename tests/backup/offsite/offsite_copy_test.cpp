@@ -88,6 +88,8 @@ class OffsiteCopyTest : public ::testing::Test {
   std::string data_ = dir_.Sub("data");
   std::string repo_dir_ = DefaultBackupDir(data_);
   std::string target_dir_ = dir_.Sub("target");
+  // Two files held: every manifest read back spills to its scratch file.
+  OffsiteScratch scratch_{Env::Default(), dir_.path(), 2};
   std::unique_ptr<OffsiteTarget> target_;
   std::unique_ptr<OffsiteKey> key_;
 };
@@ -177,10 +179,10 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_EQ(copied->objects_present, 0u);
   EXPECT_EQ(copied->packs_sent, Packs().size());
   EXPECT_EQ(copied->packs_sent, 1u) << "the small files go up in one pack";
-  auto record = ReadRecord(target_.get(), *key_, id);
+  auto record = ReadRecord(target_.get(), *key_, id, scratch_);
   ASSERT_TRUE(record.ok()) << record.status().ToString();
-  EXPECT_EQ(copied->objects_sent, Objects().size() + record->packed.size());
-  auto points = ListTargetPoints(target_.get(), *key_);
+  EXPECT_EQ(copied->objects_sent, Objects().size() + record->record.packed.size());
+  auto points = ListTargetPoints(target_.get(), *key_, scratch_);
   ASSERT_TRUE(points.ok()) << points.status().ToString();
   ASSERT_EQ(points->size(), 1u);
   EXPECT_EQ(points->at(0).info.id, id);
@@ -217,9 +219,9 @@ TEST_F(OffsiteCopyTest, APointDeletedWhileItIsCopiedStillGetsItsRecord) {
   slow.Release();
   copy.join();
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
-  auto record = ReadRecord(target_.get(), *key_, id);
+  auto record = ReadRecord(target_.get(), *key_, id, scratch_);
   ASSERT_TRUE(record.ok()) << record.status().ToString();
-  EXPECT_FALSE(record->manifest_text.empty());
+  EXPECT_GT(record->manifest->Size(), 0u);
 }
 
 TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
@@ -242,7 +244,7 @@ TEST_F(OffsiteCopyTest, EachObjectIsPutWithTheSha256OfItsEncryptedBytes) {
 // keeps its connection.
 TEST_F(OffsiteCopyTest, ListedRestorePointsHoldTheirCountsNotTheirFileLists) {
   ASSERT_TRUE(Copy(Snap()).ok());
-  auto points = ListTargetPoints(target_.get(), *key_);
+  auto points = ListTargetPoints(target_.get(), *key_, scratch_);
   ASSERT_TRUE(points.ok()) << points.status().ToString();
   ASSERT_EQ(points->size(), 1u);
   const OffsitePoint& point = points->front();
@@ -292,12 +294,12 @@ TEST_F(OffsiteCopyTest, InterruptedCopyIsNeverARestorePointAndTheNextOneComplete
     auto copied = copier.Copy(id);
     if (copied.ok()) break;
     EXPECT_EQ(copied.status().code(), StatusCode::kIoError) << fail_at;
-    auto points = ListTargetPoints(target_.get(), *key_);
+    auto points = ListTargetPoints(target_.get(), *key_, scratch_);
     ASSERT_TRUE(points.ok()) << points.status().ToString();
     EXPECT_TRUE(points->empty()) << "a half copy is listed, failing Put " << fail_at;
     ASSERT_LT(fail_at, 10);
   }
-  ASSERT_EQ(ListTargetPoints(target_.get(), *key_)->size(), 1u);
+  ASSERT_EQ(ListTargetPoints(target_.get(), *key_, scratch_)->size(), 1u);
   EXPECT_TRUE(RestoreCheck(id).ok());
   EXPECT_TRUE(Env::Default()->ListDir(repo_dir_ + "/tmp")->empty()) << "spool files left";
 }
@@ -316,7 +318,7 @@ TEST_F(OffsiteCopyTest, CopyMissingCopiesEachPointOnce) {
 TEST_F(OffsiteCopyTest, NothingOnTheTargetRevealsAFileHash) {
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
-  auto manifest = ListTargetPoints(target_.get(), *key_)->at(0).manifest;
+  auto manifest = ListTargetPoints(target_.get(), *key_, scratch_)->at(0).manifest;
   const std::string listing = testing::TreeFingerprint(target_dir_);
   for (const ManifestFile& f : manifest.files) {
     EXPECT_EQ(listing.find(f.sha256.substr(0, 16)), std::string::npos) << f.path;
@@ -331,7 +333,7 @@ TEST_F(OffsiteCopyTest, RefusesAFlippedByteInAnObject) {
   Status s = RestoreCheck(id);
   EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
   EXPECT_NE(s.message().find("failed authentication"), std::string::npos) << s.message();
-  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->damaged.size(), 1u);
   EXPECT_EQ(report->damaged[0].problem, "damaged");
@@ -345,7 +347,7 @@ TEST_F(OffsiteCopyTest, RefusesACutObject) {
   const std::string victim = Path(Objects().at(0).key);
   ASSERT_EQ(::truncate(victim.c_str(), 40), 0);
   EXPECT_EQ(RestoreCheck(id).code(), StatusCode::kCorruption);
-  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0});
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0}, scratch_);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->damaged.size(), 1u);
   EXPECT_EQ(report->damaged[0].problem, "wrong size") << "found without reading data";
@@ -377,7 +379,7 @@ TEST_F(OffsiteCopyTest, RefusesARecordReplayedUnderAnotherId) {
   Status s = RestoreCheck("latest");
   EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
   EXPECT_NE(s.message().find(new_id), std::string::npos) << s.message();
-  EXPECT_FALSE(ListTargetPoints(target_.get(), *key_).ok());
+  EXPECT_FALSE(ListTargetPoints(target_.get(), *key_, scratch_).ok());
 }
 
 TEST_F(OffsiteCopyTest, RefusesARecordOfAnotherRepository) {
@@ -411,7 +413,7 @@ TEST_F(OffsiteCopyTest, RefusesToStartARepositoryOverForeignObjects) {
 
 TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
   const std::string id = Snap();
-  auto manifest = ListTargetPoints(target_.get(), *key_);
+  auto manifest = ListTargetPoints(target_.get(), *key_, scratch_);
   const std::string sha = Sha256Hex(std::string(3000, '1'));
   // A small upload: stored in a pack, and read out of it by the copy.
   const RepoLayout repo(repo_dir_);
@@ -424,7 +426,8 @@ TEST_F(OffsiteCopyTest, ALocalObjectDamagedSinceItsCheckIsNotCopied) {
   FlipByte(JoinPath(PacksDir(repo), packs->packs()[entry->pack]), entry->offset);
   auto copied = Copy(id);
   EXPECT_EQ(copied.status().code(), StatusCode::kCorruption) << copied.status().ToString();
-  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record without its objects";
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_, scratch_)->empty())
+      << "no record without its objects";
 }
 
 TEST_F(OffsiteCopyTest, ACopyWaitingOnItsTargetHoldsUpNoRestorePointOnlyPrune) {
@@ -472,11 +475,12 @@ TEST_F(OffsiteCopyTest, ACancelledCopyStopsAtTheNextObjectAndTheNextCopyComplete
       << cancelled.status().message();
   EXPECT_EQ(slow.puts(), 1) << "the object on its way finishes; no other starts";
   EXPECT_EQ(Objects().size(), 1u);
-  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty()) << "no record, no half point";
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_, scratch_)->empty())
+      << "no record, no half point";
   auto next = Copy(id);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(next->objects_present, 1u);
-  EXPECT_EQ(ListTargetPoints(target_.get(), *key_)->size(), 1u);
+  EXPECT_EQ(ListTargetPoints(target_.get(), *key_, scratch_)->size(), 1u);
 }
 
 TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
@@ -487,7 +491,7 @@ TEST_F(OffsiteCopyTest, APointDeletedSinceItWasListedIsSkippedNotAFailure) {
   ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
   EXPECT_FALSE(skipped->has_value());
   EXPECT_EQ(copier.Copy(id).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty());
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_, scratch_)->empty());
 }
 
 TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndKeepsAPackTheKeptPointNeeds) {
@@ -496,25 +500,27 @@ TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndKeepsAPackTheKeptPointNeeds) {
   const std::string newest = Snap();
   ASSERT_TRUE(Copy(newest).ok());
   RetentionPolicy keep_one{1, 0, 0, 0, 30};
-  auto pruned = PruneTarget(target_.get(), *key_, keep_one, 2000000000);
+  auto pruned =
+      PruneTarget(target_.get(), *key_, keep_one, 2000000000, kOffsitePruneGraceSeconds, scratch_);
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(pruned->forgotten.size(), 1u);
   // The first point's pack also holds settings and one.bin, which the
   // newest point names: it is kept whole.
   EXPECT_EQ(pruned->objects.packs_removed, 0u);
   EXPECT_EQ(Packs().size(), 2u);
-  auto points = ListTargetPoints(target_.get(), *key_);
+  auto points = ListTargetPoints(target_.get(), *key_, scratch_);
   ASSERT_EQ(points->size(), 1u);
   EXPECT_EQ(points->at(0).info.id, newest);
   EXPECT_TRUE(RestoreCheck(newest).ok());
-  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_)->ok());
 }
 
 TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
   FlipByte(Path(RecordKey(id)), 50);
-  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
+  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000,
+                            kOffsitePruneGraceSeconds, scratch_);
   EXPECT_EQ(pruned.status().code(), StatusCode::kCorruption);
   EXPECT_FALSE(Packs().empty());
 }
@@ -533,13 +539,15 @@ TEST_F(OffsiteCopyTest, PruneRemovesAnUnnamedObjectOnlyOnceItIsOlderThanTheGrace
   ASSERT_GT(written, 0) << "the directory target gives each object's mtime";
   const int64_t day = kOffsitePruneGraceSeconds;
 
-  auto young = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + day - 1);
+  auto young = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + day - 1,
+                           kOffsitePruneGraceSeconds, scratch_);
   ASSERT_TRUE(young.ok()) << young.status().ToString();
   EXPECT_EQ(young->objects.objects_removed, 0u);
   EXPECT_EQ(young->objects_too_new, 1u);
   EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kOk);
 
-  auto shorter = PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + 3600, 3600);
+  auto shorter =
+      PruneTarget(target_.get(), *key_, RetentionPolicy{}, written + 3600, 3600, scratch_);
   ASSERT_TRUE(shorter.ok()) << shorter.status().ToString();
   EXPECT_EQ(shorter->objects.objects_removed, 1u) << "a grace of an hour, an hour later";
   EXPECT_EQ(target_->Stat(unnamed).status().code(), StatusCode::kNotFound);
@@ -576,15 +584,19 @@ TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot
   {
     auto other_lock = OffsiteTargetLock::Acquire(repo_dir_, **other, "prune in the test");
     ASSERT_TRUE(other_lock.ok()) << other_lock.status().ToString();
-    EXPECT_TRUE(PruneTarget(other->get(), **other_key, RetentionPolicy{}, 2000000000).ok());
+    EXPECT_TRUE(PruneTarget(other->get(), **other_key, RetentionPolicy{}, 2000000000,
+                            kOffsitePruneGraceSeconds, scratch_)
+                    .ok());
   }
   slow.Release();
   copy.join();
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   auto after = OffsiteTargetLock::Acquire(repo_dir_, *target_, "prune in the test");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
-  ASSERT_TRUE(PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000).ok());
-  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+  ASSERT_TRUE(PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000,
+                          kOffsitePruneGraceSeconds, scratch_)
+                  .ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_)->ok());
 }
 
 // Counts Puts, as requests to a provider.
@@ -611,7 +623,7 @@ TEST_F(OffsiteCopyTest, ManySmallFilesGoUpInOnePackAndComeBackWhole) {
   EXPECT_LE(counting.puts, 3) << "one pack, the record, and the database if it is large";
   Status s = RestoreCheck(id);
   EXPECT_TRUE(s.ok()) << s.ToString();
-  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
   EXPECT_GE(report->objects_checked, 41u);
@@ -632,7 +644,8 @@ TEST_F(OffsiteCopyTest, APackNoRecordNamesIsSentAgainAndPruned) {
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   EXPECT_EQ(copied->objects_present, 0u);
   EXPECT_EQ(copied->packs_sent, 1u);
-  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000);
+  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000,
+                            kOffsitePruneGraceSeconds, scratch_);
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(pruned->objects.packs_removed, 1u);
   EXPECT_EQ(Packs().size(), 1u);
@@ -667,12 +680,12 @@ TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {
   AddUpload("y.bin", std::string(4000, 'y'));
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
-  auto record = ReadRecord(target_.get(), *key_, id);
+  auto record = ReadRecord(target_.get(), *key_, id, scratch_);
   ASSERT_TRUE(record.ok()) << record.status().ToString();
   auto where = [&](char fill) {
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(Sha256Hex(std::string(4000, fill)), &raw));
-    auto at = record->packed.Find(key_->ObjectName(raw));
+    auto at = record->record.packed.Find(key_->ObjectName(raw));
     EXPECT_TRUE(at.has_value());
     return at ? std::make_pair(std::string(at->pack), at->offset)
               : std::make_pair(std::string(), uint64_t{0});
@@ -692,7 +705,7 @@ TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << swapped;
   Status s = RestoreCheck(id);
   EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
-  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0});
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->damaged.size(), 2u);
 }
@@ -703,7 +716,7 @@ TEST_F(OffsiteCopyTest, ACutPackFailsEveryFileBeyondTheCut) {
   ASSERT_EQ(Packs().size(), 1u);
   ASSERT_EQ(::truncate(Path(Packs()[0].key).c_str(), 40), 0);
   EXPECT_EQ(RestoreCheck(id).code(), StatusCode::kCorruption);
-  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0});
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{0, 0}, scratch_);
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report->damaged.empty());
   for (const DamagedObject& d : report->damaged) EXPECT_EQ(d.problem, "wrong size");
@@ -728,11 +741,11 @@ TEST_F(OffsiteCopyTest, AnEncryptedLocalRepositoryIsDecryptedAndReencryptedForTh
   copier.SetLocalKey((*repo)->key());
   auto copied = copier.Copy(point->id);
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
-  auto points = ListTargetPoints(target_.get(), *key_);
+  auto points = ListTargetPoints(target_.get(), *key_, scratch_);
   ASSERT_TRUE(points.ok()) << points.status().ToString();
   ASSERT_EQ(points->size(), 1u);
   EXPECT_EQ(points->at(0).info.made_by, "ann");
-  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_)->ok());
   Status s = RestoreCheck("latest");
   EXPECT_TRUE(s.ok()) << s.ToString();
 }

@@ -53,13 +53,15 @@ class OffsiteAttackTest : public ::testing::Test {
   // Rewrites the record of `id` with `extra` added to its manifest, as a
   // holder of the passphrase can.
   void AddToRecord(const std::string& id, const ManifestFile& extra) {
-    auto record = ReadRecord(target_.get(), *key_, id);
-    ASSERT_TRUE(record.ok()) << record.status().ToString();
-    auto manifest = ParseManifest(record->manifest_text);
+    auto read = ReadRecord(target_.get(), *key_, id, {Env::Default(), dir_.path(), 2});
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    std::string text(read->manifest->Size(), '\0');
+    ASSERT_TRUE(read->manifest->ReadAt(0, text.data(), text.size()).ok());
+    auto manifest = ParseManifest(text);
     ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
     manifest->files.push_back(extra);
-    record->manifest_text = SerializeManifest(*manifest);
-    auto sealed = EncryptBytes(*key_, RecordKey(id), RecordPlaintext(*record));
+    read->record.manifest_text = SerializeManifest(*manifest);
+    auto sealed = EncryptBytes(*key_, RecordKey(id), RecordPlaintext(read->record));
     ASSERT_TRUE(sealed.ok());
     ASSERT_TRUE(target_->Put(RecordKey(id), StringFile(*sealed)).ok());
   }

@@ -1,7 +1,7 @@
 // The restore-point record a copy writes in blocks (WriteRecordPlaintext,
 // its manifest read from a file) is byte for byte the record
 // RecordPlaintext makes, of the size RecordPlaintextSize says, and reads
-// back.
+// back through a scratch file; the pack index finds what was added last.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include "arkwiki/backup/directory_target.h"
 #include "arkwiki/core/hash.h"
 #include "offsite/offsite_record.h"
+#include "support/full_disk_env.h"
 #include "support/temp_dir.h"
 
 namespace arkwiki {
@@ -32,6 +33,24 @@ OffsiteRecord RecordOf(size_t packed, size_t manifest_bytes) {
   }
   record.manifest_text.resize(manifest_bytes);
   return record;
+}
+
+std::string ReadAll(const RandomAccessFile& file) {
+  std::string bytes(file.Size(), '\0');
+  auto n = file.ReadAt(0, bytes.data(), bytes.size());
+  EXPECT_TRUE(n.ok() && *n == bytes.size());
+  return bytes;
+}
+
+std::vector<std::string> Names(const std::string& dir) {
+  std::vector<std::string> names;
+  auto entries = Env::Default()->ListDir(dir);
+  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+  if (entries.ok()) {
+    for (const DirEntry& e : *entries) names.push_back(e.name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // The record written through WriteRecordPlaintext with its manifest in a
@@ -72,11 +91,100 @@ TEST(OffsiteRecordTest, ASealedRecordWrittenInBlocksReadsBackWhole) {
   auto sealed = EncryptBytes(**key, RecordKey(record.id), WrittenFromAFile(record));
   ASSERT_TRUE(sealed.ok());
   ASSERT_TRUE((*target)->Put(RecordKey(record.id), StringFile(*sealed)).ok());
-  auto read = ReadRecord(target->get(), **key, record.id);
+  auto read = ReadRecord(target->get(), **key, record.id, {Env::Default(), dir.path(), 2});
   ASSERT_TRUE(read.ok()) << read.status().ToString();
-  EXPECT_EQ(read->manifest_text, record.manifest_text);
-  EXPECT_EQ(read->point_json, record.point_json);
-  EXPECT_EQ(read->packed.Text(), record.packed.Text());
+  EXPECT_EQ(ReadAll(*read->manifest), record.manifest_text);
+  EXPECT_EQ(read->record.point_json, record.point_json);
+  EXPECT_EQ(read->record.packed.Text(), record.packed.Text());
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"target"})
+      << "the scratch file has no name";
+}
+
+TEST(OffsiteRecordTest, AFullScratchDiskFailsTheReadWithNoSpaceAndLeavesNothing) {
+  testing::TempDir dir;
+  auto target = OpenDirectoryTarget(Env::Default(), dir.Sub("target"), true);
+  ASSERT_TRUE(target.ok()) << target.status().ToString();
+  auto key = OffsiteKey::Create("pass phrase", KdfParams::ForTests());
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  OffsiteRecord record = RecordOf(3000, 200000);
+  record.repository_id = (*key)->repository_id();
+  auto sealed = EncryptBytes(**key, RecordKey(record.id), RecordPlaintext(record));
+  ASSERT_TRUE(sealed.ok());
+  ASSERT_TRUE((*target)->Put(RecordKey(record.id), StringFile(*sealed)).ok());
+  testing::FullDiskEnv full(Env::Default(), 100000);
+  auto read = ReadRecord(target->get(), **key, record.id, {&full, dir.Sub("scratch"), 2});
+  EXPECT_EQ(read.status().code(), StatusCode::kNotFound) << "no scratch directory";
+  ASSERT_TRUE(Env::Default()->CreateDirs(dir.Sub("scratch")).ok());
+  read = ReadRecord(target->get(), **key, record.id, {&full, dir.Sub("scratch"), 2});
+  EXPECT_EQ(read.status().code(), StatusCode::kNoSpace) << read.status().ToString();
+  EXPECT_TRUE(Names(dir.Sub("scratch")).empty());
+}
+
+TEST(OffsitePackIndexTest, ALaterAddReplacesAnEarlierOneAcrossLookupsAndMerges) {
+  OffsitePackIndex index;
+  const std::string pack_a(32, 'a');
+  const std::string pack_b(32, 'b');
+  std::vector<std::string> names;
+  for (int i = 0; i < 1000; ++i) names.push_back(Sha256Hex(std::to_string(i)));
+  // Adds and lookups interleaved, as a copy does, so that entries are
+  // found both before and after they are merged into the sorted part.
+  for (int i = 0; i < 1000; ++i) {
+    index.Add(names[i], pack_a, static_cast<uint64_t>(i));
+    if (i % 7 == 0) {
+      auto at = index.Find(names[i / 2]);
+      ASSERT_TRUE(at.has_value()) << i;
+      EXPECT_EQ(at->offset, static_cast<uint64_t>(i / 2));
+    }
+  }
+  for (int i = 0; i < 1000; i += 3) index.Add(names[i], pack_b, 5);
+  EXPECT_EQ(index.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) {
+    auto at = index.Find(names[i]);
+    ASSERT_TRUE(at.has_value()) << i;
+    EXPECT_EQ(at->pack, i % 3 == 0 ? pack_b : pack_a) << i;
+    EXPECT_EQ(at->offset, i % 3 == 0 ? 5u : static_cast<uint64_t>(i)) << i;
+  }
+  EXPECT_FALSE(index.Find(Sha256Hex("not added")).has_value());
+  OffsitePackIndex copy;
+  copy.Merge(index);
+  EXPECT_EQ(copy.Text(), index.Text());
+  auto parsed = OffsitePackIndex::Parse(index.Text(), "20261205T010000Z-abcdef");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Text(), index.Text());
+  EXPECT_EQ(parsed->Packs(), (std::vector<std::string>{pack_a, pack_b}));
+}
+
+TEST(OffsitePackIndexTest, RetainPacksDropsTheEntriesOfTheOthersOnly) {
+  OffsitePackIndex index;
+  for (int i = 0; i < 100; ++i) {
+    index.Add(Sha256Hex(std::to_string(i)), std::string(32, i % 2 == 0 ? 'a' : 'b'), 10);
+  }
+  index.RetainPacks([](std::string_view pack) { return pack[0] == 'a'; });
+  EXPECT_EQ(index.size(), 50u);
+  EXPECT_EQ(index.Packs(), std::vector<std::string>{std::string(32, 'a')});
+  EXPECT_TRUE(index.Find(Sha256Hex("0")).has_value());
+  EXPECT_FALSE(index.Find(Sha256Hex("1")).has_value());
+}
+
+TEST(OffsitePackIndexTest, RefusesNamesOutOfOrderOrTwiceAndOffsetsPastAnyPack) {
+  const std::string id = "20261205T010000Z-abcdef";
+  const std::string low(64, '1');
+  const std::string high(64, '2');
+  const std::string pack(32, 'c');
+  auto line = [&](const std::string& name, uint64_t offset) {
+    return name + " " + pack + " " + std::to_string(offset) + "\n";
+  };
+  EXPECT_TRUE(OffsitePackIndex::Parse(line(low, 0) + line(high, 7), id).ok());
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {line(high, 0) + line(low, 7), "out of order"},
+           {line(low, 0) + line(low, 7), "names an object twice"},
+           {line(low, kMaxPackBytes), "past any pack"},
+           {line(low, 0) + line(high, 7).substr(0, 40), "no last newline"},
+           {line(low, 0) + std::string(300, '9') + "\n", "is not"}}) {
+    auto parsed = OffsitePackIndex::Parse(text, id);
+    EXPECT_EQ(parsed.status().code(), StatusCode::kCorruption) << why;
+    EXPECT_NE(parsed.status().message().find(why), std::string::npos) << parsed.status().ToString();
+  }
 }
 
 TEST(OffsiteRecordTest, AManifestShorterThanItsSizeFailsTheRecord) {

@@ -90,6 +90,8 @@ class OffsiteStreamedCopyTest : public ::testing::Test {
   std::string data_ = dir_.Sub("data");
   std::string repo_dir_ = DefaultBackupDir(data_);
   std::string target_dir_ = dir_.Sub("target");
+  // Two files held: every manifest read back spills to its scratch file.
+  OffsiteScratch scratch_{Env::Default(), dir_.path(), 2};
   std::unique_ptr<OffsiteTarget> target_;
   std::unique_ptr<OffsiteKey> key_;
 };
@@ -111,7 +113,7 @@ TEST_F(OffsiteStreamedCopyTest, NothingPassesThroughCopyTmpAndTheObjectIsTheSeal
   auto plain = DecryptBytes(*key_, key, stored.data());
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(Sha256Hex(*plain), Sha256Hex(large_));
-  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0})->ok());
+  EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_)->ok());
 }
 
 TEST_F(OffsiteStreamedCopyTest, ALocalFileThatNoLongerMatchesLeavesNoObjectOnTheTarget) {
@@ -130,7 +132,28 @@ TEST_F(OffsiteStreamedCopyTest, ALocalFileThatNoLongerMatchesLeavesNoObjectOnThe
   EXPECT_EQ(LargeObjectKey(), "");
   auto incoming = Env::Default()->ListDir(target_dir_ + "/.incoming");
   EXPECT_TRUE(!incoming.ok() || incoming->empty()) << "no partial file left";
-  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_)->empty());
+  EXPECT_TRUE(ListTargetPoints(target_.get(), *key_, scratch_)->empty());
+}
+
+TEST_F(OffsiteStreamedCopyTest, TheRecordReadBackGoesToTheScratchDirNotTheRepository) {
+  OffsiteCopier first(Env::Default(), repo_dir_, target_.get(), *key_);
+  ASSERT_TRUE(first.Copy(Snap()).ok());
+  AddUpload("later.txt", std::string(2000, 'l'));
+  const std::string second_id = Snap();
+  CreatedFilesEnv env(Env::Default());
+  OffsiteCopier second(&env, repo_dir_, target_.get(), *key_);
+  const std::string scratch = dir_.Sub("data-tmp");
+  second.SetScratchDir(scratch);
+  auto copied = second.Copy(second_id);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->objects_sent, 2u) << "the new upload and the database";
+  // The newest record is read back, decrypted, to find what the target
+  // holds in packs: plaintext, so never into the repository.
+  EXPECT_EQ(env.CreatedUnder(scratch).size(), 1u);
+  EXPECT_EQ(env.CreatedUnder(repo_dir_), std::vector<std::string>());
+  auto left = Env::Default()->ListDir(scratch);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_TRUE(left->empty()) << "the scratch file has no name";
 }
 
 }  // namespace
