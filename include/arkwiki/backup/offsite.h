@@ -38,7 +38,7 @@
 //      the restore point in blocks: it is never whole in memory), or
 //      through a spool file in copy-tmp/ where the target takes no
 //      streamed object of its size. A manifest too large for a record
-//      (kMaxRecordBytes, 256 MiB) is refused at step 1, before anything is
+//      (kMaxRecordBytes, 2 GiB) is refused at step 1, before anything is
 //      sent.
 // A cancelled copy (OffsiteCopier's `cancel`) stops before step 3's next
 // object or before step 4, as a failure there would.
@@ -151,11 +151,13 @@ struct OffsitePoint {
 };
 
 // Every restore point on the target, oldest first, each record decrypted
-// and checked (its repository id and its own id bound to its key). Fails,
-// naming it, on the first record that does not pass. Each manifest comes
-// without its file list (`files` empty; its counts stay): a listing of many
-// restore points of many files each would otherwise hold 40 bytes per file
-// per point. StageTargetPoint reads a point's files from its record.
+// (which authenticates every byte) and its header and manifest checked (its
+// repository id and its own id bound to its key); the pack index is left
+// to the readers that use it. Fails, naming it, on the first record that
+// does not pass. Each manifest comes without its file list (`files` empty;
+// its counts stay): a listing of many restore points of many files each
+// would otherwise hold 40 bytes per file per point. StageTargetPoint reads
+// a point's files from its record.
 Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key,
                                                    const OffsiteScratch& scratch);
 

@@ -116,6 +116,11 @@ class ManifestFileStore {
   // share a hash).
   bool uploads_ascending() const { return ascending_; }
   size_t uploads() const { return uploads_; }
+  // Whether files past the kOthersKept-th that is not an upload named by
+  // its hash were added: the list then hands out the last one kept for
+  // them, and only a check of the paths, which refuses such a list, may
+  // walk it.
+  bool others_dropped() const { return others_dropped_; }
   // Whether the scratch file failed to be created, written or read back:
   // the failure is this machine's, not the manifest's.
   bool failed() const { return failed_.load(); }

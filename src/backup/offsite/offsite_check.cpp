@@ -81,18 +81,11 @@ class TargetChecker {
     ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord read, ReadRecord(target_, key_, id, scratch_));
     ManifestFileStore files = NewFileStore(scratch_);
     ARKWIKI_RETURN_IF_ERROR(ParseRecordManifest(read, &files).status());
-    // Packed files are read pack by pack, in batches.
-    PackedBatch batch([&](const std::string& pack, std::vector<PackSlice>* slices) {
-      (void)FetchPacked(target_, key_, pack, slices, &report->bytes_hashed);
-      for (const PackSlice& slice : *slices) {
-        ++report->objects_checked;
-        if (!slice.result.ok()) AddDamage(slice.file.sha256, "damaged", id);
-      }
-      return Status::Ok();
-    });
+    // Packed files are read pack by pack once every listing is checked.
+    PackedReadPlan plan;
     std::string previous;  // a name listed twice in a row is read once
     ManifestFileStore::Cursor cursor = files.Walk();
-    for (;;) {
+    for (size_t i = 0;; ++i) {
       ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
       if (f == nullptr) break;
       ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, *f));
@@ -101,13 +94,20 @@ class TargetChecker {
       std::string problem =
           at ? PackedProblem(file, *at) : ObjectProblem(name, previous, file, report);
       if (!problem.empty()) AddDamage(file.sha256, problem, id);
-      if (at && problem.empty() && ToRead(name, previous)) {
-        ARKWIKI_RETURN_IF_ERROR(
-            batch.Add(std::string(at->pack), {name, file, at->offset, nullptr, Status::Ok()}));
-      }
+      if (at && problem.empty() && ToRead(name, previous)) plan.Note(i, at->pack);
       previous = std::move(name);
     }
-    return batch.Flush();
+    return plan.Read(
+        files,
+        [&](const ManifestFileStore::File& f) { return SliceOf(key_, read.record.packed, f); },
+        [&](const std::string& pack, std::vector<PackSlice>* slices) {
+          (void)FetchPacked(target_, key_, pack, slices, &report->bytes_hashed);
+          for (const PackSlice& slice : *slices) {
+            ++report->objects_checked;
+            if (!slice.result.ok()) AddDamage(slice.file.sha256, "damaged", id);
+          }
+          return Status::Ok();
+        });
   }
 
   // Whether `name`, sound as far as listing shows, is to be read: in the

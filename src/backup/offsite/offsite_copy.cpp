@@ -27,7 +27,9 @@ struct CopyContext {
   OffsiteTarget* target;
   const OffsiteKey& key;
   PresentObjects* present;
-  OffsitePackIndex* packed;  // packed objects on the target a record names
+  // The packed objects the newest record on the target names: reused, and
+  // replaced by the index of each record this copy puts.
+  OffsitePackIndex* packed;
   const Cancellation* cancel;
   const OffsiteScratch& scratch;  // for the restore point's file list
 };
@@ -74,7 +76,7 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFileS
         pack->Append(c.env, from, file, c.key, name, record)
             .WithContext("copying " + file.path + " to " + c.target->Describe()));
     ++result->objects_sent;
-    return pack->full() ? pack->Put(c.packed, result) : Status::Ok();
+    return pack->full() ? pack->Put(result) : Status::Ok();
   }
   ARKWIKI_RETURN_IF_ERROR(SendLoose(c, from, file, name)
                               .WithContext("copying " + file.path + " to " + c.target->Describe()));
@@ -143,18 +145,19 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   // The manifest's text is not held: the record reads it again through this
   // file, opened now, which stays readable if the point is deleted meanwhile
   // (a delete runs beside a copy; prune, which would remove the chunks of a
-  // chunked manifest, waits for the copy lock). A manifest too large for a
-  // record is refused before anything is sent.
+  // chunked manifest, waits for the copy lock). A restore point too large
+  // for a record is refused before anything is sent.
   ARKWIKI_ASSIGN_OR_RETURN(auto manifest_file,
                            c.env->NewRandomAccessFile(JoinPath(dir, kPointManifest)));
-  if (EncryptedSize(manifest_file->Size()) > kMaxRecordBytes) {
-    return RecordTooLarge(id, EncryptedSize(manifest_file->Size()));
-  }
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
-  // The file list spills to a scratch file past manifest_files_held files.
-  ManifestFileStore files =
-      ManifestFileStore::InDir(c.env, c.repo.copy_tmp, RepositoryOptions().manifest_files_held);
+  ManifestFileStore files = NewFileStore(c.scratch);
   ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(c.env, dir, &files).status());
+  // As if every file were packed (each adds a line to the record's index)
+  // and every byte of restore-point.json escaped as \u00XX in the header.
+  const uint64_t largest = EncryptedSize(manifest_file->Size() + 6 * record.point_json.size() +
+                                         kRecordHeaderBytes + kMaxIndexLineBytes * files.size());
+  if (largest > kMaxRecordBytes) return RecordTooLarge(id, largest);
+  record.packed.Reserve(files.size());
   OffsiteCopyResult result;
   result.id = id;
   PackBuffer pack(c.target);
@@ -167,10 +170,13 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
     ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, *f, &pack, &record.packed, &result));
   }
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-  ARKWIKI_RETURN_IF_ERROR(pack.Put(c.packed, &result));
+  ARKWIKI_RETURN_IF_ERROR(pack.Put(&result));
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, *manifest_file, &result));
+  // This record is now the newest: the next point of CopyMissing reuses
+  // what it names, and only one index beside the one being built is held.
+  *c.packed = std::move(record.packed);
   result.puts_unchecked = c.target->UncheckedPuts() - unchecked_before;
   if (result.puts_unchecked > 0) {
     LogWarning("off-site copy of " + id + " to " + c.target->Describe() + ": " +
@@ -184,7 +190,8 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
 
 // The packed objects the newest record on the target names, which a copy
 // may name again without sending them: those in packs that the target
-// lists long enough to hold every file of the record in them, as a loose
+// lists long enough to hold every file of the record in them (a pack cut
+// short is sent again whole), as a loose
 // object is reused only when it is listed with its size. Objects in a pack
 // that is missing or cut short, or that no record names (one put by a copy
 // that failed before its record: on a directory target it may not have
@@ -212,10 +219,14 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
     uint64_t& end = needed[std::string(at->pack)];
     end = std::max(end, at->offset + EncryptedSize(f->size));
   }
-  packed.RetainPacks([&](std::string_view pack) {
+  // A pack the manifest does not reach, or one listed shorter than its
+  // files reach, is not reused at all; nor is an entry the manifest does
+  // not name that lies past its pack's end.
+  packed.RetainIf([&](std::string_view pack, uint64_t offset) {
     const auto size = pack_sizes.find(std::string(pack));
     const auto end = needed.find(pack);
-    return size != pack_sizes.end() && (end == needed.end() || size->second >= end->second);
+    return size != pack_sizes.end() && end != needed.end() && size->second >= end->second &&
+           offset < size->second;
   });
   return std::move(packed);
 }

@@ -137,7 +137,7 @@ Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string
 
 Status PackedBatch::Add(const std::string& pack, PackSlice slice) {
   by_pack_[pack].push_back(std::move(slice));
-  return ++count_ < kBatchFiles ? Status::Ok() : Flush();
+  return ++count_ < batch_files_ ? Status::Ok() : Flush();
 }
 
 Status PackedBatch::Flush() {
@@ -151,10 +151,65 @@ Status PackedBatch::Flush() {
     // slices at one offset would overlap, which FetchPacked refuses.
     slices.erase(std::unique(slices.begin(), slices.end(),
                              [](const PackSlice& a, const PackSlice& b) {
-                               return a.offset == b.offset && a.name == b.name;
+                               return a.offset == b.offset && a.name == b.name &&
+                                      a.file.path == b.file.path;
                              }),
                  slices.end());
     ARKWIKI_RETURN_IF_ERROR(read_pack_(pack, &slices));
+  }
+  return Status::Ok();
+}
+
+Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
+                          const ManifestFileStore::File& file) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, file));
+  const auto at = packed.Find(name);
+  if (!at) return Status::Corruption("the record's pack index no longer lists " + name);
+  return PackSlice{std::move(name), file.Get(), at->offset, nullptr, Status::Ok()};
+}
+
+void PackedReadPlan::Note(size_t i, std::string_view pack) {
+  auto it = numbers_.find(pack);
+  if (it == numbers_.end()) {
+    it = numbers_.emplace(std::string(pack), static_cast<uint32_t>(counts_.size())).first;
+    counts_.push_back(0);
+  }
+  if (pack_of_.size() <= i) pack_of_.resize(i + 1, kNotNoted);
+  pack_of_[i] = it->second;
+  ++counts_[it->second];
+  ++noted_;
+}
+
+Status PackedReadPlan::Read(const ManifestFileStore& files, const SliceOf& slice_of,
+                            const PackedBatch::ReadPack& read_pack) const {
+  // Packs into groups, in the order they were first noted.
+  std::vector<uint32_t> group_of(counts_.size());
+  uint32_t groups = 0;
+  size_t in_group = 0;
+  for (size_t pack = 0; pack < counts_.size(); ++pack) {
+    if (in_group > 0 && in_group + counts_[pack] > batch_files_) {
+      ++groups;
+      in_group = 0;
+    }
+    group_of[pack] = groups;
+    in_group += counts_[pack];
+  }
+  if (in_group > 0) ++groups;
+  std::vector<std::string> names(counts_.size());
+  for (const auto& [name, number] : numbers_) names[number] = name;
+  for (uint32_t group = 0; group < groups; ++group) {
+    PackedBatch batch(read_pack);
+    ManifestFileStore::Cursor cursor = files.Walk();
+    for (size_t i = 0; i < pack_of_.size(); ++i) {
+      ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
+      if (f == nullptr)
+        return Status::IoError("the file list ended before its file " + std::to_string(i));
+      const uint32_t pack = pack_of_[i];
+      if (pack == kNotNoted || group_of[pack] != group) continue;
+      ARKWIKI_ASSIGN_OR_RETURN(PackSlice slice, slice_of(*f));
+      ARKWIKI_RETURN_IF_ERROR(batch.Add(names[pack], std::move(slice)));
+    }
+    ARKWIKI_RETURN_IF_ERROR(batch.Flush());
   }
   return Status::Ok();
 }

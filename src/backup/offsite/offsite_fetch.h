@@ -1,6 +1,7 @@
 // Reading one file back from a target (private to the backup layer).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -10,6 +11,8 @@
 #include "arkwiki/backup/manifest_files.h"
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/backup/offsite_target.h"
+#include "format/manifest_file_store.h"
+#include "offsite/offsite_record.h"
 
 namespace arkwiki {
 
@@ -42,27 +45,67 @@ struct PackSlice {
 Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::string& pack,
                    std::vector<PackSlice>* slices, uint64_t* plain_bytes = nullptr);
 
-// Packed files gathered to be read pack by pack, at most kBatchFiles at a
-// time, so that memory stays flat in the file count: a restore point of
-// 1,000,000 small files is read in batches, each pack once per batch that
-// needs it. A copy packs files in manifest order, so a batch gathered in
-// that order finds its packs whole in it, and reads most packs once.
+// Packed files gathered to be read pack by pack: each pack's slices in
+// offset order, an object gathered twice (same name, offset and path) once,
+// and everything gathered read once `batch_files` are.
 class PackedBatch {
  public:
-  static constexpr size_t kBatchFiles = size_t{1} << 14;
   // Reads one pack's slices, sorted by offset, not overlapping (FetchPacked).
   using ReadPack = std::function<Status(const std::string& pack, std::vector<PackSlice>* slices)>;
-  explicit PackedBatch(ReadPack read_pack) : read_pack_(std::move(read_pack)) {}
+  explicit PackedBatch(ReadPack read_pack, size_t batch_files = SIZE_MAX)
+      : read_pack_(std::move(read_pack)), batch_files_(batch_files) {}
   // Gathers a slice of `pack`; reads the batch when it is full.
   Status Add(const std::string& pack, PackSlice slice);
-  // Reads what is gathered, pack by pack, an object gathered twice once;
-  // stops at the first error.
+  // Reads what is gathered, pack by pack; stops at the first error.
   Status Flush();
 
  private:
   ReadPack read_pack_;
+  size_t batch_files_;
   std::map<std::string, std::vector<PackSlice>> by_pack_;
   size_t count_ = 0;
+};
+
+// Reads the packed files of one restore point's file list pack by pack,
+// each pack once, holding at most about kBatchFiles slices at a time
+// (about 250 bytes each), so that memory stays flat in the file count.
+//
+// Why two steps: a pack is read whole (a target has no ranged Get), so it
+// must be read once for all its files, while the files of a later copy's
+// packs are spread over the whole list (which is in hash order). The
+// caller's pass over the list notes which files to read from which pack
+// (4 bytes a file); Read then makes one pass over the list per group of
+// packs that together hold at most kBatchFiles noted files (a pack holding
+// more is a group of its own), gathers that group's slices and reads them.
+class PackedReadPlan;
+
+// The slice of `file` in the pack `packed` places it in: its object name,
+// the file, its offset. Corruption when the index does not list it.
+Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
+                          const ManifestFileStore::File& file);
+
+class PackedReadPlan {
+ public:
+  static constexpr size_t kBatchFiles = size_t{1} << 14;
+  explicit PackedReadPlan(size_t batch_files = kBatchFiles) : batch_files_(batch_files) {}
+  // Notes that file `i` of the list (given in list order) is to be read
+  // from `pack`.
+  void Note(size_t i, std::string_view pack);
+  size_t noted() const { return noted_; }
+  // The slice of a noted file, made again (its object name, where it lies).
+  using SliceOf = std::function<Result<PackSlice>(const ManifestFileStore::File& file)>;
+  // Reads every noted file (above); stops at the first error, of `files`,
+  // `slice_of` or `read_pack`.
+  Status Read(const ManifestFileStore& files, const SliceOf& slice_of,
+              const PackedBatch::ReadPack& read_pack) const;
+
+ private:
+  static constexpr uint32_t kNotNoted = UINT32_MAX;
+  size_t batch_files_;
+  std::vector<uint32_t> pack_of_;  // by file: an index into counts_, or kNotNoted
+  std::map<std::string, uint32_t, std::less<>> numbers_;
+  std::vector<size_t> counts_;  // noted files per pack
+  size_t noted_ = 0;
 };
 
 }  // namespace arkwiki

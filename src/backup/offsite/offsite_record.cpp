@@ -61,7 +61,29 @@ uint32_t OffsitePackIndex::PackNumber(std::string_view pack) {
 
 void OffsitePackIndex::SortPending() const {
   if (pending_sorted_) return;
-  std::stable_sort(pending_.begin(), pending_.end(), ByName);
+  // Stable, so that of equal names the last added wins. std::stable_sort
+  // would take a buffer of half the entries (20 MB at 1,000,000); this
+  // sorts 4-byte positions by (name, position), then moves the entries
+  // into that order along the permutation's cycles.
+  std::vector<uint32_t> order(pending_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+    return pending_[a].name < pending_[b].name || (pending_[a].name == pending_[b].name && a < b);
+  });
+  for (size_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start) continue;
+    // Entry `start` goes where its cycle says; each step fills one place.
+    const Entry first = pending_[start];
+    size_t at = start;
+    while (order[at] != start) {
+      const size_t from = order[at];
+      pending_[at] = pending_[from];
+      order[at] = static_cast<uint32_t>(at);
+      at = from;
+    }
+    pending_[at] = first;
+    order[at] = static_cast<uint32_t>(at);
+  }
   // Of equal names the last added wins: keep the last of each run.
   size_t kept = 0;
   for (size_t i = 0; i < pending_.size(); ++i) {
@@ -75,8 +97,13 @@ void OffsitePackIndex::SortPending() const {
 void OffsitePackIndex::Settle() const {
   if (pending_.empty()) return;
   SortPending();
-  // Merged from the back into sorted_'s own storage, so that no second
-  // copy of the index is ever held; a name in both keeps pending_'s entry.
+  if (sorted_.empty()) {  // nothing to merge with: no second copy at all
+    sorted_.swap(pending_);
+    return;
+  }
+  // Merged from the back into sorted_'s own storage, so that no merged
+  // copy is built beside it (growing the vector may move it once); a name
+  // in both keeps pending_'s entry.
   const size_t old_size = sorted_.size();
   sorted_.resize(old_size + pending_.size());
   size_t out = sorted_.size();
@@ -101,6 +128,8 @@ void OffsitePackIndex::Settle() const {
   pending_.shrink_to_fit();
   pending_sorted_ = true;
 }
+
+void OffsitePackIndex::Reserve(size_t entries) { pending_.reserve(entries); }
 
 const OffsitePackIndex::Entry* OffsitePackIndex::FindRaw(const Sha256Raw& name) const {
   if (pending_.size() > sorted_.size() / 4) Settle();
@@ -131,11 +160,10 @@ void OffsitePackIndex::Merge(const OffsitePackIndex& other) {
   for (const Entry& e : other.sorted_) AddRaw(e.name, other.packs_[e.pack], e.offset);
 }
 
-void OffsitePackIndex::RetainPacks(const std::function<bool(std::string_view pack)>& keep) {
+void OffsitePackIndex::RetainIf(
+    const std::function<bool(std::string_view pack, uint64_t offset)>& keep) {
   Settle();
-  std::vector<bool> kept(packs_.size());
-  for (size_t i = 0; i < packs_.size(); ++i) kept[i] = keep(packs_[i]);
-  std::erase_if(sorted_, [&](const Entry& e) { return !kept[e.pack]; });
+  std::erase_if(sorted_, [&](const Entry& e) { return !keep(packs_[e.pack], e.offset); });
 }
 
 std::vector<std::string> OffsitePackIndex::Packs() const {
@@ -188,9 +216,11 @@ Result<OffsitePackIndex> OffsitePackIndex::Read(const RandomAccessFile& file, ui
   // Every line is at least kMinLineBytes long: reserving for that many
   // spares the doubling's second copy (the index is the largest thing a
   // reader holds) at the cost of the few bytes an offset's digits add.
+  // At most kMaxReserved: only a holder of the key can make a record of
+  // more lines, and the vector grows as they come.
   constexpr uint64_t kMinLineBytes = 64 + 1 + 32 + 1 + 1 + 1;
-  index.sorted_.reserve(
-      static_cast<size_t>(std::min<uint64_t>(size, kMaxRecordBytes) / kMinLineBytes));
+  constexpr uint64_t kMaxReserved = uint64_t{1} << 21;
+  index.sorted_.reserve(static_cast<size_t>(std::min(size / kMinLineBytes, kMaxReserved)));
   std::string block(kTextBlockBytes, '\0');
   std::string line;  // the part of a line that a block boundary cut
   size_t line_number = 0;
@@ -427,7 +457,8 @@ ManifestFileStore NewFileStore(const OffsiteScratch& scratch) {
 }
 
 Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
-                                  const std::string& id, const OffsiteScratch& scratch) {
+                                  const std::string& id, const OffsiteScratch& scratch,
+                                  bool with_index) {
   if (!IsSnapshotId(id)) return Status::InvalidArgument("not a restore point id: '" + id + "'");
   Result<uint64_t> size = target->Stat(RecordKey(id));
   if (size.status().code() == StatusCode::kNotFound) {
@@ -458,7 +489,10 @@ Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   ARKWIKI_RETURN_IF_ERROR(ParseHeader(header, id, &r, &packed_bytes));
   const uint64_t index_at = header.size() + 1;
   if (packed_bytes > total - index_at) return BadRecord(id, "its pack index is cut short");
-  ARKWIKI_ASSIGN_OR_RETURN(r.packed, OffsitePackIndex::Read(*plain.in, index_at, packed_bytes, id));
+  if (with_index) {
+    ARKWIKI_ASSIGN_OR_RETURN(r.packed,
+                             OffsitePackIndex::Read(*plain.in, index_at, packed_bytes, id));
+  }
   const uint64_t manifest_at = index_at + packed_bytes;
   read.manifest = std::make_unique<FileWindow>(plain.in, manifest_at, total - manifest_at);
   // The encryption already binds both; a mismatch here is a bug or a forgery
@@ -470,7 +504,13 @@ Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
 }
 
 Result<Manifest> ParseRecordManifest(const ReadBackRecord& read, ManifestFileStore* files) {
-  return ParseManifestFile(*read.manifest, files);
+  ARKWIKI_ASSIGN_OR_RETURN(Manifest manifest, ParseManifestFile(*read.manifest, files));
+  // Beside uploads named by their hash a backup holds the database and the
+  // settings; a list of more such files would hand out wrong names.
+  if (files->others_dropped()) {
+    return BadRecord(read.record.id, "its manifest lists files that have no place in a backup");
+  }
+  return manifest;
 }
 
 Result<std::vector<std::string>> ListRecordIds(OffsiteTarget* target) {

@@ -52,10 +52,11 @@ std::string PackKey(const std::string& pack);
 // packed objects, and a std::map of them took about 100 bytes each, the
 // largest part of a restore's, a check's or a copy's memory. Here an entry
 // takes 40 bytes. Entries added since the last lookup wait in a second
-// vector, sorted and merged in when it grows past a quarter of the first,
-// so that a copy adding a pack's objects between lookups costs O(log n)
-// per step, not a merge each time. Not safe for use from two threads, not
-// even through const methods.
+// vector; a lookup sorts them, and merges them in once they are more than
+// a quarter of the first. Bulk adds between lookups (a copy's packs, one
+// at a time) thus cost O(n log n) in all. One add before each lookup would
+// sort every time: PackBuffer keeps its own map for that. Not safe for use
+// from two threads, not even through const methods.
 class OffsitePackIndex {
  public:
   struct Location {
@@ -67,10 +68,13 @@ class OffsitePackIndex {
   // makes its own).
   void Add(const std::string& name, const std::string& pack, uint64_t offset);
   std::optional<Location> Find(const std::string& name) const;
+  // Makes room for `entries` more adds without the vector's doubling,
+  // whose second copy would be the largest thing a copy holds.
+  void Reserve(size_t entries);
   // Adds (or replaces) every entry of `other`.
   void Merge(const OffsitePackIndex& other);
-  // Drops every entry whose pack `keep` refuses.
-  void RetainPacks(const std::function<bool(std::string_view pack)>& keep);
+  // Drops every entry that `keep` refuses, given its pack and offset.
+  void RetainIf(const std::function<bool(std::string_view pack, uint64_t offset)>& keep);
   bool empty() const { return sorted_.empty() && pending_.empty(); }
   size_t size() const;
   // The packs named, sorted.
@@ -137,8 +141,16 @@ Status WriteRecordPlaintext(const OffsiteRecord& record, const RandomAccessFile*
 // `manifest_bytes`.
 uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_bytes);
 // The largest record ReadRecord accepts. A record holds the manifest (about
-// 200 bytes a file) and the pack index (about 110 bytes a packed file).
-inline constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 20;
+// 200 bytes a file) and the pack index (about 110 bytes a packed file):
+// 2 GiB is room for the 5,000,000 files a backup may hold. A reader spools
+// it to disk (ReadRecord), and a target without the key cannot make it
+// write more than the first chunk that fails to decrypt.
+inline constexpr uint64_t kMaxRecordBytes = uint64_t{2} << 30;
+// The most a line of the pack index takes ("<64> <32> <offset below
+// 64 MiB>\n"), and the most a record's header line adds to its
+// restore-point.json, for a copy's check that a record will fit.
+inline constexpr uint64_t kMaxIndexLineBytes = 64 + 1 + 32 + 1 + 8 + 1;
+inline constexpr uint64_t kRecordHeaderBytes = 4096;
 // A record read back from a target (ReadRecord).
 struct ReadBackRecord {
   OffsiteRecord record;  // manifest_text empty
@@ -152,8 +164,11 @@ struct ReadBackRecord {
 // Corruption, naming it, when it fails or belongs to another id or
 // repository; the scratch file's error (NoSpace, IoError) when it cannot
 // be written or read.
+// Without `with_index` the pack index is skipped, not parsed (record.packed
+// stays empty): a listing needs none, and it is a reader's largest part.
 Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
-                                  const std::string& id, const OffsiteScratch& scratch);
+                                  const std::string& id, const OffsiteScratch& scratch,
+                                  bool with_index = true);
 // An empty store for a manifest's file list, spilling past
 // scratch.files_held files to a scratch file in scratch.dir.
 ManifestFileStore NewFileStore(const OffsiteScratch& scratch);

@@ -123,7 +123,7 @@ Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const 
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> ids, ListRecordIds(target));
   std::vector<OffsitePoint> points;
   for (const std::string& id : ids) {
-    ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord read, ReadRecord(target, key, id, scratch));
+    ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord read, ReadRecord(target, key, id, scratch, false));
     ManifestFileStore files = NewFileStore(scratch);  // dropped: a listing shows no file
     ARKWIKI_ASSIGN_OR_RETURN(OffsitePoint point, ToPoint(read, &files));
     points.push_back(std::move(point));
@@ -156,24 +156,26 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
     }
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
-  PackedBatch batch([&](const std::string& pack, std::vector<PackSlice>* slices) {
-    return StagePack(env, target, key, repo, id, pack, slices).WithContext(where);
-  });
+  // Loose files are staged as they come; packed ones pack by pack after.
+  PackedReadPlan plan;
   ManifestFileStore::Cursor cursor = files.Walk();
-  for (;;) {
+  for (size_t i = 0;; ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
     if (f == nullptr) break;
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
-    const ManifestFile file = f->Get();
     if (auto at = read.record.packed.Find(name)) {
-      ARKWIKI_RETURN_IF_ERROR(batch.Add(
-          std::string(at->pack), {std::move(name), file, at->offset, nullptr, Status::Ok()}));
+      plan.Note(i, at->pack);
       continue;
     }
+    const ManifestFile file = f->Get();
     ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, file));
     ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
   }
-  ARKWIKI_RETURN_IF_ERROR(batch.Flush());
+  ARKWIKI_RETURN_IF_ERROR(plan.Read(
+      files, [&](const ManifestFileStore::File& f) { return SliceOf(key, read.record.packed, f); },
+      [&](const std::string& pack, std::vector<PackSlice>* slices) {
+        return StagePack(env, target, key, repo, id, pack, slices).WithContext(where);
+      }));
   const std::string dir = repo.SnapshotDir(id);
   ARKWIKI_RETURN_IF_ERROR(
       WriteFileAtomically(env, JoinPath(dir, kPointMeta), read.record.point_json));

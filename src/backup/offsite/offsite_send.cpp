@@ -76,23 +76,22 @@ Status PackBuffer::Append(Env* env, const std::string& from, const ManifestFile&
     data_.resize(offset);
     return s;
   }
-  pending_.Add(name, pack_, offset);
+  offsets_[name] = offset;
   record->Add(name, pack_, offset);
   return Status::Ok();
 }
 
-Status PackBuffer::Put(OffsitePackIndex* present, OffsiteCopyResult* result) {
+Status PackBuffer::Put(OffsiteCopyResult* result) {
   if (data_.empty()) return Status::Ok();
   MemoryObject pack(data_);
   Status s = data_.size() <= target_->MaxStreamedSize()
                  ? target_->PutStreamed(PackKey(pack_), &pack)
                  : target_->PutHashed(PackKey(pack_), pack, Sha256Hex(data_));
   ARKWIKI_RETURN_IF_ERROR(s.WithContext("copying a pack to " + target_->Describe()));
-  present->Merge(pending_);
   ++result->packs_sent;
   result->bytes_sent += data_.size();
   data_.clear();
-  pending_ = OffsitePackIndex();
+  offsets_.clear();
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "arkwiki/backup/byte_sink.h"
 #include "arkwiki/backup/manifest_files.h"
@@ -89,15 +90,19 @@ class PackBuffer final : private ByteSink {
   // where in `record`.
   Status Append(Env* env, const std::string& from, const ManifestFile& file, const OffsiteKey& key,
                 const std::string& name, OffsitePackIndex* record);
-  // Where an object appended since the last Put lies.
+  // Where an object appended since the last Put lies. A hash map: an
+  // OffsitePackIndex would sort its adds at each lookup, quadratic in a
+  // pack of 50,000 tiny files.
   std::optional<OffsitePackIndex::Location> Pending(const std::string& name) const {
-    return pending_.Find(name);
+    auto it = offsets_.find(name);
+    if (it == offsets_.end()) return std::nullopt;
+    return OffsitePackIndex::Location{pack_, it->second};
   }
   bool full() const { return data_.size() >= kPackTargetBytes; }
   // Puts the pack, if it holds anything: streamed where the target takes
-  // it, else with its SHA-256. Its objects then count as on the target
-  // (`present`).
-  Status Put(OffsitePackIndex* present, OffsiteCopyResult* result);
+  // it, else with its SHA-256. Where its objects lie is in the record
+  // Append was given.
+  Status Put(OffsiteCopyResult* result);
 
  private:
   Status Write(std::string_view data) override;
@@ -105,7 +110,7 @@ class PackBuffer final : private ByteSink {
   OffsiteTarget* target_;
   std::string pack_;
   std::string data_;  // the sealed objects appended since the last Put
-  OffsitePackIndex pending_;
+  std::unordered_map<std::string, uint64_t> offsets_;  // by object name
 };
 
 }  // namespace arkwiki

@@ -90,6 +90,27 @@ TEST_F(OffsiteAttackTest, StagingNeverWritesOutsideTheStagingDirectory) {
   EXPECT_FALSE(staged.ok()) << "a manifest path that has no place in a backup must be refused";
 }
 
+// A file list holds the database, the settings and a third file that is
+// not an upload named by its hash before it stops keeping such files (a
+// check of the paths refuses the third); a record listing more would make
+// a prune compute wrong names and remove objects a record needs.
+TEST_F(OffsiteAttackTest, ARecordListingFilesNoBackupHoldsIsRefusedAndPruneRemovesNothing) {
+  const std::string id = SnapAndCopy();
+  AddToRecord(id, {"extra/one", 3, Sha256Hex("one")});
+  AddToRecord(id, {"extra/two", 3, Sha256Hex("two")});
+  const auto objects_before = target_->List("");
+  ASSERT_TRUE(objects_before.ok());
+  const OffsiteScratch scratch{Env::Default(), dir_.path(), 2};
+  auto pruned = PruneTarget(target_.get(), *key_, RetentionPolicy{}, 2000000000, 0, scratch);
+  EXPECT_EQ(pruned.status().code(), StatusCode::kCorruption) << pruned.status().ToString();
+  EXPECT_NE(pruned.status().message().find("no place in a backup"), std::string::npos)
+      << pruned.status().ToString();
+  EXPECT_EQ(target_->List("")->size(), objects_before->size()) << "prune removed objects";
+  auto report = CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->snapshot_problems.size(), 1u);
+}
+
 // A key object padded to any length stays valid JSON that unlocks; the
 // target must not make every unlock read it all into memory.
 TEST_F(OffsiteAttackTest, OversizedKeyObjectIsRefusedUnread) {

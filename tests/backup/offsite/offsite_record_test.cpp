@@ -154,13 +154,16 @@ TEST(OffsitePackIndexTest, ALaterAddReplacesAnEarlierOneAcrossLookupsAndMerges) 
   EXPECT_EQ(parsed->Packs(), (std::vector<std::string>{pack_a, pack_b}));
 }
 
-TEST(OffsitePackIndexTest, RetainPacksDropsTheEntriesOfTheOthersOnly) {
+TEST(OffsitePackIndexTest, RetainIfDropsOnlyTheEntriesItRefuses) {
   OffsitePackIndex index;
   for (int i = 0; i < 100; ++i) {
-    index.Add(Sha256Hex(std::to_string(i)), std::string(32, i % 2 == 0 ? 'a' : 'b'), 10);
+    index.Add(Sha256Hex(std::to_string(i)), std::string(32, i % 2 == 0 ? 'a' : 'b'),
+              static_cast<uint64_t>(i));
   }
-  index.RetainPacks([](std::string_view pack) { return pack[0] == 'a'; });
-  EXPECT_EQ(index.size(), 50u);
+  index.RetainIf(
+      [](std::string_view pack, uint64_t offset) { return pack[0] == 'a' && offset < 90; });
+  EXPECT_EQ(index.size(), 45u);
+  EXPECT_FALSE(index.Find(Sha256Hex("90")).has_value());
   EXPECT_EQ(index.Packs(), std::vector<std::string>{std::string(32, 'a')});
   EXPECT_TRUE(index.Find(Sha256Hex("0")).has_value());
   EXPECT_FALSE(index.Find(Sha256Hex("1")).has_value());
