@@ -82,7 +82,7 @@ class TargetChecker {
     ManifestFileStore files = NewFileStore(scratch_);
     ARKWIKI_RETURN_IF_ERROR(ParseRecordManifest(read, &files).status());
     // Packed files are read pack by pack once every listing is checked.
-    PackedReadPlan plan;
+    PackedReadPlan plan = PackedReadPlan::ForFiles(files.size());
     std::string previous;  // a name listed twice in a row is read once
     ManifestFileStore::Cursor cursor = files.Walk();
     for (size_t i = 0;; ++i) {
@@ -101,6 +101,7 @@ class TargetChecker {
         files,
         [&](const ManifestFileStore::File& f) { return SliceOf(key_, read.record.packed, f); },
         [&](const std::string& pack, std::vector<PackSlice>* slices) {
+          TakeRepeats(slices);  // one object read once, however many paths it has
           (void)FetchPacked(target_, key_, pack, slices, &report->bytes_hashed);
           for (const PackSlice& slice : *slices) {
             ++report->objects_checked;

@@ -27,9 +27,11 @@ struct CopyContext {
   OffsiteTarget* target;
   const OffsiteKey& key;
   PresentObjects* present;
-  // The packed objects the newest record on the target names: reused, and
-  // replaced by the index of each record this copy puts.
+  // The packed objects the newest record on the target names, and its id
+  // ("" when there is none): reused, and replaced by the index of each
+  // record this copy puts that is newer.
   OffsitePackIndex* packed;
+  std::string* newest;
   const Cancellation* cancel;
   const OffsiteScratch& scratch;  // for the restore point's file list
 };
@@ -174,9 +176,12 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, *manifest_file, &result));
-  // This record is now the newest: the next point of CopyMissing reuses
-  // what it names, and only one index beside the one being built is held.
-  *c.packed = std::move(record.packed);
+  // A record newer than the target's newest is reused by the next point of
+  // CopyMissing, and only one index beside the one being built is held.
+  if (id > *c.newest) {
+    *c.packed = std::move(record.packed);
+    *c.newest = id;
+  }
   result.puts_unchecked = c.target->UncheckedPuts() - unchecked_before;
   if (result.puts_unchecked > 0) {
     LogWarning("off-site copy of " + id + " to " + c.target->Describe() + ": " +
@@ -308,12 +313,14 @@ Result<std::optional<OffsiteCopyResult>> OffsiteCopier::CopyIfPresent(const std:
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteScratch scratch, CopyScratch(env_, repo, scratch_dir_));
+  std::string newest = remote.empty() ? "" : remote.back();
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote, scratch));
   // Packed objects are read out of their packs, sealed ones decrypted.
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   ARKWIKI_ASSIGN_OR_RETURN(
       OffsiteCopyResult r,
-      CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_, scratch}, id));
+      CopyLocked({stored.get(), repo, target_, key_, &present, &packed, &newest, cancel_, scratch},
+                 id));
   return std::optional<OffsiteCopyResult>(std::move(r));
 }
 
@@ -324,6 +331,7 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<std::string> remote, ListRecordIds(target_));
   ARKWIKI_ASSIGN_OR_RETURN(PresentObjects present, ListSizes(target_, kObjectsPrefix));
   ARKWIKI_ASSIGN_OR_RETURN(OffsiteScratch scratch, CopyScratch(env_, repo, scratch_dir_));
+  std::string newest = remote.empty() ? "" : remote.back();
   ARKWIKI_ASSIGN_OR_RETURN(OffsitePackIndex packed, ReusablePacked(target_, key_, remote, scratch));
   ARKWIKI_ASSIGN_OR_RETURN(auto stored, OpenLocal(env_, repo, local_key_));
   std::vector<OffsiteCopyResult> results;
@@ -336,7 +344,8 @@ Result<std::vector<OffsiteCopyResult>> OffsiteCopier::CopyMissing() {
     if (info->check.state == CheckStatus::State::kFailed) continue;
     ARKWIKI_ASSIGN_OR_RETURN(
         OffsiteCopyResult r,
-        CopyLocked({stored.get(), repo, target_, key_, &present, &packed, cancel_, scratch}, id));
+        CopyLocked(
+            {stored.get(), repo, target_, key_, &present, &packed, &newest, cancel_, scratch}, id));
     results.push_back(std::move(r));
   }
   return results;

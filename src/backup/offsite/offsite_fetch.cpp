@@ -56,6 +56,10 @@ class PackSlicer : public ByteSink {
   }
   void End(PackSlice& slice) {
     if (slice.result.ok()) slice.result = decrypt_->Finish();
+    if (slice.done) {
+      Status done = slice.done();
+      if (slice.result.ok()) slice.result = done;
+    }
     if (plain_bytes_) *plain_bytes_ += tee_->bytes();
     if (slice.result.ok() &&
         (tee_->bytes() != slice.file.size || tee_->FinishHex() != slice.file.sha256)) {
@@ -135,6 +139,18 @@ Status FetchFile(OffsiteTarget* target, const OffsiteKey& key, const std::string
   return Status::Ok();
 }
 
+std::vector<PackSlice> TakeRepeats(std::vector<PackSlice>* slices) {
+  std::vector<PackSlice> kept;
+  std::vector<PackSlice> repeats;
+  for (PackSlice& slice : *slices) {
+    const bool repeat =
+        !kept.empty() && kept.back().offset == slice.offset && kept.back().name == slice.name;
+    (repeat ? repeats : kept).push_back(std::move(slice));
+  }
+  *slices = std::move(kept);
+  return repeats;
+}
+
 Status PackedBatch::Add(const std::string& pack, PackSlice slice) {
   by_pack_[pack].push_back(std::move(slice));
   return ++count_ < batch_files_ ? Status::Ok() : Flush();
@@ -145,16 +161,8 @@ Status PackedBatch::Flush() {
   by_pack_.clear();
   count_ = 0;
   for (auto& [pack, slices] : batch) {
-    std::sort(slices.begin(), slices.end(),
-              [](const PackSlice& a, const PackSlice& b) { return a.offset < b.offset; });
-    // One object gathered twice (a file listed twice) is read once: two
-    // slices at one offset would overlap, which FetchPacked refuses.
-    slices.erase(std::unique(slices.begin(), slices.end(),
-                             [](const PackSlice& a, const PackSlice& b) {
-                               return a.offset == b.offset && a.name == b.name &&
-                                      a.file.path == b.file.path;
-                             }),
-                 slices.end());
+    std::stable_sort(slices.begin(), slices.end(),
+                     [](const PackSlice& a, const PackSlice& b) { return a.offset < b.offset; });
     ARKWIKI_RETURN_IF_ERROR(read_pack_(pack, &slices));
   }
   return Status::Ok();
@@ -166,6 +174,12 @@ Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
   const auto at = packed.Find(name);
   if (!at) return Status::Corruption("the record's pack index no longer lists " + name);
   return PackSlice{std::move(name), file.Get(), at->offset, nullptr, Status::Ok()};
+}
+
+PackedReadPlan PackedReadPlan::ForFiles(size_t files) {
+  PackedReadPlan plan(std::max(kBatchFiles, files / 32));
+  plan.pack_of_.reserve(files);
+  return plan;
 }
 
 void PackedReadPlan::Note(size_t i, std::string_view pack) {

@@ -155,11 +155,6 @@ size_t OffsitePackIndex::size() const {
   return sorted_.size();
 }
 
-void OffsitePackIndex::Merge(const OffsitePackIndex& other) {
-  other.Settle();
-  for (const Entry& e : other.sorted_) AddRaw(e.name, other.packs_[e.pack], e.offset);
-}
-
 void OffsitePackIndex::RetainIf(
     const std::function<bool(std::string_view pack, uint64_t offset)>& keep) {
   Settle();

@@ -71,8 +71,6 @@ class OffsitePackIndex {
   // Makes room for `entries` more adds without the vector's doubling,
   // whose second copy would be the largest thing a copy holds.
   void Reserve(size_t entries);
-  // Adds (or replaces) every entry of `other`.
-  void Merge(const OffsitePackIndex& other);
   // Drops every entry that `keep` refuses, given its pack and offset.
   void RetainIf(const std::function<bool(std::string_view pack, uint64_t offset)>& keep);
   bool empty() const { return sorted_.empty() && pending_.empty(); }

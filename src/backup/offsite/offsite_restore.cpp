@@ -2,6 +2,7 @@
 // local repository for the import (arkwiki/backup/offsite.h).
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/backup/offsite.h"
@@ -68,40 +69,71 @@ Status StageFile(Env* env, OffsiteTarget* target, const OffsiteKey& key, const s
   return s;
 }
 
+// A staged file created at its first byte (at Close when it has none) and
+// closed as soon as its slice ends (PackSlice::done): a pack of 50,000
+// small files holds one descriptor at a time, not one a file.
+class LazyStagedFile final : public ByteSink {
+ public:
+  LazyStagedFile(Env* env, std::string dest) : env_(env), dest_(std::move(dest)) {}
+  Status Write(std::string_view data) override {
+    ARKWIKI_RETURN_IF_ERROR(Open());
+    return file_->Write(data);
+  }
+  Status Close() {
+    ARKWIKI_RETURN_IF_ERROR(Open());
+    Status s = file_->Close();
+    file_.reset();
+    return s;
+  }
+
+ private:
+  Status Open() {
+    if (file_) return Status::Ok();
+    ARKWIKI_ASSIGN_OR_RETURN(file_, FileByteSink::Create(env_, dest_, CreateMode::kExclusive));
+    return Status::Ok();
+  }
+  Env* env_;
+  std::string dest_;
+  std::unique_ptr<FileByteSink> file_;
+};
+
 // Stages the files of one pack, each into its own new file: `slices`
-// sorted by offset, their `out` unset. A file named twice is staged once.
+// sorted by offset, their `out` unset. An upload named twice is staged
+// once; one object under two paths is staged by a second read of the pack.
 Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const RepoLayout& repo,
                  const std::string& id, const std::string& pack, std::vector<PackSlice>* slices) {
-  std::vector<std::unique_ptr<FileByteSink>> outs;
+  std::vector<PackSlice> again = TakeRepeats(slices);
+  std::vector<std::unique_ptr<LazyStagedFile>> outs;
   std::vector<PackSlice> staged;
   std::vector<std::string> dests;
-  Status s;
+  std::set<std::string> named;
   for (PackSlice& slice : *slices) {
     ARKWIKI_ASSIGN_OR_RETURN(std::string dest, StagedPath(repo, id, slice.file));
-    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
-    if (exists && !UploadEntryHash(slice.file.path).empty()) continue;
-    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
-    auto out = FileByteSink::Create(env, dest, CreateMode::kExclusive);
-    if (!out.ok()) {
-      s = out.status();
-      break;
+    const bool upload = !UploadEntryHash(slice.file.path).empty();
+    if (!named.insert(dest).second) {
+      if (upload) continue;
+      return Status::Corruption("the record lists " + slice.file.path + " twice");
     }
-    slice.out = out->get();
+    ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dest));
+    if (exists && upload) continue;
+    ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(DirName(dest)));
+    auto out = std::make_unique<LazyStagedFile>(env, dest);
+    slice.out = out.get();
+    slice.done = [file = out.get()] { return file->Close(); };
     staged.push_back(std::move(slice));
-    outs.push_back(std::move(out).value());
+    outs.push_back(std::move(out));
     dests.push_back(std::move(dest));
   }
-  if (s.ok() && !staged.empty()) s = FetchPacked(target, key, pack, &staged);
-  for (size_t i = 0; s.ok() && i < staged.size(); ++i) {
-    s = staged[i].result;
-    if (s.ok()) s = outs[i]->Close();
-  }
+  Status s = staged.empty() ? Status::Ok() : FetchPacked(target, key, pack, &staged);
+  for (size_t i = 0; s.ok() && i < staged.size(); ++i) s = staged[i].result;
   if (!s.ok()) {
     // As StageFile: a refused pack leaves no partial file behind.
     outs.clear();
     for (const std::string& dest : dests) (void)env->RemoveFile(dest);
+    return s;
   }
-  return s;
+  if (again.empty()) return Status::Ok();
+  return StagePack(env, target, key, repo, id, pack, &again);
 }
 
 // Copies `from` whole to `file`.
@@ -157,7 +189,7 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
   }
   ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(repo.SnapshotDir(id)));
   // Loose files are staged as they come; packed ones pack by pack after.
-  PackedReadPlan plan;
+  PackedReadPlan plan = PackedReadPlan::ForFiles(files.size());
   ManifestFileStore::Cursor cursor = files.Walk();
   for (size_t i = 0;; ++i) {
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());

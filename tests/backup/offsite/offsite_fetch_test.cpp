@@ -33,7 +33,7 @@ PackedBatch::ReadPack Recording(Reads* reads) {
   };
 }
 
-TEST(PackedBatchTest, ReadsEachPackOnceInOffsetOrderAndAnObjectGatheredTwiceOnce) {
+TEST(PackedBatchTest, ReadsEachPackOnceInOffsetOrder) {
   Reads reads;
   PackedBatch batch(Recording(&reads));
   ASSERT_TRUE(batch.Add("p2", SliceAt("b", 500)).ok());
@@ -42,7 +42,7 @@ TEST(PackedBatchTest, ReadsEachPackOnceInOffsetOrderAndAnObjectGatheredTwiceOnce
   ASSERT_TRUE(batch.Add("p1", SliceAt("a", 100)).ok());
   EXPECT_TRUE(reads.empty()) << "nothing read before the batch is full or flushed";
   ASSERT_TRUE(batch.Flush().ok());
-  EXPECT_EQ(reads, (Reads{{"p1", {100, 900}}, {"p2", {500}}}));
+  EXPECT_EQ(reads, (Reads{{"p1", {100, 100, 900}}, {"p2", {500}}}));
   ASSERT_TRUE(batch.Flush().ok());
   EXPECT_EQ(reads.size(), 2u) << "a flush reads nothing twice";
 }
@@ -68,6 +68,20 @@ TEST(PackedBatchTest, AFailedReadStopsTheFlushAndIsReturned) {
   ASSERT_TRUE(batch.Add("p2", SliceAt("b", 0)).ok());
   EXPECT_EQ(batch.Flush().code(), StatusCode::kIoError);
   EXPECT_EQ(calls, 1);
+}
+
+TEST(TakeRepeatsTest, TakesOnlyAnObjectSeenJustBeforeAndLeavesAnOverlapToBeRefused) {
+  std::vector<PackSlice> slices = {SliceAt("a", 0), SliceAt("a", 0), SliceAt("b", 0),
+                                   SliceAt("c", 50), SliceAt("c", 50)};
+  slices[1].file.path = "settings.json";  // one object under two paths
+  const std::vector<PackSlice> repeats = TakeRepeats(&slices);
+  ASSERT_EQ(repeats.size(), 2u);
+  EXPECT_EQ(repeats[0].file.path, "settings.json");
+  EXPECT_EQ(repeats[1].name, "c");
+  // "b" at "a"'s offset is another object there: left for FetchPacked to
+  // refuse as overlapping.
+  ASSERT_EQ(slices.size(), 3u);
+  EXPECT_EQ(slices[1].name, "b");
 }
 
 // A file list of `count` uploads, spilled past 2 files held.
