@@ -4,6 +4,7 @@
 #include "arkwiki/backup/offsite.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <fstream>
@@ -627,6 +628,28 @@ TEST_F(OffsiteCopyTest, ManySmallFilesGoUpInOnePackAndComeBackWhole) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
   EXPECT_GE(report->objects_checked, 41u);
+}
+
+// A pack of more small files than the process may open descriptors (1,024
+// by default for a service) is staged one file at a time.
+TEST_F(OffsiteCopyTest, APackOfMoreFilesThanTheDescriptorLimitIsRestored) {
+  {
+    auto storage = Storage::Open(Env::Default(), data_);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    for (int i = 0; i < 300; ++i) {
+      testing::AddUpload(**storage, "home", "f" + std::to_string(i), "file " + std::to_string(i));
+    }
+  }
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  rlimit before{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &before), 0);
+  rlimit low = before;
+  low.rlim_cur = 128;  // this test runs in a process of its own
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  Status s = RestoreCheck(id);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &before), 0);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 // A pack put by a copy that failed before its record is not trusted: on a
