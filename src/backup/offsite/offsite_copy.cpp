@@ -207,8 +207,8 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
   if (record_ids.empty()) return OffsitePackIndex();
   ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord newest,
                            ReadRecord(target, key, record_ids.back(), scratch));
-  OffsitePackIndex& packed = newest.record.packed;
-  if (packed.empty()) return OffsitePackIndex();
+  OffsitePackIndex packed = std::move(newest.record.packed);
+  if (packed.empty()) return packed;
   ARKWIKI_ASSIGN_OR_RETURN(auto pack_sizes, ListSizes(target, kPacksPrefix));
   ManifestFileStore files = NewFileStore(scratch);
   ARKWIKI_RETURN_IF_ERROR(ParseRecordManifest(newest, &files).status());
@@ -233,7 +233,7 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
     return size != pack_sizes.end() && end != needed.end() && size->second >= end->second &&
            offset < size->second;
   });
-  return std::move(packed);
+  return packed;
 }
 
 // Where a copy spills (OffsiteCopier::SetScratchDir), created.

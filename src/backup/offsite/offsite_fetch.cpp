@@ -173,7 +173,7 @@ Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
   ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, file));
   const auto at = packed.Find(name);
   if (!at) return Status::Corruption("the record's pack index no longer lists " + name);
-  return PackSlice{std::move(name), file.Get(), at->offset, nullptr, Status::Ok()};
+  return PackSlice{std::move(name), file.Get(), at->offset, nullptr, Status::Ok(), {}};
 }
 
 PackedReadPlan PackedReadPlan::ForFiles(size_t files) {

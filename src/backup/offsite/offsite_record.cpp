@@ -68,7 +68,9 @@ void OffsitePackIndex::SortPending() const {
   std::vector<uint32_t> order(pending_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
-    return pending_[a].name < pending_[b].name || (pending_[a].name == pending_[b].name && a < b);
+    const Sha256Raw& name_a = pending_[a].name;
+    const Sha256Raw& name_b = pending_[b].name;
+    return name_a != name_b ? name_a < name_b : a < b;
   });
   for (size_t start = 0; start < order.size(); ++start) {
     if (order[start] == start) continue;
