@@ -177,7 +177,7 @@ Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
 }
 
 PackedReadPlan PackedReadPlan::ForFiles(size_t files) {
-  PackedReadPlan plan(std::max(kBatchFiles, files / 32));
+  PackedReadPlan plan(std::max(kBatchFiles, files / 128));
   plan.pack_of_.reserve(files);
   return plan;
 }
