@@ -163,9 +163,7 @@ int CmdBackupDiff(const Argv& argv) {
   auto config = LoadServerConfig(sources);
   if (!config.ok()) return ReportError(config.status());
   const DataDirLayout live(config->data_dir);
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string scratch =
-      std::string(tmp && *tmp ? tmp : "/tmp") + "/arkwiki-diff-" + RandomHex(6);
+  const std::string scratch = TempDir() + "/arkwiki-diff-" + RandomHex(6);
   Env* env = Env::Default();
   if (Status s = env->CreateDirs(scratch); !s.ok()) return ReportError(s);
   const int code = DiffInScratch(*args, live, scratch);

@@ -239,8 +239,7 @@ int CmdTestRestore(const Argv& argv) {
   Env* env = Env::Default();
   std::string scratch = args->Get("scratch").value_or("");
   if (scratch.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    scratch = std::string(tmp && *tmp ? tmp : "/tmp") + "/arkwiki-test-restore-" + RandomHex(6);
+    scratch = TempDir() + "/arkwiki-test-restore-" + RandomHex(6);
   }
   auto exists = env->FileExists(scratch + "/data");
   if (exists.ok() && *exists) {

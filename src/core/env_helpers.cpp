@@ -1,6 +1,9 @@
 #include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "arkwiki/core/env.h"
 
@@ -62,6 +65,38 @@ Result<std::string> ReadFileToString(Env* env, const std::string& path, uint64_t
     out.append(buf, n);
   }
   return out;
+}
+
+Status AppendFileTo(const RandomAccessFile& source, WritableFile* file, size_t block_bytes) {
+  std::vector<char> block(block_bytes);
+  const uint64_t size = source.Size();
+  for (uint64_t offset = 0; offset < size;) {
+    ARKWIKI_ASSIGN_OR_RETURN(size_t n, source.ReadAt(offset, block.data(), block.size()));
+    if (n == 0) return Status::IoError("the source ended early at byte " + std::to_string(offset));
+    ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(block.data(), n)));
+    offset += n;
+  }
+  return Status::Ok();
+}
+
+Result<UnnamedFile> CreateUnnamedFile(Env* env, const std::string& path, bool* left_named) {
+  *left_named = false;
+  UnnamedFile f;
+  auto out = env->NewWritableFile(path, CreateMode::kExclusivePrivate);
+  if (!out.ok()) return out.status().WithContext("creating scratch file " + path);
+  f.out = std::move(out).value();
+  *left_named = true;
+  auto in = env->NewRandomAccessFile(path);
+  if (!in.ok()) return in.status().WithContext("opening scratch file " + path);
+  f.in = std::move(in).value();
+  ARKWIKI_RETURN_IF_ERROR(env->RemoveFile(path).WithContext("removing scratch file " + path));
+  *left_named = false;
+  return f;
+}
+
+std::string TempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
 }  // namespace arkwiki

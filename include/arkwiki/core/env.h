@@ -204,6 +204,23 @@ Status WriteFileAtomically(Env* env, const std::string& path,
                            const std::function<Status(WritableFile* file)>& write);
 Result<std::string> ReadFileToString(Env* env, const std::string& path,
                                      uint64_t max_bytes = 64ull << 20);
+// Appends the source.Size() bytes of `source` to `file`, `block_bytes` at a
+// time; IoError when `source` ends before that size.
+Status AppendFileTo(const RandomAccessFile& source, WritableFile* file,
+                    size_t block_bytes = size_t{1} << 20);
+// A private file open for writing and for reading that has no name, so
+// that a crash leaves nothing behind (scratch files).
+struct UnnamedFile {
+  std::unique_ptr<WritableFile> out;
+  std::unique_ptr<RandomAccessFile> in;
+};
+// Creates `path` exclusively and private (0600), opens it for reading too,
+// and removes its name. The Env's error, naming `path`; *left_named says
+// whether a failure left the file created and named: removing it is then
+// the caller's, who may wait until the cause has passed.
+Result<UnnamedFile> CreateUnnamedFile(Env* env, const std::string& path, bool* left_named);
+// $TMPDIR, or /tmp when it is unset or empty.
+std::string TempDir();
 // "a/b" + "c" -> "a/b/c".
 std::string JoinPath(std::string_view a, std::string_view b);
 std::string DirName(std::string_view path);

@@ -121,15 +121,10 @@ Status ManifestFileStore::Failed(Status s) const {
 // the name later is read. Only a file this store created is removed (one
 // that already stood there is someone else's: AlreadyExists).
 Status ManifestFileStore::CreateUnnamed() {
-  auto out = env_->NewWritableFile(path_, CreateMode::kExclusivePrivate);
-  if (!out.ok()) return out.status().WithContext("creating scratch file " + path_);
-  out_ = std::move(out).value();
-  created_ = true;
-  auto in = env_->NewRandomAccessFile(path_);
-  if (!in.ok()) return in.status().WithContext("opening scratch file " + path_);
-  in_ = std::move(in).value();
-  ARKWIKI_RETURN_IF_ERROR(env_->RemoveFile(path_).WithContext("removing scratch file " + path_));
-  created_ = false;
+  // On a failure after the create, created_ leaves the name to Remove.
+  ARKWIKI_ASSIGN_OR_RETURN(UnnamedFile file, CreateUnnamedFile(env_, path_, &created_));
+  out_ = std::move(file.out);
+  in_ = std::move(file.in);
   return Status::Ok();
 }
 

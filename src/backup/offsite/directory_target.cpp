@@ -65,7 +65,7 @@ class DirectoryTarget : public OffsiteTarget {
   std::string Describe() const override { return "directory " + root_; }
 
   Status Put(const std::string& key, const RandomAccessFile& source) override {
-    return PutWith(key, [&](WritableFile* file) { return CopyFrom(source, file); });
+    return PutWith(key, [&](WritableFile* file) { return AppendFileTo(source, file, kCopyBlock); });
   }
 
   // Written straight to the temporary file Put renames into place.
@@ -205,19 +205,6 @@ class DirectoryTarget : public OffsiteTarget {
     ARKWIKI_RETURN_IF_ERROR(write(file.get()));
     ARKWIKI_RETURN_IF_ERROR(file->Sync());
     return file->Close();
-  }
-
-  static Status CopyFrom(const RandomAccessFile& source, WritableFile* file) {
-    std::vector<char> buf(kCopyBlock);
-    const uint64_t size = source.Size();
-    for (uint64_t offset = 0; offset < size;) {
-      ARKWIKI_ASSIGN_OR_RETURN(size_t n, source.ReadAt(offset, buf.data(), buf.size()));
-      if (n == 0)
-        return Status::IoError("the source ended early at byte " + std::to_string(offset));
-      ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(buf.data(), n)));
-      offset += n;
-    }
-    return Status::Ok();
   }
 
   // Renames `temp` to `path` and makes the name durable, with the

@@ -195,12 +195,11 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
 
 // The packed objects the newest record on the target names, which a copy
 // may name again without sending them: those in packs that the target
-// lists long enough to hold every file of the record in them (a pack cut
-// short is sent again whole), as a loose
+// lists long enough to hold every file of the record in them, as a loose
 // object is reused only when it is listed with its size. Objects in a pack
-// that is missing or cut short, or that no record names (one put by a copy
-// that failed before its record: on a directory target it may not have
-// reached the disk whole), are sent again.
+// that is missing or cut short (sent again whole), or that no record names
+// (one put by a copy that failed before its record: on a directory target
+// it may not have reached the disk whole), are sent again.
 Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey& key,
                                         const std::vector<std::string>& record_ids,
                                         const OffsiteScratch& scratch) {

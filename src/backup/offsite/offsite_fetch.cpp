@@ -151,15 +151,9 @@ std::vector<PackSlice> TakeRepeats(std::vector<PackSlice>* slices) {
   return repeats;
 }
 
-Status PackedBatch::Add(const std::string& pack, PackSlice slice) {
-  by_pack_[pack].push_back(std::move(slice));
-  return ++count_ < batch_files_ ? Status::Ok() : Flush();
-}
-
 Status PackedBatch::Flush() {
   auto batch = std::move(by_pack_);
   by_pack_.clear();
-  count_ = 0;
   for (auto& [pack, slices] : batch) {
     std::stable_sort(slices.begin(), slices.end(),
                      [](const PackSlice& a, const PackSlice& b) { return a.offset < b.offset; });
@@ -194,7 +188,7 @@ void PackedReadPlan::Note(size_t i, std::string_view pack) {
   ++noted_;
 }
 
-Status PackedReadPlan::Read(const ManifestFileStore& files, const SliceOf& slice_of,
+Status PackedReadPlan::Read(const ManifestFileStore& files, const MakeSlice& make_slice,
                             const PackedBatch::ReadPack& read_pack) const {
   // Packs into groups, in the order they were first noted.
   std::vector<uint32_t> group_of(counts_.size());
@@ -220,8 +214,8 @@ Status PackedReadPlan::Read(const ManifestFileStore& files, const SliceOf& slice
         return Status::IoError("the file list ended before its file " + std::to_string(i));
       const uint32_t pack = pack_of_[i];
       if (pack == kNotNoted || group_of[pack] != group) continue;
-      ARKWIKI_ASSIGN_OR_RETURN(PackSlice slice, slice_of(*f));
-      ARKWIKI_RETURN_IF_ERROR(batch.Add(names[pack], std::move(slice)));
+      ARKWIKI_ASSIGN_OR_RETURN(PackSlice slice, make_slice(*f));
+      batch.Add(names[pack], std::move(slice));
     }
     ARKWIKI_RETURN_IF_ERROR(batch.Flush());
   }

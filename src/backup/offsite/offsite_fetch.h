@@ -54,27 +54,27 @@ Status FetchPacked(OffsiteTarget* target, const OffsiteKey& key, const std::stri
 // database and as the settings), so that the rest can be read at once.
 std::vector<PackSlice> TakeRepeats(std::vector<PackSlice>* slices);
 
-// Packed files gathered to be read pack by pack: each pack's slices in
+// Packed files gathered to be read pack by pack, each pack's slices in
 // offset order (a slice gathered twice stays twice: FetchPacked refuses
-// overlapping slices, so the reader sorts that out), and everything
-// gathered read once `batch_files` are.
+// overlapping slices, so the reader sorts that out).
 class PackedBatch {
  public:
   // Reads one pack's slices, sorted by offset, not overlapping (FetchPacked).
   using ReadPack = std::function<Status(const std::string& pack, std::vector<PackSlice>* slices)>;
-  explicit PackedBatch(ReadPack read_pack, size_t batch_files = SIZE_MAX)
-      : read_pack_(std::move(read_pack)), batch_files_(batch_files) {}
-  // Gathers a slice of `pack`; reads the batch when it is full.
-  Status Add(const std::string& pack, PackSlice slice);
+  explicit PackedBatch(ReadPack read_pack) : read_pack_(std::move(read_pack)) {}
+  void Add(const std::string& pack, PackSlice slice) { by_pack_[pack].push_back(std::move(slice)); }
   // Reads what is gathered, pack by pack; stops at the first error.
   Status Flush();
 
  private:
   ReadPack read_pack_;
-  size_t batch_files_;
   std::map<std::string, std::vector<PackSlice>> by_pack_;
-  size_t count_ = 0;
 };
+
+// The slice of `file` in the pack `packed` places it in: its object name,
+// the file, its offset. Corruption when the index does not list it.
+Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
+                          const ManifestFileStore::File& file);
 
 // Reads the packed files of one restore point's file list pack by pack,
 // each pack once, holding the slices (about 300 bytes each) of one group
@@ -88,13 +88,6 @@ class PackedBatch {
 // (4 bytes a file); Read then makes one pass over the list per group of
 // packs that together hold at most kBatchFiles noted files (a pack holding
 // more is a group of its own), gathers that group's slices and reads them.
-class PackedReadPlan;
-
-// The slice of `file` in the pack `packed` places it in: its object name,
-// the file, its offset. Corruption when the index does not list it.
-Result<PackSlice> SliceOf(const OffsiteKey& key, const OffsitePackIndex& packed,
-                          const ManifestFileStore::File& file);
-
 class PackedReadPlan {
  public:
   static constexpr size_t kBatchFiles = size_t{1} << 14;
@@ -110,10 +103,10 @@ class PackedReadPlan {
   void Note(size_t i, std::string_view pack);
   size_t noted() const { return noted_; }
   // The slice of a noted file, made again (its object name, where it lies).
-  using SliceOf = std::function<Result<PackSlice>(const ManifestFileStore::File& file)>;
+  using MakeSlice = std::function<Result<PackSlice>(const ManifestFileStore::File& file)>;
   // Reads every noted file (above); stops at the first error, of `files`,
-  // `slice_of` or `read_pack`.
-  Status Read(const ManifestFileStore& files, const SliceOf& slice_of,
+  // `make_slice` or `read_pack`.
+  Status Read(const ManifestFileStore& files, const MakeSlice& make_slice,
               const PackedBatch::ReadPack& read_pack) const;
 
  private:

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
+#include "format/line_splitter.h"
 #include "format/manifest_parser.h"
 #include "repository/repo_layout.h"
 
@@ -219,13 +219,16 @@ Result<OffsitePackIndex> OffsitePackIndex::Read(const RandomAccessFile& file, ui
   constexpr uint64_t kMaxReserved = uint64_t{1} << 21;
   index.sorted_.reserve(static_cast<size_t>(std::min(size / kMinLineBytes, kMaxReserved)));
   std::string block(kTextBlockBytes, '\0');
-  std::string line;  // the part of a line that a block boundary cut
-  size_t line_number = 0;
+  // No line Text writes is longer than ~120 bytes.
+  LineSplitter lines(256);
+  const auto not_a_line = [&](uint64_t line) {
+    return BadRecord(id, "line " + std::to_string(line) +
+                             " of its pack index is not \"<name> <pack> <offset>\"");
+  };
   const auto parse_line = [&](std::string_view text) -> Status {
-    ++line_number;
-    const std::string where = "line " + std::to_string(line_number) + " of its pack index";
+    const std::string where = "line " + std::to_string(lines.lines() + 1) + " of its pack index";
     if (text.size() < 64 + 1 + 32 + 2 || text[64] != ' ' || text[97] != ' ') {
-      return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
+      return not_a_line(lines.lines() + 1);
     }
     const std::string_view name = text.substr(0, 64);
     const std::string_view pack = text.substr(65, 32);
@@ -236,7 +239,7 @@ Result<OffsitePackIndex> OffsitePackIndex::Read(const RandomAccessFile& file, ui
     if (!IsLowerHex(name, 64) || !IsLowerHex(pack, 32) || ec != std::errc() ||
         end != digits.data() + digits.size() || (digits.size() > 1 && digits[0] == '0') ||
         !ParseSha256Hex(name, &raw)) {
-      return BadRecord(id, where + " is not \"<name> <pack> <offset>\"");
+      return not_a_line(lines.lines() + 1);
     }
     if (at >= kMaxPackBytes) return BadRecord(id, where + " names an offset past any pack");
     if (!index.sorted_.empty() && !(index.sorted_.back().name < raw)) {
@@ -252,25 +255,9 @@ Result<OffsitePackIndex> OffsitePackIndex::Read(const RandomAccessFile& file, ui
     ARKWIKI_ASSIGN_OR_RETURN(size_t n, file.ReadAt(offset + done, block.data(), want));
     if (n == 0) return BadRecord(id, "its pack index is cut short");
     done += n;
-    std::string_view chunk(block.data(), n);
-    for (size_t eol; (eol = chunk.find('\n')) != std::string_view::npos;) {
-      if (line.empty()) {
-        ARKWIKI_RETURN_IF_ERROR(parse_line(chunk.substr(0, eol)));
-      } else {
-        line.append(chunk.substr(0, eol));
-        ARKWIKI_RETURN_IF_ERROR(parse_line(line));
-        line.clear();
-      }
-      chunk.remove_prefix(eol + 1);
-    }
-    // No line Text writes is longer than ~120 bytes.
-    if (line.size() + chunk.size() > 256) {
-      return BadRecord(id, "line " + std::to_string(line_number + 1) +
-                               " of its pack index is not \"<name> <pack> <offset>\"");
-    }
-    line.append(chunk);
+    ARKWIKI_RETURN_IF_ERROR(lines.Feed(std::string_view(block.data(), n), parse_line, not_a_line));
   }
-  if (!line.empty()) return BadRecord(id, "its pack index has no last newline");
+  if (lines.open()) return BadRecord(id, "its pack index has no last newline");
   return index;
 }
 
@@ -359,42 +346,6 @@ class FileWindow final : public RandomAccessFile {
   uint64_t size_;
 };
 
-// A private file in `dir`, open for writing and for reading, whose name is
-// removed before it is handed out.
-struct UnnamedFile {
-  std::unique_ptr<WritableFile> out;
-  std::shared_ptr<const RandomAccessFile> in;
-};
-
-Result<UnnamedFile> CreateUnnamed(const OffsiteScratch& scratch, const std::string& what) {
-  const std::string path = JoinPath(scratch.dir, "arkwiki-" + what + "-" + RandomHex(8));
-  UnnamedFile f;
-  auto out = scratch.env->NewWritableFile(path, CreateMode::kExclusivePrivate);
-  if (!out.ok()) return out.status().WithContext("creating scratch file " + path);
-  f.out = std::move(out).value();
-  auto in = scratch.env->NewRandomAccessFile(path);
-  Status removed = scratch.env->RemoveFile(path);
-  if (!in.ok()) return in.status().WithContext("opening scratch file " + path);
-  ARKWIKI_RETURN_IF_ERROR(removed.WithContext("removing scratch file " + path));
-  f.in = std::move(in).value();
-  return f;
-}
-
-// Appends to a WritableFile.
-class WritableFileSink final : public ByteSink {
- public:
-  explicit WritableFileSink(WritableFile* file) : file_(file) {}
-  Status Write(std::string_view data) override {
-    bytes_ += data.size();
-    return file_->Append(data);
-  }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  WritableFile* file_;
-  uint64_t bytes_ = 0;
-};
-
 // The header line: the bytes up to the first newline, which must come
 // within kMaxHeaderBytes (it holds restore-point.json, at most 1 MiB).
 constexpr uint64_t kMaxHeaderBytes = (uint64_t{1} << 20) * 2;
@@ -442,10 +393,9 @@ Status ParseHeader(const std::string& line, const std::string& id, OffsiteRecord
 }  // namespace
 
 OffsiteScratch OffsiteScratch::Default() {
-  const char* tmp = std::getenv("TMPDIR");
   OffsiteScratch scratch;
   scratch.env = Env::Default();
-  scratch.dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  scratch.dir = TempDir();
   return scratch;
 }
 
@@ -463,35 +413,40 @@ Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   }
   ARKWIKI_RETURN_IF_ERROR(size.status());
   if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
-  ARKWIKI_ASSIGN_OR_RETURN(UnnamedFile plain, CreateUnnamed(scratch, "record"));
+  const std::string spool = JoinPath(scratch.dir, "arkwiki-record-" + RandomHex(8));
+  bool left_named = false;
+  Result<UnnamedFile> unnamed = CreateUnnamedFile(scratch.env, spool, &left_named);
+  if (!unnamed.ok()) {
+    if (left_named) (void)scratch.env->RemoveFile(spool);  // best effort; the failure matters more
+    return unnamed.status();
+  }
+  const std::shared_ptr<const RandomAccessFile> plain = std::move(unnamed->in);
   // The reader was opened before the first byte was written: the size is
   // the writer's count, not the reader's.
   uint64_t total = 0;
   {
-    WritableFileSink sink(plain.out.get());
+    FileByteSink sink(std::move(unnamed->out));
     DecryptingSink decrypt(key, RecordKey(id), &sink);
     // Stat's answer comes from the target too: Get holds it to that size
     // (to the cap when a server gave no size, which no record has).
     const uint64_t max_bytes = *size > 0 ? *size : kMaxRecordBytes;
     ARKWIKI_RETURN_IF_ERROR(target->Get(RecordKey(id), max_bytes, &decrypt));
     ARKWIKI_RETURN_IF_ERROR(decrypt.Finish());
-    total = sink.bytes();
+    ARKWIKI_RETURN_IF_ERROR(sink.Close().WithContext("writing a scratch file"));
+    total = sink.bytes_written();
   }
-  ARKWIKI_RETURN_IF_ERROR(plain.out->Close().WithContext("writing a scratch file"));
-  plain.out.reset();
   ReadBackRecord read;
   OffsiteRecord& r = read.record;
-  ARKWIKI_ASSIGN_OR_RETURN(std::string header, ReadHeaderLine(FileWindow(plain.in, 0, total), id));
+  ARKWIKI_ASSIGN_OR_RETURN(std::string header, ReadHeaderLine(FileWindow(plain, 0, total), id));
   uint64_t packed_bytes = 0;
   ARKWIKI_RETURN_IF_ERROR(ParseHeader(header, id, &r, &packed_bytes));
   const uint64_t index_at = header.size() + 1;
   if (packed_bytes > total - index_at) return BadRecord(id, "its pack index is cut short");
   if (with_index) {
-    ARKWIKI_ASSIGN_OR_RETURN(r.packed,
-                             OffsitePackIndex::Read(*plain.in, index_at, packed_bytes, id));
+    ARKWIKI_ASSIGN_OR_RETURN(r.packed, OffsitePackIndex::Read(*plain, index_at, packed_bytes, id));
   }
   const uint64_t manifest_at = index_at + packed_bytes;
-  read.manifest = std::make_unique<FileWindow>(plain.in, manifest_at, total - manifest_at);
+  read.manifest = std::make_unique<FileWindow>(plain, manifest_at, total - manifest_at);
   // The encryption already binds both; a mismatch here is a bug or a forgery
   // with the key, and is refused all the same.
   if (r.id != id || r.repository_id != key.repository_id()) {

@@ -136,18 +136,6 @@ Status StagePack(Env* env, OffsiteTarget* target, const OffsiteKey& key, const R
   return StagePack(env, target, key, repo, id, pack, &again);
 }
 
-// Copies `from` whole to `file`.
-Status CopyInto(const RandomAccessFile& from, WritableFile* file) {
-  std::string block(size_t{64} << 10, '\0');
-  for (uint64_t at = 0; at < from.Size();) {
-    ARKWIKI_ASSIGN_OR_RETURN(size_t n, from.ReadAt(at, block.data(), block.size()));
-    if (n == 0) return Status::IoError("a scratch file ended early");
-    ARKWIKI_RETURN_IF_ERROR(file->Append(std::string_view(block.data(), n)));
-    at += n;
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::vector<OffsitePoint>> ListTargetPoints(OffsiteTarget* target, const OffsiteKey& key,
@@ -214,7 +202,7 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
   // The manifest last: it marks the staged point complete (ListPointIds).
   ARKWIKI_RETURN_IF_ERROR(
       WriteFileAtomically(env, JoinPath(dir, kPointManifest),
-                          [&](WritableFile* file) { return CopyInto(*read.manifest, file); }));
+                          [&](WritableFile* file) { return AppendFileTo(*read.manifest, file); }));
   ARKWIKI_RETURN_IF_ERROR(WriteFileAtomically(env, repo.format_file, RepositoryJson()));
   return id;
 }

@@ -6,6 +6,7 @@
 
 #include "arkwiki/backup/archive_format.h"
 #include "arkwiki/core/hash.h"
+#include "format/line_splitter.h"
 #include "repository/chunk_codec.h"
 #include "repository/manifest_chunks.h"
 #include "repository/sealed_env.h"
@@ -162,9 +163,9 @@ Status ForEachListLine(Env* env, const std::string& path, const ChunkedKind& kin
                        const OnLine& on_line) {
   ARKWIKI_ASSIGN_OR_RETURN(auto file, env->NewSequentialFile(path));
   std::vector<char> block(64 << 10);
-  std::string partial;  // a line split between two blocks
+  LineSplitter lines(kMaxChunkListLine);
+  const auto too_long = [&](uint64_t line) { return DamagedLine(kind, line); };
   uint64_t total = 0;
-  uint64_t lines = 0;  // handed to on_line
   for (;;) {
     ARKWIKI_ASSIGN_OR_RETURN(size_t n, file->Read(block.data(), block.size()));
     if (n == 0) break;
@@ -173,23 +174,9 @@ Status ForEachListLine(Env* env, const std::string& path, const ChunkedKind& kin
       return Status::TooLarge(path + " is larger than " + std::to_string(kMaxChunkListBytes) +
                               " bytes");
     }
-    std::string_view rest(block.data(), n);
-    for (size_t eol; (eol = rest.find('\n')) != std::string_view::npos;) {
-      if (partial.empty()) {
-        ARKWIKI_RETURN_IF_ERROR(on_line(rest.substr(0, eol)));
-      } else {
-        partial.append(rest.substr(0, eol));
-        if (partial.size() > kMaxChunkListLine) return DamagedLine(kind, lines + 1);
-        ARKWIKI_RETURN_IF_ERROR(on_line(std::string_view(partial)));
-        partial.clear();
-      }
-      ++lines;
-      rest.remove_prefix(eol + 1);
-    }
-    partial.append(rest);
-    if (partial.size() > kMaxChunkListLine) return DamagedLine(kind, lines + 1);
+    ARKWIKI_RETURN_IF_ERROR(lines.Feed(std::string_view(block.data(), n), on_line, too_long));
   }
-  return partial.empty() ? Status::Ok() : DamagedLine(kind, lines + 1);
+  return lines.open() ? DamagedLine(kind, lines.lines() + 1) : Status::Ok();
 }
 
 }  // namespace

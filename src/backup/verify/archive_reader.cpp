@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -61,9 +60,7 @@ Result<Manifest> LoadManifest(Env* env, const ZipStreamReader& zip, const std::s
 }
 
 std::string ScratchDir(const std::string& scratch_dir) {
-  if (!scratch_dir.empty()) return scratch_dir;
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
+  return scratch_dir.empty() ? TempDir() : scratch_dir;
 }
 
 // LoadManifest through a scratch copy that is removed however it ends.
