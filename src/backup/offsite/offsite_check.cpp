@@ -90,7 +90,7 @@ class TargetChecker {
       if (f == nullptr) break;
       ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key_, *f));
       const ManifestFile file = f->Get();
-      auto at = read.record.packed.Find(name);
+      auto at = read.packed.Find(name);
       std::string problem =
           at ? PackedProblem(file, *at) : ObjectProblem(name, previous, file, report);
       if (!problem.empty()) AddDamage(file.sha256, problem, id);
@@ -98,8 +98,7 @@ class TargetChecker {
       previous = std::move(name);
     }
     return plan.Read(
-        files,
-        [&](const ManifestFileStore::File& f) { return SliceOf(key_, read.record.packed, f); },
+        files, [&](const ManifestFileStore::File& f) { return SliceOf(key_, read.packed, f); },
         [&](const std::string& pack, std::vector<PackSlice>* slices) {
           TakeRepeats(slices);  // one object read once, however many paths it has
           (void)FetchPacked(target_, key_, pack, slices, &report->bytes_hashed);

@@ -55,7 +55,7 @@ Status SendLoose(const CopyContext& c, const std::string& from, const ManifestFi
 // or in a pack a record names; a small file goes into `pack`.
 // Where each packed file lies goes into `record`.
 Status SendFile(const CopyContext& c, const std::string& id, const ManifestFileStore::File& f,
-                PackBuffer* pack, OffsitePackIndex* record, OffsiteCopyResult* result) {
+                PackBuffer* pack, OffsitePackIndexWriter* record, OffsiteCopyResult* result) {
   ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(c.key, f));
   const uint64_t size = f.size;
   const uint64_t sealed_size = EncryptedSize(size);
@@ -67,9 +67,8 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFileS
   auto at = c.packed->Find(name);
   if (!at) at = pack->Pending(name);  // named twice in this restore point
   if (at) {
-    record->Add(name, std::string(at->pack), at->offset);
     ++result->objects_present;
-    return Status::Ok();
+    return record->Add(name, at->pack, at->offset);
   }
   const ManifestFile file = f.Get();
   const std::string from = LocalPath(c.repo, id, file);
@@ -94,19 +93,28 @@ Status SendFile(const CopyContext& c, const std::string& id, const ManifestFileS
 // memory (about 300 bytes a file).
 class SealedRecord final : public StreamedObject {
  public:
-  SealedRecord(const OffsiteRecord& record, const RandomAccessFile& manifest, const OffsiteKey& key)
-      : record_(record), manifest_(manifest), key_(key) {}
+  SealedRecord(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,
+               uint64_t index_bytes, const RandomAccessFile& manifest, const OffsiteKey& key)
+      : record_(record),
+        packed_(packed),
+        index_bytes_(index_bytes),
+        manifest_(manifest),
+        key_(key) {}
   uint64_t Size() const override {
-    return EncryptedSize(RecordPlaintextSize(record_, manifest_.Size()));
+    return EncryptedSize(
+        RecordPlaintextSize(record_, !packed_.empty(), index_bytes_, manifest_.Size()));
   }
   Status WriteTo(ByteSink* out) override {
     EncryptingSink sink(key_, RecordKey(record_.id), out);
-    ARKWIKI_RETURN_IF_ERROR(WriteRecordPlaintext(record_, &manifest_, &sink));
+    ARKWIKI_RETURN_IF_ERROR(
+        WriteRecordPlaintext(record_, packed_, index_bytes_, &manifest_, &sink));
     return sink.Finish();
   }
 
  private:
   const OffsiteRecord& record_;
+  const OffsitePackIndexWriter& packed_;
+  uint64_t index_bytes_;
   const RandomAccessFile& manifest_;
   const OffsiteKey& key_;
 };
@@ -120,8 +128,10 @@ Status RecordTooLarge(const std::string& id, uint64_t bytes) {
 
 // Step 4: the record, sealed as it is sent (PutObject).
 Status PutRecord(const CopyContext& c, const OffsiteRecord& record,
-                 const RandomAccessFile& manifest, OffsiteCopyResult* result) {
-  SealedRecord sealed(record, manifest, c.key);
+                 const OffsitePackIndexWriter& packed, const RandomAccessFile& manifest,
+                 OffsiteCopyResult* result) {
+  ARKWIKI_ASSIGN_OR_RETURN(uint64_t index_bytes, packed.TextSize());
+  SealedRecord sealed(record, packed, index_bytes, manifest, c.key);
   const uint64_t size = sealed.Size();
   // No arkwiki would read it back (ReadRecord).
   if (size > kMaxRecordBytes) return RecordTooLarge(record.id, size);
@@ -141,7 +151,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
     return Status::Corruption("restore point " + id + " failed its last check (" +
                               info.check.message + "); it is not copied off-site");
   }
-  OffsiteRecord record{c.key.repository_id(), id, "", "", {}};
+  OffsiteRecord record{c.key.repository_id(), id, "", ""};
   ARKWIKI_ASSIGN_OR_RETURN(record.point_json,
                            ReadFileToString(c.env, JoinPath(dir, kPointMeta), 1 << 20));
   // The manifest's text is not held: the record reads it again through this
@@ -159,7 +169,7 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   const uint64_t largest = EncryptedSize(manifest_file->Size() + 6 * record.point_json.size() +
                                          kRecordHeaderBytes + kMaxIndexLineBytes * files.size());
   if (largest > kMaxRecordBytes) return RecordTooLarge(id, largest);
-  record.packed.Reserve(files.size());
+  OffsitePackIndexWriter packed(c.scratch);
   OffsiteCopyResult result;
   result.id = id;
   PackBuffer pack(c.target);
@@ -169,17 +179,18 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
     ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
     if (f == nullptr) break;
-    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, *f, &pack, &record.packed, &result));
+    ARKWIKI_RETURN_IF_ERROR(SendFile(c, id, *f, &pack, &packed, &result));
   }
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(pack.Put(&result));
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
-  ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, *manifest_file, &result));
+  ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, packed, *manifest_file, &result));
   // A record newer than the target's newest is reused by the next point of
-  // CopyMissing, and only one index beside the one being built is held.
+  // CopyMissing; the index it replaces goes first, so that one is held.
   if (id > *c.newest) {
-    *c.packed = std::move(record.packed);
+    *c.packed = OffsitePackIndex();
+    ARKWIKI_ASSIGN_OR_RETURN(*c.packed, packed.ToIndex());
     *c.newest = id;
   }
   result.puts_unchecked = c.target->UncheckedPuts() - unchecked_before;
@@ -206,7 +217,7 @@ Result<OffsitePackIndex> ReusablePacked(OffsiteTarget* target, const OffsiteKey&
   if (record_ids.empty()) return OffsitePackIndex();
   ARKWIKI_ASSIGN_OR_RETURN(ReadBackRecord newest,
                            ReadRecord(target, key, record_ids.back(), scratch));
-  OffsitePackIndex packed = std::move(newest.record.packed);
+  OffsitePackIndex packed = std::move(newest.packed);
   if (packed.empty()) return packed;
   ARKWIKI_ASSIGN_OR_RETURN(auto pack_sizes, ListSizes(target, kPacksPrefix));
   ManifestFileStore files = NewFileStore(scratch);

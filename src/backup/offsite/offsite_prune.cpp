@@ -35,9 +35,9 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key, con
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
     if (f == nullptr) break;
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
-    if (!read->record.packed.Find(name)) point.loose.push_back(std::move(name));
+    if (!read->packed.Find(name)) point.loose.push_back(std::move(name));
   }
-  point.packs = read->record.packed.Packs();
+  point.packs = read->packed.Packs();
   return point;
 }
 

@@ -19,6 +19,7 @@
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "format/manifest_file_store.h"
+#include "offsite/offsite_pack_index.h"
 
 namespace arkwiki {
 
@@ -43,76 +44,6 @@ std::string RecordKey(const std::string& id);
 // "packs/<pack>".
 std::string PackKey(const std::string& pack);
 
-// Where the packed objects of a record lie: object name (64 hex digits) ->
-// pack name (32 hex digits) and the offset of the sealed object in the pack.
-// A sealed object is stored in a pack byte for byte as it would be stored
-// on its own (bound to ObjectKey(name)), EncryptedSize(file size) bytes.
-//
-// Why a sorted vector: a record of 1,000,000 small files names as many
-// packed objects, and a std::map of them took about 100 bytes each, the
-// largest part of a restore's, a check's or a copy's memory. Here an entry
-// takes 40 bytes. Entries added since the last lookup wait in a second
-// vector; a lookup sorts them, and merges them in once they are more than
-// a quarter of the first. Bulk adds between lookups (a copy's packs, one
-// at a time) thus cost O(n log n) in all. One add before each lookup would
-// sort every time: PackBuffer keeps its own map for that. Not safe for use
-// from two threads, not even through const methods.
-class OffsitePackIndex {
- public:
-  struct Location {
-    std::string_view pack;
-    uint64_t offset = 0;
-  };
-  // Adds or replaces. `name` must be 64 hex digits, `pack` 32, and `offset`
-  // below kMaxPackBytes (Read checks what comes from a target; the copy
-  // makes its own).
-  void Add(const std::string& name, const std::string& pack, uint64_t offset);
-  std::optional<Location> Find(const std::string& name) const;
-  // Makes room for `entries` more adds without the vector's doubling,
-  // whose second copy would be the largest thing a copy holds.
-  void Reserve(size_t entries);
-  // Drops every entry that `keep` refuses, given its pack and offset.
-  void RetainIf(const std::function<bool(std::string_view pack, uint64_t offset)>& keep);
-  bool empty() const { return sorted_.empty() && pending_.empty(); }
-  size_t size() const;
-  // The packs named, sorted.
-  std::vector<std::string> Packs() const;
-  // One line per object, sorted by name: "<name> <pack> <offset>\n".
-  std::string Text() const;
-  // Text() written to `out` in blocks, and its size, without holding it.
-  Status WriteText(ByteSink* out) const;
-  uint64_t TextSize() const;
-  // Reads Text's lines from bytes [offset, offset + size) of `file`, in
-  // blocks. Refuses (Corruption, naming restore point `id`) any line not
-  // shaped as Text writes it, names out of order or named twice, and an
-  // offset no pack reaches; the file's error when it cannot be read.
-  static Result<OffsitePackIndex> Read(const RandomAccessFile& file, uint64_t offset, uint64_t size,
-                                       const std::string& id);
-  // Read, from bytes in memory.
-  static Result<OffsitePackIndex> Parse(std::string_view text, const std::string& id);
-
- private:
-  struct Entry {
-    Sha256Raw name{};
-    uint32_t pack = 0;    // index into packs_
-    uint32_t offset = 0;  // below kMaxPackBytes
-  };
-  static bool ByName(const Entry& a, const Entry& b) { return a.name < b.name; }
-  void AddRaw(const Sha256Raw& name, std::string_view pack, uint64_t offset);
-  uint32_t PackNumber(std::string_view pack);
-  // Sorts pending_, the last of equal names winning.
-  void SortPending() const;
-  // Merges pending_ into sorted_, pending_'s entries replacing equal ones.
-  void Settle() const;
-  const Entry* FindRaw(const Sha256Raw& name) const;
-
-  std::vector<std::string> packs_;
-  std::map<std::string, uint32_t, std::less<>> pack_numbers_;
-  mutable std::vector<Entry> sorted_;   // by name, no name twice
-  mutable std::vector<Entry> pending_;  // added since; sorted when pending_sorted_
-  mutable bool pending_sorted_ = true;
-};
-
 // The object name of `file` (keyed hash of its SHA-256). Corruption when
 // the manifest's hash is not a SHA-256.
 Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFileStore::File& file);
@@ -122,22 +53,25 @@ struct OffsiteRecord {
   std::string id;
   std::string point_json;     // restore-point.json, byte for byte
   std::string manifest_text;  // manifest.json, byte for byte
-  OffsitePackIndex packed;    // the manifest's files that are in packs
 };
 
 // The record's plaintext: one JSON line, then (format version 2, when any
-// file is packed) the pack index of `packed_bytes` bytes, then the manifest.
-std::string RecordPlaintext(const OffsiteRecord& record);
-// RecordPlaintext's bytes written to `out` in blocks, with the manifest read
-// from `manifest` (manifest.json, byte for byte, from its first byte) instead
-// of record.manifest_text when it is not null: a copy never holds the record
+// file is packed) the pack index `packed` writes, of `packed_bytes` bytes,
+// then the manifest.
+Result<std::string> RecordPlaintext(const OffsiteRecord& record,
+                                    const OffsitePackIndexWriter& packed);
+// RecordPlaintext's bytes written to `out` in blocks, with a pack index of
+// `index_bytes` (packed.TextSize()) and the manifest read from `manifest`
+// (manifest.json, byte for byte, from its first byte) instead of
+// record.manifest_text when it is not null: a copy never holds the record
 // whole (about 300 bytes a file). IoError when `manifest` ends before its
-// Size().
-Status WriteRecordPlaintext(const OffsiteRecord& record, const RandomAccessFile* manifest,
-                            ByteSink* out);
-// How many bytes WriteRecordPlaintext writes with a manifest of
-// `manifest_bytes`.
-uint64_t RecordPlaintextSize(const OffsiteRecord& record, uint64_t manifest_bytes);
+// Size(); the pack index's error when its scratch file cannot be read.
+Status WriteRecordPlaintext(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,
+                            uint64_t index_bytes, const RandomAccessFile* manifest, ByteSink* out);
+// How many bytes WriteRecordPlaintext writes with a pack index of
+// `index_bytes` and a manifest of `manifest_bytes`.
+uint64_t RecordPlaintextSize(const OffsiteRecord& record, bool any_packed, uint64_t index_bytes,
+                             uint64_t manifest_bytes);
 // The largest record ReadRecord accepts. A record holds the manifest (about
 // 200 bytes a file) and the pack index (about 110 bytes a packed file):
 // 2 GiB is room for the 5,000,000 files a backup may hold. A reader spools
@@ -151,7 +85,8 @@ inline constexpr uint64_t kMaxIndexLineBytes = 64 + 1 + 32 + 1 + 8 + 1;
 inline constexpr uint64_t kRecordHeaderBytes = 4096;
 // A record read back from a target (ReadRecord).
 struct ReadBackRecord {
-  OffsiteRecord record;  // manifest_text empty
+  OffsiteRecord record;     // manifest_text empty
+  OffsitePackIndex packed;  // the manifest's files that are in packs
   // manifest.json, byte for byte: a window on the decrypted record, which
   // lies in a scratch file without a name (a crash leaves nothing behind).
   std::unique_ptr<RandomAccessFile> manifest;
@@ -162,7 +97,7 @@ struct ReadBackRecord {
 // Corruption, naming it, when it fails or belongs to another id or
 // repository; the scratch file's error (NoSpace, IoError) when it cannot
 // be written or read.
-// Without `with_index` the pack index is skipped, not parsed (record.packed
+// Without `with_index` the pack index is skipped, not parsed (packed
 // stays empty): a listing needs none, and it is a reader's largest part.
 Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
                                   const std::string& id, const OffsiteScratch& scratch,

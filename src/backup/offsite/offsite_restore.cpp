@@ -183,7 +183,7 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
     if (f == nullptr) break;
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
-    if (auto at = read.record.packed.Find(name)) {
+    if (auto at = read.packed.Find(name)) {
       plan.Note(i, at->pack);
       continue;
     }
@@ -192,7 +192,7 @@ Result<std::string> StageTargetPoint(Env* env, OffsiteTarget* target, const Offs
     ARKWIKI_RETURN_IF_ERROR(StageFile(env, target, key, name, file, dest).WithContext(where));
   }
   ARKWIKI_RETURN_IF_ERROR(plan.Read(
-      files, [&](const ManifestFileStore::File& f) { return SliceOf(key, read.record.packed, f); },
+      files, [&](const ManifestFileStore::File& f) { return SliceOf(key, read.packed, f); },
       [&](const std::string& pack, std::vector<PackSlice>* slices) {
         return StagePack(env, target, key, repo, id, pack, slices).WithContext(where);
       }));

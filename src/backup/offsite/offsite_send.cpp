@@ -65,7 +65,7 @@ Status PutObject(Env* env, OffsiteTarget* target, const std::string& key, Stream
 
 Status PackBuffer::Append(Env* env, const std::string& from, const ManifestFile& file,
                           const OffsiteKey& key, const std::string& name,
-                          OffsitePackIndex* record) {
+                          OffsitePackIndexWriter* record) {
   if (data_.empty()) {
     pack_ = RandomHex(16);
     data_.reserve(kPackTargetBytes + EncryptedSize(kPackedFileLimit));
@@ -77,8 +77,7 @@ Status PackBuffer::Append(Env* env, const std::string& from, const ManifestFile&
     return s;
   }
   offsets_[name] = offset;
-  record->Add(name, pack_, offset);
-  return Status::Ok();
+  return record->Add(name, pack_, offset);
 }
 
 Status PackBuffer::Put(OffsiteCopyResult* result) {

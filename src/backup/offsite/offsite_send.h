@@ -87,12 +87,11 @@ class PackBuffer final : private ByteSink {
   PackBuffer& operator=(const PackBuffer&) = delete;
 
   // Seals `file` (from `from`) into the pack as object `name` and records
-  // where in `record`.
+  // where in `record`; `record`'s error when it cannot take the entry.
   Status Append(Env* env, const std::string& from, const ManifestFile& file, const OffsiteKey& key,
-                const std::string& name, OffsitePackIndex* record);
-  // Where an object appended since the last Put lies. A hash map: an
-  // OffsitePackIndex would sort its adds at each lookup, quadratic in a
-  // pack of 50,000 tiny files.
+                const std::string& name, OffsitePackIndexWriter* record);
+  // Where an object appended since the last Put lies: a hash map of this
+  // pack's objects, since the record's index writer cannot be searched.
   std::optional<OffsitePackIndex::Location> Pending(const std::string& name) const {
     auto it = offsets_.find(name);
     if (it == offsets_.end()) return std::nullopt;

@@ -182,7 +182,7 @@ TEST_F(OffsiteCopyTest, CopiedPointIsListedAndRestoresToAnArchiveAnImportAccepts
   EXPECT_EQ(copied->packs_sent, 1u) << "the small files go up in one pack";
   auto record = ReadRecord(target_.get(), *key_, id, scratch_);
   ASSERT_TRUE(record.ok()) << record.status().ToString();
-  EXPECT_EQ(copied->objects_sent, Objects().size() + record->record.packed.size());
+  EXPECT_EQ(copied->objects_sent, Objects().size() + record->packed.size());
   auto points = ListTargetPoints(target_.get(), *key_, scratch_);
   ASSERT_TRUE(points.ok()) << points.status().ToString();
   ASSERT_EQ(points->size(), 1u);
@@ -708,7 +708,7 @@ TEST_F(OffsiteCopyTest, RefusesTwoPackedFilesSwapped) {
   auto where = [&](char fill) {
     Sha256Raw raw;
     EXPECT_TRUE(ParseSha256Hex(Sha256Hex(std::string(4000, fill)), &raw));
-    auto at = record->record.packed.Find(key_->ObjectName(raw));
+    auto at = record->packed.Find(key_->ObjectName(raw));
     EXPECT_TRUE(at.has_value());
     return at ? std::make_pair(std::string(at->pack), at->offset)
               : std::make_pair(std::string(), uint64_t{0});

@@ -59,9 +59,22 @@ class OffsiteAttackTest : public ::testing::Test {
     ASSERT_TRUE(read->manifest->ReadAt(0, text.data(), text.size()).ok());
     auto manifest = ParseManifest(text);
     ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
+    // The index read back keeps part of each name: it is written anew
+    // from the full names of the manifest's packed files.
+    OffsitePackIndexWriter packed;
+    for (const ManifestFile& f : manifest->files) {
+      Sha256Raw raw{};
+      ASSERT_TRUE(ParseSha256Hex(f.sha256, &raw));
+      const std::string name = key_->ObjectName(raw);
+      if (auto at = read->packed.Find(name)) {
+        ASSERT_TRUE(packed.Add(name, at->pack, at->offset).ok());
+      }
+    }
     manifest->files.push_back(extra);
     read->record.manifest_text = SerializeManifest(*manifest);
-    auto sealed = EncryptBytes(*key_, RecordKey(id), RecordPlaintext(read->record));
+    auto plaintext = RecordPlaintext(read->record, packed);
+    ASSERT_TRUE(plaintext.ok()) << plaintext.status().ToString();
+    auto sealed = EncryptBytes(*key_, RecordKey(id), *plaintext);
     ASSERT_TRUE(sealed.ok());
     ASSERT_TRUE(target_->Put(RecordKey(id), StringFile(*sealed)).ok());
   }
