@@ -318,6 +318,9 @@ Status OffsitePackIndexWriter::WriteText(ByteSink* out) const {
 
 Result<OffsitePackIndex> OffsitePackIndexWriter::ToIndex() const {
   OffsitePackIndex index;
+  // As many entries as were added (a name added twice leaves a few
+  // unused): without it the vector's doubling would hold a second copy.
+  index.entries_.reserve(static_cast<size_t>(added_));
   Sha256Raw previous{};
   ARKWIKI_RETURN_IF_ERROR(ForEach([&](const Entry& e) {
     ARKWIKI_RETURN_IF_ERROR(

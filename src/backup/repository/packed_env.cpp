@@ -41,28 +41,41 @@ class SliceReader final : public SequentialFile {
 
 PackedObjectsEnv::PackedObjectsEnv(Env* target, const RepoLayout& repo, PackIndex index)
     : EnvWrapper(target),
+      repo_(repo),
       objects_prefix_(repo.objects + "/"),
       packs_dir_(PacksDir(repo)),
       index_(std::move(index)) {}
 
-std::optional<PackEntry> PackedObjectsEnv::PackedAt(const std::string& path) const {
+void PackedObjectsEnv::ReleaseIndex() {
+  std::lock_guard<std::mutex> lock(mu_);
+  index_.reset();
+}
+
+Result<std::optional<PackedObjectsEnv::Packed>> PackedObjectsEnv::PackedAt(
+    const std::string& path) {
   // "<objects>/aa/<64 hex>"
   if (path.size() != objects_prefix_.size() + 67 ||
       path.compare(0, objects_prefix_.size(), objects_prefix_) != 0) {
-    return std::nullopt;
+    return std::optional<Packed>();
   }
   const std::string_view rest = std::string_view(path).substr(objects_prefix_.size());
   Sha256Raw raw;
   if (rest[2] != '/' || rest.substr(0, 2) != rest.substr(3, 2) ||
       !ParseSha256Hex(rest.substr(3), &raw)) {
-    return std::nullopt;
+    return std::optional<Packed>();
   }
-  return index_.Find(raw);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!index_) {
+    ARKWIKI_ASSIGN_OR_RETURN(index_, PackIndex::Load(target(), repo_));
+  }
+  const std::optional<PackEntry> entry = index_->Find(raw);
+  if (!entry) return std::optional<Packed>();
+  return std::optional<Packed>(Packed{*entry, JoinPath(packs_dir_, index_->packs()[entry->pack])});
 }
 
-Result<std::unique_ptr<RandomAccessFile>> PackedObjectsEnv::OpenPacked(const PackEntry& entry) {
-  ARKWIKI_ASSIGN_OR_RETURN(
-      auto pack, target()->NewRandomAccessFile(JoinPath(packs_dir_, index_.packs()[entry.pack])));
+Result<std::unique_ptr<RandomAccessFile>> PackedObjectsEnv::OpenPacked(const Packed& packed) {
+  const PackEntry& entry = packed.entry;
+  ARKWIKI_ASSIGN_OR_RETURN(auto pack, target()->NewRandomAccessFile(packed.pack_path));
   if (pack->Size() < uint64_t{entry.offset} + entry.size) return Status::Corruption("wrong size");
   return std::unique_ptr<RandomAccessFile>(
       new PackSlice(std::move(pack), entry.offset, entry.size));
@@ -72,9 +85,9 @@ Result<std::unique_ptr<SequentialFile>> PackedObjectsEnv::NewSequentialFile(
     const std::string& path) {
   auto loose = target()->NewSequentialFile(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const std::optional<PackEntry> entry = PackedAt(path);
-  if (!entry) return loose;
-  ARKWIKI_ASSIGN_OR_RETURN(auto slice, OpenPacked(*entry));
+  ARKWIKI_ASSIGN_OR_RETURN(const std::optional<Packed> packed, PackedAt(path));
+  if (!packed) return loose;
+  ARKWIKI_ASSIGN_OR_RETURN(auto slice, OpenPacked(*packed));
   return std::unique_ptr<SequentialFile>(new SliceReader(std::move(slice)));
 }
 
@@ -82,20 +95,22 @@ Result<std::unique_ptr<RandomAccessFile>> PackedObjectsEnv::NewRandomAccessFile(
     const std::string& path) {
   auto loose = target()->NewRandomAccessFile(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const std::optional<PackEntry> entry = PackedAt(path);
-  return entry ? OpenPacked(*entry) : std::move(loose);
+  ARKWIKI_ASSIGN_OR_RETURN(const std::optional<Packed> packed, PackedAt(path));
+  return packed ? OpenPacked(*packed) : std::move(loose);
 }
 
 Result<bool> PackedObjectsEnv::FileExists(const std::string& path) {
   ARKWIKI_ASSIGN_OR_RETURN(bool loose, target()->FileExists(path));
-  return loose || PackedAt(path).has_value();
+  if (loose) return true;
+  ARKWIKI_ASSIGN_OR_RETURN(const std::optional<Packed> packed, PackedAt(path));
+  return packed.has_value();
 }
 
 Result<uint64_t> PackedObjectsEnv::GetFileSize(const std::string& path) {
   auto loose = target()->GetFileSize(path);
   if (loose.status().code() != StatusCode::kNotFound) return loose;
-  const std::optional<PackEntry> entry = PackedAt(path);
-  return entry ? Result<uint64_t>(entry->size) : loose;
+  ARKWIKI_ASSIGN_OR_RETURN(const std::optional<Packed> packed, PackedAt(path));
+  return packed ? Result<uint64_t>(packed->entry.size) : loose;
 }
 
 Result<std::unique_ptr<PackedObjectsEnv>> OpenPackedObjects(Env* target, const RepoLayout& repo) {

@@ -300,10 +300,12 @@ Result<uint64_t> SealedRepoEnv::GetFileSize(const std::string& path) {
 }
 
 Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
-                                               const OffsiteKey* key, const PackIndex** index) {
+                                               const OffsiteKey* key, const PackIndex** index,
+                                               PackedObjectsEnv** packed_env) {
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<PackedObjectsEnv> packed,
                            OpenPackedObjects(target, repo));
   if (index != nullptr) *index = &packed->index();
+  if (packed_env != nullptr) *packed_env = packed.get();
   std::unique_ptr<Env> stored = std::move(packed);
   if (key != nullptr) stored = std::make_unique<SealedRepoEnv>(std::move(stored), repo, *key);
   return std::unique_ptr<Env>(new ChunkedDatabaseEnv(std::move(stored), repo));

@@ -22,6 +22,7 @@
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "repository/pack_store.h"
+#include "repository/packed_env.h"
 #include "repository/repo_layout.h"
 
 namespace arkwiki {
@@ -90,10 +91,12 @@ class SealedRepoEnv : public EnvWrapper {
 // A restore point's database stored as chunks reads as one whole file
 // (ChunkedDatabaseEnv): this is the one place that reassembles it. With
 // `index`, *index is set to the pack index read through, valid while the
-// Env lives.
+// Env lives; with `packed`, *packed to the PackedObjectsEnv inside, whose
+// index a caller may release (PackedObjectsEnv::ReleaseIndex).
 Result<std::unique_ptr<Env>> OpenStoredObjects(Env* target, const RepoLayout& repo,
                                                const OffsiteKey* key,
-                                               const PackIndex** index = nullptr);
+                                               const PackIndex** index = nullptr,
+                                               PackedObjectsEnv** packed = nullptr);
 
 // A sequential reader over a random access file, from its start.
 std::unique_ptr<SequentialFile> ReadInOrder(std::unique_ptr<RandomAccessFile> file);

@@ -316,6 +316,49 @@ TEST_F(OffsiteCopyTest, CopyMissingCopiesEachPointOnce) {
   EXPECT_TRUE(copier.CopyMissing()->empty());
 }
 
+// Each point's index stands in for the target's newest in the next point
+// of the same CopyMissing, and a point older than the target's newest is
+// copied against the newest's index, which it keeps.
+TEST_F(OffsiteCopyTest, CopyMissingReusesWhatEachEarlierPointSentNewerOrOlder) {
+  std::vector<std::string> ids;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      AddUpload("r" + std::to_string(round) + "f" + std::to_string(i),
+                "round " + std::to_string(round) + " file " + std::to_string(i));
+    }
+    ids.push_back(Snap());
+  }
+  OffsiteCopier copier(Env::Default(), repo_dir_, target_.get(), *key_);
+  auto copied = copier.CopyMissing();
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  ASSERT_EQ(copied->size(), 3u);
+  for (size_t i = 1; i < 3; ++i) {
+    // The round's 20 uploads and the database's changed chunks, no more.
+    EXPECT_LE((*copied)[i].objects_sent, 20u + 4u) << ids[i];
+    EXPECT_GE((*copied)[i].objects_present, 20u * i) << ids[i];
+  }
+  for (const std::string& id : ids) EXPECT_TRUE(RestoreCheck(id).ok()) << id;
+
+  // The newest first to a second target, then the older ones.
+  auto second = OpenDirectoryTarget(Env::Default(), dir_.Sub("second"), true);
+  ASSERT_TRUE(second.ok());
+  auto key = UnlockOrInitTarget(second->get(), "pass phrase", KdfParams::ForTests());
+  ASSERT_TRUE(key.ok());
+  OffsiteCopier to_second(Env::Default(), repo_dir_, second->get(), **key);
+  ASSERT_TRUE(to_second.Copy(ids[2]).ok());
+  auto older = to_second.CopyMissing();
+  ASSERT_TRUE(older.ok()) << older.status().ToString();
+  ASSERT_EQ(older->size(), 2u);
+  for (const OffsiteCopyResult& r : *older) {
+    EXPECT_GE(r.objects_present, 20u) << r.id << ": its uploads are in the newest point's packs";
+  }
+  for (const std::string& id : ids) {
+    testing::TempDir scratch;
+    auto staged = StageTargetPoint(Env::Default(), second->get(), **key, id, scratch.Sub("s"));
+    EXPECT_TRUE(staged.ok()) << id << ": " << staged.status().ToString();
+  }
+}
+
 TEST_F(OffsiteCopyTest, NothingOnTheTargetRevealsAFileHash) {
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());

@@ -19,6 +19,7 @@
 #include "backup/repository/point_database.h"
 #include "backup/repository/repository_fixture.h"
 #include "repository/pack_store.h"
+#include "repository/packed_env.h"
 #include "repository/repo_layout.h"
 #include "support/file_damage.h"
 #include "support/seed_wiki.h"
@@ -90,6 +91,26 @@ TEST_P(PackTest, SmallUploadsArePackedOnceAndLargeOnesStayLoose) {
   EXPECT_LT(second.new_bytes, first.new_bytes - large.size());
   EXPECT_TRUE(CheckAll().ok());
   EXPECT_TRUE(ExportAndVerify(first.id).ok());
+}
+
+// The off-site copy releases the index between its passes.
+TEST_P(PackTest, AReleasedIndexIsLoadedAgainForTheNextPackedRead) {
+  AddUpload("s", "a small upload");
+  Snap();
+  auto packed = OpenPackedObjects(Env::Default(), repo_);
+  ASSERT_TRUE(packed.ok()) << packed.status().ToString();
+  const std::string path = repo_.ObjectPath(Sha256Hex("a small upload"));
+  ASSERT_FALSE(*Env::Default()->FileExists(path)) << "packed, not loose";
+  for (int round = 0; round < 2; ++round) {
+    auto file = (*packed)->NewRandomAccessFile(path);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    std::string bytes((*file)->Size(), '\0');
+    ASSERT_TRUE((*file)->ReadAt(0, bytes.data(), bytes.size()).ok());
+    EXPECT_EQ(bytes, "a small upload") << "round " << round;
+    EXPECT_EQ(*(*packed)->GetFileSize(path), bytes.size());
+    (*packed)->ReleaseIndex();
+  }
+  EXPECT_FALSE(*(*packed)->FileExists(repo_.ObjectPath(Sha256Hex("never stored"))));
 }
 
 TEST_P(PackTest, CheckReadsAnObjectOnceHoweverManyRestorePointsNameIt) {
