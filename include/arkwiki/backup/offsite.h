@@ -22,10 +22,12 @@
 //   1. takes the repository's copy lock and reads the restore point's
 //      manifest and restore-point.json; refuses a point whose last check
 //      failed;
-//   2. lists objects/ on the target once, and reads the pack index of the
-//      newest record there;
-//   3. for every file the manifest names that the target lacks (as an
-//      object of the right size, or in a pack that record names): reads
+//   2. lists objects/ on the target once;
+//   3. notes, in a first pass over the manifest, the files the target
+//      holds: as an object of the right size, or in a pack the newest
+//      record there names (its pack index is read now, once per copy, or
+//      is the index of the record this copy put last); then, in a second
+//      pass, for every file the target lacks: reads
 //      the local file once, hashing the plain bytes (a local file that no
 //      longer matches its manifest fails the copy before its last sealed
 //      chunk is sent: run `backup check`) and encrypting them straight into
@@ -132,9 +134,11 @@ class OffsiteCopier {
 
 // Where reading a target's records puts what it does not hold in memory:
 // each record, decrypted (about 300 bytes a file), and past `files_held`
-// files a manifest's file list, each in a private scratch file in `dir`
-// that loses its name at once, so that a crash leaves nothing behind. A
-// restore point of 1,000,000 files would otherwise take about 300 MB.
+// files a manifest's file list (and, for a copy, its record's pack index
+// in runs of `files_held` entries), each in a private scratch file in
+// `dir` that loses its name at once, so that a crash leaves nothing
+// behind. A restore point of 1,000,000 files would otherwise take about
+// 300 MB.
 struct OffsiteScratch {
   Env* env = nullptr;
   std::string dir;

@@ -30,26 +30,26 @@ using PresentObjects = std::map<std::string, uint64_t>;
 // record a copy puts that is newer. Loaded (ReusablePacked) when first
 // asked for; a replacement is held as its writer and read into an index
 // only when the next restore point asks, so that the last one never is.
+// Release drops the index; Get then reads it again from its source (the
+// writer is kept for that).
 class NewestIndex {
  public:
   using Loader = std::function<Result<OffsitePackIndex>()>;
   NewestIndex(std::string id, Loader load) : id_(std::move(id)), load_(std::move(load)) {}
   const std::string& id() const { return id_; }
   Result<const OffsitePackIndex*> Get() {
-    if (!index_ && pending_) {
-      ARKWIKI_ASSIGN_OR_RETURN(index_, pending_->ToIndex());
-      pending_.reset();
-    }
-    if (!index_) {
+    if (index_) return &*index_;
+    if (written_) {
+      ARKWIKI_ASSIGN_OR_RETURN(index_, written_->ToIndex());
+    } else {
       ARKWIKI_ASSIGN_OR_RETURN(index_, load_());
     }
     return &*index_;
   }
-  // Drops the index held (Get loads it again).
   void Release() { index_.reset(); }
   void Replace(std::string id, OffsitePackIndexWriter written) {
     index_.reset();
-    pending_ = std::move(written);
+    written_ = std::move(written);
     id_ = std::move(id);
   }
 
@@ -57,7 +57,7 @@ class NewestIndex {
   std::string id_;
   Loader load_;  // the target's newest record's, until Replace
   std::optional<OffsitePackIndex> index_;
-  std::optional<OffsitePackIndexWriter> pending_;
+  std::optional<OffsitePackIndexWriter> written_;  // since Replace
 };
 
 // Why a copy walks a restore point's files twice: a first pass notes
@@ -67,7 +67,9 @@ class NewestIndex {
 // each is 20 MB, and holding both at once took a copy past 64 MiB. Only
 // one is held at a time: the local one is released for the first pass
 // and loaded again for the second, and the target's is dropped before
-// the second when this point's index is to replace it.
+// the second when this point's index is to replace it. (A point older
+// than the target's newest keeps that index for the points after it, so
+// it is held beside the local one: such a copy costs their sum.)
 struct CopyContext {
   Env* env;
   PackedObjectsEnv* local_packs;  // inside env
@@ -85,7 +87,8 @@ struct CopyContext {
 // then raises its mmap threshold to that size, so the next index comes
 // from the heap, whose freed pages it keeps. The copy's two indexes, each
 // released in turn, thus cost their sum: 65.4 MiB peak RSS at 1,000,000
-// files against 50.7 with the pages given back (benchmarks/README.md).
+// files against 50.7 with the pages given back (benchmarks/README.md,
+// "Off-site copy and restore at 1,000,000 files").
 void GiveBackFreedMemory() { ::malloc_trim(0); }
 
 // Local path of manifest file `file` of restore point `id`.

@@ -207,6 +207,7 @@ Status OffsitePackIndexWriter::Add(const std::string& name, std::string_view pac
                                    uint64_t offset) {
   static_assert(sizeof(Entry) == 40 && std::is_trivially_copyable_v<Entry>,
                 "runs are written as the entries' bytes");
+  ARKWIKI_RETURN_IF_ERROR(failed_);
   Entry e;
   ParseSha256Hex(name, &e.name);
   auto it = pack_numbers_.find(std::string(pack));
@@ -218,7 +219,8 @@ Status OffsitePackIndexWriter::Add(const std::string& name, std::string_view pac
   // The copy's packs close at kPackTargetBytes, far below 2^32.
   e.offset = static_cast<uint32_t>(offset);
   if (spills_ && held_.size() >= std::max<size_t>(scratch_.files_held, 1)) {
-    ARKWIKI_RETURN_IF_ERROR(Spill());
+    failed_ = Spill();
+    ARKWIKI_RETURN_IF_ERROR(failed_);
   }
   held_.push_back(e);
   held_sorted_ = false;
@@ -254,6 +256,7 @@ Status OffsitePackIndexWriter::Spill() {
 // A k-way merge of the runs and the entries held: names come out in order,
 // and of a name's entries the first in IndexEntryLess order is handed out.
 Status OffsitePackIndexWriter::ForEach(const std::function<Status(const Entry&)>& fn) const {
+  ARKWIKI_RETURN_IF_ERROR(failed_);
   if (!held_sorted_) {
     std::sort(held_.begin(), held_.end(), IndexEntryLess<Entry>);
     held_sorted_ = true;
@@ -283,6 +286,7 @@ Status OffsitePackIndexWriter::ForEach(const std::function<Status(const Entry&)>
     return Status::Ok();
   };
   for (size_t i = 0; i <= runs.size(); ++i) ARKWIKI_RETURN_IF_ERROR(advance(i));
+  std::optional<Sha256Raw> previous;
   while (!heads.empty()) {
     const Entry first = heads.top().entry;
     while (!heads.empty() && heads.top().entry.name == first.name) {
@@ -290,6 +294,14 @@ Status OffsitePackIndexWriter::ForEach(const std::function<Status(const Entry&)>
       heads.pop();
       ARKWIKI_RETURN_IF_ERROR(advance(source));
     }
+    if (previous &&
+        std::memcmp(previous->data(), first.name.data(), OffsitePackIndex::kPrefixBytes) == 0) {
+      return Status::Unsupported(
+          "two files of this restore point have object names that share their first " +
+          std::to_string(OffsitePackIndex::kPrefixBytes) +
+          " bytes, which an off-site record cannot hold; it is not copied");
+    }
+    previous = first.name;
     ARKWIKI_RETURN_IF_ERROR(fn(first));
   }
   return Status::Ok();
@@ -324,7 +336,8 @@ Result<OffsitePackIndex> OffsitePackIndexWriter::ToIndex() const {
   Sha256Raw previous{};
   ARKWIKI_RETURN_IF_ERROR(ForEach([&](const Entry& e) {
     ARKWIKI_RETURN_IF_ERROR(
-        index.Append(e.name, packs_[e.pack], e.offset, index.empty() ? nullptr : &previous));
+        index.Append(e.name, packs_[e.pack], e.offset, index.empty() ? nullptr : &previous)
+            .WithContext("reading back the pack index of the record just written"));
     previous = e.name;
     return Status::Ok();
   }));

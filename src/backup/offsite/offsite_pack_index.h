@@ -40,11 +40,14 @@ namespace arkwiki {
 // Only the first 12 bytes of each name are kept. Names are keyed hashes,
 // so two names of one record share them with odds of about 2^-57 at
 // 1,000,000 objects, and nobody without the key can aim at that; Read
-// refuses such a record all the same rather than answer for the wrong
-// object. A lookup of a name the index lacks that shares its first 12
-// bytes with one it holds gets that object's place: its decryption,
-// bound to the full name, then fails, so such a match is refused, never
-// used. Not safe for use from two threads.
+// refuses such a record all the same (and a writer never writes one)
+// rather than answer for the wrong object. A lookup of a name the index
+// lacks that shares its first 12 bytes with one it holds (odds of about
+// 2^-56 for a copy of 1,000,000 files against as many) gets that object's
+// place: a restore or a check then fails to decrypt it, bound as it is to
+// the full name, but a copy would take the object for present and name
+// the other's place, which only a check of the target (--read-all) or a
+// restore finds. Not safe for use from two threads.
 class OffsitePackIndex {
  public:
   struct Location {
@@ -109,10 +112,13 @@ class OffsitePackIndexWriter {
 
   // `name` must be 64 hex digits, `pack` 32 and `offset` below
   // kMaxPackBytes (the copy makes them). The Env's error (NoSpace,
-  // IoError) when a run cannot be written; the writer is then unusable.
+  // IoError) when a run cannot be written; every later call then fails
+  // with that error.
   Status Add(const std::string& name, std::string_view pack, uint64_t offset);
   bool empty() const { return added_ == 0; }
   // The size of the text WriteText writes (a pass over the runs).
+  // Unsupported when two names share their first 12 bytes, which no
+  // reader tells apart (OffsitePackIndex): such a record is never written.
   Result<uint64_t> TextSize() const;
   // The text, sorted by name, each name once, written to `out` in blocks.
   Status WriteText(ByteSink* out) const;
@@ -140,6 +146,7 @@ class OffsitePackIndexWriter {
   std::optional<UnnamedFile> runs_file_;
   std::vector<uint64_t> run_ends_;  // entries written before each run's end
   uint64_t added_ = 0;
+  Status failed_;  // a run that could not be written (its bytes may be partial)
 };
 
 }  // namespace arkwiki

@@ -2,6 +2,7 @@
 // stored (private to the backup layer).
 #pragma once
 
+#include <cassert>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,8 +35,11 @@ class PackedObjectsEnv : public EnvWrapper {
   Result<bool> FileExists(const std::string& path) override;
   Result<uint64_t> GetFileSize(const std::string& path) override;
 
-  // The index loaded at construction; invalid after ReleaseIndex.
-  const PackIndex& index() const { return *index_; }
+  // The index loaded at construction; not to be called after ReleaseIndex.
+  const PackIndex& index() const {
+    assert(index_.has_value());
+    return *index_;
+  }
 
  private:
   struct Packed {

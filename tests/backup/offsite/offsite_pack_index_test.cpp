@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 
 #include "arkwiki/core/hash.h"
 #include "offsite/offsite_pack_index.h"
@@ -116,6 +117,58 @@ TEST_F(OffsitePackIndexWriterTest, AFullScratchDiskIsNoSpaceAndLeavesNothing) {
   }
   EXPECT_EQ(s.code(), StatusCode::kNoSpace) << s.ToString();
   EXPECT_TRUE(Files(dir_.path()).empty());
+}
+
+// A name added with other places in other runs comes out once, with one
+// of the places it was given.
+TEST_F(OffsitePackIndexWriterTest, ANameAddedInSeveralRunsWithOtherPlacesIsWrittenOnce) {
+  OffsitePackIndexWriter writer(OffsiteScratch{Env::Default(), dir_.path(), 64});
+  const std::string name = order_.front();
+  std::set<std::string> lines;
+  for (int copy = 0; copy < 5; ++copy) {
+    const std::string pack(32, "01234"[copy]);
+    ASSERT_TRUE(writer.Add(name, pack, static_cast<uint64_t>(copy) * 10).ok());
+    lines.insert(name + " " + pack + " " + std::to_string(copy * 10) + "\n");
+    for (int i = 0; i < 100; ++i) {  // past a run between each
+      const std::string other = Sha256Hex("filler " + std::to_string(copy * 100 + i));
+      ASSERT_TRUE(writer.Add(other, std::string(32, 'f'), 1).ok());
+    }
+  }
+  const std::string text = Text(writer);
+  const size_t at = text.find(name);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(text.find(name, at + 1), std::string::npos) << "written twice";
+  const std::string line = text.substr(at, text.find('\n', at) - at + 1);
+  EXPECT_EQ(lines.count(line), 1u) << line;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 501);
+}
+
+// Two names alike in the 12 bytes a reader keeps: no record holds them.
+TEST(OffsitePackIndexWriterRefusalTest, TwoNamesAlikeInTheirFirst12BytesAreNotWritten) {
+  OffsitePackIndexWriter writer;
+  ASSERT_TRUE(
+      writer.Add(std::string(24, '1') + std::string(40, '2'), std::string(32, 'a'), 0).ok());
+  ASSERT_TRUE(
+      writer.Add(std::string(24, '1') + std::string(40, '3'), std::string(32, 'a'), 9).ok());
+  EXPECT_EQ(writer.TextSize().status().code(), StatusCode::kUnsupported);
+  StringByteSink text;
+  EXPECT_EQ(writer.WriteText(&text).code(), StatusCode::kUnsupported);
+}
+
+// After a run fails to be written, no later call hands out what may be a
+// partial run.
+TEST_F(OffsitePackIndexWriterTest, AfterARunFailsEveryLaterCallFails) {
+  testing::FullDiskEnv full(Env::Default(), 100 * 40 + 20);
+  OffsitePackIndexWriter writer(OffsiteScratch{&full, dir_.path(), 100});
+  Status s;
+  size_t added = 0;
+  for (; added < order_.size() && s.ok(); ++added) {
+    s = writer.Add(order_[added], places_[order_[added]].pack, places_[order_[added]].offset);
+  }
+  ASSERT_EQ(s.code(), StatusCode::kNoSpace) << s.ToString();
+  EXPECT_EQ(writer.Add(order_[added], "x", 0).code(), StatusCode::kNoSpace);
+  EXPECT_EQ(writer.TextSize().status().code(), StatusCode::kNoSpace);
+  EXPECT_EQ(writer.ToIndex().status().code(), StatusCode::kNoSpace);
 }
 
 TEST(OffsitePackIndexTest, RetainIfDropsOnlyTheEntriesItRefuses) {
