@@ -67,9 +67,9 @@ class NewestIndex {
 // each is 20 MB, and holding both at once took a copy past 64 MiB. Only
 // one is held at a time: the local one is released for the first pass
 // and loaded again for the second, and the target's is dropped before
-// the second when this point's index is to replace it. (A point older
-// than the target's newest keeps that index for the points after it, so
-// it is held beside the local one: such a copy costs their sum.)
+// the second. A point older than the target's newest does not replace
+// that index, so the next point reads it again (from the target, or from
+// the writer of the record this copy put): the price of a rare case.
 struct CopyContext {
   Env* env;
   PackedObjectsEnv* local_packs;  // inside env
@@ -260,11 +260,8 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   result.id = id;
   std::vector<bool> to_send;
   ARKWIKI_RETURN_IF_ERROR(NoteWhatTheTargetHolds(c, files, &packed, &to_send, &result));
-  // This point's index replaces the target's newest once its record is put.
-  if (id > c.newest->id()) {
-    c.newest->Release();
-    GiveBackFreedMemory();
-  }
+  c.newest->Release();
+  GiveBackFreedMemory();
   PackBuffer pack(c.target);
   const uint64_t unchecked_before = c.target->UncheckedPuts();
   ManifestFileStore::Cursor cursor = files.Walk();
