@@ -20,8 +20,9 @@
 //
 // OffsiteCopier::Copy(id), in order:
 //   1. takes the repository's copy lock and reads the restore point's
-//      manifest and restore-point.json; refuses a point whose last check
-//      failed;
+//      restore-point.json and its manifest, which it copies to a scratch
+//      file (OffsiteCopier::SetScratchDir); refuses a point whose last
+//      check failed;
 //   2. lists objects/ on the target once;
 //   3. notes, in a first pass over the manifest, the files the target
 //      holds: as an object of the right size, or in a pack the newest
@@ -35,9 +36,9 @@
 //      streamed object of that size (S3 above multipart_threshold) gets a
 //      spool file in copy-tmp/ instead, with the SHA-256 of its encrypted
 //      bytes (PutHashed). A small file is sealed into a pack in memory
-//      instead, put once it holds 8 MiB and at the end;
+//      instead, put once it holds 4 MiB and at the end;
 //   4. puts the record, last, sealed as it is sent (the manifest read from
-//      the restore point in blocks: it is never whole in memory), or
+//      that scratch copy in blocks: it is never whole in memory), or
 //      through a spool file in copy-tmp/ where the target takes no
 //      streamed object of its size. A manifest too large for a record
 //      (kMaxRecordBytes, 2 GiB) is refused at step 1, before anything is

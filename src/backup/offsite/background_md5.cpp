@@ -29,6 +29,14 @@ void BackgroundMd5::Start() {
 }
 
 Status BackgroundMd5::Update(std::string_view data) {
+  while (data.size() > kMaxPiece) {
+    ARKWIKI_RETURN_IF_ERROR(UpdatePiece(data.substr(0, kMaxPiece)));
+    data.remove_prefix(kMaxPiece);
+  }
+  return UpdatePiece(data);
+}
+
+Status BackgroundMd5::UpdatePiece(std::string_view data) {
   if (data.empty()) return Status::Ok();
   std::unique_lock<std::mutex> lock(mu_);
   if (!thread_.joinable()) {

@@ -2,10 +2,12 @@
 // sending thread seals and sends the next bytes (private to the S3
 // target). One hasher serves a Client's streamed bodies one after another.
 //
-// Update copies each piece into one of kSlots blocks and hands it over,
-// so the hasher may fall up to kSlots pieces behind before Update waits
-// (a busy machine may leave it unscheduled for a while): memory is
-// kSlots blocks the size of the largest piece given. Threads meet only
+// Update copies each piece, cut to at most kMaxPiece bytes, into one of
+// kSlots blocks and hands it over, so the hasher may fall up to kSlots
+// pieces behind before Update waits (a busy machine may leave it
+// unscheduled for a while): memory is at most kSlots blocks of
+// kMaxPiece (a pack, 4 MiB, is given whole, and took a block that size
+// in each slot). Threads meet only
 // there, and in Start and FinishHex, which wait until every piece handed
 // over is hashed. The digest is of exactly the bytes given to Update, in
 // order, as if computed inline.
@@ -28,6 +30,7 @@ namespace arkwiki::s3 {
 class BackgroundMd5 {
  public:
   static constexpr size_t kSlots = 3;
+  static constexpr size_t kMaxPiece = size_t{1} << 20;
 
   BackgroundMd5() = default;
   ~BackgroundMd5();  // stops the hasher and joins it
@@ -45,6 +48,7 @@ class BackgroundMd5 {
   Result<std::string> FinishHex();
 
  private:
+  Status UpdatePiece(std::string_view data);
   void Run();
   // Waits until every piece handed over is hashed. `lock` holds mu_.
   void WaitIdle(std::unique_lock<std::mutex>& lock);

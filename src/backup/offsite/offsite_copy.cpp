@@ -225,6 +225,22 @@ Status PutRecord(const CopyContext& c, const OffsiteRecord& record,
   return Status::Ok();
 }
 
+// The restore point's manifest.json (at `dir`), copied into a private
+// scratch file. The copy parses it from there, and reads it from there
+// again for the record, so that neither needs the local pack index, which
+// a chunked manifest's chunks are found through (and a point deleted
+// meanwhile still gets its record). About 200 bytes a file, written once.
+Result<std::unique_ptr<RandomAccessFile>> CopyManifest(const CopyContext& c,
+                                                       const std::string& dir) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto stored, c.env->NewRandomAccessFile(JoinPath(dir, kPointManifest)));
+  ARKWIKI_ASSIGN_OR_RETURN(UnnamedFile copy, CreateScratchFile(c.scratch, "arkwiki-manifest-"));
+  ARKWIKI_RETURN_IF_ERROR(AppendFileTo(*stored, copy.out.get())
+                              .WithContext("copying " + JoinPath(dir, kPointManifest) +
+                                           " to a scratch file in " + c.scratch.dir));
+  ARKWIKI_RETURN_IF_ERROR(copy.out->Close());
+  return std::unique_ptr<RandomAccessFile>(new FileWindow(std::move(copy.in), 0, stored->Size()));
+}
+
 Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id) {
   if (!IsSnapshotId(id)) return Status::NotFound("no restore point '" + id + "'");
   const std::string dir = c.repo.SnapshotDir(id);
@@ -238,16 +254,12 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   OffsiteRecord record{c.key.repository_id(), id, "", ""};
   ARKWIKI_ASSIGN_OR_RETURN(record.point_json,
                            ReadFileToString(c.env, JoinPath(dir, kPointMeta), 1 << 20));
-  // The manifest's text is not held: the record reads it again through this
-  // file, opened now, which stays readable if the point is deleted meanwhile
-  // (a delete runs beside a copy; prune, which would remove the chunks of a
-  // chunked manifest, waits for the copy lock). A restore point too large
-  // for a record is refused before anything is sent.
-  ARKWIKI_ASSIGN_OR_RETURN(auto manifest_file,
-                           c.env->NewRandomAccessFile(JoinPath(dir, kPointManifest)));
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> manifest_file, CopyManifest(c, dir));
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   ManifestFileStore files = NewFileStore(c.scratch);
-  ARKWIKI_RETURN_IF_ERROR(ReadPointManifest(c.env, dir, &files).status());
+  ARKWIKI_RETURN_IF_ERROR(ParseManifestFile(*manifest_file, &files).status());
+  // A restore point too large for a record is refused before anything is
+  // sent.
   c.local_packs->ReleaseIndex();
   GiveBackFreedMemory();
   // As if every file were packed (each adds a line to the record's index)
@@ -273,6 +285,8 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   }
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(pack.Put(&result));
+  c.local_packs->ReleaseIndex();  // the record needs neither index
+  GiveBackFreedMemory();
   // The last place to stop: once the record is put, the point is on the target.
   ARKWIKI_RETURN_IF_ERROR(CheckCancelled(c.cancel));
   ARKWIKI_RETURN_IF_ERROR(PutRecord(c, record, packed, *manifest_file, &result));

@@ -231,15 +231,7 @@ Status OffsitePackIndexWriter::Add(const std::string& name, std::string_view pac
 // Sorts the entries held and appends them to the scratch file as one run.
 Status OffsitePackIndexWriter::Spill() {
   if (!runs_file_) {
-    const std::string path = JoinPath(scratch_.dir, "arkwiki-pack-index-" + RandomHex(8));
-    bool left_named = false;
-    Result<UnnamedFile> file = CreateUnnamedFile(scratch_.env, path, &left_named);
-    if (!file.ok()) {
-      if (left_named)
-        (void)scratch_.env->RemoveFile(path);  // best effort; the failure matters more
-      return file.status();
-    }
-    runs_file_ = std::move(*file);
+    ARKWIKI_ASSIGN_OR_RETURN(runs_file_, CreateScratchFile(scratch_, "arkwiki-pack-index-"));
   }
   std::sort(held_.begin(), held_.end(), IndexEntryLess<Entry>);
   ARKWIKI_RETURN_IF_ERROR(

@@ -101,23 +101,6 @@ Result<std::string> RecordPlaintext(const OffsiteRecord& record,
 
 namespace {
 
-// Bytes [offset, offset + size) of a file as a file of their own.
-class FileWindow final : public RandomAccessFile {
- public:
-  FileWindow(std::shared_ptr<const RandomAccessFile> file, uint64_t offset, uint64_t size)
-      : file_(std::move(file)), offset_(offset), size_(size) {}
-  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
-    if (offset >= size_) return size_t{0};
-    return file_->ReadAt(offset_ + offset, buf, std::min<uint64_t>(n, size_ - offset));
-  }
-  uint64_t Size() const override { return size_; }
-
- private:
-  std::shared_ptr<const RandomAccessFile> file_;
-  uint64_t offset_;
-  uint64_t size_;
-};
-
 // The header line: the bytes up to the first newline, which must come
 // within kMaxHeaderBytes (it holds restore-point.json, at most 1 MiB).
 constexpr uint64_t kMaxHeaderBytes = (uint64_t{1} << 20) * 2;
@@ -171,6 +154,16 @@ OffsiteScratch OffsiteScratch::Default() {
   return scratch;
 }
 
+Result<UnnamedFile> CreateScratchFile(const OffsiteScratch& scratch, const std::string& prefix) {
+  const std::string path = JoinPath(scratch.dir, prefix + RandomHex(8));
+  bool left_named = false;
+  Result<UnnamedFile> file = CreateUnnamedFile(scratch.env, path, &left_named);
+  if (!file.ok() && left_named) {
+    (void)scratch.env->RemoveFile(path);  // best effort; the failure matters more
+  }
+  return file;
+}
+
 ManifestFileStore NewFileStore(const OffsiteScratch& scratch) {
   return ManifestFileStore::InDir(scratch.env, scratch.dir, scratch.files_held);
 }
@@ -185,19 +178,13 @@ Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
   }
   ARKWIKI_RETURN_IF_ERROR(size.status());
   if (*size > kMaxRecordBytes) return BadRecord(id, "it is " + std::to_string(*size) + " bytes");
-  const std::string spool = JoinPath(scratch.dir, "arkwiki-record-" + RandomHex(8));
-  bool left_named = false;
-  Result<UnnamedFile> unnamed = CreateUnnamedFile(scratch.env, spool, &left_named);
-  if (!unnamed.ok()) {
-    if (left_named) (void)scratch.env->RemoveFile(spool);  // best effort; the failure matters more
-    return unnamed.status();
-  }
-  const std::shared_ptr<const RandomAccessFile> plain = std::move(unnamed->in);
+  ARKWIKI_ASSIGN_OR_RETURN(UnnamedFile unnamed, CreateScratchFile(scratch, "arkwiki-record-"));
+  const std::shared_ptr<const RandomAccessFile> plain = std::move(unnamed.in);
   // The reader was opened before the first byte was written: the size is
   // the writer's count, not the reader's.
   uint64_t total = 0;
   {
-    FileByteSink sink(std::move(unnamed->out));
+    FileByteSink sink(std::move(unnamed.out));
     DecryptingSink decrypt(key, RecordKey(id), &sink);
     // Stat's answer comes from the target too: Get holds it to that size
     // (to the cap when a server gave no size, which no record has).

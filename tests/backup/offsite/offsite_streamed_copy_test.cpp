@@ -100,6 +100,7 @@ TEST_F(OffsiteStreamedCopyTest, NothingPassesThroughCopyTmpAndTheObjectIsTheSeal
   const std::string id = Snap();
   CreatedFilesEnv env(Env::Default());
   OffsiteCopier copier(&env, repo_dir_, target_.get(), *key_);
+  copier.SetScratchDir(dir_.Sub("data-tmp"));  // as the server and the CLI do
   auto copied = copier.Copy(id);
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   EXPECT_EQ(copied->packs_sent, 1u);
@@ -148,8 +149,12 @@ TEST_F(OffsiteStreamedCopyTest, TheRecordReadBackGoesToTheScratchDirNotTheReposi
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   EXPECT_EQ(copied->objects_sent, 2u) << "the new upload and the database";
   // The newest record is read back, decrypted, to find what the target
-  // holds in packs: plaintext, so never into the repository.
-  EXPECT_EQ(env.CreatedUnder(scratch).size(), 1u);
+  // holds in packs, and the manifest is copied out to be read without the
+  // local pack index: plaintext both, so never into the repository.
+  const std::vector<std::string> created = env.CreatedUnder(scratch);
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(BaseName(created[0]).rfind("arkwiki-manifest-", 0), 0u) << created[0];
+  EXPECT_EQ(BaseName(created[1]).rfind("arkwiki-record-", 0), 0u) << created[1];
   EXPECT_EQ(env.CreatedUnder(repo_dir_), std::vector<std::string>());
   auto left = Env::Default()->ListDir(scratch);
   ASSERT_TRUE(left.ok()) << left.status().ToString();
