@@ -35,7 +35,11 @@ Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key, con
     ARKWIKI_ASSIGN_OR_RETURN(const ManifestFileStore::File* f, cursor.Next());
     if (f == nullptr) break;
     ARKWIKI_ASSIGN_OR_RETURN(std::string name, FileObjectName(key, *f));
-    if (!read->packed.Find(name)) point.loose.push_back(std::move(name));
+    // No copy packs a file of kPackedFileLimit or more: its object is kept
+    // whatever a 12-byte match in the index says (OffsitePackIndex).
+    if (f->size >= kPackedFileLimit || !read->packed.Find(name)) {
+      point.loose.push_back(std::move(name));
+    }
   }
   point.packs = read->packed.Packs();
   return point;

@@ -559,6 +559,47 @@ TEST_F(OffsiteCopyTest, PruneForgetsByRetentionAndKeepsAPackTheKeptPointNeeds) {
   EXPECT_TRUE(CheckTarget(target_.get(), *key_, CheckOptions{100, 0}, scratch_)->ok());
 }
 
+// A reader's index keeps 12 bytes of each name: a packed entry that shares
+// them with a large file's object must not make a prune take that object
+// for packed and remove it.
+TEST_F(OffsiteCopyTest, PruneKeepsALargeFilesObjectThatAPackedNameResembles) {
+  AddLooseUpload("big.bin", 'b');
+  const std::string id = Snap();
+  ASSERT_TRUE(Copy(id).ok());
+  auto read = ReadRecord(target_.get(), *key_, id, scratch_);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  std::string manifest(read->manifest->Size(), '\0');
+  ASSERT_TRUE(read->manifest->ReadAt(0, manifest.data(), manifest.size()).ok());
+  // The record rewritten, as a holder of the passphrase can, with one more
+  // entry: a name that differs from big.bin's object only past 12 bytes.
+  OffsitePackIndexWriter packed;
+  ManifestFileStore files = NewFileStore(scratch_);
+  ASSERT_TRUE(ParseRecordManifest(*read, &files).ok());
+  std::string big_name;
+  ManifestFileStore::Cursor cursor = files.Walk();
+  for (const ManifestFileStore::File* f; (f = cursor.Next().value()) != nullptr;) {
+    const std::string name = FileObjectName(*key_, *f).value();
+    if (auto at = read->packed.Find(name)) ASSERT_TRUE(packed.Add(name, at->pack, at->offset).ok());
+    if (f->size >= kPackedFileLimit) big_name = name;
+  }
+  ASSERT_FALSE(big_name.empty());
+  std::string resembling = big_name;
+  resembling.back() = resembling.back() == '0' ? '1' : '0';
+  ASSERT_TRUE(packed.Add(resembling, read->packed.Packs().at(0), 0).ok());
+  OffsiteRecord record = read->record;
+  record.manifest_text = manifest;
+  auto plaintext = RecordPlaintext(record, packed);
+  ASSERT_TRUE(plaintext.ok()) << plaintext.status().ToString();
+  auto sealed = EncryptBytes(*key_, RecordKey(id), *plaintext);
+  ASSERT_TRUE(sealed.ok());
+  ASSERT_TRUE(target_->Put(RecordKey(id), StringFile(*sealed)).ok());
+
+  auto pruned =
+      PruneTarget(target_.get(), *key_, RetentionPolicy{1, 0, 0, 0, 30}, 2000000000, 0, scratch_);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_TRUE(*Env::Default()->FileExists(Path(ObjectKey(big_name))));
+}
+
 TEST_F(OffsiteCopyTest, PruneRefusesWhileARecordCannotBeRead) {
   const std::string id = Snap();
   ASSERT_TRUE(Copy(id).ok());
