@@ -35,7 +35,11 @@ std::string Text(const OffsitePackIndexWriter& writer) {
 
 std::vector<std::string> Files(const std::string& dir) {
   std::vector<std::string> names;
-  for (const DirEntry& e : Env::Default()->ListDir(dir).value()) names.push_back(e.name);
+  auto entries = Env::Default()->ListDir(dir);
+  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+  if (entries.ok()) {
+    for (const DirEntry& e : *entries) names.push_back(e.name);
+  }
   return names;
 }
 
