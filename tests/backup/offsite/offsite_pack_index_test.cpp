@@ -33,16 +33,6 @@ std::string Text(const OffsitePackIndexWriter& writer) {
   return text.data();
 }
 
-std::vector<std::string> Files(const std::string& dir) {
-  std::vector<std::string> names;
-  auto entries = Env::Default()->ListDir(dir);
-  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
-  if (entries.ok()) {
-    for (const DirEntry& e : *entries) names.push_back(e.name);
-  }
-  return names;
-}
-
 // 5,000 names in random order, every tenth added a second time with the
 // same place, as a copy adds an object that two paths hold.
 class OffsitePackIndexWriterTest : public ::testing::Test {
@@ -87,7 +77,7 @@ TEST_F(OffsitePackIndexWriterTest, HeldOrSpilledInRunsWritesEachNameOnceInOrder)
     EXPECT_EQ(Text(spilled), Expected()) << "runs of " << run;
     EXPECT_EQ(Text(spilled), Expected()) << "a second pass, runs of " << run;
   }
-  EXPECT_TRUE(Files(dir_.path()).empty()) << "the runs' scratch file has no name";
+  EXPECT_EQ(testing::EntriesIn(dir_.path()), 0u) << "the runs' scratch file has no name";
 }
 
 TEST_F(OffsitePackIndexWriterTest, ItsEntriesReadBackAsAnIndexThatFindsEachOne) {
@@ -120,7 +110,7 @@ TEST_F(OffsitePackIndexWriterTest, AFullScratchDiskIsNoSpaceAndLeavesNothing) {
     if (!s.ok()) break;
   }
   EXPECT_EQ(s.code(), StatusCode::kNoSpace) << s.ToString();
-  EXPECT_TRUE(Files(dir_.path()).empty());
+  EXPECT_EQ(testing::EntriesIn(dir_.path()), 0u);
 }
 
 // A name added with other places in other runs comes out once, with one
