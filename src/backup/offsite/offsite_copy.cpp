@@ -185,8 +185,7 @@ class SealedRecord final : public StreamedObject {
         manifest_(manifest),
         key_(key) {}
   uint64_t Size() const override {
-    return EncryptedSize(
-        RecordPlaintextSize(record_, !packed_.empty(), index_bytes_, manifest_.Size()));
+    return EncryptedSize(RecordPlaintextSize(record_, packed_, index_bytes_, manifest_.Size()));
   }
   Status WriteTo(ByteSink* out) override {
     EncryptingSink sink(key_, RecordKey(record_.id), out);
@@ -258,11 +257,10 @@ Result<OffsiteCopyResult> CopyLocked(const CopyContext& c, const std::string& id
   ARKWIKI_RETURN_IF_ERROR(c.env->CreateDirs(c.repo.copy_tmp));
   ManifestFileStore files = NewFileStore(c.scratch);
   ARKWIKI_RETURN_IF_ERROR(ParseManifestFile(*manifest_file, &files).status());
-  // A restore point too large for a record is refused before anything is
-  // sent.
   c.local_packs->ReleaseIndex();
   GiveBackFreedMemory();
-  // As if every file were packed (each adds a line to the record's index)
+  // A restore point too large for a record is refused before anything is
+  // sent: as if every file were packed (each adds a line to the record's index)
   // and every byte of restore-point.json escaped as \u00XX in the header.
   const uint64_t largest = EncryptedSize(manifest_file->Size() + 6 * record.point_json.size() +
                                          kRecordHeaderBytes + kMaxIndexLineBytes * files.size());

@@ -42,11 +42,11 @@ OffsitePackIndex::Prefix OffsitePackIndex::PrefixOf(const Sha256Raw& name) {
   return prefix;
 }
 
-uint32_t OffsitePackIndex::PackNumber(std::string_view pack) {
-  auto it = pack_numbers_.find(pack);
-  if (it == pack_numbers_.end()) {
-    it = pack_numbers_.emplace(std::string(pack), static_cast<uint32_t>(packs_.size())).first;
-    packs_.emplace_back(pack);
+uint32_t PackNames::Number(std::string_view pack) {
+  auto it = numbers_.find(pack);
+  if (it == numbers_.end()) {
+    it = numbers_.emplace(std::string(pack), static_cast<uint32_t>(names_.size())).first;
+    names_.emplace_back(pack);
   }
   return it->second;
 }
@@ -62,7 +62,7 @@ Status OffsitePackIndex::Append(const Sha256Raw& name, std::string_view pack, ui
                               std::to_string(kPrefixBytes) +
                               " bytes with the one before, which this arkwiki cannot tell apart");
   }
-  entries_.push_back({prefix, PackNumber(pack), static_cast<uint32_t>(offset)});
+  entries_.push_back({prefix, packs_.Number(pack), static_cast<uint32_t>(offset)});
   return Status::Ok();
 }
 
@@ -85,7 +85,7 @@ std::vector<std::string> OffsitePackIndex::Packs() const {
   std::vector<bool> named(packs_.size());
   for (const Entry& e : entries_) named[e.pack] = true;
   std::vector<std::string> packs;
-  for (const auto& [pack, number] : pack_numbers_) {
+  for (const auto& [pack, number] : packs_.by_name()) {
     if (named[number]) packs.push_back(pack);
   }
   return packs;
@@ -210,12 +210,7 @@ Status OffsitePackIndexWriter::Add(const std::string& name, std::string_view pac
   ARKWIKI_RETURN_IF_ERROR(failed_);
   Entry e;
   ParseSha256Hex(name, &e.name);
-  auto it = pack_numbers_.find(std::string(pack));
-  if (it == pack_numbers_.end()) {
-    it = pack_numbers_.emplace(std::string(pack), static_cast<uint32_t>(packs_.size())).first;
-    packs_.emplace_back(pack);
-  }
-  e.pack = it->second;
+  e.pack = packs_.Number(pack);
   // The copy's packs close at kPackTargetBytes, far below 2^32.
   e.offset = static_cast<uint32_t>(offset);
   if (spills_ && held_.size() >= std::max<size_t>(scratch_.files_held, 1)) {

@@ -21,7 +21,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "arkwiki/backup/byte_sink.h"
@@ -31,6 +30,22 @@
 #include "arkwiki/core/status.h"
 
 namespace arkwiki {
+
+// The packs an index's entries name, each by a number (a record names a
+// few hundred; an entry holds 4 bytes instead of the 32-digit name).
+class PackNames {
+ public:
+  // `pack`'s number, given it on first sight.
+  uint32_t Number(std::string_view pack);
+  const std::string& operator[](uint32_t number) const { return names_[number]; }
+  size_t size() const { return names_.size(); }
+  // Name -> number, in name order.
+  const std::map<std::string, uint32_t, std::less<>>& by_name() const { return numbers_; }
+
+ private:
+  std::vector<std::string> names_;
+  std::map<std::string, uint32_t, std::less<>> numbers_;
+};
 
 // Where the packed objects of a record lie: object name -> pack name and
 // the offset of the sealed object in the pack. A sealed object is stored
@@ -77,7 +92,7 @@ class OffsitePackIndex {
   using Prefix = std::array<unsigned char, kPrefixBytes>;
   struct Entry {
     Prefix name{};
-    uint32_t pack = 0;    // index into packs_
+    uint32_t pack = 0;    // in packs_
     uint32_t offset = 0;  // below kMaxPackBytes
   };
   static Prefix PrefixOf(const Sha256Raw& name);
@@ -86,10 +101,8 @@ class OffsitePackIndex {
   // does not, or when it shares the previous one's first 12 bytes.
   Status Append(const Sha256Raw& name, std::string_view pack, uint64_t offset,
                 const Sha256Raw* previous);
-  uint32_t PackNumber(std::string_view pack);
 
-  std::vector<std::string> packs_;
-  std::map<std::string, uint32_t, std::less<>> pack_numbers_;
+  PackNames packs_;
   std::vector<Entry> entries_;  // by name, no prefix twice
 };
 
@@ -139,8 +152,7 @@ class OffsitePackIndexWriter {
 
   OffsiteScratch scratch_;
   bool spills_ = false;
-  std::vector<std::string> packs_;
-  std::unordered_map<std::string, uint32_t> pack_numbers_;
+  PackNames packs_;
   mutable std::vector<Entry> held_;  // sorted when held_sorted_
   mutable bool held_sorted_ = true;
   std::optional<UnnamedFile> runs_file_;

@@ -47,7 +47,7 @@ Result<std::string> FileObjectName(const OffsiteKey& key, const ManifestFileStor
 namespace {
 
 // The record's first line: its JSON header, for a pack index of
-// `index_bytes` (OffsitePackIndex::TextSize).
+// `index_bytes` (OffsitePackIndexWriter::TextSize).
 std::string RecordHeaderLine(const OffsiteRecord& record, bool any_packed, uint64_t index_bytes) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("format", std::string(kRecordFormat));
@@ -68,9 +68,10 @@ std::string RecordHeaderLine(const OffsiteRecord& record, bool any_packed, uint6
 
 }  // namespace
 
-uint64_t RecordPlaintextSize(const OffsiteRecord& record, bool any_packed, uint64_t index_bytes,
-                             uint64_t manifest_bytes) {
-  return RecordHeaderLine(record, any_packed, index_bytes).size() + index_bytes + manifest_bytes;
+uint64_t RecordPlaintextSize(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,
+                             uint64_t index_bytes, uint64_t manifest_bytes) {
+  return RecordHeaderLine(record, !packed.empty(), index_bytes).size() + index_bytes +
+         manifest_bytes;
 }
 
 Status WriteRecordPlaintext(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,

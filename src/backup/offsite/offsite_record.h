@@ -71,10 +71,10 @@ Result<std::string> RecordPlaintext(const OffsiteRecord& record,
 // Size(); the pack index's error when its scratch file cannot be read.
 Status WriteRecordPlaintext(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,
                             uint64_t index_bytes, const RandomAccessFile* manifest, ByteSink* out);
-// How many bytes WriteRecordPlaintext writes with a pack index of
+// How many bytes WriteRecordPlaintext writes with `packed`'s index of
 // `index_bytes` and a manifest of `manifest_bytes`.
-uint64_t RecordPlaintextSize(const OffsiteRecord& record, bool any_packed, uint64_t index_bytes,
-                             uint64_t manifest_bytes);
+uint64_t RecordPlaintextSize(const OffsiteRecord& record, const OffsitePackIndexWriter& packed,
+                             uint64_t index_bytes, uint64_t manifest_bytes);
 // The largest record ReadRecord accepts. A record holds the manifest (about
 // 200 bytes a file) and the pack index (about 110 bytes a packed file):
 // 2 GiB is room for the 5,000,000 files a backup may hold. A reader spools

@@ -78,8 +78,8 @@ std::string WrittenFromAFile(const RecordToWrite& r) {
   StringByteSink written;
   EXPECT_TRUE(
       WriteRecordPlaintext(without_text, r.packed, *index_bytes, manifest->get(), &written).ok());
-  EXPECT_EQ(written.data().size(), RecordPlaintextSize(without_text, !r.packed.empty(),
-                                                       *index_bytes, (*manifest)->Size()));
+  EXPECT_EQ(written.data().size(),
+            RecordPlaintextSize(without_text, r.packed, *index_bytes, (*manifest)->Size()));
   return written.data();
 }
 
