@@ -14,8 +14,9 @@
 //      then UploadPart for each part_size slice read from the source, then
 //      CompleteMultipartUpload. Up to parallel_parts parts are read, hashed
 //      and sent at once, each by its own thread over its own connection
-//      (one part in memory per thread; the source's ReadAt is called
-//      from those threads at once, which Env's files allow). S3 shows
+//      (each part read twice in 1 MiB blocks, hashed then sent, never
+//      held; the source's ReadAt is called from those threads at once,
+//      which Env's files allow). S3 shows
 //      the object only after
 //      step 2's completion, so a reader never sees part of it.
 //   3. After the upload id is issued and after each part is acknowledged
@@ -129,9 +130,9 @@ struct S3TargetConfig {
   // up to 78 GiB.
   uint64_t part_size = uint64_t{8} << 20;
   // Parts of one multipart upload sent at the same time, each over its own
-  // connection, 1 to 16. Memory for parts is parallel_parts x part_size.
-  // 2 keeps a copy under 64 MiB of RSS with 8 MiB parts; more helps over
-  // a link with long round trips (benchmarks/README.md, S3 target).
+  // connection, 1 to 16. Each costs about 2 MiB of buffers, whatever
+  // part_size is; more helps over a link with long round trips
+  // (benchmarks/README.md, S3 target).
   int parallel_parts = 2;
   // Keys per ListObjectsV2 page, 1 to 1000 (S3's maximum and default).
   int list_page_keys = 1000;

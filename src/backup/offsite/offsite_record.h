@@ -20,6 +20,7 @@
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "format/manifest_file_store.h"
+#include "offsite/file_window.h"
 #include "offsite/offsite_pack_index.h"
 
 namespace arkwiki {
@@ -109,25 +110,6 @@ Result<ReadBackRecord> ReadRecord(OffsiteTarget* target, const OffsiteKey& key,
 // writing and reading, whose name is gone before this returns (a crash
 // leaves nothing); the Env's error, naming it, when it cannot be made.
 Result<UnnamedFile> CreateScratchFile(const OffsiteScratch& scratch, const std::string& prefix);
-
-// Bytes [offset, offset + size) of a file as a file of their own (as a
-// scratch file's size, which its reader opened before any write does not
-// know).
-class FileWindow final : public RandomAccessFile {
- public:
-  FileWindow(std::shared_ptr<const RandomAccessFile> file, uint64_t offset, uint64_t size)
-      : file_(std::move(file)), offset_(offset), size_(size) {}
-  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
-    if (offset >= size_) return size_t{0};
-    return file_->ReadAt(offset_ + offset, buf, std::min<uint64_t>(n, size_ - offset));
-  }
-  uint64_t Size() const override { return size_; }
-
- private:
-  std::shared_ptr<const RandomAccessFile> file_;
-  uint64_t offset_;
-  uint64_t size_;
-};
 
 // An empty store for a manifest's file list, spilling past
 // scratch.files_held files to a scratch file in scratch.dir.

@@ -10,6 +10,7 @@
 
 #include "arkwiki/core/hash.h"
 #include "arkwiki/core/log.h"
+#include "offsite/file_window.h"
 #include "offsite/s3_xml.h"
 
 namespace arkwiki::s3 {
@@ -69,9 +70,8 @@ class PartQueue {
 
   // Sends parts until none is left or a thread has failed.
   void Work(Client* client) {
-    std::vector<char> buffer;
     for (int number = Take(); number != 0; number = Take()) {
-      Status s = SendPart(client, number, &buffer);
+      Status s = SendPart(client, number);
       if (!s.ok()) {
         const std::lock_guard<std::mutex> lock(mu_);
         if (failed_.ok()) failed_ = std::move(s);
@@ -94,14 +94,15 @@ class PartQueue {
     return next_++;
   }
 
-  Status SendPart(Client* client, int number, std::vector<char>* buffer) {
+  // The part is read twice, to hash and to send, rather than held: with
+  // parts of 8 MiB or more, holding parallel_parts of them would be most
+  // of a copy's memory, and a re-read comes from the page cache.
+  Status SendPart(Client* client, int number) {
     const uint64_t offset = static_cast<uint64_t>(number - 1) * state_->part_size;
-    const auto n = static_cast<size_t>(std::min(state_->part_size, state_->size - offset));
-    buffer->resize(n);
-    ARKWIKI_RETURN_IF_ERROR(ReadFully(source_, offset, buffer->data(), n));
+    const FileWindow part(source_, offset, std::min(state_->part_size, state_->size - offset));
     Call call{"PUT", state_->key, {{"partNumber", std::to_string(number)}}};
-    call.body = std::string_view(buffer->data(), n);
-    call.body_sha256 = Sha256Hex(call.body);
+    call.body_file = &part;
+    ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, SourceSha256(part));
     {
       const std::lock_guard<std::mutex> lock(mu_);
       const auto done = state_->parts.find(number);
@@ -189,6 +190,18 @@ Status ReadFully(const RandomAccessFile& source, uint64_t offset, char* buf, siz
     got += read;
   }
   return Status::Ok();
+}
+
+Result<std::string> SourceSha256(const RandomAccessFile& source) {
+  Sha256 sha;
+  std::vector<char> block(size_t{1} << 20);
+  for (uint64_t offset = 0; offset < source.Size();) {
+    const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
+    ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, block.data(), n));
+    sha.Update(block.data(), n);
+    offset += n;
+  }
+  return sha.FinishHex();
 }
 
 Status MultipartPut(Client* client, UploadStateStore* states, const std::string& key,

@@ -1,6 +1,7 @@
 // Multipart upload with resume (s3_target.h, steps 2-5): the upload of an
-// object larger than one part, with up to parallel_parts parts in flight
-// (one in memory per sending thread), resumed from the UploadStateStore
+// object larger than one part, with up to parallel_parts parts in flight,
+// each read from the source twice in 1 MiB blocks (hashed, then sent)
+// rather than held, resumed from the UploadStateStore
 // record when a previous Put of the same key and size did not finish.
 #pragma once
 
@@ -21,5 +22,8 @@ Status MultipartPut(Client* client, UploadStateStore* states, const std::string&
 // Reads exactly `n` bytes at `offset` (a short read is corruption: the
 // source shrank).
 Status ReadFully(const RandomAccessFile& source, uint64_t offset, char* buf, size_t n);
+
+// The SHA-256 (lowercase hex) of source's bytes, read in 1 MiB blocks.
+Result<std::string> SourceSha256(const RandomAccessFile& source);
 
 }  // namespace arkwiki::s3

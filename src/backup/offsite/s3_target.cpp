@@ -17,19 +17,6 @@
 namespace arkwiki {
 namespace {
 
-// The SHA-256 (lowercase hex) of source's bytes, read in 1 MiB blocks.
-Result<std::string> SourceSha256(const RandomAccessFile& source) {
-  Sha256 sha;
-  std::vector<char> block(size_t{1} << 20);
-  for (uint64_t offset = 0; offset < source.Size();) {
-    const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
-    ARKWIKI_RETURN_IF_ERROR(s3::ReadFully(source, offset, block.data(), n));
-    sha.Update(block.data(), n);
-    offset += n;
-  }
-  return sha.FinishHex();
-}
-
 class S3Target final : public OffsiteTarget {
  public:
   // `config.key_prefix` is "" or ends in '/'.
@@ -56,7 +43,7 @@ class S3Target final : public OffsiteTarget {
     call.body_file = &source;
     call.body_sha256 = sha256_hex;
     if (call.body_sha256.empty()) {
-      ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, SourceSha256(source));
+      ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, s3::SourceSha256(source));
     }
     ARKWIKI_RETURN_IF_ERROR(client_.Execute(call).status());
     return Undamaged(full);

@@ -3,9 +3,6 @@
 // hash, and sent again whole after a dropped connection or a 5xx.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <mutex>
-
 #include "arkwiki/core/hash.h"
 #include "backup/offsite/s3_test_util.h"
 
@@ -13,34 +10,6 @@ namespace arkwiki::testing {
 namespace {
 
 using Action = FaultRule::Action;
-
-// A source in memory that records how it is read.
-class CountingSource final : public RandomAccessFile {
- public:
-  explicit CountingSource(const std::string& data) : inner_(data), size_(data.size()) {}
-  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      largest_read_ = std::max(largest_read_, n);
-    }
-    auto got = inner_.ReadAt(offset, buf, n);
-    if (got.ok()) {
-      const std::lock_guard<std::mutex> lock(mu_);
-      bytes_read_ += *got;
-    }
-    return got;
-  }
-  uint64_t Size() const override { return size_; }
-  size_t largest_read() const { return largest_read_; }
-  uint64_t bytes_read() const { return bytes_read_; }
-
- private:
-  StringSource inner_;
-  uint64_t size_;
-  mutable std::mutex mu_;
-  mutable size_t largest_read_ = 0;
-  mutable uint64_t bytes_read_ = 0;
-};
 
 class S3SinglePutTest : public S3TargetTest {
  protected:

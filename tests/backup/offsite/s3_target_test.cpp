@@ -96,15 +96,18 @@ TEST_F(S3TargetRoundTripTest, ListPagesThroughMoreThanOnePage) {
   EXPECT_EQ(listed->back().key, "objects/6");
 }
 
-TEST_F(S3TargetRoundTripTest, LargeObjectGoesUpInPartsAndComesBackWhole) {
+TEST_F(S3TargetRoundTripTest, LargeObjectGoesUpInPartsReadInBlocksAndComesBackWhole) {
   auto proxy = StartProxy();
   auto target = Open(Config(proxy.get()));
   const std::string data = PatternBytes(2 * kS3MinPartSize + 12345, 7);
-  ASSERT_TRUE(target->Put("objects/big", StringSource(data)).ok());
+  CountingSource source(data);
+  ASSERT_TRUE(target->Put("objects/big", source).ok());
   EXPECT_EQ(proxy->Count("POST", "uploads="), 1);
   EXPECT_EQ(proxy->Count("PUT", "partNumber="), 3);
   EXPECT_EQ(proxy->Count("POST", "uploadId="), 1);
   EXPECT_EQ(StateFiles(), 0) << "the state of a finished upload is removed";
+  EXPECT_LE(source.largest_read(), size_t{1} << 20) << "parts are streamed, not held whole";
+  EXPECT_EQ(source.bytes_read(), 2 * data.size()) << "each part read to hash it, then to send it";
   Status s;
   const std::string back = GetAll(target.get(), "objects/big", &s);
   ASSERT_TRUE(s.ok()) << s.ToString();

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "arkwiki/backup/s3_target.h"
@@ -32,6 +34,40 @@ class StringSource final : public RandomAccessFile {
 
  private:
   std::string data_;
+};
+
+// A StringSource that records how it is read (from any thread).
+class CountingSource final : public RandomAccessFile {
+ public:
+  explicit CountingSource(const std::string& data) : inner_(data), size_(data.size()) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      largest_read_ = std::max(largest_read_, n);
+    }
+    auto got = inner_.ReadAt(offset, buf, n);
+    if (got.ok()) {
+      const std::lock_guard<std::mutex> lock(mu_);
+      bytes_read_ += *got;
+    }
+    return got;
+  }
+  uint64_t Size() const override { return size_; }
+  size_t largest_read() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return largest_read_;
+  }
+  uint64_t bytes_read() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return bytes_read_;
+  }
+
+ private:
+  StringSource inner_;
+  uint64_t size_;
+  mutable std::mutex mu_;
+  mutable size_t largest_read_ = 0;
+  mutable uint64_t bytes_read_ = 0;
 };
 
 // `n` bytes that differ from part to part (so a part sent twice, or in the
