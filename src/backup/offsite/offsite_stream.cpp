@@ -25,8 +25,8 @@ std::string ChunkAd(const OffsiteKey& key, const std::string& bound_key) {
   return key.repository_id() + "\n" + bound_key;
 }
 
-std::string_view AsView(const std::vector<uint8_t>& v, size_t n) {
-  return {reinterpret_cast<const char*>(v.data()), n};
+std::string_view AsView(const uint8_t* bytes, size_t n) {
+  return {reinterpret_cast<const char*>(bytes), n};
 }
 
 // Seals `n` bytes at `plain` as the next chunk and writes it to `out`.
@@ -94,7 +94,10 @@ Status EncryptingSink::Finish() {
 }
 
 DecryptingSink::DecryptingSink(const OffsiteKey& key, const std::string& bound_key, ByteSink* out)
-    : out_(out), bound_key_(bound_key), ad_(ChunkAd(key, bound_key)), plain_(kChunkBytes) {
+    : out_(out),
+      bound_key_(bound_key),
+      ad_(ChunkAd(key, bound_key)),
+      plain_(std::make_unique_for_overwrite<uint8_t[]>(kChunkBytes)) {
   sealed_.reserve(kSealedChunkBytes);
   // The key is needed only to open the header; keep a copy in the state.
   std::memcpy(key_copy_.data(), key.data_key().data(), key_copy_.size());
@@ -129,7 +132,7 @@ Status DecryptingSink::OpenChunk(bool at_end) {
   unsigned long long plain_len = 0;
   uint8_t tag = 0;
   if (crypto_secretstream_xchacha20poly1305_pull(
-          &state_, plain_.data(), &plain_len, &tag, sealed_.data(), sealed_.size(),
+          &state_, plain_.get(), &plain_len, &tag, sealed_.data(), sealed_.size(),
           reinterpret_cast<const uint8_t*>(ad_.data()), ad_.size()) != 0) {
     return Refuse("chunk " + std::to_string(chunks_ + 1) + " failed authentication");
   }
@@ -139,7 +142,7 @@ Status DecryptingSink::OpenChunk(bool at_end) {
   if (final && !at_end) return Refuse("bytes follow its final chunk");
   if (!final && at_end) return Refuse("it was cut short after chunk " + std::to_string(chunks_));
   plain_bytes_ += plain_len;
-  Status s = out_->Write(AsView(plain_, static_cast<size_t>(plain_len)));
+  Status s = out_->Write(AsView(plain_.get(), static_cast<size_t>(plain_len)));
   if (!s.ok()) failed_ = s;
   return s;
 }
