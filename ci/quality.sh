@@ -133,12 +133,18 @@ stage_tidy() {
   # command, .clang-tidy and clang-tidy version all match a run that passed
   # is not checked again (ci/tidy_keys.py: ~40 s of CPU).
   # ARKWIKI_TIDY_CACHE=0: check all.
+  # In CI (CI=true: a clean clone, its trees thrown away) there is no
+  # cache to read, and one written would never be read: no keys are made.
   local cache="$b/tidy-passed" key file
   mkdir -p "$cache"
   while read -r key file; do
     if [[ ${ARKWIKI_TIDY_CACHE:-1} == 1 && -e $cache/$key ]]; then continue; fi
     todo+=("$key" "$file")
-  done < <(printf '%s\n' "${all[@]}" | python3 "$root/ci/tidy_keys.py" "$b" "$root/.clang-tidy" "$jobs")
+  done < <(if [[ ${CI:-} == true && -z $(ls -A "$cache") ]]; then
+             printf '%s\n' "${all[@]}" | awk '{ print "unkeyed-" NR, $0 }'
+           else
+             printf '%s\n' "${all[@]}" | python3 "$root/ci/tidy_keys.py" "$b" "$root/.clang-tidy" "$jobs"
+           fi)
   log "clang-tidy: ${#all[@]} files (.clang-tidy, WarningsAsErrors '*'; skipping" \
       "ci/tidy-exclude.txt), $(( ${#all[@]} - ${#todo[@]} / 2 )) unchanged since they passed," \
       "$(( ${#todo[@]} / 2 )) to check"

@@ -164,7 +164,8 @@ class Runner:
         passed = 0
         for key, f in todo:
             if syntax[f].result() and verdicts.get(f, False):
-                open(os.path.join(self.build_dir, "tidy-passed", key), "w").close()
+                if not key.startswith("unkeyed-"):  # ci/quality.sh made no key
+                    open(os.path.join(self.build_dir, "tidy-passed", key), "w").close()
                 passed += 1
         self.pool.shutdown()
         return passed == len(todo) and not missing
