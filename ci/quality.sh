@@ -11,6 +11,7 @@
 #   ARKWIKI_JOBS          parallel jobs, and fuzzing workers (default: nproc)
 #   ARKWIKI_FUZZ_SECONDS  fuzzing time, wall clock (default 60)
 #   ARKWIKI_TIDY_CACHE=0  clang-tidy every file, even those that passed before
+#   CI=true               with an empty clang-tidy cache, make and keep none
 #   ARKWIKI_BIN           a Release arkwiki used to write fresh seed backups
 #                         (ci/test.sh passes build-ci's; else build-asan's)
 #   ARKWIKI_QUALITY_SUMMARY  file to append "stage status seconds" lines to

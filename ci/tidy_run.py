@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs clang-tidy over the files given on stdin as "<key> <file>" lines
 (ci/tidy_keys.py), and records each file that passes as BUILD_DIR/tidy-passed/
-<key>. Prints every finding; exits 1 if any file has one.
+<key> (not those ci/quality.sh gave an "unkeyed-" key). Prints every
+finding; exits 1 if any file has one.
 
 Why not one clang-tidy per file: a file costs 3-11 s of CPU here, and most of
 it is spent parsing the standard library and Poco headers and running every

@@ -130,7 +130,7 @@ struct S3TargetConfig {
   // up to 78 GiB.
   uint64_t part_size = uint64_t{8} << 20;
   // Parts of one multipart upload sent at the same time, each over its own
-  // connection, 1 to 16. Each costs about 2 MiB of buffers, whatever
+  // connection, 1 to 16. Each costs about 1 MiB of buffer, whatever
   // part_size is; more helps over a link with long round trips
   // (benchmarks/README.md, S3 target).
   int parallel_parts = 2;

@@ -17,10 +17,12 @@ class FileWindow final : public RandomAccessFile {
  public:
   FileWindow(std::shared_ptr<const RandomAccessFile> file, uint64_t offset, uint64_t size)
       : file_(std::move(file)), offset_(offset), size_(size) {}
-  // Over a file the caller keeps alive for the window's life.
+  // Over a file the caller keeps alive for the window's life (the
+  // shared_ptr's aliasing form: it points at `file` and owns nothing).
   FileWindow(const RandomAccessFile& file, uint64_t offset, uint64_t size)
       : FileWindow(std::shared_ptr<const RandomAccessFile>(std::shared_ptr<void>(), &file), offset,
                    size) {}
+  FileWindow(const RandomAccessFile&& file, uint64_t offset, uint64_t size) = delete;
 
   Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
     if (offset >= size_) return size_t{0};

@@ -401,12 +401,15 @@ Client::Attempt Client::SendOnce(const Call& call, const std::string& payload_sh
     a.reply.etag = rs.get("ETag", "");
     a.reply.content_length = rs.hasContentLength() ? rs.getContentLength64() : 0;
     if (call.method != "HEAD") a.status = ReadBody(in, call, delivered, &a);
-    if (a.status.ok() && call.body_object != nullptr && a.reply.status / 100 == 2) {
-      const EtagVerdict etag = CompareEtagWithMd5(a.reply.etag, sent_md5, ServerEncrypted(rs));
+    const std::string& expected_md5 = call.body_object != nullptr ? sent_md5 : call.body_md5;
+    if (a.status.ok() && !expected_md5.empty() && a.reply.status / 100 == 2) {
+      const EtagVerdict etag = CompareEtagWithMd5(a.reply.etag, expected_md5, ServerEncrypted(rs));
       a.reply.body_unchecked = etag == EtagVerdict::kNoMd5;
       if (etag == EtagVerdict::kDiffers) {
-        a.status = Status::IoError("the server stored other bytes than were sent (ETag " +
-                                   ShownText(a.reply.etag) + ", MD5 sent " + sent_md5 + ")");
+        a.status =
+            Status::IoError("the server stored other bytes than were " +
+                            std::string(call.body_object != nullptr ? "sent" : "hashed") +
+                            " (ETag " + ShownText(a.reply.etag) + ", MD5 " + expected_md5 + ")");
         a.retry = true;
       }
     }

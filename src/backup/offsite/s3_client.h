@@ -61,6 +61,13 @@ struct Call {
   // The body's SHA-256 (lowercase hex) when the caller has it already;
   // empty: Execute computes it (from `body` only).
   std::string body_sha256;
+  // With `body_file`: the MD5 (lowercase hex) of the bytes the caller
+  // hashed for body_sha256, or empty. The file is read again to be sent, so
+  // its bytes could differ from those hashed; an answer whose ETag is a
+  // plain MD5 that differs fails the attempt (retried, the file read
+  // again). The caller sends it as Content-MD5 too, for a server that
+  // checks that (s3rver does not check x-amz-content-sha256).
+  std::string body_md5;
   // A 2xx answer's body is streamed here instead of into Reply::body. A
   // retry after part of it arrived asks for the rest only (Range).
   ByteSink* sink = nullptr;
@@ -95,7 +102,8 @@ struct Reply {
   std::string body;  // unless streamed to Call::sink
   std::string etag;
   uint64_t content_length = 0;
-  // A streamed body (Call::body_object) the answer did not confirm: its
+  // A streamed body (Call::body_object), or one of Call::body_md5, that
+  // the answer did not confirm: its
   // ETag is no MD5 (EtagVerdict::kNoMd5), so the bytes stored were not
   // checked against the bytes sent.
   bool body_unchecked = false;

@@ -1,8 +1,13 @@
 #include "offsite/s3_multipart.h"
 
+#include <Poco/Base64Encoder.h>
+#include <Poco/Crypto/DigestEngine.h>
+#include <Poco/Exception.h>
+
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -101,8 +106,7 @@ class PartQueue {
     const uint64_t offset = static_cast<uint64_t>(number - 1) * state_->part_size;
     const FileWindow part(source_, offset, std::min(state_->part_size, state_->size - offset));
     Call call{"PUT", state_->key, {{"partNumber", std::to_string(number)}}};
-    call.body_file = &part;
-    ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, SourceSha256(part));
+    ARKWIKI_RETURN_IF_ERROR(SetBodyFromFile(part, &call));
     {
       const std::lock_guard<std::mutex> lock(mu_);
       const auto done = state_->parts.find(number);
@@ -192,16 +196,33 @@ Status ReadFully(const RandomAccessFile& source, uint64_t offset, char* buf, siz
   return Status::Ok();
 }
 
-Result<std::string> SourceSha256(const RandomAccessFile& source) {
+Status SetBodyFromFile(const RandomAccessFile& source, Call* call) {
   Sha256 sha;
   std::vector<char> block(size_t{1} << 20);
-  for (uint64_t offset = 0; offset < source.Size();) {
-    const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
-    ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, block.data(), n));
-    sha.Update(block.data(), n);
-    offset += n;
+  try {
+    Poco::Crypto::DigestEngine md5("MD5");
+    for (uint64_t offset = 0; offset < source.Size();) {
+      const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
+      ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, block.data(), n));
+      sha.Update(block.data(), n);
+      md5.update(block.data(), n);
+      offset += n;
+    }
+    const Poco::DigestEngine::Digest& digest = md5.digest();
+    std::ostringstream base64;
+    {
+      Poco::Base64Encoder encoder(base64);
+      encoder.write(reinterpret_cast<const char*>(digest.data()),
+                    static_cast<std::streamsize>(digest.size()));
+    }
+    call->body_md5 = Poco::DigestEngine::digestToHex(digest);
+    call->headers.emplace_back("Content-MD5", base64.str());
+  } catch (const Poco::Exception& e) {
+    return Status::IoError("hashing the body of " + call->key + " failed: " + e.displayText());
   }
-  return sha.FinishHex();
+  call->body_file = &source;
+  call->body_sha256 = sha.FinishHex();
+  return Status::Ok();
 }
 
 Status MultipartPut(Client* client, UploadStateStore* states, const std::string& key,

@@ -23,7 +23,9 @@ Status MultipartPut(Client* client, UploadStateStore* states, const std::string&
 // source shrank).
 Status ReadFully(const RandomAccessFile& source, uint64_t offset, char* buf, size_t n);
 
-// The SHA-256 (lowercase hex) of source's bytes, read in 1 MiB blocks.
-Result<std::string> SourceSha256(const RandomAccessFile& source);
+// Makes `call` send source's bytes (Call::body_file, which must outlive
+// the call) with their SHA-256, and their MD5 as Content-MD5 and as
+// Call::body_md5, all from one reading of the source in 1 MiB blocks.
+Status SetBodyFromFile(const RandomAccessFile& source, Call* call);
 
 }  // namespace arkwiki::s3

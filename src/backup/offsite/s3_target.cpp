@@ -40,10 +40,11 @@ class S3Target final : public OffsiteTarget {
       return Undamaged(full);
     }
     s3::Call call{"PUT", full};
-    call.body_file = &source;
-    call.body_sha256 = sha256_hex;
-    if (call.body_sha256.empty()) {
-      ARKWIKI_ASSIGN_OR_RETURN(call.body_sha256, s3::SourceSha256(source));
+    if (sha256_hex.empty()) {
+      ARKWIKI_RETURN_IF_ERROR(s3::SetBodyFromFile(source, &call));
+    } else {
+      call.body_file = &source;
+      call.body_sha256 = sha256_hex;
     }
     ARKWIKI_RETURN_IF_ERROR(client_.Execute(call).status());
     return Undamaged(full);

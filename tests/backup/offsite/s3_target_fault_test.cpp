@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <string>
 
 #include "arkwiki/core/cancellation.h"
 #include "arkwiki/core/hash.h"
@@ -159,6 +161,48 @@ TEST_F(S3TargetFaultTest, ChangedSourceIsNotStitchedFromOldParts) {
   ASSERT_TRUE(target->Put("objects/big", StringSource(changed)).ok());
   EXPECT_EQ(proxy->Count("PUT", "partNumber=1&"), 2);
   EXPECT_EQ(Sha256Hex(Fetch(target.get(), "objects/big")), Sha256Hex(changed));
+}
+
+// A source whose bytes change once `after` bytes have been read from it:
+// the part first hashed, then sent, now differs between the two reads.
+class ChangingSource final : public RandomAccessFile {
+ public:
+  ChangingSource(std::string data, uint64_t after) : data_(std::move(data)), after_(after) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (read_ >= after_ && !changed_) {
+      data_[0] = static_cast<char>(data_[0] ^ 0x01);
+      changed_ = true;
+    }
+    if (offset >= data_.size()) return size_t{0};
+    const size_t k = std::min<size_t>(n, data_.size() - offset);
+    data_.copy(buf, k, offset);
+    read_ += k;
+    return k;
+  }
+  uint64_t Size() const override { return data_.size(); }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::string data_;
+  const uint64_t after_;
+  mutable uint64_t read_ = 0;
+  mutable bool changed_ = false;
+};
+
+TEST_F(S3TargetFaultTest, APartWhoseBytesChangeAfterHashingIsRefusedNotStored) {
+  auto proxy = StartProxy();
+  S3TargetConfig config = Config(proxy.get());
+  config.parallel_parts = 1;  // part 1 is hashed before anything else is read
+  config.max_attempts = 2;
+  ChangingSource source(PatternBytes(2 * kS3MinPartSize + 5, 3), kS3MinPartSize);
+  auto target = Open(config);
+  const Status s = target->Put("objects/big", source);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("other bytes than were hashed"), std::string::npos) << s.message();
+  EXPECT_EQ(proxy->Count("PUT", "partNumber=1&"), 2) << "retried, the file read again";
+  EXPECT_EQ(proxy->Count("POST", "uploadId="), 0) << "never completed";
+  EXPECT_EQ(target->Stat("objects/big").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(S3TargetFaultTest, SlowDownAndServerErrorsAreRetriedWithGrowingWaits) {
