@@ -198,14 +198,15 @@ Status ReadFully(const RandomAccessFile& source, uint64_t offset, char* buf, siz
 
 Status SetBodyFromFile(const RandomAccessFile& source, Call* call) {
   Sha256 sha;
-  std::vector<char> block(size_t{1} << 20);
+  constexpr uint64_t kBlock = uint64_t{1} << 20;
+  const auto block = std::make_unique_for_overwrite<char[]>(kBlock);  // no need to zero it
   try {
     Poco::Crypto::DigestEngine md5("MD5");
     for (uint64_t offset = 0; offset < source.Size();) {
-      const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), source.Size() - offset));
-      ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, block.data(), n));
-      sha.Update(block.data(), n);
-      md5.update(block.data(), n);
+      const auto n = static_cast<size_t>(std::min(kBlock, source.Size() - offset));
+      ARKWIKI_RETURN_IF_ERROR(ReadFully(source, offset, block.get(), n));
+      sha.Update(block.get(), n);
+      md5.update(block.get(), n);
       offset += n;
     }
     const Poco::DigestEngine::Digest& digest = md5.digest();
