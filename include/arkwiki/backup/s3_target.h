@@ -16,9 +16,8 @@
 //      and sent at once, each by its own thread over its own connection
 //      (each part read twice in 1 MiB blocks, hashed then sent, never
 //      held; the source's ReadAt is called from those threads at once,
-//      which Env's files allow). S3 shows
-//      the object only after
-//      step 2's completion, so a reader never sees part of it.
+//      which Env's files allow). S3 shows the object only after step 2's
+//      completion, so a reader never sees part of it.
 //   3. After the upload id is issued and after each part is acknowledged
 //      (its ETag is back; parts may finish in any order),
 //      the upload's state (upload id, and each finished part's number,

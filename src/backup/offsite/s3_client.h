@@ -102,10 +102,9 @@ struct Reply {
   std::string body;  // unless streamed to Call::sink
   std::string etag;
   uint64_t content_length = 0;
-  // A streamed body (Call::body_object), or one of Call::body_md5, that
-  // the answer did not confirm: its
-  // ETag is no MD5 (EtagVerdict::kNoMd5), so the bytes stored were not
-  // checked against the bytes sent.
+  // A streamed body (Call::body_object), or one with Call::body_md5, that
+  // the answer did not confirm: its ETag is no MD5 (EtagVerdict::kNoMd5),
+  // so the bytes stored were not checked against the bytes sent.
   bool body_unchecked = false;
 };
 
