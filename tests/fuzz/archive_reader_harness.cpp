@@ -13,6 +13,7 @@
 #include "arkwiki/core/env.h"
 #include "arkwiki/core/hash.h"
 #include "format/manifest_parser.h"
+#include "fuzz/split_archive_harness.h"
 #include "verify/archive_checks.h"
 #include "zip/zip_reader.h"
 #include "zip/zip_stream_reader.h"
@@ -148,6 +149,7 @@ void RunArchiveReaderInput(const uint8_t* data, size_t size) {
   MemoryEnv env(bytes);
   ReadArchive(&env, /*canonical=*/false);
   ReadArchive(&env, /*canonical=*/true);
+  CheckSplitArchive(bytes);
   if (size > kMaxManifestBytes) return;
   // The streamed reader must judge every text as the whole-text one does
   // (its status, message included: offsets count from the same start).

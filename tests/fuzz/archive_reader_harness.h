@@ -17,8 +17,10 @@ namespace arkwiki::fuzz {
 // ParseManifest on its manifest.json and CheckEntrySet against it. The input is also parsed as a
 // manifest on its own, and once more with its manifest_sha256 recomputed so
 // that mutations get past the checksum into the field checks.
+// Then it is split as an import receives it (CheckSplitArchive), which
+// aborts unless the split reads back as exactly the input.
 // Returns nothing: failures are expected; only crashes, sanitizer reports,
-// hangs and runaway memory are bugs.
+// hangs, runaway memory and a split that changes the bytes are bugs.
 void RunArchiveReaderInput(const uint8_t* data, size_t size);
 
 }  // namespace arkwiki::fuzz

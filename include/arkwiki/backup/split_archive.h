@@ -62,8 +62,11 @@ class ArchiveSplitter {
   static constexpr uint64_t kMinPieceBytes = uint64_t{1} << 20;
 
   // Creates the rest file at `path` (exclusively); pieces go beside it, as
-  // `path`.piece-N.
-  static Result<std::unique_ptr<ArchiveSplitter>> Create(Env* env, std::string path);
+  // `path`.piece-N. A stored entry becomes a piece once it reaches
+  // `min_piece_bytes` (at least 1); imports use kMinPieceBytes, the fuzz
+  // harness a few bytes, so that its small inputs make pieces.
+  static Result<std::unique_ptr<ArchiveSplitter>> Create(Env* env, std::string path,
+                                                         uint64_t min_piece_bytes = kMinPieceBytes);
   // Removes every file it made unless Finish succeeded.
   ~ArchiveSplitter();
   ArchiveSplitter(const ArchiveSplitter&) = delete;
@@ -79,7 +82,8 @@ class ArchiveSplitter {
 
  private:
   enum class State { kHeader, kData, kRest };
-  ArchiveSplitter(Env* env, std::string path, std::unique_ptr<WritableFile> rest);
+  ArchiveSplitter(Env* env, std::string path, std::unique_ptr<WritableFile> rest,
+                  uint64_t min_piece_bytes);
 
   Status FeedHeader(std::string_view* in);
   Status FeedData(std::string_view* in);
@@ -93,6 +97,7 @@ class ArchiveSplitter {
   Status EndPiece();
 
   Env* env_;
+  const uint64_t min_piece_bytes_;
   SplitArchive archive_;
   std::unique_ptr<WritableFile> rest_;
   // The current entry's piece, once it is large enough; its bytes go
@@ -109,7 +114,7 @@ class ArchiveSplitter {
   size_t descriptor_ = 0;    // kData: its data descriptor's length (16, or 24 with ZIP64)
   uint64_t data_start_ = 0;  // kData: archive offset of its first data byte
   uint64_t data_bytes_ = 0;  // kData: its data bytes passed on so far
-  std::string held_;         // kData, stored: its data while under kMinPieceBytes
+  std::string held_;         // kData, stored: its data while under min_piece_bytes_
   std::string carry_;        // kData: bytes that may start its descriptor
   std::string rest_block_;   // bytes for the rest file, written in blocks
 };

@@ -42,15 +42,20 @@ const ArchivePiece* SplitArchive::PieceAt(uint64_t offset, uint64_t size) const 
   return &*it;
 }
 
-ArchiveSplitter::ArchiveSplitter(Env* env, std::string path, std::unique_ptr<WritableFile> rest)
-    : env_(env), rest_(std::move(rest)) {
+ArchiveSplitter::ArchiveSplitter(Env* env, std::string path, std::unique_ptr<WritableFile> rest,
+                                 uint64_t min_piece_bytes)
+    : env_(env), min_piece_bytes_(min_piece_bytes), rest_(std::move(rest)) {
   archive_.path = std::move(path);
 }
 
-Result<std::unique_ptr<ArchiveSplitter>> ArchiveSplitter::Create(Env* env, std::string path) {
+Result<std::unique_ptr<ArchiveSplitter>> ArchiveSplitter::Create(Env* env, std::string path,
+                                                                 uint64_t min_piece_bytes) {
+  if (min_piece_bytes == 0) {
+    return Status::InvalidArgument("ArchiveSplitter: a piece must hold at least one byte");
+  }
   ARKWIKI_ASSIGN_OR_RETURN(auto rest, env->NewWritableFile(path, CreateMode::kExclusive));
   return std::unique_ptr<ArchiveSplitter>(
-      new ArchiveSplitter(env, std::move(path), std::move(rest)));
+      new ArchiveSplitter(env, std::move(path), std::move(rest), min_piece_bytes));
 }
 
 ArchiveSplitter::~ArchiveSplitter() {
@@ -178,13 +183,13 @@ Status ArchiveSplitter::FeedData(std::string_view* in) {
 }
 
 // An entry's data: a deflated entry's to the rest file; a stored entry's
-// held until it reaches kMinPieceBytes, then written to a piece of its own.
+// held until it reaches min_piece_bytes_, then written to a piece of its own.
 Status ArchiveSplitter::AppendData(std::string_view data) {
   data_bytes_ += data.size();
   if (!stored_) return ToRest(data);
   if (piece_ == nullptr) {
     held_.append(data);
-    if (held_.size() < kMinPieceBytes) return Status::Ok();
+    if (held_.size() < min_piece_bytes_) return Status::Ok();
     ARKWIKI_RETURN_IF_ERROR(StartPiece());
     data = held_;
   }
