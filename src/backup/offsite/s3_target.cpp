@@ -17,6 +17,11 @@
 namespace arkwiki {
 namespace {
 
+// The longest key arkwiki writes below the prefix is an object's:
+// "objects/ab/" and 64 hex digits, 75 bytes. A listed key longer than this
+// is none of its own.
+constexpr size_t kMaxOwnKeyBytes = 128;
+
 class S3Target final : public OffsiteTarget {
  public:
   // `config.key_prefix` is "" or ends in '/'.
@@ -101,10 +106,13 @@ class S3Target final : public OffsiteTarget {
                                   " keys under " + prefix + " (max_listed_keys); refused");
       }
       // A server that ignores `prefix` must not hand back other keys (prune
-      // would remove them), nor page forever by repeating its token.
+      // would remove them), nor page forever by repeating its token. A key
+      // longer than any arkwiki writes is not kept either: 5,000,000 keys
+      // of 7 MiB each would otherwise all be held.
       const std::string wanted = prefix_ + prefix;
       for (OffsiteObject& object : page.objects) {
         if (object.key.compare(0, wanted.size(), wanted) != 0) continue;
+        if (object.key.size() - prefix_.size() > kMaxOwnKeyBytes) continue;
         object.key.erase(0, prefix_.size());
         all.push_back(std::move(object));
       }

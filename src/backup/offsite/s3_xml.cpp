@@ -7,6 +7,9 @@
 #include <Poco/DOM/NodeList.h>
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
+#include <Poco/SAX/DefaultHandler.h>
+#include <Poco/SAX/SAXException.h>
+#include <Poco/SAX/SAXParser.h>
 #include <Poco/SAX/XMLReader.h>
 
 #include "arkwiki/core/clock.h"
@@ -20,9 +23,50 @@ using Poco::AutoPtr;
 using Poco::XML::Document;
 using Poco::XML::Element;
 
-// Poco's parser does not fetch external entities unless given a resolver;
-// the features below also refuse them outright.
+// S3's answers nest elements three deep; a few more for other servers.
+constexpr int kMaxXmlDepth = 16;
+
+// Counts how deep elements nest, and stops the parse past kMaxXmlDepth.
+class DepthLimit final : public Poco::XML::DefaultHandler {
+ public:
+  void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
+                    const Poco::XML::XMLString&, const Poco::XML::Attributes&) override {
+    if (++depth_ > kMaxXmlDepth) {
+      throw Poco::XML::SAXException("the answer nests XML elements more than " +
+                                    std::to_string(kMaxXmlDepth) + " deep");
+    }
+  }
+  void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
+                  const Poco::XML::XMLString&) override {
+    --depth_;
+  }
+
+ private:
+  int depth_ = 0;
+};
+
+// Refuses what Poco's DOM cannot be trusted with: a document type (no S3
+// answer has one, and expat expands entities recursively), looked for in
+// the text, so the text must be UTF-8 or ASCII (S3 sends UTF-8; UTF-16 or
+// UTF-32 would hide the declaration, and always hold a NUL byte); and
+// elements nested past kMaxXmlDepth, which a SAX pass counts first: the DOM
+// frees a document recursively, one stack frame a level, and an answer
+// nested 200,000 deep (1.4 MB) overflowed the stack. Poco's parser does not
+// fetch external entities unless given a resolver; the features below also
+// refuse them outright.
 AutoPtr<Document> Parse(const std::string& xml) {
+  if (xml.find('\0') != std::string::npos) {
+    throw Poco::XML::SAXException("the answer is not UTF-8 text");
+  }
+  if (xml.find("<!DOCTYPE") != std::string::npos) {
+    throw Poco::XML::SAXException("the answer has a document type declaration");
+  }
+  {
+    Poco::XML::SAXParser depth_pass;
+    DepthLimit limit;
+    depth_pass.setContentHandler(&limit);
+    depth_pass.parseString(xml);
+  }
   Poco::XML::DOMParser parser;
   parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
   parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);

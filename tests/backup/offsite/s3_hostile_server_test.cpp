@@ -200,6 +200,42 @@ TEST_F(S3HostileServerTest, ListingThatPagesOnForeverIsRefused) {
   EXPECT_EQ(proxy->Count("GET", "list-type"), 4) << "stopped at the page past the cap";
 }
 
+// A listed key is kept only if it could be arkwiki's: pages of keys of
+// megabytes each would otherwise fill memory up to max_listed_keys keys.
+TEST_F(S3HostileServerTest, ListedKeysLongerThanAnyArkwikiWritesAreNotKept) {
+  auto proxy = StartProxy();
+  const std::string own = "bench/objects/ab/" + std::string(64, 'a');
+  const std::string body = "<ListBucketResult><Contents><Key>" + own +
+                           "</Key><Size>1</Size></Contents><Contents><Key>bench/objects/" +
+                           std::string(1 << 20, 'x') +
+                           "</Key><Size>1</Size></Contents></ListBucketResult>";
+  proxy->AddRule(
+      Raw("GET", "list-type",
+          "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  S3TargetConfig config = Config(proxy.get());
+  config.key_prefix = "bench/";
+  const auto listed = Open(config)->List("objects/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key, "objects/ab/" + std::string(64, 'a'));
+}
+
+// A listing nested deeper than any S3 answer is refused, not a crash
+// (s3_xml_test.cpp has the parser's side).
+TEST_F(S3HostileServerTest, DeeplyNestedListAnswerIsRefused) {
+  auto proxy = StartProxy();
+  std::string body = "<ListBucketResult>";
+  for (int i = 0; i < 200000; ++i) body += "<a>";
+  for (int i = 0; i < 200000; ++i) body += "</a>";
+  body += "</ListBucketResult>";
+  proxy->AddRule(
+      Raw("GET", "list-type",
+          "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  const auto listed = Open(Config(proxy.get()))->List("snapshots/");
+  EXPECT_EQ(listed.status().code(), StatusCode::kCorruption) << listed.status().ToString();
+  EXPECT_NE(listed.status().message().find("deep"), std::string::npos) << listed.status().message();
+}
+
 // Poco reads a chunk-size line byte by byte below the answer's body: an
 // endless chunk extension streamed at full speed is ended by the deadline
 // too, since the socket itself checks it.
