@@ -29,6 +29,15 @@ std::string BaseName(std::string_view path) {
   return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
 }
 
+Result<DirEntry::Type> Env::GetEntryType(const std::string& path) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ListDir(DirName(path)));
+  const std::string name = BaseName(path);
+  for (const DirEntry& e : entries) {
+    if (e.name == name) return e.type;
+  }
+  return Status::NotFound("no " + path);
+}
+
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
   return WriteFileAtomically(env, path, [&](WritableFile* file) { return file->Append(data); });
 }

@@ -219,6 +219,14 @@ class PosixEnv final : public Env {
   }
 
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
+  Result<DirEntry::Type> GetEntryType(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return PosixError("stat " + path, errno);
+    if (S_ISREG(st.st_mode)) return DirEntry::Type::kFile;
+    if (S_ISDIR(st.st_mode)) return DirEntry::Type::kDir;
+    if (S_ISLNK(st.st_mode)) return DirEntry::Type::kSymlink;
+    return DirEntry::Type::kOther;
+  }
   Status CreateDir(const std::string& path) override {
     if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
     return PosixError("mkdir " + path, errno);

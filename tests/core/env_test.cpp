@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "support/temp_dir.h"
 
@@ -59,6 +62,26 @@ TEST(PosixEnvTest, ExclusivePrivateFileIsTheOwnersAloneAndNeverReplacesOne) {
   EXPECT_EQ(st.st_mode & 0777, 0644u) << std::oct << (st.st_mode & 0777);
   EXPECT_EQ(env->NewWritableFile(dir.Sub("shared"), CreateMode::kExclusivePrivate).status().code(),
             StatusCode::kAlreadyExists);
+}
+
+// The POSIX Env answers with lstat, the default (here through a wrapper
+// that does not forward the call) from ListDir: the same for each kind of
+// entry, a link reported as itself, even one to a directory.
+TEST(PosixEnvTest, GetEntryTypeReportsALinkAsALinkBothWays) {
+  testing::TempDir dir;
+  ASSERT_EQ(::mkdir(dir.Sub("d").c_str(), 0700), 0);
+  std::ofstream(dir.Sub("f")) << "x";
+  ASSERT_EQ(::symlink(dir.Sub("d").c_str(), dir.Sub("link").c_str()), 0);
+  ASSERT_EQ(::mkfifo(dir.Sub("fifo").c_str(), 0600), 0);
+  EnvWrapper listing(Env::Default());
+  for (Env* env : {Env::Default(), static_cast<Env*>(&listing)}) {
+    EXPECT_EQ(env->GetEntryType(dir.Sub("d")).value(), DirEntry::Type::kDir);
+    EXPECT_EQ(env->GetEntryType(dir.Sub("f")).value(), DirEntry::Type::kFile);
+    EXPECT_EQ(env->GetEntryType(dir.Sub("link")).value(), DirEntry::Type::kSymlink);
+    EXPECT_EQ(env->GetEntryType(dir.Sub("fifo")).value(), DirEntry::Type::kOther);
+    EXPECT_EQ(env->GetEntryType(dir.Sub("absent")).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(env->GetEntryType(dir.Sub("absent/below")).status().code(), StatusCode::kNotFound);
+  }
 }
 
 }  // namespace

@@ -117,6 +117,11 @@ class Env {
   virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
   // Entries except "." and "..", unsorted. Symlinks are reported, not followed.
   virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
+  // The type of the entry at `path` itself, as ListDir reports it (a
+  // symlink is kSymlink, whatever it points to); kNotFound when there is
+  // none. Links among the directories above it are followed. The default
+  // looks `path` up in ListDir of its directory; the POSIX Env uses lstat.
+  virtual Result<DirEntry::Type> GetEntryType(const std::string& path);
 
   virtual Status CreateDir(const std::string& path) = 0;   // OK if it already exists
   virtual Status CreateDirs(const std::string& path) = 0;  // like mkdir -p

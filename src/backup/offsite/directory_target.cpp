@@ -83,6 +83,7 @@ class DirectoryTarget : public OffsiteTarget {
 
   Status Get(const std::string& key, uint64_t max_bytes, ByteSink* sink) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    ARKWIKI_RETURN_IF_ERROR(CheckRealDirs(key, Use::kRead));
     ARKWIKI_RETURN_IF_ERROR(CheckRegularFile(key));
     ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewSequentialFile(JoinPath(root_, key)));
     std::vector<char> buf(kCopyBlock);
@@ -104,6 +105,8 @@ class DirectoryTarget : public OffsiteTarget {
 
   Result<uint64_t> Stat(const std::string& key) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    ARKWIKI_RETURN_IF_ERROR(CheckRealDirs(key, Use::kRead));
+    ARKWIKI_RETURN_IF_ERROR(CheckRegularFile(key));
     return env_->GetFileSize(JoinPath(root_, key));
   }
 
@@ -111,6 +114,12 @@ class DirectoryTarget : public OffsiteTarget {
     // Walk only below the deepest directory the prefix names.
     const size_t slash = prefix.rfind('/');
     const std::string start = slash == std::string::npos ? "" : prefix.substr(0, slash);
+    if (!start.empty()) {
+      ARKWIKI_RETURN_IF_ERROR(CheckKey(start));
+      Status dirs = CheckRealDirs(start + "/", Use::kList);
+      if (dirs.code() == StatusCode::kNotFound) return std::vector<OffsiteObject>();
+      ARKWIKI_RETURN_IF_ERROR(dirs);
+    }
     std::vector<OffsiteObject> out;
     ARKWIKI_RETURN_IF_ERROR(Walk(start, prefix, &out));
     std::sort(out.begin(), out.end(),
@@ -118,8 +127,14 @@ class DirectoryTarget : public OffsiteTarget {
     return out;
   }
 
+  // unlink(2) of a link removes the link, never what it points to; a link
+  // among the key's directories would reach outside the target, and is
+  // refused.
   Status Remove(const std::string& key) override {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
+    Status dirs = CheckRealDirs(key, Use::kRemove);
+    if (dirs.code() == StatusCode::kNotFound) return Status::Ok();
+    ARKWIKI_RETURN_IF_ERROR(dirs);
     Status s = env_->RemoveFile(JoinPath(root_, key));
     return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
   }
@@ -133,13 +148,10 @@ class DirectoryTarget : public OffsiteTarget {
   // The type of the entry at `rel` (relative to the root), not following a
   // link there; nullopt when there is none.
   Result<std::optional<DirEntry::Type>> EntryType(const std::string& rel) {
-    const std::string path = JoinPath(root_, rel);
-    ARKWIKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env_->ListDir(DirName(path)));
-    const std::string name = BaseName(path);
-    for (const DirEntry& e : entries) {
-      if (e.name == name) return std::optional<DirEntry::Type>(e.type);
-    }
-    return std::optional<DirEntry::Type>();
+    Result<DirEntry::Type> type = env_->GetEntryType(JoinPath(root_, rel));
+    if (type.status().code() == StatusCode::kNotFound) return std::optional<DirEntry::Type>();
+    if (!type.ok()) return type.status();
+    return std::optional<DirEntry::Type>(*type);
   }
 
   // Put writes only regular files. A planted FIFO would block the open
@@ -153,21 +165,44 @@ class DirectoryTarget : public OffsiteTarget {
                               " is not a regular file (a link, a FIFO or a device); refused");
   }
 
-  // A Put must not follow a link planted in place of .incoming or of one
-  // of the key's directories out of the target: each that exists must be
-  // a directory.
-  Status CheckRealDirs(const std::string& key) {
-    std::vector<std::string> dirs = {kIncoming};
+  enum class Use { kRead, kList, kWrite, kRemove };
+  static const char* Verb(Use use) {
+    switch (use) {
+      case Use::kRead:
+        return "read";
+      case Use::kList:
+        return "list";
+      case Use::kWrite:
+        return "write";
+      case Use::kRemove:
+        return "remove";
+    }
+    return "use";
+  }
+
+  // Nothing may follow a link planted in place of one of the key's
+  // directories (the part of `key` before each '/') out of the target: a
+  // read would read this machine's files, a write write them, and a prune
+  // remove them. Each must be a directory; for a write .incoming too, and
+  // a missing one ends the check (the Put makes it); otherwise a missing
+  // one is kNotFound. (A link swapped in between this check and the use
+  // is not caught: that needs openat2's RESOLVE_NO_SYMLINKS.)
+  Status CheckRealDirs(const std::string& key, Use use) {
+    const bool writing = use == Use::kWrite;
+    std::vector<std::string> dirs;
+    if (writing) dirs.emplace_back(kIncoming);
     for (size_t slash = key.find('/'); slash != std::string::npos;
          slash = key.find('/', slash + 1)) {
       dirs.push_back(key.substr(0, slash));
     }
     for (const std::string& rel : dirs) {
       ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(rel));
-      if (!type) break;  // made by this Put, under directories already checked
+      if (!type && writing) break;  // made by this Put, under directories already checked
+      if (!type) return Status::NotFound("no off-site object " + key + " in " + root_);
       if (*type != DirEntry::Type::kDir) {
         return Status::Corruption(JoinPath(root_, rel) +
-                                  " is not a directory (a link?); refusing to write through it");
+                                  " is not a directory (a link?); refusing to " + Verb(use) +
+                                  " through it");
       }
     }
     return Status::Ok();
@@ -188,7 +223,7 @@ class DirectoryTarget : public OffsiteTarget {
     ARKWIKI_RETURN_IF_ERROR(CheckKey(key));
     const std::string incoming = JoinPath(root_, kIncoming);
     ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
-    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key)));
+    ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key, Use::kWrite)));
     const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
     Status s = WriteDurably(temp, write);
     if (s.ok()) s = Publish(temp, JoinPath(root_, key));

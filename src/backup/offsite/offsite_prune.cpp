@@ -2,6 +2,7 @@
 #include <set>
 
 #include "arkwiki/backup/offsite.h"
+#include "arkwiki/core/hash.h"
 #include "format/manifest_parser.h"
 #include "offsite/offsite_record.h"
 #include "repository/point_json.h"
@@ -17,6 +18,19 @@ struct ReadPoint {
   std::vector<std::string> loose;
   std::vector<std::string> packs;  // the packs its packed files are in
 };
+
+// Whether `key` has the shape of a key arkwiki writes for an object (a
+// keyed name of 64 hex digits) or a pack (32). Prune removes no other key:
+// a listing may hold another program's keys, or, behind a server or proxy
+// that resolves "..", a key that names something outside the target.
+bool IsObjectKey(const std::string& key) {
+  const std::string name = BaseName(key);
+  return IsLowerHex(name, 64) && ObjectKey(name) == key;
+}
+bool IsPackKey(const std::string& key) {
+  const std::string name = BaseName(key);
+  return IsLowerHex(name, 32) && PackKey(name) == key;
+}
 
 Result<ReadPoint> ReadForPrune(OffsiteTarget* target, const OffsiteKey& key, const std::string& id,
                                const OffsiteScratch& scratch) {
@@ -76,7 +90,7 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
   }
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> objects, target->List(kObjectsPrefix));
   for (const OffsiteObject& o : objects) {
-    if (needed.count(BaseName(o.key)) > 0) {
+    if (!IsObjectKey(o.key) || needed.count(BaseName(o.key)) > 0) {
       ++result.objects.objects_kept;
       continue;
     }
@@ -94,7 +108,7 @@ Result<OffsitePruneResult> PruneTarget(OffsiteTarget* target, const OffsiteKey& 
   // period; one that still holds a named file is kept whole.
   ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteObject> packs, target->List(kPacksPrefix));
   for (const OffsiteObject& o : packs) {
-    if (needed_packs.count(BaseName(o.key)) > 0) continue;
+    if (!IsPackKey(o.key) || needed_packs.count(BaseName(o.key)) > 0) continue;
     if (o.modified <= 0 || now - o.modified < grace_seconds) {
       ++result.objects_too_new;
       continue;

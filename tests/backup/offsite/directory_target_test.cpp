@@ -247,5 +247,48 @@ TEST_F(DirectoryTargetTest, PutDoesNotWriteThroughALinkedDirectory) {
   EXPECT_EQ(testing::TreeFingerprint(outside), "") << "a Put wrote outside the target";
 }
 
+// A link planted in place of a key's directory (the target's disk is
+// someone else's NAS) would let a listing and a prune reach this machine's
+// files: listing, removing, reading and statting through it are refused,
+// and nothing where it points is touched.
+TEST_F(DirectoryTargetTest, NothingListsRemovesOrReadsThroughALinkedDirectory) {
+  auto t = Open();
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("outside");
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((outside + "/ab").c_str(), 0700), 0);
+  std::ofstream(outside + "/ab/victim") << "a file of this machine";
+  std::ofstream(outside + "/top") << "another";
+  const std::string before = testing::TreeFingerprint(outside);
+  for (const std::string dir : {"objects", "packs"}) {
+    SCOPED_TRACE(dir);
+    ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/" + dir).c_str()), 0);
+    const auto listed = t->List(dir + "/");
+    EXPECT_EQ(listed.status().code(), StatusCode::kCorruption) << listed.status().ToString();
+    EXPECT_NE(listed.status().message().find("refusing to list through it"), std::string::npos)
+        << listed.status().message();
+    const Status removed = t->Remove(dir + "/ab/victim");
+    EXPECT_EQ(removed.code(), StatusCode::kCorruption) << removed.ToString();
+    EXPECT_EQ(t->Remove(dir + "/top").code(), StatusCode::kCorruption);
+    EXPECT_EQ(t->Stat(dir + "/top").status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(GetString(t.get(), dir + "/ab/victim").find("<corruption"), 0u)
+        << GetString(t.get(), dir + "/ab/victim");
+    ASSERT_EQ(::unlink((root_ + "/" + dir).c_str()), 0);
+  }
+  // One level down, too.
+  ASSERT_TRUE(t->Put("objects/cd/real", StringFile("real")).ok());
+  ASSERT_EQ(::symlink(outside.c_str(), (root_ + "/objects/ab").c_str()), 0);
+  EXPECT_EQ(t->Remove("objects/ab/victim").code(), StatusCode::kCorruption);
+  EXPECT_EQ(t->List("objects/ab/").status().code(), StatusCode::kCorruption);
+  const auto all = t->List("objects/");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 1u) << "the walk does not descend into the link";
+  EXPECT_EQ((*all)[0].key, "objects/cd/real");
+  EXPECT_EQ(testing::TreeFingerprint(outside), before) << "something outside the target changed";
+  // Missing directories are still just absent.
+  EXPECT_TRUE(t->Remove("snapshots/none").ok());
+  EXPECT_TRUE(t->List("snapshots/").value().empty());
+}
+
 }  // namespace
 }  // namespace arkwiki

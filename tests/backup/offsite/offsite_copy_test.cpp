@@ -639,6 +639,31 @@ TEST_F(OffsiteCopyTest, PruneRemovesAnUnnamedObjectOnlyOnceItIsOlderThanTheGrace
   EXPECT_EQ(Objects().size(), named) << "the objects a record names are kept";
 }
 
+// A listing may hold keys arkwiki never writes (another program's, or
+// through a server that resolves ".."): a prune removes only keys of its
+// own objects' and packs' shape, however old the others are.
+TEST_F(OffsiteCopyTest, PruneLeavesKeysOfAnotherShapeAlone) {
+  ASSERT_TRUE(Copy(Snap()).ok());
+  const std::vector<std::string> foreign = {
+      std::string(kObjectsPrefix) + "ff/" + std::string(63, 'f'),
+      std::string(kObjectsPrefix) + "ee/" + std::string(64, 'f'),
+      std::string(kObjectsPrefix) + "ff/" + std::string(64, 'F'),
+      std::string(kObjectsPrefix) + "notes.txt",
+      std::string(kPacksPrefix) + std::string(31, 'a'),
+      std::string(kPacksPrefix) + "sub/" + std::string(32, 'a')};
+  for (const std::string& key : foreign) ASSERT_TRUE(target_->Put(key, StringFile("x")).ok());
+  const std::string ours = std::string(kPacksPrefix) + std::string(32, 'a');
+  ASSERT_TRUE(target_->Put(ours, StringFile("an unnamed pack")).ok());
+  auto pruned =
+      PruneTarget(target_.get(), *key_, RetentionPolicy{}, int64_t{4000000000}, 0, scratch_);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->objects.packs_removed, 1u);
+  EXPECT_EQ(target_->Stat(ours).status().code(), StatusCode::kNotFound);
+  for (const std::string& key : foreign) {
+    EXPECT_EQ(target_->Stat(key).status().code(), StatusCode::kOk) << key;
+  }
+}
+
 TEST_F(OffsiteCopyTest, APruneOfTheTargetACopyIsSendingToIsBusyAndOfAnotherIsNot) {
   const std::string id = Snap();
   StallingTarget slow(target_.get());
