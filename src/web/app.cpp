@@ -204,6 +204,16 @@ bool WikiApp::CheckAccess(Exchange& ex, const Route& route) {
   switch (route.access) {
     case Access::kAnyone:
       return true;
+    case Access::kAnyoneDuringSetup: {
+      const Result<int64_t> users = storage().users().Count();
+      if (!users.ok()) {
+        SendError(ex, users.status());
+        return false;
+      }
+      if (*users == 0 && setup().active()) return true;
+      SendError(ex, Status::NotFound("there is nothing at " + ex.path));
+      return false;
+    }
     case Access::kLoggedIn:
       needed = Role::kReader;
       break;

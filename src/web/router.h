@@ -13,7 +13,11 @@
 namespace arkwiki::web {
 
 enum class Access {
-  kAnyone,    // anonymous visitors too
+  kAnyone,  // anonymous visitors too
+  // Anonymous visitors too, but only while the wiki has no users and its
+  // setup code is active; otherwise 404 before the body is read, so that
+  // nobody can hold a worker of the long-request lane by trickling one.
+  kAnyoneDuringSetup,
   kLoggedIn,  // any role
   kEditor,
   kAdmin,

@@ -50,8 +50,8 @@ void RegisterRoutes(WikiApp& app) {
   // A wiki with no users restored from an off-site copy, with the setup
   // code (handlers_setup.h); 404 once the wiki has a user.
   r.Add("GET", "/setup", kAnyone, on(setup_pages::ShowForm));
-  r.Add("POST", "/setup", kAnyone, on(setup_pages::Connect));
-  r.Add("POST", "/setup/restore", kAnyone, on(setup_pages::Restore));
+  r.Add("POST", "/setup", Access::kAnyoneDuringSetup, on(setup_pages::Connect));
+  r.Add("POST", "/setup/restore", Access::kAnyoneDuringSetup, on(setup_pages::Restore));
 
   // The pages JSON API.
   r.Add("GET", "/api/health", kAnyone, on(page_api::Health));
