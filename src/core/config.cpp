@@ -1,5 +1,7 @@
 #include "arkwiki/core/config.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -28,6 +30,15 @@ Status ParseHeadTimeout(const std::string& what, const std::string& value, Serve
   if (config->head_timeout_ms < 100 || config->head_timeout_ms > 600000) {
     return Status::InvalidArgument(what + " must be between 100 and 600000");
   }
+  return Status::Ok();
+}
+
+Status ParseTrustedProxy(const std::string& what, const std::string& value, ServerConfig* config) {
+  std::optional<std::string> address = CanonicalIpAddress(value);
+  if (!address) {
+    return Status::InvalidArgument(what + " must be an IPv4 or IPv6 address, not '" + value + "'");
+  }
+  config->trusted_proxy = *address;
   return Status::Ok();
 }
 
@@ -70,6 +81,8 @@ Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* con
       config->backup_passphrase_file = value;
     } else if (key == "head_timeout_ms") {
       ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout(path + ": head_timeout_ms", value, config));
+    } else if (key == "trusted_proxy") {
+      ARKWIKI_RETURN_IF_ERROR(ParseTrustedProxy(path + ": trusted_proxy", value, config));
     } else {
       // Once, on the way out of the loop: not worth an append chain.
       // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
@@ -98,6 +111,9 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
   if (auto v = Lookup(src, "ARKWIKI_HEAD_TIMEOUT_MS")) {
     ARKWIKI_RETURN_IF_ERROR(ParseHeadTimeout("ARKWIKI_HEAD_TIMEOUT_MS", *v, &config));
   }
+  if (auto v = Lookup(src, "ARKWIKI_TRUSTED_PROXY")) {
+    ARKWIKI_RETURN_IF_ERROR(ParseTrustedProxy("ARKWIKI_TRUSTED_PROXY", *v, &config));
+  }
   if (auto v = Lookup(src, "ARKWIKI_BACKUP_DIR")) config.backup_dir = *v;
   if (src.flag_data) config.data_dir = *src.flag_data;
   if (src.flag_backup_dir) config.backup_dir = *src.flag_backup_dir;
@@ -108,6 +124,18 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
   ARKWIKI_RETURN_IF_ERROR(ParseListenAddress(config.listen, &host, &port));
   if (config.data_dir.empty()) return Status::InvalidArgument("the data directory is empty");
   return config;
+}
+
+std::optional<std::string> CanonicalIpAddress(const std::string& text) {
+  unsigned char raw[sizeof(struct in6_addr)];
+  char out[INET6_ADDRSTRLEN];
+  for (const int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, text.c_str(), raw) == 1 &&
+        inet_ntop(family, raw, out, sizeof out) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
 }
 
 Status ParseListenAddress(const std::string& listen, std::string* host, int* port) {

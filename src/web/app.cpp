@@ -2,6 +2,7 @@
 
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/config.h"
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
 #include "arkwiki/storage/db_wait.h"
@@ -24,6 +26,32 @@ namespace {
 
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The address a request comes from: the TCP peer's, or, when the peer is
+// `trusted_proxy`, the last address of X-Forwarded-For (the one that proxy
+// saw; the ones before it are the client's word). A header that does not
+// end in an address leaves the peer's.
+std::string ClientAddress(const Poco::Net::HTTPServerRequest& request,
+                          const std::string& trusted_proxy) {
+  std::string peer = request.clientAddress().host().toString();
+  if (trusted_proxy.empty()) return peer;
+  // An IPv4 peer reached over an IPv6 socket shows as ::ffff:a.b.c.d.
+  std::string canonical = CanonicalIpAddress(peer).value_or("");
+  if (canonical.rfind("::ffff:", 0) == 0 && canonical.find('.') != std::string::npos) {
+    canonical.erase(0, 7);
+  }
+  if (canonical != trusted_proxy) return peer;
+  std::string forwarded;
+  for (const auto& [name, value] : request) {
+    if (Poco::icompare(name, "X-Forwarded-For") == 0) forwarded = value;  // the last field
+  }
+  const size_t comma = forwarded.rfind(',');
+  std::string last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
+  last.erase(0, last.find_first_not_of(" \t"));
+  last.erase(last.find_last_not_of(" \t") + 1);
+  std::optional<std::string> address = CanonicalIpAddress(last);
+  return address ? *address : peer;
 }
 
 std::string BearerToken(const Exchange& ex) {
@@ -292,7 +320,7 @@ void WikiApp::Handle(Exchange& ex) {
   const std::string& uri = ex.request.getURI();
   size_t q = uri.find('?');
   ex.path = uri.substr(0, q);
-  ex.client = ex.request.clientAddress().host().toString();
+  ex.client = ClientAddress(ex.request, trusted_proxy_);
   ex.https = https_;
   ex.flashes = &flashes_;
   if (q != std::string::npos) {

@@ -41,6 +41,9 @@ class WikiApp {
   Status Init();
 
   void Handle(Exchange& ex);
+  // The reverse proxy whose X-Forwarded-For names the client (canonical
+  // form, ServerConfig::trusted_proxy); empty: none. Set before serving.
+  void SetTrustedProxy(std::string address) { trusted_proxy_ = std::move(address); }
 
   Storage& storage() { return *storage_; }
   const DataDirLayout layout() const { return DataDirLayout(storage_layout_root_); }
@@ -107,6 +110,7 @@ class WikiApp {
   // The base URL of the last settings read is https (read on every page
   // render, so a change shows from the next page on).
   std::atomic<bool> https_{false};
+  std::string trusted_proxy_;
   Renderer renderer_;
   RenderCache render_cache_;
   // Last, so it is destroyed first: its restore threads use the members above.

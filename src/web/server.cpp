@@ -104,6 +104,7 @@ Status Serve(Env* env, const ServeOptions& options) {
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, web::OpenForServing(env, layout));
   web::WikiApp app(env, std::move(storage));
   ARKWIKI_RETURN_IF_ERROR(app.Init());
+  app.SetTrustedProxy(options.config.trusted_proxy);
   // The repository of restore points: a placement it refuses stops the start.
   app.backup().points().SetDir(options.config.backup_dir);
   const std::string backup_dir =

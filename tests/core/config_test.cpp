@@ -1,5 +1,5 @@
 // The server configuration file: the keys of the encrypted repository of
-// restore points.
+// restore points, and the trusted reverse proxy.
 #include "arkwiki/core/config.h"
 
 #include <gtest/gtest.h>
@@ -41,6 +41,28 @@ TEST(ConfigTest, RefusesABackupEncryptThatIsNotTrueOrFalse) {
   auto config = LoadFile(conf);
   EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(config.status().message().find("backup_encrypt"), std::string::npos);
+}
+
+TEST(ConfigTest, ATrustedProxyIsAnIpAddressKeptInCanonicalForm) {
+  testing::TempDir dir;
+  const std::string conf = dir.Sub("arkwiki.conf");
+  std::ofstream(conf) << "trusted_proxy = 0:0:0:0:0:0:0:1\n";
+  auto loaded = LoadFile(conf);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->trusted_proxy, "::1");
+  EXPECT_TRUE(LoadFile(dir.Sub("none.conf")).status().code() == StatusCode::kNotFound);
+  for (const char* bad : {"proxy.example", "10.0.0.0/8", "10.0.0.1:80", ""}) {
+    std::ofstream(conf) << "trusted_proxy = " << bad << "\n";
+    EXPECT_EQ(LoadFile(conf).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  ConfigSources sources;
+  sources.use_process_environment = false;
+  sources.flag_config_file = dir.Sub("empty.conf");
+  std::ofstream(*sources.flag_config_file) << "";
+  sources.environment["ARKWIKI_TRUSTED_PROXY"] = "127.0.0.1";
+  EXPECT_EQ(LoadServerConfig(sources).value().trusted_proxy, "127.0.0.1");
+  sources.environment["ARKWIKI_TRUSTED_PROXY"] = "localhost";
+  EXPECT_EQ(LoadServerConfig(sources).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -36,7 +36,16 @@ struct ServerConfig {
   // The file whose first line is the passphrase of an encrypted repository
   // (mode 0600, outside DATA/live and the repository); empty: none.
   std::string backup_passphrase_file;
+  // The address of a reverse proxy in front (an IPv4 or IPv6 address, in
+  // its canonical form once loaded); empty: none. A request from it is
+  // taken to come from the last address of its X-Forwarded-For, for login
+  // throttling and the logs; from any other address that header is ignored.
+  std::string trusted_proxy;
 };
+
+// `text` as an IP address in canonical form ("::1", "127.0.0.1"); nullopt
+// when it is no IPv4 or IPv6 address.
+std::optional<std::string> CanonicalIpAddress(const std::string& text);
 
 struct ConfigSources {
   std::optional<std::string> flag_data;
