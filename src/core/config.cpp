@@ -127,6 +127,7 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
 }
 
 std::optional<std::string> CanonicalIpAddress(const std::string& text) {
+  if (text.find('\0') != std::string::npos) return std::nullopt;  // inet_pton stops there
   unsigned char raw[sizeof(struct in6_addr)];
   char out[INET6_ADDRSTRLEN];
   for (const int family : {AF_INET, AF_INET6}) {

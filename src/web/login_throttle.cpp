@@ -1,8 +1,28 @@
 #include "login_throttle.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 
 namespace arkwiki::web {
+namespace {
+
+// The key a client's failures are counted under: an IPv6 address's /64
+// network ("2001:db8:1:2::/64"), any other address (IPv4, or IPv4 mapped
+// into IPv6) as it is.
+std::string ClientKey(const std::string& client) {
+  unsigned char raw[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET6, client.c_str(), raw) != 1) return client;
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(raw, kMapped, sizeof kMapped) == 0) return client;
+  std::memset(raw + 8, 0, 8);
+  char out[INET6_ADDRSTRLEN];
+  if (inet_ntop(AF_INET6, raw, out, sizeof out) == nullptr) return client;
+  return std::string(out) + "/64";
+}
+
+}  // namespace
 
 int64_t LoginThrottle::Delay(const Record& r, int64_t now) const {
   if (r.failures < kFreeAttempts || now - r.first_failure > kWindowSeconds) return 0;
@@ -38,7 +58,9 @@ int64_t LoginThrottle::GlobalWait(const std::string& client, int64_t now) const 
   return window_end - now;
 }
 
-int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& client, int64_t now) {
+int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& address,
+                                  int64_t now) {
+  const std::string client = ClientKey(address);
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t wait = 0;
   if (auto it = by_pair_.find({name, client}); it != by_pair_.end()) wait = Delay(it->second, now);
@@ -51,7 +73,9 @@ int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& cl
   return std::max(wait, GlobalWait(client, now));
 }
 
-void LoginThrottle::RecordFailure(const std::string& name, const std::string& client, int64_t now) {
+void LoginThrottle::RecordFailure(const std::string& name, const std::string& address,
+                                  int64_t now) {
+  const std::string client = ClientKey(address);
   std::lock_guard<std::mutex> lock(mutex_);
   MakeRoom(by_pair_, now);
   MakeRoom(by_client_, now);
@@ -64,7 +88,8 @@ void LoginThrottle::RecordFailure(const std::string& name, const std::string& cl
   ++global_failures_;
 }
 
-void LoginThrottle::RecordSuccess(const std::string& name, const std::string& client) {
+void LoginThrottle::RecordSuccess(const std::string& name, const std::string& address) {
+  const std::string client = ClientKey(address);
   std::lock_guard<std::mutex> lock(mutex_);
   by_pair_.erase({name, client});
 }

@@ -11,6 +11,10 @@
 // kGlobalWindowSeconds, a client that failed in that window waits for the
 // next one; a client with no recent failure is never held up by it.
 //
+// An IPv6 client is counted by its /64 network: one host usually holds a
+// whole /64, and would otherwise get kFreeAttempts fresh attempts per
+// address it picks from it.
+//
 // Memory is bounded: each map holds at most kMaxRecords records; records
 // past the window are dropped first. State is in memory: a restart forgets
 // it, which only helps an attacker who can restart the server anyway.
@@ -35,10 +39,10 @@ class LoginThrottle {
   static constexpr size_t kMaxRecords = 100000;
 
   // Seconds to wait before another attempt is allowed; 0 when allowed.
-  int64_t RetryAfter(const std::string& name, const std::string& client, int64_t now);
-  void RecordFailure(const std::string& name, const std::string& client, int64_t now);
+  int64_t RetryAfter(const std::string& name, const std::string& address, int64_t now);
+  void RecordFailure(const std::string& name, const std::string& address, int64_t now);
   // Clears the record of this name from this client.
-  void RecordSuccess(const std::string& name, const std::string& client);
+  void RecordSuccess(const std::string& name, const std::string& address);
   // Records held (pairs and addresses): at most 2 * kMaxRecords.
   size_t RecordCount();
 

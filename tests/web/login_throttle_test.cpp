@@ -20,6 +20,21 @@ TEST(LoginThrottleTest, FailuresFromOneAddressDoNotLockTheNameOutElsewhere) {
   EXPECT_EQ(t.RetryAfter("alice", "198.51.100.7", kNow), 0);
 }
 
+// One IPv6 host holds a whole /64: picking a new address from it for each
+// guess gains nothing; another /64 is another client.
+TEST(LoginThrottleTest, AnIpv6ClientIsCountedByItsSlash64) {
+  LoginThrottle t;
+  for (int i = 1; i <= 2 * LoginThrottle::kFreeAttempts; ++i) {
+    t.RecordFailure("alice", "2001:db8:1:2::" + std::to_string(i), kNow);
+  }
+  EXPECT_GT(t.RetryAfter("alice", "2001:db8:1:2:ffff::99", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("alice", "2001:db8:1:3::1", kNow), 0);
+  // IPv4, also mapped into IPv6, is counted per address as before.
+  Fail(t, "bob", "::ffff:203.0.113.9", 9);
+  EXPECT_GT(t.RetryAfter("bob", "::ffff:203.0.113.9", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("bob", "::ffff:203.0.113.10", kNow), 0);
+}
+
 TEST(LoginThrottleTest, SlowsGuessingOfOneNameFromOneAddress) {
   LoginThrottle t;
   Fail(t, "alice", "203.0.113.9", LoginThrottle::kFreeAttempts - 1);
