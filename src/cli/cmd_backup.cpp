@@ -197,7 +197,8 @@ int CmdBackup(const Argv& argv) {
     // Off-site copies (cmd_backup_offsite.cpp).
     spec.with_value.insert({"backup-dir", "snapshot", "read-subset", "to", "from", "target",
                             "endpoint", "passphrase-file", "keep-last", "keep-daily", "keep-weekly",
-                            "keep-monthly", "credentials-file", "region", "ca-file"});
+                            "keep-monthly", "credentials-file", "region", "ca-file",
+                            "repository-id"});
     spec.booleans.insert({"read-all", "virtual-host"});
   }
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), spec);

@@ -33,6 +33,8 @@ const char kOffsiteHelp[] =
     "                                [--endpoint URL] [--keep-last N]\n"
     "                                [--keep-daily N] [--keep-weekly N] [--keep-monthly N]\n"
     "                                [--passphrase-file FILE]\n"
+    "snapshots, restore, check and prune also take --repository-id ID: refuse a\n"
+    "target that holds another repository than ID (the recovery sheet's).\n"
     "\n"
     "Off-site copies of restore points, encrypted on this machine. TARGET is a\n"
     "directory (a mounted NAS or USB disk), s3://BUCKET/PREFIX with --endpoint,\n"
@@ -123,7 +125,7 @@ void PrintRecoverySheet(const OffsiteTargetSpec& spec, OffsiteTarget* target,
                "  %s\n"
                "(the passphrase on standard input or with --passphrase-file FILE)\n",
                key.repository_id().c_str(), target->Describe().c_str(),
-               OffsiteRestoreCommand(spec).c_str());
+               OffsiteRestoreCommand(spec, key.repository_id()).c_str());
 }
 
 int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
@@ -344,6 +346,18 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
   return out;
 }
 
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const Args& args, OffsiteTarget* target,
+                                                         std::string_view passphrase) {
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteKey> key, UnlockTarget(target, passphrase));
+  const std::optional<std::string> expected = args.Get("repository-id");
+  if (expected && *expected != key->repository_id()) {
+    return Status::Corruption(target->Describe() + " holds off-site repository " +
+                              key->repository_id() + ", not " + *expected +
+                              " (--repository-id): it was replaced, or is another wiki's");
+  }
+  return key;
+}
+
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured) {
   if (!configured.empty() && !args.Get("passphrase-file")) return configured;
   std::string text;
@@ -392,7 +406,7 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
   if (!passphrase.ok()) return UsageError(passphrase.status().message(), kOffsiteHelp);
   if (verb == "copy") return Copy(args, opened->spec, target, *passphrase);
-  auto key = UnlockTarget(target, *passphrase);
+  auto key = UnlockExpectedTarget(args, target, *passphrase);
   if (!key.ok()) return ReportError(key.status());
   if (verb == "snapshots") return Snapshots(args, target, **key);
   if (verb == "check") return Check(args, target, **key);

@@ -66,6 +66,12 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
 // The passphrase from --passphrase-file, else `configured` when not empty,
 // else the first line of stdin.
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);
+// Opens the target's key with `passphrase`, and with --repository-id ID
+// refuses (kCorruption) a target whose key object names another
+// repository: one replaced whole, by another repository sealed with the
+// same passphrase, passes every other check.
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const Args& args, OffsiteTarget* target,
+                                                         std::string_view passphrase);
 // Decrypts restore point `wanted` ("latest" or an id) of the target into a
 // staging repository in layout.tmp/, checking every file, and exports it to
 // an archive there for the import; removes the staging repository.

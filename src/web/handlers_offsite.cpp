@@ -179,7 +179,11 @@ Object::Ptr TargetJson(BackupService& backup, const OffsiteTargetConfig& t,
   o->set("keep_daily", t.retention.keep_daily);
   o->set("keep_weekly", t.retention.keep_weekly);
   o->set("keep_monthly", t.retention.keep_monthly);
-  o->set("restore_command", OffsiteRestoreCommand(t.spec));
+  std::string repository_id;  // known once a copy or a test has unlocked the target
+  for (const OffsiteTargetStatus& s : statuses) {
+    if (s.name == t.name) repository_id = s.repository_id;
+  }
+  o->set("restore_command", OffsiteRestoreCommand(t.spec, repository_id));
   o->set("prune_grace_hours", t.prune_grace_hours);
   for (const OffsiteTargetStatus& s : statuses) {
     if (s.name == t.name) o->set("status", StatusJson(backup, s, now));
@@ -326,7 +330,7 @@ void SetView(BackupService& backup, TemplateValue* data) {
       for (const OffsiteTargetConfig& t : *all) {
         if (t.name != s.name) continue;
         if (IsS3Location(t.spec.location)) kind = "s3";
-        restore_command = OffsiteRestoreCommand(t.spec);
+        restore_command = OffsiteRestoreCommand(t.spec, s.repository_id);
       }
     }
     rows.Append(TemplateValue::MakeMap(

@@ -77,6 +77,38 @@ TEST_F(OffsiteCliTest, WrongPassphraseIsRefusedAndTouchesNothing) {
   EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", target_}, "guess\n"), 4);
 }
 
+// Another repository sealed with the same passphrase, put in place of the
+// target's, passes every other check: --repository-id (the recovery
+// sheet's, in its restore command) refuses it before anything is touched.
+TEST_F(OffsiteCliTest, ATargetHoldingAnotherRepositoryThanTheSheetsIsRefused) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  const std::string marker = "RECOVERY SHEET: new off-site repository ";
+  const size_t at = last_.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << last_.err;
+  const std::string id = last_.err.substr(at + marker.size(), 32);
+  EXPECT_NE(last_.err.find("--snapshot latest --yes --repository-id " + id), std::string::npos)
+      << last_.err;
+  const std::string other(32, 'a');
+  const std::string fresh = dir_.Sub("new-machine");
+  EXPECT_EQ(Run({"backup", "restore", "--data", fresh, "--from", target_, "--snapshot", "latest",
+                 "--yes", "--repository-id", other},
+                kPassphrase),
+            3);
+  EXPECT_NE(last_.err.find("holds off-site repository " + id + ", not " + other), std::string::npos)
+      << last_.err;
+  EXPECT_FALSE(*Env::Default()->FileExists(fresh));
+  EXPECT_EQ(Run({"backup", "snapshots", "--from", target_, "--repository-id", other}, kPassphrase),
+            3);
+  EXPECT_EQ(Run({"backup", "prune", "--target", target_, "--repository-id", other}, kPassphrase),
+            3);
+  ASSERT_EQ(Run({"backup", "restore", "--data", fresh, "--from", target_, "--snapshot", "latest",
+                 "--yes", "--repository-id", id},
+                kPassphrase),
+            0)
+      << last_.err;
+  EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
+}
+
 TEST_F(OffsiteCliTest, DamagedObjectFailsCheckAndRestoreWithExitThree) {
   ASSERT_EQ(Copy(), 0) << last_.err;
   EXPECT_EQ(Run({"backup", "check", "--target", target_, "--read-all"}, kPassphrase), 0)

@@ -45,7 +45,10 @@ Result<std::unique_ptr<OffsiteTarget>> OpenOffsiteTarget(Env* env, const Offsite
 // The command that restores the newest restore point of the target at
 // `spec` into NEWDIR on a machine that has nothing else: its location and
 // every S3 setting a restore needs (endpoint, region, addressing, CA file),
-// never a secret. Words that a shell would split or expand are quoted.
-std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec);
+// never a secret; with `repository_id`, --repository-id too, so that the
+// restore refuses a target replaced by another repository. Words that a
+// shell would split or expand are quoted.
+std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec,
+                                  const std::string& repository_id = "");
 
 }  // namespace arkwiki

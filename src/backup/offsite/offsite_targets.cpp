@@ -91,7 +91,7 @@ std::string ShellWord(const std::string& word) {
 
 }  // namespace
 
-std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec) {
+std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec, const std::string& repository_id) {
   std::string command = "arkwiki backup restore --data NEWDIR --from " + ShellWord(spec.location);
   if (IsS3Location(spec.location)) {
     command += " --endpoint " + ShellWord(spec.endpoint.empty() ? "URL" : spec.endpoint);
@@ -99,7 +99,9 @@ std::string OffsiteRestoreCommand(const OffsiteTargetSpec& spec) {
     if (!spec.path_style) command += " --virtual-host";
     if (!spec.ca_file.empty()) command += " --ca-file " + ShellWord(spec.ca_file);
   }
-  return command + " --snapshot latest --yes";
+  command += " --snapshot latest --yes";
+  if (!repository_id.empty()) command += " --repository-id " + ShellWord(repository_id);
+  return command;
 }
 
 }  // namespace arkwiki
