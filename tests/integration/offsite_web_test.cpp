@@ -125,8 +125,8 @@ TEST_F(OffsiteWebTest, EachTargetHasARecoverySheetWhoseCommandRestoresOnABareMac
   const std::string repository_id = status->optValue<std::string>("repository_id", "");
   EXPECT_EQ(repository_id.size(), 32u) << status->optValue<std::string>("repository_id", "");
   const std::string command = Target("usb")->optValue<std::string>("restore_command", "");
-  EXPECT_EQ(command,
-            "arkwiki backup restore --data NEWDIR --from '" + target + "' --snapshot latest --yes");
+  EXPECT_EQ(command, "arkwiki backup restore --data NEWDIR --from '" + target +
+                         "' --snapshot latest --yes --repository-id " + repository_id);
   const std::string page = Client("admin").Get("/settings/backup").body;
   EXPECT_NE(page.find("Recovery sheet: usb"), std::string::npos);
   EXPECT_NE(page.find(repository_id), std::string::npos);
@@ -135,9 +135,9 @@ TEST_F(OffsiteWebTest, EachTargetHasARecoverySheetWhoseCommandRestoresOnABareMac
   EXPECT_EQ(page.find(kPassphrase), std::string::npos);
   // The command, as the sheet gives it, with the passphrase alone.
   const std::string fresh = dir_.Sub("new-machine");
-  auto restored = RunArkwiki(
-      {"backup", "restore", "--data", fresh, "--from", target, "--snapshot", "latest", "--yes"},
-      std::string(kPassphrase) + "\n");
+  auto restored = RunArkwiki({"backup", "restore", "--data", fresh, "--from", target, "--snapshot",
+                              "latest", "--yes", "--repository-id", repository_id},
+                             std::string(kPassphrase) + "\n");
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
   EXPECT_NE(DumpWiki(fresh).find("version one"), std::string::npos) << "not the seeded wiki";
 }
