@@ -17,6 +17,14 @@
 namespace arkwiki {
 namespace {
 
+// The type of an entry by its st_mode (lstat: a link is a link).
+DirEntry::Type TypeOfMode(mode_t mode) {
+  if (S_ISREG(mode)) return DirEntry::Type::kFile;
+  if (S_ISDIR(mode)) return DirEntry::Type::kDir;
+  if (S_ISLNK(mode)) return DirEntry::Type::kSymlink;
+  return DirEntry::Type::kOther;
+}
+
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t offset)
@@ -222,10 +230,7 @@ class PosixEnv final : public Env {
   Result<DirEntry::Type> GetEntryType(const std::string& path) override {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return PosixError("stat " + path, errno);
-    if (S_ISREG(st.st_mode)) return DirEntry::Type::kFile;
-    if (S_ISDIR(st.st_mode)) return DirEntry::Type::kDir;
-    if (S_ISLNK(st.st_mode)) return DirEntry::Type::kSymlink;
-    return DirEntry::Type::kOther;
+    return TypeOfMode(st.st_mode);
   }
   Status CreateDir(const std::string& path) override {
     if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
@@ -318,19 +323,12 @@ Result<std::vector<DirEntry>> PosixEnv::ListDir(const std::string& path) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     DirEntry::Type type = DirEntry::Type::kOther;
-    unsigned char d_type = e->d_type;
-    if (d_type == DT_UNKNOWN) {
+    if (e->d_type == DT_UNKNOWN) {
       struct stat st {};
-      if (::lstat(JoinPath(path, name).c_str(), &st) == 0) {
-        d_type = S_ISREG(st.st_mode)   ? DT_REG
-                 : S_ISDIR(st.st_mode) ? DT_DIR
-                 : S_ISLNK(st.st_mode) ? DT_LNK
-                                       : DT_UNKNOWN;
-      }
+      if (::lstat(JoinPath(path, name).c_str(), &st) == 0) type = TypeOfMode(st.st_mode);
+    } else {
+      type = TypeOfMode(DTTOIF(e->d_type));
     }
-    if (d_type == DT_REG) type = DirEntry::Type::kFile;
-    if (d_type == DT_DIR) type = DirEntry::Type::kDir;
-    if (d_type == DT_LNK) type = DirEntry::Type::kSymlink;
     entries.push_back({std::move(name), type});
   }
   int err = errno;
