@@ -239,6 +239,10 @@ bool WikiApp::CheckAccess(Exchange& ex, const Route& route) {
         return false;
       }
       if (*users == 0 && setup().active()) return true;
+      if (*users > 0 && setup().active()) {  // finding a user ends the setup code
+        Status ended = setup().End();
+        if (!ended.ok()) LogWarning("could not end the setup code: " + ended.ToString());
+      }
       SendError(ex, Status::NotFound("there is nothing at " + ex.path));
       return false;
     }

@@ -179,15 +179,13 @@ Object::Ptr TargetJson(BackupService& backup, const OffsiteTargetConfig& t,
   o->set("keep_daily", t.retention.keep_daily);
   o->set("keep_weekly", t.retention.keep_weekly);
   o->set("keep_monthly", t.retention.keep_monthly);
-  std::string repository_id;  // known once a copy or a test has unlocked the target
-  for (const OffsiteTargetStatus& s : statuses) {
-    if (s.name == t.name) repository_id = s.repository_id;
-  }
-  o->set("restore_command", OffsiteRestoreCommand(t.spec, repository_id));
+  const auto status = std::find_if(statuses.begin(), statuses.end(),
+                                   [&](const OffsiteTargetStatus& s) { return s.name == t.name; });
+  // The repository id is known once a copy or a test has unlocked the target.
+  o->set("restore_command",
+         OffsiteRestoreCommand(t.spec, status == statuses.end() ? "" : status->repository_id));
   o->set("prune_grace_hours", t.prune_grace_hours);
-  for (const OffsiteTargetStatus& s : statuses) {
-    if (s.name == t.name) o->set("status", StatusJson(backup, s, now));
-  }
+  if (status != statuses.end()) o->set("status", StatusJson(backup, *status, now));
   return o;
 }
 

@@ -21,23 +21,6 @@ constexpr char kThrottleName[] = "(setup code)";
 constexpr const char* kShownFields[] = {"path",   "endpoint",      "region", "bucket",
                                         "prefix", "access_key_id", "ca_file"};
 
-// True (and a 404 sent) unless the wiki has no users and a setup code is
-// active. Finding a user ends the code.
-bool RefusedOnceUsersExist(WikiApp& app, Exchange& ex) {
-  auto users = app.storage().users().Count();
-  if (!users.ok()) {
-    app.SendError(ex, users.status());
-    return true;
-  }
-  if (*users == 0 && app.setup().active()) return false;
-  if (*users > 0 && app.setup().active()) {
-    Status ended = app.setup().End();
-    if (!ended.ok()) LogWarning("could not end the setup code: " + ended.ToString());
-  }
-  app.SendError(ex, Status::NotFound("there is nothing at " + ex.path));
-  return true;
-}
-
 void RenderForm(WikiApp& app, Exchange& ex, int status, const std::string& error) {
   const bool s3 = ex.Form("kind") == "s3";
   TemplateValue data =
@@ -126,13 +109,9 @@ void RenderDone(WikiApp& app, Exchange& ex, const RestoreDone& done) {
 
 }  // namespace
 
-void ShowForm(WikiApp& app, Exchange& ex) {
-  if (RefusedOnceUsersExist(app, ex)) return;
-  RenderForm(app, ex, 200, "");
-}
+void ShowForm(WikiApp& app, Exchange& ex) { RenderForm(app, ex, 200, ""); }
 
 void Connect(WikiApp& app, Exchange& ex) {
-  if (RefusedOnceUsersExist(app, ex)) return;
   const int64_t now = NowUnixSeconds();
   LoginThrottle& throttle = app.throttle();
   if (int64_t wait = throttle.RetryAfter(kThrottleName, ex.client, now); wait > 0) {
@@ -163,7 +142,6 @@ void Connect(WikiApp& app, Exchange& ex) {
 }
 
 void Restore(WikiApp& app, Exchange& ex) {
-  if (RefusedOnceUsersExist(app, ex)) return;
   auto connection = app.setup().Find(ex.Form("connection"), NowUnixSeconds());
   if (!connection) {
     return RenderForm(app, ex, 409,

@@ -17,6 +17,7 @@ enum class Access {
   // Anonymous visitors too, but only while the wiki has no users and its
   // setup code is active; otherwise 404 before the body is read, so that
   // nobody can hold a worker of the long-request lane by trickling one.
+  // Finding a user ends the setup code.
   kAnyoneDuringSetup,
   kLoggedIn,  // any role
   kEditor,

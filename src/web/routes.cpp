@@ -49,7 +49,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("POST", "/logout", kLoggedIn, on(auth::PostLogout));
   // A wiki with no users restored from an off-site copy, with the setup
   // code (handlers_setup.h); 404 once the wiki has a user.
-  r.Add("GET", "/setup", kAnyone, on(setup_pages::ShowForm));
+  r.Add("GET", "/setup", Access::kAnyoneDuringSetup, on(setup_pages::ShowForm));
   r.Add("POST", "/setup", Access::kAnyoneDuringSetup, on(setup_pages::Connect));
   r.Add("POST", "/setup/restore", Access::kAnyoneDuringSetup, on(setup_pages::Restore));
 
