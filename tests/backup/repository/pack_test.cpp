@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -294,6 +295,10 @@ TEST_P(PackTest, AKillAtEachPackStepLeavesEarlierRestorePointsIntact) {
     ::setenv("ARKWIKI_CRASH_AT", point, 1);
     EXPECT_EXIT(
         {
+          // Only the child runs this: its own fixture's directory is unused
+          // (it works on the parent's), and the kill would leave it behind.
+          std::error_code ignored;
+          std::filesystem::remove_all(dir_.path(), ignored);
           auto repo = Repository::Open(Env::Default(), DataDirLayout(data), DefaultBackupDir(data));
           if (repo.ok() && prune) (void)(*repo)->Prune();
           if (repo.ok() && !prune) (void)(*repo)->Snapshot(SnapshotRequest{});

@@ -17,6 +17,7 @@ const ui = require('../lib/backup_ui');
 const ADMIN = { name: 'admin', role: 'admin', password: 'admin-password-1' };
 const PASSPHRASE = 'an off-site passphrase in the browser';
 const targetDir = h.tempDir('offsite-target');
+const fileDir = h.tempDir('offsite-file');
 let server;
 let browser;
 let page;
@@ -30,7 +31,7 @@ before(async () => {
   await h.apiPutPage(page, 'alpha', 'Alpha', 'Alpha, to be copied off-site.');
 });
 
-after(() => h.finish({ server, browser, dirs: [targetDir] }));
+after(() => h.finish({ server, browser, dirs: [targetDir, fileDir] }));
 
 // The off-site targets table: [{name, state, red, text}].
 async function targets() {
@@ -88,7 +89,7 @@ test('2. "Back up now" makes a restore point that is copied to the target and ch
 });
 
 test('3. a target that cannot be written is shown red', async () => {
-  const file = path.join(h.tempDir('offsite-file'), 'a-file');
+  const file = path.join(fileDir, 'a-file');
   fs.writeFileSync(file, '');
   await ui.openBackupPage(page);
   await addTarget('broken', path.join(file, 'target'));
