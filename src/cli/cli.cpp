@@ -1,5 +1,7 @@
 #include "arkwiki/cli/cli.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -55,6 +57,11 @@ const char kExitCodesHelp[] =
 }  // namespace cli
 
 int RunCli(int argc, char** argv) {
+  // What arkwiki writes holds the wiki's private data (password hashes,
+  // private pages and uploads, the passphrases of targets): the data
+  // directory, restore points and archives are their owner's alone, as a
+  // database server's data directory is, whatever umask it was started with.
+  ::umask(077);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::FILE* out = args.empty() ? stderr : stdout;
