@@ -33,8 +33,9 @@ const char kOffsiteHelp[] =
     "                                [--endpoint URL] [--keep-last N]\n"
     "                                [--keep-daily N] [--keep-weekly N] [--keep-monthly N]\n"
     "                                [--passphrase-file FILE]\n"
-    "snapshots, restore, check and prune also take --repository-id ID: refuse a\n"
-    "target that holds another repository than ID (the recovery sheet's).\n"
+    "copy, snapshots, restore, check and prune also take --repository-id ID: refuse\n"
+    "a target that holds another repository than ID (the recovery sheet's). A\n"
+    "target named from targets.conf is held to the repository_id recorded there.\n"
     "\n"
     "Off-site copies of restore points, encrypted on this machine. TARGET is a\n"
     "directory (a mounted NAS or USB disk), s3://BUCKET/PREFIX with --endpoint,\n"
@@ -128,8 +129,8 @@ void PrintRecoverySheet(const OffsiteTargetSpec& spec, OffsiteTarget* target,
                OffsiteRestoreCommand(spec, key.repository_id()).c_str());
 }
 
-int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
-         std::string_view passphrase) {
+int Copy(const Args& args, const ArgTarget& opened, std::string_view passphrase) {
+  OffsiteTarget* target = opened.target.get();
   Status status;
   std::string data_dir;
   const std::string backup_dir = BackupDirFor(args, &data_dir, &status);
@@ -142,10 +143,13 @@ int Copy(const Args& args, const OffsiteTargetSpec& spec, OffsiteTarget* target,
   // Held from before a new target's key object is made to the last record.
   auto lock = OffsiteTargetLock::Acquire(backup_dir, *target, "backup copy (CLI)");
   if (!lock.ok()) return ReportError(lock.status());
+  // A target expected to hold a repository gets no new one.
   bool created = false;
-  auto key = UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
+  auto key = opened.expected_repository_id.empty()
+                 ? UnlockOrInitTarget(target, passphrase, KdfParams{}, &created)
+                 : UnlockExpectedTarget(opened, passphrase);
   if (!key.ok()) return ReportError(key.status());
-  if (created) PrintRecoverySheet(spec, target, **key);
+  if (created) PrintRecoverySheet(opened.spec, target, **key);
   auto local = OpenLocalForCopy(args, backup_dir);
   if (!local.ok()) return ReportError(local.status());
   OffsiteCopier copier(Env::Default(), backup_dir, target, **key);
@@ -309,6 +313,7 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     }
     spec = it->spec;
     out.configured_passphrase = it->passphrase;
+    out.expected_repository_id = it->repository_id;
     out.retention = it->retention;
     out.prune_grace_hours = it->prune_grace_hours;
   }
@@ -339,6 +344,7 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
     spec.state_dir = config.data_dir + "/offsite/s3-uploads";
   }
+  if (auto id = args.Get("repository-id")) out.expected_repository_id = *id;
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
   out.spec = std::move(spec);
   out.spec.access_key_id.clear();  // the spec is kept for what may be shown
@@ -346,14 +352,22 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
   return out;
 }
 
-Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const Args& args, OffsiteTarget* target,
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const ArgTarget& opened,
                                                          std::string_view passphrase) {
-  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteKey> key, UnlockTarget(target, passphrase));
-  const std::optional<std::string> expected = args.Get("repository-id");
-  if (expected && *expected != key->repository_id()) {
-    return Status::Corruption(target->Describe() + " holds off-site repository " +
-                              key->repository_id() + ", not " + *expected +
-                              " (--repository-id): it was replaced, or is another wiki's");
+  const std::string& expected = opened.expected_repository_id;
+  Result<std::unique_ptr<OffsiteKey>> unlocked = UnlockTarget(opened.target.get(), passphrase);
+  if (!expected.empty() && unlocked.status().code() == StatusCode::kNotFound) {
+    return Status::Corruption(opened.target->Describe() + " holds no off-site repository, not " +
+                              expected +
+                              " (--repository-id, or targets.conf's repository_id): it was "
+                              "emptied or replaced");
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteKey> key, std::move(unlocked));
+  if (!expected.empty() && expected != key->repository_id()) {
+    return Status::Corruption(opened.target->Describe() + " holds off-site repository " +
+                              key->repository_id() + ", not " + expected +
+                              " (--repository-id, or targets.conf's repository_id): it was "
+                              "replaced, or is another wiki's");
   }
   return key;
 }
@@ -405,8 +419,8 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   OffsiteTarget* target = opened->target.get();
   auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
   if (!passphrase.ok()) return UsageError(passphrase.status().message(), kOffsiteHelp);
-  if (verb == "copy") return Copy(args, opened->spec, target, *passphrase);
-  auto key = UnlockExpectedTarget(args, target, *passphrase);
+  if (verb == "copy") return Copy(args, *opened, *passphrase);
+  auto key = UnlockExpectedTarget(*opened, *passphrase);
   if (!key.ok()) return ReportError(key.status());
   if (verb == "snapshots") return Snapshots(args, target, **key);
   if (verb == "check") return Check(args, target, **key);

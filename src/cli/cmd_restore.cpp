@@ -184,7 +184,7 @@ int CmdRestoreFromTarget(const Args& args) {
   OffsiteTarget* target = opened->target.get();
   auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
   if (!passphrase.ok()) return UsageError(passphrase.status().message(), kRestoreHelp);
-  auto key = UnlockExpectedTarget(args, target, *passphrase);
+  auto key = UnlockExpectedTarget(*opened, *passphrase);
   if (!key.ok()) return ReportError(key.status());
   return RunRestore(args, [&](const DataDirLayout& layout) -> Result<ArchiveToImport> {
     ARKWIKI_ASSIGN_OR_RETURN(StagedArchive staged,

@@ -61,16 +61,20 @@ struct ArgTarget {
   std::string configured_passphrase;  // empty unless named in targets.conf
   RetentionPolicy retention;          // targets.conf's, or the defaults
   int prune_grace_hours = OffsiteTargetConfig{}.prune_grace_hours;  // likewise
+  // The repository the target must hold: --repository-id, else the
+  // repository_id targets.conf pins for a named target; empty if neither.
+  std::string expected_repository_id;
 };
 Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
 // The passphrase from --passphrase-file, else `configured` when not empty,
 // else the first line of stdin.
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);
-// Opens the target's key with `passphrase`, and with --repository-id ID
-// refuses (kCorruption) a target whose key object names another
-// repository: one replaced whole, by another repository sealed with the
-// same passphrase, passes every other check.
-Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const Args& args, OffsiteTarget* target,
+// Opens the target's key with `passphrase`, and refuses (kCorruption) a
+// target whose key object names another repository than
+// `opened.expected_repository_id` (when set): one replaced whole, by
+// another repository sealed with the same passphrase, passes every other
+// check.
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const ArgTarget& opened,
                                                          std::string_view passphrase);
 // Decrypts restore point `wanted` ("latest" or an id) of the target into a
 // staging repository in layout.tmp/, checking every file, and exports it to

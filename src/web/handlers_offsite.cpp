@@ -181,7 +181,8 @@ Object::Ptr TargetJson(BackupService& backup, const OffsiteTargetConfig& t,
   o->set("keep_monthly", t.retention.keep_monthly);
   const auto status = std::find_if(statuses.begin(), statuses.end(),
                                    [&](const OffsiteTargetStatus& s) { return s.name == t.name; });
-  // The repository id is known once a copy or a test has unlocked the target.
+  // The repository id is known once a copy or a test has unlocked the
+  // target, or targets.conf records it.
   o->set("restore_command",
          OffsiteRestoreCommand(t.spec, status == statuses.end() ? "" : status->repository_id));
   o->set("prune_grace_hours", t.prune_grace_hours);

@@ -21,8 +21,35 @@ struct OpenTarget {
   std::unique_ptr<OffsiteKey> key;
 };
 
+// A target pinned to a repository (OffsiteTargetConfig::repository_id)
+// must still hold it: `key` is UnlockTarget's answer for `target`. A
+// target emptied or replaced whole, even by a repository sealed with the
+// same passphrase, is refused rather than copied to as if nothing had
+// happened.
+Status CheckPinnedRepository(const OffsiteTargetConfig& config, const OffsiteTarget& target,
+                             const Result<std::unique_ptr<OffsiteKey>>& key) {
+  if (config.repository_id.empty()) return key.status();
+  const std::string remedy =
+      "; if that was meant, delete the target's repository_id line in targets.conf, or "
+      "remove the target and add it again";
+  if (key.status().code() == StatusCode::kNotFound) {
+    return Status::Corruption(target.Describe() + " holds no off-site repository, but held " +
+                              config.repository_id + ": it was emptied or replaced" + remedy);
+  }
+  ARKWIKI_RETURN_IF_ERROR(key.status());
+  if ((*key)->repository_id() != config.repository_id) {
+    return Status::Corruption(target.Describe() + " holds off-site repository " +
+                              (*key)->repository_id() + ", not " + config.repository_id +
+                              ", the one this wiki copied to: it was replaced, or is another "
+                              "wiki's" +
+                              remedy);
+  }
+  return Status::Ok();
+}
+
 // Step 2a, taking the target's lock (held by `open` until it goes) before
-// a new target's key object is made.
+// a new target's key object is made. A pinned target gets no new key
+// object (CheckPinnedRepository).
 Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
                         const OffsiteTargetConfig& config, const Cancellation* cancel) {
   OffsiteTargetSpec spec = config.spec;
@@ -33,8 +60,20 @@ Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string
   ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
   ARKWIKI_ASSIGN_OR_RETURN(open.lock,
                            OffsiteTargetLock::Acquire(backup_dir, *open.target, "server copy run"));
-  ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockOrInitTarget(open.target.get(), config.passphrase));
+  if (config.repository_id.empty()) {
+    ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockOrInitTarget(open.target.get(), config.passphrase));
+    return open;
+  }
+  Result<std::unique_ptr<OffsiteKey>> key = UnlockTarget(open.target.get(), config.passphrase);
+  ARKWIKI_RETURN_IF_ERROR(CheckPinnedRepository(config, *open.target, key));
+  open.key = std::move(key).value();
   return open;
+}
+
+// Whether `a` and `b` name the same place: a target edited elsewhere keeps
+// its pinned repository only while it does.
+bool SamePlace(const OffsiteTargetConfig& a, const OffsiteTargetConfig& b) {
+  return a.spec.location == b.spec.location && a.spec.endpoint == b.spec.endpoint;
 }
 
 // Step 2c: the local points newer than the target's newest, oldest first,
@@ -152,8 +191,25 @@ Status OffsiteCopies::Save(const OffsiteTargetConfig& target, bool replace) {
   if (it == all.end()) {
     all.push_back(target);
   } else {
+    const bool same_place = SamePlace(*it, target);
+    const std::string pinned = it->repository_id;
     *it = target;
+    if (it->repository_id.empty() && same_place) it->repository_id = pinned;
   }
+  return SaveOffsiteTargets(env_, ConfigPath(), all);
+}
+
+Status OffsiteCopies::PinRepository(const OffsiteTargetConfig& config,
+                                    const std::string& repository_id) {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  ARKWIKI_ASSIGN_OR_RETURN(std::vector<OffsiteTargetConfig> all, Targets());
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const OffsiteTargetConfig& t) { return t.name == config.name; });
+  // Removed, moved or pinned since the run read it: the run's pin is stale.
+  if (it == all.end() || !SamePlace(*it, config) || !it->repository_id.empty()) {
+    return Status::Ok();
+  }
+  it->repository_id = repository_id;
   return SaveOffsiteTargets(env_, ConfigPath(), all);
 }
 
@@ -180,6 +236,11 @@ Result<std::string> OffsiteCopies::Test(const std::string& name) {
   auto target = OpenOffsiteTarget(env_, spec, /*for_writing=*/false);
   if (!target.ok()) return target.status().message();
   auto key = UnlockTarget(target->get(), it->passphrase);
+  if (!it->repository_id.empty()) {
+    if (Status pinned = CheckPinnedRepository(*it, **target, key); !pinned.ok()) {
+      return pinned.message();
+    }
+  }
   if (key.ok()) {
     std::lock_guard<std::mutex> guard(status_mu_);
     status_[name].repository_id = (*key)->repository_id();
@@ -223,6 +284,13 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
     ARKWIKI_ASSIGN_OR_RETURN(OpenTarget open, Open(env_, data_dir_, backup_dir, config, &cancel_));
     description = open.target->Describe();
     repository_id = open.key->repository_id();
+    if (config.repository_id.empty()) {
+      // The copy goes on if targets.conf cannot be rewritten: the next run pins it.
+      if (Status pinned = PinRepository(config, repository_id); !pinned.ok()) {
+        LogWarning("off-site target " + config.name + ": repository " + repository_id +
+                   " not recorded in targets.conf: " + pinned.ToString());
+      }
+    }
     // Records read back spill to the data directory's tmp/.
     const OffsiteScratch scratch{env_, DataDirLayout(data_dir_).tmp};
     ARKWIKI_RETURN_IF_ERROR(env_->CreateDirs(scratch.dir));
@@ -302,6 +370,7 @@ std::vector<OffsiteTargetStatus> OffsiteCopies::Statuses() {
     if (auto it = status_.find(t.name); it != status_.end()) s = it->second;
     s.name = t.name;
     if (s.description.empty()) s.description = t.spec.location;
+    if (s.repository_id.empty()) s.repository_id = t.repository_id;
     out.push_back(std::move(s));
   }
   return out;

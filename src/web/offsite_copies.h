@@ -9,7 +9,9 @@
 //   2. for each target, by name, one at a time:
 //      a. opens it, takes its lock (OffsiteTargetLock, held until e ends)
 //         and unlocks its key with the passphrase, or starts an off-site
-//         repository on an empty target;
+//         repository on an empty target; the first open records the
+//         repository's id in targets.conf, and later runs refuse a target
+//         that holds another repository, or none;
 //      b. lists the restore points on it (each record decrypted and checked);
 //      c. copies, oldest first, every local restore point newer than the
 //         newest one on the target whose check did not fail
@@ -63,9 +65,11 @@ namespace arkwiki::web {
 // gives back the last success and failure after a restart).
 struct OffsiteTargetStatus {
   std::string name;
-  std::string description;    // OffsiteTarget::Describe(): no secrets
-  std::string repository_id;  // the target's key object's; empty until unlocked
-  int64_t last_attempt = 0;   // Unix seconds; 0 = none
+  std::string description;  // OffsiteTarget::Describe(): no secrets
+  // The target's key object's, else the one targets.conf pins; empty until
+  // either is known.
+  std::string repository_id;
+  int64_t last_attempt = 0;  // Unix seconds; 0 = none
   int64_t last_success = 0;
   int64_t last_failure = 0;
   std::string last_error;  // the last failure's message
@@ -126,10 +130,13 @@ class OffsiteCopies {
   Result<std::vector<OffsiteTargetConfig>> Targets();
   // Adds `target`, or replaces the one of its name (`replace`: NotFound if
   // there is none; else AlreadyExists if there is), and saves targets.conf.
+  // A replaced target keeps its pinned repository_id while its location
+  // and endpoint stay the same.
   Status Save(const OffsiteTargetConfig& target, bool replace);
   Status Remove(const std::string& name);
   // Reaches the target and, when it holds a key object, unlocks it with the
-  // passphrase: "" when that works, else what failed, for people.
+  // passphrase: "" when that works (and a pinned target holds its pinned
+  // repository), else what failed, for people.
   Result<std::string> Test(const std::string& name);
 
   // One copy run (the steps above); it runs beside the backup jobs.
@@ -152,6 +159,10 @@ class OffsiteCopies {
   OffsiteRunResult CopyTo(const OffsiteTargetConfig& config, const std::string& backup_dir,
                           const std::vector<SnapshotInfo>& local, int64_t now,
                           const OffsiteKey* local_key);
+  // Step 2a, after the first open of a target: records the repository it
+  // holds in targets.conf (OffsiteTargetConfig::repository_id), unless
+  // the target was removed, moved or pinned since `config` was read.
+  Status PinRepository(const OffsiteTargetConfig& config, const std::string& repository_id);
   void Loop();
 
   Env* env_;

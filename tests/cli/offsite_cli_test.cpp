@@ -109,6 +109,26 @@ TEST_F(OffsiteCliTest, ATargetHoldingAnotherRepositoryThanTheSheetsIsRefused) {
   EXPECT_EQ(DumpWiki(fresh), DumpWiki(data_));
 }
 
+// A target named from targets.conf is held to the repository_id recorded
+// there: replaced by another repository, or emptied, it is refused, and
+// copy starts no new repository on it.
+TEST_F(OffsiteCliTest, ANamedTargetIsHeldToTheRepositoryTargetsConfRecords) {
+  ASSERT_EQ(Copy(), 0) << last_.err;
+  const std::string conf_dir = data_ + "/offsite";
+  ASSERT_EQ(::mkdir(conf_dir.c_str(), 0700), 0);
+  std::ofstream(conf_dir + "/targets.conf")
+      << "[nas]\nlocation = " << target_
+      << "\npassphrase = tell no one\nrepository_id = " << std::string(32, 'b') << "\n";
+  ASSERT_EQ(::chmod((conf_dir + "/targets.conf").c_str(), 0600), 0);
+  EXPECT_EQ(Run({"backup", "snapshots", "--data", data_, "--from", "nas"}), 3);
+  EXPECT_NE(last_.err.find(", not " + std::string(32, 'b')), std::string::npos) << last_.err;
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 3);
+  ASSERT_EQ(Env::Default()->RemoveTree(target_).code(), StatusCode::kOk);
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 3);
+  EXPECT_NE(last_.err.find("holds no off-site repository"), std::string::npos) << last_.err;
+  EXPECT_FALSE(*Env::Default()->FileExists(target_ + "/key")) << "no new repository";
+}
+
 TEST_F(OffsiteCliTest, DamagedObjectFailsCheckAndRestoreWithExitThree) {
   ASSERT_EQ(Copy(), 0) << last_.err;
   EXPECT_EQ(Run({"backup", "check", "--target", target_, "--read-all"}, kPassphrase), 0)

@@ -254,6 +254,64 @@ TEST_F(BackupOffsiteServiceTest, ACopyTooOldIsStaleAndAlertedOnce) {
             "stale");
 }
 
+// The first copy pins the repository the target holds in targets.conf;
+// a target replaced whole by another repository sealed with the same
+// passphrase is refused, and nothing is copied to it.
+TEST_F(BackupOffsiteServiceTest, ATargetReplacedByAnotherRepositoryIsRefusedAndLeftAlone) {
+  AddTarget("nas", dir_.Sub("nas"));
+  PointCopied();
+  const std::string pinned = Status("nas").repository_id;
+  ASSERT_FALSE(pinned.empty());
+  auto targets = backup().offsite().Targets();
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  EXPECT_EQ(targets->at(0).repository_id, pinned);
+  std::filesystem::rename(dir_.Sub("nas"), dir_.Sub("nas-before"));
+  auto other = OpenDirectoryTarget(Env::Default(), dir_.Sub("nas"), true);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto other_key = UnlockOrInitTarget(other->get(), "correct horse", KdfParams::ForTests());
+  ASSERT_TRUE(other_key.ok()) << other_key.status().ToString();
+  const std::string id = PointCopied();
+  const OffsiteTargetStatus s = Status("nas");
+  EXPECT_EQ(s.failures_total, 1u);
+  EXPECT_NE(s.last_error.find("holds off-site repository " + (*other_key)->repository_id() +
+                              ", not " + pinned),
+            std::string::npos)
+      << s.last_error;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("nas") + "/snapshots/" + id));
+  auto tested = backup().offsite().Test("nas");
+  ASSERT_TRUE(tested.ok()) << tested.status().ToString();
+  EXPECT_NE(tested->find(pinned), std::string::npos) << *tested;
+}
+
+// An emptied pinned target is not started again as a new repository; the
+// pin survives an edit of the target in place, and goes when the target is
+// removed and added again.
+TEST_F(BackupOffsiteServiceTest, AnEmptiedTargetIsNotStartedAgainUntilItIsAddedAgain) {
+  AddTarget("nas", dir_.Sub("nas"));
+  PointCopied();
+  const std::string pinned = Status("nas").repository_id;
+  std::filesystem::remove_all(dir_.Sub("nas"));
+  std::filesystem::create_directory(dir_.Sub("nas"));
+  OffsiteTargetConfig edited;
+  edited.name = "nas";
+  edited.spec.location = dir_.Sub("nas");
+  edited.passphrase = "correct horse";
+  edited.retention.keep_last = 5;
+  ASSERT_TRUE(backup().offsite().Save(edited, true).ok());
+  PointCopied();
+  const OffsiteTargetStatus s = Status("nas");
+  EXPECT_EQ(s.failures_total, 1u);
+  EXPECT_NE(s.last_error.find("holds no off-site repository, but held " + pinned),
+            std::string::npos)
+      << s.last_error;
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.Sub("nas")));
+  ASSERT_TRUE(backup().offsite().Remove("nas").ok());
+  AddTarget("nas", dir_.Sub("nas"));
+  const std::string id = PointCopied();
+  EXPECT_EQ(Status("nas").points.count(id), 1u) << Status("nas").last_error;
+  EXPECT_NE(Status("nas").repository_id, pinned);
+}
+
 TEST(OffsiteStateTest, PendingFailingStaleAndOk) {
   OffsiteTargetStatus s;
   EXPECT_EQ(OffsiteState(s, 1000, 100, true), "pending");

@@ -21,6 +21,10 @@
 //   ; this many hours old (optional; default 24; 0 = at once), so that a
 //   ; copy to the same target from another machine is not broken
 //   prune_grace_hours = 24
+//   ; written by the server after its first copy to the target (32 hex
+//   ; digits): a copy to a target that holds another repository, or none,
+//   ; is refused; remove the line to start over on a new repository
+//   repository_id = 3f0c9a...
 //   ; S3 only
 //   endpoint = https://s3.example.com
 //   region = eu-west-1
@@ -51,6 +55,9 @@ struct OffsiteTargetConfig {
   // kMaxPruneGraceHours).
   int prune_grace_hours = 24;
   static constexpr int kMaxPruneGraceHours = 24 * 365;
+  // The off-site repository the target holds (OffsiteKey::repository_id),
+  // pinned by the first copy to it; empty until then.
+  std::string repository_id;
 };
 
 // DATA/offsite/targets.conf.
@@ -65,7 +72,8 @@ Result<std::vector<OffsiteTargetConfig>> LoadOffsiteTargets(Env* env, const std:
 // InvalidArgument, naming the target and the setting, for what `t` cannot
 // be saved with: a bad name, no location or passphrase, a value of more
 // than one line or with spaces at its ends, an s3:// location without an
-// endpoint, a relative directory, a bad retention.
+// endpoint, a relative directory, a bad retention, a repository_id that is
+// not 32 lowercase hex digits.
 Status ValidateOffsiteTarget(const OffsiteTargetConfig& t);
 // Writes `targets` to `path` durably (temp, fsync, rename), in the order
 // given, as LoadOffsiteTargets reads them; the file is mode 0600 and its

@@ -10,13 +10,15 @@
 #include <set>
 #include <sstream>
 
+#include "arkwiki/core/hash.h"
+
 namespace arkwiki {
 namespace {
 
 const std::set<std::string> kKeys = {
-    "location",     "passphrase", "keep_last",       "keep_daily",       "keep_weekly",
-    "keep_monthly", "endpoint",   "region",          "access_key_id",    "secret_access_key",
-    "ca_file",      "path_style", "passphrase_file", "prune_grace_hours"};
+    "location",     "passphrase", "keep_last",       "keep_daily",        "keep_weekly",
+    "keep_monthly", "endpoint",   "region",          "access_key_id",     "secret_access_key",
+    "ca_file",      "path_style", "passphrase_file", "prune_grace_hours", "repository_id"};
 
 bool IsName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -51,6 +53,13 @@ Result<std::string> ReadPassphraseFile(Env* env, const std::string& path,
 }
 
 namespace {
+
+// An off-site repository's id, as OffsiteKey makes it: 32 lowercase hex digits.
+Status CheckRepositoryId(const OffsiteTargetConfig& t, const std::string& where) {
+  return t.repository_id.empty() || IsLowerHex(t.repository_id, 32)
+             ? Status::Ok()
+             : Status::InvalidArgument(where + ": repository_id must be 32 lowercase hex digits");
+}
 
 Status CheckPruneGrace(const OffsiteTargetConfig& t, const std::string& where) {
   if (t.prune_grace_hours < 0 || t.prune_grace_hours > OffsiteTargetConfig::kMaxPruneGraceHours) {
@@ -98,6 +107,8 @@ Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfigurat
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(t.retention).WithContext(where));
   t.prune_grace_hours = ini.getInt(name + ".prune_grace_hours", t.prune_grace_hours);
   ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
+  t.repository_id = ini.getString(name + ".repository_id", "");
+  ARKWIKI_RETURN_IF_ERROR(CheckRepositoryId(t, where));
   return t;
 }
 
@@ -206,6 +217,7 @@ std::string SectionText(const OffsiteTargetConfig& t) {
   AddLine(&out, "access_key_id", t.spec.access_key_id);
   AddLine(&out, "secret_access_key", t.spec.secret_access_key);
   AddLine(&out, "ca_file", t.spec.ca_file);
+  AddLine(&out, "repository_id", t.repository_id);
   if (IsS3Location(t.spec.location)) {
     out += std::string("path_style = ") + (t.spec.path_style ? "true" : "false") + "\n";
   }
@@ -238,6 +250,7 @@ Status ValidateOffsiteTarget(const OffsiteTargetConfig& t) {
     return Status::InvalidArgument(where + ": give the directory as an absolute path");
   }
   ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
+  ARKWIKI_RETURN_IF_ERROR(CheckRepositoryId(t, where));
   return ValidateRetention(t.retention).WithContext(where);
 }
 

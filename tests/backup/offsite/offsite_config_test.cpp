@@ -60,6 +60,27 @@ TEST_F(OffsiteConfigTest, PruneGraceHoursDefaultsToADayIsReadSavedAndBounded) {
   EXPECT_EQ(ValidateOffsiteTarget(c).code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(OffsiteConfigTest, APinnedRepositoryIdIsReadSavedAndMustBeHex) {
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  auto targets = Load("[a]\nlocation = /mnt/a\npassphrase = p\nrepository_id = " + id + "\n");
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  EXPECT_EQ(targets->at(0).repository_id, id);
+  ASSERT_TRUE(SaveOffsiteTargets(Env::Default(), path_, *targets).ok());
+  auto back = LoadOffsiteTargets(Env::Default(), path_);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->at(0).repository_id, id);
+  for (const std::string bad :
+       {"0123", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdeg"}) {
+    EXPECT_EQ(
+        Load("[a]\nlocation = /x\npassphrase = p\nrepository_id = " + bad + "\n").status().code(),
+        StatusCode::kInvalidArgument)
+        << bad;
+    OffsiteTargetConfig c = back->at(0);
+    c.repository_id = bad;
+    EXPECT_EQ(ValidateOffsiteTarget(c).code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST_F(OffsiteConfigTest, AbsentFileMeansNoTargets) {
   auto targets = LoadOffsiteTargets(Env::Default(), dir_.Sub("none.conf"));
   ASSERT_TRUE(targets.ok());
