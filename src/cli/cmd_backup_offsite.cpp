@@ -357,10 +357,11 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const ArgTarget& opened
   const std::string& expected = opened.expected_repository_id;
   Result<std::unique_ptr<OffsiteKey>> unlocked = UnlockTarget(opened.target.get(), passphrase);
   if (!expected.empty() && unlocked.status().code() == StatusCode::kNotFound) {
-    return Status::Corruption(opened.target->Describe() + " holds no off-site repository, not " +
-                              expected +
-                              " (--repository-id, or targets.conf's repository_id): it was "
-                              "emptied or replaced");
+    return Status::Corruption(
+        opened.target->Describe() + " holds no off-site repository, not " + expected +
+        " (--repository-id, or targets.conf's repository_id): is the disk mounted, or the bucket "
+        "the right one? If it was emptied on purpose, give no --repository-id, and delete the "
+        "target's repository_id line in targets.conf");
   }
   ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteKey> key, std::move(unlocked));
   if (!expected.empty() && expected != key->repository_id()) {

@@ -34,13 +34,16 @@ Status CheckPinnedRepository(const OffsiteTargetConfig& config, const OffsiteTar
       "remove the target and add it again";
   if (key.status().code() == StatusCode::kNotFound) {
     return Status::Corruption(target.Describe() + " holds no off-site repository, but held " +
-                              config.repository_id + ": it was emptied or replaced" + remedy);
+                              config.repository_id +
+                              ": is the disk mounted, or the bucket the right one? Otherwise it "
+                              "was emptied or replaced" +
+                              remedy);
   }
   ARKWIKI_RETURN_IF_ERROR(key.status());
   if ((*key)->repository_id() != config.repository_id) {
     return Status::Corruption(target.Describe() + " holds off-site repository " +
                               (*key)->repository_id() + ", not " + config.repository_id +
-                              ", the one this wiki copied to: it was replaced, or is another "
+                              ", the one targets.conf records: it was replaced, or is another "
                               "wiki's" +
                               remedy);
   }
@@ -49,7 +52,10 @@ Status CheckPinnedRepository(const OffsiteTargetConfig& config, const OffsiteTar
 
 // Step 2a, taking the target's lock (held by `open` until it goes) before
 // a new target's key object is made. A pinned target gets no new key
-// object (CheckPinnedRepository).
+// object, and is checked (CheckPinnedRepository) opened only for reading
+// first: a directory target opened for writing is made if missing (an
+// unmounted disk's mount point) and loses its incoming/ files, which
+// another wiki's copy may be writing.
 Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
                         const OffsiteTargetConfig& config, const Cancellation* cancel) {
   OffsiteTargetSpec spec = config.spec;
@@ -57,16 +63,18 @@ Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string
   // As the CLI's copy: an interrupted multipart upload resumes from here.
   if (spec.state_dir.empty()) spec.state_dir = data_dir + "/offsite/s3-uploads";
   OpenTarget open;
+  if (!config.repository_id.empty()) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto reading, OpenOffsiteTarget(env, spec, /*for_writing=*/false));
+    Result<std::unique_ptr<OffsiteKey>> key = UnlockTarget(reading.get(), config.passphrase);
+    ARKWIKI_RETURN_IF_ERROR(CheckPinnedRepository(config, *reading, key));
+    open.key = std::move(key).value();
+  }
   ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
   ARKWIKI_ASSIGN_OR_RETURN(open.lock,
                            OffsiteTargetLock::Acquire(backup_dir, *open.target, "server copy run"));
-  if (config.repository_id.empty()) {
+  if (!open.key) {
     ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockOrInitTarget(open.target.get(), config.passphrase));
-    return open;
   }
-  Result<std::unique_ptr<OffsiteKey>> key = UnlockTarget(open.target.get(), config.passphrase);
-  ARKWIKI_RETURN_IF_ERROR(CheckPinnedRepository(config, *open.target, key));
-  open.key = std::move(key).value();
   return open;
 }
 
@@ -191,10 +199,17 @@ Status OffsiteCopies::Save(const OffsiteTargetConfig& target, bool replace) {
   if (it == all.end()) {
     all.push_back(target);
   } else {
+    // The pin is never taken from `target` (an edit starts from the stored
+    // target): kept in place, dropped with a move.
     const bool same_place = SamePlace(*it, target);
     const std::string pinned = it->repository_id;
     *it = target;
-    if (it->repository_id.empty() && same_place) it->repository_id = pinned;
+    it->repository_id = same_place ? pinned : "";
+    if (!same_place) {
+      std::lock_guard<std::mutex> guard(status_mu_);
+      if (auto st = status_.find(target.name); st != status_.end())
+        st->second.repository_id.clear();
+    }
   }
   return SaveOffsiteTargets(env_, ConfigPath(), all);
 }

@@ -194,6 +194,43 @@ TEST_F(OffsiteWebTest, AFailingTargetIsRedInHealthMetricsAndSettings) {
   EXPECT_FALSE(NewPoint().empty());
 }
 
+// The first copy pins the target's repository; an edit in place keeps the
+// pin, and moving the target with PUT drops it, so the next copy starts a
+// new repository at the new place instead of failing there.
+TEST_F(OffsiteWebTest, MovingATargetDropsItsPinnedRepository) {
+  const std::string first = dir_.Sub("nas-a");
+  ASSERT_EQ(AddTarget(R"({"name":"nas","kind":"directory","path":")" + first +
+                      R"(","passphrase":")" + kPassphrase + R"("})")
+                .status,
+            201);
+  const std::string id = NewPoint();
+  auto status = WaitForCopy("nas", id);
+  ASSERT_EQ(status->optValue<std::string>("state", ""), "ok")
+      << status->optValue<std::string>("last_error", "");
+  const std::string pinned = status->optValue<std::string>("repository_id", "");
+  ASSERT_EQ(pinned.size(), 32u);
+  HttpResponse kept = Client("admin").Request("PUT", "/api/offsite/targets/nas",
+                                              R"({"keep_last":9})", "application/json");
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_NE(ParseJson(kept.body)->optValue<std::string>("restore_command", "").find(pinned),
+            std::string::npos)
+      << kept.body;
+  const std::string second = dir_.Sub("nas-b");
+  HttpResponse moved = Client("admin").Request(
+      "PUT", "/api/offsite/targets/nas", R"({"path":")" + second + R"("})", "application/json");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(ParseJson(moved.body)->optValue<std::string>("restore_command", "").find(pinned),
+            std::string::npos)
+      << moved.body;
+  const std::string next = NewPoint();
+  status = WaitForCopy("nas", next);
+  EXPECT_EQ(status->optValue<std::string>("state", ""), "ok")
+      << status->optValue<std::string>("last_error", "");
+  const std::string now_pinned = status->optValue<std::string>("repository_id", "");
+  EXPECT_EQ(now_pinned.size(), 32u);
+  EXPECT_NE(now_pinned, pinned);
+}
+
 TEST_F(OffsiteWebTest, TargetsAreEditedRemovedAndRefusedWhenInvalid) {
   const std::string target = dir_.Sub("nas");
   ASSERT_EQ(

@@ -283,14 +283,19 @@ TEST_F(BackupOffsiteServiceTest, ATargetReplacedByAnotherRepositoryIsRefusedAndL
   EXPECT_NE(tested->find(pinned), std::string::npos) << *tested;
 }
 
-// An emptied pinned target is not started again as a new repository; the
-// pin survives an edit of the target in place, and goes when the target is
+// A pinned target that is gone (an unmounted disk) is not made again, and
+// an emptied one is not started again as a new repository; the pin
+// survives an edit of the target in place, and goes when the target is
 // removed and added again.
 TEST_F(BackupOffsiteServiceTest, AnEmptiedTargetIsNotStartedAgainUntilItIsAddedAgain) {
   AddTarget("nas", dir_.Sub("nas"));
   PointCopied();
   const std::string pinned = Status("nas").repository_id;
   std::filesystem::remove_all(dir_.Sub("nas"));
+  PointCopied();
+  EXPECT_NE(Status("nas").last_error.find("no off-site target directory"), std::string::npos)
+      << Status("nas").last_error;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("nas")));
   std::filesystem::create_directory(dir_.Sub("nas"));
   OffsiteTargetConfig edited;
   edited.name = "nas";
@@ -300,7 +305,7 @@ TEST_F(BackupOffsiteServiceTest, AnEmptiedTargetIsNotStartedAgainUntilItIsAddedA
   ASSERT_TRUE(backup().offsite().Save(edited, true).ok());
   PointCopied();
   const OffsiteTargetStatus s = Status("nas");
-  EXPECT_EQ(s.failures_total, 1u);
+  EXPECT_EQ(s.failures_total, 2u);
   EXPECT_NE(s.last_error.find("holds no off-site repository, but held " + pinned),
             std::string::npos)
       << s.last_error;

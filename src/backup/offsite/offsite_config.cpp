@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -108,6 +109,9 @@ Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfigurat
   t.prune_grace_hours = ini.getInt(name + ".prune_grace_hours", t.prune_grace_hours);
   ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
   t.repository_id = ini.getString(name + ".repository_id", "");
+  // Hex digits as a person may type them; kept as OffsiteKey writes them.
+  std::transform(t.repository_id.begin(), t.repository_id.end(), t.repository_id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   ARKWIKI_RETURN_IF_ERROR(CheckRepositoryId(t, where));
   return t;
 }

@@ -69,8 +69,14 @@ TEST_F(OffsiteConfigTest, APinnedRepositoryIdIsReadSavedAndMustBeHex) {
   auto back = LoadOffsiteTargets(Env::Default(), path_);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->at(0).repository_id, id);
+  // Typed in capitals by hand, it is read as OffsiteKey writes it.
+  auto typed = Load(
+      "[a]\nlocation = /x\npassphrase = p\nrepository_id = "
+      "0123456789ABCDEF0123456789abcdef\n");
+  ASSERT_TRUE(typed.ok()) << typed.status().ToString();
+  EXPECT_EQ(typed->at(0).repository_id, id);
   for (const std::string bad :
-       {"0123", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdeg"}) {
+       {"0123", "0123456789abcdef0123456789abcdef0", "0123456789abcdef0123456789abcdeg"}) {
     EXPECT_EQ(
         Load("[a]\nlocation = /x\npassphrase = p\nrepository_id = " + bad + "\n").status().code(),
         StatusCode::kInvalidArgument)
