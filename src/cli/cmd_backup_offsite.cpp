@@ -129,7 +129,10 @@ void PrintRecoverySheet(const OffsiteTargetSpec& spec, OffsiteTarget* target,
                OffsiteRestoreCommand(spec, key.repository_id()).c_str());
 }
 
-int Copy(const Args& args, const ArgTarget& opened, std::string_view passphrase) {
+// `checked`: the key, unlocked and checked against the repository the
+// target must hold (CmdBackupOffsite); nullptr when none is expected.
+int Copy(const Args& args, const ArgTarget& opened, std::string_view passphrase,
+         std::unique_ptr<OffsiteKey> checked) {
   OffsiteTarget* target = opened.target.get();
   Status status;
   std::string data_dir;
@@ -145,9 +148,8 @@ int Copy(const Args& args, const ArgTarget& opened, std::string_view passphrase)
   if (!lock.ok()) return ReportError(lock.status());
   // A target expected to hold a repository gets no new one.
   bool created = false;
-  auto key = opened.expected_repository_id.empty()
-                 ? UnlockOrInitTarget(target, passphrase, KdfParams{}, &created)
-                 : UnlockExpectedTarget(opened, passphrase);
+  Result<std::unique_ptr<OffsiteKey>> key =
+      checked ? std::move(checked) : UnlockOrInitTarget(target, passphrase, KdfParams{}, &created);
   if (!key.ok()) return ReportError(key.status());
   if (created) PrintRecoverySheet(opened.spec, target, **key);
   auto local = OpenLocalForCopy(args, backup_dir);
@@ -289,7 +291,9 @@ bool IsOffsiteInvocation(const std::string& verb, const Args& args) {
          (args.Get("target") && (verb == "check" || verb == "prune"));
 }
 
-Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
+namespace {
+
+Result<ArgTarget> OpenTargetAs(const Args& args, bool for_writing, bool defer_writing) {
   auto location = args.Get("to");
   if (!location) location = args.Get("from");
   if (!location) location = args.Get("target");
@@ -345,11 +349,26 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
     spec.state_dir = config.data_dir + "/offsite/s3-uploads";
   }
   if (auto id = args.Get("repository-id")) out.expected_repository_id = *id;
-  ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, for_writing));
+  out.writable = for_writing && !(defer_writing && !out.expected_repository_id.empty());
+  ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, out.writable));
   out.spec = std::move(spec);
   out.spec.access_key_id.clear();  // the spec is kept for what may be shown
   out.spec.secret_access_key.clear();
   return out;
+}
+
+}  // namespace
+
+Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
+  return OpenTargetAs(args, for_writing, /*defer_writing=*/true);
+}
+
+Status ReopenForWriting(const Args& args, ArgTarget* opened) {
+  if (opened->writable) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(ArgTarget again, OpenTargetAs(args, true, /*defer_writing=*/false));
+  opened->target = std::move(again.target);
+  opened->writable = true;
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const ArgTarget& opened,
@@ -415,14 +434,22 @@ Result<StagedArchive> ExportFromTarget(OffsiteTarget* target, const OffsiteKey& 
 
 int CmdBackupOffsite(const std::string& verb, const Args& args) {
   if (verb == "copy" && !args.Get("to")) return UsageError("--to TARGET is required", kOffsiteHelp);
-  auto opened = OpenTargetFromArgs(args, verb == "copy" || verb == "prune");
+  const bool writes = verb == "copy" || verb == "prune";
+  auto opened = OpenTargetFromArgs(args, writes);
   if (!opened.ok()) return ReportError(opened.status());
-  OffsiteTarget* target = opened->target.get();
   auto passphrase = ReadPassphrase(args, opened->configured_passphrase);
   if (!passphrase.ok()) return UsageError(passphrase.status().message(), kOffsiteHelp);
-  if (verb == "copy") return Copy(args, *opened, *passphrase);
+  if (verb == "copy" && opened->expected_repository_id.empty()) {
+    return Copy(args, *opened, *passphrase, nullptr);
+  }
   auto key = UnlockExpectedTarget(*opened, *passphrase);
   if (!key.ok()) return ReportError(key.status());
+  // Checked: the expected repository may now be written to.
+  if (writes) {
+    if (Status s = ReopenForWriting(args, &*opened); !s.ok()) return ReportError(s);
+  }
+  if (verb == "copy") return Copy(args, *opened, *passphrase, std::move(*key));
+  OffsiteTarget* target = opened->target.get();
   if (verb == "snapshots") return Snapshots(args, target, **key);
   if (verb == "check") return Check(args, target, **key);
   if (verb == "prune") {

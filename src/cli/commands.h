@@ -64,8 +64,15 @@ struct ArgTarget {
   // The repository the target must hold: --repository-id, else the
   // repository_id targets.conf pins for a named target; empty if neither.
   std::string expected_repository_id;
+  // Opened for writing. A target with an expected repository is opened
+  // for reading only until its key is checked (ReopenForWriting): a
+  // directory target opened for writing is made if missing (an unmounted
+  // disk's mount point) and loses its incoming/ files.
+  bool writable = false;
 };
 Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
+// Opens `opened`'s target again for writing, unless it is already.
+Status ReopenForWriting(const Args& args, ArgTarget* opened);
 // The passphrase from --passphrase-file, else `configured` when not empty,
 // else the first line of stdin.
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);

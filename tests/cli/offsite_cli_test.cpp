@@ -123,7 +123,13 @@ TEST_F(OffsiteCliTest, ANamedTargetIsHeldToTheRepositoryTargetsConfRecords) {
   EXPECT_EQ(Run({"backup", "snapshots", "--data", data_, "--from", "nas"}), 3);
   EXPECT_NE(last_.err.find(", not " + std::string(32, 'b')), std::string::npos) << last_.err;
   EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 3);
+  // Gone (an unmounted disk): not made again.
   ASSERT_EQ(Env::Default()->RemoveTree(target_).code(), StatusCode::kOk);
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 1);
+  EXPECT_NE(last_.err.find("no off-site target directory"), std::string::npos) << last_.err;
+  EXPECT_FALSE(*Env::Default()->FileExists(target_));
+  // Emptied: no new repository.
+  ASSERT_EQ(::mkdir(target_.c_str(), 0700), 0);
   EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 3);
   EXPECT_NE(last_.err.find("holds no off-site repository"), std::string::npos) << last_.err;
   EXPECT_FALSE(*Env::Default()->FileExists(target_ + "/key")) << "no new repository";
