@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,6 +36,19 @@ Status PrepareDataDir(Env* env, const DataDirLayout& layout) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(*dir));
   }
   return Status::Ok();
+}
+
+// Modes are metadata the Env does not model; reading them changes nothing.
+std::string DataDirPrivacyWarning(const DataDirLayout& layout) {
+  for (const std::string* dir : {&layout.root, &layout.live}) {
+    struct stat st {};
+    if (::stat(dir->c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+      return "other users of this machine may read " + *dir +
+             ", which holds password hashes and private pages; run: chmod -R go-rwx " +
+             layout.root + " (docs/operations.md, File permissions)";
+    }
+  }
+  return "";
 }
 
 Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const DataDirLayout& layout,

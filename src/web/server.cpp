@@ -100,6 +100,9 @@ Status Serve(Env* env, const ServeOptions& options) {
 
   DataDirLayout layout(options.config.data_dir);
   ARKWIKI_RETURN_IF_ERROR(PrepareDataDir(env, layout));
+  if (const std::string warning = DataDirPrivacyWarning(layout); !warning.empty()) {
+    LogWarning(warning);
+  }
   ARKWIKI_ASSIGN_OR_RETURN(auto lock, DataDirLock::Acquire(layout, "arkwiki serve"));
   ARKWIKI_ASSIGN_OR_RETURN(auto storage, web::OpenForServing(env, layout));
   web::WikiApp app(env, std::move(storage));

@@ -45,6 +45,12 @@ struct DataDirLayout {
 // Creates the directories a fresh install needs. Idempotent.
 Status PrepareDataDir(Env* env, const DataDirLayout& layout);
 
+// A warning for the log when group or others may enter the data directory
+// or live/ (one made before arkwiki created everything owner-only, or by
+// hand): they hold password hashes and private pages. Empty when both
+// are their owner's alone, or cannot be read.
+std::string DataDirPrivacyWarning(const DataDirLayout& layout);
+
 // An exclusive advisory lock on DATA/arkwiki.lock, released on destruction
 // (and by the kernel if the process dies). The file records the holder's pid
 // and purpose so a refusal can say who holds it.
