@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -348,9 +349,15 @@ Result<ArgTarget> OpenTargetAs(const Args& args, bool for_writing, bool defer_wr
     ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
     spec.state_dir = config.data_dir + "/offsite/s3-uploads";
   }
-  if (auto id = args.Get("repository-id")) out.expected_repository_id = *id;
+  if (auto id = args.Get("repository-id")) {
+    out.expected_repository_id = *id;  // hex digits as typed; OffsiteKey writes them lower-case
+    std::transform(out.expected_repository_id.begin(), out.expected_repository_id.end(),
+                   out.expected_repository_id.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  }
   out.writable = for_writing && !(defer_writing && !out.expected_repository_id.empty());
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, out.writable));
+  out.opened_spec = spec;
   out.spec = std::move(spec);
   out.spec.access_key_id.clear();  // the spec is kept for what may be shown
   out.spec.secret_access_key.clear();
@@ -363,10 +370,10 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
   return OpenTargetAs(args, for_writing, /*defer_writing=*/true);
 }
 
-Status ReopenForWriting(const Args& args, ArgTarget* opened) {
+Status ReopenForWriting(ArgTarget* opened) {
   if (opened->writable) return Status::Ok();
-  ARKWIKI_ASSIGN_OR_RETURN(ArgTarget again, OpenTargetAs(args, true, /*defer_writing=*/false));
-  opened->target = std::move(again.target);
+  ARKWIKI_ASSIGN_OR_RETURN(opened->target,
+                           OpenOffsiteTarget(Env::Default(), opened->opened_spec, true));
   opened->writable = true;
   return Status::Ok();
 }
@@ -446,7 +453,7 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   if (!key.ok()) return ReportError(key.status());
   // Checked: the expected repository may now be written to.
   if (writes) {
-    if (Status s = ReopenForWriting(args, &*opened); !s.ok()) return ReportError(s);
+    if (Status s = ReopenForWriting(&*opened); !s.ok()) return ReportError(s);
   }
   if (verb == "copy") return Copy(args, *opened, *passphrase, std::move(*key));
   OffsiteTarget* target = opened->target.get();

@@ -67,12 +67,15 @@ struct ArgTarget {
   // Opened for writing. A target with an expected repository is opened
   // for reading only until its key is checked (ReopenForWriting): a
   // directory target opened for writing is made if missing (an unmounted
-  // disk's mount point) and loses its incoming/ files.
+  // disk's mount point) and loses its .incoming/ files.
   bool writable = false;
+  // The spec as opened, credentials included: ReopenForWriting opens the
+  // target that was checked, not what the arguments name by then.
+  OffsiteTargetSpec opened_spec;
 };
 Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
 // Opens `opened`'s target again for writing, unless it is already.
-Status ReopenForWriting(const Args& args, ArgTarget* opened);
+Status ReopenForWriting(ArgTarget* opened);
 // The passphrase from --passphrase-file, else `configured` when not empty,
 // else the first line of stdin.
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);

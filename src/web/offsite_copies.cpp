@@ -54,7 +54,7 @@ Status CheckPinnedRepository(const OffsiteTargetConfig& config, const OffsiteTar
 // a new target's key object is made. A pinned target gets no new key
 // object, and is checked (CheckPinnedRepository) opened only for reading
 // first: a directory target opened for writing is made if missing (an
-// unmounted disk's mount point) and loses its incoming/ files, which
+// unmounted disk's mount point) and loses its .incoming/ files, which
 // another wiki's copy may be writing.
 Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
                         const OffsiteTargetConfig& config, const Cancellation* cancel) {
@@ -207,8 +207,8 @@ Status OffsiteCopies::Save(const OffsiteTargetConfig& target, bool replace) {
     it->repository_id = same_place ? pinned : "";
     if (!same_place) {
       std::lock_guard<std::mutex> guard(status_mu_);
-      if (auto st = status_.find(target.name); st != status_.end())
-        st->second.repository_id.clear();
+      status_.erase(target.name);  // the old place's
+      ++placement_[target.name];
     }
   }
   return SaveOffsiteTargets(env_, ConfigPath(), all);
@@ -238,6 +238,7 @@ Status OffsiteCopies::Remove(const std::string& name) {
   ARKWIKI_RETURN_IF_ERROR(SaveOffsiteTargets(env_, ConfigPath(), all));
   std::lock_guard<std::mutex> guard(status_mu_);
   status_.erase(name);
+  ++placement_[name];
   return Status::Ok();
 }
 
@@ -289,6 +290,11 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
                                        const std::vector<SnapshotInfo>& local, int64_t now,
                                        const OffsiteKey* local_key) {
   const auto started = std::chrono::steady_clock::now();
+  uint64_t placement = 0;
+  {
+    std::lock_guard<std::mutex> guard(status_mu_);
+    placement = placement_[config.name];
+  }
   OffsiteRunResult result{config.name, false, "", "", 0, 0};
   std::map<std::string, int64_t> remote;
   uint64_t copied = 0;
@@ -348,6 +354,7 @@ OffsiteRunResult OffsiteCopies::CopyTo(const OffsiteTargetConfig& config,
                                 std::to_string(remote.size()) + " on the target"
                           : s.message();
   std::lock_guard<std::mutex> guard(status_mu_);
+  if (placement_[config.name] != placement) return result;  // moved or removed meanwhile
   OffsiteTargetStatus& st = status_[config.name];
   st.name = config.name;
   st.description = description;

@@ -169,6 +169,10 @@ class OffsiteCopies {
   std::string data_dir_;
   std::mutex config_mu_;  // one writer of targets.conf at a time
   std::mutex status_mu_;
+  // Per target name, raised when the target moves or is removed: a run
+  // that began before leaves status_ alone (its results are the old
+  // place's).
+  std::map<std::string, uint64_t> placement_;
   std::map<std::string, OffsiteTargetStatus> status_;
   std::map<std::string, int64_t> stale_alerted_;
   std::mutex mu_;  // the worker's state below

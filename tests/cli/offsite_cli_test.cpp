@@ -114,15 +114,35 @@ TEST_F(OffsiteCliTest, ATargetHoldingAnotherRepositoryThanTheSheetsIsRefused) {
 // copy starts no new repository on it.
 TEST_F(OffsiteCliTest, ANamedTargetIsHeldToTheRepositoryTargetsConfRecords) {
   ASSERT_EQ(Copy(), 0) << last_.err;
+  const std::string marker = "RECOVERY SHEET: new off-site repository ";
+  const size_t at = last_.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << last_.err;
+  const std::string id = last_.err.substr(at + marker.size(), 32);
   const std::string conf_dir = data_ + "/offsite";
   ASSERT_EQ(::mkdir(conf_dir.c_str(), 0700), 0);
-  std::ofstream(conf_dir + "/targets.conf")
-      << "[nas]\nlocation = " << target_
-      << "\npassphrase = tell no one\nrepository_id = " << std::string(32, 'b') << "\n";
-  ASSERT_EQ(::chmod((conf_dir + "/targets.conf").c_str(), 0600), 0);
+  const auto pin = [&](const std::string& pinned) {
+    std::ofstream(conf_dir + "/targets.conf")
+        << "[nas]\nlocation = " << target_
+        << "\npassphrase = tell no one\nrepository_id = " << pinned << "\n";
+    ASSERT_EQ(::chmod((conf_dir + "/targets.conf").c_str(), 0600), 0);
+  };
+  // The repository it holds: checked, then written to.
+  pin(id);
+  ASSERT_EQ(Run({"backup", "snapshot", "--data", data_, "--quiet"}), 0) << last_.err;
+  EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 0) << last_.err;
+  EXPECT_NE(last_.out.find("copied "), std::string::npos) << last_.out;
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--target", "nas"}), 0) << last_.err;
+  // Another: refused, and its .incoming/ (another copy's files) left alone.
+  pin(std::string(32, 'b'));
+  ASSERT_EQ(::mkdir((target_ + "/.incoming").c_str(), 0700), 0);
+  std::ofstream(target_ + "/.incoming/other.part") << "another copy's";
   EXPECT_EQ(Run({"backup", "snapshots", "--data", data_, "--from", "nas"}), 3);
-  EXPECT_NE(last_.err.find(", not " + std::string(32, 'b')), std::string::npos) << last_.err;
+  EXPECT_NE(last_.err.find("holds off-site repository " + id + ", not " + std::string(32, 'b')),
+            std::string::npos)
+      << last_.err;
   EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 3);
+  EXPECT_EQ(Run({"backup", "prune", "--data", data_, "--target", "nas"}), 3);
+  EXPECT_TRUE(*Env::Default()->FileExists(target_ + "/.incoming/other.part"));
   // Gone (an unmounted disk): not made again.
   ASSERT_EQ(Env::Default()->RemoveTree(target_).code(), StatusCode::kOk);
   EXPECT_EQ(Run({"backup", "copy", "--data", data_, "--to", "nas"}), 1);
