@@ -31,6 +31,12 @@ class OffsiteCliTest : public ::testing::Test {
     return last_.exit_code;
   }
   int Copy() { return Run({"backup", "copy", "--data", data_, "--to", target_}, kPassphrase); }
+  // The repository id the last command's recovery sheet names; empty if none.
+  std::string SheetRepositoryId() const {
+    const std::string marker = "RECOVERY SHEET: new off-site repository ";
+    const size_t at = last_.err.find(marker);
+    return at == std::string::npos ? "" : last_.err.substr(at + marker.size(), 32);
+  }
   // A file of the seeded wiki's copy: they are small, so in a pack.
   std::string AnyPackFile() {
     const std::string packs = target_ + "/packs";
@@ -82,10 +88,8 @@ TEST_F(OffsiteCliTest, WrongPassphraseIsRefusedAndTouchesNothing) {
 // sheet's, in its restore command) refuses it before anything is touched.
 TEST_F(OffsiteCliTest, ATargetHoldingAnotherRepositoryThanTheSheetsIsRefused) {
   ASSERT_EQ(Copy(), 0) << last_.err;
-  const std::string marker = "RECOVERY SHEET: new off-site repository ";
-  const size_t at = last_.err.find(marker);
-  ASSERT_NE(at, std::string::npos) << last_.err;
-  const std::string id = last_.err.substr(at + marker.size(), 32);
+  const std::string id = SheetRepositoryId();
+  ASSERT_EQ(id.size(), 32u) << last_.err;
   EXPECT_NE(last_.err.find("--snapshot latest --yes --repository-id " + id), std::string::npos)
       << last_.err;
   const std::string other(32, 'a');
@@ -114,10 +118,8 @@ TEST_F(OffsiteCliTest, ATargetHoldingAnotherRepositoryThanTheSheetsIsRefused) {
 // copy starts no new repository on it.
 TEST_F(OffsiteCliTest, ANamedTargetIsHeldToTheRepositoryTargetsConfRecords) {
   ASSERT_EQ(Copy(), 0) << last_.err;
-  const std::string marker = "RECOVERY SHEET: new off-site repository ";
-  const size_t at = last_.err.find(marker);
-  ASSERT_NE(at, std::string::npos) << last_.err;
-  const std::string id = last_.err.substr(at + marker.size(), 32);
+  const std::string id = SheetRepositoryId();
+  ASSERT_EQ(id.size(), 32u) << last_.err;
   const std::string conf_dir = data_ + "/offsite";
   ASSERT_EQ(::mkdir(conf_dir.c_str(), 0700), 0);
   const auto pin = [&](const std::string& pinned) {
