@@ -5,7 +5,6 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -349,12 +348,7 @@ Result<ArgTarget> OpenTargetAs(const Args& args, bool for_writing, bool defer_wr
     ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
     spec.state_dir = config.data_dir + "/offsite/s3-uploads";
   }
-  if (auto id = args.Get("repository-id")) {
-    out.expected_repository_id = *id;  // hex digits as typed; OffsiteKey writes them lower-case
-    std::transform(out.expected_repository_id.begin(), out.expected_repository_id.end(),
-                   out.expected_repository_id.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
+  if (auto id = args.Get("repository-id")) out.expected_repository_id = RepositoryIdAsWritten(*id);
   out.writable = for_writing && !(defer_writing && !out.expected_repository_id.empty());
   ARKWIKI_ASSIGN_OR_RETURN(out.target, OpenOffsiteTarget(Env::Default(), spec, out.writable));
   out.opened_spec = spec;
@@ -380,23 +374,11 @@ Status ReopenForWriting(ArgTarget* opened) {
 
 Result<std::unique_ptr<OffsiteKey>> UnlockExpectedTarget(const ArgTarget& opened,
                                                          std::string_view passphrase) {
-  const std::string& expected = opened.expected_repository_id;
-  Result<std::unique_ptr<OffsiteKey>> unlocked = UnlockTarget(opened.target.get(), passphrase);
-  if (!expected.empty() && unlocked.status().code() == StatusCode::kNotFound) {
-    return Status::Corruption(
-        opened.target->Describe() + " holds no off-site repository, not " + expected +
-        " (--repository-id, or targets.conf's repository_id): is the disk mounted, or the bucket "
-        "the right one? If it was emptied on purpose, give no --repository-id, and delete the "
-        "target's repository_id line in targets.conf");
-  }
-  ARKWIKI_ASSIGN_OR_RETURN(std::unique_ptr<OffsiteKey> key, std::move(unlocked));
-  if (!expected.empty() && expected != key->repository_id()) {
-    return Status::Corruption(opened.target->Describe() + " holds off-site repository " +
-                              key->repository_id() + ", not " + expected +
-                              " (--repository-id, or targets.conf's repository_id): it was "
-                              "replaced, or is another wiki's");
-  }
-  return key;
+  return UnlockExpectedRepository(
+      opened.target.get(), passphrase, opened.expected_repository_id,
+      "--repository-id, or targets.conf's repository_id",
+      "; if that was meant, give no --repository-id, and delete the target's repository_id line "
+      "in targets.conf");
 }
 
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured) {

@@ -21,38 +21,19 @@ struct OpenTarget {
   std::unique_ptr<OffsiteKey> key;
 };
 
-// A target pinned to a repository (OffsiteTargetConfig::repository_id)
-// must still hold it: `key` is UnlockTarget's answer for `target`. A
-// target emptied or replaced whole, even by a repository sealed with the
-// same passphrase, is refused rather than copied to as if nothing had
-// happened.
-Status CheckPinnedRepository(const OffsiteTargetConfig& config, const OffsiteTarget& target,
-                             const Result<std::unique_ptr<OffsiteKey>>& key) {
-  if (config.repository_id.empty()) return key.status();
-  const std::string remedy =
-      "; if that was meant, delete the target's repository_id line in targets.conf, or "
-      "remove the target and add it again";
-  if (key.status().code() == StatusCode::kNotFound) {
-    return Status::Corruption(target.Describe() + " holds no off-site repository, but held " +
-                              config.repository_id +
-                              ": is the disk mounted, or the bucket the right one? Otherwise it "
-                              "was emptied or replaced" +
-                              remedy);
-  }
-  ARKWIKI_RETURN_IF_ERROR(key.status());
-  if ((*key)->repository_id() != config.repository_id) {
-    return Status::Corruption(target.Describe() + " holds off-site repository " +
-                              (*key)->repository_id() + ", not " + config.repository_id +
-                              ", the one targets.conf records: it was replaced, or is another "
-                              "wiki's" +
-                              remedy);
-  }
-  return Status::Ok();
+// UnlockTarget for a target of targets.conf, refusing one that no longer
+// holds the repository it is pinned to (OffsiteTargetConfig::repository_id).
+Result<std::unique_ptr<OffsiteKey>> UnlockPinned(OffsiteTarget* target,
+                                                 const OffsiteTargetConfig& config) {
+  return UnlockExpectedRepository(
+      target, config.passphrase, config.repository_id, "targets.conf's repository_id",
+      "; if that was meant, delete the target's repository_id line in targets.conf, or remove "
+      "the target and add it again");
 }
 
 // Step 2a, taking the target's lock (held by `open` until it goes) before
 // a new target's key object is made. A pinned target gets no new key
-// object, and is checked (CheckPinnedRepository) opened only for reading
+// object, and is checked (UnlockPinned) opened only for reading
 // first: a directory target opened for writing is made if missing (an
 // unmounted disk's mount point) and loses its .incoming/ files, which
 // another wiki's copy may be writing.
@@ -65,9 +46,7 @@ Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string
   OpenTarget open;
   if (!config.repository_id.empty()) {
     ARKWIKI_ASSIGN_OR_RETURN(auto reading, OpenOffsiteTarget(env, spec, /*for_writing=*/false));
-    Result<std::unique_ptr<OffsiteKey>> key = UnlockTarget(reading.get(), config.passphrase);
-    ARKWIKI_RETURN_IF_ERROR(CheckPinnedRepository(config, *reading, key));
-    open.key = std::move(key).value();
+    ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockPinned(reading.get(), config));
   }
   ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
   ARKWIKI_ASSIGN_OR_RETURN(open.lock,
@@ -251,12 +230,7 @@ Result<std::string> OffsiteCopies::Test(const std::string& name) {
   spec.state_dir = data_dir_ + "/offsite/s3-uploads";
   auto target = OpenOffsiteTarget(env_, spec, /*for_writing=*/false);
   if (!target.ok()) return target.status().message();
-  auto key = UnlockTarget(target->get(), it->passphrase);
-  if (!it->repository_id.empty()) {
-    if (Status pinned = CheckPinnedRepository(*it, **target, key); !pinned.ok()) {
-      return pinned.message();
-    }
-  }
+  auto key = UnlockPinned(target->get(), *it);
   if (key.ok()) {
     std::lock_guard<std::mutex> guard(status_mu_);
     status_[name].repository_id = (*key)->repository_id();

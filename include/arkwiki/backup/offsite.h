@@ -71,6 +71,16 @@ namespace arkwiki {
 // wrong passphrase.
 Result<std::unique_ptr<OffsiteKey>> UnlockTarget(OffsiteTarget* target,
                                                  std::string_view passphrase);
+// UnlockTarget, refusing (kCorruption, naming both ids) a target that
+// holds no repository, or another one than `expected` (when not empty):
+// one emptied or replaced whole, even by a repository sealed with the same
+// passphrase, passes every other check. `source` says where `expected`
+// came from; `remedy` ends a refusal.
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* target,
+                                                             std::string_view passphrase,
+                                                             const std::string& expected,
+                                                             const std::string& source,
+                                                             const std::string& remedy);
 // UnlockTarget, or on a target without a key object, makes a new repository
 // key wrapped by `passphrase` and puts the key object (*created = true,
 // when given). Refuses (Conflict) to start a repository on a target that

@@ -63,6 +63,10 @@ struct OffsiteTargetConfig {
 // DATA/offsite/targets.conf.
 std::string OffsiteConfigPath(const std::string& data_dir);
 
+// A repository id as a person may type it (in capitals, say), as
+// OffsiteKey writes it: lower case. Checking that it is one is the reader's.
+std::string RepositoryIdAsWritten(std::string typed);
+
 // The targets in `path`, sorted by name; empty when the file is absent.
 // PermissionDenied when group or others may read it (saying to chmod 600);
 // InvalidArgument, naming the section and key, for a missing location or

@@ -108,10 +108,7 @@ Result<OffsiteTargetConfig> ReadSection(Env* env, Poco::Util::AbstractConfigurat
   ARKWIKI_RETURN_IF_ERROR(ValidateRetention(t.retention).WithContext(where));
   t.prune_grace_hours = ini.getInt(name + ".prune_grace_hours", t.prune_grace_hours);
   ARKWIKI_RETURN_IF_ERROR(CheckPruneGrace(t, where));
-  t.repository_id = ini.getString(name + ".repository_id", "");
-  // Hex digits as a person may type them; kept as OffsiteKey writes them.
-  std::transform(t.repository_id.begin(), t.repository_id.end(), t.repository_id.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  t.repository_id = RepositoryIdAsWritten(ini.getString(name + ".repository_id", ""));
   ARKWIKI_RETURN_IF_ERROR(CheckRepositoryId(t, where));
   return t;
 }
@@ -156,6 +153,12 @@ Result<S3Credentials> LoadS3CredentialsFile(Env* env, const std::string& path,
                                    "] needs aws_access_key_id and aws_secret_access_key");
   }
   return c;
+}
+
+std::string RepositoryIdAsWritten(std::string typed) {
+  std::transform(typed.begin(), typed.end(), typed.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return typed;
 }
 
 std::string OffsiteConfigPath(const std::string& data_dir) {

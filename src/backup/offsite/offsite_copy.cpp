@@ -383,6 +383,29 @@ Result<std::unique_ptr<OffsiteKey>> UnlockTarget(OffsiteTarget* target,
   return OffsiteKey::Unlock(text.data(), passphrase);
 }
 
+Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* target,
+                                                             std::string_view passphrase,
+                                                             const std::string& expected,
+                                                             const std::string& source,
+                                                             const std::string& remedy) {
+  Result<std::unique_ptr<OffsiteKey>> key = UnlockTarget(target, passphrase);
+  if (expected.empty()) return key;
+  if (key.status().code() == StatusCode::kNotFound) {
+    return Status::Corruption(target->Describe() + " holds no off-site repository, but held " +
+                              expected + " (" + source +
+                              "): is the disk mounted, or the bucket the right one? Otherwise it "
+                              "was emptied or replaced" +
+                              remedy);
+  }
+  ARKWIKI_RETURN_IF_ERROR(key.status());
+  if ((*key)->repository_id() != expected) {
+    return Status::Corruption(target->Describe() + " holds off-site repository " +
+                              (*key)->repository_id() + ", not " + expected + " (" + source +
+                              "): it was replaced, or is another wiki's" + remedy);
+  }
+  return key;
+}
+
 Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
                                                        std::string_view passphrase,
                                                        const KdfParams& params, bool* created) {
