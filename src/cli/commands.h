@@ -67,7 +67,7 @@ struct ArgTarget {
   // Opened for writing. A target with an expected repository is opened
   // for reading only until its key is checked (ReopenForWriting): a
   // directory target opened for writing is made if missing (an unmounted
-  // disk's mount point) and loses its .incoming/ files.
+  // disk's mount point) and loses its old .incoming/ leftovers.
   bool writable = false;
   // The spec as opened, credentials included: ReopenForWriting opens the
   // target that was checked, not what the arguments name by then.

@@ -35,8 +35,7 @@ Result<std::unique_ptr<OffsiteKey>> UnlockPinned(OffsiteTarget* target,
 // a new target's key object is made. A pinned target gets no new key
 // object, and is checked (UnlockPinned) opened only for reading
 // first: a directory target opened for writing is made if missing (an
-// unmounted disk's mount point) and loses its .incoming/ files, which
-// another wiki's copy may be writing.
+// unmounted disk's mount point) and loses its old .incoming/ leftovers.
 Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string& backup_dir,
                         const OffsiteTargetConfig& config, const Cancellation* cancel) {
   OffsiteTargetSpec spec = config.spec;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/hash.h"
 #include "offsite/shown_text.h"
 
@@ -16,6 +17,18 @@ namespace {
 
 constexpr char kIncoming[] = ".incoming";
 constexpr size_t kCopyBlock = size_t{1} << 20;
+// A Put in progress appends to its .part file block by block, from local
+// files; a .part file not written to for this long belongs to no Put.
+constexpr int64_t kStaleIncomingSeconds = 3600;
+
+// The entry's own mtime (a link's, not its target's; a Put writes a new
+// file and renames it into place), 0 when it cannot be read. Metadata the
+// Env does not model; reading it changes nothing.
+int64_t ModifiedTime(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtime);
+}
 
 // Appends a streamed object to the file, refusing bytes past its size.
 class AppendingSink final : public ByteSink {
@@ -283,18 +296,34 @@ class DirectoryTarget : public OffsiteTarget {
     return Status::Ok();
   }
 
-  // The file's mtime (a Put writes a new file and renames it into place),
-  // 0 when it cannot be read. Metadata the Env does not model; reading it
-  // changes nothing.
-  static int64_t ModifiedTime(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return 0;
-    return static_cast<int64_t>(st.st_mtime);
-  }
-
   Env* env_;
   std::string root_;
 };
+
+}  // namespace
+
+namespace {
+
+// Removes what crashed Puts left in `incoming`: each entry not modified for
+// kStaleIncomingSeconds. A younger .part file may be another copy's Put in
+// progress (another arkwiki process, or another machine writing the same
+// NAS), which no lock of this machine covers; removing it would fail that
+// copy. Anything in place of the directory itself (a link) goes, as Put
+// would refuse it.
+Status RemoveStaleIncoming(Env* env, const std::string& incoming, int64_t now) {
+  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(incoming));
+  if (!exists) return Status::Ok();
+  ARKWIKI_ASSIGN_OR_RETURN(DirEntry::Type type, env->GetEntryType(incoming));
+  if (type != DirEntry::Type::kDir) return env->RemoveTree(incoming);
+  ARKWIKI_ASSIGN_OR_RETURN(auto entries, env->ListDir(incoming));
+  for (const DirEntry& e : entries) {
+    const std::string path = JoinPath(incoming, e.name);
+    if (now - ModifiedTime(path) < kStaleIncomingSeconds) continue;
+    ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(path));
+  }
+  (void)env->RemoveDir(incoming);  // only when empty; a Put makes it again
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -303,7 +332,7 @@ Result<std::unique_ptr<OffsiteTarget>> OpenDirectoryTarget(Env* env, const std::
   if (dir.empty()) return Status::InvalidArgument("the target directory is empty");
   if (for_writing) {
     ARKWIKI_RETURN_IF_ERROR(env->CreateDirs(dir));
-    ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(JoinPath(dir, kIncoming)));
+    ARKWIKI_RETURN_IF_ERROR(RemoveStaleIncoming(env, JoinPath(dir, kIncoming), NowUnixSeconds()));
   } else {
     ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(dir));
     if (!exists) return Status::NotFound("no off-site target directory " + dir);

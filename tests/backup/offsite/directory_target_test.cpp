@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -154,6 +155,28 @@ TEST_F(DirectoryTargetTest, FailureAtEveryStepLeavesNoPartialObject) {
 TEST_F(DirectoryTargetTest, MissingDirectoryIsNotFoundForReading) {
   EXPECT_EQ(OpenDirectoryTarget(Env::Default(), root_, false).status().code(),
             StatusCode::kNotFound);
+}
+
+// What a crashed Put left in .incoming goes once it is an hour old; a
+// younger file may be another writer's Put in progress (another process,
+// or another machine sharing the disk), which no lock here covers.
+TEST_F(DirectoryTargetTest, OpeningForWritingRemovesOnlyIncomingFilesAnHourOld) {
+  ASSERT_EQ(::mkdir(root_.c_str(), 0700), 0);
+  const std::string incoming = root_ + "/.incoming";
+  ASSERT_EQ(::mkdir(incoming.c_str(), 0700), 0);
+  std::ofstream(incoming + "/crashed.part") << "left by a crash";
+  std::ofstream(incoming + "/writing.part") << "another copy's";
+  const struct timeval two_hours_ago[2] = {{::time(nullptr) - 7200, 0},
+                                           {::time(nullptr) - 7200, 0}};
+  ASSERT_EQ(::utimes((incoming + "/crashed.part").c_str(), two_hours_ago), 0);
+
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_FALSE(*Env::Default()->FileExists(incoming + "/crashed.part"));
+  EXPECT_TRUE(*Env::Default()->FileExists(incoming + "/writing.part"));
+
+  ASSERT_EQ(::utimes((incoming + "/writing.part").c_str(), two_hours_ago), 0);
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_FALSE(*Env::Default()->FileExists(incoming)) << "an emptied .incoming goes too";
 }
 
 // Counts what it is given.
