@@ -364,10 +364,10 @@ Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing) {
   return OpenTargetAs(args, for_writing, /*defer_writing=*/true);
 }
 
-Status ReopenForWriting(ArgTarget* opened) {
+Status ReopenForWriting(ArgTarget* opened, const OffsiteKey& checked) {
   if (opened->writable) return Status::Ok();
   ARKWIKI_ASSIGN_OR_RETURN(opened->target,
-                           OpenOffsiteTarget(Env::Default(), opened->opened_spec, true));
+                           ReopenCheckedForWriting(Env::Default(), opened->opened_spec, checked));
   opened->writable = true;
   return Status::Ok();
 }
@@ -435,7 +435,7 @@ int CmdBackupOffsite(const std::string& verb, const Args& args) {
   if (!key.ok()) return ReportError(key.status());
   // Checked: the expected repository may now be written to.
   if (writes) {
-    if (Status s = ReopenForWriting(&*opened); !s.ok()) return ReportError(s);
+    if (Status s = ReopenForWriting(&*opened, **key); !s.ok()) return ReportError(s);
   }
   if (verb == "copy") return Copy(args, *opened, *passphrase, std::move(*key));
   OffsiteTarget* target = opened->target.get();

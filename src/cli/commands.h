@@ -74,8 +74,10 @@ struct ArgTarget {
   OffsiteTargetSpec opened_spec;
 };
 Result<ArgTarget> OpenTargetFromArgs(const Args& args, bool for_writing);
-// Opens `opened`'s target again for writing, unless it is already.
-Status ReopenForWriting(ArgTarget* opened);
+// Opens `opened`'s target again for writing, unless it is already,
+// refusing it if its key object is no longer the one `checked` came from
+// (ReopenCheckedForWriting).
+Status ReopenForWriting(ArgTarget* opened, const OffsiteKey& checked);
 // The passphrase from --passphrase-file, else `configured` when not empty,
 // else the first line of stdin.
 Result<std::string> ReadPassphrase(const Args& args, const std::string& configured);

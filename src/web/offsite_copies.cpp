@@ -46,8 +46,10 @@ Result<OpenTarget> Open(Env* env, const std::string& data_dir, const std::string
   if (!config.repository_id.empty()) {
     ARKWIKI_ASSIGN_OR_RETURN(auto reading, OpenOffsiteTarget(env, spec, /*for_writing=*/false));
     ARKWIKI_ASSIGN_OR_RETURN(open.key, UnlockPinned(reading.get(), config));
+    ARKWIKI_ASSIGN_OR_RETURN(open.target, ReopenCheckedForWriting(env, spec, *open.key));
+  } else {
+    ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
   }
-  ARKWIKI_ASSIGN_OR_RETURN(open.target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
   ARKWIKI_ASSIGN_OR_RETURN(open.lock,
                            OffsiteTargetLock::Acquire(backup_dir, *open.target, "server copy run"));
   if (!open.key) {

@@ -59,6 +59,7 @@
 
 #include "arkwiki/backup/offsite_crypto.h"
 #include "arkwiki/backup/offsite_target.h"
+#include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/backup/retention.h"
 #include "arkwiki/core/cancellation.h"
@@ -81,6 +82,13 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* targ
                                                              const std::string& expected,
                                                              const std::string& source,
                                                              const std::string& remedy);
+// The target of `spec` opened for writing (OpenOffsiteTarget), once it
+// was checked opened for reading only (UnlockExpectedRepository): refuses
+// (kCorruption) one whose key object is no longer the bytes `checked` was
+// unlocked from, as when the target was replaced in between.
+Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
+                                                               const OffsiteTargetSpec& spec,
+                                                               const OffsiteKey& checked);
 // UnlockTarget, or on a target without a key object, makes a new repository
 // key wrapped by `passphrase` and puts the key object (*created = true,
 // when given). Refuses (Conflict) to start a repository on a target that

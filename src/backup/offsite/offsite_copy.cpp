@@ -406,6 +406,20 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* targ
   return key;
 }
 
+Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
+                                                               const OffsiteTargetSpec& spec,
+                                                               const OffsiteKey& checked) {
+  ARKWIKI_ASSIGN_OR_RETURN(auto target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
+  StringByteSink text;
+  Status s = target->Get(kKeyObjectKey, kMaxKeyObjectBytes, &text);
+  if (s.ok() && text.data() == checked.key_object()) return target;
+  if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  return Status::Corruption(target->Describe() + "'s key object changed after it was checked (" +
+                            (s.ok() ? "other bytes" : "gone") +
+                            "): was the target replaced meanwhile? Nothing was written; run the "
+                            "command again");
+}
+
 Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,
                                                        std::string_view passphrase,
                                                        const KdfParams& params, bool* created) {

@@ -447,6 +447,27 @@ TEST_F(OffsiteCopyTest, WrongPassphraseIsRefusedBeforeAnythingIsRead) {
   EXPECT_EQ(init.status().code(), StatusCode::kPermissionDenied) << "never re-initialised";
 }
 
+// Between the check of a target opened for reading and the reopening for
+// writing, the target may be replaced whole: the reopening reads the key
+// object again and refuses other bytes, or none.
+TEST_F(OffsiteCopyTest, ReopeningACheckedTargetRefusesAKeyObjectReplacedMeanwhile) {
+  OffsiteTargetSpec spec;
+  spec.location = target_dir_;
+  EXPECT_TRUE(ReopenCheckedForWriting(Env::Default(), spec, *key_).ok());
+
+  auto other = OffsiteKey::Create("pass phrase", KdfParams::ForTests());
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(target_->Put("key", StringFile((*other)->key_object())).ok());
+  auto replaced = ReopenCheckedForWriting(Env::Default(), spec, *key_);
+  EXPECT_EQ(replaced.status().code(), StatusCode::kCorruption) << replaced.status().ToString();
+  EXPECT_NE(replaced.status().message().find("changed after it was checked"), std::string::npos)
+      << replaced.status().message();
+
+  ASSERT_TRUE(target_->Remove("key").ok());
+  EXPECT_EQ(ReopenCheckedForWriting(Env::Default(), spec, *key_).status().code(),
+            StatusCode::kCorruption);
+}
+
 TEST_F(OffsiteCopyTest, RefusesToStartARepositoryOverForeignObjects) {
   testing::TempDir other;
   auto t = OpenDirectoryTarget(Env::Default(), other.Sub("t"), true);
