@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -130,13 +131,19 @@ std::optional<std::string> CanonicalIpAddress(const std::string& text) {
   if (text.find('\0') != std::string::npos) return std::nullopt;  // inet_pton stops there
   unsigned char raw[sizeof(struct in6_addr)];
   char out[INET6_ADDRSTRLEN];
-  for (const int family : {AF_INET, AF_INET6}) {
-    if (inet_pton(family, text.c_str(), raw) == 1 &&
-        inet_ntop(family, raw, out, sizeof out) != nullptr) {
+  if (inet_pton(AF_INET, text.c_str(), raw) != 1) {
+    if (inet_pton(AF_INET6, text.c_str(), raw) != 1) return std::nullopt;
+    // An IPv4 address mapped into IPv6 (::ffff:a.b.c.d, as an IPv4 peer of
+    // an IPv6 socket shows) is that IPv4 address.
+    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(raw, kMapped, sizeof kMapped) != 0) {
+      if (inet_ntop(AF_INET6, raw, out, sizeof out) == nullptr) return std::nullopt;
       return std::string(out);
     }
+    std::memmove(raw, raw + sizeof kMapped, 4);
   }
-  return std::nullopt;
+  if (inet_ntop(AF_INET, raw, out, sizeof out) == nullptr) return std::nullopt;
+  return std::string(out);
 }
 
 Status ParseListenAddress(const std::string& listen, std::string* host, int* port) {

@@ -28,20 +28,16 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// The address a request comes from: the TCP peer's, or, when the peer is
-// `trusted_proxy`, the last address of X-Forwarded-For (the one that proxy
-// saw; the ones before it are the client's word). A header that does not
-// end in an address leaves the peer's.
+// The address a request comes from, in canonical form (CanonicalIpAddress:
+// an IPv4 peer of an IPv6 socket as IPv4): the TCP peer's, or, when the
+// peer is `trusted_proxy`, the last address of X-Forwarded-For (the one that
+// proxy saw; the ones before it are the client's word). A header that does
+// not end in an address leaves the peer's.
 std::string ClientAddress(const Poco::Net::HTTPServerRequest& request,
                           const std::string& trusted_proxy) {
-  std::string peer = request.clientAddress().host().toString();
-  if (trusted_proxy.empty()) return peer;
-  // An IPv4 peer reached over an IPv6 socket shows as ::ffff:a.b.c.d.
-  std::string canonical = CanonicalIpAddress(peer).value_or("");
-  if (canonical.rfind("::ffff:", 0) == 0 && canonical.find('.') != std::string::npos) {
-    canonical.erase(0, 7);
-  }
-  if (canonical != trusted_proxy) return peer;
+  const std::string host = request.clientAddress().host().toString();
+  std::string peer = CanonicalIpAddress(host).value_or(host);
+  if (trusted_proxy.empty() || peer != trusted_proxy) return peer;
   std::string forwarded;
   for (const auto& [name, value] : request) {
     if (Poco::icompare(name, "X-Forwarded-For") == 0) forwarded = value;  // the last field

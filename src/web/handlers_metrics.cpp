@@ -1,11 +1,10 @@
 #include "handlers_metrics.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/IPAddress.h>
-
 #include <cstdlib>
+#include <optional>
 
 #include "arkwiki/core/clock.h"
+#include "arkwiki/core/config.h"
 
 namespace arkwiki::web::metrics {
 namespace {
@@ -23,19 +22,8 @@ uint64_t BytesInDetail(const std::string& detail) {
 }  // namespace
 
 bool IsAllowedAddress(const std::string& setting, const std::string& client) {
-  if (setting.empty() || client.empty()) return false;
-  try {
-    Poco::Net::IPAddress allowed(setting);
-    Poco::Net::IPAddress peer(client);
-    // An IPv4 client reached over an IPv6 socket shows as ::ffff:a.b.c.d.
-    if (peer.family() == Poco::Net::IPAddress::IPv6 && peer.isIPv4Mapped() &&
-        allowed.family() == Poco::Net::IPAddress::IPv4) {
-      return peer.toString().substr(peer.toString().rfind(':') + 1) == allowed.toString();
-    }
-    return allowed == peer;
-  } catch (const Poco::Exception&) {
-    return false;
-  }
+  const std::optional<std::string> allowed = CanonicalIpAddress(setting);
+  return allowed && CanonicalIpAddress(client) == allowed;
 }
 
 BackupMetrics CollectBackupMetrics(BackupService& backups, const SiteSettings& settings) {

@@ -4,18 +4,21 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+
+#include "arkwiki/core/config.h"
 
 namespace arkwiki::web {
 namespace {
 
 // The key a client's failures are counted under: an IPv6 address's /64
-// network ("2001:db8:1:2::/64"), any other address (IPv4, or IPv4 mapped
-// into IPv6) as it is.
+// network ("2001:db8:1:2::/64"), an IPv4 address (or one mapped into IPv6)
+// as that address, anything else as it is.
 std::string ClientKey(const std::string& client) {
+  const std::optional<std::string> canonical = CanonicalIpAddress(client);
+  if (!canonical) return client;
   unsigned char raw[sizeof(struct in6_addr)];
-  if (inet_pton(AF_INET6, client.c_str(), raw) != 1) return client;
-  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(raw, kMapped, sizeof kMapped) == 0) return client;
+  if (inet_pton(AF_INET6, canonical->c_str(), raw) != 1) return *canonical;  // IPv4
   std::memset(raw + 8, 0, 8);
   char out[INET6_ADDRSTRLEN];
   if (inet_ntop(AF_INET6, raw, out, sizeof out) == nullptr) return client;

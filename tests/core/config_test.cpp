@@ -43,6 +43,21 @@ TEST(ConfigTest, RefusesABackupEncryptThatIsNotTrueOrFalse) {
   EXPECT_NE(config.status().message().find("backup_encrypt"), std::string::npos);
 }
 
+// One address has one canonical form, however it reached us: the trusted
+// proxy, the metrics address and the login throttle compare these.
+TEST(ConfigTest, AnIpAddressHasOneCanonicalFormAndAMappedIpv4AddressIsItsIpv4Form) {
+  EXPECT_EQ(CanonicalIpAddress("0:0:0:0:0:0:0:1"), "::1");
+  EXPECT_EQ(CanonicalIpAddress("2001:DB8::1"), "2001:db8::1");
+  EXPECT_EQ(CanonicalIpAddress("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(CanonicalIpAddress("::ffff:203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(CanonicalIpAddress("::FFFF:cb00:7109"), "203.0.113.9");
+  EXPECT_EQ(CanonicalIpAddress("::203.0.113.9"), "::203.0.113.9") << "IPv4-compatible is IPv6";
+  for (const char* bad : {"", "localhost", "10.0.0.0/8", "1.2.3", "::ffff:1.2.3.4.5"}) {
+    EXPECT_EQ(CanonicalIpAddress(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(CanonicalIpAddress(std::string("127.0.0.1\0", 10)), std::nullopt);
+}
+
 TEST(ConfigTest, ATrustedProxyIsAnIpAddressKeptInCanonicalForm) {
   testing::TempDir dir;
   const std::string conf = dir.Sub("arkwiki.conf");

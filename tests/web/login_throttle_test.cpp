@@ -33,6 +33,7 @@ TEST(LoginThrottleTest, AnIpv6ClientIsCountedByItsSlash64) {
   Fail(t, "bob", "::ffff:203.0.113.9", 9);
   EXPECT_GT(t.RetryAfter("bob", "::ffff:203.0.113.9", kNow), 0);
   EXPECT_EQ(t.RetryAfter("bob", "::ffff:203.0.113.10", kNow), 0);
+  EXPECT_GT(t.RetryAfter("bob", "203.0.113.9", kNow), 0) << "the same client, however written";
 }
 
 TEST(LoginThrottleTest, SlowsGuessingOfOneNameFromOneAddress) {

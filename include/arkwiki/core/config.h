@@ -43,8 +43,9 @@ struct ServerConfig {
   std::string trusted_proxy;
 };
 
-// `text` as an IP address in canonical form ("::1", "127.0.0.1"); nullopt
-// when it is no IPv4 or IPv6 address.
+// `text` as an IP address in canonical form ("::1", "127.0.0.1"); an IPv4
+// address mapped into IPv6 ("::ffff:127.0.0.1") as the IPv4 address it is;
+// nullopt when it is no IPv4 or IPv6 address.
 std::optional<std::string> CanonicalIpAddress(const std::string& text);
 
 struct ConfigSources {
