@@ -34,6 +34,11 @@ TEST(LoginThrottleTest, AnIpv6ClientIsCountedByItsSlash64) {
   EXPECT_GT(t.RetryAfter("bob", "::ffff:203.0.113.9", kNow), 0);
   EXPECT_EQ(t.RetryAfter("bob", "::ffff:203.0.113.10", kNow), 0);
   EXPECT_GT(t.RetryAfter("bob", "203.0.113.9", kNow), 0) << "the same client, however written";
+  // A link-local neighbour, shown with its zone, is counted by its /64 too.
+  for (int i = 1; i <= 2 * LoginThrottle::kFreeAttempts; ++i) {
+    t.RecordFailure("carol", "fe80::" + std::to_string(i) + "%eth0", kNow);
+  }
+  EXPECT_GT(t.RetryAfter("carol", "fe80::99%eth0", kNow), 0);
 }
 
 TEST(LoginThrottleTest, SlowsGuessingOfOneNameFromOneAddress) {
