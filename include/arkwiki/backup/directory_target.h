@@ -7,8 +7,8 @@
 //   3. creates the key's directories and renames the file over DIR/<key>;
 //   4. fsyncs the key's directory.
 // A crash before 3 leaves only a file in .incoming/, which List never
-// shows and an opening for writing removes once it is an hour old (a
-// younger one may be another process's Put in progress); after 3 the
+// shows and an opening for writing removes once it is a day old (a
+// younger one may be another writer's Put in progress); after 3 the
 // object is whole. A failed Put removes its temporary file, so
 // a full disk (kNoSpace, naming the directory) leaves nothing behind.
 //
@@ -31,9 +31,9 @@ namespace arkwiki {
 
 // Opens the directory `dir` as a target. With `for_writing` it creates the
 // directory (and its parents) if needed and removes from .incoming/ what
-// crashed Puts left there an hour or more ago: a younger file may be
-// another writer's Put in progress (another process of this machine, which
-// may not hold the target's lock yet, or another machine sharing the disk);
+// crashed Puts left there a day or more ago: a younger file may be another
+// writer's Put in progress (another process of this machine, which may not
+// hold the target's lock yet, or another machine sharing the disk);
 // without it, a missing directory is NotFound.
 Result<std::unique_ptr<OffsiteTarget>> OpenDirectoryTarget(Env* env, const std::string& dir,
                                                            bool for_writing);

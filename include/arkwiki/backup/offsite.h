@@ -85,7 +85,9 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* targ
 // The target of `spec` opened for writing (OpenOffsiteTarget), once it
 // was checked opened for reading only (UnlockExpectedRepository): refuses
 // (kCorruption) one whose key object is no longer the bytes `checked` was
-// unlocked from, as when the target was replaced in between.
+// unlocked from, as when the target was replaced or unmounted in between.
+// That is checked before the opening for writing, so a refused directory
+// target is neither made again nor cleaned, and once more after it.
 Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
                                                                const OffsiteTargetSpec& spec,
                                                                const OffsiteKey& checked);

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -18,15 +20,23 @@ namespace {
 constexpr char kIncoming[] = ".incoming";
 constexpr size_t kCopyBlock = size_t{1} << 20;
 // A Put in progress appends to its .part file block by block, from local
-// files; a .part file not written to for this long belongs to no Put.
-constexpr int64_t kStaleIncomingSeconds = 3600;
+// files: one not written to for a day is taken for a crashed Put's. The
+// times are the target's clock against this machine's, as for the prune's
+// grace period: a skew of minutes does not matter against a day. Should a
+// writer stall for longer, its Put fails when it renames the file, and its
+// copy fails with it; nothing is lost.
+constexpr int64_t kStaleIncomingSeconds = int64_t{24} * 3600;
 
 // The entry's own mtime (a link's, not its target's; a Put writes a new
-// file and renames it into place), 0 when it cannot be read. Metadata the
+// file and renames it into place); kNotFound once it is gone. Metadata the
 // Env does not model; reading it changes nothing.
-int64_t ModifiedTime(const std::string& path) {
+Result<int64_t> ModifiedTime(const std::string& path) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return 0;
+  if (::lstat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT) return Status::NotFound("no " + path);
+    return Status::IoError("stat " + path + ": " + std::strerror(err));
+  }
   return static_cast<int64_t>(st.st_mtime);
 }
 
@@ -238,7 +248,7 @@ class DirectoryTarget : public OffsiteTarget {
     ARKWIKI_RETURN_IF_ERROR(Explain(env_->CreateDir(incoming)));
     ARKWIKI_RETURN_IF_ERROR(Explain(CheckRealDirs(key, Use::kWrite)));
     const std::string temp = JoinPath(incoming, RandomHex(8) + ".part");
-    Status s = WriteDurably(temp, write);
+    Status s = WriteDurably(key, temp, write);
     if (s.ok()) s = Publish(temp, JoinPath(root_, key));
     if (!s.ok()) {
       // Best effort: the failure being reported matters more than these.
@@ -248,8 +258,22 @@ class DirectoryTarget : public OffsiteTarget {
     return Explain(s);
   }
 
-  Status WriteDurably(const std::string& temp, const std::function<Status(WritableFile*)>& write) {
-    ARKWIKI_ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(temp, CreateMode::kExclusive));
+  // Another writer's opening or failed Put removes .incoming when it finds
+  // it empty, which may fall between this Put's CreateDir and its create:
+  // the directory is then made and checked again, a few times.
+  Result<std::unique_ptr<WritableFile>> CreatePart(const std::string& key,
+                                                   const std::string& temp) {
+    for (int attempt = 1;; ++attempt) {
+      auto file = env_->NewWritableFile(temp, CreateMode::kExclusive);
+      if (file.ok() || file.status().code() != StatusCode::kNotFound || attempt == 4) return file;
+      ARKWIKI_RETURN_IF_ERROR(env_->CreateDir(JoinPath(root_, kIncoming)));
+      ARKWIKI_RETURN_IF_ERROR(CheckRealDirs(key, Use::kWrite));
+    }
+  }
+
+  Status WriteDurably(const std::string& key, const std::string& temp,
+                      const std::function<Status(WritableFile*)>& write) {
+    ARKWIKI_ASSIGN_OR_RETURN(auto file, CreatePart(key, temp));
     ARKWIKI_RETURN_IF_ERROR(write(file.get()));
     ARKWIKI_RETURN_IF_ERROR(file->Sync());
     return file->Close();
@@ -290,7 +314,8 @@ class DirectoryTarget : public OffsiteTarget {
         ARKWIKI_RETURN_IF_ERROR(Walk(key, prefix, out));
       } else if (e.type == DirEntry::Type::kFile && key.size() >= prefix.size()) {
         ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(JoinPath(root_, key)));
-        out->push_back({key, size, ModifiedTime(JoinPath(root_, key))});
+        ARKWIKI_ASSIGN_OR_RETURN(int64_t modified, ModifiedTime(JoinPath(root_, key)));
+        out->push_back({key, size, modified});
       }
     }
     return Status::Ok();
@@ -304,22 +329,31 @@ class DirectoryTarget : public OffsiteTarget {
 
 namespace {
 
-// Removes what crashed Puts left in `incoming`: each entry not modified for
-// kStaleIncomingSeconds. A younger .part file may be another copy's Put in
-// progress (another arkwiki process, or another machine writing the same
-// NAS), which no lock of this machine covers; removing it would fail that
-// copy. Anything in place of the directory itself (a link) goes, as Put
-// would refuse it.
+// kNotFound as done: another writer removed it first.
+Status GoneIsDone(const Status& s) { return s.code() == StatusCode::kNotFound ? Status::Ok() : s; }
+
+// Removes what crashed Puts left in `incoming`: each entry (a link itself,
+// never what it points to) not modified for kStaleIncomingSeconds. A
+// younger .part file may be another writer's Put in progress (another
+// arkwiki process, which may not hold the target's lock yet, or another
+// machine writing the same NAS); removing it would fail that writer's copy.
+// Anything in place of the directory itself (a link) goes, as a Put would
+// refuse it. Another writer may remove the same entries at the same time.
 Status RemoveStaleIncoming(Env* env, const std::string& incoming, int64_t now) {
-  ARKWIKI_ASSIGN_OR_RETURN(bool exists, env->FileExists(incoming));
-  if (!exists) return Status::Ok();
-  ARKWIKI_ASSIGN_OR_RETURN(DirEntry::Type type, env->GetEntryType(incoming));
-  if (type != DirEntry::Type::kDir) return env->RemoveTree(incoming);
-  ARKWIKI_ASSIGN_OR_RETURN(auto entries, env->ListDir(incoming));
-  for (const DirEntry& e : entries) {
+  Result<DirEntry::Type> type = env->GetEntryType(incoming);
+  if (!type.ok()) return GoneIsDone(type.status());
+  if (*type != DirEntry::Type::kDir) return GoneIsDone(env->RemoveTree(incoming));
+  Result<std::vector<DirEntry>> entries = env->ListDir(incoming);
+  if (!entries.ok()) return GoneIsDone(entries.status());
+  for (const DirEntry& e : *entries) {
     const std::string path = JoinPath(incoming, e.name);
-    if (now - ModifiedTime(path) < kStaleIncomingSeconds) continue;
-    ARKWIKI_RETURN_IF_ERROR(env->RemoveTree(path));
+    Result<int64_t> modified = ModifiedTime(path);
+    if (!modified.ok()) {
+      ARKWIKI_RETURN_IF_ERROR(GoneIsDone(modified.status()));
+      continue;
+    }
+    if (now - *modified < kStaleIncomingSeconds) continue;
+    ARKWIKI_RETURN_IF_ERROR(GoneIsDone(env->RemoveTree(path)));
   }
   (void)env->RemoveDir(incoming);  // only when empty; a Put makes it again
   return Status::Ok();

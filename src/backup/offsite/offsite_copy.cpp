@@ -406,18 +406,35 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* targ
   return key;
 }
 
-Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
-                                                               const OffsiteTargetSpec& spec,
-                                                               const OffsiteKey& checked) {
-  ARKWIKI_ASSIGN_OR_RETURN(auto target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
+namespace {
+
+// Ok when `target` still holds the key object `checked` was unlocked from.
+Status SameKeyObject(OffsiteTarget* target, const OffsiteKey& checked) {
   StringByteSink text;
   Status s = target->Get(kKeyObjectKey, kMaxKeyObjectBytes, &text);
-  if (s.ok() && text.data() == checked.key_object()) return target;
+  if (s.ok() && text.data() == checked.key_object()) return Status::Ok();
   if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
   return Status::Corruption(target->Describe() + "'s key object changed after it was checked (" +
                             (s.ok() ? "other bytes" : "gone") +
-                            "): was the target replaced meanwhile? Nothing was written; run the "
-                            "command again");
+                            "): was the target replaced or unmounted meanwhile? Nothing was "
+                            "copied there");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
+                                                               const OffsiteTargetSpec& spec,
+                                                               const OffsiteKey& checked) {
+  // Checked opened for reading first: opening a directory target for
+  // writing makes it if missing and removes its old .incoming files. Then
+  // again once opened for writing, for a change in between.
+  {
+    ARKWIKI_ASSIGN_OR_RETURN(auto reading, OpenOffsiteTarget(env, spec, /*for_writing=*/false));
+    ARKWIKI_RETURN_IF_ERROR(SameKeyObject(reading.get(), checked));
+  }
+  ARKWIKI_ASSIGN_OR_RETURN(auto target, OpenOffsiteTarget(env, spec, /*for_writing=*/true));
+  ARKWIKI_RETURN_IF_ERROR(SameKeyObject(target.get(), checked));
+  return target;
 }
 
 Result<std::unique_ptr<OffsiteKey>> UnlockOrInitTarget(OffsiteTarget* target,

@@ -6,7 +6,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -157,26 +156,68 @@ TEST_F(DirectoryTargetTest, MissingDirectoryIsNotFoundForReading) {
             StatusCode::kNotFound);
 }
 
-// What a crashed Put left in .incoming goes once it is an hour old; a
+// What a crashed Put left in .incoming goes once it is a day old; a
 // younger file may be another writer's Put in progress (another process,
-// or another machine sharing the disk), which no lock here covers.
-TEST_F(DirectoryTargetTest, OpeningForWritingRemovesOnlyIncomingFilesAnHourOld) {
+// or another machine sharing the disk), which no lock here covers. A link
+// there goes as a link: what it points to is left alone.
+TEST_F(DirectoryTargetTest, OpeningForWritingRemovesOnlyIncomingEntriesADayOld) {
   ASSERT_EQ(::mkdir(root_.c_str(), 0700), 0);
   const std::string incoming = root_ + "/.incoming";
   ASSERT_EQ(::mkdir(incoming.c_str(), 0700), 0);
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("outside");
+  std::ofstream(outside) << "a file of this machine";
   std::ofstream(incoming + "/crashed.part") << "left by a crash";
-  std::ofstream(incoming + "/writing.part") << "another copy's";
-  const struct timeval two_hours_ago[2] = {{::time(nullptr) - 7200, 0},
-                                           {::time(nullptr) - 7200, 0}};
-  ASSERT_EQ(::utimes((incoming + "/crashed.part").c_str(), two_hours_ago), 0);
+  std::ofstream(incoming + "/writing.part") << "another writer's";
+  ASSERT_EQ(::symlink(outside.c_str(), (incoming + "/planted.part").c_str()), 0);
+  const auto age = [](const std::string& path, int64_t seconds) {
+    const int64_t then = ::time(nullptr) - seconds;
+    const struct timespec times[2] = {{then, 0}, {then, 0}};
+    return ::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  };
+  ASSERT_EQ(age(incoming + "/crashed.part", 25 * 3600), 0);
+  ASSERT_EQ(age(incoming + "/writing.part", 23 * 3600), 0);
+  ASSERT_EQ(age(incoming + "/planted.part", 25 * 3600), 0);
+  const std::string outside_before = testing::TreeFingerprint(elsewhere.path());
 
   ASSERT_NE(Open(), nullptr);
   EXPECT_FALSE(*Env::Default()->FileExists(incoming + "/crashed.part"));
+  EXPECT_FALSE(*Env::Default()->FileExists(incoming + "/planted.part"));
   EXPECT_TRUE(*Env::Default()->FileExists(incoming + "/writing.part"));
+  EXPECT_EQ(testing::TreeFingerprint(elsewhere.path()), outside_before);
 
-  ASSERT_EQ(::utimes((incoming + "/writing.part").c_str(), two_hours_ago), 0);
+  ASSERT_EQ(age(incoming + "/writing.part", 25 * 3600), 0);
   ASSERT_NE(Open(), nullptr);
   EXPECT_FALSE(*Env::Default()->FileExists(incoming)) << "an emptied .incoming goes too";
+}
+
+// Another writer's opening removes .incoming when it finds it empty, which
+// may fall between a Put's making it and its creating the .part file there:
+// the Put makes it again.
+TEST_F(DirectoryTargetTest, APutSurvivesIncomingRemovedBeforeItsFileIsCreated) {
+  class RemovingIncomingEnv : public EnvWrapper {
+   public:
+    RemovingIncomingEnv(Env* target, std::string incoming)
+        : EnvWrapper(target), incoming_(std::move(incoming)) {}
+    Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                          CreateMode m) override {
+      if (removals_ < 2 && p.rfind(incoming_ + "/", 0) == 0) {
+        ++removals_;
+        EXPECT_TRUE(target()->RemoveDir(incoming_).ok());
+      }
+      return target()->NewWritableFile(p, m);
+    }
+    int removals_ = 0;
+
+   private:
+    std::string incoming_;
+  };
+  RemovingIncomingEnv env(Env::Default(), root_ + "/.incoming");
+  auto t = Open(&env);
+  ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(t->Put("objects/ab/x", StringFile("bytes")).ok());
+  EXPECT_EQ(env.removals_, 2);
+  EXPECT_EQ(GetString(t.get(), "objects/ab/x"), "bytes");
 }
 
 // Counts what it is given.
