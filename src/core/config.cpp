@@ -129,13 +129,10 @@ Result<ServerConfig> LoadServerConfig(const ConfigSources& src) {
 
 std::optional<std::string> CanonicalIpAddress(const std::string& text) {
   if (text.find('\0') != std::string::npos) return std::nullopt;  // inet_pton stops there
-  // A link-local peer's zone ("fe80::1%eth0", as Poco prints one) names an
-  // interface of this machine, not the client.
-  const std::string address = text.substr(0, text.find('%'));
   unsigned char raw[sizeof(struct in6_addr)];
   char out[INET6_ADDRSTRLEN];
-  if (inet_pton(AF_INET, address.c_str(), raw) != 1) {
-    if (inet_pton(AF_INET6, address.c_str(), raw) != 1) return std::nullopt;
+  if (inet_pton(AF_INET, text.c_str(), raw) != 1) {
+    if (inet_pton(AF_INET6, text.c_str(), raw) != 1) return std::nullopt;
     // An IPv4 address mapped into IPv6 (::ffff:a.b.c.d, as an IPv4 peer of
     // an IPv6 socket shows) is that IPv4 address.
     static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};

@@ -12,10 +12,15 @@ namespace arkwiki::web {
 namespace {
 
 // The key a client's failures are counted under: an IPv6 address's /64
-// network ("2001:db8:1:2::/64"), an IPv4 address (or one mapped into IPv6)
-// as that address, anything else as it is.
+// network ("2001:db8:1:2::/64"; a link-local one, which has a zone, all in
+// fe80::/64), an IPv4 address (or one mapped into IPv6) as that address,
+// anything else as it is.
 std::string ClientKey(const std::string& client) {
-  const std::optional<std::string> canonical = CanonicalIpAddress(client);
+  std::optional<std::string> canonical = CanonicalIpAddress(client);
+  if (!canonical && client.find('%') != std::string::npos) {
+    canonical = CanonicalIpAddress(client.substr(0, client.find('%')));
+    if (canonical && canonical->find(':') == std::string::npos) canonical.reset();  // IPv4%x
+  }
   if (!canonical) return client;
   unsigned char raw[sizeof(struct in6_addr)];
   if (inet_pton(AF_INET6, canonical->c_str(), raw) != 1) return *canonical;  // IPv4

@@ -52,8 +52,8 @@ TEST(ConfigTest, AnIpAddressHasOneCanonicalFormAndAMappedIpv4AddressIsItsIpv4For
   EXPECT_EQ(CanonicalIpAddress("::ffff:203.0.113.9"), "203.0.113.9");
   EXPECT_EQ(CanonicalIpAddress("::FFFF:cb00:7109"), "203.0.113.9");
   EXPECT_EQ(CanonicalIpAddress("::203.0.113.9"), "::203.0.113.9") << "IPv4-compatible is IPv6";
-  EXPECT_EQ(CanonicalIpAddress("fe80::1%eth0"), "fe80::1") << "a zone is this machine's";
-  for (const char* bad : {"", "localhost", "10.0.0.0/8", "1.2.3", "::ffff:1.2.3.4.5", "%eth0"}) {
+  for (const char* bad :
+       {"", "localhost", "10.0.0.0/8", "1.2.3", "::ffff:1.2.3.4.5", "fe80::1%eth0"}) {
     EXPECT_EQ(CanonicalIpAddress(bad), std::nullopt) << bad;
   }
   EXPECT_EQ(CanonicalIpAddress(std::string("127.0.0.1\0", 10)), std::nullopt);

@@ -85,9 +85,12 @@ Result<std::unique_ptr<OffsiteKey>> UnlockExpectedRepository(OffsiteTarget* targ
 // The target of `spec` opened for writing (OpenOffsiteTarget), once it
 // was checked opened for reading only (UnlockExpectedRepository): refuses
 // (kCorruption) one whose key object is no longer the bytes `checked` was
-// unlocked from, as when the target was replaced or unmounted in between.
-// That is checked before the opening for writing, so a refused directory
-// target is neither made again nor cleaned, and once more after it.
+// unlocked from, as when the target was replaced or unmounted in between
+// (a directory target gone altogether is kNotFound, as opening it for
+// reading says). That is checked before the opening for writing, so a
+// target that changed before then is neither made again nor cleaned, and
+// once more after it: one unmounted just between the two may get its
+// empty directory made again, and is refused all the same.
 Result<std::unique_ptr<OffsiteTarget>> ReopenCheckedForWriting(Env* env,
                                                                const OffsiteTargetSpec& spec,
                                                                const OffsiteKey& checked);

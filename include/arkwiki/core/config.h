@@ -44,9 +44,9 @@ struct ServerConfig {
 };
 
 // `text` as an IP address in canonical form ("::1", "127.0.0.1"); an IPv4
-// address mapped into IPv6 ("::ffff:127.0.0.1") as the IPv4 address it is,
-// and an IPv6 address without its zone ("fe80::1%eth0" as "fe80::1");
-// nullopt when it is no IPv4 or IPv6 address.
+// address mapped into IPv6 ("::ffff:127.0.0.1") as the IPv4 address it is;
+// nullopt when it is no IPv4 or IPv6 address, as with a zone
+// ("fe80::1%eth0": the same address on two interfaces is two hosts).
 std::optional<std::string> CanonicalIpAddress(const std::string& text);
 
 struct ConfigSources {

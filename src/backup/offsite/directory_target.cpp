@@ -207,9 +207,10 @@ class DirectoryTarget : public OffsiteTarget {
   // directories (the part of `key` before each '/') out of the target: a
   // read would read this machine's files, a write write them, and a prune
   // remove them. Each must be a directory; for a write .incoming too, and
-  // a missing one ends the check (the Put makes it); otherwise a missing
-  // one is kNotFound. (A link swapped in between this check and the use
-  // is not caught: that needs openat2's RESOLVE_NO_SYMLINKS.)
+  // a missing key directory ends the check (the Put makes it under the
+  // ones checked); otherwise a missing one is kNotFound. (A link swapped
+  // in between this check and the use is not caught: that needs openat2's
+  // RESOLVE_NO_SYMLINKS.)
   Status CheckRealDirs(const std::string& key, Use use) {
     const bool writing = use == Use::kWrite;
     std::vector<std::string> dirs;
@@ -220,6 +221,9 @@ class DirectoryTarget : public OffsiteTarget {
     }
     for (const std::string& rel : dirs) {
       ARKWIKI_ASSIGN_OR_RETURN(auto type, EntryType(rel));
+      // A missing .incoming (another writer removed it) is made again before
+      // the create (CreatePart); the key's directories are still checked.
+      if (!type && writing && rel == kIncoming) continue;
       if (!type && writing) break;  // made by this Put, under directories already checked
       if (!type) return Status::NotFound("no off-site object " + key + " in " + root_);
       if (*type != DirEntry::Type::kDir) {
@@ -313,9 +317,13 @@ class DirectoryTarget : public OffsiteTarget {
       if (e.type == DirEntry::Type::kDir) {
         ARKWIKI_RETURN_IF_ERROR(Walk(key, prefix, out));
       } else if (e.type == DirEntry::Type::kFile && key.size() >= prefix.size()) {
-        ARKWIKI_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(JoinPath(root_, key)));
-        ARKWIKI_ASSIGN_OR_RETURN(int64_t modified, ModifiedTime(JoinPath(root_, key)));
-        out->push_back({key, size, modified});
+        // One removed since ListDir (a prune from elsewhere) is not listed.
+        Result<uint64_t> size = env_->GetFileSize(JoinPath(root_, key));
+        Result<int64_t> modified =
+            size.ok() ? ModifiedTime(JoinPath(root_, key)) : Result<int64_t>(size.status());
+        if (!modified.ok() && modified.status().code() == StatusCode::kNotFound) continue;
+        ARKWIKI_RETURN_IF_ERROR(modified.status());
+        out->push_back({key, *size, *modified});
       }
     }
     return Status::Ok();

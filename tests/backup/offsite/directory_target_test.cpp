@@ -166,7 +166,8 @@ TEST_F(DirectoryTargetTest, OpeningForWritingRemovesOnlyIncomingEntriesADayOld) 
   ASSERT_EQ(::mkdir(incoming.c_str(), 0700), 0);
   testing::TempDir elsewhere;
   const std::string outside = elsewhere.Sub("outside");
-  std::ofstream(outside) << "a file of this machine";
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  std::ofstream(outside + "/file") << "a file of this machine";
   std::ofstream(incoming + "/crashed.part") << "left by a crash";
   std::ofstream(incoming + "/writing.part") << "another writer's";
   ASSERT_EQ(::symlink(outside.c_str(), (incoming + "/planted.part").c_str()), 0);
@@ -191,33 +192,65 @@ TEST_F(DirectoryTargetTest, OpeningForWritingRemovesOnlyIncomingEntriesADayOld) 
   EXPECT_FALSE(*Env::Default()->FileExists(incoming)) << "an emptied .incoming goes too";
 }
 
+// Stands for another writer racing a Put: at each of the Put's first
+// `races` creates in .incoming, removes .incoming; with `plant_link` it puts
+// a link to `outside` there instead and fails the create as a removed
+// directory would.
+class IncomingRacingEnv : public EnvWrapper {
+ public:
+  IncomingRacingEnv(Env* target, std::string incoming, int races, std::string outside = "")
+      : EnvWrapper(target),
+        incoming_(std::move(incoming)),
+        races_(races),
+        outside_(std::move(outside)) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
+                                                        CreateMode m) override {
+    if (creates_ < races_ && p.rfind(incoming_ + "/", 0) == 0) {
+      ++creates_;
+      EXPECT_TRUE(target()->RemoveDir(incoming_).ok());
+      if (!outside_.empty()) {
+        EXPECT_EQ(::symlink(outside_.c_str(), incoming_.c_str()), 0);
+        return Status::NotFound("create " + p + ": injected");
+      }
+    }
+    return target()->NewWritableFile(p, m);
+  }
+  int creates_ = 0;
+
+ private:
+  std::string incoming_;
+  int races_;
+  std::string outside_;
+};
+
 // Another writer's opening removes .incoming when it finds it empty, which
 // may fall between a Put's making it and its creating the .part file there:
-// the Put makes it again.
+// the Put makes it again, a few times, and checks it again each time.
 TEST_F(DirectoryTargetTest, APutSurvivesIncomingRemovedBeforeItsFileIsCreated) {
-  class RemovingIncomingEnv : public EnvWrapper {
-   public:
-    RemovingIncomingEnv(Env* target, std::string incoming)
-        : EnvWrapper(target), incoming_(std::move(incoming)) {}
-    Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p,
-                                                          CreateMode m) override {
-      if (removals_ < 2 && p.rfind(incoming_ + "/", 0) == 0) {
-        ++removals_;
-        EXPECT_TRUE(target()->RemoveDir(incoming_).ok());
-      }
-      return target()->NewWritableFile(p, m);
-    }
-    int removals_ = 0;
-
-   private:
-    std::string incoming_;
-  };
-  RemovingIncomingEnv env(Env::Default(), root_ + "/.incoming");
+  IncomingRacingEnv env(Env::Default(), root_ + "/.incoming", 2);
   auto t = Open(&env);
   ASSERT_NE(t, nullptr);
   ASSERT_TRUE(t->Put("objects/ab/x", StringFile("bytes")).ok());
-  EXPECT_EQ(env.removals_, 2);
+  EXPECT_EQ(env.creates_, 2);
   EXPECT_EQ(GetString(t.get(), "objects/ab/x"), "bytes");
+
+  IncomingRacingEnv always(Env::Default(), root_ + "/.incoming", 100);
+  auto racing = Open(&always);
+  ASSERT_NE(racing, nullptr);
+  EXPECT_EQ(racing->Put("objects/ab/y", StringFile("bytes")).code(), StatusCode::kNotFound);
+  EXPECT_EQ(always.creates_, 4) << "four attempts, then the failure";
+}
+
+TEST_F(DirectoryTargetTest, APutMakingIncomingAgainRefusesALinkPlantedThere) {
+  testing::TempDir elsewhere;
+  const std::string outside = elsewhere.Sub("outside");
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  IncomingRacingEnv env(Env::Default(), root_ + "/.incoming", 1, outside);
+  auto t = Open(&env);
+  ASSERT_NE(t, nullptr);
+  const Status put = t->Put("objects/ab/x", StringFile("bytes"));
+  EXPECT_EQ(put.code(), StatusCode::kCorruption) << put.ToString();
+  EXPECT_EQ(testing::TreeFingerprint(outside), "") << "a Put wrote outside the target";
 }
 
 // Counts what it is given.

@@ -3,8 +3,10 @@
 // an import accepts, and tampering on the target is refused.
 #include "arkwiki/backup/offsite.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -463,9 +465,24 @@ TEST_F(OffsiteCopyTest, ReopeningACheckedTargetRefusesAKeyObjectReplacedMeanwhil
   EXPECT_NE(replaced.status().message().find("changed after it was checked"), std::string::npos)
       << replaced.status().message();
 
+  // Refused before it is opened for writing: another repository's old
+  // .incoming leftovers stay, and a target gone is not made again.
+  ASSERT_TRUE(Env::Default()->CreateDir(target_dir_ + "/.incoming").ok());
+  const std::string leftover = target_dir_ + "/.incoming/old.part";
+  std::ofstream(leftover) << "another repository's";
+  const int64_t two_days_ago = ::time(nullptr) - 2 * 24 * 3600;
+  const struct timespec times[2] = {{two_days_ago, 0}, {two_days_ago, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, leftover.c_str(), times, 0), 0);
+  EXPECT_FALSE(ReopenCheckedForWriting(Env::Default(), spec, *key_).ok());
+  EXPECT_TRUE(*Env::Default()->FileExists(leftover));
+
   ASSERT_TRUE(target_->Remove("key").ok());
   EXPECT_EQ(ReopenCheckedForWriting(Env::Default(), spec, *key_).status().code(),
             StatusCode::kCorruption);
+  ASSERT_TRUE(Env::Default()->RemoveTree(target_dir_).ok());
+  EXPECT_EQ(ReopenCheckedForWriting(Env::Default(), spec, *key_).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_FALSE(*Env::Default()->FileExists(target_dir_)) << "a target gone is not made again";
 }
 
 TEST_F(OffsiteCopyTest, RefusesToStartARepositoryOverForeignObjects) {
