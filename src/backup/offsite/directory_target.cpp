@@ -318,9 +318,9 @@ class DirectoryTarget : public OffsiteTarget {
         ARKWIKI_RETURN_IF_ERROR(Walk(key, prefix, out));
       } else if (e.type == DirEntry::Type::kFile && key.size() >= prefix.size()) {
         // One removed since ListDir (a prune from elsewhere) is not listed.
-        Result<uint64_t> size = env_->GetFileSize(JoinPath(root_, key));
-        Result<int64_t> modified =
-            size.ok() ? ModifiedTime(JoinPath(root_, key)) : Result<int64_t>(size.status());
+        const std::string path = JoinPath(root_, key);
+        Result<uint64_t> size = env_->GetFileSize(path);
+        Result<int64_t> modified = size.ok() ? ModifiedTime(path) : Result<int64_t>(size.status());
         if (!modified.ok() && modified.status().code() == StatusCode::kNotFound) continue;
         ARKWIKI_RETURN_IF_ERROR(modified.status());
         out->push_back({key, *size, *modified});
@@ -332,10 +332,6 @@ class DirectoryTarget : public OffsiteTarget {
   Env* env_;
   std::string root_;
 };
-
-}  // namespace
-
-namespace {
 
 // kNotFound as done: another writer removed it first.
 Status GoneIsDone(const Status& s) { return s.code() == StatusCode::kNotFound ? Status::Ok() : s; }
