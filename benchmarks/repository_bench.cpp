@@ -13,7 +13,10 @@
 //                            copy; target <= 0.05), written_MiB (bytes this
 //                            process sent to storage, /proc/self/io) and
 //                            budget_MiB (2 x (database + 10 MiB); target
-//                            written_MiB <= budget_MiB)
+//                            written_MiB <= budget_MiB), check_vs_first
+//                            (the database check every point gets, alone,
+//                            on a copy of the same database: the least any
+//                            second snapshot can take, over the first's time)
 //   Retention30Days/<set>    30 daily restore points of a wiki that grows
 //                            1% a day (1% more uploads, by count and bytes,
 //                            and 1% of its pages edited, at least one), on
@@ -43,6 +46,8 @@
 #include "arkwiki/backup/repository.h"
 #include "arkwiki/storage/storage.h"
 #include "bench_report.h"
+#include "create/db_snapshot.h"
+#include "verify/db_check.h"
 
 namespace arkwiki::bench {
 namespace {
@@ -179,6 +184,23 @@ void CopySet(const std::string& set_dir, const std::string& dir) {
   if (std::system(cp.c_str()) != 0) CheckOk(Status::IoError(cp + " failed"), "copying the set");
 }
 
+// Seconds of CheckUntrustedDatabase on a copy of the wiki's database at
+// `data_dir`, taken as a snapshot takes it (SnapshotDatabase, untimed):
+// the check a snapshot runs on every restore point's database, here with
+// nothing beside it.
+double DatabaseCheckSeconds(const std::string& data_dir) {
+  const std::string copy = JoinPath(BenchDir(), "repository-bench-check.db");
+  CheckOk(SnapshotDatabase(Env::Default(), DataDirLayout(data_dir), copy, RowCheck::kCallerChecks)
+              .status(),
+          "copying the database");
+  const double start = NowSeconds();
+  CheckOk(CheckUntrustedDatabase(Env::Default(), copy, [](const Sha256Raw&, uint64_t) {}).status(),
+          "checking the database copy");
+  const double seconds = NowSeconds() - start;
+  CheckOk(Env::Default()->RemoveFile(copy), "removing the database copy");
+  return seconds;
+}
+
 void SnapshotAfterChange(benchmark::State& state, const SetSpec& spec) {
   SetStats stats;
   auto set_dir = SetDirFor(spec, &stats);
@@ -214,10 +236,12 @@ void SnapshotAfterChange(benchmark::State& state, const SetSpec& spec) {
     peak = std::max(peak, PeakRssBytes());
     state.ResumeTiming();
   }
+  const double check_seconds = DatabaseCheckSeconds(dir);
   CheckOk(Env::Default()->RemoveTree(RepoDir()), "removing the repository");
   CheckOk(Env::Default()->RemoveTree(dir), "removing the copy");
   ReportSet(state, stats, peak);
   state.counters["first_s"] = first_seconds;
+  state.counters["check_vs_first"] = check_seconds / first_seconds;
   state.counters["vs_first"] = snapshot_seconds /
                                static_cast<double>(std::max<int64_t>(state.iterations(), 1)) /
                                first_seconds;
