@@ -41,7 +41,9 @@ Result<Revision> PageStore::GetRevision(int64_t page_id, int64_t number) {
   return RevisionFromRow(rows[0]);
 }
 
-Result<Page> PageStore::Revert(const std::string& slug, int64_t number, const std::string& author) {
+Result<Page> PageStore::Revert(
+    const std::string& slug, int64_t number, const std::string& author,
+    const std::function<std::vector<std::string>(const std::string& markdown)>& links_of) {
   ARKWIKI_ASSIGN_OR_RETURN(Page page, Get(slug));
   ARKWIKI_ASSIGN_OR_RETURN(Revision old, GetRevision(page.id, number));
   SavePageRequest r;
@@ -51,10 +53,7 @@ Result<Page> PageStore::Revert(const std::string& slug, int64_t number, const st
   r.author = author;
   r.comment = "Reverted to revision " + std::to_string(number);
   r.base_revision = page.current_revision;
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows links, Read("SELECT to_slug FROM page_links WHERE "
-                                               "from_page = ?",
-                                               {page.id}));
-  for (const auto& l : links) r.linked_slugs.push_back(l.Text(0));
+  r.linked_slugs = links_of(old.markdown);
   return Save(r);
 }
 

@@ -1,4 +1,4 @@
-// Row mapping shared by the PageStore source files.
+// Row mapping and tree rules shared by the PageStore source files.
 #pragma once
 
 #include "arkwiki/storage/page_store.h"
@@ -30,5 +30,14 @@ inline std::vector<Page> PagesFromRows(const SqlRows& rows) {
   for (const auto& r : rows) out.push_back(PageFromRow(r));
   return out;
 }
+
+// Whether `self` (a page not yet saved when unset) may go under the live
+// page `parent`: InvalidArgument with `cycle_message` when `parent` is
+// `self` or below it, and when the move would put a page of `self`'s live
+// subtree below level kMaxPageLevels. Walks up from `parent` to the top
+// (bounded by the page count) and, for a page that exists, down its
+// subtree (bounded by kMaxPageLevels).
+Status CheckNewParent(Db& tx, std::optional<int64_t> self, int64_t parent,
+                      const std::string& cycle_message);
 
 }  // namespace arkwiki

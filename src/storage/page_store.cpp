@@ -77,8 +77,39 @@ Result<std::string> PageStore::ResolveRedirect(const std::string& old_slug) {
   return rows[0].Text(0);
 }
 
+Status CheckNewParent(Db& tx, std::optional<int64_t> self, int64_t parent,
+                      const std::string& cycle_message) {
+  ARKWIKI_ASSIGN_OR_RETURN(int64_t pages, tx.QueryInt("SELECT count(*) FROM pages"));
+  // The whole way up, not just kMaxPageLevels: an imported tree may be
+  // deeper, and a cycle must be refused wherever it would close.
+  int64_t parent_level = 0;
+  for (std::optional<int64_t> cur = parent; cur && parent_level <= pages; ++parent_level) {
+    if (self && *cur == *self) return Status::InvalidArgument(cycle_message);
+    ARKWIKI_ASSIGN_OR_RETURN(SqlRows up,
+                             tx.Query("SELECT parent_id FROM pages WHERE id = ?", {*cur}));
+    cur = up.empty() ? std::nullopt : up[0].OptInt(0);
+  }
+  int64_t height = 0;  // levels of live pages below `self`
+  if (self) {
+    ARKWIKI_ASSIGN_OR_RETURN(
+        height, tx.QueryInt("WITH RECURSIVE below(id, depth) AS (SELECT ?, 0 UNION ALL "
+                            "SELECT p.id, below.depth + 1 FROM pages p JOIN below ON "
+                            "p.parent_id = below.id WHERE p.deleted_at IS NULL AND "
+                            "below.depth < ?) SELECT max(depth) FROM below",
+                            {*self, kMaxPageLevels}));
+  }
+  if (parent_level + 1 + height > kMaxPageLevels) {
+    return Status::InvalidArgument(
+        "pages nest at most " + std::to_string(kMaxPageLevels) +
+        " levels deep; the parent is at level " + std::to_string(parent_level) +
+        (height > 0 ? " and this page has " + std::to_string(height) + " levels of pages below it"
+                    : ""));
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<int64_t>> PageStore::ResolveParent(Db& tx, const SavePageRequest& r,
-                                                        std::optional<int64_t> self) {
+                                                        const Page* current) {
   if (!r.parent_slug || r.parent_slug->empty()) return std::optional<int64_t>();
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query("SELECT id FROM pages WHERE slug = ? AND "
                                                   "deleted_at IS NULL",
@@ -86,12 +117,11 @@ Result<std::optional<int64_t>> PageStore::ResolveParent(Db& tx, const SavePageRe
   if (rows.empty())
     return Status::InvalidArgument("parent page '" + *r.parent_slug + "' not found");
   int64_t parent = rows[0].Int(0);
-  // Walk up from the new parent: meeting ourselves would make a cycle.
-  for (std::optional<int64_t> cur = parent; cur && self;) {
-    if (*cur == *self) return Status::InvalidArgument("a page cannot be placed under itself");
-    ARKWIKI_ASSIGN_OR_RETURN(SqlRows up,
-                             tx.Query("SELECT parent_id FROM pages WHERE id = ?", {*cur}));
-    cur = up.empty() ? std::nullopt : up[0].OptInt(0);
+  // A save that keeps the parent needs no walk of the tree.
+  if (current == nullptr || current->parent_id != parent) {
+    ARKWIKI_RETURN_IF_ERROR(
+        CheckNewParent(tx, current ? std::optional<int64_t>(current->id) : std::nullopt, parent,
+                       "a page cannot be placed under itself"));
   }
   return std::optional<int64_t>(parent);
 }
@@ -136,10 +166,13 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
     ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query(std::string("SELECT ") + kPageColumns +
                                                         " FROM pages p WHERE p.slug = ?",
                                                     {r.slug}));
-    std::optional<int64_t> self;
+    if (rows.empty() && r.base_revision && *r.base_revision != 0) {
+      return Status::Conflict("page '" + r.slug + "' no longer exists (it was at revision " +
+                              std::to_string(*r.base_revision) +
+                              "): it was renamed or purged meanwhile");
+    }
     if (!rows.empty()) {
       page = PageFromRow(rows[0]);
-      self = page.id;
       if (page.deleted_at) {
         return Status::Conflict("page '" + r.slug + "' is in the trash; restore it first");
       }
@@ -150,7 +183,8 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
                                 std::to_string(page.current_revision) + ")");
       }
     }
-    ARKWIKI_ASSIGN_OR_RETURN(std::optional<int64_t> parent, ResolveParent(tx, r, self));
+    ARKWIKI_ASSIGN_OR_RETURN(std::optional<int64_t> parent,
+                             ResolveParent(tx, r, rows.empty() ? nullptr : &page));
     if (rows.empty()) {
       int64_t now = NowUnixSeconds();
       ARKWIKI_RETURN_IF_ERROR(

@@ -28,7 +28,10 @@ void Revert(WikiApp& app, Exchange& ex) {
   auto revision = OptionalInt(*body, "revision");
   if (!revision.ok()) return app.SendError(ex, revision.status());
   if (!*revision) return app.SendError(ex, Status::InvalidArgument("'revision' is required"));
-  SendPage(app, ex, app.storage().pages().Revert(ex.Param("slug"), **revision, ex.user->name));
+  SendPage(app, ex,
+           app.storage().pages().Revert(
+               ex.Param("slug"), **revision, ex.user->name,
+               [&app](const std::string& markdown) { return LinkedSlugs(app, markdown); }));
 }
 
 void Rename(WikiApp& app, Exchange& ex) {

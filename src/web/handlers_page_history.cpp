@@ -5,6 +5,7 @@
 #include "html.h"
 #include "line_diff.h"
 #include "markdown.h"
+#include "page_access.h"
 #include "page_links.h"
 #include "view_format.h"
 
@@ -119,7 +120,9 @@ void Revert(WikiApp& app, Exchange& ex) {
   if (!page) return;
   auto number = ParseCount(ex.Form("revision"));
   if (!number) return app.SendError(ex, Status::InvalidArgument("choose a revision to revert to"));
-  auto reverted = app.storage().pages().Revert(page->slug, *number, ActorName(ex));
+  auto reverted = app.storage().pages().Revert(
+      page->slug, *number, ActorName(ex),
+      [&app](const std::string& markdown) { return LinkedSlugs(app, markdown); });
   if (!reverted.ok()) return app.SendError(ex, reverted.status());
   RedirectWithFlash(ex, PageHref(page->slug),
                     "Reverted to revision " + std::to_string(*number) + ".");

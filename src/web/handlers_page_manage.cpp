@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "arkwiki/core/slug.h"
 #include "audit_trail.h"
@@ -32,19 +34,24 @@ TemplateValue ParentChoices(WikiApp& app, const Page& page) {
       {{"slug", ""}, {"title", "(top level)"}, {"selected", !page.parent_id.has_value()}}));
   auto pages = app.storage().pages().List(true);
   if (!pages.ok()) return list;
-  std::map<int64_t, std::optional<int64_t>> parent_of;
-  for (const Page& p : *pages) parent_of[p.id] = p.parent_id;
-  auto below_page = [&](int64_t id) {
-    std::optional<int64_t> cur = id;
-    for (size_t steps = 0; cur && steps <= parent_of.size(); ++steps) {
-      if (*cur == page.id) return true;
-      auto it = parent_of.find(*cur);
-      cur = it == parent_of.end() ? std::nullopt : it->second;
-    }
-    return false;
-  };
+  // The page and every page below it, found from the top down: one pass
+  // over the pages however deep the tree.
+  std::map<int64_t, std::vector<int64_t>> children;
   for (const Page& p : *pages) {
-    if (below_page(p.id)) continue;
+    if (p.parent_id) children[*p.parent_id].push_back(p.id);
+  }
+  std::set<int64_t> below{page.id};
+  for (std::vector<int64_t> todo{page.id}; !todo.empty();) {
+    const int64_t id = todo.back();
+    todo.pop_back();
+    auto it = children.find(id);
+    if (it == children.end()) continue;
+    for (int64_t child : it->second) {
+      if (below.insert(child).second) todo.push_back(child);
+    }
+  }
+  for (const Page& p : *pages) {
+    if (below.count(p.id) != 0) continue;
     list.Append(TemplateValue::MakeMap(
         {{"slug", p.slug}, {"title", p.title}, {"selected", page.parent_id == p.id}}));
   }

@@ -84,21 +84,42 @@ void ShowPage(WikiApp& app, Exchange& ex, const Page& page) {
   app.RenderPage(ex, 200, "page_view", page.title, std::move(data));
 }
 
-// Appends a nested <ul> of `parent`'s children to *html, depth first.
-void AppendTree(const std::map<std::optional<int64_t>, std::vector<const Page*>>& kids,
-                std::optional<int64_t> parent, std::set<int64_t>* seen, std::string* html) {
-  auto it = kids.find(parent);
-  if (it == kids.end()) return;
-  *html += "<ul>";
-  for (const Page* p : it->second) {
-    if (!seen->insert(p->id).second) continue;
+using ChildrenOf = std::map<std::optional<int64_t>, std::vector<const Page*>>;
+
+// Appends the tree under the top level as nested <ul> lists, depth first.
+// Without recursion: a tree from older or imported data may be deeper than
+// saves allow (kMaxPageLevels), thousands of levels, and a recursion that
+// deep overflows a worker thread's stack. A page met twice is skipped.
+void AppendTree(const ChildrenOf& kids, std::string* html) {
+  struct Level {
+    const std::vector<const Page*>* pages;
+    size_t next = 0;
+  };
+  std::vector<Level> open;
+  std::set<int64_t> seen;
+  auto open_list = [&](std::optional<int64_t> parent) {
+    auto it = kids.find(parent);
+    if (it == kids.end()) return false;
+    *html += "<ul>";
+    open.push_back({&it->second});
+    return true;
+  };
+  open_list(std::nullopt);
+  while (!open.empty()) {
+    Level& level = open.back();
+    if (level.next == level.pages->size()) {
+      open.pop_back();
+      *html += "</ul>";
+      if (!open.empty()) *html += "</li>";  // the page whose list this was
+      continue;
+    }
+    const Page* p = (*level.pages)[level.next++];
+    if (!seen.insert(p->id).second) continue;
     *html +=
         "<li><a href=\"" + HtmlEscape(PageHref(p->slug)) + "\">" + HtmlEscape(p->title) + "</a>";
     if (p->visibility == "private") *html += " <span class=\"badge\">private</span>";
-    AppendTree(kids, p->id, seen, html);
-    *html += "</li>";
+    if (!open_list(p->id)) *html += "</li>";
   }
-  *html += "</ul>";
 }
 
 }  // namespace
@@ -130,7 +151,7 @@ void AllPages(WikiApp& app, Exchange& ex) {
   std::set<int64_t> ids;
   for (const Page& p : *pages) ids.insert(p.id);
   // A page whose parent is hidden from this visitor is shown at the top.
-  std::map<std::optional<int64_t>, std::vector<const Page*>> kids;
+  ChildrenOf kids;
   for (const Page& p : *pages) {
     bool parent_shown = p.parent_id && ids.count(*p.parent_id);
     kids[parent_shown ? p.parent_id : std::nullopt].push_back(&p);
@@ -141,8 +162,7 @@ void AllPages(WikiApp& app, Exchange& ex) {
     });
   }
   std::string tree;
-  std::set<int64_t> seen;
-  AppendTree(kids, std::nullopt, &seen, &tree);
+  AppendTree(kids, &tree);
   TemplateValue data = TemplateValue::MakeMap(
       {{"tree", tree}, {"count", static_cast<int64_t>(pages->size())}, {"empty", pages->empty()}});
   app.RenderPage(ex, 200, "page_tree", "All pages", std::move(data));

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/seed_wiki.h"
 #include "wiki_fixture.h"
 
 namespace arkwiki::testing {
@@ -111,6 +112,48 @@ TEST_F(PageMoveTest, TheMoveFormMovesAPage) {
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("Not moved"), std::string::npos);
   EXPECT_EQ(Order("a"), "a1");
+}
+
+// A tree deeper than saves allow (kMaxPageLevels), as older or imported
+// data may hold, 30,000 levels: "All pages" and the Move form still answer.
+// Drawn recursively, the tree overflowed a worker thread's stack and took
+// the server down for every visitor.
+TEST_F(PageMoveTest, AllPagesAndTheMoveFormServeATreeThirtyThousandLevelsDeep) {
+  ASSERT_EQ(server_->Stop(), 0);
+  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+    WITH RECURSIVE chain(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM chain WHERE n < 30000)
+    INSERT INTO pages(slug, title, current_revision, created_at, updated_at)
+      SELECT 'deep-' || n, 'Deep ' || n, 1, 0, 0 FROM chain;
+    UPDATE pages SET parent_id = (SELECT p.id FROM pages p
+      WHERE p.slug = 'deep-' || (CAST(substr(pages.slug, 6) AS INTEGER) - 1))
+      WHERE slug LIKE 'deep-%' AND slug != 'deep-1';
+    INSERT INTO revisions(page_id, number, title, markdown, author, created_at)
+      SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'deep-%';
+  )SQL");
+  auto server = StartServer(data_);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  HttpResponse all = Client("reader").Get("/pages");
+  ASSERT_EQ(all.status, 200) << all.body.substr(0, 500);
+  EXPECT_NE(all.body.find("/wiki/deep-30000\""), std::string::npos);
+  size_t lists = 0;
+  for (size_t at = all.body.find("<ul>"); at != std::string::npos;
+       at = all.body.find("<ul>", at + 1)) {
+    ++lists;
+  }
+  EXPECT_GE(lists, 30000u);
+  // The top of the chain can move only to the top level: every other
+  // page is below it.
+  HttpResponse move = Client("editor").Get("/wiki/deep-1/move");
+  ASSERT_EQ(move.status, 200);
+  EXPECT_EQ(move.body.find("value=\"deep-2\""), std::string::npos);
+  EXPECT_NE(move.body.find("value=\"a\""), std::string::npos);
+  // A save under the deepest page is refused; the server stays up.
+  HttpResponse deeper =
+      PutPage("editor", "deeper", R"({"title":"Deeper","markdown":"x","parent":"deep-30000"})");
+  EXPECT_EQ(deeper.status, 400) << deeper.body;
+  EXPECT_NE(deeper.body.find("at most 64 levels"), std::string::npos) << deeper.body;
+  EXPECT_EQ(Client("reader").Get("/pages").status, 200);
 }
 
 }  // namespace

@@ -52,10 +52,37 @@ TEST_F(PageStoreTest, EverySaveAppendsARevision) {
 TEST_F(PageStoreTest, RevertAddsANewRevisionWithOldText) {
   ASSERT_TRUE(SavePage("home", "one").ok());
   ASSERT_TRUE(SavePage("home", "two").ok());
-  auto page = pages().Revert("home", 1, "bob");
+  auto page = pages().Revert("home", 1, "bob",
+                             [](const std::string&) { return std::vector<std::string>{}; });
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->current_revision, 3);
   EXPECT_EQ(page->markdown, "one");
+}
+
+// The reverted text's links replace the current ones, so backlinks follow
+// the text the page shows.
+TEST_F(PageStoreTest, RevertLinksWhatTheRevertedTextLinks) {
+  for (const char* slug : {"target-a", "target-b"}) ASSERT_TRUE(SavePage(slug, "t").ok());
+  SavePageRequest r;
+  r.slug = "linker";
+  r.title = "Linker";
+  r.author = "ann";
+  r.markdown = "[[Target A]]";
+  r.linked_slugs = {"target-a"};
+  ASSERT_TRUE(pages().Save(r).ok());
+  r.markdown = "[[Target B]]";
+  r.linked_slugs = {"target-b"};
+  ASSERT_TRUE(pages().Save(r).ok());
+  std::string linked_text;
+  auto reverted = pages().Revert("linker", 1, "bob", [&](const std::string& markdown) {
+    linked_text = markdown;
+    return std::vector<std::string>{"target-a"};
+  });
+  ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
+  EXPECT_EQ(linked_text, "[[Target A]]");
+  ASSERT_EQ(pages().Backlinks("target-a", true)->size(), 1u);
+  EXPECT_EQ(pages().Backlinks("target-a", true)->front().slug, "linker");
+  EXPECT_TRUE(pages().Backlinks("target-b", true)->empty());
 }
 
 TEST_F(PageStoreTest, StaleBaseRevisionIsAConflict) {
@@ -68,6 +95,57 @@ TEST_F(PageStoreTest, StaleBaseRevisionIsAConflict) {
   r.author = "bob";
   r.base_revision = 1;
   EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kConflict);
+}
+
+// An editor who loaded revision 1 of a page that was renamed meanwhile
+// must not recreate it under its old slug (a duplicate page, and the
+// rename's redirect gone): the save is a conflict. 0 still creates.
+TEST_F(PageStoreTest, ASaveBasedOnARevisionOfAPageRenamedMeanwhileIsAConflict) {
+  ASSERT_TRUE(SavePage("old", "text").ok());
+  ASSERT_TRUE(pages().Rename("old", "new", "New title", "ann").ok());
+  SavePageRequest r;
+  r.slug = "old";
+  r.title = "Old";
+  r.markdown = "my edit";
+  r.author = "bob";
+  r.base_revision = 1;
+  const Status stale = pages().Save(r).status();
+  EXPECT_EQ(stale.code(), StatusCode::kConflict) << stale.ToString();
+  EXPECT_FALSE(pages().Get("old").ok());
+  EXPECT_EQ(pages().ResolveRedirect("old").value(), "new");
+  r.slug = "fresh";
+  r.base_revision = 0;
+  EXPECT_TRUE(pages().Save(r).ok());
+}
+
+// Saves and moves nest pages at most kMaxPageLevels deep (a top-level page
+// is level 1); a move counts the levels below the moved page too.
+TEST_F(PageStoreTest, RefusesNestingPagesDeeperThanTheLevelLimit) {
+  ASSERT_TRUE(SavePage("p1", "x").ok());
+  for (int64_t level = 2; level <= kMaxPageLevels; ++level) {
+    ASSERT_TRUE(SavePage("p" + std::to_string(level), "x", "p" + std::to_string(level - 1)).ok())
+        << level;
+  }
+  const std::string deepest = "p" + std::to_string(kMaxPageLevels);
+  const Status too_deep = SavePage("below", "x", deepest).status();
+  EXPECT_EQ(too_deep.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_deep.message().find("at most 64 levels"), std::string::npos) << too_deep.message();
+  // A page with a child fits under level 62, not under level 63.
+  ASSERT_TRUE(SavePage("branch", "x").ok());
+  ASSERT_TRUE(SavePage("twig", "x", "branch").ok());
+  MovePageRequest move;
+  move.slug = "branch";
+  move.parent_slug = "p" + std::to_string(kMaxPageLevels - 1);
+  EXPECT_EQ(pages().Move(move).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SavePage("branch", "x2", *move.parent_slug).status().code(),
+            StatusCode::kInvalidArgument);
+  move.parent_slug = "p" + std::to_string(kMaxPageLevels - 2);
+  ASSERT_TRUE(pages().Move(move).ok());
+  EXPECT_EQ(pages().Ancestors(pages().Get("twig").value()).value().size(),
+            static_cast<size_t>(kMaxPageLevels - 1));
+  // Saving a page at the limit without moving it still works.
+  EXPECT_TRUE(SavePage(deepest, "edited", "p" + std::to_string(kMaxPageLevels - 1)).ok());
+  EXPECT_TRUE(SavePage("twig", "edited").ok());
 }
 
 TEST_F(PageStoreTest, RenameLeavesRedirect) {

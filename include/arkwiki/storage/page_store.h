@@ -6,6 +6,7 @@
 // revisions and uploads. A rename leaves a redirect from the old slug.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ struct Revision {
   int64_t created_at = 0;
 };
 
+// How deep saves and moves may nest pages: a top-level page is level 1.
+// The breadcrumb shows as many ancestors. A tree from older or imported
+// data may be deeper; it is still shown and exported, and every page view
+// walks it without recursion.
+inline constexpr int64_t kMaxPageLevels = 64;
+
 struct SavePageRequest {
   std::string slug;
   std::string title;
@@ -51,7 +58,9 @@ struct SavePageRequest {
   std::string author;
   std::string comment;
   // When set, the save fails with kConflict unless the page is still at this
-  // revision (so two editors cannot silently overwrite each other).
+  // revision (so two editors cannot silently overwrite each other); 0 means
+  // the page must not exist yet, and any other number that it still exists
+  // (not renamed or purged since).
   std::optional<int64_t> base_revision;
   std::vector<std::string> linked_slugs;  // from the rendered Markdown
 };
@@ -119,7 +128,8 @@ class PageStore {
   // The slug a renamed page now has, or NotFound.
   Result<std::string> ResolveRedirect(const std::string& old_slug);
   // Creates or updates; always appends a revision. Refuses a parent that is
-  // the page itself or one of its descendants.
+  // the page itself or one of its descendants, and one that would nest a
+  // page more than kMaxPageLevels deep.
   Result<Page> Save(const SavePageRequest& request);
   Result<std::vector<Page>> List(bool include_private);
   Result<std::vector<Page>> Children(std::optional<int64_t> parent_id, bool include_private);
@@ -132,12 +142,17 @@ class PageStore {
   // to the end of a new parent's pages or its current place. The pages of
   // that parent are renumbered 1..n. Writes no revision. NotFound for an
   // unknown page or parent (trashed ones included); InvalidArgument when the
-  // new parent is the page itself or one of its descendants.
+  // new parent is the page itself or one of its descendants, or would nest
+  // one of the moved pages more than kMaxPageLevels deep.
   Result<Page> Move(const MovePageRequest& request);
 
   Result<std::vector<Revision>> Revisions(int64_t page_id);  // newest first, no text
   Result<Revision> GetRevision(int64_t page_id, int64_t number);
-  Result<Page> Revert(const std::string& slug, int64_t number, const std::string& author);
+  // `links_of` gives the slugs a page's Markdown links to (the web layer
+  // renders it): the reverted text's links replace the current ones.
+  Result<Page> Revert(
+      const std::string& slug, int64_t number, const std::string& author,
+      const std::function<std::vector<std::string>(const std::string& markdown)>& links_of);
   Result<Page> Rename(const std::string& slug, const std::string& new_slug,
                       const std::string& new_title, const std::string& author);
 
@@ -159,8 +174,9 @@ class PageStore {
 
  private:
   Status WriteRevision(Db& tx, Page* page, const SavePageRequest& r);
+  // `current`: the page as stored, null for a new one.
   Result<std::optional<int64_t>> ResolveParent(Db& tx, const SavePageRequest& r,
-                                               std::optional<int64_t> self);
+                                               const Page* current);
   Result<SqlRows> Read(const std::string& sql, const std::vector<SqlParam>& params = {});
   Db* db_;
   ReadPool* reads_;
