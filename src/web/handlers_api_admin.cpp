@@ -4,6 +4,8 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "app.h"
 #include "json_util.h"
@@ -39,20 +41,42 @@ std::string Describe(const std::map<std::string, std::string>& values) {
   return out;
 }
 
-Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body) {
+// Every field is read and checked before any is applied, so a request with
+// one bad field changes nothing. What is left to fail once they pass (the
+// last enabled admin demoted or disabled) fails at the first change.
+// `changed` names the fields applied, for the audit entry.
+Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body,
+                        std::string* changed) {
   auto& users = app.storage().users();
-  ARKWIKI_ASSIGN_OR_RETURN(auto role, OptionalString(body, "role"));
+  ARKWIKI_ASSIGN_OR_RETURN(auto role_name, OptionalString(body, "role"));
   ARKWIKI_ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
-  if (role) {
-    ARKWIKI_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
-    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, r));
+  std::optional<Role> role;
+  if (role_name) {
+    ARKWIKI_ASSIGN_OR_RETURN(role, ParseRole(*role_name));
   }
+  std::optional<bool> disabled;
   if (body->has("disabled")) {
     Poco::Dynamic::Var v = body->get("disabled");
     if (v.type() != typeid(bool)) return Status::InvalidArgument("'disabled' must be a boolean");
-    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, v.extract<bool>()));
+    disabled = v.extract<bool>();
   }
-  if (password) ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
+  if (password) ARKWIKI_RETURN_IF_ERROR(ValidatePassword(*password));
+  ARKWIKI_RETURN_IF_ERROR(users.Get(name).status());
+  auto note = [changed](const std::string& field) {
+    *changed += (changed->empty() ? "" : ", ") + field;
+  };
+  if (role) {
+    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, *role));
+    note(std::string("role=") + RoleName(*role));
+  }
+  if (disabled) {
+    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, *disabled));
+    note(*disabled ? "disabled" : "enabled");
+  }
+  if (password) {
+    ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
+    note("password");
+  }
   return Status::Ok();
 }
 
@@ -131,10 +155,15 @@ void UpdateUser(WikiApp& app, Exchange& ex) {
   auto body = ReadJsonObject(ex, 64 << 10);
   if (!body.ok()) return app.SendError(ex, body.status());
   const std::string name = ex.Param("name");
-  Status s = ApplyUserChanges(app, name, *body);
-  if (!s.ok()) return app.SendError(ex, s);
-  s = app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate, name);
-  if (!s.ok()) return app.SendError(ex, s);
+  std::string changed;
+  const Status applied = ApplyUserChanges(app, name, *body, &changed);
+  // A change applied before a later one failed is still recorded.
+  if (!changed.empty()) {
+    Status s =
+        app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate, name + ": " + changed);
+    if (!s.ok()) return app.SendError(ex, s);
+  }
+  if (!applied.ok()) return app.SendError(ex, applied);
   auto user = app.storage().users().Get(name);
   if (!user.ok()) return app.SendError(ex, user.status());
   SendJson(ex, 200, UserToJson(*user));
