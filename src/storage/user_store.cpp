@@ -125,6 +125,10 @@ Result<int64_t> UserStore::Count() { return db_->QueryInt("SELECT count(*) FROM 
 
 Result<User> UserStore::Authenticate(const std::string& name, const std::string& password) {
   const Status denied = Status::Unauthenticated("wrong user name or password");
+  // No password this long is ever set (ValidatePassword). Refused before the
+  // name is looked up, so that its time does not reveal whether the name
+  // exists.
+  if (password.size() > 1024) return denied;
   ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
                            db_->Query("SELECT password_hash, " + std::string(kUserColumns) +
                                           " FROM users WHERE name = ?",
@@ -143,8 +147,7 @@ Result<User> UserStore::Authenticate(const std::string& name, const std::string&
     return Status::Unauthenticated("the password of '" + name + "' must be reset: its " +
                                    costs.message());
   }
-  if (password.size() > 1024 ||
-      crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
+  if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
     return denied;
   }
   User user = UserFromRow(rows[0], 1);

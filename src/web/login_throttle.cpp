@@ -30,6 +30,17 @@ std::string ClientKey(const std::string& client) {
   return std::string(out) + "/64";
 }
 
+// The key a name's failures are counted under: its ASCII letters folded,
+// as the login's lookup folds them (users.name is COLLATE NOCASE), so that
+// "Alice" and "ALICE" are one name here too.
+std::string NameKey(const std::string& name) {
+  std::string key = name;
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
 }  // namespace
 
 int64_t LoginThrottle::Delay(const Record& r, int64_t now) const {
@@ -71,7 +82,8 @@ int64_t LoginThrottle::RetryAfter(const std::string& name, const std::string& ad
   const std::string client = ClientKey(address);
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t wait = 0;
-  if (auto it = by_pair_.find({name, client}); it != by_pair_.end()) wait = Delay(it->second, now);
+  if (auto it = by_pair_.find({NameKey(name), client}); it != by_pair_.end())
+    wait = Delay(it->second, now);
   // A client gets more room than a pair: several people may share an address.
   if (auto it = by_client_.find(client); it != by_client_.end()) {
     Record scaled = it->second;
@@ -87,7 +99,7 @@ void LoginThrottle::RecordFailure(const std::string& name, const std::string& ad
   std::lock_guard<std::mutex> lock(mutex_);
   MakeRoom(by_pair_, now);
   MakeRoom(by_client_, now);
-  Bump(by_pair_[{name, client}], now);
+  Bump(by_pair_[{NameKey(name), client}], now);
   Bump(by_client_[client], now);
   if (now - global_window_start_ >= kGlobalWindowSeconds) {
     global_window_start_ = now;
@@ -99,7 +111,7 @@ void LoginThrottle::RecordFailure(const std::string& name, const std::string& ad
 void LoginThrottle::RecordSuccess(const std::string& name, const std::string& address) {
   const std::string client = ClientKey(address);
   std::lock_guard<std::mutex> lock(mutex_);
-  by_pair_.erase({name, client});
+  by_pair_.erase({NameKey(name), client});
 }
 
 size_t LoginThrottle::RecordCount() {

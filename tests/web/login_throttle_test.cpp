@@ -20,6 +20,19 @@ TEST(LoginThrottleTest, FailuresFromOneAddressDoNotLockTheNameOutElsewhere) {
   EXPECT_EQ(t.RetryAfter("alice", "198.51.100.7", kNow), 0);
 }
 
+// The login finds "ALICE" as "alice": guesses spread over the spellings of
+// a name count as guesses at that one name.
+TEST(LoginThrottleTest, TheSpellingsOfANameThatDifferOnlyInCaseAreOneName) {
+  LoginThrottle t;
+  for (const char* spelling : {"alice", "Alice", "ALICE", "aLiCe", "alicE"}) {
+    t.RecordFailure(spelling, "203.0.113.9", kNow);
+  }
+  EXPECT_GT(t.RetryAfter("Alice", "203.0.113.9", kNow), 0);
+  EXPECT_EQ(t.RetryAfter("bob", "203.0.113.9", kNow), 0);
+  t.RecordSuccess("ALICE", "203.0.113.9");
+  EXPECT_EQ(t.RetryAfter("alice", "203.0.113.9", kNow), 0);
+}
+
 // One IPv6 host holds a whole /64: picking a new address from it for each
 // guess gains nothing; another /64 is another client.
 TEST(LoginThrottleTest, AnIpv6ClientIsCountedByItsSlash64) {
