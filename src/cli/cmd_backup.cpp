@@ -95,7 +95,9 @@ int Create(const Args& args) {
     }
     options.database_only = true;
   }
-  const std::string data = DataDir(args);
+  const Result<std::string> data_dir = DataDir(args);
+  if (!data_dir.ok()) return ReportError(data_dir.status());
+  const std::string& data = *data_dir;
   DataDirLayout layout(data);
   auto exists = Env::Default()->FileExists(layout.database);
   if (!exists.ok() || !*exists) {

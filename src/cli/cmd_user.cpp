@@ -50,7 +50,9 @@ Result<std::string> ReadPasswordLine() {
 }
 
 int WithStorage(const Args& args, const std::function<Status(Storage&)>& fn) {
-  auto storage = Storage::Open(Env::Default(), DataDir(args));
+  const Result<std::string> data = DataDir(args);
+  if (!data.ok()) return ReportError(data.status());
+  auto storage = Storage::Open(Env::Default(), *data);
   if (!storage.ok()) return ReportError(storage.status());
   Status s = fn(**storage);
   return s.ok() ? 0 : ReportError(s);

@@ -9,11 +9,11 @@
 
 namespace arkwiki::cli {
 
-std::string DataDir(const Args& args) {
+Result<std::string> DataDir(const Args& args) {
   ConfigSources sources;
   sources.flag_data = args.Get("data");
-  auto config = LoadServerConfig(sources);
-  return config.ok() ? config->data_dir : args.Get("data").value_or("./arkwiki-data");
+  ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
+  return config.data_dir;
 }
 
 void PrintJson(const Poco::Dynamic::Var& value) {

@@ -21,9 +21,12 @@ namespace arkwiki::cli {
 
 using Argv = std::vector<std::string>;
 
-// The data directory a command works on: --data, else the configuration's,
-// else ./arkwiki-data.
-std::string DataDir(const Args& args);
+// The data directory a command works on, found as `serve` finds it:
+// --data, else $ARKWIKI_DATA, else the configuration file's, else
+// ./arkwiki-data. A configuration file that cannot be read or holds an
+// invalid value is an error, as it is for `serve`, not a reason to fall
+// back to ./arkwiki-data.
+Result<std::string> DataDir(const Args& args);
 // Prints `value` on stdout as one line of JSON.
 void PrintJson(const Poco::Dynamic::Var& value);
 

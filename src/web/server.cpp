@@ -77,13 +77,23 @@ Result<Poco::Net::ServerSocket> Bind(const std::string& listen) {
   std::string host;
   int port = 0;
   ARKWIKI_RETURN_IF_ERROR(ParseListenAddress(listen, &host, &port));
+  Poco::Net::SocketAddress address;
+  try {
+    address = Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port));
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument("cannot listen on " + listen + ": " + e.displayText());
+  }
   try {
     Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), true);
+    // SO_REUSEADDR only: Poco's two-argument bind sets SO_REUSEPORT too,
+    // which lets a second server bind the same port, and the kernel would
+    // then share the clients between two wikis.
+    socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
     socket.listen(128);
     return socket;
   } catch (const Poco::Exception& e) {
-    return Status::InvalidArgument("cannot listen on " + listen + ": " + e.displayText());
+    // The port taken or not ours to use: the machine, not the command line.
+    return Status::IoError("cannot listen on " + listen + ": " + e.displayText());
   }
 }
 

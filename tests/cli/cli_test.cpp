@@ -1,8 +1,12 @@
 // The CLI as a process: help, exit codes, one-line errors.
+#include "arkwiki/core/env.h"
 #include "support/arkwiki_process.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
 
 namespace arkwiki::testing {
 namespace {
@@ -78,6 +82,42 @@ TEST(CliTest, SecondServerOnSameDataDirectoryIsRefused) {
   CommandResult second = RunArkwiki({"serve", "--data", data, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(second.exit_code, 4);
   EXPECT_NE(second.err.find("in use"), std::string::npos) << second.err;
+}
+
+// Two wikis on one port would have the kernel share the clients between
+// them: the second server is refused, exit 4 (the machine, not the command).
+TEST(CliTest, ASecondServerOnAPortInUseIsRefused) {
+  TempDir dir;
+  auto first = StartServer(dir.Sub("one"));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  const std::string listen = "127.0.0.1:" + std::to_string((*first)->port());
+  CommandResult second = RunArkwiki({"serve", "--data", dir.Sub("two"), "--listen", listen});
+  EXPECT_EQ(second.exit_code, 4) << second.err;
+  EXPECT_NE(second.err.find("cannot listen on " + listen), std::string::npos) << second.err;
+  HttpClient c((*first)->port());
+  EXPECT_EQ(c.Get("/login").status, 200);
+}
+
+// A command without --data finds the data directory as `serve` does; a
+// config file that `serve` refuses is refused here too, never replaced by
+// ./arkwiki-data (where `user add` would make an admin of another wiki).
+TEST(CliTest, ACommandWithoutDataRefusesAConfigFileServeRefuses) {
+  TempDir dir;
+  const std::string config = dir.Sub("arkwiki.conf");
+  std::ofstream(config) << "data = " << dir.Sub("wiki") << "\nthreads = 0\n";
+  const std::map<std::string, std::string> env{{"ARKWIKI_CONFIG", config}};
+  CommandResult serve = RunArkwiki({"serve"}, "", env);
+  EXPECT_EQ(serve.exit_code, 2) << serve.err;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"token", "list"},
+        std::vector<std::string>{"user", "add", "--name", "ann", "--role", "admin",
+                                 "--password-stdin"},
+        std::vector<std::string>{"backup", "create", "--out", dir.Sub("b.zip")}}) {
+    CommandResult r = RunArkwiki(args, "correct horse\n", env);
+    EXPECT_EQ(r.exit_code, serve.exit_code) << args[0] << " " << args[1] << ": " << r.err;
+    EXPECT_NE(r.err.find("threads"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(Env::Default()->FileExists(dir.Sub("wiki")).value());
 }
 
 TEST(CliTest, EnvironmentVariablesConfigureServe) {
