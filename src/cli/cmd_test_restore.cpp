@@ -191,7 +191,8 @@ void Print(const Report& r, const std::string& archive, const Manifest& m, bool 
   std::printf("%s\n", ok ? "OK: the backup restores and serves" : "FAILED");
 }
 
-int RunChecks(const std::string& archive, const std::string& scratch, const Args& args) {
+int RunChecks(const std::string& archive, const std::string& scratch, int sample,
+              const Args& args) {
   const DataDirLayout layout(scratch + "/data");
   Report report;
   auto start = std::chrono::steady_clock::now();
@@ -200,7 +201,11 @@ int RunChecks(const std::string& archive, const std::string& scratch, const Args
                             ::isatty(2) == 1);
   auto restored = RestoreIntoScratch(archive, layout, &progress);
   progress.Finish();
-  if (!restored.ok()) return ReportError(restored.status());
+  if (!restored.ok()) {
+    // The exit codes of `backup restore`: a refused archive is 3, not 2.
+    (void)ReportError(restored.status());
+    return ArchiveExitCode(restored.status());
+  }
   auto seconds_since = [](auto t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
@@ -213,7 +218,6 @@ int RunChecks(const std::string& archive, const std::string& scratch, const Args
       process::ServerProcess::Start("/proc/self/exe", layout.root, scratch + "/server.log");
   if (!server.ok()) return ReportError(server.status());
   report.start_seconds = seconds_since(start);
-  const int sample = std::max(1, std::atoi(args.Get("sample").value_or("50").c_str()));
   CheckCounts((*server)->port(), *token, restored->first, restored->second, &report);
   CheckSample((*server)->port(), *token, sample, &report);
   const bool ok = report.problems.empty();
@@ -236,6 +240,12 @@ int CmdTestRestore(const Argv& argv) {
   if (auto mode = ParseProgressMode(args->Get("progress").value_or("auto")); !mode.ok()) {
     return UsageError(mode.status().message(), kTestRestoreHelp);
   }
+  const std::string sample_text = args->Get("sample").value_or("50");
+  char* sample_end = nullptr;
+  const long sample = std::strtol(sample_text.c_str(), &sample_end, 10);
+  if (sample_text.empty() || *sample_end != '\0' || sample < 1 || sample > 1000000) {
+    return UsageError("--sample takes a count of pages from 1 to 1000000", kTestRestoreHelp);
+  }
   Env* env = Env::Default();
   std::string scratch = args->Get("scratch").value_or("");
   if (scratch.empty()) {
@@ -249,7 +259,7 @@ int CmdTestRestore(const Argv& argv) {
     return ReportError(s);
   }
   if (Status s = env->CreateDirs(scratch); !s.ok()) return ReportError(s);
-  const int code = RunChecks(args->positional[0], scratch, *args);
+  const int code = RunChecks(args->positional[0], scratch, static_cast<int>(sample), *args);
   if (args->Has("keep")) {
     std::fprintf(stderr, "scratch directory kept: %s\n", scratch.c_str());
   } else if (Status s = env->RemoveTree(scratch); !s.ok()) {

@@ -56,5 +56,29 @@ TEST_F(CliTestRestoreTest, DamagedBackupIsRejectedWithExitThree) {
   EXPECT_FALSE(Env::Default()->FileExists(scratch_).value());
 }
 
+// The hostile archives an import refuses with "invalid argument" (a path
+// that climbs out, a link, two names that differ only in case) exit 3 as
+// `backup restore` does, not 2, which means a mistyped command.
+TEST_F(CliTestRestoreTest, AHostileArchiveExitsThreeAsRestoreDoes) {
+  for (const char* name : {"path-dotdot", "symlink", "case-collision"}) {
+    const std::string archive =
+        std::string(ARKWIKI_SOURCE_DIR) + "/fixtures/hostile/" + name + ".zip";
+    CommandResult r = RunArkwiki({"backup", "test-restore", archive, "--scratch", scratch_});
+    EXPECT_EQ(r.exit_code, 3) << name << ": " << r.out << r.err;
+    CommandResult restore =
+        RunArkwiki({"backup", "restore", "--data", dir_.Sub("other"), archive, "--yes"});
+    EXPECT_EQ(restore.exit_code, r.exit_code) << name << ": " << restore.err;
+    EXPECT_FALSE(Env::Default()->FileExists(scratch_).value()) << name;
+  }
+}
+
+TEST_F(CliTestRestoreTest, ASampleThatIsNotACountIsAUsageError) {
+  for (const char* sample : {"abc", "0", "-5", "12x", ""}) {
+    CommandResult r = RunArkwiki({"backup", "test-restore", archive_, "--sample", sample});
+    EXPECT_EQ(r.exit_code, 2) << sample << ": " << r.err;
+    EXPECT_NE(r.err.find("--sample"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace arkwiki::testing
