@@ -14,10 +14,11 @@ struct LongRoute {
 // reads every record of an off-site target; /setup/restore fetches and
 // restores a whole restore point). Keep in step
 // with RegisterRoutes (docs/api.md, "Worker lanes").
-constexpr std::array<LongRoute, 20> kLongRoutes{{
+constexpr std::array<LongRoute, 21> kLongRoutes{{
     {"GET", "/api/search"},
     {"GET", "/search"},
     {"POST", "/api/backups"},
+    {"POST", "/api/backups/verify"},
     {"POST", "/settings/backup/create"},
     {"GET", "/api/restore-points/{}/archive"},
     {"GET", "/settings/backup/points/{}/archive"},

@@ -9,6 +9,7 @@ TEST(RequestLaneTest, SearchesDownloadsAndUploadsAreLong) {
   EXPECT_EQ(LaneOf("GET", "/api/search?q=quux"), Lane::kLong);
   EXPECT_EQ(LaneOf("GET", "/search?q=a+b"), Lane::kLong);
   EXPECT_EQ(LaneOf("POST", "/api/backups"), Lane::kLong);
+  EXPECT_EQ(LaneOf("POST", "/api/backups/verify"), Lane::kLong);  // a whole archive, checked
   EXPECT_EQ(LaneOf("POST", "/settings/backup/create"), Lane::kLong);
   EXPECT_EQ(LaneOf("GET", "/api/restore-points/20261202T101010Z/archive"), Lane::kLong);
   EXPECT_EQ(LaneOf("GET", "/settings/backup/points/abc/archive"), Lane::kLong);
