@@ -82,8 +82,12 @@ void ServeUpload(WikiApp& app, Exchange& ex, const Upload& upload) {
   }
   ByteRange range{0, size == 0 ? 0 : size - 1};
   bool unsatisfiable = false;
-  bool partial =
-      ex.request.has("Range") && ParseRange(ex.request.get("Range"), size, &range, &unsatisfiable);
+  // A Range holds only while the client's partial copy is this file (RFC
+  // 9110, 13.1.5): an If-Range with another entity tag, or with a date (no
+  // Last-Modified is sent to compare one with), gets the whole file.
+  const bool range_applies = ex.request.has("Range") &&
+                             (!ex.request.has("If-Range") || ex.request.get("If-Range") == etag);
+  bool partial = range_applies && ParseRange(ex.request.get("Range"), size, &range, &unsatisfiable);
   if (unsatisfiable) {
     rs.set("Content-Range", "bytes */" + std::to_string(size));
     rs.setContentLength(0);

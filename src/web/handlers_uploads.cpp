@@ -58,8 +58,20 @@ void HtmlDeleteUpload(WikiApp& app, Exchange& ex) {
 }
 
 void ServeFile(WikiApp& app, Exchange& ex) {
-  auto page = VisiblePage(app, ex, ex.Param("slug"));
-  if (!page.ok()) return app.SendError(ex, page.status());
+  const std::string slug = ex.Param("slug");
+  auto page = VisiblePage(app, ex, slug);
+  if (!page.ok()) {
+    // A renamed page's text still links its files at the old slug: follow
+    // the rename, as a page view does, unless the page is hidden.
+    auto moved = app.storage().pages().ResolveRedirect(slug);
+    if (page.status().code() == StatusCode::kNotFound && moved.ok() &&
+        VisiblePage(app, ex, *moved).ok()) {
+      return SendRedirect(
+          ex, "/files/" + UrlEncodeComponent(*moved) + "/" + UrlEncodeComponent(ex.Param("name")),
+          301);
+    }
+    return app.SendError(ex, page.status());
+  }
   auto upload = app.storage().uploads().Get(page->id, ex.Param("name"));
   if (!upload.ok()) return app.SendError(ex, upload.status());
   ServeUpload(app, ex, *upload);

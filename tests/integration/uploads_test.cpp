@@ -54,6 +54,58 @@ TEST_F(UploadsTest, RangeAndConditionalRequests) {
   EXPECT_EQ(same.status, 304);
 }
 
+// A client resuming a download of a file replaced meanwhile (same name,
+// other bytes) must not splice the new bytes onto the old: an If-Range that
+// names another version gets the whole file, 200.
+TEST_F(UploadsTest, AnIfRangeForAnotherVersionGetsTheWholeFile) {
+  ASSERT_EQ(Upload("abc.txt", "0123456789").status, 201);
+  const std::string etag = "\"" + Sha256Hex("0123456789") + "\"";
+  HttpResponse same = Client().Request("GET", "/files/docs/abc.txt", "", "",
+                                       {{"Range", "bytes=2-4"}, {"If-Range", etag}});
+  EXPECT_EQ(same.status, 206);
+  EXPECT_EQ(same.body, "234");
+  for (const std::string& other : {"\"" + Sha256Hex("old bytes") + "\"", std::string("W/") + etag,
+                                   std::string("Sat, 05 Dec 2026 10:00:00 GMT")}) {
+    HttpResponse whole = Client().Request("GET", "/files/docs/abc.txt", "", "",
+                                          {{"Range", "bytes=2-4"}, {"If-Range", other}});
+    EXPECT_EQ(whole.status, 200) << other;
+    EXPECT_EQ(whole.body, "0123456789") << other;
+    EXPECT_EQ(whole.Header("content-range"), "") << other;
+  }
+}
+
+// A page's text links its files as /files/<slug>/<name>: after a rename the
+// old address redirects to the new one, as /wiki/<old> does, unless the
+// visitor may not see the page.
+TEST_F(UploadsTest, ARenamedPagesFilesAnswerAtTheOldSlugWithARedirect) {
+  ASSERT_EQ(Upload("pic.txt", "picture").status, 201);
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/docs/rename", R"({"slug":"papers"})", "application/json")
+          .status,
+      200);
+  HttpResponse old = Client().Get("/files/docs/pic.txt");
+  EXPECT_EQ(old.status, 301);
+  EXPECT_EQ(old.Header("location"), "/files/papers/pic.txt");
+  EXPECT_EQ(Client().Get("/files/papers/pic.txt").body, "picture");
+  ASSERT_EQ(PutPage("editor", "docs", R"({"title":"Hidden","markdown":"x","visibility":"private"})")
+                .status,
+            201);
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/docs/uploads", MultipartBody("XyZ", "file", "s.txt", "s"),
+                   "multipart/form-data; boundary=XyZ")
+          .status,
+      201);
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/docs/rename", R"({"slug":"hidden"})", "application/json")
+          .status,
+      200);
+  EXPECT_EQ(Client().Get("/files/docs/s.txt").status, 404);
+  EXPECT_EQ(Client("reader").Get("/files/docs/s.txt").status, 301);
+}
+
 TEST_F(UploadsTest, TraversalInUploadNameIsNeutralised) {
   HttpResponse r = Upload("../../etc/passwd", "x");
   ASSERT_EQ(r.status, 201) << r.body;
