@@ -24,6 +24,15 @@
 namespace arkwiki::web {
 namespace {
 
+// Whether `request` carries header `name` more than once (Poco keeps every
+// copy, sorted by name without regard to case).
+bool HasRepeatedHeader(const Poco::Net::HTTPRequest& request, const std::string& name) {
+  auto it = request.find(name);
+  if (it == request.end()) return false;
+  ++it;
+  return it != request.end() && Poco::icompare(it->first, name) == 0;
+}
+
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -340,6 +349,10 @@ void WikiApp::Handle(Exchange& ex) {
       // through a proxy); RFC 9112 lets a server refuse it.
       SendError(ex, Status::InvalidArgument(
                         "a request may not have both Content-Length and Transfer-Encoding"));
+    } else if (HasRepeatedHeader(ex.request, "Content-Length")) {
+      // Poco reads the first; a proxy may have read another (RFC 9112,
+      // 6.3: differing ones must be refused; a repeat serves no purpose).
+      SendError(ex, Status::InvalidArgument("a request may have one Content-Length header"));
     } else if (maintenance_) {
       ex.response.set("Retry-After", "5");
       if (ex.path == "/api/health" || ex.is_api()) {

@@ -67,7 +67,11 @@ void PostLogin(WikiApp& app, Exchange& ex) {
   auto user = app.storage().users().Authenticate(name, ex.Form("password"));
   if (!user.ok()) {
     app.throttle().RecordFailure(name, ex.client, now);
-    LogWarning("failed login for '" + name + "' from " + ex.client);
+    // Only a name a user could have is echoed: any other text (quotes,
+    // " from <address>") could forge the address a log filter reads.
+    LogWarning("failed login for " +
+               (ValidateUserName(name).ok() ? "'" + name + "'" : std::string("an invalid name")) +
+               " from " + ex.client);
     return ShowLogin(app, ex, 401, "Wrong user name or password.");
   }
   app.throttle().RecordSuccess(name, ex.client);

@@ -1,4 +1,7 @@
 // Login, CSRF, roles and visibility, over a real socket.
+#include <fstream>
+#include <iterator>
+
 #include "wiki_fixture.h"
 
 namespace arkwiki::testing {
@@ -29,6 +32,26 @@ TEST_F(AuthTest, SessionCookieIsHttpOnlyAndSameSite) {
     EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
   }
   EXPECT_TRUE(found);
+}
+
+// The failed-login line is what fail2ban reads: a typed name must not be
+// able to put another address into it.
+TEST_F(AuthTest, AFailedLoginsLogLineCannotBeForgedThroughTheName) {
+  HttpClient c = Client();
+  const std::string csrf = ExtractCsrf(c.Get("/login").body);
+  const std::string forged = "x' from 203.0.113.77 via '";
+  EXPECT_EQ(c.PostForm("/login", {{"name", forged}, {"password", "wrong password"}, {"csrf", csrf}})
+                .status,
+            401);
+  EXPECT_EQ(
+      c.PostForm("/login", {{"name", "editor"}, {"password", "wrong password"}, {"csrf", csrf}})
+          .status,
+      401);
+  std::ifstream in(data_ + ".server.log");
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(log.find("203.0.113.77"), std::string::npos) << log;
+  EXPECT_NE(log.find("failed login for an invalid name from 127.0.0.1"), std::string::npos) << log;
+  EXPECT_NE(log.find("failed login for 'editor' from 127.0.0.1"), std::string::npos) << log;
 }
 
 TEST_F(AuthTest, LoginWithoutCsrfTokenIsRefused) {

@@ -217,6 +217,20 @@ TEST_F(HttpHardeningTest, RequestWithBothContentLengthAndChunkedIsRefused) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
 }
 
+// Poco reads the first Content-Length; a proxy in front may have read the
+// other, and the rest of the body would then be read as a second request.
+TEST_F(HttpHardeningTest, RequestWithTwoContentLengthHeadersIsRefused) {
+  Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+  SendAll(s, "PUT /api/pages/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                 tokens_["editor"] +
+                 "\r\nContent-Type: application/json\r\nContent-Length: 32\r\n"
+                 "Content-Length: 5\r\n\r\n{\"title\":\"S\",\"markdown\":\"x\"}");
+  const std::string reply = ReadReply(s, false);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_NE(reply.find("one Content-Length"), std::string::npos) << reply;
+  EXPECT_EQ(Client().Get("/api/pages/smuggled").status, 404);
+}
+
 TEST_F(HttpHardeningTest, MethodNotAllowedListsAllowedMethods) {
   HttpResponse r = Client().Request("DELETE", "/login");
   EXPECT_EQ(r.status, 405);
