@@ -2,8 +2,10 @@
 #include "handlers_api.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/String.h>
 
 #include "app.h"
+#include "arkwiki/core/url.h"
 #include "backup_service.h"
 #include "json_util.h"
 #include "page_access.h"
@@ -23,7 +25,7 @@ Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, Save
   ARKWIKI_ASSIGN_OR_RETURN(r->base_revision, OptionalInt(body, "base_revision"));
   ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
   r->slug = ex.Param("slug");
-  r->title = *title;
+  r->title = Poco::trim(*title);  // as the edit form trims it: a blank title is refused
   r->markdown = *markdown;
   r->comment = comment.value_or("");
   r->author = ex.user->name;
@@ -95,7 +97,7 @@ void GetPage(WikiApp& app, Exchange& ex) {
   if (!page.ok()) {
     auto moved = app.storage().pages().ResolveRedirect(slug);
     if (moved.ok() && VisiblePage(app, ex, *moved).ok()) {
-      return SendRedirect(ex, "/api/pages/" + *moved, 301);
+      return SendRedirect(ex, "/api/pages/" + UrlEncodeComponent(*moved), 301);
     }
     return app.SendError(ex, page.status());
   }

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 
 #include "app.h"
+#include "arkwiki/core/log.h"
 #include "arkwiki/core/utf8.h"
 #include "audit_trail.h"
 #include "json_util.h"
@@ -90,9 +91,15 @@ void RestoreFromTrash(WikiApp& app, Exchange& ex) {
 }
 
 void Purge(WikiApp& app, Exchange& ex) {
-  Status s = app.storage().pages().Purge(ex.Param("slug"));
+  const std::string slug = ex.Param("slug");
+  Status s = app.storage().pages().Purge(slug);
   if (!s.ok()) return app.SendError(ex, s);
-  (void)app.storage().uploads().CollectGarbage();  // unreferenced files go now or at next start
+  AuditOrWarn(app, ex, AuditKind::kPagePurge, "slug=" + slug);
+  // Unreferenced files go now or at the next start.
+  if (auto collected = app.storage().uploads().CollectGarbage(); !collected.ok()) {
+    LogWarning("upload garbage collection after purging '" + slug +
+               "' failed: " + collected.status().ToString());
+  }
   Object::Ptr body = new Object;
   body->set("slug", ex.Param("slug"));
   body->set("purged", true);

@@ -36,6 +36,34 @@ TEST_F(PagesApiTest, DeleteMovesToTrash) {
   EXPECT_EQ(Client().Get("/api/pages/old").status, 200);
 }
 
+TEST_F(PagesApiTest, APurgeThroughTheApiIsAudited) {
+  ASSERT_EQ(PutPage("editor", "gone", R"({"title":"Gone","markdown":"x"})").status, 201);
+  ASSERT_EQ(Client("editor").Request("DELETE", "/api/pages/gone").status, 200);
+  ASSERT_EQ(Client("admin").Request("DELETE", "/api/trash/gone").status, 200);
+  const std::string audit = Client("admin").Get("/api/audit").body;
+  EXPECT_NE(audit.find("page.purge"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("slug=gone"), std::string::npos) << audit;
+}
+
+// The edit form trims a title and refuses a blank one; the API does the same.
+TEST_F(PagesApiTest, ABlankTitleIsRefusedAndATitleIsTrimmed) {
+  EXPECT_EQ(PutPage("editor", "blank", R"({"title":"   ","markdown":"x"})").status, 400);
+  ASSERT_EQ(PutPage("editor", "spaced", R"({"title":"  Spaced  ","markdown":"x"})").status, 201);
+  EXPECT_NE(Client().Get("/api/pages/spaced").body.find("\"title\":\"Spaced\""), std::string::npos);
+}
+
+TEST_F(PagesApiTest, TheApiRedirectOfARenamedPageIsPercentEncoded) {
+  ASSERT_EQ(PutPage("editor", "before", R"({"title":"Before","markdown":"x"})").status, 201);
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/before/rename", R"({"slug":"th\u00e9"})", "application/json")
+          .status,
+      200);
+  HttpResponse old = Client().Get("/api/pages/before");
+  EXPECT_EQ(old.status, 301);
+  EXPECT_EQ(old.Header("location"), "/api/pages/th%C3%A9");
+}
+
 TEST_F(PagesApiTest, RenameRedirectsOldAddress) {
   ASSERT_EQ(PutPage("editor", "before", R"({"title":"Before","markdown":"x"})").status, 201);
   HttpResponse r =
