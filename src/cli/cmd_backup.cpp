@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string_view>
 
 #include "args.h"
 #include "arkwiki/backup/archive_reader.h"
@@ -25,7 +26,7 @@ namespace arkwiki::cli {
 namespace {
 
 const char kBackupHelp[] =
-    "usage: arkwiki backup create --data DIR --out FILE|- [--only database]\n"
+    "usage: arkwiki backup create --data DIR --out FILE|- [--only database] [--quiet]\n"
     "       arkwiki backup verify FILE [--json]\n"
     "       arkwiki backup inspect FILE [--json]\n"
     "       arkwiki backup restore --data DIR FILE --yes [--allow-missing-uploads]\n"
@@ -45,10 +46,12 @@ const char kBackupHelp[] =
     "diff     prints what restoring FILE onto DIR would change; changes nothing.\n"
     "snapshot, snapshots, check, prune, delete, export, restore --snapshot:\n"
     "         the repository of restore points ('arkwiki backup snapshot --help').\n"
+    "copy, snapshots --from, restore --from, check --target, prune --target:\n"
+    "         off-site copies ('arkwiki backup copy --help').\n"
     "Run 'arkwiki backup SUBCOMMAND --help' for one subcommand.\n";
 
 const char kCreateHelp[] =
-    "usage: arkwiki backup create --data DIR --out FILE|- [--only database]\n"
+    "usage: arkwiki backup create --data DIR --out FILE|- [--only database] [--quiet]\n"
     "\n"
     "Writes one ZIP with the database, uploads, configuration and a manifest\n"
     "of SHA-256 sums; works while a server runs on DIR. With --out FILE\n"
@@ -112,12 +115,20 @@ int Create(const Args& args) {
     }
   }
   Result<BackupResult> result = Status::IoError("not run");
+  const auto started = std::chrono::steady_clock::now();
   if (*out == "-") {
     StdoutSink sink;
     result = WriteBackup(Env::Default(), layout, &sink, options);
   } else {
     result = WriteBackupToFile(Env::Default(), layout, *out, options);
   }
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  JournalCli(layout,
+             {0, "backup", result.ok() ? "ok" : "failed", "",
+              *out == "-" ? std::string("standard output") : "file " + *out,
+              result.ok() ? result->archive_bytes : 0, static_cast<uint64_t>(millis.count()),
+              result.ok() ? "sha256 " + result->archive_sha256 : result.status().message()});
   if (!result.ok()) return ReportError(result.status());
   RecordAudit(data, *result, *out);
   if (args.Has("quiet")) return kExitOk;
@@ -167,6 +178,24 @@ int Inspect(const Args& args) {
   return 0;
 }
 
+// The flag that names an off-site target differs by subcommand (--to,
+// --from, --target). Another one is a mistake: left unread, the command
+// would work on the local repository and exit 0.
+Status CheckOffsiteFlag(const std::string& verb, const Args& args) {
+  const char* takes = verb == "copy"                             ? "to"
+                      : verb == "snapshots" || verb == "restore" ? "from"
+                      : verb == "check" || verb == "prune"       ? "target"
+                                                                 : "";
+  for (const char* flag : {"to", "from", "target"}) {
+    if (args.Get(flag) && std::string_view(flag) != takes) {
+      return Status::InvalidArgument(
+          "backup " + verb + " takes no --" + flag +
+          (*takes != '\0' ? std::string(" (an off-site target is --") + takes + ")" : ""));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // Each subcommand's own help, with the exit codes.
@@ -205,10 +234,13 @@ int CmdBackup(const Argv& argv) {
   }
   auto args = ParseArgs(Argv(argv.begin() + 1, argv.end()), spec);
   if (verb == "--help" || verb == "-h" || verb == "help" || (args.ok() && args->Has("help"))) {
-    PrintHelp(verb);
+    PrintHelp(args.ok() && IsOffsiteInvocation(verb, *args) ? "copy" : verb);
     return kExitOk;
   }
   if (!args.ok()) return UsageError(args.status().message(), kBackupHelp);
+  if (Status s = CheckOffsiteFlag(verb, *args); !s.ok()) {
+    return UsageError(s.message(), kBackupHelp);
+  }
   if (verb == "create") return Create(*args);
   if (verb == "verify") return Verify(*args);
   if (verb == "inspect") return Inspect(*args);

@@ -70,17 +70,6 @@ Result<Opened> OpenRepository(const Args& args) {
   return Opened{layout, std::move(repository)};
 }
 
-// What a command did, in the backup journal of the data directory (actor
-// "cli"); a journal that cannot be written is a warning, not a failure.
-void JournalCli(const DataDirLayout& layout, JournalEntry entry) {
-  entry.time = NowUnixSeconds();
-  entry.actor = "cli";
-  BackupJournal journal(Env::Default(), BackupJournal::JournalDir(layout.root));
-  if (Status s = journal.Append(entry); !s.ok()) {
-    std::fprintf(stderr, "arkwiki: warning: %s\n", s.message().c_str());
-  }
-}
-
 template <typename T>
 void JournalResult(const DataDirLayout& layout, const char* event, const std::string& subject,
                    const Result<T>& result, uint64_t bytes, const std::string& note) {

@@ -1,9 +1,12 @@
 // Helpers the subcommands share (commands.h).
 #include <Poco/JSON/Stringifier.h>
 
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 
+#include "arkwiki/backup/backup_journal.h"
+#include "arkwiki/core/clock.h"
 #include "arkwiki/core/config.h"
 #include "commands.h"
 
@@ -14,6 +17,15 @@ Result<std::string> DataDir(const Args& args) {
   sources.flag_data = args.Get("data");
   ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
   return config.data_dir;
+}
+
+void JournalCli(const DataDirLayout& layout, JournalEntry entry) {
+  entry.time = NowUnixSeconds();
+  entry.actor = "cli";
+  BackupJournal journal(Env::Default(), BackupJournal::JournalDir(layout.root));
+  if (Status s = journal.Append(entry); !s.ok()) {
+    std::fprintf(stderr, "arkwiki: warning: %s\n", s.message().c_str());
+  }
 }
 
 void PrintJson(const Poco::Dynamic::Var& value) {

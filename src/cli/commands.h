@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "args.h"
+#include "arkwiki/backup/backup_journal.h"
 #include "arkwiki/backup/offsite.h"
 #include "arkwiki/backup/offsite_config.h"
 #include "arkwiki/backup/offsite_targets.h"
@@ -27,6 +28,10 @@ using Argv = std::vector<std::string>;
 // invalid value is an error, as it is for `serve`, not a reason to fall
 // back to ./arkwiki-data.
 Result<std::string> DataDir(const Args& args);
+// What a command did, in the backup journal of the data directory (actor
+// "cli", time now); a journal that cannot be written is a warning on
+// stderr, not a failure.
+void JournalCli(const DataDirLayout& layout, JournalEntry entry);
 // Prints `value` on stdout as one line of JSON.
 void PrintJson(const Poco::Dynamic::Var& value);
 

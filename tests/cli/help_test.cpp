@@ -42,6 +42,34 @@ TEST(HelpTest, EverySubcommandAnswersHelp) {
   ExpectHelp({"backup", "test-restore"}, "usage: arkwiki backup test-restore FILE");
 }
 
+// The off-site forms of a repository subcommand answer with the off-site
+// help, which names the flags they take; the overview names them too.
+TEST(HelpTest, TheOffsiteFormsAnswerWithTheOffsiteHelp) {
+  ExpectHelp({"backup", "copy"}, "usage: arkwiki backup copy");
+  ExpectHelp({"backup", "snapshots", "--from", "/nowhere"}, "usage: arkwiki backup copy");
+  ExpectHelp({"backup", "check", "--target", "/nowhere"}, "usage: arkwiki backup copy");
+  CommandResult r = RunArkwiki({"backup", "--help"});
+  EXPECT_NE(r.out.find("copy, snapshots --from"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[--quiet]"), std::string::npos) << r.out;
+}
+
+// Each subcommand takes one of --to, --from and --target for an off-site
+// target; another was ignored, and the command worked on the local
+// repository and exited 0.
+TEST(HelpTest, AnOffsiteFlagASubcommandDoesNotTakeIsAUsageError) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"backup", "snapshots", "--target", "/nowhere"},
+        std::vector<std::string>{"backup", "check", "--from", "/nowhere"},
+        std::vector<std::string>{"backup", "prune", "--to", "/nowhere"},
+        std::vector<std::string>{"backup", "copy", "--target", "/nowhere"},
+        std::vector<std::string>{"backup", "snapshot", "--to", "/nowhere"},
+        std::vector<std::string>{"backup", "restore", "--target", "/nowhere"}}) {
+    CommandResult r = RunArkwiki(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << " " << args[2] << ": " << r.err;
+    EXPECT_NE(r.err.find("takes no " + args[2]), std::string::npos) << r.err;
+  }
+}
+
 TEST(HelpTest, NoCommandIsAUsageErrorOnStandardError) {
   CommandResult r = RunArkwiki({});
   EXPECT_EQ(r.exit_code, 2);

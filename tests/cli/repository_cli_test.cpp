@@ -212,6 +212,12 @@ TEST_F(RepositoryCliTest, RestoreKeepsThePreviousDataAsABeforeImportRestorePoint
   EXPECT_NE(journal.find("\"event\":\"import\",\"outcome\":\"ok\",\"actor\":\"cli\""),
             std::string::npos)
       << journal;
+  // The archive the CLI made, too: every backup is in the journal.
+  EXPECT_NE(journal.find("\"event\":\"backup\",\"outcome\":\"ok\",\"actor\":\"cli\","
+                         "\"subject\":\"file " +
+                         archive + "\""),
+            std::string::npos)
+      << journal;
 }
 
 TEST_F(RepositoryCliTest, AnEncryptedRepositoryWorksWithItsPassphraseFileAndOnlyWithIt) {
