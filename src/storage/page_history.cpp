@@ -145,13 +145,16 @@ Result<std::vector<Page>> PageStore::Trash() {
 }
 
 Result<std::vector<Page>> PageStore::Backlinks(const std::string& slug, bool include_private) {
-  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
-                           Read(std::string("SELECT ") + kPageColumns +
-                                    " FROM page_links l JOIN pages p ON p.id = l.from_page "
-                                    "WHERE l.to_slug = ? AND p.deleted_at IS NULL" +
-                                    (include_private ? "" : " AND p.visibility = 'public'") +
-                                    " ORDER BY p.title COLLATE NOCASE",
-                                {slug}));
+  // Links to one of the page's old slugs count: they still lead to it.
+  ARKWIKI_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      Read(std::string("SELECT DISTINCT ") + kPageColumns +
+               " FROM page_links l JOIN pages p ON p.id = l.from_page "
+               "WHERE (l.to_slug = ? OR l.to_slug IN (SELECT r.old_slug FROM redirects r "
+               "JOIN pages t ON t.id = r.page_id WHERE t.slug = ?)) AND p.deleted_at IS NULL" +
+               (include_private ? "" : " AND p.visibility = 'public'") +
+               " ORDER BY p.title COLLATE NOCASE",
+           {slug, slug}));
   return PagesFromRows(rows);
 }
 

@@ -77,6 +77,16 @@ Result<std::string> PageStore::ResolveRedirect(const std::string& old_slug) {
   return rows[0].Text(0);
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> PageStore::Redirects() {
+  ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows,
+                           Read("SELECT r.old_slug, p.slug FROM redirects r JOIN pages p ON "
+                                "p.id = r.page_id WHERE p.deleted_at IS NULL"));
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(rows.size());
+  for (const SqlRow& r : rows) out.emplace_back(r.Text(0), r.Text(1));
+  return out;
+}
+
 Status CheckNewParent(Db& tx, std::optional<int64_t> self, int64_t parent,
                       const std::string& cycle_message) {
   ARKWIKI_ASSIGN_OR_RETURN(int64_t pages, tx.QueryInt("SELECT count(*) FROM pages"));

@@ -45,15 +45,24 @@ std::string PageHtml(WikiApp& app, const Exchange& ex, const std::string& markdo
   // for one view); past it, one query lists the pages the visitor may see.
   constexpr size_t kLookupsBeforeListing = 64;
   if (base.linked_slugs.size() > kLookupsBeforeListing) {
-    if (auto pages = app.storage().pages().List(ex.user.has_value()); pages.ok()) {
+    auto pages = app.storage().pages().List(ex.user.has_value());
+    auto redirects = app.storage().pages().Redirects();
+    if (pages.ok() && redirects.ok()) {
       std::unordered_set<std::string> visible;
       for (const Page& p : *pages) visible.insert(p.slug);
+      for (const auto& [old_slug, slug] : *redirects) {
+        if (visible.count(slug) != 0) visible.insert(old_slug);
+      }
       return MarkMissingLinks(base,
                               [&](const std::string& slug) { return visible.count(slug) != 0; });
     }
   }
-  return MarkMissingLinks(base,
-                          [&](const std::string& slug) { return VisiblePage(app, ex, slug).ok(); });
+  // A link to a renamed page's old slug is not missing: it redirects.
+  return MarkMissingLinks(base, [&](const std::string& slug) {
+    if (VisiblePage(app, ex, slug).ok()) return true;
+    auto moved = app.storage().pages().ResolveRedirect(slug);
+    return moved.ok() && VisiblePage(app, ex, *moved).ok();
+  });
 }
 
 }  // namespace arkwiki::web

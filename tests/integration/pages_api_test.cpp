@@ -64,6 +64,31 @@ TEST_F(PagesApiTest, TheApiRedirectOfARenamedPageIsPercentEncoded) {
   EXPECT_EQ(old.Header("location"), "/api/pages/th%C3%A9");
 }
 
+// [[Old Title]] on other pages keeps working after a rename (it
+// redirects), so it is drawn as a link, not as a missing page, and the
+// renamed page lists those pages as backlinks; unless the visitor may not
+// see the page.
+TEST_F(PagesApiTest, LinksToARenamedPagesOldSlugAreNotMissing) {
+  ASSERT_EQ(PutPage("editor", "target-b", R"({"title":"Target B","markdown":"t"})").status, 201);
+  ASSERT_EQ(
+      PutPage("editor", "linker", R"({"title":"Linker","markdown":"see [[Target B]]"})").status,
+      201);
+  ASSERT_EQ(Client("editor")
+                .Request("POST", "/api/pages/target-b/rename", R"({"slug":"target-c"})",
+                         "application/json")
+                .status,
+            200);
+  const std::string view = Client().Get("/wiki/linker").body;
+  EXPECT_NE(view.find("<a href=\"/wiki/target-b\">Target B</a>"), std::string::npos) << view;
+  EXPECT_EQ(view.find("class=\"missing\""), std::string::npos) << view;
+  EXPECT_NE(Client().Get("/wiki/target-c").body.find("/wiki/linker"), std::string::npos);
+  ASSERT_EQ(
+      PutPage("editor", "target-c", R"({"title":"Target C","markdown":"t","visibility":"private"})")
+          .status,
+      200);
+  EXPECT_NE(Client().Get("/wiki/linker").body.find("class=\"missing\""), std::string::npos);
+}
+
 TEST_F(PagesApiTest, RenameRedirectsOldAddress) {
   ASSERT_EQ(PutPage("editor", "before", R"({"title":"Before","markdown":"x"})").status, 201);
   HttpResponse r =

@@ -148,6 +148,32 @@ TEST_F(PageStoreTest, RefusesNestingPagesDeeperThanTheLevelLimit) {
   EXPECT_TRUE(SavePage("twig", "edited").ok());
 }
 
+// A link to a renamed page's old slug still leads to it (the redirect), so
+// it is one of the page's backlinks, once however many of its slugs it names.
+TEST_F(PageStoreTest, BacklinksCountLinksToARenamedPagesOldSlugs) {
+  ASSERT_TRUE(SavePage("target-b", "t").ok());
+  SavePageRequest r;
+  r.slug = "linker";
+  r.title = "Linker";
+  r.author = "ann";
+  r.markdown = "[[Target B]]";
+  r.linked_slugs = {"target-b"};
+  ASSERT_TRUE(pages().Save(r).ok());
+  ASSERT_TRUE(pages().Rename("target-b", "target-c", "Target C", "ann").ok());
+  r.slug = "both";
+  r.title = "Both";
+  r.linked_slugs = {"target-b", "target-c"};
+  ASSERT_TRUE(pages().Save(r).ok());
+  auto back = pages().Backlinks("target-c", true);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].slug, "both");
+  EXPECT_EQ((*back)[1].slug, "linker");
+  const auto redirects = pages().Redirects().value();
+  ASSERT_EQ(redirects.size(), 1u);
+  EXPECT_EQ(redirects[0], std::make_pair(std::string("target-b"), std::string("target-c")));
+}
+
 TEST_F(PageStoreTest, RenameLeavesRedirect) {
   ASSERT_TRUE(SavePage("old", "text").ok());
   auto renamed = pages().Rename("old", "new", "New title", "ann");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arkwiki/core/status.h"
@@ -127,6 +128,8 @@ class PageStore {
   Result<Page> GetById(int64_t id);
   // The slug a renamed page now has, or NotFound.
   Result<std::string> ResolveRedirect(const std::string& old_slug);
+  // Every redirect to a live page: (old slug, the page's slug now).
+  Result<std::vector<std::pair<std::string, std::string>>> Redirects();
   // Creates or updates; always appends a revision. Refuses a parent that is
   // the page itself or one of its descendants, and one that would nest a
   // page more than kMaxPageLevels deep.
