@@ -2,11 +2,11 @@
 // test programs that link the storage layer (tests/CMakeLists.txt), never
 // into arkwiki or the drills.
 //
-// Why: each hash at arkwiki's "interactive" limits costs about 0.2 s of CPU
-// and 64 MiB of fresh memory, and a seeded wiki has three users. Measured
-// over the Release test run (an LD_PRELOAD counter), the test programs'
-// own hashing took about 100 CPU-seconds and the arkwiki children's about
-// as much again, a large part of the run on 2 cores.
+// Why: each hash at arkwiki's "interactive" limits costs 0.2-0.6 s of CPU
+// and 64 MiB of fresh memory, and a seeded wiki has three users. Counted
+// over one Release run of the unit and integration tests (an LD_PRELOAD
+// wrapper): about 360 CPU-seconds, half in the test programs, half in the
+// arkwiki children they start (docs/testing.md).
 //
 // How: these definitions of crypto_pwhash_str and crypto_pwhash_str_verify
 // take the place of libsodium's for every call made inside a test program
