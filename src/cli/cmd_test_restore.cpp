@@ -243,7 +243,8 @@ int CmdTestRestore(const Argv& argv) {
   const std::string sample_text = args->Get("sample").value_or("50");
   char* sample_end = nullptr;
   const long sample = std::strtol(sample_text.c_str(), &sample_end, 10);
-  if (sample_text.empty() || *sample_end != '\0' || sample < 1 || sample > 1000000) {
+  if (sample_text.empty() || sample_text[0] < '0' || sample_text[0] > '9' || *sample_end != '\0' ||
+      sample < 1 || sample > 1000000) {
     return UsageError("--sample takes a count of pages from 1 to 1000000", kTestRestoreHelp);
   }
   Env* env = Env::Default();

@@ -13,9 +13,8 @@
 namespace arkwiki::cli {
 
 Result<std::string> DataDir(const Args& args) {
-  ConfigSources sources;
-  sources.flag_data = args.Get("data");
-  ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(sources));
+  if (auto data = args.Get("data")) return *data;
+  ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(ConfigSources{}));
   return config.data_dir;
 }
 

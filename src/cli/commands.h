@@ -22,11 +22,11 @@ namespace arkwiki::cli {
 
 using Argv = std::vector<std::string>;
 
-// The data directory a command works on, found as `serve` finds it:
-// --data, else $ARKWIKI_DATA, else the configuration file's, else
-// ./arkwiki-data. A configuration file that cannot be read or holds an
-// invalid value is an error, as it is for `serve`, not a reason to fall
-// back to ./arkwiki-data.
+// The data directory a command works on: --data; without it, found as
+// `serve` finds it: $ARKWIKI_DATA, else the configuration file's, else
+// ./arkwiki-data. Without --data, a configuration that `serve` would
+// refuse (a file that cannot be read, an invalid value) is an error, not a
+// reason to fall back to ./arkwiki-data.
 Result<std::string> DataDir(const Args& args);
 // What a command did, in the backup journal of the data directory (actor
 // "cli", time now); a journal that cannot be written is a warning on

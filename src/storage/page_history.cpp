@@ -120,11 +120,27 @@ Status PageStore::RestoreFromTrash(const std::string& slug) {
                                {slug}));
     if (rows.empty()) return Status::NotFound("no page '" + slug + "' in the trash");
     int64_t id = rows[0].Int(0);
-    // A parent that is itself in the trash no longer holds the page.
-    ARKWIKI_RETURN_IF_ERROR(tx.Exec(
-        "UPDATE pages SET deleted_at = NULL, parent_id = (SELECT id FROM pages WHERE id = ? AND "
-        "deleted_at IS NULL) WHERE id = ?",
-        {rows[0].OptInt(3), id}));
+    // A parent that is itself in the trash no longer holds the page, nor
+    // one that would put it (or a page below it) deeper than
+    // kMaxPageLevels: the tree may have grown under it meanwhile. Either
+    // way the page comes back at the top level.
+    std::optional<int64_t> parent = rows[0].OptInt(3);
+    if (parent) {
+      ARKWIKI_ASSIGN_OR_RETURN(int64_t live, tx.QueryInt("SELECT count(*) FROM pages WHERE id = ? "
+                                                         "AND deleted_at IS NULL",
+                                                         {*parent}));
+      if (live == 0) parent.reset();
+    }
+    if (parent) {
+      Status fits = CheckNewParent(tx, id, *parent, "a page cannot be placed under itself");
+      if (fits.code() == StatusCode::kInvalidArgument) {
+        parent.reset();
+      } else {
+        ARKWIKI_RETURN_IF_ERROR(fits);
+      }
+    }
+    ARKWIKI_RETURN_IF_ERROR(
+        tx.Exec("UPDATE pages SET deleted_at = NULL, parent_id = ? WHERE id = ?", {parent, id}));
     return tx.Exec("INSERT INTO page_search(rowid, title, body) VALUES(?,?,?)",
                    {id, rows[0].Text(1), rows[0].Text(2)});
   });

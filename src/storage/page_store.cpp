@@ -176,6 +176,9 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
     ARKWIKI_ASSIGN_OR_RETURN(SqlRows rows, tx.Query(std::string("SELECT ") + kPageColumns +
                                                         " FROM pages p WHERE p.slug = ?",
                                                     {r.slug}));
+    if (r.base_revision && *r.base_revision < 0) {
+      return Status::InvalidArgument("base_revision is a revision number, or 0 for a new page");
+    }
     if (rows.empty() && r.base_revision && *r.base_revision != 0) {
       return Status::Conflict("page '" + r.slug + "' no longer exists (it was at revision " +
                               std::to_string(*r.base_revision) +

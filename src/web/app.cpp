@@ -346,12 +346,17 @@ void WikiApp::Handle(Exchange& ex) {
   try {
     if (ex.request.has("Content-Length") && ex.request.has("Transfer-Encoding")) {
       // Two servers may read such a body two ways (request smuggling
-      // through a proxy); RFC 9112 lets a server refuse it.
+      // through a proxy); RFC 9112 lets a server refuse it. The connection
+      // closes: where this request ends is not known, and the bytes after
+      // its head must not be read as another request.
+      ex.response.setKeepAlive(false);
       SendError(ex, Status::InvalidArgument(
                         "a request may not have both Content-Length and Transfer-Encoding"));
     } else if (HasRepeatedHeader(ex.request, "Content-Length")) {
       // Poco reads the first; a proxy may have read another (RFC 9112,
       // 6.3: differing ones must be refused; a repeat serves no purpose).
+      // The connection closes, as above.
+      ex.response.setKeepAlive(false);
       SendError(ex, Status::InvalidArgument("a request may have one Content-Length header"));
     } else if (maintenance_) {
       ex.response.set("Retry-After", "5");

@@ -42,11 +42,13 @@ std::string Describe(const std::map<std::string, std::string>& values) {
 }
 
 // Every field is read and checked before any is applied, so a request with
-// one bad field changes nothing. What is left to fail once they pass (the
-// last enabled admin demoted or disabled) fails at the first change.
-// `changed` names the fields applied, for the audit entry.
+// one bad field changes nothing. Only what differs from the stored user is
+// applied; what can still fail then (the last enabled admin demoted or
+// disabled) fails before anything else is changed, role first.
+// `changed` names what was applied, for the audit entry, and `stored_name`
+// is the user's name as stored.
 Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr& body,
-                        std::string* changed) {
+                        std::string* stored_name, std::string* changed) {
   auto& users = app.storage().users();
   ARKWIKI_ASSIGN_OR_RETURN(auto role_name, OptionalString(body, "role"));
   ARKWIKI_ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
@@ -61,20 +63,23 @@ Status ApplyUserChanges(WikiApp& app, const std::string& name, const Object::Ptr
     disabled = v.extract<bool>();
   }
   if (password) ARKWIKI_RETURN_IF_ERROR(ValidatePassword(*password));
-  ARKWIKI_RETURN_IF_ERROR(users.Get(name).status());
+  ARKWIKI_ASSIGN_OR_RETURN(User user, users.Get(name));
+  *stored_name = user.name;
+  if (role == user.role) role.reset();
+  if (disabled == user.disabled) disabled.reset();
   auto note = [changed](const std::string& field) {
     *changed += (changed->empty() ? "" : ", ") + field;
   };
   if (role) {
-    ARKWIKI_RETURN_IF_ERROR(users.SetRole(name, *role));
+    ARKWIKI_RETURN_IF_ERROR(users.SetRole(user.name, *role));
     note(std::string("role=") + RoleName(*role));
   }
   if (disabled) {
-    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(name, *disabled));
+    ARKWIKI_RETURN_IF_ERROR(users.SetDisabled(user.name, *disabled));
     note(*disabled ? "disabled" : "enabled");
   }
   if (password) {
-    ARKWIKI_RETURN_IF_ERROR(users.SetPassword(name, *password));
+    ARKWIKI_RETURN_IF_ERROR(users.SetPassword(user.name, *password));
     note("password");
   }
   return Status::Ok();
@@ -155,16 +160,17 @@ void UpdateUser(WikiApp& app, Exchange& ex) {
   auto body = ReadJsonObject(ex, 64 << 10);
   if (!body.ok()) return app.SendError(ex, body.status());
   const std::string name = ex.Param("name");
+  std::string stored_name = name;
   std::string changed;
-  const Status applied = ApplyUserChanges(app, name, *body, &changed);
+  const Status applied = ApplyUserChanges(app, name, *body, &stored_name, &changed);
   // A change applied before a later one failed is still recorded.
   if (!changed.empty()) {
-    Status s =
-        app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate, name + ": " + changed);
+    Status s = app.storage().audit().Append(ex.user->name, AuditKind::kUserUpdate,
+                                            stored_name + ": " + changed);
     if (!s.ok()) return app.SendError(ex, s);
   }
   if (!applied.ok()) return app.SendError(ex, applied);
-  auto user = app.storage().users().Get(name);
+  auto user = app.storage().users().Get(stored_name);
   if (!user.ok()) return app.SendError(ex, user.status());
   SendJson(ex, 200, UserToJson(*user));
 }

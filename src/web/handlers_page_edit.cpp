@@ -6,6 +6,7 @@
 #include "html.h"
 #include "line_diff.h"
 #include "markdown.h"
+#include "page_access.h"
 #include "page_links.h"
 #include "view_format.h"
 
@@ -106,13 +107,27 @@ EditForm FormFromPost(const Exchange& ex) {
 
 // Someone saved since this editor loaded the page: keep their text, show
 // what differs from the saved version, and let a second save overwrite.
+// A page renamed meanwhile is that conflict at its new address (the form
+// now saves there); one deleted meanwhile is a new page if saved again.
 void ShowConflict(WikiApp& app, Exchange& ex, EditForm form) {
   auto current = app.storage().pages().Get(form.slug);
+  std::string renamed;
   if (!current.ok()) {
-    form.error = "This page was deleted or moved while you were editing. Your text is below.";
-    return ShowEditForm(app, ex, form, 409);
+    auto moved = app.storage().pages().ResolveRedirect(form.slug);
+    if (moved.ok()) current = app.storage().pages().Get(*moved);
+    if (!moved.ok() || !current.ok()) {
+      form.error =
+          "This page was deleted while you were editing. Your text is below; saving again "
+          "creates the page anew.";
+      form.base_revision = 0;
+      return ShowEditForm(app, ex, form, 409);
+    }
+    renamed = "This page was renamed to “" + current->title + "” (" + current->slug +
+              ") while you were editing; saving now saves there. ";
+    form.slug = current->slug;
   }
-  form.error = "Someone else saved this page while you were editing it (it is now at revision " +
+  form.error = renamed +
+               "Someone else saved this page while you were editing it (it is now at revision " +
                std::to_string(current->current_revision) +
                "). Your text is below, and the "
                "differences from the saved version are listed under the editor. Saving again "
@@ -171,7 +186,7 @@ void EditPost(WikiApp& app, Exchange& ex) {
   EditForm form = FormFromPost(ex);
   if (ex.Form("action") == "preview") {
     form.preview_html = RenderMarkdown(form.markdown, [&](const std::string& s) {
-                          return app.storage().pages().Get(s).ok();
+                          return LinkLeadsToAPage(app, ex, s);
                         }).html;
     return ShowEditForm(app, ex, form, 200);
   }

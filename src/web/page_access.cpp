@@ -35,6 +35,12 @@ std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page&
   return std::vector<Page>(hidden.base(), chain->end());
 }
 
+bool LinkLeadsToAPage(WikiApp& app, const Exchange& ex, const std::string& slug) {
+  if (VisiblePage(app, ex, slug).ok()) return true;
+  auto moved = app.storage().pages().ResolveRedirect(slug);
+  return moved.ok() && VisiblePage(app, ex, *moved).ok();
+}
+
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown) {
   return app.render_cache().Get(markdown).linked_slugs;
 }
@@ -57,12 +63,8 @@ std::string PageHtml(WikiApp& app, const Exchange& ex, const std::string& markdo
                               [&](const std::string& slug) { return visible.count(slug) != 0; });
     }
   }
-  // A link to a renamed page's old slug is not missing: it redirects.
-  return MarkMissingLinks(base, [&](const std::string& slug) {
-    if (VisiblePage(app, ex, slug).ok()) return true;
-    auto moved = app.storage().pages().ResolveRedirect(slug);
-    return moved.ok() && VisiblePage(app, ex, *moved).ok();
-  });
+  return MarkMissingLinks(base,
+                          [&](const std::string& slug) { return LinkLeadsToAPage(app, ex, slug); });
 }
 
 }  // namespace arkwiki::web

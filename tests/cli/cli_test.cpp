@@ -91,7 +91,11 @@ TEST(CliTest, ASecondServerOnAPortInUseIsRefused) {
   auto first = StartServer(dir.Sub("one"));
   ASSERT_TRUE(first.ok()) << first.status().message();
   const std::string listen = "127.0.0.1:" + std::to_string((*first)->port());
-  CommandResult second = RunArkwiki({"serve", "--data", dir.Sub("two"), "--listen", listen});
+  // A limit only so that a regression (a second server that starts) fails
+  // instead of hanging: a refusal ends at once.
+  CommandResult second =
+      RunArkwiki({"serve", "--data", dir.Sub("two"), "--listen", listen}, "", {}, 300'000);
+  EXPECT_FALSE(second.timed_out) << "the second server started";
   EXPECT_EQ(second.exit_code, 4) << second.err;
   EXPECT_NE(second.err.find("cannot listen on " + listen), std::string::npos) << second.err;
   HttpClient c((*first)->port());
@@ -106,7 +110,8 @@ TEST(CliTest, ACommandWithoutDataRefusesAConfigFileServeRefuses) {
   const std::string config = dir.Sub("arkwiki.conf");
   std::ofstream(config) << "data = " << dir.Sub("wiki") << "\nthreads = 0\n";
   const std::map<std::string, std::string> env{{"ARKWIKI_CONFIG", config}};
-  CommandResult serve = RunArkwiki({"serve"}, "", env);
+  CommandResult serve = RunArkwiki({"serve"}, "", env, 300'000);  // a bound, as above
+  EXPECT_FALSE(serve.timed_out) << "serve started";
   EXPECT_EQ(serve.exit_code, 2) << serve.err;
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"token", "list"},

@@ -73,7 +73,7 @@ TEST_F(CliTestRestoreTest, AHostileArchiveExitsThreeAsRestoreDoes) {
 }
 
 TEST_F(CliTestRestoreTest, ASampleThatIsNotACountIsAUsageError) {
-  for (const char* sample : {"abc", "0", "-5", "12x", ""}) {
+  for (const char* sample : {"abc", "0", "-5", "12x", "", "+5", " 5"}) {
     CommandResult r = RunArkwiki({"backup", "test-restore", archive_, "--sample", sample});
     EXPECT_EQ(r.exit_code, 2) << sample << ": " << r.err;
     EXPECT_NE(r.err.find("--sample"), std::string::npos) << r.err;

@@ -231,6 +231,27 @@ TEST_F(HttpHardeningTest, RequestWithTwoContentLengthHeadersIsRefused) {
   EXPECT_EQ(Client().Get("/api/pages/smuggled").status, 404);
 }
 
+// A proxy that reads the second length sends the rest as this request's
+// body; arkwiki, which read the first (0), must not then run those bytes as
+// a second request: the refusal closes the connection. The same for a
+// Transfer-Encoding Poco does not take for chunked ("gzip, chunked").
+TEST_F(HttpHardeningTest, ARefusedFramingClosesTheConnectionSoNothingIsSmuggled) {
+  const std::string smuggled = "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (const std::string& framing :
+       {"Content-Length: 0\r\nContent-Length: " + std::to_string(smuggled.size()),
+        std::string("Content-Length: 0\r\nTransfer-Encoding: gzip, chunked")}) {
+    Poco::Net::StreamSocket s = Connect(server_->port(), 20);
+    SendAll(s, "POST /api/pages/x/rename HTTP/1.1\r\nHost: 127.0.0.1\r\n" + framing + "\r\n\r\n" +
+                   smuggled);
+    std::string all;
+    char buf[4096];
+    for (int n; (n = s.receiveBytes(buf, sizeof buf)) > 0;) all.append(buf, static_cast<size_t>(n));
+    EXPECT_EQ(all.rfind("HTTP/1.1 400", 0), 0u) << framing << "\n" << all;
+    EXPECT_EQ(all.find("HTTP/1.1 200"), std::string::npos) << framing << "\n" << all;
+    EXPECT_NE(all.find("Connection: Close"), std::string::npos) << framing << "\n" << all;
+  }
+}
+
 TEST_F(HttpHardeningTest, MethodNotAllowedListsAllowedMethods) {
   HttpResponse r = Client().Request("DELETE", "/login");
   EXPECT_EQ(r.status, 405);

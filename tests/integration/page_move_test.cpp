@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -112,6 +113,52 @@ TEST_F(PageMoveTest, TheMoveFormMovesAPage) {
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("Not moved"), std::string::npos);
   EXPECT_EQ(Order("a"), "a1");
+}
+
+// An editor's form for a page renamed meanwhile: the 409 says where the
+// page is now and saves there next time; for a page deleted meanwhile the
+// next save creates it anew. Neither is a 409 forever.
+TEST_F(PageMoveTest, AnEditOfAPageRenamedOrDeletedMeanwhileCanBeSaved) {
+  HttpClient browser = Client();
+  ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
+  const std::string csrf = ExtractCsrf(browser.Get("/wiki/a/edit").body);
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/a/rename", R"({"slug":"a-renamed"})", "application/json")
+          .status,
+      200);
+  const std::map<std::string, std::string> form{
+      {"csrf", csrf}, {"title", "A"}, {"markdown", "my edit"}, {"base_revision", "1"}};
+  HttpResponse conflict = browser.PostForm("/wiki/a/edit", form);
+  ASSERT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_NE(conflict.body.find("renamed to"), std::string::npos) << conflict.body;
+  EXPECT_NE(conflict.body.find("action=\"/wiki/a-renamed/edit\""), std::string::npos)
+      << conflict.body;
+  // The revision it was shown against, from the form.
+  const std::string field = "name=\"base_revision\" value=\"";
+  const size_t at = conflict.body.find(field);
+  ASSERT_NE(at, std::string::npos) << conflict.body;
+  std::map<std::string, std::string> again = form;
+  again["base_revision"] = conflict.body.substr(
+      at + field.size(), conflict.body.find('"', at + field.size()) - at - field.size());
+  ASSERT_EQ(browser.PostForm("/wiki/a-renamed/edit", again).status, 303);
+  EXPECT_NE(Client().Get("/api/pages/a-renamed").body.find("my edit"), std::string::npos);
+  EXPECT_EQ(Client().Get("/api/pages/a").status, 301);
+  // Deleted for good meanwhile: the conflict offers a new page.
+  ASSERT_EQ(Client("editor").Request("DELETE", "/api/pages/b").status, 200);
+  ASSERT_EQ(Client("admin").Request("DELETE", "/api/trash/b").status, 200);
+  HttpResponse gone = browser.PostForm(
+      "/wiki/b/edit",
+      {{"csrf", csrf}, {"title", "B"}, {"markdown", "kept"}, {"base_revision", "1"}});
+  ASSERT_EQ(gone.status, 409) << gone.body;
+  EXPECT_NE(gone.body.find("name=\"base_revision\" value=\"0\""), std::string::npos) << gone.body;
+  ASSERT_EQ(
+      browser
+          .PostForm("/wiki/b/edit",
+                    {{"csrf", csrf}, {"title", "B"}, {"markdown", "kept"}, {"base_revision", "0"}})
+          .status,
+      303);
+  EXPECT_NE(Client().Get("/api/pages/b").body.find("kept"), std::string::npos);
 }
 
 // A tree deeper than saves allow (kMaxPageLevels), as older or imported

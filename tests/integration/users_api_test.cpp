@@ -38,6 +38,18 @@ TEST_F(UsersApiTest, AnAppliedChangeIsAuditedWithWhatItChanged) {
   EXPECT_EQ(audit.find("a new long password"), std::string::npos) << audit;
 }
 
+// The audit names the user as stored and only what changed: a role it
+// already has is no change, and a refused change on the last admin leaves
+// no entry.
+TEST_F(UsersApiTest, TheAuditNamesTheStoredUserAndOnlyRealChanges) {
+  const std::string before = Audit();
+  EXPECT_EQ(Update("reader", R"({"role":"reader","disabled":false})").status, 200);
+  EXPECT_EQ(Update("admin", R"({"role":"admin","disabled":true})").status, 409);
+  EXPECT_EQ(Audit(), before);
+  ASSERT_EQ(Update("READER", R"({"role":"editor"})").status, 200);
+  EXPECT_NE(Audit().find("reader: role=editor"), std::string::npos) << Audit();
+}
+
 TEST_F(UsersApiTest, AnUnknownUserIs404AndNothingIsAudited) {
   const std::string audit_before = Audit();
   EXPECT_EQ(Update("nobody", R"({"role":"editor"})").status, 404);

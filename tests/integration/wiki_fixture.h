@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <memory>
@@ -24,6 +25,9 @@ class WikiServerTest : public ::testing::Test {
     // create` would write, made in this process: six child processes and
     // three argon2 hashes fewer for every test (the password hashes come
     // from support/known_password_hashes.h). tests/cli runs those commands.
+    // Owner-only, as the arkwiki binary makes everything (it sets this
+    // umask at start).
+    const mode_t umask_before = ::umask(077);
     {
       auto storage = Storage::Open(Env::Default(), data_);
       ASSERT_TRUE(storage.ok()) << storage.status().ToString();
@@ -40,6 +44,7 @@ class WikiServerTest : public ::testing::Test {
         tokens_[role] = *token;
       }
     }
+    ::umask(umask_before);
     auto server = StartServer(data_);
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);

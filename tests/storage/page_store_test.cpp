@@ -174,6 +174,41 @@ TEST_F(PageStoreTest, BacklinksCountLinksToARenamedPagesOldSlugs) {
   EXPECT_EQ(redirects[0], std::make_pair(std::string("target-b"), std::string("target-c")));
 }
 
+// The tree may grow under a trashed page's parent meanwhile: a page whose
+// parent would now put it below kMaxPageLevels comes back at the top level.
+TEST_F(PageStoreTest, APageRestoredFromTheTrashStaysWithinTheLevelLimit) {
+  ASSERT_TRUE(SavePage("p1", "x").ok());
+  for (int64_t level = 2; level < kMaxPageLevels; ++level) {
+    ASSERT_TRUE(SavePage("p" + std::to_string(level), "x", "p" + std::to_string(level - 1)).ok());
+  }
+  ASSERT_TRUE(SavePage("parent", "x").ok());
+  ASSERT_TRUE(SavePage("child", "x", "parent").ok());
+  ASSERT_TRUE(pages().MoveToTrash("child").ok());
+  // "parent" fits at level 64 now that its child is in the trash.
+  MovePageRequest move;
+  move.slug = "parent";
+  move.parent_slug = "p" + std::to_string(kMaxPageLevels - 1);
+  ASSERT_TRUE(pages().Move(move).ok());
+  ASSERT_TRUE(pages().RestoreFromTrash("child").ok());
+  EXPECT_FALSE(pages().Get("child").value().parent_id.has_value());
+  // With room, a restored page goes back under its parent.
+  ASSERT_TRUE(SavePage("room", "x").ok());
+  ASSERT_TRUE(SavePage("leaf", "x", "room").ok());
+  ASSERT_TRUE(pages().MoveToTrash("leaf").ok());
+  ASSERT_TRUE(pages().RestoreFromTrash("leaf").ok());
+  EXPECT_EQ(pages().Get("leaf").value().parent_id, pages().Get("room").value().id);
+}
+
+TEST_F(PageStoreTest, ANegativeBaseRevisionIsRefused) {
+  SavePageRequest r;
+  r.slug = "new";
+  r.title = "New";
+  r.markdown = "x";
+  r.author = "ann";
+  r.base_revision = -1;
+  EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(PageStoreTest, RenameLeavesRedirect) {
   ASSERT_TRUE(SavePage("old", "text").ok());
   auto renamed = pages().Rename("old", "new", "New title", "ann");

@@ -3,8 +3,8 @@
 namespace arkwiki::testing {
 
 CommandResult RunArkwiki(const std::vector<std::string>& args, const std::string& stdin_text,
-                         const std::map<std::string, std::string>& env) {
-  auto r = process::RunProcess(ARKWIKI_BINARY, args, stdin_text, env);
+                         const std::map<std::string, std::string>& env, int64_t time_limit_ms) {
+  auto r = process::RunProcess(ARKWIKI_BINARY, args, stdin_text, env, time_limit_ms);
   if (r.ok()) return std::move(*r);
   CommandResult failed;
   failed.err = r.status().message();

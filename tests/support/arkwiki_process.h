@@ -21,8 +21,12 @@ using ServerProcess = process::ServerProcess;
 
 // Runs the arkwiki binary with `args`, feeding `stdin_text`, and waits. A
 // binary that cannot be started gives exit_code -1 and the reason in err.
+// `time_limit_ms` > 0 bounds a command that should end by itself but might
+// not when broken (`serve` expected to refuse): past it the command is
+// killed and the result has `timed_out` set.
 CommandResult RunArkwiki(const std::vector<std::string>& args, const std::string& stdin_text = "",
-                         const std::map<std::string, std::string>& env = {});
+                         const std::map<std::string, std::string>& env = {},
+                         int64_t time_limit_ms = 0);
 
 // Starts `arkwiki serve` on `data_dir`; its log goes beside the data
 // directory (DATA_DIR.server.log).

@@ -160,6 +160,8 @@ class PageStore {
                       const std::string& new_title, const std::string& author);
 
   Status MoveToTrash(const std::string& slug);
+  // Back under its parent, or at the top level when the parent is in the
+  // trash or would nest a page more than kMaxPageLevels deep.
   Status RestoreFromTrash(const std::string& slug);
   // Removes a trashed page for good, with its revisions and upload rows.
   // Upload files left unreferenced go at the next UploadStore::CollectGarbage.
