@@ -13,7 +13,11 @@
 namespace arkwiki::cli {
 
 Result<std::string> DataDir(const Args& args) {
-  if (auto data = args.Get("data")) return *data;
+  if (auto data = args.Get("data")) {
+    // An empty value is a script's unset variable, not the current directory.
+    if (data->empty()) return Status::InvalidArgument("--data is empty: give the data directory");
+    return *data;
+  }
   ARKWIKI_ASSIGN_OR_RETURN(ServerConfig config, LoadServerConfig(ConfigSources{}));
   return config.data_dir;
 }

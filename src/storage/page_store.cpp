@@ -186,6 +186,11 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
     }
     if (!rows.empty()) {
       page = PageFromRow(rows[0]);
+      if (r.base_page_id && *r.base_page_id != page.id) {
+        return Status::Conflict("'" + r.slug +
+                                "' is another page now: the page being edited was renamed or "
+                                "deleted meanwhile");
+      }
       if (page.deleted_at) {
         return Status::Conflict("page '" + r.slug + "' is in the trash; restore it first");
       }

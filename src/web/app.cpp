@@ -33,6 +33,43 @@ bool HasRepeatedHeader(const Poco::Net::HTTPRequest& request, const std::string&
   return it != request.end() && Poco::icompare(it->first, name) == 0;
 }
 
+// Why the request's body cannot be delimited one way only (RFC 9112, 6.1
+// and 6.3), or "": a header name with white space in it (a proxy may take
+// "Transfer-Encoding :" for the header, Poco does not), Content-Length with
+// Transfer-Encoding, a Content-Length repeated (Poco reads the first, a
+// proxy may read another) or not plain digits (Poco reads "1,0" as 10), a
+// Transfer-Encoding repeated or other than "chunked" (Poco sees no body
+// then; a proxy may see a chunked one). Nothing of arkwiki's takes another
+// transfer coding.
+std::string FramingProblem(const Poco::Net::HTTPRequest& request) {
+  for (const auto& [name, value] : request) {
+    if (name.empty() || name.find_first_of(" \t") != std::string::npos) {
+      return "a header name may not be empty or contain white space";
+    }
+  }
+  const bool has_length = request.has("Content-Length");
+  const bool has_coding = request.has("Transfer-Encoding");
+  if (has_length && has_coding) {
+    return "a request may not have both Content-Length and Transfer-Encoding";
+  }
+  if (HasRepeatedHeader(request, "Content-Length")) {
+    return "a request may have one Content-Length header";
+  }
+  if (has_length) {
+    const std::string& length = request.get("Content-Length");
+    if (length.empty() || length.size() > 18 ||
+        length.find_first_not_of("0123456789") != std::string::npos) {
+      return "Content-Length must be a number of bytes";
+    }
+  }
+  if (has_coding &&
+      (HasRepeatedHeader(request, "Transfer-Encoding") ||
+       Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0)) {
+    return "the only Transfer-Encoding arkwiki takes is chunked";
+  }
+  return "";
+}
+
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -336,28 +373,20 @@ void WikiApp::Handle(Exchange& ex) {
     auto query = ParseFormEncoded(std::string_view(uri).substr(q + 1));
     if (query.ok()) ex.query = std::move(query).value();
   }
+  // A request whose body two servers could delimit two ways is refused, and
+  // its connection closed: where it ends is not known, and the bytes after
+  // its head must not be read as another request (request smuggling).
+  const std::string framing = FramingProblem(ex.request);
   // A response may go out before a request body is read (403, 404, 413...).
   // Closing such connections keeps unread body bytes from being parsed as
-  // the next request on a kept-alive connection (request smuggling).
-  if ((ex.request.hasContentLength() && ex.request.getContentLength64() > 0) ||
-      ex.request.getChunkedTransferEncoding()) {
+  // the next request on a kept-alive connection.
+  if (!framing.empty() || ex.request.has("Transfer-Encoding") ||
+      (ex.request.hasContentLength() && ex.request.getContentLength64() > 0)) {
     ex.response.setKeepAlive(false);
   }
   try {
-    if (ex.request.has("Content-Length") && ex.request.has("Transfer-Encoding")) {
-      // Two servers may read such a body two ways (request smuggling
-      // through a proxy); RFC 9112 lets a server refuse it. The connection
-      // closes: where this request ends is not known, and the bytes after
-      // its head must not be read as another request.
-      ex.response.setKeepAlive(false);
-      SendError(ex, Status::InvalidArgument(
-                        "a request may not have both Content-Length and Transfer-Encoding"));
-    } else if (HasRepeatedHeader(ex.request, "Content-Length")) {
-      // Poco reads the first; a proxy may have read another (RFC 9112,
-      // 6.3: differing ones must be refused; a repeat serves no purpose).
-      // The connection closes, as above.
-      ex.response.setKeepAlive(false);
-      SendError(ex, Status::InvalidArgument("a request may have one Content-Length header"));
+    if (!framing.empty()) {
+      SendError(ex, Status::InvalidArgument(framing));
     } else if (maintenance_) {
       ex.response.set("Retry-After", "5");
       if (ex.path == "/api/health" || ex.is_api()) {

@@ -21,6 +21,7 @@ struct EditForm {
   std::string visibility = "public";
   std::string comment;
   int64_t base_revision = 0;  // 0 for a page that does not exist yet
+  int64_t page_id = 0;        // the page edited; 0 for a new one
   std::string error;
   std::string preview_html;  // safe HTML from RenderMarkdown
   TemplateValue conflict_diff;
@@ -77,6 +78,7 @@ void ShowEditForm(WikiApp& app, Exchange& ex, const EditForm& form, int status) 
        {"markdown", form.markdown},
        {"comment", form.comment},
        {"base_revision", form.base_revision},
+       {"page_id", form.page_id},
        {"is_new", is_new},
        {"error", form.error},
        {"preview", form.preview_html},
@@ -102,29 +104,54 @@ EditForm FormFromPost(const Exchange& ex) {
   form.visibility = ex.Form("visibility", "public");
   form.comment = Trim(ex.Form("comment"));
   form.base_revision = ParseCount(ex.Form("base_revision", "0")).value_or(0);
+  form.page_id = ParseCount(ex.Form("page_id", "0")).value_or(0);
   return form;
 }
 
 // Someone saved since this editor loaded the page: keep their text, show
 // what differs from the saved version, and let a second save overwrite.
-// A page renamed meanwhile is that conflict at its new address (the form
-// now saves there); one deleted meanwhile is a new page if saved again.
+// The page this form edits may have been renamed meanwhile (that conflict,
+// at its new address: the form saves there now), moved to the trash (to be
+// restored first), or deleted for good (saving again creates it anew, or
+// meets whatever page holds its address now).
 void ShowConflict(WikiApp& app, Exchange& ex, EditForm form) {
-  auto current = app.storage().pages().Get(form.slug);
+  PageStore& pages = app.storage().pages();
+  auto current = pages.Get(form.slug);
   std::string renamed;
-  if (!current.ok()) {
-    auto moved = app.storage().pages().ResolveRedirect(form.slug);
-    if (moved.ok()) current = app.storage().pages().Get(*moved);
-    if (!moved.ok() || !current.ok()) {
+  const bool elsewhere =
+      form.page_id > 0 ? !current.ok() || current->id != form.page_id : !current.ok();
+  if (elsewhere) {
+    Result<Page> mine = Status::NotFound("");
+    if (form.page_id > 0) {
+      mine = pages.GetById(form.page_id);
+    } else if (auto moved = pages.ResolveRedirect(form.slug); moved.ok()) {
+      mine = pages.Get(*moved);
+    }
+    if (mine.ok() && mine->deleted_at) {
+      form.error =
+          "This page was moved to the trash while you were editing. Your text is "
+          "below; restore the page from the trash, then save again.";
+      return ShowEditForm(app, ex, form, 409);
+    }
+    if (mine.ok()) {
+      renamed = "This page was renamed to “" + mine->title + "” (" + mine->slug +
+                ") while you were editing; saving now saves there. ";
+      form.slug = mine->slug;
+      form.title = mine->title;
+      current = std::move(mine);
+    } else if (current.ok()) {
+      renamed =
+          "The page you were editing was deleted, and this address is another page's "
+          "now. ";
+    } else {
       form.error =
           "This page was deleted while you were editing. Your text is below; saving again "
           "creates the page anew.";
       form.base_revision = 0;
+      form.page_id = 0;
       return ShowEditForm(app, ex, form, 409);
     }
-    renamed = "This page was renamed to “" + current->title + "” (" + current->slug +
-              ") while you were editing; saving now saves there. ";
-    form.slug = current->slug;
+    form.page_id = current->id;
   }
   form.error = renamed +
                "Someone else saved this page while you were editing it (it is now at revision " +
@@ -169,6 +196,7 @@ void EditGet(WikiApp& app, Exchange& ex) {
     form.markdown = page->markdown;
     form.visibility = page->visibility;
     form.base_revision = page->current_revision;
+    form.page_id = page->id;
     form.parent = ParentSlug(app, ex, *page);
     return ShowEditForm(app, ex, form, 200);
   }
@@ -204,6 +232,7 @@ void EditPost(WikiApp& app, Exchange& ex) {
   r.author = ActorName(ex);
   r.comment = form.comment;
   r.base_revision = form.base_revision;
+  if (form.page_id > 0) r.base_page_id = form.page_id;
   r.linked_slugs = LinkedSlugs(app, form.markdown);
   auto saved = app.storage().pages().Save(r);
   if (saved.ok()) {

@@ -20,13 +20,13 @@ std::string ParentSlug(WikiApp& app, const Exchange& ex, const Page& page);
 // The breadcrumb: ancestors root first, cut above the nearest ancestor this
 // visitor may not see (which is left out with everything above it).
 std::vector<Page> VisibleAncestors(WikiApp& app, const Exchange& ex, const Page& page);
-// Links in page text as rendered Markdown sees them (for PageStore::Save).
-// Renders through the app's RenderCache, so the views that follow a save
-// find the page's HTML there.
 // Whether a link to `slug` leads to a page this visitor may see: the page,
 // or the page a rename left `slug` redirecting to. Otherwise the link is
 // drawn as missing.
 bool LinkLeadsToAPage(WikiApp& app, const Exchange& ex, const std::string& slug);
+// Links in page text as rendered Markdown sees them (for PageStore::Save).
+// Renders through the app's RenderCache, so the views that follow a save
+// find the page's HTML there.
 std::vector<std::string> LinkedSlugs(WikiApp& app, const std::string& markdown);
 // Page text as safe HTML for `ex`'s visitor: the cached rendering, with
 // links to pages the visitor cannot see marked missing.

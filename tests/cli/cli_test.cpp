@@ -125,6 +125,18 @@ TEST(CliTest, ACommandWithoutDataRefusesAConfigFileServeRefuses) {
   EXPECT_FALSE(Env::Default()->FileExists(dir.Sub("wiki")).value());
 }
 
+// `--data "$DATA"` with DATA unset must not make a wiki in the current
+// directory.
+TEST(CliTest, AnEmptyDataDirectoryIsAUsageError) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"token", "list", "--data", ""},
+        std::vector<std::string>{"backup", "create", "--data", "", "--out", "-"}}) {
+    CommandResult r = RunArkwiki(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("--data is empty"), std::string::npos) << r.err;
+  }
+}
+
 TEST(CliTest, EnvironmentVariablesConfigureServe) {
   TempDir dir;
   CommandResult r =

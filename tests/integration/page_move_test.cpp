@@ -161,6 +161,46 @@ TEST_F(PageMoveTest, AnEditOfAPageRenamedOrDeletedMeanwhileCanBeSaved) {
   EXPECT_NE(Client().Get("/api/pages/b").body.find("kept"), std::string::npos);
 }
 
+// The form carries the page's id: after a rename, a new page may take the
+// old slug at the same revision number, and the stale form must not save
+// over it; a page renamed and then trashed must be restored first.
+TEST_F(PageMoveTest, AStaleEditNeverSavesOverAnotherPageThatTookItsAddress) {
+  HttpClient browser = Client();
+  ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
+  const std::string edit = browser.Get("/wiki/a/edit").body;
+  const std::string csrf = ExtractCsrf(edit);
+  const std::string field = "name=\"page_id\" value=\"";
+  const size_t at = edit.find(field);
+  ASSERT_NE(at, std::string::npos) << edit;
+  const std::string page_id =
+      edit.substr(at + field.size(), edit.find('"', at + field.size()) - at - field.size());
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/a/rename", R"({"slug":"a-language"})", "application/json")
+          .status,
+      200);
+  ASSERT_EQ(PutPage("editor", "a", R"({"title":"A, disambiguation","markdown":"which a?"
+})")
+                .status,
+            201);
+  const std::map<std::string, std::string> form{{"csrf", csrf},
+                                                {"title", "A"},
+                                                {"markdown", "the language, improved"},
+                                                {"base_revision", "1"},
+                                                {"page_id", page_id}};
+  HttpResponse conflict = browser.PostForm("/wiki/a/edit", form);
+  ASSERT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_NE(conflict.body.find("renamed to"), std::string::npos) << conflict.body;
+  EXPECT_NE(conflict.body.find("action=\"/wiki/a-language/edit\""), std::string::npos);
+  EXPECT_NE(Client().Get("/api/pages/a").body.find("which a?"), std::string::npos);
+  // Renamed, then trashed: restore first.
+  ASSERT_EQ(Client("editor").Request("DELETE", "/api/pages/a-language").status, 200);
+  HttpResponse trashed = browser.PostForm("/wiki/a/edit", form);
+  ASSERT_EQ(trashed.status, 409) << trashed.body;
+  EXPECT_NE(trashed.body.find("moved to the trash"), std::string::npos) << trashed.body;
+  EXPECT_NE(Client().Get("/api/pages/a").body.find("which a?"), std::string::npos);
+}
+
 // A tree deeper than saves allow (kMaxPageLevels), as older or imported
 // data may hold, 30,000 levels: "All pages" and the Move form still answer.
 // Drawn recursively, the tree overflowed a worker thread's stack and took

@@ -199,6 +199,25 @@ TEST_F(PageStoreTest, APageRestoredFromTheTrashStaysWithinTheLevelLimit) {
   EXPECT_EQ(pages().Get("leaf").value().parent_id, pages().Get("room").value().id);
 }
 
+TEST_F(PageStoreTest, ASaveForAPageWhoseSlugAnotherPageTookIsAConflict) {
+  auto old = SavePage("python", "the language");
+  ASSERT_TRUE(old.ok());
+  ASSERT_TRUE(pages().Rename("python", "python-language", "Python language", "ann").ok());
+  ASSERT_TRUE(SavePage("python", "which python?").ok());  // another page, revision 1
+  SavePageRequest r;
+  r.slug = "python";
+  r.title = "Python";
+  r.markdown = "the language, improved";
+  r.author = "bob";
+  r.base_revision = 1;
+  r.base_page_id = old->id;
+  EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(pages().Get("python")->markdown, "which python?");
+  r.slug = "python-language";
+  r.base_revision = pages().Get("python-language")->current_revision;
+  EXPECT_TRUE(pages().Save(r).ok());
+}
+
 TEST_F(PageStoreTest, ANegativeBaseRevisionIsRefused) {
   SavePageRequest r;
   r.slug = "new";

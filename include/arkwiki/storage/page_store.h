@@ -63,6 +63,10 @@ struct SavePageRequest {
   // the page must not exist yet, and any other number that it still exists
   // (not renamed or purged since).
   std::optional<int64_t> base_revision;
+  // When set, the save fails with kConflict unless the slug still names
+  // this page: after a rename, a new page may hold the old slug at the same
+  // revision number.
+  std::optional<int64_t> base_page_id;
   std::vector<std::string> linked_slugs;  // from the rendered Markdown
 };
 
