@@ -22,13 +22,20 @@ class PageStoreTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     storage_ = std::move(s).value();
   }
-  Result<Page> SavePage(const std::string& slug, const std::string& text,
-                        std::optional<std::string> parent = std::nullopt) {
+  // A save as the editor makes it; `links`: the slugs its Markdown links to.
+  static SavePageRequest Request(const std::string& slug, const std::string& text,
+                                 std::vector<std::string> links = {}) {
     SavePageRequest r;
     r.slug = slug;
     r.title = "Title of " + slug;
     r.markdown = text;
     r.author = "ann";
+    r.linked_slugs = std::move(links);
+    return r;
+  }
+  Result<Page> SavePage(const std::string& slug, const std::string& text,
+                        std::optional<std::string> parent = std::nullopt) {
+    SavePageRequest r = Request(slug, text);
     r.parent_slug = parent;
     return storage_->pages().Save(r);
   }
@@ -63,16 +70,8 @@ TEST_F(PageStoreTest, RevertAddsANewRevisionWithOldText) {
 // the text the page shows.
 TEST_F(PageStoreTest, RevertLinksWhatTheRevertedTextLinks) {
   for (const char* slug : {"target-a", "target-b"}) ASSERT_TRUE(SavePage(slug, "t").ok());
-  SavePageRequest r;
-  r.slug = "linker";
-  r.title = "Linker";
-  r.author = "ann";
-  r.markdown = "[[Target A]]";
-  r.linked_slugs = {"target-a"};
-  ASSERT_TRUE(pages().Save(r).ok());
-  r.markdown = "[[Target B]]";
-  r.linked_slugs = {"target-b"};
-  ASSERT_TRUE(pages().Save(r).ok());
+  ASSERT_TRUE(pages().Save(Request("linker", "[[Target A]]", {"target-a"})).ok());
+  ASSERT_TRUE(pages().Save(Request("linker", "[[Target B]]", {"target-b"})).ok());
   std::string linked_text;
   auto reverted = pages().Revert("linker", 1, "bob", [&](const std::string& markdown) {
     linked_text = markdown;
@@ -103,11 +102,7 @@ TEST_F(PageStoreTest, StaleBaseRevisionIsAConflict) {
 TEST_F(PageStoreTest, ASaveBasedOnARevisionOfAPageRenamedMeanwhileIsAConflict) {
   ASSERT_TRUE(SavePage("old", "text").ok());
   ASSERT_TRUE(pages().Rename("old", "new", "New title", "ann").ok());
-  SavePageRequest r;
-  r.slug = "old";
-  r.title = "Old";
-  r.markdown = "my edit";
-  r.author = "bob";
+  SavePageRequest r = Request("old", "my edit");
   r.base_revision = 1;
   const Status stale = pages().Save(r).status();
   EXPECT_EQ(stale.code(), StatusCode::kConflict) << stale.ToString();
@@ -152,18 +147,9 @@ TEST_F(PageStoreTest, RefusesNestingPagesDeeperThanTheLevelLimit) {
 // it is one of the page's backlinks, once however many of its slugs it names.
 TEST_F(PageStoreTest, BacklinksCountLinksToARenamedPagesOldSlugs) {
   ASSERT_TRUE(SavePage("target-b", "t").ok());
-  SavePageRequest r;
-  r.slug = "linker";
-  r.title = "Linker";
-  r.author = "ann";
-  r.markdown = "[[Target B]]";
-  r.linked_slugs = {"target-b"};
-  ASSERT_TRUE(pages().Save(r).ok());
+  ASSERT_TRUE(pages().Save(Request("linker", "[[Target B]]", {"target-b"})).ok());
   ASSERT_TRUE(pages().Rename("target-b", "target-c", "Target C", "ann").ok());
-  r.slug = "both";
-  r.title = "Both";
-  r.linked_slugs = {"target-b", "target-c"};
-  ASSERT_TRUE(pages().Save(r).ok());
+  ASSERT_TRUE(pages().Save(Request("both", "[[Target B]]", {"target-b", "target-c"})).ok());
   auto back = pages().Backlinks("target-c", true);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ASSERT_EQ(back->size(), 2u);
@@ -204,11 +190,7 @@ TEST_F(PageStoreTest, ASaveForAPageWhoseSlugAnotherPageTookIsAConflict) {
   ASSERT_TRUE(old.ok());
   ASSERT_TRUE(pages().Rename("python", "python-language", "Python language", "ann").ok());
   ASSERT_TRUE(SavePage("python", "which python?").ok());  // another page, revision 1
-  SavePageRequest r;
-  r.slug = "python";
-  r.title = "Python";
-  r.markdown = "the language, improved";
-  r.author = "bob";
+  SavePageRequest r = Request("python", "the language, improved");
   r.base_revision = 1;
   r.base_page_id = old->id;
   EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kConflict);
@@ -219,11 +201,7 @@ TEST_F(PageStoreTest, ASaveForAPageWhoseSlugAnotherPageTookIsAConflict) {
 }
 
 TEST_F(PageStoreTest, ANegativeBaseRevisionIsRefused) {
-  SavePageRequest r;
-  r.slug = "new";
-  r.title = "New";
-  r.markdown = "x";
-  r.author = "ann";
+  SavePageRequest r = Request("new", "x");
   r.base_revision = -1;
   EXPECT_EQ(pages().Save(r).status().code(), StatusCode::kInvalidArgument);
 }
