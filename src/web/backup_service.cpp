@@ -7,6 +7,7 @@
 #include "archive_receiver.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
+#include "reauthentication.h"
 
 namespace arkwiki::web {
 namespace {
@@ -130,34 +131,12 @@ std::string BackupService::CheckConfirmation(const Exchange& ex, const std::stri
   if (Trimmed(typed_title) != Trimmed(app_.settings().site_title)) {
     return "The site title you typed does not match. Type it exactly as shown.";
   }
-  return CheckPassword(ex, password, http_status);
+  return CheckPasswordConfirmation(app_, ex, password, kReplaceAllAction, http_status);
 }
 
 std::string BackupService::CheckReauthentication(const Exchange& ex, const std::string& password,
-                                                 int* http_status) {
-  if (ex.via_api_token || ex.session_token.empty()) return "";
-  if (password.empty()) {
-    if (NowUnixSeconds() - ex.logged_in_at < kRecentLoginSeconds) return "";
-    *http_status = 403;
-    return "Replacing all data needs your password: type it to confirm.";
-  }
-  return CheckPassword(ex, password, http_status);
-}
-
-std::string BackupService::CheckPassword(const Exchange& ex, const std::string& password,
-                                         int* http_status) {
-  const int64_t now = NowUnixSeconds();
-  if (int64_t wait = app_.throttle().RetryAfter(ex.user->name, ex.client, now); wait > 0) {
-    *http_status = 429;
-    return "Too many wrong passwords. Try again in " + std::to_string(wait) + " seconds.";
-  }
-  if (!app_.storage().users().Authenticate(ex.user->name, password).ok()) {
-    app_.throttle().RecordFailure(ex.user->name, ex.client, now);
-    LogWarning("wrong password confirming an import, user '" + ex.user->name + "'");
-    *http_status = 401;
-    return "Wrong password.";
-  }
-  return "";
+                                                 std::string_view action, int* http_status) {
+  return web::CheckReauthentication(app_, ex, password, action, http_status);
 }
 
 Result<ImportOutcome> BackupService::Commit(const StagedImport& staged, const std::string& actor,

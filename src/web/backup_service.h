@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arkwiki/backup/backup_journal.h"
@@ -184,16 +185,10 @@ class BackupService {
   // else the message to show, with *http_status 400, 401 or 429.
   std::string CheckConfirmation(const Exchange& ex, const std::string& typed_title,
                                 const std::string& password, int* http_status);
-  // Every action that replaces all data (an import, Undo last import) needs,
-  // from a browser session, the admin's password or a login less than
-  // kRecentLoginSeconds ago: a session left open, or a forged request that
-  // carries its CSRF token, cannot replace the wiki alone. Requests with an
-  // API token (scripts) are exempt. Returns "" when it holds, else the
-  // message to show, with *http_status 401 (wrong password), 403 (none
-  // given) or 429 (throttled like logins).
-  static constexpr int64_t kRecentLoginSeconds = int64_t{5} * 60;
+  // CheckReauthentication (reauthentication.h) with this service's app:
+  // an import, Undo last import and deleting a restore point confirm so.
   std::string CheckReauthentication(const Exchange& ex, const std::string& password,
-                                    int* http_status);
+                                    std::string_view action, int* http_status);
 
   // Restore, step 2, as a background job: returns once the job's thread holds
   // the lock, or Busy if another backup or restore holds it. `kind` is
@@ -335,7 +330,6 @@ class BackupService {
   void Shutdown();
 
  private:
-  std::string CheckPassword(const Exchange& ex, const std::string& password, int* http_status);
   ImportOptions OptionsFor(const std::string& actor);
   Result<StagedImport> ReceiveAndStage(Exchange& ex);
   Result<ImportOutcome> Commit(const StagedImport& staged, const std::string& actor,

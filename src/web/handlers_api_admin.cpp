@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "json_util.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::admin_api {
@@ -148,6 +149,7 @@ void CreateUser(WikiApp& app, Exchange& ex) {
   }
   auto parsed_role = ParseRole(**role);
   if (!parsed_role.ok()) return app.SendError(ex, parsed_role.status());
+  if (RefuseUnconfirmedApiCall(app, ex, "Adding a user")) return;
   auto user = app.storage().users().Create(**name, **password, *parsed_role);
   if (!user.ok()) return app.SendError(ex, user.status());
   Status s = app.storage().audit().Append(ex.user->name, AuditKind::kUserAdd,
@@ -160,6 +162,11 @@ void UpdateUser(WikiApp& app, Exchange& ex) {
   auto body = ReadJsonObject(ex, 64 << 10);
   if (!body.ok()) return app.SendError(ex, body.status());
   const std::string name = ex.Param("name");
+  // Disabling alone takes power away and needs no confirmation.
+  const bool only_disables = !(*body)->has("role") && !(*body)->has("password") &&
+                             (*body)->has("disabled") && (*body)->get("disabled").isBoolean() &&
+                             (*body)->getValue<bool>("disabled");
+  if (!only_disables && RefuseUnconfirmedApiCall(app, ex, "Changing a user")) return;
   std::string stored_name = name;
   std::string changed;
   const Status applied = ApplyUserChanges(app, name, *body, &stored_name, &changed);
@@ -184,6 +191,7 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   if (!label.ok()) return app.SendError(ex, label.status());
   auto user = app.storage().users().Get(**name);
   if (!user.ok()) return app.SendError(ex, user.status());
+  if (RefuseUnconfirmedApiCall(app, ex, "Creating an API token")) return;
   auto token = app.storage().users().CreateApiToken(user->id, label->value_or("api"));
   if (!token.ok()) return app.SendError(ex, token.status());
   Status s = app.storage().audit().Append(ex.user->name, AuditKind::kTokenCreate, user->name);

@@ -10,6 +10,7 @@
 #include "handlers_backup_policy.h"
 #include "handlers_offsite.h"
 #include "handlers_restore.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::backup_pages {
@@ -129,7 +130,8 @@ void Overview(BackupService& backup, const Renderer& pages, Exchange& ex) {
 
 void Undo(BackupService& backup, const Renderer& pages, Exchange& ex) {
   int status = 403;
-  if (std::string refused = backup.CheckReauthentication(ex, ex.Form("password"), &status);
+  if (std::string refused =
+          backup.CheckReauthentication(ex, ex.Form("password"), kReplaceAllAction, &status);
       !refused.empty()) {
     return ShowOverview(backup, pages, ex, status, refused);
   }

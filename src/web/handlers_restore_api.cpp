@@ -2,15 +2,12 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "reauthentication.h"
 #include "restore_diff_view.h"
 #include "restore_view.h"
 
 namespace arkwiki::web::restore_api {
 namespace {
-
-// A browser session's password for POST /api/restore, whose body is the
-// archive (BackupService::CheckReauthentication).
-constexpr char kPasswordHeader[] = "X-Confirm-Password";
 
 void SendDryRun(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   Poco::JSON::Object::Ptr preview = new Poco::JSON::Object;
@@ -53,16 +50,13 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
 
 }  // namespace
 
-bool RefuseUnconfirmed(BackupService& backup, Exchange& ex) {
+bool RefuseUnconfirmed(BackupService& backup, Exchange& ex, std::string_view action) {
   int status = 403;
-  std::string refused =
-      backup.CheckReauthentication(ex, ex.request.get(kPasswordHeader, ""), &status);
+  const std::string refused =
+      backup.CheckReauthentication(ex, ex.request.get(kConfirmPasswordHeader, ""), action, &status);
   if (refused.empty()) return false;
   DiscardOversizeBody(ex);
-  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-  body->set("error", refused);
-  body->set("code", status == 429 ? "too_many_requests" : "password_required");
-  SendJson(ex, status, body);
+  SendReauthenticationRefusal(ex, status, refused);
   return true;
 }
 
@@ -74,7 +68,7 @@ void SendRestoreDone(BackupService& backup, Exchange& ex, const RestoreDone& don
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const std::string dry_run_text = ex.Query("dry_run");
   const bool dry_run = dry_run_text == "1" || dry_run_text == "true";
-  if (!dry_run && RefuseUnconfirmed(backup, ex)) return;
+  if (!dry_run && RefuseUnconfirmed(backup, ex, kReplaceAllAction)) return;
   const std::string allow = ex.Query("allow_missing_uploads");
   auto done = backup.RestoreFromRequest(ex, dry_run, allow == "1" || allow == "true");
   if (!done.ok()) return pages.SendError(ex, done.status());

@@ -7,6 +7,7 @@
 #include "arkwiki/core/clock.h"
 #include "handlers_restore_api.h"
 #include "json_util.h"
+#include "reauthentication.h"
 #include "restore_view.h"
 #include "view_format.h"
 
@@ -91,14 +92,14 @@ void Create(BackupService& backup, const Renderer& pages, Exchange& ex) {
 
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const bool dry_run = IsDryRun(ex);
-  if (!dry_run && restore_api::RefuseUnconfirmed(backup, ex)) return;
+  if (!dry_run && restore_api::RefuseUnconfirmed(backup, ex, kReplaceAllAction)) return;
   auto done = backup.RestorePoint(ex.Param("id"), ex.user->name, dry_run);
   if (!done.ok()) return pages.SendError(ex, done.status());
   restore_api::SendRestoreDone(backup, ex, *done);
 }
 
 void Delete(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  if (restore_api::RefuseUnconfirmed(backup, ex)) return;
+  if (restore_api::RefuseUnconfirmed(backup, ex, "Deleting a restore point")) return;
   Status s = backup.DeletePoint(ex.Param("id"), ex.user->name);
   if (!s.ok()) return pages.SendError(ex, s);
   AddCommonHeaders(ex);
@@ -138,7 +139,8 @@ void CheckForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 
 void DeleteForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
   int status = 403;
-  if (std::string refused = backup.CheckReauthentication(ex, ex.Form("password"), &status);
+  if (std::string refused = backup.CheckReauthentication(ex, ex.Form("password"),
+                                                         "Deleting a restore point", &status);
       !refused.empty()) {
     return RedirectWithFlash(ex, kBackupPage, refused, "error");
   }

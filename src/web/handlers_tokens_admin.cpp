@@ -4,6 +4,7 @@
 #include "app.h"
 #include "arkwiki/core/log.h"
 #include "audit_trail.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
@@ -53,6 +54,14 @@ void CreateToken(WikiApp& app, Exchange& ex) {
   }
   auto user = app.storage().users().Get(name);
   if (!user.ok()) return ShowTokens(app, ex, 400, "There is no user " + name + ".", "");
+  // A token is exempt from reauthentication: a session must not make one
+  // alone (reauthentication.h).
+  int status = 403;
+  if (const std::string refused = CheckReauthentication(app, ex, ex.Form("current_password"),
+                                                        "Creating an API token", &status);
+      !refused.empty()) {
+    return ShowTokens(app, ex, status, refused, "");
+  }
   auto token = app.storage().users().CreateApiToken(user->id, label);
   if (!token.ok()) {
     if (HttpStatusFor(token.status()) >= 500) return app.SendError(ex, token.status());

@@ -5,6 +5,7 @@
 #include "arkwiki/core/log.h"
 #include "arkwiki/core/url.h"
 #include "audit_trail.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
@@ -70,6 +71,18 @@ std::optional<User> TargetOrRespond(WikiApp& app, Exchange& ex, bool removes_adm
   return std::move(user).value();
 }
 
+// Reauthentication (reauthentication.h) for a change that gives a user
+// power, with the confirming admin's password from the form's
+// current_password field; a refusal shows the Users page with its message.
+bool Reauthenticated(WikiApp& app, Exchange& ex, std::string_view action) {
+  int status = 403;
+  const std::string refused =
+      CheckReauthentication(app, ex, ex.Form("current_password"), action, &status);
+  if (refused.empty()) return true;
+  ShowUsers(app, ex, status, refused);
+  return false;
+}
+
 }  // namespace
 
 // Shows the Users page; `error` (plain text) explains a refused change.
@@ -91,6 +104,7 @@ void AddUser(WikiApp& app, Exchange& ex) {
   const std::string name = ex.Form("name");
   auto role = ParseRole(ex.Form("role"));
   if (!role.ok()) return RespondFailure(app, ex, role.status());
+  if (!Reauthenticated(app, ex, "Adding a user")) return;
   auto user = app.storage().users().Create(name, ex.Form("password"), *role);
   if (!user.ok()) return RespondFailure(app, ex, user.status());
   AuditOrWarn(app, ex, AuditKind::kUserCreate, "name=" + name + ", role=" + RoleName(*role));
@@ -102,6 +116,7 @@ void SetRole(WikiApp& app, Exchange& ex) {
   if (!role.ok()) return RespondFailure(app, ex, role.status());
   auto user = TargetOrRespond(app, ex, *role != Role::kAdmin);
   if (!user) return;
+  if (!Reauthenticated(app, ex, "Changing a role")) return;
   Status s = app.storage().users().SetRole(user->name, *role);
   if (!s.ok()) return RespondFailure(app, ex, s);
   AuditOrWarn(app, ex, AuditKind::kUserRole, "name=" + user->name + ", role=" + RoleName(*role));
@@ -113,6 +128,8 @@ void SetRole(WikiApp& app, Exchange& ex) {
 void SetDisabled(WikiApp& app, Exchange& ex, bool disabled) {
   auto user = TargetOrRespond(app, ex, disabled);
   if (!user) return;
+  // Disabling takes power away and needs no confirmation.
+  if (!disabled && !Reauthenticated(app, ex, "Enabling a user")) return;
   Status s = app.storage().users().SetDisabled(user->name, disabled);
   if (!s.ok()) return RespondFailure(app, ex, s);
   AuditOrWarn(app, ex, disabled ? AuditKind::kUserDisable : AuditKind::kUserEnable,
@@ -124,6 +141,7 @@ void SetDisabled(WikiApp& app, Exchange& ex, bool disabled) {
 void ResetPassword(WikiApp& app, Exchange& ex) {
   auto user = TargetOrRespond(app, ex, false);
   if (!user) return;
+  if (!Reauthenticated(app, ex, "Setting a password")) return;
   Status s = app.storage().users().SetPassword(user->name, ex.Form("password"));
   if (!s.ok()) return RespondFailure(app, ex, s);
   AuditOrWarn(app, ex, AuditKind::kUserPassword, "name=" + user->name);

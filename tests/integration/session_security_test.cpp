@@ -1,7 +1,8 @@
 // Logins across imports and account changes, over a real socket: an import
 // keeps a session only for the same wiki and an unchanged password hash;
-// replace-all actions from a browser need the password or a fresh login; a
-// password reset or a disable ends the user's API tokens.
+// replace-all actions, and changes that give a user power, need from a
+// browser the password or a fresh login; a password reset or a disable ends
+// the user's API tokens.
 #include <sqlite3.h>
 
 #include <fstream>
@@ -184,6 +185,96 @@ TEST_F(SessionSecurityTest, PasswordResetAndDisableEndTheUsersApiTokens) {
   EXPECT_EQ(admin.PostForm("/settings/users/editor/disable", {{"csrf", csrf}}).status, 303);
   EXPECT_EQ(admin.PostForm("/settings/users/editor/enable", {{"csrf", csrf}}).status, 303);
   EXPECT_EQ(Client("editor").Get("/api/me").status, 401);
+}
+
+// An old browser session (a stolen cookie, a forged request with its CSRF
+// token) cannot give anyone lasting power: no new user, role, password,
+// re-enabled account or API token without the password. Taking power away
+// (disabling) needs none.
+TEST_F(SessionSecurityTest, GivingPowerFromAnOldBrowserSessionNeedsThePassword) {
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  AgeLogins(6 * 60, {&admin});
+  auto form = [&csrf](std::map<std::string, std::string> fields, const char* password) {
+    fields["csrf"] = csrf;
+    if (password != nullptr) fields["current_password"] = password;
+    return fields;
+  };
+  const std::map<std::string, std::string> add = {
+      {"name", "mallory"}, {"role", "admin"}, {"password", "mallory's password"}};
+
+  HttpResponse bare = admin.PostForm("/settings/users", form(add, nullptr));
+  EXPECT_EQ(bare.status, 403);
+  EXPECT_NE(bare.body.find("Adding a user needs your password"), std::string::npos) << bare.body;
+  EXPECT_EQ(admin.PostForm("/settings/users", form(add, "not the password")).status, 401);
+  EXPECT_EQ(Client("admin").Get("/api/users").body.find("mallory"), std::string::npos);
+  EXPECT_EQ(admin.PostForm("/settings/users/bob/role", form({{"role", "admin"}}, nullptr)).status,
+            403);
+  EXPECT_EQ(admin
+                .PostForm("/settings/users/bob/password",
+                          form({{"password", "bob's new password"}}, nullptr))
+                .status,
+            403);
+  HttpClient bob = LoggedIn("bob");
+  EXPECT_EQ(RoleOf(bob), "reader");
+  EXPECT_EQ(
+      admin.PostForm("/settings/tokens", form({{"user", "admin"}, {"label", "x"}}, nullptr)).status,
+      403);
+  EXPECT_EQ(admin.PostForm("/settings/users/bob/disable", form({}, nullptr)).status, 303);
+  EXPECT_EQ(admin.PostForm("/settings/users/bob/enable", form({}, nullptr)).status, 403);
+
+  // The JSON API from the same session: the password goes in a header.
+  const process::Headers with_csrf = {{"X-CSRF-Token", csrf}};
+  HttpResponse api = admin.Request(
+      "POST", "/api/users", R"({"name":"mallory","role":"admin","password":"mallory's password"})",
+      "application/json", with_csrf);
+  EXPECT_EQ(api.status, 403);
+  EXPECT_EQ(ParseJson(api.body)->optValue<std::string>("code", ""), "password_required");
+  EXPECT_EQ(
+      admin.Request("PUT", "/api/users/bob", R"({"disabled":false})", "application/json", with_csrf)
+          .status,
+      403);
+  EXPECT_EQ(
+      admin.Request("POST", "/api/tokens", R"({"user":"admin"})", "application/json", with_csrf)
+          .status,
+      403);
+  EXPECT_EQ(Client("admin").Get("/api/users").body.find("mallory"), std::string::npos);
+
+  // With the password, each goes through.
+  EXPECT_EQ(admin.PostForm("/settings/users", form(add, kPassword)).status, 303);
+  EXPECT_EQ(admin.PostForm("/settings/users/bob/enable", form({}, kPassword)).status, 303);
+  EXPECT_EQ(
+      admin.PostForm("/settings/users/bob/role", form({{"role", "editor"}}, kPassword)).status,
+      303);
+  process::Headers confirmed = with_csrf;
+  confirmed["X-Confirm-Password"] = kPassword;
+  EXPECT_EQ(
+      admin.Request("POST", "/api/tokens", R"({"user":"admin"})", "application/json", confirmed)
+          .status,
+      201);
+  HttpClient bob_again = LoggedIn("bob");
+  EXPECT_EQ(RoleOf(bob_again), "editor");
+}
+
+// A fresh login needs no password for the same changes, and a script with
+// an API token never does.
+TEST_F(SessionSecurityTest, AFreshLoginOrATokenGivesPowerWithoutThePassword) {
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  EXPECT_EQ(admin
+                .PostForm("/settings/users", {{"csrf", csrf},
+                                              {"name", "carol"},
+                                              {"role", "editor"},
+                                              {"password", "carol's password"}})
+                .status,
+            303);
+  EXPECT_EQ(admin.PostForm("/settings/tokens", {{"csrf", csrf}, {"user", "carol"}, {"label", "x"}})
+                .status,
+            200);
+  EXPECT_EQ(Client("admin")
+                .Request("PUT", "/api/users/carol", R"({"role":"admin"})", "application/json")
+                .status,
+            200);
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+// Reauthentication ("sudo mode"): actions that replace all data, or that
+// give someone lasting power over the wiki (a new user, a role, another
+// user's password, enabling a user, an API token), need, from a browser
+// session, the user's password or a login less than kRecentLoginSeconds
+// ago. A session left open, or a forged request that carries its CSRF
+// token, cannot do them alone, nor give itself a way around the check (an
+// admin of its own, or a token). Requests with an API token (scripts) are
+// exempt: the token is the credential.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "exchange.h"
+
+namespace arkwiki::web {
+
+class WikiApp;
+
+inline constexpr int64_t kRecentLoginSeconds = int64_t{5} * 60;
+// The action an import, Undo last import or a restore confirms.
+inline constexpr char kReplaceAllAction[] = "Replacing all data";
+// The header that carries the password for a JSON API request.
+inline constexpr char kConfirmPasswordHeader[] = "X-Confirm-Password";
+
+// Returns "" when the request may go on, else the message to show, with
+// *http_status 401 (wrong password), 403 (none given) or 429 (throttled
+// like logins). `action` names what is confirmed, as the start of a
+// sentence ("Replacing all data"): the 403's message is "<action> needs your
+// password: type it to confirm."
+std::string CheckReauthentication(WikiApp& app, const Exchange& ex, const std::string& password,
+                                  std::string_view action, int* http_status);
+
+// The password check alone, whatever the login's age: throttled like
+// logins, and a wrong password is counted and logged with `action`.
+std::string CheckPasswordConfirmation(WikiApp& app, const Exchange& ex, const std::string& password,
+                                      std::string_view action, int* http_status);
+
+// For a JSON API call, whose password comes in kConfirmPasswordHeader:
+// sends the refusal with SendReauthenticationRefusal and returns true when
+// the request may not go on. Read the request's body first.
+bool RefuseUnconfirmedApiCall(WikiApp& app, Exchange& ex, std::string_view action);
+// The JSON refusal: {"error": message, "code": "too_many_requests"} for
+// 429, else "password_required".
+void SendReauthenticationRefusal(Exchange& ex, int http_status, const std::string& message);
+
+}  // namespace arkwiki::web
