@@ -175,6 +175,10 @@ Result<std::string> ReadBody(Exchange& ex, size_t max_bytes) {
 }
 
 Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view text) {
+  // A std::map, so many fields cost memory and log-time inserts, not a hash
+  // flood; the route's body cap bounds them first. This cap stays above the
+  // largest form a page sends ("Order children": kMaxOrderedChildren).
+  constexpr size_t kMaxFormFields = 10000;
   std::map<std::string, std::string> out;
   size_t pos = 0;
   while (pos <= text.size() && !text.empty()) {
@@ -187,7 +191,7 @@ Result<std::map<std::string, std::string>> ParseFormEncoded(std::string_view tex
       std::string value =
           eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), &ok_value, true);
       if (!ok_key || !ok_value) return Status::InvalidArgument("malformed form encoding");
-      if (out.size() >= 200) return Status::InvalidArgument("too many form fields");
+      if (out.size() >= kMaxFormFields) return Status::InvalidArgument("too many form fields");
       out[key] = value;
     }
     if (amp == std::string_view::npos) break;

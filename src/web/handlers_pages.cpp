@@ -10,6 +10,7 @@
 #include "html.h"
 #include "markdown.h"
 #include "page_links.h"
+#include "router.h"
 #include "view_format.h"
 
 namespace arkwiki::web::wiki_pages {
@@ -62,6 +63,9 @@ void AddRelations(WikiApp& app, const Exchange& ex, const Page& page, TemplateVa
       item.Set("position", position++);
       children.Append(std::move(item));
     }
+    // More children than one form may order: each is moved to its place
+    // with Move instead.
+    data->Set("orderable", c->size() <= kMaxOrderedChildren);
     SetList(data, "children", std::move(children));
   }
   if (auto b = pages.Backlinks(page.slug, include_private); b.ok()) {

@@ -35,6 +35,10 @@ inline constexpr size_t kMaxAnonymousBodyBytes = size_t{64} << 10;
 inline constexpr size_t kMaxFormBytes = size_t{64} << 10;
 // A form that carries a page's text (pages are at most 16 MiB).
 inline constexpr size_t kMaxPageFormBytes = size_t{20} << 20;
+// The "Order children" form: one field per child page (slugs are at most
+// 200 bytes, 600 percent-encoded) for up to kMaxOrderedChildren children.
+inline constexpr size_t kMaxOrderedChildren = 5000;
+inline constexpr size_t kMaxOrderFormBytes = size_t{4} << 20;
 
 struct Route {
   std::string method;

@@ -100,7 +100,7 @@ void RegisterRoutes(WikiApp& app) {
   r.Add("POST", "/wiki/{slug}/rename", kEditor, on(wiki_pages::RenamePost));
   r.Add("GET", "/wiki/{slug}/delete", kEditor, on(wiki_pages::DeleteGet));
   r.Add("POST", "/wiki/{slug}/delete", kEditor, on(wiki_pages::DeletePost));
-  r.Add("POST", "/wiki/{slug}/order", kEditor, on(wiki_pages::OrderPost));
+  r.Add("POST", "/wiki/{slug}/order", kEditor, on(wiki_pages::OrderPost), kMaxOrderFormBytes);
   r.Add("GET", "/wiki/{slug}/move", kEditor, on(wiki_pages::MoveGet));
   r.Add("POST", "/wiki/{slug}/move", kEditor, on(wiki_pages::MovePost));
   r.Add("GET", "/trash", kEditor, on(trash_search::ShowTrash));

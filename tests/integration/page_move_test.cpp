@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <utility>
 #include <vector>
@@ -205,6 +206,59 @@ TEST_F(PageMoveTest, AStaleEditNeverSavesOverAnotherPageThatTookItsAddress) {
 // data may hold, 30,000 levels: "All pages" and the Move form still answer.
 // Drawn recursively, the tree overflowed a worker thread's stack and took
 // the server down for every visitor.
+// The form sends one field per child: three hundred is well past the
+// two hundred fields a form once had at most. Above 5,000 children the
+// page offers Move instead.
+TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
+  ASSERT_EQ(server_->Stop(), 0);
+  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+    INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
+      SELECT printf('kid-%03d', i), printf('Kid %03d', i), 1, 0, 0,
+             (SELECT id FROM pages WHERE slug = 'b'), i FROM n;
+    INSERT INTO revisions(page_id, number, title, markdown, author, created_at)
+      SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'kid-%';
+  )SQL");
+  auto server = StartServer(data_);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  HttpClient browser = Client();
+  ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
+  HttpResponse view = browser.Get("/wiki/b");
+  ASSERT_EQ(view.status, 200);
+  EXPECT_NE(view.body.find(R"(name="order:kid-300")"), std::string::npos);
+  // Reverse the order: kid-300 first.
+  std::map<std::string, std::string> form = {{"csrf", ExtractCsrf(view.body)}};
+  std::string reversed;
+  for (int i = 300; i >= 1; --i) {
+    char slug[16];
+    std::snprintf(slug, sizeof slug, "kid-%03d", i);
+    form[std::string("order:") + slug] = std::to_string(301 - i);
+    reversed += (reversed.empty() ? "" : ",") + std::string(slug);
+  }
+  HttpResponse saved = browser.PostForm("/wiki/b/order", form);
+  EXPECT_EQ(saved.status, 303) << saved.body.substr(0, 300);
+  EXPECT_EQ(Order("b"), reversed);
+
+  // Above 5,000 children the page offers Move instead of the form.
+  ASSERT_EQ(server_->Stop(), 0);
+  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+    WITH RECURSIVE n(i) AS (SELECT 301 UNION ALL SELECT i + 1 FROM n WHERE i < 5001)
+    INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
+      SELECT printf('kid-%04d', i), printf('Kid %04d', i), 1, 0, 0,
+             (SELECT id FROM pages WHERE slug = 'b'), i FROM n;
+  )SQL");
+  server = StartServer(data_);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  HttpClient again = Client();
+  ASSERT_TRUE(LoginWithForm(again, "editor", kPassword));
+  HttpResponse crowded = again.Get("/wiki/b");
+  ASSERT_EQ(crowded.status, 200);
+  EXPECT_EQ(crowded.body.find(R"(name="order:)"), std::string::npos);
+  EXPECT_NE(crowded.body.find("Too many subpages to order here"), std::string::npos);
+}
+
 TEST_F(PageMoveTest, AllPagesAndTheMoveFormServeATreeThirtyThousandLevelsDeep) {
   ASSERT_EQ(server_->Stop(), 0);
   TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
