@@ -23,6 +23,7 @@ Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, Save
   ARKWIKI_ASSIGN_OR_RETURN(r->parent_slug, OptionalString(body, "parent"));
   ARKWIKI_ASSIGN_OR_RETURN(r->visibility, OptionalString(body, "visibility"));
   ARKWIKI_ASSIGN_OR_RETURN(r->base_revision, OptionalInt(body, "base_revision"));
+  ARKWIKI_ASSIGN_OR_RETURN(r->base_page_id, OptionalInt(body, "base_page_id"));
   ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
   r->slug = ex.Param("slug");
   r->title = Poco::trim(*title);  // as the edit form trims it: a blank title is refused

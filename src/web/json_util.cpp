@@ -59,6 +59,7 @@ std::string FileUrl(const std::string& slug, const std::string& name) {
 Poco::JSON::Object::Ptr PageToJson(const Page& page, const std::string& parent_slug,
                                    bool with_markdown) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  o->set("id", page.id);
   o->set("slug", page.slug);
   o->set("title", page.title);
   o->set("revision", page.current_revision);

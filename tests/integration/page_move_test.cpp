@@ -202,6 +202,30 @@ TEST_F(PageMoveTest, AStaleEditNeverSavesOverAnotherPageThatTookItsAddress) {
   EXPECT_NE(Client().Get("/api/pages/a").body.find("which a?"), std::string::npos);
 }
 
+// The API's stale edit, the same: GET answers the page's id, and a PUT that
+// names it in base_page_id is a 409 when the slug now names another page.
+TEST_F(PageMoveTest, AStaleApiEditWithThePageIdNeverSavesOverAnotherPage) {
+  auto got = Poco::JSON::Parser()
+                 .parse(Client("editor").Get("/api/pages/a").body)
+                 .extract<Poco::JSON::Object::Ptr>();
+  const int64_t id = got->getValue<int64_t>("id");
+  ASSERT_EQ(
+      Client("editor")
+          .Request("POST", "/api/pages/a/rename", R"({"slug":"a-language"})", "application/json")
+          .status,
+      200);
+  ASSERT_EQ(PutPage("editor", "a", R"({"title":"A, disambiguation","markdown":"which a?"})").status,
+            201);
+  const std::string stale = R"({"title":"A","markdown":"the language, improved",)"
+                            R"("base_revision":1,"base_page_id":)" +
+                            std::to_string(id) + "}";
+  HttpResponse conflict = PutPage("editor", "a", stale);
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_NE(Client().Get("/api/pages/a").body.find("which a?"), std::string::npos);
+  // At its new slug the same id saves.
+  EXPECT_EQ(PutPage("editor", "a-language", stale).status, 200);
+}
+
 // A tree deeper than saves allow (kMaxPageLevels), as older or imported
 // data may hold, 30,000 levels: "All pages" and the Move form still answer.
 // Drawn recursively, the tree overflowed a worker thread's stack and took
