@@ -7,6 +7,7 @@
 #include "archive_receiver.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
+#include "arkwiki/core/trim.h"
 #include "reauthentication.h"
 
 namespace arkwiki::web {
@@ -43,12 +44,6 @@ int64_t SafetyStampTime(const std::string& name) {
   const int64_t t =
       ParseIsoUtc(stamp.substr(0, 13) + ":" + stamp.substr(13, 2) + ":" + stamp.substr(15, 3));
   return t < 0 ? 0 : t;
-}
-
-std::string Trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 }  // namespace
@@ -125,18 +120,13 @@ Result<StagedImport> BackupService::LoadStaged(const std::string& id) {
 
 Status BackupService::Discard(const std::string& id) { return restorer_.Discard(id); }
 
-std::string BackupService::CheckConfirmation(const Exchange& ex, const std::string& typed_title,
+std::string BackupService::CheckConfirmation(Exchange& ex, const std::string& typed_title,
                                              const std::string& password, int* http_status) {
   *http_status = 400;
-  if (Trimmed(typed_title) != Trimmed(app_.settings().site_title)) {
+  if (Trim(typed_title) != Trim(app_.settings().site_title)) {
     return "The site title you typed does not match. Type it exactly as shown.";
   }
   return CheckPasswordConfirmation(app_, ex, password, kReplaceAllAction, http_status);
-}
-
-std::string BackupService::CheckReauthentication(const Exchange& ex, const std::string& password,
-                                                 std::string_view action, int* http_status) {
-  return web::CheckReauthentication(app_, ex, password, action, http_status);
 }
 
 Result<ImportOutcome> BackupService::Commit(const StagedImport& staged, const std::string& actor,

@@ -130,6 +130,7 @@ class BackupService {
   static constexpr char kSchedulerActor[] = "scheduler";
 
   explicit BackupService(WikiApp& app);
+  WikiApp& app() const { return app_; }
   ~BackupService();  // Shutdown()
   BackupService(const BackupService&) = delete;
   BackupService& operator=(const BackupService&) = delete;
@@ -183,12 +184,8 @@ class BackupService {
   // Checks the browser's confirmation of a restore: the typed site title and
   // the admin's password (throttled like logins). Returns "" when it holds,
   // else the message to show, with *http_status 400, 401 or 429.
-  std::string CheckConfirmation(const Exchange& ex, const std::string& typed_title,
+  std::string CheckConfirmation(Exchange& ex, const std::string& typed_title,
                                 const std::string& password, int* http_status);
-  // CheckReauthentication (reauthentication.h) with this service's app:
-  // an import, Undo last import and deleting a restore point confirm so.
-  std::string CheckReauthentication(const Exchange& ex, const std::string& password,
-                                    std::string_view action, int* http_status);
 
   // Restore, step 2, as a background job: returns once the job's thread holds
   // the lock, or Busy if another backup or restore holds it. `kind` is

@@ -131,7 +131,7 @@ void Overview(BackupService& backup, const Renderer& pages, Exchange& ex) {
 void Undo(BackupService& backup, const Renderer& pages, Exchange& ex) {
   int status = 403;
   if (std::string refused =
-          backup.CheckReauthentication(ex, ex.Form("password"), kReplaceAllAction, &status);
+          CheckReauthentication(backup.app(), ex, ex.Form("password"), kReplaceAllAction, &status);
       !refused.empty()) {
     return ShowOverview(backup, pages, ex, status, refused);
   }

@@ -6,6 +6,7 @@
 
 #include "arkwiki/core/clock.h"
 #include "json_util.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::backup_policy {
@@ -14,6 +15,9 @@ namespace {
 using Poco::JSON::Object;
 
 constexpr char kBackupPage[] = "/settings/backup";
+// The policy decides how long restore points are kept (retention forgets
+// the others), so changing it needs reauthentication (reauthentication.h).
+constexpr char kPolicyAction[] = "Changing the backup schedule";
 
 Poco::Dynamic::Var TimeOrNull(int64_t unix_seconds) {
   if (unix_seconds <= 0) return {};
@@ -68,6 +72,7 @@ void Get(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 }
 
 void Put(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, kPolicyAction)) return;
   auto body = ReadJsonObject(ex, 64 << 10);
   if (!body.ok()) return pages.SendError(ex, body.status());
   auto values = ObjectToStringMap(*body);
@@ -78,6 +83,7 @@ void Put(BackupService& backup, const Renderer& pages, Exchange& ex) {
 }
 
 void Form(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
+  if (RefuseUnconfirmedForm(backup.app(), ex, kPolicyAction, kBackupPage)) return;
   std::map<std::string, std::string> values;
   for (const std::string& key : BackupPolicyKeys()) values[key] = ex.Form(key);
   Status s = backup.UpdatePolicy(values, ex.user->name);

@@ -8,6 +8,7 @@
 #include "arkwiki/backup/offsite_targets.h"
 #include "arkwiki/core/clock.h"
 #include "json_util.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::offsite {
@@ -17,6 +18,9 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 constexpr char kBackupPage[] = "/settings/backup";
+// Off-site targets decide where every backup goes, so changing them needs
+// reauthentication (reauthentication.h).
+constexpr char kOffsiteAction[] = "Changing off-site targets";
 
 // The fields a target is given by, in the API and the form.
 const std::vector<std::string>& FieldNames() {
@@ -243,6 +247,7 @@ void List(BackupService& backup, const Renderer& pages, Exchange& ex) {
 }
 
 void Add(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, kOffsiteAction)) return;
   auto fields = BodyFields(ex);
   if (!fields.ok()) return pages.SendError(ex, fields.status());
   Status s = Save(backup, *fields, "");
@@ -251,6 +256,7 @@ void Add(BackupService& backup, const Renderer& pages, Exchange& ex) {
 }
 
 void Edit(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, kOffsiteAction)) return;
   auto fields = BodyFields(ex);
   if (!fields.ok()) return pages.SendError(ex, fields.status());
   Status s = Save(backup, *fields, ex.Param("name"));
@@ -259,6 +265,7 @@ void Edit(BackupService& backup, const Renderer& pages, Exchange& ex) {
 }
 
 void Remove(BackupService& backup, const Renderer& pages, Exchange& ex) {
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, kOffsiteAction)) return;
   Status s = backup.offsite().Remove(ex.Param("name"));
   if (!s.ok()) return pages.SendError(ex, s);
   AddCommonHeaders(ex);
@@ -284,6 +291,7 @@ void CopyNow(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 }
 
 void AddForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
+  if (RefuseUnconfirmedForm(backup.app(), ex, kOffsiteAction, kBackupPage)) return;
   std::map<std::string, std::string> fields;
   for (const std::string& key : FieldNames()) {
     if (key == "path_style") continue;
@@ -295,6 +303,7 @@ void AddForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 }
 
 void RemoveForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
+  if (RefuseUnconfirmedForm(backup.app(), ex, kOffsiteAction, kBackupPage)) return;
   Flash(ex, backup.offsite().Remove(ex.Param("name")),
         "Off-site target " + ex.Param("name") + " removed; what it holds was left there.");
 }

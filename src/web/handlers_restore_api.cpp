@@ -50,16 +50,6 @@ void SendRestored(Exchange& ex, const StagedImport& staged, const ImportOutcome&
 
 }  // namespace
 
-bool RefuseUnconfirmed(BackupService& backup, Exchange& ex, std::string_view action) {
-  int status = 403;
-  const std::string refused =
-      backup.CheckReauthentication(ex, ex.request.get(kConfirmPasswordHeader, ""), action, &status);
-  if (refused.empty()) return false;
-  DiscardOversizeBody(ex);
-  SendReauthenticationRefusal(ex, status, refused);
-  return true;
-}
-
 void SendRestoreDone(BackupService& backup, Exchange& ex, const RestoreDone& done) {
   if (!done.outcome) return SendDryRun(backup, ex, done);
   SendRestored(ex, done.staged, *done.outcome);
@@ -68,7 +58,7 @@ void SendRestoreDone(BackupService& backup, Exchange& ex, const RestoreDone& don
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const std::string dry_run_text = ex.Query("dry_run");
   const bool dry_run = dry_run_text == "1" || dry_run_text == "true";
-  if (!dry_run && RefuseUnconfirmed(backup, ex, kReplaceAllAction)) return;
+  if (!dry_run && RefuseUnconfirmedApiCall(backup.app(), ex, kReplaceAllAction)) return;
   const std::string allow = ex.Query("allow_missing_uploads");
   auto done = backup.RestoreFromRequest(ex, dry_run, allow == "1" || allow == "true");
   if (!done.ok()) return pages.SendError(ex, done.status());

@@ -92,14 +92,14 @@ void Create(BackupService& backup, const Renderer& pages, Exchange& ex) {
 
 void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
   const bool dry_run = IsDryRun(ex);
-  if (!dry_run && restore_api::RefuseUnconfirmed(backup, ex, kReplaceAllAction)) return;
+  if (!dry_run && RefuseUnconfirmedApiCall(backup.app(), ex, kReplaceAllAction)) return;
   auto done = backup.RestorePoint(ex.Param("id"), ex.user->name, dry_run);
   if (!done.ok()) return pages.SendError(ex, done.status());
   restore_api::SendRestoreDone(backup, ex, *done);
 }
 
 void Delete(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  if (restore_api::RefuseUnconfirmed(backup, ex, "Deleting a restore point")) return;
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, "Deleting a restore point")) return;
   Status s = backup.DeletePoint(ex.Param("id"), ex.user->name);
   if (!s.ok()) return pages.SendError(ex, s);
   AddCommonHeaders(ex);
@@ -138,12 +138,7 @@ void CheckForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 }
 
 void DeleteForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
-  int status = 403;
-  if (std::string refused = backup.CheckReauthentication(ex, ex.Form("password"),
-                                                         "Deleting a restore point", &status);
-      !refused.empty()) {
-    return RedirectWithFlash(ex, kBackupPage, refused, "error");
-  }
+  if (RefuseUnconfirmedForm(backup.app(), ex, "Deleting a restore point", kBackupPage)) return;
   const std::string id = ex.Param("id");
   Status s = backup.DeletePoint(id, ex.user->name);
   if (!s.ok()) return FlashError(ex, s);

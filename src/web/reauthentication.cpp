@@ -9,7 +9,7 @@
 
 namespace arkwiki::web {
 
-std::string CheckReauthentication(WikiApp& app, const Exchange& ex, const std::string& password,
+std::string CheckReauthentication(WikiApp& app, Exchange& ex, const std::string& password,
                                   std::string_view action, int* http_status) {
   if (ex.via_api_token || ex.session_token.empty()) return "";
   if (password.empty()) {
@@ -20,12 +20,14 @@ std::string CheckReauthentication(WikiApp& app, const Exchange& ex, const std::s
   return CheckPasswordConfirmation(app, ex, password, action, http_status);
 }
 
-std::string CheckPasswordConfirmation(WikiApp& app, const Exchange& ex, const std::string& password,
+std::string CheckPasswordConfirmation(WikiApp& app, Exchange& ex, const std::string& password,
                                       std::string_view action, int* http_status) {
   const int64_t now = NowUnixSeconds();
   if (int64_t wait = app.throttle().RetryAfter(ex.user->name, ex.client, now); wait > 0) {
     *http_status = 429;
-    return "Too many wrong passwords. Try again in " + std::to_string(wait) + " seconds.";
+    ex.response.set("Retry-After", std::to_string(wait));
+    return "Too many wrong passwords. Try again in " + std::to_string(wait) +
+           (wait == 1 ? " second." : " seconds.");
   }
   if (!app.storage().users().Authenticate(ex.user->name, password).ok()) {
     app.throttle().RecordFailure(ex.user->name, ex.client, now);
@@ -37,11 +39,21 @@ std::string CheckPasswordConfirmation(WikiApp& app, const Exchange& ex, const st
   return "";
 }
 
+bool RefuseUnconfirmedForm(WikiApp& app, Exchange& ex, std::string_view action,
+                           const std::string& page) {
+  int status = 403;
+  const std::string refused = CheckReauthentication(app, ex, ex.Form("password"), action, &status);
+  if (refused.empty()) return false;
+  RedirectWithFlash(ex, page, refused, "error");
+  return true;
+}
+
 bool RefuseUnconfirmedApiCall(WikiApp& app, Exchange& ex, std::string_view action) {
   int status = 403;
   const std::string refused =
       CheckReauthentication(app, ex, ex.request.get(kConfirmPasswordHeader, ""), action, &status);
   if (refused.empty()) return false;
+  DiscardOversizeBody(ex);
   SendReauthenticationRefusal(ex, status, refused);
   return true;
 }

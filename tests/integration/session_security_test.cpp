@@ -256,6 +256,76 @@ TEST_F(SessionSecurityTest, GivingPowerFromAnOldBrowserSessionNeedsThePassword) 
   EXPECT_EQ(RoleOf(bob_again), "editor");
 }
 
+// Nor can it decide where backups go or how long they are kept: a target
+// of its own would receive a copy of every later backup, and a policy that
+// keeps one point would make retention forget the rest.
+TEST_F(SessionSecurityTest, ChangingOffsiteTargetsOrThePolicyFromAnOldSessionNeedsThePassword) {
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  AgeLogins(6 * 60, {&admin});
+  const process::Headers with_csrf = {{"X-CSRF-Token", csrf}};
+  process::Headers confirmed = with_csrf;
+  confirmed["X-Confirm-Password"] = kPassword;
+  const std::string target = R"({"name":"elsewhere","kind":"directory","path":")" +
+                             dir_.Sub("elsewhere") + R"(","passphrase":"a passphrase of mine"})";
+  const std::string keep_one = R"({"retention_keep_last":"1","retention_keep_daily":"0",)"
+                               R"("retention_keep_weekly":"0","retention_keep_monthly":"0"})";
+  const std::string policy_before = Client("admin").Get("/api/backup-policy").body;
+
+  HttpResponse add =
+      admin.Request("POST", "/api/offsite/targets", target, "application/json", with_csrf);
+  EXPECT_EQ(add.status, 403) << add.body;
+  EXPECT_NE(add.body.find("Changing off-site targets needs your password"), std::string::npos);
+  EXPECT_EQ(
+      admin.Request("PUT", "/api/backup-policy", keep_one, "application/json", with_csrf).status,
+      403);
+  HttpResponse add_form =
+      admin.PostForm("/settings/backup/offsite", {{"csrf", csrf},
+                                                  {"name", "elsewhere"},
+                                                  {"kind", "directory"},
+                                                  {"path", dir_.Sub("elsewhere")},
+                                                  {"passphrase", "a passphrase of mine"}});
+  EXPECT_EQ(add_form.status, 303);
+  EXPECT_NE(
+      admin.Get(add_form.Header("location")).body.find("Changing off-site targets needs your"),
+      std::string::npos);
+  EXPECT_EQ(
+      admin
+          .PostForm("/settings/backup/policy",
+                    {{"csrf", csrf}, {"backup_schedule", "every 1h"}, {"check_schedule", "off"}})
+          .status,
+      303);
+  EXPECT_EQ(Client("admin").Get("/api/offsite/targets").body.find("elsewhere"), std::string::npos);
+  EXPECT_EQ(Client("admin").Get("/api/backup-policy").body, policy_before);
+
+  // With the password: added, then removed only with it again.
+  EXPECT_EQ(
+      admin.Request("POST", "/api/offsite/targets", target, "application/json", confirmed).status,
+      201);
+  EXPECT_EQ(admin.Request("DELETE", "/api/offsite/targets/elsewhere", "", "", with_csrf).status,
+            403);
+  EXPECT_EQ(admin.Request("DELETE", "/api/offsite/targets/elsewhere", "", "", confirmed).status,
+            204);
+  EXPECT_EQ(
+      admin.Request("PUT", "/api/backup-policy", keep_one, "application/json", confirmed).status,
+      200);
+}
+
+// Wrong passwords are throttled as logins are, with a Retry-After.
+TEST_F(SessionSecurityTest, WrongConfirmationPasswordsAreThrottledWithRetryAfter) {
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  process::Headers wrong = {{"X-CSRF-Token", csrf}, {"X-Confirm-Password", "not the password"}};
+  HttpResponse last;
+  for (int i = 0; i < 10 && last.status != 429; ++i) {
+    last = admin.Request("POST", "/api/tokens", R"({"user":"admin"})", "application/json", wrong);
+    ASSERT_TRUE(last.status == 401 || last.status == 429) << last.status << " " << last.body;
+  }
+  ASSERT_EQ(last.status, 429) << last.body;
+  EXPECT_EQ(ParseJson(last.body)->optValue<std::string>("code", ""), "too_many_requests");
+  EXPECT_FALSE(last.Header("retry-after").empty());
+}
+
 // A fresh login needs no password for the same changes, and a script with
 // an API token never does.
 TEST_F(SessionSecurityTest, AFreshLoginOrATokenGivesPowerWithoutThePassword) {

@@ -44,6 +44,7 @@ test('0. a schedule saved in the form makes a scheduled restore point appear', a
   assert.deepEqual(await ui.restorePoints(page), []);
   // With no restore point yet, "every 1h" is due at once; saving wakes the scheduler.
   await page.getByLabel('Back up', { exact: true }).fill('every 1h');
+  await page.locator('form.backup-policy').getByLabel('Your password').fill(ADMIN.password);
   await h.clickAndWait(page, page.getByRole('button', { name: 'Save schedule' }), { status: 200 });
   await page.locator('.flash', { hasText: 'Backup schedule saved.' }).waitFor();
   assert.equal(await page.getByLabel('Back up', { exact: true }).inputValue(), 'every 1h');
