@@ -7,15 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "arkwiki/core/trim.h"
+
 namespace arkwiki {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 std::optional<std::string> Lookup(const ConfigSources& src, const std::string& name) {
   auto it = src.environment.find(name);
@@ -53,15 +48,15 @@ Status ApplyConfigFile(const std::string& path, bool required, ServerConfig* con
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    line = Trim(line.substr(0, line.find('#')));
+    line = std::string(Trim(line.substr(0, line.find('#'))));
     if (line.empty()) continue;
     size_t eq = line.find('=');
     if (eq == std::string::npos) {
       return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
                                      ": expected 'key = value'");
     }
-    std::string key = Trim(line.substr(0, eq));
-    std::string value = Trim(line.substr(eq + 1));
+    std::string key(Trim(line.substr(0, eq)));
+    std::string value(Trim(line.substr(eq + 1)));
     if (key == "data") {
       config->data_dir = value;
     } else if (key == "listen") {

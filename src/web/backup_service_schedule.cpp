@@ -11,6 +11,7 @@
 #include "app.h"
 #include "arkwiki/core/clock.h"
 #include "arkwiki/core/log.h"
+#include "arkwiki/core/trim.h"
 #include "backup_service.h"
 #include "thread_priority.h"
 
@@ -54,12 +55,6 @@ Result<int> Count(const std::string& key, const std::map<std::string, std::strin
                                    std::to_string(RetentionPolicy::kMaxCount));
   }
   return value;
-}
-
-std::string Trim(const std::string& text) {
-  const size_t begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
 }
 
 }  // namespace
@@ -165,9 +160,9 @@ std::map<std::string, std::string> BackupService::PolicyValues() {
     begin = end + 1;
     const size_t eq = line.find('=');
     if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-    const std::string key = Trim(line.substr(0, eq));
+    const std::string key(Trim(line.substr(0, eq)));
     const auto known = values.find(key);
-    if (known != values.end()) known->second = Trim(line.substr(eq + 1));
+    if (known != values.end()) known->second = std::string(Trim(line.substr(eq + 1)));
   }
   return values;
 }
@@ -194,7 +189,7 @@ Status BackupService::UpdatePolicy(const std::map<std::string, std::string>& val
     if (all.count(key) == 0) {
       return Status::InvalidArgument("'" + key + "' is not a backup policy setting");
     }
-    all[key] = Trim(value);
+    all[key] = std::string(Trim(value));
     detail += (detail.empty() ? "" : ", ") + key + "=" + all[key];
   }
   ARKWIKI_ASSIGN_OR_RETURN(BackupPolicy policy, ParseBackupPolicy(all));

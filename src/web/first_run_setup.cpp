@@ -10,18 +10,13 @@
 #include <cstring>
 
 #include "arkwiki/core/hash.h"
+#include "arkwiki/core/trim.h"
 
 namespace arkwiki::web {
 namespace {
 
 constexpr size_t kCodeBytes = 16;  // 128 bits
 constexpr size_t kConnectionBytes = 16;
-
-std::string Trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 bool SameSecret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -73,7 +68,7 @@ Result<std::string> FirstRunSetup::Begin() {
 
 bool FirstRunSetup::CodeMatches(const std::string& typed) {
   std::lock_guard<std::mutex> lock(mu_);
-  return SameSecret(Trimmed(typed), code_);
+  return SameSecret(std::string(Trim(typed)), code_);
 }
 
 bool FirstRunSetup::active() {

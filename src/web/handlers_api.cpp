@@ -2,9 +2,9 @@
 #include "handlers_api.h"
 
 #include <Poco/JSON/Array.h>
-#include <Poco/String.h>
 
 #include "app.h"
+#include "arkwiki/core/trim.h"
 #include "arkwiki/core/url.h"
 #include "backup_service.h"
 #include "json_util.h"
@@ -26,7 +26,7 @@ Status FillSaveRequest(WikiApp& app, const Object::Ptr& body, Exchange& ex, Save
   ARKWIKI_ASSIGN_OR_RETURN(r->base_page_id, OptionalInt(body, "base_page_id"));
   ARKWIKI_ASSIGN_OR_RETURN(auto comment, OptionalString(body, "comment"));
   r->slug = ex.Param("slug");
-  r->title = Poco::trim(*title);  // as the edit form trims it: a blank title is refused
+  r->title = std::string(Trim(*title));  // as the edit form: a blank title is refused
   r->markdown = *markdown;
   r->comment = comment.value_or("");
   r->author = ex.user->name;

@@ -2,6 +2,7 @@
 #include "handlers_page_edit.h"
 
 #include "arkwiki/core/slug.h"
+#include "arkwiki/core/trim.h"
 #include "audit_trail.h"
 #include "html.h"
 #include "line_diff.h"
@@ -45,12 +46,6 @@ std::string WithoutCarriageReturns(const std::string& text) {
     out += text[i];
   }
   return out;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 TemplateValue ParentOptions(WikiApp& app, const EditForm& form) {
@@ -98,11 +93,11 @@ void ShowEditForm(WikiApp& app, Exchange& ex, const EditForm& form, int status) 
 EditForm FormFromPost(const Exchange& ex) {
   EditForm form;
   form.slug = ex.Param("slug");
-  form.title = Trim(ex.Form("title"));
+  form.title = std::string(Trim(ex.Form("title")));
   form.markdown = WithoutCarriageReturns(ex.Form("markdown"));
   form.parent = ex.Form("parent");
   form.visibility = ex.Form("visibility", "public");
-  form.comment = Trim(ex.Form("comment"));
+  form.comment = std::string(Trim(ex.Form("comment")));
   form.base_revision = ParseCount(ex.Form("base_revision", "0")).value_or(0);
   form.page_id = ParseCount(ex.Form("page_id", "0")).value_or(0);
   return form;

@@ -1,18 +1,13 @@
 #include "markdown_wiki_links.h"
 
 #include "arkwiki/core/slug.h"
+#include "arkwiki/core/trim.h"
 #include "arkwiki/core/url.h"
 
 namespace arkwiki {
 namespace {
 
 constexpr size_t kMaxWikiLinkLength = 256;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 

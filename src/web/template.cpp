@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 
+#include "arkwiki/core/trim.h"
 #include "html.h"
 
 namespace arkwiki {
@@ -75,12 +76,6 @@ struct Node {
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // Splits "a.b.c" into segments; false if any segment is empty or has a
