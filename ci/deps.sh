@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages arkwiki needs, and only those missing.
-# Usage: ci/deps.sh [build|test|quality]   (each level includes the previous)
+# Usage: ci/deps.sh [build|compile|test|quality]   (each level includes the
+# previous; compile: what building the tests needs, so that ci/test.sh can
+# install the rest beside its build)
 set -euo pipefail
 
 level="${1:-build}"
@@ -11,8 +13,8 @@ build=(build-essential cmake pkg-config libpoco-dev libsqlite3-dev sqlite3 libss
 # our archives are checked against (unzip, bsdtar, python3's zipfile);
 # Chromium and Node.js (>= 20; this machine kind ships NodeSource's build,
 # which includes npm) for the browser tests.
-test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive-tools python3
-      chromium nodejs)
+compile=(googletest libgtest-dev libgmock-dev libbenchmark-dev)
+test=(unzip zip libarchive-tools python3 chromium nodejs)
 # Quality gates (ci/quality.sh): clang with its sanitizer and libFuzzer
 # runtimes (libclang-rt-14-dev is only a Recommends of clang, which
 # --no-install-recommends skips), llvm for llvm-symbolizer (readable
@@ -20,7 +22,12 @@ test=(googletest libgtest-dev libgmock-dev libbenchmark-dev unzip zip libarchive
 # cppcheck. (python3, for ci/tidy_keys.py and ci/tidy_run.py, is in the test set.)
 quality=(clang libclang-rt-14-dev llvm clang-tidy clang-format cppcheck)
 
+case "$level" in
+  build | compile | test | quality) ;;
+  *) echo "usage: ci/deps.sh [build|compile|test|quality]" >&2; exit 2 ;;
+esac
 wanted=("${build[@]}")
+[[ "$level" != build ]] && wanted+=("${compile[@]}")
 [[ "$level" == test || "$level" == quality ]] && wanted+=("${test[@]}")
 [[ "$level" == quality ]] && wanted+=("${quality[@]}")
 

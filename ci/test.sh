@@ -21,7 +21,15 @@ timed() { times+=("$(printf '%-16s %5ss' "$1" "$2")"); }
 
 stage "dependencies"
 s=$SECONDS
-if [[ $quality == 1 ]]; then "$root/ci/deps.sh" quality; else "$root/ci/deps.sh" test; fi
+# What the build needs first; the rest (Chromium, the ZIP tools, clang and
+# the linters, s3rver from npm: a minute or more on a new machine)
+# installs beside the Release build, and nothing that needs it starts
+# before it has.
+"$root/ci/deps.sh" compile
+deps_log="$(mktemp)"
+if [[ $quality == 1 ]]; then deps_level=quality; else deps_level=test; fi
+"$root/ci/deps.sh" "$deps_level" >"$deps_log" 2>&1 &
+deps_pid=$!
 timed dependencies $((SECONDS - s))
 
 stage "release build"
@@ -41,6 +49,18 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DARKWIKI_TEST_COMPILE_OPTIONS=-O1 >/dev/null
 cmake --build "$build" -j"$jobs"
 timed "release build" $((SECONDS - s))
+
+s=$SECONDS
+deps_rc=0
+wait "$deps_pid" || deps_rc=$?
+cat "$deps_log"
+rm -f "$deps_log"
+if ((deps_rc != 0)); then
+  echo "ci/deps.sh $deps_level failed (exit $deps_rc): the tests cannot run" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+timed "rest of deps" $((SECONDS - s))
 
 # The gates that need no build of ours (clang-tidy, cppcheck, clang-format)
 # start now, beside the tests, at idle CPU priority (SCHED_IDLE: they run
