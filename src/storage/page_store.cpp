@@ -179,6 +179,11 @@ Result<Page> PageStore::Save(const SavePageRequest& r) {
     if (r.base_revision && *r.base_revision < 0) {
       return Status::InvalidArgument("base_revision is a revision number, or 0 for a new page");
     }
+    if (rows.empty() && r.base_page_id) {
+      return Status::Conflict("page '" + r.slug +
+                              "' no longer exists: the page being edited was renamed or "
+                              "purged meanwhile");
+    }
     if (rows.empty() && r.base_revision && *r.base_revision != 0) {
       return Status::Conflict("page '" + r.slug + "' no longer exists (it was at revision " +
                               std::to_string(*r.base_revision) +
