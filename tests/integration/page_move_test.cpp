@@ -32,6 +32,15 @@ class PageMoveTest : public WikiServerTest {
   HttpResponse Move(const std::string& role, const std::string& slug, const std::string& json) {
     return Client(role).Request("POST", "/api/pages/" + slug + "/move", json, "application/json");
   }
+  // Runs `sql` on the live database with the server stopped, as older or
+  // imported data could hold it, then serves again.
+  void ChangeDatabaseOffline(const std::string& sql) {
+    ASSERT_EQ(server_->Stop(), 0);
+    TamperDatabase(data_ + "/live/arkwiki.db", sql);
+    auto server = StartServer(data_);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+  }
   // The slugs under `parent` ("" = top level) in their sort order, joined by ','.
   std::string Order(const std::string& parent) {
     HttpResponse r = Client("editor").Get("/api/pages");
@@ -224,18 +233,24 @@ TEST_F(PageMoveTest, AStaleApiEditWithThePageIdNeverSavesOverAnotherPage) {
   EXPECT_NE(Client().Get("/api/pages/a").body.find("which a?"), std::string::npos);
   // At its new slug the same id saves.
   EXPECT_EQ(PutPage("editor", "a-language", stale).status, 200);
+  // Renamed again: the old slug names no page now, and the id still does
+  // not let a stale edit create one there (which would drop the redirect).
+  ASSERT_EQ(Client("editor")
+                .Request("POST", "/api/pages/a-language/rename", R"({"slug":"a-lang"})",
+                         "application/json")
+                .status,
+            200);
+  const std::string no_revision =
+      R"({"title":"A","markdown":"stale","base_page_id":)" + std::to_string(id) + "}";
+  EXPECT_EQ(PutPage("editor", "a-language", no_revision).status, 409);
+  EXPECT_EQ(Client().Get("/api/pages/a-language").status, 301);
 }
 
-// A tree deeper than saves allow (kMaxPageLevels), as older or imported
-// data may hold, 30,000 levels: "All pages" and the Move form still answer.
-// Drawn recursively, the tree overflowed a worker thread's stack and took
-// the server down for every visitor.
 // The form sends one field per child: three hundred is well past the
 // two hundred fields a form once had at most. Above 5,000 children the
 // page offers Move instead.
 TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
-  ASSERT_EQ(server_->Stop(), 0);
-  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+  ChangeDatabaseOffline(R"SQL(
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
     INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
       SELECT printf('kid-%03d', i), printf('Kid %03d', i), 1, 0, 0,
@@ -243,9 +258,7 @@ TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
     INSERT INTO revisions(page_id, number, title, markdown, author, created_at)
       SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'kid-%';
   )SQL");
-  auto server = StartServer(data_);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  if (HasFatalFailure()) return;
   HttpClient browser = Client();
   ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
   HttpResponse view = browser.Get("/wiki/b");
@@ -265,16 +278,13 @@ TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
   EXPECT_EQ(Order("b"), reversed);
 
   // Above 5,000 children the page offers Move instead of the form.
-  ASSERT_EQ(server_->Stop(), 0);
-  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+  ChangeDatabaseOffline(R"SQL(
     WITH RECURSIVE n(i) AS (SELECT 301 UNION ALL SELECT i + 1 FROM n WHERE i < 5001)
     INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
       SELECT printf('kid-%04d', i), printf('Kid %04d', i), 1, 0, 0,
              (SELECT id FROM pages WHERE slug = 'b'), i FROM n;
   )SQL");
-  server = StartServer(data_);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  if (HasFatalFailure()) return;
   HttpClient again = Client();
   ASSERT_TRUE(LoginWithForm(again, "editor", kPassword));
   HttpResponse crowded = again.Get("/wiki/b");
@@ -283,9 +293,12 @@ TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
   EXPECT_NE(crowded.body.find("Too many subpages to order here"), std::string::npos);
 }
 
+// A tree deeper than saves allow (kMaxPageLevels), as older or imported
+// data may hold, 30,000 levels: "All pages" and the Move form still answer.
+// Drawn recursively, the tree overflowed a worker thread's stack and took
+// the server down for every visitor.
 TEST_F(PageMoveTest, AllPagesAndTheMoveFormServeATreeThirtyThousandLevelsDeep) {
-  ASSERT_EQ(server_->Stop(), 0);
-  TamperDatabase(data_ + "/live/arkwiki.db", R"SQL(
+  ChangeDatabaseOffline(R"SQL(
     WITH RECURSIVE chain(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM chain WHERE n < 30000)
     INSERT INTO pages(slug, title, current_revision, created_at, updated_at)
       SELECT 'deep-' || n, 'Deep ' || n, 1, 0, 0 FROM chain;
@@ -295,9 +308,7 @@ TEST_F(PageMoveTest, AllPagesAndTheMoveFormServeATreeThirtyThousandLevelsDeep) {
     INSERT INTO revisions(page_id, number, title, markdown, author, created_at)
       SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'deep-%';
   )SQL");
-  auto server = StartServer(data_);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  if (HasFatalFailure()) return;
   HttpResponse all = Client("reader").Get("/pages");
   ASSERT_EQ(all.status, 200) << all.body.substr(0, 500);
   EXPECT_NE(all.body.find("/wiki/deep-30000\""), std::string::npos);
