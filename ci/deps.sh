@@ -40,8 +40,10 @@ done
 if ((${#missing[@]})); then
   echo "ci/deps.sh: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # ci/test.sh runs a second install beside its build, and a new machine
+  # may run apt-daily: wait for dpkg's lock rather than fail at once.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # The S3 target's tests run against s3rver (npm), pinned by
