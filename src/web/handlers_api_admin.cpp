@@ -95,6 +95,7 @@ void GetSettings(WikiApp& app, Exchange& ex) {
 }
 
 void PutSettings(WikiApp& app, Exchange& ex) {
+  if (RefuseUnconfirmedApiCall(app, ex, kSettingsAction)) return;
   auto body = ReadJsonObject(ex, 1 << 20);
   if (!body.ok()) return app.SendError(ex, body.status());
   auto values = ObjectToStringMap(*body);

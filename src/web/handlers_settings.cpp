@@ -4,6 +4,7 @@
 #include "app.h"
 #include "arkwiki/core/log.h"
 #include "audit_trail.h"
+#include "reauthentication.h"
 #include "view_format.h"
 
 namespace arkwiki::web::settings_pages {
@@ -70,6 +71,12 @@ void SystemPost(WikiApp& app, Exchange& ex) {
     if (it == before.end() || it->second != value) changed[key] = value;
   }
   if (changed.empty()) return RedirectWithFlash(ex, "/settings/system", "Nothing to change.");
+  int status = 403;
+  if (const std::string refused =
+          CheckReauthentication(app, ex, ex.Form("password"), kSettingsAction, &status);
+      !refused.empty()) {
+    return ShowSystem(app, ex, posted, refused, status);
+  }
   Status s = app.storage().settings().Update(changed);
   if (!s.ok()) {
     if (HttpStatusFor(s) >= 500) return app.SendError(ex, s);

@@ -2,7 +2,7 @@
 // backups, that give someone lasting power over the wiki (a new user, a
 // role, another user's password, enabling a user, an API token), or that
 // decide where backups go and how long they are kept (off-site targets,
-// the backup policy), need, from a browser session, the user's password or
+// the backup policy, the wiki's settings), need, from a browser session, the user's password or
 // a login less than kRecentLoginSeconds ago. A session left open, or a
 // forged request that carries its CSRF token, cannot do them alone, nor
 // give itself a way around the check (an admin of its own, a token, or a
@@ -23,6 +23,10 @@ class WikiApp;
 inline constexpr int64_t kRecentLoginSeconds = int64_t{5} * 60;
 // The action an import, Undo last import or a restore confirms.
 inline constexpr char kReplaceAllAction[] = "Replacing all data";
+// The wiki's settings include where alerts go, how long safety backups are
+// kept, the import size cap and base_url (which decides whether cookies are
+// Secure).
+inline constexpr char kSettingsAction[] = "Changing the wiki's settings";
 // The header that carries the password for a JSON API request.
 inline constexpr char kConfirmPasswordHeader[] = "X-Confirm-Password";
 

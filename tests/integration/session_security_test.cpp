@@ -311,6 +311,32 @@ TEST_F(SessionSecurityTest, ChangingOffsiteTargetsOrThePolicyFromAnOldSessionNee
       200);
 }
 
+// The wiki's settings include where alerts go, how long safety backups
+// are kept and base_url, which decides whether cookies are Secure.
+TEST_F(SessionSecurityTest, ChangingTheSettingsFromAnOldSessionNeedsThePassword) {
+  std::string csrf;
+  HttpClient admin = Browser("admin", &csrf);
+  AgeLogins(6 * 60, {&admin});
+  const std::string before = Client("admin").Get("/api/settings").body;
+  const std::string hook = R"({"backup_webhook_url":"http://hooks.example/elsewhere"})";
+  EXPECT_EQ(
+      admin.Request("PUT", "/api/settings", hook, "application/json", {{"X-CSRF-Token", csrf}})
+          .status,
+      403);
+  HttpResponse page =
+      admin.PostForm("/settings/system", {{"csrf", csrf}, {"site_title", "Taken Over"}});
+  EXPECT_EQ(page.status, 403);
+  EXPECT_NE(page.body.find("Changing the wiki&#39;s settings needs your password"),
+            std::string::npos)
+      << page.body.substr(0, 2000);
+  EXPECT_EQ(Client("admin").Get("/api/settings").body, before);
+  EXPECT_EQ(admin
+                .Request("PUT", "/api/settings", hook, "application/json",
+                         {{"X-CSRF-Token", csrf}, {"X-Confirm-Password", kPassword}})
+                .status,
+            200);
+}
+
 // Wrong passwords are throttled as logins are, with a Retry-After.
 TEST_F(SessionSecurityTest, WrongConfirmationPasswordsAreThrottledWithRetryAfter) {
   std::string csrf;
