@@ -41,6 +41,26 @@ class PageMoveTest : public WikiServerTest {
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
+  // Children kid-FROM..kid-TO (zero-padded to 4 digits) of page b, in that
+  // order, each with its first revision.
+  void AddChildrenOfB(int from, int to) {
+    ChangeDatabaseOffline(
+        "WITH RECURSIVE n(i) AS (SELECT " + std::to_string(from) +
+        " UNION ALL SELECT i + 1 FROM n WHERE i < " + std::to_string(to) +
+        ") INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, "
+        "sort_order) SELECT printf('kid-%04d', i), printf('Kid %04d', i), 1, 0, 0, "
+        "(SELECT id FROM pages WHERE slug = 'b'), i FROM n; "
+        "INSERT INTO revisions(page_id, number, title, markdown, author, created_at) "
+        "SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'kid-%' "
+        "AND id NOT IN (SELECT page_id FROM revisions);");
+  }
+  // `slug`'s page as an editor logged in with `browser` sees it.
+  HttpResponse EditorView(HttpClient* browser, const std::string& slug) {
+    EXPECT_TRUE(LoginWithForm(*browser, "editor", kPassword));
+    HttpResponse view = browser->Get("/wiki/" + slug);
+    EXPECT_EQ(view.status, 200);
+    return view;
+  }
   // The slugs under `parent` ("" = top level) in their sort order, joined by ','.
   std::string Order(const std::string& parent) {
     HttpResponse r = Client("editor").Get("/api/pages");
@@ -250,26 +270,17 @@ TEST_F(PageMoveTest, AStaleApiEditWithThePageIdNeverSavesOverAnotherPage) {
 // two hundred fields a form once had at most. Above 5,000 children the
 // page offers Move instead.
 TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
-  ChangeDatabaseOffline(R"SQL(
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
-    INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
-      SELECT printf('kid-%03d', i), printf('Kid %03d', i), 1, 0, 0,
-             (SELECT id FROM pages WHERE slug = 'b'), i FROM n;
-    INSERT INTO revisions(page_id, number, title, markdown, author, created_at)
-      SELECT id, 1, title, 'x', 'editor', 0 FROM pages WHERE slug LIKE 'kid-%';
-  )SQL");
+  AddChildrenOfB(1, 300);
   if (HasFatalFailure()) return;
   HttpClient browser = Client();
-  ASSERT_TRUE(LoginWithForm(browser, "editor", kPassword));
-  HttpResponse view = browser.Get("/wiki/b");
-  ASSERT_EQ(view.status, 200);
-  EXPECT_NE(view.body.find(R"(name="order:kid-300")"), std::string::npos);
+  const HttpResponse view = EditorView(&browser, "b");
+  EXPECT_NE(view.body.find(R"(name="order:kid-0300")"), std::string::npos);
   // Reverse the order: kid-300 first.
   std::map<std::string, std::string> form = {{"csrf", ExtractCsrf(view.body)}};
   std::string reversed;
   for (int i = 300; i >= 1; --i) {
     char slug[16];
-    std::snprintf(slug, sizeof slug, "kid-%03d", i);
+    std::snprintf(slug, sizeof slug, "kid-%04d", i);
     form[std::string("order:") + slug] = std::to_string(301 - i);
     reversed += (reversed.empty() ? "" : ",") + std::string(slug);
   }
@@ -278,17 +289,10 @@ TEST_F(PageMoveTest, TheOrderFormOrdersThreeHundredChildren) {
   EXPECT_EQ(Order("b"), reversed);
 
   // Above 5,000 children the page offers Move instead of the form.
-  ChangeDatabaseOffline(R"SQL(
-    WITH RECURSIVE n(i) AS (SELECT 301 UNION ALL SELECT i + 1 FROM n WHERE i < 5001)
-    INSERT INTO pages(slug, title, current_revision, created_at, updated_at, parent_id, sort_order)
-      SELECT printf('kid-%04d', i), printf('Kid %04d', i), 1, 0, 0,
-             (SELECT id FROM pages WHERE slug = 'b'), i FROM n;
-  )SQL");
+  AddChildrenOfB(301, 5001);
   if (HasFatalFailure()) return;
   HttpClient again = Client();
-  ASSERT_TRUE(LoginWithForm(again, "editor", kPassword));
-  HttpResponse crowded = again.Get("/wiki/b");
-  ASSERT_EQ(crowded.status, 200);
+  const HttpResponse crowded = EditorView(&again, "b");
   EXPECT_EQ(crowded.body.find(R"(name="order:)"), std::string::npos);
   EXPECT_NE(crowded.body.find("Too many subpages to order here"), std::string::npos);
 }
