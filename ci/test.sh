@@ -30,13 +30,13 @@ deps_log="$(mktemp)"
 if [[ $quality == 1 ]]; then deps_level=quality; else deps_level=test; fi
 "$root/ci/deps.sh" "$deps_level" >"$deps_log" 2>&1 &
 deps_pid=$!
-# A build that fails ends the run: the install is waited for first (never
-# left holding dpkg's lock, or half done), and its output is shown.
+# Waits for that install, shows its output and sets deps_rc. Also run on
+# exit, so that a build that fails ends the run only after the install
+# (never left holding dpkg's lock, or half done).
 finish_deps() {
-  if [[ -n ${deps_pid:-} ]]; then
-    wait "$deps_pid" || true
-    cat "$deps_log"
-  fi
+  deps_rc=0
+  wait "$deps_pid" || deps_rc=$?
+  cat "$deps_log"
   rm -f "$deps_log"
 }
 trap finish_deps EXIT
@@ -61,12 +61,8 @@ cmake --build "$build" -j"$jobs"
 timed "release build" $((SECONDS - s))
 
 s=$SECONDS
-deps_rc=0
-wait "$deps_pid" || deps_rc=$?
-deps_pid=""
-cat "$deps_log"
-rm -f "$deps_log"
 trap - EXIT
+finish_deps
 if ((deps_rc != 0)); then
   echo "ci/deps.sh $deps_level failed (exit $deps_rc): the tests cannot run" >&2
   echo "0 passed, 1 failed"

@@ -18,6 +18,8 @@ using Poco::JSON::Object;
 
 constexpr size_t kMaxLabelBytes = 200;
 constexpr char kBackupPage[] = "/settings/backup";
+// What deleting a restore point confirms (reauthentication.h).
+constexpr char kDeletePointAction[] = "Deleting a restore point";
 
 Object::Ptr CheckJson(const CheckStatus& check) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -99,7 +101,7 @@ void Restore(BackupService& backup, const Renderer& pages, Exchange& ex) {
 }
 
 void Delete(BackupService& backup, const Renderer& pages, Exchange& ex) {
-  if (RefuseUnconfirmedApiCall(backup.app(), ex, "Deleting a restore point")) return;
+  if (RefuseUnconfirmedApiCall(backup.app(), ex, kDeletePointAction)) return;
   Status s = backup.DeletePoint(ex.Param("id"), ex.user->name);
   if (!s.ok()) return pages.SendError(ex, s);
   AddCommonHeaders(ex);
@@ -138,7 +140,7 @@ void CheckForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
 }
 
 void DeleteForm(BackupService& backup, const Renderer& /*pages*/, Exchange& ex) {
-  if (RefuseUnconfirmedForm(backup.app(), ex, "Deleting a restore point", kBackupPage)) return;
+  if (RefuseUnconfirmedForm(backup.app(), ex, kDeletePointAction, kBackupPage)) return;
   const std::string id = ex.Param("id");
   Status s = backup.DeletePoint(id, ex.user->name);
   if (!s.ok()) return FlashError(ex, s);
